@@ -1,0 +1,121 @@
+import { mkdtempSync, mkdirSync, readFileSync, readlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { LocalTransport } from '../../src/transport/local.js';
+import { HostSession } from '../../src/remote/session.js';
+import { prepare } from '../../src/remote/steps/prepare.js';
+import { lock, unlock } from '../../src/remote/steps/lock.js';
+import { inspect } from '../../src/remote/steps/inspect.js';
+import { release } from '../../src/remote/steps/release.js';
+import { upload } from '../../src/remote/steps/upload.js';
+import { shared } from '../../src/remote/steps/shared.js';
+import { symlink } from '../../src/remote/steps/symlink.js';
+import { deployHooks } from '../../src/remote/steps/hooks.js';
+import type { Step } from '../../src/remote/phase.js';
+
+function tarOf(files: Record<string, string>): Buffer {
+  const src = mkdtempSync(join(tmpdir(), 'da-src-'));
+  for (const [name, body] of Object.entries(files)) {
+    mkdirSync(join(src, name, '..'), { recursive: true });
+    writeFileSync(join(src, name), body);
+  }
+  return execFileSync('tar', ['-czf', '-', '-C', src, '.']);
+}
+
+function open(deployPath: string, owner = 'run-1'): Promise<HostSession> {
+  return HostSession.open(new LocalTransport(), {
+    markerToken: `t${Math.random().toString(16).slice(2)}`,
+    owner,
+    deployPath,
+    idleSeconds: 30,
+    runJson: '"sha":"abc"',
+  });
+}
+
+const stage = (name: string, tar: Buffer, extra: Step[] = []) => ({
+  phase: { name: 'stage', vars: { DA_RELEASE: name }, steps: [release(), upload({ bytes: tar.length, revision: 'abc' }), ...extra] },
+  payload: { bytes: tar.length, open: () => Readable.from([tar]) },
+});
+
+describe('host session (local transport)', () => {
+  test('a whole deploy runs in one session: lock, stage with payload, hooks, switch, unlock', async () => {
+    const dp = join(mkdtempSync(join(tmpdir(), 'da-dp-')), 'app dir $(touch pwned)');
+    const s = await open(dp);
+    const first = await s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"'), inspect({ detectHttpUser: false })] });
+    expect(first.ok).toBe(true);
+    expect(first.data.get('live')).toEqual(['']);
+    const tar = tarOf({ 'VERSION': 'v1\n', 'storage/logs/a.log': 'x' });
+    const { phase, payload } = stage('r1', tar, [shared({ dirs: ['storage'], files: ['.env'] })!]);
+    const staged = await s.run(phase, payload);
+    expect(staged.steps.map((x) => `${x.id}:${x.status}`)).toEqual(['release:ok', 'upload:ok', 'shared:ok']);
+    const hooks = await s.run({ name: 'hooks', steps: deployHooks([{ run: 'echo "hook sees $GREETING" > hook.txt' }], { GREETING: "it's me" }) });
+    expect(hooks.ok).toBe(true);
+    const sw = await s.run({ name: 'switch', steps: [symlink()] });
+    expect(sw.ok).toBe(true);
+    const fin = await s.run({ name: 'finish', steps: [unlock()] });
+    expect(fin.ok).toBe(true);
+    expect((await s.end()).code).toBe(0);
+    expect(readlinkSync(join(dp, 'current'))).toBe('releases/r1');
+    expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v1\n');
+    expect(readFileSync(join(dp, 'current/hook.txt'), 'utf8')).toBe("hook sees it's me\n");
+    expect(readlinkSync(join(dp, 'releases/r1/storage'))).toBe('../../shared/storage');
+    expect(readFileSync(join(dp, 'shared/storage/logs/a.log'), 'utf8')).toBe('x');
+    expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
+    expect(readdirSync(join(dp, '.deploy/pending'))).toEqual([]);
+    expect(existsSync(join(dp, '..', 'pwned'))).toBe(false);
+  });
+
+  test('a failing hook ends the session: partial release, seeded shared entries and the lock are gone', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const s = await open(dp);
+    await s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"')] });
+    const tar = tarOf({ 'VERSION': 'v1\n' });
+    const { phase, payload } = stage('r1', tar, [shared({ dirs: ['storage'], files: [] })!]);
+    expect((await s.run(phase, payload)).ok).toBe(true);
+    const hooks = await s.run({ name: 'hooks', steps: deployHooks([{ run: 'echo about to fail; exit 3' }], {}) });
+    expect(hooks.ok).toBe(false);
+    expect(hooks.failed?.id).toBe('hook-1');
+    expect(hooks.failed?.tail).toContain('about to fail');
+    await s.exited;
+    expect(readdirSync(join(dp, 'releases'))).toEqual([]);
+    expect(readdirSync(join(dp, 'shared'))).toEqual([]);
+    expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
+    expect(readFileSync(join(dp, '.deploy/history.jsonl'), 'utf8')).toContain('"event":"failed","release":"r1"');
+  });
+
+  test('EOF from the runner after a switch reverts it and releases the lock', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    mkdirSync(join(dp, 'releases/old'), { recursive: true });
+    execFileSync('ln', ['-s', 'releases/old', join(dp, 'current')]);
+    const s = await open(dp);
+    await s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"')] });
+    const tar = tarOf({ 'VERSION': 'v2\n' });
+    const { phase, payload } = stage('r2', tar);
+    await s.run(phase, payload);
+    await s.run({ name: 'switch', steps: [symlink()] });
+    expect(readlinkSync(join(dp, 'current'))).toBe('releases/r2');
+    s.destroy();
+    await s.exited;
+    for (let i = 0; i < 50 && existsSync(join(dp, '.deploy/lock')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readlinkSync(join(dp, 'current'))).toBe('releases/old');
+    expect(readdirSync(join(dp, 'releases'))).toEqual(['old']);
+    expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
+  });
+
+  test('a foreign lock fails the lock step and is left alone', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const a = await open(dp, 'run-a');
+    expect((await a.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-a"')] })).ok).toBe(true);
+    const b = await open(dp, 'run-b');
+    const r = await b.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-b"')] });
+    expect(r.ok).toBe(false);
+    expect(r.failed?.id).toBe('lock');
+    expect(r.data.get('lock-info')?.[0]).toContain('"owner":"run-a"');
+    expect(r.data.get('lock-alive')).toEqual(['yes']);
+    expect(readFileSync(join(dp, '.deploy/lock/owner'), 'utf8')).toBe('run-a\n');
+    await a.run({ name: 'finish', steps: [unlock()] });
+    await a.end();
+  });
+});

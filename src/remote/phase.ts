@@ -1,0 +1,54 @@
+import { q } from './quote.js';
+
+/** One step of a phase: a bash function body run in a subshell with `set -euo pipefail`, cwd = deploy path. */
+export interface Step {
+  /** Stable id reported in markers and the summary (`prepare`, `lock`, `hook-1`). */
+  id: string;
+  /** What users read in logs and the summary. */
+  label: string;
+  body: string;
+}
+
+/** A phase is what one message to a host carries: main-shell variable assignments, then steps in order. */
+export interface Phase {
+  name: string;
+  /** Shell variables for the steps, assigned in the session before they run (values are quoted here). */
+  vars?: Record<string, string>;
+  steps: Step[];
+}
+
+/**
+ * Renders a phase into the script a host evaluates. Steps run one after another until one fails; the phase ends
+ * with a `phase-end <rc>` marker. Steps are called outside any `if`/`||` so `set -e` inside them is in force.
+ * A failed phase ends the session: the host undoes this run's work (`da_abort`) and exits, so a half-read upload
+ * can never be mistaken for the next message and the runner needs no extra round trip to clean up.
+ */
+export function renderPhase(phase: Phase): string {
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(phase.vars ?? {})) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`bad phase variable name ${name}`);
+    lines.push(`${name}=${q(value)}`);
+  }
+  phase.steps.forEach((step, i) => {
+    lines.push(`da_f_${i}() {`, step.body.replace(/\s+$/, '') || ':', '}');
+  });
+  lines.push('da_rc=0');
+  phase.steps.forEach((step, i) => {
+    lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${q(step.id)} da_f_${i}; da_rc=$?; fi`);
+  });
+  lines.push('da_mark phase-end "$da_rc"');
+  lines.push('if [ "$da_rc" -ne 0 ]; then da_abort; exit "$da_rc"; fi');
+  return lines.join('\n') + '\n';
+}
+
+/** The framing the session loop reads: a decimal byte count on its own line, then the script. */
+export function frame(script: string): Buffer {
+  const body = Buffer.from(script, 'utf8');
+  return Buffer.concat([Buffer.from(`${body.length}\n`), body]);
+}
+
+/** The message that ends a session whose work is complete. */
+export const END_SESSION = 'exit 0\n';
+
+/** The message that makes a host undo this run's unfinished work (see `da_abort`) and end the session. */
+export const ABORT_SESSION = 'da_abort\nda_mark phase-end 0\nexit 0\n';

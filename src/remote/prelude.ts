@@ -1,0 +1,91 @@
+import { q } from './quote.js';
+
+/**
+ * The session prelude: the first script a host receives. It defines the helpers every phase uses, the abort path
+ * and the command loop. The loop reads length-prefixed phase scripts from stdin and evaluates them, so a whole
+ * deploy is one SSH exec per host. On EOF, on silence longer than `idleSeconds` (the runner sends `ping` lines
+ * while it waits) and on SIGTERM/SIGINT/SIGHUP, the host undoes this run's unfinished work by itself: a
+ * provisional switch is reverted, the partial release and newly seeded shared entries are removed, the lock is
+ * released. What to undo is kept in `.deploy/pending/<owner>`, so the `post:` step can finish the job after a
+ * runner was killed.
+ */
+export interface PreludeOptions {
+  /** Random per session: marks the session's marker lines. */
+  markerToken: string;
+  /** Identifies this run on every host: owns the lock and the pending file. */
+  owner: string;
+  deployPath: string;
+  idleSeconds: number;
+  /** JSON object members (without braces) describing the run, for history lines written by the host itself. */
+  runJson: string;
+}
+
+export const BOOTSTRAP = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && eval "$s"'`;
+
+export function renderPrelude(o: PreludeOptions): string {
+  return `set -u
+export LC_ALL=C
+trap '' PIPE
+DA_T=${q(o.markerToken)}
+DA_OWNER=${q(o.owner)}
+DA_DEPLOY_PATH=${q(o.deployPath)}
+DA_PENDING=.deploy/pending/$DA_OWNER
+DA_RUN_JSON=${q(o.runJson)}
+DA_IDLE=${q(o.idleSeconds)}
+da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
+da_data() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 | tr -d '\\n')"; }
+da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+da_step() {
+  da_mark step-begin "$1"
+  ( set -euo pipefail; cd -- "$DA_DEPLOY_PATH" 2>/dev/null || true; "$2" ) 2>&1
+  local rc=$?
+  da_mark step-end "$1" "$rc"
+  return "$rc"
+}
+da_owns_lock() { [ "$(cat .deploy/lock/owner 2>/dev/null)" = "$DA_OWNER" ]; }
+da_unlock() { if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi; }
+da_history() { mkdir -p .deploy && printf '%s\\n' "$1" >> .deploy/history.jsonl; }
+da_abort() {
+  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
+  if [ -f "$DA_PENDING" ]; then
+    local rel line kind value
+    rel=$(sed -n 's/^release //p' "$DA_PENDING" | head -n 1)
+    while IFS= read -r line; do
+      kind=\${line%% *}; value=\${line#* }
+      case $kind in
+        switched)
+          if [ -n "$rel" ] && [ "$(readlink current 2>/dev/null)" = "releases/$rel" ]; then
+            if [ -n "$value" ]; then
+              ln -sfn -- "$value" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
+              echo "switched current back to $value"
+            else
+              rm -f current && echo "removed current: there was no live release before this run"
+            fi
+            da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"$rel\\",\\"to\\":\\"\${value#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
+          fi ;;
+        release)
+          if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
+            rm -rf -- "releases/$value" && echo "removed the unfinished release $value"
+            da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
+          fi ;;
+        seeded)
+          rm -rf -- "shared/$value" && echo "removed shared/$value, created by this run" ;;
+      esac
+    done < <(tac -- "$DA_PENDING")
+    rm -f -- "$DA_PENDING"
+  fi
+  da_unlock
+}
+da_lost() { da_abort >/dev/null 2>&1; exit 70; }
+trap 'da_abort; exit 143' TERM
+trap 'da_abort; exit 130' INT HUP
+read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
+da_mark hello $$ "$DA_PGID"
+while :; do
+  IFS= read -r -t "$DA_IDLE" da_n || da_lost
+  case $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac
+  da_chunk=$(head -c "$da_n") || da_lost
+  eval "$da_chunk"
+done
+`;
+}

@@ -1,0 +1,273 @@
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { ExitStatus, RemoteProcess, Transport } from '../transport/types.js';
+import { MarkerParser, type Marker } from './markers.js';
+import { ABORT_SESSION, END_SESSION, frame, renderPhase, type Phase } from './phase.js';
+import { BOOTSTRAP, renderPrelude, type PreludeOptions } from './prelude.js';
+
+export interface StepRecord {
+  id: string;
+  label: string;
+  status: 'running' | 'ok' | 'failed';
+  ms: number;
+  rc?: number;
+  /** The last lines of the step's output, for failure reports. */
+  tail: string[];
+}
+
+export interface SessionListener {
+  step?(record: StepRecord): void;
+  output?(line: string, step: StepRecord | undefined): void;
+  warning?(text: string): void;
+}
+
+export interface Payload {
+  bytes: number;
+  open(): Readable;
+}
+
+export interface PhaseResult {
+  ok: boolean;
+  rc: number;
+  steps: StepRecord[];
+  failed?: StepRecord;
+  /** `da_data` values the steps reported, by key, in order. */
+  data: Map<string, string[]>;
+}
+
+/** The session ended while the runner still expected an answer (connection dropped, host process killed). */
+export class SessionLost extends Error {
+  constructor(
+    host: string,
+    readonly status: ExitStatus,
+    readonly stderr: string,
+  ) {
+    const how = status.signal ? `signal ${status.signal}` : `exit status ${status.code ?? 'unknown'}`;
+    super(`${host}: the remote session ended unexpectedly (${how})${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
+    this.name = 'SessionLost';
+  }
+}
+
+const TAIL_LINES = 40;
+
+interface Pending {
+  phase: Phase;
+  steps: StepRecord[];
+  data: Map<string, string[]>;
+  current?: StepRecord;
+  startedAt: number;
+  resolve(result: PhaseResult): void;
+  reject(error: Error): void;
+}
+
+/**
+ * The runner's side of one host's session: a single remote process that evaluates the phases it is sent.
+ * Between phases the runner pings, so the host can tell a waiting runner from a vanished one.
+ */
+export class HostSession {
+  private pending: Pending | undefined;
+  private stderrTail = '';
+  private finished = false;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private pid = 0;
+  private pgid = 0;
+  readonly exited: Promise<ExitStatus>;
+
+  private constructor(
+    private readonly transport: Transport,
+    private readonly proc: RemoteProcess,
+    private readonly listener: SessionListener,
+    private readonly pingMs: number,
+  ) {
+    this.exited = proc.exited.then((status) => {
+      this.finished = true;
+      clearInterval(this.pingTimer);
+      this.pending?.reject(new SessionLost(transport.name, status, this.stderrTail));
+      this.pending = undefined;
+      return status;
+    });
+  }
+
+  static async open(transport: Transport, prelude: PreludeOptions, listener: SessionListener = {}): Promise<HostSession> {
+    const proc = await transport.start(BOOTSTRAP);
+    const session = new HostSession(transport, proc, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4));
+    const hello = new Promise<void>((resolve, reject) => {
+      session.onHello = resolve;
+      session.exited.then((status) => reject(new SessionLost(transport.name, status, session.stderrTail)));
+    });
+    session.listen(prelude.markerToken);
+    await session.write(frame(renderPrelude(prelude)));
+    await hello;
+    session.startPings();
+    return session;
+  }
+
+  private onHello: () => void = () => undefined;
+
+  get name(): string {
+    return this.transport.name;
+  }
+
+  get ended(): boolean {
+    return this.finished;
+  }
+
+  /** Sends a phase (and its payload) and resolves with the outcome once the host reports the phase's end. */
+  async run(phase: Phase, payload?: Payload): Promise<PhaseResult> {
+    if (this.finished) throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
+    if (this.pending) throw new Error(`${this.name}: a phase is already running`);
+    const result = new Promise<PhaseResult>((resolve, reject) => {
+      this.pending = { phase, steps: [], data: new Map(), startedAt: Date.now(), resolve, reject };
+    });
+    result.catch(() => undefined);
+    try {
+      await this.write(frame(renderPhase(phase)));
+      if (payload) await this.stream(payload.open());
+    } catch {
+      // The host failed the phase and closed before taking it all: the phase's outcome says why.
+    }
+    return result;
+  }
+
+  /** Ends a session whose work is done. */
+  async end(): Promise<ExitStatus> {
+    if (!this.finished) await this.write(frame(END_SESSION)).catch(() => undefined);
+    return this.exited;
+  }
+
+  /** Asks the host to undo this run's unfinished work and end; waits for it at most `timeoutMs`. */
+  async abort(timeoutMs: number): Promise<boolean> {
+    if (this.finished) return true;
+    await this.write(frame(ABORT_SESSION)).catch(() => undefined);
+    return this.waitExit(timeoutMs);
+  }
+
+  /**
+   * Cancels whatever runs now: SIGTERM to the session's process group on the host (through a second, short
+   * command on the same connection). The host's trap undoes the run's work and exits.
+   */
+  async interrupt(timeoutMs: number): Promise<boolean> {
+    if (this.finished) return true;
+    if (this.pgid > 0) await this.transport.run(`kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`).catch(() => undefined);
+    return this.waitExit(timeoutMs);
+  }
+
+  /** Drops the session without a word: the host notices EOF and aborts by itself. */
+  destroy(): void {
+    clearInterval(this.pingTimer);
+    this.proc.destroy();
+  }
+
+  private async waitExit(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const done = await Promise.race([this.exited.then(() => true), timeout]);
+    clearTimeout(timer);
+    return done;
+  }
+
+  private startPings(): void {
+    this.pingTimer = setInterval(() => {
+      if (!this.pending && !this.finished) this.proc.stdin.write('ping\n');
+    }, this.pingMs);
+    this.pingTimer.unref();
+  }
+
+  private async write(data: Buffer): Promise<void> {
+    if (this.finished) throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
+    if (!this.proc.stdin.write(data)) await this.drained();
+  }
+
+  private async stream(source: Readable): Promise<void> {
+    try {
+      for await (const chunk of source) {
+        if (this.finished || !this.pending) break;
+        if (!this.proc.stdin.write(chunk as Buffer)) await this.drained();
+      }
+    } finally {
+      source.destroy();
+    }
+  }
+
+  private async drained(): Promise<void> {
+    const ac = new AbortController();
+    try {
+      await Promise.race([once(this.proc.stdin, 'drain', { signal: ac.signal }), this.exited]);
+    } finally {
+      ac.abort();
+    }
+  }
+
+  private listen(token: string): void {
+    const parser = new MarkerParser(
+      token,
+      (line) => this.line(line),
+      (marker) => this.marker(marker),
+    );
+    const decoder = new StringDecoder('utf8');
+    this.proc.stdout.on('data', (chunk: Buffer) => parser.push(decoder.write(chunk)));
+    this.proc.stdout.on('end', () => parser.push(decoder.end()));
+    this.proc.stdout.on('close', () => parser.end());
+    this.proc.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      this.stderrTail = (this.stderrTail + text).slice(-4000);
+      for (const line of text.split('\n')) if (line) this.line(line);
+    });
+  }
+
+  private line(text: string): void {
+    const step = this.pending?.current;
+    if (step) {
+      step.tail.push(text);
+      if (step.tail.length > TAIL_LINES) step.tail.shift();
+    }
+    this.listener.output?.(text, step);
+  }
+
+  private marker({ kind, args }: Marker): void {
+    const p = this.pending;
+    switch (kind) {
+      case 'hello':
+        this.pid = Number(args[0]);
+        this.pgid = Number(args[1]);
+        this.onHello();
+        return;
+      case 'data': {
+        const value = Buffer.from(args[1] ?? '', 'base64').toString('utf8');
+        if (args[0] === 'warning') this.listener.warning?.(`${this.name}: ${value}`);
+        if (!p) return;
+        const list = p.data.get(args[0] ?? '') ?? [];
+        list.push(value);
+        p.data.set(args[0] ?? '', list);
+        return;
+      }
+      case 'step-begin': {
+        if (!p) return;
+        const spec = p.phase.steps.find((s) => s.id === args[0]);
+        const record: StepRecord = { id: args[0] ?? '?', label: spec?.label ?? args[0] ?? '?', status: 'running', ms: Date.now(), tail: [] };
+        p.steps.push(record);
+        p.current = record;
+        this.listener.step?.(record);
+        return;
+      }
+      case 'step-end': {
+        const record = p?.current;
+        if (!p || !record) return;
+        record.rc = Number(args[1]);
+        record.status = record.rc === 0 ? 'ok' : 'failed';
+        record.ms = Date.now() - record.ms;
+        p.current = undefined;
+        this.listener.step?.(record);
+        return;
+      }
+      case 'phase-end': {
+        if (!p) return;
+        this.pending = undefined;
+        const rc = Number(args[0]);
+        p.resolve({ ok: rc === 0, rc, steps: p.steps, data: p.data, failed: p.steps.find((s) => s.status === 'failed') });
+        return;
+      }
+    }
+  }
+}

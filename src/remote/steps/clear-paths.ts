@@ -1,0 +1,16 @@
+import type { Step } from '../phase.js';
+import { q } from '../quote.js';
+
+/** deploy:clear_paths: paths the release must not contain (removed inside the new release only). */
+export function clearPaths(opts: { paths: string[]; useSudo: boolean }): Step | null {
+  if (opts.paths.length === 0) return null;
+  const sudo = opts.useSudo ? 'sudo -n ' : '';
+  return {
+    id: 'clear_paths',
+    label: 'clear paths',
+    body: opts.paths
+      .map((p) => `${sudo}rm -rf -- "releases/$DA_RELEASE/"${q(p)}`)
+      .concat(`echo "cleared ${opts.paths.length} paths"`)
+      .join('\n'),
+  };
+}

@@ -1,0 +1,45 @@
+import type { Step } from '../phase.js';
+import { q } from '../quote.js';
+
+/** Exit status of the lock step when another run holds the lock. */
+export const LOCK_HELD = 75;
+
+/**
+ * deploy:lock: `mkdir` is the atomic test-and-set. The lock records who holds it and the holder's session process
+ * (pid and boot id), so a later run can tell a live holder from one whose process is gone.
+ */
+export function lock(infoJson: string): Step {
+  return {
+    id: 'lock',
+    label: 'lock',
+    body: `if mkdir .deploy/lock 2>/dev/null; then
+  printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
+  printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${q(infoJson)} "$$" "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" > .deploy/lock/info.json
+  echo "deploy lock taken"
+elif da_owns_lock; then
+  echo "deploy lock already held by this run"
+else
+  info=$(cat .deploy/lock/info.json 2>/dev/null || true)
+  da_data lock-info "$info"
+  pid=$(printf '%s' "$info" | sed -n 's/.*"pid":\\([0-9][0-9]*\\).*/\\1/p')
+  boot=$(printf '%s' "$info" | sed -n 's/.*"boot_id":"\\([^"]*\\)".*/\\1/p')
+  if [ -n "$pid" ] && [ "$boot" = "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" ] && [ -d "/proc/$pid" ]; then
+    da_data lock-alive yes
+  else
+    da_data lock-alive no
+  fi
+  da_data lock-since "$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)"
+  exit ${LOCK_HELD}
+fi`,
+  };
+}
+
+/** deploy:unlock: the run is committed (its pending record goes), then its lock is released. */
+export function unlock(): Step {
+  return {
+    id: 'unlock',
+    label: 'unlock',
+    body: `rm -f -- "$DA_PENDING"
+if da_owns_lock; then rm -rf .deploy/lock; echo "deploy lock released"; else echo "warning: the deploy lock was no longer held by this run"; fi`,
+  };
+}

@@ -1,0 +1,17 @@
+import type { Step } from '../phase.js';
+
+/** deploy:prepare: the layout exists (`releases/`, `shared/`, `.deploy/`) and `current` is ours to switch. */
+export function prepare(): Step {
+  return {
+    id: 'prepare',
+    label: 'prepare',
+    body: `mkdir -p -- "$DA_DEPLOY_PATH"
+cd -- "$DA_DEPLOY_PATH"
+if [ -e current ] && [ ! -L current ]; then
+  echo "error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?)." >&2
+  echo "Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed." >&2
+  exit 1
+fi
+mkdir -p releases shared .deploy/pending`,
+  };
+}

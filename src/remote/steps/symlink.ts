@@ -1,0 +1,18 @@
+import type { Step } from '../phase.js';
+
+/**
+ * deploy:symlink: a new link is renamed over `current` (rename(2) is atomic), so a reader sees the old release or
+ * the new one, never neither. The previous target is recorded first: until the run commits, the switch is
+ * provisional and the abort path puts it back.
+ */
+export function symlink(): Step {
+  return {
+    id: 'symlink',
+    label: 'symlink',
+    body: `prev=$(readlink current 2>/dev/null || true)
+printf 'switched %s\\n' "$prev" >> "$DA_PENDING"
+ln -sfn -- "releases/$DA_RELEASE" ".deploy/current.$DA_OWNER"
+mv -fT -- ".deploy/current.$DA_OWNER" current
+echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
+  };
+}

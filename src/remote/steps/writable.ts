@@ -1,0 +1,73 @@
+import type { Step } from '../phase.js';
+import { q, words } from '../quote.js';
+
+export type WritableMode = 'acl' | 'chmod' | 'chown' | 'chgrp' | 'skip';
+
+export interface WritableOptions {
+  dirs: string[];
+  mode: WritableMode;
+  useSudo: boolean;
+  recursive: boolean;
+  chmodMode: string;
+  /** Resolved by the runner: the config's http_user or the one the host reported. */
+  httpUser?: string;
+  httpGroup?: string;
+}
+
+/** Which writable modes need the web server user. */
+export function needsHttpUser(mode: WritableMode): boolean {
+  return mode === 'acl' || mode === 'chown';
+}
+
+/**
+ * deploy:writable, with Deployer's modes. Runs inside the new release; directories are created first. Symlinked
+ * (shared) directories given on the command line are followed; links deeper inside are not.
+ */
+export function writable(o: WritableOptions): Step | null {
+  if (o.dirs.length === 0 || o.mode === 'skip') return null;
+  const dirs = words(o.dirs);
+  const sudo = o.useSudo ? 'sudo -n ' : '';
+  const rec = o.recursive ? '-R -H ' : '';
+  const lines = ['cd -- "releases/$DA_RELEASE"', `mkdir -p -- ${dirs}`];
+  switch (o.mode) {
+    case 'chmod':
+      lines.push(`${sudo}chmod ${rec}${q(o.chmodMode)} -- ${dirs}`);
+      break;
+    case 'chown':
+      lines.push(`${sudo}chown ${rec}-- ${q(required(o.httpUser, 'http_user'))} ${dirs}`);
+      break;
+    case 'chgrp':
+      lines.push(`${sudo}chgrp ${rec}-- ${q(required(o.httpGroup, 'http_group'))} ${dirs}`);
+      break;
+    case 'acl': {
+      const http = q(required(o.httpUser, 'http_user'));
+      const r = o.recursive ? '-R ' : '';
+      lines.push(
+        'command -v setfacl >/dev/null || { echo "error: setfacl is not installed on this host: install the acl package, or set writable_mode to chmod, chown, chgrp or skip" >&2; exit 1; }',
+        'me=$(id -un)',
+      );
+      if (o.useSudo) {
+        lines.push(
+          `sudo -n setfacl -L ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`,
+          `sudo -n setfacl -dL ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`,
+        );
+      } else {
+        lines.push(
+          `for dir in ${dirs}; do`,
+          `  if getfacl -p -- "$dir" 2>/dev/null | grep -q "^user:"${http}":.*w"; then continue; fi`,
+          `  setfacl -L ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`,
+          `  setfacl -dL ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`,
+          'done',
+        );
+      }
+      break;
+    }
+  }
+  lines.push(`echo "made ${o.dirs.length} directories writable (${o.mode})"`);
+  return { id: 'writable', label: 'writable', body: lines.join('\n') };
+}
+
+function required(value: string | undefined, key: string): string {
+  if (!value) throw new Error(`${key} is needed for this writable_mode but was neither set nor detected`);
+  return value;
+}

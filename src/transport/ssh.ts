@@ -1,0 +1,130 @@
+import { NodeSSH } from 'node-ssh';
+import type { ClientChannel, ConnectConfig } from 'ssh2';
+import type { ExitStatus, RemoteProcess, Transport } from './types.js';
+import { collect, type Completed } from './collect.js';
+import { pinnedHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict, type KnownHosts } from './known-hosts.js';
+
+export interface SshTarget {
+  host: string;
+  port: number;
+  user: string;
+  /** Display name for messages, e.g. `deploy@web1:2222`. */
+  name: string;
+}
+
+export interface SshCredentials {
+  privateKey?: string;
+  passphrase?: string;
+  /** Path of an SSH agent socket (the CLI's SSH_AUTH_SOCK). */
+  agent?: string;
+  knownHosts: KnownHosts;
+  connectTimeoutMs: number;
+}
+
+/** A connection failure the user can act on; the message says what to do. */
+export class ConnectError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'host-key' | 'auth' | 'network' | 'timeout',
+  ) {
+    super(message);
+    this.name = 'ConnectError';
+  }
+}
+
+/**
+ * One SSH connection per host. The host key must match a pinned known_hosts line before authentication starts
+ * (fail closed); the private key stays in memory.
+ */
+export async function connectSsh(target: SshTarget, creds: SshCredentials): Promise<SshTransport> {
+  let verdict: HostKeyVerdict | undefined;
+  const pinned = pinnedHostKeyAlgorithms(creds.knownHosts, target.host, target.port);
+  const config: ConnectConfig = {
+    host: target.host,
+    port: target.port,
+    username: target.user,
+    readyTimeout: creds.connectTimeoutMs,
+    keepaliveInterval: 10_000,
+    keepaliveCountMax: 3,
+    hostVerifier: (key: Buffer) => {
+      verdict = verifyHostKey(creds.knownHosts, target.host, target.port, key);
+      return verdict.ok;
+    },
+    ...(pinned ? { algorithms: { serverHostKey: pinned as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } } : {}),
+    ...(creds.privateKey ? { privateKey: creds.privateKey, passphrase: creds.passphrase || undefined } : {}),
+    ...(creds.agent ? { agent: creds.agent } : {}),
+  };
+  const ssh = new NodeSSH();
+  try {
+    await ssh.connect(config as Parameters<NodeSSH['connect']>[0]);
+  } catch (error) {
+    ssh.dispose();
+    throw explain(error, target, creds, verdict);
+  }
+  return new SshTransport(target.name, ssh);
+}
+
+function explain(error: unknown, target: SshTarget, creds: SshCredentials, verdict: HostKeyVerdict | undefined): Error {
+  const where = `${target.name} (${target.host}:${target.port})`;
+  if (verdict && !verdict.ok) return new ConnectError(verdict.message, 'host-key');
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string; level?: string }).code;
+  const level = (error as { level?: string }).level;
+  if (level === 'client-authentication') {
+    return new ConnectError(
+      `${where}: the server refused the key for user "${target.user}". Check that the public key of ` +
+        `ssh-private-key is in ~${target.user}/.ssh/authorized_keys on the host.`,
+      'auth',
+    );
+  }
+  if (/encrypted|passphrase|bad decrypt/i.test(message)) {
+    return new ConnectError(`the SSH private key could not be read: ${message} (is ssh-passphrase right?)`, 'auth');
+  }
+  if (/Cannot parse privateKey|Unsupported key format/i.test(message)) {
+    return new ConnectError(`the SSH private key could not be read: ${message}`, 'auth');
+  }
+  if (level === 'client-timeout' || code === 'ETIMEDOUT' || /timed out/i.test(message)) {
+    return new ConnectError(
+      `${where}: no SSH connection within ${Math.round(creds.connectTimeoutMs / 1000)} s (${message})`,
+      'timeout',
+    );
+  }
+  if (/Unable to exchange encryption keys|no matching/i.test(message) && verdict === undefined) {
+    return new ConnectError(
+      `${where}: the server offers none of the host key types pinned in known-hosts (${message}). ` +
+        'A host key of a different type than the pinned one is refused; pin the key the server really has.',
+      'host-key',
+    );
+  }
+  return new ConnectError(`${where}: ${message}`, 'network');
+}
+
+export class SshTransport implements Transport {
+  constructor(
+    readonly name: string,
+    private readonly ssh: NodeSSH,
+  ) {}
+
+  async start(command: string): Promise<RemoteProcess> {
+    const connection = this.ssh.connection;
+    if (!connection) throw new Error(`${this.name}: the SSH connection is closed`);
+    const channel = await new Promise<ClientChannel>((resolve, reject) => {
+      connection.exec(command, (err, ch) => (err ? reject(err) : resolve(ch)));
+    });
+    let status: ExitStatus = { code: null, signal: null };
+    channel.on('exit', (code: number | null, signal?: string) => {
+      status = { code: code ?? null, signal: signal ?? null };
+    });
+    const exited = new Promise<ExitStatus>((resolve) => channel.on('close', () => resolve(status)));
+    channel.on('error', () => undefined);
+    return { stdin: channel, stdout: channel, stderr: channel.stderr, exited, destroy: () => channel.destroy() };
+  }
+
+  async run(command: string): Promise<Completed> {
+    return collect(await this.start(command));
+  }
+
+  async close(): Promise<void> {
+    this.ssh.dispose();
+  }
+}
