@@ -1,0 +1,12 @@
+/**
+ * Where progress goes: the Actions log (via @actions/core) or a terminal (the CLI). Deep modules take a Log and
+ * never import @actions/core themselves.
+ */
+export interface Log {
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+  /** A collapsible section in the Actions log; a heading on a terminal. */
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+}
