@@ -1,3 +1,7 @@
 import './esm-shims.js';
-import { NodeSSH } from 'node-ssh';
-console.log('ok', typeof NodeSSH);
+import { main } from './main.js';
+import { post } from './post.js';
+import { isPost } from './state.js';
+
+// One bundle serves both entries in action.yml; the post step is recognised by the state main saved.
+await (isPost() ? post() : main());

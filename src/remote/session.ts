@@ -69,6 +69,7 @@ export class HostSession {
   private pending: Pending | undefined;
   private stderrTail = '';
   private finished = false;
+  private lostMidPhase = false;
   private pingTimer: NodeJS.Timeout | undefined;
   private pid = 0;
   private pgid = 0;
@@ -82,6 +83,7 @@ export class HostSession {
   ) {
     this.exited = proc.exited.then((status) => {
       this.finished = true;
+      this.lostMidPhase = this.pending !== undefined;
       clearInterval(this.pingTimer);
       this.pending?.reject(new SessionLost(transport.name, status, this.stderrTail));
       this.pending = undefined;
@@ -111,6 +113,16 @@ export class HostSession {
 
   get ended(): boolean {
     return this.finished;
+  }
+
+  /** The session ended while a phase was running: the host's clean-up could not be confirmed. */
+  get lost(): boolean {
+    return this.lostMidPhase;
+  }
+
+  /** A phase is running (its answer has not come yet). */
+  get busy(): boolean {
+    return this.pending !== undefined;
   }
 
   /** Sends a phase (and its payload) and resolves with the outcome once the host reports the phase's end. */

@@ -1,0 +1,33 @@
+import type { EnvironmentConfig } from '../config/index.js';
+import type { Access } from '../fleet/connect.js';
+import type { Log } from '../report/log.js';
+import type { RunReport } from '../report/report.js';
+import type { RunInfo } from '../run-info.js';
+
+/** What the post step needs to finish a run that could not clean up after itself. */
+export interface RunState {
+  save(name: string, value: string): void;
+}
+
+/** Everything a command needs; entry points (action, CLI) build it. */
+export interface CommandContext {
+  config: EnvironmentConfig;
+  run: RunInfo;
+  access: Access;
+  log: Log;
+  report: RunReport;
+  /** Directory to build and ship. */
+  source: string;
+  releaseName?: string;
+  state?: RunState;
+  /** Aborted when the run is cancelled (SIGINT/SIGTERM). */
+  signal: AbortSignal;
+}
+
+/** A run that was cancelled; the hosts have undone its work. */
+export class Cancelled extends Error {
+  constructor() {
+    super('the run was cancelled; every host undid this run\'s unfinished work');
+    this.name = 'Cancelled';
+  }
+}

@@ -1,0 +1,59 @@
+import { parseHistory, releaseOfLink, type HistoryEntry } from '../releases/history.js';
+import type { PhaseResult } from '../remote/session.js';
+
+/** What the inspect step reported about one host. */
+export interface HostFacts {
+  user: string;
+  /** The live release's name, when `current` points into `releases/`. */
+  live?: string;
+  /** The raw `current` link target ('' when there is none). */
+  liveTarget: string;
+  dirs: string[];
+  history: HistoryEntry[];
+  httpUser?: string;
+}
+
+export function hostFacts(result: PhaseResult): HostFacts {
+  const one = (key: string) => result.data.get(key)?.[0] ?? '';
+  const liveTarget = one('live');
+  return {
+    user: one('user'),
+    live: liveTarget ? releaseOfLink(liveTarget) : undefined,
+    liveTarget,
+    dirs: result.data.get('release') ?? [],
+    history: parseHistory(one('history')),
+    httpUser: one('http-user') || undefined,
+  };
+}
+
+/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
+export function describeHeldLock(data: Map<string, string[]> | undefined, environment: string): string {
+  const raw = data?.get('lock-info')?.[0] ?? '';
+  const alive = data?.get('lock-alive')?.[0] === 'yes';
+  const since = data?.get('lock-since')?.[0];
+  let info: Record<string, unknown> = {};
+  try {
+    info = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    /* unreadable: said below */
+  }
+  const who = [
+    info['repository'] && `${info['repository']}`,
+    info['run_id'] && `run ${info['run_id']}${info['run_attempt'] ? ` (attempt ${info['run_attempt']})` : ''}`,
+    info['actor'] && `by ${info['actor']}`,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const lines = [
+    `the deploy lock is held${who ? ` by ${who}` : raw ? '' : ' (its owner record is empty: it is being taken right now, or was left half-written)'}` +
+      `${info['started_at'] || since ? `, since ${String(info['started_at'] ?? since)}` : ''}.`,
+  ];
+  if (info['run_url']) lines.push(`Run: ${String(info['run_url'])}`);
+  lines.push(
+    alive
+      ? 'Its session is still running on the host: wait for that deploy to finish.'
+      : 'Its session is no longer running on the host: that run ended without releasing the lock.',
+    `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`,
+  );
+  return lines.join(' ');
+}

@@ -1,0 +1,72 @@
+/** The `hosts:` list: strings (`user@host:port`, `local`) or mappings (`host`, `user`, `port`, `deploy_path`). */
+import { isScalar, isSeq } from 'yaml';
+import type { Cursor } from './cursor.js';
+import { DEFAULT_PORT, HOST_SPEC_PATTERN, hostNameProblem, LOCAL, localHost, readHostSpec, remoteHost } from './hosts.js';
+import { objectSchema, type KeySpec, type KeySpecs, type Kind } from './kind.js';
+import { text, readText } from './kinds.js';
+import { readList } from './list-kinds.js';
+import { readMapping, type Mapping } from './mapping.js';
+import type { HostSpec } from './types.js';
+
+/** One entry of `hosts:` as written, before the environment's `user` and `deploy_path` are applied. */
+export interface HostEntry {
+  spec: HostSpec;
+  deployPath?: string;
+  path: string;
+}
+
+/** The keys of a host written as a mapping. */
+export interface HostEntryKeys extends KeySpecs {
+  host: KeySpec<string>;
+  user: KeySpec<string>;
+  port: KeySpec<number>;
+  deploy_path: KeySpec<string>;
+}
+
+export const hostName: Kind<string> = text({
+  label: 'host name, IP address or `local`',
+  check: (v) => (v === LOCAL ? undefined : hostNameProblem(v.replace(/^\[(.*)\]$/, '$1'))),
+});
+
+function hostFromMapping(mapping: Mapping<HostEntryKeys>, at: Cursor): HostEntry | undefined {
+  const { host, user, port, deploy_path: deployPath } = mapping.values;
+  if (host === undefined) return undefined;
+  if (host === LOCAL) {
+    if (user !== undefined || port !== undefined) {
+      const where = mapping.keys.user ?? mapping.keys.port ?? mapping.position;
+      return at.problemAt(where, '`local` means this machine and takes no `user` or `port`');
+    }
+    return { spec: localHost(mapping.position), deployPath, path: at.path };
+  }
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  return { spec: remoteHost(bare, user, port ?? DEFAULT_PORT, mapping.position), deployPath, path: at.path };
+}
+
+export function hostList(entryKeys: HostEntryKeys): Kind<HostEntry[]> {
+  const entrySchema = objectSchema(entryKeys);
+  return {
+    label: 'non-empty list of hosts',
+    jsonSchema: {
+      type: 'array',
+      minItems: 1,
+      items: { oneOf: [{ type: 'string', pattern: HOST_SPEC_PATTERN }, entrySchema] },
+    },
+    read(node, at) {
+      const hosts = readList(node, at, (item, itemAt): HostEntry | undefined => {
+        const resolved = itemAt.resolve(item);
+        if (isScalar(resolved) && typeof resolved.value === 'string') {
+          const spec = readText(item, itemAt);
+          if (spec === undefined) return undefined;
+          const result = readHostSpec(spec, itemAt.position(item));
+          return 'problem' in result ? itemAt.problem(item, result.problem) : { spec: result.host, path: itemAt.path };
+        }
+        const mapping = readMapping(item, itemAt, entryKeys, { requiredFrom: entryKeys });
+        return mapping && hostFromMapping(mapping, itemAt);
+      });
+      const list = at.resolve(node);
+      if (isSeq(list) && list.items.length === 0) return at.problem(node, 'must list at least one host');
+      return hosts;
+    },
+    toJson: (hosts) => hosts.map((h) => h.spec.name),
+  };
+}

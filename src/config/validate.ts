@@ -1,0 +1,192 @@
+/**
+ * From a parsed deploy.yml to one environment's settings: reads every key of every environment (so a typo in
+ * `staging` is caught while deploying `production`), merges top-level defaults, checks what spans keys (users,
+ * duplicate hosts, deploy_path, overlapping shared paths), and expands `${NAME}` for the chosen environment.
+ */
+import { isScalar } from 'yaml';
+import { Cursor, type Located, type Source } from './cursor.js';
+import type { SourcePosition } from './errors.js';
+import { expandValue } from './expand.js';
+import { hostDisplayName } from './hosts.js';
+import type { ValuesOf } from './kind.js';
+import type { HostEntry } from './host-kind.js';
+import { readMapping, type Mapping } from './mapping.js';
+import { sharedOverlapProblems, type PathEntry } from './paths.js';
+import { ENVIRONMENT_KEYS, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS, type EnvironmentSpecs, type TopLevelSpecs } from './schema.js';
+import type { EnvironmentConfig, HostConfig } from './types.js';
+
+export interface ValidateOptions {
+  environment: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Application name when the file has no `name:`. */
+  defaultName: string;
+}
+
+type EnvironmentValues = ValuesOf<EnvironmentSpecs>;
+type Key = keyof EnvironmentSpecs;
+
+/** An environment's keys with top-level defaults applied (environment value replaces, no deep merge). */
+class Merged {
+  constructor(
+    private readonly top: Mapping<TopLevelSpecs>,
+    private readonly own: Pick<Mapping<EnvironmentSpecs>, 'values' | 'keys'>,
+  ) {}
+
+  get<K extends Key>(k: K): EnvironmentValues[K] {
+    return k in this.own.keys ? this.own.values[k] : this.top.values[k];
+  }
+
+  written(k: Key): boolean {
+    return k in this.own.keys || k in this.top.keys;
+  }
+
+  or<K extends Key>(k: K): NonNullable<EnvironmentValues[K]> | EnvironmentSpecs[K]['default'] {
+    return this.get(k) ?? ENVIRONMENT_KEYS[k].default;
+  }
+}
+
+function checkRequired(merged: Merged, at: Cursor, position: SourcePosition): void {
+  for (const [k, spec] of Object.entries(ENVIRONMENT_KEYS)) {
+    if ('required' in spec && spec.required && !merged.written(k as Key)) {
+      at.problemAt(position, `missing required key \`${k}\``);
+    }
+  }
+}
+
+/** For a problem found in a top-level default while checking one environment, says which environment. */
+function inEnvironment(entryPath: string, at: Cursor): string {
+  if (entryPath.startsWith(`${at.path}.`)) return '';
+  return ` (in environment \`${at.path.slice('environments.'.length)}\`)`;
+}
+
+function resolveHosts(merged: Merged, at: Cursor, position: SourcePosition): HostConfig[] {
+  const entries: HostEntry[] = merged.get('hosts') ?? [];
+  const user = merged.get('user');
+  const deployPath = merged.get('deploy_path');
+  const seen = new Map<string, SourcePosition>();
+  const hosts: HostConfig[] = [];
+  let missingPath = false;
+  for (const { spec, deployPath: own, path } of entries) {
+    const hostAt = new Cursor(at.source, path);
+    const hostUser = spec.local ? undefined : (spec.user ?? user);
+    if (!spec.local && hostUser === undefined) {
+      hostAt.problemAt(
+        spec.position,
+        `no user for host \`${spec.name}\`: write \`user@${spec.name}\`, add \`user:\` to the host, or set \`user:\` for the environment${inEnvironment(path, at)}`,
+      );
+      continue;
+    }
+    const name = spec.local ? spec.name : hostDisplayName(spec.host, hostUser, spec.port);
+    const earlier = seen.get(name);
+    if (earlier) {
+      hostAt.problemAt(spec.position, `duplicate host \`${name}\` (also at line ${earlier.line})${inEnvironment(path, at)}`);
+      continue;
+    }
+    seen.set(name, spec.position);
+    if (own === undefined && deployPath === undefined) missingPath = true;
+    hosts.push({ ...spec, name, user: hostUser, deployPath: own ?? deployPath ?? '' });
+  }
+  if (missingPath && !merged.written('deploy_path')) {
+    at.problemAt(position, 'missing required key `deploy_path` (set it for the environment, or on every host)');
+  }
+  return hosts;
+}
+
+function checkShared(merged: Merged, at: Cursor): void {
+  const dirs = merged.or('shared_dirs');
+  const files = merged.or('shared_files');
+  const located: Located<string>[] = [...dirs, ...files];
+  const entries: PathEntry<'dir' | 'file'>[] = [
+    ...dirs.map((d) => ({ value: d.value, tag: 'dir' as const })),
+    ...files.map((f) => ({ value: f.value, tag: 'file' as const })),
+  ];
+  for (const [index, message] of sharedOverlapProblems(entries)) {
+    const entry = located[index];
+    new Cursor(at.source, entry.path).problemAt(entry.position, `${message}${inEnvironment(entry.path, at)}`);
+  }
+}
+
+function expandEnv(merged: Merged, at: Cursor, env: ValidateOptions['env']): { env: Record<string, string>; secrets: string[] } {
+  const out: Record<string, string> = {};
+  const secrets = new Set<string>();
+  for (const entry of merged.or('env')) {
+    const expansion = expandValue(entry.value, env);
+    for (const problem of expansion.problems) new Cursor(at.source, entry.path).problemAt(entry.position, problem);
+    out[entry.name] = expansion.value;
+    for (const secret of expansion.secrets) secrets.add(secret);
+  }
+  return { env: out, secrets: [...secrets] };
+}
+
+const strings = (values: Located<string>[]): string[] => values.map((v) => v.value);
+
+function buildConfig(
+  merged: Merged,
+  hosts: HostConfig[],
+  expanded: { env: Record<string, string>; secrets: string[] },
+  names: { application: string; environment: string; file: string },
+): EnvironmentConfig {
+  return {
+    ...names,
+    hosts,
+    deployPath: merged.get('deploy_path') ?? '',
+    ...(merged.get('url') === undefined ? {} : { url: merged.get('url') }),
+    keepReleases: merged.or('keep_releases'),
+    exclude: strings(merged.or('exclude')),
+    sharedDirs: strings(merged.or('shared_dirs')),
+    sharedFiles: strings(merged.or('shared_files')),
+    writableDirs: strings(merged.or('writable_dirs')),
+    writableMode: merged.or('writable_mode'),
+    writableUseSudo: merged.or('writable_use_sudo'),
+    writableRecursive: merged.or('writable_recursive'),
+    writableChmodMode: merged.or('writable_chmod_mode'),
+    ...(merged.get('http_user') === undefined ? {} : { httpUser: merged.get('http_user') }),
+    ...(merged.get('http_group') === undefined ? {} : { httpGroup: merged.get('http_group') }),
+    clearPaths: strings(merged.or('clear_paths')),
+    clearUseSudo: merged.or('clear_use_sudo'),
+    env: expanded.env,
+    secrets: expanded.secrets,
+    build: merged.or('build'),
+    deploy: merged.or('deploy'),
+  };
+}
+
+/** Validates the whole document and returns the chosen environment's settings; problems go to source.problems. */
+export function validateDocument(source: Source, options: ValidateOptions): EnvironmentConfig | undefined {
+  const root = new Cursor(source, '');
+  const contents = source.doc.contents;
+  if (contents === null || (isScalar(contents) && contents.value === null)) {
+    root.problemAt(root.position(null), 'the file is empty: expected a mapping with `environments`');
+    return undefined;
+  }
+  const top = readMapping(contents, root, TOP_LEVEL_KEYS, {
+    requiredFrom: TOP_LEVEL_ONLY_KEYS,
+    requiredAt: root.position(null),
+  });
+  if (!top) return undefined;
+  const environments = top.values.environments ?? [];
+  let chosen: EnvironmentConfig | undefined;
+  for (const environment of environments) {
+    if (!environment.mapping) continue;
+    const at = new Cursor(source, environment.path);
+    const merged = new Merged(top, environment.mapping);
+    checkRequired(merged, at, environment.position);
+    const hosts = resolveHosts(merged, at, environment.position);
+    checkShared(merged, at);
+    if (environment.name === options.environment) {
+      chosen = buildConfig(merged, hosts, expandEnv(merged, at, options.env), {
+        application: top.values.name ?? options.defaultName,
+        environment: environment.name,
+        file: source.file,
+      });
+    }
+  }
+  if (top.values.environments && !environments.some((e) => e.name === options.environment)) {
+    const names = environments.map((e) => `\`${e.name}\``).join(', ');
+    root.child('environments').problemAt(
+      top.keys.environments ?? root.position(null),
+      `environment \`${options.environment}\` not found; ${names ? `defined: ${names}` : 'none is defined'}`,
+    );
+  }
+  return chosen;
+}

@@ -1,0 +1,144 @@
+import type { HostConfig } from '../config/index.js';
+import { HostSession, SessionLost, type Payload, type PhaseResult, type SessionListener, type StepRecord } from '../remote/session.js';
+import type { Phase } from '../remote/phase.js';
+import type { PreludeOptions } from '../remote/prelude.js';
+import type { Transport } from '../transport/types.js';
+import { openTransport, type Access } from './connect.js';
+
+/** A failure on one host, in one step: what the user needs to find and fix it. */
+export class HostFailure extends Error {
+  constructor(
+    readonly host: string,
+    readonly step: string,
+    message: string,
+    readonly tail: string[] = [],
+    /** The failed step's exit status, and what the phase reported before it failed. */
+    readonly rc?: number,
+    readonly data?: Map<string, string[]>,
+  ) {
+    super(`${host}: ${step}: ${message}`);
+    this.name = 'HostFailure';
+  }
+}
+
+export interface Member {
+  host: HostConfig;
+  transport: Transport;
+  session: HostSession;
+}
+
+export interface FleetListener {
+  step?(host: HostConfig, record: StepRecord): void;
+  output?(host: HostConfig, line: string, step: StepRecord | undefined): void;
+  warning?(text: string): void;
+}
+
+/** Time a host gets to undo its work after an abort or interrupt. */
+const ABORT_WAIT_MS = 5000;
+
+/**
+ * The hosts of one run, each with one connection and one session. Phases run on all hosts at once and the call
+ * returns when every host has answered: that is the barrier between phases.
+ */
+export class Fleet {
+  private constructor(readonly members: Member[]) {}
+
+  static async open(
+    hosts: HostConfig[],
+    access: Access,
+    prelude: (host: HostConfig) => PreludeOptions,
+    listener: FleetListener,
+  ): Promise<Fleet> {
+    const opened = await Promise.allSettled(
+      hosts.map(async (host) => {
+        const transport = await openTransport(host, access);
+        try {
+          const session = await HostSession.open(transport, prelude(host), sessionListener(host, listener));
+          return { host, transport, session };
+        } catch (error) {
+          await transport.close();
+          throw error;
+        }
+      }),
+    );
+    const members = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = opened.findIndex((r) => r.status === 'rejected');
+    if (failed >= 0) {
+      const fleet = new Fleet(members);
+      await fleet.abort();
+      const reason = (opened[failed] as PromiseRejectedResult).reason;
+      throw new HostFailure(hosts[failed]!.name, 'connect', reason instanceof Error ? reason.message : String(reason));
+    }
+    return new Fleet(members);
+  }
+
+  /** Runs a phase on every host; resolves with each host's result, or throws the first host's failure. */
+  async run(phaseFor: (m: Member) => Phase | undefined, payloadFor?: (m: Member) => Payload | undefined): Promise<Map<Member, PhaseResult>> {
+    const results = await Promise.allSettled(
+      this.members.map(async (m) => {
+        const phase = phaseFor(m);
+        return phase ? m.session.run(phase, payloadFor?.(m)) : undefined;
+      }),
+    );
+    const out = new Map<Member, PhaseResult>();
+    let failure: HostFailure | undefined;
+    results.forEach((r, i) => {
+      const m = this.members[i]!;
+      if (r.status === 'rejected') {
+        failure ??= new HostFailure(m.host.name, 'session', r.reason instanceof SessionLost ? r.reason.message : String(r.reason));
+      } else if (r.value) {
+        out.set(m, r.value);
+        if (!r.value.ok && !failure) {
+          const step = r.value.failed;
+          failure = new HostFailure(
+            m.host.name,
+            step?.label ?? 'phase',
+            `failed with exit code ${r.value.rc}`,
+            step?.tail ?? [],
+            r.value.rc,
+            r.value.data,
+          );
+        }
+      }
+    });
+    if (failure) throw failure;
+    return out;
+  }
+
+  /**
+   * Every host undoes this run's unfinished work: busy sessions are interrupted, idle ones asked to abort.
+   * Resolves true when every session ended within the wait (its host confirmed the clean-up).
+   */
+  async abort(): Promise<boolean> {
+    const confirmed = await Promise.all(
+      this.members.map(async (m) => {
+        let done = !m.session.lost;
+        if (!m.session.ended) {
+          done = m.session.busy ? await m.session.interrupt(ABORT_WAIT_MS) : await m.session.abort(ABORT_WAIT_MS);
+          if (!done) m.session.destroy();
+        }
+        await m.transport.close();
+        return done;
+      }),
+    );
+    return confirmed.every(Boolean);
+  }
+
+  /** Ends every session normally and closes the connections. */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.members.map(async (m) => {
+        await m.session.end();
+        await m.transport.close();
+      }),
+    );
+  }
+}
+
+function sessionListener(host: HostConfig, l: FleetListener): SessionListener {
+  return {
+    step: (record) => l.step?.(host, record),
+    output: (line, step) => l.output?.(host, line, step),
+    warning: (text) => l.warning?.(text),
+  };
+}

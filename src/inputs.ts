@@ -1,0 +1,49 @@
+import * as core from '@actions/core';
+import { isAbsolute, resolve } from 'node:path';
+
+export const COMMANDS = ['deploy'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+/** The action's inputs as one typed object (names as in action.yml). */
+export interface Inputs {
+  command: CommandName;
+  environment: string;
+  config: string;
+  source: string;
+  sshPrivateKey: string;
+  sshPassphrase: string;
+  knownHosts: string;
+  releaseName: string;
+  connectTimeoutSeconds: number;
+}
+
+export function readInputs(): Inputs {
+  const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
+  const inWorkspace = (p: string) => (isAbsolute(p) ? p : resolve(workspace, p));
+  const command = core.getInput('command') || 'deploy';
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    throw new Error(`input command: "${command}" is not a command; use one of: ${COMMANDS.join(', ')}`);
+  }
+  const timeout = Number(core.getInput('connect-timeout') || '30');
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new Error('input connect-timeout: must be a positive number of seconds');
+  return {
+    command: command as CommandName,
+    environment: core.getInput('environment') || 'production',
+    config: inWorkspace(core.getInput('config') || 'deploy.yml'),
+    source: inWorkspace(core.getInput('source') || '.'),
+    sshPrivateKey: core.getInput('ssh-private-key'),
+    sshPassphrase: core.getInput('ssh-passphrase'),
+    knownHosts: core.getInput('known-hosts'),
+    releaseName: core.getInput('release-name'),
+    connectTimeoutSeconds: timeout,
+  };
+}
+
+/** Masks every line of every secret, so a multi-line key never reaches the log in any form. */
+export function maskSecrets(values: readonly string[]): void {
+  for (const value of values) {
+    if (!value) continue;
+    core.setSecret(value);
+    for (const line of value.split(/\r?\n/)) if (line.trim().length >= 4) core.setSecret(line.trim());
+  }
+}

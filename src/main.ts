@@ -1,0 +1,70 @@
+import * as core from '@actions/core';
+import { Cancelled, type CommandContext } from './commands/context.js';
+import { runCommand } from './commands/index.js';
+import { ConfigError, loadConfig } from './config/index.js';
+import { readInputs, maskSecrets } from './inputs.js';
+import { parseKnownHosts } from './transport/known-hosts.js';
+import { actionsLog } from './report/actions-log.js';
+import { annotateConfigError } from './report/annotations.js';
+import { failureOf, UNTOUCHED_AFTER_FAILURE } from './report/failure.js';
+import { setOutputs } from './report/outputs.js';
+import { RunReport } from './report/report.js';
+import { renderSummary } from './report/summary.js';
+import { runInfoFromEnv } from './run-info.js';
+import { actionState, markMainStarted } from './state.js';
+import { cancelOnSignals } from './signals.js';
+
+/** The action's main step: inputs and config in, one command run, outputs and a job summary out. */
+export async function main(): Promise<void> {
+  markMainStarted();
+  const cancel = cancelOnSignals(actionsLog);
+  let report: RunReport | undefined;
+  let hosts: string[] = [];
+  try {
+    const inputs = readInputs();
+    maskSecrets([inputs.sshPrivateKey, inputs.sshPassphrase]);
+    const config = loadConfig({ file: inputs.config, environment: inputs.environment, env: process.env });
+    maskSecrets(config.secrets);
+    hosts = config.hosts.map((h) => h.name);
+    report = new RunReport(inputs.command, config.environment, config.application);
+    const kh = parseKnownHosts(inputs.knownHosts);
+    kh.problems.forEach((p) => core.warning(p));
+    if (!inputs.sshPrivateKey && config.hosts.some((h) => !h.local)) {
+      throw new Error('input ssh-private-key is required to reach the hosts of this environment');
+    }
+    const ctx: CommandContext = {
+      config,
+      run: runInfoFromEnv(process.env),
+      access: {
+        privateKey: inputs.sshPrivateKey || undefined,
+        passphrase: inputs.sshPassphrase || undefined,
+        knownHosts: kh,
+        connectTimeoutMs: inputs.connectTimeoutSeconds * 1000,
+      },
+      log: actionsLog,
+      report,
+      source: inputs.source,
+      releaseName: inputs.releaseName || undefined,
+      state: actionState,
+      signal: cancel.signal,
+    };
+    await runCommand(inputs.command, ctx);
+  } catch (error) {
+    if (error instanceof ConfigError) annotateConfigError(error);
+    const failure = failureOf(error);
+    if (report) {
+      report.failure = failure;
+      if (failure.host !== 'runner' || error instanceof Cancelled) report.untouched.push(...UNTOUCHED_AFTER_FAILURE);
+    }
+    if (failure.tail.length) core.info(`Last lines of output from ${failure.host}:\n${failure.tail.join('\n')}`);
+    const where = failure.host === 'runner' ? '' : `${failure.host}: ${failure.step}: `;
+    core.setFailed(error instanceof ConfigError ? error.message : `${where}${failure.message}`);
+  } finally {
+    cancel.dispose();
+    if (report) {
+      report.finish();
+      setOutputs(report, hosts);
+      await core.summary.addRaw(renderSummary(report)).write();
+    }
+  }
+}

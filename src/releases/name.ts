@@ -1,0 +1,27 @@
+/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export function checkReleaseName(name: string, source: string): string {
+  if (!NAME.test(name) || name.includes('..')) {
+    throw new Error(
+      `${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
+        'starting with a letter or digit)',
+    );
+  }
+  return name;
+}
+
+/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
+export function timestampName(at: Date): string {
+  return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+/**
+ * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
+ * any host (two deploys within one second), so a default name never collides.
+ */
+export function uniqueReleaseName(at: Date, taken: ReadonlySet<string>): string {
+  const base = timestampName(at);
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+}

@@ -1,0 +1,29 @@
+import type { HostConfig } from '../config/index.js';
+import type { FleetListener } from '../fleet/fleet.js';
+import type { StepRecord } from '../remote/session.js';
+import type { Log } from './log.js';
+import type { RunReport } from './report.js';
+
+export function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Turns host events into log lines (prefixed by host when there are several) and report rows. */
+export function progress(log: Log, report: RunReport, hostCount: number): FleetListener {
+  const prefix = (host: HostConfig) => (hostCount > 1 ? `[${host.name}] ` : '');
+  return {
+    step(host: HostConfig, record: StepRecord) {
+      report.step(host.name, record);
+      if (record.status === 'running') log.info(`${prefix(host)}▶ ${record.label}`);
+      else if (record.status === 'ok') log.info(`${prefix(host)}✓ ${record.label} (${seconds(record.ms)})`);
+      else log.info(`${prefix(host)}✗ ${record.label} failed with exit code ${record.rc} (${seconds(record.ms)})`);
+    },
+    output(host: HostConfig, line: string) {
+      log.info(`${prefix(host)}  ${line}`);
+    },
+    warning(text: string) {
+      report.warnings.push(text);
+      log.warning(text);
+    },
+  };
+}

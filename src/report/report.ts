@@ -1,0 +1,73 @@
+import type { StepRecord } from '../remote/session.js';
+
+export interface StepRow {
+  id: string;
+  label: string;
+  status: 'running' | 'ok' | 'failed' | 'skipped';
+  ms: number;
+}
+
+export interface FailureReport {
+  host: string;
+  step: string;
+  message: string;
+  tail: string[];
+}
+
+/**
+ * What happened in a run, collected from step events: the summary, outputs and annotations are all rendered from
+ * this, never from inside a step.
+ */
+export class RunReport {
+  readonly hosts = new Map<string, StepRow[]>();
+  readonly warnings: string[] = [];
+  failure?: FailureReport;
+  release?: string;
+  previous?: string;
+  releasePath?: string;
+  sha?: string;
+  url?: string;
+  /** What the failed run left as it was (shown on failure). */
+  readonly untouched: string[] = [];
+  /** Lines describing what changed (shown on success). */
+  readonly changes: string[] = [];
+  private readonly started = Date.now();
+  finishedMs?: number;
+
+  constructor(
+    readonly command: string,
+    readonly environment: string,
+    readonly application: string,
+  ) {}
+
+  step(host: string, record: StepRecord | StepRow): void {
+    const rows = this.hosts.get(host) ?? [];
+    const row: StepRow = { id: record.id, label: record.label, status: record.status, ms: record.status === 'running' ? 0 : record.ms };
+    const at = rows.findIndex((r) => r.id === row.id);
+    if (at >= 0) rows[at] = row;
+    else rows.push(row);
+    this.hosts.set(host, rows);
+  }
+
+  /** Times a runner-side step (`build`, `pack`) and records it under the pseudo-host `runner`. */
+  async time<T>(id: string, label: string, fn: () => Promise<T>): Promise<T> {
+    const t0 = Date.now();
+    this.step('runner', { id, label, status: 'running', ms: 0 });
+    try {
+      const value = await fn();
+      this.step('runner', { id, label, status: 'ok', ms: Date.now() - t0 });
+      return value;
+    } catch (error) {
+      this.step('runner', { id, label, status: 'failed', ms: Date.now() - t0 });
+      throw error;
+    }
+  }
+
+  finish(): void {
+    this.finishedMs = Date.now() - this.started;
+  }
+
+  get ok(): boolean {
+    return !this.failure;
+  }
+}

@@ -1,0 +1,47 @@
+import { seconds } from './progress.js';
+import type { RunReport } from './report.js';
+
+const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' } as const;
+
+/** Escapes text for a Markdown table cell or line. */
+function md(text: string): string {
+  return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+}
+
+/** The job summary: the outcome first, then a table of each host's steps, then failure details. */
+export function renderSummary(r: RunReport): string {
+  const out: string[] = [];
+  const verb = r.command === 'deploy' ? 'Deploy' : r.command.charAt(0).toUpperCase() + r.command.slice(1);
+  out.push(`## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`, '');
+  const facts: [string, string | undefined][] = [
+    ['Environment', r.environment],
+    ['Release', r.release],
+    ['Commit', r.sha],
+    ['Previous release', r.previous ?? (r.release ? '(none)' : undefined)],
+    ['URL', r.url],
+    ['Duration', r.finishedMs !== undefined ? seconds(r.finishedMs) : undefined],
+  ];
+  out.push('| | |', '|---|---|');
+  for (const [k, v] of facts) if (v) out.push(`| ${k} | ${k === 'URL' ? v : md(v)} |`);
+  out.push('');
+  for (const line of r.ok ? r.changes : []) out.push(`- ${md(line)}`);
+  if (r.failure) {
+    const f = r.failure;
+    out.push(`**Failed on \`${md(f.host)}\` in step \`${md(f.step)}\`:** ${md(f.message)}`, '');
+    if (f.tail.length) {
+      out.push('<details><summary>Last lines of output</summary>', '', '```', ...f.tail.map((l) => l.replace(/```/g, "'''")), '```', '</details>', '');
+    }
+    if (r.untouched.length) {
+      out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
+    }
+  }
+  if (r.hosts.size) {
+    out.push('### Steps', '', '| Host | Step | Status | Duration |', '|---|---|---|---|');
+    for (const [host, rows] of r.hosts) {
+      for (const row of rows) out.push(`| ${md(host)} | ${md(row.label)} | ${ICON[row.status]} ${row.status} | ${seconds(row.ms)} |`);
+    }
+    out.push('');
+  }
+  if (r.warnings.length) out.push('### Warnings', ...r.warnings.map((w) => `- ${md(w)}`), '');
+  return out.join('\n');
+}

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+
+/** Who and what a run is: recorded in locks and the history, shown in summaries. */
+export interface RunInfo {
+  /** Random per invocation: owns the lock and the pending records on every host. */
+  owner: string;
+  repository: string;
+  runId: string;
+  runAttempt: string;
+  actor: string;
+  runUrl: string;
+  sha: string;
+  ref: string;
+  startedAt: Date;
+  runner: string;
+}
+
+export function newOwnerToken(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** Run info from the GitHub Actions environment (or whatever of it is set, on a laptop). */
+export function runInfoFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<RunInfo> = {}): RunInfo {
+  const server = env['GITHUB_SERVER_URL'] || 'https://github.com';
+  const repository = env['GITHUB_REPOSITORY'] || '';
+  const runId = env['GITHUB_RUN_ID'] || '';
+  return {
+    owner: newOwnerToken(),
+    repository,
+    runId,
+    runAttempt: env['GITHUB_RUN_ATTEMPT'] || '',
+    actor: env['GITHUB_ACTOR'] || env['USER'] || '',
+    runUrl: repository && runId ? `${server}/${repository}/actions/runs/${runId}` : '',
+    sha: env['GITHUB_SHA'] || '',
+    ref: env['GITHUB_REF'] || '',
+    startedAt: new Date(),
+    runner: hostname(),
+    ...overrides,
+  };
+}
+
+/** The run's identity as JSON object members (no braces), for lines the hosts write themselves. */
+export function runJsonMembers(run: RunInfo): string {
+  return JSON.stringify({
+    sha: run.sha,
+    ref: run.ref,
+    actor: run.actor,
+    repository: run.repository,
+    run_id: run.runId,
+    run_attempt: run.runAttempt,
+    run_url: run.runUrl,
+  }).slice(1, -1);
+}
+
+/** What a lock records about its holder (the host adds the session's pid and boot id). */
+export function lockInfoMembers(run: RunInfo): string {
+  return `${runJsonMembers(run)},${JSON.stringify({ owner: run.owner, runner: run.runner, started_at: run.startedAt.toISOString() }).slice(1, -1)}`;
+}
