@@ -58,6 +58,10 @@ export interface SshdHandle {
    * and port forwards are not counted.
    */
   execRequests(): number;
+  /** Also accept this public key (an authorized_keys line), e.g. another server's client key, for fleet tests. */
+  authorize(publicKeyLine: string): void;
+  /** The client key's public half, as an authorized_keys line. */
+  publicKeyLine(): string;
   /**
    * Number of accepted TCP connections so far: lines `Connection from A port P on B port Q ...`,
    * MINUS the harness's own readiness probe(s), so a fresh server reports 0.
@@ -380,6 +384,8 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<SshdHandle
       netns: opts.netns,
       pid,
       execRequests: () => countMatches(readFileOr(logPath), EXEC_RE),
+      authorize: (line: string) => fs.appendFileSync(authorizedKeysPath, `${line.trim()}\n`),
+      publicKeyLine: () => fs.readFileSync(`${plainKeyPath}.pub`, 'utf8').trim(),
       connections: () => Math.max(0, countMatches(readFileOr(logPath), CONNECTION_RE) - probeConnections),
       log: () => readFileOr(logPath),
       logTail: (n = 40) => tail(readFileOr(logPath), n),
