@@ -54437,15 +54437,8 @@ function lock(infoJson) {
 elif da_owns_lock; then
   echo "deploy lock already held by this run"
 else
-  info=$(cat .deploy/lock/info.json 2>/dev/null || true)
-  da_data lock-info "$info"
-  pid=$(printf '%s' "$info" | sed -n 's/.*"pid":\\([0-9][0-9]*\\).*/\\1/p')
-  boot=$(printf '%s' "$info" | sed -n 's/.*"boot_id":"\\([^"]*\\)".*/\\1/p')
-  if [ -n "$pid" ] && [ "$boot" = "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" ] && [ -d "/proc/$pid" ]; then
-    da_data lock-alive yes
-  else
-    da_data lock-alive no
-  fi
+  da_data lock-info "$(cat .deploy/lock/info.json 2>/dev/null || true)"
+  if da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi
   da_data lock-since "$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)"
   exit ${LOCK_HELD}
 fi`,
@@ -56250,8 +56243,11 @@ function phase_frame(script) {
 }
 /** The message that ends a session whose work is complete. */
 const END_SESSION = 'exit 0\n';
-/** The message that makes a host undo this run's unfinished work (see `da_abort`) and end the session. */
-const ABORT_SESSION = 'da_abort\nda_mark phase-end 0\nexit 0\n';
+/**
+ * The message that makes a host undo this run's unfinished work (see `da_abort`) and end the session. An earlier
+ * session of the same run that still runs on the host (its runner was killed mid-hook) is stopped first.
+ */
+const ABORT_SESSION = 'da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n';
 
 ;// CONCATENATED MODULE: ./src/remote/prelude.ts
 
@@ -56310,6 +56306,23 @@ da_abort() {
   fi
   da_unlock
 }
+da_lock_field() { sed -n "s/.*\\"$1\\":\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p" .deploy/lock/info.json 2>/dev/null; }
+da_lock_alive() {
+  local pid
+  pid=$(da_lock_field pid)
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(da_lock_field boot_id)" = "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" ]
+}
+da_reap() {
+  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
+  da_owns_lock && da_lock_alive || return 0
+  local pid i
+  pid=$(da_lock_field pid)
+  [ "$pid" != "$$" ] || return 0
+  echo "stopping this run's earlier session (pid $pid), whose runner is gone"
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 100); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+}
 da_lost() { da_abort >/dev/null 2>&1; exit 70; }
 trap 'da_abort; exit 143' TERM
 trap 'da_abort; exit 130' INT HUP
@@ -56355,7 +56368,7 @@ class HostSession {
     pending;
     stderrTail = '';
     finished = false;
-    lostMidPhase = false;
+    exitedWithStatus = false;
     pingTimer;
     pid = 0;
     pgid = 0;
@@ -56367,7 +56380,7 @@ class HostSession {
         this.pingMs = pingMs;
         this.exited = proc.exited.then((status) => {
             this.finished = true;
-            this.lostMidPhase = this.pending !== undefined;
+            this.exitedWithStatus = status.code !== null;
             clearInterval(this.pingTimer);
             this.pending?.reject(new SessionLost(transport.name, status, this.stderrTail));
             this.pending = undefined;
@@ -56394,9 +56407,12 @@ class HostSession {
     get ended() {
         return this.finished;
     }
-    /** The session ended while a phase was running: the host's clean-up could not be confirmed. */
+    /**
+     * The session ended without an exit status (connection dropped, process killed): nothing confirms that the host
+     * undid the run's work. Every exit path of the session script runs the abort path first, so a status confirms it.
+     */
     get lost() {
-        return this.lostMidPhase;
+        return this.finished && !this.exitedWithStatus;
     }
     /** A phase is running (its answer has not come yet). */
     get busy() {

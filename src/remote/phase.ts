@@ -50,5 +50,8 @@ export function frame(script: string): Buffer {
 /** The message that ends a session whose work is complete. */
 export const END_SESSION = 'exit 0\n';
 
-/** The message that makes a host undo this run's unfinished work (see `da_abort`) and end the session. */
-export const ABORT_SESSION = 'da_abort\nda_mark phase-end 0\nexit 0\n';
+/**
+ * The message that makes a host undo this run's unfinished work (see `da_abort`) and end the session. An earlier
+ * session of the same run that still runs on the host (its runner was killed mid-hook) is stopped first.
+ */
+export const ABORT_SESSION = 'da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n';

@@ -76,6 +76,23 @@ da_abort() {
   fi
   da_unlock
 }
+da_lock_field() { sed -n "s/.*\\"$1\\":\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p" .deploy/lock/info.json 2>/dev/null; }
+da_lock_alive() {
+  local pid
+  pid=$(da_lock_field pid)
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(da_lock_field boot_id)" = "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" ]
+}
+da_reap() {
+  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
+  da_owns_lock && da_lock_alive || return 0
+  local pid i
+  pid=$(da_lock_field pid)
+  [ "$pid" != "$$" ] || return 0
+  echo "stopping this run's earlier session (pid $pid), whose runner is gone"
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 100); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+}
 da_lost() { da_abort >/dev/null 2>&1; exit 70; }
 trap 'da_abort; exit 143' TERM
 trap 'da_abort; exit 130' INT HUP

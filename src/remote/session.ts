@@ -69,7 +69,7 @@ export class HostSession {
   private pending: Pending | undefined;
   private stderrTail = '';
   private finished = false;
-  private lostMidPhase = false;
+  private exitedWithStatus = false;
   private pingTimer: NodeJS.Timeout | undefined;
   private pid = 0;
   private pgid = 0;
@@ -83,7 +83,7 @@ export class HostSession {
   ) {
     this.exited = proc.exited.then((status) => {
       this.finished = true;
-      this.lostMidPhase = this.pending !== undefined;
+      this.exitedWithStatus = status.code !== null;
       clearInterval(this.pingTimer);
       this.pending?.reject(new SessionLost(transport.name, status, this.stderrTail));
       this.pending = undefined;
@@ -115,9 +115,12 @@ export class HostSession {
     return this.finished;
   }
 
-  /** The session ended while a phase was running: the host's clean-up could not be confirmed. */
+  /**
+   * The session ended without an exit status (connection dropped, process killed): nothing confirms that the host
+   * undid the run's work. Every exit path of the session script runs the abort path first, so a status confirms it.
+   */
   get lost(): boolean {
-    return this.lostMidPhase;
+    return this.finished && !this.exitedWithStatus;
   }
 
   /** A phase is running (its answer has not come yet). */

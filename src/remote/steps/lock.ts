@@ -19,15 +19,8 @@ export function lock(infoJson: string): Step {
 elif da_owns_lock; then
   echo "deploy lock already held by this run"
 else
-  info=$(cat .deploy/lock/info.json 2>/dev/null || true)
-  da_data lock-info "$info"
-  pid=$(printf '%s' "$info" | sed -n 's/.*"pid":\\([0-9][0-9]*\\).*/\\1/p')
-  boot=$(printf '%s' "$info" | sed -n 's/.*"boot_id":"\\([^"]*\\)".*/\\1/p')
-  if [ -n "$pid" ] && [ "$boot" = "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" ] && [ -d "/proc/$pid" ]; then
-    da_data lock-alive yes
-  else
-    da_data lock-alive no
-  fi
+  da_data lock-info "$(cat .deploy/lock/info.json 2>/dev/null || true)"
+  if da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi
   da_data lock-since "$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)"
   exit ${LOCK_HELD}
 fi`,
