@@ -54207,7 +54207,7 @@ async function copySource(source, dest, exclude) {
 
 /**
  * The build on the runner: a temporary copy of the source (only when build hooks would change it), the build
- * hooks in it, then one archive of what ships. The source itself is never modified.
+ * hooks in it, then one archive of what ships (everything but `exclude`). The source itself is never modified.
  */
 async function buildArtifact(config, source, log) {
     const scratch = await scratchDir('deploy-action-');
@@ -54216,7 +54216,8 @@ async function buildArtifact(config, source, log) {
         let root = source;
         if (config.build.length > 0) {
             root = (0,external_node_path_.join)(scratch.path, 'build');
-            await copySource(source, root, exclude);
+            // The build sees the whole source (but .git); `exclude` decides what ships, after the build.
+            await copySource(source, root, excluder([]));
             await (0,hooks/* runBuildHooks */.m)(config.build, root, config.env, log);
         }
         const entries = await walk(root, exclude);

@@ -251,4 +251,41 @@ describe('deploy through dist/index.js to a real sshd', () => {
     expect(ra.code).toBe(0);
     expect(readlinkSync(join(dp, 'current'))).toBe(`releases/${ra.outputs['release']}`);
   });
+
+  test('a failing build hook stops the deploy before any host is touched', async () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace(APP, config(dp).replace('build:\n', 'build:\n      - echo "compiling assets"; exit 4\n'));
+    const connBefore = sshd.connections();
+    const r = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain('build command failed with exit code 4');
+    expect(r.summary).toContain('compiling assets');
+    expect(sshd.connections()).toBe(connBefore);
+    expect(existsSync(dp)).toBe(false);
+    // The build ran in a copy: the source tree is untouched.
+    expect(existsSync(join(ws.app, 'BUILD_INFO'))).toBe(false);
+  });
 });
+
+describe('an encrypted deploy key', () => {
+  let locked: SshdHandle;
+  beforeAll(async () => {
+    locked = await startSshd({ passphrase: 'correct horse' });
+  });
+  afterAll(async () => {
+    await locked?.stop();
+  });
+
+  test('deploys with ssh-passphrase, and a wrong passphrase is a clear error', async () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace({ VERSION: 'v1\n' }, `environments:\n  production:\n    hosts: [${hostEntry(locked)}]\n    deploy_path: ${JSON.stringify(dp)}\n`);
+    const ok = await runAction({ inputs: sshInputs(locked, { 'ssh-passphrase': 'correct horse' }), workspace: ws.dir });
+    expect({ code: ok.code, out: ok.code ? ok.stdout : '' }).toEqual({ code: 0, out: '' });
+    expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v1\n');
+    const bad = await runAction({ inputs: sshInputs(locked, { 'ssh-passphrase': 'wrong' }), workspace: ws.dir });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout).toMatch(/private key could not be read.*passphrase/);
+    expect(bad.stdout).not.toContain('correct horse');
+  });
+});
+

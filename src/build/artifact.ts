@@ -14,7 +14,7 @@ export interface Built {
 
 /**
  * The build on the runner: a temporary copy of the source (only when build hooks would change it), the build
- * hooks in it, then one archive of what ships. The source itself is never modified.
+ * hooks in it, then one archive of what ships (everything but `exclude`). The source itself is never modified.
  */
 export async function buildArtifact(config: EnvironmentConfig, source: string, log: Log): Promise<Built> {
   const scratch = await scratchDir('deploy-action-');
@@ -23,7 +23,8 @@ export async function buildArtifact(config: EnvironmentConfig, source: string, l
     let root = source;
     if (config.build.length > 0) {
       root = join(scratch.path, 'build');
-      await copySource(source, root, exclude);
+      // The build sees the whole source (but .git); `exclude` decides what ships, after the build.
+      await copySource(source, root, excluder([]));
       await runBuildHooks(config.build, root, config.env, log);
     }
     const entries = await walk(root, exclude);
