@@ -54397,8 +54397,9 @@ bash -e -c ${(0,quote.q)(hook.run)} < /dev/null`,
 /** How many history lines a host sends back; enough for retention and rollback decisions. */
 const HISTORY_TAIL = 1000;
 /**
- * Reads what the runner needs to plan: the live release, the release directories, the recent history, the
- * remote user and (when asked) the web server user, as Deployer detects it.
+ * Reads what the runner needs to plan: the live release, the release directories (with their time and
+ * REVISION), the recent history, the remote user, the lock's holder if any, and (when asked) the web server
+ * user, as Deployer detects it. It changes nothing, and works where nothing was deployed yet (`absent`).
  */
 function inspect(opts) {
     const detect = opts.detectHttpUser
@@ -54408,14 +54409,17 @@ da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_
     return {
         id: 'inspect',
         label: 'inspect',
+        mayLackDeployPath: true,
         body: `da_data user "$(id -un)"
+if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null; then da_data absent yes; exit 0; fi
 da_data live "$(readlink current 2>/dev/null || true)"
 for d in releases/*/; do
   [ -d "$d" ] || continue
   d=\${d%/}
-  da_data release "\${d#releases/}"
-done
-if [ -f .deploy/history.jsonl ]; then da_data history "$(tail -n ${HISTORY_TAIL} .deploy/history.jsonl)"; fi${detect}`,
+  printf '%s\\t%s\\t%s\\0' "$(stat -c %Y -- "$d" 2>/dev/null || echo 0)" "\${d#releases/}" "$(head -c 64 -- "$d/REVISION" 2>/dev/null | tr -d '\\n\\t' || true)"
+done | da_blob releases
+if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
+if [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi${detect}`,
     };
 }
 
@@ -54438,9 +54442,7 @@ function lock(infoJson) {
 elif da_owns_lock; then
   echo "deploy lock already held by this run"
 else
-  da_data lock-info "$(cat .deploy/lock/info.json 2>/dev/null || true)"
-  if da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi
-  da_data lock-since "$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)"
+  da_lock_report
   exit ${LOCK_HELD}
 fi`,
     };
@@ -54461,6 +54463,7 @@ function prepare() {
     return {
         id: 'prepare',
         label: 'prepare',
+        mayLackDeployPath: true,
         body: `mkdir -p -- "$DA_DEPLOY_PATH"
 cd -- "$DA_DEPLOY_PATH"
 if [ -e current ] && [ ! -L current ]; then
@@ -54564,7 +54567,7 @@ function symlink() {
         id: 'symlink',
         label: 'symlink',
         body: `prev=$(readlink current 2>/dev/null || true)
-printf 'switched %s\\n' "$prev" >> "$DA_PENDING"
+printf 'switched %s %s\\n' "releases/$DA_RELEASE" "$prev" >> "$DA_PENDING"
 ln -sfn -- "releases/$DA_RELEASE" ".deploy/current.$DA_OWNER"
 mv -fT -- ".deploy/current.$DA_OWNER" current
 echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
@@ -54647,13 +54650,23 @@ var context = __nccwpck_require__(165);
 function hostFacts(result) {
     const one = (key) => result.data.get(key)?.[0] ?? '';
     const liveTarget = one('live');
+    const releases = one('releases')
+        .split('\0')
+        .filter(Boolean)
+        .map((entry) => {
+        const [mtime, name, revision] = entry.split('\t');
+        return { name: name ?? '', mtime: Number(mtime) || 0, revision: revision ?? '' };
+    });
     return {
         user: one('user'),
+        absent: one('absent') === 'yes',
         live: liveTarget ? releaseOfLink(liveTarget) : undefined,
         liveTarget,
-        dirs: result.data.get('release') ?? [],
+        releases,
+        dirs: releases.map((r) => r.name),
         history: parseHistory(one('history')),
         httpUser: one('http-user') || undefined,
+        lock: result.data.has('lock-info') ? result.data : undefined,
     };
 }
 /** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
@@ -56231,7 +56244,8 @@ function renderPhase(phase) {
     });
     lines.push('da_rc=0');
     phase.steps.forEach((step, i) => {
-        lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${(0,quote.q)(step.id)} da_f_${i}; da_rc=$?; fi`);
+        const flag = step.mayLackDeployPath ? ' may-lack-deploy-path' : '';
+        lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${(0,quote.q)(step.id)} da_f_${i}${flag}; da_rc=$?; fi`);
     });
     lines.push('da_mark phase-end "$da_rc"');
     lines.push('if [ "$da_rc" -ne 0 ]; then da_abort; exit "$da_rc"; fi');
@@ -56266,9 +56280,17 @@ DA_IDLE=${(0,quote.q)(o.idleSeconds)}
 da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
 da_data() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 | tr -d '\\n')"; }
 da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 | tr -d '\\n')"; }
 da_step() {
   da_mark step-begin "$1"
-  ( set -euo pipefail; cd -- "$DA_DEPLOY_PATH" 2>/dev/null || true; "$2" ) 2>&1
+  (
+    set -euo pipefail
+    if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ "\${3:-}" != may-lack-deploy-path ]; then
+      echo "error: the deploy path $DA_DEPLOY_PATH does not exist on this host" >&2
+      exit 1
+    fi
+    "$2"
+  ) 2>&1
   local rc=$?
   da_mark step-end "$1" "$rc"
   return "$rc"
@@ -56279,20 +56301,20 @@ da_history() { mkdir -p .deploy && printf '%s\\n' "$1" >> .deploy/history.jsonl;
 da_abort() {
   cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
   if [ -f "$DA_PENDING" ]; then
-    local rel line kind value
-    rel=$(sed -n 's/^release //p' "$DA_PENDING" | head -n 1)
+    local line kind value target prev
     while IFS= read -r line; do
       kind=\${line%% *}; value=\${line#* }
       case $kind in
         switched)
-          if [ -n "$rel" ] && [ "$(readlink current 2>/dev/null)" = "releases/$rel" ]; then
-            if [ -n "$value" ]; then
-              ln -sfn -- "$value" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
-              echo "switched current back to $value"
+          target=\${value%% *}; prev=\${value#* }
+          if [ "$(readlink current 2>/dev/null)" = "$target" ]; then
+            if [ -n "$prev" ]; then
+              ln -sfn -- "$prev" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
+              echo "switched current back to $prev"
             else
               rm -f current && echo "removed current: there was no live release before this run"
             fi
-            da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"$rel\\",\\"to\\":\\"\${value#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
+            da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
           fi ;;
         release)
           if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
@@ -56312,6 +56334,11 @@ da_lock_alive() {
   local pid
   pid=$(da_lock_field pid)
   [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(da_lock_field boot_id)" = "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" ]
+}
+da_lock_report() {
+  da_data lock-info "$(cat .deploy/lock/info.json 2>/dev/null || true)"
+  if da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi
+  da_data lock-since "$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)"
 }
 da_reap() {
   cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0

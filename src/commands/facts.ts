@@ -1,28 +1,51 @@
 import { parseHistory, releaseOfLink, type HistoryEntry } from '../releases/history.js';
 import type { PhaseResult } from '../remote/session.js';
 
+export interface ReleaseDir {
+  name: string;
+  /** Modification time of the directory, seconds since the epoch. */
+  mtime: number;
+  /** The release's REVISION file (the commit it was built from), if any. */
+  revision: string;
+}
+
 /** What the inspect step reported about one host. */
 export interface HostFacts {
   user: string;
+  /** Nothing was ever deployed here: the deploy path does not exist. */
+  absent: boolean;
   /** The live release's name, when `current` points into `releases/`. */
   live?: string;
   /** The raw `current` link target ('' when there is none). */
   liveTarget: string;
+  releases: ReleaseDir[];
   dirs: string[];
   history: HistoryEntry[];
   httpUser?: string;
+  /** Another run's lock, when one is held (reported by inspect without taking it, or by a refused lock). */
+  lock?: Map<string, string[]>;
 }
 
 export function hostFacts(result: PhaseResult): HostFacts {
   const one = (key: string) => result.data.get(key)?.[0] ?? '';
   const liveTarget = one('live');
+  const releases = one('releases')
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => {
+      const [mtime, name, revision] = entry.split('\t');
+      return { name: name ?? '', mtime: Number(mtime) || 0, revision: revision ?? '' };
+    });
   return {
     user: one('user'),
+    absent: one('absent') === 'yes',
     live: liveTarget ? releaseOfLink(liveTarget) : undefined,
     liveTarget,
-    dirs: result.data.get('release') ?? [],
+    releases,
+    dirs: releases.map((r) => r.name),
     history: parseHistory(one('history')),
     httpUser: one('http-user') || undefined,
+    lock: result.data.has('lock-info') ? result.data : undefined,
   };
 }
 

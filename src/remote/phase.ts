@@ -7,6 +7,8 @@ export interface Step {
   /** What users read in logs and the summary. */
   label: string;
   body: string;
+  /** The step runs even where the deploy path does not exist yet (`prepare`, read-only surveys). */
+  mayLackDeployPath?: boolean;
 }
 
 /** A phase is what one message to a host carries: main-shell variable assignments, then steps in order. */
@@ -34,7 +36,8 @@ export function renderPhase(phase: Phase): string {
   });
   lines.push('da_rc=0');
   phase.steps.forEach((step, i) => {
-    lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${q(step.id)} da_f_${i}; da_rc=$?; fi`);
+    const flag = step.mayLackDeployPath ? ' may-lack-deploy-path' : '';
+    lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${q(step.id)} da_f_${i}${flag}; da_rc=$?; fi`);
   });
   lines.push('da_mark phase-end "$da_rc"');
   lines.push('if [ "$da_rc" -ne 0 ]; then da_abort; exit "$da_rc"; fi');

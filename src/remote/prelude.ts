@@ -35,9 +35,17 @@ DA_IDLE=${q(o.idleSeconds)}
 da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
 da_data() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 | tr -d '\\n')"; }
 da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 | tr -d '\\n')"; }
 da_step() {
   da_mark step-begin "$1"
-  ( set -euo pipefail; cd -- "$DA_DEPLOY_PATH" 2>/dev/null || true; "$2" ) 2>&1
+  (
+    set -euo pipefail
+    if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ "\${3:-}" != may-lack-deploy-path ]; then
+      echo "error: the deploy path $DA_DEPLOY_PATH does not exist on this host" >&2
+      exit 1
+    fi
+    "$2"
+  ) 2>&1
   local rc=$?
   da_mark step-end "$1" "$rc"
   return "$rc"
@@ -48,20 +56,20 @@ da_history() { mkdir -p .deploy && printf '%s\\n' "$1" >> .deploy/history.jsonl;
 da_abort() {
   cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
   if [ -f "$DA_PENDING" ]; then
-    local rel line kind value
-    rel=$(sed -n 's/^release //p' "$DA_PENDING" | head -n 1)
+    local line kind value target prev
     while IFS= read -r line; do
       kind=\${line%% *}; value=\${line#* }
       case $kind in
         switched)
-          if [ -n "$rel" ] && [ "$(readlink current 2>/dev/null)" = "releases/$rel" ]; then
-            if [ -n "$value" ]; then
-              ln -sfn -- "$value" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
-              echo "switched current back to $value"
+          target=\${value%% *}; prev=\${value#* }
+          if [ "$(readlink current 2>/dev/null)" = "$target" ]; then
+            if [ -n "$prev" ]; then
+              ln -sfn -- "$prev" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
+              echo "switched current back to $prev"
             else
               rm -f current && echo "removed current: there was no live release before this run"
             fi
-            da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"$rel\\",\\"to\\":\\"\${value#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
+            da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
           fi ;;
         release)
           if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
@@ -81,6 +89,11 @@ da_lock_alive() {
   local pid
   pid=$(da_lock_field pid)
   [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(da_lock_field boot_id)" = "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" ]
+}
+da_lock_report() {
+  da_data lock-info "$(cat .deploy/lock/info.json 2>/dev/null || true)"
+  if da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi
+  da_data lock-since "$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)"
 }
 da_reap() {
   cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0

@@ -4,8 +4,9 @@ import type { Step } from '../phase.js';
 export const HISTORY_TAIL = 1000;
 
 /**
- * Reads what the runner needs to plan: the live release, the release directories, the recent history, the
- * remote user and (when asked) the web server user, as Deployer detects it.
+ * Reads what the runner needs to plan: the live release, the release directories (with their time and
+ * REVISION), the recent history, the remote user, the lock's holder if any, and (when asked) the web server
+ * user, as Deployer detects it. It changes nothing, and works where nothing was deployed yet (`absent`).
  */
 export function inspect(opts: { detectHttpUser: boolean }): Step {
   const detect = opts.detectHttpUser
@@ -15,13 +16,16 @@ da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_
   return {
     id: 'inspect',
     label: 'inspect',
+    mayLackDeployPath: true,
     body: `da_data user "$(id -un)"
+if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null; then da_data absent yes; exit 0; fi
 da_data live "$(readlink current 2>/dev/null || true)"
 for d in releases/*/; do
   [ -d "$d" ] || continue
   d=\${d%/}
-  da_data release "\${d#releases/}"
-done
-if [ -f .deploy/history.jsonl ]; then da_data history "$(tail -n ${HISTORY_TAIL} .deploy/history.jsonl)"; fi${detect}`,
+  printf '%s\\t%s\\t%s\\0' "$(stat -c %Y -- "$d" 2>/dev/null || echo 0)" "\${d#releases/}" "$(head -c 64 -- "$d/REVISION" 2>/dev/null | tr -d '\\n\\t' || true)"
+done | da_blob releases
+if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
+if [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi${detect}`,
   };
 }

@@ -19,9 +19,7 @@ export function lock(infoJson: string): Step {
 elif da_owns_lock; then
   echo "deploy lock already held by this run"
 else
-  da_data lock-info "$(cat .deploy/lock/info.json 2>/dev/null || true)"
-  if da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi
-  da_data lock-since "$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)"
+  da_lock_report
   exit ${LOCK_HELD}
 fi`,
   };

@@ -5,6 +5,7 @@ export function prepare(): Step {
   return {
     id: 'prepare',
     label: 'prepare',
+    mayLackDeployPath: true,
     body: `mkdir -p -- "$DA_DEPLOY_PATH"
 cd -- "$DA_DEPLOY_PATH"
 if [ -e current ] && [ ! -L current ]; then

@@ -10,7 +10,7 @@ export function symlink(): Step {
     id: 'symlink',
     label: 'symlink',
     body: `prev=$(readlink current 2>/dev/null || true)
-printf 'switched %s\\n' "$prev" >> "$DA_PENDING"
+printf 'switched %s %s\\n' "releases/$DA_RELEASE" "$prev" >> "$DA_PENDING"
 ln -sfn -- "releases/$DA_RELEASE" ".deploy/current.$DA_OWNER"
 mv -fT -- ".deploy/current.$DA_OWNER" current
 echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
