@@ -53983,50 +53983,6 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6776:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   m: () => (/* binding */ runBuildHooks),
-/* harmony export */   z: () => (/* binding */ BuildError)
-/* harmony export */ });
-/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2697);
-
-/** Thrown when a build command fails: nothing has been sent to any host. */
-class BuildError extends Error {
-    command;
-    exitCode;
-    tail;
-    constructor(command, exitCode, tail) {
-        super(`build command failed with exit code ${exitCode}: ${command}`);
-        this.command = command;
-        this.exitCode = exitCode;
-        this.tail = tail;
-        this.name = 'BuildError';
-    }
-}
-/** Runs the build hooks in order in the build directory, with bash -e and the config's environment. */
-async function runBuildHooks(hooks, cwd, env, log) {
-    for (const [i, hook] of hooks.entries()) {
-        const tail = [];
-        const keep = (data) => {
-            tail.push(...data.toString().split('\n').filter(Boolean));
-            tail.splice(0, Math.max(0, tail.length - 40));
-        };
-        const code = await log.group(`build ${i + 1}/${hooks.length}: ${hook.run}`, () => (0,_actions_exec__WEBPACK_IMPORTED_MODULE_0__/* .exec */ .m)('bash', ['-e', '-c', hook.run], {
-            cwd,
-            env: { ...process.env, ...env },
-            ignoreReturnCode: true,
-            listeners: { stdout: keep, stderr: keep },
-        }));
-        if (code !== 0)
-            throw new BuildError(hook.run, code, tail);
-    }
-}
-
-
-/***/ }),
-
 /***/ 165:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -54044,608 +54000,14 @@ class Cancelled extends Error {
 
 /***/ }),
 
-/***/ 8833:
+/***/ 9005:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  fP: () => (/* binding */ IDLE_SECONDS),
-  gg: () => (/* binding */ deploy)
-});
-
-// UNUSED EXPORTS: hookEnv, inspectFleet, preludeFor, withFleet
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/build/exclude.ts
-const ALWAYS = ['.git'];
-function excluder(patterns) {
-    const rules = [...ALWAYS, ...patterns].map(compile);
-    return (path, isDirectory) => rules.some((rule) => rule(path, isDirectory));
-}
-function compile(pattern) {
-    const dirOnly = pattern.endsWith('/');
-    let p = pattern.replace(/\/+$/, '');
-    const anchored = p.startsWith('/') || p.includes('/');
-    p = p.replace(/^\/+/, '');
-    const re = new RegExp(`^${globToRegex(p)}$`);
-    return (path, isDirectory) => {
-        if (dirOnly && !isDirectory)
-            return false;
-        if (anchored)
-            return re.test(path);
-        const slash = path.lastIndexOf('/');
-        return re.test(slash < 0 ? path : path.slice(slash + 1));
-    };
-}
-function globToRegex(glob) {
-    let out = '';
-    for (let i = 0; i < glob.length; i++) {
-        const c = glob[i];
-        if (c === '*') {
-            if (glob[i + 1] === '*') {
-                const slash = glob[i + 2] === '/';
-                out += slash ? '(?:.*/)?' : '.*';
-                i += slash ? 2 : 1;
-            }
-            else
-                out += '[^/]*';
-        }
-        else if (c === '?')
-            out += '[^/]';
-        else if (c === '[') {
-            const end = glob.indexOf(']', i + 1);
-            if (end < 0)
-                out += '\\[';
-            else {
-                out += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-                i = end;
-            }
-        }
-        else
-            out += c.replace(/[.+^${}()|\\]/g, '\\$&');
-    }
-    return out;
-}
-
-// EXTERNAL MODULE: ./src/build/hooks.ts
-var hooks = __nccwpck_require__(6776);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/build/pack.ts
-
-
-
-
-
-
-/** Packs exactly the listed entries of `root` (no recursion, so exclusions hold) into a gzipped tar. */
-async function pack(root, entries, outDir) {
-    const list = (0,external_node_path_.join)(outDir, 'files.list');
-    const path = (0,external_node_path_.join)(outDir, 'release.tar.gz');
-    await (0,promises_namespaceObject.writeFile)(list, entries.map((e) => `./${e.path}\0`).join(''));
-    const tar = (0,external_node_child_process_.spawn)('tar', ['-cf', '-', '--null', '--no-recursion', '-C', root, '-T', list], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    tar.stderr.on('data', (d) => (stderr += d.toString()));
-    const exited = new Promise((resolve) => tar.on('close', resolve));
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(tar.stdout, (0,external_node_zlib_.createGzip)({ level: 1 }), (0,external_node_fs_.createWriteStream)(path));
-    const code = await exited;
-    if (code !== 0)
-        throw new Error(`tar failed (exit ${code}): ${stderr.trim()}`);
-    const files = entries.filter((e) => e.type === 'file');
-    return { path, bytes: (await (0,promises_namespaceObject.stat)(path)).size, files: files.length, size: files.reduce((n, e) => n + e.size, 0) };
-}
-
-;// CONCATENATED MODULE: ./src/build/tree.ts
-
-
-/** Walks a directory depth-first in name order, skipping excluded entries (and whatever lies below them). */
-async function walk(root, exclude) {
-    const out = [];
-    async function visit(rel) {
-        const names = (await (0,promises_namespaceObject.readdir)(rel ? (0,external_node_path_.join)(root, rel) : root)).sort();
-        for (const name of names) {
-            const path = rel ? `${rel}/${name}` : name;
-            const st = await (0,promises_namespaceObject.lstat)((0,external_node_path_.join)(root, path));
-            const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : undefined;
-            if (!type || exclude(path, type === 'dir'))
-                continue;
-            out.push({ path, type, size: type === 'file' ? st.size : 0, mode: st.mode & 0o7777 });
-            if (type === 'dir')
-                await visit(path);
-        }
-    }
-    await visit('');
-    return out;
-}
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/build/workspace.ts
-
-
-
-/** A scratch directory for this run (under RUNNER_TEMP on a runner), removed by `dispose`. */
-async function scratchDir(prefix) {
-    const path = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(), prefix));
-    return { path, dispose: () => (0,promises_namespaceObject.rm)(path, { recursive: true, force: true }) };
-}
-/** Copies the source into `dest`, leaving out excluded entries; symlinks are copied as links, modes kept. */
-async function copySource(source, dest, exclude) {
-    await (0,promises_namespaceObject.cp)(source, dest, {
-        recursive: true,
-        verbatimSymlinks: true,
-        preserveTimestamps: true,
-        filter: async (src) => {
-            const rel = (0,external_node_path_.relative)(source, src).split(external_node_path_.sep).join('/');
-            if (rel === '')
-                return true;
-            return !exclude(rel, (await (0,promises_namespaceObject.lstat)(src)).isDirectory());
-        },
-    });
-}
-
-;// CONCATENATED MODULE: ./src/build/artifact.ts
-
-
-
-
-
-
-/**
- * The build on the runner: a temporary copy of the source (only when build hooks would change it), the build
- * hooks in it, then one archive of what ships (everything but `exclude`). The source itself is never modified.
- */
-async function buildArtifact(config, source, log) {
-    const scratch = await scratchDir('deploy-action-');
-    try {
-        const exclude = excluder(config.exclude);
-        let root = source;
-        if (config.build.length > 0) {
-            root = (0,external_node_path_.join)(scratch.path, 'build');
-            // The build sees the whole source (but .git); `exclude` decides what ships, after the build.
-            await copySource(source, root, excluder([]));
-            await (0,hooks/* runBuildHooks */.m)(config.build, root, config.env, log);
-        }
-        const entries = await walk(root, exclude);
-        const artifact = await pack(root, entries, scratch.path);
-        log.info(`packed ${artifact.files} files (${mib(artifact.size)} MiB, ${mib(artifact.bytes)} MiB compressed)`);
-        return { artifact, dispose: scratch.dispose };
-    }
-    catch (error) {
-        await scratch.dispose();
-        throw error;
-    }
-}
-function mib(bytes) {
-    return (bytes / 1048576).toFixed(2);
-}
-
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 12 modules
-var fleet_fleet = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./src/releases/name.ts
-/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-function checkReleaseName(name, source) {
-    if (!NAME.test(name) || name.includes('..')) {
-        throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
-            'starting with a letter or digit)');
-    }
-    return name;
-}
-/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
-function timestampName(at) {
-    return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-}
-/**
- * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
- * any host (two deploys within one second), so a default name never collides.
- */
-function uniqueReleaseName(at, taken) {
-    const base = timestampName(at);
-    if (!taken.has(base))
-        return base;
-    for (let n = 2;; n++)
-        if (!taken.has(`${base}-${n}`))
-            return `${base}-${n}`;
-}
-
-;// CONCATENATED MODULE: ./src/releases/history.ts
-function parseHistory(text) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (!line.trim())
-            continue;
-        try {
-            const value = JSON.parse(line);
-            if (value && typeof value === 'object' && typeof value.release === 'string')
-                out.push(value);
-        }
-        catch {
-            // A torn or foreign line is skipped: the history informs decisions, it never blocks a deploy.
-        }
-    }
-    return out;
-}
-/** Release names in the order they first appear in the history (creation order). */
-function creationOrder(history) {
-    const seen = new Set();
-    for (const e of history)
-        seen.add(e.release);
-    return [...seen];
-}
-/** Releases that must never be chosen again: failed, reverted, or rolled back from. */
-function unusable(history) {
-    const failed = new Set();
-    const bad = new Set();
-    for (const e of history) {
-        if (e.event === 'failed')
-            failed.add(e.release);
-        if (e.event === 'revert')
-            bad.add(e.release);
-        if (e.event === 'rollback' && e.from)
-            bad.add(e.from);
-    }
-    return { failed, bad };
-}
-/** The name a `current` link points at, when it points into `releases/`. */
-function releaseOfLink(target) {
-    const m = /(?:^|\/)releases\/([^/]+)\/?$/.exec(target);
-    return m?.[1];
-}
-
-;// CONCATENATED MODULE: ./src/releases/retention.ts
-
-/**
- * Which release directories cleanup removes: all but the newest `keep` usable ones (in creation order, the new
- * release last; directories the history does not know count as oldest), every failed one, and never the live one.
- */
-function releasesToRemove(o) {
-    const known = creationOrder(o.history);
-    const rank = new Map(known.map((name, i) => [name, i]));
-    const unknown = o.dirs.filter((d) => !rank.has(d)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    const ordered = [...unknown, ...o.dirs.filter((d) => rank.has(d)).sort((a, b) => rank.get(a) - rank.get(b))];
-    const { failed } = unusable(o.history);
-    const usable = ordered.filter((d) => !failed.has(d) || d === o.live);
-    const kept = new Set(usable.slice(-o.keep));
-    if (o.live)
-        kept.add(o.live);
-    return ordered.filter((d) => !kept.has(d));
-}
-
-// EXTERNAL MODULE: ./src/remote/quote.ts
-var quote = __nccwpck_require__(4414);
-;// CONCATENATED MODULE: ./src/remote/steps/cleanup.ts
-
-/**
- * deploy:cleanup: removes the releases the runner chose (see retention), re-checking on the host that none of
- * them is live. A release that cannot be removed is a warning: the deploy itself has succeeded.
- */
-function cleanup(remove) {
-    return {
-        id: 'cleanup',
-        label: 'cleanup',
-        body: remove.length === 0
-            ? 'echo "nothing to clean up"'
-            : `live=$(readlink current 2>/dev/null || true)
-for name in ${(0,quote/* words */.a)(remove)}; do
-  if [ "releases/$name" = "$live" ]; then continue; fi
-  if rm -rf -- "releases/$name"; then echo "removed releases/$name"; else da_data warning "could not remove releases/$name"; fi
-done`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/clear-paths.ts
-
-/** deploy:clear_paths: paths the release must not contain (removed inside the new release only). */
-function clearPaths(opts) {
-    if (opts.paths.length === 0)
-        return null;
-    const sudo = opts.useSudo ? 'sudo -n ' : '';
-    return {
-        id: 'clear_paths',
-        label: 'clear paths',
-        body: opts.paths
-            .map((p) => `${sudo}rm -rf -- "releases/$DA_RELEASE/"${(0,quote.q)(p)}`)
-            .concat(`echo "cleared ${opts.paths.length} paths"`)
-            .join('\n'),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/history.ts
-
-/** Appends one JSON line to `.deploy/history.jsonl`, the host's record of what was live when. */
-function logHistory(entry) {
-    return { id: 'log', label: 'history', body: `da_history ${(0,quote.q)(JSON.stringify(entry))}` };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/hooks.ts
-
-/**
- * Deploy hooks: each command runs in the new release with bash -e, stdin closed, the configured environment plus
- * the DEPLOY_* variables. One step per command, so the summary shows which one failed. SIGPIPE is restored for
- * the command (the session itself ignores it to survive a dropped connection).
- */
-function deployHooks(hooks, env) {
-    const exports = Object.entries(env)
-        .map(([name, value]) => `export ${name}=${(0,quote.q)(value)}`)
-        .join('\n');
-    return hooks.map((hook, i) => ({
-        id: `hook-${i + 1}`,
-        label: hook.run,
-        body: `${exports}
-cd -- "releases/$DA_RELEASE"
-trap - PIPE
-bash -e -c ${(0,quote.q)(hook.run)} < /dev/null`,
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/inspect.ts
-/** How many history lines a host sends back; enough for retention and rollback decisions. */
-const HISTORY_TAIL = 1000;
-/**
- * Reads what the runner needs to plan: the live release, the release directories (with their time and
- * REVISION), the recent history, the remote user, the lock's holder if any, and (when asked) the web server
- * user, as Deployer detects it. It changes nothing, and works where nothing was deployed yet (`absent`).
- */
-function inspect(opts) {
-    const detect = opts.detectHttpUser
-        ? `
-da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_]www|[w]ww-data|[n]ginx' | grep -v root | sort | awk '{print $NF}' | uniq | head -n 1)"`
-        : '';
-    return {
-        id: 'inspect',
-        label: 'inspect',
-        mayLackDeployPath: true,
-        body: `da_data user "$(id -un)"
-if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null; then da_data absent yes; exit 0; fi
-da_data live "$(readlink current 2>/dev/null || true)"
-for d in releases/*/; do
-  [ -d "$d" ] || continue
-  d=\${d%/}
-  printf '%s\\t%s\\t%s\\0' "$(stat -c %Y -- "$d" 2>/dev/null || echo 0)" "\${d#releases/}" "$(head -c 64 -- "$d/REVISION" 2>/dev/null | tr -d '\\n\\t' || true)"
-done | da_blob releases
-if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
-if [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi${detect}`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/lock.ts
-
-/** Exit status of the lock step when another run holds the lock. */
-const LOCK_HELD = 75;
-/**
- * deploy:lock: `mkdir` is the atomic test-and-set. The lock records who holds it and the holder's session process
- * (pid and boot id), so a later run can tell a live holder from one whose process is gone.
- */
-function lock(infoJson) {
-    return {
-        id: 'lock',
-        label: 'lock',
-        body: `if mkdir .deploy/lock 2>/dev/null; then
-  printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
-  printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${(0,quote.q)(infoJson)} "$$" "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" > .deploy/lock/info.json
-  echo "deploy lock taken"
-elif da_owns_lock; then
-  echo "deploy lock already held by this run"
-else
-  da_lock_report
-  exit ${LOCK_HELD}
-fi`,
-    };
-}
-/** deploy:unlock: the run is committed (its pending record goes), then its lock is released. */
-function unlock() {
-    return {
-        id: 'unlock',
-        label: 'unlock',
-        body: `rm -f -- "$DA_PENDING"
-if da_owns_lock; then rm -rf .deploy/lock; echo "deploy lock released"; else echo "warning: the deploy lock was no longer held by this run"; fi`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/prepare.ts
-/** deploy:prepare: the layout exists (`releases/`, `shared/`, `.deploy/`) and `current` is ours to switch. */
-function prepare() {
-    return {
-        id: 'prepare',
-        label: 'prepare',
-        mayLackDeployPath: true,
-        body: `mkdir -p -- "$DA_DEPLOY_PATH"
-cd -- "$DA_DEPLOY_PATH"
-if [ -e current ] && [ ! -L current ]; then
-  echo "error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?)." >&2
-  echo "Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed." >&2
-  exit 1
-fi
-mkdir -p releases shared .deploy/pending`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/release.ts
-/**
- * deploy:release: `releases/$DA_RELEASE` is created with `mkdir` (never `-p`), so a name that exists is an error,
- * never an overwrite. The pending record is written only once the directory is ours.
- */
-function release() {
-    return {
-        id: 'release',
-        label: 'release',
-        body: `if [ -e "releases/$DA_RELEASE" ] || [ -L "releases/$DA_RELEASE" ]; then
-  echo "error: releases/$DA_RELEASE already exists on this host; a release is never overwritten" >&2
-  exit 1
-fi
-mkdir -- "releases/$DA_RELEASE"
-printf 'release %s\\n' "$DA_RELEASE" >> "$DA_PENDING"
-echo "created releases/$DA_RELEASE"`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/shared.ts
-
-/** The link target from `releases/<name>/<path>` back to `shared/<path>`, relative so the tree can move. */
-function sharedLinkTarget(path) {
-    const depth = path.split('/').length; // segments below releases/<name>/, the link's own name included
-    return `${'../'.repeat(depth + 1)}shared/${path}`;
-}
-function parentOf(path) {
-    const i = path.lastIndexOf('/');
-    return i < 0 ? '' : path.slice(0, i);
-}
-function linkInto(path) {
-    const parent = parentOf(path);
-    return [
-        `rm -rf -- "releases/$DA_RELEASE/"${(0,quote.q)(path)}`,
-        parent ? `mkdir -p -- "releases/$DA_RELEASE/"${(0,quote.q)(parent)}` : '',
-        `ln -s -- ${(0,quote.q)(sharedLinkTarget(path))} "releases/$DA_RELEASE/"${(0,quote.q)(path)}`,
-    ]
-        .filter(Boolean)
-        .join('\n');
-}
-/**
- * deploy:shared: each shared dir and file lives in `shared/` and is linked into the release. The first time, the
- * shared copy is seeded from the release (as Deployer does); seeded entries are recorded so that a failed run
- * removes them again and `shared/` is as it was.
- */
-function shared(opts) {
-    if (opts.dirs.length === 0 && opts.files.length === 0)
-        return null;
-    const parts = [];
-    for (const dir of opts.dirs) {
-        const p = (0,quote.q)(dir);
-        const parent = parentOf(dir);
-        parts.push(`if [ -L shared/${p} ] || { [ -e shared/${p} ] && [ ! -d shared/${p} ]; }; then
-  echo "error: shared/"${p}" exists but is not a directory" >&2; exit 1
-fi
-if [ ! -e shared/${p} ]; then
-  printf 'seeded %s\\n' ${p} >> "$DA_PENDING"
-  ${parent ? `mkdir -p -- shared/${(0,quote.q)(parent)}` : ':'}
-  if [ -d "releases/$DA_RELEASE/"${p} ] && [ ! -L "releases/$DA_RELEASE/"${p} ]; then cp -a -- "releases/$DA_RELEASE/"${p} shared/${p}; else mkdir -- shared/${p}; fi
-  echo "seeded shared/"${p}
-fi
-${linkInto(dir)}`);
-    }
-    for (const file of opts.files) {
-        const p = (0,quote.q)(file);
-        const parent = parentOf(file);
-        parts.push(`if [ -L shared/${p} ] || [ -d shared/${p} ]; then
-  echo "error: shared/"${p}" exists but is not a regular file" >&2; exit 1
-fi
-if [ ! -e shared/${p} ]; then
-  printf 'seeded %s\\n' ${p} >> "$DA_PENDING"
-  ${parent ? `mkdir -p -- shared/${(0,quote.q)(parent)}` : ':'}
-  if [ -f "releases/$DA_RELEASE/"${p} ] && [ ! -L "releases/$DA_RELEASE/"${p} ]; then cp -a -- "releases/$DA_RELEASE/"${p} shared/${p}; else : > shared/${p}; fi
-  echo "seeded shared/"${p}
-fi
-${linkInto(file)}`);
-    }
-    parts.push(`echo "linked ${opts.dirs.length + opts.files.length} shared entries"`);
-    return { id: 'shared', label: 'shared', body: parts.join('\n') };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/symlink.ts
-/**
- * deploy:symlink: a new link is renamed over `current` (rename(2) is atomic), so a reader sees the old release or
- * the new one, never neither. The previous target is recorded first: until the run commits, the switch is
- * provisional and the abort path puts it back.
- */
-function symlink() {
-    return {
-        id: 'symlink',
-        label: 'symlink',
-        body: `prev=$(readlink current 2>/dev/null || true)
-printf 'switched %s %s\\n' "releases/$DA_RELEASE" "$prev" >> "$DA_PENDING"
-ln -sfn -- "releases/$DA_RELEASE" ".deploy/current.$DA_OWNER"
-mv -fT -- ".deploy/current.$DA_OWNER" current
-echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/upload.ts
-
-/**
- * deploy:update_code: the build arrives on the session's stdin as a gzipped tar of exactly `bytes` bytes, right
- * after the phase script. `head -c` reads no further, so the session stays in step with the runner.
- */
-function upload(opts) {
-    return {
-        id: 'upload',
-        label: 'upload',
-        body: `head -c ${opts.bytes} | tar -xzf - -C "releases/$DA_RELEASE" --no-same-owner
-printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"
-echo "received $(du -sh "releases/$DA_RELEASE" 2>/dev/null | cut -f1) into releases/$DA_RELEASE"`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/writable.ts
-
-/** Which writable modes need the web server user. */
-function needsHttpUser(mode) {
-    return mode === 'acl' || mode === 'chown';
-}
-/**
- * deploy:writable, with Deployer's modes. Runs inside the new release; directories are created first. Symlinked
- * (shared) directories given on the command line are followed; links deeper inside are not.
- */
-function writable(o) {
-    if (o.dirs.length === 0 || o.mode === 'skip')
-        return null;
-    const dirs = (0,quote/* words */.a)(o.dirs);
-    const sudo = o.useSudo ? 'sudo -n ' : '';
-    const rec = o.recursive ? '-R -H ' : '';
-    const lines = ['cd -- "releases/$DA_RELEASE"', `mkdir -p -- ${dirs}`];
-    switch (o.mode) {
-        case 'chmod':
-            lines.push(`${sudo}chmod ${rec}${(0,quote.q)(o.chmodMode)} -- ${dirs}`);
-            break;
-        case 'chown':
-            lines.push(`${sudo}chown ${rec}-- ${(0,quote.q)(required(o.httpUser, 'http_user'))} ${dirs}`);
-            break;
-        case 'chgrp':
-            lines.push(`${sudo}chgrp ${rec}-- ${(0,quote.q)(required(o.httpGroup, 'http_group'))} ${dirs}`);
-            break;
-        case 'acl': {
-            const http = (0,quote.q)(required(o.httpUser, 'http_user'));
-            const r = o.recursive ? '-R ' : '';
-            lines.push('command -v setfacl >/dev/null || { echo "error: setfacl is not installed on this host: install the acl package, or set writable_mode to chmod, chown, chgrp or skip" >&2; exit 1; }', 'me=$(id -un)');
-            if (o.useSudo) {
-                lines.push(`sudo -n setfacl -L ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`, `sudo -n setfacl -dL ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`);
-            }
-            else {
-                lines.push(`for dir in ${dirs}; do`, `  if getfacl -p -- "$dir" 2>/dev/null | grep -q "^user:"${http}":.*w"; then continue; fi`, `  setfacl -L ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`, `  setfacl -dL ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`, 'done');
-            }
-            break;
-        }
-    }
-    lines.push(`echo "made ${o.dirs.length} directories writable (${o.mode})"`);
-    return { id: 'writable', label: 'writable', body: lines.join('\n') };
-}
-function required(value, key) {
-    if (!value)
-        throw new Error(`${key} is needed for this writable_mode but was neither set nor detected`);
-    return value;
-}
-
-// EXTERNAL MODULE: ./src/report/progress.ts
-var progress = __nccwpck_require__(8991);
-// EXTERNAL MODULE: ./src/run-info.ts
-var run_info = __nccwpck_require__(4091);
-// EXTERNAL MODULE: ./src/commands/context.ts
-var context = __nccwpck_require__(165);
-;// CONCATENATED MODULE: ./src/commands/facts.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $: () => (/* binding */ hostFacts),
+/* harmony export */   s: () => (/* binding */ describeHeldLock)
+/* harmony export */ });
+/* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2638);
 
 function hostFacts(result) {
     const one = (key) => result.data.get(key)?.[0] ?? '';
@@ -54660,12 +54022,13 @@ function hostFacts(result) {
     return {
         user: one('user'),
         absent: one('absent') === 'yes',
-        live: liveTarget ? releaseOfLink(liveTarget) : undefined,
+        live: liveTarget ? (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_0__/* .releaseOfLink */ .PO)(liveTarget) : undefined,
         liveTarget,
         releases,
         dirs: releases.map((r) => r.name),
-        history: parseHistory(one('history')),
+        history: (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_0__/* .parseHistory */ .i6)(one('history')),
         httpUser: one('http-user') || undefined,
+        partial: new Set(one('partial').split('\n').filter(Boolean)),
         lock: result.data.has('lock-info') ? result.data : undefined,
     };
 }
@@ -54700,19 +54063,91 @@ function describeHeldLock(data, environment) {
     return lines.join(' ');
 }
 
-;// CONCATENATED MODULE: ./src/commands/deploy.ts
+
+/***/ }),
+
+/***/ 6041:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  fP: () => (/* binding */ IDLE_SECONDS),
+  X3: () => (/* binding */ inspectFleet),
+  xd: () => (/* binding */ withFleet)
+});
 
+// UNUSED EXPORTS: preludeFor
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 12 modules
+var fleet_fleet = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: ./src/remote/steps/inspect.ts
+/** How many history lines a host sends back; enough for retention and rollback decisions. */
+const HISTORY_TAIL = 1000;
+/**
+ * Reads what the runner needs to plan: the live release, the release directories (with their time and
+ * REVISION), the recent history, the remote user, the lock's holder if any, and (when asked) the web server
+ * user, as Deployer detects it. It changes nothing, and works where nothing was deployed yet (`absent`).
+ */
+function inspect(opts) {
+    const detect = opts.detectHttpUser
+        ? `
+da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_]www|[w]ww-data|[n]ginx' | grep -v root | sort | awk '{print $NF}' | uniq | head -n 1)"`
+        : '';
+    return {
+        id: 'inspect',
+        label: 'inspect',
+        mayLackDeployPath: true,
+        body: `da_data user "$(id -un)"
+if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null; then da_data absent yes; exit 0; fi
+da_data live "$(readlink current 2>/dev/null || true)"
+for d in releases/*/; do
+  [ -d "$d" ] || continue
+  d=\${d%/}
+  printf '%s\\t%s\\t%s\\0' "$(stat -c %Y -- "$d" 2>/dev/null || echo 0)" "\${d#releases/}" "$(head -c 64 -- "$d/REVISION" 2>/dev/null | tr -d '\\n\\t' || true)"
+done | da_blob releases
+if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
+for f in .deploy/pending/*; do
+  [ -f "$f" ] && [ "$f" != "$DA_PENDING" ] || continue
+  sed -n 's/^release //p' "$f"
+done | da_blob partial
+if [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi${detect}`,
+    };
+}
 
+// EXTERNAL MODULE: ./src/remote/steps/lock.ts
+var lock = __nccwpck_require__(7095);
+;// CONCATENATED MODULE: ./src/remote/steps/prepare.ts
+/** deploy:prepare: the layout exists (`releases/`, `shared/`, `.deploy/`) and `current` is ours to switch. */
+function prepare() {
+    return {
+        id: 'prepare',
+        label: 'prepare',
+        mayLackDeployPath: true,
+        body: `mkdir -p -- "$DA_DEPLOY_PATH"
+cd -- "$DA_DEPLOY_PATH"
+if [ -e current ] && [ ! -L current ]; then
+  echo "error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?)." >&2
+  echo "Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed." >&2
+  exit 1
+fi
+mkdir -p releases shared .deploy/pending`,
+    };
+}
 
-
-
-
-
-
-
+// EXTERNAL MODULE: ./src/remote/steps/writable.ts
+var writable = __nccwpck_require__(6916);
+// EXTERNAL MODULE: ./src/report/progress.ts
+var progress = __nccwpck_require__(8991);
+// EXTERNAL MODULE: ./src/run-info.ts
+var run_info = __nccwpck_require__(4091);
+// EXTERNAL MODULE: ./src/commands/context.ts
+var context = __nccwpck_require__(165);
+// EXTERNAL MODULE: ./src/commands/facts.ts
+var facts = __nccwpck_require__(9005);
+;// CONCATENATED MODULE: ./src/commands/fleet-run.ts
 
 
 
@@ -54763,148 +54198,26 @@ async function withFleet(ctx, work) {
         ctx.signal.removeEventListener('abort', onAbort);
     }
 }
-/** deploy: build on the runner, stage every host, run the deploy hooks, then switch every host together. */
-async function deploy(ctx) {
-    const { config, run, report } = ctx;
-    report.sha = run.sha;
-    report.url = config.url;
-    const built = await report.time('build', 'build and pack', () => buildArtifact(config, ctx.source, ctx.log));
-    try {
-        ctx.signal.throwIfAborted();
-        const { artifact } = built;
-        await withFleet(ctx, async (fleet) => {
-            const facts = await inspectFleet(ctx, fleet);
-            const name = chooseName(ctx, facts);
-            report.release = name;
-            const first = facts.get(fleet.members[0]);
-            report.previous = first.live;
-            report.releasePath = `${fleet.members[0].host.deployPath}/releases/${name}`;
-            const httpUsers = resolveHttpUsers(ctx, fleet, facts);
-            await fleet.run((m) => stagePhase(ctx, name, artifact.bytes, httpUsers.get(m)), () => ({ bytes: artifact.bytes, open: () => (0,external_node_fs_.createReadStream)(artifact.path) }));
-            ctx.signal.throwIfAborted();
-            if (config.deploy.length > 0) {
-                await fleet.run((m) => ({
-                    name: 'hooks',
-                    vars: { DA_RELEASE: name },
-                    steps: deployHooks(config.deploy, hookEnv(ctx, m.host, name, facts.get(m).live)),
-                }));
-                ctx.signal.throwIfAborted();
-            }
-            await fleet.run((m) => ({
-                name: 'switch',
-                vars: { DA_RELEASE: name },
-                steps: [
-                    symlink(),
-                    logHistory({
-                        event: 'deploy',
-                        release: name,
-                        previous: facts.get(m).live ?? null,
-                        ...JSON.parse(`{${(0,run_info/* runJsonMembers */.tx)(run)}}`),
-                        started_at: run.startedAt.toISOString(),
-                        at: new Date().toISOString(),
-                    }),
-                ],
-            }));
-            const removed = new Map();
-            await fleet.run((m) => {
-                const f = facts.get(m);
-                const remove = releasesToRemove({
-                    dirs: [...f.dirs, name],
-                    history: [...f.history, { event: 'deploy', release: name }],
-                    keep: config.keepReleases,
-                    live: name,
-                });
-                removed.set(m, remove);
-                return { name: 'finish', steps: [unlock(), cleanup(remove)] };
-            });
-            for (const m of fleet.members) {
-                const f = facts.get(m);
-                const gone = removed.get(m);
-                report.changes.push(`${m.host.name}: current → releases/${name} (was ${f.live ?? (f.liveTarget || 'nothing')})` +
-                    (gone.length ? `; removed old releases ${gone.join(', ')}` : ''));
-            }
-        });
-    }
-    finally {
-        await built.dispose();
-    }
-}
-/** prepare, lock and inspect on every host; a held lock becomes a message that says who holds it. */
+/**
+ * Reads every host. For work that changes hosts: prepare and lock first (a held lock becomes a message that says
+ * who holds it). Read-only (dry runs, listings): inspect only; nothing is created or locked.
+ */
 async function inspectFleet(ctx, fleet, opts = {}) {
-    const detect = opts.detectHttpUser ?? (!ctx.config.httpUser && needsHttpUser(ctx.config.writableMode) && ctx.config.writableDirs.length > 0);
+    const c = ctx.config;
+    const detect = opts.detectHttpUser ?? (!c.httpUser && (0,writable/* needsHttpUser */.V)(c.writableMode) && c.writableDirs.length > 0);
+    const steps = opts.readOnly
+        ? [inspect({ detectHttpUser: detect })]
+        : [prepare(), (0,lock/* lock */.s2)((0,run_info/* lockInfoMembers */.LF)(ctx.run)), inspect({ detectHttpUser: detect })];
     try {
-        const results = await fleet.run(() => ({
-            name: 'inspect',
-            steps: [prepare(), lock((0,run_info/* lockInfoMembers */.LF)(ctx.run)), inspect({ detectHttpUser: detect })],
-        }));
-        return new Map([...results].map(([m, r]) => [m, hostFacts(r)]));
+        const results = await fleet.run(() => ({ name: 'inspect', steps }));
+        return new Map([...results].map(([m, r]) => [m, (0,facts/* hostFacts */.$)(r)]));
     }
     catch (error) {
-        if (error instanceof fleet_fleet/* HostFailure */.h && error.rc === LOCK_HELD) {
-            throw new fleet_fleet/* HostFailure */.h(error.host, 'lock', describeHeldLock(error.data, ctx.config.environment));
+        if (error instanceof fleet_fleet/* HostFailure */.h && error.rc === lock/* LOCK_HELD */.Oi) {
+            throw new fleet_fleet/* HostFailure */.h(error.host, 'lock', (0,facts/* describeHeldLock */.s)(error.data, c.environment));
         }
         throw error;
     }
-}
-function chooseName(ctx, facts) {
-    const taken = new Set();
-    for (const f of facts.values()) {
-        f.dirs.forEach((d) => taken.add(d));
-        f.history.forEach((h) => taken.add(h.release));
-    }
-    if (ctx.releaseName) {
-        const name = checkReleaseName(ctx.releaseName, 'release-name');
-        for (const [m, f] of facts) {
-            if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
-                throw new fleet_fleet/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
-            }
-        }
-        return name;
-    }
-    return uniqueReleaseName(ctx.run.startedAt, taken);
-}
-function resolveHttpUsers(ctx, fleet, facts) {
-    const { config } = ctx;
-    const out = new Map();
-    for (const m of fleet.members) {
-        const user = config.httpUser ?? facts.get(m).httpUser;
-        if (!user && config.writableDirs.length > 0 && needsHttpUser(config.writableMode)) {
-            throw new fleet_fleet/* HostFailure */.h(m.host.name, 'writable', `writable_mode ${config.writableMode} needs the web server's user, and none was found running ` +
-                '(apache, httpd, nginx, www-data, _www). Set http_user in the config.');
-        }
-        out.set(m, user);
-    }
-    return out;
-}
-function stagePhase(ctx, name, bytes, httpUser) {
-    const c = ctx.config;
-    const steps = [
-        release(),
-        upload({ bytes, revision: ctx.run.sha }),
-        shared({ dirs: c.sharedDirs, files: c.sharedFiles }),
-        writable({
-            dirs: c.writableDirs,
-            mode: c.writableMode,
-            useSudo: c.writableUseSudo,
-            recursive: c.writableRecursive,
-            chmodMode: c.writableChmodMode,
-            httpUser,
-            httpGroup: c.httpGroup,
-        }),
-        clearPaths({ paths: c.clearPaths, useSudo: c.clearUseSudo }),
-    ];
-    return { name: 'stage', vars: { DA_RELEASE: name }, steps: steps.filter((s) => s !== null) };
-}
-function hookEnv(ctx, host, name, previous) {
-    return {
-        ...ctx.config.env,
-        DEPLOY_RELEASE: name,
-        DEPLOY_RELEASE_PATH: `${host.deployPath}/releases/${name}`,
-        DEPLOY_PATH: host.deployPath,
-        DEPLOY_PREVIOUS_RELEASE: previous ?? '',
-        DEPLOY_SHA: ctx.run.sha,
-        DEPLOY_ENVIRONMENT: ctx.config.environment,
-    };
 }
 
 
@@ -57780,7 +57093,7 @@ function sessionListener(host, l) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6975);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5432);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8399);
 /* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2462);
 
@@ -57808,7 +57121,7 @@ __webpack_async_result__();
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 
 
-const COMMANDS = ['deploy'];
+const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases'];
 function readInputs() {
     const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
     const inWorkspace = (p) => ((0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(p) ? p : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(workspace, p));
@@ -57828,6 +57141,8 @@ function readInputs() {
         sshPassphrase: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('ssh-passphrase'),
         knownHosts: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('known-hosts'),
         releaseName: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('release-name'),
+        release: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('release'),
+        dryRun: booleanInput('dry-run'),
         connectTimeoutSeconds: timeout,
     };
 }
@@ -57842,11 +57157,22 @@ function maskSecrets(values) {
                 _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(line.trim());
     }
 }
+/** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */
+function booleanInput(name) {
+    const value = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name).trim();
+    if (value === '')
+        return false;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new Error(`input ${name}: "${value}" is not a boolean; use true or false`);
+}
 
 
 /***/ }),
 
-/***/ 6975:
+/***/ 5432:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57859,12 +57185,1001 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(7264);
 // EXTERNAL MODULE: ./src/commands/context.ts
 var context = __nccwpck_require__(165);
-// EXTERNAL MODULE: ./src/commands/deploy.ts + 23 modules
-var deploy = __nccwpck_require__(8833);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/build/exclude.ts
+const ALWAYS = ['.git'];
+function excluder(patterns) {
+    const rules = [...ALWAYS, ...patterns].map(compile);
+    return (path, isDirectory) => rules.some((rule) => rule(path, isDirectory));
+}
+function compile(pattern) {
+    const dirOnly = pattern.endsWith('/');
+    let p = pattern.replace(/\/+$/, '');
+    const anchored = p.startsWith('/') || p.includes('/');
+    p = p.replace(/^\/+/, '');
+    const re = new RegExp(`^${globToRegex(p)}$`);
+    return (path, isDirectory) => {
+        if (dirOnly && !isDirectory)
+            return false;
+        if (anchored)
+            return re.test(path);
+        const slash = path.lastIndexOf('/');
+        return re.test(slash < 0 ? path : path.slice(slash + 1));
+    };
+}
+function globToRegex(glob) {
+    let out = '';
+    for (let i = 0; i < glob.length; i++) {
+        const c = glob[i];
+        if (c === '*') {
+            if (glob[i + 1] === '*') {
+                const slash = glob[i + 2] === '/';
+                out += slash ? '(?:.*/)?' : '.*';
+                i += slash ? 2 : 1;
+            }
+            else
+                out += '[^/]*';
+        }
+        else if (c === '?')
+            out += '[^/]';
+        else if (c === '[') {
+            const end = glob.indexOf(']', i + 1);
+            if (end < 0)
+                out += '\\[';
+            else {
+                out += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+                i = end;
+            }
+        }
+        else
+            out += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    }
+    return out;
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 4 modules
+var exec = __nccwpck_require__(2697);
+;// CONCATENATED MODULE: ./src/build/hooks.ts
+
+/** Thrown when a build command fails: nothing has been sent to any host. */
+class BuildError extends Error {
+    command;
+    exitCode;
+    tail;
+    constructor(command, exitCode, tail) {
+        super(`build command failed with exit code ${exitCode}: ${command}`);
+        this.command = command;
+        this.exitCode = exitCode;
+        this.tail = tail;
+        this.name = 'BuildError';
+    }
+}
+/** Runs the build hooks in order in the build directory, with bash -e and the config's environment. */
+async function runBuildHooks(hooks, cwd, env, log) {
+    for (const [i, hook] of hooks.entries()) {
+        const tail = [];
+        const keep = (data) => {
+            tail.push(...data.toString().split('\n').filter(Boolean));
+            tail.splice(0, Math.max(0, tail.length - 40));
+        };
+        const code = await log.group(`build ${i + 1}/${hooks.length}: ${hook.run}`, () => (0,exec/* exec */.m)('bash', ['-e', '-c', hook.run], {
+            cwd,
+            env: { ...process.env, ...env },
+            ignoreReturnCode: true,
+            listeners: { stdout: keep, stderr: keep },
+        }));
+        if (code !== 0)
+            throw new BuildError(hook.run, code, tail);
+    }
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/build/pack.ts
+
+
+
+
+
+
+/** Packs exactly the listed entries of `root` (no recursion, so exclusions hold) into a gzipped tar. */
+async function pack(root, entries, outDir) {
+    const list = (0,external_node_path_.join)(outDir, 'files.list');
+    const path = (0,external_node_path_.join)(outDir, 'release.tar.gz');
+    await (0,promises_namespaceObject.writeFile)(list, entries.map((e) => `./${e.path}\0`).join(''));
+    const tar = (0,external_node_child_process_.spawn)('tar', ['-cf', '-', '--null', '--no-recursion', '-C', root, '-T', list], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    tar.stderr.on('data', (d) => (stderr += d.toString()));
+    const exited = new Promise((resolve) => tar.on('close', resolve));
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(tar.stdout, (0,external_node_zlib_.createGzip)({ level: 1 }), (0,external_node_fs_.createWriteStream)(path));
+    const code = await exited;
+    if (code !== 0)
+        throw new Error(`tar failed (exit ${code}): ${stderr.trim()}`);
+    const files = entries.filter((e) => e.type === 'file');
+    return { path, bytes: (await (0,promises_namespaceObject.stat)(path)).size, files: files.length, size: files.reduce((n, e) => n + e.size, 0) };
+}
+
+;// CONCATENATED MODULE: ./src/build/tree.ts
+
+
+/** Walks a directory depth-first in name order, skipping excluded entries (and whatever lies below them). */
+async function walk(root, exclude) {
+    const out = [];
+    async function visit(rel) {
+        const names = (await (0,promises_namespaceObject.readdir)(rel ? (0,external_node_path_.join)(root, rel) : root)).sort();
+        for (const name of names) {
+            const path = rel ? `${rel}/${name}` : name;
+            const st = await (0,promises_namespaceObject.lstat)((0,external_node_path_.join)(root, path));
+            const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : undefined;
+            if (!type || exclude(path, type === 'dir'))
+                continue;
+            out.push({ path, type, size: type === 'file' ? st.size : 0, mode: st.mode & 0o7777 });
+            if (type === 'dir')
+                await visit(path);
+        }
+    }
+    await visit('');
+    return out;
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/build/workspace.ts
+
+
+
+/** A scratch directory for this run (under RUNNER_TEMP on a runner), removed by `dispose`. */
+async function scratchDir(prefix) {
+    const path = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(), prefix));
+    return { path, dispose: () => (0,promises_namespaceObject.rm)(path, { recursive: true, force: true }) };
+}
+/** Copies the source into `dest`, leaving out excluded entries; symlinks are copied as links, modes kept. */
+async function copySource(source, dest, exclude) {
+    await (0,promises_namespaceObject.cp)(source, dest, {
+        recursive: true,
+        verbatimSymlinks: true,
+        preserveTimestamps: true,
+        filter: async (src) => {
+            const rel = (0,external_node_path_.relative)(source, src).split(external_node_path_.sep).join('/');
+            if (rel === '')
+                return true;
+            return !exclude(rel, (await (0,promises_namespaceObject.lstat)(src)).isDirectory());
+        },
+    });
+}
+
+;// CONCATENATED MODULE: ./src/build/artifact.ts
+
+
+
+
+
+
+/**
+ * The build on the runner: a temporary copy of the source (only when build hooks would change it), the build
+ * hooks in it, then one archive of what ships (everything but `exclude`). The source itself is never modified.
+ */
+async function buildArtifact(config, source, log) {
+    const scratch = await scratchDir('deploy-action-');
+    try {
+        const exclude = excluder(config.exclude);
+        let root = source;
+        if (config.build.length > 0) {
+            root = (0,external_node_path_.join)(scratch.path, 'build');
+            // The build sees the whole source (but .git); `exclude` decides what ships, after the build.
+            await copySource(source, root, excluder([]));
+            await runBuildHooks(config.build, root, config.env, log);
+        }
+        const entries = await walk(root, exclude);
+        const artifact = await pack(root, entries, scratch.path);
+        log.info(`packed ${artifact.files} files (${mib(artifact.size)} MiB, ${mib(artifact.bytes)} MiB compressed)`);
+        return { artifact, dispose: scratch.dispose };
+    }
+    catch (error) {
+        await scratch.dispose();
+        throw error;
+    }
+}
+function mib(bytes) {
+    return (bytes / 1048576).toFixed(2);
+}
+
+// EXTERNAL MODULE: ./src/remote/quote.ts
+var quote = __nccwpck_require__(4414);
+;// CONCATENATED MODULE: ./src/remote/steps/upload.ts
+
+/**
+ * deploy:update_code: the build arrives on the session's stdin as a gzipped tar of exactly `bytes` bytes, right
+ * after the phase script. `head -c` reads no further, so the session stays in step with the runner.
+ */
+function upload(opts) {
+    return {
+        id: 'upload',
+        label: 'upload',
+        body: `head -c ${opts.bytes} | tar -xzf - -C "releases/$DA_RELEASE" --no-same-owner
+printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"
+echo "received $(du -sh "releases/$DA_RELEASE" 2>/dev/null | cut -f1) into releases/$DA_RELEASE"`,
+    };
+}
+
+// EXTERNAL MODULE: ./src/commands/fleet-run.ts + 2 modules
+var fleet_run = __nccwpck_require__(6041);
+// EXTERNAL MODULE: ./src/commands/facts.ts
+var commands_facts = __nccwpck_require__(9005);
+;// CONCATENATED MODULE: ./src/commands/plan.ts
+
+
+
+/** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
+async function shippedSummary(config, source) {
+    const entries = await walk(source, excluder(config.exclude));
+    const files = entries.filter((e) => e.type === 'file');
+    const mib = (files.reduce((n, e) => n + e.size, 0) / 1048576).toFixed(2);
+    const hooks = config.build.length ? ` before the ${config.build.length} build hook(s), which a dry run does not run` : '';
+    return `${files.length} files, ${mib} MiB from ${source}${hooks}`;
+}
+/** The dry-run plan: for each host, the live release, the lock, the steps that would run and what cleanup removes. */
+function planReport(ctx, fleet, facts, phases, shipped) {
+    const lines = ['### Plan (dry run: nothing was changed on any host)', '', `- New release: ${phases.name}`, `- Ships: ${shipped}`];
+    for (const m of fleet.members) {
+        const f = facts.get(m);
+        lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
+        lines.push(`- Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`);
+        lines.push(`- Lock: ${f.lock ? (0,commands_facts/* describeHeldLock */.s)(f.lock, ctx.config.environment) : 'free'}`);
+        try {
+            const phaseList = [phases.stage(m).phase, phases.hooks(m), phases.switch(m), phases.finish(m)];
+            const steps = phaseList.flatMap((p) => (p ? p.steps.map((s) => s.label) : []));
+            lines.push(`- Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
+        }
+        catch (error) {
+            lines.push(`- Would fail: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        const removed = phases.removed(m);
+        lines.push(`- Cleanup would remove: ${removed.length ? removed.join(', ') : 'nothing'}`);
+    }
+    lines.push('');
+    ctx.report.details.push(...lines);
+    ctx.report.changes.push('dry run: nothing was changed on any host');
+    for (const line of lines)
+        if (line)
+            ctx.log.info(line.replace(/^#+ /, ''));
+}
+
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 12 modules
+var fleet_fleet = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: ./src/releases/name.ts
+/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+function checkReleaseName(name, source) {
+    if (!NAME.test(name) || name.includes('..')) {
+        throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
+            'starting with a letter or digit)');
+    }
+    return name;
+}
+/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
+function timestampName(at) {
+    return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+/**
+ * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
+ * any host (two deploys within one second), so a default name never collides.
+ */
+function uniqueReleaseName(at, taken) {
+    const base = timestampName(at);
+    if (!taken.has(base))
+        return base;
+    for (let n = 2;; n++)
+        if (!taken.has(`${base}-${n}`))
+            return `${base}-${n}`;
+}
+
+// EXTERNAL MODULE: ./src/releases/history.ts
+var releases_history = __nccwpck_require__(2638);
+;// CONCATENATED MODULE: ./src/releases/order.ts
+
+/**
+ * Release directories from oldest to newest: directories the history does not know first (adopted from an older
+ * layout, in natural name order, so Deployer's 1..12 sort right), then in the order the history first names them.
+ */
+function oldestFirst(dirs, history) {
+    const rank = new Map((0,releases_history/* creationOrder */.Mn)(history).map((name, i) => [name, i]));
+    const unknown = dirs.filter((d) => !rank.has(d)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    return [...unknown, ...dirs.filter((d) => rank.has(d)).sort((a, b) => rank.get(a) - rank.get(b))];
+}
+
+;// CONCATENATED MODULE: ./src/releases/retention.ts
+
+
+/**
+ * Which release directories cleanup removes: all but the newest `keep` usable ones (in creation order, the new
+ * release last; directories the history does not know count as oldest), every failed one, and never the live one.
+ */
+function releasesToRemove(o) {
+    const ordered = oldestFirst(o.dirs, o.history);
+    const { failed } = (0,releases_history/* unusable */._P)(o.history);
+    const usable = ordered.filter((d) => !failed.has(d) || d === o.live);
+    const kept = new Set(usable.slice(-o.keep));
+    if (o.live)
+        kept.add(o.live);
+    return ordered.filter((d) => !kept.has(d));
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/cleanup.ts
+
+/**
+ * deploy:cleanup: removes the releases the runner chose (see retention), re-checking on the host that none of
+ * them is live. A release that cannot be removed is a warning: the deploy itself has succeeded.
+ */
+function cleanup(remove) {
+    return {
+        id: 'cleanup',
+        label: 'cleanup',
+        body: remove.length === 0
+            ? 'echo "nothing to clean up"'
+            : `live=$(readlink current 2>/dev/null || true)
+for name in ${(0,quote/* words */.a)(remove)}; do
+  if [ "releases/$name" = "$live" ]; then continue; fi
+  if rm -rf -- "releases/$name"; then echo "removed releases/$name"; else da_data warning "could not remove releases/$name"; fi
+done`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/clear-paths.ts
+
+/** deploy:clear_paths: paths the release must not contain (removed inside the new release only). */
+function clearPaths(opts) {
+    if (opts.paths.length === 0)
+        return null;
+    const sudo = opts.useSudo ? 'sudo -n ' : '';
+    return {
+        id: 'clear_paths',
+        label: 'clear paths',
+        body: opts.paths
+            .map((p) => `${sudo}rm -rf -- "releases/$DA_RELEASE/"${(0,quote.q)(p)}`)
+            .concat(`echo "cleared ${opts.paths.length} paths"`)
+            .join('\n'),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/history.ts
+
+/** Appends one JSON line to `.deploy/history.jsonl`, the host's record of what was live when. */
+function logHistory(entry) {
+    return { id: 'log', label: 'history', body: `da_history ${(0,quote.q)(JSON.stringify(entry))}` };
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/hooks.ts
+
+/**
+ * Deploy hooks: each command runs in the new release with bash -e, stdin closed, the configured environment plus
+ * the DEPLOY_* variables. One step per command, so the summary shows which one failed. SIGPIPE is restored for
+ * the command (the session itself ignores it to survive a dropped connection).
+ */
+function deployHooks(hooks, env) {
+    const exports = Object.entries(env)
+        .map(([name, value]) => `export ${name}=${(0,quote.q)(value)}`)
+        .join('\n');
+    return hooks.map((hook, i) => ({
+        id: `hook-${i + 1}`,
+        label: hook.run,
+        body: `${exports}
+cd -- "releases/$DA_RELEASE"
+trap - PIPE
+bash -e -c ${(0,quote.q)(hook.run)} < /dev/null`,
+    }));
+}
+
+// EXTERNAL MODULE: ./src/remote/steps/lock.ts
+var lock = __nccwpck_require__(7095);
+;// CONCATENATED MODULE: ./src/remote/steps/release.ts
+/**
+ * deploy:release: `releases/$DA_RELEASE` is created with `mkdir` (never `-p`), so a name that exists is an error,
+ * never an overwrite. The pending record is written only once the directory is ours.
+ */
+function release() {
+    return {
+        id: 'release',
+        label: 'release',
+        body: `if [ -e "releases/$DA_RELEASE" ] || [ -L "releases/$DA_RELEASE" ]; then
+  echo "error: releases/$DA_RELEASE already exists on this host; a release is never overwritten" >&2
+  exit 1
+fi
+mkdir -- "releases/$DA_RELEASE"
+printf 'release %s\\n' "$DA_RELEASE" >> "$DA_PENDING"
+echo "created releases/$DA_RELEASE"`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/shared.ts
+
+/** The link target from `releases/<name>/<path>` back to `shared/<path>`, relative so the tree can move. */
+function sharedLinkTarget(path) {
+    const depth = path.split('/').length; // segments below releases/<name>/, the link's own name included
+    return `${'../'.repeat(depth + 1)}shared/${path}`;
+}
+function parentOf(path) {
+    const i = path.lastIndexOf('/');
+    return i < 0 ? '' : path.slice(0, i);
+}
+function linkInto(path) {
+    const parent = parentOf(path);
+    return [
+        `rm -rf -- "releases/$DA_RELEASE/"${(0,quote.q)(path)}`,
+        parent ? `mkdir -p -- "releases/$DA_RELEASE/"${(0,quote.q)(parent)}` : '',
+        `ln -s -- ${(0,quote.q)(sharedLinkTarget(path))} "releases/$DA_RELEASE/"${(0,quote.q)(path)}`,
+    ]
+        .filter(Boolean)
+        .join('\n');
+}
+/**
+ * deploy:shared: each shared dir and file lives in `shared/` and is linked into the release. The first time, the
+ * shared copy is seeded from the release (as Deployer does); seeded entries are recorded so that a failed run
+ * removes them again and `shared/` is as it was.
+ */
+function shared(opts) {
+    if (opts.dirs.length === 0 && opts.files.length === 0)
+        return null;
+    const parts = [];
+    for (const dir of opts.dirs) {
+        const p = (0,quote.q)(dir);
+        const parent = parentOf(dir);
+        parts.push(`if [ -L shared/${p} ] || { [ -e shared/${p} ] && [ ! -d shared/${p} ]; }; then
+  echo "error: shared/"${p}" exists but is not a directory" >&2; exit 1
+fi
+if [ ! -e shared/${p} ]; then
+  printf 'seeded %s\\n' ${p} >> "$DA_PENDING"
+  ${parent ? `mkdir -p -- shared/${(0,quote.q)(parent)}` : ':'}
+  if [ -d "releases/$DA_RELEASE/"${p} ] && [ ! -L "releases/$DA_RELEASE/"${p} ]; then cp -a -- "releases/$DA_RELEASE/"${p} shared/${p}; else mkdir -- shared/${p}; fi
+  echo "seeded shared/"${p}
+fi
+${linkInto(dir)}`);
+    }
+    for (const file of opts.files) {
+        const p = (0,quote.q)(file);
+        const parent = parentOf(file);
+        parts.push(`if [ -L shared/${p} ] || [ -d shared/${p} ]; then
+  echo "error: shared/"${p}" exists but is not a regular file" >&2; exit 1
+fi
+if [ ! -e shared/${p} ]; then
+  printf 'seeded %s\\n' ${p} >> "$DA_PENDING"
+  ${parent ? `mkdir -p -- shared/${(0,quote.q)(parent)}` : ':'}
+  if [ -f "releases/$DA_RELEASE/"${p} ] && [ ! -L "releases/$DA_RELEASE/"${p} ]; then cp -a -- "releases/$DA_RELEASE/"${p} shared/${p}; else : > shared/${p}; fi
+  echo "seeded shared/"${p}
+fi
+${linkInto(file)}`);
+    }
+    parts.push(`echo "linked ${opts.dirs.length + opts.files.length} shared entries"`);
+    return { id: 'shared', label: 'shared', body: parts.join('\n') };
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/symlink.ts
+/**
+ * deploy:symlink: a new link is renamed over `current` (rename(2) is atomic), so a reader sees the old release or
+ * the new one, never neither. The previous target is recorded first: until the run commits, the switch is
+ * provisional and the abort path puts it back.
+ */
+function symlink() {
+    return {
+        id: 'symlink',
+        label: 'symlink',
+        body: `prev=$(readlink current 2>/dev/null || true)
+printf 'switched %s %s\\n' "releases/$DA_RELEASE" "$prev" >> "$DA_PENDING"
+ln -sfn -- "releases/$DA_RELEASE" ".deploy/current.$DA_OWNER"
+mv -fT -- ".deploy/current.$DA_OWNER" current
+echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
+    };
+}
+
+// EXTERNAL MODULE: ./src/remote/steps/writable.ts
+var writable = __nccwpck_require__(6916);
+// EXTERNAL MODULE: ./src/run-info.ts
+var run_info = __nccwpck_require__(4091);
+;// CONCATENATED MODULE: ./src/commands/ship.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+function chooseName(ctx, facts) {
+    if (ctx.releaseName) {
+        const name = checkReleaseName(ctx.releaseName, 'release-name');
+        for (const [m, f] of facts) {
+            if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
+                throw new fleet_fleet/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
+            }
+        }
+        return name;
+    }
+    const taken = new Set();
+    for (const f of facts.values()) {
+        f.dirs.forEach((d) => taken.add(d));
+        f.history.forEach((h) => taken.add(h.release));
+    }
+    return uniqueReleaseName(ctx.run.startedAt, taken);
+}
+function httpUserFor(ctx, m, f) {
+    const c = ctx.config;
+    const user = c.httpUser ?? f.httpUser;
+    if (!user && c.writableDirs.length > 0 && (0,writable/* needsHttpUser */.V)(c.writableMode)) {
+        throw new fleet_fleet/* HostFailure */.h(m.host.name, 'writable', `writable_mode ${c.writableMode} needs the web server's user, and none was found running ` +
+            '(apache, httpd, nginx, www-data, _www). Set http_user in the config.');
+    }
+    return user;
+}
+function hookEnv(ctx, host, name, previous) {
+    return {
+        ...ctx.config.env,
+        DEPLOY_RELEASE: name,
+        DEPLOY_RELEASE_PATH: `${host.deployPath}/releases/${name}`,
+        DEPLOY_PATH: host.deployPath,
+        DEPLOY_PREVIOUS_RELEASE: previous ?? '',
+        DEPLOY_SHA: ctx.run.sha,
+        DEPLOY_ENVIRONMENT: ctx.config.environment,
+    };
+}
+function releasePhases(ctx, facts, name, source) {
+    const c = ctx.config;
+    const vars = { DA_RELEASE: name };
+    const removed = (m) => {
+        const f = facts.get(m);
+        return releasesToRemove({
+            dirs: [...f.dirs, name],
+            history: [...f.history, { event: source.event, release: name }],
+            keep: c.keepReleases,
+            live: name,
+        }).filter((d) => !f.partial.has(d));
+    };
+    return {
+        name,
+        stage(m) {
+            const fill = source.fill(m);
+            const steps = [
+                release(),
+                fill.step,
+                shared({ dirs: c.sharedDirs, files: c.sharedFiles }),
+                (0,writable/* writable */.T)({
+                    dirs: c.writableDirs,
+                    mode: c.writableMode,
+                    useSudo: c.writableUseSudo,
+                    recursive: c.writableRecursive,
+                    chmodMode: c.writableChmodMode,
+                    httpUser: httpUserFor(ctx, m, facts.get(m)),
+                    httpGroup: c.httpGroup,
+                }),
+                clearPaths({ paths: c.clearPaths, useSudo: c.clearUseSudo }),
+            ];
+            return {
+                phase: { name: 'stage', vars: { ...vars, ...fill.vars }, steps: steps.filter((s) => s !== null) },
+                payload: fill.payload,
+            };
+        },
+        hooks(m) {
+            if (c.deploy.length === 0)
+                return undefined;
+            return { name: 'hooks', vars, steps: deployHooks(c.deploy, hookEnv(ctx, m.host, name, facts.get(m).live)) };
+        },
+        switch: () => ({ name: 'switch', vars, steps: [symlink()] }),
+        finish(m) {
+            const f = facts.get(m);
+            const entry = {
+                event: source.event,
+                release: name,
+                previous: f.live ?? null,
+                ...JSON.parse(`{${(0,run_info/* runJsonMembers */.tx)(ctx.run)}}`),
+                sha: source.sha(m),
+                started_at: ctx.run.startedAt.toISOString(),
+                at: new Date().toISOString(),
+            };
+            return { name: 'finish', vars, steps: [logHistory(entry), (0,lock/* unlock */.Tl)(), cleanup(removed(m))] };
+        },
+        removed,
+    };
+}
+/**
+ * Stages the release on every host, runs the deploy hooks, then switches every host, then commits (history,
+ * unlock, cleanup). Each of those is one phase on all hosts at once: nothing switches until every host has
+ * staged and passed its hooks.
+ */
+async function shipRelease(ctx, fleet, facts, phases) {
+    const staged = new Map(fleet.members.map((m) => [m, phases.stage(m)]));
+    await fleet.run((m) => staged.get(m).phase, (m) => staged.get(m).payload);
+    ctx.signal.throwIfAborted();
+    if (ctx.config.deploy.length > 0) {
+        await fleet.run((m) => phases.hooks(m));
+        ctx.signal.throwIfAborted();
+    }
+    await fleet.run((m) => phases.switch(m));
+    const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
+    await fleet.run((m) => phases.finish(m));
+    const report = ctx.report;
+    report.release = phases.name;
+    for (const m of fleet.members) {
+        const f = facts.get(m);
+        const gone = removed.get(m);
+        report.changes.push(`${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')})` +
+            (gone.length ? `; removed old releases ${gone.join(', ')}` : ''));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commands/deploy.ts
+
+
+
+
+
+
+/** deploy: build on the runner, stage every host, run the deploy hooks, then switch every host together. */
+async function deploy(ctx) {
+    const { config, run, report } = ctx;
+    report.sha = run.sha;
+    report.url = config.url;
+    if (ctx.dryRun) {
+        const shipped = await shippedSummary(config, ctx.source);
+        await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+            const facts = await (0,fleet_run/* inspectFleet */.X3)(ctx, fleet, { readOnly: true });
+            const name = chooseName(ctx, facts);
+            const source = {
+                event: 'deploy',
+                fill: () => ({ step: upload({ bytes: 0, revision: run.sha }) }),
+                sha: () => run.sha,
+            };
+            planReport(ctx, fleet, facts, releasePhases(ctx, facts, name, source), shipped);
+        });
+        return;
+    }
+    const built = await report.time('build', 'build and pack', () => buildArtifact(config, ctx.source, ctx.log));
+    try {
+        ctx.signal.throwIfAborted();
+        const { artifact } = built;
+        await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+            const facts = await (0,fleet_run/* inspectFleet */.X3)(ctx, fleet);
+            const name = chooseName(ctx, facts);
+            const first = fleet.members[0];
+            report.release = name;
+            report.previous = facts.get(first).live;
+            report.releasePath = `${first.host.deployPath}/releases/${name}`;
+            const source = {
+                event: 'deploy',
+                fill: () => ({
+                    step: upload({ bytes: artifact.bytes, revision: run.sha }),
+                    payload: { bytes: artifact.bytes, open: () => (0,external_node_fs_.createReadStream)(artifact.path) },
+                }),
+                sha: () => run.sha,
+            };
+            await shipRelease(ctx, fleet, facts, releasePhases(ctx, facts, name, source));
+        });
+    }
+    finally {
+        await built.dispose();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/copy-live.ts
+/**
+ * Fills the new release with a copy of the live one, on the host (redeploy): a real copy with modes and links
+ * kept, never hard links, so a later write in one release cannot change another.
+ */
+function copyLive() {
+    return {
+        id: 'copy',
+        label: 'copy live release',
+        body: `[ -d "releases/$DA_LIVE" ] || { echo "error: the live release releases/$DA_LIVE is missing" >&2; exit 1; }
+cp -a -- "releases/$DA_LIVE/." "releases/$DA_RELEASE/"
+echo "copied releases/$DA_LIVE into releases/$DA_RELEASE"`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/redeploy.ts
+
+
+
+
+
+/**
+ * redeploy: a new release copied from the live one on each host (no build, no upload), then shared links,
+ * writable dirs, deploy hooks and the switch as in a deploy. For when a shared `.env` or a server setting changed.
+ */
+async function redeploy(ctx) {
+    const { report } = ctx;
+    report.url = ctx.config.url;
+    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+        const facts = await (0,fleet_run/* inspectFleet */.X3)(ctx, fleet, { readOnly: ctx.dryRun });
+        const lives = new Set();
+        for (const m of fleet.members) {
+            const live = facts.get(m).live;
+            if (!live)
+                throw new fleet_fleet/* HostFailure */.h(m.host.name, 'redeploy', 'no release is live here, so there is nothing to redeploy; run a deploy');
+            lives.add(live);
+        }
+        if (lives.size > 1) {
+            throw new fleet_fleet/* HostFailure */.h('fleet', 'redeploy', `the hosts run different releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live}`).join(', ')}); deploy to bring them together first`);
+        }
+        const live = [...lives][0];
+        const revision = (m) => facts.get(m).releases.find((r) => r.name === live)?.revision ?? '';
+        const name = chooseName(ctx, facts);
+        const first = fleet.members[0];
+        report.previous = live;
+        report.sha = revision(first) || undefined;
+        const source = { event: 'redeploy', fill: () => ({ step: copyLive(), vars: { DA_LIVE: live } }), sha: revision };
+        const phases = releasePhases(ctx, facts, name, source);
+        if (ctx.dryRun) {
+            planReport(ctx, fleet, facts, phases, `a copy of the live release ${live}, made on each host`);
+            return;
+        }
+        report.release = name;
+        report.releasePath = `${first.host.deployPath}/releases/${name}`;
+        await shipRelease(ctx, fleet, facts, phases);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/releases/rollback.ts
+
+
+/**
+ * The releases a plain rollback may go back to on one host, newest first: older than the live one, complete
+ * (not failed, not partial), and not marked bad (rolled back from, or reverted).
+ */
+function rollbackCandidates(v) {
+    if (!v.live)
+        return [];
+    const ordered = oldestFirst(v.dirs, v.history);
+    const at = ordered.indexOf(v.live);
+    if (at < 0)
+        return [];
+    const { failed, bad } = (0,releases_history/* unusable */._P)(v.history);
+    return ordered
+        .slice(0, at)
+        .filter((d) => !failed.has(d) && !bad.has(d) && !v.partial.has(d))
+        .reverse();
+}
+/**
+ * One target for every host, agreed before anything switches: the named release (which every host must have),
+ * or the newest release that is a rollback candidate on every host.
+ */
+function chooseRollbackTarget(views, named) {
+    if (named) {
+        const lacking = views.filter((v) => !v.dirs.includes(named)).map((v) => v.host);
+        if (lacking.length)
+            return { error: `release ${named} does not exist on ${lacking.join(', ')}: nothing was changed` };
+        const partial = views.filter((v) => v.partial.has(named) || (0,releases_history/* unusable */._P)(v.history).failed.has(named)).map((v) => v.host);
+        if (partial.length)
+            return { error: `release ${named} never completed on ${partial.join(', ')} and cannot be made live` };
+        if (views.every((v) => v.live === named))
+            return { error: `release ${named} is already live on every host` };
+        const warnings = views.filter((v) => (0,releases_history/* unusable */._P)(v.history).bad.has(named)).map((v) => `${v.host}: release ${named} was marked bad earlier; making it live as asked`);
+        return { target: named, warnings };
+    }
+    const lists = views.map((v) => ({ v, candidates: rollbackCandidates(v) }));
+    const empty = lists.filter((l) => l.candidates.length === 0);
+    if (empty.length === views.length || views.length === 0) {
+        return { error: 'no release to roll back to: there is no earlier complete release that was not rolled back from' };
+    }
+    if (empty.length) {
+        return { error: `no release to roll back to on ${empty.map((l) => l.v.host).join(', ')}: nothing was changed` };
+    }
+    const [first, ...rest] = lists;
+    const target = first.candidates.find((c) => rest.every((l) => l.candidates.includes(c)));
+    if (!target) {
+        return {
+            error: `the hosts have no rollback target in common (${lists.map((l) => `${l.v.host}: ${l.candidates.join(', ')}`).join('; ')}); name one with the release input`,
+        };
+    }
+    return { target, warnings: [] };
+}
+
+;// CONCATENATED MODULE: ./src/commands/releases.ts
+
+
+
+
+/** One host's releases, newest first, with the status a user needs to choose a rollback target. */
+function releaseRows(f) {
+    const { failed, bad } = (0,releases_history/* unusable */._P)(f.history);
+    const previous = rollbackCandidates({ host: '', dirs: f.dirs, history: f.history, live: f.live, partial: f.partial })[0];
+    return oldestFirst(f.dirs, f.history)
+        .reverse()
+        .map((name) => {
+        const first = f.history.find((h) => h.release === name && h.event !== 'revert');
+        const dir = f.releases.find((r) => r.name === name);
+        const status = name === f.live ? 'live' : f.partial.has(name) ? 'partial' : failed.has(name) ? 'failed' : bad.has(name) ? 'bad' : name === previous ? 'previous' : '';
+        return {
+            name,
+            created: first?.at ? String(first.at) : dir?.mtime ? new Date(dir.mtime * 1000).toISOString() : '',
+            commit: String(first?.sha || dir?.revision || ''),
+            actor: String(first?.actor ?? ''),
+            status,
+        };
+    });
+}
+/** releases: lists each host's releases in the job summary; hosts that disagree are flagged. */
+async function releases(ctx) {
+    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+        const facts = await (0,fleet_run/* inspectFleet */.X3)(ctx, fleet, { readOnly: true });
+        const out = [];
+        const lives = new Set(fleet.members.map((m) => facts.get(m).live ?? '(none)'));
+        const sets = new Set(fleet.members.map((m) => facts.get(m).dirs.slice().sort().join(',')));
+        if (fleet.members.length > 1 && (lives.size > 1 || sets.size > 1)) {
+            const what = lives.size > 1 ? `different live releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live ?? 'none'}`).join(', ')})` : 'different sets of releases';
+            out.push(`> ⚠️ The hosts disagree: ${what}.`, '');
+            ctx.report.warnings.push(`the hosts disagree: ${what}`);
+        }
+        for (const m of fleet.members) {
+            const f = facts.get(m);
+            out.push(`### ${m.host.name}`, '');
+            const rows = releaseRows(f);
+            if (!rows.length) {
+                out.push(f.absent ? 'Nothing deployed yet.' : 'No releases.', '');
+                continue;
+            }
+            out.push('| Release | Created | Commit | Actor | Status |', '|---|---|---|---|---|');
+            for (const r of rows)
+                out.push(`| ${r.status === 'live' ? `**${r.name}**` : r.name} | ${r.created} | ${r.commit.slice(0, 12)} | ${r.actor} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
+            out.push('');
+            ctx.log.info(`${m.host.name}:`);
+            for (const r of rows)
+                ctx.log.info(`  ${r.status === 'live' ? '*' : ' '} ${r.name}  ${r.created}  ${r.commit.slice(0, 12)}  ${r.actor}  ${r.status}`);
+        }
+        const first = facts.get(fleet.members[0]);
+        ctx.report.release = first.live;
+        ctx.report.previous = releaseRows(first).find((r) => r.status === 'previous')?.name;
+        ctx.report.releasePath = first.live ? `${fleet.members[0].host.deployPath}/releases/${first.live}` : undefined;
+        ctx.report.url = ctx.config.url;
+        ctx.report.details.push('### Releases', '', ...out);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/commands/rollback.ts
+
+
+
+
+
+
+
+/**
+ * rollback: every host agrees on one target (the named release, or the newest earlier complete release that was
+ * not rolled back from) before any host switches; then all switch, and the release rolled back from is marked bad.
+ */
+async function rollback(ctx) {
+    const { report } = ctx;
+    report.url = ctx.config.url;
+    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+        const facts = await (0,fleet_run/* inspectFleet */.X3)(ctx, fleet, { readOnly: ctx.dryRun });
+        const views = fleet.members.map((m) => {
+            const f = facts.get(m);
+            return { host: m.host.name, dirs: f.dirs, history: f.history, live: f.live, partial: f.partial };
+        });
+        const choice = chooseRollbackTarget(views, ctx.releaseName);
+        if ('error' in choice)
+            throw new fleet_fleet/* HostFailure */.h('fleet', 'rollback', choice.error);
+        choice.warnings.forEach((w) => report.warnings.push(w));
+        const target = choice.target;
+        const first = fleet.members[0];
+        report.previous = facts.get(first).live;
+        report.sha = facts.get(first).releases.find((r) => r.name === target)?.revision || undefined;
+        if (ctx.dryRun) {
+            report.details.push('### Plan (dry run: nothing was changed)', '', ...fleet.members.map((m) => `- ${m.host.name}: current would go from ${facts.get(m).live ?? 'nothing'} to ${target}; ${facts.get(m).live ?? 'the live release'} would be marked bad`), '');
+            return;
+        }
+        report.release = target;
+        report.releasePath = `${first.host.deployPath}/releases/${target}`;
+        const vars = { DA_RELEASE: target };
+        await fleet.run(() => ({ name: 'switch', vars, steps: [symlink()] }));
+        await fleet.run((m) => ({
+            name: 'finish',
+            vars,
+            steps: [
+                logHistory({
+                    event: 'rollback',
+                    release: target,
+                    from: facts.get(m).live ?? null,
+                    ...JSON.parse(`{${(0,run_info/* runJsonMembers */.tx)(ctx.run)}}`),
+                    sha: facts.get(m).releases.find((r) => r.name === target)?.revision ?? '',
+                    at: new Date().toISOString(),
+                }),
+                (0,lock/* unlock */.Tl)(),
+            ],
+        }));
+        for (const m of fleet.members) {
+            report.changes.push(`${m.host.name}: current → releases/${target} (was ${facts.get(m).live}, now marked bad)`);
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/unlock-any.ts
+/**
+ * The unlock command: reports who holds the lock, undoes what that run left unfinished when its session is gone
+ * (as its own post step would have), and removes the lock.
+ */
+function unlockAny() {
+    return {
+        id: 'unlock',
+        label: 'unlock',
+        body: `if [ ! -d .deploy/lock ]; then echo "no deploy lock here"; exit 0; fi
+da_lock_report
+holder=$(cat .deploy/lock/owner 2>/dev/null || true)
+if ! da_lock_alive && [ -n "$holder" ] && [ -f ".deploy/pending/$holder" ]; then
+  echo "undoing what the lock holder's run left unfinished"
+  ( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; da_abort )
+fi
+rm -rf .deploy/lock
+echo "deploy lock removed"`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/unlock.ts
+
+
+
+/** unlock: removes the deploy lock on every host and reports whose it was and how old it was. */
+async function unlock(ctx) {
+    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+        const results = await fleet.run(() => ({ name: 'unlock', steps: [unlockAny()] }));
+        for (const m of fleet.members) {
+            const r = results.get(m);
+            const lock = (0,commands_facts/* hostFacts */.$)(r).lock;
+            if (!lock) {
+                ctx.report.changes.push(`${m.host.name}: there was no deploy lock`);
+                continue;
+            }
+            let info = {};
+            try {
+                info = JSON.parse(lock.get('lock-info')?.[0] ?? '');
+            }
+            catch {
+                /* an unreadable record is reported as such */
+            }
+            const since = String(info['started_at'] ?? lock.get('lock-since')?.[0] ?? '');
+            const age = since ? ageOf(since) : 'unknown age';
+            const who = info['run_id'] ? `run ${String(info['run_id'])} of ${String(info['repository'] ?? '?')} by ${String(info['actor'] ?? '?')}` : 'an unknown holder (unreadable lock record)';
+            const alive = lock.get('lock-alive')?.[0] === 'yes';
+            ctx.report.changes.push(`${m.host.name}: removed the lock of ${who}, taken ${since || '?'} (${age} old)` +
+                `${info['run_url'] ? `, ${String(info['run_url'])}` : ''}; its session was ${alive ? 'STILL RUNNING' : 'no longer running'}`);
+            if (alive)
+                ctx.report.warnings.push(`${m.host.name}: the removed lock belonged to a session that is still running on the host`);
+        }
+    });
+}
+function ageOf(iso) {
+    const ms = Date.now() - Date.parse(iso);
+    if (!Number.isFinite(ms))
+        return 'unknown age';
+    const min = Math.round(ms / 60000);
+    return min < 60 ? `${min} min` : min < 2880 ? `${Math.round(min / 60)} h` : `${Math.round(min / 1440)} days`;
+}
+
 ;// CONCATENATED MODULE: ./src/commands/index.ts
 
+
+
+
+
 const COMMANDS = {
-    deploy: deploy/* deploy */.gg,
+    deploy: deploy,
+    redeploy: redeploy,
+    rollback: rollback,
+    unlock: unlock,
+    releases: releases,
 };
 function runCommand(name, ctx) {
     return COMMANDS[name](ctx);
@@ -57878,8 +58193,6 @@ var src_inputs = __nccwpck_require__(8422);
 var known_hosts = __nccwpck_require__(3808);
 // EXTERNAL MODULE: ./src/report/actions-log.ts
 var actions_log = __nccwpck_require__(6386);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/report/annotations.ts
 
 
@@ -57896,10 +58209,6 @@ function annotateConfigError(error) {
     }
 }
 
-// EXTERNAL MODULE: ./src/build/hooks.ts
-var hooks = __nccwpck_require__(6776);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 12 modules
-var fleet = __nccwpck_require__(4942);
 ;// CONCATENATED MODULE: ./src/report/failure.ts
 
 
@@ -57907,10 +58216,10 @@ var fleet = __nccwpck_require__(4942);
 
 /** Turns any error of a run into the failure the report shows (host, step, message, output tail). */
 function failureOf(error) {
-    if (error instanceof fleet/* HostFailure */.h) {
+    if (error instanceof fleet_fleet/* HostFailure */.h) {
         return { host: error.host, step: error.step, message: error.message.replace(`${error.host}: ${error.step}: `, ''), tail: error.tail };
     }
-    if (error instanceof hooks/* BuildError */.z)
+    if (error instanceof BuildError)
         return { host: 'runner', step: 'build', message: error.message, tail: error.tail };
     if (error instanceof src_config/* ConfigError */.xL)
         return { host: 'runner', step: 'config', message: error.message, tail: [] };
@@ -57958,6 +58267,8 @@ class RunReport {
     untouched = [];
     /** Lines describing what changed (shown on success). */
     changes = [];
+    /** Further Markdown for the summary: a command's listing or plan. */
+    details = [];
     started = Date.now();
     finishedMs;
     constructor(command, environment, application) {
@@ -58026,6 +58337,8 @@ function renderSummary(r) {
     out.push('');
     for (const line of r.ok ? r.changes : [])
         out.push(`- ${md(line)}`);
+    if (r.details.length)
+        out.push('', ...r.details);
     if (r.failure) {
         const f = r.failure;
         out.push(`**Failed on \`${md(f.host)}\` in step \`${md(f.step)}\`:** ${md(f.message)}`, '');
@@ -58049,8 +58362,6 @@ function renderSummary(r) {
     return out.join('\n');
 }
 
-// EXTERNAL MODULE: ./src/run-info.ts
-var run_info = __nccwpck_require__(4091);
 // EXTERNAL MODULE: ./src/state.ts
 var state = __nccwpck_require__(2462);
 ;// CONCATENATED MODULE: ./src/signals.ts
@@ -58125,7 +58436,8 @@ async function main() {
             log: actions_log/* actionsLog */._,
             report,
             source: inputs.source,
-            releaseName: inputs.releaseName || undefined,
+            releaseName: (inputs.command === 'rollback' ? inputs.release : inputs.releaseName) || undefined,
+            dryRun: inputs.dryRun,
             state: state/* actionState */.M3,
             signal: cancel.signal,
         };
@@ -58179,15 +58491,15 @@ var actions_log = __nccwpck_require__(6386);
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 12 modules
 var fleet_fleet = __nccwpck_require__(4942);
-// EXTERNAL MODULE: ./src/commands/deploy.ts + 23 modules
-var deploy = __nccwpck_require__(8833);
+// EXTERNAL MODULE: ./src/commands/fleet-run.ts + 2 modules
+var fleet_run = __nccwpck_require__(6041);
 ;// CONCATENATED MODULE: ./src/commands/abandoned.ts
 
 
 
 /** Opens a session on each host as the given run and lets it undo that run's unfinished work (`da_abort`). */
 async function finishAbandonedRun(config, owner, access, log) {
-    const fleet = await fleet_fleet/* Fleet */.P.open(config.hosts, access, (host) => ({ markerToken: (0,external_node_crypto_.randomBytes)(6).toString('hex'), owner, deployPath: host.deployPath, idleSeconds: deploy/* IDLE_SECONDS */.fP, runJson: '"note":"post"' }), { output: (host, line) => log.info(`[${host.name}] ${line}`) });
+    const fleet = await fleet_fleet/* Fleet */.P.open(config.hosts, access, (host) => ({ markerToken: (0,external_node_crypto_.randomBytes)(6).toString('hex'), owner, deployPath: host.deployPath, idleSeconds: fleet_run/* IDLE_SECONDS */.fP, runJson: '"note":"post"' }), { output: (host, line) => log.info(`[${host.name}] ${line}`) });
     const confirmed = await fleet.abort();
     log.info(confirmed ? 'every host has undone what this run left unfinished' : 'some hosts did not confirm the clean-up');
 }
@@ -58232,6 +58544,61 @@ async function post() {
 
 /***/ }),
 
+/***/ 2638:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Mn: () => (/* binding */ creationOrder),
+/* harmony export */   PO: () => (/* binding */ releaseOfLink),
+/* harmony export */   _P: () => (/* binding */ unusable),
+/* harmony export */   i6: () => (/* binding */ parseHistory)
+/* harmony export */ });
+function parseHistory(text) {
+    const out = [];
+    for (const line of text.split('\n')) {
+        if (!line.trim())
+            continue;
+        try {
+            const value = JSON.parse(line);
+            if (value && typeof value === 'object' && typeof value.release === 'string')
+                out.push(value);
+        }
+        catch {
+            // A torn or foreign line is skipped: the history informs decisions, it never blocks a deploy.
+        }
+    }
+    return out;
+}
+/** Release names in the order they first appear in the history (creation order). */
+function creationOrder(history) {
+    const seen = new Set();
+    for (const e of history)
+        seen.add(e.release);
+    return [...seen];
+}
+/** Releases that must never be chosen again: failed, reverted, or rolled back from. */
+function unusable(history) {
+    const failed = new Set();
+    const bad = new Set();
+    for (const e of history) {
+        if (e.event === 'failed')
+            failed.add(e.release);
+        if (e.event === 'revert')
+            bad.add(e.release);
+        if (e.event === 'rollback' && e.from)
+            bad.add(e.from);
+    }
+    return { failed, bad };
+}
+/** The name a `current` link points at, when it points into `releases/`. */
+function releaseOfLink(target) {
+    const m = /(?:^|\/)releases\/([^/]+)\/?$/.exec(target);
+    return m?.[1];
+}
+
+
+/***/ }),
+
 /***/ 4414:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -58256,6 +58623,110 @@ function q(value) {
 /** Quotes each value and joins them with spaces: a list of words for a command line. */
 function words(values) {
     return values.map(q).join(' ');
+}
+
+
+/***/ }),
+
+/***/ 7095:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Oi: () => (/* binding */ LOCK_HELD),
+/* harmony export */   Tl: () => (/* binding */ unlock),
+/* harmony export */   s2: () => (/* binding */ lock)
+/* harmony export */ });
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4414);
+
+/** Exit status of the lock step when another run holds the lock. */
+const LOCK_HELD = 75;
+/**
+ * deploy:lock: `mkdir` is the atomic test-and-set. The lock records who holds it and the holder's session process
+ * (pid and boot id), so a later run can tell a live holder from one whose process is gone.
+ */
+function lock(infoJson) {
+    return {
+        id: 'lock',
+        label: 'lock',
+        body: `if mkdir .deploy/lock 2>/dev/null; then
+  printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
+  printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(infoJson)} "$$" "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" > .deploy/lock/info.json
+  echo "deploy lock taken"
+elif da_owns_lock; then
+  echo "deploy lock already held by this run"
+else
+  da_lock_report
+  exit ${LOCK_HELD}
+fi`,
+    };
+}
+/** deploy:unlock: the run is committed (its pending record goes), then its lock is released. */
+function unlock() {
+    return {
+        id: 'unlock',
+        label: 'unlock',
+        body: `rm -f -- "$DA_PENDING"
+if da_owns_lock; then rm -rf .deploy/lock; echo "deploy lock released"; else echo "warning: the deploy lock was no longer held by this run"; fi`,
+    };
+}
+
+
+/***/ }),
+
+/***/ 6916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   T: () => (/* binding */ writable),
+/* harmony export */   V: () => (/* binding */ needsHttpUser)
+/* harmony export */ });
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4414);
+
+/** Which writable modes need the web server user. */
+function needsHttpUser(mode) {
+    return mode === 'acl' || mode === 'chown';
+}
+/**
+ * deploy:writable, with Deployer's modes. Runs inside the new release; directories are created first. Symlinked
+ * (shared) directories given on the command line are followed; links deeper inside are not.
+ */
+function writable(o) {
+    if (o.dirs.length === 0 || o.mode === 'skip')
+        return null;
+    const dirs = (0,_quote_js__WEBPACK_IMPORTED_MODULE_0__/* .words */ .a)(o.dirs);
+    const sudo = o.useSudo ? 'sudo -n ' : '';
+    const rec = o.recursive ? '-R -H ' : '';
+    const lines = ['cd -- "releases/$DA_RELEASE"', `mkdir -p -- ${dirs}`];
+    switch (o.mode) {
+        case 'chmod':
+            lines.push(`${sudo}chmod ${rec}${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(o.chmodMode)} -- ${dirs}`);
+            break;
+        case 'chown':
+            lines.push(`${sudo}chown ${rec}-- ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(required(o.httpUser, 'http_user'))} ${dirs}`);
+            break;
+        case 'chgrp':
+            lines.push(`${sudo}chgrp ${rec}-- ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(required(o.httpGroup, 'http_group'))} ${dirs}`);
+            break;
+        case 'acl': {
+            const http = (0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(required(o.httpUser, 'http_user'));
+            const r = o.recursive ? '-R ' : '';
+            lines.push('command -v setfacl >/dev/null || { echo "error: setfacl is not installed on this host: install the acl package, or set writable_mode to chmod, chown, chgrp or skip" >&2; exit 1; }', 'me=$(id -un)');
+            if (o.useSudo) {
+                lines.push(`sudo -n setfacl -L ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`, `sudo -n setfacl -dL ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`);
+            }
+            else {
+                lines.push(`for dir in ${dirs}; do`, `  if getfacl -p -- "$dir" 2>/dev/null | grep -q "^user:"${http}":.*w"; then continue; fi`, `  setfacl -L ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`, `  setfacl -dL ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`, 'done');
+            }
+            break;
+        }
+    }
+    lines.push(`echo "made ${o.dirs.length} directories writable (${o.mode})"`);
+    return { id: 'writable', label: 'writable', body: lines.join('\n') };
+}
+function required(value, key) {
+    if (!value)
+        throw new Error(`${key} is needed for this writable_mode but was neither set nor detected`);
+    return value;
 }
 
 

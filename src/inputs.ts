@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { isAbsolute, resolve } from 'node:path';
 
-export const COMMANDS = ['deploy'] as const;
+export const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** The action's inputs as one typed object (names as in action.yml). */
@@ -14,6 +14,9 @@ export interface Inputs {
   sshPassphrase: string;
   knownHosts: string;
   releaseName: string;
+  /** rollback: the release to make live (default: the previous good one). */
+  release: string;
+  dryRun: boolean;
   connectTimeoutSeconds: number;
 }
 
@@ -35,6 +38,8 @@ export function readInputs(): Inputs {
     sshPassphrase: core.getInput('ssh-passphrase'),
     knownHosts: core.getInput('known-hosts'),
     releaseName: core.getInput('release-name'),
+    release: core.getInput('release'),
+    dryRun: booleanInput('dry-run'),
     connectTimeoutSeconds: timeout,
   };
 }
@@ -46,4 +51,13 @@ export function maskSecrets(values: readonly string[]): void {
     core.setSecret(value);
     for (const line of value.split(/\r?\n/)) if (line.trim().length >= 4) core.setSecret(line.trim());
   }
+}
+
+/** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */
+function booleanInput(name: string): boolean {
+  const value = core.getInput(name).trim();
+  if (value === '') return false;
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  if (['false', 'False', 'FALSE'].includes(value)) return false;
+  throw new Error(`input ${name}: "${value}" is not a boolean; use true or false`);
 }

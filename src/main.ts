@@ -44,7 +44,8 @@ export async function main(): Promise<void> {
       log: actionsLog,
       report,
       source: inputs.source,
-      releaseName: inputs.releaseName || undefined,
+      releaseName: (inputs.command === 'rollback' ? inputs.release : inputs.releaseName) || undefined,
+      dryRun: inputs.dryRun,
       state: actionState,
       signal: cancel.signal,
     };

@@ -3,7 +3,7 @@ import type { EnvironmentConfig } from '../config/index.js';
 import type { Access } from '../fleet/connect.js';
 import { Fleet } from '../fleet/fleet.js';
 import type { Log } from '../report/log.js';
-import { IDLE_SECONDS } from './deploy.js';
+import { IDLE_SECONDS } from './fleet-run.js';
 
 /** Opens a session on each host as the given run and lets it undo that run's unfinished work (`da_abort`). */
 export async function finishAbandonedRun(config: EnvironmentConfig, owner: string, access: Access, log: Log): Promise<void> {

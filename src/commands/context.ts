@@ -18,7 +18,10 @@ export interface CommandContext {
   report: RunReport;
   /** Directory to build and ship. */
   source: string;
+  /** The new release's name (deploy, redeploy), or the target (rollback). */
   releaseName?: string;
+  /** Plan only: read the hosts, change nothing. */
+  dryRun?: boolean;
   state?: RunState;
   /** Aborted when the run is cancelled (SIGINT/SIGTERM). */
   signal: AbortSignal;

@@ -22,6 +22,8 @@ export interface HostFacts {
   dirs: string[];
   history: HistoryEntry[];
   httpUser?: string;
+  /** Releases other runs created and have not finished (from their pending records). */
+  partial: Set<string>;
   /** Another run's lock, when one is held (reported by inspect without taking it, or by a refused lock). */
   lock?: Map<string, string[]>;
 }
@@ -45,6 +47,7 @@ export function hostFacts(result: PhaseResult): HostFacts {
     dirs: releases.map((r) => r.name),
     history: parseHistory(one('history')),
     httpUser: one('http-user') || undefined,
+    partial: new Set(one('partial').split('\n').filter(Boolean)),
     lock: result.data.has('lock-info') ? result.data : undefined,
   };
 }

@@ -1,9 +1,17 @@
 import type { CommandName } from '../inputs.js';
 import type { CommandContext } from './context.js';
 import { deploy } from './deploy.js';
+import { redeploy } from './redeploy.js';
+import { releases } from './releases.js';
+import { rollback } from './rollback.js';
+import { unlock } from './unlock.js';
 
 const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
   deploy,
+  redeploy,
+  rollback,
+  unlock,
+  releases,
 };
 
 export function runCommand(name: CommandName, ctx: CommandContext): Promise<void> {

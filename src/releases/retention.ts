@@ -1,4 +1,5 @@
-import { creationOrder, unusable, type HistoryEntry } from './history.js';
+import { unusable, type HistoryEntry } from './history.js';
+import { oldestFirst } from './order.js';
 
 /**
  * Which release directories cleanup removes: all but the newest `keep` usable ones (in creation order, the new
@@ -10,10 +11,7 @@ export function releasesToRemove(o: {
   keep: number;
   live: string | undefined;
 }): string[] {
-  const known = creationOrder(o.history);
-  const rank = new Map(known.map((name, i) => [name, i]));
-  const unknown = o.dirs.filter((d) => !rank.has(d)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  const ordered = [...unknown, ...o.dirs.filter((d) => rank.has(d)).sort((a, b) => rank.get(a)! - rank.get(b)!)];
+  const ordered = oldestFirst(o.dirs, o.history);
   const { failed } = unusable(o.history);
   const usable = ordered.filter((d) => !failed.has(d) || d === o.live);
   const kept = new Set(usable.slice(-o.keep));

@@ -31,6 +31,8 @@ export class RunReport {
   readonly untouched: string[] = [];
   /** Lines describing what changed (shown on success). */
   readonly changes: string[] = [];
+  /** Further Markdown for the summary: a command's listing or plan. */
+  readonly details: string[] = [];
   private readonly started = Date.now();
   finishedMs?: number;
 

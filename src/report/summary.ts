@@ -25,6 +25,7 @@ export function renderSummary(r: RunReport): string {
   for (const [k, v] of facts) if (v) out.push(`| ${k} | ${k === 'URL' ? v : md(v)} |`);
   out.push('');
   for (const line of r.ok ? r.changes : []) out.push(`- ${md(line)}`);
+  if (r.details.length) out.push('', ...r.details);
   if (r.failure) {
     const f = r.failure;
     out.push(`**Failed on \`${md(f.host)}\` in step \`${md(f.step)}\`:** ${md(f.message)}`, '');

@@ -26,6 +26,10 @@ for d in releases/*/; do
   printf '%s\\t%s\\t%s\\0' "$(stat -c %Y -- "$d" 2>/dev/null || echo 0)" "\${d#releases/}" "$(head -c 64 -- "$d/REVISION" 2>/dev/null | tr -d '\\n\\t' || true)"
 done | da_blob releases
 if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
+for f in .deploy/pending/*; do
+  [ -f "$f" ] && [ "$f" != "$DA_PENDING" ] || continue
+  sed -n 's/^release //p' "$f"
+done | da_blob partial
 if [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi${detect}`,
   };
 }

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import type { HostConfig } from '../config/index.js';
+import { Fleet, HostFailure, type Member } from '../fleet/fleet.js';
+import type { PreludeOptions } from '../remote/prelude.js';
+import { inspect } from '../remote/steps/inspect.js';
+import { lock, LOCK_HELD } from '../remote/steps/lock.js';
+import { prepare } from '../remote/steps/prepare.js';
+import { needsHttpUser } from '../remote/steps/writable.js';
+import { progress } from '../report/progress.js';
+import { lockInfoMembers, runJsonMembers } from '../run-info.js';
+import { Cancelled, type CommandContext } from './context.js';
+import { describeHeldLock, hostFacts, type HostFacts } from './facts.js';
+
+/** Seconds of silence after which a host assumes the runner is gone and undoes the run's work. */
+export const IDLE_SECONDS = 120;
+
+export function preludeFor(ctx: CommandContext, host: HostConfig): PreludeOptions {
+  return {
+    markerToken: randomBytes(6).toString('hex'),
+    owner: ctx.run.owner,
+    deployPath: host.deployPath,
+    idleSeconds: IDLE_SECONDS,
+    runJson: runJsonMembers(ctx.run),
+  };
+}
+
+/**
+ * Opens one session per host and runs `work` on the fleet. On any failure or cancellation, every host undoes
+ * this run's unfinished work before the error propagates; the post step is told whether that was confirmed.
+ */
+export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => Promise<T>): Promise<T> {
+  const listener = progress(ctx.log, ctx.report, ctx.config.hosts.length);
+  ctx.state?.save('owner', ctx.run.owner);
+  ctx.state?.save('remote', 'started');
+  const fleet = await Fleet.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener);
+  const onAbort = () => void fleet.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const value = await work(fleet);
+    await fleet.close();
+    ctx.state?.save('remote', 'done');
+    return value;
+  } catch (error) {
+    const confirmed = await fleet.abort();
+    if (confirmed) ctx.state?.save('remote', 'done');
+    if (ctx.signal.aborted) throw new Cancelled();
+    throw error;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Reads every host. For work that changes hosts: prepare and lock first (a held lock becomes a message that says
+ * who holds it). Read-only (dry runs, listings): inspect only; nothing is created or locked.
+ */
+export async function inspectFleet(
+  ctx: CommandContext,
+  fleet: Fleet,
+  opts: { readOnly?: boolean; detectHttpUser?: boolean } = {},
+): Promise<Map<Member, HostFacts>> {
+  const c = ctx.config;
+  const detect = opts.detectHttpUser ?? (!c.httpUser && needsHttpUser(c.writableMode) && c.writableDirs.length > 0);
+  const steps = opts.readOnly
+    ? [inspect({ detectHttpUser: detect })]
+    : [prepare(), lock(lockInfoMembers(ctx.run)), inspect({ detectHttpUser: detect })];
+  try {
+    const results = await fleet.run(() => ({ name: 'inspect', steps }));
+    return new Map([...results].map(([m, r]) => [m, hostFacts(r)]));
+  } catch (error) {
+    if (error instanceof HostFailure && error.rc === LOCK_HELD) {
+      throw new HostFailure(error.host, 'lock', describeHeldLock(error.data, c.environment));
+    }
+    throw error;
+  }
+}

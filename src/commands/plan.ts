@@ -1,0 +1,40 @@
+import type { EnvironmentConfig } from '../config/index.js';
+import { excluder } from '../build/exclude.js';
+import { walk } from '../build/tree.js';
+import type { Fleet, Member } from '../fleet/fleet.js';
+import type { CommandContext } from './context.js';
+import { describeHeldLock, type HostFacts } from './facts.js';
+import type { ReleasePhases } from './ship.js';
+
+/** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
+export async function shippedSummary(config: EnvironmentConfig, source: string): Promise<string> {
+  const entries = await walk(source, excluder(config.exclude));
+  const files = entries.filter((e) => e.type === 'file');
+  const mib = (files.reduce((n, e) => n + e.size, 0) / 1048576).toFixed(2);
+  const hooks = config.build.length ? ` before the ${config.build.length} build hook(s), which a dry run does not run` : '';
+  return `${files.length} files, ${mib} MiB from ${source}${hooks}`;
+}
+
+/** The dry-run plan: for each host, the live release, the lock, the steps that would run and what cleanup removes. */
+export function planReport(ctx: CommandContext, fleet: Fleet, facts: Map<Member, HostFacts>, phases: ReleasePhases, shipped: string): void {
+  const lines = ['### Plan (dry run: nothing was changed on any host)', '', `- New release: ${phases.name}`, `- Ships: ${shipped}`];
+  for (const m of fleet.members) {
+    const f = facts.get(m)!;
+    lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
+    lines.push(`- Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`);
+    lines.push(`- Lock: ${f.lock ? describeHeldLock(f.lock, ctx.config.environment) : 'free'}`);
+    try {
+      const phaseList = [phases.stage(m).phase, phases.hooks(m), phases.switch(m), phases.finish(m)];
+      const steps = phaseList.flatMap((p) => (p ? p.steps.map((s) => s.label) : []));
+      lines.push(`- Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
+    } catch (error) {
+      lines.push(`- Would fail: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const removed = phases.removed(m);
+    lines.push(`- Cleanup would remove: ${removed.length ? removed.join(', ') : 'nothing'}`);
+  }
+  lines.push('');
+  ctx.report.details.push(...lines);
+  ctx.report.changes.push('dry run: nothing was changed on any host');
+  for (const line of lines) if (line) ctx.log.info(line.replace(/^#+ /, ''));
+}

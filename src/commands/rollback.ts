@@ -1,0 +1,62 @@
+import { HostFailure } from '../fleet/fleet.js';
+import { chooseRollbackTarget } from '../releases/rollback.js';
+import { logHistory } from '../remote/steps/history.js';
+import { unlock } from '../remote/steps/lock.js';
+import { symlink } from '../remote/steps/symlink.js';
+import { runJsonMembers } from '../run-info.js';
+import type { CommandContext } from './context.js';
+import { inspectFleet, withFleet } from './fleet-run.js';
+
+/**
+ * rollback: every host agrees on one target (the named release, or the newest earlier complete release that was
+ * not rolled back from) before any host switches; then all switch, and the release rolled back from is marked bad.
+ */
+export async function rollback(ctx: CommandContext): Promise<void> {
+  const { report } = ctx;
+  report.url = ctx.config.url;
+  await withFleet(ctx, async (fleet) => {
+    const facts = await inspectFleet(ctx, fleet, { readOnly: ctx.dryRun });
+    const views = fleet.members.map((m) => {
+      const f = facts.get(m)!;
+      return { host: m.host.name, dirs: f.dirs, history: f.history, live: f.live, partial: f.partial };
+    });
+    const choice = chooseRollbackTarget(views, ctx.releaseName);
+    if ('error' in choice) throw new HostFailure('fleet', 'rollback', choice.error);
+    choice.warnings.forEach((w) => report.warnings.push(w));
+    const target = choice.target;
+    const first = fleet.members[0]!;
+    report.previous = facts.get(first)!.live;
+    report.sha = facts.get(first)!.releases.find((r) => r.name === target)?.revision || undefined;
+    if (ctx.dryRun) {
+      report.details.push(
+        '### Plan (dry run: nothing was changed)',
+        '',
+        ...fleet.members.map((m) => `- ${m.host.name}: current would go from ${facts.get(m)!.live ?? 'nothing'} to ${target}; ${facts.get(m)!.live ?? 'the live release'} would be marked bad`),
+        '',
+      );
+      return;
+    }
+    report.release = target;
+    report.releasePath = `${first.host.deployPath}/releases/${target}`;
+    const vars = { DA_RELEASE: target };
+    await fleet.run(() => ({ name: 'switch', vars, steps: [symlink()] }));
+    await fleet.run((m) => ({
+      name: 'finish',
+      vars,
+      steps: [
+        logHistory({
+          event: 'rollback',
+          release: target,
+          from: facts.get(m)!.live ?? null,
+          ...(JSON.parse(`{${runJsonMembers(ctx.run)}}`) as object),
+          sha: facts.get(m)!.releases.find((r) => r.name === target)?.revision ?? '',
+          at: new Date().toISOString(),
+        }),
+        unlock(),
+      ],
+    }));
+    for (const m of fleet.members) {
+      report.changes.push(`${m.host.name}: current → releases/${target} (was ${facts.get(m)!.live}, now marked bad)`);
+    }
+  });
+}

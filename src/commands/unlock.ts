@@ -1,0 +1,41 @@
+import { unlockAny } from '../remote/steps/unlock-any.js';
+import type { CommandContext } from './context.js';
+import { hostFacts } from './facts.js';
+import { withFleet } from './fleet-run.js';
+
+/** unlock: removes the deploy lock on every host and reports whose it was and how old it was. */
+export async function unlock(ctx: CommandContext): Promise<void> {
+  await withFleet(ctx, async (fleet) => {
+    const results = await fleet.run(() => ({ name: 'unlock', steps: [unlockAny()] }));
+    for (const m of fleet.members) {
+      const r = results.get(m)!;
+      const lock = hostFacts(r).lock;
+      if (!lock) {
+        ctx.report.changes.push(`${m.host.name}: there was no deploy lock`);
+        continue;
+      }
+      let info: Record<string, unknown> = {};
+      try {
+        info = JSON.parse(lock.get('lock-info')?.[0] ?? '') as Record<string, unknown>;
+      } catch {
+        /* an unreadable record is reported as such */
+      }
+      const since = String(info['started_at'] ?? lock.get('lock-since')?.[0] ?? '');
+      const age = since ? ageOf(since) : 'unknown age';
+      const who = info['run_id'] ? `run ${String(info['run_id'])} of ${String(info['repository'] ?? '?')} by ${String(info['actor'] ?? '?')}` : 'an unknown holder (unreadable lock record)';
+      const alive = lock.get('lock-alive')?.[0] === 'yes';
+      ctx.report.changes.push(
+        `${m.host.name}: removed the lock of ${who}, taken ${since || '?'} (${age} old)` +
+          `${info['run_url'] ? `, ${String(info['run_url'])}` : ''}; its session was ${alive ? 'STILL RUNNING' : 'no longer running'}`,
+      );
+      if (alive) ctx.report.warnings.push(`${m.host.name}: the removed lock belonged to a session that is still running on the host`);
+    }
+  });
+}
+
+function ageOf(iso: string): string {
+  const ms = Date.now() - Date.parse(iso);
+  if (!Number.isFinite(ms)) return 'unknown age';
+  const min = Math.round(ms / 60000);
+  return min < 60 ? `${min} min` : min < 2880 ? `${Math.round(min / 60)} h` : `${Math.round(min / 1440)} days`;
+}
