@@ -55710,6 +55710,7 @@ class HostSession {
     stderrTail = '';
     finished = false;
     exitedWithStatus = false;
+    interrupted = false;
     pingTimer;
     pid = 0;
     pgid = 0;
@@ -55793,14 +55794,21 @@ class HostSession {
         return this.waitExit(timeoutMs);
     }
     /**
-     * Cancels whatever runs now: SIGTERM to the session's process group on the host (through a second, short
-     * command on the same connection). The host's trap undoes the run's work and exits.
+     * Cancels whatever runs now: the upload stops, and SIGTERM goes to the session's process group on the host,
+     * whose trap undoes the run's work and exits. The signal travels on `side` (a fresh connection) when given, so
+     * it does not queue behind upload data still buffered on the session's own connection.
      */
-    async interrupt(timeoutMs) {
+    async interrupt(timeoutMs, side) {
         if (this.finished)
             return true;
-        if (this.pgid > 0)
-            await this.transport.run(`kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`).catch(() => undefined);
+        this.interrupted = true;
+        if (this.pgid > 0) {
+            const command = `kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
+            const via = side ? await side().catch(() => this.transport) : this.transport;
+            await via.run(command).catch(() => undefined);
+            if (via !== this.transport)
+                await via.close();
+        }
         return this.waitExit(timeoutMs);
     }
     /** Drops the session without a word: the host notices EOF and aborts by itself. */
@@ -55831,7 +55839,7 @@ class HostSession {
     async stream(source) {
         try {
             for await (const chunk of source) {
-                if (this.finished || !this.pending)
+                if (this.finished || !this.pending || this.interrupted)
                     break;
                 if (!this.proc.stdin.write(chunk))
                     await this.drained();
@@ -57002,8 +57010,10 @@ const ABORT_WAIT_MS = 5000;
  */
 class Fleet {
     members;
-    constructor(members) {
+    access;
+    constructor(members, access) {
         this.members = members;
+        this.access = access;
     }
     static async open(hosts, access, prelude, listener) {
         const opened = await Promise.allSettled(hosts.map(async (host) => {
@@ -57020,12 +57030,12 @@ class Fleet {
         const members = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
         const failed = opened.findIndex((r) => r.status === 'rejected');
         if (failed >= 0) {
-            const fleet = new Fleet(members);
+            const fleet = new Fleet(members, access);
             await fleet.abort();
             const reason = opened[failed].reason;
             throw new HostFailure(hosts[failed].name, 'connect', reason instanceof Error ? reason.message : String(reason));
         }
-        return new Fleet(members);
+        return new Fleet(members, access);
     }
     /** Runs a phase on every host; resolves with each host's result, or throws the first host's failure. */
     async run(phaseFor, payloadFor) {
@@ -57060,7 +57070,9 @@ class Fleet {
         const confirmed = await Promise.all(this.members.map(async (m) => {
             let done = !m.session.lost;
             if (!m.session.ended) {
-                done = m.session.busy ? await m.session.interrupt(ABORT_WAIT_MS) : await m.session.abort(ABORT_WAIT_MS);
+                done = m.session.busy
+                    ? await m.session.interrupt(ABORT_WAIT_MS, () => openTransport(m.host, this.access))
+                    : await m.session.abort(ABORT_WAIT_MS);
                 if (!done)
                     m.session.destroy();
             }

@@ -41,7 +41,10 @@ const ABORT_WAIT_MS = 5000;
  * returns when every host has answered: that is the barrier between phases.
  */
 export class Fleet {
-  private constructor(readonly members: Member[]) {}
+  private constructor(
+    readonly members: Member[],
+    private readonly access: Access,
+  ) {}
 
   static async open(
     hosts: HostConfig[],
@@ -64,12 +67,12 @@ export class Fleet {
     const members = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const failed = opened.findIndex((r) => r.status === 'rejected');
     if (failed >= 0) {
-      const fleet = new Fleet(members);
+      const fleet = new Fleet(members, access);
       await fleet.abort();
       const reason = (opened[failed] as PromiseRejectedResult).reason;
       throw new HostFailure(hosts[failed]!.name, 'connect', reason instanceof Error ? reason.message : String(reason));
     }
-    return new Fleet(members);
+    return new Fleet(members, access);
   }
 
   /** Runs a phase on every host; resolves with each host's result, or throws the first host's failure. */
@@ -114,7 +117,9 @@ export class Fleet {
       this.members.map(async (m) => {
         let done = !m.session.lost;
         if (!m.session.ended) {
-          done = m.session.busy ? await m.session.interrupt(ABORT_WAIT_MS) : await m.session.abort(ABORT_WAIT_MS);
+          done = m.session.busy
+            ? await m.session.interrupt(ABORT_WAIT_MS, () => openTransport(m.host, this.access))
+            : await m.session.abort(ABORT_WAIT_MS);
           if (!done) m.session.destroy();
         }
         await m.transport.close();

@@ -70,6 +70,7 @@ export class HostSession {
   private stderrTail = '';
   private finished = false;
   private exitedWithStatus = false;
+  private interrupted = false;
   private pingTimer: NodeJS.Timeout | undefined;
   private pid = 0;
   private pgid = 0;
@@ -159,12 +160,19 @@ export class HostSession {
   }
 
   /**
-   * Cancels whatever runs now: SIGTERM to the session's process group on the host (through a second, short
-   * command on the same connection). The host's trap undoes the run's work and exits.
+   * Cancels whatever runs now: the upload stops, and SIGTERM goes to the session's process group on the host,
+   * whose trap undoes the run's work and exits. The signal travels on `side` (a fresh connection) when given, so
+   * it does not queue behind upload data still buffered on the session's own connection.
    */
-  async interrupt(timeoutMs: number): Promise<boolean> {
+  async interrupt(timeoutMs: number, side?: () => Promise<Transport>): Promise<boolean> {
     if (this.finished) return true;
-    if (this.pgid > 0) await this.transport.run(`kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`).catch(() => undefined);
+    this.interrupted = true;
+    if (this.pgid > 0) {
+      const command = `kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
+      const via = side ? await side().catch(() => this.transport) : this.transport;
+      await via.run(command).catch(() => undefined);
+      if (via !== this.transport) await via.close();
+    }
     return this.waitExit(timeoutMs);
   }
 
@@ -197,7 +205,7 @@ export class HostSession {
   private async stream(source: Readable): Promise<void> {
     try {
       for await (const chunk of source) {
-        if (this.finished || !this.pending) break;
+        if (this.finished || !this.pending || this.interrupted) break;
         if (!this.proc.stdin.write(chunk as Buffer)) await this.drained();
       }
     } finally {
