@@ -58,8 +58,13 @@ export function describeHeldLock(data: Map<string, string[]> | undefined, enviro
   const alive = data?.get('lock-alive')?.[0] === 'yes';
   const since = data?.get('lock-since')?.[0];
   let info: Record<string, unknown> = {};
+  let readable = false;
   try {
-    info = JSON.parse(raw) as Record<string, unknown>;
+    const parsed: unknown = JSON.parse(raw);
+    if (parsed && typeof parsed === 'object') {
+      info = parsed as Record<string, unknown>;
+      readable = true;
+    }
   } catch {
     /* unreadable: said below */
   }
@@ -74,6 +79,7 @@ export function describeHeldLock(data: Map<string, string[]> | undefined, enviro
     `the deploy lock is held${who ? ` by ${who}` : raw ? '' : ' (its owner record is empty: it is being taken right now, or was left half-written)'}` +
       `${info['started_at'] || since ? `, since ${String(info['started_at'] ?? since)}` : ''}.`,
   ];
+  if (raw && !readable) lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
   if (info['run_url']) lines.push(`Run: ${String(info['run_url'])}`);
   lines.push(
     alive

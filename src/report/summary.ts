@@ -3,6 +3,13 @@ import type { RunReport } from './report.js';
 
 const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' } as const;
 
+/** Text as a Markdown code span: a fence longer than any run of backticks inside, no escapes (they would show). */
+function code(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence} ${text.replace(/\n/g, ' ')} ${fence}`;
+}
+
 /** Escapes text for a Markdown table cell or line. */
 function md(text: string): string {
   return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
@@ -28,7 +35,7 @@ export function renderSummary(r: RunReport): string {
   if (r.details.length) out.push('', ...r.details);
   if (r.failure) {
     const f = r.failure;
-    out.push(`**Failed on \`${md(f.host)}\` in step \`${md(f.step)}\`:** ${md(f.message)}`, '');
+    out.push(`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, '');
     if (f.tail.length) {
       out.push('<details><summary>Last lines of output</summary>', '', '```', ...f.tail.map((l) => l.replace(/```/g, "'''")), '```', '</details>', '');
     }
@@ -36,12 +43,26 @@ export function renderSummary(r: RunReport): string {
       out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
     }
   }
-  if (r.hosts.size) {
-    out.push('### Steps', '', '| Host | Step | Status | Duration |', '|---|---|---|---|');
-    for (const [host, rows] of r.hosts) {
-      for (const row of rows) out.push(`| ${md(host)} | ${md(row.label)} | ${ICON[row.status]} ${row.status} | ${seconds(row.ms)} |`);
+  const remote = [...r.rows.keys()];
+  if (remote.length) {
+    const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h)!.phases)))];
+    out.push('### Hosts', '', `| Host | Release | ${phases.join(' | ')} | Health |`, `|---|---|${phases.map(() => '---|').join('')}---|`);
+    for (const host of remote) {
+      const row = r.rows.get(host)!;
+      const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
+      out.push(`| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? seconds(row.phases[p]!) : '')).join(' | ')} | ${md(row.health ?? '')} |`);
     }
     out.push('');
+    const window = r.switchWindowMs;
+    if (window !== undefined && r.switchedAt.size > 1) out.push(`Switch window (first to last host): ${seconds(window)}.`, '');
+  }
+  if (r.hosts.size) {
+    const steps = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
+    for (const [host, rows] of r.hosts) {
+      for (const row of rows) steps.push(`| ${md(host)} | ${md(row.label)} | ${ICON[row.status]} ${row.status} | ${seconds(row.ms)} |`);
+    }
+    if (remote.length > 1) out.push('<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', '');
+    else out.push('### Steps', '', ...steps, '');
   }
   if (r.warnings.length) out.push('### Warnings', ...r.warnings.map((w) => `- ${md(w)}`), '');
   return out.join('\n');

@@ -27,11 +27,14 @@ export function writable(o: WritableOptions): Step | null {
   if (o.dirs.length === 0 || o.mode === 'skip') return null;
   const dirs = words(o.dirs);
   const sudo = o.useSudo ? 'sudo -n ' : '';
+  // chown/chgrp follow a symlinked (shared) dir named on the command line with -H; GNU chmod has no -H (before
+  // coreutils 9.5) and follows command-line symlinks by itself.
   const rec = o.recursive ? '-R -H ' : '';
+  const chmodRec = o.recursive ? '-R ' : '';
   const lines = ['cd -- "releases/$DA_RELEASE"', `mkdir -p -- ${dirs}`];
   switch (o.mode) {
     case 'chmod':
-      lines.push(`${sudo}chmod ${rec}${q(o.chmodMode)} -- ${dirs}`);
+      lines.push(`${sudo}chmod ${chmodRec}${q(o.chmodMode)} -- ${dirs}`);
       break;
     case 'chown':
       lines.push(`${sudo}chown ${rec}-- ${q(required(o.httpUser, 'http_user'))} ${dirs}`);

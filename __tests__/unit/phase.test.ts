@@ -1,0 +1,200 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { END_SESSION, frame, renderPhase, type Phase } from '../../src/remote/phase.js';
+import { BOOTSTRAP, renderPrelude, type PreludeOptions } from '../../src/remote/prelude.js';
+import { HostSession } from '../../src/remote/session.js';
+import { LocalTransport } from '../../src/transport/local.js';
+
+const TOKEN = 'tok123';
+
+function preludeFor(deployPath: string): PreludeOptions {
+  return { markerToken: TOKEN, owner: 'run-1', deployPath, idleSeconds: 5, runJson: '"sha":"abc"' };
+}
+
+/** Runs `bash -c BOOTSTRAP` as a host would, with the framed prelude and then the given framed messages on stdin. */
+function runSession(deployPath: string, messages: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['--noprofile', '--norc', '-c', BOOTSTRAP], { stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(Buffer.concat([frame(renderPrelude(preludeFor(deployPath))), ...messages.map((m) => frame(m))]));
+  });
+}
+
+/** The marker lines of a session's stdout, as `kind args…`. */
+function markers(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith(`\x1e${TOKEN} `))
+    .map((l) => l.slice(TOKEN.length + 2));
+}
+
+const threeSteps = (dp: string): Phase => ({
+  name: 'test',
+  vars: { DA_RELEASE: 'r1' },
+  steps: [
+    { id: 'one', label: 'one', body: `echo one > ${JSON.stringify(join(dp, 'one'))}` },
+    {
+      id: 'two',
+      label: 'two',
+      body: [
+        `echo two-before > ${JSON.stringify(join(dp, 'two-before'))}`,
+        `sh -c 'exit 7'`,
+        `echo two-after > ${JSON.stringify(join(dp, 'two-after'))}`,
+      ].join('\n'),
+    },
+    { id: 'three', label: 'three', body: `echo three > ${JSON.stringify(join(dp, 'three'))}` },
+  ],
+});
+
+describe('a phase run by the session loop (real bash)', () => {
+  let dp: string;
+  beforeEach(() => {
+    dp = mkdtempSync(join(tmpdir(), 'da-phase-'));
+  });
+  afterEach(() => rmSync(dp, { recursive: true, force: true }));
+
+  test('a step that fails stops the phase: set -e stops inside the step, later steps never run, the session exits with its code', async () => {
+    const r = await runSession(dp, [renderPhase(threeSteps(dp)), END_SESSION]);
+    expect(existsSync(join(dp, 'one'))).toBe(true);
+    expect(existsSync(join(dp, 'two-before'))).toBe(true);
+    expect(existsSync(join(dp, 'two-after'))).toBe(false);
+    expect(existsSync(join(dp, 'three'))).toBe(false);
+    expect(markers(r.stdout)).toEqual([
+      expect.stringMatching(/^hello \d+ \d+$/),
+      'step-begin one',
+      'step-end one 0',
+      'step-begin two',
+      'step-end two 7',
+      'phase-end 7',
+    ]);
+    expect(r.code).toBe(7);
+  });
+
+  test('a phase whose steps all succeed reports phase-end 0 and the session reads the next message', async () => {
+    const ok: Phase = { name: 'ok', steps: [{ id: 'a', label: 'a', body: 'true' }, { id: 'b', label: 'b', body: '' }] };
+    const r = await runSession(dp, [renderPhase(ok), 'exit 0\n']);
+    expect(markers(r.stdout).slice(1)).toEqual(['step-begin a', 'step-end a 0', 'step-begin b', 'step-end b 0', 'phase-end 0']);
+    expect(r.code).toBe(0);
+  });
+
+  test('set -o pipefail and set -u are in force inside a step', async () => {
+    const phase: Phase = {
+      name: 'p',
+      steps: [
+        { id: 'pipe', label: 'pipe', body: `false | cat\necho not-reached > ${JSON.stringify(join(dp, 'pipe'))}` },
+      ],
+    };
+    const r = await runSession(dp, [renderPhase(phase), END_SESSION]);
+    expect(markers(r.stdout)).toContain('step-end pipe 1');
+    expect(existsSync(join(dp, 'pipe'))).toBe(false);
+    expect(r.code).toBe(1);
+
+    const unset: Phase = { name: 'p', steps: [{ id: 'u', label: 'u', body: `echo "$NOT_SET_ANYWHERE"\necho reached > ${JSON.stringify(join(dp, 'u'))}` }] };
+    const r2 = await runSession(dp, [renderPhase(unset), END_SESSION]);
+    expect(existsSync(join(dp, 'u'))).toBe(false);
+    expect(r2.code).not.toBe(0);
+  });
+
+  test('phase variables reach the steps with their exact values', async () => {
+    const value = `it's "x" $(touch ${join(dp, 'pwned')}) \`y\` ;\nnext`;
+    const phase: Phase = {
+      name: 'vars',
+      vars: { DA_RELEASE: 'r1', MY_VALUE_2: value },
+      steps: [{ id: 'w', label: 'w', body: `printf '%s' "$MY_VALUE_2" > ${JSON.stringify(join(dp, 'out'))}` }],
+    };
+    const r = await runSession(dp, [renderPhase(phase), END_SESSION]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dp, 'out'), 'utf8')).toBe(value);
+    expect(existsSync(join(dp, 'pwned'))).toBe(false);
+  });
+
+  test('a multibyte UTF-8 script is framed by bytes, so the next message is read intact', async () => {
+    const text = 'héllo wörld ✓ 日本語 😀';
+    const phase: Phase = { name: 'u', steps: [{ id: 'utf8', label: 'utf8', body: `printf '%s' '${text}' > ${JSON.stringify(join(dp, 'utf8'))}` }] };
+    const second: Phase = { name: 'v', steps: [{ id: 'next', label: 'next', body: `echo second > ${JSON.stringify(join(dp, 'second'))}` }] };
+    const r = await runSession(dp, [renderPhase(phase), renderPhase(second), END_SESSION]);
+    expect(readFileSync(join(dp, 'utf8'), 'utf8')).toBe(text);
+    expect(readFileSync(join(dp, 'second'), 'utf8')).toBe('second\n');
+    expect(markers(r.stdout).filter((m) => m.startsWith('phase-end'))).toEqual(['phase-end 0', 'phase-end 0']);
+    expect(r.code).toBe(0);
+  });
+
+  test('the same failure through HostSession over LocalTransport: the result names the step and the session ends with its code', async () => {
+    const s = await HostSession.open(new LocalTransport(), { ...preludeFor(dp), markerToken: `t${Date.now()}` });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const phase = threeSteps(dp);
+      phase.steps[1]!.body = `echo about to fail\n${phase.steps[1]!.body}`;
+      const result = await s.run(phase);
+      expect(result.ok).toBe(false);
+      expect(result.rc).toBe(7);
+      expect(result.steps.map((x) => `${x.id}:${x.status}:${x.rc}`)).toEqual(['one:ok:0', 'two:failed:7']);
+      expect(result.failed?.id).toBe('two');
+      expect(result.failed?.tail).toContain('about to fail');
+      // the host ends the session by itself, without being told
+      const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still running'), 5000)));
+      expect(await Promise.race([s.exited, timeout])).toEqual({ code: 7, signal: null });
+      expect(s.ended).toBe(true);
+    } finally {
+      clearTimeout(timer);
+      if (!s.ended) s.destroy();
+    }
+    expect(existsSync(join(dp, 'three'))).toBe(false);
+  });
+});
+
+describe('renderPhase', () => {
+  test.each(['lower', 'A-B', '1ABC', 'A B', 'A;touch x', 'A$(x)', '', '_A', 'Ä'])('rejects the variable name %j', (name) => {
+    expect(() => renderPhase({ name: 'p', vars: { [name]: 'v' }, steps: [] })).toThrow(/bad phase variable name/);
+  });
+
+  test('accepts upper-case names with digits and underscores', () => {
+    const script = renderPhase({ name: 'p', vars: { DA_RELEASE: 'r 1', X2_Y: '' }, steps: [] });
+    expect(script).toContain("DA_RELEASE='r 1'\n");
+    expect(script).toContain("X2_Y=''\n");
+  });
+
+  test('ends with a phase-end marker and the abort path', () => {
+    const script = renderPhase({ name: 'p', steps: [{ id: 'a', label: 'a', body: 'true' }] });
+    expect(script).toMatch(/da_mark phase-end "\$da_rc"\n/);
+    expect(script).toMatch(/da_abort; exit "\$da_rc"/);
+  });
+});
+
+describe('frame', () => {
+  test('the length prefix counts bytes, not UTF-16 code units', () => {
+    const script = 'echo é✓😀\n';
+    const framed = frame(script);
+    const nl = framed.indexOf(0x0a);
+    const n = Number(framed.subarray(0, nl).toString());
+    expect(n).toBe(Buffer.byteLength(script, 'utf8'));
+    expect(n).toBeGreaterThan(script.length);
+    expect(framed.subarray(nl + 1).toString('utf8')).toBe(script);
+    expect(framed.length).toBe(nl + 1 + n);
+  });
+
+  test('an empty script frames as 0', () => {
+    expect(frame('').toString()).toBe('0\n');
+  });
+});
+
+describe('BOOTSTRAP', () => {
+  test('reads exactly one framed script and evaluates it', async () => {
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn('bash', ['--noprofile', '--norc', '-c', BOOTSTRAP], { stdio: 'pipe' });
+      let s = '';
+      child.stdout.on('data', (d: Buffer) => (s += d.toString()));
+      child.on('close', () => resolve(s));
+      child.stdin.end(Buffer.concat([frame("printf '%s|' 'ü1'; IFS= read -r rest; printf '%s' \"$rest\"\n"), Buffer.from('after\n')]));
+    });
+    expect(out).toBe('ü1|after');
+  });
+});

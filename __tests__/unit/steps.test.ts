@@ -1,0 +1,301 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import type { Step } from '../../src/remote/phase.js';
+import { q } from '../../src/remote/quote.js';
+import { HostSession } from '../../src/remote/session.js';
+import { clearPaths } from '../../src/remote/steps/clear-paths.js';
+import { unlock } from '../../src/remote/steps/lock.js';
+import { prepare } from '../../src/remote/steps/prepare.js';
+import { release } from '../../src/remote/steps/release.js';
+import { shared, sharedLinkTarget } from '../../src/remote/steps/shared.js';
+import { needsHttpUser, writable, type WritableOptions } from '../../src/remote/steps/writable.js';
+import { LocalTransport } from '../../src/transport/local.js';
+
+describe('sharedLinkTarget', () => {
+  const dp = '/var/www/app';
+  test.each(['storage', '.env', 'bootstrap/cache', 'config/app.env', 'a/b/c', 'web/app/uploads', "it's a/dir"])(
+    '%s: the link in releases/<name>/ resolves to shared/<path>',
+    (path) => {
+      const target = sharedLinkTarget(path);
+      expect(target).not.toMatch(/^\//); // relative, so the deploy tree can move
+      const linkDir = posix.dirname(posix.join(dp, 'releases', '20240101120000', path));
+      expect(posix.resolve(linkDir, target)).toBe(`${dp}/shared/${path}`);
+    },
+  );
+
+  test('depths 1, 2 and 3 climb 2, 3 and 4 levels', () => {
+    expect(sharedLinkTarget('storage')).toBe('../../shared/storage');
+    expect(sharedLinkTarget('bootstrap/cache')).toBe('../../../shared/bootstrap/cache');
+    expect(sharedLinkTarget('a/b/c')).toBe('../../../../shared/a/b/c');
+  });
+});
+
+describe('steps with nothing to do are left out', () => {
+  test('shared() with no dirs and no files', () => {
+    expect(shared({ dirs: [], files: [] })).toBeNull();
+    expect(shared({ dirs: ['storage'], files: [] })).not.toBeNull();
+    expect(shared({ dirs: [], files: ['.env'] })).not.toBeNull();
+  });
+
+  test('clearPaths() with no paths', () => {
+    expect(clearPaths({ paths: [], useSudo: false })).toBeNull();
+    expect(clearPaths({ paths: [], useSudo: true })).toBeNull();
+  });
+
+  test('writable() with no dirs, or mode skip', () => {
+    expect(writable({ ...base, dirs: [] })).toBeNull();
+    expect(writable({ ...base, mode: 'skip' })).toBeNull();
+    expect(writable({ ...base, mode: 'skip', httpUser: undefined })).toBeNull();
+  });
+});
+
+describe('clearPaths', () => {
+  test('removes each path inside the new release only, quoted, with sudo when asked', () => {
+    const step = clearPaths({ paths: ['tests', "a b/it's"], useSudo: false })!;
+    expect(step.id).toBe('clear_paths');
+    expect(step.body).toContain(`rm -rf -- "releases/$DA_RELEASE/"tests`);
+    expect(step.body).toContain(`rm -rf -- "releases/$DA_RELEASE/"${q("a b/it's")}`);
+    expect(step.body).not.toContain('sudo');
+    const sudo = clearPaths({ paths: ['tests'], useSudo: true })!;
+    expect(sudo.body).toContain(`sudo -n rm -rf -- "releases/$DA_RELEASE/"tests`);
+  });
+});
+
+const base: WritableOptions = {
+  dirs: ['storage', 'bootstrap/cache', 'dir with space'],
+  mode: 'chmod',
+  useSudo: false,
+  recursive: true,
+  chmodMode: '0775',
+  httpUser: 'www-data',
+  httpGroup: 'www-data',
+};
+const DIRS = `storage bootstrap/cache 'dir with space'`;
+
+describe('writable', () => {
+  test('runs in the new release and creates the directories first', () => {
+    const body = writable(base)!.body.split('\n');
+    expect(body[0]).toBe('cd -- "releases/$DA_RELEASE"');
+    expect(body[1]).toBe(`mkdir -p -- ${DIRS}`);
+  });
+
+  test('chmod: chmod -R <mode> (no -H: GNU chmod lacks it) on the dirs; without recursion no -R; with sudo', () => {
+    expect(writable(base)!.body).toContain(`\nchmod -R 0775 -- ${DIRS}\n`);
+    expect(writable({ ...base, recursive: false })!.body).toContain(`\nchmod 0775 -- ${DIRS}\n`);
+    expect(writable({ ...base, useSudo: true })!.body).toContain(`\nsudo -n chmod -R 0775 -- ${DIRS}\n`);
+    expect(writable({ ...base, chmodMode: 'g+w' })!.body).toContain(`\nchmod -R g+w -- ${DIRS}\n`);
+  });
+
+  test('chown: to http_user', () => {
+    expect(writable({ ...base, mode: 'chown', httpUser: 'nginx' })!.body).toContain(`\nchown -R -H -- nginx ${DIRS}\n`);
+    expect(writable({ ...base, mode: 'chown', useSudo: true, recursive: false })!.body).toContain(`\nsudo -n chown -- www-data ${DIRS}\n`);
+  });
+
+  test('chgrp: to http_group', () => {
+    expect(writable({ ...base, mode: 'chgrp', httpGroup: 'web' })!.body).toContain(`\nchgrp -R -H -- web ${DIRS}\n`);
+  });
+
+  test('acl: setfacl for http_user and the deploy user, access and default ACLs, checking setfacl exists', () => {
+    const body = writable({ ...base, mode: 'acl' })!.body;
+    expect(body).toContain('command -v setfacl');
+    expect(body).toContain('install the acl package');
+    expect(body).toContain('me=$(id -un)');
+    expect(body).toContain(`for dir in ${DIRS}; do`);
+    expect(body).toContain('setfacl -L -R -m u:www-data:rwX -m "u:$me:rwX" -- "$dir"');
+    expect(body).toContain('setfacl -dL -R -m u:www-data:rwX -m "u:$me:rwX" -- "$dir"');
+    const sudo = writable({ ...base, mode: 'acl', useSudo: true })!.body;
+    expect(sudo).toContain(`sudo -n setfacl -L -R -m u:www-data:rwX -m "u:$me:rwX" -- ${DIRS}`);
+    expect(sudo).toContain(`sudo -n setfacl -dL -R -m u:www-data:rwX -m "u:$me:rwX" -- ${DIRS}`);
+  });
+
+  test('each mode reports what it did', () => {
+    for (const mode of ['chmod', 'chown', 'chgrp', 'acl'] as const) {
+      expect(writable({ ...base, mode })!.body).toMatch(new RegExp(`echo "made 3 directories writable \\(${mode}\\)"$`));
+    }
+  });
+
+  test.each([
+    ['acl', { httpUser: undefined }, /http_user is needed for this writable_mode/],
+    ['acl', { httpUser: '' }, /http_user is needed/],
+    ['chown', { httpUser: undefined }, /http_user is needed for this writable_mode/],
+    ['chgrp', { httpGroup: undefined }, /http_group is needed for this writable_mode/],
+  ] as const)('%s without the needed user/group throws a clear error', (mode, missing, message) => {
+    expect(() => writable({ ...base, mode, ...missing })).toThrow(message);
+  });
+
+  test('chmod needs neither http_user nor http_group', () => {
+    expect(writable({ ...base, httpUser: undefined, httpGroup: undefined })).not.toBeNull();
+    expect(writable({ ...base, mode: 'chgrp', httpUser: undefined })).not.toBeNull();
+    expect(needsHttpUser('acl')).toBe(true);
+    expect(needsHttpUser('chown')).toBe(true);
+    expect(needsHttpUser('chmod')).toBe(false);
+    expect(needsHttpUser('chgrp')).toBe(false);
+  });
+});
+
+// --- real runs over the local transport -------------------------------------------------------------------------
+
+function openSession(dp: string): Promise<HostSession> {
+  return HostSession.open(new LocalTransport(), {
+    markerToken: `t${Math.random().toString(16).slice(2)}`,
+    owner: 'run-1',
+    deployPath: dp,
+    idleSeconds: 30,
+    runJson: '"sha":"abc"',
+  });
+}
+
+/** A step that writes files into the new release, as the upload would. */
+function populate(files: Record<string, string>): Step {
+  const lines = Object.entries(files).map(([path, body]) => {
+    const dir = posix.dirname(path);
+    return `mkdir -p -- "releases/$DA_RELEASE/"${q(dir)} && printf '%s' ${q(body)} > "releases/$DA_RELEASE/"${q(path)}`;
+  });
+  return { id: 'populate', label: 'populate', body: lines.join('\n') };
+}
+
+const SPACEY_DIR = "stor age/it's dir";
+const SPACEY_FILE = "conf ig/it's.env";
+const SHARED = { dirs: ['bootstrap/cache', SPACEY_DIR, 'storage/logs'], files: ['config/app.env', SPACEY_FILE, '.env'] };
+
+async function deployRelease(dp: string, name: string, version: string) {
+  const s = await openSession(dp);
+  const outLines: string[] = [];
+  const result = await s.run({
+    name: 'stage',
+    vars: { DA_RELEASE: name },
+    steps: [
+      prepare(),
+      release(),
+      populate({
+        'bootstrap/cache/services.php': `services ${version}`,
+        [`${SPACEY_DIR}/data.txt`]: `data ${version}`,
+        'config/app.env': `APP=${version}`,
+        [SPACEY_FILE]: `QUOTED=${version}`,
+      }),
+      shared(SHARED)!,
+      unlock(),
+    ],
+  });
+  for (const st of result.steps) outLines.push(...st.tail);
+  await s.end();
+  return { result, output: outLines.join('\n') };
+}
+
+describe('shared (real run)', () => {
+  let root: string;
+  let dp: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'da-shared-'));
+    dp = join(root, 'app $(touch pwned)');
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  test('the first deploy seeds shared/ from the release; the second links to it and overwrites nothing', async () => {
+    const first = await deployRelease(dp, 'r1', 'v1');
+    expect(first.result.steps.map((x) => `${x.id}:${x.status}`)).toEqual([
+      'prepare:ok',
+      'release:ok',
+      'populate:ok',
+      'shared:ok',
+      'unlock:ok',
+    ]);
+    expect(first.output).toContain('seeded shared/bootstrap/cache');
+    expect(first.output).toContain(`seeded shared/${SPACEY_FILE}`);
+    expect(first.output).toContain('linked 6 shared entries');
+
+    // seeded from the release
+    expect(readFileSync(join(dp, 'shared/bootstrap/cache/services.php'), 'utf8')).toBe('services v1');
+    expect(readFileSync(join(dp, 'shared', SPACEY_DIR, 'data.txt'), 'utf8')).toBe('data v1');
+    expect(readFileSync(join(dp, 'shared/config/app.env'), 'utf8')).toBe('APP=v1');
+    expect(readFileSync(join(dp, 'shared', SPACEY_FILE), 'utf8')).toBe('QUOTED=v1');
+    // absent from the release: an empty dir and an empty file
+    expect(statSync(join(dp, 'shared/storage/logs')).isDirectory()).toBe(true);
+    expect(readdirSync(join(dp, 'shared/storage/logs'))).toEqual([]);
+    expect(readFileSync(join(dp, 'shared/.env'), 'utf8')).toBe('');
+
+    // the release holds links, with the relative target, that resolve into shared/
+    for (const path of [...SHARED.dirs, ...SHARED.files]) {
+      const link = join(dp, 'releases/r1', path);
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(readlinkSync(link)).toBe(sharedLinkTarget(path));
+    }
+    expect(readFileSync(join(dp, 'releases/r1/config/app.env'), 'utf8')).toBe('APP=v1');
+    expect(readFileSync(join(dp, 'releases/r1', SPACEY_DIR, 'data.txt'), 'utf8')).toBe('data v1');
+
+    const second = await deployRelease(dp, 'r2', 'v2');
+    expect(second.result.ok).toBe(true);
+    expect(second.output).not.toContain('seeded');
+    // shared/ kept the first release's content
+    expect(readFileSync(join(dp, 'shared/bootstrap/cache/services.php'), 'utf8')).toBe('services v1');
+    expect(readFileSync(join(dp, 'shared', SPACEY_DIR, 'data.txt'), 'utf8')).toBe('data v1');
+    expect(readFileSync(join(dp, 'shared/config/app.env'), 'utf8')).toBe('APP=v1');
+    expect(readFileSync(join(dp, 'shared', SPACEY_FILE), 'utf8')).toBe('QUOTED=v1');
+    // no copy of the release's entry nested inside the shared dir either
+    expect(existsSync(join(dp, 'shared/bootstrap/cache/cache'))).toBe(false);
+    expect(readdirSync(join(dp, 'shared/bootstrap/cache'))).toEqual(['services.php']);
+    // and the new release sees the shared content through its links
+    expect(readFileSync(join(dp, 'releases/r2/config/app.env'), 'utf8')).toBe('APP=v1');
+    expect(readFileSync(join(dp, 'releases/r2', SPACEY_FILE), 'utf8')).toBe('QUOTED=v1');
+    expect(readFileSync(join(dp, 'releases/r2/bootstrap/cache/services.php'), 'utf8')).toBe('services v1');
+    expect(lstatSync(join(dp, 'releases/r2', SPACEY_DIR)).isSymbolicLink()).toBe(true);
+
+    expect(existsSync(join(root, 'pwned'))).toBe(false);
+    expect(readdirSync(join(dp, '.deploy/pending'))).toEqual([]);
+  });
+
+  test('a shared path that exists with the wrong type fails the step with a clear message', async () => {
+    await deployRelease(dp, 'r1', 'v1');
+    rmSync(join(dp, 'shared/config/app.env'));
+    spawnSync('mkdir', ['-p', join(dp, 'shared/config/app.env')]);
+    const again = await deployRelease(dp, 'r2', 'v2');
+    expect(again.result.ok).toBe(false);
+    expect(again.result.failed?.id).toBe('shared');
+    expect(again.result.failed?.tail.join('\n')).toContain('shared/config/app.env exists but is not a regular file');
+  });
+});
+
+async function runWritable(opts: WritableOptions) {
+  const dp = mkdtempSync(join(tmpdir(), 'da-writable-'));
+  const s = await openSession(dp);
+  const result = await s.run({ name: 'w', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), release(), writable(opts)!, unlock()] });
+  await s.end();
+  return { dp, result };
+}
+
+describe('writable (real runs)', () => {
+  const made: string[] = [];
+  afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  test('chmod creates the dirs in the release and sets the mode, on paths with spaces too', async () => {
+    // Not recursive: see the report on `chmod -R -H` (GNU chmod before coreutils 9.6 has no -H).
+    const { dp, result } = await runWritable({ ...base, recursive: false, chmodMode: '0751' });
+    made.push(dp);
+    expect(result.failed?.tail).toBeUndefined();
+    expect(result.ok).toBe(true);
+    for (const d of base.dirs) expect(statSync(join(dp, 'releases/r1', d)).mode & 0o7777).toBe(0o751);
+  });
+
+  test('chgrp -R to a group the user belongs to', async () => {
+    const group = spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim();
+    const gid = spawnSync('id', ['-g'], { encoding: 'utf8' }).stdout.trim();
+    const { dp, result } = await runWritable({ ...base, mode: 'chgrp', httpGroup: group, recursive: true });
+    made.push(dp);
+    expect(result.failed?.tail).toBeUndefined();
+    expect(result.ok).toBe(true);
+    for (const d of base.dirs) expect(String(statSync(join(dp, 'releases/r1', d)).gid)).toBe(gid);
+    expect(result.steps.find((x) => x.id === 'writable')?.tail).toContain('made 3 directories writable (chgrp)');
+  });
+});
+
+describe('writable chmod, recursive (GNU chmod has no -H)', () => {
+  test('renders chmod -R without -H, and chown/chgrp with -R -H', () => {
+    const base = { dirs: ['storage'], useSudo: false, recursive: true, chmodMode: '0775', httpUser: 'www-data', httpGroup: 'www-data' };
+    expect(writable({ ...base, mode: 'chmod' })!.body).toContain('chmod -R 0775 -- storage');
+    expect(writable({ ...base, mode: 'chmod' })!.body).not.toContain('-H');
+    expect(writable({ ...base, mode: 'chown' })!.body).toContain('chown -R -H -- www-data storage');
+    expect(writable({ ...base, mode: 'chgrp' })!.body).toContain('chgrp -R -H -- www-data storage');
+  });
+});

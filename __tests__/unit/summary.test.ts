@@ -1,0 +1,198 @@
+import { RunReport } from '../../src/report/report.js';
+import { renderSummary } from '../../src/report/summary.js';
+
+function successReport(): RunReport {
+  const r = new RunReport('deploy', 'production', 'shop');
+  r.release = '20240305070809';
+  r.previous = '20240304010101';
+  r.sha = 'abc123def456';
+  r.url = 'https://shop.example.com/';
+  r.changes.push('current -> releases/20240305070809 on web1, web2');
+  r.step('runner', { id: 'build', label: 'build', status: 'ok', ms: 2500 });
+  r.step('web1', { id: 'prepare', label: 'prepare', status: 'ok', ms: 120 });
+  r.step('web1', { id: 'upload', label: 'upload', status: 'ok', ms: 1500 });
+  r.step('web2', { id: 'prepare', label: 'prepare', status: 'ok', ms: 80 });
+  r.finishedMs = 4200;
+  return r;
+}
+
+/** The rows of the markdown table that follows `### Steps`, split into cells (escaped pipes kept). */
+function stepRows(md: string): string[][] {
+  const lines = md.split('\n');
+  const at = lines.indexOf('### Steps');
+  expect(at).toBeGreaterThanOrEqual(0);
+  const rows: string[][] = [];
+  for (const line of lines.slice(at + 4)) {
+    if (!line.startsWith('|')) break;
+    rows.push(splitRow(line));
+  }
+  return rows;
+}
+
+/** Splits a GFM table row on unescaped pipes. */
+function splitRow(line: string): string[] {
+  const cells = line.split(/(?<!\\)\|/);
+  return cells.slice(1, -1).map((c) => c.trim());
+}
+
+describe('renderSummary: success', () => {
+  const md = renderSummary(successReport());
+
+  test('a headline with the outcome', () => {
+    expect(md.split('\n')[0]).toBe('## ✅ Deploy of shop to production succeeded');
+  });
+
+  test('shows release, commit, previous release and URL', () => {
+    expect(md).toContain('| Release | 20240305070809 |');
+    expect(md).toContain('| Commit | abc123def456 |');
+    expect(md).toContain('| Previous release | 20240304010101 |');
+    expect(md).toContain('| URL | https://shop.example.com/ |');
+    expect(md).toContain('| Environment | production |');
+    expect(md).toContain('| Duration | 4.2 s |');
+  });
+
+  test('a first deploy says there was no previous release', () => {
+    const r = successReport();
+    r.previous = undefined;
+    expect(renderSummary(r)).toContain('| Previous release | (none) |');
+  });
+
+  test('lists the changes', () => {
+    // `>` is backslash-escaped, which Markdown renders as a plain `>`
+    expect(md).toContain('- current -\\> releases/20240305070809 on web1, web2');
+  });
+
+  test('a per-host step table', () => {
+    expect(md).toContain('| Host | Step | Status | Duration |');
+    expect(stepRows(md)).toEqual([
+      ['runner', 'build', '✅ ok', '2.5 s'],
+      ['web1', 'prepare', '✅ ok', '120 ms'],
+      ['web1', 'upload', '✅ ok', '1.5 s'],
+      ['web2', 'prepare', '✅ ok', '80 ms'],
+    ]);
+  });
+
+  test('no failure section', () => {
+    expect(md).not.toContain('Failed on');
+    expect(md).not.toContain('<details>');
+    expect(md).not.toContain('Left as it was');
+  });
+
+  test('a step updated twice (running, then ok) appears once', () => {
+    const r = new RunReport('deploy', 'production', 'shop');
+    r.step('web1', { id: 'lock', label: 'lock', status: 'running', ms: 0 });
+    r.step('web1', { id: 'lock', label: 'lock', status: 'ok', ms: 5 });
+    expect(stepRows(renderSummary(r))).toEqual([['web1', 'lock', '✅ ok', '5 ms']]);
+  });
+});
+
+function failureReport(): RunReport {
+  const r = new RunReport('deploy', 'production', 'shop');
+  r.release = '20240305070809';
+  r.previous = '20240304010101';
+  r.sha = 'abc123';
+  r.changes.push('this must not be shown on failure');
+  r.step('web1', { id: 'prepare', label: 'prepare', status: 'ok', ms: 10 });
+  r.step('web1', { id: 'hook-1', label: 'php artisan migrate --force', status: 'failed', ms: 900 });
+  r.step('web2', { id: 'prepare', label: 'prepare', status: 'ok', ms: 12 });
+  r.failure = {
+    host: 'web1',
+    step: 'php artisan migrate --force',
+    message: 'failed with exit code 1',
+    tail: ['Migrating: 2024_01_01_create_users', 'SQLSTATE[42S01]: table already exists', '```not a fence```'],
+  };
+  r.untouched.push('current still points to releases/20240304010101 on every host', 'shared/ is unchanged');
+  return r;
+}
+
+describe('renderSummary: failure', () => {
+  const md = renderSummary(failureReport());
+
+  test('a headline saying it failed', () => {
+    expect(md.split('\n')[0]).toBe('## ❌ Deploy of shop to production failed');
+  });
+
+  test('names the failing host and step with the message', () => {
+    const line = md.split('\n').find((l) => l.startsWith('**Failed on'));
+    expect(line).toBeDefined();
+    expect(line).toContain('web1');
+    expect(line).toContain('php artisan migrate --force');
+    expect(line).toContain('failed with exit code 1');
+  });
+
+  test('the output tail is in a collapsible block, fenced, and cannot close the fence early', () => {
+    const lines = md.split('\n');
+    const open = lines.indexOf('<details><summary>Last lines of output</summary>');
+    expect(open).toBeGreaterThanOrEqual(0);
+    const close = lines.indexOf('</details>', open);
+    const block = lines.slice(open + 1, close);
+    const fences = block.filter((l) => l.startsWith('```'));
+    expect(fences).toEqual(['```', '```']);
+    const inner = block.slice(block.indexOf('```') + 1, block.lastIndexOf('```'));
+    expect(inner).toEqual(['Migrating: 2024_01_01_create_users', 'SQLSTATE[42S01]: table already exists', "'''not a fence'''"]);
+  });
+
+  test('no tail, no collapsible block', () => {
+    const r = failureReport();
+    r.failure!.tail = [];
+    expect(renderSummary(r)).not.toContain('<details>');
+  });
+
+  test('lists what was left as it was', () => {
+    const lines = md.split('\n');
+    const at = lines.indexOf('Left as it was:');
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(lines.slice(at + 1, at + 3)).toEqual(['- current still points to releases/20240304010101 on every host', '- shared/ is unchanged']);
+    expect(lines.indexOf('Left as it was:')).toBeGreaterThan(lines.findIndex((l) => l.startsWith('**Failed on')));
+  });
+
+  test('the step table marks the failed step', () => {
+    expect(stepRows(md)).toContainEqual(['web1', 'php artisan migrate --force', '❌ failed', '900 ms']);
+  });
+
+  test('success-only changes are not shown on failure', () => {
+    expect(md).not.toContain('this must not be shown on failure');
+  });
+});
+
+describe('renderSummary: markdown in user text', () => {
+  test('a | in a hook label does not break the step table', () => {
+    const r = new RunReport('deploy', 'production', 'shop');
+    r.step('web1', { id: 'hook-1', label: 'ps aux | grep php || true', status: 'ok', ms: 3 });
+    r.step('web1', { id: 'hook-2', label: 'echo `date` *bold* <b>x</b> [a](b) back\\slash', status: 'ok', ms: 4 });
+    r.step('web1', { id: 'hook-3', label: 'multi\nline', status: 'ok', ms: 5 });
+    const rows = stepRows(renderSummary(r));
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toHaveLength(4);
+    expect(rows[0]![1]).toBe('ps aux \\| grep php \\|\\| true');
+    expect(rows[0]![2]).toBe('✅ ok');
+    // no raw HTML, emphasis, code or link syntax reaches the table
+    expect(rows[1]![1]).toBe('echo \\`date\\` \\*bold\\* \\<b\\>x\\</b\\> \\[a\\](b) back\\\\slash');
+    expect(rows[2]![1]).toBe('multi line');
+  });
+
+  test('| in host names and in the facts table is escaped too', () => {
+    const r = new RunReport('deploy', 'prod|eu', 'shop');
+    r.release = 'r|1';
+    r.step('a|b', { id: 'prepare', label: 'prepare', status: 'ok', ms: 1 });
+    const md = renderSummary(r);
+    expect(md).toContain('| Environment | prod\\|eu |');
+    expect(md).toContain('| Release | r\\|1 |');
+    expect(stepRows(md)).toEqual([['a\\|b', 'prepare', '✅ ok', '1 ms']]);
+  });
+
+  test('warnings are listed', () => {
+    const r = successReport();
+    r.warnings.push('web2: http_user could not be detected');
+    expect(renderSummary(r)).toContain('### Warnings\n- web2: http\\_user could not be detected');
+  });
+});
+
+describe('failure line code spans', () => {
+  test('host and step show literally: no stray backslashes, a backtick inside does not end the span', () => {
+    const r = new RunReport('deploy', 'production', 'shop');
+    r.failure = { host: 'web_1', step: 'php artisan cache:clear > /dev/null && echo `date`', message: 'failed with exit code 1', tail: [] };
+    const out = renderSummary(r);
+    expect(out).toContain('**Failed on ` web_1 ` in step `` php artisan cache:clear > /dev/null && echo `date` ``:**');
+  });
+});
