@@ -54038,8 +54038,13 @@ function describeHeldLock(data, environment) {
     const alive = data?.get('lock-alive')?.[0] === 'yes';
     const since = data?.get('lock-since')?.[0];
     let info = {};
+    let readable = false;
     try {
-        info = JSON.parse(raw);
+        const parsed = JSON.parse(raw);
+        if (parsed && typeof parsed === 'object') {
+            info = parsed;
+            readable = true;
+        }
     }
     catch {
         /* unreadable: said below */
@@ -54055,6 +54060,8 @@ function describeHeldLock(data, environment) {
         `the deploy lock is held${who ? ` by ${who}` : raw ? '' : ' (its owner record is empty: it is being taken right now, or was left half-written)'}` +
             `${info['started_at'] || since ? `, since ${String(info['started_at'] ?? since)}` : ''}.`,
     ];
+    if (raw && !readable)
+        lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
     if (info['run_url'])
         lines.push(`Run: ${String(info['run_url'])}`);
     lines.push(alive
@@ -54081,8 +54088,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 12 modules
-var fleet_fleet = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
+var fleet_fleet = __nccwpck_require__(7644);
 ;// CONCATENATED MODULE: ./src/remote/steps/inspect.ts
 /** How many history lines a host sends back; enough for retention and rollback decisions. */
 const HISTORY_TAIL = 1000;
@@ -54177,7 +54184,7 @@ async function withFleet(ctx, work) {
     const listener = (0,progress/* progress */.q)(ctx.log, ctx.report, ctx.config.hosts.length);
     ctx.state?.save('owner', ctx.run.owner);
     ctx.state?.save('remote', 'started');
-    const fleet = await fleet_fleet/* Fleet */.P.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener);
+    const fleet = await fleet_fleet/* Fleet */.P.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
     const onAbort = () => void fleet.abort();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -54223,7 +54230,7 @@ async function inspectFleet(ctx, fleet, opts = {}) {
 
 /***/ }),
 
-/***/ 6866:
+/***/ 3942:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54233,7 +54240,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Z9: () => (/* reexport */ loadConfig)
 });
 
-// UNUSED EXPORTS: ENVIRONMENT_KEYS, HOST_ENTRY_KEYS, MAX_ALIAS_COUNT, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS, WRITABLE_MODES, formatProblem, hostDisplayName, parseHostSpec, toJsonSchema
+// UNUSED EXPORTS: DEPLOY_HOOK_KEYS, ENVIRONMENT_KEYS, HEALTHCHECK_KEYS, HOOK_KEYS, HOST_ENTRY_KEYS, HOST_PLACEHOLDER, MAX_ALIAS_COUNT, MAX_HEALTHCHECK_WAIT_MS, STRATEGIES, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS, WRITABLE_MODES, formatProblem, hostDisplayName, parseDuration, parseHostSpec, toJsonSchema
 
 ;// CONCATENATED MODULE: ./src/config/errors.ts
 /** Config problems: where they are, what is wrong, and the one error type bad input may raise. */
@@ -54287,15 +54294,20 @@ var dist = __nccwpck_require__(8815);
 class Cursor {
     source;
     path;
-    constructor(source, path) {
+    keyPosition;
+    constructor(source, path, 
+    /** Where the key of the value at `path` is written, when the value was reached through a mapping key. */
+    keyPosition) {
         this.source = source;
         this.path = path;
+        this.keyPosition = keyPosition;
     }
-    /** `environments` → `environments.production`; numbers become `hosts[1]`. */
-    child(key) {
+    /** `environments` → `environments.production`; numbers become `hosts[1]`. `keyNode` is the key as written. */
+    child(key, keyNode) {
         if (typeof key === 'number')
             return new Cursor(this.source, `${this.path}[${key}]`);
-        return new Cursor(this.source, this.path ? `${this.path}.${key}` : key);
+        const keyPosition = keyNode === undefined ? undefined : this.position(keyNode);
+        return new Cursor(this.source, this.path ? `${this.path}.${key}` : key, keyPosition);
     }
     /** 1-based position of a node (start of the file for a missing node). */
     position(node) {
@@ -54413,10 +54425,10 @@ function hostDisplayName(host, user, port) {
     return `${user === undefined ? '' : `${user}@`}${shown}${port === DEFAULT_PORT ? '' : `:${port}`}`;
 }
 function localHost(position) {
-    return { name: LOCAL, host: 'localhost', user: undefined, port: DEFAULT_PORT, local: true, position };
+    return { name: LOCAL, host: 'localhost', user: undefined, port: DEFAULT_PORT, local: true, labels: [], position };
 }
-function remoteHost(host, user, port, position) {
-    return { name: hostDisplayName(host, user, port), host, user, port, local: false, position };
+function remoteHost(host, user, port, position, labels = []) {
+    return { name: hostDisplayName(host, user, port), host, user, port, local: false, labels, position };
 }
 /** Parses a host written as a string. Never throws. */
 function readHostSpec(spec, position) {
@@ -54565,7 +54577,7 @@ function readMapping(node, at, specs, options = {}) {
             continue;
         }
         keys[key] = at.position(keyNode);
-        const read = spec.kind.read(value ?? null, at.child(key));
+        const read = spec.kind.read(value ?? null, at.child(key, keyNode));
         if (read !== undefined)
             values[key] = read;
     }
@@ -54794,8 +54806,38 @@ function environmentMap(specs, misplaced) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/config/duration.ts
+/** Durations as written in deploy.yml: `30s`, `1500ms`, `2m`, `1h`, or a bare integer meaning seconds. */
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** JSON Schema pattern of a duration written as a string. */
+const DURATION_PATTERN = '^[0-9]+(ms|s|m|h)?$';
+/**
+ * The duration in milliseconds, or undefined when `text` is not a duration: a non-negative integer followed by
+ * `ms`, `s`, `m` or `h`, or a bare integer (seconds). No spaces, signs, fractions or combined units (`1m30s`).
+ */
+function parseDuration(text) {
+    const match = /^([0-9]+)(ms|s|m|h)?$/.exec(text);
+    if (!match)
+        return undefined;
+    const ms = Number(match[1]) * UNIT_MS[match[2] ?? 's'];
+    return Number.isSafeInteger(ms) ? ms : undefined;
+}
+/** The shortest exact written form of `ms`: `2m`, `30s`, `1500ms`. */
+function formatDuration(ms) {
+    if (ms === 0)
+        return '0s';
+    if (ms % 3_600_000 === 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000}m`;
+    if (ms % 1000 === 0)
+        return `${ms / 1000}s`;
+    return `${ms}ms`;
+}
+
 ;// CONCATENATED MODULE: ./src/config/kinds.ts
 /** Scalar kinds of values in deploy.yml: each reads a YAML node, checks it, and describes itself as JSON Schema. */
+
 
 
 
@@ -54829,20 +54871,28 @@ const applicationName = kinds_text({
     check: (v) => (v.trim() === '' ? 'must not be empty' : /[\n\r/]/.test(v) ? 'must not contain `/` or newlines' : undefined),
     schema: { minLength: 1, pattern: '^[^/\\n\\r]+$' },
 });
+/** Why `value` is not an http(s) URL with a host name, or undefined. */
+function urlProblem(value) {
+    try {
+        const parsed = new URL(value);
+        if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname)
+            return undefined;
+    }
+    catch {
+        // fall through to the message
+    }
+    return `must be an http:// or https:// URL (got ${JSON.stringify(value)})`;
+}
 const url = kinds_text({
     label: 'http(s) URL',
-    check: (v) => {
-        try {
-            const parsed = new URL(v);
-            if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname)
-                return undefined;
-        }
-        catch {
-            // fall through to the message
-        }
-        return `must be an http:// or https:// URL (got ${JSON.stringify(v)})`;
-    },
+    check: urlProblem,
     schema: { format: 'uri', pattern: '^https?://' },
+});
+/** A shell command: a non-empty string. */
+const command = kinds_text({
+    label: 'shell command',
+    check: (v) => (v.trim() === '' ? 'must not be empty' : undefined),
+    schema: { minLength: 1, pattern: '\\S' },
 });
 const absolutePath = kinds_text({
     label: 'absolute path',
@@ -54921,9 +54971,112 @@ const octalMode = {
     },
     toJson: same,
 };
+/**
+ * A duration (`30s`, `1500ms`, `2m`, or a bare integer meaning seconds; see parseDuration), read as milliseconds
+ * and checked to be from `minMs` to `maxMs`.
+ */
+function duration(minMs, maxMs) {
+    const range = minMs > 0 ? `more than 0 and at most ${formatDuration(maxMs)}` : `at most ${formatDuration(maxMs)}`;
+    return {
+        label: `duration, ${range}`,
+        jsonSchema: {
+            oneOf: [
+                { type: 'string', pattern: DURATION_PATTERN },
+                { type: 'integer', minimum: Math.ceil(minMs / 1000), maximum: Math.floor(maxMs / 1000) },
+            ],
+        },
+        read(node, at) {
+            const resolved = at.resolve(node);
+            const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
+            let ms;
+            if (typeof value === 'string')
+                ms = parseDuration(value);
+            else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
+                ms = value * 1000;
+            if (ms === undefined || !Number.isSafeInteger(ms)) {
+                return at.problem(node, `must be a duration such as \`30s\`, \`1500ms\` or \`2m\` (a bare integer is seconds) (got ${describeNode(resolved)})`);
+            }
+            if (ms < minMs || ms > maxMs)
+                return at.problem(node, `must be ${range} (got ${describeNode(resolved)})`);
+            return ms;
+        },
+        toJson: formatDuration,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/config/healthcheck-kind.ts
+
+
+
+/** The placeholder in a healthcheck URL replaced by each host's host name. */
+const HOST_PLACEHOLDER = '{host}';
+/** An http(s) URL that may contain `{host}` (checked with `{host}` replaced by `example.com`). */
+const healthcheckUrl = kinds_text({
+    label: 'http(s) URL, `{host}` allowed',
+    check: (v) => {
+        const other = /\{[^}]*\}/.exec(v.replaceAll(HOST_PLACEHOLDER, ''));
+        if (other)
+            return `unknown placeholder \`${other[0]}\`: only \`${HOST_PLACEHOLDER}\` is replaced (by each host's host name)`;
+        return urlProblem(v.replaceAll(HOST_PLACEHOLDER, 'example.com')) === undefined
+            ? undefined
+            : `must be an http:// or https:// URL, \`${HOST_PLACEHOLDER}\` allowed (got ${JSON.stringify(v)})`;
+    },
+    schema: { pattern: '^https?://' },
+});
+function healthcheck(keys) {
+    const schema = {
+        ...kind_objectSchema(keys),
+        oneOf: [
+            { required: ['url'], not: { required: ['command'] } },
+            { required: ['command'], not: { anyOf: [{ required: ['url'] }, { required: ['expect_status'] }] } },
+        ],
+    };
+    return {
+        label: 'mapping with `url` or `command`',
+        jsonSchema: schema,
+        read(node, at) {
+            const mapping = readMapping(node, at, keys);
+            if (!mapping)
+                return undefined;
+            const written = mapping.keys;
+            const where = at.keyPosition ?? mapping.position;
+            if (written.url && written.command) {
+                return at.problemAt(where, 'takes either `url` (requested from the runner) or `command` (run on the host), not both');
+            }
+            if (!written.url && !written.command) {
+                return at.problemAt(where, 'needs `url` (requested from the runner) or `command` (run on the host)');
+            }
+            if (written.command && written.expect_status) {
+                return at.child('expect_status').problemAt(written.expect_status, '`expect_status` is only meaningful with `url`; a `command` passes when it exits 0');
+            }
+            const { values } = mapping;
+            // A written key without a value was bad (and reported): give no config rather than one with a default.
+            if (Object.keys(written).some((k) => values[k] === undefined))
+                return undefined;
+            return {
+                ...(values.url === undefined ? {} : { url: values.url }),
+                ...(values.command === undefined ? {} : { command: values.command }),
+                expectStatus: values.expect_status ?? keys.expect_status.default,
+                timeoutMs: values.timeout ?? keys.timeout.default,
+                retries: values.retries ?? keys.retries.default,
+                intervalMs: values.interval ?? keys.interval.default,
+                position: where,
+            };
+        },
+        toJson(check) {
+            const out = check.url === undefined ? { command: check.command ?? '' } : { url: check.url, expect_status: check.expectStatus };
+            return {
+                ...out,
+                timeout: keys.timeout.kind.toJson(check.timeoutMs),
+                retries: check.retries,
+                interval: keys.interval.kind.toJson(check.intervalMs),
+            };
+        },
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/config/list-kinds.ts
-/** List kinds: paths relative to the release, exclude globs, shell commands. */
+/** List kinds: paths relative to the release, exclude globs, host labels. */
 
 
 
@@ -54978,18 +55131,65 @@ const globs = {
     }),
     toJson: locatedStrings,
 };
-const commands = {
-    label: 'list of shell commands',
-    jsonSchema: { type: 'array', items: { type: 'string', minLength: 1 } },
-    read: (node, at) => readList(node, at, (item, itemAt) => {
-        const run = readText(item, itemAt, (v) => (v.trim() === '' ? 'must not be empty' : undefined));
-        return run === undefined ? undefined : { run, position: itemAt.position(item) };
-    }),
-    toJson: (hooks) => hooks.map((h) => h.run),
+/** A host label: letters, digits, `.`, `_` and `-`, starting with a letter or digit. */
+const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Host labels (`web`, `worker`): checked, no label listed twice. */
+const labels = {
+    label: 'list of labels',
+    jsonSchema: { type: 'array', items: { type: 'string', pattern: LABEL_PATTERN.source }, uniqueItems: true },
+    read(node, at) {
+        const seen = new Map();
+        return readList(node, at, (item, itemAt) => {
+            const value = readText(item, itemAt, (v) => LABEL_PATTERN.test(v) ? undefined : `invalid label ${JSON.stringify(v)}: use letters, digits, \`.\`, \`_\` and \`-\`, starting with a letter or digit`);
+            if (value === undefined)
+                return undefined;
+            const earlier = seen.get(value);
+            if (earlier !== undefined)
+                return itemAt.problem(item, `label \`${value}\` is listed twice (also at line ${earlier})`);
+            seen.set(value, itemAt.position(item).line);
+            return value;
+        });
+    },
+    toJson: same,
 };
 
+;// CONCATENATED MODULE: ./src/config/hook-kind.ts
+/** Hook lists (`build`, `deploy`, `activate`): each entry a command string or a mapping with `run` (and `once`). */
+
+
+
+
+
+
+function readHook(item, at, keys, options) {
+    const resolved = at.resolve(item);
+    if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string') {
+        const run = command.read(item, at);
+        return run === undefined ? undefined : { run, once: false, position: at.position(item) };
+    }
+    if (!(0,dist/* isMap */.jh)(resolved)) {
+        return at.problem(item, `must be a command string or a mapping with \`run\` (got ${describeNode(resolved)})`);
+    }
+    const mapping = readMapping(item, at, keys, { requiredFrom: keys, misplaced: options.misplaced });
+    const run = mapping?.values.run;
+    if (!mapping || run === undefined)
+        return undefined;
+    return { run, once: mapping.values.once === true, position: mapping.position };
+}
+function hookList(keys, options = {}) {
+    return {
+        label: 'list of shell commands',
+        jsonSchema: {
+            type: 'array',
+            items: { oneOf: [command.jsonSchema, kind_objectSchema(keys)] },
+        },
+        read: (node, at) => readList(node, at, (item, itemAt) => readHook(item, itemAt, keys, options)),
+        toJson: (hooks) => hooks.map((h) => (h.once ? { run: h.run, once: true } : h.run)),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/config/host-kind.ts
-/** The `hosts:` list: strings (`user@host:port`, `local`) or mappings (`host`, `user`, `port`, `deploy_path`). */
+/** The `hosts:` list: strings (`user@host:port`, `local`) or mappings (`host`, `user`, `port`, `deploy_path`, `labels`). */
 
 
 
@@ -55001,7 +55201,7 @@ const hostName = kinds_text({
     check: (v) => (v === LOCAL ? undefined : hostNameProblem(v.replace(/^\[(.*)\]$/, '$1'))),
 });
 function hostFromMapping(mapping, at) {
-    const { host, user, port, deploy_path: deployPath } = mapping.values;
+    const { host, user, port, deploy_path: deployPath, labels } = mapping.values;
     if (host === undefined)
         return undefined;
     if (host === LOCAL) {
@@ -55009,10 +55209,13 @@ function hostFromMapping(mapping, at) {
             const where = mapping.keys.user ?? mapping.keys.port ?? mapping.position;
             return at.problemAt(where, '`local` means this machine and takes no `user` or `port`');
         }
+        if (mapping.keys.labels) {
+            return at.child('labels').problemAt(mapping.keys.labels, '`local` means this machine and takes no `labels`');
+        }
         return { spec: localHost(mapping.position), deployPath, path: at.path };
     }
     const bare = host.replace(/^\[(.*)\]$/, '$1');
-    return { spec: remoteHost(bare, user, port ?? DEFAULT_PORT, mapping.position), deployPath, path: at.path };
+    return { spec: remoteHost(bare, user, port ?? DEFAULT_PORT, mapping.position, labels ?? []), deployPath, path: at.path };
 }
 function hostList(entryKeys) {
     const entrySchema = kind_objectSchema(entryKeys);
@@ -55047,6 +55250,8 @@ function hostList(entryKeys) {
 
 ;// CONCATENATED MODULE: ./src/config/types.ts
 const WRITABLE_MODES = ['acl', 'chmod', 'chown', 'chgrp', 'skip'];
+/** `all-at-once`: every host switches together; `rolling`: hosts switch in batches of `batch_size`. */
+const STRATEGIES = ['all-at-once', 'rolling'];
 
 ;// CONCATENATED MODULE: ./src/config/schema.ts
 /**
@@ -55060,19 +55265,57 @@ const WRITABLE_MODES = ['acl', 'chmod', 'chown', 'chgrp', 'skip'];
 
 
 
+
+
 /** Keys of a host written as a mapping in `hosts:`. */
 const HOST_ENTRY_KEYS = {
     host: key({ kind: hostName, required: true, description: 'Host name or IP address (IPv6 with or without brackets), or `local` for this machine without SSH.' }),
     user: key({ kind: kinds_name('user name'), description: 'SSH user for this host; overrides the environment\'s `user`.' }),
     port: key({ kind: integer(1, 65535), default: 22, description: 'SSH port of this host.' }),
     deploy_path: key({ kind: absolutePath, description: 'Deploy path on this host; overrides the environment\'s `deploy_path`.' }),
+    labels: key({
+        kind: labels,
+        default: [],
+        description: 'Labels of this host (e.g. `web`, `worker`): letters, digits, `.`, `_` and `-`, starting with a letter or digit. Not for `local`.',
+    }),
+};
+const RUN = key({ kind: command, required: true, description: 'The shell command.' });
+/** Keys of a `build` or `activate` hook written as a mapping. */
+const HOOK_KEYS = { run: RUN };
+/** Keys of a `deploy` hook written as a mapping. */
+const DEPLOY_HOOK_KEYS = {
+    run: RUN,
+    once: key({
+        kind: kinds_boolean,
+        default: false,
+        description: 'Run on one host only (the first), before any host switches, e.g. database migrations.',
+    }),
+};
+const ONLY_DEPLOY = { once: '`once` is only meaningful for deploy hooks' };
+/** One healthcheck attempt may take at most this long; `interval` is bounded the same. */
+const MAX_HEALTHCHECK_WAIT_MS = 10 * 60_000;
+/** Keys of `healthcheck`. */
+const HEALTHCHECK_KEYS = {
+    url: key({
+        kind: healthcheckUrl,
+        description: 'http(s) URL requested from the runner after each host switches; `{host}` is replaced by the host\'s host name or IP address (`host`, without user or port). Give `url` or `command`, not both.',
+    }),
+    command: key({ kind: command, description: 'Shell command run on each host after its switch; it passes when it exits 0. Give `url` or `command`, not both.' }),
+    expect_status: key({ kind: integer(100, 599), default: 200, description: 'HTTP status the `url` must answer with (only with `url`).' }),
+    timeout: key({
+        kind: duration(1, MAX_HEALTHCHECK_WAIT_MS),
+        default: 30_000,
+        description: 'Timeout of one attempt: `30s`, `1500ms`, `2m`, or a bare integer meaning seconds; at most `10m`.',
+    }),
+    retries: key({ kind: integer(0), default: 5, description: 'Attempts after a failed one (attempts = retries + 1).' }),
+    interval: key({ kind: duration(0, MAX_HEALTHCHECK_WAIT_MS), default: 2_000, description: 'Pause between attempts, as a duration like `timeout`; at most `10m`.' }),
 };
 /** Keys of an environment. Each may also be written at the top level as a default for every environment. */
 const schema_ENVIRONMENT_KEYS = {
     hosts: key({
         kind: hostList(HOST_ENTRY_KEYS),
         required: true,
-        description: 'Hosts to deploy to: `user@host[:port]`, `host`, `[v6addr]:port`, `local` (this machine, no SSH), or a mapping with `host`, `user`, `port` and `deploy_path`.',
+        description: 'Hosts to deploy to: `user@host[:port]`, `host`, `[v6addr]:port`, `local` (this machine, no SSH), or a mapping with `host`, `user`, `port`, `deploy_path` and `labels`.',
     }),
     user: key({ kind: kinds_name('user name'), description: 'Default SSH user for hosts that do not name one. Required unless every remote host names its user.' }),
     deploy_path: key({
@@ -55098,8 +55341,32 @@ const schema_ENVIRONMENT_KEYS = {
         default: [],
         description: 'Environment variables for hooks. `${NAME}` is replaced from the step\'s environment (and masked); `$${NAME}` is a literal `${NAME}`. Names starting with `DEPLOY_` are reserved.',
     }),
-    build: key({ kind: commands, default: [], description: 'Shell commands run on the runner in the build copy before upload.' }),
-    deploy: key({ kind: commands, default: [], description: 'Shell commands run on each host in the new release before the switch.' }),
+    strategy: key({
+        kind: oneOf(STRATEGIES),
+        default: 'all-at-once',
+        description: 'How hosts switch to the new release: `all-at-once` (together, once every host is staged) or `rolling` (in batches of `batch_size`).',
+    }),
+    max_parallel: key({ kind: integer(1), default: 10, description: 'How many hosts are connected to and staged at once.' }),
+    batch_size: key({ kind: integer(1), default: 1, description: 'With `strategy: rolling`, how many hosts switch per batch (may exceed the number of hosts).' }),
+    build: key({
+        kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
+        default: [],
+        description: 'Shell commands run on the runner in the build copy before upload: strings, or mappings with `run`.',
+    }),
+    deploy: key({
+        kind: hookList(DEPLOY_HOOK_KEYS),
+        default: [],
+        description: 'Shell commands run on each host in the new release before the switch: strings, or mappings with `run` and `once` (`once: true` runs it on one host only, before any host switches).',
+    }),
+    activate: key({
+        kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
+        default: [],
+        description: 'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run`.',
+    }),
+    healthcheck: key({
+        kind: healthcheck(HEALTHCHECK_KEYS),
+        description: 'Checks each host after its switch: `url` (requested from the runner, answering `expect_status`) or `command` (run on the host, exit 0), retried `retries` times `interval` apart, each attempt limited to `timeout`.',
+    }),
 };
 /** Keys only valid at the top level; every environment key is valid there too. */
 const schema_TOP_LEVEL_ONLY_KEYS = {
@@ -55239,6 +55506,11 @@ function buildConfig(merged, hosts, expanded, names) {
         secrets: expanded.secrets,
         build: merged.or('build'),
         deploy: merged.or('deploy'),
+        strategy: merged.or('strategy'),
+        maxParallel: merged.or('max_parallel'),
+        batchSize: merged.or('batch_size'),
+        activate: merged.or('activate'),
+        ...(merged.get('healthcheck') === undefined ? {} : { healthcheck: merged.get('healthcheck') }),
     };
 }
 /** Validates the whole document and returns the chosen environment's settings; problems go to source.problems. */
@@ -55438,6 +55710,8 @@ function toJsonSchema() {
 
 
 
+
+
 /***/ }),
 
 /***/ 6247:
@@ -55458,7 +55732,7 @@ g.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(g.__filename)
 
 /***/ }),
 
-/***/ 4942:
+/***/ 7644:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55611,24 +55885,32 @@ da_step() {
 da_owns_lock() { [ "$(cat .deploy/lock/owner 2>/dev/null)" = "$DA_OWNER" ]; }
 da_unlock() { if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi; }
 da_history() { mkdir -p .deploy && printf '%s\\n' "$1" >> .deploy/history.jsonl; }
+da_revert() {
+  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
+  [ -f "$DA_PENDING" ] || return 0
+  local line value target prev
+  while IFS= read -r line; do
+    case $line in "switched "*) ;; *) continue ;; esac
+    value=\${line#* }; target=\${value%% *}; prev=\${value#* }
+    if [ "$(readlink current 2>/dev/null)" = "$target" ]; then
+      if [ -n "$prev" ]; then
+        ln -sfn -- "$prev" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
+        echo "switched current back to $prev"
+      else
+        rm -f current && echo "removed current: there was no live release before this run"
+      fi
+      da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
+    fi
+  done < <(tac -- "$DA_PENDING")
+}
 da_abort() {
   cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
   if [ -f "$DA_PENDING" ]; then
-    local line kind value target prev
+    da_revert
+    local line kind value
     while IFS= read -r line; do
       kind=\${line%% *}; value=\${line#* }
       case $kind in
-        switched)
-          target=\${value%% *}; prev=\${value#* }
-          if [ "$(readlink current 2>/dev/null)" = "$target" ]; then
-            if [ -n "$prev" ]; then
-              ln -sfn -- "$prev" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
-              echo "switched current back to $prev"
-            else
-              rm -f current && echo "removed current: there was no live release before this run"
-            fi
-            da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
-          fi ;;
         release)
           if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
             rm -rf -- "releases/$value" && echo "removed the unfinished release $value"
@@ -56980,7 +57262,28 @@ function openTransport(host, access) {
     return connectSsh({ host: host.host, port: host.port, user: host.user ?? '', name: host.name }, access);
 }
 
+;// CONCATENATED MODULE: ./src/fleet/limit.ts
+/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the items' order (like allSettled). */
+async function settleLimited(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            try {
+                results[i] = { status: 'fulfilled', value: await fn(items[i]) };
+            }
+            catch (reason) {
+                results[i] = { status: 'rejected', reason };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
+}
+
 ;// CONCATENATED MODULE: ./src/fleet/fleet.ts
+
 
 
 /** A failure on one host, in one step: what the user needs to find and fix it. */
@@ -57011,12 +57314,15 @@ const ABORT_WAIT_MS = 5000;
 class Fleet {
     members;
     access;
-    constructor(members, access) {
+    listener;
+    constructor(members, access, listener) {
         this.members = members;
         this.access = access;
+        this.listener = listener;
     }
-    static async open(hosts, access, prelude, listener) {
-        const opened = await Promise.allSettled(hosts.map(async (host) => {
+    /** Connects to every host (at most `parallel` handshakes at once) and starts its session. */
+    static async open(hosts, access, prelude, listener, parallel = hosts.length) {
+        const opened = await settleLimited(hosts, parallel, async (host) => {
             const transport = await openTransport(host, access);
             try {
                 const session = await HostSession.open(transport, prelude(host), sessionListener(host, listener));
@@ -57026,27 +57332,42 @@ class Fleet {
                 await transport.close();
                 throw error;
             }
-        }));
+        });
         const members = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
         const failed = opened.findIndex((r) => r.status === 'rejected');
         if (failed >= 0) {
-            const fleet = new Fleet(members, access);
+            const fleet = new Fleet(members, access, listener);
             await fleet.abort();
             const reason = opened[failed].reason;
             throw new HostFailure(hosts[failed].name, 'connect', reason instanceof Error ? reason.message : String(reason));
         }
-        return new Fleet(members, access);
+        return new Fleet(members, access, listener);
     }
-    /** Runs a phase on every host; resolves with each host's result, or throws the first host's failure. */
-    async run(phaseFor, payloadFor) {
-        const results = await Promise.allSettled(this.members.map(async (m) => {
+    /**
+     * Runs a phase on every host (or a batch), at most `parallel` at once; resolves when every host has answered
+     * with each host's result, or throws the first host's failure.
+     */
+    async run(phaseFor, payloadFor, opts = {}) {
+        const members = opts.members ?? this.members;
+        const results = await settleLimited(members, opts.parallel ?? members.length, async (m) => {
             const phase = phaseFor(m);
-            return phase ? m.session.run(phase, payloadFor?.(m)) : undefined;
-        }));
+            if (!phase)
+                return undefined;
+            const t0 = Date.now();
+            try {
+                const result = await m.session.run(phase, payloadFor?.(m));
+                this.listener.phase?.(m.host, phase.name, Date.now() - t0, result.ok);
+                return result;
+            }
+            catch (error) {
+                this.listener.phase?.(m.host, phase.name, Date.now() - t0, false);
+                throw error;
+            }
+        });
         const out = new Map();
         let failure;
         results.forEach((r, i) => {
-            const m = this.members[i];
+            const m = members[i];
             if (r.status === 'rejected') {
                 failure ??= new HostFailure(m.host.name, 'session', r.reason instanceof SessionLost ? r.reason.message : String(r.reason));
             }
@@ -57105,7 +57426,7 @@ function sessionListener(host, l) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5432);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1201);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8399);
 /* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2462);
 
@@ -57184,7 +57505,7 @@ function booleanInput(name) {
 
 /***/ }),
 
-/***/ 5432:
+/***/ 1201:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57450,7 +57771,8 @@ function planReport(ctx, fleet, facts, phases, shipped) {
         lines.push(`- Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`);
         lines.push(`- Lock: ${f.lock ? (0,commands_facts/* describeHeldLock */.s)(f.lock, ctx.config.environment) : 'free'}`);
         try {
-            const phaseList = [phases.stage(m).phase, phases.hooks(m), phases.switch(m), phases.finish(m)];
+            const health = ctx.config.healthcheck ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }] : [];
+            const phaseList = [phases.stage(m).phase, phases.hooks(m), phases.switch(m), phases.activate(m), ...health, phases.finish(m)];
             const steps = phaseList.flatMap((p) => (p ? p.steps.map((s) => s.label) : []));
             lines.push(`- Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
         }
@@ -57468,8 +57790,84 @@ function planReport(ctx, fleet, facts, phases, shipped) {
             ctx.log.info(line.replace(/^#+ /, ''));
 }
 
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 12 modules
-var fleet_fleet = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
+var fleet_fleet = __nccwpck_require__(7644);
+;// CONCATENATED MODULE: ./src/fleet/health.ts
+/** Checks a URL from the runner: `retries + 1` attempts at most, each within the timeout, `interval` apart. */
+async function checkUrl(c, signal) {
+    const t0 = Date.now();
+    let detail = '';
+    for (let attempt = 1; attempt <= c.retries + 1; attempt++) {
+        signal?.throwIfAborted();
+        try {
+            const res = await fetch(c.url, { redirect: 'manual', signal: AbortSignal.timeout(c.timeoutMs) });
+            await res.body?.cancel();
+            detail = `HTTP ${res.status}`;
+            if (res.status === c.expectStatus)
+                return { ok: true, attempts: attempt, detail, ms: Date.now() - t0 };
+            detail = `HTTP ${res.status}, expected ${c.expectStatus}`;
+        }
+        catch (error) {
+            const e = error;
+            detail = e.name === 'TimeoutError' ? `no answer within ${c.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(error));
+        }
+        if (attempt <= c.retries)
+            await new Promise((r) => setTimeout(r, c.intervalMs));
+    }
+    return { ok: false, attempts: c.retries + 1, detail, ms: Date.now() - t0 };
+}
+/** The health URL for one host: `{host}` becomes the host's name. */
+function urlFor(template, host) {
+    return template.replace(/\{host\}/g, host.includes(':') ? `[${host}]` : host);
+}
+
+;// CONCATENATED MODULE: ./src/fleet/rollout.ts
+
+/**
+ * Switches the staged hosts: all at once, or `batchSize` hosts at a time (rolling). Each batch is switched,
+ * activated and health-checked before the next starts. When a batch fails, every host switched so far (that
+ * batch and all earlier ones) is switched back, its activate commands run again, and the failure propagates.
+ * The switches stay provisional until the caller commits them.
+ */
+async function rollout(fleet, plan, listener = {}) {
+    const size = plan.strategy === 'rolling' ? Math.max(1, plan.batchSize) : fleet.members.length;
+    const switched = [];
+    for (let i = 0; i < fleet.members.length; i += size) {
+        const batch = fleet.members.slice(i, i + size);
+        try {
+            switched.push(...batch);
+            await fleet.run((m) => plan.switchPhase(m), undefined, { members: batch });
+            const at = Date.now();
+            batch.forEach((m) => listener.switched?.(m, at));
+            await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
+            if (plan.health) {
+                const results = await Promise.all(batch.map(async (m) => ({ m, r: await plan.health(m) })));
+                results.forEach(({ m, r }) => listener.health?.(m, r));
+                const sick = results.find(({ r }) => !r.ok);
+                if (sick) {
+                    throw new fleet_fleet/* HostFailure */.h(sick.m.host.name, 'healthcheck', `unhealthy after ${sick.r.attempts} attempt(s): ${sick.r.detail}`);
+                }
+            }
+        }
+        catch (error) {
+            await switchBack(fleet, plan, switched, listener);
+            throw error;
+        }
+    }
+}
+async function switchBack(fleet, plan, switched, listener) {
+    const alive = switched.filter((m) => !m.session.ended);
+    if (alive.length === 0)
+        return;
+    try {
+        await fleet.run((m) => plan.revertPhase(m), undefined, { members: alive });
+    }
+    catch {
+        // A host that cannot switch back in this phase still does it in its abort path (da_abort reverts first).
+    }
+    alive.forEach((m) => listener.reverted?.(m));
+}
+
 ;// CONCATENATED MODULE: ./src/releases/name.ts
 /** Release names become directory names and appear in scripts and JSON: a conservative character set. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -57572,25 +57970,64 @@ function logHistory(entry) {
     return { id: 'log', label: 'history', body: `da_history ${(0,quote.q)(JSON.stringify(entry))}` };
 }
 
-;// CONCATENATED MODULE: ./src/remote/steps/hooks.ts
+;// CONCATENATED MODULE: ./src/remote/steps/healthcheck.ts
 
 /**
- * Deploy hooks: each command runs in the new release with bash -e, stdin closed, the configured environment plus
- * the DEPLOY_* variables. One step per command, so the summary shows which one failed. SIGPIPE is restored for
- * the command (the session itself ignores it to survive a dropped connection).
+ * A health check run on the host, in the live release: the command must succeed within the timeout, at most
+ * `retries + 1` attempts, `interval` apart. Each attempt's output is shown. The verdict is reported as data
+ * (`health ok|fail`), not as the step's status, so the session stays up to switch back if the runner decides so.
  */
-function deployHooks(hooks, env) {
+function commandHealthcheck(c) {
+    const secs = (ms) => (ms / 1000).toFixed(3);
+    return {
+        id: 'healthcheck',
+        label: 'healthcheck',
+        body: `cd -- current/
+trap - PIPE
+for attempt in $(seq ${c.retries + 1}); do
+  if timeout -k 2 ${secs(c.timeoutMs)} bash -e -c ${(0,quote.q)(c.command)} < /dev/null; then
+    echo "healthy (attempt $attempt)"; da_data health "ok attempt $attempt"; exit 0
+  fi
+  echo "attempt $attempt of ${c.retries + 1} failed"
+  [ "$attempt" -gt ${c.retries} ] || sleep ${secs(c.intervalMs)}
+done
+da_data health "fail after ${c.retries + 1} attempts"`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/hooks.ts
+
+/** Deploy hooks run in the new release, before anything is live. */
+const IN_RELEASE = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
+/** Activate hooks run in the live release, right after a switch (and again after a switch back). */
+const IN_CURRENT = { prefix: 'activate', dir: 'current/' };
+/**
+ * Hook commands: each runs with bash -e, stdin closed, the configured environment plus the DEPLOY_* variables,
+ * in `place.dir`. One step per command, so the summary shows which one failed. SIGPIPE is restored for the
+ * command (the session itself ignores it to survive a dropped connection).
+ */
+function hookSteps(hooks, env, place) {
     const exports = Object.entries(env)
         .map(([name, value]) => `export ${name}=${(0,quote.q)(value)}`)
         .join('\n');
     return hooks.map((hook, i) => ({
-        id: `hook-${i + 1}`,
+        id: `${place.prefix}-${i + 1}`,
         label: hook.run,
         body: `${exports}
-cd -- "releases/$DA_RELEASE"
+cd -- ${place.dir}
 trap - PIPE
 bash -e -c ${(0,quote.q)(hook.run)} < /dev/null`,
     }));
+}
+/** The deploy hooks of a release (kept for callers that only deal with deploy hooks). */
+function deployHooks(hooks, env) {
+    return hookSteps(hooks, env, IN_RELEASE);
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/revert.ts
+/** Puts `current` back where it was before this run's (still provisional) switch; a no-op where it did not switch. */
+function revert() {
+    return { id: 'revert', label: 'switch back', body: 'da_revert' };
 }
 
 // EXTERNAL MODULE: ./src/remote/steps/lock.ts
@@ -57712,6 +58149,10 @@ var run_info = __nccwpck_require__(4091);
 
 
 
+
+
+
+
 function chooseName(ctx, facts) {
     if (ctx.releaseName) {
         const name = checkReleaseName(ctx.releaseName, 'release-name');
@@ -57752,6 +58193,9 @@ function hookEnv(ctx, host, name, previous) {
 function releasePhases(ctx, facts, name, source) {
     const c = ctx.config;
     const vars = { DA_RELEASE: name };
+    // `once: true` hooks run on the first host only (config order), before any host switches.
+    const first = [...facts.keys()][0];
+    const env = (m) => hookEnv(ctx, m.host, name, facts.get(m).live);
     const removed = (m) => {
         const f = facts.get(m);
         return releasesToRemove({
@@ -57786,11 +58230,17 @@ function releasePhases(ctx, facts, name, source) {
             };
         },
         hooks(m) {
-            if (c.deploy.length === 0)
-                return undefined;
-            return { name: 'hooks', vars, steps: deployHooks(c.deploy, hookEnv(ctx, m.host, name, facts.get(m).live)) };
+            const hooks = c.deploy.filter((h) => !h.once || m === first);
+            return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE) } : undefined;
         },
         switch: () => ({ name: 'switch', vars, steps: [symlink()] }),
+        activate: (m) => (c.activate.length ? { name: 'activate', vars, steps: hookSteps(c.activate, env(m), IN_CURRENT) } : undefined),
+        // After switching back, the activate commands run again for the release that is live again.
+        revert: (m) => ({
+            name: 'revert',
+            vars,
+            steps: [revert(), ...hookSteps(c.activate, hookEnv(ctx, m.host, facts.get(m).live ?? '', undefined), IN_CURRENT)],
+        }),
         finish(m) {
             const f = facts.get(m);
             const entry = {
@@ -57807,23 +58257,44 @@ function releasePhases(ctx, facts, name, source) {
         removed,
     };
 }
+/** A host's health after its switch, by URL from the runner or by command on the host. */
+async function healthOf(ctx, fleet, m) {
+    const hc = ctx.config.healthcheck;
+    if (hc.url)
+        return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
+    const t0 = Date.now();
+    const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command })] }), undefined, { members: [m] });
+    const verdict = results.get(m)?.data.get('health')?.[0] ?? 'fail';
+    return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
+}
 /**
- * Stages the release on every host, runs the deploy hooks, then switches every host, then commits (history,
- * unlock, cleanup). Each of those is one phase on all hosts at once: nothing switches until every host has
- * staged and passed its hooks.
+ * Stages the release on every host (at most max_parallel at once), runs the deploy hooks, then switches the
+ * hosts (all at once, or in rolling batches, each activated and health-checked), then commits everything
+ * (history, unlock, cleanup). Nothing switches until every host has staged and passed its hooks; a failed
+ * activation or health check switches every switched host back.
  */
 async function shipRelease(ctx, fleet, facts, phases) {
+    const c = ctx.config;
     const staged = new Map(fleet.members.map((m) => [m, phases.stage(m)]));
-    await fleet.run((m) => staged.get(m).phase, (m) => staged.get(m).payload);
+    await fleet.run((m) => staged.get(m).phase, (m) => staged.get(m).payload, { parallel: c.maxParallel });
     ctx.signal.throwIfAborted();
-    if (ctx.config.deploy.length > 0) {
-        await fleet.run((m) => phases.hooks(m));
-        ctx.signal.throwIfAborted();
-    }
-    await fleet.run((m) => phases.switch(m));
+    await fleet.run((m) => phases.hooks(m), undefined, { parallel: c.maxParallel });
+    ctx.signal.throwIfAborted();
+    const report = ctx.report;
+    await rollout(fleet, {
+        strategy: c.strategy,
+        batchSize: c.batchSize,
+        switchPhase: (m) => phases.switch(m),
+        activatePhase: (m) => phases.activate(m),
+        health: c.healthcheck ? (m) => healthOf(ctx, fleet, m) : undefined,
+        revertPhase: (m) => phases.revert(m),
+    }, {
+        switched: (m, at) => report.switchedAt.set(m.host.name, at),
+        health: (m, r) => (report.row(m.host.name).health = `${r.ok ? '✅' : '❌'} ${r.detail}`),
+        reverted: (m) => (report.row(m.host.name).reverted = true),
+    });
     const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
     await fleet.run((m) => phases.finish(m));
-    const report = ctx.report;
     report.release = phases.name;
     for (const m of fleet.members) {
         const f = facts.get(m);
@@ -58197,8 +58668,8 @@ function runCommand(name, ctx) {
     return COMMANDS[name](ctx);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 18 modules
-var src_config = __nccwpck_require__(6866);
+// EXTERNAL MODULE: ./src/config/index.ts + 21 modules
+var src_config = __nccwpck_require__(3942);
 // EXTERNAL MODULE: ./src/inputs.ts
 var src_inputs = __nccwpck_require__(8422);
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
@@ -58268,6 +58739,10 @@ class RunReport {
     environment;
     application;
     hosts = new Map();
+    /** Per host: phase durations, health, whether it was switched back. */
+    rows = new Map();
+    /** When each host's `current` was switched (epoch ms), for the fleet's switch window. */
+    switchedAt = new Map();
     warnings = [];
     failure;
     release;
@@ -58298,6 +58773,17 @@ class RunReport {
             rows.push(row);
         this.hosts.set(host, rows);
     }
+    row(host) {
+        let row = this.rows.get(host);
+        if (!row)
+            this.rows.set(host, (row = { phases: {} }));
+        return row;
+    }
+    /** First to last switch across the fleet, in ms (undefined before any switch). */
+    get switchWindowMs() {
+        const times = [...this.switchedAt.values()];
+        return times.length ? Math.max(...times) - Math.min(...times) : undefined;
+    }
     /** Times a runner-side step (`build`, `pack`) and records it under the pseudo-host `runner`. */
     async time(id, label, fn) {
         const t0 = Date.now();
@@ -58325,6 +58811,12 @@ var progress = __nccwpck_require__(8991);
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
 const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' };
+/** Text as a Markdown code span: a fence longer than any run of backticks inside, no escapes (they would show). */
+function code(text) {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence} ${text.replace(/\n/g, ' ')} ${fence}`;
+}
 /** Escapes text for a Markdown table cell or line. */
 function md(text) {
     return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
@@ -58353,7 +58845,7 @@ function renderSummary(r) {
         out.push('', ...r.details);
     if (r.failure) {
         const f = r.failure;
-        out.push(`**Failed on \`${md(f.host)}\` in step \`${md(f.step)}\`:** ${md(f.message)}`, '');
+        out.push(`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, '');
         if (f.tail.length) {
             out.push('<details><summary>Last lines of output</summary>', '', '```', ...f.tail.map((l) => l.replace(/```/g, "'''")), '```', '</details>', '');
         }
@@ -58361,13 +58853,30 @@ function renderSummary(r) {
             out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
         }
     }
-    if (r.hosts.size) {
-        out.push('### Steps', '', '| Host | Step | Status | Duration |', '|---|---|---|---|');
-        for (const [host, rows] of r.hosts) {
-            for (const row of rows)
-                out.push(`| ${md(host)} | ${md(row.label)} | ${ICON[row.status]} ${row.status} | ${(0,progress/* seconds */.Y)(row.ms)} |`);
+    const remote = [...r.rows.keys()];
+    if (remote.length) {
+        const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h).phases)))];
+        out.push('### Hosts', '', `| Host | Release | ${phases.join(' | ')} | Health |`, `|---|---|${phases.map(() => '---|').join('')}---|`);
+        for (const host of remote) {
+            const row = r.rows.get(host);
+            const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
+            out.push(`| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? (0,progress/* seconds */.Y)(row.phases[p]) : '')).join(' | ')} | ${md(row.health ?? '')} |`);
         }
         out.push('');
+        const window = r.switchWindowMs;
+        if (window !== undefined && r.switchedAt.size > 1)
+            out.push(`Switch window (first to last host): ${(0,progress/* seconds */.Y)(window)}.`, '');
+    }
+    if (r.hosts.size) {
+        const steps = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
+        for (const [host, rows] of r.hosts) {
+            for (const row of rows)
+                steps.push(`| ${md(host)} | ${md(row.label)} | ${ICON[row.status]} ${row.status} | ${(0,progress/* seconds */.Y)(row.ms)} |`);
+        }
+        if (remote.length > 1)
+            out.push('<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', '');
+        else
+            out.push('### Steps', '', ...steps, '');
     }
     if (r.warnings.length)
         out.push('### Warnings', ...r.warnings.map((w) => `- ${md(w)}`), '');
@@ -58493,16 +59002,16 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
 var core = __nccwpck_require__(7264);
-// EXTERNAL MODULE: ./src/config/index.ts + 18 modules
-var src_config = __nccwpck_require__(6866);
+// EXTERNAL MODULE: ./src/config/index.ts + 21 modules
+var src_config = __nccwpck_require__(3942);
 // EXTERNAL MODULE: ./src/inputs.ts
 var src_inputs = __nccwpck_require__(8422);
 // EXTERNAL MODULE: ./src/report/actions-log.ts
 var actions_log = __nccwpck_require__(6386);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 12 modules
-var fleet_fleet = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
+var fleet_fleet = __nccwpck_require__(7644);
 // EXTERNAL MODULE: ./src/commands/fleet-run.ts + 2 modules
 var fleet_run = __nccwpck_require__(6041);
 ;// CONCATENATED MODULE: ./src/commands/abandoned.ts
@@ -58707,11 +59216,14 @@ function writable(o) {
         return null;
     const dirs = (0,_quote_js__WEBPACK_IMPORTED_MODULE_0__/* .words */ .a)(o.dirs);
     const sudo = o.useSudo ? 'sudo -n ' : '';
+    // chown/chgrp follow a symlinked (shared) dir named on the command line with -H; GNU chmod has no -H (before
+    // coreutils 9.5) and follows command-line symlinks by itself.
     const rec = o.recursive ? '-R -H ' : '';
+    const chmodRec = o.recursive ? '-R ' : '';
     const lines = ['cd -- "releases/$DA_RELEASE"', `mkdir -p -- ${dirs}`];
     switch (o.mode) {
         case 'chmod':
-            lines.push(`${sudo}chmod ${rec}${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(o.chmodMode)} -- ${dirs}`);
+            lines.push(`${sudo}chmod ${chmodRec}${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(o.chmodMode)} -- ${dirs}`);
             break;
         case 'chown':
             lines.push(`${sudo}chown ${rec}-- ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(required(o.httpUser, 'http_user'))} ${dirs}`);
@@ -58789,6 +59301,9 @@ function progress(log, report, hostCount) {
         },
         output(host, line) {
             log.info(`${prefix(host)}  ${line}`);
+        },
+        phase(host, name, ms) {
+            report.row(host.name).phases[name] = ms;
         },
         warning(text) {
             report.warnings.push(text);

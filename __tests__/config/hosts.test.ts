@@ -14,7 +14,7 @@ describe('parseHostSpec', () => {
     ['my_user.x-y@host_1', { name: 'my_user.x-y@host_1', host: 'host_1', user: 'my_user.x-y', port: 22, local: false }],
     ['local', { name: 'local', host: 'localhost', user: undefined, port: 22, local: true }],
   ])('parses %s', (spec, expected) => {
-    expect(parseHostSpec(spec, at)).toEqual({ ...expected, position: at });
+    expect(parseHostSpec(spec, at)).toEqual({ ...expected, labels: [], position: at });
   });
 
   it.each([

@@ -17,9 +17,9 @@ describe('loadConfig: the full example', () => {
       environment: 'production',
       file: fixture,
       hosts: [
-        { name: 'deploy@web1.example.com', host: 'web1.example.com', user: 'deploy', port: 22, local: false, deployPath: '/var/www/shop', position: at(5, 9) },
-        { name: 'deploy@web2.example.com:2222', host: 'web2.example.com', user: 'deploy', port: 2222, local: false, deployPath: '/var/www/shop', position: at(6, 9) },
-        { name: 'deploy@web3.example.com', host: 'web3.example.com', user: 'deploy', port: 22, local: false, deployPath: '/srv/shop', position: at(7, 9) },
+        { name: 'deploy@web1.example.com', host: 'web1.example.com', user: 'deploy', port: 22, local: false, deployPath: '/var/www/shop', labels: [], position: at(5, 9) },
+        { name: 'deploy@web2.example.com:2222', host: 'web2.example.com', user: 'deploy', port: 2222, local: false, deployPath: '/var/www/shop', labels: [], position: at(6, 9) },
+        { name: 'deploy@web3.example.com', host: 'web3.example.com', user: 'deploy', port: 22, local: false, deployPath: '/srv/shop', labels: [], position: at(7, 9) },
       ],
       deployPath: '/var/www/shop',
       url: 'https://shop.example.com',
@@ -37,10 +37,14 @@ describe('loadConfig: the full example', () => {
       env: { APP_ENV: 'production', DB_PASSWORD: 's3cret' },
       secrets: ['s3cret'],
       build: [
-        { run: 'composer install --no-dev --classmap-authoritative', position: at(19, 9) },
-        { run: 'npm ci && npm run build', position: at(20, 9) },
+        { run: 'composer install --no-dev --classmap-authoritative', once: false, position: at(19, 9) },
+        { run: 'npm ci && npm run build', once: false, position: at(20, 9) },
       ],
-      deploy: [{ run: 'php artisan migrate --force', position: at(22, 9) }],
+      deploy: [{ run: 'php artisan migrate --force', once: false, position: at(22, 9) }],
+      strategy: 'all-at-once',
+      maxParallel: 10,
+      batchSize: 1,
+      activate: [],
     });
   });
 
@@ -69,7 +73,13 @@ describe('loadConfig: defaults', () => {
       secrets: [],
       build: [],
       deploy: [],
+      strategy: 'all-at-once',
+      maxParallel: 10,
+      batchSize: 1,
+      activate: [],
     });
+    expect(config.hosts[0].labels).toEqual([]);
+    expect(config).not.toHaveProperty('healthcheck');
     expect(config).not.toHaveProperty('url');
     expect(config).not.toHaveProperty('httpUser');
     expect(config).not.toHaveProperty('httpGroup');
@@ -155,7 +165,7 @@ describe('loadConfig: values', () => {
   it('gives the local host its own deploy_path', () => {
     const config = load(yaml('environments:', '  production:', '    hosts: [{ host: local, deploy_path: /srv/here }]'));
     expect(config.hosts).toEqual([
-      { name: 'local', host: 'localhost', user: undefined, port: 22, local: true, deployPath: '/srv/here', position: { file: 'deploy.yml', line: 3, column: 13 } },
+      { name: 'local', host: 'localhost', user: undefined, port: 22, local: true, deployPath: '/srv/here', labels: [], position: { file: 'deploy.yml', line: 3, column: 13 } },
     ]);
   });
 
@@ -218,7 +228,7 @@ describe('loadConfig: values', () => {
 
   it('keeps multi-line commands', () => {
     const config = load(env('deploy:', '  - |', '    set -e', '    php artisan migrate'));
-    expect(config.deploy).toEqual([{ run: 'set -e\nphp artisan migrate\n', position: { file: 'deploy.yml', line: 6, column: 9 } }]);
+    expect(config.deploy).toEqual([{ run: 'set -e\nphp artisan migrate\n', once: false, position: { file: 'deploy.yml', line: 6, column: 9 } }]);
   });
 });
 

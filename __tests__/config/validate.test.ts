@@ -100,7 +100,7 @@ describe('wrong types', () => {
     ['shared_files:', 'shared_files', 'must be a list (got nothing)'],
     ['exclude: { a: 1 }', 'exclude', 'must be a list (got a mapping)'],
     ['build: make', 'build', 'must be a list (got "make")'],
-    ['deploy: [[a]]', 'deploy[0]', 'must be a string (got a list)'],
+    ['deploy: [[a]]', 'deploy[0]', 'must be a command string or a mapping with `run` (got a list)'],
     ['env: [A]', 'env', 'must be a mapping of NAME: value (got a list)'],
     ['env: { A: [1] }', 'env.A', 'must be a string, number or boolean (got a list)'],
     ['env: { A: }', 'env.A', 'must be a string, number or boolean (got nothing)'],

@@ -32,7 +32,7 @@ export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => 
   const listener = progress(ctx.log, ctx.report, ctx.config.hosts.length);
   ctx.state?.save('owner', ctx.run.owner);
   ctx.state?.save('remote', 'started');
-  const fleet = await Fleet.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener);
+  const fleet = await Fleet.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
   const onAbort = () => void fleet.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {

@@ -24,7 +24,8 @@ export function planReport(ctx: CommandContext, fleet: Fleet, facts: Map<Member,
     lines.push(`- Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`);
     lines.push(`- Lock: ${f.lock ? describeHeldLock(f.lock, ctx.config.environment) : 'free'}`);
     try {
-      const phaseList = [phases.stage(m).phase, phases.hooks(m), phases.switch(m), phases.finish(m)];
+      const health = ctx.config.healthcheck ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }] : [];
+      const phaseList = [phases.stage(m).phase, phases.hooks(m), phases.switch(m), phases.activate(m), ...health, phases.finish(m)];
       const steps = phaseList.flatMap((p) => (p ? p.steps.map((s) => s.label) : []));
       lines.push(`- Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
     } catch (error) {

@@ -1,5 +1,7 @@
 import type { HostConfig } from '../config/index.js';
 import { HostFailure, type Fleet, type Member } from '../fleet/fleet.js';
+import { checkUrl, urlFor, type HealthResult } from '../fleet/health.js';
+import { rollout } from '../fleet/rollout.js';
 import { checkReleaseName, uniqueReleaseName } from '../releases/name.js';
 import { releasesToRemove } from '../releases/retention.js';
 import type { Phase, Step } from '../remote/phase.js';
@@ -7,7 +9,9 @@ import type { Payload } from '../remote/session.js';
 import { cleanup } from '../remote/steps/cleanup.js';
 import { clearPaths } from '../remote/steps/clear-paths.js';
 import { logHistory } from '../remote/steps/history.js';
-import { deployHooks } from '../remote/steps/hooks.js';
+import { commandHealthcheck } from '../remote/steps/healthcheck.js';
+import { hookSteps, IN_CURRENT, IN_RELEASE } from '../remote/steps/hooks.js';
+import { revert } from '../remote/steps/revert.js';
 import { unlock } from '../remote/steps/lock.js';
 import { release } from '../remote/steps/release.js';
 import { shared } from '../remote/steps/shared.js';
@@ -31,6 +35,9 @@ export interface ReleasePhases {
   stage(m: Member): { phase: Phase; payload?: Payload };
   hooks(m: Member): Phase | undefined;
   switch(m: Member): Phase;
+  activate(m: Member): Phase | undefined;
+  /** Switches back to the previous release and runs the activate commands again. */
+  revert(m: Member): Phase;
   finish(m: Member): Phase;
   /** Releases cleanup will remove on that host. */
   removed(m: Member): string[];
@@ -83,6 +90,9 @@ export function hookEnv(ctx: CommandContext, host: HostConfig, name: string, pre
 export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>, name: string, source: ReleaseSource): ReleasePhases {
   const c = ctx.config;
   const vars = { DA_RELEASE: name };
+  // `once: true` hooks run on the first host only (config order), before any host switches.
+  const first = [...facts.keys()][0];
+  const env = (m: Member) => hookEnv(ctx, m.host, name, facts.get(m)!.live);
   const removed = (m: Member) => {
     const f = facts.get(m)!;
     return releasesToRemove({
@@ -117,10 +127,17 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
       };
     },
     hooks(m) {
-      if (c.deploy.length === 0) return undefined;
-      return { name: 'hooks', vars, steps: deployHooks(c.deploy, hookEnv(ctx, m.host, name, facts.get(m)!.live)) };
+      const hooks = c.deploy.filter((h) => !h.once || m === first);
+      return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE) } : undefined;
     },
     switch: () => ({ name: 'switch', vars, steps: [symlink()] }),
+    activate: (m) => (c.activate.length ? { name: 'activate', vars, steps: hookSteps(c.activate, env(m), IN_CURRENT) } : undefined),
+    // After switching back, the activate commands run again for the release that is live again.
+    revert: (m) => ({
+      name: 'revert',
+      vars,
+      steps: [revert(), ...hookSteps(c.activate, hookEnv(ctx, m.host, facts.get(m)!.live ?? '', undefined), IN_CURRENT)],
+    }),
     finish(m) {
       const f = facts.get(m)!;
       const entry = {
@@ -138,26 +155,52 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
   };
 }
 
+/** A host's health after its switch, by URL from the runner or by command on the host. */
+async function healthOf(ctx: CommandContext, fleet: Fleet, m: Member): Promise<HealthResult> {
+  const hc = ctx.config.healthcheck!;
+  if (hc.url) return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
+  const t0 = Date.now();
+  const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command! })] }), undefined, { members: [m] });
+  const verdict = results.get(m)?.data.get('health')?.[0] ?? 'fail';
+  return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
+}
+
 /**
- * Stages the release on every host, runs the deploy hooks, then switches every host, then commits (history,
- * unlock, cleanup). Each of those is one phase on all hosts at once: nothing switches until every host has
- * staged and passed its hooks.
+ * Stages the release on every host (at most max_parallel at once), runs the deploy hooks, then switches the
+ * hosts (all at once, or in rolling batches, each activated and health-checked), then commits everything
+ * (history, unlock, cleanup). Nothing switches until every host has staged and passed its hooks; a failed
+ * activation or health check switches every switched host back.
  */
 export async function shipRelease(ctx: CommandContext, fleet: Fleet, facts: Map<Member, HostFacts>, phases: ReleasePhases): Promise<void> {
+  const c = ctx.config;
   const staged = new Map(fleet.members.map((m) => [m, phases.stage(m)]));
   await fleet.run(
     (m) => staged.get(m)!.phase,
     (m) => staged.get(m)!.payload,
+    { parallel: c.maxParallel },
   );
   ctx.signal.throwIfAborted();
-  if (ctx.config.deploy.length > 0) {
-    await fleet.run((m) => phases.hooks(m));
-    ctx.signal.throwIfAborted();
-  }
-  await fleet.run((m) => phases.switch(m));
+  await fleet.run((m) => phases.hooks(m), undefined, { parallel: c.maxParallel });
+  ctx.signal.throwIfAborted();
+  const report = ctx.report;
+  await rollout(
+    fleet,
+    {
+      strategy: c.strategy,
+      batchSize: c.batchSize,
+      switchPhase: (m) => phases.switch(m),
+      activatePhase: (m) => phases.activate(m),
+      health: c.healthcheck ? (m) => healthOf(ctx, fleet, m) : undefined,
+      revertPhase: (m) => phases.revert(m),
+    },
+    {
+      switched: (m, at) => report.switchedAt.set(m.host.name, at),
+      health: (m, r) => (report.row(m.host.name).health = `${r.ok ? '✅' : '❌'} ${r.detail}`),
+      reverted: (m) => (report.row(m.host.name).reverted = true),
+    },
+  );
   const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
   await fleet.run((m) => phases.finish(m));
-  const report = ctx.report;
   report.release = phases.name;
   for (const m of fleet.members) {
     const f = facts.get(m)!;

@@ -21,12 +21,15 @@ export class Cursor {
   constructor(
     readonly source: Source,
     readonly path: string,
+    /** Where the key of the value at `path` is written, when the value was reached through a mapping key. */
+    readonly keyPosition?: SourcePosition,
   ) {}
 
-  /** `environments` → `environments.production`; numbers become `hosts[1]`. */
-  child(key: string | number): Cursor {
+  /** `environments` → `environments.production`; numbers become `hosts[1]`. `keyNode` is the key as written. */
+  child(key: string | number, keyNode?: unknown): Cursor {
     if (typeof key === 'number') return new Cursor(this.source, `${this.path}[${key}]`);
-    return new Cursor(this.source, this.path ? `${this.path}.${key}` : key);
+    const keyPosition = keyNode === undefined ? undefined : this.position(keyNode);
+    return new Cursor(this.source, this.path ? `${this.path}.${key}` : key, keyPosition);
   }
 
   /** 1-based position of a node (start of the file for a missing node). */

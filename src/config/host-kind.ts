@@ -1,4 +1,4 @@
-/** The `hosts:` list: strings (`user@host:port`, `local`) or mappings (`host`, `user`, `port`, `deploy_path`). */
+/** The `hosts:` list: strings (`user@host:port`, `local`) or mappings (`host`, `user`, `port`, `deploy_path`, `labels`). */
 import { isScalar, isSeq } from 'yaml';
 import type { Cursor } from './cursor.js';
 import { DEFAULT_PORT, HOST_SPEC_PATTERN, hostNameProblem, LOCAL, localHost, readHostSpec, remoteHost } from './hosts.js';
@@ -21,6 +21,7 @@ export interface HostEntryKeys extends KeySpecs {
   user: KeySpec<string>;
   port: KeySpec<number>;
   deploy_path: KeySpec<string>;
+  labels: KeySpec<string[]>;
 }
 
 export const hostName: Kind<string> = text({
@@ -29,17 +30,20 @@ export const hostName: Kind<string> = text({
 });
 
 function hostFromMapping(mapping: Mapping<HostEntryKeys>, at: Cursor): HostEntry | undefined {
-  const { host, user, port, deploy_path: deployPath } = mapping.values;
+  const { host, user, port, deploy_path: deployPath, labels } = mapping.values;
   if (host === undefined) return undefined;
   if (host === LOCAL) {
     if (user !== undefined || port !== undefined) {
       const where = mapping.keys.user ?? mapping.keys.port ?? mapping.position;
       return at.problemAt(where, '`local` means this machine and takes no `user` or `port`');
     }
+    if (mapping.keys.labels) {
+      return at.child('labels').problemAt(mapping.keys.labels, '`local` means this machine and takes no `labels`');
+    }
     return { spec: localHost(mapping.position), deployPath, path: at.path };
   }
   const bare = host.replace(/^\[(.*)\]$/, '$1');
-  return { spec: remoteHost(bare, user, port ?? DEFAULT_PORT, mapping.position), deployPath, path: at.path };
+  return { spec: remoteHost(bare, user, port ?? DEFAULT_PORT, mapping.position, labels ?? []), deployPath, path: at.path };
 }
 
 export function hostList(entryKeys: HostEntryKeys): Kind<HostEntry[]> {

@@ -49,11 +49,17 @@ export function hostDisplayName(host: string, user: string | undefined, port: nu
 }
 
 export function localHost(position: SourcePosition): HostSpec {
-  return { name: LOCAL, host: 'localhost', user: undefined, port: DEFAULT_PORT, local: true, position };
+  return { name: LOCAL, host: 'localhost', user: undefined, port: DEFAULT_PORT, local: true, labels: [], position };
 }
 
-export function remoteHost(host: string, user: string | undefined, port: number, position: SourcePosition): HostSpec {
-  return { name: hostDisplayName(host, user, port), host, user, port, local: false, position };
+export function remoteHost(
+  host: string,
+  user: string | undefined,
+  port: number,
+  position: SourcePosition,
+  labels: string[] = [],
+): HostSpec {
+  return { name: hostDisplayName(host, user, port), host, user, port, local: false, labels, position };
 }
 
 export type HostSpecResult = { host: HostSpec } | { problem: string };

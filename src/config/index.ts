@@ -2,13 +2,27 @@
 export { ConfigError, formatProblem, type ConfigProblem, type SourcePosition } from './errors.js';
 export { loadConfig, MAX_ALIAS_COUNT, type LoadConfigOptions } from './load.js';
 export { parseHostSpec, hostDisplayName } from './hosts.js';
+export { parseDuration } from './duration.js';
 export { toJsonSchema } from './jsonschema.js';
-export { ENVIRONMENT_KEYS, HOST_ENTRY_KEYS, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS } from './schema.js';
 export {
+  DEPLOY_HOOK_KEYS,
+  ENVIRONMENT_KEYS,
+  HEALTHCHECK_KEYS,
+  HOOK_KEYS,
+  HOST_ENTRY_KEYS,
+  MAX_HEALTHCHECK_WAIT_MS,
+  TOP_LEVEL_KEYS,
+  TOP_LEVEL_ONLY_KEYS,
+} from './schema.js';
+export { HOST_PLACEHOLDER } from './healthcheck-kind.js';
+export {
+  STRATEGIES,
   WRITABLE_MODES,
   type EnvironmentConfig,
+  type HealthcheckConfig,
   type HookConfig,
   type HostConfig,
   type HostSpec,
+  type Strategy,
   type WritableMode,
 } from './types.js';

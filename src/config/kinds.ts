@@ -2,6 +2,7 @@
 import { isScalar } from 'yaml';
 import type { Cursor } from './cursor.js';
 import { describeNode } from './cursor.js';
+import { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
 import { userProblem, USER_PATTERN } from './hosts.js';
 import type { JsonObject, Kind } from './kind.js';
 import { deployPathProblem } from './paths.js';
@@ -44,18 +45,28 @@ export const applicationName: Kind<string> = text({
   schema: { minLength: 1, pattern: '^[^/\\n\\r]+$' },
 });
 
+/** Why `value` is not an http(s) URL with a host name, or undefined. */
+export function urlProblem(value: string): string | undefined {
+  try {
+    const parsed = new URL(value);
+    if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname) return undefined;
+  } catch {
+    // fall through to the message
+  }
+  return `must be an http:// or https:// URL (got ${JSON.stringify(value)})`;
+}
+
 export const url: Kind<string> = text({
   label: 'http(s) URL',
-  check: (v) => {
-    try {
-      const parsed = new URL(v);
-      if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname) return undefined;
-    } catch {
-      // fall through to the message
-    }
-    return `must be an http:// or https:// URL (got ${JSON.stringify(v)})`;
-  },
+  check: urlProblem,
   schema: { format: 'uri', pattern: '^https?://' },
+});
+
+/** A shell command: a non-empty string. */
+export const command: Kind<string> = text({
+  label: 'shell command',
+  check: (v) => (v.trim() === '' ? 'must not be empty' : undefined),
+  schema: { minLength: 1, pattern: '\\S' },
 });
 
 export const absolutePath: Kind<string> = text({
@@ -132,3 +143,33 @@ export const octalMode: Kind<string> = {
   },
   toJson: same,
 };
+
+/**
+ * A duration (`30s`, `1500ms`, `2m`, or a bare integer meaning seconds; see parseDuration), read as milliseconds
+ * and checked to be from `minMs` to `maxMs`.
+ */
+export function duration(minMs: number, maxMs: number): Kind<number> {
+  const range = minMs > 0 ? `more than 0 and at most ${formatDuration(maxMs)}` : `at most ${formatDuration(maxMs)}`;
+  return {
+    label: `duration, ${range}`,
+    jsonSchema: {
+      oneOf: [
+        { type: 'string', pattern: DURATION_PATTERN },
+        { type: 'integer', minimum: Math.ceil(minMs / 1000), maximum: Math.floor(maxMs / 1000) },
+      ],
+    },
+    read(node, at) {
+      const resolved = at.resolve(node);
+      const value = isScalar(resolved) ? resolved.value : undefined;
+      let ms: number | undefined;
+      if (typeof value === 'string') ms = parseDuration(value);
+      else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) ms = value * 1000;
+      if (ms === undefined || !Number.isSafeInteger(ms)) {
+        return at.problem(node, `must be a duration such as \`30s\`, \`1500ms\` or \`2m\` (a bare integer is seconds) (got ${describeNode(resolved)})`);
+      }
+      if (ms < minMs || ms > maxMs) return at.problem(node, `must be ${range} (got ${describeNode(resolved)})`);
+      return ms;
+    },
+    toJson: formatDuration,
+  };
+}

@@ -1,11 +1,10 @@
-/** List kinds: paths relative to the release, exclude globs, shell commands. */
+/** List kinds: paths relative to the release, exclude globs, host labels. */
 import { isSeq } from 'yaml';
 import type { Cursor, Located } from './cursor.js';
 import { describeNode } from './cursor.js';
 import type { Kind } from './kind.js';
-import { readText } from './kinds.js';
+import { readText, same } from './kinds.js';
 import { globProblem, normaliseRelative, relativePathProblem } from './paths.js';
-import type { HookConfig } from './types.js';
 
 /** Reads a list, item by item; `each` returns undefined for bad items (having reported them). */
 export function readList<T>(node: unknown, at: Cursor, each: (item: unknown, at: Cursor) => T | undefined): T[] | undefined {
@@ -57,13 +56,25 @@ export const globs: Kind<Located<string>[]> = {
   toJson: locatedStrings,
 };
 
-export const commands: Kind<HookConfig[]> = {
-  label: 'list of shell commands',
-  jsonSchema: { type: 'array', items: { type: 'string', minLength: 1 } },
-  read: (node, at) =>
-    readList(node, at, (item, itemAt) => {
-      const run = readText(item, itemAt, (v) => (v.trim() === '' ? 'must not be empty' : undefined));
-      return run === undefined ? undefined : { run, position: itemAt.position(item) };
-    }),
-  toJson: (hooks) => hooks.map((h) => h.run),
+/** A host label: letters, digits, `.`, `_` and `-`, starting with a letter or digit. */
+export const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Host labels (`web`, `worker`): checked, no label listed twice. */
+export const labels: Kind<string[]> = {
+  label: 'list of labels',
+  jsonSchema: { type: 'array', items: { type: 'string', pattern: LABEL_PATTERN.source }, uniqueItems: true },
+  read(node, at) {
+    const seen = new Map<string, number>();
+    return readList(node, at, (item, itemAt) => {
+      const value = readText(item, itemAt, (v) =>
+        LABEL_PATTERN.test(v) ? undefined : `invalid label ${JSON.stringify(v)}: use letters, digits, \`.\`, \`_\` and \`-\`, starting with a letter or digit`,
+      );
+      if (value === undefined) return undefined;
+      const earlier = seen.get(value);
+      if (earlier !== undefined) return itemAt.problem(item, `label \`${value}\` is listed twice (also at line ${earlier})`);
+      seen.set(value, itemAt.position(item).line);
+      return value;
+    });
+  },
+  toJson: same,
 };

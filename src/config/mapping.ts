@@ -72,7 +72,7 @@ export function readMapping<S extends KeySpecs>(
       continue;
     }
     keys[key] = at.position(keyNode);
-    const read = spec.kind.read(value ?? null, at.child(key));
+    const read = spec.kind.read(value ?? null, at.child(key, keyNode));
     if (read !== undefined) values[key] = read;
   }
   if (options.requiredFrom) {

@@ -5,10 +5,12 @@
 import { key, type KeySpecs } from './kind.js';
 import { envMap } from './env-kind.js';
 import { environmentMap } from './environments-kind.js';
+import { healthcheck, healthcheckUrl, type HealthcheckKeys } from './healthcheck-kind.js';
+import { hookList, type HookKeys } from './hook-kind.js';
 import { hostList, hostName, type HostEntryKeys } from './host-kind.js';
-import { absolutePath, applicationName, boolean, integer, name, octalMode, oneOf, url } from './kinds.js';
-import { commands, globs, relativePaths } from './list-kinds.js';
-import { WRITABLE_MODES } from './types.js';
+import { absolutePath, applicationName, boolean, command, duration, integer, name, octalMode, oneOf, url } from './kinds.js';
+import { globs, labels, relativePaths } from './list-kinds.js';
+import { STRATEGIES, WRITABLE_MODES } from './types.js';
 
 /** Keys of a host written as a mapping in `hosts:`. */
 export const HOST_ENTRY_KEYS: HostEntryKeys = {
@@ -16,6 +18,49 @@ export const HOST_ENTRY_KEYS: HostEntryKeys = {
   user: key({ kind: name('user name'), description: 'SSH user for this host; overrides the environment\'s `user`.' }),
   port: key({ kind: integer(1, 65535), default: 22, description: 'SSH port of this host.' }),
   deploy_path: key({ kind: absolutePath, description: 'Deploy path on this host; overrides the environment\'s `deploy_path`.' }),
+  labels: key({
+    kind: labels,
+    default: [],
+    description: 'Labels of this host (e.g. `web`, `worker`): letters, digits, `.`, `_` and `-`, starting with a letter or digit. Not for `local`.',
+  }),
+};
+
+const RUN = key({ kind: command, required: true, description: 'The shell command.' });
+
+/** Keys of a `build` or `activate` hook written as a mapping. */
+export const HOOK_KEYS: HookKeys = { run: RUN };
+
+/** Keys of a `deploy` hook written as a mapping. */
+export const DEPLOY_HOOK_KEYS = {
+  run: RUN,
+  once: key({
+    kind: boolean,
+    default: false,
+    description: 'Run on one host only (the first), before any host switches, e.g. database migrations.',
+  }),
+} satisfies HookKeys;
+
+const ONLY_DEPLOY = { once: '`once` is only meaningful for deploy hooks' };
+
+/** One healthcheck attempt may take at most this long; `interval` is bounded the same. */
+export const MAX_HEALTHCHECK_WAIT_MS = 10 * 60_000;
+
+/** Keys of `healthcheck`. */
+export const HEALTHCHECK_KEYS: HealthcheckKeys = {
+  url: key({
+    kind: healthcheckUrl,
+    description:
+      'http(s) URL requested from the runner after each host switches; `{host}` is replaced by the host\'s host name or IP address (`host`, without user or port). Give `url` or `command`, not both.',
+  }),
+  command: key({ kind: command, description: 'Shell command run on each host after its switch; it passes when it exits 0. Give `url` or `command`, not both.' }),
+  expect_status: key({ kind: integer(100, 599), default: 200, description: 'HTTP status the `url` must answer with (only with `url`).' }),
+  timeout: key({
+    kind: duration(1, MAX_HEALTHCHECK_WAIT_MS),
+    default: 30_000,
+    description: 'Timeout of one attempt: `30s`, `1500ms`, `2m`, or a bare integer meaning seconds; at most `10m`.',
+  }),
+  retries: key({ kind: integer(0), default: 5, description: 'Attempts after a failed one (attempts = retries + 1).' }),
+  interval: key({ kind: duration(0, MAX_HEALTHCHECK_WAIT_MS), default: 2_000, description: 'Pause between attempts, as a duration like `timeout`; at most `10m`.' }),
 };
 
 /** Keys of an environment. Each may also be written at the top level as a default for every environment. */
@@ -24,7 +69,7 @@ export const ENVIRONMENT_KEYS = {
     kind: hostList(HOST_ENTRY_KEYS),
     required: true,
     description:
-      'Hosts to deploy to: `user@host[:port]`, `host`, `[v6addr]:port`, `local` (this machine, no SSH), or a mapping with `host`, `user`, `port` and `deploy_path`.',
+      'Hosts to deploy to: `user@host[:port]`, `host`, `[v6addr]:port`, `local` (this machine, no SSH), or a mapping with `host`, `user`, `port`, `deploy_path` and `labels`.',
   }),
   user: key({ kind: name('user name'), description: 'Default SSH user for hosts that do not name one. Required unless every remote host names its user.' }),
   deploy_path: key({
@@ -52,8 +97,34 @@ export const ENVIRONMENT_KEYS = {
     description:
       'Environment variables for hooks. `${NAME}` is replaced from the step\'s environment (and masked); `$${NAME}` is a literal `${NAME}`. Names starting with `DEPLOY_` are reserved.',
   }),
-  build: key({ kind: commands, default: [], description: 'Shell commands run on the runner in the build copy before upload.' }),
-  deploy: key({ kind: commands, default: [], description: 'Shell commands run on each host in the new release before the switch.' }),
+  strategy: key({
+    kind: oneOf(STRATEGIES),
+    default: 'all-at-once',
+    description: 'How hosts switch to the new release: `all-at-once` (together, once every host is staged) or `rolling` (in batches of `batch_size`).',
+  }),
+  max_parallel: key({ kind: integer(1), default: 10, description: 'How many hosts are connected to and staged at once.' }),
+  batch_size: key({ kind: integer(1), default: 1, description: 'With `strategy: rolling`, how many hosts switch per batch (may exceed the number of hosts).' }),
+  build: key({
+    kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
+    default: [],
+    description: 'Shell commands run on the runner in the build copy before upload: strings, or mappings with `run`.',
+  }),
+  deploy: key({
+    kind: hookList(DEPLOY_HOOK_KEYS),
+    default: [],
+    description:
+      'Shell commands run on each host in the new release before the switch: strings, or mappings with `run` and `once` (`once: true` runs it on one host only, before any host switches).',
+  }),
+  activate: key({
+    kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
+    default: [],
+    description: 'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run`.',
+  }),
+  healthcheck: key({
+    kind: healthcheck(HEALTHCHECK_KEYS),
+    description:
+      'Checks each host after its switch: `url` (requested from the runner, answering `expect_status`) or `command` (run on the host, exit 0), retried `retries` times `interval` apart, each attempt limited to `timeout`.',
+  }),
 } satisfies KeySpecs;
 
 /** Keys only valid at the top level; every environment key is valid there too. */

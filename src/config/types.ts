@@ -4,6 +4,10 @@ import type { SourcePosition } from './errors.js';
 export const WRITABLE_MODES = ['acl', 'chmod', 'chown', 'chgrp', 'skip'] as const;
 export type WritableMode = (typeof WRITABLE_MODES)[number];
 
+/** `all-at-once`: every host switches together; `rolling`: hosts switch in batches of `batch_size`. */
+export const STRATEGIES = ['all-at-once', 'rolling'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
 export interface HostConfig {
   /** Display name: `deploy@web1.example.com`, `deploy@web1.example.com:2222` (port only when not 22), or `local`. */
   name: string;
@@ -16,6 +20,8 @@ export interface HostConfig {
   local: boolean;
   /** The host's own deploy_path, or the environment's. */
   deployPath: string;
+  /** Labels of the host (e.g. `web`, `worker`); [] for string entries and `local`. */
+  labels: string[];
   position: SourcePosition;
 }
 
@@ -25,6 +31,25 @@ export type HostSpec = Omit<HostConfig, 'deployPath'>;
 export interface HookConfig {
   /** The shell command. */
   run: string;
+  /** Deploy hooks only: run on one host only, before any host switches. Always false for build and activate hooks. */
+  once: boolean;
+  position: SourcePosition;
+}
+
+/** How each host is checked after its switch: exactly one of `url` and `command` is set. */
+export interface HealthcheckConfig {
+  /** http(s) URL requested from the runner; `{host}` is still in it, to be replaced by each host's host name. */
+  url?: string;
+  /** Shell command run on the host. */
+  command?: string;
+  /** Expected HTTP status (meaningful with `url` only; 200 by default). */
+  expectStatus: number;
+  /** Timeout of one attempt. */
+  timeoutMs: number;
+  /** Attempts after the first failed one (attempts = retries + 1). */
+  retries: number;
+  /** Pause between attempts. */
+  intervalMs: number;
   position: SourcePosition;
 }
 
@@ -57,4 +82,13 @@ export interface EnvironmentConfig {
   secrets: string[];
   build: HookConfig[];
   deploy: HookConfig[];
+  strategy: Strategy;
+  /** Hosts connected to and staged at once. */
+  maxParallel: number;
+  /** `rolling`: hosts switched per batch (may exceed the number of hosts). */
+  batchSize: number;
+  /** Commands run on each host right after its switch (e.g. reload php-fpm). */
+  activate: HookConfig[];
+  /** Absent when not configured. */
+  healthcheck?: HealthcheckConfig;
 }

@@ -148,6 +148,11 @@ function buildConfig(
     secrets: expanded.secrets,
     build: merged.or('build'),
     deploy: merged.or('deploy'),
+    strategy: merged.or('strategy'),
+    maxParallel: merged.or('max_parallel'),
+    batchSize: merged.or('batch_size'),
+    activate: merged.or('activate'),
+    ...(merged.get('healthcheck') === undefined ? {} : { healthcheck: merged.get('healthcheck') }),
   };
 }
 

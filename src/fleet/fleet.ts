@@ -4,6 +4,7 @@ import type { Phase } from '../remote/phase.js';
 import type { PreludeOptions } from '../remote/prelude.js';
 import type { Transport } from '../transport/types.js';
 import { openTransport, type Access } from './connect.js';
+import { settleLimited } from './limit.js';
 
 /** A failure on one host, in one step: what the user needs to find and fix it. */
 export class HostFailure extends Error {
@@ -31,6 +32,15 @@ export interface FleetListener {
   step?(host: HostConfig, record: StepRecord): void;
   output?(host: HostConfig, line: string, step: StepRecord | undefined): void;
   warning?(text: string): void;
+  /** A phase ended on a host (for per-host phase timings). */
+  phase?(host: HostConfig, name: string, ms: number, ok: boolean): void;
+}
+
+export interface RunOptions {
+  /** Only these hosts (a batch); default every host. */
+  members?: readonly Member[];
+  /** At most this many hosts at once; default all. */
+  parallel?: number;
 }
 
 /** Time a host gets to undo its work after an abort or interrupt. */
@@ -44,49 +54,65 @@ export class Fleet {
   private constructor(
     readonly members: Member[],
     private readonly access: Access,
+    private readonly listener: FleetListener,
   ) {}
 
+  /** Connects to every host (at most `parallel` handshakes at once) and starts its session. */
   static async open(
     hosts: HostConfig[],
     access: Access,
     prelude: (host: HostConfig) => PreludeOptions,
     listener: FleetListener,
+    parallel = hosts.length,
   ): Promise<Fleet> {
-    const opened = await Promise.allSettled(
-      hosts.map(async (host) => {
-        const transport = await openTransport(host, access);
-        try {
-          const session = await HostSession.open(transport, prelude(host), sessionListener(host, listener));
-          return { host, transport, session };
-        } catch (error) {
-          await transport.close();
-          throw error;
-        }
-      }),
-    );
+    const opened = await settleLimited(hosts, parallel, async (host) => {
+      const transport = await openTransport(host, access);
+      try {
+        const session = await HostSession.open(transport, prelude(host), sessionListener(host, listener));
+        return { host, transport, session };
+      } catch (error) {
+        await transport.close();
+        throw error;
+      }
+    });
     const members = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const failed = opened.findIndex((r) => r.status === 'rejected');
     if (failed >= 0) {
-      const fleet = new Fleet(members, access);
+      const fleet = new Fleet(members, access, listener);
       await fleet.abort();
       const reason = (opened[failed] as PromiseRejectedResult).reason;
       throw new HostFailure(hosts[failed]!.name, 'connect', reason instanceof Error ? reason.message : String(reason));
     }
-    return new Fleet(members, access);
+    return new Fleet(members, access, listener);
   }
 
-  /** Runs a phase on every host; resolves with each host's result, or throws the first host's failure. */
-  async run(phaseFor: (m: Member) => Phase | undefined, payloadFor?: (m: Member) => Payload | undefined): Promise<Map<Member, PhaseResult>> {
-    const results = await Promise.allSettled(
-      this.members.map(async (m) => {
-        const phase = phaseFor(m);
-        return phase ? m.session.run(phase, payloadFor?.(m)) : undefined;
-      }),
-    );
+  /**
+   * Runs a phase on every host (or a batch), at most `parallel` at once; resolves when every host has answered
+   * with each host's result, or throws the first host's failure.
+   */
+  async run(
+    phaseFor: (m: Member) => Phase | undefined,
+    payloadFor?: (m: Member) => Payload | undefined,
+    opts: RunOptions = {},
+  ): Promise<Map<Member, PhaseResult>> {
+    const members = opts.members ?? this.members;
+    const results = await settleLimited(members, opts.parallel ?? members.length, async (m) => {
+      const phase = phaseFor(m);
+      if (!phase) return undefined;
+      const t0 = Date.now();
+      try {
+        const result = await m.session.run(phase, payloadFor?.(m));
+        this.listener.phase?.(m.host, phase.name, Date.now() - t0, result.ok);
+        return result;
+      } catch (error) {
+        this.listener.phase?.(m.host, phase.name, Date.now() - t0, false);
+        throw error;
+      }
+    });
     const out = new Map<Member, PhaseResult>();
     let failure: HostFailure | undefined;
     results.forEach((r, i) => {
-      const m = this.members[i]!;
+      const m = members[i]!;
       if (r.status === 'rejected') {
         failure ??= new HostFailure(m.host.name, 'session', r.reason instanceof SessionLost ? r.reason.message : String(r.reason));
       } else if (r.value) {

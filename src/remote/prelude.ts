@@ -53,24 +53,32 @@ da_step() {
 da_owns_lock() { [ "$(cat .deploy/lock/owner 2>/dev/null)" = "$DA_OWNER" ]; }
 da_unlock() { if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi; }
 da_history() { mkdir -p .deploy && printf '%s\\n' "$1" >> .deploy/history.jsonl; }
+da_revert() {
+  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
+  [ -f "$DA_PENDING" ] || return 0
+  local line value target prev
+  while IFS= read -r line; do
+    case $line in "switched "*) ;; *) continue ;; esac
+    value=\${line#* }; target=\${value%% *}; prev=\${value#* }
+    if [ "$(readlink current 2>/dev/null)" = "$target" ]; then
+      if [ -n "$prev" ]; then
+        ln -sfn -- "$prev" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
+        echo "switched current back to $prev"
+      else
+        rm -f current && echo "removed current: there was no live release before this run"
+      fi
+      da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
+    fi
+  done < <(tac -- "$DA_PENDING")
+}
 da_abort() {
   cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
   if [ -f "$DA_PENDING" ]; then
-    local line kind value target prev
+    da_revert
+    local line kind value
     while IFS= read -r line; do
       kind=\${line%% *}; value=\${line#* }
       case $kind in
-        switched)
-          target=\${value%% *}; prev=\${value#* }
-          if [ "$(readlink current 2>/dev/null)" = "$target" ]; then
-            if [ -n "$prev" ]; then
-              ln -sfn -- "$prev" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
-              echo "switched current back to $prev"
-            else
-              rm -f current && echo "removed current: there was no live release before this run"
-            fi
-            da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
-          fi ;;
         release)
           if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
             rm -rf -- "releases/$value" && echo "removed the unfinished release $value"

@@ -21,6 +21,9 @@ export function progress(log: Log, report: RunReport, hostCount: number): FleetL
     output(host: HostConfig, line: string) {
       log.info(`${prefix(host)}  ${line}`);
     },
+    phase(host: HostConfig, name: string, ms: number) {
+      report.row(host.name).phases[name] = ms;
+    },
     warning(text: string) {
       report.warnings.push(text);
       log.warning(text);

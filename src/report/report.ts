@@ -7,6 +7,13 @@ export interface StepRow {
   ms: number;
 }
 
+export interface HostRow {
+  /** Milliseconds per phase (`inspect`, `stage`, `hooks`, `switch`, `activate`, `finish`). */
+  phases: Record<string, number>;
+  health?: string;
+  reverted?: boolean;
+}
+
 export interface FailureReport {
   host: string;
   step: string;
@@ -20,6 +27,10 @@ export interface FailureReport {
  */
 export class RunReport {
   readonly hosts = new Map<string, StepRow[]>();
+  /** Per host: phase durations, health, whether it was switched back. */
+  readonly rows = new Map<string, HostRow>();
+  /** When each host's `current` was switched (epoch ms), for the fleet's switch window. */
+  readonly switchedAt = new Map<string, number>();
   readonly warnings: string[] = [];
   failure?: FailureReport;
   release?: string;
@@ -49,6 +60,18 @@ export class RunReport {
     if (at >= 0) rows[at] = row;
     else rows.push(row);
     this.hosts.set(host, rows);
+  }
+
+  row(host: string): HostRow {
+    let row = this.rows.get(host);
+    if (!row) this.rows.set(host, (row = { phases: {} }));
+    return row;
+  }
+
+  /** First to last switch across the fleet, in ms (undefined before any switch). */
+  get switchWindowMs(): number | undefined {
+    const times = [...this.switchedAt.values()];
+    return times.length ? Math.max(...times) - Math.min(...times) : undefined;
   }
 
   /** Times a runner-side step (`build`, `pack`) and records it under the pseudo-host `runner`. */

@@ -5,21 +5,38 @@ export interface HookCommand {
   run: string;
 }
 
+export interface HookPlace {
+  /** Step ids are `<prefix>-1`, `<prefix>-2`, … */
+  prefix: 'hook' | 'activate';
+  /** Where the commands run, relative to the deploy path (shell words, already quoted). */
+  dir: string;
+}
+
+/** Deploy hooks run in the new release, before anything is live. */
+export const IN_RELEASE: HookPlace = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
+/** Activate hooks run in the live release, right after a switch (and again after a switch back). */
+export const IN_CURRENT: HookPlace = { prefix: 'activate', dir: 'current/' };
+
 /**
- * Deploy hooks: each command runs in the new release with bash -e, stdin closed, the configured environment plus
- * the DEPLOY_* variables. One step per command, so the summary shows which one failed. SIGPIPE is restored for
- * the command (the session itself ignores it to survive a dropped connection).
+ * Hook commands: each runs with bash -e, stdin closed, the configured environment plus the DEPLOY_* variables,
+ * in `place.dir`. One step per command, so the summary shows which one failed. SIGPIPE is restored for the
+ * command (the session itself ignores it to survive a dropped connection).
  */
-export function deployHooks(hooks: HookCommand[], env: Record<string, string>): Step[] {
+export function hookSteps(hooks: HookCommand[], env: Record<string, string>, place: HookPlace): Step[] {
   const exports = Object.entries(env)
     .map(([name, value]) => `export ${name}=${q(value)}`)
     .join('\n');
   return hooks.map((hook, i) => ({
-    id: `hook-${i + 1}`,
+    id: `${place.prefix}-${i + 1}`,
     label: hook.run,
     body: `${exports}
-cd -- "releases/$DA_RELEASE"
+cd -- ${place.dir}
 trap - PIPE
 bash -e -c ${q(hook.run)} < /dev/null`,
   }));
+}
+
+/** The deploy hooks of a release (kept for callers that only deal with deploy hooks). */
+export function deployHooks(hooks: HookCommand[], env: Record<string, string>): Step[] {
+  return hookSteps(hooks, env, IN_RELEASE);
 }
