@@ -57195,6 +57195,8 @@ async function connectSsh(target, creds) {
         ssh.dispose();
         throw explain(error, target, creds, verdict);
     }
+    // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process.
+    ssh.connection?.on('error', () => undefined);
     return new SshTransport(target.name, ssh);
 }
 function explain(error, target, creds, verdict) {

@@ -1,14 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: the nearest directory above this file holding action.yml (also when compiled elsewhere). */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'action.yml'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('action.yml not found above the test support files');
+    dir = up;
+  }
+  return dir;
+}
 
 /** The bundled action, run the way the GitHub runner runs it. */
-export const DIST = resolve(__dirname_of(import.meta.url), '../../dist/index.js');
-
-function __dirname_of(url: string): string {
-  return new URL('.', url).pathname;
-}
+export const DIST = join(repoRoot(), 'dist/index.js');
 
 export interface ActionResult {
   code: number | null;

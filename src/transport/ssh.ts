@@ -61,6 +61,8 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
     ssh.dispose();
     throw explain(error, target, creds, verdict);
   }
+  // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process.
+  ssh.connection?.on('error', () => undefined);
   return new SshTransport(target.name, ssh);
 }
 

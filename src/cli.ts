@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// The CLI entry (bundled to dist/cli/index.js): argv → context → the same commands as the action → plain-text outcome.
+import './esm-shims.js';
+import { helpText, parseCliArgs, USAGE, UsageError } from './cli/args.js';
+import { buildCliContext, type CliContext } from './cli/context.js';
+import { EXIT, failure, runTitle, success } from './cli/outcome.js';
+import { packageVersion } from './cli/version.js';
+import { runCommand } from './commands/index.js';
+import { consoleLog } from './report/console-log.js';
+import { cancelOnSignals } from './signals.js';
+
+async function cli(argv: string[]): Promise<number> {
+  let request;
+  try {
+    request = parseCliArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`deploy-action: ${error.message}\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  if (request.kind !== 'run') {
+    process.stdout.write(request.kind === 'help' ? helpText() : `deploy-action ${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+
+  const log = consoleLog({ debug: process.env['DEPLOY_DEBUG'] === '1' });
+  const cancel = cancelOnSignals(log);
+  let run: CliContext | undefined;
+  try {
+    run = buildCliContext(request, { env: process.env, cwd: process.cwd(), log, signal: cancel.signal });
+    const { ctx } = run;
+    await log.group(runTitle(request.command, ctx), () => runCommand(request.command, ctx));
+    const outcome = success(ctx.report, ctx.dryRun);
+    process.stdout.write(outcome.text);
+    return outcome.code;
+  } catch (error) {
+    const outcome = failure(run?.ctx.report, error, { knownHostsFile: run?.knownHostsFile, credentials: run?.credentials, cancelled: cancel.signal.aborted, dryRun: request.dryRun });
+    process.stderr.write(outcome.text);
+    return outcome.code;
+  } finally {
+    cancel.dispose();
+  }
+}
+
+process.exitCode = await cli(process.argv.slice(2));

@@ -1,0 +1,161 @@
+/** The CLI's command line: `deploy-action COMMAND ENVIRONMENT [options]`. */
+import { parseArgs } from 'node:util';
+import type { CommandName } from '../inputs.js';
+
+/** Every command, with the line `--help` shows for it (a Record, so a new command must be added here). */
+const COMMANDS: Record<CommandName, string> = {
+  deploy: 'build the source and ship it as a new release, switching every host together',
+  redeploy: 'a new release copied from the live one (no build): picks up changed shared files, reruns the hooks',
+  rollback: 'make the previous good release (or --release NAME) live again',
+  unlock: 'remove a deploy lock left behind by a run that died',
+  releases: 'list each host\'s releases and which one is live',
+};
+
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
+
+export interface CliArgs {
+  command: CommandName;
+  environment: string;
+  /** As written; relative to the working directory. */
+  config: string;
+  source: string;
+  /** Comma-separated host list ('' = every host). */
+  hosts: string;
+  dryRun: boolean;
+  /** deploy/redeploy: --release-name; rollback: --release. */
+  releaseName?: string;
+  identity?: string;
+  /** Undefined: ~/.ssh/known_hosts. */
+  knownHosts?: string;
+  connectTimeoutSeconds: number;
+}
+
+export type CliRequest = { kind: 'help' } | { kind: 'version' } | ({ kind: 'run' } & CliArgs);
+
+/** A command line we cannot run; the CLI prints it with the usage and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = 'usage: deploy-action COMMAND ENVIRONMENT [options]   (deploy-action --help for more)';
+
+export function helpText(): string {
+  const commands = Object.entries(COMMANDS).map(([name, what]) => `  ${name.padEnd(28)}${what}`);
+  return [
+    'usage: deploy-action COMMAND ENVIRONMENT [options]',
+    '',
+    'Atomic releases over SSH with the engine of the deploy-action GitHub Action, from a terminal or any CI.',
+    '',
+    'Commands:',
+    ...commands,
+    '',
+    'Options:',
+    '  --config FILE               the deploy config (default: deploy.yml)',
+    '  --source DIR                the directory to build and ship (default: .)',
+    '  --hosts LIST                only these hosts: comma-separated names (user@host:port, host or user@host)',
+    '  --dry-run                   read the hosts and print the plan; change nothing',
+    '  --release-name NAME         deploy, redeploy: name of the new release (default: a UTC timestamp)',
+    '  --release NAME              rollback: the release to make live (default: the previous good one)',
+    '  -i, --identity FILE         private key file (default: the SSH agent, else the first of',
+    '                              ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa)',
+    '  --known-hosts FILE          known_hosts file the host keys must match (default: ~/.ssh/known_hosts)',
+    `  --connect-timeout SECONDS   SSH connection timeout per host (default: ${DEFAULT_CONNECT_TIMEOUT_SECONDS})`,
+    '  -h, --help                  show this help',
+    '  --version                   show the version',
+    '',
+    'Environment:',
+    '  SSH_AUTH_SOCK               the SSH agent to authenticate with',
+    '  DEPLOY_SSH_PASSPHRASE       the passphrase of an encrypted private key',
+    '  DEPLOY_DEBUG=1              print debug lines',
+    '',
+    'Exit status: 0 on success, 1 when the run or the config failed, 2 for a usage error, 130 when cancelled.',
+    '',
+    'Examples:',
+    '  deploy-action deploy production',
+    '  deploy-action rollback production --release 20250101120000',
+    '  deploy-action releases staging --hosts web1.example.com',
+    '',
+  ].join('\n');
+}
+
+const OPTIONS = {
+  config: { type: 'string' },
+  source: { type: 'string' },
+  hosts: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'release-name': { type: 'string' },
+  release: { type: 'string' },
+  identity: { type: 'string', short: 'i' },
+  'known-hosts': { type: 'string' },
+  'connect-timeout': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+function isCommand(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+/** node:util's messages for a bad option, reworded for a user who has not read Node's docs. */
+function reword(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const option = /'(-[^']*)'/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return /argument missing/.test(message) ? `option ${option} needs a value` : `option ${option} takes no value`;
+  }
+  return message.split('\n')[0]!;
+}
+
+/** Parses argv (without `node` and the script). Throws UsageError. */
+export function parseCliArgs(argv: string[]): CliRequest {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(reword(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals[0] === 'help') return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+
+  const [command, environment, ...extra] = positionals;
+  if (command === undefined) throw new UsageError('missing the command');
+  if (!isCommand(command)) throw new UsageError(`unknown command "${command}"; the commands are: ${Object.keys(COMMANDS).join(', ')}`);
+  if (environment === undefined) throw new UsageError(`missing the environment, e.g. deploy-action ${command} production`);
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+
+  if (values['release-name'] !== undefined && command !== 'deploy' && command !== 'redeploy') {
+    throw new UsageError(`--release-name names a new release; it applies to deploy and redeploy, not ${command}`);
+  }
+  if (values.release !== undefined && command !== 'rollback') {
+    throw new UsageError(`--release is the rollback target; it applies to rollback, not ${command}${command === 'deploy' || command === 'redeploy' ? ' (use --release-name)' : ''}`);
+  }
+  let connectTimeoutSeconds = DEFAULT_CONNECT_TIMEOUT_SECONDS;
+  if (values['connect-timeout'] !== undefined) {
+    connectTimeoutSeconds = Number(values['connect-timeout']);
+    if (!values['connect-timeout'].trim() || !Number.isFinite(connectTimeoutSeconds) || connectTimeoutSeconds <= 0) {
+      throw new UsageError(`--connect-timeout: "${values['connect-timeout']}" is not a positive number of seconds`);
+    }
+  }
+  for (const name of ['config', 'source', 'identity', 'known-hosts', 'release-name', 'release'] as const) {
+    if (values[name] === '') throw new UsageError(`--${name} must not be empty`);
+  }
+  return {
+    kind: 'run',
+    command,
+    environment,
+    config: values.config ?? 'deploy.yml',
+    source: values.source ?? '.',
+    hosts: values.hosts ?? '',
+    dryRun: values['dry-run'] ?? false,
+    releaseName: command === 'rollback' ? values.release : values['release-name'],
+    identity: values.identity,
+    knownHosts: values['known-hosts'],
+    connectTimeoutSeconds,
+  };
+}

@@ -1,0 +1,128 @@
+/** The CLI's last words: what changed, or what failed where, as plain text for a terminal. */
+import { Cancelled, type CommandContext } from '../commands/context.js';
+import { ConfigError } from '../config/index.js';
+import { failureOf, UNTOUCHED_AFTER_FAILURE } from '../report/failure.js';
+import { seconds } from '../report/progress.js';
+import type { RunReport } from '../report/report.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+
+export interface Outcome {
+  /** For stdout (success) or stderr (failure). */
+  text: string;
+  code: number;
+}
+
+const indent = (text: string, by = '  ') => text.split('\n').map((l) => (l ? by + l : l)).join('\n');
+
+/** A table cell without Markdown emphasis or escapes. */
+const plain = (cell: string) => cell.replace(/\*\*(.+?)\*\*/g, '$1').replace(/\\(.)/g, '$1');
+
+/** Pads a run of Markdown table rows into aligned columns; the `|---|` row becomes a rule. */
+function table(rows: string[]): string[] {
+  const cells = rows.map((r) =>
+    r.trim().replace(/^\|/, '').replace(/\|$/, '').split(/(?<!\\)\|/).map((c) => plain(c.trim())),
+  );
+  const isRule = (row: string[]) => row.every((c) => /^:?-+:?$/.test(c));
+  const widths: number[] = [];
+  for (const row of cells) if (!isRule(row)) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
+  return cells.map((row) =>
+    isRule(row)
+      ? widths.map((w) => '-'.repeat(w)).join('  ')
+      : row.map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length))).join('  ').trimEnd(),
+  );
+}
+
+/** A command's Markdown details (a plan, a releases listing) as terminal text: headings bare, tables aligned. */
+export function markdownAsText(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trimStart().startsWith('|')) {
+      const start = i;
+      while (i + 1 < lines.length && lines[i + 1]!.trimStart().startsWith('|')) i++;
+      out.push(...table(lines.slice(start, i + 1)).map((l) => `  ${l}`));
+      continue;
+    }
+    out.push(
+      line
+        .replace(/^#+\s+(.*)$/, '$1:')
+        .replace(/^>\s?/, '')
+        .replace(/\*\*(.+?)\*\*/g, '$1'),
+    );
+  }
+  return out;
+}
+
+/** The heading over a run's progress: what, where, on which hosts. */
+export function runTitle(command: string, ctx: CommandContext): string {
+  const { config } = ctx;
+  const hosts = config.hosts.map((h) => (config.hosts.length > 1 ? h.name : `${h.name} (${h.deployPath})`)).join(', ');
+  return `${command}${ctx.dryRun ? ' (dry run)' : ''}: ${config.application} to ${config.environment} on ${hosts}`;
+}
+
+function headline(r: RunReport, dryRun: boolean | undefined): string {
+  const verb = r.command.charAt(0).toUpperCase() + r.command.slice(1);
+  return `${verb} of ${r.application} to ${r.environment}${dryRun ? ' (dry run)' : ''} ${r.ok ? 'succeeded' : 'failed'}`;
+}
+
+function facts(r: RunReport): string[] {
+  const rows: [string, string | undefined][] = [
+    ['Release', r.release],
+    ['Commit', r.sha],
+    ['Previous release', r.previous ?? (r.release ? '(none)' : undefined)],
+    ['URL', r.url],
+    ['Duration', r.finishedMs !== undefined ? seconds(r.finishedMs) : undefined],
+  ];
+  return rows.filter(([, v]) => v).map(([k, v]) => `  ${`${k}:`.padEnd(18)}${v}`);
+}
+
+/** A run that succeeded. */
+export function success(r: RunReport, dryRun?: boolean): Outcome {
+  r.finish();
+  const out = ['', `✓ ${headline(r, dryRun)}`, ...facts(r)];
+  if (r.changes.length) out.push('', ...r.changes.map((c) => `  - ${c}`));
+  if (r.details.length) out.push('', ...markdownAsText(r.details));
+  if (r.warnings.length) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
+  return { text: `${out.join('\n').trimEnd()}\n`, code: EXIT.ok };
+}
+
+export interface FailureContext {
+  /** The known_hosts file the CLI checked host keys against (for the host-key hint). */
+  knownHostsFile?: string;
+  /** What the CLI offered to authenticate (for the refused-key hint). */
+  credentials?: string;
+  /** The run was cancelled by a signal. */
+  cancelled?: boolean;
+  dryRun?: boolean;
+}
+
+/** A run (or its set-up) that failed: where, why, the last lines of output, what was left alone. */
+export function failure(r: RunReport | undefined, error: unknown, context: FailureContext = {}): Outcome {
+  const cancelled = error instanceof Cancelled || context.cancelled === true;
+  const code = cancelled ? EXIT.cancelled : EXIT.failed;
+  if (error instanceof ConfigError && !r) {
+    return { text: `${error.message.split('\n').map((l) => `error: ${l}`).join('\n')}\n`, code };
+  }
+  const f = failureOf(error);
+  const where = f.host === 'runner' ? (f.step === 'run' ? '' : `${f.step}: `) : `${f.host}: ${f.step}: `;
+  const [first = '', ...rest] = `${where}${f.message}`.split('\n');
+  const out = [`error: ${first}`, ...rest.map((l) => indent(l))];
+  if (f.step === 'connect' && /known-hosts/.test(f.message) && context.knownHostsFile) {
+    out.push(`  (deploy-action checks host keys against ${context.knownHostsFile}: that is the file to add the line to, or pass --known-hosts FILE)`);
+  }
+  if (f.step === 'connect' && /refused the key/.test(f.message) && context.credentials) {
+    out.push(`  (deploy-action offered ${context.credentials}; choose another key with -i FILE)`);
+  }
+  if (f.tail.length) out.push('', `Last lines of output from ${f.host}:`, ...f.tail.map((l) => `  | ${l}`));
+  if (r) {
+    r.failure = f;
+    const changing = (r.command === 'deploy' || r.command === 'redeploy') && !r.changes.length;
+    if (changing && (f.host !== 'runner' || cancelled)) r.untouched.push(...UNTOUCHED_AFTER_FAILURE);
+    r.finish();
+    out.unshift('', `✗ ${headline(r, context.dryRun)}${r.finishedMs !== undefined ? ` after ${seconds(r.finishedMs)}` : ''}`);
+    if (r.untouched.length) out.push('', 'Left as it was:', ...r.untouched.map((l) => `  - ${l}`));
+    if (r.warnings.length) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
+  }
+  return { text: `${out.join('\n')}\n`, code };
+}
