@@ -54004,8 +54004,10 @@ class Cancelled extends Error {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $: () => (/* binding */ hostFacts),
-/* harmony export */   s: () => (/* binding */ describeHeldLock)
+/* harmony export */   iY: () => (/* binding */ holderName),
+/* harmony export */   ms: () => (/* binding */ lockHolder),
+/* harmony export */   sT: () => (/* binding */ describeHeldLock),
+/* harmony export */   sm: () => (/* binding */ hostFacts)
 /* harmony export */ });
 /* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2638);
 
@@ -54032,11 +54034,8 @@ function hostFacts(result) {
         lock: result.data.has('lock-info') ? result.data : undefined,
     };
 }
-/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
-function describeHeldLock(data, environment) {
+function lockHolder(data) {
     const raw = data?.get('lock-info')?.[0] ?? '';
-    const alive = data?.get('lock-alive')?.[0] === 'yes';
-    const since = data?.get('lock-since')?.[0];
     let info = {};
     let readable = false;
     try {
@@ -54047,24 +54046,36 @@ function describeHeldLock(data, environment) {
         }
     }
     catch {
-        /* unreadable: said below */
+        /* unreadable: said by the callers */
     }
-    const who = [
-        info['repository'] && `${info['repository']}`,
-        info['run_id'] && `run ${info['run_id']}${info['run_attempt'] ? ` (attempt ${info['run_attempt']})` : ''}`,
-        info['actor'] && `by ${info['actor']}`,
-    ]
-        .filter(Boolean)
-        .join(' ');
+    const since = String(info['started_at'] ?? '') || data?.get('lock-since')?.[0] || undefined;
+    return { info, unreadable: raw !== '' && !readable, empty: raw === '', alive: data?.get('lock-alive')?.[0] === 'yes', since };
+}
+/** `acme/shop run 99 (attempt 2) by mona`, `a CLI run on laptop by alice`, or '' when the record says nothing. */
+function holderName(h) {
+    const i = h.info;
+    const str = (k) => (i[k] === undefined || i[k] === null || i[k] === '' ? '' : String(i[k]));
+    const run = str('run_id')
+        ? `${str('repository') ? `${str('repository')} ` : ''}run ${str('run_id')}${str('run_attempt') ? ` (attempt ${str('run_attempt')})` : ''}`
+        : str('runner')
+            ? `a CLI run on ${str('runner')}`
+            : '';
+    const actor = str('actor');
+    return run && actor ? `${run} by ${actor}` : run || actor;
+}
+/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
+function describeHeldLock(data, environment) {
+    const h = lockHolder(data);
+    const who = holderName(h);
     const lines = [
-        `the deploy lock is held${who ? ` by ${who}` : raw ? '' : ' (its owner record is empty: it is being taken right now, or was left half-written)'}` +
-            `${info['started_at'] || since ? `, since ${String(info['started_at'] ?? since)}` : ''}.`,
+        `the deploy lock is held${who ? ` by ${who}` : h.empty ? ' (its owner record is empty: it is being taken right now, or was left half-written)' : ''}` +
+            `${h.since ? `, since ${h.since}` : ''}.`,
     ];
-    if (raw && !readable)
+    if (h.unreadable)
         lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
-    if (info['run_url'])
-        lines.push(`Run: ${String(info['run_url'])}`);
-    lines.push(alive
+    if (h.info['run_url'])
+        lines.push(`Run: ${String(h.info['run_url'])}`);
+    lines.push(h.alive
         ? 'Its session is still running on the host: wait for that deploy to finish.'
         : 'Its session is no longer running on the host: that run ended without releasing the lock.', `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
     return lines.join(' ');
@@ -54217,11 +54228,11 @@ async function inspectFleet(ctx, fleet, opts = {}) {
         : [prepare(), (0,lock/* lock */.s2)((0,run_info/* lockInfoMembers */.LF)(ctx.run)), inspect({ detectHttpUser: detect })];
     try {
         const results = await fleet.run(() => ({ name: 'inspect', steps }));
-        return new Map([...results].map(([m, r]) => [m, (0,facts/* hostFacts */.$)(r)]));
+        return new Map([...results].map(([m, r]) => [m, (0,facts/* hostFacts */.sm)(r)]));
     }
     catch (error) {
         if (error instanceof fleet_fleet/* HostFailure */.h && error.rc === lock/* LOCK_HELD */.Oi) {
-            throw new fleet_fleet/* HostFailure */.h(error.host, 'lock', (0,facts/* describeHeldLock */.s)(error.data, c.environment));
+            throw new fleet_fleet/* HostFailure */.h(error.host, 'lock', (0,facts/* describeHeldLock */.sT)(error.data, c.environment));
         }
         throw error;
     }
@@ -57423,6 +57434,67 @@ function sessionListener(host, l) {
 
 /***/ }),
 
+/***/ 6618:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ selectHosts)
+/* harmony export */ });
+/** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
+function bare(host) {
+    return (/^\[(.*)\]$/.exec(host)?.[1] ?? host).toLowerCase();
+}
+/**
+ * What one item selects: `label=web` picks the hosts with that label; anything else names hosts by display name
+ * (`deploy@web1.example.com:2222`, `local`), by host name (`web1.example.com`, `::1` or `[::1]`) or as
+ * `user@host`. Host names never contain `=`, so `key=value` items are free for such selectors.
+ */
+function selectorFor(item) {
+    const label = /^label=(.+)$/.exec(item);
+    if (label)
+        return { item, matches: (h) => h.labels.includes(label[1]) };
+    if (item.includes('='))
+        return `"${item}": only label=NAME selects by key`;
+    const at = item.indexOf('@');
+    const user = at >= 0 ? item.slice(0, at) : undefined;
+    const host = bare(at >= 0 ? item.slice(at + 1) : item);
+    return {
+        item,
+        matches: (h) => h.name === item || (bare(h.host) === host && (user === undefined || h.user === user)),
+    };
+}
+/**
+ * The hosts a comma-separated list selects, in config order and without duplicates; every host when the list is
+ * empty. An item that selects nothing is an error (prefixed with `source`, e.g. `--hosts`) that lists the hosts.
+ */
+function selectHosts(hosts, spec, source) {
+    const items = spec
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    if (!items.length)
+        return hosts;
+    const problems = [];
+    const selectors = [];
+    for (const item of items) {
+        const selector = selectorFor(item);
+        if (typeof selector === 'string')
+            problems.push(selector);
+        else if (!hosts.some((h) => selector.matches(h)))
+            problems.push(`"${item}" matches no host`);
+        else
+            selectors.push(selector);
+    }
+    if (problems.length) {
+        const available = hosts.map((h) => (h.labels.length ? `${h.name} [${h.labels.join(', ')}]` : h.name)).join(', ') || '(none)';
+        throw new Error(`${source}: ${problems.join('; ')}. The hosts of this environment are: ${available}`);
+    }
+    return hosts.filter((h) => selectors.some((s) => s.matches(h)));
+}
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
@@ -57443,41 +57515,53 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8422:
+/***/ 989:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ko: () => (/* binding */ readInputs),
-/* harmony export */   QU: () => (/* binding */ maskSecrets)
-/* harmony export */ });
-/* unused harmony export COMMANDS */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Q: () => (/* binding */ maskSecrets),
+  K: () => (/* binding */ readInputs)
+});
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7264);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/commands/names.ts
+/** The commands, as the `command` input and the CLI name them. */
 const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases'];
+function isCommand(name) {
+    return COMMANDS.includes(name);
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
 function readInputs() {
     const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
-    const inWorkspace = (p) => ((0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(p) ? p : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(workspace, p));
-    const command = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('command') || 'deploy';
-    if (!COMMANDS.includes(command)) {
+    const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
+    const command = core/* getInput */.V4('command') || 'deploy';
+    if (!isCommand(command)) {
         throw new Error(`input command: "${command}" is not a command; use one of: ${COMMANDS.join(', ')}`);
     }
-    const timeout = Number(_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('connect-timeout') || '30');
+    const timeout = Number(core/* getInput */.V4('connect-timeout') || '30');
     if (!Number.isFinite(timeout) || timeout <= 0)
         throw new Error('input connect-timeout: must be a positive number of seconds');
     return {
-        command: command,
-        environment: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('environment') || 'production',
-        config: inWorkspace(_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('config') || 'deploy.yml'),
-        source: inWorkspace(_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('source') || '.'),
-        sshPrivateKey: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('ssh-private-key'),
-        sshPassphrase: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('ssh-passphrase'),
-        knownHosts: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('known-hosts'),
-        releaseName: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('release-name'),
-        release: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('release'),
+        command,
+        environment: core/* getInput */.V4('environment') || 'production',
+        config: inWorkspace(core/* getInput */.V4('config') || 'deploy.yml'),
+        source: inWorkspace(core/* getInput */.V4('source') || '.'),
+        sshPrivateKey: core/* getInput */.V4('ssh-private-key'),
+        sshPassphrase: core/* getInput */.V4('ssh-passphrase'),
+        knownHosts: core/* getInput */.V4('known-hosts'),
+        releaseName: core/* getInput */.V4('release-name'),
+        release: core/* getInput */.V4('release'),
         dryRun: booleanInput('dry-run'),
+        hosts: core/* getInput */.V4('hosts'),
         connectTimeoutSeconds: timeout,
     };
 }
@@ -57486,15 +57570,15 @@ function maskSecrets(values) {
     for (const value of values) {
         if (!value)
             continue;
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value);
+        core/* setSecret */.Pq(value);
         for (const line of value.split(/\r?\n/))
             if (line.trim().length >= 4)
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(line.trim());
+                core/* setSecret */.Pq(line.trim());
     }
 }
 /** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */
 function booleanInput(name) {
-    const value = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name).trim();
+    const value = core/* getInput */.V4(name).trim();
     if (value === '')
         return false;
     if (['true', 'True', 'TRUE'].includes(value))
@@ -57771,7 +57855,7 @@ function planReport(ctx, fleet, facts, phases, shipped) {
         const f = facts.get(m);
         lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
         lines.push(`- Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`);
-        lines.push(`- Lock: ${f.lock ? (0,commands_facts/* describeHeldLock */.s)(f.lock, ctx.config.environment) : 'free'}`);
+        lines.push(`- Lock: ${f.lock ? (0,commands_facts/* describeHeldLock */.sT)(f.lock, ctx.config.environment) : 'free'}`);
         try {
             const health = ctx.config.healthcheck ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }] : [];
             const phaseList = [phases.stage(m).phase, phases.hooks(m), phases.switch(m), phases.activate(m), ...health, phases.finish(m)];
@@ -58622,24 +58706,17 @@ async function unlock(ctx) {
         const results = await fleet.run(() => ({ name: 'unlock', steps: [unlockAny()] }));
         for (const m of fleet.members) {
             const r = results.get(m);
-            const lock = (0,commands_facts/* hostFacts */.$)(r).lock;
+            const lock = (0,commands_facts/* hostFacts */.sm)(r).lock;
             if (!lock) {
                 ctx.report.changes.push(`${m.host.name}: there was no deploy lock`);
                 continue;
             }
-            let info = {};
-            try {
-                info = JSON.parse(lock.get('lock-info')?.[0] ?? '');
-            }
-            catch {
-                /* an unreadable record is reported as such */
-            }
-            const since = String(info['started_at'] ?? lock.get('lock-since')?.[0] ?? '');
-            const age = since ? ageOf(since) : 'unknown age';
-            const who = info['run_id'] ? `run ${String(info['run_id'])} of ${String(info['repository'] ?? '?')} by ${String(info['actor'] ?? '?')}` : 'an unknown holder (unreadable lock record)';
-            const alive = lock.get('lock-alive')?.[0] === 'yes';
-            ctx.report.changes.push(`${m.host.name}: removed the lock of ${who}, taken ${since || '?'} (${age} old)` +
-                `${info['run_url'] ? `, ${String(info['run_url'])}` : ''}; its session was ${alive ? 'STILL RUNNING' : 'no longer running'}`);
+            const holder = (0,commands_facts/* lockHolder */.ms)(lock);
+            const age = holder.since ? ageOf(holder.since) : 'unknown age';
+            const who = (0,commands_facts/* holderName */.iY)(holder) || (holder.unreadable ? 'an unknown holder (unreadable lock record)' : 'an unknown holder');
+            const alive = holder.alive;
+            ctx.report.changes.push(`${m.host.name}: removed the lock of ${who}, taken ${holder.since ?? '?'} (${age} old)` +
+                `${holder.info['run_url'] ? `, ${String(holder.info['run_url'])}` : ''}; its session was ${alive ? 'STILL RUNNING' : 'no longer running'}`);
             if (alive)
                 ctx.report.warnings.push(`${m.host.name}: the removed lock belonged to a session that is still running on the host`);
         }
@@ -58672,8 +58749,10 @@ function runCommand(name, ctx) {
 
 // EXTERNAL MODULE: ./src/config/index.ts + 21 modules
 var src_config = __nccwpck_require__(3942);
-// EXTERNAL MODULE: ./src/inputs.ts
-var src_inputs = __nccwpck_require__(8422);
+// EXTERNAL MODULE: ./src/inputs.ts + 1 modules
+var src_inputs = __nccwpck_require__(989);
+// EXTERNAL MODULE: ./src/fleet/select.ts
+var fleet_select = __nccwpck_require__(6618);
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
 var known_hosts = __nccwpck_require__(3808);
 // EXTERNAL MODULE: ./src/report/actions-log.ts
@@ -58929,6 +59008,7 @@ function cancelOnSignals(log) {
 
 
 
+
 /** The action's main step: inputs and config in, one command run, outputs and a job summary out. */
 async function main() {
     (0,state/* markMainStarted */.UM)();
@@ -58936,10 +59016,11 @@ async function main() {
     let report;
     let hosts = [];
     try {
-        const inputs = (0,src_inputs/* readInputs */.Ko)();
-        (0,src_inputs/* maskSecrets */.QU)([inputs.sshPrivateKey, inputs.sshPassphrase]);
-        const config = (0,src_config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env });
-        (0,src_inputs/* maskSecrets */.QU)(config.secrets);
+        const inputs = (0,src_inputs/* readInputs */.K)();
+        (0,src_inputs/* maskSecrets */.Q)([inputs.sshPrivateKey, inputs.sshPassphrase]);
+        const loaded = (0,src_config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env });
+        (0,src_inputs/* maskSecrets */.Q)(loaded.secrets);
+        const config = { ...loaded, hosts: (0,fleet_select/* selectHosts */.s)(loaded.hosts, inputs.hosts, 'input hosts') };
         hosts = config.hosts.map((h) => h.name);
         report = new RunReport(inputs.command, config.environment, config.application);
         const kh = (0,known_hosts/* parseKnownHosts */.uJ)(inputs.knownHosts);
@@ -58972,7 +59053,8 @@ async function main() {
         const failure = failureOf(error);
         if (report) {
             report.failure = failure;
-            if (failure.host !== 'runner' || error instanceof context/* Cancelled */.c)
+            const changesHosts = ['deploy', 'redeploy', 'rollback'].includes(report.command);
+            if (changesHosts && (failure.host !== 'runner' || error instanceof context/* Cancelled */.c))
                 report.untouched.push(...UNTOUCHED_AFTER_FAILURE);
         }
         if (failure.tail.length)
@@ -59006,8 +59088,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(7264);
 // EXTERNAL MODULE: ./src/config/index.ts + 21 modules
 var src_config = __nccwpck_require__(3942);
-// EXTERNAL MODULE: ./src/inputs.ts
-var src_inputs = __nccwpck_require__(8422);
+// EXTERNAL MODULE: ./src/inputs.ts + 1 modules
+var src_inputs = __nccwpck_require__(989);
+// EXTERNAL MODULE: ./src/fleet/select.ts
+var fleet_select = __nccwpck_require__(6618);
 // EXTERNAL MODULE: ./src/report/actions-log.ts
 var actions_log = __nccwpck_require__(6386);
 // EXTERNAL MODULE: external "node:crypto"
@@ -59039,6 +59123,7 @@ var state = __nccwpck_require__(2462);
 
 
 
+
 /**
  * The `post:` step: when the main step could not confirm that every host cleaned up (it was killed, or a host
  * dropped off), connect again and undo this run's unfinished work: its lock, its partial release, a provisional
@@ -59049,8 +59134,9 @@ async function post() {
     if (!owner || core/* getState */.Gu(state/* STATE */.c4.remote) !== 'started')
         return;
     try {
-        const inputs = (0,src_inputs/* readInputs */.Ko)();
-        const config = (0,src_config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env });
+        const inputs = (0,src_inputs/* readInputs */.K)();
+        const loaded = (0,src_config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env });
+        const config = { ...loaded, hosts: (0,fleet_select/* selectHosts */.s)(loaded.hosts, inputs.hosts, 'input hosts') };
         core/* info */.pq('The main step did not confirm its clean-up on every host; finishing it now.');
         await finishAbandonedRun(config, owner, {
             privateKey: inputs.sshPrivateKey || undefined,

@@ -1,8 +1,7 @@
 import * as core from '@actions/core';
 import { isAbsolute, resolve } from 'node:path';
 
-export const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases'] as const;
-export type CommandName = (typeof COMMANDS)[number];
+import { COMMANDS, isCommand, type CommandName } from './commands/names.js';
 
 /** The action's inputs as one typed object (names as in action.yml). */
 export interface Inputs {
@@ -17,6 +16,8 @@ export interface Inputs {
   /** rollback: the release to make live (default: the previous good one). */
   release: string;
   dryRun: boolean;
+  /** Limit the run to these hosts: names or `label=NAME`, comma-separated. */
+  hosts: string;
   connectTimeoutSeconds: number;
 }
 
@@ -24,13 +25,13 @@ export function readInputs(): Inputs {
   const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
   const inWorkspace = (p: string) => (isAbsolute(p) ? p : resolve(workspace, p));
   const command = core.getInput('command') || 'deploy';
-  if (!(COMMANDS as readonly string[]).includes(command)) {
+  if (!isCommand(command)) {
     throw new Error(`input command: "${command}" is not a command; use one of: ${COMMANDS.join(', ')}`);
   }
   const timeout = Number(core.getInput('connect-timeout') || '30');
   if (!Number.isFinite(timeout) || timeout <= 0) throw new Error('input connect-timeout: must be a positive number of seconds');
   return {
-    command: command as CommandName,
+    command,
     environment: core.getInput('environment') || 'production',
     config: inWorkspace(core.getInput('config') || 'deploy.yml'),
     source: inWorkspace(core.getInput('source') || '.'),
@@ -40,6 +41,7 @@ export function readInputs(): Inputs {
     releaseName: core.getInput('release-name'),
     release: core.getInput('release'),
     dryRun: booleanInput('dry-run'),
+    hosts: core.getInput('hosts'),
     connectTimeoutSeconds: timeout,
   };
 }

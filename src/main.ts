@@ -3,6 +3,7 @@ import { Cancelled, type CommandContext } from './commands/context.js';
 import { runCommand } from './commands/index.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { readInputs, maskSecrets } from './inputs.js';
+import { selectHosts } from './fleet/select.js';
 import { parseKnownHosts } from './transport/known-hosts.js';
 import { actionsLog } from './report/actions-log.js';
 import { annotateConfigError } from './report/annotations.js';
@@ -23,8 +24,9 @@ export async function main(): Promise<void> {
   try {
     const inputs = readInputs();
     maskSecrets([inputs.sshPrivateKey, inputs.sshPassphrase]);
-    const config = loadConfig({ file: inputs.config, environment: inputs.environment, env: process.env });
-    maskSecrets(config.secrets);
+    const loaded = loadConfig({ file: inputs.config, environment: inputs.environment, env: process.env });
+    maskSecrets(loaded.secrets);
+    const config = { ...loaded, hosts: selectHosts(loaded.hosts, inputs.hosts, 'input hosts') };
     hosts = config.hosts.map((h) => h.name);
     report = new RunReport(inputs.command, config.environment, config.application);
     const kh = parseKnownHosts(inputs.knownHosts);
@@ -55,7 +57,8 @@ export async function main(): Promise<void> {
     const failure = failureOf(error);
     if (report) {
       report.failure = failure;
-      if (failure.host !== 'runner' || error instanceof Cancelled) report.untouched.push(...UNTOUCHED_AFTER_FAILURE);
+      const changesHosts = ['deploy', 'redeploy', 'rollback'].includes(report.command);
+      if (changesHosts && (failure.host !== 'runner' || error instanceof Cancelled)) report.untouched.push(...UNTOUCHED_AFTER_FAILURE);
     }
     if (failure.tail.length) core.info(`Last lines of output from ${failure.host}:\n${failure.tail.join('\n')}`);
     const where = failure.host === 'runner' ? '' : `${failure.host}: ${failure.step}: `;

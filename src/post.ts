@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { loadConfig } from './config/index.js';
 import { readInputs } from './inputs.js';
+import { selectHosts } from './fleet/select.js';
 import { actionsLog } from './report/actions-log.js';
 import { finishAbandonedRun } from './commands/abandoned.js';
 import { parseKnownHosts } from './transport/known-hosts.js';
@@ -16,7 +17,8 @@ export async function post(): Promise<void> {
   if (!owner || core.getState(STATE.remote) !== 'started') return;
   try {
     const inputs = readInputs();
-    const config = loadConfig({ file: inputs.config, environment: inputs.environment, env: process.env });
+    const loaded = loadConfig({ file: inputs.config, environment: inputs.environment, env: process.env });
+    const config = { ...loaded, hosts: selectHosts(loaded.hosts, inputs.hosts, 'input hosts') };
     core.info('The main step did not confirm its clean-up on every host; finishing it now.');
     await finishAbandonedRun(config, owner, {
       privateKey: inputs.sshPrivateKey || undefined,

@@ -136,7 +136,7 @@ describe('lifecycle commands through dist/index.js', () => {
     expect(blocked.code).not.toBe(0);
     const r = await run(ws, { command: 'unlock' });
     expect(r.code).toBe(0);
-    expect(r.summary).toContain('removed the lock of run 77 of acme/shop by mona');
+    expect(r.summary).toContain('removed the lock of acme/shop run 77 by mona');
     expect(r.summary).toMatch(/\(2 h old\)|\(90 min old\)/);
     expect(r.summary).toContain('no longer running');
     expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);

@@ -100,3 +100,14 @@ describe('describeHeldLock with odd records', () => {
     }
   });
 });
+
+describe('lock holders taken by the CLI', () => {
+  test('named by runner host and actor, never "by by"', () => {
+    const data = new Map([['lock-info', ['{"actor":"alice","runner":"laptop","owner":"x","started_at":"2026-11-22T10:00:00Z"}']]]);
+    const text = describeHeldLock(data, 'prod');
+    expect(text).toContain('held by a CLI run on laptop by alice, since 2026-11-22T10:00:00Z');
+    expect(text).not.toContain('by by');
+    const actorOnly = describeHeldLock(new Map([['lock-info', ['{"actor":"alice"}']]]), 'prod');
+    expect(actorOnly).toContain('held by alice.');
+  });
+});

@@ -56,7 +56,15 @@ describe('selectHosts', () => {
     expect(() => selectHosts(all, 'a,b', '--hosts')).toThrow(/^--hosts: "a" matches no host; "b" matches no host\. /);
   });
 
-  test('key=value items (labels) are recognised but not supported yet', () => {
-    expect(() => selectHosts(all, 'label=web', '--hosts')).toThrow(/--hosts: "label=web": selecting hosts by label/);
+  test('label=NAME selects the hosts with that label, in config order; an unknown label or key is an error', () => {
+    const labelled = [
+      { ...host('deploy@web1.example.com'), labels: ['web'] },
+      { ...host('deploy@worker1.example.com'), labels: ['worker'] },
+      { ...host('deploy@web2.example.com'), labels: ['web', 'edge'] },
+    ];
+    expect(selectHosts(labelled, 'label=web', '--hosts').map((h) => h.host)).toEqual(['web1.example.com', 'web2.example.com']);
+    expect(selectHosts(labelled, 'label=edge,worker1.example.com', '--hosts').map((h) => h.host)).toEqual(['worker1.example.com', 'web2.example.com']);
+    expect(() => selectHosts(labelled, 'label=db', '--hosts')).toThrow(/--hosts: "label=db" matches no host.*web1.example.com \[web\]/);
+    expect(() => selectHosts(labelled, 'role=web', '--hosts')).toThrow(/only label=NAME selects by key/);
   });
 });

@@ -26803,7 +26803,7 @@ async function runBuildHooks(hooks, cwd, env, log) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
-/* harmony import */ var _cli_args_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6890);
+/* harmony import */ var _cli_args_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(200);
 /* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1378);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8554);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3882);
@@ -26861,7 +26861,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6890:
+/***/ 200:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -26877,11 +26877,19 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+;// CONCATENATED MODULE: ./src/commands/names.ts
+/** The commands, as the `command` input and the CLI name them. */
+const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases'];
+function isCommand(name) {
+    return COMMANDS.includes(name);
+}
+
 ;// CONCATENATED MODULE: ./src/cli/args.ts
 /** The CLI's command line: `deploy-action COMMAND ENVIRONMENT [options]`. */
 
+
 /** Every command, with the line `--help` shows for it (a Record, so a new command must be added here). */
-const COMMANDS = {
+const args_COMMANDS = {
     deploy: 'build the source and ship it as a new release, switching every host together',
     redeploy: 'a new release copied from the live one (no build): picks up changed shared files, reruns the hooks',
     rollback: 'make the previous good release (or --release NAME) live again',
@@ -26898,7 +26906,7 @@ class UsageError extends Error {
 }
 const USAGE = 'usage: deploy-action COMMAND ENVIRONMENT [options]   (deploy-action --help for more)';
 function helpText() {
-    const commands = Object.entries(COMMANDS).map(([name, what]) => `  ${name.padEnd(28)}${what}`);
+    const commands = Object.entries(args_COMMANDS).map(([name, what]) => `  ${name.padEnd(28)}${what}`);
     return [
         'usage: deploy-action COMMAND ENVIRONMENT [options]',
         '',
@@ -26948,9 +26956,6 @@ const OPTIONS = {
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean' },
 };
-function isCommand(name) {
-    return Object.hasOwn(COMMANDS, name);
-}
 /** node:util's messages for a bad option, reworded for a user who has not read Node's docs. */
 function reword(error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -26981,7 +26986,7 @@ function parseCliArgs(argv) {
     if (command === undefined)
         throw new UsageError('missing the command');
     if (!isCommand(command))
-        throw new UsageError(`unknown command "${command}"; the commands are: ${Object.keys(COMMANDS).join(', ')}`);
+        throw new UsageError(`unknown command "${command}"; the commands are: ${Object.keys(args_COMMANDS).join(', ')}`);
     if (environment === undefined)
         throw new UsageError(`missing the environment, e.g. deploy-action ${command} production`);
     if (extra.length)
@@ -27048,15 +27053,16 @@ function bare(host) {
     return (/^\[(.*)\]$/.exec(host)?.[1] ?? host).toLowerCase();
 }
 /**
- * What one item selects. Today an item names hosts: by display name (`deploy@web1.example.com:2222`, `local`), by
- * host name (`web1.example.com`, `::1` or `[::1]`) or as `user@host`.
- *
- * Extension point: other kinds of items are recognised here, before the host-name rules. Host names never contain
- * `=`, so `key=value` items (`label=web`) are free to mean labels once hosts have them.
+ * What one item selects: `label=web` picks the hosts with that label; anything else names hosts by display name
+ * (`deploy@web1.example.com:2222`, `local`), by host name (`web1.example.com`, `::1` or `[::1]`) or as
+ * `user@host`. Host names never contain `=`, so `key=value` items are free for such selectors.
  */
 function selectorFor(item) {
+    const label = /^label=(.+)$/.exec(item);
+    if (label)
+        return { item, matches: (h) => h.labels.includes(label[1]) };
     if (item.includes('='))
-        return `"${item}": selecting hosts by label (key=value) is not supported yet`;
+        return `"${item}": only label=NAME selects by key`;
     const at = item.indexOf('@');
     const user = at >= 0 ? item.slice(0, at) : undefined;
     const host = bare(at >= 0 ? item.slice(at + 1) : item);
@@ -27088,7 +27094,7 @@ function selectHosts(hosts, spec, source) {
             selectors.push(selector);
     }
     if (problems.length) {
-        const available = hosts.map((h) => h.name).join(', ') || '(none)';
+        const available = hosts.map((h) => (h.labels.length ? `${h.name} [${h.labels.join(', ')}]` : h.name)).join(', ') || '(none)';
         throw new Error(`${source}: ${problems.join('; ')}. The hosts of this environment are: ${available}`);
     }
     return hosts.filter((h) => selectors.some((s) => s.matches(h)));
@@ -27924,11 +27930,8 @@ function hostFacts(result) {
         lock: result.data.has('lock-info') ? result.data : undefined,
     };
 }
-/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
-function describeHeldLock(data, environment) {
+function lockHolder(data) {
     const raw = data?.get('lock-info')?.[0] ?? '';
-    const alive = data?.get('lock-alive')?.[0] === 'yes';
-    const since = data?.get('lock-since')?.[0];
     let info = {};
     let readable = false;
     try {
@@ -27939,24 +27942,36 @@ function describeHeldLock(data, environment) {
         }
     }
     catch {
-        /* unreadable: said below */
+        /* unreadable: said by the callers */
     }
-    const who = [
-        info['repository'] && `${info['repository']}`,
-        info['run_id'] && `run ${info['run_id']}${info['run_attempt'] ? ` (attempt ${info['run_attempt']})` : ''}`,
-        info['actor'] && `by ${info['actor']}`,
-    ]
-        .filter(Boolean)
-        .join(' ');
+    const since = String(info['started_at'] ?? '') || data?.get('lock-since')?.[0] || undefined;
+    return { info, unreadable: raw !== '' && !readable, empty: raw === '', alive: data?.get('lock-alive')?.[0] === 'yes', since };
+}
+/** `acme/shop run 99 (attempt 2) by mona`, `a CLI run on laptop by alice`, or '' when the record says nothing. */
+function holderName(h) {
+    const i = h.info;
+    const str = (k) => (i[k] === undefined || i[k] === null || i[k] === '' ? '' : String(i[k]));
+    const run = str('run_id')
+        ? `${str('repository') ? `${str('repository')} ` : ''}run ${str('run_id')}${str('run_attempt') ? ` (attempt ${str('run_attempt')})` : ''}`
+        : str('runner')
+            ? `a CLI run on ${str('runner')}`
+            : '';
+    const actor = str('actor');
+    return run && actor ? `${run} by ${actor}` : run || actor;
+}
+/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
+function describeHeldLock(data, environment) {
+    const h = lockHolder(data);
+    const who = holderName(h);
     const lines = [
-        `the deploy lock is held${who ? ` by ${who}` : raw ? '' : ' (its owner record is empty: it is being taken right now, or was left half-written)'}` +
-            `${info['started_at'] || since ? `, since ${String(info['started_at'] ?? since)}` : ''}.`,
+        `the deploy lock is held${who ? ` by ${who}` : h.empty ? ' (its owner record is empty: it is being taken right now, or was left half-written)' : ''}` +
+            `${h.since ? `, since ${h.since}` : ''}.`,
     ];
-    if (raw && !readable)
+    if (h.unreadable)
         lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
-    if (info['run_url'])
-        lines.push(`Run: ${String(info['run_url'])}`);
-    lines.push(alive
+    if (h.info['run_url'])
+        lines.push(`Run: ${String(h.info['run_url'])}`);
+    lines.push(h.alive
         ? 'Its session is still running on the host: wait for that deploy to finish.'
         : 'Its session is no longer running on the host: that run ended without releasing the lock.', `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
     return lines.join(' ');
@@ -28900,19 +28915,12 @@ async function unlock_unlock(ctx) {
                 ctx.report.changes.push(`${m.host.name}: there was no deploy lock`);
                 continue;
             }
-            let info = {};
-            try {
-                info = JSON.parse(lock.get('lock-info')?.[0] ?? '');
-            }
-            catch {
-                /* an unreadable record is reported as such */
-            }
-            const since = String(info['started_at'] ?? lock.get('lock-since')?.[0] ?? '');
-            const age = since ? ageOf(since) : 'unknown age';
-            const who = info['run_id'] ? `run ${String(info['run_id'])} of ${String(info['repository'] ?? '?')} by ${String(info['actor'] ?? '?')}` : 'an unknown holder (unreadable lock record)';
-            const alive = lock.get('lock-alive')?.[0] === 'yes';
-            ctx.report.changes.push(`${m.host.name}: removed the lock of ${who}, taken ${since || '?'} (${age} old)` +
-                `${info['run_url'] ? `, ${String(info['run_url'])}` : ''}; its session was ${alive ? 'STILL RUNNING' : 'no longer running'}`);
+            const holder = lockHolder(lock);
+            const age = holder.since ? ageOf(holder.since) : 'unknown age';
+            const who = holderName(holder) || (holder.unreadable ? 'an unknown holder (unreadable lock record)' : 'an unknown holder');
+            const alive = holder.alive;
+            ctx.report.changes.push(`${m.host.name}: removed the lock of ${who}, taken ${holder.since ?? '?'} (${age} old)` +
+                `${holder.info['run_url'] ? `, ${String(holder.info['run_url'])}` : ''}; its session was ${alive ? 'STILL RUNNING' : 'no longer running'}`);
             if (alive)
                 ctx.report.warnings.push(`${m.host.name}: the removed lock belonged to a session that is still running on the host`);
         }

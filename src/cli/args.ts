@@ -1,6 +1,6 @@
 /** The CLI's command line: `deploy-action COMMAND ENVIRONMENT [options]`. */
 import { parseArgs } from 'node:util';
-import type { CommandName } from '../inputs.js';
+import { isCommand, type CommandName } from '../commands/names.js';
 
 /** Every command, with the line `--help` shows for it (a Record, so a new command must be added here). */
 const COMMANDS: Record<CommandName, string> = {
@@ -95,9 +95,6 @@ const OPTIONS = {
   version: { type: 'boolean' },
 } as const;
 
-function isCommand(name: string): name is CommandName {
-  return Object.hasOwn(COMMANDS, name);
-}
 
 /** node:util's messages for a bad option, reworded for a user who has not read Node's docs. */
 function reword(error: unknown): string {

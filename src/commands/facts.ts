@@ -53,10 +53,19 @@ export function hostFacts(result: PhaseResult): HostFacts {
 }
 
 /** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
-export function describeHeldLock(data: Map<string, string[]> | undefined, environment: string): string {
+/** A lock's record as the host reported it: who took it, when, and whether its session still runs. */
+export interface LockHolder {
+  info: Record<string, unknown>;
+  /** The record could not be read as a JSON object. */
+  unreadable: boolean;
+  /** No record at all (the lock is being taken right now, or was left half-written). */
+  empty: boolean;
+  alive: boolean;
+  since?: string;
+}
+
+export function lockHolder(data: Map<string, string[]> | undefined): LockHolder {
   const raw = data?.get('lock-info')?.[0] ?? '';
-  const alive = data?.get('lock-alive')?.[0] === 'yes';
-  const since = data?.get('lock-since')?.[0];
   let info: Record<string, unknown> = {};
   let readable = false;
   try {
@@ -66,23 +75,37 @@ export function describeHeldLock(data: Map<string, string[]> | undefined, enviro
       readable = true;
     }
   } catch {
-    /* unreadable: said below */
+    /* unreadable: said by the callers */
   }
-  const who = [
-    info['repository'] && `${info['repository']}`,
-    info['run_id'] && `run ${info['run_id']}${info['run_attempt'] ? ` (attempt ${info['run_attempt']})` : ''}`,
-    info['actor'] && `by ${info['actor']}`,
-  ]
-    .filter(Boolean)
-    .join(' ');
+  const since = String(info['started_at'] ?? '') || data?.get('lock-since')?.[0] || undefined;
+  return { info, unreadable: raw !== '' && !readable, empty: raw === '', alive: data?.get('lock-alive')?.[0] === 'yes', since };
+}
+
+/** `acme/shop run 99 (attempt 2) by mona`, `a CLI run on laptop by alice`, or '' when the record says nothing. */
+export function holderName(h: LockHolder): string {
+  const i = h.info;
+  const str = (k: string) => (i[k] === undefined || i[k] === null || i[k] === '' ? '' : String(i[k]));
+  const run = str('run_id')
+    ? `${str('repository') ? `${str('repository')} ` : ''}run ${str('run_id')}${str('run_attempt') ? ` (attempt ${str('run_attempt')})` : ''}`
+    : str('runner')
+      ? `a CLI run on ${str('runner')}`
+      : '';
+  const actor = str('actor');
+  return run && actor ? `${run} by ${actor}` : run || actor;
+}
+
+/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
+export function describeHeldLock(data: Map<string, string[]> | undefined, environment: string): string {
+  const h = lockHolder(data);
+  const who = holderName(h);
   const lines = [
-    `the deploy lock is held${who ? ` by ${who}` : raw ? '' : ' (its owner record is empty: it is being taken right now, or was left half-written)'}` +
-      `${info['started_at'] || since ? `, since ${String(info['started_at'] ?? since)}` : ''}.`,
+    `the deploy lock is held${who ? ` by ${who}` : h.empty ? ' (its owner record is empty: it is being taken right now, or was left half-written)' : ''}` +
+      `${h.since ? `, since ${h.since}` : ''}.`,
   ];
-  if (raw && !readable) lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
-  if (info['run_url']) lines.push(`Run: ${String(info['run_url'])}`);
+  if (h.unreadable) lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
+  if (h.info['run_url']) lines.push(`Run: ${String(h.info['run_url'])}`);
   lines.push(
-    alive
+    h.alive
       ? 'Its session is still running on the host: wait for that deploy to finish.'
       : 'Its session is no longer running on the host: that run ended without releasing the lock.',
     `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`,

@@ -1,4 +1,4 @@
-import type { CommandName } from '../inputs.js';
+import type { CommandName } from './names.js';
 import type { CommandContext } from './context.js';
 import { deploy } from './deploy.js';
 import { redeploy } from './redeploy.js';

@@ -1,6 +1,6 @@
 import { unlockAny } from '../remote/steps/unlock-any.js';
 import type { CommandContext } from './context.js';
-import { hostFacts } from './facts.js';
+import { holderName, hostFacts, lockHolder } from './facts.js';
 import { withFleet } from './fleet-run.js';
 
 /** unlock: removes the deploy lock on every host and reports whose it was and how old it was. */
@@ -14,19 +14,13 @@ export async function unlock(ctx: CommandContext): Promise<void> {
         ctx.report.changes.push(`${m.host.name}: there was no deploy lock`);
         continue;
       }
-      let info: Record<string, unknown> = {};
-      try {
-        info = JSON.parse(lock.get('lock-info')?.[0] ?? '') as Record<string, unknown>;
-      } catch {
-        /* an unreadable record is reported as such */
-      }
-      const since = String(info['started_at'] ?? lock.get('lock-since')?.[0] ?? '');
-      const age = since ? ageOf(since) : 'unknown age';
-      const who = info['run_id'] ? `run ${String(info['run_id'])} of ${String(info['repository'] ?? '?')} by ${String(info['actor'] ?? '?')}` : 'an unknown holder (unreadable lock record)';
-      const alive = lock.get('lock-alive')?.[0] === 'yes';
+      const holder = lockHolder(lock);
+      const age = holder.since ? ageOf(holder.since) : 'unknown age';
+      const who = holderName(holder) || (holder.unreadable ? 'an unknown holder (unreadable lock record)' : 'an unknown holder');
+      const alive = holder.alive;
       ctx.report.changes.push(
-        `${m.host.name}: removed the lock of ${who}, taken ${since || '?'} (${age} old)` +
-          `${info['run_url'] ? `, ${String(info['run_url'])}` : ''}; its session was ${alive ? 'STILL RUNNING' : 'no longer running'}`,
+        `${m.host.name}: removed the lock of ${who}, taken ${holder.since ?? '?'} (${age} old)` +
+          `${holder.info['run_url'] ? `, ${String(holder.info['run_url'])}` : ''}; its session was ${alive ? 'STILL RUNNING' : 'no longer running'}`,
       );
       if (alive) ctx.report.warnings.push(`${m.host.name}: the removed lock belonged to a session that is still running on the host`);
     }

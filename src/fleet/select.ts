@@ -13,14 +13,14 @@ function bare(host: string): string {
 }
 
 /**
- * What one item selects. Today an item names hosts: by display name (`deploy@web1.example.com:2222`, `local`), by
- * host name (`web1.example.com`, `::1` or `[::1]`) or as `user@host`.
- *
- * Extension point: other kinds of items are recognised here, before the host-name rules. Host names never contain
- * `=`, so `key=value` items (`label=web`) are free to mean labels once hosts have them.
+ * What one item selects: `label=web` picks the hosts with that label; anything else names hosts by display name
+ * (`deploy@web1.example.com:2222`, `local`), by host name (`web1.example.com`, `::1` or `[::1]`) or as
+ * `user@host`. Host names never contain `=`, so `key=value` items are free for such selectors.
  */
 function selectorFor(item: string): Selector | string {
-  if (item.includes('=')) return `"${item}": selecting hosts by label (key=value) is not supported yet`;
+  const label = /^label=(.+)$/.exec(item);
+  if (label) return { item, matches: (h) => h.labels.includes(label[1]!) };
+  if (item.includes('=')) return `"${item}": only label=NAME selects by key`;
   const at = item.indexOf('@');
   const user = at >= 0 ? item.slice(0, at) : undefined;
   const host = bare(at >= 0 ? item.slice(at + 1) : item);
@@ -49,7 +49,7 @@ export function selectHosts(hosts: HostConfig[], spec: string, source: string): 
     else selectors.push(selector);
   }
   if (problems.length) {
-    const available = hosts.map((h) => h.name).join(', ') || '(none)';
+    const available = hosts.map((h) => (h.labels.length ? `${h.name} [${h.labels.join(', ')}]` : h.name)).join(', ') || '(none)';
     throw new Error(`${source}: ${problems.join('; ')}. The hosts of this environment are: ${available}`);
   }
   return hosts.filter((h) => selectors.some((s) => s.matches(h)));
