@@ -54014,13 +54014,18 @@ class Cancelled extends Error {
 function hostFacts(result) {
     const one = (key) => result.data.get(key)?.[0] ?? '';
     const liveTarget = one('live');
-    const releases = one('releases')
-        .split('\0')
-        .filter(Boolean)
-        .map((entry) => {
-        const [mtime, name, revision] = entry.split('\t');
-        return { name: name ?? '', mtime: Number(mtime) || 0, revision: revision ?? '' };
-    });
+    // The releases blob: `mtime<TAB>releases/NAME/` entries (one stat), then `rev<TAB>releases/NAME/<TAB>REVISION`.
+    const mtimes = new Map();
+    const revisions = new Map();
+    const nameOf = (path) => path.replace(/^releases\//, '').replace(/\/$/, '');
+    for (const entry of one('releases').split('\0').filter(Boolean)) {
+        const fields = entry.split('\t');
+        if (fields[0] === 'rev')
+            revisions.set(nameOf(fields[1] ?? ''), fields[2] ?? '');
+        else
+            mtimes.set(nameOf(fields[1] ?? ''), Number(fields[0]) || 0);
+    }
+    const releases = [...mtimes].map(([name, mtime]) => ({ name, mtime, revision: revisions.get(name) ?? '' }));
     return {
         user: one('user'),
         absent: one('absent') === 'yes',
@@ -54118,14 +54123,17 @@ da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_
         id: 'inspect',
         label: 'inspect',
         mayLackDeployPath: true,
-        body: `da_data user "$(id -un)"
+        body: `da_data user "\${USER:-$(id -un)}"
 if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null; then da_data absent yes; exit 0; fi
 da_data live "$(readlink current 2>/dev/null || true)"
-for d in releases/*/; do
-  [ -d "$d" ] || continue
-  d=\${d%/}
-  printf '%s\\t%s\\t%s\\0' "$(stat -c %Y -- "$d" 2>/dev/null || echo 0)" "\${d#releases/}" "$(head -c 64 -- "$d/REVISION" 2>/dev/null | tr -d '\\n\\t' || true)"
-done | da_blob releases
+dirs=(releases/*/)
+if [ -d "\${dirs[0]}" ]; then
+  # One stat for every release; REVISION read by the shell itself: no process per release.
+  {
+    stat --printf '%Y\\t%n\\0' -- "\${dirs[@]}"
+    for d in "\${dirs[@]}"; do rev=; read -r rev < "\${d}REVISION" 2>/dev/null || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
+  } | da_blob releases
+fi
 if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
 for f in .deploy/pending/*; do
   [ -f "$f" ] && [ "$f" != "$DA_PENDING" ] || continue
@@ -54144,14 +54152,14 @@ function prepare() {
         id: 'prepare',
         label: 'prepare',
         mayLackDeployPath: true,
-        body: `mkdir -p -- "$DA_DEPLOY_PATH"
+        body: `[ -d "$DA_DEPLOY_PATH" ] || mkdir -p -- "$DA_DEPLOY_PATH"
 cd -- "$DA_DEPLOY_PATH"
 if [ -e current ] && [ ! -L current ]; then
   echo "error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?)." >&2
   echo "Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed." >&2
   exit 1
 fi
-mkdir -p releases shared .deploy/pending`,
+[ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] || mkdir -p releases shared .deploy/pending`,
     };
 }
 
@@ -55876,9 +55884,14 @@ DA_PENDING=.deploy/pending/$DA_OWNER
 DA_RUN_JSON=${(0,quote.q)(o.runJson)}
 DA_IDLE=${(0,quote.q)(o.idleSeconds)}
 da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
-da_data() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 | tr -d '\\n')"; }
+da_data() {
+  case $2 in
+    *[![:graph:]]*) printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
+    *) printf '\\n\\036%s data %s =%s\\n' "$DA_T" "$1" "$2" ;;
+  esac
+}
 da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
-da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 | tr -d '\\n')"; }
+da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 -w0)"; }
 da_step() {
   da_mark step-begin "$1"
   (
@@ -55893,9 +55906,9 @@ da_step() {
   da_mark step-end "$1" "$rc"
   return "$rc"
 }
-da_owns_lock() { [ "$(cat .deploy/lock/owner 2>/dev/null)" = "$DA_OWNER" ]; }
+da_owns_lock() { local o=; read -r o < .deploy/lock/owner 2>/dev/null; [ "$o" = "$DA_OWNER" ]; }
 da_unlock() { if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi; }
-da_history() { mkdir -p .deploy && printf '%s\\n' "$1" >> .deploy/history.jsonl; }
+da_history() { [ -d .deploy ] || mkdir -p .deploy; printf '%s\\n' "$1" >> .deploy/history.jsonl; }
 da_revert() {
   cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
   [ -f "$DA_PENDING" ] || return 0
@@ -55939,7 +55952,7 @@ da_lock_field() { sed -n "s/.*\\"$1\\":\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p" .dep
 da_lock_alive() {
   local pid
   pid=$(da_lock_field pid)
-  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(da_lock_field boot_id)" = "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" ]
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(da_lock_field boot_id)" = "$DA_BOOT_ID" ]
 }
 da_lock_report() {
   da_data lock-info "$(cat .deploy/lock/info.json 2>/dev/null || true)"
@@ -55961,6 +55974,8 @@ da_lost() { da_abort >/dev/null 2>&1; exit 70; }
 trap 'da_abort; exit 143' TERM
 trap 'da_abort; exit 130' INT HUP
 read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
+DA_BOOT_ID=
+read -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true
 da_mark hello $$ "$DA_PGID"
 while :; do
   IFS= read -r -t "$DA_IDLE" da_n || da_lost
@@ -56183,7 +56198,9 @@ class HostSession {
                 this.onHello();
                 return;
             case 'data': {
-                const value = Buffer.from(args[1] ?? '', 'base64').toString('utf8');
+                // `=value` is sent as it is (printable, no spaces); anything else is base64.
+                const raw = args[1] ?? '';
+                const value = raw.startsWith('=') ? raw.slice(1) : Buffer.from(raw, 'base64').toString('utf8');
                 if (args[0] === 'warning')
                     this.listener.warning?.(`${this.name}: ${value}`);
                 if (!p)
@@ -57208,6 +57225,9 @@ async function connectSsh(target, creds) {
     }
     // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process.
     ssh.connection?.on('error', () => undefined);
+    // Phases are small messages that wait for an answer: without TCP_NODELAY, Nagle's algorithm holds each one
+    // back until the previous segment is acknowledged (a delayed ACK: up to 40 ms per round trip).
+    ssh.connection?.setNoDelay(true);
     return new SshTransport(target.name, ssh);
 }
 function explain(error, target, creds, verdict) {
@@ -57828,7 +57848,7 @@ function upload(opts) {
         label: 'upload',
         body: `head -c ${opts.bytes} | tar -xzf - -C "releases/$DA_RELEASE" --no-same-owner
 printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"
-echo "received $(du -sh "releases/$DA_RELEASE" 2>/dev/null | cut -f1) into releases/$DA_RELEASE"`,
+echo "received ${opts.bytes} bytes into releases/$DA_RELEASE"`,
     };
 }
 
@@ -58025,10 +58045,12 @@ function cleanup(remove) {
         body: remove.length === 0
             ? 'echo "nothing to clean up"'
             : `live=$(readlink current 2>/dev/null || true)
+gone=()
 for name in ${(0,quote/* words */.a)(remove)}; do
-  if [ "releases/$name" = "$live" ]; then continue; fi
-  if rm -rf -- "releases/$name"; then echo "removed releases/$name"; else da_data warning "could not remove releases/$name"; fi
-done`,
+  if [ "releases/$name" != "$live" ]; then gone+=("releases/$name"); fi
+done
+[ \${#gone[@]} -gt 0 ] || exit 0
+if rm -rf -- "\${gone[@]}"; then echo "removed \${gone[*]}"; else da_data warning "could not remove all of \${gone[*]}"; fi`,
     };
 }
 
@@ -58042,10 +58064,8 @@ function clearPaths(opts) {
     return {
         id: 'clear_paths',
         label: 'clear paths',
-        body: opts.paths
-            .map((p) => `${sudo}rm -rf -- "releases/$DA_RELEASE/"${(0,quote.q)(p)}`)
-            .concat(`echo "cleared ${opts.paths.length} paths"`)
-            .join('\n'),
+        body: `${sudo}rm -rf -- ${opts.paths.map((p) => `"releases/$DA_RELEASE/"${(0,quote.q)(p)}`).join(' ')}
+echo "cleared ${opts.paths.length} paths"`,
     };
 }
 
@@ -59259,7 +59279,7 @@ function lock(infoJson) {
         label: 'lock',
         body: `if mkdir .deploy/lock 2>/dev/null; then
   printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
-  printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(infoJson)} "$$" "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" > .deploy/lock/info.json
+  printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(infoJson)} "$$" "$DA_BOOT_ID" > .deploy/lock/info.json
   echo "deploy lock taken"
 elif da_owns_lock; then
   echo "deploy lock already held by this run"

@@ -31,13 +31,16 @@ export interface HostFacts {
 export function hostFacts(result: PhaseResult): HostFacts {
   const one = (key: string) => result.data.get(key)?.[0] ?? '';
   const liveTarget = one('live');
-  const releases = one('releases')
-    .split('\0')
-    .filter(Boolean)
-    .map((entry) => {
-      const [mtime, name, revision] = entry.split('\t');
-      return { name: name ?? '', mtime: Number(mtime) || 0, revision: revision ?? '' };
-    });
+  // The releases blob: `mtime<TAB>releases/NAME/` entries (one stat), then `rev<TAB>releases/NAME/<TAB>REVISION`.
+  const mtimes = new Map<string, number>();
+  const revisions = new Map<string, string>();
+  const nameOf = (path: string) => path.replace(/^releases\//, '').replace(/\/$/, '');
+  for (const entry of one('releases').split('\0').filter(Boolean)) {
+    const fields = entry.split('\t');
+    if (fields[0] === 'rev') revisions.set(nameOf(fields[1] ?? ''), fields[2] ?? '');
+    else mtimes.set(nameOf(fields[1] ?? ''), Number(fields[0]) || 0);
+  }
+  const releases = [...mtimes].map(([name, mtime]) => ({ name, mtime, revision: revisions.get(name) ?? '' }));
   return {
     user: one('user'),
     absent: one('absent') === 'yes',

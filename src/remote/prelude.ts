@@ -33,9 +33,14 @@ DA_PENDING=.deploy/pending/$DA_OWNER
 DA_RUN_JSON=${q(o.runJson)}
 DA_IDLE=${q(o.idleSeconds)}
 da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
-da_data() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 | tr -d '\\n')"; }
+da_data() {
+  case $2 in
+    *[![:graph:]]*) printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
+    *) printf '\\n\\036%s data %s =%s\\n' "$DA_T" "$1" "$2" ;;
+  esac
+}
 da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
-da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 | tr -d '\\n')"; }
+da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 -w0)"; }
 da_step() {
   da_mark step-begin "$1"
   (
@@ -50,9 +55,9 @@ da_step() {
   da_mark step-end "$1" "$rc"
   return "$rc"
 }
-da_owns_lock() { [ "$(cat .deploy/lock/owner 2>/dev/null)" = "$DA_OWNER" ]; }
+da_owns_lock() { local o=; read -r o < .deploy/lock/owner 2>/dev/null; [ "$o" = "$DA_OWNER" ]; }
 da_unlock() { if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi; }
-da_history() { mkdir -p .deploy && printf '%s\\n' "$1" >> .deploy/history.jsonl; }
+da_history() { [ -d .deploy ] || mkdir -p .deploy; printf '%s\\n' "$1" >> .deploy/history.jsonl; }
 da_revert() {
   cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
   [ -f "$DA_PENDING" ] || return 0
@@ -96,7 +101,7 @@ da_lock_field() { sed -n "s/.*\\"$1\\":\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p" .dep
 da_lock_alive() {
   local pid
   pid=$(da_lock_field pid)
-  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(da_lock_field boot_id)" = "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" ]
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(da_lock_field boot_id)" = "$DA_BOOT_ID" ]
 }
 da_lock_report() {
   da_data lock-info "$(cat .deploy/lock/info.json 2>/dev/null || true)"
@@ -118,6 +123,8 @@ da_lost() { da_abort >/dev/null 2>&1; exit 70; }
 trap 'da_abort; exit 143' TERM
 trap 'da_abort; exit 130' INT HUP
 read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
+DA_BOOT_ID=
+read -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true
 da_mark hello $$ "$DA_PGID"
 while :; do
   IFS= read -r -t "$DA_IDLE" da_n || da_lost

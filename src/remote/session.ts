@@ -257,7 +257,9 @@ export class HostSession {
         this.onHello();
         return;
       case 'data': {
-        const value = Buffer.from(args[1] ?? '', 'base64').toString('utf8');
+        // `=value` is sent as it is (printable, no spaces); anything else is base64.
+        const raw = args[1] ?? '';
+        const value = raw.startsWith('=') ? raw.slice(1) : Buffer.from(raw, 'base64').toString('utf8');
         if (args[0] === 'warning') this.listener.warning?.(`${this.name}: ${value}`);
         if (!p) return;
         const list = p.data.get(args[0] ?? '') ?? [];

@@ -13,9 +13,11 @@ export function cleanup(remove: string[]): Step {
       remove.length === 0
         ? 'echo "nothing to clean up"'
         : `live=$(readlink current 2>/dev/null || true)
+gone=()
 for name in ${words(remove)}; do
-  if [ "releases/$name" = "$live" ]; then continue; fi
-  if rm -rf -- "releases/$name"; then echo "removed releases/$name"; else da_data warning "could not remove releases/$name"; fi
-done`,
+  if [ "releases/$name" != "$live" ]; then gone+=("releases/$name"); fi
+done
+[ \${#gone[@]} -gt 0 ] || exit 0
+if rm -rf -- "\${gone[@]}"; then echo "removed \${gone[*]}"; else da_data warning "could not remove all of \${gone[*]}"; fi`,
   };
 }

@@ -8,9 +8,7 @@ export function clearPaths(opts: { paths: string[]; useSudo: boolean }): Step | 
   return {
     id: 'clear_paths',
     label: 'clear paths',
-    body: opts.paths
-      .map((p) => `${sudo}rm -rf -- "releases/$DA_RELEASE/"${q(p)}`)
-      .concat(`echo "cleared ${opts.paths.length} paths"`)
-      .join('\n'),
+    body: `${sudo}rm -rf -- ${opts.paths.map((p) => `"releases/$DA_RELEASE/"${q(p)}`).join(' ')}
+echo "cleared ${opts.paths.length} paths"`,
   };
 }

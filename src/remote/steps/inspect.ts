@@ -17,14 +17,17 @@ da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_
     id: 'inspect',
     label: 'inspect',
     mayLackDeployPath: true,
-    body: `da_data user "$(id -un)"
+    body: `da_data user "\${USER:-$(id -un)}"
 if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null; then da_data absent yes; exit 0; fi
 da_data live "$(readlink current 2>/dev/null || true)"
-for d in releases/*/; do
-  [ -d "$d" ] || continue
-  d=\${d%/}
-  printf '%s\\t%s\\t%s\\0' "$(stat -c %Y -- "$d" 2>/dev/null || echo 0)" "\${d#releases/}" "$(head -c 64 -- "$d/REVISION" 2>/dev/null | tr -d '\\n\\t' || true)"
-done | da_blob releases
+dirs=(releases/*/)
+if [ -d "\${dirs[0]}" ]; then
+  # One stat for every release; REVISION read by the shell itself: no process per release.
+  {
+    stat --printf '%Y\\t%n\\0' -- "\${dirs[@]}"
+    for d in "\${dirs[@]}"; do rev=; read -r rev < "\${d}REVISION" 2>/dev/null || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
+  } | da_blob releases
+fi
 if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
 for f in .deploy/pending/*; do
   [ -f "$f" ] && [ "$f" != "$DA_PENDING" ] || continue

@@ -14,7 +14,7 @@ export function lock(infoJson: string): Step {
     label: 'lock',
     body: `if mkdir .deploy/lock 2>/dev/null; then
   printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
-  printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${q(infoJson)} "$$" "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" > .deploy/lock/info.json
+  printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${q(infoJson)} "$$" "$DA_BOOT_ID" > .deploy/lock/info.json
   echo "deploy lock taken"
 elif da_owns_lock; then
   echo "deploy lock already held by this run"

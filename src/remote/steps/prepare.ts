@@ -6,13 +6,13 @@ export function prepare(): Step {
     id: 'prepare',
     label: 'prepare',
     mayLackDeployPath: true,
-    body: `mkdir -p -- "$DA_DEPLOY_PATH"
+    body: `[ -d "$DA_DEPLOY_PATH" ] || mkdir -p -- "$DA_DEPLOY_PATH"
 cd -- "$DA_DEPLOY_PATH"
 if [ -e current ] && [ ! -L current ]; then
   echo "error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?)." >&2
   echo "Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed." >&2
   exit 1
 fi
-mkdir -p releases shared .deploy/pending`,
+[ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] || mkdir -p releases shared .deploy/pending`,
   };
 }
