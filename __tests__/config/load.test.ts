@@ -34,6 +34,7 @@ describe('loadConfig: the full example', () => {
       writableChmodMode: '0755',
       clearPaths: ['phpunit.xml'],
       clearUseSudo: false,
+      fullUpload: false,
       env: { APP_ENV: 'production', DB_PASSWORD: 's3cret' },
       secrets: ['s3cret'],
       build: [
@@ -69,6 +70,7 @@ describe('loadConfig: defaults', () => {
       writableChmodMode: '0755',
       clearPaths: [],
       clearUseSudo: false,
+      fullUpload: false,
       env: {},
       secrets: [],
       build: [],
@@ -199,6 +201,7 @@ describe('loadConfig: values', () => {
       httpUser: 'www-data',
       httpGroup: 'www-data',
       clearUseSudo: true,
+      fullUpload: false,
       url: 'http://localhost:8080/app',
     });
   });

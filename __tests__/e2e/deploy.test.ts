@@ -109,7 +109,7 @@ describe('deploy through dist/index.js to a real sshd', () => {
     // The summary tells the story; the secret reaches no artifact.
     expect(third.summary).toContain(`| Release | ${third.outputs['release']} |`);
     expect(third.summary).toContain('| Previous release |');
-    expect(third.summary).toMatch(/\| .* \| upload \| ✅ ok \|/);
+    expect(third.summary).toMatch(/\| .* \| upload( \(delta\))? \| ✅ ok \|/);
     for (const r of runs) {
       // `::add-mask::` is the masking command itself: the runner consumes it and never shows it.
       const log = r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');

@@ -35,7 +35,7 @@ function open(deployPath: string, owner = 'run-1'): Promise<HostSession> {
 }
 
 const stage = (name: string, tar: Buffer, extra: Step[] = []) => ({
-  phase: { name: 'stage', vars: { DA_RELEASE: name }, steps: [release(), upload({ bytes: tar.length, revision: 'abc' }), ...extra] },
+  phase: { name: 'stage', vars: { DA_RELEASE: name }, steps: [release(), upload({ manifestBytes: 0, tarBytes: tar.length, revision: 'abc' }), ...extra] },
   payload: { bytes: tar.length, open: () => Readable.from([tar]) },
 });
 

@@ -205,6 +205,8 @@ describeSsh('startSshd options', () => {
     expect(processesMentioning(server.dir).length).toBeGreaterThan(0); // the listener (config path in argv)
 
     await server.stop();
+    // The test's own ssh client (its argv names the dir) needs a moment to notice the dropped connection.
+    await waitFor(() => processesMentioning(server.dir).length === 0, 3000).catch(() => undefined);
     expect(processesMentioning(server.dir)).toEqual([]);
     expect(processesMentioning(`sleep 3${marker}`)).toEqual([]);
     expect(fs.existsSync(server.dir)).toBe(false);

@@ -26807,7 +26807,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1378);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8554);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4086);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3565);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4408);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(970);
 // The CLI entry (bundled to dist/cli/index.js): argv → context → the same commands as the action → plain-text outcome.
@@ -27321,8 +27321,8 @@ var commands_context = __nccwpck_require__(165);
 var config = __nccwpck_require__(3942);
 // EXTERNAL MODULE: ./src/build/hooks.ts + 7 modules
 var hooks = __nccwpck_require__(4685);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 14 modules
-var fleet = __nccwpck_require__(7808);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 12 modules
+var fleet = __nccwpck_require__(5295);
 ;// CONCATENATED MODULE: ./src/report/failure.ts
 
 
@@ -27497,6 +27497,7 @@ function packageVersion() {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   R: () => (/* binding */ warn),
 /* harmony export */   c: () => (/* binding */ Cancelled)
 /* harmony export */ });
 /** A run that was cancelled; the hosts have undone its work. */
@@ -27506,11 +27507,16 @@ class Cancelled extends Error {
         this.name = 'Cancelled';
     }
 }
+/** A warning for the log (an annotation on GitHub) and the summary. */
+function warn(ctx, text) {
+    ctx.report.warnings.push(text);
+    ctx.log.warning(text);
+}
 
 
 /***/ }),
 
-/***/ 4086:
+/***/ 3565:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -27521,8 +27527,53 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: ./src/releases/delta.ts
+/**
+ * What turns a copy of the live release into the new build: compare the two manifests entry by entry (type, mode,
+ * content). Paths the deploy replaces anyway (`skip`: shared and cleared entries) are neither sent nor removed.
+ */
+function computeDelta(live, next, skip) {
+    const before = new Map(live.map((e) => [e.path, e]));
+    const after = new Map(next.map((e) => [e.path, e]));
+    const send = new Map();
+    const remove = [];
+    let unchanged = 0;
+    for (const e of next) {
+        if (skip(e.path))
+            continue;
+        const old = before.get(e.path);
+        if (old && old.type === e.type && old.mode === e.mode && old.hash === e.hash) {
+            if (e.type === 'f')
+                unchanged++;
+            continue;
+        }
+        if (old && old.type !== e.type)
+            remove.push(e.path);
+        send.set(e.path, e);
+        for (let p = parentOf(e.path); p; p = parentOf(p)) {
+            const dir = after.get(p);
+            if (dir && !send.has(p))
+                send.set(p, dir);
+        }
+    }
+    for (const e of live)
+        if (!after.has(e.path) && !skip(e.path))
+            remove.push(e.path);
+    return { send: [...send.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), remove, unchanged };
+}
+function parentOf(path) {
+    const i = path.lastIndexOf('/');
+    return i < 0 ? '' : path.slice(0, i);
+}
+
 ;// CONCATENATED MODULE: ./src/build/exclude.ts
 const ALWAYS = ['.git'];
 function excluder(patterns) {
@@ -27576,38 +27627,116 @@ function globToRegex(glob) {
 
 // EXTERNAL MODULE: ./src/build/hooks.ts + 7 modules
 var hooks = __nccwpck_require__(4685);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: ./src/fleet/limit.ts
+var limit = __nccwpck_require__(2999);
+;// CONCATENATED MODULE: ./src/build/manifest.ts
+
+
+
+
+
+const HASH_HEX = 32;
+async function hashFile(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 }))
+        hash.update(chunk);
+    return hash.digest('hex').slice(0, HASH_HEX);
+}
+/** Hashes every file of the tree; reads run in parallel on libuv's threads while the main thread hashes. */
+async function buildManifest(root, entries) {
+    const results = await (0,limit/* settleLimited */.I)(entries, 16, async (e) => {
+        const full = (0,external_node_path_.join)(root, e.path);
+        if (e.type === 'file')
+            return { type: 'f', mode: octal(e.mode), hash: await hashFile(full), path: e.path };
+        if (e.type === 'symlink')
+            return { type: 'l', mode: '-', hash: await (0,promises_namespaceObject.readlink)(full), path: e.path };
+        return { type: 'd', mode: octal(e.mode), hash: '-', path: e.path };
+    });
+    return results.map((r) => {
+        if (r.status === 'rejected')
+            throw r.reason;
+        return r.value;
+    });
+}
+function octal(mode) {
+    return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+function record(e, withMode) {
+    return Buffer.from(withMode ? `${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0` : `${e.type}\t${e.hash}\t${e.path}\0`);
+}
+function sorted(records) {
+    return Buffer.concat(records.sort(Buffer.compare));
+}
+/** The manifest as stored on the host. */
+function serializeManifest(entries) {
+    return sorted(entries.map((e) => record(e, true)));
+}
+/**
+ * The digest the host checks a staged release against: records without modes (writable modes and ACLs legitimately
+ * change them), leaving out paths the deploy replaces anyway (shared and cleared entries).
+ */
+function verificationDigest(entries, skip) {
+    const records = entries.filter((e) => !skip(e.path)).map((e) => record(e, false));
+    return (0,external_node_crypto_.createHash)('sha256').update(sorted(records)).digest('hex');
+}
+/** Reads a stored manifest; undefined when it is not one (torn, corrupted, hostile paths). */
+function parseManifest(text) {
+    if (text === '')
+        return undefined;
+    const out = [];
+    const records = text.split('\0');
+    if (records.pop() !== '')
+        return undefined;
+    for (const r of records) {
+        const m = /^([fdl])\t(-|[0-7]{4})\t([^\t]*)\t(.+)$/s.exec(r);
+        if (!m)
+            return undefined;
+        const [, type, mode, hash, path] = m;
+        if (!safePath(path))
+            return undefined;
+        if (type === 'f' && !/^[0-9a-f]{32}$/.test(hash))
+            return undefined;
+        out.push({ type, mode, hash, path });
+    }
+    return out;
+}
+/** A relative path without `.`/`..` segments: anything else in a manifest from a host is not ours. */
+function safePath(path) {
+    return !path.startsWith('/') && path.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+}
+/** Is `path` one of `roots` or inside one of them? */
+function under(roots) {
+    return (path) => roots.some((r) => path === r || path.startsWith(`${r}/`));
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: ./src/build/pack.ts
 
 
 
 
 
-
-/** Packs exactly the listed entries of `root` (no recursion, so exclusions hold) into a gzipped tar. */
-async function pack(root, entries, outDir) {
-    const list = (0,external_node_path_.join)(outDir, 'files.list');
-    const path = (0,external_node_path_.join)(outDir, 'release.tar.gz');
-    await (0,promises_namespaceObject.writeFile)(list, entries.map((e) => `./${e.path}\0`).join(''));
-    const tar = (0,external_node_child_process_.spawn)('tar', ['-cf', '-', '--null', '--no-recursion', '-C', root, '-T', list], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-    });
+/**
+ * Packs exactly the listed paths of `root` (no recursion, so exclusions hold and a delta holds only what changed)
+ * into a gzipped tar at `out`. gzip level 1: the network is rarely slower than level 6's extra CPU is worth.
+ */
+async function pack(root, paths, out) {
+    const list = `${out}.list`;
+    await (0,promises_namespaceObject.writeFile)(list, paths.map((p) => `./${p}\0`).join(''));
+    const tar = (0,external_node_child_process_.spawn)('tar', ['-cf', '-', '--null', '--no-recursion', '-C', root, '-T', list], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     tar.stderr.on('data', (d) => (stderr += d.toString()));
     const exited = new Promise((resolve) => tar.on('close', resolve));
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(tar.stdout, (0,external_node_zlib_namespaceObject.createGzip)({ level: 1 }), (0,external_node_fs_.createWriteStream)(path));
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(tar.stdout, (0,external_node_zlib_namespaceObject.createGzip)({ level: 1 }), (0,external_node_fs_.createWriteStream)(out));
     const code = await exited;
     if (code !== 0)
         throw new Error(`tar failed (exit ${code}): ${stderr.trim()}`);
-    const files = entries.filter((e) => e.type === 'file');
-    return { path, bytes: (await (0,promises_namespaceObject.stat)(path)).size, files: files.length, size: files.reduce((n, e) => n + e.size, 0) };
+    return { path: out, bytes: (await (0,promises_namespaceObject.stat)(out)).size };
 }
 
 ;// CONCATENATED MODULE: ./src/build/tree.ts
@@ -27666,14 +27795,18 @@ async function copySource(source, dest, exclude) {
 
 
 
+
+
+
+
 /**
  * The build on the runner: a temporary copy of the source (only when build hooks would change it), the build
- * hooks in it, then one archive of what ships (everything but `exclude`). The source itself is never modified.
+ * hooks in it, then the manifest (hashed in parallel) and one archive of what ships (everything but `exclude`).
+ * The source itself is never modified.
  */
 async function buildArtifact(config, source, log) {
     const scratch = await scratchDir('deploy-action-');
     try {
-        const exclude = excluder(config.exclude);
         let root = source;
         if (config.build.length > 0) {
             root = (0,external_node_path_.join)(scratch.path, 'build');
@@ -27681,10 +27814,33 @@ async function buildArtifact(config, source, log) {
             await copySource(source, root, excluder([]));
             await (0,hooks/* runBuildHooks */.m)(config.build, root, config.env, log);
         }
-        const entries = await walk(root, exclude);
-        const artifact = await pack(root, entries, scratch.path);
-        log.info(`packed ${artifact.files} files (${mib(artifact.size)} MiB, ${mib(artifact.bytes)} MiB compressed)`);
-        return { artifact, dispose: scratch.dispose };
+        const entries = await walk(root, excluder(config.exclude));
+        const [manifest, full] = await Promise.all([
+            buildManifest(root, entries),
+            pack(root, entries.map((e) => e.path), (0,external_node_path_.join)(scratch.path, 'release.tar.gz')),
+        ]);
+        const files = entries.filter((e) => e.type === 'file');
+        const size = files.reduce((n, e) => n + e.size, 0);
+        log.info(`packed ${files.length} files (${mib(size)} MiB, ${mib(full.bytes)} MiB compressed)`);
+        const deltas = new Map();
+        return {
+            manifest,
+            manifestGz: (0,external_node_zlib_namespaceObject.gzipSync)(serializeManifest(manifest)),
+            full,
+            files: files.length,
+            size,
+            deltaFrom(live, skip) {
+                const key = (0,external_node_crypto_.createHash)('sha256').update(serializeManifest(live)).digest('hex');
+                let made = deltas.get(key);
+                if (!made) {
+                    const delta = computeDelta(live, manifest, skip);
+                    made = pack(root, delta.send.map((e) => e.path), (0,external_node_path_.join)(scratch.path, `delta-${deltas.size}.tar.gz`)).then((artifact) => ({ delta, artifact }));
+                    deltas.set(key, made);
+                }
+                return made;
+            },
+            dispose: scratch.dispose,
+        };
     }
     catch (error) {
         await scratch.dispose();
@@ -27695,28 +27851,114 @@ function mib(bytes) {
     return (bytes / 1048576).toFixed(2);
 }
 
+// EXTERNAL MODULE: ./src/remote/phase.ts
+var phase = __nccwpck_require__(6313);
 // EXTERNAL MODULE: ./src/remote/quote.ts
 var quote = __nccwpck_require__(4414);
+;// CONCATENATED MODULE: ./src/remote/steps/delta.ts
+
+
+/** `find` arguments that leave out the given paths (and what is below them); globs in the paths are escaped. */
+function pruneArgs(paths) {
+    if (paths.length === 0)
+        return '';
+    const tests = paths.map((p) => `-path ${(0,quote.q)(`./${p.replace(/[*?[\]\\]/g, '\\$&')}`)}`).join(' -o ');
+    return `\\( ${tests} \\) -prune -o`;
+}
+/**
+ * deploy:update_code, delta: the new release starts as a real copy of the live one (reflinks where the filesystem
+ * has them, never hard links). What hooks or people added to the live release since its deploy is removed (it
+ * is not in the live manifest), then what the build dropped or retyped, then the changed entries are unpacked.
+ */
+function delta(o) {
+    const prune = pruneArgs(o.skip);
+    return {
+        id: 'upload',
+        label: 'upload (delta)',
+        body: `new="releases/$DA_RELEASE"
+[ -d "releases/$DA_LIVE" ] && [ -f ".deploy/manifests/$DA_LIVE.gz" ] || { echo "error: the live release or its manifest is gone" >&2; exit 1; }
+cp -a --reflink=auto -- "releases/$DA_LIVE/." "$new/"
+tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
+(cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') | LC_ALL=C sort -z > "$tmp/actual"
+gzip -dc ".deploy/manifests/$DA_LIVE.gz" | sed -z 's/^[^\\t]*\\t[^\\t]*\\t[^\\t]*\\t//' | LC_ALL=C sort -z > "$tmp/known"
+LC_ALL=C comm -z -23 "$tmp/actual" "$tmp/known" | (cd -- "$new" && xargs -0r rm -rf --)
+printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)
+rm -rf -- "$tmp"
+head -c ${o.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
+head -c ${o.tarBytes} | tar -xzf - -C "$new" --no-same-owner
+printf '%s\\n' ${(0,quote.q)(o.revision)} > "$new/REVISION"
+echo "copied the live release, sent ${o.files.sent} changed entries (${o.manifestBytes + o.tarBytes} bytes), ${o.files.unchanged} files unchanged"`,
+    };
+}
+/** An extended regex matching manifest records (`type<TAB>hash<TAB>path`) of the given paths and what is below. */
+function skipRegex(paths) {
+    const escaped = paths.map((p) => p.replace(/[.[\]\\()*+?{}|^$]/g, '\\$&'));
+    return `^[fdl]\t[^\t]*\t(${escaped.join('|')})(/|$)`;
+}
+/**
+ * Checks the staged release against the build's manifest before anything can go live: every entry's type, every
+ * file's content hash, every link's target (modes are the writable step's business). A mismatch (a file of the
+ * live release changed on the server, say) stops the phase so the runner can send everything instead.
+ */
+function verify(opts) {
+    const prune = pruneArgs(opts.skip);
+    const skip = opts.skip.length ? `grep -zvE ${(0,quote.q)(skipRegex(opts.skip))}` : 'cat';
+    return {
+        id: 'verify',
+        label: 'verify',
+        body: `tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
+(
+  cd -- "releases/$DA_RELEASE"
+  find . -mindepth 1 ${prune} -type d -printf 'd\\t-\\t%P\\0'
+  find . -mindepth 1 ${prune} -type l -printf 'l\\t%l\\t%P\\0'
+  find . -mindepth 1 ${prune} -type f -print0 | xargs -0r sha256sum -z | sed -z 's/^\\([0-9a-f]\\{32\\}\\)[0-9a-f]\\{32\\}  \\.\\//f\\t\\1\\t/'
+) | LC_ALL=C sort -z > "$tmp/actual"
+actual=$(sha256sum < "$tmp/actual")
+if [ "\${actual%% *}" != ${(0,quote.q)(opts.digest)} ]; then
+  echo "the staged release does not match the build (a file of the live release was changed on this host?): sending everything instead"
+  gzip -dc ".deploy/manifests/$DA_RELEASE.gz" | sed -z 's/^\\([fdl]\\)\\t[^\\t]*\\t/\\1\\t/' | ${skip} | LC_ALL=C sort -z > "$tmp/expected" || true
+  echo "first differences (- built, + on this host):"
+  LC_ALL=C comm -z -3 "$tmp/expected" "$tmp/actual" | head -z -n 10 | tr '\\0' '\\n' | sed 's/^\\t/+ /; /^+ /!s/^/- /'
+  rm -rf -- "$tmp"
+  da_data verify mismatch
+  exit ${phase/* STOP */.VW}
+fi
+rm -rf -- "$tmp"
+echo "verified against the build's manifest"`,
+    };
+}
+/** Empties the staged release for a full upload after a delta did not verify. */
+function resetRelease() {
+    return {
+        id: 'reset',
+        label: 'reset',
+        body: `find "releases/$DA_RELEASE" -mindepth 1 -delete
+rm -f -- ".deploy/manifests/$DA_RELEASE.gz"`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/remote/steps/upload.ts
 
 /**
- * deploy:update_code: the build arrives on the session's stdin as a gzipped tar of exactly `bytes` bytes, right
- * after the phase script. `head -c` reads no further, so the session stays in step with the runner.
+ * deploy:update_code, full: the payload on the session's stdin is the release's manifest (gzipped, `manifestBytes`
+ * long), stored in `.deploy/manifests/`, then a gzipped tar of the whole build (`tarBytes`). `head -c` reads no
+ * further, so the session stays in step with the runner.
  */
 function upload(opts) {
     return {
         id: 'upload',
         label: 'upload',
-        body: `head -c ${opts.bytes} | tar -xzf - -C "releases/$DA_RELEASE" --no-same-owner
+        body: `head -c ${opts.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
+head -c ${opts.tarBytes} | tar -xzf - -C "releases/$DA_RELEASE" --no-same-owner
 printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"
-echo "received ${opts.bytes} bytes into releases/$DA_RELEASE"`,
+echo "received ${opts.manifestBytes + opts.tarBytes} bytes into releases/$DA_RELEASE"`,
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 14 modules
-var fleet_fleet = __nccwpck_require__(7808);
+// EXTERNAL MODULE: ./src/commands/context.ts
+var context = __nccwpck_require__(165);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 12 modules
+var fleet_fleet = __nccwpck_require__(5295);
 ;// CONCATENATED MODULE: ./src/remote/steps/inspect.ts
 /** How many history lines a host sends back; enough for retention and rollback decisions. */
 const HISTORY_TAIL = 1000;
@@ -27736,7 +27978,9 @@ da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_
         mayLackDeployPath: true,
         body: `da_data user "\${USER:-$(id -un)}"
 if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null; then da_data absent yes; exit 0; fi
-da_data live "$(readlink current 2>/dev/null || true)"
+live=$(readlink current 2>/dev/null || true)
+da_data live "$live"
+case $live in releases/*) [ -f ".deploy/manifests/\${live#releases/}.gz" ] && da_blob live-manifest < ".deploy/manifests/\${live#releases/}.gz" ;; esac
 dirs=(releases/*/)
 if [ -d "\${dirs[0]}" ]; then
   # One stat for every release; REVISION read by the shell itself: no process per release.
@@ -27802,7 +28046,7 @@ if [ -e current ] && [ ! -L current ]; then
   echo "Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed." >&2
   exit 1
 fi
-[ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] || mkdir -p releases shared .deploy/pending`,
+[ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ] || mkdir -p releases shared .deploy/pending .deploy/manifests`,
     };
 }
 
@@ -27862,8 +28106,6 @@ function required(value, key) {
 var progress = __nccwpck_require__(8991);
 // EXTERNAL MODULE: ./src/run-info.ts
 var run_info = __nccwpck_require__(4091);
-// EXTERNAL MODULE: ./src/commands/context.ts
-var context = __nccwpck_require__(165);
 ;// CONCATENATED MODULE: ./src/releases/history.ts
 function parseHistory(text) {
     const out = [];
@@ -27910,6 +28152,8 @@ function releaseOfLink(target) {
 
 ;// CONCATENATED MODULE: ./src/commands/facts.ts
 
+
+
 function hostFacts(result) {
     const one = (key) => result.data.get(key)?.[0] ?? '';
     const liveTarget = one('live');
@@ -27935,8 +28179,20 @@ function hostFacts(result) {
         history: parseHistory(one('history')),
         httpUser: one('http-user') || undefined,
         partial: new Set(one('partial').split('\n').filter(Boolean)),
+        liveManifest: manifestOf(result.bytes.get('live-manifest')?.[0]),
         lock: result.data.has('lock-info') ? result.data : undefined,
     };
+}
+/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
+function manifestOf(gz) {
+    if (!gz)
+        return undefined;
+    try {
+        return parseManifest((0,external_node_zlib_namespaceObject.gunzipSync)(gz).toString('utf8')) ?? 'corrupt';
+    }
+    catch {
+        return 'corrupt';
+    }
 }
 function lockHolder(data) {
     const raw = data?.get('lock-info')?.[0] ?? '';
@@ -28245,10 +28501,10 @@ function cleanup(remove) {
             : `live=$(readlink current 2>/dev/null || true)
 gone=()
 for name in ${(0,quote/* words */.a)(remove)}; do
-  if [ "releases/$name" != "$live" ]; then gone+=("releases/$name"); fi
+  if [ "releases/$name" != "$live" ]; then gone+=("releases/$name" ".deploy/manifests/$name.gz"); fi
 done
 [ \${#gone[@]} -gt 0 ] || exit 0
-if rm -rf -- "\${gone[@]}"; then echo "removed \${gone[*]}"; else da_data warning "could not remove all of \${gone[*]}"; fi`,
+if rm -rf -- "\${gone[@]}"; then echo "removed ${remove.length} old releases"; else da_data warning "could not remove all of \${gone[*]}"; fi`,
     };
 }
 
@@ -28360,12 +28616,12 @@ function sharedLinkTarget(path) {
     const depth = path.split('/').length; // segments below releases/<name>/, the link's own name included
     return `${'../'.repeat(depth + 1)}shared/${path}`;
 }
-function parentOf(path) {
+function shared_parentOf(path) {
     const i = path.lastIndexOf('/');
     return i < 0 ? '' : path.slice(0, i);
 }
 function linkInto(path) {
-    const parent = parentOf(path);
+    const parent = shared_parentOf(path);
     return [
         `rm -rf -- "releases/$DA_RELEASE/"${(0,quote.q)(path)}`,
         parent ? `mkdir -p -- "releases/$DA_RELEASE/"${(0,quote.q)(parent)}` : '',
@@ -28385,7 +28641,7 @@ function shared(opts) {
     const parts = [];
     for (const dir of opts.dirs) {
         const p = (0,quote.q)(dir);
-        const parent = parentOf(dir);
+        const parent = shared_parentOf(dir);
         parts.push(`if [ -L shared/${p} ] || { [ -e shared/${p} ] && [ ! -d shared/${p} ]; }; then
   echo "error: shared/"${p}" exists but is not a directory" >&2; exit 1
 fi
@@ -28399,7 +28655,7 @@ ${linkInto(dir)}`);
     }
     for (const file of opts.files) {
         const p = (0,quote.q)(file);
-        const parent = parentOf(file);
+        const parent = shared_parentOf(file);
         parts.push(`if [ -L shared/${p} ] || [ -d shared/${p} ]; then
   echo "error: shared/"${p}" exists but is not a regular file" >&2; exit 1
 fi
@@ -28434,6 +28690,7 @@ echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
 }
 
 ;// CONCATENATED MODULE: ./src/commands/ship.ts
+
 
 
 
@@ -28494,6 +28751,28 @@ function releasePhases(ctx, facts, name, source) {
     // `once: true` hooks run on the first host only (config order), before any host switches.
     const first = [...facts.keys()][0];
     const env = (m) => hookEnv(ctx, m.host, name, facts.get(m).live);
+    // The stage phase: a fresh release directory, filled, then shared links, writable dirs and cleared paths.
+    const stageWith = (m, fill, fresh = true) => {
+        const steps = [
+            fresh ? release() : null,
+            ...fill.steps,
+            shared({ dirs: c.sharedDirs, files: c.sharedFiles }),
+            writable({
+                dirs: c.writableDirs,
+                mode: c.writableMode,
+                useSudo: c.writableUseSudo,
+                recursive: c.writableRecursive,
+                chmodMode: c.writableChmodMode,
+                httpUser: httpUserFor(ctx, m, facts.get(m)),
+                httpGroup: c.httpGroup,
+            }),
+            clearPaths({ paths: c.clearPaths, useSudo: c.clearUseSudo }),
+        ];
+        return {
+            phase: { name: 'stage', vars: { ...vars, ...fill.vars }, steps: steps.filter((s) => s !== null) },
+            payload: fill.payload,
+        };
+    };
     const removed = (m) => {
         const f = facts.get(m);
         return releasesToRemove({
@@ -28505,28 +28784,8 @@ function releasePhases(ctx, facts, name, source) {
     };
     return {
         name,
-        stage(m) {
-            const fill = source.fill(m);
-            const steps = [
-                release(),
-                fill.step,
-                shared({ dirs: c.sharedDirs, files: c.sharedFiles }),
-                writable({
-                    dirs: c.writableDirs,
-                    mode: c.writableMode,
-                    useSudo: c.writableUseSudo,
-                    recursive: c.writableRecursive,
-                    chmodMode: c.writableChmodMode,
-                    httpUser: httpUserFor(ctx, m, facts.get(m)),
-                    httpGroup: c.httpGroup,
-                }),
-                clearPaths({ paths: c.clearPaths, useSudo: c.clearUseSudo }),
-            ];
-            return {
-                phase: { name: 'stage', vars: { ...vars, ...fill.vars }, steps: steps.filter((s) => s !== null) },
-                payload: fill.payload,
-            };
-        },
+        stage: (m) => stageWith(m, source.fill(m)),
+        restage: (m) => (source.restage ? stageWith(m, source.restage(m), false) : undefined),
         hooks(m) {
             const hooks = c.deploy.filter((h) => !h.once || m === first);
             return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE) } : undefined;
@@ -28574,7 +28833,14 @@ async function healthOf(ctx, fleet, m) {
 async function shipRelease(ctx, fleet, facts, phases) {
     const c = ctx.config;
     const staged = new Map(fleet.members.map((m) => [m, phases.stage(m)]));
-    await fleet.run((m) => staged.get(m).phase, (m) => staged.get(m).payload, { parallel: c.maxParallel });
+    const results = await fleet.run((m) => staged.get(m).phase, (m) => staged.get(m).payload, { parallel: c.maxParallel });
+    // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
+    const again = fleet.members.filter((m) => results.get(m)?.stopped);
+    if (again.length) {
+        const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
+        again.forEach((m) => (0,context/* warn */.R)(ctx, `${m.host.name}: the delta did not verify against the build; shipped everything instead`));
+        await fleet.run((m) => restaged.get(m).phase, (m) => restaged.get(m).payload, { members: again, parallel: c.maxParallel });
+    }
     ctx.signal.throwIfAborted();
     await fleet.run((m) => phases.hooks(m), undefined, { parallel: c.maxParallel });
     ctx.signal.throwIfAborted();
@@ -28609,6 +28875,60 @@ async function shipRelease(ctx, fleet, facts, phases) {
 
 
 
+
+
+
+
+/** The bytes a host receives: the manifest, then a gzipped tar. */
+function payload(built, tar) {
+    return {
+        bytes: built.manifestGz.length + tar.bytes,
+        open: () => external_node_stream_namespaceObject.Readable.from((async function* () {
+            yield built.manifestGz;
+            yield* (0,external_node_fs_.createReadStream)(tar.path);
+        })()),
+    };
+}
+/** The whole build, for a host without a usable live release (or after a delta did not verify). */
+function fullFill(ctx, built) {
+    return {
+        steps: [upload({ manifestBytes: built.manifestGz.length, tarBytes: built.full.bytes, revision: ctx.run.sha })],
+        payload: payload(built, built.full),
+        kind: 'full',
+    };
+}
+/** For each host: only what changed since its live release when that is known and trusted, else everything. */
+async function fillsFor(ctx, built, facts) {
+    const c = ctx.config;
+    // Paths the deploy writes itself after the files arrive (shared links, cleared paths, REVISION): never compared.
+    const skipped = [...c.sharedDirs, ...c.sharedFiles, ...c.clearPaths, 'REVISION'];
+    const skip = under(skipped);
+    const fills = new Map();
+    for (const [m, f] of facts) {
+        const live = f.liveManifest;
+        if (c.fullUpload || !f.live || !live || live === 'corrupt') {
+            if (live === 'corrupt')
+                (0,context/* warn */.R)(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
+            fills.set(m, fullFill(ctx, built));
+            continue;
+        }
+        const { delta: d, artifact } = await built.deltaFrom(live, skip);
+        const removeB64 = Buffer.from(d.remove.map((p) => `${p}\0`).join('')).toString('base64');
+        const steps = [
+            delta({
+                skip: skipped,
+                removeB64,
+                manifestBytes: built.manifestGz.length,
+                tarBytes: artifact.bytes,
+                revision: ctx.run.sha,
+                files: { sent: d.send.length, unchanged: d.unchanged },
+            }),
+            verify({ skip: skipped, digest: verificationDigest(built.manifest, skip) }),
+        ];
+        fills.set(m, { steps, payload: payload(built, artifact), vars: { DA_LIVE: f.live }, kind: 'delta' });
+    }
+    return fills;
+}
 /** deploy: build on the runner, stage every host, run the deploy hooks, then switch every host together. */
 async function deploy(ctx) {
     const { config, run, report } = ctx;
@@ -28621,7 +28941,7 @@ async function deploy(ctx) {
             const name = chooseName(ctx, facts);
             const source = {
                 event: 'deploy',
-                fill: () => ({ step: upload({ bytes: 0, revision: run.sha }) }),
+                fill: () => ({ steps: [upload({ manifestBytes: 0, tarBytes: 0, revision: run.sha })], kind: 'full' }),
                 sha: () => run.sha,
             };
             planReport(ctx, fleet, facts, releasePhases(ctx, facts, name, source), shipped);
@@ -28631,7 +28951,6 @@ async function deploy(ctx) {
     const built = await report.time('build', 'build and pack', () => buildArtifact(config, ctx.source, ctx.log));
     try {
         ctx.signal.throwIfAborted();
-        const { artifact } = built;
         await withFleet(ctx, async (fleet) => {
             const facts = await inspectFleet(ctx, fleet);
             const name = chooseName(ctx, facts);
@@ -28639,12 +28958,11 @@ async function deploy(ctx) {
             report.release = name;
             report.previous = facts.get(first).live;
             report.releasePath = `${first.host.deployPath}/releases/${name}`;
+            const fills = await fillsFor(ctx, built, facts);
             const source = {
                 event: 'deploy',
-                fill: () => ({
-                    step: upload({ bytes: artifact.bytes, revision: run.sha }),
-                    payload: { bytes: artifact.bytes, open: () => (0,external_node_fs_.createReadStream)(artifact.path) },
-                }),
+                fill: (m) => fills.get(m),
+                restage: () => ({ ...fullFill(ctx, built), steps: [resetRelease(), ...fullFill(ctx, built).steps] }),
                 sha: () => run.sha,
             };
             await shipRelease(ctx, fleet, facts, releasePhases(ctx, facts, name, source));
@@ -28665,7 +28983,8 @@ function copyLive() {
         id: 'copy',
         label: 'copy live release',
         body: `[ -d "releases/$DA_LIVE" ] || { echo "error: the live release releases/$DA_LIVE is missing" >&2; exit 1; }
-cp -a -- "releases/$DA_LIVE/." "releases/$DA_RELEASE/"
+cp -a --reflink=auto -- "releases/$DA_LIVE/." "releases/$DA_RELEASE/"
+if [ -f ".deploy/manifests/$DA_LIVE.gz" ]; then cp -- ".deploy/manifests/$DA_LIVE.gz" ".deploy/manifests/$DA_RELEASE.gz"; fi
 echo "copied releases/$DA_LIVE into releases/$DA_RELEASE"`,
     };
 }
@@ -28701,7 +29020,7 @@ async function redeploy(ctx) {
         const first = fleet.members[0];
         report.previous = live;
         report.sha = revision(first) || undefined;
-        const source = { event: 'redeploy', fill: () => ({ step: copyLive(), vars: { DA_LIVE: live } }), sha: revision };
+        const source = { event: 'redeploy', fill: () => ({ steps: [copyLive()], vars: { DA_LIVE: live }, kind: 'copy' }), sha: revision };
         const phases = releasePhases(ctx, facts, name, source);
         if (ctx.dryRun) {
             planReport(ctx, fleet, facts, phases, `a copy of the live release ${live}, made on each host`);
@@ -28773,6 +29092,7 @@ function chooseRollbackTarget(views, named) {
 
 
 
+
 /** One host's releases, newest first, with the status a user needs to choose a rollback target. */
 function releaseRows(f) {
     const { failed, bad } = unusable(f.history);
@@ -28802,7 +29122,7 @@ async function releases(ctx) {
         if (fleet.members.length > 1 && (lives.size > 1 || sets.size > 1)) {
             const what = lives.size > 1 ? `different live releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live ?? 'none'}`).join(', ')})` : 'different sets of releases';
             out.push(`> ⚠️ The hosts disagree: ${what}.`, '');
-            ctx.report.warnings.push(`the hosts disagree: ${what}`);
+            (0,context/* warn */.R)(ctx, `the hosts disagree: ${what}`);
         }
         for (const m of fleet.members) {
             const f = facts.get(m);
@@ -28837,6 +29157,7 @@ async function releases(ctx) {
 
 
 
+
 /**
  * rollback: every host agrees on one target (the named release, or the newest earlier complete release that was
  * not rolled back from) before any host switches; then all switch, and the release rolled back from is marked bad.
@@ -28853,7 +29174,7 @@ async function rollback(ctx) {
         const choice = chooseRollbackTarget(views, ctx.releaseName);
         if ('error' in choice)
             throw new fleet_fleet/* HostFailure */.h('fleet', 'rollback', choice.error);
-        choice.warnings.forEach((w) => report.warnings.push(w));
+        choice.warnings.forEach((w) => (0,context/* warn */.R)(ctx, w));
         const target = choice.target;
         const first = fleet.members[0];
         report.previous = facts.get(first).live;
@@ -28912,6 +29233,7 @@ echo "deploy lock removed"`,
 
 
 
+
 /** unlock: removes the deploy lock on every host and reports whose it was and how old it was. */
 async function unlock_unlock(ctx) {
     await withFleet(ctx, async (fleet) => {
@@ -28930,7 +29252,7 @@ async function unlock_unlock(ctx) {
             ctx.report.changes.push(`${m.host.name}: removed the lock of ${who}, taken ${holder.since ?? '?'} (${age} old)` +
                 `${holder.info['run_url'] ? `, ${String(holder.info['run_url'])}` : ''}; its session was ${alive ? 'STILL RUNNING' : 'no longer running'}`);
             if (alive)
-                ctx.report.warnings.push(`${m.host.name}: the removed lock belonged to a session that is still running on the host`);
+                (0,context/* warn */.R)(ctx, `${m.host.name}: the removed lock belonged to a session that is still running on the host`);
         }
     });
 }
@@ -30068,6 +30390,11 @@ const schema_ENVIRONMENT_KEYS = {
     http_group: key({ kind: kinds_name('group name'), description: 'Group the web server runs as (for `chgrp`).' }),
     clear_paths: key({ kind: relativePaths, default: [], description: 'Paths removed from each release before it goes live.' }),
     clear_use_sudo: key({ kind: kinds_boolean, default: false, description: 'Remove `clear_paths` with sudo.' }),
+    full_upload: key({
+        kind: kinds_boolean,
+        default: false,
+        description: 'Always ship the whole build. By default a host with a live release gets only what changed (compared with the live release\'s manifest), checked against the build before anything goes live.',
+    }),
     env: key({
         kind: envMap,
         default: [],
@@ -30234,6 +30561,7 @@ function buildConfig(merged, hosts, expanded, names) {
         ...(merged.get('http_group') === undefined ? {} : { httpGroup: merged.get('http_group') }),
         clearPaths: strings(merged.or('clear_paths')),
         clearUseSudo: merged.or('clear_use_sudo'),
+        fullUpload: merged.or('full_upload'),
         env: expanded.env,
         secrets: expanded.secrets,
         build: merged.or('build'),
@@ -30464,7 +30792,7 @@ g.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(g.__filename)
 
 /***/ }),
 
-/***/ 7808:
+/***/ 5295:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30541,48 +30869,10 @@ class MarkerParser {
     }
 }
 
+// EXTERNAL MODULE: ./src/remote/phase.ts
+var remote_phase = __nccwpck_require__(6313);
 // EXTERNAL MODULE: ./src/remote/quote.ts
 var quote = __nccwpck_require__(4414);
-;// CONCATENATED MODULE: ./src/remote/phase.ts
-
-/**
- * Renders a phase into the script a host evaluates. Steps run one after another until one fails; the phase ends
- * with a `phase-end <rc>` marker. Steps are called outside any `if`/`||` so `set -e` inside them is in force.
- * A failed phase ends the session: the host undoes this run's work (`da_abort`) and exits, so a half-read upload
- * can never be mistaken for the next message and the runner needs no extra round trip to clean up.
- */
-function renderPhase(phase) {
-    const lines = [];
-    for (const [name, value] of Object.entries(phase.vars ?? {})) {
-        if (!/^[A-Z][A-Z0-9_]*$/.test(name))
-            throw new Error(`bad phase variable name ${name}`);
-        lines.push(`${name}=${(0,quote.q)(value)}`);
-    }
-    phase.steps.forEach((step, i) => {
-        lines.push(`da_f_${i}() {`, step.body.replace(/\s+$/, '') || ':', '}');
-    });
-    lines.push('da_rc=0');
-    phase.steps.forEach((step, i) => {
-        const flag = step.mayLackDeployPath ? ' may-lack-deploy-path' : '';
-        lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${(0,quote.q)(step.id)} da_f_${i}${flag}; da_rc=$?; fi`);
-    });
-    lines.push('da_mark phase-end "$da_rc"');
-    lines.push('if [ "$da_rc" -ne 0 ]; then da_abort; exit "$da_rc"; fi');
-    return lines.join('\n') + '\n';
-}
-/** The framing the session loop reads: a decimal byte count on its own line, then the script. */
-function phase_frame(script) {
-    const body = Buffer.from(script, 'utf8');
-    return Buffer.concat([Buffer.from(`${body.length}\n`), body]);
-}
-/** The message that ends a session whose work is complete. */
-const END_SESSION = 'exit 0\n';
-/**
- * The message that makes a host undo this run's unfinished work (see `da_abort`) and end the session. An earlier
- * session of the same run that still runs on the host (its runner was killed mid-hook) is stopped first.
- */
-const ABORT_SESSION = 'da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n';
-
 ;// CONCATENATED MODULE: ./src/remote/prelude.ts
 
 const BOOTSTRAP = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && eval "$s"'`;
@@ -30650,7 +30940,7 @@ da_abort() {
       case $kind in
         release)
           if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
-            rm -rf -- "releases/$value" && echo "removed the unfinished release $value"
+            rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" && echo "removed the unfinished release $value"
             da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
           fi ;;
         seeded)
@@ -30758,7 +31048,7 @@ class HostSession {
             session.exited.then((status) => reject(new SessionLost(transport.name, status, session.stderrTail)));
         });
         session.listen(prelude.markerToken);
-        await session.write(phase_frame(renderPrelude(prelude)));
+        await session.write((0,remote_phase/* frame */.Gt)(renderPrelude(prelude)));
         await hello;
         session.startPings();
         return session;
@@ -30788,11 +31078,11 @@ class HostSession {
         if (this.pending)
             throw new Error(`${this.name}: a phase is already running`);
         const result = new Promise((resolve, reject) => {
-            this.pending = { phase, steps: [], data: new Map(), startedAt: Date.now(), resolve, reject };
+            this.pending = { phase, steps: [], data: new Map(), bytes: new Map(), startedAt: Date.now(), resolve, reject };
         });
         result.catch(() => undefined);
         try {
-            await this.write(phase_frame(renderPhase(phase)));
+            await this.write((0,remote_phase/* frame */.Gt)((0,remote_phase/* renderPhase */.qq)(phase)));
             if (payload)
                 await this.stream(payload.open());
         }
@@ -30804,14 +31094,14 @@ class HostSession {
     /** Ends a session whose work is done. */
     async end() {
         if (!this.finished)
-            await this.write(phase_frame(END_SESSION)).catch(() => undefined);
+            await this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp)).catch(() => undefined);
         return this.exited;
     }
     /** Asks the host to undo this run's unfinished work and end; waits for it at most `timeoutMs`. */
     async abort(timeoutMs) {
         if (this.finished)
             return true;
-        await this.write(phase_frame(ABORT_SESSION)).catch(() => undefined);
+        await this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL)).catch(() => undefined);
         return this.waitExit(timeoutMs);
     }
     /**
@@ -30913,14 +31203,15 @@ class HostSession {
             case 'data': {
                 // `=value` is sent as it is (printable, no spaces); anything else is base64.
                 const raw = args[1] ?? '';
-                const value = raw.startsWith('=') ? raw.slice(1) : Buffer.from(raw, 'base64').toString('utf8');
-                if (args[0] === 'warning')
+                const bytes = raw.startsWith('=') ? Buffer.from(raw.slice(1)) : Buffer.from(raw, 'base64');
+                const value = bytes.toString('utf8');
+                const key = args[0] ?? '';
+                if (key === 'warning')
                     this.listener.warning?.(`${this.name}: ${value}`);
                 if (!p)
                     return;
-                const list = p.data.get(args[0] ?? '') ?? [];
-                list.push(value);
-                p.data.set(args[0] ?? '', list);
+                p.data.set(key, [...(p.data.get(key) ?? []), value]);
+                p.bytes.set(key, [...(p.bytes.get(key) ?? []), bytes]);
                 return;
             }
             case 'step-begin': {
@@ -30938,7 +31229,7 @@ class HostSession {
                 if (!p || !record)
                     return;
                 record.rc = Number(args[1]);
-                record.status = record.rc === 0 ? 'ok' : 'failed';
+                record.status = record.rc === 0 || record.rc === remote_phase/* STOP */.VW ? 'ok' : 'failed';
                 record.ms = Date.now() - record.ms;
                 p.current = undefined;
                 this.listener.step?.(record);
@@ -30949,7 +31240,8 @@ class HostSession {
                     return;
                 this.pending = undefined;
                 const rc = Number(args[0]);
-                p.resolve({ ok: rc === 0, rc, steps: p.steps, data: p.data, failed: p.steps.find((s) => s.status === 'failed') });
+                const stopped = rc === remote_phase/* STOP */.VW;
+                p.resolve({ ok: rc === 0 || stopped, stopped, rc, steps: p.steps, data: p.data, bytes: p.bytes, failed: stopped ? undefined : p.steps.find((s) => s.status === 'failed') });
                 return;
             }
         }
@@ -32008,26 +32300,8 @@ function openTransport(host, access) {
     return connectSsh({ host: host.host, port: host.port, user: host.user ?? '', name: host.name }, access);
 }
 
-;// CONCATENATED MODULE: ./src/fleet/limit.ts
-/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the items' order (like allSettled). */
-async function settleLimited(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            try {
-                results[i] = { status: 'fulfilled', value: await fn(items[i]) };
-            }
-            catch (reason) {
-                results[i] = { status: 'rejected', reason };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    return results;
-}
-
+// EXTERNAL MODULE: ./src/fleet/limit.ts
+var limit = __nccwpck_require__(2999);
 ;// CONCATENATED MODULE: ./src/fleet/fleet.ts
 
 
@@ -32068,7 +32342,7 @@ class Fleet {
     }
     /** Connects to every host (at most `parallel` handshakes at once) and starts its session. */
     static async open(hosts, access, prelude, listener, parallel = hosts.length) {
-        const opened = await settleLimited(hosts, parallel, async (host) => {
+        const opened = await (0,limit/* settleLimited */.I)(hosts, parallel, async (host) => {
             const transport = await openTransport(host, access);
             try {
                 const session = await HostSession.open(transport, prelude(host), sessionListener(host, listener));
@@ -32095,7 +32369,7 @@ class Fleet {
      */
     async run(phaseFor, payloadFor, opts = {}) {
         const members = opts.members ?? this.members;
-        const results = await settleLimited(members, opts.parallel ?? members.length, async (m) => {
+        const results = await (0,limit/* settleLimited */.I)(members, opts.parallel ?? members.length, async (m) => {
             const phase = phaseFor(m);
             if (!phase)
                 return undefined;
@@ -32163,6 +32437,92 @@ function sessionListener(host, l) {
         warning: (text) => l.warning?.(text),
     };
 }
+
+
+/***/ }),
+
+/***/ 2999:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I: () => (/* binding */ settleLimited)
+/* harmony export */ });
+/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the items' order (like allSettled). */
+async function settleLimited(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            try {
+                results[i] = { status: 'fulfilled', value: await fn(items[i]) };
+            }
+            catch (reason) {
+                results[i] = { status: 'rejected', reason };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
+}
+
+
+/***/ }),
+
+/***/ 6313:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gt: () => (/* binding */ frame),
+/* harmony export */   Hp: () => (/* binding */ END_SESSION),
+/* harmony export */   VW: () => (/* binding */ STOP),
+/* harmony export */   eL: () => (/* binding */ ABORT_SESSION),
+/* harmony export */   qq: () => (/* binding */ renderPhase)
+/* harmony export */ });
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4414);
+
+/**
+ * A step that exits with this status ends its phase early without failing it (the session stays up): the runner
+ * decides what comes next. Used when a staged delta does not verify and a full upload must follow.
+ */
+const STOP = 99;
+/**
+ * Renders a phase into the script a host evaluates. Steps run one after another until one fails; the phase ends
+ * with a `phase-end <rc>` marker. Steps are called outside any `if`/`||` so `set -e` inside them is in force.
+ * A failed phase ends the session: the host undoes this run's work (`da_abort`) and exits, so a half-read upload
+ * can never be mistaken for the next message and the runner needs no extra round trip to clean up.
+ */
+function renderPhase(phase) {
+    const lines = [];
+    for (const [name, value] of Object.entries(phase.vars ?? {})) {
+        if (!/^[A-Z][A-Z0-9_]*$/.test(name))
+            throw new Error(`bad phase variable name ${name}`);
+        lines.push(`${name}=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(value)}`);
+    }
+    phase.steps.forEach((step, i) => {
+        lines.push(`da_f_${i}() {`, step.body.replace(/\s+$/, '') || ':', '}');
+    });
+    lines.push('da_rc=0');
+    phase.steps.forEach((step, i) => {
+        const flag = step.mayLackDeployPath ? ' may-lack-deploy-path' : '';
+        lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(step.id)} da_f_${i}${flag}; da_rc=$?; fi`);
+    });
+    lines.push('da_mark phase-end "$da_rc"');
+    lines.push(`if [ "$da_rc" -ne 0 ] && [ "$da_rc" -ne ${STOP} ]; then da_abort; exit "$da_rc"; fi`);
+    return lines.join('\n') + '\n';
+}
+/** The framing the session loop reads: a decimal byte count on its own line, then the script. */
+function frame(script) {
+    const body = Buffer.from(script, 'utf8');
+    return Buffer.concat([Buffer.from(`${body.length}\n`), body]);
+}
+/** The message that ends a session whose work is complete. */
+const END_SESSION = 'exit 0\n';
+/**
+ * The message that makes a host undo this run's unfinished work (see `da_abort`) and end the session. An earlier
+ * session of the same run that still runs on the host (its runner was killed mid-hook) is stopped first.
+ */
+const ABORT_SESSION = 'da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n';
 
 
 /***/ }),

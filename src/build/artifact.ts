@@ -1,25 +1,39 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { EnvironmentConfig } from '../config/index.js';
+import { computeDelta, type Delta } from '../releases/delta.js';
 import type { Log } from '../report/log.js';
 import { excluder } from './exclude.js';
 import { runBuildHooks } from './hooks.js';
+import { buildManifest, serializeManifest, type ManifestEntry } from './manifest.js';
 import { pack, type Artifact } from './pack.js';
 import { walk } from './tree.js';
 import { copySource, scratchDir } from './workspace.js';
 
 export interface Built {
-  artifact: Artifact;
+  /** What ships, entry by entry. */
+  manifest: ManifestEntry[];
+  /** The manifest as the host stores it (gzipped). */
+  manifestGz: Buffer;
+  /** Everything, for hosts without a usable live release. */
+  full: Artifact;
+  files: number;
+  /** Uncompressed size of the regular files. */
+  size: number;
+  /** The changes from a live release to this build, packed once per distinct live manifest. */
+  deltaFrom(live: ManifestEntry[], skip: (path: string) => boolean): Promise<{ delta: Delta; artifact: Artifact }>;
   dispose(): Promise<void>;
 }
 
 /**
  * The build on the runner: a temporary copy of the source (only when build hooks would change it), the build
- * hooks in it, then one archive of what ships (everything but `exclude`). The source itself is never modified.
+ * hooks in it, then the manifest (hashed in parallel) and one archive of what ships (everything but `exclude`).
+ * The source itself is never modified.
  */
 export async function buildArtifact(config: EnvironmentConfig, source: string, log: Log): Promise<Built> {
   const scratch = await scratchDir('deploy-action-');
   try {
-    const exclude = excluder(config.exclude);
     let root = source;
     if (config.build.length > 0) {
       root = join(scratch.path, 'build');
@@ -27,10 +41,33 @@ export async function buildArtifact(config: EnvironmentConfig, source: string, l
       await copySource(source, root, excluder([]));
       await runBuildHooks(config.build, root, config.env, log);
     }
-    const entries = await walk(root, exclude);
-    const artifact = await pack(root, entries, scratch.path);
-    log.info(`packed ${artifact.files} files (${mib(artifact.size)} MiB, ${mib(artifact.bytes)} MiB compressed)`);
-    return { artifact, dispose: scratch.dispose };
+    const entries = await walk(root, excluder(config.exclude));
+    const [manifest, full] = await Promise.all([
+      buildManifest(root, entries),
+      pack(root, entries.map((e) => e.path), join(scratch.path, 'release.tar.gz')),
+    ]);
+    const files = entries.filter((e) => e.type === 'file');
+    const size = files.reduce((n, e) => n + e.size, 0);
+    log.info(`packed ${files.length} files (${mib(size)} MiB, ${mib(full.bytes)} MiB compressed)`);
+    const deltas = new Map<string, Promise<{ delta: Delta; artifact: Artifact }>>();
+    return {
+      manifest,
+      manifestGz: gzipSync(serializeManifest(manifest)),
+      full,
+      files: files.length,
+      size,
+      deltaFrom(live, skip) {
+        const key = createHash('sha256').update(serializeManifest(live)).digest('hex');
+        let made = deltas.get(key);
+        if (!made) {
+          const delta = computeDelta(live, manifest, skip);
+          made = pack(root, delta.send.map((e) => e.path), join(scratch.path, `delta-${deltas.size}.tar.gz`)).then((artifact) => ({ delta, artifact }));
+          deltas.set(key, made);
+        }
+        return made;
+      },
+      dispose: scratch.dispose,
+    };
   } catch (error) {
     await scratch.dispose();
     throw error;

@@ -34,3 +34,9 @@ export class Cancelled extends Error {
     this.name = 'Cancelled';
   }
 }
+
+/** A warning for the log (an annotation on GitHub) and the summary. */
+export function warn(ctx: Pick<CommandContext, 'log' | 'report'>, text: string): void {
+  ctx.report.warnings.push(text);
+  ctx.log.warning(text);
+}

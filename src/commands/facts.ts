@@ -1,3 +1,5 @@
+import { gunzipSync } from 'node:zlib';
+import { parseManifest, type ManifestEntry } from '../build/manifest.js';
 import { parseHistory, releaseOfLink, type HistoryEntry } from '../releases/history.js';
 import type { PhaseResult } from '../remote/session.js';
 
@@ -24,6 +26,11 @@ export interface HostFacts {
   httpUser?: string;
   /** Releases other runs created and have not finished (from their pending records). */
   partial: Set<string>;
+  /**
+   * The live release's manifest: entries, `corrupt` (present but unreadable: ship everything), or undefined (no
+   * live release, or one deployed before manifests existed).
+   */
+  liveManifest?: ManifestEntry[] | 'corrupt';
   /** Another run's lock, when one is held (reported by inspect without taking it, or by a refused lock). */
   lock?: Map<string, string[]>;
 }
@@ -51,11 +58,21 @@ export function hostFacts(result: PhaseResult): HostFacts {
     history: parseHistory(one('history')),
     httpUser: one('http-user') || undefined,
     partial: new Set(one('partial').split('\n').filter(Boolean)),
+    liveManifest: manifestOf(result.bytes.get('live-manifest')?.[0]),
     lock: result.data.has('lock-info') ? result.data : undefined,
   };
 }
 
 /** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
+function manifestOf(gz: Buffer | undefined): ManifestEntry[] | 'corrupt' | undefined {
+  if (!gz) return undefined;
+  try {
+    return parseManifest(gunzipSync(gz).toString('utf8')) ?? 'corrupt';
+  } catch {
+    return 'corrupt';
+  }
+}
+
 /** A lock's record as the host reported it: who took it, when, and whether its session still runs. */
 export interface LockHolder {
   info: Record<string, unknown>;

@@ -33,7 +33,7 @@ export async function redeploy(ctx: CommandContext): Promise<void> {
     const first = fleet.members[0]!;
     report.previous = live;
     report.sha = revision(first) || undefined;
-    const source: ReleaseSource = { event: 'redeploy', fill: () => ({ step: copyLive(), vars: { DA_LIVE: live } }), sha: revision };
+    const source: ReleaseSource = { event: 'redeploy', fill: () => ({ steps: [copyLive()], vars: { DA_LIVE: live }, kind: 'copy' }), sha: revision };
     const phases = releasePhases(ctx, facts, name, source);
     if (ctx.dryRun) {
       planReport(ctx, fleet, facts, phases, `a copy of the live release ${live}, made on each host`);

@@ -1,7 +1,7 @@
 import { unusable } from '../releases/history.js';
 import { oldestFirst } from '../releases/order.js';
 import { rollbackCandidates } from '../releases/rollback.js';
-import type { CommandContext } from './context.js';
+import { warn, type CommandContext } from './context.js';
 import type { HostFacts } from './facts.js';
 import { inspectFleet, withFleet } from './fleet-run.js';
 
@@ -44,7 +44,7 @@ export async function releases(ctx: CommandContext): Promise<void> {
     if (fleet.members.length > 1 && (lives.size > 1 || sets.size > 1)) {
       const what = lives.size > 1 ? `different live releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m)!.live ?? 'none'}`).join(', ')})` : 'different sets of releases';
       out.push(`> ⚠️ The hosts disagree: ${what}.`, '');
-      ctx.report.warnings.push(`the hosts disagree: ${what}`);
+      warn(ctx, `the hosts disagree: ${what}`);
     }
     for (const m of fleet.members) {
       const f = facts.get(m)!;

@@ -4,7 +4,7 @@ import { logHistory } from '../remote/steps/history.js';
 import { unlock } from '../remote/steps/lock.js';
 import { symlink } from '../remote/steps/symlink.js';
 import { runJsonMembers } from '../run-info.js';
-import type { CommandContext } from './context.js';
+import { warn, type CommandContext } from './context.js';
 import { inspectFleet, withFleet } from './fleet-run.js';
 
 /**
@@ -22,7 +22,7 @@ export async function rollback(ctx: CommandContext): Promise<void> {
     });
     const choice = chooseRollbackTarget(views, ctx.releaseName);
     if ('error' in choice) throw new HostFailure('fleet', 'rollback', choice.error);
-    choice.warnings.forEach((w) => report.warnings.push(w));
+    choice.warnings.forEach((w) => warn(ctx, w));
     const target = choice.target;
     const first = fleet.members[0]!;
     report.previous = facts.get(first)!.live;

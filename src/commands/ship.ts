@@ -18,13 +18,24 @@ import { shared } from '../remote/steps/shared.js';
 import { symlink } from '../remote/steps/symlink.js';
 import { needsHttpUser, writable } from '../remote/steps/writable.js';
 import { runJsonMembers } from '../run-info.js';
-import type { CommandContext } from './context.js';
+import { warn, type CommandContext } from './context.js';
 import type { HostFacts } from './facts.js';
+
+/** How a host's new release directory gets its files: the steps, the bytes they read, their variables. */
+export interface Fill {
+  steps: Step[];
+  payload?: Payload;
+  vars?: Record<string, string>;
+  /** For the summary: a full upload, a delta from the live release, or a copy made on the host. */
+  kind: 'full' | 'delta' | 'copy';
+}
 
 /** Where a new release's files come from: the runner's build (deploy) or the live release (redeploy). */
 export interface ReleaseSource {
   event: 'deploy' | 'redeploy';
-  fill(m: Member): { step: Step; payload?: Payload; vars?: Record<string, string> };
+  fill(m: Member): Fill;
+  /** What to do instead when the filled release did not verify (a step stopped the phase): ship everything. */
+  restage?(m: Member): Fill;
   /** The commit the release is built from, per host. */
   sha(m: Member): string;
 }
@@ -33,6 +44,8 @@ export interface ReleaseSource {
 export interface ReleasePhases {
   name: string;
   stage(m: Member): { phase: Phase; payload?: Payload };
+  /** Stages again from scratch after the first staging stopped (see ReleaseSource.restage). */
+  restage(m: Member): { phase: Phase; payload?: Payload } | undefined;
   hooks(m: Member): Phase | undefined;
   switch(m: Member): Phase;
   activate(m: Member): Phase | undefined;
@@ -93,6 +106,28 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
   // `once: true` hooks run on the first host only (config order), before any host switches.
   const first = [...facts.keys()][0];
   const env = (m: Member) => hookEnv(ctx, m.host, name, facts.get(m)!.live);
+  // The stage phase: a fresh release directory, filled, then shared links, writable dirs and cleared paths.
+  const stageWith = (m: Member, fill: Fill, fresh = true) => {
+    const steps: (Step | null)[] = [
+      fresh ? release() : null,
+      ...fill.steps,
+      shared({ dirs: c.sharedDirs, files: c.sharedFiles }),
+      writable({
+        dirs: c.writableDirs,
+        mode: c.writableMode,
+        useSudo: c.writableUseSudo,
+        recursive: c.writableRecursive,
+        chmodMode: c.writableChmodMode,
+        httpUser: httpUserFor(ctx, m, facts.get(m)!),
+        httpGroup: c.httpGroup,
+      }),
+      clearPaths({ paths: c.clearPaths, useSudo: c.clearUseSudo }),
+    ];
+    return {
+      phase: { name: 'stage', vars: { ...vars, ...fill.vars }, steps: steps.filter((s): s is Step => s !== null) },
+      payload: fill.payload,
+    };
+  };
   const removed = (m: Member) => {
     const f = facts.get(m)!;
     return releasesToRemove({
@@ -104,28 +139,8 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
   };
   return {
     name,
-    stage(m) {
-      const fill = source.fill(m);
-      const steps: (Step | null)[] = [
-        release(),
-        fill.step,
-        shared({ dirs: c.sharedDirs, files: c.sharedFiles }),
-        writable({
-          dirs: c.writableDirs,
-          mode: c.writableMode,
-          useSudo: c.writableUseSudo,
-          recursive: c.writableRecursive,
-          chmodMode: c.writableChmodMode,
-          httpUser: httpUserFor(ctx, m, facts.get(m)!),
-          httpGroup: c.httpGroup,
-        }),
-        clearPaths({ paths: c.clearPaths, useSudo: c.clearUseSudo }),
-      ];
-      return {
-        phase: { name: 'stage', vars: { ...vars, ...fill.vars }, steps: steps.filter((s): s is Step => s !== null) },
-        payload: fill.payload,
-      };
-    },
+    stage: (m) => stageWith(m, source.fill(m)),
+    restage: (m) => (source.restage ? stageWith(m, source.restage(m), false) : undefined),
     hooks(m) {
       const hooks = c.deploy.filter((h) => !h.once || m === first);
       return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE) } : undefined;
@@ -174,11 +189,22 @@ async function healthOf(ctx: CommandContext, fleet: Fleet, m: Member): Promise<H
 export async function shipRelease(ctx: CommandContext, fleet: Fleet, facts: Map<Member, HostFacts>, phases: ReleasePhases): Promise<void> {
   const c = ctx.config;
   const staged = new Map(fleet.members.map((m) => [m, phases.stage(m)]));
-  await fleet.run(
+  const results = await fleet.run(
     (m) => staged.get(m)!.phase,
     (m) => staged.get(m)!.payload,
     { parallel: c.maxParallel },
   );
+  // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
+  const again = fleet.members.filter((m) => results.get(m)?.stopped);
+  if (again.length) {
+    const restaged = new Map(again.map((m) => [m, phases.restage(m)!]));
+    again.forEach((m) => warn(ctx, `${m.host.name}: the delta did not verify against the build; shipped everything instead`));
+    await fleet.run(
+      (m) => restaged.get(m)!.phase,
+      (m) => restaged.get(m)!.payload,
+      { members: again, parallel: c.maxParallel },
+    );
+  }
   ctx.signal.throwIfAborted();
   await fleet.run((m) => phases.hooks(m), undefined, { parallel: c.maxParallel });
   ctx.signal.throwIfAborted();

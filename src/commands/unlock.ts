@@ -1,5 +1,5 @@
 import { unlockAny } from '../remote/steps/unlock-any.js';
-import type { CommandContext } from './context.js';
+import { warn, type CommandContext } from './context.js';
 import { holderName, hostFacts, lockHolder } from './facts.js';
 import { withFleet } from './fleet-run.js';
 
@@ -22,7 +22,7 @@ export async function unlock(ctx: CommandContext): Promise<void> {
         `${m.host.name}: removed the lock of ${who}, taken ${holder.since ?? '?'} (${age} old)` +
           `${holder.info['run_url'] ? `, ${String(holder.info['run_url'])}` : ''}; its session was ${alive ? 'STILL RUNNING' : 'no longer running'}`,
       );
-      if (alive) ctx.report.warnings.push(`${m.host.name}: the removed lock belonged to a session that is still running on the host`);
+      if (alive) warn(ctx, `${m.host.name}: the removed lock belonged to a session that is still running on the host`);
     }
   });
 }

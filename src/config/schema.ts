@@ -91,6 +91,12 @@ export const ENVIRONMENT_KEYS = {
   http_group: key({ kind: name('group name'), description: 'Group the web server runs as (for `chgrp`).' }),
   clear_paths: key({ kind: relativePaths, default: [], description: 'Paths removed from each release before it goes live.' }),
   clear_use_sudo: key({ kind: boolean, default: false, description: 'Remove `clear_paths` with sudo.' }),
+  full_upload: key({
+    kind: boolean,
+    default: false,
+    description:
+      'Always ship the whole build. By default a host with a live release gets only what changed (compared with the live release\'s manifest), checked against the build before anything goes live.',
+  }),
   env: key({
     kind: envMap,
     default: [],

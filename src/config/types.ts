@@ -76,6 +76,8 @@ export interface EnvironmentConfig {
   httpGroup?: string;
   clearPaths: string[];
   clearUseSudo: boolean;
+  /** Ship the whole build even where a delta from the live release would do. */
+  fullUpload: boolean;
   /** Environment variables for hooks, `${NAME}` references expanded. */
   env: Record<string, string>;
   /** Values that came from `${NAME}` substitution (full values and substituted pieces): mask them. */

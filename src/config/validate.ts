@@ -144,6 +144,7 @@ function buildConfig(
     ...(merged.get('http_group') === undefined ? {} : { httpGroup: merged.get('http_group') }),
     clearPaths: strings(merged.or('clear_paths')),
     clearUseSudo: merged.or('clear_use_sudo'),
+    fullUpload: merged.or('full_upload'),
     env: expanded.env,
     secrets: expanded.secrets,
     build: merged.or('build'),

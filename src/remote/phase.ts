@@ -1,5 +1,11 @@
 import { q } from './quote.js';
 
+/**
+ * A step that exits with this status ends its phase early without failing it (the session stays up): the runner
+ * decides what comes next. Used when a staged delta does not verify and a full upload must follow.
+ */
+export const STOP = 99;
+
 /** One step of a phase: a bash function body run in a subshell with `set -euo pipefail`, cwd = deploy path. */
 export interface Step {
   /** Stable id reported in markers and the summary (`prepare`, `lock`, `hook-1`). */
@@ -40,7 +46,7 @@ export function renderPhase(phase: Phase): string {
     lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${q(step.id)} da_f_${i}${flag}; da_rc=$?; fi`);
   });
   lines.push('da_mark phase-end "$da_rc"');
-  lines.push('if [ "$da_rc" -ne 0 ]; then da_abort; exit "$da_rc"; fi');
+  lines.push(`if [ "$da_rc" -ne 0 ] && [ "$da_rc" -ne ${STOP} ]; then da_abort; exit "$da_rc"; fi`);
   return lines.join('\n') + '\n';
 }
 

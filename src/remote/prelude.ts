@@ -86,7 +86,7 @@ da_abort() {
       case $kind in
         release)
           if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
-            rm -rf -- "releases/$value" && echo "removed the unfinished release $value"
+            rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" && echo "removed the unfinished release $value"
             da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
           fi ;;
         seeded)

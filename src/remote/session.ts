@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { ExitStatus, RemoteProcess, Transport } from '../transport/types.js';
 import { MarkerParser, type Marker } from './markers.js';
-import { ABORT_SESSION, END_SESSION, frame, renderPhase, type Phase } from './phase.js';
+import { ABORT_SESSION, END_SESSION, frame, renderPhase, STOP, type Phase } from './phase.js';
 import { BOOTSTRAP, renderPrelude, type PreludeOptions } from './prelude.js';
 
 export interface StepRecord {
@@ -29,11 +29,15 @@ export interface Payload {
 
 export interface PhaseResult {
   ok: boolean;
+  /** A step ended the phase early on purpose (STOP): the steps after it did not run. */
+  stopped: boolean;
   rc: number;
   steps: StepRecord[];
   failed?: StepRecord;
   /** `da_data` values the steps reported, by key, in order. */
   data: Map<string, string[]>;
+  /** The same values as bytes (for binary blobs such as a gzipped manifest). */
+  bytes: Map<string, Buffer[]>;
 }
 
 /** The session ended while the runner still expected an answer (connection dropped, host process killed). */
@@ -55,6 +59,7 @@ interface Pending {
   phase: Phase;
   steps: StepRecord[];
   data: Map<string, string[]>;
+  bytes: Map<string, Buffer[]>;
   current?: StepRecord;
   startedAt: number;
   resolve(result: PhaseResult): void;
@@ -134,7 +139,7 @@ export class HostSession {
     if (this.finished) throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
     if (this.pending) throw new Error(`${this.name}: a phase is already running`);
     const result = new Promise<PhaseResult>((resolve, reject) => {
-      this.pending = { phase, steps: [], data: new Map(), startedAt: Date.now(), resolve, reject };
+      this.pending = { phase, steps: [], data: new Map(), bytes: new Map(), startedAt: Date.now(), resolve, reject };
     });
     result.catch(() => undefined);
     try {
@@ -259,12 +264,13 @@ export class HostSession {
       case 'data': {
         // `=value` is sent as it is (printable, no spaces); anything else is base64.
         const raw = args[1] ?? '';
-        const value = raw.startsWith('=') ? raw.slice(1) : Buffer.from(raw, 'base64').toString('utf8');
-        if (args[0] === 'warning') this.listener.warning?.(`${this.name}: ${value}`);
+        const bytes = raw.startsWith('=') ? Buffer.from(raw.slice(1)) : Buffer.from(raw, 'base64');
+        const value = bytes.toString('utf8');
+        const key = args[0] ?? '';
+        if (key === 'warning') this.listener.warning?.(`${this.name}: ${value}`);
         if (!p) return;
-        const list = p.data.get(args[0] ?? '') ?? [];
-        list.push(value);
-        p.data.set(args[0] ?? '', list);
+        p.data.set(key, [...(p.data.get(key) ?? []), value]);
+        p.bytes.set(key, [...(p.bytes.get(key) ?? []), bytes]);
         return;
       }
       case 'step-begin': {
@@ -280,7 +286,7 @@ export class HostSession {
         const record = p?.current;
         if (!p || !record) return;
         record.rc = Number(args[1]);
-        record.status = record.rc === 0 ? 'ok' : 'failed';
+        record.status = record.rc === 0 || record.rc === STOP ? 'ok' : 'failed';
         record.ms = Date.now() - record.ms;
         p.current = undefined;
         this.listener.step?.(record);
@@ -290,7 +296,8 @@ export class HostSession {
         if (!p) return;
         this.pending = undefined;
         const rc = Number(args[0]);
-        p.resolve({ ok: rc === 0, rc, steps: p.steps, data: p.data, failed: p.steps.find((s) => s.status === 'failed') });
+        const stopped = rc === STOP;
+        p.resolve({ ok: rc === 0 || stopped, stopped, rc, steps: p.steps, data: p.data, bytes: p.bytes, failed: stopped ? undefined : p.steps.find((s) => s.status === 'failed') });
         return;
       }
     }

@@ -9,7 +9,8 @@ export function copyLive(): Step {
     id: 'copy',
     label: 'copy live release',
     body: `[ -d "releases/$DA_LIVE" ] || { echo "error: the live release releases/$DA_LIVE is missing" >&2; exit 1; }
-cp -a -- "releases/$DA_LIVE/." "releases/$DA_RELEASE/"
+cp -a --reflink=auto -- "releases/$DA_LIVE/." "releases/$DA_RELEASE/"
+if [ -f ".deploy/manifests/$DA_LIVE.gz" ]; then cp -- ".deploy/manifests/$DA_LIVE.gz" ".deploy/manifests/$DA_RELEASE.gz"; fi
 echo "copied releases/$DA_LIVE into releases/$DA_RELEASE"`,
   };
 }

@@ -19,7 +19,9 @@ da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_
     mayLackDeployPath: true,
     body: `da_data user "\${USER:-$(id -un)}"
 if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null; then da_data absent yes; exit 0; fi
-da_data live "$(readlink current 2>/dev/null || true)"
+live=$(readlink current 2>/dev/null || true)
+da_data live "$live"
+case $live in releases/*) [ -f ".deploy/manifests/\${live#releases/}.gz" ] && da_blob live-manifest < ".deploy/manifests/\${live#releases/}.gz" ;; esac
 dirs=(releases/*/)
 if [ -d "\${dirs[0]}" ]; then
   # One stat for every release; REVISION read by the shell itself: no process per release.

@@ -13,6 +13,6 @@ if [ -e current ] && [ ! -L current ]; then
   echo "Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed." >&2
   exit 1
 fi
-[ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] || mkdir -p releases shared .deploy/pending`,
+[ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ] || mkdir -p releases shared .deploy/pending .deploy/manifests`,
   };
 }

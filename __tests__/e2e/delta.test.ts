@@ -1,0 +1,145 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSshd, type SshdHandle } from '../support/sshd.js';
+import { runAction, type ActionResult } from '../support/action.js';
+import { awkwardDeployPath, hostEntry, makeWorkspace, sshInputs, type Workspace } from '../support/workspace.js';
+
+let sshd: SshdHandle;
+beforeAll(async () => {
+  sshd = await startSshd();
+});
+afterAll(async () => {
+  await sshd?.stop();
+});
+
+function config(dp: string, extra = ''): string {
+  return `name: shop
+environments:
+  production:
+    hosts: [${hostEntry(sshd)}]
+    deploy_path: ${JSON.stringify(dp)}
+    shared_dirs: [storage]
+    shared_files: [.env]
+    writable_dirs: [bootstrap/cache]
+    writable_mode: chmod
+    writable_chmod_mode: "0775"
+    clear_paths: [phpunit.xml]
+${extra}`;
+}
+
+/** Every entry of a release: type, mode, size, link target and content hash; what "byte for byte" means here. */
+function tree(dir: string): string {
+  return execFileSync('bash', ['-c', `cd "$1" && find . -mindepth 1 -printf '%y %m %s %l %P\\n' | LC_ALL=C sort && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum`, '_', dir]).toString();
+}
+
+const APP: Record<string, string> = {
+  VERSION: 'v1\n',
+  'app/Http/Kernel.php': '<?php // kernel\n',
+  'app/Models/User.php': '<?php // user\n',
+  'app/Models/Old.php': '<?php // to be removed\n',
+  'config/app.php': '<?php return [];\n',
+  'resources/views/home.blade.php': '<h1>home</h1>\n',
+  'public/index.php': '<?php // front\n',
+  'artisan': '#!/usr/bin/env php\n',
+  'storage/logs/.gitkeep': '',
+  '.env': 'APP_KEY=1\n',
+  'phpunit.xml': '<phpunit/>\n',
+  'docs/readme': 'becomes a directory\n',
+  'bootstrap/cache/.gitignore': '*\n',
+};
+
+async function deploy(ws: Workspace, inputs: Record<string, string> = {}): Promise<ActionResult> {
+  const r = await runAction({ inputs: sshInputs(sshd, inputs), workspace: ws.dir });
+  expect({ code: r.code, out: r.code ? r.stdout.slice(-3000) : '' }).toEqual({ code: 0, out: '' });
+  return r;
+}
+
+function mutate(ws: Workspace): void {
+  const a = ws.app;
+  writeFileSync(join(a, 'VERSION'), 'v2\n'); // changed
+  writeFileSync(join(a, 'app/Models/Post.php'), '<?php // new\n'); // added
+  rmSync(join(a, 'app/Models/Old.php')); // removed
+  renameSync(join(a, 'resources/views/home.blade.php'), join(a, 'resources/views/index.blade.php')); // renamed
+  chmodSync(join(a, 'artisan'), 0o755); // mode change
+  mkdirSync(join(a, 'storage/framework/empty'), { recursive: true }); // inside a shared dir: never shipped by a delta
+  mkdirSync(join(a, 'public/uploads'), { recursive: true }); // an empty dir
+  symlinkSync('../config/app.php', join(a, 'public/app-config.php')); // a symlink inside the app
+  rmSync(join(a, 'docs/readme'));
+  mkdirSync(join(a, 'docs/readme'));
+  writeFileSync(join(a, 'docs/readme/index.md'), '# now a directory\n'); // a file replaced by a directory
+}
+
+describe('delta uploads against a real sshd', () => {
+  test('a delta release matches a full upload of the same build byte for byte, and sends only what changed', async () => {
+    const dp = awkwardDeployPath();
+    const full = awkwardDeployPath();
+    const ws = makeWorkspace(APP, config(dp));
+    await deploy(ws);
+    // What hooks or people leave in a live release must not be carried into the next one.
+    writeFileSync(join(dp, 'current/bootstrap/cache/config.php'), '<?php // cached by a hook\n');
+    writeFileSync(join(dp, 'current/GENERATED'), 'made on the server\n');
+    mutate(ws);
+    const delta = await deploy(ws);
+    expect(delta.stdout).toContain('▶ upload (delta)');
+    expect(delta.stdout).toMatch(/sent \d+ changed entries/);
+    expect(delta.stdout).toContain('verified against the build');
+    expect(delta.stdout).not.toContain('does not match the build');
+    // The same build, shipped whole to another path.
+    writeFileSync(ws.config, config(full));
+    await deploy(ws);
+    writeFileSync(ws.config, config(full, '    full_upload: true\n'));
+    const whole = await deploy(ws);
+    expect(whole.stdout).not.toContain('upload (delta)');
+    expect(tree(join(dp, 'current'))).toBe(tree(join(full, 'current')));
+    expect(existsSync(join(dp, 'current/GENERATED'))).toBe(false);
+    expect(existsSync(join(dp, 'current/app/Models/Old.php'))).toBe(false);
+    expect(readFileSync(join(dp, 'current/docs/readme/index.md'), 'utf8')).toBe('# now a directory\n');
+    // shared/ was never written through the copied links.
+    expect(existsSync(join(dp, 'shared/storage/framework'))).toBe(false);
+  });
+
+  test('a one-file change sends a few kilobytes, not the app', async () => {
+    const dp = awkwardDeployPath();
+    const big: Record<string, string> = { ...APP };
+    // Code-like content that does not compress to nothing: hex digits of a hash chain.
+    let h = 'seed';
+    for (let i = 0; i < 300; i++) {
+      let body = '';
+      for (let j = 0; j < 30; j++) body += (h = createHash('sha256').update(h).digest('hex'));
+      big[`vendor/pkg${i % 17}/File${i}.php`] = `<?php // ${body}\n`;
+    }
+    const ws = makeWorkspace(big, config(dp));
+    const first = await deploy(ws);
+    const fullBytes = Number(/received (\d+) bytes/.exec(first.stdout)?.[1]);
+    ws.write('VERSION', 'v2\n');
+    const second = await deploy(ws);
+    const sent = Number(/\((\d+) bytes\), \d+ files unchanged/.exec(second.stdout)?.[1]);
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(fullBytes / 20);
+    expect(second.stdout).toMatch(/sent 1 changed entries/); // VERSION (its directory, the release root, is not an entry)
+    expect(second.stdout).toContain('verified against the build');
+  });
+
+  test('a corrupted remote manifest falls back to a full upload; so does a live file changed on the server', async () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace(APP, config(dp));
+    const first = await deploy(ws);
+    writeFileSync(join(dp, '.deploy/manifests', `${first.outputs['release']}.gz`), 'not gzip at all');
+    ws.write('VERSION', 'v2\n');
+    const r = await deploy(ws);
+    expect(r.stdout).not.toContain('upload (delta)');
+    expect(r.stdout).toContain("manifest is unreadable; shipping everything");
+    expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v2\n');
+    // Someone edits a shipped file of the live release on the server: the delta would carry the edit over.
+    writeFileSync(join(dp, 'current/config/app.php'), '<?php return ["edited" => true];\n');
+    ws.write('VERSION', 'v3\n');
+    const edited = await deploy(ws);
+    expect(edited.stdout).toContain('upload (delta)');
+    expect(edited.stdout).toContain('does not match the build');
+    expect(edited.stdout).toContain('shipped everything instead');
+    expect(readFileSync(join(dp, 'current/config/app.php'), 'utf8')).toBe('<?php return [];\n');
+    expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v3\n');
+  });
+});

@@ -1,0 +1,80 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildManifest, parseManifest, serializeManifest, under, verificationDigest, type ManifestEntry } from '../../src/build/manifest.js';
+import { excluder } from '../../src/build/exclude.js';
+import { walk } from '../../src/build/tree.js';
+import { computeDelta } from '../../src/releases/delta.js';
+
+function app(): string {
+  const root = mkdtempSync(join(tmpdir(), 'da-manifest-'));
+  mkdirSync(join(root, 'app/Models'), { recursive: true });
+  mkdirSync(join(root, 'storage/logs'), { recursive: true });
+  mkdirSync(join(root, 'empty'));
+  writeFileSync(join(root, 'app/Models/User.php'), '<?php // user\n');
+  writeFileSync(join(root, 'name with\ttab and "quotes"'), 'odd\n');
+  writeFileSync(join(root, 'artisan'), '#!/usr/bin/env php\n');
+  chmodSync(join(root, 'artisan'), 0o755);
+  writeFileSync(join(root, 'storage/logs/app.log'), 'log\n');
+  symlinkSync('app/Models', join(root, 'models'));
+  return root;
+}
+
+describe('manifests', () => {
+  test('the verification digest equals what the host computes with find, sha256sum and sort -z', async () => {
+    const root = app();
+    const manifest = await buildManifest(root, await walk(root, excluder([])));
+    const skip = under(['storage']);
+    const host = execFileSync('bash', [
+      '-c',
+      `cd "$1" && { find . -mindepth 1 \\( -path ./storage \\) -prune -o -type d -printf 'd\\t-\\t%P\\0'
+        find . -mindepth 1 \\( -path ./storage \\) -prune -o -type l -printf 'l\\t%l\\t%P\\0'
+        find . -mindepth 1 \\( -path ./storage \\) -prune -o -type f -print0 | xargs -0r sha256sum -z | sed -z 's/^\\([0-9a-f]\\{32\\}\\)[0-9a-f]\\{32\\}  \\.\\//f\\t\\1\\t/'
+      } | LC_ALL=C sort -z | sha256sum`,
+      '_',
+      root,
+    ])
+      .toString()
+      .split(' ')[0];
+    expect(verificationDigest(manifest, skip)).toBe(host);
+    // Leaving out the skipped paths matters: with them the digests differ.
+    expect(verificationDigest(manifest, () => false)).not.toBe(host);
+  });
+
+  test('serialize → parse round-trips; records carry modes; hostile or torn manifests are refused', async () => {
+    const root = app();
+    const manifest = await buildManifest(root, await walk(root, excluder([])));
+    const text = serializeManifest(manifest).toString('utf8');
+    const back = parseManifest(text)!;
+    expect(back).toHaveLength(manifest.length);
+    expect(back.find((e) => e.path === 'artisan')).toMatchObject({ type: 'f', mode: '0755' });
+    expect(back.find((e) => e.path === 'models')).toMatchObject({ type: 'l', hash: 'app/Models' });
+    expect(back.find((e) => e.path === 'name with\ttab and "quotes"')?.hash).toBe(createHash('sha256').update('odd\n').digest('hex').slice(0, 32));
+    expect(parseManifest(text.slice(0, -5))).toBeUndefined();
+    expect(parseManifest('f\t0644\t' + 'a'.repeat(32) + '\t../../etc/passwd\0')).toBeUndefined();
+    expect(parseManifest('f\t0644\t' + 'a'.repeat(32) + '\t/etc/passwd\0')).toBeUndefined();
+    expect(parseManifest('f\t0644\tnothex\tx\0')).toBeUndefined();
+    expect(parseManifest('')).toBeUndefined();
+  });
+});
+
+describe('computeDelta', () => {
+  const f = (path: string, hash: string, mode = '0644'): ManifestEntry => ({ type: 'f', mode, hash: hash.padEnd(32, '0'), path });
+  const d = (path: string): ManifestEntry => ({ type: 'd', mode: '0755', hash: '-', path });
+
+  test('sends added, changed and mode-changed files with their directories; removes what is gone or retyped', () => {
+    const live = [d('a'), f('a/keep', '1'), f('a/change', '2'), f('a/chmod', '3'), f('gone', '4'), f('became-dir', '5'), d('shared'), f('shared/x', '6')];
+    const next = [d('a'), f('a/keep', '1'), f('a/change', '9'), f('a/chmod', '3', '0755'), f('a/new', '7'), d('became-dir'), f('became-dir/inner', '8'), d('shared'), f('shared/x', 'f')];
+    const delta = computeDelta(live, next, under(['shared']));
+    expect(delta.send.map((e) => e.path)).toEqual(['a', 'a/change', 'a/chmod', 'a/new', 'became-dir', 'became-dir/inner']);
+    expect(delta.remove.sort()).toEqual(['became-dir', 'gone']);
+    expect(delta.unchanged).toBe(1);
+  });
+
+  test('nothing changed: nothing to send or remove', () => {
+    const same = [d('a'), f('a/x', '1')];
+    expect(computeDelta(same, same, () => false)).toEqual({ send: [], remove: [], unchanged: 1 });
+  });
+});

@@ -1,0 +1,96 @@
+import { STOP, type Step } from '../phase.js';
+import { q } from '../quote.js';
+
+/** `find` arguments that leave out the given paths (and what is below them); globs in the paths are escaped. */
+export function pruneArgs(paths: readonly string[]): string {
+  if (paths.length === 0) return '';
+  const tests = paths.map((p) => `-path ${q(`./${p.replace(/[*?[\]\\]/g, '\\$&')}`)}`).join(' -o ');
+  return `\\( ${tests} \\) -prune -o`;
+}
+
+export interface DeltaOptions {
+  /** Paths the deploy replaces anyway (shared and cleared entries): not copied over, not checked. */
+  skip: string[];
+  /** NUL-separated paths to delete from the copy first, base64. */
+  removeB64: string;
+  manifestBytes: number;
+  tarBytes: number;
+  revision: string;
+  files: { sent: number; unchanged: number };
+}
+
+/**
+ * deploy:update_code, delta: the new release starts as a real copy of the live one (reflinks where the filesystem
+ * has them, never hard links). What hooks or people added to the live release since its deploy is removed (it
+ * is not in the live manifest), then what the build dropped or retyped, then the changed entries are unpacked.
+ */
+export function delta(o: DeltaOptions): Step {
+  const prune = pruneArgs(o.skip);
+  return {
+    id: 'upload',
+    label: 'upload (delta)',
+    body: `new="releases/$DA_RELEASE"
+[ -d "releases/$DA_LIVE" ] && [ -f ".deploy/manifests/$DA_LIVE.gz" ] || { echo "error: the live release or its manifest is gone" >&2; exit 1; }
+cp -a --reflink=auto -- "releases/$DA_LIVE/." "$new/"
+tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
+(cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') | LC_ALL=C sort -z > "$tmp/actual"
+gzip -dc ".deploy/manifests/$DA_LIVE.gz" | sed -z 's/^[^\\t]*\\t[^\\t]*\\t[^\\t]*\\t//' | LC_ALL=C sort -z > "$tmp/known"
+LC_ALL=C comm -z -23 "$tmp/actual" "$tmp/known" | (cd -- "$new" && xargs -0r rm -rf --)
+printf '%s' ${q(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)
+rm -rf -- "$tmp"
+head -c ${o.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
+head -c ${o.tarBytes} | tar -xzf - -C "$new" --no-same-owner
+printf '%s\\n' ${q(o.revision)} > "$new/REVISION"
+echo "copied the live release, sent ${o.files.sent} changed entries (${o.manifestBytes + o.tarBytes} bytes), ${o.files.unchanged} files unchanged"`,
+  };
+}
+
+/** An extended regex matching manifest records (`type<TAB>hash<TAB>path`) of the given paths and what is below. */
+function skipRegex(paths: readonly string[]): string {
+  const escaped = paths.map((p) => p.replace(/[.[\]\\()*+?{}|^$]/g, '\\$&'));
+  return `^[fdl]\t[^\t]*\t(${escaped.join('|')})(/|$)`;
+}
+
+/**
+ * Checks the staged release against the build's manifest before anything can go live: every entry's type, every
+ * file's content hash, every link's target (modes are the writable step's business). A mismatch (a file of the
+ * live release changed on the server, say) stops the phase so the runner can send everything instead.
+ */
+export function verify(opts: { skip: string[]; digest: string }): Step {
+  const prune = pruneArgs(opts.skip);
+  const skip = opts.skip.length ? `grep -zvE ${q(skipRegex(opts.skip))}` : 'cat';
+  return {
+    id: 'verify',
+    label: 'verify',
+    body: `tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
+(
+  cd -- "releases/$DA_RELEASE"
+  find . -mindepth 1 ${prune} -type d -printf 'd\\t-\\t%P\\0'
+  find . -mindepth 1 ${prune} -type l -printf 'l\\t%l\\t%P\\0'
+  find . -mindepth 1 ${prune} -type f -print0 | xargs -0r sha256sum -z | sed -z 's/^\\([0-9a-f]\\{32\\}\\)[0-9a-f]\\{32\\}  \\.\\//f\\t\\1\\t/'
+) | LC_ALL=C sort -z > "$tmp/actual"
+actual=$(sha256sum < "$tmp/actual")
+if [ "\${actual%% *}" != ${q(opts.digest)} ]; then
+  echo "the staged release does not match the build (a file of the live release was changed on this host?): sending everything instead"
+  gzip -dc ".deploy/manifests/$DA_RELEASE.gz" | sed -z 's/^\\([fdl]\\)\\t[^\\t]*\\t/\\1\\t/' | ${skip} | LC_ALL=C sort -z > "$tmp/expected" || true
+  echo "first differences (- built, + on this host):"
+  LC_ALL=C comm -z -3 "$tmp/expected" "$tmp/actual" | head -z -n 10 | tr '\\0' '\\n' | sed 's/^\\t/+ /; /^+ /!s/^/- /'
+  rm -rf -- "$tmp"
+  da_data verify mismatch
+  exit ${STOP}
+fi
+rm -rf -- "$tmp"
+echo "verified against the build's manifest"`,
+  };
+}
+
+/** Empties the staged release for a full upload after a delta did not verify. */
+export function resetRelease(): Step {
+  return {
+    id: 'reset',
+    label: 'reset',
+    body: `find "releases/$DA_RELEASE" -mindepth 1 -delete
+rm -f -- ".deploy/manifests/$DA_RELEASE.gz"`,
+  };
+}
+
