@@ -54214,7 +54214,7 @@ function describeHeldLock(data, environment) {
 
 /***/ }),
 
-/***/ 6041:
+/***/ 2986:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54231,45 +54231,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 11 modules
 var fleet_fleet = __nccwpck_require__(4866);
-;// CONCATENATED MODULE: ./src/remote/steps/inspect.ts
-/** How many history lines a host sends back; enough for retention and rollback decisions. */
-const HISTORY_TAIL = 1000;
-/**
- * Reads what the runner needs to plan: the live release, the release directories (with their time and
- * REVISION), the recent history, the remote user, the lock's holder if any, and (when asked) the web server
- * user, as Deployer detects it. It changes nothing, and works where nothing was deployed yet (`absent`).
- */
-function inspect(opts) {
-    const detect = opts.detectHttpUser
-        ? `
-da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_]www|[w]ww-data|[n]ginx' | grep -v root | sort | awk '{print $NF}' | uniq | head -n 1)"`
-        : '';
-    return {
-        id: 'inspect',
-        label: 'inspect',
-        mayLackDeployPath: true,
-        body: `da_data user "\${USER:-$(id -un)}"
-if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null; then da_data absent yes; exit 0; fi
-live=$(readlink current 2>/dev/null || true)
-da_data live "$live"
-case $live in releases/*) [ -f ".deploy/manifests/\${live#releases/}.gz" ] && da_blob live-manifest < ".deploy/manifests/\${live#releases/}.gz" ;; esac
-dirs=(releases/*/)
-if [ -d "\${dirs[0]}" ]; then
-  # One stat for every release; REVISION read by the shell itself: no process per release.
-  {
-    stat --printf '%Y\\t%n\\0' -- "\${dirs[@]}"
-    for d in "\${dirs[@]}"; do rev=; read -r rev < "\${d}REVISION" 2>/dev/null || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
-  } | da_blob releases
-fi
-if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
-for f in .deploy/pending/*; do
-  [ -f "$f" ] && [ "$f" != "$DA_PENDING" ] || continue
-  sed -n 's/^release //p' "$f"
-done | da_blob partial
-if [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi${detect}`,
-    };
-}
-
+// EXTERNAL MODULE: ./src/remote/steps/inspect.ts
+var inspect = __nccwpck_require__(5514);
 // EXTERNAL MODULE: ./src/remote/steps/lock.ts
 var lock = __nccwpck_require__(7095);
 ;// CONCATENATED MODULE: ./src/remote/steps/prepare.ts
@@ -54359,8 +54322,8 @@ async function inspectFleet(ctx, fleet, opts = {}) {
     const c = ctx.config;
     const detect = opts.detectHttpUser ?? (!c.httpUser && (0,writable/* needsHttpUser */.V)(c.writableMode) && c.writableDirs.length > 0);
     const steps = opts.readOnly
-        ? [inspect({ detectHttpUser: detect })]
-        : [prepare(), (0,lock/* lock */.s2)((0,run_info/* lockInfoMembers */.LF)(ctx.run)), inspect({ detectHttpUser: detect })];
+        ? [(0,inspect/* inspect */.N)({ detectHttpUser: detect })]
+        : [prepare(), (0,lock/* lock */.s2)((0,run_info/* lockInfoMembers */.LF)(ctx.run)), (0,inspect/* inspect */.N)({ detectHttpUser: detect })];
     try {
         const results = await fleet.run(() => ({ name: 'inspect', steps }));
         return new Map([...results].map(([m, r]) => [m, (0,facts/* hostFacts */.sm)(r)]));
@@ -55468,7 +55431,7 @@ const schema_ENVIRONMENT_KEYS = {
         kind: absolutePath,
         description: 'Absolute path holding `releases/`, `shared/` and the `current` symlink. Required unless every host sets its own. System directories and home directory roots are refused.',
     }),
-    url: key({ kind: url, description: 'Public URL of the environment (shown in the job summary and deployment).' }),
+    url: key({ kind: url, description: 'Public URL of the environment: the `url` output and the job summary show it.' }),
     keep_releases: key({ kind: integer(1), default: 5, description: 'How many releases to keep on each host (the current one included).' }),
     exclude: key({ kind: globs, default: [], description: 'Glob patterns of files not to upload.' }),
     shared_dirs: key({ kind: relativePaths, default: [], description: 'Directories kept in `shared/` and symlinked into every release.' }),
@@ -55497,7 +55460,7 @@ const schema_ENVIRONMENT_KEYS = {
         default: 'all-at-once',
         description: 'How hosts switch to the new release: `all-at-once` (together, once every host is staged) or `rolling` (in batches of `batch_size`).',
     }),
-    max_parallel: key({ kind: integer(1), default: 10, description: 'How many hosts are connected to and staged at once.' }),
+    max_parallel: key({ kind: integer(1), default: 10, description: 'How many hosts are connected to, staged and run their deploy hooks at once.' }),
     batch_size: key({ kind: integer(1), default: 1, description: 'With `strategy: rolling`, how many hosts switch per batch (may exceed the number of hosts).' }),
     build: key({
         kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
@@ -58115,8 +58078,8 @@ echo "received ${opts.manifestBytes + opts.tarBytes} bytes into releases/$DA_REL
     };
 }
 
-// EXTERNAL MODULE: ./src/commands/fleet-run.ts + 2 modules
-var fleet_run = __nccwpck_require__(6041);
+// EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
+var fleet_run = __nccwpck_require__(2986);
 // EXTERNAL MODULE: ./src/commands/facts.ts
 var commands_facts = __nccwpck_require__(9005);
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
@@ -58198,11 +58161,11 @@ function urlFor(template, host) {
  * batch and all earlier ones) is switched back, its activate commands run again, and the failure propagates.
  * The switches stay provisional until the caller commits them.
  */
-async function rollout(fleet, plan, listener = {}) {
-    const size = plan.strategy === 'rolling' ? Math.max(1, plan.batchSize) : fleet.members.length;
+async function rollout(fleet, plan, listener = {}, members = fleet.members) {
+    const size = plan.strategy === 'rolling' ? Math.max(1, plan.batchSize) : members.length;
     const switched = [];
-    for (let i = 0; i < fleet.members.length; i += size) {
-        const batch = fleet.members.slice(i, i + size);
+    for (let i = 0; i < members.length; i += size) {
+        const batch = members.slice(i, i + size);
         try {
             switched.push(...batch);
             await fleet.run((m) => plan.switchPhase(m), undefined, { members: batch });
@@ -58339,31 +58302,6 @@ function logHistory(entry) {
     return { id: 'log', label: 'history', body: `da_history ${(0,quote.q)(JSON.stringify(entry))}` };
 }
 
-;// CONCATENATED MODULE: ./src/remote/steps/healthcheck.ts
-
-/**
- * A health check run on the host, in the live release: the command must succeed within the timeout, at most
- * `retries + 1` attempts, `interval` apart. Each attempt's output is shown. The verdict is reported as data
- * (`health ok|fail`), not as the step's status, so the session stays up to switch back if the runner decides so.
- */
-function commandHealthcheck(c) {
-    const secs = (ms) => (ms / 1000).toFixed(3);
-    return {
-        id: 'healthcheck',
-        label: 'healthcheck',
-        body: `cd -- current/
-trap - PIPE
-for attempt in $(seq ${c.retries + 1}); do
-  if timeout -k 2 ${secs(c.timeoutMs)} bash -e -c ${(0,quote.q)(c.command)} < /dev/null; then
-    echo "healthy (attempt $attempt)"; da_data health "ok attempt $attempt"; exit 0
-  fi
-  echo "attempt $attempt of ${c.retries + 1} failed"
-  [ "$attempt" -gt ${c.retries} ] || sleep ${secs(c.intervalMs)}
-done
-da_data health "fail after ${c.retries + 1} attempts"`,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/remote/steps/hooks.ts
 
 /** Deploy hooks run in the new release, before anything is live. */
@@ -58375,10 +58313,14 @@ const IN_CURRENT = { prefix: 'activate', dir: 'current/' };
  * in `place.dir`. One step per command, so the summary shows which one failed. SIGPIPE is restored for the
  * command (the session itself ignores it to survive a dropped connection).
  */
-function hookSteps(hooks, env, place) {
-    const exports = Object.entries(env)
+/** `export NAME='value'` lines for the shell: names come validated from the config, values are quoted. */
+function exportsOf(env) {
+    return Object.entries(env)
         .map(([name, value]) => `export ${name}=${(0,quote.q)(value)}`)
         .join('\n');
+}
+function hookSteps(hooks, env, place) {
+    const exports = exportsOf(env);
     return hooks.map((hook, i) => ({
         id: `${place.prefix}-${i + 1}`,
         label: hook.run,
@@ -58391,6 +58333,33 @@ bash -e -c ${(0,quote.q)(hook.run)} < /dev/null`,
 /** The deploy hooks of a release (kept for callers that only deal with deploy hooks). */
 function deployHooks(hooks, env) {
     return hookSteps(hooks, env, IN_RELEASE);
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/healthcheck.ts
+
+
+/**
+ * A health check run on the host, in the live release: the command must succeed within the timeout, at most
+ * `retries + 1` attempts, `interval` apart. Each attempt's output is shown. The verdict is reported as data
+ * (`health ok|fail`), not as the step's status, so the session stays up to switch back if the runner decides so.
+ */
+function commandHealthcheck(c) {
+    const secs = (ms) => (ms / 1000).toFixed(3);
+    return {
+        id: 'healthcheck',
+        label: 'healthcheck',
+        body: `${exportsOf(c.env)}
+cd -- current/
+trap - PIPE
+for attempt in $(seq ${c.retries + 1}); do
+  if timeout -k 2 ${secs(c.timeoutMs)} bash -e -c ${(0,quote.q)(c.command)} < /dev/null; then
+    echo "healthy (attempt $attempt)"; da_data health "ok attempt $attempt"; exit 0
+  fi
+  echo "attempt $attempt of ${c.retries + 1} failed"
+  [ "$attempt" -gt ${c.retries} ] || sleep ${secs(c.intervalMs)}
+done
+da_data health "fail after ${c.retries + 1} attempts"`,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/revert.ts
@@ -58549,14 +58518,14 @@ function httpUserFor(ctx, m, f) {
     }
     return user;
 }
-function hookEnv(ctx, host, name, previous) {
+function hookEnv(ctx, host, name, previous, sha = ctx.run.sha) {
     return {
         ...ctx.config.env,
         DEPLOY_RELEASE: name,
         DEPLOY_RELEASE_PATH: `${host.deployPath}/releases/${name}`,
         DEPLOY_PATH: host.deployPath,
         DEPLOY_PREVIOUS_RELEASE: previous ?? '',
-        DEPLOY_SHA: ctx.run.sha,
+        DEPLOY_SHA: sha,
         DEPLOY_ENVIRONMENT: ctx.config.environment,
     };
 }
@@ -58565,7 +58534,7 @@ function releasePhases(ctx, facts, name, source) {
     const vars = { DA_RELEASE: name };
     // `once: true` hooks run on the first host only (config order), before any host switches.
     const first = [...facts.keys()][0];
-    const env = (m) => hookEnv(ctx, m.host, name, facts.get(m).live);
+    const env = (m) => hookEnv(ctx, m.host, name, facts.get(m).live, source.sha(m));
     // The stage phase: a fresh release directory, filled, then shared links, writable dirs and cleared paths.
     const stageWith = (m, fill, fresh = true) => {
         const steps = [
@@ -58606,13 +58575,9 @@ function releasePhases(ctx, facts, name, source) {
             return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE) } : undefined;
         },
         switch: () => ({ name: 'switch', vars, steps: [symlink()] }),
-        activate: (m) => (c.activate.length ? { name: 'activate', vars, steps: hookSteps(c.activate, env(m), IN_CURRENT) } : undefined),
+        activate: (m) => activatePhase(ctx, vars, env(m)),
         // After switching back, the activate commands run again for the release that is live again.
-        revert: (m) => ({
-            name: 'revert',
-            vars,
-            steps: [revert(), ...hookSteps(c.activate, hookEnv(ctx, m.host, facts.get(m).live ?? '', undefined), IN_CURRENT)],
-        }),
+        revert: (m) => revertPhase(ctx, vars, hookEnv(ctx, m.host, facts.get(m).live ?? '', undefined)),
         finish(m) {
             const f = facts.get(m);
             const entry = {
@@ -58627,15 +58592,34 @@ function releasePhases(ctx, facts, name, source) {
             return { name: 'finish', vars, steps: [logHistory(entry), (0,lock/* unlock */.Tl)(), cleanup(removed(m))] };
         },
         removed,
+        env,
+    };
+}
+/** The commands run on a host right after its switch, in the live release (none configured: no phase). */
+function activatePhase(ctx, vars, env) {
+    const activate = ctx.config.activate;
+    return activate.length ? { name: 'activate', vars, steps: hookSteps(activate, env, IN_CURRENT) } : undefined;
+}
+/** Switches a host back to its previous release and runs the activate commands again, for what is live again. */
+function revertPhase(ctx, vars, env) {
+    return { name: 'revert', vars, steps: [revert(), ...hookSteps(ctx.config.activate, env, IN_CURRENT)] };
+}
+/** Records switches, health results and switch-backs in the report. */
+function rolloutListener(ctx) {
+    const report = ctx.report;
+    return {
+        switched: (m, at) => report.switchedAt.set(m.host.name, at),
+        health: (m, r) => (report.row(m.host.name).health = `${r.ok ? '✅' : '❌'} ${r.detail}`),
+        reverted: (m) => (report.row(m.host.name).reverted = true),
     };
 }
 /** A host's health after its switch, by URL from the runner or by command on the host. */
-async function healthOf(ctx, fleet, m) {
+async function healthOf(ctx, fleet, m, env) {
     const hc = ctx.config.healthcheck;
     if (hc.url)
         return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
     const t0 = Date.now();
-    const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command })] }), undefined, { members: [m] });
+    const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command, env })] }), undefined, { members: [m] });
     const verdict = results.get(m)?.data.get('health')?.[0] ?? 'fail';
     return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
 }
@@ -58665,13 +58649,9 @@ async function shipRelease(ctx, fleet, facts, phases) {
         batchSize: c.batchSize,
         switchPhase: (m) => phases.switch(m),
         activatePhase: (m) => phases.activate(m),
-        health: c.healthcheck ? (m) => healthOf(ctx, fleet, m) : undefined,
+        health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, phases.env(m)) : undefined,
         revertPhase: (m) => phases.revert(m),
-    }, {
-        switched: (m, at) => report.switchedAt.set(m.host.name, at),
-        health: (m, r) => (report.row(m.host.name).health = `${r.ok ? '✅' : '❌'} ${r.detail}`),
-        reverted: (m) => (report.row(m.host.name).reverted = true),
-    });
+    }, rolloutListener(ctx));
     const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
     await fleet.run((m) => phases.finish(m));
     report.release = phases.name;
@@ -58973,6 +58953,8 @@ async function releases(ctx) {
 
 
 
+
+
 /**
  * rollback: every host agrees on one target (the named release, or the newest earlier complete release that was
  * not rolled back from) before any host switches; then all switch, and the release rolled back from is marked bad.
@@ -59001,28 +58983,47 @@ async function rollback(ctx) {
         report.release = target;
         report.releasePath = `${first.host.deployPath}/releases/${target}`;
         const vars = { DA_RELEASE: target };
-        await fleet.run(() => ({ name: 'switch', vars, steps: [symlink()] }));
+        // Hosts where the target is already live (a named rollback on a fleet that disagrees) stay as they are.
+        const moving = fleet.members.filter((m) => facts.get(m).live !== target);
+        const c = ctx.config;
+        const env = (m) => hookEnv(ctx, m.host, target, facts.get(m).live, facts.get(m).releases.find((r) => r.name === target)?.revision ?? '');
+        await rollout(fleet, {
+            strategy: c.strategy,
+            batchSize: c.batchSize,
+            switchPhase: () => ({ name: 'switch', vars, steps: [symlink()] }),
+            activatePhase: (m) => activatePhase(ctx, vars, env(m)),
+            health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, env(m)) : undefined,
+            revertPhase: (m) => revertPhase(ctx, vars, env(m)),
+        }, rolloutListener(ctx), moving);
         await fleet.run((m) => ({
             name: 'finish',
             vars,
             steps: [
-                logHistory({
-                    event: 'rollback',
-                    release: target,
-                    from: facts.get(m).live ?? null,
-                    ...JSON.parse(`{${(0,run_info/* runJsonMembers */.tx)(ctx.run)}}`),
-                    sha: facts.get(m).releases.find((r) => r.name === target)?.revision ?? '',
-                    at: new Date().toISOString(),
-                }),
+                ...(moving.includes(m)
+                    ? [
+                        logHistory({
+                            event: 'rollback',
+                            release: target,
+                            from: facts.get(m).live ?? null,
+                            ...JSON.parse(`{${(0,run_info/* runJsonMembers */.tx)(ctx.run)}}`),
+                            sha: facts.get(m).releases.find((r) => r.name === target)?.revision ?? '',
+                            at: new Date().toISOString(),
+                        }),
+                    ]
+                    : []),
                 (0,lock/* unlock */.Tl)(),
             ],
         }));
         for (const m of fleet.members) {
-            report.changes.push(`${m.host.name}: current → releases/${target} (was ${facts.get(m).live}, now marked bad)`);
+            report.changes.push(moving.includes(m)
+                ? `${m.host.name}: current → releases/${target} (was ${facts.get(m).live}, now marked bad)`
+                : `${m.host.name}: releases/${target} was already live; left as it was`);
         }
     });
 }
 
+// EXTERNAL MODULE: ./src/remote/steps/inspect.ts
+var inspect = __nccwpck_require__(5514);
 ;// CONCATENATED MODULE: ./src/remote/steps/unlock-any.ts
 /**
  * The unlock command: reports who holds the lock, undoes what that run left unfinished when its session is gone
@@ -59049,10 +59050,18 @@ echo "deploy lock removed"`,
 
 
 
-/** unlock: removes the deploy lock on every host and reports whose it was and how old it was. */
+
+/**
+ * unlock: removes the deploy lock on every host and reports whose it was and how old it was. A dry run only
+ * reports the locks (the inspect step reads them without touching anything).
+ */
 async function unlock(ctx) {
     await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
-        const results = await fleet.run(() => ({ name: 'unlock', steps: [unlockAny()] }));
+        const step = ctx.dryRun ? (0,inspect/* inspect */.N)({ detectHttpUser: false }) : unlockAny();
+        const results = await fleet.run(() => ({ name: 'unlock', steps: [step] }));
+        const verb = ctx.dryRun ? 'would remove' : 'removed';
+        if (ctx.dryRun)
+            ctx.report.changes.push('dry run: no lock was removed');
         for (const m of fleet.members) {
             const r = results.get(m);
             const lock = (0,commands_facts/* hostFacts */.sm)(r).lock;
@@ -59064,9 +59073,9 @@ async function unlock(ctx) {
             const age = holder.since ? ageOf(holder.since) : 'unknown age';
             const who = (0,commands_facts/* holderName */.iY)(holder) || (holder.unreadable ? 'an unknown holder (unreadable lock record)' : 'an unknown holder');
             const alive = holder.alive;
-            ctx.report.changes.push(`${m.host.name}: removed the lock of ${who}, taken ${holder.since ?? '?'} (${age} old)` +
+            ctx.report.changes.push(`${m.host.name}: ${verb} the lock of ${who}, taken ${holder.since ?? '?'} (${age} old)` +
                 `${holder.info['run_url'] ? `, ${String(holder.info['run_url'])}` : ''}; its session was ${alive ? 'STILL RUNNING' : 'no longer running'}`);
-            if (alive)
+            if (alive && !ctx.dryRun)
                 (0,context/* warn */.R)(ctx, `${m.host.name}: the removed lock belonged to a session that is still running on the host`);
         }
     });
@@ -59140,13 +59149,17 @@ function failureOf(error) {
         return { host: 'runner', step: 'cancelled', message: error.message, tail: [] };
     return { host: 'runner', step: 'run', message: error instanceof Error ? error.message : String(error), tail: [] };
 }
-/** What a failed deploy leaves as it was, for the summary. */
-const UNTOUCHED_AFTER_FAILURE = [
-    'current still points at the release that was live before this run, on every host',
-    'shared/ is as it was (entries this run created were removed)',
-    'the deploy lock taken by this run was released; locks of other runs were not touched',
-    'the unfinished release was removed',
-];
+/** What a failed run of a command leaves as it was, for the summary (commands that change nothing: none). */
+function untouchedAfterFailure(command) {
+    const live = 'current still points at the release that was live before this run, on every host';
+    const lock = 'the deploy lock taken by this run was released; locks of other runs were not touched';
+    if (command === 'deploy' || command === 'redeploy') {
+        return [live, 'shared/ is as it was (entries this run created were removed)', lock, 'the unfinished release was removed'];
+    }
+    if (command === 'rollback')
+        return [live, lock];
+    return [];
+}
 
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
 
@@ -59402,9 +59415,8 @@ async function main() {
         const failure = failureOf(error);
         if (report) {
             report.failure = failure;
-            const changesHosts = ['deploy', 'redeploy', 'rollback'].includes(report.command);
-            if (changesHosts && (failure.host !== 'runner' || error instanceof context/* Cancelled */.c))
-                report.untouched.push(...UNTOUCHED_AFTER_FAILURE);
+            if (failure.host !== 'runner' || error instanceof context/* Cancelled */.c)
+                report.untouched.push(...untouchedAfterFailure(report.command));
         }
         if (failure.tail.length)
             core/* info */.pq(`Last lines of output from ${failure.host}:\n${failure.tail.join('\n')}`);
@@ -59447,8 +59459,8 @@ var actions_log = __nccwpck_require__(6386);
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 11 modules
 var fleet_fleet = __nccwpck_require__(4866);
-// EXTERNAL MODULE: ./src/commands/fleet-run.ts + 2 modules
-var fleet_run = __nccwpck_require__(6041);
+// EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
+var fleet_run = __nccwpck_require__(2986);
 ;// CONCATENATED MODULE: ./src/commands/abandoned.ts
 
 
@@ -59639,6 +59651,54 @@ function q(value) {
 /** Quotes each value and joins them with spaces: a list of words for a command line. */
 function words(values) {
     return values.map(q).join(' ');
+}
+
+
+/***/ }),
+
+/***/ 5514:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ inspect)
+/* harmony export */ });
+/* unused harmony export HISTORY_TAIL */
+/** How many history lines a host sends back; enough for retention and rollback decisions. */
+const HISTORY_TAIL = 1000;
+/**
+ * Reads what the runner needs to plan: the live release, the release directories (with their time and
+ * REVISION), the recent history, the remote user, the lock's holder if any, and (when asked) the web server
+ * user, as Deployer detects it. It changes nothing, and works where nothing was deployed yet (`absent`).
+ */
+function inspect(opts) {
+    const detect = opts.detectHttpUser
+        ? `
+da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_]www|[w]ww-data|[n]ginx' | grep -v root | sort | awk '{print $NF}' | uniq | head -n 1)"`
+        : '';
+    return {
+        id: 'inspect',
+        label: 'inspect',
+        mayLackDeployPath: true,
+        body: `da_data user "\${USER:-$(id -un)}"
+if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null; then da_data absent yes; exit 0; fi
+live=$(readlink current 2>/dev/null || true)
+da_data live "$live"
+case $live in releases/*) [ -f ".deploy/manifests/\${live#releases/}.gz" ] && da_blob live-manifest < ".deploy/manifests/\${live#releases/}.gz" ;; esac
+dirs=(releases/*/)
+if [ -d "\${dirs[0]}" ]; then
+  # One stat for every release; REVISION read by the shell itself: no process per release.
+  {
+    stat --printf '%Y\\t%n\\0' -- "\${dirs[@]}"
+    for d in "\${dirs[@]}"; do rev=; read -r rev < "\${d}REVISION" 2>/dev/null || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
+  } | da_blob releases
+fi
+if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
+for f in .deploy/pending/*; do
+  [ -f "$f" ] && [ "$f" != "$DA_PENDING" ] || continue
+  sed -n 's/^release //p' "$f"
+done | da_blob partial
+if [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi${detect}`,
+    };
 }
 
 

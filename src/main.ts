@@ -7,7 +7,7 @@ import { selectHosts } from './fleet/select.js';
 import { parseKnownHosts } from './transport/known-hosts.js';
 import { actionsLog } from './report/actions-log.js';
 import { annotateConfigError } from './report/annotations.js';
-import { failureOf, UNTOUCHED_AFTER_FAILURE } from './report/failure.js';
+import { failureOf, untouchedAfterFailure } from './report/failure.js';
 import { setOutputs } from './report/outputs.js';
 import { RunReport } from './report/report.js';
 import { renderSummary } from './report/summary.js';
@@ -57,8 +57,7 @@ export async function main(): Promise<void> {
     const failure = failureOf(error);
     if (report) {
       report.failure = failure;
-      const changesHosts = ['deploy', 'redeploy', 'rollback'].includes(report.command);
-      if (changesHosts && (failure.host !== 'runner' || error instanceof Cancelled)) report.untouched.push(...UNTOUCHED_AFTER_FAILURE);
+      if (failure.host !== 'runner' || error instanceof Cancelled) report.untouched.push(...untouchedAfterFailure(report.command));
     }
     if (failure.tail.length) core.info(`Last lines of output from ${failure.host}:\n${failure.tail.join('\n')}`);
     const where = failure.host === 'runner' ? '' : `${failure.host}: ${failure.step}: `;

@@ -241,10 +241,14 @@ describe('deploy through dist/index.js to a real sshd', () => {
 
   test('a running deploy started from a different workspace sees the same lock (exactly one wins)', async () => {
     const dp = awkwardDeployPath();
-    const ws = makeWorkspace(APP, config(dp).replace('deploy:\n', 'deploy:\n      - sleep 2\n'));
+    // A's hook holds A (and its lock) until the test has seen B's outcome: no race with B's start-up time.
+    const flag = join(mkdtempSync(join(tmpdir(), 'da-flag-')), 'b-finished');
+    const hold = `for i in $(seq 300); do if [ -e ${JSON.stringify(flag)} ]; then break; fi; sleep 0.1; done`;
+    const ws = makeWorkspace(APP, config(dp).replace('deploy:\n', `deploy:\n      - ${JSON.stringify(hold)}\n`));
     const a = startAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
     await a.waitFor('deploy lock taken');
     const b = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
+    writeFileSync(flag, '');
     expect(b.code).not.toBe(0);
     expect(b.stdout).toContain('Its session is still running on the host');
     const ra = await a.done;

@@ -110,6 +110,20 @@ describe('lifecycle commands through dist/index.js', () => {
     expect(liveVersion(dp)).toBe('v1');
   });
 
+  test('rollback runs the activate commands for the release it makes live, with its commit as DEPLOY_SHA', async () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace({ VERSION: 'v1\n' }, config(dp) + '    activate:\n      - echo "$DEPLOY_RELEASE $DEPLOY_SHA" >> ../../activations\n');
+    const [a, b] = await deployVersions(ws, ['v1', 'v2']);
+    const r = await run(ws, { command: 'rollback' });
+    expect(r.code).toBe(0);
+    const lines = readFileSync(join(dp, 'activations'), 'utf8').trim().split('\n');
+    expect(lines).toEqual([
+      `${release(a!)} 0123456789abcdef0123456789abcdef01234567`,
+      `${release(b!)} 0123456789abcdef0123456789abcdef01234567`,
+      `${release(a!)} 0123456789abcdef0123456789abcdef01234567`,
+    ]);
+  });
+
   test('rollback with nothing to roll back to is a clean error', async () => {
     const dp = awkwardDeployPath();
     const ws = makeWorkspace({ VERSION: 'v1\n' }, config(dp));
@@ -134,6 +148,10 @@ describe('lifecycle commands through dist/index.js', () => {
     writeFileSync(join(dp, '.deploy/lock/owner'), 'dead-run\n');
     const blocked = await deployVersions(ws, []).then(() => run(ws, {}));
     expect(blocked.code).not.toBe(0);
+    const dry = await run(ws, { command: 'unlock', 'dry-run': 'true' });
+    expect(dry.code).toBe(0);
+    expect(dry.summary).toContain('would remove the lock of acme/shop run 77 by mona');
+    expect(existsSync(join(dp, '.deploy/lock/owner'))).toBe(true);
     const r = await run(ws, { command: 'unlock' });
     expect(r.code).toBe(0);
     expect(r.summary).toContain('removed the lock of acme/shop run 77 by mona');

@@ -55,7 +55,7 @@ export function helpText(): string {
     'Options:',
     '  --config FILE               the deploy config (default: deploy.yml)',
     '  --source DIR                the directory to build and ship (default: .)',
-    '  --hosts LIST                only these hosts: comma-separated names (user@host:port, host or user@host)',
+    '  --hosts LIST                only these hosts: comma-separated names (user@host:port, host or user@host) or label=NAME',
     '  --dry-run                   read the hosts and print the plan; change nothing',
     '  --release-name NAME         deploy, redeploy: name of the new release (default: a UTC timestamp)',
     '  --release NAME              rollback: the release to make live (default: the previous good one)',

@@ -1,7 +1,7 @@
 /** The CLI's last words: what changed, or what failed where, as plain text for a terminal. */
 import { Cancelled, type CommandContext } from '../commands/context.js';
 import { ConfigError } from '../config/index.js';
-import { failureOf, UNTOUCHED_AFTER_FAILURE } from '../report/failure.js';
+import { failureOf, untouchedAfterFailure } from '../report/failure.js';
 import { seconds } from '../report/progress.js';
 import type { RunReport } from '../report/report.js';
 
@@ -117,8 +117,7 @@ export function failure(r: RunReport | undefined, error: unknown, context: Failu
   if (f.tail.length) out.push('', `Last lines of output from ${f.host}:`, ...f.tail.map((l) => `  | ${l}`));
   if (r) {
     r.failure = f;
-    const changing = (r.command === 'deploy' || r.command === 'redeploy') && !r.changes.length;
-    if (changing && (f.host !== 'runner' || cancelled)) r.untouched.push(...UNTOUCHED_AFTER_FAILURE);
+    if (!r.changes.length && (f.host !== 'runner' || cancelled)) r.untouched.push(...untouchedAfterFailure(r.command));
     r.finish();
     out.unshift('', `✗ ${headline(r, context.dryRun)}${r.finishedMs !== undefined ? ` after ${seconds(r.finishedMs)}` : ''}`);
     if (r.untouched.length) out.push('', 'Left as it was:', ...r.untouched.map((l) => `  - ${l}`));

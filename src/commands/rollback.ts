@@ -6,6 +6,9 @@ import { symlink } from '../remote/steps/symlink.js';
 import { runJsonMembers } from '../run-info.js';
 import { warn, type CommandContext } from './context.js';
 import { inspectFleet, withFleet } from './fleet-run.js';
+import type { Member } from '../fleet/fleet.js';
+import { rollout } from '../fleet/rollout.js';
+import { activatePhase, healthOf, hookEnv, revertPhase, rolloutListener } from './ship.js';
 
 /**
  * rollback: every host agrees on one target (the named release, or the newest earlier complete release that was
@@ -39,24 +42,49 @@ export async function rollback(ctx: CommandContext): Promise<void> {
     report.release = target;
     report.releasePath = `${first.host.deployPath}/releases/${target}`;
     const vars = { DA_RELEASE: target };
-    await fleet.run(() => ({ name: 'switch', vars, steps: [symlink()] }));
+    // Hosts where the target is already live (a named rollback on a fleet that disagrees) stay as they are.
+    const moving = fleet.members.filter((m) => facts.get(m)!.live !== target);
+    const c = ctx.config;
+    const env = (m: Member) =>
+      hookEnv(ctx, m.host, target, facts.get(m)!.live, facts.get(m)!.releases.find((r) => r.name === target)?.revision ?? '');
+    await rollout(
+      fleet,
+      {
+        strategy: c.strategy,
+        batchSize: c.batchSize,
+        switchPhase: () => ({ name: 'switch', vars, steps: [symlink()] }),
+        activatePhase: (m) => activatePhase(ctx, vars, env(m)),
+        health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, env(m)) : undefined,
+        revertPhase: (m) => revertPhase(ctx, vars, env(m)),
+      },
+      rolloutListener(ctx),
+      moving,
+    );
     await fleet.run((m) => ({
       name: 'finish',
       vars,
       steps: [
-        logHistory({
-          event: 'rollback',
-          release: target,
-          from: facts.get(m)!.live ?? null,
-          ...(JSON.parse(`{${runJsonMembers(ctx.run)}}`) as object),
-          sha: facts.get(m)!.releases.find((r) => r.name === target)?.revision ?? '',
-          at: new Date().toISOString(),
-        }),
+        ...(moving.includes(m)
+          ? [
+              logHistory({
+                event: 'rollback',
+                release: target,
+                from: facts.get(m)!.live ?? null,
+                ...(JSON.parse(`{${runJsonMembers(ctx.run)}}`) as object),
+                sha: facts.get(m)!.releases.find((r) => r.name === target)?.revision ?? '',
+                at: new Date().toISOString(),
+              }),
+            ]
+          : []),
         unlock(),
       ],
     }));
     for (const m of fleet.members) {
-      report.changes.push(`${m.host.name}: current → releases/${target} (was ${facts.get(m)!.live}, now marked bad)`);
+      report.changes.push(
+        moving.includes(m)
+          ? `${m.host.name}: current → releases/${target} (was ${facts.get(m)!.live}, now marked bad)`
+          : `${m.host.name}: releases/${target} was already live; left as it was`,
+      );
     }
   });
 }

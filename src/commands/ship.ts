@@ -1,7 +1,7 @@
 import type { HostConfig } from '../config/index.js';
 import { HostFailure, type Fleet, type Member } from '../fleet/fleet.js';
 import { checkUrl, urlFor, type HealthResult } from '../fleet/health.js';
-import { rollout } from '../fleet/rollout.js';
+import { rollout, type RolloutListener } from '../fleet/rollout.js';
 import { checkReleaseName, uniqueReleaseName } from '../releases/name.js';
 import { releasesToRemove } from '../releases/retention.js';
 import type { Phase, Step } from '../remote/phase.js';
@@ -54,6 +54,8 @@ export interface ReleasePhases {
   finish(m: Member): Phase;
   /** Releases cleanup will remove on that host. */
   removed(m: Member): string[];
+  /** The environment of hooks and command health checks on that host. */
+  env(m: Member): Record<string, string>;
 }
 
 export function chooseName(ctx: CommandContext, facts: Map<Member, HostFacts>): string {
@@ -88,14 +90,20 @@ function httpUserFor(ctx: CommandContext, m: Member, f: HostFacts): string | und
   return user;
 }
 
-export function hookEnv(ctx: CommandContext, host: HostConfig, name: string, previous: string | undefined): Record<string, string> {
+export function hookEnv(
+  ctx: CommandContext,
+  host: HostConfig,
+  name: string,
+  previous: string | undefined,
+  sha = ctx.run.sha,
+): Record<string, string> {
   return {
     ...ctx.config.env,
     DEPLOY_RELEASE: name,
     DEPLOY_RELEASE_PATH: `${host.deployPath}/releases/${name}`,
     DEPLOY_PATH: host.deployPath,
     DEPLOY_PREVIOUS_RELEASE: previous ?? '',
-    DEPLOY_SHA: ctx.run.sha,
+    DEPLOY_SHA: sha,
     DEPLOY_ENVIRONMENT: ctx.config.environment,
   };
 }
@@ -105,7 +113,7 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
   const vars = { DA_RELEASE: name };
   // `once: true` hooks run on the first host only (config order), before any host switches.
   const first = [...facts.keys()][0];
-  const env = (m: Member) => hookEnv(ctx, m.host, name, facts.get(m)!.live);
+  const env = (m: Member) => hookEnv(ctx, m.host, name, facts.get(m)!.live, source.sha(m));
   // The stage phase: a fresh release directory, filled, then shared links, writable dirs and cleared paths.
   const stageWith = (m: Member, fill: Fill, fresh = true) => {
     const steps: (Step | null)[] = [
@@ -146,13 +154,9 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
       return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE) } : undefined;
     },
     switch: () => ({ name: 'switch', vars, steps: [symlink()] }),
-    activate: (m) => (c.activate.length ? { name: 'activate', vars, steps: hookSteps(c.activate, env(m), IN_CURRENT) } : undefined),
+    activate: (m) => activatePhase(ctx, vars, env(m)),
     // After switching back, the activate commands run again for the release that is live again.
-    revert: (m) => ({
-      name: 'revert',
-      vars,
-      steps: [revert(), ...hookSteps(c.activate, hookEnv(ctx, m.host, facts.get(m)!.live ?? '', undefined), IN_CURRENT)],
-    }),
+    revert: (m) => revertPhase(ctx, vars, hookEnv(ctx, m.host, facts.get(m)!.live ?? '', undefined)),
     finish(m) {
       const f = facts.get(m)!;
       const entry = {
@@ -167,15 +171,37 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
       return { name: 'finish', vars, steps: [logHistory(entry), unlock(), cleanup(removed(m))] };
     },
     removed,
+    env,
+  };
+}
+
+/** The commands run on a host right after its switch, in the live release (none configured: no phase). */
+export function activatePhase(ctx: CommandContext, vars: Record<string, string>, env: Record<string, string>): Phase | undefined {
+  const activate = ctx.config.activate;
+  return activate.length ? { name: 'activate', vars, steps: hookSteps(activate, env, IN_CURRENT) } : undefined;
+}
+
+/** Switches a host back to its previous release and runs the activate commands again, for what is live again. */
+export function revertPhase(ctx: CommandContext, vars: Record<string, string>, env: Record<string, string>): Phase {
+  return { name: 'revert', vars, steps: [revert(), ...hookSteps(ctx.config.activate, env, IN_CURRENT)] };
+}
+
+/** Records switches, health results and switch-backs in the report. */
+export function rolloutListener(ctx: CommandContext): RolloutListener {
+  const report = ctx.report;
+  return {
+    switched: (m, at) => report.switchedAt.set(m.host.name, at),
+    health: (m, r) => (report.row(m.host.name).health = `${r.ok ? '✅' : '❌'} ${r.detail}`),
+    reverted: (m) => (report.row(m.host.name).reverted = true),
   };
 }
 
 /** A host's health after its switch, by URL from the runner or by command on the host. */
-async function healthOf(ctx: CommandContext, fleet: Fleet, m: Member): Promise<HealthResult> {
+export async function healthOf(ctx: CommandContext, fleet: Fleet, m: Member, env: Record<string, string>): Promise<HealthResult> {
   const hc = ctx.config.healthcheck!;
   if (hc.url) return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
   const t0 = Date.now();
-  const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command! })] }), undefined, { members: [m] });
+  const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command!, env })] }), undefined, { members: [m] });
   const verdict = results.get(m)?.data.get('health')?.[0] ?? 'fail';
   return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
 }
@@ -216,14 +242,10 @@ export async function shipRelease(ctx: CommandContext, fleet: Fleet, facts: Map<
       batchSize: c.batchSize,
       switchPhase: (m) => phases.switch(m),
       activatePhase: (m) => phases.activate(m),
-      health: c.healthcheck ? (m) => healthOf(ctx, fleet, m) : undefined,
+      health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, phases.env(m)) : undefined,
       revertPhase: (m) => phases.revert(m),
     },
-    {
-      switched: (m, at) => report.switchedAt.set(m.host.name, at),
-      health: (m, r) => (report.row(m.host.name).health = `${r.ok ? '✅' : '❌'} ${r.detail}`),
-      reverted: (m) => (report.row(m.host.name).reverted = true),
-    },
+    rolloutListener(ctx),
   );
   const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
   await fleet.run((m) => phases.finish(m));

@@ -77,7 +77,7 @@ export const ENVIRONMENT_KEYS = {
     description:
       'Absolute path holding `releases/`, `shared/` and the `current` symlink. Required unless every host sets its own. System directories and home directory roots are refused.',
   }),
-  url: key({ kind: url, description: 'Public URL of the environment (shown in the job summary and deployment).' }),
+  url: key({ kind: url, description: 'Public URL of the environment: the `url` output and the job summary show it.' }),
   keep_releases: key({ kind: integer(1), default: 5, description: 'How many releases to keep on each host (the current one included).' }),
   exclude: key({ kind: globs, default: [], description: 'Glob patterns of files not to upload.' }),
   shared_dirs: key({ kind: relativePaths, default: [], description: 'Directories kept in `shared/` and symlinked into every release.' }),
@@ -108,7 +108,7 @@ export const ENVIRONMENT_KEYS = {
     default: 'all-at-once',
     description: 'How hosts switch to the new release: `all-at-once` (together, once every host is staged) or `rolling` (in batches of `batch_size`).',
   }),
-  max_parallel: key({ kind: integer(1), default: 10, description: 'How many hosts are connected to and staged at once.' }),
+  max_parallel: key({ kind: integer(1), default: 10, description: 'How many hosts are connected to, staged and run their deploy hooks at once.' }),
   batch_size: key({ kind: integer(1), default: 1, description: 'With `strategy: rolling`, how many hosts switch per batch (may exceed the number of hosts).' }),
   build: key({
     kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),

@@ -26,11 +26,11 @@ export interface RolloutListener {
  * batch and all earlier ones) is switched back, its activate commands run again, and the failure propagates.
  * The switches stay provisional until the caller commits them.
  */
-export async function rollout(fleet: Fleet, plan: RolloutPlan, listener: RolloutListener = {}): Promise<void> {
-  const size = plan.strategy === 'rolling' ? Math.max(1, plan.batchSize) : fleet.members.length;
+export async function rollout(fleet: Fleet, plan: RolloutPlan, listener: RolloutListener = {}, members: readonly Member[] = fleet.members): Promise<void> {
+  const size = plan.strategy === 'rolling' ? Math.max(1, plan.batchSize) : members.length;
   const switched: Member[] = [];
-  for (let i = 0; i < fleet.members.length; i += size) {
-    const batch = fleet.members.slice(i, i + size);
+  for (let i = 0; i < members.length; i += size) {
+    const batch = members.slice(i, i + size);
     try {
       switched.push(...batch);
       await fleet.run((m) => plan.switchPhase(m), undefined, { members: batch });

@@ -15,10 +15,13 @@ export function failureOf(error: unknown): FailureReport {
   return { host: 'runner', step: 'run', message: error instanceof Error ? error.message : String(error), tail: [] };
 }
 
-/** What a failed deploy leaves as it was, for the summary. */
-export const UNTOUCHED_AFTER_FAILURE = [
-  'current still points at the release that was live before this run, on every host',
-  'shared/ is as it was (entries this run created were removed)',
-  'the deploy lock taken by this run was released; locks of other runs were not touched',
-  'the unfinished release was removed',
-];
+/** What a failed run of a command leaves as it was, for the summary (commands that change nothing: none). */
+export function untouchedAfterFailure(command: string): string[] {
+  const live = 'current still points at the release that was live before this run, on every host';
+  const lock = 'the deploy lock taken by this run was released; locks of other runs were not touched';
+  if (command === 'deploy' || command === 'redeploy') {
+    return [live, 'shared/ is as it was (entries this run created were removed)', lock, 'the unfinished release was removed'];
+  }
+  if (command === 'rollback') return [live, lock];
+  return [];
+}

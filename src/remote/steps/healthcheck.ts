@@ -1,8 +1,11 @@
 import type { Step } from '../phase.js';
 import { q } from '../quote.js';
+import { exportsOf } from './hooks.js';
 
 export interface CommandCheck {
   command: string;
+  /** The hooks' environment (config env and DEPLOY_*). */
+  env: Record<string, string>;
   timeoutMs: number;
   retries: number;
   intervalMs: number;
@@ -18,7 +21,8 @@ export function commandHealthcheck(c: CommandCheck): Step {
   return {
     id: 'healthcheck',
     label: 'healthcheck',
-    body: `cd -- current/
+    body: `${exportsOf(c.env)}
+cd -- current/
 trap - PIPE
 for attempt in $(seq ${c.retries + 1}); do
   if timeout -k 2 ${secs(c.timeoutMs)} bash -e -c ${q(c.command)} < /dev/null; then

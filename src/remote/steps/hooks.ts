@@ -22,10 +22,15 @@ export const IN_CURRENT: HookPlace = { prefix: 'activate', dir: 'current/' };
  * in `place.dir`. One step per command, so the summary shows which one failed. SIGPIPE is restored for the
  * command (the session itself ignores it to survive a dropped connection).
  */
-export function hookSteps(hooks: HookCommand[], env: Record<string, string>, place: HookPlace): Step[] {
-  const exports = Object.entries(env)
+/** `export NAME='value'` lines for the shell: names come validated from the config, values are quoted. */
+export function exportsOf(env: Record<string, string>): string {
+  return Object.entries(env)
     .map(([name, value]) => `export ${name}=${q(value)}`)
     .join('\n');
+}
+
+export function hookSteps(hooks: HookCommand[], env: Record<string, string>, place: HookPlace): Step[] {
+  const exports = exportsOf(env);
   return hooks.map((hook, i) => ({
     id: `${place.prefix}-${i + 1}`,
     label: hook.run,
