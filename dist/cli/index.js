@@ -27818,18 +27818,19 @@ async function buildArtifact(config, source, log) {
             await (0,hooks/* runBuildHooks */.m)(config.build, root, config.env, log);
         }
         const entries = await walk(root, excluder(config.exclude));
-        const [manifest, full] = await Promise.all([
-            buildManifest(root, entries),
-            pack(root, entries.map((e) => e.path), (0,external_node_path_.join)(scratch.path, 'release.tar.gz')),
-        ]);
+        const manifest = await buildManifest(root, entries);
         const files = entries.filter((e) => e.type === 'file');
         const size = files.reduce((n, e) => n + e.size, 0);
-        log.info(`packed ${files.length} files (${mib(size)} MiB, ${mib(full.bytes)} MiB compressed)`);
+        log.info(`built ${files.length} files (${mib(size)} MiB)`);
+        let full;
         const deltas = new Map();
         return {
             manifest,
             manifestGz: (0,external_node_zlib_namespaceObject.gzipSync)(serializeManifest(manifest)),
-            full,
+            full: () => (full ??= pack(root, entries.map((e) => e.path), (0,external_node_path_.join)(scratch.path, 'release.tar.gz')).then((a) => {
+                log.info(`packed everything: ${mib(a.bytes)} MiB compressed`);
+                return a;
+            })),
             files: files.length,
             size,
             deltaFrom(live, skip) {
@@ -28795,6 +28796,7 @@ function releasePhases(ctx, facts, name, source) {
         name,
         stage: (m) => stageWith(m, source.fill(m)),
         restage: (m) => (source.restage ? stageWith(m, source.restage(m), false) : undefined),
+        prepareRestage: async (members) => source.prepareRestage?.(members),
         hooks(m) {
             const hooks = c.deploy.filter((h) => !h.once || m === first);
             return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE) } : undefined;
@@ -28861,6 +28863,7 @@ async function shipRelease(ctx, fleet, facts, phases) {
     // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
     const again = fleet.members.filter((m) => results.get(m)?.stopped);
     if (again.length) {
+        await phases.prepareRestage(again);
         const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
         again.forEach((m) => (0,context/* warn */.R)(ctx, `${m.host.name}: the delta did not verify against the build; shipped everything instead`));
         await fleet.run((m) => restaged.get(m).phase, (m) => restaged.get(m).payload, { members: again, parallel: c.maxParallel });
@@ -28910,10 +28913,10 @@ function payload(built, tar) {
     };
 }
 /** The whole build, for a host without a usable live release (or after a delta did not verify). */
-function fullFill(ctx, built) {
+function fullFill(ctx, built, full) {
     return {
-        steps: [upload({ manifestBytes: built.manifestGz.length, tarBytes: built.full.bytes, revision: ctx.run.sha })],
-        payload: payload(built, built.full),
+        steps: [upload({ manifestBytes: built.manifestGz.length, tarBytes: full.bytes, revision: ctx.run.sha })],
+        payload: payload(built, full),
         kind: 'full',
     };
 }
@@ -28929,7 +28932,7 @@ async function fillsFor(ctx, built, facts) {
         if (c.fullUpload || !f.live || !live || live === 'corrupt') {
             if (live === 'corrupt')
                 (0,context/* warn */.R)(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
-            fills.set(m, fullFill(ctx, built));
+            fills.set(m, fullFill(ctx, built, await built.full()));
             continue;
         }
         const { delta: d, artifact } = await built.deltaFrom(live, skip);
@@ -28979,10 +28982,20 @@ async function deploy(ctx) {
             report.previous = facts.get(first).live;
             report.releasePath = `${first.host.deployPath}/releases/${name}`;
             const fills = await fillsFor(ctx, built, facts);
+            // A delta that does not verify is followed by everything; pack it now only if that happened.
+            const restage = async (m) => {
+                const whole = fullFill(ctx, built, await built.full());
+                return { ...whole, steps: [resetRelease(), ...whole.steps] };
+            };
+            const restaged = new Map();
             const source = {
                 event: 'deploy',
                 fill: (m) => fills.get(m),
-                restage: () => ({ ...fullFill(ctx, built), steps: [resetRelease(), ...fullFill(ctx, built).steps] }),
+                restage: (m) => restaged.get(m),
+                prepareRestage: async (members) => {
+                    for (const m of members)
+                        restaged.set(m, await restage(m));
+                },
                 sha: () => run.sha,
             };
             await shipRelease(ctx, fleet, facts, releasePhases(ctx, facts, name, source));

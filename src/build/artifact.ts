@@ -16,8 +16,8 @@ export interface Built {
   manifest: ManifestEntry[];
   /** The manifest as the host stores it (gzipped). */
   manifestGz: Buffer;
-  /** Everything, for hosts without a usable live release. */
-  full: Artifact;
+  /** Everything, for hosts without a usable live release: packed on first use (a fleet of deltas never needs it). */
+  full(): Promise<Artifact>;
   files: number;
   /** Uncompressed size of the regular files. */
   size: number;
@@ -42,18 +42,20 @@ export async function buildArtifact(config: EnvironmentConfig, source: string, l
       await runBuildHooks(config.build, root, config.env, log);
     }
     const entries = await walk(root, excluder(config.exclude));
-    const [manifest, full] = await Promise.all([
-      buildManifest(root, entries),
-      pack(root, entries.map((e) => e.path), join(scratch.path, 'release.tar.gz')),
-    ]);
+    const manifest = await buildManifest(root, entries);
     const files = entries.filter((e) => e.type === 'file');
     const size = files.reduce((n, e) => n + e.size, 0);
-    log.info(`packed ${files.length} files (${mib(size)} MiB, ${mib(full.bytes)} MiB compressed)`);
+    log.info(`built ${files.length} files (${mib(size)} MiB)`);
+    let full: Promise<Artifact> | undefined;
     const deltas = new Map<string, Promise<{ delta: Delta; artifact: Artifact }>>();
     return {
       manifest,
       manifestGz: gzipSync(serializeManifest(manifest)),
-      full,
+      full: () =>
+        (full ??= pack(root, entries.map((e) => e.path), join(scratch.path, 'release.tar.gz')).then((a) => {
+          log.info(`packed everything: ${mib(a.bytes)} MiB compressed`);
+          return a;
+        })),
       files: files.length,
       size,
       deltaFrom(live, skip) {

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { buildArtifact, type Built } from '../build/artifact.js';
+import type { Artifact } from '../build/pack.js';
 import { under, verificationDigest } from '../build/manifest.js';
 import type { Member } from '../fleet/fleet.js';
 import type { Step } from '../remote/phase.js';
@@ -28,10 +29,10 @@ function payload(built: Built, tar: { path: string; bytes: number }): Payload {
 }
 
 /** The whole build, for a host without a usable live release (or after a delta did not verify). */
-function fullFill(ctx: CommandContext, built: Built): Fill {
+function fullFill(ctx: CommandContext, built: Built, full: Artifact): Fill {
   return {
-    steps: [upload({ manifestBytes: built.manifestGz.length, tarBytes: built.full.bytes, revision: ctx.run.sha })],
-    payload: payload(built, built.full),
+    steps: [upload({ manifestBytes: built.manifestGz.length, tarBytes: full.bytes, revision: ctx.run.sha })],
+    payload: payload(built, full),
     kind: 'full',
   };
 }
@@ -47,7 +48,7 @@ async function fillsFor(ctx: CommandContext, built: Built, facts: Map<Member, Ho
     const live = f.liveManifest;
     if (c.fullUpload || !f.live || !live || live === 'corrupt') {
       if (live === 'corrupt') warn(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
-      fills.set(m, fullFill(ctx, built));
+      fills.set(m, fullFill(ctx, built, await built.full()));
       continue;
     }
     const { delta: d, artifact } = await built.deltaFrom(live, skip);
@@ -98,10 +99,19 @@ export async function deploy(ctx: CommandContext): Promise<void> {
       report.previous = facts.get(first)!.live;
       report.releasePath = `${first.host.deployPath}/releases/${name}`;
       const fills = await fillsFor(ctx, built, facts);
+      // A delta that does not verify is followed by everything; pack it now only if that happened.
+      const restage = async (m: Member) => {
+        const whole = fullFill(ctx, built, await built.full());
+        return { ...whole, steps: [resetRelease(), ...whole.steps] };
+      };
+      const restaged = new Map<Member, Fill>();
       const source: ReleaseSource = {
         event: 'deploy',
         fill: (m) => fills.get(m)!,
-        restage: () => ({ ...fullFill(ctx, built), steps: [resetRelease(), ...fullFill(ctx, built).steps] }),
+        restage: (m) => restaged.get(m)!,
+        prepareRestage: async (members) => {
+          for (const m of members) restaged.set(m, await restage(m));
+        },
         sha: () => run.sha,
       };
       await shipRelease(ctx, fleet, facts, releasePhases(ctx, facts, name, source));

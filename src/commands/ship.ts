@@ -36,6 +36,8 @@ export interface ReleaseSource {
   fill(m: Member): Fill;
   /** What to do instead when the filled release did not verify (a step stopped the phase): ship everything. */
   restage?(m: Member): Fill;
+  /** Gets the restage fills ready (packing takes time) before `restage` is asked for them. */
+  prepareRestage?(members: Member[]): Promise<void>;
   /** The commit the release is built from, per host. */
   sha(m: Member): string;
 }
@@ -46,6 +48,7 @@ export interface ReleasePhases {
   stage(m: Member): { phase: Phase; payload?: Payload };
   /** Stages again from scratch after the first staging stopped (see ReleaseSource.restage). */
   restage(m: Member): { phase: Phase; payload?: Payload } | undefined;
+  prepareRestage(members: Member[]): Promise<void>;
   hooks(m: Member): Phase | undefined;
   switch(m: Member): Phase;
   activate(m: Member): Phase | undefined;
@@ -149,6 +152,7 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
     name,
     stage: (m) => stageWith(m, source.fill(m)),
     restage: (m) => (source.restage ? stageWith(m, source.restage(m), false) : undefined),
+    prepareRestage: async (members) => source.prepareRestage?.(members),
     hooks(m) {
       const hooks = c.deploy.filter((h) => !h.once || m === first);
       return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE) } : undefined;
@@ -223,6 +227,7 @@ export async function shipRelease(ctx: CommandContext, fleet: Fleet, facts: Map<
   // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
   const again = fleet.members.filter((m) => results.get(m)?.stopped);
   if (again.length) {
+    await phases.prepareRestage(again);
     const restaged = new Map(again.map((m) => [m, phases.restage(m)!]));
     again.forEach((m) => warn(ctx, `${m.host.name}: the delta did not verify against the build; shipped everything instead`));
     await fleet.run(

@@ -1,0 +1,141 @@
+/**
+ * Transfer benchmark (issue 5): a realistic app (about 6,000 files, 40 MB) deployed over a real sshd behind a
+ * user-space latency proxy, side by side with the practical floor: `tar -czf - . | ssh host 'tar -xzf - …'` plus
+ * one switch, over one connection. Medians of several runs at 0 ms and 50 ms round-trip time.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runAction, startAction } from '../__tests__/support/action.js';
+import { startProxy, type Proxy } from '../__tests__/support/proxy.js';
+import { startSshd, type SshdHandle } from '../__tests__/support/sshd.js';
+import { generateApp } from './app.js';
+import { benchUser } from './fleet.js';
+import { median, secs, table } from './stats.js';
+
+interface Sample {
+  ms: number;
+  bytes: number;
+  execs: number;
+}
+
+export interface TransferResult {
+  rttMs: number;
+  baseline: Sample;
+  full: Sample;
+  oneFile: Sample;
+  redeploy: Sample;
+}
+
+function med(samples: Sample[]): Sample {
+  return { ms: median(samples.map((s) => s.ms)), bytes: median(samples.map((s) => s.bytes)), execs: median(samples.map((s) => s.execs)) };
+}
+
+/** The floor: one ssh connection that receives the gzipped tar and switches `current`. */
+async function baseline(sshd: SshdHandle, proxy: Proxy, user: string, app: string, target: string, n: number): Promise<Sample> {
+  const dir = `${target}/releases/b${n}`;
+  const remote = `mkdir -p ${dir} && tar -xzf - -C ${dir} && ln -sfn releases/b${n} ${target}/current.tmp && mv -fT ${target}/current.tmp ${target}/current`;
+  const args = ['-F', 'none', '-i', sshd.privateKeyPath, '-p', String(proxy.port), '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`, '-o', 'StrictHostKeyChecking=no', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', `${user}@127.0.0.1`, remote];
+  const bytes0 = proxy.upstreamBytes();
+  const execs0 = sshd.execRequests();
+  const t0 = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const tar = spawn('tar', ['-czf', '-', '-C', app, '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const ssh = spawn('ssh', args, { stdio: [tar.stdout, 'inherit', 'inherit'] });
+    ssh.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`baseline ssh exited ${code}`))));
+  });
+  return { ms: performance.now() - t0, bytes: proxy.upstreamBytes() - bytes0, execs: sshd.execRequests() - execs0 };
+}
+
+async function ours(sshd: SshdHandle, proxy: Proxy, workspace: string, inputs: Record<string, string>): Promise<Sample> {
+  const bytes0 = proxy.upstreamBytes();
+  const execs0 = sshd.execRequests();
+  const t0 = performance.now();
+  const r = await runAction({ inputs, workspace });
+  const ms = performance.now() - t0;
+  if (r.code !== 0) throw new Error(`bench deploy failed:\n${r.stdout.slice(-3000)}`);
+  return { ms, bytes: proxy.upstreamBytes() - bytes0, execs: sshd.execRequests() - execs0 };
+}
+
+/** Time from starting `node dist/index.js` to its first line of output. */
+export async function startupTimes(runs: number): Promise<number[]> {
+  const ws = mkdtempSync(join(tmpdir(), 'da-bench-start-'));
+  writeFileSync(join(ws, 'deploy.yml'), `environments:\n  production:\n    hosts: [local]\n    deploy_path: ${join(ws, 'target')}\n`);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const a = startAction({ inputs: { config: 'deploy.yml', source: '.', 'dry-run': 'true' }, workspace: ws });
+    await a.waitFor(/\S/);
+    times.push(performance.now() - t0);
+    await a.done;
+  }
+  return times;
+}
+
+export async function transferBench(opts: { runs: number; rtts: number[] }): Promise<TransferResult[]> {
+  const workspace = mkdtempSync(join(tmpdir(), 'da-bench-xfer-'));
+  const app = join(workspace, 'app');
+  const bytes = generateApp(app, { files: 6000, smallBytes: 28_000_000, assets: [5_000_000, 3_000_000, 2_000_000, 1_000_000, 1_000_000] });
+  console.log(`transfer bench: app of ~6,000 files, ${(bytes / 1048576).toFixed(1)} MiB; ${opts.runs} runs each`);
+  const sshd = await startSshd();
+  chmodSync(sshd.dir, 0o755);
+  chmodSync(join(sshd.dir, 'authorized_keys'), 0o644);
+  const user = benchUser();
+  const login = user?.name ?? sshd.user;
+  const results: TransferResult[] = [];
+  try {
+    for (const rtt of opts.rtts) {
+      const proxy = await startProxy({ host: sshd.host, port: sshd.port }, { delayMs: rtt / 2 });
+      try {
+        const target = mkdtempSync(join(tmpdir(), 'da-bench-xfer-target-'));
+        if (user) chownSync(target, user.uid, user.gid);
+        const base = join(target, 'baseline');
+        execFileSync('mkdir', ['-p', base]);
+        if (user) chownSync(base, user.uid, user.gid);
+        const dp = join(target, 'ours');
+        const config = (full: boolean) =>
+          `name: bench\nenvironments:\n  production:\n    hosts: [{ host: 127.0.0.1, user: ${login}, port: ${proxy.port} }]\n    deploy_path: ${dp}\n    keep_releases: 3\n    shared_dirs: [storage]\n    shared_files: [.env]\n    full_upload: ${full}\n`;
+        const inputs = (extra: Record<string, string> = {}) => ({
+          config: 'deploy.yml',
+          source: 'app',
+          'ssh-private-key': sshd.privateKey,
+          'known-hosts': sshd.knownHostsLine.replace(`]:${sshd.port} `, `]:${proxy.port} `),
+          ...extra,
+        });
+        const samples = { baseline: [] as Sample[], full: [] as Sample[], oneFile: [] as Sample[], redeploy: [] as Sample[] };
+        writeFileSync(join(workspace, 'deploy.yml'), config(false));
+        await ours(sshd, proxy, workspace, inputs()); // first deploy: seeds shared/, not counted
+        for (let i = 0; i < opts.runs; i++) {
+          samples.baseline.push(await baseline(sshd, proxy, login, app, base, i));
+          writeFileSync(join(workspace, 'deploy.yml'), config(true));
+          writeFileSync(join(app, 'VERSION'), `full-${rtt}-${i}\n`);
+          samples.full.push(await ours(sshd, proxy, workspace, inputs()));
+          writeFileSync(join(workspace, 'deploy.yml'), config(false));
+          writeFileSync(join(app, 'VERSION'), `delta-${rtt}-${i}\n`);
+          samples.oneFile.push(await ours(sshd, proxy, workspace, inputs()));
+          samples.redeploy.push(await ours(sshd, proxy, workspace, inputs({ command: 'redeploy' })));
+          execFileSync('rm', ['-rf', join(base, 'releases')]);
+        }
+        results.push({ rttMs: rtt, baseline: med(samples.baseline), full: med(samples.full), oneFile: med(samples.oneFile), redeploy: med(samples.redeploy) });
+      } finally {
+        await proxy.close();
+      }
+    }
+  } finally {
+    await sshd.stop();
+  }
+  const rows = [['RTT', 'run', 'median', 'vs baseline', 'vs our full', 'SSH execs', 'bytes sent', '% of app']];
+  for (const r of results) {
+    for (const [name, s] of [
+      ['(a) baseline tar|ssh', r.baseline],
+      ['(b) full deploy', r.full],
+      ['(c) one-file change', r.oneFile],
+      ['(d) redeploy', r.redeploy],
+    ] as const) {
+      rows.push([`${r.rttMs} ms`, name, secs(s.ms), (s.ms / r.baseline.ms).toFixed(2), (s.ms / r.full.ms).toFixed(2), String(s.execs), String(Math.round(s.bytes)), `${((100 * s.bytes) / bytes).toFixed(2)} %`]);
+    }
+  }
+  console.log(`\n${table(rows)}\n`);
+  return results;
+}
