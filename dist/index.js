@@ -57923,11 +57923,10 @@ async function copySource(source, dest, exclude) {
 
 
 /**
- * The build on the runner: a temporary copy of the source (only when build hooks would change it), the build
- * hooks in it, then the manifest (hashed in parallel) and one archive of what ships (everything but `exclude`).
- * The source itself is never modified.
+ * The build on the runner: a temporary copy of the source (only when build hooks would change it) and the build
+ * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
  */
-async function buildArtifact(config, source, log) {
+async function runBuild(config, source, log) {
     const scratch = await scratchDir('deploy-action-');
     try {
         let root = source;
@@ -57937,39 +57936,46 @@ async function buildArtifact(config, source, log) {
             await copySource(source, root, excluder([]));
             await runBuildHooks(config.build, root, config.env, log);
         }
-        const entries = await walk(root, excluder(config.exclude));
-        const manifest = await (0,build_manifest/* buildManifest */.u1)(root, entries);
-        const files = entries.filter((e) => e.type === 'file');
-        const size = files.reduce((n, e) => n + e.size, 0);
-        log.info(`built ${files.length} files (${mib(size)} MiB)`);
-        let full;
-        const deltas = new Map();
-        return {
-            manifest,
-            manifestGz: (0,external_node_zlib_.gzipSync)((0,build_manifest/* serializeManifest */.MZ)(manifest)),
-            full: () => (full ??= pack(root, entries.map((e) => e.path), (0,external_node_path_.join)(scratch.path, 'release.tar.gz')).then((a) => {
-                log.info(`packed everything: ${mib(a.bytes)} MiB compressed`);
-                return a;
-            })),
-            files: files.length,
-            size,
-            deltaFrom(live, skip) {
-                const key = (0,external_node_crypto_.createHash)('sha256').update((0,build_manifest/* serializeManifest */.MZ)(live)).digest('hex');
-                let made = deltas.get(key);
-                if (!made) {
-                    const delta = computeDelta(live, manifest, skip);
-                    made = pack(root, delta.send.map((e) => e.path), (0,external_node_path_.join)(scratch.path, `delta-${deltas.size}.tar.gz`)).then((artifact) => ({ delta, artifact }));
-                    deltas.set(key, made);
-                }
-                return made;
-            },
-            dispose: scratch.dispose,
-        };
+        return { root, scratch };
     }
     catch (error) {
         await scratch.dispose();
         throw error;
     }
+}
+/**
+ * What ships (everything but `exclude`): the manifest, hashed in parallel, and archives made on demand: the whole
+ * build for hosts that need it, and one delta per distinct live release.
+ */
+async function describeBuild(config, tree, log) {
+    const { root, scratch } = tree;
+    const entries = await walk(root, excluder(config.exclude));
+    const manifest = await (0,build_manifest/* buildManifest */.u1)(root, entries);
+    const files = entries.filter((e) => e.type === 'file');
+    const size = files.reduce((n, e) => n + e.size, 0);
+    log.info(`built ${files.length} files (${mib(size)} MiB)`);
+    let full;
+    const deltas = new Map();
+    return {
+        manifest,
+        manifestGz: (0,external_node_zlib_.gzipSync)((0,build_manifest/* serializeManifest */.MZ)(manifest)),
+        full: () => (full ??= pack(root, entries.map((e) => e.path), (0,external_node_path_.join)(scratch.path, 'release.tar.gz')).then((a) => {
+            log.info(`packed everything: ${mib(a.bytes)} MiB compressed`);
+            return a;
+        })),
+        files: files.length,
+        size,
+        deltaFrom(live, skip) {
+            const key = (0,external_node_crypto_.createHash)('sha256').update((0,build_manifest/* serializeManifest */.MZ)(live)).digest('hex');
+            let made = deltas.get(key);
+            if (!made) {
+                const delta = computeDelta(live, manifest, skip);
+                made = pack(root, delta.send.map((e) => e.path), (0,external_node_path_.join)(scratch.path, `delta-${deltas.size}.tar.gz`)).then((artifact) => ({ delta, artifact }));
+                deltas.set(key, made);
+            }
+            return made;
+        },
+    };
 }
 function mib(bytes) {
     return (bytes / 1048576).toFixed(2);
@@ -58746,11 +58752,14 @@ async function deploy(ctx) {
         });
         return;
     }
-    const built = await report.time('build', 'build and pack', () => buildArtifact(config, ctx.source, ctx.log));
+    const tree = await report.time('build', 'build', () => runBuild(config, ctx.source, ctx.log));
+    // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts.
+    const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
+    describing.catch(() => undefined);
     try {
         ctx.signal.throwIfAborted();
         await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
-            const facts = await (0,fleet_run/* inspectFleet */.X3)(ctx, fleet);
+            const [facts, built] = await Promise.all([(0,fleet_run/* inspectFleet */.X3)(ctx, fleet), describing]);
             const name = chooseName(ctx, facts);
             const first = fleet.members[0];
             report.release = name;
@@ -58777,7 +58786,7 @@ async function deploy(ctx) {
         });
     }
     finally {
-        await built.dispose();
+        await tree.scratch.dispose();
     }
 }
 

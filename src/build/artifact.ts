@@ -23,15 +23,19 @@ export interface Built {
   size: number;
   /** The changes from a live release to this build, packed once per distinct live manifest. */
   deltaFrom(live: ManifestEntry[], skip: (path: string) => boolean): Promise<{ delta: Delta; artifact: Artifact }>;
-  dispose(): Promise<void>;
+}
+
+/** The build hooks have run (in a temporary copy of the source when there are any); nothing is described yet. */
+export interface BuiltTree {
+  root: string;
+  scratch: { path: string; dispose(): Promise<void> };
 }
 
 /**
- * The build on the runner: a temporary copy of the source (only when build hooks would change it), the build
- * hooks in it, then the manifest (hashed in parallel) and one archive of what ships (everything but `exclude`).
- * The source itself is never modified.
+ * The build on the runner: a temporary copy of the source (only when build hooks would change it) and the build
+ * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
  */
-export async function buildArtifact(config: EnvironmentConfig, source: string, log: Log): Promise<Built> {
+export async function runBuild(config: EnvironmentConfig, source: string, log: Log): Promise<BuiltTree> {
   const scratch = await scratchDir('deploy-action-');
   try {
     let root = source;
@@ -41,39 +45,47 @@ export async function buildArtifact(config: EnvironmentConfig, source: string, l
       await copySource(source, root, excluder([]));
       await runBuildHooks(config.build, root, config.env, log);
     }
-    const entries = await walk(root, excluder(config.exclude));
-    const manifest = await buildManifest(root, entries);
-    const files = entries.filter((e) => e.type === 'file');
-    const size = files.reduce((n, e) => n + e.size, 0);
-    log.info(`built ${files.length} files (${mib(size)} MiB)`);
-    let full: Promise<Artifact> | undefined;
-    const deltas = new Map<string, Promise<{ delta: Delta; artifact: Artifact }>>();
-    return {
-      manifest,
-      manifestGz: gzipSync(serializeManifest(manifest)),
-      full: () =>
-        (full ??= pack(root, entries.map((e) => e.path), join(scratch.path, 'release.tar.gz')).then((a) => {
-          log.info(`packed everything: ${mib(a.bytes)} MiB compressed`);
-          return a;
-        })),
-      files: files.length,
-      size,
-      deltaFrom(live, skip) {
-        const key = createHash('sha256').update(serializeManifest(live)).digest('hex');
-        let made = deltas.get(key);
-        if (!made) {
-          const delta = computeDelta(live, manifest, skip);
-          made = pack(root, delta.send.map((e) => e.path), join(scratch.path, `delta-${deltas.size}.tar.gz`)).then((artifact) => ({ delta, artifact }));
-          deltas.set(key, made);
-        }
-        return made;
-      },
-      dispose: scratch.dispose,
-    };
+    return { root, scratch };
   } catch (error) {
     await scratch.dispose();
     throw error;
   }
+}
+
+/**
+ * What ships (everything but `exclude`): the manifest, hashed in parallel, and archives made on demand: the whole
+ * build for hosts that need it, and one delta per distinct live release.
+ */
+export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, log: Log): Promise<Built> {
+  const { root, scratch } = tree;
+  const entries = await walk(root, excluder(config.exclude));
+  const manifest = await buildManifest(root, entries);
+  const files = entries.filter((e) => e.type === 'file');
+  const size = files.reduce((n, e) => n + e.size, 0);
+  log.info(`built ${files.length} files (${mib(size)} MiB)`);
+  let full: Promise<Artifact> | undefined;
+  const deltas = new Map<string, Promise<{ delta: Delta; artifact: Artifact }>>();
+  return {
+    manifest,
+    manifestGz: gzipSync(serializeManifest(manifest)),
+    full: () =>
+      (full ??= pack(root, entries.map((e) => e.path), join(scratch.path, 'release.tar.gz')).then((a) => {
+        log.info(`packed everything: ${mib(a.bytes)} MiB compressed`);
+        return a;
+      })),
+    files: files.length,
+    size,
+    deltaFrom(live, skip) {
+      const key = createHash('sha256').update(serializeManifest(live)).digest('hex');
+      let made = deltas.get(key);
+      if (!made) {
+        const delta = computeDelta(live, manifest, skip);
+        made = pack(root, delta.send.map((e) => e.path), join(scratch.path, `delta-${deltas.size}.tar.gz`)).then((artifact) => ({ delta, artifact }));
+        deltas.set(key, made);
+      }
+      return made;
+    },
+  };
 }
 
 function mib(bytes: number): string {

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { buildArtifact, type Built } from '../build/artifact.js';
+import { describeBuild, runBuild, type Built } from '../build/artifact.js';
 import type { Artifact } from '../build/pack.js';
 import { under, verificationDigest } from '../build/manifest.js';
 import type { Member } from '../fleet/fleet.js';
@@ -88,11 +88,14 @@ export async function deploy(ctx: CommandContext): Promise<void> {
     });
     return;
   }
-  const built = await report.time('build', 'build and pack', () => buildArtifact(config, ctx.source, ctx.log));
+  const tree = await report.time('build', 'build', () => runBuild(config, ctx.source, ctx.log));
+  // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts.
+  const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
+  describing.catch(() => undefined);
   try {
     ctx.signal.throwIfAborted();
     await withFleet(ctx, async (fleet) => {
-      const facts = await inspectFleet(ctx, fleet);
+      const [facts, built] = await Promise.all([inspectFleet(ctx, fleet), describing]);
       const name = chooseName(ctx, facts);
       const first = fleet.members[0]!;
       report.release = name;
@@ -117,6 +120,6 @@ export async function deploy(ctx: CommandContext): Promise<void> {
       await shipRelease(ctx, fleet, facts, releasePhases(ctx, facts, name, source));
     });
   } finally {
-    await built.dispose();
+    await tree.scratch.dispose();
   }
 }
