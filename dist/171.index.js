@@ -1,0 +1,125 @@
+export const id = 171;
+export const ids = [171];
+export const modules = {
+
+/***/ 7171:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   connectSsh: () => (/* binding */ connectSsh)
+/* harmony export */ });
+/* unused harmony exports ConnectError, SshTransport */
+/* harmony import */ var node_ssh__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9487);
+/* harmony import */ var _collect_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3971);
+/* harmony import */ var _known_hosts_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3808);
+
+
+
+/** A connection failure the user can act on; the message says what to do. */
+class ConnectError extends Error {
+    kind;
+    constructor(message, kind) {
+        super(message);
+        this.kind = kind;
+        this.name = 'ConnectError';
+    }
+}
+/**
+ * One SSH connection per host. The host key must match a pinned known_hosts line before authentication starts
+ * (fail closed); the private key stays in memory.
+ */
+async function connectSsh(target, creds) {
+    let verdict;
+    const pinned = (0,_known_hosts_js__WEBPACK_IMPORTED_MODULE_1__/* .pinnedHostKeyAlgorithms */ ._V)(creds.knownHosts, target.host, target.port);
+    const config = {
+        host: target.host,
+        port: target.port,
+        username: target.user,
+        readyTimeout: creds.connectTimeoutMs,
+        keepaliveInterval: 10_000,
+        keepaliveCountMax: 3,
+        hostVerifier: (key) => {
+            verdict = (0,_known_hosts_js__WEBPACK_IMPORTED_MODULE_1__/* .verifyHostKey */ .Hj)(creds.knownHosts, target.host, target.port, key);
+            return verdict.ok;
+        },
+        ...(pinned ? { algorithms: { serverHostKey: pinned } } : {}),
+        ...(creds.privateKey ? { privateKey: creds.privateKey, passphrase: creds.passphrase || undefined } : {}),
+        ...(creds.agent ? { agent: creds.agent } : {}),
+    };
+    const ssh = new node_ssh__WEBPACK_IMPORTED_MODULE_0__/* .NodeSSH */ .H();
+    try {
+        await ssh.connect(config);
+    }
+    catch (error) {
+        ssh.dispose();
+        throw explain(error, target, creds, verdict);
+    }
+    // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process.
+    ssh.connection?.on('error', () => undefined);
+    // Phases are small messages that wait for an answer: without TCP_NODELAY, Nagle's algorithm holds each one
+    // back until the previous segment is acknowledged (a delayed ACK: up to 40 ms per round trip).
+    ssh.connection?.setNoDelay(true);
+    return new SshTransport(target.name, ssh);
+}
+function explain(error, target, creds, verdict) {
+    const where = `${target.name} (${target.host}:${target.port})`;
+    if (verdict && !verdict.ok)
+        return new ConnectError(verdict.message, 'host-key');
+    const message = error instanceof Error ? error.message : String(error);
+    const code = error.code;
+    const level = error.level;
+    if (level === 'client-authentication') {
+        return new ConnectError(`${where}: the server refused the key for user "${target.user}". Check that the public key of ` +
+            `ssh-private-key is in ~${target.user}/.ssh/authorized_keys on the host.`, 'auth');
+    }
+    if (/encrypted|passphrase|bad decrypt/i.test(message)) {
+        return new ConnectError(`the SSH private key could not be read: ${message} (is ssh-passphrase right?)`, 'auth');
+    }
+    if (/Cannot parse privateKey|Unsupported key format/i.test(message)) {
+        return new ConnectError(`the SSH private key could not be read: ${message}`, 'auth');
+    }
+    if (level === 'client-timeout' || code === 'ETIMEDOUT' || /timed out/i.test(message)) {
+        return new ConnectError(`${where}: no SSH connection within ${Math.round(creds.connectTimeoutMs / 1000)} s (${message})`, 'timeout');
+    }
+    if (/Unable to exchange encryption keys|no matching/i.test(message) && verdict === undefined) {
+        return new ConnectError(`${where}: the server offers none of the host key types pinned in known-hosts (${message}). ` +
+            'A host key of a different type than the pinned one is refused; pin the key the server really has.', 'host-key');
+    }
+    return new ConnectError(`${where}: ${message}`, 'network');
+}
+class SshTransport {
+    name;
+    ssh;
+    constructor(name, ssh) {
+        this.name = name;
+        this.ssh = ssh;
+    }
+    async start(command) {
+        const connection = this.ssh.connection;
+        if (!connection)
+            throw new Error(`${this.name}: the SSH connection is closed`);
+        const channel = await new Promise((resolve, reject) => {
+            connection.exec(command, (err, ch) => (err ? reject(err) : resolve(ch)));
+        });
+        let status = { code: null, signal: null };
+        channel.on('exit', (code, signal) => {
+            status = { code: code ?? null, signal: signal ?? null };
+        });
+        const exited = new Promise((resolve) => channel.on('close', () => resolve(status)));
+        channel.on('error', () => undefined);
+        return { stdin: channel, stdout: channel, stderr: channel.stderr, exited, destroy: () => channel.destroy() };
+    }
+    async run(command) {
+        return (0,_collect_js__WEBPACK_IMPORTED_MODULE_2__/* .collect */ .F)(await this.start(command));
+    }
+    async close() {
+        this.ssh.dispose();
+    }
+}
+
+
+/***/ })
+
+};
+
+//# sourceMappingURL=171.index.js.map
