@@ -30335,6 +30335,11 @@ da_data() {
     *) printf '\\n\\036%s data %s =%s\\n' "$DA_T" "$1" "$2" ;;
   esac
 }
+da_chunks() {
+  local n total=0
+  while IFS= read -r n && [ "$n" -gt 0 ] 2>/dev/null; do head -c "$n"; total=$((total + n)); done
+  echo "received $total bytes of archive" >&2
+}
 da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 -w0)"; }
 da_step() {
@@ -30972,7 +30977,7 @@ function selectHosts(hosts, spec, source) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4045);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9795);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8399);
 /* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2462);
 
@@ -31063,7 +31068,7 @@ function booleanInput(name) {
 
 /***/ }),
 
-/***/ 4045:
+/***/ 9795:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31076,8 +31081,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(7264);
 // EXTERNAL MODULE: ./src/commands/context.ts
 var context = __nccwpck_require__(165);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:crypto"
@@ -31216,6 +31219,8 @@ async function runBuildHooks(hooks, cwd, env, log) {
 var build_manifest = __nccwpck_require__(2691);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -31338,13 +31343,22 @@ async function describeBuild(config, tree, log) {
     log.info(`built ${files.length} files (${mib(size)} MiB)`);
     let full;
     const deltas = new Map();
+    const start = (paths, name) => {
+        const path = (0,external_node_path_.join)(scratch.path, name);
+        const done = pack(root, paths, path);
+        done.catch(() => undefined);
+        return { path, done };
+    };
     return {
         manifest,
         manifestGz: (0,external_node_zlib_.gzipSync)((0,build_manifest/* serializeManifest */.MZ)(manifest)),
-        full: () => (full ??= pack(root, entries.map((e) => e.path), (0,external_node_path_.join)(scratch.path, 'release.tar.gz')).then((a) => {
-            log.info(`packed everything: ${mib(a.bytes)} MiB compressed`);
-            return a;
-        })),
+        full: () => {
+            if (!full) {
+                full = start(entries.map((e) => e.path), 'release.tar.gz');
+                void full.done.then((a) => log.info(`packed everything: ${mib(a.bytes)} MiB compressed`), () => undefined);
+            }
+            return full;
+        },
         files: files.length,
         size,
         deltaFrom(live, skip) {
@@ -31352,7 +31366,7 @@ async function describeBuild(config, tree, log) {
             let made = deltas.get(key);
             if (!made) {
                 const delta = computeDelta(live, manifest, skip);
-                made = pack(root, delta.send.map((e) => e.path), (0,external_node_path_.join)(scratch.path, `delta-${deltas.size}.tar.gz`)).then((artifact) => ({ delta, artifact }));
+                made = { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
                 deltas.set(key, made);
             }
             return made;
@@ -31361,6 +31375,61 @@ async function describeBuild(config, tree, log) {
 }
 function mib(bytes) {
     return (bytes / 1048576).toFixed(2);
+}
+
+;// CONCATENATED MODULE: ./src/build/follow.ts
+
+/**
+ * Reads a file that is still being written, from the start, until `done` settles and everything is read: an
+ * upload can start while the archive is being made. Rejects when the writer fails.
+ */
+async function* followFile(path, done, chunkBytes = 1 << 20) {
+    let finished = false;
+    let failure;
+    done.then(() => (finished = true), (error) => ((failure = error), (finished = true)));
+    let handle;
+    try {
+        let offset = 0;
+        for (;;) {
+            if (failure)
+                throw failure;
+            handle ??= await (0,promises_.open)(path, 'r').catch(() => undefined);
+            if (handle) {
+                const buffer = Buffer.allocUnsafe(chunkBytes);
+                const { bytesRead } = await handle.read(buffer, 0, chunkBytes, offset);
+                if (bytesRead > 0) {
+                    offset += bytesRead;
+                    yield buffer.subarray(0, bytesRead);
+                    continue;
+                }
+            }
+            const wasFinished = finished;
+            if (wasFinished && handle) {
+                // The writer is done: one more read catches what it wrote just before finishing.
+                const buffer = Buffer.allocUnsafe(chunkBytes);
+                const { bytesRead } = await handle.read(buffer, 0, chunkBytes, offset);
+                if (bytesRead === 0)
+                    return;
+                offset += bytesRead;
+                yield buffer.subarray(0, bytesRead);
+                continue;
+            }
+            await new Promise((r) => setTimeout(r, 5));
+        }
+    }
+    finally {
+        await handle?.close();
+    }
+}
+/** Length-prefixed chunks (`<bytes>\n<data>`), ended by `0\n`: what `da_chunks` on the host reads back. */
+async function* framed(chunks) {
+    for await (const chunk of chunks) {
+        if (chunk.length === 0)
+            continue;
+        yield Buffer.from(`${chunk.length}\n`);
+        yield chunk;
+    }
+    yield Buffer.from('0\n');
 }
 
 // EXTERNAL MODULE: ./src/remote/phase.ts
@@ -31397,9 +31466,9 @@ LC_ALL=C comm -z -23 "$tmp/actual" "$tmp/known" | (cd -- "$new" && xargs -0r rm 
 printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)
 rm -rf -- "$tmp"
 head -c ${o.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
-head -c ${o.tarBytes} | tar -xzf - -C "$new" --no-same-owner
+da_chunks | tar -xzf - -C "$new" --no-same-owner
 printf '%s\\n' ${(0,quote.q)(o.revision)} > "$new/REVISION"
-echo "copied the live release, sent ${o.files.sent} changed entries (${o.manifestBytes + o.tarBytes} bytes), ${o.files.unchanged} files unchanged"`,
+echo "copied the live release; sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
     };
 }
 /** An extended regex matching manifest records (`type<TAB>hash<TAB>path`) of the given paths and what is below. */
@@ -31453,17 +31522,17 @@ rm -f -- ".deploy/manifests/$DA_RELEASE.gz"`,
 
 /**
  * deploy:update_code, full: the payload on the session's stdin is the release's manifest (gzipped, `manifestBytes`
- * long), stored in `.deploy/manifests/`, then a gzipped tar of the whole build (`tarBytes`). `head -c` reads no
- * further, so the session stays in step with the runner.
+ * long), stored in `.deploy/manifests/`, then the gzipped tar of the whole build in length-prefixed chunks
+ * (`da_chunks`), so the upload starts while the runner is still packing. Nothing past the payload is read, so the
+ * session stays in step with the runner.
  */
 function upload(opts) {
     return {
         id: 'upload',
         label: 'upload',
         body: `head -c ${opts.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
-head -c ${opts.tarBytes} | tar -xzf - -C "releases/$DA_RELEASE" --no-same-owner
-printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"
-echo "received ${opts.manifestBytes + opts.tarBytes} bytes into releases/$DA_RELEASE"`,
+da_chunks | tar -xzf - -C "releases/$DA_RELEASE" --no-same-owner
+printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"`,
     };
 }
 
@@ -32065,20 +32134,19 @@ async function shipRelease(ctx, fleet, facts, phases) {
 
 
 
-/** The bytes a host receives: the manifest, then a gzipped tar. */
+/** The bytes a host receives: the manifest, then the gzipped tar in chunks, sent while it is being made. */
 function payload(built, tar) {
     return {
-        bytes: built.manifestGz.length + tar.bytes,
         open: () => external_node_stream_.Readable.from((async function* () {
             yield built.manifestGz;
-            yield* (0,external_node_fs_.createReadStream)(tar.path);
+            yield* framed(followFile(tar.path, tar.done));
         })()),
     };
 }
 /** The whole build, for a host without a usable live release (or after a delta did not verify). */
 function fullFill(ctx, built, full) {
     return {
-        steps: [upload({ manifestBytes: built.manifestGz.length, tarBytes: full.bytes, revision: ctx.run.sha })],
+        steps: [upload({ manifestBytes: built.manifestGz.length, revision: ctx.run.sha })],
         payload: payload(built, full),
         kind: 'full',
     };
@@ -32095,23 +32163,22 @@ async function fillsFor(ctx, built, facts) {
         if (c.fullUpload || !f.live || !live || live === 'corrupt') {
             if (live === 'corrupt')
                 (0,context/* warn */.R)(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
-            fills.set(m, fullFill(ctx, built, await built.full()));
+            fills.set(m, fullFill(ctx, built, built.full()));
             continue;
         }
-        const { delta: d, artifact } = await built.deltaFrom(live, skip);
+        const { delta: d, archive } = built.deltaFrom(live, skip);
         const removeB64 = Buffer.from(d.remove.map((p) => `${p}\0`).join('')).toString('base64');
         const steps = [
             delta({
                 skip: skipped,
                 removeB64,
                 manifestBytes: built.manifestGz.length,
-                tarBytes: artifact.bytes,
                 revision: ctx.run.sha,
                 files: { sent: d.send.length, unchanged: d.unchanged },
             }),
             verify({ skip: skipped, digest: (0,build_manifest/* verificationDigest */.U6)(built.manifest, skip) }),
         ];
-        fills.set(m, { steps, payload: payload(built, artifact), vars: { DA_LIVE: f.live }, kind: 'delta' });
+        fills.set(m, { steps, payload: payload(built, archive), vars: { DA_LIVE: f.live }, kind: 'delta' });
     }
     return fills;
 }
@@ -32127,7 +32194,7 @@ async function deploy(ctx) {
             const name = chooseName(ctx, facts);
             const source = {
                 event: 'deploy',
-                fill: () => ({ steps: [upload({ manifestBytes: 0, tarBytes: 0, revision: run.sha })], kind: 'full' }),
+                fill: () => ({ steps: [upload({ manifestBytes: 0, revision: run.sha })], kind: 'full' }),
                 sha: () => run.sha,
             };
             planReport(ctx, fleet, facts, releasePhases(ctx, facts, name, source), shipped);
@@ -32150,7 +32217,7 @@ async function deploy(ctx) {
             const fills = await fillsFor(ctx, built, facts);
             // A delta that does not verify is followed by everything; pack it now only if that happened.
             const restage = async (m) => {
-                const whole = fullFill(ctx, built, await built.full());
+                const whole = fullFill(ctx, built, built.full());
                 return { ...whole, steps: [resetRelease(), ...whole.steps] };
             };
             const restaged = new Map();

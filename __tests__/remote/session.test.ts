@@ -34,9 +34,10 @@ function open(deployPath: string, owner = 'run-1'): Promise<HostSession> {
   });
 }
 
+/** The upload step reads the tar as length-prefixed chunks ending with `0`. */
 const stage = (name: string, tar: Buffer, extra: Step[] = []) => ({
-  phase: { name: 'stage', vars: { DA_RELEASE: name }, steps: [release(), upload({ manifestBytes: 0, tarBytes: tar.length, revision: 'abc' }), ...extra] },
-  payload: { bytes: tar.length, open: () => Readable.from([tar]) },
+  phase: { name: 'stage', vars: { DA_RELEASE: name }, steps: [release(), upload({ manifestBytes: 0, revision: 'abc' }), ...extra] },
+  payload: { open: () => Readable.from([Buffer.from(`${tar.length}\n`), tar, Buffer.from('0\n')]) },
 });
 
 describe('host session (local transport)', () => {

@@ -8,6 +8,12 @@ import { excluder } from './exclude.js';
 import { runBuildHooks } from './hooks.js';
 import { buildManifest, serializeManifest, type ManifestEntry } from './manifest.js';
 import { pack, type Artifact } from './pack.js';
+
+/** An archive that may still be being written: read it with followFile(path, done). */
+export interface Archive {
+  path: string;
+  done: Promise<Artifact>;
+}
 import { walk } from './tree.js';
 import { copySource, scratchDir } from './workspace.js';
 
@@ -16,13 +22,13 @@ export interface Built {
   manifest: ManifestEntry[];
   /** The manifest as the host stores it (gzipped). */
   manifestGz: Buffer;
-  /** Everything, for hosts without a usable live release: packed on first use (a fleet of deltas never needs it). */
-  full(): Promise<Artifact>;
+  /** Everything, for hosts without a usable live release: packing starts on first use (a fleet of deltas never needs it). */
+  full(): Archive;
   files: number;
   /** Uncompressed size of the regular files. */
   size: number;
   /** The changes from a live release to this build, packed once per distinct live manifest. */
-  deltaFrom(live: ManifestEntry[], skip: (path: string) => boolean): Promise<{ delta: Delta; artifact: Artifact }>;
+  deltaFrom(live: ManifestEntry[], skip: (path: string) => boolean): { delta: Delta; archive: Archive };
 }
 
 /** The build hooks have run (in a temporary copy of the source when there are any); nothing is described yet. */
@@ -63,16 +69,24 @@ export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, 
   const files = entries.filter((e) => e.type === 'file');
   const size = files.reduce((n, e) => n + e.size, 0);
   log.info(`built ${files.length} files (${mib(size)} MiB)`);
-  let full: Promise<Artifact> | undefined;
-  const deltas = new Map<string, Promise<{ delta: Delta; artifact: Artifact }>>();
+  let full: Archive | undefined;
+  const deltas = new Map<string, { delta: Delta; archive: Archive }>();
+  const start = (paths: string[], name: string): Archive => {
+    const path = join(scratch.path, name);
+    const done = pack(root, paths, path);
+    done.catch(() => undefined);
+    return { path, done };
+  };
   return {
     manifest,
     manifestGz: gzipSync(serializeManifest(manifest)),
-    full: () =>
-      (full ??= pack(root, entries.map((e) => e.path), join(scratch.path, 'release.tar.gz')).then((a) => {
-        log.info(`packed everything: ${mib(a.bytes)} MiB compressed`);
-        return a;
-      })),
+    full: () => {
+      if (!full) {
+        full = start(entries.map((e) => e.path), 'release.tar.gz');
+        void full.done.then((a) => log.info(`packed everything: ${mib(a.bytes)} MiB compressed`), () => undefined);
+      }
+      return full;
+    },
     files: files.length,
     size,
     deltaFrom(live, skip) {
@@ -80,7 +94,7 @@ export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, 
       let made = deltas.get(key);
       if (!made) {
         const delta = computeDelta(live, manifest, skip);
-        made = pack(root, delta.send.map((e) => e.path), join(scratch.path, `delta-${deltas.size}.tar.gz`)).then((artifact) => ({ delta, artifact }));
+        made = { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
         deltas.set(key, made);
       }
       return made;

@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { describeBuild, runBuild, type Built } from '../build/artifact.js';
-import type { Artifact } from '../build/pack.js';
+import { describeBuild, runBuild, type Archive, type Built } from '../build/artifact.js';
+import { followFile, framed } from '../build/follow.js';
 import { under, verificationDigest } from '../build/manifest.js';
 import type { Member } from '../fleet/fleet.js';
 import type { Step } from '../remote/phase.js';
@@ -14,24 +13,23 @@ import { inspectFleet, withFleet } from './fleet-run.js';
 import { planReport, shippedSummary } from './plan.js';
 import { chooseName, releasePhases, shipRelease, type Fill, type ReleaseSource } from './ship.js';
 
-/** The bytes a host receives: the manifest, then a gzipped tar. */
-function payload(built: Built, tar: { path: string; bytes: number }): Payload {
+/** The bytes a host receives: the manifest, then the gzipped tar in chunks, sent while it is being made. */
+function payload(built: Built, tar: Archive): Payload {
   return {
-    bytes: built.manifestGz.length + tar.bytes,
     open: () =>
       Readable.from(
         (async function* () {
           yield built.manifestGz;
-          yield* createReadStream(tar.path);
+          yield* framed(followFile(tar.path, tar.done));
         })(),
       ),
   };
 }
 
 /** The whole build, for a host without a usable live release (or after a delta did not verify). */
-function fullFill(ctx: CommandContext, built: Built, full: Artifact): Fill {
+function fullFill(ctx: CommandContext, built: Built, full: Archive): Fill {
   return {
-    steps: [upload({ manifestBytes: built.manifestGz.length, tarBytes: full.bytes, revision: ctx.run.sha })],
+    steps: [upload({ manifestBytes: built.manifestGz.length, revision: ctx.run.sha })],
     payload: payload(built, full),
     kind: 'full',
   };
@@ -48,23 +46,22 @@ async function fillsFor(ctx: CommandContext, built: Built, facts: Map<Member, Ho
     const live = f.liveManifest;
     if (c.fullUpload || !f.live || !live || live === 'corrupt') {
       if (live === 'corrupt') warn(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
-      fills.set(m, fullFill(ctx, built, await built.full()));
+      fills.set(m, fullFill(ctx, built, built.full()));
       continue;
     }
-    const { delta: d, artifact } = await built.deltaFrom(live, skip);
+    const { delta: d, archive } = built.deltaFrom(live, skip);
     const removeB64 = Buffer.from(d.remove.map((p) => `${p}\0`).join('')).toString('base64');
     const steps: Step[] = [
       delta({
         skip: skipped,
         removeB64,
         manifestBytes: built.manifestGz.length,
-        tarBytes: artifact.bytes,
         revision: ctx.run.sha,
         files: { sent: d.send.length, unchanged: d.unchanged },
       }),
       verify({ skip: skipped, digest: verificationDigest(built.manifest, skip) }),
     ];
-    fills.set(m, { steps, payload: payload(built, artifact), vars: { DA_LIVE: f.live }, kind: 'delta' });
+    fills.set(m, { steps, payload: payload(built, archive), vars: { DA_LIVE: f.live }, kind: 'delta' });
   }
   return fills;
 }
@@ -81,7 +78,7 @@ export async function deploy(ctx: CommandContext): Promise<void> {
       const name = chooseName(ctx, facts);
       const source: ReleaseSource = {
         event: 'deploy',
-        fill: () => ({ steps: [upload({ manifestBytes: 0, tarBytes: 0, revision: run.sha })], kind: 'full' }),
+        fill: () => ({ steps: [upload({ manifestBytes: 0, revision: run.sha })], kind: 'full' }),
         sha: () => run.sha,
       };
       planReport(ctx, fleet, facts, releasePhases(ctx, facts, name, source), shipped);
@@ -104,7 +101,7 @@ export async function deploy(ctx: CommandContext): Promise<void> {
       const fills = await fillsFor(ctx, built, facts);
       // A delta that does not verify is followed by everything; pack it now only if that happened.
       const restage = async (m: Member) => {
-        const whole = fullFill(ctx, built, await built.full());
+        const whole = fullFill(ctx, built, built.full());
         return { ...whole, steps: [resetRelease(), ...whole.steps] };
       };
       const restaged = new Map<Member, Fill>();

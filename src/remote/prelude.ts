@@ -39,6 +39,11 @@ da_data() {
     *) printf '\\n\\036%s data %s =%s\\n' "$DA_T" "$1" "$2" ;;
   esac
 }
+da_chunks() {
+  local n total=0
+  while IFS= read -r n && [ "$n" -gt 0 ] 2>/dev/null; do head -c "$n"; total=$((total + n)); done
+  echo "received $total bytes of archive" >&2
+}
 da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 -w0)"; }
 da_step() {

@@ -23,7 +23,6 @@ export interface SessionListener {
 }
 
 export interface Payload {
-  bytes: number;
   open(): Readable;
 }
 

@@ -14,7 +14,6 @@ export interface DeltaOptions {
   /** NUL-separated paths to delete from the copy first, base64. */
   removeB64: string;
   manifestBytes: number;
-  tarBytes: number;
   revision: string;
   files: { sent: number; unchanged: number };
 }
@@ -39,9 +38,9 @@ LC_ALL=C comm -z -23 "$tmp/actual" "$tmp/known" | (cd -- "$new" && xargs -0r rm 
 printf '%s' ${q(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)
 rm -rf -- "$tmp"
 head -c ${o.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
-head -c ${o.tarBytes} | tar -xzf - -C "$new" --no-same-owner
+da_chunks | tar -xzf - -C "$new" --no-same-owner
 printf '%s\\n' ${q(o.revision)} > "$new/REVISION"
-echo "copied the live release, sent ${o.files.sent} changed entries (${o.manifestBytes + o.tarBytes} bytes), ${o.files.unchanged} files unchanged"`,
+echo "copied the live release; sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
   };
 }
 
