@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { Cancelled, type CommandContext } from './commands/context.js';
 import { runCommand } from './commands/index.js';
 import { ConfigError, loadConfig } from './config/index.js';
+import { githubObserver } from './github/index.js';
 import { readInputs, maskSecrets } from './inputs.js';
 import { selectHosts } from './fleet/select.js';
 import { parseKnownHosts } from './transport/known-hosts.js';
@@ -23,7 +24,7 @@ export async function main(): Promise<void> {
   let hosts: string[] = [];
   try {
     const inputs = readInputs();
-    maskSecrets([inputs.sshPrivateKey, inputs.sshPassphrase]);
+    maskSecrets([inputs.sshPrivateKey, inputs.sshPassphrase, inputs.githubToken]);
     const loaded = loadConfig({ file: inputs.config, environment: inputs.environment, env: process.env });
     maskSecrets(loaded.secrets);
     const config = { ...loaded, hosts: selectHosts(loaded.hosts, inputs.hosts, 'input hosts') };
@@ -34,9 +35,10 @@ export async function main(): Promise<void> {
     if (!inputs.sshPrivateKey && config.hosts.some((h) => !h.local)) {
       throw new Error('input ssh-private-key is required to reach the hosts of this environment');
     }
+    const run = runInfoFromEnv(process.env);
     const ctx: CommandContext = {
       config,
-      run: runInfoFromEnv(process.env),
+      run,
       access: {
         privateKey: inputs.sshPrivateKey || undefined,
         passphrase: inputs.sshPassphrase || undefined,
@@ -50,6 +52,7 @@ export async function main(): Promise<void> {
       dryRun: inputs.dryRun,
       state: actionState,
       signal: cancel.signal,
+      observer: githubObserver(inputs, config, run),
     };
     await runCommand(inputs.command, ctx);
   } catch (error) {

@@ -28958,6 +28958,7 @@ async function deploy(ctx) {
             report.release = name;
             report.previous = facts.get(first).live;
             report.releasePath = `${first.host.deployPath}/releases/${name}`;
+            await ctx.observer?.started({ release: name, previous: report.previous, sha: run.sha });
             const fills = await fillsFor(ctx, built, facts);
             const source = {
                 event: 'deploy',
@@ -29028,6 +29029,7 @@ async function redeploy(ctx) {
         }
         report.release = name;
         report.releasePath = `${first.host.deployPath}/releases/${name}`;
+        await ctx.observer?.started({ release: name, previous: live, sha: report.sha });
         await shipRelease(ctx, fleet, facts, phases);
     });
 }
@@ -29185,6 +29187,7 @@ async function rollback(ctx) {
         }
         report.release = target;
         report.releasePath = `${first.host.deployPath}/releases/${target}`;
+        await ctx.observer?.started({ release: target, previous: report.previous, sha: report.sha });
         const vars = { DA_RELEASE: target };
         await fleet.run(() => ({ name: 'switch', vars, steps: [symlink()] }));
         await fleet.run((m) => ({
@@ -29277,8 +29280,15 @@ const COMMANDS = {
     unlock: unlock_unlock,
     releases: releases,
 };
-function runCommand(name, ctx) {
-    return COMMANDS[name](ctx);
+async function runCommand(name, ctx) {
+    try {
+        await COMMANDS[name](ctx);
+    }
+    catch (error) {
+        await ctx.observer?.finished(ctx.report, error);
+        throw error;
+    }
+    await ctx.observer?.finished(ctx.report);
 }
 
 

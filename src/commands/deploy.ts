@@ -97,6 +97,7 @@ export async function deploy(ctx: CommandContext): Promise<void> {
       report.release = name;
       report.previous = facts.get(first)!.live;
       report.releasePath = `${first.host.deployPath}/releases/${name}`;
+      await ctx.observer?.started({ release: name, previous: report.previous, sha: run.sha });
       const fills = await fillsFor(ctx, built, facts);
       const source: ReleaseSource = {
         event: 'deploy',

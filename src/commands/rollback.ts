@@ -38,6 +38,7 @@ export async function rollback(ctx: CommandContext): Promise<void> {
     }
     report.release = target;
     report.releasePath = `${first.host.deployPath}/releases/${target}`;
+    await ctx.observer?.started({ release: target, previous: report.previous, sha: report.sha });
     const vars = { DA_RELEASE: target };
     await fleet.run(() => ({ name: 'switch', vars, steps: [symlink()] }));
     await fleet.run((m) => ({
