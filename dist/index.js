@@ -65078,6 +65078,7 @@ var actions_log = __nccwpck_require__(6386);
 ;// CONCATENATED MODULE: ./src/report/annotations.ts
 
 
+
 /** Each config problem becomes an error annotation at its file, line and column. */
 function annotateConfigError(error) {
     const root = process.env['GITHUB_WORKSPACE'] || process.cwd();
@@ -65089,6 +65090,26 @@ function annotateConfigError(error) {
             startColumn: p.column,
         });
     }
+}
+/** A step's label for a title: its first line, at most 80 characters. */
+function annotations_short(label) {
+    const line = label.split('\n')[0].trim();
+    return line.length > 80 || label.includes('\n') ? `${line.slice(0, 79)}…` : line;
+}
+/**
+ * Marks the step failed with one error annotation per problem: config problems at their file, line and column;
+ * any other failure as ONE annotation titled with the command, the host and the step (`deploy failed on web1
+ * (step: migrate)`). Replaces core.setFailed, which would add a second, untitled error line.
+ */
+function annotateFailure(command, error, failure) {
+    process.exitCode = core/* ExitCode */.yU.Failure;
+    if (error instanceof src_config/* ConfigError */.xL && error.problems.length) {
+        annotateConfigError(error);
+        return;
+    }
+    const where = failure.host === 'runner' ? '' : `${failure.host}: ${failure.step}: `;
+    const host = failure.host === 'runner' ? 'the runner' : failure.host;
+    core/* error */.z3(`${where}${failure.message}`, { title: `${command} failed on ${host} (step: ${annotations_short(failure.step)})` });
 }
 
 ;// CONCATENATED MODULE: ./src/report/failure.ts
@@ -65369,8 +65390,6 @@ async function main() {
         await runCommand(inputs.command, ctx);
     }
     catch (error) {
-        if (error instanceof src_config/* ConfigError */.xL)
-            annotateConfigError(error);
         const failure = failureOf(error);
         if (report) {
             report.failure = failure;
@@ -65380,8 +65399,7 @@ async function main() {
         }
         if (failure.tail.length)
             core/* info */.pq(`Last lines of output from ${failure.host}:\n${failure.tail.join('\n')}`);
-        const where = failure.host === 'runner' ? '' : `${failure.host}: ${failure.step}: `;
-        core/* setFailed */.C1(error instanceof src_config/* ConfigError */.xL ? error.message : `${where}${failure.message}`);
+        annotateFailure(report?.command ?? 'deploy-action', error, failure);
     }
     finally {
         cancel.dispose();
@@ -74969,6 +74987,7 @@ exports.visitAsync = visitAsync;
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  yU: () => (/* binding */ ExitCode),
   Yz: () => (/* binding */ core_debug),
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
@@ -74976,14 +74995,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   LZ: () => (/* binding */ saveState),
-  C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
   z: () => (/* reexport */ summary),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);

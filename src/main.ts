@@ -1,13 +1,13 @@
 import * as core from '@actions/core';
 import { Cancelled, type CommandContext } from './commands/context.js';
 import { runCommand } from './commands/index.js';
-import { ConfigError, loadConfig } from './config/index.js';
+import { loadConfig } from './config/index.js';
 import { githubObserver } from './github/index.js';
 import { readInputs, maskSecrets } from './inputs.js';
 import { selectHosts } from './fleet/select.js';
 import { parseKnownHosts } from './transport/known-hosts.js';
 import { actionsLog } from './report/actions-log.js';
-import { annotateConfigError } from './report/annotations.js';
+import { annotateFailure } from './report/annotations.js';
 import { failureOf, UNTOUCHED_AFTER_FAILURE } from './report/failure.js';
 import { setOutputs } from './report/outputs.js';
 import { RunReport } from './report/report.js';
@@ -56,7 +56,6 @@ export async function main(): Promise<void> {
     };
     await runCommand(inputs.command, ctx);
   } catch (error) {
-    if (error instanceof ConfigError) annotateConfigError(error);
     const failure = failureOf(error);
     if (report) {
       report.failure = failure;
@@ -64,8 +63,7 @@ export async function main(): Promise<void> {
       if (changesHosts && (failure.host !== 'runner' || error instanceof Cancelled)) report.untouched.push(...UNTOUCHED_AFTER_FAILURE);
     }
     if (failure.tail.length) core.info(`Last lines of output from ${failure.host}:\n${failure.tail.join('\n')}`);
-    const where = failure.host === 'runner' ? '' : `${failure.host}: ${failure.step}: `;
-    core.setFailed(error instanceof ConfigError ? error.message : `${where}${failure.message}`);
+    annotateFailure(report?.command ?? 'deploy-action', error, failure);
   } finally {
     cancel.dispose();
     if (report) {
