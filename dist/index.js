@@ -56692,6 +56692,10 @@ function toJsonSchema() {
         },
     };
 }
+/** The text of the published deploy.schema.json (`npm run schema`): two-space JSON and a final newline. */
+function schemaText() {
+    return `${JSON.stringify(toJsonSchema(), null, 2)}\n`;
+}
 
 ;// CONCATENATED MODULE: ./src/config/index.ts
 /** deploy.yml: loading, strict validation with positions, defaults, `${NAME}` expansion, and its JSON Schema. */
