@@ -36,6 +36,7 @@ export async function main(): Promise<void> {
       throw new Error('input ssh-private-key is required to reach the hosts of this environment');
     }
     const run = runInfoFromEnv(process.env);
+    report.links = { server: run.serverUrl, repository: run.repository, runUrl: run.runUrl };
     const ctx: CommandContext = {
       config,
       run,

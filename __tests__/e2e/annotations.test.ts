@@ -44,5 +44,8 @@ describe('annotations', () => {
     // Annotation properties escape ':' and ','.
     const title = `deploy failed on ${host} (step: echo migrating; exit 4)`.replace(/:/g, '%3A').replace(/,/g, '%2C');
     expect(errorLines(r)).toEqual([`::error title=${title}::${host}: echo migrating; exit 4: failed with exit code 4`]);
+    // The hook's output is in the summary's failure tail and its collapsed hook output.
+    expect(r.summary).toContain('<details><summary>Hook output on');
+    expect(r.summary).toContain('$ echo migrating; exit 4\nmigrating');
   });
 });

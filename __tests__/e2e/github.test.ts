@@ -84,6 +84,10 @@ describe('github-deployment: the Deployments API (a local server standing in for
     const second = await run(ws);
     expect(second.code).toBe(0);
     expect(api.requests[0]!.body['payload']).toEqual({ release: second.outputs['release'], previous: r.outputs['release'], command: 'deploy' });
+    // The job summary links the commit and the run and says how to roll back.
+    expect(second.summary).toContain(`| Commit | [0123456](https://github.com/acme/shop/commit/${SHA}) |`);
+    expect(second.summary).toContain(`  command: rollback\n  environment: "production"\n  release: "${r.outputs['release']}"`);
+    expect(second.summary).toContain(`[Logs of this run](${RUN_URL})`);
 
     api.requests.length = 0;
     const redeploy = await run(ws, { command: 'redeploy' });

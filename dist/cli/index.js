@@ -27101,6 +27101,9 @@ function selectHosts(hosts, spec, source) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/report.ts
+/** Output kept per step while the run goes; the summary shows less (see summary.ts). */
+const OUTPUT_KEEP_LINES = 200;
+const OUTPUT_LINE_CHARS = 1000;
 /**
  * What happened in a run, collected from step events: the summary, outputs and annotations are all rendered from
  * this, never from inside a step.
@@ -27115,6 +27118,9 @@ class RunReport {
     /** When each host's `current` was switched (epoch ms), for the fleet's switch window. */
     switchedAt = new Map();
     warnings = [];
+    /** Per host, per step id: the last lines of hook output. */
+    outputs = new Map();
+    links;
     failure;
     release;
     previous;
@@ -27143,6 +27149,19 @@ class RunReport {
         else
             rows.push(row);
         this.hosts.set(host, rows);
+    }
+    /** Keeps a line a step printed (the last OUTPUT_KEEP_LINES per step, each cut to OUTPUT_LINE_CHARS). */
+    output(host, step, line) {
+        let steps = this.outputs.get(host);
+        if (!steps)
+            this.outputs.set(host, (steps = new Map()));
+        let out = steps.get(step.id);
+        if (!out)
+            steps.set(step.id, (out = { label: step.label, lines: [], total: 0 }));
+        out.total++;
+        out.lines.push(line.length > OUTPUT_LINE_CHARS ? `${line.slice(0, OUTPUT_LINE_CHARS)}…` : line);
+        if (out.lines.length > OUTPUT_KEEP_LINES)
+            out.lines.shift();
     }
     row(host) {
         let row = this.rows.get(host);
@@ -32625,8 +32644,11 @@ function progress(log, report, hostCount) {
             else
                 log.info(`${prefix(host)}✗ ${record.label} failed with exit code ${record.rc} (${seconds(record.ms)})`);
         },
-        output(host, line) {
+        output(host, line, step) {
             log.info(`${prefix(host)}  ${line}`);
+            // Hook output (deploy and activate hooks) is kept for the job summary.
+            if (step && /^(hook|activate)-\d+$/.test(step.id))
+                report.output(host.name, step, line);
         },
         phase(host, name, ms) {
             report.row(host.name).phases[name] = ms;
@@ -32671,6 +32693,7 @@ function runInfoFromEnv(env, overrides = {}) {
         runAttempt: env['GITHUB_RUN_ATTEMPT'] || '',
         actor: env['GITHUB_ACTOR'] || env['USER'] || '',
         runUrl: repository && runId ? `${server}/${repository}/actions/runs/${runId}` : '',
+        serverUrl: server,
         sha: env['GITHUB_SHA'] || '',
         ref: env['GITHUB_REF'] || '',
         startedAt: new Date(),
