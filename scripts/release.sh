@@ -33,9 +33,8 @@ fi
 if [ "${RELEASE_SKIP_BUILD:-}" != 1 ]; then
   npm run build >/dev/null
   if [ -n "$(git status --porcelain -- dist/)" ]; then
-    echo "dist/ is out of date with src/: commit the rebuilt dist/ first:" >&2
+    echo "dist/ is out of date with src/; the rebuilt dist/ is now in the working tree: commit it, then run this again:" >&2
     git status --short -- dist/ >&2
-    git checkout -q -- dist/ && git clean -fdq -- dist/
     exit 1
   fi
 fi
