@@ -64972,6 +64972,7 @@ const DEPLOYMENT_TASKS = {
     redeploy: 'deploy:redeploy',
     rollback: 'deploy:rollback',
 };
+const API_TIMEOUT_MS = 15_000;
 /**
  * An observer that records the run as a GitHub deployment: created once the release going live is known (after
  * the hosts are read and locked, before anything is staged or switched), `in_progress` right away, then `success`
@@ -64992,7 +64993,8 @@ function deploymentObserver(opts) {
         warn('github-deployment: github-token is empty, so no deployment is recorded');
         return undefined;
     }
-    const octokit = getOctokit(opts.token);
+    const octokit = getOctokit(opts.token, opts.apiUrl ? { baseUrl: opts.apiUrl } : {});
+    const request = () => ({ signal: AbortSignal.timeout(opts.timeoutMs ?? API_TIMEOUT_MS) });
     const logUrl = opts.runUrl ? { log_url: opts.runUrl } : {};
     let id;
     const failed = (what, error) => {
@@ -65004,7 +65006,7 @@ function deploymentObserver(opts) {
         if (id === undefined)
             return;
         try {
-            await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: id, state, ...logUrl, ...extra });
+            await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: id, state, ...logUrl, ...extra, request: request() });
         }
         catch (error) {
             failed(`set the deployment status to ${state}`, error);
@@ -65025,6 +65027,7 @@ function deploymentObserver(opts) {
                     production_environment: opts.environment === 'production',
                     payload: { release: run.release, previous: run.previous ?? null, command: opts.command },
                     description: `${opts.command} ${run.release}`.slice(0, 140),
+                    request: request(),
                 });
                 if (!('id' in created.data)) {
                     warn(`github-deployment: GitHub did not create a deployment: ${created.data.message ?? `HTTP ${created.status}`}`);

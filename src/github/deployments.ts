@@ -30,7 +30,13 @@ export interface DeploymentOptions {
   runUrl: string;
   /** Where API failures go (default core.warning): they never fail the run. */
   warn?: (message: string) => void;
+  /** The API's base URL (default: GITHUB_API_URL, as @actions/github reads it). */
+  apiUrl?: string;
+  /** Each request gives up after this long (default API_TIMEOUT_MS): a slow API must not hold up a deploy. */
+  timeoutMs?: number;
 }
+
+export const API_TIMEOUT_MS = 15_000;
 
 type State = 'in_progress' | 'success' | 'failure';
 
@@ -53,7 +59,8 @@ export function deploymentObserver(opts: DeploymentOptions): CommandObserver | u
     warn('github-deployment: github-token is empty, so no deployment is recorded');
     return undefined;
   }
-  const octokit = github.getOctokit(opts.token);
+  const octokit = github.getOctokit(opts.token, opts.apiUrl ? { baseUrl: opts.apiUrl } : {});
+  const request = () => ({ signal: AbortSignal.timeout(opts.timeoutMs ?? API_TIMEOUT_MS) });
   const logUrl = opts.runUrl ? { log_url: opts.runUrl } : {};
   let id: number | undefined;
 
@@ -66,7 +73,7 @@ export function deploymentObserver(opts: DeploymentOptions): CommandObserver | u
   const setState = async (state: State, extra: Record<string, unknown> = {}) => {
     if (id === undefined) return;
     try {
-      await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: id, state, ...logUrl, ...extra });
+      await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: id, state, ...logUrl, ...extra, request: request() });
     } catch (error) {
       failed(`set the deployment status to ${state}`, error);
     }
@@ -87,6 +94,7 @@ export function deploymentObserver(opts: DeploymentOptions): CommandObserver | u
           production_environment: opts.environment === 'production',
           payload: { release: run.release, previous: run.previous ?? null, command: opts.command },
           description: `${opts.command} ${run.release}`.slice(0, 140),
+          request: request(),
         });
         if (!('id' in created.data)) {
           warn(`github-deployment: GitHub did not create a deployment: ${created.data.message ?? `HTTP ${created.status}`}`);
