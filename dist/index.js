@@ -4,7 +4,7 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -12,7 +12,6 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -24,10 +23,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -276,7 +275,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -284,7 +283,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -312,29 +310,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -388,11 +386,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -403,57 +401,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -30201,6 +30199,10 @@ function toJsonSchema() {
         },
     };
 }
+/** The text of the published deploy.schema.json (`npm run schema`): two-space JSON and a final newline. */
+function schemaText() {
+    return `${JSON.stringify(toJsonSchema(), null, 2)}\n`;
+}
 
 ;// CONCATENATED MODULE: ./src/config/index.ts
 /** deploy.yml: loading, strict validation with positions, defaults, `${NAME}` expansion, and its JSON Schema. */
@@ -31040,6 +31042,8 @@ function readInputs() {
         dryRun: booleanInput('dry-run'),
         hosts: core/* getInput */.V4('hosts'),
         connectTimeoutSeconds: timeout,
+        githubDeployment: booleanInput('github-deployment'),
+        githubToken: core/* getInput */.V4('github-token'),
     };
 }
 /** Masks every line of every secret, so a multi-line key never reaches the log in any form. */
@@ -32214,6 +32218,7 @@ async function deploy(ctx) {
             report.release = name;
             report.previous = facts.get(first).live;
             report.releasePath = `${first.host.deployPath}/releases/${name}`;
+            await ctx.observer?.started({ release: name, previous: report.previous, sha: run.sha });
             const fills = await fillsFor(ctx, built, facts);
             // A delta that does not verify is followed by everything; pack it now only if that happened.
             const restage = async (m) => {
@@ -32294,6 +32299,7 @@ async function redeploy(ctx) {
         }
         report.release = name;
         report.releasePath = `${first.host.deployPath}/releases/${name}`;
+        await ctx.observer?.started({ release: name, previous: live, sha: report.sha });
         await shipRelease(ctx, fleet, facts, phases);
     });
 }
@@ -32453,6 +32459,7 @@ async function rollback(ctx) {
         }
         report.release = target;
         report.releasePath = `${first.host.deployPath}/releases/${target}`;
+        await ctx.observer?.started({ release: target, previous: report.previous, sha: report.sha });
         const vars = { DA_RELEASE: target };
         // Hosts where the target is already live (a named rollback on a fleet that disagrees) stay as they are.
         const moving = fleet.members.filter((m) => facts.get(m).live !== target);
@@ -32572,8 +32579,15 @@ const COMMANDS = {
     unlock: unlock,
     releases: releases,
 };
-function runCommand(name, ctx) {
-    return COMMANDS[name](ctx);
+async function runCommand(name, ctx) {
+    try {
+        await COMMANDS[name](ctx);
+    }
+    catch (error) {
+        await ctx.observer?.finished(ctx.report, error);
+        throw error;
+    }
+    await ctx.observer?.finished(ctx.report);
 }
 
 // EXTERNAL MODULE: ./src/config/index.ts + 21 modules
@@ -32589,6 +32603,7 @@ var actions_log = __nccwpck_require__(6386);
 ;// CONCATENATED MODULE: ./src/report/annotations.ts
 
 
+
 /** Each config problem becomes an error annotation at its file, line and column. */
 function annotateConfigError(error) {
     const root = process.env['GITHUB_WORKSPACE'] || process.cwd();
@@ -32600,6 +32615,26 @@ function annotateConfigError(error) {
             startColumn: p.column,
         });
     }
+}
+/** A step's label for a title: its first line, at most 80 characters. */
+function annotations_short(label) {
+    const line = label.split('\n')[0].trim();
+    return line.length > 80 || label.includes('\n') ? `${line.slice(0, 79)}…` : line;
+}
+/**
+ * Marks the step failed with one error annotation per problem: config problems at their file, line and column;
+ * any other failure as ONE annotation titled with the command, the host and the step (`deploy failed on web1
+ * (step: migrate)`). Replaces core.setFailed, which would add a second, untitled error line.
+ */
+function annotateFailure(command, error, failure) {
+    process.exitCode = core/* ExitCode */.yU.Failure;
+    if (error instanceof src_config/* ConfigError */.xL && error.problems.length) {
+        annotateConfigError(error);
+        return;
+    }
+    const where = failure.host === 'runner' ? '' : `${failure.host}: ${failure.step}: `;
+    const host = failure.host === 'runner' ? 'the runner' : failure.host;
+    core/* error */.z3(`${where}${failure.message}`, { title: `${command} failed on ${host} (step: ${annotations_short(failure.step)})` });
 }
 
 ;// CONCATENATED MODULE: ./src/report/failure.ts
@@ -32644,6 +32679,9 @@ function setOutputs(report, hosts) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/report.ts
+/** Output kept per step while the run goes; the summary shows less (see summary.ts). */
+const OUTPUT_KEEP_LINES = 200;
+const OUTPUT_LINE_CHARS = 1000;
 /**
  * What happened in a run, collected from step events: the summary, outputs and annotations are all rendered from
  * this, never from inside a step.
@@ -32658,6 +32696,9 @@ class RunReport {
     /** When each host's `current` was switched (epoch ms), for the fleet's switch window. */
     switchedAt = new Map();
     warnings = [];
+    /** Per host, per step id: the last lines of hook output. */
+    outputs = new Map();
+    links;
     failure;
     release;
     previous;
@@ -32686,6 +32727,19 @@ class RunReport {
         else
             rows.push(row);
         this.hosts.set(host, rows);
+    }
+    /** Keeps a line a step printed (the last OUTPUT_KEEP_LINES per step, each cut to OUTPUT_LINE_CHARS). */
+    output(host, step, line) {
+        let steps = this.outputs.get(host);
+        if (!steps)
+            this.outputs.set(host, (steps = new Map()));
+        let out = steps.get(step.id);
+        if (!out)
+            steps.set(step.id, (out = { label: step.label, lines: [], total: 0 }));
+        out.total++;
+        out.lines.push(line.length > OUTPUT_LINE_CHARS ? `${line.slice(0, OUTPUT_LINE_CHARS)}…` : line);
+        if (out.lines.length > OUTPUT_KEEP_LINES)
+            out.lines.shift();
     }
     row(host) {
         let row = this.rows.get(host);
@@ -32725,6 +32779,19 @@ var progress = __nccwpck_require__(8991);
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
 const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' };
+/** GitHub refuses a step summary over 1 MiB; everything optional goes first when a summary would come close. */
+const SUMMARY_LIMIT_BYTES = 1024 * 1024;
+/** What the summary aims to stay under (room for the runner's own additions). */
+const SUMMARY_BUDGET_BYTES = SUMMARY_LIMIT_BYTES - 64 * 1024;
+/** Hook output shown per host (the last lines), each line cut to LINE_CHARS. */
+const HOST_OUTPUT_LINES = 40;
+/** The failed step's output shown (the last lines). */
+const FAILURE_TAIL_LINES = 60;
+const LINE_CHARS = 300;
+const LABEL_CHARS = 120;
+const WARNINGS_SHOWN = 50;
+/** All hosts' hook output together stays under this; later hosts get a note instead. */
+const OUTPUT_BUDGET_BYTES = 384 * 1024;
 /** Text as a Markdown code span: a fence longer than any run of backticks inside, no escapes (they would show). */
 function code(text) {
     const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
@@ -32735,66 +32802,168 @@ function code(text) {
 function md(text) {
     return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
 }
-/** The job summary: the outcome first, then a table of each host's steps, then failure details. */
+function cut(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** Lines inside a ``` fence that cannot close it early. */
+function fenced(lines) {
+    return ['```', ...lines.map((l) => cut(l, LINE_CHARS).replace(/```/g, "'''")), '```'];
+}
+function bytes(lines) {
+    return Buffer.byteLength(lines.join('\n')) + lines.length;
+}
+/** A host's hook output, the last HOST_OUTPUT_LINES lines across its steps, each step headed by its command. */
+function hostOutput(host, steps) {
+    const flat = [];
+    let total = 0;
+    for (const out of steps.values()) {
+        flat.push(`$ ${cut(out.label.split('\n')[0], LABEL_CHARS)}`);
+        if (out.total > out.lines.length)
+            flat.push(`… ${out.total - out.lines.length} earlier lines`);
+        flat.push(...out.lines);
+        total += out.total;
+    }
+    const shown = flat.slice(-HOST_OUTPUT_LINES);
+    const note = flat.length > shown.length ? `_Last ${HOST_OUTPUT_LINES} lines; the full output is in the log._` : '';
+    return [`<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`, '', ...fenced(shown), ...(note ? [note] : []), '</details>', ''];
+}
+/** The commit as a link to it when the repository is known. */
+function commit(r) {
+    if (!r.sha)
+        return undefined;
+    const l = r.links;
+    if (!l?.repository)
+        return md(r.sha);
+    return `[${md(r.sha.slice(0, 7))}](${l.server || 'https://github.com'}/${l.repository}/commit/${encodeURIComponent(r.sha)})`;
+}
+/** Ready-to-paste inputs that make the previous release live again. */
+function rollbackHowTo(r) {
+    if (!r.ok || !r.release || !r.previous || !['deploy', 'redeploy'].includes(r.command))
+        return [];
+    return [
+        '### Roll back',
+        '',
+        `To make ${code(r.previous)} live again, run the action with these inputs (and the same \`ssh-private-key\` and \`known-hosts\`):`,
+        '',
+        '```yaml',
+        'with:',
+        '  command: rollback',
+        `  environment: ${JSON.stringify(r.environment)}`,
+        `  release: ${JSON.stringify(r.previous)}`,
+        '```',
+        '',
+        `Without \`release\`, a rollback makes the newest earlier good release live. From a terminal: ${code(`deploy-action rollback ${r.environment} --release ${r.previous}`)}.`,
+        '',
+    ];
+}
+/**
+ * The job summary: the outcome and a headline table (environment, release, commit, previous release, URL,
+ * duration), what changed or the failure, the hosts and steps tables, hook output (collapsed, capped per host),
+ * how to roll back, warnings and a link to the run. Stays under GitHub's 1 MiB limit whatever the run printed.
+ */
 function renderSummary(r) {
-    const out = [];
+    const sections = [];
+    const add = (lines, drop, note) => lines.length && sections.push({ lines, drop, note });
     const verb = r.command === 'deploy' ? 'Deploy' : r.command.charAt(0).toUpperCase() + r.command.slice(1);
-    out.push(`## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`, '');
+    const head = [`## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`, ''];
     const facts = [
-        ['Environment', r.environment],
-        ['Release', r.release],
-        ['Commit', r.sha],
-        ['Previous release', r.previous ?? (r.release ? '(none)' : undefined)],
+        ['Environment', md(r.environment)],
+        ['Release', r.release && md(r.release)],
+        ['Commit', commit(r)],
+        ['Previous release', r.previous ? md(r.previous) : r.release ? '(none)' : undefined],
         ['URL', r.url],
         ['Duration', r.finishedMs !== undefined ? (0,progress/* seconds */.Y)(r.finishedMs) : undefined],
     ];
-    out.push('| | |', '|---|---|');
+    head.push('| | |', '|---|---|');
     for (const [k, v] of facts)
         if (v)
-            out.push(`| ${k} | ${k === 'URL' ? v : md(v)} |`);
-    out.push('');
+            head.push(`| ${k} | ${v} |`);
+    head.push('');
     for (const line of r.ok ? r.changes : [])
-        out.push(`- ${md(line)}`);
+        head.push(`- ${md(line)}`);
+    add(head);
     if (r.details.length)
-        out.push('', ...r.details);
+        add(['', ...r.details], 3, '_The details of this run were too long for the summary; see the log._');
     if (r.failure) {
         const f = r.failure;
-        out.push(`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, '');
+        const out = [`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, ''];
         if (f.tail.length) {
-            out.push('<details><summary>Last lines of output</summary>', '', '```', ...f.tail.map((l) => l.replace(/```/g, "'''")), '```', '</details>', '');
+            const tail = f.tail.slice(-FAILURE_TAIL_LINES);
+            out.push('<details><summary>Last lines of output</summary>', '', ...fenced(tail));
+            if (tail.length < f.tail.length)
+                out.push(`_Last ${tail.length} of ${f.tail.length} lines; the full output is in the log._`);
+            out.push('</details>', '');
         }
-        if (r.untouched.length) {
+        if (r.untouched.length)
             out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
-        }
+        add(out);
     }
     const remote = [...r.rows.keys()];
     if (remote.length) {
         const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h).phases)))];
-        out.push('### Hosts', '', `| Host | Release | ${phases.join(' | ')} | Health |`, `|---|---|${phases.map(() => '---|').join('')}---|`);
+        const out = ['### Hosts', '', `| Host | Release | ${phases.join(' | ')} | Health |`, `|---|---|${phases.map(() => '---|').join('')}---|`];
         for (const host of remote) {
             const row = r.rows.get(host);
             const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
-            out.push(`| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? (0,progress/* seconds */.Y)(row.phases[p]) : '')).join(' | ')} | ${md(row.health ?? '')} |`);
+            out.push(`| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? (0,progress/* seconds */.Y)(row.phases[p]) : '')).join(' | ')} | ${md(cut(row.health ?? '', LABEL_CHARS))} |`);
         }
         out.push('');
         const window = r.switchWindowMs;
         if (window !== undefined && r.switchedAt.size > 1)
             out.push(`Switch window (first to last host): ${(0,progress/* seconds */.Y)(window)}.`, '');
+        add(out, 4, '_The hosts table was too long for the summary; see the log._');
     }
     if (r.hosts.size) {
         const steps = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
         for (const [host, rows] of r.hosts) {
             for (const row of rows)
-                steps.push(`| ${md(host)} | ${md(row.label)} | ${ICON[row.status]} ${row.status} | ${(0,progress/* seconds */.Y)(row.ms)} |`);
+                steps.push(`| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${ICON[row.status]} ${row.status} | ${(0,progress/* seconds */.Y)(row.ms)} |`);
         }
+        const note = '_The steps table was too long for the summary; see the log._';
         if (remote.length > 1)
-            out.push('<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', '');
+            add(['<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', ''], 2, note);
         else
-            out.push('### Steps', '', ...steps, '');
+            add(['### Steps', '', ...steps, ''], 2, note);
     }
-    if (r.warnings.length)
-        out.push('### Warnings', ...r.warnings.map((w) => `- ${md(w)}`), '');
-    return out.join('\n');
+    if (r.outputs.size) {
+        const out = [];
+        let skipped = 0;
+        for (const [host, steps] of r.outputs) {
+            const block = hostOutput(host, steps);
+            if (bytes(out) + bytes(block) > OUTPUT_BUDGET_BYTES)
+                skipped++;
+            else
+                out.push(...block);
+        }
+        if (skipped)
+            out.push(`_Hook output of ${skipped} more host${skipped === 1 ? '' : 's'} is not shown here; it is in the log._`, '');
+        add(out, 1, '_Hook output is not shown here (the summary would be too long); it is in the log._');
+    }
+    add(rollbackHowTo(r));
+    if (r.warnings.length) {
+        const shown = r.warnings.slice(0, WARNINGS_SHOWN);
+        const more = r.warnings.length - shown.length;
+        add(['### Warnings', ...shown.map((w) => `- ${md(cut(w, 1000))}`), ...(more ? [`- … and ${more} more in the log`] : []), ''], 5, '_Warnings: see the log._');
+    }
+    if (r.links?.runUrl)
+        add([`[Logs of this run](${r.links.runUrl})`, '']);
+    return fit(sections);
+}
+/** Joins the sections, dropping optional ones (lowest `drop` first) while the summary is over the budget. */
+function fit(sections) {
+    const text = () => sections.map((s) => s.lines.join('\n')).join('\n');
+    const optional = sections.filter((s) => s.drop !== undefined).sort((a, b) => a.drop - b.drop);
+    let out = text();
+    for (const s of optional) {
+        if (Buffer.byteLength(out) <= SUMMARY_BUDGET_BYTES)
+            break;
+        s.lines = [s.note ?? '', ''];
+        out = text();
+    }
+    if (Buffer.byteLength(out) > SUMMARY_BUDGET_BYTES) {
+        out = `${Buffer.from(out).subarray(0, SUMMARY_BUDGET_BYTES).toString().replace(/\uFFFD*$/, '')}\n\n_The summary was cut here; see the log._\n`;
+    }
+    return out;
 }
 
 // EXTERNAL MODULE: ./src/state.ts
@@ -32850,7 +33019,7 @@ async function main() {
     let hosts = [];
     try {
         const inputs = (0,src_inputs/* readInputs */.K)();
-        (0,src_inputs/* maskSecrets */.Q)([inputs.sshPrivateKey, inputs.sshPassphrase]);
+        (0,src_inputs/* maskSecrets */.Q)([inputs.sshPrivateKey, inputs.sshPassphrase, inputs.githubToken]);
         const loaded = (0,src_config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env });
         (0,src_inputs/* maskSecrets */.Q)(loaded.secrets);
         const config = { ...loaded, hosts: (0,fleet_select/* selectHosts */.s)(loaded.hosts, inputs.hosts, 'input hosts') };
@@ -32861,9 +33030,11 @@ async function main() {
         if (!inputs.sshPrivateKey && config.hosts.some((h) => !h.local)) {
             throw new Error('input ssh-private-key is required to reach the hosts of this environment');
         }
+        const run = (0,run_info/* runInfoFromEnv */.PB)(process.env);
+        report.links = { server: run.serverUrl, repository: run.repository, runUrl: run.runUrl };
         const ctx = {
             config,
-            run: (0,run_info/* runInfoFromEnv */.PB)(process.env),
+            run,
             access: {
                 privateKey: inputs.sshPrivateKey || undefined,
                 passphrase: inputs.sshPassphrase || undefined,
@@ -32877,12 +33048,12 @@ async function main() {
             dryRun: inputs.dryRun,
             state: state/* actionState */.M3,
             signal: cancel.signal,
+            // The GitHub API client is loaded only when a deployment record is asked for: start-up stays quick.
+            observer: inputs.githubDeployment && !inputs.dryRun ? (await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(344)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7344))).githubObserver(inputs, config, run) : undefined,
         };
         await runCommand(inputs.command, ctx);
     }
     catch (error) {
-        if (error instanceof src_config/* ConfigError */.xL)
-            annotateConfigError(error);
         const failure = failureOf(error);
         if (report) {
             report.failure = failure;
@@ -32891,8 +33062,7 @@ async function main() {
         }
         if (failure.tail.length)
             core/* info */.pq(`Last lines of output from ${failure.host}:\n${failure.tail.join('\n')}`);
-        const where = failure.host === 'runner' ? '' : `${failure.host}: ${failure.step}: `;
-        core/* setFailed */.C1(error instanceof src_config/* ConfigError */.xL ? error.message : `${where}${failure.message}`);
+        annotateFailure(report?.command ?? 'deploy-action', error, failure);
     }
     finally {
         cancel.dispose();
@@ -33325,8 +33495,11 @@ function progress(log, report, hostCount) {
             else
                 log.info(`${prefix(host)}✗ ${record.label} failed with exit code ${record.rc} (${seconds(record.ms)})`);
         },
-        output(host, line) {
+        output(host, line, step) {
             log.info(`${prefix(host)}  ${line}`);
+            // Hook output (deploy and activate hooks) is kept for the job summary.
+            if (step && /^(hook|activate)-\d+$/.test(step.id))
+                report.output(host.name, step, line);
         },
         phase(host, name, ms) {
             report.row(host.name).phases[name] = ms;
@@ -33371,6 +33544,7 @@ function runInfoFromEnv(env, overrides = {}) {
         runAttempt: env['GITHUB_RUN_ATTEMPT'] || '',
         actor: env['GITHUB_ACTOR'] || env['USER'] || '',
         runUrl: repository && runId ? `${server}/${repository}/actions/runs/${runId}` : '',
+        serverUrl: server,
         sha: env['GITHUB_SHA'] || '',
         ref: env['GITHUB_REF'] || '',
         startedAt: new Date(),
@@ -42532,6 +42706,7 @@ exports.visitAsync = visitAsync;
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  yU: () => (/* binding */ ExitCode),
   Yz: () => (/* binding */ core_debug),
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
@@ -42539,14 +42714,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   LZ: () => (/* binding */ saveState),
-  C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
   z: () => (/* reexport */ summary),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -45540,7 +45714,7 @@ function getExecOutput(commandLine, args, options) {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -45675,6 +45849,17 @@ function getExecOutput(commandLine, args, options) {
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */

@@ -19,6 +19,10 @@ export interface Inputs {
   /** Limit the run to these hosts: names or `label=NAME`, comma-separated. */
   hosts: string;
   connectTimeoutSeconds: number;
+  /** Record the run with GitHub's Deployments API (opt-in). */
+  githubDeployment: boolean;
+  /** Token for the Deployments API (default: the job's GITHUB_TOKEN). */
+  githubToken: string;
 }
 
 export function readInputs(): Inputs {
@@ -43,6 +47,8 @@ export function readInputs(): Inputs {
     dryRun: booleanInput('dry-run'),
     hosts: core.getInput('hosts'),
     connectTimeoutSeconds: timeout,
+    githubDeployment: booleanInput('github-deployment'),
+    githubToken: core.getInput('github-token'),
   };
 }
 

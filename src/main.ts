@@ -1,12 +1,12 @@
 import * as core from '@actions/core';
 import { Cancelled, type CommandContext } from './commands/context.js';
 import { runCommand } from './commands/index.js';
-import { ConfigError, loadConfig } from './config/index.js';
+import { loadConfig } from './config/index.js';
 import { readInputs, maskSecrets } from './inputs.js';
 import { selectHosts } from './fleet/select.js';
 import { parseKnownHosts } from './transport/known-hosts.js';
 import { actionsLog } from './report/actions-log.js';
-import { annotateConfigError } from './report/annotations.js';
+import { annotateFailure } from './report/annotations.js';
 import { failureOf, untouchedAfterFailure } from './report/failure.js';
 import { setOutputs } from './report/outputs.js';
 import { RunReport } from './report/report.js';
@@ -23,7 +23,7 @@ export async function main(): Promise<void> {
   let hosts: string[] = [];
   try {
     const inputs = readInputs();
-    maskSecrets([inputs.sshPrivateKey, inputs.sshPassphrase]);
+    maskSecrets([inputs.sshPrivateKey, inputs.sshPassphrase, inputs.githubToken]);
     const loaded = loadConfig({ file: inputs.config, environment: inputs.environment, env: process.env });
     maskSecrets(loaded.secrets);
     const config = { ...loaded, hosts: selectHosts(loaded.hosts, inputs.hosts, 'input hosts') };
@@ -34,9 +34,11 @@ export async function main(): Promise<void> {
     if (!inputs.sshPrivateKey && config.hosts.some((h) => !h.local)) {
       throw new Error('input ssh-private-key is required to reach the hosts of this environment');
     }
+    const run = runInfoFromEnv(process.env);
+    report.links = { server: run.serverUrl, repository: run.repository, runUrl: run.runUrl };
     const ctx: CommandContext = {
       config,
-      run: runInfoFromEnv(process.env),
+      run,
       access: {
         privateKey: inputs.sshPrivateKey || undefined,
         passphrase: inputs.sshPassphrase || undefined,
@@ -50,18 +52,18 @@ export async function main(): Promise<void> {
       dryRun: inputs.dryRun,
       state: actionState,
       signal: cancel.signal,
+      // The GitHub API client is loaded only when a deployment record is asked for: start-up stays quick.
+      observer: inputs.githubDeployment && !inputs.dryRun ? (await import('./github/index.js')).githubObserver(inputs, config, run) : undefined,
     };
     await runCommand(inputs.command, ctx);
   } catch (error) {
-    if (error instanceof ConfigError) annotateConfigError(error);
     const failure = failureOf(error);
     if (report) {
       report.failure = failure;
       if (failure.host !== 'runner' || error instanceof Cancelled) report.untouched.push(...untouchedAfterFailure(report.command));
     }
     if (failure.tail.length) core.info(`Last lines of output from ${failure.host}:\n${failure.tail.join('\n')}`);
-    const where = failure.host === 'runner' ? '' : `${failure.host}: ${failure.step}: `;
-    core.setFailed(error instanceof ConfigError ? error.message : `${where}${failure.message}`);
+    annotateFailure(report?.command ?? 'deploy-action', error, failure);
   } finally {
     cancel.dispose();
     if (report) {

@@ -10,6 +10,8 @@ export interface RunInfo {
   runAttempt: string;
   actor: string;
   runUrl: string;
+  /** GITHUB_SERVER_URL (https://github.com unless GitHub Enterprise), for links to commits. */
+  serverUrl: string;
   sha: string;
   ref: string;
   startedAt: Date;
@@ -32,6 +34,7 @@ export function runInfoFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<RunInf
     runAttempt: env['GITHUB_RUN_ATTEMPT'] || '',
     actor: env['GITHUB_ACTOR'] || env['USER'] || '',
     runUrl: repository && runId ? `${server}/${repository}/actions/runs/${runId}` : '',
+    serverUrl: server,
     sha: env['GITHUB_SHA'] || '',
     ref: env['GITHUB_REF'] || '',
     startedAt: new Date(),

@@ -129,7 +129,8 @@ describe('deploy through dist/index.js to a real sshd', () => {
     ws.write('VERSION', 'v2\n');
     const bad = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
     expect(bad.code).not.toBe(0);
-    expect(bad.stdout).toContain(`::error::${sshd.user}@${sshd.host}:${sshd.port}: echo "migrating"`);
+    // One error annotation, titled with the host and the step.
+    expect(bad.stdout).toContain(`::error title=deploy failed on ${sshd.user}@${sshd.host}%3A${sshd.port} (step%3A echo "migrating"; echo "boom%3A table locked" >&2; exit 7)::${sshd.user}@${sshd.host}:${sshd.port}: echo "migrating"`);
     expect(bad.stdout).toContain('failed with exit code 7');
     expect(bad.summary).toContain('boom: table locked');
     expect(bad.summary).toContain('Left as it was');

@@ -65,7 +65,7 @@ describe('several hosts', () => {
     ws.write('../deploy.yml', fleetConfig(base, 'case "$DEPLOY_PATH" in */b) echo "cache warmup failed" >&2; exit 9;; esac'));
     const r = await runAction({ inputs: inputs(), workspace: ws.dir });
     expect(r.code).not.toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`::error::${hosts[1]!.user}@127.0.0.1:${hosts[1]!.port}: case`));
+    expect(r.stdout).toMatch(new RegExp(`::error title=deploy failed on [^:]*::${hosts[1]!.user}@127.0.0.1:${hosts[1]!.port}: case`));
     expect([live(base, 'a'), live(base, 'b')]).toEqual(['v1', 'v1']);
     for (const h of ['a', 'b']) {
       expect(readdirSync(join(base, h, 'releases'))).toHaveLength(1);

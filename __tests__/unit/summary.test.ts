@@ -196,3 +196,91 @@ describe('failure line code spans', () => {
     expect(out).toContain('**Failed on ` web_1 ` in step `` php artisan cache:clear > /dev/null && echo `date` ``:**');
   });
 });
+
+describe('renderSummary: links, rollback, hook output', () => {
+  const linked = () => {
+    const r = successReport();
+    r.sha = '0123456789abcdef0123456789abcdef01234567';
+    r.links = { server: 'https://github.com', repository: 'acme/shop', runUrl: 'https://github.com/acme/shop/actions/runs/4242' };
+    return r;
+  };
+
+  test('the commit links to it and the run is linked at the end', () => {
+    const md = renderSummary(linked());
+    expect(md).toContain('| Commit | [0123456](https://github.com/acme/shop/commit/0123456789abcdef0123456789abcdef01234567) |');
+    expect(md.trimEnd().split('\n').at(-1)).toBe('[Logs of this run](https://github.com/acme/shop/actions/runs/4242)');
+  });
+
+  test('a successful deploy says how to roll back, as a ready-to-paste with: block', () => {
+    const md = renderSummary(linked());
+    const lines = md.split('\n');
+    const at = lines.indexOf('### Roll back');
+    expect(at).toBeGreaterThan(0);
+    const block = lines.slice(lines.indexOf('```yaml', at) + 1, lines.indexOf('```', lines.indexOf('```yaml', at) + 1));
+    expect(block).toEqual(['with:', '  command: rollback', '  environment: "production"', '  release: "20240304010101"']);
+    expect(md).toContain('deploy-action rollback production --release 20240304010101');
+  });
+
+  test('no rollback instructions on a failure, a first deploy, a dry run or a rollback', () => {
+    const first = linked();
+    first.previous = undefined;
+    const dry = linked();
+    dry.release = undefined;
+    const rollback = new RunReport('rollback', 'production', 'shop');
+    rollback.release = 'a';
+    rollback.previous = 'b';
+    for (const r of [failureReport(), first, dry, rollback]) expect(renderSummary(r)).not.toContain('### Roll back');
+  });
+
+  test('hook output is collapsed per host, the last lines only', () => {
+    const r = successReport();
+    for (let i = 1; i <= 100; i++) r.output('web1', { id: 'hook-1', label: 'php artisan migrate --force' }, `line ${i}`);
+    r.output('web2', { id: 'activate-1', label: 'sudo systemctl reload php-fpm' }, 'reloaded');
+    const md = renderSummary(r);
+    expect(md).toContain('<details><summary>Hook output on web1 (100 lines)</summary>');
+    expect(md).toContain('<details><summary>Hook output on web2 (1 line)</summary>');
+    expect(md).toContain('line 100');
+    expect(md).not.toContain('line 60\n');
+    expect(md).toContain('_Last 40 lines; the full output is in the log._');
+    expect(md).toContain('$ sudo systemctl reload php-fpm\nreloaded');
+  });
+
+  test('a report with 50 hosts and 10,000-line tails stays under 1 MiB, with notes saying what was cut', () => {
+    const r = linked();
+    const noisy = (host: number, i: number) => `host ${host} line ${i}: ${'x'.repeat(400)} \`\`\` <b>`;
+    for (let h = 1; h <= 50; h++) {
+      const host = `deploy@web${h}.example.com:22`;
+      r.row(host).phases = { inspect: 100, stage: 2000, hooks: 5000, switch: 50, activate: 300, finish: 80 };
+      r.row(host).health = `✅ ok after 1 attempt ${'y'.repeat(500)}`;
+      for (const id of ['prepare', 'lock', 'inspect', 'release', 'upload', 'shared', 'writable', 'clear', 'hook-1', 'hook-2', 'symlink', 'activate-1', 'log', 'unlock', 'cleanup']) {
+        r.step(host, { id, label: id.startsWith('hook') ? `php artisan ${'z'.repeat(5000)}` : id, status: 'ok', ms: 10 });
+      }
+      for (let i = 0; i < 10_000; i++) r.output(host, { id: 'hook-1', label: 'php artisan migrate --force' }, noisy(h, i));
+      for (let i = 0; i < 100; i++) r.warnings.push(`warning ${i} ${'w'.repeat(2000)}`);
+    }
+    r.failure = { host: 'deploy@web1.example.com:22', step: 'migrate', message: 'failed with exit code 1', tail: Array.from({ length: 10_000 }, (_, i) => noisy(1, i)) };
+    r.details.push(...Array.from({ length: 10_000 }, (_, i) => `detail ${i} ${'d'.repeat(200)}`));
+    const md = renderSummary(r);
+    expect(Buffer.byteLength(md)).toBeLessThan(1024 * 1024);
+    expect(md.split('\n')[0]).toBe('## ❌ Deploy of shop to production failed');
+    expect(md).toContain('_Last 60 of 10000 lines; the full output is in the log._');
+    expect(md).toContain('| Commit | [0123456]');
+    expect(md).toMatch(/Hook output of \d+ more hosts is not shown here|Hook output is not shown here/);
+    expect(md).toContain('[Logs of this run](https://github.com/acme/shop/actions/runs/4242)');
+    // Every kept line was cut to a bounded length.
+    expect(Math.max(...md.split('\n').map((l) => l.length))).toBeLessThan(5000);
+  });
+
+  test('an ordinary 50-host deploy keeps every section', () => {
+    const r = linked();
+    for (let h = 1; h <= 50; h++) {
+      r.row(`web${h}`).phases = { stage: 2000 };
+      r.step(`web${h}`, { id: 'hook-1', label: 'php artisan migrate', status: 'ok', ms: 10 });
+      for (let i = 0; i < 30; i++) r.output(`web${h}`, { id: 'hook-1', label: 'php artisan migrate' }, `migrated ${i}`);
+    }
+    const md = renderSummary(r);
+    expect(md).toContain('<details><summary>Steps on every host</summary>');
+    expect(md).toContain('<details><summary>Hook output on web50 (30 lines)</summary>');
+    expect(md).not.toContain('not shown here');
+  });
+});

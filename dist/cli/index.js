@@ -1488,6 +1488,9 @@ function selectHosts(hosts, spec, source) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/report.ts
+/** Output kept per step while the run goes; the summary shows less (see summary.ts). */
+const OUTPUT_KEEP_LINES = 200;
+const OUTPUT_LINE_CHARS = 1000;
 /**
  * What happened in a run, collected from step events: the summary, outputs and annotations are all rendered from
  * this, never from inside a step.
@@ -1502,6 +1505,9 @@ class RunReport {
     /** When each host's `current` was switched (epoch ms), for the fleet's switch window. */
     switchedAt = new Map();
     warnings = [];
+    /** Per host, per step id: the last lines of hook output. */
+    outputs = new Map();
+    links;
     failure;
     release;
     previous;
@@ -1530,6 +1536,19 @@ class RunReport {
         else
             rows.push(row);
         this.hosts.set(host, rows);
+    }
+    /** Keeps a line a step printed (the last OUTPUT_KEEP_LINES per step, each cut to OUTPUT_LINE_CHARS). */
+    output(host, step, line) {
+        let steps = this.outputs.get(host);
+        if (!steps)
+            this.outputs.set(host, (steps = new Map()));
+        let out = steps.get(step.id);
+        if (!out)
+            steps.set(step.id, (out = { label: step.label, lines: [], total: 0 }));
+        out.total++;
+        out.lines.push(line.length > OUTPUT_LINE_CHARS ? `${line.slice(0, OUTPUT_LINE_CHARS)}…` : line);
+        if (out.lines.length > OUTPUT_KEEP_LINES)
+            out.lines.shift();
     }
     row(host) {
         let row = this.rows.get(host);
@@ -3439,6 +3458,7 @@ async function deploy(ctx) {
             report.release = name;
             report.previous = facts.get(first).live;
             report.releasePath = `${first.host.deployPath}/releases/${name}`;
+            await ctx.observer?.started({ release: name, previous: report.previous, sha: run.sha });
             const fills = await fillsFor(ctx, built, facts);
             // A delta that does not verify is followed by everything; pack it now only if that happened.
             const restage = async (m) => {
@@ -3519,6 +3539,7 @@ async function redeploy(ctx) {
         }
         report.release = name;
         report.releasePath = `${first.host.deployPath}/releases/${name}`;
+        await ctx.observer?.started({ release: name, previous: live, sha: report.sha });
         await shipRelease(ctx, fleet, facts, phases);
     });
 }
@@ -3678,6 +3699,7 @@ async function rollback(ctx) {
         }
         report.release = target;
         report.releasePath = `${first.host.deployPath}/releases/${target}`;
+        await ctx.observer?.started({ release: target, previous: report.previous, sha: report.sha });
         const vars = { DA_RELEASE: target };
         // Hosts where the target is already live (a named rollback on a fleet that disagrees) stay as they are.
         const moving = fleet.members.filter((m) => facts.get(m).live !== target);
@@ -3795,8 +3817,15 @@ const COMMANDS = {
     unlock: unlock_unlock,
     releases: releases,
 };
-function runCommand(name, ctx) {
-    return COMMANDS[name](ctx);
+async function runCommand(name, ctx) {
+    try {
+        await COMMANDS[name](ctx);
+    }
+    catch (error) {
+        await ctx.observer?.finished(ctx.report, error);
+        throw error;
+    }
+    await ctx.observer?.finished(ctx.report);
 }
 
 
@@ -5277,6 +5306,10 @@ function toJsonSchema() {
         },
     };
 }
+/** The text of the published deploy.schema.json (`npm run schema`): two-space JSON and a final newline. */
+function schemaText() {
+    return `${JSON.stringify(toJsonSchema(), null, 2)}\n`;
+}
 
 ;// CONCATENATED MODULE: ./src/config/index.ts
 /** deploy.yml: loading, strict validation with positions, defaults, `${NAME}` expansion, and its JSON Schema. */
@@ -6129,8 +6162,11 @@ function progress(log, report, hostCount) {
             else
                 log.info(`${prefix(host)}✗ ${record.label} failed with exit code ${record.rc} (${seconds(record.ms)})`);
         },
-        output(host, line) {
+        output(host, line, step) {
             log.info(`${prefix(host)}  ${line}`);
+            // Hook output (deploy and activate hooks) is kept for the job summary.
+            if (step && /^(hook|activate)-\d+$/.test(step.id))
+                report.output(host.name, step, line);
         },
         phase(host, name, ms) {
             report.row(host.name).phases[name] = ms;
@@ -6175,6 +6211,7 @@ function runInfoFromEnv(env, overrides = {}) {
         runAttempt: env['GITHUB_RUN_ATTEMPT'] || '',
         actor: env['GITHUB_ACTOR'] || env['USER'] || '',
         runUrl: repository && runId ? `${server}/${repository}/actions/runs/${runId}` : '',
+        serverUrl: server,
         sha: env['GITHUB_SHA'] || '',
         ref: env['GITHUB_REF'] || '',
         startedAt: new Date(),

@@ -9,6 +9,23 @@ export interface RunState {
   save(name: string, value: string): void;
 }
 
+/** A run that is about to change hosts: the release going live, the one live before, the commit it was built from. */
+export interface StartedRun {
+  release: string;
+  previous?: string;
+  sha?: string;
+}
+
+/**
+ * Told when a run starts changing hosts and how it ended, so entry points can mirror a run elsewhere (GitHub's
+ * Deployments API) while the commands stay unaware of it. Only deploy, redeploy and rollback call `started`, and
+ * never in a dry run; `finished` follows every command, with the error when it failed.
+ */
+export interface CommandObserver {
+  started(run: StartedRun): Promise<void>;
+  finished(report: RunReport, error?: unknown): Promise<void>;
+}
+
 /** Everything a command needs; entry points (action, CLI) build it. */
 export interface CommandContext {
   config: EnvironmentConfig;
@@ -25,6 +42,7 @@ export interface CommandContext {
   state?: RunState;
   /** Aborted when the run is cancelled (SIGINT/SIGTERM). */
   signal: AbortSignal;
+  observer?: CommandObserver;
 }
 
 /** A run that was cancelled; the hosts have undone its work. */

@@ -98,6 +98,7 @@ export async function deploy(ctx: CommandContext): Promise<void> {
       report.release = name;
       report.previous = facts.get(first)!.live;
       report.releasePath = `${first.host.deployPath}/releases/${name}`;
+      await ctx.observer?.started({ release: name, previous: report.previous, sha: run.sha });
       const fills = await fillsFor(ctx, built, facts);
       // A delta that does not verify is followed by everything; pack it now only if that happened.
       const restage = async (m: Member) => {

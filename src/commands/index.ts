@@ -14,6 +14,12 @@ const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
   releases,
 };
 
-export function runCommand(name: CommandName, ctx: CommandContext): Promise<void> {
-  return COMMANDS[name](ctx);
+export async function runCommand(name: CommandName, ctx: CommandContext): Promise<void> {
+  try {
+    await COMMANDS[name](ctx);
+  } catch (error) {
+    await ctx.observer?.finished(ctx.report, error);
+    throw error;
+  }
+  await ctx.observer?.finished(ctx.report);
 }

@@ -41,6 +41,7 @@ export async function redeploy(ctx: CommandContext): Promise<void> {
     }
     report.release = name;
     report.releasePath = `${first.host.deployPath}/releases/${name}`;
+    await ctx.observer?.started({ release: name, previous: live, sha: report.sha });
     await shipRelease(ctx, fleet, facts, phases);
   });
 }

@@ -41,6 +41,7 @@ export async function rollback(ctx: CommandContext): Promise<void> {
     }
     report.release = target;
     report.releasePath = `${first.host.deployPath}/releases/${target}`;
+    await ctx.observer?.started({ release: target, previous: report.previous, sha: report.sha });
     const vars = { DA_RELEASE: target };
     // Hosts where the target is already live (a named rollback on a fleet that disagrees) stay as they are.
     const moving = fleet.members.filter((m) => facts.get(m)!.live !== target);

@@ -19,3 +19,8 @@ export function toJsonSchema(): JsonObject {
     },
   };
 }
+
+/** The text of the published deploy.schema.json (`npm run schema`): two-space JSON and a final newline. */
+export function schemaText(): string {
+  return `${JSON.stringify(toJsonSchema(), null, 2)}\n`;
+}

@@ -14,6 +14,25 @@ export interface HostRow {
   reverted?: boolean;
 }
 
+/** Where the summary links to: the repository's commits and the run (empty when not on GitHub). */
+export interface RunLinks {
+  server: string;
+  repository: string;
+  runUrl: string;
+}
+
+/** The last lines of output a host's step printed (hooks), kept for the summary. */
+export interface StepOutput {
+  label: string;
+  lines: string[];
+  /** Lines printed in all (more than `lines` when the oldest were dropped). */
+  total: number;
+}
+
+/** Output kept per step while the run goes; the summary shows less (see summary.ts). */
+export const OUTPUT_KEEP_LINES = 200;
+export const OUTPUT_LINE_CHARS = 1000;
+
 export interface FailureReport {
   host: string;
   step: string;
@@ -32,6 +51,9 @@ export class RunReport {
   /** When each host's `current` was switched (epoch ms), for the fleet's switch window. */
   readonly switchedAt = new Map<string, number>();
   readonly warnings: string[] = [];
+  /** Per host, per step id: the last lines of hook output. */
+  readonly outputs = new Map<string, Map<string, StepOutput>>();
+  links?: RunLinks;
   failure?: FailureReport;
   release?: string;
   previous?: string;
@@ -60,6 +82,17 @@ export class RunReport {
     if (at >= 0) rows[at] = row;
     else rows.push(row);
     this.hosts.set(host, rows);
+  }
+
+  /** Keeps a line a step printed (the last OUTPUT_KEEP_LINES per step, each cut to OUTPUT_LINE_CHARS). */
+  output(host: string, step: { id: string; label: string }, line: string): void {
+    let steps = this.outputs.get(host);
+    if (!steps) this.outputs.set(host, (steps = new Map()));
+    let out = steps.get(step.id);
+    if (!out) steps.set(step.id, (out = { label: step.label, lines: [], total: 0 }));
+    out.total++;
+    out.lines.push(line.length > OUTPUT_LINE_CHARS ? `${line.slice(0, OUTPUT_LINE_CHARS)}…` : line);
+    if (out.lines.length > OUTPUT_KEEP_LINES) out.lines.shift();
   }
 
   row(host: string): HostRow {
