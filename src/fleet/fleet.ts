@@ -159,7 +159,7 @@ export class Fleet {
   async close(): Promise<void> {
     await Promise.all(
       this.members.map(async (m) => {
-        await m.session.end();
+        await m.session.endWithin(ABORT_WAIT_MS);
         await m.transport.close();
       }),
     );

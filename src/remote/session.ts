@@ -43,7 +43,7 @@ export class SessionLost extends Error {
     readonly status: ExitStatus,
     readonly stderr: string,
   ) {
-    const how = status.signal ? `signal ${status.signal}` : `exit status ${status.code ?? 'unknown'}`;
+    const how = status.lostBecause ?? (status.signal ? `signal ${status.signal}` : `exit status ${status.code ?? 'unknown'}`);
     super(`${host}: the remote session ended unexpectedly (${how})${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
     this.name = 'SessionLost';
   }
@@ -150,6 +150,17 @@ export class HostSession {
   async end(): Promise<ExitStatus> {
     if (!this.finished) await this.write(frame(END_SESSION)).catch(() => undefined);
     return this.exited;
+  }
+
+  /**
+   * Ends a session whose work is done, waiting for the host's exit at most `timeoutMs`: the work is committed, so
+   * a host that stopped answering now must not hold the run up (it ends by itself on EOF or its idle timeout).
+   */
+  async endWithin(timeoutMs: number): Promise<boolean> {
+    if (!this.finished) void this.write(frame(END_SESSION)).catch(() => undefined);
+    const done = await this.waitExit(timeoutMs);
+    if (!done) this.destroy();
+    return done;
   }
 
   /** Asks the host to undo this run's unfinished work and end; waits for it at most `timeoutMs`. */
