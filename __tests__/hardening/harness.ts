@@ -128,4 +128,20 @@ export async function postIfNeeded(c: Case, main: ActionResult): Promise<ActionR
   return post;
 }
 
+/** The run's result, or a failure (and the process killed) when it does not end within `ms`: a hang is a bug. */
+export async function doneWithin(run: RunningAction, ms: number): Promise<ActionResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      run.child.kill('SIGKILL');
+      reject(new Error(`the action did not end within ${ms / 1000} s (it hung)`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([run.done, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

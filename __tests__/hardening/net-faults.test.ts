@@ -6,7 +6,7 @@
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import type { RunningAction } from '../support/action.js';
 import { startFaultProxy, type FaultAction, type FaultProxy } from './fault-proxy.js';
-import { makeCase, postIfNeeded, type CaseOptions } from './harness.js';
+import { doneWithin, makeCase, postIfNeeded, type CaseOptions } from './harness.js';
 import { record } from './invariants.js';
 
 let sshd: SshdHandle;
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 const BIG = 2 * 1024 * 1024;
 /** Client → server rate while uploading, so that 10 % and 90 % of the upload are distinct moments. */
-const RATE = 4 * 1024 * 1024;
+const RATE = 2 * 1024 * 1024;
 
 interface Point {
   name: string;
@@ -34,9 +34,10 @@ const at = (text: string) => async (run: RunningAction, proxy: FaultProxy, actio
 };
 
 const upload = (fraction: number) => async (run: RunningAction, proxy: FaultProxy, action: FaultAction) => {
-  // The stage script and the archive follow the inspect phase at once; the archive flows at RATE.
-  await run.waitFor('▶ release');
-  proxy.armAt(proxy.upstreamBytes() + Math.round(BIG * fraction), action);
+  // The runner sends the stage script (a few KB) and the archive only once the inspect phase has ended, so the
+  // bytes seen while it runs are the offset the archive starts after; the archive then flows at RATE.
+  await run.waitFor('▶ prepare');
+  proxy.armAt(proxy.upstreamBytes() + 6000 + Math.round(BIG * fraction), action);
 };
 
 const POINTS: Point[] = [
@@ -60,17 +61,20 @@ async function faultCase(caseName: string, point: Point, action: FaultAction): P
     const t0 = Date.now();
     const run = c.start();
     await point.arm(run, proxy, action);
-    const main = await run.done;
+    const main = await doneWithin(run, 80_000);
     const ms = Date.now() - t0;
+    // The fault really happened while the run was on (else the case proves nothing).
+    const firedAt = await Promise.race([proxy.fired, new Promise<number>((r) => setTimeout(() => r(-1), 10))]);
+    expect(firedAt).toBeGreaterThanOrEqual(0);
     const post = await postIfNeeded(c, main);
     const errorLine = main.stdout.split('\n').find((l) => l.startsWith('::error')) ?? '(none)';
-    record({ name: caseName, invariants: '------', note: `${main.code === 0 ? 'completed' : 'failed'} in ${(ms / 1000).toFixed(1)} s${post ? ', post step ran' : ''}: ${errorLine.replace(/^::error::/, '').slice(0, 160)}` });
+    record({ name: caseName, invariants: '------', note: `fault at ${firedAt} B; `+`${main.code === 0 ? 'completed' : 'failed'} in ${(ms / 1000).toFixed(1)} s${post ? ', post step ran' : ''}: ${errorLine.replace(/^::error::/, '').slice(0, 160)}` });
     // A stalled connection must end the run in bounded time (keepalive 10 s x 3, or the connect timeout).
     if (action === 'stall') expect(ms).toBeLessThan(60_000);
     await c.check(main, { post, caseName });
     if (main.code !== 0) {
       // The message says what happened to the connection, not only that the session ended.
-      expect(errorLine).toMatch(action === 'stall' ? /time|no answer|not respond/i : /connect|lost|closed|reset|ended/i);
+      expect(errorLine).toMatch(action === 'stall' ? /stopped answering|no SSH connection within/ : /connect|lost|closed|reset|ended/i);
     }
   } finally {
     await proxy.close();
