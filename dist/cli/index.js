@@ -28990,12 +28990,20 @@ class errors_ConfigError extends Error {
         this.problems = problems;
     }
 }
+/** Longest quoted value a message repeats in full; longer ones are cut (a 100 KB value must not flood the log). */
+const MAX_QUOTED = 80;
+const MAX_MESSAGE = 1000;
+/** Cuts long quoted values (`"xxxx…" (100000 characters)`) and, failing that, the message itself. */
+function shorten(message) {
+    const cut = message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => quoted.length <= MAX_QUOTED + 2 ? quoted : `${quoted.slice(0, MAX_QUOTED + 1)}…" (${quoted.length - 2} characters)`);
+    return cut.length <= MAX_MESSAGE ? cut : `${cut.slice(0, MAX_MESSAGE)}… (message cut)`;
+}
 /** Collects problems, dropping exact repeats (a top-level default is checked once per environment). */
 class Problems {
     seen = new Set();
     list = [];
     add(position, path, message) {
-        const problem = { ...position, path, message };
+        const problem = { ...position, path, message: shorten(message) };
         const id = formatProblem(problem);
         if (this.seen.has(id))
             return;
@@ -29099,7 +29107,8 @@ function expandValue(input, env) {
             problems.push(`invalid reference ${JSON.stringify(match)}: write \${NAME} with a variable name, or $\${ for a literal \${`);
             return match;
         }
-        const replacement = env[name];
+        // Own string values only: `${constructor}` or `${__proto__}` must not expand to Object.prototype's members.
+        const replacement = Object.hasOwn(env, name) && typeof env[name] === 'string' ? env[name] : undefined;
         if (replacement === undefined) {
             problems.push(`references \${${name}}, which is not set in the step's environment`);
             return match;
@@ -29298,7 +29307,8 @@ function readMapping(node, at, specs, options = {}) {
     for (const { key, keyNode, value } of entries) {
         const spec = Object.hasOwn(specs, key) ? specs[key] : undefined;
         if (!spec) {
-            const reason = options.misplaced?.[key];
+            // Own keys only: a key named `constructor` or `toString` must not find Object.prototype's members.
+            const reason = options.misplaced && Object.hasOwn(options.misplaced, key) ? options.misplaced[key] : undefined;
             if (reason !== undefined) {
                 at.child(key).problem(keyNode, reason);
             }
@@ -30710,7 +30720,7 @@ class SessionLost extends Error {
     status;
     stderr;
     constructor(host, status, stderr) {
-        const how = status.signal ? `signal ${status.signal}` : `exit status ${status.code ?? 'unknown'}`;
+        const how = status.lostBecause ?? (status.signal ? `signal ${status.signal}` : `exit status ${status.code ?? 'unknown'}`);
         super(`${host}: the remote session ended unexpectedly (${how})${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
         this.status = status;
         this.stderr = stderr;
@@ -30806,6 +30816,18 @@ class HostSession {
         if (!this.finished)
             await this.write(phase_frame(END_SESSION)).catch(() => undefined);
         return this.exited;
+    }
+    /**
+     * Ends a session whose work is done, waiting for the host's exit at most `timeoutMs`: the work is committed, so
+     * a host that stopped answering now must not hold the run up (it ends by itself on EOF or its idle timeout).
+     */
+    async endWithin(timeoutMs) {
+        if (!this.finished)
+            void this.write(phase_frame(END_SESSION)).catch(() => undefined);
+        const done = await this.waitExit(timeoutMs);
+        if (!done)
+            this.destroy();
+        return done;
     }
     /** Asks the host to undo this run's unfinished work and end; waits for it at most `timeoutMs`. */
     async abort(timeoutMs) {
@@ -31897,6 +31919,11 @@ var known_hosts = __nccwpck_require__(3808);
 
 
 
+/** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
+const KEEPALIVE_MS = 10_000;
+const KEEPALIVE_COUNT = 3;
+/** How long a closed connection may wait for the server's side of the close. */
+const CLOSE_GRACE_MS = 1000;
 /** A connection failure the user can act on; the message says what to do. */
 class ConnectError extends Error {
     kind;
@@ -31918,8 +31945,8 @@ async function connectSsh(target, creds) {
         port: target.port,
         username: target.user,
         readyTimeout: creds.connectTimeoutMs,
-        keepaliveInterval: 10_000,
-        keepaliveCountMax: 3,
+        keepaliveInterval: KEEPALIVE_MS,
+        keepaliveCountMax: KEEPALIVE_COUNT,
         hostVerifier: (key) => {
             verdict = (0,known_hosts/* verifyHostKey */.Hj)(creds.knownHosts, target.host, target.port, key);
             return verdict.ok;
@@ -31936,12 +31963,20 @@ async function connectSsh(target, creds) {
         ssh.dispose();
         throw explain(error, target, creds, verdict);
     }
-    // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process.
-    ssh.connection?.on('error', () => undefined);
+    // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process,
+    // and say why they ended (a stalled network is only noticed by the keepalive).
+    const transport = new SshTransport(target.name, ssh);
+    ssh.connection?.on('error', (error) => {
+        transport.lostBecause ??=
+            error.level === 'client-timeout'
+                ? `the host stopped answering: no reply to SSH keepalives for ${((KEEPALIVE_MS * (KEEPALIVE_COUNT + 1)) / 1000).toFixed(0)} s (a stalled network or a frozen host)`
+                : `the connection failed: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`;
+    });
     // Phases are small messages that wait for an answer: without TCP_NODELAY, Nagle's algorithm holds each one
     // back until the previous segment is acknowledged (a delayed ACK: up to 40 ms per round trip).
     ssh.connection?.setNoDelay(true);
-    return new SshTransport(target.name, ssh);
+    ssh.connection?.on('close', () => (transport.lostBecause ??= 'the connection was closed'));
+    return transport;
 }
 function explain(error, target, creds, verdict) {
     const where = `${target.name} (${target.host}:${target.port})`;
@@ -31972,6 +32007,9 @@ function explain(error, target, creds, verdict) {
 class SshTransport {
     name;
     ssh;
+    /** Set when the connection went away on its own (not by close()). */
+    lostBecause;
+    closing = false;
     constructor(name, ssh) {
         this.name = name;
         this.ssh = ssh;
@@ -31987,7 +32025,12 @@ class SshTransport {
         channel.on('exit', (code, signal) => {
             status = { code: code ?? null, signal: signal ?? null };
         });
-        const exited = new Promise((resolve) => channel.on('close', () => resolve(status)));
+        const exited = new Promise((resolve) => channel.on('close', () => {
+            // The channel's close comes after the connection's error, so the reason is known by now.
+            if (status.code === null && this.lostBecause && !this.closing)
+                status = { ...status, lostBecause: this.lostBecause };
+            resolve(status);
+        }));
         channel.on('error', () => undefined);
         return { stdin: channel, stdout: channel, stderr: channel.stderr, exited, destroy: () => channel.destroy() };
     }
@@ -31995,7 +32038,16 @@ class SshTransport {
         return collect(await this.start(command));
     }
     async close() {
+        this.closing = true;
+        const connection = this.ssh.connection;
+        // A graceful end (disconnect message, FIN) waits for the server's FIN; a server behind a stalled network never
+        // sends it, and the open socket would keep the process alive forever. So the socket goes after a second.
+        const socket = connection?._sock;
         this.ssh.dispose();
+        if (socket && !socket.destroyed) {
+            const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+            connection?.once('close', () => clearTimeout(timer));
+        }
     }
 }
 
@@ -32151,7 +32203,7 @@ class Fleet {
     /** Ends every session normally and closes the connections. */
     async close() {
         await Promise.all(this.members.map(async (m) => {
-            await m.session.end();
+            await m.session.endWithin(ABORT_WAIT_MS);
             await m.transport.close();
         }));
     }
