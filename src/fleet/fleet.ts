@@ -119,10 +119,13 @@ export class Fleet {
         out.set(m, r.value);
         if (!r.value.ok && !failure) {
           const step = r.value.failed;
+          // The step's last words usually say why (`error: …`): they belong in the one-line failure too.
+          const lines = [...(step?.tail ?? [])].reverse();
+          const last = (lines.find((l) => /^error:/i.test(l.trim())) ?? lines.find((l) => l.trim() !== ''))?.trim();
           failure = new HostFailure(
             m.host.name,
             step?.label ?? 'phase',
-            `failed with exit code ${r.value.rc}`,
+            `failed with exit code ${r.value.rc}${last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : ''}`,
             step?.tail ?? [],
             r.value.rc,
             r.value.data,
