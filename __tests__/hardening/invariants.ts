@@ -161,13 +161,15 @@ export async function checkInvariants(o: CheckOptions): Promise<Verdict> {
     const dp = h.deployPath;
     const after = snapshot(dp);
     const ok = deployed(dp);
-    const newRelease = after.current !== h.before.current && after.current === `releases/${release}` && ok.has(release);
+    // This run's release: the output, or (a killed run writes no outputs) what the history recorded since.
+    const mine = release || (history(dp).slice(h.before.historyLines).find((l) => l.event === 'deploy')?.release ?? '');
+    const newRelease = after.current !== h.before.current && after.current === `releases/${mine}` && ok.has(mine);
     if (!newRelease) completed = false;
     // 1. current
     if (h.before.current === 'DIR') {
       if (after.current !== 'DIR') fail(1, `${h.name}: current was a plain directory and is now ${after.current || 'missing'}`);
     } else if (after.current !== h.before.current && !newRelease) {
-      fail(1, `${h.name}: current is ${after.current || 'missing'}, was ${h.before.current || 'missing'}, and ${release || 'no release'} was not fully deployed`);
+      fail(1, `${h.name}: current is ${after.current || 'missing'}, was ${h.before.current || 'missing'}, and ${mine || 'no release of this run'} is not recorded as deployed`);
     } else if (after.current) {
       const target = join(dp, after.current);
       if (!existsSync(join(target, 'REVISION')) || !existsSync(join(target, o.completeFile ?? 'VERSION'))) {
