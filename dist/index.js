@@ -55777,6 +55777,8 @@ var external_node_events_ = __nccwpck_require__(8474);
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/remote/markers.ts
 const MARK = '\x1e';
+/** Longest output line passed on in one piece; a longer one (a hook printing megabytes without a newline) is cut. */
+const MAX_LINE = 16 * 1024;
 function markerPrefix(token) {
     return `\n${MARK}${token} `;
 }
@@ -55830,6 +55832,11 @@ class MarkerParser {
         this.partial = lines.pop() ?? '';
         for (const line of lines)
             this.onLine(line.replace(/\r$/, ''));
+        // Memory stays bounded whatever the output: a line that grows past MAX_LINE goes out in pieces.
+        while (this.partial.length > MAX_LINE) {
+            this.onLine(this.partial.slice(0, MAX_LINE));
+            this.partial = this.partial.slice(MAX_LINE);
+        }
     }
     flushPartial() {
         if (this.partial)
@@ -56015,6 +56022,10 @@ class SessionLost extends Error {
     }
 }
 const TAIL_LINES = 40;
+/** Longest line kept in a step's tail (the tail goes into the job summary, which must stay small). */
+const TAIL_LINE_CHARS = 2000;
+/** Output a step may send to the log; the rest is counted, not shown (the tail still follows it). */
+const STEP_OUTPUT_BYTES = 4 * 1024 * 1024;
 /**
  * The runner's side of one host's session: a single remote process that evaluates the phases it is sent.
  * Between phases the runner pings, so the host can tell a waiting runner from a vanished one.
@@ -56202,14 +56213,34 @@ class HostSession {
                     this.line(line);
         });
     }
+    shown = 0;
+    hidden = 0;
     line(text) {
         const step = this.pending?.current;
         if (step) {
-            step.tail.push(text);
+            step.tail.push(text.length > TAIL_LINE_CHARS ? `${text.slice(0, TAIL_LINE_CHARS)}… (line cut)` : text);
             if (step.tail.length > TAIL_LINES)
                 step.tail.shift();
         }
-        this.listener.output?.(text, step);
+        // A step that floods its output (a hook printing 50 MB) must not flood the log, nor hold the run up.
+        if (this.shown < STEP_OUTPUT_BYTES) {
+            this.shown += text.length + 1;
+            this.listener.output?.(text, step);
+            if (this.shown >= STEP_OUTPUT_BYTES) {
+                this.listener.output?.(`… more than ${STEP_OUTPUT_BYTES / 1024 / 1024} MiB of output: the rest of this step's output is not shown`, step);
+            }
+        }
+        else {
+            this.hidden += text.length + 1;
+        }
+    }
+    /** A new step starts with a fresh output budget; the end of a cut step says how much was left out. */
+    resetOutput(step) {
+        if (this.hidden > 0) {
+            this.listener.output?.(`… ${this.hidden} bytes of output not shown (the last ${TAIL_LINES} lines are in the failure report)`, step);
+        }
+        this.shown = 0;
+        this.hidden = 0;
     }
     marker({ kind, args }) {
         const p = this.pending;
@@ -56237,6 +56268,7 @@ class HostSession {
                     return;
                 const spec = p.phase.steps.find((s) => s.id === args[0]);
                 const record = { id: args[0] ?? '?', label: spec?.label ?? args[0] ?? '?', status: 'running', ms: Date.now(), tail: [] };
+                this.resetOutput(p.current);
                 p.steps.push(record);
                 p.current = record;
                 this.listener.step?.(record);
@@ -56246,6 +56278,7 @@ class HostSession {
                 const record = p?.current;
                 if (!p || !record)
                     return;
+                this.resetOutput(record);
                 record.rc = Number(args[1]);
                 record.status = record.rc === 0 ? 'ok' : 'failed';
                 record.ms = Date.now() - record.ms;
@@ -57460,7 +57493,10 @@ class Fleet {
                 out.set(m, r.value);
                 if (!r.value.ok && !failure) {
                     const step = r.value.failed;
-                    failure = new HostFailure(m.host.name, step?.label ?? 'phase', `failed with exit code ${r.value.rc}`, step?.tail ?? [], r.value.rc, r.value.data);
+                    // The step's last words usually say why (`error: …`): they belong in the one-line failure too.
+                    const lines = [...(step?.tail ?? [])].reverse();
+                    const last = (lines.find((l) => /^error:/i.test(l.trim())) ?? lines.find((l) => l.trim() !== ''))?.trim();
+                    failure = new HostFailure(m.host.name, step?.label ?? 'phase', `failed with exit code ${r.value.rc}${last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : ''}`, step?.tail ?? [], r.value.rc, r.value.data);
                 }
             }
         });
