@@ -57712,6 +57712,33 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(7264);
 // EXTERNAL MODULE: ./src/commands/context.ts
 var context = __nccwpck_require__(165);
+;// CONCATENATED MODULE: ./src/releases/name.ts
+/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+function checkReleaseName(name, source) {
+    if (!NAME.test(name) || name.includes('..')) {
+        throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
+            'starting with a letter or digit)');
+    }
+    return name;
+}
+/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
+function timestampName(at) {
+    return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+/**
+ * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
+ * any host (two deploys within one second), so a default name never collides.
+ */
+function uniqueReleaseName(at, taken) {
+    const base = timestampName(at);
+    if (!taken.has(base))
+        return base;
+    for (let n = 2;; n++)
+        if (!taken.has(`${base}-${n}`))
+            return `${base}-${n}`;
+}
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
@@ -58060,33 +58087,6 @@ async function switchBack(fleet, plan, switched, listener) {
         // A host that cannot switch back in this phase still does it in its abort path (da_abort reverts first).
     }
     alive.forEach((m) => listener.reverted?.(m));
-}
-
-;// CONCATENATED MODULE: ./src/releases/name.ts
-/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-function checkReleaseName(name, source) {
-    if (!NAME.test(name) || name.includes('..')) {
-        throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
-            'starting with a letter or digit)');
-    }
-    return name;
-}
-/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
-function timestampName(at) {
-    return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-}
-/**
- * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
- * any host (two deploys within one second), so a default name never collides.
- */
-function uniqueReleaseName(at, taken) {
-    const base = timestampName(at);
-    if (!taken.has(base))
-        return base;
-    for (let n = 2;; n++)
-        if (!taken.has(`${base}-${n}`))
-            return `${base}-${n}`;
 }
 
 // EXTERNAL MODULE: ./src/releases/history.ts
@@ -58844,6 +58844,7 @@ function ageOf(iso) {
 
 
 
+
 const COMMANDS = {
     deploy: deploy,
     redeploy: redeploy,
@@ -58851,7 +58852,10 @@ const COMMANDS = {
     unlock: unlock,
     releases: releases,
 };
-function runCommand(name, ctx) {
+async function runCommand(name, ctx) {
+    // A bad name for a new release stops the run before any host is connected to, locked or changed.
+    if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
+        checkReleaseName(ctx.releaseName, 'release-name');
     return COMMANDS[name](ctx);
 }
 
