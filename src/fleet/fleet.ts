@@ -20,6 +20,9 @@ export class HostFailure extends Error {
     super(`${host}: ${step}: ${message}`);
     this.name = 'HostFailure';
   }
+
+  /** Set when every host confirmed that it undid this run's work (nothing is left for the post step). */
+  cleanedUp = false;
 }
 
 export interface Member {
@@ -79,9 +82,12 @@ export class Fleet {
     const failed = opened.findIndex((r) => r.status === 'rejected');
     if (failed >= 0) {
       const fleet = new Fleet(members, access, listener);
-      await fleet.abort();
+      // Hosts that never got a session have nothing to undo; those that did undo it now.
+      const confirmed = await fleet.abort();
       const reason = (opened[failed] as PromiseRejectedResult).reason;
-      throw new HostFailure(hosts[failed]!.name, 'connect', reason instanceof Error ? reason.message : String(reason));
+      const failure = new HostFailure(hosts[failed]!.name, 'connect', reason instanceof Error ? reason.message : String(reason));
+      failure.cleanedUp = confirmed;
+      throw failure;
     }
     return new Fleet(members, access, listener);
   }
