@@ -54203,7 +54203,19 @@ async function withFleet(ctx, work) {
     const listener = (0,progress/* progress */.q)(ctx.log, ctx.report, ctx.config.hosts.length);
     ctx.state?.save('owner', ctx.run.owner);
     ctx.state?.save('remote', 'started');
-    const fleet = await fleet_fleet/* Fleet */.P.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
+    let fleet;
+    try {
+        fleet = await fleet_fleet/* Fleet */.P.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
+    }
+    catch (error) {
+        // A host that could not be reached (host key, auth, network) has nothing of this run to undo: the post step
+        // would only connect again (and fail again) for nothing.
+        if (error instanceof fleet_fleet/* HostFailure */.h && error.cleanedUp)
+            ctx.state?.save('remote', 'done');
+        if (ctx.signal.aborted)
+            throw new context/* Cancelled */.c();
+        throw error;
+    }
     const onAbort = () => void fleet.abort();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -57422,6 +57434,8 @@ class HostFailure extends Error {
         this.data = data;
         this.name = 'HostFailure';
     }
+    /** Set when every host confirmed that it undid this run's work (nothing is left for the post step). */
+    cleanedUp = false;
 }
 /** Time a host gets to undo its work after an abort or interrupt. */
 const ABORT_WAIT_MS = 5000;
@@ -57455,9 +57469,12 @@ class Fleet {
         const failed = opened.findIndex((r) => r.status === 'rejected');
         if (failed >= 0) {
             const fleet = new Fleet(members, access, listener);
-            await fleet.abort();
+            // Hosts that never got a session have nothing to undo; those that did undo it now.
+            const confirmed = await fleet.abort();
             const reason = opened[failed].reason;
-            throw new HostFailure(hosts[failed].name, 'connect', reason instanceof Error ? reason.message : String(reason));
+            const failure = new HostFailure(hosts[failed].name, 'connect', reason instanceof Error ? reason.message : String(reason));
+            failure.cleanedUp = confirmed;
+            throw failure;
         }
         return new Fleet(members, access, listener);
     }
