@@ -10,4 +10,6 @@ export default {
   },
   testTimeout: 60000,
   maxWorkers: 2,
+  // Prints the table of the fault-injection and hostile-input cases when they ran (see __tests__/hardening).
+  reporters: ['default', '<rootDir>/__tests__/hardening/table-reporter.js'],
 };

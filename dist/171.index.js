@@ -15,6 +15,11 @@ export const modules = {
 
 
 
+/** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
+const KEEPALIVE_MS = 10_000;
+const KEEPALIVE_COUNT = 3;
+/** How long a closed connection may wait for the server's side of the close. */
+const CLOSE_GRACE_MS = 1000;
 /** A connection failure the user can act on; the message says what to do. */
 class ConnectError extends Error {
     kind;
@@ -36,8 +41,8 @@ async function connectSsh(target, creds) {
         port: target.port,
         username: target.user,
         readyTimeout: creds.connectTimeoutMs,
-        keepaliveInterval: 10_000,
-        keepaliveCountMax: 3,
+        keepaliveInterval: KEEPALIVE_MS,
+        keepaliveCountMax: KEEPALIVE_COUNT,
         hostVerifier: (key) => {
             verdict = (0,_known_hosts_js__WEBPACK_IMPORTED_MODULE_1__/* .verifyHostKey */ .Hj)(creds.knownHosts, target.host, target.port, key);
             return verdict.ok;
@@ -54,12 +59,20 @@ async function connectSsh(target, creds) {
         ssh.dispose();
         throw explain(error, target, creds, verdict);
     }
-    // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process.
-    ssh.connection?.on('error', () => undefined);
+    // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process,
+    // and say why they ended (a stalled network is only noticed by the keepalive).
+    const transport = new SshTransport(target.name, ssh);
+    ssh.connection?.on('error', (error) => {
+        transport.lostBecause ??=
+            error.level === 'client-timeout'
+                ? `the host stopped answering: no reply to SSH keepalives for ${((KEEPALIVE_MS * (KEEPALIVE_COUNT + 1)) / 1000).toFixed(0)} s (a stalled network or a frozen host)`
+                : `the connection failed: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`;
+    });
     // Phases are small messages that wait for an answer: without TCP_NODELAY, Nagle's algorithm holds each one
     // back until the previous segment is acknowledged (a delayed ACK: up to 40 ms per round trip).
     ssh.connection?.setNoDelay(true);
-    return new SshTransport(target.name, ssh);
+    ssh.connection?.on('close', () => (transport.lostBecause ??= 'the connection was closed'));
+    return transport;
 }
 function explain(error, target, creds, verdict) {
     const where = `${target.name} (${target.host}:${target.port})`;
@@ -90,6 +103,9 @@ function explain(error, target, creds, verdict) {
 class SshTransport {
     name;
     ssh;
+    /** Set when the connection went away on its own (not by close()). */
+    lostBecause;
+    closing = false;
     constructor(name, ssh) {
         this.name = name;
         this.ssh = ssh;
@@ -105,7 +121,12 @@ class SshTransport {
         channel.on('exit', (code, signal) => {
             status = { code: code ?? null, signal: signal ?? null };
         });
-        const exited = new Promise((resolve) => channel.on('close', () => resolve(status)));
+        const exited = new Promise((resolve) => channel.on('close', () => {
+            // The channel's close comes after the connection's error, so the reason is known by now.
+            if (status.code === null && this.lostBecause && !this.closing)
+                status = { ...status, lostBecause: this.lostBecause };
+            resolve(status);
+        }));
         channel.on('error', () => undefined);
         return { stdin: channel, stdout: channel, stderr: channel.stderr, exited, destroy: () => channel.destroy() };
     }
@@ -113,7 +134,16 @@ class SshTransport {
         return (0,_collect_js__WEBPACK_IMPORTED_MODULE_2__/* .collect */ .F)(await this.start(command));
     }
     async close() {
+        this.closing = true;
+        const connection = this.ssh.connection;
+        // A graceful end (disconnect message, FIN) waits for the server's FIN; a server behind a stalled network never
+        // sends it, and the open socket would keep the process alive forever. So the socket goes after a second.
+        const socket = connection?._sock;
         this.ssh.dispose();
+        if (socket && !socket.destroyed) {
+            const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+            connection?.once('close', () => clearTimeout(timer));
+        }
     }
 }
 

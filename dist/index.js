@@ -28678,7 +28678,19 @@ async function withFleet(ctx, work) {
     const listener = (0,progress/* progress */.q)(ctx.log, ctx.report, ctx.config.hosts.length);
     ctx.state?.save('owner', ctx.run.owner);
     ctx.state?.save('remote', 'started');
-    const fleet = await fleet_fleet/* Fleet */.P.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
+    let fleet;
+    try {
+        fleet = await fleet_fleet/* Fleet */.P.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
+    }
+    catch (error) {
+        // A host that could not be reached (host key, auth, network) has nothing of this run to undo: the post step
+        // would only connect again (and fail again) for nothing.
+        if (error instanceof fleet_fleet/* HostFailure */.h && error.cleanedUp)
+            ctx.state?.save('remote', 'done');
+        if (ctx.signal.aborted)
+            throw new context/* Cancelled */.c();
+        throw error;
+    }
     const onAbort = () => void fleet.abort();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -28752,12 +28764,20 @@ class errors_ConfigError extends Error {
         this.problems = problems;
     }
 }
+/** Longest quoted value a message repeats in full; longer ones are cut (a 100 KB value must not flood the log). */
+const MAX_QUOTED = 80;
+const MAX_MESSAGE = 1000;
+/** Cuts long quoted values (`"xxxx…" (100000 characters)`) and, failing that, the message itself. */
+function shorten(message) {
+    const cut = message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => quoted.length <= MAX_QUOTED + 2 ? quoted : `${quoted.slice(0, MAX_QUOTED + 1)}…" (${quoted.length - 2} characters)`);
+    return cut.length <= MAX_MESSAGE ? cut : `${cut.slice(0, MAX_MESSAGE)}… (message cut)`;
+}
 /** Collects problems, dropping exact repeats (a top-level default is checked once per environment). */
 class Problems {
     seen = new Set();
     list = [];
     add(position, path, message) {
-        const problem = { ...position, path, message };
+        const problem = { ...position, path, message: shorten(message) };
         const id = formatProblem(problem);
         if (this.seen.has(id))
             return;
@@ -28861,7 +28881,8 @@ function expandValue(input, env) {
             problems.push(`invalid reference ${JSON.stringify(match)}: write \${NAME} with a variable name, or $\${ for a literal \${`);
             return match;
         }
-        const replacement = env[name];
+        // Own string values only: `${constructor}` or `${__proto__}` must not expand to Object.prototype's members.
+        const replacement = Object.hasOwn(env, name) && typeof env[name] === 'string' ? env[name] : undefined;
         if (replacement === undefined) {
             problems.push(`references \${${name}}, which is not set in the step's environment`);
             return match;
@@ -29060,7 +29081,8 @@ function readMapping(node, at, specs, options = {}) {
     for (const { key, keyNode, value } of entries) {
         const spec = Object.hasOwn(specs, key) ? specs[key] : undefined;
         if (!spec) {
-            const reason = options.misplaced?.[key];
+            // Own keys only: a key named `constructor` or `toString` must not find Object.prototype's members.
+            const reason = options.misplaced && Object.hasOwn(options.misplaced, key) ? options.misplaced[key] : undefined;
             if (reason !== undefined) {
                 at.child(key).problem(keyNode, reason);
             }
@@ -30252,6 +30274,8 @@ var external_node_events_ = __nccwpck_require__(8474);
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/remote/markers.ts
 const MARK = '\x1e';
+/** Longest output line passed on in one piece; a longer one (a hook printing megabytes without a newline) is cut. */
+const MAX_LINE = 16 * 1024;
 function markerPrefix(token) {
     return `\n${MARK}${token} `;
 }
@@ -30305,6 +30329,11 @@ class MarkerParser {
         this.partial = lines.pop() ?? '';
         for (const line of lines)
             this.onLine(line.replace(/\r$/, ''));
+        // Memory stays bounded whatever the output: a line that grows past MAX_LINE goes out in pieces.
+        while (this.partial.length > MAX_LINE) {
+            this.onLine(this.partial.slice(0, MAX_LINE));
+            this.partial = this.partial.slice(MAX_LINE);
+        }
     }
     flushPartial() {
         if (this.partial)
@@ -30341,6 +30370,18 @@ da_chunks() {
   local n total=0
   while IFS= read -r n && [ "$n" -gt 0 ] 2>/dev/null; do head -c "$n"; total=$((total + n)); done
   echo "received $total bytes of archive" >&2
+}
+da_unpack() {
+  if ! da_chunks | tar -xzf - -C "$1" --no-same-owner; then
+    local avail
+    avail=$(df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 { print $4 }')
+    if [ -n "$avail" ] && [ "$avail" -lt 1024 ]; then
+      echo "error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free" >&2
+    else
+      echo "error: unpacking the release failed (\${avail:-?} KiB free in $DA_DEPLOY_PATH)" >&2
+    fi
+    return 1
+  fi
 }
 da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 -w0)"; }
@@ -30449,7 +30490,7 @@ class SessionLost extends Error {
     status;
     stderr;
     constructor(host, status, stderr) {
-        const how = status.signal ? `signal ${status.signal}` : `exit status ${status.code ?? 'unknown'}`;
+        const how = status.lostBecause ?? (status.signal ? `signal ${status.signal}` : `exit status ${status.code ?? 'unknown'}`);
         super(`${host}: the remote session ended unexpectedly (${how})${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
         this.status = status;
         this.stderr = stderr;
@@ -30457,6 +30498,10 @@ class SessionLost extends Error {
     }
 }
 const TAIL_LINES = 40;
+/** Longest line kept in a step's tail (the tail goes into the job summary, which must stay small). */
+const TAIL_LINE_CHARS = 2000;
+/** Output a step may send to the log; the rest is counted, not shown (the tail still follows it). */
+const STEP_OUTPUT_BYTES = 4 * 1024 * 1024;
 /**
  * The runner's side of one host's session: a single remote process that evaluates the phases it is sent.
  * Between phases the runner pings, so the host can tell a waiting runner from a vanished one.
@@ -30546,6 +30591,18 @@ class HostSession {
             await this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp)).catch(() => undefined);
         return this.exited;
     }
+    /**
+     * Ends a session whose work is done, waiting for the host's exit at most `timeoutMs`: the work is committed, so
+     * a host that stopped answering now must not hold the run up (it ends by itself on EOF or its idle timeout).
+     */
+    async endWithin(timeoutMs) {
+        if (!this.finished)
+            void this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp)).catch(() => undefined);
+        const done = await this.waitExit(timeoutMs);
+        if (!done)
+            this.destroy();
+        return done;
+    }
     /** Asks the host to undo this run's unfinished work and end; waits for it at most `timeoutMs`. */
     async abort(timeoutMs) {
         if (this.finished)
@@ -30632,14 +30689,34 @@ class HostSession {
                     this.line(line);
         });
     }
+    shown = 0;
+    hidden = 0;
     line(text) {
         const step = this.pending?.current;
         if (step) {
-            step.tail.push(text);
+            step.tail.push(text.length > TAIL_LINE_CHARS ? `${text.slice(0, TAIL_LINE_CHARS)}… (line cut)` : text);
             if (step.tail.length > TAIL_LINES)
                 step.tail.shift();
         }
-        this.listener.output?.(text, step);
+        // A step that floods its output (a hook printing 50 MB) must not flood the log, nor hold the run up.
+        if (this.shown < STEP_OUTPUT_BYTES) {
+            this.shown += text.length + 1;
+            this.listener.output?.(text, step);
+            if (this.shown >= STEP_OUTPUT_BYTES) {
+                this.listener.output?.(`… more than ${STEP_OUTPUT_BYTES / 1024 / 1024} MiB of output: the rest of this step's output is not shown`, step);
+            }
+        }
+        else {
+            this.hidden += text.length + 1;
+        }
+    }
+    /** A new step starts with a fresh output budget; the end of a cut step says how much was left out. */
+    resetOutput(step) {
+        if (this.hidden > 0) {
+            this.listener.output?.(`… ${this.hidden} bytes of output not shown (the last ${TAIL_LINES} lines are in the failure report)`, step);
+        }
+        this.shown = 0;
+        this.hidden = 0;
     }
     marker({ kind, args }) {
         const p = this.pending;
@@ -30668,6 +30745,7 @@ class HostSession {
                     return;
                 const spec = p.phase.steps.find((s) => s.id === args[0]);
                 const record = { id: args[0] ?? '?', label: spec?.label ?? args[0] ?? '?', status: 'running', ms: Date.now(), tail: [] };
+                this.resetOutput(p.current);
                 p.steps.push(record);
                 p.current = record;
                 this.listener.step?.(record);
@@ -30677,6 +30755,7 @@ class HostSession {
                 const record = p?.current;
                 if (!p || !record)
                     return;
+                this.resetOutput(record);
                 record.rc = Number(args[1]);
                 record.status = record.rc === 0 || record.rc === remote_phase/* STOP */.VW ? 'ok' : 'failed';
                 record.ms = Date.now() - record.ms;
@@ -30768,6 +30847,8 @@ class HostFailure extends Error {
         this.data = data;
         this.name = 'HostFailure';
     }
+    /** Set when every host confirmed that it undid this run's work (nothing is left for the post step). */
+    cleanedUp = false;
 }
 /** Time a host gets to undo its work after an abort or interrupt. */
 const ABORT_WAIT_MS = 5000;
@@ -30801,9 +30882,12 @@ class Fleet {
         const failed = opened.findIndex((r) => r.status === 'rejected');
         if (failed >= 0) {
             const fleet = new Fleet(members, access, listener);
-            await fleet.abort();
+            // Hosts that never got a session have nothing to undo; those that did undo it now.
+            const confirmed = await fleet.abort();
             const reason = opened[failed].reason;
-            throw new HostFailure(hosts[failed].name, 'connect', reason instanceof Error ? reason.message : String(reason));
+            const failure = new HostFailure(hosts[failed].name, 'connect', reason instanceof Error ? reason.message : String(reason));
+            failure.cleanedUp = confirmed;
+            throw failure;
         }
         return new Fleet(members, access, listener);
     }
@@ -30839,7 +30923,10 @@ class Fleet {
                 out.set(m, r.value);
                 if (!r.value.ok && !failure) {
                     const step = r.value.failed;
-                    failure = new HostFailure(m.host.name, step?.label ?? 'phase', `failed with exit code ${r.value.rc}`, step?.tail ?? [], r.value.rc, r.value.data);
+                    // The step's last words usually say why (`error: …`): they belong in the one-line failure too.
+                    const lines = [...(step?.tail ?? [])].reverse();
+                    const last = (lines.find((l) => /^error:/i.test(l.trim())) ?? lines.find((l) => l.trim() !== ''))?.trim();
+                    failure = new HostFailure(m.host.name, step?.label ?? 'phase', `failed with exit code ${r.value.rc}${last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : ''}`, step?.tail ?? [], r.value.rc, r.value.data);
                 }
             }
         });
@@ -30869,7 +30956,7 @@ class Fleet {
     /** Ends every session normally and closes the connections. */
     async close() {
         await Promise.all(this.members.map(async (m) => {
-            await m.session.end();
+            await m.session.endWithin(ABORT_WAIT_MS);
             await m.transport.close();
         }));
     }
@@ -31085,6 +31172,33 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(7264);
 // EXTERNAL MODULE: ./src/commands/context.ts
 var context = __nccwpck_require__(165);
+;// CONCATENATED MODULE: ./src/releases/name.ts
+/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+function checkReleaseName(name, source) {
+    if (!NAME.test(name) || name.includes('..')) {
+        throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
+            'starting with a letter or digit)');
+    }
+    return name;
+}
+/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
+function timestampName(at) {
+    return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+/**
+ * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
+ * any host (two deploys within one second), so a default name never collides.
+ */
+function uniqueReleaseName(at, taken) {
+    const base = timestampName(at);
+    if (!taken.has(base))
+        return base;
+    for (let n = 2;; n++)
+        if (!taken.has(`${base}-${n}`))
+            return `${base}-${n}`;
+}
+
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:crypto"
@@ -31470,7 +31584,7 @@ LC_ALL=C comm -z -23 "$tmp/actual" "$tmp/known" | (cd -- "$new" && xargs -0r rm 
 printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)
 rm -rf -- "$tmp"
 head -c ${o.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
-da_chunks | tar -xzf - -C "$new" --no-same-owner
+da_unpack "$new"
 printf '%s\\n' ${(0,quote.q)(o.revision)} > "$new/REVISION"
 echo "copied the live release; sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
     };
@@ -31535,7 +31649,7 @@ function upload(opts) {
         id: 'upload',
         label: 'upload',
         body: `head -c ${opts.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
-da_chunks | tar -xzf - -C "releases/$DA_RELEASE" --no-same-owner
+da_unpack "releases/$DA_RELEASE"
 printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"`,
     };
 }
@@ -31660,33 +31774,6 @@ async function switchBack(fleet, plan, switched, listener) {
         // A host that cannot switch back in this phase still does it in its abort path (da_abort reverts first).
     }
     alive.forEach((m) => listener.reverted?.(m));
-}
-
-;// CONCATENATED MODULE: ./src/releases/name.ts
-/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-function checkReleaseName(name, source) {
-    if (!NAME.test(name) || name.includes('..')) {
-        throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
-            'starting with a letter or digit)');
-    }
-    return name;
-}
-/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
-function timestampName(at) {
-    return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-}
-/**
- * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
- * any host (two deploys within one second), so a default name never collides.
- */
-function uniqueReleaseName(at, taken) {
-    const base = timestampName(at);
-    if (!taken.has(base))
-        return base;
-    for (let n = 2;; n++)
-        if (!taken.has(`${base}-${n}`))
-            return `${base}-${n}`;
 }
 
 // EXTERNAL MODULE: ./src/releases/history.ts
@@ -32572,6 +32659,7 @@ function ageOf(iso) {
 
 
 
+
 const COMMANDS = {
     deploy: deploy,
     redeploy: redeploy,
@@ -32580,6 +32668,9 @@ const COMMANDS = {
     releases: releases,
 };
 async function runCommand(name, ctx) {
+    // A bad name for a new release stops the run before any host is connected to, locked or changed.
+    if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
+        checkReleaseName(ctx.releaseName, 'release-name');
     try {
         await COMMANDS[name](ctx);
     }

@@ -43,7 +43,8 @@ describe('annotations', () => {
     const host = `${sshd.user}@${sshd.host}:${sshd.port}`;
     // Annotation properties escape ':' and ','.
     const title = `deploy failed on ${host} (step: echo migrating; exit 4)`.replace(/:/g, '%3A').replace(/,/g, '%2C');
-    expect(errorLines(r)).toEqual([`::error title=${title}::${host}: echo migrating; exit 4: failed with exit code 4`]);
+    // One line, with the step's last words (here its only output) as the reason.
+    expect(errorLines(r)).toEqual([`::error title=${title}::${host}: echo migrating; exit 4: failed with exit code 4: migrating`]);
     // The hook's output is in the summary's failure tail and its collapsed hook output.
     expect(r.summary).toContain('<details><summary>Hook output on');
     expect(r.summary).toContain('$ echo migrating; exit 4\nmigrating');

@@ -32,7 +32,16 @@ export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => 
   const listener = progress(ctx.log, ctx.report, ctx.config.hosts.length);
   ctx.state?.save('owner', ctx.run.owner);
   ctx.state?.save('remote', 'started');
-  const fleet = await Fleet.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
+  let fleet: Fleet;
+  try {
+    fleet = await Fleet.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
+  } catch (error) {
+    // A host that could not be reached (host key, auth, network) has nothing of this run to undo: the post step
+    // would only connect again (and fail again) for nothing.
+    if (error instanceof HostFailure && error.cleanedUp) ctx.state?.save('remote', 'done');
+    if (ctx.signal.aborted) throw new Cancelled();
+    throw error;
+  }
   const onAbort = () => void fleet.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {

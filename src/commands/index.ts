@@ -1,3 +1,4 @@
+import { checkReleaseName } from '../releases/name.js';
 import type { CommandName } from './names.js';
 import type { CommandContext } from './context.js';
 import { deploy } from './deploy.js';
@@ -15,6 +16,8 @@ const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
 };
 
 export async function runCommand(name: CommandName, ctx: CommandContext): Promise<void> {
+  // A bad name for a new release stops the run before any host is connected to, locked or changed.
+  if (ctx.releaseName && (name === 'deploy' || name === 'redeploy')) checkReleaseName(ctx.releaseName, 'release-name');
   try {
     await COMMANDS[name](ctx);
   } catch (error) {

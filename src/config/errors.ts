@@ -31,13 +31,25 @@ export class ConfigError extends Error {
   }
 }
 
+/** Longest quoted value a message repeats in full; longer ones are cut (a 100 KB value must not flood the log). */
+const MAX_QUOTED = 80;
+const MAX_MESSAGE = 1000;
+
+/** Cuts long quoted values (`"xxxx…" (100000 characters)`) and, failing that, the message itself. */
+export function shorten(message: string): string {
+  const cut = message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) =>
+    quoted.length <= MAX_QUOTED + 2 ? quoted : `${quoted.slice(0, MAX_QUOTED + 1)}…" (${quoted.length - 2} characters)`,
+  );
+  return cut.length <= MAX_MESSAGE ? cut : `${cut.slice(0, MAX_MESSAGE)}… (message cut)`;
+}
+
 /** Collects problems, dropping exact repeats (a top-level default is checked once per environment). */
 export class Problems {
   private readonly seen = new Set<string>();
   readonly list: ConfigProblem[] = [];
 
   add(position: SourcePosition, path: string, message: string): void {
-    const problem: ConfigProblem = { ...position, path, message };
+    const problem: ConfigProblem = { ...position, path, message: shorten(message) };
     const id = formatProblem(problem);
     if (this.seen.has(id)) return;
     this.seen.add(id);

@@ -23,7 +23,8 @@ export function expandValue(input: string, env: Readonly<Record<string, string |
       );
       return match;
     }
-    const replacement = env[name];
+    // Own string values only: `${constructor}` or `${__proto__}` must not expand to Object.prototype's members.
+    const replacement = Object.hasOwn(env, name) && typeof env[name] === 'string' ? env[name] : undefined;
     if (replacement === undefined) {
       problems.push(`references \${${name}}, which is not set in the step's environment`);
       return match;

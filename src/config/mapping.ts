@@ -62,7 +62,8 @@ export function readMapping<S extends KeySpecs>(
   for (const { key, keyNode, value } of entries) {
     const spec = Object.hasOwn(specs, key) ? specs[key] : undefined;
     if (!spec) {
-      const reason = options.misplaced?.[key];
+      // Own keys only: a key named `constructor` or `toString` must not find Object.prototype's members.
+      const reason = options.misplaced && Object.hasOwn(options.misplaced, key) ? options.misplaced[key] : undefined;
       if (reason !== undefined) {
         at.child(key).problem(keyNode, reason);
       } else {

@@ -20,6 +20,9 @@ export class HostFailure extends Error {
     super(`${host}: ${step}: ${message}`);
     this.name = 'HostFailure';
   }
+
+  /** Set when every host confirmed that it undid this run's work (nothing is left for the post step). */
+  cleanedUp = false;
 }
 
 export interface Member {
@@ -79,9 +82,12 @@ export class Fleet {
     const failed = opened.findIndex((r) => r.status === 'rejected');
     if (failed >= 0) {
       const fleet = new Fleet(members, access, listener);
-      await fleet.abort();
+      // Hosts that never got a session have nothing to undo; those that did undo it now.
+      const confirmed = await fleet.abort();
       const reason = (opened[failed] as PromiseRejectedResult).reason;
-      throw new HostFailure(hosts[failed]!.name, 'connect', reason instanceof Error ? reason.message : String(reason));
+      const failure = new HostFailure(hosts[failed]!.name, 'connect', reason instanceof Error ? reason.message : String(reason));
+      failure.cleanedUp = confirmed;
+      throw failure;
     }
     return new Fleet(members, access, listener);
   }
@@ -119,10 +125,13 @@ export class Fleet {
         out.set(m, r.value);
         if (!r.value.ok && !failure) {
           const step = r.value.failed;
+          // The step's last words usually say why (`error: …`): they belong in the one-line failure too.
+          const lines = [...(step?.tail ?? [])].reverse();
+          const last = (lines.find((l) => /^error:/i.test(l.trim())) ?? lines.find((l) => l.trim() !== ''))?.trim();
           failure = new HostFailure(
             m.host.name,
             step?.label ?? 'phase',
-            `failed with exit code ${r.value.rc}`,
+            `failed with exit code ${r.value.rc}${last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : ''}`,
             step?.tail ?? [],
             r.value.rc,
             r.value.data,
@@ -159,7 +168,7 @@ export class Fleet {
   async close(): Promise<void> {
     await Promise.all(
       this.members.map(async (m) => {
-        await m.session.end();
+        await m.session.endWithin(ABORT_WAIT_MS);
         await m.transport.close();
       }),
     );

@@ -9,6 +9,9 @@ export interface Marker {
 
 export const MARK = '\x1e';
 
+/** Longest output line passed on in one piece; a longer one (a hook printing megabytes without a newline) is cut. */
+export const MAX_LINE = 16 * 1024;
+
 export function markerPrefix(token: string): string {
   return `\n${MARK}${token} `;
 }
@@ -65,6 +68,11 @@ export class MarkerParser {
     const lines = (this.partial + text).split('\n');
     this.partial = lines.pop() ?? '';
     for (const line of lines) this.onLine(line.replace(/\r$/, ''));
+    // Memory stays bounded whatever the output: a line that grows past MAX_LINE goes out in pieces.
+    while (this.partial.length > MAX_LINE) {
+      this.onLine(this.partial.slice(0, MAX_LINE));
+      this.partial = this.partial.slice(MAX_LINE);
+    }
   }
 
   private flushPartial(): void {

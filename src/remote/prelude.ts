@@ -44,6 +44,18 @@ da_chunks() {
   while IFS= read -r n && [ "$n" -gt 0 ] 2>/dev/null; do head -c "$n"; total=$((total + n)); done
   echo "received $total bytes of archive" >&2
 }
+da_unpack() {
+  if ! da_chunks | tar -xzf - -C "$1" --no-same-owner; then
+    local avail
+    avail=$(df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 { print $4 }')
+    if [ -n "$avail" ] && [ "$avail" -lt 1024 ]; then
+      echo "error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free" >&2
+    else
+      echo "error: unpacking the release failed (\${avail:-?} KiB free in $DA_DEPLOY_PATH)" >&2
+    fi
+    return 1
+  fi
+}
 da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 -w0)"; }
 da_step() {

@@ -46,13 +46,17 @@ export class SessionLost extends Error {
     readonly status: ExitStatus,
     readonly stderr: string,
   ) {
-    const how = status.signal ? `signal ${status.signal}` : `exit status ${status.code ?? 'unknown'}`;
+    const how = status.lostBecause ?? (status.signal ? `signal ${status.signal}` : `exit status ${status.code ?? 'unknown'}`);
     super(`${host}: the remote session ended unexpectedly (${how})${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
     this.name = 'SessionLost';
   }
 }
 
 const TAIL_LINES = 40;
+/** Longest line kept in a step's tail (the tail goes into the job summary, which must stay small). */
+const TAIL_LINE_CHARS = 2000;
+/** Output a step may send to the log; the rest is counted, not shown (the tail still follows it). */
+const STEP_OUTPUT_BYTES = 4 * 1024 * 1024;
 
 interface Pending {
   phase: Phase;
@@ -156,6 +160,17 @@ export class HostSession {
     return this.exited;
   }
 
+  /**
+   * Ends a session whose work is done, waiting for the host's exit at most `timeoutMs`: the work is committed, so
+   * a host that stopped answering now must not hold the run up (it ends by itself on EOF or its idle timeout).
+   */
+  async endWithin(timeoutMs: number): Promise<boolean> {
+    if (!this.finished) void this.write(frame(END_SESSION)).catch(() => undefined);
+    const done = await this.waitExit(timeoutMs);
+    if (!done) this.destroy();
+    return done;
+  }
+
   /** Asks the host to undo this run's unfinished work and end; waits for it at most `timeoutMs`. */
   async abort(timeoutMs: number): Promise<boolean> {
     if (this.finished) return true;
@@ -243,13 +258,34 @@ export class HostSession {
     });
   }
 
+  private shown = 0;
+  private hidden = 0;
+
   private line(text: string): void {
     const step = this.pending?.current;
     if (step) {
-      step.tail.push(text);
+      step.tail.push(text.length > TAIL_LINE_CHARS ? `${text.slice(0, TAIL_LINE_CHARS)}… (line cut)` : text);
       if (step.tail.length > TAIL_LINES) step.tail.shift();
     }
-    this.listener.output?.(text, step);
+    // A step that floods its output (a hook printing 50 MB) must not flood the log, nor hold the run up.
+    if (this.shown < STEP_OUTPUT_BYTES) {
+      this.shown += text.length + 1;
+      this.listener.output?.(text, step);
+      if (this.shown >= STEP_OUTPUT_BYTES) {
+        this.listener.output?.(`… more than ${STEP_OUTPUT_BYTES / 1024 / 1024} MiB of output: the rest of this step's output is not shown`, step);
+      }
+    } else {
+      this.hidden += text.length + 1;
+    }
+  }
+
+  /** A new step starts with a fresh output budget; the end of a cut step says how much was left out. */
+  private resetOutput(step: StepRecord | undefined): void {
+    if (this.hidden > 0) {
+      this.listener.output?.(`… ${this.hidden} bytes of output not shown (the last ${TAIL_LINES} lines are in the failure report)`, step);
+    }
+    this.shown = 0;
+    this.hidden = 0;
   }
 
   private marker({ kind, args }: Marker): void {
@@ -276,6 +312,7 @@ export class HostSession {
         if (!p) return;
         const spec = p.phase.steps.find((s) => s.id === args[0]);
         const record: StepRecord = { id: args[0] ?? '?', label: spec?.label ?? args[0] ?? '?', status: 'running', ms: Date.now(), tail: [] };
+        this.resetOutput(p.current);
         p.steps.push(record);
         p.current = record;
         this.listener.step?.(record);
@@ -284,6 +321,7 @@ export class HostSession {
       case 'step-end': {
         const record = p?.current;
         if (!p || !record) return;
+        this.resetOutput(record);
         record.rc = Number(args[1]);
         record.status = record.rc === 0 || record.rc === STOP ? 'ok' : 'failed';
         record.ms = Date.now() - record.ms;

@@ -21,6 +21,12 @@ export interface SshCredentials {
   connectTimeoutMs: number;
 }
 
+/** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
+const KEEPALIVE_MS = 10_000;
+const KEEPALIVE_COUNT = 3;
+/** How long a closed connection may wait for the server's side of the close. */
+const CLOSE_GRACE_MS = 1000;
+
 /** A connection failure the user can act on; the message says what to do. */
 export class ConnectError extends Error {
   constructor(
@@ -44,8 +50,8 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
     port: target.port,
     username: target.user,
     readyTimeout: creds.connectTimeoutMs,
-    keepaliveInterval: 10_000,
-    keepaliveCountMax: 3,
+    keepaliveInterval: KEEPALIVE_MS,
+    keepaliveCountMax: KEEPALIVE_COUNT,
     hostVerifier: (key: Buffer) => {
       verdict = verifyHostKey(creds.knownHosts, target.host, target.port, key);
       return verdict.ok;
@@ -61,12 +67,20 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
     ssh.dispose();
     throw explain(error, target, creds, verdict);
   }
-  // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process.
-  ssh.connection?.on('error', () => undefined);
+  // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process,
+  // and say why they ended (a stalled network is only noticed by the keepalive).
+  const transport = new SshTransport(target.name, ssh);
+  ssh.connection?.on('error', (error: Error & { level?: string; code?: string }) => {
+    transport.lostBecause ??=
+      error.level === 'client-timeout'
+        ? `the host stopped answering: no reply to SSH keepalives for ${((KEEPALIVE_MS * (KEEPALIVE_COUNT + 1)) / 1000).toFixed(0)} s (a stalled network or a frozen host)`
+        : `the connection failed: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`;
+  });
   // Phases are small messages that wait for an answer: without TCP_NODELAY, Nagle's algorithm holds each one
   // back until the previous segment is acknowledged (a delayed ACK: up to 40 ms per round trip).
   ssh.connection?.setNoDelay(true);
-  return new SshTransport(target.name, ssh);
+  ssh.connection?.on('close', () => (transport.lostBecause ??= 'the connection was closed'));
+  return transport;
 }
 
 function explain(error: unknown, target: SshTarget, creds: SshCredentials, verdict: HostKeyVerdict | undefined): Error {
@@ -105,6 +119,10 @@ function explain(error: unknown, target: SshTarget, creds: SshCredentials, verdi
 }
 
 export class SshTransport implements Transport {
+  /** Set when the connection went away on its own (not by close()). */
+  lostBecause: string | undefined;
+  private closing = false;
+
   constructor(
     readonly name: string,
     private readonly ssh: NodeSSH,
@@ -120,7 +138,13 @@ export class SshTransport implements Transport {
     channel.on('exit', (code: number | null, signal?: string) => {
       status = { code: code ?? null, signal: signal ?? null };
     });
-    const exited = new Promise<ExitStatus>((resolve) => channel.on('close', () => resolve(status)));
+    const exited = new Promise<ExitStatus>((resolve) =>
+      channel.on('close', () => {
+        // The channel's close comes after the connection's error, so the reason is known by now.
+        if (status.code === null && this.lostBecause && !this.closing) status = { ...status, lostBecause: this.lostBecause };
+        resolve(status);
+      }),
+    );
     channel.on('error', () => undefined);
     return { stdin: channel, stdout: channel, stderr: channel.stderr, exited, destroy: () => channel.destroy() };
   }
@@ -130,6 +154,15 @@ export class SshTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    const connection = this.ssh.connection;
+    // A graceful end (disconnect message, FIN) waits for the server's FIN; a server behind a stalled network never
+    // sends it, and the open socket would keep the process alive forever. So the socket goes after a second.
+    const socket = (connection as unknown as { _sock?: { destroyed?: boolean; destroy(): void } } | null)?._sock;
     this.ssh.dispose();
+    if (socket && !socket.destroyed) {
+      const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+      connection?.once('close', () => clearTimeout(timer));
+    }
   }
 }

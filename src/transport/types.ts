@@ -4,6 +4,8 @@ import type { Completed } from './collect.js';
 export interface ExitStatus {
   code: number | null;
   signal: string | null;
+  /** Why the connection under the process went away, when it did (e.g. a keepalive timeout, a reset). */
+  lostBecause?: string;
 }
 
 /** A command started on a host, with its three streams. */

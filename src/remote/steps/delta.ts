@@ -38,7 +38,7 @@ LC_ALL=C comm -z -23 "$tmp/actual" "$tmp/known" | (cd -- "$new" && xargs -0r rm 
 printf '%s' ${q(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)
 rm -rf -- "$tmp"
 head -c ${o.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
-da_chunks | tar -xzf - -C "$new" --no-same-owner
+da_unpack "$new"
 printf '%s\\n' ${q(o.revision)} > "$new/REVISION"
 echo "copied the live release; sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
   };

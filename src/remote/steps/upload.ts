@@ -12,7 +12,7 @@ export function upload(opts: { manifestBytes: number; revision: string }): Step 
     id: 'upload',
     label: 'upload',
     body: `head -c ${opts.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
-da_chunks | tar -xzf - -C "releases/$DA_RELEASE" --no-same-owner
+da_unpack "releases/$DA_RELEASE"
 printf '%s\\n' ${q(opts.revision)} > "releases/$DA_RELEASE/REVISION"`,
   };
 }
