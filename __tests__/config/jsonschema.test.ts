@@ -1,3 +1,4 @@
+import { ENVIRONMENT_KEYS } from '../../src/config/index.js';
 import { toJsonSchema } from '../../src/config/index.js';
 import type { JsonObject, JsonValue } from '../../src/config/kind.js';
 import { load, problems, yaml } from './helpers.js';
@@ -93,7 +94,10 @@ describe('toJsonSchema', () => {
     const defaults = Object.entries(environmentProperties).filter(([, p]) => 'default' in object(p));
     expect(defaults.length).toBeGreaterThan(10);
     for (const [name, property] of defaults) {
-      const actual: unknown = (config as unknown as Record<string, unknown>)[camel(name)];
+      // Durations are milliseconds in the config (`hookTimeoutMs`) and written as `30m` in the schema.
+      const key = ENVIRONMENT_KEYS[name as keyof typeof ENVIRONMENT_KEYS];
+      const record = config as unknown as Record<string, unknown>;
+      const actual: unknown = camel(name) in record ? record[camel(name)] : key.kind.toJson(record[`${camel(name)}Ms`] as never);
       expect([name, actual]).toEqual([name, object(property).default]);
     }
   });

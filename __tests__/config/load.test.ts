@@ -35,6 +35,7 @@ describe('loadConfig: the full example', () => {
       clearPaths: ['phpunit.xml'],
       clearUseSudo: false,
       fullUpload: false,
+      hookTimeoutMs: 1800000,
       env: { APP_ENV: 'production', DB_PASSWORD: 's3cret' },
       secrets: ['s3cret'],
       build: [
@@ -71,6 +72,7 @@ describe('loadConfig: defaults', () => {
       clearPaths: [],
       clearUseSudo: false,
       fullUpload: false,
+      hookTimeoutMs: 1800000,
       env: {},
       secrets: [],
       build: [],
@@ -202,6 +204,7 @@ describe('loadConfig: values', () => {
       httpGroup: 'www-data',
       clearUseSudo: true,
       fullUpload: false,
+      hookTimeoutMs: 1800000,
       url: 'http://localhost:8080/app',
     });
   });

@@ -2,7 +2,7 @@
  * Hostile input and secrets: injection canaries in every string field, refused deploy paths, secrets kept out of
  * every artifact, and host keys (unknown, changed, a different type than pinned) refused before authentication.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +36,8 @@ function canaries(dirs: string[]): string[] {
   const found: string[] = [];
   for (const d of dirs) {
     if (!existsSync(d)) continue;
-    const out = execFileSync('find', [d, '-xdev', '-maxdepth', '6', '-name', `${CANARY}*`], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    // find exits non-zero when other tests delete directories under it mid-walk: its output is what counts.
+    const out = spawnSync('find', [d, '-xdev', '-maxdepth', '6', '-name', `${CANARY}*`], { stdio: ['ignore', 'pipe', 'ignore'] }).stdout.toString().trim();
     if (out) found.push(...out.split('\n'));
   }
   return found;

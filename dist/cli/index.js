@@ -3039,20 +3039,26 @@ function exportsOf(env) {
         .map(([name, value]) => `export ${name}=${(0,quote.q)(value)}`)
         .join('\n');
 }
-function hookSteps(hooks, env, place) {
+function hookSteps(hooks, env, place, timeoutMs) {
     const exports = exportsOf(env);
+    const secs = Math.max(1, Math.round(timeoutMs / 1000));
     return hooks.map((hook, i) => ({
         id: `${place.prefix}-${i + 1}`,
         label: hook.run,
+        // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
         body: `${exports}
 cd -- ${place.dir}
 trap - PIPE
-bash -e -c ${(0,quote.q)(hook.run)} < /dev/null`,
+timeout -k 10 ${secs} bash -e -c ${(0,quote.q)(hook.run)} < /dev/null || {
+  rc=$?
+  if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
+  exit "$rc"
+}`,
     }));
 }
 /** The deploy hooks of a release (kept for callers that only deal with deploy hooks). */
-function deployHooks(hooks, env) {
-    return hookSteps(hooks, env, IN_RELEASE);
+function deployHooks(hooks, env, timeoutMs = 1_800_000) {
+    return hookSteps(hooks, env, IN_RELEASE, timeoutMs);
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/healthcheck.ts
@@ -3287,7 +3293,7 @@ function releasePhases(ctx, facts, name, source) {
         prepareRestage: async (members) => source.prepareRestage?.(members),
         hooks(m) {
             const hooks = c.deploy.filter((h) => !h.once || m === first);
-            return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE) } : undefined;
+            return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs) } : undefined;
         },
         switch: () => ({ name: 'switch', vars, steps: [symlink()] }),
         activate: (m) => activatePhase(ctx, vars, env(m)),
@@ -3313,11 +3319,11 @@ function releasePhases(ctx, facts, name, source) {
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */
 function activatePhase(ctx, vars, env) {
     const activate = ctx.config.activate;
-    return activate.length ? { name: 'activate', vars, steps: hookSteps(activate, env, IN_CURRENT) } : undefined;
+    return activate.length ? { name: 'activate', vars, steps: hookSteps(activate, env, IN_CURRENT, ctx.config.hookTimeoutMs) } : undefined;
 }
 /** Switches a host back to its previous release and runs the activate commands again, for what is live again. */
 function revertPhase(ctx, vars, env) {
-    return { name: 'revert', vars, steps: [revert(), ...hookSteps(ctx.config.activate, env, IN_CURRENT)] };
+    return { name: 'revert', vars, steps: [revert(), ...hookSteps(ctx.config.activate, env, IN_CURRENT, ctx.config.hookTimeoutMs)] };
 }
 /** Records switches, health results and switch-backs in the report. */
 function rolloutListener(ctx) {
@@ -4963,6 +4969,11 @@ const schema_ENVIRONMENT_KEYS = {
     http_group: key({ kind: kinds_name('group name'), description: 'Group the web server runs as (for `chgrp`).' }),
     clear_paths: key({ kind: relativePaths, default: [], description: 'Paths removed from each release before it goes live.' }),
     clear_use_sudo: key({ kind: kinds_boolean, default: false, description: 'Remove `clear_paths` with sudo.' }),
+    hook_timeout: key({
+        kind: duration(1_000, 24 * 3_600_000),
+        default: 1_800_000,
+        description: 'How long one deploy or activate command may run before it is stopped and the deploy fails (nothing is activated), as a duration (`30s`, `10m`, `2h`, or seconds). Default `30m`.',
+    }),
     full_upload: key({
         kind: kinds_boolean,
         default: false,
@@ -5135,6 +5146,7 @@ function buildConfig(merged, hosts, expanded, names) {
         clearPaths: strings(merged.or('clear_paths')),
         clearUseSudo: merged.or('clear_use_sudo'),
         fullUpload: merged.or('full_upload'),
+        hookTimeoutMs: merged.or('hook_timeout'),
         env: expanded.env,
         secrets: expanded.secrets,
         build: merged.or('build'),
@@ -5479,7 +5491,12 @@ da_data() {
 }
 da_chunks() {
   local n total=0
-  while IFS= read -r n && [ "$n" -gt 0 ] 2>/dev/null; do head -c "$n"; total=$((total + n)); done
+  # A runner that stops sending mid-upload must not hold the lock forever: no chunk within DA_IDLE ends it.
+  while IFS= read -r -t "$DA_IDLE" n && [ "$n" -gt 0 ] 2>/dev/null; do
+    timeout "$DA_IDLE" head -c "$n" || { echo "error: the upload stalled (nothing for $DA_IDLE s)" >&2; return 1; }
+    total=$((total + n))
+  done
+  [ "$n" = 0 ] || { echo "error: the upload stopped before its end" >&2; return 1; }
   echo "received $total bytes of archive" >&2
 }
 da_unpack() {
@@ -5570,9 +5587,9 @@ da_reap() {
   pid=$(da_lock_field pid)
   [ "$pid" != "$$" ] || return 0
   echo "stopping this run's earlier session (pid $pid), whose runner is gone"
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  pkill -TERM -s "$pid" 2>/dev/null; kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   for i in $(seq 100); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
-  kill -KILL -- "-$pid" 2>/dev/null || true
+  pkill -KILL -s "$pid" 2>/dev/null; kill -KILL -- "-$pid" 2>/dev/null || true
 }
 da_lost() { da_abort >/dev/null 2>&1; exit 70; }
 trap 'da_abort; exit 143' TERM
@@ -5731,7 +5748,8 @@ class HostSession {
             return true;
         this.interrupted = true;
         if (this.pgid > 0) {
-            const command = `kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
+            // The whole session (pkill -s): commands under `timeout` live in process groups of their own.
+            const command = `pkill -TERM -s ${this.pgid} 2>/dev/null; kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
             const via = side ? await side().catch(() => this.transport) : this.transport;
             await via.run(command).catch(() => undefined);
             if (via !== this.transport)

@@ -155,7 +155,7 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
     prepareRestage: async (members) => source.prepareRestage?.(members),
     hooks(m) {
       const hooks = c.deploy.filter((h) => !h.once || m === first);
-      return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE) } : undefined;
+      return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs) } : undefined;
     },
     switch: () => ({ name: 'switch', vars, steps: [symlink()] }),
     activate: (m) => activatePhase(ctx, vars, env(m)),
@@ -182,12 +182,12 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */
 export function activatePhase(ctx: CommandContext, vars: Record<string, string>, env: Record<string, string>): Phase | undefined {
   const activate = ctx.config.activate;
-  return activate.length ? { name: 'activate', vars, steps: hookSteps(activate, env, IN_CURRENT) } : undefined;
+  return activate.length ? { name: 'activate', vars, steps: hookSteps(activate, env, IN_CURRENT, ctx.config.hookTimeoutMs) } : undefined;
 }
 
 /** Switches a host back to its previous release and runs the activate commands again, for what is live again. */
 export function revertPhase(ctx: CommandContext, vars: Record<string, string>, env: Record<string, string>): Phase {
-  return { name: 'revert', vars, steps: [revert(), ...hookSteps(ctx.config.activate, env, IN_CURRENT)] };
+  return { name: 'revert', vars, steps: [revert(), ...hookSteps(ctx.config.activate, env, IN_CURRENT, ctx.config.hookTimeoutMs)] };
 }
 
 /** Records switches, health results and switch-backs in the report. */

@@ -91,6 +91,12 @@ export const ENVIRONMENT_KEYS = {
   http_group: key({ kind: name('group name'), description: 'Group the web server runs as (for `chgrp`).' }),
   clear_paths: key({ kind: relativePaths, default: [], description: 'Paths removed from each release before it goes live.' }),
   clear_use_sudo: key({ kind: boolean, default: false, description: 'Remove `clear_paths` with sudo.' }),
+  hook_timeout: key({
+    kind: duration(1_000, 24 * 3_600_000),
+    default: 1_800_000,
+    description:
+      'How long one deploy or activate command may run before it is stopped and the deploy fails (nothing is activated), as a duration (`30s`, `10m`, `2h`, or seconds). Default `30m`.',
+  }),
   full_upload: key({
     kind: boolean,
     default: false,

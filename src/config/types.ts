@@ -78,6 +78,8 @@ export interface EnvironmentConfig {
   clearUseSudo: boolean;
   /** Ship the whole build even where a delta from the live release would do. */
   fullUpload: boolean;
+  /** Milliseconds one deploy or activate command may run. */
+  hookTimeoutMs: number;
   /** Environment variables for hooks, `${NAME}` references expanded. */
   env: Record<string, string>;
   /** Values that came from `${NAME}` substitution (full values and substituted pieces): mask them. */

@@ -145,6 +145,7 @@ function buildConfig(
     clearPaths: strings(merged.or('clear_paths')),
     clearUseSudo: merged.or('clear_use_sudo'),
     fullUpload: merged.or('full_upload'),
+    hookTimeoutMs: merged.or('hook_timeout'),
     env: expanded.env,
     secrets: expanded.secrets,
     build: merged.or('build'),

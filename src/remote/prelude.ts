@@ -41,7 +41,12 @@ da_data() {
 }
 da_chunks() {
   local n total=0
-  while IFS= read -r n && [ "$n" -gt 0 ] 2>/dev/null; do head -c "$n"; total=$((total + n)); done
+  # A runner that stops sending mid-upload must not hold the lock forever: no chunk within DA_IDLE ends it.
+  while IFS= read -r -t "$DA_IDLE" n && [ "$n" -gt 0 ] 2>/dev/null; do
+    timeout "$DA_IDLE" head -c "$n" || { echo "error: the upload stalled (nothing for $DA_IDLE s)" >&2; return 1; }
+    total=$((total + n))
+  done
+  [ "$n" = 0 ] || { echo "error: the upload stopped before its end" >&2; return 1; }
   echo "received $total bytes of archive" >&2
 }
 da_unpack() {
@@ -132,9 +137,9 @@ da_reap() {
   pid=$(da_lock_field pid)
   [ "$pid" != "$$" ] || return 0
   echo "stopping this run's earlier session (pid $pid), whose runner is gone"
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  pkill -TERM -s "$pid" 2>/dev/null; kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   for i in $(seq 100); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
-  kill -KILL -- "-$pid" 2>/dev/null || true
+  pkill -KILL -s "$pid" 2>/dev/null; kill -KILL -- "-$pid" 2>/dev/null || true
 }
 da_lost() { da_abort >/dev/null 2>&1; exit 70; }
 trap 'da_abort; exit 143' TERM

@@ -187,7 +187,8 @@ export class HostSession {
     if (this.finished) return true;
     this.interrupted = true;
     if (this.pgid > 0) {
-      const command = `kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
+      // The whole session (pkill -s): commands under `timeout` live in process groups of their own.
+      const command = `pkill -TERM -s ${this.pgid} 2>/dev/null; kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
       const via = side ? await side().catch(() => this.transport) : this.transport;
       await via.run(command).catch(() => undefined);
       if (via !== this.transport) await via.close();

@@ -29,19 +29,25 @@ export function exportsOf(env: Record<string, string>): string {
     .join('\n');
 }
 
-export function hookSteps(hooks: HookCommand[], env: Record<string, string>, place: HookPlace): Step[] {
+export function hookSteps(hooks: HookCommand[], env: Record<string, string>, place: HookPlace, timeoutMs: number): Step[] {
   const exports = exportsOf(env);
+  const secs = Math.max(1, Math.round(timeoutMs / 1000));
   return hooks.map((hook, i) => ({
     id: `${place.prefix}-${i + 1}`,
     label: hook.run,
+    // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
     body: `${exports}
 cd -- ${place.dir}
 trap - PIPE
-bash -e -c ${q(hook.run)} < /dev/null`,
+timeout -k 10 ${secs} bash -e -c ${q(hook.run)} < /dev/null || {
+  rc=$?
+  if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
+  exit "$rc"
+}`,
   }));
 }
 
 /** The deploy hooks of a release (kept for callers that only deal with deploy hooks). */
-export function deployHooks(hooks: HookCommand[], env: Record<string, string>): Step[] {
-  return hookSteps(hooks, env, IN_RELEASE);
+export function deployHooks(hooks: HookCommand[], env: Record<string, string>, timeoutMs = 1_800_000): Step[] {
+  return hookSteps(hooks, env, IN_RELEASE, timeoutMs);
 }
