@@ -32,6 +32,16 @@ describe('hooks', () => {
     await c.check(r);
   });
 
+  test('a hook that never ends: stopped after hook_timeout, nothing activated, the lock released', async () => {
+    const c = await makeCase(sshd, { deploy: ['sleep 600'], extra: '    hook_timeout: 2s\n' });
+    const t0 = Date.now();
+    const r = await doneWithin(c.start(), 30_000);
+    record({ invariants: '------', note: `stopped and undone in ${((Date.now() - t0) / 1000).toFixed(1)} s` });
+    expect(r.code).not.toBe(0);
+    expect(errors(r).join('\n')).toContain('stopped after hook_timeout (2 s)');
+    await c.check(r);
+  });
+
   test('a hook writing 50 MB of output (one 25 MB line, then 25 MB of lines) and failing: bounded memory, time and summary', async () => {
     const hook = "head -c 25000000 /dev/zero | tr '\\0' x; echo; yes 'a line of output' | head -c 25000000; exit 3";
     const c = await makeCase(sshd, { deploy: [hook] });
