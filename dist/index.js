@@ -32161,6 +32161,7 @@ function releasePhases(ctx, facts, name, source) {
         },
         removed,
         env,
+        fillKind: (m) => source.fill(m).kind,
     };
 }
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */
@@ -32224,10 +32225,12 @@ async function shipRelease(ctx, fleet, facts, phases) {
     const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
     await fleet.run((m) => phases.finish(m));
     report.release = phases.name;
+    const how = { full: 'full upload', delta: 'delta upload', copy: 'copied on the host' };
     for (const m of fleet.members) {
         const f = facts.get(m);
         const gone = removed.get(m);
-        report.changes.push(`${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')})` +
+        const shipped = again.includes(m) ? 'full upload after the delta did not verify' : how[phases.fillKind(m)];
+        report.changes.push(`${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')}; ${shipped})` +
             (gone.length ? `; removed old releases ${gone.join(', ')}` : ''));
     }
 }

@@ -9,13 +9,14 @@ import { runBuildHooks } from './hooks.js';
 import { buildManifest, serializeManifest, type ManifestEntry } from './manifest.js';
 import { pack, type Artifact } from './pack.js';
 
+import { walk } from './tree.js';
+import { copySource, scratchDir } from './workspace.js';
+
 /** An archive that may still be being written: read it with followFile(path, done). */
 export interface Archive {
   path: string;
   done: Promise<Artifact>;
 }
-import { walk } from './tree.js';
-import { copySource, scratchDir } from './workspace.js';
 
 export interface Built {
   /** What ships, entry by entry. */

@@ -59,6 +59,8 @@ export interface ReleasePhases {
   removed(m: Member): string[];
   /** The environment of hooks and command health checks on that host. */
   env(m: Member): Record<string, string>;
+  /** How the host's release gets its files (for the summary). */
+  fillKind(m: Member): Fill['kind'];
 }
 
 export function chooseName(ctx: CommandContext, facts: Map<Member, HostFacts>): string {
@@ -176,6 +178,7 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
     },
     removed,
     env,
+    fillKind: (m) => source.fill(m).kind,
   };
 }
 
@@ -255,11 +258,13 @@ export async function shipRelease(ctx: CommandContext, fleet: Fleet, facts: Map<
   const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
   await fleet.run((m) => phases.finish(m));
   report.release = phases.name;
+  const how = { full: 'full upload', delta: 'delta upload', copy: 'copied on the host' } as const;
   for (const m of fleet.members) {
     const f = facts.get(m)!;
     const gone = removed.get(m)!;
+    const shipped = again.includes(m) ? 'full upload after the delta did not verify' : how[phases.fillKind(m)];
     report.changes.push(
-      `${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')})` +
+      `${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')}; ${shipped})` +
         (gone.length ? `; removed old releases ${gone.join(', ')}` : ''),
     );
   }
