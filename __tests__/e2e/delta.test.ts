@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { runAction, type ActionResult } from '../support/action.js';
@@ -142,4 +142,23 @@ describe('delta uploads against a real sshd', () => {
     expect(readFileSync(join(dp, 'current/config/app.php'), 'utf8')).toBe('<?php return [];\n');
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v3\n');
   });
+
+  test('the release cleanup would remove is reused as the base (no copy), and the result still matches a full upload', async () => {
+    const dp = awkwardDeployPath();
+    const full = awkwardDeployPath();
+    const ws = makeWorkspace(APP, config(dp, '    keep_releases: 2\n'));
+    const first = await deploy(ws);
+    const second = await deploy(ws);
+    writeFileSync(join(dp, 'releases', first.outputs['release']!, 'LEFT-BY-A-HOOK'), 'x\n');
+    mutate(ws);
+    const third = await deploy(ws);
+    expect(third.stdout).toContain(`reusing releases/${first.outputs['release']}, which cleanup would remove`);
+    expect(third.stdout).toContain('verified against the build');
+    expect(third.stdout).not.toContain('does not match the build');
+    expect(readdirSync(join(dp, 'releases')).sort()).toEqual([second.outputs['release'], third.outputs['release']].sort());
+    writeFileSync(ws.config, config(full, '    full_upload: true\n'));
+    await deploy(ws);
+    expect(tree(join(dp, 'current'))).toBe(tree(join(full, 'current')));
+  });
 });
+

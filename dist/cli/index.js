@@ -2358,6 +2358,79 @@ async function* framed(chunks) {
     yield Buffer.from('0\n');
 }
 
+;// CONCATENATED MODULE: ./src/releases/history.ts
+function parseHistory(text) {
+    const out = [];
+    for (const line of text.split('\n')) {
+        if (!line.trim())
+            continue;
+        try {
+            const value = JSON.parse(line);
+            if (value && typeof value === 'object' && typeof value.release === 'string')
+                out.push(value);
+        }
+        catch {
+            // A torn or foreign line is skipped: the history informs decisions, it never blocks a deploy.
+        }
+    }
+    return out;
+}
+/** Release names in the order they first appear in the history (creation order). */
+function creationOrder(history) {
+    const seen = new Set();
+    for (const e of history)
+        seen.add(e.release);
+    return [...seen];
+}
+/** Releases that must never be chosen again: failed, reverted, or rolled back from. */
+function unusable(history) {
+    const failed = new Set();
+    const bad = new Set();
+    for (const e of history) {
+        if (e.event === 'failed')
+            failed.add(e.release);
+        if (e.event === 'revert')
+            bad.add(e.release);
+        if (e.event === 'rollback' && e.from)
+            bad.add(e.from);
+    }
+    return { failed, bad };
+}
+/** The name a `current` link points at, when it points into `releases/`. */
+function releaseOfLink(target) {
+    const m = /(?:^|\/)releases\/([^/]+)\/?$/.exec(target);
+    return m?.[1];
+}
+
+;// CONCATENATED MODULE: ./src/releases/order.ts
+
+/**
+ * Release directories from oldest to newest: directories the history does not know first (adopted from an older
+ * layout, in natural name order, so Deployer's 1..12 sort right), then in the order the history first names them.
+ */
+function oldestFirst(dirs, history) {
+    const rank = new Map(creationOrder(history).map((name, i) => [name, i]));
+    const unknown = dirs.filter((d) => !rank.has(d)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    return [...unknown, ...dirs.filter((d) => rank.has(d)).sort((a, b) => rank.get(a) - rank.get(b))];
+}
+
+;// CONCATENATED MODULE: ./src/releases/retention.ts
+
+
+/**
+ * Which release directories cleanup removes: all but the newest `keep` usable ones (in creation order, the new
+ * release last; directories the history does not know count as oldest), every failed one, and never the live one.
+ */
+function releasesToRemove(o) {
+    const ordered = oldestFirst(o.dirs, o.history);
+    const { failed } = unusable(o.history);
+    const usable = ordered.filter((d) => !failed.has(d) || d === o.live);
+    const kept = new Set(usable.slice(-o.keep));
+    if (o.live)
+        kept.add(o.live);
+    return ordered.filter((d) => !kept.has(d));
+}
+
 // EXTERNAL MODULE: ./src/remote/phase.ts
 var phase = __nccwpck_require__(6313);
 // EXTERNAL MODULE: ./src/remote/quote.ts
@@ -2373,28 +2446,49 @@ function pruneArgs(paths) {
     return `\\( ${tests} \\) -prune -o`;
 }
 /**
- * deploy:update_code, delta: the new release starts as a real copy of the live one (reflinks where the filesystem
- * has them, never hard links). What hooks or people added to the live release since its deploy is removed (it
- * is not in the live manifest), then what the build dropped or retyped, then the changed entries are unpacked.
+ * deploy:update_code, delta: the new release starts from a base release (a real copy of the live one, reflinks
+ * where the filesystem has them, never hard links; or the release cleanup would remove, renamed). What was added
+ * to the base since its deploy is removed (it is not in the base's manifest), then what the build dropped or
+ * retyped, then the changed entries are unpacked.
  */
 function delta(o) {
     const prune = pruneArgs(o.skip);
+    const start = o.base === 'copy'
+        ? 'cp -a --reflink=auto -- "$base/." "$new/"'
+        : `[ "$(readlink current 2>/dev/null)" != "$base" ] || { echo "error: releases/$DA_BASE is live" >&2; exit 1; }
+rmdir -- "$new" && mv -T -- "$base" "$new"
+echo "reusing releases/$DA_BASE, which cleanup would remove"`;
     return {
         id: 'upload',
         label: 'upload (delta)',
-        body: `new="releases/$DA_RELEASE"
-[ -d "releases/$DA_LIVE" ] && [ -f ".deploy/manifests/$DA_LIVE.gz" ] || { echo "error: the live release or its manifest is gone" >&2; exit 1; }
-cp -a --reflink=auto -- "releases/$DA_LIVE/." "$new/"
+        body: `new="releases/$DA_RELEASE"; base="releases/$DA_BASE"
+[ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
+${start}
 tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
 (cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') | LC_ALL=C sort -z > "$tmp/actual"
-gzip -dc ".deploy/manifests/$DA_LIVE.gz" | sed -z 's/^[^\\t]*\\t[^\\t]*\\t[^\\t]*\\t//' | LC_ALL=C sort -z > "$tmp/known"
+gzip -dc ".deploy/manifests/$DA_BASE.gz" | sed -z 's/^[^\\t]*\\t[^\\t]*\\t[^\\t]*\\t//' | LC_ALL=C sort -z > "$tmp/known"
 LC_ALL=C comm -z -23 "$tmp/actual" "$tmp/known" | (cd -- "$new" && xargs -0r rm -rf --)
 printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)
 rm -rf -- "$tmp"
 head -c ${o.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
 da_unpack "$new"
 printf '%s\\n' ${(0,quote.q)(o.revision)} > "$new/REVISION"
-echo "copied the live release; sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
+echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
+    };
+}
+/**
+ * Offers `DA_BASE` for recycling: sends its stored manifest back (`base-manifest`) when it has one and every entry
+ * in it belongs to the deploy user (files the app wrote as the web server's user could not be cleaned up).
+ */
+function baseManifest() {
+    return {
+        id: 'base',
+        label: 'base manifest',
+        body: `[ -f ".deploy/manifests/$DA_BASE.gz" ] && [ -d "releases/$DA_BASE" ] || exit 0
+[ "$(readlink current 2>/dev/null)" != "releases/$DA_BASE" ] || exit 0
+if [ -z "$(find "releases/$DA_BASE" ! -user "$(id -u)" -print -quit 2>/dev/null)" ]; then
+  da_blob base-manifest < ".deploy/manifests/$DA_BASE.gz"
+fi`,
     };
 }
 /** An extended regex matching manifest records (`type<TAB>hash<TAB>path`) of the given paths and what is below. */
@@ -2613,50 +2707,6 @@ function required(value, key) {
 var progress = __nccwpck_require__(8991);
 // EXTERNAL MODULE: ./src/run-info.ts
 var run_info = __nccwpck_require__(4091);
-;// CONCATENATED MODULE: ./src/releases/history.ts
-function parseHistory(text) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (!line.trim())
-            continue;
-        try {
-            const value = JSON.parse(line);
-            if (value && typeof value === 'object' && typeof value.release === 'string')
-                out.push(value);
-        }
-        catch {
-            // A torn or foreign line is skipped: the history informs decisions, it never blocks a deploy.
-        }
-    }
-    return out;
-}
-/** Release names in the order they first appear in the history (creation order). */
-function creationOrder(history) {
-    const seen = new Set();
-    for (const e of history)
-        seen.add(e.release);
-    return [...seen];
-}
-/** Releases that must never be chosen again: failed, reverted, or rolled back from. */
-function unusable(history) {
-    const failed = new Set();
-    const bad = new Set();
-    for (const e of history) {
-        if (e.event === 'failed')
-            failed.add(e.release);
-        if (e.event === 'revert')
-            bad.add(e.release);
-        if (e.event === 'rollback' && e.from)
-            bad.add(e.from);
-    }
-    return { failed, bad };
-}
-/** The name a `current` link points at, when it points into `releases/`. */
-function releaseOfLink(target) {
-    const m = /(?:^|\/)releases\/([^/]+)\/?$/.exec(target);
-    return m?.[1];
-}
-
 ;// CONCATENATED MODULE: ./src/commands/facts.ts
 
 
@@ -2947,35 +2997,6 @@ async function switchBack(fleet, plan, switched, listener) {
         // A host that cannot switch back in this phase still does it in its abort path (da_abort reverts first).
     }
     alive.forEach((m) => listener.reverted?.(m));
-}
-
-;// CONCATENATED MODULE: ./src/releases/order.ts
-
-/**
- * Release directories from oldest to newest: directories the history does not know first (adopted from an older
- * layout, in natural name order, so Deployer's 1..12 sort right), then in the order the history first names them.
- */
-function oldestFirst(dirs, history) {
-    const rank = new Map(creationOrder(history).map((name, i) => [name, i]));
-    const unknown = dirs.filter((d) => !rank.has(d)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    return [...unknown, ...dirs.filter((d) => rank.has(d)).sort((a, b) => rank.get(a) - rank.get(b))];
-}
-
-;// CONCATENATED MODULE: ./src/releases/retention.ts
-
-
-/**
- * Which release directories cleanup removes: all but the newest `keep` usable ones (in creation order, the new
- * release last; directories the history does not know count as oldest), every failed one, and never the live one.
- */
-function releasesToRemove(o) {
-    const ordered = oldestFirst(o.dirs, o.history);
-    const { failed } = unusable(o.history);
-    const usable = ordered.filter((d) => !failed.has(d) || d === o.live);
-    const kept = new Set(usable.slice(-o.keep));
-    if (o.live)
-        kept.add(o.live);
-    return ordered.filter((d) => !kept.has(d));
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/cleanup.ts
@@ -3399,6 +3420,8 @@ async function shipRelease(ctx, fleet, facts, phases) {
 
 
 
+
+
 /** The bytes a host receives: the manifest, then the gzipped tar in chunks, sent while it is being made. */
 function payload(built, tar) {
     return {
@@ -3416,8 +3439,45 @@ function fullFill(ctx, built, full) {
         kind: 'full',
     };
 }
+/**
+ * The release each host could recycle as its delta base: the oldest one this deploy's cleanup removes anyway (not
+ * live, not another run's), asked for its manifest in one short phase. Hosts without one copy their live release.
+ */
+async function recyclable(ctx, fleet, facts, name) {
+    const candidates = new Map();
+    for (const [m, f] of facts) {
+        if (ctx.config.fullUpload || !f.live)
+            continue;
+        const gone = releasesToRemove({
+            dirs: [...f.dirs, name],
+            history: [...f.history, { event: 'deploy', release: name }],
+            keep: ctx.config.keepReleases,
+            live: name,
+        }).filter((d) => d !== f.live && d !== name && !f.partial.has(d));
+        if (gone[0])
+            candidates.set(m, gone[0]);
+    }
+    const out = new Map();
+    if (candidates.size === 0)
+        return out;
+    const results = await fleet.run((m) => (candidates.has(m) ? { name: 'base', vars: { DA_BASE: candidates.get(m) }, steps: [baseManifest()] } : undefined), undefined, { members: [...candidates.keys()], parallel: ctx.config.maxParallel });
+    for (const [m, r] of results) {
+        const gz = r.bytes.get('base-manifest')?.[0];
+        if (!gz)
+            continue;
+        try {
+            const manifest = parseManifest((0,external_node_zlib_namespaceObject.gunzipSync)(gz).toString('utf8'));
+            if (manifest)
+                out.set(m, { name: candidates.get(m), manifest });
+        }
+        catch {
+            // An unreadable manifest: this host copies its live release instead.
+        }
+    }
+    return out;
+}
 /** For each host: only what changed since its live release when that is known and trusted, else everything. */
-async function fillsFor(ctx, built, facts) {
+async function fillsFor(ctx, built, facts, bases) {
     const c = ctx.config;
     // Paths the deploy writes itself after the files arrive (shared links, cleared paths, REVISION): never compared.
     const skipped = [...c.sharedDirs, ...c.sharedFiles, ...c.clearPaths, 'REVISION'];
@@ -3431,7 +3491,8 @@ async function fillsFor(ctx, built, facts) {
             fills.set(m, fullFill(ctx, built, built.full()));
             continue;
         }
-        const { delta: d, archive } = built.deltaFrom(live, skip);
+        const recycle = bases.get(m);
+        const { delta: d, archive } = built.deltaFrom(recycle?.manifest ?? live, skip);
         const removeB64 = Buffer.from(d.remove.map((p) => `${p}\0`).join('')).toString('base64');
         const steps = [
             delta({
@@ -3440,10 +3501,11 @@ async function fillsFor(ctx, built, facts) {
                 manifestBytes: built.manifestGz.length,
                 revision: ctx.run.sha,
                 files: { sent: d.send.length, unchanged: d.unchanged },
+                base: recycle ? 'recycle' : 'copy',
             }),
             verify({ skip: skipped, digest: verificationDigest(built.manifest, skip) }),
         ];
-        fills.set(m, { steps, payload: payload(built, archive), vars: { DA_LIVE: f.live }, kind: 'delta' });
+        fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live }, kind: 'delta' });
     }
     return fills;
 }
@@ -3480,7 +3542,7 @@ async function deploy(ctx) {
             report.previous = facts.get(first).live;
             report.releasePath = `${first.host.deployPath}/releases/${name}`;
             await ctx.observer?.started({ release: name, previous: report.previous, sha: run.sha });
-            const fills = await fillsFor(ctx, built, facts);
+            const fills = await fillsFor(ctx, built, facts, await recyclable(ctx, fleet, facts, name));
             // A delta that does not verify is followed by everything; pack it now only if that happened.
             const restage = async (m) => {
                 const whole = fullFill(ctx, built, built.full());

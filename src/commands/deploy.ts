@@ -1,11 +1,14 @@
 import { Readable } from 'node:stream';
 import { describeBuild, runBuild, type Archive, type Built } from '../build/artifact.js';
 import { followFile, framed } from '../build/follow.js';
-import { under, verificationDigest } from '../build/manifest.js';
+import { gunzipSync } from 'node:zlib';
+import { parseManifest, under, verificationDigest, type ManifestEntry } from '../build/manifest.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { releasesToRemove } from '../releases/retention.js';
 import type { Member } from '../fleet/fleet.js';
 import type { Step } from '../remote/phase.js';
 import type { Payload } from '../remote/session.js';
-import { delta, resetRelease, verify } from '../remote/steps/delta.js';
+import { baseManifest, delta, resetRelease, verify } from '../remote/steps/delta.js';
 import { upload } from '../remote/steps/upload.js';
 import { warn, type CommandContext } from './context.js';
 import type { HostFacts } from './facts.js';
@@ -35,8 +38,49 @@ function fullFill(ctx: CommandContext, built: Built, full: Archive): Fill {
   };
 }
 
+/**
+ * The release each host could recycle as its delta base: the oldest one this deploy's cleanup removes anyway (not
+ * live, not another run's), asked for its manifest in one short phase. Hosts without one copy their live release.
+ */
+async function recyclable(ctx: CommandContext, fleet: Fleet, facts: Map<Member, HostFacts>, name: string): Promise<Map<Member, { name: string; manifest: ManifestEntry[] }>> {
+  const candidates = new Map<Member, string>();
+  for (const [m, f] of facts) {
+    if (ctx.config.fullUpload || !f.live) continue;
+    const gone = releasesToRemove({
+      dirs: [...f.dirs, name],
+      history: [...f.history, { event: 'deploy', release: name }],
+      keep: ctx.config.keepReleases,
+      live: name,
+    }).filter((d) => d !== f.live && d !== name && !f.partial.has(d));
+    if (gone[0]) candidates.set(m, gone[0]);
+  }
+  const out = new Map<Member, { name: string; manifest: ManifestEntry[] }>();
+  if (candidates.size === 0) return out;
+  const results = await fleet.run(
+    (m) => (candidates.has(m) ? { name: 'base', vars: { DA_BASE: candidates.get(m)! }, steps: [baseManifest()] } : undefined),
+    undefined,
+    { members: [...candidates.keys()], parallel: ctx.config.maxParallel },
+  );
+  for (const [m, r] of results) {
+    const gz = r.bytes.get('base-manifest')?.[0];
+    if (!gz) continue;
+    try {
+      const manifest = parseManifest(gunzipSync(gz).toString('utf8'));
+      if (manifest) out.set(m, { name: candidates.get(m)!, manifest });
+    } catch {
+      // An unreadable manifest: this host copies its live release instead.
+    }
+  }
+  return out;
+}
+
 /** For each host: only what changed since its live release when that is known and trusted, else everything. */
-async function fillsFor(ctx: CommandContext, built: Built, facts: Map<Member, HostFacts>): Promise<Map<Member, Fill>> {
+async function fillsFor(
+  ctx: CommandContext,
+  built: Built,
+  facts: Map<Member, HostFacts>,
+  bases: Map<Member, { name: string; manifest: ManifestEntry[] }>,
+): Promise<Map<Member, Fill>> {
   const c = ctx.config;
   // Paths the deploy writes itself after the files arrive (shared links, cleared paths, REVISION): never compared.
   const skipped = [...c.sharedDirs, ...c.sharedFiles, ...c.clearPaths, 'REVISION'];
@@ -49,7 +93,8 @@ async function fillsFor(ctx: CommandContext, built: Built, facts: Map<Member, Ho
       fills.set(m, fullFill(ctx, built, built.full()));
       continue;
     }
-    const { delta: d, archive } = built.deltaFrom(live, skip);
+    const recycle = bases.get(m);
+    const { delta: d, archive } = built.deltaFrom(recycle?.manifest ?? live, skip);
     const removeB64 = Buffer.from(d.remove.map((p) => `${p}\0`).join('')).toString('base64');
     const steps: Step[] = [
       delta({
@@ -58,10 +103,11 @@ async function fillsFor(ctx: CommandContext, built: Built, facts: Map<Member, Ho
         manifestBytes: built.manifestGz.length,
         revision: ctx.run.sha,
         files: { sent: d.send.length, unchanged: d.unchanged },
+        base: recycle ? 'recycle' : 'copy',
       }),
       verify({ skip: skipped, digest: verificationDigest(built.manifest, skip) }),
     ];
-    fills.set(m, { steps, payload: payload(built, archive), vars: { DA_LIVE: f.live }, kind: 'delta' });
+    fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live }, kind: 'delta' });
   }
   return fills;
 }
@@ -99,7 +145,7 @@ export async function deploy(ctx: CommandContext): Promise<void> {
       report.previous = facts.get(first)!.live;
       report.releasePath = `${first.host.deployPath}/releases/${name}`;
       await ctx.observer?.started({ release: name, previous: report.previous, sha: run.sha });
-      const fills = await fillsFor(ctx, built, facts);
+      const fills = await fillsFor(ctx, built, facts, await recyclable(ctx, fleet, facts, name));
       // A delta that does not verify is followed by everything; pack it now only if that happened.
       const restage = async (m: Member) => {
         const whole = fullFill(ctx, built, built.full());

@@ -11,36 +11,64 @@ export function pruneArgs(paths: readonly string[]): string {
 export interface DeltaOptions {
   /** Paths the deploy replaces anyway (shared and cleared entries): not copied over, not checked. */
   skip: string[];
-  /** NUL-separated paths to delete from the copy first, base64. */
+  /** NUL-separated paths to delete from the base first, base64. */
   removeB64: string;
   manifestBytes: number;
   revision: string;
   files: { sent: number; unchanged: number };
+  /**
+   * `copy`: the new release starts as a real copy of `DA_BASE` (the live release). `recycle`: `DA_BASE` is a release
+   * this deploy's cleanup would remove anyway; it is renamed into place, so nothing is copied.
+   */
+  base: 'copy' | 'recycle';
 }
 
 /**
- * deploy:update_code, delta: the new release starts as a real copy of the live one (reflinks where the filesystem
- * has them, never hard links). What hooks or people added to the live release since its deploy is removed (it
- * is not in the live manifest), then what the build dropped or retyped, then the changed entries are unpacked.
+ * deploy:update_code, delta: the new release starts from a base release (a real copy of the live one, reflinks
+ * where the filesystem has them, never hard links; or the release cleanup would remove, renamed). What was added
+ * to the base since its deploy is removed (it is not in the base's manifest), then what the build dropped or
+ * retyped, then the changed entries are unpacked.
  */
 export function delta(o: DeltaOptions): Step {
   const prune = pruneArgs(o.skip);
+  const start =
+    o.base === 'copy'
+      ? 'cp -a --reflink=auto -- "$base/." "$new/"'
+      : `[ "$(readlink current 2>/dev/null)" != "$base" ] || { echo "error: releases/$DA_BASE is live" >&2; exit 1; }
+rmdir -- "$new" && mv -T -- "$base" "$new"
+echo "reusing releases/$DA_BASE, which cleanup would remove"`;
   return {
     id: 'upload',
     label: 'upload (delta)',
-    body: `new="releases/$DA_RELEASE"
-[ -d "releases/$DA_LIVE" ] && [ -f ".deploy/manifests/$DA_LIVE.gz" ] || { echo "error: the live release or its manifest is gone" >&2; exit 1; }
-cp -a --reflink=auto -- "releases/$DA_LIVE/." "$new/"
+    body: `new="releases/$DA_RELEASE"; base="releases/$DA_BASE"
+[ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
+${start}
 tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
 (cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') | LC_ALL=C sort -z > "$tmp/actual"
-gzip -dc ".deploy/manifests/$DA_LIVE.gz" | sed -z 's/^[^\\t]*\\t[^\\t]*\\t[^\\t]*\\t//' | LC_ALL=C sort -z > "$tmp/known"
+gzip -dc ".deploy/manifests/$DA_BASE.gz" | sed -z 's/^[^\\t]*\\t[^\\t]*\\t[^\\t]*\\t//' | LC_ALL=C sort -z > "$tmp/known"
 LC_ALL=C comm -z -23 "$tmp/actual" "$tmp/known" | (cd -- "$new" && xargs -0r rm -rf --)
 printf '%s' ${q(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)
 rm -rf -- "$tmp"
 head -c ${o.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
 da_unpack "$new"
 printf '%s\\n' ${q(o.revision)} > "$new/REVISION"
-echo "copied the live release; sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
+echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
+  };
+}
+
+/**
+ * Offers `DA_BASE` for recycling: sends its stored manifest back (`base-manifest`) when it has one and every entry
+ * in it belongs to the deploy user (files the app wrote as the web server's user could not be cleaned up).
+ */
+export function baseManifest(): Step {
+  return {
+    id: 'base',
+    label: 'base manifest',
+    body: `[ -f ".deploy/manifests/$DA_BASE.gz" ] && [ -d "releases/$DA_BASE" ] || exit 0
+[ "$(readlink current 2>/dev/null)" != "releases/$DA_BASE" ] || exit 0
+if [ -z "$(find "releases/$DA_BASE" ! -user "$(id -u)" -print -quit 2>/dev/null)" ]; then
+  da_blob base-manifest < ".deploy/manifests/$DA_BASE.gz"
+fi`,
   };
 }
 
