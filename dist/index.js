@@ -31918,10 +31918,6 @@ timeout -k 10 ${secs} bash -e -c ${(0,quote.q)(hook.run)} < /dev/null || {
 }`,
     }));
 }
-/** The deploy hooks of a release (kept for callers that only deal with deploy hooks). */
-function deployHooks(hooks, env, timeoutMs = 1_800_000) {
-    return hookSteps(hooks, env, IN_RELEASE, timeoutMs);
-}
 
 ;// CONCATENATED MODULE: ./src/remote/steps/healthcheck.ts
 

@@ -12,7 +12,7 @@ import { release } from '../../src/remote/steps/release.js';
 import { upload } from '../../src/remote/steps/upload.js';
 import { shared } from '../../src/remote/steps/shared.js';
 import { symlink } from '../../src/remote/steps/symlink.js';
-import { deployHooks } from '../../src/remote/steps/hooks.js';
+import { hookSteps, IN_RELEASE } from '../../src/remote/steps/hooks.js';
 import type { Step } from '../../src/remote/phase.js';
 
 function tarOf(files: Record<string, string>): Buffer {
@@ -51,7 +51,7 @@ describe('host session (local transport)', () => {
     const { phase, payload } = stage('r1', tar, [shared({ dirs: ['storage'], files: ['.env'] })!]);
     const staged = await s.run(phase, payload);
     expect(staged.steps.map((x) => `${x.id}:${x.status}`)).toEqual(['release:ok', 'upload:ok', 'shared:ok']);
-    const hooks = await s.run({ name: 'hooks', steps: deployHooks([{ run: 'echo "hook sees $GREETING" > hook.txt' }], { GREETING: "it's me" }) });
+    const hooks = await s.run({ name: 'hooks', steps: hookSteps([{ run: 'echo "hook sees $GREETING" > hook.txt' }], { GREETING: "it's me" }, IN_RELEASE, 60_000) });
     expect(hooks.ok).toBe(true);
     const sw = await s.run({ name: 'switch', steps: [symlink()] });
     expect(sw.ok).toBe(true);
@@ -75,7 +75,7 @@ describe('host session (local transport)', () => {
     const tar = tarOf({ 'VERSION': 'v1\n' });
     const { phase, payload } = stage('r1', tar, [shared({ dirs: ['storage'], files: [] })!]);
     expect((await s.run(phase, payload)).ok).toBe(true);
-    const hooks = await s.run({ name: 'hooks', steps: deployHooks([{ run: 'echo about to fail; exit 3' }], {}) });
+    const hooks = await s.run({ name: 'hooks', steps: hookSteps([{ run: 'echo about to fail; exit 3' }], {}, IN_RELEASE, 60_000) });
     expect(hooks.ok).toBe(false);
     expect(hooks.failed?.id).toBe('hook-1');
     expect(hooks.failed?.tail).toContain('about to fail');

@@ -47,7 +47,3 @@ timeout -k 10 ${secs} bash -e -c ${q(hook.run)} < /dev/null || {
   }));
 }
 
-/** The deploy hooks of a release (kept for callers that only deal with deploy hooks). */
-export function deployHooks(hooks: HookCommand[], env: Record<string, string>, timeoutMs = 1_800_000): Step[] {
-  return hookSteps(hooks, env, IN_RELEASE, timeoutMs);
-}
