@@ -143,6 +143,33 @@ describe('delta uploads against a real sshd', () => {
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v3\n');
   });
 
+  test('verify reads only files whose stat signature changed; an in-place edit that keeps size and mtime is still caught', async () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace(APP, config(dp, '    keep_releases: 2\n'));
+    const next = async (version: string) => {
+      await new Promise((r) => setTimeout(r, 30)); // past the index's racy window
+      ws.write('VERSION', `${version}\n`);
+      return deploy(ws);
+    };
+    await next('v1'); // a full upload: every file indexed
+    await next('v2'); // nothing to recycle yet: a copy of the live release, every file read
+    const third = await next('v3'); // recycles the first release: only the changed file is read
+    expect(third.stdout).toContain('reusing releases/');
+    expect(third.stdout).toMatch(/verified against the build's manifest \(1 files read/);
+    await next('v4');
+    // The release the next deploy recycles (the third) is edited in place: same size, mtime put back.
+    const victim = join(dp, 'releases', third.outputs['release']!, 'config/app.php');
+    const before = execFileSync('stat', ['-c', '%s %Y', victim]).toString();
+    execFileSync('bash', ['-c', 'printf "<?php return [7]\\n" > "$1.new" && touch -r "$1" "$1.new" && cat "$1.new" > "$1" && touch -r "$1.new" "$1" && rm "$1.new"', '_', victim]);
+    expect(execFileSync('stat', ['-c', '%s %Y', victim]).toString()).toBe(before);
+    const fifth = await next('v5');
+    expect(fifth.stdout).toContain(`reusing releases/${third.outputs['release']}`);
+    expect(fifth.stdout).toContain('does not match the build');
+    expect(fifth.stdout).toContain('shipped everything instead');
+    expect(readFileSync(join(dp, 'current/config/app.php'), 'utf8')).toBe('<?php return [];\n');
+    expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v5\n');
+  });
+
   test('the release cleanup would remove is reused as the base (no copy), and the result still matches a full upload', async () => {
     const dp = awkwardDeployPath();
     const full = awkwardDeployPath();

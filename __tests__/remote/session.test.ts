@@ -34,10 +34,10 @@ function open(deployPath: string, owner = 'run-1'): Promise<HostSession> {
   });
 }
 
-/** The upload step reads the tar as length-prefixed chunks ending with `0`. */
+/** The upload step reads the tar, then the manifest, each as length-prefixed chunks ending with `0`. */
 const stage = (name: string, tar: Buffer, extra: Step[] = []) => ({
-  phase: { name: 'stage', vars: { DA_RELEASE: name }, steps: [release(), upload({ manifestBytes: 0, revision: 'abc' }), ...extra] },
-  payload: { open: () => Readable.from([Buffer.from(`${tar.length}\n`), tar, Buffer.from('0\n')]) },
+  phase: { name: 'stage', vars: { DA_RELEASE: name }, steps: [release(), upload({ revision: 'abc', skip: [] }), ...extra] },
+  payload: { open: () => Readable.from([Buffer.from(`${tar.length}\n`), tar, Buffer.from('0\n0\n')]) },
 });
 
 describe('host session (local transport)', () => {

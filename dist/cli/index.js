@@ -1194,7 +1194,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1378);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8554);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8214);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8934);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4408);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(970);
 // The CLI entry (bundled to dist/cli/index.js): argv → context → the same commands as the action → plain-text outcome.
@@ -1925,7 +1925,7 @@ function warn(ctx, text) {
 
 /***/ }),
 
-/***/ 8214:
+/***/ 8934:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1963,12 +1963,12 @@ function uniqueReleaseName(at, taken) {
 
 ;// CONCATENATED MODULE: external "node:stream"
 const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: ./src/releases/delta.ts
 /**
  * What turns a copy of the live release into the new build: compare the two manifests entry by entry (type, mode,
@@ -2257,16 +2257,18 @@ async function runBuild(config, source, log) {
     }
 }
 /**
- * What ships (everything but `exclude`): the manifest, hashed in parallel, and archives made on demand: the whole
- * build for hosts that need it, and one delta per distinct live release.
+ * What ships (everything but `exclude`), known once the build is walked: the whole build can be packed from then
+ * on, while the manifest is hashed in parallel for what needs it (deltas, and the end of every upload).
  */
 async function describeBuild(config, tree, log) {
     const { root, scratch } = tree;
     const entries = await walk(root, excluder(config.exclude));
-    const manifest = await buildManifest(root, entries);
     const files = entries.filter((e) => e.type === 'file');
     const size = files.reduce((n, e) => n + e.size, 0);
     log.info(`built ${files.length} files (${mib(size)} MiB)`);
+    const manifest = buildManifest(root, entries);
+    const manifestGz = manifest.then((m) => (0,external_node_zlib_namespaceObject.gzipSync)(serializeManifest(m)));
+    manifestGz.catch(() => undefined);
     let full;
     const deltas = new Map();
     const start = (paths, name) => {
@@ -2276,8 +2278,8 @@ async function describeBuild(config, tree, log) {
         return { path, done };
     };
     return {
-        manifest,
-        manifestGz: (0,external_node_zlib_namespaceObject.gzipSync)(serializeManifest(manifest)),
+        files: files.length,
+        size,
         full: () => {
             if (!full) {
                 full = start(entries.map((e) => e.path), 'release.tar.gz');
@@ -2285,14 +2287,14 @@ async function describeBuild(config, tree, log) {
             }
             return full;
         },
-        files: files.length,
-        size,
-        deltaFrom(live, skip) {
+        manifest: () => manifest,
+        manifestGz: () => manifestGz,
+        async deltaFrom(live, skip) {
             const key = (0,external_node_crypto_.createHash)('sha256').update(serializeManifest(live)).digest('hex');
             let made = deltas.get(key);
             if (!made) {
-                const delta = computeDelta(live, manifest, skip);
-                made = { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
+                const delta = computeDelta(live, await manifest, skip);
+                made = deltas.get(key) ?? { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
                 deltas.set(key, made);
             }
             return made;
@@ -2307,40 +2309,44 @@ function mib(bytes) {
 
 /**
  * Reads a file that is still being written, from the start, until `done` settles and everything is read: an
- * upload can start while the archive is being made. Rejects when the writer fails.
+ * upload can start while the archive is being made. Chunks are at least `minBytes` (up to `chunkBytes`) while the
+ * writer is busy, so the host handles a few large chunks rather than many small ones; the last one may be shorter.
+ * Rejects when the writer fails.
  */
-async function* followFile(path, done, chunkBytes = 1 << 20) {
+async function* followFile(path, done, chunkBytes = 1 << 20, minBytes = Math.min(chunkBytes, 256 << 10)) {
     let finished = false;
     let failure;
     done.then(() => (finished = true), (error) => ((failure = error), (finished = true)));
     let handle;
     try {
         let offset = 0;
+        let buffer = Buffer.allocUnsafe(chunkBytes);
+        let filled = 0;
         for (;;) {
             if (failure)
                 throw failure;
-            handle ??= await (0,promises_namespaceObject.open)(path, 'r').catch(() => undefined);
-            if (handle) {
-                const buffer = Buffer.allocUnsafe(chunkBytes);
-                const { bytesRead } = await handle.read(buffer, 0, chunkBytes, offset);
-                if (bytesRead > 0) {
-                    offset += bytesRead;
-                    yield buffer.subarray(0, bytesRead);
-                    continue;
-                }
-            }
+            // Read the writer's state before reading the file: a read after it finished sees everything it wrote.
             const wasFinished = finished;
-            if (wasFinished && handle) {
-                // The writer is done: one more read catches what it wrote just before finishing.
-                const buffer = Buffer.allocUnsafe(chunkBytes);
-                const { bytesRead } = await handle.read(buffer, 0, chunkBytes, offset);
-                if (bytesRead === 0)
-                    return;
-                offset += bytesRead;
-                yield buffer.subarray(0, bytesRead);
+            handle ??= await (0,promises_namespaceObject.open)(path, 'r').catch(() => undefined);
+            const read = handle ? (await handle.read(buffer, filled, chunkBytes - filled, offset)).bytesRead : 0;
+            offset += read;
+            filled += read;
+            const atEnd = wasFinished && read === 0;
+            if (filled > 0 && (filled >= minBytes || atEnd)) {
+                yield buffer.subarray(0, filled);
+                buffer = Buffer.allocUnsafe(chunkBytes);
+                filled = 0;
                 continue;
             }
-            await new Promise((r) => setTimeout(r, 5));
+            if (atEnd) {
+                if (failure)
+                    throw failure;
+                if (handle)
+                    return;
+                throw new Error(`${path} was never written`);
+            }
+            if (read === 0)
+                await new Promise((r) => setTimeout(r, 5));
         }
     }
     finally {
@@ -2435,8 +2441,7 @@ function releasesToRemove(o) {
 var phase = __nccwpck_require__(6313);
 // EXTERNAL MODULE: ./src/remote/quote.ts
 var quote = __nccwpck_require__(4414);
-;// CONCATENATED MODULE: ./src/remote/steps/delta.ts
-
+;// CONCATENATED MODULE: ./src/remote/steps/prune.ts
 
 /** `find` arguments that leave out the given paths (and what is below them); globs in the paths are escaped. */
 function pruneArgs(paths) {
@@ -2445,6 +2450,44 @@ function pruneArgs(paths) {
     const tests = paths.map((p) => `-path ${(0,quote.q)(`./${p.replace(/[*?[\]\\]/g, '\\$&')}`)}`).join(' -o ');
     return `\\( ${tests} \\) -prune -o`;
 }
+
+;// CONCATENATED MODULE: ./src/remote/steps/upload.ts
+
+
+/**
+ * Receives the payload a deploy sends after the phase script: the gzipped tar in length-prefixed chunks
+ * (`da_chunks`), unpacked into `dir` while the runner is still packing it, then the release's manifest (gzipped,
+ * framed the same way), which the runner may still be hashing while the archive travels. Nothing past the payload
+ * is read, so the session stays in step with the runner.
+ */
+function receivePayload(dir) {
+    return `da_unpack ${dir}
+da_chunks > ".deploy/manifests/$DA_RELEASE.gz"`;
+}
+/**
+ * deploy:update_code, full: the whole build into the new release, then the release's file index (see
+ * `da_index_write`), so the next deploy's verify reads only what changed. `skip`: paths the deploy replaces anyway.
+ */
+function upload(opts) {
+    return {
+        id: 'upload',
+        label: 'upload',
+        body: `${receivePayload('"releases/$DA_RELEASE"')}
+printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"
+tmp="$PWD/.deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
+sleep 0.02 # past the index's racy window, so every file just unpacked can be indexed
+mark=$(da_mark_time "$tmp/mark")
+(cd -- "releases/$DA_RELEASE" && da_list_files ${pruneArgs(opts.skip)} > "$tmp/files")
+da_index_write "$tmp/files" "$mark" "$DA_RELEASE"
+rm -rf -- "$tmp"`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/delta.ts
+
+
+
+
 /**
  * deploy:update_code, delta: the new release starts from a base release (a real copy of the live one, reflinks
  * where the filesystem has them, never hard links; or the release cleanup would remove, renamed). What was added
@@ -2470,8 +2513,7 @@ gzip -dc ".deploy/manifests/$DA_BASE.gz" | sed -z 's/^[^\\t]*\\t[^\\t]*\\t[^\\t]
 LC_ALL=C comm -z -23 "$tmp/actual" "$tmp/known" | (cd -- "$new" && xargs -0r rm -rf --)
 printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)
 rm -rf -- "$tmp"
-head -c ${o.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
-da_unpack "$new"
+${receivePayload('"$new"')}
 printf '%s\\n' ${(0,quote.q)(o.revision)} > "$new/REVISION"
 echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
     };
@@ -2498,8 +2540,10 @@ function skipRegex(paths) {
 }
 /**
  * Checks the staged release against the build's manifest before anything can go live: every entry's type, every
- * file's content hash, every link's target (modes are the writable step's business). A mismatch (a file of the
- * live release changed on the server, say) stops the phase so the runner can send everything instead.
+ * file's content hash, every link's target (modes are the writable step's business). Files the base release's
+ * index vouches for (same inode, size, mtime and ctime as when their hash was known) are not read again; every
+ * other file is hashed. A mismatch (a file of the live release changed on the server, say) stops the phase so the
+ * runner can send everything instead. A verified release gets its own index, for the deploy that builds on it.
  */
 function verify(opts) {
     const prune = pruneArgs(opts.skip);
@@ -2507,25 +2551,31 @@ function verify(opts) {
     return {
         id: 'verify',
         label: 'verify',
-        body: `tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
+        body: `tmp="$PWD/.deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"; : > "$tmp/todo"
+index="$PWD/.deploy/manifests/$DA_BASE.idx"; [ -f "$index" ] || index=/dev/null
+mark=$(da_mark_time "$tmp/mark")
 (
   cd -- "releases/$DA_RELEASE"
+  da_list_files ${prune} > "$tmp/files"
   find . -mindepth 1 ${prune} -type d -printf 'd\\t-\\t%P\\0'
   find . -mindepth 1 ${prune} -type l -printf 'l\\t%l\\t%P\\0'
-  find . -mindepth 1 ${prune} -type f -print0 | xargs -0r sha256sum -z | sed -z 's/^\\([0-9a-f]\\{32\\}\\)[0-9a-f]\\{32\\}  \\.\\//f\\t\\1\\t/'
-) | LC_ALL=C sort -z > "$tmp/actual"
+  da_index_read "$index" "$tmp/files" "$tmp/todo"
+  xargs -0r sha256sum -z < "$tmp/todo" | sed -z 's/^\\([0-9a-f]\\{32\\}\\)[0-9a-f]\\{32\\}  \\.\\//f\\t\\1\\t/'
+) | sort -z > "$tmp/actual"
 actual=$(sha256sum < "$tmp/actual")
 if [ "\${actual%% *}" != ${(0,quote.q)(opts.digest)} ]; then
   echo "the staged release does not match the build (a file of the live release was changed on this host?): sending everything instead"
-  gzip -dc ".deploy/manifests/$DA_RELEASE.gz" | sed -z 's/^\\([fdl]\\)\\t[^\\t]*\\t/\\1\\t/' | ${skip} | LC_ALL=C sort -z > "$tmp/expected" || true
+  gzip -dc ".deploy/manifests/$DA_RELEASE.gz" | sed -z 's/^\\([fdl]\\)\\t[^\\t]*\\t/\\1\\t/' | ${skip} | sort -z > "$tmp/expected" || true
   echo "first differences (- built, + on this host):"
-  LC_ALL=C comm -z -3 "$tmp/expected" "$tmp/actual" | head -z -n 10 | tr '\\0' '\\n' | sed 's/^\\t/+ /; /^+ /!s/^/- /'
+  comm -z -3 "$tmp/expected" "$tmp/actual" | head -z -n 10 | tr '\\0' '\\n' | sed 's/^\\t/+ /; /^+ /!s/^/- /'
   rm -rf -- "$tmp"
   da_data verify mismatch
   exit ${phase/* STOP */.VW}
 fi
+da_index_write "$tmp/files" "$mark" "$DA_RELEASE"
+hashed=$(tr -cd '\\0' < "$tmp/todo" | wc -c)
 rm -rf -- "$tmp"
-echo "verified against the build's manifest"`,
+echo "verified against the build's manifest ($hashed files read, the others unchanged since releases/$DA_BASE was verified)"`,
     };
 }
 /** Empties the staged release for a full upload after a delta did not verify. */
@@ -2534,25 +2584,7 @@ function resetRelease() {
         id: 'reset',
         label: 'reset',
         body: `find "releases/$DA_RELEASE" -mindepth 1 -delete
-rm -f -- ".deploy/manifests/$DA_RELEASE.gz"`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/upload.ts
-
-/**
- * deploy:update_code, full: the payload on the session's stdin is the release's manifest (gzipped, `manifestBytes`
- * long), stored in `.deploy/manifests/`, then the gzipped tar of the whole build in length-prefixed chunks
- * (`da_chunks`), so the upload starts while the runner is still packing. Nothing past the payload is read, so the
- * session stays in step with the runner.
- */
-function upload(opts) {
-    return {
-        id: 'upload',
-        label: 'upload',
-        body: `head -c ${opts.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
-da_unpack "releases/$DA_RELEASE"
-printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"`,
+rm -f -- ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"`,
     };
 }
 
@@ -3014,7 +3046,7 @@ function cleanup(remove) {
             : `live=$(readlink current 2>/dev/null || true)
 gone=()
 for name in ${(0,quote/* words */.a)(remove)}; do
-  if [ "releases/$name" != "$live" ]; then gone+=("releases/$name" ".deploy/manifests/$name.gz"); fi
+  if [ "releases/$name" != "$live" ]; then gone+=("releases/$name" ".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx"); fi
 done
 [ \${#gone[@]} -gt 0 ] || exit 0
 if rm -rf -- "\${gone[@]}"; then echo "removed ${remove.length} old releases"; else da_data warning "could not remove all of \${gone[*]}"; fi`,
@@ -3418,19 +3450,22 @@ async function shipRelease(ctx, fleet, facts, phases) {
 
 
 
-/** The bytes a host receives: the manifest, then the gzipped tar in chunks, sent while it is being made. */
+/**
+ * The bytes a host receives (see receivePayload): the gzipped tar in chunks, sent while it is being made, then the
+ * manifest, which may still have been hashing meanwhile.
+ */
 function payload(built, tar) {
     return {
         open: () => external_node_stream_namespaceObject.Readable.from((async function* () {
-            yield built.manifestGz;
             yield* framed(followFile(tar.path, tar.done));
+            yield* framed([await built.manifestGz()]);
         })()),
     };
 }
 /** The whole build, for a host without a usable live release (or after a delta did not verify). */
 function fullFill(ctx, built, full) {
     return {
-        steps: [upload({ manifestBytes: built.manifestGz.length, revision: ctx.run.sha })],
+        steps: [upload({ revision: ctx.run.sha, skip: uncompared(ctx) })],
         payload: payload(built, full),
         kind: 'full',
     };
@@ -3442,7 +3477,7 @@ function fullFill(ctx, built, full) {
 async function recyclable(ctx, fleet, facts, name) {
     const candidates = new Map();
     for (const [m, f] of facts) {
-        if (ctx.config.fullUpload || !f.live)
+        if (shipsEverything(ctx, f))
             continue;
         const gone = releasesToRemove({
             dirs: [...f.dirs, name],
@@ -3472,34 +3507,42 @@ async function recyclable(ctx, fleet, facts, name) {
     }
     return out;
 }
+/** Paths the deploy writes itself after the files arrive (shared links, cleared paths, REVISION): never compared. */
+function uncompared(ctx) {
+    const c = ctx.config;
+    return [...c.sharedDirs, ...c.sharedFiles, ...c.clearPaths, 'REVISION'];
+}
+/** Does this host get the whole build (no trusted live release to start from)? */
+function shipsEverything(ctx, f) {
+    return ctx.config.fullUpload || !f.live || !f.liveManifest || f.liveManifest === 'corrupt';
+}
 /** For each host: only what changed since its live release when that is known and trusted, else everything. */
 async function fillsFor(ctx, built, facts, bases) {
-    const c = ctx.config;
-    // Paths the deploy writes itself after the files arrive (shared links, cleared paths, REVISION): never compared.
-    const skipped = [...c.sharedDirs, ...c.sharedFiles, ...c.clearPaths, 'REVISION'];
+    const skipped = uncompared(ctx);
     const skip = under(skipped);
     const fills = new Map();
     for (const [m, f] of facts) {
-        const live = f.liveManifest;
-        if (c.fullUpload || !f.live || !live || live === 'corrupt') {
-            if (live === 'corrupt')
-                (0,context/* warn */.R)(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
-            fills.set(m, fullFill(ctx, built, built.full()));
+        if (!shipsEverything(ctx, f))
             continue;
-        }
+        if (f.liveManifest === 'corrupt')
+            (0,context/* warn */.R)(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
+        fills.set(m, fullFill(ctx, built, built.full()));
+    }
+    for (const [m, f] of facts) {
+        if (fills.has(m))
+            continue;
         const recycle = bases.get(m);
-        const { delta: d, archive } = built.deltaFrom(recycle?.manifest ?? live, skip);
+        const { delta: d, archive } = await built.deltaFrom(recycle?.manifest ?? f.liveManifest, skip);
         const removeB64 = Buffer.from(d.remove.map((p) => `${p}\0`).join('')).toString('base64');
         const steps = [
             delta({
                 skip: skipped,
                 removeB64,
-                manifestBytes: built.manifestGz.length,
                 revision: ctx.run.sha,
                 files: { sent: d.send.length, unchanged: d.unchanged },
                 base: recycle ? 'recycle' : 'copy',
             }),
-            verify({ skip: skipped, digest: verificationDigest(built.manifest, skip) }),
+            verify({ skip: skipped, digest: verificationDigest(await built.manifest(), skip) }),
         ];
         fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live }, kind: 'delta' });
     }
@@ -3517,7 +3560,7 @@ async function deploy(ctx) {
             const name = chooseName(ctx, facts);
             const source = {
                 event: 'deploy',
-                fill: () => ({ steps: [upload({ manifestBytes: 0, revision: run.sha })], kind: 'full' }),
+                fill: () => ({ steps: [upload({ revision: run.sha, skip: uncompared(ctx) })], kind: 'full' }),
                 sha: () => run.sha,
             };
             planReport(ctx, fleet, facts, releasePhases(ctx, facts, name, source), shipped);
@@ -3538,6 +3581,9 @@ async function deploy(ctx) {
             report.previous = facts.get(first).live;
             report.releasePath = `${first.host.deployPath}/releases/${name}`;
             await ctx.observer?.started({ release: name, previous: report.previous, sha: run.sha });
+            // Hosts that get everything start receiving it now: packing needs only the list of files, not their hashes.
+            if ([...facts.values()].some((f) => shipsEverything(ctx, f)))
+                built.full();
             const fills = await fillsFor(ctx, built, facts, await recyclable(ctx, fleet, facts, name));
             // A delta that does not verify is followed by everything; pack it now only if that happened.
             const restage = async (m) => {
@@ -5558,10 +5604,10 @@ da_chunks() {
     total=$((total + n))
   done
   [ "$n" = 0 ] || { echo "error: the upload stopped before its end" >&2; return 1; }
-  echo "received $total bytes of archive" >&2
+  [ -z "\${1:-}" ] || echo "received $total bytes of $1" >&2
 }
 da_unpack() {
-  if ! da_chunks | tar -xzf - -C "$1" --no-same-owner; then
+  if ! da_chunks archive | tar -xzf - -C "$1" --no-same-owner; then
     local avail
     avail=$(df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 { print $4 }')
     if [ -n "$avail" ] && [ "$avail" -lt 1024 ]; then
@@ -5571,6 +5617,30 @@ da_unpack() {
     fi
     return 1
   fi
+}
+# The file index of a release (.deploy/manifests/NAME.idx): every regular file's stat signature (inode, size,
+# mtime, ctime; changed by any write, and ctime cannot be set back) with its content hash, so a later verify hashes
+# only files whose signature changed. The clock that stamps ctimes is coarse: files changed less than 10 ms before
+# the listing began are left out (hashed next time), as a later write in the same tick would keep their signature.
+da_list_files() { find . -mindepth 1 "$@" -type f -printf '%i %s %T@ %C@\\t%P\\0'; }
+da_mark_time() { : > "$1" && find "$1" -printf '%C@'; }
+da_index_write() {
+  # $1: listing (da_list_files) of releases/$3, $2: da_mark_time from just before it
+  gzip -dc ".deploy/manifests/$3.gz" > "$1.manifest" &&
+  awk -v mark="$2" -v manifest="$1.manifest" 'BEGIN { RS = ORS = "\\0" }
+    FILENAME == manifest { if (substr($0, 1, 1) == "f") hash[substr($0, 41)] = substr($0, 8, 32); next }
+    { t = index($0, "\\t"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, " ")
+      if ((p in hash) && s[4] + 0 < mark - 0.01) print sig "\\t" hash[p] "\\t" p }' "$1.manifest" "$1" > ".deploy/manifests/$3.idx.tmp" &&
+  mv -f -- ".deploy/manifests/$3.idx.tmp" ".deploy/manifests/$3.idx"
+  rm -f -- "$1.manifest"
+}
+da_index_read() {
+  # $1: index to trust, $2: listing; prints f<TAB>hash<TAB>path of the files whose signature it has, ./path of the
+  # others to $3
+  awk -v index_file="$1" -v todo="$3" 'BEGIN { RS = ORS = "\\0" }
+    FILENAME == index_file { t = index($0, "\\t"); known[substr($0, t + 34)] = substr($0, 1, t + 32); next }
+    { t = index($0, "\\t"); sig = substr($0, 1, t); p = substr($0, t + 1)
+      if ((p in known) && index(known[p], sig) == 1) print "f\\t" substr(known[p], t + 1) "\\t" p; else print "./" p > todo }' "$1" "$2"
 }
 da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 -w0)"; }
@@ -5619,7 +5689,7 @@ da_abort() {
       case $kind in
         release)
           if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
-            rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" && echo "removed the unfinished release $value"
+            rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" && echo "removed the unfinished release $value"
             da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
           fi ;;
         seeded)

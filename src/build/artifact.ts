@@ -19,17 +19,17 @@ export interface Archive {
 }
 
 export interface Built {
-  /** What ships, entry by entry. */
-  manifest: ManifestEntry[];
-  /** The manifest as the host stores it (gzipped). */
-  manifestGz: Buffer;
-  /** Everything, for hosts without a usable live release: packing starts on first use (a fleet of deltas never needs it). */
-  full(): Archive;
   files: number;
   /** Uncompressed size of the regular files. */
   size: number;
+  /** Everything, for hosts without a usable live release: packing starts on first use (a fleet of deltas never needs it). */
+  full(): Archive;
+  /** What ships, entry by entry, hashed in the background from the moment the build is walked. */
+  manifest(): Promise<ManifestEntry[]>;
+  /** The manifest as the host stores it (gzipped). */
+  manifestGz(): Promise<Buffer>;
   /** The changes from a live release to this build, packed once per distinct live manifest. */
-  deltaFrom(live: ManifestEntry[], skip: (path: string) => boolean): { delta: Delta; archive: Archive };
+  deltaFrom(live: ManifestEntry[], skip: (path: string) => boolean): Promise<{ delta: Delta; archive: Archive }>;
 }
 
 /** The build hooks have run (in a temporary copy of the source when there are any); nothing is described yet. */
@@ -60,16 +60,18 @@ export async function runBuild(config: EnvironmentConfig, source: string, log: L
 }
 
 /**
- * What ships (everything but `exclude`): the manifest, hashed in parallel, and archives made on demand: the whole
- * build for hosts that need it, and one delta per distinct live release.
+ * What ships (everything but `exclude`), known once the build is walked: the whole build can be packed from then
+ * on, while the manifest is hashed in parallel for what needs it (deltas, and the end of every upload).
  */
 export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, log: Log): Promise<Built> {
   const { root, scratch } = tree;
   const entries = await walk(root, excluder(config.exclude));
-  const manifest = await buildManifest(root, entries);
   const files = entries.filter((e) => e.type === 'file');
   const size = files.reduce((n, e) => n + e.size, 0);
   log.info(`built ${files.length} files (${mib(size)} MiB)`);
+  const manifest = buildManifest(root, entries);
+  const manifestGz = manifest.then((m) => gzipSync(serializeManifest(m)));
+  manifestGz.catch(() => undefined);
   let full: Archive | undefined;
   const deltas = new Map<string, { delta: Delta; archive: Archive }>();
   const start = (paths: string[], name: string): Archive => {
@@ -79,8 +81,8 @@ export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, 
     return { path, done };
   };
   return {
-    manifest,
-    manifestGz: gzipSync(serializeManifest(manifest)),
+    files: files.length,
+    size,
     full: () => {
       if (!full) {
         full = start(entries.map((e) => e.path), 'release.tar.gz');
@@ -88,14 +90,14 @@ export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, 
       }
       return full;
     },
-    files: files.length,
-    size,
-    deltaFrom(live, skip) {
+    manifest: () => manifest,
+    manifestGz: () => manifestGz,
+    async deltaFrom(live, skip) {
       const key = createHash('sha256').update(serializeManifest(live)).digest('hex');
       let made = deltas.get(key);
       if (!made) {
-        const delta = computeDelta(live, manifest, skip);
-        made = { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
+        const delta = computeDelta(live, await manifest, skip);
+        made = deltas.get(key) ?? { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
         deltas.set(key, made);
       }
       return made;

@@ -2,9 +2,16 @@ import { open } from 'node:fs/promises';
 
 /**
  * Reads a file that is still being written, from the start, until `done` settles and everything is read: an
- * upload can start while the archive is being made. Rejects when the writer fails.
+ * upload can start while the archive is being made. Chunks are at least `minBytes` (up to `chunkBytes`) while the
+ * writer is busy, so the host handles a few large chunks rather than many small ones; the last one may be shorter.
+ * Rejects when the writer fails.
  */
-export async function* followFile(path: string, done: Promise<unknown>, chunkBytes = 1 << 20): AsyncGenerator<Buffer> {
+export async function* followFile(
+  path: string,
+  done: Promise<unknown>,
+  chunkBytes = 1 << 20,
+  minBytes = Math.min(chunkBytes, 256 << 10),
+): AsyncGenerator<Buffer> {
   let finished = false;
   let failure: unknown;
   done.then(
@@ -14,29 +21,29 @@ export async function* followFile(path: string, done: Promise<unknown>, chunkByt
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     let offset = 0;
+    let buffer = Buffer.allocUnsafe(chunkBytes);
+    let filled = 0;
     for (;;) {
       if (failure) throw failure;
-      handle ??= await open(path, 'r').catch(() => undefined);
-      if (handle) {
-        const buffer = Buffer.allocUnsafe(chunkBytes);
-        const { bytesRead } = await handle.read(buffer, 0, chunkBytes, offset);
-        if (bytesRead > 0) {
-          offset += bytesRead;
-          yield buffer.subarray(0, bytesRead);
-          continue;
-        }
-      }
+      // Read the writer's state before reading the file: a read after it finished sees everything it wrote.
       const wasFinished = finished;
-      if (wasFinished && handle) {
-        // The writer is done: one more read catches what it wrote just before finishing.
-        const buffer = Buffer.allocUnsafe(chunkBytes);
-        const { bytesRead } = await handle.read(buffer, 0, chunkBytes, offset);
-        if (bytesRead === 0) return;
-        offset += bytesRead;
-        yield buffer.subarray(0, bytesRead);
+      handle ??= await open(path, 'r').catch(() => undefined);
+      const read = handle ? (await handle.read(buffer, filled, chunkBytes - filled, offset)).bytesRead : 0;
+      offset += read;
+      filled += read;
+      const atEnd = wasFinished && read === 0;
+      if (filled > 0 && (filled >= minBytes || atEnd)) {
+        yield buffer.subarray(0, filled);
+        buffer = Buffer.allocUnsafe(chunkBytes);
+        filled = 0;
         continue;
       }
-      await new Promise((r) => setTimeout(r, 5));
+      if (atEnd) {
+        if (failure) throw failure;
+        if (handle) return;
+        throw new Error(`${path} was never written`);
+      }
+      if (read === 0) await new Promise((r) => setTimeout(r, 5));
     }
   } finally {
     await handle?.close();
@@ -44,7 +51,7 @@ export async function* followFile(path: string, done: Promise<unknown>, chunkByt
 }
 
 /** Length-prefixed chunks (`<bytes>\n<data>`), ended by `0\n`: what `da_chunks` on the host reads back. */
-export async function* framed(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+export async function* framed(chunks: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
   for await (const chunk of chunks) {
     if (chunk.length === 0) continue;
     yield Buffer.from(`${chunk.length}\n`);

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { describeBuild, runBuild, type Archive, type Built } from '../build/artifact.js';
 import { followFile, framed } from '../build/follow.js';
-import { gunzipSync } from 'node:zlib';
 import { parseManifest, under, verificationDigest, type ManifestEntry } from '../build/manifest.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { releasesToRemove } from '../releases/retention.js';
@@ -16,14 +16,17 @@ import { inspectFleet, withFleet } from './fleet-run.js';
 import { planReport, shippedSummary } from './plan.js';
 import { chooseName, releasePhases, shipRelease, type Fill, type ReleaseSource } from './ship.js';
 
-/** The bytes a host receives: the manifest, then the gzipped tar in chunks, sent while it is being made. */
+/**
+ * The bytes a host receives (see receivePayload): the gzipped tar in chunks, sent while it is being made, then the
+ * manifest, which may still have been hashing meanwhile.
+ */
 function payload(built: Built, tar: Archive): Payload {
   return {
     open: () =>
       Readable.from(
         (async function* () {
-          yield built.manifestGz;
           yield* framed(followFile(tar.path, tar.done));
+          yield* framed([await built.manifestGz()]);
         })(),
       ),
   };
@@ -32,7 +35,7 @@ function payload(built: Built, tar: Archive): Payload {
 /** The whole build, for a host without a usable live release (or after a delta did not verify). */
 function fullFill(ctx: CommandContext, built: Built, full: Archive): Fill {
   return {
-    steps: [upload({ manifestBytes: built.manifestGz.length, revision: ctx.run.sha })],
+    steps: [upload({ revision: ctx.run.sha, skip: uncompared(ctx) })],
     payload: payload(built, full),
     kind: 'full',
   };
@@ -45,7 +48,7 @@ function fullFill(ctx: CommandContext, built: Built, full: Archive): Fill {
 async function recyclable(ctx: CommandContext, fleet: Fleet, facts: Map<Member, HostFacts>, name: string): Promise<Map<Member, { name: string; manifest: ManifestEntry[] }>> {
   const candidates = new Map<Member, string>();
   for (const [m, f] of facts) {
-    if (ctx.config.fullUpload || !f.live) continue;
+    if (shipsEverything(ctx, f)) continue;
     const gone = releasesToRemove({
       dirs: [...f.dirs, name],
       history: [...f.history, { event: 'deploy', release: name }],
@@ -74,6 +77,17 @@ async function recyclable(ctx: CommandContext, fleet: Fleet, facts: Map<Member, 
   return out;
 }
 
+/** Paths the deploy writes itself after the files arrive (shared links, cleared paths, REVISION): never compared. */
+function uncompared(ctx: CommandContext): string[] {
+  const c = ctx.config;
+  return [...c.sharedDirs, ...c.sharedFiles, ...c.clearPaths, 'REVISION'];
+}
+
+/** Does this host get the whole build (no trusted live release to start from)? */
+function shipsEverything(ctx: CommandContext, f: HostFacts): boolean {
+  return ctx.config.fullUpload || !f.live || !f.liveManifest || f.liveManifest === 'corrupt';
+}
+
 /** For each host: only what changed since its live release when that is known and trusted, else everything. */
 async function fillsFor(
   ctx: CommandContext,
@@ -81,33 +95,30 @@ async function fillsFor(
   facts: Map<Member, HostFacts>,
   bases: Map<Member, { name: string; manifest: ManifestEntry[] }>,
 ): Promise<Map<Member, Fill>> {
-  const c = ctx.config;
-  // Paths the deploy writes itself after the files arrive (shared links, cleared paths, REVISION): never compared.
-  const skipped = [...c.sharedDirs, ...c.sharedFiles, ...c.clearPaths, 'REVISION'];
+  const skipped = uncompared(ctx);
   const skip = under(skipped);
   const fills = new Map<Member, Fill>();
   for (const [m, f] of facts) {
-    const live = f.liveManifest;
-    if (c.fullUpload || !f.live || !live || live === 'corrupt') {
-      if (live === 'corrupt') warn(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
-      fills.set(m, fullFill(ctx, built, built.full()));
-      continue;
-    }
+    if (!shipsEverything(ctx, f)) continue;
+    if (f.liveManifest === 'corrupt') warn(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
+    fills.set(m, fullFill(ctx, built, built.full()));
+  }
+  for (const [m, f] of facts) {
+    if (fills.has(m)) continue;
     const recycle = bases.get(m);
-    const { delta: d, archive } = built.deltaFrom(recycle?.manifest ?? live, skip);
+    const { delta: d, archive } = await built.deltaFrom(recycle?.manifest ?? (f.liveManifest as ManifestEntry[]), skip);
     const removeB64 = Buffer.from(d.remove.map((p) => `${p}\0`).join('')).toString('base64');
     const steps: Step[] = [
       delta({
         skip: skipped,
         removeB64,
-        manifestBytes: built.manifestGz.length,
         revision: ctx.run.sha,
         files: { sent: d.send.length, unchanged: d.unchanged },
         base: recycle ? 'recycle' : 'copy',
       }),
-      verify({ skip: skipped, digest: verificationDigest(built.manifest, skip) }),
+      verify({ skip: skipped, digest: verificationDigest(await built.manifest(), skip) }),
     ];
-    fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live }, kind: 'delta' });
+    fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live! }, kind: 'delta' });
   }
   return fills;
 }
@@ -124,7 +135,7 @@ export async function deploy(ctx: CommandContext): Promise<void> {
       const name = chooseName(ctx, facts);
       const source: ReleaseSource = {
         event: 'deploy',
-        fill: () => ({ steps: [upload({ manifestBytes: 0, revision: run.sha })], kind: 'full' }),
+        fill: () => ({ steps: [upload({ revision: run.sha, skip: uncompared(ctx) })], kind: 'full' }),
         sha: () => run.sha,
       };
       planReport(ctx, fleet, facts, releasePhases(ctx, facts, name, source), shipped);
@@ -145,6 +156,8 @@ export async function deploy(ctx: CommandContext): Promise<void> {
       report.previous = facts.get(first)!.live;
       report.releasePath = `${first.host.deployPath}/releases/${name}`;
       await ctx.observer?.started({ release: name, previous: report.previous, sha: run.sha });
+      // Hosts that get everything start receiving it now: packing needs only the list of files, not their hashes.
+      if ([...facts.values()].some((f) => shipsEverything(ctx, f))) built.full();
       const fills = await fillsFor(ctx, built, facts, await recyclable(ctx, fleet, facts, name));
       // A delta that does not verify is followed by everything; pack it now only if that happened.
       const restage = async (m: Member) => {

@@ -47,10 +47,10 @@ da_chunks() {
     total=$((total + n))
   done
   [ "$n" = 0 ] || { echo "error: the upload stopped before its end" >&2; return 1; }
-  echo "received $total bytes of archive" >&2
+  [ -z "\${1:-}" ] || echo "received $total bytes of $1" >&2
 }
 da_unpack() {
-  if ! da_chunks | tar -xzf - -C "$1" --no-same-owner; then
+  if ! da_chunks archive | tar -xzf - -C "$1" --no-same-owner; then
     local avail
     avail=$(df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 { print $4 }')
     if [ -n "$avail" ] && [ "$avail" -lt 1024 ]; then
@@ -60,6 +60,30 @@ da_unpack() {
     fi
     return 1
   fi
+}
+# The file index of a release (.deploy/manifests/NAME.idx): every regular file's stat signature (inode, size,
+# mtime, ctime; changed by any write, and ctime cannot be set back) with its content hash, so a later verify hashes
+# only files whose signature changed. The clock that stamps ctimes is coarse: files changed less than 10 ms before
+# the listing began are left out (hashed next time), as a later write in the same tick would keep their signature.
+da_list_files() { find . -mindepth 1 "$@" -type f -printf '%i %s %T@ %C@\\t%P\\0'; }
+da_mark_time() { : > "$1" && find "$1" -printf '%C@'; }
+da_index_write() {
+  # $1: listing (da_list_files) of releases/$3, $2: da_mark_time from just before it
+  gzip -dc ".deploy/manifests/$3.gz" > "$1.manifest" &&
+  awk -v mark="$2" -v manifest="$1.manifest" 'BEGIN { RS = ORS = "\\0" }
+    FILENAME == manifest { if (substr($0, 1, 1) == "f") hash[substr($0, 41)] = substr($0, 8, 32); next }
+    { t = index($0, "\\t"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, " ")
+      if ((p in hash) && s[4] + 0 < mark - 0.01) print sig "\\t" hash[p] "\\t" p }' "$1.manifest" "$1" > ".deploy/manifests/$3.idx.tmp" &&
+  mv -f -- ".deploy/manifests/$3.idx.tmp" ".deploy/manifests/$3.idx"
+  rm -f -- "$1.manifest"
+}
+da_index_read() {
+  # $1: index to trust, $2: listing; prints f<TAB>hash<TAB>path of the files whose signature it has, ./path of the
+  # others to $3
+  awk -v index_file="$1" -v todo="$3" 'BEGIN { RS = ORS = "\\0" }
+    FILENAME == index_file { t = index($0, "\\t"); known[substr($0, t + 34)] = substr($0, 1, t + 32); next }
+    { t = index($0, "\\t"); sig = substr($0, 1, t); p = substr($0, t + 1)
+      if ((p in known) && index(known[p], sig) == 1) print "f\\t" substr(known[p], t + 1) "\\t" p; else print "./" p > todo }' "$1" "$2"
 }
 da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 -w0)"; }
@@ -108,7 +132,7 @@ da_abort() {
       case $kind in
         release)
           if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
-            rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" && echo "removed the unfinished release $value"
+            rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" && echo "removed the unfinished release $value"
             da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
           fi ;;
         seeded)

@@ -59,6 +59,8 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
     ...(pinned ? { algorithms: { serverHostKey: pinned as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } } : {}),
     ...(creds.privateKey ? { privateKey: creds.privateKey, passphrase: creds.passphrase || undefined } : {}),
     ...(creds.agent ? { agent: creds.agent } : {}),
+    // Straight to the key: ssh2 would otherwise ask for `none` first, one more round trip for every connection.
+    authHandler: [...(creds.privateKey ? (['publickey'] as const) : []), ...(creds.agent ? (['agent'] as const) : [])],
   };
   const ssh = new NodeSSH();
   try {

@@ -15,7 +15,7 @@ export function cleanup(remove: string[]): Step {
         : `live=$(readlink current 2>/dev/null || true)
 gone=()
 for name in ${words(remove)}; do
-  if [ "releases/$name" != "$live" ]; then gone+=("releases/$name" ".deploy/manifests/$name.gz"); fi
+  if [ "releases/$name" != "$live" ]; then gone+=("releases/$name" ".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx"); fi
 done
 [ \${#gone[@]} -gt 0 ] || exit 0
 if rm -rf -- "\${gone[@]}"; then echo "removed ${remove.length} old releases"; else da_data warning "could not remove all of \${gone[*]}"; fi`,

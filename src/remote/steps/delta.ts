@@ -1,19 +1,13 @@
 import { STOP, type Step } from '../phase.js';
 import { q } from '../quote.js';
-
-/** `find` arguments that leave out the given paths (and what is below them); globs in the paths are escaped. */
-export function pruneArgs(paths: readonly string[]): string {
-  if (paths.length === 0) return '';
-  const tests = paths.map((p) => `-path ${q(`./${p.replace(/[*?[\]\\]/g, '\\$&')}`)}`).join(' -o ');
-  return `\\( ${tests} \\) -prune -o`;
-}
+import { pruneArgs } from './prune.js';
+import { receivePayload } from './upload.js';
 
 export interface DeltaOptions {
   /** Paths the deploy replaces anyway (shared and cleared entries): not copied over, not checked. */
   skip: string[];
   /** NUL-separated paths to delete from the base first, base64. */
   removeB64: string;
-  manifestBytes: number;
   revision: string;
   files: { sent: number; unchanged: number };
   /**
@@ -49,8 +43,7 @@ gzip -dc ".deploy/manifests/$DA_BASE.gz" | sed -z 's/^[^\\t]*\\t[^\\t]*\\t[^\\t]
 LC_ALL=C comm -z -23 "$tmp/actual" "$tmp/known" | (cd -- "$new" && xargs -0r rm -rf --)
 printf '%s' ${q(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)
 rm -rf -- "$tmp"
-head -c ${o.manifestBytes} > ".deploy/manifests/$DA_RELEASE.gz"
-da_unpack "$new"
+${receivePayload('"$new"')}
 printf '%s\\n' ${q(o.revision)} > "$new/REVISION"
 echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
   };
@@ -80,8 +73,10 @@ function skipRegex(paths: readonly string[]): string {
 
 /**
  * Checks the staged release against the build's manifest before anything can go live: every entry's type, every
- * file's content hash, every link's target (modes are the writable step's business). A mismatch (a file of the
- * live release changed on the server, say) stops the phase so the runner can send everything instead.
+ * file's content hash, every link's target (modes are the writable step's business). Files the base release's
+ * index vouches for (same inode, size, mtime and ctime as when their hash was known) are not read again; every
+ * other file is hashed. A mismatch (a file of the live release changed on the server, say) stops the phase so the
+ * runner can send everything instead. A verified release gets its own index, for the deploy that builds on it.
  */
 export function verify(opts: { skip: string[]; digest: string }): Step {
   const prune = pruneArgs(opts.skip);
@@ -89,25 +84,31 @@ export function verify(opts: { skip: string[]; digest: string }): Step {
   return {
     id: 'verify',
     label: 'verify',
-    body: `tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
+    body: `tmp="$PWD/.deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"; : > "$tmp/todo"
+index="$PWD/.deploy/manifests/$DA_BASE.idx"; [ -f "$index" ] || index=/dev/null
+mark=$(da_mark_time "$tmp/mark")
 (
   cd -- "releases/$DA_RELEASE"
+  da_list_files ${prune} > "$tmp/files"
   find . -mindepth 1 ${prune} -type d -printf 'd\\t-\\t%P\\0'
   find . -mindepth 1 ${prune} -type l -printf 'l\\t%l\\t%P\\0'
-  find . -mindepth 1 ${prune} -type f -print0 | xargs -0r sha256sum -z | sed -z 's/^\\([0-9a-f]\\{32\\}\\)[0-9a-f]\\{32\\}  \\.\\//f\\t\\1\\t/'
-) | LC_ALL=C sort -z > "$tmp/actual"
+  da_index_read "$index" "$tmp/files" "$tmp/todo"
+  xargs -0r sha256sum -z < "$tmp/todo" | sed -z 's/^\\([0-9a-f]\\{32\\}\\)[0-9a-f]\\{32\\}  \\.\\//f\\t\\1\\t/'
+) | sort -z > "$tmp/actual"
 actual=$(sha256sum < "$tmp/actual")
 if [ "\${actual%% *}" != ${q(opts.digest)} ]; then
   echo "the staged release does not match the build (a file of the live release was changed on this host?): sending everything instead"
-  gzip -dc ".deploy/manifests/$DA_RELEASE.gz" | sed -z 's/^\\([fdl]\\)\\t[^\\t]*\\t/\\1\\t/' | ${skip} | LC_ALL=C sort -z > "$tmp/expected" || true
+  gzip -dc ".deploy/manifests/$DA_RELEASE.gz" | sed -z 's/^\\([fdl]\\)\\t[^\\t]*\\t/\\1\\t/' | ${skip} | sort -z > "$tmp/expected" || true
   echo "first differences (- built, + on this host):"
-  LC_ALL=C comm -z -3 "$tmp/expected" "$tmp/actual" | head -z -n 10 | tr '\\0' '\\n' | sed 's/^\\t/+ /; /^+ /!s/^/- /'
+  comm -z -3 "$tmp/expected" "$tmp/actual" | head -z -n 10 | tr '\\0' '\\n' | sed 's/^\\t/+ /; /^+ /!s/^/- /'
   rm -rf -- "$tmp"
   da_data verify mismatch
   exit ${STOP}
 fi
+da_index_write "$tmp/files" "$mark" "$DA_RELEASE"
+hashed=$(tr -cd '\\0' < "$tmp/todo" | wc -c)
 rm -rf -- "$tmp"
-echo "verified against the build's manifest"`,
+echo "verified against the build's manifest ($hashed files read, the others unchanged since releases/$DA_BASE was verified)"`,
   };
 }
 
@@ -117,7 +118,7 @@ export function resetRelease(): Step {
     id: 'reset',
     label: 'reset',
     body: `find "releases/$DA_RELEASE" -mindepth 1 -delete
-rm -f -- ".deploy/manifests/$DA_RELEASE.gz"`,
+rm -f -- ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"`,
   };
 }
 
