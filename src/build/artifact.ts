@@ -60,7 +60,7 @@ export async function runBuild(config: EnvironmentConfig, source: string, log: L
 }
 
 /**
- * What ships (everything but `exclude`): the manifest, hashed in parallel, and archives made on demand: the whole
+ * What ships (everything but `exclude`): the manifest, hashed while the hosts are reached, and archives made on demand: the whole
  * build for hosts that need it, and one delta per distinct live release.
  */
 export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, log: Log): Promise<Built> {

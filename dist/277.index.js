@@ -1,17 +1,17 @@
-export const id = 171;
-export const ids = [171];
+export const id = 277;
+export const ids = [277];
 export const modules = {
 
-/***/ 7171:
+/***/ 6277:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   connectSsh: () => (/* binding */ connectSsh)
 /* harmony export */ });
 /* unused harmony exports ConnectError, SshTransport */
-/* harmony import */ var node_ssh__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9487);
-/* harmony import */ var _collect_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3971);
-/* harmony import */ var _known_hosts_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3808);
+/* harmony import */ var node_ssh__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9823);
+/* harmony import */ var _collect_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6089);
+/* harmony import */ var _known_hosts_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(794);
 
 
 
@@ -152,4 +152,4 @@ class SshTransport {
 
 };
 
-//# sourceMappingURL=171.index.js.map
+//# sourceMappingURL=277.index.js.map

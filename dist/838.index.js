@@ -1,8 +1,8 @@
-export const id = 344;
-export const ids = [344];
+export const id = 838;
+export const ids = [838];
 export const modules = {
 
-/***/ 7344:
+/***/ 5838:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -15,10 +15,10 @@ __webpack_require__.d(__webpack_exports__, {
   githubObserver: () => (/* binding */ githubObserver)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
-var core = __webpack_require__(7264);
-// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 22 modules
-var github = __webpack_require__(2413);
+// EXTERNAL MODULE: ../main/node_modules/@actions/core/lib/core.js + 10 modules
+var core = __webpack_require__(8592);
+// EXTERNAL MODULE: ../main/node_modules/@actions/github/lib/github.js + 22 modules
+var github = __webpack_require__(2925);
 ;// CONCATENATED MODULE: ./src/github/deployments.ts
 /**
  * GitHub's Deployments API, opt-in (input github-deployment): a deployment per run that changes hosts, its status
@@ -139,4 +139,4 @@ function githubObserver(inputs, config, run) {
 
 };
 
-//# sourceMappingURL=344.index.js.map
+//# sourceMappingURL=838.index.js.map
