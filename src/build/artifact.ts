@@ -61,7 +61,7 @@ export async function runBuild(config: EnvironmentConfig, source: string, log: L
 
 /**
  * What ships (everything but `exclude`), known once the build is walked: the whole build can be packed from then
- * on, while the manifest is hashed in parallel for what needs it (deltas, and the end of every upload).
+ * on, and the manifest is hashed while the hosts are reached, for what needs it (deltas, the end of every upload).
  */
 export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, log: Log): Promise<Built> {
   const { root, scratch } = tree;

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readlink } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { settleLimited } from '../fleet/limit.js';
+import { CHUNK, hashFile } from './hash.js';
+import { slicer, type Pause } from './slices.js';
 import type { TreeEntry } from './tree.js';
+
+export { HASH_HEX } from './hash.js';
 
 /**
  * What a release contains, entry by entry: `type<TAB>mode<TAB>hash<TAB>path<NUL>`, records sorted bytewise. The
@@ -18,26 +20,23 @@ export interface ManifestEntry {
   path: string;
 }
 
-export const HASH_HEX = 32;
-
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex').slice(0, HASH_HEX);
+/** Hashes every file of the tree, in time slices (see slices.ts), through one reused buffer. */
+export async function buildManifest(root: string, entries: TreeEntry[]): Promise<ManifestEntry[]> {
+  const buf = Buffer.allocUnsafe(CHUNK);
+  const pause = slicer();
+  const out: ManifestEntry[] = [];
+  for (const e of entries) {
+    await pause();
+    out.push(await manifestEntry(root, e, buf, pause));
+  }
+  return out;
 }
 
-/** Hashes every file of the tree; reads run in parallel on libuv's threads while the main thread hashes. */
-export async function buildManifest(root: string, entries: TreeEntry[]): Promise<ManifestEntry[]> {
-  const results = await settleLimited(entries, 16, async (e): Promise<ManifestEntry> => {
-    const full = join(root, e.path);
-    if (e.type === 'file') return { type: 'f', mode: octal(e.mode), hash: await hashFile(full), path: e.path };
-    if (e.type === 'symlink') return { type: 'l', mode: '-', hash: await readlink(full), path: e.path };
-    return { type: 'd', mode: octal(e.mode), hash: '-', path: e.path };
-  });
-  return results.map((r) => {
-    if (r.status === 'rejected') throw r.reason;
-    return r.value;
-  });
+async function manifestEntry(root: string, e: TreeEntry, buf: Buffer, pause: Pause): Promise<ManifestEntry> {
+  const full = join(root, e.path);
+  if (e.type === 'file') return { type: 'f', mode: octal(e.mode), hash: await hashFile(full, buf, pause), path: e.path };
+  if (e.type === 'symlink') return { type: 'l', mode: '-', hash: readlinkSync(full), path: e.path };
+  return { type: 'd', mode: octal(e.mode), hash: '-', path: e.path };
 }
 
 function octal(mode: number): string {

@@ -1,6 +1,7 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExcludeTest } from './exclude.js';
+import { slicer } from './slices.js';
 
 export interface TreeEntry {
   /** Relative to the root, `/`-separated. */
@@ -10,14 +11,19 @@ export interface TreeEntry {
   mode: number;
 }
 
-/** Walks a directory depth-first in name order, skipping excluded entries (and whatever lies below them). */
+/**
+ * Walks a directory depth-first in name order, skipping excluded entries (and whatever lies below them). Direct
+ * system calls in time slices (see slices.ts): the event loop still gets a turn every few milliseconds.
+ */
 export async function walk(root: string, exclude: ExcludeTest): Promise<TreeEntry[]> {
   const out: TreeEntry[] = [];
+  const pause = slicer();
   async function visit(rel: string): Promise<void> {
-    const names = (await readdir(rel ? join(root, rel) : root)).sort();
+    const names = readdirSync(rel ? join(root, rel) : root).sort();
     for (const name of names) {
+      await pause();
       const path = rel ? `${rel}/${name}` : name;
-      const st = await lstat(join(root, path));
+      const st = lstatSync(join(root, path));
       const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : undefined;
       if (!type || exclude(path, type === 'dir')) continue;
       out.push({ path, type, size: type === 'file' ? st.size : 0, mode: st.mode & 0o7777 });
