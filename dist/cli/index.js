@@ -2363,7 +2363,7 @@ function mib(bytes) {
  * writer is busy, so the host handles a few large chunks rather than many small ones; the last one may be shorter.
  * Rejects when the writer fails.
  */
-async function* followFile(path, done, chunkBytes = 1 << 20, minBytes = Math.min(chunkBytes, 256 << 10)) {
+async function* followFile(path, done, chunkBytes = 4 << 20, minBytes = Math.min(chunkBytes, 1 << 20)) {
     let finished = false;
     let failure;
     done.then(() => (finished = true), (error) => ((failure = error), (finished = true)));
@@ -2606,9 +2606,8 @@ index="$PWD/.deploy/manifests/$DA_BASE.idx"; [ -f "$index" ] || index=/dev/null
 mark=$(da_mark_time "$tmp/mark")
 (
   cd -- "releases/$DA_RELEASE"
-  da_list_files ${prune} > "$tmp/files"
-  find . -mindepth 1 ${prune} -type d -printf 'd\\t-\\t%P\\0'
-  find . -mindepth 1 ${prune} -type l -printf 'l\\t%l\\t%P\\0'
+  # One walk: files (with their signatures) to a listing for the index, directories and links as records.
+  find . -mindepth 1 ${prune} \\( -type f -fprintf "$tmp/files" "$DA_FILE_SIG" \\) -o \\( -type d -printf 'd\\t-\\t%P\\0' \\) -o \\( -type l -printf 'l\\t%l\\t%P\\0' \\)
   da_index_read "$index" "$tmp/files" "$tmp/todo"
   xargs -0r sha256sum -z < "$tmp/todo" | sed -z 's/^\\([0-9a-f]\\{32\\}\\)[0-9a-f]\\{32\\}  \\.\\//f\\t\\1\\t/'
 ) | sort -z > "$tmp/actual"
@@ -3621,6 +3620,9 @@ async function deploy(ctx) {
     // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts.
     const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
     describing.catch(() => undefined);
+    // With full_upload every host gets everything: packing starts before the hosts are even reached.
+    if (config.fullUpload)
+        void describing.then((built) => built.full(), () => undefined);
     try {
         ctx.signal.throwIfAborted();
         await withFleet(ctx, async (fleet) => {
@@ -5672,7 +5674,8 @@ da_unpack() {
 # mtime, ctime; changed by any write, and ctime cannot be set back) with its content hash, so a later verify hashes
 # only files whose signature changed. The clock that stamps ctimes is coarse: files changed less than 10 ms before
 # the listing began are left out (hashed next time), as a later write in the same tick would keep their signature.
-da_list_files() { find . -mindepth 1 "$@" -type f -printf '%i %s %T@ %C@\\t%P\\0'; }
+DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'
+da_list_files() { find . -mindepth 1 "$@" -type f -printf "$DA_FILE_SIG"; }
 da_mark_time() { : > "$1" && find "$1" -printf '%C@'; }
 da_index_write() {
   # $1: listing (da_list_files) of releases/$3, $2: da_mark_time from just before it
@@ -5846,17 +5849,13 @@ class HostSession {
     static async open(transport, prelude, listener = {}) {
         const proc = await transport.start(BOOTSTRAP);
         const session = new HostSession(transport, proc, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4));
-        const hello = new Promise((resolve, reject) => {
-            session.onHello = resolve;
-            session.exited.then((status) => reject(new SessionLost(transport.name, status, session.stderrTail)));
-        });
         session.listen(prelude.markerToken);
+        // The first phase follows the prelude at once (the host reads them in order): waiting for its hello would
+        // cost a round trip. A host that cannot run the prelude ends the session, and the first phase reports it.
         await session.write((0,remote_phase/* frame */.Gt)(renderPrelude(prelude)));
-        await hello;
         session.startPings();
         return session;
     }
-    onHello = () => undefined;
     get name() {
         return this.transport.name;
     }
@@ -6034,7 +6033,6 @@ class HostSession {
             case 'hello':
                 this.pid = Number(args[0]);
                 this.pgid = Number(args[1]);
-                this.onHello();
                 return;
             case 'data': {
                 // `=value` is sent as it is (printable, no spaces); anything else is base64.

@@ -9,8 +9,8 @@ import { open } from 'node:fs/promises';
 export async function* followFile(
   path: string,
   done: Promise<unknown>,
-  chunkBytes = 1 << 20,
-  minBytes = Math.min(chunkBytes, 256 << 10),
+  chunkBytes = 4 << 20,
+  minBytes = Math.min(chunkBytes, 1 << 20),
 ): AsyncGenerator<Buffer> {
   let finished = false;
   let failure: unknown;

@@ -146,6 +146,8 @@ export async function deploy(ctx: CommandContext): Promise<void> {
   // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts.
   const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
   describing.catch(() => undefined);
+  // With full_upload every host gets everything: packing starts before the hosts are even reached.
+  if (config.fullUpload) void describing.then((built) => built.full(), () => undefined);
   try {
     ctx.signal.throwIfAborted();
     await withFleet(ctx, async (fleet) => {

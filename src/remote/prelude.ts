@@ -65,7 +65,8 @@ da_unpack() {
 # mtime, ctime; changed by any write, and ctime cannot be set back) with its content hash, so a later verify hashes
 # only files whose signature changed. The clock that stamps ctimes is coarse: files changed less than 10 ms before
 # the listing began are left out (hashed next time), as a later write in the same tick would keep their signature.
-da_list_files() { find . -mindepth 1 "$@" -type f -printf '%i %s %T@ %C@\\t%P\\0'; }
+DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'
+da_list_files() { find . -mindepth 1 "$@" -type f -printf "$DA_FILE_SIG"; }
 da_mark_time() { : > "$1" && find "$1" -printf '%C@'; }
 da_index_write() {
   # $1: listing (da_list_files) of releases/$3, $2: da_mark_time from just before it

@@ -103,18 +103,13 @@ export class HostSession {
   static async open(transport: Transport, prelude: PreludeOptions, listener: SessionListener = {}): Promise<HostSession> {
     const proc = await transport.start(BOOTSTRAP);
     const session = new HostSession(transport, proc, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4));
-    const hello = new Promise<void>((resolve, reject) => {
-      session.onHello = resolve;
-      session.exited.then((status) => reject(new SessionLost(transport.name, status, session.stderrTail)));
-    });
     session.listen(prelude.markerToken);
+    // The first phase follows the prelude at once (the host reads them in order): waiting for its hello would
+    // cost a round trip. A host that cannot run the prelude ends the session, and the first phase reports it.
     await session.write(frame(renderPrelude(prelude)));
-    await hello;
     session.startPings();
     return session;
   }
-
-  private onHello: () => void = () => undefined;
 
   get name(): string {
     return this.transport.name;
@@ -295,7 +290,6 @@ export class HostSession {
       case 'hello':
         this.pid = Number(args[0]);
         this.pgid = Number(args[1]);
-        this.onHello();
         return;
       case 'data': {
         // `=value` is sent as it is (printable, no spaces); anything else is base64.

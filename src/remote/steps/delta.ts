@@ -89,9 +89,8 @@ index="$PWD/.deploy/manifests/$DA_BASE.idx"; [ -f "$index" ] || index=/dev/null
 mark=$(da_mark_time "$tmp/mark")
 (
   cd -- "releases/$DA_RELEASE"
-  da_list_files ${prune} > "$tmp/files"
-  find . -mindepth 1 ${prune} -type d -printf 'd\\t-\\t%P\\0'
-  find . -mindepth 1 ${prune} -type l -printf 'l\\t%l\\t%P\\0'
+  # One walk: files (with their signatures) to a listing for the index, directories and links as records.
+  find . -mindepth 1 ${prune} \\( -type f -fprintf "$tmp/files" "$DA_FILE_SIG" \\) -o \\( -type d -printf 'd\\t-\\t%P\\0' \\) -o \\( -type l -printf 'l\\t%l\\t%P\\0' \\)
   da_index_read "$index" "$tmp/files" "$tmp/todo"
   xargs -0r sha256sum -z < "$tmp/todo" | sed -z 's/^\\([0-9a-f]\\{32\\}\\)[0-9a-f]\\{32\\}  \\.\\//f\\t\\1\\t/'
 ) | sort -z > "$tmp/actual"
