@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction } from '../__tests__/support/action.js';
 import { createTestNetwork, netnsAvailable } from '../__tests__/support/netns.js';
+import { startProxy } from '../__tests__/support/proxy.js';
 import { startSshd, type SshdHandle } from '../__tests__/support/sshd.js';
 import { generateApp, type AppShape } from './app.js';
 import { median, secs, table } from './stats.js';
@@ -36,7 +37,14 @@ export interface FleetResult {
   runs: number[];
 }
 
-async function deployTimes(hosts: SshdHandle[], workspace: string, runs: number, base: string, user: string): Promise<number[]> {
+/** Where the action reaches a host: the sshd itself, or a latency proxy in front of it. */
+interface Endpoint {
+  host: string;
+  port: number;
+  knownHostsLine: string;
+}
+
+async function deployTimes(hosts: Endpoint[], key: string, workspace: string, runs: number, base: string, user: string): Promise<number[]> {
   const config = `name: bench
 environments:
   production:
@@ -50,7 +58,7 @@ ${hosts.map((h, i) => `      - { host: ${h.host}, user: ${user}, port: ${h.port}
   const inputs = {
     config: 'deploy.yml',
     source: 'app',
-    'ssh-private-key': hosts[0]!.privateKey,
+    'ssh-private-key': key,
     'known-hosts': hosts.map((h) => h.knownHostsLine).join('\n'),
   };
   const times: number[] = [];
@@ -66,10 +74,15 @@ ${hosts.map((h, i) => `      - { host: ${h.host}, user: ${user}, port: ${h.port}
   return times;
 }
 
-export async function fleetBench(opts: { runs: number; shape: AppShape }): Promise<FleetResult[]> {
+/**
+ * `rttMs` > 0 puts a latency proxy (bench/../proxy.ts: every chunk delayed rttMs/2 each way) in front of every host:
+ * real fleets are reached over a network, and on this machine the ten hosts' own work would otherwise be all
+ * that is measured.
+ */
+export async function fleetBench(opts: { runs: number; shape: AppShape; rttMs?: number }): Promise<FleetResult[]> {
   const workspace = mkdtempSync(join(tmpdir(), 'da-bench-ws-'));
   const bytes = generateApp(join(workspace, 'app'), opts.shape);
-  console.log(`fleet bench: app of ${opts.shape.files + opts.shape.assets.length} files, ${(bytes / 1048576).toFixed(1)} MiB; ${opts.runs} runs each`);
+  console.log(`fleet bench: app of ${opts.shape.files + opts.shape.assets.length} files, ${(bytes / 1048576).toFixed(1)} MiB, ${opts.rttMs ?? 0} ms RTT; ${opts.runs} runs each`);
   const useNetns = netnsAvailable();
   const net = useNetns ? await createTestNetwork(10, 'dabn') : undefined;
   const hosts = await Promise.all(
@@ -84,13 +97,19 @@ export async function fleetBench(opts: { runs: number; shape: AppShape }): Promi
     chmodSync(h.dir, 0o755);
     chmodSync(join(h.dir, 'authorized_keys'), 0o644);
   }
+  const rtt = opts.rttMs ?? 0;
+  const proxies = rtt > 0 ? await Promise.all(hosts.map((h) => startProxy({ host: h.host, port: h.port }, { delayMs: rtt / 2 }))) : [];
+  const endpoints: Endpoint[] = hosts.map((h, i) => {
+    const p = proxies[i];
+    return p ? { host: '127.0.0.1', port: p.port, knownHostsLine: `[127.0.0.1]:${p.port} ${h.knownHostsLine.split(' ').slice(1).join(' ')}` } : h;
+  });
   try {
     const results: FleetResult[] = [];
     const user = benchUser();
     for (const count of [1, 10]) {
       const base = mkdtempSync(join(tmpdir(), 'da-bench-target-'));
       if (user) chownSync(base, user.uid, user.gid);
-      const runs = await deployTimes(hosts.slice(0, count), workspace, opts.runs, base, user?.name ?? hosts[0]!.user);
+      const runs = await deployTimes(endpoints.slice(0, count), hosts[0]!.privateKey, workspace, opts.runs, base, user?.name ?? hosts[0]!.user);
       results.push({ hosts: count, medianMs: median(runs), runs });
     }
     const one = results[0]!.medianMs;
@@ -98,10 +117,11 @@ export async function fleetBench(opts: { runs: number; shape: AppShape }): Promi
       `\n${table([
         ['hosts', 'median', 'runs', 'ratio to 1 host'],
         ...results.map((r) => [String(r.hosts), secs(r.medianMs), r.runs.map((t) => (t / 1000).toFixed(2)).join(' '), (r.medianMs / one).toFixed(2)]),
-      ])}\n(hosts: ${useNetns ? 'one sshd per network namespace' : 'sshd on 127.0.0.1 ports (no netns here)'}; target: 10 hosts ≤ 1.5 × 1 host)\n`,
+      ])}\n(hosts: ${useNetns ? 'one sshd per network namespace' : 'sshd on 127.0.0.1 ports (no netns here)'}, ${rtt} ms RTT; target: 10 hosts ≤ 1.5 × 1 host)\n`,
     );
     return results;
   } finally {
+    await Promise.all(proxies.map((p) => p.close()));
     await Promise.all(hosts.map((h) => h.stop()));
     await net?.destroy();
   }

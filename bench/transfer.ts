@@ -20,8 +20,17 @@ interface Sample {
   execs: number;
 }
 
-export interface TransferResult {
+/** A network to measure over: round-trip time, and optionally the runner → host bandwidth (bytes per second). */
+export interface Link {
   rttMs: number;
+  upBytesPerSecond?: number;
+}
+
+export function linkName(l: Link): string {
+  return `${l.rttMs} ms${l.upBytesPerSecond ? `, ${Math.round((l.upBytesPerSecond * 8) / 1e6)} Mbit/s` : ''}`;
+}
+
+export interface TransferResult extends Link {
   baseline: Sample;
   full: Sample;
   oneFile: Sample;
@@ -73,7 +82,7 @@ export async function startupTimes(runs: number): Promise<number[]> {
   return times;
 }
 
-export async function transferBench(opts: { runs: number; rtts: number[] }): Promise<TransferResult[]> {
+export async function transferBench(opts: { runs: number; links: Link[] }): Promise<TransferResult[]> {
   const workspace = mkdtempSync(join(tmpdir(), 'da-bench-xfer-'));
   const app = join(workspace, 'app');
   const bytes = generateApp(app, { files: 6000, smallBytes: 28_000_000, assets: [5_000_000, 3_000_000, 2_000_000, 1_000_000, 1_000_000] });
@@ -85,8 +94,9 @@ export async function transferBench(opts: { runs: number; rtts: number[] }): Pro
   const login = user?.name ?? sshd.user;
   const results: TransferResult[] = [];
   try {
-    for (const rtt of opts.rtts) {
-      const proxy = await startProxy({ host: sshd.host, port: sshd.port }, { delayMs: rtt / 2 });
+    for (const link of opts.links) {
+      const rtt = link.rttMs;
+      const proxy = await startProxy({ host: sshd.host, port: sshd.port }, { delayMs: rtt / 2, upBytesPerSecond: link.upBytesPerSecond ?? 0 });
       try {
         const target = mkdtempSync(join(tmpdir(), 'da-bench-xfer-target-'));
         if (user) chownSync(target, user.uid, user.gid);
@@ -117,7 +127,7 @@ export async function transferBench(opts: { runs: number; rtts: number[] }): Pro
           samples.redeploy.push(await ours(sshd, proxy, workspace, inputs({ command: 'redeploy' })));
           execFileSync('rm', ['-rf', join(base, 'releases')]);
         }
-        results.push({ rttMs: rtt, baseline: med(samples.baseline), full: med(samples.full), oneFile: med(samples.oneFile), redeploy: med(samples.redeploy) });
+        results.push({ ...link, baseline: med(samples.baseline), full: med(samples.full), oneFile: med(samples.oneFile), redeploy: med(samples.redeploy) });
       } finally {
         await proxy.close();
       }
@@ -125,7 +135,7 @@ export async function transferBench(opts: { runs: number; rtts: number[] }): Pro
   } finally {
     await sshd.stop();
   }
-  const rows = [['RTT', 'run', 'median', 'vs baseline', 'vs our full', 'SSH execs', 'bytes sent', '% of app']];
+  const rows = [['link', 'run', 'median', 'vs baseline', 'vs our full', 'SSH execs', 'bytes sent', '% of app']];
   for (const r of results) {
     for (const [name, s] of [
       ['(a) baseline tar|ssh', r.baseline],
@@ -133,7 +143,7 @@ export async function transferBench(opts: { runs: number; rtts: number[] }): Pro
       ['(c) one-file change', r.oneFile],
       ['(d) redeploy', r.redeploy],
     ] as const) {
-      rows.push([`${r.rttMs} ms`, name, secs(s.ms), (s.ms / r.baseline.ms).toFixed(2), (s.ms / r.full.ms).toFixed(2), String(s.execs), String(Math.round(s.bytes)), `${((100 * s.bytes) / bytes).toFixed(2)} %`]);
+      rows.push([linkName(r), name, secs(s.ms), (s.ms / r.baseline.ms).toFixed(2), (s.ms / r.full.ms).toFixed(2), String(s.execs), String(Math.round(s.bytes)), `${((100 * s.bytes) / bytes).toFixed(2)} %`]);
     }
   }
   console.log(`\n${table(rows)}\n`);

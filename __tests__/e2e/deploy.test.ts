@@ -101,6 +101,7 @@ describe('deploy through dist/index.js to a real sshd', () => {
     const history = readFileSync(join(dp, '.deploy/history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(history.map((h) => [h.event, h.release])).toEqual(runs.map((r) => ['deploy', r.outputs['release']]));
     expect(history[2]).toMatchObject({ sha: '0123456789abcdef0123456789abcdef01234567', actor: 'octocat', run_url: 'https://github.com/acme/shop/actions/runs/4242' });
+    expect(Date.parse(history[2].at)).toBeGreaterThanOrEqual(Date.parse(history[2].started_at));
     expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
     expect(readdirSync(join(dp, '.deploy/pending'))).toEqual([]);
     // Nothing in the path was executed.
@@ -110,6 +111,8 @@ describe('deploy through dist/index.js to a real sshd', () => {
     expect(third.summary).toContain(`| Release | ${third.outputs['release']} |`);
     expect(third.summary).toContain('| Previous release |');
     expect(third.summary).toMatch(/\| .* \| upload( \(delta\))? \| ✅ ok \|/);
+    // One host, nothing to check after its switch: staging, hooks, switch and commit were one phase (one round trip).
+    expect(third.summary).toMatch(/\| Host \| Release \| inspect \|( base \|)? ship \| Health \|/);
     for (const r of runs) {
       // `::add-mask::` is the masking command itself: the runner consumes it and never shows it.
       const log = r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');

@@ -55,6 +55,8 @@ describe('several hosts', () => {
     for (const h of ['a', 'b']) expect(readlinkSync(join(base, h, 'current'))).toBe(`releases/${r.outputs['release']}`);
     expect(JSON.parse(r.outputs['hosts']!)).toHaveLength(2);
     expect(r.summary.match(/\| upload \| ✅ ok/g)).toHaveLength(2);
+    // Two hosts: each stages (and runs its hooks), then both switch together, then both commit.
+    expect(r.summary).toMatch(/\| Host \| Release \| inspect \| stage \| switch \| finish \| Health \|/);
   });
 
   test('a hook failing on one host switches no host', async () => {

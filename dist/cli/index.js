@@ -3119,9 +3119,14 @@ echo "cleared ${opts.paths.length} paths"`,
 
 ;// CONCATENATED MODULE: ./src/remote/steps/history.ts
 
-/** Appends one JSON line to `.deploy/history.jsonl`, the host's record of what was live when. */
+/**
+ * Appends one JSON line to `.deploy/history.jsonl`, the host's record of what was live when. `at` is stamped by
+ * the host when the line is written (the same clock as the lines its abort path writes).
+ */
 function logHistory(entry) {
-    return { id: 'log', label: 'history', body: `da_history ${(0,quote.q)(JSON.stringify(entry))}` };
+    const json = JSON.stringify(entry);
+    const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
+    return { id: 'log', label: 'history', body: `da_history ${(0,quote.q)(`${open}"at":"`)}"$(da_now)"'"}'` };
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/hooks.ts
@@ -3406,7 +3411,6 @@ function releasePhases(ctx, facts, name, source) {
                 ...JSON.parse(`{${(0,run_info/* runJsonMembers */.tx)(ctx.run)}}`),
                 sha: source.sha(m),
                 started_at: ctx.run.startedAt.toISOString(),
-                at: new Date().toISOString(),
             };
             return { name: 'finish', vars, steps: [logHistory(entry), unlock(), cleanup(removed(m))] };
         },
@@ -3443,38 +3447,51 @@ async function healthOf(ctx, fleet, m, env) {
     const verdict = results.get(m)?.data.get('health')?.[0] ?? 'fail';
     return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
 }
+/** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
+function chain(name, ...phases) {
+    const present = phases.filter((p) => p !== undefined);
+    return { name, vars: Object.assign({}, ...present.map((p) => p.vars)), steps: present.flatMap((p) => p.steps) };
+}
 /**
- * Stages the release on every host (at most max_parallel at once), runs the deploy hooks, then switches the
- * hosts (all at once, or in rolling batches, each activated and health-checked), then commits everything
- * (history, unlock, cleanup). Nothing switches until every host has staged and passed its hooks; a failed
- * activation or health check switches every switched host back.
+ * Stages the release on every host (at most max_parallel at once), each host running its deploy hooks right after
+ * its staging, then switches the hosts (all at once, or in rolling batches, each activated and health-checked),
+ * then commits everything (history, unlock, cleanup). Nothing switches until every host has staged and passed
+ * its hooks; a failed activation or health check switches every switched host back. A single host with nothing
+ * to check after its switch has no barrier to wait for: staging, hooks, switch and commit go as one phase.
  */
 async function shipRelease(ctx, fleet, facts, phases) {
     const c = ctx.config;
+    const report = ctx.report;
+    const solo = fleet.members.length === 1 && !c.healthcheck && c.activate.length === 0;
+    const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
     const staged = new Map(fleet.members.map((m) => [m, phases.stage(m)]));
-    const results = await fleet.run((m) => staged.get(m).phase, (m) => staged.get(m).payload, { parallel: c.maxParallel });
+    const results = await fleet.run((m) => {
+        const stage = staged.get(m).phase;
+        return solo ? chain('ship', stage, phases.hooks(m), phases.switch(m), phases.finish(m)) : chain(stage.name, stage, phases.hooks(m));
+    }, (m) => staged.get(m).payload, { parallel: c.maxParallel });
     // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
     const again = fleet.members.filter((m) => results.get(m)?.stopped);
-    if (again.length) {
-        await phases.prepareRestage(again);
-        const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
-        again.forEach((m) => (0,context/* warn */.R)(ctx, `${m.host.name}: the delta did not verify against the build; shipped everything instead`));
-        await fleet.run((m) => restaged.get(m).phase, (m) => restaged.get(m).payload, { members: again, parallel: c.maxParallel });
+    if (solo && again.length === 0) {
+        rolloutListener(ctx).switched?.(fleet.members[0], Date.now());
     }
-    ctx.signal.throwIfAborted();
-    await fleet.run((m) => phases.hooks(m), undefined, { parallel: c.maxParallel });
-    ctx.signal.throwIfAborted();
-    const report = ctx.report;
-    await rollout(fleet, {
-        strategy: c.strategy,
-        batchSize: c.batchSize,
-        switchPhase: (m) => phases.switch(m),
-        activatePhase: (m) => phases.activate(m),
-        health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, phases.env(m)) : undefined,
-        revertPhase: (m) => phases.revert(m),
-    }, rolloutListener(ctx));
-    const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
-    await fleet.run((m) => phases.finish(m));
+    else {
+        if (again.length) {
+            await phases.prepareRestage(again);
+            const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
+            again.forEach((m) => (0,context/* warn */.R)(ctx, `${m.host.name}: the delta did not verify against the build; shipped everything instead`));
+            await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: c.maxParallel });
+        }
+        ctx.signal.throwIfAborted();
+        await rollout(fleet, {
+            strategy: c.strategy,
+            batchSize: c.batchSize,
+            switchPhase: (m) => phases.switch(m),
+            activatePhase: (m) => phases.activate(m),
+            health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, phases.env(m)) : undefined,
+            revertPhase: (m) => phases.revert(m),
+        }, rolloutListener(ctx));
+        await fleet.run((m) => phases.finish(m));
+    }
     report.release = phases.name;
     const how = { full: 'full upload', delta: 'delta upload', copy: 'copied on the host' };
     for (const m of fleet.members) {
@@ -3902,7 +3919,6 @@ async function rollback(ctx) {
                             from: facts.get(m).live ?? null,
                             ...JSON.parse(`{${(0,run_info/* runJsonMembers */.tx)(ctx.run)}}`),
                             sha: facts.get(m).releases.find((r) => r.name === target)?.revision ?? '',
-                            at: new Date().toISOString(),
                         }),
                     ]
                     : []),

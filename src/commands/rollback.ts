@@ -73,7 +73,6 @@ export async function rollback(ctx: CommandContext): Promise<void> {
                 from: facts.get(m)!.live ?? null,
                 ...(JSON.parse(`{${runJsonMembers(ctx.run)}}`) as object),
                 sha: facts.get(m)!.releases.find((r) => r.name === target)?.revision ?? '',
-                at: new Date().toISOString(),
               }),
             ]
           : []),

@@ -172,7 +172,6 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
         ...(JSON.parse(`{${runJsonMembers(ctx.run)}}`) as object),
         sha: source.sha(m),
         started_at: ctx.run.startedAt.toISOString(),
-        at: new Date().toISOString(),
       };
       return { name: 'finish', vars, steps: [logHistory(entry), unlock(), cleanup(removed(m))] };
     },
@@ -213,50 +212,63 @@ export async function healthOf(ctx: CommandContext, fleet: Fleet, m: Member, env
   return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
 }
 
+/** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
+export function chain(name: string, ...phases: (Phase | undefined)[]): Phase {
+  const present = phases.filter((p): p is Phase => p !== undefined);
+  return { name, vars: Object.assign({}, ...present.map((p) => p.vars)), steps: present.flatMap((p) => p.steps) };
+}
+
 /**
- * Stages the release on every host (at most max_parallel at once), runs the deploy hooks, then switches the
- * hosts (all at once, or in rolling batches, each activated and health-checked), then commits everything
- * (history, unlock, cleanup). Nothing switches until every host has staged and passed its hooks; a failed
- * activation or health check switches every switched host back.
+ * Stages the release on every host (at most max_parallel at once), each host running its deploy hooks right after
+ * its staging, then switches the hosts (all at once, or in rolling batches, each activated and health-checked),
+ * then commits everything (history, unlock, cleanup). Nothing switches until every host has staged and passed
+ * its hooks; a failed activation or health check switches every switched host back. A single host with nothing
+ * to check after its switch has no barrier to wait for: staging, hooks, switch and commit go as one phase.
  */
 export async function shipRelease(ctx: CommandContext, fleet: Fleet, facts: Map<Member, HostFacts>, phases: ReleasePhases): Promise<void> {
   const c = ctx.config;
+  const report = ctx.report;
+  const solo = fleet.members.length === 1 && !c.healthcheck && c.activate.length === 0;
+  const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
   const staged = new Map(fleet.members.map((m) => [m, phases.stage(m)]));
   const results = await fleet.run(
-    (m) => staged.get(m)!.phase,
+    (m) => {
+      const stage = staged.get(m)!.phase;
+      return solo ? chain('ship', stage, phases.hooks(m), phases.switch(m), phases.finish(m)) : chain(stage.name, stage, phases.hooks(m));
+    },
     (m) => staged.get(m)!.payload,
     { parallel: c.maxParallel },
   );
   // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
   const again = fleet.members.filter((m) => results.get(m)?.stopped);
-  if (again.length) {
-    await phases.prepareRestage(again);
-    const restaged = new Map(again.map((m) => [m, phases.restage(m)!]));
-    again.forEach((m) => warn(ctx, `${m.host.name}: the delta did not verify against the build; shipped everything instead`));
-    await fleet.run(
-      (m) => restaged.get(m)!.phase,
-      (m) => restaged.get(m)!.payload,
-      { members: again, parallel: c.maxParallel },
+  if (solo && again.length === 0) {
+    rolloutListener(ctx).switched?.(fleet.members[0]!, Date.now());
+  } else {
+    if (again.length) {
+      await phases.prepareRestage(again);
+      const restaged = new Map(again.map((m) => [m, phases.restage(m)!]));
+      again.forEach((m) => warn(ctx, `${m.host.name}: the delta did not verify against the build; shipped everything instead`));
+      await fleet.run(
+        (m) => chain(restaged.get(m)!.phase.name, restaged.get(m)!.phase, phases.hooks(m)),
+        (m) => restaged.get(m)!.payload,
+        { members: again, parallel: c.maxParallel },
+      );
+    }
+    ctx.signal.throwIfAborted();
+    await rollout(
+      fleet,
+      {
+        strategy: c.strategy,
+        batchSize: c.batchSize,
+        switchPhase: (m) => phases.switch(m),
+        activatePhase: (m) => phases.activate(m),
+        health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, phases.env(m)) : undefined,
+        revertPhase: (m) => phases.revert(m),
+      },
+      rolloutListener(ctx),
     );
+    await fleet.run((m) => phases.finish(m));
   }
-  ctx.signal.throwIfAborted();
-  await fleet.run((m) => phases.hooks(m), undefined, { parallel: c.maxParallel });
-  ctx.signal.throwIfAborted();
-  const report = ctx.report;
-  await rollout(
-    fleet,
-    {
-      strategy: c.strategy,
-      batchSize: c.batchSize,
-      switchPhase: (m) => phases.switch(m),
-      activatePhase: (m) => phases.activate(m),
-      health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, phases.env(m)) : undefined,
-      revertPhase: (m) => phases.revert(m),
-    },
-    rolloutListener(ctx),
-  );
-  const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
-  await fleet.run((m) => phases.finish(m));
   report.release = phases.name;
   const how = { full: 'full upload', delta: 'delta upload', copy: 'copied on the host' } as const;
   for (const m of fleet.members) {

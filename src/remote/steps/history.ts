@@ -1,7 +1,12 @@
 import type { Step } from '../phase.js';
 import { q } from '../quote.js';
 
-/** Appends one JSON line to `.deploy/history.jsonl`, the host's record of what was live when. */
+/**
+ * Appends one JSON line to `.deploy/history.jsonl`, the host's record of what was live when. `at` is stamped by
+ * the host when the line is written (the same clock as the lines its abort path writes).
+ */
 export function logHistory(entry: object): Step {
-  return { id: 'log', label: 'history', body: `da_history ${q(JSON.stringify(entry))}` };
+  const json = JSON.stringify(entry);
+  const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
+  return { id: 'log', label: 'history', body: `da_history ${q(`${open}"at":"`)}"$(da_now)"'"}'` };
 }
