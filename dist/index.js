@@ -31951,21 +31951,28 @@ async function switchBack(fleet, plan, switched, listener) {
 
 /**
  * deploy:cleanup: removes the releases the runner chose (see retention), re-checking on the host that none of
- * them is live. A release that cannot be removed is a warning: the deploy itself has succeeded.
+ * them is live. They leave `releases/` at once (renamed into `.deploy/trash/`); deleting their files, which
+ * can take seconds for a big app, goes on in the background after the session, so the deploy does not wait for
+ * it. Trash an earlier cleanup could not delete (files of another user, say) is a warning, and is tried again.
  */
 function cleanup(remove) {
     return {
         id: 'cleanup',
         label: 'cleanup',
-        body: remove.length === 0
+        body: `stale=$(find .deploy/trash -mindepth 1 -maxdepth 1 -mmin +10 -printf '%f ' 2>/dev/null || true)
+[ -z "$stale" ] || da_data warning "earlier cleanups could not delete .deploy/trash/{ $stale} (files of another user?): remove them by hand"
+${remove.length === 0
             ? 'echo "nothing to clean up"'
             : `live=$(readlink current 2>/dev/null || true)
-gone=()
+trash=".deploy/trash/$DA_OWNER"; mkdir -p -- "$trash"
+removed=0
 for name in ${(0,quote/* words */.a)(remove)}; do
-  if [ "releases/$name" != "$live" ]; then gone+=("releases/$name" ".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx"); fi
+  [ "releases/$name" != "$live" ] || continue
+  rm -f -- ".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx"
+  if [ -e "releases/$name" ]; then mv -- "releases/$name" "$trash/" && removed=$((removed + 1)); fi
 done
-[ \${#gone[@]} -gt 0 ] || exit 0
-if rm -rf -- "\${gone[@]}"; then echo "removed ${remove.length} old releases"; else da_data warning "could not remove all of \${gone[*]}"; fi`,
+echo "removed $removed old releases"`}
+[ ! -d .deploy/trash ] || { setsid rm -rf -- .deploy/trash || rm -rf -- .deploy/trash; } < /dev/null > /dev/null 2>&1 &`,
     };
 }
 

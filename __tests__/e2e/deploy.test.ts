@@ -101,7 +101,8 @@ describe('deploy through dist/index.js to a real sshd', () => {
     const history = readFileSync(join(dp, '.deploy/history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(history.map((h) => [h.event, h.release])).toEqual(runs.map((r) => ['deploy', r.outputs['release']]));
     expect(history[2]).toMatchObject({ sha: '0123456789abcdef0123456789abcdef01234567', actor: 'octocat', run_url: 'https://github.com/acme/shop/actions/runs/4242' });
-    expect(Date.parse(history[2].at)).toBeGreaterThanOrEqual(Date.parse(history[2].started_at));
+    // Stamped by the host when the line was written (to the second).
+    expect(Date.parse(history[2].at)).toBeGreaterThanOrEqual(Math.floor(Date.parse(history[2].started_at) / 1000) * 1000);
     expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
     expect(readdirSync(join(dp, '.deploy/pending'))).toEqual([]);
     // Nothing in the path was executed.
@@ -120,6 +121,28 @@ describe('deploy through dist/index.js to a real sshd', () => {
       for (const text of [log, r.summary, readFileSync(r.files.output, 'utf8')]) expect(text).not.toContain(SECRET);
     }
     expect(readFileSync(join(dp, '.deploy/history.jsonl'), 'utf8')).not.toContain(SECRET);
+  });
+
+  test('cleanup takes old releases out of releases/ at once and deletes them after the run; trash left by an earlier cleanup is a warning', async () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace(APP, config(dp).replace('keep_releases: 2', 'keep_releases: 1'));
+    const deploy = async () => {
+      const r = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
+      expect({ code: r.code, out: r.code ? r.stdout.slice(-2000) : '' }).toEqual({ code: 0, out: '' });
+      return r;
+    };
+    await deploy();
+    // What an earlier cleanup could not delete (say, files written by the web server's user).
+    mkdirSync(join(dp, '.deploy/trash/old-run/20200101000000/vendor'), { recursive: true });
+    writeFileSync(join(dp, '.deploy/trash/old-run/20200101000000/vendor/x.php'), '<?php\n');
+    execFileSync('touch', ['-d', '-20 minutes', join(dp, '.deploy/trash/old-run')]);
+    const second = await deploy();
+    expect(readdirSync(join(dp, 'releases'))).toEqual([second.outputs['release']]);
+    expect(second.stdout).toContain('removed 1 old releases');
+    expect(second.stdout).toMatch(/earlier cleanups could not delete \.deploy\/trash\/\{ old-run \}/);
+    const deadline = Date.now() + 10_000;
+    while (existsSync(join(dp, '.deploy/trash')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(join(dp, '.deploy/trash'))).toBe(false);
   });
 
   test('a failing deploy hook activates nothing: current, shared/ and the lock are as before', async () => {
