@@ -2,7 +2,7 @@
  * Fleet benchmark (issue 4): wall time of a full deploy through dist/index.js to 1 host and to 10 hosts, each a
  * real sshd in its own network namespace. Target: 10 hosts take at most 1.5 × one host.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,30 @@ export interface FleetResult {
   hosts: number;
   medianMs: number;
   runs: number[];
+  /** The floor for that many hosts: `ssh host true` (OpenSSH) to each of them at once. */
+  floorMs: number;
+}
+
+/**
+ * The floor of any SSH deploy tool here: OpenSSH's `ssh user@host true` to every host at once, through the same
+ * proxies, with the key exchange ssh2 uses. It shows what the simulated hosts' sshd alone costs on shared cores.
+ */
+async function floorTimes(hosts: Endpoint[], keyPath: string, knownHosts: string, runs: number, user: string): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const t0 = performance.now();
+    await Promise.all(
+      hosts.map(
+        (h) =>
+          new Promise<void>((resolve, reject) => {
+            const args = ['-F', 'none', '-i', keyPath, '-p', String(h.port), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'BatchMode=yes', '-o', 'KexAlgorithms=curve25519-sha256', `${user}@${h.host}`, 'true'];
+            spawn('ssh', args, { stdio: 'ignore' }).on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ssh to ${h.host}:${h.port} exited ${code}`))));
+          }),
+      ),
+    );
+    if (i > 0) times.push(performance.now() - t0);
+  }
+  return times;
 }
 
 /** Where the action reaches a host: the sshd itself, or a latency proxy in front of it. */
@@ -103,20 +127,31 @@ export async function fleetBench(opts: { runs: number; shape: AppShape; rttMs?: 
     const p = proxies[i];
     return p ? { host: '127.0.0.1', port: p.port, knownHostsLine: `[127.0.0.1]:${p.port} ${h.knownHostsLine.split(' ').slice(1).join(' ')}` } : h;
   });
+  const knownHosts = join(workspace, 'known_hosts');
+  writeFileSync(knownHosts, `${endpoints.map((e) => e.knownHostsLine).join('\n')}\n`);
   try {
     const results: FleetResult[] = [];
     const user = benchUser();
     for (const count of [1, 10]) {
       const base = mkdtempSync(join(tmpdir(), 'da-bench-target-'));
       if (user) chownSync(base, user.uid, user.gid);
-      const runs = await deployTimes(endpoints.slice(0, count), hosts[0]!.privateKey, workspace, opts.runs, base, user?.name ?? hosts[0]!.user);
-      results.push({ hosts: count, medianMs: median(runs), runs });
+      const login = user?.name ?? hosts[0]!.user;
+      const runs = await deployTimes(endpoints.slice(0, count), hosts[0]!.privateKey, workspace, opts.runs, base, login);
+      const floor = await floorTimes(endpoints.slice(0, count), hosts[0]!.privateKeyPath, knownHosts, opts.runs, login);
+      results.push({ hosts: count, medianMs: median(runs), runs, floorMs: median(floor) });
     }
     const one = results[0]!.medianMs;
     console.log(
       `\n${table([
-        ['hosts', 'median', 'runs', 'ratio to 1 host'],
-        ...results.map((r) => [String(r.hosts), secs(r.medianMs), r.runs.map((t) => (t / 1000).toFixed(2)).join(' '), (r.medianMs / one).toFixed(2)]),
+        ['hosts', 'median', 'runs', 'ratio to 1 host', 'floor: ssh host true', 'floor ratio'],
+        ...results.map((r) => [
+          String(r.hosts),
+          secs(r.medianMs),
+          r.runs.map((t) => (t / 1000).toFixed(2)).join(' '),
+          (r.medianMs / one).toFixed(2),
+          secs(r.floorMs),
+          (r.floorMs / results[0]!.floorMs).toFixed(2),
+        ]),
       ])}\n(hosts: ${useNetns ? 'one sshd per network namespace' : 'sshd on 127.0.0.1 ports (no netns here)'}, ${rtt} ms RTT; target: 10 hosts ≤ 1.5 × 1 host)\n`,
     );
     return results;

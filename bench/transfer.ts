@@ -46,6 +46,7 @@ async function baseline(sshd: SshdHandle, proxy: Proxy, user: string, app: strin
   const dir = `${target}/releases/b${n}`;
   const remote = `mkdir -p ${dir} && tar -xzf - -C ${dir} && ln -sfn releases/b${n} ${target}/current.tmp && mv -fT ${target}/current.tmp ${target}/current`;
   const args = ['-F', 'none', '-i', sshd.privateKeyPath, '-p', String(proxy.port), '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`, '-o', 'StrictHostKeyChecking=no', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', `${user}@127.0.0.1`, remote];
+  settle();
   const bytes0 = proxy.upstreamBytes();
   const execs0 = sshd.execRequests();
   const t0 = performance.now();
@@ -57,7 +58,16 @@ async function baseline(sshd: SshdHandle, proxy: Proxy, user: string, app: strin
   return { ms: performance.now() - t0, bytes: proxy.upstreamBytes() - bytes0, execs: sshd.execRequests() - execs0 };
 }
 
+/**
+ * Writes the previous case left in the page cache are flushed before each case (untimed): every case writes tens
+ * of MB and thousands of files, and without this each one would pay for the writeback of the one before it.
+ */
+function settle(): void {
+  execFileSync('sync');
+}
+
 async function ours(sshd: SshdHandle, proxy: Proxy, workspace: string, inputs: Record<string, string>): Promise<Sample> {
+  settle();
   const bytes0 = proxy.upstreamBytes();
   const execs0 = sshd.execRequests();
   const t0 = performance.now();
