@@ -23,6 +23,16 @@ describe('following an archive while it is written', () => {
     expect((await reading).toString()).toBe('hello world, written later');
   });
 
+  test('chunks grow from 64 KiB up to the chunk size and never exceed it; together they are the file', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'da-follow-')), 'a');
+    const content = Buffer.alloc(700 << 10, 7);
+    writeFileSync(path, content);
+    const chunks: Buffer[] = [];
+    for await (const c of followFile(path, Promise.resolve(), 256 << 10)) chunks.push(Buffer.from(c));
+    expect(chunks.map((c) => c.length)).toEqual([64 << 10, 128 << 10, 256 << 10, (700 - 64 - 128 - 256) << 10]);
+    expect(Buffer.concat(chunks).equals(content)).toBe(true);
+  });
+
   test('a failing writer fails the reader', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'da-follow-')), 'a');
     writeFileSync(path, 'partial');

@@ -2359,9 +2359,10 @@ function mib(bytes) {
 
 /**
  * Reads a file that is still being written, from the start, until `done` settles and everything is read: an
- * upload can start while the archive is being made. Chunks are at least `minBytes` (up to `chunkBytes`) while the
- * writer is busy, so the host handles a few large chunks rather than many small ones; the last one may be shorter.
- * Rejects when the writer fails.
+ * upload can start while the archive is being made. Chunks are at least `minBytes` while the writer is busy, so
+ * the host handles a few large chunks rather than many small ones; the last one may be shorter. The read buffer
+ * starts small and doubles up to `chunkBytes` while reads fill it: a small delta costs a fleet of readers no
+ * megabytes each. Rejects when the writer fails.
  */
 async function* followFile(path, done, chunkBytes = 4 << 20, minBytes = Math.min(chunkBytes, 1 << 20)) {
     let finished = false;
@@ -2370,7 +2371,8 @@ async function* followFile(path, done, chunkBytes = 4 << 20, minBytes = Math.min
     let handle;
     try {
         let offset = 0;
-        let buffer = Buffer.allocUnsafe(chunkBytes);
+        let size = Math.min(chunkBytes, 64 << 10);
+        let buffer = Buffer.allocUnsafe(size);
         let filled = 0;
         for (;;) {
             if (failure)
@@ -2378,13 +2380,15 @@ async function* followFile(path, done, chunkBytes = 4 << 20, minBytes = Math.min
             // Read the writer's state before reading the file: a read after it finished sees everything it wrote.
             const wasFinished = finished;
             handle ??= await (0,promises_namespaceObject.open)(path, 'r').catch(() => undefined);
-            const read = handle ? (await handle.read(buffer, filled, chunkBytes - filled, offset)).bytesRead : 0;
+            const read = handle ? (await handle.read(buffer, filled, size - filled, offset)).bytesRead : 0;
             offset += read;
             filled += read;
             const atEnd = wasFinished && read === 0;
-            if (filled > 0 && (filled >= minBytes || atEnd)) {
+            if (filled > 0 && (filled === size || filled >= minBytes || atEnd)) {
                 yield buffer.subarray(0, filled);
-                buffer = Buffer.allocUnsafe(chunkBytes);
+                if (filled === size)
+                    size = Math.min(chunkBytes, size * 2);
+                buffer = Buffer.allocUnsafe(size);
                 filled = 0;
                 continue;
             }
@@ -2558,11 +2562,13 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
 [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
 tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
-(cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') | LC_ALL=C sort -z > "$tmp/actual"
-gzip -dc ".deploy/manifests/$DA_BASE.gz" | sed -z 's/^[^\\t]*\\t[^\\t]*\\t[^\\t]*\\t//' | LC_ALL=C sort -z > "$tmp/known"
-LC_ALL=C comm -z -23 "$tmp/actual" "$tmp/known" | (cd -- "$new" && xargs -0r rm -rf --)
-printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)
-rm -rf -- "$tmp"
+# What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first.
+(cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') > "$tmp/actual"
+gzip -dc ".deploy/manifests/$DA_BASE.gz" > "$tmp/known"
+awk -v known="$tmp/known" 'BEGIN { RS = ORS = "\\0" }
+  FILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, "\\t") + 1); listed[p] = 1; next }
+  !($0 in listed)' "$tmp/known" "$tmp/actual" | (cd -- "$new" && xargs -0r rm -rf --)
+${o.removeB64 ? `printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)\n` : ''}rm -rf -- "$tmp"
 ${receivePayload('"$new"')}
 printf '%s\\n' ${(0,quote.q)(o.revision)} > "$new/REVISION"
 echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
@@ -2622,7 +2628,7 @@ if [ "\${actual%% *}" != ${(0,quote.q)(opts.digest)} ]; then
   exit ${phase/* STOP */.VW}
 fi
 da_index_write "$tmp/files" "$mark" "$DA_RELEASE"
-hashed=$(tr -cd '\\0' < "$tmp/todo" | wc -c)
+read -r hashed < "$tmp/todo.count"
 rm -rf -- "$tmp"
 echo "verified against the build's manifest ($hashed files read, the others unchanged since releases/$DA_BASE was verified)"`,
     };
@@ -3104,8 +3110,13 @@ for name in ${(0,quote/* words */.a)(remove)}; do
   rm -f -- ".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx"
   if [ -e "releases/$name" ]; then mv -- "releases/$name" "$trash/" && removed=$((removed + 1)); fi
 done
-echo "removed $removed old releases"`}
-[ ! -d .deploy/trash ] || { setsid rm -rf -- .deploy/trash || rm -rf -- .deploy/trash; } < /dev/null > /dev/null 2>&1 &`,
+if [ "$removed" -gt 0 ]; then echo "removed $removed old releases"; else echo "nothing left to clean up"; fi`}
+# Simple commands, so no shell stays behind holding the session's output open (the session would not end).
+if [ -d .deploy/trash ]; then
+  if command -v setsid > /dev/null; then setsid rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &
+  else rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &
+  fi
+fi`,
     };
 }
 
@@ -5712,11 +5723,12 @@ da_index_write() {
 }
 da_index_read() {
   # $1: index to trust, $2: listing; prints f<TAB>hash<TAB>path of the files whose signature it has, ./path of the
-  # others to $3
+  # others to $3 (and their number to $3.count)
   awk -v index_file="$1" -v todo="$3" 'BEGIN { RS = ORS = "\\0" }
     FILENAME == index_file { t = index($0, "\\t"); known[substr($0, t + 34)] = substr($0, 1, t + 32); next }
     { t = index($0, "\\t"); sig = substr($0, 1, t); p = substr($0, t + 1)
-      if ((p in known) && index(known[p], sig) == 1) print "f\\t" substr(known[p], t + 1) "\\t" p; else print "./" p > todo }' "$1" "$2"
+      if ((p in known) && index(known[p], sig) == 1) print "f\\t" substr(known[p], t + 1) "\\t" p; else { print "./" p > todo; n++ } }
+    END { printf "%d\\n", n > (todo ".count") }' "$1" "$2"
 }
 da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 -w0)"; }

@@ -24,8 +24,13 @@ for name in ${words(remove)}; do
   rm -f -- ".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx"
   if [ -e "releases/$name" ]; then mv -- "releases/$name" "$trash/" && removed=$((removed + 1)); fi
 done
-echo "removed $removed old releases"`
+if [ "$removed" -gt 0 ]; then echo "removed $removed old releases"; else echo "nothing left to clean up"; fi`
 }
-[ ! -d .deploy/trash ] || { setsid rm -rf -- .deploy/trash || rm -rf -- .deploy/trash; } < /dev/null > /dev/null 2>&1 &`,
+# Simple commands, so no shell stays behind holding the session's output open (the session would not end).
+if [ -d .deploy/trash ]; then
+  if command -v setsid > /dev/null; then setsid rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &
+  else rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &
+  fi
+fi`,
   };
 }

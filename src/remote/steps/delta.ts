@@ -38,11 +38,13 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
 [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
 tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
-(cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') | LC_ALL=C sort -z > "$tmp/actual"
-gzip -dc ".deploy/manifests/$DA_BASE.gz" | sed -z 's/^[^\\t]*\\t[^\\t]*\\t[^\\t]*\\t//' | LC_ALL=C sort -z > "$tmp/known"
-LC_ALL=C comm -z -23 "$tmp/actual" "$tmp/known" | (cd -- "$new" && xargs -0r rm -rf --)
-printf '%s' ${q(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)
-rm -rf -- "$tmp"
+# What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first.
+(cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') > "$tmp/actual"
+gzip -dc ".deploy/manifests/$DA_BASE.gz" > "$tmp/known"
+awk -v known="$tmp/known" 'BEGIN { RS = ORS = "\\0" }
+  FILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, "\\t") + 1); listed[p] = 1; next }
+  !($0 in listed)' "$tmp/known" "$tmp/actual" | (cd -- "$new" && xargs -0r rm -rf --)
+${o.removeB64 ? `printf '%s' ${q(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)\n` : ''}rm -rf -- "$tmp"
 ${receivePayload('"$new"')}
 printf '%s\\n' ${q(o.revision)} > "$new/REVISION"
 echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
@@ -105,7 +107,7 @@ if [ "\${actual%% *}" != ${q(opts.digest)} ]; then
   exit ${STOP}
 fi
 da_index_write "$tmp/files" "$mark" "$DA_RELEASE"
-hashed=$(tr -cd '\\0' < "$tmp/todo" | wc -c)
+read -r hashed < "$tmp/todo.count"
 rm -rf -- "$tmp"
 echo "verified against the build's manifest ($hashed files read, the others unchanged since releases/$DA_BASE was verified)"`,
   };
