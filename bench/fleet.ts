@@ -11,6 +11,7 @@ import { createTestNetwork, netnsAvailable } from '../__tests__/support/netns.js
 import { startProxy } from '../__tests__/support/proxy.js';
 import { startSshd, type SshdHandle } from '../__tests__/support/sshd.js';
 import { generateApp, type AppShape } from './app.js';
+import { settle } from './settle.js';
 import { median, secs, table } from './stats.js';
 
 /**
@@ -88,6 +89,7 @@ ${hosts.map((h, i) => `      - { host: ${h.host}, user: ${user}, port: ${h.port}
   const times: number[] = [];
   for (let i = 0; i < runs + 1; i++) {
     writeFileSync(join(workspace, 'app/VERSION'), `v${i}\n`);
+    await settle(...hosts.map((_, j) => join(base, `h${j}`)));
     const t0 = performance.now();
     const r = await runAction({ inputs, workspace, env: process.env['BENCH_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] } : {} });
     const ms = performance.now() - t0;

@@ -12,6 +12,7 @@ import { startProxy, type Proxy } from '../__tests__/support/proxy.js';
 import { startSshd, type SshdHandle } from '../__tests__/support/sshd.js';
 import { generateApp } from './app.js';
 import { benchUser } from './fleet.js';
+import { settle } from './settle.js';
 import { median, secs, table } from './stats.js';
 
 interface Sample {
@@ -42,11 +43,11 @@ function med(samples: Sample[]): Sample {
 }
 
 /** The floor: one ssh connection that receives the gzipped tar and switches `current`. */
-async function baseline(sshd: SshdHandle, proxy: Proxy, user: string, app: string, target: string, n: number): Promise<Sample> {
+async function baseline(sshd: SshdHandle, proxy: Proxy, user: string, app: string, target: string, n: number, deployPath: string): Promise<Sample> {
   const dir = `${target}/releases/b${n}`;
   const remote = `mkdir -p ${dir} && tar -xzf - -C ${dir} && ln -sfn releases/b${n} ${target}/current.tmp && mv -fT ${target}/current.tmp ${target}/current`;
   const args = ['-F', 'none', '-i', sshd.privateKeyPath, '-p', String(proxy.port), '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`, '-o', 'StrictHostKeyChecking=no', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', `${user}@127.0.0.1`, remote];
-  settle();
+  await settle(deployPath);
   const bytes0 = proxy.upstreamBytes();
   const execs0 = sshd.execRequests();
   const t0 = performance.now();
@@ -58,16 +59,8 @@ async function baseline(sshd: SshdHandle, proxy: Proxy, user: string, app: strin
   return { ms: performance.now() - t0, bytes: proxy.upstreamBytes() - bytes0, execs: sshd.execRequests() - execs0 };
 }
 
-/**
- * Writes the previous case left in the page cache are flushed before each case (untimed): every case writes tens
- * of MB and thousands of files, and without this each one would pay for the writeback of the one before it.
- */
-function settle(): void {
-  execFileSync('sync');
-}
-
-async function ours(sshd: SshdHandle, proxy: Proxy, workspace: string, inputs: Record<string, string>): Promise<Sample> {
-  settle();
+async function ours(sshd: SshdHandle, proxy: Proxy, workspace: string, deployPath: string, inputs: Record<string, string>): Promise<Sample> {
+  await settle(deployPath);
   const bytes0 = proxy.upstreamBytes();
   const execs0 = sshd.execRequests();
   const t0 = performance.now();
@@ -125,16 +118,16 @@ export async function transferBench(opts: { runs: number; links: Link[] }): Prom
         });
         const samples = { baseline: [] as Sample[], full: [] as Sample[], oneFile: [] as Sample[], redeploy: [] as Sample[] };
         writeFileSync(join(workspace, 'deploy.yml'), config(false));
-        await ours(sshd, proxy, workspace, inputs()); // first deploy: seeds shared/, not counted
+        await ours(sshd, proxy, workspace, dp, inputs()); // first deploy: seeds shared/, not counted
         for (let i = 0; i < opts.runs; i++) {
-          samples.baseline.push(await baseline(sshd, proxy, login, app, base, i));
+          samples.baseline.push(await baseline(sshd, proxy, login, app, base, i, dp));
           writeFileSync(join(workspace, 'deploy.yml'), config(true));
           writeFileSync(join(app, 'VERSION'), `full-${rtt}-${i}\n`);
-          samples.full.push(await ours(sshd, proxy, workspace, inputs()));
+          samples.full.push(await ours(sshd, proxy, workspace, dp, inputs()));
           writeFileSync(join(workspace, 'deploy.yml'), config(false));
           writeFileSync(join(app, 'VERSION'), `delta-${rtt}-${i}\n`);
-          samples.oneFile.push(await ours(sshd, proxy, workspace, inputs()));
-          samples.redeploy.push(await ours(sshd, proxy, workspace, inputs({ command: 'redeploy' })));
+          samples.oneFile.push(await ours(sshd, proxy, workspace, dp, inputs()));
+          samples.redeploy.push(await ours(sshd, proxy, workspace, dp, inputs({ command: 'redeploy' })));
           execFileSync('rm', ['-rf', join(base, 'releases')]);
         }
         results.push({ ...link, baseline: med(samples.baseline), full: med(samples.full), oneFile: med(samples.oneFile), redeploy: med(samples.redeploy) });

@@ -140,10 +140,13 @@ class SshTransport {
         const connection = this.ssh.connection;
         // A graceful end (disconnect message, FIN) waits for the server's FIN; a server behind a stalled network never
         // sends it, and the open socket would keep the process alive forever. So the socket goes after a second.
+        // Nor does the process wait for that FIN: what was written is on its way, and the host needs nothing more.
         const socket = connection?._sock;
         this.ssh.dispose();
         if (socket && !socket.destroyed) {
             const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+            timer.unref();
+            socket.unref?.();
             connection?.once('close', () => clearTimeout(timer));
         }
     }

@@ -28593,6 +28593,7 @@ function hostFacts(result) {
         httpUser: one('http-user') || undefined,
         partial: new Set(one('partial').split('\n').filter(Boolean)),
         liveManifest: manifestOf(result.bytes.get('live-manifest')?.[0]),
+        baseOffer: one('base-name') ? { name: one('base-name'), manifestGz: result.bytes.get('base-manifest')?.[0] } : undefined,
         lock: result.data.has('lock-info') ? result.data : undefined,
     };
 }
@@ -28778,7 +28779,7 @@ async function inspectFleet(ctx, fleet, opts = {}) {
     const detect = opts.detectHttpUser ?? (!c.httpUser && (0,writable/* needsHttpUser */.V)(c.writableMode) && c.writableDirs.length > 0);
     const steps = opts.readOnly
         ? [(0,inspect/* inspect */.N)({ detectHttpUser: detect })]
-        : [prepare(), (0,lock/* lock */.s2)((0,run_info/* lockInfoMembers */.LF)(ctx.run)), (0,inspect/* inspect */.N)({ detectHttpUser: detect })];
+        : [prepare(), (0,lock/* lock */.s2)((0,run_info/* lockInfoMembers */.LF)(ctx.run)), (0,inspect/* inspect */.N)({ detectHttpUser: detect, offerBaseFrom: opts.offerBaseFrom })];
     try {
         const results = await fleet.run(() => ({ name: 'inspect', steps }));
         return new Map([...results].map(([m, r]) => [m, (0,facts/* hostFacts */.sm)(r)]));
@@ -30683,16 +30684,13 @@ class HostSession {
         return this.exited;
     }
     /**
-     * Ends a session whose work is done, waiting for the host's exit at most `timeoutMs`: the work is committed, so
-     * a host that stopped answering now must not hold the run up (it ends by itself on EOF or its idle timeout).
+     * Ends a session whose work is done and committed, without waiting for the host's exit: there is nothing left to
+     * confirm, and the host ends by itself on the end message (or, failing that, on EOF).
      */
-    async endWithin(timeoutMs) {
+    endNow() {
+        clearInterval(this.pingTimer);
         if (!this.finished)
             void this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp)).catch(() => undefined);
-        const done = await this.waitExit(timeoutMs);
-        if (!done)
-            this.destroy();
-        return done;
     }
     /** Asks the host to undo this run's unfinished work and end; waits for it at most `timeoutMs`. */
     async abort(timeoutMs) {
@@ -31062,10 +31060,13 @@ class Fleet {
         }));
         return confirmed.every(Boolean);
     }
-    /** Ends every session normally and closes the connections. */
+    /**
+     * Ends every session normally and closes the connections. The work is committed by now, so no round trip is
+     * spent waiting for the hosts' exits or for the servers' side of the close.
+     */
     async close() {
         await Promise.all(this.members.map(async (m) => {
-            await m.session.endWithin(ABORT_WAIT_MS);
+            m.session.endNow();
             await m.transport.close();
         }));
     }
@@ -32430,7 +32431,8 @@ function fullFill(ctx, built, full) {
 }
 /**
  * The release each host could recycle as its delta base: the oldest one this deploy's cleanup removes anyway (not
- * live, not another run's), asked for its manifest in one short phase. Hosts without one copy their live release.
+ * live, not another run's), with its manifest. Inspect offers the oldest release with its manifest; a host whose
+ * offer is not the release retention picks is asked in one short phase. Hosts without one copy their live release.
  */
 async function recyclable(ctx, fleet, facts, name) {
     const candidates = new Map();
@@ -32446,12 +32448,18 @@ async function recyclable(ctx, fleet, facts, name) {
         if (gone[0])
             candidates.set(m, gone[0]);
     }
+    const manifests = new Map();
+    const ask = [...candidates.keys()].filter((m) => facts.get(m).baseOffer?.name !== candidates.get(m));
+    for (const m of candidates.keys())
+        if (!ask.includes(m))
+            manifests.set(m, facts.get(m).baseOffer.manifestGz);
+    if (ask.length) {
+        const results = await fleet.run((m) => ({ name: 'base', vars: { DA_BASE: candidates.get(m) }, steps: [baseManifest()] }), undefined, { members: ask, parallel: ctx.config.maxParallel });
+        for (const [m, r] of results)
+            manifests.set(m, r.bytes.get('base-manifest')?.[0]);
+    }
     const out = new Map();
-    if (candidates.size === 0)
-        return out;
-    const results = await fleet.run((m) => (candidates.has(m) ? { name: 'base', vars: { DA_BASE: candidates.get(m) }, steps: [baseManifest()] } : undefined), undefined, { members: [...candidates.keys()], parallel: ctx.config.maxParallel });
-    for (const [m, r] of results) {
-        const gz = r.bytes.get('base-manifest')?.[0];
+    for (const [m, gz] of manifests) {
         if (!gz)
             continue;
         try {
@@ -32535,7 +32543,8 @@ async function deploy(ctx) {
     try {
         ctx.signal.throwIfAborted();
         await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
-            const [facts, built] = await Promise.all([(0,fleet_run/* inspectFleet */.X3)(ctx, fleet), describing]);
+            const offer = config.fullUpload ? {} : { offerBaseFrom: config.keepReleases };
+            const [facts, built] = await Promise.all([(0,fleet_run/* inspectFleet */.X3)(ctx, fleet, offer), describing]);
             const name = chooseName(ctx, facts);
             const first = fleet.members[0];
             report.release = name;
@@ -33641,6 +33650,23 @@ const HISTORY_TAIL = 1000;
  * user, as Deployer detects it. It changes nothing, and works where nothing was deployed yet (`absent`).
  */
 function inspect(opts) {
+    // With `offerBaseFrom` (keep_releases): once that many releases exist, the oldest one (by name, which is by time
+    // for generated names) is the one this deploy's cleanup would remove: its manifest comes along, so a delta can
+    // start from it without another round trip (the runner checks that retention agrees; see baseManifest).
+    const offer = opts.offerBaseFrom === undefined
+        ? ''
+        : `
+  if [ "\${#dirs[@]}" -ge ${Number(opts.offerBaseFrom)} ]; then
+    for d in "\${dirs[@]}"; do
+      d=\${d%/}; [ "$d" != "$live" ] || continue
+      n=\${d#releases/}
+      da_data base-name "$n"
+      if [ -f ".deploy/manifests/$n.gz" ] && [ -z "$(find "$d" ! -user "$(id -u)" -print -quit 2>/dev/null)" ]; then
+        da_blob base-manifest < ".deploy/manifests/$n.gz"
+      fi
+      break
+    done
+  fi`;
     const detect = opts.detectHttpUser
         ? `
 da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_]www|[w]ww-data|[n]ginx' | grep -v root | sort | awk '{print $NF}' | uniq | head -n 1)"`
@@ -33660,7 +33686,7 @@ if [ -d "\${dirs[0]}" ]; then
   {
     stat --printf '%Y\\t%n\\0' -- "\${dirs[@]}"
     for d in "\${dirs[@]}"; do rev=; read -r rev < "\${d}REVISION" 2>/dev/null || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
-  } | da_blob releases
+  } | da_blob releases${offer}
 fi
 if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
 for f in .deploy/pending/*; do

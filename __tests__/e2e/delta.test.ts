@@ -170,6 +170,23 @@ describe('delta uploads against a real sshd', () => {
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v5\n');
   });
 
+  test('when the oldest release by name is not the one retention removes, the base is asked for in a phase of its own', async () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace(APP, config(dp, '    keep_releases: 3\n'));
+    await deploy(ws, { 'release-name': 'zz-first' }); // oldest by history, last by name
+    ws.write('VERSION', 'v2\n');
+    await deploy(ws);
+    ws.write('VERSION', 'v3\n');
+    await deploy(ws);
+    ws.write('VERSION', 'v4\n');
+    const fourth = await deploy(ws);
+    expect(fourth.summary).toMatch(/\| Host \| Release \| inspect \| base \| ship \|/);
+    expect(fourth.stdout).toContain('reusing releases/zz-first, which cleanup would remove');
+    expect(fourth.stdout).toContain('verified against the build');
+    expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v4\n');
+    expect(readdirSync(join(dp, 'releases'))).not.toContain('zz-first');
+  });
+
   test('the release cleanup would remove is reused as the base (no copy), and the result still matches a full upload', async () => {
     const dp = awkwardDeployPath();
     const full = awkwardDeployPath();
@@ -180,6 +197,8 @@ describe('delta uploads against a real sshd', () => {
     mutate(ws);
     const third = await deploy(ws);
     expect(third.stdout).toContain(`reusing releases/${first.outputs['release']}, which cleanup would remove`);
+    // Inspect offered that release with its manifest: no extra round trip (no `base` phase).
+    expect(third.summary).toMatch(/\| Host \| Release \| inspect \| ship \|/);
     expect(third.stdout).toContain('verified against the build');
     expect(third.stdout).not.toContain('does not match the build');
     expect(readdirSync(join(dp, 'releases')).sort()).toEqual([second.outputs['release'], third.outputs['release']].sort());

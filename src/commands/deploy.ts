@@ -43,7 +43,8 @@ function fullFill(ctx: CommandContext, built: Built, full: Archive): Fill {
 
 /**
  * The release each host could recycle as its delta base: the oldest one this deploy's cleanup removes anyway (not
- * live, not another run's), asked for its manifest in one short phase. Hosts without one copy their live release.
+ * live, not another run's), with its manifest. Inspect offers the oldest release with its manifest; a host whose
+ * offer is not the release retention picks is asked in one short phase. Hosts without one copy their live release.
  */
 async function recyclable(ctx: CommandContext, fleet: Fleet, facts: Map<Member, HostFacts>, name: string): Promise<Map<Member, { name: string; manifest: ManifestEntry[] }>> {
   const candidates = new Map<Member, string>();
@@ -57,15 +58,19 @@ async function recyclable(ctx: CommandContext, fleet: Fleet, facts: Map<Member, 
     }).filter((d) => d !== f.live && d !== name && !f.partial.has(d));
     if (gone[0]) candidates.set(m, gone[0]);
   }
+  const manifests = new Map<Member, Buffer | undefined>();
+  const ask = [...candidates.keys()].filter((m) => facts.get(m)!.baseOffer?.name !== candidates.get(m));
+  for (const m of candidates.keys()) if (!ask.includes(m)) manifests.set(m, facts.get(m)!.baseOffer!.manifestGz);
+  if (ask.length) {
+    const results = await fleet.run(
+      (m) => ({ name: 'base', vars: { DA_BASE: candidates.get(m)! }, steps: [baseManifest()] }),
+      undefined,
+      { members: ask, parallel: ctx.config.maxParallel },
+    );
+    for (const [m, r] of results) manifests.set(m, r.bytes.get('base-manifest')?.[0]);
+  }
   const out = new Map<Member, { name: string; manifest: ManifestEntry[] }>();
-  if (candidates.size === 0) return out;
-  const results = await fleet.run(
-    (m) => (candidates.has(m) ? { name: 'base', vars: { DA_BASE: candidates.get(m)! }, steps: [baseManifest()] } : undefined),
-    undefined,
-    { members: [...candidates.keys()], parallel: ctx.config.maxParallel },
-  );
-  for (const [m, r] of results) {
-    const gz = r.bytes.get('base-manifest')?.[0];
+  for (const [m, gz] of manifests) {
     if (!gz) continue;
     try {
       const manifest = parseManifest(gunzipSync(gz).toString('utf8'));
@@ -151,7 +156,8 @@ export async function deploy(ctx: CommandContext): Promise<void> {
   try {
     ctx.signal.throwIfAborted();
     await withFleet(ctx, async (fleet) => {
-      const [facts, built] = await Promise.all([inspectFleet(ctx, fleet), describing]);
+      const offer = config.fullUpload ? {} : { offerBaseFrom: config.keepReleases };
+      const [facts, built] = await Promise.all([inspectFleet(ctx, fleet, offer), describing]);
       const name = chooseName(ctx, facts);
       const first = fleet.members[0]!;
       report.release = name;

@@ -31,6 +31,11 @@ export interface HostFacts {
    * live release, or one deployed before manifests existed).
    */
   liveManifest?: ManifestEntry[] | 'corrupt';
+  /**
+   * The oldest release, offered by inspect as a delta base, with its stored manifest (gzipped) when it can be
+   * recycled (it has one, and every file in it belongs to the deploy user).
+   */
+  baseOffer?: { name: string; manifestGz?: Buffer };
   /** Another run's lock, when one is held (reported by inspect without taking it, or by a refused lock). */
   lock?: Map<string, string[]>;
 }
@@ -59,6 +64,7 @@ export function hostFacts(result: PhaseResult): HostFacts {
     httpUser: one('http-user') || undefined,
     partial: new Set(one('partial').split('\n').filter(Boolean)),
     liveManifest: manifestOf(result.bytes.get('live-manifest')?.[0]),
+    baseOffer: one('base-name') ? { name: one('base-name'), manifestGz: result.bytes.get('base-manifest')?.[0] } : undefined,
     lock: result.data.has('lock-info') ? result.data : undefined,
   };
 }

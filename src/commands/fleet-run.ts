@@ -66,13 +66,13 @@ export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => 
 export async function inspectFleet(
   ctx: CommandContext,
   fleet: Fleet,
-  opts: { readOnly?: boolean; detectHttpUser?: boolean } = {},
+  opts: { readOnly?: boolean; detectHttpUser?: boolean; offerBaseFrom?: number } = {},
 ): Promise<Map<Member, HostFacts>> {
   const c = ctx.config;
   const detect = opts.detectHttpUser ?? (!c.httpUser && needsHttpUser(c.writableMode) && c.writableDirs.length > 0);
   const steps = opts.readOnly
     ? [inspect({ detectHttpUser: detect })]
-    : [prepare(), lock(lockInfoMembers(ctx.run)), inspect({ detectHttpUser: detect })];
+    : [prepare(), lock(lockInfoMembers(ctx.run)), inspect({ detectHttpUser: detect, offerBaseFrom: opts.offerBaseFrom })];
   try {
     const results = await fleet.run(() => ({ name: 'inspect', steps }));
     return new Map([...results].map(([m, r]) => [m, hostFacts(r)]));

@@ -156,14 +156,12 @@ export class HostSession {
   }
 
   /**
-   * Ends a session whose work is done, waiting for the host's exit at most `timeoutMs`: the work is committed, so
-   * a host that stopped answering now must not hold the run up (it ends by itself on EOF or its idle timeout).
+   * Ends a session whose work is done and committed, without waiting for the host's exit: there is nothing left to
+   * confirm, and the host ends by itself on the end message (or, failing that, on EOF).
    */
-  async endWithin(timeoutMs: number): Promise<boolean> {
+  endNow(): void {
+    clearInterval(this.pingTimer);
     if (!this.finished) void this.write(frame(END_SESSION)).catch(() => undefined);
-    const done = await this.waitExit(timeoutMs);
-    if (!done) this.destroy();
-    return done;
   }
 
   /** Asks the host to undo this run's unfinished work and end; waits for it at most `timeoutMs`. */

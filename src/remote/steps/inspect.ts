@@ -8,7 +8,25 @@ export const HISTORY_TAIL = 1000;
  * REVISION), the recent history, the remote user, the lock's holder if any, and (when asked) the web server
  * user, as Deployer detects it. It changes nothing, and works where nothing was deployed yet (`absent`).
  */
-export function inspect(opts: { detectHttpUser: boolean }): Step {
+export function inspect(opts: { detectHttpUser: boolean; offerBaseFrom?: number }): Step {
+  // With `offerBaseFrom` (keep_releases): once that many releases exist, the oldest one (by name, which is by time
+  // for generated names) is the one this deploy's cleanup would remove: its manifest comes along, so a delta can
+  // start from it without another round trip (the runner checks that retention agrees; see baseManifest).
+  const offer =
+    opts.offerBaseFrom === undefined
+      ? ''
+      : `
+  if [ "\${#dirs[@]}" -ge ${Number(opts.offerBaseFrom)} ]; then
+    for d in "\${dirs[@]}"; do
+      d=\${d%/}; [ "$d" != "$live" ] || continue
+      n=\${d#releases/}
+      da_data base-name "$n"
+      if [ -f ".deploy/manifests/$n.gz" ] && [ -z "$(find "$d" ! -user "$(id -u)" -print -quit 2>/dev/null)" ]; then
+        da_blob base-manifest < ".deploy/manifests/$n.gz"
+      fi
+      break
+    done
+  fi`;
   const detect = opts.detectHttpUser
     ? `
 da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_]www|[w]ww-data|[n]ginx' | grep -v root | sort | awk '{print $NF}' | uniq | head -n 1)"`
@@ -28,7 +46,7 @@ if [ -d "\${dirs[0]}" ]; then
   {
     stat --printf '%Y\\t%n\\0' -- "\${dirs[@]}"
     for d in "\${dirs[@]}"; do rev=; read -r rev < "\${d}REVISION" 2>/dev/null || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
-  } | da_blob releases
+  } | da_blob releases${offer}
 fi
 if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
 for f in .deploy/pending/*; do
