@@ -28376,6 +28376,7 @@ module.exports = {
 __nccwpck_require__.d(__webpack_exports__, {
   u1: () => (/* binding */ buildManifest),
   Ng: () => (/* binding */ parseManifest),
+  g1: () => (/* binding */ record),
   MZ: () => (/* binding */ serializeManifest),
   hG: () => (/* binding */ under),
   U6: () => (/* binding */ verificationDigest)
@@ -28449,6 +28450,7 @@ async function manifestEntry(root, e, buf, pause) {
 function octal(mode) {
     return (mode & 0o7777).toString(8).padStart(4, '0');
 }
+/** One entry as the manifest stores it (`withMode`) or as verify compares it (without modes). */
 function record(e, withMode) {
     return Buffer.from(withMode ? `${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0` : `${e.type}\t${e.hash}\t${e.path}\0`);
 }
@@ -31572,7 +31574,11 @@ async function describeBuild(config, tree, log) {
         manifest: () => manifest,
         manifestGz: () => manifestGz,
         async deltaFrom(live, skip) {
-            const key = (0,external_node_crypto_.createHash)('sha256').update((0,build_manifest/* serializeManifest */.MZ)(live)).digest('hex');
+            // Hosts with the same base share one archive: the key is the base's records as they came (hosts keep them sorted).
+            const hash = (0,external_node_crypto_.createHash)('sha256');
+            for (const e of live)
+                hash.update((0,build_manifest/* record */.g1)(e, true));
+            const key = hash.digest('hex');
             let made = deltas.get(key);
             if (!made) {
                 const delta = computeDelta(live, await manifest, skip);
@@ -32494,6 +32500,7 @@ async function fillsFor(ctx, built, facts, bases) {
             (0,context/* warn */.R)(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
         fills.set(m, fullFill(ctx, built, built.full()));
     }
+    let digest; // the same for every host
     for (const [m, f] of facts) {
         if (fills.has(m))
             continue;
@@ -32508,7 +32515,7 @@ async function fillsFor(ctx, built, facts, bases) {
                 files: { sent: d.send.length, unchanged: d.unchanged },
                 base: recycle ? 'recycle' : 'copy',
             }),
-            verify({ skip: skipped, digest: (0,build_manifest/* verificationDigest */.U6)(await built.manifest(), skip) }),
+            verify({ skip: skipped, digest: (digest ??= (0,build_manifest/* verificationDigest */.U6)(await built.manifest(), skip)) }),
         ];
         fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live }, kind: 'delta' });
     }

@@ -2141,6 +2141,7 @@ async function manifestEntry(root, e, buf, pause) {
 function octal(mode) {
     return (mode & 0o7777).toString(8).padStart(4, '0');
 }
+/** One entry as the manifest stores it (`withMode`) or as verify compares it (without modes). */
 function record(e, withMode) {
     return Buffer.from(withMode ? `${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0` : `${e.type}\t${e.hash}\t${e.path}\0`);
 }
@@ -2340,7 +2341,11 @@ async function describeBuild(config, tree, log) {
         manifest: () => manifest,
         manifestGz: () => manifestGz,
         async deltaFrom(live, skip) {
-            const key = (0,external_node_crypto_.createHash)('sha256').update(serializeManifest(live)).digest('hex');
+            // Hosts with the same base share one archive: the key is the base's records as they came (hosts keep them sorted).
+            const hash = (0,external_node_crypto_.createHash)('sha256');
+            for (const e of live)
+                hash.update(record(e, true));
+            const key = hash.digest('hex');
             let made = deltas.get(key);
             if (!made) {
                 const delta = computeDelta(live, await manifest, skip);
@@ -3637,6 +3642,7 @@ async function fillsFor(ctx, built, facts, bases) {
             (0,context/* warn */.R)(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
         fills.set(m, fullFill(ctx, built, built.full()));
     }
+    let digest; // the same for every host
     for (const [m, f] of facts) {
         if (fills.has(m))
             continue;
@@ -3651,7 +3657,7 @@ async function fillsFor(ctx, built, facts, bases) {
                 files: { sent: d.send.length, unchanged: d.unchanged },
                 base: recycle ? 'recycle' : 'copy',
             }),
-            verify({ skip: skipped, digest: verificationDigest(await built.manifest(), skip) }),
+            verify({ skip: skipped, digest: (digest ??= verificationDigest(await built.manifest(), skip)) }),
         ];
         fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live }, kind: 'delta' });
     }

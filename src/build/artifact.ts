@@ -6,7 +6,7 @@ import { computeDelta, type Delta } from '../releases/delta.js';
 import type { Log } from '../report/log.js';
 import { excluder } from './exclude.js';
 import { runBuildHooks } from './hooks.js';
-import { buildManifest, serializeManifest, type ManifestEntry } from './manifest.js';
+import { buildManifest, record, serializeManifest, type ManifestEntry } from './manifest.js';
 import { pack, type Artifact } from './pack.js';
 
 import { walk } from './tree.js';
@@ -93,7 +93,10 @@ export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, 
     manifest: () => manifest,
     manifestGz: () => manifestGz,
     async deltaFrom(live, skip) {
-      const key = createHash('sha256').update(serializeManifest(live)).digest('hex');
+      // Hosts with the same base share one archive: the key is the base's records as they came (hosts keep them sorted).
+      const hash = createHash('sha256');
+      for (const e of live) hash.update(record(e, true));
+      const key = hash.digest('hex');
       let made = deltas.get(key);
       if (!made) {
         const delta = computeDelta(live, await manifest, skip);

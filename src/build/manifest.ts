@@ -43,7 +43,8 @@ function octal(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
-function record(e: ManifestEntry, withMode: boolean): Buffer {
+/** One entry as the manifest stores it (`withMode`) or as verify compares it (without modes). */
+export function record(e: ManifestEntry, withMode: boolean): Buffer {
   return Buffer.from(withMode ? `${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0` : `${e.type}\t${e.hash}\t${e.path}\0`);
 }
 

@@ -108,6 +108,7 @@ async function fillsFor(
     if (f.liveManifest === 'corrupt') warn(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
     fills.set(m, fullFill(ctx, built, built.full()));
   }
+  let digest: string | undefined; // the same for every host
   for (const [m, f] of facts) {
     if (fills.has(m)) continue;
     const recycle = bases.get(m);
@@ -121,7 +122,7 @@ async function fillsFor(
         files: { sent: d.send.length, unchanged: d.unchanged },
         base: recycle ? 'recycle' : 'copy',
       }),
-      verify({ skip: skipped, digest: verificationDigest(await built.manifest(), skip) }),
+      verify({ skip: skipped, digest: (digest ??= verificationDigest(await built.manifest(), skip)) }),
     ];
     fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live! }, kind: 'delta' });
   }
