@@ -30481,6 +30481,13 @@ da_index_read() {
       if ((p in known) && index(known[p], sig) == 1) print "f\\t" substr(known[p], t + 1) "\\t" p; else { print "./" p > todo; n++ } }
     END { printf "%d\\n", n > (todo ".count") }' "$1" "$2"
 }
+# Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one and every
+# entry in it belongs to the deploy user (files another user wrote could not be cleaned up from it).
+da_offer_base() {
+  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 0
+  [ -z "$(find "releases/$1" ! -user "$(id -u)" -print -quit 2>/dev/null)" ] || return 0
+  da_blob base-manifest < ".deploy/manifests/$1.gz"
+}
 da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 -w0)"; }
 da_step() {
@@ -30679,10 +30686,9 @@ class HostSession {
         }
         return result;
     }
-    /** Ends a session whose work is done. */
+    /** Ends a session whose work is done, and waits for the host's exit. */
     async end() {
-        if (!this.finished)
-            await this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp)).catch(() => undefined);
+        this.endNow();
         return this.exited;
     }
     /**
@@ -31770,19 +31776,13 @@ printf '%s\\n' ${(0,quote.q)(o.revision)} > "$new/REVISION"
 echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
     };
 }
-/**
- * Offers `DA_BASE` for recycling: sends its stored manifest back (`base-manifest`) when it has one and every entry
- * in it belongs to the deploy user (files the app wrote as the web server's user could not be cleaned up).
- */
+/** Offers `DA_BASE` for recycling (`da_offer_base`), unless it is the live release. */
 function baseManifest() {
     return {
         id: 'base',
         label: 'base manifest',
-        body: `[ -f ".deploy/manifests/$DA_BASE.gz" ] && [ -d "releases/$DA_BASE" ] || exit 0
-[ "$(readlink current 2>/dev/null)" != "releases/$DA_BASE" ] || exit 0
-if [ -z "$(find "releases/$DA_BASE" ! -user "$(id -u)" -print -quit 2>/dev/null)" ]; then
-  da_blob base-manifest < ".deploy/manifests/$DA_BASE.gz"
-fi`,
+        body: `[ "$(readlink current 2>/dev/null)" != "releases/$DA_BASE" ] || exit 0
+da_offer_base "$DA_BASE"`,
     };
 }
 /** An extended regex matching manifest records (`type<TAB>hash<TAB>path`) of the given paths and what is below. */
@@ -33668,9 +33668,7 @@ function inspect(opts) {
       d=\${d%/}; [ "$d" != "$live" ] || continue
       n=\${d#releases/}
       da_data base-name "$n"
-      if [ -f ".deploy/manifests/$n.gz" ] && [ -z "$(find "$d" ! -user "$(id -u)" -print -quit 2>/dev/null)" ]; then
-        da_blob base-manifest < ".deploy/manifests/$n.gz"
-      fi
+      da_offer_base "$n"
       break
     done
   fi`;

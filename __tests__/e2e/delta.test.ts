@@ -170,6 +170,25 @@ describe('delta uploads against a real sshd', () => {
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v5\n');
   });
 
+  test('a release holding a file of another user is not recycled: the delta starts from a copy of the live release', async () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace(APP, config(dp, '    keep_releases: 2\n'));
+    const first = await deploy(ws);
+    ws.write('VERSION', 'v2\n');
+    await deploy(ws);
+    // Written by the web server's user, say: the deploy user could not clean it out of a recycled release.
+    const foreign = join(dp, 'releases', first.outputs['release']!, 'storage-cache.bin');
+    writeFileSync(foreign, 'x');
+    execFileSync('chown', ['65534:65534', foreign]);
+    ws.write('VERSION', 'v3\n');
+    const third = await deploy(ws);
+    expect(third.stdout).not.toContain('reusing releases/');
+    expect(third.summary).toMatch(/\| Host \| Release \| inspect \| ship \|/);
+    expect(third.stdout).toMatch(/verified against the build's manifest/);
+    expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v3\n');
+    expect(existsSync(join(dp, 'current/storage-cache.bin'))).toBe(false);
+  });
+
   test('when the oldest release by name is not the one retention removes, the base is asked for in a phase of its own', async () => {
     const dp = awkwardDeployPath();
     const ws = makeWorkspace(APP, config(dp, '    keep_releases: 3\n'));

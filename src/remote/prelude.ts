@@ -87,6 +87,13 @@ da_index_read() {
       if ((p in known) && index(known[p], sig) == 1) print "f\\t" substr(known[p], t + 1) "\\t" p; else { print "./" p > todo; n++ } }
     END { printf "%d\\n", n > (todo ".count") }' "$1" "$2"
 }
+# Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one and every
+# entry in it belongs to the deploy user (files another user wrote could not be cleaned up from it).
+da_offer_base() {
+  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 0
+  [ -z "$(find "releases/$1" ! -user "$(id -u)" -print -quit 2>/dev/null)" ] || return 0
+  da_blob base-manifest < ".deploy/manifests/$1.gz"
+}
 da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 -w0)"; }
 da_step() {

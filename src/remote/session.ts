@@ -149,9 +149,9 @@ export class HostSession {
     return result;
   }
 
-  /** Ends a session whose work is done. */
+  /** Ends a session whose work is done, and waits for the host's exit. */
   async end(): Promise<ExitStatus> {
-    if (!this.finished) await this.write(frame(END_SESSION)).catch(() => undefined);
+    this.endNow();
     return this.exited;
   }
 

@@ -51,19 +51,13 @@ echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged
   };
 }
 
-/**
- * Offers `DA_BASE` for recycling: sends its stored manifest back (`base-manifest`) when it has one and every entry
- * in it belongs to the deploy user (files the app wrote as the web server's user could not be cleaned up).
- */
+/** Offers `DA_BASE` for recycling (`da_offer_base`), unless it is the live release. */
 export function baseManifest(): Step {
   return {
     id: 'base',
     label: 'base manifest',
-    body: `[ -f ".deploy/manifests/$DA_BASE.gz" ] && [ -d "releases/$DA_BASE" ] || exit 0
-[ "$(readlink current 2>/dev/null)" != "releases/$DA_BASE" ] || exit 0
-if [ -z "$(find "releases/$DA_BASE" ! -user "$(id -u)" -print -quit 2>/dev/null)" ]; then
-  da_blob base-manifest < ".deploy/manifests/$DA_BASE.gz"
-fi`,
+    body: `[ "$(readlink current 2>/dev/null)" != "releases/$DA_BASE" ] || exit 0
+da_offer_base "$DA_BASE"`,
   };
 }
 

@@ -21,9 +21,7 @@ export function inspect(opts: { detectHttpUser: boolean; offerBaseFrom?: number 
       d=\${d%/}; [ "$d" != "$live" ] || continue
       n=\${d#releases/}
       da_data base-name "$n"
-      if [ -f ".deploy/manifests/$n.gz" ] && [ -z "$(find "$d" ! -user "$(id -u)" -print -quit 2>/dev/null)" ]; then
-        da_blob base-manifest < ".deploy/manifests/$n.gz"
-      fi
+      da_offer_base "$n"
       break
     done
   fi`;
