@@ -5,10 +5,12 @@ export const modules = {
 /***/ 7171:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
+__webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   ConnectError: () => (/* binding */ ConnectError),
+/* harmony export */   SshTransport: () => (/* binding */ SshTransport),
 /* harmony export */   connectSsh: () => (/* binding */ connectSsh)
 /* harmony export */ });
-/* unused harmony exports ConnectError, SshTransport */
 /* harmony import */ var node_ssh__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9487);
 /* harmony import */ var _collect_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3971);
 /* harmony import */ var _known_hosts_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3808);
@@ -18,7 +20,7 @@ export const modules = {
 /** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
 const KEEPALIVE_MS = 10_000;
 const KEEPALIVE_COUNT = 3;
-/** How long a closed connection may wait for the server's side of the close. */
+/** How long a closed connection may take to hand its last writes to the kernel. */
 const CLOSE_GRACE_MS = 1000;
 /** A connection failure the user can act on; the message says what to do. */
 class ConnectError extends Error {
@@ -117,7 +119,8 @@ class SshTransport {
         if (!connection)
             throw new Error(`${this.name}: the SSH connection is closed`);
         const channel = await new Promise((resolve, reject) => {
-            connection.exec(command, (err, ch) => (err ? reject(err) : resolve(ch)));
+            // A connection lost meanwhile fails the request too; its reason (set first) says more than "Unable to exec".
+            connection.exec(command, (err, ch) => (err ? reject(this.lostBecause ? new Error(this.lostBecause) : err) : resolve(ch)));
         });
         let status = { code: null, signal: null };
         channel.on('exit', (code, signal) => {
@@ -138,16 +141,23 @@ class SshTransport {
     async close() {
         this.closing = true;
         const connection = this.ssh.connection;
-        // A graceful end (disconnect message, FIN) waits for the server's FIN; a server behind a stalled network never
-        // sends it, and the open socket would keep the process alive forever. So the socket goes after a second.
-        // Nor does the process wait for that FIN: what was written is on its way, and the host needs nothing more.
+        // What was written (the session's end, the disconnect message) is on its way once the kernel has it: the socket
+        // goes then, without waiting a round trip for the server's side of the close (forever, behind a stalled network).
+        // Writes the kernel cannot even take (a stalled network with full buffers) are dropped after a second.
         const socket = connection?._sock;
         this.ssh.dispose();
         if (socket && !socket.destroyed) {
             const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
             timer.unref();
-            socket.unref?.();
-            connection?.once('close', () => clearTimeout(timer));
+            socket.unref();
+            const gone = () => {
+                clearTimeout(timer);
+                socket.destroy();
+            };
+            if (socket.writableFinished)
+                gone();
+            else
+                socket.once('finish', gone);
         }
     }
 }

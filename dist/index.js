@@ -28675,8 +28675,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 7 modules
-var fleet_fleet = __nccwpck_require__(5228);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 5 modules
+var fleet_fleet = __nccwpck_require__(475);
 // EXTERNAL MODULE: ./src/remote/steps/inspect.ts
 var inspect = __nccwpck_require__(5514);
 // EXTERNAL MODULE: ./src/remote/steps/lock.ts
@@ -30325,7 +30325,79 @@ g.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(g.__filename)
 
 /***/ }),
 
-/***/ 5228:
+/***/ 3176:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  f: () => (/* binding */ loadTransports),
+  g: () => (/* binding */ openTransport)
+});
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: ./src/transport/collect.ts
+var collect = __nccwpck_require__(3971);
+;// CONCATENATED MODULE: ./src/transport/local.ts
+
+
+/** The `local` host: the same scripts, run by bash on this machine. */
+class LocalTransport {
+    name = 'local';
+    async start(command) {
+        // A process group of its own, like an SSH session, so a signal to the group reaches every step and hook.
+        const child = (0,external_node_child_process_.spawn)('bash', ['--noprofile', '--norc', '-c', command], { stdio: 'pipe', detached: true });
+        const exited = new Promise((resolve) => {
+            child.on('close', (code, signal) => resolve({ code, signal }));
+            child.on('error', () => resolve({ code: 127, signal: null }));
+        });
+        child.stdin.on('error', () => undefined);
+        return {
+            stdin: child.stdin,
+            stdout: child.stdout,
+            stderr: child.stderr,
+            exited,
+            // Like a dropped SSH channel: the pipes close, the session sees EOF and cleans up after itself.
+            destroy: () => {
+                child.stdin.destroy();
+                child.stdout.destroy();
+                child.stderr.destroy();
+            },
+        };
+    }
+    async run(command) {
+        return (0,collect/* collect */.F)(await this.start(command));
+    }
+    async close() { }
+}
+
+;// CONCATENATED MODULE: ./src/fleet/connect.ts
+
+let ssh;
+/** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
+function loadSsh() {
+    return (ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(171)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7171)));
+}
+/**
+ * Loads SSH when some host needs it. Started before a command runs, loading overlaps with the build; a deploy
+ * awaits it before describing the build, whose walk would otherwise hold back the first connection.
+ */
+async function loadTransports(hosts) {
+    if (hosts.some((h) => !h.local))
+        await loadSsh();
+}
+async function openTransport(host, access) {
+    if (host.local)
+        return new LocalTransport();
+    const { connectSsh } = await loadSsh();
+    return connectSsh({ host: host.host, port: host.port, user: host.user ?? '', name: host.name }, access);
+}
+
+
+/***/ }),
+
+/***/ 475:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30415,7 +30487,26 @@ var remote_phase = __nccwpck_require__(6313);
 var quote = __nccwpck_require__(4414);
 ;// CONCATENATED MODULE: ./src/remote/prelude.ts
 
-const BOOTSTRAP = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && eval "$s"'`;
+/**
+ * The command of a session's one exec request: bash, given the session's script. The script travels base64-encoded
+ * on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
+ */
+function sessionCommand(script) {
+    return `exec bash --noprofile --norc -c 'eval "$(echo ${Buffer.from(script, 'utf8').toString('base64')} | base64 -d)"'`;
+}
+/** The longest session command sent: well within what a server takes in an exec request and in one argument. */
+const MAX_SESSION_COMMAND = 64 * 1024;
+/**
+ * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
+ * them. A runner that goes silent (no phase and no ping within DA_IDLE seconds) or away (EOF) is treated as lost.
+ */
+const SESSION_LOOP = `while :; do
+  IFS= read -r -t "$DA_IDLE" da_n || da_lost
+  case $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac
+  IFS= read -r -t "$DA_IDLE" -N "$da_n" da_chunk || da_lost
+  eval "$da_chunk"
+done
+`;
 function renderPrelude(o) {
     return `set -u
 export LC_ALL=C
@@ -30575,12 +30666,6 @@ read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
 DA_BOOT_ID=
 read -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true
 da_mark hello $$ "$DA_PGID"
-while :; do
-  IFS= read -r -t "$DA_IDLE" da_n || da_lost
-  case $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac
-  da_chunk=$(head -c "$da_n") || da_lost
-  eval "$da_chunk"
-done
 `;
 }
 
@@ -30610,12 +30695,17 @@ const STEP_OUTPUT_BYTES = 4 * 1024 * 1024;
 /**
  * The runner's side of one host's session: a single remote process that evaluates the phases it is sent.
  * Between phases the runner pings, so the host can tell a waiting runner from a vanished one.
+ *
+ * The process starts with the first phase: the prelude and that phase travel in the exec request itself, so the
+ * host is at work as soon as the request arrives, a round trip earlier than if they followed on stdin.
  */
 class HostSession {
     transport;
-    proc;
+    prelude;
     listener;
     pingMs;
+    proc;
+    starting;
     pending;
     stderrTail = '';
     finished = false;
@@ -30624,30 +30714,54 @@ class HostSession {
     pingTimer;
     pid = 0;
     pgid = 0;
-    exited;
-    constructor(transport, proc, listener, pingMs) {
+    exit;
+    exited = new Promise((resolve) => (this.exit = resolve));
+    constructor(transport, prelude, listener, pingMs) {
         this.transport = transport;
-        this.proc = proc;
+        this.prelude = prelude;
         this.listener = listener;
         this.pingMs = pingMs;
-        this.exited = proc.exited.then((status) => {
-            this.finished = true;
-            this.exitedWithStatus = status.code !== null;
-            clearInterval(this.pingTimer);
-            this.pending?.reject(new SessionLost(transport.name, status, this.stderrTail));
-            this.pending = undefined;
-            return status;
-        });
     }
-    static async open(transport, prelude, listener = {}) {
-        const proc = await transport.start(BOOTSTRAP);
-        const session = new HostSession(transport, proc, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4));
-        session.listen(prelude.markerToken);
-        // The first phase follows the prelude at once (the host reads them in order): waiting for its hello would
-        // cost a round trip. A host that cannot run the prelude ends the session, and the first phase reports it.
-        await session.write((0,remote_phase/* frame */.Gt)(renderPrelude(prelude)));
-        session.startPings();
-        return session;
+    /** A session on a connected transport; its process starts with the first phase (or abort) sent to it. */
+    static open(transport, prelude, listener = {}) {
+        return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4));
+    }
+    /** Starts the remote process with `first` (a rendered phase) in its script, or on stdin if it would not fit. */
+    start(first) {
+        this.starting = (async () => {
+            const prelude = renderPrelude(this.prelude);
+            const inline = sessionCommand(prelude + first + SESSION_LOOP);
+            const command = inline.length <= MAX_SESSION_COMMAND ? inline : sessionCommand(prelude + SESSION_LOOP);
+            let proc;
+            try {
+                proc = await this.transport.start(command);
+            }
+            catch (error) {
+                // No process ran on the host: there is nothing of it to undo.
+                const why = `the session could not start: ${error instanceof Error ? error.message : String(error)}`;
+                this.pending?.reject(new SessionLost(this.name, { code: null, signal: null, lostBecause: why }, ''));
+                this.pending = undefined;
+                this.finish({ code: null, signal: null }, true);
+                throw error;
+            }
+            this.proc = proc;
+            void proc.exited.then((status) => {
+                this.pending?.reject(new SessionLost(this.name, status, this.stderrTail));
+                this.pending = undefined;
+                this.finish(status, status.code !== null);
+            });
+            this.listen(this.prelude.markerToken);
+            this.startPings();
+            if (command !== inline)
+                await this.write((0,remote_phase/* frame */.Gt)(first));
+        })();
+        return this.starting;
+    }
+    finish(status, confirmed) {
+        this.finished = true;
+        this.exitedWithStatus = confirmed;
+        clearInterval(this.pingTimer);
+        this.exit(status);
     }
     get name() {
         return this.transport.name;
@@ -30677,7 +30791,10 @@ class HostSession {
         });
         result.catch(() => undefined);
         try {
-            await this.write((0,remote_phase/* frame */.Gt)((0,remote_phase/* renderPhase */.qq)(phase)));
+            if (this.starting)
+                await this.write((0,remote_phase/* frame */.Gt)((0,remote_phase/* renderPhase */.qq)(phase)));
+            else
+                await this.start((0,remote_phase/* renderPhase */.qq)(phase));
             if (payload)
                 await this.stream(payload.open());
         }
@@ -30697,14 +30814,22 @@ class HostSession {
      */
     endNow() {
         clearInterval(this.pingTimer);
-        if (!this.finished)
-            void this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp)).catch(() => undefined);
+        if (!this.starting)
+            this.finish({ code: 0, signal: null }, true);
+        else
+            void this.starting.then(() => this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp))).catch(() => undefined);
     }
-    /** Asks the host to undo this run's unfinished work and end; waits for it at most `timeoutMs`. */
+    /**
+     * Asks the host to undo this run's unfinished work and end; waits for it at most `timeoutMs`. A session that has
+     * not started yet starts with that request (the `post:` step's way to finish an abandoned run).
+     */
     async abort(timeoutMs) {
         if (this.finished)
             return true;
-        await this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL)).catch(() => undefined);
+        if (this.starting)
+            await this.starting.then(() => this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL))).catch(() => undefined);
+        else
+            await this.start(remote_phase/* ABORT_SESSION */.eL).catch(() => undefined);
         return this.waitExit(timeoutMs);
     }
     /**
@@ -30716,6 +30841,7 @@ class HostSession {
         if (this.finished)
             return true;
         this.interrupted = true;
+        await this.starting?.catch(() => undefined);
         if (this.pgid > 0) {
             // The whole session (pkill -s): commands under `timeout` live in process groups of their own.
             const command = `pkill -TERM -s ${this.pgid} 2>/dev/null; kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
@@ -30729,7 +30855,10 @@ class HostSession {
     /** Drops the session without a word: the host notices EOF and aborts by itself. */
     destroy() {
         clearInterval(this.pingTimer);
-        this.proc.destroy();
+        if (!this.starting)
+            this.finish({ code: null, signal: null }, true);
+        else
+            void this.starting.then(() => this.proc?.destroy(), () => undefined);
     }
     async waitExit(timeoutMs) {
         let timer;
@@ -30741,45 +30870,48 @@ class HostSession {
     startPings() {
         this.pingTimer = setInterval(() => {
             if (!this.pending && !this.finished)
-                this.proc.stdin.write('ping\n');
+                this.proc?.stdin.write('ping\n');
         }, this.pingMs);
         this.pingTimer.unref();
     }
     async write(data) {
-        if (this.finished)
+        const proc = this.proc;
+        if (this.finished || !proc)
             throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
-        if (!this.proc.stdin.write(data))
-            await this.drained();
+        if (!proc.stdin.write(data))
+            await this.drained(proc);
     }
     async stream(source) {
         try {
             for await (const chunk of source) {
-                if (this.finished || !this.pending || this.interrupted)
+                const proc = this.proc;
+                if (this.finished || !this.pending || this.interrupted || !proc)
                     break;
-                if (!this.proc.stdin.write(chunk))
-                    await this.drained();
+                if (!proc.stdin.write(chunk))
+                    await this.drained(proc);
             }
         }
         finally {
             source.destroy();
         }
     }
-    async drained() {
+    async drained(proc) {
         const ac = new AbortController();
         try {
-            await Promise.race([(0,external_node_events_.once)(this.proc.stdin, 'drain', { signal: ac.signal }), this.exited]);
+            await Promise.race([(0,external_node_events_.once)(proc.stdin, 'drain', { signal: ac.signal }), this.exited]);
         }
         finally {
             ac.abort();
         }
     }
     listen(token) {
+        const proc = this.proc;
         const parser = new MarkerParser(token, (line) => this.line(line), (marker) => this.marker(marker));
         const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
-        this.proc.stdout.on('data', (chunk) => parser.push(decoder.write(chunk)));
-        this.proc.stdout.on('end', () => parser.push(decoder.end()));
-        this.proc.stdout.on('close', () => parser.end());
-        this.proc.stderr.on('data', (chunk) => {
+        proc.stdout.on('data', (chunk) => parser.push(decoder.write(chunk)));
+        proc.stdout.on('end', () => parser.push(decoder.end()));
+        proc.stdout.on('close', () => parser.end());
+        proc.stderr.on('data', (chunk) => {
             const text = chunk.toString();
             this.stderrTail = (this.stderrTail + text).slice(-4000);
             for (const line of text.split('\n'))
@@ -30873,53 +31005,8 @@ class HostSession {
     }
 }
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: ./src/transport/collect.ts
-var collect = __nccwpck_require__(3971);
-;// CONCATENATED MODULE: ./src/transport/local.ts
-
-
-/** The `local` host: the same scripts, run by bash on this machine. */
-class LocalTransport {
-    name = 'local';
-    async start(command) {
-        // A process group of its own, like an SSH session, so a signal to the group reaches every step and hook.
-        const child = (0,external_node_child_process_.spawn)('bash', ['--noprofile', '--norc', '-c', command], { stdio: 'pipe', detached: true });
-        const exited = new Promise((resolve) => {
-            child.on('close', (code, signal) => resolve({ code, signal }));
-            child.on('error', () => resolve({ code: 127, signal: null }));
-        });
-        child.stdin.on('error', () => undefined);
-        return {
-            stdin: child.stdin,
-            stdout: child.stdout,
-            stderr: child.stderr,
-            exited,
-            // Like a dropped SSH channel: the pipes close, the session sees EOF and cleans up after itself.
-            destroy: () => {
-                child.stdin.destroy();
-                child.stdout.destroy();
-                child.stderr.destroy();
-            },
-        };
-    }
-    async run(command) {
-        return (0,collect/* collect */.F)(await this.start(command));
-    }
-    async close() { }
-}
-
-;// CONCATENATED MODULE: ./src/fleet/connect.ts
-
-/** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
-async function openTransport(host, access) {
-    if (host.local)
-        return new LocalTransport();
-    const { connectSsh } = await Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(171)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7171));
-    return connectSsh({ host: host.host, port: host.port, user: host.user ?? '', name: host.name }, access);
-}
-
+// EXTERNAL MODULE: ./src/fleet/connect.ts + 1 modules
+var connect = __nccwpck_require__(3176);
 ;// CONCATENATED MODULE: ./src/fleet/limit.ts
 /** Runs `fn` over `items` with at most `limit` calls in flight; results keep the items' order (like allSettled). */
 async function settleLimited(items, limit, fn) {
@@ -30983,7 +31070,7 @@ class Fleet {
     /** Connects to every host (at most `parallel` handshakes at once) and starts its session. */
     static async open(hosts, access, prelude, listener, parallel = hosts.length) {
         const opened = await settleLimited(hosts, parallel, async (host) => {
-            const transport = await openTransport(host, access);
+            const transport = await (0,connect/* openTransport */.g)(host, access);
             try {
                 const session = await HostSession.open(transport, prelude(host), sessionListener(host, listener));
                 return { host, transport, session };
@@ -31058,7 +31145,7 @@ class Fleet {
             let done = !m.session.lost;
             if (!m.session.ended) {
                 done = m.session.busy
-                    ? await m.session.interrupt(ABORT_WAIT_MS, () => openTransport(m.host, this.access))
+                    ? await m.session.interrupt(ABORT_WAIT_MS, () => (0,connect/* openTransport */.g)(m.host, this.access))
                     : await m.session.abort(ABORT_WAIT_MS);
                 if (!done)
                     m.session.destroy();
@@ -31262,6 +31349,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(7264);
 // EXTERNAL MODULE: ./src/commands/context.ts
 var context = __nccwpck_require__(165);
+// EXTERNAL MODULE: ./src/fleet/connect.ts + 1 modules
+var connect = __nccwpck_require__(3176);
 ;// CONCATENATED MODULE: ./src/releases/name.ts
 /** Release names become directory names and appear in scripts and JSON: a conservative character set. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -31883,8 +31972,8 @@ function planReport(ctx, fleet, facts, phases, shipped) {
             ctx.log.info(line.replace(/^#+ /, ''));
 }
 
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 7 modules
-var fleet_fleet = __nccwpck_require__(5228);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 5 modules
+var fleet_fleet = __nccwpck_require__(475);
 ;// CONCATENATED MODULE: ./src/fleet/health.ts
 /** Checks a URL from the runner: `retries + 1` attempts at most, each within the timeout, `interval` apart. */
 async function checkUrl(c, signal) {
@@ -32415,6 +32504,7 @@ async function shipRelease(ctx, fleet, facts, phases) {
 
 
 
+
 /**
  * The bytes a host receives (see receivePayload): the gzipped tar in chunks, sent while it is being made, then the
  * manifest, which may still have been hashing meanwhile.
@@ -32541,7 +32631,9 @@ async function deploy(ctx) {
         return;
     }
     const tree = await report.time('build', 'build', () => runBuild(config, ctx.source, ctx.log));
-    // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts.
+    // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts. It
+    // starts once SSH is loaded: its walk would otherwise hold back the first connection.
+    await (0,connect/* loadTransports */.f)(config.hosts);
     const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
     describing.catch(() => undefined);
     // With full_upload every host gets everything: packing starts before the hosts are even reached.
@@ -32914,6 +33006,7 @@ function ageOf(iso) {
 
 
 
+
 const COMMANDS = {
     deploy: deploy,
     redeploy: redeploy,
@@ -32925,6 +33018,7 @@ async function runCommand(name, ctx) {
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
         checkReleaseName(ctx.releaseName, 'release-name');
+    (0,connect/* loadTransports */.f)(ctx.config.hosts).catch(() => undefined);
     try {
         await COMMANDS[name](ctx);
     }
@@ -33443,8 +33537,8 @@ var fleet_select = __nccwpck_require__(6618);
 var actions_log = __nccwpck_require__(6386);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 7 modules
-var fleet_fleet = __nccwpck_require__(5228);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 5 modules
+var fleet_fleet = __nccwpck_require__(475);
 // EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
 var fleet_run = __nccwpck_require__(2986);
 ;// CONCATENATED MODULE: ./src/commands/abandoned.ts

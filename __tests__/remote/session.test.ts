@@ -2,7 +2,8 @@ import { mkdtempSync, mkdirSync, readFileSync, readlinkSync, writeFileSync, exis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import type { Transport } from '../../src/transport/types.js';
 import { LocalTransport } from '../../src/transport/local.js';
 import { HostSession } from '../../src/remote/session.js';
 import { prepare } from '../../src/remote/steps/prepare.js';
@@ -24,7 +25,7 @@ function tarOf(files: Record<string, string>): Buffer {
   return execFileSync('tar', ['-czf', '-', '-C', src, '.']);
 }
 
-function open(deployPath: string, owner = 'run-1'): Promise<HostSession> {
+function open(deployPath: string, owner = 'run-1'): HostSession {
   return HostSession.open(new LocalTransport(), {
     markerToken: `t${Math.random().toString(16).slice(2)}`,
     owner,
@@ -102,6 +103,37 @@ describe('host session (local transport)', () => {
     for (let i = 0; i < 50 && existsSync(join(dp, '.deploy/lock')); i++) await new Promise((r) => setTimeout(r, 50));
     expect(readlinkSync(join(dp, 'current'))).toBe('releases/old');
     expect(readdirSync(join(dp, 'releases'))).toEqual(['old']);
+    expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
+  });
+
+  test('the first phase travels with the exec request: the host runs it before reading anything from stdin', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const local = new LocalTransport();
+    // A transport whose stdin goes nowhere: only what the command itself carries reaches the host.
+    const deaf: Transport = {
+      name: 'deaf',
+      start: async (command) => ({ ...(await local.start(command)), stdin: new PassThrough() }),
+      run: (command) => local.run(command),
+      close: async () => undefined,
+    };
+    const s = HostSession.open(deaf, { markerToken: 'tdeaf', owner: 'run-1', deployPath: dp, idleSeconds: 30, runJson: '"sha":"abc"' });
+    const r = await s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"'), inspect({ detectHttpUser: false })] });
+    expect(r.ok).toBe(true);
+    expect(r.steps.map((x) => x.id)).toEqual(['prepare', 'lock', 'inspect']);
+    expect(existsSync(join(dp, '.deploy/lock/owner'))).toBe(true);
+    s.destroy();
+  });
+
+  test('a session that never ran a phase starts just to abort when asked (the post step finishing an abandoned run)', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const first = open(dp, 'run-9');
+    await first.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-9"')] });
+    first.destroy(); // the runner vanished without a word …
+    await first.exited;
+    mkdirSync(join(dp, '.deploy/lock'), { recursive: true }); // … and say its host had not noticed yet
+    writeFileSync(join(dp, '.deploy/lock/owner'), 'run-9\n');
+    const later = open(dp, 'run-9');
+    expect(await later.abort(5000)).toBe(true);
     expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
   });
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { END_SESSION, frame, renderPhase, type Phase } from '../../src/remote/phase.js';
-import { BOOTSTRAP, renderPrelude, type PreludeOptions } from '../../src/remote/prelude.js';
+import { renderPrelude, sessionCommand, SESSION_LOOP, type PreludeOptions } from '../../src/remote/prelude.js';
 import { HostSession } from '../../src/remote/session.js';
 import { LocalTransport } from '../../src/transport/local.js';
 
@@ -13,10 +13,10 @@ function preludeFor(deployPath: string): PreludeOptions {
   return { markerToken: TOKEN, owner: 'run-1', deployPath, idleSeconds: 5, runJson: '"sha":"abc"' };
 }
 
-/** Runs `bash -c BOOTSTRAP` as a host would, with the framed prelude and then the given framed messages on stdin. */
+/** Runs a session's command as a host would (prelude, then the loop), with the given framed messages on stdin. */
 function runSession(deployPath: string, messages: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-c', BOOTSTRAP], { stdio: 'pipe' });
+    const child = spawn('sh', ['-c', sessionCommand(renderPrelude(preludeFor(deployPath)) + SESSION_LOOP)], { stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -24,7 +24,7 @@ function runSession(deployPath: string, messages: string[]): Promise<{ code: num
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.on('error', () => undefined);
-    child.stdin.end(Buffer.concat([frame(renderPrelude(preludeFor(deployPath))), ...messages.map((m) => frame(m))]));
+    child.stdin.end(Buffer.concat(messages.map((m) => frame(m))));
   });
 }
 
@@ -186,15 +186,35 @@ describe('frame', () => {
   });
 });
 
-describe('BOOTSTRAP', () => {
-  test('reads exactly one framed script and evaluates it', async () => {
-    const out = await new Promise<string>((resolve) => {
-      const child = spawn('bash', ['--noprofile', '--norc', '-c', BOOTSTRAP], { stdio: 'pipe' });
+describe('sessionCommand', () => {
+  const run = (shell: string, script: string, stdin: Buffer) =>
+    new Promise<string>((resolve) => {
+      // A UTF-8 locale, as on most servers: frames count bytes all the same.
+      const child = spawn(shell, ['-c', sessionCommand(script)], { stdio: 'pipe', env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' } });
       let s = '';
       child.stdout.on('data', (d: Buffer) => (s += d.toString()));
       child.on('close', () => resolve(s));
-      child.stdin.end(Buffer.concat([frame("printf '%s|' 'ü1'; IFS= read -r rest; printf '%s' \"$rest\"\n"), Buffer.from('after\n')]));
+      child.stdin.end(stdin);
     });
-    expect(out).toBe('ü1|after');
+
+  test('hands any script to bash untouched, whatever the login shell', async () => {
+    const script = `printf '%s|' "it's" 'a "b" \\ $HOME' \`echo ü\` $'tab\there'
+echo "$BASH_VERSION" | grep -c .
+`;
+    for (const shell of ['sh', 'bash']) {
+      // \t inside $'…' is bash's: a tab. $BASH_VERSION is set: bash ran it, not the login shell.
+      expect(await run(shell, script, Buffer.alloc(0))).toBe(`it's|a "b" \\ $HOME|ü|tab\there|1\n`);
+    }
+  });
+
+  test('the loop reads exactly one framed script at a time (bytes, not characters) and leaves the rest', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-loop-'));
+    const out = await run(
+      'sh',
+      renderPrelude(preludeFor(dp)) + SESSION_LOOP,
+      Buffer.concat([frame("printf '%s|' 'ü1'; IFS= read -r rest; printf '%s|' \"$rest\"\n"), Buffer.from('after\n'), frame("printf 'second'; exit 0\n")]),
+    );
+    expect(out.split('\n').filter((l) => !l.startsWith('\x1e')).join('')).toBe('ü1|after|second');
+    rmSync(dp, { recursive: true, force: true });
   });
 });

@@ -136,7 +136,7 @@ describe('writable', () => {
 
 // --- real runs over the local transport -------------------------------------------------------------------------
 
-function openSession(dp: string): Promise<HostSession> {
+function openSession(dp: string): HostSession {
   return HostSession.open(new LocalTransport(), {
     markerToken: `t${Math.random().toString(16).slice(2)}`,
     owner: 'run-1',

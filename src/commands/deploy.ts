@@ -3,6 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { describeBuild, runBuild, type Archive, type Built } from '../build/artifact.js';
 import { followFile, framed } from '../build/follow.js';
 import { parseManifest, under, verificationDigest, type ManifestEntry } from '../build/manifest.js';
+import { loadTransports } from '../fleet/connect.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { releasesToRemove } from '../releases/retention.js';
 import type { Member } from '../fleet/fleet.js';
@@ -149,7 +150,9 @@ export async function deploy(ctx: CommandContext): Promise<void> {
     return;
   }
   const tree = await report.time('build', 'build', () => runBuild(config, ctx.source, ctx.log));
-  // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts.
+  // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts. It
+  // starts once SSH is loaded: its walk would otherwise hold back the first connection.
+  await loadTransports(config.hosts);
   const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
   describing.catch(() => undefined);
   // With full_upload every host gets everything: packing starts before the hosts are even reached.

@@ -1,3 +1,4 @@
+import { loadTransports } from '../fleet/connect.js';
 import { checkReleaseName } from '../releases/name.js';
 import type { CommandName } from './names.js';
 import type { CommandContext } from './context.js';
@@ -18,6 +19,7 @@ const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
 export async function runCommand(name: CommandName, ctx: CommandContext): Promise<void> {
   // A bad name for a new release stops the run before any host is connected to, locked or changed.
   if (ctx.releaseName && (name === 'deploy' || name === 'redeploy')) checkReleaseName(ctx.releaseName, 'release-name');
+  loadTransports(ctx.config.hosts).catch(() => undefined);
   try {
     await COMMANDS[name](ctx);
   } catch (error) {

@@ -12,9 +12,23 @@ export interface Access {
   connectTimeoutMs: number;
 }
 
+let ssh: Promise<typeof import('../transport/ssh.js')> | undefined;
+
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
+function loadSsh(): Promise<typeof import('../transport/ssh.js')> {
+  return (ssh ??= import('../transport/ssh.js'));
+}
+
+/**
+ * Loads SSH when some host needs it. Started before a command runs, loading overlaps with the build; a deploy
+ * awaits it before describing the build, whose walk would otherwise hold back the first connection.
+ */
+export async function loadTransports(hosts: readonly HostConfig[]): Promise<void> {
+  if (hosts.some((h) => !h.local)) await loadSsh();
+}
+
 export async function openTransport(host: HostConfig, access: Access): Promise<Transport> {
   if (host.local) return new LocalTransport();
-  const { connectSsh } = await import('../transport/ssh.js');
+  const { connectSsh } = await loadSsh();
   return connectSsh({ host: host.host, port: host.port, user: host.user ?? '', name: host.name }, access);
 }

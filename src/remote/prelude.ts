@@ -1,9 +1,9 @@
 import { q } from './quote.js';
 
 /**
- * The session prelude: the first script a host receives. It defines the helpers every phase uses, the abort path
- * and the command loop. The loop reads length-prefixed phase scripts from stdin and evaluates them, so a whole
- * deploy is one SSH exec per host. On EOF, on silence longer than `idleSeconds` (the runner sends `ping` lines
+ * The session prelude: the start of the script a host runs for a session. It defines the helpers every phase uses
+ * and the abort path; the session's first phase follows it in the same script, then the command loop
+ * (SESSION_LOOP), which reads the later phases from stdin, so a whole deploy is one SSH exec per host. On EOF, on silence longer than `idleSeconds` (the runner sends `ping` lines
  * while it waits) and on SIGTERM/SIGINT/SIGHUP, the host undoes this run's unfinished work by itself: a
  * provisional switch is reverted, the partial release and newly seeded shared entries are removed, the lock is
  * released. What to undo is kept in `.deploy/pending/<owner>`, so the `post:` step can finish the job after a
@@ -20,7 +20,28 @@ export interface PreludeOptions {
   runJson: string;
 }
 
-export const BOOTSTRAP = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && eval "$s"'`;
+/**
+ * The command of a session's one exec request: bash, given the session's script. The script travels base64-encoded
+ * on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
+ */
+export function sessionCommand(script: string): string {
+  return `exec bash --noprofile --norc -c 'eval "$(echo ${Buffer.from(script, 'utf8').toString('base64')} | base64 -d)"'`;
+}
+
+/** The longest session command sent: well within what a server takes in an exec request and in one argument. */
+export const MAX_SESSION_COMMAND = 64 * 1024;
+
+/**
+ * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
+ * them. A runner that goes silent (no phase and no ping within DA_IDLE seconds) or away (EOF) is treated as lost.
+ */
+export const SESSION_LOOP = `while :; do
+  IFS= read -r -t "$DA_IDLE" da_n || da_lost
+  case $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac
+  IFS= read -r -t "$DA_IDLE" -N "$da_n" da_chunk || da_lost
+  eval "$da_chunk"
+done
+`;
 
 export function renderPrelude(o: PreludeOptions): string {
   return `set -u
@@ -181,11 +202,5 @@ read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
 DA_BOOT_ID=
 read -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true
 da_mark hello $$ "$DA_PGID"
-while :; do
-  IFS= read -r -t "$DA_IDLE" da_n || da_lost
-  case $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac
-  da_chunk=$(head -c "$da_n") || da_lost
-  eval "$da_chunk"
-done
 `;
 }

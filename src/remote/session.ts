@@ -4,7 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ExitStatus, RemoteProcess, Transport } from '../transport/types.js';
 import { MarkerParser, type Marker } from './markers.js';
 import { ABORT_SESSION, END_SESSION, frame, renderPhase, STOP, type Phase } from './phase.js';
-import { BOOTSTRAP, renderPrelude, type PreludeOptions } from './prelude.js';
+import { MAX_SESSION_COMMAND, renderPrelude, sessionCommand, SESSION_LOOP, type PreludeOptions } from './prelude.js';
 
 export interface StepRecord {
   id: string;
@@ -72,8 +72,13 @@ interface Pending {
 /**
  * The runner's side of one host's session: a single remote process that evaluates the phases it is sent.
  * Between phases the runner pings, so the host can tell a waiting runner from a vanished one.
+ *
+ * The process starts with the first phase: the prelude and that phase travel in the exec request itself, so the
+ * host is at work as soon as the request arrives, a round trip earlier than if they followed on stdin.
  */
 export class HostSession {
+  private proc: RemoteProcess | undefined;
+  private starting: Promise<void> | undefined;
   private pending: Pending | undefined;
   private stderrTail = '';
   private finished = false;
@@ -82,33 +87,56 @@ export class HostSession {
   private pingTimer: NodeJS.Timeout | undefined;
   private pid = 0;
   private pgid = 0;
-  readonly exited: Promise<ExitStatus>;
+  private exit!: (status: ExitStatus) => void;
+  readonly exited = new Promise<ExitStatus>((resolve) => (this.exit = resolve));
 
   private constructor(
     private readonly transport: Transport,
-    private readonly proc: RemoteProcess,
+    private readonly prelude: PreludeOptions,
     private readonly listener: SessionListener,
     private readonly pingMs: number,
-  ) {
-    this.exited = proc.exited.then((status) => {
-      this.finished = true;
-      this.exitedWithStatus = status.code !== null;
-      clearInterval(this.pingTimer);
-      this.pending?.reject(new SessionLost(transport.name, status, this.stderrTail));
-      this.pending = undefined;
-      return status;
-    });
+  ) {}
+
+  /** A session on a connected transport; its process starts with the first phase (or abort) sent to it. */
+  static open(transport: Transport, prelude: PreludeOptions, listener: SessionListener = {}): HostSession {
+    return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4));
   }
 
-  static async open(transport: Transport, prelude: PreludeOptions, listener: SessionListener = {}): Promise<HostSession> {
-    const proc = await transport.start(BOOTSTRAP);
-    const session = new HostSession(transport, proc, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4));
-    session.listen(prelude.markerToken);
-    // The first phase follows the prelude at once (the host reads them in order): waiting for its hello would
-    // cost a round trip. A host that cannot run the prelude ends the session, and the first phase reports it.
-    await session.write(frame(renderPrelude(prelude)));
-    session.startPings();
-    return session;
+  /** Starts the remote process with `first` (a rendered phase) in its script, or on stdin if it would not fit. */
+  private start(first: string): Promise<void> {
+    this.starting = (async () => {
+      const prelude = renderPrelude(this.prelude);
+      const inline = sessionCommand(prelude + first + SESSION_LOOP);
+      const command = inline.length <= MAX_SESSION_COMMAND ? inline : sessionCommand(prelude + SESSION_LOOP);
+      let proc: RemoteProcess;
+      try {
+        proc = await this.transport.start(command);
+      } catch (error) {
+        // No process ran on the host: there is nothing of it to undo.
+        const why = `the session could not start: ${error instanceof Error ? error.message : String(error)}`;
+        this.pending?.reject(new SessionLost(this.name, { code: null, signal: null, lostBecause: why }, ''));
+        this.pending = undefined;
+        this.finish({ code: null, signal: null }, true);
+        throw error;
+      }
+      this.proc = proc;
+      void proc.exited.then((status) => {
+        this.pending?.reject(new SessionLost(this.name, status, this.stderrTail));
+        this.pending = undefined;
+        this.finish(status, status.code !== null);
+      });
+      this.listen(this.prelude.markerToken);
+      this.startPings();
+      if (command !== inline) await this.write(frame(first));
+    })();
+    return this.starting;
+  }
+
+  private finish(status: ExitStatus, confirmed: boolean): void {
+    this.finished = true;
+    this.exitedWithStatus = confirmed;
+    clearInterval(this.pingTimer);
+    this.exit(status);
   }
 
   get name(): string {
@@ -141,7 +169,8 @@ export class HostSession {
     });
     result.catch(() => undefined);
     try {
-      await this.write(frame(renderPhase(phase)));
+      if (this.starting) await this.write(frame(renderPhase(phase)));
+      else await this.start(renderPhase(phase));
       if (payload) await this.stream(payload.open());
     } catch {
       // The host failed the phase and closed before taking it all: the phase's outcome says why.
@@ -161,13 +190,18 @@ export class HostSession {
    */
   endNow(): void {
     clearInterval(this.pingTimer);
-    if (!this.finished) void this.write(frame(END_SESSION)).catch(() => undefined);
+    if (!this.starting) this.finish({ code: 0, signal: null }, true);
+    else void this.starting.then(() => this.write(frame(END_SESSION))).catch(() => undefined);
   }
 
-  /** Asks the host to undo this run's unfinished work and end; waits for it at most `timeoutMs`. */
+  /**
+   * Asks the host to undo this run's unfinished work and end; waits for it at most `timeoutMs`. A session that has
+   * not started yet starts with that request (the `post:` step's way to finish an abandoned run).
+   */
   async abort(timeoutMs: number): Promise<boolean> {
     if (this.finished) return true;
-    await this.write(frame(ABORT_SESSION)).catch(() => undefined);
+    if (this.starting) await this.starting.then(() => this.write(frame(ABORT_SESSION))).catch(() => undefined);
+    else await this.start(ABORT_SESSION).catch(() => undefined);
     return this.waitExit(timeoutMs);
   }
 
@@ -179,6 +213,7 @@ export class HostSession {
   async interrupt(timeoutMs: number, side?: () => Promise<Transport>): Promise<boolean> {
     if (this.finished) return true;
     this.interrupted = true;
+    await this.starting?.catch(() => undefined);
     if (this.pgid > 0) {
       // The whole session (pkill -s): commands under `timeout` live in process groups of their own.
       const command = `pkill -TERM -s ${this.pgid} 2>/dev/null; kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
@@ -192,7 +227,8 @@ export class HostSession {
   /** Drops the session without a word: the host notices EOF and aborts by itself. */
   destroy(): void {
     clearInterval(this.pingTimer);
-    this.proc.destroy();
+    if (!this.starting) this.finish({ code: null, signal: null }, true);
+    else void this.starting.then(() => this.proc?.destroy(), () => undefined);
   }
 
   private async waitExit(timeoutMs: number): Promise<boolean> {
@@ -205,47 +241,50 @@ export class HostSession {
 
   private startPings(): void {
     this.pingTimer = setInterval(() => {
-      if (!this.pending && !this.finished) this.proc.stdin.write('ping\n');
+      if (!this.pending && !this.finished) this.proc?.stdin.write('ping\n');
     }, this.pingMs);
     this.pingTimer.unref();
   }
 
   private async write(data: Buffer): Promise<void> {
-    if (this.finished) throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
-    if (!this.proc.stdin.write(data)) await this.drained();
+    const proc = this.proc;
+    if (this.finished || !proc) throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
+    if (!proc.stdin.write(data)) await this.drained(proc);
   }
 
   private async stream(source: Readable): Promise<void> {
     try {
       for await (const chunk of source) {
-        if (this.finished || !this.pending || this.interrupted) break;
-        if (!this.proc.stdin.write(chunk as Buffer)) await this.drained();
+        const proc = this.proc;
+        if (this.finished || !this.pending || this.interrupted || !proc) break;
+        if (!proc.stdin.write(chunk as Buffer)) await this.drained(proc);
       }
     } finally {
       source.destroy();
     }
   }
 
-  private async drained(): Promise<void> {
+  private async drained(proc: RemoteProcess): Promise<void> {
     const ac = new AbortController();
     try {
-      await Promise.race([once(this.proc.stdin, 'drain', { signal: ac.signal }), this.exited]);
+      await Promise.race([once(proc.stdin, 'drain', { signal: ac.signal }), this.exited]);
     } finally {
       ac.abort();
     }
   }
 
   private listen(token: string): void {
+    const proc = this.proc!;
     const parser = new MarkerParser(
       token,
       (line) => this.line(line),
       (marker) => this.marker(marker),
     );
     const decoder = new StringDecoder('utf8');
-    this.proc.stdout.on('data', (chunk: Buffer) => parser.push(decoder.write(chunk)));
-    this.proc.stdout.on('end', () => parser.push(decoder.end()));
-    this.proc.stdout.on('close', () => parser.end());
-    this.proc.stderr.on('data', (chunk: Buffer) => {
+    proc.stdout.on('data', (chunk: Buffer) => parser.push(decoder.write(chunk)));
+    proc.stdout.on('end', () => parser.push(decoder.end()));
+    proc.stdout.on('close', () => parser.end());
+    proc.stderr.on('data', (chunk: Buffer) => {
       const text = chunk.toString();
       this.stderrTail = (this.stderrTail + text).slice(-4000);
       for (const line of text.split('\n')) if (line) this.line(line);

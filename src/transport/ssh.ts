@@ -24,7 +24,7 @@ export interface SshCredentials {
 /** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
 const KEEPALIVE_MS = 10_000;
 const KEEPALIVE_COUNT = 3;
-/** How long a closed connection may wait for the server's side of the close. */
+/** How long a closed connection may take to hand its last writes to the kernel. */
 const CLOSE_GRACE_MS = 1000;
 
 /** A connection failure the user can act on; the message says what to do. */
@@ -134,7 +134,8 @@ export class SshTransport implements Transport {
     const connection = this.ssh.connection;
     if (!connection) throw new Error(`${this.name}: the SSH connection is closed`);
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      connection.exec(command, (err, ch) => (err ? reject(err) : resolve(ch)));
+      // A connection lost meanwhile fails the request too; its reason (set first) says more than "Unable to exec".
+      connection.exec(command, (err, ch) => (err ? reject(this.lostBecause ? new Error(this.lostBecause) : err) : resolve(ch)));
     });
     let status: ExitStatus = { code: null, signal: null };
     channel.on('exit', (code: number | null, signal?: string) => {
@@ -158,16 +159,21 @@ export class SshTransport implements Transport {
   async close(): Promise<void> {
     this.closing = true;
     const connection = this.ssh.connection;
-    // A graceful end (disconnect message, FIN) waits for the server's FIN; a server behind a stalled network never
-    // sends it, and the open socket would keep the process alive forever. So the socket goes after a second.
-    // Nor does the process wait for that FIN: what was written is on its way, and the host needs nothing more.
-    const socket = (connection as unknown as { _sock?: { destroyed?: boolean; destroy(): void; unref?(): void } } | null)?._sock;
+    // What was written (the session's end, the disconnect message) is on its way once the kernel has it: the socket
+    // goes then, without waiting a round trip for the server's side of the close (forever, behind a stalled network).
+    // Writes the kernel cannot even take (a stalled network with full buffers) are dropped after a second.
+    const socket = (connection as unknown as { _sock?: import('node:net').Socket } | null)?._sock;
     this.ssh.dispose();
     if (socket && !socket.destroyed) {
       const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
       timer.unref();
-      socket.unref?.();
-      connection?.once('close', () => clearTimeout(timer));
+      socket.unref();
+      const gone = () => {
+        clearTimeout(timer);
+        socket.destroy();
+      };
+      if (socket.writableFinished) gone();
+      else socket.once('finish', gone);
     }
   }
 }
