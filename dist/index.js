@@ -30520,7 +30520,7 @@ DA_IDLE=${(0,quote.q)(o.idleSeconds)}
 da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
 da_data() {
   case $2 in
-    *[![:graph:]]*) printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
+    *[![:print:]]*) printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
     *) printf '\\n\\036%s data %s =%s\\n' "$DA_T" "$1" "$2" ;;
   esac
 }
@@ -30576,11 +30576,11 @@ da_index_read() {
 # entry in it belongs to the deploy user (files another user wrote could not be cleaned up from it).
 da_offer_base() {
   [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 0
-  [ -z "$(find "releases/$1" ! -user "$(id -u)" -print -quit 2>/dev/null)" ] || return 0
+  [ -z "$(find "releases/$1" ! -user "$EUID" -print -quit 2>/dev/null)" ] || return 0
   da_blob base-manifest < ".deploy/manifests/$1.gz"
 }
-da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
-da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 -w0)"; }
+da_now() { TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
+da_blob() { printf '\\n\\036%s data %s ' "$DA_T" "$1"; base64 -w0; echo; }
 da_step() {
   da_mark step-begin "$1"
   (
@@ -30956,8 +30956,8 @@ class HostSession {
                 this.pgid = Number(args[1]);
                 return;
             case 'data': {
-                // `=value` is sent as it is (printable, no spaces); anything else is base64.
-                const raw = args[1] ?? '';
+                // `=value` is sent as it is (printable ASCII, spaces included); anything else is base64.
+                const raw = args.slice(1).join(' ');
                 const bytes = raw.startsWith('=') ? Buffer.from(raw.slice(1)) : Buffer.from(raw, 'base64');
                 const value = bytes.toString('utf8');
                 const key = args[0] ?? '';
@@ -31843,8 +31843,8 @@ function delta(o) {
     const prune = pruneArgs(o.skip);
     const start = o.base === 'copy'
         ? 'cp -a --reflink=auto -- "$base/." "$new/"'
-        : `[ "$(readlink current 2>/dev/null)" != "$base" ] || { echo "error: releases/$DA_BASE is live" >&2; exit 1; }
-rmdir -- "$new" && mv -T -- "$base" "$new"
+        : `! [ current -ef "$base" ] || { echo "error: releases/$DA_BASE is live" >&2; exit 1; }
+mv -T -- "$base" "$new" # onto the empty directory the release step made: rename(2) replaces it
 echo "reusing releases/$DA_BASE, which cleanup would remove"`;
     return {
         id: 'upload',
@@ -31870,7 +31870,7 @@ function baseManifest() {
     return {
         id: 'base',
         label: 'base manifest',
-        body: `[ "$(readlink current 2>/dev/null)" != "releases/$DA_BASE" ] || exit 0
+        body: `! [ current -ef "releases/$DA_BASE" ] || exit 0
 da_offer_base "$DA_BASE"`,
     };
 }
@@ -32062,15 +32062,15 @@ function cleanup(remove) {
     return {
         id: 'cleanup',
         label: 'cleanup',
-        body: `stale=$(find .deploy/trash -mindepth 1 -maxdepth 1 -mmin +10 -printf '%f ' 2>/dev/null || true)
+        body: `stale=
+[ ! -d .deploy/trash ] || stale=$(find .deploy/trash -mindepth 1 -maxdepth 1 -mmin +10 -printf '%f ' 2>/dev/null || true)
 [ -z "$stale" ] || da_data warning "earlier cleanups could not delete .deploy/trash/{ $stale} (files of another user?): remove them by hand"
 ${remove.length === 0
             ? 'echo "nothing to clean up"'
-            : `live=$(readlink current 2>/dev/null || true)
-trash=".deploy/trash/$DA_OWNER"; mkdir -p -- "$trash"
+            : `trash=".deploy/trash/$DA_OWNER"; mkdir -p -- "$trash"
 removed=0
 for name in ${(0,quote/* words */.a)(remove)}; do
-  [ "releases/$name" != "$live" ] || continue
+  ! [ current -ef "releases/$name" ] || continue
   rm -f -- ".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx"
   if [ -e "releases/$name" ]; then mv -- "releases/$name" "$trash/" && removed=$((removed + 1)); fi
 done
@@ -32211,12 +32211,16 @@ function shared_parentOf(path) {
     const i = path.lastIndexOf('/');
     return i < 0 ? '' : path.slice(0, i);
 }
+/** Links the release's entry to shared/ (a release recycled from an older one may have that link already). */
 function linkInto(path) {
     const parent = shared_parentOf(path);
+    const entry = `"releases/$DA_RELEASE/"${(0,quote.q)(path)}`;
     return [
-        `rm -rf -- "releases/$DA_RELEASE/"${(0,quote.q)(path)}`,
-        parent ? `mkdir -p -- "releases/$DA_RELEASE/"${(0,quote.q)(parent)}` : '',
-        `ln -s -- ${(0,quote.q)(sharedLinkTarget(path))} "releases/$DA_RELEASE/"${(0,quote.q)(path)}`,
+        `if ! { [ -L ${entry} ] && [ ${entry} -ef shared/${(0,quote.q)(path)} ]; }; then`,
+        `  rm -rf -- ${entry}`,
+        parent ? `  mkdir -p -- "releases/$DA_RELEASE/"${(0,quote.q)(parent)}` : '',
+        `  ln -s -- ${(0,quote.q)(sharedLinkTarget(path))} ${entry}`,
+        'fi',
     ]
         .filter(Boolean)
         .join('\n');
@@ -33788,10 +33792,12 @@ if [ -d "\${dirs[0]}" ]; then
   } | da_blob releases${offer}
 fi
 if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
+partial=
 for f in .deploy/pending/*; do
   [ -f "$f" ] && [ "$f" != "$DA_PENDING" ] || continue
-  sed -n 's/^release //p' "$f"
-done | da_blob partial
+  while IFS= read -r line; do case $line in "release "*) partial+="\${line#release }"$'\\n' ;; esac; done < "$f"
+done
+[ -z "$partial" ] || printf '%s' "$partial" | da_blob partial
 if [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi${detect}`,
     };
 }

@@ -15,6 +15,7 @@ import { shared } from '../../src/remote/steps/shared.js';
 import { symlink } from '../../src/remote/steps/symlink.js';
 import { hookSteps, IN_RELEASE } from '../../src/remote/steps/hooks.js';
 import type { Step } from '../../src/remote/phase.js';
+import { q } from '../../src/remote/quote.js';
 
 function tarOf(files: Record<string, string>): Buffer {
   const src = mkdtempSync(join(tmpdir(), 'da-src-'));
@@ -135,6 +136,16 @@ describe('host session (local transport)', () => {
     const later = open(dp, 'run-9');
     expect(await later.abort(5000)).toBe(true);
     expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
+  });
+
+  test('values a step reports arrive exactly: spaces as they are, anything beyond printable ASCII intact', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const s = open(dp);
+    const values = ['  two  spaces ', '', '=x y', 'ü and 日本', 'tab\there', 'line\nbreak', '\\ back'];
+    const body = values.map((v) => `da_data v ${q(v)}`).join('\n');
+    const r = await s.run({ name: 'report', steps: [{ id: 'report', label: 'report', body, mayLackDeployPath: true }] });
+    expect(r.data.get('v')).toEqual(values);
+    s.destroy();
   });
 
   test('a foreign lock fails the lock step and is left alone', async () => {

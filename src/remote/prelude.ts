@@ -56,7 +56,7 @@ DA_IDLE=${q(o.idleSeconds)}
 da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
 da_data() {
   case $2 in
-    *[![:graph:]]*) printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
+    *[![:print:]]*) printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
     *) printf '\\n\\036%s data %s =%s\\n' "$DA_T" "$1" "$2" ;;
   esac
 }
@@ -112,11 +112,11 @@ da_index_read() {
 # entry in it belongs to the deploy user (files another user wrote could not be cleaned up from it).
 da_offer_base() {
   [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 0
-  [ -z "$(find "releases/$1" ! -user "$(id -u)" -print -quit 2>/dev/null)" ] || return 0
+  [ -z "$(find "releases/$1" ! -user "$EUID" -print -quit 2>/dev/null)" ] || return 0
   da_blob base-manifest < ".deploy/manifests/$1.gz"
 }
-da_now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
-da_blob() { printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(base64 -w0)"; }
+da_now() { TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
+da_blob() { printf '\\n\\036%s data %s ' "$DA_T" "$1"; base64 -w0; echo; }
 da_step() {
   da_mark step-begin "$1"
   (

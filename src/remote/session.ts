@@ -329,8 +329,8 @@ export class HostSession {
         this.pgid = Number(args[1]);
         return;
       case 'data': {
-        // `=value` is sent as it is (printable, no spaces); anything else is base64.
-        const raw = args[1] ?? '';
+        // `=value` is sent as it is (printable ASCII, spaces included); anything else is base64.
+        const raw = args.slice(1).join(' ');
         const bytes = raw.startsWith('=') ? Buffer.from(raw.slice(1)) : Buffer.from(raw, 'base64');
         const value = bytes.toString('utf8');
         const key = args[0] ?? '';

@@ -11,16 +11,16 @@ export function cleanup(remove: string[]): Step {
   return {
     id: 'cleanup',
     label: 'cleanup',
-    body: `stale=$(find .deploy/trash -mindepth 1 -maxdepth 1 -mmin +10 -printf '%f ' 2>/dev/null || true)
+    body: `stale=
+[ ! -d .deploy/trash ] || stale=$(find .deploy/trash -mindepth 1 -maxdepth 1 -mmin +10 -printf '%f ' 2>/dev/null || true)
 [ -z "$stale" ] || da_data warning "earlier cleanups could not delete .deploy/trash/{ $stale} (files of another user?): remove them by hand"
 ${
   remove.length === 0
     ? 'echo "nothing to clean up"'
-    : `live=$(readlink current 2>/dev/null || true)
-trash=".deploy/trash/$DA_OWNER"; mkdir -p -- "$trash"
+    : `trash=".deploy/trash/$DA_OWNER"; mkdir -p -- "$trash"
 removed=0
 for name in ${words(remove)}; do
-  [ "releases/$name" != "$live" ] || continue
+  ! [ current -ef "releases/$name" ] || continue
   rm -f -- ".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx"
   if [ -e "releases/$name" ]; then mv -- "releases/$name" "$trash/" && removed=$((removed + 1)); fi
 done

@@ -28,8 +28,8 @@ export function delta(o: DeltaOptions): Step {
   const start =
     o.base === 'copy'
       ? 'cp -a --reflink=auto -- "$base/." "$new/"'
-      : `[ "$(readlink current 2>/dev/null)" != "$base" ] || { echo "error: releases/$DA_BASE is live" >&2; exit 1; }
-rmdir -- "$new" && mv -T -- "$base" "$new"
+      : `! [ current -ef "$base" ] || { echo "error: releases/$DA_BASE is live" >&2; exit 1; }
+mv -T -- "$base" "$new" # onto the empty directory the release step made: rename(2) replaces it
 echo "reusing releases/$DA_BASE, which cleanup would remove"`;
   return {
     id: 'upload',
@@ -56,7 +56,7 @@ export function baseManifest(): Step {
   return {
     id: 'base',
     label: 'base manifest',
-    body: `[ "$(readlink current 2>/dev/null)" != "releases/$DA_BASE" ] || exit 0
+    body: `! [ current -ef "releases/$DA_BASE" ] || exit 0
 da_offer_base "$DA_BASE"`,
   };
 }

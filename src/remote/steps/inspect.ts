@@ -47,10 +47,12 @@ if [ -d "\${dirs[0]}" ]; then
   } | da_blob releases${offer}
 fi
 if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
+partial=
 for f in .deploy/pending/*; do
   [ -f "$f" ] && [ "$f" != "$DA_PENDING" ] || continue
-  sed -n 's/^release //p' "$f"
-done | da_blob partial
+  while IFS= read -r line; do case $line in "release "*) partial+="\${line#release }"$'\\n' ;; esac; done < "$f"
+done
+[ -z "$partial" ] || printf '%s' "$partial" | da_blob partial
 if [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi${detect}`,
   };
 }

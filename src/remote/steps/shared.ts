@@ -12,12 +12,16 @@ function parentOf(path: string): string {
   return i < 0 ? '' : path.slice(0, i);
 }
 
+/** Links the release's entry to shared/ (a release recycled from an older one may have that link already). */
 function linkInto(path: string): string {
   const parent = parentOf(path);
+  const entry = `"releases/$DA_RELEASE/"${q(path)}`;
   return [
-    `rm -rf -- "releases/$DA_RELEASE/"${q(path)}`,
-    parent ? `mkdir -p -- "releases/$DA_RELEASE/"${q(parent)}` : '',
-    `ln -s -- ${q(sharedLinkTarget(path))} "releases/$DA_RELEASE/"${q(path)}`,
+    `if ! { [ -L ${entry} ] && [ ${entry} -ef shared/${q(path)} ]; }; then`,
+    `  rm -rf -- ${entry}`,
+    parent ? `  mkdir -p -- "releases/$DA_RELEASE/"${q(parent)}` : '',
+    `  ln -s -- ${q(sharedLinkTarget(path))} ${entry}`,
+    'fi',
   ]
     .filter(Boolean)
     .join('\n');
