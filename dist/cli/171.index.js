@@ -11,9 +11,12 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   SshTransport: () => (/* binding */ SshTransport),
 /* harmony export */   connectSsh: () => (/* binding */ connectSsh)
 /* harmony export */ });
-/* harmony import */ var node_ssh__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9487);
-/* harmony import */ var _collect_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3971);
-/* harmony import */ var _known_hosts_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3808);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_ssh__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9487);
+/* harmony import */ var _collect_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3971);
+/* harmony import */ var _known_hosts_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3808);
+
 
 
 
@@ -37,8 +40,10 @@ class ConnectError extends Error {
  */
 async function connectSsh(target, creds) {
     let verdict;
-    const pinned = (0,_known_hosts_js__WEBPACK_IMPORTED_MODULE_1__/* .pinnedHostKeyAlgorithms */ ._V)(creds.knownHosts, target.host, target.port);
+    const pinned = (0,_known_hosts_js__WEBPACK_IMPORTED_MODULE_2__/* .pinnedHostKeyAlgorithms */ ._V)(creds.knownHosts, target.host, target.port);
+    const sock = coalescingSocket(target.host, target.port);
     const config = {
+        sock,
         host: target.host,
         port: target.port,
         username: target.user,
@@ -46,7 +51,7 @@ async function connectSsh(target, creds) {
         keepaliveInterval: KEEPALIVE_MS,
         keepaliveCountMax: KEEPALIVE_COUNT,
         hostVerifier: (key) => {
-            verdict = (0,_known_hosts_js__WEBPACK_IMPORTED_MODULE_1__/* .verifyHostKey */ .Hj)(creds.knownHosts, target.host, target.port, key);
+            verdict = (0,_known_hosts_js__WEBPACK_IMPORTED_MODULE_2__/* .verifyHostKey */ .Hj)(creds.knownHosts, target.host, target.port, key);
             return verdict.ok;
         },
         ...(pinned ? { algorithms: { serverHostKey: pinned } } : {}),
@@ -55,28 +60,52 @@ async function connectSsh(target, creds) {
         // Straight to the key: ssh2 would otherwise ask for `none` first, one more round trip for every connection.
         authHandler: [...(creds.privateKey ? ['publickey'] : []), ...(creds.agent ? ['agent'] : [])],
     };
-    const ssh = new node_ssh__WEBPACK_IMPORTED_MODULE_0__/* .NodeSSH */ .H();
+    const ssh = new node_ssh__WEBPACK_IMPORTED_MODULE_1__/* .NodeSSH */ .H();
     try {
         await ssh.connect(config);
     }
     catch (error) {
         ssh.dispose();
+        sock.destroy();
         throw explain(error, target, creds, verdict);
     }
     // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process,
     // and say why they ended (a stalled network is only noticed by the keepalive).
-    const transport = new SshTransport(target.name, ssh);
+    const transport = new SshTransport(target.name, ssh, sock);
     ssh.connection?.on('error', (error) => {
         transport.lostBecause ??=
             error.level === 'client-timeout'
                 ? `the host stopped answering: no reply to SSH keepalives for ${((KEEPALIVE_MS * (KEEPALIVE_COUNT + 1)) / 1000).toFixed(0)} s (a stalled network or a frozen host)`
                 : `the connection failed: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`;
     });
-    // Phases are small messages that wait for an answer: without TCP_NODELAY, Nagle's algorithm holds each one
-    // back until the previous segment is acknowledged (a delayed ACK: up to 40 ms per round trip).
-    ssh.connection?.setNoDelay(true);
     ssh.connection?.on('close', () => (transport.lostBecause ??= 'the connection was closed'));
     return transport;
+}
+/**
+ * The TCP connection to a host. Phases are small messages that wait for an answer, so TCP_NODELAY is on (Nagle's
+ * algorithm would hold each one back until the previous segment is acknowledged: a delayed ACK, up to 40 ms per
+ * round trip). Without Nagle every write would leave on its own, and ssh2 writes each packet in pieces (length,
+ * ciphertext, MAC): what is written within one tick is corked and leaves in one system call and one segment.
+ */
+function coalescingSocket(host, port) {
+    const sock = (0,node_net__WEBPACK_IMPORTED_MODULE_0__.connect)({ host, port });
+    sock.setNoDelay(true);
+    // ssh2 listens for errors once it has the socket; until then (and after it lets go) they must not be fatal.
+    sock.on('error', () => undefined);
+    const write = sock.write;
+    let corked = false;
+    sock.write = function (...args) {
+        if (!corked) {
+            corked = true;
+            sock.cork();
+            process.nextTick(() => {
+                corked = false;
+                sock.uncork();
+            });
+        }
+        return write.apply(this, args);
+    };
+    return sock;
 }
 function explain(error, target, creds, verdict) {
     const where = `${target.name} (${target.host}:${target.port})`;
@@ -107,12 +136,14 @@ function explain(error, target, creds, verdict) {
 class SshTransport {
     name;
     ssh;
+    socket;
     /** Set when the connection went away on its own (not by close()). */
     lostBecause;
     closing = false;
-    constructor(name, ssh) {
+    constructor(name, ssh, socket) {
         this.name = name;
         this.ssh = ssh;
+        this.socket = socket;
     }
     async start(command) {
         const connection = this.ssh.connection;
@@ -136,17 +167,16 @@ class SshTransport {
         return { stdin: channel, stdout: channel, stderr: channel.stderr, exited, destroy: () => channel.destroy() };
     }
     async run(command) {
-        return (0,_collect_js__WEBPACK_IMPORTED_MODULE_2__/* .collect */ .F)(await this.start(command));
+        return (0,_collect_js__WEBPACK_IMPORTED_MODULE_3__/* .collect */ .F)(await this.start(command));
     }
     async close() {
         this.closing = true;
-        const connection = this.ssh.connection;
         // What was written (the session's end, the disconnect message) is on its way once the kernel has it: the socket
         // goes then, without waiting a round trip for the server's side of the close (forever, behind a stalled network).
         // Writes the kernel cannot even take (a stalled network with full buffers) are dropped after a second.
-        const socket = connection?._sock;
+        const socket = this.socket;
         this.ssh.dispose();
-        if (socket && !socket.destroyed) {
+        if (!socket.destroyed) {
             const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
             timer.unref();
             socket.unref();

@@ -1,3 +1,4 @@
+import { connect as tcpConnect, type Socket } from 'node:net';
 import { NodeSSH } from 'node-ssh';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
 import type { ExitStatus, RemoteProcess, Transport } from './types.js';
@@ -45,7 +46,9 @@ export class ConnectError extends Error {
 export async function connectSsh(target: SshTarget, creds: SshCredentials): Promise<SshTransport> {
   let verdict: HostKeyVerdict | undefined;
   const pinned = pinnedHostKeyAlgorithms(creds.knownHosts, target.host, target.port);
+  const sock = coalescingSocket(target.host, target.port);
   const config: ConnectConfig = {
+    sock,
     host: target.host,
     port: target.port,
     username: target.user,
@@ -67,22 +70,47 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
     await ssh.connect(config as Parameters<NodeSSH['connect']>[0]);
   } catch (error) {
     ssh.dispose();
+    sock.destroy();
     throw explain(error, target, creds, verdict);
   }
   // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process,
   // and say why they ended (a stalled network is only noticed by the keepalive).
-  const transport = new SshTransport(target.name, ssh);
+  const transport = new SshTransport(target.name, ssh, sock);
   ssh.connection?.on('error', (error: Error & { level?: string; code?: string }) => {
     transport.lostBecause ??=
       error.level === 'client-timeout'
         ? `the host stopped answering: no reply to SSH keepalives for ${((KEEPALIVE_MS * (KEEPALIVE_COUNT + 1)) / 1000).toFixed(0)} s (a stalled network or a frozen host)`
         : `the connection failed: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`;
   });
-  // Phases are small messages that wait for an answer: without TCP_NODELAY, Nagle's algorithm holds each one
-  // back until the previous segment is acknowledged (a delayed ACK: up to 40 ms per round trip).
-  ssh.connection?.setNoDelay(true);
   ssh.connection?.on('close', () => (transport.lostBecause ??= 'the connection was closed'));
   return transport;
+}
+
+/**
+ * The TCP connection to a host. Phases are small messages that wait for an answer, so TCP_NODELAY is on (Nagle's
+ * algorithm would hold each one back until the previous segment is acknowledged: a delayed ACK, up to 40 ms per
+ * round trip). Without Nagle every write would leave on its own, and ssh2 writes each packet in pieces (length,
+ * ciphertext, MAC): what is written within one tick is corked and leaves in one system call and one segment.
+ */
+function coalescingSocket(host: string, port: number): Socket {
+  const sock = tcpConnect({ host, port });
+  sock.setNoDelay(true);
+  // ssh2 listens for errors once it has the socket; until then (and after it lets go) they must not be fatal.
+  sock.on('error', () => undefined);
+  const write = sock.write;
+  let corked = false;
+  sock.write = function (this: Socket, ...args: unknown[]) {
+    if (!corked) {
+      corked = true;
+      sock.cork();
+      process.nextTick(() => {
+        corked = false;
+        sock.uncork();
+      });
+    }
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as Socket['write'];
+  return sock;
 }
 
 function explain(error: unknown, target: SshTarget, creds: SshCredentials, verdict: HostKeyVerdict | undefined): Error {
@@ -128,6 +156,7 @@ export class SshTransport implements Transport {
   constructor(
     readonly name: string,
     private readonly ssh: NodeSSH,
+    private readonly socket: Socket,
   ) {}
 
   async start(command: string): Promise<RemoteProcess> {
@@ -158,13 +187,12 @@ export class SshTransport implements Transport {
 
   async close(): Promise<void> {
     this.closing = true;
-    const connection = this.ssh.connection;
     // What was written (the session's end, the disconnect message) is on its way once the kernel has it: the socket
     // goes then, without waiting a round trip for the server's side of the close (forever, behind a stalled network).
     // Writes the kernel cannot even take (a stalled network with full buffers) are dropped after a second.
-    const socket = (connection as unknown as { _sock?: import('node:net').Socket } | null)?._sock;
+    const socket = this.socket;
     this.ssh.dispose();
-    if (socket && !socket.destroyed) {
+    if (!socket.destroyed) {
       const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
       timer.unref();
       socket.unref();
