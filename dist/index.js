@@ -28378,18 +28378,17 @@ __nccwpck_require__.d(__webpack_exports__, {
   Ng: () => (/* binding */ parseManifest),
   g1: () => (/* binding */ record),
   MZ: () => (/* binding */ serializeManifest),
-  hG: () => (/* binding */ under),
-  U6: () => (/* binding */ verificationDigest)
+  hG: () => (/* binding */ under)
 });
 
 // UNUSED EXPORTS: HASH_HEX, safePath
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/build/hash.ts
 
 
@@ -28427,7 +28426,6 @@ var slices = __nccwpck_require__(1973);
 
 
 
-
 /** Hashes every file of the tree, in time slices (see slices.ts), through one reused buffer. */
 async function buildManifest(root, entries) {
     const buf = Buffer.allocUnsafe(CHUNK);
@@ -28450,24 +28448,16 @@ async function manifestEntry(root, e, buf, pause) {
 function octal(mode) {
     return (mode & 0o7777).toString(8).padStart(4, '0');
 }
-/** One entry as the manifest stores it (`withMode`) or as verify compares it (without modes). */
-function record(e, withMode) {
-    return Buffer.from(withMode ? `${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0` : `${e.type}\t${e.hash}\t${e.path}\0`);
+/** One entry as the manifest stores it. */
+function record(e) {
+    return Buffer.from(`${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0`);
 }
 function sorted(records) {
     return Buffer.concat(records.sort(Buffer.compare));
 }
 /** The manifest as stored on the host. */
 function serializeManifest(entries) {
-    return sorted(entries.map((e) => record(e, true)));
-}
-/**
- * The digest the host checks a staged release against: records without modes (writable modes and ACLs legitimately
- * change them), leaving out paths the deploy replaces anyway (shared and cleared entries).
- */
-function verificationDigest(entries, skip) {
-    const records = entries.filter((e) => !skip(e.path)).map((e) => record(e, false));
-    return (0,external_node_crypto_.createHash)('sha256').update(sorted(records)).digest('hex');
+    return sorted(entries.map((e) => record(e)));
 }
 /** Reads a stored manifest; undefined when it is not one (torn, corrupted, hostile paths). */
 function parseManifest(text) {
@@ -31672,7 +31662,7 @@ async function describeBuild(config, tree, log) {
             // Hosts with the same base share one archive: the key is the base's records as they came (hosts keep them sorted).
             const hash = (0,external_node_crypto_.createHash)('sha256');
             for (const e of live)
-                hash.update((0,build_manifest/* record */.g1)(e, true));
+                hash.update((0,build_manifest/* record */.g1)(e));
             const key = hash.digest('hex');
             let made = deltas.get(key);
             if (!made) {
@@ -31874,46 +31864,84 @@ function baseManifest() {
 da_offer_base "$DA_BASE"`,
     };
 }
-/** An extended regex matching manifest records (`type<TAB>hash<TAB>path`) of the given paths and what is below. */
-function skipRegex(paths) {
+/** An extended regex matching the given paths and what is below them. */
+function underRegex(paths) {
     const escaped = paths.map((p) => p.replace(/[.[\]\\()*+?{}|^$]/g, '\\$&'));
-    return `^[fdl]\t[^\t]*\t(${escaped.join('|')})(/|$)`;
+    return `^(${escaped.join('|')})(/|$)`;
 }
 /**
+ * Compares the staged release (a listing: `type<TAB>signature-or-target<TAB>path`, the mark file first) with the
+ * build's manifest. Files the base's index vouches for are not read; the others are hashed in one pass. Prints the
+ * first differences, writes the new index (files outside the racy window) and `read` to DA_V_COUNTS; exits 3 on a
+ * difference.
+ */
+const COMPARE = `BEGIN { RS = ORS = "\\0"; M = ENVIRON["DA_V_MANIFEST"]; I = ENVIRON["DA_V_INDEX"]; skip = ENVIRON["DA_V_SKIP"] }
+function differ(what, p) { if (++bad <= 10) printf "  %s: %s\\n", what, p }
+function check(p, h) { if (h == substr(want[p], 3)) hashed[p] = h; else differ("content differs", p) }
+FILENAME == M {
+  t = substr($0, 1, 1); r = substr($0, 3); r = substr(r, index(r, "\\t") + 1); i = index(r, "\\t"); p = substr(r, i + 1)
+  if (skip == "" || p !~ skip) want[p] = t "\\t" substr(r, 1, i - 1)
+  next
+}
+FILENAME == I { i = index($0, "\\t"); r = substr($0, i + 1); j = index(r, "\\t"); known[substr(r, j + 1)] = substr($0, 1, i) substr(r, 1, j - 1); next }
+{
+  t = substr($0, 1, 1); r = substr($0, 3); i = index(r, "\\t"); v = substr(r, 1, i - 1); p = substr(r, i + 1)
+  if (p == "") { if (t == "f") { split(v, s, " "); mark = s[4] - 0.01 } next }
+  if (!(p in want)) { differ("not in the build", p); next }
+  seen[p] = 1
+  if (substr(want[p], 1, 1) != t) { differ("type differs", p); next }
+  if (t == "l" && substr(want[p], 3) != v) differ("link target differs", p)
+  if (t != "f") next
+  sig[p] = v
+  if ((p in known) && index(known[p], v "\\t") == 1) check(p, substr(known[p], length(v) + 2))
+  else { print "./" p > ENVIRON["DA_V_TODO"]; todo[p] = 1; read++ }
+}
+END {
+  if (read) {
+    close(ENVIRON["DA_V_TODO"])
+    cmd = "xargs -0r sha256sum -z < \\"$DA_V_TODO\\""
+    while ((cmd | getline line) > 0) { p = substr(line, 69); delete todo[p]; check(p, substr(line, 1, 32)) }
+    close(cmd)
+    for (p in todo) differ("unreadable", p)
+  }
+  for (p in want) if (!(p in seen)) differ("missing", p)
+  if (!bad) for (p in hashed) { split(sig[p], s, " "); if (s[4] + 0 < mark) print sig[p] "\\t" hashed[p] "\\t" p > ENVIRON["DA_V_NEW_INDEX"] }
+  printf "%d\\n", read > ENVIRON["DA_V_COUNTS"]
+  exit bad ? 3 : 0
+}`;
+/**
  * Checks the staged release against the build's manifest before anything can go live: every entry's type, every
- * file's content hash, every link's target (modes are the writable step's business). Files the base release's
- * index vouches for (same inode, size, mtime and ctime as when their hash was known) are not read again; every
- * other file is hashed. A mismatch (a file of the live release changed on the server, say) stops the phase so the
- * runner can send everything instead. A verified release gets its own index, for the deploy that builds on it.
+ * file's content hash, every link's target (modes are the writable step's business), nothing more and nothing
+ * less. Files the base release's index vouches for (same inode, size, mtime and ctime as when their hash was known)
+ * are not read again; every other file is hashed. A difference (a file of the live release changed on the server,
+ * say) stops the phase so the runner can send everything instead. A verified release gets its own index, for the
+ * deploy that builds on it; files changed less than 10 ms before the walk began are left out of it (see
+ * da_index_write).
  */
 function verify(opts) {
-    const prune = pruneArgs(opts.skip);
-    const skip = opts.skip.length ? `grep -zvE ${(0,quote.q)(skipRegex(opts.skip))}` : 'cat';
     return {
         id: 'verify',
         label: 'verify',
-        body: `tmp="$PWD/.deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"; : > "$tmp/todo"
-index="$PWD/.deploy/manifests/$DA_BASE.idx"; [ -f "$index" ] || index=/dev/null
-mark=$(da_mark_time "$tmp/mark")
-(
-  cd -- "releases/$DA_RELEASE"
-  # One walk: files (with their signatures) to a listing for the index, directories and links as records.
-  find . -mindepth 1 ${prune} \\( -type f -fprintf "$tmp/files" "$DA_FILE_SIG" \\) -o \\( -type d -printf 'd\\t-\\t%P\\0' \\) -o \\( -type l -printf 'l\\t%l\\t%P\\0' \\)
-  da_index_read "$index" "$tmp/files" "$tmp/todo"
-  xargs -0r sha256sum -z < "$tmp/todo" | sed -z 's/^\\([0-9a-f]\\{32\\}\\)[0-9a-f]\\{32\\}  \\.\\//f\\t\\1\\t/'
-) | sort -z > "$tmp/actual"
-actual=$(sha256sum < "$tmp/actual")
-if [ "\${actual%% *}" != ${(0,quote.q)(opts.digest)} ]; then
+        body: `tmp="$PWD/.deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
+export DA_V_MANIFEST="$tmp/manifest" DA_V_TODO="$tmp/todo" DA_V_COUNTS="$tmp/counts" DA_V_SKIP=${(0,quote.q)(opts.skip.length ? underRegex(opts.skip) : '')}
+export DA_V_INDEX="$PWD/.deploy/manifests/$DA_BASE.idx" DA_V_NEW_INDEX="$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp"
+[ -f "$DA_V_INDEX" ] || DA_V_INDEX=/dev/null
+gzip -dc ".deploy/manifests/$DA_RELEASE.gz" > "$DA_V_MANIFEST"
+: > "$DA_V_NEW_INDEX"; : > "$tmp/mark"
+# One walk: the mark file first (its ctime starts the index's racy window), then every entry of the release.
+(cd -- "releases/$DA_RELEASE" && find "$tmp/mark" . ${pruneArgs(opts.skip)} \\( -type f -printf "f\\t$DA_FILE_SIG" \\) -o \\( -type d -printf 'd\\t-\\t%P\\0' \\) -o \\( -type l -printf 'l\\t%l\\t%P\\0' \\)) > "$tmp/listing"
+rc=0
+(cd -- "releases/$DA_RELEASE" && awk ${(0,quote.q)(COMPARE)} "$DA_V_MANIFEST" "$DA_V_INDEX" "$tmp/listing") > "$tmp/differences" || rc=$?
+if [ "$rc" -ne 0 ]; then
   echo "the staged release does not match the build (a file of the live release was changed on this host?): sending everything instead"
-  gzip -dc ".deploy/manifests/$DA_RELEASE.gz" | sed -z 's/^\\([fdl]\\)\\t[^\\t]*\\t/\\1\\t/' | ${skip} | sort -z > "$tmp/expected" || true
-  echo "first differences (- built, + on this host):"
-  comm -z -3 "$tmp/expected" "$tmp/actual" | head -z -n 10 | tr '\\0' '\\n' | sed 's/^\\t/+ /; /^+ /!s/^/- /'
-  rm -rf -- "$tmp"
+  echo "first differences:"
+  cat -- "$tmp/differences"
+  rm -rf -- "$tmp" "$DA_V_NEW_INDEX"
   da_data verify mismatch
   exit ${phase/* STOP */.VW}
 fi
-da_index_write "$tmp/files" "$mark" "$DA_RELEASE"
-read -r hashed < "$tmp/todo.count"
+mv -f -- "$DA_V_NEW_INDEX" ".deploy/manifests/$DA_RELEASE.idx"
+read -r hashed < "$DA_V_COUNTS"
 rm -rf -- "$tmp"
 echo "verified against the build's manifest ($hashed files read, the others unchanged since releases/$DA_BASE was verified)"`,
     };
@@ -32594,7 +32622,6 @@ async function fillsFor(ctx, built, facts, bases) {
             (0,context/* warn */.R)(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
         fills.set(m, fullFill(ctx, built, built.full()));
     }
-    let digest; // the same for every host
     for (const [m, f] of facts) {
         if (fills.has(m))
             continue;
@@ -32609,7 +32636,7 @@ async function fillsFor(ctx, built, facts, bases) {
                 files: { sent: d.send.length, unchanged: d.unchanged },
                 base: recycle ? 'recycle' : 'copy',
             }),
-            verify({ skip: skipped, digest: (digest ??= (0,build_manifest/* verificationDigest */.U6)(await built.manifest(), skip)) }),
+            verify({ skip: skipped }),
         ];
         fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live }, kind: 'delta' });
     }

@@ -138,6 +138,7 @@ describe('delta uploads against a real sshd', () => {
     const edited = await deploy(ws);
     expect(edited.stdout).toContain('upload (delta)');
     expect(edited.stdout).toContain('does not match the build');
+    expect(edited.stdout).toContain('content differs: config/app.php'); // the log names what differs
     expect(edited.stdout).toContain('shipped everything instead');
     expect(readFileSync(join(dp, 'current/config/app.php'), 'utf8')).toBe('<?php return [];\n');
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v3\n');
@@ -165,6 +166,7 @@ describe('delta uploads against a real sshd', () => {
     const fifth = await next('v5');
     expect(fifth.stdout).toContain(`reusing releases/${third.outputs['release']}`);
     expect(fifth.stdout).toContain('does not match the build');
+    expect(fifth.stdout).toContain('content differs: config/app.php');
     expect(fifth.stdout).toContain('shipped everything instead');
     expect(readFileSync(join(dp, 'current/config/app.php'), 'utf8')).toBe('<?php return [];\n');
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v5\n');

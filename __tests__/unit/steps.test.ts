@@ -1,5 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { excluder } from '../../src/build/exclude.js';
+import { buildManifest, serializeManifest } from '../../src/build/manifest.js';
+import { walk } from '../../src/build/tree.js';
+import { verify } from '../../src/remote/steps/delta.js';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import type { Step } from '../../src/remote/phase.js';
@@ -296,5 +301,64 @@ describe('writable chmod, recursive (GNU chmod has no -H)', () => {
     expect(writable({ ...base, mode: 'chmod' })!.body).not.toContain('-H');
     expect(writable({ ...base, mode: 'chown' })!.body).toContain('chown -R -H -- www-data storage');
     expect(writable({ ...base, mode: 'chgrp' })!.body).toContain('chgrp -R -H -- www-data storage');
+  });
+});
+
+describe('verify (real runs)', () => {
+  /** A build dir and its manifest, stored as the host keeps it; then the release is made as `arrange` says. */
+  async function staged(arrange: (release: string) => void) {
+    const dp = mkdtempSync(join(tmpdir(), 'da-verify-'));
+    const build = mkdtempSync(join(tmpdir(), 'da-verify-build-'));
+    mkdirSync(join(build, 'app/sub'), { recursive: true });
+    mkdirSync(join(build, 'storage'));
+    writeFileSync(join(build, 'app/a.php'), 'a\n');
+    writeFileSync(join(build, "app/sub/it's b.php"), 'b\n');
+    writeFileSync(join(build, 'storage/seed'), 'seed\n');
+    symlinkSync('app/a.php', join(build, 'link'));
+    mkdirSync(join(dp, '.deploy/manifests'), { recursive: true });
+    const manifest = await buildManifest(build, await walk(build, excluder([])));
+    writeFileSync(join(dp, '.deploy/manifests/r1.gz'), gzipSync(serializeManifest(manifest)));
+    mkdirSync(join(dp, 'releases'));
+    cpSync(build, join(dp, 'releases/r1'), { recursive: true, verbatimSymlinks: true });
+    arrange(join(dp, 'releases/r1'));
+    await new Promise((r) => setTimeout(r, 20)); // past the index's racy window
+    const s = openSession(dp);
+    const r = await s.run({ name: 'stage', vars: { DA_RELEASE: 'r1', DA_BASE: 'r0' }, steps: [verify({ skip: ['storage'] })] });
+    s.endNow();
+    const log = r.steps.flatMap((x) => x.tail).join('\n');
+    return { dp, r, log };
+  }
+
+  test('a release that matches the build passes, and gets an index of its files (skipped paths left alone)', async () => {
+    const { dp, r, log } = await staged((rel) => writeFileSync(join(rel, 'storage/extra'), 'written by the app\n'));
+    expect(r.ok && !r.stopped).toBe(true);
+    expect(log).toContain('verified against the build');
+    const index = readFileSync(join(dp, '.deploy/manifests/r1.idx'), 'utf8').split('\0').filter(Boolean);
+    expect(index.map((l) => l.split('\t')[2]).sort()).toEqual(['app/a.php', "app/sub/it's b.php"]);
+  });
+
+  test('every kind of difference stops the phase (for a full upload instead) and is named, without an index', async () => {
+    const { dp, r, log } = await staged((rel) => {
+      writeFileSync(join(rel, 'app/a.php'), 'changed\n');
+      rmSync(join(rel, "app/sub/it's b.php"));
+      writeFileSync(join(rel, 'app/extra.php'), 'x\n');
+      rmSync(join(rel, 'link'));
+      symlinkSync("app/sub/it's b.php", join(rel, 'link'));
+    });
+    expect(r.stopped).toBe(true);
+    expect(r.data.get('verify')).toEqual(['mismatch']);
+    for (const line of ['content differs: app/a.php', "missing: app/sub/it's b.php", 'not in the build: app/extra.php', 'link target differs: link']) {
+      expect(log).toContain(line);
+    }
+    expect(existsSync(join(dp, '.deploy/manifests/r1.idx'))).toBe(false);
+  });
+
+  test('a file where the build has a directory is a difference too', async () => {
+    const { r, log } = await staged((rel) => {
+      rmSync(join(rel, 'app/sub'), { recursive: true });
+      writeFileSync(join(rel, 'app/sub'), 'not a dir\n');
+    });
+    expect(r.stopped).toBe(true);
+    expect(log).toContain('type differs: app/sub');
   });
 });

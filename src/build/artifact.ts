@@ -95,7 +95,7 @@ export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, 
     async deltaFrom(live, skip) {
       // Hosts with the same base share one archive: the key is the base's records as they came (hosts keep them sorted).
       const hash = createHash('sha256');
-      for (const e of live) hash.update(record(e, true));
+      for (const e of live) hash.update(record(e));
       const key = hash.digest('hex');
       let made = deltas.get(key);
       if (!made) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHUNK, hashFile } from './hash.js';
@@ -43,9 +42,9 @@ function octal(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
-/** One entry as the manifest stores it (`withMode`) or as verify compares it (without modes). */
-export function record(e: ManifestEntry, withMode: boolean): Buffer {
-  return Buffer.from(withMode ? `${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0` : `${e.type}\t${e.hash}\t${e.path}\0`);
+/** One entry as the manifest stores it. */
+export function record(e: ManifestEntry): Buffer {
+  return Buffer.from(`${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0`);
 }
 
 function sorted(records: Buffer[]): Buffer {
@@ -54,16 +53,7 @@ function sorted(records: Buffer[]): Buffer {
 
 /** The manifest as stored on the host. */
 export function serializeManifest(entries: ManifestEntry[]): Buffer {
-  return sorted(entries.map((e) => record(e, true)));
-}
-
-/**
- * The digest the host checks a staged release against: records without modes (writable modes and ACLs legitimately
- * change them), leaving out paths the deploy replaces anyway (shared and cleared entries).
- */
-export function verificationDigest(entries: ManifestEntry[], skip: (path: string) => boolean): string {
-  const records = entries.filter((e) => !skip(e.path)).map((e) => record(e, false));
-  return createHash('sha256').update(sorted(records)).digest('hex');
+  return sorted(entries.map((e) => record(e)));
 }
 
 /** Reads a stored manifest; undefined when it is not one (torn, corrupted, hostile paths). */

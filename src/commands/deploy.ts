@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { describeBuild, runBuild, type Archive, type Built } from '../build/artifact.js';
 import { followFile, framed } from '../build/follow.js';
-import { parseManifest, under, verificationDigest, type ManifestEntry } from '../build/manifest.js';
+import { parseManifest, under, type ManifestEntry } from '../build/manifest.js';
 import { loadTransports } from '../fleet/connect.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { releasesToRemove } from '../releases/retention.js';
@@ -109,7 +109,6 @@ async function fillsFor(
     if (f.liveManifest === 'corrupt') warn(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
     fills.set(m, fullFill(ctx, built, built.full()));
   }
-  let digest: string | undefined; // the same for every host
   for (const [m, f] of facts) {
     if (fills.has(m)) continue;
     const recycle = bases.get(m);
@@ -123,7 +122,7 @@ async function fillsFor(
         files: { sent: d.send.length, unchanged: d.unchanged },
         base: recycle ? 'recycle' : 'copy',
       }),
-      verify({ skip: skipped, digest: (digest ??= verificationDigest(await built.manifest(), skip)) }),
+      verify({ skip: skipped }),
     ];
     fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live! }, kind: 'delta' });
   }
