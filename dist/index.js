@@ -30553,15 +30553,6 @@ da_index_write() {
   mv -f -- ".deploy/manifests/$3.idx.tmp" ".deploy/manifests/$3.idx"
   rm -f -- "$1.manifest"
 }
-da_index_read() {
-  # $1: index to trust, $2: listing; prints f<TAB>hash<TAB>path of the files whose signature it has, ./path of the
-  # others to $3 (and their number to $3.count)
-  awk -v index_file="$1" -v todo="$3" 'BEGIN { RS = ORS = "\\0" }
-    FILENAME == index_file { t = index($0, "\\t"); known[substr($0, t + 34)] = substr($0, 1, t + 32); next }
-    { t = index($0, "\\t"); sig = substr($0, 1, t); p = substr($0, t + 1)
-      if ((p in known) && index(known[p], sig) == 1) print "f\\t" substr(known[p], t + 1) "\\t" p; else { print "./" p > todo; n++ } }
-    END { printf "%d\\n", n > (todo ".count") }' "$1" "$2"
-}
 # Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one and every
 # entry in it belongs to the deploy user (files another user wrote could not be cleaned up from it).
 da_offer_base() {
