@@ -151,7 +151,13 @@ class SshTransport {
             throw new Error(`${this.name}: the SSH connection is closed`);
         const channel = await new Promise((resolve, reject) => {
             // A connection lost meanwhile fails the request too; its reason (set first) says more than "Unable to exec".
-            connection.exec(command, (err, ch) => (err ? reject(this.lostBecause ? new Error(this.lostBecause) : err) : resolve(ch)));
+            const fail = (err) => reject(this.lostBecause ? new Error(this.lostBecause) : err);
+            try {
+                connection.exec(command, (err, ch) => (err ? fail(err) : resolve(ch)));
+            }
+            catch (error) {
+                fail(error instanceof Error ? error : new Error(String(error))); // "Not connected": gone before the request
+            }
         });
         let status = { code: null, signal: null };
         channel.on('exit', (code, signal) => {

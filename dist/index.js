@@ -30473,19 +30473,27 @@ class MarkerParser {
 
 // EXTERNAL MODULE: ./src/remote/phase.ts
 var remote_phase = __nccwpck_require__(6313);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./src/remote/quote.ts
 var quote = __nccwpck_require__(4414);
 ;// CONCATENATED MODULE: ./src/remote/prelude.ts
 
+
 /**
- * The command of a session's one exec request: bash, given the session's script. The script travels base64-encoded
- * on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
+ * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and
+ * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
  */
 function sessionCommand(script) {
-    return `exec bash --noprofile --norc -c 'eval "$(echo ${Buffer.from(script, 'utf8').toString('base64')} | base64 -d)"'`;
+    return `exec bash --noprofile --norc -c 's=$(echo ${(0,external_node_zlib_.gzipSync)(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
 }
-/** The longest session command sent: well within what a server takes in an exec request and in one argument. */
-const MAX_SESSION_COMMAND = 64 * 1024;
+/**
+ * The longest session command sent (a prelude and an inspect phase take about 5,200 characters): Dropbear refuses
+ * exec requests over 9,000 bytes, and csh words over 8 KB.
+ */
+const MAX_SESSION_COMMAND = 8000;
+/** The session command for a script too long for the request: it reads the script from stdin (framed) instead. */
+const STDIN_SESSION_COMMAND = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && eval "$s"'`;
 /**
  * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
  * them. A runner that goes silent (no phase and no ping within DA_IDLE seconds) or away (EOF) is treated as lost.
@@ -30561,7 +30569,8 @@ da_offer_base() {
   da_blob base-manifest < ".deploy/manifests/$1.gz"
 }
 da_now() { TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
-da_blob() { printf '\\n\\036%s data %s ' "$DA_T" "$1"; base64 -w0; echo; }
+# The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
+da_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$b"; }
 da_step() {
   da_mark step-begin "$1"
   (
@@ -30707,22 +30716,26 @@ class HostSession {
     static open(transport, prelude, listener = {}) {
         return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4));
     }
-    /** Starts the remote process with `first` (a rendered phase) in its script, or on stdin if it would not fit. */
-    start(first) {
+    /**
+     * Starts the remote process with `first` (a rendered phase, or the abort request) in its script, which travels in
+     * the exec request, or on stdin when it would not fit. If the process cannot start, nothing of this session ran on
+     * the host, so nothing of it is left to undo; but an abort was asked to undo an earlier session's work, and that
+     * is not confirmed.
+     */
+    start(first, purpose) {
         this.starting = (async () => {
-            const prelude = renderPrelude(this.prelude);
-            const inline = sessionCommand(prelude + first + SESSION_LOOP);
-            const command = inline.length <= MAX_SESSION_COMMAND ? inline : sessionCommand(prelude + SESSION_LOOP);
+            const script = renderPrelude(this.prelude) + first + SESSION_LOOP;
+            const inline = sessionCommand(script);
+            const fits = inline.length <= MAX_SESSION_COMMAND;
             let proc;
             try {
-                proc = await this.transport.start(command);
+                proc = await this.transport.start(fits ? inline : STDIN_SESSION_COMMAND);
             }
             catch (error) {
-                // No process ran on the host: there is nothing of it to undo.
                 const why = `the session could not start: ${error instanceof Error ? error.message : String(error)}`;
                 this.pending?.reject(new SessionLost(this.name, { code: null, signal: null, lostBecause: why }, ''));
                 this.pending = undefined;
-                this.finish({ code: null, signal: null }, true);
+                this.finish({ code: null, signal: null, lostBecause: why }, purpose === 'phase');
                 throw error;
             }
             this.proc = proc;
@@ -30733,8 +30746,8 @@ class HostSession {
             });
             this.listen(this.prelude.markerToken);
             this.startPings();
-            if (command !== inline)
-                await this.write((0,remote_phase/* frame */.Gt)(first));
+            if (!fits)
+                await this.write((0,remote_phase/* frame */.Gt)(script));
         })();
         return this.starting;
     }
@@ -30775,7 +30788,7 @@ class HostSession {
             if (this.starting)
                 await this.write((0,remote_phase/* frame */.Gt)((0,remote_phase/* renderPhase */.qq)(phase)));
             else
-                await this.start((0,remote_phase/* renderPhase */.qq)(phase));
+                await this.start((0,remote_phase/* renderPhase */.qq)(phase), 'phase');
             if (payload)
                 await this.stream(payload.open());
         }
@@ -30797,6 +30810,9 @@ class HostSession {
         clearInterval(this.pingTimer);
         if (!this.starting)
             this.finish({ code: 0, signal: null }, true);
+        // Written at once when the process runs: the connection may be closed right after this call.
+        else if (this.proc)
+            void this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp)).catch(() => undefined);
         else
             void this.starting.then(() => this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp))).catch(() => undefined);
     }
@@ -30807,10 +30823,10 @@ class HostSession {
     async abort(timeoutMs) {
         if (this.finished)
             return true;
-        if (this.starting)
-            await this.starting.then(() => this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL))).catch(() => undefined);
-        else
-            await this.start(remote_phase/* ABORT_SESSION */.eL).catch(() => undefined);
+        if (!this.starting)
+            return (await within(this.start(remote_phase/* ABORT_SESSION */.eL, 'abort'), timeoutMs)) && this.waitExit(timeoutMs);
+        if (await within(this.starting, timeoutMs))
+            await this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL)).catch(() => undefined);
         return this.waitExit(timeoutMs);
     }
     /**
@@ -30822,7 +30838,10 @@ class HostSession {
         if (this.finished)
             return true;
         this.interrupted = true;
-        await this.starting?.catch(() => undefined);
+        if (!this.starting)
+            return this.abort(timeoutMs);
+        if (!(await within(this.starting, timeoutMs)))
+            return false;
         if (this.pgid > 0) {
             // The whole session (pkill -s): commands under `timeout` live in process groups of their own.
             const command = `pkill -TERM -s ${this.pgid} 2>/dev/null; kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
@@ -30830,6 +30849,10 @@ class HostSession {
             await via.run(command).catch(() => undefined);
             if (via !== this.transport)
                 await via.close();
+        }
+        else {
+            // No hello yet: the host is still in the first phase its script carries, and reads stdin right after it.
+            await this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL)).catch(() => undefined);
         }
         return this.waitExit(timeoutMs);
     }
@@ -30984,6 +31007,14 @@ class HostSession {
             }
         }
     }
+}
+/** Whether `work` settles successfully within `ms`. */
+async function within(work, ms) {
+    let timer;
+    const late = new Promise((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    const done = await Promise.race([work.then(() => true, () => false), late]);
+    clearTimeout(timer);
+    return done;
 }
 
 // EXTERNAL MODULE: ./src/fleet/connect.ts + 1 modules
@@ -33697,7 +33728,8 @@ const STOP = 99;
 function renderPhase(phase) {
     const lines = [];
     for (const [name, value] of Object.entries(phase.vars ?? {})) {
-        if (!/^[A-Z][A-Z0-9_]*$/.test(name))
+        // LC_*/LANG would change how the session counts the bytes of what it reads.
+        if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^(LC_|LANG)/.test(name))
             throw new Error(`bad phase variable name ${name}`);
         lines.push(`${name}=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(value)}`);
     }
@@ -33806,7 +33838,7 @@ if [ -d "\${dirs[0]}" ]; then
   # One stat for every release; REVISION read by the shell itself: no process per release.
   {
     stat --printf '%Y\\t%n\\0' -- "\${dirs[@]}"
-    for d in "\${dirs[@]}"; do rev=; read -r rev < "\${d}REVISION" 2>/dev/null || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
+    for d in "\${dirs[@]}"; do rev=; read -r rev 2>/dev/null < "\${d}REVISION" || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
   } | da_blob releases${offer}
 fi
 if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, readFileSync, readlinkSync, writeFileSync, exis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, type Writable } from 'node:stream';
 import type { Transport } from '../../src/transport/types.js';
 import { LocalTransport } from '../../src/transport/local.js';
 import { HostSession } from '../../src/remote/session.js';
@@ -16,6 +16,7 @@ import { symlink } from '../../src/remote/steps/symlink.js';
 import { hookSteps, IN_RELEASE } from '../../src/remote/steps/hooks.js';
 import type { Step } from '../../src/remote/phase.js';
 import { q } from '../../src/remote/quote.js';
+import { hostFacts } from '../../src/commands/facts.js';
 
 function tarOf(files: Record<string, string>): Buffer {
   const src = mkdtempSync(join(tmpdir(), 'da-src-'));
@@ -146,6 +147,80 @@ describe('host session (local transport)', () => {
     const r = await s.run({ name: 'report', steps: [{ id: 'report', label: 'report', body, mayLackDeployPath: true }] });
     expect(r.data.get('v')).toEqual(values);
     s.destroy();
+  });
+
+  test('an abort whose session cannot even start is not reported as done (the post step must not claim a clean-up)', async () => {
+    const refusing: Transport = {
+      name: 'refusing',
+      start: async () => {
+        throw new Error('Unable to exec');
+      },
+      run: async () => {
+        throw new Error('Unable to exec');
+      },
+      close: async () => undefined,
+    };
+    const s = HostSession.open(refusing, { markerToken: 'tref', owner: 'run-1', deployPath: '/nonexistent', idleSeconds: 30, runJson: '"sha":"abc"' });
+    expect(await s.abort(2000)).toBe(false);
+    expect(s.lost).toBe(true);
+  });
+
+  test('an interrupt while the first phase is still starting (no hello yet) still makes the host undo and end', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const local = new LocalTransport();
+    const slow: Transport = {
+      name: 'slow',
+      start: async (command) => {
+        await new Promise((r) => setTimeout(r, 300)); // a slow exec reply
+        return local.start(command);
+      },
+      run: (command) => local.run(command),
+      close: async () => undefined,
+    };
+    const s = HostSession.open(slow, { markerToken: 'tslow', owner: 'run-1', deployPath: dp, idleSeconds: 30, runJson: '"sha":"abc"' });
+    const phase = s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"'), { id: 'wait', label: 'wait', body: 'sleep 0.5' }] });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await s.interrupt(5000)).toBe(true);
+    await phase.catch(() => undefined);
+    expect((await s.exited).code).toBe(0);
+    expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
+  });
+
+  test('endNow delivers the end message before the connection goes: the host ends normally (status 0)', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const local = new LocalTransport();
+    let stdin: Writable | undefined;
+    // Closing this transport closes the session's input at once, as closing an SSH connection does.
+    const closing: Transport = {
+      name: 'closing',
+      start: async (command) => {
+        const proc = await local.start(command);
+        stdin = proc.stdin;
+        return proc;
+      },
+      run: (command) => local.run(command),
+      close: async () => void stdin?.destroy(),
+    };
+    const s = HostSession.open(closing, { markerToken: 'tclose', owner: 'run-1', deployPath: dp, idleSeconds: 30, runJson: '"sha":"abc"' });
+    await s.run({ name: 'inspect', steps: [prepare()] });
+    s.endNow();
+    await closing.close(); // as Fleet.close does
+    expect((await s.exited).code).toBe(0); // 70 would be the host's "runner lost" path
+  });
+
+  test('a release directory without REVISION does not spoil what inspect reports about the others', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    mkdirSync(join(dp, 'releases/r1'), { recursive: true });
+    writeFileSync(join(dp, 'releases/r1/REVISION'), 'abc123\n');
+    mkdirSync(join(dp, 'releases/r2'), { recursive: true }); // made by hand, or by another tool
+    const s = open(dp);
+    const r = await s.run({ name: 'inspect', steps: [inspect({ detectHttpUser: false })] });
+    s.endNow();
+    const facts = hostFacts(r);
+    expect(facts.releases.map((x) => [x.name, x.revision])).toEqual([
+      ['r1', 'abc123'],
+      ['r2', ''],
+    ]);
   });
 
   test('a foreign lock fails the lock step and is left alone', async () => {

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { END_SESSION, frame, renderPhase, type Phase } from '../../src/remote/phase.js';
-import { renderPrelude, sessionCommand, SESSION_LOOP, type PreludeOptions } from '../../src/remote/prelude.js';
+import { MAX_SESSION_COMMAND, renderPrelude, sessionCommand, SESSION_LOOP, STDIN_SESSION_COMMAND, type PreludeOptions } from '../../src/remote/prelude.js';
 import { HostSession } from '../../src/remote/session.js';
 import { LocalTransport } from '../../src/transport/local.js';
 
@@ -152,7 +153,7 @@ describe('a phase run by the session loop (real bash)', () => {
 });
 
 describe('renderPhase', () => {
-  test.each(['lower', 'A-B', '1ABC', 'A B', 'A;touch x', 'A$(x)', '', '_A', 'Ä'])('rejects the variable name %j', (name) => {
+  test.each(['lower', 'A-B', '1ABC', 'A B', 'A;touch x', 'A$(x)', '', '_A', 'Ä', 'LC_ALL', 'LANG']) ('rejects the variable name %j', (name) => {
     expect(() => renderPhase({ name: 'p', vars: { [name]: 'v' }, steps: [] })).toThrow(/bad phase variable name/);
   });
 
@@ -205,6 +206,29 @@ echo "$BASH_VERSION" | grep -c .
       // \t inside $'…' is bash's: a tab. $BASH_VERSION is set: bash ran it, not the login shell.
       expect(await run(shell, script, Buffer.alloc(0))).toBe(`it's|a "b" \\ $HOME|ü|tab\there|1\n`);
     }
+  });
+
+  test('a prelude with its first phase fits in the exec request, gzipped (Dropbear takes 9,000 bytes, csh 8 KB words)', () => {
+    const dp = '/var/www/app';
+    const first = renderPhase(threeSteps(dp));
+    expect(sessionCommand(renderPrelude(preludeFor(dp)) + first + SESSION_LOOP).length).toBeLessThan(MAX_SESSION_COMMAND);
+    expect(MAX_SESSION_COMMAND).toBeLessThanOrEqual(8000);
+  });
+
+  test('a script too long for the request is read from stdin by the short command, then the loop goes on', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-loop-'));
+    const noise = randomBytes(12_000).toString('base64'); // does not compress
+    const script = `${renderPrelude(preludeFor(dp))}: ${noise}\nprintf 'first|'\n${SESSION_LOOP}`;
+    expect(sessionCommand(script).length).toBeGreaterThan(MAX_SESSION_COMMAND);
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn('sh', ['-c', STDIN_SESSION_COMMAND], { stdio: 'pipe' });
+      let s = '';
+      child.stdout.on('data', (d: Buffer) => (s += d.toString()));
+      child.on('close', () => resolve(s));
+      child.stdin.end(Buffer.concat([frame(script), frame("printf 'second'; exit 0\n")]));
+    });
+    expect(out.split('\n').filter((l) => !l.startsWith('\x1e')).join('')).toBe('first|second');
+    rmSync(dp, { recursive: true, force: true });
   });
 
   test('the loop reads exactly one framed script at a time (bytes, not characters) and leaves the rest', async () => {

@@ -1194,7 +1194,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1378);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8554);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7976);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(67);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4408);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(970);
 // The CLI entry (bundled to dist/cli/index.js): argv → context → the same commands as the action → plain-text outcome.
@@ -1925,7 +1925,7 @@ function warn(ctx, text) {
 
 /***/ }),
 
-/***/ 7976:
+/***/ 67:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1965,8 +1965,8 @@ function uniqueReleaseName(at, taken) {
 
 ;// CONCATENATED MODULE: external "node:stream"
 const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:path"
@@ -2206,7 +2206,7 @@ async function pack(root, paths, out) {
     let stderr = '';
     tar.stderr.on('data', (d) => (stderr += d.toString()));
     const exited = new Promise((resolve) => tar.on('close', resolve));
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(tar.stdout, (0,external_node_zlib_namespaceObject.createGzip)({ level: 1 }), (0,external_node_fs_.createWriteStream)(out));
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(tar.stdout, (0,external_node_zlib_.createGzip)({ level: 1 }), (0,external_node_fs_.createWriteStream)(out));
     const code = await exited;
     if (code !== 0)
         throw new Error(`tar failed (exit ${code}): ${stderr.trim()}`);
@@ -2311,7 +2311,7 @@ async function describeBuild(config, tree, log) {
     const size = files.reduce((n, e) => n + e.size, 0);
     log.info(`built ${files.length} files (${mib(size)} MiB)`);
     const manifest = buildManifest(root, entries);
-    const manifestGz = manifest.then((m) => (0,external_node_zlib_namespaceObject.gzipSync)(serializeManifest(m)));
+    const manifestGz = manifest.then((m) => (0,external_node_zlib_.gzipSync)(serializeManifest(m)));
     manifestGz.catch(() => undefined);
     let full;
     const deltas = new Map();
@@ -2719,7 +2719,7 @@ if [ -d "\${dirs[0]}" ]; then
   # One stat for every release; REVISION read by the shell itself: no process per release.
   {
     stat --printf '%Y\\t%n\\0' -- "\${dirs[@]}"
-    for d in "\${dirs[@]}"; do rev=; read -r rev < "\${d}REVISION" 2>/dev/null || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
+    for d in "\${dirs[@]}"; do rev=; read -r rev 2>/dev/null < "\${d}REVISION" || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
   } | da_blob releases${offer}
 fi
 if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
@@ -2880,7 +2880,7 @@ function manifestOf(gz) {
     if (!gz)
         return undefined;
     try {
-        return parseManifest((0,external_node_zlib_namespaceObject.gunzipSync)(gz).toString('utf8')) ?? 'corrupt';
+        return parseManifest((0,external_node_zlib_.gunzipSync)(gz).toString('utf8')) ?? 'corrupt';
     }
     catch {
         return 'corrupt';
@@ -3641,7 +3641,7 @@ async function recyclable(ctx, fleet, facts, name) {
         if (!gz)
             continue;
         try {
-            const manifest = parseManifest((0,external_node_zlib_namespaceObject.gunzipSync)(gz).toString('utf8'));
+            const manifest = parseManifest((0,external_node_zlib_.gunzipSync)(gz).toString('utf8'));
             if (manifest)
                 out.set(m, { name: candidates.get(m), manifest });
         }
@@ -5797,19 +5797,27 @@ class MarkerParser {
 
 // EXTERNAL MODULE: ./src/remote/phase.ts
 var remote_phase = __nccwpck_require__(6313);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./src/remote/quote.ts
 var quote = __nccwpck_require__(4414);
 ;// CONCATENATED MODULE: ./src/remote/prelude.ts
 
+
 /**
- * The command of a session's one exec request: bash, given the session's script. The script travels base64-encoded
- * on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
+ * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and
+ * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
  */
 function sessionCommand(script) {
-    return `exec bash --noprofile --norc -c 'eval "$(echo ${Buffer.from(script, 'utf8').toString('base64')} | base64 -d)"'`;
+    return `exec bash --noprofile --norc -c 's=$(echo ${(0,external_node_zlib_.gzipSync)(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
 }
-/** The longest session command sent: well within what a server takes in an exec request and in one argument. */
-const MAX_SESSION_COMMAND = 64 * 1024;
+/**
+ * The longest session command sent (a prelude and an inspect phase take about 5,200 characters): Dropbear refuses
+ * exec requests over 9,000 bytes, and csh words over 8 KB.
+ */
+const MAX_SESSION_COMMAND = 8000;
+/** The session command for a script too long for the request: it reads the script from stdin (framed) instead. */
+const STDIN_SESSION_COMMAND = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && eval "$s"'`;
 /**
  * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
  * them. A runner that goes silent (no phase and no ping within DA_IDLE seconds) or away (EOF) is treated as lost.
@@ -5885,7 +5893,8 @@ da_offer_base() {
   da_blob base-manifest < ".deploy/manifests/$1.gz"
 }
 da_now() { TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
-da_blob() { printf '\\n\\036%s data %s ' "$DA_T" "$1"; base64 -w0; echo; }
+# The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
+da_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$b"; }
 da_step() {
   da_mark step-begin "$1"
   (
@@ -6031,22 +6040,26 @@ class HostSession {
     static open(transport, prelude, listener = {}) {
         return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4));
     }
-    /** Starts the remote process with `first` (a rendered phase) in its script, or on stdin if it would not fit. */
-    start(first) {
+    /**
+     * Starts the remote process with `first` (a rendered phase, or the abort request) in its script, which travels in
+     * the exec request, or on stdin when it would not fit. If the process cannot start, nothing of this session ran on
+     * the host, so nothing of it is left to undo; but an abort was asked to undo an earlier session's work, and that
+     * is not confirmed.
+     */
+    start(first, purpose) {
         this.starting = (async () => {
-            const prelude = renderPrelude(this.prelude);
-            const inline = sessionCommand(prelude + first + SESSION_LOOP);
-            const command = inline.length <= MAX_SESSION_COMMAND ? inline : sessionCommand(prelude + SESSION_LOOP);
+            const script = renderPrelude(this.prelude) + first + SESSION_LOOP;
+            const inline = sessionCommand(script);
+            const fits = inline.length <= MAX_SESSION_COMMAND;
             let proc;
             try {
-                proc = await this.transport.start(command);
+                proc = await this.transport.start(fits ? inline : STDIN_SESSION_COMMAND);
             }
             catch (error) {
-                // No process ran on the host: there is nothing of it to undo.
                 const why = `the session could not start: ${error instanceof Error ? error.message : String(error)}`;
                 this.pending?.reject(new SessionLost(this.name, { code: null, signal: null, lostBecause: why }, ''));
                 this.pending = undefined;
-                this.finish({ code: null, signal: null }, true);
+                this.finish({ code: null, signal: null, lostBecause: why }, purpose === 'phase');
                 throw error;
             }
             this.proc = proc;
@@ -6057,8 +6070,8 @@ class HostSession {
             });
             this.listen(this.prelude.markerToken);
             this.startPings();
-            if (command !== inline)
-                await this.write((0,remote_phase/* frame */.Gt)(first));
+            if (!fits)
+                await this.write((0,remote_phase/* frame */.Gt)(script));
         })();
         return this.starting;
     }
@@ -6099,7 +6112,7 @@ class HostSession {
             if (this.starting)
                 await this.write((0,remote_phase/* frame */.Gt)((0,remote_phase/* renderPhase */.qq)(phase)));
             else
-                await this.start((0,remote_phase/* renderPhase */.qq)(phase));
+                await this.start((0,remote_phase/* renderPhase */.qq)(phase), 'phase');
             if (payload)
                 await this.stream(payload.open());
         }
@@ -6121,6 +6134,9 @@ class HostSession {
         clearInterval(this.pingTimer);
         if (!this.starting)
             this.finish({ code: 0, signal: null }, true);
+        // Written at once when the process runs: the connection may be closed right after this call.
+        else if (this.proc)
+            void this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp)).catch(() => undefined);
         else
             void this.starting.then(() => this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp))).catch(() => undefined);
     }
@@ -6131,10 +6147,10 @@ class HostSession {
     async abort(timeoutMs) {
         if (this.finished)
             return true;
-        if (this.starting)
-            await this.starting.then(() => this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL))).catch(() => undefined);
-        else
-            await this.start(remote_phase/* ABORT_SESSION */.eL).catch(() => undefined);
+        if (!this.starting)
+            return (await within(this.start(remote_phase/* ABORT_SESSION */.eL, 'abort'), timeoutMs)) && this.waitExit(timeoutMs);
+        if (await within(this.starting, timeoutMs))
+            await this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL)).catch(() => undefined);
         return this.waitExit(timeoutMs);
     }
     /**
@@ -6146,7 +6162,10 @@ class HostSession {
         if (this.finished)
             return true;
         this.interrupted = true;
-        await this.starting?.catch(() => undefined);
+        if (!this.starting)
+            return this.abort(timeoutMs);
+        if (!(await within(this.starting, timeoutMs)))
+            return false;
         if (this.pgid > 0) {
             // The whole session (pkill -s): commands under `timeout` live in process groups of their own.
             const command = `pkill -TERM -s ${this.pgid} 2>/dev/null; kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
@@ -6154,6 +6173,10 @@ class HostSession {
             await via.run(command).catch(() => undefined);
             if (via !== this.transport)
                 await via.close();
+        }
+        else {
+            // No hello yet: the host is still in the first phase its script carries, and reads stdin right after it.
+            await this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL)).catch(() => undefined);
         }
         return this.waitExit(timeoutMs);
     }
@@ -6308,6 +6331,14 @@ class HostSession {
             }
         }
     }
+}
+/** Whether `work` settles successfully within `ms`. */
+async function within(work, ms) {
+    let timer;
+    const late = new Promise((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    const done = await Promise.race([work.then(() => true, () => false), late]);
+    clearTimeout(timer);
+    return done;
 }
 
 // EXTERNAL MODULE: ./src/fleet/connect.ts + 1 modules
@@ -6508,7 +6539,8 @@ const STOP = 99;
 function renderPhase(phase) {
     const lines = [];
     for (const [name, value] of Object.entries(phase.vars ?? {})) {
-        if (!/^[A-Z][A-Z0-9_]*$/.test(name))
+        // LC_*/LANG would change how the session counts the bytes of what it reads.
+        if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^(LC_|LANG)/.test(name))
             throw new Error(`bad phase variable name ${name}`);
         lines.push(`${name}=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(value)}`);
     }
@@ -7081,6 +7113,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 

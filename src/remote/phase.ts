@@ -34,7 +34,8 @@ export interface Phase {
 export function renderPhase(phase: Phase): string {
   const lines: string[] = [];
   for (const [name, value] of Object.entries(phase.vars ?? {})) {
-    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`bad phase variable name ${name}`);
+    // LC_*/LANG would change how the session counts the bytes of what it reads.
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^(LC_|LANG)/.test(name)) throw new Error(`bad phase variable name ${name}`);
     lines.push(`${name}=${q(value)}`);
   }
   phase.steps.forEach((step, i) => {

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { q } from './quote.js';
 
 /**
@@ -21,15 +22,21 @@ export interface PreludeOptions {
 }
 
 /**
- * The command of a session's one exec request: bash, given the session's script. The script travels base64-encoded
- * on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
+ * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and
+ * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
  */
 export function sessionCommand(script: string): string {
-  return `exec bash --noprofile --norc -c 'eval "$(echo ${Buffer.from(script, 'utf8').toString('base64')} | base64 -d)"'`;
+  return `exec bash --noprofile --norc -c 's=$(echo ${gzipSync(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
 }
 
-/** The longest session command sent: well within what a server takes in an exec request and in one argument. */
-export const MAX_SESSION_COMMAND = 64 * 1024;
+/**
+ * The longest session command sent (a prelude and an inspect phase take about 5,200 characters): Dropbear refuses
+ * exec requests over 9,000 bytes, and csh words over 8 KB.
+ */
+export const MAX_SESSION_COMMAND = 8000;
+
+/** The session command for a script too long for the request: it reads the script from stdin (framed) instead. */
+export const STDIN_SESSION_COMMAND = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && eval "$s"'`;
 
 /**
  * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
@@ -107,7 +114,8 @@ da_offer_base() {
   da_blob base-manifest < ".deploy/manifests/$1.gz"
 }
 da_now() { TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
-da_blob() { printf '\\n\\036%s data %s ' "$DA_T" "$1"; base64 -w0; echo; }
+# The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
+da_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$b"; }
 da_step() {
   da_mark step-begin "$1"
   (

@@ -4,7 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ExitStatus, RemoteProcess, Transport } from '../transport/types.js';
 import { MarkerParser, type Marker } from './markers.js';
 import { ABORT_SESSION, END_SESSION, frame, renderPhase, STOP, type Phase } from './phase.js';
-import { MAX_SESSION_COMMAND, renderPrelude, sessionCommand, SESSION_LOOP, type PreludeOptions } from './prelude.js';
+import { MAX_SESSION_COMMAND, renderPrelude, sessionCommand, SESSION_LOOP, STDIN_SESSION_COMMAND, type PreludeOptions } from './prelude.js';
 
 export interface StepRecord {
   id: string;
@@ -102,21 +102,25 @@ export class HostSession {
     return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4));
   }
 
-  /** Starts the remote process with `first` (a rendered phase) in its script, or on stdin if it would not fit. */
-  private start(first: string): Promise<void> {
+  /**
+   * Starts the remote process with `first` (a rendered phase, or the abort request) in its script, which travels in
+   * the exec request, or on stdin when it would not fit. If the process cannot start, nothing of this session ran on
+   * the host, so nothing of it is left to undo; but an abort was asked to undo an earlier session's work, and that
+   * is not confirmed.
+   */
+  private start(first: string, purpose: 'phase' | 'abort'): Promise<void> {
     this.starting = (async () => {
-      const prelude = renderPrelude(this.prelude);
-      const inline = sessionCommand(prelude + first + SESSION_LOOP);
-      const command = inline.length <= MAX_SESSION_COMMAND ? inline : sessionCommand(prelude + SESSION_LOOP);
+      const script = renderPrelude(this.prelude) + first + SESSION_LOOP;
+      const inline = sessionCommand(script);
+      const fits = inline.length <= MAX_SESSION_COMMAND;
       let proc: RemoteProcess;
       try {
-        proc = await this.transport.start(command);
+        proc = await this.transport.start(fits ? inline : STDIN_SESSION_COMMAND);
       } catch (error) {
-        // No process ran on the host: there is nothing of it to undo.
         const why = `the session could not start: ${error instanceof Error ? error.message : String(error)}`;
         this.pending?.reject(new SessionLost(this.name, { code: null, signal: null, lostBecause: why }, ''));
         this.pending = undefined;
-        this.finish({ code: null, signal: null }, true);
+        this.finish({ code: null, signal: null, lostBecause: why }, purpose === 'phase');
         throw error;
       }
       this.proc = proc;
@@ -127,7 +131,7 @@ export class HostSession {
       });
       this.listen(this.prelude.markerToken);
       this.startPings();
-      if (command !== inline) await this.write(frame(first));
+      if (!fits) await this.write(frame(script));
     })();
     return this.starting;
   }
@@ -170,7 +174,7 @@ export class HostSession {
     result.catch(() => undefined);
     try {
       if (this.starting) await this.write(frame(renderPhase(phase)));
-      else await this.start(renderPhase(phase));
+      else await this.start(renderPhase(phase), 'phase');
       if (payload) await this.stream(payload.open());
     } catch {
       // The host failed the phase and closed before taking it all: the phase's outcome says why.
@@ -191,6 +195,8 @@ export class HostSession {
   endNow(): void {
     clearInterval(this.pingTimer);
     if (!this.starting) this.finish({ code: 0, signal: null }, true);
+    // Written at once when the process runs: the connection may be closed right after this call.
+    else if (this.proc) void this.write(frame(END_SESSION)).catch(() => undefined);
     else void this.starting.then(() => this.write(frame(END_SESSION))).catch(() => undefined);
   }
 
@@ -200,8 +206,8 @@ export class HostSession {
    */
   async abort(timeoutMs: number): Promise<boolean> {
     if (this.finished) return true;
-    if (this.starting) await this.starting.then(() => this.write(frame(ABORT_SESSION))).catch(() => undefined);
-    else await this.start(ABORT_SESSION).catch(() => undefined);
+    if (!this.starting) return (await within(this.start(ABORT_SESSION, 'abort'), timeoutMs)) && this.waitExit(timeoutMs);
+    if (await within(this.starting, timeoutMs)) await this.write(frame(ABORT_SESSION)).catch(() => undefined);
     return this.waitExit(timeoutMs);
   }
 
@@ -213,13 +219,17 @@ export class HostSession {
   async interrupt(timeoutMs: number, side?: () => Promise<Transport>): Promise<boolean> {
     if (this.finished) return true;
     this.interrupted = true;
-    await this.starting?.catch(() => undefined);
+    if (!this.starting) return this.abort(timeoutMs);
+    if (!(await within(this.starting, timeoutMs))) return false;
     if (this.pgid > 0) {
       // The whole session (pkill -s): commands under `timeout` live in process groups of their own.
       const command = `pkill -TERM -s ${this.pgid} 2>/dev/null; kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
       const via = side ? await side().catch(() => this.transport) : this.transport;
       await via.run(command).catch(() => undefined);
       if (via !== this.transport) await via.close();
+    } else {
+      // No hello yet: the host is still in the first phase its script carries, and reads stdin right after it.
+      await this.write(frame(ABORT_SESSION)).catch(() => undefined);
     }
     return this.waitExit(timeoutMs);
   }
@@ -371,4 +381,13 @@ export class HostSession {
       }
     }
   }
+}
+
+/** Whether `work` settles successfully within `ms`. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const done = await Promise.race([work.then(() => true, () => false), late]);
+  clearTimeout(timer);
+  return done;
 }

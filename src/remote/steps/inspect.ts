@@ -43,7 +43,7 @@ if [ -d "\${dirs[0]}" ]; then
   # One stat for every release; REVISION read by the shell itself: no process per release.
   {
     stat --printf '%Y\\t%n\\0' -- "\${dirs[@]}"
-    for d in "\${dirs[@]}"; do rev=; read -r rev < "\${d}REVISION" 2>/dev/null || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
+    for d in "\${dirs[@]}"; do rev=; read -r rev 2>/dev/null < "\${d}REVISION" || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
   } | da_blob releases${offer}
 fi
 if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
