@@ -71,6 +71,19 @@ describe('host session (local transport)', () => {
     expect(existsSync(join(dp, '..', 'pwned'))).toBe(false);
   });
 
+  test('a step cut short leaves no scratch files behind: the abort path sweeps .deploy/tmp.<owner>', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const s = open(dp);
+    const r = await s.run({
+      name: 'stage',
+      steps: [prepare(), lock('"owner":"run-1"'), { id: 'scratch', label: 'scratch', body: 'mkdir -p ".deploy/tmp.$DA_OWNER" && : > ".deploy/tmp.$DA_OWNER/listing" && exit 3' }],
+    });
+    expect(r.ok).toBe(false);
+    await s.exited;
+    expect(readdirSync(join(dp, '.deploy')).filter((n) => n.startsWith('tmp.'))).toEqual([]);
+    expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
+  });
+
   test('a failing hook ends the session: partial release, seeded shared entries and the lock are gone', async () => {
     const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
     const s = await open(dp);

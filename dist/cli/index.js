@@ -5949,6 +5949,8 @@ da_abort() {
     done < <(tac -- "$DA_PENDING")
     rm -f -- "$DA_PENDING"
   fi
+  # A step cut short leaves its scratch files (.deploy/tmp.<owner>): they are this run's, and nothing else sweeps them.
+  [ ! -e ".deploy/tmp.$DA_OWNER" ] || rm -rf -- ".deploy/tmp.$DA_OWNER"
   da_unlock
 }
 da_lock_field() { sed -n "s/.*\\"$1\\":\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p" .deploy/lock/info.json 2>/dev/null; }
