@@ -28375,20 +28375,21 @@ module.exports = {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   u1: () => (/* binding */ buildManifest),
-  Ng: () => (/* binding */ parseManifest),
-  g1: () => (/* binding */ record),
+  Zl: () => (/* binding */ readStoredManifest),
   MZ: () => (/* binding */ serializeManifest),
   hG: () => (/* binding */ under)
 });
 
-// UNUSED EXPORTS: HASH_HEX, safePath
+// UNUSED EXPORTS: HASH_HEX, parseManifest, record, safePath
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/build/hash.ts
 
 
@@ -28426,6 +28427,8 @@ var slices = __nccwpck_require__(1973);
 
 
 
+
+
 /** Hashes every file of the tree, in time slices (see slices.ts), through one reused buffer. */
 async function buildManifest(root, entries) {
     const buf = Buffer.allocUnsafe(CHUNK);
@@ -28458,6 +28461,26 @@ function sorted(records) {
 /** The manifest as stored on the host. */
 function serializeManifest(entries) {
     return sorted(entries.map((e) => record(e)));
+}
+const stored = new Map();
+/**
+ * Reads a gzipped manifest from a host; undefined when it is not one. The hosts of a fleet send back the same bytes
+ * for the same release, so each distinct manifest is unzipped and parsed once per run, and the key lets work done
+ * for one host (a delta archive) serve the others.
+ */
+function readStoredManifest(gz) {
+    const key = (0,external_node_crypto_.createHash)('sha256').update(gz).digest('hex');
+    if (!stored.has(key)) {
+        let entries;
+        try {
+            entries = parseManifest((0,external_node_zlib_.gunzipSync)(gz).toString('utf8'));
+        }
+        catch {
+            entries = undefined;
+        }
+        stored.set(key, entries && { entries, key });
+    }
+    return stored.get(key);
 }
 /** Reads a stored manifest; undefined when it is not one (torn, corrupted, hostile paths). */
 function parseManifest(text) {
@@ -28552,11 +28575,8 @@ function warn(ctx, text) {
 /* harmony export */   sT: () => (/* binding */ describeHeldLock),
 /* harmony export */   sm: () => (/* binding */ hostFacts)
 /* harmony export */ });
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8522);
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _build_manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8196);
-/* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2638);
-
+/* harmony import */ var _build_manifest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8196);
+/* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2638);
 
 
 function hostFacts(result) {
@@ -28577,11 +28597,11 @@ function hostFacts(result) {
     return {
         user: one('user'),
         absent: one('absent') === 'yes',
-        live: liveTarget ? (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_2__/* .releaseOfLink */ .PO)(liveTarget) : undefined,
+        live: liveTarget ? (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_1__/* .releaseOfLink */ .PO)(liveTarget) : undefined,
         liveTarget,
         releases,
         dirs: releases.map((r) => r.name),
-        history: (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_2__/* .parseHistory */ .i6)(one('history')),
+        history: (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHistory */ .i6)(one('history')),
         httpUser: one('http-user') || undefined,
         partial: new Set(one('partial').split('\n').filter(Boolean)),
         liveManifest: manifestOf(result.bytes.get('live-manifest')?.[0]),
@@ -28589,16 +28609,8 @@ function hostFacts(result) {
         lock: result.data.has('lock-info') ? result.data : undefined,
     };
 }
-/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
 function manifestOf(gz) {
-    if (!gz)
-        return undefined;
-    try {
-        return (0,_build_manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .parseManifest */ .Ng)((0,node_zlib__WEBPACK_IMPORTED_MODULE_0__.gunzipSync)(gz).toString('utf8')) ?? 'corrupt';
-    }
-    catch {
-        return 'corrupt';
-    }
+    return gz ? ((0,_build_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .readStoredManifest */ .Zl)(gz) ?? 'corrupt') : undefined;
 }
 function lockHolder(data) {
     const raw = data?.get('lock-info')?.[0] ?? '';
@@ -31394,12 +31406,10 @@ function uniqueReleaseName(at, taken) {
 
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/releases/delta.ts
 /**
  * What turns a copy of the live release into the new build: compare the two manifests entry by entry (type, mode,
@@ -31627,7 +31637,6 @@ async function copySource(source, dest, exclude) {
 
 
 
-
 /**
  * The build on the runner: a temporary copy of the source (only when build hooks would change it) and the build
  * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
@@ -31682,17 +31691,13 @@ async function describeBuild(config, tree, log) {
         },
         manifest: () => manifest,
         manifestGz: () => manifestGz,
-        async deltaFrom(live, skip) {
-            // Hosts with the same base share one archive: the key is the base's records as they came (hosts keep them sorted).
-            const hash = (0,external_node_crypto_.createHash)('sha256');
-            for (const e of live)
-                hash.update((0,build_manifest/* record */.g1)(e));
-            const key = hash.digest('hex');
-            let made = deltas.get(key);
+        async deltaFrom(base, skip) {
+            // Hosts with the same base share one archive.
+            let made = deltas.get(base.key);
             if (!made) {
-                const delta = computeDelta(live, await manifest, skip);
-                made = deltas.get(key) ?? { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
-                deltas.set(key, made);
+                const delta = computeDelta(base.entries, await manifest, skip);
+                made = deltas.get(base.key) ?? { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
+                deltas.set(base.key, made);
             }
             return made;
         },
@@ -32560,7 +32565,6 @@ async function shipRelease(ctx, fleet, facts, phases) {
 
 
 
-
 /**
  * The bytes a host receives (see receivePayload): the gzipped tar in chunks, sent while it is being made, then the
  * manifest, which may still have been hashing meanwhile.
@@ -32612,16 +32616,10 @@ async function recyclable(ctx, fleet, facts, name) {
     }
     const out = new Map();
     for (const [m, gz] of manifests) {
-        if (!gz)
-            continue;
-        try {
-            const manifest = (0,build_manifest/* parseManifest */.Ng)((0,external_node_zlib_.gunzipSync)(gz).toString('utf8'));
-            if (manifest)
-                out.set(m, { name: candidates.get(m), manifest });
-        }
-        catch {
-            // An unreadable manifest: this host copies its live release instead.
-        }
+        // An unreadable manifest: this host copies its live release instead.
+        const manifest = gz && (0,build_manifest/* readStoredManifest */.Zl)(gz);
+        if (manifest)
+            out.set(m, { name: candidates.get(m), manifest });
     }
     return out;
 }

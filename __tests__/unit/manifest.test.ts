@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildManifest, parseManifest, serializeManifest, under, type ManifestEntry } from '../../src/build/manifest.js';
+import { buildManifest, parseManifest, readStoredManifest, serializeManifest, under, type ManifestEntry } from '../../src/build/manifest.js';
+import { gzipSync } from 'node:zlib';
 import { excluder } from '../../src/build/exclude.js';
 import { walk } from '../../src/build/tree.js';
 import { computeDelta } from '../../src/releases/delta.js';
@@ -36,6 +37,25 @@ describe('manifests', () => {
     expect(parseManifest('f\t0644\t' + 'a'.repeat(32) + '\t/etc/passwd\0')).toBeUndefined();
     expect(parseManifest('f\t0644\tnothex\tx\0')).toBeUndefined();
     expect(parseManifest('')).toBeUndefined();
+  });
+});
+
+describe('readStoredManifest', () => {
+  test('the same bytes from several hosts are read once (one result, one key); other bytes get another key', async () => {
+    const root = app();
+    const manifest = await buildManifest(root, await walk(root, excluder([])));
+    const gz = gzipSync(serializeManifest(manifest));
+    const a = readStoredManifest(gz)!;
+    const b = readStoredManifest(Buffer.from(gz)); // another host's copy of the same bytes
+    expect(b).toBe(a);
+    expect(a.entries).toEqual(parseManifest(serializeManifest(manifest).toString('utf8')));
+    const other = readStoredManifest(gzipSync(serializeManifest(manifest.slice(1))))!;
+    expect(other.key).not.toBe(a.key);
+  });
+
+  test('bytes that are not a gzipped manifest read as nothing', () => {
+    expect(readStoredManifest(Buffer.from('not gzip at all'))).toBeUndefined();
+    expect(readStoredManifest(gzipSync('f\t0644\tnothex\t../escape\0'))).toBeUndefined();
   });
 });
 

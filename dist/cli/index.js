@@ -1965,12 +1965,10 @@ function uniqueReleaseName(at, taken) {
 
 ;// CONCATENATED MODULE: external "node:stream"
 const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/releases/delta.ts
 /**
  * What turns a copy of the live release into the new build: compare the two manifests entry by entry (type, mode,
@@ -2063,6 +2061,8 @@ function globToRegex(glob) {
 
 // EXTERNAL MODULE: ./src/build/hooks.ts + 7 modules
 var hooks = __nccwpck_require__(4685);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/build/hash.ts
@@ -2120,6 +2120,8 @@ function slicer(ms = 4) {
 
 
 
+
+
 /** Hashes every file of the tree, in time slices (see slices.ts), through one reused buffer. */
 async function buildManifest(root, entries) {
     const buf = Buffer.allocUnsafe(CHUNK);
@@ -2152,6 +2154,26 @@ function sorted(records) {
 /** The manifest as stored on the host. */
 function serializeManifest(entries) {
     return sorted(entries.map((e) => record(e)));
+}
+const stored = new Map();
+/**
+ * Reads a gzipped manifest from a host; undefined when it is not one. The hosts of a fleet send back the same bytes
+ * for the same release, so each distinct manifest is unzipped and parsed once per run, and the key lets work done
+ * for one host (a delta archive) serve the others.
+ */
+function readStoredManifest(gz) {
+    const key = (0,external_node_crypto_.createHash)('sha256').update(gz).digest('hex');
+    if (!stored.has(key)) {
+        let entries;
+        try {
+            entries = parseManifest((0,external_node_zlib_.gunzipSync)(gz).toString('utf8'));
+        }
+        catch {
+            entries = undefined;
+        }
+        stored.set(key, entries && { entries, key });
+    }
+    return stored.get(key);
 }
 /** Reads a stored manifest; undefined when it is not one (torn, corrupted, hostile paths). */
 function parseManifest(text) {
@@ -2278,7 +2300,6 @@ async function copySource(source, dest, exclude) {
 
 
 
-
 /**
  * The build on the runner: a temporary copy of the source (only when build hooks would change it) and the build
  * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
@@ -2333,17 +2354,13 @@ async function describeBuild(config, tree, log) {
         },
         manifest: () => manifest,
         manifestGz: () => manifestGz,
-        async deltaFrom(live, skip) {
-            // Hosts with the same base share one archive: the key is the base's records as they came (hosts keep them sorted).
-            const hash = (0,external_node_crypto_.createHash)('sha256');
-            for (const e of live)
-                hash.update(record(e));
-            const key = hash.digest('hex');
-            let made = deltas.get(key);
+        async deltaFrom(base, skip) {
+            // Hosts with the same base share one archive.
+            let made = deltas.get(base.key);
             if (!made) {
-                const delta = computeDelta(live, await manifest, skip);
-                made = deltas.get(key) ?? { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
-                deltas.set(key, made);
+                const delta = computeDelta(base.entries, await manifest, skip);
+                made = deltas.get(base.key) ?? { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
+                deltas.set(base.key, made);
             }
             return made;
         },
@@ -2844,7 +2861,6 @@ var run_info = __nccwpck_require__(4091);
 ;// CONCATENATED MODULE: ./src/commands/facts.ts
 
 
-
 function hostFacts(result) {
     const one = (key) => result.data.get(key)?.[0] ?? '';
     const liveTarget = one('live');
@@ -2875,16 +2891,8 @@ function hostFacts(result) {
         lock: result.data.has('lock-info') ? result.data : undefined,
     };
 }
-/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
 function manifestOf(gz) {
-    if (!gz)
-        return undefined;
-    try {
-        return parseManifest((0,external_node_zlib_.gunzipSync)(gz).toString('utf8')) ?? 'corrupt';
-    }
-    catch {
-        return 'corrupt';
-    }
+    return gz ? (readStoredManifest(gz) ?? 'corrupt') : undefined;
 }
 function lockHolder(data) {
     const raw = data?.get('lock-info')?.[0] ?? '';
@@ -3586,7 +3594,6 @@ async function shipRelease(ctx, fleet, facts, phases) {
 
 
 
-
 /**
  * The bytes a host receives (see receivePayload): the gzipped tar in chunks, sent while it is being made, then the
  * manifest, which may still have been hashing meanwhile.
@@ -3638,16 +3645,10 @@ async function recyclable(ctx, fleet, facts, name) {
     }
     const out = new Map();
     for (const [m, gz] of manifests) {
-        if (!gz)
-            continue;
-        try {
-            const manifest = parseManifest((0,external_node_zlib_.gunzipSync)(gz).toString('utf8'));
-            if (manifest)
-                out.set(m, { name: candidates.get(m), manifest });
-        }
-        catch {
-            // An unreadable manifest: this host copies its live release instead.
-        }
+        // An unreadable manifest: this host copies its live release instead.
+        const manifest = gz && readStoredManifest(gz);
+        if (manifest)
+            out.set(m, { name: candidates.get(m), manifest });
     }
     return out;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { EnvironmentConfig } from '../config/index.js';
@@ -6,7 +5,7 @@ import { computeDelta, type Delta } from '../releases/delta.js';
 import type { Log } from '../report/log.js';
 import { excluder } from './exclude.js';
 import { runBuildHooks } from './hooks.js';
-import { buildManifest, record, serializeManifest, type ManifestEntry } from './manifest.js';
+import { buildManifest, serializeManifest, type ManifestEntry, type StoredManifest } from './manifest.js';
 import { pack, type Artifact } from './pack.js';
 
 import { walk } from './tree.js';
@@ -28,8 +27,8 @@ export interface Built {
   manifest(): Promise<ManifestEntry[]>;
   /** The manifest as the host stores it (gzipped). */
   manifestGz(): Promise<Buffer>;
-  /** The changes from a live release to this build, packed once per distinct live manifest. */
-  deltaFrom(live: ManifestEntry[], skip: (path: string) => boolean): Promise<{ delta: Delta; archive: Archive }>;
+  /** The changes from a base release to this build, packed once per distinct base manifest. */
+  deltaFrom(base: StoredManifest, skip: (path: string) => boolean): Promise<{ delta: Delta; archive: Archive }>;
 }
 
 /** The build hooks have run (in a temporary copy of the source when there are any); nothing is described yet. */
@@ -92,16 +91,13 @@ export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, 
     },
     manifest: () => manifest,
     manifestGz: () => manifestGz,
-    async deltaFrom(live, skip) {
-      // Hosts with the same base share one archive: the key is the base's records as they came (hosts keep them sorted).
-      const hash = createHash('sha256');
-      for (const e of live) hash.update(record(e));
-      const key = hash.digest('hex');
-      let made = deltas.get(key);
+    async deltaFrom(base, skip) {
+      // Hosts with the same base share one archive.
+      let made = deltas.get(base.key);
       if (!made) {
-        const delta = computeDelta(live, await manifest, skip);
-        made = deltas.get(key) ?? { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
-        deltas.set(key, made);
+        const delta = computeDelta(base.entries, await manifest, skip);
+        made = deltas.get(base.key) ?? { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
+        deltas.set(base.key, made);
       }
       return made;
     },

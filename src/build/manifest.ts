@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { CHUNK, hashFile } from './hash.js';
 import { slicer, type Pause } from './slices.js';
@@ -8,8 +10,8 @@ export { HASH_HEX } from './hash.js';
 
 /**
  * What a release contains, entry by entry: `type<TAB>mode<TAB>hash<TAB>path<NUL>`, records sorted bytewise. The
- * hash is the first 128 bits of the file's SHA-256 in hex (the target for a symlink, `-` for a directory), so
- * the host can produce the same records with find, sha256sum and sort -z, and both sides agree byte for byte.
+ * hash is the first 128 bits of the file's SHA-256 in hex (the target for a symlink, `-` for a directory), as
+ * sha256sum on the host gives it, so the host's verify can compare its release with the records directly.
  */
 export interface ManifestEntry {
   type: 'f' | 'd' | 'l';
@@ -54,6 +56,33 @@ function sorted(records: Buffer[]): Buffer {
 /** The manifest as stored on the host. */
 export function serializeManifest(entries: ManifestEntry[]): Buffer {
   return sorted(entries.map((e) => record(e)));
+}
+
+/** A manifest a host sent back (gzipped, as it stores it), read: its entries, and a key naming its bytes. */
+export interface StoredManifest {
+  entries: ManifestEntry[];
+  key: string;
+}
+
+const stored = new Map<string, StoredManifest | undefined>();
+
+/**
+ * Reads a gzipped manifest from a host; undefined when it is not one. The hosts of a fleet send back the same bytes
+ * for the same release, so each distinct manifest is unzipped and parsed once per run, and the key lets work done
+ * for one host (a delta archive) serve the others.
+ */
+export function readStoredManifest(gz: Buffer): StoredManifest | undefined {
+  const key = createHash('sha256').update(gz).digest('hex');
+  if (!stored.has(key)) {
+    let entries: ManifestEntry[] | undefined;
+    try {
+      entries = parseManifest(gunzipSync(gz).toString('utf8'));
+    } catch {
+      entries = undefined;
+    }
+    stored.set(key, entries && { entries, key });
+  }
+  return stored.get(key);
 }
 
 /** Reads a stored manifest; undefined when it is not one (torn, corrupted, hostile paths). */

@@ -1,8 +1,7 @@
 import { Readable } from 'node:stream';
-import { gunzipSync } from 'node:zlib';
 import { describeBuild, runBuild, type Archive, type Built } from '../build/artifact.js';
 import { followFile, framed } from '../build/follow.js';
-import { parseManifest, under, type ManifestEntry } from '../build/manifest.js';
+import { readStoredManifest, under, type StoredManifest } from '../build/manifest.js';
 import { loadTransports } from '../fleet/connect.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { releasesToRemove } from '../releases/retention.js';
@@ -47,7 +46,7 @@ function fullFill(ctx: CommandContext, built: Built, full: Archive): Fill {
  * live, not another run's), with its manifest. Inspect offers the oldest release with its manifest; a host whose
  * offer is not the release retention picks is asked in one short phase. Hosts without one copy their live release.
  */
-async function recyclable(ctx: CommandContext, fleet: Fleet, facts: Map<Member, HostFacts>, name: string): Promise<Map<Member, { name: string; manifest: ManifestEntry[] }>> {
+async function recyclable(ctx: CommandContext, fleet: Fleet, facts: Map<Member, HostFacts>, name: string): Promise<Map<Member, { name: string; manifest: StoredManifest }>> {
   const candidates = new Map<Member, string>();
   for (const [m, f] of facts) {
     if (shipsEverything(ctx, f)) continue;
@@ -70,15 +69,11 @@ async function recyclable(ctx: CommandContext, fleet: Fleet, facts: Map<Member, 
     );
     for (const [m, r] of results) manifests.set(m, r.bytes.get('base-manifest')?.[0]);
   }
-  const out = new Map<Member, { name: string; manifest: ManifestEntry[] }>();
+  const out = new Map<Member, { name: string; manifest: StoredManifest }>();
   for (const [m, gz] of manifests) {
-    if (!gz) continue;
-    try {
-      const manifest = parseManifest(gunzipSync(gz).toString('utf8'));
-      if (manifest) out.set(m, { name: candidates.get(m)!, manifest });
-    } catch {
-      // An unreadable manifest: this host copies its live release instead.
-    }
+    // An unreadable manifest: this host copies its live release instead.
+    const manifest = gz && readStoredManifest(gz);
+    if (manifest) out.set(m, { name: candidates.get(m)!, manifest });
   }
   return out;
 }
@@ -99,7 +94,7 @@ async function fillsFor(
   ctx: CommandContext,
   built: Built,
   facts: Map<Member, HostFacts>,
-  bases: Map<Member, { name: string; manifest: ManifestEntry[] }>,
+  bases: Map<Member, { name: string; manifest: StoredManifest }>,
 ): Promise<Map<Member, Fill>> {
   const skipped = uncompared(ctx);
   const skip = under(skipped);
@@ -112,7 +107,7 @@ async function fillsFor(
   for (const [m, f] of facts) {
     if (fills.has(m)) continue;
     const recycle = bases.get(m);
-    const { delta: d, archive } = await built.deltaFrom(recycle?.manifest ?? (f.liveManifest as ManifestEntry[]), skip);
+    const { delta: d, archive } = await built.deltaFrom(recycle?.manifest ?? (f.liveManifest as StoredManifest), skip);
     const removeB64 = Buffer.from(d.remove.map((p) => `${p}\0`).join('')).toString('base64');
     const steps: Step[] = [
       delta({

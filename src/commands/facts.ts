@@ -1,5 +1,4 @@
-import { gunzipSync } from 'node:zlib';
-import { parseManifest, type ManifestEntry } from '../build/manifest.js';
+import { readStoredManifest, type StoredManifest } from '../build/manifest.js';
 import { parseHistory, releaseOfLink, type HistoryEntry } from '../releases/history.js';
 import type { PhaseResult } from '../remote/session.js';
 
@@ -30,7 +29,7 @@ export interface HostFacts {
    * The live release's manifest: entries, `corrupt` (present but unreadable: ship everything), or undefined (no
    * live release, or one deployed before manifests existed).
    */
-  liveManifest?: ManifestEntry[] | 'corrupt';
+  liveManifest?: StoredManifest | 'corrupt';
   /**
    * The oldest release, offered by inspect as a delta base, with its stored manifest (gzipped) when it can be
    * recycled (it has one, and every file in it belongs to the deploy user).
@@ -69,14 +68,8 @@ export function hostFacts(result: PhaseResult): HostFacts {
   };
 }
 
-/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
-function manifestOf(gz: Buffer | undefined): ManifestEntry[] | 'corrupt' | undefined {
-  if (!gz) return undefined;
-  try {
-    return parseManifest(gunzipSync(gz).toString('utf8')) ?? 'corrupt';
-  } catch {
-    return 'corrupt';
-  }
+function manifestOf(gz: Buffer | undefined): StoredManifest | 'corrupt' | undefined {
+  return gz ? (readStoredManifest(gz) ?? 'corrupt') : undefined;
 }
 
 /** A lock's record as the host reported it: who took it, when, and whether its session still runs. */
