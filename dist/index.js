@@ -30574,10 +30574,14 @@ da_index_write() {
   rm -f -- "$1.manifest"
 }
 # Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one and every
-# entry in it belongs to the deploy user (files another user wrote could not be cleaned up from it).
+# entry in it belongs to the deploy user (files another user wrote could not be cleaned up from it). The same walk
+# lists its entries (.deploy/tmp.<owner>/base.NAME), so the delta that recycles it need not walk it again.
 da_offer_base() {
   [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 0
-  [ -z "$(find "releases/$1" ! -user "$EUID" -print -quit 2>/dev/null)" ] || return 0
+  local list=".deploy/tmp.$DA_OWNER/base.$1"
+  mkdir -p -- ".deploy/tmp.$DA_OWNER"
+  find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null || return 0
+  [ ! -s "$list.foreign" ] || return 0
   da_blob base-manifest < ".deploy/manifests/$1.gz"
 }
 da_now() { TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
@@ -31872,12 +31876,14 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
 [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
 tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
-# What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first.
-(cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') > "$tmp/actual"
+# What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A base
+# inspect offered was listed then (da_offer_base); paths the deploy replaces anyway are left alone.
+actual="$tmp/base.$DA_BASE"
+[ -f "$actual" ] || { actual="$tmp/actual"; (cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') > "$actual"; }
 gzip -dc ".deploy/manifests/$DA_BASE.gz" > "$tmp/known"
-awk -v known="$tmp/known" 'BEGIN { RS = ORS = "\\0" }
+DA_SKIP=${(0,quote.q)(o.skip.length ? underRegex(o.skip) : '')} awk -v known="$tmp/known" 'BEGIN { RS = ORS = "\\0"; skip = ENVIRON["DA_SKIP"] }
   FILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, "\\t") + 1); listed[p] = 1; next }
-  !($0 in listed)' "$tmp/known" "$tmp/actual" | (cd -- "$new" && xargs -0r rm -rf --)
+  !($0 in listed) && (skip == "" || $0 !~ skip)' "$tmp/known" "$actual" | (cd -- "$new" && xargs -0r rm -rf --)
 ${o.removeB64 ? `printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)\n` : ''}rm -rf -- "$tmp"
 ${receivePayload('"$new"')}
 printf '%s\\n' ${(0,quote.q)(o.revision)} > "$new/REVISION"

@@ -107,10 +107,14 @@ da_index_write() {
   rm -f -- "$1.manifest"
 }
 # Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one and every
-# entry in it belongs to the deploy user (files another user wrote could not be cleaned up from it).
+# entry in it belongs to the deploy user (files another user wrote could not be cleaned up from it). The same walk
+# lists its entries (.deploy/tmp.<owner>/base.NAME), so the delta that recycles it need not walk it again.
 da_offer_base() {
   [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 0
-  [ -z "$(find "releases/$1" ! -user "$EUID" -print -quit 2>/dev/null)" ] || return 0
+  local list=".deploy/tmp.$DA_OWNER/base.$1"
+  mkdir -p -- ".deploy/tmp.$DA_OWNER"
+  find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null || return 0
+  [ ! -s "$list.foreign" ] || return 0
   da_blob base-manifest < ".deploy/manifests/$1.gz"
 }
 da_now() { TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }

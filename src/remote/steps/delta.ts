@@ -38,12 +38,14 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
 [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
 tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
-# What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first.
-(cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') > "$tmp/actual"
+# What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A base
+# inspect offered was listed then (da_offer_base); paths the deploy replaces anyway are left alone.
+actual="$tmp/base.$DA_BASE"
+[ -f "$actual" ] || { actual="$tmp/actual"; (cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') > "$actual"; }
 gzip -dc ".deploy/manifests/$DA_BASE.gz" > "$tmp/known"
-awk -v known="$tmp/known" 'BEGIN { RS = ORS = "\\0" }
+DA_SKIP=${q(o.skip.length ? underRegex(o.skip) : '')} awk -v known="$tmp/known" 'BEGIN { RS = ORS = "\\0"; skip = ENVIRON["DA_SKIP"] }
   FILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, "\\t") + 1); listed[p] = 1; next }
-  !($0 in listed)' "$tmp/known" "$tmp/actual" | (cd -- "$new" && xargs -0r rm -rf --)
+  !($0 in listed) && (skip == "" || $0 !~ skip)' "$tmp/known" "$actual" | (cd -- "$new" && xargs -0r rm -rf --)
 ${o.removeB64 ? `printf '%s' ${q(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)\n` : ''}rm -rf -- "$tmp"
 ${receivePayload('"$new"')}
 printf '%s\\n' ${q(o.revision)} > "$new/REVISION"
