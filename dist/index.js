@@ -30504,8 +30504,14 @@ function sessionCommand(script) {
  * exec requests over 9,000 bytes, and csh words over 8 KB.
  */
 const MAX_SESSION_COMMAND = 8000;
-/** The session command for a script too long for the request: it reads the script from stdin (framed) instead. */
-const STDIN_SESSION_COMMAND = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && eval "$s"'`;
+/**
+ * The session command for a script too long for the request: it reads the script from stdin (framed) instead, and
+ * runs it only when it arrived whole (it ends with STDIN_SCRIPT_END): half a script would stop short of the loop
+ * whose end-of-input path undoes the run's work.
+ */
+const STDIN_SESSION_COMMAND = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && case $s in *"#da-end") eval "$s" ;; *) exit 70 ;; esac'`;
+/** The last line of a script sent on stdin (see STDIN_SESSION_COMMAND). */
+const STDIN_SCRIPT_END = '#da-end\n';
 /**
  * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
  * them. A runner that goes silent (no phase and no ping within DA_IDLE seconds) or away (EOF) is treated as lost.
@@ -30578,8 +30584,9 @@ da_index_write() {
 # lists its entries (.deploy/tmp.<owner>/base.NAME), so the delta that recycles it need not walk it again.
 da_offer_base() {
   [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 0
+  [ -O "releases/$1" ] || return 0 # the walk below checks what is inside
   local list=".deploy/tmp.$DA_OWNER/base.$1"
-  mkdir -p -- ".deploy/tmp.$DA_OWNER"
+  mkdir -p -- ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 0
   find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null || return 0
   [ ! -s "$list.foreign" ] || return 0
   da_blob base-manifest < ".deploy/manifests/$1.gz"
@@ -30765,7 +30772,7 @@ class HostSession {
             this.listen(this.prelude.markerToken);
             this.startPings();
             if (!fits)
-                await this.write((0,remote_phase/* frame */.Gt)(script));
+                await this.write((0,remote_phase/* frame */.Gt)(script + STDIN_SCRIPT_END));
         })();
         return this.starting;
     }
@@ -30859,7 +30866,7 @@ class HostSession {
         if (!this.starting)
             return this.abort(timeoutMs);
         if (!(await within(this.starting, timeoutMs)))
-            return false;
+            return this.finished && !this.lost;
         if (this.pgid > 0) {
             // The whole session (pkill -s): commands under `timeout` live in process groups of their own.
             const command = `pkill -TERM -s ${this.pgid} 2>/dev/null; kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
@@ -31114,7 +31121,9 @@ class Fleet {
         const failed = opened.findIndex((r) => r.status === 'rejected');
         if (failed >= 0) {
             const fleet = new Fleet(members, access, listener);
-            // Hosts that never got a session have nothing to undo; those that did undo it now.
+            // No phase has run anywhere yet (a session starts with its first phase): nothing of this run is on any host.
+            for (const m of members)
+                m.session.endNow();
             const confirmed = await fleet.abort();
             const reason = opened[failed].reason;
             const failure = new HostFailure(hosts[failed].name, 'connect', reason instanceof Error ? reason.message : String(reason));

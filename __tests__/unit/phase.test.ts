@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { END_SESSION, frame, renderPhase, type Phase } from '../../src/remote/phase.js';
-import { MAX_SESSION_COMMAND, renderPrelude, sessionCommand, SESSION_LOOP, STDIN_SESSION_COMMAND, type PreludeOptions } from '../../src/remote/prelude.js';
+import { MAX_SESSION_COMMAND, renderPrelude, sessionCommand, SESSION_LOOP, STDIN_SCRIPT_END, STDIN_SESSION_COMMAND, type PreludeOptions } from '../../src/remote/prelude.js';
 import { HostSession } from '../../src/remote/session.js';
 import { LocalTransport } from '../../src/transport/local.js';
 
@@ -187,6 +187,18 @@ describe('frame', () => {
   });
 });
 
+/** Runs the short session command under sh with `input` on stdin. */
+function viaStdin(input: Buffer): Promise<{ out: string; code: number | null }> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', STDIN_SESSION_COMMAND], { stdio: 'pipe' });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', (code) => resolve({ out, code }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+  });
+}
+
 describe('sessionCommand', () => {
   const run = (shell: string, script: string, stdin: Buffer) =>
     new Promise<string>((resolve) => {
@@ -220,14 +232,21 @@ echo "$BASH_VERSION" | grep -c .
     const noise = randomBytes(12_000).toString('base64'); // does not compress
     const script = `${renderPrelude(preludeFor(dp))}: ${noise}\nprintf 'first|'\n${SESSION_LOOP}`;
     expect(sessionCommand(script).length).toBeGreaterThan(MAX_SESSION_COMMAND);
-    const out = await new Promise<string>((resolve) => {
-      const child = spawn('sh', ['-c', STDIN_SESSION_COMMAND], { stdio: 'pipe' });
-      let s = '';
-      child.stdout.on('data', (d: Buffer) => (s += d.toString()));
-      child.on('close', () => resolve(s));
-      child.stdin.end(Buffer.concat([frame(script), frame("printf 'second'; exit 0\n")]));
-    });
+    const { out } = await viaStdin(Buffer.concat([frame(script + STDIN_SCRIPT_END), frame("printf 'second'; exit 0\n")]));
     expect(out.split('\n').filter((l) => !l.startsWith('\x1e')).join('')).toBe('first|second');
+    rmSync(dp, { recursive: true, force: true });
+  });
+
+  test('a script on stdin that arrives cut short is not run at all (it would stop short of the loop that cleans up)', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-loop-'));
+    const script = `${renderPrelude(preludeFor(dp))}mkdir "$DA_DEPLOY_PATH/ran"\nexit 0\n${SESSION_LOOP}${STDIN_SCRIPT_END}`;
+    const framed = frame(script);
+    const cut = await viaStdin(framed.subarray(0, framed.length - 200)); // the runner's write was cut off
+    expect(cut.code).toBe(70);
+    expect(existsSync(join(dp, 'ran'))).toBe(false);
+    const whole = await viaStdin(framed);
+    expect(whole.code).toBe(0);
+    expect(existsSync(join(dp, 'ran'))).toBe(true);
     rmSync(dp, { recursive: true, force: true });
   });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { excluder } from '../../src/build/exclude.js';
 import { buildManifest, serializeManifest } from '../../src/build/manifest.js';
@@ -12,6 +12,7 @@ import { q } from '../../src/remote/quote.js';
 import { HostSession } from '../../src/remote/session.js';
 import { clearPaths } from '../../src/remote/steps/clear-paths.js';
 import { unlock } from '../../src/remote/steps/lock.js';
+import { inspect } from '../../src/remote/steps/inspect.js';
 import { prepare } from '../../src/remote/steps/prepare.js';
 import { release } from '../../src/remote/steps/release.js';
 import { shared, sharedLinkTarget } from '../../src/remote/steps/shared.js';
@@ -360,5 +361,36 @@ describe('verify (real runs)', () => {
     });
     expect(r.stopped).toBe(true);
     expect(log).toContain('type differs: app/sub');
+  });
+});
+
+describe('the delta base inspect offers (real runs)', () => {
+  const asRoot = process.getuid?.() === 0 ? test : test.skip;
+
+  async function offer(arrange: (dp: string) => void) {
+    const dp = mkdtempSync(join(tmpdir(), 'da-offer-'));
+    for (const name of ['r1', 'r2']) {
+      mkdirSync(join(dp, 'releases', name, 'app'), { recursive: true });
+      writeFileSync(join(dp, 'releases', name, 'app/a.php'), 'a\n');
+    }
+    mkdirSync(join(dp, '.deploy/manifests'), { recursive: true });
+    writeFileSync(join(dp, '.deploy/manifests/r1.gz'), gzipSync('f\t0644\t0123456789abcdef0123456789abcdef\tapp/a.php\0'));
+    symlinkSync('releases/r2', join(dp, 'current'));
+    arrange(dp);
+    const s = openSession(dp);
+    const r = await s.run({ name: 'inspect', steps: [inspect({ detectHttpUser: false, offerBaseFrom: 2 })] });
+    s.endNow();
+    return { name: r.data.get('base-name'), manifest: r.bytes.get('base-manifest') };
+  }
+
+  test('the oldest release that is not live is offered with its manifest', async () => {
+    const o = await offer(() => undefined);
+    expect(o.name).toEqual(['r1']);
+    expect(o.manifest).toHaveLength(1);
+  });
+
+  asRoot('a release whose directory, or anything in it, belongs to another user is named but not offered', async () => {
+    expect((await offer((dp) => chownSync(join(dp, 'releases/r1'), 12345, 12345))).manifest).toBeUndefined();
+    expect((await offer((dp) => chownSync(join(dp, 'releases/r1/app/a.php'), 12345, 12345))).manifest).toBeUndefined();
   });
 });

@@ -82,7 +82,8 @@ export class Fleet {
     const failed = opened.findIndex((r) => r.status === 'rejected');
     if (failed >= 0) {
       const fleet = new Fleet(members, access, listener);
-      // Hosts that never got a session have nothing to undo; those that did undo it now.
+      // No phase has run anywhere yet (a session starts with its first phase): nothing of this run is on any host.
+      for (const m of members) m.session.endNow();
       const confirmed = await fleet.abort();
       const reason = (opened[failed] as PromiseRejectedResult).reason;
       const failure = new HostFailure(hosts[failed]!.name, 'connect', reason instanceof Error ? reason.message : String(reason));

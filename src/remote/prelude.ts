@@ -35,8 +35,15 @@ export function sessionCommand(script: string): string {
  */
 export const MAX_SESSION_COMMAND = 8000;
 
-/** The session command for a script too long for the request: it reads the script from stdin (framed) instead. */
-export const STDIN_SESSION_COMMAND = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && eval "$s"'`;
+/**
+ * The session command for a script too long for the request: it reads the script from stdin (framed) instead, and
+ * runs it only when it arrived whole (it ends with STDIN_SCRIPT_END): half a script would stop short of the loop
+ * whose end-of-input path undoes the run's work.
+ */
+export const STDIN_SESSION_COMMAND = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && case $s in *"#da-end") eval "$s" ;; *) exit 70 ;; esac'`;
+
+/** The last line of a script sent on stdin (see STDIN_SESSION_COMMAND). */
+export const STDIN_SCRIPT_END = '#da-end\n';
 
 /**
  * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
@@ -111,8 +118,9 @@ da_index_write() {
 # lists its entries (.deploy/tmp.<owner>/base.NAME), so the delta that recycles it need not walk it again.
 da_offer_base() {
   [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 0
+  [ -O "releases/$1" ] || return 0 # the walk below checks what is inside
   local list=".deploy/tmp.$DA_OWNER/base.$1"
-  mkdir -p -- ".deploy/tmp.$DA_OWNER"
+  mkdir -p -- ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 0
   find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null || return 0
   [ ! -s "$list.foreign" ] || return 0
   da_blob base-manifest < ".deploy/manifests/$1.gz"

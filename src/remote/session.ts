@@ -4,7 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ExitStatus, RemoteProcess, Transport } from '../transport/types.js';
 import { MarkerParser, type Marker } from './markers.js';
 import { ABORT_SESSION, END_SESSION, frame, renderPhase, STOP, type Phase } from './phase.js';
-import { MAX_SESSION_COMMAND, renderPrelude, sessionCommand, SESSION_LOOP, STDIN_SESSION_COMMAND, type PreludeOptions } from './prelude.js';
+import { MAX_SESSION_COMMAND, renderPrelude, sessionCommand, SESSION_LOOP, STDIN_SCRIPT_END, STDIN_SESSION_COMMAND, type PreludeOptions } from './prelude.js';
 
 export interface StepRecord {
   id: string;
@@ -131,7 +131,7 @@ export class HostSession {
       });
       this.listen(this.prelude.markerToken);
       this.startPings();
-      if (!fits) await this.write(frame(script));
+      if (!fits) await this.write(frame(script + STDIN_SCRIPT_END));
     })();
     return this.starting;
   }
@@ -220,7 +220,7 @@ export class HostSession {
     if (this.finished) return true;
     this.interrupted = true;
     if (!this.starting) return this.abort(timeoutMs);
-    if (!(await within(this.starting, timeoutMs))) return false;
+    if (!(await within(this.starting, timeoutMs))) return this.finished && !this.lost;
     if (this.pgid > 0) {
       // The whole session (pkill -s): commands under `timeout` live in process groups of their own.
       const command = `pkill -TERM -s ${this.pgid} 2>/dev/null; kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
