@@ -28380,7 +28380,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   hG: () => (/* binding */ under)
 });
 
-// UNUSED EXPORTS: HASH_HEX, parseManifest, record, safePath
+// UNUSED EXPORTS: HASH_HEX, parseManifest, safePath
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);

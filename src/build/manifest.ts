@@ -45,7 +45,7 @@ function octal(mode: number): string {
 }
 
 /** One entry as the manifest stores it. */
-export function record(e: ManifestEntry): Buffer {
+function record(e: ManifestEntry): Buffer {
   return Buffer.from(`${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0`);
 }
 

@@ -4,11 +4,11 @@ import { q } from './quote.js';
 /**
  * The session prelude: the start of the script a host runs for a session. It defines the helpers every phase uses
  * and the abort path; the session's first phase follows it in the same script, then the command loop
- * (SESSION_LOOP), which reads the later phases from stdin, so a whole deploy is one SSH exec per host. On EOF, on silence longer than `idleSeconds` (the runner sends `ping` lines
- * while it waits) and on SIGTERM/SIGINT/SIGHUP, the host undoes this run's unfinished work by itself: a
- * provisional switch is reverted, the partial release and newly seeded shared entries are removed, the lock is
- * released. What to undo is kept in `.deploy/pending/<owner>`, so the `post:` step can finish the job after a
- * runner was killed.
+ * (SESSION_LOOP), which reads the later phases from stdin, so a whole deploy is one SSH exec per host. On EOF, on
+ * silence longer than `idleSeconds` (the runner sends `ping` lines while it waits) and on SIGTERM/SIGINT/SIGHUP,
+ * the host undoes this run's unfinished work by itself: a provisional switch is reverted, the partial release and
+ * newly seeded shared entries are removed, the lock is released. What to undo is kept in `.deploy/pending/<owner>`,
+ * so the `post:` step can finish the job after a runner was killed.
  */
 export interface PreludeOptions {
   /** Random per session: marks the session's marker lines. */
