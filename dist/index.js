@@ -30379,7 +30379,7 @@ class LocalTransport {
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh() {
-    return (ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(171)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7171)));
+    return (ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(691)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9691)));
 }
 /**
  * Loads SSH when some host needs it. Started before a command runs, loading overlaps with the build; a deploy

@@ -3,6 +3,7 @@ import { NodeSSH } from 'node-ssh';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
 import type { ExitStatus, RemoteProcess, Transport } from './types.js';
 import { collect, type Completed } from './collect.js';
+import { signWithoutAsking } from './sign-at-once.js';
 import { pinnedHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict, type KnownHosts } from './known-hosts.js';
 
 export interface SshTarget {
@@ -67,7 +68,10 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
   };
   const ssh = new NodeSSH();
   try {
-    await ssh.connect(config as Parameters<NodeSSH['connect']>[0]);
+    // node-ssh creates the client and starts it synchronously (the key is given as text, not read from a file).
+    const connecting = ssh.connect(config as Parameters<NodeSSH['connect']>[0]);
+    if (ssh.connection) signWithoutAsking(ssh.connection);
+    await connecting;
   } catch (error) {
     ssh.dispose();
     sock.destroy();

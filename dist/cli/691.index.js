@@ -1,21 +1,70 @@
-export const id = 171;
-export const ids = [171];
+export const id = 691;
+export const ids = [691];
 export const modules = {
 
-/***/ 7171:
+/***/ 9691:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
+// ESM COMPAT FLAG
 __webpack_require__.r(__webpack_exports__);
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   ConnectError: () => (/* binding */ ConnectError),
-/* harmony export */   SshTransport: () => (/* binding */ SshTransport),
-/* harmony export */   connectSsh: () => (/* binding */ connectSsh)
-/* harmony export */ });
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7030);
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_ssh__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9487);
-/* harmony import */ var _collect_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3971);
-/* harmony import */ var _known_hosts_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3808);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  ConnectError: () => (/* binding */ ConnectError),
+  SshTransport: () => (/* binding */ SshTransport),
+  connectSsh: () => (/* binding */ connectSsh)
+});
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
+// EXTERNAL MODULE: ./node_modules/node-ssh/lib/esm/index.mjs + 2 modules
+var esm = __webpack_require__(9487);
+// EXTERNAL MODULE: ./src/transport/collect.ts
+var collect = __webpack_require__(3971);
+;// CONCATENATED MODULE: ./src/transport/sign-at-once.ts
+/** The hash each RSA signature algorithm signs with (the other key types have one hash each). */
+const RSA_HASH = { 'rsa-sha2-256': 'sha256', 'rsa-sha2-512': 'sha512', 'ssh-rsa': 'sha1' };
+function isSigningKey(key) {
+    const k = key;
+    return !!k && typeof k.sign === 'function' && typeof k.isPrivateKey === 'function' && k.isPrivateKey();
+}
+/**
+ * Public-key authentication in one round trip instead of two. ssh2 always asks the server first whether a key
+ * would be accepted (a request without a signature) and signs only after the server says yes. RFC 4252 §7 lets the
+ * client send the signed request straight away; the server answers it exactly as it answers a query, success or
+ * failure, so nothing else changes: a refused key fails the same way, the next signature algorithm of an RSA key
+ * is still tried after a refusal, and keys held by an agent (which signs only on request) keep asking first.
+ *
+ * This wraps the `authPK` method of the connection's protocol object, which ssh2 does not document. ssh2 is
+ * pinned by package-lock.json and bundled into dist/; if a later version is shaped differently, this does nothing
+ * and authentication takes its usual two round trips (the tests in __tests__/transport/ssh-auth.test.ts notice).
+ * Call it right after `client.connect()`, before the handshake completes.
+ */
+function signWithoutAsking(client) {
+    const proto = client._protocol;
+    const authPK = proto?.authPK;
+    if (!proto || typeof authPK !== 'function' || authPK.length !== 4)
+        return false;
+    proto.authPK = function (username, key, keyAlgo, sign) {
+        if (sign || !isSigningKey(key))
+            return authPK.call(this, username, key, keyAlgo, sign);
+        const hash = key.type === 'ssh-rsa' ? RSA_HASH[keyAlgo ?? 'ssh-rsa'] : undefined;
+        return authPK.call(this, username, key, keyAlgo, (data, done) => {
+            const signature = key.sign(data, hash);
+            // A key that cannot sign: ask first after all, and ssh2 reports the failure its own way when it signs.
+            if (signature instanceof Error)
+                authPK.call(this, username, key, keyAlgo);
+            else
+                done(signature);
+        });
+    };
+    return true;
+}
+
+// EXTERNAL MODULE: ./src/transport/known-hosts.ts
+var known_hosts = __webpack_require__(3808);
+;// CONCATENATED MODULE: ./src/transport/ssh.ts
+
 
 
 
@@ -40,7 +89,7 @@ class ConnectError extends Error {
  */
 async function connectSsh(target, creds) {
     let verdict;
-    const pinned = (0,_known_hosts_js__WEBPACK_IMPORTED_MODULE_2__/* .pinnedHostKeyAlgorithms */ ._V)(creds.knownHosts, target.host, target.port);
+    const pinned = (0,known_hosts/* pinnedHostKeyAlgorithms */._V)(creds.knownHosts, target.host, target.port);
     const sock = coalescingSocket(target.host, target.port);
     const config = {
         sock,
@@ -51,7 +100,7 @@ async function connectSsh(target, creds) {
         keepaliveInterval: KEEPALIVE_MS,
         keepaliveCountMax: KEEPALIVE_COUNT,
         hostVerifier: (key) => {
-            verdict = (0,_known_hosts_js__WEBPACK_IMPORTED_MODULE_2__/* .verifyHostKey */ .Hj)(creds.knownHosts, target.host, target.port, key);
+            verdict = (0,known_hosts/* verifyHostKey */.Hj)(creds.knownHosts, target.host, target.port, key);
             return verdict.ok;
         },
         ...(pinned ? { algorithms: { serverHostKey: pinned } } : {}),
@@ -60,9 +109,13 @@ async function connectSsh(target, creds) {
         // Straight to the key: ssh2 would otherwise ask for `none` first, one more round trip for every connection.
         authHandler: [...(creds.privateKey ? ['publickey'] : []), ...(creds.agent ? ['agent'] : [])],
     };
-    const ssh = new node_ssh__WEBPACK_IMPORTED_MODULE_1__/* .NodeSSH */ .H();
+    const ssh = new esm/* NodeSSH */.H();
     try {
-        await ssh.connect(config);
+        // node-ssh creates the client and starts it synchronously (the key is given as text, not read from a file).
+        const connecting = ssh.connect(config);
+        if (ssh.connection)
+            signWithoutAsking(ssh.connection);
+        await connecting;
     }
     catch (error) {
         ssh.dispose();
@@ -88,7 +141,7 @@ async function connectSsh(target, creds) {
  * ciphertext, MAC): what is written within one tick is corked and leaves in one system call and one segment.
  */
 function coalescingSocket(host, port) {
-    const sock = (0,node_net__WEBPACK_IMPORTED_MODULE_0__.connect)({ host, port });
+    const sock = (0,external_node_net_.connect)({ host, port });
     sock.setNoDelay(true);
     // ssh2 listens for errors once it has the socket; until then (and after it lets go) they must not be fatal.
     sock.on('error', () => undefined);
@@ -173,7 +226,7 @@ class SshTransport {
         return { stdin: channel, stdout: channel, stderr: channel.stderr, exited, destroy: () => channel.destroy() };
     }
     async run(command) {
-        return (0,_collect_js__WEBPACK_IMPORTED_MODULE_3__/* .collect */ .F)(await this.start(command));
+        return (0,collect/* collect */.F)(await this.start(command));
     }
     async close() {
         this.closing = true;
@@ -203,4 +256,4 @@ class SshTransport {
 
 };
 
-//# sourceMappingURL=171.index.js.map
+//# sourceMappingURL=691.index.js.map

@@ -1,0 +1,82 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectSsh, ConnectError, type SshCredentials } from '../../src/transport/ssh.js';
+import { parseKnownHosts } from '../../src/transport/known-hosts.js';
+import { sshAvailable, startSshd, type SshdHandle } from '../support/sshd.js';
+
+/**
+ * Public-key authentication against a real sshd: the signed request goes out at once (one round trip), which the
+ * server's DEBUG2 log tells apart from ssh2's default of asking first ("querying public key").
+ */
+const suite = sshAvailable() ? describe : describe.skip;
+if (!sshAvailable()) console.warn('ssh-auth tests skipped: /usr/sbin/sshd or ssh-keygen not available');
+
+function clientKey(type: 'rsa' | 'ecdsa' | 'ed25519'): { privateKey: string; publicLine: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'da-key-'));
+  const file = join(dir, 'id');
+  execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', 'test', '-f', file]);
+  return { privateKey: readFileSync(file, 'utf8'), publicLine: readFileSync(`${file}.pub`, 'utf8').trim() };
+}
+
+suite('SSH public-key authentication', () => {
+  let sshd: SshdHandle;
+  beforeAll(async () => {
+    sshd = await startSshd({ extraConfig: ['LogLevel DEBUG2'] });
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+
+  const creds = (privateKey: string, passphrase?: string): SshCredentials => ({
+    privateKey,
+    passphrase,
+    knownHosts: parseKnownHosts(sshd.knownHostsLine),
+    connectTimeoutMs: 10_000,
+  });
+  const target = () => ({ host: sshd.host, port: sshd.port, user: sshd.user, name: `${sshd.user}@test` });
+  const logSince = (from: number) => sshd.log().slice(from);
+
+  test.each(['ed25519', 'ecdsa', 'rsa'] as const)('an authorized %s key logs in with a signed request, without asking first', async (type) => {
+    const key = clientKey(type);
+    sshd.authorize(key.publicLine);
+    const from = sshd.log().length;
+    const transport = await connectSsh(target(), creds(key.privateKey));
+    try {
+      const r = await transport.run('echo logged-in');
+      expect(r.stdout.toString()).toBe('logged-in\n');
+    } finally {
+      await transport.close();
+    }
+    const log = logSince(from);
+    expect(log).toMatch(/attempting public key/);
+    expect(log).not.toMatch(/querying public key/);
+  });
+
+  test('a key the server does not know is refused with the same clear error', async () => {
+    const key = clientKey('ed25519');
+    const from = sshd.log().length;
+    const error = await connectSsh(target(), creds(key.privateKey)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).kind).toBe('auth');
+    expect((error as Error).message).toMatch(/the server refused the key for user/);
+    expect(logSince(from)).toMatch(/attempting public key/);
+  });
+
+  test('an encrypted key logs in with its passphrase', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'da-key-'));
+    const file = join(dir, 'id');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'sesame', '-C', 'test', '-f', file]);
+    sshd.authorize(readFileSync(`${file}.pub`, 'utf8').trim());
+    const transport = await connectSsh(target(), creds(readFileSync(file, 'utf8'), 'sesame'));
+    try {
+      expect((await transport.run('echo ok')).stdout.toString()).toBe('ok\n');
+    } finally {
+      await transport.close();
+    }
+  });
+});
