@@ -28543,6 +28543,42 @@ function slicer(ms = 4) {
 
 /***/ }),
 
+/***/ 9581:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ coalesceWrites)
+/* harmony export */ });
+/**
+ * Writes made within one tick leave together: the stream is corked at the tick's first write and uncorked on the
+ * next tick, so a burst of small writes becomes one system call (`writev`) instead of one each. Used for the SSH
+ * socket (ssh2 writes every packet in pieces) and for the log on stdout (a pipe to the runner, written
+ * synchronously: a fleet's progress lines would otherwise cost one write and one wake-up of the reader each).
+ * With `flushOnExit`, what is still corked when the process exits (process.exit() in the same tick) is written then.
+ */
+function coalesceWrites(stream, opts = {}) {
+    const write = stream.write;
+    let corked = false;
+    const flush = () => {
+        corked = false;
+        stream.uncork();
+    };
+    stream.write = function (...args) {
+        if (!corked && !stream.destroyed) {
+            corked = true;
+            stream.cork();
+            process.nextTick(flush);
+        }
+        return write.apply(this, args);
+    };
+    if (opts.flushOnExit)
+        process.once('exit', () => corked && flush());
+    return stream;
+}
+
+
+/***/ }),
+
 /***/ 165:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -31282,6 +31318,7 @@ function selectHosts(hosts, spec, source) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
+/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7196);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8399);
 /* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2462);
@@ -31289,6 +31326,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
+
+// The log goes to the runner through a pipe: a burst of lines (a fleet's progress) leaves in one write.
+(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true });
 // One bundle serves both entries in action.yml; the post step is recognised by the state main saved.
 await ((0,_state_js__WEBPACK_IMPORTED_MODULE_3__/* .isPost */ .tl)() ? (0,_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)() : (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i)());
 

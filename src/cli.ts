@@ -8,6 +8,7 @@ import { packageVersion } from './cli/version.js';
 import { runCommand } from './commands/index.js';
 import { consoleLog } from './report/console-log.js';
 import { cancelOnSignals } from './signals.js';
+import { coalesceWrites } from './coalesce-writes.js';
 
 async function cli(argv: string[]): Promise<number> {
   let request;
@@ -42,4 +43,5 @@ async function cli(argv: string[]): Promise<number> {
   }
 }
 
+coalesceWrites(process.stdout, { flushOnExit: true });
 process.exitCode = await cli(process.argv.slice(2));

@@ -61,9 +61,12 @@ function signWithoutAsking(client) {
     return true;
 }
 
+// EXTERNAL MODULE: ./src/coalesce-writes.ts
+var coalesce_writes = __webpack_require__(9581);
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
 var known_hosts = __webpack_require__(3808);
 ;// CONCATENATED MODULE: ./src/transport/ssh.ts
+
 
 
 
@@ -138,27 +141,14 @@ async function connectSsh(target, creds) {
  * The TCP connection to a host. Phases are small messages that wait for an answer, so TCP_NODELAY is on (Nagle's
  * algorithm would hold each one back until the previous segment is acknowledged: a delayed ACK, up to 40 ms per
  * round trip). Without Nagle every write would leave on its own, and ssh2 writes each packet in pieces (length,
- * ciphertext, MAC): what is written within one tick is corked and leaves in one system call and one segment.
+ * ciphertext, MAC): what is written within one tick leaves in one system call and one segment.
  */
 function coalescingSocket(host, port) {
     const sock = (0,external_node_net_.connect)({ host, port });
     sock.setNoDelay(true);
     // ssh2 listens for errors once it has the socket; until then (and after it lets go) they must not be fatal.
     sock.on('error', () => undefined);
-    const write = sock.write;
-    let corked = false;
-    sock.write = function (...args) {
-        if (!corked) {
-            corked = true;
-            sock.cork();
-            process.nextTick(() => {
-                corked = false;
-                sock.uncork();
-            });
-        }
-        return write.apply(this, args);
-    };
-    return sock;
+    return (0,coalesce_writes/* coalesceWrites */.i)(sock);
 }
 function explain(error, target, creds, verdict) {
     const where = `${target.name} (${target.host}:${target.port})`;

@@ -1197,7 +1197,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(67);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4408);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(970);
+/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9581);
 // The CLI entry (bundled to dist/cli/index.js): argv → context → the same commands as the action → plain-text outcome.
+
 
 
 
@@ -1241,6 +1243,7 @@ async function cli(argv) {
         cancel.dispose();
     }
 }
+(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_8__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true });
 process.exitCode = await cli(process.argv.slice(2));
 
 __webpack_async_result__();
@@ -1897,6 +1900,42 @@ function packageVersion() {
     catch {
         return 'unknown';
     }
+}
+
+
+/***/ }),
+
+/***/ 9581:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ coalesceWrites)
+/* harmony export */ });
+/**
+ * Writes made within one tick leave together: the stream is corked at the tick's first write and uncorked on the
+ * next tick, so a burst of small writes becomes one system call (`writev`) instead of one each. Used for the SSH
+ * socket (ssh2 writes every packet in pieces) and for the log on stdout (a pipe to the runner, written
+ * synchronously: a fleet's progress lines would otherwise cost one write and one wake-up of the reader each).
+ * With `flushOnExit`, what is still corked when the process exits (process.exit() in the same tick) is written then.
+ */
+function coalesceWrites(stream, opts = {}) {
+    const write = stream.write;
+    let corked = false;
+    const flush = () => {
+        corked = false;
+        stream.uncork();
+    };
+    stream.write = function (...args) {
+        if (!corked && !stream.destroyed) {
+            corked = true;
+            stream.cork();
+            process.nextTick(flush);
+        }
+        return write.apply(this, args);
+    };
+    if (opts.flushOnExit)
+        process.once('exit', () => corked && flush());
+    return stream;
 }
 
 

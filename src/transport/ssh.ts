@@ -4,6 +4,7 @@ import type { ClientChannel, ConnectConfig } from 'ssh2';
 import type { ExitStatus, RemoteProcess, Transport } from './types.js';
 import { collect, type Completed } from './collect.js';
 import { signWithoutAsking } from './sign-at-once.js';
+import { coalesceWrites } from '../coalesce-writes.js';
 import { pinnedHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict, type KnownHosts } from './known-hosts.js';
 
 export interface SshTarget {
@@ -94,27 +95,14 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
  * The TCP connection to a host. Phases are small messages that wait for an answer, so TCP_NODELAY is on (Nagle's
  * algorithm would hold each one back until the previous segment is acknowledged: a delayed ACK, up to 40 ms per
  * round trip). Without Nagle every write would leave on its own, and ssh2 writes each packet in pieces (length,
- * ciphertext, MAC): what is written within one tick is corked and leaves in one system call and one segment.
+ * ciphertext, MAC): what is written within one tick leaves in one system call and one segment.
  */
 function coalescingSocket(host: string, port: number): Socket {
   const sock = tcpConnect({ host, port });
   sock.setNoDelay(true);
   // ssh2 listens for errors once it has the socket; until then (and after it lets go) they must not be fatal.
   sock.on('error', () => undefined);
-  const write = sock.write;
-  let corked = false;
-  sock.write = function (this: Socket, ...args: unknown[]) {
-    if (!corked) {
-      corked = true;
-      sock.cork();
-      process.nextTick(() => {
-        corked = false;
-        sock.uncork();
-      });
-    }
-    return (write as (...a: unknown[]) => boolean).apply(this, args);
-  } as Socket['write'];
-  return sock;
+  return coalesceWrites(sock);
 }
 
 function explain(error: unknown, target: SshTarget, creds: SshCredentials, verdict: HostKeyVerdict | undefined): Error {

@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import { Writable } from 'node:stream';
+import { coalesceWrites } from '../../src/coalesce-writes.js';
+
+/** A stream that records each system-call-sized write it is asked to make. */
+function recorder(): { stream: Writable; calls: string[][] } {
+  const calls: string[][] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      calls.push([chunk.toString()]);
+      done();
+    },
+    writev(chunks, done) {
+      calls.push(chunks.map((c) => (c.chunk as Buffer).toString()));
+      done();
+    },
+  });
+  return { stream, calls };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('coalesceWrites', () => {
+  test('a burst of writes within one tick leaves as one write, in order', async () => {
+    const { stream, calls } = recorder();
+    coalesceWrites(stream);
+    for (const line of ['▶ lock\n', '✓ lock (2 ms)\n', '▶ inspect\n']) stream.write(line);
+    expect(calls).toEqual([]);
+    await tick();
+    expect(calls).toEqual([['▶ lock\n', '✓ lock (2 ms)\n', '▶ inspect\n']]);
+  });
+
+  test('writes in different ticks leave separately, without waiting for more', async () => {
+    const { stream, calls } = recorder();
+    coalesceWrites(stream);
+    stream.write('one\n');
+    await tick();
+    stream.write('two\n');
+    await tick();
+    expect(calls.flat()).toEqual(['one\n', 'two\n']);
+    expect(calls).toHaveLength(2);
+  });
+
+  test.each([
+    ['process.exit() in the same tick', 'process.exit(3)', 3],
+    ['an uncaught exception', "throw new Error('boom')", 1],
+  ])('with flushOnExit, lines written just before %s are not lost', (_what, end, code) => {
+    // The function is self-contained: its compiled source runs as is in a child whose stdout is a pipe.
+    const script = `const coalesceWrites = ${coalesceWrites.toString()};
+coalesceWrites(process.stdout, { flushOnExit: true });
+for (let i = 0; i < 100; i++) process.stdout.write('line ' + i + '\\n');
+${end};`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.status).toBe(code);
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual(Array.from({ length: 100 }, (_, i) => `line ${i}`));
+  });
+});
