@@ -191,6 +191,45 @@ describe('delta uploads against a real sshd', () => {
     expect(existsSync(join(dp, 'current/storage-cache.bin'))).toBe(false);
   });
 
+  test('a recycled base carries the delta on its own: the live release manifest stays on the host (unreadable there, no matter)', async () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace(APP, config(dp, '    keep_releases: 2\n'));
+    await deploy(ws);
+    ws.write('VERSION', 'v2\n');
+    await deploy(ws);
+    ws.write('VERSION', 'v3\n');
+    const third = await deploy(ws);
+    // Inspect offers the oldest release with its manifest; the live one's is not sent, so its state does not matter.
+    writeFileSync(join(dp, '.deploy/manifests', `${third.outputs['release']}.gz`), 'not gzip at all');
+    ws.write('VERSION', 'v4\n');
+    const fourth = await deploy(ws);
+    expect(fourth.stdout).toContain('reusing releases/');
+    expect(fourth.stdout).not.toContain('manifest is unreadable');
+    expect(fourth.summary).toMatch(/\| Host \| Release \| inspect \| ship \|/);
+    expect(fourth.stdout).toMatch(/verified against the build's manifest \(1 files read/);
+    expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v4\n');
+  });
+
+  test('an offered base whose manifest is unreadable: the live manifest is asked for, and the delta starts from a copy of the live release', async () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace(APP, config(dp, '    keep_releases: 2\n'));
+    await deploy(ws);
+    ws.write('VERSION', 'v2\n');
+    const second = await deploy(ws);
+    ws.write('VERSION', 'v3\n');
+    await deploy(ws);
+    // The second release is the one the next deploy's inspect offers.
+    writeFileSync(join(dp, '.deploy/manifests', `${second.outputs['release']}.gz`), 'not gzip at all');
+    ws.write('VERSION', 'v4\n');
+    const fourth = await deploy(ws);
+    expect(fourth.summary).toMatch(/\| Host \| Release \| inspect \| base \| ship \|/);
+    expect(fourth.stdout).toContain('upload (delta)');
+    expect(fourth.stdout).not.toContain('reusing releases/');
+    expect(fourth.stdout).toContain('verified against the build');
+    expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v4\n');
+    expect(readFileSync(join(dp, 'current/config/app.php'), 'utf8')).toBe('<?php return [];\n');
+  });
+
   test('when the oldest release by name is not the one retention removes, the base is asked for in a phase of its own', async () => {
     const dp = awkwardDeployPath();
     const ws = makeWorkspace(APP, config(dp, '    keep_releases: 3\n'));

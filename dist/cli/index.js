@@ -2630,13 +2630,16 @@ printf '%s\\n' ${(0,quote.q)(o.revision)} > "$new/REVISION"
 echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
     };
 }
-/** Offers `DA_BASE` for recycling (`da_offer_base`), unless it is the live release. */
-function baseManifest() {
+/**
+ * Offers `DA_BASE` for recycling (`da_offer_base`), unless it is the live release. With `live`, the live release's
+ * manifest comes too (for a copy of the live release when the base cannot be used).
+ */
+function baseManifest(opts) {
     return {
         id: 'base',
         label: 'base manifest',
-        body: `! [ current -ef "releases/$DA_BASE" ] || exit 0
-da_offer_base "$DA_BASE"`,
+        body: `${opts.live ? 'da_live_manifest "$(readlink current 2>/dev/null || true)"\n' : ''}[ -n "$DA_BASE" ] && ! [ current -ef "releases/$DA_BASE" ] || exit 0
+da_offer_base "$DA_BASE" || true`,
     };
 }
 /** An extended regex matching the given paths and what is below them. */
@@ -2733,6 +2736,89 @@ rm -f -- ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"`
 
 // EXTERNAL MODULE: ./src/commands/context.ts
 var context = __nccwpck_require__(165);
+;// CONCATENATED MODULE: ./src/commands/facts.ts
+
+
+function hostFacts(result) {
+    const one = (key) => result.data.get(key)?.[0] ?? '';
+    const liveTarget = one('live');
+    // The releases blob: `mtime<TAB>releases/NAME/` entries (one stat), then `rev<TAB>releases/NAME/<TAB>REVISION`.
+    const mtimes = new Map();
+    const revisions = new Map();
+    const nameOf = (path) => path.replace(/^releases\//, '').replace(/\/$/, '');
+    for (const entry of one('releases').split('\0').filter(Boolean)) {
+        const fields = entry.split('\t');
+        if (fields[0] === 'rev')
+            revisions.set(nameOf(fields[1] ?? ''), fields[2] ?? '');
+        else
+            mtimes.set(nameOf(fields[1] ?? ''), Number(fields[0]) || 0);
+    }
+    const releases = [...mtimes].map(([name, mtime]) => ({ name, mtime, revision: revisions.get(name) ?? '' }));
+    return {
+        user: one('user'),
+        absent: one('absent') === 'yes',
+        live: liveTarget ? releaseOfLink(liveTarget) : undefined,
+        liveTarget,
+        releases,
+        dirs: releases.map((r) => r.name),
+        history: parseHistory(one('history')),
+        httpUser: one('http-user') || undefined,
+        partial: new Set(one('partial').split('\n').filter(Boolean)),
+        liveManifest: one('live-manifest') === 'kept' ? 'kept' : manifestOf(result.bytes.get('live-manifest')?.[0]),
+        baseOffer: one('base-name') ? { name: one('base-name'), manifestGz: result.bytes.get('base-manifest')?.[0] } : undefined,
+        lock: result.data.has('lock-info') ? result.data : undefined,
+    };
+}
+function manifestOf(gz) {
+    return gz ? (readStoredManifest(gz) ?? 'corrupt') : undefined;
+}
+function lockHolder(data) {
+    const raw = data?.get('lock-info')?.[0] ?? '';
+    let info = {};
+    let readable = false;
+    try {
+        const parsed = JSON.parse(raw);
+        if (parsed && typeof parsed === 'object') {
+            info = parsed;
+            readable = true;
+        }
+    }
+    catch {
+        /* unreadable: said by the callers */
+    }
+    const since = String(info['started_at'] ?? '') || data?.get('lock-since')?.[0] || undefined;
+    return { info, unreadable: raw !== '' && !readable, empty: raw === '', alive: data?.get('lock-alive')?.[0] === 'yes', since };
+}
+/** `acme/shop run 99 (attempt 2) by mona`, `a CLI run on laptop by alice`, or '' when the record says nothing. */
+function holderName(h) {
+    const i = h.info;
+    const str = (k) => (i[k] === undefined || i[k] === null || i[k] === '' ? '' : String(i[k]));
+    const run = str('run_id')
+        ? `${str('repository') ? `${str('repository')} ` : ''}run ${str('run_id')}${str('run_attempt') ? ` (attempt ${str('run_attempt')})` : ''}`
+        : str('runner')
+            ? `a CLI run on ${str('runner')}`
+            : '';
+    const actor = str('actor');
+    return run && actor ? `${run} by ${actor}` : run || actor;
+}
+/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
+function describeHeldLock(data, environment) {
+    const h = lockHolder(data);
+    const who = holderName(h);
+    const lines = [
+        `the deploy lock is held${who ? ` by ${who}` : h.empty ? ' (its owner record is empty: it is being taken right now, or was left half-written)' : ''}` +
+            `${h.since ? `, since ${h.since}` : ''}.`,
+    ];
+    if (h.unreadable)
+        lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
+    if (h.info['run_url'])
+        lines.push(`Run: ${String(h.info['run_url'])}`);
+    lines.push(h.alive
+        ? 'Its session is still running on the host: wait for that deploy to finish.'
+        : 'Its session is no longer running on the host: that run ended without releasing the lock.', `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
+    return lines.join(' ');
+}
+
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 6 modules
 var fleet_fleet = __nccwpck_require__(8325);
 ;// CONCATENATED MODULE: ./src/remote/steps/inspect.ts
@@ -2746,7 +2832,8 @@ const HISTORY_TAIL = 1000;
 function inspect(opts) {
     // With `offerBaseFrom` (keep_releases): once that many releases exist, the oldest one (by name, which is by time
     // for generated names) is the one this deploy's cleanup would remove: its manifest comes along, so a delta can
-    // start from it without another round trip (the runner checks that retention agrees; see baseManifest).
+    // start from it without another round trip (the runner checks that retention agrees; see baseManifest). The live
+    // release's manifest (hundreds of KB for a big app) is then only reported as there, not sent.
     const offer = opts.offerBaseFrom === undefined
         ? ''
         : `
@@ -2755,7 +2842,7 @@ function inspect(opts) {
       d=\${d%/}; [ "$d" != "$live" ] || continue
       n=\${d#releases/}
       da_data base-name "$n"
-      da_offer_base "$n"
+      ! da_offer_base "$n" || offered=yes
       break
     done
   fi`;
@@ -2771,7 +2858,7 @@ da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_
 if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null; then da_data absent yes; exit 0; fi
 live=$(readlink current 2>/dev/null || true)
 da_data live "$live"
-case $live in releases/*) [ -f ".deploy/manifests/\${live#releases/}.gz" ] && da_blob live-manifest < ".deploy/manifests/\${live#releases/}.gz" ;; esac
+offered=
 dirs=(releases/*/)
 if [ -d "\${dirs[0]}" ]; then
   # One stat for every release; REVISION read by the shell itself: no process per release.
@@ -2780,6 +2867,8 @@ if [ -d "\${dirs[0]}" ]; then
     for d in "\${dirs[@]}"; do rev=; read -r rev 2>/dev/null < "\${d}REVISION" || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
   } | da_blob releases${offer}
 fi
+# With a base offered, the live release's manifest stays on the host unless the runner asks for it.
+da_live_manifest "$live" \${offered:+kept}
 if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
 partial=
 for f in .deploy/pending/*; do
@@ -2899,89 +2988,6 @@ function required(value, key) {
 var progress = __nccwpck_require__(8991);
 // EXTERNAL MODULE: ./src/run-info.ts
 var run_info = __nccwpck_require__(4091);
-;// CONCATENATED MODULE: ./src/commands/facts.ts
-
-
-function hostFacts(result) {
-    const one = (key) => result.data.get(key)?.[0] ?? '';
-    const liveTarget = one('live');
-    // The releases blob: `mtime<TAB>releases/NAME/` entries (one stat), then `rev<TAB>releases/NAME/<TAB>REVISION`.
-    const mtimes = new Map();
-    const revisions = new Map();
-    const nameOf = (path) => path.replace(/^releases\//, '').replace(/\/$/, '');
-    for (const entry of one('releases').split('\0').filter(Boolean)) {
-        const fields = entry.split('\t');
-        if (fields[0] === 'rev')
-            revisions.set(nameOf(fields[1] ?? ''), fields[2] ?? '');
-        else
-            mtimes.set(nameOf(fields[1] ?? ''), Number(fields[0]) || 0);
-    }
-    const releases = [...mtimes].map(([name, mtime]) => ({ name, mtime, revision: revisions.get(name) ?? '' }));
-    return {
-        user: one('user'),
-        absent: one('absent') === 'yes',
-        live: liveTarget ? releaseOfLink(liveTarget) : undefined,
-        liveTarget,
-        releases,
-        dirs: releases.map((r) => r.name),
-        history: parseHistory(one('history')),
-        httpUser: one('http-user') || undefined,
-        partial: new Set(one('partial').split('\n').filter(Boolean)),
-        liveManifest: manifestOf(result.bytes.get('live-manifest')?.[0]),
-        baseOffer: one('base-name') ? { name: one('base-name'), manifestGz: result.bytes.get('base-manifest')?.[0] } : undefined,
-        lock: result.data.has('lock-info') ? result.data : undefined,
-    };
-}
-function manifestOf(gz) {
-    return gz ? (readStoredManifest(gz) ?? 'corrupt') : undefined;
-}
-function lockHolder(data) {
-    const raw = data?.get('lock-info')?.[0] ?? '';
-    let info = {};
-    let readable = false;
-    try {
-        const parsed = JSON.parse(raw);
-        if (parsed && typeof parsed === 'object') {
-            info = parsed;
-            readable = true;
-        }
-    }
-    catch {
-        /* unreadable: said by the callers */
-    }
-    const since = String(info['started_at'] ?? '') || data?.get('lock-since')?.[0] || undefined;
-    return { info, unreadable: raw !== '' && !readable, empty: raw === '', alive: data?.get('lock-alive')?.[0] === 'yes', since };
-}
-/** `acme/shop run 99 (attempt 2) by mona`, `a CLI run on laptop by alice`, or '' when the record says nothing. */
-function holderName(h) {
-    const i = h.info;
-    const str = (k) => (i[k] === undefined || i[k] === null || i[k] === '' ? '' : String(i[k]));
-    const run = str('run_id')
-        ? `${str('repository') ? `${str('repository')} ` : ''}run ${str('run_id')}${str('run_attempt') ? ` (attempt ${str('run_attempt')})` : ''}`
-        : str('runner')
-            ? `a CLI run on ${str('runner')}`
-            : '';
-    const actor = str('actor');
-    return run && actor ? `${run} by ${actor}` : run || actor;
-}
-/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
-function describeHeldLock(data, environment) {
-    const h = lockHolder(data);
-    const who = holderName(h);
-    const lines = [
-        `the deploy lock is held${who ? ` by ${who}` : h.empty ? ' (its owner record is empty: it is being taken right now, or was left half-written)' : ''}` +
-            `${h.since ? `, since ${h.since}` : ''}.`,
-    ];
-    if (h.unreadable)
-        lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
-    if (h.info['run_url'])
-        lines.push(`Run: ${String(h.info['run_url'])}`);
-    lines.push(h.alive
-        ? 'Its session is still running on the host: wait for that deploy to finish.'
-        : 'Its session is no longer running on the host: that run ended without releasing the lock.', `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
-    return lines.join(' ');
-}
-
 ;// CONCATENATED MODULE: ./src/commands/fleet-run.ts
 
 
@@ -3635,6 +3641,7 @@ async function shipRelease(ctx, fleet, facts, phases) {
 
 
 
+
 /**
  * The bytes a host receives (see receivePayload): the gzipped tar in chunks, sent while it is being made, then the
  * manifest, which may still have been hashing meanwhile.
@@ -3680,9 +3687,12 @@ async function recyclable(ctx, fleet, facts, name) {
         if (!ask.includes(m))
             manifests.set(m, facts.get(m).baseOffer.manifestGz);
     if (ask.length) {
-        const results = await fleet.run((m) => ({ name: 'base', vars: { DA_BASE: candidates.get(m) }, steps: [baseManifest()] }), undefined, { members: ask, parallel: ctx.config.maxParallel });
-        for (const [m, r] of results)
+        // The live release's manifest comes along where inspect kept it back: this base may turn out unusable too.
+        const results = await fleet.run((m) => ({ name: 'base', vars: { DA_BASE: candidates.get(m) }, steps: [baseManifest({ live: facts.get(m).liveManifest === 'kept' })] }), undefined, { members: ask, parallel: ctx.config.maxParallel });
+        for (const [m, r] of results) {
             manifests.set(m, r.bytes.get('base-manifest')?.[0]);
+            fetchedLiveManifest(facts.get(m), r);
+        }
     }
     const out = new Map();
     for (const [m, gz] of manifests) {
@@ -3691,7 +3701,22 @@ async function recyclable(ctx, fleet, facts, name) {
         if (manifest)
             out.set(m, { name: candidates.get(m), manifest });
     }
+    // Hosts that copy their live release after all need its manifest, which inspect kept back: one short phase.
+    const needLive = [...facts].filter(([m, f]) => f.liveManifest === 'kept' && !out.has(m)).map(([m]) => m);
+    if (needLive.length) {
+        const results = await fleet.run(() => ({ name: 'base', vars: { DA_BASE: '' }, steps: [baseManifest({ live: true })] }), undefined, {
+            members: needLive,
+            parallel: ctx.config.maxParallel,
+        });
+        for (const [m, r] of results)
+            fetchedLiveManifest(facts.get(m), r);
+    }
     return out;
+}
+/** Records the live manifest a `base` phase sent for a host whose inspect kept it back (absent now: ship everything). */
+function fetchedLiveManifest(f, r) {
+    if (f.liveManifest === 'kept')
+        f.liveManifest = manifestOf(r.bytes.get('live-manifest')?.[0]);
 }
 /** Paths the deploy writes itself after the files arrive (shared links, cleared paths, REVISION): never compared. */
 function uncompared(ctx) {
@@ -5935,15 +5960,24 @@ da_index_write() {
 }
 # Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one and every
 # entry in it belongs to the deploy user (files another user wrote could not be cleaned up from it). The same walk
-# lists its entries (.deploy/tmp.<owner>/base.NAME), so the delta that recycles it need not walk it again.
+# lists its entries (.deploy/tmp.<owner>/base.NAME), so the delta that recycles it need not walk it again. Status 1:
+# not offered.
 da_offer_base() {
-  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 0
-  [ -O "releases/$1" ] || return 0 # the walk below checks what is inside
+  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
+  [ -O "releases/$1" ] || return 1 # the walk below checks what is inside
   local list=".deploy/tmp.$DA_OWNER/base.$1"
-  mkdir -p -- ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 0
-  find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null || return 0
-  [ ! -s "$list.foreign" ] || return 0
+  mkdir -p -- ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
+  find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null || return 1
+  [ ! -s "$list.foreign" ] || return 1
   da_blob base-manifest < ".deploy/manifests/$1.gz"
+}
+# The live release's stored manifest (\`current\` → $1) as \`live-manifest\`; with \`kept\`, only that the host has it
+# (a delta that recycles an offered base does not need it; the runner asks for it when it does).
+da_live_manifest() {
+  case $1 in releases/*) ;; *) return 0 ;; esac
+  local m=".deploy/manifests/\${1#releases/}.gz"
+  [ -f "$m" ] || return 0
+  if [ "\${2:-}" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < "$m"; fi
 }
 da_now() { TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
 # The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.

@@ -7,11 +7,11 @@ import type { Fleet } from '../fleet/fleet.js';
 import { releasesToRemove } from '../releases/retention.js';
 import type { Member } from '../fleet/fleet.js';
 import type { Step } from '../remote/phase.js';
-import type { Payload } from '../remote/session.js';
+import type { Payload, PhaseResult } from '../remote/session.js';
 import { baseManifest, delta, resetRelease, verify } from '../remote/steps/delta.js';
 import { upload } from '../remote/steps/upload.js';
 import { warn, type CommandContext } from './context.js';
-import type { HostFacts } from './facts.js';
+import { manifestOf, type HostFacts } from './facts.js';
 import { inspectFleet, withFleet } from './fleet-run.js';
 import { planReport, shippedSummary } from './plan.js';
 import { chooseName, releasePhases, shipRelease, type Fill, type ReleaseSource } from './ship.js';
@@ -62,12 +62,16 @@ async function recyclable(ctx: CommandContext, fleet: Fleet, facts: Map<Member, 
   const ask = [...candidates.keys()].filter((m) => facts.get(m)!.baseOffer?.name !== candidates.get(m));
   for (const m of candidates.keys()) if (!ask.includes(m)) manifests.set(m, facts.get(m)!.baseOffer!.manifestGz);
   if (ask.length) {
+    // The live release's manifest comes along where inspect kept it back: this base may turn out unusable too.
     const results = await fleet.run(
-      (m) => ({ name: 'base', vars: { DA_BASE: candidates.get(m)! }, steps: [baseManifest()] }),
+      (m) => ({ name: 'base', vars: { DA_BASE: candidates.get(m)! }, steps: [baseManifest({ live: facts.get(m)!.liveManifest === 'kept' })] }),
       undefined,
       { members: ask, parallel: ctx.config.maxParallel },
     );
-    for (const [m, r] of results) manifests.set(m, r.bytes.get('base-manifest')?.[0]);
+    for (const [m, r] of results) {
+      manifests.set(m, r.bytes.get('base-manifest')?.[0]);
+      fetchedLiveManifest(facts.get(m)!, r);
+    }
   }
   const out = new Map<Member, { name: string; manifest: StoredManifest }>();
   for (const [m, gz] of manifests) {
@@ -75,7 +79,21 @@ async function recyclable(ctx: CommandContext, fleet: Fleet, facts: Map<Member, 
     const manifest = gz && readStoredManifest(gz);
     if (manifest) out.set(m, { name: candidates.get(m)!, manifest });
   }
+  // Hosts that copy their live release after all need its manifest, which inspect kept back: one short phase.
+  const needLive = [...facts].filter(([m, f]) => f.liveManifest === 'kept' && !out.has(m)).map(([m]) => m);
+  if (needLive.length) {
+    const results = await fleet.run(() => ({ name: 'base', vars: { DA_BASE: '' }, steps: [baseManifest({ live: true })] }), undefined, {
+      members: needLive,
+      parallel: ctx.config.maxParallel,
+    });
+    for (const [m, r] of results) fetchedLiveManifest(facts.get(m)!, r);
+  }
   return out;
+}
+
+/** Records the live manifest a `base` phase sent for a host whose inspect kept it back (absent now: ship everything). */
+function fetchedLiveManifest(f: HostFacts, r: PhaseResult): void {
+  if (f.liveManifest === 'kept') f.liveManifest = manifestOf(r.bytes.get('live-manifest')?.[0]);
 }
 
 /** Paths the deploy writes itself after the files arrive (shared links, cleared paths, REVISION): never compared. */

@@ -26,10 +26,11 @@ export interface HostFacts {
   /** Releases other runs created and have not finished (from their pending records). */
   partial: Set<string>;
   /**
-   * The live release's manifest: entries, `corrupt` (present but unreadable: ship everything), or undefined (no
-   * live release, or one deployed before manifests existed).
+   * The live release's manifest: entries, `corrupt` (present but unreadable: ship everything), `kept` (present, not
+   * sent: a base was offered instead; see liveManifestsWhereNeeded), or undefined (no live release, or one deployed
+   * before manifests existed).
    */
-  liveManifest?: StoredManifest | 'corrupt';
+  liveManifest?: StoredManifest | 'corrupt' | 'kept';
   /**
    * The oldest release, offered by inspect as a delta base, with its stored manifest (gzipped) when it can be
    * recycled (it has one, and every file in it belongs to the deploy user).
@@ -62,13 +63,13 @@ export function hostFacts(result: PhaseResult): HostFacts {
     history: parseHistory(one('history')),
     httpUser: one('http-user') || undefined,
     partial: new Set(one('partial').split('\n').filter(Boolean)),
-    liveManifest: manifestOf(result.bytes.get('live-manifest')?.[0]),
+    liveManifest: one('live-manifest') === 'kept' ? 'kept' : manifestOf(result.bytes.get('live-manifest')?.[0]),
     baseOffer: one('base-name') ? { name: one('base-name'), manifestGz: result.bytes.get('base-manifest')?.[0] } : undefined,
     lock: result.data.has('lock-info') ? result.data : undefined,
   };
 }
 
-function manifestOf(gz: Buffer | undefined): StoredManifest | 'corrupt' | undefined {
+export function manifestOf(gz: Buffer | undefined): StoredManifest | 'corrupt' | undefined {
   return gz ? (readStoredManifest(gz) ?? 'corrupt') : undefined;
 }
 

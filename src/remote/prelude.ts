@@ -115,15 +115,24 @@ da_index_write() {
 }
 # Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one and every
 # entry in it belongs to the deploy user (files another user wrote could not be cleaned up from it). The same walk
-# lists its entries (.deploy/tmp.<owner>/base.NAME), so the delta that recycles it need not walk it again.
+# lists its entries (.deploy/tmp.<owner>/base.NAME), so the delta that recycles it need not walk it again. Status 1:
+# not offered.
 da_offer_base() {
-  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 0
-  [ -O "releases/$1" ] || return 0 # the walk below checks what is inside
+  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
+  [ -O "releases/$1" ] || return 1 # the walk below checks what is inside
   local list=".deploy/tmp.$DA_OWNER/base.$1"
-  mkdir -p -- ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 0
-  find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null || return 0
-  [ ! -s "$list.foreign" ] || return 0
+  mkdir -p -- ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
+  find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null || return 1
+  [ ! -s "$list.foreign" ] || return 1
   da_blob base-manifest < ".deploy/manifests/$1.gz"
+}
+# The live release's stored manifest (\`current\` → $1) as \`live-manifest\`; with \`kept\`, only that the host has it
+# (a delta that recycles an offered base does not need it; the runner asks for it when it does).
+da_live_manifest() {
+  case $1 in releases/*) ;; *) return 0 ;; esac
+  local m=".deploy/manifests/\${1#releases/}.gz"
+  [ -f "$m" ] || return 0
+  if [ "\${2:-}" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < "$m"; fi
 }
 da_now() { TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
 # The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.

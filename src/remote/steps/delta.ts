@@ -53,13 +53,16 @@ echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged
   };
 }
 
-/** Offers `DA_BASE` for recycling (`da_offer_base`), unless it is the live release. */
-export function baseManifest(): Step {
+/**
+ * Offers `DA_BASE` for recycling (`da_offer_base`), unless it is the live release. With `live`, the live release's
+ * manifest comes too (for a copy of the live release when the base cannot be used).
+ */
+export function baseManifest(opts: { live: boolean }): Step {
   return {
     id: 'base',
     label: 'base manifest',
-    body: `! [ current -ef "releases/$DA_BASE" ] || exit 0
-da_offer_base "$DA_BASE"`,
+    body: `${opts.live ? 'da_live_manifest "$(readlink current 2>/dev/null || true)"\n' : ''}[ -n "$DA_BASE" ] && ! [ current -ef "releases/$DA_BASE" ] || exit 0
+da_offer_base "$DA_BASE" || true`,
   };
 }
 

@@ -11,7 +11,8 @@ export const HISTORY_TAIL = 1000;
 export function inspect(opts: { detectHttpUser: boolean; offerBaseFrom?: number }): Step {
   // With `offerBaseFrom` (keep_releases): once that many releases exist, the oldest one (by name, which is by time
   // for generated names) is the one this deploy's cleanup would remove: its manifest comes along, so a delta can
-  // start from it without another round trip (the runner checks that retention agrees; see baseManifest).
+  // start from it without another round trip (the runner checks that retention agrees; see baseManifest). The live
+  // release's manifest (hundreds of KB for a big app) is then only reported as there, not sent.
   const offer =
     opts.offerBaseFrom === undefined
       ? ''
@@ -21,7 +22,7 @@ export function inspect(opts: { detectHttpUser: boolean; offerBaseFrom?: number 
       d=\${d%/}; [ "$d" != "$live" ] || continue
       n=\${d#releases/}
       da_data base-name "$n"
-      da_offer_base "$n"
+      ! da_offer_base "$n" || offered=yes
       break
     done
   fi`;
@@ -37,7 +38,7 @@ da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_
 if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null; then da_data absent yes; exit 0; fi
 live=$(readlink current 2>/dev/null || true)
 da_data live "$live"
-case $live in releases/*) [ -f ".deploy/manifests/\${live#releases/}.gz" ] && da_blob live-manifest < ".deploy/manifests/\${live#releases/}.gz" ;; esac
+offered=
 dirs=(releases/*/)
 if [ -d "\${dirs[0]}" ]; then
   # One stat for every release; REVISION read by the shell itself: no process per release.
@@ -46,6 +47,8 @@ if [ -d "\${dirs[0]}" ]; then
     for d in "\${dirs[@]}"; do rev=; read -r rev 2>/dev/null < "\${d}REVISION" || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
   } | da_blob releases${offer}
 fi
+# With a base offered, the live release's manifest stays on the host unless the runner asks for it.
+da_live_manifest "$live" \${offered:+kept}
 if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
 partial=
 for f in .deploy/pending/*; do
