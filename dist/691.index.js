@@ -15,8 +15,6 @@ __webpack_require__.d(__webpack_exports__, {
   connectSsh: () => (/* binding */ connectSsh)
 });
 
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __webpack_require__(7030);
 // EXTERNAL MODULE: ./node_modules/node-ssh/lib/esm/index.mjs + 2 modules
 var esm = __webpack_require__(9487);
 // EXTERNAL MODULE: ./src/transport/collect.ts
@@ -61,12 +59,11 @@ function signWithoutAsking(client) {
     return true;
 }
 
-// EXTERNAL MODULE: ./src/coalesce-writes.ts
-var coalesce_writes = __webpack_require__(9581);
+// EXTERNAL MODULE: ./src/transport/tcp.ts
+var tcp = __webpack_require__(2118);
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
 var known_hosts = __webpack_require__(3808);
 ;// CONCATENATED MODULE: ./src/transport/ssh.ts
-
 
 
 
@@ -93,7 +90,7 @@ class ConnectError extends Error {
 async function connectSsh(target, creds) {
     let verdict;
     const pinned = (0,known_hosts/* pinnedHostKeyAlgorithms */._V)(creds.knownHosts, target.host, target.port);
-    const sock = coalescingSocket(target.host, target.port);
+    const sock = (0,tcp/* takeTcp */.R)(target.host, target.port);
     const config = {
         sock,
         host: target.host,
@@ -136,19 +133,6 @@ async function connectSsh(target, creds) {
     });
     ssh.connection?.on('close', () => (transport.lostBecause ??= 'the connection was closed'));
     return transport;
-}
-/**
- * The TCP connection to a host. Phases are small messages that wait for an answer, so TCP_NODELAY is on (Nagle's
- * algorithm would hold each one back until the previous segment is acknowledged: a delayed ACK, up to 40 ms per
- * round trip). Without Nagle every write would leave on its own, and ssh2 writes each packet in pieces (length,
- * ciphertext, MAC): what is written within one tick leaves in one system call and one segment.
- */
-function coalescingSocket(host, port) {
-    const sock = (0,external_node_net_.connect)({ host, port });
-    sock.setNoDelay(true);
-    // ssh2 listens for errors once it has the socket; until then (and after it lets go) they must not be fatal.
-    sock.on('error', () => undefined);
-    return (0,coalesce_writes/* coalesceWrites */.i)(sock);
 }
 function explain(error, target, creds, verdict) {
     const where = `${target.name} (${target.host}:${target.port})`;

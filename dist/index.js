@@ -28714,6 +28714,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/fleet/connect.ts + 1 modules
+var connect = __nccwpck_require__(3176);
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 5 modules
 var fleet_fleet = __nccwpck_require__(475);
 // EXTERNAL MODULE: ./src/remote/steps/inspect.ts
@@ -28759,6 +28761,7 @@ var facts = __nccwpck_require__(9005);
 
 
 
+
 /** Seconds of silence after which a host assumes the runner is gone and undoes the run's work. */
 const IDLE_SECONDS = 120;
 function preludeFor(ctx, host) {
@@ -28780,6 +28783,7 @@ async function withFleet(ctx, work) {
     ctx.state?.save('remote', 'started');
     let fleet;
     try {
+        (0,connect/* reachEarly */.HE)(ctx.config.hosts, ctx.config.maxParallel);
         fleet = await fleet_fleet/* Fleet */.P.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
     }
     catch (error) {
@@ -30370,8 +30374,9 @@ g.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(g.__filename)
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  f: () => (/* binding */ loadTransports),
-  g: () => (/* binding */ openTransport)
+  fG: () => (/* binding */ loadTransports),
+  g2: () => (/* binding */ openTransport),
+  HE: () => (/* binding */ reachEarly)
 });
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -30411,7 +30416,10 @@ class LocalTransport {
     async close() { }
 }
 
+// EXTERNAL MODULE: ./src/transport/tcp.ts
+var tcp = __nccwpck_require__(2118);
 ;// CONCATENATED MODULE: ./src/fleet/connect.ts
+
 
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
@@ -30425,6 +30433,15 @@ function loadSsh() {
 async function loadTransports(hosts) {
     if (hosts.some((h) => !h.local))
         await loadSsh();
+}
+/**
+ * Opens the TCP connections of the hosts a fleet reaches first (`parallel` of them, in order) while SSH is still
+ * loading, so their handshakes start one round trip sooner. Call it right before the fleet connects, never ahead of
+ * a build (see connectEarly).
+ */
+function reachEarly(hosts, parallel) {
+    for (const h of hosts.filter((h) => !h.local).slice(0, parallel))
+        (0,tcp/* connectEarly */.I)(h.host, h.port);
 }
 async function openTransport(host, access) {
     if (host.local)
@@ -31153,7 +31170,7 @@ class Fleet {
     /** Connects to every host (at most `parallel` handshakes at once) and starts its session. */
     static async open(hosts, access, prelude, listener, parallel = hosts.length) {
         const opened = await settleLimited(hosts, parallel, async (host) => {
-            const transport = await (0,connect/* openTransport */.g)(host, access);
+            const transport = await (0,connect/* openTransport */.g2)(host, access);
             try {
                 const session = await HostSession.open(transport, prelude(host), sessionListener(host, listener));
                 return { host, transport, session };
@@ -31230,7 +31247,7 @@ class Fleet {
             let done = !m.session.lost;
             if (!m.session.ended) {
                 done = m.session.busy
-                    ? await m.session.interrupt(ABORT_WAIT_MS, () => (0,connect/* openTransport */.g)(m.host, this.access))
+                    ? await m.session.interrupt(ABORT_WAIT_MS, () => (0,connect/* openTransport */.g2)(m.host, this.access))
                     : await m.session.abort(ABORT_WAIT_MS);
                 if (!done)
                     m.session.destroy();
@@ -32772,8 +32789,10 @@ async function deploy(ctx) {
     }
     const tree = await report.time('build', 'build', () => runBuild(config, ctx.source, ctx.log));
     // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts. It
-    // starts once SSH is loaded: its walk would otherwise hold back the first connection.
-    await (0,connect/* loadTransports */.f)(config.hosts);
+    // starts once SSH is loaded: its walk would otherwise hold back the first connection. The TCP connections open
+    // meanwhile.
+    (0,connect/* reachEarly */.HE)(config.hosts, config.maxParallel);
+    await (0,connect/* loadTransports */.fG)(config.hosts);
     const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
     describing.catch(() => undefined);
     // With full_upload every host gets everything: packing starts before the hosts are even reached.
@@ -33158,7 +33177,7 @@ async function runCommand(name, ctx) {
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
         checkReleaseName(ctx.releaseName, 'release-name');
-    (0,connect/* loadTransports */.f)(ctx.config.hosts).catch(() => undefined);
+    (0,connect/* loadTransports */.fG)(ctx.config.hosts).catch(() => undefined);
     try {
         await COMMANDS[name](ctx);
     }
@@ -34427,6 +34446,62 @@ function verifyHostKey(kh, host, port, blob) {
         lines = [...head, `  ${suggestedLine}`, ...outOfBand];
     }
     return { ok: false, reason, keyType, fingerprint, suggestedLine, message: lines.join('\n') };
+}
+
+
+/***/ }),
+
+/***/ 2118:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I: () => (/* binding */ connectEarly),
+/* harmony export */   R: () => (/* binding */ takeTcp)
+/* harmony export */ });
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9581);
+
+
+/**
+ * The TCP connection to a host. Phases are small messages that wait for an answer, so TCP_NODELAY is on (Nagle's
+ * algorithm would hold each one back until the previous segment is acknowledged: a delayed ACK, up to 40 ms per
+ * round trip). Without Nagle every write would leave on its own, and ssh2 writes each packet in pieces (length,
+ * ciphertext, MAC): what is written within one tick leaves in one system call and one segment.
+ */
+function openTcp(host, port) {
+    const sock = (0,node_net__WEBPACK_IMPORTED_MODULE_0__.connect)({ host, port });
+    sock.setNoDelay(true);
+    // ssh2 listens for errors once it has the socket; until then (and after it lets go) they must not be fatal.
+    sock.on('error', () => undefined);
+    return (0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_1__/* .coalesceWrites */ .i)(sock);
+}
+/** Connections opened ahead of their SSH handshake, by `host:port`, with the error they met meanwhile, if any. */
+const early = new Map();
+const key = (host, port) => `${host}\0${port}`;
+/**
+ * Opens a TCP connection now, for an SSH handshake that starts a moment later (once ssh2 is loaded): the TCP round
+ * trip overlaps with the loading. Until it is taken the connection does not keep the process alive. Only for a
+ * handshake that follows at once: sshd closes connections that do not log in within its LoginGraceTime.
+ */
+function connectEarly(host, port) {
+    if (early.has(key(host, port)))
+        return;
+    const entry = { sock: openTcp(host, port).unref(), failed: false };
+    entry.sock.once('error', () => (entry.failed = true));
+    early.set(key(host, port), entry);
+}
+/**
+ * The connection to use for a handshake: the one opened early if it is still good (it counts as a reference to
+ * the process again), else a new one, which reports its own failure the usual way.
+ */
+function takeTcp(host, port) {
+    const entry = early.get(key(host, port));
+    early.delete(key(host, port));
+    if (entry && !entry.failed && !entry.sock.destroyed)
+        return entry.sock.ref();
+    entry?.sock.destroy();
+    return openTcp(host, port);
 }
 
 

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describeBuild, runBuild, type Archive, type Built } from '../build/artifact.js';
 import { followFile, framed } from '../build/follow.js';
 import { readStoredManifest, under, type StoredManifest } from '../build/manifest.js';
-import { loadTransports } from '../fleet/connect.js';
+import { loadTransports, reachEarly } from '../fleet/connect.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { releasesToRemove } from '../releases/retention.js';
 import type { Member } from '../fleet/fleet.js';
@@ -163,7 +163,9 @@ export async function deploy(ctx: CommandContext): Promise<void> {
   }
   const tree = await report.time('build', 'build', () => runBuild(config, ctx.source, ctx.log));
   // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts. It
-  // starts once SSH is loaded: its walk would otherwise hold back the first connection.
+  // starts once SSH is loaded: its walk would otherwise hold back the first connection. The TCP connections open
+  // meanwhile.
+  reachEarly(config.hosts, config.maxParallel);
   await loadTransports(config.hosts);
   const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
   describing.catch(() => undefined);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HostConfig } from '../config/index.js';
+import { reachEarly } from '../fleet/connect.js';
 import { Fleet, HostFailure, type Member } from '../fleet/fleet.js';
 import type { PreludeOptions } from '../remote/prelude.js';
 import { inspect } from '../remote/steps/inspect.js';
@@ -34,6 +35,7 @@ export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => 
   ctx.state?.save('remote', 'started');
   let fleet: Fleet;
   try {
+    reachEarly(ctx.config.hosts, ctx.config.maxParallel);
     fleet = await Fleet.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
   } catch (error) {
     // A host that could not be reached (host key, auth, network) has nothing of this run to undo: the post step

@@ -1,10 +1,10 @@
-import { connect as tcpConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { NodeSSH } from 'node-ssh';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
 import type { ExitStatus, RemoteProcess, Transport } from './types.js';
 import { collect, type Completed } from './collect.js';
 import { signWithoutAsking } from './sign-at-once.js';
-import { coalesceWrites } from '../coalesce-writes.js';
+import { takeTcp } from './tcp.js';
 import { pinnedHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict, type KnownHosts } from './known-hosts.js';
 
 export interface SshTarget {
@@ -48,7 +48,7 @@ export class ConnectError extends Error {
 export async function connectSsh(target: SshTarget, creds: SshCredentials): Promise<SshTransport> {
   let verdict: HostKeyVerdict | undefined;
   const pinned = pinnedHostKeyAlgorithms(creds.knownHosts, target.host, target.port);
-  const sock = coalescingSocket(target.host, target.port);
+  const sock = takeTcp(target.host, target.port);
   const config: ConnectConfig = {
     sock,
     host: target.host,
@@ -89,20 +89,6 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
   });
   ssh.connection?.on('close', () => (transport.lostBecause ??= 'the connection was closed'));
   return transport;
-}
-
-/**
- * The TCP connection to a host. Phases are small messages that wait for an answer, so TCP_NODELAY is on (Nagle's
- * algorithm would hold each one back until the previous segment is acknowledged: a delayed ACK, up to 40 ms per
- * round trip). Without Nagle every write would leave on its own, and ssh2 writes each packet in pieces (length,
- * ciphertext, MAC): what is written within one tick leaves in one system call and one segment.
- */
-function coalescingSocket(host: string, port: number): Socket {
-  const sock = tcpConnect({ host, port });
-  sock.setNoDelay(true);
-  // ssh2 listens for errors once it has the socket; until then (and after it lets go) they must not be fatal.
-  sock.on('error', () => undefined);
-  return coalesceWrites(sock);
 }
 
 function explain(error: unknown, target: SshTarget, creds: SshCredentials, verdict: HostKeyVerdict | undefined): Error {

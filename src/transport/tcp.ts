@@ -1,0 +1,44 @@
+import { connect, type Socket } from 'node:net';
+import { coalesceWrites } from '../coalesce-writes.js';
+
+/**
+ * The TCP connection to a host. Phases are small messages that wait for an answer, so TCP_NODELAY is on (Nagle's
+ * algorithm would hold each one back until the previous segment is acknowledged: a delayed ACK, up to 40 ms per
+ * round trip). Without Nagle every write would leave on its own, and ssh2 writes each packet in pieces (length,
+ * ciphertext, MAC): what is written within one tick leaves in one system call and one segment.
+ */
+function openTcp(host: string, port: number): Socket {
+  const sock = connect({ host, port });
+  sock.setNoDelay(true);
+  // ssh2 listens for errors once it has the socket; until then (and after it lets go) they must not be fatal.
+  sock.on('error', () => undefined);
+  return coalesceWrites(sock);
+}
+
+/** Connections opened ahead of their SSH handshake, by `host:port`, with the error they met meanwhile, if any. */
+const early = new Map<string, { sock: Socket; failed: boolean }>();
+const key = (host: string, port: number) => `${host}\0${port}`;
+
+/**
+ * Opens a TCP connection now, for an SSH handshake that starts a moment later (once ssh2 is loaded): the TCP round
+ * trip overlaps with the loading. Until it is taken the connection does not keep the process alive. Only for a
+ * handshake that follows at once: sshd closes connections that do not log in within its LoginGraceTime.
+ */
+export function connectEarly(host: string, port: number): void {
+  if (early.has(key(host, port))) return;
+  const entry = { sock: openTcp(host, port).unref(), failed: false };
+  entry.sock.once('error', () => (entry.failed = true));
+  early.set(key(host, port), entry);
+}
+
+/**
+ * The connection to use for a handshake: the one opened early if it is still good (it counts as a reference to
+ * the process again), else a new one, which reports its own failure the usual way.
+ */
+export function takeTcp(host: string, port: number): Socket {
+  const entry = early.get(key(host, port));
+  early.delete(key(host, port));
+  if (entry && !entry.failed && !entry.sock.destroyed) return entry.sock.ref();
+  entry?.sock.destroy();
+  return openTcp(host, port);
+}
