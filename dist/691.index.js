@@ -30,8 +30,9 @@ function isSigningKey(key) {
  * Public-key authentication in one round trip instead of two. ssh2 always asks the server first whether a key
  * would be accepted (a request without a signature) and signs only after the server says yes. RFC 4252 §7 lets the
  * client send the signed request straight away; the server answers it exactly as it answers a query, success or
- * failure, so nothing else changes: a refused key fails the same way, the next signature algorithm of an RSA key
- * is still tried after a refusal, and keys held by an agent (which signs only on request) keep asking first.
+ * failure, so nothing else changes: a refused key fails the same way, an RSA key signs with the algorithm ssh2 picked
+ * for the server (rsa-sha2-256/512 or ssh-rsa), and keys held by an agent (which signs only on request) keep asking
+ * first.
  *
  * This wraps the `authPK` method of the connection's protocol object, which ssh2 does not document. ssh2 is
  * pinned by package-lock.json and bundled into dist/; if a later version is shaped differently, this does nothing
@@ -90,7 +91,7 @@ class ConnectError extends Error {
 async function connectSsh(target, creds) {
     let verdict;
     const pinned = (0,known_hosts/* pinnedHostKeyAlgorithms */._V)(creds.knownHosts, target.host, target.port);
-    const sock = (0,tcp/* takeTcp */.R)(target.host, target.port);
+    const sock = (0,tcp/* takeTcp */.Rs)(target.host, target.port);
     const config = {
         sock,
         host: target.host,

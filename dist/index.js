@@ -28552,14 +28552,15 @@ function slicer(ms = 4) {
 /**
  * Writes made within one tick leave together: the stream is corked at the tick's first write and uncorked on the
  * next tick, so a burst of small writes becomes one system call (`writev`) instead of one each. Used for the SSH
- * socket (ssh2 writes every packet in pieces) and for the log on stdout (a pipe to the runner, written
- * synchronously: a fleet's progress lines would otherwise cost one write and one wake-up of the reader each).
- * With `flushOnExit`, what is still corked when the process exits (process.exit() in the same tick) is written then.
+ * socket (ssh2 writes every packet in pieces) and for the log on stdout (a pipe to the runner: a fleet's progress
+ * lines would otherwise cost one write and one wake-up of the reader each).
  */
 function coalesceWrites(stream, opts = {}) {
     const write = stream.write;
     let corked = false;
     const flush = () => {
+        if (!corked)
+            return;
         corked = false;
         stream.uncork();
     };
@@ -28571,8 +28572,20 @@ function coalesceWrites(stream, opts = {}) {
         }
         return write.apply(this, args);
     };
-    if (opts.flushOnExit)
-        process.once('exit', () => corked && flush());
+    for (const other of opts.orderedBefore ?? []) {
+        const otherWrite = other.write;
+        other.write = function (...args) {
+            flush();
+            return otherWrite.apply(this, args);
+        };
+    }
+    if (opts.flushOnExit) {
+        process.once('exit', () => {
+            flush();
+            // Later exit listeners write straight through: the next tick that would release them never comes.
+            stream.write = write;
+        });
+    }
     return stream;
 }
 
@@ -28794,6 +28807,9 @@ async function withFleet(ctx, work) {
         if (ctx.signal.aborted)
             throw new context/* Cancelled */.c();
         throw error;
+    }
+    finally {
+        (0,connect/* dropEarly */.tj)();
     }
     const onAbort = () => void fleet.abort();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -30374,6 +30390,7 @@ g.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(g.__filename)
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  tj: () => (/* reexport */ tcp/* dropEarly */.tj),
   fG: () => (/* binding */ loadTransports),
   g2: () => (/* binding */ openTransport),
   HE: () => (/* binding */ reachEarly)
@@ -30421,6 +30438,8 @@ var tcp = __nccwpck_require__(2118);
 ;// CONCATENATED MODULE: ./src/fleet/connect.ts
 
 
+/** Closes what reachEarly opened and no connection took. */
+
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh() {
@@ -30441,7 +30460,7 @@ async function loadTransports(hosts) {
  */
 function reachEarly(hosts, parallel) {
     for (const h of hosts.filter((h) => !h.local).slice(0, parallel))
-        (0,tcp/* connectEarly */.I)(h.host, h.port);
+        (0,tcp/* connectEarly */.Ir)(h.host, h.port);
 }
 async function openTransport(host, access) {
     if (host.local)
@@ -31355,7 +31374,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 // The log goes to the runner through a pipe: a burst of lines (a fleet's progress) leaves in one write.
-(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true });
+(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });
 // One bundle serves both entries in action.yml; the post step is recognised by the state main saved.
 await ((0,_state_js__WEBPACK_IMPORTED_MODULE_3__/* .isPost */ .tl)() ? (0,_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)() : (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i)());
 
@@ -34455,8 +34474,9 @@ function verifyHostKey(kh, host, port, blob) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   I: () => (/* binding */ connectEarly),
-/* harmony export */   R: () => (/* binding */ takeTcp)
+/* harmony export */   Ir: () => (/* binding */ connectEarly),
+/* harmony export */   Rs: () => (/* binding */ takeTcp),
+/* harmony export */   tj: () => (/* binding */ dropEarly)
 /* harmony export */ });
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7030);
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
@@ -34476,9 +34496,11 @@ function openTcp(host, port) {
     sock.on('error', () => undefined);
     return (0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_1__/* .coalesceWrites */ .i)(sock);
 }
-/** Connections opened ahead of their SSH handshake, by `host:port`, with the error they met meanwhile, if any. */
+/** Connections opened ahead of their SSH handshake, by `host:port`, with when they were opened. */
 const early = new Map();
 const key = (host, port) => `${host}\0${port}`;
+/** An early connection older than this is not used: the handshake it was opened for did not follow. */
+const EARLY_MAX_AGE_MS = 10_000;
 /**
  * Opens a TCP connection now, for an SSH handshake that starts a moment later (once ssh2 is loaded): the TCP round
  * trip overlaps with the loading. Until it is taken the connection does not keep the process alive. Only for a
@@ -34487,9 +34509,13 @@ const key = (host, port) => `${host}\0${port}`;
 function connectEarly(host, port) {
     if (early.has(key(host, port)))
         return;
-    const entry = { sock: openTcp(host, port).unref(), failed: false };
-    entry.sock.once('error', () => (entry.failed = true));
-    early.set(key(host, port), entry);
+    early.set(key(host, port), { sock: openTcp(host, port).unref(), at: Date.now() });
+}
+/** Closes the early connections nobody took (the fleet could not open, or the run stopped before it connected). */
+function dropEarly() {
+    for (const { sock } of early.values())
+        sock.destroy();
+    early.clear();
 }
 /**
  * The connection to use for a handshake: the one opened early if it is still good (it counts as a reference to
@@ -34498,7 +34524,8 @@ function connectEarly(host, port) {
 function takeTcp(host, port) {
     const entry = early.get(key(host, port));
     early.delete(key(host, port));
-    if (entry && !entry.failed && !entry.sock.destroyed)
+    // A failed connection is destroyed by its error.
+    if (entry && !entry.sock.destroyed && Date.now() - entry.at < EARLY_MAX_AGE_MS)
         return entry.sock.ref();
     entry?.sock.destroy();
     return openTcp(host, port);

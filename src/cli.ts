@@ -43,5 +43,6 @@ async function cli(argv: string[]): Promise<number> {
   }
 }
 
-coalesceWrites(process.stdout, { flushOnExit: true });
+// Progress on stdout leaves in one write per tick; warnings on stderr still come after the lines printed before them.
+coalesceWrites(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });
 process.exitCode = await cli(process.argv.slice(2));

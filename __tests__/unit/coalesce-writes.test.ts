@@ -41,14 +41,34 @@ describe('coalesceWrites', () => {
     expect(calls).toHaveLength(2);
   });
 
+  test('a write to a stream ordered after it first releases what is held: lines keep their order across streams', async () => {
+    const log: string[] = [];
+    const sink = (name: string) =>
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          log.push(`${name}:${chunk.toString()}`);
+          done();
+        },
+      });
+    const out = sink('out');
+    const err = sink('err');
+    coalesceWrites(out, { orderedBefore: [err] });
+    out.write('▶ migrate\n');
+    err.write('warning: slow\n');
+    out.write('✓ migrate\n');
+    await tick();
+    expect(log).toEqual(['out:▶ migrate\n', 'err:warning: slow\n', 'out:✓ migrate\n']);
+  });
+
   test.each([
     ['process.exit() in the same tick', 'process.exit(3)', 3],
     ['an uncaught exception', "throw new Error('boom')", 1],
+    ['a later exit listener', "process.on('exit', () => process.stdout.write('line 99\\n')); process.exit(4)", 4],
   ])('with flushOnExit, lines written just before %s are not lost', (_what, end, code) => {
     // The function is self-contained: its compiled source runs as is in a child whose stdout is a pipe.
     const script = `const coalesceWrites = ${coalesceWrites.toString()};
 coalesceWrites(process.stdout, { flushOnExit: true });
-for (let i = 0; i < 100; i++) process.stdout.write('line ' + i + '\\n');
+for (let i = 0; i < ${end.includes('line 99') ? 99 : 100}; i++) process.stdout.write('line ' + i + '\\n');
 ${end};`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(r.status).toBe(code);

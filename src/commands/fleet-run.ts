@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HostConfig } from '../config/index.js';
-import { reachEarly } from '../fleet/connect.js';
+import { dropEarly, reachEarly } from '../fleet/connect.js';
 import { Fleet, HostFailure, type Member } from '../fleet/fleet.js';
 import type { PreludeOptions } from '../remote/prelude.js';
 import { inspect } from '../remote/steps/inspect.js';
@@ -43,6 +43,8 @@ export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => 
     if (error instanceof HostFailure && error.cleanedUp) ctx.state?.save('remote', 'done');
     if (ctx.signal.aborted) throw new Cancelled();
     throw error;
+  } finally {
+    dropEarly();
   }
   const onAbort = () => void fleet.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });

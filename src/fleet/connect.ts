@@ -4,6 +4,9 @@ import { LocalTransport } from '../transport/local.js';
 import { connectEarly } from '../transport/tcp.js';
 import type { Transport } from '../transport/types.js';
 
+/** Closes what reachEarly opened and no connection took. */
+export { dropEarly } from '../transport/tcp.js';
+
 /** How the runner authenticates and checks hosts. */
 export interface Access {
   privateKey?: string;

@@ -15,9 +15,11 @@ function openTcp(host: string, port: number): Socket {
   return coalesceWrites(sock);
 }
 
-/** Connections opened ahead of their SSH handshake, by `host:port`, with the error they met meanwhile, if any. */
-const early = new Map<string, { sock: Socket; failed: boolean }>();
+/** Connections opened ahead of their SSH handshake, by `host:port`, with when they were opened. */
+const early = new Map<string, { sock: Socket; at: number }>();
 const key = (host: string, port: number) => `${host}\0${port}`;
+/** An early connection older than this is not used: the handshake it was opened for did not follow. */
+const EARLY_MAX_AGE_MS = 10_000;
 
 /**
  * Opens a TCP connection now, for an SSH handshake that starts a moment later (once ssh2 is loaded): the TCP round
@@ -26,9 +28,13 @@ const key = (host: string, port: number) => `${host}\0${port}`;
  */
 export function connectEarly(host: string, port: number): void {
   if (early.has(key(host, port))) return;
-  const entry = { sock: openTcp(host, port).unref(), failed: false };
-  entry.sock.once('error', () => (entry.failed = true));
-  early.set(key(host, port), entry);
+  early.set(key(host, port), { sock: openTcp(host, port).unref(), at: Date.now() });
+}
+
+/** Closes the early connections nobody took (the fleet could not open, or the run stopped before it connected). */
+export function dropEarly(): void {
+  for (const { sock } of early.values()) sock.destroy();
+  early.clear();
 }
 
 /**
@@ -38,7 +44,8 @@ export function connectEarly(host: string, port: number): void {
 export function takeTcp(host: string, port: number): Socket {
   const entry = early.get(key(host, port));
   early.delete(key(host, port));
-  if (entry && !entry.failed && !entry.sock.destroyed) return entry.sock.ref();
+  // A failed connection is destroyed by its error.
+  if (entry && !entry.sock.destroyed && Date.now() - entry.at < EARLY_MAX_AGE_MS) return entry.sock.ref();
   entry?.sock.destroy();
   return openTcp(host, port);
 }
