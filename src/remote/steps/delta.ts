@@ -73,10 +73,10 @@ function underRegex(paths: readonly string[]): string {
 }
 
 /**
- * Compares the staged release (a listing: `type<TAB>signature-or-target<TAB>path`, the mark file first) with the
- * build's manifest. Files the base's index vouches for are not read; the others are hashed in one pass. Prints the
- * first differences, writes the new index (files outside the racy window) and `read` to DA_V_COUNTS; exits 3 on a
- * difference.
+ * Compares the staged release (a listing on stdin: `type<TAB>signature-or-target<TAB>path`, the mark file first)
+ * with the build's manifest. Files the base's index vouches for are not read; the others are hashed in one pass.
+ * Prints the first differences, writes the new index (files outside the racy window) and `read` to DA_V_COUNTS;
+ * exits 3 on a difference.
  */
 const COMPARE = `BEGIN { RS = ORS = "\\0"; M = ENVIRON["DA_V_MANIFEST"]; I = ENVIRON["DA_V_INDEX"]; skip = ENVIRON["DA_V_SKIP"] }
 function differ(what, p) { if (++bad <= 10) printf "  %s: %s\\n", what, p }
@@ -132,10 +132,11 @@ export DA_V_INDEX="$PWD/.deploy/manifests/$DA_BASE.idx" DA_V_NEW_INDEX="$PWD/.de
 [ -f "$DA_V_INDEX" ] || DA_V_INDEX=/dev/null
 gzip -dc ".deploy/manifests/$DA_RELEASE.gz" > "$DA_V_MANIFEST"
 : > "$DA_V_NEW_INDEX"; : > "$tmp/mark"
-# One walk: the mark file first (its ctime starts the index's racy window), then every entry of the release.
-(cd -- "releases/$DA_RELEASE" && find "$tmp/mark" . ${pruneArgs(opts.skip)} \\( -type f -printf "f\\t$DA_FILE_SIG" \\) -o \\( -type d -printf 'd\\t-\\t%P\\0' \\) -o \\( -type l -printf 'l\\t%l\\t%P\\0' \\)) > "$tmp/listing"
+# One walk: the mark file first (its ctime starts the index's racy window), then every entry of the release. It
+# streams into the comparison, which reads the manifest and the index meanwhile (a failed walk is a difference too).
 rc=0
-(cd -- "releases/$DA_RELEASE" && awk ${q(COMPARE)} "$DA_V_MANIFEST" "$DA_V_INDEX" "$tmp/listing") > "$tmp/differences" || rc=$?
+(cd -- "releases/$DA_RELEASE" && find "$tmp/mark" . ${pruneArgs(opts.skip)} \\( -type f -printf "f\\t$DA_FILE_SIG" \\) -o \\( -type d -printf 'd\\t-\\t%P\\0' \\) -o \\( -type l -printf 'l\\t%l\\t%P\\0' \\) |
+  awk ${q(COMPARE)} "$DA_V_MANIFEST" "$DA_V_INDEX" -) > "$tmp/differences" || rc=$?
 if [ "$rc" -ne 0 ]; then
   echo "the staged release does not match the build (a file of the live release was changed on this host?): sending everything instead"
   echo "first differences:"
