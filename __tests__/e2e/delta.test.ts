@@ -230,6 +230,22 @@ describe('delta uploads against a real sshd', () => {
     expect(readFileSync(join(dp, 'current/config/app.php'), 'utf8')).toBe('<?php return [];\n');
   });
 
+  test('a second release of the same second (NAME-2) does not hide the oldest one from the offer', async () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace(APP, config(dp, '    keep_releases: 3\n'));
+    await deploy(ws, { 'release-name': 'r1' });
+    ws.write('VERSION', 'v2\n');
+    await deploy(ws, { 'release-name': 'r1-2' }); // the suffix a name taken in the same second gets
+    ws.write('VERSION', 'v3\n');
+    await deploy(ws, { 'release-name': 'r2' });
+    ws.write('VERSION', 'v4\n');
+    const fourth = await deploy(ws, { 'release-name': 'r3' });
+    // The glob lists releases/r1-2/ before releases/r1/; retention removes r1, and inspect offers r1.
+    expect(fourth.summary).toMatch(/\| Host \| Release \| inspect \| ship \|/);
+    expect(fourth.stdout).toContain('reusing releases/r1, which cleanup would remove');
+    expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v4\n');
+  });
+
   test('when the oldest release by name is not the one retention removes, the base is asked for in a phase of its own', async () => {
     const dp = awkwardDeployPath();
     const ws = makeWorkspace(APP, config(dp, '    keep_releases: 3\n'));

@@ -10,21 +10,24 @@ export const HISTORY_TAIL = 1000;
  */
 export function inspect(opts: { detectHttpUser: boolean; offerBaseFrom?: number }): Step {
   // With `offerBaseFrom` (keep_releases): once that many releases exist, the oldest one (by name, which is by time
-  // for generated names) is the one this deploy's cleanup would remove: its manifest comes along, so a delta can
-  // start from it without another round trip (the runner checks that retention agrees; see baseManifest). The live
-  // release's manifest (hundreds of KB for a big app) is then only reported as there, not sent.
+  // for generated names, NAME before NAME-2) is the one this deploy's cleanup would remove: its manifest comes
+  // along, so a delta can start from it without another round trip (the runner checks that retention agrees; see
+  // baseManifest). The live release's manifest (hundreds of KB for a big app) is then only reported as there.
   const offer =
     opts.offerBaseFrom === undefined
       ? ''
       : `
   if [ "\${#dirs[@]}" -ge ${Number(opts.offerBaseFrom)} ]; then
+    # The least name without its slash: the glob sorts \`NAME-2/\` (a second release in the same second) before \`NAME/\`.
+    base=
     for d in "\${dirs[@]}"; do
       d=\${d%/}; [ "$d" != "$live" ] || continue
-      n=\${d#releases/}
-      da_data base-name "$n"
-      ! da_offer_base "$n" || offered=yes
-      break
+      [ -n "$base" ] && ! [[ $d < $base ]] || base=$d
     done
+    if [ -n "$base" ]; then
+      da_data base-name "\${base#releases/}"
+      ! da_offer_base "\${base#releases/}" || offered=yes
+    fi
   fi`;
   const detect = opts.detectHttpUser
     ? `
