@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -93,5 +93,25 @@ describe('several hosts', () => {
     expect(readdirSync(join(base, 'a', 'releases'))).toEqual([first.outputs['release']]);
     expect(existsSync(join(base, 'a', '.deploy/lock'))).toBe(false);
     expect(existsSync(join(base, 'b', '.deploy/lock'))).toBe(false);
+  });
+
+  test('one host asked for another base, one for its live manifest: both ship a delta and go live together', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-fleet-'));
+    const ws = makeWorkspace({ VERSION: 'v1\n', 'config/app.php': '<?php return [];\n' }, fleetConfig(base, 'true').replace('    shared_dirs:', '    keep_releases: 2\n    shared_dirs:'));
+    for (const [i, name] of ['r1', 'r2', 'r3'].entries()) {
+      ws.write('VERSION', `v${i + 1}\n`);
+      expect((await runAction({ inputs: { ...inputs(), 'release-name': name }, workspace: ws.dir })).code).toBe(0);
+    }
+    // Host a: a directory its history does not know is what retention removes first, not the r2 inspect offers.
+    mkdirSync(join(base, 'a/releases/zzz-manual'));
+    // Host b: the r2 it offers has an unreadable manifest, so it copies its live release and needs that manifest.
+    writeFileSync(join(base, 'b/.deploy/manifests/r2.gz'), 'not gzip at all');
+    ws.write('VERSION', 'v4\n');
+    const r = await runAction({ inputs: { ...inputs(), 'release-name': 'r4' }, workspace: ws.dir });
+    expect({ code: r.code, out: r.code ? r.stdout : '' }).toEqual({ code: 0, out: '' });
+    expect(r.summary).toMatch(/\| Host \| Release \| inspect \| base \| stage \| switch \| finish \| Health \|/);
+    expect(r.summary.match(/\| base manifest \| ✅ ok/g)).toHaveLength(2);
+    expect(r.stdout.match(/upload \(delta\)/g)?.length).toBeGreaterThanOrEqual(2);
+    expect([live(base, 'a'), live(base, 'b')]).toEqual(['v4', 'v4']);
   });
 });

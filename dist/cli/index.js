@@ -3709,11 +3709,20 @@ async function recyclable(ctx, fleet, facts, name) {
     for (const m of candidates.keys())
         if (!ask.includes(m))
             manifests.set(m, facts.get(m).baseOffer.manifestGz);
-    if (ask.length) {
-        // The live release's manifest comes along where inspect kept it back: this base may turn out unusable too.
-        const results = await fleet.run((m) => ({ name: 'base', vars: { DA_BASE: candidates.get(m) }, steps: [baseManifest({ live: facts.get(m).liveManifest === 'kept' })] }), undefined, { members: ask, parallel: ctx.config.maxParallel });
+    // Where inspect kept the live manifest back, a host that will copy its live release needs it: one with no base to
+    // recycle, or whose offered base's manifest is unreadable. A host asked for another base gets it too (that base
+    // may turn out unusable). One short phase for all of them.
+    const usable = (m) => !!manifests.get(m) && !!readStoredManifest(manifests.get(m));
+    const needLive = [...facts].filter(([m, f]) => f.liveManifest === 'kept' && !ask.includes(m) && !usable(m)).map(([m]) => m);
+    if (ask.length || needLive.length) {
+        const results = await fleet.run((m) => ({
+            name: 'base',
+            vars: { DA_BASE: ask.includes(m) ? candidates.get(m) : '' },
+            steps: [baseManifest({ live: facts.get(m).liveManifest === 'kept' })],
+        }), undefined, { members: [...ask, ...needLive], parallel: ctx.config.maxParallel });
         for (const [m, r] of results) {
-            manifests.set(m, r.bytes.get('base-manifest')?.[0]);
+            if (ask.includes(m))
+                manifests.set(m, r.bytes.get('base-manifest')?.[0]);
             fetchedLiveManifest(facts.get(m), r);
         }
     }
@@ -3723,16 +3732,6 @@ async function recyclable(ctx, fleet, facts, name) {
         const manifest = gz && readStoredManifest(gz);
         if (manifest)
             out.set(m, { name: candidates.get(m), manifest });
-    }
-    // Hosts that copy their live release after all need its manifest, which inspect kept back: one short phase.
-    const needLive = [...facts].filter(([m, f]) => f.liveManifest === 'kept' && !out.has(m)).map(([m]) => m);
-    if (needLive.length) {
-        const results = await fleet.run(() => ({ name: 'base', vars: { DA_BASE: '' }, steps: [baseManifest({ live: true })] }), undefined, {
-            members: needLive,
-            parallel: ctx.config.maxParallel,
-        });
-        for (const [m, r] of results)
-            fetchedLiveManifest(facts.get(m), r);
     }
     return out;
 }
@@ -3766,7 +3765,13 @@ async function fillsFor(ctx, built, facts, bases) {
         if (fills.has(m))
             continue;
         const recycle = bases.get(m);
-        const { delta: d, archive } = await built.deltaFrom(recycle?.manifest ?? f.liveManifest, skip);
+        // recyclable() resolved every manifest inspect kept back; without one to compare with, everything ships.
+        const base = recycle?.manifest ?? (typeof f.liveManifest === 'object' ? f.liveManifest : undefined);
+        if (!base) {
+            fills.set(m, fullFill(ctx, built, built.full()));
+            continue;
+        }
+        const { delta: d, archive } = await built.deltaFrom(base, skip);
         const removeB64 = Buffer.from(d.remove.map((p) => `${p}\0`).join('')).toString('base64');
         const steps = [
             delta({
