@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: the benchmarks behind the speed targets, run against real sshd servers through the bundled
- * action (dist/index.js). Options: `--runs N` (default 5), `--only fleet|transfer|startup`.
+ * action (dist/index.js). Options: `--runs N` (default 5), `--only fleet|transfer|startup`, `--against PATH`.
  *
  * Transfer (issue 5): a 6,000-file, 40 MB app over a latency proxy at 0 and 50 ms RTT, against the floor
  * (`tar -czf - . | ssh host 'tar -xzf -'` plus a switch): full deploy, one-file change, redeploy; SSH exec
- * requests and bytes sent per deploy. Start-up: loading dist/index.js to its first log line.
+ * requests and bytes sent per deploy. Start-up: loading dist/index.js to its first log line. `--against PATH` (another
+ * build's dist/index.js, e.g. from `git worktree add`) adds its one-file change, taking turns with ours in every
+ * run, so a change can be measured against the build before it on this noisy machine.
  *
  * Fleet (issue 4): a deploy to 1 and to 10 hosts, each a real sshd in its own network namespace, logging in as a
  * plain deploy user. The target (10 hosts ≤ 1.5 × 1 host) is judged on a small app (the time is the
@@ -23,6 +25,7 @@ const arg = (name: string) => {
 };
 const runs = Number(arg('--runs') ?? 5);
 const only = arg('--only');
+const against = arg('--against');
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 const lines: string[] = [];
 
@@ -32,7 +35,7 @@ if (!only || only === 'startup') {
 }
 if (!only || only === 'transfer') {
   // 0 and 50 ms RTT over loopback bandwidth (the targets), and 50 ms over a 100 Mbit/s uplink (informational).
-  const results = await transferBench({ runs, links: [{ rttMs: 0 }, { rttMs: 50 }, { rttMs: 50, upBytesPerSecond: 12_500_000 }] });
+  const results = await transferBench({ runs, against, links: [{ rttMs: 0 }, { rttMs: 50 }, { rttMs: 50, upBytesPerSecond: 12_500_000 }] });
   for (const r of results) {
     const full = r.full.ms / r.baseline.ms;
     const one = r.oneFile.ms / r.full.ms;

@@ -36,6 +36,8 @@ export interface TransferResult extends Link {
   full: Sample;
   oneFile: Sample;
   redeploy: Sample;
+  /** The one-file change made by another build of the action (`--against`), right after ours each time. */
+  oneFileAgainst?: Sample;
 }
 
 function med(samples: Sample[]): Sample {
@@ -59,12 +61,12 @@ async function baseline(sshd: SshdHandle, proxy: Proxy, user: string, app: strin
   return { ms: performance.now() - t0, bytes: proxy.upstreamBytes() - bytes0, execs: sshd.execRequests() - execs0 };
 }
 
-async function ours(sshd: SshdHandle, proxy: Proxy, workspace: string, deployPath: string, inputs: Record<string, string>): Promise<Sample> {
+async function ours(sshd: SshdHandle, proxy: Proxy, workspace: string, deployPath: string, inputs: Record<string, string>, dist?: string): Promise<Sample> {
   await settle(deployPath);
   const bytes0 = proxy.upstreamBytes();
   const execs0 = sshd.execRequests();
   const t0 = performance.now();
-  const r = await runAction({ inputs, workspace });
+  const r = await runAction({ inputs, workspace, dist });
   const ms = performance.now() - t0;
   if (r.code !== 0) throw new Error(`bench deploy failed:\n${r.stdout.slice(-3000)}`);
   return { ms, bytes: proxy.upstreamBytes() - bytes0, execs: sshd.execRequests() - execs0 };
@@ -85,7 +87,11 @@ export async function startupTimes(runs: number): Promise<number[]> {
   return times;
 }
 
-export async function transferBench(opts: { runs: number; links: Link[] }): Promise<TransferResult[]> {
+/**
+ * `against`: another build's dist/index.js. Its one-file change runs right after ours in every iteration, on the
+ * same host and release history, so drifts of this machine (its disk, its neighbours) hit both alike.
+ */
+export async function transferBench(opts: { runs: number; links: Link[]; against?: string }): Promise<TransferResult[]> {
   const workspace = mkdtempSync(join(tmpdir(), 'da-bench-xfer-'));
   const app = join(workspace, 'app');
   const bytes = generateApp(app, { files: 6000, smallBytes: 28_000_000, assets: [5_000_000, 3_000_000, 2_000_000, 1_000_000, 1_000_000] });
@@ -116,7 +122,7 @@ export async function transferBench(opts: { runs: number; links: Link[] }): Prom
           'known-hosts': sshd.knownHostsLine.replace(`]:${sshd.port} `, `]:${proxy.port} `),
           ...extra,
         });
-        const samples = { baseline: [] as Sample[], full: [] as Sample[], oneFile: [] as Sample[], redeploy: [] as Sample[] };
+        const samples = { baseline: [] as Sample[], full: [] as Sample[], oneFile: [] as Sample[], redeploy: [] as Sample[], against: [] as Sample[] };
         writeFileSync(join(workspace, 'deploy.yml'), config(false));
         await ours(sshd, proxy, workspace, dp, inputs()); // first deploy: seeds shared/, not counted
         for (let i = 0; i < opts.runs; i++) {
@@ -125,8 +131,18 @@ export async function transferBench(opts: { runs: number; links: Link[] }): Prom
           writeFileSync(join(app, 'VERSION'), `full-${rtt}-${i}\n`);
           samples.full.push(await ours(sshd, proxy, workspace, dp, inputs()));
           writeFileSync(join(workspace, 'deploy.yml'), config(false));
-          writeFileSync(join(app, 'VERSION'), `delta-${rtt}-${i}\n`);
-          samples.oneFile.push(await ours(sshd, proxy, workspace, dp, inputs()));
+          // With --against, the two builds' one-file changes take turns going first.
+          const oneFile = [
+            async () => {
+              writeFileSync(join(app, 'VERSION'), `delta-${rtt}-${i}\n`);
+              samples.oneFile.push(await ours(sshd, proxy, workspace, dp, inputs()));
+            },
+            async () => {
+              writeFileSync(join(app, 'VERSION'), `against-${rtt}-${i}\n`);
+              samples.against.push(await ours(sshd, proxy, workspace, dp, inputs(), opts.against));
+            },
+          ].slice(0, opts.against ? 2 : 1);
+          for (const run of i % 2 ? oneFile.reverse() : oneFile) await run();
           samples.redeploy.push(await ours(sshd, proxy, workspace, dp, inputs({ command: 'redeploy' })));
         }
         // The baseline's releases go at the end of the section, not right before each baseline run: on this VM,
@@ -134,7 +150,14 @@ export async function transferBench(opts: { runs: number; links: Link[] }): Prom
         // app: 0.5 s of sys time, 1.3-1.6 s after a delete), and the baseline should not pay for its own clean-up
         // on top of the one before it. Our deploys delete their old releases in the background, as they always do.
         execFileSync('rm', ['-rf', join(base, 'releases')]);
-        results.push({ ...link, baseline: med(samples.baseline), full: med(samples.full), oneFile: med(samples.oneFile), redeploy: med(samples.redeploy) });
+        results.push({
+          ...link,
+          baseline: med(samples.baseline),
+          full: med(samples.full),
+          oneFile: med(samples.oneFile),
+          redeploy: med(samples.redeploy),
+          ...(opts.against ? { oneFileAgainst: med(samples.against) } : {}),
+        });
       } finally {
         await proxy.close();
       }
@@ -149,6 +172,7 @@ export async function transferBench(opts: { runs: number; links: Link[] }): Prom
       ['(b) full deploy', r.full],
       ['(c) one-file change', r.oneFile],
       ['(d) redeploy', r.redeploy],
+      ...(r.oneFileAgainst ? ([["(c') one-file change, --against build", r.oneFileAgainst]] as const) : []),
     ] as const) {
       rows.push([linkName(r), name, secs(s.ms), (s.ms / r.baseline.ms).toFixed(2), (s.ms / r.full.ms).toFixed(2), String(s.execs), String(Math.round(s.bytes)), `${((100 * s.bytes) / bytes).toFixed(2)} %`]);
     }

@@ -69,6 +69,8 @@ export interface StartOptions {
   files?: RunnerFiles;
   /** Set for the post step: the state the main step saved, as STATE_* variables. */
   state?: Record<string, string>;
+  /** Another build of the action to run instead of this repository's dist/index.js (the A/B benchmark). */
+  dist?: string;
 }
 
 export interface RunningAction {
@@ -101,7 +103,7 @@ export function startAction(opts: StartOptions): RunningAction {
   };
   for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   for (const [name, value] of Object.entries(opts.state ?? {})) env[`STATE_${name}`] = value;
-  const child = spawn(process.execPath, [DIST], { cwd: opts.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [opts.dist ?? DIST], { cwd: opts.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiters: { test: string | RegExp; resolve(): void }[] = [];
