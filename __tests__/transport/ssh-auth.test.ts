@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { connectSsh, ConnectError, type SshCredentials } from '../../src/transport/ssh.js';
 import { parseKnownHosts } from '../../src/transport/known-hosts.js';
 import { sshAvailable, startSshd, type SshdHandle } from '../support/sshd.js';
+import { runAction } from '../support/action.js';
+import { hostEntry, makeWorkspace, sshInputs } from '../support/workspace.js';
 
 /**
  * Public-key authentication against a real sshd: the signed request goes out at once (one round trip), which the
@@ -49,6 +51,18 @@ suite('SSH public-key authentication', () => {
     } finally {
       await transport.close();
     }
+    const log = logSince(from);
+    expect(log).toMatch(/attempting public key/);
+    expect(log).not.toMatch(/querying public key/);
+  });
+
+  test('the bundled action (dist/index.js) logs in the same way', async () => {
+    const dp = join(mkdtempSync(join(tmpdir(), 'da-target-')), 'app');
+    const ws = makeWorkspace({ VERSION: 'v1\n' }, `environments:\n  production:\n    hosts: [${hostEntry(sshd)}]\n    deploy_path: ${JSON.stringify(dp)}\n`);
+    const from = sshd.log().length;
+    const r = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir });
+    expect({ code: r.code, out: r.code ? r.stdout.slice(-2000) : '' }).toEqual({ code: 0, out: '' });
+    expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v1\n');
     const log = logSince(from);
     expect(log).toMatch(/attempting public key/);
     expect(log).not.toMatch(/querying public key/);

@@ -6323,12 +6323,8 @@ class HostSession {
         else
             void this.starting.then(() => this.proc?.destroy(), () => undefined);
     }
-    async waitExit(timeoutMs) {
-        let timer;
-        const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-        const done = await Promise.race([this.exited.then(() => true), timeout]);
-        clearTimeout(timer);
-        return done;
+    waitExit(timeoutMs) {
+        return within(this.exited, timeoutMs);
     }
     startPings() {
         this.pingTimer = setInterval(() => {

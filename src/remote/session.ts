@@ -241,12 +241,8 @@ export class HostSession {
     else void this.starting.then(() => this.proc?.destroy(), () => undefined);
   }
 
-  private async waitExit(timeoutMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    const done = await Promise.race([this.exited.then(() => true), timeout]);
-    clearTimeout(timer);
-    return done;
+  private waitExit(timeoutMs: number): Promise<boolean> {
+    return within(this.exited, timeoutMs);
   }
 
   private startPings(): void {
