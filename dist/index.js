@@ -30443,7 +30443,7 @@ var tcp = __nccwpck_require__(2118);
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh() {
-    return (ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(691)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9691)));
+    return (ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(8)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2008)));
 }
 /**
  * Loads SSH when some host needs it. Started before a command runs, loading overlaps with the build; a deploy

@@ -3,6 +3,7 @@ import { NodeSSH } from 'node-ssh';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
 import type { ExitStatus, RemoteProcess, Transport } from './types.js';
 import { collect, type Completed } from './collect.js';
+import { pipelineLogin, type EarlySession } from './pipelined-login.js';
 import { signWithoutAsking } from './sign-at-once.js';
 import { takeTcp } from './tcp.js';
 import { pinnedHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict, type KnownHosts } from './known-hosts.js';
@@ -68,10 +69,15 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
     authHandler: [...(creds.privateKey ? (['publickey'] as const) : []), ...(creds.agent ? (['agent'] as const) : [])],
   };
   const ssh = new NodeSSH();
+  let early: EarlySession | undefined;
   try {
     // node-ssh creates the client and starts it synchronously (the key is given as text, not read from a file).
     const connecting = ssh.connect(config as Parameters<NodeSSH['connect']>[0]);
-    if (ssh.connection) signWithoutAsking(ssh.connection);
+    if (ssh.connection) {
+      signWithoutAsking(ssh.connection);
+      // A session channel in the login's flight only when the login is one attempt (see pipelineLogin).
+      early = pipelineLogin(ssh.connection, { openSession: !!creds.privateKey && !creds.agent });
+    }
     await connecting;
   } catch (error) {
     ssh.dispose();
@@ -80,7 +86,7 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
   }
   // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process,
   // and say why they ended (a stalled network is only noticed by the keepalive).
-  const transport = new SshTransport(target.name, ssh, sock);
+  const transport = new SshTransport(target.name, ssh, sock, early);
   ssh.connection?.on('error', (error: Error & { level?: string; code?: string }) => {
     transport.lostBecause ??=
       error.level === 'client-timeout'
@@ -135,20 +141,11 @@ export class SshTransport implements Transport {
     readonly name: string,
     private readonly ssh: NodeSSH,
     private readonly socket: Socket,
+    private readonly early?: EarlySession,
   ) {}
 
   async start(command: string): Promise<RemoteProcess> {
-    const connection = this.ssh.connection;
-    if (!connection) throw new Error(`${this.name}: the SSH connection is closed`);
-    const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      // A connection lost meanwhile fails the request too; its reason (set first) says more than "Unable to exec".
-      const fail = (err: Error) => reject(this.lostBecause ? new Error(this.lostBecause) : err);
-      try {
-        connection.exec(command, (err, ch) => (err ? fail(err) : resolve(ch)));
-      } catch (error) {
-        fail(error instanceof Error ? error : new Error(String(error))); // "Not connected": gone before the request
-      }
-    });
+    const channel = await this.channelFor(command);
     let status: ExitStatus = { code: null, signal: null };
     channel.on('exit', (code: number | null, signal?: string) => {
       status = { code: code ?? null, signal: signal ?? null };
@@ -162,6 +159,33 @@ export class SshTransport implements Transport {
     );
     channel.on('error', () => undefined);
     return { stdin: channel, stdout: channel, stderr: channel.stderr, exited, destroy: () => channel.destroy() };
+  }
+
+  /**
+   * A channel running `command`: the session channel opened during the login if there is one (it fails only if the
+   * server refused it or the connection went away; a new channel is asked for then), else a new one.
+   */
+  private async channelFor(command: string): Promise<ClientChannel> {
+    const early = this.early?.exec(command);
+    if (early) {
+      try {
+        return await early;
+      } catch (error) {
+        // A lost connection is reported as such; a refused channel or command is asked for again the usual way.
+        if (this.lostBecause) throw new Error(this.lostBecause);
+      }
+    }
+    const connection = this.ssh.connection;
+    if (!connection) throw new Error(this.lostBecause ?? `${this.name}: the SSH connection is closed`);
+    return new Promise<ClientChannel>((resolve, reject) => {
+      // A connection lost meanwhile fails the request too; its reason (set first) says more than "Unable to exec".
+      const fail = (err: Error) => reject(this.lostBecause ? new Error(this.lostBecause) : err);
+      try {
+        connection.exec(command, (err, ch) => (err ? fail(err) : resolve(ch)));
+      } catch (error) {
+        fail(error instanceof Error ? error : new Error(String(error))); // "Not connected": gone before the request
+      }
+    });
   }
 
   async run(command: string): Promise<Completed> {

@@ -1,8 +1,8 @@
-export const id = 691;
-export const ids = [691];
+export const id = 8;
+export const ids = [8];
 export const modules = {
 
-/***/ 9691:
+/***/ 2008:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -19,6 +19,102 @@ __webpack_require__.d(__webpack_exports__, {
 var esm = __webpack_require__(9487);
 // EXTERNAL MODULE: ./src/transport/collect.ts
 var collect = __webpack_require__(3971);
+;// CONCATENATED MODULE: ./src/transport/pipelined-login.ts
+/**
+ * The command ssh2 is given for the session opened during login: it never reaches the server (the wrapped
+ * `exec` below swaps in the real command); if it ever did, the host would run nothing.
+ */
+const PLACEHOLDER = 'exit 70 # deploy-action: session opened during login';
+/**
+ * Logs in with fewer round trips. ssh2 waits for each answer before the next request: the `ssh-userauth` service,
+ * then the key, then (after the login) the session channel, then the command: four round trips. The protocol lets
+ * a client send the first three together when the key exchange authenticated the server (RFC 4253 §7: every
+ * method ssh2 offers signs the exchange with the host key; the host key was checked by then) and names what a
+ * server does with messages that follow a login request (RFC 4252 §5.1: those after the request that succeeded go to
+ * the service; OpenSSH works through its input in order, so the channel request is read once the login succeeded).
+ * With `openSession` the session channel is requested in the same flight; only for a login that is one attempt (one
+ * private key, no agent), since a channel request that arrives while the server is still waiting for a second
+ * attempt is refused.
+ *
+ * Only with OpenSSH servers, whose order of processing was checked (__tests__/transport/ssh-login.test.ts); other
+ * servers get ssh2's usual sequence. Wraps two methods of the connection's protocol object and one of its message
+ * handlers, which ssh2 does not document; if their shape changes, this does nothing. Call it right after
+ * `client.connect()`, before the handshake completes.
+ */
+function pipelineLogin(client, opts) {
+    const none = { exec: () => undefined };
+    const internals = client;
+    const proto = internals._protocol;
+    const handlers = proto?._handlers;
+    const accept = handlers?.SERVICE_ACCEPT;
+    if (!proto || !handlers || typeof accept !== 'function' || typeof proto.service !== 'function' || typeof proto.exec !== 'function')
+        return none;
+    if (proto.service.length !== 1 || proto.exec.length !== 3)
+        return none;
+    // The login starts once: on the early call below, or on the server's answer if that comes first.
+    let loginStarted = false;
+    handlers.SERVICE_ACCEPT = (p, name) => {
+        if (name !== 'ssh-userauth')
+            return accept(p, name);
+        if (loginStarted)
+            return;
+        loginStarted = true;
+        accept(p, name);
+    };
+    let early;
+    let command;
+    let held;
+    const exec = proto.exec;
+    proto.exec = function (chan, cmd, wantReply) {
+        if (cmd !== PLACEHOLDER || !early)
+            return exec.call(this, chan, cmd, wantReply);
+        held = (real) => exec.call(this, chan, real, wantReply);
+        if (command !== undefined)
+            held(command);
+    };
+    const service = proto.service;
+    let requested = false;
+    proto.service = function (name) {
+        service.call(this, name);
+        if (name !== 'ssh-userauth' || requested)
+            return;
+        requested = true;
+        if (!/^OpenSSH_/.test(internals._remoteVer ?? ''))
+            return;
+        // After the rest of the data at hand is read: the server's EXT_INFO travels with its NEWKEYS, and ssh2 picks an
+        // RSA key's signature algorithm from it.
+        setImmediate(() => {
+            if (loginStarted || !isOpen(client))
+                return;
+            handlers.SERVICE_ACCEPT(proto, 'ssh-userauth');
+            if (!opts.openSession)
+                return;
+            early = new Promise((resolve, reject) => {
+                try {
+                    client.exec(PLACEHOLDER, (err, channel) => (err ? reject(err) : resolve(channel)));
+                }
+                catch (error) {
+                    reject(error instanceof Error ? error : new Error(String(error)));
+                }
+            });
+            early.catch(() => undefined); // a failed login ends the connection and this with it: connect() reports that
+        });
+    };
+    return {
+        exec(real) {
+            if (!early || command !== undefined)
+                return undefined;
+            command = real;
+            held?.(real);
+            return early;
+        },
+    };
+}
+function isOpen(client) {
+    const sock = client._sock;
+    return !!sock?.writable;
+}
+
 ;// CONCATENATED MODULE: ./src/transport/sign-at-once.ts
 /** The hash each RSA signature algorithm signs with (the other key types have one hash each). */
 const RSA_HASH = { 'rsa-sha2-256': 'sha256', 'rsa-sha2-512': 'sha512', 'ssh-rsa': 'sha1' };
@@ -60,11 +156,12 @@ function signWithoutAsking(client) {
     return true;
 }
 
-// EXTERNAL MODULE: ./src/transport/tcp.ts + 1 modules
-var tcp = __webpack_require__(3694);
+// EXTERNAL MODULE: ./src/transport/tcp.ts
+var tcp = __webpack_require__(2118);
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
 var known_hosts = __webpack_require__(3808);
 ;// CONCATENATED MODULE: ./src/transport/ssh.ts
+
 
 
 
@@ -111,11 +208,15 @@ async function connectSsh(target, creds) {
         authHandler: [...(creds.privateKey ? ['publickey'] : []), ...(creds.agent ? ['agent'] : [])],
     };
     const ssh = new esm/* NodeSSH */.H();
+    let early;
     try {
         // node-ssh creates the client and starts it synchronously (the key is given as text, not read from a file).
         const connecting = ssh.connect(config);
-        if (ssh.connection)
+        if (ssh.connection) {
             signWithoutAsking(ssh.connection);
+            // A session channel in the login's flight only when the login is one attempt (see pipelineLogin).
+            early = pipelineLogin(ssh.connection, { openSession: !!creds.privateKey && !creds.agent });
+        }
         await connecting;
     }
     catch (error) {
@@ -125,7 +226,7 @@ async function connectSsh(target, creds) {
     }
     // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process,
     // and say why they ended (a stalled network is only noticed by the keepalive).
-    const transport = new SshTransport(target.name, ssh, sock);
+    const transport = new SshTransport(target.name, ssh, sock, early);
     ssh.connection?.on('error', (error) => {
         transport.lostBecause ??=
             error.level === 'client-timeout'
@@ -165,28 +266,18 @@ class SshTransport {
     name;
     ssh;
     socket;
+    early;
     /** Set when the connection went away on its own (not by close()). */
     lostBecause;
     closing = false;
-    constructor(name, ssh, socket) {
+    constructor(name, ssh, socket, early) {
         this.name = name;
         this.ssh = ssh;
         this.socket = socket;
+        this.early = early;
     }
     async start(command) {
-        const connection = this.ssh.connection;
-        if (!connection)
-            throw new Error(`${this.name}: the SSH connection is closed`);
-        const channel = await new Promise((resolve, reject) => {
-            // A connection lost meanwhile fails the request too; its reason (set first) says more than "Unable to exec".
-            const fail = (err) => reject(this.lostBecause ? new Error(this.lostBecause) : err);
-            try {
-                connection.exec(command, (err, ch) => (err ? fail(err) : resolve(ch)));
-            }
-            catch (error) {
-                fail(error instanceof Error ? error : new Error(String(error))); // "Not connected": gone before the request
-            }
-        });
+        const channel = await this.channelFor(command);
         let status = { code: null, signal: null };
         channel.on('exit', (code, signal) => {
             status = { code: code ?? null, signal: signal ?? null };
@@ -199,6 +290,36 @@ class SshTransport {
         }));
         channel.on('error', () => undefined);
         return { stdin: channel, stdout: channel, stderr: channel.stderr, exited, destroy: () => channel.destroy() };
+    }
+    /**
+     * A channel running `command`: the session channel opened during the login if there is one (it fails only if the
+     * server refused it or the connection went away; a new channel is asked for then), else a new one.
+     */
+    async channelFor(command) {
+        const early = this.early?.exec(command);
+        if (early) {
+            try {
+                return await early;
+            }
+            catch (error) {
+                // A lost connection is reported as such; a refused channel or command is asked for again the usual way.
+                if (this.lostBecause)
+                    throw new Error(this.lostBecause);
+            }
+        }
+        const connection = this.ssh.connection;
+        if (!connection)
+            throw new Error(this.lostBecause ?? `${this.name}: the SSH connection is closed`);
+        return new Promise((resolve, reject) => {
+            // A connection lost meanwhile fails the request too; its reason (set first) says more than "Unable to exec".
+            const fail = (err) => reject(this.lostBecause ? new Error(this.lostBecause) : err);
+            try {
+                connection.exec(command, (err, ch) => (err ? fail(err) : resolve(ch)));
+            }
+            catch (error) {
+                fail(error instanceof Error ? error : new Error(String(error))); // "Not connected": gone before the request
+            }
+        });
     }
     async run(command) {
         return (0,collect/* collect */.F)(await this.start(command));
@@ -231,4 +352,4 @@ class SshTransport {
 
 };
 
-//# sourceMappingURL=691.index.js.map
+//# sourceMappingURL=8.index.js.map
