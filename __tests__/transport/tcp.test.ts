@@ -1,14 +1,19 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { connectEarly, dropEarly, takeTcp } from '../../src/transport/tcp.js';
+import { CLIENT_IDENT, connectEarly, dropEarly, takeTcp } from '../../src/transport/tcp.js';
 
-/** A TCP server that counts the connections it accepts and greets each one like sshd does (and keeps it open). */
-async function greeter(port = 0): Promise<{ server: Server; port: number; accepted: () => number; close: () => Promise<void> }> {
+/**
+ * A TCP server that counts the connections it accepts, greets each one like sshd does (and keeps it open), and keeps
+ * what the clients sent.
+ */
+async function greeter(port = 0): Promise<{ server: Server; port: number; accepted: () => number; received: () => string; close: () => Promise<void> }> {
   let accepted = 0;
+  let received = '';
   const open = new Set<Socket>();
   const server = createServer((s) => {
     accepted++;
     open.add(s);
     s.on('error', () => undefined);
+    s.on('data', (d: Buffer) => (received += d.toString()));
     s.write('SSH-2.0-test\r\n');
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -16,6 +21,7 @@ async function greeter(port = 0): Promise<{ server: Server; port: number; accept
     server,
     port: (server.address() as AddressInfo).port,
     accepted: () => accepted,
+    received: () => received,
     close: () => {
       for (const s of open) s.destroy();
       return new Promise((r) => server.close(() => r()));
@@ -55,6 +61,30 @@ describe('early TCP connections', () => {
     expect(g.accepted()).toBe(2);
     sock.destroy();
     again.destroy();
+    await g.close();
+  });
+
+  test('an early connection sends the identification line once it is up, and the copy the handshake writes is dropped', async () => {
+    const g = await greeter();
+    const line = `SSH-2.0-${CLIENT_IDENT}\r\n`;
+    connectEarly('127.0.0.1', g.port);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(g.received()).toBe(line); // before anyone took the connection
+    const sock = takeTcp('127.0.0.1', g.port);
+    // What ssh2 writes first on the connection it is given: the same line, then its key exchange offer.
+    let written = false;
+    sock.write(Buffer.from(line), () => (written = true));
+    sock.write(Buffer.from('KEXINIT'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(g.received()).toBe(`${line}KEXINIT`);
+    expect(written).toBe(true);
+    // A connection opened at handshake time sends nothing of its own.
+    const fresh = takeTcp('127.0.0.1', g.port);
+    fresh.write(Buffer.from(line));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(g.received()).toBe(`${line}KEXINIT${line}`);
+    sock.destroy();
+    fresh.destroy();
     await g.close();
   });
 

@@ -191,6 +191,7 @@ async function connectSsh(target, creds) {
     const sock = (0,tcp/* takeTcp */.Rs)(target.host, target.port);
     const config = {
         sock,
+        ident: tcp/* CLIENT_IDENT */.bG,
         host: target.host,
         port: target.port,
         username: target.user,

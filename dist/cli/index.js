@@ -7136,6 +7136,7 @@ function verifyHostKey(kh, host, port, blob) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  bG: () => (/* binding */ CLIENT_IDENT),
   Ir: () => (/* binding */ connectEarly),
   tj: () => (/* binding */ dropEarly),
   Rs: () => (/* binding */ takeTcp)
@@ -7161,20 +7162,31 @@ function openTcp(host, port) {
     sock.on('error', () => undefined);
     return (0,coalesce_writes/* coalesceWrites */.i)(sock);
 }
+/**
+ * This client's software version in its SSH identification line (RFC 4253 §4.2), given to ssh2 as its `ident`: an
+ * early connection sends the line before ssh2 is loaded, so both must be the same bytes (the line is part of the key
+ * exchange's hash).
+ */
+const CLIENT_IDENT = 'deploy-action_ssh2js';
+const IDENT_LINE = Buffer.from(`SSH-2.0-${CLIENT_IDENT}\r\n`);
 /** Connections opened ahead of their SSH handshake, by `host:port`, with when they were opened. */
 const early = new Map();
 const key = (host, port) => `${host}\0${port}`;
 /** An early connection older than this is not used: the handshake it was opened for did not follow. */
 const EARLY_MAX_AGE_MS = 10_000;
 /**
- * Opens a TCP connection now, for an SSH handshake that starts a moment later (once ssh2 is loaded): the TCP round
- * trip overlaps with the loading. Until it is taken the connection does not keep the process alive. Only for a
- * handshake that follows at once: sshd closes connections that do not log in within its LoginGraceTime.
+ * Opens a TCP connection now, for an SSH handshake that starts a moment later (once ssh2 is loaded), and sends the
+ * identification line as soon as it is up: the TCP round trip and the server's answer (its identification and
+ * key exchange offer, which an SSH server sends once it has the client's line) overlap with the loading. Until it
+ * is taken the connection does not keep the process alive. Only for a handshake that follows at once: sshd closes
+ * connections that do not log in within its LoginGraceTime.
  */
 function connectEarly(host, port) {
     if (early.has(key(host, port)))
         return;
-    early.set(key(host, port), { sock: openTcp(host, port).unref(), at: Date.now() });
+    const sock = openTcp(host, port).unref();
+    sock.once('connect', () => sock.write(IDENT_LINE));
+    early.set(key(host, port), { sock, at: Date.now() });
 }
 /** Closes the early connections nobody took (the fleet could not open, or the run stopped before it connected). */
 function dropEarly() {
@@ -7191,9 +7203,27 @@ function takeTcp(host, port) {
     early.delete(key(host, port));
     // A failed connection is destroyed by its error.
     if (entry && !entry.sock.destroyed && Date.now() - entry.at < EARLY_MAX_AGE_MS)
-        return entry.sock.ref();
+        return skipIdentWrite(entry.sock.ref());
     entry?.sock.destroy();
     return openTcp(host, port);
+}
+/**
+ * On a connection that sends the identification line itself (connectEarly), ssh2's own first write, the same line,
+ * is dropped: the server must see it once.
+ */
+function skipIdentWrite(sock) {
+    const write = sock.write;
+    sock.write = function (chunk, ...rest) {
+        sock.write = write;
+        if (Buffer.isBuffer(chunk) && chunk.equals(IDENT_LINE)) {
+            const done = rest.find((r) => typeof r === 'function');
+            if (done)
+                process.nextTick(done);
+            return true;
+        }
+        return write.call(this, chunk, ...rest);
+    };
+    return sock;
 }
 
 

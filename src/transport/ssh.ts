@@ -5,7 +5,7 @@ import type { ExitStatus, RemoteProcess, Transport } from './types.js';
 import { collect, type Completed } from './collect.js';
 import { pipelineLogin, type EarlySession } from './pipelined-login.js';
 import { signWithoutAsking } from './sign-at-once.js';
-import { takeTcp } from './tcp.js';
+import { CLIENT_IDENT, takeTcp } from './tcp.js';
 import { pinnedHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict, type KnownHosts } from './known-hosts.js';
 
 export interface SshTarget {
@@ -52,6 +52,7 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
   const sock = takeTcp(target.host, target.port);
   const config: ConnectConfig = {
     sock,
+    ident: CLIENT_IDENT,
     host: target.host,
     port: target.port,
     username: target.user,
