@@ -28451,16 +28451,14 @@ async function manifestEntry(root, e, buf, pause) {
 function octal(mode) {
     return (mode & 0o7777).toString(8).padStart(4, '0');
 }
-/** One entry as the manifest stores it. */
-function record(e) {
-    return Buffer.from(`${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0`);
-}
-function sorted(records) {
-    return Buffer.concat(records.sort(Buffer.compare));
-}
-/** The manifest as stored on the host. */
+/** The manifest as stored on the host: its records in bytewise order. */
 function serializeManifest(entries) {
-    return sorted(entries.map((e) => record(e)));
+    const records = entries.map((e) => `${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0`);
+    // Strings sort by UTF-16 code unit, which is the order of their UTF-8 bytes unless a surrogate pair meets a code
+    // point from U+E000 on: only then are the records compared as bytes (a slower sort).
+    if (records.some((r) => /[\uD800-\uDFFF]/.test(r)))
+        return Buffer.concat(records.map((r) => Buffer.from(r)).sort(Buffer.compare));
+    return Buffer.from(records.sort().join(''));
 }
 const stored = new Map();
 /**
@@ -28482,6 +28480,10 @@ function readStoredManifest(gz) {
     }
     return stored.get(key);
 }
+const RECORD = /^([fdl])\t(-|[0-7]{4})\t([^\t]*)\t(.+)$/s;
+const FILE_HASH = /^[0-9a-f]{32}$/;
+/** An empty, `.` or `..` segment, or a leading or trailing slash. */
+const UNSAFE_PATH = /(?:^|\/)\.{0,2}(?:\/|$)/;
 /** Reads a stored manifest; undefined when it is not one (torn, corrupted, hostile paths). */
 function parseManifest(text) {
     if (text === '')
@@ -28491,13 +28493,13 @@ function parseManifest(text) {
     if (records.pop() !== '')
         return undefined;
     for (const r of records) {
-        const m = /^([fdl])\t(-|[0-7]{4})\t([^\t]*)\t(.+)$/s.exec(r);
+        const m = RECORD.exec(r);
         if (!m)
             return undefined;
         const [, type, mode, hash, path] = m;
         if (!safePath(path))
             return undefined;
-        if (type === 'f' && !/^[0-9a-f]{32}$/.test(hash))
+        if (type === 'f' && !FILE_HASH.test(hash))
             return undefined;
         out.push({ type, mode, hash, path });
     }
@@ -28505,7 +28507,7 @@ function parseManifest(text) {
 }
 /** A relative path without `.`/`..` segments: anything else in a manifest from a host is not ours. */
 function safePath(path) {
-    return !path.startsWith('/') && path.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+    return !UNSAFE_PATH.test(path);
 }
 /** Is `path` one of `roots` or inside one of them? */
 function under(roots) {
@@ -31503,6 +31505,8 @@ function uniqueReleaseName(at, taken) {
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/releases/delta.ts
@@ -31732,6 +31736,7 @@ async function copySource(source, dest, exclude) {
 
 
 
+
 /**
  * The build on the runner: a temporary copy of the source (only when build hooks would change it) and the build
  * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
@@ -31764,7 +31769,8 @@ async function describeBuild(config, tree, log) {
     const size = files.reduce((n, e) => n + e.size, 0);
     log.info(`built ${files.length} files (${mib(size)} MiB)`);
     const manifest = (0,build_manifest/* buildManifest */.u1)(root, entries);
-    const manifestGz = manifest.then((m) => (0,external_node_zlib_.gzipSync)((0,build_manifest/* serializeManifest */.MZ)(m)));
+    // Compressed on the thread pool: the event loop is serving the hosts' handshakes meanwhile.
+    const manifestGz = manifest.then((m) => (0,external_node_util_.promisify)(external_node_zlib_.gzip)((0,build_manifest/* serializeManifest */.MZ)(m)));
     manifestGz.catch(() => undefined);
     let full;
     const deltas = new Map();

@@ -40,6 +40,16 @@ describe('manifests', () => {
   });
 });
 
+test('records are stored in bytewise order, also for names outside ASCII', () => {
+  const entry = (path: string): ManifestEntry => ({ type: 'f', mode: '0644', hash: 'a'.repeat(32), path });
+  // U+FF21 sorts before an emoji (a surrogate pair) as UTF-16 code units, after it as UTF-8 bytes.
+  for (const paths of [['b', 'a', 'z', 'a/b', 'a-b'], ['b', '\uFF21', 'é', '\u{1F600}', 'a', 'z']]) {
+    const records = serializeManifest(paths.map(entry)).toString('utf8').split('\0').slice(0, -1).map((r) => Buffer.from(r + '\0'));
+    expect(records).toHaveLength(paths.length);
+    expect([...records].sort(Buffer.compare)).toEqual(records);
+  }
+});
+
 describe('readStoredManifest', () => {
   test('the same bytes from several hosts are read once (one result, one key); other bytes get another key', async () => {
     const root = app();

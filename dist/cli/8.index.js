@@ -81,9 +81,10 @@ function pipelineLogin(client, opts) {
         requested = true;
         if (!/^OpenSSH_/.test(internals._remoteVer ?? ''))
             return;
-        // After the rest of the data at hand is read: the server's EXT_INFO travels with its NEWKEYS, and ssh2 picks an
-        // RSA key's signature algorithm from it.
-        setImmediate(() => {
+        // Once the rest of the data at hand is read (ssh2 parses a chunk in one go): the server's EXT_INFO travels with
+        // its NEWKEYS, and ssh2 picks an RSA key's signature algorithm from it. Not later: a turn of the event loop may
+        // wait for other work (the build being hashed).
+        process.nextTick(() => {
             if (loginStarted || !isOpen(client))
                 return;
             handlers.SERVICE_ACCEPT(proto, 'ssh-userauth');

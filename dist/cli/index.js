@@ -1190,7 +1190,7 @@ async function runBuildHooks(hooks, cwd, env, log) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
-/* harmony import */ var _cli_args_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(200);
+/* harmony import */ var _cli_args_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2904);
 /* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1378);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8554);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3882);
@@ -1252,7 +1252,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 200:
+/***/ 2904:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1266,8 +1266,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DEFAULT_CONNECT_TIMEOUT_SECONDS
 
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/commands/names.ts
 /** The commands, as the `command` input and the CLI name them. */
 const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases'];
@@ -1363,7 +1363,7 @@ function reword(error) {
 function parseCliArgs(argv) {
     let parsed;
     try {
-        parsed = (0,external_node_util_namespaceObject.parseArgs)({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+        parsed = (0,external_node_util_.parseArgs)({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
     }
     catch (error) {
         throw new UsageError(reword(error));
@@ -2020,6 +2020,8 @@ function uniqueReleaseName(at, taken) {
 const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/releases/delta.ts
@@ -2197,16 +2199,14 @@ async function manifestEntry(root, e, buf, pause) {
 function octal(mode) {
     return (mode & 0o7777).toString(8).padStart(4, '0');
 }
-/** One entry as the manifest stores it. */
-function record(e) {
-    return Buffer.from(`${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0`);
-}
-function sorted(records) {
-    return Buffer.concat(records.sort(Buffer.compare));
-}
-/** The manifest as stored on the host. */
+/** The manifest as stored on the host: its records in bytewise order. */
 function serializeManifest(entries) {
-    return sorted(entries.map((e) => record(e)));
+    const records = entries.map((e) => `${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0`);
+    // Strings sort by UTF-16 code unit, which is the order of their UTF-8 bytes unless a surrogate pair meets a code
+    // point from U+E000 on: only then are the records compared as bytes (a slower sort).
+    if (records.some((r) => /[\uD800-\uDFFF]/.test(r)))
+        return Buffer.concat(records.map((r) => Buffer.from(r)).sort(Buffer.compare));
+    return Buffer.from(records.sort().join(''));
 }
 const stored = new Map();
 /**
@@ -2228,6 +2228,10 @@ function readStoredManifest(gz) {
     }
     return stored.get(key);
 }
+const RECORD = /^([fdl])\t(-|[0-7]{4})\t([^\t]*)\t(.+)$/s;
+const FILE_HASH = /^[0-9a-f]{32}$/;
+/** An empty, `.` or `..` segment, or a leading or trailing slash. */
+const UNSAFE_PATH = /(?:^|\/)\.{0,2}(?:\/|$)/;
 /** Reads a stored manifest; undefined when it is not one (torn, corrupted, hostile paths). */
 function parseManifest(text) {
     if (text === '')
@@ -2237,13 +2241,13 @@ function parseManifest(text) {
     if (records.pop() !== '')
         return undefined;
     for (const r of records) {
-        const m = /^([fdl])\t(-|[0-7]{4})\t([^\t]*)\t(.+)$/s.exec(r);
+        const m = RECORD.exec(r);
         if (!m)
             return undefined;
         const [, type, mode, hash, path] = m;
         if (!safePath(path))
             return undefined;
-        if (type === 'f' && !/^[0-9a-f]{32}$/.test(hash))
+        if (type === 'f' && !FILE_HASH.test(hash))
             return undefined;
         out.push({ type, mode, hash, path });
     }
@@ -2251,7 +2255,7 @@ function parseManifest(text) {
 }
 /** A relative path without `.`/`..` segments: anything else in a manifest from a host is not ours. */
 function safePath(path) {
-    return !path.startsWith('/') && path.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+    return !UNSAFE_PATH.test(path);
 }
 /** Is `path` one of `roots` or inside one of them? */
 function under(roots) {
@@ -2353,6 +2357,7 @@ async function copySource(source, dest, exclude) {
 
 
 
+
 /**
  * The build on the runner: a temporary copy of the source (only when build hooks would change it) and the build
  * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
@@ -2385,7 +2390,8 @@ async function describeBuild(config, tree, log) {
     const size = files.reduce((n, e) => n + e.size, 0);
     log.info(`built ${files.length} files (${mib(size)} MiB)`);
     const manifest = buildManifest(root, entries);
-    const manifestGz = manifest.then((m) => (0,external_node_zlib_.gzipSync)(serializeManifest(m)));
+    // Compressed on the thread pool: the event loop is serving the hosts' handshakes meanwhile.
+    const manifestGz = manifest.then((m) => (0,external_node_util_.promisify)(external_node_zlib_.gzip)(serializeManifest(m)));
     manifestGz.catch(() => undefined);
     let full;
     const deltas = new Map();
@@ -7338,6 +7344,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 
 /***/ }),
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { EnvironmentConfig } from '../config/index.js';
 import { computeDelta, type Delta } from '../releases/delta.js';
 import type { Log } from '../report/log.js';
@@ -69,7 +70,8 @@ export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, 
   const size = files.reduce((n, e) => n + e.size, 0);
   log.info(`built ${files.length} files (${mib(size)} MiB)`);
   const manifest = buildManifest(root, entries);
-  const manifestGz = manifest.then((m) => gzipSync(serializeManifest(m)));
+  // Compressed on the thread pool: the event loop is serving the hosts' handshakes meanwhile.
+  const manifestGz = manifest.then((m) => promisify(gzip)(serializeManifest(m)));
   manifestGz.catch(() => undefined);
   let full: Archive | undefined;
   const deltas = new Map<string, { delta: Delta; archive: Archive }>();

@@ -44,18 +44,13 @@ function octal(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
-/** One entry as the manifest stores it. */
-function record(e: ManifestEntry): Buffer {
-  return Buffer.from(`${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0`);
-}
-
-function sorted(records: Buffer[]): Buffer {
-  return Buffer.concat(records.sort(Buffer.compare));
-}
-
-/** The manifest as stored on the host. */
+/** The manifest as stored on the host: its records in bytewise order. */
 export function serializeManifest(entries: ManifestEntry[]): Buffer {
-  return sorted(entries.map((e) => record(e)));
+  const records = entries.map((e) => `${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0`);
+  // Strings sort by UTF-16 code unit, which is the order of their UTF-8 bytes unless a surrogate pair meets a code
+  // point from U+E000 on: only then are the records compared as bytes (a slower sort).
+  if (records.some((r) => /[\uD800-\uDFFF]/.test(r))) return Buffer.concat(records.map((r) => Buffer.from(r)).sort(Buffer.compare));
+  return Buffer.from(records.sort().join(''));
 }
 
 /** A manifest a host sent back (gzipped, as it stores it), read: its entries, and a key naming its bytes. */
@@ -85,6 +80,11 @@ export function readStoredManifest(gz: Buffer): StoredManifest | undefined {
   return stored.get(key);
 }
 
+const RECORD = /^([fdl])\t(-|[0-7]{4})\t([^\t]*)\t(.+)$/s;
+const FILE_HASH = /^[0-9a-f]{32}$/;
+/** An empty, `.` or `..` segment, or a leading or trailing slash. */
+const UNSAFE_PATH = /(?:^|\/)\.{0,2}(?:\/|$)/;
+
 /** Reads a stored manifest; undefined when it is not one (torn, corrupted, hostile paths). */
 export function parseManifest(text: string): ManifestEntry[] | undefined {
   if (text === '') return undefined;
@@ -92,11 +92,11 @@ export function parseManifest(text: string): ManifestEntry[] | undefined {
   const records = text.split('\0');
   if (records.pop() !== '') return undefined;
   for (const r of records) {
-    const m = /^([fdl])\t(-|[0-7]{4})\t([^\t]*)\t(.+)$/s.exec(r);
+    const m = RECORD.exec(r);
     if (!m) return undefined;
     const [, type, mode, hash, path] = m as unknown as [string, 'f' | 'd' | 'l', string, string, string];
     if (!safePath(path)) return undefined;
-    if (type === 'f' && !/^[0-9a-f]{32}$/.test(hash)) return undefined;
+    if (type === 'f' && !FILE_HASH.test(hash)) return undefined;
     out.push({ type, mode, hash, path });
   }
   return out;
@@ -104,7 +104,7 @@ export function parseManifest(text: string): ManifestEntry[] | undefined {
 
 /** A relative path without `.`/`..` segments: anything else in a manifest from a host is not ours. */
 export function safePath(path: string): boolean {
-  return !path.startsWith('/') && path.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+  return !UNSAFE_PATH.test(path);
 }
 
 /** Is `path` one of `roots` or inside one of them? */
