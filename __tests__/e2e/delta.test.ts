@@ -172,23 +172,45 @@ describe('delta uploads against a real sshd', () => {
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v5\n');
   });
 
-  test('a release holding a file of another user is not recycled: the delta starts from a copy of the live release', async () => {
+  test('a release holding a file of another user is not recycled: that deploy ships everything, and later ones walk a release before they offer it', async () => {
     const dp = awkwardDeployPath();
     const ws = makeWorkspace(APP, config(dp, '    keep_releases: 2\n'));
     const first = await deploy(ws);
     ws.write('VERSION', 'v2\n');
-    await deploy(ws);
+    const second = await deploy(ws);
     // Written by the web server's user, say: the deploy user could not clean it out of a recycled release.
-    const foreign = join(dp, 'releases', first.outputs['release']!, 'storage-cache.bin');
-    writeFileSync(foreign, 'x');
-    execFileSync('chown', ['65534:65534', foreign]);
+    const plant = (release: string) => {
+      const foreign = join(dp, 'releases', release, 'storage-cache.bin');
+      writeFileSync(foreign, 'x');
+      execFileSync('chown', ['65534:65534', foreign]);
+    };
+    plant(first.outputs['release']!);
     ws.write('VERSION', 'v3\n');
+    // Inspect offers the oldest release at once and walks it while the runner plans: the delta finds the foreign file.
     const third = await deploy(ws);
     expect(third.stdout).not.toContain('reusing releases/');
-    expect(third.summary).toMatch(/\| Host \| Release \| inspect \| ship \|/);
-    expect(third.stdout).toMatch(/verified against the build's manifest/);
+    expect(third.stdout).toContain(`releases/${first.outputs['release']} cannot be reused: it holds entries of another user`);
+    expect(third.stdout).toContain('storage-cache.bin');
+    expect(third.stdout).toContain('holds entries of another user (later deploys check before they reuse one); shipped everything instead');
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v3\n');
     expect(existsSync(join(dp, 'current/storage-cache.bin'))).toBe(false);
+    expect(existsSync(join(dp, '.deploy/check-base-first'))).toBe(true);
+    // From now on inspect walks a release before it offers it: this one is not offered, the live release is copied.
+    plant(second.outputs['release']!);
+    ws.write('VERSION', 'v4\n');
+    const fourth = await deploy(ws);
+    expect(fourth.stdout).not.toContain('reusing releases/');
+    expect(fourth.stdout).not.toContain('shipped everything instead');
+    expect(fourth.stdout).toMatch(/verified against the build's manifest/);
+    expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v4\n');
+    expect(existsSync(join(dp, 'current/storage-cache.bin'))).toBe(false);
+    // A walk that finds nothing foreign ends that: the release is reused, and offers go first again.
+    ws.write('VERSION', 'v5\n');
+    const fifth = await deploy(ws);
+    expect(fifth.stdout).toContain('reusing releases/');
+    expect(fifth.stdout).toMatch(/verified against the build's manifest \(1 files read/);
+    expect(existsSync(join(dp, '.deploy/check-base-first'))).toBe(false);
+    expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v5\n');
   });
 
   test('a recycled base carries the delta on its own: the live release manifest stays on the host (unreadable there, no matter)', async () => {

@@ -4,8 +4,10 @@ import { gzipSync } from 'node:zlib';
 import { excluder } from '../../src/build/exclude.js';
 import { buildManifest, serializeManifest } from '../../src/build/manifest.js';
 import { walk } from '../../src/build/tree.js';
-import { verify } from '../../src/remote/steps/delta.js';
+import { delta, verify } from '../../src/remote/steps/delta.js';
 import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
+import { framed } from '../../src/build/follow.js';
 import { join, posix } from 'node:path';
 import type { Step } from '../../src/remote/phase.js';
 import { q } from '../../src/remote/quote.js';
@@ -367,6 +369,7 @@ describe('verify (real runs)', () => {
 describe('the delta base inspect offers (real runs)', () => {
   const asRoot = process.getuid?.() === 0 ? test : test.skip;
 
+  /** Inspect's offer, then what the walk after that phase found (the next phase sees it). */
   async function offer(arrange: (dp: string) => void) {
     const dp = mkdtempSync(join(tmpdir(), 'da-offer-'));
     for (const name of ['r1', 'r2']) {
@@ -379,18 +382,62 @@ describe('the delta base inspect offers (real runs)', () => {
     arrange(dp);
     const s = openSession(dp);
     const r = await s.run({ name: 'inspect', steps: [inspect({ detectHttpUser: false, offerBaseFrom: 2 })] });
+    const walked = await s.run({
+      name: 'look',
+      steps: [{ id: 'look', label: 'look', body: 'l=".deploy/tmp.$DA_OWNER/base.r1"; [ ! -f "$l" ] || da_data listed "$(tr \'\\0\' \' \' < "$l")"; [ ! -s "$l.foreign" ] || da_data foreign "$(cat "$l.foreign")"' }],
+    });
     s.endNow();
-    return { name: r.data.get('base-name'), manifest: r.bytes.get('base-manifest') };
+    return { name: r.data.get('base-name'), manifest: r.bytes.get('base-manifest'), listed: walked.data.get('listed')?.[0], foreign: walked.data.get('foreign')?.[0] };
   }
 
-  test('the oldest release that is not live is offered with its manifest', async () => {
+  test('the oldest release that is not live is offered with its manifest, and walked after the phase', async () => {
     const o = await offer(() => undefined);
     expect(o.name).toEqual(['r1']);
     expect(o.manifest).toHaveLength(1);
+    expect(o.listed?.trim().split(' ').sort()).toEqual(['app', 'app/a.php']);
+    expect(o.foreign).toBeUndefined();
   });
 
-  asRoot('a release whose directory, or anything in it, belongs to another user is named but not offered', async () => {
+  asRoot('a release whose directory belongs to another user is named but not offered; a foreign entry inside is found by the walk after the phase', async () => {
     expect((await offer((dp) => chownSync(join(dp, 'releases/r1'), 12345, 12345))).manifest).toBeUndefined();
-    expect((await offer((dp) => chownSync(join(dp, 'releases/r1/app/a.php'), 12345, 12345))).manifest).toBeUndefined();
+    const inside = await offer((dp) => chownSync(join(dp, 'releases/r1/app/a.php'), 12345, 12345));
+    expect(inside.manifest).toHaveLength(1);
+    expect(inside.foreign).toBe('releases/r1/app/a.php');
+  });
+
+  test('a base whose walk found a foreign entry stops the delta before it is moved, and the payload is read and dropped, not run', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-offer-'));
+    mkdirSync(join(dp, 'releases/r1/app'), { recursive: true });
+    mkdirSync(join(dp, 'releases/r3'), { recursive: true });
+    mkdirSync(join(dp, '.deploy/manifests'), { recursive: true });
+    mkdirSync(join(dp, '.deploy/tmp.run-1'), { recursive: true });
+    writeFileSync(join(dp, '.deploy/manifests/r1.gz'), gzipSync('d\t0755\t-\tapp\0'));
+    writeFileSync(join(dp, '.deploy/tmp.run-1/base.r1'), 'app\0');
+    writeFileSync(join(dp, '.deploy/tmp.run-1/base.r1.foreign'), 'releases/r1/app/cache.bin\n');
+    // Framed like a phase: left unread, the session would take these chunks for its next phases and run them.
+    const trap = (name: string) => Buffer.from(`touch ${q(join(dp, name))}\n`);
+    const payload = { open: () => Readable.from((async function* () { yield* framed([trap('ran-archive')]); yield* framed([trap('ran-manifest')]); })()) };
+    const s = openSession(dp);
+    const r = await s.run(
+      { name: 'stage', vars: { DA_RELEASE: 'r3', DA_BASE: 'r1' }, steps: [delta({ skip: [], removeB64: '', revision: 'abc', files: { sent: 1, unchanged: 0 }, base: 'recycle' })] },
+      payload,
+    );
+    expect(r.stopped).toBe(true);
+    expect(r.data.get('base')).toEqual(['foreign']);
+    const next = await s.run({ name: 'next', steps: [{ id: 'next', label: 'next', body: 'da_data next ran' }] });
+    s.endNow();
+    expect(next.data.get('next')).toEqual(['ran']);
+    expect(existsSync(join(dp, 'ran-archive')) || existsSync(join(dp, 'ran-manifest'))).toBe(false);
+    expect(existsSync(join(dp, 'releases/r1/app'))).toBe(true); // not moved
+    expect(existsSync(join(dp, '.deploy/check-base-first'))).toBe(true);
+  });
+
+  asRoot('after a walk found a foreign entry (.deploy/check-base-first), a release is walked before it is offered, and a clean walk ends that', async () => {
+    const flagged = (dp: string) => writeFileSync(join(dp, '.deploy/check-base-first'), '');
+    expect((await offer((dp) => (flagged(dp), chownSync(join(dp, 'releases/r1/app/a.php'), 12345, 12345)))).manifest).toBeUndefined();
+    let dir = '';
+    const clean = await offer((dp) => (flagged(dp), (dir = dp)));
+    expect(clean.manifest).toHaveLength(1);
+    expect(existsSync(join(dir, '.deploy/check-base-first'))).toBe(false);
   });
 });

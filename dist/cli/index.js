@@ -2592,6 +2592,10 @@ function receivePayload(dir) {
     return `da_unpack ${dir}
 da_chunks > ".deploy/manifests/$DA_RELEASE.gz"`;
 }
+/** Reads the payload that receivePayload would unpack and store, and drops it: the session stays in step. */
+function skipPayload() {
+    return 'da_chunks > /dev/null && da_chunks > /dev/null';
+}
 /**
  * deploy:update_code, full: the whole build into the new release, then the release's file index (see
  * `da_index_write`), so the next deploy's verify reads only what changed. `skip`: paths the deploy replaces anyway.
@@ -2627,6 +2631,16 @@ function delta(o) {
     const start = o.base === 'copy'
         ? 'cp -a --reflink=auto -- "$base/." "$new/"'
         : `! [ current -ef "$base" ] || { echo "error: releases/$DA_BASE is live" >&2; exit 1; }
+# The walk of the base (da_walk_base, when inspect offered it or after that phase) must have found only the deploy
+# user's entries. Else everything is sent instead, and later deploys walk a release before they offer it.
+listed=".deploy/tmp.$DA_OWNER/base.$DA_BASE"
+if [ ! -f "$listed" ] || [ -s "$listed.foreign" ]; then
+  echo "releases/$DA_BASE cannot be reused: it holds entries of another user or could not be walked ($(head -c 300 -- "$listed.foreign" 2>/dev/null | tr '\\n' ' ')): sending everything instead"
+  [ -e .deploy/check-base-first ] || : > .deploy/check-base-first
+  ${skipPayload()}
+  da_data base foreign
+  exit ${phase/* STOP */.VW}
+fi
 mv -T -- "$base" "$new" # onto the empty directory the release step made: rename(2) replaces it
 echo "reusing releases/$DA_BASE, which cleanup would remove"`;
     return {
@@ -2636,8 +2650,8 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
 [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
 tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
-# What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A base
-# inspect offered was listed then (da_offer_base); paths the deploy replaces anyway are left alone.
+# What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A recycled
+# base was listed by its walk (da_walk_base); paths the deploy replaces anyway are left alone.
 actual="$tmp/base.$DA_BASE"
 [ -f "$actual" ] || { actual="$tmp/actual"; (cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') > "$actual"; }
 gzip -dc ".deploy/manifests/$DA_BASE.gz" > "$tmp/known"
@@ -2867,7 +2881,9 @@ function inspect(opts) {
     done
     if [ -n "$base" ]; then
       da_data base-name "\${base#releases/}"
-      ! da_offer_base "\${base#releases/}" || offered=yes
+      # Walked after this phase, while the runner plans; first, once a walk after the phase found a foreign entry.
+      when=later; [ ! -e .deploy/check-base-first ] || when=now
+      ! da_offer_base "\${base#releases/}" "$when" || offered=yes
     fi
   fi`;
     const detect = opts.detectHttpUser
@@ -3632,7 +3648,12 @@ async function shipRelease(ctx, fleet, facts, phases) {
         if (again.length) {
             await phases.prepareRestage(again);
             const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
-            again.forEach((m) => (0,context/* warn */.R)(ctx, `${m.host.name}: the delta did not verify against the build; shipped everything instead`));
+            for (const m of again) {
+                const why = results.get(m)?.data.get('base')?.[0] === 'foreign'
+                    ? 'the release the delta was to reuse holds entries of another user (later deploys check before they reuse one)'
+                    : 'the delta did not verify against the build';
+                (0,context/* warn */.R)(ctx, `${m.host.name}: ${why}; shipped everything instead`);
+            }
             await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: c.maxParallel });
         }
         ctx.signal.throwIfAborted();
@@ -6010,18 +6031,41 @@ da_index_write() {
   mv -f -- ".deploy/manifests/$3.idx.tmp" ".deploy/manifests/$3.idx"
   rm -f -- "$1.manifest"
 }
-# Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one and every
-# entry in it belongs to the deploy user (files another user wrote could not be cleaned up from it). The same walk
-# lists its entries (.deploy/tmp.<owner>/base.NAME), so the delta that recycles it need not walk it again. Status 1:
-# not offered.
-da_offer_base() {
-  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
-  [ -O "releases/$1" ] || return 1 # the walk below checks what is inside
+# Lists the entries of releases/$1 (.deploy/tmp.<owner>/base.NAME), so the delta that recycles it need not walk it
+# again, and checks that every one belongs to the deploy user (files another user wrote could not be cleaned out of
+# it): the first foreign entry, or why the walk failed, goes to base.NAME.foreign. Status 1: not usable.
+da_walk_base() {
   local list=".deploy/tmp.$DA_OWNER/base.$1"
   mkdir -p -- ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
-  find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null || return 1
-  [ ! -s "$list.foreign" ] || return 1
+  if ! find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null; then
+    echo "(the walk failed)" > "$list.foreign"
+  fi
+  [ ! -s "$list.foreign" ]
+}
+# Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one. \`now\`: the
+# walk (da_walk_base) comes first and a foreign entry means no offer. \`later\`: the manifest goes at once and the
+# session walks the release after the phase (da_after_phase), while the runner plans; the delta that recycles it
+# reads the outcome (one run in which the release had a foreign entry ships everything and leaves
+# .deploy/check-base-first, after which inspect walks first until a walk finds none). Status 1: not offered.
+da_offer_base() {
+  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
+  [ -O "releases/$1" ] || return 1 # the walk checks what is inside
+  if [ "\${2:-now}" = later ]; then
+    mkdir -p -- ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
+    printf '%s\n' "$1" > ".deploy/tmp.$DA_OWNER/walk"
+  else
+    da_walk_base "$1" || return 1
+    [ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first
+  fi
   da_blob base-manifest < ".deploy/manifests/$1.gz"
+}
+# Runs after a phase that went well, before the next one is read: the walk a \`later\` offer left to do.
+da_after_phase() {
+  local walk="$DA_DEPLOY_PATH/.deploy/tmp.$DA_OWNER/walk" name=
+  [ -f "$walk" ] || return 0
+  read -r name < "$walk"
+  rm -f -- "$walk"
+  (cd -- "$DA_DEPLOY_PATH" && da_walk_base "$name") > /dev/null 2>&1 || true
 }
 # The live release's stored manifest (\`current\` → $1) as \`live-manifest\`; with \`kept\`, only that the host has it
 # (a delta that recycles an offered base does not need it; the runner asks for it when it does).
@@ -6693,6 +6737,8 @@ function renderPhase(phase) {
     });
     lines.push('da_mark phase-end "$da_rc"');
     lines.push(`if [ "$da_rc" -ne 0 ] && [ "$da_rc" -ne ${STOP} ]; then da_abort; exit "$da_rc"; fi`);
+    // Work a step left for after its phase (see da_after_phase): the runner has the phase's outcome meanwhile.
+    lines.push('da_after_phase');
     return lines.join('\n') + '\n';
 }
 /** The framing the session loop reads: a decimal byte count on its own line, then the script. */

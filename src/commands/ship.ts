@@ -247,7 +247,13 @@ export async function shipRelease(ctx: CommandContext, fleet: Fleet, facts: Map<
     if (again.length) {
       await phases.prepareRestage(again);
       const restaged = new Map(again.map((m) => [m, phases.restage(m)!]));
-      again.forEach((m) => warn(ctx, `${m.host.name}: the delta did not verify against the build; shipped everything instead`));
+      for (const m of again) {
+        const why =
+          results.get(m)?.data.get('base')?.[0] === 'foreign'
+            ? 'the release the delta was to reuse holds entries of another user (later deploys check before they reuse one)'
+            : 'the delta did not verify against the build';
+        warn(ctx, `${m.host.name}: ${why}; shipped everything instead`);
+      }
       await fleet.run(
         (m) => chain(restaged.get(m)!.phase.name, restaged.get(m)!.phase, phases.hooks(m)),
         (m) => restaged.get(m)!.payload,

@@ -48,6 +48,8 @@ export function renderPhase(phase: Phase): string {
   });
   lines.push('da_mark phase-end "$da_rc"');
   lines.push(`if [ "$da_rc" -ne 0 ] && [ "$da_rc" -ne ${STOP} ]; then da_abort; exit "$da_rc"; fi`);
+  // Work a step left for after its phase (see da_after_phase): the runner has the phase's outcome meanwhile.
+  lines.push('da_after_phase');
   return lines.join('\n') + '\n';
 }
 

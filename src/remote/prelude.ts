@@ -113,18 +113,41 @@ da_index_write() {
   mv -f -- ".deploy/manifests/$3.idx.tmp" ".deploy/manifests/$3.idx"
   rm -f -- "$1.manifest"
 }
-# Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one and every
-# entry in it belongs to the deploy user (files another user wrote could not be cleaned up from it). The same walk
-# lists its entries (.deploy/tmp.<owner>/base.NAME), so the delta that recycles it need not walk it again. Status 1:
-# not offered.
-da_offer_base() {
-  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
-  [ -O "releases/$1" ] || return 1 # the walk below checks what is inside
+# Lists the entries of releases/$1 (.deploy/tmp.<owner>/base.NAME), so the delta that recycles it need not walk it
+# again, and checks that every one belongs to the deploy user (files another user wrote could not be cleaned out of
+# it): the first foreign entry, or why the walk failed, goes to base.NAME.foreign. Status 1: not usable.
+da_walk_base() {
   local list=".deploy/tmp.$DA_OWNER/base.$1"
   mkdir -p -- ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
-  find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null || return 1
-  [ ! -s "$list.foreign" ] || return 1
+  if ! find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null; then
+    echo "(the walk failed)" > "$list.foreign"
+  fi
+  [ ! -s "$list.foreign" ]
+}
+# Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one. \`now\`: the
+# walk (da_walk_base) comes first and a foreign entry means no offer. \`later\`: the manifest goes at once and the
+# session walks the release after the phase (da_after_phase), while the runner plans; the delta that recycles it
+# reads the outcome (one run in which the release had a foreign entry ships everything and leaves
+# .deploy/check-base-first, after which inspect walks first until a walk finds none). Status 1: not offered.
+da_offer_base() {
+  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
+  [ -O "releases/$1" ] || return 1 # the walk checks what is inside
+  if [ "\${2:-now}" = later ]; then
+    mkdir -p -- ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
+    printf '%s\n' "$1" > ".deploy/tmp.$DA_OWNER/walk"
+  else
+    da_walk_base "$1" || return 1
+    [ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first
+  fi
   da_blob base-manifest < ".deploy/manifests/$1.gz"
+}
+# Runs after a phase that went well, before the next one is read: the walk a \`later\` offer left to do.
+da_after_phase() {
+  local walk="$DA_DEPLOY_PATH/.deploy/tmp.$DA_OWNER/walk" name=
+  [ -f "$walk" ] || return 0
+  read -r name < "$walk"
+  rm -f -- "$walk"
+  (cd -- "$DA_DEPLOY_PATH" && da_walk_base "$name") > /dev/null 2>&1 || true
 }
 # The live release's stored manifest (\`current\` → $1) as \`live-manifest\`; with \`kept\`, only that the host has it
 # (a delta that recycles an offered base does not need it; the runner asks for it when it does).

@@ -1,7 +1,7 @@
 import { STOP, type Step } from '../phase.js';
 import { q } from '../quote.js';
 import { pruneArgs } from './prune.js';
-import { receivePayload } from './upload.js';
+import { receivePayload, skipPayload } from './upload.js';
 
 export interface DeltaOptions {
   /** Paths the deploy replaces anyway (shared and cleared entries): not copied over, not checked. */
@@ -29,6 +29,16 @@ export function delta(o: DeltaOptions): Step {
     o.base === 'copy'
       ? 'cp -a --reflink=auto -- "$base/." "$new/"'
       : `! [ current -ef "$base" ] || { echo "error: releases/$DA_BASE is live" >&2; exit 1; }
+# The walk of the base (da_walk_base, when inspect offered it or after that phase) must have found only the deploy
+# user's entries. Else everything is sent instead, and later deploys walk a release before they offer it.
+listed=".deploy/tmp.$DA_OWNER/base.$DA_BASE"
+if [ ! -f "$listed" ] || [ -s "$listed.foreign" ]; then
+  echo "releases/$DA_BASE cannot be reused: it holds entries of another user or could not be walked ($(head -c 300 -- "$listed.foreign" 2>/dev/null | tr '\\n' ' ')): sending everything instead"
+  [ -e .deploy/check-base-first ] || : > .deploy/check-base-first
+  ${skipPayload()}
+  da_data base foreign
+  exit ${STOP}
+fi
 mv -T -- "$base" "$new" # onto the empty directory the release step made: rename(2) replaces it
 echo "reusing releases/$DA_BASE, which cleanup would remove"`;
   return {
@@ -38,8 +48,8 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
 [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
 tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
-# What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A base
-# inspect offered was listed then (da_offer_base); paths the deploy replaces anyway are left alone.
+# What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A recycled
+# base was listed by its walk (da_walk_base); paths the deploy replaces anyway are left alone.
 actual="$tmp/base.$DA_BASE"
 [ -f "$actual" ] || { actual="$tmp/actual"; (cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') > "$actual"; }
 gzip -dc ".deploy/manifests/$DA_BASE.gz" > "$tmp/known"

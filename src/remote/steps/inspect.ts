@@ -26,7 +26,9 @@ export function inspect(opts: { detectHttpUser: boolean; offerBaseFrom?: number 
     done
     if [ -n "$base" ]; then
       da_data base-name "\${base#releases/}"
-      ! da_offer_base "\${base#releases/}" || offered=yes
+      # Walked after this phase, while the runner plans; first, once a walk after the phase found a foreign entry.
+      when=later; [ ! -e .deploy/check-base-first ] || when=now
+      ! da_offer_base "\${base#releases/}" "$when" || offered=yes
     fi
   fi`;
   const detect = opts.detectHttpUser

@@ -13,6 +13,11 @@ export function receivePayload(dir: string): string {
 da_chunks > ".deploy/manifests/$DA_RELEASE.gz"`;
 }
 
+/** Reads the payload that receivePayload would unpack and store, and drops it: the session stays in step. */
+export function skipPayload(): string {
+  return 'da_chunks > /dev/null && da_chunks > /dev/null';
+}
+
 /**
  * deploy:update_code, full: the whole build into the new release, then the release's file index (see
  * `da_index_write`), so the next deploy's verify reads only what changed. `skip`: paths the deploy replaces anyway.
