@@ -17,11 +17,12 @@ export interface Proxy {
  * A TCP proxy in front of a test server: limits the client → server rate (bytes per second, 0 = unlimited) so
  * a test can act in the middle of an upload, and/or delays every chunk by `delayMs` in both directions (a
  * round trip of 2 × delayMs), since kernel netem is not available here; `upDelayMs` sets the client → server delay
- * apart. Chunks keep their order.
+ * apart. `downPieceBytes` cuts what the server sends into pieces of that size, 5 ms apart (a path with small
+ * segments: the client reads them one by one). Chunks keep their order.
  */
 export async function startProxy(
   target: { host: string; port: number },
-  opts: { upBytesPerSecond?: number; delayMs?: number; upDelayMs?: number } = {},
+  opts: { upBytesPerSecond?: number; delayMs?: number; upDelayMs?: number; downPieceBytes?: number } = {},
 ): Promise<Proxy> {
   const sockets = new Set<net.Socket>();
   let sent = 0;
@@ -48,7 +49,16 @@ export async function startProxy(
     upstream.on('error', drop).on('end', () => after(down, () => client.end()));
     client.on('close', (hadError) => hadError && drop());
     upstream.on('close', (hadError) => hadError && drop());
-    upstream.on('data', (chunk: Buffer) => later(client, chunk));
+    let nextPieceAt = 0;
+    upstream.on('data', (chunk: Buffer) => {
+      const piece = opts.downPieceBytes;
+      if (!piece) return later(client, chunk);
+      for (let i = 0; i < chunk.length; i += piece) {
+        nextPieceAt = Math.max(performance.now() + down, nextPieceAt + 5);
+        const bytes = chunk.subarray(i, i + piece);
+        setTimeout(() => client.destroyed || client.write(bytes), nextPieceAt - performance.now());
+      }
+    });
     let budget = rate;
     const refill = rate ? setInterval(() => ((budget = rate / 10), client.resume()), 100) : undefined;
     upstream.on('close', () => clearInterval(refill));

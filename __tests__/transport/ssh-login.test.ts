@@ -90,6 +90,21 @@ suite('SSH login round trips', () => {
     expect(sshd.log().slice(from)).not.toMatch(/dispatch_protocol_error|protocol error/);
   });
 
+  test('an RSA key signs with the algorithm the server asks for even when its EXT_INFO comes in a read of its own', async () => {
+    // The server's NEWKEYS and EXT_INFO (server-sig-algs) in 64-byte pieces: the login starts on EXT_INFO, never
+    // before it (ssh2 would pick ssh-rsa, SHA-1, which OpenSSH refuses).
+    await proxy.close();
+    proxy = await startProxy({ host: sshd.host, port: sshd.port }, { delayMs: 20, upDelayMs: 0, downPieceBytes: 64 });
+    const key = clientKey('rsa');
+    sshd.authorize(key.publicLine);
+    const transport = await connectSsh(target(), creds(key.privateKey));
+    try {
+      expect((await transport.run('echo in')).stdout.toString()).toBe('in\n');
+    } finally {
+      await transport.close();
+    }
+  });
+
   test('a refused key still fails with the clear error', async () => {
     const key = clientKey('ed25519');
     const error = await connectSsh(target(), creds(key.privateKey)).then(

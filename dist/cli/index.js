@@ -2592,9 +2592,12 @@ function receivePayload(dir) {
     return `da_unpack ${dir}
 da_chunks > ".deploy/manifests/$DA_RELEASE.gz"`;
 }
-/** Reads the payload that receivePayload would unpack and store, and drops it: the session stays in step. */
+/**
+ * Reads the payload that receivePayload would unpack and store, and drops it: the session stays in step. One command
+ * per line, so `set -e` ends the step when either part is cut short.
+ */
 function skipPayload() {
-    return 'da_chunks > /dev/null && da_chunks > /dev/null';
+    return 'da_chunks > /dev/null\nda_chunks > /dev/null';
 }
 /**
  * deploy:update_code, full: the whole build into the new release, then the release's file index (see
@@ -2862,7 +2865,8 @@ const HISTORY_TAIL = 1000;
 /**
  * Reads what the runner needs to plan: the live release, the release directories (with their time and
  * REVISION), the recent history, the remote user, the lock's holder if any, and (when asked) the web server
- * user, as Deployer detects it. It changes nothing, and works where nothing was deployed yet (`absent`).
+ * user, as Deployer detects it. It changes nothing of the releases (an offer leaves this run's scratch file for the
+ * walk after the phase, under the run's lock), and works where nothing was deployed yet (`absent`).
  */
 function inspect(opts) {
     // With `offerBaseFrom` (keep_releases): once that many releases exist, the oldest one (by name, which is by time
@@ -3618,6 +3622,12 @@ async function healthOf(ctx, fleet, m, env) {
     return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
 }
 /** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
+/** Why a host's staging stopped and everything was shipped instead, as its delta step reported it. */
+function whyRestaged(r) {
+    return r?.data.get('base')?.[0] === 'foreign'
+        ? 'the release the delta was to reuse holds entries of another user (later deploys check before they reuse one)'
+        : 'the delta did not verify against the build';
+}
 function chain(name, ...phases) {
     const present = phases.filter((p) => p !== undefined);
     return { name, vars: Object.assign({}, ...present.map((p) => p.vars)), steps: present.flatMap((p) => p.steps) };
@@ -3648,12 +3658,8 @@ async function shipRelease(ctx, fleet, facts, phases) {
         if (again.length) {
             await phases.prepareRestage(again);
             const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
-            for (const m of again) {
-                const why = results.get(m)?.data.get('base')?.[0] === 'foreign'
-                    ? 'the release the delta was to reuse holds entries of another user (later deploys check before they reuse one)'
-                    : 'the delta did not verify against the build';
-                (0,context/* warn */.R)(ctx, `${m.host.name}: ${why}; shipped everything instead`);
-            }
+            for (const m of again)
+                (0,context/* warn */.R)(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
             await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: c.maxParallel });
         }
         ctx.signal.throwIfAborted();
@@ -3672,7 +3678,7 @@ async function shipRelease(ctx, fleet, facts, phases) {
     for (const m of fleet.members) {
         const f = facts.get(m);
         const gone = removed.get(m);
-        const shipped = again.includes(m) ? 'full upload after the delta did not verify' : how[phases.fillKind(m)];
+        const shipped = again.includes(m) ? `full upload (${whyRestaged(results.get(m))})` : how[phases.fillKind(m)];
         report.changes.push(`${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')}; ${shipped})` +
             (gone.length ? `; removed old releases ${gone.join(', ')}` : ''));
     }

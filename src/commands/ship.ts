@@ -5,7 +5,7 @@ import { rollout, type RolloutListener } from '../fleet/rollout.js';
 import { checkReleaseName, uniqueReleaseName } from '../releases/name.js';
 import { releasesToRemove } from '../releases/retention.js';
 import type { Phase, Step } from '../remote/phase.js';
-import type { Payload } from '../remote/session.js';
+import type { Payload, PhaseResult } from '../remote/session.js';
 import { cleanup } from '../remote/steps/cleanup.js';
 import { clearPaths } from '../remote/steps/clear-paths.js';
 import { logHistory } from '../remote/steps/history.js';
@@ -213,6 +213,13 @@ export async function healthOf(ctx: CommandContext, fleet: Fleet, m: Member, env
 }
 
 /** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
+/** Why a host's staging stopped and everything was shipped instead, as its delta step reported it. */
+function whyRestaged(r: PhaseResult | undefined): string {
+  return r?.data.get('base')?.[0] === 'foreign'
+    ? 'the release the delta was to reuse holds entries of another user (later deploys check before they reuse one)'
+    : 'the delta did not verify against the build';
+}
+
 export function chain(name: string, ...phases: (Phase | undefined)[]): Phase {
   const present = phases.filter((p): p is Phase => p !== undefined);
   return { name, vars: Object.assign({}, ...present.map((p) => p.vars)), steps: present.flatMap((p) => p.steps) };
@@ -247,13 +254,7 @@ export async function shipRelease(ctx: CommandContext, fleet: Fleet, facts: Map<
     if (again.length) {
       await phases.prepareRestage(again);
       const restaged = new Map(again.map((m) => [m, phases.restage(m)!]));
-      for (const m of again) {
-        const why =
-          results.get(m)?.data.get('base')?.[0] === 'foreign'
-            ? 'the release the delta was to reuse holds entries of another user (later deploys check before they reuse one)'
-            : 'the delta did not verify against the build';
-        warn(ctx, `${m.host.name}: ${why}; shipped everything instead`);
-      }
+      for (const m of again) warn(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
       await fleet.run(
         (m) => chain(restaged.get(m)!.phase.name, restaged.get(m)!.phase, phases.hooks(m)),
         (m) => restaged.get(m)!.payload,
@@ -280,7 +281,7 @@ export async function shipRelease(ctx: CommandContext, fleet: Fleet, facts: Map<
   for (const m of fleet.members) {
     const f = facts.get(m)!;
     const gone = removed.get(m)!;
-    const shipped = again.includes(m) ? 'full upload after the delta did not verify' : how[phases.fillKind(m)];
+    const shipped = again.includes(m) ? `full upload (${whyRestaged(results.get(m))})` : how[phases.fillKind(m)];
     report.changes.push(
       `${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')}; ${shipped})` +
         (gone.length ? `; removed old releases ${gone.join(', ')}` : ''),

@@ -4,7 +4,7 @@ import type { Client, ClientChannel } from 'ssh2';
 interface Protocol {
   service(name: string): void;
   exec(chan: number, cmd: string, wantReply: boolean): void;
-  _handlers: { SERVICE_ACCEPT?: (proto: unknown, name: string) => void };
+  _handlers: { SERVICE_ACCEPT?: (proto: unknown, name: string) => void; EXT_INFO?: (proto: unknown, exts: unknown) => void };
 }
 interface ClientInternals {
   _protocol?: Protocol;
@@ -49,10 +49,11 @@ export function pipelineLogin(client: Client, opts: { openSession: boolean }): E
   const proto = internals._protocol;
   const handlers = proto?._handlers;
   const accept = handlers?.SERVICE_ACCEPT;
-  if (!proto || !handlers || typeof accept !== 'function' || typeof proto.service !== 'function' || typeof proto.exec !== 'function') return none;
-  if (proto.service.length !== 1 || proto.exec.length !== 3) return none;
+  const extInfo = handlers?.EXT_INFO;
+  if (!proto || !handlers || typeof accept !== 'function' || typeof extInfo !== 'function') return none;
+  if (typeof proto.service !== 'function' || typeof proto.exec !== 'function' || proto.service.length !== 1 || proto.exec.length !== 3) return none;
 
-  // The login starts once: on the early call below, or on the server's answer if that comes first.
+  // The login starts once: early (below), or on the server's answer to the service request if that comes first.
   let loginStarted = false;
   handlers.SERVICE_ACCEPT = (p, name) => {
     if (name !== 'ssh-userauth') return accept(p, name);
@@ -71,29 +72,37 @@ export function pipelineLogin(client: Client, opts: { openSession: boolean }): E
     if (command !== undefined) held(command);
   };
 
-  const service = proto.service;
+  // Early means once the service is asked for and the server's EXT_INFO is read: ssh2 picks an RSA key's signature
+  // algorithm from its server-sig-algs. OpenSSH (7.2 on) sends it right after its NEWKEYS, as ssh2 offers ext-info-c;
+  // without it, the login waits for the server's answer as usual. This runs inside ssh2's packet handling, whose
+  // errors end the connection the usual way.
   let requested = false;
+  let extSeen = false;
+  const startEarly = () => {
+    if (!requested || !extSeen || loginStarted || !/^OpenSSH_/.test(internals._remoteVer ?? '') || !isOpen(client)) return;
+    handlers.SERVICE_ACCEPT!(proto, 'ssh-userauth');
+    if (!opts.openSession) return;
+    early = new Promise<ClientChannel>((resolve, reject) => {
+      try {
+        client.exec(PLACEHOLDER, (err, channel) => (err ? reject(err) : resolve(channel)));
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    early.catch(() => undefined); // a failed login ends the connection and this with it: connect() reports that
+  };
+  handlers.EXT_INFO = (p, exts) => {
+    extInfo(p, exts);
+    if (extSeen) return;
+    extSeen = true;
+    startEarly();
+  };
+  const service = proto.service;
   proto.service = function (this: Protocol, name) {
     service.call(this, name);
     if (name !== 'ssh-userauth' || requested) return;
     requested = true;
-    if (!/^OpenSSH_/.test(internals._remoteVer ?? '')) return;
-    // Once the rest of the data at hand is read (ssh2 parses a chunk in one go): the server's EXT_INFO travels with
-    // its NEWKEYS, and ssh2 picks an RSA key's signature algorithm from it. Not later: a turn of the event loop may
-    // wait for other work (the build being hashed).
-    process.nextTick(() => {
-      if (loginStarted || !isOpen(client)) return;
-      handlers.SERVICE_ACCEPT!(proto, 'ssh-userauth');
-      if (!opts.openSession) return;
-      early = new Promise<ClientChannel>((resolve, reject) => {
-        try {
-          client.exec(PLACEHOLDER, (err, channel) => (err ? reject(err) : resolve(channel)));
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }
-      });
-      early.catch(() => undefined); // a failed login ends the connection and this with it: connect() reports that
-    });
+    startEarly();
   };
 
   return {

@@ -6,7 +6,8 @@ export const HISTORY_TAIL = 1000;
 /**
  * Reads what the runner needs to plan: the live release, the release directories (with their time and
  * REVISION), the recent history, the remote user, the lock's holder if any, and (when asked) the web server
- * user, as Deployer detects it. It changes nothing, and works where nothing was deployed yet (`absent`).
+ * user, as Deployer detects it. It changes nothing of the releases (an offer leaves this run's scratch file for the
+ * walk after the phase, under the run's lock), and works where nothing was deployed yet (`absent`).
  */
 export function inspect(opts: { detectHttpUser: boolean; offerBaseFrom?: number }): Step {
   // With `offerBaseFrom` (keep_releases): once that many releases exist, the oldest one (by name, which is by time

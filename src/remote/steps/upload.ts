@@ -13,9 +13,12 @@ export function receivePayload(dir: string): string {
 da_chunks > ".deploy/manifests/$DA_RELEASE.gz"`;
 }
 
-/** Reads the payload that receivePayload would unpack and store, and drops it: the session stays in step. */
+/**
+ * Reads the payload that receivePayload would unpack and store, and drops it: the session stays in step. One command
+ * per line, so `set -e` ends the step when either part is cut short.
+ */
 export function skipPayload(): string {
-  return 'da_chunks > /dev/null && da_chunks > /dev/null';
+  return 'da_chunks > /dev/null\nda_chunks > /dev/null';
 }
 
 /**
