@@ -31987,7 +31987,8 @@ rm -rf -- "$tmp"`,
  * deploy:update_code, delta: the new release starts from a base release (a real copy of the live one, reflinks
  * where the filesystem has them, never hard links; or the release cleanup would remove, renamed). What was added
  * to the base since its deploy is removed (it is not in the base's manifest), then what the build dropped or
- * retyped, then the changed entries are unpacked.
+ * retyped, then the changed entries are unpacked. The scratch directory stays for `verify`, which always follows
+ * and removes it.
  */
 function delta(o) {
     const prune = pruneArgs(o.skip);
@@ -32012,7 +32013,7 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
         body: `new="releases/$DA_RELEASE"; base="releases/$DA_BASE"
 [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
-tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
+tmp=".deploy/tmp.$DA_OWNER"; [ -d "$tmp" ] || mkdir -p -- "$tmp"
 # What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A recycled
 # base was listed by its walk (da_walk_base); paths the deploy replaces anyway are left alone.
 actual="$tmp/base.$DA_BASE"
@@ -32021,8 +32022,7 @@ gzip -dc ".deploy/manifests/$DA_BASE.gz" > "$tmp/known"
 DA_SKIP=${(0,quote.q)(o.skip.length ? underRegex(o.skip) : '')} awk -v known="$tmp/known" 'BEGIN { RS = ORS = "\\0"; skip = ENVIRON["DA_SKIP"] }
   FILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, "\\t") + 1); listed[p] = 1; next }
   !($0 in listed) && (skip == "" || $0 !~ skip)' "$tmp/known" "$actual" | (cd -- "$new" && xargs -0r rm -rf --)
-${o.removeB64 ? `printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)\n` : ''}rm -rf -- "$tmp"
-${receivePayload('"$new"')}
+${o.removeB64 ? `printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)\n` : ''}${receivePayload('"$new"')}
 printf '%s\\n' ${(0,quote.q)(o.revision)} > "$new/REVISION"
 echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
     };
@@ -32097,7 +32097,7 @@ function verify(opts) {
     return {
         id: 'verify',
         label: 'verify',
-        body: `tmp="$PWD/.deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
+        body: `tmp="$PWD/.deploy/tmp.$DA_OWNER"; [ -d "$tmp" ] || mkdir -p -- "$tmp"
 export DA_V_MANIFEST="$tmp/manifest" DA_V_TODO="$tmp/todo" DA_V_COUNTS="$tmp/counts" DA_V_SKIP=${(0,quote.q)(opts.skip.length ? underRegex(opts.skip) : '')}
 export DA_V_INDEX="$PWD/.deploy/manifests/$DA_BASE.idx" DA_V_NEW_INDEX="$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp"
 [ -f "$DA_V_INDEX" ] || DA_V_INDEX=/dev/null
@@ -32271,13 +32271,19 @@ function cleanup(remove) {
 [ -z "$stale" ] || da_data warning "earlier cleanups could not delete .deploy/trash/{ $stale} (files of another user?): remove them by hand"
 ${remove.length === 0
             ? 'echo "nothing to clean up"'
-            : `trash=".deploy/trash/$DA_OWNER"; mkdir -p -- "$trash"
+            : `trash=".deploy/trash/$DA_OWNER"
 removed=0
+manifests=()
 for name in ${(0,quote/* words */.a)(remove)}; do
   ! [ current -ef "releases/$name" ] || continue
-  rm -f -- ".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx"
-  if [ -e "releases/$name" ]; then mv -- "releases/$name" "$trash/" && removed=$((removed + 1)); fi
+  manifests+=(".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx")
+  if [ -e "releases/$name" ]; then
+    [ -d "$trash" ] || mkdir -p -- "$trash"
+    mv -- "releases/$name" "$trash/" && removed=$((removed + 1))
+  fi
 done
+# One rm for every manifest; no trash (and no background delete) when nothing was moved (a recycled release).
+[ "\${#manifests[@]}" -eq 0 ] || rm -f -- "\${manifests[@]}"
 if [ "$removed" -gt 0 ]; then echo "removed $removed old releases"; else echo "nothing left to clean up"; fi`}
 # Simple commands, so no shell stays behind holding the session's output open (the session would not end).
 if [ -d .deploy/trash ]; then
@@ -34083,8 +34089,14 @@ function unlock() {
     return {
         id: 'unlock',
         label: 'unlock',
-        body: `rm -f -- "$DA_PENDING"
-if da_owns_lock; then rm -rf .deploy/lock; echo "deploy lock released"; else echo "warning: the deploy lock was no longer held by this run"; fi`,
+        // One rm, in that order: the pending record, then the lock.
+        body: `if da_owns_lock; then
+  rm -rf -- "$DA_PENDING" .deploy/lock
+  echo "deploy lock released"
+else
+  rm -f -- "$DA_PENDING"
+  echo "warning: the deploy lock was no longer held by this run"
+fi`,
     };
 }
 

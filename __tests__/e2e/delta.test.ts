@@ -300,6 +300,11 @@ describe('delta uploads against a real sshd', () => {
     expect(third.stdout).toContain('verified against the build');
     expect(third.stdout).not.toContain('does not match the build');
     expect(readdirSync(join(dp, 'releases')).sort()).toEqual([second.outputs['release'], third.outputs['release']].sort());
+    // The reused release's old manifest and index went with its name; nothing went to the trash (nothing to delete).
+    const kept = [second.outputs['release'], third.outputs['release']].flatMap((r) => [`${r}.gz`, `${r}.idx`]);
+    expect(readdirSync(join(dp, '.deploy/manifests')).sort()).toEqual(kept.sort());
+    expect(existsSync(join(dp, '.deploy/trash'))).toBe(false);
+    expect(third.stdout).toContain('nothing left to clean up');
     writeFileSync(ws.config, config(full, '    full_upload: true\n'));
     await deploy(ws);
     expect(tree(join(dp, 'current'))).toBe(tree(join(full, 'current')));

@@ -17,13 +17,19 @@ export function cleanup(remove: string[]): Step {
 ${
   remove.length === 0
     ? 'echo "nothing to clean up"'
-    : `trash=".deploy/trash/$DA_OWNER"; mkdir -p -- "$trash"
+    : `trash=".deploy/trash/$DA_OWNER"
 removed=0
+manifests=()
 for name in ${words(remove)}; do
   ! [ current -ef "releases/$name" ] || continue
-  rm -f -- ".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx"
-  if [ -e "releases/$name" ]; then mv -- "releases/$name" "$trash/" && removed=$((removed + 1)); fi
+  manifests+=(".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx")
+  if [ -e "releases/$name" ]; then
+    [ -d "$trash" ] || mkdir -p -- "$trash"
+    mv -- "releases/$name" "$trash/" && removed=$((removed + 1))
+  fi
 done
+# One rm for every manifest; no trash (and no background delete) when nothing was moved (a recycled release).
+[ "\${#manifests[@]}" -eq 0 ] || rm -f -- "\${manifests[@]}"
 if [ "$removed" -gt 0 ]; then echo "removed $removed old releases"; else echo "nothing left to clean up"; fi`
 }
 # Simple commands, so no shell stays behind holding the session's output open (the session would not end).

@@ -21,7 +21,8 @@ export interface DeltaOptions {
  * deploy:update_code, delta: the new release starts from a base release (a real copy of the live one, reflinks
  * where the filesystem has them, never hard links; or the release cleanup would remove, renamed). What was added
  * to the base since its deploy is removed (it is not in the base's manifest), then what the build dropped or
- * retyped, then the changed entries are unpacked.
+ * retyped, then the changed entries are unpacked. The scratch directory stays for `verify`, which always follows
+ * and removes it.
  */
 export function delta(o: DeltaOptions): Step {
   const prune = pruneArgs(o.skip);
@@ -47,7 +48,7 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
     body: `new="releases/$DA_RELEASE"; base="releases/$DA_BASE"
 [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
-tmp=".deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
+tmp=".deploy/tmp.$DA_OWNER"; [ -d "$tmp" ] || mkdir -p -- "$tmp"
 # What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A recycled
 # base was listed by its walk (da_walk_base); paths the deploy replaces anyway are left alone.
 actual="$tmp/base.$DA_BASE"
@@ -56,8 +57,7 @@ gzip -dc ".deploy/manifests/$DA_BASE.gz" > "$tmp/known"
 DA_SKIP=${q(o.skip.length ? underRegex(o.skip) : '')} awk -v known="$tmp/known" 'BEGIN { RS = ORS = "\\0"; skip = ENVIRON["DA_SKIP"] }
   FILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, "\\t") + 1); listed[p] = 1; next }
   !($0 in listed) && (skip == "" || $0 !~ skip)' "$tmp/known" "$actual" | (cd -- "$new" && xargs -0r rm -rf --)
-${o.removeB64 ? `printf '%s' ${q(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)\n` : ''}rm -rf -- "$tmp"
-${receivePayload('"$new"')}
+${o.removeB64 ? `printf '%s' ${q(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)\n` : ''}${receivePayload('"$new"')}
 printf '%s\\n' ${q(o.revision)} > "$new/REVISION"
 echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
   };
@@ -136,7 +136,7 @@ export function verify(opts: { skip: string[] }): Step {
   return {
     id: 'verify',
     label: 'verify',
-    body: `tmp="$PWD/.deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
+    body: `tmp="$PWD/.deploy/tmp.$DA_OWNER"; [ -d "$tmp" ] || mkdir -p -- "$tmp"
 export DA_V_MANIFEST="$tmp/manifest" DA_V_TODO="$tmp/todo" DA_V_COUNTS="$tmp/counts" DA_V_SKIP=${q(opts.skip.length ? underRegex(opts.skip) : '')}
 export DA_V_INDEX="$PWD/.deploy/manifests/$DA_BASE.idx" DA_V_NEW_INDEX="$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp"
 [ -f "$DA_V_INDEX" ] || DA_V_INDEX=/dev/null

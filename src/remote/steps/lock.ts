@@ -30,7 +30,13 @@ export function unlock(): Step {
   return {
     id: 'unlock',
     label: 'unlock',
-    body: `rm -f -- "$DA_PENDING"
-if da_owns_lock; then rm -rf .deploy/lock; echo "deploy lock released"; else echo "warning: the deploy lock was no longer held by this run"; fi`,
+    // One rm, in that order: the pending record, then the lock.
+    body: `if da_owns_lock; then
+  rm -rf -- "$DA_PENDING" .deploy/lock
+  echo "deploy lock released"
+else
+  rm -f -- "$DA_PENDING"
+  echo "warning: the deploy lock was no longer held by this run"
+fi`,
   };
 }
