@@ -202,6 +202,13 @@ async function keygen(type: 'ed25519' | 'rsa' | 'ecdsa', file: string, passphras
   await runOk('ssh-keygen', args);
 }
 
+/** A throw-away client key pair: the private key's text (encrypted with `passphrase` if given) and its public line. */
+export async function clientKey(type: 'ed25519' | 'rsa' | 'ecdsa', passphrase = ''): Promise<{ privateKey: string; publicLine: string }> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'da-key-')), 'id');
+  await keygen(type, file, passphrase, 'test');
+  return { privateKey: fs.readFileSync(file, 'utf8'), publicLine: fs.readFileSync(`${file}.pub`, 'utf8').trim() };
+}
+
 function fingerprintOf(pubLine: string): string {
   const blob = Buffer.from(pubLine.trim().split(/\s+/)[1]!, 'base64');
   return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');

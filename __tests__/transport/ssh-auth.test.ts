@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectSsh, ConnectError, type SshCredentials } from '../../src/transport/ssh.js';
 import { parseKnownHosts } from '../../src/transport/known-hosts.js';
-import { sshAvailable, startSshd, type SshdHandle } from '../support/sshd.js';
+import { clientKey, sshAvailable, startSshd, type SshdHandle } from '../support/sshd.js';
 import { runAction } from '../support/action.js';
 import { hostEntry, makeWorkspace, sshInputs } from '../support/workspace.js';
 
@@ -14,13 +13,6 @@ import { hostEntry, makeWorkspace, sshInputs } from '../support/workspace.js';
  */
 const suite = sshAvailable() ? describe : describe.skip;
 if (!sshAvailable()) console.warn('ssh-auth tests skipped: /usr/sbin/sshd or ssh-keygen not available');
-
-function clientKey(type: 'rsa' | 'ecdsa' | 'ed25519'): { privateKey: string; publicLine: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'da-key-'));
-  const file = join(dir, 'id');
-  execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', 'test', '-f', file]);
-  return { privateKey: readFileSync(file, 'utf8'), publicLine: readFileSync(`${file}.pub`, 'utf8').trim() };
-}
 
 suite('SSH public-key authentication', () => {
   let sshd: SshdHandle;
@@ -41,7 +33,7 @@ suite('SSH public-key authentication', () => {
   const logSince = (from: number) => sshd.log().slice(from);
 
   test.each(['ed25519', 'ecdsa', 'rsa'] as const)('an authorized %s key logs in with a signed request, without asking first', async (type) => {
-    const key = clientKey(type);
+    const key = await clientKey(type);
     sshd.authorize(key.publicLine);
     const from = sshd.log().length;
     const transport = await connectSsh(target(), creds(key.privateKey));
@@ -69,7 +61,7 @@ suite('SSH public-key authentication', () => {
   });
 
   test('a key the server does not know is refused with the same clear error', async () => {
-    const key = clientKey('ed25519');
+    const key = await clientKey('ed25519');
     const from = sshd.log().length;
     const error = await connectSsh(target(), creds(key.privateKey)).then(
       () => undefined,
@@ -82,11 +74,9 @@ suite('SSH public-key authentication', () => {
   });
 
   test('an encrypted key logs in with its passphrase', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'da-key-'));
-    const file = join(dir, 'id');
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'sesame', '-C', 'test', '-f', file]);
-    sshd.authorize(readFileSync(`${file}.pub`, 'utf8').trim());
-    const transport = await connectSsh(target(), creds(readFileSync(file, 'utf8'), 'sesame'));
+    const key = await clientKey('ed25519', 'sesame');
+    sshd.authorize(key.publicLine);
+    const transport = await connectSsh(target(), creds(key.privateKey, 'sesame'));
     try {
       expect((await transport.run('echo ok')).stdout.toString()).toBe('ok\n');
     } finally {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { connectSsh, ConnectError, type SshCredentials } from '../../src/transpo
 import { parseKnownHosts } from '../../src/transport/known-hosts.js';
 import { collect } from '../../src/transport/collect.js';
 import { startProxy, type Proxy } from '../support/proxy.js';
-import { sshAvailable, startSshd, type SshdHandle } from '../support/sshd.js';
+import { clientKey, sshAvailable, startSshd, type SshdHandle } from '../support/sshd.js';
 import { runAction } from '../support/action.js';
 import { makeWorkspace, sshInputs } from '../support/workspace.js';
 
@@ -41,13 +40,6 @@ function flightsFromKex(proxy: Proxy): number {
   return times.filter((t, i) => i === 0 || t - times[i - 1]! > DELAY_MS / 2).length;
 }
 
-function clientKey(type: 'rsa' | 'ed25519'): { privateKey: string; publicLine: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'da-key-'));
-  const file = join(dir, 'id');
-  execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', 'test', '-f', file]);
-  return { privateKey: readFileSync(file, 'utf8'), publicLine: readFileSync(`${file}.pub`, 'utf8').trim() };
-}
-
 suite('SSH login round trips', () => {
   let sshd: SshdHandle;
   let proxy: Proxy;
@@ -72,7 +64,7 @@ suite('SSH login round trips', () => {
   const target = () => ({ host: '127.0.0.1', port: proxy.port, user: sshd.user, name: `${sshd.user}@test` });
 
   test.each(['ed25519', 'rsa'] as const)('with a %s key, the command goes in the third flight after the key exchange, on a channel opened with the login', async (type) => {
-    const key = clientKey(type);
+    const key = await clientKey(type);
     sshd.authorize(key.publicLine);
     const from = sshd.log().length;
     const transport = await connectSsh(target(), creds(key.privateKey));
@@ -95,7 +87,7 @@ suite('SSH login round trips', () => {
     // before it (ssh2 would pick ssh-rsa, SHA-1, which OpenSSH refuses).
     await proxy.close();
     proxy = await startProxy({ host: sshd.host, port: sshd.port }, { delayMs: 20, upDelayMs: 0, downPieceBytes: 64 });
-    const key = clientKey('rsa');
+    const key = await clientKey('rsa');
     sshd.authorize(key.publicLine);
     const transport = await connectSsh(target(), creds(key.privateKey));
     try {
@@ -106,7 +98,7 @@ suite('SSH login round trips', () => {
   });
 
   test('a refused key still fails with the clear error', async () => {
-    const key = clientKey('ed25519');
+    const key = await clientKey('ed25519');
     const error = await connectSsh(target(), creds(key.privateKey)).then(
       () => undefined,
       (e: unknown) => e,

@@ -2609,7 +2609,7 @@ function upload(opts) {
         label: 'upload',
         body: `${receivePayload('"releases/$DA_RELEASE"')}
 printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"
-tmp="$PWD/.deploy/tmp.$DA_OWNER"; mkdir -p -- "$tmp"
+tmp="$PWD/.deploy/tmp.$DA_OWNER"; da_dir "$tmp"
 sleep 0.02 # past the index's racy window, so every file just unpacked can be indexed
 mark=$(da_mark_time "$tmp/mark")
 (cd -- "releases/$DA_RELEASE" && da_list_files ${pruneArgs(opts.skip)} > "$tmp/files")
@@ -2653,7 +2653,7 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
         body: `new="releases/$DA_RELEASE"; base="releases/$DA_BASE"
 [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
-tmp=".deploy/tmp.$DA_OWNER"; [ -d "$tmp" ] || mkdir -p -- "$tmp"
+tmp=".deploy/tmp.$DA_OWNER"; da_dir "$tmp"
 # What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A recycled
 # base was listed by its walk (da_walk_base); paths the deploy replaces anyway are left alone.
 actual="$tmp/base.$DA_BASE"
@@ -2737,7 +2737,7 @@ function verify(opts) {
     return {
         id: 'verify',
         label: 'verify',
-        body: `tmp="$PWD/.deploy/tmp.$DA_OWNER"; [ -d "$tmp" ] || mkdir -p -- "$tmp"
+        body: `tmp="$PWD/.deploy/tmp.$DA_OWNER"; da_dir "$tmp"
 export DA_V_MANIFEST="$tmp/manifest" DA_V_TODO="$tmp/todo" DA_V_COUNTS="$tmp/counts" DA_V_SKIP=${(0,quote.q)(opts.skip.length ? underRegex(opts.skip) : '')}
 export DA_V_INDEX="$PWD/.deploy/manifests/$DA_BASE.idx" DA_V_NEW_INDEX="$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp"
 [ -f "$DA_V_INDEX" ] || DA_V_INDEX=/dev/null
@@ -2971,7 +2971,7 @@ function prepare() {
         id: 'prepare',
         label: 'prepare',
         mayLackDeployPath: true,
-        body: `[ -d "$DA_DEPLOY_PATH" ] || mkdir -p -- "$DA_DEPLOY_PATH"
+        body: `da_dir "$DA_DEPLOY_PATH"
 cd -- "$DA_DEPLOY_PATH"
 if [ -e current ] && [ ! -L current ]; then
   echo "error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?)." >&2
@@ -3268,7 +3268,7 @@ for name in ${(0,quote/* words */.a)(remove)}; do
   ! [ current -ef "releases/$name" ] || continue
   manifests+=(".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx")
   if [ -e "releases/$name" ]; then
-    [ -d "$trash" ] || mkdir -p -- "$trash"
+    da_dir "$trash"
     mv -- "releases/$name" "$trash/" && removed=$((removed + 1))
   fi
 done
@@ -3633,13 +3633,13 @@ async function healthOf(ctx, fleet, m, env) {
     const verdict = results.get(m)?.data.get('health')?.[0] ?? 'fail';
     return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
 }
-/** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
 /** Why a host's staging stopped and everything was shipped instead, as its delta step reported it. */
 function whyRestaged(r) {
     return r?.data.get('base')?.[0] === 'foreign'
         ? 'the release the delta was to reuse holds entries of another user (later deploys check before they reuse one)'
         : 'the delta did not verify against the build';
 }
+/** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
 function chain(name, ...phases) {
     const present = phases.filter((p) => p !== undefined);
     return { name, vars: Object.assign({}, ...present.map((p) => p.vars)), steps: present.flatMap((p) => p.steps) };
@@ -6054,7 +6054,7 @@ da_index_write() {
 # it): the first foreign entry, or why the walk failed, goes to base.NAME.foreign. Status 1: not usable.
 da_walk_base() {
   local list=".deploy/tmp.$DA_OWNER/base.$1"
-  mkdir -p -- ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
+  da_dir ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
   if ! find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null; then
     echo "(the walk failed)" > "$list.foreign"
   fi
@@ -6069,7 +6069,7 @@ da_offer_base() {
   [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
   [ -O "releases/$1" ] || return 1 # the walk checks what is inside
   if [ "\${2:-now}" = later ]; then
-    mkdir -p -- ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
+    da_dir ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
     printf '%s\n' "$1" > ".deploy/tmp.$DA_OWNER/walk"
   else
     da_walk_base "$1" || return 1
@@ -6093,6 +6093,8 @@ da_live_manifest() {
   [ -f "$m" ] || return 0
   if [ "\${2:-}" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < "$m"; fi
 }
+# A directory that must exist: a process only when it does not yet.
+da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
 da_now() { TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
 # The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
 da_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$b"; }
@@ -6112,7 +6114,7 @@ da_step() {
 }
 da_owns_lock() { local o=; read -r o < .deploy/lock/owner 2>/dev/null; [ "$o" = "$DA_OWNER" ]; }
 da_unlock() { if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi; }
-da_history() { [ -d .deploy ] || mkdir -p .deploy; printf '%s\\n' "$1" >> .deploy/history.jsonl; }
+da_history() { da_dir .deploy; printf '%s\\n' "$1" >> .deploy/history.jsonl; }
 da_revert() {
   cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
   [ -f "$DA_PENDING" ] || return 0

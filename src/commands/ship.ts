@@ -212,7 +212,6 @@ export async function healthOf(ctx: CommandContext, fleet: Fleet, m: Member, env
   return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
 }
 
-/** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
 /** Why a host's staging stopped and everything was shipped instead, as its delta step reported it. */
 function whyRestaged(r: PhaseResult | undefined): string {
   return r?.data.get('base')?.[0] === 'foreign'
@@ -220,6 +219,7 @@ function whyRestaged(r: PhaseResult | undefined): string {
     : 'the delta did not verify against the build';
 }
 
+/** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
 export function chain(name: string, ...phases: (Phase | undefined)[]): Phase {
   const present = phases.filter((p): p is Phase => p !== undefined);
   return { name, vars: Object.assign({}, ...present.map((p) => p.vars)), steps: present.flatMap((p) => p.steps) };

@@ -118,7 +118,7 @@ da_index_write() {
 # it): the first foreign entry, or why the walk failed, goes to base.NAME.foreign. Status 1: not usable.
 da_walk_base() {
   local list=".deploy/tmp.$DA_OWNER/base.$1"
-  mkdir -p -- ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
+  da_dir ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
   if ! find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null; then
     echo "(the walk failed)" > "$list.foreign"
   fi
@@ -133,7 +133,7 @@ da_offer_base() {
   [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
   [ -O "releases/$1" ] || return 1 # the walk checks what is inside
   if [ "\${2:-now}" = later ]; then
-    mkdir -p -- ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
+    da_dir ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
     printf '%s\n' "$1" > ".deploy/tmp.$DA_OWNER/walk"
   else
     da_walk_base "$1" || return 1
@@ -157,6 +157,8 @@ da_live_manifest() {
   [ -f "$m" ] || return 0
   if [ "\${2:-}" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < "$m"; fi
 }
+# A directory that must exist: a process only when it does not yet.
+da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
 da_now() { TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
 # The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
 da_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$b"; }
@@ -176,7 +178,7 @@ da_step() {
 }
 da_owns_lock() { local o=; read -r o < .deploy/lock/owner 2>/dev/null; [ "$o" = "$DA_OWNER" ]; }
 da_unlock() { if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi; }
-da_history() { [ -d .deploy ] || mkdir -p .deploy; printf '%s\\n' "$1" >> .deploy/history.jsonl; }
+da_history() { da_dir .deploy; printf '%s\\n' "$1" >> .deploy/history.jsonl; }
 da_revert() {
   cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
   [ -f "$DA_PENDING" ] || return 0

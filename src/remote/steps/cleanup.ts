@@ -24,7 +24,7 @@ for name in ${words(remove)}; do
   ! [ current -ef "releases/$name" ] || continue
   manifests+=(".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx")
   if [ -e "releases/$name" ]; then
-    [ -d "$trash" ] || mkdir -p -- "$trash"
+    da_dir "$trash"
     mv -- "releases/$name" "$trash/" && removed=$((removed + 1))
   fi
 done

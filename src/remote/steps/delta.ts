@@ -48,7 +48,7 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
     body: `new="releases/$DA_RELEASE"; base="releases/$DA_BASE"
 [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
-tmp=".deploy/tmp.$DA_OWNER"; [ -d "$tmp" ] || mkdir -p -- "$tmp"
+tmp=".deploy/tmp.$DA_OWNER"; da_dir "$tmp"
 # What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A recycled
 # base was listed by its walk (da_walk_base); paths the deploy replaces anyway are left alone.
 actual="$tmp/base.$DA_BASE"
@@ -136,7 +136,7 @@ export function verify(opts: { skip: string[] }): Step {
   return {
     id: 'verify',
     label: 'verify',
-    body: `tmp="$PWD/.deploy/tmp.$DA_OWNER"; [ -d "$tmp" ] || mkdir -p -- "$tmp"
+    body: `tmp="$PWD/.deploy/tmp.$DA_OWNER"; da_dir "$tmp"
 export DA_V_MANIFEST="$tmp/manifest" DA_V_TODO="$tmp/todo" DA_V_COUNTS="$tmp/counts" DA_V_SKIP=${q(opts.skip.length ? underRegex(opts.skip) : '')}
 export DA_V_INDEX="$PWD/.deploy/manifests/$DA_BASE.idx" DA_V_NEW_INDEX="$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp"
 [ -f "$DA_V_INDEX" ] || DA_V_INDEX=/dev/null

@@ -6,7 +6,7 @@ export function prepare(): Step {
     id: 'prepare',
     label: 'prepare',
     mayLackDeployPath: true,
-    body: `[ -d "$DA_DEPLOY_PATH" ] || mkdir -p -- "$DA_DEPLOY_PATH"
+    body: `da_dir "$DA_DEPLOY_PATH"
 cd -- "$DA_DEPLOY_PATH"
 if [ -e current ] && [ ! -L current ]; then
   echo "error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?)." >&2
