@@ -3,16 +3,19 @@
  * real sshd in its own network namespace. Target: 10 hosts take at most 1.5 × one host.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runAction } from '../__tests__/support/action.js';
 import { createTestNetwork, netnsAvailable } from '../__tests__/support/netns.js';
 import { startProxy } from '../__tests__/support/proxy.js';
 import { startSshd, type SshdHandle } from '../__tests__/support/sshd.js';
 import { generateApp, type AppShape } from './app.js';
 import { settle } from './settle.js';
+import { CpuMeter, type CpuUse } from './cpu.js';
 import { median, secs, table } from './stats.js';
+import type { TwoPhaseJob } from './two-phase-client.js';
 
 /**
  * The deploy user the benchmark logs in as: a plain account with the distribution's default dotfiles, as on a real
@@ -38,11 +41,31 @@ export interface FleetResult {
   runs: number[];
   /** The floor for that many hosts: `ssh host true` (OpenSSH) to each of them at once. */
   floorMs: number;
+  /** The floor of an all-or-nothing deploy to that many hosts (twoPhaseFloorTimes). */
+  twoPhaseMs: number;
+  /** CPU per run (medians), the deploy's and the two-phase floor's: the runner's, and each host's share. */
+  cpu: { deploy: CpuShare; twoPhase: CpuShare };
+}
+
+/** CPU of one run: the runner's, and the hosts' divided by their number (undefined where it is not counted). */
+export interface CpuShare {
+  runnerMs: number;
+  perHostMs?: number;
+}
+
+function cpuShare(used: CpuUse[], hosts: number): CpuShare {
+  const perHost = used.every((u) => u.hostsMs !== undefined) ? median(used.map((u) => u.hostsMs! / hosts)) : undefined;
+  return { runnerMs: median(used.map((u) => u.runnerMs)), ...(perHost !== undefined ? { perHostMs: perHost } : {}) };
+}
+
+/** OpenSSH client arguments for `user@host`, with the key exchange ssh2 uses. */
+function sshArgs(h: Endpoint, keyPath: string, knownHosts: string, user: string): string[] {
+  return ['-F', 'none', '-i', keyPath, '-p', String(h.port), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'BatchMode=yes', '-o', 'KexAlgorithms=curve25519-sha256', `${user}@${h.host}`];
 }
 
 /**
  * The floor of any SSH deploy tool here: OpenSSH's `ssh user@host true` to every host at once, through the same
- * proxies, with the key exchange ssh2 uses. It shows what the simulated hosts' sshd alone costs on shared cores.
+ * proxies. It shows what the simulated hosts' sshd alone costs on shared cores.
  */
 async function floorTimes(hosts: Endpoint[], keyPath: string, knownHosts: string, runs: number, user: string): Promise<number[]> {
   const times: number[] = [];
@@ -52,14 +75,59 @@ async function floorTimes(hosts: Endpoint[], keyPath: string, knownHosts: string
       hosts.map(
         (h) =>
           new Promise<void>((resolve, reject) => {
-            const args = ['-F', 'none', '-i', keyPath, '-p', String(h.port), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'BatchMode=yes', '-o', 'KexAlgorithms=curve25519-sha256', `${user}@${h.host}`, 'true'];
-            spawn('ssh', args, { stdio: 'ignore' }).on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ssh to ${h.host}:${h.port} exited ${code}`))));
+            spawn('ssh', [...sshArgs(h, keyPath, knownHosts, user), 'true'], { stdio: 'ignore' })
+              .on('error', reject)
+              .on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ssh to ${h.host}:${h.port} exited ${code}`))));
           }),
       ),
     );
     if (i > 0) times.push(performance.now() - t0);
   }
   return times;
+}
+
+/**
+ * The floor of an all-or-nothing deploy here: the least such a deploy does, with no manifest, no check, no shared/
+ * and no cleanup, over this action's own SSH transport (bench/two-phase-client.ts: the same login and round trips,
+ * in a Node process of its own). The build is packed once; each host locks, unpacks and says so; once every host
+ * has, each switches; once every host has, each unlocks. Those two waits are what keep a fleet from running mixed
+ * versions (a host that fails to stage or to switch can still be undone everywhere); one host needs neither.
+ */
+async function twoPhaseFloorTimes(hosts: Endpoint[], privateKey: string, knownHosts: string, runs: number, user: string, base: string, app: string, meter: CpuMeter): Promise<Timed> {
+  const build = join(base, 'floor-build.tgz');
+  const dirs = hosts.map((_, j) => join(base, `h${j}`));
+  execFileSync('sh', ['-c', 'tar -czf "$1" -C "$2" .', '-', build, app]);
+  const client = fileURLToPath(new URL('./two-phase-client.js', import.meta.url));
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', ...(process.env['BENCH_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] } : {}) };
+  const timed: Timed = { ms: [], cpu: [] };
+  try {
+    for (let i = 0; i < runs + 1; i++) {
+      const job: TwoPhaseJob = { hosts: hosts.map((h, j) => ({ host: h.host, port: h.port, dir: dirs[j]! })), user, privateKey, knownHosts, build, release: String(i) };
+      await settle(...dirs);
+      const mark = meter.start();
+      const t0 = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, [client], { env, stdio: ['pipe', 'ignore', 'inherit'] });
+        child.on('error', reject).on('close', (code) => (code === 0 ? resolve() : reject(new Error(`the two-phase floor to ${hosts.length} hosts exited ${code}`))));
+        child.stdin.end(JSON.stringify(job));
+      });
+      const ms = performance.now() - t0;
+      mark.runnerEnd();
+      await settle(...dirs);
+      if (i > 0) timed.ms.push(ms);
+      if (i > 0) timed.cpu.push(mark.end());
+    }
+  } finally {
+    for (const dir of dirs) execFileSync('sh', ['-c', 'rm -rf -- releases/floor-* floor-current .floor-next'], { cwd: dir });
+    rmSync(build, { force: true });
+  }
+  return timed;
+}
+
+/** The wall times of the counted runs, and the CPU each used. */
+interface Timed {
+  ms: number[];
+  cpu: CpuUse[];
 }
 
 /** Where the action reaches a host: the sshd itself, or a latency proxy in front of it. */
@@ -69,7 +137,7 @@ interface Endpoint {
   knownHostsLine: string;
 }
 
-async function deployTimes(hosts: Endpoint[], key: string, workspace: string, runs: number, base: string, user: string): Promise<number[]> {
+async function deployTimes(hosts: Endpoint[], key: string, workspace: string, runs: number, base: string, user: string, meter: CpuMeter): Promise<Timed> {
   const config = `name: bench
 environments:
   production:
@@ -86,18 +154,24 @@ ${hosts.map((h, i) => `      - { host: ${h.host}, user: ${user}, port: ${h.port}
     'ssh-private-key': key,
     'known-hosts': hosts.map((h) => h.knownHostsLine).join('\n'),
   };
-  const times: number[] = [];
+  const timed: Timed = { ms: [], cpu: [] };
   for (let i = 0; i < runs + 1; i++) {
     writeFileSync(join(workspace, 'app/VERSION'), `v${i}\n`);
     await settle(...hosts.map((_, j) => join(base, `h${j}`)));
+    const mark = meter.start();
     const t0 = performance.now();
     const r = await runAction({ inputs, workspace, env: process.env['BENCH_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] } : {} });
     const ms = performance.now() - t0;
+    mark.runnerEnd();
+    // The hosts' share includes what the deploy leaves to run after its sessions (the old release's delete).
+    await settle(...hosts.map((_, j) => join(base, `h${j}`)));
+    const cpu = mark.end();
     if (r.code !== 0) throw new Error(`bench deploy to ${hosts.length} hosts failed:\n${r.stdout.slice(-3000)}`);
-    if (i > 0) times.push(ms); // the first run warms caches and seeds shared/: not counted
+    if (i > 0) timed.ms.push(ms); // the first run warms caches and seeds shared/: not counted
+    if (i > 0) timed.cpu.push(cpu);
     if (process.env['BENCH_VERBOSE'] && i === runs) console.log(r.summary.split('### Hosts')[1] ?? '');
   }
-  return times;
+  return timed;
 }
 
 /**
@@ -129,23 +203,34 @@ export async function fleetBench(opts: { runs: number; shape: AppShape; rttMs?: 
     const p = proxies[i];
     return p ? { host: '127.0.0.1', port: p.port, knownHostsLine: `[127.0.0.1]:${p.port} ${h.knownHostsLine.split(' ').slice(1).join(' ')}` } : h;
   });
+  let meter: CpuMeter | undefined;
   const knownHosts = join(workspace, 'known_hosts');
   writeFileSync(knownHosts, `${endpoints.map((e) => e.knownHostsLine).join('\n')}\n`);
   try {
     const results: FleetResult[] = [];
     const user = benchUser();
+    meter = CpuMeter.forHosts(hosts.map((h) => h.pid));
     for (const count of [1, 10]) {
       const base = mkdtempSync(join(tmpdir(), 'da-bench-target-'));
       if (user) chownSync(base, user.uid, user.gid);
       const login = user?.name ?? hosts[0]!.user;
-      const runs = await deployTimes(endpoints.slice(0, count), hosts[0]!.privateKey, workspace, opts.runs, base, login);
+      const runs = await deployTimes(endpoints.slice(0, count), hosts[0]!.privateKey, workspace, opts.runs, base, login, meter);
       const floor = await floorTimes(endpoints.slice(0, count), hosts[0]!.privateKeyPath, knownHosts, opts.runs, login);
-      results.push({ hosts: count, medianMs: median(runs), runs, floorMs: median(floor) });
+      const twoPhase = await twoPhaseFloorTimes(endpoints.slice(0, count), hosts[0]!.privateKey, readFileSync(knownHosts, 'utf8'), opts.runs, login, base, join(workspace, 'app'), meter);
+      results.push({
+        hosts: count,
+        medianMs: median(runs.ms),
+        runs: runs.ms,
+        floorMs: median(floor),
+        twoPhaseMs: median(twoPhase.ms),
+        cpu: { deploy: cpuShare(runs.cpu, count), twoPhase: cpuShare(twoPhase.cpu, count) },
+      });
     }
+    const ms = (n: number | undefined) => (n === undefined ? 'not counted' : `${n.toFixed(0)} ms`);
     const one = results[0]!.medianMs;
     console.log(
       `\n${table([
-        ['hosts', 'median', 'runs', 'ratio to 1 host', 'floor: ssh host true', 'floor ratio'],
+        ['hosts', 'median', 'runs', 'ratio to 1 host', 'floor: ssh host true', 'floor ratio', 'floor: two-phase deploy', '÷ our 1 host'],
         ...results.map((r) => [
           String(r.hosts),
           secs(r.medianMs),
@@ -153,13 +238,20 @@ export async function fleetBench(opts: { runs: number; shape: AppShape; rttMs?: 
           (r.medianMs / one).toFixed(2),
           secs(r.floorMs),
           (r.floorMs / results[0]!.floorMs).toFixed(2),
+          secs(r.twoPhaseMs),
+          (r.twoPhaseMs / one).toFixed(2),
         ]),
-      ])}\n(hosts: ${useNetns ? 'one sshd per network namespace' : 'sshd on 127.0.0.1 ports (no netns here)'}, ${rtt} ms RTT; target: 10 hosts ≤ 1.5 × 1 host)\n`,
+      ])}\n(hosts: ${useNetns ? 'one sshd per network namespace' : 'sshd on 127.0.0.1 ports (no netns here)'}, ${rtt} ms RTT; target: 10 hosts ≤ 1.5 × 1 host)\n` +
+        `\nCPU per run (medians; a host's share is everything its sshd starts, the background delete after the session too):\n${table([
+          ['hosts', 'deploy: runner', 'deploy: per host', 'two-phase floor: runner', 'two-phase floor: per host'],
+          ...results.map((r) => [String(r.hosts), ms(r.cpu.deploy.runnerMs), ms(r.cpu.deploy.perHostMs), ms(r.cpu.twoPhase.runnerMs), ms(r.cpu.twoPhase.perHostMs)]),
+        ])}\n`,
     );
     return results;
   } finally {
     await Promise.all(proxies.map((p) => p.close()));
     await Promise.all(hosts.map((h) => h.stop()));
+    meter?.close();
     await net?.destroy();
   }
 }

@@ -9,8 +9,11 @@
  * run, so a change can be measured against the build before it on this noisy machine.
  *
  * Fleet (issue 4): a deploy to 1 and to 10 hosts, each a real sshd in its own network namespace, logging in as a
- * plain deploy user. The target (10 hosts ≤ 1.5 × 1 host) is judged on a small app (the time is the
- * orchestration's: connections, phases, barriers) at 50 ms RTT, as a fleet is reached over a network. At 0 ms RTT,
+ * plain deploy user. Beside it, two floors through the same proxies: OpenSSH's `ssh host true`, and the least an
+ * all-or-nothing deploy does (lock, unpack, switch, unlock, with the two waits that keep a fleet from running mixed
+ * versions) over this action's own SSH transport; and the CPU each run used, the runner's and each host's. The
+ * target (10 hosts ≤ 1.5 × 1 host) is judged on a small app (the time is the orchestration's: connections, phases,
+ * barriers) at 50 ms RTT, as a fleet is reached over a network. At 0 ms RTT,
  * and with a 1,500-file app, the figures are informational: the ten simulated hosts share this machine's cores, so
  * their own work (sshd, bash, unpacking, cleanup) serialises here, where a real fleet does it on its own CPUs.
  */
@@ -50,7 +53,11 @@ if (!only || only === 'transfer') {
 if (!only || only === 'fleet') {
   const smallApp = { files: 20, smallBytes: 80_000, assets: [] };
   const ratio = (r: Awaited<ReturnType<typeof fleetBench>>) => r[1]!.medianMs / r[0]!.medianMs;
-  const floor = (r: Awaited<ReturnType<typeof fleetBench>>) => `floor (ssh host true, OpenSSH) ${(r[1]!.floorMs / r[0]!.floorMs).toFixed(2)}`;
+  const floor = (r: Awaited<ReturnType<typeof fleetBench>>) =>
+    `floor (ssh host true, OpenSSH) ${(r[1]!.floorMs / r[0]!.floorMs).toFixed(2)}; two-phase floor to 10 hosts ÷ our 1 host ${(r[1]!.twoPhaseMs / r[0]!.medianMs).toFixed(2)}` +
+    (r[1]!.cpu.deploy.perHostMs !== undefined && r[1]!.cpu.twoPhase.perHostMs !== undefined
+      ? `; CPU per host ${r[1]!.cpu.deploy.perHostMs.toFixed(0)} ms (the two-phase floor's: ${r[1]!.cpu.twoPhase.perHostMs.toFixed(0)} ms)`
+      : '');
   const atRtt = await fleetBench({ runs, shape: smallApp, rttMs: 50 });
   const local = await fleetBench({ runs, shape: smallApp });
   const large = await fleetBench({ runs, shape: { files: 1500, smallBytes: 6_000_000, assets: [1_500_000, 500_000] } });
