@@ -30572,7 +30572,7 @@ var quote = __nccwpck_require__(4414);
  * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
  */
 function sessionCommand(script) {
-    return `exec bash --noprofile --norc -c 's=$(echo ${(0,external_node_zlib_.gzipSync)(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
+    return `exec bash --noprofile --norc -c 's=$(base64 -d <<< ${(0,external_node_zlib_.gzipSync)(script).toString('base64')} | gzip -dc) && eval "$s"'`;
 }
 /**
  * The longest session command sent (a prelude and an inspect phase take about 5,200 characters): Dropbear refuses
@@ -30682,12 +30682,13 @@ da_offer_base() {
   fi
   da_blob base-manifest < ".deploy/manifests/$1.gz"
 }
-# Runs after a phase that went well, before the next one is read: the walk a \`later\` offer left to do.
+# Runs after a phase that went well, before the next one is read: the walk a \`later\` offer left to do (the file
+# that asks for it is emptied, not removed: no process; the run's scratch dir goes at unlock).
 da_after_phase() {
   local walk="$DA_DEPLOY_PATH/.deploy/tmp.$DA_OWNER/walk" name=
-  [ -f "$walk" ] || return 0
+  [ -s "$walk" ] || return 0
   read -r name < "$walk"
-  rm -f -- "$walk"
+  : > "$walk"
   (cd -- "$DA_DEPLOY_PATH" && da_walk_base "$name") > /dev/null 2>&1 || true
 }
 # The live release's stored manifest (\`current\` → $1) as \`live-manifest\`; with \`kept\`, only that the host has it
@@ -30700,7 +30701,8 @@ da_live_manifest() {
 }
 # A directory that must exist: a process only when it does not yet.
 da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
-da_now() { TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
+# The time now, UTC, in DA_AT (a variable, so no subshell is needed to use it).
+da_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
 # The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
 da_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$b"; }
 da_step() {
@@ -30734,7 +30736,8 @@ da_revert() {
       else
         rm -f current && echo "removed current: there was no live release before this run"
       fi
-      da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
+      da_now
+      da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
     fi
   done < <(tac -- "$DA_PENDING")
 }
@@ -30749,7 +30752,8 @@ da_abort() {
         release)
           if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
             rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" && echo "removed the unfinished release $value"
-            da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
+            da_now
+            da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
           fi ;;
         seeded)
           rm -rf -- "shared/$value" && echo "removed shared/$value, created by this run" ;;
@@ -30757,7 +30761,7 @@ da_abort() {
     done < <(tac -- "$DA_PENDING")
     rm -f -- "$DA_PENDING"
   fi
-  # A step cut short leaves its scratch files (.deploy/tmp.<owner>): they are this run's, and nothing else sweeps them.
+  # The run's scratch files (.deploy/tmp.<owner>) go at unlock; a run that does not get there leaves them here.
   [ ! -e ".deploy/tmp.$DA_OWNER" ] || rm -rf -- ".deploy/tmp.$DA_OWNER"
   da_unlock
 }
@@ -31975,8 +31979,7 @@ tmp="$PWD/.deploy/tmp.$DA_OWNER"; da_dir "$tmp"
 sleep 0.02 # past the index's racy window, so every file just unpacked can be indexed
 mark=$(da_mark_time "$tmp/mark")
 (cd -- "releases/$DA_RELEASE" && da_list_files ${pruneArgs(opts.skip)} > "$tmp/files")
-da_index_write "$tmp/files" "$mark" "$DA_RELEASE"
-rm -rf -- "$tmp"`,
+da_index_write "$tmp/files" "$mark" "$DA_RELEASE"`,
     };
 }
 
@@ -31989,8 +31992,8 @@ rm -rf -- "$tmp"`,
  * deploy:update_code, delta: the new release starts from a base release (a real copy of the live one, reflinks
  * where the filesystem has them, never hard links; or the release cleanup would remove, renamed). What was added
  * to the base since its deploy is removed (it is not in the base's manifest), then what the build dropped or
- * retyped, then the changed entries are unpacked. The scratch directory stays for `verify`, which always follows
- * and removes it.
+ * retyped, then the changed entries are unpacked. The run's scratch directory stays for `verify`, which always
+ * follows, and goes at unlock (or in the abort path).
  */
 function delta(o) {
     const prune = pruneArgs(o.skip);
@@ -32071,12 +32074,16 @@ FILENAME == I { i = index($0, "\\t"); r = substr($0, i + 1); j = index(r, "\\t")
   if (t != "f") next
   sig[p] = v
   if ((p in known) && index(known[p], v "\\t") == 1) check(p, substr(known[p], length(v) + 2))
-  else { print "./" p > ENVIRON["DA_V_TODO"]; todo[p] = 1; read++ }
+  else {
+    print "./" p > ENVIRON["DA_V_TODO"]; todo[p] = 1; read++
+    # A few files are named on sha256sum's own command line (no xargs); a name with a quote in it never is.
+    if (index(p, "'") || length(args) > 30000) direct = "no"; else args = args " './" p "'"
+  }
 }
 END {
   if (read) {
     close(ENVIRON["DA_V_TODO"])
-    cmd = "xargs -0r sha256sum -z < \\"$DA_V_TODO\\""
+    cmd = direct == "no" ? "xargs -0r sha256sum -z < \\"$DA_V_TODO\\"" : "exec sha256sum -z --" args
     while ((cmd | getline line) > 0) { p = substr(line, 69); delete todo[p]; check(p, substr(line, 1, 32)) }
     close(cmd)
     for (p in todo) differ("unreadable", p)
@@ -32120,7 +32127,6 @@ if [ "$rc" -ne 0 ]; then
 fi
 mv -f -- "$DA_V_NEW_INDEX" ".deploy/manifests/$DA_RELEASE.idx"
 read -r hashed < "$DA_V_COUNTS"
-rm -rf -- "$tmp"
 echo "verified against the build's manifest ($hashed files read, the others unchanged since releases/$DA_BASE was verified)"`,
     };
 }
@@ -32320,7 +32326,8 @@ echo "cleared ${opts.paths.length} paths"`,
 function logHistory(entry) {
     const json = JSON.stringify(entry);
     const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
-    return { id: 'log', label: 'history', body: `da_history ${(0,quote.q)(`${open}"at":"`)}"$(da_now)"'"}'` };
+    return { id: 'log', label: 'history', body: `da_now
+da_history ${(0,quote.q)(`${open}"at":"`)}"$DA_AT"'"}'` };
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/hooks.ts
@@ -32479,16 +32486,20 @@ ${linkInto(file)}`);
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/symlink.ts
+
 /**
  * deploy:symlink: a new link is renamed over `current` (rename(2) is atomic), so a reader sees the old release or
  * the new one, never neither. The previous target is recorded first: until the run commits, the switch is
- * provisional and the abort path puts it back.
+ * provisional and the abort path puts it back. `liveTarget`: where `current` pointed when the host was inspected.
  */
-function symlink() {
+function symlink(liveTarget) {
     return {
         id: 'symlink',
         label: 'symlink',
-        body: `prev=$(readlink current 2>/dev/null || true)
+        // What inspect read under this run's lock is still what \`current\` points to, unless it was changed since (a
+        // hook, a hand): then, and where nothing was live, readlink tells.
+        body: `prev=${(0,quote.q)(liveTarget)}
+[ -n "$prev" ] && [ current -ef "$prev" ] || prev=$(readlink current 2>/dev/null || true)
 printf 'switched %s %s\\n' "releases/$DA_RELEASE" "$prev" >> "$DA_PENDING"
 ln -sfn -- "releases/$DA_RELEASE" ".deploy/current.$DA_OWNER"
 mv -fT -- ".deploy/current.$DA_OWNER" current
@@ -32602,7 +32613,7 @@ function releasePhases(ctx, facts, name, source) {
             const hooks = c.deploy.filter((h) => !h.once || m === first);
             return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs) } : undefined;
         },
-        switch: () => ({ name: 'switch', vars, steps: [symlink()] }),
+        switch: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m).liveTarget)] }),
         activate: (m) => activatePhase(ctx, vars, env(m)),
         // After switching back, the activate commands run again for the release that is live again.
         revert: (m) => revertPhase(ctx, vars, hookEnv(ctx, m.host, facts.get(m).live ?? '', undefined)),
@@ -33143,7 +33154,7 @@ async function rollback(ctx) {
         await rollout(fleet, {
             strategy: c.strategy,
             batchSize: c.batchSize,
-            switchPhase: () => ({ name: 'switch', vars, steps: [symlink()] }),
+            switchPhase: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m).liveTarget)] }),
             activatePhase: (m) => activatePhase(ctx, vars, env(m)),
             health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, env(m)) : undefined,
             revertPhase: (m) => revertPhase(ctx, vars, env(m)),
@@ -34086,17 +34097,19 @@ else
 fi`,
     };
 }
-/** deploy:unlock: the run is committed (its pending record goes), then its lock is released. */
+/**
+ * deploy:unlock: the run is committed (its pending record and its scratch dir go), then its lock is released.
+ */
 function unlock() {
     return {
         id: 'unlock',
         label: 'unlock',
-        // One rm, in that order: the pending record, then the lock.
+        // One rm, in that order: the pending record, the run's scratch dir (the steps before leave it), then the lock.
         body: `if da_owns_lock; then
-  rm -rf -- "$DA_PENDING" .deploy/lock
+  rm -rf -- "$DA_PENDING" ".deploy/tmp.$DA_OWNER" .deploy/lock
   echo "deploy lock released"
 else
-  rm -f -- "$DA_PENDING"
+  rm -rf -- "$DA_PENDING" ".deploy/tmp.$DA_OWNER"
   echo "warning: the deploy lock was no longer held by this run"
 fi`,
     };

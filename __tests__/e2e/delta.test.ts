@@ -100,6 +100,26 @@ describe('delta uploads against a real sshd', () => {
     expect(existsSync(join(dp, 'shared/storage/framework'))).toBe(false);
   });
 
+  test("verify reads changed files whose names hold shell syntax or a quote (named to sha256sum, or through xargs)", async () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace(APP, config(dp));
+    await deploy(ws);
+    const odd = 'app/$(touch pwned) `touch pwned2` x.php';
+    writeFileSync(join(ws.app, odd), '<?php // odd\n');
+    const named = await deploy(ws);
+    expect(named.stdout).toContain('verified against the build');
+    expect(named.stdout).not.toContain('does not match the build');
+    const quoted = "app/it's here.php";
+    writeFileSync(join(ws.app, quoted), '<?php // quoted\n');
+    writeFileSync(join(ws.app, odd), '<?php // odd, changed\n');
+    const viaXargs = await deploy(ws);
+    expect(viaXargs.stdout).toContain('verified against the build');
+    expect(viaXargs.stdout).not.toContain('does not match the build');
+    expect(readFileSync(join(dp, 'current', odd), 'utf8')).toBe('<?php // odd, changed\n');
+    expect(readFileSync(join(dp, 'current', quoted), 'utf8')).toBe('<?php // quoted\n');
+    expect(execFileSync('find', [dp, '-name', 'pwned*']).toString()).toBe('');
+  });
+
   test('a one-file change sends a few kilobytes, not the app', async () => {
     const dp = awkwardDeployPath();
     const big: Record<string, string> = { ...APP };

@@ -56,7 +56,7 @@ describe('host session (local transport)', () => {
     expect(staged.steps.map((x) => `${x.id}:${x.status}`)).toEqual(['release:ok', 'upload:ok', 'shared:ok']);
     const hooks = await s.run({ name: 'hooks', steps: hookSteps([{ run: 'echo "hook sees $GREETING" > hook.txt' }], { GREETING: "it's me" }, IN_RELEASE, 60_000) });
     expect(hooks.ok).toBe(true);
-    const sw = await s.run({ name: 'switch', steps: [symlink()] });
+    const sw = await s.run({ name: 'switch', steps: [symlink('')] });
     expect(sw.ok).toBe(true);
     const fin = await s.run({ name: 'finish', steps: [unlock()] });
     expect(fin.ok).toBe(true);
@@ -111,7 +111,7 @@ describe('host session (local transport)', () => {
     const tar = tarOf({ 'VERSION': 'v2\n' });
     const { phase, payload } = stage('r2', tar);
     await s.run(phase, payload);
-    await s.run({ name: 'switch', steps: [symlink()] });
+    await s.run({ name: 'switch', steps: [symlink('releases/old')] });
     expect(readlinkSync(join(dp, 'current'))).toBe('releases/r2');
     s.destroy();
     await s.exited;
@@ -119,6 +119,24 @@ describe('host session (local transport)', () => {
     expect(readlinkSync(join(dp, 'current'))).toBe('releases/old');
     expect(readdirSync(join(dp, 'releases'))).toEqual(['old']);
     expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
+  });
+
+  test('a switch records where current really pointed, when it changed after the inspection: that is where a revert goes', async () => {
+    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    mkdirSync(join(dp, 'releases/old'), { recursive: true });
+    mkdirSync(join(dp, 'releases/older'), { recursive: true });
+    execFileSync('ln', ['-s', 'releases/old', join(dp, 'current')]);
+    const s = await open(dp);
+    await s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"')] });
+    const { phase, payload } = stage('r2', tarOf({ 'VERSION': 'v2\n' }));
+    await s.run(phase, payload);
+    // Inspected when `current` pointed to releases/older; it was switched by hand since.
+    const sw = await s.run({ name: 'switch', steps: [symlink('releases/older')] });
+    expect(sw.steps[0]?.tail).toContain('current -> releases/r2 (was releases/old)');
+    s.destroy();
+    await s.exited;
+    for (let i = 0; i < 50 && existsSync(join(dp, '.deploy/lock')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readlinkSync(join(dp, 'current'))).toBe('releases/old');
   });
 
   test('the first phase travels with the exec request: the host runs it before reading anything from stdin', async () => {

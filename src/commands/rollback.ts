@@ -53,7 +53,7 @@ export async function rollback(ctx: CommandContext): Promise<void> {
       {
         strategy: c.strategy,
         batchSize: c.batchSize,
-        switchPhase: () => ({ name: 'switch', vars, steps: [symlink()] }),
+        switchPhase: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m)!.liveTarget)] }),
         activatePhase: (m) => activatePhase(ctx, vars, env(m)),
         health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, env(m)) : undefined,
         revertPhase: (m) => revertPhase(ctx, vars, env(m)),

@@ -159,7 +159,7 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
       const hooks = c.deploy.filter((h) => !h.once || m === first);
       return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs) } : undefined;
     },
-    switch: () => ({ name: 'switch', vars, steps: [symlink()] }),
+    switch: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m)!.liveTarget)] }),
     activate: (m) => activatePhase(ctx, vars, env(m)),
     // After switching back, the activate commands run again for the release that is live again.
     revert: (m) => revertPhase(ctx, vars, hookEnv(ctx, m.host, facts.get(m)!.live ?? '', undefined)),

@@ -26,7 +26,7 @@ export interface PreludeOptions {
  * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
  */
 export function sessionCommand(script: string): string {
-  return `exec bash --noprofile --norc -c 's=$(echo ${gzipSync(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
+  return `exec bash --noprofile --norc -c 's=$(base64 -d <<< ${gzipSync(script).toString('base64')} | gzip -dc) && eval "$s"'`;
 }
 
 /**
@@ -141,12 +141,13 @@ da_offer_base() {
   fi
   da_blob base-manifest < ".deploy/manifests/$1.gz"
 }
-# Runs after a phase that went well, before the next one is read: the walk a \`later\` offer left to do.
+# Runs after a phase that went well, before the next one is read: the walk a \`later\` offer left to do (the file
+# that asks for it is emptied, not removed: no process; the run's scratch dir goes at unlock).
 da_after_phase() {
   local walk="$DA_DEPLOY_PATH/.deploy/tmp.$DA_OWNER/walk" name=
-  [ -f "$walk" ] || return 0
+  [ -s "$walk" ] || return 0
   read -r name < "$walk"
-  rm -f -- "$walk"
+  : > "$walk"
   (cd -- "$DA_DEPLOY_PATH" && da_walk_base "$name") > /dev/null 2>&1 || true
 }
 # The live release's stored manifest (\`current\` → $1) as \`live-manifest\`; with \`kept\`, only that the host has it
@@ -159,7 +160,8 @@ da_live_manifest() {
 }
 # A directory that must exist: a process only when it does not yet.
 da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
-da_now() { TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
+# The time now, UTC, in DA_AT (a variable, so no subshell is needed to use it).
+da_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
 # The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
 da_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$b"; }
 da_step() {
@@ -193,7 +195,8 @@ da_revert() {
       else
         rm -f current && echo "removed current: there was no live release before this run"
       fi
-      da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
+      da_now
+      da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
     fi
   done < <(tac -- "$DA_PENDING")
 }
@@ -208,7 +211,8 @@ da_abort() {
         release)
           if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
             rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" && echo "removed the unfinished release $value"
-            da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$(da_now)\\"}"
+            da_now
+            da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
           fi ;;
         seeded)
           rm -rf -- "shared/$value" && echo "removed shared/$value, created by this run" ;;
@@ -216,7 +220,7 @@ da_abort() {
     done < <(tac -- "$DA_PENDING")
     rm -f -- "$DA_PENDING"
   fi
-  # A step cut short leaves its scratch files (.deploy/tmp.<owner>): they are this run's, and nothing else sweeps them.
+  # The run's scratch files (.deploy/tmp.<owner>) go at unlock; a run that does not get there leaves them here.
   [ ! -e ".deploy/tmp.$DA_OWNER" ] || rm -rf -- ".deploy/tmp.$DA_OWNER"
   da_unlock
 }

@@ -8,5 +8,6 @@ import { q } from '../quote.js';
 export function logHistory(entry: object): Step {
   const json = JSON.stringify(entry);
   const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
-  return { id: 'log', label: 'history', body: `da_history ${q(`${open}"at":"`)}"$(da_now)"'"}'` };
+  return { id: 'log', label: 'history', body: `da_now
+da_history ${q(`${open}"at":"`)}"$DA_AT"'"}'` };
 }

@@ -25,17 +25,19 @@ fi`,
   };
 }
 
-/** deploy:unlock: the run is committed (its pending record goes), then its lock is released. */
+/**
+ * deploy:unlock: the run is committed (its pending record and its scratch dir go), then its lock is released.
+ */
 export function unlock(): Step {
   return {
     id: 'unlock',
     label: 'unlock',
-    // One rm, in that order: the pending record, then the lock.
+    // One rm, in that order: the pending record, the run's scratch dir (the steps before leave it), then the lock.
     body: `if da_owns_lock; then
-  rm -rf -- "$DA_PENDING" .deploy/lock
+  rm -rf -- "$DA_PENDING" ".deploy/tmp.$DA_OWNER" .deploy/lock
   echo "deploy lock released"
 else
-  rm -f -- "$DA_PENDING"
+  rm -rf -- "$DA_PENDING" ".deploy/tmp.$DA_OWNER"
   echo "warning: the deploy lock was no longer held by this run"
 fi`,
   };

@@ -35,7 +35,6 @@ tmp="$PWD/.deploy/tmp.$DA_OWNER"; da_dir "$tmp"
 sleep 0.02 # past the index's racy window, so every file just unpacked can be indexed
 mark=$(da_mark_time "$tmp/mark")
 (cd -- "releases/$DA_RELEASE" && da_list_files ${pruneArgs(opts.skip)} > "$tmp/files")
-da_index_write "$tmp/files" "$mark" "$DA_RELEASE"
-rm -rf -- "$tmp"`,
+da_index_write "$tmp/files" "$mark" "$DA_RELEASE"`,
   };
 }
