@@ -30572,7 +30572,9 @@ var quote = __nccwpck_require__(4414);
  * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
  */
 function sessionCommand(script) {
-    return `exec bash --noprofile --norc -c 's=$(base64 -d <<< ${(0,external_node_zlib_.gzipSync)(script).toString('base64')} | gzip -dc) && eval "$s"'`;
+    // echo, not a here-string: bash before 5.1 writes every here-string to a temporary file, and a host's /tmp may be
+    // full.
+    return `exec bash --noprofile --norc -c 's=$(echo ${(0,external_node_zlib_.gzipSync)(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
 }
 /**
  * The longest session command sent (a prelude and an inspect phase take about 5,200 characters): Dropbear refuses
@@ -32496,8 +32498,8 @@ function symlink(liveTarget) {
     return {
         id: 'symlink',
         label: 'symlink',
-        // What inspect read under this run's lock is still what \`current\` points to, unless it was changed since (a
-        // hook, a hand): then, and where nothing was live, readlink tells.
+        // The target inspect read under this run's lock is recorded while current still resolves to the same directory;
+        // when current was changed since (by a hook, by hand), or nothing was live, readlink tells.
         body: `prev=${(0,quote.q)(liveTarget)}
 [ -n "$prev" ] && [ current -ef "$prev" ] || prev=$(readlink current 2>/dev/null || true)
 printf 'switched %s %s\\n' "releases/$DA_RELEASE" "$prev" >> "$DA_PENDING"
@@ -34104,12 +34106,13 @@ function unlock() {
     return {
         id: 'unlock',
         label: 'unlock',
-        // One rm, in that order: the pending record, the run's scratch dir (the steps before leave it), then the lock.
+        // One rm, in that order: the pending record, the run's scratch dir (the steps before leave it), then the lock. A
+        // scratch file that cannot go does not fail the commit (rm says which).
         body: `if da_owns_lock; then
-  rm -rf -- "$DA_PENDING" ".deploy/tmp.$DA_OWNER" .deploy/lock
+  rm -rf -- "$DA_PENDING" ".deploy/tmp.$DA_OWNER" .deploy/lock || { [ ! -e "$DA_PENDING" ] && [ ! -e .deploy/lock ]; }
   echo "deploy lock released"
 else
-  rm -rf -- "$DA_PENDING" ".deploy/tmp.$DA_OWNER"
+  rm -rf -- "$DA_PENDING" ".deploy/tmp.$DA_OWNER" || [ ! -e "$DA_PENDING" ]
   echo "warning: the deploy lock was no longer held by this run"
 fi`,
     };

@@ -26,7 +26,9 @@ export interface PreludeOptions {
  * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
  */
 export function sessionCommand(script: string): string {
-  return `exec bash --noprofile --norc -c 's=$(base64 -d <<< ${gzipSync(script).toString('base64')} | gzip -dc) && eval "$s"'`;
+  // echo, not a here-string: bash before 5.1 writes every here-string to a temporary file, and a host's /tmp may be
+  // full.
+  return `exec bash --noprofile --norc -c 's=$(echo ${gzipSync(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
 }
 
 /**

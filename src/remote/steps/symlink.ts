@@ -10,8 +10,8 @@ export function symlink(liveTarget: string): Step {
   return {
     id: 'symlink',
     label: 'symlink',
-    // What inspect read under this run's lock is still what \`current\` points to, unless it was changed since (a
-    // hook, a hand): then, and where nothing was live, readlink tells.
+    // The target inspect read under this run's lock is recorded while current still resolves to the same directory;
+    // when current was changed since (by a hook, by hand), or nothing was live, readlink tells.
     body: `prev=${q(liveTarget)}
 [ -n "$prev" ] && [ current -ef "$prev" ] || prev=$(readlink current 2>/dev/null || true)
 printf 'switched %s %s\\n' "releases/$DA_RELEASE" "$prev" >> "$DA_PENDING"
