@@ -98,7 +98,7 @@ async function twoPhaseFloorTimes(hosts: Endpoint[], privateKey: string, knownHo
   const dirs = hosts.map((_, j) => join(base, `h${j}`));
   execFileSync('sh', ['-c', 'tar -czf "$1" -C "$2" .', '-', build, app]);
   const client = fileURLToPath(new URL('./two-phase-client.js', import.meta.url));
-  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', ...(process.env['BENCH_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] } : {}) };
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', ...benchNodeOptions() };
   const timed: Timed = { ms: [], cpu: [] };
   try {
     for (let i = 0; i < runs + 1; i++) {
@@ -124,6 +124,12 @@ async function twoPhaseFloorTimes(hosts: Endpoint[], privateKey: string, knownHo
   return timed;
 }
 
+/** BENCH_NODE_OPTIONS, as the NODE_OPTIONS of the runner processes the bench times (the action, the floor's client). */
+function benchNodeOptions(): { NODE_OPTIONS?: string } {
+  const options = process.env['BENCH_NODE_OPTIONS'];
+  return options ? { NODE_OPTIONS: options } : {};
+}
+
 /** The wall times of the counted runs, and the CPU each used. */
 interface Timed {
   ms: number[];
@@ -138,6 +144,7 @@ interface Endpoint {
 }
 
 async function deployTimes(hosts: Endpoint[], key: string, workspace: string, runs: number, base: string, user: string, meter: CpuMeter): Promise<Timed> {
+  const dirs = hosts.map((_, j) => join(base, `h${j}`));
   const config = `name: bench
 environments:
   production:
@@ -145,7 +152,7 @@ environments:
     shared_dirs: [storage]
     shared_files: [.env]
     hosts:
-${hosts.map((h, i) => `      - { host: ${h.host}, user: ${user}, port: ${h.port}, deploy_path: ${JSON.stringify(join(base, `h${i}`))} }`).join('\n')}
+${hosts.map((h, i) => `      - { host: ${h.host}, user: ${user}, port: ${h.port}, deploy_path: ${JSON.stringify(dirs[i])} }`).join('\n')}
 `;
   writeFileSync(join(workspace, 'deploy.yml'), config);
   const inputs = {
@@ -157,14 +164,14 @@ ${hosts.map((h, i) => `      - { host: ${h.host}, user: ${user}, port: ${h.port}
   const timed: Timed = { ms: [], cpu: [] };
   for (let i = 0; i < runs + 1; i++) {
     writeFileSync(join(workspace, 'app/VERSION'), `v${i}\n`);
-    await settle(...hosts.map((_, j) => join(base, `h${j}`)));
+    await settle(...dirs);
     const mark = meter.start();
     const t0 = performance.now();
-    const r = await runAction({ inputs, workspace, env: process.env['BENCH_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] } : {} });
+    const r = await runAction({ inputs, workspace, env: benchNodeOptions() });
     const ms = performance.now() - t0;
     mark.runnerEnd();
     // The hosts' share includes what the deploy leaves to run after its sessions (the old release's delete).
-    await settle(...hosts.map((_, j) => join(base, `h${j}`)));
+    await settle(...dirs);
     const cpu = mark.end();
     if (r.code !== 0) throw new Error(`bench deploy to ${hosts.length} hosts failed:\n${r.stdout.slice(-3000)}`);
     if (i > 0) timed.ms.push(ms); // the first run warms caches and seeds shared/: not counted

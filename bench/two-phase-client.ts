@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { q } from '../src/remote/quote.js';
 import { connectEarly } from '../src/transport/tcp.js';
 
 export interface TwoPhaseJob {
@@ -21,11 +22,9 @@ export interface TwoPhaseJob {
   release: string;
 }
 
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
 /** The script each host runs: `staged` and `switched` are said on stdout, a line read from stdin after each. */
 export function twoPhaseScript(dir: string, release: string, buildBytes: number): string {
-  return `set -e; cd -- ${sq(dir)}; mkdir .floor-lock; trap 'rmdir .floor-lock' EXIT; r=releases/floor-${sq(release)}; mkdir -p -- "$r"
+  return `set -e; cd -- ${q(dir)}; mkdir .floor-lock; trap 'rmdir .floor-lock' EXIT; r=releases/floor-${q(release)}; mkdir -p -- "$r"
 head -c ${buildBytes} | tar -xzf - -C "$r"; echo staged
 read -r _; ln -sfn -- "$r" .floor-next; mv -fT -- .floor-next floor-current; echo switched
 read -r _`;

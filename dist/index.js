@@ -30608,6 +30608,8 @@ DA_T=${(0,quote.q)(o.markerToken)}
 DA_OWNER=${(0,quote.q)(o.owner)}
 DA_DEPLOY_PATH=${(0,quote.q)(o.deployPath)}
 DA_PENDING=.deploy/pending/$DA_OWNER
+# The run's scratch dir: made by the steps that need it, removed at unlock (or by the abort path).
+DA_TMP=.deploy/tmp.$DA_OWNER
 DA_RUN_JSON=${(0,quote.q)(o.runJson)}
 DA_IDLE=${(0,quote.q)(o.idleSeconds)}
 da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
@@ -30656,12 +30658,12 @@ da_index_write() {
   mv -f -- ".deploy/manifests/$3.idx.tmp" ".deploy/manifests/$3.idx"
   rm -f -- "$1.manifest"
 }
-# Lists the entries of releases/$1 (.deploy/tmp.<owner>/base.NAME), so the delta that recycles it need not walk it
+# Lists the entries of releases/$1 ($DA_TMP/base.NAME), so the delta that recycles it need not walk it
 # again, and checks that every one belongs to the deploy user (files another user wrote could not be cleaned out of
 # it): the first foreign entry, or why the walk failed, goes to base.NAME.foreign. Status 1: not usable.
 da_walk_base() {
-  local list=".deploy/tmp.$DA_OWNER/base.$1"
-  da_dir ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
+  local list="$DA_TMP/base.$1"
+  da_dir "$DA_TMP" 2>/dev/null || return 1
   if ! find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null; then
     echo "(the walk failed)" > "$list.foreign"
   fi
@@ -30676,8 +30678,8 @@ da_offer_base() {
   [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
   [ -O "releases/$1" ] || return 1 # the walk checks what is inside
   if [ "\${2:-now}" = later ]; then
-    da_dir ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
-    printf '%s\n' "$1" > ".deploy/tmp.$DA_OWNER/walk"
+    da_dir "$DA_TMP" 2>/dev/null || return 1
+    printf '%s\n' "$1" > "$DA_TMP/walk"
   else
     da_walk_base "$1" || return 1
     [ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first
@@ -30687,7 +30689,7 @@ da_offer_base() {
 # Runs after a phase that went well, before the next one is read: the walk a \`later\` offer left to do (the file
 # that asks for it is emptied, not removed: no process; the run's scratch dir goes at unlock).
 da_after_phase() {
-  local walk="$DA_DEPLOY_PATH/.deploy/tmp.$DA_OWNER/walk" name=
+  local walk="$DA_DEPLOY_PATH/$DA_TMP/walk" name=
   [ -s "$walk" ] || return 0
   read -r name < "$walk"
   : > "$walk"
@@ -30763,8 +30765,8 @@ da_abort() {
     done < <(tac -- "$DA_PENDING")
     rm -f -- "$DA_PENDING"
   fi
-  # The run's scratch files (.deploy/tmp.<owner>) go at unlock; a run that does not get there leaves them here.
-  [ ! -e ".deploy/tmp.$DA_OWNER" ] || rm -rf -- ".deploy/tmp.$DA_OWNER"
+  # The run's scratch files go at unlock; a run that does not get there leaves them here.
+  [ ! -e "$DA_TMP" ] || rm -rf -- "$DA_TMP"
   da_unlock
 }
 da_lock_field() { sed -n "s/.*\\"$1\\":\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p" .deploy/lock/info.json 2>/dev/null; }
@@ -31977,7 +31979,7 @@ function upload(opts) {
         label: 'upload',
         body: `${receivePayload('"releases/$DA_RELEASE"')}
 printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"
-tmp="$PWD/.deploy/tmp.$DA_OWNER"; da_dir "$tmp"
+tmp="$PWD/$DA_TMP"; da_dir "$tmp"
 sleep 0.02 # past the index's racy window, so every file just unpacked can be indexed
 mark=$(da_mark_time "$tmp/mark")
 (cd -- "releases/$DA_RELEASE" && da_list_files ${pruneArgs(opts.skip)} > "$tmp/files")
@@ -32004,7 +32006,7 @@ function delta(o) {
         : `! [ current -ef "$base" ] || { echo "error: releases/$DA_BASE is live" >&2; exit 1; }
 # The walk of the base (da_walk_base, when inspect offered it or after that phase) must have found only the deploy
 # user's entries. Else everything is sent instead, and later deploys walk a release before they offer it.
-listed=".deploy/tmp.$DA_OWNER/base.$DA_BASE"
+listed="$DA_TMP/base.$DA_BASE"
 if [ ! -f "$listed" ] || [ -s "$listed.foreign" ]; then
   echo "releases/$DA_BASE cannot be reused: it holds entries of another user or could not be walked ($(head -c 300 -- "$listed.foreign" 2>/dev/null | tr '\\n' ' ')): sending everything instead"
   [ -e .deploy/check-base-first ] || : > .deploy/check-base-first
@@ -32020,7 +32022,7 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
         body: `new="releases/$DA_RELEASE"; base="releases/$DA_BASE"
 [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
-tmp=".deploy/tmp.$DA_OWNER"; da_dir "$tmp"
+tmp=$DA_TMP; da_dir "$tmp"
 # What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A recycled
 # base was listed by its walk (da_walk_base); paths the deploy replaces anyway are left alone.
 actual="$tmp/base.$DA_BASE"
@@ -32108,7 +32110,7 @@ function verify(opts) {
     return {
         id: 'verify',
         label: 'verify',
-        body: `tmp="$PWD/.deploy/tmp.$DA_OWNER"; da_dir "$tmp"
+        body: `tmp="$PWD/$DA_TMP"; da_dir "$tmp"
 export DA_V_MANIFEST="$tmp/manifest" DA_V_TODO="$tmp/todo" DA_V_COUNTS="$tmp/counts" DA_V_SKIP=${(0,quote.q)(opts.skip.length ? underRegex(opts.skip) : '')}
 export DA_V_INDEX="$PWD/.deploy/manifests/$DA_BASE.idx" DA_V_NEW_INDEX="$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp"
 [ -f "$DA_V_INDEX" ] || DA_V_INDEX=/dev/null
@@ -34109,10 +34111,10 @@ function unlock() {
         // One rm, in that order: the pending record, the run's scratch dir (the steps before leave it), then the lock. A
         // scratch file that cannot go does not fail the commit (rm says which).
         body: `if da_owns_lock; then
-  rm -rf -- "$DA_PENDING" ".deploy/tmp.$DA_OWNER" .deploy/lock || { [ ! -e "$DA_PENDING" ] && [ ! -e .deploy/lock ]; }
+  rm -rf -- "$DA_PENDING" "$DA_TMP" .deploy/lock || { [ ! -e "$DA_PENDING" ] && [ ! -e .deploy/lock ]; }
   echo "deploy lock released"
 else
-  rm -rf -- "$DA_PENDING" ".deploy/tmp.$DA_OWNER" || [ ! -e "$DA_PENDING" ]
+  rm -rf -- "$DA_PENDING" "$DA_TMP" || [ ! -e "$DA_PENDING" ]
   echo "warning: the deploy lock was no longer held by this run"
 fi`,
     };

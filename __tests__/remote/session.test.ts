@@ -61,6 +61,8 @@ describe('host session (local transport)', () => {
     const fin = await s.run({ name: 'finish', steps: [unlock()] });
     expect(fin.ok).toBe(true);
     expect((await s.end()).code).toBe(0);
+    // The run's scratch files (the upload's listing for the index) went at unlock, not on the way out.
+    expect(readdirSync(join(dp, '.deploy')).filter((n) => n.startsWith('tmp.'))).toEqual([]);
     expect(readlinkSync(join(dp, 'current'))).toBe('releases/r1');
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v1\n');
     expect(readFileSync(join(dp, 'current/hook.txt'), 'utf8')).toBe("hook sees it's me\n");

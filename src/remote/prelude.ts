@@ -67,6 +67,8 @@ DA_T=${q(o.markerToken)}
 DA_OWNER=${q(o.owner)}
 DA_DEPLOY_PATH=${q(o.deployPath)}
 DA_PENDING=.deploy/pending/$DA_OWNER
+# The run's scratch dir: made by the steps that need it, removed at unlock (or by the abort path).
+DA_TMP=.deploy/tmp.$DA_OWNER
 DA_RUN_JSON=${q(o.runJson)}
 DA_IDLE=${q(o.idleSeconds)}
 da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
@@ -115,12 +117,12 @@ da_index_write() {
   mv -f -- ".deploy/manifests/$3.idx.tmp" ".deploy/manifests/$3.idx"
   rm -f -- "$1.manifest"
 }
-# Lists the entries of releases/$1 (.deploy/tmp.<owner>/base.NAME), so the delta that recycles it need not walk it
+# Lists the entries of releases/$1 ($DA_TMP/base.NAME), so the delta that recycles it need not walk it
 # again, and checks that every one belongs to the deploy user (files another user wrote could not be cleaned out of
 # it): the first foreign entry, or why the walk failed, goes to base.NAME.foreign. Status 1: not usable.
 da_walk_base() {
-  local list=".deploy/tmp.$DA_OWNER/base.$1"
-  da_dir ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
+  local list="$DA_TMP/base.$1"
+  da_dir "$DA_TMP" 2>/dev/null || return 1
   if ! find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null; then
     echo "(the walk failed)" > "$list.foreign"
   fi
@@ -135,8 +137,8 @@ da_offer_base() {
   [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
   [ -O "releases/$1" ] || return 1 # the walk checks what is inside
   if [ "\${2:-now}" = later ]; then
-    da_dir ".deploy/tmp.$DA_OWNER" 2>/dev/null || return 1
-    printf '%s\n' "$1" > ".deploy/tmp.$DA_OWNER/walk"
+    da_dir "$DA_TMP" 2>/dev/null || return 1
+    printf '%s\n' "$1" > "$DA_TMP/walk"
   else
     da_walk_base "$1" || return 1
     [ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first
@@ -146,7 +148,7 @@ da_offer_base() {
 # Runs after a phase that went well, before the next one is read: the walk a \`later\` offer left to do (the file
 # that asks for it is emptied, not removed: no process; the run's scratch dir goes at unlock).
 da_after_phase() {
-  local walk="$DA_DEPLOY_PATH/.deploy/tmp.$DA_OWNER/walk" name=
+  local walk="$DA_DEPLOY_PATH/$DA_TMP/walk" name=
   [ -s "$walk" ] || return 0
   read -r name < "$walk"
   : > "$walk"
@@ -222,8 +224,8 @@ da_abort() {
     done < <(tac -- "$DA_PENDING")
     rm -f -- "$DA_PENDING"
   fi
-  # The run's scratch files (.deploy/tmp.<owner>) go at unlock; a run that does not get there leaves them here.
-  [ ! -e ".deploy/tmp.$DA_OWNER" ] || rm -rf -- ".deploy/tmp.$DA_OWNER"
+  # The run's scratch files go at unlock; a run that does not get there leaves them here.
+  [ ! -e "$DA_TMP" ] || rm -rf -- "$DA_TMP"
   da_unlock
 }
 da_lock_field() { sed -n "s/.*\\"$1\\":\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p" .deploy/lock/info.json 2>/dev/null; }

@@ -32,7 +32,7 @@ export function delta(o: DeltaOptions): Step {
       : `! [ current -ef "$base" ] || { echo "error: releases/$DA_BASE is live" >&2; exit 1; }
 # The walk of the base (da_walk_base, when inspect offered it or after that phase) must have found only the deploy
 # user's entries. Else everything is sent instead, and later deploys walk a release before they offer it.
-listed=".deploy/tmp.$DA_OWNER/base.$DA_BASE"
+listed="$DA_TMP/base.$DA_BASE"
 if [ ! -f "$listed" ] || [ -s "$listed.foreign" ]; then
   echo "releases/$DA_BASE cannot be reused: it holds entries of another user or could not be walked ($(head -c 300 -- "$listed.foreign" 2>/dev/null | tr '\\n' ' ')): sending everything instead"
   [ -e .deploy/check-base-first ] || : > .deploy/check-base-first
@@ -48,7 +48,7 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
     body: `new="releases/$DA_RELEASE"; base="releases/$DA_BASE"
 [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
-tmp=".deploy/tmp.$DA_OWNER"; da_dir "$tmp"
+tmp=$DA_TMP; da_dir "$tmp"
 # What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A recycled
 # base was listed by its walk (da_walk_base); paths the deploy replaces anyway are left alone.
 actual="$tmp/base.$DA_BASE"
@@ -140,7 +140,7 @@ export function verify(opts: { skip: string[] }): Step {
   return {
     id: 'verify',
     label: 'verify',
-    body: `tmp="$PWD/.deploy/tmp.$DA_OWNER"; da_dir "$tmp"
+    body: `tmp="$PWD/$DA_TMP"; da_dir "$tmp"
 export DA_V_MANIFEST="$tmp/manifest" DA_V_TODO="$tmp/todo" DA_V_COUNTS="$tmp/counts" DA_V_SKIP=${q(opts.skip.length ? underRegex(opts.skip) : '')}
 export DA_V_INDEX="$PWD/.deploy/manifests/$DA_BASE.idx" DA_V_NEW_INDEX="$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp"
 [ -f "$DA_V_INDEX" ] || DA_V_INDEX=/dev/null

@@ -35,10 +35,10 @@ export function unlock(): Step {
     // One rm, in that order: the pending record, the run's scratch dir (the steps before leave it), then the lock. A
     // scratch file that cannot go does not fail the commit (rm says which).
     body: `if da_owns_lock; then
-  rm -rf -- "$DA_PENDING" ".deploy/tmp.$DA_OWNER" .deploy/lock || { [ ! -e "$DA_PENDING" ] && [ ! -e .deploy/lock ]; }
+  rm -rf -- "$DA_PENDING" "$DA_TMP" .deploy/lock || { [ ! -e "$DA_PENDING" ] && [ ! -e .deploy/lock ]; }
   echo "deploy lock released"
 else
-  rm -rf -- "$DA_PENDING" ".deploy/tmp.$DA_OWNER" || [ ! -e "$DA_PENDING" ]
+  rm -rf -- "$DA_PENDING" "$DA_TMP" || [ ! -e "$DA_PENDING" ]
   echo "warning: the deploy lock was no longer held by this run"
 fi`,
   };

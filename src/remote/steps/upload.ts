@@ -31,7 +31,7 @@ export function upload(opts: { revision: string; skip: string[] }): Step {
     label: 'upload',
     body: `${receivePayload('"releases/$DA_RELEASE"')}
 printf '%s\\n' ${q(opts.revision)} > "releases/$DA_RELEASE/REVISION"
-tmp="$PWD/.deploy/tmp.$DA_OWNER"; da_dir "$tmp"
+tmp="$PWD/$DA_TMP"; da_dir "$tmp"
 sleep 0.02 # past the index's racy window, so every file just unpacked can be indexed
 mark=$(da_mark_time "$tmp/mark")
 (cd -- "releases/$DA_RELEASE" && da_list_files ${pruneArgs(opts.skip)} > "$tmp/files")
