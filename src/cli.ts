@@ -3,6 +3,7 @@
 import './esm-shims.js';
 import { helpText, parseCliArgs, USAGE, UsageError } from './cli/args.js';
 import { buildCliContext, type CliContext } from './cli/context.js';
+import { maskOutput, type OutputMask } from './cli/mask.js';
 import { EXIT, failure, runTitle, success } from './cli/outcome.js';
 import { packageVersion } from './cli/version.js';
 import { runCommand } from './commands/index.js';
@@ -10,7 +11,7 @@ import { consoleLog } from './report/console-log.js';
 import { cancelOnSignals } from './signals.js';
 import { coalesceWrites } from './coalesce-writes.js';
 
-async function cli(argv: string[]): Promise<number> {
+async function cli(argv: string[], mask: OutputMask): Promise<number> {
   let request;
   try {
     request = parseCliArgs(argv);
@@ -28,7 +29,7 @@ async function cli(argv: string[]): Promise<number> {
   const cancel = cancelOnSignals(log);
   let run: CliContext | undefined;
   try {
-    run = buildCliContext(request, { env: process.env, cwd: process.cwd(), log, signal: cancel.signal });
+    run = buildCliContext(request, { env: process.env, cwd: process.cwd(), log, signal: cancel.signal, mask });
     const { ctx } = run;
     await log.group(runTitle(request.command, ctx), () => runCommand(request.command, ctx));
     const outcome = success(ctx.report, ctx.dryRun);
@@ -43,6 +44,9 @@ async function cli(argv: string[]): Promise<number> {
   }
 }
 
-// Progress on stdout leaves in one write per tick; warnings on stderr still come after the lines printed before them.
+// Every byte written is masked first (secrets become ***); then progress on stdout leaves in one write per tick,
+// and warnings on stderr still come after the lines printed before them.
+const mask = maskOutput([process.stdout, process.stderr]);
 coalesceWrites(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });
-process.exitCode = await cli(process.argv.slice(2));
+process.exitCode = await cli(process.argv.slice(2), mask);
+mask.flush();

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { isAbsolute, resolve } from 'node:path';
 
 import { COMMANDS, isCommand, type CommandName } from './commands/names.js';
+import { secretPieces, type PieceOptions } from './config/index.js';
 
 /** The action's inputs as one typed object (names as in action.yml). */
 export interface Inputs {
@@ -52,13 +53,12 @@ export function readInputs(): Inputs {
   };
 }
 
-/** Masks every line of every secret, so a multi-line key never reaches the log in any form. */
-export function maskSecrets(values: readonly string[]): void {
-  for (const value of values) {
-    if (!value) continue;
-    core.setSecret(value);
-    for (const line of value.split(/\r?\n/)) if (line.trim().length >= 4) core.setSecret(line.trim());
-  }
+/**
+ * Masks every line of every secret, so a multi-line key never reaches the log in any form. `${NAME}` values follow
+ * the masking rule (not `true`, `42` or under 4 characters); credentials are masked whatever they are.
+ */
+export function maskSecrets(values: readonly string[], options: PieceOptions = {}): void {
+  for (const piece of secretPieces(values, options)) core.setSecret(piece);
 }
 
 /** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { Cancelled, type CommandContext } from './commands/context.js';
-import { runCommand } from './commands/index.js';
+import { runCommand, runsHooks } from './commands/index.js';
 import { loadConfig } from './config/index.js';
 import { readInputs, maskSecrets } from './inputs.js';
 import { selectHosts } from './fleet/select.js';
@@ -23,8 +23,9 @@ export async function main(): Promise<void> {
   let hosts: string[] = [];
   try {
     const inputs = readInputs();
-    maskSecrets([inputs.sshPrivateKey, inputs.sshPassphrase, inputs.githubToken]);
-    const loaded = loadConfig({ file: inputs.config, environment: inputs.environment, env: process.env });
+    maskSecrets([inputs.sshPrivateKey, inputs.sshPassphrase, inputs.githubToken], { credential: true });
+    const expandEnv = runsHooks(inputs.command, inputs.dryRun);
+    const loaded = loadConfig({ file: inputs.config, environment: inputs.environment, env: process.env, expandEnv });
     maskSecrets(loaded.secrets);
     const config = { ...loaded, hosts: selectHosts(loaded.hosts, inputs.hosts, 'input hosts') };
     hosts = config.hosts.map((h) => h.name);

@@ -17,7 +17,8 @@ export async function post(): Promise<void> {
   if (!owner || core.getState(STATE.remote) !== 'started') return;
   try {
     const inputs = readInputs();
-    const loaded = loadConfig({ file: inputs.config, environment: inputs.environment, env: process.env });
+    // The post step runs no hook: it needs no env (and no `${NAME}` value is read).
+    const loaded = loadConfig({ file: inputs.config, environment: inputs.environment, env: process.env, expandEnv: false });
     const config = { ...loaded, hosts: selectHosts(loaded.hosts, inputs.hosts, 'input hosts') };
     core.info('The main step did not confirm its clean-up on every host; finishing it now.');
     await finishAbandonedRun(config, owner, {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { CommandContext } from '../commands/context.js';
+import { runsHooks } from '../commands/index.js';
 import { loadConfig } from '../config/index.js';
 import type { Access } from '../fleet/connect.js';
 import { selectHosts } from '../fleet/select.js';
@@ -12,12 +13,15 @@ import { RunReport } from '../report/report.js';
 import { runInfoFromEnv, type RunInfo } from '../run-info.js';
 import { parseKnownHosts } from '../transport/known-hosts.js';
 import type { CliArgs } from './args.js';
+import type { OutputMask } from './mask.js';
 
 export interface CliEnvironment {
   env: NodeJS.ProcessEnv;
   cwd: string;
   log: Log;
   signal: AbortSignal;
+  /** Where the secrets go to be masked in everything the CLI writes. */
+  mask?: Pick<OutputMask, 'add'>;
 }
 
 /** Default key files, tried in this order when there is no agent and no `-i`. */
@@ -125,10 +129,13 @@ export function cliRunInfo(source: string, env: NodeJS.ProcessEnv): RunInfo {
 /** Everything a command needs. Throws ConfigError for the config, Error for anything else the user must fix. */
 export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext {
   const { env, cwd, log, signal } = host;
-  const loaded = loadConfig({ file: shown(path(args.config, cwd)), environment: args.environment, env });
+  const expandEnv = runsHooks(args.command, args.dryRun);
+  const loaded = loadConfig({ file: shown(path(args.config, cwd)), environment: args.environment, env, expandEnv });
+  host.mask?.add(loaded.secrets);
   const config = { ...loaded, hosts: selectHosts(loaded.hosts, args.hosts, '--hosts') };
   const source = path(args.source, cwd);
   const { access, knownHostsFile, credentials } = cliAccess(args, env, cwd, log, config.hosts.some((h) => !h.local));
+  host.mask?.add([access.privateKey ?? '', access.passphrase ?? ''], { credential: true });
   const ctx: CommandContext = {
     config,
     run: cliRunInfo(source, env),

@@ -1,7 +1,8 @@
 import { loadTransports } from '../fleet/connect.js';
 import { checkReleaseName } from '../releases/name.js';
 import type { CommandName } from './names.js';
-import type { CommandContext } from './context.js';
+import { warn, type CommandContext } from './context.js';
+import { formatProblem } from '../config/index.js';
 import { deploy } from './deploy.js';
 import { redeploy } from './redeploy.js';
 import { releases } from './releases.js';
@@ -16,7 +17,23 @@ const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
   releases,
 };
 
+/**
+ * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
+ * `${NAME}` values: deploy, redeploy and rollback (it runs activate), never in a dry run. The others (releases,
+ * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
+ */
+export function runsHooks(name: CommandName, dryRun: boolean | undefined): boolean {
+  return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback');
+}
+
 export async function runCommand(name: CommandName, ctx: CommandContext): Promise<void> {
+  if (runsHooks(name, ctx.dryRun) && ctx.config.envSkipped) {
+    throw new Error(`internal error: ${name} runs hooks, but the config was loaded without expanding env`);
+  }
+  // A dry run needs no env, but says what the real run would refuse.
+  if (runsHooks(name, false)) {
+    for (const p of ctx.config.envSkipped?.unset ?? []) warn(ctx, `${formatProblem(p)} (a dry run does not need it; ${name} would refuse to run)`);
+  }
   // A bad name for a new release stops the run before any host is connected to, locked or changed.
   if (ctx.releaseName && (name === 'deploy' || name === 'redeploy')) checkReleaseName(ctx.releaseName, 'release-name');
   loadTransports(ctx.config.hosts).catch(() => undefined);

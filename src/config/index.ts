@@ -3,6 +3,7 @@ export { ConfigError, formatProblem, type ConfigProblem, type SourcePosition } f
 export { loadConfig, MAX_ALIAS_COUNT, type LoadConfigOptions } from './load.js';
 export { parseHostSpec, hostDisplayName } from './hosts.js';
 export { parseDuration } from './duration.js';
+export { couldBeSecret, secretPieces, type PieceOptions } from './masking.js';
 export { toJsonSchema } from './jsonschema.js';
 export {
   DEPLOY_HOOK_KEYS,

@@ -14,6 +14,11 @@ export interface LoadConfigOptions {
   environment: string;
   /** Variables for `${NAME}` in `env` values; the caller passes process.env. Default: none. */
   env?: Record<string, string | undefined>;
+  /**
+   * Whether the command runs hooks and so needs `env` expanded (default true). False for releases, unlock and dry
+   * runs: `env` stays empty and its `${NAME}` need not be set (runner-internal names are refused all the same).
+   */
+  expandEnv?: boolean;
   /** The file's content; when given the file is not read. */
   text?: string;
 }
@@ -115,6 +120,7 @@ function load(options: LoadConfigOptions, problems: Problems): EnvironmentConfig
   return validateDocument(source, {
     environment: options.environment,
     env: options.env ?? {},
+    expandEnv: options.expandEnv ?? true,
     defaultName: basename(dirname(resolve(options.file))),
   });
 }

@@ -1,5 +1,5 @@
 /** The validated, typed result of loading `deploy.yml` for one environment. */
-import type { SourcePosition } from './errors.js';
+import type { ConfigProblem, SourcePosition } from './errors.js';
 
 export const WRITABLE_MODES = ['acl', 'chmod', 'chown', 'chgrp', 'skip'] as const;
 export type WritableMode = (typeof WRITABLE_MODES)[number];
@@ -84,6 +84,12 @@ export interface EnvironmentConfig {
   env: Record<string, string>;
   /** Values that came from `${NAME}` substitution (full values and substituted pieces): mask them. */
   secrets: string[];
+  /**
+   * Set when loaded for a command that runs no hook (releases, unlock, dry runs): `env` was not expanded (it is
+   * `{}` and `secrets` is `[]`), so its `${NAME}` need not be set. `unset` lists the references that a command
+   * running hooks would refuse.
+   */
+  envSkipped?: { unset: ConfigProblem[] };
   build: HookConfig[];
   deploy: HookConfig[];
   strategy: Strategy;

@@ -5,8 +5,8 @@
  */
 import { isScalar } from 'yaml';
 import { Cursor, type Located, type Source } from './cursor.js';
-import type { SourcePosition } from './errors.js';
-import { expandValue } from './expand.js';
+import { Problems, type SourcePosition } from './errors.js';
+import { checkReferences, expandValue } from './expand.js';
 import { hostDisplayName } from './hosts.js';
 import type { ValuesOf } from './kind.js';
 import type { HostEntry } from './host-kind.js';
@@ -18,6 +18,8 @@ import type { EnvironmentConfig, HostConfig } from './types.js';
 export interface ValidateOptions {
   environment: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Expand `env` (a command that runs hooks); false: leave it empty, its `${NAME}` need not be set. */
+  expandEnv: boolean;
   /** Application name when the file has no `name:`. */
   defaultName: string;
 }
@@ -106,11 +108,31 @@ function checkShared(merged: Merged, at: Cursor): void {
   }
 }
 
-function expandEnv(merged: Merged, at: Cursor, env: ValidateOptions['env']): { env: Record<string, string>; secrets: string[] } {
+/** `${NAME}` references that are wrong whatever the step's environment holds: checked in every environment. */
+function checkEnvReferences(merged: Merged, at: Cursor): void {
+  for (const entry of merged.or('env')) {
+    for (const problem of checkReferences(entry.value, {}).problems) new Cursor(at.source, entry.path).problemAt(entry.position, problem);
+  }
+}
+
+type LoadedEnv = Pick<EnvironmentConfig, 'env' | 'secrets' | 'envSkipped'>;
+
+/**
+ * The chosen environment's `env` with `${NAME}` expanded; an unset variable is a problem. For a command that runs
+ * no hook nothing is expanded and nothing need be set: the unset references are only listed (a dry run tells them).
+ */
+function expandEnv(merged: Merged, at: Cursor, options: ValidateOptions): LoadedEnv {
+  if (!options.expandEnv) {
+    const unset = new Problems();
+    for (const entry of merged.or('env')) {
+      for (const message of checkReferences(entry.value, options.env).unset) unset.add(entry.position, entry.path, message);
+    }
+    return { env: {}, secrets: [], envSkipped: { unset: unset.list } };
+  }
   const out: Record<string, string> = {};
   const secrets = new Set<string>();
   for (const entry of merged.or('env')) {
-    const expansion = expandValue(entry.value, env);
+    const expansion = expandValue(entry.value, options.env);
     for (const problem of expansion.problems) new Cursor(at.source, entry.path).problemAt(entry.position, problem);
     out[entry.name] = expansion.value;
     for (const secret of expansion.secrets) secrets.add(secret);
@@ -123,7 +145,7 @@ const strings = (values: Located<string>[]): string[] => values.map((v) => v.val
 function buildConfig(
   merged: Merged,
   hosts: HostConfig[],
-  expanded: { env: Record<string, string>; secrets: string[] },
+  loadedEnv: LoadedEnv,
   names: { application: string; environment: string; file: string },
 ): EnvironmentConfig {
   return {
@@ -146,8 +168,7 @@ function buildConfig(
     clearUseSudo: merged.or('clear_use_sudo'),
     fullUpload: merged.or('full_upload'),
     hookTimeoutMs: merged.or('hook_timeout'),
-    env: expanded.env,
-    secrets: expanded.secrets,
+    ...loadedEnv,
     build: merged.or('build'),
     deploy: merged.or('deploy'),
     strategy: merged.or('strategy'),
@@ -180,8 +201,9 @@ export function validateDocument(source: Source, options: ValidateOptions): Envi
     checkRequired(merged, at, environment.position);
     const hosts = resolveHosts(merged, at, environment.position);
     checkShared(merged, at);
+    checkEnvReferences(merged, at);
     if (environment.name === options.environment) {
-      chosen = buildConfig(merged, hosts, expandEnv(merged, at, options.env), {
+      chosen = buildConfig(merged, hosts, expandEnv(merged, at, options), {
         application: top.values.name ?? options.defaultName,
         environment: environment.name,
         file: source.file,
