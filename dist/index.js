@@ -28858,17 +28858,19 @@ async function inspectFleet(ctx, fleet, opts = {}) {
 
 /***/ }),
 
-/***/ 3942:
+/***/ 6391:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   xL: () => (/* reexport */ errors_ConfigError),
-  Z9: () => (/* reexport */ loadConfig)
+  Vw: () => (/* reexport */ formatProblem),
+  Z9: () => (/* reexport */ loadConfig),
+  oY: () => (/* reexport */ secretPieces)
 });
 
-// UNUSED EXPORTS: DEPLOY_HOOK_KEYS, ENVIRONMENT_KEYS, HEALTHCHECK_KEYS, HOOK_KEYS, HOST_ENTRY_KEYS, HOST_PLACEHOLDER, MAX_ALIAS_COUNT, MAX_HEALTHCHECK_WAIT_MS, STRATEGIES, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS, WRITABLE_MODES, formatProblem, hostDisplayName, parseDuration, parseHostSpec, toJsonSchema
+// UNUSED EXPORTS: DEPLOY_HOOK_KEYS, ENVIRONMENT_KEYS, HEALTHCHECK_KEYS, HOOK_KEYS, HOST_ENTRY_KEYS, HOST_PLACEHOLDER, MAX_ALIAS_COUNT, MAX_HEALTHCHECK_WAIT_MS, STRATEGIES, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS, WRITABLE_MODES, couldBeSecret, hostDisplayName, parseDuration, parseHostSpec, toJsonSchema
 
 ;// CONCATENATED MODULE: ./src/config/errors.ts
 /** Config problems: where they are, what is wrong, and the one error type bad input may raise. */
@@ -28989,24 +28991,52 @@ function describeNode(node) {
 }
 
 ;// CONCATENATED MODULE: ./src/config/expand.ts
-/** `${NAME}` expansion in env values: `$${NAME}` is a literal `${NAME}`; unset variables are errors. */
+/**
+ * `${NAME}` expansion in env values: `$${NAME}` is a literal `${NAME}`; unset variables are errors; variables
+ * internal to the GitHub Actions runner are refused whether set or not (they must never reach a host).
+ */
 const REFERENCE = /\$\$\{|\$\{([^}]*)(\})?/g;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function expandValue(input, env) {
+/**
+ * Runner-internal prefixes: the runner's own credentials and endpoints (`ACTIONS_RUNTIME_TOKEN`,
+ * `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, `ACTIONS_RESULTS_URL`, …) and the action's own inputs. Case-insensitive, as
+ * environment names are on Windows runners. `GITHUB_*` context (`GITHUB_SHA`, …), `RUNNER_*` (`RUNNER_OS`, …) and a
+ * `GITHUB_TOKEN` that the workflow put into the step's `env:` itself are the workflow's to send.
+ */
+const RUNNER_INTERNAL = [
+    [/^ACTIONS_/i, 'a variable internal to the GitHub Actions runner (`ACTIONS_*` are its own tokens and endpoints)'],
+    [/^INPUT_/i, "one of the action's own inputs as the GitHub Actions runner passes them (`INPUT_*`)"],
+];
+/** Why `${name}` may never be referenced, or undefined when it may. */
+function runnerInternal(name) {
+    const found = RUNNER_INTERNAL.find(([prefix]) => prefix.test(name));
+    if (!found)
+        return undefined;
+    return (`references \${${name}}, ${found[1]}: it must never reach a host. Remove the reference; to send a value ` +
+        "of your own, put it in the step's `env:` under a name of your own and reference that");
+}
+/** Walks the references of `input`: the value with every set, allowed reference substituted, and what is wrong. */
+function scan(input, env) {
     const secrets = [];
-    const problems = [];
+    const found = [];
     let substituted = false;
     const value = input.replace(REFERENCE, (match, name, close) => {
         if (match === '$${')
             return '${';
         if (close === undefined || name === undefined || !VARIABLE_NAME.test(name)) {
-            problems.push(`invalid reference ${JSON.stringify(match)}: write \${NAME} with a variable name, or $\${ for a literal \${`);
+            const message = `invalid reference ${JSON.stringify(match)}: write \${NAME} with a variable name, or $\${ for a literal \${`;
+            found.push({ kind: 'problem', message });
+            return match;
+        }
+        const internal = runnerInternal(name);
+        if (internal) {
+            found.push({ kind: 'problem', message: internal });
             return match;
         }
         // Own string values only: `${constructor}` or `${__proto__}` must not expand to Object.prototype's members.
         const replacement = Object.hasOwn(env, name) && typeof env[name] === 'string' ? env[name] : undefined;
         if (replacement === undefined) {
-            problems.push(`references \${${name}}, which is not set in the step's environment`);
+            found.push({ kind: 'unset', message: `references \${${name}}, which is not set in the step's environment` });
             return match;
         }
         substituted = true;
@@ -29016,7 +29046,17 @@ function expandValue(input, env) {
     });
     if (substituted && value !== '')
         secrets.unshift(value);
-    return { value, secrets: [...new Set(secrets)], problems };
+    return { value, secrets: [...new Set(secrets)], found };
+}
+function expandValue(input, env) {
+    const { value, secrets, found } = scan(input, env);
+    return { value, secrets, problems: found.map((f) => f.message) };
+}
+/** Checks the references of `input` without keeping any value (nothing is substituted, nothing is a secret). */
+function checkReferences(input, env) {
+    const { found } = scan(input, env);
+    const of = (kind) => found.filter((f) => f.kind === kind).map((f) => f.message);
+    return { problems: of('problem'), unset: of('unset') };
 }
 
 ;// CONCATENATED MODULE: ./src/config/hosts.ts
@@ -30043,6 +30083,7 @@ const schema_TOP_LEVEL_KEYS = { ...schema_TOP_LEVEL_ONLY_KEYS, ...schema_ENVIRON
 
 
 
+
 /** An environment's keys with top-level defaults applied (environment value replaces, no deep merge). */
 class Merged {
     top;
@@ -30117,11 +30158,30 @@ function checkShared(merged, at) {
         new Cursor(at.source, entry.path).problemAt(entry.position, `${message}${inEnvironment(entry.path, at)}`);
     }
 }
-function expandEnv(merged, at, env) {
+/** `${NAME}` references that are wrong whatever the step's environment holds: checked in every environment. */
+function checkEnvReferences(merged, at) {
+    for (const entry of merged.or('env')) {
+        for (const problem of checkReferences(entry.value, {}).problems)
+            new Cursor(at.source, entry.path).problemAt(entry.position, problem);
+    }
+}
+/**
+ * The chosen environment's `env` with `${NAME}` expanded; an unset variable is a problem. For a command that runs
+ * no hook nothing is expanded and nothing need be set: the unset references are only listed (a dry run tells them).
+ */
+function expandEnv(merged, at, options) {
+    if (!options.expandEnv) {
+        const unset = new Problems();
+        for (const entry of merged.or('env')) {
+            for (const message of checkReferences(entry.value, options.env).unset)
+                unset.add(entry.position, entry.path, message);
+        }
+        return { env: {}, secrets: [], envSkipped: { unset: unset.list } };
+    }
     const out = {};
     const secrets = new Set();
     for (const entry of merged.or('env')) {
-        const expansion = expandValue(entry.value, env);
+        const expansion = expandValue(entry.value, options.env);
         for (const problem of expansion.problems)
             new Cursor(at.source, entry.path).problemAt(entry.position, problem);
         out[entry.name] = expansion.value;
@@ -30131,7 +30191,7 @@ function expandEnv(merged, at, env) {
     return { env: out, secrets: [...secrets] };
 }
 const strings = (values) => values.map((v) => v.value);
-function buildConfig(merged, hosts, expanded, names) {
+function buildConfig(merged, hosts, loadedEnv, names) {
     return {
         ...names,
         hosts,
@@ -30152,8 +30212,7 @@ function buildConfig(merged, hosts, expanded, names) {
         clearUseSudo: merged.or('clear_use_sudo'),
         fullUpload: merged.or('full_upload'),
         hookTimeoutMs: merged.or('hook_timeout'),
-        env: expanded.env,
-        secrets: expanded.secrets,
+        ...loadedEnv,
         build: merged.or('build'),
         deploy: merged.or('deploy'),
         strategy: merged.or('strategy'),
@@ -30187,8 +30246,9 @@ function validateDocument(source, options) {
         checkRequired(merged, at, environment.position);
         const hosts = resolveHosts(merged, at, environment.position);
         checkShared(merged, at);
+        checkEnvReferences(merged, at);
         if (environment.name === options.environment) {
-            chosen = buildConfig(merged, hosts, expandEnv(merged, at, options.env), {
+            chosen = buildConfig(merged, hosts, expandEnv(merged, at, options), {
                 application: top.values.name ?? options.defaultName,
                 environment: environment.name,
                 file: source.file,
@@ -30305,6 +30365,7 @@ function load(options, problems) {
     return validateDocument(source, {
         environment: options.environment,
         env: options.env ?? {},
+        expandEnv: options.expandEnv ?? true,
         defaultName: (0,external_node_path_.basename)((0,external_node_path_.dirname)((0,external_node_path_.resolve)(options.file))),
     });
 }
@@ -30327,6 +30388,39 @@ function loadConfig(options) {
         throw new errors_ConfigError([{ file: options.file, line: 1, column: 1, path: '', message: 'no configuration was produced' }]);
     }
     return config;
+}
+
+;// CONCATENATED MODULE: ./src/config/masking.ts
+/**
+ * What is masked, in one rule for the action (core.setSecret) and the CLI (its masked output). Every value that
+ * came through `${NAME}` is masked, except values that cannot be secrets and would blank the log: shorter than 4
+ * characters, `true`/`false`, or a plain number. Under-masking is the worse error, so nothing else is exempt.
+ */
+const BOOLEAN = /^(?:true|false)$/i;
+const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+/** Whether a `${NAME}` value (or one line of it) could be a secret and is therefore masked. */
+function couldBeSecret(value) {
+    const text = value.trim();
+    return text.length >= 4 && !BOOLEAN.test(text) && !PLAIN_NUMBER.test(text);
+}
+/**
+ * The strings to mask for some secret values: each value as it is, and each line of it trimmed (a log is read
+ * line by line, so no line of a multi-line key may reach it). Values and lines that cannot be secrets are left out.
+ */
+function secretPieces(values, options = {}) {
+    const keep = (text) => (options.credential ? text.trim() !== '' : couldBeSecret(text));
+    const pieces = new Set();
+    for (const value of values) {
+        if (!keep(value))
+            continue;
+        pieces.add(value);
+        for (const line of value.split(/\r?\n/)) {
+            const text = line.trim();
+            if (text.length >= 4 && keep(text))
+                pieces.add(text);
+        }
+    }
+    return [...pieces];
 }
 
 ;// CONCATENATED MODULE: ./src/config/jsonschema.ts
@@ -30356,6 +30450,7 @@ function schemaText() {
 
 ;// CONCATENATED MODULE: ./src/config/index.ts
 /** deploy.yml: loading, strict validation with positions, defaults, `${NAME}` expansion, and its JSON Schema. */
+
 
 
 
@@ -31435,7 +31530,10 @@ function isCommand(name) {
     return COMMANDS.includes(name);
 }
 
+// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
+var config = __nccwpck_require__(6391);
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 
@@ -31466,16 +31564,13 @@ function readInputs() {
         githubToken: core/* getInput */.V4('github-token'),
     };
 }
-/** Masks every line of every secret, so a multi-line key never reaches the log in any form. */
-function maskSecrets(values) {
-    for (const value of values) {
-        if (!value)
-            continue;
-        core/* setSecret */.Pq(value);
-        for (const line of value.split(/\r?\n/))
-            if (line.trim().length >= 4)
-                core/* setSecret */.Pq(line.trim());
-    }
+/**
+ * Masks every line of every secret, so a multi-line key never reaches the log in any form. `${NAME}` values follow
+ * the masking rule (not `true`, `42` or under 4 characters); credentials are masked whatever they are.
+ */
+function maskSecrets(values, options = {}) {
+    for (const piece of (0,config/* secretPieces */.oY)(values, options))
+        core/* setSecret */.Pq(piece);
 }
 /** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */
 function booleanInput(name) {
@@ -31534,6 +31629,8 @@ function uniqueReleaseName(at, taken) {
             return `${base}-${n}`;
 }
 
+// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
+var src_config = __nccwpck_require__(6391);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:path"
@@ -33263,6 +33360,8 @@ function ageOf(iso) {
 
 
 
+
+
 const COMMANDS = {
     deploy: deploy,
     redeploy: redeploy,
@@ -33270,7 +33369,23 @@ const COMMANDS = {
     unlock: unlock,
     releases: releases,
 };
+/**
+ * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
+ * `${NAME}` values: deploy, redeploy and rollback (it runs activate), never in a dry run. The others (releases,
+ * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
+ */
+function runsHooks(name, dryRun) {
+    return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback');
+}
 async function runCommand(name, ctx) {
+    if (runsHooks(name, ctx.dryRun) && ctx.config.envSkipped) {
+        throw new Error(`internal error: ${name} runs hooks, but the config was loaded without expanding env`);
+    }
+    // A dry run needs no env, but says what the real run would refuse.
+    if (runsHooks(name, false)) {
+        for (const p of ctx.config.envSkipped?.unset ?? [])
+            (0,context/* warn */.R)(ctx, `${(0,src_config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
+    }
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
         checkReleaseName(ctx.releaseName, 'release-name');
@@ -33285,8 +33400,6 @@ async function runCommand(name, ctx) {
     await ctx.observer?.finished(ctx.report);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 21 modules
-var src_config = __nccwpck_require__(3942);
 // EXTERNAL MODULE: ./src/inputs.ts + 1 modules
 var src_inputs = __nccwpck_require__(989);
 // EXTERNAL MODULE: ./src/fleet/select.ts
@@ -33714,8 +33827,9 @@ async function main() {
     let hosts = [];
     try {
         const inputs = (0,src_inputs/* readInputs */.K)();
-        (0,src_inputs/* maskSecrets */.Q)([inputs.sshPrivateKey, inputs.sshPassphrase, inputs.githubToken]);
-        const loaded = (0,src_config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env });
+        (0,src_inputs/* maskSecrets */.Q)([inputs.sshPrivateKey, inputs.sshPassphrase, inputs.githubToken], { credential: true });
+        const expandEnv = runsHooks(inputs.command, inputs.dryRun);
+        const loaded = (0,src_config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env, expandEnv });
         (0,src_inputs/* maskSecrets */.Q)(loaded.secrets);
         const config = { ...loaded, hosts: (0,fleet_select/* selectHosts */.s)(loaded.hosts, inputs.hosts, 'input hosts') };
         hosts = config.hosts.map((h) => h.name);
@@ -33783,8 +33897,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
 var core = __nccwpck_require__(7264);
-// EXTERNAL MODULE: ./src/config/index.ts + 21 modules
-var src_config = __nccwpck_require__(3942);
+// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
+var src_config = __nccwpck_require__(6391);
 // EXTERNAL MODULE: ./src/inputs.ts + 1 modules
 var src_inputs = __nccwpck_require__(989);
 // EXTERNAL MODULE: ./src/fleet/select.ts
@@ -33832,7 +33946,8 @@ async function post() {
         return;
     try {
         const inputs = (0,src_inputs/* readInputs */.K)();
-        const loaded = (0,src_config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env });
+        // The post step runs no hook: it needs no env (and no `${NAME}` value is read).
+        const loaded = (0,src_config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env, expandEnv: false });
         const config = { ...loaded, hosts: (0,fleet_select/* selectHosts */.s)(loaded.hosts, inputs.hosts, 'input hosts') };
         core/* info */.pq('The main step did not confirm its clean-up on every host; finishing it now.');
         await finishAbandonedRun(config, owner, {

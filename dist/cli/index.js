@@ -1192,12 +1192,13 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _cli_args_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2904);
 /* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1378);
-/* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8554);
-/* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(67);
-/* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4408);
-/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(970);
-/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9581);
+/* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
+/* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8554);
+/* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(67);
+/* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4408);
+/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(970);
+/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(9581);
 // The CLI entry (bundled to dist/cli/index.js): argv → context → the same commands as the action → plain-text outcome.
 
 
@@ -1208,7 +1209,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-async function cli(argv) {
+
+async function cli(argv, mask) {
     let request;
     try {
         request = (0,_cli_args_js__WEBPACK_IMPORTED_MODULE_1__/* .parseCliArgs */ .hT)(argv);
@@ -1217,25 +1219,25 @@ async function cli(argv) {
         if (!(error instanceof _cli_args_js__WEBPACK_IMPORTED_MODULE_1__/* .UsageError */ .eb))
             throw error;
         process.stderr.write(`deploy-action: ${error.message}\n${_cli_args_js__WEBPACK_IMPORTED_MODULE_1__/* .USAGE */ .u_}\n`);
-        return _cli_outcome_js__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .dc.usage;
+        return _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .dc.usage;
     }
     if (request.kind !== 'run') {
-        process.stdout.write(request.kind === 'help' ? (0,_cli_args_js__WEBPACK_IMPORTED_MODULE_1__/* .helpText */ .BK)() : `deploy-action ${(0,_cli_version_js__WEBPACK_IMPORTED_MODULE_4__/* .packageVersion */ .T)()}\n`);
-        return _cli_outcome_js__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .dc.ok;
+        process.stdout.write(request.kind === 'help' ? (0,_cli_args_js__WEBPACK_IMPORTED_MODULE_1__/* .helpText */ .BK)() : `deploy-action ${(0,_cli_version_js__WEBPACK_IMPORTED_MODULE_5__/* .packageVersion */ .T)()}\n`);
+        return _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .dc.ok;
     }
-    const log = (0,_report_console_log_js__WEBPACK_IMPORTED_MODULE_6__/* .consoleLog */ .a)({ debug: process.env['DEPLOY_DEBUG'] === '1' });
-    const cancel = (0,_signals_js__WEBPACK_IMPORTED_MODULE_7__/* .cancelOnSignals */ .d)(log);
+    const log = (0,_report_console_log_js__WEBPACK_IMPORTED_MODULE_7__/* .consoleLog */ .a)({ debug: process.env['DEPLOY_DEBUG'] === '1' });
+    const cancel = (0,_signals_js__WEBPACK_IMPORTED_MODULE_8__/* .cancelOnSignals */ .d)(log);
     let run;
     try {
-        run = (0,_cli_context_js__WEBPACK_IMPORTED_MODULE_2__/* .buildCliContext */ .WN)(request, { env: process.env, cwd: process.cwd(), log, signal: cancel.signal });
+        run = (0,_cli_context_js__WEBPACK_IMPORTED_MODULE_2__/* .buildCliContext */ .WN)(request, { env: process.env, cwd: process.cwd(), log, signal: cancel.signal, mask });
         const { ctx } = run;
-        await log.group((0,_cli_outcome_js__WEBPACK_IMPORTED_MODULE_3__/* .runTitle */ .kh)(request.command, ctx), () => (0,_commands_index_js__WEBPACK_IMPORTED_MODULE_5__/* .runCommand */ .d)(request.command, ctx));
-        const outcome = (0,_cli_outcome_js__WEBPACK_IMPORTED_MODULE_3__/* .success */ .kX)(ctx.report, ctx.dryRun);
+        await log.group((0,_cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .runTitle */ .kh)(request.command, ctx), () => (0,_commands_index_js__WEBPACK_IMPORTED_MODULE_6__/* .runCommand */ .d)(request.command, ctx));
+        const outcome = (0,_cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .success */ .kX)(ctx.report, ctx.dryRun);
         process.stdout.write(outcome.text);
         return outcome.code;
     }
     catch (error) {
-        const outcome = (0,_cli_outcome_js__WEBPACK_IMPORTED_MODULE_3__/* .failure */ .V2)(run?.ctx.report, error, { knownHostsFile: run?.knownHostsFile, credentials: run?.credentials, cancelled: cancel.signal.aborted, dryRun: request.dryRun });
+        const outcome = (0,_cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .failure */ .V2)(run?.ctx.report, error, { knownHostsFile: run?.knownHostsFile, credentials: run?.credentials, cancelled: cancel.signal.aborted, dryRun: request.dryRun });
         process.stderr.write(outcome.text);
         return outcome.code;
     }
@@ -1243,9 +1245,12 @@ async function cli(argv) {
         cancel.dispose();
     }
 }
-// Progress on stdout leaves in one write per tick; warnings on stderr still come after the lines printed before them.
-(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_8__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });
-process.exitCode = await cli(process.argv.slice(2));
+// Every byte written is masked first (secrets become ***); then progress on stdout leaves in one write per tick,
+// and warnings on stderr still come after the lines printed before them.
+const mask = (0,_cli_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskOutput */ .AH)([process.stdout, process.stderr]);
+(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_9__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });
+process.exitCode = await cli(process.argv.slice(2), mask);
+mask.flush();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -1436,8 +1441,10 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/config/index.ts + 21 modules
-var src_config = __nccwpck_require__(3942);
+// EXTERNAL MODULE: ./src/commands/index.ts + 47 modules
+var commands = __nccwpck_require__(67);
+// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
+var src_config = __nccwpck_require__(6391);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
 function bare(host) {
@@ -1602,6 +1609,7 @@ var known_hosts = __nccwpck_require__(3808);
 
 
 
+
 /** Default key files, tried in this order when there is no agent and no `-i`. */
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 /** `~/x` → `$HOME/x` (the shell does not expand `--opt=~/x`), then absolute against cwd. */
@@ -1690,10 +1698,13 @@ function cliRunInfo(source, env) {
 /** Everything a command needs. Throws ConfigError for the config, Error for anything else the user must fix. */
 function buildCliContext(args, host) {
     const { env, cwd, log, signal } = host;
-    const loaded = (0,src_config/* loadConfig */.Z9)({ file: shown(path(args.config, cwd)), environment: args.environment, env });
+    const expandEnv = (0,commands/* runsHooks */.z)(args.command, args.dryRun);
+    const loaded = (0,src_config/* loadConfig */.Z9)({ file: shown(path(args.config, cwd)), environment: args.environment, env, expandEnv });
+    host.mask?.add(loaded.secrets);
     const config = { ...loaded, hosts: selectHosts(loaded.hosts, args.hosts, '--hosts') };
     const source = path(args.source, cwd);
     const { access, knownHostsFile, credentials } = cliAccess(args, env, cwd, log, config.hosts.some((h) => !h.local));
+    host.mask?.add([access.privateKey ?? '', access.passphrase ?? ''], { credential: true });
     const ctx = {
         config,
         run: cliRunInfo(source, env),
@@ -1706,6 +1717,110 @@ function buildCliContext(args, host) {
         signal,
     };
     return { ctx, knownHostsFile, credentials };
+}
+
+
+/***/ }),
+
+/***/ 4956:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AH: () => (/* binding */ maskOutput)
+/* harmony export */ });
+/* unused harmony exports MASK, Masker */
+/* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6193);
+/* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6391);
+/**
+ * The CLI's masking: every byte it writes to stdout and stderr (its log, the build hooks' output that @actions/exec
+ * copies there, the outcome) passes through one filter that replaces each secret by `***`, as the runner does for
+ * the action. Secrets are the pieces of `secretPieces` (each line of a multi-line value too).
+ */
+
+
+const MASK = '***';
+/** Replaces every secret in text; a piece that could still become a secret is kept for the next write. */
+class Masker {
+    pieces = [];
+    pattern;
+    add(values, options = {}) {
+        const added = (0,_config_index_js__WEBPACK_IMPORTED_MODULE_1__/* .secretPieces */ .oY)(values, options).filter((p) => !this.pieces.includes(p));
+        if (!added.length)
+            return;
+        // Longest first: a secret that contains another is masked whole.
+        this.pieces = [...this.pieces, ...added].sort((a, b) => b.length - a.length);
+        this.pattern = new RegExp(this.pieces.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+    }
+    get active() {
+        return this.pattern !== undefined;
+    }
+    /**
+     * Masks `text` and splits it: `out` can be written now, `held` (a tail that is the start of a secret) must wait
+     * for the next write (or the flush at exit), so that a secret written in two pieces never leaves half unmasked.
+     */
+    mask(text) {
+        const pattern = this.pattern;
+        if (!pattern)
+            return { out: text, held: '' };
+        let out = '';
+        let from = 0;
+        pattern.lastIndex = 0;
+        for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+            out += text.slice(from, m.index) + MASK;
+            from = m.index + m[0].length;
+        }
+        const hold = this.heldFrom(text, from);
+        return { out: out + text.slice(from, hold), held: text.slice(hold) };
+    }
+    /** The first index at or after `from` where the rest of text is a proper prefix of a secret (text.length: none). */
+    heldFrom(text, from) {
+        let hold = text.length;
+        for (const piece of this.pieces) {
+            const first = piece.charCodeAt(0);
+            for (let i = Math.max(from, text.length - piece.length + 1); i < hold; i++) {
+                if (text.charCodeAt(i) === first && piece.startsWith(text.slice(i))) {
+                    hold = i;
+                    break;
+                }
+            }
+        }
+        return hold;
+    }
+}
+/** Puts a Masker in front of each stream's write (before any other wrapper, so nothing reaches the fd unmasked). */
+function maskOutput(streams, masker = new Masker()) {
+    const flushers = [];
+    for (const stream of streams) {
+        const write = stream.write.bind(stream);
+        const decoder = new node_string_decoder__WEBPACK_IMPORTED_MODULE_0__.StringDecoder('utf8');
+        let held = '';
+        stream.write = function (chunk, encoding, cb) {
+            const callback = (typeof encoding === 'function' ? encoding : cb);
+            const enc = typeof encoding === 'string' ? encoding : 'utf8';
+            if (!masker.active && !held)
+                return write(chunk, enc, callback);
+            const piece = typeof chunk !== 'string' ? decoder.write(chunk) : enc === 'utf8' ? chunk : Buffer.from(chunk, enc).toString('utf8');
+            const text = held + piece;
+            const masked = masker.mask(text);
+            held = masked.held;
+            if (masked.out)
+                return write(masked.out, 'utf8', callback);
+            if (callback)
+                process.nextTick(callback);
+            return true;
+        };
+        flushers.push(() => {
+            const rest = held + decoder.end();
+            held = '';
+            // Whatever is held is not a whole secret: the output ended before it did.
+            if (rest)
+                write(rest, 'utf8');
+        });
+    }
+    const flush = () => flushers.forEach((f) => f());
+    process.once('exit', flush);
+    return { add: (values, options) => masker.add(values, options), flush };
 }
 
 
@@ -1727,12 +1842,12 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/commands/context.ts
 var commands_context = __nccwpck_require__(165);
-// EXTERNAL MODULE: ./src/config/index.ts + 21 modules
-var config = __nccwpck_require__(3942);
+// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
+var config = __nccwpck_require__(6391);
 // EXTERNAL MODULE: ./src/build/hooks.ts + 7 modules
 var hooks = __nccwpck_require__(4685);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 6 modules
-var fleet = __nccwpck_require__(8325);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 5 modules
+var fleet = __nccwpck_require__(2197);
 ;// CONCATENATED MODULE: ./src/report/failure.ts
 
 
@@ -1984,7 +2099,8 @@ function warn(ctx, text) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  d: () => (/* binding */ runCommand)
+  d: () => (/* binding */ runCommand),
+  z: () => (/* binding */ runsHooks)
 });
 
 // EXTERNAL MODULE: ./src/fleet/connect.ts + 1 modules
@@ -2016,6 +2132,10 @@ function uniqueReleaseName(at, taken) {
             return `${base}-${n}`;
 }
 
+// EXTERNAL MODULE: ./src/commands/context.ts
+var context = __nccwpck_require__(165);
+// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
+var config = __nccwpck_require__(6391);
 ;// CONCATENATED MODULE: external "node:stream"
 const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 // EXTERNAL MODULE: external "node:path"
@@ -2774,8 +2894,6 @@ rm -f -- ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"`
     };
 }
 
-// EXTERNAL MODULE: ./src/commands/context.ts
-var context = __nccwpck_require__(165);
 ;// CONCATENATED MODULE: ./src/commands/facts.ts
 
 
@@ -2859,8 +2977,8 @@ function describeHeldLock(data, environment) {
     return lines.join(' ');
 }
 
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 6 modules
-var fleet_fleet = __nccwpck_require__(8325);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 5 modules
+var fleet_fleet = __nccwpck_require__(2197);
 ;// CONCATENATED MODULE: ./src/remote/steps/inspect.ts
 /** How many history lines a host sends back; enough for retention and rollback decisions. */
 const HISTORY_TAIL = 1000;
@@ -4238,6 +4356,8 @@ function ageOf(iso) {
 
 
 
+
+
 const COMMANDS = {
     deploy: deploy,
     redeploy: redeploy,
@@ -4245,7 +4365,23 @@ const COMMANDS = {
     unlock: unlock_unlock,
     releases: releases,
 };
+/**
+ * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
+ * `${NAME}` values: deploy, redeploy and rollback (it runs activate), never in a dry run. The others (releases,
+ * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
+ */
+function runsHooks(name, dryRun) {
+    return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback');
+}
 async function runCommand(name, ctx) {
+    if (runsHooks(name, ctx.dryRun) && ctx.config.envSkipped) {
+        throw new Error(`internal error: ${name} runs hooks, but the config was loaded without expanding env`);
+    }
+    // A dry run needs no env, but says what the real run would refuse.
+    if (runsHooks(name, false)) {
+        for (const p of ctx.config.envSkipped?.unset ?? [])
+            (0,context/* warn */.R)(ctx, `${(0,config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
+    }
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
         checkReleaseName(ctx.releaseName, 'release-name');
@@ -4263,17 +4399,19 @@ async function runCommand(name, ctx) {
 
 /***/ }),
 
-/***/ 3942:
+/***/ 6391:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   xL: () => (/* reexport */ errors_ConfigError),
-  Z9: () => (/* reexport */ loadConfig)
+  Vw: () => (/* reexport */ formatProblem),
+  Z9: () => (/* reexport */ loadConfig),
+  oY: () => (/* reexport */ secretPieces)
 });
 
-// UNUSED EXPORTS: DEPLOY_HOOK_KEYS, ENVIRONMENT_KEYS, HEALTHCHECK_KEYS, HOOK_KEYS, HOST_ENTRY_KEYS, HOST_PLACEHOLDER, MAX_ALIAS_COUNT, MAX_HEALTHCHECK_WAIT_MS, STRATEGIES, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS, WRITABLE_MODES, formatProblem, hostDisplayName, parseDuration, parseHostSpec, toJsonSchema
+// UNUSED EXPORTS: DEPLOY_HOOK_KEYS, ENVIRONMENT_KEYS, HEALTHCHECK_KEYS, HOOK_KEYS, HOST_ENTRY_KEYS, HOST_PLACEHOLDER, MAX_ALIAS_COUNT, MAX_HEALTHCHECK_WAIT_MS, STRATEGIES, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS, WRITABLE_MODES, couldBeSecret, hostDisplayName, parseDuration, parseHostSpec, toJsonSchema
 
 ;// CONCATENATED MODULE: ./src/config/errors.ts
 /** Config problems: where they are, what is wrong, and the one error type bad input may raise. */
@@ -4394,24 +4532,52 @@ function describeNode(node) {
 }
 
 ;// CONCATENATED MODULE: ./src/config/expand.ts
-/** `${NAME}` expansion in env values: `$${NAME}` is a literal `${NAME}`; unset variables are errors. */
+/**
+ * `${NAME}` expansion in env values: `$${NAME}` is a literal `${NAME}`; unset variables are errors; variables
+ * internal to the GitHub Actions runner are refused whether set or not (they must never reach a host).
+ */
 const REFERENCE = /\$\$\{|\$\{([^}]*)(\})?/g;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function expandValue(input, env) {
+/**
+ * Runner-internal prefixes: the runner's own credentials and endpoints (`ACTIONS_RUNTIME_TOKEN`,
+ * `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, `ACTIONS_RESULTS_URL`, …) and the action's own inputs. Case-insensitive, as
+ * environment names are on Windows runners. `GITHUB_*` context (`GITHUB_SHA`, …), `RUNNER_*` (`RUNNER_OS`, …) and a
+ * `GITHUB_TOKEN` that the workflow put into the step's `env:` itself are the workflow's to send.
+ */
+const RUNNER_INTERNAL = [
+    [/^ACTIONS_/i, 'a variable internal to the GitHub Actions runner (`ACTIONS_*` are its own tokens and endpoints)'],
+    [/^INPUT_/i, "one of the action's own inputs as the GitHub Actions runner passes them (`INPUT_*`)"],
+];
+/** Why `${name}` may never be referenced, or undefined when it may. */
+function runnerInternal(name) {
+    const found = RUNNER_INTERNAL.find(([prefix]) => prefix.test(name));
+    if (!found)
+        return undefined;
+    return (`references \${${name}}, ${found[1]}: it must never reach a host. Remove the reference; to send a value ` +
+        "of your own, put it in the step's `env:` under a name of your own and reference that");
+}
+/** Walks the references of `input`: the value with every set, allowed reference substituted, and what is wrong. */
+function scan(input, env) {
     const secrets = [];
-    const problems = [];
+    const found = [];
     let substituted = false;
     const value = input.replace(REFERENCE, (match, name, close) => {
         if (match === '$${')
             return '${';
         if (close === undefined || name === undefined || !VARIABLE_NAME.test(name)) {
-            problems.push(`invalid reference ${JSON.stringify(match)}: write \${NAME} with a variable name, or $\${ for a literal \${`);
+            const message = `invalid reference ${JSON.stringify(match)}: write \${NAME} with a variable name, or $\${ for a literal \${`;
+            found.push({ kind: 'problem', message });
+            return match;
+        }
+        const internal = runnerInternal(name);
+        if (internal) {
+            found.push({ kind: 'problem', message: internal });
             return match;
         }
         // Own string values only: `${constructor}` or `${__proto__}` must not expand to Object.prototype's members.
         const replacement = Object.hasOwn(env, name) && typeof env[name] === 'string' ? env[name] : undefined;
         if (replacement === undefined) {
-            problems.push(`references \${${name}}, which is not set in the step's environment`);
+            found.push({ kind: 'unset', message: `references \${${name}}, which is not set in the step's environment` });
             return match;
         }
         substituted = true;
@@ -4421,7 +4587,17 @@ function expandValue(input, env) {
     });
     if (substituted && value !== '')
         secrets.unshift(value);
-    return { value, secrets: [...new Set(secrets)], problems };
+    return { value, secrets: [...new Set(secrets)], found };
+}
+function expandValue(input, env) {
+    const { value, secrets, found } = scan(input, env);
+    return { value, secrets, problems: found.map((f) => f.message) };
+}
+/** Checks the references of `input` without keeping any value (nothing is substituted, nothing is a secret). */
+function checkReferences(input, env) {
+    const { found } = scan(input, env);
+    const of = (kind) => found.filter((f) => f.kind === kind).map((f) => f.message);
+    return { problems: of('problem'), unset: of('unset') };
 }
 
 ;// CONCATENATED MODULE: ./src/config/hosts.ts
@@ -5448,6 +5624,7 @@ const schema_TOP_LEVEL_KEYS = { ...schema_TOP_LEVEL_ONLY_KEYS, ...schema_ENVIRON
 
 
 
+
 /** An environment's keys with top-level defaults applied (environment value replaces, no deep merge). */
 class Merged {
     top;
@@ -5522,11 +5699,30 @@ function checkShared(merged, at) {
         new Cursor(at.source, entry.path).problemAt(entry.position, `${message}${inEnvironment(entry.path, at)}`);
     }
 }
-function expandEnv(merged, at, env) {
+/** `${NAME}` references that are wrong whatever the step's environment holds: checked in every environment. */
+function checkEnvReferences(merged, at) {
+    for (const entry of merged.or('env')) {
+        for (const problem of checkReferences(entry.value, {}).problems)
+            new Cursor(at.source, entry.path).problemAt(entry.position, problem);
+    }
+}
+/**
+ * The chosen environment's `env` with `${NAME}` expanded; an unset variable is a problem. For a command that runs
+ * no hook nothing is expanded and nothing need be set: the unset references are only listed (a dry run tells them).
+ */
+function expandEnv(merged, at, options) {
+    if (!options.expandEnv) {
+        const unset = new Problems();
+        for (const entry of merged.or('env')) {
+            for (const message of checkReferences(entry.value, options.env).unset)
+                unset.add(entry.position, entry.path, message);
+        }
+        return { env: {}, secrets: [], envSkipped: { unset: unset.list } };
+    }
     const out = {};
     const secrets = new Set();
     for (const entry of merged.or('env')) {
-        const expansion = expandValue(entry.value, env);
+        const expansion = expandValue(entry.value, options.env);
         for (const problem of expansion.problems)
             new Cursor(at.source, entry.path).problemAt(entry.position, problem);
         out[entry.name] = expansion.value;
@@ -5536,7 +5732,7 @@ function expandEnv(merged, at, env) {
     return { env: out, secrets: [...secrets] };
 }
 const strings = (values) => values.map((v) => v.value);
-function buildConfig(merged, hosts, expanded, names) {
+function buildConfig(merged, hosts, loadedEnv, names) {
     return {
         ...names,
         hosts,
@@ -5557,8 +5753,7 @@ function buildConfig(merged, hosts, expanded, names) {
         clearUseSudo: merged.or('clear_use_sudo'),
         fullUpload: merged.or('full_upload'),
         hookTimeoutMs: merged.or('hook_timeout'),
-        env: expanded.env,
-        secrets: expanded.secrets,
+        ...loadedEnv,
         build: merged.or('build'),
         deploy: merged.or('deploy'),
         strategy: merged.or('strategy'),
@@ -5592,8 +5787,9 @@ function validateDocument(source, options) {
         checkRequired(merged, at, environment.position);
         const hosts = resolveHosts(merged, at, environment.position);
         checkShared(merged, at);
+        checkEnvReferences(merged, at);
         if (environment.name === options.environment) {
-            chosen = buildConfig(merged, hosts, expandEnv(merged, at, options.env), {
+            chosen = buildConfig(merged, hosts, expandEnv(merged, at, options), {
                 application: top.values.name ?? options.defaultName,
                 environment: environment.name,
                 file: source.file,
@@ -5710,6 +5906,7 @@ function load(options, problems) {
     return validateDocument(source, {
         environment: options.environment,
         env: options.env ?? {},
+        expandEnv: options.expandEnv ?? true,
         defaultName: (0,external_node_path_.basename)((0,external_node_path_.dirname)((0,external_node_path_.resolve)(options.file))),
     });
 }
@@ -5732,6 +5929,39 @@ function loadConfig(options) {
         throw new errors_ConfigError([{ file: options.file, line: 1, column: 1, path: '', message: 'no configuration was produced' }]);
     }
     return config;
+}
+
+;// CONCATENATED MODULE: ./src/config/masking.ts
+/**
+ * What is masked, in one rule for the action (core.setSecret) and the CLI (its masked output). Every value that
+ * came through `${NAME}` is masked, except values that cannot be secrets and would blank the log: shorter than 4
+ * characters, `true`/`false`, or a plain number. Under-masking is the worse error, so nothing else is exempt.
+ */
+const BOOLEAN = /^(?:true|false)$/i;
+const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+/** Whether a `${NAME}` value (or one line of it) could be a secret and is therefore masked. */
+function couldBeSecret(value) {
+    const text = value.trim();
+    return text.length >= 4 && !BOOLEAN.test(text) && !PLAIN_NUMBER.test(text);
+}
+/**
+ * The strings to mask for some secret values: each value as it is, and each line of it trimmed (a log is read
+ * line by line, so no line of a multi-line key may reach it). Values and lines that cannot be secrets are left out.
+ */
+function secretPieces(values, options = {}) {
+    const keep = (text) => (options.credential ? text.trim() !== '' : couldBeSecret(text));
+    const pieces = new Set();
+    for (const value of values) {
+        if (!keep(value))
+            continue;
+        pieces.add(value);
+        for (const line of value.split(/\r?\n/)) {
+            const text = line.trim();
+            if (text.length >= 4 && keep(text))
+                pieces.add(text);
+        }
+    }
+    return [...pieces];
 }
 
 ;// CONCATENATED MODULE: ./src/config/jsonschema.ts
@@ -5761,6 +5991,7 @@ function schemaText() {
 
 ;// CONCATENATED MODULE: ./src/config/index.ts
 /** deploy.yml: loading, strict validation with positions, defaults, `${NAME}` expansion, and its JSON Schema. */
+
 
 
 
@@ -5879,7 +6110,7 @@ async function openTransport(host, access) {
 
 /***/ }),
 
-/***/ 8325:
+/***/ 2197:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5891,8 +6122,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "node:events"
 const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+// EXTERNAL MODULE: external "node:string_decoder"
+var external_node_string_decoder_ = __nccwpck_require__(6193);
 ;// CONCATENATED MODULE: ./src/remote/markers.ts
 const MARK = '\x1e';
 /** Longest output line passed on in one piece; a longer one (a hook printing megabytes without a newline) is cut. */
@@ -6454,7 +6685,7 @@ class HostSession {
     listen(token) {
         const proc = this.proc;
         const parser = new MarkerParser(token, (line) => this.line(line), (marker) => this.marker(marker));
-        const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+        const decoder = new external_node_string_decoder_.StringDecoder('utf8');
         proc.stdout.on('data', (chunk) => parser.push(decoder.write(chunk)));
         proc.stdout.on('end', () => parser.push(decoder.end()));
         proc.stdout.on('close', () => parser.end());
@@ -7421,6 +7652,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 6193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 
 /***/ }),
 
