@@ -49,6 +49,12 @@ describe('hostFacts', () => {
     expect(f.invalid.map((v) => v.value)).toEqual(['x\n::error::bad', '##[error]x', '$(reboot)', '-rf']);
   });
 
+  test('a blob sent twice (a manifest) is neither', () => {
+    const f = hostFacts(result({ 'base-name': 'r1', 'base-manifest': ['one', 'two'] }));
+    expect(f.baseOffer).toEqual({ name: 'r1', manifestGz: undefined });
+    expect(f.invalid).toHaveLength(1);
+  });
+
   test('users: user names only', () => {
     expect(hostFacts(result({ user: 'deploy', 'http-user': 'www-data' }))).toMatchObject({ user: 'deploy', httpUser: 'www-data' });
     const f = hostFacts(result({ user: 'a b', 'http-user': 'x;reboot' }));

@@ -112,6 +112,8 @@ export function hostFacts(result: PhaseResult): HostFacts {
   const partial = new Set<string>();
   for (const p of one('partial').split('\n').filter(Boolean)) if (name(p, 'a release of a pending record')) partial.add(p);
   const baseName = one('base-name') ? name(one('base-name'), 'the release offered as a delta base') : undefined;
+  // Blobs as bytes, under the same rule: a blob sent twice is neither.
+  const blob = (key: string) => (result.bytes.get(key)?.length === 1 ? result.bytes.get(key)![0] : undefined);
   return {
     user: user('user'),
     absent: one('absent') === 'yes',
@@ -122,8 +124,8 @@ export function hostFacts(result: PhaseResult): HostFacts {
     history: parseHistory(one('history'), (v) => invalid.push(v)),
     httpUser: user('http-user') || undefined,
     partial,
-    liveManifest: one('live-manifest') === 'kept' ? 'kept' : manifestOf(result.bytes.get('live-manifest')?.[0]),
-    baseOffer: baseName ? { name: baseName, manifestGz: result.bytes.get('base-manifest')?.[0] } : undefined,
+    liveManifest: one('live-manifest') === 'kept' ? 'kept' : manifestOf(blob('live-manifest')),
+    baseOffer: baseName ? { name: baseName, manifestGz: blob('base-manifest') } : undefined,
     lock: result.data.has('lock-info') ? result.data : undefined,
     invalid,
   };
