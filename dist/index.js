@@ -28622,18 +28622,60 @@ function warn(ctx, text) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $V: () => (/* binding */ manifestOf),
+/* harmony export */   Af: () => (/* binding */ healthVerdict),
 /* harmony export */   iY: () => (/* binding */ holderName),
 /* harmony export */   ms: () => (/* binding */ lockHolder),
+/* harmony export */   q9: () => (/* binding */ reportInvalid),
 /* harmony export */   sT: () => (/* binding */ describeHeldLock),
 /* harmony export */   sm: () => (/* binding */ hostFacts)
 /* harmony export */ });
+/* unused harmony exports singleValues, shownInvalid */
 /* harmony import */ var _build_manifest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8196);
-/* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2638);
+/* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2638);
+/* harmony import */ var _releases_name_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1239);
 
 
+
+/** What a `current` target may be: a path of plain characters (`releases/NAME`, or absolute as Capistrano's). */
+const LINK_TARGET = /^[A-Za-z0-9._/+@~-]{1,4096}$/;
+/** A REVISION as a host may report it: a commit id or a tag-like word. */
+const REVISION = /^[A-Za-z0-9._-]{1,64}$/;
+/** A user name (POSIX portable, as useradd takes them; `_www` on macOS). */
+const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
+/** Keys a step reports once: a second value is a forged marker (or a bug), never joined or chosen between. */
+const SINGLE = ['user', 'absent', 'live', 'releases', 'history', 'http-user', 'partial', 'live-manifest', 'base-name', 'base-manifest', 'health', 'lock-info', 'lock-alive', 'lock-since'];
+/**
+ * The values of a phase's result, each checked to be reported at most once (`one` gives '' for a key reported
+ * twice, and notes it as invalid).
+ */
+function singleValues(result, invalid) {
+    const twice = new Set(SINGLE.filter((k) => (result.data.get(k)?.length ?? 0) > 1));
+    for (const k of twice)
+        invalid.push({ what: `the value "${k}", reported ${result.data.get(k).length} times (a forged report?)`, value: result.data.get(k).join('\n') });
+    return (key) => (twice.has(key) ? '' : (result.data.get(key)?.[0] ?? ''));
+}
+/**
+ * What inspect reported, every value checked against what it can be: release names (directories, history, pending
+ * records, the offered base, the live one) match the release-name rule, `current` is a plain path, REVISION a
+ * commit-like word, users user names, and each key came once. Anything else is left out and listed in `invalid`.
+ */
 function hostFacts(result) {
-    const one = (key) => result.data.get(key)?.[0] ?? '';
-    const liveTarget = one('live');
+    const invalid = [];
+    const one = singleValues(result, invalid);
+    const name = (value, what) => {
+        if ((0,_releases_name_js__WEBPACK_IMPORTED_MODULE_1__/* .isReleaseName */ .jn)(value))
+            return value;
+        invalid.push({ what: `${what} that is not a valid release name`, value });
+        return undefined;
+    };
+    let liveTarget = one('live');
+    if (liveTarget && !LINK_TARGET.test(liveTarget)) {
+        invalid.push({ what: 'a target of current that is not a plain path', value: liveTarget });
+        liveTarget = '';
+    }
+    const live = liveTarget ? (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_2__/* .releaseOfLink */ .PO)(liveTarget) : undefined;
+    if (liveTarget && !live && /(?:^|\/)releases\/[^/]+\/?$/.test(liveTarget))
+        name(liveTarget.replace(/^.*releases\//, '').replace(/\/$/, ''), 'a live release');
     // The releases blob: `mtime<TAB>releases/NAME/` entries (one stat), then `rev<TAB>releases/NAME/<TAB>REVISION`.
     const mtimes = new Map();
     const revisions = new Map();
@@ -28645,41 +28687,99 @@ function hostFacts(result) {
         else
             mtimes.set(nameOf(fields[1] ?? ''), Number(fields[0]) || 0);
     }
-    const releases = [...mtimes].map(([name, mtime]) => ({ name, mtime, revision: revisions.get(name) ?? '' }));
+    const releases = [];
+    for (const [dir, mtime] of mtimes) {
+        if (!name(dir, 'a release directory'))
+            continue;
+        let revision = revisions.get(dir) ?? '';
+        if (revision && !REVISION.test(revision)) {
+            invalid.push({ what: `the REVISION of release ${dir}, which is not a commit id`, value: revision });
+            revision = '';
+        }
+        releases.push({ name: dir, mtime: Number.isFinite(mtime) && mtime > 0 ? mtime : 0, revision });
+    }
+    const user = (key) => {
+        const value = one(key);
+        if (!value || USER.test(value))
+            return value;
+        invalid.push({ what: `a user name (${key}) that is not one`, value });
+        return '';
+    };
+    const partial = new Set();
+    for (const p of one('partial').split('\n').filter(Boolean))
+        if (name(p, 'a release of a pending record'))
+            partial.add(p);
+    const baseName = one('base-name') ? name(one('base-name'), 'the release offered as a delta base') : undefined;
+    // Blobs as bytes, under the same rule: a blob sent twice is neither.
+    const blob = (key) => (result.bytes.get(key)?.length === 1 ? result.bytes.get(key)[0] : undefined);
     return {
-        user: one('user'),
+        user: user('user'),
         absent: one('absent') === 'yes',
-        live: liveTarget ? (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_1__/* .releaseOfLink */ .PO)(liveTarget) : undefined,
+        live,
         liveTarget,
         releases,
         dirs: releases.map((r) => r.name),
-        history: (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHistory */ .i6)(one('history')),
-        httpUser: one('http-user') || undefined,
-        partial: new Set(one('partial').split('\n').filter(Boolean)),
-        liveManifest: one('live-manifest') === 'kept' ? 'kept' : manifestOf(result.bytes.get('live-manifest')?.[0]),
-        baseOffer: one('base-name') ? { name: one('base-name'), manifestGz: result.bytes.get('base-manifest')?.[0] } : undefined,
+        history: (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_2__/* .parseHistory */ .i6)(one('history'), (v) => invalid.push(v)),
+        httpUser: user('http-user') || undefined,
+        partial,
+        liveManifest: one('live-manifest') === 'kept' ? 'kept' : manifestOf(blob('live-manifest')),
+        baseOffer: baseName ? { name: baseName, manifestGz: blob('base-manifest') } : undefined,
         lock: result.data.has('lock-info') ? result.data : undefined,
+        invalid,
     };
+}
+/** How an invalid value is shown in the log: as a JSON string (escapes shown), cut to 120 characters. */
+function shownInvalid(value) {
+    const json = JSON.stringify(value);
+    return json.length > 120 ? `${json.slice(0, 119)}…` : json;
+}
+/**
+ * Reports a host's invalid values: a warning in the log that shows each value escaped, and one in the summary that
+ * does not show it (a summary renders Markdown). Both say it was ignored. At most 5 per host, then a count.
+ */
+function reportInvalid(ctx, host, invalid) {
+    const shown = invalid.slice(0, 5);
+    for (const v of shown) {
+        ctx.log.warning(`${host}: the host reported ${v.what}: ${shownInvalid(v.value)}; it was ignored`);
+        ctx.report.warnings.push(`${host}: the host reported ${v.what} (shown in the log); it was ignored`);
+    }
+    if (invalid.length > shown.length) {
+        const more = `${host}: the host reported ${invalid.length - shown.length} more invalid values; they were ignored`;
+        ctx.log.warning(more);
+        ctx.report.warnings.push(more);
+    }
 }
 function manifestOf(gz) {
     return gz ? ((0,_build_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .readStoredManifest */ .Zl)(gz) ?? 'corrupt') : undefined;
 }
+/** A lock's record, each field checked: plain text (capped, no control characters); `run_url` an https URL. */
 function lockHolder(data) {
-    const raw = data?.get('lock-info')?.[0] ?? '';
-    let info = {};
+    const invalid = [];
+    const one = singleValues({ data: data ?? new Map() }, invalid);
+    const raw = one('lock-info');
+    const info = {};
     let readable = false;
     try {
         const parsed = JSON.parse(raw);
-        if (parsed && typeof parsed === 'object') {
-            info = parsed;
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
             readable = true;
+            for (const [k, v] of Object.entries(parsed)) {
+                if (v === undefined || v === null || v === '')
+                    continue;
+                const ok = k === 'run_url' ? (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_2__/* .httpsUrl */ .N3)(v) : (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_2__/* .plainText */ .wh)(v);
+                if (ok !== undefined && (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_2__/* .plainText */ .wh)(k, 40) !== undefined)
+                    info[k] = ok;
+                else
+                    invalid.push({ what: `a field of the lock record (${shownInvalid(k)})`, value: typeof v === 'string' ? v : JSON.stringify(v) ?? '' });
+            }
         }
     }
     catch {
         /* unreadable: said by the callers */
     }
-    const since = String(info['started_at'] ?? '') || data?.get('lock-since')?.[0] || undefined;
-    return { info, unreadable: raw !== '' && !readable, empty: raw === '', alive: data?.get('lock-alive')?.[0] === 'yes', since };
+    const recorded = one('lock-since');
+    const since = info['started_at'] || (/^[0-9TZ:.+-]{1,40}$/.test(recorded) ? recorded : undefined);
+    return { info, unreadable: raw !== '' && !readable, empty: raw === '', alive: one('lock-alive') === 'yes', since, invalid };
 }
 /** `acme/shop run 99 (attempt 2) by mona`, `a CLI run on laptop by alice`, or '' when the record says nothing. */
 function holderName(h) {
@@ -28703,12 +28803,27 @@ function describeHeldLock(data, environment) {
     ];
     if (h.unreadable)
         lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
+    if (h.invalid.length)
+        lines.push(`Fields of its owner record that are not plain text are not shown (${h.invalid.map((v) => v.what).join(', ')}).`);
     if (h.info['run_url'])
         lines.push(`Run: ${String(h.info['run_url'])}`);
     lines.push(h.alive
         ? 'Its session is still running on the host: wait for that deploy to finish.'
         : 'Its session is no longer running on the host: that run ended without releasing the lock.', `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
     return lines.join(' ');
+}
+/**
+ * The verdict of a command health check as its step reports it (`ok attempt N`, `fail after N attempts`); anything
+ * else (or nothing, or two verdicts) is a failure, and a value that is not a verdict is listed in `invalid`.
+ */
+function healthVerdict(result) {
+    const invalid = [];
+    const raw = result ? singleValues(result, invalid)('health') : '';
+    if (/^(ok attempt \d{1,6}|fail after \d{1,6} attempts)$/.test(raw))
+        return { verdict: raw, invalid };
+    if (raw)
+        invalid.push({ what: 'a health check verdict that is not one', value: raw });
+    return { verdict: 'fail (no valid verdict)', invalid };
 }
 
 
@@ -28764,7 +28879,7 @@ var run_info = __nccwpck_require__(4091);
 // EXTERNAL MODULE: ./src/commands/context.ts
 var context = __nccwpck_require__(165);
 // EXTERNAL MODULE: ./src/commands/facts.ts
-var facts = __nccwpck_require__(9005);
+var commands_facts = __nccwpck_require__(9005);
 ;// CONCATENATED MODULE: ./src/commands/fleet-run.ts
 
 
@@ -28845,11 +28960,15 @@ async function inspectFleet(ctx, fleet, opts = {}) {
         : [prepare(), (0,lock/* lock */.s2)((0,run_info/* lockInfoMembers */.LF)(ctx.run)), (0,inspect/* inspect */.N)({ detectHttpUser: detect, offerBaseFrom: opts.offerBaseFrom })];
     try {
         const results = await fleet.run(() => ({ name: 'inspect', steps }));
-        return new Map([...results].map(([m, r]) => [m, (0,facts/* hostFacts */.sm)(r)]));
+        const facts = new Map([...results].map(([m, r]) => [m, (0,commands_facts/* hostFacts */.sm)(r)]));
+        // What a host reported that is not what it can be was left out; say so (escaped in the log).
+        for (const [m, f] of facts)
+            (0,commands_facts/* reportInvalid */.q9)(ctx, m.host.name, f.invalid);
+        return facts;
     }
     catch (error) {
         if (error instanceof fleet_fleet/* HostFailure */.h && error.rc === lock/* LOCK_HELD */.Oi) {
-            throw new fleet_fleet/* HostFailure */.h(error.host, 'lock', (0,facts/* describeHeldLock */.sT)(error.data, c.environment));
+            throw new fleet_fleet/* HostFailure */.h(error.host, 'lock', (0,commands_facts/* describeHeldLock */.sT)(error.data, c.environment));
         }
         throw error;
     }
@@ -31491,7 +31610,7 @@ function selectHosts(hosts, spec, source) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7196);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7133);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8399);
 /* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2462);
 
@@ -31587,7 +31706,7 @@ function booleanInput(name) {
 
 /***/ }),
 
-/***/ 7196:
+/***/ 7133:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31602,33 +31721,8 @@ var core = __nccwpck_require__(7264);
 var context = __nccwpck_require__(165);
 // EXTERNAL MODULE: ./src/fleet/connect.ts + 1 modules
 var connect = __nccwpck_require__(3176);
-;// CONCATENATED MODULE: ./src/releases/name.ts
-/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-function checkReleaseName(name, source) {
-    if (!NAME.test(name) || name.includes('..')) {
-        throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
-            'starting with a letter or digit)');
-    }
-    return name;
-}
-/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
-function timestampName(at) {
-    return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-}
-/**
- * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
- * any host (two deploys within one second), so a default name never collides.
- */
-function uniqueReleaseName(at, taken) {
-    const base = timestampName(at);
-    if (!taken.has(base))
-        return base;
-    for (let n = 2;; n++)
-        if (!taken.has(`${base}-${n}`))
-            return `${base}-${n}`;
-}
-
+// EXTERNAL MODULE: ./src/releases/name.ts
+var releases_name = __nccwpck_require__(1239);
 // EXTERNAL MODULE: ./src/config/index.ts + 22 modules
 var src_config = __nccwpck_require__(6391);
 // EXTERNAL MODULE: external "node:stream"
@@ -32245,7 +32339,207 @@ rm -f -- ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"`
 var commands_facts = __nccwpck_require__(9005);
 // EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
 var fleet_run = __nccwpck_require__(2986);
+// EXTERNAL MODULE: ./src/report/progress.ts
+var progress = __nccwpck_require__(8991);
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' };
+/** GitHub refuses a step summary over 1 MiB; everything optional goes first when a summary would come close. */
+const SUMMARY_LIMIT_BYTES = 1024 * 1024;
+/** What the summary aims to stay under (room for the runner's own additions). */
+const SUMMARY_BUDGET_BYTES = SUMMARY_LIMIT_BYTES - 64 * 1024;
+/** Hook output shown per host (the last lines), each line cut to LINE_CHARS. */
+const HOST_OUTPUT_LINES = 40;
+/** The failed step's output shown (the last lines). */
+const FAILURE_TAIL_LINES = 60;
+const LINE_CHARS = 300;
+const LABEL_CHARS = 120;
+const WARNINGS_SHOWN = 50;
+/** All hosts' hook output together stays under this; later hosts get a note instead. */
+const OUTPUT_BUDGET_BYTES = 384 * 1024;
+/** Text as a Markdown code span: a fence longer than any run of backticks inside, no escapes (they would show). */
+function code(text) {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence} ${oneLine(text)} ${fence}`;
+}
+/** Line breaks (any that Markdown or a browser honours) and other control characters as one space. */
+function oneLine(text) {
+    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+}
+/**
+ * Escapes text (a host's included) for a Markdown table cell or line: no emphasis, link, HTML, heading or table
+ * cell break can come out of it, and it stays on one line.
+ */
+function md(text) {
+    return oneLine(text).replace(/[|\\`*_<>[\]#&~!]/g, (c) => `\\${c}`);
+}
+function cut(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** Lines inside a ``` fence that cannot close it early. */
+function fenced(lines) {
+    return ['```', ...lines.map((l) => cut(oneLine(l), LINE_CHARS).replace(/```/g, "'''")), '```'];
+}
+function bytes(lines) {
+    return Buffer.byteLength(lines.join('\n')) + lines.length;
+}
+/** A host's hook output, the last HOST_OUTPUT_LINES lines across its steps, each step headed by its command. */
+function hostOutput(host, steps) {
+    const flat = [];
+    let total = 0;
+    for (const out of steps.values()) {
+        flat.push(`$ ${cut(out.label.split('\n')[0], LABEL_CHARS)}`);
+        if (out.total > out.lines.length)
+            flat.push(`… ${out.total - out.lines.length} earlier lines`);
+        flat.push(...out.lines);
+        total += out.total;
+    }
+    const shown = flat.slice(-HOST_OUTPUT_LINES);
+    const note = flat.length > shown.length ? `_Last ${HOST_OUTPUT_LINES} lines; the full output is in the log._` : '';
+    return [`<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`, '', ...fenced(shown), ...(note ? [note] : []), '</details>', ''];
+}
+/** The commit as a link to it when the repository is known. */
+function commit(r) {
+    if (!r.sha)
+        return undefined;
+    const l = r.links;
+    if (!l?.repository)
+        return md(r.sha);
+    return `[${md(r.sha.slice(0, 7))}](${l.server || 'https://github.com'}/${l.repository}/commit/${encodeURIComponent(r.sha)})`;
+}
+/** Ready-to-paste inputs that make the previous release live again. */
+function rollbackHowTo(r) {
+    if (!r.ok || !r.release || !r.previous || !['deploy', 'redeploy'].includes(r.command))
+        return [];
+    return [
+        '### Roll back',
+        '',
+        `To make ${code(r.previous)} live again, run the action with these inputs (and the same \`ssh-private-key\` and \`known-hosts\`):`,
+        '',
+        '```yaml',
+        'with:',
+        '  command: rollback',
+        `  environment: ${JSON.stringify(r.environment)}`,
+        `  release: ${JSON.stringify(r.previous)}`,
+        '```',
+        '',
+        `Without \`release\`, a rollback makes the newest earlier good release live. From a terminal: ${code(`deploy-action rollback ${r.environment} --release ${r.previous}`)}.`,
+        '',
+    ];
+}
+/**
+ * The job summary: the outcome and a headline table (environment, release, commit, previous release, URL,
+ * duration), what changed or the failure, the hosts and steps tables, hook output (collapsed, capped per host),
+ * how to roll back, warnings and a link to the run. Stays under GitHub's 1 MiB limit whatever the run printed.
+ */
+function renderSummary(r) {
+    const sections = [];
+    const add = (lines, drop, note) => lines.length && sections.push({ lines, drop, note });
+    const verb = r.command === 'deploy' ? 'Deploy' : r.command.charAt(0).toUpperCase() + r.command.slice(1);
+    const head = [`## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`, ''];
+    const facts = [
+        ['Environment', md(r.environment)],
+        ['Release', r.release && md(r.release)],
+        ['Commit', commit(r)],
+        ['Previous release', r.previous ? md(r.previous) : r.release ? '(none)' : undefined],
+        ['URL', r.url],
+        ['Duration', r.finishedMs !== undefined ? (0,progress/* seconds */.Y)(r.finishedMs) : undefined],
+    ];
+    head.push('| | |', '|---|---|');
+    for (const [k, v] of facts)
+        if (v)
+            head.push(`| ${k} | ${v} |`);
+    head.push('');
+    for (const line of r.ok ? r.changes : [])
+        head.push(`- ${md(line)}`);
+    add(head);
+    if (r.details.length)
+        add(['', ...r.details], 3, '_The details of this run were too long for the summary; see the log._');
+    if (r.failure) {
+        const f = r.failure;
+        const out = [`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, ''];
+        if (f.tail.length) {
+            const tail = f.tail.slice(-FAILURE_TAIL_LINES);
+            out.push('<details><summary>Last lines of output</summary>', '', ...fenced(tail));
+            if (tail.length < f.tail.length)
+                out.push(`_Last ${tail.length} of ${f.tail.length} lines; the full output is in the log._`);
+            out.push('</details>', '');
+        }
+        if (r.untouched.length)
+            out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
+        add(out);
+    }
+    const remote = [...r.rows.keys()];
+    if (remote.length) {
+        const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h).phases)))];
+        const out = ['### Hosts', '', `| Host | Release | ${phases.join(' | ')} | Health |`, `|---|---|${phases.map(() => '---|').join('')}---|`];
+        for (const host of remote) {
+            const row = r.rows.get(host);
+            const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
+            out.push(`| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? (0,progress/* seconds */.Y)(row.phases[p]) : '')).join(' | ')} | ${md(cut(row.health ?? '', LABEL_CHARS))} |`);
+        }
+        out.push('');
+        const window = r.switchWindowMs;
+        if (window !== undefined && r.switchedAt.size > 1)
+            out.push(`Switch window (first to last host): ${(0,progress/* seconds */.Y)(window)}.`, '');
+        add(out, 4, '_The hosts table was too long for the summary; see the log._');
+    }
+    if (r.hosts.size) {
+        const steps = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
+        for (const [host, rows] of r.hosts) {
+            for (const row of rows)
+                steps.push(`| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${ICON[row.status]} ${row.status} | ${(0,progress/* seconds */.Y)(row.ms)} |`);
+        }
+        const note = '_The steps table was too long for the summary; see the log._';
+        if (remote.length > 1)
+            add(['<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', ''], 2, note);
+        else
+            add(['### Steps', '', ...steps, ''], 2, note);
+    }
+    if (r.outputs.size) {
+        const out = [];
+        let skipped = 0;
+        for (const [host, steps] of r.outputs) {
+            const block = hostOutput(host, steps);
+            if (bytes(out) + bytes(block) > OUTPUT_BUDGET_BYTES)
+                skipped++;
+            else
+                out.push(...block);
+        }
+        if (skipped)
+            out.push(`_Hook output of ${skipped} more host${skipped === 1 ? '' : 's'} is not shown here; it is in the log._`, '');
+        add(out, 1, '_Hook output is not shown here (the summary would be too long); it is in the log._');
+    }
+    add(rollbackHowTo(r));
+    if (r.warnings.length) {
+        const shown = r.warnings.slice(0, WARNINGS_SHOWN);
+        const more = r.warnings.length - shown.length;
+        add(['### Warnings', ...shown.map((w) => `- ${md(cut(w, 1000))}`), ...(more ? [`- … and ${more} more in the log`] : []), ''], 5, '_Warnings: see the log._');
+    }
+    if (r.links?.runUrl)
+        add([`[Logs of this run](${r.links.runUrl})`, '']);
+    return fit(sections);
+}
+/** Joins the sections, dropping optional ones (lowest `drop` first) while the summary is over the budget. */
+function fit(sections) {
+    const text = () => sections.map((s) => s.lines.join('\n')).join('\n');
+    const optional = sections.filter((s) => s.drop !== undefined).sort((a, b) => a.drop - b.drop);
+    let out = text();
+    for (const s of optional) {
+        if (Buffer.byteLength(out) <= SUMMARY_BUDGET_BYTES)
+            break;
+        s.lines = [s.note ?? '', ''];
+        out = text();
+    }
+    if (Buffer.byteLength(out) > SUMMARY_BUDGET_BYTES) {
+        out = `${Buffer.from(out).subarray(0, SUMMARY_BUDGET_BYTES).toString().replace(/\uFFFD*$/, '')}\n\n_The summary was cut here; see the log._\n`;
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
+
 
 
 
@@ -32263,8 +32557,9 @@ function planReport(ctx, fleet, facts, phases, shipped) {
     for (const m of fleet.members) {
         const f = facts.get(m);
         lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
-        lines.push(`- Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`);
-        lines.push(`- Lock: ${f.lock ? (0,commands_facts/* describeHeldLock */.sT)(f.lock, ctx.config.environment) : 'free'}`);
+        // Host values (checked by hostFacts) are escaped all the same: the plan is Markdown in the summary.
+        lines.push(`- Live release: ${md(f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none')))}`);
+        lines.push(`- Lock: ${f.lock ? md((0,commands_facts/* describeHeldLock */.sT)(f.lock, ctx.config.environment)) : 'free'}`);
         try {
             const health = ctx.config.healthcheck ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }] : [];
             const phaseList = [phases.stage(m).phase, phases.hooks(m), phases.switch(m), phases.activate(m), ...health, phases.finish(m)];
@@ -32272,7 +32567,7 @@ function planReport(ctx, fleet, facts, phases, shipped) {
             lines.push(`- Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
         }
         catch (error) {
-            lines.push(`- Would fail: ${error instanceof Error ? error.message : String(error)}`);
+            lines.push(`- Would fail: ${md(error instanceof Error ? error.message : String(error))}`);
         }
         const removed = phases.removed(m);
         lines.push(`- Cleanup would remove: ${removed.length ? removed.join(', ') : 'nothing'}`);
@@ -32631,9 +32926,10 @@ var run_info = __nccwpck_require__(4091);
 
 
 
+
 function chooseName(ctx, facts) {
     if (ctx.releaseName) {
-        const name = checkReleaseName(ctx.releaseName, 'release-name');
+        const name = (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
         for (const [m, f] of facts) {
             if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
                 throw new fleet_fleet/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
@@ -32646,7 +32942,7 @@ function chooseName(ctx, facts) {
         f.dirs.forEach((d) => taken.add(d));
         f.history.forEach((h) => taken.add(h.release));
     }
-    return uniqueReleaseName(ctx.run.startedAt, taken);
+    return (0,releases_name/* uniqueReleaseName */.SS)(ctx.run.startedAt, taken);
 }
 function httpUserFor(ctx, m, f) {
     const c = ctx.config;
@@ -32760,7 +33056,8 @@ async function healthOf(ctx, fleet, m, env) {
         return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
     const t0 = Date.now();
     const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command, env })] }), undefined, { members: [m] });
-    const verdict = results.get(m)?.data.get('health')?.[0] ?? 'fail';
+    const { verdict, invalid } = (0,commands_facts/* healthVerdict */.Af)(results.get(m));
+    (0,commands_facts/* reportInvalid */.q9)(ctx, m.host.name, invalid);
     return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
 }
 /** Why a host's staging stopped and everything was shipped instead, as its delta step reported it. */
@@ -33152,6 +33449,7 @@ function chooseRollbackTarget(views, named) {
 
 
 
+
 /** One host's releases, newest first, with the status a user needs to choose a rollback target. */
 function releaseRows(f) {
     const { failed, bad } = (0,releases_history/* unusable */._P)(f.history);
@@ -33185,15 +33483,17 @@ async function releases(ctx) {
         }
         for (const m of fleet.members) {
             const f = facts.get(m);
-            out.push(`### ${m.host.name}`, '');
+            out.push(`### ${md(m.host.name)}`, '');
             const rows = releaseRows(f);
             if (!rows.length) {
                 out.push(f.absent ? 'Nothing deployed yet.' : 'No releases.', '');
                 continue;
             }
             out.push('| Release | Created | Commit | Actor | Status |', '|---|---|---|---|---|');
-            for (const r of rows)
-                out.push(`| ${r.status === 'live' ? `**${r.name}**` : r.name} | ${r.created} | ${r.commit.slice(0, 12)} | ${r.actor} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
+            // Names are release names; the other cells are host text (plain, checked by hostFacts), escaped all the same.
+            for (const r of rows) {
+                out.push(`| ${r.status === 'live' ? `**${md(r.name)}**` : md(r.name)} | ${md(r.created)} | ${md(r.commit.slice(0, 12))} | ${md(r.actor)} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
+            }
             out.push('');
             ctx.log.info(`${m.host.name}:`);
             for (const r of rows)
@@ -33388,7 +33688,7 @@ async function runCommand(name, ctx) {
     }
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
-        checkReleaseName(ctx.releaseName, 'release-name');
+        (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
     (0,connect/* loadTransports */.fG)(ctx.config.hosts).catch(() => undefined);
     try {
         await COMMANDS[name](ctx);
@@ -33406,8 +33706,8 @@ var src_inputs = __nccwpck_require__(989);
 var fleet_select = __nccwpck_require__(6618);
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
 var known_hosts = __nccwpck_require__(3808);
-// EXTERNAL MODULE: ./src/report/actions-log.ts
-var actions_log = __nccwpck_require__(6386);
+// EXTERNAL MODULE: ./src/report/actions-log.ts + 1 modules
+var actions_log = __nccwpck_require__(6717);
 ;// CONCATENATED MODULE: ./src/report/annotations.ts
 
 
@@ -33582,198 +33882,6 @@ class RunReport {
     }
 }
 
-// EXTERNAL MODULE: ./src/report/progress.ts
-var progress = __nccwpck_require__(8991);
-;// CONCATENATED MODULE: ./src/report/summary.ts
-
-const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' };
-/** GitHub refuses a step summary over 1 MiB; everything optional goes first when a summary would come close. */
-const SUMMARY_LIMIT_BYTES = 1024 * 1024;
-/** What the summary aims to stay under (room for the runner's own additions). */
-const SUMMARY_BUDGET_BYTES = SUMMARY_LIMIT_BYTES - 64 * 1024;
-/** Hook output shown per host (the last lines), each line cut to LINE_CHARS. */
-const HOST_OUTPUT_LINES = 40;
-/** The failed step's output shown (the last lines). */
-const FAILURE_TAIL_LINES = 60;
-const LINE_CHARS = 300;
-const LABEL_CHARS = 120;
-const WARNINGS_SHOWN = 50;
-/** All hosts' hook output together stays under this; later hosts get a note instead. */
-const OUTPUT_BUDGET_BYTES = 384 * 1024;
-/** Text as a Markdown code span: a fence longer than any run of backticks inside, no escapes (they would show). */
-function code(text) {
-    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence} ${text.replace(/\n/g, ' ')} ${fence}`;
-}
-/** Escapes text for a Markdown table cell or line. */
-function md(text) {
-    return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
-}
-function cut(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-/** Lines inside a ``` fence that cannot close it early. */
-function fenced(lines) {
-    return ['```', ...lines.map((l) => cut(l, LINE_CHARS).replace(/```/g, "'''")), '```'];
-}
-function bytes(lines) {
-    return Buffer.byteLength(lines.join('\n')) + lines.length;
-}
-/** A host's hook output, the last HOST_OUTPUT_LINES lines across its steps, each step headed by its command. */
-function hostOutput(host, steps) {
-    const flat = [];
-    let total = 0;
-    for (const out of steps.values()) {
-        flat.push(`$ ${cut(out.label.split('\n')[0], LABEL_CHARS)}`);
-        if (out.total > out.lines.length)
-            flat.push(`… ${out.total - out.lines.length} earlier lines`);
-        flat.push(...out.lines);
-        total += out.total;
-    }
-    const shown = flat.slice(-HOST_OUTPUT_LINES);
-    const note = flat.length > shown.length ? `_Last ${HOST_OUTPUT_LINES} lines; the full output is in the log._` : '';
-    return [`<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`, '', ...fenced(shown), ...(note ? [note] : []), '</details>', ''];
-}
-/** The commit as a link to it when the repository is known. */
-function commit(r) {
-    if (!r.sha)
-        return undefined;
-    const l = r.links;
-    if (!l?.repository)
-        return md(r.sha);
-    return `[${md(r.sha.slice(0, 7))}](${l.server || 'https://github.com'}/${l.repository}/commit/${encodeURIComponent(r.sha)})`;
-}
-/** Ready-to-paste inputs that make the previous release live again. */
-function rollbackHowTo(r) {
-    if (!r.ok || !r.release || !r.previous || !['deploy', 'redeploy'].includes(r.command))
-        return [];
-    return [
-        '### Roll back',
-        '',
-        `To make ${code(r.previous)} live again, run the action with these inputs (and the same \`ssh-private-key\` and \`known-hosts\`):`,
-        '',
-        '```yaml',
-        'with:',
-        '  command: rollback',
-        `  environment: ${JSON.stringify(r.environment)}`,
-        `  release: ${JSON.stringify(r.previous)}`,
-        '```',
-        '',
-        `Without \`release\`, a rollback makes the newest earlier good release live. From a terminal: ${code(`deploy-action rollback ${r.environment} --release ${r.previous}`)}.`,
-        '',
-    ];
-}
-/**
- * The job summary: the outcome and a headline table (environment, release, commit, previous release, URL,
- * duration), what changed or the failure, the hosts and steps tables, hook output (collapsed, capped per host),
- * how to roll back, warnings and a link to the run. Stays under GitHub's 1 MiB limit whatever the run printed.
- */
-function renderSummary(r) {
-    const sections = [];
-    const add = (lines, drop, note) => lines.length && sections.push({ lines, drop, note });
-    const verb = r.command === 'deploy' ? 'Deploy' : r.command.charAt(0).toUpperCase() + r.command.slice(1);
-    const head = [`## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`, ''];
-    const facts = [
-        ['Environment', md(r.environment)],
-        ['Release', r.release && md(r.release)],
-        ['Commit', commit(r)],
-        ['Previous release', r.previous ? md(r.previous) : r.release ? '(none)' : undefined],
-        ['URL', r.url],
-        ['Duration', r.finishedMs !== undefined ? (0,progress/* seconds */.Y)(r.finishedMs) : undefined],
-    ];
-    head.push('| | |', '|---|---|');
-    for (const [k, v] of facts)
-        if (v)
-            head.push(`| ${k} | ${v} |`);
-    head.push('');
-    for (const line of r.ok ? r.changes : [])
-        head.push(`- ${md(line)}`);
-    add(head);
-    if (r.details.length)
-        add(['', ...r.details], 3, '_The details of this run were too long for the summary; see the log._');
-    if (r.failure) {
-        const f = r.failure;
-        const out = [`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, ''];
-        if (f.tail.length) {
-            const tail = f.tail.slice(-FAILURE_TAIL_LINES);
-            out.push('<details><summary>Last lines of output</summary>', '', ...fenced(tail));
-            if (tail.length < f.tail.length)
-                out.push(`_Last ${tail.length} of ${f.tail.length} lines; the full output is in the log._`);
-            out.push('</details>', '');
-        }
-        if (r.untouched.length)
-            out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
-        add(out);
-    }
-    const remote = [...r.rows.keys()];
-    if (remote.length) {
-        const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h).phases)))];
-        const out = ['### Hosts', '', `| Host | Release | ${phases.join(' | ')} | Health |`, `|---|---|${phases.map(() => '---|').join('')}---|`];
-        for (const host of remote) {
-            const row = r.rows.get(host);
-            const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
-            out.push(`| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? (0,progress/* seconds */.Y)(row.phases[p]) : '')).join(' | ')} | ${md(cut(row.health ?? '', LABEL_CHARS))} |`);
-        }
-        out.push('');
-        const window = r.switchWindowMs;
-        if (window !== undefined && r.switchedAt.size > 1)
-            out.push(`Switch window (first to last host): ${(0,progress/* seconds */.Y)(window)}.`, '');
-        add(out, 4, '_The hosts table was too long for the summary; see the log._');
-    }
-    if (r.hosts.size) {
-        const steps = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
-        for (const [host, rows] of r.hosts) {
-            for (const row of rows)
-                steps.push(`| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${ICON[row.status]} ${row.status} | ${(0,progress/* seconds */.Y)(row.ms)} |`);
-        }
-        const note = '_The steps table was too long for the summary; see the log._';
-        if (remote.length > 1)
-            add(['<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', ''], 2, note);
-        else
-            add(['### Steps', '', ...steps, ''], 2, note);
-    }
-    if (r.outputs.size) {
-        const out = [];
-        let skipped = 0;
-        for (const [host, steps] of r.outputs) {
-            const block = hostOutput(host, steps);
-            if (bytes(out) + bytes(block) > OUTPUT_BUDGET_BYTES)
-                skipped++;
-            else
-                out.push(...block);
-        }
-        if (skipped)
-            out.push(`_Hook output of ${skipped} more host${skipped === 1 ? '' : 's'} is not shown here; it is in the log._`, '');
-        add(out, 1, '_Hook output is not shown here (the summary would be too long); it is in the log._');
-    }
-    add(rollbackHowTo(r));
-    if (r.warnings.length) {
-        const shown = r.warnings.slice(0, WARNINGS_SHOWN);
-        const more = r.warnings.length - shown.length;
-        add(['### Warnings', ...shown.map((w) => `- ${md(cut(w, 1000))}`), ...(more ? [`- … and ${more} more in the log`] : []), ''], 5, '_Warnings: see the log._');
-    }
-    if (r.links?.runUrl)
-        add([`[Logs of this run](${r.links.runUrl})`, '']);
-    return fit(sections);
-}
-/** Joins the sections, dropping optional ones (lowest `drop` first) while the summary is over the budget. */
-function fit(sections) {
-    const text = () => sections.map((s) => s.lines.join('\n')).join('\n');
-    const optional = sections.filter((s) => s.drop !== undefined).sort((a, b) => a.drop - b.drop);
-    let out = text();
-    for (const s of optional) {
-        if (Buffer.byteLength(out) <= SUMMARY_BUDGET_BYTES)
-            break;
-        s.lines = [s.note ?? '', ''];
-        out = text();
-    }
-    if (Buffer.byteLength(out) > SUMMARY_BUDGET_BYTES) {
-        out = `${Buffer.from(out).subarray(0, SUMMARY_BUDGET_BYTES).toString().replace(/\uFFFD*$/, '')}\n\n_The summary was cut here; see the log._\n`;
-    }
-    return out;
-}
-
 // EXTERNAL MODULE: ./src/state.ts
 var state = __nccwpck_require__(2462);
 ;// CONCATENATED MODULE: ./src/signals.ts
@@ -33869,8 +33977,10 @@ async function main() {
             if (failure.host !== 'runner' || error instanceof context/* Cancelled */.c)
                 report.untouched.push(...untouchedAfterFailure(report.command));
         }
-        if (failure.tail.length)
-            core/* info */.pq(`Last lines of output from ${failure.host}:\n${failure.tail.join('\n')}`);
+        if (failure.tail.length) {
+            actions_log/* actionsLog */._.info(`Last lines of output from ${failure.host}:`);
+            actions_log/* actionsLog */._.output(failure.tail.join('\n'));
+        }
         annotateFailure(report?.command ?? 'deploy-action', error, failure);
     }
     finally {
@@ -33903,8 +34013,8 @@ var src_config = __nccwpck_require__(6391);
 var src_inputs = __nccwpck_require__(989);
 // EXTERNAL MODULE: ./src/fleet/select.ts
 var fleet_select = __nccwpck_require__(6618);
-// EXTERNAL MODULE: ./src/report/actions-log.ts
-var actions_log = __nccwpck_require__(6386);
+// EXTERNAL MODULE: ./src/report/actions-log.ts + 1 modules
+var actions_log = __nccwpck_require__(6717);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 5 modules
@@ -33917,7 +34027,7 @@ var fleet_run = __nccwpck_require__(2986);
 
 /** Opens a session on each host as the given run and lets it undo that run's unfinished work (`da_abort`). */
 async function finishAbandonedRun(config, owner, access, log) {
-    const fleet = await fleet_fleet/* Fleet */.P.open(config.hosts, access, (host) => ({ markerToken: (0,external_node_crypto_.randomBytes)(6).toString('hex'), owner, deployPath: host.deployPath, idleSeconds: fleet_run/* IDLE_SECONDS */.fP, runJson: '"note":"post"' }), { output: (host, line) => log.info(`[${host.name}] ${line}`) });
+    const fleet = await fleet_fleet/* Fleet */.P.open(config.hosts, access, (host) => ({ markerToken: (0,external_node_crypto_.randomBytes)(6).toString('hex'), owner, deployPath: host.deployPath, idleSeconds: fleet_run/* IDLE_SECONDS */.fP, runJson: '"note":"post"' }), { output: (host, line) => log.output(`[${host.name}] ${line}`) });
     const confirmed = await fleet.abort();
     log.info(confirmed ? 'every host has undone what this run left unfinished' : 'some hosts did not confirm the clean-up');
 }
@@ -33970,23 +34080,83 @@ async function post() {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Mn: () => (/* binding */ creationOrder),
+/* harmony export */   N3: () => (/* binding */ httpsUrl),
 /* harmony export */   PO: () => (/* binding */ releaseOfLink),
 /* harmony export */   _P: () => (/* binding */ unusable),
-/* harmony export */   i6: () => (/* binding */ parseHistory)
+/* harmony export */   i6: () => (/* binding */ parseHistory),
+/* harmony export */   wh: () => (/* binding */ plainText)
 /* harmony export */ });
-function parseHistory(text) {
+/* unused harmony export TEXT_FIELD_CHARS */
+/* harmony import */ var _name_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1239);
+
+/** Fields naming a release (besides `release`): a release name, or null/absent. */
+const NAME_FIELDS = ['previous', 'from', 'to'];
+/** Free-text fields shown to users: a string (or number) without control characters, capped. */
+const TEXT_FIELDS = ['sha', 'ref', 'actor', 'at', 'started_at', 'repository', 'run_id', 'run_attempt', 'runner', 'owner', 'note'];
+const TEXT_FIELD_CHARS = 200;
+/** A string (or number) to show as it is: no control characters, at most `max` characters; undefined otherwise. */
+function plainText(value, max = TEXT_FIELD_CHARS) {
+    const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+    return typeof text === 'string' && text.length <= max && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text) ? text : undefined;
+}
+/** An https URL without white space, quotes or angle brackets (a link we may show); undefined otherwise. */
+function httpsUrl(value) {
+    return typeof value === 'string' && value.length <= 500 && /^https:\/\/[^\s"'<>`\\]+$/.test(value) ? value : undefined;
+}
+/**
+ * Parses the history a host sent. A line must be a JSON object whose `release` is a release name; `previous`,
+ * `from` and `to` are release names (or null); `event` a plain word; text fields plain text; `run_url` an https URL.
+ * A field that is not is dropped, a line whose release is not is skipped: both are told to `invalid`.
+ */
+function parseHistory(text, invalid = () => undefined) {
     const out = [];
     for (const line of text.split('\n')) {
         if (!line.trim())
             continue;
+        let value;
         try {
-            const value = JSON.parse(line);
-            if (value && typeof value === 'object' && typeof value.release === 'string')
-                out.push(value);
+            value = JSON.parse(line);
         }
         catch {
             // A torn or foreign line is skipped: the history informs decisions, it never blocks a deploy.
+            continue;
         }
+        if (!value || typeof value !== 'object' || Array.isArray(value))
+            continue;
+        const entry = { ...value };
+        if (!(0,_name_js__WEBPACK_IMPORTED_MODULE_0__/* .isReleaseName */ .jn)(entry['release'])) {
+            if (entry['release'] !== undefined)
+                invalid({ what: 'a release name in .deploy/history.jsonl (release)', value: String(entry['release']) });
+            continue;
+        }
+        if (entry['event'] !== undefined && !(typeof entry['event'] === 'string' && /^[a-z][a-z-]{0,31}$/.test(entry['event']))) {
+            invalid({ what: 'an event in .deploy/history.jsonl', value: String(entry['event']) });
+            continue;
+        }
+        for (const k of NAME_FIELDS) {
+            const v = entry[k];
+            if (v === undefined || v === null || (0,_name_js__WEBPACK_IMPORTED_MODULE_0__/* .isReleaseName */ .jn)(v))
+                continue;
+            invalid({ what: `a release name in .deploy/history.jsonl (${k})`, value: String(v) });
+            delete entry[k];
+        }
+        for (const k of TEXT_FIELDS) {
+            const v = entry[k];
+            if (v === undefined || v === null)
+                continue;
+            const shown = plainText(v);
+            if (shown === undefined) {
+                invalid({ what: `a field of .deploy/history.jsonl (${k})`, value: typeof v === 'string' ? v : JSON.stringify(v) });
+                delete entry[k];
+            }
+            else
+                entry[k] = shown;
+        }
+        if (entry['run_url'] !== undefined && entry['run_url'] !== null && !httpsUrl(entry['run_url'])) {
+            invalid({ what: 'a run URL in .deploy/history.jsonl (run_url, not an https URL)', value: String(entry['run_url']) });
+            delete entry['run_url'];
+        }
+        out.push(entry);
     }
     return out;
 }
@@ -34011,10 +34181,52 @@ function unusable(history) {
     }
     return { failed, bad };
 }
-/** The name a `current` link points at, when it points into `releases/`. */
+/** The name a `current` link points at, when it points into `releases/` and the name is a release name. */
 function releaseOfLink(target) {
     const m = /(?:^|\/)releases\/([^/]+)\/?$/.exec(target);
-    return m?.[1];
+    return (0,_name_js__WEBPACK_IMPORTED_MODULE_0__/* .isReleaseName */ .jn)(m?.[1]) ? m[1] : undefined;
+}
+
+
+/***/ }),
+
+/***/ 1239:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   SS: () => (/* binding */ uniqueReleaseName),
+/* harmony export */   jn: () => (/* binding */ isReleaseName),
+/* harmony export */   v4: () => (/* binding */ checkReleaseName)
+/* harmony export */ });
+/* unused harmony export timestampName */
+/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** The release-name rule: what a name given to us, or reported by a host, must be to be used at all. */
+function isReleaseName(name) {
+    return typeof name === 'string' && NAME.test(name) && !name.includes('..');
+}
+function checkReleaseName(name, source) {
+    if (!isReleaseName(name)) {
+        throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
+            'starting with a letter or digit)');
+    }
+    return name;
+}
+/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
+function timestampName(at) {
+    return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+/**
+ * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
+ * any host (two deploys within one second), so a default name never collides.
+ */
+function uniqueReleaseName(at, taken) {
+    const base = timestampName(at);
+    if (!taken.has(base))
+        return base;
+    for (let n = 2;; n++)
+        if (!taken.has(`${base}-${n}`))
+            return `${base}-${n}`;
 }
 
 
@@ -34300,21 +34512,159 @@ function required(value, key) {
 
 /***/ }),
 
-/***/ 6386:
+/***/ 6717:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   _: () => (/* binding */ actionsLog)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
 
-/** The Actions log: groups fold, warnings and errors become annotations. */
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  _: () => (/* binding */ actionsLog)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7264);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/report/workflow-commands.ts
+
+/**
+ * Host text must reach a CI log as text, never as a workflow command. How GitHub's runner reads a step's output
+ * (actions/runner: ActionCommandManager.TryProcessCommand, ActionCommand.TryParseV2/TryParse):
+ * - it reads stdout and stderr line by line (.NET ReadLine: `\n`, `\r` and `\r\n` all end a line), through ONE
+ *   command manager: a stop on one stream holds for the other, in whatever order the two pipes are read;
+ * - a line is a command when, leading white space trimmed, it starts with `::NAME` (v2), or when it holds
+ *   `##[NAME` anywhere (v1), NAME being a registered command (any case);
+ * - after `::stop-commands::TOKEN` no command runs until a line whose command name is TOKEN (v1 or v2, any case);
+ *   both lines are echoed to the log.
+ * So a host line is shown inside a stop-commands block whose token is random per process and never appears in a
+ * host line (it is redacted there): no host can end the block, and a host that cannot end it cannot issue a command.
+ */
+/** Leading white space as the runner trims it (.NET's Char.IsWhiteSpace, widened: JS \s, U+001C..U+001F, U+0085). */
+const LEADING_SPACE = /^[\s\x1c-\x1f\x85]+/;
+/** Splits text into the lines the runner reads. */
+function runnerLines(text) {
+    return text.split(/\r\n|\r|\n/);
+}
+/** Whether the runner could read a line of this text as a workflow command (whatever the command's name). */
+function mayBeCommand(text) {
+    if (!text.includes('::') && !text.includes('##['))
+        return false;
+    return runnerLines(text).some((line) => line.includes('##[') || line.replace(LEADING_SPACE, '').startsWith('::'));
+}
+/**
+ * A line the runner cannot read as a command, for output that cannot be inside a block (stderr, whose lines reach
+ * the runner in no fixed order with stdout's): unchanged when it is no command, else shown as a JSON string with
+ * `##[` written `##\u005b` (JSON's own escape for `[`).
+ */
+function inertLine(line) {
+    return mayBeCommand(line) ? JSON.stringify(line).replace(/##\[/g, '##\\u005b') : line;
+}
+/** Every line of a text made inert (see inertLine). */
+function inertText(text) {
+    return mayBeCommand(text) ? runnerLines(text).map(inertLine).join('\n') : text;
+}
+/**
+ * Host text on a stream the runner reads, inside `::stop-commands::TOKEN` … `::TOKEN::`. The block opens at the
+ * first host line; the stream's own writes that hold a command (an annotation, a group, a mask) close it first, so
+ * the program's commands keep working (plain text of its own may stay inside); it closes at exit, so the steps
+ * after this one get their commands. With `wholeStream` the block opens at the first write of any kind and stays
+ * open to the exit: for a program that never issues a command (the CLI).
+ */
+class CommandsOff {
+    stream;
+    wholeStream;
+    token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+    open = false;
+    hostWriting = false;
+    redact = new RegExp(this.token, 'gi');
+    constructor(stream, wholeStream = false) {
+        this.stream = stream;
+        this.wholeStream = wholeStream;
+        const write = stream.write;
+        const block = this;
+        // The wrapper keeps the program's own commands out of the block (or, wholeStream, everything in it).
+        stream.write = function (chunk, ...rest) {
+            block.beforeOwnWrite(chunk, (text) => write.call(this, text));
+            return write.call(this, block.wholeStream ? block.scrub(chunk) : chunk, ...rest);
+        };
+        process.once('exit', () => this.close());
+    }
+    /** Writes lines a host sent (each split where the runner would split it). */
+    lines(lines) {
+        const text = lines.flatMap(runnerLines).map((l) => `${l.replace(this.redact, '[…]')}\n`).join('');
+        this.hostWriting = true;
+        try {
+            this.stream.write(this.open ? text : `::stop-commands::${this.token}\n${text}`);
+            this.open = true;
+        }
+        finally {
+            this.hostWriting = false;
+        }
+    }
+    /** Ends the block (at exit; then later writes are the program's own again). */
+    close() {
+        if (!this.open)
+            return;
+        this.open = false;
+        this.hostWriting = true;
+        try {
+            this.stream.write(`::${this.token}::\n`);
+        }
+        finally {
+            this.hostWriting = false;
+        }
+    }
+    beforeOwnWrite(chunk, write) {
+        if (this.hostWriting)
+            return;
+        if (this.wholeStream) {
+            if (!this.open) {
+                this.open = true;
+                write(`::stop-commands::${this.token}\n`);
+            }
+            return;
+        }
+        if (this.open && mayBeCommand(textOf(chunk))) {
+            this.open = false;
+            write(`::${this.token}::\n`);
+        }
+    }
+    /** The token never appears in what the block carries. */
+    scrub(chunk) {
+        if (this.hostWriting)
+            return chunk;
+        const text = textOf(chunk);
+        return text.toLowerCase().includes(this.token) ? text.replace(this.redact, '[…]') : chunk;
+    }
+}
+function textOf(chunk) {
+    if (typeof chunk === 'string')
+        return chunk;
+    if (chunk instanceof Uint8Array)
+        return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+    return String(chunk);
+}
+
+;// CONCATENATED MODULE: ./src/report/actions-log.ts
+
+
+let block;
+/** Host text in the Actions log: inside a stop-commands block on stdout, opened at the first host line. */
+function hostText(text) {
+    (block ??= new CommandsOff(process.stdout)).lines([text]);
+}
+/**
+ * The Actions log: groups fold, warnings and errors become annotations (@actions/core escapes their text: a line
+ * break or `%` in it cannot end the command). Host text is never read as a workflow command; neither is our own
+ * text when a host value in it could be (it goes through the same block).
+ */
 const actionsLog = {
-    info: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(m),
-    warning: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(m),
-    error: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(m),
-    debug: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(m),
-    group: (title, fn) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(title, fn),
+    info: (m) => (mayBeCommand(m) ? hostText(m) : core/* info */.pq(m)),
+    output: (m) => hostText(m),
+    warning: (m) => core/* warning */.$e(m),
+    error: (m) => core/* error */.z3(m),
+    debug: (m) => core/* debug */.Yz(m),
+    group: (title, fn) => core/* group */.Os(title, fn),
 };
 
 
@@ -34344,7 +34694,7 @@ function progress(log, report, hostCount) {
                 log.info(`${prefix(host)}✗ ${record.label} failed with exit code ${record.rc} (${seconds(record.ms)})`);
         },
         output(host, line, step) {
-            log.info(`${prefix(host)}  ${line}`);
+            log.output(`${prefix(host)}  ${line}`);
             // Hook output (deploy and activate hooks) is kept for the job summary.
             if (step && /^(hook|activate)-\d+$/.test(step.id))
                 report.output(host.name, step, line);

@@ -10,6 +10,14 @@ import { runCommand } from './commands/index.js';
 import { consoleLog } from './report/console-log.js';
 import { cancelOnSignals } from './signals.js';
 import { coalesceWrites } from './coalesce-writes.js';
+import { CommandsOff, inertText } from './report/workflow-commands.js';
+
+/**
+ * Inside a CI job (GITHUB_ACTIONS=true) the runner reads workflow commands in our output, which carries host text:
+ * stdout goes out as one stop-commands block (the CLI issues no command of its own), and every stderr line is made
+ * inert (stderr cannot share the block: the runner reads the two pipes in no fixed order).
+ */
+const ci = process.env['GITHUB_ACTIONS'] === 'true';
 
 async function cli(argv: string[], mask: OutputMask): Promise<number> {
   let request;
@@ -25,7 +33,7 @@ async function cli(argv: string[], mask: OutputMask): Promise<number> {
     return EXIT.ok;
   }
 
-  const log = consoleLog({ debug: process.env['DEPLOY_DEBUG'] === '1' });
+  const log = consoleLog({ debug: process.env['DEPLOY_DEBUG'] === '1', ci });
   const cancel = cancelOnSignals(log);
   let run: CliContext | undefined;
   try {
@@ -37,7 +45,7 @@ async function cli(argv: string[], mask: OutputMask): Promise<number> {
     return outcome.code;
   } catch (error) {
     const outcome = failure(run?.ctx.report, error, { knownHostsFile: run?.knownHostsFile, credentials: run?.credentials, cancelled: cancel.signal.aborted, dryRun: request.dryRun });
-    process.stderr.write(outcome.text);
+    process.stderr.write(ci ? inertText(outcome.text) : outcome.text);
     return outcome.code;
   } finally {
     cancel.dispose();
@@ -48,5 +56,6 @@ async function cli(argv: string[], mask: OutputMask): Promise<number> {
 // and warnings on stderr still come after the lines printed before them.
 const mask = maskOutput([process.stdout, process.stderr]);
 coalesceWrites(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });
+if (ci) new CommandsOff(process.stdout, true);
 process.exitCode = await cli(process.argv.slice(2), mask);
 mask.flush();

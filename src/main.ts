@@ -63,7 +63,10 @@ export async function main(): Promise<void> {
       report.failure = failure;
       if (failure.host !== 'runner' || error instanceof Cancelled) report.untouched.push(...untouchedAfterFailure(report.command));
     }
-    if (failure.tail.length) core.info(`Last lines of output from ${failure.host}:\n${failure.tail.join('\n')}`);
+    if (failure.tail.length) {
+      actionsLog.info(`Last lines of output from ${failure.host}:`);
+      actionsLog.output(failure.tail.join('\n'));
+    }
     annotateFailure(report?.command ?? 'deploy-action', error, failure);
   } finally {
     cancel.dispose();

@@ -181,6 +181,19 @@ describe('renderSummary: markdown in user text', () => {
     expect(stepRows(md)).toEqual([['a\\|b', 'prepare', '✅ ok', '1 ms']]);
   });
 
+  test('host text: no line break of any kind, heading, HTML or fence escape comes out of it', () => {
+    const r = new RunReport('deploy', 'production', 'shop');
+    r.step('web1', { id: 'hook-1', label: 'hook', status: 'failed', ms: 1 });
+    r.failure = { host: 'web1', step: 'hook', message: 'failed: a\r\r<img src=x>\u2028# h', tail: ['x\r```', '\r</details><img src=y>'] };
+    r.warnings.push('web1: a\r# heading & <b>x</b>');
+    const out = renderSummary(r);
+    expect(out).toContain('failed: a \\<img src=x\\> \\# h');
+    expect(out).toContain("- web1: a \\# heading \\& \\<b\\>x\\</b\\>");
+    expect(out).not.toMatch(/[\r\u2028]/);
+    // The tail stays inside its fence: one opening and one closing line.
+    expect(out.split('\n').filter((l) => l.startsWith('```'))).toEqual(['```', '```']);
+  });
+
   test('warnings are listed', () => {
     const r = successReport();
     r.warnings.push('web2: http_user could not be detected');

@@ -1195,10 +1195,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8554);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(67);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1709);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4408);
-/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(970);
-/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(9581);
+/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(970);
+/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9581);
+/* harmony import */ var _report_workflow_commands_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8260);
 // The CLI entry (bundled to dist/cli/index.js): argv → context → the same commands as the action → plain-text outcome.
 
 
@@ -1210,6 +1211,13 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
+
+/**
+ * Inside a CI job (GITHUB_ACTIONS=true) the runner reads workflow commands in our output, which carries host text:
+ * stdout goes out as one stop-commands block (the CLI issues no command of its own), and every stderr line is made
+ * inert (stderr cannot share the block: the runner reads the two pipes in no fixed order).
+ */
+const ci = process.env['GITHUB_ACTIONS'] === 'true';
 async function cli(argv, mask) {
     let request;
     try {
@@ -1225,8 +1233,8 @@ async function cli(argv, mask) {
         process.stdout.write(request.kind === 'help' ? (0,_cli_args_js__WEBPACK_IMPORTED_MODULE_1__/* .helpText */ .BK)() : `deploy-action ${(0,_cli_version_js__WEBPACK_IMPORTED_MODULE_5__/* .packageVersion */ .T)()}\n`);
         return _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .dc.ok;
     }
-    const log = (0,_report_console_log_js__WEBPACK_IMPORTED_MODULE_7__/* .consoleLog */ .a)({ debug: process.env['DEPLOY_DEBUG'] === '1' });
-    const cancel = (0,_signals_js__WEBPACK_IMPORTED_MODULE_8__/* .cancelOnSignals */ .d)(log);
+    const log = (0,_report_console_log_js__WEBPACK_IMPORTED_MODULE_7__/* .consoleLog */ .a)({ debug: process.env['DEPLOY_DEBUG'] === '1', ci });
+    const cancel = (0,_signals_js__WEBPACK_IMPORTED_MODULE_9__/* .cancelOnSignals */ .d)(log);
     let run;
     try {
         run = (0,_cli_context_js__WEBPACK_IMPORTED_MODULE_2__/* .buildCliContext */ .WN)(request, { env: process.env, cwd: process.cwd(), log, signal: cancel.signal, mask });
@@ -1238,7 +1246,7 @@ async function cli(argv, mask) {
     }
     catch (error) {
         const outcome = (0,_cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .failure */ .V2)(run?.ctx.report, error, { knownHostsFile: run?.knownHostsFile, credentials: run?.credentials, cancelled: cancel.signal.aborted, dryRun: request.dryRun });
-        process.stderr.write(outcome.text);
+        process.stderr.write(ci ? (0,_report_workflow_commands_js__WEBPACK_IMPORTED_MODULE_8__/* .inertText */ .UJ)(outcome.text) : outcome.text);
         return outcome.code;
     }
     finally {
@@ -1248,7 +1256,9 @@ async function cli(argv, mask) {
 // Every byte written is masked first (secrets become ***); then progress on stdout leaves in one write per tick,
 // and warnings on stderr still come after the lines printed before them.
 const mask = (0,_cli_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskOutput */ .AH)([process.stdout, process.stderr]);
-(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_9__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });
+(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_10__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });
+if (ci)
+    new _report_workflow_commands_js__WEBPACK_IMPORTED_MODULE_8__/* .CommandsOff */ .c9(process.stdout, true);
 process.exitCode = await cli(process.argv.slice(2), mask);
 mask.flush();
 
@@ -1441,8 +1451,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 47 modules
-var commands = __nccwpck_require__(67);
+// EXTERNAL MODULE: ./src/commands/index.ts + 48 modules
+var commands = __nccwpck_require__(1709);
 // EXTERNAL MODULE: ./src/config/index.ts + 22 modules
 var src_config = __nccwpck_require__(6391);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
@@ -2093,7 +2103,7 @@ function warn(ctx, text) {
 
 /***/ }),
 
-/***/ 67:
+/***/ 1709:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2108,8 +2118,12 @@ var connect = __nccwpck_require__(3176);
 ;// CONCATENATED MODULE: ./src/releases/name.ts
 /** Release names become directory names and appear in scripts and JSON: a conservative character set. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** The release-name rule: what a name given to us, or reported by a host, must be to be used at all. */
+function isReleaseName(name) {
+    return typeof name === 'string' && NAME.test(name) && !name.includes('..');
+}
 function checkReleaseName(name, source) {
-    if (!NAME.test(name) || name.includes('..')) {
+    if (!isReleaseName(name)) {
         throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
             'starting with a letter or digit)');
     }
@@ -2613,19 +2627,75 @@ async function* framed(chunks) {
 }
 
 ;// CONCATENATED MODULE: ./src/releases/history.ts
-function parseHistory(text) {
+
+/** Fields naming a release (besides `release`): a release name, or null/absent. */
+const NAME_FIELDS = ['previous', 'from', 'to'];
+/** Free-text fields shown to users: a string (or number) without control characters, capped. */
+const TEXT_FIELDS = ['sha', 'ref', 'actor', 'at', 'started_at', 'repository', 'run_id', 'run_attempt', 'runner', 'owner', 'note'];
+const TEXT_FIELD_CHARS = 200;
+/** A string (or number) to show as it is: no control characters, at most `max` characters; undefined otherwise. */
+function plainText(value, max = TEXT_FIELD_CHARS) {
+    const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+    return typeof text === 'string' && text.length <= max && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text) ? text : undefined;
+}
+/** An https URL without white space, quotes or angle brackets (a link we may show); undefined otherwise. */
+function httpsUrl(value) {
+    return typeof value === 'string' && value.length <= 500 && /^https:\/\/[^\s"'<>`\\]+$/.test(value) ? value : undefined;
+}
+/**
+ * Parses the history a host sent. A line must be a JSON object whose `release` is a release name; `previous`,
+ * `from` and `to` are release names (or null); `event` a plain word; text fields plain text; `run_url` an https URL.
+ * A field that is not is dropped, a line whose release is not is skipped: both are told to `invalid`.
+ */
+function parseHistory(text, invalid = () => undefined) {
     const out = [];
     for (const line of text.split('\n')) {
         if (!line.trim())
             continue;
+        let value;
         try {
-            const value = JSON.parse(line);
-            if (value && typeof value === 'object' && typeof value.release === 'string')
-                out.push(value);
+            value = JSON.parse(line);
         }
         catch {
             // A torn or foreign line is skipped: the history informs decisions, it never blocks a deploy.
+            continue;
         }
+        if (!value || typeof value !== 'object' || Array.isArray(value))
+            continue;
+        const entry = { ...value };
+        if (!isReleaseName(entry['release'])) {
+            if (entry['release'] !== undefined)
+                invalid({ what: 'a release name in .deploy/history.jsonl (release)', value: String(entry['release']) });
+            continue;
+        }
+        if (entry['event'] !== undefined && !(typeof entry['event'] === 'string' && /^[a-z][a-z-]{0,31}$/.test(entry['event']))) {
+            invalid({ what: 'an event in .deploy/history.jsonl', value: String(entry['event']) });
+            continue;
+        }
+        for (const k of NAME_FIELDS) {
+            const v = entry[k];
+            if (v === undefined || v === null || isReleaseName(v))
+                continue;
+            invalid({ what: `a release name in .deploy/history.jsonl (${k})`, value: String(v) });
+            delete entry[k];
+        }
+        for (const k of TEXT_FIELDS) {
+            const v = entry[k];
+            if (v === undefined || v === null)
+                continue;
+            const shown = plainText(v);
+            if (shown === undefined) {
+                invalid({ what: `a field of .deploy/history.jsonl (${k})`, value: typeof v === 'string' ? v : JSON.stringify(v) });
+                delete entry[k];
+            }
+            else
+                entry[k] = shown;
+        }
+        if (entry['run_url'] !== undefined && entry['run_url'] !== null && !httpsUrl(entry['run_url'])) {
+            invalid({ what: 'a run URL in .deploy/history.jsonl (run_url, not an https URL)', value: String(entry['run_url']) });
+            delete entry['run_url'];
+        }
+        out.push(entry);
     }
     return out;
 }
@@ -2650,10 +2720,10 @@ function unusable(history) {
     }
     return { failed, bad };
 }
-/** The name a `current` link points at, when it points into `releases/`. */
+/** The name a `current` link points at, when it points into `releases/` and the name is a release name. */
 function releaseOfLink(target) {
     const m = /(?:^|\/)releases\/([^/]+)\/?$/.exec(target);
-    return m?.[1];
+    return isReleaseName(m?.[1]) ? m[1] : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/releases/order.ts
@@ -2897,9 +2967,47 @@ rm -f -- ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"`
 ;// CONCATENATED MODULE: ./src/commands/facts.ts
 
 
+
+/** What a `current` target may be: a path of plain characters (`releases/NAME`, or absolute as Capistrano's). */
+const LINK_TARGET = /^[A-Za-z0-9._/+@~-]{1,4096}$/;
+/** A REVISION as a host may report it: a commit id or a tag-like word. */
+const REVISION = /^[A-Za-z0-9._-]{1,64}$/;
+/** A user name (POSIX portable, as useradd takes them; `_www` on macOS). */
+const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
+/** Keys a step reports once: a second value is a forged marker (or a bug), never joined or chosen between. */
+const SINGLE = ['user', 'absent', 'live', 'releases', 'history', 'http-user', 'partial', 'live-manifest', 'base-name', 'base-manifest', 'health', 'lock-info', 'lock-alive', 'lock-since'];
+/**
+ * The values of a phase's result, each checked to be reported at most once (`one` gives '' for a key reported
+ * twice, and notes it as invalid).
+ */
+function singleValues(result, invalid) {
+    const twice = new Set(SINGLE.filter((k) => (result.data.get(k)?.length ?? 0) > 1));
+    for (const k of twice)
+        invalid.push({ what: `the value "${k}", reported ${result.data.get(k).length} times (a forged report?)`, value: result.data.get(k).join('\n') });
+    return (key) => (twice.has(key) ? '' : (result.data.get(key)?.[0] ?? ''));
+}
+/**
+ * What inspect reported, every value checked against what it can be: release names (directories, history, pending
+ * records, the offered base, the live one) match the release-name rule, `current` is a plain path, REVISION a
+ * commit-like word, users user names, and each key came once. Anything else is left out and listed in `invalid`.
+ */
 function hostFacts(result) {
-    const one = (key) => result.data.get(key)?.[0] ?? '';
-    const liveTarget = one('live');
+    const invalid = [];
+    const one = singleValues(result, invalid);
+    const name = (value, what) => {
+        if (isReleaseName(value))
+            return value;
+        invalid.push({ what: `${what} that is not a valid release name`, value });
+        return undefined;
+    };
+    let liveTarget = one('live');
+    if (liveTarget && !LINK_TARGET.test(liveTarget)) {
+        invalid.push({ what: 'a target of current that is not a plain path', value: liveTarget });
+        liveTarget = '';
+    }
+    const live = liveTarget ? releaseOfLink(liveTarget) : undefined;
+    if (liveTarget && !live && /(?:^|\/)releases\/[^/]+\/?$/.test(liveTarget))
+        name(liveTarget.replace(/^.*releases\//, '').replace(/\/$/, ''), 'a live release');
     // The releases blob: `mtime<TAB>releases/NAME/` entries (one stat), then `rev<TAB>releases/NAME/<TAB>REVISION`.
     const mtimes = new Map();
     const revisions = new Map();
@@ -2911,41 +3019,99 @@ function hostFacts(result) {
         else
             mtimes.set(nameOf(fields[1] ?? ''), Number(fields[0]) || 0);
     }
-    const releases = [...mtimes].map(([name, mtime]) => ({ name, mtime, revision: revisions.get(name) ?? '' }));
+    const releases = [];
+    for (const [dir, mtime] of mtimes) {
+        if (!name(dir, 'a release directory'))
+            continue;
+        let revision = revisions.get(dir) ?? '';
+        if (revision && !REVISION.test(revision)) {
+            invalid.push({ what: `the REVISION of release ${dir}, which is not a commit id`, value: revision });
+            revision = '';
+        }
+        releases.push({ name: dir, mtime: Number.isFinite(mtime) && mtime > 0 ? mtime : 0, revision });
+    }
+    const user = (key) => {
+        const value = one(key);
+        if (!value || USER.test(value))
+            return value;
+        invalid.push({ what: `a user name (${key}) that is not one`, value });
+        return '';
+    };
+    const partial = new Set();
+    for (const p of one('partial').split('\n').filter(Boolean))
+        if (name(p, 'a release of a pending record'))
+            partial.add(p);
+    const baseName = one('base-name') ? name(one('base-name'), 'the release offered as a delta base') : undefined;
+    // Blobs as bytes, under the same rule: a blob sent twice is neither.
+    const blob = (key) => (result.bytes.get(key)?.length === 1 ? result.bytes.get(key)[0] : undefined);
     return {
-        user: one('user'),
+        user: user('user'),
         absent: one('absent') === 'yes',
-        live: liveTarget ? releaseOfLink(liveTarget) : undefined,
+        live,
         liveTarget,
         releases,
         dirs: releases.map((r) => r.name),
-        history: parseHistory(one('history')),
-        httpUser: one('http-user') || undefined,
-        partial: new Set(one('partial').split('\n').filter(Boolean)),
-        liveManifest: one('live-manifest') === 'kept' ? 'kept' : manifestOf(result.bytes.get('live-manifest')?.[0]),
-        baseOffer: one('base-name') ? { name: one('base-name'), manifestGz: result.bytes.get('base-manifest')?.[0] } : undefined,
+        history: parseHistory(one('history'), (v) => invalid.push(v)),
+        httpUser: user('http-user') || undefined,
+        partial,
+        liveManifest: one('live-manifest') === 'kept' ? 'kept' : manifestOf(blob('live-manifest')),
+        baseOffer: baseName ? { name: baseName, manifestGz: blob('base-manifest') } : undefined,
         lock: result.data.has('lock-info') ? result.data : undefined,
+        invalid,
     };
+}
+/** How an invalid value is shown in the log: as a JSON string (escapes shown), cut to 120 characters. */
+function shownInvalid(value) {
+    const json = JSON.stringify(value);
+    return json.length > 120 ? `${json.slice(0, 119)}…` : json;
+}
+/**
+ * Reports a host's invalid values: a warning in the log that shows each value escaped, and one in the summary that
+ * does not show it (a summary renders Markdown). Both say it was ignored. At most 5 per host, then a count.
+ */
+function reportInvalid(ctx, host, invalid) {
+    const shown = invalid.slice(0, 5);
+    for (const v of shown) {
+        ctx.log.warning(`${host}: the host reported ${v.what}: ${shownInvalid(v.value)}; it was ignored`);
+        ctx.report.warnings.push(`${host}: the host reported ${v.what} (shown in the log); it was ignored`);
+    }
+    if (invalid.length > shown.length) {
+        const more = `${host}: the host reported ${invalid.length - shown.length} more invalid values; they were ignored`;
+        ctx.log.warning(more);
+        ctx.report.warnings.push(more);
+    }
 }
 function manifestOf(gz) {
     return gz ? (readStoredManifest(gz) ?? 'corrupt') : undefined;
 }
+/** A lock's record, each field checked: plain text (capped, no control characters); `run_url` an https URL. */
 function lockHolder(data) {
-    const raw = data?.get('lock-info')?.[0] ?? '';
-    let info = {};
+    const invalid = [];
+    const one = singleValues({ data: data ?? new Map() }, invalid);
+    const raw = one('lock-info');
+    const info = {};
     let readable = false;
     try {
         const parsed = JSON.parse(raw);
-        if (parsed && typeof parsed === 'object') {
-            info = parsed;
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
             readable = true;
+            for (const [k, v] of Object.entries(parsed)) {
+                if (v === undefined || v === null || v === '')
+                    continue;
+                const ok = k === 'run_url' ? httpsUrl(v) : plainText(v);
+                if (ok !== undefined && plainText(k, 40) !== undefined)
+                    info[k] = ok;
+                else
+                    invalid.push({ what: `a field of the lock record (${shownInvalid(k)})`, value: typeof v === 'string' ? v : JSON.stringify(v) ?? '' });
+            }
         }
     }
     catch {
         /* unreadable: said by the callers */
     }
-    const since = String(info['started_at'] ?? '') || data?.get('lock-since')?.[0] || undefined;
-    return { info, unreadable: raw !== '' && !readable, empty: raw === '', alive: data?.get('lock-alive')?.[0] === 'yes', since };
+    const recorded = one('lock-since');
+    const since = info['started_at'] || (/^[0-9TZ:.+-]{1,40}$/.test(recorded) ? recorded : undefined);
+    return { info, unreadable: raw !== '' && !readable, empty: raw === '', alive: one('lock-alive') === 'yes', since, invalid };
 }
 /** `acme/shop run 99 (attempt 2) by mona`, `a CLI run on laptop by alice`, or '' when the record says nothing. */
 function holderName(h) {
@@ -2969,12 +3135,27 @@ function describeHeldLock(data, environment) {
     ];
     if (h.unreadable)
         lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
+    if (h.invalid.length)
+        lines.push(`Fields of its owner record that are not plain text are not shown (${h.invalid.map((v) => v.what).join(', ')}).`);
     if (h.info['run_url'])
         lines.push(`Run: ${String(h.info['run_url'])}`);
     lines.push(h.alive
         ? 'Its session is still running on the host: wait for that deploy to finish.'
         : 'Its session is no longer running on the host: that run ended without releasing the lock.', `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
     return lines.join(' ');
+}
+/**
+ * The verdict of a command health check as its step reports it (`ok attempt N`, `fail after N attempts`); anything
+ * else (or nothing, or two verdicts) is a failure, and a value that is not a verdict is listed in `invalid`.
+ */
+function healthVerdict(result) {
+    const invalid = [];
+    const raw = result ? singleValues(result, invalid)('health') : '';
+    if (/^(ok attempt \d{1,6}|fail after \d{1,6} attempts)$/.test(raw))
+        return { verdict: raw, invalid };
+    if (raw)
+        invalid.push({ what: 'a health check verdict that is not one', value: raw });
+    return { verdict: 'fail (no valid verdict)', invalid };
 }
 
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 5 modules
@@ -3241,7 +3422,11 @@ async function inspectFleet(ctx, fleet, opts = {}) {
         : [prepare(), lock((0,run_info/* lockInfoMembers */.LF)(ctx.run)), inspect({ detectHttpUser: detect, offerBaseFrom: opts.offerBaseFrom })];
     try {
         const results = await fleet.run(() => ({ name: 'inspect', steps }));
-        return new Map([...results].map(([m, r]) => [m, hostFacts(r)]));
+        const facts = new Map([...results].map(([m, r]) => [m, hostFacts(r)]));
+        // What a host reported that is not what it can be was left out; say so (escaped in the log).
+        for (const [m, f] of facts)
+            reportInvalid(ctx, m.host.name, f.invalid);
+        return facts;
     }
     catch (error) {
         if (error instanceof fleet_fleet/* HostFailure */.h && error.rc === LOCK_HELD) {
@@ -3251,7 +3436,205 @@ async function inspectFleet(ctx, fleet, opts = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' };
+/** GitHub refuses a step summary over 1 MiB; everything optional goes first when a summary would come close. */
+const SUMMARY_LIMIT_BYTES = 1024 * 1024;
+/** What the summary aims to stay under (room for the runner's own additions). */
+const SUMMARY_BUDGET_BYTES = SUMMARY_LIMIT_BYTES - 64 * 1024;
+/** Hook output shown per host (the last lines), each line cut to LINE_CHARS. */
+const HOST_OUTPUT_LINES = 40;
+/** The failed step's output shown (the last lines). */
+const FAILURE_TAIL_LINES = 60;
+const LINE_CHARS = 300;
+const LABEL_CHARS = 120;
+const WARNINGS_SHOWN = 50;
+/** All hosts' hook output together stays under this; later hosts get a note instead. */
+const OUTPUT_BUDGET_BYTES = (/* unused pure expression or super */ null && (384 * 1024));
+/** Text as a Markdown code span: a fence longer than any run of backticks inside, no escapes (they would show). */
+function code(text) {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence} ${oneLine(text)} ${fence}`;
+}
+/** Line breaks (any that Markdown or a browser honours) and other control characters as one space. */
+function oneLine(text) {
+    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+}
+/**
+ * Escapes text (a host's included) for a Markdown table cell or line: no emphasis, link, HTML, heading or table
+ * cell break can come out of it, and it stays on one line.
+ */
+function md(text) {
+    return oneLine(text).replace(/[|\\`*_<>[\]#&~!]/g, (c) => `\\${c}`);
+}
+function cut(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** Lines inside a ``` fence that cannot close it early. */
+function fenced(lines) {
+    return ['```', ...lines.map((l) => cut(oneLine(l), LINE_CHARS).replace(/```/g, "'''")), '```'];
+}
+function bytes(lines) {
+    return Buffer.byteLength(lines.join('\n')) + lines.length;
+}
+/** A host's hook output, the last HOST_OUTPUT_LINES lines across its steps, each step headed by its command. */
+function hostOutput(host, steps) {
+    const flat = [];
+    let total = 0;
+    for (const out of steps.values()) {
+        flat.push(`$ ${cut(out.label.split('\n')[0], LABEL_CHARS)}`);
+        if (out.total > out.lines.length)
+            flat.push(`… ${out.total - out.lines.length} earlier lines`);
+        flat.push(...out.lines);
+        total += out.total;
+    }
+    const shown = flat.slice(-HOST_OUTPUT_LINES);
+    const note = flat.length > shown.length ? `_Last ${HOST_OUTPUT_LINES} lines; the full output is in the log._` : '';
+    return [`<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`, '', ...fenced(shown), ...(note ? [note] : []), '</details>', ''];
+}
+/** The commit as a link to it when the repository is known. */
+function commit(r) {
+    if (!r.sha)
+        return undefined;
+    const l = r.links;
+    if (!l?.repository)
+        return md(r.sha);
+    return `[${md(r.sha.slice(0, 7))}](${l.server || 'https://github.com'}/${l.repository}/commit/${encodeURIComponent(r.sha)})`;
+}
+/** Ready-to-paste inputs that make the previous release live again. */
+function rollbackHowTo(r) {
+    if (!r.ok || !r.release || !r.previous || !['deploy', 'redeploy'].includes(r.command))
+        return [];
+    return [
+        '### Roll back',
+        '',
+        `To make ${code(r.previous)} live again, run the action with these inputs (and the same \`ssh-private-key\` and \`known-hosts\`):`,
+        '',
+        '```yaml',
+        'with:',
+        '  command: rollback',
+        `  environment: ${JSON.stringify(r.environment)}`,
+        `  release: ${JSON.stringify(r.previous)}`,
+        '```',
+        '',
+        `Without \`release\`, a rollback makes the newest earlier good release live. From a terminal: ${code(`deploy-action rollback ${r.environment} --release ${r.previous}`)}.`,
+        '',
+    ];
+}
+/**
+ * The job summary: the outcome and a headline table (environment, release, commit, previous release, URL,
+ * duration), what changed or the failure, the hosts and steps tables, hook output (collapsed, capped per host),
+ * how to roll back, warnings and a link to the run. Stays under GitHub's 1 MiB limit whatever the run printed.
+ */
+function renderSummary(r) {
+    const sections = [];
+    const add = (lines, drop, note) => lines.length && sections.push({ lines, drop, note });
+    const verb = r.command === 'deploy' ? 'Deploy' : r.command.charAt(0).toUpperCase() + r.command.slice(1);
+    const head = [`## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`, ''];
+    const facts = [
+        ['Environment', md(r.environment)],
+        ['Release', r.release && md(r.release)],
+        ['Commit', commit(r)],
+        ['Previous release', r.previous ? md(r.previous) : r.release ? '(none)' : undefined],
+        ['URL', r.url],
+        ['Duration', r.finishedMs !== undefined ? seconds(r.finishedMs) : undefined],
+    ];
+    head.push('| | |', '|---|---|');
+    for (const [k, v] of facts)
+        if (v)
+            head.push(`| ${k} | ${v} |`);
+    head.push('');
+    for (const line of r.ok ? r.changes : [])
+        head.push(`- ${md(line)}`);
+    add(head);
+    if (r.details.length)
+        add(['', ...r.details], 3, '_The details of this run were too long for the summary; see the log._');
+    if (r.failure) {
+        const f = r.failure;
+        const out = [`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, ''];
+        if (f.tail.length) {
+            const tail = f.tail.slice(-FAILURE_TAIL_LINES);
+            out.push('<details><summary>Last lines of output</summary>', '', ...fenced(tail));
+            if (tail.length < f.tail.length)
+                out.push(`_Last ${tail.length} of ${f.tail.length} lines; the full output is in the log._`);
+            out.push('</details>', '');
+        }
+        if (r.untouched.length)
+            out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
+        add(out);
+    }
+    const remote = [...r.rows.keys()];
+    if (remote.length) {
+        const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h).phases)))];
+        const out = ['### Hosts', '', `| Host | Release | ${phases.join(' | ')} | Health |`, `|---|---|${phases.map(() => '---|').join('')}---|`];
+        for (const host of remote) {
+            const row = r.rows.get(host);
+            const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
+            out.push(`| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? seconds(row.phases[p]) : '')).join(' | ')} | ${md(cut(row.health ?? '', LABEL_CHARS))} |`);
+        }
+        out.push('');
+        const window = r.switchWindowMs;
+        if (window !== undefined && r.switchedAt.size > 1)
+            out.push(`Switch window (first to last host): ${seconds(window)}.`, '');
+        add(out, 4, '_The hosts table was too long for the summary; see the log._');
+    }
+    if (r.hosts.size) {
+        const steps = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
+        for (const [host, rows] of r.hosts) {
+            for (const row of rows)
+                steps.push(`| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${ICON[row.status]} ${row.status} | ${seconds(row.ms)} |`);
+        }
+        const note = '_The steps table was too long for the summary; see the log._';
+        if (remote.length > 1)
+            add(['<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', ''], 2, note);
+        else
+            add(['### Steps', '', ...steps, ''], 2, note);
+    }
+    if (r.outputs.size) {
+        const out = [];
+        let skipped = 0;
+        for (const [host, steps] of r.outputs) {
+            const block = hostOutput(host, steps);
+            if (bytes(out) + bytes(block) > OUTPUT_BUDGET_BYTES)
+                skipped++;
+            else
+                out.push(...block);
+        }
+        if (skipped)
+            out.push(`_Hook output of ${skipped} more host${skipped === 1 ? '' : 's'} is not shown here; it is in the log._`, '');
+        add(out, 1, '_Hook output is not shown here (the summary would be too long); it is in the log._');
+    }
+    add(rollbackHowTo(r));
+    if (r.warnings.length) {
+        const shown = r.warnings.slice(0, WARNINGS_SHOWN);
+        const more = r.warnings.length - shown.length;
+        add(['### Warnings', ...shown.map((w) => `- ${md(cut(w, 1000))}`), ...(more ? [`- … and ${more} more in the log`] : []), ''], 5, '_Warnings: see the log._');
+    }
+    if (r.links?.runUrl)
+        add([`[Logs of this run](${r.links.runUrl})`, '']);
+    return fit(sections);
+}
+/** Joins the sections, dropping optional ones (lowest `drop` first) while the summary is over the budget. */
+function fit(sections) {
+    const text = () => sections.map((s) => s.lines.join('\n')).join('\n');
+    const optional = sections.filter((s) => s.drop !== undefined).sort((a, b) => a.drop - b.drop);
+    let out = text();
+    for (const s of optional) {
+        if (Buffer.byteLength(out) <= SUMMARY_BUDGET_BYTES)
+            break;
+        s.lines = [s.note ?? '', ''];
+        out = text();
+    }
+    if (Buffer.byteLength(out) > SUMMARY_BUDGET_BYTES) {
+        out = `${Buffer.from(out).subarray(0, SUMMARY_BUDGET_BYTES).toString().replace(/\uFFFD*$/, '')}\n\n_The summary was cut here; see the log._\n`;
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
+
 
 
 
@@ -3269,8 +3652,9 @@ function planReport(ctx, fleet, facts, phases, shipped) {
     for (const m of fleet.members) {
         const f = facts.get(m);
         lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
-        lines.push(`- Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`);
-        lines.push(`- Lock: ${f.lock ? describeHeldLock(f.lock, ctx.config.environment) : 'free'}`);
+        // Host values (checked by hostFacts) are escaped all the same: the plan is Markdown in the summary.
+        lines.push(`- Live release: ${md(f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none')))}`);
+        lines.push(`- Lock: ${f.lock ? md(describeHeldLock(f.lock, ctx.config.environment)) : 'free'}`);
         try {
             const health = ctx.config.healthcheck ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }] : [];
             const phaseList = [phases.stage(m).phase, phases.hooks(m), phases.switch(m), phases.activate(m), ...health, phases.finish(m)];
@@ -3278,7 +3662,7 @@ function planReport(ctx, fleet, facts, phases, shipped) {
             lines.push(`- Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
         }
         catch (error) {
-            lines.push(`- Would fail: ${error instanceof Error ? error.message : String(error)}`);
+            lines.push(`- Would fail: ${md(error instanceof Error ? error.message : String(error))}`);
         }
         const removed = phases.removed(m);
         lines.push(`- Cleanup would remove: ${removed.length ? removed.join(', ') : 'nothing'}`);
@@ -3629,6 +4013,7 @@ echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
 
 
 
+
 function chooseName(ctx, facts) {
     if (ctx.releaseName) {
         const name = checkReleaseName(ctx.releaseName, 'release-name');
@@ -3758,7 +4143,8 @@ async function healthOf(ctx, fleet, m, env) {
         return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
     const t0 = Date.now();
     const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command, env })] }), undefined, { members: [m] });
-    const verdict = results.get(m)?.data.get('health')?.[0] ?? 'fail';
+    const { verdict, invalid } = healthVerdict(results.get(m));
+    reportInvalid(ctx, m.host.name, invalid);
     return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
 }
 /** Why a host's staging stopped and everything was shipped instead, as its delta step reported it. */
@@ -4150,6 +4536,7 @@ function chooseRollbackTarget(views, named) {
 
 
 
+
 /** One host's releases, newest first, with the status a user needs to choose a rollback target. */
 function releaseRows(f) {
     const { failed, bad } = unusable(f.history);
@@ -4183,15 +4570,17 @@ async function releases(ctx) {
         }
         for (const m of fleet.members) {
             const f = facts.get(m);
-            out.push(`### ${m.host.name}`, '');
+            out.push(`### ${md(m.host.name)}`, '');
             const rows = releaseRows(f);
             if (!rows.length) {
                 out.push(f.absent ? 'Nothing deployed yet.' : 'No releases.', '');
                 continue;
             }
             out.push('| Release | Created | Commit | Actor | Status |', '|---|---|---|---|---|');
-            for (const r of rows)
-                out.push(`| ${r.status === 'live' ? `**${r.name}**` : r.name} | ${r.created} | ${r.commit.slice(0, 12)} | ${r.actor} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
+            // Names are release names; the other cells are host text (plain, checked by hostFacts), escaped all the same.
+            for (const r of rows) {
+                out.push(`| ${r.status === 'live' ? `**${md(r.name)}**` : md(r.name)} | ${md(r.created)} | ${md(r.commit.slice(0, 12))} | ${md(r.actor)} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
+            }
             out.push('');
             ctx.log.info(`${m.host.name}:`);
             for (const r of rows)
@@ -7061,6 +7450,8 @@ function words(values) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   a: () => (/* binding */ consoleLog)
 /* harmony export */ });
+/* harmony import */ var _workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8260);
+
 /**
  * A terminal log for the CLI: plain lines, a heading per group, `warning:`/`error:` prefixes on stderr. It never
  * prints workflow commands (`::warning::` …), so nothing is read as one when the CLI runs inside a CI job.
@@ -7069,13 +7460,15 @@ function consoleLog(options = {}) {
     const out = options.out ?? process.stdout;
     const err = options.err ?? process.stderr;
     const line = (stream, text) => void stream.write(`${text}\n`);
+    const errLines = (prefix, text) => line(err, text.split('\n').map((l, i) => (options.ci ? (0,_workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .inertLine */ .Fq)(i ? `  ${l}` : `${prefix}${l}`) : i ? `  ${l}` : `${prefix}${l}`)).join('\n'));
     return {
         info: (m) => line(out, m),
-        warning: (m) => line(err, `warning: ${m}`),
-        error: (m) => line(err, `error: ${m}`),
+        output: (m) => line(out, m),
+        warning: (m) => errLines('warning: ', m),
+        error: (m) => errLines('error: ', m),
         debug: (m) => {
             if (options.debug)
-                line(err, `debug: ${m}`);
+                errLines('debug: ', m);
         },
         async group(title, fn) {
             line(out, `\n==> ${title}`);
@@ -7111,7 +7504,7 @@ function progress(log, report, hostCount) {
                 log.info(`${prefix(host)}✗ ${record.label} failed with exit code ${record.rc} (${seconds(record.ms)})`);
         },
         output(host, line, step) {
-            log.info(`${prefix(host)}  ${line}`);
+            log.output(`${prefix(host)}  ${line}`);
             // Hook output (deploy and activate hooks) is kept for the job summary.
             if (step && /^(hook|activate)-\d+$/.test(step.id))
                 report.output(host.name, step, line);
@@ -7124,6 +7517,139 @@ function progress(log, report, hostCount) {
             log.warning(text);
         },
     };
+}
+
+
+/***/ }),
+
+/***/ 8260:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fq: () => (/* binding */ inertLine),
+/* harmony export */   UJ: () => (/* binding */ inertText),
+/* harmony export */   c9: () => (/* binding */ CommandsOff)
+/* harmony export */ });
+/* unused harmony exports runnerLines, mayBeCommand */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+
+/**
+ * Host text must reach a CI log as text, never as a workflow command. How GitHub's runner reads a step's output
+ * (actions/runner: ActionCommandManager.TryProcessCommand, ActionCommand.TryParseV2/TryParse):
+ * - it reads stdout and stderr line by line (.NET ReadLine: `\n`, `\r` and `\r\n` all end a line), through ONE
+ *   command manager: a stop on one stream holds for the other, in whatever order the two pipes are read;
+ * - a line is a command when, leading white space trimmed, it starts with `::NAME` (v2), or when it holds
+ *   `##[NAME` anywhere (v1), NAME being a registered command (any case);
+ * - after `::stop-commands::TOKEN` no command runs until a line whose command name is TOKEN (v1 or v2, any case);
+ *   both lines are echoed to the log.
+ * So a host line is shown inside a stop-commands block whose token is random per process and never appears in a
+ * host line (it is redacted there): no host can end the block, and a host that cannot end it cannot issue a command.
+ */
+/** Leading white space as the runner trims it (.NET's Char.IsWhiteSpace, widened: JS \s, U+001C..U+001F, U+0085). */
+const LEADING_SPACE = /^[\s\x1c-\x1f\x85]+/;
+/** Splits text into the lines the runner reads. */
+function runnerLines(text) {
+    return text.split(/\r\n|\r|\n/);
+}
+/** Whether the runner could read a line of this text as a workflow command (whatever the command's name). */
+function mayBeCommand(text) {
+    if (!text.includes('::') && !text.includes('##['))
+        return false;
+    return runnerLines(text).some((line) => line.includes('##[') || line.replace(LEADING_SPACE, '').startsWith('::'));
+}
+/**
+ * A line the runner cannot read as a command, for output that cannot be inside a block (stderr, whose lines reach
+ * the runner in no fixed order with stdout's): unchanged when it is no command, else shown as a JSON string with
+ * `##[` written `##\u005b` (JSON's own escape for `[`).
+ */
+function inertLine(line) {
+    return mayBeCommand(line) ? JSON.stringify(line).replace(/##\[/g, '##\\u005b') : line;
+}
+/** Every line of a text made inert (see inertLine). */
+function inertText(text) {
+    return mayBeCommand(text) ? runnerLines(text).map(inertLine).join('\n') : text;
+}
+/**
+ * Host text on a stream the runner reads, inside `::stop-commands::TOKEN` … `::TOKEN::`. The block opens at the
+ * first host line; the stream's own writes that hold a command (an annotation, a group, a mask) close it first, so
+ * the program's commands keep working (plain text of its own may stay inside); it closes at exit, so the steps
+ * after this one get their commands. With `wholeStream` the block opens at the first write of any kind and stays
+ * open to the exit: for a program that never issues a command (the CLI).
+ */
+class CommandsOff {
+    stream;
+    wholeStream;
+    token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(16).toString('hex');
+    open = false;
+    hostWriting = false;
+    redact = new RegExp(this.token, 'gi');
+    constructor(stream, wholeStream = false) {
+        this.stream = stream;
+        this.wholeStream = wholeStream;
+        const write = stream.write;
+        const block = this;
+        // The wrapper keeps the program's own commands out of the block (or, wholeStream, everything in it).
+        stream.write = function (chunk, ...rest) {
+            block.beforeOwnWrite(chunk, (text) => write.call(this, text));
+            return write.call(this, block.wholeStream ? block.scrub(chunk) : chunk, ...rest);
+        };
+        process.once('exit', () => this.close());
+    }
+    /** Writes lines a host sent (each split where the runner would split it). */
+    lines(lines) {
+        const text = lines.flatMap(runnerLines).map((l) => `${l.replace(this.redact, '[…]')}\n`).join('');
+        this.hostWriting = true;
+        try {
+            this.stream.write(this.open ? text : `::stop-commands::${this.token}\n${text}`);
+            this.open = true;
+        }
+        finally {
+            this.hostWriting = false;
+        }
+    }
+    /** Ends the block (at exit; then later writes are the program's own again). */
+    close() {
+        if (!this.open)
+            return;
+        this.open = false;
+        this.hostWriting = true;
+        try {
+            this.stream.write(`::${this.token}::\n`);
+        }
+        finally {
+            this.hostWriting = false;
+        }
+    }
+    beforeOwnWrite(chunk, write) {
+        if (this.hostWriting)
+            return;
+        if (this.wholeStream) {
+            if (!this.open) {
+                this.open = true;
+                write(`::stop-commands::${this.token}\n`);
+            }
+            return;
+        }
+        if (this.open && mayBeCommand(textOf(chunk))) {
+            this.open = false;
+            write(`::${this.token}::\n`);
+        }
+    }
+    /** The token never appears in what the block carries. */
+    scrub(chunk) {
+        if (this.hostWriting)
+            return chunk;
+        const text = textOf(chunk);
+        return text.toLowerCase().includes(this.token) ? text.replace(this.redact, '[…]') : chunk;
+    }
+}
+function textOf(chunk) {
+    if (typeof chunk === 'string')
+        return chunk;
+    if (chunk instanceof Uint8Array)
+        return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+    return String(chunk);
 }
 
 

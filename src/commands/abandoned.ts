@@ -11,7 +11,7 @@ export async function finishAbandonedRun(config: EnvironmentConfig, owner: strin
     config.hosts,
     access,
     (host) => ({ markerToken: randomBytes(6).toString('hex'), owner, deployPath: host.deployPath, idleSeconds: IDLE_SECONDS, runJson: '"note":"post"' }),
-    { output: (host, line) => log.info(`[${host.name}] ${line}`) },
+    { output: (host, line) => log.output(`[${host.name}] ${line}`) },
   );
   const confirmed = await fleet.abort();
   log.info(confirmed ? 'every host has undone what this run left unfinished' : 'some hosts did not confirm the clean-up');

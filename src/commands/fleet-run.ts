@@ -10,7 +10,7 @@ import { needsHttpUser } from '../remote/steps/writable.js';
 import { progress } from '../report/progress.js';
 import { lockInfoMembers, runJsonMembers } from '../run-info.js';
 import { Cancelled, type CommandContext } from './context.js';
-import { describeHeldLock, hostFacts, type HostFacts } from './facts.js';
+import { describeHeldLock, hostFacts, reportInvalid, type HostFacts } from './facts.js';
 
 /** Seconds of silence after which a host assumes the runner is gone and undoes the run's work. */
 export const IDLE_SECONDS = 120;
@@ -79,7 +79,10 @@ export async function inspectFleet(
     : [prepare(), lock(lockInfoMembers(ctx.run)), inspect({ detectHttpUser: detect, offerBaseFrom: opts.offerBaseFrom })];
   try {
     const results = await fleet.run(() => ({ name: 'inspect', steps }));
-    return new Map([...results].map(([m, r]) => [m, hostFacts(r)]));
+    const facts = new Map([...results].map(([m, r]) => [m, hostFacts(r)]));
+    // What a host reported that is not what it can be was left out; say so (escaped in the log).
+    for (const [m, f] of facts) reportInvalid(ctx, m.host.name, f.invalid);
+    return facts;
   } catch (error) {
     if (error instanceof HostFailure && error.rc === LOCK_HELD) {
       throw new HostFailure(error.host, 'lock', describeHeldLock(error.data, c.environment));

@@ -5,6 +5,7 @@ import type { Fleet, Member } from '../fleet/fleet.js';
 import type { CommandContext } from './context.js';
 import { describeHeldLock, type HostFacts } from './facts.js';
 import type { ReleasePhases } from './ship.js';
+import { md } from '../report/summary.js';
 
 /** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
 export async function shippedSummary(config: EnvironmentConfig, source: string): Promise<string> {
@@ -21,15 +22,16 @@ export function planReport(ctx: CommandContext, fleet: Fleet, facts: Map<Member,
   for (const m of fleet.members) {
     const f = facts.get(m)!;
     lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
-    lines.push(`- Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`);
-    lines.push(`- Lock: ${f.lock ? describeHeldLock(f.lock, ctx.config.environment) : 'free'}`);
+    // Host values (checked by hostFacts) are escaped all the same: the plan is Markdown in the summary.
+    lines.push(`- Live release: ${md(f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none')))}`);
+    lines.push(`- Lock: ${f.lock ? md(describeHeldLock(f.lock, ctx.config.environment)) : 'free'}`);
     try {
       const health = ctx.config.healthcheck ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }] : [];
       const phaseList = [phases.stage(m).phase, phases.hooks(m), phases.switch(m), phases.activate(m), ...health, phases.finish(m)];
       const steps = phaseList.flatMap((p) => (p ? p.steps.map((s) => s.label) : []));
       lines.push(`- Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
     } catch (error) {
-      lines.push(`- Would fail: ${error instanceof Error ? error.message : String(error)}`);
+      lines.push(`- Would fail: ${md(error instanceof Error ? error.message : String(error))}`);
     }
     const removed = phases.removed(m);
     lines.push(`- Cleanup would remove: ${removed.length ? removed.join(', ') : 'nothing'}`);

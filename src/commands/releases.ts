@@ -1,4 +1,5 @@
 import { unusable } from '../releases/history.js';
+import { md } from '../report/summary.js';
 import { oldestFirst } from '../releases/order.js';
 import { rollbackCandidates } from '../releases/rollback.js';
 import { warn, type CommandContext } from './context.js';
@@ -48,14 +49,17 @@ export async function releases(ctx: CommandContext): Promise<void> {
     }
     for (const m of fleet.members) {
       const f = facts.get(m)!;
-      out.push(`### ${m.host.name}`, '');
+      out.push(`### ${md(m.host.name)}`, '');
       const rows = releaseRows(f);
       if (!rows.length) {
         out.push(f.absent ? 'Nothing deployed yet.' : 'No releases.', '');
         continue;
       }
       out.push('| Release | Created | Commit | Actor | Status |', '|---|---|---|---|---|');
-      for (const r of rows) out.push(`| ${r.status === 'live' ? `**${r.name}**` : r.name} | ${r.created} | ${r.commit.slice(0, 12)} | ${r.actor} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
+      // Names are release names; the other cells are host text (plain, checked by hostFacts), escaped all the same.
+      for (const r of rows) {
+        out.push(`| ${r.status === 'live' ? `**${md(r.name)}**` : md(r.name)} | ${md(r.created)} | ${md(r.commit.slice(0, 12))} | ${md(r.actor)} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
+      }
       out.push('');
       ctx.log.info(`${m.host.name}:`);
       for (const r of rows) ctx.log.info(`  ${r.status === 'live' ? '*' : ' '} ${r.name}  ${r.created}  ${r.commit.slice(0, 12)}  ${r.actor}  ${r.status}`);

@@ -19,7 +19,7 @@ import { symlink } from '../remote/steps/symlink.js';
 import { needsHttpUser, writable } from '../remote/steps/writable.js';
 import { runJsonMembers } from '../run-info.js';
 import { warn, type CommandContext } from './context.js';
-import type { HostFacts } from './facts.js';
+import { healthVerdict, reportInvalid, type HostFacts } from './facts.js';
 
 /** How a host's new release directory gets its files: the steps, the bytes they read, their variables. */
 export interface Fill {
@@ -208,7 +208,8 @@ export async function healthOf(ctx: CommandContext, fleet: Fleet, m: Member, env
   if (hc.url) return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
   const t0 = Date.now();
   const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command!, env })] }), undefined, { members: [m] });
-  const verdict = results.get(m)?.data.get('health')?.[0] ?? 'fail';
+  const { verdict, invalid } = healthVerdict(results.get(m));
+  reportInvalid(ctx, m.host.name, invalid);
   return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
 }
 

@@ -1,8 +1,13 @@
 /** Release names become directory names and appear in scripts and JSON: a conservative character set. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
+/** The release-name rule: what a name given to us, or reported by a host, must be to be used at all. */
+export function isReleaseName(name: unknown): name is string {
+  return typeof name === 'string' && NAME.test(name) && !name.includes('..');
+}
+
 export function checkReleaseName(name: string, source: string): string {
-  if (!NAME.test(name) || name.includes('..')) {
+  if (!isReleaseName(name)) {
     throw new Error(
       `${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
         'starting with a letter or digit)',

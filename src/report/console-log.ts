@@ -1,4 +1,5 @@
 import type { Log } from './log.js';
+import { inertLine } from './workflow-commands.js';
 
 export interface ConsoleLogOptions {
   /** Progress lines (default: process.stdout). */
@@ -7,6 +8,11 @@ export interface ConsoleLogOptions {
   err?: NodeJS.WritableStream;
   /** Print debug lines. */
   debug?: boolean;
+  /**
+   * Running inside a CI job whose runner reads workflow commands in our output (GITHUB_ACTIONS=true): every line on
+   * `err` is made inert (see inertLine). stdout is the caller's to protect (a stop-commands block, see cli.ts).
+   */
+  ci?: boolean;
 }
 
 /**
@@ -17,12 +23,15 @@ export function consoleLog(options: ConsoleLogOptions = {}): Log {
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
   const line = (stream: NodeJS.WritableStream, text: string) => void stream.write(`${text}\n`);
+  const errLines = (prefix: string, text: string) =>
+    line(err, text.split('\n').map((l, i) => (options.ci ? inertLine(i ? `  ${l}` : `${prefix}${l}`) : i ? `  ${l}` : `${prefix}${l}`)).join('\n'));
   return {
     info: (m) => line(out, m),
-    warning: (m) => line(err, `warning: ${m}`),
-    error: (m) => line(err, `error: ${m}`),
+    output: (m) => line(out, m),
+    warning: (m) => errLines('warning: ', m),
+    error: (m) => errLines('error: ', m),
     debug: (m) => {
-      if (options.debug) line(err, `debug: ${m}`);
+      if (options.debug) errLines('debug: ', m);
     },
     async group(title, fn) {
       line(out, `\n==> ${title}`);

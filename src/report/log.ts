@@ -3,7 +3,13 @@
  * never import @actions/core themselves.
  */
 export interface Log {
+  /** Our own text. */
   info(message: string): void;
+  /**
+   * Text a host sent (hook output, login banners, stderr, a failed step's output tail): shown as it is, and never
+   * read as a workflow command by a CI runner (see workflow-commands.ts).
+   */
+  output(text: string): void;
   warning(message: string): void;
   error(message: string): void;
   debug(message: string): void;

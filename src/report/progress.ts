@@ -19,7 +19,7 @@ export function progress(log: Log, report: RunReport, hostCount: number): FleetL
       else log.info(`${prefix(host)}✗ ${record.label} failed with exit code ${record.rc} (${seconds(record.ms)})`);
     },
     output(host: HostConfig, line: string, step: StepRecord | undefined) {
-      log.info(`${prefix(host)}  ${line}`);
+      log.output(`${prefix(host)}  ${line}`);
       // Hook output (deploy and activate hooks) is kept for the job summary.
       if (step && /^(hook|activate)-\d+$/.test(step.id)) report.output(host.name, step, line);
     },

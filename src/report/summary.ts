@@ -21,12 +21,20 @@ const OUTPUT_BUDGET_BYTES = 384 * 1024;
 function code(text: string): string {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
-  return `${fence} ${text.replace(/\n/g, ' ')} ${fence}`;
+  return `${fence} ${oneLine(text)} ${fence}`;
 }
 
-/** Escapes text for a Markdown table cell or line. */
-function md(text: string): string {
-  return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+/** Line breaks (any that Markdown or a browser honours) and other control characters as one space. */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+}
+
+/**
+ * Escapes text (a host's included) for a Markdown table cell or line: no emphasis, link, HTML, heading or table
+ * cell break can come out of it, and it stays on one line.
+ */
+export function md(text: string): string {
+  return oneLine(text).replace(/[|\\`*_<>[\]#&~!]/g, (c) => `\\${c}`);
 }
 
 function cut(text: string, max: number): string {
@@ -35,7 +43,7 @@ function cut(text: string, max: number): string {
 
 /** Lines inside a ``` fence that cannot close it early. */
 function fenced(lines: string[]): string[] {
-  return ['```', ...lines.map((l) => cut(l, LINE_CHARS).replace(/```/g, "'''")), '```'];
+  return ['```', ...lines.map((l) => cut(oneLine(l), LINE_CHARS).replace(/```/g, "'''")), '```'];
 }
 
 function bytes(lines: string[]): number {
