@@ -5,7 +5,7 @@
  * directory outside the deploy path is hashed (path, type, mode, content, link target) before and after. Plus 7a: a
  * failed deploy that recycled the oldest release as its delta base leaves no manifest of it behind.
  */
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, type ActionResult } from '../support/action.js';
@@ -139,6 +139,25 @@ describe('nothing outside deploy_path is touched', () => {
     expect(errors(r)).toEqual([]);
     expect(r.code).toBe(0);
     expect(lstatSync(join(s.dp, 'current/public/uploads')).mode & 0o777).toBe(0o777);
+  });
+
+  test('writable_dirs [storage/logs] in a shared dir seeded by this deploy: a relative link that would lead out from shared/', async () => {
+    const s = await setup([]);
+    // From releases/<name>/storage the link is <deploy path>/shared/x (inside); seeded into shared/storage/ it would
+    // be <deploy path>/../shared/x: a second victim.
+    const victim2 = join(s.dp, '../shared/x');
+    mkdirSync(victim2, { recursive: true });
+    mkdirSync(join(s.dp, 'shared/x'));
+    s.ws.write('storage/app/.keep', '');
+    symlinkSync('../../../shared/x', join(s.ws.app, 'storage/logs'));
+    // full_upload: a delta leaves shared paths out, and shared/storage would be seeded empty.
+    s.config(['shared_dirs: [storage]', 'writable_dirs: [storage/logs]', 'writable_mode: chmod', 'writable_chmod_mode: "0777"', 'full_upload: true']);
+    const victimBefore = s.hash();
+    const mode = statSync(victim2).mode;
+    const before = snapshot(s.dp);
+    const r = await s.deploy();
+    expect(statSync(victim2).mode).toBe(mode);
+    await expectRefused(s, r, 'writable_dirs: storage/logs: storage/logs is a symlink to ../../../shared/x; shared/ is seeded from this release', victimBefore, before);
   });
 
   test('clear_paths [cache/data.txt] with cache -> victim in the build', async () => {

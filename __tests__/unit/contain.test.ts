@@ -39,19 +39,26 @@ describe('contain(): which root each entry is checked in', () => {
 
   test('shared entries in the release and in shared/; writable and cleared paths below a shared dir in shared/', () => {
     const body = contain({ sharedDirs: ['storage'], sharedFiles: ['.env'], writableDirs: ['storage', 'storage/logs', 'uploads'], clearPaths: ['storage/cache', 'storage', 'tests'] })!.body;
-    const checks = body.split('\n').filter((l) => l.startsWith('da_contain '));
+    const checks = body.slice(body.indexOf('\nok=1\n') + 6).split('\n').slice(0, -2);
+    const seeding = 'if [ -d "releases/$DA_RELEASE/"storage ] && [ ! -L "releases/$DA_RELEASE/"storage ] && [ ! -e shared/storage ] && [ ! -L shared/storage ]; then';
     expect(checks).toEqual([
       'da_contain shared_dirs "releases/$DA_RELEASE" storage any || ok=',
       'da_contain shared_files "releases/$DA_RELEASE" .env any || ok=',
       'da_contain shared_dirs shared storage real || ok=',
       'da_contain shared_files shared .env real || ok=',
-      // storage itself is the shared link: checked as a shared dir above
-      'da_contain writable_dirs shared storage/logs inside || ok=',
+      // storage itself is the shared link: checked as a shared dir above. Below it: in shared/, or in the release
+      // when shared/storage is about to be seeded from it.
+      seeding,
+      '  da_contain writable_dirs "releases/$DA_RELEASE" storage/logs seeded || ok=',
+      'else da_contain writable_dirs shared storage/logs inside || ok=; fi',
       'da_contain writable_dirs "releases/$DA_RELEASE" uploads inside || ok=',
-      'da_contain clear_paths shared storage/cache any || ok=',
+      seeding,
+      '  da_contain clear_paths "releases/$DA_RELEASE" storage/cache any || ok=',
+      'else da_contain clear_paths shared storage/cache any || ok=; fi',
       'da_contain clear_paths "releases/$DA_RELEASE" storage any || ok=',
       'da_contain clear_paths "releases/$DA_RELEASE" tests any || ok=',
     ]);
+    expect(body).toContain('echo "checked 9 paths: none leads out of the release or shared/"');
     expect(body).not.toMatch(/sudo/);
   });
 
@@ -125,6 +132,21 @@ describe('the path check step (real bash)', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain(`error: writable_dirs: out: out is a symlink to ${t.victim}, outside the release and shared/`);
     expect(r.out).toContain('error: writable_dirs: dangling: dangling is a symlink to nowhere, which is not a directory');
+  });
+
+  test('a writable dir in a shared dir about to be seeded from the release may not be a link there (its target text would resolve elsewhere)', () => {
+    const t = tree();
+    mkdirSync(join(t.rel, 'storage'));
+    // From releases/r1/storage this is shared/x (inside); copied to shared/storage/ it would be outside.
+    symlinkSync('../../../shared/x', join(t.rel, 'storage/logs'));
+    mkdirSync(join(t.dp, 'shared/x'));
+    const o = { sharedDirs: ['storage'], writableDirs: ['storage/logs'] };
+    const r = check(t, o);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('error: writable_dirs: storage/logs: storage/logs is a symlink to ../../../shared/x; shared/ is seeded from this release');
+    // Once shared/storage exists, the release's storage/ is replaced by the link: shared/storage is what counts.
+    mkdirSync(join(t.dp, 'shared/storage'));
+    expect(check(t, o).code).toBe(0);
   });
 });
 

@@ -30,7 +30,9 @@ da_relpath_ok() { case /$1/ in //|*//*|*/./*|*/../*) return 1 ;; esac; }
  * Shell functions for the check step (defined inside its body, so they travel only with the stage phase).
  * `da_contain KEY ROOT PATH LAST` checks one configured entry; LAST says what the entry itself may be:
  * `any` (a link there is replaced or removed, never followed), `real` (must not be a link: a shared entry in
- * shared/), `inside` (a link is followed, so it must resolve to a directory inside the release or shared/).
+ * shared/), `inside` (a link is followed, so it must resolve to a directory inside the release or shared/),
+ * `seeded` (must not be a link: a writable dir in a shared dir that the shared step is about to seed from the
+ * release, where a relative link would resolve differently).
  */
 const CHECK_FUNCTIONS = `da_leaves() {
   # $1: a link's path below its root, $2: its target. Status 0 when the target leads out of the root (by its text).
@@ -74,6 +76,7 @@ da_contain() {
   case $4 in
     any) return 0 ;;
     real) da_refuse "$1" "$3" "$2" "$3" "; deploy-action never writes through a link in shared/: make it a real $([ "$1" = shared_files ] && echo file || echo directory) there"; return 1 ;;
+    seeded) da_refuse "$1" "$3" "$2" "$3" "; shared/ is seeded from this release, where the link would lead elsewhere: ship a real directory there"; return 1 ;;
     inside)
       local rc=0
       da_resolves_inside "$2/$3" || rc=$?
@@ -102,29 +105,45 @@ function sharedDirOf(path: string, dirs: readonly string[]): string | undefined 
  * The path check: runs after the release is filled and before `shared`, so a refused run changes nothing in
  * shared/ and nothing outside the release. Every configured entry is checked in the release and, for shared
  * entries, in shared/ too; a writable dir or cleared path below a shared dir is checked in shared/, where the
- * shared link will lead it. Every refused entry is named (key, path, link, target), then the step fails and the
- * run is undone like any failed step. The `sudo` variants act only after this check, made as the deploy user.
+ * shared link will lead it (or in the release, when shared/ is about to be seeded from it). Every refused entry
+ * is named (key, path, link, target), then the step fails and the run is undone like any failed step. The `sudo` variants act only after this check, made as the deploy user.
  */
 export function contain(o: ContainOptions): Step | null {
   const checks: string[] = [];
-  const add = (key: string, root: string, path: string, last: 'any' | 'real' | 'inside') =>
+  let count = 0;
+  const add = (key: string, root: string, path: string, last: 'any' | 'real' | 'inside') => {
+    count++;
     checks.push(`da_contain ${key} ${root} ${q(path)} ${last} || ok=`);
+  };
   const rel = '"releases/$DA_RELEASE"';
   for (const dir of o.sharedDirs) add('shared_dirs', rel, dir, 'any');
   for (const file of o.sharedFiles) add('shared_files', rel, file, 'any');
   for (const dir of o.sharedDirs) add('shared_dirs', 'shared', dir, 'real');
   for (const file of o.sharedFiles) add('shared_files', 'shared', file, 'real');
+  // A path below a shared dir S lies in shared/S once the shared step has run; when shared/S does not exist yet,
+  // that step seeds it from the release's S (a real directory there), so the release's copy is what to check.
+  const inShared = (key: string, s: string, path: string, last: 'any' | 'inside') => {
+    const from = `"releases/$DA_RELEASE/"${q(s)}`;
+    count++;
+    checks.push(
+      `if [ -d ${from} ] && [ ! -L ${from} ] && [ ! -e shared/${q(s)} ] && [ ! -L shared/${q(s)} ]; then`,
+      `  da_contain ${key} ${rel} ${q(path)} ${last === 'inside' ? 'seeded' : last} || ok=`,
+      `else da_contain ${key} shared ${q(path)} ${last} || ok=; fi`,
+    );
+  };
   for (const dir of o.writableDirs) {
     const s = sharedDirOf(dir, o.sharedDirs);
     // The shared dir itself is the link the shared step makes (checked above, as a shared dir).
     if (s === dir || o.sharedFiles.includes(dir)) continue;
-    add('writable_dirs', s ? 'shared' : rel, dir, 'inside');
+    if (s) inShared('writable_dirs', s, dir, 'inside');
+    else add('writable_dirs', rel, dir, 'inside');
   }
   for (const path of o.clearPaths) {
     const s = sharedDirOf(path, o.sharedDirs);
-    add('clear_paths', s && s !== path ? 'shared' : rel, path, 'any');
+    if (s && s !== path) inShared('clear_paths', s, path, 'any');
+    else add('clear_paths', rel, path, 'any');
   }
-  if (checks.length === 0) return null;
+  if (count === 0) return null;
   return {
     id: 'contain',
     label: 'path check',
@@ -132,7 +151,7 @@ export function contain(o: ContainOptions): Step | null {
 ok=1
 ${checks.join('\n')}
 [ -n "$ok" ] || exit 1
-echo "checked ${checks.length} paths: none leads out of the release or shared/"`,
+echo "checked ${count} paths: none leads out of the release or shared/"`,
   };
 }
 
