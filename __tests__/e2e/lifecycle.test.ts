@@ -183,7 +183,7 @@ describe('lifecycle commands through dist/index.js', () => {
     expect(plan.stdout).toContain('Ships: 2 files');
     expect(plan.stdout).toContain(`Live release: ${before[4]}`);
     expect(plan.stdout).toContain('Lock: free');
-    expect(plan.stdout).toContain('Steps: prepare → lock → inspect → release → upload → shared → cp .env ENV_AT_HOOK_TIME');
+    expect(plan.stdout).toContain('Steps: prepare → lock → inspect → release → upload → path check → shared → cp .env ENV_AT_HOOK_TIME');
     expect(plan.stdout).toContain(`Cleanup would remove: ${before[0]}`);
     expect(readdirSync(join(dp, 'releases')).sort()).toEqual(before);
     expect(readFileSync(join(dp, '.deploy/history.jsonl'), 'utf8')).toBe(history);

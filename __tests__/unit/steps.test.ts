@@ -80,6 +80,7 @@ const base: WritableOptions = {
   httpGroup: 'www-data',
 };
 const DIRS = `storage bootstrap/cache 'dir with space'`;
+const DIRS_SLASH = `storage/ bootstrap/cache/ 'dir with space'/`;
 
 describe('writable', () => {
   test('runs in the new release and creates the directories first', () => {
@@ -88,20 +89,20 @@ describe('writable', () => {
     expect(body[1]).toBe(`mkdir -p -- ${DIRS}`);
   });
 
-  test('chmod: chmod -R <mode> (no -H: GNU chmod lacks it) on the dirs; without recursion no -R; with sudo', () => {
-    expect(writable(base)!.body).toContain(`\nchmod -R 0775 -- ${DIRS}\n`);
-    expect(writable({ ...base, recursive: false })!.body).toContain(`\nchmod 0775 -- ${DIRS}\n`);
-    expect(writable({ ...base, useSudo: true })!.body).toContain(`\nsudo -n chmod -R 0775 -- ${DIRS}\n`);
-    expect(writable({ ...base, chmodMode: 'g+w' })!.body).toContain(`\nchmod -R g+w -- ${DIRS}\n`);
+  test('chmod: chmod -R -- <mode> (options and -- before the mode: no GNU argument permutation) on the dirs; without recursion no -R; with sudo', () => {
+    expect(writable(base)!.body).toContain(`\nchmod -R -- 0775 ${DIRS}\n`);
+    expect(writable({ ...base, recursive: false })!.body).toContain(`\nchmod -- 0775 ${DIRS}\n`);
+    expect(writable({ ...base, useSudo: true })!.body).toContain(`\nsudo -n chmod -R -- 0775 ${DIRS}\n`);
+    expect(writable({ ...base, chmodMode: 'g+w' })!.body).toContain(`\nchmod -R -- g+w ${DIRS}\n`);
   });
 
-  test('chown: to http_user', () => {
-    expect(writable({ ...base, mode: 'chown', httpUser: 'nginx' })!.body).toContain(`\nchown -R -H -- nginx ${DIRS}\n`);
+  test('chown: to http_user; recursive with -h on each dir/ (a link inside is changed itself, never its target)', () => {
+    expect(writable({ ...base, mode: 'chown', httpUser: 'nginx' })!.body).toContain(`\nchown -R -h -- nginx ${DIRS_SLASH}\n`);
     expect(writable({ ...base, mode: 'chown', useSudo: true, recursive: false })!.body).toContain(`\nsudo -n chown -- www-data ${DIRS}\n`);
   });
 
   test('chgrp: to http_group', () => {
-    expect(writable({ ...base, mode: 'chgrp', httpGroup: 'web' })!.body).toContain(`\nchgrp -R -H -- web ${DIRS}\n`);
+    expect(writable({ ...base, mode: 'chgrp', httpGroup: 'web' })!.body).toContain(`\nchgrp -R -h -- web ${DIRS_SLASH}\n`);
   });
 
   test('acl: setfacl for http_user and the deploy user, access and default ACLs, checking setfacl exists', () => {
@@ -110,11 +111,13 @@ describe('writable', () => {
     expect(body).toContain('install the acl package');
     expect(body).toContain('me=$(id -un)');
     expect(body).toContain(`for dir in ${DIRS}; do`);
-    expect(body).toContain('setfacl -L -R -m u:www-data:rwX -m "u:$me:rwX" -- "$dir"');
-    expect(body).toContain('setfacl -dL -R -m u:www-data:rwX -m "u:$me:rwX" -- "$dir"');
+    // No -L: setfacl -R follows the dirs named, never a link met inside them.
+    expect(body).toContain('setfacl -R -m u:www-data:rwX -m "u:$me:rwX" -- "$dir"');
+    expect(body).toContain('setfacl -d -R -m u:www-data:rwX -m "u:$me:rwX" -- "$dir"');
+    expect(body).not.toMatch(/setfacl -d?L/);
     const sudo = writable({ ...base, mode: 'acl', useSudo: true })!.body;
-    expect(sudo).toContain(`sudo -n setfacl -L -R -m u:www-data:rwX -m "u:$me:rwX" -- ${DIRS}`);
-    expect(sudo).toContain(`sudo -n setfacl -dL -R -m u:www-data:rwX -m "u:$me:rwX" -- ${DIRS}`);
+    expect(sudo).toContain(`sudo -n setfacl -R -m u:www-data:rwX -m "u:$me:rwX" -- ${DIRS}`);
+    expect(sudo).toContain(`sudo -n setfacl -d -R -m u:www-data:rwX -m "u:$me:rwX" -- ${DIRS}`);
   });
 
   test('each mode reports what it did', () => {
@@ -298,12 +301,12 @@ describe('writable (real runs)', () => {
 });
 
 describe('writable chmod, recursive (GNU chmod has no -H)', () => {
-  test('renders chmod -R without -H, and chown/chgrp with -R -H', () => {
+  test('renders chmod -R without -H, and chown/chgrp with -R -h on dir/', () => {
     const base = { dirs: ['storage'], useSudo: false, recursive: true, chmodMode: '0775', httpUser: 'www-data', httpGroup: 'www-data' };
-    expect(writable({ ...base, mode: 'chmod' })!.body).toContain('chmod -R 0775 -- storage');
+    expect(writable({ ...base, mode: 'chmod' })!.body).toContain('chmod -R -- 0775 storage');
     expect(writable({ ...base, mode: 'chmod' })!.body).not.toContain('-H');
-    expect(writable({ ...base, mode: 'chown' })!.body).toContain('chown -R -H -- www-data storage');
-    expect(writable({ ...base, mode: 'chgrp' })!.body).toContain('chgrp -R -H -- www-data storage');
+    expect(writable({ ...base, mode: 'chown' })!.body).toContain('chown -R -h -- www-data storage/');
+    expect(writable({ ...base, mode: 'chgrp' })!.body).toContain('chgrp -R -h -- www-data storage/');
   });
 });
 

@@ -4,6 +4,7 @@ import { checkUrl, urlFor, type HealthResult } from '../fleet/health.js';
 import { rollout, type RolloutListener } from '../fleet/rollout.js';
 import { checkReleaseName, uniqueReleaseName } from '../releases/name.js';
 import { releasesToRemove } from '../releases/retention.js';
+import { contain } from '../remote/contain.js';
 import type { Phase, Step } from '../remote/phase.js';
 import type { Payload, PhaseResult } from '../remote/session.js';
 import { cleanup } from '../remote/steps/cleanup.js';
@@ -119,11 +120,19 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
   // `once: true` hooks run on the first host only (config order), before any host switches.
   const first = [...facts.keys()][0];
   const env = (m: Member) => hookEnv(ctx, m.host, name, facts.get(m)!.live, source.sha(m));
-  // The stage phase: a fresh release directory, filled, then shared links, writable dirs and cleared paths.
+  // The stage phase: a fresh release directory, filled, its paths checked, then shared links, writable dirs and
+  // cleared paths.
   const stageWith = (m: Member, fill: Fill, fresh = true) => {
     const steps: (Step | null)[] = [
       fresh ? release() : null,
       ...fill.steps,
+      // Before anything changes outside the new release: no configured path leads out through a symlink.
+      contain({
+        sharedDirs: c.sharedDirs,
+        sharedFiles: c.sharedFiles,
+        writableDirs: c.writableMode === 'skip' ? [] : c.writableDirs,
+        clearPaths: c.clearPaths,
+      }),
       shared({ dirs: c.sharedDirs, files: c.sharedFiles }),
       writable({
         dirs: c.writableDirs,

@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { CONTAIN_PRELUDE } from './contain.js';
 import { q } from './quote.js';
 
 /**
@@ -162,7 +163,8 @@ da_live_manifest() {
   [ -f "$m" ] || return 0
   if [ "\${2:-}" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < "$m"; fi
 }
-# A directory that must exist: a process only when it does not yet.
+# Containment helpers (see contain.ts): no symlink in a path's parent components.
+${CONTAIN_PRELUDE}# A directory that must exist: a process only when it does not yet.
 da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
 # The time now, UTC, in DA_AT (a variable, so no subshell is needed to use it).
 da_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
@@ -213,13 +215,25 @@ da_abort() {
       kind=\${line%% *}; value=\${line#* }
       case $kind in
         release)
+          # A pending record is host data: a release name is one plain path segment.
+          case $value in ''|.|..|*/*) echo "ignored the pending line \"$line\": not a release name"; continue ;; esac
           if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
             rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" && echo "removed the unfinished release $value"
             da_now
             da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
           fi ;;
         seeded)
-          rm -rf -- "shared/$value" && echo "removed shared/$value, created by this run" ;;
+          if ! da_relpath_ok "$value"; then
+            echo "ignored the pending line \"$line\": not a plain relative path"
+          elif ! da_parents_real shared "$value"; then
+            echo "left shared/$value: shared/$DA_LINK is a symlink, never followed"
+          else
+            rm -rf -- "shared/$value" && echo "removed shared/$value, created by this run"
+          fi ;;
+        recycled)
+          # The delta renamed releases/$value into this run's release: its manifests go with it.
+          case $value in ''|.|..|*/*) continue ;; esac
+          [ -e "releases/$value" ] || rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" ;;
       esac
     done < <(tac -- "$DA_PENDING")
     rm -f -- "$DA_PENDING"

@@ -18,9 +18,12 @@ ${
   remove.length === 0
     ? 'echo "nothing to clean up"'
     : `trash=".deploy/trash/$DA_OWNER"
+# Nothing is moved or deleted through a link planted in .deploy/ (the links themselves go).
+[ ! -L .deploy/trash ] || rm -f .deploy/trash
 removed=0
 manifests=()
 for name in ${words(remove)}; do
+  case $name in ''|.|..|*/*) continue ;; esac
   ! [ current -ef "releases/$name" ] || continue
   manifests+=(".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx")
   if [ -e "releases/$name" ]; then
@@ -29,7 +32,11 @@ for name in ${words(remove)}; do
   fi
 done
 # One rm for every manifest; no trash (and no background delete) when nothing was moved (a recycled release).
-[ "\${#manifests[@]}" -eq 0 ] || rm -f -- "\${manifests[@]}"
+if [ -L .deploy/manifests ]; then
+  da_data warning ".deploy/manifests is a symlink: the manifests of removed releases were left there; make it a directory"
+elif [ "\${#manifests[@]}" -gt 0 ]; then
+  rm -f -- "\${manifests[@]}"
+fi
 if [ "$removed" -gt 0 ]; then echo "removed $removed old releases"; else echo "nothing left to clean up"; fi`
 }
 # Simple commands, so no shell stays behind holding the session's output open (the session would not end).

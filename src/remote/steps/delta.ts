@@ -1,3 +1,4 @@
+import { PRUNE_FUNCTION } from '../contain.js';
 import { STOP, type Step } from '../phase.js';
 import { q } from '../quote.js';
 import { pruneArgs } from './prune.js';
@@ -40,6 +41,8 @@ if [ ! -f "$listed" ] || [ -s "$listed.foreign" ]; then
   da_data base foreign
   exit ${STOP}
 fi
+# Recorded first: a run that fails after the rename removes the base's manifests too (da_abort).
+printf 'recycled %s\\n' "$DA_BASE" >> "$DA_PENDING"
 mv -T -- "$base" "$new" # onto the empty directory the release step made: rename(2) replaces it
 echo "reusing releases/$DA_BASE, which cleanup would remove"`;
   return {
@@ -56,8 +59,11 @@ actual="$tmp/base.$DA_BASE"
 gzip -dc ".deploy/manifests/$DA_BASE.gz" > "$tmp/known"
 DA_SKIP=${q(o.skip.length ? underRegex(o.skip) : '')} awk -v known="$tmp/known" 'BEGIN { RS = ORS = "\\0"; skip = ENVIRON["DA_SKIP"] }
   FILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, "\\t") + 1); listed[p] = 1; next }
-  !($0 in listed) && (skip == "" || $0 !~ skip)' "$tmp/known" "$actual" | (cd -- "$new" && xargs -0r rm -rf --)
-${o.removeB64 ? `printf '%s' ${q(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)\n` : ''}${receivePayload('"$new"')}
+  !($0 in listed) && (skip == "" || $0 !~ skip)' "$tmp/known" "$actual" > "$tmp/prune"
+${o.removeB64 ? `printf '%s' ${q(o.removeB64)} | base64 -d >> "$tmp/prune"\n` : ''}# Never through a symlink (one planted in the live release, say): the link itself goes instead.
+${PRUNE_FUNCTION}
+da_prune "$new" < "$tmp/prune"
+${receivePayload('"$new"')}
 printf '%s\\n' ${q(o.revision)} > "$new/REVISION"
 echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
   };

@@ -30,7 +30,8 @@ function linkInto(path: string): string {
 /**
  * deploy:shared: each shared dir and file lives in `shared/` and is linked into the release. The first time, the
  * shared copy is seeded from the release (as Deployer does); seeded entries are recorded so that a failed run
- * removes them again and `shared/` is as it was.
+ * removes them again and `shared/` is as it was. The path check step (see contain.ts) runs first: no parent of an
+ * entry, in the release or in shared/, is a symlink, and no shared entry in shared/ is one.
  */
 export function shared(opts: { dirs: string[]; files: string[] }): Step | null {
   if (opts.dirs.length === 0 && opts.files.length === 0) return null;

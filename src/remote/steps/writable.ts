@@ -21,26 +21,31 @@ export function needsHttpUser(mode: WritableMode): boolean {
 
 /**
  * deploy:writable, with Deployer's modes. Runs inside the new release; directories are created first. Symlinked
- * (shared) directories given on the command line are followed; links deeper inside are not.
+ * (shared) directories given on the command line are followed (the path check step has made sure that they stay
+ * inside the release or shared/, and that no parent of a dir is a link); links deeper inside are never followed,
+ * nor is their target changed (chown/chgrp -h, setfacl without -L). Options and `--` come before the mode or owner,
+ * so no command depends on GNU argument permutation (POSIXLY_CORRECT).
  */
 export function writable(o: WritableOptions): Step | null {
   if (o.dirs.length === 0 || o.mode === 'skip') return null;
   const dirs = words(o.dirs);
   const sudo = o.useSudo ? 'sudo -n ' : '';
-  // chown/chgrp follow a symlinked (shared) dir named on the command line with -H; GNU chmod has no -H (before
-  // coreutils 9.5) and follows command-line symlinks by itself.
-  const rec = o.recursive ? '-R -H ' : '';
+  // Recursive chown/chgrp: -h changes a link met inside the tree, never its target (with -R alone they change the
+  // target); a dir named with a trailing slash is the directory a (shared) link leads to, not the link. GNU chmod
+  // follows command-line links and skips links inside the tree by itself (and has no -H before coreutils 9.5).
+  const ownFlags = o.recursive ? '-R -h ' : '';
+  const ownDirs = o.recursive ? o.dirs.map((d) => `${q(d)}/`).join(' ') : dirs;
   const chmodRec = o.recursive ? '-R ' : '';
   const lines = ['cd -- "releases/$DA_RELEASE"', `mkdir -p -- ${dirs}`];
   switch (o.mode) {
     case 'chmod':
-      lines.push(`${sudo}chmod ${chmodRec}${q(o.chmodMode)} -- ${dirs}`);
+      lines.push(`${sudo}chmod ${chmodRec}-- ${q(o.chmodMode)} ${dirs}`);
       break;
     case 'chown':
-      lines.push(`${sudo}chown ${rec}-- ${q(required(o.httpUser, 'http_user'))} ${dirs}`);
+      lines.push(`${sudo}chown ${ownFlags}-- ${q(required(o.httpUser, 'http_user'))} ${ownDirs}`);
       break;
     case 'chgrp':
-      lines.push(`${sudo}chgrp ${rec}-- ${q(required(o.httpGroup, 'http_group'))} ${dirs}`);
+      lines.push(`${sudo}chgrp ${ownFlags}-- ${q(required(o.httpGroup, 'http_group'))} ${ownDirs}`);
       break;
     case 'acl': {
       const http = q(required(o.httpUser, 'http_user'));
@@ -51,15 +56,15 @@ export function writable(o: WritableOptions): Step | null {
       );
       if (o.useSudo) {
         lines.push(
-          `sudo -n setfacl -L ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`,
-          `sudo -n setfacl -dL ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`,
+          `sudo -n setfacl ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`,
+          `sudo -n setfacl -d ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`,
         );
       } else {
         lines.push(
           `for dir in ${dirs}; do`,
           `  if getfacl -p -- "$dir" 2>/dev/null | grep -q "^user:"${http}":.*w"; then continue; fi`,
-          `  setfacl -L ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`,
-          `  setfacl -dL ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`,
+          `  setfacl ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`,
+          `  setfacl -d ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`,
           'done',
         );
       }
