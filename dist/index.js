@@ -30776,9 +30776,12 @@ class MarkerParser {
 var remote_phase = __nccwpck_require__(6313);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: ./src/remote/contain.ts
+var contain = __nccwpck_require__(8994);
 // EXTERNAL MODULE: ./src/remote/quote.ts
 var quote = __nccwpck_require__(4414);
 ;// CONCATENATED MODULE: ./src/remote/prelude.ts
+
 
 
 /**
@@ -30917,7 +30920,8 @@ da_live_manifest() {
   [ -f "$m" ] || return 0
   if [ "\${2:-}" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < "$m"; fi
 }
-# A directory that must exist: a process only when it does not yet.
+# Containment helpers (see contain.ts): no symlink in a path's parent components.
+${contain/* CONTAIN_PRELUDE */.VS}# A directory that must exist: a process only when it does not yet.
 da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
 # The time now, UTC, in DA_AT (a variable, so no subshell is needed to use it).
 da_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
@@ -30968,13 +30972,25 @@ da_abort() {
       kind=\${line%% *}; value=\${line#* }
       case $kind in
         release)
+          # A pending record is host data: a release name is one plain path segment.
+          case $value in ''|.|..|*/*) echo "ignored the pending line \"$line\": not a release name"; continue ;; esac
           if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
             rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" && echo "removed the unfinished release $value"
             da_now
             da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
           fi ;;
         seeded)
-          rm -rf -- "shared/$value" && echo "removed shared/$value, created by this run" ;;
+          if ! da_relpath_ok "$value"; then
+            echo "ignored the pending line \"$line\": not a plain relative path"
+          elif ! da_parents_real shared "$value"; then
+            echo "left shared/$value: shared/$DA_LINK is a symlink, never followed"
+          else
+            rm -rf -- "shared/$value" && echo "removed shared/$value, created by this run"
+          fi ;;
+        recycled)
+          # The delta renamed releases/$value into this run's release: its manifests go with it.
+          case $value in ''|.|..|*/*) continue ;; esac
+          [ -e "releases/$value" ] || rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" ;;
       esac
     done < <(tac -- "$DA_PENDING")
     rm -f -- "$DA_PENDING"
@@ -32126,6 +32142,8 @@ function releasesToRemove(o) {
     return ordered.filter((d) => !kept.has(d));
 }
 
+// EXTERNAL MODULE: ./src/remote/contain.ts
+var contain = __nccwpck_require__(8994);
 // EXTERNAL MODULE: ./src/remote/phase.ts
 var phase = __nccwpck_require__(6313);
 // EXTERNAL MODULE: ./src/remote/quote.ts
@@ -32183,6 +32201,7 @@ da_index_write "$tmp/files" "$mark" "$DA_RELEASE"`,
 
 
 
+
 /**
  * deploy:update_code, delta: the new release starts from a base release (a real copy of the live one, reflinks
  * where the filesystem has them, never hard links; or the release cleanup would remove, renamed). What was added
@@ -32205,6 +32224,8 @@ if [ ! -f "$listed" ] || [ -s "$listed.foreign" ]; then
   da_data base foreign
   exit ${phase/* STOP */.VW}
 fi
+# Recorded first: a run that fails after the rename removes the base's manifests too (da_abort).
+printf 'recycled %s\\n' "$DA_BASE" >> "$DA_PENDING"
 mv -T -- "$base" "$new" # onto the empty directory the release step made: rename(2) replaces it
 echo "reusing releases/$DA_BASE, which cleanup would remove"`;
     return {
@@ -32221,8 +32242,11 @@ actual="$tmp/base.$DA_BASE"
 gzip -dc ".deploy/manifests/$DA_BASE.gz" > "$tmp/known"
 DA_SKIP=${(0,quote.q)(o.skip.length ? underRegex(o.skip) : '')} awk -v known="$tmp/known" 'BEGIN { RS = ORS = "\\0"; skip = ENVIRON["DA_SKIP"] }
   FILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, "\\t") + 1); listed[p] = 1; next }
-  !($0 in listed) && (skip == "" || $0 !~ skip)' "$tmp/known" "$actual" | (cd -- "$new" && xargs -0r rm -rf --)
-${o.removeB64 ? `printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d | (cd -- "$new" && xargs -0r rm -rf --)\n` : ''}${receivePayload('"$new"')}
+  !($0 in listed) && (skip == "" || $0 !~ skip)' "$tmp/known" "$actual" > "$tmp/prune"
+${o.removeB64 ? `printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d >> "$tmp/prune"\n` : ''}# Never through a symlink (one planted in the live release, say): the link itself goes instead.
+${contain/* PRUNE_FUNCTION */.EB}
+da_prune "$new" < "$tmp/prune"
+${receivePayload('"$new"')}
 printf '%s\\n' ${(0,quote.q)(o.revision)} > "$new/REVISION"
 echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
     };
@@ -32676,9 +32700,12 @@ function cleanup(remove) {
 ${remove.length === 0
             ? 'echo "nothing to clean up"'
             : `trash=".deploy/trash/$DA_OWNER"
+# Nothing is moved or deleted through a link planted in .deploy/ (the links themselves go).
+[ ! -L .deploy/trash ] || rm -f .deploy/trash
 removed=0
 manifests=()
 for name in ${(0,quote/* words */.a)(remove)}; do
+  case $name in ''|.|..|*/*) continue ;; esac
   ! [ current -ef "releases/$name" ] || continue
   manifests+=(".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx")
   if [ -e "releases/$name" ]; then
@@ -32687,7 +32714,11 @@ for name in ${(0,quote/* words */.a)(remove)}; do
   fi
 done
 # One rm for every manifest; no trash (and no background delete) when nothing was moved (a recycled release).
-[ "\${#manifests[@]}" -eq 0 ] || rm -f -- "\${manifests[@]}"
+if [ -L .deploy/manifests ]; then
+  da_data warning ".deploy/manifests is a symlink: the manifests of removed releases were left there; make it a directory"
+elif [ "\${#manifests[@]}" -gt 0 ]; then
+  rm -f -- "\${manifests[@]}"
+fi
 if [ "$removed" -gt 0 ]; then echo "removed $removed old releases"; else echo "nothing left to clean up"; fi`}
 # Simple commands, so no shell stays behind holding the session's output open (the session would not end).
 if [ -d .deploy/trash ]; then
@@ -32700,7 +32731,11 @@ fi`,
 
 ;// CONCATENATED MODULE: ./src/remote/steps/clear-paths.ts
 
-/** deploy:clear_paths: paths the release must not contain (removed inside the new release only). */
+/**
+ * deploy:clear_paths: paths the release must not contain (removed inside the new release only). The path check
+ * step (see contain.ts) has refused any path with a symlink among its parents before this runs (also before sudo);
+ * a link that is the path itself is removed, never what it points at.
+ */
 function clearPaths(opts) {
     if (opts.paths.length === 0)
         return null;
@@ -32843,7 +32878,8 @@ function linkInto(path) {
 /**
  * deploy:shared: each shared dir and file lives in `shared/` and is linked into the release. The first time, the
  * shared copy is seeded from the release (as Deployer does); seeded entries are recorded so that a failed run
- * removes them again and `shared/` is as it was.
+ * removes them again and `shared/` is as it was. The path check step (see contain.ts) runs first: no parent of an
+ * entry, in the release or in shared/, is a symlink, and no shared entry in shared/ is one.
  */
 function shared(opts) {
     if (opts.dirs.length === 0 && opts.files.length === 0)
@@ -32927,6 +32963,7 @@ var run_info = __nccwpck_require__(4091);
 
 
 
+
 function chooseName(ctx, facts) {
     if (ctx.releaseName) {
         const name = (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
@@ -32970,11 +33007,19 @@ function releasePhases(ctx, facts, name, source) {
     // `once: true` hooks run on the first host only (config order), before any host switches.
     const first = [...facts.keys()][0];
     const env = (m) => hookEnv(ctx, m.host, name, facts.get(m).live, source.sha(m));
-    // The stage phase: a fresh release directory, filled, then shared links, writable dirs and cleared paths.
+    // The stage phase: a fresh release directory, filled, its paths checked, then shared links, writable dirs and
+    // cleared paths.
     const stageWith = (m, fill, fresh = true) => {
         const steps = [
             fresh ? release() : null,
             ...fill.steps,
+            // Before anything changes outside the new release: no configured path leads out through a symlink.
+            (0,contain/* contain */.lP)({
+                sharedDirs: c.sharedDirs,
+                sharedFiles: c.sharedFiles,
+                writableDirs: c.writableMode === 'skip' ? [] : c.writableDirs,
+                clearPaths: c.clearPaths,
+            }),
             shared({ dirs: c.sharedDirs, files: c.sharedFiles }),
             (0,writable/* writable */.T)({
                 dirs: c.writableDirs,
@@ -33331,15 +33376,21 @@ async function deploy(ctx) {
 ;// CONCATENATED MODULE: ./src/remote/steps/copy-live.ts
 /**
  * Fills the new release with a copy of the live one, on the host (redeploy): a real copy with modes and links
- * kept, never hard links, so a later write in one release cannot change another.
+ * kept, never hard links, so a later write in one release cannot change another. Links are copied as links; the
+ * path check that follows makes sure no configured path leads out through one.
  */
 function copyLive() {
     return {
         id: 'copy',
         label: 'copy live release',
         body: `[ -d "releases/$DA_LIVE" ] || { echo "error: the live release releases/$DA_LIVE is missing" >&2; exit 1; }
+[ ! -L "releases/$DA_LIVE" ] || { echo "error: the live release releases/$DA_LIVE is a symlink to $(readlink -- "releases/$DA_LIVE"), not a release directory: deploy instead" >&2; exit 1; }
 cp -a --reflink=auto -- "releases/$DA_LIVE/." "releases/$DA_RELEASE/"
-if [ -f ".deploy/manifests/$DA_LIVE.gz" ]; then cp -- ".deploy/manifests/$DA_LIVE.gz" ".deploy/manifests/$DA_RELEASE.gz"; fi
+if [ -f ".deploy/manifests/$DA_LIVE.gz" ]; then
+  m=".deploy/manifests/$DA_RELEASE.gz"
+  [ ! -L "$m" ] || rm -f -- "$m" # cp would write through a link planted there
+  cp -- ".deploy/manifests/$DA_LIVE.gz" "$m"
+fi
 echo "copied releases/$DA_LIVE into releases/$DA_RELEASE"`,
     };
 }
@@ -34232,6 +34283,192 @@ function uniqueReleaseName(at, taken) {
 
 /***/ }),
 
+/***/ 8994:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EB: () => (/* binding */ PRUNE_FUNCTION),
+/* harmony export */   VS: () => (/* binding */ CONTAIN_PRELUDE),
+/* harmony export */   lP: () => (/* binding */ contain)
+/* harmony export */ });
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4414);
+
+/**
+ * Containment: a step acts only on paths inside `releases/<name>/` or `shared/`, never through a symlink in a
+ * parent component of the path (the build ships links as they are, and someone may plant one in shared/ on the
+ * host). The roots themselves (`releases/<name>`, made by the run; `shared`, which an operator may link to another
+ * disk) are not checked. Bash builtins only: `[ -L ]` on each parent; `readlink` runs only to name a refused link.
+ */
+/**
+ * Prelude block: `da_parents_real ROOT PATH` is status 0 when no parent component of ROOT/PATH (ROOT/a, ROOT/a/b,
+ * ..., PATH itself excluded) is a symlink; else status 1 with the first such component (below ROOT) in DA_LINK. A
+ * parent that is not a directory ends the walk (nothing exists below it). `da_relpath_ok PATH`: PATH is a
+ * relative path without `.`/`..` segments (values read back from a pending record, which a host may forge).
+ */
+const CONTAIN_PRELUDE = `da_parents_real() {
+  local rest=$2 prefix=
+  DA_LINK=
+  while [ "$rest" != "\${rest#*/}" ]; do
+    prefix=\${prefix:+$prefix/}\${rest%%/*}; rest=\${rest#*/}
+    if [ -L "$1/$prefix" ]; then DA_LINK=$prefix; return 1; fi
+    [ -d "$1/$prefix" ] || return 0
+  done
+}
+da_relpath_ok() { case /$1/ in //|*//*|*/./*|*/../*) return 1 ;; esac; }
+`;
+/**
+ * Shell functions for the check step (defined inside its body, so they travel only with the stage phase).
+ * `da_contain KEY ROOT PATH LAST` checks one configured entry; LAST says what the entry itself may be:
+ * `any` (a link there is replaced or removed, never followed), `real` (must not be a link: a shared entry in
+ * shared/), `inside` (a link is followed, so it must resolve to a directory inside the release or shared/),
+ * `seeded` (must not be a link: a writable dir in a shared dir that the shared step is about to seed from the
+ * release, where a relative link would resolve differently).
+ */
+const CHECK_FUNCTIONS = `da_leaves() {
+  # $1: a link's path below its root, $2: its target. Status 0 when the target leads out of the root (by its text).
+  local depth=0 rest=$1 seg
+  case $2 in /*) return 0 ;; esac
+  while [ "$rest" != "\${rest#*/}" ]; do depth=$((depth + 1)); rest=\${rest#*/}; done
+  rest=$2/
+  while [ -n "$rest" ]; do
+    seg=\${rest%%/*}; rest=\${rest#*/}
+    case $seg in ''|.) ;; ..) depth=$((depth - 1)); [ "$depth" -ge 0 ] || return 0 ;; *) depth=$((depth + 1)) ;; esac
+  done
+  return 1
+}
+da_refuse() {
+  # $1 key, $2 path, $3 root, $4 the link below the root, $5 why (optional)
+  local target shown=$4 where='the release' why=\${5:-}
+  if [ "$3" = shared ]; then shown=shared/$4; where=shared/; fi
+  target=$(readlink -- "$3/$4" 2>/dev/null) || target='?'
+  if [ -z "$why" ]; then
+    if da_leaves "$4" "$target"; then why=", outside $where"
+    else why=" (inside $where, but a symlink in the middle of a path is never followed: name the real path)"; fi
+  fi
+  echo "error: $1: $2: $shown is a symlink to $target$why" >&2
+}
+da_resolves_inside() {
+  # ROOT/PATH resolves (physically; cd is a builtin) to a directory inside the release or shared/: status 0; to one
+  # elsewhere: 1; to no directory: 2.
+  local real rel= sh=
+  cd -P -- "$DA_DEPLOY_PATH/$1" 2>/dev/null || { cd -- "$DA_DEPLOY_PATH"; return 2; }
+  real=$PWD/
+  if cd -P -- "$DA_DEPLOY_PATH/releases/$DA_RELEASE" 2>/dev/null; then rel=$PWD/; fi
+  if cd -P -- "$DA_DEPLOY_PATH/shared" 2>/dev/null; then sh=$PWD/; fi
+  cd -- "$DA_DEPLOY_PATH"
+  if [ -n "$rel" ]; then case $real in "$rel"*) return 0 ;; esac; fi
+  if [ -n "$sh" ]; then case $real in "$sh"*) return 0 ;; esac; fi
+  return 1
+}
+da_contain() {
+  if ! da_parents_real "$2" "$3"; then da_refuse "$1" "$3" "$2" "$DA_LINK"; return 1; fi
+  [ -L "$2/$3" ] || return 0
+  case $4 in
+    any) return 0 ;;
+    real) da_refuse "$1" "$3" "$2" "$3" "; deploy-action never writes through a link in shared/: make it a real $([ "$1" = shared_files ] && echo file || echo directory) there"; return 1 ;;
+    seeded) da_refuse "$1" "$3" "$2" "$3" "; shared/ is seeded from this release, where the link would lead elsewhere: ship a real directory there"; return 1 ;;
+    inside)
+      local rc=0
+      da_resolves_inside "$2/$3" || rc=$?
+      case $rc in
+        0) ;;
+        1) da_refuse "$1" "$3" "$2" "$3" ", outside the release and shared/"; return 1 ;;
+        *) da_refuse "$1" "$3" "$2" "$3" ", which is not a directory"; return 1 ;;
+      esac ;;
+  esac
+}`;
+/** The shared dir that holds `path` (or is `path`), if any: after the shared step, the path lies in shared/. */
+function sharedDirOf(path, dirs) {
+    return dirs.find((d) => path === d || path.startsWith(`${d}/`));
+}
+/**
+ * The path check: runs after the release is filled and before `shared`, so a refused run changes nothing in
+ * shared/ and nothing outside the release. Every configured entry is checked in the release and, for shared
+ * entries, in shared/ too; a writable dir or cleared path below a shared dir is checked in shared/, where the
+ * shared link will lead it (or in the release, when shared/ is about to be seeded from it). Every refused entry
+ * is named (key, path, link, target), then the step fails and the run is undone like any failed step. The `sudo` variants act only after this check, made as the deploy user.
+ */
+function contain(o) {
+    const checks = [];
+    let count = 0;
+    const add = (key, root, path, last) => {
+        count++;
+        checks.push(`da_contain ${key} ${root} ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(path)} ${last} || ok=`);
+    };
+    const rel = '"releases/$DA_RELEASE"';
+    for (const dir of o.sharedDirs)
+        add('shared_dirs', rel, dir, 'any');
+    for (const file of o.sharedFiles)
+        add('shared_files', rel, file, 'any');
+    for (const dir of o.sharedDirs)
+        add('shared_dirs', 'shared', dir, 'real');
+    for (const file of o.sharedFiles)
+        add('shared_files', 'shared', file, 'real');
+    // A path below a shared dir S lies in shared/S once the shared step has run; when shared/S does not exist yet,
+    // that step seeds it from the release's S (a real directory there), so the release's copy is what to check.
+    const inShared = (key, s, path, last) => {
+        const from = `"releases/$DA_RELEASE/"${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(s)}`;
+        count++;
+        checks.push(`if [ -d ${from} ] && [ ! -L ${from} ] && [ ! -e shared/${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(s)} ] && [ ! -L shared/${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(s)} ]; then`, `  da_contain ${key} ${rel} ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(path)} ${last === 'inside' ? 'seeded' : last} || ok=`, `else da_contain ${key} shared ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(path)} ${last} || ok=; fi`);
+    };
+    for (const dir of o.writableDirs) {
+        const s = sharedDirOf(dir, o.sharedDirs);
+        // The shared dir itself is the link the shared step makes (checked above, as a shared dir).
+        if (s === dir || o.sharedFiles.includes(dir))
+            continue;
+        if (s)
+            inShared('writable_dirs', s, dir, 'inside');
+        else
+            add('writable_dirs', rel, dir, 'inside');
+    }
+    for (const path of o.clearPaths) {
+        const s = sharedDirOf(path, o.sharedDirs);
+        if (s && s !== path)
+            inShared('clear_paths', s, path, 'any');
+        else
+            add('clear_paths', rel, path, 'any');
+    }
+    if (count === 0)
+        return null;
+    return {
+        id: 'contain',
+        label: 'path check',
+        body: `${CHECK_FUNCTIONS}
+ok=1
+${checks.join('\n')}
+[ -n "$ok" ] || exit 1
+echo "checked ${count} paths: none leads out of the release or shared/"`,
+    };
+}
+/**
+ * Shell function for the steps that delete lists of paths (delta pruning): `da_prune DIR < list` removes the
+ * NUL-separated paths (relative to DIR) of a regular file, never through a symlink: a path below a symlinked
+ * directory removes that link instead (the release then lacks what the link stood for, so verify finds it
+ * incomplete and everything is sent). Paths with `.`/`..` segments are ignored. One `rm` per 1000 paths.
+ */
+const PRUNE_FUNCTION = `da_prune() {
+  local p ok= n=0 list=()
+  while IFS= read -r -d '' p; do
+    case /$p/ in //|*//*|*/./*|*/../*) continue ;; esac
+    # Siblings come together: a parent found real is not walked again.
+    if [ "\${p%/*}" != "$ok" ]; then
+      ok=
+      if da_parents_real "$1" "$p"; then
+        case $p in */*) ok=\${p%/*} ;; esac
+      else
+        echo "$1/$DA_LINK is a symlink (to $(readlink -- "$1/$DA_LINK" || true)): removed it, not $p through it"
+        p=$DA_LINK
+      fi
+    fi
+    list[n++]=$1/$p
+    if [ "$n" -ge 1000 ]; then rm -rf -- "\${list[@]}"; list=(); n=0; fi
+  done
+  [ "$n" -eq 0 ] || rm -rf -- "\${list[@]}"
+}`;
+
+
+/***/ }),
+
 /***/ 6313:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -34465,37 +34702,42 @@ function needsHttpUser(mode) {
 }
 /**
  * deploy:writable, with Deployer's modes. Runs inside the new release; directories are created first. Symlinked
- * (shared) directories given on the command line are followed; links deeper inside are not.
+ * (shared) directories given on the command line are followed (the path check step has made sure that they stay
+ * inside the release or shared/, and that no parent of a dir is a link); links deeper inside are never followed,
+ * nor is their target changed (chown/chgrp -h, setfacl without -L). Options and `--` come before the mode or owner,
+ * so no command depends on GNU argument permutation (POSIXLY_CORRECT).
  */
 function writable(o) {
     if (o.dirs.length === 0 || o.mode === 'skip')
         return null;
     const dirs = (0,_quote_js__WEBPACK_IMPORTED_MODULE_0__/* .words */ .a)(o.dirs);
     const sudo = o.useSudo ? 'sudo -n ' : '';
-    // chown/chgrp follow a symlinked (shared) dir named on the command line with -H; GNU chmod has no -H (before
-    // coreutils 9.5) and follows command-line symlinks by itself.
-    const rec = o.recursive ? '-R -H ' : '';
+    // Recursive chown/chgrp: -h changes a link met inside the tree, never its target (with -R alone they change the
+    // target); a dir named with a trailing slash is the directory a (shared) link leads to, not the link. GNU chmod
+    // follows command-line links and skips links inside the tree by itself (and has no -H before coreutils 9.5).
+    const ownFlags = o.recursive ? '-R -h ' : '';
+    const ownDirs = o.recursive ? o.dirs.map((d) => `${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(d)}/`).join(' ') : dirs;
     const chmodRec = o.recursive ? '-R ' : '';
     const lines = ['cd -- "releases/$DA_RELEASE"', `mkdir -p -- ${dirs}`];
     switch (o.mode) {
         case 'chmod':
-            lines.push(`${sudo}chmod ${chmodRec}${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(o.chmodMode)} -- ${dirs}`);
+            lines.push(`${sudo}chmod ${chmodRec}-- ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(o.chmodMode)} ${dirs}`);
             break;
         case 'chown':
-            lines.push(`${sudo}chown ${rec}-- ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(required(o.httpUser, 'http_user'))} ${dirs}`);
+            lines.push(`${sudo}chown ${ownFlags}-- ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(required(o.httpUser, 'http_user'))} ${ownDirs}`);
             break;
         case 'chgrp':
-            lines.push(`${sudo}chgrp ${rec}-- ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(required(o.httpGroup, 'http_group'))} ${dirs}`);
+            lines.push(`${sudo}chgrp ${ownFlags}-- ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(required(o.httpGroup, 'http_group'))} ${ownDirs}`);
             break;
         case 'acl': {
             const http = (0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(required(o.httpUser, 'http_user'));
             const r = o.recursive ? '-R ' : '';
             lines.push('command -v setfacl >/dev/null || { echo "error: setfacl is not installed on this host: install the acl package, or set writable_mode to chmod, chown, chgrp or skip" >&2; exit 1; }', 'me=$(id -un)');
             if (o.useSudo) {
-                lines.push(`sudo -n setfacl -L ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`, `sudo -n setfacl -dL ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`);
+                lines.push(`sudo -n setfacl ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`, `sudo -n setfacl -d ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`);
             }
             else {
-                lines.push(`for dir in ${dirs}; do`, `  if getfacl -p -- "$dir" 2>/dev/null | grep -q "^user:"${http}":.*w"; then continue; fi`, `  setfacl -L ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`, `  setfacl -dL ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`, 'done');
+                lines.push(`for dir in ${dirs}; do`, `  if getfacl -p -- "$dir" 2>/dev/null | grep -q "^user:"${http}":.*w"; then continue; fi`, `  setfacl ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`, `  setfacl -d ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`, 'done');
             }
             break;
         }
