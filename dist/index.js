@@ -28853,7 +28853,10 @@ var inspect = __nccwpck_require__(5514);
 // EXTERNAL MODULE: ./src/remote/steps/lock.ts
 var lock = __nccwpck_require__(7095);
 ;// CONCATENATED MODULE: ./src/remote/steps/prepare.ts
-/** deploy:prepare: the layout exists (`releases/`, `shared/`, `.deploy/`) and `current` is ours to switch. */
+/**
+ * deploy:prepare: the layout exists (`releases/`, `shared/`, `.deploy/`), none of its own directories is a symlink
+ * planted to lead writes outside the deploy path, and `current` is ours to switch.
+ */
 function prepare() {
     return {
         id: 'prepare',
@@ -28866,6 +28869,15 @@ if [ -e current ] && [ ! -L current ]; then
   echo "Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed." >&2
   exit 1
 fi
+# Releases and metadata live in real directories of the deploy path: a planted link would carry every later write
+# (manifests, pending records, the lock, trash) outside it. shared/ may be a link (a shared volume, documented).
+for d in releases .deploy .deploy/pending .deploy/manifests .deploy/lock; do
+  if [ -L "$d" ]; then
+    echo "error: $DA_DEPLOY_PATH/$d is a symlink (to $(readlink -- "$d")): deploy-action keeps releases and its metadata only in real directories inside deploy_path." >&2
+    echo "Replace it with a directory (move what it holds), or choose another deploy_path. Nothing was changed." >&2
+    exit 1
+  fi
+done
 [ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ] || mkdir -p releases shared .deploy/pending .deploy/manifests`,
     };
 }
@@ -32844,6 +32856,10 @@ function release() {
   echo "error: releases/$DA_RELEASE already exists on this host; a release is never overwritten" >&2
   exit 1
 fi
+# The release's manifest and index are written later with \`>\`, which would follow a link planted under their name.
+for m in ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"; do
+  if [ -L "$m" ]; then echo "error: $m is a symlink planted before this release existed; remove it" >&2; exit 1; fi
+done
 mkdir -- "releases/$DA_RELEASE"
 printf 'release %s\\n' "$DA_RELEASE" >> "$DA_PENDING"
 echo "created releases/$DA_RELEASE"`,

@@ -444,3 +444,43 @@ describe('the delta base inspect offers (real runs)', () => {
     expect(existsSync(join(dir, '.deploy/check-base-first'))).toBe(false);
   });
 });
+
+describe('prepare and release refuse links planted in the layout (real runs)', () => {
+  let root: string;
+  let dp: string;
+  let victim: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'da-layout-'));
+    dp = join(root, 'app');
+    victim = join(root, 'victim');
+    mkdirSync(victim);
+    writeFileSync(join(victim, 'keep.txt'), 'keep\n');
+    mkdirSync(join(dp, 'releases'), { recursive: true });
+    mkdirSync(join(dp, 'shared'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  test.each(['.deploy', 'releases'])('%s -> outside: prepare fails naming the link, and nothing lands outside', async (name) => {
+    rmSync(join(dp, name), { recursive: true, force: true });
+    symlinkSync(victim, join(dp, name));
+    const s = openSession(dp);
+    const result = await s.run({ name: 'stage', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), release()] });
+    s.destroy(); // a phase that went through would leave the session waiting for the next
+    expect(result.ok).toBe(false);
+    expect(result.failed?.id).toBe('prepare');
+    expect(result.failed?.tail.join('\n')).toContain(`${dp}/${name} is a symlink (to ${victim})`);
+    expect(readdirSync(victim)).toEqual(['keep.txt']);
+  });
+
+  test('a link planted under the new release manifest name: the release step refuses before anything is written through it', async () => {
+    mkdirSync(join(dp, '.deploy/manifests'), { recursive: true });
+    mkdirSync(join(dp, '.deploy/pending'));
+    symlinkSync(join(victim, 'keep.txt'), join(dp, '.deploy/manifests/r1.gz'));
+    const s = openSession(dp);
+    const result = await s.run({ name: 'stage', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), release()] });
+    s.destroy();
+    expect(result.failed?.id).toBe('release');
+    expect(result.failed?.tail.join('\n')).toContain('.deploy/manifests/r1.gz is a symlink planted');
+    expect(readFileSync(join(victim, 'keep.txt'), 'utf8')).toBe('keep\n');
+  });
+});
