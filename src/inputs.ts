@@ -16,6 +16,8 @@ export interface Inputs {
   /** rollback: the release to make live (default: the previous good one). */
   release: string;
   dryRun: boolean;
+  /** unlock: remove the lock even while the run holding it still runs on the host. */
+  force: boolean;
   /** Limit the run to these hosts: names or `label=NAME`, comma-separated. */
   hosts: string;
   connectTimeoutSeconds: number;
@@ -45,6 +47,7 @@ export function readInputs(): Inputs {
     releaseName: core.getInput('release-name'),
     release: core.getInput('release'),
     dryRun: booleanInput('dry-run'),
+    force: forceInput(command),
     hosts: core.getInput('hosts'),
     connectTimeoutSeconds: timeout,
     githubDeployment: booleanInput('github-deployment'),
@@ -59,6 +62,13 @@ export function maskSecrets(values: readonly string[]): void {
     core.setSecret(value);
     for (const line of value.split(/\r?\n/)) if (line.trim().length >= 4) core.setSecret(line.trim());
   }
+}
+
+/** `force` applies to unlock only: anywhere else it is a mistake worth saying. */
+function forceInput(command: CommandName): boolean {
+  const force = booleanInput('force');
+  if (force && command !== 'unlock') throw new Error(`input force: applies to command unlock only, not ${command}`);
+  return force;
 }
 
 /** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */
