@@ -5,8 +5,17 @@
  * action, two runs and an unlock interleaved on one host.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fenced, type Step } from '../../src/remote/phase.js';
+import { HostSession } from '../../src/remote/session.js';
+import { lock, LOCK_LOST, unlock } from '../../src/remote/steps/lock.js';
+import { prepare } from '../../src/remote/steps/prepare.js';
+import { release } from '../../src/remote/steps/release.js';
+import { shared } from '../../src/remote/steps/shared.js';
+import { symlink } from '../../src/remote/steps/symlink.js';
+import { LocalTransport } from '../../src/transport/local.js';
 import type { ActionResult } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { doneWithin, makeCase, sleep, type Case } from './harness.js';
@@ -181,4 +190,101 @@ describe('the lock is a fence', () => {
     expect(readFileSync(join(c.dp, '.deploy/lock/owner'), 'utf8')).toBe('intruder\n');
     expect(existsSync(join(c.dp, `releases/${ra.outputs['release'] ?? '?'}`))).toBe(false);
   }, 120_000);
+});
+
+// --- the same rules, step by step, in one host session over the local transport ---------------------------------
+
+/** A session of run `owner` on a fresh deploy path, with what its host printed (abort path included). */
+function session(dp: string, owner = 'run-a'): { s: HostSession; out: string[] } {
+  const out: string[] = [];
+  const s = HostSession.open(
+    new LocalTransport(),
+    { markerToken: `t${Math.random().toString(16).slice(2)}`, owner, deployPath: dp, idleSeconds: 30, runJson: '"sha":"abc"' },
+    { output: (line) => out.push(line) },
+  );
+  return { s, out };
+}
+
+/** Fills the new release as an upload would: a VERSION file, then REVISION last. */
+const fill: Step = { id: 'fill', label: 'fill', body: 'printf v1 > "releases/$DA_RELEASE/VERSION"\nprintf abc > "releases/$DA_RELEASE/REVISION"' };
+const takeLock = (dp: string, owner: string) => {
+  rmSync(join(dp, '.deploy/lock'), { recursive: true, force: true });
+  mkdirSync(join(dp, '.deploy/lock'));
+  writeFileSync(join(dp, '.deploy/lock/owner'), `${owner}\n`);
+  writeFileSync(join(dp, '.deploy/lock/info.json'), '{"repository":"acme/shop","run_id":"7","actor":"eve","pid":1,"boot_id":"x"}\n');
+};
+const newDeployPath = () => join(mkdtempSync(join(tmpdir(), 'da-fence-')), 'app');
+
+describe('the fence, step by step (local session)', () => {
+  test('a fenced step of a run whose lock was replaced fails with LOCK_LOST; the abort keeps the seeded shared entry and the other lock', async () => {
+    const dp = newDeployPath();
+    const { s, out } = session(dp);
+    expect((await s.run({ name: 'stage', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), lock('"x":1'), ...fenced([release(), fill, shared({ dirs: ['storage'], files: [] })!])] })).ok).toBe(true);
+    expect(existsSync(join(dp, 'shared/storage'))).toBe(true);
+    takeLock(dp, 'run-b');
+    const r = await s.run({ name: 'hooks', vars: { DA_RELEASE: 'r1' }, steps: fenced([{ id: 'hook-1', label: 'touch', body: 'touch "releases/$DA_RELEASE/ran"' }]) });
+    await s.end().catch(() => undefined);
+    expect(r.rc).toBe(LOCK_LOST);
+    expect(r.failed?.tail.join('\n')).toContain("error: this run's lock was replaced by acme/shop run 7 by eve (without unlock: removed by hand?); nothing was switched");
+    expect(existsSync(join(dp, 'releases/r1'))).toBe(false);
+    expect(existsSync(join(dp, 'shared/storage'))).toBe(true);
+    expect(out.join('\n')).toContain('left shared/storage, seeded by this run: it lost its lock, and another run may use it by now');
+    expect(readFileSync(join(dp, '.deploy/lock/owner'), 'utf8')).toBe('run-b\n');
+  });
+
+  test('the switch refuses a release that is not a complete directory (no REVISION; a symlink); current stays', async () => {
+    const dp = newDeployPath();
+    const { s } = session(dp);
+    const r = await s.run({ name: 'ship', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), lock('"x":1'), ...fenced([release()]), symlink('')] });
+    await s.end().catch(() => undefined);
+    expect(r.failed?.id).toBe('symlink');
+    expect(r.failed?.tail.join('\n')).toContain('releases/r1 is not a complete release');
+    expect(existsSync(join(dp, 'current'))).toBe(false);
+    const other = session(dp, 'run-c');
+    mkdirSync(join(dp, 'elsewhere'));
+    writeFileSync(join(dp, 'elsewhere/REVISION'), 'x');
+    symlinkSync('../elsewhere', join(dp, 'releases/r2'));
+    const r2 = await other.s.run({ name: 'ship', vars: { DA_RELEASE: 'r2' }, steps: [lock('"x":1'), symlink('')] });
+    await other.s.end().catch(() => undefined);
+    expect(r2.failed?.tail.join('\n')).toContain('releases/r2 is not a complete release');
+    expect(existsSync(join(dp, 'current'))).toBe(false);
+  });
+
+  test('a run that lost its lock after its switch: switched back only to a release that still exists, never dangling', async () => {
+    const dp = newDeployPath();
+    // r0 live, then run-a switches to r1 (provisionally).
+    mkdirSync(join(dp, 'releases/r0'), { recursive: true });
+    writeFileSync(join(dp, 'releases/r0/REVISION'), 'x');
+    symlinkSync('releases/r0', join(dp, 'current'));
+    const { s, out } = session(dp);
+    const sw = await s.run({ name: 'switch', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), lock('"x":1'), ...fenced([release(), fill]), symlink('releases/r0')] });
+    expect(sw.ok).toBe(true);
+    expect(readlinkSync(join(dp, 'current'))).toBe('releases/r1');
+    // Its lock is removed by hand and r0 is gone meanwhile: the commit fails, current stays on r1 (complete).
+    rmSync(join(dp, '.deploy/lock'), { recursive: true });
+    rmSync(join(dp, 'releases/r0'), { recursive: true });
+    const fin = await s.run({ name: 'finish', vars: { DA_RELEASE: 'r1' }, steps: [unlock()] });
+    await s.end().catch(() => undefined);
+    expect(fin.rc).toBe(LOCK_LOST);
+    expect(fin.failed?.tail.join('\n')).toContain("this run's lock is gone (removed by hand, without unlock); its switch is undone only where current still points at its release");
+    expect(out.join('\n')).toContain('left current on releases/r1: releases/r0, live before this run, is gone');
+    expect(readlinkSync(join(dp, 'current'))).toBe('releases/r1');
+    expect(existsSync(join(dp, 'current/REVISION'))).toBe(true);
+  });
+
+  test('a run that lost its lock after its switch, with the previous release still there: switched back', async () => {
+    const dp = newDeployPath();
+    mkdirSync(join(dp, 'releases/r0'), { recursive: true });
+    writeFileSync(join(dp, 'releases/r0/REVISION'), 'x');
+    symlinkSync('releases/r0', join(dp, 'current'));
+    const { s } = session(dp);
+    expect((await s.run({ name: 'switch', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), lock('"x":1'), ...fenced([release(), fill]), symlink('releases/r0')] })).ok).toBe(true);
+    takeLock(dp, 'run-b');
+    const fin = await s.run({ name: 'finish', vars: { DA_RELEASE: 'r1' }, steps: [unlock()] });
+    await s.end().catch(() => undefined);
+    expect(fin.rc).toBe(LOCK_LOST);
+    expect(readlinkSync(join(dp, 'current'))).toBe('releases/r0');
+    expect(existsSync(join(dp, 'releases/r1'))).toBe(false);
+    expect(readFileSync(join(dp, '.deploy/lock/owner'), 'utf8')).toBe('run-b\n');
+  });
 });
