@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { q } from './quote.js';
+import { LOCK_LOST } from './steps/lock.js';
 
 /**
  * The session prelude: the start of the script a host runs for a session. It defines the helpers every phase uses
@@ -192,13 +193,16 @@ da_fence_lock() {
   if [ -L .deploy/fence ]; then echo "error: .deploy/fence is a symlink; remove it (the deploy makes a plain file)" >&2; return 1; fi
   [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || true
   exec 9< .deploy/fence || { echo "error: cannot open .deploy/fence" >&2; return 1; }
-  if ! flock -n 9 2>/dev/null && ! timeout 60 flock 9; then
-    echo "error: .deploy/fence stayed locked for 60 s (an unlock or another run's switch holds it); or flock (util-linux) is missing" >&2
-    return 1
+  if ! flock -n 9 2>/dev/null; then
+    if ! command -v flock > /dev/null; then
+      echo "error: flock is not installed on this host (util-linux, or busybox with its flock applet): the switch, the commit and unlock need it" >&2
+      return 1
+    fi
+    timeout 60 flock 9 || { echo "error: .deploy/fence stayed locked for 60 s (an unlock or another run's switch holds it); try again" >&2; return 1; }
   fi
   DA_FENCE_HELD=1
 }
-# Proves that this run still holds its lock, or ends the step with LOCK_LOST (76) saying who took it away.
+# Proves that this run still holds its lock, or ends the step with LOCK_LOST saying who took it away.
 da_fence() { da_owns_lock || da_lock_lost; }
 da_lock_lost() {
   local at= by= url= other= what line switched=
@@ -218,8 +222,8 @@ da_lock_lost() {
   else
     line="nothing was switched"
   fi
-  echo "error: this run's lock $what; $line. This run stops here and changes nothing more." >&2
-  exit 76
+  echo "error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again." >&2
+  exit ${LOCK_LOST}
 }
 # Who holds the lock now, from its info.json (for messages).
 da_lock_name() {

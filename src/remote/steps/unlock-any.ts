@@ -42,7 +42,9 @@ if [ "$alive" = true ] && [ ${q(o.force ? 'yes' : 'no')} != yes ]; then
   exit 0
 fi
 da_now
-if [ -n "$holder" ]; then
+if [ -L .deploy/unlocked ]; then
+  echo "warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)"
+elif [ -n "$holder" ]; then
   da_dir .deploy/unlocked
   find .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true
   printf '%s\\n%s\\n%s\\n' "$DA_AT" ${q(oneLine(o.by))} ${q(oneLine(o.url))} > ".deploy/unlocked/$holder"
