@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fenced, type Step } from '../../src/remote/phase.js';
+import { fenced, renderPhase, type Step } from '../../src/remote/phase.js';
 import { HostSession } from '../../src/remote/session.js';
 import { lock, LOCK_LOST, unlock } from '../../src/remote/steps/lock.js';
 import { prepare } from '../../src/remote/steps/prepare.js';
@@ -216,6 +216,15 @@ const takeLock = (dp: string, owner: string) => {
 const newDeployPath = () => join(mkdtempSync(join(tmpdir(), 'da-fence-')), 'app');
 
 describe('the fence, step by step (local session)', () => {
+  test('the fence check travels only with phases that have a fenced step (the first phase stays short)', () => {
+    const plain = renderPhase({ name: 'inspect', steps: [prepare(), lock('"x":1')] });
+    const stage = renderPhase({ name: 'stage', steps: fenced([release()]) });
+    expect(plain).not.toContain('da_lock_lost');
+    expect(stage).toContain('da_lock_lost() {');
+    expect(stage).toMatch(/da_step '?release'? da_f_0 fenced/);
+    expect(renderPhase({ name: 'switch', steps: [symlink('')] })).toContain('da_lock_lost() {');
+  });
+
   test('a fenced step of a run whose lock was replaced fails with LOCK_LOST; the abort keeps the seeded shared entry and the other lock', async () => {
     const dp = newDeployPath();
     const { s, out } = session(dp);
@@ -228,7 +237,7 @@ describe('the fence, step by step (local session)', () => {
     expect(r.failed?.tail.join('\n')).toContain("error: this run's lock was replaced by acme/shop run 7 by eve (without unlock: removed by hand?); nothing was switched");
     expect(existsSync(join(dp, 'releases/r1'))).toBe(false);
     expect(existsSync(join(dp, 'shared/storage'))).toBe(true);
-    expect(out.join('\n')).toContain('left shared/storage, seeded by this run: it lost its lock, and another run may use it by now');
+    expect(out.join('\n')).toContain('left shared/storage, seeded by this run: it lost its lock and another run may use it by now');
     expect(readFileSync(join(dp, '.deploy/lock/owner'), 'utf8')).toBe('run-b\n');
   });
 

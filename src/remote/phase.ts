@@ -1,3 +1,4 @@
+import { FENCE_CHECK } from './prelude.js';
 import { q } from './quote.js';
 
 /**
@@ -43,6 +44,7 @@ export interface Phase {
  */
 export function renderPhase(phase: Phase): string {
   const lines: string[] = [];
+  if (phase.steps.some((step) => step.fenced)) lines.push(FENCE_CHECK.replace(/\n$/, ''));
   for (const [name, value] of Object.entries(phase.vars ?? {})) {
     // LC_*/LANG would change how the session counts the bytes of what it reads.
     if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^(LC_|LANG)/.test(name)) throw new Error(`bad phase variable name ${name}`);

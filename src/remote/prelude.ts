@@ -60,6 +60,44 @@ export const SESSION_LOOP = `while :; do
 done
 `;
 
+/**
+ * The fence check, defined in every phase that has a fenced step (see Step.fenced): `da_fence` proves that this
+ * run still holds its lock (bash builtins only), or ends the step with LOCK_LOST and a message that says who took
+ * it away and when: the record `unlock` left (.deploy/unlocked/<owner>: time, who, URL), or the lock's new holder.
+ * Steps that act on the lock's ownership (the switch, the commit) check again under the fence (da_fence_lock, a
+ * flock on .deploy/fence that `unlock` holds while it removes a lock), so no unlock and no other run's lock can
+ * come between the check and the act. Kept out of the prelude: the first phase travels in the exec request.
+ */
+export const FENCE_CHECK = `da_fence() { da_owns_lock || da_lock_lost; }
+da_lock_lost() {
+  local at= by= url= other= what line switched=
+  { IFS= read -r at; IFS= read -r by; IFS= read -r url; } 2>/dev/null < ".deploy/unlocked/$DA_OWNER" || true
+  read -r other 2>/dev/null < .deploy/lock/owner || true
+  if [ -n "$at" ]; then
+    what="was removed at $at by \${by:-an unknown operator} (unlock\${url:+, $url})"
+    [ -z "$other" ] || what="$what, then taken by $(da_lock_name)"
+  elif [ -n "$other" ]; then
+    what="was replaced by $(da_lock_name) (without unlock: removed by hand?)"
+  else
+    what="is gone (removed by hand, without unlock)"
+  fi
+  while IFS= read -r line; do case $line in "switched "*) switched=yes ;; esac; done 2>/dev/null < "$DA_PENDING" || true
+  if [ -n "$switched" ]; then line="its switch is undone only where current still points at its release"; else line="nothing was switched"; fi
+  echo "error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again." >&2
+  exit ${LOCK_LOST}
+}
+da_lock_name() {
+  local repo run attempt actor runner name
+  repo=$(da_lock_field repository); run=$(da_lock_field run_id); attempt=$(da_lock_field run_attempt)
+  actor=$(da_lock_field actor); runner=$(da_lock_field runner)
+  if [ -n "$run" ]; then name="\${repo:+$repo }run $run\${attempt:+ (attempt $attempt)}"
+  elif [ -n "$runner" ]; then name="a CLI run on $runner"
+  else name="another run"
+  fi
+  printf '%s' "$name\${actor:+ by $actor}"
+}
+`;
+
 export function renderPrelude(o: PreludeOptions): string {
   return `set -u
 export LC_ALL=C
@@ -185,75 +223,22 @@ da_step() {
   return "$rc"
 }
 da_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ "$o" = "$DA_OWNER" ]; }
-# The fence: an exclusive flock on .deploy/fence (fd 9), held until the (sub)shell that took it ends. The switch,
-# a switch back, the commit and \`unlock\` prove or change the lock's ownership under it, so no unlock and no other
-# run's lock can come between a run's check and what it does. Nested calls find it held (DA_FENCE_HELD).
+# The fence (see FENCE_CHECK): a flock on .deploy/fence, fd 9, held until the subshell that took it ends.
 da_fence_lock() {
   [ -z "\${DA_FENCE_HELD:-}" ] || return 0
-  if [ -L .deploy/fence ]; then echo "error: .deploy/fence is a symlink; remove it (the deploy makes a plain file)" >&2; return 1; fi
-  [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || true
-  exec 9< .deploy/fence || { echo "error: cannot open .deploy/fence" >&2; return 1; }
-  if ! flock -n 9 2>/dev/null; then
-    if ! command -v flock > /dev/null; then
-      echo "error: flock is not installed on this host (util-linux, or busybox with its flock applet): the switch, the commit and unlock need it" >&2
-      return 1
-    fi
-    timeout 60 flock 9 || { echo "error: .deploy/fence stayed locked for 60 s (an unlock or another run's switch holds it); try again" >&2; return 1; }
-  fi
+  [ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :
+  [ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo "error: .deploy/fence is not a plain file" >&2; return 1; }
+  flock -n 9 2>/dev/null || timeout 60 flock 9 || { echo "error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)" >&2; return 1; }
   DA_FENCE_HELD=1
 }
-# Proves that this run still holds its lock, or ends the step with LOCK_LOST saying who took it away.
-da_fence() { da_owns_lock || da_lock_lost; }
-da_lock_lost() {
-  local at= by= url= other= what line switched=
-  { IFS= read -r at; IFS= read -r by; IFS= read -r url; } 2>/dev/null < ".deploy/unlocked/$DA_OWNER" || true
-  read -r other 2>/dev/null < .deploy/lock/owner || true
-  if [ -n "$at" ]; then
-    what="was removed at $at by \${by:-an unknown operator} (unlock\${url:+, $url})"
-    [ -z "$other" ] || what="$what, then taken by $(da_lock_name)"
-  elif [ -n "$other" ]; then
-    what="was replaced by $(da_lock_name) (without unlock: removed by hand?)"
-  else
-    what="is gone (removed by hand, without unlock)"
-  fi
-  while IFS= read -r line; do case $line in "switched "*) switched=yes ;; esac; done 2>/dev/null < "$DA_PENDING" || true
-  if [ -n "$switched" ]; then
-    line="its switch is undone only where current still points at its release"
-  else
-    line="nothing was switched"
-  fi
-  echo "error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again." >&2
-  exit ${LOCK_LOST}
-}
-# Who holds the lock now, from its info.json (for messages).
-da_lock_name() {
-  local repo run attempt actor runner name
-  repo=$(da_lock_field repository); run=$(da_lock_field run_id); attempt=$(da_lock_field run_attempt)
-  actor=$(da_lock_field actor); runner=$(da_lock_field runner)
-  if [ -n "$run" ]; then name="\${repo:+$repo }run $run\${attempt:+ (attempt $attempt)}"
-  elif [ -n "$runner" ]; then name="a CLI run on $runner"
-  else name="another run"
-  fi
-  printf '%s' "$name\${actor:+ by $actor}"
-}
-# Releases the lock when this run holds it, under the fence (an unlock and another run's lock cannot come between).
 da_unlock() {
   da_owns_lock || return 0
-  (
-    da_fence_lock || exit 1
-    if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi
-  )
+  (da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi)
 }
 da_history() { da_dir .deploy; printf '%s\\n' "$1" >> .deploy/history.jsonl; }
-# Puts current back where this run's provisional switches found it, under the fence, and only while current still
-# points at what this run switched to (another run's switch since is left alone), never to a release that is gone.
-da_revert() {
-  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
-  [ -f "$DA_PENDING" ] || return 0
-  local line
-  while IFS= read -r line; do case $line in "switched "*) da_revert_locked; return ;; esac; done < "$DA_PENDING"
-}
-da_revert_locked() (
+# Under the fence, only while current still points at this run's switch, never to a release that is gone.
+da_revert() (
+  cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ -f "$DA_PENDING" ] || exit 0
   da_fence_lock || exit 1
   local line value target prev
   while IFS= read -r line; do
@@ -276,7 +261,7 @@ da_revert_locked() (
 )
 da_abort() {
   cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
-  # A run that lost its lock undoes only what is provably its own: not the shared entries it seeded.
+  # A run that lost its lock keeps the shared entries it seeded (another run may use them by now).
   local lost=
   da_owns_lock || lost=yes
   if [ -f "$DA_PENDING" ]; then
@@ -285,7 +270,7 @@ da_abort() {
     while IFS= read -r line; do
       kind=\${line%% *}; value=\${line#* }
       if [ -n "$lost" ] && [ "$kind" = seeded ]; then
-        echo "left shared/$value, seeded by this run: it lost its lock, and another run may use it by now"
+        echo "left shared/$value, seeded by this run: it lost its lock and another run may use it by now"
         continue
       fi
       case $kind in
@@ -301,7 +286,6 @@ da_abort() {
     done < <(tac -- "$DA_PENDING")
     rm -f -- "$DA_PENDING"
   fi
-  # The record \`unlock\` left for this run (see da_lock_lost) has been read by now.
   [ -z "$lost" ] || [ ! -e ".deploy/unlocked/$DA_OWNER" ] || rm -f -- ".deploy/unlocked/$DA_OWNER"
   # The run's scratch files go at unlock; a run that does not get there leaves them here.
   [ ! -e "$DA_TMP" ] || rm -rf -- "$DA_TMP"

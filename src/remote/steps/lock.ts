@@ -41,10 +41,10 @@ export function unlock(): Step {
   return {
     id: 'unlock',
     label: 'unlock',
+    fenced: true,
     // One rm, in that order: the pending record, the run's scratch dir (the steps before leave it), then the lock. A
     // scratch file that cannot go does not fail the commit (rm says which).
-    body: `da_fence
-da_fence_lock
+    body: `da_fence_lock
 da_fence
 rm -rf -- "$DA_PENDING" "$DA_TMP" .deploy/lock || { [ ! -e "$DA_PENDING" ] && [ ! -e .deploy/lock ]; }
 echo "deploy lock released"`,

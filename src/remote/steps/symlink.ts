@@ -14,6 +14,7 @@ export function symlink(liveTarget: string): Step {
   return {
     id: 'symlink',
     label: 'symlink',
+    fenced: true,
     // The target inspect read under this run's lock is recorded while current still resolves to the same directory;
     // when current was changed since (by a hook, by hand), or nothing was live, readlink tells.
     body: `da_fence_lock
