@@ -28846,8 +28846,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/fleet/connect.ts + 1 modules
 var connect = __nccwpck_require__(3176);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 5 modules
-var fleet_fleet = __nccwpck_require__(475);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 4 modules
+var fleet_fleet = __nccwpck_require__(4503);
 // EXTERNAL MODULE: ./src/remote/steps/inspect.ts
 var inspect = __nccwpck_require__(5514);
 // EXTERNAL MODULE: ./src/remote/steps/lock.ts
@@ -30700,7 +30700,7 @@ async function openTransport(host, access) {
 
 /***/ }),
 
-/***/ 475:
+/***/ 4503:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30786,263 +30786,8 @@ class MarkerParser {
 
 // EXTERNAL MODULE: ./src/remote/phase.ts
 var remote_phase = __nccwpck_require__(6313);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: ./src/remote/contain.ts
-var contain = __nccwpck_require__(8994);
-// EXTERNAL MODULE: ./src/remote/quote.ts
-var quote = __nccwpck_require__(4414);
-;// CONCATENATED MODULE: ./src/remote/prelude.ts
-
-
-
-/**
- * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and
- * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
- */
-function sessionCommand(script) {
-    // echo, not a here-string: bash before 5.1 writes every here-string to a temporary file, and a host's /tmp may be
-    // full.
-    return `exec bash --noprofile --norc -c 's=$(echo ${(0,external_node_zlib_.gzipSync)(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
-}
-/**
- * The longest session command sent (a prelude and an inspect phase take about 5,200 characters): Dropbear refuses
- * exec requests over 9,000 bytes, and csh words over 8 KB.
- */
-const MAX_SESSION_COMMAND = 8000;
-/**
- * The session command for a script too long for the request: it reads the script from stdin (framed) instead, and
- * runs it only when it arrived whole (it ends with STDIN_SCRIPT_END): half a script would stop short of the loop
- * whose end-of-input path undoes the run's work.
- */
-const STDIN_SESSION_COMMAND = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && case $s in *"#da-end") eval "$s" ;; *) exit 70 ;; esac'`;
-/** The last line of a script sent on stdin (see STDIN_SESSION_COMMAND). */
-const STDIN_SCRIPT_END = '#da-end\n';
-/**
- * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
- * them. A runner that goes silent (no phase and no ping within DA_IDLE seconds) or away (EOF) is treated as lost.
- */
-const SESSION_LOOP = `while :; do
-  IFS= read -r -t "$DA_IDLE" da_n || da_lost
-  case $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac
-  IFS= read -r -t "$DA_IDLE" -N "$da_n" da_chunk || da_lost
-  eval "$da_chunk"
-done
-`;
-function renderPrelude(o) {
-    return `set -u
-export LC_ALL=C
-trap '' PIPE
-DA_T=${(0,quote.q)(o.markerToken)}
-DA_OWNER=${(0,quote.q)(o.owner)}
-DA_DEPLOY_PATH=${(0,quote.q)(o.deployPath)}
-DA_PENDING=.deploy/pending/$DA_OWNER
-# The run's scratch dir: made by the steps that need it, removed at unlock (or by the abort path).
-DA_TMP=.deploy/tmp.$DA_OWNER
-DA_RUN_JSON=${(0,quote.q)(o.runJson)}
-DA_IDLE=${(0,quote.q)(o.idleSeconds)}
-da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
-da_data() {
-  case $2 in
-    *[![:print:]]*) printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
-    *) printf '\\n\\036%s data %s =%s\\n' "$DA_T" "$1" "$2" ;;
-  esac
-}
-da_chunks() {
-  local n total=0
-  # A runner that stops sending mid-upload must not hold the lock forever: no chunk within DA_IDLE ends it.
-  while IFS= read -r -t "$DA_IDLE" n && [ "$n" -gt 0 ] 2>/dev/null; do
-    timeout "$DA_IDLE" head -c "$n" || { echo "error: the upload stalled (nothing for $DA_IDLE s)" >&2; return 1; }
-    total=$((total + n))
-  done
-  [ "$n" = 0 ] || { echo "error: the upload stopped before its end" >&2; return 1; }
-  [ -z "\${1:-}" ] || echo "received $total bytes of $1" >&2
-}
-da_unpack() {
-  if ! da_chunks archive | tar -xzf - -C "$1" --no-same-owner; then
-    local avail
-    avail=$(df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 { print $4 }')
-    if [ -n "$avail" ] && [ "$avail" -lt 1024 ]; then
-      echo "error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free" >&2
-    else
-      echo "error: unpacking the release failed (\${avail:-?} KiB free in $DA_DEPLOY_PATH)" >&2
-    fi
-    return 1
-  fi
-}
-# The file index of a release (.deploy/manifests/NAME.idx): every regular file's stat signature (inode, size,
-# mtime, ctime; changed by any write, and ctime cannot be set back) with its content hash, so a later verify hashes
-# only files whose signature changed. The clock that stamps ctimes is coarse: files changed less than 10 ms before
-# the listing began are left out (hashed next time), as a later write in the same tick would keep their signature.
-DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'
-da_list_files() { find . -mindepth 1 "$@" -type f -printf "$DA_FILE_SIG"; }
-da_mark_time() { : > "$1" && find "$1" -printf '%C@'; }
-da_index_write() {
-  # $1: listing (da_list_files) of releases/$3, $2: da_mark_time from just before it
-  gzip -dc ".deploy/manifests/$3.gz" > "$1.manifest" &&
-  awk -v mark="$2" -v manifest="$1.manifest" 'BEGIN { RS = ORS = "\\0" }
-    FILENAME == manifest { if (substr($0, 1, 1) == "f") hash[substr($0, 41)] = substr($0, 8, 32); next }
-    { t = index($0, "\\t"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, " ")
-      if ((p in hash) && s[4] + 0 < mark - 0.01) print sig "\\t" hash[p] "\\t" p }' "$1.manifest" "$1" > ".deploy/manifests/$3.idx.tmp" &&
-  mv -f -- ".deploy/manifests/$3.idx.tmp" ".deploy/manifests/$3.idx"
-  rm -f -- "$1.manifest"
-}
-# Lists the entries of releases/$1 ($DA_TMP/base.NAME), so the delta that recycles it need not walk it
-# again, and checks that every one belongs to the deploy user (files another user wrote could not be cleaned out of
-# it): the first foreign entry, or why the walk failed, goes to base.NAME.foreign. Status 1: not usable.
-da_walk_base() {
-  local list="$DA_TMP/base.$1"
-  da_dir "$DA_TMP" 2>/dev/null || return 1
-  if ! find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null; then
-    echo "(the walk failed)" > "$list.foreign"
-  fi
-  [ ! -s "$list.foreign" ]
-}
-# Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one. \`now\`: the
-# walk (da_walk_base) comes first and a foreign entry means no offer. \`later\`: the manifest goes at once and the
-# session walks the release after the phase (da_after_phase), while the runner plans; the delta that recycles it
-# reads the outcome (one run in which the release had a foreign entry ships everything and leaves
-# .deploy/check-base-first, after which inspect walks first until a walk finds none). Status 1: not offered.
-da_offer_base() {
-  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
-  [ -O "releases/$1" ] || return 1 # the walk checks what is inside
-  if [ "\${2:-now}" = later ]; then
-    da_dir "$DA_TMP" 2>/dev/null || return 1
-    printf '%s\n' "$1" > "$DA_TMP/walk"
-  else
-    da_walk_base "$1" || return 1
-    [ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first
-  fi
-  da_blob base-manifest < ".deploy/manifests/$1.gz"
-}
-# Runs after a phase that went well, before the next one is read: the walk a \`later\` offer left to do (the file
-# that asks for it is emptied, not removed: no process; the run's scratch dir goes at unlock).
-da_after_phase() {
-  local walk="$DA_DEPLOY_PATH/$DA_TMP/walk" name=
-  [ -s "$walk" ] || return 0
-  read -r name < "$walk"
-  : > "$walk"
-  (cd -- "$DA_DEPLOY_PATH" && da_walk_base "$name") > /dev/null 2>&1 || true
-}
-# The live release's stored manifest (\`current\` → $1) as \`live-manifest\`; with \`kept\`, only that the host has it
-# (a delta that recycles an offered base does not need it; the runner asks for it when it does).
-da_live_manifest() {
-  case $1 in releases/*) ;; *) return 0 ;; esac
-  local m=".deploy/manifests/\${1#releases/}.gz"
-  [ -f "$m" ] || return 0
-  if [ "\${2:-}" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < "$m"; fi
-}
-# Containment helpers (see contain.ts): no symlink in a path's parent components.
-${contain/* CONTAIN_PRELUDE */.VS}# A directory that must exist: a process only when it does not yet.
-da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
-# The time now, UTC, in DA_AT (a variable, so no subshell is needed to use it).
-da_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
-# The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
-da_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$b"; }
-da_step() {
-  da_mark step-begin "$1"
-  (
-    set -euo pipefail
-    if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ "\${3:-}" != may-lack-deploy-path ]; then
-      echo "error: the deploy path $DA_DEPLOY_PATH does not exist on this host" >&2
-      exit 1
-    fi
-    "$2"
-  ) 2>&1
-  local rc=$?
-  da_mark step-end "$1" "$rc"
-  return "$rc"
-}
-da_owns_lock() { local o=; read -r o < .deploy/lock/owner 2>/dev/null; [ "$o" = "$DA_OWNER" ]; }
-da_unlock() { if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi; }
-da_history() { da_dir .deploy; printf '%s\\n' "$1" >> .deploy/history.jsonl; }
-da_revert() {
-  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
-  [ -f "$DA_PENDING" ] || return 0
-  local line value target prev
-  while IFS= read -r line; do
-    case $line in "switched "*) ;; *) continue ;; esac
-    value=\${line#* }; target=\${value%% *}; prev=\${value#* }
-    if [ "$(readlink current 2>/dev/null)" = "$target" ]; then
-      if [ -n "$prev" ]; then
-        ln -sfn -- "$prev" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
-        echo "switched current back to $prev"
-      else
-        rm -f current && echo "removed current: there was no live release before this run"
-      fi
-      da_now
-      da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
-    fi
-  done < <(tac -- "$DA_PENDING")
-}
-da_abort() {
-  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
-  if [ -f "$DA_PENDING" ]; then
-    da_revert
-    local line kind value
-    while IFS= read -r line; do
-      kind=\${line%% *}; value=\${line#* }
-      case $kind in
-        release)
-          # A pending record is host data: a release name is one plain path segment.
-          case $value in ''|.|..|*/*) echo "ignored the pending line \"$line\": not a release name"; continue ;; esac
-          if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
-            rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" && echo "removed the unfinished release $value"
-            da_now
-            da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
-          fi ;;
-        seeded)
-          if ! da_relpath_ok "$value"; then
-            echo "ignored the pending line \"$line\": not a plain relative path"
-          elif ! da_parents_real shared "$value"; then
-            echo "left shared/$value: shared/$DA_LINK is a symlink, never followed"
-          else
-            rm -rf -- "shared/$value" && echo "removed shared/$value, created by this run"
-          fi ;;
-        recycled)
-          # The delta renamed releases/$value into this run's release: its manifests go with it.
-          case $value in ''|.|..|*/*) continue ;; esac
-          [ -e "releases/$value" ] || rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" ;;
-      esac
-    done < <(tac -- "$DA_PENDING")
-    rm -f -- "$DA_PENDING"
-  fi
-  # The run's scratch files go at unlock; a run that does not get there leaves them here.
-  [ ! -e "$DA_TMP" ] || rm -rf -- "$DA_TMP"
-  da_unlock
-}
-da_lock_field() { sed -n "s/.*\\"$1\\":\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p" .deploy/lock/info.json 2>/dev/null; }
-da_lock_alive() {
-  local pid
-  pid=$(da_lock_field pid)
-  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(da_lock_field boot_id)" = "$DA_BOOT_ID" ]
-}
-da_lock_report() {
-  da_data lock-info "$(cat .deploy/lock/info.json 2>/dev/null || true)"
-  if da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi
-  da_data lock-since "$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)"
-}
-da_reap() {
-  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
-  da_owns_lock && da_lock_alive || return 0
-  local pid i
-  pid=$(da_lock_field pid)
-  [ "$pid" != "$$" ] || return 0
-  echo "stopping this run's earlier session (pid $pid), whose runner is gone"
-  pkill -TERM -s "$pid" 2>/dev/null; kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 100); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
-  pkill -KILL -s "$pid" 2>/dev/null; kill -KILL -- "-$pid" 2>/dev/null || true
-}
-da_lost() { da_abort >/dev/null 2>&1; exit 70; }
-trap 'da_abort; exit 143' TERM
-trap 'da_abort; exit 130' INT HUP
-read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
-DA_BOOT_ID=
-read -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true
-da_mark hello $$ "$DA_PGID"
-`;
-}
-
+// EXTERNAL MODULE: ./src/remote/prelude.ts
+var prelude = __nccwpck_require__(8359);
 ;// CONCATENATED MODULE: ./src/remote/session.ts
 
 
@@ -31108,12 +30853,12 @@ class HostSession {
      */
     start(first, purpose) {
         this.starting = (async () => {
-            const script = renderPrelude(this.prelude) + first + SESSION_LOOP;
-            const inline = sessionCommand(script);
-            const fits = inline.length <= MAX_SESSION_COMMAND;
+            const script = (0,prelude/* renderPrelude */.s4)(this.prelude) + first + prelude/* SESSION_LOOP */.Mk;
+            const inline = (0,prelude/* sessionCommand */.iE)(script);
+            const fits = inline.length <= prelude/* MAX_SESSION_COMMAND */.Q9;
             let proc;
             try {
-                proc = await this.transport.start(fits ? inline : STDIN_SESSION_COMMAND);
+                proc = await this.transport.start(fits ? inline : prelude/* STDIN_SESSION_COMMAND */.sR);
             }
             catch (error) {
                 const why = `the session could not start: ${error instanceof Error ? error.message : String(error)}`;
@@ -31131,7 +30876,7 @@ class HostSession {
             this.listen(this.prelude.markerToken);
             this.startPings();
             if (!fits)
-                await this.write((0,remote_phase/* frame */.Gt)(script + STDIN_SCRIPT_END));
+                await this.write((0,remote_phase/* frame */.Gt)(script + prelude/* STDIN_SCRIPT_END */.jK));
         })();
         return this.starting;
     }
@@ -31705,6 +31450,7 @@ function readInputs() {
         releaseName: core/* getInput */.V4('release-name'),
         release: core/* getInput */.V4('release'),
         dryRun: booleanInput('dry-run'),
+        force: forceInput(command),
         hosts: core/* getInput */.V4('hosts'),
         connectTimeoutSeconds: timeout,
         githubDeployment: booleanInput('github-deployment'),
@@ -31718,6 +31464,13 @@ function readInputs() {
 function maskSecrets(values, options = {}) {
     for (const piece of (0,config/* secretPieces */.oY)(values, options))
         core/* setSecret */.Pq(piece);
+}
+/** `force` applies to unlock only: anywhere else it is a mistake worth saying. */
+function forceInput(command) {
+    const force = booleanInput('force');
+    if (force && command !== 'unlock')
+        throw new Error(`input force: applies to command unlock only, not ${command}`);
+    return force;
 }
 /** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */
 function booleanInput(name) {
@@ -32616,8 +32369,8 @@ function planReport(ctx, fleet, facts, phases, shipped) {
             ctx.log.info(line.replace(/^#+ /, ''));
 }
 
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 5 modules
-var fleet_fleet = __nccwpck_require__(475);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 4 modules
+var fleet_fleet = __nccwpck_require__(4503);
 ;// CONCATENATED MODULE: ./src/fleet/health.ts
 /** Checks a URL from the runner: `retries + 1` attempts at most, each within the timeout, `interval` apart. */
 async function checkUrl(c, signal) {
@@ -32764,12 +32517,13 @@ echo "cleared ${opts.paths.length} paths"`,
 
 /**
  * Appends one JSON line to `.deploy/history.jsonl`, the host's record of what was live when. `at` is stamped by
- * the host when the line is written (the same clock as the lines its abort path writes).
+ * the host when the line is written (the same clock as the lines its abort path writes). Fenced: a run that lost
+ * its lock records nothing.
  */
 function logHistory(entry) {
     const json = JSON.stringify(entry);
     const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
-    return { id: 'log', label: 'history', body: `da_now
+    return { id: 'log', label: 'history', fenced: true, body: `da_now
 da_history ${(0,quote.q)(`${open}"at":"`)}"$DA_AT"'"}'` };
 }
 
@@ -32939,14 +32693,25 @@ ${linkInto(file)}`);
  * deploy:symlink: a new link is renamed over `current` (rename(2) is atomic), so a reader sees the old release or
  * the new one, never neither. The previous target is recorded first: until the run commits, the switch is
  * provisional and the abort path puts it back. `liveTarget`: where `current` pointed when the host was inspected.
+ *
+ * The switch is fenced: under the fence (da_fence_lock, the flock `unlock` takes too) it proves that this run still
+ * holds its lock, and that the release is a real directory with its REVISION (what the upload writes last), so
+ * `current` never points at a directory another run's unlock removed, or at one that is not complete.
  */
 function symlink(liveTarget) {
     return {
         id: 'symlink',
         label: 'symlink',
+        fenced: true,
         // The target inspect read under this run's lock is recorded while current still resolves to the same directory;
         // when current was changed since (by a hook, by hand), or nothing was live, readlink tells.
-        body: `prev=${(0,quote.q)(liveTarget)}
+        body: `da_fence_lock
+da_fence
+if [ -z "$DA_RELEASE" ] || [ -L "releases/$DA_RELEASE" ] || [ ! -d "releases/$DA_RELEASE" ] || [ ! -f "releases/$DA_RELEASE/REVISION" ]; then
+  echo "error: releases/$DA_RELEASE is not a complete release (no such directory, a symlink, or no REVISION file): current was not switched" >&2
+  exit 1
+fi
+prev=${(0,quote.q)(liveTarget)}
 [ -n "$prev" ] && [ current -ef "$prev" ] || prev=$(readlink current 2>/dev/null || true)
 printf 'switched %s %s\\n' "releases/$DA_RELEASE" "$prev" >> "$DA_PENDING"
 ln -sfn -- "releases/$DA_RELEASE" ".deploy/current.$DA_OWNER"
@@ -32960,6 +32725,7 @@ var writable = __nccwpck_require__(6916);
 // EXTERNAL MODULE: ./src/run-info.ts
 var run_info = __nccwpck_require__(4091);
 ;// CONCATENATED MODULE: ./src/commands/ship.ts
+
 
 
 
@@ -33049,7 +32815,8 @@ function releasePhases(ctx, facts, name, source) {
             clearPaths({ paths: c.clearPaths, useSudo: c.clearUseSudo }),
         ];
         return {
-            phase: { name: 'stage', vars: { ...vars, ...fill.vars }, steps: steps.filter((s) => s !== null) },
+            // Every stage step changes the host under the lock: each first proves the run still holds it.
+            phase: { name: 'stage', vars: { ...vars, ...fill.vars }, steps: (0,phase/* fenced */.OF)(steps.filter((s) => s !== null)) },
             payload: fill.payload,
         };
     };
@@ -33069,7 +32836,8 @@ function releasePhases(ctx, facts, name, source) {
         prepareRestage: async (members) => source.prepareRestage?.(members),
         hooks(m) {
             const hooks = c.deploy.filter((h) => !h.once || m === first);
-            return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs) } : undefined;
+            // The fence is checked at each hook's start: a hook already running when the lock is removed runs to its end.
+            return hooks.length ? { name: 'hooks', vars, steps: (0,phase/* fenced */.OF)(hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs)) } : undefined;
         },
         switch: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m).liveTarget)] }),
         activate: (m) => activatePhase(ctx, vars, env(m)),
@@ -33085,7 +32853,9 @@ function releasePhases(ctx, facts, name, source) {
                 sha: source.sha(m),
                 started_at: ctx.run.startedAt.toISOString(),
             };
-            return { name: 'finish', vars, steps: [logHistory(entry), (0,lock/* unlock */.Tl)(), cleanup(removed(m))] };
+            // The history line and cleanup are fenced; cleanup runs under the lock (a next run's inspect and delta see
+            // the releases as they stay), before the commit, which proves the lock under the fence itself.
+            return { name: 'finish', vars, steps: [logHistory(entry), ...(0,phase/* fenced */.OF)([cleanup(removed(m))]), (0,lock/* unlock */.Tl)()] };
         },
         removed,
         env,
@@ -33095,11 +32865,15 @@ function releasePhases(ctx, facts, name, source) {
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */
 function activatePhase(ctx, vars, env) {
     const activate = ctx.config.activate;
-    return activate.length ? { name: 'activate', vars, steps: hookSteps(activate, env, IN_CURRENT, ctx.config.hookTimeoutMs) } : undefined;
+    return activate.length ? { name: 'activate', vars, steps: (0,phase/* fenced */.OF)(hookSteps(activate, env, IN_CURRENT, ctx.config.hookTimeoutMs)) } : undefined;
 }
-/** Switches a host back to its previous release and runs the activate commands again, for what is live again. */
+/**
+ * Switches a host back to its previous release and runs the activate commands again, for what is live again. The
+ * switch back is not fenced (it undoes this run's own switch, under the fence, only while current still points at
+ * this run's release); the activate commands are.
+ */
 function revertPhase(ctx, vars, env) {
-    return { name: 'revert', vars, steps: [revert(), ...hookSteps(ctx.config.activate, env, IN_CURRENT, ctx.config.hookTimeoutMs)] };
+    return { name: 'revert', vars, steps: [revert(), ...(0,phase/* fenced */.OF)(hookSteps(ctx.config.activate, env, IN_CURRENT, ctx.config.hookTimeoutMs))] };
 }
 /** Records switches, health results and switch-backs in the report. */
 function rolloutListener(ctx) {
@@ -33135,7 +32909,7 @@ function chain(name, ...phases) {
 /**
  * Stages the release on every host (at most max_parallel at once), each host running its deploy hooks right after
  * its staging, then switches the hosts (all at once, or in rolling batches, each activated and health-checked),
- * then commits everything (history, unlock, cleanup). Nothing switches until every host has staged and passed
+ * then commits everything (history, cleanup, unlock). Nothing switches until every host has staged and passed
  * its hooks; a failed activation or health check switches every switched host back. A single host with nothing
  * to check after its switch has no barrier to wait for: staging, hooks, switch and commit go as one phase.
  */
@@ -33656,22 +33430,53 @@ async function rollback(ctx) {
 // EXTERNAL MODULE: ./src/remote/steps/inspect.ts
 var inspect = __nccwpck_require__(5514);
 ;// CONCATENATED MODULE: ./src/remote/steps/unlock-any.ts
+
+/** One line of text for a record the host keeps: control characters become spaces. */
+function unlock_any_oneLine(s) {
+    return s.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
+}
 /**
- * The unlock command: reports who holds the lock, undoes what that run left unfinished when its session is gone
- * (as its own post step would have), and removes the lock.
+ * The unlock command: reports who holds the lock; refuses (`unlock refused`, status 0) when the holder's session
+ * still runs on the host, unless forced; else leaves the holder a record of who removed its lock and when
+ * (`.deploy/unlocked/<owner>`: time, who, URL; read by the holder's fenced steps, see da_lock_lost) and a history
+ * line, undoes what the holder left unfinished when its session is gone (as its own post step would have), and
+ * removes the lock. All of it under the fence (da_fence_lock), so the holder's switch or commit cannot be midway.
+ * A live holder's work is not undone here: it stops at its next fenced step and undoes what is provably its own.
  */
-function unlockAny() {
+function unlockAny(o) {
     return {
         id: 'unlock',
         label: 'unlock',
         body: `if [ ! -d .deploy/lock ]; then echo "no deploy lock here"; exit 0; fi
+da_fence_lock
+if [ ! -d .deploy/lock ]; then echo "no deploy lock here"; exit 0; fi
 da_lock_report
-holder=$(cat .deploy/lock/owner 2>/dev/null || true)
-if ! da_lock_alive && [ -n "$holder" ] && [ -f ".deploy/pending/$holder" ]; then
+holder=
+read -r holder 2>/dev/null < .deploy/lock/owner || true
+# The owner is a file name below .deploy/: anything but a plain token is not one (no record, no undo).
+case $holder in *[!A-Za-z0-9_-]*) holder= ;; esac
+alive=false
+! da_lock_alive || alive=true
+if [ "$alive" = true ] && [ ${(0,quote.q)(o.force ? 'yes' : 'no')} != yes ]; then
+  da_data unlock refused
+  echo "the lock holder's session is still running on this host: the lock was left in place"
+  exit 0
+fi
+da_now
+if [ -L .deploy/unlocked ]; then
+  echo "warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)"
+elif [ -n "$holder" ]; then
+  da_dir .deploy/unlocked
+  find .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true
+  printf '%s\\n%s\\n%s\\n' "$DA_AT" ${(0,quote.q)(unlock_any_oneLine(o.by))} ${(0,quote.q)(unlock_any_oneLine(o.url))} > ".deploy/unlocked/$holder"
+fi
+if [ "$alive" = false ] && [ -n "$holder" ] && [ -f ".deploy/pending/$holder" ]; then
   echo "undoing what the lock holder's run left unfinished"
-  ( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; da_abort )
+  ( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )
 fi
 rm -rf .deploy/lock
+da_history "{\\"event\\":\\"unlock\\",\\"holder\\":\\"$holder\\",\\"holder_alive\\":$alive,\\"forced\\":${o.force},$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
+da_data unlock removed
 echo "deploy lock removed"`,
     };
 }
@@ -33682,17 +33487,24 @@ echo "deploy lock removed"`,
 
 
 
+
+
 /**
- * unlock: removes the deploy lock on every host and reports whose it was and how old it was. A dry run only
- * reports the locks (the inspect step reads them without touching anything).
+ * unlock: removes the deploy lock on every host and reports whose it was and how old it was. A lock whose session
+ * still runs on its host is left in place unless `force` is set (the command then fails, naming that run); a forced
+ * unlock makes that run stop at its next step, changing nothing more. A dry run only reports the locks (the inspect
+ * step reads them without touching anything).
  */
 async function unlock(ctx) {
     await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
-        const step = ctx.dryRun ? (0,inspect/* inspect */.N)({ detectHttpUser: false }) : unlockAny();
+        const me = (0,commands_facts/* lockHolder */.ms)(new Map([['lock-info', [`{${(0,run_info/* lockInfoMembers */.LF)(ctx.run)}}`]]]));
+        const step = ctx.dryRun
+            ? (0,inspect/* inspect */.N)({ detectHttpUser: false })
+            : unlockAny({ force: !!ctx.force, by: (0,commands_facts/* holderName */.iY)(me) || 'an unknown operator', url: ctx.run.runUrl });
         const results = await fleet.run(() => ({ name: 'unlock', steps: [step] }));
-        const verb = ctx.dryRun ? 'would remove' : 'removed';
         if (ctx.dryRun)
             ctx.report.changes.push('dry run: no lock was removed');
+        const refused = [];
         for (const m of fleet.members) {
             const r = results.get(m);
             const lock = (0,commands_facts/* hostFacts */.sm)(r).lock;
@@ -33701,15 +33513,28 @@ async function unlock(ctx) {
                 continue;
             }
             const holder = (0,commands_facts/* lockHolder */.ms)(lock);
+            const kept = r.data.get('unlock')?.[0] === 'refused';
+            if (kept)
+                refused.push({ host: m.host.name, holder });
+            const verb = ctx.dryRun ? 'would remove' : kept ? 'left in place' : 'removed';
             const age = holder.since ? ageOf(holder.since) : 'unknown age';
-            const who = (0,commands_facts/* holderName */.iY)(holder) || (holder.unreadable ? 'an unknown holder (unreadable lock record)' : 'an unknown holder');
-            const alive = holder.alive;
-            ctx.report.changes.push(`${m.host.name}: ${verb} the lock of ${who}, taken ${holder.since ?? '?'} (${age} old)` +
-                `${holder.info['run_url'] ? `, ${String(holder.info['run_url'])}` : ''}; its session was ${alive ? 'STILL RUNNING' : 'no longer running'}`);
-            if (alive && !ctx.dryRun)
-                (0,context/* warn */.R)(ctx, `${m.host.name}: the removed lock belonged to a session that is still running on the host`);
+            ctx.report.changes.push(`${m.host.name}: ${verb} the lock of ${nameOf(holder)}, taken ${holder.since ?? '?'} (${age} old)` +
+                `${holder.info['run_url'] ? `, ${String(holder.info['run_url'])}` : ''}; its session was ${holder.alive ? 'STILL RUNNING' : 'no longer running'}`);
+            if (holder.alive && !ctx.dryRun && !kept) {
+                (0,context/* warn */.R)(ctx, `${m.host.name}: removed the lock of ${nameOf(holder)} while its session still runs (forced): that run stops at its next step and changes nothing more (a hook already running finishes first)`);
+            }
+        }
+        if (refused.length) {
+            const { host, holder } = refused[0];
+            const others = refused.length > 1 ? ` (and on ${refused.slice(1).map((r) => r.host).join(', ')})` : '';
+            throw new fleet_fleet/* HostFailure */.h(host, 'unlock', `the lock is held by ${nameOf(holder)}${holder.info['run_url'] ? ` (${String(holder.info['run_url'])})` : ''}, whose session is still running on the host${others}: ` +
+                'the lock was left in place. Wait for that run to end, or cancel it; to remove the lock anyway, set `force: true` (CLI: --force): ' +
+                'that run then stops at its next step and changes nothing more (a hook it is running finishes first).');
         }
     });
+}
+function nameOf(holder) {
+    return (0,commands_facts/* holderName */.iY)(holder) || (holder.unreadable ? 'an unknown holder (unreadable lock record)' : 'an unknown holder');
 }
 function ageOf(iso) {
     const ms = Date.now() - Date.parse(iso);
@@ -34030,6 +33855,7 @@ async function main() {
             source: inputs.source,
             releaseName: (inputs.command === 'rollback' ? inputs.release : inputs.releaseName) || undefined,
             dryRun: inputs.dryRun,
+            force: inputs.force,
             state: state/* actionState */.M3,
             signal: cancel.signal,
             // The GitHub API client is loaded only when a deployment record is asked for: start-up stays quick.
@@ -34084,8 +33910,8 @@ var fleet_select = __nccwpck_require__(6618);
 var actions_log = __nccwpck_require__(6717);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 5 modules
-var fleet_fleet = __nccwpck_require__(475);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 4 modules
+var fleet_fleet = __nccwpck_require__(4503);
 // EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
 var fleet_run = __nccwpck_require__(2986);
 ;// CONCATENATED MODULE: ./src/commands/abandoned.ts
@@ -34491,17 +34317,24 @@ const PRUNE_FUNCTION = `da_prune() {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Gt: () => (/* binding */ frame),
 /* harmony export */   Hp: () => (/* binding */ END_SESSION),
+/* harmony export */   OF: () => (/* binding */ fenced),
 /* harmony export */   VW: () => (/* binding */ STOP),
 /* harmony export */   eL: () => (/* binding */ ABORT_SESSION),
 /* harmony export */   qq: () => (/* binding */ renderPhase)
 /* harmony export */ });
-/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4414);
+/* harmony import */ var _prelude_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8359);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
+
 
 /**
  * A step that exits with this status ends its phase early without failing it (the session stays up): the runner
  * decides what comes next. Used when a staged delta does not verify and a full upload must follow.
  */
 const STOP = 99;
+/** The same steps, each fenced (see Step.fenced). */
+function fenced(steps) {
+    return steps.map((step) => ({ ...step, fenced: true }));
+}
 /**
  * Renders a phase into the script a host evaluates. Steps run one after another until one fails; the phase ends
  * with a `phase-end <rc>` marker. Steps are called outside any `if`/`||` so `set -e` inside them is in force.
@@ -34510,19 +34343,21 @@ const STOP = 99;
  */
 function renderPhase(phase) {
     const lines = [];
+    if (phase.steps.some((step) => step.fenced))
+        lines.push(_prelude_js__WEBPACK_IMPORTED_MODULE_0__/* .FENCE_CHECK */ .TV.replace(/\n$/, ''));
     for (const [name, value] of Object.entries(phase.vars ?? {})) {
         // LC_*/LANG would change how the session counts the bytes of what it reads.
         if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^(LC_|LANG)/.test(name))
             throw new Error(`bad phase variable name ${name}`);
-        lines.push(`${name}=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(value)}`);
+        lines.push(`${name}=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(value)}`);
     }
     phase.steps.forEach((step, i) => {
         lines.push(`da_f_${i}() {`, step.body.replace(/\s+$/, '') || ':', '}');
     });
     lines.push('da_rc=0');
     phase.steps.forEach((step, i) => {
-        const flag = step.mayLackDeployPath ? ' may-lack-deploy-path' : '';
-        lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(step.id)} da_f_${i}${flag}; da_rc=$?; fi`);
+        const flag = step.mayLackDeployPath ? ' may-lack-deploy-path' : step.fenced ? ' fenced' : '';
+        lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(step.id)} da_f_${i}${flag}; da_rc=$?; fi`);
     });
     lines.push('da_mark phase-end "$da_rc"');
     lines.push(`if [ "$da_rc" -ne 0 ] && [ "$da_rc" -ne ${STOP} ]; then da_abort; exit "$da_rc"; fi`);
@@ -34542,6 +34377,338 @@ const END_SESSION = 'exit 0\n';
  * session of the same run that still runs on the host (its runner was killed mid-hook) is stopped first.
  */
 const ABORT_SESSION = 'da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n';
+
+
+/***/ }),
+
+/***/ 8359:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Mk: () => (/* binding */ SESSION_LOOP),
+/* harmony export */   Q9: () => (/* binding */ MAX_SESSION_COMMAND),
+/* harmony export */   TV: () => (/* binding */ FENCE_CHECK),
+/* harmony export */   iE: () => (/* binding */ sessionCommand),
+/* harmony export */   jK: () => (/* binding */ STDIN_SCRIPT_END),
+/* harmony export */   s4: () => (/* binding */ renderPrelude),
+/* harmony export */   sR: () => (/* binding */ STDIN_SESSION_COMMAND)
+/* harmony export */ });
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _contain_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8994);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4414);
+/* harmony import */ var _steps_lock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7095);
+
+
+
+
+/**
+ * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and
+ * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
+ */
+function sessionCommand(script) {
+    // echo, not a here-string: bash before 5.1 writes every here-string to a temporary file, and a host's /tmp may be
+    // full.
+    return `exec bash --noprofile --norc -c 's=$(echo ${(0,node_zlib__WEBPACK_IMPORTED_MODULE_0__.gzipSync)(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
+}
+/**
+ * The longest session command sent (a prelude and an inspect phase take about 5,200 characters): Dropbear refuses
+ * exec requests over 9,000 bytes, and csh words over 8 KB.
+ */
+const MAX_SESSION_COMMAND = 8000;
+/**
+ * The session command for a script too long for the request: it reads the script from stdin (framed) instead, and
+ * runs it only when it arrived whole (it ends with STDIN_SCRIPT_END): half a script would stop short of the loop
+ * whose end-of-input path undoes the run's work.
+ */
+const STDIN_SESSION_COMMAND = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && case $s in *"#da-end") eval "$s" ;; *) exit 70 ;; esac'`;
+/** The last line of a script sent on stdin (see STDIN_SESSION_COMMAND). */
+const STDIN_SCRIPT_END = '#da-end\n';
+/**
+ * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
+ * them. A runner that goes silent (no phase and no ping within DA_IDLE seconds) or away (EOF) is treated as lost.
+ */
+const SESSION_LOOP = `while :; do
+  IFS= read -r -t "$DA_IDLE" da_n || da_lost
+  case $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac
+  IFS= read -r -t "$DA_IDLE" -N "$da_n" da_chunk || da_lost
+  eval "$da_chunk"
+done
+`;
+/**
+ * The fence check, defined in every phase that has a fenced step (see Step.fenced): `da_fence` proves that this
+ * run still holds its lock (bash builtins only), or ends the step with LOCK_LOST and a message that says who took
+ * it away and when: the record `unlock` left (.deploy/unlocked/<owner>: time, who, URL), or the lock's new holder.
+ * Steps that act on the lock's ownership (the switch, the commit) check again under the fence (da_fence_lock, a
+ * flock on .deploy/fence that `unlock` holds while it removes a lock), so no unlock and no other run's lock can
+ * come between the check and the act. Kept out of the prelude: the first phase travels in the exec request.
+ */
+const FENCE_CHECK = `da_fence() { da_owns_lock || da_lock_lost; }
+da_lock_lost() {
+  local at= by= url= other= what line switched=
+  { IFS= read -r at; IFS= read -r by; IFS= read -r url; } 2>/dev/null < ".deploy/unlocked/$DA_OWNER" || true
+  read -r other 2>/dev/null < .deploy/lock/owner || true
+  if [ -n "$at" ]; then
+    what="was removed at $at by \${by:-an unknown operator} (unlock\${url:+, $url})"
+    [ -z "$other" ] || what="$what, then taken by $(da_lock_name)"
+  elif [ -n "$other" ]; then
+    what="was replaced by $(da_lock_name) (without unlock: removed by hand?)"
+  else
+    what="is gone (removed by hand, without unlock)"
+  fi
+  while IFS= read -r line; do case $line in "switched "*) switched=yes ;; esac; done 2>/dev/null < "$DA_PENDING" || true
+  if [ -n "$switched" ]; then line="its switch is undone only where current still points at its release"; else line="nothing was switched"; fi
+  echo "error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again." >&2
+  exit ${_steps_lock_js__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_LOST */ .lQ}
+}
+da_lock_name() {
+  local repo run attempt actor runner name
+  repo=$(da_lock_field repository); run=$(da_lock_field run_id); attempt=$(da_lock_field run_attempt)
+  actor=$(da_lock_field actor); runner=$(da_lock_field runner)
+  if [ -n "$run" ]; then name="\${repo:+$repo }run $run\${attempt:+ (attempt $attempt)}"
+  elif [ -n "$runner" ]; then name="a CLI run on $runner"
+  else name="another run"
+  fi
+  printf '%s' "$name\${actor:+ by $actor}"
+}
+`;
+function renderPrelude(o) {
+    return `set -u
+export LC_ALL=C
+trap '' PIPE
+DA_T=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_2__.q)(o.markerToken)}
+DA_OWNER=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_2__.q)(o.owner)}
+DA_DEPLOY_PATH=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_2__.q)(o.deployPath)}
+DA_PENDING=.deploy/pending/$DA_OWNER
+# The run's scratch dir: made by the steps that need it, removed at unlock (or by the abort path).
+DA_TMP=.deploy/tmp.$DA_OWNER
+DA_RUN_JSON=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_2__.q)(o.runJson)}
+DA_IDLE=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_2__.q)(o.idleSeconds)}
+da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
+da_data() {
+  case $2 in
+    *[![:print:]]*) printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
+    *) printf '\\n\\036%s data %s =%s\\n' "$DA_T" "$1" "$2" ;;
+  esac
+}
+da_chunks() {
+  local n total=0
+  # A runner that stops sending mid-upload must not hold the lock forever: no chunk within DA_IDLE ends it.
+  while IFS= read -r -t "$DA_IDLE" n && [ "$n" -gt 0 ] 2>/dev/null; do
+    timeout "$DA_IDLE" head -c "$n" || { echo "error: the upload stalled (nothing for $DA_IDLE s)" >&2; return 1; }
+    total=$((total + n))
+  done
+  [ "$n" = 0 ] || { echo "error: the upload stopped before its end" >&2; return 1; }
+  [ -z "\${1:-}" ] || echo "received $total bytes of $1" >&2
+}
+da_unpack() {
+  if ! da_chunks archive | tar -xzf - -C "$1" --no-same-owner; then
+    local avail
+    avail=$(df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 { print $4 }')
+    if [ -n "$avail" ] && [ "$avail" -lt 1024 ]; then
+      echo "error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free" >&2
+    else
+      echo "error: unpacking the release failed (\${avail:-?} KiB free in $DA_DEPLOY_PATH)" >&2
+    fi
+    return 1
+  fi
+}
+# The file index of a release (.deploy/manifests/NAME.idx): every regular file's stat signature (inode, size,
+# mtime, ctime; changed by any write, and ctime cannot be set back) with its content hash, so a later verify hashes
+# only files whose signature changed. The clock that stamps ctimes is coarse: files changed less than 10 ms before
+# the listing began are left out (hashed next time), as a later write in the same tick would keep their signature.
+DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'
+da_list_files() { find . -mindepth 1 "$@" -type f -printf "$DA_FILE_SIG"; }
+da_mark_time() { : > "$1" && find "$1" -printf '%C@'; }
+da_index_write() {
+  # $1: listing (da_list_files) of releases/$3, $2: da_mark_time from just before it
+  gzip -dc ".deploy/manifests/$3.gz" > "$1.manifest" &&
+  awk -v mark="$2" -v manifest="$1.manifest" 'BEGIN { RS = ORS = "\\0" }
+    FILENAME == manifest { if (substr($0, 1, 1) == "f") hash[substr($0, 41)] = substr($0, 8, 32); next }
+    { t = index($0, "\\t"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, " ")
+      if ((p in hash) && s[4] + 0 < mark - 0.01) print sig "\\t" hash[p] "\\t" p }' "$1.manifest" "$1" > ".deploy/manifests/$3.idx.tmp" &&
+  mv -f -- ".deploy/manifests/$3.idx.tmp" ".deploy/manifests/$3.idx"
+  rm -f -- "$1.manifest"
+}
+# Lists the entries of releases/$1 ($DA_TMP/base.NAME), so the delta that recycles it need not walk it
+# again, and checks that every one belongs to the deploy user (files another user wrote could not be cleaned out of
+# it): the first foreign entry, or why the walk failed, goes to base.NAME.foreign. Status 1: not usable.
+da_walk_base() {
+  local list="$DA_TMP/base.$1"
+  da_dir "$DA_TMP" 2>/dev/null || return 1
+  if ! find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null; then
+    echo "(the walk failed)" > "$list.foreign"
+  fi
+  [ ! -s "$list.foreign" ]
+}
+# Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one. \`now\`: the
+# walk (da_walk_base) comes first and a foreign entry means no offer. \`later\`: the manifest goes at once and the
+# session walks the release after the phase (da_after_phase), while the runner plans; the delta that recycles it
+# reads the outcome (one run in which the release had a foreign entry ships everything and leaves
+# .deploy/check-base-first, after which inspect walks first until a walk finds none). Status 1: not offered.
+da_offer_base() {
+  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
+  [ -O "releases/$1" ] || return 1 # the walk checks what is inside
+  if [ "\${2:-now}" = later ]; then
+    da_dir "$DA_TMP" 2>/dev/null || return 1
+    printf '%s\n' "$1" > "$DA_TMP/walk"
+  else
+    da_walk_base "$1" || return 1
+    [ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first
+  fi
+  da_blob base-manifest < ".deploy/manifests/$1.gz"
+}
+# Runs after a phase that went well, before the next one is read: the walk a \`later\` offer left to do (the file
+# that asks for it is emptied, not removed: no process; the run's scratch dir goes at unlock).
+da_after_phase() {
+  local walk="$DA_DEPLOY_PATH/$DA_TMP/walk" name=
+  [ -s "$walk" ] || return 0
+  read -r name < "$walk"
+  : > "$walk"
+  (cd -- "$DA_DEPLOY_PATH" && da_walk_base "$name") > /dev/null 2>&1 || true
+}
+# The live release's stored manifest (\`current\` → $1) as \`live-manifest\`; with \`kept\`, only that the host has it
+# (a delta that recycles an offered base does not need it; the runner asks for it when it does).
+da_live_manifest() {
+  case $1 in releases/*) ;; *) return 0 ;; esac
+  local m=".deploy/manifests/\${1#releases/}.gz"
+  [ -f "$m" ] || return 0
+  if [ "\${2:-}" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < "$m"; fi
+}
+# Containment helpers (see contain.ts): no symlink in a path's parent components.
+${_contain_js__WEBPACK_IMPORTED_MODULE_3__/* .CONTAIN_PRELUDE */ .VS}# A directory that must exist: a process only when it does not yet.
+da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
+# The time now, UTC, in DA_AT (a variable, so no subshell is needed to use it).
+da_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
+# The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
+da_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$b"; }
+da_step() {
+  da_mark step-begin "$1"
+  (
+    set -euo pipefail
+    if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ "\${3:-}" != may-lack-deploy-path ]; then
+      echo "error: the deploy path $DA_DEPLOY_PATH does not exist on this host" >&2
+      exit 1
+    fi
+    [ "\${3:-}" != fenced ] || da_fence
+    "$2"
+  ) 2>&1
+  local rc=$?
+  da_mark step-end "$1" "$rc"
+  return "$rc"
+}
+da_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ "$o" = "$DA_OWNER" ]; }
+# The fence (see FENCE_CHECK): a flock on .deploy/fence, fd 9, held until the subshell that took it ends.
+da_fence_lock() {
+  [ -z "\${DA_FENCE_HELD:-}" ] || return 0
+  [ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :
+  [ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo "error: .deploy/fence is not a plain file" >&2; return 1; }
+  flock -n 9 2>/dev/null || timeout 60 flock 9 || { echo "error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)" >&2; return 1; }
+  DA_FENCE_HELD=1
+}
+da_unlock() {
+  da_owns_lock || return 0
+  (da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi)
+}
+da_history() { da_dir .deploy; printf '%s\\n' "$1" >> .deploy/history.jsonl; }
+# Under the fence, only while current still points at this run's switch, never to a release that is gone.
+da_revert() (
+  cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ -f "$DA_PENDING" ] || exit 0
+  da_fence_lock || exit 1
+  local line value target prev
+  while IFS= read -r line; do
+    case $line in "switched "*) ;; *) continue ;; esac
+    value=\${line#* }; target=\${value%% *}; prev=\${value#* }
+    if [ "$(readlink current 2>/dev/null)" = "$target" ]; then
+      if [ -n "$prev" ] && [ ! -d "$prev" ]; then
+        echo "left current on $target: $prev, live before this run, is gone"
+        continue
+      elif [ -n "$prev" ]; then
+        ln -sfn -- "$prev" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
+        echo "switched current back to $prev"
+      else
+        rm -f current && echo "removed current: there was no live release before this run"
+      fi
+      da_now
+      da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
+    fi
+  done < <(tac -- "$DA_PENDING")
+)
+da_abort() {
+  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
+  # A run that lost its lock keeps the shared entries it seeded (another run may use them by now).
+  local lost=
+  da_owns_lock || lost=yes
+  if [ -f "$DA_PENDING" ]; then
+    da_revert
+    local line kind value
+    while IFS= read -r line; do
+      kind=\${line%% *}; value=\${line#* }
+      if [ -n "$lost" ] && [ "$kind" = seeded ]; then
+        echo "left shared/$value, seeded by this run: it lost its lock and another run may use it by now"
+        continue
+      fi
+      case $kind in
+        release)
+          # A pending record is host data: a release name is one plain path segment.
+          case $value in ''|.|..|*/*) echo "ignored the pending line \"$line\": not a release name"; continue ;; esac
+          if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
+            rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" && echo "removed the unfinished release $value"
+            da_now
+            da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
+          fi ;;
+        seeded)
+          if ! da_relpath_ok "$value"; then
+            echo "ignored the pending line \"$line\": not a plain relative path"
+          elif ! da_parents_real shared "$value"; then
+            echo "left shared/$value: shared/$DA_LINK is a symlink, never followed"
+          else
+            rm -rf -- "shared/$value" && echo "removed shared/$value, created by this run"
+          fi ;;
+        recycled)
+          # The delta renamed releases/$value into this run's release: its manifests go with it.
+          case $value in ''|.|..|*/*) continue ;; esac
+          [ -e "releases/$value" ] || rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" ;;
+      esac
+    done < <(tac -- "$DA_PENDING")
+    rm -f -- "$DA_PENDING"
+  fi
+  [ -z "$lost" ] || [ ! -e ".deploy/unlocked/$DA_OWNER" ] || rm -f -- ".deploy/unlocked/$DA_OWNER"
+  # The run's scratch files go at unlock; a run that does not get there leaves them here.
+  [ ! -e "$DA_TMP" ] || rm -rf -- "$DA_TMP"
+  da_unlock
+}
+da_lock_field() { sed -n "s/.*\\"$1\\":\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p" .deploy/lock/info.json 2>/dev/null; }
+da_lock_alive() {
+  local pid
+  pid=$(da_lock_field pid)
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(da_lock_field boot_id)" = "$DA_BOOT_ID" ]
+}
+da_lock_report() {
+  da_data lock-info "$(cat .deploy/lock/info.json 2>/dev/null || true)"
+  if da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi
+  da_data lock-since "$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)"
+}
+da_reap() {
+  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
+  da_owns_lock && da_lock_alive || return 0
+  local pid i
+  pid=$(da_lock_field pid)
+  [ "$pid" != "$$" ] || return 0
+  echo "stopping this run's earlier session (pid $pid), whose runner is gone"
+  pkill -TERM -s "$pid" 2>/dev/null; kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 100); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
+  pkill -KILL -s "$pid" 2>/dev/null; kill -KILL -- "-$pid" 2>/dev/null || true
+}
+da_lost() { da_abort >/dev/null 2>&1; exit 70; }
+trap 'da_abort; exit 143' TERM
+trap 'da_abort; exit 130' INT HUP
+read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
+DA_BOOT_ID=
+read -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true
+da_mark hello $$ "$DA_PGID"
+`;
+}
 
 
 /***/ }),
@@ -34655,12 +34822,18 @@ if [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi${detect}`,
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Oi: () => (/* binding */ LOCK_HELD),
 /* harmony export */   Tl: () => (/* binding */ unlock),
+/* harmony export */   lQ: () => (/* binding */ LOCK_LOST),
 /* harmony export */   s2: () => (/* binding */ lock)
 /* harmony export */ });
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4414);
 
 /** Exit status of the lock step when another run holds the lock. */
 const LOCK_HELD = 75;
+/**
+ * Exit status of a fenced step (see da_fence) when this run no longer holds its lock: it was removed (`unlock`) or
+ * replaced. The run stops, changes nothing more and undoes only what is provably its own.
+ */
+const LOCK_LOST = 76;
 /**
  * deploy:lock: `mkdir` is the atomic test-and-set. The lock records who holds it and the holder's session process
  * (pid and boot id), so a later run can tell a live holder from one whose process is gone.
@@ -34682,21 +34855,22 @@ fi`,
     };
 }
 /**
- * deploy:unlock: the run is committed (its pending record and its scratch dir go), then its lock is released.
+ * deploy:unlock: the run is committed (its pending record and its scratch dir go), then its lock is released. The
+ * ownership check and the removal run under the fence, so an unlock and another run's lock cannot come between
+ * them (this run would remove the other's lock). A run that lost its lock does not commit: it fails (LOCK_LOST)
+ * and its abort path undoes what is provably its own.
  */
 function unlock() {
     return {
         id: 'unlock',
         label: 'unlock',
+        fenced: true,
         // One rm, in that order: the pending record, the run's scratch dir (the steps before leave it), then the lock. A
         // scratch file that cannot go does not fail the commit (rm says which).
-        body: `if da_owns_lock; then
-  rm -rf -- "$DA_PENDING" "$DA_TMP" .deploy/lock || { [ ! -e "$DA_PENDING" ] && [ ! -e .deploy/lock ]; }
-  echo "deploy lock released"
-else
-  rm -rf -- "$DA_PENDING" "$DA_TMP" || [ ! -e "$DA_PENDING" ]
-  echo "warning: the deploy lock was no longer held by this run"
-fi`,
+        body: `da_fence_lock
+da_fence
+rm -rf -- "$DA_PENDING" "$DA_TMP" .deploy/lock || { [ ! -e "$DA_PENDING" ] && [ ! -e .deploy/lock ]; }
+echo "deploy lock released"`,
     };
 }
 

@@ -17,6 +17,8 @@ export interface Inputs {
   /** rollback: the release to make live (default: the previous good one). */
   release: string;
   dryRun: boolean;
+  /** unlock: remove the lock even while the run holding it still runs on the host. */
+  force: boolean;
   /** Limit the run to these hosts: names or `label=NAME`, comma-separated. */
   hosts: string;
   connectTimeoutSeconds: number;
@@ -46,6 +48,7 @@ export function readInputs(): Inputs {
     releaseName: core.getInput('release-name'),
     release: core.getInput('release'),
     dryRun: booleanInput('dry-run'),
+    force: forceInput(command),
     hosts: core.getInput('hosts'),
     connectTimeoutSeconds: timeout,
     githubDeployment: booleanInput('github-deployment'),
@@ -59,6 +62,13 @@ export function readInputs(): Inputs {
  */
 export function maskSecrets(values: readonly string[], options: PieceOptions = {}): void {
   for (const piece of secretPieces(values, options)) core.setSecret(piece);
+}
+
+/** `force` applies to unlock only: anywhere else it is a mistake worth saying. */
+function forceInput(command: CommandName): boolean {
+  const force = booleanInput('force');
+  if (force && command !== 'unlock') throw new Error(`input force: applies to command unlock only, not ${command}`);
+  return force;
 }
 
 /** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */

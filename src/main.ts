@@ -51,6 +51,7 @@ export async function main(): Promise<void> {
       source: inputs.source,
       releaseName: (inputs.command === 'rollback' ? inputs.release : inputs.releaseName) || undefined,
       dryRun: inputs.dryRun,
+      force: inputs.force,
       state: actionState,
       signal: cancel.signal,
       // The GitHub API client is loaded only when a deployment record is asked for: start-up stays quick.

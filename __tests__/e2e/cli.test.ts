@@ -105,9 +105,12 @@ describe('deploy-action CLI (dist/cli/index.js)', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "launch"');
     expect(unknown.stderr).toContain('usage: deploy-action COMMAND ENVIRONMENT');
-    const option = await cli(['deploy', 'production', '--force'], nowhere);
+    const option = await cli(['deploy', 'production', '--forse'], nowhere);
     expect(option.code).toBe(2);
-    expect(option.stderr).toContain('unknown option --force');
+    expect(option.stderr).toContain('unknown option --forse');
+    const force = await cli(['deploy', 'production', '--force'], nowhere);
+    expect(force.code).toBe(2);
+    expect(force.stderr).toContain('--force applies to unlock, not deploy');
     const misplaced = await cli(['releases', 'production', '--release-name', 'x'], nowhere);
     expect(misplaced.code).toBe(2);
   });

@@ -13,7 +13,7 @@ import type { Step } from '../../src/remote/phase.js';
 import { q } from '../../src/remote/quote.js';
 import { HostSession } from '../../src/remote/session.js';
 import { clearPaths } from '../../src/remote/steps/clear-paths.js';
-import { unlock } from '../../src/remote/steps/lock.js';
+import { lock, unlock } from '../../src/remote/steps/lock.js';
 import { inspect } from '../../src/remote/steps/inspect.js';
 import { prepare } from '../../src/remote/steps/prepare.js';
 import { release } from '../../src/remote/steps/release.js';
@@ -178,6 +178,7 @@ async function deployRelease(dp: string, name: string, version: string) {
     vars: { DA_RELEASE: name },
     steps: [
       prepare(),
+      lock('"test":"steps"'),
       release(),
       populate({
         'bootstrap/cache/services.php': `services ${version}`,
@@ -207,6 +208,7 @@ describe('shared (real run)', () => {
     const first = await deployRelease(dp, 'r1', 'v1');
     expect(first.result.steps.map((x) => `${x.id}:${x.status}`)).toEqual([
       'prepare:ok',
+      'lock:ok',
       'release:ok',
       'populate:ok',
       'shared:ok',
@@ -270,7 +272,7 @@ describe('shared (real run)', () => {
 async function runWritable(opts: WritableOptions) {
   const dp = mkdtempSync(join(tmpdir(), 'da-writable-'));
   const s = await openSession(dp);
-  const result = await s.run({ name: 'w', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), release(), writable(opts)!, unlock()] });
+  const result = await s.run({ name: 'w', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), lock('"test":"steps"'), release(), writable(opts)!, unlock()] });
   await s.end();
   return { dp, result };
 }

@@ -22,6 +22,8 @@ export interface CliArgs {
   /** Comma-separated host list ('' = every host). */
   hosts: string;
   dryRun: boolean;
+  /** unlock: remove the lock even while the run holding it still runs on the host. */
+  force: boolean;
   /** deploy/redeploy: --release-name; rollback: --release. */
   releaseName?: string;
   identity?: string;
@@ -57,6 +59,8 @@ export function helpText(): string {
     '  --source DIR                the directory to build and ship (default: .)',
     '  --hosts LIST                only these hosts: comma-separated names (user@host:port, host or user@host) or label=NAME',
     '  --dry-run                   read the hosts and print the plan; change nothing',
+    '  --force                     unlock: remove the lock even while the run holding it still runs (that run',
+    '                              then stops at its next step and changes nothing more)',
     '  --release-name NAME         deploy, redeploy: name of the new release (default: a UTC timestamp)',
     '  --release NAME              rollback: the release to make live (default: the previous good one)',
     '  -i, --identity FILE         private key file (default: the SSH agent, else the first of',
@@ -86,6 +90,7 @@ const OPTIONS = {
   source: { type: 'string' },
   hosts: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  force: { type: 'boolean' },
   'release-name': { type: 'string' },
   release: { type: 'string' },
   identity: { type: 'string', short: 'i' },
@@ -132,6 +137,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
   if (values.release !== undefined && command !== 'rollback') {
     throw new UsageError(`--release is the rollback target; it applies to rollback, not ${command}${command === 'deploy' || command === 'redeploy' ? ' (use --release-name)' : ''}`);
   }
+  if (values.force && command !== 'unlock') throw new UsageError(`--force applies to unlock, not ${command}`);
   let connectTimeoutSeconds = DEFAULT_CONNECT_TIMEOUT_SECONDS;
   if (values['connect-timeout'] !== undefined) {
     connectTimeoutSeconds = Number(values['connect-timeout']);
@@ -150,6 +156,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
     source: values.source ?? '.',
     hosts: values.hosts ?? '',
     dryRun: values['dry-run'] ?? false,
+    force: values.force ?? false,
     releaseName: command === 'rollback' ? values.release : values['release-name'],
     identity: values.identity,
     knownHosts: values['known-hosts'],

@@ -145,6 +145,7 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
     source,
     releaseName: args.releaseName,
     dryRun: args.dryRun,
+    force: args.force,
     signal,
   };
   return { ctx, knownHostsFile, credentials };

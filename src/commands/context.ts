@@ -39,6 +39,8 @@ export interface CommandContext {
   releaseName?: string;
   /** Plan only: read the hosts, change nothing. */
   dryRun?: boolean;
+  /** unlock: remove a lock even while the run holding it still runs on the host. */
+  force?: boolean;
   state?: RunState;
   /** Aborted when the run is cancelled (SIGINT/SIGTERM). */
   signal: AbortSignal;

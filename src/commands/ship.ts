@@ -5,7 +5,7 @@ import { rollout, type RolloutListener } from '../fleet/rollout.js';
 import { checkReleaseName, uniqueReleaseName } from '../releases/name.js';
 import { releasesToRemove } from '../releases/retention.js';
 import { contain } from '../remote/contain.js';
-import type { Phase, Step } from '../remote/phase.js';
+import { fenced, type Phase, type Step } from '../remote/phase.js';
 import type { Payload, PhaseResult } from '../remote/session.js';
 import { cleanup } from '../remote/steps/cleanup.js';
 import { clearPaths } from '../remote/steps/clear-paths.js';
@@ -146,7 +146,8 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
       clearPaths({ paths: c.clearPaths, useSudo: c.clearUseSudo }),
     ];
     return {
-      phase: { name: 'stage', vars: { ...vars, ...fill.vars }, steps: steps.filter((s): s is Step => s !== null) },
+      // Every stage step changes the host under the lock: each first proves the run still holds it.
+      phase: { name: 'stage', vars: { ...vars, ...fill.vars }, steps: fenced(steps.filter((s): s is Step => s !== null)) },
       payload: fill.payload,
     };
   };
@@ -166,7 +167,8 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
     prepareRestage: async (members) => source.prepareRestage?.(members),
     hooks(m) {
       const hooks = c.deploy.filter((h) => !h.once || m === first);
-      return hooks.length ? { name: 'hooks', vars, steps: hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs) } : undefined;
+      // The fence is checked at each hook's start: a hook already running when the lock is removed runs to its end.
+      return hooks.length ? { name: 'hooks', vars, steps: fenced(hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs)) } : undefined;
     },
     switch: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m)!.liveTarget)] }),
     activate: (m) => activatePhase(ctx, vars, env(m)),
@@ -182,7 +184,9 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
         sha: source.sha(m),
         started_at: ctx.run.startedAt.toISOString(),
       };
-      return { name: 'finish', vars, steps: [logHistory(entry), unlock(), cleanup(removed(m))] };
+      // The history line and cleanup are fenced; cleanup runs under the lock (a next run's inspect and delta see
+      // the releases as they stay), before the commit, which proves the lock under the fence itself.
+      return { name: 'finish', vars, steps: [logHistory(entry), ...fenced([cleanup(removed(m))]), unlock()] };
     },
     removed,
     env,
@@ -193,12 +197,16 @@ export function releasePhases(ctx: CommandContext, facts: Map<Member, HostFacts>
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */
 export function activatePhase(ctx: CommandContext, vars: Record<string, string>, env: Record<string, string>): Phase | undefined {
   const activate = ctx.config.activate;
-  return activate.length ? { name: 'activate', vars, steps: hookSteps(activate, env, IN_CURRENT, ctx.config.hookTimeoutMs) } : undefined;
+  return activate.length ? { name: 'activate', vars, steps: fenced(hookSteps(activate, env, IN_CURRENT, ctx.config.hookTimeoutMs)) } : undefined;
 }
 
-/** Switches a host back to its previous release and runs the activate commands again, for what is live again. */
+/**
+ * Switches a host back to its previous release and runs the activate commands again, for what is live again. The
+ * switch back is not fenced (it undoes this run's own switch, under the fence, only while current still points at
+ * this run's release); the activate commands are.
+ */
 export function revertPhase(ctx: CommandContext, vars: Record<string, string>, env: Record<string, string>): Phase {
-  return { name: 'revert', vars, steps: [revert(), ...hookSteps(ctx.config.activate, env, IN_CURRENT, ctx.config.hookTimeoutMs)] };
+  return { name: 'revert', vars, steps: [revert(), ...fenced(hookSteps(ctx.config.activate, env, IN_CURRENT, ctx.config.hookTimeoutMs))] };
 }
 
 /** Records switches, health results and switch-backs in the report. */
@@ -238,7 +246,7 @@ export function chain(name: string, ...phases: (Phase | undefined)[]): Phase {
 /**
  * Stages the release on every host (at most max_parallel at once), each host running its deploy hooks right after
  * its staging, then switches the hosts (all at once, or in rolling batches, each activated and health-checked),
- * then commits everything (history, unlock, cleanup). Nothing switches until every host has staged and passed
+ * then commits everything (history, cleanup, unlock). Nothing switches until every host has staged and passed
  * its hooks; a failed activation or health check switches every switched host back. A single host with nothing
  * to check after its switch has no barrier to wait for: staging, hooks, switch and commit go as one phase.
  */

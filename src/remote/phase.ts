@@ -1,3 +1,4 @@
+import { FENCE_CHECK } from './prelude.js';
 import { q } from './quote.js';
 
 /**
@@ -15,6 +16,16 @@ export interface Step {
   body: string;
   /** The step runs even where the deploy path does not exist yet (`prepare`, read-only surveys). */
   mayLackDeployPath?: boolean;
+  /**
+   * The step changes the host under this run's lock: before its body runs, the run proves that it still holds the
+   * lock (da_fence, bash builtins only), or the step fails with LOCK_LOST and the run stops.
+   */
+  fenced?: boolean;
+}
+
+/** The same steps, each fenced (see Step.fenced). */
+export function fenced(steps: Step[]): Step[] {
+  return steps.map((step) => ({ ...step, fenced: true }));
 }
 
 /** A phase is what one message to a host carries: main-shell variable assignments, then steps in order. */
@@ -33,6 +44,7 @@ export interface Phase {
  */
 export function renderPhase(phase: Phase): string {
   const lines: string[] = [];
+  if (phase.steps.some((step) => step.fenced)) lines.push(FENCE_CHECK.replace(/\n$/, ''));
   for (const [name, value] of Object.entries(phase.vars ?? {})) {
     // LC_*/LANG would change how the session counts the bytes of what it reads.
     if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^(LC_|LANG)/.test(name)) throw new Error(`bad phase variable name ${name}`);
@@ -43,7 +55,7 @@ export function renderPhase(phase: Phase): string {
   });
   lines.push('da_rc=0');
   phase.steps.forEach((step, i) => {
-    const flag = step.mayLackDeployPath ? ' may-lack-deploy-path' : '';
+    const flag = step.mayLackDeployPath ? ' may-lack-deploy-path' : step.fenced ? ' fenced' : '';
     lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${q(step.id)} da_f_${i}${flag}; da_rc=$?; fi`);
   });
   lines.push('da_mark phase-end "$da_rc"');

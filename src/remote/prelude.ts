@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { CONTAIN_PRELUDE } from './contain.js';
 import { q } from './quote.js';
+import { LOCK_LOST } from './steps/lock.js';
 
 /**
  * The session prelude: the start of the script a host runs for a session. It defines the helpers every phase uses
@@ -58,6 +59,44 @@ export const SESSION_LOOP = `while :; do
   IFS= read -r -t "$DA_IDLE" -N "$da_n" da_chunk || da_lost
   eval "$da_chunk"
 done
+`;
+
+/**
+ * The fence check, defined in every phase that has a fenced step (see Step.fenced): `da_fence` proves that this
+ * run still holds its lock (bash builtins only), or ends the step with LOCK_LOST and a message that says who took
+ * it away and when: the record `unlock` left (.deploy/unlocked/<owner>: time, who, URL), or the lock's new holder.
+ * Steps that act on the lock's ownership (the switch, the commit) check again under the fence (da_fence_lock, a
+ * flock on .deploy/fence that `unlock` holds while it removes a lock), so no unlock and no other run's lock can
+ * come between the check and the act. Kept out of the prelude: the first phase travels in the exec request.
+ */
+export const FENCE_CHECK = `da_fence() { da_owns_lock || da_lock_lost; }
+da_lock_lost() {
+  local at= by= url= other= what line switched=
+  { IFS= read -r at; IFS= read -r by; IFS= read -r url; } 2>/dev/null < ".deploy/unlocked/$DA_OWNER" || true
+  read -r other 2>/dev/null < .deploy/lock/owner || true
+  if [ -n "$at" ]; then
+    what="was removed at $at by \${by:-an unknown operator} (unlock\${url:+, $url})"
+    [ -z "$other" ] || what="$what, then taken by $(da_lock_name)"
+  elif [ -n "$other" ]; then
+    what="was replaced by $(da_lock_name) (without unlock: removed by hand?)"
+  else
+    what="is gone (removed by hand, without unlock)"
+  fi
+  while IFS= read -r line; do case $line in "switched "*) switched=yes ;; esac; done 2>/dev/null < "$DA_PENDING" || true
+  if [ -n "$switched" ]; then line="its switch is undone only where current still points at its release"; else line="nothing was switched"; fi
+  echo "error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again." >&2
+  exit ${LOCK_LOST}
+}
+da_lock_name() {
+  local repo run attempt actor runner name
+  repo=$(da_lock_field repository); run=$(da_lock_field run_id); attempt=$(da_lock_field run_attempt)
+  actor=$(da_lock_field actor); runner=$(da_lock_field runner)
+  if [ -n "$run" ]; then name="\${repo:+$repo }run $run\${attempt:+ (attempt $attempt)}"
+  elif [ -n "$runner" ]; then name="a CLI run on $runner"
+  else name="another run"
+  fi
+  printf '%s' "$name\${actor:+ by $actor}"
+}
 `;
 
 export function renderPrelude(o: PreludeOptions): string {
@@ -178,24 +217,40 @@ da_step() {
       echo "error: the deploy path $DA_DEPLOY_PATH does not exist on this host" >&2
       exit 1
     fi
+    [ "\${3:-}" != fenced ] || da_fence
     "$2"
   ) 2>&1
   local rc=$?
   da_mark step-end "$1" "$rc"
   return "$rc"
 }
-da_owns_lock() { local o=; read -r o < .deploy/lock/owner 2>/dev/null; [ "$o" = "$DA_OWNER" ]; }
-da_unlock() { if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi; }
+da_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ "$o" = "$DA_OWNER" ]; }
+# The fence (see FENCE_CHECK): a flock on .deploy/fence, fd 9, held until the subshell that took it ends.
+da_fence_lock() {
+  [ -z "\${DA_FENCE_HELD:-}" ] || return 0
+  [ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :
+  [ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo "error: .deploy/fence is not a plain file" >&2; return 1; }
+  flock -n 9 2>/dev/null || timeout 60 flock 9 || { echo "error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)" >&2; return 1; }
+  DA_FENCE_HELD=1
+}
+da_unlock() {
+  da_owns_lock || return 0
+  (da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi)
+}
 da_history() { da_dir .deploy; printf '%s\\n' "$1" >> .deploy/history.jsonl; }
-da_revert() {
-  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
-  [ -f "$DA_PENDING" ] || return 0
+# Under the fence, only while current still points at this run's switch, never to a release that is gone.
+da_revert() (
+  cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ -f "$DA_PENDING" ] || exit 0
+  da_fence_lock || exit 1
   local line value target prev
   while IFS= read -r line; do
     case $line in "switched "*) ;; *) continue ;; esac
     value=\${line#* }; target=\${value%% *}; prev=\${value#* }
     if [ "$(readlink current 2>/dev/null)" = "$target" ]; then
-      if [ -n "$prev" ]; then
+      if [ -n "$prev" ] && [ ! -d "$prev" ]; then
+        echo "left current on $target: $prev, live before this run, is gone"
+        continue
+      elif [ -n "$prev" ]; then
         ln -sfn -- "$prev" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
         echo "switched current back to $prev"
       else
@@ -205,14 +260,21 @@ da_revert() {
       da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
     fi
   done < <(tac -- "$DA_PENDING")
-}
+)
 da_abort() {
   cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
+  # A run that lost its lock keeps the shared entries it seeded (another run may use them by now).
+  local lost=
+  da_owns_lock || lost=yes
   if [ -f "$DA_PENDING" ]; then
     da_revert
     local line kind value
     while IFS= read -r line; do
       kind=\${line%% *}; value=\${line#* }
+      if [ -n "$lost" ] && [ "$kind" = seeded ]; then
+        echo "left shared/$value, seeded by this run: it lost its lock and another run may use it by now"
+        continue
+      fi
       case $kind in
         release)
           # A pending record is host data: a release name is one plain path segment.
@@ -238,6 +300,7 @@ da_abort() {
     done < <(tac -- "$DA_PENDING")
     rm -f -- "$DA_PENDING"
   fi
+  [ -z "$lost" ] || [ ! -e ".deploy/unlocked/$DA_OWNER" ] || rm -f -- ".deploy/unlocked/$DA_OWNER"
   # The run's scratch files go at unlock; a run that does not get there leaves them here.
   [ ! -e "$DA_TMP" ] || rm -rf -- "$DA_TMP"
   da_unlock

@@ -5,6 +5,12 @@ import { q } from '../quote.js';
 export const LOCK_HELD = 75;
 
 /**
+ * Exit status of a fenced step (see da_fence) when this run no longer holds its lock: it was removed (`unlock`) or
+ * replaced. The run stops, changes nothing more and undoes only what is provably its own.
+ */
+export const LOCK_LOST = 76;
+
+/**
  * deploy:lock: `mkdir` is the atomic test-and-set. The lock records who holds it and the holder's session process
  * (pid and boot id), so a later run can tell a live holder from one whose process is gone.
  */
@@ -26,20 +32,21 @@ fi`,
 }
 
 /**
- * deploy:unlock: the run is committed (its pending record and its scratch dir go), then its lock is released.
+ * deploy:unlock: the run is committed (its pending record and its scratch dir go), then its lock is released. The
+ * ownership check and the removal run under the fence, so an unlock and another run's lock cannot come between
+ * them (this run would remove the other's lock). A run that lost its lock does not commit: it fails (LOCK_LOST)
+ * and its abort path undoes what is provably its own.
  */
 export function unlock(): Step {
   return {
     id: 'unlock',
     label: 'unlock',
+    fenced: true,
     // One rm, in that order: the pending record, the run's scratch dir (the steps before leave it), then the lock. A
     // scratch file that cannot go does not fail the commit (rm says which).
-    body: `if da_owns_lock; then
-  rm -rf -- "$DA_PENDING" "$DA_TMP" .deploy/lock || { [ ! -e "$DA_PENDING" ] && [ ! -e .deploy/lock ]; }
-  echo "deploy lock released"
-else
-  rm -rf -- "$DA_PENDING" "$DA_TMP" || [ ! -e "$DA_PENDING" ]
-  echo "warning: the deploy lock was no longer held by this run"
-fi`,
+    body: `da_fence_lock
+da_fence
+rm -rf -- "$DA_PENDING" "$DA_TMP" .deploy/lock || { [ ! -e "$DA_PENDING" ] && [ ! -e .deploy/lock ]; }
+echo "deploy lock released"`,
   };
 }
