@@ -19,6 +19,8 @@ export interface Inputs {
   /** Limit the run to these hosts: names or `label=NAME`, comma-separated. */
   hosts: string;
   connectTimeoutSeconds: number;
+  /** Time each host's login shell gets to start the session. */
+  startTimeoutSeconds: number;
   /** Record the run with GitHub's Deployments API (opt-in). */
   githubDeployment: boolean;
   /** Token for the Deployments API (default: the job's GITHUB_TOKEN). */
@@ -32,8 +34,8 @@ export function readInputs(): Inputs {
   if (!isCommand(command)) {
     throw new Error(`input command: "${command}" is not a command; use one of: ${COMMANDS.join(', ')}`);
   }
-  const timeout = Number(core.getInput('connect-timeout') || '30');
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new Error('input connect-timeout: must be a positive number of seconds');
+  const timeout = secondsInput('connect-timeout', '30');
+  const startTimeout = secondsInput('start-timeout', '20');
   return {
     command,
     environment: core.getInput('environment') || 'production',
@@ -47,6 +49,7 @@ export function readInputs(): Inputs {
     dryRun: booleanInput('dry-run'),
     hosts: core.getInput('hosts'),
     connectTimeoutSeconds: timeout,
+    startTimeoutSeconds: startTimeout,
     githubDeployment: booleanInput('github-deployment'),
     githubToken: core.getInput('github-token'),
   };
@@ -59,6 +62,13 @@ export function maskSecrets(values: readonly string[]): void {
     core.setSecret(value);
     for (const line of value.split(/\r?\n/)) if (line.trim().length >= 4) core.setSecret(line.trim());
   }
+}
+
+/** A number of seconds: positive, the default when empty. */
+function secondsInput(name: string, fallback: string): number {
+  const value = Number(core.getInput(name) || fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`input ${name}: must be a positive number of seconds`);
+  return value;
 }
 
 /** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */

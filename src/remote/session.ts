@@ -2,9 +2,10 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { ExitStatus, RemoteProcess, Transport } from '../transport/types.js';
-import { MarkerParser, type Marker } from './markers.js';
+import { LineSplitter, MarkerParser, type Marker, type MarkerTooLong } from './markers.js';
 import { ABORT_SESSION, END_SESSION, frame, renderPhase, STOP, type Phase } from './phase.js';
 import { MAX_SESSION_COMMAND, renderPrelude, sessionCommand, SESSION_LOOP, STDIN_SCRIPT_END, STDIN_SESSION_COMMAND, type PreludeOptions } from './prelude.js';
+import { describeToolProblems } from './tools.js';
 
 export interface StepRecord {
   id: string;
@@ -52,6 +53,24 @@ export class SessionLost extends Error {
   }
 }
 
+/**
+ * The session failed for a reason of its own, before or between steps: it did not start in time, the host lacks
+ * tools, or the host sent what no step sends. `step` is what the failure report names (`session`, `tools`).
+ */
+export class SessionFailed extends Error {
+  constructor(
+    host: string,
+    readonly step: 'session' | 'tools',
+    readonly detail: string,
+  ) {
+    super(`${host}: ${step}: ${detail}`);
+    this.name = 'SessionFailed';
+  }
+}
+
+/** Time a host's login shell gets to start the session (the `hello` marker) unless told otherwise. */
+export const DEFAULT_START_TIMEOUT_MS = 20_000;
+
 const TAIL_LINES = 40;
 /** Longest line kept in a step's tail (the tail goes into the job summary, which must stay small). */
 const TAIL_LINE_CHARS = 2000;
@@ -82,6 +101,11 @@ export class HostSession {
   private pending: Pending | undefined;
   private stderrTail = '';
   private finished = false;
+  /** The session said hello: its script runs. */
+  private started = false;
+  /** Why the runner gave up on this session (it did not start in time, it sent too much); set once. */
+  private failure: SessionFailed | undefined;
+  private startTimer: NodeJS.Timeout | undefined;
   private exitedWithStatus = false;
   private interrupted = false;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -95,11 +119,15 @@ export class HostSession {
     private readonly prelude: PreludeOptions,
     private readonly listener: SessionListener,
     private readonly pingMs: number,
+    private readonly startTimeoutMs: number,
   ) {}
 
-  /** A session on a connected transport; its process starts with the first phase (or abort) sent to it. */
-  static open(transport: Transport, prelude: PreludeOptions, listener: SessionListener = {}): HostSession {
-    return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4));
+  /**
+   * A session on a connected transport; its process starts with the first phase (or abort) sent to it, and must say
+   * hello within `startTimeoutMs` of that.
+   */
+  static open(transport: Transport, prelude: PreludeOptions, listener: SessionListener = {}, startTimeoutMs = DEFAULT_START_TIMEOUT_MS): HostSession {
+    return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4), startTimeoutMs);
   }
 
   /**
@@ -109,6 +137,9 @@ export class HostSession {
    * is not confirmed.
    */
   private start(first: string, purpose: 'phase' | 'abort'): Promise<void> {
+    // A login file that reads stdin or execs another shell would keep the session from ever starting: a hang.
+    this.startTimer = setTimeout(() => this.startTimedOut(), this.startTimeoutMs);
+    this.startTimer.unref();
     this.starting = (async () => {
       const script = renderPrelude(this.prelude) + first + SESSION_LOOP;
       const inline = sessionCommand(script);
@@ -131,15 +162,45 @@ export class HostSession {
       });
       this.listen(this.prelude.markerToken);
       this.startPings();
-      if (!fits) await this.write(frame(script + STDIN_SCRIPT_END));
+      if (this.failure) proc.stdin.end();
+      else if (!fits) await this.write(frame(script + STDIN_SCRIPT_END));
     })();
     return this.starting;
+  }
+
+  /**
+   * No hello within the deadline: the phase fails with the likely cause, and stdin ends, so a login file waiting
+   * for input gets EOF and a shell reading commands from it exits. A session script that still starts after that
+   * meets EOF at its first read and undoes what its first phase did (da_lost), before the runner's abort stops
+   * waiting for its exit.
+   */
+  private startTimedOut(): void {
+    if (this.started || this.finished) return;
+    const secs = Math.round(this.startTimeoutMs / 100) / 10;
+    this.fail(
+      new SessionFailed(
+        this.name,
+        'session',
+        `the login shell of ${this.name} did not start the session in ${secs} s: a login file such as ~/.bashrc may read input or exec another shell; see Troubleshooting in the README (start-timeout sets the limit)`,
+      ),
+    );
+    this.proc?.stdin.end();
+  }
+
+  /** The runner gives up on this session: the phase under way (and any later one) fails with `failure`. */
+  private fail(failure: SessionFailed): void {
+    if (this.failure) return;
+    this.failure = failure;
+    clearTimeout(this.startTimer);
+    this.pending?.reject(failure);
+    this.pending = undefined;
   }
 
   private finish(status: ExitStatus, confirmed: boolean): void {
     this.finished = true;
     this.exitedWithStatus = confirmed;
     clearInterval(this.pingTimer);
+    clearTimeout(this.startTimer);
     this.exit(status);
   }
 
@@ -159,26 +220,32 @@ export class HostSession {
     return this.finished && !this.exitedWithStatus;
   }
 
-  /** A phase is running (its answer has not come yet). */
+  /**
+   * A phase is running (its answer has not come yet), or the session was given up while its script may run (it
+   * sent too much): either way, ending it takes an interrupt.
+   */
   get busy(): boolean {
-    return this.pending !== undefined;
+    return this.pending !== undefined || (this.failure !== undefined && this.started);
   }
 
   /** Sends a phase (and its payload) and resolves with the outcome once the host reports the phase's end. */
   async run(phase: Phase, payload?: Payload): Promise<PhaseResult> {
+    if (this.failure) throw this.failure;
     if (this.finished) throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
     if (this.pending) throw new Error(`${this.name}: a phase is already running`);
     const result = new Promise<PhaseResult>((resolve, reject) => {
       this.pending = { phase, steps: [], data: new Map(), bytes: new Map(), startedAt: Date.now(), resolve, reject };
     });
     result.catch(() => undefined);
-    try {
+    const pending = this.pending!;
+    const sending = (async () => {
       if (this.starting) await this.write(frame(renderPhase(phase)));
       else await this.start(renderPhase(phase), 'phase');
-      if (payload) await this.stream(payload.open());
-    } catch {
-      // The host failed the phase and closed before taking it all: the phase's outcome says why.
-    }
+      if (payload) await this.stream(payload.open(), pending);
+    })();
+    // The host failed the phase and closed before taking it all: the phase's outcome says why. A session that
+    // never starts (its exec request unanswered) fails by its start deadline, without waiting for the send.
+    await Promise.race([sending.catch(() => undefined), result.catch(() => undefined)]);
     return result;
   }
 
@@ -206,9 +273,11 @@ export class HostSession {
    */
   async abort(timeoutMs: number): Promise<boolean> {
     if (this.finished) return true;
-    if (!this.starting) return (await within(this.start(ABORT_SESSION, 'abort'), timeoutMs)) && this.waitExit(timeoutMs);
-    if (await within(this.starting, timeoutMs)) await this.write(frame(ABORT_SESSION)).catch(() => undefined);
-    return this.waitExit(timeoutMs);
+    const left = deadline(timeoutMs);
+    if (!this.starting) return (await within(this.start(ABORT_SESSION, 'abort'), left())) && this.waitExit(left());
+    // A session given up before its hello has had its stdin ended: it exits without doing anything.
+    if ((await within(this.starting, left())) && !this.failure) await within(this.write(frame(ABORT_SESSION)), left());
+    return this.waitExit(left());
   }
 
   /**
@@ -220,18 +289,25 @@ export class HostSession {
     if (this.finished) return true;
     this.interrupted = true;
     if (!this.starting) return this.abort(timeoutMs);
-    if (!(await within(this.starting, timeoutMs))) return this.finished && !this.lost;
+    const left = deadline(timeoutMs);
+    if (!(await within(this.starting, left()))) return this.finished && !this.lost;
     if (this.pgid > 0) {
       // The whole session (pkill -s): commands under `timeout` live in process groups of their own.
       const command = `pkill -TERM -s ${this.pgid} 2>/dev/null; kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
-      const via = side ? await side().catch(() => this.transport) : this.transport;
-      await via.run(command).catch(() => undefined);
-      if (via !== this.transport) await via.close();
-    } else {
+      const signal = async () => {
+        const via = side ? await side().catch(() => this.transport) : this.transport;
+        try {
+          await via.run(command);
+        } finally {
+          if (via !== this.transport) await via.close();
+        }
+      };
+      await within(signal(), left());
+    } else if (!this.failure) {
       // No hello yet: the host is still in the first phase its script carries, and reads stdin right after it.
-      await this.write(frame(ABORT_SESSION)).catch(() => undefined);
+      await within(this.write(frame(ABORT_SESSION)), left());
     }
-    return this.waitExit(timeoutMs);
+    return this.waitExit(left());
   }
 
   /** Drops the session without a word: the host notices EOF and aborts by itself. */
@@ -258,11 +334,12 @@ export class HostSession {
     if (!proc.stdin.write(data)) await this.drained(proc);
   }
 
-  private async stream(source: Readable): Promise<void> {
+  private async stream(source: Readable, pending: Pending): Promise<void> {
     try {
       for await (const chunk of source) {
         const proc = this.proc;
-        if (this.finished || !this.pending || this.interrupted || !proc) break;
+        // Only while its own phase runs: a chunk after that would land in the next phase's input.
+        if (this.finished || this.pending !== pending || this.interrupted || !proc) break;
         if (!proc.stdin.write(chunk as Buffer)) await this.drained(proc);
       }
     } finally {
@@ -285,16 +362,31 @@ export class HostSession {
       token,
       (line) => this.line(line),
       (marker) => this.marker(marker),
+      (error) => this.tooLong(error),
     );
     const decoder = new StringDecoder('utf8');
     proc.stdout.on('data', (chunk: Buffer) => parser.push(decoder.write(chunk)));
     proc.stdout.on('end', () => parser.push(decoder.end()));
     proc.stdout.on('close', () => parser.end());
-    proc.stderr.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      this.stderrTail = (this.stderrTail + text).slice(-4000);
-      for (const line of text.split('\n')) if (line) this.line(line);
+    // stderr lines are assembled across chunks and cut like output lines.
+    const errors = new LineSplitter((line) => {
+      if (line) this.line(line);
     });
+    const errDecoder = new StringDecoder('utf8');
+    proc.stderr.on('data', (chunk: Buffer) => {
+      const text = errDecoder.write(chunk);
+      this.stderrTail = (this.stderrTail + text.slice(-4000)).slice(-4000);
+      errors.push(text);
+    });
+    proc.stderr.on('end', () => errors.push(errDecoder.end()));
+    proc.stderr.on('close', () => errors.flush());
+  }
+
+  /** A marker line over its cap: the host sends what no step sends; the session is given up (and interrupted). */
+  private tooLong(error: MarkerTooLong): void {
+    const label = this.pending?.current?.label.split('\n')[0];
+    const during = label ? ` (during ${label.length > 60 ? `${label.slice(0, 60)}…` : label})` : '';
+    this.fail(new SessionFailed(this.name, 'session', `${error.message}${during}: the host sent more than any step of a session sends; the run stops here`));
   }
 
   private shown = 0;
@@ -331,8 +423,14 @@ export class HostSession {
     const p = this.pending;
     switch (kind) {
       case 'hello':
+        this.started = true;
+        clearTimeout(this.startTimer);
         this.pid = Number(args[0]);
         this.pgid = Number(args[1]);
+        return;
+      case 'tools':
+        // The session's check of the host's tools failed before hello; the script exits right after this.
+        this.fail(new SessionFailed(this.name, 'tools', describeToolProblems(args)));
         return;
       case 'data': {
         // `=value` is sent as it is (printable ASCII, spaces included); anything else is base64.
@@ -342,8 +440,12 @@ export class HostSession {
         const key = args[0] ?? '';
         if (key === 'warning') this.listener.warning?.(`${this.name}: ${value}`);
         if (!p) return;
-        p.data.set(key, [...(p.data.get(key) ?? []), value]);
-        p.bytes.set(key, [...(p.bytes.get(key) ?? []), bytes]);
+        const values = p.data.get(key) ?? [];
+        const blobs = p.bytes.get(key) ?? [];
+        values.push(value);
+        blobs.push(bytes);
+        p.data.set(key, values);
+        p.bytes.set(key, blobs);
         return;
       }
       case 'step-begin': {
@@ -377,6 +479,12 @@ export class HostSession {
       }
     }
   }
+}
+
+/** The time left of `ms` from now, each time it is asked. */
+function deadline(ms: number): () => number {
+  const end = Date.now() + ms;
+  return () => Math.max(0, end - Date.now());
 }
 
 /** Whether `work` settles successfully within `ms`. */
