@@ -35,7 +35,7 @@ export class MarkerTooLong extends Error {
     readonly key: string,
     readonly limit: number,
   ) {
-    const what = kind === 'data' && key ? `the marker line of data "${key}"` : `a marker line${kind ? ` (${kind.slice(0, 40)})` : ''}`;
+    const what = kind === 'data' && key ? `the marker line of data "${printable(key)}"` : `a marker line${kind ? ` (${printable(kind)})` : ''}`;
     super(`${what} is longer than ${sizeText(limit)}`);
     this.name = 'MarkerTooLong';
   }
@@ -227,6 +227,11 @@ export class MarkerParser {
   }
 }
 
-function sizeText(bytes: number): string {
+export function sizeText(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`;
+}
+
+/** A name a host sent (a marker's kind or key), fit for a message: a short word, or `?`. */
+export function printable(name: string): string {
+  return /^[\w.-]{1,40}$/.test(name) ? name : '?';
 }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { ExitStatus, RemoteProcess, Transport } from '../transport/types.js';
-import { LineSplitter, MarkerParser, type Marker, type MarkerTooLong } from './markers.js';
+import { LineSplitter, MarkerParser, printable, sizeText, type Marker, type MarkerTooLong } from './markers.js';
 import { ABORT_SESSION, END_SESSION, frame, renderPhase, STOP, type Phase } from './phase.js';
 import { MAX_SESSION_COMMAND, renderPrelude, sessionCommand, SESSION_LOOP, STDIN_SCRIPT_END, STDIN_SESSION_COMMAND, type PreludeOptions } from './prelude.js';
 import { describeToolProblems } from './tools.js';
@@ -70,18 +70,32 @@ export class SessionFailed extends Error {
 
 /** Time a host's login shell gets to start the session (the `hello` marker) unless told otherwise. */
 export const DEFAULT_START_TIMEOUT_MS = 20_000;
+/**
+ * Time the host gets, beyond the start timeout, to accept the session's exec request: a stalled network or frozen
+ * host is noticed by the SSH keepalives within about 40 s, and reported as such; this bounds a host that answers
+ * keepalives but never the request.
+ */
+const EXEC_ANSWER_GRACE_MS = 45_000;
 
 const TAIL_LINES = 40;
 /** Longest line kept in a step's tail (the tail goes into the job summary, which must stay small). */
 const TAIL_LINE_CHARS = 2000;
 /** Output a step may send to the log; the rest is counted, not shown (the tail still follows it). */
 const STEP_OUTPUT_BYTES = 4 * 1024 * 1024;
+/**
+ * Data values (marker text) a phase may send in all: inspect's blobs (listings, two manifests) come to a few MB. Each
+ * value is kept as text and as bytes until the phase is read, so this (with MAX_BLOB for one value) is what bounds
+ * the runner's memory whatever a host sends: about 150 MB at worst, with the value in flight.
+ */
+export const MAX_PHASE_DATA = 48 * 1024 * 1024;
 
 interface Pending {
   phase: Phase;
   steps: StepRecord[];
   data: Map<string, string[]>;
   bytes: Map<string, Buffer[]>;
+  /** Marker text of the data values so far (see MAX_PHASE_DATA). */
+  dataChars: number;
   current?: StepRecord;
   startedAt: number;
   resolve(result: PhaseResult): void;
@@ -120,14 +134,22 @@ export class HostSession {
     private readonly listener: SessionListener,
     private readonly pingMs: number,
     private readonly startTimeoutMs: number,
+    private readonly execAnswerMs: number,
   ) {}
 
   /**
-   * A session on a connected transport; its process starts with the first phase (or abort) sent to it, and must say
-   * hello within `startTimeoutMs` of that.
+   * A session on a connected transport; its process starts with the first phase (or abort) sent to it: the host
+   * must accept that exec request within `execAnswerMs`, and its login shell start the session (hello) within
+   * `startTimeoutMs` of that.
    */
-  static open(transport: Transport, prelude: PreludeOptions, listener: SessionListener = {}, startTimeoutMs = DEFAULT_START_TIMEOUT_MS): HostSession {
-    return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4), startTimeoutMs);
+  static open(
+    transport: Transport,
+    prelude: PreludeOptions,
+    listener: SessionListener = {},
+    startTimeoutMs = DEFAULT_START_TIMEOUT_MS,
+    execAnswerMs = startTimeoutMs + EXEC_ANSWER_GRACE_MS,
+  ): HostSession {
+    return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4), startTimeoutMs, execAnswerMs);
   }
 
   /**
@@ -137,9 +159,15 @@ export class HostSession {
    * is not confirmed.
    */
   private start(first: string, purpose: 'phase' | 'abort'): Promise<void> {
-    // A login file that reads stdin or execs another shell would keep the session from ever starting: a hang.
-    this.startTimer = setTimeout(() => this.startTimedOut(), this.startTimeoutMs);
-    this.startTimer.unref();
+    this.deadline(this.execAnswerMs, () =>
+      this.fail(
+        new SessionFailed(
+          this.name,
+          'session',
+          `${this.name} did not accept the request to start the session in ${seconds(this.execAnswerMs)} s, though the connection is up; try again, and look at the SSH server's log`,
+        ),
+      ),
+    );
     this.starting = (async () => {
       const script = renderPrelude(this.prelude) + first + SESSION_LOOP;
       const inline = sessionCommand(script);
@@ -155,6 +183,8 @@ export class HostSession {
         throw error;
       }
       this.proc = proc;
+      // A login file that reads stdin or execs another shell would keep the session from ever starting: a hang.
+      if (!this.failure) this.deadline(this.startTimeoutMs, () => this.startTimedOut());
       void proc.exited.then((status) => {
         this.pending?.reject(new SessionLost(this.name, status, this.stderrTail));
         this.pending = undefined;
@@ -175,16 +205,23 @@ export class HostSession {
    * waiting for its exit.
    */
   private startTimedOut(): void {
-    if (this.started || this.finished) return;
-    const secs = Math.round(this.startTimeoutMs / 100) / 10;
     this.fail(
       new SessionFailed(
         this.name,
         'session',
-        `the login shell of ${this.name} did not start the session in ${secs} s: a login file such as ~/.bashrc may read input or exec another shell; see Troubleshooting in the README (start-timeout sets the limit)`,
+        `the login shell of ${this.name} did not start the session in ${seconds(this.startTimeoutMs)} s: a login file such as ~/.bashrc may read input or exec another shell; see Troubleshooting in the README (start-timeout sets the limit)`,
       ),
     );
     this.proc?.stdin.end();
+  }
+
+  /** Runs `then` in `ms` unless the session said hello, failed or ended by then (one deadline at a time). */
+  private deadline(ms: number, then: () => void): void {
+    clearTimeout(this.startTimer);
+    this.startTimer = setTimeout(() => {
+      if (!this.started && !this.finished && !this.failure) then();
+    }, ms);
+    this.startTimer.unref();
   }
 
   /** The runner gives up on this session: the phase under way (and any later one) fails with `failure`. */
@@ -234,7 +271,7 @@ export class HostSession {
     if (this.finished) throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
     if (this.pending) throw new Error(`${this.name}: a phase is already running`);
     const result = new Promise<PhaseResult>((resolve, reject) => {
-      this.pending = { phase, steps: [], data: new Map(), bytes: new Map(), startedAt: Date.now(), resolve, reject };
+      this.pending = { phase, steps: [], data: new Map(), bytes: new Map(), dataChars: 0, startedAt: Date.now(), resolve, reject };
     });
     result.catch(() => undefined);
     const pending = this.pending!;
@@ -435,6 +472,16 @@ export class HostSession {
       case 'data': {
         // `=value` is sent as it is (printable ASCII, spaces included); anything else is base64.
         const raw = args.slice(1).join(' ');
+        if (p && (p.dataChars += raw.length) > MAX_PHASE_DATA) {
+          this.fail(
+            new SessionFailed(
+              this.name,
+              'session',
+              `the host sent more than ${sizeText(MAX_PHASE_DATA)} of data values in one phase (the last one "${printable(args[0] ?? '')}"): more than any step of a session sends; the run stops here`,
+            ),
+          );
+          return;
+        }
         const bytes = raw.startsWith('=') ? Buffer.from(raw.slice(1)) : Buffer.from(raw, 'base64');
         const value = bytes.toString('utf8');
         const key = args[0] ?? '';
@@ -479,6 +526,10 @@ export class HostSession {
       }
     }
   }
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
 }
 
 /** The time left of `ms` from now, each time it is asked. */
