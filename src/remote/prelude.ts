@@ -68,8 +68,8 @@ done
 `;
 
 export function renderPrelude(o: PreludeOptions): string {
+  // The user's environment must not change how the session's commands parse their arguments or where cd goes.
   return `set -u
-# The user's environment must not change how the session's commands parse their arguments or find their paths.
 set +o posix
 unset POSIXLY_CORRECT CDPATH GLOBIGNORE TMOUT BASH_ENV ENV TAR_OPTIONS GZIP GREP_OPTIONS
 export LC_ALL=C

@@ -39,24 +39,18 @@ export const TOOLS_EXIT = 69;
  */
 export function toolCheck(): string {
   const [major, minor] = MIN_BASH;
-  return `if [ "\${BASH_VERSINFO[0]}" -lt ${major} ] || { [ "\${BASH_VERSINFO[0]}" -eq ${major} ] && [ "\${BASH_VERSINFO[1]}" -lt ${minor} ]; }; then
-  da_mark tools missing= busybox= "bash=$BASH_VERSION"; exit ${TOOLS_EXIT}
-fi
-da_check_tools() {
-  local t b p missing= busybox= multi=(/bin/busybox /usr/bin/busybox /bin/toybox /usr/bin/toybox)
-  for t in busybox toybox; do hash "$t" 2>/dev/null && multi+=("\${BASH_CMDS[$t]}"); done
+  // Short names: the prelude travels in the exec request, whose size is bounded (MAX_SESSION_COMMAND).
+  return `if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < ${major * 100 + minor})); then da_mark tools missing= busybox= "bash=$BASH_VERSION"; exit ${TOOLS_EXIT}; fi
+da_tools() {
+  local t b m= y= x=(/bin/busybox /usr/bin/busybox)
+  for t in busybox toybox; do hash $t 2>/dev/null && x+=("\${BASH_CMDS[$t]}"); done
   for t in ${HOST_TOOLS.join(' ')}; do
-    if ! hash "$t" 2>/dev/null; then missing+=,$t; continue; fi
-    p=\${BASH_CMDS[$t]}
-    for b in "\${multi[@]}"; do
-      if [ "$p" -ef "$b" ]; then busybox+=,$t; break; fi
-    done
+    hash $t 2>/dev/null || { m+=,$t; continue; }
+    for b in "\${x[@]}"; do [ "\${BASH_CMDS[$t]}" -ef "$b" ] && { y+=,$t; break; }; done
   done
-  [ -z "$missing$busybox" ] && return 0
-  da_mark tools "missing=\${missing#,}" "busybox=\${busybox#,}" "bash=$BASH_VERSION"
-  return 1
+  [ -z "$m$y" ] || { da_mark tools "missing=\${m#,}" "busybox=\${y#,}" "bash=$BASH_VERSION"; exit ${TOOLS_EXIT}; }
 }
-da_check_tools || exit ${TOOLS_EXIT}
+da_tools
 `;
 }
 
