@@ -93,6 +93,16 @@ describe('tool check', () => {
   });
 });
 
+test('no bash on the host (status 127 before hello): step tools, saying to install bash', async () => {
+  const bin = mkdtempSync(join(tmpdir(), 'da-bin-'));
+  symlinkSync('/usr/bin/env', join(bin, 'env'));
+  const s = HostSession.open(withLogin(`PATH=${bin}`), prelude('/nonexistent'));
+  const f = await failure(s.run({ name: 'inspect', steps: [prepare()] }));
+  expect(f.step).toBe('tools');
+  expect(f.detail).toMatch(/^this host has no bash \(the session runs in bash 4\.3 or later\): install it \(Alpine: `apk add bash/);
+  rmSync(bin, { recursive: true, force: true });
+});
+
 describe('data values a phase may send', () => {
   test(`more than ${MAX_PHASE_DATA / 1024 / 1024} MiB in one phase: the session fails, is interrupted, and undoes its work`, async () => {
     const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));

@@ -5,7 +5,7 @@ import type { ExitStatus, RemoteProcess, Transport } from '../transport/types.js
 import { LineSplitter, MarkerParser, printable, sizeText, type Marker, type MarkerTooLong } from './markers.js';
 import { ABORT_SESSION, END_SESSION, frame, renderPhase, STOP, type Phase } from './phase.js';
 import { MAX_SESSION_COMMAND, renderPrelude, sessionCommand, SESSION_LOOP, STDIN_SCRIPT_END, STDIN_SESSION_COMMAND, type PreludeOptions } from './prelude.js';
-import { describeToolProblems } from './tools.js';
+import { describeMissingShell, describeToolProblems } from './tools.js';
 
 export interface StepRecord {
   id: string;
@@ -186,6 +186,10 @@ export class HostSession {
       // A login file that reads stdin or execs another shell would keep the session from ever starting: a hang.
       if (!this.failure) this.deadline(this.startTimeoutMs, () => this.startTimedOut());
       void proc.exited.then((status) => {
+        // 127 before hello: the login shell could not run `env` or `bash` (Alpine has no bash by default).
+        if (!this.started && status.code === 127) {
+          this.fail(new SessionFailed(this.name, 'tools', `${describeMissingShell(this.stderrTail)}; see Troubleshooting in the README`));
+        }
         this.pending?.reject(new SessionLost(this.name, status, this.stderrTail));
         this.pending = undefined;
         this.finish(status, status.code !== null);
@@ -360,7 +364,7 @@ export class HostSession {
 
   private startPings(): void {
     this.pingTimer = setInterval(() => {
-      if (!this.pending && !this.finished) this.proc?.stdin.write('ping\n');
+      if (!this.pending && !this.finished && !this.failure) this.proc?.stdin.write('ping\n');
     }, this.pingMs);
     this.pingTimer.unref();
   }
@@ -460,6 +464,8 @@ export class HostSession {
     const p = this.pending;
     switch (kind) {
       case 'hello':
+        // Once: a later one (a hook that learnt the token) must not redirect an interrupt to other processes.
+        if (this.started) return;
         this.started = true;
         clearTimeout(this.startTimer);
         this.pid = Number(args[0]);
@@ -467,6 +473,7 @@ export class HostSession {
         return;
       case 'tools':
         // The session's check of the host's tools failed before hello; the script exits right after this.
+        if (this.started) return;
         this.fail(new SessionFailed(this.name, 'tools', describeToolProblems(args)));
         return;
       case 'data': {

@@ -54,6 +54,14 @@ da_tools
 `;
 }
 
+/** The message for a session command that the login shell could not run (status 127), from its stderr. */
+export function describeMissingShell(stderr: string): string {
+  // GNU env: "env: 'bash': No such file or directory"; busybox: "can't execute 'bash'"; dash: "exec: env: not found".
+  return /bash/.test(stderr) || !/\benv\b/.test(stderr)
+    ? 'this host has no bash (the session runs in bash 4.3 or later): install it (Alpine: `apk add bash coreutils findutils tar gzip util-linux`)'
+    : 'this host has no `env` in the login PATH (coreutils): install coreutils, or fix the PATH set by the login files';
+}
+
 /** The message for a `tools` marker's fields (`missing=a,b busybox=c,d bash=VERSION`). */
 export function describeToolProblems(fields: readonly string[]): string {
   const field = (name: string) => (fields.find((f) => f.startsWith(`${name}=`)) ?? '').slice(name.length + 1);
