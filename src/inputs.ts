@@ -22,6 +22,8 @@ export interface Inputs {
   /** Limit the run to these hosts: names or `label=NAME`, comma-separated. */
   hosts: string;
   connectTimeoutSeconds: number;
+  /** Time each host's login shell gets to start the session. */
+  startTimeoutSeconds: number;
   /** Record the run with GitHub's Deployments API (opt-in). */
   githubDeployment: boolean;
   /** Token for the Deployments API (default: the job's GITHUB_TOKEN). */
@@ -35,8 +37,8 @@ export function readInputs(): Inputs {
   if (!isCommand(command)) {
     throw new Error(`input command: "${command}" is not a command; use one of: ${COMMANDS.join(', ')}`);
   }
-  const timeout = Number(core.getInput('connect-timeout') || '30');
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new Error('input connect-timeout: must be a positive number of seconds');
+  const timeout = secondsInput('connect-timeout', '30');
+  const startTimeout = secondsInput('start-timeout', '20');
   return {
     command,
     environment: core.getInput('environment') || 'production',
@@ -51,6 +53,7 @@ export function readInputs(): Inputs {
     force: forceInput(command),
     hosts: core.getInput('hosts'),
     connectTimeoutSeconds: timeout,
+    startTimeoutSeconds: startTimeout,
     githubDeployment: booleanInput('github-deployment'),
     githubToken: core.getInput('github-token'),
   };
@@ -69,6 +72,13 @@ function forceInput(command: CommandName): boolean {
   const force = booleanInput('force');
   if (force && command !== 'unlock') throw new Error(`input force: applies to command unlock only, not ${command}`);
   return force;
+}
+
+/** A number of seconds: positive, the default when empty. */
+function secondsInput(name: string, fallback: string): number {
+  const value = Number(core.getInput(name) || fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`input ${name}: must be a positive number of seconds`);
+  return value;
 }
 
 /** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */

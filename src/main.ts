@@ -45,6 +45,7 @@ export async function main(): Promise<void> {
         passphrase: inputs.sshPassphrase || undefined,
         knownHosts: kh,
         connectTimeoutMs: inputs.connectTimeoutSeconds * 1000,
+        startTimeoutMs: inputs.startTimeoutSeconds * 1000,
       },
       log: actionsLog,
       report,

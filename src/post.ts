@@ -26,6 +26,7 @@ export async function post(): Promise<void> {
       passphrase: inputs.sshPassphrase || undefined,
       knownHosts: parseKnownHosts(inputs.knownHosts),
       connectTimeoutMs: inputs.connectTimeoutSeconds * 1000,
+      startTimeoutMs: inputs.startTimeoutSeconds * 1000,
     }, actionsLog);
   } catch (error) {
     core.warning(`post: could not finish the clean-up: ${error instanceof Error ? error.message : String(error)}`);

@@ -1279,7 +1279,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   hT: () => (/* binding */ parseCliArgs)
 });
 
-// UNUSED EXPORTS: DEFAULT_CONNECT_TIMEOUT_SECONDS
+// UNUSED EXPORTS: DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_START_TIMEOUT_SECONDS
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
@@ -1303,6 +1303,7 @@ const args_COMMANDS = {
     releases: 'list each host\'s releases and which one is live',
 };
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
+const DEFAULT_START_TIMEOUT_SECONDS = 20;
 /** A command line we cannot run; the CLI prints it with the usage and exits 2. */
 class UsageError extends Error {
     constructor(message) {
@@ -1334,6 +1335,7 @@ function helpText() {
         '                              ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa)',
         '  --known-hosts FILE          known_hosts file the host keys must match (default: ~/.ssh/known_hosts)',
         `  --connect-timeout SECONDS   SSH connection timeout per host (default: ${DEFAULT_CONNECT_TIMEOUT_SECONDS})`,
+        `  --start-timeout SECONDS     time each host's login shell gets to start the session (default: ${DEFAULT_START_TIMEOUT_SECONDS})`,
         '  -h, --help                  show this help',
         '  --version                   show the version',
         '',
@@ -1362,6 +1364,7 @@ const OPTIONS = {
     identity: { type: 'string', short: 'i' },
     'known-hosts': { type: 'string' },
     'connect-timeout': { type: 'string' },
+    'start-timeout': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean' },
 };
@@ -1408,13 +1411,8 @@ function parseCliArgs(argv) {
     }
     if (values.force && command !== 'unlock')
         throw new UsageError(`--force applies to unlock, not ${command}`);
-    let connectTimeoutSeconds = DEFAULT_CONNECT_TIMEOUT_SECONDS;
-    if (values['connect-timeout'] !== undefined) {
-        connectTimeoutSeconds = Number(values['connect-timeout']);
-        if (!values['connect-timeout'].trim() || !Number.isFinite(connectTimeoutSeconds) || connectTimeoutSeconds <= 0) {
-            throw new UsageError(`--connect-timeout: "${values['connect-timeout']}" is not a positive number of seconds`);
-        }
-    }
+    const connectTimeoutSeconds = seconds(values['connect-timeout'], 'connect-timeout', DEFAULT_CONNECT_TIMEOUT_SECONDS);
+    const startTimeoutSeconds = seconds(values['start-timeout'], 'start-timeout', DEFAULT_START_TIMEOUT_SECONDS);
     for (const name of ['config', 'source', 'identity', 'known-hosts', 'release-name', 'release']) {
         if (values[name] === '')
             throw new UsageError(`--${name} must not be empty`);
@@ -1432,7 +1430,17 @@ function parseCliArgs(argv) {
         identity: values.identity,
         knownHosts: values['known-hosts'],
         connectTimeoutSeconds,
+        startTimeoutSeconds,
     };
+}
+/** A `--NAME SECONDS` option: a positive number, or the default when absent. */
+function seconds(value, name, fallback) {
+    if (value === undefined)
+        return fallback;
+    const n = Number(value);
+    if (!value.trim() || !Number.isFinite(n) || n <= 0)
+        throw new UsageError(`--${name}: "${value}" is not a positive number of seconds`);
+    return n;
 }
 
 
@@ -1691,7 +1699,7 @@ function cliAccess(args, env, cwd, log, needsSsh) {
     if (needsSsh)
         log.debug(`authenticating with ${credentials}`);
     return {
-        access: { privateKey, passphrase, agent, knownHosts, connectTimeoutMs: args.connectTimeoutSeconds * 1000 },
+        access: { privateKey, passphrase, agent, knownHosts, connectTimeoutMs: args.connectTimeoutSeconds * 1000, startTimeoutMs: args.startTimeoutSeconds * 1000 },
         knownHostsFile,
         credentials,
     };
@@ -6611,77 +6619,236 @@ var external_node_string_decoder_ = __nccwpck_require__(6193);
 const MARK = '\x1e';
 /** Longest output line passed on in one piece; a longer one (a hook printing megabytes without a newline) is cut. */
 const MAX_LINE = 16 * 1024;
+/** Longest marker line: markers and their data values are short (a release name, a path, a lock's info.json). */
+const MAX_MARKER = 64 * 1024;
+/**
+ * Longest marker line of a blob (`da_blob`: base64 of a listing or a gzipped manifest). A manifest line is about 100
+ * bytes a file and gzip leaves its 32 hex digits of hash about half their size: 100,000 files come to 2-4 MB, so
+ * 32 MiB is room for half a million files and more, while one blob in flight (its text, its bytes, its decoded
+ * value) stays near 100 MB of the runner's memory.
+ */
+const MAX_BLOB = 32 * 1024 * 1024;
+/** The data keys whose values are blobs (see MAX_BLOB); every other marker gets MAX_MARKER. */
+const BLOB_KEYS = new Set(['releases', 'history', 'live-manifest', 'base-manifest', 'partial']);
+/** A marker line went past its cap: the host is sending something no session step sends. */
+class MarkerTooLong extends Error {
+    kind;
+    key;
+    limit;
+    constructor(kind, key, limit) {
+        const what = kind === 'data' && key ? `the marker line of data "${printable(key)}"` : `a marker line${kind ? ` (${printable(kind)})` : ''}`;
+        super(`${what} is longer than ${sizeText(limit)}`);
+        this.kind = kind;
+        this.key = key;
+        this.limit = limit;
+        this.name = 'MarkerTooLong';
+    }
+}
 function markerPrefix(token) {
     return `\n${MARK}${token} `;
 }
-/** Splits a stream of remote stdout into output lines and markers, in order. */
-class MarkerParser {
+/**
+ * Assembles lines from text that arrives in pieces. A line longer than MAX_LINE goes out in pieces of MAX_LINE, so
+ * what is held stays bounded; a trailing `\r` is dropped from whole lines.
+ */
+class LineSplitter {
     onLine;
-    onMarker;
-    buffer = '';
     partial = '';
-    prefix;
-    constructor(token, onLine, onMarker) {
+    constructor(onLine) {
         this.onLine = onLine;
-        this.onMarker = onMarker;
-        this.prefix = markerPrefix(token);
     }
     push(text) {
-        this.buffer += text;
+        let start = 0;
         for (;;) {
-            const at = this.buffer.indexOf(this.prefix);
-            if (at < 0) {
-                // Keep a tail that could be the start of a marker split across chunks.
-                const keep = this.prefix.length - 1;
-                const safe = Math.max(0, this.buffer.length - keep);
-                this.output(this.buffer.slice(0, safe));
-                this.buffer = this.buffer.slice(safe);
-                return;
-            }
-            const end = this.buffer.indexOf('\n', at + this.prefix.length);
-            if (end < 0) {
-                this.output(this.buffer.slice(0, at));
-                this.buffer = this.buffer.slice(at);
-                return;
-            }
-            this.output(this.buffer.slice(0, at));
-            this.flushPartial();
-            const fields = this.buffer.slice(at + this.prefix.length, end).split(' ');
-            this.buffer = this.buffer.slice(end + 1);
-            this.onMarker({ kind: fields[0] ?? '', args: fields.slice(1) });
+            const nl = text.indexOf('\n', start);
+            if (nl < 0)
+                break;
+            this.emit(this.partial + text.slice(start, nl), true);
+            this.partial = '';
+            start = nl + 1;
         }
-    }
-    /** The stream ended: whatever is left is output. */
-    end() {
-        this.output(this.buffer);
-        this.buffer = '';
-        this.flushPartial();
-    }
-    output(text) {
-        if (!text)
-            return;
-        const lines = (this.partial + text).split('\n');
-        this.partial = lines.pop() ?? '';
-        for (const line of lines)
-            this.onLine(line.replace(/\r$/, ''));
-        // Memory stays bounded whatever the output: a line that grows past MAX_LINE goes out in pieces.
+        if (start < text.length)
+            this.partial += text.slice(start);
         while (this.partial.length > MAX_LINE) {
             this.onLine(this.partial.slice(0, MAX_LINE));
             this.partial = this.partial.slice(MAX_LINE);
         }
     }
-    flushPartial() {
+    /** Whether a line is under way (text since the last newline). */
+    get pending() {
+        return this.partial !== '';
+    }
+    /** Ends the line under way, if any. */
+    flush() {
         if (this.partial)
-            this.onLine(this.partial.replace(/\r$/, ''));
+            this.emit(this.partial, true);
         this.partial = '';
     }
+    emit(line, whole) {
+        let rest = whole ? line.replace(/\r$/, '') : line;
+        while (rest.length > MAX_LINE) {
+            this.onLine(rest.slice(0, MAX_LINE));
+            rest = rest.slice(MAX_LINE);
+        }
+        this.onLine(rest);
+    }
+}
+/**
+ * Splits a stream of remote stdout into output lines and markers, in order. Linear: every chunk is scanned once
+ * (plus a held-back tail shorter than the marker prefix). Output lines go out as soon as their newline arrives; a
+ * marker line over its cap (MAX_MARKER, MAX_BLOB for BLOB_KEYS) calls `onError` once, and everything after it is
+ * dropped.
+ */
+class MarkerParser {
+    onMarker;
+    onError;
+    prefix;
+    lines;
+    /** A tail of the stream that may start a marker: a proper prefix of `prefix` (it starts with its newline). */
+    tail = '';
+    /** The tail's newline already ended the output line before it (that line went out when the tail arrived). */
+    tailEnded = false;
+    /** The marker line being read (after its prefix), in pieces, when it spans chunks. */
+    pieces;
+    length = 0;
+    head = '';
+    limit = MAX_MARKER;
+    failed = false;
+    constructor(token, onLine, onMarker, onError = () => undefined) {
+        this.onMarker = onMarker;
+        this.onError = onError;
+        this.prefix = markerPrefix(token);
+        this.lines = new LineSplitter(onLine);
+    }
+    push(chunk) {
+        if (this.failed || !chunk)
+            return;
+        let text = chunk;
+        let pos = 0;
+        if (this.pieces) {
+            pos = this.readMarker(text, 0);
+            if (pos < 0)
+                return;
+        }
+        else if (this.tail) {
+            text = this.tail + chunk;
+            this.tail = '';
+            if (text.length < this.prefix.length && this.prefix.startsWith(text)) {
+                this.tail = text; // still undecided
+                return;
+            }
+            // Not a marker after all: the tail's newline is output (unless it already ended the line before it).
+            if (!text.startsWith(this.prefix) && this.tailEnded)
+                pos = 1;
+        }
+        this.scan(text, pos);
+    }
+    /** The stream ended: a held-back tail is output; a marker line cut off by the end is dropped. */
+    end() {
+        if (this.failed)
+            return;
+        if (this.tail)
+            this.lines.push(this.tailEnded ? this.tail.slice(1) : this.tail);
+        this.tail = '';
+        this.pieces = undefined;
+        this.lines.flush();
+    }
+    scan(text, from) {
+        let pos = from;
+        while (pos <= text.length) {
+            const at = text.indexOf(this.prefix, pos);
+            if (at < 0) {
+                const keep = this.tailStart(text, pos);
+                if (keep > pos)
+                    this.lines.push(text.slice(pos, keep));
+                if (keep < text.length) {
+                    this.tail = text.slice(keep);
+                    // Whether or not a marker follows, the newline ends the line under way: it goes out now.
+                    this.tailEnded = this.lines.pending;
+                    this.lines.flush();
+                }
+                return;
+            }
+            if (at > pos)
+                this.lines.push(text.slice(pos, at));
+            this.lines.flush();
+            pos = this.readMarker(text, at + this.prefix.length);
+            if (pos < 0)
+                return;
+        }
+    }
+    /** Where a tail that could start a marker begins in text[from..]: at its last newline, if what follows fits. */
+    tailStart(text, from) {
+        const nl = text.lastIndexOf('\n');
+        if (nl < from || text.length - nl >= this.prefix.length)
+            return text.length;
+        return this.prefix.startsWith(text.slice(nl)) ? nl : text.length;
+    }
+    /**
+     * Reads a marker line from text[from..] (continuing one under way): the position after its newline, or -1 when
+     * the line goes on in the next chunk (or went past its cap).
+     */
+    readMarker(text, from) {
+        const nl = text.indexOf('\n', from);
+        const stop = nl < 0 ? text.length : nl;
+        if (!this.pieces && nl >= 0 && nl - from <= MAX_MARKER) {
+            this.emitMarker(text.slice(from, nl));
+            return nl + 1;
+        }
+        const piece = text.slice(from, stop);
+        this.pieces ??= [];
+        this.pieces.push(piece);
+        this.length += piece.length;
+        if (this.head.length < 256)
+            this.head += piece.slice(0, 256 - this.head.length);
+        if (this.length > this.limit && !this.raiseLimit()) {
+            const [kind = '', key = ''] = this.head.split(' ');
+            this.failed = true;
+            this.pieces = undefined;
+            this.onError(new MarkerTooLong(kind, key, this.limit));
+            return -1;
+        }
+        if (nl < 0)
+            return -1;
+        const line = this.pieces.join('');
+        this.pieces = undefined;
+        this.length = 0;
+        this.head = '';
+        this.limit = MAX_MARKER;
+        this.emitMarker(line);
+        return nl + 1;
+    }
+    /** A blob's marker line gets the larger cap; true when the cap was raised. */
+    raiseLimit() {
+        if (this.limit !== MAX_MARKER)
+            return false;
+        const fields = this.head.split(' ');
+        if (fields.length < 3 || fields[0] !== 'data' || !BLOB_KEYS.has(fields[1]))
+            return false;
+        this.limit = MAX_BLOB;
+        return this.length <= this.limit;
+    }
+    emitMarker(line) {
+        const fields = line.split(' ');
+        this.onMarker({ kind: fields[0] ?? '', args: fields.slice(1) });
+    }
+}
+function sizeText(bytes) {
+    return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`;
+}
+/** A name a host sent (a marker's kind or key), fit for a message: a short word, or `?`. */
+function printable(name) {
+    return /^[\w.-]{1,40}$/.test(name) ? name : '?';
 }
 
 // EXTERNAL MODULE: ./src/remote/phase.ts
 var remote_phase = __nccwpck_require__(6313);
 // EXTERNAL MODULE: ./src/remote/prelude.ts
 var prelude = __nccwpck_require__(8359);
+// EXTERNAL MODULE: ./src/remote/tools.ts
+var tools = __nccwpck_require__(1197);
 ;// CONCATENATED MODULE: ./src/remote/session.ts
+
 
 
 
@@ -6699,11 +6866,39 @@ class SessionLost extends Error {
         this.name = 'SessionLost';
     }
 }
+/**
+ * The session failed for a reason of its own, before or between steps: it did not start in time, the host lacks
+ * tools, or the host sent what no step sends. `step` is what the failure report names (`session`, `tools`).
+ */
+class SessionFailed extends Error {
+    step;
+    detail;
+    constructor(host, step, detail) {
+        super(`${host}: ${step}: ${detail}`);
+        this.step = step;
+        this.detail = detail;
+        this.name = 'SessionFailed';
+    }
+}
+/** Time a host's login shell gets to start the session (the `hello` marker) unless told otherwise. */
+const DEFAULT_START_TIMEOUT_MS = 20_000;
+/**
+ * Time the host gets, beyond the start timeout, to accept the session's exec request: a stalled network or frozen
+ * host is noticed by the SSH keepalives within about 40 s, and reported as such; this bounds a host that answers
+ * keepalives but never the request.
+ */
+const EXEC_ANSWER_GRACE_MS = 45_000;
 const TAIL_LINES = 40;
 /** Longest line kept in a step's tail (the tail goes into the job summary, which must stay small). */
 const TAIL_LINE_CHARS = 2000;
 /** Output a step may send to the log; the rest is counted, not shown (the tail still follows it). */
 const STEP_OUTPUT_BYTES = 4 * 1024 * 1024;
+/**
+ * Data values (marker text) a phase may send in all: inspect's blobs (listings, two manifests) come to a few MB. Each
+ * value is kept as text and as bytes until the phase is read, so this (with MAX_BLOB for one value) is what bounds
+ * the runner's memory whatever a host sends: about 150 MB at worst, with the value in flight.
+ */
+const MAX_PHASE_DATA = 48 * 1024 * 1024;
 /**
  * The runner's side of one host's session: a single remote process that evaluates the phases it is sent.
  * Between phases the runner pings, so the host can tell a waiting runner from a vanished one.
@@ -6716,11 +6911,18 @@ class HostSession {
     prelude;
     listener;
     pingMs;
+    startTimeoutMs;
+    execAnswerMs;
     proc;
     starting;
     pending;
     stderrTail = '';
     finished = false;
+    /** The session said hello: its script runs. */
+    started = false;
+    /** Why the runner gave up on this session (it did not start in time, it sent too much); set once. */
+    failure;
+    startTimer;
     exitedWithStatus = false;
     interrupted = false;
     pingTimer;
@@ -6728,15 +6930,21 @@ class HostSession {
     pgid = 0;
     exit;
     exited = new Promise((resolve) => (this.exit = resolve));
-    constructor(transport, prelude, listener, pingMs) {
+    constructor(transport, prelude, listener, pingMs, startTimeoutMs, execAnswerMs) {
         this.transport = transport;
         this.prelude = prelude;
         this.listener = listener;
         this.pingMs = pingMs;
+        this.startTimeoutMs = startTimeoutMs;
+        this.execAnswerMs = execAnswerMs;
     }
-    /** A session on a connected transport; its process starts with the first phase (or abort) sent to it. */
-    static open(transport, prelude, listener = {}) {
-        return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4));
+    /**
+     * A session on a connected transport; its process starts with the first phase (or abort) sent to it: the host
+     * must accept that exec request within `execAnswerMs`, and its login shell start the session (hello) within
+     * `startTimeoutMs` of that.
+     */
+    static open(transport, prelude, listener = {}, startTimeoutMs = DEFAULT_START_TIMEOUT_MS, execAnswerMs = startTimeoutMs + EXEC_ANSWER_GRACE_MS) {
+        return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4), startTimeoutMs, execAnswerMs);
     }
     /**
      * Starts the remote process with `first` (a rendered phase, or the abort request) in its script, which travels in
@@ -6745,6 +6953,7 @@ class HostSession {
      * is not confirmed.
      */
     start(first, purpose) {
+        this.deadline(this.execAnswerMs, () => this.fail(new SessionFailed(this.name, 'session', `${this.name} did not accept the request to start the session in ${seconds(this.execAnswerMs)} s, though the connection is up; try again, and look at the SSH server's log`)));
         this.starting = (async () => {
             const script = (0,prelude/* renderPrelude */.s4)(this.prelude) + first + prelude/* SESSION_LOOP */.Mk;
             const inline = (0,prelude/* sessionCommand */.iE)(script);
@@ -6761,22 +6970,60 @@ class HostSession {
                 throw error;
             }
             this.proc = proc;
+            // A login file that reads stdin or execs another shell would keep the session from ever starting: a hang.
+            if (!this.failure)
+                this.deadline(this.startTimeoutMs, () => this.startTimedOut());
             void proc.exited.then((status) => {
+                // 127 before hello: the login shell could not run `env` or `bash` (Alpine has no bash by default).
+                if (!this.started && status.code === 127) {
+                    this.fail(new SessionFailed(this.name, 'tools', `${(0,tools/* describeMissingShell */.g8)(this.stderrTail)}; see Troubleshooting in the README`));
+                }
                 this.pending?.reject(new SessionLost(this.name, status, this.stderrTail));
                 this.pending = undefined;
                 this.finish(status, status.code !== null);
             });
             this.listen(this.prelude.markerToken);
             this.startPings();
-            if (!fits)
+            if (this.failure)
+                proc.stdin.end();
+            else if (!fits)
                 await this.write((0,remote_phase/* frame */.Gt)(script + prelude/* STDIN_SCRIPT_END */.jK));
         })();
         return this.starting;
+    }
+    /**
+     * No hello within the deadline: the phase fails with the likely cause, and stdin ends, so a login file waiting
+     * for input gets EOF and a shell reading commands from it exits. A session script that still starts after that
+     * meets EOF at its first read and undoes what its first phase did (da_lost), before the runner's abort stops
+     * waiting for its exit.
+     */
+    startTimedOut() {
+        this.fail(new SessionFailed(this.name, 'session', `the login shell of ${this.name} did not start the session in ${seconds(this.startTimeoutMs)} s: a login file such as ~/.bashrc may read input or exec another shell; see Troubleshooting in the README (start-timeout sets the limit)`));
+        this.proc?.stdin.end();
+    }
+    /** Runs `then` in `ms` unless the session said hello, failed or ended by then (one deadline at a time). */
+    deadline(ms, then) {
+        clearTimeout(this.startTimer);
+        this.startTimer = setTimeout(() => {
+            if (!this.started && !this.finished && !this.failure)
+                then();
+        }, ms);
+        this.startTimer.unref();
+    }
+    /** The runner gives up on this session: the phase under way (and any later one) fails with `failure`. */
+    fail(failure) {
+        if (this.failure)
+            return;
+        this.failure = failure;
+        clearTimeout(this.startTimer);
+        this.pending?.reject(failure);
+        this.pending = undefined;
     }
     finish(status, confirmed) {
         this.finished = true;
         this.exitedWithStatus = confirmed;
         clearInterval(this.pingTimer);
+        clearTimeout(this.startTimer);
         this.exit(status);
     }
     get name() {
@@ -6792,31 +7039,37 @@ class HostSession {
     get lost() {
         return this.finished && !this.exitedWithStatus;
     }
-    /** A phase is running (its answer has not come yet). */
+    /**
+     * A phase is running (its answer has not come yet), or the session was given up while its script may run (it
+     * sent too much): either way, ending it takes an interrupt.
+     */
     get busy() {
-        return this.pending !== undefined;
+        return this.pending !== undefined || (this.failure !== undefined && this.started);
     }
     /** Sends a phase (and its payload) and resolves with the outcome once the host reports the phase's end. */
     async run(phase, payload) {
+        if (this.failure)
+            throw this.failure;
         if (this.finished)
             throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
         if (this.pending)
             throw new Error(`${this.name}: a phase is already running`);
         const result = new Promise((resolve, reject) => {
-            this.pending = { phase, steps: [], data: new Map(), bytes: new Map(), startedAt: Date.now(), resolve, reject };
+            this.pending = { phase, steps: [], data: new Map(), bytes: new Map(), dataChars: 0, startedAt: Date.now(), resolve, reject };
         });
         result.catch(() => undefined);
-        try {
+        const pending = this.pending;
+        const sending = (async () => {
             if (this.starting)
                 await this.write((0,remote_phase/* frame */.Gt)((0,remote_phase/* renderPhase */.qq)(phase)));
             else
                 await this.start((0,remote_phase/* renderPhase */.qq)(phase), 'phase');
             if (payload)
-                await this.stream(payload.open());
-        }
-        catch {
-            // The host failed the phase and closed before taking it all: the phase's outcome says why.
-        }
+                await this.stream(payload.open(), pending);
+        })();
+        // The host failed the phase and closed before taking it all: the phase's outcome says why. A session that
+        // never starts (its exec request unanswered) fails by its start deadline, without waiting for the send.
+        await Promise.race([sending.catch(() => undefined), result.catch(() => undefined)]);
         return result;
     }
     /** Ends a session whose work is done, and waits for the host's exit. */
@@ -6845,11 +7098,13 @@ class HostSession {
     async abort(timeoutMs) {
         if (this.finished)
             return true;
+        const left = deadline(timeoutMs);
         if (!this.starting)
-            return (await within(this.start(remote_phase/* ABORT_SESSION */.eL, 'abort'), timeoutMs)) && this.waitExit(timeoutMs);
-        if (await within(this.starting, timeoutMs))
-            await this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL)).catch(() => undefined);
-        return this.waitExit(timeoutMs);
+            return (await within(this.start(remote_phase/* ABORT_SESSION */.eL, 'abort'), left())) && this.waitExit(left());
+        // A session given up before its hello has had its stdin ended: it exits without doing anything.
+        if ((await within(this.starting, left())) && !this.failure)
+            await within(this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL)), left());
+        return this.waitExit(left());
     }
     /**
      * Cancels whatever runs now: the upload stops, and SIGTERM goes to the session's process group on the host,
@@ -6862,21 +7117,29 @@ class HostSession {
         this.interrupted = true;
         if (!this.starting)
             return this.abort(timeoutMs);
-        if (!(await within(this.starting, timeoutMs)))
+        const left = deadline(timeoutMs);
+        if (!(await within(this.starting, left())))
             return this.finished && !this.lost;
         if (this.pgid > 0) {
             // The whole session (pkill -s): commands under `timeout` live in process groups of their own.
             const command = `pkill -TERM -s ${this.pgid} 2>/dev/null; kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
-            const via = side ? await side().catch(() => this.transport) : this.transport;
-            await via.run(command).catch(() => undefined);
-            if (via !== this.transport)
-                await via.close();
+            const signal = async () => {
+                const via = side ? await side().catch(() => this.transport) : this.transport;
+                try {
+                    await via.run(command);
+                }
+                finally {
+                    if (via !== this.transport)
+                        await via.close();
+                }
+            };
+            await within(signal(), left());
         }
-        else {
+        else if (!this.failure) {
             // No hello yet: the host is still in the first phase its script carries, and reads stdin right after it.
-            await this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL)).catch(() => undefined);
+            await within(this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL)), left());
         }
-        return this.waitExit(timeoutMs);
+        return this.waitExit(left());
     }
     /** Drops the session without a word: the host notices EOF and aborts by itself. */
     destroy() {
@@ -6891,7 +7154,7 @@ class HostSession {
     }
     startPings() {
         this.pingTimer = setInterval(() => {
-            if (!this.pending && !this.finished)
+            if (!this.pending && !this.finished && !this.failure)
                 this.proc?.stdin.write('ping\n');
         }, this.pingMs);
         this.pingTimer.unref();
@@ -6903,11 +7166,12 @@ class HostSession {
         if (!proc.stdin.write(data))
             await this.drained(proc);
     }
-    async stream(source) {
+    async stream(source, pending) {
         try {
             for await (const chunk of source) {
                 const proc = this.proc;
-                if (this.finished || !this.pending || this.interrupted || !proc)
+                // Only while its own phase runs: a chunk after that would land in the next phase's input.
+                if (this.finished || this.pending !== pending || this.interrupted || !proc)
                     break;
                 if (!proc.stdin.write(chunk))
                     await this.drained(proc);
@@ -6928,18 +7192,30 @@ class HostSession {
     }
     listen(token) {
         const proc = this.proc;
-        const parser = new MarkerParser(token, (line) => this.line(line), (marker) => this.marker(marker));
+        const parser = new MarkerParser(token, (line) => this.line(line), (marker) => this.marker(marker), (error) => this.tooLong(error));
         const decoder = new external_node_string_decoder_.StringDecoder('utf8');
         proc.stdout.on('data', (chunk) => parser.push(decoder.write(chunk)));
         proc.stdout.on('end', () => parser.push(decoder.end()));
         proc.stdout.on('close', () => parser.end());
-        proc.stderr.on('data', (chunk) => {
-            const text = chunk.toString();
-            this.stderrTail = (this.stderrTail + text).slice(-4000);
-            for (const line of text.split('\n'))
-                if (line)
-                    this.line(line);
+        // stderr lines are assembled across chunks and cut like output lines.
+        const errors = new LineSplitter((line) => {
+            if (line)
+                this.line(line);
         });
+        const errDecoder = new external_node_string_decoder_.StringDecoder('utf8');
+        proc.stderr.on('data', (chunk) => {
+            const text = errDecoder.write(chunk);
+            this.stderrTail = (this.stderrTail + text.slice(-4000)).slice(-4000);
+            errors.push(text);
+        });
+        proc.stderr.on('end', () => errors.push(errDecoder.end()));
+        proc.stderr.on('close', () => errors.flush());
+    }
+    /** A marker line over its cap: the host sends what no step sends; the session is given up (and interrupted). */
+    tooLong(error) {
+        const label = this.pending?.current?.label.split('\n')[0];
+        const during = label ? ` (during ${label.length > 60 ? `${label.slice(0, 60)}…` : label})` : '';
+        this.fail(new SessionFailed(this.name, 'session', `${error.message}${during}: the host sent more than any step of a session sends; the run stops here`));
     }
     shown = 0;
     hidden = 0;
@@ -6974,12 +7250,27 @@ class HostSession {
         const p = this.pending;
         switch (kind) {
             case 'hello':
+                // Once: a later one (a hook that learnt the token) must not redirect an interrupt to other processes.
+                if (this.started)
+                    return;
+                this.started = true;
+                clearTimeout(this.startTimer);
                 this.pid = Number(args[0]);
                 this.pgid = Number(args[1]);
+                return;
+            case 'tools':
+                // The session's check of the host's tools failed before hello; the script exits right after this.
+                if (this.started)
+                    return;
+                this.fail(new SessionFailed(this.name, 'tools', (0,tools/* describeToolProblems */.mb)(args)));
                 return;
             case 'data': {
                 // `=value` is sent as it is (printable ASCII, spaces included); anything else is base64.
                 const raw = args.slice(1).join(' ');
+                if (p && (p.dataChars += raw.length) > MAX_PHASE_DATA) {
+                    this.fail(new SessionFailed(this.name, 'session', `the host sent more than ${sizeText(MAX_PHASE_DATA)} of data values in one phase (the last one "${printable(args[0] ?? '')}"): more than any step of a session sends; the run stops here`));
+                    return;
+                }
                 const bytes = raw.startsWith('=') ? Buffer.from(raw.slice(1)) : Buffer.from(raw, 'base64');
                 const value = bytes.toString('utf8');
                 const key = args[0] ?? '';
@@ -6987,8 +7278,12 @@ class HostSession {
                     this.listener.warning?.(`${this.name}: ${value}`);
                 if (!p)
                     return;
-                p.data.set(key, [...(p.data.get(key) ?? []), value]);
-                p.bytes.set(key, [...(p.bytes.get(key) ?? []), bytes]);
+                const values = p.data.get(key) ?? [];
+                const blobs = p.bytes.get(key) ?? [];
+                values.push(value);
+                blobs.push(bytes);
+                p.data.set(key, values);
+                p.bytes.set(key, blobs);
                 return;
             }
             case 'step-begin': {
@@ -7025,6 +7320,14 @@ class HostSession {
             }
         }
     }
+}
+function seconds(ms) {
+    return Math.round(ms / 100) / 10;
+}
+/** The time left of `ms` from now, each time it is asked. */
+function deadline(ms) {
+    const end = Date.now() + ms;
+    return () => Math.max(0, end - Date.now());
 }
 /** Whether `work` settles successfully within `ms`. */
 async function within(work, ms) {
@@ -7102,7 +7405,7 @@ class Fleet {
         const opened = await settleLimited(hosts, parallel, async (host) => {
             const transport = await (0,connect/* openTransport */.g2)(host, access);
             try {
-                const session = await HostSession.open(transport, prelude(host), sessionListener(host, listener));
+                const session = HostSession.open(transport, prelude(host), sessionListener(host, listener), access.startTimeoutMs);
                 return { host, transport, session };
             }
             catch (error) {
@@ -7151,6 +7454,8 @@ class Fleet {
         results.forEach((r, i) => {
             const m = members[i];
             if (r.status === 'rejected') {
+                if (r.reason instanceof SessionFailed)
+                    failure ??= new HostFailure(m.host.name, r.reason.step, r.reason.detail);
                 failure ??= new HostFailure(m.host.name, 'session', r.reason instanceof SessionLost ? r.reason.message : String(r.reason));
             }
             else if (r.value) {
@@ -7479,13 +7784,21 @@ const ABORT_SESSION = 'da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n';
 /* harmony export */ });
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8522);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _contain_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8994);
-/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4414);
-/* harmony import */ var _steps_lock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7095);
+/* harmony import */ var _contain_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8994);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4414);
+/* harmony import */ var _steps_lock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7095);
+/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1197);
 
 
 
 
+
+/**
+ * How the session's bash is started: without the variables that would make it run a file first (BASH_ENV, ENV),
+ * set its options (SHELLOPTS, BASHOPTS) or put it in POSIX mode (POSIXLY_CORRECT, which GNU tools also read).
+ * `env -u` works in every login shell and is GNU's and busybox's alike; the prelude unsets the rest.
+ */
+const SESSION_BASH = 'exec env -u BASH_ENV -u ENV -u SHELLOPTS -u BASHOPTS -u POSIXLY_CORRECT bash --noprofile --norc -c';
 /**
  * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and
  * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
@@ -7493,7 +7806,7 @@ const ABORT_SESSION = 'da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n';
 function sessionCommand(script) {
     // echo, not a here-string: bash before 5.1 writes every here-string to a temporary file, and a host's /tmp may be
     // full.
-    return `exec bash --noprofile --norc -c 's=$(echo ${(0,node_zlib__WEBPACK_IMPORTED_MODULE_0__.gzipSync)(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
+    return `${SESSION_BASH} 's=$(echo ${(0,node_zlib__WEBPACK_IMPORTED_MODULE_0__.gzipSync)(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
 }
 /**
  * The longest session command sent (a prelude and an inspect phase take about 5,200 characters): Dropbear refuses
@@ -7505,7 +7818,7 @@ const MAX_SESSION_COMMAND = 8000;
  * runs it only when it arrived whole (it ends with STDIN_SCRIPT_END): half a script would stop short of the loop
  * whose end-of-input path undoes the run's work.
  */
-const STDIN_SESSION_COMMAND = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && case $s in *"#da-end") eval "$s" ;; *) exit 70 ;; esac'`;
+const STDIN_SESSION_COMMAND = `${SESSION_BASH} 'IFS= read -r n && s=$(head -c "$n") && case $s in *"#da-end") eval "$s" ;; *) exit 70 ;; esac'`;
 /** The last line of a script sent on stdin (see STDIN_SESSION_COMMAND). */
 const STDIN_SCRIPT_END = '#da-end\n';
 /**
@@ -7543,7 +7856,7 @@ da_lock_lost() {
   while IFS= read -r line; do case $line in "switched "*) switched=yes ;; esac; done 2>/dev/null < "$DA_PENDING" || true
   if [ -n "$switched" ]; then line="its switch is undone only where current still points at its release"; else line="nothing was switched"; fi
   echo "error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again." >&2
-  exit ${_steps_lock_js__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_LOST */ .lQ}
+  exit ${_steps_lock_js__WEBPACK_IMPORTED_MODULE_2__/* .LOCK_LOST */ .lQ}
 }
 da_lock_name() {
   local repo run attempt actor runner name
@@ -7557,17 +7870,20 @@ da_lock_name() {
 }
 `;
 function renderPrelude(o) {
+    // The user's environment must not change how the session's commands parse their arguments or where cd goes.
     return `set -u
+set +o posix
+unset POSIXLY_CORRECT CDPATH GLOBIGNORE TMOUT BASH_ENV ENV TAR_OPTIONS GZIP GREP_OPTIONS
 export LC_ALL=C
 trap '' PIPE
-DA_T=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_2__.q)(o.markerToken)}
-DA_OWNER=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_2__.q)(o.owner)}
-DA_DEPLOY_PATH=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_2__.q)(o.deployPath)}
+DA_T=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_3__.q)(o.markerToken)}
+DA_OWNER=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_3__.q)(o.owner)}
+DA_DEPLOY_PATH=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_3__.q)(o.deployPath)}
 DA_PENDING=.deploy/pending/$DA_OWNER
 # The run's scratch dir: made by the steps that need it, removed at unlock (or by the abort path).
 DA_TMP=.deploy/tmp.$DA_OWNER
-DA_RUN_JSON=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_2__.q)(o.runJson)}
-DA_IDLE=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_2__.q)(o.idleSeconds)}
+DA_RUN_JSON=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_3__.q)(o.runJson)}
+DA_IDLE=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_3__.q)(o.idleSeconds)}
 da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
 da_data() {
   case $2 in
@@ -7660,7 +7976,7 @@ da_live_manifest() {
   if [ "\${2:-}" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < "$m"; fi
 }
 # Containment helpers (see contain.ts): no symlink in a path's parent components.
-${_contain_js__WEBPACK_IMPORTED_MODULE_3__/* .CONTAIN_PRELUDE */ .VS}# A directory that must exist: a process only when it does not yet.
+${_contain_js__WEBPACK_IMPORTED_MODULE_4__/* .CONTAIN_PRELUDE */ .VS}# A directory that must exist: a process only when it does not yet.
 da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
 # The time now, UTC, in DA_AT (a variable, so no subshell is needed to use it).
 da_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
@@ -7790,7 +8106,7 @@ trap 'da_abort; exit 130' INT HUP
 read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
 DA_BOOT_ID=
 read -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true
-da_mark hello $$ "$DA_PGID"
+${(0,_tools_js__WEBPACK_IMPORTED_MODULE_1__/* .toolCheck */ .Zm)()}da_mark hello $$ "$DA_PGID"
 `;
 }
 
@@ -7882,6 +8198,101 @@ da_fence
 rm -rf -- "$DA_PENDING" "$DA_TMP" .deploy/lock || { [ ! -e "$DA_PENDING" ] && [ ! -e .deploy/lock ]; }
 echo "deploy lock released"`,
     };
+}
+
+
+/***/ }),
+
+/***/ 1197:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Zm: () => (/* binding */ toolCheck),
+/* harmony export */   g8: () => (/* binding */ describeMissingShell),
+/* harmony export */   mb: () => (/* binding */ describeToolProblems)
+/* harmony export */ });
+/* unused harmony exports HOST_TOOLS, MIN_BASH, TOOLS_EXIT */
+/**
+ * The tools a session needs on a host, checked when the session starts (before its hello, in the same round trip):
+ * a host that lacks one, or has busybox's applet first in PATH where GNU behaviour is relied on, fails at once with
+ * a message that names each tool and what to install, instead of a step failing later in a way that names none.
+ */
+/** Where each tool comes from: the Alpine and Debian/Ubuntu packages (in the order install commands list them). */
+const PACKAGES = [
+    {
+        apk: 'coreutils',
+        apt: 'coreutils',
+        tools: ['head', 'stat', 'mv', 'cp', 'ln', 'readlink', 'rm', 'mkdir', 'cat', 'sha256sum', 'base64', 'timeout', 'df', 'tac', 'seq', 'sort', 'tr', 'date', 'sleep', 'uniq', 'id', 'env'],
+    },
+    { apk: 'findutils', apt: 'findutils', tools: ['find', 'xargs'] },
+    { apk: 'tar', apt: 'tar', tools: ['tar'] },
+    { apk: 'gzip', apt: 'gzip', tools: ['gzip'] },
+    { apk: 'gawk', apt: 'gawk', tools: ['awk'] },
+    { apk: 'sed', apt: 'sed', tools: ['sed'] },
+    { apk: 'grep', apt: 'grep', tools: ['grep'] },
+    { apk: 'util-linux', apt: 'util-linux', tools: ['flock'] },
+];
+/**
+ * Every external command the prelude and the steps run unconditionally (`pkill` and `ps` have fallbacks; `setfacl`,
+ * `sudo` and `chown` depend on the config and fail in their own step with their own message).
+ */
+const HOST_TOOLS = PACKAGES.flatMap((p) => p.tools);
+/** The oldest bash the session runs on: `read -N`, `printf -v`, `printf '%(…)T'`, `BASH_CMDS`. */
+const MIN_BASH = [4, 3];
+/** The session's exit status when its check failed (EX_UNAVAILABLE), after a `tools` marker says why. */
+const TOOLS_EXIT = 69;
+/**
+ * The check, for the prelude (before hello; `da_mark` defined). No process: `hash` finds a tool (its path is then
+ * in BASH_CMDS) and `-ef` tells a busybox or toybox applet (a link to, or a copy sharing the inode of, the binary)
+ * from the real tool. On failure it sends `tools missing=a,b busybox=c,d bash=VERSION` and exits TOOLS_EXIT.
+ */
+function toolCheck() {
+    const [major, minor] = MIN_BASH;
+    // Short names: the prelude travels in the exec request, whose size is bounded (MAX_SESSION_COMMAND).
+    return `if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < ${major * 100 + minor})); then da_mark tools missing= busybox= "bash=$BASH_VERSION"; exit ${TOOLS_EXIT}; fi
+da_tools() {
+  local t b m= y= x=(/bin/busybox /usr/bin/busybox)
+  for t in busybox toybox; do hash $t 2>/dev/null && x+=("\${BASH_CMDS[$t]}"); done
+  for t in ${HOST_TOOLS.join(' ')}; do
+    hash $t 2>/dev/null || { m+=,$t; continue; }
+    for b in "\${x[@]}"; do [ "\${BASH_CMDS[$t]}" -ef "$b" ] && { y+=,$t; break; }; done
+  done
+  [ -z "$m$y" ] || { da_mark tools "missing=\${m#,}" "busybox=\${y#,}" "bash=$BASH_VERSION"; exit ${TOOLS_EXIT}; }
+}
+da_tools
+`;
+}
+/** The message for a session command that the login shell could not run (status 127), from its stderr. */
+function describeMissingShell(stderr) {
+    // GNU env: "env: 'bash': No such file or directory"; busybox: "can't execute 'bash'"; dash: "exec: env: not found".
+    return /bash/.test(stderr) || !/\benv\b/.test(stderr)
+        ? 'this host has no bash (the session runs in bash 4.3 or later): install it (Alpine: `apk add bash coreutils findutils tar gzip util-linux`)'
+        : 'this host has no `env` in the login PATH (coreutils): install coreutils, or fix the PATH set by the login files';
+}
+/** The message for a `tools` marker's fields (`missing=a,b busybox=c,d bash=VERSION`). */
+function describeToolProblems(fields) {
+    const field = (name) => (fields.find((f) => f.startsWith(`${name}=`)) ?? '').slice(name.length + 1);
+    const list = (name) => field(name)
+        .split(',')
+        .filter((t) => /^[a-z0-9_-]{1,32}$/.test(t) && HOST_TOOLS.includes(t));
+    const missing = list('missing');
+    const busybox = list('busybox');
+    const bash = field('bash').replace(/[^\w.()-]/g, '').slice(0, 40);
+    const problems = [];
+    if (missing.length)
+        problems.push(`missing: ${missing.join(', ')}`);
+    if (busybox.length) {
+        problems.push(`busybox (or toybox) applets where GNU tools are needed: ${busybox.join(', ')} (busybox \`head -c\` reads past its count from a pipe, its \`find\` has no -printf)`);
+    }
+    if (!missing.length && !busybox.length) {
+        return `bash ${bash || '(unknown version)'} is older than ${MIN_BASH.join('.')}, which the session needs: install bash ${MIN_BASH.join('.')} or later`;
+    }
+    const needed = PACKAGES.filter((p) => p.tools.some((t) => missing.includes(t) || busybox.includes(t)));
+    const apk = ['bash', ...needed.map((p) => p.apk)].join(' ');
+    const apt = needed.map((p) => p.apt).join(' ');
+    return (`this host lacks tools the session needs: ${problems.join('; ')}. Install them ` +
+        `(Alpine: \`apk add ${apk}\`; Debian, Ubuntu: \`apt-get install ${apt}\`)` +
+        `${busybox.length ? ' and put them before busybox in PATH' : ''}; see Troubleshooting in the README`);
 }
 
 

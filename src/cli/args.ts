@@ -12,6 +12,7 @@ const COMMANDS: Record<CommandName, string> = {
 };
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
+export const DEFAULT_START_TIMEOUT_SECONDS = 20;
 
 export interface CliArgs {
   command: CommandName;
@@ -30,6 +31,8 @@ export interface CliArgs {
   /** Undefined: ~/.ssh/known_hosts. */
   knownHosts?: string;
   connectTimeoutSeconds: number;
+  /** Time each host's login shell gets to start the session. */
+  startTimeoutSeconds: number;
 }
 
 export type CliRequest = { kind: 'help' } | { kind: 'version' } | ({ kind: 'run' } & CliArgs);
@@ -67,6 +70,7 @@ export function helpText(): string {
     '                              ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa)',
     '  --known-hosts FILE          known_hosts file the host keys must match (default: ~/.ssh/known_hosts)',
     `  --connect-timeout SECONDS   SSH connection timeout per host (default: ${DEFAULT_CONNECT_TIMEOUT_SECONDS})`,
+    `  --start-timeout SECONDS     time each host's login shell gets to start the session (default: ${DEFAULT_START_TIMEOUT_SECONDS})`,
     '  -h, --help                  show this help',
     '  --version                   show the version',
     '',
@@ -96,6 +100,7 @@ const OPTIONS = {
   identity: { type: 'string', short: 'i' },
   'known-hosts': { type: 'string' },
   'connect-timeout': { type: 'string' },
+  'start-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -138,13 +143,8 @@ export function parseCliArgs(argv: string[]): CliRequest {
     throw new UsageError(`--release is the rollback target; it applies to rollback, not ${command}${command === 'deploy' || command === 'redeploy' ? ' (use --release-name)' : ''}`);
   }
   if (values.force && command !== 'unlock') throw new UsageError(`--force applies to unlock, not ${command}`);
-  let connectTimeoutSeconds = DEFAULT_CONNECT_TIMEOUT_SECONDS;
-  if (values['connect-timeout'] !== undefined) {
-    connectTimeoutSeconds = Number(values['connect-timeout']);
-    if (!values['connect-timeout'].trim() || !Number.isFinite(connectTimeoutSeconds) || connectTimeoutSeconds <= 0) {
-      throw new UsageError(`--connect-timeout: "${values['connect-timeout']}" is not a positive number of seconds`);
-    }
-  }
+  const connectTimeoutSeconds = seconds(values['connect-timeout'], 'connect-timeout', DEFAULT_CONNECT_TIMEOUT_SECONDS);
+  const startTimeoutSeconds = seconds(values['start-timeout'], 'start-timeout', DEFAULT_START_TIMEOUT_SECONDS);
   for (const name of ['config', 'source', 'identity', 'known-hosts', 'release-name', 'release'] as const) {
     if (values[name] === '') throw new UsageError(`--${name} must not be empty`);
   }
@@ -161,5 +161,14 @@ export function parseCliArgs(argv: string[]): CliRequest {
     identity: values.identity,
     knownHosts: values['known-hosts'],
     connectTimeoutSeconds,
+    startTimeoutSeconds,
   };
+}
+
+/** A `--NAME SECONDS` option: a positive number, or the default when absent. */
+function seconds(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!value.trim() || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name}: "${value}" is not a positive number of seconds`);
+  return n;
 }

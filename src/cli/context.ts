@@ -104,7 +104,7 @@ export function cliAccess(
   const credentials = [privateKey ? `the key ${keyFile}` : '', agent ? `the keys of the SSH agent at ${agent}` : ''].filter(Boolean).join(' and ');
   if (needsSsh) log.debug(`authenticating with ${credentials}`);
   return {
-    access: { privateKey, passphrase, agent, knownHosts, connectTimeoutMs: args.connectTimeoutSeconds * 1000 },
+    access: { privateKey, passphrase, agent, knownHosts, connectTimeoutMs: args.connectTimeoutSeconds * 1000, startTimeoutMs: args.startTimeoutSeconds * 1000 },
     knownHostsFile,
     credentials,
   };

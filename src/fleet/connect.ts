@@ -14,6 +14,8 @@ export interface Access {
   agent?: string;
   knownHosts: KnownHosts;
   connectTimeoutMs: number;
+  /** Time a host's login shell gets to start the session (default DEFAULT_START_TIMEOUT_MS). */
+  startTimeoutMs?: number;
 }
 
 let ssh: Promise<typeof import('../transport/ssh.js')> | undefined;

@@ -1,5 +1,5 @@
 import type { HostConfig } from '../config/index.js';
-import { HostSession, SessionLost, type Payload, type PhaseResult, type SessionListener, type StepRecord } from '../remote/session.js';
+import { HostSession, SessionFailed, SessionLost, type Payload, type PhaseResult, type SessionListener, type StepRecord } from '../remote/session.js';
 import type { Phase } from '../remote/phase.js';
 import type { PreludeOptions } from '../remote/prelude.js';
 import type { Transport } from '../transport/types.js';
@@ -71,7 +71,7 @@ export class Fleet {
     const opened = await settleLimited(hosts, parallel, async (host) => {
       const transport = await openTransport(host, access);
       try {
-        const session = await HostSession.open(transport, prelude(host), sessionListener(host, listener));
+        const session = HostSession.open(transport, prelude(host), sessionListener(host, listener), access.startTimeoutMs);
         return { host, transport, session };
       } catch (error) {
         await transport.close();
@@ -121,6 +121,7 @@ export class Fleet {
     results.forEach((r, i) => {
       const m = members[i]!;
       if (r.status === 'rejected') {
+        if (r.reason instanceof SessionFailed) failure ??= new HostFailure(m.host.name, r.reason.step, r.reason.detail);
         failure ??= new HostFailure(m.host.name, 'session', r.reason instanceof SessionLost ? r.reason.message : String(r.reason));
       } else if (r.value) {
         out.set(m, r.value);

@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { CONTAIN_PRELUDE } from './contain.js';
 import { q } from './quote.js';
 import { LOCK_LOST } from './steps/lock.js';
+import { toolCheck } from './tools.js';
 
 /**
  * The session prelude: the start of the script a host runs for a session. It defines the helpers every phase uses
@@ -24,13 +25,20 @@ export interface PreludeOptions {
 }
 
 /**
+ * How the session's bash is started: without the variables that would make it run a file first (BASH_ENV, ENV),
+ * set its options (SHELLOPTS, BASHOPTS) or put it in POSIX mode (POSIXLY_CORRECT, which GNU tools also read).
+ * `env -u` works in every login shell and is GNU's and busybox's alike; the prelude unsets the rest.
+ */
+const SESSION_BASH = 'exec env -u BASH_ENV -u ENV -u SHELLOPTS -u BASHOPTS -u POSIXLY_CORRECT bash --noprofile --norc -c';
+
+/**
  * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and
  * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
  */
 export function sessionCommand(script: string): string {
   // echo, not a here-string: bash before 5.1 writes every here-string to a temporary file, and a host's /tmp may be
   // full.
-  return `exec bash --noprofile --norc -c 's=$(echo ${gzipSync(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
+  return `${SESSION_BASH} 's=$(echo ${gzipSync(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
 }
 
 /**
@@ -44,7 +52,7 @@ export const MAX_SESSION_COMMAND = 8000;
  * runs it only when it arrived whole (it ends with STDIN_SCRIPT_END): half a script would stop short of the loop
  * whose end-of-input path undoes the run's work.
  */
-export const STDIN_SESSION_COMMAND = `exec bash --noprofile --norc -c 'IFS= read -r n && s=$(head -c "$n") && case $s in *"#da-end") eval "$s" ;; *) exit 70 ;; esac'`;
+export const STDIN_SESSION_COMMAND = `${SESSION_BASH} 'IFS= read -r n && s=$(head -c "$n") && case $s in *"#da-end") eval "$s" ;; *) exit 70 ;; esac'`;
 
 /** The last line of a script sent on stdin (see STDIN_SESSION_COMMAND). */
 export const STDIN_SCRIPT_END = '#da-end\n';
@@ -100,7 +108,10 @@ da_lock_name() {
 `;
 
 export function renderPrelude(o: PreludeOptions): string {
+  // The user's environment must not change how the session's commands parse their arguments or where cd goes.
   return `set -u
+set +o posix
+unset POSIXLY_CORRECT CDPATH GLOBIGNORE TMOUT BASH_ENV ENV TAR_OPTIONS GZIP GREP_OPTIONS
 export LC_ALL=C
 trap '' PIPE
 DA_T=${q(o.markerToken)}
@@ -333,6 +344,6 @@ trap 'da_abort; exit 130' INT HUP
 read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
 DA_BOOT_ID=
 read -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true
-da_mark hello $$ "$DA_PGID"
+${toolCheck()}da_mark hello $$ "$DA_PGID"
 `;
 }

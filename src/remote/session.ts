@@ -2,9 +2,10 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { ExitStatus, RemoteProcess, Transport } from '../transport/types.js';
-import { MarkerParser, type Marker } from './markers.js';
+import { LineSplitter, MarkerParser, printable, sizeText, type Marker, type MarkerTooLong } from './markers.js';
 import { ABORT_SESSION, END_SESSION, frame, renderPhase, STOP, type Phase } from './phase.js';
 import { MAX_SESSION_COMMAND, renderPrelude, sessionCommand, SESSION_LOOP, STDIN_SCRIPT_END, STDIN_SESSION_COMMAND, type PreludeOptions } from './prelude.js';
+import { describeMissingShell, describeToolProblems } from './tools.js';
 
 export interface StepRecord {
   id: string;
@@ -52,17 +53,49 @@ export class SessionLost extends Error {
   }
 }
 
+/**
+ * The session failed for a reason of its own, before or between steps: it did not start in time, the host lacks
+ * tools, or the host sent what no step sends. `step` is what the failure report names (`session`, `tools`).
+ */
+export class SessionFailed extends Error {
+  constructor(
+    host: string,
+    readonly step: 'session' | 'tools',
+    readonly detail: string,
+  ) {
+    super(`${host}: ${step}: ${detail}`);
+    this.name = 'SessionFailed';
+  }
+}
+
+/** Time a host's login shell gets to start the session (the `hello` marker) unless told otherwise. */
+export const DEFAULT_START_TIMEOUT_MS = 20_000;
+/**
+ * Time the host gets, beyond the start timeout, to accept the session's exec request: a stalled network or frozen
+ * host is noticed by the SSH keepalives within about 40 s, and reported as such; this bounds a host that answers
+ * keepalives but never the request.
+ */
+const EXEC_ANSWER_GRACE_MS = 45_000;
+
 const TAIL_LINES = 40;
 /** Longest line kept in a step's tail (the tail goes into the job summary, which must stay small). */
 const TAIL_LINE_CHARS = 2000;
 /** Output a step may send to the log; the rest is counted, not shown (the tail still follows it). */
 const STEP_OUTPUT_BYTES = 4 * 1024 * 1024;
+/**
+ * Data values (marker text) a phase may send in all: inspect's blobs (listings, two manifests) come to a few MB. Each
+ * value is kept as text and as bytes until the phase is read, so this (with MAX_BLOB for one value) is what bounds
+ * the runner's memory whatever a host sends: about 150 MB at worst, with the value in flight.
+ */
+export const MAX_PHASE_DATA = 48 * 1024 * 1024;
 
 interface Pending {
   phase: Phase;
   steps: StepRecord[];
   data: Map<string, string[]>;
   bytes: Map<string, Buffer[]>;
+  /** Marker text of the data values so far (see MAX_PHASE_DATA). */
+  dataChars: number;
   current?: StepRecord;
   startedAt: number;
   resolve(result: PhaseResult): void;
@@ -82,6 +115,11 @@ export class HostSession {
   private pending: Pending | undefined;
   private stderrTail = '';
   private finished = false;
+  /** The session said hello: its script runs. */
+  private started = false;
+  /** Why the runner gave up on this session (it did not start in time, it sent too much); set once. */
+  private failure: SessionFailed | undefined;
+  private startTimer: NodeJS.Timeout | undefined;
   private exitedWithStatus = false;
   private interrupted = false;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -95,11 +133,23 @@ export class HostSession {
     private readonly prelude: PreludeOptions,
     private readonly listener: SessionListener,
     private readonly pingMs: number,
+    private readonly startTimeoutMs: number,
+    private readonly execAnswerMs: number,
   ) {}
 
-  /** A session on a connected transport; its process starts with the first phase (or abort) sent to it. */
-  static open(transport: Transport, prelude: PreludeOptions, listener: SessionListener = {}): HostSession {
-    return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4));
+  /**
+   * A session on a connected transport; its process starts with the first phase (or abort) sent to it: the host
+   * must accept that exec request within `execAnswerMs`, and its login shell start the session (hello) within
+   * `startTimeoutMs` of that.
+   */
+  static open(
+    transport: Transport,
+    prelude: PreludeOptions,
+    listener: SessionListener = {},
+    startTimeoutMs = DEFAULT_START_TIMEOUT_MS,
+    execAnswerMs = startTimeoutMs + EXEC_ANSWER_GRACE_MS,
+  ): HostSession {
+    return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4), startTimeoutMs, execAnswerMs);
   }
 
   /**
@@ -109,6 +159,15 @@ export class HostSession {
    * is not confirmed.
    */
   private start(first: string, purpose: 'phase' | 'abort'): Promise<void> {
+    this.deadline(this.execAnswerMs, () =>
+      this.fail(
+        new SessionFailed(
+          this.name,
+          'session',
+          `${this.name} did not accept the request to start the session in ${seconds(this.execAnswerMs)} s, though the connection is up; try again, and look at the SSH server's log`,
+        ),
+      ),
+    );
     this.starting = (async () => {
       const script = renderPrelude(this.prelude) + first + SESSION_LOOP;
       const inline = sessionCommand(script);
@@ -124,22 +183,65 @@ export class HostSession {
         throw error;
       }
       this.proc = proc;
+      // A login file that reads stdin or execs another shell would keep the session from ever starting: a hang.
+      if (!this.failure) this.deadline(this.startTimeoutMs, () => this.startTimedOut());
       void proc.exited.then((status) => {
+        // 127 before hello: the login shell could not run `env` or `bash` (Alpine has no bash by default).
+        if (!this.started && status.code === 127) {
+          this.fail(new SessionFailed(this.name, 'tools', `${describeMissingShell(this.stderrTail)}; see Troubleshooting in the README`));
+        }
         this.pending?.reject(new SessionLost(this.name, status, this.stderrTail));
         this.pending = undefined;
         this.finish(status, status.code !== null);
       });
       this.listen(this.prelude.markerToken);
       this.startPings();
-      if (!fits) await this.write(frame(script + STDIN_SCRIPT_END));
+      if (this.failure) proc.stdin.end();
+      else if (!fits) await this.write(frame(script + STDIN_SCRIPT_END));
     })();
     return this.starting;
+  }
+
+  /**
+   * No hello within the deadline: the phase fails with the likely cause, and stdin ends, so a login file waiting
+   * for input gets EOF and a shell reading commands from it exits. A session script that still starts after that
+   * meets EOF at its first read and undoes what its first phase did (da_lost), before the runner's abort stops
+   * waiting for its exit.
+   */
+  private startTimedOut(): void {
+    this.fail(
+      new SessionFailed(
+        this.name,
+        'session',
+        `the login shell of ${this.name} did not start the session in ${seconds(this.startTimeoutMs)} s: a login file such as ~/.bashrc may read input or exec another shell; see Troubleshooting in the README (start-timeout sets the limit)`,
+      ),
+    );
+    this.proc?.stdin.end();
+  }
+
+  /** Runs `then` in `ms` unless the session said hello, failed or ended by then (one deadline at a time). */
+  private deadline(ms: number, then: () => void): void {
+    clearTimeout(this.startTimer);
+    this.startTimer = setTimeout(() => {
+      if (!this.started && !this.finished && !this.failure) then();
+    }, ms);
+    this.startTimer.unref();
+  }
+
+  /** The runner gives up on this session: the phase under way (and any later one) fails with `failure`. */
+  private fail(failure: SessionFailed): void {
+    if (this.failure) return;
+    this.failure = failure;
+    clearTimeout(this.startTimer);
+    this.pending?.reject(failure);
+    this.pending = undefined;
   }
 
   private finish(status: ExitStatus, confirmed: boolean): void {
     this.finished = true;
     this.exitedWithStatus = confirmed;
     clearInterval(this.pingTimer);
+    clearTimeout(this.startTimer);
     this.exit(status);
   }
 
@@ -159,26 +261,32 @@ export class HostSession {
     return this.finished && !this.exitedWithStatus;
   }
 
-  /** A phase is running (its answer has not come yet). */
+  /**
+   * A phase is running (its answer has not come yet), or the session was given up while its script may run (it
+   * sent too much): either way, ending it takes an interrupt.
+   */
   get busy(): boolean {
-    return this.pending !== undefined;
+    return this.pending !== undefined || (this.failure !== undefined && this.started);
   }
 
   /** Sends a phase (and its payload) and resolves with the outcome once the host reports the phase's end. */
   async run(phase: Phase, payload?: Payload): Promise<PhaseResult> {
+    if (this.failure) throw this.failure;
     if (this.finished) throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
     if (this.pending) throw new Error(`${this.name}: a phase is already running`);
     const result = new Promise<PhaseResult>((resolve, reject) => {
-      this.pending = { phase, steps: [], data: new Map(), bytes: new Map(), startedAt: Date.now(), resolve, reject };
+      this.pending = { phase, steps: [], data: new Map(), bytes: new Map(), dataChars: 0, startedAt: Date.now(), resolve, reject };
     });
     result.catch(() => undefined);
-    try {
+    const pending = this.pending!;
+    const sending = (async () => {
       if (this.starting) await this.write(frame(renderPhase(phase)));
       else await this.start(renderPhase(phase), 'phase');
-      if (payload) await this.stream(payload.open());
-    } catch {
-      // The host failed the phase and closed before taking it all: the phase's outcome says why.
-    }
+      if (payload) await this.stream(payload.open(), pending);
+    })();
+    // The host failed the phase and closed before taking it all: the phase's outcome says why. A session that
+    // never starts (its exec request unanswered) fails by its start deadline, without waiting for the send.
+    await Promise.race([sending.catch(() => undefined), result.catch(() => undefined)]);
     return result;
   }
 
@@ -206,9 +314,11 @@ export class HostSession {
    */
   async abort(timeoutMs: number): Promise<boolean> {
     if (this.finished) return true;
-    if (!this.starting) return (await within(this.start(ABORT_SESSION, 'abort'), timeoutMs)) && this.waitExit(timeoutMs);
-    if (await within(this.starting, timeoutMs)) await this.write(frame(ABORT_SESSION)).catch(() => undefined);
-    return this.waitExit(timeoutMs);
+    const left = deadline(timeoutMs);
+    if (!this.starting) return (await within(this.start(ABORT_SESSION, 'abort'), left())) && this.waitExit(left());
+    // A session given up before its hello has had its stdin ended: it exits without doing anything.
+    if ((await within(this.starting, left())) && !this.failure) await within(this.write(frame(ABORT_SESSION)), left());
+    return this.waitExit(left());
   }
 
   /**
@@ -220,18 +330,25 @@ export class HostSession {
     if (this.finished) return true;
     this.interrupted = true;
     if (!this.starting) return this.abort(timeoutMs);
-    if (!(await within(this.starting, timeoutMs))) return this.finished && !this.lost;
+    const left = deadline(timeoutMs);
+    if (!(await within(this.starting, left()))) return this.finished && !this.lost;
     if (this.pgid > 0) {
       // The whole session (pkill -s): commands under `timeout` live in process groups of their own.
       const command = `pkill -TERM -s ${this.pgid} 2>/dev/null; kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
-      const via = side ? await side().catch(() => this.transport) : this.transport;
-      await via.run(command).catch(() => undefined);
-      if (via !== this.transport) await via.close();
-    } else {
+      const signal = async () => {
+        const via = side ? await side().catch(() => this.transport) : this.transport;
+        try {
+          await via.run(command);
+        } finally {
+          if (via !== this.transport) await via.close();
+        }
+      };
+      await within(signal(), left());
+    } else if (!this.failure) {
       // No hello yet: the host is still in the first phase its script carries, and reads stdin right after it.
-      await this.write(frame(ABORT_SESSION)).catch(() => undefined);
+      await within(this.write(frame(ABORT_SESSION)), left());
     }
-    return this.waitExit(timeoutMs);
+    return this.waitExit(left());
   }
 
   /** Drops the session without a word: the host notices EOF and aborts by itself. */
@@ -247,7 +364,7 @@ export class HostSession {
 
   private startPings(): void {
     this.pingTimer = setInterval(() => {
-      if (!this.pending && !this.finished) this.proc?.stdin.write('ping\n');
+      if (!this.pending && !this.finished && !this.failure) this.proc?.stdin.write('ping\n');
     }, this.pingMs);
     this.pingTimer.unref();
   }
@@ -258,11 +375,12 @@ export class HostSession {
     if (!proc.stdin.write(data)) await this.drained(proc);
   }
 
-  private async stream(source: Readable): Promise<void> {
+  private async stream(source: Readable, pending: Pending): Promise<void> {
     try {
       for await (const chunk of source) {
         const proc = this.proc;
-        if (this.finished || !this.pending || this.interrupted || !proc) break;
+        // Only while its own phase runs: a chunk after that would land in the next phase's input.
+        if (this.finished || this.pending !== pending || this.interrupted || !proc) break;
         if (!proc.stdin.write(chunk as Buffer)) await this.drained(proc);
       }
     } finally {
@@ -285,16 +403,31 @@ export class HostSession {
       token,
       (line) => this.line(line),
       (marker) => this.marker(marker),
+      (error) => this.tooLong(error),
     );
     const decoder = new StringDecoder('utf8');
     proc.stdout.on('data', (chunk: Buffer) => parser.push(decoder.write(chunk)));
     proc.stdout.on('end', () => parser.push(decoder.end()));
     proc.stdout.on('close', () => parser.end());
-    proc.stderr.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      this.stderrTail = (this.stderrTail + text).slice(-4000);
-      for (const line of text.split('\n')) if (line) this.line(line);
+    // stderr lines are assembled across chunks and cut like output lines.
+    const errors = new LineSplitter((line) => {
+      if (line) this.line(line);
     });
+    const errDecoder = new StringDecoder('utf8');
+    proc.stderr.on('data', (chunk: Buffer) => {
+      const text = errDecoder.write(chunk);
+      this.stderrTail = (this.stderrTail + text.slice(-4000)).slice(-4000);
+      errors.push(text);
+    });
+    proc.stderr.on('end', () => errors.push(errDecoder.end()));
+    proc.stderr.on('close', () => errors.flush());
+  }
+
+  /** A marker line over its cap: the host sends what no step sends; the session is given up (and interrupted). */
+  private tooLong(error: MarkerTooLong): void {
+    const label = this.pending?.current?.label.split('\n')[0];
+    const during = label ? ` (during ${label.length > 60 ? `${label.slice(0, 60)}…` : label})` : '';
+    this.fail(new SessionFailed(this.name, 'session', `${error.message}${during}: the host sent more than any step of a session sends; the run stops here`));
   }
 
   private shown = 0;
@@ -331,19 +464,42 @@ export class HostSession {
     const p = this.pending;
     switch (kind) {
       case 'hello':
+        // Once: a later one (a hook that learnt the token) must not redirect an interrupt to other processes.
+        if (this.started) return;
+        this.started = true;
+        clearTimeout(this.startTimer);
         this.pid = Number(args[0]);
         this.pgid = Number(args[1]);
+        return;
+      case 'tools':
+        // The session's check of the host's tools failed before hello; the script exits right after this.
+        if (this.started) return;
+        this.fail(new SessionFailed(this.name, 'tools', describeToolProblems(args)));
         return;
       case 'data': {
         // `=value` is sent as it is (printable ASCII, spaces included); anything else is base64.
         const raw = args.slice(1).join(' ');
+        if (p && (p.dataChars += raw.length) > MAX_PHASE_DATA) {
+          this.fail(
+            new SessionFailed(
+              this.name,
+              'session',
+              `the host sent more than ${sizeText(MAX_PHASE_DATA)} of data values in one phase (the last one "${printable(args[0] ?? '')}"): more than any step of a session sends; the run stops here`,
+            ),
+          );
+          return;
+        }
         const bytes = raw.startsWith('=') ? Buffer.from(raw.slice(1)) : Buffer.from(raw, 'base64');
         const value = bytes.toString('utf8');
         const key = args[0] ?? '';
         if (key === 'warning') this.listener.warning?.(`${this.name}: ${value}`);
         if (!p) return;
-        p.data.set(key, [...(p.data.get(key) ?? []), value]);
-        p.bytes.set(key, [...(p.bytes.get(key) ?? []), bytes]);
+        const values = p.data.get(key) ?? [];
+        const blobs = p.bytes.get(key) ?? [];
+        values.push(value);
+        blobs.push(bytes);
+        p.data.set(key, values);
+        p.bytes.set(key, blobs);
         return;
       }
       case 'step-begin': {
@@ -377,6 +533,16 @@ export class HostSession {
       }
     }
   }
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
+}
+
+/** The time left of `ms` from now, each time it is asked. */
+function deadline(ms: number): () => number {
+  const end = Date.now() + ms;
+  return () => Math.max(0, end - Date.now());
 }
 
 /** Whether `work` settles successfully within `ms`. */
