@@ -1195,7 +1195,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8554);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6181);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3865);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4408);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(970);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9581);
@@ -1465,8 +1465,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 47 modules
-var commands = __nccwpck_require__(6181);
+// EXTERNAL MODULE: ./src/commands/index.ts + 48 modules
+var commands = __nccwpck_require__(3865);
 // EXTERNAL MODULE: ./src/config/index.ts + 22 modules
 var src_config = __nccwpck_require__(6391);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
@@ -2118,7 +2118,7 @@ function warn(ctx, text) {
 
 /***/ }),
 
-/***/ 6181:
+/***/ 3865:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2774,6 +2774,56 @@ function releasesToRemove(o) {
 var contain = __nccwpck_require__(8994);
 // EXTERNAL MODULE: ./src/remote/phase.ts
 var phase = __nccwpck_require__(6313);
+;// CONCATENATED MODULE: ./src/remote/libs.ts
+/**
+ * Shell functions that only some steps use, sent with the phases whose steps name them (Step.lib) instead of in
+ * the session prelude: the first exec request, which carries the prelude and the first phase, must stay under
+ * MAX_SESSION_COMMAND. A later phase that sends one again only redefines it.
+ */
+/** Receiving the payload (`da_chunks`: length-prefixed chunks, as src/build/follow.ts frames them) and unpacking it. */
+const TRANSFER_LIB = `da_chunks() {
+  local n total=0
+  # A runner that stops sending mid-upload must not hold the lock forever: no chunk within DA_IDLE ends it.
+  while IFS= read -r -t "$DA_IDLE" n && [ "$n" -gt 0 ] 2>/dev/null; do
+    timeout "$DA_IDLE" head -c "$n" || { echo "error: the upload stalled (nothing for $DA_IDLE s)" >&2; return 1; }
+    total=$((total + n))
+  done
+  [ "$n" = 0 ] || { echo "error: the upload stopped before its end" >&2; return 1; }
+  [ -z "\${1:-}" ] || echo "received $total bytes of $1" >&2
+}
+da_unpack() {
+  if ! da_chunks archive | tar -xzf - -C "$1" --no-same-owner; then
+    local avail
+    avail=$(df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 { print $4 }')
+    if [ -n "$avail" ] && [ "$avail" -lt 1024 ]; then
+      echo "error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free" >&2
+    else
+      echo "error: unpacking the release failed (\${avail:-?} KiB free in $DA_DEPLOY_PATH)" >&2
+    fi
+    return 1
+  fi
+}
+`;
+/** Stat signatures of a release's files and the file index built from them (upload writes it, verify reads it). */
+const FILE_INDEX_LIB = `# The file index of a release (.deploy/manifests/NAME.idx): every regular file's stat signature (inode, size,
+# mtime, ctime; changed by any write, and ctime cannot be set back) with its content hash, so a later verify hashes
+# only files whose signature changed. The clock that stamps ctimes is coarse: files changed less than 10 ms before
+# the listing began are left out (hashed next time), as a later write in the same tick would keep their signature.
+DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'
+da_list_files() { find . -mindepth 1 "$@" -type f -printf "$DA_FILE_SIG"; }
+da_mark_time() { : > "$1" && find "$1" -printf '%C@'; }
+da_index_write() {
+  # $1: listing (da_list_files) of releases/$3, $2: da_mark_time from just before it
+  gzip -dc ".deploy/manifests/$3.gz" > "$1.manifest" &&
+  awk -v mark="$2" -v manifest="$1.manifest" 'BEGIN { RS = ORS = "\\0" }
+    FILENAME == manifest { if (substr($0, 1, 1) == "f") hash[substr($0, 41)] = substr($0, 8, 32); next }
+    { t = index($0, "\\t"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, " ")
+      if ((p in hash) && s[4] + 0 < mark - 0.01) print sig "\\t" hash[p] "\\t" p }' "$1.manifest" "$1" > ".deploy/manifests/$3.idx.tmp" &&
+  mv -f -- ".deploy/manifests/$3.idx.tmp" ".deploy/manifests/$3.idx"
+  rm -f -- "$1.manifest"
+}
+`;
+
 // EXTERNAL MODULE: ./src/remote/quote.ts
 var quote = __nccwpck_require__(4414);
 ;// CONCATENATED MODULE: ./src/remote/steps/prune.ts
@@ -2787,6 +2837,7 @@ function pruneArgs(paths) {
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/upload.ts
+
 
 
 /**
@@ -2814,6 +2865,7 @@ function upload(opts) {
     return {
         id: 'upload',
         label: 'upload',
+        lib: [TRANSFER_LIB, FILE_INDEX_LIB],
         body: `${receivePayload('"releases/$DA_RELEASE"')}
 printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"
 tmp="$PWD/$DA_TMP"; da_dir "$tmp"
@@ -2825,6 +2877,7 @@ da_index_write "$tmp/files" "$mark" "$DA_RELEASE"`,
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/delta.ts
+
 
 
 
@@ -2859,6 +2912,7 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
     return {
         id: 'upload',
         label: 'upload (delta)',
+        lib: [TRANSFER_LIB],
         body: `new="releases/$DA_RELEASE"; base="releases/$DA_BASE"
 [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
@@ -2953,6 +3007,7 @@ function verify(opts) {
     return {
         id: 'verify',
         label: 'verify',
+        lib: [FILE_INDEX_LIB],
         body: `tmp="$PWD/$DA_TMP"; da_dir "$tmp"
 export DA_V_MANIFEST="$tmp/manifest" DA_V_TODO="$tmp/todo" DA_V_COUNTS="$tmp/counts" DA_V_SKIP=${(0,quote.q)(opts.skip.length ? underRegex(opts.skip) : '')}
 export DA_V_INDEX="$PWD/.deploy/manifests/$DA_BASE.idx" DA_V_NEW_INDEX="$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp"
@@ -7734,6 +7789,8 @@ function renderPhase(phase) {
     const lines = [];
     if (phase.steps.some((step) => step.fenced))
         lines.push(_prelude_js__WEBPACK_IMPORTED_MODULE_0__/* .FENCE_CHECK */ .TV.replace(/\n$/, ''));
+    for (const lib of new Set(phase.steps.flatMap((step) => step.lib ?? [])))
+        lines.push(lib.replace(/\n$/, ''));
     for (const [name, value] of Object.entries(phase.vars ?? {})) {
         // LC_*/LANG would change how the session counts the bytes of what it reads.
         if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^(LC_|LANG)/.test(name))
@@ -7890,45 +7947,6 @@ da_data() {
     *[![:print:]]*) printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
     *) printf '\\n\\036%s data %s =%s\\n' "$DA_T" "$1" "$2" ;;
   esac
-}
-da_chunks() {
-  local n total=0
-  # A runner that stops sending mid-upload must not hold the lock forever: no chunk within DA_IDLE ends it.
-  while IFS= read -r -t "$DA_IDLE" n && [ "$n" -gt 0 ] 2>/dev/null; do
-    timeout "$DA_IDLE" head -c "$n" || { echo "error: the upload stalled (nothing for $DA_IDLE s)" >&2; return 1; }
-    total=$((total + n))
-  done
-  [ "$n" = 0 ] || { echo "error: the upload stopped before its end" >&2; return 1; }
-  [ -z "\${1:-}" ] || echo "received $total bytes of $1" >&2
-}
-da_unpack() {
-  if ! da_chunks archive | tar -xzf - -C "$1" --no-same-owner; then
-    local avail
-    avail=$(df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 { print $4 }')
-    if [ -n "$avail" ] && [ "$avail" -lt 1024 ]; then
-      echo "error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free" >&2
-    else
-      echo "error: unpacking the release failed (\${avail:-?} KiB free in $DA_DEPLOY_PATH)" >&2
-    fi
-    return 1
-  fi
-}
-# The file index of a release (.deploy/manifests/NAME.idx): every regular file's stat signature (inode, size,
-# mtime, ctime; changed by any write, and ctime cannot be set back) with its content hash, so a later verify hashes
-# only files whose signature changed. The clock that stamps ctimes is coarse: files changed less than 10 ms before
-# the listing began are left out (hashed next time), as a later write in the same tick would keep their signature.
-DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'
-da_list_files() { find . -mindepth 1 "$@" -type f -printf "$DA_FILE_SIG"; }
-da_mark_time() { : > "$1" && find "$1" -printf '%C@'; }
-da_index_write() {
-  # $1: listing (da_list_files) of releases/$3, $2: da_mark_time from just before it
-  gzip -dc ".deploy/manifests/$3.gz" > "$1.manifest" &&
-  awk -v mark="$2" -v manifest="$1.manifest" 'BEGIN { RS = ORS = "\\0" }
-    FILENAME == manifest { if (substr($0, 1, 1) == "f") hash[substr($0, 41)] = substr($0, 8, 32); next }
-    { t = index($0, "\\t"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, " ")
-      if ((p in hash) && s[4] + 0 < mark - 0.01) print sig "\\t" hash[p] "\\t" p }' "$1.manifest" "$1" > ".deploy/manifests/$3.idx.tmp" &&
-  mv -f -- ".deploy/manifests/$3.idx.tmp" ".deploy/manifests/$3.idx"
-  rm -f -- "$1.manifest"
 }
 # Lists the entries of releases/$1 ($DA_TMP/base.NAME), so the delta that recycles it need not walk it
 # again, and checks that every one belongs to the deploy user (files another user wrote could not be cleaned out of

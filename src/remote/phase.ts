@@ -21,6 +21,8 @@ export interface Step {
    * lock (da_fence, bash builtins only), or the step fails with LOCK_LOST and the run stops.
    */
   fenced?: boolean;
+  /** Shell functions the body uses that the prelude does not define (see libs.ts): sent once with the phase. */
+  lib?: readonly string[];
 }
 
 /** The same steps, each fenced (see Step.fenced). */
@@ -45,6 +47,7 @@ export interface Phase {
 export function renderPhase(phase: Phase): string {
   const lines: string[] = [];
   if (phase.steps.some((step) => step.fenced)) lines.push(FENCE_CHECK.replace(/\n$/, ''));
+  for (const lib of new Set(phase.steps.flatMap((step) => step.lib ?? []))) lines.push(lib.replace(/\n$/, ''));
   for (const [name, value] of Object.entries(phase.vars ?? {})) {
     // LC_*/LANG would change how the session counts the bytes of what it reads.
     if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^(LC_|LANG)/.test(name)) throw new Error(`bad phase variable name ${name}`);

@@ -1,5 +1,6 @@
 import { PRUNE_FUNCTION } from '../contain.js';
 import { STOP, type Step } from '../phase.js';
+import { FILE_INDEX_LIB, TRANSFER_LIB } from '../libs.js';
 import { q } from '../quote.js';
 import { pruneArgs } from './prune.js';
 import { receivePayload, skipPayload } from './upload.js';
@@ -48,6 +49,7 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
   return {
     id: 'upload',
     label: 'upload (delta)',
+    lib: [TRANSFER_LIB],
     body: `new="releases/$DA_RELEASE"; base="releases/$DA_BASE"
 [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
@@ -146,6 +148,7 @@ export function verify(opts: { skip: string[] }): Step {
   return {
     id: 'verify',
     label: 'verify',
+    lib: [FILE_INDEX_LIB],
     body: `tmp="$PWD/$DA_TMP"; da_dir "$tmp"
 export DA_V_MANIFEST="$tmp/manifest" DA_V_TODO="$tmp/todo" DA_V_COUNTS="$tmp/counts" DA_V_SKIP=${q(opts.skip.length ? underRegex(opts.skip) : '')}
 export DA_V_INDEX="$PWD/.deploy/manifests/$DA_BASE.idx" DA_V_NEW_INDEX="$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp"

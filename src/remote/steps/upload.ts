@@ -1,4 +1,5 @@
 import type { Step } from '../phase.js';
+import { FILE_INDEX_LIB, TRANSFER_LIB } from '../libs.js';
 import { q } from '../quote.js';
 import { pruneArgs } from './prune.js';
 
@@ -29,6 +30,7 @@ export function upload(opts: { revision: string; skip: string[] }): Step {
   return {
     id: 'upload',
     label: 'upload',
+    lib: [TRANSFER_LIB, FILE_INDEX_LIB],
     body: `${receivePayload('"releases/$DA_RELEASE"')}
 printf '%s\\n' ${q(opts.revision)} > "releases/$DA_RELEASE/REVISION"
 tmp="$PWD/$DA_TMP"; da_dir "$tmp"
