@@ -28846,8 +28846,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/fleet/connect.ts + 1 modules
 var connect = __nccwpck_require__(3176);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 4 modules
-var fleet_fleet = __nccwpck_require__(4503);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 6 modules
+var fleet_fleet = __nccwpck_require__(7309);
 // EXTERNAL MODULE: ./src/remote/steps/inspect.ts
 var inspect = __nccwpck_require__(5514);
 // EXTERNAL MODULE: ./src/remote/steps/lock.ts
@@ -30700,7 +30700,7 @@ async function openTransport(host, access) {
 
 /***/ }),
 
-/***/ 4503:
+/***/ 7309:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30940,12 +30940,344 @@ function printable(name) {
     return /^[\w.-]{1,40}$/.test(name) ? name : '?';
 }
 
-// EXTERNAL MODULE: ./src/remote/phase.ts
-var remote_phase = __nccwpck_require__(6313);
-// EXTERNAL MODULE: ./src/remote/prelude.ts
-var prelude = __nccwpck_require__(8359);
-// EXTERNAL MODULE: ./src/remote/tools.ts
-var tools = __nccwpck_require__(1197);
+// EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
+var remote_phase = __nccwpck_require__(3009);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: ./src/remote/contain.ts
+var contain = __nccwpck_require__(8994);
+// EXTERNAL MODULE: ./src/remote/quote.ts
+var quote = __nccwpck_require__(4414);
+;// CONCATENATED MODULE: ./src/remote/tools.ts
+/**
+ * The tools a session needs on a host, checked when the session starts (before its hello, in the same round trip):
+ * a host that lacks one, or has busybox's applet first in PATH where GNU behaviour is relied on, fails at once with
+ * a message that names each tool and what to install, instead of a step failing later in a way that names none.
+ */
+/** Where each tool comes from: the Alpine and Debian/Ubuntu packages (in the order install commands list them). */
+const PACKAGES = [
+    {
+        apk: 'coreutils',
+        apt: 'coreutils',
+        tools: ['head', 'stat', 'mv', 'cp', 'ln', 'readlink', 'rm', 'mkdir', 'cat', 'sha256sum', 'base64', 'timeout', 'df', 'tac', 'seq', 'sort', 'tr', 'date', 'sleep', 'uniq', 'id', 'env'],
+    },
+    { apk: 'findutils', apt: 'findutils', tools: ['find', 'xargs'] },
+    { apk: 'tar', apt: 'tar', tools: ['tar'] },
+    { apk: 'gzip', apt: 'gzip', tools: ['gzip'] },
+    { apk: 'gawk', apt: 'gawk', tools: ['awk'] },
+    { apk: 'sed', apt: 'sed', tools: ['sed'] },
+    { apk: 'grep', apt: 'grep', tools: ['grep'] },
+    { apk: 'util-linux', apt: 'util-linux', tools: ['flock'] },
+];
+/**
+ * Every external command the prelude and the steps run unconditionally (`pkill` and `ps` have fallbacks; `setfacl`,
+ * `sudo` and `chown` depend on the config and fail in their own step with their own message).
+ */
+const HOST_TOOLS = PACKAGES.flatMap((p) => p.tools);
+/** The oldest bash the session runs on: `read -N`, `printf -v`, `printf '%(…)T'`, `BASH_CMDS`. */
+const MIN_BASH = [4, 3];
+/** The session's exit status when its check failed (EX_UNAVAILABLE), after a `tools` marker says why. */
+const TOOLS_EXIT = 69;
+/**
+ * The check, for the prelude (before hello; `da_mark` defined). No process: `hash` finds a tool (its path is then
+ * in BASH_CMDS) and `-ef` tells a busybox or toybox applet (a link to, or a copy sharing the inode of, the binary)
+ * from the real tool. On failure it sends `tools missing=a,b busybox=c,d bash=VERSION` and exits TOOLS_EXIT.
+ */
+function toolCheck() {
+    const [major, minor] = MIN_BASH;
+    // Short names: the prelude travels in the exec request, whose size is bounded (MAX_SESSION_COMMAND).
+    return `if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < ${major * 100 + minor})); then da_mark tools missing= busybox= "bash=$BASH_VERSION"; exit ${TOOLS_EXIT}; fi
+da_tools() {
+  local t b m= y= x=(/bin/busybox /usr/bin/busybox)
+  for t in busybox toybox; do hash $t 2>/dev/null && x+=("\${BASH_CMDS[$t]}"); done
+  for t in ${HOST_TOOLS.join(' ')}; do
+    hash $t 2>/dev/null || { m+=,$t; continue; }
+    for b in "\${x[@]}"; do [ "\${BASH_CMDS[$t]}" -ef "$b" ] && { y+=,$t; break; }; done
+  done
+  [ -z "$m$y" ] || { da_mark tools "missing=\${m#,}" "busybox=\${y#,}" "bash=$BASH_VERSION"; exit ${TOOLS_EXIT}; }
+}
+da_tools
+`;
+}
+/** The message for a session command that the login shell could not run (status 127), from its stderr. */
+function describeMissingShell(stderr) {
+    // GNU env: "env: 'bash': No such file or directory"; busybox: "can't execute 'bash'"; dash: "exec: env: not found".
+    return /bash/.test(stderr) || !/\benv\b/.test(stderr)
+        ? 'this host has no bash (the session runs in bash 4.3 or later): install it (Alpine: `apk add bash coreutils findutils tar gzip util-linux`)'
+        : 'this host has no `env` in the login PATH (coreutils): install coreutils, or fix the PATH set by the login files';
+}
+/** The message for a `tools` marker's fields (`missing=a,b busybox=c,d bash=VERSION`). */
+function describeToolProblems(fields) {
+    const field = (name) => (fields.find((f) => f.startsWith(`${name}=`)) ?? '').slice(name.length + 1);
+    const list = (name) => field(name)
+        .split(',')
+        .filter((t) => /^[a-z0-9_-]{1,32}$/.test(t) && HOST_TOOLS.includes(t));
+    const missing = list('missing');
+    const busybox = list('busybox');
+    const bash = field('bash').replace(/[^\w.()-]/g, '').slice(0, 40);
+    const problems = [];
+    if (missing.length)
+        problems.push(`missing: ${missing.join(', ')}`);
+    if (busybox.length) {
+        problems.push(`busybox (or toybox) applets where GNU tools are needed: ${busybox.join(', ')} (busybox \`head -c\` reads past its count from a pipe, its \`find\` has no -printf)`);
+    }
+    if (!missing.length && !busybox.length) {
+        return `bash ${bash || '(unknown version)'} is older than ${MIN_BASH.join('.')}, which the session needs: install bash ${MIN_BASH.join('.')} or later`;
+    }
+    const needed = PACKAGES.filter((p) => p.tools.some((t) => missing.includes(t) || busybox.includes(t)));
+    const apk = ['bash', ...needed.map((p) => p.apk)].join(' ');
+    const apt = needed.map((p) => p.apt).join(' ');
+    return (`this host lacks tools the session needs: ${problems.join('; ')}. Install them ` +
+        `(Alpine: \`apk add ${apk}\`; Debian, Ubuntu: \`apt-get install ${apt}\`)` +
+        `${busybox.length ? ' and put them before busybox in PATH' : ''}; see Troubleshooting in the README`);
+}
+
+;// CONCATENATED MODULE: ./src/remote/prelude.ts
+
+
+
+
+/**
+ * How the session's bash is started: without the variables that would make it run a file first (BASH_ENV, ENV),
+ * set its options (SHELLOPTS, BASHOPTS) or put it in POSIX mode (POSIXLY_CORRECT, which GNU tools also read).
+ * `env -u` works in every login shell and is GNU's and busybox's alike; the prelude unsets the rest.
+ */
+const SESSION_BASH = 'exec env -u BASH_ENV -u ENV -u SHELLOPTS -u BASHOPTS -u POSIXLY_CORRECT bash --noprofile --norc -c';
+/**
+ * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and
+ * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
+ */
+function sessionCommand(script) {
+    // echo, not a here-string: bash before 5.1 writes every here-string to a temporary file, and a host's /tmp may be
+    // full.
+    return `${SESSION_BASH} 's=$(echo ${(0,external_node_zlib_.gzipSync)(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
+}
+/**
+ * The longest session command sent (a prelude and an inspect phase take about 5,200 characters): Dropbear refuses
+ * exec requests over 9,000 bytes, and csh words over 8 KB.
+ */
+const MAX_SESSION_COMMAND = 8000;
+/**
+ * The session command for a script too long for the request: it reads the script from stdin (framed) instead, and
+ * runs it only when it arrived whole (it ends with STDIN_SCRIPT_END): half a script would stop short of the loop
+ * whose end-of-input path undoes the run's work.
+ */
+const STDIN_SESSION_COMMAND = `${SESSION_BASH} 'IFS= read -r n && s=$(head -c "$n") && case $s in *"#da-end") eval "$s" ;; *) exit 70 ;; esac'`;
+/** The last line of a script sent on stdin (see STDIN_SESSION_COMMAND). */
+const STDIN_SCRIPT_END = '#da-end\n';
+/**
+ * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
+ * them. A runner that goes silent (no phase and no ping within DA_IDLE seconds) or away (EOF) is treated as lost.
+ */
+const SESSION_LOOP = `while :; do
+  IFS= read -r -t "$DA_IDLE" da_n || da_lost
+  case $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac
+  IFS= read -r -t "$DA_IDLE" -N "$da_n" da_chunk || da_lost
+  eval "$da_chunk"
+done
+`;
+function renderPrelude(o) {
+    // The user's environment must not change how the session's commands parse their arguments or where cd goes.
+    return `set -u
+set +o posix
+unset POSIXLY_CORRECT CDPATH GLOBIGNORE TMOUT BASH_ENV ENV TAR_OPTIONS GZIP GREP_OPTIONS
+export LC_ALL=C
+trap '' PIPE
+DA_T=${(0,quote.q)(o.markerToken)}
+DA_OWNER=${(0,quote.q)(o.owner)}
+DA_DEPLOY_PATH=${(0,quote.q)(o.deployPath)}
+DA_PENDING=.deploy/pending/$DA_OWNER
+# The run's scratch dir: made by the steps that need it, removed at unlock (or by the abort path).
+DA_TMP=.deploy/tmp.$DA_OWNER
+DA_RUN_JSON=${(0,quote.q)(o.runJson)}
+DA_IDLE=${(0,quote.q)(o.idleSeconds)}
+da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
+da_data() {
+  case $2 in
+    *[![:print:]]*) printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
+    *) printf '\\n\\036%s data %s =%s\\n' "$DA_T" "$1" "$2" ;;
+  esac
+}
+# Lists the entries of releases/$1 ($DA_TMP/base.NAME), so the delta that recycles it need not walk it
+# again, and checks that every one belongs to the deploy user (files another user wrote could not be cleaned out of
+# it): the first foreign entry, or why the walk failed, goes to base.NAME.foreign. Status 1: not usable.
+da_walk_base() {
+  local list="$DA_TMP/base.$1"
+  da_dir "$DA_TMP" 2>/dev/null || return 1
+  if ! find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null; then
+    echo "(the walk failed)" > "$list.foreign"
+  fi
+  [ ! -s "$list.foreign" ]
+}
+# Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one. \`now\`: the
+# walk (da_walk_base) comes first and a foreign entry means no offer. \`later\`: the manifest goes at once and the
+# session walks the release after the phase (da_after_phase), while the runner plans; the delta that recycles it
+# reads the outcome (one run in which the release had a foreign entry ships everything and leaves
+# .deploy/check-base-first, after which inspect walks first until a walk finds none). Status 1: not offered.
+da_offer_base() {
+  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
+  [ -O "releases/$1" ] || return 1 # the walk checks what is inside
+  if [ "\${2:-now}" = later ]; then
+    da_dir "$DA_TMP" 2>/dev/null || return 1
+    printf '%s\n' "$1" > "$DA_TMP/walk"
+  else
+    da_walk_base "$1" || return 1
+    [ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first
+  fi
+  da_blob base-manifest < ".deploy/manifests/$1.gz"
+}
+# Runs after a phase that went well, before the next one is read: the walk a \`later\` offer left to do (the file
+# that asks for it is emptied, not removed: no process; the run's scratch dir goes at unlock).
+da_after_phase() {
+  local walk="$DA_DEPLOY_PATH/$DA_TMP/walk" name=
+  [ -s "$walk" ] || return 0
+  read -r name < "$walk"
+  : > "$walk"
+  (cd -- "$DA_DEPLOY_PATH" && da_walk_base "$name") > /dev/null 2>&1 || true
+}
+# The live release's stored manifest (\`current\` → $1) as \`live-manifest\`; with \`kept\`, only that the host has it
+# (a delta that recycles an offered base does not need it; the runner asks for it when it does).
+da_live_manifest() {
+  case $1 in releases/*) ;; *) return 0 ;; esac
+  local m=".deploy/manifests/\${1#releases/}.gz"
+  [ -f "$m" ] || return 0
+  if [ "\${2:-}" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < "$m"; fi
+}
+# Containment helpers (see contain.ts): no symlink in a path's parent components.
+${contain/* CONTAIN_PRELUDE */.VS}# A directory that must exist: a process only when it does not yet.
+da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
+# The time now, UTC, in DA_AT (a variable, so no subshell is needed to use it).
+da_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
+# The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
+da_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$b"; }
+da_step() {
+  da_mark step-begin "$1"
+  (
+    set -euo pipefail
+    if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ "\${3:-}" != may-lack-deploy-path ]; then
+      echo "error: the deploy path $DA_DEPLOY_PATH does not exist on this host" >&2
+      exit 1
+    fi
+    [ "\${3:-}" != fenced ] || da_fence
+    "$2"
+  ) 2>&1
+  local rc=$?
+  da_mark step-end "$1" "$rc"
+  return "$rc"
+}
+da_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ "$o" = "$DA_OWNER" ]; }
+# The fence (see FENCE_CHECK): a flock on .deploy/fence, fd 9, held until the subshell that took it ends.
+da_fence_lock() {
+  [ -z "\${DA_FENCE_HELD:-}" ] || return 0
+  [ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :
+  [ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo "error: .deploy/fence is not a plain file" >&2; return 1; }
+  flock -n 9 2>/dev/null || timeout 60 flock 9 || { echo "error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)" >&2; return 1; }
+  DA_FENCE_HELD=1
+}
+da_unlock() {
+  da_owns_lock || return 0
+  (da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi)
+}
+da_history() { da_dir .deploy; printf '%s\\n' "$1" >> .deploy/history.jsonl; }
+# Under the fence, only while current still points at this run's switch, never to a release that is gone.
+da_revert() (
+  cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ -f "$DA_PENDING" ] || exit 0
+  da_fence_lock || exit 1
+  local line value target prev
+  while IFS= read -r line; do
+    case $line in "switched "*) ;; *) continue ;; esac
+    value=\${line#* }; target=\${value%% *}; prev=\${value#* }
+    if [ "$(readlink current 2>/dev/null)" = "$target" ]; then
+      if [ -n "$prev" ] && [ ! -d "$prev" ]; then
+        echo "left current on $target: $prev, live before this run, is gone"
+        continue
+      elif [ -n "$prev" ]; then
+        ln -sfn -- "$prev" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
+        echo "switched current back to $prev"
+      else
+        rm -f current && echo "removed current: there was no live release before this run"
+      fi
+      da_now
+      da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
+    fi
+  done < <(tac -- "$DA_PENDING")
+)
+da_abort() {
+  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
+  # A run that lost its lock keeps the shared entries it seeded (another run may use them by now).
+  local lost=
+  da_owns_lock || lost=yes
+  if [ -f "$DA_PENDING" ]; then
+    da_revert
+    local line kind value
+    while IFS= read -r line; do
+      kind=\${line%% *}; value=\${line#* }
+      if [ -n "$lost" ] && [ "$kind" = seeded ]; then
+        echo "left shared/$value, seeded by this run: it lost its lock and another run may use it by now"
+        continue
+      fi
+      case $kind in
+        release)
+          # A pending record is host data: a release name is one plain path segment.
+          case $value in ''|.|..|*/*) echo "ignored the pending line \"$line\": not a release name"; continue ;; esac
+          if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
+            rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" && echo "removed the unfinished release $value"
+            da_now
+            da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
+          fi ;;
+        seeded)
+          if ! da_relpath_ok "$value"; then
+            echo "ignored the pending line \"$line\": not a plain relative path"
+          elif ! da_parents_real shared "$value"; then
+            echo "left shared/$value: shared/$DA_LINK is a symlink, never followed"
+          else
+            rm -rf -- "shared/$value" && echo "removed shared/$value, created by this run"
+          fi ;;
+        recycled)
+          # The delta renamed releases/$value into this run's release: its manifests go with it.
+          case $value in ''|.|..|*/*) continue ;; esac
+          [ -e "releases/$value" ] || rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" ;;
+      esac
+    done < <(tac -- "$DA_PENDING")
+    rm -f -- "$DA_PENDING"
+  fi
+  [ -z "$lost" ] || [ ! -e ".deploy/unlocked/$DA_OWNER" ] || rm -f -- ".deploy/unlocked/$DA_OWNER"
+  # The run's scratch files go at unlock; a run that does not get there leaves them here.
+  [ ! -e "$DA_TMP" ] || rm -rf -- "$DA_TMP"
+  da_unlock
+}
+da_lock_field() { sed -n "s/.*\\"$1\\":\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p" .deploy/lock/info.json 2>/dev/null; }
+da_lock_alive() {
+  local pid
+  pid=$(da_lock_field pid)
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(da_lock_field boot_id)" = "$DA_BOOT_ID" ]
+}
+da_lock_report() {
+  da_data lock-info "$(cat .deploy/lock/info.json 2>/dev/null || true)"
+  if da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi
+  da_data lock-since "$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)"
+}
+da_reap() {
+  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
+  da_owns_lock && da_lock_alive || return 0
+  local pid i
+  pid=$(da_lock_field pid)
+  [ "$pid" != "$$" ] || return 0
+  echo "stopping this run's earlier session (pid $pid), whose runner is gone"
+  pkill -TERM -s "$pid" 2>/dev/null; kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 100); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
+  pkill -KILL -s "$pid" 2>/dev/null; kill -KILL -- "-$pid" 2>/dev/null || true
+}
+da_lost() { da_abort >/dev/null 2>&1; exit 70; }
+trap 'da_abort; exit 143' TERM
+trap 'da_abort; exit 130' INT HUP
+read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
+DA_BOOT_ID=
+read -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true
+${toolCheck()}da_mark hello $$ "$DA_PGID"
+`;
+}
+
 ;// CONCATENATED MODULE: ./src/remote/session.ts
 
 
@@ -31054,12 +31386,12 @@ class HostSession {
     start(first, purpose) {
         this.deadline(this.execAnswerMs, () => this.fail(new SessionFailed(this.name, 'session', `${this.name} did not accept the request to start the session in ${seconds(this.execAnswerMs)} s, though the connection is up; try again, and look at the SSH server's log`)));
         this.starting = (async () => {
-            const script = (0,prelude/* renderPrelude */.s4)(this.prelude) + first + prelude/* SESSION_LOOP */.Mk;
-            const inline = (0,prelude/* sessionCommand */.iE)(script);
-            const fits = inline.length <= prelude/* MAX_SESSION_COMMAND */.Q9;
+            const script = renderPrelude(this.prelude) + first + SESSION_LOOP;
+            const inline = sessionCommand(script);
+            const fits = inline.length <= MAX_SESSION_COMMAND;
             let proc;
             try {
-                proc = await this.transport.start(fits ? inline : prelude/* STDIN_SESSION_COMMAND */.sR);
+                proc = await this.transport.start(fits ? inline : STDIN_SESSION_COMMAND);
             }
             catch (error) {
                 const why = `the session could not start: ${error instanceof Error ? error.message : String(error)}`;
@@ -31075,7 +31407,7 @@ class HostSession {
             void proc.exited.then((status) => {
                 // 127 before hello: the login shell could not run `env` or `bash` (Alpine has no bash by default).
                 if (!this.started && status.code === 127) {
-                    this.fail(new SessionFailed(this.name, 'tools', `${(0,tools/* describeMissingShell */.g8)(this.stderrTail)}; see Troubleshooting in the README`));
+                    this.fail(new SessionFailed(this.name, 'tools', `${describeMissingShell(this.stderrTail)}; see Troubleshooting in the README`));
                 }
                 this.pending?.reject(new SessionLost(this.name, status, this.stderrTail));
                 this.pending = undefined;
@@ -31086,7 +31418,7 @@ class HostSession {
             if (this.failure)
                 proc.stdin.end();
             else if (!fits)
-                await this.write((0,remote_phase/* frame */.Gt)(script + prelude/* STDIN_SCRIPT_END */.jK));
+                await this.write((0,remote_phase/* frame */.Gt)(script + STDIN_SCRIPT_END));
         })();
         return this.starting;
     }
@@ -31361,7 +31693,7 @@ class HostSession {
                 // The session's check of the host's tools failed before hello; the script exits right after this.
                 if (this.started)
                     return;
-                this.fail(new SessionFailed(this.name, 'tools', (0,tools/* describeToolProblems */.mb)(args)));
+                this.fail(new SessionFailed(this.name, 'tools', describeToolProblems(args)));
                 return;
             case 'data': {
                 // `=value` is sent as it is (printable ASCII, spaces included); anything else is base64.
@@ -32213,8 +32545,8 @@ function releasesToRemove(o) {
 
 // EXTERNAL MODULE: ./src/remote/contain.ts
 var contain = __nccwpck_require__(8994);
-// EXTERNAL MODULE: ./src/remote/phase.ts
-var phase = __nccwpck_require__(6313);
+// EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
+var phase = __nccwpck_require__(3009);
 ;// CONCATENATED MODULE: ./src/remote/libs.ts
 /**
  * Shell functions that only some steps use, sent with the phases whose steps name them (Step.lib) instead of in
@@ -32728,8 +33060,8 @@ function planReport(ctx, fleet, facts, phases, shipped) {
             ctx.log.info(line.replace(/^#+ /, ''));
 }
 
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 4 modules
-var fleet_fleet = __nccwpck_require__(4503);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 6 modules
+var fleet_fleet = __nccwpck_require__(7309);
 ;// CONCATENATED MODULE: ./src/fleet/health.ts
 /** Checks a URL from the runner: `retries + 1` attempts at most, each within the timeout, `interval` apart. */
 async function checkUrl(c, signal) {
@@ -34270,8 +34602,8 @@ var fleet_select = __nccwpck_require__(6618);
 var actions_log = __nccwpck_require__(6717);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 4 modules
-var fleet_fleet = __nccwpck_require__(4503);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 6 modules
+var fleet_fleet = __nccwpck_require__(7309);
 // EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
 var fleet_run = __nccwpck_require__(2986);
 ;// CONCATENATED MODULE: ./src/commands/abandoned.ts
@@ -34672,140 +35004,26 @@ const PRUNE_FUNCTION = `da_prune() {
 
 /***/ }),
 
-/***/ 6313:
+/***/ 3009:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Gt: () => (/* binding */ frame),
-/* harmony export */   Hp: () => (/* binding */ END_SESSION),
-/* harmony export */   OF: () => (/* binding */ fenced),
-/* harmony export */   VW: () => (/* binding */ STOP),
-/* harmony export */   eL: () => (/* binding */ ABORT_SESSION),
-/* harmony export */   qq: () => (/* binding */ renderPhase)
-/* harmony export */ });
-/* harmony import */ var _prelude_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8359);
-/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
 
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  eL: () => (/* binding */ ABORT_SESSION),
+  Hp: () => (/* binding */ END_SESSION),
+  VW: () => (/* binding */ STOP),
+  OF: () => (/* binding */ fenced),
+  Gt: () => (/* binding */ phase_frame),
+  qq: () => (/* binding */ renderPhase)
+});
 
+;// CONCATENATED MODULE: ./src/remote/fence.ts
 /**
- * A step that exits with this status ends its phase early without failing it (the session stays up): the runner
- * decides what comes next. Used when a staged delta does not verify and a full upload must follow.
+ * Exit status of a fenced step (see da_fence) when this run no longer holds its lock: it was removed (`unlock`) or
+ * replaced. The run stops, changes nothing more and undoes only what is provably its own.
  */
-const STOP = 99;
-/** The same steps, each fenced (see Step.fenced). */
-function fenced(steps) {
-    return steps.map((step) => ({ ...step, fenced: true }));
-}
-/**
- * Renders a phase into the script a host evaluates. Steps run one after another until one fails; the phase ends
- * with a `phase-end <rc>` marker. Steps are called outside any `if`/`||` so `set -e` inside them is in force.
- * A failed phase ends the session: the host undoes this run's work (`da_abort`) and exits, so a half-read upload
- * can never be mistaken for the next message and the runner needs no extra round trip to clean up.
- */
-function renderPhase(phase) {
-    const lines = [];
-    if (phase.steps.some((step) => step.fenced))
-        lines.push(_prelude_js__WEBPACK_IMPORTED_MODULE_0__/* .FENCE_CHECK */ .TV.replace(/\n$/, ''));
-    for (const lib of new Set(phase.steps.flatMap((step) => step.lib ?? [])))
-        lines.push(lib.replace(/\n$/, ''));
-    for (const [name, value] of Object.entries(phase.vars ?? {})) {
-        // LC_*/LANG would change how the session counts the bytes of what it reads.
-        if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^(LC_|LANG)/.test(name))
-            throw new Error(`bad phase variable name ${name}`);
-        lines.push(`${name}=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(value)}`);
-    }
-    phase.steps.forEach((step, i) => {
-        lines.push(`da_f_${i}() {`, step.body.replace(/\s+$/, '') || ':', '}');
-    });
-    lines.push('da_rc=0');
-    phase.steps.forEach((step, i) => {
-        const flag = step.mayLackDeployPath ? ' may-lack-deploy-path' : step.fenced ? ' fenced' : '';
-        lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(step.id)} da_f_${i}${flag}; da_rc=$?; fi`);
-    });
-    lines.push('da_mark phase-end "$da_rc"');
-    lines.push(`if [ "$da_rc" -ne 0 ] && [ "$da_rc" -ne ${STOP} ]; then da_abort; exit "$da_rc"; fi`);
-    // Work a step left for after its phase (see da_after_phase): the runner has the phase's outcome meanwhile.
-    lines.push('da_after_phase');
-    return lines.join('\n') + '\n';
-}
-/** The framing the session loop reads: a decimal byte count on its own line, then the script. */
-function frame(script) {
-    const body = Buffer.from(script, 'utf8');
-    return Buffer.concat([Buffer.from(`${body.length}\n`), body]);
-}
-/** The message that ends a session whose work is complete. */
-const END_SESSION = 'exit 0\n';
-/**
- * The message that makes a host undo this run's unfinished work (see `da_abort`) and end the session. An earlier
- * session of the same run that still runs on the host (its runner was killed mid-hook) is stopped first.
- */
-const ABORT_SESSION = 'da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n';
-
-
-/***/ }),
-
-/***/ 8359:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Mk: () => (/* binding */ SESSION_LOOP),
-/* harmony export */   Q9: () => (/* binding */ MAX_SESSION_COMMAND),
-/* harmony export */   TV: () => (/* binding */ FENCE_CHECK),
-/* harmony export */   iE: () => (/* binding */ sessionCommand),
-/* harmony export */   jK: () => (/* binding */ STDIN_SCRIPT_END),
-/* harmony export */   s4: () => (/* binding */ renderPrelude),
-/* harmony export */   sR: () => (/* binding */ STDIN_SESSION_COMMAND)
-/* harmony export */ });
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8522);
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _contain_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8994);
-/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4414);
-/* harmony import */ var _steps_lock_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7095);
-/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1197);
-
-
-
-
-
-/**
- * How the session's bash is started: without the variables that would make it run a file first (BASH_ENV, ENV),
- * set its options (SHELLOPTS, BASHOPTS) or put it in POSIX mode (POSIXLY_CORRECT, which GNU tools also read).
- * `env -u` works in every login shell and is GNU's and busybox's alike; the prelude unsets the rest.
- */
-const SESSION_BASH = 'exec env -u BASH_ENV -u ENV -u SHELLOPTS -u BASHOPTS -u POSIXLY_CORRECT bash --noprofile --norc -c';
-/**
- * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and
- * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
- */
-function sessionCommand(script) {
-    // echo, not a here-string: bash before 5.1 writes every here-string to a temporary file, and a host's /tmp may be
-    // full.
-    return `${SESSION_BASH} 's=$(echo ${(0,node_zlib__WEBPACK_IMPORTED_MODULE_0__.gzipSync)(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
-}
-/**
- * The longest session command sent (a prelude and an inspect phase take about 5,200 characters): Dropbear refuses
- * exec requests over 9,000 bytes, and csh words over 8 KB.
- */
-const MAX_SESSION_COMMAND = 8000;
-/**
- * The session command for a script too long for the request: it reads the script from stdin (framed) instead, and
- * runs it only when it arrived whole (it ends with STDIN_SCRIPT_END): half a script would stop short of the loop
- * whose end-of-input path undoes the run's work.
- */
-const STDIN_SESSION_COMMAND = `${SESSION_BASH} 'IFS= read -r n && s=$(head -c "$n") && case $s in *"#da-end") eval "$s" ;; *) exit 70 ;; esac'`;
-/** The last line of a script sent on stdin (see STDIN_SESSION_COMMAND). */
-const STDIN_SCRIPT_END = '#da-end\n';
-/**
- * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
- * them. A runner that goes silent (no phase and no ping within DA_IDLE seconds) or away (EOF) is treated as lost.
- */
-const SESSION_LOOP = `while :; do
-  IFS= read -r -t "$DA_IDLE" da_n || da_lost
-  case $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac
-  IFS= read -r -t "$DA_IDLE" -N "$da_n" da_chunk || da_lost
-  eval "$da_chunk"
-done
-`;
+const LOCK_LOST = 76;
 /**
  * The fence check, defined in every phase that has a fenced step (see Step.fenced): `da_fence` proves that this
  * run still holds its lock (bash builtins only), or ends the step with LOCK_LOST and a message that says who took
@@ -34830,7 +35048,7 @@ da_lock_lost() {
   while IFS= read -r line; do case $line in "switched "*) switched=yes ;; esac; done 2>/dev/null < "$DA_PENDING" || true
   if [ -n "$switched" ]; then line="its switch is undone only where current still points at its release"; else line="nothing was switched"; fi
   echo "error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again." >&2
-  exit ${_steps_lock_js__WEBPACK_IMPORTED_MODULE_2__/* .LOCK_LOST */ .lQ}
+  exit ${LOCK_LOST}
 }
 da_lock_name() {
   local repo run attempt actor runner name
@@ -34843,207 +35061,65 @@ da_lock_name() {
   printf '%s' "$name\${actor:+ by $actor}"
 }
 `;
-function renderPrelude(o) {
-    // The user's environment must not change how the session's commands parse their arguments or where cd goes.
-    return `set -u
-set +o posix
-unset POSIXLY_CORRECT CDPATH GLOBIGNORE TMOUT BASH_ENV ENV TAR_OPTIONS GZIP GREP_OPTIONS
-export LC_ALL=C
-trap '' PIPE
-DA_T=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_3__.q)(o.markerToken)}
-DA_OWNER=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_3__.q)(o.owner)}
-DA_DEPLOY_PATH=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_3__.q)(o.deployPath)}
-DA_PENDING=.deploy/pending/$DA_OWNER
-# The run's scratch dir: made by the steps that need it, removed at unlock (or by the abort path).
-DA_TMP=.deploy/tmp.$DA_OWNER
-DA_RUN_JSON=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_3__.q)(o.runJson)}
-DA_IDLE=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_3__.q)(o.idleSeconds)}
-da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
-da_data() {
-  case $2 in
-    *[![:print:]]*) printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
-    *) printf '\\n\\036%s data %s =%s\\n' "$DA_T" "$1" "$2" ;;
-  esac
+
+// EXTERNAL MODULE: ./src/remote/quote.ts
+var quote = __nccwpck_require__(4414);
+;// CONCATENATED MODULE: ./src/remote/phase.ts
+
+
+/**
+ * A step that exits with this status ends its phase early without failing it (the session stays up): the runner
+ * decides what comes next. Used when a staged delta does not verify and a full upload must follow.
+ */
+const STOP = 99;
+/** The same steps, each fenced (see Step.fenced). */
+function fenced(steps) {
+    return steps.map((step) => ({ ...step, fenced: true }));
 }
-# Lists the entries of releases/$1 ($DA_TMP/base.NAME), so the delta that recycles it need not walk it
-# again, and checks that every one belongs to the deploy user (files another user wrote could not be cleaned out of
-# it): the first foreign entry, or why the walk failed, goes to base.NAME.foreign. Status 1: not usable.
-da_walk_base() {
-  local list="$DA_TMP/base.$1"
-  da_dir "$DA_TMP" 2>/dev/null || return 1
-  if ! find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null; then
-    echo "(the walk failed)" > "$list.foreign"
-  fi
-  [ ! -s "$list.foreign" ]
+/**
+ * Renders a phase into the script a host evaluates. Steps run one after another until one fails; the phase ends
+ * with a `phase-end <rc>` marker. Steps are called outside any `if`/`||` so `set -e` inside them is in force.
+ * A failed phase ends the session: the host undoes this run's work (`da_abort`) and exits, so a half-read upload
+ * can never be mistaken for the next message and the runner needs no extra round trip to clean up.
+ */
+function renderPhase(phase) {
+    const lines = [];
+    if (phase.steps.some((step) => step.fenced))
+        lines.push(FENCE_CHECK.replace(/\n$/, ''));
+    for (const lib of new Set(phase.steps.flatMap((step) => step.lib ?? [])))
+        lines.push(lib.replace(/\n$/, ''));
+    for (const [name, value] of Object.entries(phase.vars ?? {})) {
+        // LC_*/LANG would change how the session counts the bytes of what it reads.
+        if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^(LC_|LANG)/.test(name))
+            throw new Error(`bad phase variable name ${name}`);
+        lines.push(`${name}=${(0,quote.q)(value)}`);
+    }
+    phase.steps.forEach((step, i) => {
+        lines.push(`da_f_${i}() {`, step.body.replace(/\s+$/, '') || ':', '}');
+    });
+    lines.push('da_rc=0');
+    phase.steps.forEach((step, i) => {
+        const flag = step.mayLackDeployPath ? ' may-lack-deploy-path' : step.fenced ? ' fenced' : '';
+        lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${(0,quote.q)(step.id)} da_f_${i}${flag}; da_rc=$?; fi`);
+    });
+    lines.push('da_mark phase-end "$da_rc"');
+    lines.push(`if [ "$da_rc" -ne 0 ] && [ "$da_rc" -ne ${STOP} ]; then da_abort; exit "$da_rc"; fi`);
+    // Work a step left for after its phase (see da_after_phase): the runner has the phase's outcome meanwhile.
+    lines.push('da_after_phase');
+    return lines.join('\n') + '\n';
 }
-# Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one. \`now\`: the
-# walk (da_walk_base) comes first and a foreign entry means no offer. \`later\`: the manifest goes at once and the
-# session walks the release after the phase (da_after_phase), while the runner plans; the delta that recycles it
-# reads the outcome (one run in which the release had a foreign entry ships everything and leaves
-# .deploy/check-base-first, after which inspect walks first until a walk finds none). Status 1: not offered.
-da_offer_base() {
-  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
-  [ -O "releases/$1" ] || return 1 # the walk checks what is inside
-  if [ "\${2:-now}" = later ]; then
-    da_dir "$DA_TMP" 2>/dev/null || return 1
-    printf '%s\n' "$1" > "$DA_TMP/walk"
-  else
-    da_walk_base "$1" || return 1
-    [ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first
-  fi
-  da_blob base-manifest < ".deploy/manifests/$1.gz"
+/** The framing the session loop reads: a decimal byte count on its own line, then the script. */
+function phase_frame(script) {
+    const body = Buffer.from(script, 'utf8');
+    return Buffer.concat([Buffer.from(`${body.length}\n`), body]);
 }
-# Runs after a phase that went well, before the next one is read: the walk a \`later\` offer left to do (the file
-# that asks for it is emptied, not removed: no process; the run's scratch dir goes at unlock).
-da_after_phase() {
-  local walk="$DA_DEPLOY_PATH/$DA_TMP/walk" name=
-  [ -s "$walk" ] || return 0
-  read -r name < "$walk"
-  : > "$walk"
-  (cd -- "$DA_DEPLOY_PATH" && da_walk_base "$name") > /dev/null 2>&1 || true
-}
-# The live release's stored manifest (\`current\` → $1) as \`live-manifest\`; with \`kept\`, only that the host has it
-# (a delta that recycles an offered base does not need it; the runner asks for it when it does).
-da_live_manifest() {
-  case $1 in releases/*) ;; *) return 0 ;; esac
-  local m=".deploy/manifests/\${1#releases/}.gz"
-  [ -f "$m" ] || return 0
-  if [ "\${2:-}" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < "$m"; fi
-}
-# Containment helpers (see contain.ts): no symlink in a path's parent components.
-${_contain_js__WEBPACK_IMPORTED_MODULE_4__/* .CONTAIN_PRELUDE */ .VS}# A directory that must exist: a process only when it does not yet.
-da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
-# The time now, UTC, in DA_AT (a variable, so no subshell is needed to use it).
-da_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
-# The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
-da_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$b"; }
-da_step() {
-  da_mark step-begin "$1"
-  (
-    set -euo pipefail
-    if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ "\${3:-}" != may-lack-deploy-path ]; then
-      echo "error: the deploy path $DA_DEPLOY_PATH does not exist on this host" >&2
-      exit 1
-    fi
-    [ "\${3:-}" != fenced ] || da_fence
-    "$2"
-  ) 2>&1
-  local rc=$?
-  da_mark step-end "$1" "$rc"
-  return "$rc"
-}
-da_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ "$o" = "$DA_OWNER" ]; }
-# The fence (see FENCE_CHECK): a flock on .deploy/fence, fd 9, held until the subshell that took it ends.
-da_fence_lock() {
-  [ -z "\${DA_FENCE_HELD:-}" ] || return 0
-  [ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :
-  [ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo "error: .deploy/fence is not a plain file" >&2; return 1; }
-  flock -n 9 2>/dev/null || timeout 60 flock 9 || { echo "error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)" >&2; return 1; }
-  DA_FENCE_HELD=1
-}
-da_unlock() {
-  da_owns_lock || return 0
-  (da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi)
-}
-da_history() { da_dir .deploy; printf '%s\\n' "$1" >> .deploy/history.jsonl; }
-# Under the fence, only while current still points at this run's switch, never to a release that is gone.
-da_revert() (
-  cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ -f "$DA_PENDING" ] || exit 0
-  da_fence_lock || exit 1
-  local line value target prev
-  while IFS= read -r line; do
-    case $line in "switched "*) ;; *) continue ;; esac
-    value=\${line#* }; target=\${value%% *}; prev=\${value#* }
-    if [ "$(readlink current 2>/dev/null)" = "$target" ]; then
-      if [ -n "$prev" ] && [ ! -d "$prev" ]; then
-        echo "left current on $target: $prev, live before this run, is gone"
-        continue
-      elif [ -n "$prev" ]; then
-        ln -sfn -- "$prev" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
-        echo "switched current back to $prev"
-      else
-        rm -f current && echo "removed current: there was no live release before this run"
-      fi
-      da_now
-      da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
-    fi
-  done < <(tac -- "$DA_PENDING")
-)
-da_abort() {
-  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
-  # A run that lost its lock keeps the shared entries it seeded (another run may use them by now).
-  local lost=
-  da_owns_lock || lost=yes
-  if [ -f "$DA_PENDING" ]; then
-    da_revert
-    local line kind value
-    while IFS= read -r line; do
-      kind=\${line%% *}; value=\${line#* }
-      if [ -n "$lost" ] && [ "$kind" = seeded ]; then
-        echo "left shared/$value, seeded by this run: it lost its lock and another run may use it by now"
-        continue
-      fi
-      case $kind in
-        release)
-          # A pending record is host data: a release name is one plain path segment.
-          case $value in ''|.|..|*/*) echo "ignored the pending line \"$line\": not a release name"; continue ;; esac
-          if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
-            rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" && echo "removed the unfinished release $value"
-            da_now
-            da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
-          fi ;;
-        seeded)
-          if ! da_relpath_ok "$value"; then
-            echo "ignored the pending line \"$line\": not a plain relative path"
-          elif ! da_parents_real shared "$value"; then
-            echo "left shared/$value: shared/$DA_LINK is a symlink, never followed"
-          else
-            rm -rf -- "shared/$value" && echo "removed shared/$value, created by this run"
-          fi ;;
-        recycled)
-          # The delta renamed releases/$value into this run's release: its manifests go with it.
-          case $value in ''|.|..|*/*) continue ;; esac
-          [ -e "releases/$value" ] || rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" ;;
-      esac
-    done < <(tac -- "$DA_PENDING")
-    rm -f -- "$DA_PENDING"
-  fi
-  [ -z "$lost" ] || [ ! -e ".deploy/unlocked/$DA_OWNER" ] || rm -f -- ".deploy/unlocked/$DA_OWNER"
-  # The run's scratch files go at unlock; a run that does not get there leaves them here.
-  [ ! -e "$DA_TMP" ] || rm -rf -- "$DA_TMP"
-  da_unlock
-}
-da_lock_field() { sed -n "s/.*\\"$1\\":\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p" .deploy/lock/info.json 2>/dev/null; }
-da_lock_alive() {
-  local pid
-  pid=$(da_lock_field pid)
-  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(da_lock_field boot_id)" = "$DA_BOOT_ID" ]
-}
-da_lock_report() {
-  da_data lock-info "$(cat .deploy/lock/info.json 2>/dev/null || true)"
-  if da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi
-  da_data lock-since "$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)"
-}
-da_reap() {
-  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
-  da_owns_lock && da_lock_alive || return 0
-  local pid i
-  pid=$(da_lock_field pid)
-  [ "$pid" != "$$" ] || return 0
-  echo "stopping this run's earlier session (pid $pid), whose runner is gone"
-  pkill -TERM -s "$pid" 2>/dev/null; kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 100); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
-  pkill -KILL -s "$pid" 2>/dev/null; kill -KILL -- "-$pid" 2>/dev/null || true
-}
-da_lost() { da_abort >/dev/null 2>&1; exit 70; }
-trap 'da_abort; exit 143' TERM
-trap 'da_abort; exit 130' INT HUP
-read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
-DA_BOOT_ID=
-read -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true
-${(0,_tools_js__WEBPACK_IMPORTED_MODULE_1__/* .toolCheck */ .Zm)()}da_mark hello $$ "$DA_PGID"
-`;
-}
+/** The message that ends a session whose work is complete. */
+const END_SESSION = 'exit 0\n';
+/**
+ * The message that makes a host undo this run's unfinished work (see `da_abort`) and end the session. An earlier
+ * session of the same run that still runs on the host (its runner was killed mid-hook) is stopped first.
+ */
+const ABORT_SESSION = 'da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n';
 
 
 /***/ }),
@@ -35157,18 +35233,13 @@ if [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi${detect}`,
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Oi: () => (/* binding */ LOCK_HELD),
 /* harmony export */   Tl: () => (/* binding */ unlock),
-/* harmony export */   lQ: () => (/* binding */ LOCK_LOST),
 /* harmony export */   s2: () => (/* binding */ lock)
 /* harmony export */ });
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4414);
 
 /** Exit status of the lock step when another run holds the lock. */
 const LOCK_HELD = 75;
-/**
- * Exit status of a fenced step (see da_fence) when this run no longer holds its lock: it was removed (`unlock`) or
- * replaced. The run stops, changes nothing more and undoes only what is provably its own.
- */
-const LOCK_LOST = 76;
+
 /**
  * deploy:lock: `mkdir` is the atomic test-and-set. The lock records who holds it and the holder's session process
  * (pid and boot id), so a later run can tell a live holder from one whose process is gone.
@@ -35274,101 +35345,6 @@ function required(value, key) {
     if (!value)
         throw new Error(`${key} is needed for this writable_mode but was neither set nor detected`);
     return value;
-}
-
-
-/***/ }),
-
-/***/ 1197:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Zm: () => (/* binding */ toolCheck),
-/* harmony export */   g8: () => (/* binding */ describeMissingShell),
-/* harmony export */   mb: () => (/* binding */ describeToolProblems)
-/* harmony export */ });
-/* unused harmony exports HOST_TOOLS, MIN_BASH, TOOLS_EXIT */
-/**
- * The tools a session needs on a host, checked when the session starts (before its hello, in the same round trip):
- * a host that lacks one, or has busybox's applet first in PATH where GNU behaviour is relied on, fails at once with
- * a message that names each tool and what to install, instead of a step failing later in a way that names none.
- */
-/** Where each tool comes from: the Alpine and Debian/Ubuntu packages (in the order install commands list them). */
-const PACKAGES = [
-    {
-        apk: 'coreutils',
-        apt: 'coreutils',
-        tools: ['head', 'stat', 'mv', 'cp', 'ln', 'readlink', 'rm', 'mkdir', 'cat', 'sha256sum', 'base64', 'timeout', 'df', 'tac', 'seq', 'sort', 'tr', 'date', 'sleep', 'uniq', 'id', 'env'],
-    },
-    { apk: 'findutils', apt: 'findutils', tools: ['find', 'xargs'] },
-    { apk: 'tar', apt: 'tar', tools: ['tar'] },
-    { apk: 'gzip', apt: 'gzip', tools: ['gzip'] },
-    { apk: 'gawk', apt: 'gawk', tools: ['awk'] },
-    { apk: 'sed', apt: 'sed', tools: ['sed'] },
-    { apk: 'grep', apt: 'grep', tools: ['grep'] },
-    { apk: 'util-linux', apt: 'util-linux', tools: ['flock'] },
-];
-/**
- * Every external command the prelude and the steps run unconditionally (`pkill` and `ps` have fallbacks; `setfacl`,
- * `sudo` and `chown` depend on the config and fail in their own step with their own message).
- */
-const HOST_TOOLS = PACKAGES.flatMap((p) => p.tools);
-/** The oldest bash the session runs on: `read -N`, `printf -v`, `printf '%(…)T'`, `BASH_CMDS`. */
-const MIN_BASH = [4, 3];
-/** The session's exit status when its check failed (EX_UNAVAILABLE), after a `tools` marker says why. */
-const TOOLS_EXIT = 69;
-/**
- * The check, for the prelude (before hello; `da_mark` defined). No process: `hash` finds a tool (its path is then
- * in BASH_CMDS) and `-ef` tells a busybox or toybox applet (a link to, or a copy sharing the inode of, the binary)
- * from the real tool. On failure it sends `tools missing=a,b busybox=c,d bash=VERSION` and exits TOOLS_EXIT.
- */
-function toolCheck() {
-    const [major, minor] = MIN_BASH;
-    // Short names: the prelude travels in the exec request, whose size is bounded (MAX_SESSION_COMMAND).
-    return `if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < ${major * 100 + minor})); then da_mark tools missing= busybox= "bash=$BASH_VERSION"; exit ${TOOLS_EXIT}; fi
-da_tools() {
-  local t b m= y= x=(/bin/busybox /usr/bin/busybox)
-  for t in busybox toybox; do hash $t 2>/dev/null && x+=("\${BASH_CMDS[$t]}"); done
-  for t in ${HOST_TOOLS.join(' ')}; do
-    hash $t 2>/dev/null || { m+=,$t; continue; }
-    for b in "\${x[@]}"; do [ "\${BASH_CMDS[$t]}" -ef "$b" ] && { y+=,$t; break; }; done
-  done
-  [ -z "$m$y" ] || { da_mark tools "missing=\${m#,}" "busybox=\${y#,}" "bash=$BASH_VERSION"; exit ${TOOLS_EXIT}; }
-}
-da_tools
-`;
-}
-/** The message for a session command that the login shell could not run (status 127), from its stderr. */
-function describeMissingShell(stderr) {
-    // GNU env: "env: 'bash': No such file or directory"; busybox: "can't execute 'bash'"; dash: "exec: env: not found".
-    return /bash/.test(stderr) || !/\benv\b/.test(stderr)
-        ? 'this host has no bash (the session runs in bash 4.3 or later): install it (Alpine: `apk add bash coreutils findutils tar gzip util-linux`)'
-        : 'this host has no `env` in the login PATH (coreutils): install coreutils, or fix the PATH set by the login files';
-}
-/** The message for a `tools` marker's fields (`missing=a,b busybox=c,d bash=VERSION`). */
-function describeToolProblems(fields) {
-    const field = (name) => (fields.find((f) => f.startsWith(`${name}=`)) ?? '').slice(name.length + 1);
-    const list = (name) => field(name)
-        .split(',')
-        .filter((t) => /^[a-z0-9_-]{1,32}$/.test(t) && HOST_TOOLS.includes(t));
-    const missing = list('missing');
-    const busybox = list('busybox');
-    const bash = field('bash').replace(/[^\w.()-]/g, '').slice(0, 40);
-    const problems = [];
-    if (missing.length)
-        problems.push(`missing: ${missing.join(', ')}`);
-    if (busybox.length) {
-        problems.push(`busybox (or toybox) applets where GNU tools are needed: ${busybox.join(', ')} (busybox \`head -c\` reads past its count from a pipe, its \`find\` has no -printf)`);
-    }
-    if (!missing.length && !busybox.length) {
-        return `bash ${bash || '(unknown version)'} is older than ${MIN_BASH.join('.')}, which the session needs: install bash ${MIN_BASH.join('.')} or later`;
-    }
-    const needed = PACKAGES.filter((p) => p.tools.some((t) => missing.includes(t) || busybox.includes(t)));
-    const apk = ['bash', ...needed.map((p) => p.apk)].join(' ');
-    const apt = needed.map((p) => p.apt).join(' ');
-    return (`this host lacks tools the session needs: ${problems.join('; ')}. Install them ` +
-        `(Alpine: \`apk add ${apk}\`; Debian, Ubuntu: \`apt-get install ${apt}\`)` +
-        `${busybox.length ? ' and put them before busybox in PATH' : ''}; see Troubleshooting in the README`);
 }
 
 

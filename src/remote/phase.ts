@@ -1,4 +1,4 @@
-import { FENCE_CHECK } from './prelude.js';
+import { FENCE_CHECK } from './fence.js';
 import { q } from './quote.js';
 
 /**

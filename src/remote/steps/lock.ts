@@ -4,11 +4,7 @@ import { q } from '../quote.js';
 /** Exit status of the lock step when another run holds the lock. */
 export const LOCK_HELD = 75;
 
-/**
- * Exit status of a fenced step (see da_fence) when this run no longer holds its lock: it was removed (`unlock`) or
- * replaced. The run stops, changes nothing more and undoes only what is provably its own.
- */
-export const LOCK_LOST = 76;
+export { LOCK_LOST } from '../fence.js';
 
 /**
  * deploy:lock: `mkdir` is the atomic test-and-set. The lock records who holds it and the holder's session process
