@@ -1,9 +1,9 @@
 /**
  * The documentation's shape: the README stays short (what a Marketplace visitor needs), the reference lives in
- * docs/, ARCHITECTURE.md maps src/, and every relative link of README, ARCHITECTURE.md and docs/*.md resolves, to
- * a file and, with a #anchor, to a heading of that file.
+ * docs/, ARCHITECTURE.md names every folder of src/, and every relative link of README, ARCHITECTURE.md and
+ * docs/*.md resolves, to a file and, with a #anchor, to a heading of that file.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { anchors, docFiles, readDoc, relativeLinks, ROOT, slug } from '../support/docs.js';
 
@@ -28,6 +28,12 @@ describe('documentation', () => {
   test(`README.md is under ${README_MAX_LINES} lines`, () => {
     const lines = readDoc('README.md').replace(/\n$/, '').split('\n').length;
     expect(lines).toBeLessThan(README_MAX_LINES);
+  });
+
+  test('ARCHITECTURE.md names every folder of src/', () => {
+    const map = readDoc('ARCHITECTURE.md');
+    const folders = readdirSync(join(ROOT, 'src'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${e.name}/`);
+    expect(folders.filter((f) => !map.includes(`\`${f}\``))).toEqual([]);
   });
 
   test.each(docFiles().map((f) => [f]))('%s: every relative link resolves (file and #anchor)', (file) => {
