@@ -79,7 +79,7 @@ function writeConfig() {
   const lines = [
     '# Written by scripts/demo.mjs (npm run demo). The demo app, deployed to this machine: the host `local` runs the',
     '# same scripts as an SSH host would, with bash instead of ssh. See examples/demo/deploy.yml for a config for',
-    '# real servers, and the README for every key.',
+    '# real servers, and docs/config.md for every key.',
     'name: demo',
     'environments:',
     `  ${ENVIRONMENT}:`,

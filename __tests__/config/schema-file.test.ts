@@ -1,12 +1,13 @@
 /**
  * The published deploy.schema.json: it is what `npm run schema` writes, it accepts every example config of the
- * repository (and the README's), and it refuses configs the validator refuses.
+ * repository (and the documentation's), and it refuses configs the validator refuses.
  */
 import Ajv2020 from 'ajv/dist/2020.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { schemaText } from '../../src/config/jsonschema.js';
+import { docFiles, readDoc, yamlBlocks } from '../support/docs.js';
 import { env, load, problems, yaml } from './helpers.js';
 
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
@@ -31,13 +32,9 @@ function exampleConfigs(dir = join(ROOT, 'examples')): string[] {
   });
 }
 
-/** The README's ```yaml blocks that are whole deploy configs (a top-level `environments:`), dedented. */
+/** The ```yaml blocks of README.md and docs/*.md that are whole deploy configs (a top-level `environments:`), dedented. */
 function readmeConfigs(): string[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```$/gm)].map(([, indent, body]) =>
-    body!.split('\n').map((l) => l.slice(indent!.length)).join('\n'),
-  );
-  return blocks.filter((b) => /^environments:/m.test(b));
+  return docFiles().flatMap((f) => yamlBlocks(readDoc(f))).filter((b) => /^environments:/m.test(b));
 }
 
 describe('deploy.schema.json', () => {
@@ -61,7 +58,7 @@ describe('deploy.schema.json', () => {
     for (const name of Object.keys(doc.environments)) expect(() => load(text, name, env)).not.toThrow();
   });
 
-  test('accepts the README deploy.yml snippets', () => {
+  test('accepts the deploy.yml snippets of the README and docs/', () => {
     const snippets = readmeConfigs();
     expect(snippets.length).toBeGreaterThanOrEqual(2);
     for (const s of snippets) expect([s, check(s)]).toEqual([s, []]);

