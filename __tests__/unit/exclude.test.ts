@@ -1,4 +1,4 @@
-import { excluder } from '../../src/build/exclude.js';
+import { excluder } from '../../src/artifact/exclude.js';
 
 /** Which of `paths` (files unless they end in `/`) the patterns exclude. */
 function excluded(patterns: string[], paths: string[]): string[] {

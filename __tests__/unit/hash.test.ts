@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { excluder } from '../../src/build/exclude.js';
-import { CHUNK, HASH_HEX, hashFile } from '../../src/build/hash.js';
-import { buildManifest } from '../../src/build/manifest.js';
-import { slicer } from '../../src/build/slices.js';
-import { walk } from '../../src/build/tree.js';
+import { excluder } from '../../src/artifact/exclude.js';
+import { CHUNK, HASH_HEX, hashFile } from '../../src/artifact/hash.js';
+import { buildManifest } from '../../src/artifact/manifest.js';
+import { slicer } from '../../src/artifact/slices.js';
+import { walk } from '../../src/artifact/tree.js';
 
 /** Around the chunk size: one read, exactly one chunk (then an empty read), one byte over, several chunks. */
 const SIZES = [0, 1, 5000, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 5];

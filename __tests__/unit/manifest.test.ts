@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildManifest, parseManifest, readStoredManifest, serializeManifest, under, type ManifestEntry } from '../../src/build/manifest.js';
+import { buildManifest, parseManifest, readStoredManifest, serializeManifest, under, type ManifestEntry } from '../../src/artifact/manifest.js';
 import { gzipSync } from 'node:zlib';
-import { excluder } from '../../src/build/exclude.js';
-import { walk } from '../../src/build/tree.js';
+import { excluder } from '../../src/artifact/exclude.js';
+import { walk } from '../../src/artifact/tree.js';
 import { computeDelta } from '../../src/releases/delta.js';
 
 function app(): string {

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { excluder } from '../../src/build/exclude.js';
-import { pack } from '../../src/build/pack.js';
-import { walk } from '../../src/build/tree.js';
+import { excluder } from '../../src/artifact/exclude.js';
+import { pack } from '../../src/artifact/pack.js';
+import { walk } from '../../src/artifact/tree.js';
 
 interface Listed {
   mode: string;

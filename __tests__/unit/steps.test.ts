@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { excluder } from '../../src/build/exclude.js';
-import { buildManifest, serializeManifest } from '../../src/build/manifest.js';
-import { walk } from '../../src/build/tree.js';
+import { excluder } from '../../src/artifact/exclude.js';
+import { buildManifest, serializeManifest } from '../../src/artifact/manifest.js';
+import { walk } from '../../src/artifact/tree.js';
 import { delta, verify } from '../../src/remote/steps/delta.js';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
-import { framed } from '../../src/build/follow.js';
+import { framed } from '../../src/artifact/follow.js';
 import { join, posix } from 'node:path';
 import type { Step } from '../../src/remote/phase.js';
 import { q } from '../../src/remote/quote.js';

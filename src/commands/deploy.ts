@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import { describeBuild, runBuild, type Archive, type Built } from '../build/artifact.js';
-import { followFile, framed } from '../build/follow.js';
-import { readStoredManifest, under, type StoredManifest } from '../build/manifest.js';
+import { describeBuild, runBuild, type Archive, type Built } from '../artifact/artifact.js';
+import { followFile, framed } from '../artifact/follow.js';
+import { readStoredManifest, under, type StoredManifest } from '../artifact/manifest.js';
 import { loadTransports, reachEarly } from '../fleet/connect.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { releasesToRemove } from '../releases/retention.js';

@@ -1,4 +1,4 @@
-import { readStoredManifest, type StoredManifest } from '../build/manifest.js';
+import { readStoredManifest, type StoredManifest } from '../artifact/manifest.js';
 import { httpsUrl, parseHistory, plainText, releaseOfLink, type HistoryEntry, type InvalidValue } from '../releases/history.js';
 import { isReleaseName } from '../releases/name.js';
 import type { PhaseResult } from '../remote/session.js';

@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../config/index.js';
-import { excluder } from '../build/exclude.js';
-import { walk } from '../build/tree.js';
+import { excluder } from '../artifact/exclude.js';
+import { walk } from '../artifact/tree.js';
 import type { Fleet, Member } from '../fleet/fleet.js';
 import type { CommandContext } from './context.js';
 import { describeHeldLock, type HostFacts } from './facts.js';

@@ -4,7 +4,7 @@
  * MAX_SESSION_COMMAND. A later phase that sends one again only redefines it.
  */
 
-/** Receiving the payload (`da_chunks`: length-prefixed chunks, as src/build/follow.ts frames them) and unpacking it. */
+/** Receiving the payload (`da_chunks`: length-prefixed chunks, as src/artifact/follow.ts frames them) and unpacking it. */
 export const TRANSFER_LIB = `da_chunks() {
   local n total=0
   # A runner that stops sending mid-upload must not hold the lock forever: no chunk within DA_IDLE ends it.

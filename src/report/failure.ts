@@ -1,4 +1,4 @@
-import { BuildError } from '../build/hooks.js';
+import { BuildError } from '../artifact/hooks.js';
 import { Cancelled } from '../commands/context.js';
 import { ConfigError } from '../config/index.js';
 import { HostFailure } from '../fleet/fleet.js';
