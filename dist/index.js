@@ -14134,7 +14134,7 @@ module.exports = {
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(7192)
 
 /**
  * @type {number[]} BOM
@@ -14722,7 +14722,7 @@ const { EventSourceStream } = __nccwpck_require__(4031)
 const { parseMIMEType } = __nccwpck_require__(1900)
 const { createFastMessageEvent } = __nccwpck_require__(5188)
 const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
+const { delay } = __nccwpck_require__(7192)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { environmentSettingsObject } = __nccwpck_require__(3168)
 const { getGlobalDispatcher } = __nccwpck_require__(2581)
@@ -15199,7 +15199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 7192:
 /***/ ((module) => {
 
 
@@ -28368,7 +28368,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8196:
+/***/ 5150:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28390,7 +28390,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/build/hash.ts
+;// CONCATENATED MODULE: ./src/artifact/hash.ts
 
 
 /** Hex digits of SHA-256 kept: the first 128 bits. */
@@ -28419,9 +28419,9 @@ async function hashFile(path, buf, pause) {
     }
 }
 
-// EXTERNAL MODULE: ./src/build/slices.ts
-var slices = __nccwpck_require__(1973);
-;// CONCATENATED MODULE: ./src/build/manifest.ts
+// EXTERNAL MODULE: ./src/artifact/slices.ts
+var slices = __nccwpck_require__(1535);
+;// CONCATENATED MODULE: ./src/artifact/manifest.ts
 
 
 
@@ -28517,7 +28517,7 @@ function under(roots) {
 
 /***/ }),
 
-/***/ 1973:
+/***/ 1535:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -28630,7 +28630,7 @@ function warn(ctx, text) {
 /* harmony export */   sm: () => (/* binding */ hostFacts)
 /* harmony export */ });
 /* unused harmony exports singleValues, shownInvalid */
-/* harmony import */ var _build_manifest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8196);
+/* harmony import */ var _artifact_manifest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5150);
 /* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2638);
 /* harmony import */ var _releases_name_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1239);
 
@@ -28750,7 +28750,7 @@ function reportInvalid(ctx, host, invalid) {
     }
 }
 function manifestOf(gz) {
-    return gz ? ((0,_build_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .readStoredManifest */ .Zl)(gz) ?? 'corrupt') : undefined;
+    return gz ? ((0,_artifact_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .readStoredManifest */ .Zl)(gz) ?? 'corrupt') : undefined;
 }
 /** A lock's record, each field checked: plain text (capped, no control characters); `run_url` an https URL. */
 function lockHolder(data) {
@@ -32012,7 +32012,7 @@ function selectHosts(hosts, spec, source) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2713);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4811);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8399);
 /* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2462);
 
@@ -32123,7 +32123,7 @@ function booleanInput(name) {
 
 /***/ }),
 
-/***/ 2713:
+/***/ 4811:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32189,7 +32189,7 @@ function parentOf(path) {
     return i < 0 ? '' : path.slice(0, i);
 }
 
-;// CONCATENATED MODULE: ./src/build/exclude.ts
+;// CONCATENATED MODULE: ./src/artifact/exclude.ts
 const ALWAYS = ['.git'];
 function excluder(patterns) {
     const rules = [...ALWAYS, ...patterns].map(compile);
@@ -32242,7 +32242,7 @@ function globToRegex(glob) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 4 modules
 var exec = __nccwpck_require__(2697);
-;// CONCATENATED MODULE: ./src/build/hooks.ts
+;// CONCATENATED MODULE: ./src/artifact/hooks.ts
 
 /** Thrown when a build command fails: nothing has been sent to any host. */
 class BuildError extends Error {
@@ -32276,8 +32276,8 @@ async function runBuildHooks(hooks, cwd, env, log) {
     }
 }
 
-// EXTERNAL MODULE: ./src/build/manifest.ts + 1 modules
-var build_manifest = __nccwpck_require__(8196);
+// EXTERNAL MODULE: ./src/artifact/manifest.ts + 1 modules
+var artifact_manifest = __nccwpck_require__(5150);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:fs"
@@ -32286,7 +32286,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/build/pack.ts
+;// CONCATENATED MODULE: ./src/artifact/pack.ts
 
 
 
@@ -32310,9 +32310,9 @@ async function pack(root, paths, out) {
     return { path: out, bytes: (await (0,promises_namespaceObject.stat)(out)).size };
 }
 
-// EXTERNAL MODULE: ./src/build/slices.ts
-var slices = __nccwpck_require__(1973);
-;// CONCATENATED MODULE: ./src/build/tree.ts
+// EXTERNAL MODULE: ./src/artifact/slices.ts
+var slices = __nccwpck_require__(1535);
+;// CONCATENATED MODULE: ./src/artifact/tree.ts
 
 
 
@@ -32343,7 +32343,7 @@ async function walk(root, exclude) {
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/build/workspace.ts
+;// CONCATENATED MODULE: ./src/artifact/workspace.ts
 
 
 
@@ -32367,7 +32367,7 @@ async function copySource(source, dest, exclude) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/build/artifact.ts
+;// CONCATENATED MODULE: ./src/artifact/artifact.ts
 
 
 
@@ -32409,9 +32409,9 @@ async function describeBuild(config, tree, log) {
     const files = entries.filter((e) => e.type === 'file');
     const size = files.reduce((n, e) => n + e.size, 0);
     log.info(`built ${files.length} files (${mib(size)} MiB)`);
-    const manifest = (0,build_manifest/* buildManifest */.u1)(root, entries);
+    const manifest = (0,artifact_manifest/* buildManifest */.u1)(root, entries);
     // Compressed on the thread pool: the event loop is serving the hosts' handshakes meanwhile.
-    const manifestGz = manifest.then((m) => (0,external_node_util_.promisify)(external_node_zlib_.gzip)((0,build_manifest/* serializeManifest */.MZ)(m)));
+    const manifestGz = manifest.then((m) => (0,external_node_util_.promisify)(external_node_zlib_.gzip)((0,artifact_manifest/* serializeManifest */.MZ)(m)));
     manifestGz.catch(() => undefined);
     let full;
     const deltas = new Map();
@@ -32449,7 +32449,7 @@ function mib(bytes) {
     return (bytes / 1048576).toFixed(2);
 }
 
-;// CONCATENATED MODULE: ./src/build/follow.ts
+;// CONCATENATED MODULE: ./src/artifact/follow.ts
 
 /**
  * Reads a file that is still being written, from the start, until `done` settles and everything is read: an
@@ -32553,7 +32553,7 @@ var phase = __nccwpck_require__(3009);
  * the session prelude: the first exec request, which carries the prelude and the first phase, must stay under
  * MAX_SESSION_COMMAND. A later phase that sends one again only redefines it.
  */
-/** Receiving the payload (`da_chunks`: length-prefixed chunks, as src/build/follow.ts frames them) and unpacking it. */
+/** Receiving the payload (`da_chunks`: length-prefixed chunks, as src/artifact/follow.ts frames them) and unpacking it. */
 const TRANSFER_LIB = `da_chunks() {
   local n total=0
   # A runner that stops sending mid-upload must not hold the lock forever: no chunk within DA_IDLE ends it.
@@ -33710,7 +33710,7 @@ async function recyclable(ctx, fleet, facts, name) {
     // Where inspect kept the live manifest back, a host that will copy its live release needs it: one with no base to
     // recycle, or whose offered base's manifest is unreadable. A host asked for another base gets it too (that base
     // may turn out unusable). One short phase for all of them.
-    const usable = (m) => !!manifests.get(m) && !!(0,build_manifest/* readStoredManifest */.Zl)(manifests.get(m));
+    const usable = (m) => !!manifests.get(m) && !!(0,artifact_manifest/* readStoredManifest */.Zl)(manifests.get(m));
     const needLive = [...facts].filter(([m, f]) => f.liveManifest === 'kept' && !ask.includes(m) && !usable(m)).map(([m]) => m);
     if (ask.length || needLive.length) {
         const results = await fleet.run((m) => ({
@@ -33727,7 +33727,7 @@ async function recyclable(ctx, fleet, facts, name) {
     const out = new Map();
     for (const [m, gz] of manifests) {
         // An unreadable manifest: this host copies its live release instead.
-        const manifest = gz && (0,build_manifest/* readStoredManifest */.Zl)(gz);
+        const manifest = gz && (0,artifact_manifest/* readStoredManifest */.Zl)(gz);
         if (manifest)
             out.set(m, { name: candidates.get(m), manifest });
     }
@@ -33750,7 +33750,7 @@ function shipsEverything(ctx, f) {
 /** For each host: only what changed since its live release when that is known and trusted, else everything. */
 async function fillsFor(ctx, built, facts, bases) {
     const skipped = uncompared(ctx);
-    const skip = (0,build_manifest/* under */.hG)(skipped);
+    const skip = (0,artifact_manifest/* under */.hG)(skipped);
     const fills = new Map();
     for (const [m, f] of facts) {
         if (!shipsEverything(ctx, f))

@@ -2,7 +2,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 4685:
+/***/ 1335:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1148,7 +1148,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./src/build/hooks.ts
+;// CONCATENATED MODULE: ./src/artifact/hooks.ts
 
 /** Thrown when a build command fails: nothing has been sent to any host. */
 class BuildError extends Error {
@@ -1195,7 +1195,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8554);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7296);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1572);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4408);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(970);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9581);
@@ -1466,7 +1466,7 @@ var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/commands/index.ts + 49 modules
-var commands = __nccwpck_require__(7296);
+var commands = __nccwpck_require__(1572);
 // EXTERNAL MODULE: ./src/config/index.ts + 22 modules
 var src_config = __nccwpck_require__(6391);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
@@ -1869,8 +1869,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var commands_context = __nccwpck_require__(165);
 // EXTERNAL MODULE: ./src/config/index.ts + 22 modules
 var config = __nccwpck_require__(6391);
-// EXTERNAL MODULE: ./src/build/hooks.ts + 7 modules
-var hooks = __nccwpck_require__(4685);
+// EXTERNAL MODULE: ./src/artifact/hooks.ts + 7 modules
+var hooks = __nccwpck_require__(1335);
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 6 modules
 var fleet = __nccwpck_require__(7907);
 ;// CONCATENATED MODULE: ./src/report/failure.ts
@@ -2118,7 +2118,7 @@ function warn(ctx, text) {
 
 /***/ }),
 
-/***/ 7296:
+/***/ 1572:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2212,7 +2212,7 @@ function parentOf(path) {
     return i < 0 ? '' : path.slice(0, i);
 }
 
-;// CONCATENATED MODULE: ./src/build/exclude.ts
+;// CONCATENATED MODULE: ./src/artifact/exclude.ts
 const ALWAYS = ['.git'];
 function excluder(patterns) {
     const rules = [...ALWAYS, ...patterns].map(compile);
@@ -2263,13 +2263,13 @@ function globToRegex(glob) {
     return out;
 }
 
-// EXTERNAL MODULE: ./src/build/hooks.ts + 7 modules
-var hooks = __nccwpck_require__(4685);
+// EXTERNAL MODULE: ./src/artifact/hooks.ts + 7 modules
+var hooks = __nccwpck_require__(1335);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./src/build/hash.ts
+;// CONCATENATED MODULE: ./src/artifact/hash.ts
 
 
 /** Hex digits of SHA-256 kept: the first 128 bits. */
@@ -2298,7 +2298,7 @@ async function hashFile(path, buf, pause) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build/slices.ts
+;// CONCATENATED MODULE: ./src/artifact/slices.ts
 /**
  * Time slicing for long runs of small synchronous file system calls. On a page-cached tree (a build the runner just
  * produced) an lstat, open or read costs a few microseconds as a direct system call, while a round trip through
@@ -2318,7 +2318,7 @@ function slicer(ms = 4) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/build/manifest.ts
+;// CONCATENATED MODULE: ./src/artifact/manifest.ts
 
 
 
@@ -2417,7 +2417,7 @@ var external_node_child_process_ = __nccwpck_require__(1421);
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/build/pack.ts
+;// CONCATENATED MODULE: ./src/artifact/pack.ts
 
 
 
@@ -2441,7 +2441,7 @@ async function pack(root, paths, out) {
     return { path: out, bytes: (await (0,promises_namespaceObject.stat)(out)).size };
 }
 
-;// CONCATENATED MODULE: ./src/build/tree.ts
+;// CONCATENATED MODULE: ./src/artifact/tree.ts
 
 
 
@@ -2472,7 +2472,7 @@ async function walk(root, exclude) {
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/build/workspace.ts
+;// CONCATENATED MODULE: ./src/artifact/workspace.ts
 
 
 
@@ -2496,7 +2496,7 @@ async function copySource(source, dest, exclude) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/build/artifact.ts
+;// CONCATENATED MODULE: ./src/artifact/artifact.ts
 
 
 
@@ -2578,7 +2578,7 @@ function mib(bytes) {
     return (bytes / 1048576).toFixed(2);
 }
 
-;// CONCATENATED MODULE: ./src/build/follow.ts
+;// CONCATENATED MODULE: ./src/artifact/follow.ts
 
 /**
  * Reads a file that is still being written, from the start, until `done` settles and everything is read: an
@@ -2780,7 +2780,7 @@ var phase = __nccwpck_require__(3009);
  * the session prelude: the first exec request, which carries the prelude and the first phase, must stay under
  * MAX_SESSION_COMMAND. A later phase that sends one again only redefines it.
  */
-/** Receiving the payload (`da_chunks`: length-prefixed chunks, as src/build/follow.ts frames them) and unpacking it. */
+/** Receiving the payload (`da_chunks`: length-prefixed chunks, as src/artifact/follow.ts frames them) and unpacking it. */
 const TRANSFER_LIB = `da_chunks() {
   local n total=0
   # A runner that stops sending mid-upload must not hold the lock forever: no chunk within DA_IDLE ends it.
