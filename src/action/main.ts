@@ -1,19 +1,19 @@
 import * as core from '@actions/core';
-import { Cancelled, type CommandContext } from './commands/context.js';
-import { runCommand, runsHooks } from './commands/index.js';
-import { loadConfig } from './config/index.js';
+import { Cancelled, type CommandContext } from '../commands/context.js';
+import { runCommand, runsHooks } from '../commands/index.js';
+import { loadConfig } from '../config/index.js';
 import { readInputs, maskSecrets } from './inputs.js';
-import { selectHosts } from './fleet/select.js';
-import { parseKnownHosts } from './transport/known-hosts.js';
-import { actionsLog } from './report/actions-log.js';
-import { annotateFailure } from './report/annotations.js';
-import { failureOf, untouchedAfterFailure } from './report/failure.js';
-import { setOutputs } from './report/outputs.js';
-import { RunReport } from './report/report.js';
-import { renderSummary } from './report/summary.js';
-import { runInfoFromEnv } from './run-info.js';
+import { selectHosts } from '../fleet/select.js';
+import { parseKnownHosts } from '../transport/known-hosts.js';
+import { actionsLog } from './actions-log.js';
+import { annotateFailure } from './annotations.js';
+import { failureOf, untouchedAfterFailure } from '../report/failure.js';
+import { setOutputs } from './outputs.js';
+import { RunReport } from '../report/report.js';
+import { renderSummary } from '../report/summary.js';
+import { runInfoFromEnv } from '../run-info.js';
 import { actionState, markMainStarted } from './state.js';
-import { cancelOnSignals } from './signals.js';
+import { cancelOnSignals } from '../signals.js';
 
 /** The action's main step: inputs and config in, one command run, outputs and a job summary out. */
 export async function main(): Promise<void> {

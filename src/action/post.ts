@@ -1,10 +1,10 @@
 import * as core from '@actions/core';
-import { loadConfig } from './config/index.js';
+import { loadConfig } from '../config/index.js';
 import { readInputs } from './inputs.js';
-import { selectHosts } from './fleet/select.js';
-import { actionsLog } from './report/actions-log.js';
-import { finishAbandonedRun } from './commands/abandoned.js';
-import { parseKnownHosts } from './transport/known-hosts.js';
+import { selectHosts } from '../fleet/select.js';
+import { actionsLog } from './actions-log.js';
+import { finishAbandonedRun } from '../commands/abandoned.js';
+import { parseKnownHosts } from '../transport/known-hosts.js';
 import { STATE } from './state.js';
 
 /**

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { RunState } from './commands/context.js';
+import type { RunState } from '../commands/context.js';
 
 /** State shared between the main step and the `post:` step (as actions/checkout keeps it). */
 export const STATE = {
