@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import { Cancelled, type CommandContext } from '../commands/context.js';
+import type { CommandContext } from '../commands/context.js';
+import { Cancelled } from '../errors.js';
 import { runCommand, runsHooks } from '../commands/index.js';
 import { loadConfig } from '../config/index.js';
 import { readInputs, maskSecrets } from './inputs.js';

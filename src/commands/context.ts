@@ -47,14 +47,6 @@ export interface CommandContext {
   observer?: CommandObserver;
 }
 
-/** A run that was cancelled; the hosts have undone its work. */
-export class Cancelled extends Error {
-  constructor() {
-    super('the run was cancelled; every host undid this run\'s unfinished work');
-    this.name = 'Cancelled';
-  }
-}
-
 /** A warning for the log (an annotation on GitHub) and the summary. */
 export function warn(ctx: Pick<CommandContext, 'log' | 'report'>, text: string): void {
   ctx.report.warnings.push(text);

@@ -9,7 +9,8 @@ import { prepare } from '../remote/steps/prepare.js';
 import { needsHttpUser } from '../remote/steps/writable.js';
 import { progress } from '../report/progress.js';
 import { lockInfoMembers, runJsonMembers } from '../run-info.js';
-import { Cancelled, type CommandContext } from './context.js';
+import { Cancelled } from '../errors.js';
+import type { CommandContext } from './context.js';
 import { describeHeldLock, hostFacts, reportInvalid, type HostFacts } from './facts.js';
 
 /** Seconds of silence after which a host assumes the runner is gone and undoes the run's work. */
