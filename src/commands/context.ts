@@ -4,9 +4,15 @@ import type { Log } from '../report/log.js';
 import type { RunReport } from '../report/report.js';
 import type { RunInfo } from '../run-info.js';
 
-/** What the post step needs to finish a run that could not clean up after itself. */
+/**
+ * What the post step needs to finish a run that could not clean up after itself (the action keeps it in its
+ * state; the CLI passes none).
+ */
 export interface RunState {
-  save(name: string, value: string): void;
+  /** The run `owner` is about to change hosts: until `cleanedUp`, the post step must check them. */
+  started(owner: string): void;
+  /** Every host confirmed that nothing of this run is left to undo (it finished, undid its work, or was never reached). */
+  cleanedUp(): void;
 }
 
 /** A run that is about to change hosts: the release going live, the one live before, the commit it was built from. */
