@@ -1,8 +1,8 @@
 import './esm-shims.js';
 import { coalesceWrites } from './coalesce-writes.js';
-import { main } from './main.js';
-import { post } from './post.js';
-import { isPost } from './state.js';
+import { main } from './action/main.js';
+import { post } from './action/post.js';
+import { isPost } from './action/state.js';
 
 // The log goes to the runner through a pipe: a burst of lines (a fleet's progress) leaves in one write.
 coalesceWrites(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { deploymentObserver } from '../../src/github/deployments.js';
+import { deploymentObserver } from '../../src/action/github/deployments.js';
 import { RunReport } from '../../src/report/report.js';
 
 const base = { token: 't', repository: 'acme/shop', environment: 'production', sha: 'abc', runUrl: '' } as const;

@@ -6,7 +6,7 @@ import { buildManifest, parseManifest, readStoredManifest, serializeManifest, un
 import { gzipSync } from 'node:zlib';
 import { excluder } from '../../src/artifact/exclude.js';
 import { walk } from '../../src/artifact/tree.js';
-import { computeDelta } from '../../src/releases/delta.js';
+import { computeDelta } from '../../src/artifact/delta.js';
 
 function app(): string {
   const root = mkdtempSync(join(tmpdir(), 'da-manifest-'));

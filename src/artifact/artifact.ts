@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { EnvironmentConfig } from '../config/index.js';
-import { computeDelta, type Delta } from '../releases/delta.js';
+import { computeDelta, type Delta } from './delta.js';
 import type { Log } from '../report/log.js';
 import { excluder } from './exclude.js';
 import { runBuildHooks } from './hooks.js';

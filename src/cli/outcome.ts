@@ -1,5 +1,6 @@
 /** The CLI's last words: what changed, or what failed where, as plain text for a terminal. */
-import { Cancelled, type CommandContext } from '../commands/context.js';
+import type { CommandContext } from '../commands/context.js';
+import { Cancelled } from '../errors.js';
 import { ConfigError } from '../config/index.js';
 import { failureOf, untouchedAfterFailure } from '../report/failure.js';
 import { seconds } from '../report/progress.js';

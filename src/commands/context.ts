@@ -4,9 +4,15 @@ import type { Log } from '../report/log.js';
 import type { RunReport } from '../report/report.js';
 import type { RunInfo } from '../run-info.js';
 
-/** What the post step needs to finish a run that could not clean up after itself. */
+/**
+ * What the post step needs to finish a run that could not clean up after itself (the action keeps it in its
+ * state; the CLI passes none).
+ */
 export interface RunState {
-  save(name: string, value: string): void;
+  /** The run `owner` is about to change hosts: until `cleanedUp`, the post step must check them. */
+  started(owner: string): void;
+  /** Every host confirmed that nothing of this run is left to undo (it finished, undid its work, or was never reached). */
+  cleanedUp(): void;
 }
 
 /** A run that is about to change hosts: the release going live, the one live before, the commit it was built from. */
@@ -45,14 +51,6 @@ export interface CommandContext {
   /** Aborted when the run is cancelled (SIGINT/SIGTERM). */
   signal: AbortSignal;
   observer?: CommandObserver;
-}
-
-/** A run that was cancelled; the hosts have undone its work. */
-export class Cancelled extends Error {
-  constructor() {
-    super('the run was cancelled; every host undid this run\'s unfinished work');
-    this.name = 'Cancelled';
-  }
 }
 
 /** A warning for the log (an annotation on GitHub) and the summary. */

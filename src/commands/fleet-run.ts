@@ -9,7 +9,8 @@ import { prepare } from '../remote/steps/prepare.js';
 import { needsHttpUser } from '../remote/steps/writable.js';
 import { progress } from '../report/progress.js';
 import { lockInfoMembers, runJsonMembers } from '../run-info.js';
-import { Cancelled, type CommandContext } from './context.js';
+import { Cancelled } from '../errors.js';
+import type { CommandContext } from './context.js';
 import { describeHeldLock, hostFacts, reportInvalid, type HostFacts } from './facts.js';
 
 /** Seconds of silence after which a host assumes the runner is gone and undoes the run's work. */
@@ -31,8 +32,7 @@ export function preludeFor(ctx: CommandContext, host: HostConfig): PreludeOption
  */
 export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => Promise<T>): Promise<T> {
   const listener = progress(ctx.log, ctx.report, ctx.config.hosts.length);
-  ctx.state?.save('owner', ctx.run.owner);
-  ctx.state?.save('remote', 'started');
+  ctx.state?.started(ctx.run.owner);
   let fleet: Fleet;
   try {
     reachEarly(ctx.config.hosts, ctx.config.maxParallel);
@@ -40,7 +40,7 @@ export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => 
   } catch (error) {
     // A host that could not be reached (host key, auth, network) has nothing of this run to undo: the post step
     // would only connect again (and fail again) for nothing.
-    if (error instanceof HostFailure && error.cleanedUp) ctx.state?.save('remote', 'done');
+    if (error instanceof HostFailure && error.cleanedUp) ctx.state?.cleanedUp();
     if (ctx.signal.aborted) throw new Cancelled();
     throw error;
   } finally {
@@ -51,11 +51,11 @@ export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => 
   try {
     const value = await work(fleet);
     await fleet.close();
-    ctx.state?.save('remote', 'done');
+    ctx.state?.cleanedUp();
     return value;
   } catch (error) {
     const confirmed = await fleet.abort();
-    if (confirmed) ctx.state?.save('remote', 'done');
+    if (confirmed) ctx.state?.cleanedUp();
     if (ctx.signal.aborted) throw new Cancelled();
     throw error;
   } finally {

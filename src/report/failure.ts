@@ -1,5 +1,5 @@
 import { BuildError } from '../artifact/hooks.js';
-import { Cancelled } from '../commands/context.js';
+import { Cancelled } from '../errors.js';
 import { ConfigError } from '../config/index.js';
 import { HostFailure } from '../fleet/fleet.js';
 import type { FailureReport } from './report.js';

@@ -1,10 +1,4 @@
-import type { RemoteProcess } from './types.js';
-
-export interface Completed {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import type { Completed, RemoteProcess } from './types.js';
 
 /** Closes stdin and waits for the process, collecting its output: for short side commands. */
 export async function collect(proc: RemoteProcess): Promise<Completed> {

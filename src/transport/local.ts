@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import type { ExitStatus, RemoteProcess, Transport } from './types.js';
-import { collect, type Completed } from './collect.js';
+import type { Completed, ExitStatus, RemoteProcess, Transport } from './types.js';
+import { collect } from './collect.js';
 
 /** The `local` host: the same scripts, run by bash on this machine. */
 export class LocalTransport implements Transport {

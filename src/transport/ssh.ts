@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import { NodeSSH } from 'node-ssh';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
-import type { ExitStatus, RemoteProcess, Transport } from './types.js';
-import { collect, type Completed } from './collect.js';
+import type { Completed, ExitStatus, RemoteProcess, Transport } from './types.js';
+import { collect } from './collect.js';
 import { pipelineLogin, type EarlySession } from './pipelined-login.js';
 import { signWithoutAsking } from './sign-at-once.js';
 import { CLIENT_IDENT, takeTcp } from './tcp.js';

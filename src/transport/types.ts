@@ -1,5 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
-import type { Completed } from './collect.js';
+
+/** A short command's exit code and collected output. */
+export interface Completed {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 export interface ExitStatus {
   code: number | null;

@@ -1,4 +1,4 @@
-import type { ManifestEntry } from '../artifact/manifest.js';
+import type { ManifestEntry } from './manifest.js';
 
 export interface Delta {
   /** Entries to send (new or changed), with every ancestor directory, in path order. */

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
-import type { Log } from './log.js';
-import { CommandsOff, mayBeCommand } from './workflow-commands.js';
+import type { Log } from '../report/log.js';
+import { CommandsOff, mayBeCommand } from '../report/workflow-commands.js';
 
 let block: CommandsOff | undefined;
 

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { RunReport } from './report.js';
+import type { RunReport } from '../report/report.js';
 
 /** Sets the step outputs users wire into later steps and `environment.url`. */
 export function setOutputs(report: RunReport, hosts: string[]): void {

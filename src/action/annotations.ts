@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { relative } from 'node:path';
 import { ConfigError } from '../config/index.js';
-import type { FailureReport } from './report.js';
+import type { FailureReport } from '../report/report.js';
 
 /** Each config problem becomes an error annotation at its file, line and column. */
 export function annotateConfigError(error: ConfigError): void {

@@ -1,8 +1,8 @@
 /** Everything that talks to GitHub's API (and so imports @actions/github): the action's path only, never the CLI's. */
-import type { CommandObserver } from '../commands/context.js';
-import type { EnvironmentConfig } from '../config/index.js';
+import type { CommandObserver } from '../../commands/context.js';
+import type { EnvironmentConfig } from '../../config/index.js';
 import type { Inputs } from '../inputs.js';
-import type { RunInfo } from '../run-info.js';
+import type { RunInfo } from '../../run-info.js';
 import { deploymentObserver } from './deployments.js';
 
 export { deploymentObserver, DEPLOYMENT_TASKS, type DeploymentOptions } from './deployments.js';

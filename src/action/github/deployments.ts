@@ -4,9 +4,9 @@
  */
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import type { CommandObserver, StartedRun } from '../commands/context.js';
-import type { CommandName } from '../commands/names.js';
-import type { RunReport } from '../report/report.js';
+import type { CommandObserver, StartedRun } from '../../commands/context.js';
+import type { CommandName } from '../../commands/names.js';
+import type { RunReport } from '../../report/report.js';
 
 /** The deployment `task` per command; the other commands record none. */
 export const DEPLOYMENT_TASKS: Partial<Record<CommandName, string>> = {

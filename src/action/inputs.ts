@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import { isAbsolute, resolve } from 'node:path';
 
-import { COMMANDS, isCommand, type CommandName } from './commands/names.js';
-import { secretPieces, type PieceOptions } from './config/index.js';
+import { COMMANDS, isCommand, type CommandName } from '../commands/names.js';
+import { secretPieces, type PieceOptions } from '../config/index.js';
 
 /** The action's inputs as one typed object (names as in action.yml). */
 export interface Inputs {

@@ -1,0 +1,50 @@
+import * as core from '@actions/core';
+import { runCommand, runsHooks } from '../commands/index.js';
+import { Cancelled } from '../errors.js';
+import { failureOf, untouchedAfterFailure } from '../report/failure.js';
+import { RunReport } from '../report/report.js';
+import { renderSummary } from '../report/summary.js';
+import { cancelOnSignals } from '../signals.js';
+import { actionsLog } from './actions-log.js';
+import { annotateFailure } from './annotations.js';
+import { actionConfig, actionInputs, commandContext } from './context.js';
+import { setOutputs } from './outputs.js';
+import { setIsPost } from './state.js';
+
+/** The action's main step: inputs and config in, one command run, outputs and a job summary out. */
+export async function main(): Promise<void> {
+  setIsPost();
+  const cancel = cancelOnSignals(actionsLog);
+  let report: RunReport | undefined;
+  let hosts: string[] = [];
+  try {
+    const inputs = actionInputs();
+    const config = actionConfig(inputs, runsHooks(inputs.command, inputs.dryRun));
+    hosts = config.hosts.map((h) => h.name);
+    report = new RunReport(inputs.command, config.environment, config.application);
+    await runCommand(inputs.command, await commandContext(inputs, config, report, cancel.signal));
+  } catch (error) {
+    reportFailure(report, error);
+  } finally {
+    cancel.dispose();
+    if (report) {
+      report.finish();
+      setOutputs(report, hosts);
+      await core.summary.addRaw(renderSummary(report)).write();
+    }
+  }
+}
+
+/** A failed run: into the report (what was left untouched), the output's last lines, an annotation. */
+function reportFailure(report: RunReport | undefined, error: unknown): void {
+  const failure = failureOf(error);
+  if (report) {
+    report.failure = failure;
+    if (failure.host !== 'runner' || error instanceof Cancelled) report.untouched.push(...untouchedAfterFailure(report.command));
+  }
+  if (failure.tail.length) {
+    actionsLog.info(`Last lines of output from ${failure.host}:`);
+    actionsLog.output(failure.tail.join('\n'));
+  }
+  annotateFailure(report?.command ?? 'deploy-action', error, failure);
+}
