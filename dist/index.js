@@ -14134,7 +14134,7 @@ module.exports = {
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(7192)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
 
 /**
  * @type {number[]} BOM
@@ -14722,7 +14722,7 @@ const { EventSourceStream } = __nccwpck_require__(4031)
 const { parseMIMEType } = __nccwpck_require__(1900)
 const { createFastMessageEvent } = __nccwpck_require__(5188)
 const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(7192)
+const { delay } = __nccwpck_require__(4811)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { environmentSettingsObject } = __nccwpck_require__(3168)
 const { getGlobalDispatcher } = __nccwpck_require__(2581)
@@ -15199,7 +15199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7192:
+/***/ 4811:
 /***/ ((module) => {
 
 
@@ -28368,6 +28368,2934 @@ module.exports = {
 
 /***/ }),
 
+/***/ 6238:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  _: () => (/* binding */ actionsLog)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7264);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/report/workflow-commands.ts
+
+/**
+ * Host text must reach a CI log as text, never as a workflow command. How GitHub's runner reads a step's output
+ * (actions/runner: ActionCommandManager.TryProcessCommand, ActionCommand.TryParseV2/TryParse):
+ * - it reads stdout and stderr line by line (.NET ReadLine: `\n`, `\r` and `\r\n` all end a line), through ONE
+ *   command manager: a stop on one stream holds for the other, in whatever order the two pipes are read;
+ * - a line is a command when, leading white space trimmed, it starts with `::NAME` (v2), or when it holds
+ *   `##[NAME` anywhere (v1), NAME being a registered command (any case);
+ * - after `::stop-commands::TOKEN` no command runs until a line whose command name is TOKEN (v1 or v2, any case);
+ *   both lines are echoed to the log.
+ * So a host line is shown inside a stop-commands block whose token is random per process and never appears in a
+ * host line (it is redacted there): no host can end the block, and a host that cannot end it cannot issue a command.
+ */
+/** Leading white space as the runner trims it (.NET's Char.IsWhiteSpace, widened: JS \s, U+001C..U+001F, U+0085). */
+const LEADING_SPACE = /^[\s\x1c-\x1f\x85]+/;
+/** Splits text into the lines the runner reads. */
+function runnerLines(text) {
+    return text.split(/\r\n|\r|\n/);
+}
+/** Whether the runner could read a line of this text as a workflow command (whatever the command's name). */
+function mayBeCommand(text) {
+    if (!text.includes('::') && !text.includes('##['))
+        return false;
+    return runnerLines(text).some((line) => line.includes('##[') || line.replace(LEADING_SPACE, '').startsWith('::'));
+}
+/**
+ * A line the runner cannot read as a command, for output that cannot be inside a block (stderr, whose lines reach
+ * the runner in no fixed order with stdout's): unchanged when it is no command, else shown as a JSON string with
+ * `##[` written `##\u005b` (JSON's own escape for `[`).
+ */
+function inertLine(line) {
+    return mayBeCommand(line) ? JSON.stringify(line).replace(/##\[/g, '##\\u005b') : line;
+}
+/** Every line of a text made inert (see inertLine). */
+function inertText(text) {
+    return mayBeCommand(text) ? runnerLines(text).map(inertLine).join('\n') : text;
+}
+/**
+ * Host text on a stream the runner reads, inside `::stop-commands::TOKEN` … `::TOKEN::`. The block opens at the
+ * first host line; the stream's own writes that hold a command (an annotation, a group, a mask) close it first, so
+ * the program's commands keep working (plain text of its own may stay inside); it closes at exit, so the steps
+ * after this one get their commands. With `wholeStream` the block opens at the first write of any kind and stays
+ * open to the exit: for a program that never issues a command (the CLI).
+ */
+class CommandsOff {
+    stream;
+    wholeStream;
+    token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+    open = false;
+    hostWriting = false;
+    redact = new RegExp(this.token, 'gi');
+    constructor(stream, wholeStream = false) {
+        this.stream = stream;
+        this.wholeStream = wholeStream;
+        const write = stream.write;
+        const block = this;
+        // The wrapper keeps the program's own commands out of the block (or, wholeStream, everything in it).
+        stream.write = function (chunk, ...rest) {
+            block.beforeOwnWrite(chunk, (text) => write.call(this, text));
+            return write.call(this, block.wholeStream ? block.scrub(chunk) : chunk, ...rest);
+        };
+        process.once('exit', () => this.close());
+    }
+    /** Writes lines a host sent (each split where the runner would split it). */
+    lines(lines) {
+        const text = lines.flatMap(runnerLines).map((l) => `${l.replace(this.redact, '[…]')}\n`).join('');
+        this.hostWriting = true;
+        try {
+            this.stream.write(this.open ? text : `::stop-commands::${this.token}\n${text}`);
+            this.open = true;
+        }
+        finally {
+            this.hostWriting = false;
+        }
+    }
+    /** Ends the block (at exit; then later writes are the program's own again). */
+    close() {
+        if (!this.open)
+            return;
+        this.open = false;
+        this.hostWriting = true;
+        try {
+            this.stream.write(`::${this.token}::\n`);
+        }
+        finally {
+            this.hostWriting = false;
+        }
+    }
+    beforeOwnWrite(chunk, write) {
+        if (this.hostWriting)
+            return;
+        if (this.wholeStream) {
+            if (!this.open) {
+                this.open = true;
+                write(`::stop-commands::${this.token}\n`);
+            }
+            return;
+        }
+        if (this.open && mayBeCommand(textOf(chunk))) {
+            this.open = false;
+            write(`::${this.token}::\n`);
+        }
+    }
+    /** The token never appears in what the block carries. */
+    scrub(chunk) {
+        if (this.hostWriting)
+            return chunk;
+        const text = textOf(chunk);
+        return text.toLowerCase().includes(this.token) ? text.replace(this.redact, '[…]') : chunk;
+    }
+}
+function textOf(chunk) {
+    if (typeof chunk === 'string')
+        return chunk;
+    if (chunk instanceof Uint8Array)
+        return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+    return String(chunk);
+}
+
+;// CONCATENATED MODULE: ./src/action/actions-log.ts
+
+
+let block;
+/** Host text in the Actions log: inside a stop-commands block on stdout, opened at the first host line. */
+function hostText(text) {
+    (block ??= new CommandsOff(process.stdout)).lines([text]);
+}
+/**
+ * The Actions log: groups fold, warnings and errors become annotations (@actions/core escapes their text: a line
+ * break or `%` in it cannot end the command). Host text is never read as a workflow command; neither is our own
+ * text when a host value in it could be (it goes through the same block).
+ */
+const actionsLog = {
+    info: (m) => (mayBeCommand(m) ? hostText(m) : core/* info */.pq(m)),
+    output: (m) => hostText(m),
+    warning: (m) => core/* warning */.$e(m),
+    error: (m) => core/* error */.z3(m),
+    debug: (m) => core/* debug */.Yz(m),
+    group: (title, fn) => core/* group */.Os(title, fn),
+};
+
+
+/***/ }),
+
+/***/ 4139:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Ve: () => (/* binding */ actionAccess),
+  T3: () => (/* binding */ actionConfig),
+  eh: () => (/* binding */ actionInputs),
+  bX: () => (/* binding */ commandContext)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7264);
+// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
+var config = __nccwpck_require__(6391);
+;// CONCATENATED MODULE: ./src/fleet/select.ts
+/** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
+function bare(host) {
+    return (/^\[(.*)\]$/.exec(host)?.[1] ?? host).toLowerCase();
+}
+/**
+ * What one item selects: `label=web` picks the hosts with that label; anything else names hosts by display name
+ * (`deploy@web1.example.com:2222`, `local`), by host name (`web1.example.com`, `::1` or `[::1]`) or as
+ * `user@host`. Host names never contain `=`, so `key=value` items are free for such selectors.
+ */
+function selectorFor(item) {
+    const label = /^label=(.+)$/.exec(item);
+    if (label)
+        return { item, matches: (h) => h.labels.includes(label[1]) };
+    if (item.includes('='))
+        return `"${item}": only label=NAME selects by key`;
+    const at = item.indexOf('@');
+    const user = at >= 0 ? item.slice(0, at) : undefined;
+    const host = bare(at >= 0 ? item.slice(at + 1) : item);
+    return {
+        item,
+        matches: (h) => h.name === item || (bare(h.host) === host && (user === undefined || h.user === user)),
+    };
+}
+/**
+ * The hosts a comma-separated list selects, in config order and without duplicates; every host when the list is
+ * empty. An item that selects nothing is an error (prefixed with `source`, e.g. `--hosts`) that lists the hosts.
+ */
+function selectHosts(hosts, spec, source) {
+    const items = spec
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    if (!items.length)
+        return hosts;
+    const problems = [];
+    const selectors = [];
+    for (const item of items) {
+        const selector = selectorFor(item);
+        if (typeof selector === 'string')
+            problems.push(selector);
+        else if (!hosts.some((h) => selector.matches(h)))
+            problems.push(`"${item}" matches no host`);
+        else
+            selectors.push(selector);
+    }
+    if (problems.length) {
+        const available = hosts.map((h) => (h.labels.length ? `${h.name} [${h.labels.join(', ')}]` : h.name)).join(', ') || '(none)';
+        throw new Error(`${source}: ${problems.join('; ')}. The hosts of this environment are: ${available}`);
+    }
+    return hosts.filter((h) => selectors.some((s) => s.matches(h)));
+}
+
+// EXTERNAL MODULE: ./src/run-info.ts
+var run_info = __nccwpck_require__(4091);
+// EXTERNAL MODULE: ./src/transport/known-hosts.ts
+var known_hosts = __nccwpck_require__(3808);
+// EXTERNAL MODULE: ./src/action/actions-log.ts + 1 modules
+var actions_log = __nccwpck_require__(6238);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/commands/names.ts
+/** The commands, as the `command` input and the CLI name them. */
+const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases'];
+function isCommand(name) {
+    return COMMANDS.includes(name);
+}
+
+;// CONCATENATED MODULE: ./src/action/inputs.ts
+
+
+
+
+function readInputs() {
+    const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
+    const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
+    const command = core/* getInput */.V4('command') || 'deploy';
+    if (!isCommand(command)) {
+        throw new Error(`input command: "${command}" is not a command; use one of: ${COMMANDS.join(', ')}`);
+    }
+    const timeout = secondsInput('connect-timeout', '30');
+    const startTimeout = secondsInput('start-timeout', '20');
+    return {
+        command,
+        environment: core/* getInput */.V4('environment') || 'production',
+        config: inWorkspace(core/* getInput */.V4('config') || 'deploy.yml'),
+        source: inWorkspace(core/* getInput */.V4('source') || '.'),
+        sshPrivateKey: core/* getInput */.V4('ssh-private-key'),
+        sshPassphrase: core/* getInput */.V4('ssh-passphrase'),
+        knownHosts: core/* getInput */.V4('known-hosts'),
+        releaseName: core/* getInput */.V4('release-name'),
+        release: core/* getInput */.V4('release'),
+        dryRun: booleanInput('dry-run'),
+        force: forceInput(command),
+        hosts: core/* getInput */.V4('hosts'),
+        connectTimeoutSeconds: timeout,
+        startTimeoutSeconds: startTimeout,
+        githubDeployment: booleanInput('github-deployment'),
+        githubToken: core/* getInput */.V4('github-token'),
+    };
+}
+/**
+ * Masks every line of every secret, so a multi-line key never reaches the log in any form. `${NAME}` values follow
+ * the masking rule (not `true`, `42` or under 4 characters); credentials are masked whatever they are.
+ */
+function maskSecrets(values, options = {}) {
+    for (const piece of (0,config/* secretPieces */.oY)(values, options))
+        core/* setSecret */.Pq(piece);
+}
+/** `force` applies to unlock only: anywhere else it is a mistake worth saying. */
+function forceInput(command) {
+    const force = booleanInput('force');
+    if (force && command !== 'unlock')
+        throw new Error(`input force: applies to command unlock only, not ${command}`);
+    return force;
+}
+/** A number of seconds: positive, the default when empty. */
+function secondsInput(name, fallback) {
+    const value = Number(core/* getInput */.V4(name) || fallback);
+    if (!Number.isFinite(value) || value <= 0)
+        throw new Error(`input ${name}: must be a positive number of seconds`);
+    return value;
+}
+/** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */
+function booleanInput(name) {
+    const value = core/* getInput */.V4(name).trim();
+    if (value === '')
+        return false;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new Error(`input ${name}: "${value}" is not a boolean; use true or false`);
+}
+
+// EXTERNAL MODULE: ./src/action/state.ts
+var state = __nccwpck_require__(3175);
+;// CONCATENATED MODULE: ./src/action/context.ts
+
+
+
+
+
+
+
+
+/** The action's inputs; the credentials among them are masked in the log at once. */
+function actionInputs() {
+    const inputs = readInputs();
+    maskSecrets([inputs.sshPrivateKey, inputs.sshPassphrase, inputs.githubToken], { credential: true });
+    return inputs;
+}
+/**
+ * The environment's config with the hosts the `hosts` input selects. `${NAME}` values are read from the env only
+ * when the run may run hooks (`expandEnv`; the post step never does), and masked.
+ */
+function actionConfig(inputs, expandEnv) {
+    const loaded = (0,config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env, expandEnv });
+    maskSecrets(loaded.secrets);
+    return { ...loaded, hosts: selectHosts(loaded.hosts, inputs.hosts, 'input hosts') };
+}
+/** How the hosts are reached, from the inputs. */
+function actionAccess(inputs, knownHosts = (0,known_hosts/* parseKnownHosts */.uJ)(inputs.knownHosts)) {
+    return {
+        privateKey: inputs.sshPrivateKey || undefined,
+        passphrase: inputs.sshPassphrase || undefined,
+        knownHosts,
+        connectTimeoutMs: inputs.connectTimeoutSeconds * 1000,
+        startTimeoutMs: inputs.startTimeoutSeconds * 1000,
+    };
+}
+/** The main step's command context: access checked (known-hosts problems warned of, a key for remote hosts). */
+async function commandContext(inputs, config, report, signal) {
+    const knownHosts = (0,known_hosts/* parseKnownHosts */.uJ)(inputs.knownHosts);
+    knownHosts.problems.forEach((p) => core/* warning */.$e(p));
+    if (!inputs.sshPrivateKey && config.hosts.some((h) => !h.local)) {
+        throw new Error('input ssh-private-key is required to reach the hosts of this environment');
+    }
+    const run = (0,run_info/* runInfoFromEnv */.PB)(process.env);
+    report.links = { server: run.serverUrl, repository: run.repository, runUrl: run.runUrl };
+    return {
+        config,
+        run,
+        access: actionAccess(inputs, knownHosts),
+        log: actions_log/* actionsLog */._,
+        report,
+        source: inputs.source,
+        releaseName: (inputs.command === 'rollback' ? inputs.release : inputs.releaseName) || undefined,
+        dryRun: inputs.dryRun,
+        force: inputs.force,
+        state: state/* actionState */.M3,
+        signal,
+        // The GitHub API client is loaded only when a deployment record is asked for: start-up stays quick.
+        observer: inputs.githubDeployment && !inputs.dryRun ? (await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(296)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8296))).githubObserver(inputs, config, run) : undefined,
+    };
+}
+
+
+/***/ }),
+
+/***/ 7934:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  i: () => (/* binding */ main)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7264);
+// EXTERNAL MODULE: ./src/fleet/connect.ts + 1 modules
+var connect = __nccwpck_require__(3176);
+// EXTERNAL MODULE: ./src/releases/name.ts
+var releases_name = __nccwpck_require__(1239);
+;// CONCATENATED MODULE: ./src/commands/context.ts
+/** A warning for the log (an annotation on GitHub) and the summary. */
+function warn(ctx, text) {
+    ctx.report.warnings.push(text);
+    ctx.log.warning(text);
+}
+
+// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
+var config = __nccwpck_require__(6391);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/artifact/delta.ts
+/**
+ * What turns a copy of the live release into the new build: compare the two manifests entry by entry (type, mode,
+ * content). Paths the deploy replaces anyway (`skip`: shared and cleared entries) are neither sent nor removed.
+ */
+function computeDelta(live, next, skip) {
+    const before = new Map(live.map((e) => [e.path, e]));
+    const after = new Map(next.map((e) => [e.path, e]));
+    const send = new Map();
+    const remove = [];
+    let unchanged = 0;
+    for (const e of next) {
+        if (skip(e.path))
+            continue;
+        const old = before.get(e.path);
+        if (old && old.type === e.type && old.mode === e.mode && old.hash === e.hash) {
+            if (e.type === 'f')
+                unchanged++;
+            continue;
+        }
+        if (old && old.type !== e.type)
+            remove.push(e.path);
+        send.set(e.path, e);
+        for (let p = parentOf(e.path); p; p = parentOf(p)) {
+            const dir = after.get(p);
+            if (dir && !send.has(p))
+                send.set(p, dir);
+        }
+    }
+    for (const e of live)
+        if (!after.has(e.path) && !skip(e.path))
+            remove.push(e.path);
+    return { send: [...send.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), remove, unchanged };
+}
+function parentOf(path) {
+    const i = path.lastIndexOf('/');
+    return i < 0 ? '' : path.slice(0, i);
+}
+
+;// CONCATENATED MODULE: ./src/artifact/exclude.ts
+const ALWAYS = ['.git'];
+function excluder(patterns) {
+    const rules = [...ALWAYS, ...patterns].map(compile);
+    return (path, isDirectory) => rules.some((rule) => rule(path, isDirectory));
+}
+function compile(pattern) {
+    const dirOnly = pattern.endsWith('/');
+    let p = pattern.replace(/\/+$/, '');
+    const anchored = p.startsWith('/') || p.includes('/');
+    p = p.replace(/^\/+/, '');
+    const re = new RegExp(`^${globToRegex(p)}$`);
+    return (path, isDirectory) => {
+        if (dirOnly && !isDirectory)
+            return false;
+        if (anchored)
+            return re.test(path);
+        const slash = path.lastIndexOf('/');
+        return re.test(slash < 0 ? path : path.slice(slash + 1));
+    };
+}
+function globToRegex(glob) {
+    let out = '';
+    for (let i = 0; i < glob.length; i++) {
+        const c = glob[i];
+        if (c === '*') {
+            if (glob[i + 1] === '*') {
+                const slash = glob[i + 2] === '/';
+                out += slash ? '(?:.*/)?' : '.*';
+                i += slash ? 2 : 1;
+            }
+            else
+                out += '[^/]*';
+        }
+        else if (c === '?')
+            out += '[^/]';
+        else if (c === '[') {
+            const end = glob.indexOf(']', i + 1);
+            if (end < 0)
+                out += '\\[';
+            else {
+                out += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+                i = end;
+            }
+        }
+        else
+            out += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    }
+    return out;
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 4 modules
+var exec = __nccwpck_require__(2697);
+;// CONCATENATED MODULE: ./src/artifact/hooks.ts
+
+/** Thrown when a build command fails: nothing has been sent to any host. */
+class BuildError extends Error {
+    command;
+    exitCode;
+    tail;
+    constructor(command, exitCode, tail) {
+        super(`build command failed with exit code ${exitCode}: ${command}`);
+        this.command = command;
+        this.exitCode = exitCode;
+        this.tail = tail;
+        this.name = 'BuildError';
+    }
+}
+/** Runs the build hooks in order in the build directory, with bash -e and the config's environment. */
+async function runBuildHooks(hooks, cwd, env, log) {
+    for (const [i, hook] of hooks.entries()) {
+        const tail = [];
+        const keep = (data) => {
+            tail.push(...data.toString().split('\n').filter(Boolean));
+            tail.splice(0, Math.max(0, tail.length - 40));
+        };
+        const code = await log.group(`build ${i + 1}/${hooks.length}: ${hook.run}`, () => (0,exec/* exec */.m)('bash', ['-e', '-c', hook.run], {
+            cwd,
+            env: { ...process.env, ...env },
+            ignoreReturnCode: true,
+            listeners: { stdout: keep, stderr: keep },
+        }));
+        if (code !== 0)
+            throw new BuildError(hook.run, code, tail);
+    }
+}
+
+// EXTERNAL MODULE: ./src/artifact/manifest.ts + 1 modules
+var artifact_manifest = __nccwpck_require__(5150);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/artifact/pack.ts
+
+
+
+
+
+/**
+ * Packs exactly the listed paths of `root` (no recursion, so exclusions hold and a delta holds only what changed)
+ * into a gzipped tar at `out`. gzip level 1: the network is rarely slower than level 6's extra CPU is worth.
+ */
+async function pack(root, paths, out) {
+    const list = `${out}.list`;
+    await (0,promises_namespaceObject.writeFile)(list, paths.map((p) => `./${p}\0`).join(''));
+    const tar = (0,external_node_child_process_.spawn)('tar', ['-cf', '-', '--null', '--no-recursion', '-C', root, '-T', list], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    tar.stderr.on('data', (d) => (stderr += d.toString()));
+    const exited = new Promise((resolve) => tar.on('close', resolve));
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(tar.stdout, (0,external_node_zlib_.createGzip)({ level: 1 }), (0,external_node_fs_.createWriteStream)(out));
+    const code = await exited;
+    if (code !== 0)
+        throw new Error(`tar failed (exit ${code}): ${stderr.trim()}`);
+    return { path: out, bytes: (await (0,promises_namespaceObject.stat)(out)).size };
+}
+
+// EXTERNAL MODULE: ./src/artifact/slices.ts
+var slices = __nccwpck_require__(1535);
+;// CONCATENATED MODULE: ./src/artifact/tree.ts
+
+
+
+/**
+ * Walks a directory depth-first in name order, skipping excluded entries (and whatever lies below them). Direct
+ * system calls in time slices (see slices.ts): the event loop still gets a turn every few milliseconds.
+ */
+async function walk(root, exclude) {
+    const out = [];
+    const pause = (0,slices/* slicer */.p)();
+    async function visit(rel) {
+        const names = (0,external_node_fs_.readdirSync)(rel ? (0,external_node_path_.join)(root, rel) : root).sort();
+        for (const name of names) {
+            await pause();
+            const path = rel ? `${rel}/${name}` : name;
+            const st = (0,external_node_fs_.lstatSync)((0,external_node_path_.join)(root, path));
+            const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : undefined;
+            if (!type || exclude(path, type === 'dir'))
+                continue;
+            out.push({ path, type, size: type === 'file' ? st.size : 0, mode: st.mode & 0o7777 });
+            if (type === 'dir')
+                await visit(path);
+        }
+    }
+    await visit('');
+    return out;
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/artifact/workspace.ts
+
+
+
+/** A scratch directory for this run (under RUNNER_TEMP on a runner), removed by `dispose`. */
+async function scratchDir(prefix) {
+    const path = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(), prefix));
+    return { path, dispose: () => (0,promises_namespaceObject.rm)(path, { recursive: true, force: true }) };
+}
+/** Copies the source into `dest`, leaving out excluded entries; symlinks are copied as links, modes kept. */
+async function copySource(source, dest, exclude) {
+    await (0,promises_namespaceObject.cp)(source, dest, {
+        recursive: true,
+        verbatimSymlinks: true,
+        preserveTimestamps: true,
+        filter: async (src) => {
+            const rel = (0,external_node_path_.relative)(source, src).split(external_node_path_.sep).join('/');
+            if (rel === '')
+                return true;
+            return !exclude(rel, (await (0,promises_namespaceObject.lstat)(src)).isDirectory());
+        },
+    });
+}
+
+;// CONCATENATED MODULE: ./src/artifact/artifact.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * The build on the runner: a temporary copy of the source (only when build hooks would change it) and the build
+ * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
+ */
+async function runBuild(config, source, log) {
+    const scratch = await scratchDir('deploy-action-');
+    try {
+        let root = source;
+        if (config.build.length > 0) {
+            root = (0,external_node_path_.join)(scratch.path, 'build');
+            // The build sees the whole source (but .git); `exclude` decides what ships, after the build.
+            await copySource(source, root, excluder([]));
+            await runBuildHooks(config.build, root, config.env, log);
+        }
+        return { root, scratch };
+    }
+    catch (error) {
+        await scratch.dispose();
+        throw error;
+    }
+}
+/**
+ * What ships (everything but `exclude`), known once the build is walked: the whole build can be packed from then
+ * on, and the manifest is hashed while the hosts are reached, for what needs it (deltas, the end of every upload).
+ */
+async function describeBuild(config, tree, log) {
+    const { root, scratch } = tree;
+    const entries = await walk(root, excluder(config.exclude));
+    const files = entries.filter((e) => e.type === 'file');
+    const size = files.reduce((n, e) => n + e.size, 0);
+    log.info(`built ${files.length} files (${mib(size)} MiB)`);
+    const manifest = (0,artifact_manifest/* buildManifest */.u1)(root, entries);
+    // Compressed on the thread pool: the event loop is serving the hosts' handshakes meanwhile.
+    const manifestGz = manifest.then((m) => (0,external_node_util_.promisify)(external_node_zlib_.gzip)((0,artifact_manifest/* serializeManifest */.MZ)(m)));
+    manifestGz.catch(() => undefined);
+    let full;
+    const deltas = new Map();
+    const start = (paths, name) => {
+        const path = (0,external_node_path_.join)(scratch.path, name);
+        const done = pack(root, paths, path);
+        done.catch(() => undefined);
+        return { path, done };
+    };
+    return {
+        files: files.length,
+        size,
+        full: () => {
+            if (!full) {
+                full = start(entries.map((e) => e.path), 'release.tar.gz');
+                void full.done.then((a) => log.info(`packed everything: ${mib(a.bytes)} MiB compressed`), () => undefined);
+            }
+            return full;
+        },
+        manifest: () => manifest,
+        manifestGz: () => manifestGz,
+        async deltaFrom(base, skip) {
+            // Hosts with the same base share one archive.
+            let made = deltas.get(base.key);
+            if (!made) {
+                const delta = computeDelta(base.entries, await manifest, skip);
+                made = deltas.get(base.key) ?? { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
+                deltas.set(base.key, made);
+            }
+            return made;
+        },
+    };
+}
+function mib(bytes) {
+    return (bytes / 1048576).toFixed(2);
+}
+
+;// CONCATENATED MODULE: ./src/artifact/follow.ts
+
+/**
+ * Reads a file that is still being written, from the start, until `done` settles and everything is read: an
+ * upload can start while the archive is being made. Chunks are at least `minBytes` while the writer is busy, so
+ * the host handles a few large chunks rather than many small ones; the last one may be shorter. The read buffer
+ * starts small and doubles up to `chunkBytes` while reads fill it: a small delta costs a fleet of readers no
+ * megabytes each. Rejects when the writer fails.
+ */
+async function* followFile(path, done, chunkBytes = 4 << 20, minBytes = Math.min(chunkBytes, 1 << 20)) {
+    let finished = false;
+    let failure;
+    done.then(() => (finished = true), (error) => ((failure = error), (finished = true)));
+    let handle;
+    try {
+        let offset = 0;
+        let size = Math.min(chunkBytes, 64 << 10);
+        let buffer = Buffer.allocUnsafe(size);
+        let filled = 0;
+        for (;;) {
+            if (failure)
+                throw failure;
+            // Read the writer's state before reading the file: a read after it finished sees everything it wrote.
+            const wasFinished = finished;
+            handle ??= await (0,promises_namespaceObject.open)(path, 'r').catch(() => undefined);
+            const read = handle ? (await handle.read(buffer, filled, size - filled, offset)).bytesRead : 0;
+            offset += read;
+            filled += read;
+            const atEnd = wasFinished && read === 0;
+            if (filled > 0 && (filled === size || filled >= minBytes || atEnd)) {
+                yield buffer.subarray(0, filled);
+                if (filled === size)
+                    size = Math.min(chunkBytes, size * 2);
+                buffer = Buffer.allocUnsafe(size);
+                filled = 0;
+                continue;
+            }
+            if (atEnd) {
+                if (failure)
+                    throw failure;
+                if (handle)
+                    return;
+                throw new Error(`${path} was never written`);
+            }
+            if (read === 0)
+                await new Promise((r) => setTimeout(r, 5));
+        }
+    }
+    finally {
+        await handle?.close();
+    }
+}
+/** Length-prefixed chunks (`<bytes>\n<data>`), ended by `0\n`: what `da_chunks` on the host reads back. */
+async function* framed(chunks) {
+    for await (const chunk of chunks) {
+        if (chunk.length === 0)
+            continue;
+        yield Buffer.from(`${chunk.length}\n`);
+        yield chunk;
+    }
+    yield Buffer.from('0\n');
+}
+
+// EXTERNAL MODULE: ./src/releases/history.ts
+var releases_history = __nccwpck_require__(2638);
+;// CONCATENATED MODULE: ./src/releases/order.ts
+
+/**
+ * Release directories from oldest to newest: directories the history does not know first (adopted from an older
+ * layout, in natural name order, so Deployer's 1..12 sort right), then in the order the history first names them.
+ */
+function oldestFirst(dirs, history) {
+    const rank = new Map((0,releases_history/* creationOrder */.Mn)(history).map((name, i) => [name, i]));
+    const unknown = dirs.filter((d) => !rank.has(d)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    return [...unknown, ...dirs.filter((d) => rank.has(d)).sort((a, b) => rank.get(a) - rank.get(b))];
+}
+
+;// CONCATENATED MODULE: ./src/releases/retention.ts
+
+
+/**
+ * Which release directories cleanup removes: all but the newest `keep` usable ones (in creation order, the new
+ * release last; directories the history does not know count as oldest), every failed one, and never the live one.
+ */
+function releasesToRemove(o) {
+    const ordered = oldestFirst(o.dirs, o.history);
+    const { failed } = (0,releases_history/* unusable */._P)(o.history);
+    const usable = ordered.filter((d) => !failed.has(d) || d === o.live);
+    const kept = new Set(usable.slice(-o.keep));
+    if (o.live)
+        kept.add(o.live);
+    return ordered.filter((d) => !kept.has(d));
+}
+
+// EXTERNAL MODULE: ./src/remote/contain.ts
+var contain = __nccwpck_require__(8994);
+// EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
+var phase = __nccwpck_require__(3009);
+;// CONCATENATED MODULE: ./src/remote/libs.ts
+/**
+ * Shell functions that only some steps use, sent with the phases whose steps name them (Step.lib) instead of in
+ * the session prelude: the first exec request, which carries the prelude and the first phase, must stay under
+ * MAX_SESSION_COMMAND. A later phase that sends one again only redefines it.
+ */
+/** Receiving the payload (`da_chunks`: length-prefixed chunks, as src/artifact/follow.ts frames them) and unpacking it. */
+const TRANSFER_LIB = `da_chunks() {
+  local n total=0
+  # A runner that stops sending mid-upload must not hold the lock forever: no chunk within DA_IDLE ends it.
+  while IFS= read -r -t "$DA_IDLE" n && [ "$n" -gt 0 ] 2>/dev/null; do
+    timeout "$DA_IDLE" head -c "$n" || { echo "error: the upload stalled (nothing for $DA_IDLE s)" >&2; return 1; }
+    total=$((total + n))
+  done
+  [ "$n" = 0 ] || { echo "error: the upload stopped before its end" >&2; return 1; }
+  [ -z "\${1:-}" ] || echo "received $total bytes of $1" >&2
+}
+da_unpack() {
+  if ! da_chunks archive | tar -xzf - -C "$1" --no-same-owner; then
+    local avail
+    avail=$(df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 { print $4 }')
+    if [ -n "$avail" ] && [ "$avail" -lt 1024 ]; then
+      echo "error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free" >&2
+    else
+      echo "error: unpacking the release failed (\${avail:-?} KiB free in $DA_DEPLOY_PATH)" >&2
+    fi
+    return 1
+  fi
+}
+`;
+/** Stat signatures of a release's files and the file index built from them (upload writes it, verify reads it). */
+const FILE_INDEX_LIB = `# The file index of a release (.deploy/manifests/NAME.idx): every regular file's stat signature (inode, size,
+# mtime, ctime; changed by any write, and ctime cannot be set back) with its content hash, so a later verify hashes
+# only files whose signature changed. The clock that stamps ctimes is coarse: files changed less than 10 ms before
+# the listing began are left out (hashed next time), as a later write in the same tick would keep their signature.
+DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'
+da_list_files() { find . -mindepth 1 "$@" -type f -printf "$DA_FILE_SIG"; }
+da_mark_time() { : > "$1" && find "$1" -printf '%C@'; }
+da_index_write() {
+  # $1: listing (da_list_files) of releases/$3, $2: da_mark_time from just before it
+  gzip -dc ".deploy/manifests/$3.gz" > "$1.manifest" &&
+  awk -v mark="$2" -v manifest="$1.manifest" 'BEGIN { RS = ORS = "\\0" }
+    FILENAME == manifest { if (substr($0, 1, 1) == "f") hash[substr($0, 41)] = substr($0, 8, 32); next }
+    { t = index($0, "\\t"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, " ")
+      if ((p in hash) && s[4] + 0 < mark - 0.01) print sig "\\t" hash[p] "\\t" p }' "$1.manifest" "$1" > ".deploy/manifests/$3.idx.tmp" &&
+  mv -f -- ".deploy/manifests/$3.idx.tmp" ".deploy/manifests/$3.idx"
+  rm -f -- "$1.manifest"
+}
+`;
+
+// EXTERNAL MODULE: ./src/remote/quote.ts
+var quote = __nccwpck_require__(4414);
+;// CONCATENATED MODULE: ./src/remote/steps/prune.ts
+
+/** `find` arguments that leave out the given paths (and what is below them); globs in the paths are escaped. */
+function pruneArgs(paths) {
+    if (paths.length === 0)
+        return '';
+    const tests = paths.map((p) => `-path ${(0,quote.q)(`./${p.replace(/[*?[\]\\]/g, '\\$&')}`)}`).join(' -o ');
+    return `\\( ${tests} \\) -prune -o`;
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/upload.ts
+
+
+
+/**
+ * Receives the payload a deploy sends after the phase script: the gzipped tar in length-prefixed chunks
+ * (`da_chunks`), unpacked into `dir` while the runner is still packing it, then the release's manifest (gzipped,
+ * framed the same way), which the runner may still be hashing while the archive travels. Nothing past the payload
+ * is read, so the session stays in step with the runner.
+ */
+function receivePayload(dir) {
+    return `da_unpack ${dir}
+da_chunks > ".deploy/manifests/$DA_RELEASE.gz"`;
+}
+/**
+ * Reads the payload that receivePayload would unpack and store, and drops it: the session stays in step. One command
+ * per line, so `set -e` ends the step when either part is cut short.
+ */
+function skipPayload() {
+    return 'da_chunks > /dev/null\nda_chunks > /dev/null';
+}
+/**
+ * deploy:update_code, full: the whole build into the new release, then the release's file index (see
+ * `da_index_write`), so the next deploy's verify reads only what changed. `skip`: paths the deploy replaces anyway.
+ */
+function upload(opts) {
+    return {
+        id: 'upload',
+        label: 'upload',
+        lib: [TRANSFER_LIB, FILE_INDEX_LIB],
+        body: `${receivePayload('"releases/$DA_RELEASE"')}
+printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"
+tmp="$PWD/$DA_TMP"; da_dir "$tmp"
+sleep 0.02 # past the index's racy window, so every file just unpacked can be indexed
+mark=$(da_mark_time "$tmp/mark")
+(cd -- "releases/$DA_RELEASE" && da_list_files ${pruneArgs(opts.skip)} > "$tmp/files")
+da_index_write "$tmp/files" "$mark" "$DA_RELEASE"`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/delta.ts
+
+
+
+
+
+
+/**
+ * deploy:update_code, delta: the new release starts from a base release (a real copy of the live one, reflinks
+ * where the filesystem has them, never hard links; or the release cleanup would remove, renamed). What was added
+ * to the base since its deploy is removed (it is not in the base's manifest), then what the build dropped or
+ * retyped, then the changed entries are unpacked. The run's scratch directory stays for `verify`, which always
+ * follows, and goes at unlock (or in the abort path).
+ */
+function delta(o) {
+    const prune = pruneArgs(o.skip);
+    const start = o.base === 'copy'
+        ? 'cp -a --reflink=auto -- "$base/." "$new/"'
+        : `! [ current -ef "$base" ] || { echo "error: releases/$DA_BASE is live" >&2; exit 1; }
+# The walk of the base (da_walk_base, when inspect offered it or after that phase) must have found only the deploy
+# user's entries. Else everything is sent instead, and later deploys walk a release before they offer it.
+listed="$DA_TMP/base.$DA_BASE"
+if [ ! -f "$listed" ] || [ -s "$listed.foreign" ]; then
+  echo "releases/$DA_BASE cannot be reused: it holds entries of another user or could not be walked ($(head -c 300 -- "$listed.foreign" 2>/dev/null | tr '\\n' ' ')): sending everything instead"
+  [ -e .deploy/check-base-first ] || : > .deploy/check-base-first
+  ${skipPayload()}
+  da_data base foreign
+  exit ${phase/* STOP */.VW}
+fi
+# Recorded first: a run that fails after the rename removes the base's manifests too (da_abort).
+printf 'recycled %s\\n' "$DA_BASE" >> "$DA_PENDING"
+mv -T -- "$base" "$new" # onto the empty directory the release step made: rename(2) replaces it
+echo "reusing releases/$DA_BASE, which cleanup would remove"`;
+    return {
+        id: 'upload',
+        label: 'upload (delta)',
+        lib: [TRANSFER_LIB],
+        body: `new="releases/$DA_RELEASE"; base="releases/$DA_BASE"
+[ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
+${start}
+tmp=$DA_TMP; da_dir "$tmp"
+# What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A recycled
+# base was listed by its walk (da_walk_base); paths the deploy replaces anyway are left alone.
+actual="$tmp/base.$DA_BASE"
+[ -f "$actual" ] || { actual="$tmp/actual"; (cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') > "$actual"; }
+gzip -dc ".deploy/manifests/$DA_BASE.gz" > "$tmp/known"
+DA_SKIP=${(0,quote.q)(o.skip.length ? underRegex(o.skip) : '')} awk -v known="$tmp/known" 'BEGIN { RS = ORS = "\\0"; skip = ENVIRON["DA_SKIP"] }
+  FILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, "\\t") + 1); listed[p] = 1; next }
+  !($0 in listed) && (skip == "" || $0 !~ skip)' "$tmp/known" "$actual" > "$tmp/prune"
+${o.removeB64 ? `printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d >> "$tmp/prune"\n` : ''}# Never through a symlink (one planted in the live release, say): the link itself goes instead.
+${contain/* PRUNE_FUNCTION */.EB}
+da_prune "$new" < "$tmp/prune"
+${receivePayload('"$new"')}
+printf '%s\\n' ${(0,quote.q)(o.revision)} > "$new/REVISION"
+echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
+    };
+}
+/**
+ * Offers `DA_BASE` for recycling (`da_offer_base`), unless it is the live release. With `live`, the live release's
+ * manifest comes too (for a copy of the live release when the base cannot be used).
+ */
+function baseManifest(opts) {
+    return {
+        id: 'base',
+        label: 'base manifest',
+        body: `${opts.live ? 'da_live_manifest "$(readlink current 2>/dev/null || true)"\n' : ''}[ -n "$DA_BASE" ] && ! [ current -ef "releases/$DA_BASE" ] || exit 0
+da_offer_base "$DA_BASE" || true`,
+    };
+}
+/** An extended regex matching the given paths and what is below them. */
+function underRegex(paths) {
+    const escaped = paths.map((p) => p.replace(/[.[\]\\()*+?{}|^$]/g, '\\$&'));
+    return `^(${escaped.join('|')})(/|$)`;
+}
+/**
+ * Compares the staged release (a listing on stdin: `type<TAB>signature-or-target<TAB>path`, the mark file first)
+ * with the build's manifest. Files the base's index vouches for are not read; the others are hashed in one pass.
+ * Prints the first differences, writes the new index (files outside the racy window) and `read` to DA_V_COUNTS;
+ * exits 3 on a difference.
+ */
+const COMPARE = `BEGIN { RS = ORS = "\\0"; M = ENVIRON["DA_V_MANIFEST"]; I = ENVIRON["DA_V_INDEX"]; skip = ENVIRON["DA_V_SKIP"] }
+function differ(what, p) { if (++bad <= 10) printf "  %s: %s\\n", what, p }
+function check(p, h) { if (h == substr(want[p], 3)) hashed[p] = h; else differ("content differs", p) }
+FILENAME == M {
+  t = substr($0, 1, 1); r = substr($0, 3); r = substr(r, index(r, "\\t") + 1); i = index(r, "\\t"); p = substr(r, i + 1)
+  if (skip == "" || p !~ skip) want[p] = t "\\t" substr(r, 1, i - 1)
+  next
+}
+FILENAME == I { i = index($0, "\\t"); r = substr($0, i + 1); j = index(r, "\\t"); known[substr(r, j + 1)] = substr($0, 1, i) substr(r, 1, j - 1); next }
+{
+  t = substr($0, 1, 1); r = substr($0, 3); i = index(r, "\\t"); v = substr(r, 1, i - 1); p = substr(r, i + 1)
+  if (p == "") { if (t == "f") { split(v, s, " "); mark = s[4] - 0.01 } next }
+  if (!(p in want)) { differ("not in the build", p); next }
+  seen[p] = 1
+  if (substr(want[p], 1, 1) != t) { differ("type differs", p); next }
+  if (t == "l" && substr(want[p], 3) != v) differ("link target differs", p)
+  if (t != "f") next
+  sig[p] = v
+  if ((p in known) && index(known[p], v "\\t") == 1) check(p, substr(known[p], length(v) + 2))
+  else {
+    print "./" p > ENVIRON["DA_V_TODO"]; todo[p] = 1; read++
+    # A few files are named on sha256sum's own command line (no xargs); a name with a quote in it never is.
+    if (index(p, "'") || length(args) > 30000) direct = "no"; else args = args " './" p "'"
+  }
+}
+END {
+  if (read) {
+    close(ENVIRON["DA_V_TODO"])
+    cmd = direct == "no" ? "xargs -0r sha256sum -z < \\"$DA_V_TODO\\"" : "exec sha256sum -z --" args
+    while ((cmd | getline line) > 0) { p = substr(line, 69); delete todo[p]; check(p, substr(line, 1, 32)) }
+    close(cmd)
+    for (p in todo) differ("unreadable", p)
+  }
+  for (p in want) if (!(p in seen)) differ("missing", p)
+  if (!bad) for (p in hashed) { split(sig[p], s, " "); if (s[4] + 0 < mark) print sig[p] "\\t" hashed[p] "\\t" p > ENVIRON["DA_V_NEW_INDEX"] }
+  printf "%d\\n", read > ENVIRON["DA_V_COUNTS"]
+  exit bad ? 3 : 0
+}`;
+/**
+ * Checks the staged release against the build's manifest before anything can go live: every entry's type, every
+ * file's content hash, every link's target (modes are the writable step's business), nothing more and nothing
+ * less. Files the base release's index vouches for (same inode, size, mtime and ctime as when their hash was known)
+ * are not read again; every other file is hashed. A difference (a file of the live release changed on the server,
+ * say) stops the phase so the runner can send everything instead. A verified release gets its own index, for the
+ * deploy that builds on it; files changed less than 10 ms before the walk began are left out of it (see
+ * da_index_write).
+ */
+function verify(opts) {
+    return {
+        id: 'verify',
+        label: 'verify',
+        lib: [FILE_INDEX_LIB],
+        body: `tmp="$PWD/$DA_TMP"; da_dir "$tmp"
+export DA_V_MANIFEST="$tmp/manifest" DA_V_TODO="$tmp/todo" DA_V_COUNTS="$tmp/counts" DA_V_SKIP=${(0,quote.q)(opts.skip.length ? underRegex(opts.skip) : '')}
+export DA_V_INDEX="$PWD/.deploy/manifests/$DA_BASE.idx" DA_V_NEW_INDEX="$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp"
+[ -f "$DA_V_INDEX" ] || DA_V_INDEX=/dev/null
+gzip -dc ".deploy/manifests/$DA_RELEASE.gz" > "$DA_V_MANIFEST"
+: > "$DA_V_NEW_INDEX"; : > "$tmp/mark"
+# One walk: the mark file first (its ctime starts the index's racy window), then every entry of the release. It
+# streams into the comparison, which reads the manifest and the index meanwhile (a failed walk is a difference too).
+rc=0
+(cd -- "releases/$DA_RELEASE" && find "$tmp/mark" . ${pruneArgs(opts.skip)} \\( -type f -printf "f\\t$DA_FILE_SIG" \\) -o \\( -type d -printf 'd\\t-\\t%P\\0' \\) -o \\( -type l -printf 'l\\t%l\\t%P\\0' \\) |
+  awk ${(0,quote.q)(COMPARE)} "$DA_V_MANIFEST" "$DA_V_INDEX" -) > "$tmp/differences" || rc=$?
+if [ "$rc" -ne 0 ]; then
+  echo "the staged release does not match the build (a file of the live release was changed on this host?): sending everything instead"
+  echo "first differences:"
+  cat -- "$tmp/differences"
+  rm -rf -- "$tmp" "$DA_V_NEW_INDEX"
+  da_data verify mismatch
+  exit ${phase/* STOP */.VW}
+fi
+mv -f -- "$DA_V_NEW_INDEX" ".deploy/manifests/$DA_RELEASE.idx"
+read -r hashed < "$DA_V_COUNTS"
+echo "verified against the build's manifest ($hashed files read, the others unchanged since releases/$DA_BASE was verified)"`,
+    };
+}
+/** Empties the staged release for a full upload after a delta did not verify. */
+function resetRelease() {
+    return {
+        id: 'reset',
+        label: 'reset',
+        body: `find "releases/$DA_RELEASE" -mindepth 1 -delete
+rm -f -- ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"`,
+    };
+}
+
+// EXTERNAL MODULE: ./src/commands/facts.ts
+var commands_facts = __nccwpck_require__(9005);
+// EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
+var fleet_run = __nccwpck_require__(2986);
+// EXTERNAL MODULE: ./src/report/progress.ts
+var progress = __nccwpck_require__(8991);
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' };
+/** GitHub refuses a step summary over 1 MiB; everything optional goes first when a summary would come close. */
+const SUMMARY_LIMIT_BYTES = 1024 * 1024;
+/** What the summary aims to stay under (room for the runner's own additions). */
+const SUMMARY_BUDGET_BYTES = SUMMARY_LIMIT_BYTES - 64 * 1024;
+/** Hook output shown per host (the last lines), each line cut to LINE_CHARS. */
+const HOST_OUTPUT_LINES = 40;
+/** The failed step's output shown (the last lines). */
+const FAILURE_TAIL_LINES = 60;
+const LINE_CHARS = 300;
+const LABEL_CHARS = 120;
+const WARNINGS_SHOWN = 50;
+/** All hosts' hook output together stays under this; later hosts get a note instead. */
+const OUTPUT_BUDGET_BYTES = 384 * 1024;
+/** Text as a Markdown code span: a fence longer than any run of backticks inside, no escapes (they would show). */
+function code(text) {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence} ${oneLine(text)} ${fence}`;
+}
+/** Line breaks (any that Markdown or a browser honours) and other control characters as one space. */
+function oneLine(text) {
+    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+}
+/**
+ * Escapes text (a host's included) for a Markdown table cell or line: no emphasis, link, HTML, heading or table
+ * cell break can come out of it, and it stays on one line.
+ */
+function md(text) {
+    return oneLine(text).replace(/[|\\`*_<>[\]#&~!]/g, (c) => `\\${c}`);
+}
+function cut(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** Lines inside a ``` fence that cannot close it early. */
+function fenced(lines) {
+    return ['```', ...lines.map((l) => cut(oneLine(l), LINE_CHARS).replace(/```/g, "'''")), '```'];
+}
+function bytes(lines) {
+    return Buffer.byteLength(lines.join('\n')) + lines.length;
+}
+/** A host's hook output, the last HOST_OUTPUT_LINES lines across its steps, each step headed by its command. */
+function hostOutput(host, steps) {
+    const flat = [];
+    let total = 0;
+    for (const out of steps.values()) {
+        flat.push(`$ ${cut(out.label.split('\n')[0], LABEL_CHARS)}`);
+        if (out.total > out.lines.length)
+            flat.push(`… ${out.total - out.lines.length} earlier lines`);
+        flat.push(...out.lines);
+        total += out.total;
+    }
+    const shown = flat.slice(-HOST_OUTPUT_LINES);
+    const note = flat.length > shown.length ? `_Last ${HOST_OUTPUT_LINES} lines; the full output is in the log._` : '';
+    return [`<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`, '', ...fenced(shown), ...(note ? [note] : []), '</details>', ''];
+}
+/** The commit as a link to it when the repository is known. */
+function commit(r) {
+    if (!r.sha)
+        return undefined;
+    const l = r.links;
+    if (!l?.repository)
+        return md(r.sha);
+    return `[${md(r.sha.slice(0, 7))}](${l.server || 'https://github.com'}/${l.repository}/commit/${encodeURIComponent(r.sha)})`;
+}
+/** Ready-to-paste inputs that make the previous release live again. */
+function rollbackHowTo(r) {
+    if (!r.ok || !r.release || !r.previous || !['deploy', 'redeploy'].includes(r.command))
+        return [];
+    return [
+        '### Roll back',
+        '',
+        `To make ${code(r.previous)} live again, run the action with these inputs (and the same \`ssh-private-key\` and \`known-hosts\`):`,
+        '',
+        '```yaml',
+        'with:',
+        '  command: rollback',
+        `  environment: ${JSON.stringify(r.environment)}`,
+        `  release: ${JSON.stringify(r.previous)}`,
+        '```',
+        '',
+        `Without \`release\`, a rollback makes the newest earlier good release live. From a terminal: ${code(`deploy-action rollback ${r.environment} --release ${r.previous}`)}.`,
+        '',
+    ];
+}
+/**
+ * The job summary: the outcome and a headline table (environment, release, commit, previous release, URL,
+ * duration), what changed or the failure, the hosts and steps tables, hook output (collapsed, capped per host),
+ * how to roll back, warnings and a link to the run. Stays under GitHub's 1 MiB limit whatever the run printed.
+ */
+function renderSummary(r) {
+    const sections = [];
+    const add = (lines, drop, note) => lines.length && sections.push({ lines, drop, note });
+    const verb = r.command === 'deploy' ? 'Deploy' : r.command.charAt(0).toUpperCase() + r.command.slice(1);
+    const head = [`## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`, ''];
+    const facts = [
+        ['Environment', md(r.environment)],
+        ['Release', r.release && md(r.release)],
+        ['Commit', commit(r)],
+        ['Previous release', r.previous ? md(r.previous) : r.release ? '(none)' : undefined],
+        ['URL', r.url],
+        ['Duration', r.finishedMs !== undefined ? (0,progress/* seconds */.Y)(r.finishedMs) : undefined],
+    ];
+    head.push('| | |', '|---|---|');
+    for (const [k, v] of facts)
+        if (v)
+            head.push(`| ${k} | ${v} |`);
+    head.push('');
+    for (const line of r.ok ? r.changes : [])
+        head.push(`- ${md(line)}`);
+    add(head);
+    if (r.details.length)
+        add(['', ...r.details], 3, '_The details of this run were too long for the summary; see the log._');
+    if (r.failure) {
+        const f = r.failure;
+        const out = [`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, ''];
+        if (f.tail.length) {
+            const tail = f.tail.slice(-FAILURE_TAIL_LINES);
+            out.push('<details><summary>Last lines of output</summary>', '', ...fenced(tail));
+            if (tail.length < f.tail.length)
+                out.push(`_Last ${tail.length} of ${f.tail.length} lines; the full output is in the log._`);
+            out.push('</details>', '');
+        }
+        if (r.untouched.length)
+            out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
+        add(out);
+    }
+    const remote = [...r.rows.keys()];
+    if (remote.length) {
+        const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h).phases)))];
+        const out = ['### Hosts', '', `| Host | Release | ${phases.join(' | ')} | Health |`, `|---|---|${phases.map(() => '---|').join('')}---|`];
+        for (const host of remote) {
+            const row = r.rows.get(host);
+            const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
+            out.push(`| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? (0,progress/* seconds */.Y)(row.phases[p]) : '')).join(' | ')} | ${md(cut(row.health ?? '', LABEL_CHARS))} |`);
+        }
+        out.push('');
+        const window = r.switchWindowMs;
+        if (window !== undefined && r.switchedAt.size > 1)
+            out.push(`Switch window (first to last host): ${(0,progress/* seconds */.Y)(window)}.`, '');
+        add(out, 4, '_The hosts table was too long for the summary; see the log._');
+    }
+    if (r.hosts.size) {
+        const steps = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
+        for (const [host, rows] of r.hosts) {
+            for (const row of rows)
+                steps.push(`| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${ICON[row.status]} ${row.status} | ${(0,progress/* seconds */.Y)(row.ms)} |`);
+        }
+        const note = '_The steps table was too long for the summary; see the log._';
+        if (remote.length > 1)
+            add(['<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', ''], 2, note);
+        else
+            add(['### Steps', '', ...steps, ''], 2, note);
+    }
+    if (r.outputs.size) {
+        const out = [];
+        let skipped = 0;
+        for (const [host, steps] of r.outputs) {
+            const block = hostOutput(host, steps);
+            if (bytes(out) + bytes(block) > OUTPUT_BUDGET_BYTES)
+                skipped++;
+            else
+                out.push(...block);
+        }
+        if (skipped)
+            out.push(`_Hook output of ${skipped} more host${skipped === 1 ? '' : 's'} is not shown here; it is in the log._`, '');
+        add(out, 1, '_Hook output is not shown here (the summary would be too long); it is in the log._');
+    }
+    add(rollbackHowTo(r));
+    if (r.warnings.length) {
+        const shown = r.warnings.slice(0, WARNINGS_SHOWN);
+        const more = r.warnings.length - shown.length;
+        add(['### Warnings', ...shown.map((w) => `- ${md(cut(w, 1000))}`), ...(more ? [`- … and ${more} more in the log`] : []), ''], 5, '_Warnings: see the log._');
+    }
+    if (r.links?.runUrl)
+        add([`[Logs of this run](${r.links.runUrl})`, '']);
+    return fit(sections);
+}
+/** Joins the sections, dropping optional ones (lowest `drop` first) while the summary is over the budget. */
+function fit(sections) {
+    const text = () => sections.map((s) => s.lines.join('\n')).join('\n');
+    const optional = sections.filter((s) => s.drop !== undefined).sort((a, b) => a.drop - b.drop);
+    let out = text();
+    for (const s of optional) {
+        if (Buffer.byteLength(out) <= SUMMARY_BUDGET_BYTES)
+            break;
+        s.lines = [s.note ?? '', ''];
+        out = text();
+    }
+    if (Buffer.byteLength(out) > SUMMARY_BUDGET_BYTES) {
+        out = `${Buffer.from(out).subarray(0, SUMMARY_BUDGET_BYTES).toString().replace(/\uFFFD*$/, '')}\n\n_The summary was cut here; see the log._\n`;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/commands/plan.ts
+
+
+
+
+/** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
+async function shippedSummary(config, source) {
+    const entries = await walk(source, excluder(config.exclude));
+    const files = entries.filter((e) => e.type === 'file');
+    const mib = (files.reduce((n, e) => n + e.size, 0) / 1048576).toFixed(2);
+    const hooks = config.build.length ? ` before the ${config.build.length} build hook(s), which a dry run does not run` : '';
+    return `${files.length} files, ${mib} MiB from ${source}${hooks}`;
+}
+/** The dry-run plan: for each host, the live release, the lock, the steps that would run and what cleanup removes. */
+function planReport(ctx, fleet, facts, phases, shipped) {
+    const lines = ['### Plan (dry run: nothing was changed on any host)', '', `- New release: ${phases.name}`, `- Ships: ${shipped}`];
+    for (const m of fleet.members) {
+        const f = facts.get(m);
+        lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
+        // Host values (checked by hostFacts) are escaped all the same: the plan is Markdown in the summary.
+        lines.push(`- Live release: ${md(f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none')))}`);
+        lines.push(`- Lock: ${f.lock ? md((0,commands_facts/* describeHeldLock */.sT)(f.lock, ctx.config.environment)) : 'free'}`);
+        try {
+            const health = ctx.config.healthcheck ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }] : [];
+            const phaseList = [phases.stage(m).phase, phases.hooks(m), phases.switch(m), phases.activate(m), ...health, phases.finish(m)];
+            const steps = phaseList.flatMap((p) => (p ? p.steps.map((s) => s.label) : []));
+            lines.push(`- Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
+        }
+        catch (error) {
+            lines.push(`- Would fail: ${md(error instanceof Error ? error.message : String(error))}`);
+        }
+        const removed = phases.removed(m);
+        lines.push(`- Cleanup would remove: ${removed.length ? removed.join(', ') : 'nothing'}`);
+    }
+    lines.push('');
+    ctx.report.details.push(...lines);
+    ctx.report.changes.push('dry run: nothing was changed on any host');
+    for (const line of lines)
+        if (line)
+            ctx.log.info(line.replace(/^#+ /, ''));
+}
+
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 6 modules
+var fleet_fleet = __nccwpck_require__(7309);
+;// CONCATENATED MODULE: ./src/fleet/health.ts
+/** Checks a URL from the runner: `retries + 1` attempts at most, each within the timeout, `interval` apart. */
+async function checkUrl(c, signal) {
+    const t0 = Date.now();
+    let detail = '';
+    for (let attempt = 1; attempt <= c.retries + 1; attempt++) {
+        signal?.throwIfAborted();
+        try {
+            const res = await fetch(c.url, { redirect: 'manual', signal: AbortSignal.timeout(c.timeoutMs) });
+            await res.body?.cancel();
+            detail = `HTTP ${res.status}`;
+            if (res.status === c.expectStatus)
+                return { ok: true, attempts: attempt, detail, ms: Date.now() - t0 };
+            detail = `HTTP ${res.status}, expected ${c.expectStatus}`;
+        }
+        catch (error) {
+            const e = error;
+            detail = e.name === 'TimeoutError' ? `no answer within ${c.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(error));
+        }
+        if (attempt <= c.retries)
+            await new Promise((r) => setTimeout(r, c.intervalMs));
+    }
+    return { ok: false, attempts: c.retries + 1, detail, ms: Date.now() - t0 };
+}
+/** The health URL for one host: `{host}` becomes the host's name. */
+function urlFor(template, host) {
+    return template.replace(/\{host\}/g, host.includes(':') ? `[${host}]` : host);
+}
+
+;// CONCATENATED MODULE: ./src/fleet/rollout.ts
+
+/**
+ * Switches the staged hosts: all at once, or `batchSize` hosts at a time (rolling). Each batch is switched,
+ * activated and health-checked before the next starts. When a batch fails, every host switched so far (that
+ * batch and all earlier ones) is switched back, its activate commands run again, and the failure propagates.
+ * The switches stay provisional until the caller commits them.
+ */
+async function rollout(fleet, plan, listener = {}, members = fleet.members) {
+    const size = plan.strategy === 'rolling' ? Math.max(1, plan.batchSize) : members.length;
+    const switched = [];
+    for (let i = 0; i < members.length; i += size) {
+        const batch = members.slice(i, i + size);
+        try {
+            switched.push(...batch);
+            await fleet.run((m) => plan.switchPhase(m), undefined, { members: batch });
+            const at = Date.now();
+            batch.forEach((m) => listener.switched?.(m, at));
+            await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
+            if (plan.health) {
+                const results = await Promise.all(batch.map(async (m) => ({ m, r: await plan.health(m) })));
+                results.forEach(({ m, r }) => listener.health?.(m, r));
+                const sick = results.find(({ r }) => !r.ok);
+                if (sick) {
+                    throw new fleet_fleet/* HostFailure */.h(sick.m.host.name, 'healthcheck', `unhealthy after ${sick.r.attempts} attempt(s): ${sick.r.detail}`);
+                }
+            }
+        }
+        catch (error) {
+            await switchBack(fleet, plan, switched, listener);
+            throw error;
+        }
+    }
+}
+async function switchBack(fleet, plan, switched, listener) {
+    const alive = switched.filter((m) => !m.session.ended);
+    if (alive.length === 0)
+        return;
+    try {
+        await fleet.run((m) => plan.revertPhase(m), undefined, { members: alive });
+    }
+    catch {
+        // A host that cannot switch back in this phase still does it in its abort path (da_abort reverts first).
+    }
+    alive.forEach((m) => listener.reverted?.(m));
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/cleanup.ts
+
+/**
+ * deploy:cleanup: removes the releases the runner chose (see retention), re-checking on the host that none of
+ * them is live. They leave `releases/` at once (renamed into `.deploy/trash/`); deleting their files, which
+ * can take seconds for a big app, goes on in the background after the session, so the deploy does not wait for
+ * it. Trash an earlier cleanup could not delete (files of another user, say) is a warning, and is tried again.
+ */
+function cleanup(remove) {
+    return {
+        id: 'cleanup',
+        label: 'cleanup',
+        body: `stale=
+[ ! -d .deploy/trash ] || stale=$(find .deploy/trash -mindepth 1 -maxdepth 1 -mmin +10 -printf '%f ' 2>/dev/null || true)
+[ -z "$stale" ] || da_data warning "earlier cleanups could not delete .deploy/trash/{ $stale} (files of another user?): remove them by hand"
+${remove.length === 0
+            ? 'echo "nothing to clean up"'
+            : `trash=".deploy/trash/$DA_OWNER"
+# Nothing is moved or deleted through a link planted in .deploy/ (the links themselves go).
+[ ! -L .deploy/trash ] || rm -f .deploy/trash
+removed=0
+manifests=()
+for name in ${(0,quote/* words */.a)(remove)}; do
+  case $name in ''|.|..|*/*) continue ;; esac
+  ! [ current -ef "releases/$name" ] || continue
+  manifests+=(".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx")
+  if [ -e "releases/$name" ]; then
+    da_dir "$trash"
+    mv -- "releases/$name" "$trash/" && removed=$((removed + 1))
+  fi
+done
+# One rm for every manifest; no trash (and no background delete) when nothing was moved (a recycled release).
+if [ -L .deploy/manifests ]; then
+  da_data warning ".deploy/manifests is a symlink: the manifests of removed releases were left there; make it a directory"
+elif [ "\${#manifests[@]}" -gt 0 ]; then
+  rm -f -- "\${manifests[@]}"
+fi
+if [ "$removed" -gt 0 ]; then echo "removed $removed old releases"; else echo "nothing left to clean up"; fi`}
+# Simple commands, so no shell stays behind holding the session's output open (the session would not end).
+if [ -d .deploy/trash ]; then
+  if command -v setsid > /dev/null; then setsid rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &
+  else rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &
+  fi
+fi`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/clear-paths.ts
+
+/**
+ * deploy:clear_paths: paths the release must not contain (removed inside the new release only). The path check
+ * step (see contain.ts) has refused any path with a symlink among its parents before this runs (also before sudo);
+ * a link that is the path itself is removed, never what it points at.
+ */
+function clearPaths(opts) {
+    if (opts.paths.length === 0)
+        return null;
+    const sudo = opts.useSudo ? 'sudo -n ' : '';
+    return {
+        id: 'clear_paths',
+        label: 'clear paths',
+        body: `${sudo}rm -rf -- ${opts.paths.map((p) => `"releases/$DA_RELEASE/"${(0,quote.q)(p)}`).join(' ')}
+echo "cleared ${opts.paths.length} paths"`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/history.ts
+
+/**
+ * Appends one JSON line to `.deploy/history.jsonl`, the host's record of what was live when. `at` is stamped by
+ * the host when the line is written (the same clock as the lines its abort path writes). Fenced: a run that lost
+ * its lock records nothing.
+ */
+function logHistory(entry) {
+    const json = JSON.stringify(entry);
+    const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
+    return { id: 'log', label: 'history', fenced: true, body: `da_now
+da_history ${(0,quote.q)(`${open}"at":"`)}"$DA_AT"'"}'` };
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/hooks.ts
+
+/** Deploy hooks run in the new release, before anything is live. */
+const IN_RELEASE = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
+/** Activate hooks run in the live release, right after a switch (and again after a switch back). */
+const IN_CURRENT = { prefix: 'activate', dir: 'current/' };
+/**
+ * Hook commands: each runs with bash -e, stdin closed, the configured environment plus the DEPLOY_* variables,
+ * in `place.dir`. One step per command, so the summary shows which one failed. SIGPIPE is restored for the
+ * command (the session itself ignores it to survive a dropped connection).
+ */
+/** `export NAME='value'` lines for the shell: names come validated from the config, values are quoted. */
+function exportsOf(env) {
+    return Object.entries(env)
+        .map(([name, value]) => `export ${name}=${(0,quote.q)(value)}`)
+        .join('\n');
+}
+function hookSteps(hooks, env, place, timeoutMs) {
+    const exports = exportsOf(env);
+    const secs = Math.max(1, Math.round(timeoutMs / 1000));
+    return hooks.map((hook, i) => ({
+        id: `${place.prefix}-${i + 1}`,
+        label: hook.run,
+        // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
+        body: `${exports}
+cd -- ${place.dir}
+trap - PIPE
+timeout -k 10 ${secs} bash -e -c ${(0,quote.q)(hook.run)} < /dev/null || {
+  rc=$?
+  if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
+  exit "$rc"
+}`,
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/healthcheck.ts
+
+
+/**
+ * A health check run on the host, in the live release: the command must succeed within the timeout, at most
+ * `retries + 1` attempts, `interval` apart. Each attempt's output is shown. The verdict is reported as data
+ * (`health ok|fail`), not as the step's status, so the session stays up to switch back if the runner decides so.
+ */
+function commandHealthcheck(c) {
+    const secs = (ms) => (ms / 1000).toFixed(3);
+    return {
+        id: 'healthcheck',
+        label: 'healthcheck',
+        body: `${exportsOf(c.env)}
+cd -- current/
+trap - PIPE
+for attempt in $(seq ${c.retries + 1}); do
+  if timeout -k 2 ${secs(c.timeoutMs)} bash -e -c ${(0,quote.q)(c.command)} < /dev/null; then
+    echo "healthy (attempt $attempt)"; da_data health "ok attempt $attempt"; exit 0
+  fi
+  echo "attempt $attempt of ${c.retries + 1} failed"
+  [ "$attempt" -gt ${c.retries} ] || sleep ${secs(c.intervalMs)}
+done
+da_data health "fail after ${c.retries + 1} attempts"`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/revert.ts
+/** Puts `current` back where it was before this run's (still provisional) switch; a no-op where it did not switch. */
+function revert() {
+    return { id: 'revert', label: 'switch back', body: 'da_revert' };
+}
+
+// EXTERNAL MODULE: ./src/remote/steps/lock.ts
+var lock = __nccwpck_require__(7095);
+;// CONCATENATED MODULE: ./src/remote/steps/release.ts
+/**
+ * deploy:release: `releases/$DA_RELEASE` is created with `mkdir` (never `-p`), so a name that exists is an error,
+ * never an overwrite. The pending record is written only once the directory is ours.
+ */
+function release() {
+    return {
+        id: 'release',
+        label: 'release',
+        body: `if [ -e "releases/$DA_RELEASE" ] || [ -L "releases/$DA_RELEASE" ]; then
+  echo "error: releases/$DA_RELEASE already exists on this host; a release is never overwritten" >&2
+  exit 1
+fi
+# The release's manifest and index are written later with \`>\`, which would follow a link planted under their name.
+for m in ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"; do
+  if [ -L "$m" ]; then echo "error: $m is a symlink planted before this release existed; remove it" >&2; exit 1; fi
+done
+mkdir -- "releases/$DA_RELEASE"
+printf 'release %s\\n' "$DA_RELEASE" >> "$DA_PENDING"
+echo "created releases/$DA_RELEASE"`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/shared.ts
+
+/** The link target from `releases/<name>/<path>` back to `shared/<path>`, relative so the tree can move. */
+function sharedLinkTarget(path) {
+    const depth = path.split('/').length; // segments below releases/<name>/, the link's own name included
+    return `${'../'.repeat(depth + 1)}shared/${path}`;
+}
+function shared_parentOf(path) {
+    const i = path.lastIndexOf('/');
+    return i < 0 ? '' : path.slice(0, i);
+}
+/** Links the release's entry to shared/ (a release recycled from an older one may have that link already). */
+function linkInto(path) {
+    const parent = shared_parentOf(path);
+    const entry = `"releases/$DA_RELEASE/"${(0,quote.q)(path)}`;
+    return [
+        `if ! { [ -L ${entry} ] && [ ${entry} -ef shared/${(0,quote.q)(path)} ]; }; then`,
+        `  rm -rf -- ${entry}`,
+        parent ? `  mkdir -p -- "releases/$DA_RELEASE/"${(0,quote.q)(parent)}` : '',
+        `  ln -s -- ${(0,quote.q)(sharedLinkTarget(path))} ${entry}`,
+        'fi',
+    ]
+        .filter(Boolean)
+        .join('\n');
+}
+/**
+ * deploy:shared: each shared dir and file lives in `shared/` and is linked into the release. The first time, the
+ * shared copy is seeded from the release (as Deployer does); seeded entries are recorded so that a failed run
+ * removes them again and `shared/` is as it was. The path check step (see contain.ts) runs first: no parent of an
+ * entry, in the release or in shared/, is a symlink, and no shared entry in shared/ is one.
+ */
+function shared(opts) {
+    if (opts.dirs.length === 0 && opts.files.length === 0)
+        return null;
+    const parts = [];
+    for (const dir of opts.dirs) {
+        const p = (0,quote.q)(dir);
+        const parent = shared_parentOf(dir);
+        parts.push(`if [ -L shared/${p} ] || { [ -e shared/${p} ] && [ ! -d shared/${p} ]; }; then
+  echo "error: shared/"${p}" exists but is not a directory" >&2; exit 1
+fi
+if [ ! -e shared/${p} ]; then
+  printf 'seeded %s\\n' ${p} >> "$DA_PENDING"
+  ${parent ? `mkdir -p -- shared/${(0,quote.q)(parent)}` : ':'}
+  if [ -d "releases/$DA_RELEASE/"${p} ] && [ ! -L "releases/$DA_RELEASE/"${p} ]; then cp -a -- "releases/$DA_RELEASE/"${p} shared/${p}; else mkdir -- shared/${p}; fi
+  echo "seeded shared/"${p}
+fi
+${linkInto(dir)}`);
+    }
+    for (const file of opts.files) {
+        const p = (0,quote.q)(file);
+        const parent = shared_parentOf(file);
+        parts.push(`if [ -L shared/${p} ] || [ -d shared/${p} ]; then
+  echo "error: shared/"${p}" exists but is not a regular file" >&2; exit 1
+fi
+if [ ! -e shared/${p} ]; then
+  printf 'seeded %s\\n' ${p} >> "$DA_PENDING"
+  ${parent ? `mkdir -p -- shared/${(0,quote.q)(parent)}` : ':'}
+  if [ -f "releases/$DA_RELEASE/"${p} ] && [ ! -L "releases/$DA_RELEASE/"${p} ]; then cp -a -- "releases/$DA_RELEASE/"${p} shared/${p}; else : > shared/${p}; fi
+  echo "seeded shared/"${p}
+fi
+${linkInto(file)}`);
+    }
+    parts.push(`echo "linked ${opts.dirs.length + opts.files.length} shared entries"`);
+    return { id: 'shared', label: 'shared', body: parts.join('\n') };
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/symlink.ts
+
+/**
+ * deploy:symlink: a new link is renamed over `current` (rename(2) is atomic), so a reader sees the old release or
+ * the new one, never neither. The previous target is recorded first: until the run commits, the switch is
+ * provisional and the abort path puts it back. `liveTarget`: where `current` pointed when the host was inspected.
+ *
+ * The switch is fenced: under the fence (da_fence_lock, the flock `unlock` takes too) it proves that this run still
+ * holds its lock, and that the release is a real directory with its REVISION (what the upload writes last), so
+ * `current` never points at a directory another run's unlock removed, or at one that is not complete.
+ */
+function symlink(liveTarget) {
+    return {
+        id: 'symlink',
+        label: 'symlink',
+        fenced: true,
+        // The target inspect read under this run's lock is recorded while current still resolves to the same directory;
+        // when current was changed since (by a hook, by hand), or nothing was live, readlink tells.
+        body: `da_fence_lock
+da_fence
+if [ -z "$DA_RELEASE" ] || [ -L "releases/$DA_RELEASE" ] || [ ! -d "releases/$DA_RELEASE" ] || [ ! -f "releases/$DA_RELEASE/REVISION" ]; then
+  echo "error: releases/$DA_RELEASE is not a complete release (no such directory, a symlink, or no REVISION file): current was not switched" >&2
+  exit 1
+fi
+prev=${(0,quote.q)(liveTarget)}
+[ -n "$prev" ] && [ current -ef "$prev" ] || prev=$(readlink current 2>/dev/null || true)
+printf 'switched %s %s\\n' "releases/$DA_RELEASE" "$prev" >> "$DA_PENDING"
+ln -sfn -- "releases/$DA_RELEASE" ".deploy/current.$DA_OWNER"
+mv -fT -- ".deploy/current.$DA_OWNER" current
+echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
+    };
+}
+
+// EXTERNAL MODULE: ./src/remote/steps/writable.ts
+var writable = __nccwpck_require__(6916);
+// EXTERNAL MODULE: ./src/run-info.ts
+var run_info = __nccwpck_require__(4091);
+;// CONCATENATED MODULE: ./src/commands/ship.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+function chooseName(ctx, facts) {
+    if (ctx.releaseName) {
+        const name = (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
+        for (const [m, f] of facts) {
+            if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
+                throw new fleet_fleet/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
+            }
+        }
+        return name;
+    }
+    const taken = new Set();
+    for (const f of facts.values()) {
+        f.dirs.forEach((d) => taken.add(d));
+        f.history.forEach((h) => taken.add(h.release));
+    }
+    return (0,releases_name/* uniqueReleaseName */.SS)(ctx.run.startedAt, taken);
+}
+function httpUserFor(ctx, m, f) {
+    const c = ctx.config;
+    const user = c.httpUser ?? f.httpUser;
+    if (!user && c.writableDirs.length > 0 && (0,writable/* needsHttpUser */.V)(c.writableMode)) {
+        throw new fleet_fleet/* HostFailure */.h(m.host.name, 'writable', `writable_mode ${c.writableMode} needs the web server's user, and none was found running ` +
+            '(apache, httpd, nginx, www-data, _www). Set http_user in the config.');
+    }
+    return user;
+}
+function hookEnv(ctx, host, name, previous, sha = ctx.run.sha) {
+    return {
+        ...ctx.config.env,
+        DEPLOY_RELEASE: name,
+        DEPLOY_RELEASE_PATH: `${host.deployPath}/releases/${name}`,
+        DEPLOY_PATH: host.deployPath,
+        DEPLOY_PREVIOUS_RELEASE: previous ?? '',
+        DEPLOY_SHA: sha,
+        DEPLOY_ENVIRONMENT: ctx.config.environment,
+    };
+}
+function releasePhases(ctx, facts, name, source) {
+    const c = ctx.config;
+    const vars = { DA_RELEASE: name };
+    // `once: true` hooks run on the first host only (config order), before any host switches.
+    const first = [...facts.keys()][0];
+    const env = (m) => hookEnv(ctx, m.host, name, facts.get(m).live, source.sha(m));
+    // The stage phase: a fresh release directory, filled, its paths checked, then shared links, writable dirs and
+    // cleared paths.
+    const stageWith = (m, fill, fresh = true) => {
+        const steps = [
+            fresh ? release() : null,
+            ...fill.steps,
+            // Before anything changes outside the new release: no configured path leads out through a symlink.
+            (0,contain/* contain */.lP)({
+                sharedDirs: c.sharedDirs,
+                sharedFiles: c.sharedFiles,
+                writableDirs: c.writableMode === 'skip' ? [] : c.writableDirs,
+                clearPaths: c.clearPaths,
+            }),
+            shared({ dirs: c.sharedDirs, files: c.sharedFiles }),
+            (0,writable/* writable */.T)({
+                dirs: c.writableDirs,
+                mode: c.writableMode,
+                useSudo: c.writableUseSudo,
+                recursive: c.writableRecursive,
+                chmodMode: c.writableChmodMode,
+                httpUser: httpUserFor(ctx, m, facts.get(m)),
+                httpGroup: c.httpGroup,
+            }),
+            clearPaths({ paths: c.clearPaths, useSudo: c.clearUseSudo }),
+        ];
+        return {
+            // Every stage step changes the host under the lock: each first proves the run still holds it.
+            phase: { name: 'stage', vars: { ...vars, ...fill.vars }, steps: (0,phase/* fenced */.OF)(steps.filter((s) => s !== null)) },
+            payload: fill.payload,
+        };
+    };
+    const removed = (m) => {
+        const f = facts.get(m);
+        return releasesToRemove({
+            dirs: [...f.dirs, name],
+            history: [...f.history, { event: source.event, release: name }],
+            keep: c.keepReleases,
+            live: name,
+        }).filter((d) => !f.partial.has(d));
+    };
+    return {
+        name,
+        stage: (m) => stageWith(m, source.fill(m)),
+        restage: (m) => (source.restage ? stageWith(m, source.restage(m), false) : undefined),
+        prepareRestage: async (members) => source.prepareRestage?.(members),
+        hooks(m) {
+            const hooks = c.deploy.filter((h) => !h.once || m === first);
+            // The fence is checked at each hook's start: a hook already running when the lock is removed runs to its end.
+            return hooks.length ? { name: 'hooks', vars, steps: (0,phase/* fenced */.OF)(hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs)) } : undefined;
+        },
+        switch: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m).liveTarget)] }),
+        activate: (m) => activatePhase(ctx, vars, env(m)),
+        // After switching back, the activate commands run again for the release that is live again.
+        revert: (m) => revertPhase(ctx, vars, hookEnv(ctx, m.host, facts.get(m).live ?? '', undefined)),
+        finish(m) {
+            const f = facts.get(m);
+            const entry = {
+                event: source.event,
+                release: name,
+                previous: f.live ?? null,
+                ...JSON.parse(`{${(0,run_info/* runJsonMembers */.tx)(ctx.run)}}`),
+                sha: source.sha(m),
+                started_at: ctx.run.startedAt.toISOString(),
+            };
+            // The history line and cleanup are fenced; cleanup runs under the lock (a next run's inspect and delta see
+            // the releases as they stay), before the commit, which proves the lock under the fence itself.
+            return { name: 'finish', vars, steps: [logHistory(entry), ...(0,phase/* fenced */.OF)([cleanup(removed(m))]), (0,lock/* unlock */.Tl)()] };
+        },
+        removed,
+        env,
+        fillKind: (m) => source.fill(m).kind,
+    };
+}
+/** The commands run on a host right after its switch, in the live release (none configured: no phase). */
+function activatePhase(ctx, vars, env) {
+    const activate = ctx.config.activate;
+    return activate.length ? { name: 'activate', vars, steps: (0,phase/* fenced */.OF)(hookSteps(activate, env, IN_CURRENT, ctx.config.hookTimeoutMs)) } : undefined;
+}
+/**
+ * Switches a host back to its previous release and runs the activate commands again, for what is live again. The
+ * switch back is not fenced (it undoes this run's own switch, under the fence, only while current still points at
+ * this run's release); the activate commands are.
+ */
+function revertPhase(ctx, vars, env) {
+    return { name: 'revert', vars, steps: [revert(), ...(0,phase/* fenced */.OF)(hookSteps(ctx.config.activate, env, IN_CURRENT, ctx.config.hookTimeoutMs))] };
+}
+/** Records switches, health results and switch-backs in the report. */
+function rolloutListener(ctx) {
+    const report = ctx.report;
+    return {
+        switched: (m, at) => report.switchedAt.set(m.host.name, at),
+        health: (m, r) => (report.row(m.host.name).health = `${r.ok ? '✅' : '❌'} ${r.detail}`),
+        reverted: (m) => (report.row(m.host.name).reverted = true),
+    };
+}
+/** A host's health after its switch, by URL from the runner or by command on the host. */
+async function healthOf(ctx, fleet, m, env) {
+    const hc = ctx.config.healthcheck;
+    if (hc.url)
+        return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
+    const t0 = Date.now();
+    const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command, env })] }), undefined, { members: [m] });
+    const { verdict, invalid } = (0,commands_facts/* healthVerdict */.Af)(results.get(m));
+    (0,commands_facts/* reportInvalid */.q9)(ctx, m.host.name, invalid);
+    return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
+}
+/** Why a host's staging stopped and everything was shipped instead, as its delta step reported it. */
+function whyRestaged(r) {
+    return r?.data.get('base')?.[0] === 'foreign'
+        ? 'the release the delta was to reuse holds entries of another user (later deploys check before they reuse one)'
+        : 'the delta did not verify against the build';
+}
+/** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
+function chain(name, ...phases) {
+    const present = phases.filter((p) => p !== undefined);
+    return { name, vars: Object.assign({}, ...present.map((p) => p.vars)), steps: present.flatMap((p) => p.steps) };
+}
+/**
+ * Stages the release on every host (at most max_parallel at once), each host running its deploy hooks right after
+ * its staging, then switches the hosts (all at once, or in rolling batches, each activated and health-checked),
+ * then commits everything (history, cleanup, unlock). Nothing switches until every host has staged and passed
+ * its hooks; a failed activation or health check switches every switched host back. A single host with nothing
+ * to check after its switch has no barrier to wait for: staging, hooks, switch and commit go as one phase.
+ */
+async function shipRelease(ctx, fleet, facts, phases) {
+    const c = ctx.config;
+    const report = ctx.report;
+    const solo = fleet.members.length === 1 && !c.healthcheck && c.activate.length === 0;
+    const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
+    const staged = new Map(fleet.members.map((m) => [m, phases.stage(m)]));
+    const results = await fleet.run((m) => {
+        const stage = staged.get(m).phase;
+        return solo ? chain('ship', stage, phases.hooks(m), phases.switch(m), phases.finish(m)) : chain(stage.name, stage, phases.hooks(m));
+    }, (m) => staged.get(m).payload, { parallel: c.maxParallel });
+    // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
+    const again = fleet.members.filter((m) => results.get(m)?.stopped);
+    if (solo && again.length === 0) {
+        rolloutListener(ctx).switched?.(fleet.members[0], Date.now());
+    }
+    else {
+        if (again.length) {
+            await phases.prepareRestage(again);
+            const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
+            for (const m of again)
+                warn(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
+            await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: c.maxParallel });
+        }
+        ctx.signal.throwIfAborted();
+        await rollout(fleet, {
+            strategy: c.strategy,
+            batchSize: c.batchSize,
+            switchPhase: (m) => phases.switch(m),
+            activatePhase: (m) => phases.activate(m),
+            health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, phases.env(m)) : undefined,
+            revertPhase: (m) => phases.revert(m),
+        }, rolloutListener(ctx));
+        await fleet.run((m) => phases.finish(m));
+    }
+    report.release = phases.name;
+    const how = { full: 'full upload', delta: 'delta upload', copy: 'copied on the host' };
+    for (const m of fleet.members) {
+        const f = facts.get(m);
+        const gone = removed.get(m);
+        const shipped = again.includes(m) ? `full upload (${whyRestaged(results.get(m))})` : how[phases.fillKind(m)];
+        report.changes.push(`${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')}; ${shipped})` +
+            (gone.length ? `; removed old releases ${gone.join(', ')}` : ''));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commands/deploy.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The bytes a host receives (see receivePayload): the gzipped tar in chunks, sent while it is being made, then the
+ * manifest, which may still have been hashing meanwhile.
+ */
+function payload(built, tar) {
+    return {
+        open: () => external_node_stream_.Readable.from((async function* () {
+            yield* framed(followFile(tar.path, tar.done));
+            yield* framed([await built.manifestGz()]);
+        })()),
+    };
+}
+/** The whole build, for a host without a usable live release (or after a delta did not verify). */
+function fullFill(ctx, built, full) {
+    return {
+        steps: [upload({ revision: ctx.run.sha, skip: uncompared(ctx) })],
+        payload: payload(built, full),
+        kind: 'full',
+    };
+}
+/**
+ * The release each host could recycle as its delta base: the oldest one this deploy's cleanup removes anyway (not
+ * live, not another run's), with its manifest. Inspect offers the oldest release with its manifest; a host whose
+ * offer is not the release retention picks is asked in one short phase. Hosts without one copy their live release.
+ */
+async function recyclable(ctx, fleet, facts, name) {
+    const candidates = new Map();
+    for (const [m, f] of facts) {
+        if (shipsEverything(ctx, f))
+            continue;
+        const gone = releasesToRemove({
+            dirs: [...f.dirs, name],
+            history: [...f.history, { event: 'deploy', release: name }],
+            keep: ctx.config.keepReleases,
+            live: name,
+        }).filter((d) => d !== f.live && d !== name && !f.partial.has(d));
+        if (gone[0])
+            candidates.set(m, gone[0]);
+    }
+    const manifests = new Map();
+    const ask = [...candidates.keys()].filter((m) => facts.get(m).baseOffer?.name !== candidates.get(m));
+    for (const m of candidates.keys())
+        if (!ask.includes(m))
+            manifests.set(m, facts.get(m).baseOffer.manifestGz);
+    // Where inspect kept the live manifest back, a host that will copy its live release needs it: one with no base to
+    // recycle, or whose offered base's manifest is unreadable. A host asked for another base gets it too (that base
+    // may turn out unusable). One short phase for all of them.
+    const usable = (m) => !!manifests.get(m) && !!(0,artifact_manifest/* readStoredManifest */.Zl)(manifests.get(m));
+    const needLive = [...facts].filter(([m, f]) => f.liveManifest === 'kept' && !ask.includes(m) && !usable(m)).map(([m]) => m);
+    if (ask.length || needLive.length) {
+        const results = await fleet.run((m) => ({
+            name: 'base',
+            vars: { DA_BASE: ask.includes(m) ? candidates.get(m) : '' },
+            steps: [baseManifest({ live: facts.get(m).liveManifest === 'kept' })],
+        }), undefined, { members: [...ask, ...needLive], parallel: ctx.config.maxParallel });
+        for (const [m, r] of results) {
+            if (ask.includes(m))
+                manifests.set(m, r.bytes.get('base-manifest')?.[0]);
+            fetchedLiveManifest(facts.get(m), r);
+        }
+    }
+    const out = new Map();
+    for (const [m, gz] of manifests) {
+        // An unreadable manifest: this host copies its live release instead.
+        const manifest = gz && (0,artifact_manifest/* readStoredManifest */.Zl)(gz);
+        if (manifest)
+            out.set(m, { name: candidates.get(m), manifest });
+    }
+    return out;
+}
+/** Records the live manifest a `base` phase sent for a host whose inspect kept it back (absent now: ship everything). */
+function fetchedLiveManifest(f, r) {
+    if (f.liveManifest === 'kept')
+        f.liveManifest = (0,commands_facts/* manifestOf */.$V)(r.bytes.get('live-manifest')?.[0]);
+}
+/** Paths the deploy writes itself after the files arrive (shared links, cleared paths, REVISION): never compared. */
+function uncompared(ctx) {
+    const c = ctx.config;
+    return [...c.sharedDirs, ...c.sharedFiles, ...c.clearPaths, 'REVISION'];
+}
+/** Does this host get the whole build (no trusted live release to start from)? */
+function shipsEverything(ctx, f) {
+    return ctx.config.fullUpload || !f.live || !f.liveManifest || f.liveManifest === 'corrupt';
+}
+/** For each host: only what changed since its live release when that is known and trusted, else everything. */
+async function fillsFor(ctx, built, facts, bases) {
+    const skipped = uncompared(ctx);
+    const skip = (0,artifact_manifest/* under */.hG)(skipped);
+    const fills = new Map();
+    for (const [m, f] of facts) {
+        if (!shipsEverything(ctx, f))
+            continue;
+        if (f.liveManifest === 'corrupt')
+            warn(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
+        fills.set(m, fullFill(ctx, built, built.full()));
+    }
+    for (const [m, f] of facts) {
+        if (fills.has(m))
+            continue;
+        const recycle = bases.get(m);
+        // recyclable() resolved every manifest inspect kept back; without one to compare with, everything ships.
+        const base = recycle?.manifest ?? (typeof f.liveManifest === 'object' ? f.liveManifest : undefined);
+        if (!base) {
+            fills.set(m, fullFill(ctx, built, built.full()));
+            continue;
+        }
+        const { delta: d, archive } = await built.deltaFrom(base, skip);
+        const removeB64 = Buffer.from(d.remove.map((p) => `${p}\0`).join('')).toString('base64');
+        const steps = [
+            delta({
+                skip: skipped,
+                removeB64,
+                revision: ctx.run.sha,
+                files: { sent: d.send.length, unchanged: d.unchanged },
+                base: recycle ? 'recycle' : 'copy',
+            }),
+            verify({ skip: skipped }),
+        ];
+        fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live }, kind: 'delta' });
+    }
+    return fills;
+}
+/** deploy: build on the runner, stage every host, run the deploy hooks, then switch every host together. */
+async function deploy(ctx) {
+    const { config, run, report } = ctx;
+    report.sha = run.sha;
+    report.url = config.url;
+    if (ctx.dryRun) {
+        const shipped = await shippedSummary(config, ctx.source);
+        await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+            const facts = await (0,fleet_run/* inspectFleet */.X3)(ctx, fleet, { readOnly: true });
+            const name = chooseName(ctx, facts);
+            const source = {
+                event: 'deploy',
+                fill: () => ({ steps: [upload({ revision: run.sha, skip: uncompared(ctx) })], kind: 'full' }),
+                sha: () => run.sha,
+            };
+            planReport(ctx, fleet, facts, releasePhases(ctx, facts, name, source), shipped);
+        });
+        return;
+    }
+    const tree = await report.time('build', 'build', () => runBuild(config, ctx.source, ctx.log));
+    // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts. It
+    // starts once SSH is loaded: its walk would otherwise hold back the first connection. The TCP connections open
+    // meanwhile.
+    (0,connect/* reachEarly */.HE)(config.hosts, config.maxParallel);
+    await (0,connect/* loadTransports */.fG)(config.hosts);
+    const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
+    describing.catch(() => undefined);
+    // With full_upload every host gets everything: packing starts before the hosts are even reached.
+    if (config.fullUpload)
+        void describing.then((built) => built.full(), () => undefined);
+    try {
+        ctx.signal.throwIfAborted();
+        await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+            const offer = config.fullUpload ? {} : { offerBaseFrom: config.keepReleases };
+            const [facts, built] = await Promise.all([(0,fleet_run/* inspectFleet */.X3)(ctx, fleet, offer), describing]);
+            const name = chooseName(ctx, facts);
+            const first = fleet.members[0];
+            report.release = name;
+            report.previous = facts.get(first).live;
+            report.releasePath = `${first.host.deployPath}/releases/${name}`;
+            await ctx.observer?.started({ release: name, previous: report.previous, sha: run.sha });
+            // Hosts that get everything start receiving it now: packing needs only the list of files, not their hashes.
+            if ([...facts.values()].some((f) => shipsEverything(ctx, f)))
+                built.full();
+            const fills = await fillsFor(ctx, built, facts, await recyclable(ctx, fleet, facts, name));
+            // A delta that does not verify is followed by everything; pack it now only if that happened.
+            const restage = async (m) => {
+                const whole = fullFill(ctx, built, built.full());
+                return { ...whole, steps: [resetRelease(), ...whole.steps] };
+            };
+            const restaged = new Map();
+            const source = {
+                event: 'deploy',
+                fill: (m) => fills.get(m),
+                restage: (m) => restaged.get(m),
+                prepareRestage: async (members) => {
+                    for (const m of members)
+                        restaged.set(m, await restage(m));
+                },
+                sha: () => run.sha,
+            };
+            await shipRelease(ctx, fleet, facts, releasePhases(ctx, facts, name, source));
+        });
+    }
+    finally {
+        await tree.scratch.dispose();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/copy-live.ts
+/**
+ * Fills the new release with a copy of the live one, on the host (redeploy): a real copy with modes and links
+ * kept, never hard links, so a later write in one release cannot change another. Links are copied as links; the
+ * path check that follows makes sure no configured path leads out through one.
+ */
+function copyLive() {
+    return {
+        id: 'copy',
+        label: 'copy live release',
+        body: `[ -d "releases/$DA_LIVE" ] || { echo "error: the live release releases/$DA_LIVE is missing" >&2; exit 1; }
+[ ! -L "releases/$DA_LIVE" ] || { echo "error: the live release releases/$DA_LIVE is a symlink to $(readlink -- "releases/$DA_LIVE"), not a release directory: deploy instead" >&2; exit 1; }
+cp -a --reflink=auto -- "releases/$DA_LIVE/." "releases/$DA_RELEASE/"
+if [ -f ".deploy/manifests/$DA_LIVE.gz" ]; then
+  m=".deploy/manifests/$DA_RELEASE.gz"
+  [ ! -L "$m" ] || rm -f -- "$m" # cp would write through a link planted there
+  cp -- ".deploy/manifests/$DA_LIVE.gz" "$m"
+fi
+echo "copied releases/$DA_LIVE into releases/$DA_RELEASE"`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/redeploy.ts
+
+
+
+
+
+/**
+ * redeploy: a new release copied from the live one on each host (no build, no upload), then shared links,
+ * writable dirs, deploy hooks and the switch as in a deploy. For when a shared `.env` or a server setting changed.
+ */
+async function redeploy(ctx) {
+    const { report } = ctx;
+    report.url = ctx.config.url;
+    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+        const facts = await (0,fleet_run/* inspectFleet */.X3)(ctx, fleet, { readOnly: ctx.dryRun });
+        const lives = new Set();
+        for (const m of fleet.members) {
+            const live = facts.get(m).live;
+            if (!live)
+                throw new fleet_fleet/* HostFailure */.h(m.host.name, 'redeploy', 'no release is live here, so there is nothing to redeploy; run a deploy');
+            lives.add(live);
+        }
+        if (lives.size > 1) {
+            throw new fleet_fleet/* HostFailure */.h('fleet', 'redeploy', `the hosts run different releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live}`).join(', ')}); deploy to bring them together first`);
+        }
+        const live = [...lives][0];
+        const revision = (m) => facts.get(m).releases.find((r) => r.name === live)?.revision ?? '';
+        const name = chooseName(ctx, facts);
+        const first = fleet.members[0];
+        report.previous = live;
+        report.sha = revision(first) || undefined;
+        const source = { event: 'redeploy', fill: () => ({ steps: [copyLive()], vars: { DA_LIVE: live }, kind: 'copy' }), sha: revision };
+        const phases = releasePhases(ctx, facts, name, source);
+        if (ctx.dryRun) {
+            planReport(ctx, fleet, facts, phases, `a copy of the live release ${live}, made on each host`);
+            return;
+        }
+        report.release = name;
+        report.releasePath = `${first.host.deployPath}/releases/${name}`;
+        await ctx.observer?.started({ release: name, previous: live, sha: report.sha });
+        await shipRelease(ctx, fleet, facts, phases);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/releases/rollback.ts
+
+
+/**
+ * The releases a plain rollback may go back to on one host, newest first: older than the live one, complete
+ * (not failed, not partial), and not marked bad (rolled back from, or reverted).
+ */
+function rollbackCandidates(v) {
+    if (!v.live)
+        return [];
+    const ordered = oldestFirst(v.dirs, v.history);
+    const at = ordered.indexOf(v.live);
+    if (at < 0)
+        return [];
+    const { failed, bad } = (0,releases_history/* unusable */._P)(v.history);
+    return ordered
+        .slice(0, at)
+        .filter((d) => !failed.has(d) && !bad.has(d) && !v.partial.has(d))
+        .reverse();
+}
+/**
+ * One target for every host, agreed before anything switches: the named release (which every host must have),
+ * or the newest release that is a rollback candidate on every host.
+ */
+function chooseRollbackTarget(views, named) {
+    if (named) {
+        const lacking = views.filter((v) => !v.dirs.includes(named)).map((v) => v.host);
+        if (lacking.length)
+            return { error: `release ${named} does not exist on ${lacking.join(', ')}: nothing was changed` };
+        const partial = views.filter((v) => v.partial.has(named) || (0,releases_history/* unusable */._P)(v.history).failed.has(named)).map((v) => v.host);
+        if (partial.length)
+            return { error: `release ${named} never completed on ${partial.join(', ')} and cannot be made live` };
+        if (views.every((v) => v.live === named))
+            return { error: `release ${named} is already live on every host` };
+        const warnings = views.filter((v) => (0,releases_history/* unusable */._P)(v.history).bad.has(named)).map((v) => `${v.host}: release ${named} was marked bad earlier; making it live as asked`);
+        return { target: named, warnings };
+    }
+    const lists = views.map((v) => ({ v, candidates: rollbackCandidates(v) }));
+    const empty = lists.filter((l) => l.candidates.length === 0);
+    if (empty.length === views.length || views.length === 0) {
+        return { error: 'no release to roll back to: there is no earlier complete release that was not rolled back from' };
+    }
+    if (empty.length) {
+        return { error: `no release to roll back to on ${empty.map((l) => l.v.host).join(', ')}: nothing was changed` };
+    }
+    const [first, ...rest] = lists;
+    const target = first.candidates.find((c) => rest.every((l) => l.candidates.includes(c)));
+    if (!target) {
+        return {
+            error: `the hosts have no rollback target in common (${lists.map((l) => `${l.v.host}: ${l.candidates.join(', ')}`).join('; ')}); name one with the release input`,
+        };
+    }
+    return { target, warnings: [] };
+}
+
+;// CONCATENATED MODULE: ./src/commands/releases.ts
+
+
+
+
+
+
+/** One host's releases, newest first, with the status a user needs to choose a rollback target. */
+function releaseRows(f) {
+    const { failed, bad } = (0,releases_history/* unusable */._P)(f.history);
+    const previous = rollbackCandidates({ host: '', dirs: f.dirs, history: f.history, live: f.live, partial: f.partial })[0];
+    return oldestFirst(f.dirs, f.history)
+        .reverse()
+        .map((name) => {
+        const first = f.history.find((h) => h.release === name && h.event !== 'revert');
+        const dir = f.releases.find((r) => r.name === name);
+        const status = name === f.live ? 'live' : f.partial.has(name) ? 'partial' : failed.has(name) ? 'failed' : bad.has(name) ? 'bad' : name === previous ? 'previous' : '';
+        return {
+            name,
+            created: first?.at ? String(first.at) : dir?.mtime ? new Date(dir.mtime * 1000).toISOString() : '',
+            commit: String(first?.sha || dir?.revision || ''),
+            actor: String(first?.actor ?? ''),
+            status,
+        };
+    });
+}
+/** releases: lists each host's releases in the job summary; hosts that disagree are flagged. */
+async function releases(ctx) {
+    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+        const facts = await (0,fleet_run/* inspectFleet */.X3)(ctx, fleet, { readOnly: true });
+        const out = [];
+        const lives = new Set(fleet.members.map((m) => facts.get(m).live ?? '(none)'));
+        const sets = new Set(fleet.members.map((m) => facts.get(m).dirs.slice().sort().join(',')));
+        if (fleet.members.length > 1 && (lives.size > 1 || sets.size > 1)) {
+            const what = lives.size > 1 ? `different live releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live ?? 'none'}`).join(', ')})` : 'different sets of releases';
+            out.push(`> ⚠️ The hosts disagree: ${what}.`, '');
+            warn(ctx, `the hosts disagree: ${what}`);
+        }
+        for (const m of fleet.members) {
+            const f = facts.get(m);
+            out.push(`### ${md(m.host.name)}`, '');
+            const rows = releaseRows(f);
+            if (!rows.length) {
+                out.push(f.absent ? 'Nothing deployed yet.' : 'No releases.', '');
+                continue;
+            }
+            out.push('| Release | Created | Commit | Actor | Status |', '|---|---|---|---|---|');
+            // Names are release names; the other cells are host text (plain, checked by hostFacts), escaped all the same.
+            for (const r of rows) {
+                out.push(`| ${r.status === 'live' ? `**${md(r.name)}**` : md(r.name)} | ${md(r.created)} | ${md(r.commit.slice(0, 12))} | ${md(r.actor)} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
+            }
+            out.push('');
+            ctx.log.info(`${m.host.name}:`);
+            for (const r of rows)
+                ctx.log.info(`  ${r.status === 'live' ? '*' : ' '} ${r.name}  ${r.created}  ${r.commit.slice(0, 12)}  ${r.actor}  ${r.status}`);
+        }
+        const first = facts.get(fleet.members[0]);
+        ctx.report.release = first.live;
+        ctx.report.previous = releaseRows(first).find((r) => r.status === 'previous')?.name;
+        ctx.report.releasePath = first.live ? `${fleet.members[0].host.deployPath}/releases/${first.live}` : undefined;
+        ctx.report.url = ctx.config.url;
+        ctx.report.details.push('### Releases', '', ...out);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/commands/rollback.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * rollback: every host agrees on one target (the named release, or the newest earlier complete release that was
+ * not rolled back from) before any host switches; then all switch, and the release rolled back from is marked bad.
+ */
+async function rollback(ctx) {
+    const { report } = ctx;
+    report.url = ctx.config.url;
+    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+        const facts = await (0,fleet_run/* inspectFleet */.X3)(ctx, fleet, { readOnly: ctx.dryRun });
+        const views = fleet.members.map((m) => {
+            const f = facts.get(m);
+            return { host: m.host.name, dirs: f.dirs, history: f.history, live: f.live, partial: f.partial };
+        });
+        const choice = chooseRollbackTarget(views, ctx.releaseName);
+        if ('error' in choice)
+            throw new fleet_fleet/* HostFailure */.h('fleet', 'rollback', choice.error);
+        choice.warnings.forEach((w) => warn(ctx, w));
+        const target = choice.target;
+        const first = fleet.members[0];
+        report.previous = facts.get(first).live;
+        report.sha = facts.get(first).releases.find((r) => r.name === target)?.revision || undefined;
+        if (ctx.dryRun) {
+            report.details.push('### Plan (dry run: nothing was changed)', '', ...fleet.members.map((m) => `- ${m.host.name}: current would go from ${facts.get(m).live ?? 'nothing'} to ${target}; ${facts.get(m).live ?? 'the live release'} would be marked bad`), '');
+            return;
+        }
+        report.release = target;
+        report.releasePath = `${first.host.deployPath}/releases/${target}`;
+        await ctx.observer?.started({ release: target, previous: report.previous, sha: report.sha });
+        const vars = { DA_RELEASE: target };
+        // Hosts where the target is already live (a named rollback on a fleet that disagrees) stay as they are.
+        const moving = fleet.members.filter((m) => facts.get(m).live !== target);
+        const c = ctx.config;
+        const env = (m) => hookEnv(ctx, m.host, target, facts.get(m).live, facts.get(m).releases.find((r) => r.name === target)?.revision ?? '');
+        await rollout(fleet, {
+            strategy: c.strategy,
+            batchSize: c.batchSize,
+            switchPhase: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m).liveTarget)] }),
+            activatePhase: (m) => activatePhase(ctx, vars, env(m)),
+            health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, env(m)) : undefined,
+            revertPhase: (m) => revertPhase(ctx, vars, env(m)),
+        }, rolloutListener(ctx), moving);
+        await fleet.run((m) => ({
+            name: 'finish',
+            vars,
+            steps: [
+                ...(moving.includes(m)
+                    ? [
+                        logHistory({
+                            event: 'rollback',
+                            release: target,
+                            from: facts.get(m).live ?? null,
+                            ...JSON.parse(`{${(0,run_info/* runJsonMembers */.tx)(ctx.run)}}`),
+                            sha: facts.get(m).releases.find((r) => r.name === target)?.revision ?? '',
+                        }),
+                    ]
+                    : []),
+                (0,lock/* unlock */.Tl)(),
+            ],
+        }));
+        for (const m of fleet.members) {
+            report.changes.push(moving.includes(m)
+                ? `${m.host.name}: current → releases/${target} (was ${facts.get(m).live}, now marked bad)`
+                : `${m.host.name}: releases/${target} was already live; left as it was`);
+        }
+    });
+}
+
+// EXTERNAL MODULE: ./src/remote/steps/inspect.ts
+var inspect = __nccwpck_require__(5514);
+;// CONCATENATED MODULE: ./src/remote/steps/unlock-any.ts
+
+/** One line of text for a record the host keeps: control characters become spaces. */
+function unlock_any_oneLine(s) {
+    return s.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
+}
+/**
+ * The unlock command: reports who holds the lock; refuses (`unlock refused`, status 0) when the holder's session
+ * still runs on the host, unless forced; else leaves the holder a record of who removed its lock and when
+ * (`.deploy/unlocked/<owner>`: time, who, URL; read by the holder's fenced steps, see da_lock_lost) and a history
+ * line, undoes what the holder left unfinished when its session is gone (as its own post step would have), and
+ * removes the lock. All of it under the fence (da_fence_lock), so the holder's switch or commit cannot be midway.
+ * A live holder's work is not undone here: it stops at its next fenced step and undoes what is provably its own.
+ */
+function unlockAny(o) {
+    return {
+        id: 'unlock',
+        label: 'unlock',
+        body: `if [ ! -d .deploy/lock ]; then echo "no deploy lock here"; exit 0; fi
+da_fence_lock
+if [ ! -d .deploy/lock ]; then echo "no deploy lock here"; exit 0; fi
+da_lock_report
+holder=
+read -r holder 2>/dev/null < .deploy/lock/owner || true
+# The owner is a file name below .deploy/: anything but a plain token is not one (no record, no undo).
+case $holder in *[!A-Za-z0-9_-]*) holder= ;; esac
+alive=false
+! da_lock_alive || alive=true
+if [ "$alive" = true ] && [ ${(0,quote.q)(o.force ? 'yes' : 'no')} != yes ]; then
+  da_data unlock refused
+  echo "the lock holder's session is still running on this host: the lock was left in place"
+  exit 0
+fi
+da_now
+if [ -L .deploy/unlocked ]; then
+  echo "warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)"
+elif [ -n "$holder" ]; then
+  da_dir .deploy/unlocked
+  find .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true
+  printf '%s\\n%s\\n%s\\n' "$DA_AT" ${(0,quote.q)(unlock_any_oneLine(o.by))} ${(0,quote.q)(unlock_any_oneLine(o.url))} > ".deploy/unlocked/$holder"
+fi
+if [ "$alive" = false ] && [ -n "$holder" ] && [ -f ".deploy/pending/$holder" ]; then
+  echo "undoing what the lock holder's run left unfinished"
+  ( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )
+fi
+rm -rf .deploy/lock
+da_history "{\\"event\\":\\"unlock\\",\\"holder\\":\\"$holder\\",\\"holder_alive\\":$alive,\\"forced\\":${o.force},$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
+da_data unlock removed
+echo "deploy lock removed"`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/unlock.ts
+
+
+
+
+
+
+
+/**
+ * unlock: removes the deploy lock on every host and reports whose it was and how old it was. A lock whose session
+ * still runs on its host is left in place unless `force` is set (the command then fails, naming that run); a forced
+ * unlock makes that run stop at its next step, changing nothing more. A dry run only reports the locks (the inspect
+ * step reads them without touching anything).
+ */
+async function unlock(ctx) {
+    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+        const me = (0,commands_facts/* lockHolder */.ms)(new Map([['lock-info', [`{${(0,run_info/* lockInfoMembers */.LF)(ctx.run)}}`]]]));
+        const step = ctx.dryRun
+            ? (0,inspect/* inspect */.N)({ detectHttpUser: false })
+            : unlockAny({ force: !!ctx.force, by: (0,commands_facts/* holderName */.iY)(me) || 'an unknown operator', url: ctx.run.runUrl });
+        const results = await fleet.run(() => ({ name: 'unlock', steps: [step] }));
+        if (ctx.dryRun)
+            ctx.report.changes.push('dry run: no lock was removed');
+        const refused = [];
+        for (const m of fleet.members) {
+            const r = results.get(m);
+            const lock = (0,commands_facts/* hostFacts */.sm)(r).lock;
+            if (!lock) {
+                ctx.report.changes.push(`${m.host.name}: there was no deploy lock`);
+                continue;
+            }
+            const holder = (0,commands_facts/* lockHolder */.ms)(lock);
+            const kept = r.data.get('unlock')?.[0] === 'refused';
+            if (kept)
+                refused.push({ host: m.host.name, holder });
+            const verb = ctx.dryRun ? 'would remove' : kept ? 'left in place' : 'removed';
+            const age = holder.since ? ageOf(holder.since) : 'unknown age';
+            ctx.report.changes.push(`${m.host.name}: ${verb} the lock of ${nameOf(holder)}, taken ${holder.since ?? '?'} (${age} old)` +
+                `${holder.info['run_url'] ? `, ${String(holder.info['run_url'])}` : ''}; its session was ${holder.alive ? 'STILL RUNNING' : 'no longer running'}`);
+            if (holder.alive && !ctx.dryRun && !kept) {
+                warn(ctx, `${m.host.name}: removed the lock of ${nameOf(holder)} while its session still runs (forced): that run stops at its next step and changes nothing more (a hook already running finishes first)`);
+            }
+        }
+        if (refused.length) {
+            const { host, holder } = refused[0];
+            const others = refused.length > 1 ? ` (and on ${refused.slice(1).map((r) => r.host).join(', ')})` : '';
+            throw new fleet_fleet/* HostFailure */.h(host, 'unlock', `the lock is held by ${nameOf(holder)}${holder.info['run_url'] ? ` (${String(holder.info['run_url'])})` : ''}, whose session is still running on the host${others}: ` +
+                'the lock was left in place. Wait for that run to end, or cancel it; to remove the lock anyway, set `force: true` (CLI: --force): ' +
+                'that run then stops at its next step and changes nothing more (a hook it is running finishes first).');
+        }
+    });
+}
+function nameOf(holder) {
+    return (0,commands_facts/* holderName */.iY)(holder) || (holder.unreadable ? 'an unknown holder (unreadable lock record)' : 'an unknown holder');
+}
+function ageOf(iso) {
+    const ms = Date.now() - Date.parse(iso);
+    if (!Number.isFinite(ms))
+        return 'unknown age';
+    const min = Math.round(ms / 60000);
+    return min < 60 ? `${min} min` : min < 2880 ? `${Math.round(min / 60)} h` : `${Math.round(min / 1440)} days`;
+}
+
+;// CONCATENATED MODULE: ./src/commands/index.ts
+
+
+
+
+
+
+
+
+
+const COMMANDS = {
+    deploy: deploy,
+    redeploy: redeploy,
+    rollback: rollback,
+    unlock: unlock,
+    releases: releases,
+};
+/**
+ * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
+ * `${NAME}` values: deploy, redeploy and rollback (it runs activate), never in a dry run. The others (releases,
+ * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
+ */
+function runsHooks(name, dryRun) {
+    return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback');
+}
+async function runCommand(name, ctx) {
+    if (runsHooks(name, ctx.dryRun) && ctx.config.envSkipped) {
+        throw new Error(`internal error: ${name} runs hooks, but the config was loaded without expanding env`);
+    }
+    // A dry run needs no env, but says what the real run would refuse.
+    if (runsHooks(name, false)) {
+        for (const p of ctx.config.envSkipped?.unset ?? [])
+            warn(ctx, `${(0,config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
+    }
+    // A bad name for a new release stops the run before any host is connected to, locked or changed.
+    if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
+        (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
+    (0,connect/* loadTransports */.fG)(ctx.config.hosts).catch(() => undefined);
+    try {
+        await COMMANDS[name](ctx);
+    }
+    catch (error) {
+        await ctx.observer?.finished(ctx.report, error);
+        throw error;
+    }
+    await ctx.observer?.finished(ctx.report);
+}
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/report/failure.ts
+
+
+
+
+/** Turns any error of a run into the failure the report shows (host, step, message, output tail). */
+function failureOf(error) {
+    if (error instanceof fleet_fleet/* HostFailure */.h) {
+        return { host: error.host, step: error.step, message: error.message.replace(`${error.host}: ${error.step}: `, ''), tail: error.tail };
+    }
+    if (error instanceof BuildError)
+        return { host: 'runner', step: 'build', message: error.message, tail: error.tail };
+    if (error instanceof config/* ConfigError */.xL)
+        return { host: 'runner', step: 'config', message: error.message, tail: [] };
+    if (error instanceof errors/* Cancelled */.c)
+        return { host: 'runner', step: 'cancelled', message: error.message, tail: [] };
+    return { host: 'runner', step: 'run', message: error instanceof Error ? error.message : String(error), tail: [] };
+}
+/** What a failed run of a command leaves as it was, for the summary (commands that change nothing: none). */
+function untouchedAfterFailure(command) {
+    const live = 'current still points at the release that was live before this run, on every host';
+    const lock = 'the deploy lock taken by this run was released; locks of other runs were not touched';
+    if (command === 'deploy' || command === 'redeploy') {
+        return [live, 'shared/ is as it was (entries this run created were removed)', lock, 'the unfinished release was removed'];
+    }
+    if (command === 'rollback')
+        return [live, lock];
+    return [];
+}
+
+;// CONCATENATED MODULE: ./src/report/report.ts
+/** Output kept per step while the run goes; the summary shows less (see summary.ts). */
+const OUTPUT_KEEP_LINES = 200;
+const OUTPUT_LINE_CHARS = 1000;
+/**
+ * What happened in a run, collected from step events: the summary, outputs and annotations are all rendered from
+ * this, never from inside a step.
+ */
+class RunReport {
+    command;
+    environment;
+    application;
+    hosts = new Map();
+    /** Per host: phase durations, health, whether it was switched back. */
+    rows = new Map();
+    /** When each host's `current` was switched (epoch ms), for the fleet's switch window. */
+    switchedAt = new Map();
+    warnings = [];
+    /** Per host, per step id: the last lines of hook output. */
+    outputs = new Map();
+    links;
+    failure;
+    release;
+    previous;
+    releasePath;
+    sha;
+    url;
+    /** What the failed run left as it was (shown on failure). */
+    untouched = [];
+    /** Lines describing what changed (shown on success). */
+    changes = [];
+    /** Further Markdown for the summary: a command's listing or plan. */
+    details = [];
+    started = Date.now();
+    finishedMs;
+    constructor(command, environment, application) {
+        this.command = command;
+        this.environment = environment;
+        this.application = application;
+    }
+    step(host, record) {
+        const rows = this.hosts.get(host) ?? [];
+        const row = { id: record.id, label: record.label, status: record.status, ms: record.status === 'running' ? 0 : record.ms };
+        const at = rows.findIndex((r) => r.id === row.id);
+        if (at >= 0)
+            rows[at] = row;
+        else
+            rows.push(row);
+        this.hosts.set(host, rows);
+    }
+    /** Keeps a line a step printed (the last OUTPUT_KEEP_LINES per step, each cut to OUTPUT_LINE_CHARS). */
+    output(host, step, line) {
+        let steps = this.outputs.get(host);
+        if (!steps)
+            this.outputs.set(host, (steps = new Map()));
+        let out = steps.get(step.id);
+        if (!out)
+            steps.set(step.id, (out = { label: step.label, lines: [], total: 0 }));
+        out.total++;
+        out.lines.push(line.length > OUTPUT_LINE_CHARS ? `${line.slice(0, OUTPUT_LINE_CHARS)}…` : line);
+        if (out.lines.length > OUTPUT_KEEP_LINES)
+            out.lines.shift();
+    }
+    row(host) {
+        let row = this.rows.get(host);
+        if (!row)
+            this.rows.set(host, (row = { phases: {} }));
+        return row;
+    }
+    /** First to last switch across the fleet, in ms (undefined before any switch). */
+    get switchWindowMs() {
+        const times = [...this.switchedAt.values()];
+        return times.length ? Math.max(...times) - Math.min(...times) : undefined;
+    }
+    /** Times a runner-side step (`build`, `pack`) and records it under the pseudo-host `runner`. */
+    async time(id, label, fn) {
+        const t0 = Date.now();
+        this.step('runner', { id, label, status: 'running', ms: 0 });
+        try {
+            const value = await fn();
+            this.step('runner', { id, label, status: 'ok', ms: Date.now() - t0 });
+            return value;
+        }
+        catch (error) {
+            this.step('runner', { id, label, status: 'failed', ms: Date.now() - t0 });
+            throw error;
+        }
+    }
+    finish() {
+        this.finishedMs = Date.now() - this.started;
+    }
+    get ok() {
+        return !this.failure;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/signals.ts
+/**
+ * A cancelled workflow run gets SIGINT, then SIGTERM 7.5 s later, then is killed. The first signal aborts the
+ * command (hosts undo their work); later signals are noted, and the clean-up carries on.
+ */
+function cancelOnSignals(log) {
+    const controller = new AbortController();
+    const onSignal = (name) => {
+        if (controller.signal.aborted) {
+            log.warning(`${name} received again: still undoing this run's work on the hosts`);
+            return;
+        }
+        log.warning(`${name} received: cancelling; every host undoes this run's unfinished work`);
+        controller.abort(new Error(`cancelled by ${name}`));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return {
+        signal: controller.signal,
+        dispose() {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+        },
+    };
+}
+
+// EXTERNAL MODULE: ./src/action/actions-log.ts + 1 modules
+var actions_log = __nccwpck_require__(6238);
+;// CONCATENATED MODULE: ./src/action/annotations.ts
+
+
+
+/** Each config problem becomes an error annotation at its file, line and column. */
+function annotateConfigError(error) {
+    const root = process.env['GITHUB_WORKSPACE'] || process.cwd();
+    for (const p of error.problems) {
+        core/* error */.z3(`${p.path ? `${p.path}: ` : ''}${p.message}`, {
+            title: 'deploy config',
+            file: (0,external_node_path_.relative)(root, p.file) || p.file,
+            startLine: p.line,
+            startColumn: p.column,
+        });
+    }
+}
+/** A step's label for a title: its first line, at most 80 characters. */
+function annotations_short(label) {
+    const line = label.split('\n')[0].trim();
+    return line.length > 80 || label.includes('\n') ? `${line.slice(0, 79)}…` : line;
+}
+/**
+ * Marks the step failed with one error annotation per problem: config problems at their file, line and column;
+ * any other failure as ONE annotation titled with the command, the host and the step (`deploy failed on web1
+ * (step: migrate)`). Replaces core.setFailed, which would add a second, untitled error line.
+ */
+function annotateFailure(command, error, failure) {
+    process.exitCode = core/* ExitCode */.yU.Failure;
+    if (error instanceof config/* ConfigError */.xL && error.problems.length) {
+        annotateConfigError(error);
+        return;
+    }
+    const where = failure.host === 'runner' ? '' : `${failure.host}: ${failure.step}: `;
+    const host = failure.host === 'runner' ? 'the runner' : failure.host;
+    core/* error */.z3(`${where}${failure.message}`, { title: `${command} failed on ${host} (step: ${annotations_short(failure.step)})` });
+}
+
+// EXTERNAL MODULE: ./src/action/context.ts + 3 modules
+var context = __nccwpck_require__(4139);
+;// CONCATENATED MODULE: ./src/action/outputs.ts
+
+/** Sets the step outputs users wire into later steps and `environment.url`. */
+function setOutputs(report, hosts) {
+    core/* setOutput */.uH('release', report.release ?? '');
+    core/* setOutput */.uH('release-path', report.releasePath ?? '');
+    core/* setOutput */.uH('previous-release', report.previous ?? '');
+    core/* setOutput */.uH('url', report.url ?? '');
+    core/* setOutput */.uH('hosts', JSON.stringify(hosts));
+}
+
+// EXTERNAL MODULE: ./src/action/state.ts
+var state = __nccwpck_require__(3175);
+;// CONCATENATED MODULE: ./src/action/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** The action's main step: inputs and config in, one command run, outputs and a job summary out. */
+async function main() {
+    (0,state/* setIsPost */.dC)();
+    const cancel = cancelOnSignals(actions_log/* actionsLog */._);
+    let report;
+    let hosts = [];
+    try {
+        const inputs = (0,context/* actionInputs */.eh)();
+        const config = (0,context/* actionConfig */.T3)(inputs, runsHooks(inputs.command, inputs.dryRun));
+        hosts = config.hosts.map((h) => h.name);
+        report = new RunReport(inputs.command, config.environment, config.application);
+        await runCommand(inputs.command, await (0,context/* commandContext */.bX)(inputs, config, report, cancel.signal));
+    }
+    catch (error) {
+        reportFailure(report, error);
+    }
+    finally {
+        cancel.dispose();
+        if (report) {
+            report.finish();
+            setOutputs(report, hosts);
+            await core/* summary */.z.addRaw(renderSummary(report)).write();
+        }
+    }
+}
+/** A failed run: into the report (what was left untouched), the output's last lines, an annotation. */
+function reportFailure(report, error) {
+    const failure = failureOf(error);
+    if (report) {
+        report.failure = failure;
+        if (failure.host !== 'runner' || error instanceof errors/* Cancelled */.c)
+            report.untouched.push(...untouchedAfterFailure(report.command));
+    }
+    if (failure.tail.length) {
+        actions_log/* actionsLog */._.info(`Last lines of output from ${failure.host}:`);
+        actions_log/* actionsLog */._.output(failure.tail.join('\n'));
+    }
+    annotateFailure(report?.command ?? 'deploy-action', error, failure);
+}
+
+
+/***/ }),
+
+/***/ 3554:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  b: () => (/* binding */ post)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7264);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 6 modules
+var fleet_fleet = __nccwpck_require__(7309);
+// EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
+var fleet_run = __nccwpck_require__(2986);
+;// CONCATENATED MODULE: ./src/commands/abandoned.ts
+
+
+
+/** Opens a session on each host as the given run and lets it undo that run's unfinished work (`da_abort`). */
+async function finishAbandonedRun(config, owner, access, log) {
+    const fleet = await fleet_fleet/* Fleet */.P.open(config.hosts, access, (host) => ({ markerToken: (0,external_node_crypto_.randomBytes)(6).toString('hex'), owner, deployPath: host.deployPath, idleSeconds: fleet_run/* IDLE_SECONDS */.fP, runJson: '"note":"post"' }), { output: (host, line) => log.output(`[${host.name}] ${line}`) });
+    const confirmed = await fleet.abort();
+    log.info(confirmed ? 'every host has undone what this run left unfinished' : 'some hosts did not confirm the clean-up');
+}
+
+// EXTERNAL MODULE: ./src/action/actions-log.ts + 1 modules
+var actions_log = __nccwpck_require__(6238);
+// EXTERNAL MODULE: ./src/action/context.ts + 3 modules
+var context = __nccwpck_require__(4139);
+// EXTERNAL MODULE: ./src/action/state.ts
+var state = __nccwpck_require__(3175);
+;// CONCATENATED MODULE: ./src/action/post.ts
+
+
+
+
+
+/**
+ * The `post:` step: when the main step could not confirm that every host cleaned up (it was killed, or a host
+ * dropped off), connect again and undo this run's unfinished work: its lock, its partial release, a provisional
+ * switch. Locks and releases of other runs are never touched. It warns rather than fails.
+ */
+async function post() {
+    const owner = (0,state/* unfinishedRun */.zZ)();
+    if (!owner)
+        return;
+    try {
+        const inputs = (0,context/* actionInputs */.eh)();
+        // The post step runs no hook: it needs no env (and no `${NAME}` value is read).
+        const config = (0,context/* actionConfig */.T3)(inputs, false);
+        core/* info */.pq('The main step did not confirm its clean-up on every host; finishing it now.');
+        await finishAbandonedRun(config, owner, (0,context/* actionAccess */.Ve)(inputs), actions_log/* actionsLog */._);
+    }
+    catch (error) {
+        core/* warning */.$e(`post: could not finish the clean-up: ${error instanceof Error ? error.message : String(error)}`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 3175:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   M3: () => (/* binding */ actionState),
+/* harmony export */   dC: () => (/* binding */ setIsPost),
+/* harmony export */   tl: () => (/* binding */ isPost),
+/* harmony export */   zZ: () => (/* binding */ unfinishedRun)
+/* harmony export */ });
+/* unused harmony exports setOwner, getOwner */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
+
+/**
+ * State shared between the main step and the `post:` step (as actions/checkout and docker/build-push-action keep
+ * it): one setter and one getter per value, so no other module names a key.
+ */
+const KEY = {
+    isPost: 'isPost',
+    owner: 'owner',
+    remote: 'remote',
+};
+/** Set by the main step as it starts: the next run of the bundle in this job is the post step. */
+function setIsPost() {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(KEY.isPost, 'true');
+}
+function isPost() {
+    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(KEY.isPost) === 'true';
+}
+/** The run's owner (`run-id.attempt@...`), as its locks and unfinished releases are marked on the hosts. */
+function setOwner(owner) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(KEY.owner, owner);
+}
+function getOwner() {
+    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(KEY.owner) || undefined;
+}
+function setRemote(value) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(KEY.remote, value);
+}
+function getRemote() {
+    const value = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(KEY.remote);
+    return value === 'started' || value === 'done' ? value : undefined;
+}
+/** The owner of a run that changed hosts without every host confirming its clean-up; the post step finishes it. */
+function unfinishedRun() {
+    const owner = getOwner();
+    return owner && getRemote() === 'started' ? owner : undefined;
+}
+/** What the commands tell the post step, through the action's state. */
+const actionState = {
+    started(owner) {
+        setOwner(owner);
+        setRemote('started');
+    },
+    cleanedUp() {
+        setRemote('done');
+    },
+};
+
+
+/***/ }),
+
 /***/ 5150:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -28589,29 +31517,6 @@ function coalesceWrites(stream, opts = {}) {
         });
     }
     return stream;
-}
-
-
-/***/ }),
-
-/***/ 165:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   R: () => (/* binding */ warn),
-/* harmony export */   c: () => (/* binding */ Cancelled)
-/* harmony export */ });
-/** A run that was cancelled; the hosts have undone its work. */
-class Cancelled extends Error {
-    constructor() {
-        super('the run was cancelled; every host undid this run\'s unfinished work');
-        this.name = 'Cancelled';
-    }
-}
-/** A warning for the log (an annotation on GitHub) and the summary. */
-function warn(ctx, text) {
-    ctx.report.warnings.push(text);
-    ctx.log.warning(text);
 }
 
 
@@ -28888,8 +31793,8 @@ var writable = __nccwpck_require__(6916);
 var progress = __nccwpck_require__(8991);
 // EXTERNAL MODULE: ./src/run-info.ts
 var run_info = __nccwpck_require__(4091);
-// EXTERNAL MODULE: ./src/commands/context.ts
-var context = __nccwpck_require__(165);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/commands/facts.ts
 var commands_facts = __nccwpck_require__(9005);
 ;// CONCATENATED MODULE: ./src/commands/fleet-run.ts
@@ -28921,8 +31826,7 @@ function preludeFor(ctx, host) {
  */
 async function withFleet(ctx, work) {
     const listener = (0,progress/* progress */.q)(ctx.log, ctx.report, ctx.config.hosts.length);
-    ctx.state?.save('owner', ctx.run.owner);
-    ctx.state?.save('remote', 'started');
+    ctx.state?.started(ctx.run.owner);
     let fleet;
     try {
         (0,connect/* reachEarly */.HE)(ctx.config.hosts, ctx.config.maxParallel);
@@ -28932,9 +31836,9 @@ async function withFleet(ctx, work) {
         // A host that could not be reached (host key, auth, network) has nothing of this run to undo: the post step
         // would only connect again (and fail again) for nothing.
         if (error instanceof fleet_fleet/* HostFailure */.h && error.cleanedUp)
-            ctx.state?.save('remote', 'done');
+            ctx.state?.cleanedUp();
         if (ctx.signal.aborted)
-            throw new context/* Cancelled */.c();
+            throw new errors/* Cancelled */.c();
         throw error;
     }
     finally {
@@ -28945,15 +31849,15 @@ async function withFleet(ctx, work) {
     try {
         const value = await work(fleet);
         await fleet.close();
-        ctx.state?.save('remote', 'done');
+        ctx.state?.cleanedUp();
         return value;
     }
     catch (error) {
         const confirmed = await fleet.abort();
         if (confirmed)
-            ctx.state?.save('remote', 'done');
+            ctx.state?.cleanedUp();
         if (ctx.signal.aborted)
-            throw new context/* Cancelled */.c();
+            throw new errors/* Cancelled */.c();
         throw error;
     }
     finally {
@@ -30594,6 +33498,23 @@ function schemaText() {
 
 /***/ }),
 
+/***/ 3916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ Cancelled)
+/* harmony export */ });
+/** A run that was cancelled; the hosts have undone its work. */
+class Cancelled extends Error {
+    constructor() {
+        super('the run was cancelled; every host undid this run\'s unfinished work');
+        this.name = 'Cancelled';
+    }
+}
+
+
+/***/ }),
+
 /***/ 6247:
 /***/ ((__unused_webpack_module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
@@ -31945,76 +34866,15 @@ function sessionListener(host, l) {
 
 /***/ }),
 
-/***/ 6618:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   s: () => (/* binding */ selectHosts)
-/* harmony export */ });
-/** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
-function bare(host) {
-    return (/^\[(.*)\]$/.exec(host)?.[1] ?? host).toLowerCase();
-}
-/**
- * What one item selects: `label=web` picks the hosts with that label; anything else names hosts by display name
- * (`deploy@web1.example.com:2222`, `local`), by host name (`web1.example.com`, `::1` or `[::1]`) or as
- * `user@host`. Host names never contain `=`, so `key=value` items are free for such selectors.
- */
-function selectorFor(item) {
-    const label = /^label=(.+)$/.exec(item);
-    if (label)
-        return { item, matches: (h) => h.labels.includes(label[1]) };
-    if (item.includes('='))
-        return `"${item}": only label=NAME selects by key`;
-    const at = item.indexOf('@');
-    const user = at >= 0 ? item.slice(0, at) : undefined;
-    const host = bare(at >= 0 ? item.slice(at + 1) : item);
-    return {
-        item,
-        matches: (h) => h.name === item || (bare(h.host) === host && (user === undefined || h.user === user)),
-    };
-}
-/**
- * The hosts a comma-separated list selects, in config order and without duplicates; every host when the list is
- * empty. An item that selects nothing is an error (prefixed with `source`, e.g. `--hosts`) that lists the hosts.
- */
-function selectHosts(hosts, spec, source) {
-    const items = spec
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-    if (!items.length)
-        return hosts;
-    const problems = [];
-    const selectors = [];
-    for (const item of items) {
-        const selector = selectorFor(item);
-        if (typeof selector === 'string')
-            problems.push(selector);
-        else if (!hosts.some((h) => selector.matches(h)))
-            problems.push(`"${item}" matches no host`);
-        else
-            selectors.push(selector);
-    }
-    if (problems.length) {
-        const available = hosts.map((h) => (h.labels.length ? `${h.name} [${h.labels.join(', ')}]` : h.name)).join(', ') || '(none)';
-        throw new Error(`${source}: ${problems.join('; ')}. The hosts of this environment are: ${available}`);
-    }
-    return hosts.filter((h) => selectors.some((s) => s.matches(h)));
-}
-
-
-/***/ }),
-
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4811);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8399);
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2462);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7934);
+/* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3554);
+/* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3175);
 
 
 
@@ -32023,2641 +34883,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 // The log goes to the runner through a pipe: a burst of lines (a fleet's progress) leaves in one write.
 (0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });
 // One bundle serves both entries in action.yml; the post step is recognised by the state main saved.
-await ((0,_state_js__WEBPACK_IMPORTED_MODULE_3__/* .isPost */ .tl)() ? (0,_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)() : (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i)());
+await ((0,_action_state_js__WEBPACK_IMPORTED_MODULE_3__/* .isPost */ .tl)() ? (0,_action_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)() : (0,_action_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i)());
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 989:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Q: () => (/* binding */ maskSecrets),
-  K: () => (/* binding */ readInputs)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
-var core = __nccwpck_require__(7264);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/commands/names.ts
-/** The commands, as the `command` input and the CLI name them. */
-const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases'];
-function isCommand(name) {
-    return COMMANDS.includes(name);
-}
-
-// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
-var config = __nccwpck_require__(6391);
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-
-function readInputs() {
-    const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
-    const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
-    const command = core/* getInput */.V4('command') || 'deploy';
-    if (!isCommand(command)) {
-        throw new Error(`input command: "${command}" is not a command; use one of: ${COMMANDS.join(', ')}`);
-    }
-    const timeout = secondsInput('connect-timeout', '30');
-    const startTimeout = secondsInput('start-timeout', '20');
-    return {
-        command,
-        environment: core/* getInput */.V4('environment') || 'production',
-        config: inWorkspace(core/* getInput */.V4('config') || 'deploy.yml'),
-        source: inWorkspace(core/* getInput */.V4('source') || '.'),
-        sshPrivateKey: core/* getInput */.V4('ssh-private-key'),
-        sshPassphrase: core/* getInput */.V4('ssh-passphrase'),
-        knownHosts: core/* getInput */.V4('known-hosts'),
-        releaseName: core/* getInput */.V4('release-name'),
-        release: core/* getInput */.V4('release'),
-        dryRun: booleanInput('dry-run'),
-        force: forceInput(command),
-        hosts: core/* getInput */.V4('hosts'),
-        connectTimeoutSeconds: timeout,
-        startTimeoutSeconds: startTimeout,
-        githubDeployment: booleanInput('github-deployment'),
-        githubToken: core/* getInput */.V4('github-token'),
-    };
-}
-/**
- * Masks every line of every secret, so a multi-line key never reaches the log in any form. `${NAME}` values follow
- * the masking rule (not `true`, `42` or under 4 characters); credentials are masked whatever they are.
- */
-function maskSecrets(values, options = {}) {
-    for (const piece of (0,config/* secretPieces */.oY)(values, options))
-        core/* setSecret */.Pq(piece);
-}
-/** `force` applies to unlock only: anywhere else it is a mistake worth saying. */
-function forceInput(command) {
-    const force = booleanInput('force');
-    if (force && command !== 'unlock')
-        throw new Error(`input force: applies to command unlock only, not ${command}`);
-    return force;
-}
-/** A number of seconds: positive, the default when empty. */
-function secondsInput(name, fallback) {
-    const value = Number(core/* getInput */.V4(name) || fallback);
-    if (!Number.isFinite(value) || value <= 0)
-        throw new Error(`input ${name}: must be a positive number of seconds`);
-    return value;
-}
-/** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */
-function booleanInput(name) {
-    const value = core/* getInput */.V4(name).trim();
-    if (value === '')
-        return false;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new Error(`input ${name}: "${value}" is not a boolean; use true or false`);
-}
-
-
-/***/ }),
-
-/***/ 4811:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  i: () => (/* binding */ main)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
-var core = __nccwpck_require__(7264);
-// EXTERNAL MODULE: ./src/commands/context.ts
-var context = __nccwpck_require__(165);
-// EXTERNAL MODULE: ./src/fleet/connect.ts + 1 modules
-var connect = __nccwpck_require__(3176);
-// EXTERNAL MODULE: ./src/releases/name.ts
-var releases_name = __nccwpck_require__(1239);
-// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
-var src_config = __nccwpck_require__(6391);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/releases/delta.ts
-/**
- * What turns a copy of the live release into the new build: compare the two manifests entry by entry (type, mode,
- * content). Paths the deploy replaces anyway (`skip`: shared and cleared entries) are neither sent nor removed.
- */
-function computeDelta(live, next, skip) {
-    const before = new Map(live.map((e) => [e.path, e]));
-    const after = new Map(next.map((e) => [e.path, e]));
-    const send = new Map();
-    const remove = [];
-    let unchanged = 0;
-    for (const e of next) {
-        if (skip(e.path))
-            continue;
-        const old = before.get(e.path);
-        if (old && old.type === e.type && old.mode === e.mode && old.hash === e.hash) {
-            if (e.type === 'f')
-                unchanged++;
-            continue;
-        }
-        if (old && old.type !== e.type)
-            remove.push(e.path);
-        send.set(e.path, e);
-        for (let p = parentOf(e.path); p; p = parentOf(p)) {
-            const dir = after.get(p);
-            if (dir && !send.has(p))
-                send.set(p, dir);
-        }
-    }
-    for (const e of live)
-        if (!after.has(e.path) && !skip(e.path))
-            remove.push(e.path);
-    return { send: [...send.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), remove, unchanged };
-}
-function parentOf(path) {
-    const i = path.lastIndexOf('/');
-    return i < 0 ? '' : path.slice(0, i);
-}
-
-;// CONCATENATED MODULE: ./src/artifact/exclude.ts
-const ALWAYS = ['.git'];
-function excluder(patterns) {
-    const rules = [...ALWAYS, ...patterns].map(compile);
-    return (path, isDirectory) => rules.some((rule) => rule(path, isDirectory));
-}
-function compile(pattern) {
-    const dirOnly = pattern.endsWith('/');
-    let p = pattern.replace(/\/+$/, '');
-    const anchored = p.startsWith('/') || p.includes('/');
-    p = p.replace(/^\/+/, '');
-    const re = new RegExp(`^${globToRegex(p)}$`);
-    return (path, isDirectory) => {
-        if (dirOnly && !isDirectory)
-            return false;
-        if (anchored)
-            return re.test(path);
-        const slash = path.lastIndexOf('/');
-        return re.test(slash < 0 ? path : path.slice(slash + 1));
-    };
-}
-function globToRegex(glob) {
-    let out = '';
-    for (let i = 0; i < glob.length; i++) {
-        const c = glob[i];
-        if (c === '*') {
-            if (glob[i + 1] === '*') {
-                const slash = glob[i + 2] === '/';
-                out += slash ? '(?:.*/)?' : '.*';
-                i += slash ? 2 : 1;
-            }
-            else
-                out += '[^/]*';
-        }
-        else if (c === '?')
-            out += '[^/]';
-        else if (c === '[') {
-            const end = glob.indexOf(']', i + 1);
-            if (end < 0)
-                out += '\\[';
-            else {
-                out += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-                i = end;
-            }
-        }
-        else
-            out += c.replace(/[.+^${}()|\\]/g, '\\$&');
-    }
-    return out;
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 4 modules
-var exec = __nccwpck_require__(2697);
-;// CONCATENATED MODULE: ./src/artifact/hooks.ts
-
-/** Thrown when a build command fails: nothing has been sent to any host. */
-class BuildError extends Error {
-    command;
-    exitCode;
-    tail;
-    constructor(command, exitCode, tail) {
-        super(`build command failed with exit code ${exitCode}: ${command}`);
-        this.command = command;
-        this.exitCode = exitCode;
-        this.tail = tail;
-        this.name = 'BuildError';
-    }
-}
-/** Runs the build hooks in order in the build directory, with bash -e and the config's environment. */
-async function runBuildHooks(hooks, cwd, env, log) {
-    for (const [i, hook] of hooks.entries()) {
-        const tail = [];
-        const keep = (data) => {
-            tail.push(...data.toString().split('\n').filter(Boolean));
-            tail.splice(0, Math.max(0, tail.length - 40));
-        };
-        const code = await log.group(`build ${i + 1}/${hooks.length}: ${hook.run}`, () => (0,exec/* exec */.m)('bash', ['-e', '-c', hook.run], {
-            cwd,
-            env: { ...process.env, ...env },
-            ignoreReturnCode: true,
-            listeners: { stdout: keep, stderr: keep },
-        }));
-        if (code !== 0)
-            throw new BuildError(hook.run, code, tail);
-    }
-}
-
-// EXTERNAL MODULE: ./src/artifact/manifest.ts + 1 modules
-var artifact_manifest = __nccwpck_require__(5150);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/artifact/pack.ts
-
-
-
-
-
-/**
- * Packs exactly the listed paths of `root` (no recursion, so exclusions hold and a delta holds only what changed)
- * into a gzipped tar at `out`. gzip level 1: the network is rarely slower than level 6's extra CPU is worth.
- */
-async function pack(root, paths, out) {
-    const list = `${out}.list`;
-    await (0,promises_namespaceObject.writeFile)(list, paths.map((p) => `./${p}\0`).join(''));
-    const tar = (0,external_node_child_process_.spawn)('tar', ['-cf', '-', '--null', '--no-recursion', '-C', root, '-T', list], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    tar.stderr.on('data', (d) => (stderr += d.toString()));
-    const exited = new Promise((resolve) => tar.on('close', resolve));
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(tar.stdout, (0,external_node_zlib_.createGzip)({ level: 1 }), (0,external_node_fs_.createWriteStream)(out));
-    const code = await exited;
-    if (code !== 0)
-        throw new Error(`tar failed (exit ${code}): ${stderr.trim()}`);
-    return { path: out, bytes: (await (0,promises_namespaceObject.stat)(out)).size };
-}
-
-// EXTERNAL MODULE: ./src/artifact/slices.ts
-var slices = __nccwpck_require__(1535);
-;// CONCATENATED MODULE: ./src/artifact/tree.ts
-
-
-
-/**
- * Walks a directory depth-first in name order, skipping excluded entries (and whatever lies below them). Direct
- * system calls in time slices (see slices.ts): the event loop still gets a turn every few milliseconds.
- */
-async function walk(root, exclude) {
-    const out = [];
-    const pause = (0,slices/* slicer */.p)();
-    async function visit(rel) {
-        const names = (0,external_node_fs_.readdirSync)(rel ? (0,external_node_path_.join)(root, rel) : root).sort();
-        for (const name of names) {
-            await pause();
-            const path = rel ? `${rel}/${name}` : name;
-            const st = (0,external_node_fs_.lstatSync)((0,external_node_path_.join)(root, path));
-            const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : undefined;
-            if (!type || exclude(path, type === 'dir'))
-                continue;
-            out.push({ path, type, size: type === 'file' ? st.size : 0, mode: st.mode & 0o7777 });
-            if (type === 'dir')
-                await visit(path);
-        }
-    }
-    await visit('');
-    return out;
-}
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/artifact/workspace.ts
-
-
-
-/** A scratch directory for this run (under RUNNER_TEMP on a runner), removed by `dispose`. */
-async function scratchDir(prefix) {
-    const path = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(), prefix));
-    return { path, dispose: () => (0,promises_namespaceObject.rm)(path, { recursive: true, force: true }) };
-}
-/** Copies the source into `dest`, leaving out excluded entries; symlinks are copied as links, modes kept. */
-async function copySource(source, dest, exclude) {
-    await (0,promises_namespaceObject.cp)(source, dest, {
-        recursive: true,
-        verbatimSymlinks: true,
-        preserveTimestamps: true,
-        filter: async (src) => {
-            const rel = (0,external_node_path_.relative)(source, src).split(external_node_path_.sep).join('/');
-            if (rel === '')
-                return true;
-            return !exclude(rel, (await (0,promises_namespaceObject.lstat)(src)).isDirectory());
-        },
-    });
-}
-
-;// CONCATENATED MODULE: ./src/artifact/artifact.ts
-
-
-
-
-
-
-
-
-
-
-/**
- * The build on the runner: a temporary copy of the source (only when build hooks would change it) and the build
- * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
- */
-async function runBuild(config, source, log) {
-    const scratch = await scratchDir('deploy-action-');
-    try {
-        let root = source;
-        if (config.build.length > 0) {
-            root = (0,external_node_path_.join)(scratch.path, 'build');
-            // The build sees the whole source (but .git); `exclude` decides what ships, after the build.
-            await copySource(source, root, excluder([]));
-            await runBuildHooks(config.build, root, config.env, log);
-        }
-        return { root, scratch };
-    }
-    catch (error) {
-        await scratch.dispose();
-        throw error;
-    }
-}
-/**
- * What ships (everything but `exclude`), known once the build is walked: the whole build can be packed from then
- * on, and the manifest is hashed while the hosts are reached, for what needs it (deltas, the end of every upload).
- */
-async function describeBuild(config, tree, log) {
-    const { root, scratch } = tree;
-    const entries = await walk(root, excluder(config.exclude));
-    const files = entries.filter((e) => e.type === 'file');
-    const size = files.reduce((n, e) => n + e.size, 0);
-    log.info(`built ${files.length} files (${mib(size)} MiB)`);
-    const manifest = (0,artifact_manifest/* buildManifest */.u1)(root, entries);
-    // Compressed on the thread pool: the event loop is serving the hosts' handshakes meanwhile.
-    const manifestGz = manifest.then((m) => (0,external_node_util_.promisify)(external_node_zlib_.gzip)((0,artifact_manifest/* serializeManifest */.MZ)(m)));
-    manifestGz.catch(() => undefined);
-    let full;
-    const deltas = new Map();
-    const start = (paths, name) => {
-        const path = (0,external_node_path_.join)(scratch.path, name);
-        const done = pack(root, paths, path);
-        done.catch(() => undefined);
-        return { path, done };
-    };
-    return {
-        files: files.length,
-        size,
-        full: () => {
-            if (!full) {
-                full = start(entries.map((e) => e.path), 'release.tar.gz');
-                void full.done.then((a) => log.info(`packed everything: ${mib(a.bytes)} MiB compressed`), () => undefined);
-            }
-            return full;
-        },
-        manifest: () => manifest,
-        manifestGz: () => manifestGz,
-        async deltaFrom(base, skip) {
-            // Hosts with the same base share one archive.
-            let made = deltas.get(base.key);
-            if (!made) {
-                const delta = computeDelta(base.entries, await manifest, skip);
-                made = deltas.get(base.key) ?? { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
-                deltas.set(base.key, made);
-            }
-            return made;
-        },
-    };
-}
-function mib(bytes) {
-    return (bytes / 1048576).toFixed(2);
-}
-
-;// CONCATENATED MODULE: ./src/artifact/follow.ts
-
-/**
- * Reads a file that is still being written, from the start, until `done` settles and everything is read: an
- * upload can start while the archive is being made. Chunks are at least `minBytes` while the writer is busy, so
- * the host handles a few large chunks rather than many small ones; the last one may be shorter. The read buffer
- * starts small and doubles up to `chunkBytes` while reads fill it: a small delta costs a fleet of readers no
- * megabytes each. Rejects when the writer fails.
- */
-async function* followFile(path, done, chunkBytes = 4 << 20, minBytes = Math.min(chunkBytes, 1 << 20)) {
-    let finished = false;
-    let failure;
-    done.then(() => (finished = true), (error) => ((failure = error), (finished = true)));
-    let handle;
-    try {
-        let offset = 0;
-        let size = Math.min(chunkBytes, 64 << 10);
-        let buffer = Buffer.allocUnsafe(size);
-        let filled = 0;
-        for (;;) {
-            if (failure)
-                throw failure;
-            // Read the writer's state before reading the file: a read after it finished sees everything it wrote.
-            const wasFinished = finished;
-            handle ??= await (0,promises_namespaceObject.open)(path, 'r').catch(() => undefined);
-            const read = handle ? (await handle.read(buffer, filled, size - filled, offset)).bytesRead : 0;
-            offset += read;
-            filled += read;
-            const atEnd = wasFinished && read === 0;
-            if (filled > 0 && (filled === size || filled >= minBytes || atEnd)) {
-                yield buffer.subarray(0, filled);
-                if (filled === size)
-                    size = Math.min(chunkBytes, size * 2);
-                buffer = Buffer.allocUnsafe(size);
-                filled = 0;
-                continue;
-            }
-            if (atEnd) {
-                if (failure)
-                    throw failure;
-                if (handle)
-                    return;
-                throw new Error(`${path} was never written`);
-            }
-            if (read === 0)
-                await new Promise((r) => setTimeout(r, 5));
-        }
-    }
-    finally {
-        await handle?.close();
-    }
-}
-/** Length-prefixed chunks (`<bytes>\n<data>`), ended by `0\n`: what `da_chunks` on the host reads back. */
-async function* framed(chunks) {
-    for await (const chunk of chunks) {
-        if (chunk.length === 0)
-            continue;
-        yield Buffer.from(`${chunk.length}\n`);
-        yield chunk;
-    }
-    yield Buffer.from('0\n');
-}
-
-// EXTERNAL MODULE: ./src/releases/history.ts
-var releases_history = __nccwpck_require__(2638);
-;// CONCATENATED MODULE: ./src/releases/order.ts
-
-/**
- * Release directories from oldest to newest: directories the history does not know first (adopted from an older
- * layout, in natural name order, so Deployer's 1..12 sort right), then in the order the history first names them.
- */
-function oldestFirst(dirs, history) {
-    const rank = new Map((0,releases_history/* creationOrder */.Mn)(history).map((name, i) => [name, i]));
-    const unknown = dirs.filter((d) => !rank.has(d)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    return [...unknown, ...dirs.filter((d) => rank.has(d)).sort((a, b) => rank.get(a) - rank.get(b))];
-}
-
-;// CONCATENATED MODULE: ./src/releases/retention.ts
-
-
-/**
- * Which release directories cleanup removes: all but the newest `keep` usable ones (in creation order, the new
- * release last; directories the history does not know count as oldest), every failed one, and never the live one.
- */
-function releasesToRemove(o) {
-    const ordered = oldestFirst(o.dirs, o.history);
-    const { failed } = (0,releases_history/* unusable */._P)(o.history);
-    const usable = ordered.filter((d) => !failed.has(d) || d === o.live);
-    const kept = new Set(usable.slice(-o.keep));
-    if (o.live)
-        kept.add(o.live);
-    return ordered.filter((d) => !kept.has(d));
-}
-
-// EXTERNAL MODULE: ./src/remote/contain.ts
-var contain = __nccwpck_require__(8994);
-// EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
-var phase = __nccwpck_require__(3009);
-;// CONCATENATED MODULE: ./src/remote/libs.ts
-/**
- * Shell functions that only some steps use, sent with the phases whose steps name them (Step.lib) instead of in
- * the session prelude: the first exec request, which carries the prelude and the first phase, must stay under
- * MAX_SESSION_COMMAND. A later phase that sends one again only redefines it.
- */
-/** Receiving the payload (`da_chunks`: length-prefixed chunks, as src/artifact/follow.ts frames them) and unpacking it. */
-const TRANSFER_LIB = `da_chunks() {
-  local n total=0
-  # A runner that stops sending mid-upload must not hold the lock forever: no chunk within DA_IDLE ends it.
-  while IFS= read -r -t "$DA_IDLE" n && [ "$n" -gt 0 ] 2>/dev/null; do
-    timeout "$DA_IDLE" head -c "$n" || { echo "error: the upload stalled (nothing for $DA_IDLE s)" >&2; return 1; }
-    total=$((total + n))
-  done
-  [ "$n" = 0 ] || { echo "error: the upload stopped before its end" >&2; return 1; }
-  [ -z "\${1:-}" ] || echo "received $total bytes of $1" >&2
-}
-da_unpack() {
-  if ! da_chunks archive | tar -xzf - -C "$1" --no-same-owner; then
-    local avail
-    avail=$(df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 { print $4 }')
-    if [ -n "$avail" ] && [ "$avail" -lt 1024 ]; then
-      echo "error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free" >&2
-    else
-      echo "error: unpacking the release failed (\${avail:-?} KiB free in $DA_DEPLOY_PATH)" >&2
-    fi
-    return 1
-  fi
-}
-`;
-/** Stat signatures of a release's files and the file index built from them (upload writes it, verify reads it). */
-const FILE_INDEX_LIB = `# The file index of a release (.deploy/manifests/NAME.idx): every regular file's stat signature (inode, size,
-# mtime, ctime; changed by any write, and ctime cannot be set back) with its content hash, so a later verify hashes
-# only files whose signature changed. The clock that stamps ctimes is coarse: files changed less than 10 ms before
-# the listing began are left out (hashed next time), as a later write in the same tick would keep their signature.
-DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'
-da_list_files() { find . -mindepth 1 "$@" -type f -printf "$DA_FILE_SIG"; }
-da_mark_time() { : > "$1" && find "$1" -printf '%C@'; }
-da_index_write() {
-  # $1: listing (da_list_files) of releases/$3, $2: da_mark_time from just before it
-  gzip -dc ".deploy/manifests/$3.gz" > "$1.manifest" &&
-  awk -v mark="$2" -v manifest="$1.manifest" 'BEGIN { RS = ORS = "\\0" }
-    FILENAME == manifest { if (substr($0, 1, 1) == "f") hash[substr($0, 41)] = substr($0, 8, 32); next }
-    { t = index($0, "\\t"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, " ")
-      if ((p in hash) && s[4] + 0 < mark - 0.01) print sig "\\t" hash[p] "\\t" p }' "$1.manifest" "$1" > ".deploy/manifests/$3.idx.tmp" &&
-  mv -f -- ".deploy/manifests/$3.idx.tmp" ".deploy/manifests/$3.idx"
-  rm -f -- "$1.manifest"
-}
-`;
-
-// EXTERNAL MODULE: ./src/remote/quote.ts
-var quote = __nccwpck_require__(4414);
-;// CONCATENATED MODULE: ./src/remote/steps/prune.ts
-
-/** `find` arguments that leave out the given paths (and what is below them); globs in the paths are escaped. */
-function pruneArgs(paths) {
-    if (paths.length === 0)
-        return '';
-    const tests = paths.map((p) => `-path ${(0,quote.q)(`./${p.replace(/[*?[\]\\]/g, '\\$&')}`)}`).join(' -o ');
-    return `\\( ${tests} \\) -prune -o`;
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/upload.ts
-
-
-
-/**
- * Receives the payload a deploy sends after the phase script: the gzipped tar in length-prefixed chunks
- * (`da_chunks`), unpacked into `dir` while the runner is still packing it, then the release's manifest (gzipped,
- * framed the same way), which the runner may still be hashing while the archive travels. Nothing past the payload
- * is read, so the session stays in step with the runner.
- */
-function receivePayload(dir) {
-    return `da_unpack ${dir}
-da_chunks > ".deploy/manifests/$DA_RELEASE.gz"`;
-}
-/**
- * Reads the payload that receivePayload would unpack and store, and drops it: the session stays in step. One command
- * per line, so `set -e` ends the step when either part is cut short.
- */
-function skipPayload() {
-    return 'da_chunks > /dev/null\nda_chunks > /dev/null';
-}
-/**
- * deploy:update_code, full: the whole build into the new release, then the release's file index (see
- * `da_index_write`), so the next deploy's verify reads only what changed. `skip`: paths the deploy replaces anyway.
- */
-function upload(opts) {
-    return {
-        id: 'upload',
-        label: 'upload',
-        lib: [TRANSFER_LIB, FILE_INDEX_LIB],
-        body: `${receivePayload('"releases/$DA_RELEASE"')}
-printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"
-tmp="$PWD/$DA_TMP"; da_dir "$tmp"
-sleep 0.02 # past the index's racy window, so every file just unpacked can be indexed
-mark=$(da_mark_time "$tmp/mark")
-(cd -- "releases/$DA_RELEASE" && da_list_files ${pruneArgs(opts.skip)} > "$tmp/files")
-da_index_write "$tmp/files" "$mark" "$DA_RELEASE"`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/delta.ts
-
-
-
-
-
-
-/**
- * deploy:update_code, delta: the new release starts from a base release (a real copy of the live one, reflinks
- * where the filesystem has them, never hard links; or the release cleanup would remove, renamed). What was added
- * to the base since its deploy is removed (it is not in the base's manifest), then what the build dropped or
- * retyped, then the changed entries are unpacked. The run's scratch directory stays for `verify`, which always
- * follows, and goes at unlock (or in the abort path).
- */
-function delta(o) {
-    const prune = pruneArgs(o.skip);
-    const start = o.base === 'copy'
-        ? 'cp -a --reflink=auto -- "$base/." "$new/"'
-        : `! [ current -ef "$base" ] || { echo "error: releases/$DA_BASE is live" >&2; exit 1; }
-# The walk of the base (da_walk_base, when inspect offered it or after that phase) must have found only the deploy
-# user's entries. Else everything is sent instead, and later deploys walk a release before they offer it.
-listed="$DA_TMP/base.$DA_BASE"
-if [ ! -f "$listed" ] || [ -s "$listed.foreign" ]; then
-  echo "releases/$DA_BASE cannot be reused: it holds entries of another user or could not be walked ($(head -c 300 -- "$listed.foreign" 2>/dev/null | tr '\\n' ' ')): sending everything instead"
-  [ -e .deploy/check-base-first ] || : > .deploy/check-base-first
-  ${skipPayload()}
-  da_data base foreign
-  exit ${phase/* STOP */.VW}
-fi
-# Recorded first: a run that fails after the rename removes the base's manifests too (da_abort).
-printf 'recycled %s\\n' "$DA_BASE" >> "$DA_PENDING"
-mv -T -- "$base" "$new" # onto the empty directory the release step made: rename(2) replaces it
-echo "reusing releases/$DA_BASE, which cleanup would remove"`;
-    return {
-        id: 'upload',
-        label: 'upload (delta)',
-        lib: [TRANSFER_LIB],
-        body: `new="releases/$DA_RELEASE"; base="releases/$DA_BASE"
-[ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
-${start}
-tmp=$DA_TMP; da_dir "$tmp"
-# What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A recycled
-# base was listed by its walk (da_walk_base); paths the deploy replaces anyway are left alone.
-actual="$tmp/base.$DA_BASE"
-[ -f "$actual" ] || { actual="$tmp/actual"; (cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') > "$actual"; }
-gzip -dc ".deploy/manifests/$DA_BASE.gz" > "$tmp/known"
-DA_SKIP=${(0,quote.q)(o.skip.length ? underRegex(o.skip) : '')} awk -v known="$tmp/known" 'BEGIN { RS = ORS = "\\0"; skip = ENVIRON["DA_SKIP"] }
-  FILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, "\\t") + 1); listed[p] = 1; next }
-  !($0 in listed) && (skip == "" || $0 !~ skip)' "$tmp/known" "$actual" > "$tmp/prune"
-${o.removeB64 ? `printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d >> "$tmp/prune"\n` : ''}# Never through a symlink (one planted in the live release, say): the link itself goes instead.
-${contain/* PRUNE_FUNCTION */.EB}
-da_prune "$new" < "$tmp/prune"
-${receivePayload('"$new"')}
-printf '%s\\n' ${(0,quote.q)(o.revision)} > "$new/REVISION"
-echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
-    };
-}
-/**
- * Offers `DA_BASE` for recycling (`da_offer_base`), unless it is the live release. With `live`, the live release's
- * manifest comes too (for a copy of the live release when the base cannot be used).
- */
-function baseManifest(opts) {
-    return {
-        id: 'base',
-        label: 'base manifest',
-        body: `${opts.live ? 'da_live_manifest "$(readlink current 2>/dev/null || true)"\n' : ''}[ -n "$DA_BASE" ] && ! [ current -ef "releases/$DA_BASE" ] || exit 0
-da_offer_base "$DA_BASE" || true`,
-    };
-}
-/** An extended regex matching the given paths and what is below them. */
-function underRegex(paths) {
-    const escaped = paths.map((p) => p.replace(/[.[\]\\()*+?{}|^$]/g, '\\$&'));
-    return `^(${escaped.join('|')})(/|$)`;
-}
-/**
- * Compares the staged release (a listing on stdin: `type<TAB>signature-or-target<TAB>path`, the mark file first)
- * with the build's manifest. Files the base's index vouches for are not read; the others are hashed in one pass.
- * Prints the first differences, writes the new index (files outside the racy window) and `read` to DA_V_COUNTS;
- * exits 3 on a difference.
- */
-const COMPARE = `BEGIN { RS = ORS = "\\0"; M = ENVIRON["DA_V_MANIFEST"]; I = ENVIRON["DA_V_INDEX"]; skip = ENVIRON["DA_V_SKIP"] }
-function differ(what, p) { if (++bad <= 10) printf "  %s: %s\\n", what, p }
-function check(p, h) { if (h == substr(want[p], 3)) hashed[p] = h; else differ("content differs", p) }
-FILENAME == M {
-  t = substr($0, 1, 1); r = substr($0, 3); r = substr(r, index(r, "\\t") + 1); i = index(r, "\\t"); p = substr(r, i + 1)
-  if (skip == "" || p !~ skip) want[p] = t "\\t" substr(r, 1, i - 1)
-  next
-}
-FILENAME == I { i = index($0, "\\t"); r = substr($0, i + 1); j = index(r, "\\t"); known[substr(r, j + 1)] = substr($0, 1, i) substr(r, 1, j - 1); next }
-{
-  t = substr($0, 1, 1); r = substr($0, 3); i = index(r, "\\t"); v = substr(r, 1, i - 1); p = substr(r, i + 1)
-  if (p == "") { if (t == "f") { split(v, s, " "); mark = s[4] - 0.01 } next }
-  if (!(p in want)) { differ("not in the build", p); next }
-  seen[p] = 1
-  if (substr(want[p], 1, 1) != t) { differ("type differs", p); next }
-  if (t == "l" && substr(want[p], 3) != v) differ("link target differs", p)
-  if (t != "f") next
-  sig[p] = v
-  if ((p in known) && index(known[p], v "\\t") == 1) check(p, substr(known[p], length(v) + 2))
-  else {
-    print "./" p > ENVIRON["DA_V_TODO"]; todo[p] = 1; read++
-    # A few files are named on sha256sum's own command line (no xargs); a name with a quote in it never is.
-    if (index(p, "'") || length(args) > 30000) direct = "no"; else args = args " './" p "'"
-  }
-}
-END {
-  if (read) {
-    close(ENVIRON["DA_V_TODO"])
-    cmd = direct == "no" ? "xargs -0r sha256sum -z < \\"$DA_V_TODO\\"" : "exec sha256sum -z --" args
-    while ((cmd | getline line) > 0) { p = substr(line, 69); delete todo[p]; check(p, substr(line, 1, 32)) }
-    close(cmd)
-    for (p in todo) differ("unreadable", p)
-  }
-  for (p in want) if (!(p in seen)) differ("missing", p)
-  if (!bad) for (p in hashed) { split(sig[p], s, " "); if (s[4] + 0 < mark) print sig[p] "\\t" hashed[p] "\\t" p > ENVIRON["DA_V_NEW_INDEX"] }
-  printf "%d\\n", read > ENVIRON["DA_V_COUNTS"]
-  exit bad ? 3 : 0
-}`;
-/**
- * Checks the staged release against the build's manifest before anything can go live: every entry's type, every
- * file's content hash, every link's target (modes are the writable step's business), nothing more and nothing
- * less. Files the base release's index vouches for (same inode, size, mtime and ctime as when their hash was known)
- * are not read again; every other file is hashed. A difference (a file of the live release changed on the server,
- * say) stops the phase so the runner can send everything instead. A verified release gets its own index, for the
- * deploy that builds on it; files changed less than 10 ms before the walk began are left out of it (see
- * da_index_write).
- */
-function verify(opts) {
-    return {
-        id: 'verify',
-        label: 'verify',
-        lib: [FILE_INDEX_LIB],
-        body: `tmp="$PWD/$DA_TMP"; da_dir "$tmp"
-export DA_V_MANIFEST="$tmp/manifest" DA_V_TODO="$tmp/todo" DA_V_COUNTS="$tmp/counts" DA_V_SKIP=${(0,quote.q)(opts.skip.length ? underRegex(opts.skip) : '')}
-export DA_V_INDEX="$PWD/.deploy/manifests/$DA_BASE.idx" DA_V_NEW_INDEX="$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp"
-[ -f "$DA_V_INDEX" ] || DA_V_INDEX=/dev/null
-gzip -dc ".deploy/manifests/$DA_RELEASE.gz" > "$DA_V_MANIFEST"
-: > "$DA_V_NEW_INDEX"; : > "$tmp/mark"
-# One walk: the mark file first (its ctime starts the index's racy window), then every entry of the release. It
-# streams into the comparison, which reads the manifest and the index meanwhile (a failed walk is a difference too).
-rc=0
-(cd -- "releases/$DA_RELEASE" && find "$tmp/mark" . ${pruneArgs(opts.skip)} \\( -type f -printf "f\\t$DA_FILE_SIG" \\) -o \\( -type d -printf 'd\\t-\\t%P\\0' \\) -o \\( -type l -printf 'l\\t%l\\t%P\\0' \\) |
-  awk ${(0,quote.q)(COMPARE)} "$DA_V_MANIFEST" "$DA_V_INDEX" -) > "$tmp/differences" || rc=$?
-if [ "$rc" -ne 0 ]; then
-  echo "the staged release does not match the build (a file of the live release was changed on this host?): sending everything instead"
-  echo "first differences:"
-  cat -- "$tmp/differences"
-  rm -rf -- "$tmp" "$DA_V_NEW_INDEX"
-  da_data verify mismatch
-  exit ${phase/* STOP */.VW}
-fi
-mv -f -- "$DA_V_NEW_INDEX" ".deploy/manifests/$DA_RELEASE.idx"
-read -r hashed < "$DA_V_COUNTS"
-echo "verified against the build's manifest ($hashed files read, the others unchanged since releases/$DA_BASE was verified)"`,
-    };
-}
-/** Empties the staged release for a full upload after a delta did not verify. */
-function resetRelease() {
-    return {
-        id: 'reset',
-        label: 'reset',
-        body: `find "releases/$DA_RELEASE" -mindepth 1 -delete
-rm -f -- ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"`,
-    };
-}
-
-// EXTERNAL MODULE: ./src/commands/facts.ts
-var commands_facts = __nccwpck_require__(9005);
-// EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
-var fleet_run = __nccwpck_require__(2986);
-// EXTERNAL MODULE: ./src/report/progress.ts
-var progress = __nccwpck_require__(8991);
-;// CONCATENATED MODULE: ./src/report/summary.ts
-
-const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' };
-/** GitHub refuses a step summary over 1 MiB; everything optional goes first when a summary would come close. */
-const SUMMARY_LIMIT_BYTES = 1024 * 1024;
-/** What the summary aims to stay under (room for the runner's own additions). */
-const SUMMARY_BUDGET_BYTES = SUMMARY_LIMIT_BYTES - 64 * 1024;
-/** Hook output shown per host (the last lines), each line cut to LINE_CHARS. */
-const HOST_OUTPUT_LINES = 40;
-/** The failed step's output shown (the last lines). */
-const FAILURE_TAIL_LINES = 60;
-const LINE_CHARS = 300;
-const LABEL_CHARS = 120;
-const WARNINGS_SHOWN = 50;
-/** All hosts' hook output together stays under this; later hosts get a note instead. */
-const OUTPUT_BUDGET_BYTES = 384 * 1024;
-/** Text as a Markdown code span: a fence longer than any run of backticks inside, no escapes (they would show). */
-function code(text) {
-    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence} ${oneLine(text)} ${fence}`;
-}
-/** Line breaks (any that Markdown or a browser honours) and other control characters as one space. */
-function oneLine(text) {
-    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
-}
-/**
- * Escapes text (a host's included) for a Markdown table cell or line: no emphasis, link, HTML, heading or table
- * cell break can come out of it, and it stays on one line.
- */
-function md(text) {
-    return oneLine(text).replace(/[|\\`*_<>[\]#&~!]/g, (c) => `\\${c}`);
-}
-function cut(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-/** Lines inside a ``` fence that cannot close it early. */
-function fenced(lines) {
-    return ['```', ...lines.map((l) => cut(oneLine(l), LINE_CHARS).replace(/```/g, "'''")), '```'];
-}
-function bytes(lines) {
-    return Buffer.byteLength(lines.join('\n')) + lines.length;
-}
-/** A host's hook output, the last HOST_OUTPUT_LINES lines across its steps, each step headed by its command. */
-function hostOutput(host, steps) {
-    const flat = [];
-    let total = 0;
-    for (const out of steps.values()) {
-        flat.push(`$ ${cut(out.label.split('\n')[0], LABEL_CHARS)}`);
-        if (out.total > out.lines.length)
-            flat.push(`… ${out.total - out.lines.length} earlier lines`);
-        flat.push(...out.lines);
-        total += out.total;
-    }
-    const shown = flat.slice(-HOST_OUTPUT_LINES);
-    const note = flat.length > shown.length ? `_Last ${HOST_OUTPUT_LINES} lines; the full output is in the log._` : '';
-    return [`<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`, '', ...fenced(shown), ...(note ? [note] : []), '</details>', ''];
-}
-/** The commit as a link to it when the repository is known. */
-function commit(r) {
-    if (!r.sha)
-        return undefined;
-    const l = r.links;
-    if (!l?.repository)
-        return md(r.sha);
-    return `[${md(r.sha.slice(0, 7))}](${l.server || 'https://github.com'}/${l.repository}/commit/${encodeURIComponent(r.sha)})`;
-}
-/** Ready-to-paste inputs that make the previous release live again. */
-function rollbackHowTo(r) {
-    if (!r.ok || !r.release || !r.previous || !['deploy', 'redeploy'].includes(r.command))
-        return [];
-    return [
-        '### Roll back',
-        '',
-        `To make ${code(r.previous)} live again, run the action with these inputs (and the same \`ssh-private-key\` and \`known-hosts\`):`,
-        '',
-        '```yaml',
-        'with:',
-        '  command: rollback',
-        `  environment: ${JSON.stringify(r.environment)}`,
-        `  release: ${JSON.stringify(r.previous)}`,
-        '```',
-        '',
-        `Without \`release\`, a rollback makes the newest earlier good release live. From a terminal: ${code(`deploy-action rollback ${r.environment} --release ${r.previous}`)}.`,
-        '',
-    ];
-}
-/**
- * The job summary: the outcome and a headline table (environment, release, commit, previous release, URL,
- * duration), what changed or the failure, the hosts and steps tables, hook output (collapsed, capped per host),
- * how to roll back, warnings and a link to the run. Stays under GitHub's 1 MiB limit whatever the run printed.
- */
-function renderSummary(r) {
-    const sections = [];
-    const add = (lines, drop, note) => lines.length && sections.push({ lines, drop, note });
-    const verb = r.command === 'deploy' ? 'Deploy' : r.command.charAt(0).toUpperCase() + r.command.slice(1);
-    const head = [`## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`, ''];
-    const facts = [
-        ['Environment', md(r.environment)],
-        ['Release', r.release && md(r.release)],
-        ['Commit', commit(r)],
-        ['Previous release', r.previous ? md(r.previous) : r.release ? '(none)' : undefined],
-        ['URL', r.url],
-        ['Duration', r.finishedMs !== undefined ? (0,progress/* seconds */.Y)(r.finishedMs) : undefined],
-    ];
-    head.push('| | |', '|---|---|');
-    for (const [k, v] of facts)
-        if (v)
-            head.push(`| ${k} | ${v} |`);
-    head.push('');
-    for (const line of r.ok ? r.changes : [])
-        head.push(`- ${md(line)}`);
-    add(head);
-    if (r.details.length)
-        add(['', ...r.details], 3, '_The details of this run were too long for the summary; see the log._');
-    if (r.failure) {
-        const f = r.failure;
-        const out = [`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, ''];
-        if (f.tail.length) {
-            const tail = f.tail.slice(-FAILURE_TAIL_LINES);
-            out.push('<details><summary>Last lines of output</summary>', '', ...fenced(tail));
-            if (tail.length < f.tail.length)
-                out.push(`_Last ${tail.length} of ${f.tail.length} lines; the full output is in the log._`);
-            out.push('</details>', '');
-        }
-        if (r.untouched.length)
-            out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
-        add(out);
-    }
-    const remote = [...r.rows.keys()];
-    if (remote.length) {
-        const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h).phases)))];
-        const out = ['### Hosts', '', `| Host | Release | ${phases.join(' | ')} | Health |`, `|---|---|${phases.map(() => '---|').join('')}---|`];
-        for (const host of remote) {
-            const row = r.rows.get(host);
-            const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
-            out.push(`| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? (0,progress/* seconds */.Y)(row.phases[p]) : '')).join(' | ')} | ${md(cut(row.health ?? '', LABEL_CHARS))} |`);
-        }
-        out.push('');
-        const window = r.switchWindowMs;
-        if (window !== undefined && r.switchedAt.size > 1)
-            out.push(`Switch window (first to last host): ${(0,progress/* seconds */.Y)(window)}.`, '');
-        add(out, 4, '_The hosts table was too long for the summary; see the log._');
-    }
-    if (r.hosts.size) {
-        const steps = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
-        for (const [host, rows] of r.hosts) {
-            for (const row of rows)
-                steps.push(`| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${ICON[row.status]} ${row.status} | ${(0,progress/* seconds */.Y)(row.ms)} |`);
-        }
-        const note = '_The steps table was too long for the summary; see the log._';
-        if (remote.length > 1)
-            add(['<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', ''], 2, note);
-        else
-            add(['### Steps', '', ...steps, ''], 2, note);
-    }
-    if (r.outputs.size) {
-        const out = [];
-        let skipped = 0;
-        for (const [host, steps] of r.outputs) {
-            const block = hostOutput(host, steps);
-            if (bytes(out) + bytes(block) > OUTPUT_BUDGET_BYTES)
-                skipped++;
-            else
-                out.push(...block);
-        }
-        if (skipped)
-            out.push(`_Hook output of ${skipped} more host${skipped === 1 ? '' : 's'} is not shown here; it is in the log._`, '');
-        add(out, 1, '_Hook output is not shown here (the summary would be too long); it is in the log._');
-    }
-    add(rollbackHowTo(r));
-    if (r.warnings.length) {
-        const shown = r.warnings.slice(0, WARNINGS_SHOWN);
-        const more = r.warnings.length - shown.length;
-        add(['### Warnings', ...shown.map((w) => `- ${md(cut(w, 1000))}`), ...(more ? [`- … and ${more} more in the log`] : []), ''], 5, '_Warnings: see the log._');
-    }
-    if (r.links?.runUrl)
-        add([`[Logs of this run](${r.links.runUrl})`, '']);
-    return fit(sections);
-}
-/** Joins the sections, dropping optional ones (lowest `drop` first) while the summary is over the budget. */
-function fit(sections) {
-    const text = () => sections.map((s) => s.lines.join('\n')).join('\n');
-    const optional = sections.filter((s) => s.drop !== undefined).sort((a, b) => a.drop - b.drop);
-    let out = text();
-    for (const s of optional) {
-        if (Buffer.byteLength(out) <= SUMMARY_BUDGET_BYTES)
-            break;
-        s.lines = [s.note ?? '', ''];
-        out = text();
-    }
-    if (Buffer.byteLength(out) > SUMMARY_BUDGET_BYTES) {
-        out = `${Buffer.from(out).subarray(0, SUMMARY_BUDGET_BYTES).toString().replace(/\uFFFD*$/, '')}\n\n_The summary was cut here; see the log._\n`;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/commands/plan.ts
-
-
-
-
-/** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
-async function shippedSummary(config, source) {
-    const entries = await walk(source, excluder(config.exclude));
-    const files = entries.filter((e) => e.type === 'file');
-    const mib = (files.reduce((n, e) => n + e.size, 0) / 1048576).toFixed(2);
-    const hooks = config.build.length ? ` before the ${config.build.length} build hook(s), which a dry run does not run` : '';
-    return `${files.length} files, ${mib} MiB from ${source}${hooks}`;
-}
-/** The dry-run plan: for each host, the live release, the lock, the steps that would run and what cleanup removes. */
-function planReport(ctx, fleet, facts, phases, shipped) {
-    const lines = ['### Plan (dry run: nothing was changed on any host)', '', `- New release: ${phases.name}`, `- Ships: ${shipped}`];
-    for (const m of fleet.members) {
-        const f = facts.get(m);
-        lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
-        // Host values (checked by hostFacts) are escaped all the same: the plan is Markdown in the summary.
-        lines.push(`- Live release: ${md(f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none')))}`);
-        lines.push(`- Lock: ${f.lock ? md((0,commands_facts/* describeHeldLock */.sT)(f.lock, ctx.config.environment)) : 'free'}`);
-        try {
-            const health = ctx.config.healthcheck ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }] : [];
-            const phaseList = [phases.stage(m).phase, phases.hooks(m), phases.switch(m), phases.activate(m), ...health, phases.finish(m)];
-            const steps = phaseList.flatMap((p) => (p ? p.steps.map((s) => s.label) : []));
-            lines.push(`- Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
-        }
-        catch (error) {
-            lines.push(`- Would fail: ${md(error instanceof Error ? error.message : String(error))}`);
-        }
-        const removed = phases.removed(m);
-        lines.push(`- Cleanup would remove: ${removed.length ? removed.join(', ') : 'nothing'}`);
-    }
-    lines.push('');
-    ctx.report.details.push(...lines);
-    ctx.report.changes.push('dry run: nothing was changed on any host');
-    for (const line of lines)
-        if (line)
-            ctx.log.info(line.replace(/^#+ /, ''));
-}
-
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 6 modules
-var fleet_fleet = __nccwpck_require__(7309);
-;// CONCATENATED MODULE: ./src/fleet/health.ts
-/** Checks a URL from the runner: `retries + 1` attempts at most, each within the timeout, `interval` apart. */
-async function checkUrl(c, signal) {
-    const t0 = Date.now();
-    let detail = '';
-    for (let attempt = 1; attempt <= c.retries + 1; attempt++) {
-        signal?.throwIfAborted();
-        try {
-            const res = await fetch(c.url, { redirect: 'manual', signal: AbortSignal.timeout(c.timeoutMs) });
-            await res.body?.cancel();
-            detail = `HTTP ${res.status}`;
-            if (res.status === c.expectStatus)
-                return { ok: true, attempts: attempt, detail, ms: Date.now() - t0 };
-            detail = `HTTP ${res.status}, expected ${c.expectStatus}`;
-        }
-        catch (error) {
-            const e = error;
-            detail = e.name === 'TimeoutError' ? `no answer within ${c.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(error));
-        }
-        if (attempt <= c.retries)
-            await new Promise((r) => setTimeout(r, c.intervalMs));
-    }
-    return { ok: false, attempts: c.retries + 1, detail, ms: Date.now() - t0 };
-}
-/** The health URL for one host: `{host}` becomes the host's name. */
-function urlFor(template, host) {
-    return template.replace(/\{host\}/g, host.includes(':') ? `[${host}]` : host);
-}
-
-;// CONCATENATED MODULE: ./src/fleet/rollout.ts
-
-/**
- * Switches the staged hosts: all at once, or `batchSize` hosts at a time (rolling). Each batch is switched,
- * activated and health-checked before the next starts. When a batch fails, every host switched so far (that
- * batch and all earlier ones) is switched back, its activate commands run again, and the failure propagates.
- * The switches stay provisional until the caller commits them.
- */
-async function rollout(fleet, plan, listener = {}, members = fleet.members) {
-    const size = plan.strategy === 'rolling' ? Math.max(1, plan.batchSize) : members.length;
-    const switched = [];
-    for (let i = 0; i < members.length; i += size) {
-        const batch = members.slice(i, i + size);
-        try {
-            switched.push(...batch);
-            await fleet.run((m) => plan.switchPhase(m), undefined, { members: batch });
-            const at = Date.now();
-            batch.forEach((m) => listener.switched?.(m, at));
-            await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
-            if (plan.health) {
-                const results = await Promise.all(batch.map(async (m) => ({ m, r: await plan.health(m) })));
-                results.forEach(({ m, r }) => listener.health?.(m, r));
-                const sick = results.find(({ r }) => !r.ok);
-                if (sick) {
-                    throw new fleet_fleet/* HostFailure */.h(sick.m.host.name, 'healthcheck', `unhealthy after ${sick.r.attempts} attempt(s): ${sick.r.detail}`);
-                }
-            }
-        }
-        catch (error) {
-            await switchBack(fleet, plan, switched, listener);
-            throw error;
-        }
-    }
-}
-async function switchBack(fleet, plan, switched, listener) {
-    const alive = switched.filter((m) => !m.session.ended);
-    if (alive.length === 0)
-        return;
-    try {
-        await fleet.run((m) => plan.revertPhase(m), undefined, { members: alive });
-    }
-    catch {
-        // A host that cannot switch back in this phase still does it in its abort path (da_abort reverts first).
-    }
-    alive.forEach((m) => listener.reverted?.(m));
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/cleanup.ts
-
-/**
- * deploy:cleanup: removes the releases the runner chose (see retention), re-checking on the host that none of
- * them is live. They leave `releases/` at once (renamed into `.deploy/trash/`); deleting their files, which
- * can take seconds for a big app, goes on in the background after the session, so the deploy does not wait for
- * it. Trash an earlier cleanup could not delete (files of another user, say) is a warning, and is tried again.
- */
-function cleanup(remove) {
-    return {
-        id: 'cleanup',
-        label: 'cleanup',
-        body: `stale=
-[ ! -d .deploy/trash ] || stale=$(find .deploy/trash -mindepth 1 -maxdepth 1 -mmin +10 -printf '%f ' 2>/dev/null || true)
-[ -z "$stale" ] || da_data warning "earlier cleanups could not delete .deploy/trash/{ $stale} (files of another user?): remove them by hand"
-${remove.length === 0
-            ? 'echo "nothing to clean up"'
-            : `trash=".deploy/trash/$DA_OWNER"
-# Nothing is moved or deleted through a link planted in .deploy/ (the links themselves go).
-[ ! -L .deploy/trash ] || rm -f .deploy/trash
-removed=0
-manifests=()
-for name in ${(0,quote/* words */.a)(remove)}; do
-  case $name in ''|.|..|*/*) continue ;; esac
-  ! [ current -ef "releases/$name" ] || continue
-  manifests+=(".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx")
-  if [ -e "releases/$name" ]; then
-    da_dir "$trash"
-    mv -- "releases/$name" "$trash/" && removed=$((removed + 1))
-  fi
-done
-# One rm for every manifest; no trash (and no background delete) when nothing was moved (a recycled release).
-if [ -L .deploy/manifests ]; then
-  da_data warning ".deploy/manifests is a symlink: the manifests of removed releases were left there; make it a directory"
-elif [ "\${#manifests[@]}" -gt 0 ]; then
-  rm -f -- "\${manifests[@]}"
-fi
-if [ "$removed" -gt 0 ]; then echo "removed $removed old releases"; else echo "nothing left to clean up"; fi`}
-# Simple commands, so no shell stays behind holding the session's output open (the session would not end).
-if [ -d .deploy/trash ]; then
-  if command -v setsid > /dev/null; then setsid rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &
-  else rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &
-  fi
-fi`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/clear-paths.ts
-
-/**
- * deploy:clear_paths: paths the release must not contain (removed inside the new release only). The path check
- * step (see contain.ts) has refused any path with a symlink among its parents before this runs (also before sudo);
- * a link that is the path itself is removed, never what it points at.
- */
-function clearPaths(opts) {
-    if (opts.paths.length === 0)
-        return null;
-    const sudo = opts.useSudo ? 'sudo -n ' : '';
-    return {
-        id: 'clear_paths',
-        label: 'clear paths',
-        body: `${sudo}rm -rf -- ${opts.paths.map((p) => `"releases/$DA_RELEASE/"${(0,quote.q)(p)}`).join(' ')}
-echo "cleared ${opts.paths.length} paths"`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/history.ts
-
-/**
- * Appends one JSON line to `.deploy/history.jsonl`, the host's record of what was live when. `at` is stamped by
- * the host when the line is written (the same clock as the lines its abort path writes). Fenced: a run that lost
- * its lock records nothing.
- */
-function logHistory(entry) {
-    const json = JSON.stringify(entry);
-    const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
-    return { id: 'log', label: 'history', fenced: true, body: `da_now
-da_history ${(0,quote.q)(`${open}"at":"`)}"$DA_AT"'"}'` };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/hooks.ts
-
-/** Deploy hooks run in the new release, before anything is live. */
-const IN_RELEASE = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
-/** Activate hooks run in the live release, right after a switch (and again after a switch back). */
-const IN_CURRENT = { prefix: 'activate', dir: 'current/' };
-/**
- * Hook commands: each runs with bash -e, stdin closed, the configured environment plus the DEPLOY_* variables,
- * in `place.dir`. One step per command, so the summary shows which one failed. SIGPIPE is restored for the
- * command (the session itself ignores it to survive a dropped connection).
- */
-/** `export NAME='value'` lines for the shell: names come validated from the config, values are quoted. */
-function exportsOf(env) {
-    return Object.entries(env)
-        .map(([name, value]) => `export ${name}=${(0,quote.q)(value)}`)
-        .join('\n');
-}
-function hookSteps(hooks, env, place, timeoutMs) {
-    const exports = exportsOf(env);
-    const secs = Math.max(1, Math.round(timeoutMs / 1000));
-    return hooks.map((hook, i) => ({
-        id: `${place.prefix}-${i + 1}`,
-        label: hook.run,
-        // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
-        body: `${exports}
-cd -- ${place.dir}
-trap - PIPE
-timeout -k 10 ${secs} bash -e -c ${(0,quote.q)(hook.run)} < /dev/null || {
-  rc=$?
-  if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
-  exit "$rc"
-}`,
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/healthcheck.ts
-
-
-/**
- * A health check run on the host, in the live release: the command must succeed within the timeout, at most
- * `retries + 1` attempts, `interval` apart. Each attempt's output is shown. The verdict is reported as data
- * (`health ok|fail`), not as the step's status, so the session stays up to switch back if the runner decides so.
- */
-function commandHealthcheck(c) {
-    const secs = (ms) => (ms / 1000).toFixed(3);
-    return {
-        id: 'healthcheck',
-        label: 'healthcheck',
-        body: `${exportsOf(c.env)}
-cd -- current/
-trap - PIPE
-for attempt in $(seq ${c.retries + 1}); do
-  if timeout -k 2 ${secs(c.timeoutMs)} bash -e -c ${(0,quote.q)(c.command)} < /dev/null; then
-    echo "healthy (attempt $attempt)"; da_data health "ok attempt $attempt"; exit 0
-  fi
-  echo "attempt $attempt of ${c.retries + 1} failed"
-  [ "$attempt" -gt ${c.retries} ] || sleep ${secs(c.intervalMs)}
-done
-da_data health "fail after ${c.retries + 1} attempts"`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/revert.ts
-/** Puts `current` back where it was before this run's (still provisional) switch; a no-op where it did not switch. */
-function revert() {
-    return { id: 'revert', label: 'switch back', body: 'da_revert' };
-}
-
-// EXTERNAL MODULE: ./src/remote/steps/lock.ts
-var lock = __nccwpck_require__(7095);
-;// CONCATENATED MODULE: ./src/remote/steps/release.ts
-/**
- * deploy:release: `releases/$DA_RELEASE` is created with `mkdir` (never `-p`), so a name that exists is an error,
- * never an overwrite. The pending record is written only once the directory is ours.
- */
-function release() {
-    return {
-        id: 'release',
-        label: 'release',
-        body: `if [ -e "releases/$DA_RELEASE" ] || [ -L "releases/$DA_RELEASE" ]; then
-  echo "error: releases/$DA_RELEASE already exists on this host; a release is never overwritten" >&2
-  exit 1
-fi
-# The release's manifest and index are written later with \`>\`, which would follow a link planted under their name.
-for m in ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"; do
-  if [ -L "$m" ]; then echo "error: $m is a symlink planted before this release existed; remove it" >&2; exit 1; fi
-done
-mkdir -- "releases/$DA_RELEASE"
-printf 'release %s\\n' "$DA_RELEASE" >> "$DA_PENDING"
-echo "created releases/$DA_RELEASE"`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/shared.ts
-
-/** The link target from `releases/<name>/<path>` back to `shared/<path>`, relative so the tree can move. */
-function sharedLinkTarget(path) {
-    const depth = path.split('/').length; // segments below releases/<name>/, the link's own name included
-    return `${'../'.repeat(depth + 1)}shared/${path}`;
-}
-function shared_parentOf(path) {
-    const i = path.lastIndexOf('/');
-    return i < 0 ? '' : path.slice(0, i);
-}
-/** Links the release's entry to shared/ (a release recycled from an older one may have that link already). */
-function linkInto(path) {
-    const parent = shared_parentOf(path);
-    const entry = `"releases/$DA_RELEASE/"${(0,quote.q)(path)}`;
-    return [
-        `if ! { [ -L ${entry} ] && [ ${entry} -ef shared/${(0,quote.q)(path)} ]; }; then`,
-        `  rm -rf -- ${entry}`,
-        parent ? `  mkdir -p -- "releases/$DA_RELEASE/"${(0,quote.q)(parent)}` : '',
-        `  ln -s -- ${(0,quote.q)(sharedLinkTarget(path))} ${entry}`,
-        'fi',
-    ]
-        .filter(Boolean)
-        .join('\n');
-}
-/**
- * deploy:shared: each shared dir and file lives in `shared/` and is linked into the release. The first time, the
- * shared copy is seeded from the release (as Deployer does); seeded entries are recorded so that a failed run
- * removes them again and `shared/` is as it was. The path check step (see contain.ts) runs first: no parent of an
- * entry, in the release or in shared/, is a symlink, and no shared entry in shared/ is one.
- */
-function shared(opts) {
-    if (opts.dirs.length === 0 && opts.files.length === 0)
-        return null;
-    const parts = [];
-    for (const dir of opts.dirs) {
-        const p = (0,quote.q)(dir);
-        const parent = shared_parentOf(dir);
-        parts.push(`if [ -L shared/${p} ] || { [ -e shared/${p} ] && [ ! -d shared/${p} ]; }; then
-  echo "error: shared/"${p}" exists but is not a directory" >&2; exit 1
-fi
-if [ ! -e shared/${p} ]; then
-  printf 'seeded %s\\n' ${p} >> "$DA_PENDING"
-  ${parent ? `mkdir -p -- shared/${(0,quote.q)(parent)}` : ':'}
-  if [ -d "releases/$DA_RELEASE/"${p} ] && [ ! -L "releases/$DA_RELEASE/"${p} ]; then cp -a -- "releases/$DA_RELEASE/"${p} shared/${p}; else mkdir -- shared/${p}; fi
-  echo "seeded shared/"${p}
-fi
-${linkInto(dir)}`);
-    }
-    for (const file of opts.files) {
-        const p = (0,quote.q)(file);
-        const parent = shared_parentOf(file);
-        parts.push(`if [ -L shared/${p} ] || [ -d shared/${p} ]; then
-  echo "error: shared/"${p}" exists but is not a regular file" >&2; exit 1
-fi
-if [ ! -e shared/${p} ]; then
-  printf 'seeded %s\\n' ${p} >> "$DA_PENDING"
-  ${parent ? `mkdir -p -- shared/${(0,quote.q)(parent)}` : ':'}
-  if [ -f "releases/$DA_RELEASE/"${p} ] && [ ! -L "releases/$DA_RELEASE/"${p} ]; then cp -a -- "releases/$DA_RELEASE/"${p} shared/${p}; else : > shared/${p}; fi
-  echo "seeded shared/"${p}
-fi
-${linkInto(file)}`);
-    }
-    parts.push(`echo "linked ${opts.dirs.length + opts.files.length} shared entries"`);
-    return { id: 'shared', label: 'shared', body: parts.join('\n') };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/symlink.ts
-
-/**
- * deploy:symlink: a new link is renamed over `current` (rename(2) is atomic), so a reader sees the old release or
- * the new one, never neither. The previous target is recorded first: until the run commits, the switch is
- * provisional and the abort path puts it back. `liveTarget`: where `current` pointed when the host was inspected.
- *
- * The switch is fenced: under the fence (da_fence_lock, the flock `unlock` takes too) it proves that this run still
- * holds its lock, and that the release is a real directory with its REVISION (what the upload writes last), so
- * `current` never points at a directory another run's unlock removed, or at one that is not complete.
- */
-function symlink(liveTarget) {
-    return {
-        id: 'symlink',
-        label: 'symlink',
-        fenced: true,
-        // The target inspect read under this run's lock is recorded while current still resolves to the same directory;
-        // when current was changed since (by a hook, by hand), or nothing was live, readlink tells.
-        body: `da_fence_lock
-da_fence
-if [ -z "$DA_RELEASE" ] || [ -L "releases/$DA_RELEASE" ] || [ ! -d "releases/$DA_RELEASE" ] || [ ! -f "releases/$DA_RELEASE/REVISION" ]; then
-  echo "error: releases/$DA_RELEASE is not a complete release (no such directory, a symlink, or no REVISION file): current was not switched" >&2
-  exit 1
-fi
-prev=${(0,quote.q)(liveTarget)}
-[ -n "$prev" ] && [ current -ef "$prev" ] || prev=$(readlink current 2>/dev/null || true)
-printf 'switched %s %s\\n' "releases/$DA_RELEASE" "$prev" >> "$DA_PENDING"
-ln -sfn -- "releases/$DA_RELEASE" ".deploy/current.$DA_OWNER"
-mv -fT -- ".deploy/current.$DA_OWNER" current
-echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
-    };
-}
-
-// EXTERNAL MODULE: ./src/remote/steps/writable.ts
-var writable = __nccwpck_require__(6916);
-// EXTERNAL MODULE: ./src/run-info.ts
-var run_info = __nccwpck_require__(4091);
-;// CONCATENATED MODULE: ./src/commands/ship.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-function chooseName(ctx, facts) {
-    if (ctx.releaseName) {
-        const name = (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
-        for (const [m, f] of facts) {
-            if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
-                throw new fleet_fleet/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
-            }
-        }
-        return name;
-    }
-    const taken = new Set();
-    for (const f of facts.values()) {
-        f.dirs.forEach((d) => taken.add(d));
-        f.history.forEach((h) => taken.add(h.release));
-    }
-    return (0,releases_name/* uniqueReleaseName */.SS)(ctx.run.startedAt, taken);
-}
-function httpUserFor(ctx, m, f) {
-    const c = ctx.config;
-    const user = c.httpUser ?? f.httpUser;
-    if (!user && c.writableDirs.length > 0 && (0,writable/* needsHttpUser */.V)(c.writableMode)) {
-        throw new fleet_fleet/* HostFailure */.h(m.host.name, 'writable', `writable_mode ${c.writableMode} needs the web server's user, and none was found running ` +
-            '(apache, httpd, nginx, www-data, _www). Set http_user in the config.');
-    }
-    return user;
-}
-function hookEnv(ctx, host, name, previous, sha = ctx.run.sha) {
-    return {
-        ...ctx.config.env,
-        DEPLOY_RELEASE: name,
-        DEPLOY_RELEASE_PATH: `${host.deployPath}/releases/${name}`,
-        DEPLOY_PATH: host.deployPath,
-        DEPLOY_PREVIOUS_RELEASE: previous ?? '',
-        DEPLOY_SHA: sha,
-        DEPLOY_ENVIRONMENT: ctx.config.environment,
-    };
-}
-function releasePhases(ctx, facts, name, source) {
-    const c = ctx.config;
-    const vars = { DA_RELEASE: name };
-    // `once: true` hooks run on the first host only (config order), before any host switches.
-    const first = [...facts.keys()][0];
-    const env = (m) => hookEnv(ctx, m.host, name, facts.get(m).live, source.sha(m));
-    // The stage phase: a fresh release directory, filled, its paths checked, then shared links, writable dirs and
-    // cleared paths.
-    const stageWith = (m, fill, fresh = true) => {
-        const steps = [
-            fresh ? release() : null,
-            ...fill.steps,
-            // Before anything changes outside the new release: no configured path leads out through a symlink.
-            (0,contain/* contain */.lP)({
-                sharedDirs: c.sharedDirs,
-                sharedFiles: c.sharedFiles,
-                writableDirs: c.writableMode === 'skip' ? [] : c.writableDirs,
-                clearPaths: c.clearPaths,
-            }),
-            shared({ dirs: c.sharedDirs, files: c.sharedFiles }),
-            (0,writable/* writable */.T)({
-                dirs: c.writableDirs,
-                mode: c.writableMode,
-                useSudo: c.writableUseSudo,
-                recursive: c.writableRecursive,
-                chmodMode: c.writableChmodMode,
-                httpUser: httpUserFor(ctx, m, facts.get(m)),
-                httpGroup: c.httpGroup,
-            }),
-            clearPaths({ paths: c.clearPaths, useSudo: c.clearUseSudo }),
-        ];
-        return {
-            // Every stage step changes the host under the lock: each first proves the run still holds it.
-            phase: { name: 'stage', vars: { ...vars, ...fill.vars }, steps: (0,phase/* fenced */.OF)(steps.filter((s) => s !== null)) },
-            payload: fill.payload,
-        };
-    };
-    const removed = (m) => {
-        const f = facts.get(m);
-        return releasesToRemove({
-            dirs: [...f.dirs, name],
-            history: [...f.history, { event: source.event, release: name }],
-            keep: c.keepReleases,
-            live: name,
-        }).filter((d) => !f.partial.has(d));
-    };
-    return {
-        name,
-        stage: (m) => stageWith(m, source.fill(m)),
-        restage: (m) => (source.restage ? stageWith(m, source.restage(m), false) : undefined),
-        prepareRestage: async (members) => source.prepareRestage?.(members),
-        hooks(m) {
-            const hooks = c.deploy.filter((h) => !h.once || m === first);
-            // The fence is checked at each hook's start: a hook already running when the lock is removed runs to its end.
-            return hooks.length ? { name: 'hooks', vars, steps: (0,phase/* fenced */.OF)(hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs)) } : undefined;
-        },
-        switch: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m).liveTarget)] }),
-        activate: (m) => activatePhase(ctx, vars, env(m)),
-        // After switching back, the activate commands run again for the release that is live again.
-        revert: (m) => revertPhase(ctx, vars, hookEnv(ctx, m.host, facts.get(m).live ?? '', undefined)),
-        finish(m) {
-            const f = facts.get(m);
-            const entry = {
-                event: source.event,
-                release: name,
-                previous: f.live ?? null,
-                ...JSON.parse(`{${(0,run_info/* runJsonMembers */.tx)(ctx.run)}}`),
-                sha: source.sha(m),
-                started_at: ctx.run.startedAt.toISOString(),
-            };
-            // The history line and cleanup are fenced; cleanup runs under the lock (a next run's inspect and delta see
-            // the releases as they stay), before the commit, which proves the lock under the fence itself.
-            return { name: 'finish', vars, steps: [logHistory(entry), ...(0,phase/* fenced */.OF)([cleanup(removed(m))]), (0,lock/* unlock */.Tl)()] };
-        },
-        removed,
-        env,
-        fillKind: (m) => source.fill(m).kind,
-    };
-}
-/** The commands run on a host right after its switch, in the live release (none configured: no phase). */
-function activatePhase(ctx, vars, env) {
-    const activate = ctx.config.activate;
-    return activate.length ? { name: 'activate', vars, steps: (0,phase/* fenced */.OF)(hookSteps(activate, env, IN_CURRENT, ctx.config.hookTimeoutMs)) } : undefined;
-}
-/**
- * Switches a host back to its previous release and runs the activate commands again, for what is live again. The
- * switch back is not fenced (it undoes this run's own switch, under the fence, only while current still points at
- * this run's release); the activate commands are.
- */
-function revertPhase(ctx, vars, env) {
-    return { name: 'revert', vars, steps: [revert(), ...(0,phase/* fenced */.OF)(hookSteps(ctx.config.activate, env, IN_CURRENT, ctx.config.hookTimeoutMs))] };
-}
-/** Records switches, health results and switch-backs in the report. */
-function rolloutListener(ctx) {
-    const report = ctx.report;
-    return {
-        switched: (m, at) => report.switchedAt.set(m.host.name, at),
-        health: (m, r) => (report.row(m.host.name).health = `${r.ok ? '✅' : '❌'} ${r.detail}`),
-        reverted: (m) => (report.row(m.host.name).reverted = true),
-    };
-}
-/** A host's health after its switch, by URL from the runner or by command on the host. */
-async function healthOf(ctx, fleet, m, env) {
-    const hc = ctx.config.healthcheck;
-    if (hc.url)
-        return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
-    const t0 = Date.now();
-    const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command, env })] }), undefined, { members: [m] });
-    const { verdict, invalid } = (0,commands_facts/* healthVerdict */.Af)(results.get(m));
-    (0,commands_facts/* reportInvalid */.q9)(ctx, m.host.name, invalid);
-    return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
-}
-/** Why a host's staging stopped and everything was shipped instead, as its delta step reported it. */
-function whyRestaged(r) {
-    return r?.data.get('base')?.[0] === 'foreign'
-        ? 'the release the delta was to reuse holds entries of another user (later deploys check before they reuse one)'
-        : 'the delta did not verify against the build';
-}
-/** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
-function chain(name, ...phases) {
-    const present = phases.filter((p) => p !== undefined);
-    return { name, vars: Object.assign({}, ...present.map((p) => p.vars)), steps: present.flatMap((p) => p.steps) };
-}
-/**
- * Stages the release on every host (at most max_parallel at once), each host running its deploy hooks right after
- * its staging, then switches the hosts (all at once, or in rolling batches, each activated and health-checked),
- * then commits everything (history, cleanup, unlock). Nothing switches until every host has staged and passed
- * its hooks; a failed activation or health check switches every switched host back. A single host with nothing
- * to check after its switch has no barrier to wait for: staging, hooks, switch and commit go as one phase.
- */
-async function shipRelease(ctx, fleet, facts, phases) {
-    const c = ctx.config;
-    const report = ctx.report;
-    const solo = fleet.members.length === 1 && !c.healthcheck && c.activate.length === 0;
-    const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
-    const staged = new Map(fleet.members.map((m) => [m, phases.stage(m)]));
-    const results = await fleet.run((m) => {
-        const stage = staged.get(m).phase;
-        return solo ? chain('ship', stage, phases.hooks(m), phases.switch(m), phases.finish(m)) : chain(stage.name, stage, phases.hooks(m));
-    }, (m) => staged.get(m).payload, { parallel: c.maxParallel });
-    // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
-    const again = fleet.members.filter((m) => results.get(m)?.stopped);
-    if (solo && again.length === 0) {
-        rolloutListener(ctx).switched?.(fleet.members[0], Date.now());
-    }
-    else {
-        if (again.length) {
-            await phases.prepareRestage(again);
-            const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
-            for (const m of again)
-                (0,context/* warn */.R)(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
-            await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: c.maxParallel });
-        }
-        ctx.signal.throwIfAborted();
-        await rollout(fleet, {
-            strategy: c.strategy,
-            batchSize: c.batchSize,
-            switchPhase: (m) => phases.switch(m),
-            activatePhase: (m) => phases.activate(m),
-            health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, phases.env(m)) : undefined,
-            revertPhase: (m) => phases.revert(m),
-        }, rolloutListener(ctx));
-        await fleet.run((m) => phases.finish(m));
-    }
-    report.release = phases.name;
-    const how = { full: 'full upload', delta: 'delta upload', copy: 'copied on the host' };
-    for (const m of fleet.members) {
-        const f = facts.get(m);
-        const gone = removed.get(m);
-        const shipped = again.includes(m) ? `full upload (${whyRestaged(results.get(m))})` : how[phases.fillKind(m)];
-        report.changes.push(`${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')}; ${shipped})` +
-            (gone.length ? `; removed old releases ${gone.join(', ')}` : ''));
-    }
-}
-
-;// CONCATENATED MODULE: ./src/commands/deploy.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * The bytes a host receives (see receivePayload): the gzipped tar in chunks, sent while it is being made, then the
- * manifest, which may still have been hashing meanwhile.
- */
-function payload(built, tar) {
-    return {
-        open: () => external_node_stream_.Readable.from((async function* () {
-            yield* framed(followFile(tar.path, tar.done));
-            yield* framed([await built.manifestGz()]);
-        })()),
-    };
-}
-/** The whole build, for a host without a usable live release (or after a delta did not verify). */
-function fullFill(ctx, built, full) {
-    return {
-        steps: [upload({ revision: ctx.run.sha, skip: uncompared(ctx) })],
-        payload: payload(built, full),
-        kind: 'full',
-    };
-}
-/**
- * The release each host could recycle as its delta base: the oldest one this deploy's cleanup removes anyway (not
- * live, not another run's), with its manifest. Inspect offers the oldest release with its manifest; a host whose
- * offer is not the release retention picks is asked in one short phase. Hosts without one copy their live release.
- */
-async function recyclable(ctx, fleet, facts, name) {
-    const candidates = new Map();
-    for (const [m, f] of facts) {
-        if (shipsEverything(ctx, f))
-            continue;
-        const gone = releasesToRemove({
-            dirs: [...f.dirs, name],
-            history: [...f.history, { event: 'deploy', release: name }],
-            keep: ctx.config.keepReleases,
-            live: name,
-        }).filter((d) => d !== f.live && d !== name && !f.partial.has(d));
-        if (gone[0])
-            candidates.set(m, gone[0]);
-    }
-    const manifests = new Map();
-    const ask = [...candidates.keys()].filter((m) => facts.get(m).baseOffer?.name !== candidates.get(m));
-    for (const m of candidates.keys())
-        if (!ask.includes(m))
-            manifests.set(m, facts.get(m).baseOffer.manifestGz);
-    // Where inspect kept the live manifest back, a host that will copy its live release needs it: one with no base to
-    // recycle, or whose offered base's manifest is unreadable. A host asked for another base gets it too (that base
-    // may turn out unusable). One short phase for all of them.
-    const usable = (m) => !!manifests.get(m) && !!(0,artifact_manifest/* readStoredManifest */.Zl)(manifests.get(m));
-    const needLive = [...facts].filter(([m, f]) => f.liveManifest === 'kept' && !ask.includes(m) && !usable(m)).map(([m]) => m);
-    if (ask.length || needLive.length) {
-        const results = await fleet.run((m) => ({
-            name: 'base',
-            vars: { DA_BASE: ask.includes(m) ? candidates.get(m) : '' },
-            steps: [baseManifest({ live: facts.get(m).liveManifest === 'kept' })],
-        }), undefined, { members: [...ask, ...needLive], parallel: ctx.config.maxParallel });
-        for (const [m, r] of results) {
-            if (ask.includes(m))
-                manifests.set(m, r.bytes.get('base-manifest')?.[0]);
-            fetchedLiveManifest(facts.get(m), r);
-        }
-    }
-    const out = new Map();
-    for (const [m, gz] of manifests) {
-        // An unreadable manifest: this host copies its live release instead.
-        const manifest = gz && (0,artifact_manifest/* readStoredManifest */.Zl)(gz);
-        if (manifest)
-            out.set(m, { name: candidates.get(m), manifest });
-    }
-    return out;
-}
-/** Records the live manifest a `base` phase sent for a host whose inspect kept it back (absent now: ship everything). */
-function fetchedLiveManifest(f, r) {
-    if (f.liveManifest === 'kept')
-        f.liveManifest = (0,commands_facts/* manifestOf */.$V)(r.bytes.get('live-manifest')?.[0]);
-}
-/** Paths the deploy writes itself after the files arrive (shared links, cleared paths, REVISION): never compared. */
-function uncompared(ctx) {
-    const c = ctx.config;
-    return [...c.sharedDirs, ...c.sharedFiles, ...c.clearPaths, 'REVISION'];
-}
-/** Does this host get the whole build (no trusted live release to start from)? */
-function shipsEverything(ctx, f) {
-    return ctx.config.fullUpload || !f.live || !f.liveManifest || f.liveManifest === 'corrupt';
-}
-/** For each host: only what changed since its live release when that is known and trusted, else everything. */
-async function fillsFor(ctx, built, facts, bases) {
-    const skipped = uncompared(ctx);
-    const skip = (0,artifact_manifest/* under */.hG)(skipped);
-    const fills = new Map();
-    for (const [m, f] of facts) {
-        if (!shipsEverything(ctx, f))
-            continue;
-        if (f.liveManifest === 'corrupt')
-            (0,context/* warn */.R)(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
-        fills.set(m, fullFill(ctx, built, built.full()));
-    }
-    for (const [m, f] of facts) {
-        if (fills.has(m))
-            continue;
-        const recycle = bases.get(m);
-        // recyclable() resolved every manifest inspect kept back; without one to compare with, everything ships.
-        const base = recycle?.manifest ?? (typeof f.liveManifest === 'object' ? f.liveManifest : undefined);
-        if (!base) {
-            fills.set(m, fullFill(ctx, built, built.full()));
-            continue;
-        }
-        const { delta: d, archive } = await built.deltaFrom(base, skip);
-        const removeB64 = Buffer.from(d.remove.map((p) => `${p}\0`).join('')).toString('base64');
-        const steps = [
-            delta({
-                skip: skipped,
-                removeB64,
-                revision: ctx.run.sha,
-                files: { sent: d.send.length, unchanged: d.unchanged },
-                base: recycle ? 'recycle' : 'copy',
-            }),
-            verify({ skip: skipped }),
-        ];
-        fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live }, kind: 'delta' });
-    }
-    return fills;
-}
-/** deploy: build on the runner, stage every host, run the deploy hooks, then switch every host together. */
-async function deploy(ctx) {
-    const { config, run, report } = ctx;
-    report.sha = run.sha;
-    report.url = config.url;
-    if (ctx.dryRun) {
-        const shipped = await shippedSummary(config, ctx.source);
-        await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
-            const facts = await (0,fleet_run/* inspectFleet */.X3)(ctx, fleet, { readOnly: true });
-            const name = chooseName(ctx, facts);
-            const source = {
-                event: 'deploy',
-                fill: () => ({ steps: [upload({ revision: run.sha, skip: uncompared(ctx) })], kind: 'full' }),
-                sha: () => run.sha,
-            };
-            planReport(ctx, fleet, facts, releasePhases(ctx, facts, name, source), shipped);
-        });
-        return;
-    }
-    const tree = await report.time('build', 'build', () => runBuild(config, ctx.source, ctx.log));
-    // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts. It
-    // starts once SSH is loaded: its walk would otherwise hold back the first connection. The TCP connections open
-    // meanwhile.
-    (0,connect/* reachEarly */.HE)(config.hosts, config.maxParallel);
-    await (0,connect/* loadTransports */.fG)(config.hosts);
-    const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
-    describing.catch(() => undefined);
-    // With full_upload every host gets everything: packing starts before the hosts are even reached.
-    if (config.fullUpload)
-        void describing.then((built) => built.full(), () => undefined);
-    try {
-        ctx.signal.throwIfAborted();
-        await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
-            const offer = config.fullUpload ? {} : { offerBaseFrom: config.keepReleases };
-            const [facts, built] = await Promise.all([(0,fleet_run/* inspectFleet */.X3)(ctx, fleet, offer), describing]);
-            const name = chooseName(ctx, facts);
-            const first = fleet.members[0];
-            report.release = name;
-            report.previous = facts.get(first).live;
-            report.releasePath = `${first.host.deployPath}/releases/${name}`;
-            await ctx.observer?.started({ release: name, previous: report.previous, sha: run.sha });
-            // Hosts that get everything start receiving it now: packing needs only the list of files, not their hashes.
-            if ([...facts.values()].some((f) => shipsEverything(ctx, f)))
-                built.full();
-            const fills = await fillsFor(ctx, built, facts, await recyclable(ctx, fleet, facts, name));
-            // A delta that does not verify is followed by everything; pack it now only if that happened.
-            const restage = async (m) => {
-                const whole = fullFill(ctx, built, built.full());
-                return { ...whole, steps: [resetRelease(), ...whole.steps] };
-            };
-            const restaged = new Map();
-            const source = {
-                event: 'deploy',
-                fill: (m) => fills.get(m),
-                restage: (m) => restaged.get(m),
-                prepareRestage: async (members) => {
-                    for (const m of members)
-                        restaged.set(m, await restage(m));
-                },
-                sha: () => run.sha,
-            };
-            await shipRelease(ctx, fleet, facts, releasePhases(ctx, facts, name, source));
-        });
-    }
-    finally {
-        await tree.scratch.dispose();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/copy-live.ts
-/**
- * Fills the new release with a copy of the live one, on the host (redeploy): a real copy with modes and links
- * kept, never hard links, so a later write in one release cannot change another. Links are copied as links; the
- * path check that follows makes sure no configured path leads out through one.
- */
-function copyLive() {
-    return {
-        id: 'copy',
-        label: 'copy live release',
-        body: `[ -d "releases/$DA_LIVE" ] || { echo "error: the live release releases/$DA_LIVE is missing" >&2; exit 1; }
-[ ! -L "releases/$DA_LIVE" ] || { echo "error: the live release releases/$DA_LIVE is a symlink to $(readlink -- "releases/$DA_LIVE"), not a release directory: deploy instead" >&2; exit 1; }
-cp -a --reflink=auto -- "releases/$DA_LIVE/." "releases/$DA_RELEASE/"
-if [ -f ".deploy/manifests/$DA_LIVE.gz" ]; then
-  m=".deploy/manifests/$DA_RELEASE.gz"
-  [ ! -L "$m" ] || rm -f -- "$m" # cp would write through a link planted there
-  cp -- ".deploy/manifests/$DA_LIVE.gz" "$m"
-fi
-echo "copied releases/$DA_LIVE into releases/$DA_RELEASE"`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/commands/redeploy.ts
-
-
-
-
-
-/**
- * redeploy: a new release copied from the live one on each host (no build, no upload), then shared links,
- * writable dirs, deploy hooks and the switch as in a deploy. For when a shared `.env` or a server setting changed.
- */
-async function redeploy(ctx) {
-    const { report } = ctx;
-    report.url = ctx.config.url;
-    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
-        const facts = await (0,fleet_run/* inspectFleet */.X3)(ctx, fleet, { readOnly: ctx.dryRun });
-        const lives = new Set();
-        for (const m of fleet.members) {
-            const live = facts.get(m).live;
-            if (!live)
-                throw new fleet_fleet/* HostFailure */.h(m.host.name, 'redeploy', 'no release is live here, so there is nothing to redeploy; run a deploy');
-            lives.add(live);
-        }
-        if (lives.size > 1) {
-            throw new fleet_fleet/* HostFailure */.h('fleet', 'redeploy', `the hosts run different releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live}`).join(', ')}); deploy to bring them together first`);
-        }
-        const live = [...lives][0];
-        const revision = (m) => facts.get(m).releases.find((r) => r.name === live)?.revision ?? '';
-        const name = chooseName(ctx, facts);
-        const first = fleet.members[0];
-        report.previous = live;
-        report.sha = revision(first) || undefined;
-        const source = { event: 'redeploy', fill: () => ({ steps: [copyLive()], vars: { DA_LIVE: live }, kind: 'copy' }), sha: revision };
-        const phases = releasePhases(ctx, facts, name, source);
-        if (ctx.dryRun) {
-            planReport(ctx, fleet, facts, phases, `a copy of the live release ${live}, made on each host`);
-            return;
-        }
-        report.release = name;
-        report.releasePath = `${first.host.deployPath}/releases/${name}`;
-        await ctx.observer?.started({ release: name, previous: live, sha: report.sha });
-        await shipRelease(ctx, fleet, facts, phases);
-    });
-}
-
-;// CONCATENATED MODULE: ./src/releases/rollback.ts
-
-
-/**
- * The releases a plain rollback may go back to on one host, newest first: older than the live one, complete
- * (not failed, not partial), and not marked bad (rolled back from, or reverted).
- */
-function rollbackCandidates(v) {
-    if (!v.live)
-        return [];
-    const ordered = oldestFirst(v.dirs, v.history);
-    const at = ordered.indexOf(v.live);
-    if (at < 0)
-        return [];
-    const { failed, bad } = (0,releases_history/* unusable */._P)(v.history);
-    return ordered
-        .slice(0, at)
-        .filter((d) => !failed.has(d) && !bad.has(d) && !v.partial.has(d))
-        .reverse();
-}
-/**
- * One target for every host, agreed before anything switches: the named release (which every host must have),
- * or the newest release that is a rollback candidate on every host.
- */
-function chooseRollbackTarget(views, named) {
-    if (named) {
-        const lacking = views.filter((v) => !v.dirs.includes(named)).map((v) => v.host);
-        if (lacking.length)
-            return { error: `release ${named} does not exist on ${lacking.join(', ')}: nothing was changed` };
-        const partial = views.filter((v) => v.partial.has(named) || (0,releases_history/* unusable */._P)(v.history).failed.has(named)).map((v) => v.host);
-        if (partial.length)
-            return { error: `release ${named} never completed on ${partial.join(', ')} and cannot be made live` };
-        if (views.every((v) => v.live === named))
-            return { error: `release ${named} is already live on every host` };
-        const warnings = views.filter((v) => (0,releases_history/* unusable */._P)(v.history).bad.has(named)).map((v) => `${v.host}: release ${named} was marked bad earlier; making it live as asked`);
-        return { target: named, warnings };
-    }
-    const lists = views.map((v) => ({ v, candidates: rollbackCandidates(v) }));
-    const empty = lists.filter((l) => l.candidates.length === 0);
-    if (empty.length === views.length || views.length === 0) {
-        return { error: 'no release to roll back to: there is no earlier complete release that was not rolled back from' };
-    }
-    if (empty.length) {
-        return { error: `no release to roll back to on ${empty.map((l) => l.v.host).join(', ')}: nothing was changed` };
-    }
-    const [first, ...rest] = lists;
-    const target = first.candidates.find((c) => rest.every((l) => l.candidates.includes(c)));
-    if (!target) {
-        return {
-            error: `the hosts have no rollback target in common (${lists.map((l) => `${l.v.host}: ${l.candidates.join(', ')}`).join('; ')}); name one with the release input`,
-        };
-    }
-    return { target, warnings: [] };
-}
-
-;// CONCATENATED MODULE: ./src/commands/releases.ts
-
-
-
-
-
-
-/** One host's releases, newest first, with the status a user needs to choose a rollback target. */
-function releaseRows(f) {
-    const { failed, bad } = (0,releases_history/* unusable */._P)(f.history);
-    const previous = rollbackCandidates({ host: '', dirs: f.dirs, history: f.history, live: f.live, partial: f.partial })[0];
-    return oldestFirst(f.dirs, f.history)
-        .reverse()
-        .map((name) => {
-        const first = f.history.find((h) => h.release === name && h.event !== 'revert');
-        const dir = f.releases.find((r) => r.name === name);
-        const status = name === f.live ? 'live' : f.partial.has(name) ? 'partial' : failed.has(name) ? 'failed' : bad.has(name) ? 'bad' : name === previous ? 'previous' : '';
-        return {
-            name,
-            created: first?.at ? String(first.at) : dir?.mtime ? new Date(dir.mtime * 1000).toISOString() : '',
-            commit: String(first?.sha || dir?.revision || ''),
-            actor: String(first?.actor ?? ''),
-            status,
-        };
-    });
-}
-/** releases: lists each host's releases in the job summary; hosts that disagree are flagged. */
-async function releases(ctx) {
-    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
-        const facts = await (0,fleet_run/* inspectFleet */.X3)(ctx, fleet, { readOnly: true });
-        const out = [];
-        const lives = new Set(fleet.members.map((m) => facts.get(m).live ?? '(none)'));
-        const sets = new Set(fleet.members.map((m) => facts.get(m).dirs.slice().sort().join(',')));
-        if (fleet.members.length > 1 && (lives.size > 1 || sets.size > 1)) {
-            const what = lives.size > 1 ? `different live releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live ?? 'none'}`).join(', ')})` : 'different sets of releases';
-            out.push(`> ⚠️ The hosts disagree: ${what}.`, '');
-            (0,context/* warn */.R)(ctx, `the hosts disagree: ${what}`);
-        }
-        for (const m of fleet.members) {
-            const f = facts.get(m);
-            out.push(`### ${md(m.host.name)}`, '');
-            const rows = releaseRows(f);
-            if (!rows.length) {
-                out.push(f.absent ? 'Nothing deployed yet.' : 'No releases.', '');
-                continue;
-            }
-            out.push('| Release | Created | Commit | Actor | Status |', '|---|---|---|---|---|');
-            // Names are release names; the other cells are host text (plain, checked by hostFacts), escaped all the same.
-            for (const r of rows) {
-                out.push(`| ${r.status === 'live' ? `**${md(r.name)}**` : md(r.name)} | ${md(r.created)} | ${md(r.commit.slice(0, 12))} | ${md(r.actor)} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
-            }
-            out.push('');
-            ctx.log.info(`${m.host.name}:`);
-            for (const r of rows)
-                ctx.log.info(`  ${r.status === 'live' ? '*' : ' '} ${r.name}  ${r.created}  ${r.commit.slice(0, 12)}  ${r.actor}  ${r.status}`);
-        }
-        const first = facts.get(fleet.members[0]);
-        ctx.report.release = first.live;
-        ctx.report.previous = releaseRows(first).find((r) => r.status === 'previous')?.name;
-        ctx.report.releasePath = first.live ? `${fleet.members[0].host.deployPath}/releases/${first.live}` : undefined;
-        ctx.report.url = ctx.config.url;
-        ctx.report.details.push('### Releases', '', ...out);
-    });
-}
-
-;// CONCATENATED MODULE: ./src/commands/rollback.ts
-
-
-
-
-
-
-
-
-
-
-/**
- * rollback: every host agrees on one target (the named release, or the newest earlier complete release that was
- * not rolled back from) before any host switches; then all switch, and the release rolled back from is marked bad.
- */
-async function rollback(ctx) {
-    const { report } = ctx;
-    report.url = ctx.config.url;
-    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
-        const facts = await (0,fleet_run/* inspectFleet */.X3)(ctx, fleet, { readOnly: ctx.dryRun });
-        const views = fleet.members.map((m) => {
-            const f = facts.get(m);
-            return { host: m.host.name, dirs: f.dirs, history: f.history, live: f.live, partial: f.partial };
-        });
-        const choice = chooseRollbackTarget(views, ctx.releaseName);
-        if ('error' in choice)
-            throw new fleet_fleet/* HostFailure */.h('fleet', 'rollback', choice.error);
-        choice.warnings.forEach((w) => (0,context/* warn */.R)(ctx, w));
-        const target = choice.target;
-        const first = fleet.members[0];
-        report.previous = facts.get(first).live;
-        report.sha = facts.get(first).releases.find((r) => r.name === target)?.revision || undefined;
-        if (ctx.dryRun) {
-            report.details.push('### Plan (dry run: nothing was changed)', '', ...fleet.members.map((m) => `- ${m.host.name}: current would go from ${facts.get(m).live ?? 'nothing'} to ${target}; ${facts.get(m).live ?? 'the live release'} would be marked bad`), '');
-            return;
-        }
-        report.release = target;
-        report.releasePath = `${first.host.deployPath}/releases/${target}`;
-        await ctx.observer?.started({ release: target, previous: report.previous, sha: report.sha });
-        const vars = { DA_RELEASE: target };
-        // Hosts where the target is already live (a named rollback on a fleet that disagrees) stay as they are.
-        const moving = fleet.members.filter((m) => facts.get(m).live !== target);
-        const c = ctx.config;
-        const env = (m) => hookEnv(ctx, m.host, target, facts.get(m).live, facts.get(m).releases.find((r) => r.name === target)?.revision ?? '');
-        await rollout(fleet, {
-            strategy: c.strategy,
-            batchSize: c.batchSize,
-            switchPhase: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m).liveTarget)] }),
-            activatePhase: (m) => activatePhase(ctx, vars, env(m)),
-            health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, env(m)) : undefined,
-            revertPhase: (m) => revertPhase(ctx, vars, env(m)),
-        }, rolloutListener(ctx), moving);
-        await fleet.run((m) => ({
-            name: 'finish',
-            vars,
-            steps: [
-                ...(moving.includes(m)
-                    ? [
-                        logHistory({
-                            event: 'rollback',
-                            release: target,
-                            from: facts.get(m).live ?? null,
-                            ...JSON.parse(`{${(0,run_info/* runJsonMembers */.tx)(ctx.run)}}`),
-                            sha: facts.get(m).releases.find((r) => r.name === target)?.revision ?? '',
-                        }),
-                    ]
-                    : []),
-                (0,lock/* unlock */.Tl)(),
-            ],
-        }));
-        for (const m of fleet.members) {
-            report.changes.push(moving.includes(m)
-                ? `${m.host.name}: current → releases/${target} (was ${facts.get(m).live}, now marked bad)`
-                : `${m.host.name}: releases/${target} was already live; left as it was`);
-        }
-    });
-}
-
-// EXTERNAL MODULE: ./src/remote/steps/inspect.ts
-var inspect = __nccwpck_require__(5514);
-;// CONCATENATED MODULE: ./src/remote/steps/unlock-any.ts
-
-/** One line of text for a record the host keeps: control characters become spaces. */
-function unlock_any_oneLine(s) {
-    return s.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
-}
-/**
- * The unlock command: reports who holds the lock; refuses (`unlock refused`, status 0) when the holder's session
- * still runs on the host, unless forced; else leaves the holder a record of who removed its lock and when
- * (`.deploy/unlocked/<owner>`: time, who, URL; read by the holder's fenced steps, see da_lock_lost) and a history
- * line, undoes what the holder left unfinished when its session is gone (as its own post step would have), and
- * removes the lock. All of it under the fence (da_fence_lock), so the holder's switch or commit cannot be midway.
- * A live holder's work is not undone here: it stops at its next fenced step and undoes what is provably its own.
- */
-function unlockAny(o) {
-    return {
-        id: 'unlock',
-        label: 'unlock',
-        body: `if [ ! -d .deploy/lock ]; then echo "no deploy lock here"; exit 0; fi
-da_fence_lock
-if [ ! -d .deploy/lock ]; then echo "no deploy lock here"; exit 0; fi
-da_lock_report
-holder=
-read -r holder 2>/dev/null < .deploy/lock/owner || true
-# The owner is a file name below .deploy/: anything but a plain token is not one (no record, no undo).
-case $holder in *[!A-Za-z0-9_-]*) holder= ;; esac
-alive=false
-! da_lock_alive || alive=true
-if [ "$alive" = true ] && [ ${(0,quote.q)(o.force ? 'yes' : 'no')} != yes ]; then
-  da_data unlock refused
-  echo "the lock holder's session is still running on this host: the lock was left in place"
-  exit 0
-fi
-da_now
-if [ -L .deploy/unlocked ]; then
-  echo "warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)"
-elif [ -n "$holder" ]; then
-  da_dir .deploy/unlocked
-  find .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true
-  printf '%s\\n%s\\n%s\\n' "$DA_AT" ${(0,quote.q)(unlock_any_oneLine(o.by))} ${(0,quote.q)(unlock_any_oneLine(o.url))} > ".deploy/unlocked/$holder"
-fi
-if [ "$alive" = false ] && [ -n "$holder" ] && [ -f ".deploy/pending/$holder" ]; then
-  echo "undoing what the lock holder's run left unfinished"
-  ( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )
-fi
-rm -rf .deploy/lock
-da_history "{\\"event\\":\\"unlock\\",\\"holder\\":\\"$holder\\",\\"holder_alive\\":$alive,\\"forced\\":${o.force},$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
-da_data unlock removed
-echo "deploy lock removed"`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/commands/unlock.ts
-
-
-
-
-
-
-
-/**
- * unlock: removes the deploy lock on every host and reports whose it was and how old it was. A lock whose session
- * still runs on its host is left in place unless `force` is set (the command then fails, naming that run); a forced
- * unlock makes that run stop at its next step, changing nothing more. A dry run only reports the locks (the inspect
- * step reads them without touching anything).
- */
-async function unlock(ctx) {
-    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
-        const me = (0,commands_facts/* lockHolder */.ms)(new Map([['lock-info', [`{${(0,run_info/* lockInfoMembers */.LF)(ctx.run)}}`]]]));
-        const step = ctx.dryRun
-            ? (0,inspect/* inspect */.N)({ detectHttpUser: false })
-            : unlockAny({ force: !!ctx.force, by: (0,commands_facts/* holderName */.iY)(me) || 'an unknown operator', url: ctx.run.runUrl });
-        const results = await fleet.run(() => ({ name: 'unlock', steps: [step] }));
-        if (ctx.dryRun)
-            ctx.report.changes.push('dry run: no lock was removed');
-        const refused = [];
-        for (const m of fleet.members) {
-            const r = results.get(m);
-            const lock = (0,commands_facts/* hostFacts */.sm)(r).lock;
-            if (!lock) {
-                ctx.report.changes.push(`${m.host.name}: there was no deploy lock`);
-                continue;
-            }
-            const holder = (0,commands_facts/* lockHolder */.ms)(lock);
-            const kept = r.data.get('unlock')?.[0] === 'refused';
-            if (kept)
-                refused.push({ host: m.host.name, holder });
-            const verb = ctx.dryRun ? 'would remove' : kept ? 'left in place' : 'removed';
-            const age = holder.since ? ageOf(holder.since) : 'unknown age';
-            ctx.report.changes.push(`${m.host.name}: ${verb} the lock of ${nameOf(holder)}, taken ${holder.since ?? '?'} (${age} old)` +
-                `${holder.info['run_url'] ? `, ${String(holder.info['run_url'])}` : ''}; its session was ${holder.alive ? 'STILL RUNNING' : 'no longer running'}`);
-            if (holder.alive && !ctx.dryRun && !kept) {
-                (0,context/* warn */.R)(ctx, `${m.host.name}: removed the lock of ${nameOf(holder)} while its session still runs (forced): that run stops at its next step and changes nothing more (a hook already running finishes first)`);
-            }
-        }
-        if (refused.length) {
-            const { host, holder } = refused[0];
-            const others = refused.length > 1 ? ` (and on ${refused.slice(1).map((r) => r.host).join(', ')})` : '';
-            throw new fleet_fleet/* HostFailure */.h(host, 'unlock', `the lock is held by ${nameOf(holder)}${holder.info['run_url'] ? ` (${String(holder.info['run_url'])})` : ''}, whose session is still running on the host${others}: ` +
-                'the lock was left in place. Wait for that run to end, or cancel it; to remove the lock anyway, set `force: true` (CLI: --force): ' +
-                'that run then stops at its next step and changes nothing more (a hook it is running finishes first).');
-        }
-    });
-}
-function nameOf(holder) {
-    return (0,commands_facts/* holderName */.iY)(holder) || (holder.unreadable ? 'an unknown holder (unreadable lock record)' : 'an unknown holder');
-}
-function ageOf(iso) {
-    const ms = Date.now() - Date.parse(iso);
-    if (!Number.isFinite(ms))
-        return 'unknown age';
-    const min = Math.round(ms / 60000);
-    return min < 60 ? `${min} min` : min < 2880 ? `${Math.round(min / 60)} h` : `${Math.round(min / 1440)} days`;
-}
-
-;// CONCATENATED MODULE: ./src/commands/index.ts
-
-
-
-
-
-
-
-
-
-const COMMANDS = {
-    deploy: deploy,
-    redeploy: redeploy,
-    rollback: rollback,
-    unlock: unlock,
-    releases: releases,
-};
-/**
- * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
- * `${NAME}` values: deploy, redeploy and rollback (it runs activate), never in a dry run. The others (releases,
- * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
- */
-function runsHooks(name, dryRun) {
-    return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback');
-}
-async function runCommand(name, ctx) {
-    if (runsHooks(name, ctx.dryRun) && ctx.config.envSkipped) {
-        throw new Error(`internal error: ${name} runs hooks, but the config was loaded without expanding env`);
-    }
-    // A dry run needs no env, but says what the real run would refuse.
-    if (runsHooks(name, false)) {
-        for (const p of ctx.config.envSkipped?.unset ?? [])
-            (0,context/* warn */.R)(ctx, `${(0,src_config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
-    }
-    // A bad name for a new release stops the run before any host is connected to, locked or changed.
-    if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
-        (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
-    (0,connect/* loadTransports */.fG)(ctx.config.hosts).catch(() => undefined);
-    try {
-        await COMMANDS[name](ctx);
-    }
-    catch (error) {
-        await ctx.observer?.finished(ctx.report, error);
-        throw error;
-    }
-    await ctx.observer?.finished(ctx.report);
-}
-
-// EXTERNAL MODULE: ./src/inputs.ts + 1 modules
-var src_inputs = __nccwpck_require__(989);
-// EXTERNAL MODULE: ./src/fleet/select.ts
-var fleet_select = __nccwpck_require__(6618);
-// EXTERNAL MODULE: ./src/transport/known-hosts.ts
-var known_hosts = __nccwpck_require__(3808);
-// EXTERNAL MODULE: ./src/report/actions-log.ts + 1 modules
-var actions_log = __nccwpck_require__(6717);
-;// CONCATENATED MODULE: ./src/report/annotations.ts
-
-
-
-/** Each config problem becomes an error annotation at its file, line and column. */
-function annotateConfigError(error) {
-    const root = process.env['GITHUB_WORKSPACE'] || process.cwd();
-    for (const p of error.problems) {
-        core/* error */.z3(`${p.path ? `${p.path}: ` : ''}${p.message}`, {
-            title: 'deploy config',
-            file: (0,external_node_path_.relative)(root, p.file) || p.file,
-            startLine: p.line,
-            startColumn: p.column,
-        });
-    }
-}
-/** A step's label for a title: its first line, at most 80 characters. */
-function annotations_short(label) {
-    const line = label.split('\n')[0].trim();
-    return line.length > 80 || label.includes('\n') ? `${line.slice(0, 79)}…` : line;
-}
-/**
- * Marks the step failed with one error annotation per problem: config problems at their file, line and column;
- * any other failure as ONE annotation titled with the command, the host and the step (`deploy failed on web1
- * (step: migrate)`). Replaces core.setFailed, which would add a second, untitled error line.
- */
-function annotateFailure(command, error, failure) {
-    process.exitCode = core/* ExitCode */.yU.Failure;
-    if (error instanceof src_config/* ConfigError */.xL && error.problems.length) {
-        annotateConfigError(error);
-        return;
-    }
-    const where = failure.host === 'runner' ? '' : `${failure.host}: ${failure.step}: `;
-    const host = failure.host === 'runner' ? 'the runner' : failure.host;
-    core/* error */.z3(`${where}${failure.message}`, { title: `${command} failed on ${host} (step: ${annotations_short(failure.step)})` });
-}
-
-;// CONCATENATED MODULE: ./src/report/failure.ts
-
-
-
-
-/** Turns any error of a run into the failure the report shows (host, step, message, output tail). */
-function failureOf(error) {
-    if (error instanceof fleet_fleet/* HostFailure */.h) {
-        return { host: error.host, step: error.step, message: error.message.replace(`${error.host}: ${error.step}: `, ''), tail: error.tail };
-    }
-    if (error instanceof BuildError)
-        return { host: 'runner', step: 'build', message: error.message, tail: error.tail };
-    if (error instanceof src_config/* ConfigError */.xL)
-        return { host: 'runner', step: 'config', message: error.message, tail: [] };
-    if (error instanceof context/* Cancelled */.c)
-        return { host: 'runner', step: 'cancelled', message: error.message, tail: [] };
-    return { host: 'runner', step: 'run', message: error instanceof Error ? error.message : String(error), tail: [] };
-}
-/** What a failed run of a command leaves as it was, for the summary (commands that change nothing: none). */
-function untouchedAfterFailure(command) {
-    const live = 'current still points at the release that was live before this run, on every host';
-    const lock = 'the deploy lock taken by this run was released; locks of other runs were not touched';
-    if (command === 'deploy' || command === 'redeploy') {
-        return [live, 'shared/ is as it was (entries this run created were removed)', lock, 'the unfinished release was removed'];
-    }
-    if (command === 'rollback')
-        return [live, lock];
-    return [];
-}
-
-;// CONCATENATED MODULE: ./src/report/outputs.ts
-
-/** Sets the step outputs users wire into later steps and `environment.url`. */
-function setOutputs(report, hosts) {
-    core/* setOutput */.uH('release', report.release ?? '');
-    core/* setOutput */.uH('release-path', report.releasePath ?? '');
-    core/* setOutput */.uH('previous-release', report.previous ?? '');
-    core/* setOutput */.uH('url', report.url ?? '');
-    core/* setOutput */.uH('hosts', JSON.stringify(hosts));
-}
-
-;// CONCATENATED MODULE: ./src/report/report.ts
-/** Output kept per step while the run goes; the summary shows less (see summary.ts). */
-const OUTPUT_KEEP_LINES = 200;
-const OUTPUT_LINE_CHARS = 1000;
-/**
- * What happened in a run, collected from step events: the summary, outputs and annotations are all rendered from
- * this, never from inside a step.
- */
-class RunReport {
-    command;
-    environment;
-    application;
-    hosts = new Map();
-    /** Per host: phase durations, health, whether it was switched back. */
-    rows = new Map();
-    /** When each host's `current` was switched (epoch ms), for the fleet's switch window. */
-    switchedAt = new Map();
-    warnings = [];
-    /** Per host, per step id: the last lines of hook output. */
-    outputs = new Map();
-    links;
-    failure;
-    release;
-    previous;
-    releasePath;
-    sha;
-    url;
-    /** What the failed run left as it was (shown on failure). */
-    untouched = [];
-    /** Lines describing what changed (shown on success). */
-    changes = [];
-    /** Further Markdown for the summary: a command's listing or plan. */
-    details = [];
-    started = Date.now();
-    finishedMs;
-    constructor(command, environment, application) {
-        this.command = command;
-        this.environment = environment;
-        this.application = application;
-    }
-    step(host, record) {
-        const rows = this.hosts.get(host) ?? [];
-        const row = { id: record.id, label: record.label, status: record.status, ms: record.status === 'running' ? 0 : record.ms };
-        const at = rows.findIndex((r) => r.id === row.id);
-        if (at >= 0)
-            rows[at] = row;
-        else
-            rows.push(row);
-        this.hosts.set(host, rows);
-    }
-    /** Keeps a line a step printed (the last OUTPUT_KEEP_LINES per step, each cut to OUTPUT_LINE_CHARS). */
-    output(host, step, line) {
-        let steps = this.outputs.get(host);
-        if (!steps)
-            this.outputs.set(host, (steps = new Map()));
-        let out = steps.get(step.id);
-        if (!out)
-            steps.set(step.id, (out = { label: step.label, lines: [], total: 0 }));
-        out.total++;
-        out.lines.push(line.length > OUTPUT_LINE_CHARS ? `${line.slice(0, OUTPUT_LINE_CHARS)}…` : line);
-        if (out.lines.length > OUTPUT_KEEP_LINES)
-            out.lines.shift();
-    }
-    row(host) {
-        let row = this.rows.get(host);
-        if (!row)
-            this.rows.set(host, (row = { phases: {} }));
-        return row;
-    }
-    /** First to last switch across the fleet, in ms (undefined before any switch). */
-    get switchWindowMs() {
-        const times = [...this.switchedAt.values()];
-        return times.length ? Math.max(...times) - Math.min(...times) : undefined;
-    }
-    /** Times a runner-side step (`build`, `pack`) and records it under the pseudo-host `runner`. */
-    async time(id, label, fn) {
-        const t0 = Date.now();
-        this.step('runner', { id, label, status: 'running', ms: 0 });
-        try {
-            const value = await fn();
-            this.step('runner', { id, label, status: 'ok', ms: Date.now() - t0 });
-            return value;
-        }
-        catch (error) {
-            this.step('runner', { id, label, status: 'failed', ms: Date.now() - t0 });
-            throw error;
-        }
-    }
-    finish() {
-        this.finishedMs = Date.now() - this.started;
-    }
-    get ok() {
-        return !this.failure;
-    }
-}
-
-// EXTERNAL MODULE: ./src/state.ts
-var state = __nccwpck_require__(2462);
-;// CONCATENATED MODULE: ./src/signals.ts
-/**
- * A cancelled workflow run gets SIGINT, then SIGTERM 7.5 s later, then is killed. The first signal aborts the
- * command (hosts undo their work); later signals are noted, and the clean-up carries on.
- */
-function cancelOnSignals(log) {
-    const controller = new AbortController();
-    const onSignal = (name) => {
-        if (controller.signal.aborted) {
-            log.warning(`${name} received again: still undoing this run's work on the hosts`);
-            return;
-        }
-        log.warning(`${name} received: cancelling; every host undoes this run's unfinished work`);
-        controller.abort(new Error(`cancelled by ${name}`));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return {
-        signal: controller.signal,
-        dispose() {
-            process.off('SIGINT', onSignal);
-            process.off('SIGTERM', onSignal);
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** The action's main step: inputs and config in, one command run, outputs and a job summary out. */
-async function main() {
-    (0,state/* markMainStarted */.UM)();
-    const cancel = cancelOnSignals(actions_log/* actionsLog */._);
-    let report;
-    let hosts = [];
-    try {
-        const inputs = (0,src_inputs/* readInputs */.K)();
-        (0,src_inputs/* maskSecrets */.Q)([inputs.sshPrivateKey, inputs.sshPassphrase, inputs.githubToken], { credential: true });
-        const expandEnv = runsHooks(inputs.command, inputs.dryRun);
-        const loaded = (0,src_config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env, expandEnv });
-        (0,src_inputs/* maskSecrets */.Q)(loaded.secrets);
-        const config = { ...loaded, hosts: (0,fleet_select/* selectHosts */.s)(loaded.hosts, inputs.hosts, 'input hosts') };
-        hosts = config.hosts.map((h) => h.name);
-        report = new RunReport(inputs.command, config.environment, config.application);
-        const kh = (0,known_hosts/* parseKnownHosts */.uJ)(inputs.knownHosts);
-        kh.problems.forEach((p) => core/* warning */.$e(p));
-        if (!inputs.sshPrivateKey && config.hosts.some((h) => !h.local)) {
-            throw new Error('input ssh-private-key is required to reach the hosts of this environment');
-        }
-        const run = (0,run_info/* runInfoFromEnv */.PB)(process.env);
-        report.links = { server: run.serverUrl, repository: run.repository, runUrl: run.runUrl };
-        const ctx = {
-            config,
-            run,
-            access: {
-                privateKey: inputs.sshPrivateKey || undefined,
-                passphrase: inputs.sshPassphrase || undefined,
-                knownHosts: kh,
-                connectTimeoutMs: inputs.connectTimeoutSeconds * 1000,
-                startTimeoutMs: inputs.startTimeoutSeconds * 1000,
-            },
-            log: actions_log/* actionsLog */._,
-            report,
-            source: inputs.source,
-            releaseName: (inputs.command === 'rollback' ? inputs.release : inputs.releaseName) || undefined,
-            dryRun: inputs.dryRun,
-            force: inputs.force,
-            state: state/* actionState */.M3,
-            signal: cancel.signal,
-            // The GitHub API client is loaded only when a deployment record is asked for: start-up stays quick.
-            observer: inputs.githubDeployment && !inputs.dryRun ? (await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(344)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7344))).githubObserver(inputs, config, run) : undefined,
-        };
-        await runCommand(inputs.command, ctx);
-    }
-    catch (error) {
-        const failure = failureOf(error);
-        if (report) {
-            report.failure = failure;
-            if (failure.host !== 'runner' || error instanceof context/* Cancelled */.c)
-                report.untouched.push(...untouchedAfterFailure(report.command));
-        }
-        if (failure.tail.length) {
-            actions_log/* actionsLog */._.info(`Last lines of output from ${failure.host}:`);
-            actions_log/* actionsLog */._.output(failure.tail.join('\n'));
-        }
-        annotateFailure(report?.command ?? 'deploy-action', error, failure);
-    }
-    finally {
-        cancel.dispose();
-        if (report) {
-            report.finish();
-            setOutputs(report, hosts);
-            await core/* summary */.z.addRaw(renderSummary(report)).write();
-        }
-    }
-}
-
-
-/***/ }),
-
-/***/ 8399:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  b: () => (/* binding */ post)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
-var core = __nccwpck_require__(7264);
-// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
-var src_config = __nccwpck_require__(6391);
-// EXTERNAL MODULE: ./src/inputs.ts + 1 modules
-var src_inputs = __nccwpck_require__(989);
-// EXTERNAL MODULE: ./src/fleet/select.ts
-var fleet_select = __nccwpck_require__(6618);
-// EXTERNAL MODULE: ./src/report/actions-log.ts + 1 modules
-var actions_log = __nccwpck_require__(6717);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 6 modules
-var fleet_fleet = __nccwpck_require__(7309);
-// EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
-var fleet_run = __nccwpck_require__(2986);
-;// CONCATENATED MODULE: ./src/commands/abandoned.ts
-
-
-
-/** Opens a session on each host as the given run and lets it undo that run's unfinished work (`da_abort`). */
-async function finishAbandonedRun(config, owner, access, log) {
-    const fleet = await fleet_fleet/* Fleet */.P.open(config.hosts, access, (host) => ({ markerToken: (0,external_node_crypto_.randomBytes)(6).toString('hex'), owner, deployPath: host.deployPath, idleSeconds: fleet_run/* IDLE_SECONDS */.fP, runJson: '"note":"post"' }), { output: (host, line) => log.output(`[${host.name}] ${line}`) });
-    const confirmed = await fleet.abort();
-    log.info(confirmed ? 'every host has undone what this run left unfinished' : 'some hosts did not confirm the clean-up');
-}
-
-// EXTERNAL MODULE: ./src/transport/known-hosts.ts
-var known_hosts = __nccwpck_require__(3808);
-// EXTERNAL MODULE: ./src/state.ts
-var state = __nccwpck_require__(2462);
-;// CONCATENATED MODULE: ./src/post.ts
-
-
-
-
-
-
-
-
-/**
- * The `post:` step: when the main step could not confirm that every host cleaned up (it was killed, or a host
- * dropped off), connect again and undo this run's unfinished work: its lock, its partial release, a provisional
- * switch. Locks and releases of other runs are never touched. It warns rather than fails.
- */
-async function post() {
-    const owner = core/* getState */.Gu(state/* STATE */.c4.owner);
-    if (!owner || core/* getState */.Gu(state/* STATE */.c4.remote) !== 'started')
-        return;
-    try {
-        const inputs = (0,src_inputs/* readInputs */.K)();
-        // The post step runs no hook: it needs no env (and no `${NAME}` value is read).
-        const loaded = (0,src_config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env, expandEnv: false });
-        const config = { ...loaded, hosts: (0,fleet_select/* selectHosts */.s)(loaded.hosts, inputs.hosts, 'input hosts') };
-        core/* info */.pq('The main step did not confirm its clean-up on every host; finishing it now.');
-        await finishAbandonedRun(config, owner, {
-            privateKey: inputs.sshPrivateKey || undefined,
-            passphrase: inputs.sshPassphrase || undefined,
-            knownHosts: (0,known_hosts/* parseKnownHosts */.uJ)(inputs.knownHosts),
-            connectTimeoutMs: inputs.connectTimeoutSeconds * 1000,
-            startTimeoutMs: inputs.startTimeoutSeconds * 1000,
-        }, actions_log/* actionsLog */._);
-    }
-    catch (error) {
-        core/* warning */.$e(`post: could not finish the clean-up: ${error instanceof Error ? error.message : String(error)}`);
-    }
-}
-
 
 /***/ }),
 
@@ -35350,164 +35579,6 @@ function required(value, key) {
 
 /***/ }),
 
-/***/ 6717:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  _: () => (/* binding */ actionsLog)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
-var core = __nccwpck_require__(7264);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/report/workflow-commands.ts
-
-/**
- * Host text must reach a CI log as text, never as a workflow command. How GitHub's runner reads a step's output
- * (actions/runner: ActionCommandManager.TryProcessCommand, ActionCommand.TryParseV2/TryParse):
- * - it reads stdout and stderr line by line (.NET ReadLine: `\n`, `\r` and `\r\n` all end a line), through ONE
- *   command manager: a stop on one stream holds for the other, in whatever order the two pipes are read;
- * - a line is a command when, leading white space trimmed, it starts with `::NAME` (v2), or when it holds
- *   `##[NAME` anywhere (v1), NAME being a registered command (any case);
- * - after `::stop-commands::TOKEN` no command runs until a line whose command name is TOKEN (v1 or v2, any case);
- *   both lines are echoed to the log.
- * So a host line is shown inside a stop-commands block whose token is random per process and never appears in a
- * host line (it is redacted there): no host can end the block, and a host that cannot end it cannot issue a command.
- */
-/** Leading white space as the runner trims it (.NET's Char.IsWhiteSpace, widened: JS \s, U+001C..U+001F, U+0085). */
-const LEADING_SPACE = /^[\s\x1c-\x1f\x85]+/;
-/** Splits text into the lines the runner reads. */
-function runnerLines(text) {
-    return text.split(/\r\n|\r|\n/);
-}
-/** Whether the runner could read a line of this text as a workflow command (whatever the command's name). */
-function mayBeCommand(text) {
-    if (!text.includes('::') && !text.includes('##['))
-        return false;
-    return runnerLines(text).some((line) => line.includes('##[') || line.replace(LEADING_SPACE, '').startsWith('::'));
-}
-/**
- * A line the runner cannot read as a command, for output that cannot be inside a block (stderr, whose lines reach
- * the runner in no fixed order with stdout's): unchanged when it is no command, else shown as a JSON string with
- * `##[` written `##\u005b` (JSON's own escape for `[`).
- */
-function inertLine(line) {
-    return mayBeCommand(line) ? JSON.stringify(line).replace(/##\[/g, '##\\u005b') : line;
-}
-/** Every line of a text made inert (see inertLine). */
-function inertText(text) {
-    return mayBeCommand(text) ? runnerLines(text).map(inertLine).join('\n') : text;
-}
-/**
- * Host text on a stream the runner reads, inside `::stop-commands::TOKEN` … `::TOKEN::`. The block opens at the
- * first host line; the stream's own writes that hold a command (an annotation, a group, a mask) close it first, so
- * the program's commands keep working (plain text of its own may stay inside); it closes at exit, so the steps
- * after this one get their commands. With `wholeStream` the block opens at the first write of any kind and stays
- * open to the exit: for a program that never issues a command (the CLI).
- */
-class CommandsOff {
-    stream;
-    wholeStream;
-    token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
-    open = false;
-    hostWriting = false;
-    redact = new RegExp(this.token, 'gi');
-    constructor(stream, wholeStream = false) {
-        this.stream = stream;
-        this.wholeStream = wholeStream;
-        const write = stream.write;
-        const block = this;
-        // The wrapper keeps the program's own commands out of the block (or, wholeStream, everything in it).
-        stream.write = function (chunk, ...rest) {
-            block.beforeOwnWrite(chunk, (text) => write.call(this, text));
-            return write.call(this, block.wholeStream ? block.scrub(chunk) : chunk, ...rest);
-        };
-        process.once('exit', () => this.close());
-    }
-    /** Writes lines a host sent (each split where the runner would split it). */
-    lines(lines) {
-        const text = lines.flatMap(runnerLines).map((l) => `${l.replace(this.redact, '[…]')}\n`).join('');
-        this.hostWriting = true;
-        try {
-            this.stream.write(this.open ? text : `::stop-commands::${this.token}\n${text}`);
-            this.open = true;
-        }
-        finally {
-            this.hostWriting = false;
-        }
-    }
-    /** Ends the block (at exit; then later writes are the program's own again). */
-    close() {
-        if (!this.open)
-            return;
-        this.open = false;
-        this.hostWriting = true;
-        try {
-            this.stream.write(`::${this.token}::\n`);
-        }
-        finally {
-            this.hostWriting = false;
-        }
-    }
-    beforeOwnWrite(chunk, write) {
-        if (this.hostWriting)
-            return;
-        if (this.wholeStream) {
-            if (!this.open) {
-                this.open = true;
-                write(`::stop-commands::${this.token}\n`);
-            }
-            return;
-        }
-        if (this.open && mayBeCommand(textOf(chunk))) {
-            this.open = false;
-            write(`::${this.token}::\n`);
-        }
-    }
-    /** The token never appears in what the block carries. */
-    scrub(chunk) {
-        if (this.hostWriting)
-            return chunk;
-        const text = textOf(chunk);
-        return text.toLowerCase().includes(this.token) ? text.replace(this.redact, '[…]') : chunk;
-    }
-}
-function textOf(chunk) {
-    if (typeof chunk === 'string')
-        return chunk;
-    if (chunk instanceof Uint8Array)
-        return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
-    return String(chunk);
-}
-
-;// CONCATENATED MODULE: ./src/report/actions-log.ts
-
-
-let block;
-/** Host text in the Actions log: inside a stop-commands block on stdout, opened at the first host line. */
-function hostText(text) {
-    (block ??= new CommandsOff(process.stdout)).lines([text]);
-}
-/**
- * The Actions log: groups fold, warnings and errors become annotations (@actions/core escapes their text: a line
- * break or `%` in it cannot end the command). Host text is never read as a workflow command; neither is our own
- * text when a host value in it could be (it goes through the same block).
- */
-const actionsLog = {
-    info: (m) => (mayBeCommand(m) ? hostText(m) : core/* info */.pq(m)),
-    output: (m) => hostText(m),
-    warning: (m) => core/* warning */.$e(m),
-    error: (m) => core/* error */.z3(m),
-    debug: (m) => core/* debug */.Yz(m),
-    group: (title, fn) => core/* group */.Os(title, fn),
-};
-
-
-/***/ }),
-
 /***/ 8991:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -35603,36 +35674,6 @@ function runJsonMembers(run) {
 /** What a lock records about its holder (the host adds the session's pid and boot id). */
 function lockInfoMembers(run) {
     return `${runJsonMembers(run)},${JSON.stringify({ owner: run.owner, runner: run.runner, started_at: run.startedAt.toISOString() }).slice(1, -1)}`;
-}
-
-
-/***/ }),
-
-/***/ 2462:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   M3: () => (/* binding */ actionState),
-/* harmony export */   UM: () => (/* binding */ markMainStarted),
-/* harmony export */   c4: () => (/* binding */ STATE),
-/* harmony export */   tl: () => (/* binding */ isPost)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
-
-/** State shared between the main step and the `post:` step (as actions/checkout keeps it). */
-const STATE = {
-    isPost: 'isPost',
-    owner: 'owner',
-    remote: 'remote',
-};
-const actionState = {
-    save: (name, value) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(name, value),
-};
-function isPost() {
-    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.isPost) === 'true';
-}
-function markMainStarted() {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.isPost, 'true');
 }
 
 

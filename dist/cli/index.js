@@ -1195,7 +1195,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8554);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1572);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2696);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4408);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(970);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9581);
@@ -1465,8 +1465,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 49 modules
-var commands = __nccwpck_require__(1572);
+// EXTERNAL MODULE: ./src/commands/index.ts + 50 modules
+var commands = __nccwpck_require__(2696);
 // EXTERNAL MODULE: ./src/config/index.ts + 22 modules
 var src_config = __nccwpck_require__(6391);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
@@ -1865,8 +1865,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: markdownAsText
 
-// EXTERNAL MODULE: ./src/commands/context.ts
-var commands_context = __nccwpck_require__(165);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/config/index.ts + 22 modules
 var config = __nccwpck_require__(6391);
 // EXTERNAL MODULE: ./src/artifact/hooks.ts + 7 modules
@@ -1887,7 +1887,7 @@ function failureOf(error) {
         return { host: 'runner', step: 'build', message: error.message, tail: error.tail };
     if (error instanceof config/* ConfigError */.xL)
         return { host: 'runner', step: 'config', message: error.message, tail: [] };
-    if (error instanceof commands_context/* Cancelled */.c)
+    if (error instanceof errors/* Cancelled */.c)
         return { host: 'runner', step: 'cancelled', message: error.message, tail: [] };
     return { host: 'runner', step: 'run', message: error instanceof Error ? error.message : String(error), tail: [] };
 }
@@ -1906,7 +1906,6 @@ function untouchedAfterFailure(command) {
 // EXTERNAL MODULE: ./src/report/progress.ts
 var progress = __nccwpck_require__(8991);
 ;// CONCATENATED MODULE: ./src/cli/outcome.ts
-/** The CLI's last words: what changed, or what failed where, as plain text for a terminal. */
 
 
 
@@ -1980,7 +1979,7 @@ function success(r, dryRun) {
 }
 /** A run (or its set-up) that failed: where, why, the last lines of output, what was left alone. */
 function failure(r, error, context = {}) {
-    const cancelled = error instanceof commands_context/* Cancelled */.c || context.cancelled === true;
+    const cancelled = error instanceof errors/* Cancelled */.c || context.cancelled === true;
     const code = cancelled ? EXIT.cancelled : EXIT.failed;
     if (error instanceof config/* ConfigError */.xL && !r) {
         return { text: `${error.message.split('\n').map((l) => `error: ${l}`).join('\n')}\n`, code };
@@ -2095,30 +2094,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 165:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   R: () => (/* binding */ warn),
-/* harmony export */   c: () => (/* binding */ Cancelled)
-/* harmony export */ });
-/** A run that was cancelled; the hosts have undone its work. */
-class Cancelled extends Error {
-    constructor() {
-        super('the run was cancelled; every host undid this run\'s unfinished work');
-        this.name = 'Cancelled';
-    }
-}
-/** A warning for the log (an annotation on GitHub) and the summary. */
-function warn(ctx, text) {
-    ctx.report.warnings.push(text);
-    ctx.log.warning(text);
-}
-
-
-/***/ }),
-
-/***/ 1572:
+/***/ 2696:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2161,8 +2137,13 @@ function uniqueReleaseName(at, taken) {
             return `${base}-${n}`;
 }
 
-// EXTERNAL MODULE: ./src/commands/context.ts
-var context = __nccwpck_require__(165);
+;// CONCATENATED MODULE: ./src/commands/context.ts
+/** A warning for the log (an annotation on GitHub) and the summary. */
+function warn(ctx, text) {
+    ctx.report.warnings.push(text);
+    ctx.log.warning(text);
+}
+
 // EXTERNAL MODULE: ./src/config/index.ts + 22 modules
 var config = __nccwpck_require__(6391);
 ;// CONCATENATED MODULE: external "node:stream"
@@ -2173,7 +2154,7 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/releases/delta.ts
+;// CONCATENATED MODULE: ./src/artifact/delta.ts
 /**
  * What turns a copy of the live release into the new build: compare the two manifests entry by entry (type, mode,
  * content). Paths the deploy replaces anyway (`skip`: shared and cleared entries) are neither sent nor removed.
@@ -3439,6 +3420,8 @@ function required(value, key) {
 var progress = __nccwpck_require__(8991);
 // EXTERNAL MODULE: ./src/run-info.ts
 var run_info = __nccwpck_require__(4091);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/commands/fleet-run.ts
 
 
@@ -3468,8 +3451,7 @@ function preludeFor(ctx, host) {
  */
 async function withFleet(ctx, work) {
     const listener = (0,progress/* progress */.q)(ctx.log, ctx.report, ctx.config.hosts.length);
-    ctx.state?.save('owner', ctx.run.owner);
-    ctx.state?.save('remote', 'started');
+    ctx.state?.started(ctx.run.owner);
     let fleet;
     try {
         (0,connect/* reachEarly */.HE)(ctx.config.hosts, ctx.config.maxParallel);
@@ -3479,9 +3461,9 @@ async function withFleet(ctx, work) {
         // A host that could not be reached (host key, auth, network) has nothing of this run to undo: the post step
         // would only connect again (and fail again) for nothing.
         if (error instanceof fleet_fleet/* HostFailure */.h && error.cleanedUp)
-            ctx.state?.save('remote', 'done');
+            ctx.state?.cleanedUp();
         if (ctx.signal.aborted)
-            throw new context/* Cancelled */.c();
+            throw new errors/* Cancelled */.c();
         throw error;
     }
     finally {
@@ -3492,15 +3474,15 @@ async function withFleet(ctx, work) {
     try {
         const value = await work(fleet);
         await fleet.close();
-        ctx.state?.save('remote', 'done');
+        ctx.state?.cleanedUp();
         return value;
     }
     catch (error) {
         const confirmed = await fleet.abort();
         if (confirmed)
-            ctx.state?.save('remote', 'done');
+            ctx.state?.cleanedUp();
         if (ctx.signal.aborted)
-            throw new context/* Cancelled */.c();
+            throw new errors/* Cancelled */.c();
         throw error;
     }
     finally {
@@ -4328,7 +4310,7 @@ async function shipRelease(ctx, fleet, facts, phases) {
             await phases.prepareRestage(again);
             const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
             for (const m of again)
-                (0,context/* warn */.R)(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
+                warn(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
             await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: c.maxParallel });
         }
         ctx.signal.throwIfAborted();
@@ -4460,7 +4442,7 @@ async function fillsFor(ctx, built, facts, bases) {
         if (!shipsEverything(ctx, f))
             continue;
         if (f.liveManifest === 'corrupt')
-            (0,context/* warn */.R)(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
+            warn(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
         fills.set(m, fullFill(ctx, built, built.full()));
     }
     for (const [m, f] of facts) {
@@ -4715,7 +4697,7 @@ async function releases(ctx) {
         if (fleet.members.length > 1 && (lives.size > 1 || sets.size > 1)) {
             const what = lives.size > 1 ? `different live releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live ?? 'none'}`).join(', ')})` : 'different sets of releases';
             out.push(`> ⚠️ The hosts disagree: ${what}.`, '');
-            (0,context/* warn */.R)(ctx, `the hosts disagree: ${what}`);
+            warn(ctx, `the hosts disagree: ${what}`);
         }
         for (const m of fleet.members) {
             const f = facts.get(m);
@@ -4771,7 +4753,7 @@ async function rollback(ctx) {
         const choice = chooseRollbackTarget(views, ctx.releaseName);
         if ('error' in choice)
             throw new fleet_fleet/* HostFailure */.h('fleet', 'rollback', choice.error);
-        choice.warnings.forEach((w) => (0,context/* warn */.R)(ctx, w));
+        choice.warnings.forEach((w) => warn(ctx, w));
         const target = choice.target;
         const first = fleet.members[0];
         report.previous = facts.get(first).live;
@@ -4914,7 +4896,7 @@ async function unlock_unlock(ctx) {
             ctx.report.changes.push(`${m.host.name}: ${verb} the lock of ${nameOf(holder)}, taken ${holder.since ?? '?'} (${age} old)` +
                 `${holder.info['run_url'] ? `, ${String(holder.info['run_url'])}` : ''}; its session was ${holder.alive ? 'STILL RUNNING' : 'no longer running'}`);
             if (holder.alive && !ctx.dryRun && !kept) {
-                (0,context/* warn */.R)(ctx, `${m.host.name}: removed the lock of ${nameOf(holder)} while its session still runs (forced): that run stops at its next step and changes nothing more (a hook already running finishes first)`);
+                warn(ctx, `${m.host.name}: removed the lock of ${nameOf(holder)} while its session still runs (forced): that run stops at its next step and changes nothing more (a hook already running finishes first)`);
             }
         }
         if (refused.length) {
@@ -4969,7 +4951,7 @@ async function runCommand(name, ctx) {
     // A dry run needs no env, but says what the real run would refuse.
     if (runsHooks(name, false)) {
         for (const p of ctx.config.envSkipped?.unset ?? [])
-            (0,context/* warn */.R)(ctx, `${(0,config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
+            warn(ctx, `${(0,config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
     }
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
@@ -6589,6 +6571,23 @@ function schemaText() {
 
 
 
+
+
+/***/ }),
+
+/***/ 3916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ Cancelled)
+/* harmony export */ });
+/** A run that was cancelled; the hosts have undone its work. */
+class Cancelled extends Error {
+    constructor() {
+        super('the run was cancelled; every host undid this run\'s unfinished work');
+        this.name = 'Cancelled';
+    }
+}
 
 
 /***/ }),

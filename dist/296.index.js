@@ -1,8 +1,8 @@
-export const id = 344;
-export const ids = [344];
+export const id = 296;
+export const ids = [296];
 export const modules = {
 
-/***/ 7344:
+/***/ 8296:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -19,7 +19,7 @@ __webpack_require__.d(__webpack_exports__, {
 var core = __webpack_require__(7264);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 22 modules
 var github = __webpack_require__(2413);
-;// CONCATENATED MODULE: ./src/github/deployments.ts
+;// CONCATENATED MODULE: ./src/action/github/deployments.ts
 /**
  * GitHub's Deployments API, opt-in (input github-deployment): a deployment per run that changes hosts, its status
  * following the run. Action-only: the CLI never imports this module (nor @actions/github).
@@ -116,7 +116,7 @@ function deploymentObserver(opts) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/github/index.ts
+;// CONCATENATED MODULE: ./src/action/github/index.ts
 
 
 /** The observer the action's inputs ask for: a GitHub deployment with github-deployment (never in a dry run). */
@@ -139,4 +139,4 @@ function githubObserver(inputs, config, run) {
 
 };
 
-//# sourceMappingURL=344.index.js.map
+//# sourceMappingURL=296.index.js.map
