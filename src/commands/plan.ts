@@ -4,7 +4,7 @@ import { walk } from '../build/tree.js';
 import type { Fleet, Member } from '../fleet/fleet.js';
 import type { CommandContext } from './context.js';
 import { describeHeldLock, type HostFacts } from './facts.js';
-import type { ReleasePhases } from './ship.js';
+import type { ReleasePhases } from './release-phases.js';
 import { md } from '../report/summary.js';
 
 /** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
