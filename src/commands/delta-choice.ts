@@ -8,8 +8,8 @@ import { releasesToRemove } from '../releases/retention.js';
 import type { Step } from '../remote/phase.js';
 import type { Payload, PhaseResult } from '../remote/session.js';
 import { baseManifest, delta, resetRelease, verify } from '../remote/steps/delta.js';
+import { BASE_MANIFEST, LIVE_MANIFEST, manifestOf, type HostFacts } from '../remote/steps/inspect.js';
 import { upload } from '../remote/steps/upload.js';
-import { manifestOf, type HostFacts } from './facts.js';
 import type { Fill, ReleaseSource } from './release-phases.js';
 
 /**
@@ -111,7 +111,7 @@ async function recyclable(config: EnvironmentConfig, fleet: Fleet, facts: Map<Me
       { members: [...ask, ...needLive], parallel: config.maxParallel },
     );
     for (const [m, r] of results) {
-      if (ask.includes(m)) manifests.set(m, r.bytes.get('base-manifest')?.[0]);
+      if (ask.includes(m)) manifests.set(m, r.bytes.get(BASE_MANIFEST)?.[0]);
       fetchedLiveManifest(facts.get(m)!, r);
     }
   }
@@ -126,7 +126,7 @@ async function recyclable(config: EnvironmentConfig, fleet: Fleet, facts: Map<Me
 
 /** Records the live manifest a `base` phase sent for a host whose inspect kept it back (absent now: ship everything). */
 function fetchedLiveManifest(f: HostFacts, r: PhaseResult): void {
-  if (f.liveManifest === 'kept') f.liveManifest = manifestOf(r.bytes.get('live-manifest')?.[0]);
+  if (f.liveManifest === 'kept') f.liveManifest = manifestOf(r.bytes.get(LIVE_MANIFEST)?.[0]);
 }
 
 /** Paths the deploy writes itself after the files arrive (shared links, cleared paths, REVISION): never compared. */

@@ -3,14 +3,14 @@ import type { HostConfig } from '../config/index.js';
 import { Fleet, HostFailure, type Member } from '../fleet/fleet.js';
 import type { Step } from '../remote/phase.js';
 import type { PreludeOptions } from '../remote/prelude.js';
-import { inspect as inspectStep } from '../remote/steps/inspect.js';
+import { inspect as inspectStep, readInspect, type HostFacts } from '../remote/steps/inspect.js';
 import { lock, LOCK_HELD } from '../remote/steps/lock.js';
 import { prepare } from '../remote/steps/prepare.js';
 import { needsHttpUser } from '../remote/steps/writable.js';
 import { progress } from '../report/progress.js';
 import { lockInfoMembers, runJsonMembers } from '../run-info.js';
 import { Cancelled, type CommandContext } from './context.js';
-import { describeHeldLock, hostFacts, reportInvalid, type HostFacts } from './facts.js';
+import { describeHeldLock, reportInvalid } from './facts.js';
 
 /** Seconds of silence after which a host assumes the runner is gone and undoes the run's work. */
 export const IDLE_SECONDS = 120;
@@ -79,7 +79,7 @@ function detectsHttpUser(ctx: CommandContext): boolean {
 async function readHosts(ctx: CommandContext, fleet: Fleet, steps: Step[]): Promise<Map<Member, HostFacts>> {
   try {
     const results = await fleet.run(() => ({ name: 'inspect', steps }));
-    const facts = new Map([...results].map(([m, r]) => [m, hostFacts(r)]));
+    const facts = new Map([...results].map(([m, r]) => [m, readInspect(r)]));
     // What a host reported that is not what it can be was left out; say so (escaped in the log).
     for (const [m, f] of facts) reportInvalid(ctx, m.host.name, f.invalid);
     return facts;

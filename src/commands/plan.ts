@@ -3,7 +3,8 @@ import { excluder } from '../build/exclude.js';
 import { walk } from '../build/tree.js';
 import type { Fleet, Member } from '../fleet/fleet.js';
 import type { CommandContext } from './context.js';
-import { describeHeldLock, type HostFacts } from './facts.js';
+import type { HostFacts } from '../remote/steps/inspect.js';
+import { describeHeldLock } from './facts.js';
 import type { ReleasePhases } from './release-phases.js';
 import { md } from '../report/summary.js';
 

@@ -3,9 +3,11 @@ import { checkUrl, urlFor, type HealthResult } from '../fleet/health.js';
 import { rollout, type RolloutListener } from '../fleet/rollout.js';
 import type { Phase } from '../remote/phase.js';
 import type { PhaseResult } from '../remote/session.js';
-import { commandHealthcheck } from '../remote/steps/healthcheck.js';
+import { commandHealthcheck, healthVerdict } from '../remote/steps/healthcheck.js';
+import type { HostFacts } from '../remote/steps/inspect.js';
+import { foreignBase } from '../remote/steps/delta.js';
 import { warn, type CommandContext } from './context.js';
-import { healthVerdict, reportInvalid, type HostFacts } from './facts.js';
+import { reportInvalid } from './facts.js';
 import type { ReleasePhases, SwitchPhases } from './release-phases.js';
 
 /**
@@ -95,14 +97,14 @@ async function healthOf(ctx: CommandContext, fleet: Fleet, m: Member, env: Recor
   if (hc.url) return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
   const t0 = Date.now();
   const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command!, env })] }), undefined, { members: [m] });
-  const { verdict, invalid } = healthVerdict(results.get(m));
-  reportInvalid(ctx, m.host.name, invalid);
-  return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
+  const v = healthVerdict(results.get(m));
+  reportInvalid(ctx, m.host.name, v.invalid);
+  return { ok: v.ok, attempts: v.attempts ?? hc.retries + 1, detail: v.verdict, ms: Date.now() - t0 };
 }
 
 /** Why a host's staging stopped and everything was shipped instead, as its delta step reported it. */
 function whyRestaged(r: PhaseResult | undefined): string {
-  return r?.data.get('base')?.[0] === 'foreign'
+  return r && foreignBase(r)
     ? 'the release the delta was to reuse holds entries of another user (later deploys check before they reuse one)'
     : 'the delta did not verify against the build';
 }

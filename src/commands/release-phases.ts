@@ -9,6 +9,7 @@ import { cleanup } from '../remote/steps/cleanup.js';
 import { clearPaths } from '../remote/steps/clear-paths.js';
 import { logHistory } from '../remote/steps/history.js';
 import { hookSteps, IN_CURRENT, IN_RELEASE } from '../remote/steps/hooks.js';
+import type { HostFacts } from '../remote/steps/inspect.js';
 import { revert } from '../remote/steps/revert.js';
 import { unlock } from '../remote/steps/lock.js';
 import { release } from '../remote/steps/release.js';
@@ -17,7 +18,6 @@ import { symlink } from '../remote/steps/symlink.js';
 import { needsHttpUser, writable } from '../remote/steps/writable.js';
 import { runRecord } from '../run-info.js';
 import type { CommandContext } from './context.js';
-import type { HostFacts } from './facts.js';
 
 /** How a host's new release directory gets its files: the steps, the bytes they read, their variables. */
 export interface Fill {

@@ -3,7 +3,7 @@ import { md } from '../report/summary.js';
 import { oldestFirst } from '../releases/order.js';
 import { rollbackCandidates } from '../releases/rollback.js';
 import { warn, type CommandContext } from './context.js';
-import type { HostFacts } from './facts.js';
+import type { HostFacts } from '../remote/steps/inspect.js';
 import { inspect, withFleet } from './fleet-run.js';
 
 export interface ReleaseRow {
