@@ -72,6 +72,11 @@ export function runJsonMembers(run: RunInfo): string {
 }
 
 /** What a lock records about its holder (the host adds the session's pid and boot id). */
+export function lockRecord(run: RunInfo): RunRecord & { owner: string; runner: string; started_at: string } {
+  return { ...runRecord(run), owner: run.owner, runner: run.runner, started_at: run.startedAt.toISOString() };
+}
+
+/** The lock record as JSON object members (no braces): the lock step adds the pid and boot id on the host. */
 export function lockInfoMembers(run: RunInfo): string {
-  return `${runJsonMembers(run)},${JSON.stringify({ owner: run.owner, runner: run.runner, started_at: run.startedAt.toISOString() }).slice(1, -1)}`;
+  return JSON.stringify(lockRecord(run)).slice(1, -1);
 }

@@ -4,7 +4,7 @@ import { holderName, LOCK_INFO, lockHolder, type LockHolder } from '../remote/st
 import { unlockAny } from '../remote/steps/unlock-any.js';
 import { warn, type CommandContext } from './context.js';
 import { withFleet } from './fleet-run.js';
-import { lockInfoMembers } from '../run-info.js';
+import { lockRecord } from '../run-info.js';
 
 /**
  * unlock: removes the deploy lock on every host and reports whose it was and how old it was. A lock whose session
@@ -14,7 +14,7 @@ import { lockInfoMembers } from '../run-info.js';
  */
 export async function unlock(ctx: CommandContext): Promise<void> {
   await withFleet(ctx, async (fleet) => {
-    const me = lockHolder(new Map([[LOCK_INFO, [`{${lockInfoMembers(ctx.run)}}`]]]));
+    const me = lockHolder(new Map([[LOCK_INFO, [JSON.stringify(lockRecord(ctx.run))]]]));
     const step = ctx.dryRun
       ? inspect({ detectHttpUser: false })
       : unlockAny({ force: !!ctx.force, by: holderName(me) || 'an unknown operator', url: ctx.run.runUrl });
