@@ -23,7 +23,7 @@ export function planReport(ctx: CommandContext, fleet: Fleet, facts: Map<Member,
   for (const m of fleet.members) {
     const f = facts.get(m)!;
     lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
-    // Host values (checked by hostFacts) are escaped all the same: the plan is Markdown in the summary.
+    // Host values (checked by readInspect) are escaped all the same: the plan is Markdown in the summary.
     lines.push(`- Live release: ${md(f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none')))}`);
     lines.push(`- Lock: ${f.lock ? md(describeHeldLock(f.lock, ctx.config.environment)) : 'free'}`);
     try {

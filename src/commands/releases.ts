@@ -56,7 +56,7 @@ export async function releases(ctx: CommandContext): Promise<void> {
         continue;
       }
       out.push('| Release | Created | Commit | Actor | Status |', '|---|---|---|---|---|');
-      // Names are release names; the other cells are host text (plain, checked by hostFacts), escaped all the same.
+      // Names are release names; the other cells are host text (plain, checked by readInspect), escaped all the same.
       for (const r of rows) {
         out.push(`| ${r.status === 'live' ? `**${md(r.name)}**` : md(r.name)} | ${md(r.created)} | ${md(r.commit.slice(0, 12))} | ${md(r.actor)} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
       }

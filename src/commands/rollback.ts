@@ -1,6 +1,5 @@
-import { HostFailure } from '../fleet/fleet.js';
+import { HostFailure, type Member } from '../fleet/fleet.js';
 import { chooseRollbackTarget } from '../releases/rollback.js';
-import type { Member } from '../fleet/fleet.js';
 import { logHistory } from '../remote/steps/history.js';
 import { unlock } from '../remote/steps/lock.js';
 import { runRecord } from '../run-info.js';
@@ -47,15 +46,12 @@ export async function rollback(ctx: CommandContext): Promise<void> {
     const moving = fleet.members.filter((m) => facts.get(m)!.live !== target);
     const env = (m: Member) => hookEnv(ctx.config, m.host, target, facts.get(m)!.live, revision(m));
     await rolloutRelease(ctx, fleet, switchPhases(ctx.config, facts, target, env), moving);
+    // The history line marks the release rolled back from as bad; hosts that did not move only unlock.
     await fleet.run((m) => ({
       name: 'finish',
       vars,
       steps: [
-        ...(moving.includes(m)
-          ? [
-              logHistory({ event: 'rollback', release: target, from: facts.get(m)!.live ?? null, ...runRecord(ctx.run), sha: revision(m) }),
-            ]
-          : []),
+        ...(moving.includes(m) ? [logHistory({ event: 'rollback', release: target, from: facts.get(m)!.live ?? null, ...runRecord(ctx.run), sha: revision(m) })] : []),
         unlock(),
       ],
     }));

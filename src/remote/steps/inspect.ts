@@ -114,7 +114,7 @@ export interface HostFacts {
   partial: Set<string>;
   /**
    * The live release's manifest: entries, `corrupt` (present but unreadable: ship everything), `kept` (present, not
-   * sent, because a base was offered instead; recyclable in deploy.ts asks for it when needed), or undefined (no
+   * sent, because a base was offered instead; recyclable in delta-choice.ts asks for it when needed), or undefined (no
    * live release, or one deployed before manifests existed).
    */
   liveManifest?: StoredManifest | 'corrupt' | 'kept';
