@@ -10,7 +10,7 @@ import { needsHttpUser } from '../remote/steps/writable.js';
 import { progress } from '../report/progress.js';
 import { lockInfoMembers, runJsonMembers } from '../run-info.js';
 import { Cancelled, type CommandContext } from './context.js';
-import { describeHeldLock, reportInvalid } from './facts.js';
+import { describeHeldLock, reportInvalid } from './host-messages.js';
 
 /** Seconds of silence after which a host assumes the runner is gone and undoes the run's work. */
 export const IDLE_SECONDS = 120;

@@ -4,7 +4,7 @@ import { walk } from '../build/tree.js';
 import type { Fleet, Member } from '../fleet/fleet.js';
 import type { CommandContext } from './context.js';
 import type { HostFacts } from '../remote/steps/inspect.js';
-import { describeHeldLock } from './facts.js';
+import { describeHeldLock } from './host-messages.js';
 import type { ReleasePhases } from './release-phases.js';
 import { md } from '../report/summary.js';
 

@@ -7,7 +7,7 @@ import { commandHealthcheck, healthVerdict } from '../remote/steps/healthcheck.j
 import type { HostFacts } from '../remote/steps/inspect.js';
 import { foreignBase } from '../remote/steps/delta.js';
 import { warn, type CommandContext } from './context.js';
-import { reportInvalid } from './facts.js';
+import { reportInvalid } from './host-messages.js';
 import type { ReleasePhases, SwitchPhases } from './release-phases.js';
 
 /**

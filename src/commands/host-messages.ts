@@ -1,3 +1,4 @@
+/** What the runner says about what hosts reported: values it ignored, a lock another run holds. */
 import type { InvalidValue } from '../releases/history.js';
 import { shownInvalid } from '../remote/data.js';
 import { holderName, lockHolder } from '../remote/steps/lock.js';
