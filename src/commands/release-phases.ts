@@ -131,6 +131,7 @@ export function switchPhases(
   };
 }
 
+/** The phases of a new release `name` on each host, its files from `source` (see runRelease for their order). */
 export function releasePhases(
   ctx: Pick<CommandContext, 'config' | 'run'>,
   facts: Map<Member, HostFacts>,
