@@ -43,9 +43,19 @@ export function runInfoFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<RunInf
   };
 }
 
-/** The run's identity as JSON object members (no braces), for lines the hosts write themselves. */
-export function runJsonMembers(run: RunInfo): string {
-  return JSON.stringify({
+/** The run's identity as the hosts record it (history lines, lock records), in that order. */
+export interface RunRecord {
+  sha: string;
+  ref: string;
+  actor: string;
+  repository: string;
+  run_id: string;
+  run_attempt: string;
+  run_url: string;
+}
+
+export function runRecord(run: RunInfo): RunRecord {
+  return {
     sha: run.sha,
     ref: run.ref,
     actor: run.actor,
@@ -53,10 +63,20 @@ export function runJsonMembers(run: RunInfo): string {
     run_id: run.runId,
     run_attempt: run.runAttempt,
     run_url: run.runUrl,
-  }).slice(1, -1);
+  };
+}
+
+/** The run's identity as JSON object members (no braces), for lines the hosts write themselves (the abort path). */
+export function runJsonMembers(run: RunInfo): string {
+  return JSON.stringify(runRecord(run)).slice(1, -1);
 }
 
 /** What a lock records about its holder (the host adds the session's pid and boot id). */
+export function lockRecord(run: RunInfo): RunRecord & { owner: string; runner: string; started_at: string } {
+  return { ...runRecord(run), owner: run.owner, runner: run.runner, started_at: run.startedAt.toISOString() };
+}
+
+/** The lock record as JSON object members (no braces): the lock step adds the pid and boot id on the host. */
 export function lockInfoMembers(run: RunInfo): string {
-  return `${runJsonMembers(run)},${JSON.stringify({ owner: run.owner, runner: run.runner, started_at: run.startedAt.toISOString() }).slice(1, -1)}`;
+  return JSON.stringify(lockRecord(run)).slice(1, -1);
 }

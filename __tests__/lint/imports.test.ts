@@ -28,10 +28,10 @@ const LAYERS: string[][] = [
   ['report/'],
   // Many hosts at once: connect, open sessions, roll out, health checks.
   ['fleet/'],
-  // One host's session script (prelude, phases, steps); the build artifact and its delta.
-  ['remote/', 'artifact/'],
-  // How bytes reach a host: ssh, local shell, known hosts.
-  ['transport/'],
+  // One host's session script (prelude, phases, steps; inspect reads the stored manifests).
+  ['remote/'],
+  // The build artifact and its delta; how bytes reach a host: ssh, local shell, known hosts.
+  ['artifact/', 'transport/'],
   // Plain data and helpers that know no other module.
   ['config/', 'releases/', 'run-info.ts', 'errors.ts', 'report/log.ts', 'coalesce-writes.ts', 'esm-shims.ts'],
 ];

@@ -16,7 +16,7 @@ import { symlink } from '../../src/remote/steps/symlink.js';
 import { hookSteps, IN_RELEASE } from '../../src/remote/steps/hooks.js';
 import type { Step } from '../../src/remote/phase.js';
 import { q } from '../../src/remote/quote.js';
-import { hostFacts } from '../../src/commands/facts.js';
+import { readInspect } from '../../src/remote/steps/inspect.js';
 
 function tarOf(files: Record<string, string>): Buffer {
   const src = mkdtempSync(join(tmpdir(), 'da-src-'));
@@ -249,7 +249,7 @@ describe('host session (local transport)', () => {
     const s = open(dp);
     const r = await s.run({ name: 'inspect', steps: [inspect({ detectHttpUser: false })] });
     s.endNow();
-    const facts = hostFacts(r);
+    const facts = readInspect(r);
     expect(facts.releases.map((x) => [x.name, x.revision])).toEqual([
       ['r1', 'abc123'],
       ['r2', ''],

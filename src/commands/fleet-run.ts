@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { HostConfig } from '../config/index.js';
-import { dropEarly, reachEarly } from '../fleet/connect.js';
 import { Fleet, HostFailure, type Member } from '../fleet/fleet.js';
+import type { Step } from '../remote/phase.js';
 import type { PreludeOptions } from '../remote/prelude.js';
-import { inspect } from '../remote/steps/inspect.js';
+import { inspect as inspectStep, readInspect, type HostFacts } from '../remote/steps/inspect.js';
 import { lock, LOCK_HELD } from '../remote/steps/lock.js';
 import { prepare } from '../remote/steps/prepare.js';
 import { needsHttpUser } from '../remote/steps/writable.js';
@@ -11,7 +11,7 @@ import { progress } from '../report/progress.js';
 import { lockInfoMembers, runJsonMembers } from '../run-info.js';
 import { Cancelled } from '../errors.js';
 import type { CommandContext } from './context.js';
-import { describeHeldLock, hostFacts, reportInvalid, type HostFacts } from './facts.js';
+import { describeHeldLock, reportInvalid } from './host-messages.js';
 
 /** Seconds of silence after which a host assumes the runner is gone and undoes the run's work. */
 export const IDLE_SECONDS = 120;
@@ -35,7 +35,6 @@ export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => 
   ctx.state?.started(ctx.run.owner);
   let fleet: Fleet;
   try {
-    reachEarly(ctx.config.hosts, ctx.config.maxParallel);
     fleet = await Fleet.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
   } catch (error) {
     // A host that could not be reached (host key, auth, network) has nothing of this run to undo: the post step
@@ -43,8 +42,6 @@ export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => 
     if (error instanceof HostFailure && error.cleanedUp) ctx.state?.cleanedUp();
     if (ctx.signal.aborted) throw new Cancelled();
     throw error;
-  } finally {
-    dropEarly();
   }
   const onAbort = () => void fleet.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -63,29 +60,32 @@ export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => 
   }
 }
 
-/**
- * Reads every host. For work that changes hosts: prepare and lock first (a held lock becomes a message that says
- * who holds it). Read-only (dry runs, listings): inspect only; nothing is created or locked.
- */
-export async function inspectFleet(
-  ctx: CommandContext,
-  fleet: Fleet,
-  opts: { readOnly?: boolean; detectHttpUser?: boolean; offerBaseFrom?: number } = {},
-): Promise<Map<Member, HostFacts>> {
+/** For work that changes hosts: prepares and locks every host, then reads it (a held lock says who holds it). */
+export async function lockAndInspect(ctx: CommandContext, fleet: Fleet, opts: { offerBaseFrom?: number } = {}): Promise<Map<Member, HostFacts>> {
+  return readHosts(ctx, fleet, [prepare(), lock(lockInfoMembers(ctx.run)), inspectStep({ detectHttpUser: detectsHttpUser(ctx), offerBaseFrom: opts.offerBaseFrom })]);
+}
+
+/** Reads every host, read-only (dry runs, listings): nothing is created or locked. */
+export async function inspect(ctx: CommandContext, fleet: Fleet): Promise<Map<Member, HostFacts>> {
+  return readHosts(ctx, fleet, [inspectStep({ detectHttpUser: detectsHttpUser(ctx) })]);
+}
+
+/** The web server's user is looked for only when writable dirs need it and the config does not name it. */
+function detectsHttpUser(ctx: CommandContext): boolean {
   const c = ctx.config;
-  const detect = opts.detectHttpUser ?? (!c.httpUser && needsHttpUser(c.writableMode) && c.writableDirs.length > 0);
-  const steps = opts.readOnly
-    ? [inspect({ detectHttpUser: detect })]
-    : [prepare(), lock(lockInfoMembers(ctx.run)), inspect({ detectHttpUser: detect, offerBaseFrom: opts.offerBaseFrom })];
+  return !c.httpUser && needsHttpUser(c.writableMode) && c.writableDirs.length > 0;
+}
+
+async function readHosts(ctx: CommandContext, fleet: Fleet, steps: Step[]): Promise<Map<Member, HostFacts>> {
   try {
     const results = await fleet.run(() => ({ name: 'inspect', steps }));
-    const facts = new Map([...results].map(([m, r]) => [m, hostFacts(r)]));
+    const facts = new Map([...results].map(([m, r]) => [m, readInspect(r)]));
     // What a host reported that is not what it can be was left out; say so (escaped in the log).
     for (const [m, f] of facts) reportInvalid(ctx, m.host.name, f.invalid);
     return facts;
   } catch (error) {
     if (error instanceof HostFailure && error.rc === LOCK_HELD) {
-      throw new HostFailure(error.host, 'lock', describeHeldLock(error.data, c.environment));
+      throw new HostFailure(error.host, 'lock', describeHeldLock(error.data, ctx.config.environment));
     }
     throw error;
   }

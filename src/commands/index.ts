@@ -1,4 +1,4 @@
-import { loadTransports } from '../fleet/connect.js';
+import { Fleet } from '../fleet/fleet.js';
 import { checkReleaseName } from '../releases/name.js';
 import type { CommandName } from './names.js';
 import { warn, type CommandContext } from './context.js';
@@ -36,7 +36,7 @@ export async function runCommand(name: CommandName, ctx: CommandContext): Promis
   }
   // A bad name for a new release stops the run before any host is connected to, locked or changed.
   if (ctx.releaseName && (name === 'deploy' || name === 'redeploy')) checkReleaseName(ctx.releaseName, 'release-name');
-  loadTransports(ctx.config.hosts).catch(() => undefined);
+  Fleet.preload(ctx.config.hosts);
   try {
     await COMMANDS[name](ctx);
   } catch (error) {

@@ -3,8 +3,9 @@ import { excluder } from '../artifact/exclude.js';
 import { walk } from '../artifact/tree.js';
 import type { Fleet, Member } from '../fleet/fleet.js';
 import type { CommandContext } from './context.js';
-import { describeHeldLock, type HostFacts } from './facts.js';
-import type { ReleasePhases } from './ship.js';
+import type { HostFacts } from '../remote/steps/inspect.js';
+import { describeHeldLock } from './host-messages.js';
+import type { ReleasePhases } from './release-phases.js';
 import { md } from '../report/summary.js';
 
 /** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
@@ -22,7 +23,7 @@ export function planReport(ctx: CommandContext, fleet: Fleet, facts: Map<Member,
   for (const m of fleet.members) {
     const f = facts.get(m)!;
     lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
-    // Host values (checked by hostFacts) are escaped all the same: the plan is Markdown in the summary.
+    // Host values (checked by readInspect) are escaped all the same: the plan is Markdown in the summary.
     lines.push(`- Live release: ${md(f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none')))}`);
     lines.push(`- Lock: ${f.lock ? md(describeHeldLock(f.lock, ctx.config.environment)) : 'free'}`);
     try {

@@ -1,9 +1,10 @@
 import { HostFailure } from '../fleet/fleet.js';
 import { copyLive } from '../remote/steps/copy-live.js';
 import type { CommandContext } from './context.js';
-import { inspectFleet, withFleet } from './fleet-run.js';
+import { inspect, lockAndInspect, withFleet } from './fleet-run.js';
 import { planReport } from './plan.js';
-import { chooseName, releasePhases, shipRelease, type ReleaseSource } from './ship.js';
+import { runRelease } from './release-flow.js';
+import { chooseName, releasePhases, type ReleaseSource } from './release-phases.js';
 
 /**
  * redeploy: a new release copied from the live one on each host (no build, no upload), then shared links,
@@ -13,7 +14,7 @@ export async function redeploy(ctx: CommandContext): Promise<void> {
   const { report } = ctx;
   report.url = ctx.config.url;
   await withFleet(ctx, async (fleet) => {
-    const facts = await inspectFleet(ctx, fleet, { readOnly: ctx.dryRun });
+    const facts = await (ctx.dryRun ? inspect(ctx, fleet) : lockAndInspect(ctx, fleet));
     const lives = new Set<string>();
     for (const m of fleet.members) {
       const live = facts.get(m)!.live;
@@ -42,6 +43,6 @@ export async function redeploy(ctx: CommandContext): Promise<void> {
     report.release = name;
     report.releasePath = `${first.host.deployPath}/releases/${name}`;
     await ctx.observer?.started({ release: name, previous: live, sha: report.sha });
-    await shipRelease(ctx, fleet, facts, phases);
+    await runRelease(ctx, fleet, facts, phases);
   });
 }

@@ -3,8 +3,8 @@ import { md } from '../report/summary.js';
 import { oldestFirst } from '../releases/order.js';
 import { rollbackCandidates } from '../releases/rollback.js';
 import { warn, type CommandContext } from './context.js';
-import type { HostFacts } from './facts.js';
-import { inspectFleet, withFleet } from './fleet-run.js';
+import type { HostFacts } from '../remote/steps/inspect.js';
+import { inspect, withFleet } from './fleet-run.js';
 
 export interface ReleaseRow {
   name: string;
@@ -38,7 +38,7 @@ export function releaseRows(f: HostFacts): ReleaseRow[] {
 /** releases: lists each host's releases in the job summary; hosts that disagree are flagged. */
 export async function releases(ctx: CommandContext): Promise<void> {
   await withFleet(ctx, async (fleet) => {
-    const facts = await inspectFleet(ctx, fleet, { readOnly: true });
+    const facts = await inspect(ctx, fleet);
     const out: string[] = [];
     const lives = new Set(fleet.members.map((m) => facts.get(m)!.live ?? '(none)'));
     const sets = new Set(fleet.members.map((m) => facts.get(m)!.dirs.slice().sort().join(',')));
@@ -56,7 +56,7 @@ export async function releases(ctx: CommandContext): Promise<void> {
         continue;
       }
       out.push('| Release | Created | Commit | Actor | Status |', '|---|---|---|---|---|');
-      // Names are release names; the other cells are host text (plain, checked by hostFacts), escaped all the same.
+      // Names are release names; the other cells are host text (plain, checked by readInspect), escaped all the same.
       for (const r of rows) {
         out.push(`| ${r.status === 'live' ? `**${md(r.name)}**` : md(r.name)} | ${md(r.created)} | ${md(r.commit.slice(0, 12))} | ${md(r.actor)} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
       }

@@ -1,14 +1,12 @@
-import { HostFailure } from '../fleet/fleet.js';
+import { HostFailure, type Member } from '../fleet/fleet.js';
 import { chooseRollbackTarget } from '../releases/rollback.js';
 import { logHistory } from '../remote/steps/history.js';
 import { unlock } from '../remote/steps/lock.js';
-import { symlink } from '../remote/steps/symlink.js';
-import { runJsonMembers } from '../run-info.js';
+import { runRecord } from '../run-info.js';
 import { warn, type CommandContext } from './context.js';
-import { inspectFleet, withFleet } from './fleet-run.js';
-import type { Member } from '../fleet/fleet.js';
-import { rollout } from '../fleet/rollout.js';
-import { activatePhase, healthOf, hookEnv, revertPhase, rolloutListener } from './ship.js';
+import { inspect, lockAndInspect, withFleet } from './fleet-run.js';
+import { rolloutRelease } from './release-flow.js';
+import { hookEnv, switchPhases } from './release-phases.js';
 
 /**
  * rollback: every host agrees on one target (the named release, or the newest earlier complete release that was
@@ -18,7 +16,7 @@ export async function rollback(ctx: CommandContext): Promise<void> {
   const { report } = ctx;
   report.url = ctx.config.url;
   await withFleet(ctx, async (fleet) => {
-    const facts = await inspectFleet(ctx, fleet, { readOnly: ctx.dryRun });
+    const facts = await (ctx.dryRun ? inspect(ctx, fleet) : lockAndInspect(ctx, fleet));
     const views = fleet.members.map((m) => {
       const f = facts.get(m)!;
       return { host: m.host.name, dirs: f.dirs, history: f.history, live: f.live, partial: f.partial };
@@ -43,39 +41,17 @@ export async function rollback(ctx: CommandContext): Promise<void> {
     report.releasePath = `${first.host.deployPath}/releases/${target}`;
     await ctx.observer?.started({ release: target, previous: report.previous, sha: report.sha });
     const vars = { DA_RELEASE: target };
+    const revision = (m: Member) => facts.get(m)!.releases.find((r) => r.name === target)?.revision ?? '';
     // Hosts where the target is already live (a named rollback on a fleet that disagrees) stay as they are.
     const moving = fleet.members.filter((m) => facts.get(m)!.live !== target);
-    const c = ctx.config;
-    const env = (m: Member) =>
-      hookEnv(ctx, m.host, target, facts.get(m)!.live, facts.get(m)!.releases.find((r) => r.name === target)?.revision ?? '');
-    await rollout(
-      fleet,
-      {
-        strategy: c.strategy,
-        batchSize: c.batchSize,
-        switchPhase: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m)!.liveTarget)] }),
-        activatePhase: (m) => activatePhase(ctx, vars, env(m)),
-        health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, env(m)) : undefined,
-        revertPhase: (m) => revertPhase(ctx, vars, env(m)),
-      },
-      rolloutListener(ctx),
-      moving,
-    );
+    const env = (m: Member) => hookEnv(ctx.config, m.host, target, facts.get(m)!.live, revision(m));
+    await rolloutRelease(ctx, fleet, switchPhases(ctx.config, facts, target, env), moving);
+    // The history line marks the release rolled back from as bad; hosts that did not move only unlock.
     await fleet.run((m) => ({
       name: 'finish',
       vars,
       steps: [
-        ...(moving.includes(m)
-          ? [
-              logHistory({
-                event: 'rollback',
-                release: target,
-                from: facts.get(m)!.live ?? null,
-                ...(JSON.parse(`{${runJsonMembers(ctx.run)}}`) as object),
-                sha: facts.get(m)!.releases.find((r) => r.name === target)?.revision ?? '',
-              }),
-            ]
-          : []),
+        ...(moving.includes(m) ? [logHistory({ event: 'rollback', release: target, from: facts.get(m)!.live ?? null, ...runRecord(ctx.run), sha: revision(m) })] : []),
         unlock(),
       ],
     }));

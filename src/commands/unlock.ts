@@ -1,10 +1,10 @@
 import { HostFailure } from '../fleet/fleet.js';
-import { inspect } from '../remote/steps/inspect.js';
+import { inspect, readInspect } from '../remote/steps/inspect.js';
+import { holderName, LOCK_INFO, lockHolder, type LockHolder } from '../remote/steps/lock.js';
 import { unlockAny } from '../remote/steps/unlock-any.js';
 import { warn, type CommandContext } from './context.js';
-import { holderName, hostFacts, lockHolder, type LockHolder } from './facts.js';
 import { withFleet } from './fleet-run.js';
-import { lockInfoMembers } from '../run-info.js';
+import { lockRecord } from '../run-info.js';
 
 /**
  * unlock: removes the deploy lock on every host and reports whose it was and how old it was. A lock whose session
@@ -14,7 +14,7 @@ import { lockInfoMembers } from '../run-info.js';
  */
 export async function unlock(ctx: CommandContext): Promise<void> {
   await withFleet(ctx, async (fleet) => {
-    const me = lockHolder(new Map([['lock-info', [`{${lockInfoMembers(ctx.run)}}`]]]));
+    const me = lockHolder(new Map([[LOCK_INFO, [JSON.stringify(lockRecord(ctx.run))]]]));
     const step = ctx.dryRun
       ? inspect({ detectHttpUser: false })
       : unlockAny({ force: !!ctx.force, by: holderName(me) || 'an unknown operator', url: ctx.run.runUrl });
@@ -23,7 +23,7 @@ export async function unlock(ctx: CommandContext): Promise<void> {
     const refused: { host: string; holder: LockHolder }[] = [];
     for (const m of fleet.members) {
       const r = results.get(m)!;
-      const lock = hostFacts(r).lock;
+      const lock = readInspect(r).lock;
       if (!lock) {
         ctx.report.changes.push(`${m.host.name}: there was no deploy lock`);
         continue;

@@ -3,7 +3,7 @@ import { HostSession, SessionFailed, SessionLost, type Payload, type PhaseResult
 import type { Phase } from '../remote/phase.js';
 import type { PreludeOptions } from '../remote/prelude.js';
 import type { Transport } from '../transport/types.js';
-import { openTransport, type Access } from './connect.js';
+import { dropEarly, loadTransports, openTransport, reachEarly, type Access } from './connect.js';
 import { settleLimited } from './limit.js';
 
 /** A failure on one host, in one step: what the user needs to find and fix it. */
@@ -60,13 +60,45 @@ export class Fleet {
     private readonly listener: FleetListener,
   ) {}
 
-  /** Connects to every host (at most `parallel` handshakes at once) and starts its session. */
+  /**
+   * Gets ready to open a fleet while the runner still has other work (a deploy's build description): loads SSH
+   * and opens the TCP connections of the hosts reached first. Without it, `open` does the same itself.
+   */
+  static async warm(hosts: readonly HostConfig[], parallel: number): Promise<void> {
+    reachEarly(hosts, parallel);
+    await loadTransports(hosts);
+  }
+
+  /** Starts loading SSH (when some host needs it) so that it overlaps with whatever comes before `open`. */
+  static preload(hosts: readonly HostConfig[]): void {
+    loadTransports(hosts).catch(() => undefined);
+  }
+
+  /**
+   * Connects to every host (at most `parallel` handshakes at once) and starts its session. The first `parallel`
+   * TCP connections open while SSH is still loading; the ones no host took are closed at the end.
+   */
   static async open(
     hosts: HostConfig[],
     access: Access,
     prelude: (host: HostConfig) => PreludeOptions,
     listener: FleetListener,
     parallel = hosts.length,
+  ): Promise<Fleet> {
+    reachEarly(hosts, parallel);
+    try {
+      return await Fleet.connect(hosts, access, prelude, listener, parallel);
+    } finally {
+      dropEarly();
+    }
+  }
+
+  private static async connect(
+    hosts: HostConfig[],
+    access: Access,
+    prelude: (host: HostConfig) => PreludeOptions,
+    listener: FleetListener,
+    parallel: number,
   ): Promise<Fleet> {
     const opened = await settleLimited(hosts, parallel, async (host) => {
       const transport = await openTransport(host, access);

@@ -2,6 +2,7 @@ import { PRUNE_FUNCTION } from '../contain.js';
 import { STOP, type Step } from '../phase.js';
 import { FILE_INDEX_LIB, TRANSFER_LIB } from '../libs.js';
 import { q } from '../quote.js';
+import type { PhaseResult } from '../session.js';
 import { pruneArgs } from './prune.js';
 import { receivePayload, skipPayload } from './upload.js';
 
@@ -184,3 +185,11 @@ rm -f -- ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"`
   };
 }
 
+/** What delta reports when it refused its base (`foreign`: entries of another user), and verify on a mismatch. */
+export const DELTA_BASE = 'base';
+export const VERIFY = 'verify';
+
+/** Did the delta refuse to recycle its base because the base holds entries of another user? */
+export function foreignBase(result: Pick<PhaseResult, 'data'>): boolean {
+  return result.data.get(DELTA_BASE)?.[0] === 'foreign';
+}

@@ -1,3 +1,5 @@
+import { httpsUrl, plainText, type InvalidValue } from '../../releases/history.js';
+import { shownInvalid, singleValues } from '../data.js';
 import type { Step } from '../phase.js';
 import { q } from '../quote.js';
 
@@ -45,4 +47,65 @@ da_fence
 rm -rf -- "$DA_PENDING" "$DA_TMP" .deploy/lock || { [ ! -e "$DA_PENDING" ] && [ ! -e .deploy/lock ]; }
 echo "deploy lock released"`,
   };
+}
+
+/**
+ * What a refused lock step (and inspect, on a lock this run does not hold) reports about the holder, through the
+ * prelude's da_lock_report: its record, whether its session still runs, since when.
+ */
+export const LOCK_INFO = 'lock-info';
+export const LOCK_ALIVE = 'lock-alive';
+export const LOCK_SINCE = 'lock-since';
+export const LOCK_KEYS = [LOCK_INFO, LOCK_ALIVE, LOCK_SINCE] as const;
+
+/** A lock's record as the host reported it: who took it, when, and whether its session still runs. */
+export interface LockHolder {
+  info: Record<string, unknown>;
+  /** The record could not be read as a JSON object. */
+  unreadable: boolean;
+  /** No record at all (the lock is being taken right now, or was left half-written). */
+  empty: boolean;
+  alive: boolean;
+  since?: string;
+  /** Fields of the record left out of `info`: not plain text (control characters, too long), or a run_url not https. */
+  invalid: InvalidValue[];
+}
+
+/** A lock's record, each field checked: plain text (capped, no control characters); `run_url` an https URL. */
+export function lockHolder(data: Map<string, string[]> | undefined): LockHolder {
+  const invalid: InvalidValue[] = [];
+  const one = singleValues({ data: data ?? new Map() }, invalid, LOCK_KEYS);
+  const raw = one(LOCK_INFO);
+  const info: Record<string, unknown> = {};
+  let readable = false;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      readable = true;
+      for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+        if (v === undefined || v === null || v === '') continue;
+        const ok = k === 'run_url' ? httpsUrl(v) : plainText(v);
+        if (ok !== undefined && plainText(k, 40) !== undefined) info[k] = ok;
+        else invalid.push({ what: `a field of the lock record (${shownInvalid(k)})`, value: typeof v === 'string' ? v : JSON.stringify(v) ?? '' });
+      }
+    }
+  } catch {
+    /* unreadable: said by the callers */
+  }
+  const recorded = one(LOCK_SINCE);
+  const since = (info['started_at'] as string | undefined) || (/^[0-9TZ:.+-]{1,40}$/.test(recorded) ? recorded : undefined);
+  return { info, unreadable: raw !== '' && !readable, empty: raw === '', alive: one(LOCK_ALIVE) === 'yes', since, invalid };
+}
+
+/** `acme/shop run 99 (attempt 2) by mona`, `a CLI run on laptop by alice`, or '' when the record says nothing. */
+export function holderName(h: LockHolder): string {
+  const i = h.info;
+  const str = (k: string) => (i[k] === undefined || i[k] === null || i[k] === '' ? '' : String(i[k]));
+  const run = str('run_id')
+    ? `${str('repository') ? `${str('repository')} ` : ''}run ${str('run_id')}${str('run_attempt') ? ` (attempt ${str('run_attempt')})` : ''}`
+    : str('runner')
+      ? `a CLI run on ${str('runner')}`
+      : '';
+  const actor = str('actor');
+  return run && actor ? `${run} by ${actor}` : run || actor;
 }

@@ -1,0 +1,42 @@
+/** What the runner says about what hosts reported: values it ignored, a lock another run holds. */
+import type { InvalidValue } from '../releases/history.js';
+import { shownInvalid } from '../remote/data.js';
+import { holderName, lockHolder } from '../remote/steps/lock.js';
+import type { CommandContext } from './context.js';
+
+/**
+ * Reports a host's invalid values: a warning in the log that shows each value escaped, and one in the summary that
+ * does not show it (a summary renders Markdown). Both say it was ignored. At most 5 per host, then a count.
+ */
+export function reportInvalid(ctx: Pick<CommandContext, 'log' | 'report'>, host: string, invalid: InvalidValue[]): void {
+  const shown = invalid.slice(0, 5);
+  for (const v of shown) {
+    ctx.log.warning(`${host}: the host reported ${v.what}: ${shownInvalid(v.value)}; it was ignored`);
+    ctx.report.warnings.push(`${host}: the host reported ${v.what} (shown in the log); it was ignored`);
+  }
+  if (invalid.length > shown.length) {
+    const more = `${host}: the host reported ${invalid.length - shown.length} more invalid values; they were ignored`;
+    ctx.log.warning(more);
+    ctx.report.warnings.push(more);
+  }
+}
+
+/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
+export function describeHeldLock(data: Map<string, string[]> | undefined, environment: string): string {
+  const h = lockHolder(data);
+  const who = holderName(h);
+  const lines = [
+    `the deploy lock is held${who ? ` by ${who}` : h.empty ? ' (its owner record is empty: it is being taken right now, or was left half-written)' : ''}` +
+      `${h.since ? `, since ${h.since}` : ''}.`,
+  ];
+  if (h.unreadable) lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
+  if (h.invalid.length) lines.push(`Fields of its owner record that are not plain text are not shown (${h.invalid.map((v) => v.what).join(', ')}).`);
+  if (h.info['run_url']) lines.push(`Run: ${String(h.info['run_url'])}`);
+  lines.push(
+    h.alive
+      ? 'Its session is still running on the host: wait for that deploy to finish.'
+      : 'Its session is no longer running on the host: that run ended without releasing the lock.',
+    `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`,
+  );
+  return lines.join(' ');
+}

@@ -1,0 +1,221 @@
+import type { EnvironmentConfig, HostConfig } from '../config/index.js';
+import { HostFailure, type Member } from '../fleet/fleet.js';
+import { checkReleaseName, uniqueReleaseName } from '../releases/name.js';
+import { releasesToRemove } from '../releases/retention.js';
+import { contain } from '../remote/contain.js';
+import { fenced, type Phase, type Step } from '../remote/phase.js';
+import type { Payload } from '../remote/session.js';
+import { cleanup } from '../remote/steps/cleanup.js';
+import { clearPaths } from '../remote/steps/clear-paths.js';
+import { logHistory } from '../remote/steps/history.js';
+import { hookSteps, IN_CURRENT, IN_RELEASE } from '../remote/steps/hooks.js';
+import type { HostFacts } from '../remote/steps/inspect.js';
+import { revert } from '../remote/steps/revert.js';
+import { unlock } from '../remote/steps/lock.js';
+import { release } from '../remote/steps/release.js';
+import { shared } from '../remote/steps/shared.js';
+import { symlink } from '../remote/steps/symlink.js';
+import { needsHttpUser, writable } from '../remote/steps/writable.js';
+import { runRecord } from '../run-info.js';
+import type { CommandContext } from './context.js';
+
+/** How a host's new release directory gets its files: the steps, the bytes they read, their variables. */
+export interface Fill {
+  steps: Step[];
+  payload?: Payload;
+  vars?: Record<string, string>;
+  /** For the summary: a full upload, a delta from the live release, or a copy made on the host. */
+  kind: 'full' | 'delta' | 'copy';
+}
+
+/** Where a new release's files come from: the runner's build (deploy) or the live release (redeploy). */
+export interface ReleaseSource {
+  event: 'deploy' | 'redeploy';
+  fill(m: Member): Fill;
+  /** What to do instead when the filled release did not verify (a step stopped the phase): ship everything. */
+  restage?(m: Member): Fill;
+  /** Gets the restage fills ready (packing takes time) before `restage` is asked for them. */
+  prepareRestage?(members: Member[]): Promise<void>;
+  /** The commit the release is built from, per host. */
+  sha(m: Member): string;
+}
+
+/** The phases that make a release live on a host and check it (a deploy's, a redeploy's and a rollback's). */
+export interface SwitchPhases {
+  switch(m: Member): Phase;
+  activate(m: Member): Phase | undefined;
+  /** Switches back to the previous release and runs the activate commands again. */
+  revert(m: Member): Phase;
+  /** The environment of hooks and command health checks on that host. */
+  env(m: Member): Record<string, string>;
+}
+
+/** The phases that make a new release live on a host, built once so a dry run can show exactly what would run. */
+export interface ReleasePhases extends SwitchPhases {
+  name: string;
+  stage(m: Member): { phase: Phase; payload?: Payload };
+  /** Stages again from scratch after the first staging stopped (see ReleaseSource.restage). */
+  restage(m: Member): { phase: Phase; payload?: Payload } | undefined;
+  prepareRestage(members: Member[]): Promise<void>;
+  hooks(m: Member): Phase | undefined;
+  finish(m: Member): Phase;
+  /** Releases cleanup will remove on that host. */
+  removed(m: Member): string[];
+  /** How the host's release gets its files (for the summary). */
+  fillKind(m: Member): Fill['kind'];
+}
+
+/** The new release's name: the one asked for (never reused), or a fresh one from the run's start time. */
+export function chooseName(ctx: Pick<CommandContext, 'releaseName' | 'run'>, facts: Map<Member, HostFacts>): string {
+  if (ctx.releaseName) {
+    const name = checkReleaseName(ctx.releaseName, 'release-name');
+    for (const [m, f] of facts) {
+      if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
+        throw new HostFailure(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
+      }
+    }
+    return name;
+  }
+  const taken = new Set<string>();
+  for (const f of facts.values()) {
+    f.dirs.forEach((d) => taken.add(d));
+    f.history.forEach((h) => taken.add(h.release));
+  }
+  return uniqueReleaseName(ctx.run.startedAt, taken);
+}
+
+function httpUserFor(c: EnvironmentConfig, m: Member, f: HostFacts): string | undefined {
+  const user = c.httpUser ?? f.httpUser;
+  if (!user && c.writableDirs.length > 0 && needsHttpUser(c.writableMode)) {
+    throw new HostFailure(
+      m.host.name,
+      'writable',
+      `writable_mode ${c.writableMode} needs the web server's user, and none was found running ` +
+        '(apache, httpd, nginx, www-data, _www). Set http_user in the config.',
+    );
+  }
+  return user;
+}
+
+/** The environment of hooks and command health checks: the config's env and DEPLOY_*. */
+export function hookEnv(config: EnvironmentConfig, host: HostConfig, name: string, previous: string | undefined, sha: string): Record<string, string> {
+  return {
+    ...config.env,
+    DEPLOY_RELEASE: name,
+    DEPLOY_RELEASE_PATH: `${host.deployPath}/releases/${name}`,
+    DEPLOY_PATH: host.deployPath,
+    DEPLOY_PREVIOUS_RELEASE: previous ?? '',
+    DEPLOY_SHA: sha,
+    DEPLOY_ENVIRONMENT: config.environment,
+  };
+}
+
+/**
+ * The switch, activate and revert phases for `release` on each host. `revertEnv` is the environment the activate
+ * commands get after a switch back (default: `env`).
+ */
+export function switchPhases(
+  c: EnvironmentConfig,
+  facts: Map<Member, HostFacts>,
+  release: string,
+  env: (m: Member) => Record<string, string>,
+  revertEnv = env,
+): SwitchPhases {
+  const vars = { DA_RELEASE: release };
+  return {
+    switch: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m)!.liveTarget)] }),
+    activate: (m) => activatePhase(c, vars, env(m)),
+    // After switching back, the activate commands run again for the release that is live again.
+    revert: (m) => revertPhase(c, vars, revertEnv(m)),
+    env,
+  };
+}
+
+/** The phases of a new release `name` on each host, its files from `source` (see runRelease for their order). */
+export function releasePhases(
+  ctx: Pick<CommandContext, 'config' | 'run'>,
+  facts: Map<Member, HostFacts>,
+  name: string,
+  source: ReleaseSource,
+): ReleasePhases {
+  const c = ctx.config;
+  const vars = { DA_RELEASE: name };
+  // `once: true` hooks run on the first host only (config order), before any host switches.
+  const first = [...facts.keys()][0];
+  const env = (m: Member) => hookEnv(c, m.host, name, facts.get(m)!.live, source.sha(m));
+  // The stage phase: a fresh release directory, filled, its paths checked, then shared links, writable dirs and
+  // cleared paths.
+  const stageWith = (m: Member, fill: Fill, fresh = true) => {
+    const steps: (Step | null)[] = [
+      fresh ? release() : null,
+      ...fill.steps,
+      // Before anything changes outside the new release: no configured path leads out through a symlink.
+      contain({
+        sharedDirs: c.sharedDirs,
+        sharedFiles: c.sharedFiles,
+        writableDirs: c.writableMode === 'skip' ? [] : c.writableDirs,
+        clearPaths: c.clearPaths,
+      }),
+      shared({ dirs: c.sharedDirs, files: c.sharedFiles }),
+      writable({
+        dirs: c.writableDirs,
+        mode: c.writableMode,
+        useSudo: c.writableUseSudo,
+        recursive: c.writableRecursive,
+        chmodMode: c.writableChmodMode,
+        httpUser: httpUserFor(c, m, facts.get(m)!),
+        httpGroup: c.httpGroup,
+      }),
+      clearPaths({ paths: c.clearPaths, useSudo: c.clearUseSudo }),
+    ];
+    return {
+      // Every stage step changes the host under the lock: each first proves the run still holds it.
+      phase: { name: 'stage', vars: { ...vars, ...fill.vars }, steps: fenced(steps.filter((s): s is Step => s !== null)) },
+      payload: fill.payload,
+    };
+  };
+  const removed = (m: Member) => {
+    const f = facts.get(m)!;
+    return releasesToRemove({
+      dirs: [...f.dirs, name],
+      history: [...f.history, { event: source.event, release: name }],
+      keep: c.keepReleases,
+      live: name,
+    }).filter((d) => !f.partial.has(d));
+  };
+  return {
+    ...switchPhases(c, facts, name, env, (m) => hookEnv(c, m.host, facts.get(m)!.live ?? '', undefined, ctx.run.sha)),
+    name,
+    stage: (m) => stageWith(m, source.fill(m)),
+    restage: (m) => (source.restage ? stageWith(m, source.restage(m), false) : undefined),
+    prepareRestage: async (members) => source.prepareRestage?.(members),
+    hooks(m) {
+      const hooks = c.deploy.filter((h) => !h.once || m === first);
+      // The fence is checked at each hook's start: a hook already running when the lock is removed runs to its end.
+      return hooks.length ? { name: 'hooks', vars, steps: fenced(hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs)) } : undefined;
+    },
+    finish(m) {
+      const f = facts.get(m)!;
+      const entry = { event: source.event, release: name, previous: f.live ?? null, ...runRecord(ctx.run), sha: source.sha(m), started_at: ctx.run.startedAt.toISOString() };
+      // The history line and cleanup are fenced; cleanup runs under the lock (a next run's inspect and delta see
+      // the releases as they stay), before the commit, which proves the lock under the fence itself.
+      return { name: 'finish', vars, steps: [logHistory(entry), ...fenced([cleanup(removed(m))]), unlock()] };
+    },
+    removed,
+    fillKind: (m) => source.fill(m).kind,
+  };
+}
+
+/** The commands run on a host right after its switch, in the live release (none configured: no phase). */
+export function activatePhase(c: EnvironmentConfig, vars: Record<string, string>, env: Record<string, string>): Phase | undefined {
+  return c.activate.length ? { name: 'activate', vars, steps: fenced(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs)) } : undefined;
+}
+
+/**
+ * Switches a host back to its previous release and runs the activate commands again, for what is live again. The
+ * switch back is not fenced (it undoes this run's own switch, under the fence, only while current still points at
+ * this run's release); the activate commands are.
+ */
+export function revertPhase(c: EnvironmentConfig, vars: Record<string, string>, env: Record<string, string>): Phase {
+  return { name: 'revert', vars, steps: [revert(), ...fenced(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs))] };
+}
