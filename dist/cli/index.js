@@ -1195,7 +1195,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8554);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2696);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8099);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4408);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(970);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9581);
@@ -1465,8 +1465,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 50 modules
-var commands = __nccwpck_require__(2696);
+// EXTERNAL MODULE: ./src/commands/index.ts + 53 modules
+var commands = __nccwpck_require__(8099);
 // EXTERNAL MODULE: ./src/config/index.ts + 22 modules
 var src_config = __nccwpck_require__(6391);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
@@ -1871,8 +1871,8 @@ var errors = __nccwpck_require__(3916);
 var config = __nccwpck_require__(6391);
 // EXTERNAL MODULE: ./src/artifact/hooks.ts + 7 modules
 var hooks = __nccwpck_require__(1335);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 6 modules
-var fleet = __nccwpck_require__(7907);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 8 modules
+var fleet = __nccwpck_require__(589);
 ;// CONCATENATED MODULE: ./src/report/failure.ts
 
 
@@ -2094,7 +2094,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 2696:
+/***/ 8099:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2104,8 +2104,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   z: () => (/* binding */ runsHooks)
 });
 
-// EXTERNAL MODULE: ./src/fleet/connect.ts + 1 modules
-var connect = __nccwpck_require__(3176);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 8 modules
+var fleet_fleet = __nccwpck_require__(589);
 ;// CONCATENATED MODULE: ./src/releases/name.ts
 /** Release names become directory names and appear in scripts and JSON: a conservative character set. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -2146,8 +2146,6 @@ function warn(ctx, text) {
 
 // EXTERNAL MODULE: ./src/config/index.ts + 22 modules
 var config = __nccwpck_require__(6391);
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:util"
@@ -2559,6 +2557,8 @@ function mib(bytes) {
     return (bytes / 1048576).toFixed(2);
 }
 
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 ;// CONCATENATED MODULE: ./src/artifact/follow.ts
 
 /**
@@ -3022,132 +3022,95 @@ function resetRelease() {
 rm -f -- ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"`,
     };
 }
+/** What delta reports when it refused its base (`foreign`: entries of another user), and verify on a mismatch. */
+const DELTA_BASE = 'base';
+const VERIFY = 'verify';
+/** Did the delta refuse to recycle its base because the base holds entries of another user? */
+function foreignBase(result) {
+    return result.data.get(DELTA_BASE)?.[0] === 'foreign';
+}
 
-;// CONCATENATED MODULE: ./src/commands/facts.ts
-
-
-
-/** What a `current` target may be: a path of plain characters (`releases/NAME`, or absolute as Capistrano's). */
-const LINK_TARGET = /^[A-Za-z0-9._/+@~-]{1,4096}$/;
-/** A REVISION as a host may report it: a commit id or a tag-like word. */
-const REVISION = /^[A-Za-z0-9._-]{1,64}$/;
-/** A user name (POSIX portable, as useradd takes them; `_www` on macOS). */
-const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
-/** Keys a step reports once: a second value is a forged marker (or a bug), never joined or chosen between. */
-const SINGLE = ['user', 'absent', 'live', 'releases', 'history', 'http-user', 'partial', 'live-manifest', 'base-name', 'base-manifest', 'health', 'lock-info', 'lock-alive', 'lock-since'];
+;// CONCATENATED MODULE: ./src/remote/data.ts
 /**
- * The values of a phase's result, each checked to be reported at most once (`one` gives '' for a key reported
- * twice, and notes it as invalid).
+ * The values of a phase's result for the keys a step reports once, each checked to be reported at most once (`one`
+ * gives '' for a key reported twice, and notes it as invalid: a second value is a forged marker, or a bug, never
+ * joined or chosen between).
  */
-function singleValues(result, invalid) {
-    const twice = new Set(SINGLE.filter((k) => (result.data.get(k)?.length ?? 0) > 1));
+function singleValues(result, invalid, keys) {
+    const twice = new Set(keys.filter((k) => (result.data.get(k)?.length ?? 0) > 1));
     for (const k of twice)
         invalid.push({ what: `the value "${k}", reported ${result.data.get(k).length} times (a forged report?)`, value: result.data.get(k).join('\n') });
     return (key) => (twice.has(key) ? '' : (result.data.get(key)?.[0] ?? ''));
 }
-/**
- * What inspect reported, every value checked against what it can be: release names (directories, history, pending
- * records, the offered base, the live one) match the release-name rule, `current` is a plain path, REVISION a
- * commit-like word, users user names, and each key came once. Anything else is left out and listed in `invalid`.
- */
-function hostFacts(result) {
-    const invalid = [];
-    const one = singleValues(result, invalid);
-    const name = (value, what) => {
-        if (isReleaseName(value))
-            return value;
-        invalid.push({ what: `${what} that is not a valid release name`, value });
-        return undefined;
-    };
-    let liveTarget = one('live');
-    if (liveTarget && !LINK_TARGET.test(liveTarget)) {
-        invalid.push({ what: 'a target of current that is not a plain path', value: liveTarget });
-        liveTarget = '';
-    }
-    const live = liveTarget ? releaseOfLink(liveTarget) : undefined;
-    if (liveTarget && !live && /(?:^|\/)releases\/[^/]+\/?$/.test(liveTarget))
-        name(liveTarget.replace(/^.*releases\//, '').replace(/\/$/, ''), 'a live release');
-    // The releases blob: `mtime<TAB>releases/NAME/` entries (one stat), then `rev<TAB>releases/NAME/<TAB>REVISION`.
-    const mtimes = new Map();
-    const revisions = new Map();
-    const nameOf = (path) => path.replace(/^releases\//, '').replace(/\/$/, '');
-    for (const entry of one('releases').split('\0').filter(Boolean)) {
-        const fields = entry.split('\t');
-        if (fields[0] === 'rev')
-            revisions.set(nameOf(fields[1] ?? ''), fields[2] ?? '');
-        else
-            mtimes.set(nameOf(fields[1] ?? ''), Number(fields[0]) || 0);
-    }
-    const releases = [];
-    for (const [dir, mtime] of mtimes) {
-        if (!name(dir, 'a release directory'))
-            continue;
-        let revision = revisions.get(dir) ?? '';
-        if (revision && !REVISION.test(revision)) {
-            invalid.push({ what: `the REVISION of release ${dir}, which is not a commit id`, value: revision });
-            revision = '';
-        }
-        releases.push({ name: dir, mtime: Number.isFinite(mtime) && mtime > 0 ? mtime : 0, revision });
-    }
-    const user = (key) => {
-        const value = one(key);
-        if (!value || USER.test(value))
-            return value;
-        invalid.push({ what: `a user name (${key}) that is not one`, value });
-        return '';
-    };
-    const partial = new Set();
-    for (const p of one('partial').split('\n').filter(Boolean))
-        if (name(p, 'a release of a pending record'))
-            partial.add(p);
-    const baseName = one('base-name') ? name(one('base-name'), 'the release offered as a delta base') : undefined;
-    // Blobs as bytes, under the same rule: a blob sent twice is neither.
-    const blob = (key) => (result.bytes.get(key)?.length === 1 ? result.bytes.get(key)[0] : undefined);
-    return {
-        user: user('user'),
-        absent: one('absent') === 'yes',
-        live,
-        liveTarget,
-        releases,
-        dirs: releases.map((r) => r.name),
-        history: parseHistory(one('history'), (v) => invalid.push(v)),
-        httpUser: user('http-user') || undefined,
-        partial,
-        liveManifest: one('live-manifest') === 'kept' ? 'kept' : manifestOf(blob('live-manifest')),
-        baseOffer: baseName ? { name: baseName, manifestGz: blob('base-manifest') } : undefined,
-        lock: result.data.has('lock-info') ? result.data : undefined,
-        invalid,
-    };
+/** A blob as bytes, under the same rule: a blob sent twice is neither. */
+function singleBlob(result, key) {
+    return result.bytes.get(key)?.length === 1 ? result.bytes.get(key)[0] : undefined;
 }
 /** How an invalid value is shown in the log: as a JSON string (escapes shown), cut to 120 characters. */
 function shownInvalid(value) {
     const json = JSON.stringify(value);
     return json.length > 120 ? `${json.slice(0, 119)}…` : json;
 }
+
+;// CONCATENATED MODULE: ./src/remote/steps/lock.ts
+
+
+
+/** Exit status of the lock step when another run holds the lock. */
+const LOCK_HELD = 75;
+
 /**
- * Reports a host's invalid values: a warning in the log that shows each value escaped, and one in the summary that
- * does not show it (a summary renders Markdown). Both say it was ignored. At most 5 per host, then a count.
+ * deploy:lock: `mkdir` is the atomic test-and-set. The lock records who holds it and the holder's session process
+ * (pid and boot id), so a later run can tell a live holder from one whose process is gone.
  */
-function reportInvalid(ctx, host, invalid) {
-    const shown = invalid.slice(0, 5);
-    for (const v of shown) {
-        ctx.log.warning(`${host}: the host reported ${v.what}: ${shownInvalid(v.value)}; it was ignored`);
-        ctx.report.warnings.push(`${host}: the host reported ${v.what} (shown in the log); it was ignored`);
-    }
-    if (invalid.length > shown.length) {
-        const more = `${host}: the host reported ${invalid.length - shown.length} more invalid values; they were ignored`;
-        ctx.log.warning(more);
-        ctx.report.warnings.push(more);
-    }
+function lock(infoJson) {
+    return {
+        id: 'lock',
+        label: 'lock',
+        body: `if mkdir .deploy/lock 2>/dev/null; then
+  printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
+  printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${(0,quote.q)(infoJson)} "$$" "$DA_BOOT_ID" > .deploy/lock/info.json
+  echo "deploy lock taken"
+elif da_owns_lock; then
+  echo "deploy lock already held by this run"
+else
+  da_lock_report
+  exit ${LOCK_HELD}
+fi`,
+    };
 }
-function manifestOf(gz) {
-    return gz ? (readStoredManifest(gz) ?? 'corrupt') : undefined;
+/**
+ * deploy:unlock: the run is committed (its pending record and its scratch dir go), then its lock is released. The
+ * ownership check and the removal run under the fence, so an unlock and another run's lock cannot come between
+ * them (this run would remove the other's lock). A run that lost its lock does not commit: it fails (LOCK_LOST)
+ * and its abort path undoes what is provably its own.
+ */
+function unlock() {
+    return {
+        id: 'unlock',
+        label: 'unlock',
+        fenced: true,
+        // One rm, in that order: the pending record, the run's scratch dir (the steps before leave it), then the lock. A
+        // scratch file that cannot go does not fail the commit (rm says which).
+        body: `da_fence_lock
+da_fence
+rm -rf -- "$DA_PENDING" "$DA_TMP" .deploy/lock || { [ ! -e "$DA_PENDING" ] && [ ! -e .deploy/lock ]; }
+echo "deploy lock released"`,
+    };
 }
+/**
+ * What a refused lock step (and inspect, on a lock this run does not hold) reports about the holder, through the
+ * prelude's da_lock_report: its record, whether its session still runs, since when.
+ */
+const LOCK_INFO = 'lock-info';
+const LOCK_ALIVE = 'lock-alive';
+const LOCK_SINCE = 'lock-since';
+const LOCK_KEYS = [LOCK_INFO, LOCK_ALIVE, LOCK_SINCE];
 /** A lock's record, each field checked: plain text (capped, no control characters); `run_url` an https URL. */
 function lockHolder(data) {
     const invalid = [];
-    const one = singleValues({ data: data ?? new Map() }, invalid);
-    const raw = one('lock-info');
+    const one = singleValues({ data: data ?? new Map() }, invalid, LOCK_KEYS);
+    const raw = one(LOCK_INFO);
     const info = {};
     let readable = false;
     try {
@@ -3168,9 +3131,9 @@ function lockHolder(data) {
     catch {
         /* unreadable: said by the callers */
     }
-    const recorded = one('lock-since');
+    const recorded = one(LOCK_SINCE);
     const since = info['started_at'] || (/^[0-9TZ:.+-]{1,40}$/.test(recorded) ? recorded : undefined);
-    return { info, unreadable: raw !== '' && !readable, empty: raw === '', alive: one('lock-alive') === 'yes', since, invalid };
+    return { info, unreadable: raw !== '' && !readable, empty: raw === '', alive: one(LOCK_ALIVE) === 'yes', since, invalid };
 }
 /** `acme/shop run 99 (attempt 2) by mona`, `a CLI run on laptop by alice`, or '' when the record says nothing. */
 function holderName(h) {
@@ -3184,42 +3147,13 @@ function holderName(h) {
     const actor = str('actor');
     return run && actor ? `${run} by ${actor}` : run || actor;
 }
-/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
-function describeHeldLock(data, environment) {
-    const h = lockHolder(data);
-    const who = holderName(h);
-    const lines = [
-        `the deploy lock is held${who ? ` by ${who}` : h.empty ? ' (its owner record is empty: it is being taken right now, or was left half-written)' : ''}` +
-            `${h.since ? `, since ${h.since}` : ''}.`,
-    ];
-    if (h.unreadable)
-        lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
-    if (h.invalid.length)
-        lines.push(`Fields of its owner record that are not plain text are not shown (${h.invalid.map((v) => v.what).join(', ')}).`);
-    if (h.info['run_url'])
-        lines.push(`Run: ${String(h.info['run_url'])}`);
-    lines.push(h.alive
-        ? 'Its session is still running on the host: wait for that deploy to finish.'
-        : 'Its session is no longer running on the host: that run ended without releasing the lock.', `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
-    return lines.join(' ');
-}
-/**
- * The verdict of a command health check as its step reports it (`ok attempt N`, `fail after N attempts`); anything
- * else (or nothing, or two verdicts) is a failure, and a value that is not a verdict is listed in `invalid`.
- */
-function healthVerdict(result) {
-    const invalid = [];
-    const raw = result ? singleValues(result, invalid)('health') : '';
-    if (/^(ok attempt \d{1,6}|fail after \d{1,6} attempts)$/.test(raw))
-        return { verdict: raw, invalid };
-    if (raw)
-        invalid.push({ what: 'a health check verdict that is not one', value: raw });
-    return { verdict: 'fail (no valid verdict)', invalid };
-}
 
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 6 modules
-var fleet_fleet = __nccwpck_require__(7907);
 ;// CONCATENATED MODULE: ./src/remote/steps/inspect.ts
+
+
+
+
+
 /** How many history lines a host sends back; enough for retention and rollback decisions. */
 const HISTORY_TAIL = 1000;
 /**
@@ -3283,50 +3217,264 @@ done
 if [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi${detect}`,
     };
 }
+/**
+ * The keys inspect reports (a blob: `releases`, `history`, `partial`, `live-manifest`, `base-manifest`), each once.
+ * `live-manifest` and `base-manifest` are sent by the prelude's da_live_manifest and da_offer_base, which inspect
+ * (and the `base` phase) call.
+ */
+const USER_KEY = 'user';
+const ABSENT = 'absent';
+const LIVE = 'live';
+const RELEASES = 'releases';
+const HISTORY = 'history';
+const HTTP_USER = 'http-user';
+const PARTIAL = 'partial';
+const LIVE_MANIFEST = 'live-manifest';
+const BASE_NAME = 'base-name';
+const BASE_MANIFEST = 'base-manifest';
+const INSPECT_KEYS = [USER_KEY, ABSENT, LIVE, RELEASES, HISTORY, HTTP_USER, PARTIAL, LIVE_MANIFEST, BASE_NAME, BASE_MANIFEST];
+/** What a `current` target may be: a path of plain characters (`releases/NAME`, or absolute as Capistrano's). */
+const LINK_TARGET = /^[A-Za-z0-9._/+@~-]{1,4096}$/;
+/** A REVISION as a host may report it: a commit id or a tag-like word. */
+const REVISION = /^[A-Za-z0-9._-]{1,64}$/;
+/** A user name (POSIX portable, as useradd takes them; `_www` on macOS). */
+const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
+/**
+ * What inspect reported, every value checked against what it can be: release names (directories, history, pending
+ * records, the offered base, the live one) match the release-name rule, `current` is a plain path, REVISION a
+ * commit-like word, users user names, and each key came once. Anything else is left out and listed in `invalid`.
+ */
+function readInspect(result) {
+    const invalid = [];
+    const one = singleValues(result, invalid, [...INSPECT_KEYS, ...LOCK_KEYS]);
+    const name = (value, what) => {
+        if (isReleaseName(value))
+            return value;
+        invalid.push({ what: `${what} that is not a valid release name`, value });
+        return undefined;
+    };
+    let liveTarget = one(LIVE);
+    if (liveTarget && !LINK_TARGET.test(liveTarget)) {
+        invalid.push({ what: 'a target of current that is not a plain path', value: liveTarget });
+        liveTarget = '';
+    }
+    const live = liveTarget ? releaseOfLink(liveTarget) : undefined;
+    if (liveTarget && !live && /(?:^|\/)releases\/[^/]+\/?$/.test(liveTarget))
+        name(liveTarget.replace(/^.*releases\//, '').replace(/\/$/, ''), 'a live release');
+    // The releases blob: `mtime<TAB>releases/NAME/` entries (one stat), then `rev<TAB>releases/NAME/<TAB>REVISION`.
+    const mtimes = new Map();
+    const revisions = new Map();
+    const nameOf = (path) => path.replace(/^releases\//, '').replace(/\/$/, '');
+    for (const entry of one(RELEASES).split('\0').filter(Boolean)) {
+        const fields = entry.split('\t');
+        if (fields[0] === 'rev')
+            revisions.set(nameOf(fields[1] ?? ''), fields[2] ?? '');
+        else
+            mtimes.set(nameOf(fields[1] ?? ''), Number(fields[0]) || 0);
+    }
+    const releases = [];
+    for (const [dir, mtime] of mtimes) {
+        if (!name(dir, 'a release directory'))
+            continue;
+        let revision = revisions.get(dir) ?? '';
+        if (revision && !REVISION.test(revision)) {
+            invalid.push({ what: `the REVISION of release ${dir}, which is not a commit id`, value: revision });
+            revision = '';
+        }
+        releases.push({ name: dir, mtime: Number.isFinite(mtime) && mtime > 0 ? mtime : 0, revision });
+    }
+    const user = (key) => {
+        const value = one(key);
+        if (!value || USER.test(value))
+            return value;
+        invalid.push({ what: `a user name (${key}) that is not one`, value });
+        return '';
+    };
+    const partial = new Set();
+    for (const p of one(PARTIAL).split('\n').filter(Boolean))
+        if (name(p, 'a release of a pending record'))
+            partial.add(p);
+    const baseName = one(BASE_NAME) ? name(one(BASE_NAME), 'the release offered as a delta base') : undefined;
+    // Blobs as bytes, under the same rule: a blob sent twice is neither.
+    const blob = (key) => singleBlob(result, key);
+    return {
+        user: user(USER_KEY),
+        absent: one(ABSENT) === 'yes',
+        live,
+        liveTarget,
+        releases,
+        dirs: releases.map((r) => r.name),
+        history: parseHistory(one(HISTORY), (v) => invalid.push(v)),
+        httpUser: user(HTTP_USER) || undefined,
+        partial,
+        liveManifest: one(LIVE_MANIFEST) === 'kept' ? 'kept' : manifestOf(blob(LIVE_MANIFEST)),
+        baseOffer: baseName ? { name: baseName, manifestGz: blob(BASE_MANIFEST) } : undefined,
+        lock: result.data.has(LOCK_INFO) ? result.data : undefined,
+        invalid,
+    };
+}
+/** The live release's manifest as a host sent it (unreadable: `corrupt`, ship everything). */
+function manifestOf(gz) {
+    return gz ? (readStoredManifest(gz) ?? 'corrupt') : undefined;
+}
 
-;// CONCATENATED MODULE: ./src/remote/steps/lock.ts
+;// CONCATENATED MODULE: ./src/commands/delta-choice.ts
 
-/** Exit status of the lock step when another run holds the lock. */
-const LOCK_HELD = 75;
+
+
+
+
+
 
 /**
- * deploy:lock: `mkdir` is the atomic test-and-set. The lock records who holds it and the holder's session process
- * (pid and boot id), so a later run can tell a live holder from one whose process is gone.
+ * How each host's new release gets the build: a delta from its live release (copied on the host), a delta from an
+ * old release cleanup would remove anyway (recycled), or the whole build; and, when a delta does not verify, the
+ * whole build after all.
  */
-function lock(infoJson) {
+async function buildSource(config, sha, fleet, facts, name, built, warn) {
+    // Hosts that get everything start receiving it now: packing needs only the list of files, not their hashes.
+    if ([...facts.values()].some((f) => shipsEverything(config, f)))
+        built.full();
+    const fills = await fillsFor(config, sha, warn, built, facts, await recyclable(config, fleet, facts, name));
+    // A delta that does not verify is followed by everything; pack it now only if that happened.
+    const restaged = new Map();
     return {
-        id: 'lock',
-        label: 'lock',
-        body: `if mkdir .deploy/lock 2>/dev/null; then
-  printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
-  printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${(0,quote.q)(infoJson)} "$$" "$DA_BOOT_ID" > .deploy/lock/info.json
-  echo "deploy lock taken"
-elif da_owns_lock; then
-  echo "deploy lock already held by this run"
-else
-  da_lock_report
-  exit ${LOCK_HELD}
-fi`,
+        event: 'deploy',
+        fill: (m) => fills.get(m),
+        restage: (m) => restaged.get(m),
+        prepareRestage: async (members) => {
+            for (const m of members) {
+                const whole = fullFill(config, sha, built, built.full());
+                restaged.set(m, { ...whole, steps: [resetRelease(), ...whole.steps] });
+            }
+        },
+        sha: () => sha,
+    };
+}
+/** What a dry run shows: every host as if it got the whole build (the build is not made). */
+function planSource(config, sha) {
+    return { event: 'deploy', fill: () => ({ steps: [upload({ revision: sha, skip: uncompared(config) })], kind: 'full' }), sha: () => sha };
+}
+/**
+ * The bytes a host receives (see receivePayload): the gzipped tar in chunks, sent while it is being made, then the
+ * manifest, which may still have been hashing meanwhile.
+ */
+function payload(built, tar) {
+    return {
+        open: () => external_node_stream_namespaceObject.Readable.from((async function* () {
+            yield* framed(followFile(tar.path, tar.done));
+            yield* framed([await built.manifestGz()]);
+        })()),
+    };
+}
+/** The whole build, for a host without a usable live release (or after a delta did not verify). */
+function fullFill(config, sha, built, full) {
+    return {
+        steps: [upload({ revision: sha, skip: uncompared(config) })],
+        payload: payload(built, full),
+        kind: 'full',
     };
 }
 /**
- * deploy:unlock: the run is committed (its pending record and its scratch dir go), then its lock is released. The
- * ownership check and the removal run under the fence, so an unlock and another run's lock cannot come between
- * them (this run would remove the other's lock). A run that lost its lock does not commit: it fails (LOCK_LOST)
- * and its abort path undoes what is provably its own.
+ * The release each host could recycle as its delta base: the oldest one this deploy's cleanup removes anyway (not
+ * live, not another run's), with its manifest. Inspect offers the oldest release with its manifest; a host whose
+ * offer is not the release retention picks is asked in one short phase. Hosts without one copy their live release.
  */
-function unlock() {
-    return {
-        id: 'unlock',
-        label: 'unlock',
-        fenced: true,
-        // One rm, in that order: the pending record, the run's scratch dir (the steps before leave it), then the lock. A
-        // scratch file that cannot go does not fail the commit (rm says which).
-        body: `da_fence_lock
-da_fence
-rm -rf -- "$DA_PENDING" "$DA_TMP" .deploy/lock || { [ ! -e "$DA_PENDING" ] && [ ! -e .deploy/lock ]; }
-echo "deploy lock released"`,
-    };
+async function recyclable(config, fleet, facts, name) {
+    const candidates = new Map();
+    for (const [m, f] of facts) {
+        if (shipsEverything(config, f))
+            continue;
+        const gone = releasesToRemove({
+            dirs: [...f.dirs, name],
+            history: [...f.history, { event: 'deploy', release: name }],
+            keep: config.keepReleases,
+            live: name,
+        }).filter((d) => d !== f.live && d !== name && !f.partial.has(d));
+        if (gone[0])
+            candidates.set(m, gone[0]);
+    }
+    const manifests = new Map();
+    const ask = [...candidates.keys()].filter((m) => facts.get(m).baseOffer?.name !== candidates.get(m));
+    for (const m of candidates.keys())
+        if (!ask.includes(m))
+            manifests.set(m, facts.get(m).baseOffer.manifestGz);
+    // Where inspect kept the live manifest back, a host that will copy its live release needs it: one with no base to
+    // recycle, or whose offered base's manifest is unreadable. A host asked for another base gets it too (that base
+    // may turn out unusable). One short phase for all of them.
+    const usable = (m) => !!manifests.get(m) && !!readStoredManifest(manifests.get(m));
+    const needLive = [...facts].filter(([m, f]) => f.liveManifest === 'kept' && !ask.includes(m) && !usable(m)).map(([m]) => m);
+    if (ask.length || needLive.length) {
+        const results = await fleet.run((m) => ({
+            name: 'base',
+            vars: { DA_BASE: ask.includes(m) ? candidates.get(m) : '' },
+            steps: [baseManifest({ live: facts.get(m).liveManifest === 'kept' })],
+        }), undefined, { members: [...ask, ...needLive], parallel: config.maxParallel });
+        for (const [m, r] of results) {
+            if (ask.includes(m))
+                manifests.set(m, r.bytes.get(BASE_MANIFEST)?.[0]);
+            fetchedLiveManifest(facts.get(m), r);
+        }
+    }
+    const out = new Map();
+    for (const [m, gz] of manifests) {
+        // An unreadable manifest: this host copies its live release instead.
+        const manifest = gz && readStoredManifest(gz);
+        if (manifest)
+            out.set(m, { name: candidates.get(m), manifest });
+    }
+    return out;
+}
+/** Records the live manifest a `base` phase sent for a host whose inspect kept it back (absent now: ship everything). */
+function fetchedLiveManifest(f, r) {
+    if (f.liveManifest === 'kept')
+        f.liveManifest = manifestOf(r.bytes.get(LIVE_MANIFEST)?.[0]);
+}
+/** Paths the deploy writes itself after the files arrive (shared links, cleared paths, REVISION): never compared. */
+function uncompared(c) {
+    return [...c.sharedDirs, ...c.sharedFiles, ...c.clearPaths, 'REVISION'];
+}
+/** Does this host get the whole build (no trusted live release to start from)? */
+function shipsEverything(config, f) {
+    return config.fullUpload || !f.live || !f.liveManifest || f.liveManifest === 'corrupt';
+}
+/** For each host: only what changed since its live release when that is known and trusted, else everything. */
+async function fillsFor(config, sha, warn, built, facts, bases) {
+    const skipped = uncompared(config);
+    const skip = under(skipped);
+    const fills = new Map();
+    for (const [m, f] of facts) {
+        if (!shipsEverything(config, f))
+            continue;
+        if (f.liveManifest === 'corrupt')
+            warn(`${m.host.name}: the live release's manifest is unreadable; shipping everything`);
+        fills.set(m, fullFill(config, sha, built, built.full()));
+    }
+    for (const [m, f] of facts) {
+        if (fills.has(m))
+            continue;
+        const recycle = bases.get(m);
+        // recyclable() resolved every manifest inspect kept back; without one to compare with, everything ships.
+        const base = recycle?.manifest ?? (typeof f.liveManifest === 'object' ? f.liveManifest : undefined);
+        if (!base) {
+            fills.set(m, fullFill(config, sha, built, built.full()));
+            continue;
+        }
+        const { delta: d, archive } = await built.deltaFrom(base, skip);
+        const removeB64 = Buffer.from(d.remove.map((p) => `${p}\0`).join('')).toString('base64');
+        const steps = [
+            delta({
+                skip: skipped,
+                removeB64,
+                revision: sha,
+                files: { sent: d.send.length, unchanged: d.unchanged },
+                base: recycle ? 'recycle' : 'copy',
+            }),
+            verify({ skip: skipped }),
+        ];
+        fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live }, kind: 'delta' });
+    }
+    return fills;
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/prepare.ts
@@ -3422,8 +3570,46 @@ var progress = __nccwpck_require__(8991);
 var run_info = __nccwpck_require__(4091);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/commands/fleet-run.ts
+;// CONCATENATED MODULE: ./src/commands/host-messages.ts
 
+
+/**
+ * Reports a host's invalid values: a warning in the log that shows each value escaped, and one in the summary that
+ * does not show it (a summary renders Markdown). Both say it was ignored. At most 5 per host, then a count.
+ */
+function reportInvalid(ctx, host, invalid) {
+    const shown = invalid.slice(0, 5);
+    for (const v of shown) {
+        ctx.log.warning(`${host}: the host reported ${v.what}: ${shownInvalid(v.value)}; it was ignored`);
+        ctx.report.warnings.push(`${host}: the host reported ${v.what} (shown in the log); it was ignored`);
+    }
+    if (invalid.length > shown.length) {
+        const more = `${host}: the host reported ${invalid.length - shown.length} more invalid values; they were ignored`;
+        ctx.log.warning(more);
+        ctx.report.warnings.push(more);
+    }
+}
+/** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
+function describeHeldLock(data, environment) {
+    const h = lockHolder(data);
+    const who = holderName(h);
+    const lines = [
+        `the deploy lock is held${who ? ` by ${who}` : h.empty ? ' (its owner record is empty: it is being taken right now, or was left half-written)' : ''}` +
+            `${h.since ? `, since ${h.since}` : ''}.`,
+    ];
+    if (h.unreadable)
+        lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
+    if (h.invalid.length)
+        lines.push(`Fields of its owner record that are not plain text are not shown (${h.invalid.map((v) => v.what).join(', ')}).`);
+    if (h.info['run_url'])
+        lines.push(`Run: ${String(h.info['run_url'])}`);
+    lines.push(h.alive
+        ? 'Its session is still running on the host: wait for that deploy to finish.'
+        : 'Its session is no longer running on the host: that run ended without releasing the lock.', `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
+    return lines.join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/commands/fleet-run.ts
 
 
 
@@ -3454,7 +3640,6 @@ async function withFleet(ctx, work) {
     ctx.state?.started(ctx.run.owner);
     let fleet;
     try {
-        (0,connect/* reachEarly */.HE)(ctx.config.hosts, ctx.config.maxParallel);
         fleet = await fleet_fleet/* Fleet */.P.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
     }
     catch (error) {
@@ -3465,9 +3650,6 @@ async function withFleet(ctx, work) {
         if (ctx.signal.aborted)
             throw new errors/* Cancelled */.c();
         throw error;
-    }
-    finally {
-        (0,connect/* dropEarly */.tj)();
     }
     const onAbort = () => void fleet.abort();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -3489,19 +3671,23 @@ async function withFleet(ctx, work) {
         ctx.signal.removeEventListener('abort', onAbort);
     }
 }
-/**
- * Reads every host. For work that changes hosts: prepare and lock first (a held lock becomes a message that says
- * who holds it). Read-only (dry runs, listings): inspect only; nothing is created or locked.
- */
-async function inspectFleet(ctx, fleet, opts = {}) {
+/** For work that changes hosts: prepares and locks every host, then reads it (a held lock says who holds it). */
+async function lockAndInspect(ctx, fleet, opts = {}) {
+    return readHosts(ctx, fleet, [prepare(), lock((0,run_info/* lockInfoMembers */.LF)(ctx.run)), inspect({ detectHttpUser: detectsHttpUser(ctx), offerBaseFrom: opts.offerBaseFrom })]);
+}
+/** Reads every host, read-only (dry runs, listings): nothing is created or locked. */
+async function fleet_run_inspect(ctx, fleet) {
+    return readHosts(ctx, fleet, [inspect({ detectHttpUser: detectsHttpUser(ctx) })]);
+}
+/** The web server's user is looked for only when writable dirs need it and the config does not name it. */
+function detectsHttpUser(ctx) {
     const c = ctx.config;
-    const detect = opts.detectHttpUser ?? (!c.httpUser && needsHttpUser(c.writableMode) && c.writableDirs.length > 0);
-    const steps = opts.readOnly
-        ? [inspect({ detectHttpUser: detect })]
-        : [prepare(), lock((0,run_info/* lockInfoMembers */.LF)(ctx.run)), inspect({ detectHttpUser: detect, offerBaseFrom: opts.offerBaseFrom })];
+    return !c.httpUser && needsHttpUser(c.writableMode) && c.writableDirs.length > 0;
+}
+async function readHosts(ctx, fleet, steps) {
     try {
         const results = await fleet.run(() => ({ name: 'inspect', steps }));
-        const facts = new Map([...results].map(([m, r]) => [m, hostFacts(r)]));
+        const facts = new Map([...results].map(([m, r]) => [m, readInspect(r)]));
         // What a host reported that is not what it can be was left out; say so (escaped in the log).
         for (const [m, f] of facts)
             reportInvalid(ctx, m.host.name, f.invalid);
@@ -3509,7 +3695,7 @@ async function inspectFleet(ctx, fleet, opts = {}) {
     }
     catch (error) {
         if (error instanceof fleet_fleet/* HostFailure */.h && error.rc === LOCK_HELD) {
-            throw new fleet_fleet/* HostFailure */.h(error.host, 'lock', describeHeldLock(error.data, c.environment));
+            throw new fleet_fleet/* HostFailure */.h(error.host, 'lock', describeHeldLock(error.data, ctx.config.environment));
         }
         throw error;
     }
@@ -3731,7 +3917,7 @@ function planReport(ctx, fleet, facts, phases, shipped) {
     for (const m of fleet.members) {
         const f = facts.get(m);
         lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
-        // Host values (checked by hostFacts) are escaped all the same: the plan is Markdown in the summary.
+        // Host values (checked by readInspect) are escaped all the same: the plan is Markdown in the summary.
         lines.push(`- Live release: ${md(f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none')))}`);
         lines.push(`- Lock: ${f.lock ? md(describeHeldLock(f.lock, ctx.config.environment)) : 'free'}`);
         try {
@@ -3830,6 +4016,195 @@ async function switchBack(fleet, plan, switched, listener) {
     alive.forEach((m) => listener.reverted?.(m));
 }
 
+;// CONCATENATED MODULE: ./src/remote/steps/hooks.ts
+
+/** Deploy hooks run in the new release, before anything is live. */
+const IN_RELEASE = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
+/** Activate hooks run in the live release, right after a switch (and again after a switch back). */
+const IN_CURRENT = { prefix: 'activate', dir: 'current/' };
+/**
+ * Hook commands: each runs with bash -e, stdin closed, the configured environment plus the DEPLOY_* variables,
+ * in `place.dir`. One step per command, so the summary shows which one failed. SIGPIPE is restored for the
+ * command (the session itself ignores it to survive a dropped connection).
+ */
+/** `export NAME='value'` lines for the shell: names come validated from the config, values are quoted. */
+function exportsOf(env) {
+    return Object.entries(env)
+        .map(([name, value]) => `export ${name}=${(0,quote.q)(value)}`)
+        .join('\n');
+}
+function hookSteps(hooks, env, place, timeoutMs) {
+    const exports = exportsOf(env);
+    const secs = Math.max(1, Math.round(timeoutMs / 1000));
+    return hooks.map((hook, i) => ({
+        id: `${place.prefix}-${i + 1}`,
+        label: hook.run,
+        // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
+        body: `${exports}
+cd -- ${place.dir}
+trap - PIPE
+timeout -k 10 ${secs} bash -e -c ${(0,quote.q)(hook.run)} < /dev/null || {
+  rc=$?
+  if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
+  exit "$rc"
+}`,
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/remote/steps/healthcheck.ts
+
+
+
+/** The key of the verdict the health check step reports (`ok attempt N`, `fail after N attempts`). */
+const HEALTH = 'health';
+/**
+ * A health check run on the host, in the live release: the command must succeed within the timeout, at most
+ * `retries + 1` attempts, `interval` apart. Each attempt's output is shown. The verdict is reported as data
+ * (`health ok|fail`), not as the step's status, so the session stays up to switch back if the runner decides so.
+ */
+function commandHealthcheck(c) {
+    const secs = (ms) => (ms / 1000).toFixed(3);
+    return {
+        id: 'healthcheck',
+        label: 'healthcheck',
+        body: `${exportsOf(c.env)}
+cd -- current/
+trap - PIPE
+for attempt in $(seq ${c.retries + 1}); do
+  if timeout -k 2 ${secs(c.timeoutMs)} bash -e -c ${(0,quote.q)(c.command)} < /dev/null; then
+    echo "healthy (attempt $attempt)"; da_data health "ok attempt $attempt"; exit 0
+  fi
+  echo "attempt $attempt of ${c.retries + 1} failed"
+  [ "$attempt" -gt ${c.retries} ] || sleep ${secs(c.intervalMs)}
+done
+da_data health "fail after ${c.retries + 1} attempts"`,
+    };
+}
+/**
+ * The verdict of a command health check as its step reports it (`ok attempt N`, `fail after N attempts`); anything
+ * else (or nothing, or two verdicts) is a failure, and a value that is not a verdict is listed in `invalid`.
+ */
+function healthVerdict(result) {
+    const invalid = [];
+    const raw = result ? singleValues(result, invalid, [HEALTH])(HEALTH) : '';
+    if (/^(ok attempt \d{1,6}|fail after \d{1,6} attempts)$/.test(raw)) {
+        const attempts = /attempt (\d+)/.exec(raw)?.[1];
+        return { verdict: raw, ok: raw.startsWith('ok'), attempts: attempts === undefined ? undefined : Number(attempts), invalid };
+    }
+    if (raw)
+        invalid.push({ what: 'a health check verdict that is not one', value: raw });
+    return { verdict: 'fail (no valid verdict)', ok: false, invalid };
+}
+
+;// CONCATENATED MODULE: ./src/commands/release-flow.ts
+
+
+
+
+
+
+/**
+ * The release flow of deploy and redeploy: stage the release on every host (at most max_parallel at once), each
+ * host running its deploy hooks right after its staging; roll out (switch the hosts all at once or in rolling
+ * batches, each activated and health-checked); then finish (history, cleanup, unlock). Nothing switches until every
+ * host has staged and passed its hooks; a failed activation or health check switches every switched host back.
+ * A single host with nothing to check after its switch has no barrier to wait for: the whole flow goes as one phase.
+ */
+async function runRelease(ctx, fleet, facts, phases) {
+    const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
+    const solo = fleet.members.length === 1 && !ctx.config.healthcheck && ctx.config.activate.length === 0;
+    const staging = await stageAndHooks(ctx, fleet, phases, solo);
+    // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
+    const restaged = fleet.members.filter((m) => staging.get(m)?.stopped);
+    if (solo && restaged.length === 0) {
+        rolloutListener(ctx).switched?.(fleet.members[0], Date.now());
+    }
+    else {
+        await restage(ctx, fleet, phases, restaged, staging);
+        ctx.signal.throwIfAborted();
+        await rolloutRelease(ctx, fleet, phases);
+        await fleet.run((m) => phases.finish(m));
+    }
+    reportRelease(ctx, fleet, facts, phases, removed, (m) => (restaged.includes(m) ? whyRestaged(staging.get(m)) : undefined));
+}
+/** Stage and hooks on every host; a solo host runs its whole flow (switch and finish too) in that one phase. */
+async function stageAndHooks(ctx, fleet, phases, solo) {
+    const staged = new Map(fleet.members.map((m) => [m, phases.stage(m)]));
+    return fleet.run((m) => {
+        const stage = staged.get(m).phase;
+        return solo ? chain('ship', stage, phases.hooks(m), phases.switch(m), phases.finish(m)) : chain(stage.name, stage, phases.hooks(m));
+    }, (m) => staged.get(m).payload, { parallel: ctx.config.maxParallel });
+}
+/** Stages the hosts whose staging stopped again, from scratch with everything, then runs their hooks. */
+async function restage(ctx, fleet, phases, again, results) {
+    if (!again.length)
+        return;
+    await phases.prepareRestage(again);
+    const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
+    for (const m of again)
+        warn(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
+    await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: ctx.config.maxParallel });
+}
+/**
+ * Switches the hosts (all of them, or `members`) as the config's strategy says, each activated and health-checked,
+ * switching every switched host back when one fails. Deploy, redeploy and rollback alike.
+ */
+async function rolloutRelease(ctx, fleet, phases, members) {
+    const c = ctx.config;
+    await rollout(fleet, {
+        strategy: c.strategy,
+        batchSize: c.batchSize,
+        switchPhase: (m) => phases.switch(m),
+        activatePhase: (m) => phases.activate(m),
+        health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, phases.env(m)) : undefined,
+        revertPhase: (m) => phases.revert(m),
+    }, rolloutListener(ctx), members);
+}
+/** Records switches, health results and switch-backs in the report. */
+function rolloutListener(ctx) {
+    const report = ctx.report;
+    return {
+        switched: (m, at) => report.switchedAt.set(m.host.name, at),
+        health: (m, r) => (report.row(m.host.name).health = `${r.ok ? '✅' : '❌'} ${r.detail}`),
+        reverted: (m) => (report.row(m.host.name).reverted = true),
+    };
+}
+/** A host's health after its switch, by URL from the runner or by command on the host. */
+async function healthOf(ctx, fleet, m, env) {
+    const hc = ctx.config.healthcheck;
+    if (hc.url)
+        return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
+    const t0 = Date.now();
+    const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command, env })] }), undefined, { members: [m] });
+    const v = healthVerdict(results.get(m));
+    reportInvalid(ctx, m.host.name, v.invalid);
+    return { ok: v.ok, attempts: v.attempts ?? hc.retries + 1, detail: v.verdict, ms: Date.now() - t0 };
+}
+/** Why a host's staging stopped and everything was shipped instead, as its delta step reported it. */
+function whyRestaged(r) {
+    return r && foreignBase(r)
+        ? 'the release the delta was to reuse holds entries of another user (later deploys check before they reuse one)'
+        : 'the delta did not verify against the build';
+}
+/** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
+function chain(name, ...phases) {
+    const present = phases.filter((p) => p !== undefined);
+    return { name, vars: Object.assign({}, ...present.map((p) => p.vars)), steps: present.flatMap((p) => p.steps) };
+}
+/** One line per host in the summary: the switch, how the release got its files, what cleanup removed. */
+function reportRelease(ctx, fleet, facts, phases, removed, restagedBecause) {
+    ctx.report.release = phases.name;
+    const how = { full: 'full upload', delta: 'delta upload', copy: 'copied on the host' };
+    for (const m of fleet.members) {
+        const f = facts.get(m);
+        const gone = removed.get(m);
+        const why = restagedBecause(m);
+        const shipped = why ? `full upload (${why})` : how[phases.fillKind(m)];
+        ctx.report.changes.push(`${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')}; ${shipped})` +
+            (gone.length ? `; removed old releases ${gone.join(', ')}` : ''));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/remote/steps/cleanup.ts
 
 /**
@@ -3908,68 +4283,6 @@ function logHistory(entry) {
     const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
     return { id: 'log', label: 'history', fenced: true, body: `da_now
 da_history ${(0,quote.q)(`${open}"at":"`)}"$DA_AT"'"}'` };
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/hooks.ts
-
-/** Deploy hooks run in the new release, before anything is live. */
-const IN_RELEASE = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
-/** Activate hooks run in the live release, right after a switch (and again after a switch back). */
-const IN_CURRENT = { prefix: 'activate', dir: 'current/' };
-/**
- * Hook commands: each runs with bash -e, stdin closed, the configured environment plus the DEPLOY_* variables,
- * in `place.dir`. One step per command, so the summary shows which one failed. SIGPIPE is restored for the
- * command (the session itself ignores it to survive a dropped connection).
- */
-/** `export NAME='value'` lines for the shell: names come validated from the config, values are quoted. */
-function exportsOf(env) {
-    return Object.entries(env)
-        .map(([name, value]) => `export ${name}=${(0,quote.q)(value)}`)
-        .join('\n');
-}
-function hookSteps(hooks, env, place, timeoutMs) {
-    const exports = exportsOf(env);
-    const secs = Math.max(1, Math.round(timeoutMs / 1000));
-    return hooks.map((hook, i) => ({
-        id: `${place.prefix}-${i + 1}`,
-        label: hook.run,
-        // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
-        body: `${exports}
-cd -- ${place.dir}
-trap - PIPE
-timeout -k 10 ${secs} bash -e -c ${(0,quote.q)(hook.run)} < /dev/null || {
-  rc=$?
-  if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
-  exit "$rc"
-}`,
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/remote/steps/healthcheck.ts
-
-
-/**
- * A health check run on the host, in the live release: the command must succeed within the timeout, at most
- * `retries + 1` attempts, `interval` apart. Each attempt's output is shown. The verdict is reported as data
- * (`health ok|fail`), not as the step's status, so the session stays up to switch back if the runner decides so.
- */
-function commandHealthcheck(c) {
-    const secs = (ms) => (ms / 1000).toFixed(3);
-    return {
-        id: 'healthcheck',
-        label: 'healthcheck',
-        body: `${exportsOf(c.env)}
-cd -- current/
-trap - PIPE
-for attempt in $(seq ${c.retries + 1}); do
-  if timeout -k 2 ${secs(c.timeoutMs)} bash -e -c ${(0,quote.q)(c.command)} < /dev/null; then
-    echo "healthy (attempt $attempt)"; da_data health "ok attempt $attempt"; exit 0
-  fi
-  echo "attempt $attempt of ${c.retries + 1} failed"
-  [ "$attempt" -gt ${c.retries} ] || sleep ${secs(c.intervalMs)}
-done
-da_data health "fail after ${c.retries + 1} attempts"`,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/revert.ts
@@ -4101,7 +4414,7 @@ echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
     };
 }
 
-;// CONCATENATED MODULE: ./src/commands/ship.ts
+;// CONCATENATED MODULE: ./src/commands/release-phases.ts
 
 
 
@@ -4118,11 +4431,7 @@ echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
 
 
 
-
-
-
-
-
+/** The new release's name: the one asked for (never reused), or a fresh one from the run's start time. */
 function chooseName(ctx, facts) {
     if (ctx.releaseName) {
         const name = checkReleaseName(ctx.releaseName, 'release-name');
@@ -4140,8 +4449,7 @@ function chooseName(ctx, facts) {
     }
     return uniqueReleaseName(ctx.run.startedAt, taken);
 }
-function httpUserFor(ctx, m, f) {
-    const c = ctx.config;
+function httpUserFor(c, m, f) {
     const user = c.httpUser ?? f.httpUser;
     if (!user && c.writableDirs.length > 0 && needsHttpUser(c.writableMode)) {
         throw new fleet_fleet/* HostFailure */.h(m.host.name, 'writable', `writable_mode ${c.writableMode} needs the web server's user, and none was found running ` +
@@ -4149,23 +4457,39 @@ function httpUserFor(ctx, m, f) {
     }
     return user;
 }
-function hookEnv(ctx, host, name, previous, sha = ctx.run.sha) {
+/** The environment of hooks and command health checks: the config's env and DEPLOY_*. */
+function hookEnv(config, host, name, previous, sha) {
     return {
-        ...ctx.config.env,
+        ...config.env,
         DEPLOY_RELEASE: name,
         DEPLOY_RELEASE_PATH: `${host.deployPath}/releases/${name}`,
         DEPLOY_PATH: host.deployPath,
         DEPLOY_PREVIOUS_RELEASE: previous ?? '',
         DEPLOY_SHA: sha,
-        DEPLOY_ENVIRONMENT: ctx.config.environment,
+        DEPLOY_ENVIRONMENT: config.environment,
     };
 }
+/**
+ * The switch, activate and revert phases for `release` on each host. `revertEnv` is the environment the activate
+ * commands get after a switch back (default: `env`).
+ */
+function switchPhases(c, facts, release, env, revertEnv = env) {
+    const vars = { DA_RELEASE: release };
+    return {
+        switch: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m).liveTarget)] }),
+        activate: (m) => activatePhase(c, vars, env(m)),
+        // After switching back, the activate commands run again for the release that is live again.
+        revert: (m) => revertPhase(c, vars, revertEnv(m)),
+        env,
+    };
+}
+/** The phases of a new release `name` on each host, its files from `source` (see runRelease for their order). */
 function releasePhases(ctx, facts, name, source) {
     const c = ctx.config;
     const vars = { DA_RELEASE: name };
     // `once: true` hooks run on the first host only (config order), before any host switches.
     const first = [...facts.keys()][0];
-    const env = (m) => hookEnv(ctx, m.host, name, facts.get(m).live, source.sha(m));
+    const env = (m) => hookEnv(c, m.host, name, facts.get(m).live, source.sha(m));
     // The stage phase: a fresh release directory, filled, its paths checked, then shared links, writable dirs and
     // cleared paths.
     const stageWith = (m, fill, fresh = true) => {
@@ -4186,7 +4510,7 @@ function releasePhases(ctx, facts, name, source) {
                 useSudo: c.writableUseSudo,
                 recursive: c.writableRecursive,
                 chmodMode: c.writableChmodMode,
-                httpUser: httpUserFor(ctx, m, facts.get(m)),
+                httpUser: httpUserFor(c, m, facts.get(m)),
                 httpGroup: c.httpGroup,
             }),
             clearPaths({ paths: c.clearPaths, useSudo: c.clearUseSudo }),
@@ -4207,6 +4531,7 @@ function releasePhases(ctx, facts, name, source) {
         }).filter((d) => !f.partial.has(d));
     };
     return {
+        ...switchPhases(c, facts, name, env, (m) => hookEnv(c, m.host, facts.get(m).live ?? '', undefined, ctx.run.sha)),
         name,
         stage: (m) => stageWith(m, source.fill(m)),
         restage: (m) => (source.restage ? stageWith(m, source.restage(m), false) : undefined),
@@ -4216,123 +4541,28 @@ function releasePhases(ctx, facts, name, source) {
             // The fence is checked at each hook's start: a hook already running when the lock is removed runs to its end.
             return hooks.length ? { name: 'hooks', vars, steps: (0,phase/* fenced */.OF)(hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs)) } : undefined;
         },
-        switch: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m).liveTarget)] }),
-        activate: (m) => activatePhase(ctx, vars, env(m)),
-        // After switching back, the activate commands run again for the release that is live again.
-        revert: (m) => revertPhase(ctx, vars, hookEnv(ctx, m.host, facts.get(m).live ?? '', undefined)),
         finish(m) {
             const f = facts.get(m);
-            const entry = {
-                event: source.event,
-                release: name,
-                previous: f.live ?? null,
-                ...JSON.parse(`{${(0,run_info/* runJsonMembers */.tx)(ctx.run)}}`),
-                sha: source.sha(m),
-                started_at: ctx.run.startedAt.toISOString(),
-            };
+            const entry = { event: source.event, release: name, previous: f.live ?? null, ...(0,run_info/* runRecord */.DW)(ctx.run), sha: source.sha(m), started_at: ctx.run.startedAt.toISOString() };
             // The history line and cleanup are fenced; cleanup runs under the lock (a next run's inspect and delta see
             // the releases as they stay), before the commit, which proves the lock under the fence itself.
             return { name: 'finish', vars, steps: [logHistory(entry), ...(0,phase/* fenced */.OF)([cleanup(removed(m))]), unlock()] };
         },
         removed,
-        env,
         fillKind: (m) => source.fill(m).kind,
     };
 }
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */
-function activatePhase(ctx, vars, env) {
-    const activate = ctx.config.activate;
-    return activate.length ? { name: 'activate', vars, steps: (0,phase/* fenced */.OF)(hookSteps(activate, env, IN_CURRENT, ctx.config.hookTimeoutMs)) } : undefined;
+function activatePhase(c, vars, env) {
+    return c.activate.length ? { name: 'activate', vars, steps: (0,phase/* fenced */.OF)(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs)) } : undefined;
 }
 /**
  * Switches a host back to its previous release and runs the activate commands again, for what is live again. The
  * switch back is not fenced (it undoes this run's own switch, under the fence, only while current still points at
  * this run's release); the activate commands are.
  */
-function revertPhase(ctx, vars, env) {
-    return { name: 'revert', vars, steps: [revert(), ...(0,phase/* fenced */.OF)(hookSteps(ctx.config.activate, env, IN_CURRENT, ctx.config.hookTimeoutMs))] };
-}
-/** Records switches, health results and switch-backs in the report. */
-function rolloutListener(ctx) {
-    const report = ctx.report;
-    return {
-        switched: (m, at) => report.switchedAt.set(m.host.name, at),
-        health: (m, r) => (report.row(m.host.name).health = `${r.ok ? '✅' : '❌'} ${r.detail}`),
-        reverted: (m) => (report.row(m.host.name).reverted = true),
-    };
-}
-/** A host's health after its switch, by URL from the runner or by command on the host. */
-async function healthOf(ctx, fleet, m, env) {
-    const hc = ctx.config.healthcheck;
-    if (hc.url)
-        return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
-    const t0 = Date.now();
-    const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command, env })] }), undefined, { members: [m] });
-    const { verdict, invalid } = healthVerdict(results.get(m));
-    reportInvalid(ctx, m.host.name, invalid);
-    return { ok: verdict.startsWith('ok'), attempts: Number(/attempt (\d+)/.exec(verdict)?.[1] ?? hc.retries + 1), detail: verdict, ms: Date.now() - t0 };
-}
-/** Why a host's staging stopped and everything was shipped instead, as its delta step reported it. */
-function whyRestaged(r) {
-    return r?.data.get('base')?.[0] === 'foreign'
-        ? 'the release the delta was to reuse holds entries of another user (later deploys check before they reuse one)'
-        : 'the delta did not verify against the build';
-}
-/** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
-function chain(name, ...phases) {
-    const present = phases.filter((p) => p !== undefined);
-    return { name, vars: Object.assign({}, ...present.map((p) => p.vars)), steps: present.flatMap((p) => p.steps) };
-}
-/**
- * Stages the release on every host (at most max_parallel at once), each host running its deploy hooks right after
- * its staging, then switches the hosts (all at once, or in rolling batches, each activated and health-checked),
- * then commits everything (history, cleanup, unlock). Nothing switches until every host has staged and passed
- * its hooks; a failed activation or health check switches every switched host back. A single host with nothing
- * to check after its switch has no barrier to wait for: staging, hooks, switch and commit go as one phase.
- */
-async function shipRelease(ctx, fleet, facts, phases) {
-    const c = ctx.config;
-    const report = ctx.report;
-    const solo = fleet.members.length === 1 && !c.healthcheck && c.activate.length === 0;
-    const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
-    const staged = new Map(fleet.members.map((m) => [m, phases.stage(m)]));
-    const results = await fleet.run((m) => {
-        const stage = staged.get(m).phase;
-        return solo ? chain('ship', stage, phases.hooks(m), phases.switch(m), phases.finish(m)) : chain(stage.name, stage, phases.hooks(m));
-    }, (m) => staged.get(m).payload, { parallel: c.maxParallel });
-    // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
-    const again = fleet.members.filter((m) => results.get(m)?.stopped);
-    if (solo && again.length === 0) {
-        rolloutListener(ctx).switched?.(fleet.members[0], Date.now());
-    }
-    else {
-        if (again.length) {
-            await phases.prepareRestage(again);
-            const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
-            for (const m of again)
-                warn(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
-            await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: c.maxParallel });
-        }
-        ctx.signal.throwIfAborted();
-        await rollout(fleet, {
-            strategy: c.strategy,
-            batchSize: c.batchSize,
-            switchPhase: (m) => phases.switch(m),
-            activatePhase: (m) => phases.activate(m),
-            health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, phases.env(m)) : undefined,
-            revertPhase: (m) => phases.revert(m),
-        }, rolloutListener(ctx));
-        await fleet.run((m) => phases.finish(m));
-    }
-    report.release = phases.name;
-    const how = { full: 'full upload', delta: 'delta upload', copy: 'copied on the host' };
-    for (const m of fleet.members) {
-        const f = facts.get(m);
-        const gone = removed.get(m);
-        const shipped = again.includes(m) ? `full upload (${whyRestaged(results.get(m))})` : how[phases.fillKind(m)];
-        report.changes.push(`${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')}; ${shipped})` +
-            (gone.length ? `; removed old releases ${gone.join(', ')}` : ''));
-    }
+function revertPhase(c, vars, env) {
+    return { name: 'revert', vars, steps: [revert(), ...(0,phase/* fenced */.OF)(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs))] };
 }
 
 ;// CONCATENATED MODULE: ./src/commands/deploy.ts
@@ -4344,158 +4574,18 @@ async function shipRelease(ctx, fleet, facts, phases) {
 
 
 
-
-
-
-
-
-/**
- * The bytes a host receives (see receivePayload): the gzipped tar in chunks, sent while it is being made, then the
- * manifest, which may still have been hashing meanwhile.
- */
-function payload(built, tar) {
-    return {
-        open: () => external_node_stream_namespaceObject.Readable.from((async function* () {
-            yield* framed(followFile(tar.path, tar.done));
-            yield* framed([await built.manifestGz()]);
-        })()),
-    };
-}
-/** The whole build, for a host without a usable live release (or after a delta did not verify). */
-function fullFill(ctx, built, full) {
-    return {
-        steps: [upload({ revision: ctx.run.sha, skip: uncompared(ctx) })],
-        payload: payload(built, full),
-        kind: 'full',
-    };
-}
-/**
- * The release each host could recycle as its delta base: the oldest one this deploy's cleanup removes anyway (not
- * live, not another run's), with its manifest. Inspect offers the oldest release with its manifest; a host whose
- * offer is not the release retention picks is asked in one short phase. Hosts without one copy their live release.
- */
-async function recyclable(ctx, fleet, facts, name) {
-    const candidates = new Map();
-    for (const [m, f] of facts) {
-        if (shipsEverything(ctx, f))
-            continue;
-        const gone = releasesToRemove({
-            dirs: [...f.dirs, name],
-            history: [...f.history, { event: 'deploy', release: name }],
-            keep: ctx.config.keepReleases,
-            live: name,
-        }).filter((d) => d !== f.live && d !== name && !f.partial.has(d));
-        if (gone[0])
-            candidates.set(m, gone[0]);
-    }
-    const manifests = new Map();
-    const ask = [...candidates.keys()].filter((m) => facts.get(m).baseOffer?.name !== candidates.get(m));
-    for (const m of candidates.keys())
-        if (!ask.includes(m))
-            manifests.set(m, facts.get(m).baseOffer.manifestGz);
-    // Where inspect kept the live manifest back, a host that will copy its live release needs it: one with no base to
-    // recycle, or whose offered base's manifest is unreadable. A host asked for another base gets it too (that base
-    // may turn out unusable). One short phase for all of them.
-    const usable = (m) => !!manifests.get(m) && !!readStoredManifest(manifests.get(m));
-    const needLive = [...facts].filter(([m, f]) => f.liveManifest === 'kept' && !ask.includes(m) && !usable(m)).map(([m]) => m);
-    if (ask.length || needLive.length) {
-        const results = await fleet.run((m) => ({
-            name: 'base',
-            vars: { DA_BASE: ask.includes(m) ? candidates.get(m) : '' },
-            steps: [baseManifest({ live: facts.get(m).liveManifest === 'kept' })],
-        }), undefined, { members: [...ask, ...needLive], parallel: ctx.config.maxParallel });
-        for (const [m, r] of results) {
-            if (ask.includes(m))
-                manifests.set(m, r.bytes.get('base-manifest')?.[0]);
-            fetchedLiveManifest(facts.get(m), r);
-        }
-    }
-    const out = new Map();
-    for (const [m, gz] of manifests) {
-        // An unreadable manifest: this host copies its live release instead.
-        const manifest = gz && readStoredManifest(gz);
-        if (manifest)
-            out.set(m, { name: candidates.get(m), manifest });
-    }
-    return out;
-}
-/** Records the live manifest a `base` phase sent for a host whose inspect kept it back (absent now: ship everything). */
-function fetchedLiveManifest(f, r) {
-    if (f.liveManifest === 'kept')
-        f.liveManifest = manifestOf(r.bytes.get('live-manifest')?.[0]);
-}
-/** Paths the deploy writes itself after the files arrive (shared links, cleared paths, REVISION): never compared. */
-function uncompared(ctx) {
-    const c = ctx.config;
-    return [...c.sharedDirs, ...c.sharedFiles, ...c.clearPaths, 'REVISION'];
-}
-/** Does this host get the whole build (no trusted live release to start from)? */
-function shipsEverything(ctx, f) {
-    return ctx.config.fullUpload || !f.live || !f.liveManifest || f.liveManifest === 'corrupt';
-}
-/** For each host: only what changed since its live release when that is known and trusted, else everything. */
-async function fillsFor(ctx, built, facts, bases) {
-    const skipped = uncompared(ctx);
-    const skip = under(skipped);
-    const fills = new Map();
-    for (const [m, f] of facts) {
-        if (!shipsEverything(ctx, f))
-            continue;
-        if (f.liveManifest === 'corrupt')
-            warn(ctx, `${m.host.name}: the live release's manifest is unreadable; shipping everything`);
-        fills.set(m, fullFill(ctx, built, built.full()));
-    }
-    for (const [m, f] of facts) {
-        if (fills.has(m))
-            continue;
-        const recycle = bases.get(m);
-        // recyclable() resolved every manifest inspect kept back; without one to compare with, everything ships.
-        const base = recycle?.manifest ?? (typeof f.liveManifest === 'object' ? f.liveManifest : undefined);
-        if (!base) {
-            fills.set(m, fullFill(ctx, built, built.full()));
-            continue;
-        }
-        const { delta: d, archive } = await built.deltaFrom(base, skip);
-        const removeB64 = Buffer.from(d.remove.map((p) => `${p}\0`).join('')).toString('base64');
-        const steps = [
-            delta({
-                skip: skipped,
-                removeB64,
-                revision: ctx.run.sha,
-                files: { sent: d.send.length, unchanged: d.unchanged },
-                base: recycle ? 'recycle' : 'copy',
-            }),
-            verify({ skip: skipped }),
-        ];
-        fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live }, kind: 'delta' });
-    }
-    return fills;
-}
 /** deploy: build on the runner, stage every host, run the deploy hooks, then switch every host together. */
 async function deploy(ctx) {
     const { config, run, report } = ctx;
     report.sha = run.sha;
     report.url = config.url;
-    if (ctx.dryRun) {
-        const shipped = await shippedSummary(config, ctx.source);
-        await withFleet(ctx, async (fleet) => {
-            const facts = await inspectFleet(ctx, fleet, { readOnly: true });
-            const name = chooseName(ctx, facts);
-            const source = {
-                event: 'deploy',
-                fill: () => ({ steps: [upload({ revision: run.sha, skip: uncompared(ctx) })], kind: 'full' }),
-                sha: () => run.sha,
-            };
-            planReport(ctx, fleet, facts, releasePhases(ctx, facts, name, source), shipped);
-        });
-        return;
-    }
+    if (ctx.dryRun)
+        return plan(ctx);
     const tree = await report.time('build', 'build', () => runBuild(config, ctx.source, ctx.log));
     // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts. It
     // starts once SSH is loaded: its walk would otherwise hold back the first connection. The TCP connections open
     // meanwhile.
-    (0,connect/* reachEarly */.HE)(config.hosts, config.maxParallel);
-    await (0,connect/* loadTransports */.fG)(config.hosts);
+    await fleet_fleet/* Fleet */.P.warm(config.hosts, config.maxParallel);
     const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
     describing.catch(() => undefined);
     // With full_upload every host gets everything: packing starts before the hosts are even reached.
@@ -4505,39 +4595,29 @@ async function deploy(ctx) {
         ctx.signal.throwIfAborted();
         await withFleet(ctx, async (fleet) => {
             const offer = config.fullUpload ? {} : { offerBaseFrom: config.keepReleases };
-            const [facts, built] = await Promise.all([inspectFleet(ctx, fleet, offer), describing]);
+            const [facts, built] = await Promise.all([lockAndInspect(ctx, fleet, offer), describing]);
             const name = chooseName(ctx, facts);
             const first = fleet.members[0];
             report.release = name;
             report.previous = facts.get(first).live;
             report.releasePath = `${first.host.deployPath}/releases/${name}`;
             await ctx.observer?.started({ release: name, previous: report.previous, sha: run.sha });
-            // Hosts that get everything start receiving it now: packing needs only the list of files, not their hashes.
-            if ([...facts.values()].some((f) => shipsEverything(ctx, f)))
-                built.full();
-            const fills = await fillsFor(ctx, built, facts, await recyclable(ctx, fleet, facts, name));
-            // A delta that does not verify is followed by everything; pack it now only if that happened.
-            const restage = async (m) => {
-                const whole = fullFill(ctx, built, built.full());
-                return { ...whole, steps: [resetRelease(), ...whole.steps] };
-            };
-            const restaged = new Map();
-            const source = {
-                event: 'deploy',
-                fill: (m) => fills.get(m),
-                restage: (m) => restaged.get(m),
-                prepareRestage: async (members) => {
-                    for (const m of members)
-                        restaged.set(m, await restage(m));
-                },
-                sha: () => run.sha,
-            };
-            await shipRelease(ctx, fleet, facts, releasePhases(ctx, facts, name, source));
+            const source = await buildSource(config, run.sha, fleet, facts, name, built, (text) => warn(ctx, text));
+            await runRelease(ctx, fleet, facts, releasePhases(ctx, facts, name, source));
         });
     }
     finally {
         await tree.scratch.dispose();
     }
+}
+/** A dry run: what would ship and, per host, the steps that would run (nothing is built, locked or changed). */
+async function plan(ctx) {
+    const shipped = await shippedSummary(ctx.config, ctx.source);
+    await withFleet(ctx, async (fleet) => {
+        const facts = await fleet_run_inspect(ctx, fleet);
+        const name = chooseName(ctx, facts);
+        planReport(ctx, fleet, facts, releasePhases(ctx, facts, name, planSource(ctx.config, ctx.run.sha)), shipped);
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/copy-live.ts
@@ -4568,6 +4648,7 @@ echo "copied releases/$DA_LIVE into releases/$DA_RELEASE"`,
 
 
 
+
 /**
  * redeploy: a new release copied from the live one on each host (no build, no upload), then shared links,
  * writable dirs, deploy hooks and the switch as in a deploy. For when a shared `.env` or a server setting changed.
@@ -4576,7 +4657,7 @@ async function redeploy(ctx) {
     const { report } = ctx;
     report.url = ctx.config.url;
     await withFleet(ctx, async (fleet) => {
-        const facts = await inspectFleet(ctx, fleet, { readOnly: ctx.dryRun });
+        const facts = await (ctx.dryRun ? fleet_run_inspect(ctx, fleet) : lockAndInspect(ctx, fleet));
         const lives = new Set();
         for (const m of fleet.members) {
             const live = facts.get(m).live;
@@ -4602,7 +4683,7 @@ async function redeploy(ctx) {
         report.release = name;
         report.releasePath = `${first.host.deployPath}/releases/${name}`;
         await ctx.observer?.started({ release: name, previous: live, sha: report.sha });
-        await shipRelease(ctx, fleet, facts, phases);
+        await runRelease(ctx, fleet, facts, phases);
     });
 }
 
@@ -4690,7 +4771,7 @@ function releaseRows(f) {
 /** releases: lists each host's releases in the job summary; hosts that disagree are flagged. */
 async function releases(ctx) {
     await withFleet(ctx, async (fleet) => {
-        const facts = await inspectFleet(ctx, fleet, { readOnly: true });
+        const facts = await fleet_run_inspect(ctx, fleet);
         const out = [];
         const lives = new Set(fleet.members.map((m) => facts.get(m).live ?? '(none)'));
         const sets = new Set(fleet.members.map((m) => facts.get(m).dirs.slice().sort().join(',')));
@@ -4708,7 +4789,7 @@ async function releases(ctx) {
                 continue;
             }
             out.push('| Release | Created | Commit | Actor | Status |', '|---|---|---|---|---|');
-            // Names are release names; the other cells are host text (plain, checked by hostFacts), escaped all the same.
+            // Names are release names; the other cells are host text (plain, checked by readInspect), escaped all the same.
             for (const r of rows) {
                 out.push(`| ${r.status === 'live' ? `**${md(r.name)}**` : md(r.name)} | ${md(r.created)} | ${md(r.commit.slice(0, 12))} | ${md(r.actor)} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
             }
@@ -4736,7 +4817,6 @@ async function releases(ctx) {
 
 
 
-
 /**
  * rollback: every host agrees on one target (the named release, or the newest earlier complete release that was
  * not rolled back from) before any host switches; then all switch, and the release rolled back from is marked bad.
@@ -4745,7 +4825,7 @@ async function rollback(ctx) {
     const { report } = ctx;
     report.url = ctx.config.url;
     await withFleet(ctx, async (fleet) => {
-        const facts = await inspectFleet(ctx, fleet, { readOnly: ctx.dryRun });
+        const facts = await (ctx.dryRun ? fleet_run_inspect(ctx, fleet) : lockAndInspect(ctx, fleet));
         const views = fleet.members.map((m) => {
             const f = facts.get(m);
             return { host: m.host.name, dirs: f.dirs, history: f.history, live: f.live, partial: f.partial };
@@ -4766,33 +4846,17 @@ async function rollback(ctx) {
         report.releasePath = `${first.host.deployPath}/releases/${target}`;
         await ctx.observer?.started({ release: target, previous: report.previous, sha: report.sha });
         const vars = { DA_RELEASE: target };
+        const revision = (m) => facts.get(m).releases.find((r) => r.name === target)?.revision ?? '';
         // Hosts where the target is already live (a named rollback on a fleet that disagrees) stay as they are.
         const moving = fleet.members.filter((m) => facts.get(m).live !== target);
-        const c = ctx.config;
-        const env = (m) => hookEnv(ctx, m.host, target, facts.get(m).live, facts.get(m).releases.find((r) => r.name === target)?.revision ?? '');
-        await rollout(fleet, {
-            strategy: c.strategy,
-            batchSize: c.batchSize,
-            switchPhase: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m).liveTarget)] }),
-            activatePhase: (m) => activatePhase(ctx, vars, env(m)),
-            health: c.healthcheck ? (m) => healthOf(ctx, fleet, m, env(m)) : undefined,
-            revertPhase: (m) => revertPhase(ctx, vars, env(m)),
-        }, rolloutListener(ctx), moving);
+        const env = (m) => hookEnv(ctx.config, m.host, target, facts.get(m).live, revision(m));
+        await rolloutRelease(ctx, fleet, switchPhases(ctx.config, facts, target, env), moving);
+        // The history line marks the release rolled back from as bad; hosts that did not move only unlock.
         await fleet.run((m) => ({
             name: 'finish',
             vars,
             steps: [
-                ...(moving.includes(m)
-                    ? [
-                        logHistory({
-                            event: 'rollback',
-                            release: target,
-                            from: facts.get(m).live ?? null,
-                            ...JSON.parse(`{${(0,run_info/* runJsonMembers */.tx)(ctx.run)}}`),
-                            sha: facts.get(m).releases.find((r) => r.name === target)?.revision ?? '',
-                        }),
-                    ]
-                    : []),
+                ...(moving.includes(m) ? [logHistory({ event: 'rollback', release: target, from: facts.get(m).live ?? null, ...(0,run_info/* runRecord */.DW)(ctx.run), sha: revision(m) })] : []),
                 unlock(),
             ],
         }));
@@ -4872,7 +4936,7 @@ echo "deploy lock removed"`,
  */
 async function unlock_unlock(ctx) {
     await withFleet(ctx, async (fleet) => {
-        const me = lockHolder(new Map([['lock-info', [`{${(0,run_info/* lockInfoMembers */.LF)(ctx.run)}}`]]]));
+        const me = lockHolder(new Map([[LOCK_INFO, [JSON.stringify((0,run_info/* lockRecord */.pP)(ctx.run))]]]));
         const step = ctx.dryRun
             ? inspect({ detectHttpUser: false })
             : unlockAny({ force: !!ctx.force, by: holderName(me) || 'an unknown operator', url: ctx.run.runUrl });
@@ -4882,7 +4946,7 @@ async function unlock_unlock(ctx) {
         const refused = [];
         for (const m of fleet.members) {
             const r = results.get(m);
-            const lock = hostFacts(r).lock;
+            const lock = readInspect(r).lock;
             if (!lock) {
                 ctx.report.changes.push(`${m.host.name}: there was no deploy lock`);
                 continue;
@@ -4956,7 +5020,7 @@ async function runCommand(name, ctx) {
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
         checkReleaseName(ctx.releaseName, 'release-name');
-    (0,connect/* loadTransports */.fG)(ctx.config.hosts).catch(() => undefined);
+    fleet_fleet/* Fleet */.P.preload(ctx.config.hosts);
     try {
         await COMMANDS[name](ctx);
     }
@@ -6610,95 +6674,7 @@ g.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(g.__filename)
 
 /***/ }),
 
-/***/ 3176:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  tj: () => (/* reexport */ tcp/* dropEarly */.tj),
-  fG: () => (/* binding */ loadTransports),
-  g2: () => (/* binding */ openTransport),
-  HE: () => (/* binding */ reachEarly)
-});
-
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: ./src/transport/collect.ts
-var collect = __nccwpck_require__(3971);
-;// CONCATENATED MODULE: ./src/transport/local.ts
-
-
-/** The `local` host: the same scripts, run by bash on this machine. */
-class LocalTransport {
-    name = 'local';
-    async start(command) {
-        // A process group of its own, like an SSH session, so a signal to the group reaches every step and hook.
-        const child = (0,external_node_child_process_.spawn)('bash', ['--noprofile', '--norc', '-c', command], { stdio: 'pipe', detached: true });
-        const exited = new Promise((resolve) => {
-            child.on('close', (code, signal) => resolve({ code, signal }));
-            child.on('error', () => resolve({ code: 127, signal: null }));
-        });
-        child.stdin.on('error', () => undefined);
-        return {
-            stdin: child.stdin,
-            stdout: child.stdout,
-            stderr: child.stderr,
-            exited,
-            // Like a dropped SSH channel: the pipes close, the session sees EOF and cleans up after itself.
-            destroy: () => {
-                child.stdin.destroy();
-                child.stdout.destroy();
-                child.stderr.destroy();
-            },
-        };
-    }
-    async run(command) {
-        return (0,collect/* collect */.F)(await this.start(command));
-    }
-    async close() { }
-}
-
-// EXTERNAL MODULE: ./src/transport/tcp.ts + 1 modules
-var tcp = __nccwpck_require__(3694);
-;// CONCATENATED MODULE: ./src/fleet/connect.ts
-
-
-/** Closes what reachEarly opened and no connection took. */
-
-let ssh;
-/** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
-function loadSsh() {
-    return (ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(8)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2008)));
-}
-/**
- * Loads SSH when some host needs it. Started before a command runs, loading overlaps with the build; a deploy
- * awaits it before describing the build, whose walk would otherwise hold back the first connection.
- */
-async function loadTransports(hosts) {
-    if (hosts.some((h) => !h.local))
-        await loadSsh();
-}
-/**
- * Opens the TCP connections of the hosts a fleet reaches first (`parallel` of them, in order) while SSH is still
- * loading, so their handshakes start one round trip sooner. Call it right before the fleet connects, never ahead of
- * a build (see connectEarly).
- */
-function reachEarly(hosts, parallel) {
-    for (const h of hosts.filter((h) => !h.local).slice(0, parallel))
-        (0,tcp/* connectEarly */.Ir)(h.host, h.port);
-}
-async function openTransport(host, access) {
-    if (host.local)
-        return new LocalTransport();
-    const { connectSsh } = await loadSsh();
-    return connectSsh({ host: host.host, port: host.port, user: host.user ?? '', name: host.name }, access);
-}
-
-
-/***/ }),
-
-/***/ 7907:
+/***/ 589:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7767,8 +7743,79 @@ async function within(work, ms) {
     return done;
 }
 
-// EXTERNAL MODULE: ./src/fleet/connect.ts + 1 modules
-var connect = __nccwpck_require__(3176);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: ./src/transport/collect.ts
+var collect = __nccwpck_require__(3971);
+;// CONCATENATED MODULE: ./src/transport/local.ts
+
+
+/** The `local` host: the same scripts, run by bash on this machine. */
+class LocalTransport {
+    name = 'local';
+    async start(command) {
+        // A process group of its own, like an SSH session, so a signal to the group reaches every step and hook.
+        const child = (0,external_node_child_process_.spawn)('bash', ['--noprofile', '--norc', '-c', command], { stdio: 'pipe', detached: true });
+        const exited = new Promise((resolve) => {
+            child.on('close', (code, signal) => resolve({ code, signal }));
+            child.on('error', () => resolve({ code: 127, signal: null }));
+        });
+        child.stdin.on('error', () => undefined);
+        return {
+            stdin: child.stdin,
+            stdout: child.stdout,
+            stderr: child.stderr,
+            exited,
+            // Like a dropped SSH channel: the pipes close, the session sees EOF and cleans up after itself.
+            destroy: () => {
+                child.stdin.destroy();
+                child.stdout.destroy();
+                child.stderr.destroy();
+            },
+        };
+    }
+    async run(command) {
+        return (0,collect/* collect */.F)(await this.start(command));
+    }
+    async close() { }
+}
+
+// EXTERNAL MODULE: ./src/transport/tcp.ts + 1 modules
+var tcp = __nccwpck_require__(3694);
+;// CONCATENATED MODULE: ./src/fleet/connect.ts
+
+
+/** Closes what reachEarly opened and no connection took. */
+
+let ssh;
+/** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
+function loadSsh() {
+    return (ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(8)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2008)));
+}
+/**
+ * Loads SSH when some host needs it. Started before a command runs, loading overlaps with the build; a deploy
+ * awaits it before describing the build, whose walk would otherwise hold back the first connection.
+ */
+async function loadTransports(hosts) {
+    if (hosts.some((h) => !h.local))
+        await loadSsh();
+}
+/**
+ * Opens the TCP connections of the hosts a fleet reaches first (`parallel` of them, in order) while SSH is still
+ * loading, so their handshakes start one round trip sooner. Call it right before the fleet connects, never ahead of
+ * a build (see connectEarly).
+ */
+function reachEarly(hosts, parallel) {
+    for (const h of hosts.filter((h) => !h.local).slice(0, parallel))
+        (0,tcp/* connectEarly */.Ir)(h.host, h.port);
+}
+async function openTransport(host, access) {
+    if (host.local)
+        return new LocalTransport();
+    const { connectSsh } = await loadSsh();
+    return connectSsh({ host: host.host, port: host.port, user: host.user ?? '', name: host.name }, access);
+}
+
 ;// CONCATENATED MODULE: ./src/fleet/limit.ts
 /** Runs `fn` over `items` with at most `limit` calls in flight; results keep the items' order (like allSettled). */
 async function settleLimited(items, limit, fn) {
@@ -7829,10 +7876,34 @@ class Fleet {
         this.access = access;
         this.listener = listener;
     }
-    /** Connects to every host (at most `parallel` handshakes at once) and starts its session. */
+    /**
+     * Gets ready to open a fleet while the runner still has other work (a deploy's build description): loads SSH
+     * and opens the TCP connections of the hosts reached first. Without it, `open` does the same itself.
+     */
+    static async warm(hosts, parallel) {
+        reachEarly(hosts, parallel);
+        await loadTransports(hosts);
+    }
+    /** Starts loading SSH (when some host needs it) so that it overlaps with whatever comes before `open`. */
+    static preload(hosts) {
+        loadTransports(hosts).catch(() => undefined);
+    }
+    /**
+     * Connects to every host (at most `parallel` handshakes at once) and starts its session. The first `parallel`
+     * TCP connections open while SSH is still loading; the ones no host took are closed at the end.
+     */
     static async open(hosts, access, prelude, listener, parallel = hosts.length) {
+        reachEarly(hosts, parallel);
+        try {
+            return await Fleet.connect(hosts, access, prelude, listener, parallel);
+        }
+        finally {
+            (0,tcp/* dropEarly */.tj)();
+        }
+    }
+    static async connect(hosts, access, prelude, listener, parallel) {
         const opened = await settleLimited(hosts, parallel, async (host) => {
-            const transport = await (0,connect/* openTransport */.g2)(host, access);
+            const transport = await openTransport(host, access);
             try {
                 const session = HostSession.open(transport, prelude(host), sessionListener(host, listener), access.startTimeoutMs);
                 return { host, transport, session };
@@ -7911,7 +7982,7 @@ class Fleet {
             let done = !m.session.lost;
             if (!m.session.ended) {
                 done = m.session.busy
-                    ? await m.session.interrupt(ABORT_WAIT_MS, () => (0,connect/* openTransport */.g2)(m.host, this.access))
+                    ? await m.session.interrupt(ABORT_WAIT_MS, () => openTransport(m.host, this.access))
                     : await m.session.abort(ABORT_WAIT_MS);
                 if (!done)
                     m.session.destroy();
@@ -8493,8 +8564,10 @@ function textOf(chunk) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DW: () => (/* binding */ runRecord),
 /* harmony export */   LF: () => (/* binding */ lockInfoMembers),
 /* harmony export */   PB: () => (/* binding */ runInfoFromEnv),
+/* harmony export */   pP: () => (/* binding */ lockRecord),
 /* harmony export */   tx: () => (/* binding */ runJsonMembers)
 /* harmony export */ });
 /* unused harmony export newOwnerToken */
@@ -8527,9 +8600,8 @@ function runInfoFromEnv(env, overrides = {}) {
         ...overrides,
     };
 }
-/** The run's identity as JSON object members (no braces), for lines the hosts write themselves. */
-function runJsonMembers(run) {
-    return JSON.stringify({
+function runRecord(run) {
+    return {
         sha: run.sha,
         ref: run.ref,
         actor: run.actor,
@@ -8537,11 +8609,19 @@ function runJsonMembers(run) {
         run_id: run.runId,
         run_attempt: run.runAttempt,
         run_url: run.runUrl,
-    }).slice(1, -1);
+    };
+}
+/** The run's identity as JSON object members (no braces), for lines the hosts write themselves (the abort path). */
+function runJsonMembers(run) {
+    return JSON.stringify(runRecord(run)).slice(1, -1);
 }
 /** What a lock records about its holder (the host adds the session's pid and boot id). */
+function lockRecord(run) {
+    return { ...runRecord(run), owner: run.owner, runner: run.runner, started_at: run.startedAt.toISOString() };
+}
+/** The lock record as JSON object members (no braces): the lock step adds the pid and boot id on the host. */
 function lockInfoMembers(run) {
-    return `${runJsonMembers(run)},${JSON.stringify({ owner: run.owner, runner: run.runner, started_at: run.startedAt.toISOString() }).slice(1, -1)}`;
+    return JSON.stringify(lockRecord(run)).slice(1, -1);
 }
 
 
