@@ -51,7 +51,7 @@ echo "reusing releases/$DA_BASE, which cleanup would remove"`;
     label: 'upload (delta)',
     lib: [TRANSFER_LIB],
     body: `new="releases/$DA_RELEASE"; base="releases/$DA_BASE"
-[ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
+{ [ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ]; } || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
 ${start}
 tmp=$DA_TMP; da_dir "$tmp"
 # What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A recycled

@@ -58,7 +58,7 @@ da_live_manifest "$live" \${offered:+kept}
 if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
 partial=
 for f in .deploy/pending/*; do
-  [ -f "$f" ] && [ "$f" != "$DA_PENDING" ] || continue
+  { [ -f "$f" ] && [ "$f" != "$DA_PENDING" ]; } || continue
   while IFS= read -r line; do case $line in "release "*) partial+="\${line#release }"$'\\n' ;; esac; done < "$f"
 done
 [ -z "$partial" ] || printf '%s' "$partial" | da_blob partial

@@ -25,6 +25,6 @@ for d in releases .deploy .deploy/pending .deploy/manifests .deploy/lock; do
     exit 1
   fi
 done
-[ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ] || mkdir -p releases shared .deploy/pending .deploy/manifests`,
+{ [ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ]; } || mkdir -p releases shared .deploy/pending .deploy/manifests`,
   };
 }

@@ -36,7 +36,8 @@ read -r holder 2>/dev/null < .deploy/lock/owner || true
 case $holder in *[!A-Za-z0-9_-]*) holder= ;; esac
 alive=false
 ! da_lock_alive || alive=true
-if [ "$alive" = true ] && [ ${q(o.force ? 'yes' : 'no')} != yes ]; then
+force=${o.force ? 'yes' : 'no'}
+if [ "$alive" = true ] && [ "$force" != yes ]; then
   da_data unlock refused
   echo "the lock holder's session is still running on this host: the lock was left in place"
   exit 0
