@@ -1,5 +1,6 @@
 import type { Step } from './phase.js';
 import { q } from './quote.js';
+import { CONTAIN_CHECK_SH, CONTAIN_PRELUDE_SH, PRUNE_SH } from './sh/index.js';
 
 /**
  * Containment: a step acts only on paths inside `releases/<name>/` or `shared/`, never through a symlink in a
@@ -14,17 +15,7 @@ import { q } from './quote.js';
  * parent that is not a directory ends the walk (nothing exists below it). `da_relpath_ok PATH`: PATH is a
  * relative path without `.`/`..` segments (values read back from a pending record, which a host may forge).
  */
-export const CONTAIN_PRELUDE = `da_parents_real() {
-  local rest=$2 prefix=
-  DA_LINK=
-  while [ "$rest" != "\${rest#*/}" ]; do
-    prefix=\${prefix:+$prefix/}\${rest%%/*}; rest=\${rest#*/}
-    if [ -L "$1/$prefix" ]; then DA_LINK=$prefix; return 1; fi
-    [ -d "$1/$prefix" ] || return 0
-  done
-}
-da_relpath_ok() { case /$1/ in //|*//*|*/./*|*/../*) return 1 ;; esac; }
-`;
+export const CONTAIN_PRELUDE = CONTAIN_PRELUDE_SH;
 
 /**
  * Shell functions for the check step (defined inside its body, so they travel only with the stage phase).
@@ -34,59 +25,7 @@ da_relpath_ok() { case /$1/ in //|*//*|*/./*|*/../*) return 1 ;; esac; }
  * `seeded` (must not be a link: a writable dir in a shared dir that the shared step is about to seed from the
  * release, where a relative link would resolve differently).
  */
-const CHECK_FUNCTIONS = `da_leaves() {
-  # $1: a link's path below its root, $2: its target. Status 0 when the target leads out of the root (by its text).
-  local depth=0 rest=$1 seg
-  case $2 in /*) return 0 ;; esac
-  while [ "$rest" != "\${rest#*/}" ]; do depth=$((depth + 1)); rest=\${rest#*/}; done
-  rest=$2/
-  while [ -n "$rest" ]; do
-    seg=\${rest%%/*}; rest=\${rest#*/}
-    case $seg in ''|.) ;; ..) depth=$((depth - 1)); [ "$depth" -ge 0 ] || return 0 ;; *) depth=$((depth + 1)) ;; esac
-  done
-  return 1
-}
-da_refuse() {
-  # $1 key, $2 path, $3 root, $4 the link below the root, $5 why (optional)
-  local target shown=$4 where='the release' why=\${5:-}
-  if [ "$3" = shared ]; then shown=shared/$4; where=shared/; fi
-  target=$(readlink -- "$3/$4" 2>/dev/null) || target='?'
-  if [ -z "$why" ]; then
-    if da_leaves "$4" "$target"; then why=", outside $where"
-    else why=" (inside $where, but a symlink in the middle of a path is never followed: name the real path)"; fi
-  fi
-  echo "error: $1: $2: $shown is a symlink to $target$why" >&2
-}
-da_resolves_inside() {
-  # ROOT/PATH resolves (physically; cd is a builtin) to a directory inside the release or shared/: status 0; to one
-  # elsewhere: 1; to no directory: 2.
-  local real rel= sh=
-  cd -P -- "$DA_DEPLOY_PATH/$1" 2>/dev/null || { cd -- "$DA_DEPLOY_PATH"; return 2; }
-  real=$PWD/
-  if cd -P -- "$DA_DEPLOY_PATH/releases/$DA_RELEASE" 2>/dev/null; then rel=$PWD/; fi
-  if cd -P -- "$DA_DEPLOY_PATH/shared" 2>/dev/null; then sh=$PWD/; fi
-  cd -- "$DA_DEPLOY_PATH"
-  if [ -n "$rel" ]; then case $real in "$rel"*) return 0 ;; esac; fi
-  if [ -n "$sh" ]; then case $real in "$sh"*) return 0 ;; esac; fi
-  return 1
-}
-da_contain() {
-  if ! da_parents_real "$2" "$3"; then da_refuse "$1" "$3" "$2" "$DA_LINK"; return 1; fi
-  [ -L "$2/$3" ] || return 0
-  case $4 in
-    any) return 0 ;;
-    real) da_refuse "$1" "$3" "$2" "$3" "; deploy-action never writes through a link in shared/: make it a real $([ "$1" = shared_files ] && echo file || echo directory) there"; return 1 ;;
-    seeded) da_refuse "$1" "$3" "$2" "$3" "; shared/ is seeded from this release, where the link would lead elsewhere: ship a real directory there"; return 1 ;;
-    inside)
-      local rc=0
-      da_resolves_inside "$2/$3" || rc=$?
-      case $rc in
-        0) ;;
-        1) da_refuse "$1" "$3" "$2" "$3" ", outside the release and shared/"; return 1 ;;
-        *) da_refuse "$1" "$3" "$2" "$3" ", which is not a directory"; return 1 ;;
-      esac ;;
-  esac
-}`;
+const CHECK_FUNCTIONS = CONTAIN_CHECK_SH;
 
 export interface ContainOptions {
   sharedDirs: string[];
@@ -147,8 +86,7 @@ export function contain(o: ContainOptions): Step | null {
   return {
     id: 'contain',
     label: 'path check',
-    body: `${CHECK_FUNCTIONS}
-ok=1
+    body: `${CHECK_FUNCTIONS}ok=1
 ${checks.join('\n')}
 [ -n "$ok" ] || exit 1
 echo "checked ${count} paths: none leads out of the release or shared/"`,
@@ -161,22 +99,4 @@ echo "checked ${count} paths: none leads out of the release or shared/"`,
  * directory removes that link instead (the release then lacks what the link stood for, so verify finds it
  * incomplete and everything is sent). Paths with `.`/`..` segments are ignored. One `rm` per 1000 paths.
  */
-export const PRUNE_FUNCTION = `da_prune() {
-  local p ok= n=0 list=()
-  while IFS= read -r -d '' p; do
-    case /$p/ in //|*//*|*/./*|*/../*) continue ;; esac
-    # Siblings come together: a parent found real is not walked again.
-    if [ "\${p%/*}" != "$ok" ]; then
-      ok=
-      if da_parents_real "$1" "$p"; then
-        case $p in */*) ok=\${p%/*} ;; esac
-      else
-        echo "$1/$DA_LINK is a symlink (to $(readlink -- "$1/$DA_LINK" || true)): removed it, not $p through it"
-        p=$DA_LINK
-      fi
-    fi
-    list[n++]=$1/$p
-    if [ "$n" -ge 1000 ]; then rm -rf -- "\${list[@]}"; list=(); n=0; fi
-  done
-  [ "$n" -eq 0 ] || rm -rf -- "\${list[@]}"
-}`;
+export const PRUNE_FUNCTION = PRUNE_SH.replace(/\n$/, '');

@@ -1,3 +1,5 @@
+import { FENCE_SH } from './sh/index.js';
+
 /**
  * Exit status of a fenced step (see da_fence) when this run no longer holds its lock: it was removed (`unlock`) or
  * replaced. The run stops, changes nothing more and undoes only what is provably its own.
@@ -11,33 +13,6 @@ export const LOCK_LOST = 76;
  * Steps that act on the lock's ownership (the switch, the commit) check again under the fence (da_fence_lock, a
  * flock on .deploy/fence that `unlock` holds while it removes a lock), so no unlock and no other run's lock can
  * come between the check and the act. Kept out of the prelude: the first phase travels in the exec request.
+ * In sh/fence.sh, which exits with LOCK_LOST (76) literally.
  */
-export const FENCE_CHECK = `da_fence() { da_owns_lock || da_lock_lost; }
-da_lock_lost() {
-  local at= by= url= other= what line switched=
-  { IFS= read -r at; IFS= read -r by; IFS= read -r url; } 2>/dev/null < ".deploy/unlocked/$DA_OWNER" || true
-  read -r other 2>/dev/null < .deploy/lock/owner || true
-  if [ -n "$at" ]; then
-    what="was removed at $at by \${by:-an unknown operator} (unlock\${url:+, $url})"
-    [ -z "$other" ] || what="$what, then taken by $(da_lock_name)"
-  elif [ -n "$other" ]; then
-    what="was replaced by $(da_lock_name) (without unlock: removed by hand?)"
-  else
-    what="is gone (removed by hand, without unlock)"
-  fi
-  while IFS= read -r line; do case $line in "switched "*) switched=yes ;; esac; done 2>/dev/null < "$DA_PENDING" || true
-  if [ -n "$switched" ]; then line="its switch is undone only where current still points at its release"; else line="nothing was switched"; fi
-  echo "error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again." >&2
-  exit ${LOCK_LOST}
-}
-da_lock_name() {
-  local repo run attempt actor runner name
-  repo=$(da_lock_field repository); run=$(da_lock_field run_id); attempt=$(da_lock_field run_attempt)
-  actor=$(da_lock_field actor); runner=$(da_lock_field runner)
-  if [ -n "$run" ]; then name="\${repo:+$repo }run $run\${attempt:+ (attempt $attempt)}"
-  elif [ -n "$runner" ]; then name="a CLI run on $runner"
-  else name="another run"
-  fi
-  printf '%s' "$name\${actor:+ by $actor}"
-}
-`;
+export const FENCE_CHECK = FENCE_SH;

@@ -1,3 +1,5 @@
+import { TOOLS_SH } from './sh/index.js';
+
 /**
  * The tools a session needs on a host, checked when the session starts (before its hello, in the same round trip):
  * a host that lacks one, or has busybox's applet first in PATH where GNU behaviour is relied on, fails at once with
@@ -35,23 +37,11 @@ export const TOOLS_EXIT = 69;
 /**
  * The check, for the prelude (before hello; `da_mark` defined). No process: `hash` finds a tool (its path is then
  * in BASH_CMDS) and `-ef` tells a busybox or toybox applet (a link to, or a copy sharing the inode of, the binary)
- * from the real tool. On failure it sends `tools missing=a,b busybox=c,d bash=VERSION` and exits TOOLS_EXIT.
+ * from the real tool. On failure it sends `tools missing=a,b busybox=c,d bash=VERSION` and exits TOOLS_EXIT. The
+ * shell is sh/tools.sh, which holds MIN_BASH (as 403) and TOOLS_EXIT literally; the tools come as arguments.
  */
 export function toolCheck(): string {
-  const [major, minor] = MIN_BASH;
-  // Short names: the prelude travels in the exec request, whose size is bounded (MAX_SESSION_COMMAND).
-  return `if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < ${major * 100 + minor})); then da_mark tools missing= busybox= "bash=$BASH_VERSION"; exit ${TOOLS_EXIT}; fi
-da_tools() {
-  local t b m= y= x=(/bin/busybox /usr/bin/busybox)
-  for t in busybox toybox; do hash $t 2>/dev/null && x+=("\${BASH_CMDS[$t]}"); done
-  for t in ${HOST_TOOLS.join(' ')}; do
-    hash $t 2>/dev/null || { m+=,$t; continue; }
-    for b in "\${x[@]}"; do [ "\${BASH_CMDS[$t]}" -ef "$b" ] && { y+=,$t; break; }; done
-  done
-  [ -z "$m$y" ] || { da_mark tools "missing=\${m#,}" "busybox=\${y#,}" "bash=$BASH_VERSION"; exit ${TOOLS_EXIT}; }
-}
-da_tools
-`;
+  return `${TOOLS_SH}da_tools ${HOST_TOOLS.join(' ')}\n`;
 }
 
 /** The message for a session command that the login shell could not run (status 127), from its stderr. */

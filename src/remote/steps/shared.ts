@@ -40,13 +40,13 @@ export function shared(opts: { dirs: string[]; files: string[] }): Step | null {
     const p = q(dir);
     const parent = parentOf(dir);
     parts.push(`if [ -L shared/${p} ] || { [ -e shared/${p} ] && [ ! -d shared/${p} ]; }; then
-  echo "error: shared/"${p}" exists but is not a directory" >&2; exit 1
+  printf 'error: shared/%s exists but is not a directory\\n' ${p} >&2; exit 1
 fi
 if [ ! -e shared/${p} ]; then
   printf 'seeded %s\\n' ${p} >> "$DA_PENDING"
   ${parent ? `mkdir -p -- shared/${q(parent)}` : ':'}
   if [ -d "releases/$DA_RELEASE/"${p} ] && [ ! -L "releases/$DA_RELEASE/"${p} ]; then cp -a -- "releases/$DA_RELEASE/"${p} shared/${p}; else mkdir -- shared/${p}; fi
-  echo "seeded shared/"${p}
+  printf 'seeded shared/%s\\n' ${p}
 fi
 ${linkInto(dir)}`);
   }
@@ -54,13 +54,13 @@ ${linkInto(dir)}`);
     const p = q(file);
     const parent = parentOf(file);
     parts.push(`if [ -L shared/${p} ] || [ -d shared/${p} ]; then
-  echo "error: shared/"${p}" exists but is not a regular file" >&2; exit 1
+  printf 'error: shared/%s exists but is not a regular file\\n' ${p} >&2; exit 1
 fi
 if [ ! -e shared/${p} ]; then
   printf 'seeded %s\\n' ${p} >> "$DA_PENDING"
   ${parent ? `mkdir -p -- shared/${q(parent)}` : ':'}
   if [ -f "releases/$DA_RELEASE/"${p} ] && [ ! -L "releases/$DA_RELEASE/"${p} ]; then cp -a -- "releases/$DA_RELEASE/"${p} shared/${p}; else : > shared/${p}; fi
-  echo "seeded shared/"${p}
+  printf 'seeded shared/%s\\n' ${p}
 fi
 ${linkInto(file)}`);
   }

@@ -1,5 +1,6 @@
 import type { Step } from '../phase.js';
 import { q } from '../quote.js';
+import { UNLOCK_ANY_SH } from '../sh/index.js';
 
 export interface UnlockOptions {
   /** Remove the lock even when the holder's session still runs on the host. */
@@ -26,36 +27,6 @@ export function unlockAny(o: UnlockOptions): Step {
   return {
     id: 'unlock',
     label: 'unlock',
-    body: `if [ ! -d .deploy/lock ]; then echo "no deploy lock here"; exit 0; fi
-da_fence_lock
-if [ ! -d .deploy/lock ]; then echo "no deploy lock here"; exit 0; fi
-da_lock_report
-holder=
-read -r holder 2>/dev/null < .deploy/lock/owner || true
-# The owner is a file name below .deploy/: anything but a plain token is not one (no record, no undo).
-case $holder in *[!A-Za-z0-9_-]*) holder= ;; esac
-alive=false
-! da_lock_alive || alive=true
-if [ "$alive" = true ] && [ ${q(o.force ? 'yes' : 'no')} != yes ]; then
-  da_data unlock refused
-  echo "the lock holder's session is still running on this host: the lock was left in place"
-  exit 0
-fi
-da_now
-if [ -L .deploy/unlocked ]; then
-  echo "warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)"
-elif [ -n "$holder" ]; then
-  da_dir .deploy/unlocked
-  find .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true
-  printf '%s\\n%s\\n%s\\n' "$DA_AT" ${q(oneLine(o.by))} ${q(oneLine(o.url))} > ".deploy/unlocked/$holder"
-fi
-if [ "$alive" = false ] && [ -n "$holder" ] && [ -f ".deploy/pending/$holder" ]; then
-  echo "undoing what the lock holder's run left unfinished"
-  ( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )
-fi
-rm -rf .deploy/lock
-da_history "{\\"event\\":\\"unlock\\",\\"holder\\":\\"$holder\\",\\"holder_alive\\":$alive,\\"forced\\":${o.force},$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
-da_data unlock removed
-echo "deploy lock removed"`,
+    body: `forced=${o.force}\nby=${q(oneLine(o.by))}\nurl=${q(oneLine(o.url))}\n${UNLOCK_ANY_SH}`,
   };
 }

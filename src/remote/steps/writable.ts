@@ -48,7 +48,8 @@ export function writable(o: WritableOptions): Step | null {
       lines.push(`${sudo}chgrp ${ownFlags}-- ${q(required(o.httpGroup, 'http_group'))} ${ownDirs}`);
       break;
     case 'acl': {
-      const http = q(required(o.httpUser, 'http_user'));
+      const user = required(o.httpUser, 'http_user');
+      const http = q(user);
       const r = o.recursive ? '-R ' : '';
       lines.push(
         'command -v setfacl >/dev/null || { echo "error: setfacl is not installed on this host: install the acl package, or set writable_mode to chmod, chown, chgrp or skip" >&2; exit 1; }',
@@ -62,7 +63,7 @@ export function writable(o: WritableOptions): Step | null {
       } else {
         lines.push(
           `for dir in ${dirs}; do`,
-          `  if getfacl -p -- "$dir" 2>/dev/null | grep -q "^user:"${http}":.*w"; then continue; fi`,
+          `  if getfacl -p -- "$dir" 2>/dev/null | grep -q ${q(`^user:${user}:.*w`)}; then continue; fi`,
           `  setfacl ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`,
           `  setfacl -d ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`,
           'done',
