@@ -75,7 +75,9 @@ export class CpuMeter {
     const hosts0 = this.hostsUsec();
     let runner1: number | undefined;
     return {
-      runnerEnd: () => void (runner1 ??= childrenMs()),
+      runnerEnd: () => {
+        runner1 ??= childrenMs();
+      },
       end: () => {
         const hosts1 = this.hostsUsec();
         return {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { runAction } from '../__tests__/support/action.js';
 import { createTestNetwork, netnsAvailable } from '../__tests__/support/netns.js';
 import { startProxy } from '../__tests__/support/proxy.js';
-import { startSshd, type SshdHandle } from '../__tests__/support/sshd.js';
+import { startSshd } from '../__tests__/support/sshd.js';
 import { generateApp, type AppShape } from './app.js';
 import { settle } from './settle.js';
 import { CpuMeter, type CpuUse } from './cpu.js';

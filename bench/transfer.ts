@@ -8,7 +8,7 @@ import { chmodSync, chownSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, startAction } from '../__tests__/support/action.js';
-import { startProxy, type Proxy } from '../__tests__/support/proxy.js';
+import { startProxy, type Proxy as SlowProxy } from '../__tests__/support/proxy.js';
 import { startSshd, type SshdHandle } from '../__tests__/support/sshd.js';
 import { generateApp } from './app.js';
 import { benchUser } from './fleet.js';
@@ -45,7 +45,7 @@ function med(samples: Sample[]): Sample {
 }
 
 /** The floor: one ssh connection that receives the gzipped tar and switches `current`. */
-async function baseline(sshd: SshdHandle, proxy: Proxy, user: string, app: string, target: string, n: number, deployPath: string): Promise<Sample> {
+async function baseline(sshd: SshdHandle, proxy: SlowProxy, user: string, app: string, target: string, n: number, deployPath: string): Promise<Sample> {
   const dir = `${target}/releases/b${n}`;
   const remote = `mkdir -p ${dir} && tar -xzf - -C ${dir} && ln -sfn releases/b${n} ${target}/current.tmp && mv -fT ${target}/current.tmp ${target}/current`;
   const args = ['-F', 'none', '-i', sshd.privateKeyPath, '-p', String(proxy.port), '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`, '-o', 'StrictHostKeyChecking=no', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', `${user}@127.0.0.1`, remote];
@@ -61,7 +61,7 @@ async function baseline(sshd: SshdHandle, proxy: Proxy, user: string, app: strin
   return { ms: performance.now() - t0, bytes: proxy.upstreamBytes() - bytes0, execs: sshd.execRequests() - execs0 };
 }
 
-async function ours(sshd: SshdHandle, proxy: Proxy, workspace: string, deployPath: string, inputs: Record<string, string>, dist?: string): Promise<Sample> {
+async function ours(sshd: SshdHandle, proxy: SlowProxy, workspace: string, deployPath: string, inputs: Record<string, string>, dist?: string): Promise<Sample> {
   await settle(deployPath);
   const bytes0 = proxy.upstreamBytes();
   const execs0 = sshd.execRequests();

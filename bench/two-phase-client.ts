@@ -31,7 +31,7 @@ read -r _`;
 }
 
 async function main(job: TwoPhaseJob): Promise<void> {
-  job.hosts.forEach((h) => connectEarly(h.host, h.port));
+  for (const h of job.hosts) connectEarly(h.host, h.port);
   const [{ connectSsh }, { parseKnownHosts }] = await Promise.all([import('../src/transport/ssh.js'), import('../src/transport/known-hosts.js')]);
   const build = readFileSync(job.build);
   const knownHosts = parseKnownHosts(job.knownHosts);
@@ -61,9 +61,9 @@ async function main(job: TwoPhaseJob): Promise<void> {
   );
   if (!solo) {
     await Promise.all(sessions.map((s) => s.said('staged')));
-    sessions.forEach((s) => s.proc.stdin.write('go\n'));
+    for (const s of sessions) s.proc.stdin.write('go\n');
     await Promise.all(sessions.map((s) => s.said('switched')));
-    sessions.forEach((s) => s.proc.stdin.end('commit\n'));
+    for (const s of sessions) s.proc.stdin.end('commit\n');
   }
   const codes = await Promise.all(sessions.map((s) => s.proc.exited));
   const failed = codes.findIndex((c) => c.code !== 0);

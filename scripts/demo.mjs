@@ -55,13 +55,13 @@ function actionInputs() {
       continue;
     }
     if (!inInputs) continue;
-    const name = /^  ([A-Za-z0-9_-]+):\s*$/.exec(line);
+    const name = /^ {2}([A-Za-z0-9_-]+):\s*$/.exec(line);
     if (name) {
       current = name[1];
       inputs[current] = '';
       continue;
     }
-    const def = /^    default:\s*(.*?)\s*$/.exec(line);
+    const def = /^ {4}default:\s*(.*?)\s*$/.exec(line);
     if (def && current) inputs[current] = def[1].replace(/^"(.*)"$|^'(.*)'$/, (_, a, b) => a ?? b);
   }
   return inputs;
@@ -149,21 +149,21 @@ function actionEnv(files, sha) {
 function runnerLog() {
   const masks = [];
   const mask = (text) => masks.reduce((t, m) => t.split(m).join('***'), text);
-  const unescape = (s) => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+  const unescapeValue = (s) => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
   return (line) => {
     const command = /^::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(line);
     if (!command) return say(`  │ ${mask(line)}`);
     const [, name, value] = command;
     if (name === 'add-mask') {
-      const secret = unescape(value);
+      const secret = unescapeValue(value);
       if (!secret || masks.includes(secret)) return;
       masks.push(secret);
       masks.sort((a, b) => b.length - a.length);
       return say(`  │ ${dim('[runner: ::add-mask:: received; that value prints as *** from here on]')}`);
     }
-    if (name === 'group') return say(`  │ ▸ ${mask(unescape(value))}`);
+    if (name === 'group') return say(`  │ ▸ ${mask(unescapeValue(value))}`);
     if (name === 'endgroup' || name === 'debug') return;
-    if (name === 'warning' || name === 'error' || name === 'notice') return say(`  │ ${name}: ${mask(unescape(value))}`);
+    if (name === 'warning' || name === 'error' || name === 'notice') return say(`  │ ${name}: ${mask(unescapeValue(value))}`);
     say(`  │ ${mask(line)}`);
   };
 }
@@ -287,7 +287,10 @@ function printHistory() {
 
 async function main() {
   const args = process.argv.slice(2);
-  if (args.includes('-h') || args.includes('--help')) return usage(), 0;
+  if (args.includes('-h') || args.includes('--help')) {
+    usage();
+    return 0;
+  }
   const unknown = args.filter((a) => a !== '--clean');
   if (unknown.length) {
     usage();

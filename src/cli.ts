@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The CLI entry (bundled to dist/cli/index.js): argv → context → the same commands as the action → plain-text outcome.
 import './esm-shims.js';
-import { helpText, parseCliArgs, USAGE, UsageError } from './cli/args.js';
+import { type CliRequest, helpText, parseCliArgs, USAGE, UsageError } from './cli/args.js';
 import { buildCliContext, type CliContext } from './cli/context.js';
 import { maskOutput, type OutputMask } from './cli/mask.js';
 import { EXIT, failure, runTitle, success } from './cli/outcome.js';
@@ -20,7 +20,7 @@ import { CommandsOff, inertText } from './report/workflow-commands.js';
 const ci = process.env['GITHUB_ACTIONS'] === 'true';
 
 async function cli(argv: string[], mask: OutputMask): Promise<number> {
-  let request;
+  let request: CliRequest;
   try {
     request = parseCliArgs(argv);
   } catch (error) {

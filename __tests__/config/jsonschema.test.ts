@@ -41,7 +41,7 @@ function accepted(level: Level, name: string): boolean {
           : level === 'healthcheck'
             ? environment(`healthcheck: { ${name}: ~ }`)
             : environment(`${level.split(' ')[0]}: [{ ${name}: ~ }]`);
-  let found;
+  let found: ReturnType<typeof problems>;
   try {
     found = problems(text);
   } catch {

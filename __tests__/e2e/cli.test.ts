@@ -50,7 +50,10 @@ function startCli(args: string[], opts: { cwd: string; home: string; env?: Recor
   const waitFor = (text: string) =>
     new Promise<void>((res, rej) => {
       const timer = setTimeout(() => rej(new Error(`timed out waiting for ${text} in:\n${stdout}\n${stderr}`)), 15_000);
-      waiters.push({ text, resolve: () => (clearTimeout(timer), res()) });
+      waiters.push({ text, resolve: () => {
+          clearTimeout(timer);
+          res();
+        } });
       if (stdout.includes(text)) waiters.pop()!.resolve();
     });
   return { child, waitFor, done };
@@ -163,7 +166,7 @@ describe('deploy-action CLI (dist/cli/index.js)', () => {
     const list = await run('releases', 'production');
     expect(ok(list)).toEqual({ code: 0, out: '' });
     const outcome = list.stdout.slice(list.stdout.indexOf('✓ Releases'));
-    expect(outcome).toMatch(new RegExp(`^ +Release +Created +Commit +Actor +Status$`, 'm'));
+    expect(outcome).toMatch(/^ +Release +Created +Commit +Actor +Status$/m);
     expect(outcome).toMatch(new RegExp(`^ +${r1} +\\S+ +${sha.slice(0, 12)} +alice +🟢 live$`, 'm'));
     expect(outcome).toMatch(/^ +second +\S+ +\S+ +alice +bad$/m);
     expect(outcome).not.toMatch(/\*\*|\|/);

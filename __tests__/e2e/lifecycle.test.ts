@@ -112,7 +112,7 @@ describe('lifecycle commands through dist/index.js', () => {
 
   test('rollback runs the activate commands for the release it makes live, with its commit as DEPLOY_SHA', async () => {
     const dp = awkwardDeployPath();
-    const ws = makeWorkspace({ VERSION: 'v1\n' }, config(dp) + '    activate:\n      - echo "$DEPLOY_RELEASE $DEPLOY_SHA" >> ../../activations\n');
+    const ws = makeWorkspace({ VERSION: 'v1\n' }, `${config(dp)}    activate:\n      - echo "$DEPLOY_RELEASE $DEPLOY_SHA" >> ../../activations\n`);
     const [a, b] = await deployVersions(ws, ['v1', 'v2']);
     const r = await run(ws, { command: 'rollback' });
     expect(r.code).toBe(0);

@@ -137,7 +137,7 @@ function deepList(depth: number): Json {
 /** Every path to a node in the document, so a mutation can hit any of them. */
 function paths(v: Json, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   out.push(at);
-  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...at, i], out));
+  if (Array.isArray(v)) for (const [i, x] of v.entries()) paths(x, [...at, i], out);
   else if (v && typeof v === 'object') for (const k of Object.keys(v)) paths(v[k]!, [...at, k], out);
   return out;
 }
@@ -232,7 +232,7 @@ environments: { production: { hosts: [web1], deploy_path: /srv/app, user: d, exc
   return lines.join('\n');
 }
 
-export function mutants(count: number, seed = 20261122): string[] {
+function mutants(count: number, seed = 20261122): string[] {
   const r = prng(seed);
   return Array.from({ length: count }, () => (r() < 0.55 ? structural(r) : textual(r)));
 }

@@ -94,7 +94,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     client.on('close', stopRefill);
     client.on('data', (chunk: Buffer) => {
       if (conn.stalled || !open.has(conn)) return;
-      let data = chunk;
+      const data = chunk;
       if (armed && conn.up + data.length >= armed.bytes) {
         const { bytes, action } = armed;
         armed = undefined;

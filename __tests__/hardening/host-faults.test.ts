@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { runAction, type ActionResult } from '../support/action.js';
+import type { ActionResult } from '../support/action.js';
 import { startFaultProxy } from './fault-proxy.js';
 import { doneWithin, makeCase, postIfNeeded, sleep, type CaseOptions } from './harness.js';
 import { record, snapshot, treeHash } from './invariants.js';

@@ -10,7 +10,7 @@
  * Each checked case appends a record to a results directory; the table reporter prints them at the end.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, type Stats, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionResult } from '../support/action.js';
@@ -41,7 +41,7 @@ export function treeHash(root: string): string {
   const h = createHash('sha256');
   const walk = (rel: string) => {
     const abs = join(root, rel);
-    let st;
+    let st: Stats;
     try {
       st = lstatSync(abs);
     } catch {

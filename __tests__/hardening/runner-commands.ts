@@ -38,7 +38,7 @@ export interface RunnerCommand {
 /** .NET's Char.IsWhiteSpace, widened (JS \s, U+001C..U+001F, U+0085): finding more than the runner is the safe side. */
 const LEADING_SPACE = /^[\s\x1c-\x1f\x85]+/;
 
-function unescape(text: string, props: boolean): string {
+function unescapeCommand(text: string, props: boolean): string {
   let out = text.replace(/%0D/g, '\r').replace(/%0A/g, '\n');
   if (props) out = out.replace(/%3A/g, ':').replace(/%2C/g, ',');
   return out.replace(/%25/g, '%');
@@ -57,10 +57,10 @@ function v2(line: string, registered: Set<string>): RunnerCommand | undefined {
   if (space > 0) {
     for (const p of info.slice(space + 1).trim().split(',').filter(Boolean)) {
       const at = p.indexOf('=');
-      if (at > 0 && at < p.length - 1) properties[p.slice(0, at)] = unescape(p.slice(at + 1), true);
+      if (at > 0 && at < p.length - 1) properties[p.slice(0, at)] = unescapeCommand(p.slice(at + 1), true);
     }
   }
-  return { name, properties, data: unescape(message.slice(end + 2), false), line };
+  return { name, properties, data: unescapeCommand(message.slice(end + 2), false), line };
 }
 
 function v1(line: string, registered: Set<string>): RunnerCommand | undefined {

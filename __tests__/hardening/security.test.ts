@@ -89,7 +89,7 @@ describe('injection canaries', () => {
     expect(existsSync(dp)).toBe(false);
   });
 
-  test.each(Object.entries(PAYLOADS))('%s in deploy_path, shared/writable/clear entries and env values: data, never code', async (what, p) => {
+  test.each(Object.entries(PAYLOADS))('%s in deploy_path, shared/writable/clear entries and env values: data, never code', async (_what, p) => {
     const parent = mkdtempSync(join(tmpdir(), 'da-inj-'));
     const dp = `${parent}/app ${p.replace(/\.\.\//g, '')}`;
     const rel = (prefix: string) => `${prefix}${p.replace(/\n/g, ' ')}`;
@@ -106,7 +106,7 @@ ${lines.join('\n')}
       - printf '%s' "$PAYLOAD" > payload.out
 `;
     const ws = makeWorkspace({ VERSION: 'v1\n' }, text);
-    let config;
+    let config: ReturnType<typeof loadConfig>;
     try {
       config = loadConfig({ file: ws.config, environment: 'production', text });
     } catch (e) {
@@ -232,5 +232,3 @@ describe('host keys', () => {
     }
   });
 });
-
-export {};

@@ -43,7 +43,7 @@ export default class HardeningTable {
     const width = head.map((h, i) => Math.min(i === 1 ? 90 : i === 5 ? 60 : 40, Math.max(h.length, ...rows.map((r) => [...r[i]].length))));
     const cell = (text, i) => {
       const chars = [...text];
-      return chars.length > width[i] ? chars.slice(0, width[i] - 1).join('') + '…' : text + ' '.repeat(width[i] - chars.length);
+      return chars.length > width[i] ? `${chars.slice(0, width[i] - 1).join('')}…` : `${text}${' '.repeat(width[i] - chars.length)}`;
     };
     const line = (r) => `| ${r.map(cell).join(' | ')} |`;
     const out = [

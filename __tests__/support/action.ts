@@ -141,7 +141,10 @@ export function startAction(opts: StartOptions): RunningAction {
     waitFor(test, timeoutMs = 30_000) {
       return new Promise<void>((res, rej) => {
         const timer = setTimeout(() => rej(new Error(`timed out waiting for ${String(test)} in:\n${stdout.slice(-3000)}`)), timeoutMs);
-        waiters.push({ test, resolve: () => (clearTimeout(timer), res()) });
+        waiters.push({ test, resolve: () => {
+            clearTimeout(timer);
+            res();
+          } });
         check();
       });
     },

@@ -171,7 +171,7 @@ export async function createTestNetwork(count: number, prefix = 'dtn'): Promise<
         `link set dev ${veth} up`,
       );
     });
-    await runOk('ip', ['-batch', '-'], { input: rootBatch.join('\n') + '\n' });
+    await runOk('ip', ['-batch', '-'], { input: `${rootBatch.join('\n')}\n` });
     await Promise.all(
       hosts.map((h) =>
         runOk('ip', ['-n', h.ns, '-batch', '-'], {

@@ -60,7 +60,10 @@ export async function startProxy(
       }
     });
     let budget = rate;
-    const refill = rate ? setInterval(() => ((budget = rate / 10), client.resume()), 100) : undefined;
+    const refill = rate ? setInterval(() => {
+      budget = rate / 10;
+      client.resume();
+    }, 100) : undefined;
     upstream.on('close', () => clearInterval(refill));
     client.on('data', (chunk: Buffer) => {
       sent += chunk.length;

@@ -211,7 +211,7 @@ export async function clientKey(type: 'ed25519' | 'rsa' | 'ecdsa', passphrase = 
 
 function fingerprintOf(pubLine: string): string {
   const blob = Buffer.from(pubLine.trim().split(/\s+/)[1]!, 'base64');
-  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
 function knownHostsHost(host: string, port: number): string {

@@ -127,7 +127,7 @@ describe('parseKnownHosts', () => {
     const kh = parseKnownHosts(text);
     expect(kh.entries.map((e) => e.line)).toEqual([10]);
     expect(kh.problems).toHaveLength(9);
-    kh.problems.forEach((p, i) => expect(p).toMatch(new RegExp(`^known-hosts line ${i + 1}: `)));
+    for (const [i, p] of kh.problems.entries()) expect(p).toMatch(new RegExp(`^known-hosts line ${i + 1}: `));
     expect(kh.problems[3]).toContain('@bogus');
     expect(kh.problems[4]).toContain('does not match');
     for (const p of kh.problems) {
@@ -199,7 +199,7 @@ describe('verifyHostKey matching', () => {
 
   it('matches entries hashed by ssh-keygen -H (port 22 and non-22)', () => {
     const hashed = hashWithOpenSsh(
-      [line('deploy.example.com', keys.ed25519), line('[deploy.example.com]:2222', keys.rsa)].join('\n') + '\n',
+      `${[line('deploy.example.com', keys.ed25519), line('[deploy.example.com]:2222', keys.rsa)].join('\n')}\n`,
     );
     expect(hashed).not.toContain('deploy.example.com');
     const kh = parseKnownHosts(hashed);

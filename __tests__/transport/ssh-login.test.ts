@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connectSsh, ConnectError, type SshCredentials } from '../../src/transport/ssh.js';
 import { parseKnownHosts } from '../../src/transport/known-hosts.js';
 import { collect } from '../../src/transport/collect.js';
-import { startProxy, type Proxy } from '../support/proxy.js';
+import { startProxy, type Proxy as SlowProxy } from '../support/proxy.js';
 import { clientKey, sshAvailable, startSshd, type SshdHandle } from '../support/sshd.js';
 import { runAction } from '../support/action.js';
 import { makeWorkspace, sshInputs } from '../support/workspace.js';
@@ -27,7 +27,7 @@ const DELAY_MS = 200;
  * plaintext packets after the identification line) to now. The flights before it depend on when the server's
  * identification line arrived, not on round trips the client chose to wait for.
  */
-function flightsFromKex(proxy: Proxy): number {
+function flightsFromKex(proxy: SlowProxy): number {
   const chunks = proxy.clientChunks();
   const head = proxy.clientHead();
   let off = head.indexOf('\r\n') + 2;
@@ -42,7 +42,7 @@ function flightsFromKex(proxy: Proxy): number {
 
 suite('SSH login round trips', () => {
   let sshd: SshdHandle;
-  let proxy: Proxy;
+  let proxy: SlowProxy;
   beforeAll(async () => {
     sshd = await startSshd({ extraConfig: ['LogLevel DEBUG3'] });
   });

@@ -41,7 +41,10 @@ const greeting = (sock: Socket) =>
         resolve(text);
       }
     });
-    sock.on('error', (e) => (clearTimeout(timer), reject(e)));
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
   });
 
 describe('early TCP connections', () => {

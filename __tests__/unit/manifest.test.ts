@@ -33,8 +33,8 @@ describe('manifests', () => {
     expect(back.find((e) => e.path === 'models')).toMatchObject({ type: 'l', hash: 'app/Models' });
     expect(back.find((e) => e.path === 'name with\ttab and "quotes"')?.hash).toBe(createHash('sha256').update('odd\n').digest('hex').slice(0, 32));
     expect(parseManifest(text.slice(0, -5))).toBeUndefined();
-    expect(parseManifest('f\t0644\t' + 'a'.repeat(32) + '\t../../etc/passwd\0')).toBeUndefined();
-    expect(parseManifest('f\t0644\t' + 'a'.repeat(32) + '\t/etc/passwd\0')).toBeUndefined();
+    expect(parseManifest(`f\t0644\t${'a'.repeat(32)}\t../../etc/passwd\0`)).toBeUndefined();
+    expect(parseManifest(`f\t0644\t${'a'.repeat(32)}\t/etc/passwd\0`)).toBeUndefined();
     expect(parseManifest('f\t0644\tnothex\tx\0')).toBeUndefined();
     expect(parseManifest('')).toBeUndefined();
   });
@@ -44,7 +44,7 @@ test('records are stored in bytewise order, also for names outside ASCII', () =>
   const entry = (path: string): ManifestEntry => ({ type: 'f', mode: '0644', hash: 'a'.repeat(32), path });
   // U+FF21 sorts before an emoji (a surrogate pair) as UTF-16 code units, after it as UTF-8 bytes.
   for (const paths of [['b', 'a', 'z', 'a/b', 'a-b'], ['b', '\uFF21', 'é', '\u{1F600}', 'a', 'z']]) {
-    const records = serializeManifest(paths.map(entry)).toString('utf8').split('\0').slice(0, -1).map((r) => Buffer.from(r + '\0'));
+    const records = serializeManifest(paths.map(entry)).toString('utf8').split('\0').slice(0, -1).map((r) => Buffer.from(`${r}\0`));
     expect(records).toHaveLength(paths.length);
     expect([...records].sort(Buffer.compare)).toEqual(records);
   }

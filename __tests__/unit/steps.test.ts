@@ -279,7 +279,9 @@ async function runWritable(opts: WritableOptions) {
 
 describe('writable (real runs)', () => {
   const made: string[] = [];
-  afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
 
   test('chmod creates the dirs in the release and sets the mode, on paths with spaces too', async () => {
     // Not recursive: see the report on `chmod -R -H` (GNU chmod before coreutils 9.6 has no -H).
@@ -439,9 +441,19 @@ describe('the delta base inspect offers (real runs)', () => {
 
   asRoot('after a walk found a foreign entry (.deploy/check-base-first), a release is walked before it is offered, and a clean walk ends that', async () => {
     const flagged = (dp: string) => writeFileSync(join(dp, '.deploy/check-base-first'), '');
-    expect((await offer((dp) => (flagged(dp), chownSync(join(dp, 'releases/r1/app/a.php'), 12345, 12345)))).manifest).toBeUndefined();
+    expect(
+      (
+        await offer((dp) => {
+          flagged(dp);
+          chownSync(join(dp, 'releases/r1/app/a.php'), 12345, 12345);
+        })
+      ).manifest,
+    ).toBeUndefined();
     let dir = '';
-    const clean = await offer((dp) => (flagged(dp), (dir = dp)));
+    const clean = await offer((dp) => {
+      flagged(dp);
+      dir = dp;
+    });
     expect(clean.manifest).toHaveLength(1);
     expect(existsSync(join(dir, '.deploy/check-base-first'))).toBe(false);
   });

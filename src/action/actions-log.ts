@@ -6,7 +6,8 @@ let block: CommandsOff | undefined;
 
 /** Host text in the Actions log: inside a stop-commands block on stdout, opened at the first host line. */
 function hostText(text: string): void {
-  (block ??= new CommandsOff(process.stdout)).lines([text]);
+  block ??= new CommandsOff(process.stdout);
+  block.lines([text]);
 }
 
 /**

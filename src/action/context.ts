@@ -46,7 +46,7 @@ export async function commandContext(
   signal: AbortSignal,
 ): Promise<CommandContext> {
   const knownHosts = parseKnownHosts(inputs.knownHosts);
-  knownHosts.problems.forEach((p) => core.warning(p));
+  for (const p of knownHosts.problems) core.warning(p);
   if (!inputs.sshPrivateKey && config.hosts.some((h) => !h.local)) {
     throw new Error('input ssh-private-key is required to reach the hosts of this environment');
   }

@@ -16,8 +16,13 @@ export async function* followFile(
   let finished = false;
   let failure: unknown;
   done.then(
-    () => (finished = true),
-    (error: unknown) => ((failure = error), (finished = true)),
+    () => {
+      finished = true;
+    },
+    (error: unknown) => {
+      failure = error;
+      finished = true;
+    },
   );
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {

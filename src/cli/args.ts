@@ -119,10 +119,12 @@ function reword(error: unknown): string {
 }
 
 /** Parses argv (without `node` and the script). Throws UsageError. */
+const parseOptions = (args: string[]) => parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+
 export function parseCliArgs(argv: string[]): CliRequest {
-  let parsed;
+  let parsed: ReturnType<typeof parseOptions>;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseOptions(argv);
   } catch (error) {
     throw new UsageError(reword(error));
   }

@@ -82,7 +82,7 @@ export function cliAccess(
   let knownHostsText = '';
   if (args.knownHosts !== undefined || existsSync(knownHostsFile)) knownHostsText = readOrThrow(knownHostsFile, 'known hosts file');
   const knownHosts = parseKnownHosts(knownHostsText);
-  knownHosts.problems.forEach((p) => log.warning(`${knownHostsFile}: ${p.replace(/^known-hosts /, '')}`));
+  for (const p of knownHosts.problems) log.warning(`${knownHostsFile}: ${p.replace(/^known-hosts /, '')}`);
 
   const agent = env['SSH_AUTH_SOCK'] || undefined;
   let keyFile = args.identity !== undefined ? path(args.identity, cwd) : undefined;

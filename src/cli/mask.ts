@@ -76,7 +76,7 @@ export function maskOutput(streams: Writable[], masker = new Masker()): OutputMa
     const write = stream.write.bind(stream) as (chunk: string, encoding: BufferEncoding, cb?: WriteCallback) => boolean;
     const decoder = new StringDecoder('utf8');
     let held = '';
-    stream.write = function (chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+    stream.write = ((chunk: unknown, encoding?: unknown, cb?: unknown): boolean => {
       const callback = (typeof encoding === 'function' ? encoding : cb) as WriteCallback | undefined;
       const enc = typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8';
       if (!masker.active && !held) return write(chunk as string, enc, callback);
@@ -87,7 +87,7 @@ export function maskOutput(streams: Writable[], masker = new Masker()): OutputMa
       if (masked.out) return write(masked.out, 'utf8', callback);
       if (callback) process.nextTick(callback);
       return true;
-    } as Writable['write'];
+    }) as Writable['write'];
     flushers.push(() => {
       const rest = held + decoder.end();
       held = '';
@@ -95,7 +95,9 @@ export function maskOutput(streams: Writable[], masker = new Masker()): OutputMa
       if (rest) write(rest, 'utf8');
     });
   }
-  const flush = () => flushers.forEach((f) => f());
+  const flush = () => {
+    for (const f of flushers) f();
+  };
   process.once('exit', flush);
   return { add: (values, options) => masker.add(values, options), flush };
 }

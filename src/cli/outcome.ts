@@ -26,7 +26,10 @@ function table(rows: string[]): string[] {
   );
   const isRule = (row: string[]) => row.every((c) => /^:?-+:?$/.test(c));
   const widths: number[] = [];
-  for (const row of cells) if (!isRule(row)) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
+  for (const row of cells) {
+    if (isRule(row)) continue;
+    for (const [i, c] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, [...c].length);
+  }
   return cells.map((row) =>
     isRule(row)
       ? widths.map((w) => '-'.repeat(w)).join('  ')

@@ -78,8 +78,8 @@ export function chooseName(ctx: Pick<CommandContext, 'releaseName' | 'run'>, fac
   }
   const taken = new Set<string>();
   for (const f of facts.values()) {
-    f.dirs.forEach((d) => taken.add(d));
-    f.history.forEach((h) => taken.add(h.release));
+    for (const d of f.dirs) taken.add(d);
+    for (const h of f.history) taken.add(h.release);
   }
   return uniqueReleaseName(ctx.run.startedAt, taken);
 }

@@ -23,7 +23,7 @@ export async function rollback(ctx: CommandContext): Promise<void> {
     });
     const choice = chooseRollbackTarget(views, ctx.releaseName);
     if ('error' in choice) throw new HostFailure('fleet', 'rollback', choice.error);
-    choice.warnings.forEach((w) => warn(ctx, w));
+    for (const w of choice.warnings) warn(ctx, w);
     const target = choice.target;
     const first = fleet.members[0]!;
     report.previous = facts.get(first)!.live;

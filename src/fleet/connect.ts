@@ -22,7 +22,8 @@ let ssh: Promise<typeof import('../transport/ssh.js')> | undefined;
 
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh(): Promise<typeof import('../transport/ssh.js')> {
-  return (ssh ??= import('../transport/ssh.js'));
+  ssh ??= import('../transport/ssh.js');
+  return ssh;
 }
 
 /**

@@ -35,11 +35,11 @@ export async function rollout(fleet: Fleet, plan: RolloutPlan, listener: Rollout
       switched.push(...batch);
       await fleet.run((m) => plan.switchPhase(m), undefined, { members: batch });
       const at = Date.now();
-      batch.forEach((m) => listener.switched?.(m, at));
+      for (const m of batch) listener.switched?.(m, at);
       await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
       if (plan.health) {
         const results = await Promise.all(batch.map(async (m) => ({ m, r: await plan.health!(m) })));
-        results.forEach(({ m, r }) => listener.health?.(m, r));
+        for (const { m, r } of results) listener.health?.(m, r);
         const sick = results.find(({ r }) => !r.ok);
         if (sick) {
           throw new HostFailure(sick.m.host.name, 'healthcheck', `unhealthy after ${sick.r.attempts} attempt(s): ${sick.r.detail}`);
@@ -60,5 +60,5 @@ async function switchBack(fleet: Fleet, plan: RolloutPlan, switched: Member[], l
   } catch {
     // A host that cannot switch back in this phase still does it in its abort path (da_abort reverts first).
   }
-  alive.forEach((m) => listener.reverted?.(m));
+  for (const m of alive) listener.reverted?.(m);
 }

@@ -65,7 +65,7 @@ export function renderPhase(phase: Phase): string {
   lines.push(`if [ "$da_rc" -ne 0 ] && [ "$da_rc" -ne ${STOP} ]; then da_abort; exit "$da_rc"; fi`);
   // Work a step left for after its phase (see da_after_phase): the runner has the phase's outcome meanwhile.
   lines.push('da_after_phase');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** The framing the session loop reads: a decimal byte count on its own line, then the script. */

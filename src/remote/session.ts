@@ -479,7 +479,8 @@ export class HostSession {
       case 'data': {
         // `=value` is sent as it is (printable ASCII, spaces included); anything else is base64.
         const raw = args.slice(1).join(' ');
-        if (p && (p.dataChars += raw.length) > MAX_PHASE_DATA) {
+        if (p) p.dataChars += raw.length;
+        if (p && p.dataChars > MAX_PHASE_DATA) {
           this.fail(
             new SessionFailed(
               this.name,

@@ -87,9 +87,15 @@ export class RunReport {
   /** Keeps a line a step printed (the last OUTPUT_KEEP_LINES per step, each cut to OUTPUT_LINE_CHARS). */
   output(host: string, step: { id: string; label: string }, line: string): void {
     let steps = this.outputs.get(host);
-    if (!steps) this.outputs.set(host, (steps = new Map()));
+    if (!steps) {
+      steps = new Map();
+      this.outputs.set(host, steps);
+    }
     let out = steps.get(step.id);
-    if (!out) steps.set(step.id, (out = { label: step.label, lines: [], total: 0 }));
+    if (!out) {
+      out = { label: step.label, lines: [], total: 0 };
+      steps.set(step.id, out);
+    }
     out.total++;
     out.lines.push(line.length > OUTPUT_LINE_CHARS ? `${line.slice(0, OUTPUT_LINE_CHARS)}…` : line);
     if (out.lines.length > OUTPUT_KEEP_LINES) out.lines.shift();
@@ -97,7 +103,10 @@ export class RunReport {
 
   row(host: string): HostRow {
     let row = this.rows.get(host);
-    if (!row) this.rows.set(host, (row = { phases: {} }));
+    if (!row) {
+      row = { phases: {} };
+      this.rows.set(host, row);
+    }
     return row;
   }
 

@@ -177,11 +177,11 @@ export function renderSummary(r: RunReport): string {
     add(['### Warnings', ...shown.map((w) => `- ${md(cut(w, 1000))}`), ...(more ? [`- … and ${more} more in the log`] : []), ''], 5, '_Warnings: see the log._');
   }
   if (r.links?.runUrl) add([`[Logs of this run](${r.links.runUrl})`, '']);
-  return fit(sections);
+  return fitBudget(sections);
 }
 
 /** Joins the sections, dropping optional ones (lowest `drop` first) while the summary is over the budget. */
-function fit(sections: Section[]): string {
+function fitBudget(sections: Section[]): string {
   const text = () => sections.map((s) => s.lines.join('\n')).join('\n');
   const optional = sections.filter((s) => s.drop !== undefined).sort((a, b) => a.drop! - b.drop!);
   let out = text();

@@ -63,7 +63,7 @@ function parseHashed(field: string): { salt: Buffer; hash: Buffer } | undefined 
 export function parseKnownHosts(text: string): KnownHosts {
   const entries: KnownHostEntry[] = [];
   const problems: string[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
+  const parseLine = (raw: string, index: number) => {
     const line = index + 1;
     const fail = (why: string): void => void problems.push(`known-hosts line ${line}: ${why}`);
     const fields = raw.trim().split(/[ \t]+/);
@@ -101,7 +101,8 @@ export function parseKnownHosts(text: string): KnownHosts {
     }
     if (embedded !== keyType) return fail(`key type "${keyType}" does not match the key data ("${embedded}")`);
     entries.push({ ...(marker ? { marker } : {}), patterns, keyType, key, line });
-  });
+  };
+  for (const [index, raw] of text.split(/\r?\n/).entries()) parseLine(raw, index);
   return { entries, problems };
 }
 

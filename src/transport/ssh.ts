@@ -171,7 +171,7 @@ export class SshTransport implements Transport {
     if (early) {
       try {
         return await early;
-      } catch (error) {
+      } catch {
         // A lost connection is reported as such; a refused channel or command is asked for again the usual way.
         if (this.lostBecause) throw new Error(this.lostBecause);
       }
