@@ -71,8 +71,8 @@ export function sampleSteps(): [string, Step][] {
       }
     }
   }
-  hookSteps([{ run: 'php artisan migrate --force' }], env, IN_RELEASE, 600000).forEach((s) => steps.push([`hook ${s.id}`, s]));
-  hookSteps([{ run: 'sudo systemctl reload php-fpm' }], {}, IN_CURRENT, 30000).forEach((s) => steps.push([`activate ${s.id}`, s]));
+  for (const s of hookSteps([{ run: 'php artisan migrate --force' }], env, IN_RELEASE, 600000)) steps.push([`hook ${s.id}`, s]);
+  for (const s of hookSteps([{ run: 'sudo systemctl reload php-fpm' }], {}, IN_CURRENT, 30000)) steps.push([`activate ${s.id}`, s]);
   return steps.filter((s): s is [string, Step] => s[1] !== null);
 }
 
