@@ -24,7 +24,24 @@ export interface AppShape {
 
 /** Half-compressible text: words drawn from a small vocabulary plus random identifiers, like real code. */
 function text(random: () => number, bytes: number): string {
-  const words = ['function', 'return', 'class', 'public', 'static', '$this->', 'array(', 'namespace', 'use', '=>', '{', '}', ';', 'if', 'else', 'new'];
+  const words = [
+    'function',
+    'return',
+    'class',
+    'public',
+    'static',
+    '$this->',
+    'array(',
+    'namespace',
+    'use',
+    '=>',
+    '{',
+    '}',
+    ';',
+    'if',
+    'else',
+    'new',
+  ];
   let out = '';
   while (out.length < bytes) {
     out += random() < 0.7 ? words[Math.floor(random() * words.length)] : Math.floor(random() * 1e9).toString(36);

@@ -60,14 +60,34 @@ function cpuShare(used: CpuUse[], hosts: number): CpuShare {
 
 /** OpenSSH client arguments for `user@host`, with the key exchange ssh2 uses. */
 function sshArgs(h: Endpoint, keyPath: string, knownHosts: string, user: string): string[] {
-  return ['-F', 'none', '-i', keyPath, '-p', String(h.port), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'BatchMode=yes', '-o', 'KexAlgorithms=curve25519-sha256', `${user}@${h.host}`];
+  return [
+    '-F',
+    'none',
+    '-i',
+    keyPath,
+    '-p',
+    String(h.port),
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'KexAlgorithms=curve25519-sha256',
+    `${user}@${h.host}`,
+  ];
 }
 
 /**
  * The floor of any SSH deploy tool here: OpenSSH's `ssh user@host true` to every host at once, through the same
  * proxies. It shows what the simulated hosts' sshd alone costs on shared cores.
  */
-async function floorTimes(hosts: Endpoint[], keyPath: string, knownHosts: string, runs: number, user: string): Promise<number[]> {
+async function floorTimes(
+  hosts: Endpoint[],
+  keyPath: string,
+  knownHosts: string,
+  runs: number,
+  user: string,
+): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < runs + 1; i++) {
     const t0 = performance.now();
@@ -77,7 +97,9 @@ async function floorTimes(hosts: Endpoint[], keyPath: string, knownHosts: string
           new Promise<void>((resolve, reject) => {
             spawn('ssh', [...sshArgs(h, keyPath, knownHosts, user), 'true'], { stdio: 'ignore' })
               .on('error', reject)
-              .on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ssh to ${h.host}:${h.port} exited ${code}`))));
+              .on('close', (code) =>
+                code === 0 ? resolve() : reject(new Error(`ssh to ${h.host}:${h.port} exited ${code}`)),
+              );
           }),
       ),
     );
@@ -93,22 +115,46 @@ async function floorTimes(hosts: Endpoint[], keyPath: string, knownHosts: string
  * has, each switches; once every host has, each unlocks. Those two waits are what keep a fleet from running mixed
  * versions (a host that fails to stage or to switch can still be undone everywhere); one host needs neither.
  */
-async function twoPhaseFloorTimes(hosts: Endpoint[], privateKey: string, knownHosts: string, runs: number, user: string, base: string, app: string, meter: CpuMeter): Promise<Timed> {
+async function twoPhaseFloorTimes(
+  hosts: Endpoint[],
+  privateKey: string,
+  knownHosts: string,
+  runs: number,
+  user: string,
+  base: string,
+  app: string,
+  meter: CpuMeter,
+): Promise<Timed> {
   const build = join(base, 'floor-build.tgz');
   const dirs = hosts.map((_, j) => join(base, `h${j}`));
   execFileSync('sh', ['-c', 'tar -czf "$1" -C "$2" .', '-', build, app]);
   const client = fileURLToPath(new URL('./two-phase-client.js', import.meta.url));
-  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', ...benchNodeOptions() };
+  const env = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: process.env['HOME'] ?? '/root',
+    ...benchNodeOptions(),
+  };
   const timed: Timed = { ms: [], cpu: [] };
   try {
     for (let i = 0; i < runs + 1; i++) {
-      const job: TwoPhaseJob = { hosts: hosts.map((h, j) => ({ host: h.host, port: h.port, dir: dirs[j]! })), user, privateKey, knownHosts, build, release: String(i) };
+      const job: TwoPhaseJob = {
+        hosts: hosts.map((h, j) => ({ host: h.host, port: h.port, dir: dirs[j]! })),
+        user,
+        privateKey,
+        knownHosts,
+        build,
+        release: String(i),
+      };
       await settle(...dirs);
       const mark = meter.start();
       const t0 = performance.now();
       await new Promise<void>((resolve, reject) => {
         const child = spawn(process.execPath, [client], { env, stdio: ['pipe', 'ignore', 'inherit'] });
-        child.on('error', reject).on('close', (code) => (code === 0 ? resolve() : reject(new Error(`the two-phase floor to ${hosts.length} hosts exited ${code}`))));
+        child
+          .on('error', reject)
+          .on('close', (code) =>
+            code === 0 ? resolve() : reject(new Error(`the two-phase floor to ${hosts.length} hosts exited ${code}`)),
+          );
         child.stdin.end(JSON.stringify(job));
       });
       const ms = performance.now() - t0;
@@ -118,7 +164,8 @@ async function twoPhaseFloorTimes(hosts: Endpoint[], privateKey: string, knownHo
       if (i > 0) timed.cpu.push(mark.end());
     }
   } finally {
-    for (const dir of dirs) execFileSync('sh', ['-c', 'rm -rf -- releases/floor-* floor-current .floor-next'], { cwd: dir });
+    for (const dir of dirs)
+      execFileSync('sh', ['-c', 'rm -rf -- releases/floor-* floor-current .floor-next'], { cwd: dir });
     rmSync(build, { force: true });
   }
   return timed;
@@ -143,7 +190,15 @@ interface Endpoint {
   knownHostsLine: string;
 }
 
-async function deployTimes(hosts: Endpoint[], key: string, workspace: string, runs: number, base: string, user: string, meter: CpuMeter): Promise<Timed> {
+async function deployTimes(
+  hosts: Endpoint[],
+  key: string,
+  workspace: string,
+  runs: number,
+  base: string,
+  user: string,
+  meter: CpuMeter,
+): Promise<Timed> {
   const dirs = hosts.map((_, j) => join(base, `h${j}`));
   const config = `name: bench
 environments:
@@ -189,13 +244,18 @@ ${hosts.map((h, i) => `      - { host: ${h.host}, user: ${user}, port: ${h.port}
 export async function fleetBench(opts: { runs: number; shape: AppShape; rttMs?: number }): Promise<FleetResult[]> {
   const workspace = mkdtempSync(join(tmpdir(), 'da-bench-ws-'));
   const bytes = generateApp(join(workspace, 'app'), opts.shape);
-  console.log(`fleet bench: app of ${opts.shape.files + opts.shape.assets.length} files, ${(bytes / 1048576).toFixed(1)} MiB, ${opts.rttMs ?? 0} ms RTT; ${opts.runs} runs each`);
+  console.log(
+    `fleet bench: app of ${opts.shape.files + opts.shape.assets.length} files, ${(bytes / 1048576).toFixed(1)} MiB, ${opts.rttMs ?? 0} ms RTT; ${opts.runs} runs each`,
+  );
   const useNetns = netnsAvailable();
   const net = useNetns ? await createTestNetwork(10, 'dabn') : undefined;
   const hosts = await Promise.all(
     // LogLevel INFO as on a production server (the tests' DEBUG1 logging costs every connection CPU here).
     Array.from({ length: 10 }, (_, i) =>
-      startSshd({ extraConfig: ['LogLevel INFO'], ...(net ? { netns: net.hosts[i]!.ns, address: net.hosts[i]!.address } : {}) }),
+      startSshd({
+        extraConfig: ['LogLevel INFO'],
+        ...(net ? { netns: net.hosts[i]!.ns, address: net.hosts[i]!.address } : {}),
+      }),
     ),
   );
   for (const h of hosts.slice(1)) h.authorize(hosts[0]!.publicKeyLine());
@@ -205,10 +265,19 @@ export async function fleetBench(opts: { runs: number; shape: AppShape; rttMs?: 
     chmodSync(join(h.dir, 'authorized_keys'), 0o644);
   }
   const rtt = opts.rttMs ?? 0;
-  const proxies = rtt > 0 ? await Promise.all(hosts.map((h) => startProxy({ host: h.host, port: h.port }, { delayMs: rtt / 2 }))) : [];
+  const proxies =
+    rtt > 0
+      ? await Promise.all(hosts.map((h) => startProxy({ host: h.host, port: h.port }, { delayMs: rtt / 2 })))
+      : [];
   const endpoints: Endpoint[] = hosts.map((h, i) => {
     const p = proxies[i];
-    return p ? { host: '127.0.0.1', port: p.port, knownHostsLine: `[127.0.0.1]:${p.port} ${h.knownHostsLine.split(' ').slice(1).join(' ')}` } : h;
+    return p
+      ? {
+          host: '127.0.0.1',
+          port: p.port,
+          knownHostsLine: `[127.0.0.1]:${p.port} ${h.knownHostsLine.split(' ').slice(1).join(' ')}`,
+        }
+      : h;
   });
   let meter: CpuMeter | undefined;
   const knownHosts = join(workspace, 'known_hosts');
@@ -221,9 +290,26 @@ export async function fleetBench(opts: { runs: number; shape: AppShape; rttMs?: 
       const base = mkdtempSync(join(tmpdir(), 'da-bench-target-'));
       if (user) chownSync(base, user.uid, user.gid);
       const login = user?.name ?? hosts[0]!.user;
-      const runs = await deployTimes(endpoints.slice(0, count), hosts[0]!.privateKey, workspace, opts.runs, base, login, meter);
+      const runs = await deployTimes(
+        endpoints.slice(0, count),
+        hosts[0]!.privateKey,
+        workspace,
+        opts.runs,
+        base,
+        login,
+        meter,
+      );
       const floor = await floorTimes(endpoints.slice(0, count), hosts[0]!.privateKeyPath, knownHosts, opts.runs, login);
-      const twoPhase = await twoPhaseFloorTimes(endpoints.slice(0, count), hosts[0]!.privateKey, readFileSync(knownHosts, 'utf8'), opts.runs, login, base, join(workspace, 'app'), meter);
+      const twoPhase = await twoPhaseFloorTimes(
+        endpoints.slice(0, count),
+        hosts[0]!.privateKey,
+        readFileSync(knownHosts, 'utf8'),
+        opts.runs,
+        login,
+        base,
+        join(workspace, 'app'),
+        meter,
+      );
       results.push({
         hosts: count,
         medianMs: median(runs.ms),
@@ -237,7 +323,17 @@ export async function fleetBench(opts: { runs: number; shape: AppShape; rttMs?: 
     const one = results[0]!.medianMs;
     console.log(
       `\n${table([
-        ['hosts', 'median', 'runs', 'ratio to 1 host', 'floor: ssh host true', 'floor ratio', 'floor: two-phase deploy', 'its ratio', '÷ our 1 host'],
+        [
+          'hosts',
+          'median',
+          'runs',
+          'ratio to 1 host',
+          'floor: ssh host true',
+          'floor ratio',
+          'floor: two-phase deploy',
+          'its ratio',
+          '÷ our 1 host',
+        ],
         ...results.map((r) => [
           String(r.hosts),
           secs(r.medianMs),
@@ -250,10 +346,18 @@ export async function fleetBench(opts: { runs: number; shape: AppShape; rttMs?: 
           (r.twoPhaseMs / one).toFixed(2),
         ]),
       ])}\n(hosts: ${useNetns ? 'one sshd per network namespace' : 'sshd on 127.0.0.1 ports (no netns here)'}, ${rtt} ms RTT; target: 10 hosts ≤ 1.5 × 1 host)\n` +
-        `\nCPU per run (medians; a host's share is everything its sshd starts, the background delete after the session too):\n${table([
-          ['hosts', 'deploy: runner', 'deploy: per host', 'two-phase floor: runner', 'two-phase floor: per host'],
-          ...results.map((r) => [String(r.hosts), ms(r.cpu.deploy.runnerMs), ms(r.cpu.deploy.perHostMs), ms(r.cpu.twoPhase.runnerMs), ms(r.cpu.twoPhase.perHostMs)]),
-        ])}\n`,
+        `\nCPU per run (medians; a host's share is everything its sshd starts, the background delete after the session too):\n${table(
+          [
+            ['hosts', 'deploy: runner', 'deploy: per host', 'two-phase floor: runner', 'two-phase floor: per host'],
+            ...results.map((r) => [
+              String(r.hosts),
+              ms(r.cpu.deploy.runnerMs),
+              ms(r.cpu.deploy.perHostMs),
+              ms(r.cpu.twoPhase.runnerMs),
+              ms(r.cpu.twoPhase.perHostMs),
+            ]),
+          ],
+        )}\n`,
     );
     return results;
   } finally {

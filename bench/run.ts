@@ -34,11 +34,17 @@ const lines: string[] = [];
 
 if (!only || only === 'startup') {
   const t = median(await startupTimes(Math.max(runs, 5)));
-  lines.push(`start-up: dist/index.js to its first log line: ${t.toFixed(0)} ms (target < 300 ms): ${verdict(t < 300)}`);
+  lines.push(
+    `start-up: dist/index.js to its first log line: ${t.toFixed(0)} ms (target < 300 ms): ${verdict(t < 300)}`,
+  );
 }
 if (!only || only === 'transfer') {
   // 0 and 50 ms RTT over loopback bandwidth (the targets), and 50 ms over a 100 Mbit/s uplink (informational).
-  const results = await transferBench({ runs, against, links: [{ rttMs: 0 }, { rttMs: 50 }, { rttMs: 50, upBytesPerSecond: 12_500_000 }] });
+  const results = await transferBench({
+    runs,
+    against,
+    links: [{ rttMs: 0 }, { rttMs: 50 }, { rttMs: 50, upBytesPerSecond: 12_500_000 }],
+  });
   for (const r of results) {
     const full = r.full.ms / r.baseline.ms;
     const one = r.oneFile.ms / r.full.ms;
@@ -62,12 +68,18 @@ if (!only || only === 'fleet') {
   const far = await fleetBench({ runs, shape: smallApp, rttMs: 100 });
   const local = await fleetBench({ runs, shape: smallApp });
   const large = await fleetBench({ runs, shape: { files: 1500, smallBytes: 6_000_000, assets: [1_500_000, 500_000] } });
-  lines.push(`fleet, small app @50 ms RTT: 10 hosts / 1 host = ${ratio(atRtt).toFixed(2)} (target ≤ 1.50): ${verdict(ratio(atRtt) <= 1.5)}; ${floor(atRtt)}`);
-  lines.push(`fleet, small app @100 ms RTT (informational): 10 hosts / 1 host = ${ratio(far).toFixed(2)}; ${floor(far)}`);
+  lines.push(
+    `fleet, small app @50 ms RTT: 10 hosts / 1 host = ${ratio(atRtt).toFixed(2)} (target ≤ 1.50): ${verdict(ratio(atRtt) <= 1.5)}; ${floor(atRtt)}`,
+  );
+  lines.push(
+    `fleet, small app @100 ms RTT (informational): 10 hosts / 1 host = ${ratio(far).toFixed(2)}; ${floor(far)}`,
+  );
   lines.push(
     `fleet, small app @0 ms RTT (the ten hosts' own work serialised on ${availableParallelism()} shared cores): 10 hosts / 1 host = ${ratio(local).toFixed(2)} (informational); ${floor(local)}`,
   );
-  lines.push(`fleet, 1,500-file app @0 ms RTT (same, with more work per host): 10 hosts / 1 host = ${ratio(large).toFixed(2)} (informational); ${floor(large)}`);
+  lines.push(
+    `fleet, 1,500-file app @0 ms RTT (same, with more work per host): 10 hosts / 1 host = ${ratio(large).toFixed(2)} (informational); ${floor(large)}`,
+  );
 }
 console.log(`\n${lines.join('\n')}`);
 process.exit(0);

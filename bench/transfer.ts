@@ -41,14 +41,43 @@ export interface TransferResult extends Link {
 }
 
 function med(samples: Sample[]): Sample {
-  return { ms: median(samples.map((s) => s.ms)), bytes: median(samples.map((s) => s.bytes)), execs: median(samples.map((s) => s.execs)) };
+  return {
+    ms: median(samples.map((s) => s.ms)),
+    bytes: median(samples.map((s) => s.bytes)),
+    execs: median(samples.map((s) => s.execs)),
+  };
 }
 
 /** The floor: one ssh connection that receives the gzipped tar and switches `current`. */
-async function baseline(sshd: SshdHandle, proxy: SlowProxy, user: string, app: string, target: string, n: number, deployPath: string): Promise<Sample> {
+async function baseline(
+  sshd: SshdHandle,
+  proxy: SlowProxy,
+  user: string,
+  app: string,
+  target: string,
+  n: number,
+  deployPath: string,
+): Promise<Sample> {
   const dir = `${target}/releases/b${n}`;
   const remote = `mkdir -p ${dir} && tar -xzf - -C ${dir} && ln -sfn releases/b${n} ${target}/current.tmp && mv -fT ${target}/current.tmp ${target}/current`;
-  const args = ['-F', 'none', '-i', sshd.privateKeyPath, '-p', String(proxy.port), '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`, '-o', 'StrictHostKeyChecking=no', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', `${user}@127.0.0.1`, remote];
+  const args = [
+    '-F',
+    'none',
+    '-i',
+    sshd.privateKeyPath,
+    '-p',
+    String(proxy.port),
+    '-o',
+    `UserKnownHostsFile=${sshd.knownHostsPath}`,
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    `${user}@127.0.0.1`,
+    remote,
+  ];
   await settle(deployPath);
   const bytes0 = proxy.upstreamBytes();
   const execs0 = sshd.execRequests();
@@ -61,7 +90,14 @@ async function baseline(sshd: SshdHandle, proxy: SlowProxy, user: string, app: s
   return { ms: performance.now() - t0, bytes: proxy.upstreamBytes() - bytes0, execs: sshd.execRequests() - execs0 };
 }
 
-async function ours(sshd: SshdHandle, proxy: SlowProxy, workspace: string, deployPath: string, inputs: Record<string, string>, dist?: string): Promise<Sample> {
+async function ours(
+  sshd: SshdHandle,
+  proxy: SlowProxy,
+  workspace: string,
+  deployPath: string,
+  inputs: Record<string, string>,
+  dist?: string,
+): Promise<Sample> {
   await settle(deployPath);
   const bytes0 = proxy.upstreamBytes();
   const execs0 = sshd.execRequests();
@@ -75,7 +111,10 @@ async function ours(sshd: SshdHandle, proxy: SlowProxy, workspace: string, deplo
 /** Time from starting `node dist/index.js` to its first line of output. */
 export async function startupTimes(runs: number): Promise<number[]> {
   const ws = mkdtempSync(join(tmpdir(), 'da-bench-start-'));
-  writeFileSync(join(ws, 'deploy.yml'), `environments:\n  production:\n    hosts: [local]\n    deploy_path: ${join(ws, 'target')}\n`);
+  writeFileSync(
+    join(ws, 'deploy.yml'),
+    `environments:\n  production:\n    hosts: [local]\n    deploy_path: ${join(ws, 'target')}\n`,
+  );
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
@@ -91,10 +130,18 @@ export async function startupTimes(runs: number): Promise<number[]> {
  * `against`: another build's dist/index.js. Its one-file change runs right after ours in every iteration, on the
  * same host and release history, so drifts of this machine (its disk, its neighbours) hit both alike.
  */
-export async function transferBench(opts: { runs: number; links: Link[]; against?: string }): Promise<TransferResult[]> {
+export async function transferBench(opts: {
+  runs: number;
+  links: Link[];
+  against?: string;
+}): Promise<TransferResult[]> {
   const workspace = mkdtempSync(join(tmpdir(), 'da-bench-xfer-'));
   const app = join(workspace, 'app');
-  const bytes = generateApp(app, { files: 6000, smallBytes: 28_000_000, assets: [5_000_000, 3_000_000, 2_000_000, 1_000_000, 1_000_000] });
+  const bytes = generateApp(app, {
+    files: 6000,
+    smallBytes: 28_000_000,
+    assets: [5_000_000, 3_000_000, 2_000_000, 1_000_000, 1_000_000],
+  });
   console.log(`transfer bench: app of ~6,000 files, ${(bytes / 1048576).toFixed(1)} MiB; ${opts.runs} runs each`);
   const sshd = await startSshd();
   chmodSync(sshd.dir, 0o755);
@@ -105,7 +152,10 @@ export async function transferBench(opts: { runs: number; links: Link[]; against
   try {
     for (const link of opts.links) {
       const rtt = link.rttMs;
-      const proxy = await startProxy({ host: sshd.host, port: sshd.port }, { delayMs: rtt / 2, upBytesPerSecond: link.upBytesPerSecond ?? 0 });
+      const proxy = await startProxy(
+        { host: sshd.host, port: sshd.port },
+        { delayMs: rtt / 2, upBytesPerSecond: link.upBytesPerSecond ?? 0 },
+      );
       try {
         const target = mkdtempSync(join(tmpdir(), 'da-bench-xfer-target-'));
         if (user) chownSync(target, user.uid, user.gid);
@@ -122,7 +172,13 @@ export async function transferBench(opts: { runs: number; links: Link[]; against
           'known-hosts': sshd.knownHostsLine.replace(`]:${sshd.port} `, `]:${proxy.port} `),
           ...extra,
         });
-        const samples = { baseline: [] as Sample[], full: [] as Sample[], oneFile: [] as Sample[], redeploy: [] as Sample[], against: [] as Sample[] };
+        const samples = {
+          baseline: [] as Sample[],
+          full: [] as Sample[],
+          oneFile: [] as Sample[],
+          redeploy: [] as Sample[],
+          against: [] as Sample[],
+        };
         writeFileSync(join(workspace, 'deploy.yml'), config(false));
         await ours(sshd, proxy, workspace, dp, inputs()); // first deploy: seeds shared/, not counted
         for (let i = 0; i < opts.runs; i++) {
@@ -174,7 +230,16 @@ export async function transferBench(opts: { runs: number; links: Link[]; against
       ['(d) redeploy', r.redeploy],
       ...(r.oneFileAgainst ? ([["(c') one-file change, --against build", r.oneFileAgainst]] as const) : []),
     ] as const) {
-      rows.push([linkName(r), name, secs(s.ms), (s.ms / r.baseline.ms).toFixed(2), (s.ms / r.full.ms).toFixed(2), String(s.execs), String(Math.round(s.bytes)), `${((100 * s.bytes) / bytes).toFixed(2)} %`]);
+      rows.push([
+        linkName(r),
+        name,
+        secs(s.ms),
+        (s.ms / r.baseline.ms).toFixed(2),
+        (s.ms / r.full.ms).toFixed(2),
+        String(s.execs),
+        String(Math.round(s.bytes)),
+        `${((100 * s.bytes) / bytes).toFixed(2)} %`,
+      ]);
     }
   }
   console.log(`\n${table(rows)}\n`);

@@ -32,14 +32,20 @@ read -r _`;
 
 async function main(job: TwoPhaseJob): Promise<void> {
   for (const h of job.hosts) connectEarly(h.host, h.port);
-  const [{ connectSsh }, { parseKnownHosts }] = await Promise.all([import('../src/transport/ssh.js'), import('../src/transport/known-hosts.js')]);
+  const [{ connectSsh }, { parseKnownHosts }] = await Promise.all([
+    import('../src/transport/ssh.js'),
+    import('../src/transport/known-hosts.js'),
+  ]);
   const build = readFileSync(job.build);
   const knownHosts = parseKnownHosts(job.knownHosts);
   const solo = job.hosts.length === 1;
   const sessions = await Promise.all(
     job.hosts.map(async (h) => {
       const where = `${h.host}:${h.port}`;
-      const transport = await connectSsh({ host: h.host, port: h.port, user: job.user, name: where }, { privateKey: job.privateKey, knownHosts, connectTimeoutMs: 10_000 });
+      const transport = await connectSsh(
+        { host: h.host, port: h.port, user: job.user, name: where },
+        { privateKey: job.privateKey, knownHosts, connectTimeoutMs: 10_000 },
+      );
       const proc = await transport.start(twoPhaseScript(h.dir, job.release, build.length));
       proc.stdin.write(solo ? Buffer.concat([build, Buffer.from('go\ncommit\n')]) : build);
       let out = '';
@@ -53,7 +59,8 @@ async function main(job: TwoPhaseJob): Promise<void> {
         Promise.race([
           new Promise<void>((resolve) => (out.includes(word) ? resolve() : waiters.set(word, resolve))),
           proc.exited.then((s) => {
-            if (!out.includes(word)) throw new Error(`${where}: the session ended (status ${s.code}) before it said ${word}`);
+            if (!out.includes(word))
+              throw new Error(`${where}: the session ended (status ${s.code}) before it said ${word}`);
           }),
         ]);
       return { transport, proc, said };
@@ -67,7 +74,8 @@ async function main(job: TwoPhaseJob): Promise<void> {
   }
   const codes = await Promise.all(sessions.map((s) => s.proc.exited));
   const failed = codes.findIndex((c) => c.code !== 0);
-  if (failed >= 0) throw new Error(`${job.hosts[failed]!.host}:${job.hosts[failed]!.port}: the session exited ${codes[failed]!.code}`);
+  if (failed >= 0)
+    throw new Error(`${job.hosts[failed]!.host}:${job.hosts[failed]!.port}: the session exited ${codes[failed]!.code}`);
   await Promise.all(sessions.map((s) => s.transport.close()));
 }
 

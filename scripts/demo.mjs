@@ -13,7 +13,16 @@
  * Node built-ins only.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -94,7 +103,7 @@ function writeConfig() {
     '    writable_mode: chmod',
     '    writable_chmod_mode: "0775"',
     '    env:',
-    '      # From the step\'s environment; the action masks the value in the log.',
+    "      # From the step's environment; the action masks the value in the log.",
     '      APP_KEY: ${DEMO_SECRET}',
     '    # On the runner, in a temporary copy of examples/demo (the source itself is never changed).',
     '    build:',
@@ -113,7 +122,13 @@ function writeConfig() {
 function runnerFiles(n) {
   const dir = join(RUNNER, `run-${n}`);
   mkdirSync(join(dir, 'temp'), { recursive: true });
-  const files = { dir, output: join(dir, 'output'), state: join(dir, 'state'), summary: join(dir, 'summary.md'), temp: join(dir, 'temp') };
+  const files = {
+    dir,
+    output: join(dir, 'output'),
+    state: join(dir, 'state'),
+    summary: join(dir, 'summary.md'),
+    temp: join(dir, 'temp'),
+  };
   for (const f of [files.output, files.state, files.summary]) writeFileSync(f, '');
   return files;
 }
@@ -163,7 +178,8 @@ function runnerLog() {
     }
     if (name === 'group') return say(`  │ ▸ ${mask(unescapeValue(value))}`);
     if (name === 'endgroup' || name === 'debug') return;
-    if (name === 'warning' || name === 'error' || name === 'notice') return say(`  │ ${name}: ${mask(unescapeValue(value))}`);
+    if (name === 'warning' || name === 'error' || name === 'notice')
+      return say(`  │ ${name}: ${mask(unescapeValue(value))}`);
     say(`  │ ${mask(line)}`);
   };
 }
@@ -273,7 +289,9 @@ function readOr(path, fallback = '') {
 }
 
 function printHistory() {
-  const lines = readOr(join(APP, '.deploy', 'history.jsonl')).split('\n').filter(Boolean);
+  const lines = readOr(join(APP, '.deploy', 'history.jsonl'))
+    .split('\n')
+    .filter(Boolean);
   say(`${rel(join(APP, '.deploy', 'history.jsonl'))} (last ${Math.min(lines.length, 6)} of ${lines.length} lines):`);
   for (const line of lines.slice(-6)) {
     try {
@@ -315,7 +333,9 @@ async function main() {
 
   say(`Deploying ${SOURCE} to ${rel(APP)} twice, as a GitHub runner would run this action:`);
   say(`  node dist/index.js  with INPUT_CONFIG=${rel(CONFIG)} INPUT_ENVIRONMENT=${ENVIRONMENT} INPUT_SOURCE=${SOURCE}`);
-  say(`  GITHUB_SHA=${sha}${sha === FALLBACK_SHA ? ' (not a git checkout: a demo value)' : ''}, DEMO_SECRET=<set, referenced as \${DEMO_SECRET}>`);
+  say(
+    `  GITHUB_SHA=${sha}${sha === FALLBACK_SHA ? ' (not a git checkout: a demo value)' : ''}, DEMO_SECRET=<set, referenced as \${DEMO_SECRET}>`,
+  );
 
   const runs = [];
   for (const n of [1, 2]) {
@@ -330,7 +350,9 @@ async function main() {
       say(`The job summary says what failed and what was left as it was: ${rel(run.files.summary)}`);
       say(`The config used: ${rel(CONFIG)}`);
       if (existsSync(join(APP, '.deploy', 'lock'))) {
-        say(`A deploy lock is held in ${rel(join(APP, '.deploy', 'lock'))} (info.json says by whom). When no deploy is running,`);
+        say(
+          `A deploy lock is held in ${rel(join(APP, '.deploy', 'lock'))} (info.json says by whom). When no deploy is running,`,
+        );
         say(`remove that directory, or start over with \`npm run demo -- --clean\`.`);
       }
       return 1;
@@ -349,10 +371,11 @@ async function main() {
   tree(APP, 3, (path) => dirname(path) === join(APP, 'releases') && path !== live);
   say(dim('(releases other than the live one folded)'));
 
-  heading('Outputs (parsed from each run\'s GITHUB_OUTPUT file)');
+  heading("Outputs (parsed from each run's GITHUB_OUTPUT file)");
   runs.forEach((run, i) => {
     say(`deploy ${i + 1} (${rel(run.files.output)}):`);
-    for (const [name, value] of Object.entries(parseOutputs(readOr(run.files.output)))) say(`  ${name.padEnd(16)} ${value || '(empty)'}`);
+    for (const [name, value] of Object.entries(parseOutputs(readOr(run.files.output))))
+      say(`  ${name.padEnd(16)} ${value || '(empty)'}`);
   });
 
   heading('History');
@@ -360,9 +383,13 @@ async function main() {
 
   heading('Look at');
   const ready = readOr(join(APP, 'current', '.ready'), '(missing)');
-  say(`  ${rel(runs[1].files.summary).padEnd(38)} the job summary GitHub would show (Markdown); deploy 1's is in ${rel(runs[0].files.summary)}`);
+  say(
+    `  ${rel(runs[1].files.summary).padEnd(38)} the job summary GitHub would show (Markdown); deploy 1's is in ${rel(runs[0].files.summary)}`,
+  );
   say(`  ${`${rel(APP)}/current/.ready`.padEnd(38)} "${ready}": written by the deploy hook before the switch`);
-  say(`  ${`${rel(APP)}/current/BUILD_INFO`.padEnd(38)} written by the build hook on the "runner"; REVISION holds the commit`);
+  say(
+    `  ${`${rel(APP)}/current/BUILD_INFO`.padEnd(38)} written by the build hook on the "runner"; REVISION holds the commit`,
+  );
   say(`  ${`${rel(APP)}/shared/`.padEnd(38)} storage/ and .env outlive releases (each release links to them)`);
   say(`  ${rel(CONFIG).padEnd(38)} the config these deploys used (examples/demo/deploy.yml is the SSH version)`);
   say('');

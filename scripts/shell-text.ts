@@ -33,7 +33,11 @@ export function shellModule(dir: string): string {
     '',
   ];
   for (const file of shellFiles(dir)) {
-    parts.push(`/** ${file} */`, `export const ${constantName(file)} = ${JSON.stringify(compact(readFileSync(join(dir, file), 'utf8')))};`, '');
+    parts.push(
+      `/** ${file} */`,
+      `export const ${constantName(file)} = ${JSON.stringify(compact(readFileSync(join(dir, file), 'utf8')))};`,
+      '',
+    );
   }
   return parts.join('\n');
 }

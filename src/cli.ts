@@ -44,7 +44,12 @@ async function cli(argv: string[], mask: OutputMask): Promise<number> {
     process.stdout.write(outcome.text);
     return outcome.code;
   } catch (error) {
-    const outcome = failure(run?.ctx.report, error, { knownHostsFile: run?.knownHostsFile, credentials: run?.credentials, cancelled: cancel.signal.aborted, dryRun: request.dryRun });
+    const outcome = failure(run?.ctx.report, error, {
+      knownHostsFile: run?.knownHostsFile,
+      credentials: run?.credentials,
+      cancelled: cancel.signal.aborted,
+      dryRun: request.dryRun,
+    });
     process.stderr.write(ci ? inertText(outcome.text) : outcome.text);
     return outcome.code;
   } finally {

@@ -1,7 +1,7 @@
 /** A run that was cancelled; the hosts have undone its work. */
 export class Cancelled extends Error {
   constructor() {
-    super('the run was cancelled; every host undid this run\'s unfinished work');
+    super("the run was cancelled; every host undid this run's unfinished work");
     this.name = 'Cancelled';
   }
 }

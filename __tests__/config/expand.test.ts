@@ -13,11 +13,19 @@ describe('expandValue', () => {
   });
 
   it('leaves text without references alone and records no secret', () => {
-    expect(expandValue('plain $HOME and $ and {x}', vars)).toEqual({ value: 'plain $HOME and $ and {x}', secrets: [], problems: [] });
+    expect(expandValue('plain $HOME and $ and {x}', vars)).toEqual({
+      value: 'plain $HOME and $ and {x}',
+      secrets: [],
+      problems: [],
+    });
   });
 
   it('turns $${NAME} into a literal ${NAME}, not expanded and not a secret', () => {
-    expect(expandValue('$${DB_PASSWORD} and $${NOT_SET}', vars)).toEqual({ value: '${DB_PASSWORD} and ${NOT_SET}', secrets: [], problems: [] });
+    expect(expandValue('$${DB_PASSWORD} and $${NOT_SET}', vars)).toEqual({
+      value: '${DB_PASSWORD} and ${NOT_SET}',
+      secrets: [],
+      problems: [],
+    });
   });
 
   it('mixes escapes and references', () => {
@@ -30,7 +38,9 @@ describe('expandValue', () => {
   });
 
   it('reports unset variables', () => {
-    expect(expandValue('${NOPE}', vars).problems).toEqual(["references ${NOPE}, which is not set in the step's environment"]);
+    expect(expandValue('${NOPE}', vars).problems).toEqual([
+      "references ${NOPE}, which is not set in the step's environment",
+    ]);
   });
 
   it('reports malformed references', () => {
@@ -42,15 +52,32 @@ describe('expandValue', () => {
 
 describe('env in loadConfig', () => {
   it('expands env values and records secrets for masking', () => {
-    const config = load(env('env:', '  DB_PASSWORD: "${DB_PASSWORD}"', '  DSN: "mysql://app:${DB_PASSWORD}@db"', '  PLAIN: value', '  LITERAL: "$${DB_PASSWORD}"'), 'production', {
+    const config = load(
+      env(
+        'env:',
+        '  DB_PASSWORD: "${DB_PASSWORD}"',
+        '  DSN: "mysql://app:${DB_PASSWORD}@db"',
+        '  PLAIN: value',
+        '  LITERAL: "$${DB_PASSWORD}"',
+      ),
+      'production',
+      {
+        DB_PASSWORD: 'hunter2',
+      },
+    );
+    expect(config.env).toEqual({
       DB_PASSWORD: 'hunter2',
+      DSN: 'mysql://app:hunter2@db',
+      PLAIN: 'value',
+      LITERAL: '${DB_PASSWORD}',
     });
-    expect(config.env).toEqual({ DB_PASSWORD: 'hunter2', DSN: 'mysql://app:hunter2@db', PLAIN: 'value', LITERAL: '${DB_PASSWORD}' });
     expect(config.secrets).toEqual(['hunter2', 'mysql://app:hunter2@db']);
   });
 
   it('expands only env values, not commands or other settings', () => {
-    const config = load(env('build: ["echo ${HOME}"]', 'url: "https://x.example.com/${HOME}"'), 'production', { HOME: '/root' });
+    const config = load(env('build: ["echo ${HOME}"]', 'url: "https://x.example.com/${HOME}"'), 'production', {
+      HOME: '/root',
+    });
     expect(config.build[0].run).toBe('echo ${HOME}');
     expect(config.url).toBe('https://x.example.com/${HOME}');
   });

@@ -73,10 +73,23 @@ describe('the fleet example of issue 4', () => {
 
 describe('host labels', () => {
   const hosts = (...entries: string[]) =>
-    yaml('environments:', '  production:', '    deploy_path: /var/www/app', '    hosts:', ...entries.map((e) => `      - ${e}`));
+    yaml(
+      'environments:',
+      '  production:',
+      '    deploy_path: /var/www/app',
+      '    hosts:',
+      ...entries.map((e) => `      - ${e}`),
+    );
 
   it('reads labels of host mappings; string entries and `local` have none', () => {
-    const config = load(hosts('{ host: a.example.com, user: deploy, labels: [web, "eu-1", v2.0, a_b] }', 'deploy@b.example.com', '{ host: c.example.com, user: deploy }', 'local'));
+    const config = load(
+      hosts(
+        '{ host: a.example.com, user: deploy, labels: [web, "eu-1", v2.0, a_b] }',
+        'deploy@b.example.com',
+        '{ host: c.example.com, user: deploy }',
+        'local',
+      ),
+    );
     expect(config.hosts.map((h) => h.labels)).toEqual([['web', 'eu-1', 'v2.0', 'a_b'], [], [], []]);
   });
 
@@ -87,7 +100,10 @@ describe('host labels', () => {
   it.each([
     ['"-web"', 'invalid label "-web": use letters, digits, `.`, `_` and `-`, starting with a letter or digit'],
     ['_web', 'invalid label "_web": use letters, digits, `.`, `_` and `-`, starting with a letter or digit'],
-    ['"web server"', 'invalid label "web server": use letters, digits, `.`, `_` and `-`, starting with a letter or digit'],
+    [
+      '"web server"',
+      'invalid label "web server": use letters, digits, `.`, `_` and `-`, starting with a letter or digit',
+    ],
     ['""', 'invalid label "": use letters, digits, `.`, `_` and `-`, starting with a letter or digit'],
     ['"web/1"', 'invalid label "web/1": use letters, digits, `.`, `_` and `-`, starting with a letter or digit'],
     ['7', 'must be a string (got 7)'],
@@ -111,7 +127,11 @@ describe('host labels', () => {
   });
 
   it('refuses labels that are not a list', () => {
-    expect(problem(hosts('{ host: a.example.com, user: deploy, labels: web }'))).toMatchObject({ column: 54, path: `${P}.hosts[0].labels`, message: 'must be a list (got "web")' });
+    expect(problem(hosts('{ host: a.example.com, user: deploy, labels: web }'))).toMatchObject({
+      column: 54,
+      path: `${P}.hosts[0].labels`,
+      message: 'must be a list (got "web")',
+    });
   });
 
   it('refuses labels on `local`', () => {
@@ -136,7 +156,10 @@ describe('strategy, max_parallel, batch_size', () => {
   });
 
   it('accepts a batch_size larger than the number of hosts', () => {
-    expect(load(env('strategy: rolling', 'batch_size: 50', 'max_parallel: 1'))).toMatchObject({ batchSize: 50, maxParallel: 1 });
+    expect(load(env('strategy: rolling', 'batch_size: 50', 'max_parallel: 1'))).toMatchObject({
+      batchSize: 50,
+      maxParallel: 1,
+    });
   });
 
   it.each([
@@ -160,13 +183,26 @@ describe('strategy, max_parallel, batch_size', () => {
     ['batchsize: 3', 'batch_size'],
     ['stratgy: rolling', 'strategy'],
   ])('suggests the known key for %s', (line, known) => {
-    expect(problem(env(line))).toMatchObject({ line: 5, column: 5, message: `unknown key; did you mean \`${known}\`?` });
+    expect(problem(env(line))).toMatchObject({
+      line: 5,
+      column: 5,
+      message: `unknown key; did you mean \`${known}\`?`,
+    });
   });
 });
 
 describe('hooks', () => {
   it('reads deploy hooks as strings or mappings, `once` defaulting to false', () => {
-    const config = load(env('deploy:', '  - run: migrate', '    once: true', '  - { run: cache, once: false }', '  - { run: warm }', '  - plain'));
+    const config = load(
+      env(
+        'deploy:',
+        '  - run: migrate',
+        '    once: true',
+        '  - { run: cache, once: false }',
+        '  - { run: warm }',
+        '  - plain',
+      ),
+    );
     expect(config.deploy.map((h) => [h.run, h.once, h.position.line, h.position.column])).toEqual([
       ['migrate', true, 6, 9],
       ['cache', false, 8, 9],
@@ -176,9 +212,17 @@ describe('hooks', () => {
   });
 
   it('reads build and activate hooks as strings or mappings with `run`', () => {
-    const config = load(env('build: [make, { run: npm ci }]', 'activate: [{ run: "sudo systemctl reload php8.3-fpm" }, reload]'));
-    expect(config.build.map((h) => [h.run, h.once])).toEqual([['make', false], ['npm ci', false]]);
-    expect(config.activate.map((h) => [h.run, h.once])).toEqual([['sudo systemctl reload php8.3-fpm', false], ['reload', false]]);
+    const config = load(
+      env('build: [make, { run: npm ci }]', 'activate: [{ run: "sudo systemctl reload php8.3-fpm" }, reload]'),
+    );
+    expect(config.build.map((h) => [h.run, h.once])).toEqual([
+      ['make', false],
+      ['npm ci', false],
+    ]);
+    expect(config.activate.map((h) => [h.run, h.once])).toEqual([
+      ['sudo systemctl reload php8.3-fpm', false],
+      ['reload', false],
+    ]);
   });
 
   it.each(['build', 'activate'])('refuses `once` in %s hooks', (key) => {
@@ -191,7 +235,11 @@ describe('hooks', () => {
   });
 
   it.each(['build', 'deploy', 'activate'])('refuses a %s hook mapping without `run`', (key) => {
-    expect(problem(env(`${key}: [{ }]`))).toMatchObject({ line: 5, path: `${P}.${key}[0]`, message: 'missing required key `run`' });
+    expect(problem(env(`${key}: [{ }]`))).toMatchObject({
+      line: 5,
+      path: `${P}.${key}[0]`,
+      message: 'missing required key `run`',
+    });
   });
 
   it.each([
@@ -222,7 +270,11 @@ describe('hooks', () => {
     ['activate', 'Run', 'run'],
   ])('suggests the known key in %s for %s', (key, typo, known) => {
     const found = problems(env(`${key}: [{ run: a, ${typo}: true }]`)).find((p) => p.message.startsWith('unknown key'));
-    expect(found).toMatchObject({ line: 5, path: `${P}.${key}[0].${typo}`, message: `unknown key; did you mean \`${known}\`?` });
+    expect(found).toMatchObject({
+      line: 5,
+      path: `${P}.${key}[0].${typo}`,
+      message: `unknown key; did you mean \`${known}\`?`,
+    });
   });
 
   it('reports a bad hook in every environment, and in top-level defaults once', () => {
@@ -232,7 +284,10 @@ describe('hooks', () => {
       '  production: { hosts: [local], deploy_path: /srv/a }',
       '  staging: { hosts: [local], deploy_path: /srv/b, activate: [{ run: b, once: true }] }',
     );
-    expect(problems(text).map((p) => `${p.line}:${p.column} ${p.path}`)).toEqual(['1:20 deploy[0].onse', '4:72 environments.staging.activate[0].once']);
+    expect(problems(text).map((p) => `${p.line}:${p.column} ${p.path}`)).toEqual([
+      '1:20 deploy[0].onse',
+      '4:72 environments.staging.activate[0].once',
+    ]);
   });
 });
 
@@ -251,7 +306,10 @@ describe('healthcheck', () => {
   });
 
   it('reads a command check with every setting', () => {
-    expect(load(check('command: curl -fsS http://localhost/health', 'timeout: 1500ms', 'retries: 0', 'interval: 1m')).healthcheck).toEqual({
+    expect(
+      load(check('command: curl -fsS http://localhost/health', 'timeout: 1500ms', 'retries: 0', 'interval: 1m'))
+        .healthcheck,
+    ).toEqual({
       command: 'curl -fsS http://localhost/health',
       expectStatus: 200,
       timeoutMs: 1500,
@@ -275,7 +333,10 @@ describe('healthcheck', () => {
   });
 
   it('allows a zero interval and any expect_status from 100 to 599', () => {
-    expect(load(check('url: http://example.com/', 'interval: 0', 'expect_status: 599')).healthcheck).toMatchObject({ intervalMs: 0, expectStatus: 599 });
+    expect(load(check('url: http://example.com/', 'interval: 0', 'expect_status: 599')).healthcheck).toMatchObject({
+      intervalMs: 0,
+      expectStatus: 599,
+    });
     expect(load(check('url: http://example.com/', 'expect_status: 100')).healthcheck?.expectStatus).toBe(100);
   });
 
@@ -305,7 +366,12 @@ describe('healthcheck', () => {
       path: `${P}.healthcheck`,
       message: 'needs `url` (requested from the runner) or `command` (run on the host)',
     });
-    expect(problem(env('healthcheck: {}'))).toMatchObject({ line: 5, column: 5, path: `${P}.healthcheck`, message: expect.stringMatching(/^needs `url`/) });
+    expect(problem(env('healthcheck: {}'))).toMatchObject({
+      line: 5,
+      column: 5,
+      path: `${P}.healthcheck`,
+      message: expect.stringMatching(/^needs `url`/),
+    });
   });
 
   it('refuses `expect_status` with `command`', () => {
@@ -321,13 +387,26 @@ describe('healthcheck', () => {
     ['url: ftp://{host}/', 'url', 'must be an http:// or https:// URL, `{host}` allowed (got "ftp://{host}/")'],
     ['url: "{host}/health"', 'url', 'must be an http:// or https:// URL, `{host}` allowed (got "{host}/health")'],
     ['url: "https://"', 'url', 'must be an http:// or https:// URL, `{host}` allowed (got "https://")'],
-    ['url: "https://{hostname}/health"', 'url', 'unknown placeholder `{hostname}`: only `{host}` is replaced (by each host\'s host name)'],
-    ['url: "https://{host}/{path}"', 'url', 'unknown placeholder `{path}`: only `{host}` is replaced (by each host\'s host name)'],
+    [
+      'url: "https://{hostname}/health"',
+      'url',
+      "unknown placeholder `{hostname}`: only `{host}` is replaced (by each host's host name)",
+    ],
+    [
+      'url: "https://{host}/{path}"',
+      'url',
+      "unknown placeholder `{path}`: only `{host}` is replaced (by each host's host name)",
+    ],
     ['url: 8080', 'url', 'must be a string (got 8080)'],
     ['command: ""', 'command', 'must not be empty'],
     ['command: [curl, x]', 'command', 'must be a string (got a list)'],
   ])('%s', (line, path, message) => {
-    expect(problem(check(line))).toMatchObject({ line: 6, column: 9 + path.length, path: `${P}.healthcheck.${path}`, message });
+    expect(problem(check(line))).toMatchObject({
+      line: 6,
+      column: 9 + path.length,
+      path: `${P}.healthcheck.${path}`,
+      message,
+    });
   });
 
   it.each([
@@ -340,19 +419,55 @@ describe('healthcheck', () => {
     ['timeout: 601', 'timeout', 'must be more than 0 and at most 10m (got 601)'],
     ['timeout: 600001ms', 'timeout', 'must be more than 0 and at most 10m (got "600001ms")'],
     ['timeout: 1h', 'timeout', 'must be more than 0 and at most 10m (got "1h")'],
-    ['timeout: 1.5s', 'timeout', 'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got "1.5s")'],
-    ['timeout: 1.5', 'timeout', 'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got 1.5)'],
-    ['timeout: -5', 'timeout', 'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got -5)'],
-    ['timeout: 30 s', 'timeout', 'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got "30 s")'],
-    ['timeout: 1m30s', 'timeout', 'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got "1m30s")'],
-    ['timeout: soon', 'timeout', 'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got "soon")'],
-    ['timeout:', 'timeout', 'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got nothing)'],
+    [
+      'timeout: 1.5s',
+      'timeout',
+      'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got "1.5s")',
+    ],
+    [
+      'timeout: 1.5',
+      'timeout',
+      'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got 1.5)',
+    ],
+    [
+      'timeout: -5',
+      'timeout',
+      'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got -5)',
+    ],
+    [
+      'timeout: 30 s',
+      'timeout',
+      'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got "30 s")',
+    ],
+    [
+      'timeout: 1m30s',
+      'timeout',
+      'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got "1m30s")',
+    ],
+    [
+      'timeout: soon',
+      'timeout',
+      'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got "soon")',
+    ],
+    [
+      'timeout:',
+      'timeout',
+      'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got nothing)',
+    ],
     ['retries: -1', 'retries', 'must be an integer >= 0 (got -1)'],
     ['retries: many', 'retries', 'must be an integer >= 0 (got "many")'],
     ['interval: 11m', 'interval', 'must be at most 10m (got "11m")'],
-    ['interval: 2 seconds', 'interval', 'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got "2 seconds")'],
+    [
+      'interval: 2 seconds',
+      'interval',
+      'must be a duration such as `30s`, `1500ms` or `2m` (a bare integer is seconds) (got "2 seconds")',
+    ],
   ])('%s', (line, path, message) => {
-    expect(problem(check('url: https://{host}/', line))).toMatchObject({ line: 7, path: `${P}.healthcheck.${path}`, message });
+    expect(problem(check('url: https://{host}/', line))).toMatchObject({
+      line: 7,
+      path: `${P}.healthcheck.${path}`,
+      message,
+    });
   });
 
   it.each([
@@ -374,20 +489,31 @@ describe('healthcheck', () => {
   });
 
   it('refuses a healthcheck that is not a mapping', () => {
-    expect(problem(env('healthcheck: https://{host}/'))).toMatchObject({ line: 5, column: 18, path: `${P}.healthcheck`, message: 'must be a mapping (got "https://{host}/")' });
-    expect(problem(env('healthcheck:'))).toMatchObject({ line: 5, path: `${P}.healthcheck`, message: 'must be a mapping (got nothing)' });
+    expect(problem(env('healthcheck: https://{host}/'))).toMatchObject({
+      line: 5,
+      column: 18,
+      path: `${P}.healthcheck`,
+      message: 'must be a mapping (got "https://{host}/")',
+    });
+    expect(problem(env('healthcheck:'))).toMatchObject({
+      line: 5,
+      path: `${P}.healthcheck`,
+      message: 'must be a mapping (got nothing)',
+    });
   });
 
   it('reports every problem of a healthcheck, not just the first', () => {
-    expect(problems(check('url: ftp://x/', 'timeout: 0', 'retries: -1')).map((p) => p.path.slice(P.length + 1))).toEqual([
-      'healthcheck.url',
-      'healthcheck.timeout',
-      'healthcheck.retries',
-    ]);
+    expect(
+      problems(check('url: ftp://x/', 'timeout: 0', 'retries: -1')).map((p) => p.path.slice(P.length + 1)),
+    ).toEqual(['healthcheck.url', 'healthcheck.timeout', 'healthcheck.retries']);
   });
 
   it('names the top-level key in problems of a top-level healthcheck', () => {
-    const text = yaml('healthcheck: { command: "true", expect_status: 200 }', 'environments:', '  production: { hosts: [local], deploy_path: /srv/a }');
+    const text = yaml(
+      'healthcheck: { command: "true", expect_status: 200 }',
+      'environments:',
+      '  production: { hosts: [local], deploy_path: /srv/a }',
+    );
     expect(problem(text)).toMatchObject({ line: 1, column: 33, path: 'healthcheck.expect_status' });
   });
 });

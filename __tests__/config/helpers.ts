@@ -5,12 +5,20 @@ export const FILE = 'deploy.yml';
 /** Joins lines, so tests can count lines and columns. */
 export const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
 
-export function load(text: string, environment = 'production', env: Record<string, string | undefined> = {}): EnvironmentConfig {
+export function load(
+  text: string,
+  environment = 'production',
+  env: Record<string, string | undefined> = {},
+): EnvironmentConfig {
   return loadConfig({ file: FILE, environment, env, text });
 }
 
 /** The problems loading `text` raises; fails the test if it loads or throws anything but ConfigError. */
-export function problems(text: string, environment = 'production', env: Record<string, string | undefined> = {}): ConfigProblem[] {
+export function problems(
+  text: string,
+  environment = 'production',
+  env: Record<string, string | undefined> = {},
+): ConfigProblem[] {
   try {
     load(text, environment, env);
   } catch (error) {
@@ -21,9 +29,16 @@ export function problems(text: string, environment = 'production', env: Record<s
 }
 
 /** The one problem loading `text` raises. */
-export function problem(text: string, environment = 'production', env: Record<string, string | undefined> = {}): ConfigProblem {
+export function problem(
+  text: string,
+  environment = 'production',
+  env: Record<string, string | undefined> = {},
+): ConfigProblem {
   const found = problems(text, environment, env);
-  if (found.length !== 1) throw new Error(`expected one problem, got:\n${found.map((p) => `${p.line}:${p.column}: ${p.path}: ${p.message}`).join('\n')}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one problem, got:\n${found.map((p) => `${p.line}:${p.column}: ${p.path}: ${p.message}`).join('\n')}`,
+    );
   return found[0];
 }
 

@@ -4,9 +4,18 @@ const at = { file: 'deploy.yml', line: 3, column: 7 };
 
 describe('parseHostSpec', () => {
   it.each([
-    ['deploy@web1.example.com', { name: 'deploy@web1.example.com', host: 'web1.example.com', user: 'deploy', port: 22, local: false }],
-    ['deploy@web1.example.com:2222', { name: 'deploy@web1.example.com:2222', host: 'web1.example.com', user: 'deploy', port: 2222, local: false }],
-    ['web1.example.com', { name: 'web1.example.com', host: 'web1.example.com', user: undefined, port: 22, local: false }],
+    [
+      'deploy@web1.example.com',
+      { name: 'deploy@web1.example.com', host: 'web1.example.com', user: 'deploy', port: 22, local: false },
+    ],
+    [
+      'deploy@web1.example.com:2222',
+      { name: 'deploy@web1.example.com:2222', host: 'web1.example.com', user: 'deploy', port: 2222, local: false },
+    ],
+    [
+      'web1.example.com',
+      { name: 'web1.example.com', host: 'web1.example.com', user: undefined, port: 22, local: false },
+    ],
     ['web1:22', { name: 'web1', host: 'web1', user: undefined, port: 22, local: false }],
     ['10.0.0.5:2200', { name: '10.0.0.5:2200', host: '10.0.0.5', user: undefined, port: 2200, local: false }],
     ['[::1]:2222', { name: '[::1]:2222', host: '::1', user: undefined, port: 2222, local: false }],

@@ -6,7 +6,8 @@ import { load, problems, yaml } from './helpers.js';
 const schema = toJsonSchema();
 
 function object(value: JsonValue | undefined): JsonObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`not an object: ${JSON.stringify(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`not an object: ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -23,21 +24,34 @@ const activateHookProperties = object(hookMapping('activate').properties);
 const healthcheckSchema = object(environmentProperties.healthcheck);
 const healthcheckProperties = object(healthcheckSchema.properties);
 
-const nested = [hostProperties, deployHookProperties, buildHookProperties, activateHookProperties, healthcheckProperties];
+const nested = [
+  hostProperties,
+  deployHookProperties,
+  buildHookProperties,
+  activateHookProperties,
+  healthcheckProperties,
+];
 const allNames = [...new Set([topProperties, environmentProperties, ...nested].flatMap((p) => Object.keys(p)))];
 
 type Level = 'top' | 'environment' | 'host' | 'deploy hook' | 'build hook' | 'activate hook' | 'healthcheck';
 
 /** Whether the validator accepts `key` at a level (any problem about the value is fine, "unknown key" is not). */
 function accepted(level: Level, name: string): boolean {
-  const environment = (line: string) => yaml('environments:', '  production:', '    hosts: [local]', '    deploy_path: /srv/app', `    ${line}`);
+  const environment = (line: string) =>
+    yaml('environments:', '  production:', '    hosts: [local]', '    deploy_path: /srv/app', `    ${line}`);
   const text =
     level === 'top'
       ? yaml(`${name}: ~`, 'environments: { production: { hosts: [local], deploy_path: /srv/app } }')
       : level === 'environment'
         ? environment(`${name}: ~`)
         : level === 'host'
-          ? yaml('environments:', '  production:', '    deploy_path: /srv/app', '    hosts:', `      - { host: local, ${name}: ~ }`)
+          ? yaml(
+              'environments:',
+              '  production:',
+              '    deploy_path: /srv/app',
+              '    hosts:',
+              `      - { host: local, ${name}: ~ }`,
+            )
           : level === 'healthcheck'
             ? environment(`healthcheck: { ${name}: ~ }`)
             : environment(`${level.split(' ')[0]}: [{ ${name}: ~ }]`);
@@ -47,7 +61,9 @@ function accepted(level: Level, name: string): boolean {
   } catch {
     return true; // loaded without any problem
   }
-  return !found.some((p) => p.path.endsWith(name) && /^unknown key|only allowed at the top level|only meaningful for/.test(p.message));
+  return !found.some(
+    (p) => p.path.endsWith(name) && /^unknown key|only allowed at the top level|only meaningful for/.test(p.message),
+  );
 }
 
 describe('toJsonSchema', () => {
@@ -76,7 +92,8 @@ describe('toJsonSchema', () => {
   });
 
   it('lets every environment key be a top-level default', () => {
-    for (const name of Object.keys(environmentProperties)) expect(topProperties[name]).toEqual(environmentProperties[name]);
+    for (const name of Object.keys(environmentProperties))
+      expect(topProperties[name]).toEqual(environmentProperties[name]);
   });
 
   it('describes every key', () => {
@@ -97,13 +114,22 @@ describe('toJsonSchema', () => {
       // Durations are milliseconds in the config (`hookTimeoutMs`) and written as `30m` in the schema.
       const key = ENVIRONMENT_KEYS[name as keyof typeof ENVIRONMENT_KEYS];
       const record = config as unknown as Record<string, unknown>;
-      const actual: unknown = camel(name) in record ? record[camel(name)] : key.kind.toJson(record[`${camel(name)}Ms`] as never);
+      const actual: unknown =
+        camel(name) in record ? record[camel(name)] : key.kind.toJson(record[`${camel(name)}Ms`] as never);
       expect([name, actual]).toEqual([name, object(property).default]);
     }
   });
 
   it('publishes the healthcheck defaults the loader applies', () => {
-    const config = load(yaml('environments:', '  production:', '    hosts: [local]', '    deploy_path: /srv/app', '    healthcheck: { url: "https://{host}/" }'));
+    const config = load(
+      yaml(
+        'environments:',
+        '  production:',
+        '    hosts: [local]',
+        '    deploy_path: /srv/app',
+        '    healthcheck: { url: "https://{host}/" }',
+      ),
+    );
     const defaults = (name: string) => object(healthcheckProperties[name]).default;
     expect(defaults('expect_status')).toBe(config.healthcheck?.expectStatus);
     expect(defaults('retries')).toBe(config.healthcheck?.retries);
@@ -112,7 +138,13 @@ describe('toJsonSchema', () => {
     expect(config.healthcheck).toMatchObject({ timeoutMs: 30_000, intervalMs: 2000 });
     // A written default reads back as the same value.
     const written = load(
-      yaml('environments:', '  production:', '    hosts: [local]', '    deploy_path: /srv/app', `    healthcheck: { url: "https://{host}/", timeout: ${String(defaults('timeout'))}, interval: ${String(defaults('interval'))} }`),
+      yaml(
+        'environments:',
+        '  production:',
+        '    hosts: [local]',
+        '    deploy_path: /srv/app',
+        `    healthcheck: { url: "https://{host}/", timeout: ${String(defaults('timeout'))}, interval: ${String(defaults('interval'))} }`,
+      ),
     );
     expect(written.healthcheck).toEqual(config.healthcheck);
     expect(object(deployHookProperties.once).default).toBe(false);
@@ -122,7 +154,10 @@ describe('toJsonSchema', () => {
   it('describes hooks as strings or mappings with a required `run`', () => {
     for (const key of ['build', 'deploy', 'activate']) {
       const items = object(object(environmentProperties[key]).items);
-      expect(items.oneOf).toEqual([{ type: 'string', minLength: 1, pattern: '\\S' }, expect.objectContaining({ type: 'object', additionalProperties: false, required: ['run'] })]);
+      expect(items.oneOf).toEqual([
+        { type: 'string', minLength: 1, pattern: '\\S' },
+        expect.objectContaining({ type: 'object', additionalProperties: false, required: ['run'] }),
+      ]);
     }
   });
 
@@ -133,7 +168,12 @@ describe('toJsonSchema', () => {
       { required: ['url'], not: { required: ['command'] } },
       { required: ['command'], not: { anyOf: [{ required: ['url'] }, { required: ['expect_status'] }] } },
     ]);
-    expect(healthcheckProperties.expect_status).toMatchObject({ type: 'integer', minimum: 100, maximum: 599, default: 200 });
+    expect(healthcheckProperties.expect_status).toMatchObject({
+      type: 'integer',
+      minimum: 100,
+      maximum: 599,
+      default: 200,
+    });
     expect(healthcheckProperties.retries).toMatchObject({ type: 'integer', minimum: 0, default: 5 });
     expect(healthcheckProperties.timeout).toMatchObject({
       oneOf: [
@@ -141,7 +181,9 @@ describe('toJsonSchema', () => {
         { type: 'integer', minimum: 1, maximum: 600 },
       ],
     });
-    expect(healthcheckProperties.interval).toMatchObject({ oneOf: [expect.anything(), { type: 'integer', minimum: 0, maximum: 600 }] });
+    expect(healthcheckProperties.interval).toMatchObject({
+      oneOf: [expect.anything(), { type: 'integer', minimum: 0, maximum: 600 }],
+    });
   });
 
   it('is plain JSON', () => {
@@ -150,13 +192,24 @@ describe('toJsonSchema', () => {
 
   it('gives each kind of value a JSON type', () => {
     expect(environmentProperties.keep_releases).toMatchObject({ type: 'integer', minimum: 1, default: 5 });
-    expect(environmentProperties.writable_mode).toMatchObject({ type: 'string', enum: ['acl', 'chmod', 'chown', 'chgrp', 'skip'] });
+    expect(environmentProperties.writable_mode).toMatchObject({
+      type: 'string',
+      enum: ['acl', 'chmod', 'chown', 'chgrp', 'skip'],
+    });
     expect(environmentProperties.shared_dirs).toMatchObject({ type: 'array', items: { type: 'string' }, default: [] });
     expect(environmentProperties.env).toMatchObject({ type: 'object', default: {} });
     expect(environmentProperties.hosts).toMatchObject({ type: 'array', minItems: 1 });
     expect(hostProperties.port).toMatchObject({ type: 'integer', minimum: 1, maximum: 65535, default: 22 });
-    expect(hostProperties.labels).toMatchObject({ type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }, uniqueItems: true });
-    expect(environmentProperties.strategy).toMatchObject({ type: 'string', enum: ['all-at-once', 'rolling'], default: 'all-at-once' });
+    expect(hostProperties.labels).toMatchObject({
+      type: 'array',
+      items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
+      uniqueItems: true,
+    });
+    expect(environmentProperties.strategy).toMatchObject({
+      type: 'string',
+      enum: ['all-at-once', 'rolling'],
+      default: 'all-at-once',
+    });
     expect(environmentProperties.max_parallel).toMatchObject({ type: 'integer', minimum: 1, default: 10 });
     expect(environmentProperties.batch_size).toMatchObject({ type: 'integer', minimum: 1, default: 1 });
     expect(environmentProperties.activate).toMatchObject({ type: 'array', default: [] });

@@ -17,9 +17,36 @@ describe('loadConfig: the full example', () => {
       environment: 'production',
       file: fixture,
       hosts: [
-        { name: 'deploy@web1.example.com', host: 'web1.example.com', user: 'deploy', port: 22, local: false, deployPath: '/var/www/shop', labels: [], position: at(5, 9) },
-        { name: 'deploy@web2.example.com:2222', host: 'web2.example.com', user: 'deploy', port: 2222, local: false, deployPath: '/var/www/shop', labels: [], position: at(6, 9) },
-        { name: 'deploy@web3.example.com', host: 'web3.example.com', user: 'deploy', port: 22, local: false, deployPath: '/srv/shop', labels: [], position: at(7, 9) },
+        {
+          name: 'deploy@web1.example.com',
+          host: 'web1.example.com',
+          user: 'deploy',
+          port: 22,
+          local: false,
+          deployPath: '/var/www/shop',
+          labels: [],
+          position: at(5, 9),
+        },
+        {
+          name: 'deploy@web2.example.com:2222',
+          host: 'web2.example.com',
+          user: 'deploy',
+          port: 2222,
+          local: false,
+          deployPath: '/var/www/shop',
+          labels: [],
+          position: at(6, 9),
+        },
+        {
+          name: 'deploy@web3.example.com',
+          host: 'web3.example.com',
+          user: 'deploy',
+          port: 22,
+          local: false,
+          deployPath: '/srv/shop',
+          labels: [],
+          position: at(7, 9),
+        },
       ],
       deployPath: '/var/www/shop',
       url: 'https://shop.example.com',
@@ -52,7 +79,9 @@ describe('loadConfig: the full example', () => {
 
   it('reads the same from `text` as from the file', () => {
     const text = readFileSync(fixture, 'utf8');
-    expect(loadConfig({ file: fixture, environment: 'production', env: { DB_PASSWORD: 's3cret' }, text })).toEqual(config);
+    expect(loadConfig({ file: fixture, environment: 'production', env: { DB_PASSWORD: 's3cret' }, text })).toEqual(
+      config,
+    );
   });
 });
 
@@ -89,8 +118,10 @@ describe('loadConfig: defaults', () => {
     expect(config).not.toHaveProperty('httpGroup');
   });
 
-  it('names the application after the config file\'s directory when `name` is absent', () => {
-    expect(loadConfig({ file: 'apps/blog/deploy.yml', environment: 'production', text: env() }).application).toBe('blog');
+  it("names the application after the config file's directory when `name` is absent", () => {
+    expect(loadConfig({ file: 'apps/blog/deploy.yml', environment: 'production', text: env() }).application).toBe(
+      'blog',
+    );
   });
 
   it('takes top-level keys as defaults for every environment; an environment value replaces them whole', () => {
@@ -118,11 +149,21 @@ describe('loadConfig: defaults', () => {
     });
     expect(production.hosts[0]).toMatchObject({ name: 'deploy@web1.example.com', user: 'deploy' });
     const staging = load(text, 'staging');
-    expect(staging).toMatchObject({ environment: 'staging', keepReleases: 1, sharedDirs: ['storage', 'logs'], env: { A: 'top', B: 'top' } });
+    expect(staging).toMatchObject({
+      environment: 'staging',
+      keepReleases: 1,
+      sharedDirs: ['storage', 'logs'],
+      env: { A: 'top', B: 'top' },
+    });
   });
 
   it('shares top-level hosts between environments', () => {
-    const text = yaml('hosts: [deploy@web1.example.com]', 'environments:', '  production:', '    deploy_path: /var/www/app');
+    const text = yaml(
+      'hosts: [deploy@web1.example.com]',
+      'environments:',
+      '  production:',
+      '    deploy_path: /var/www/app',
+    );
     expect(load(text).hosts.map((h) => h.name)).toEqual(['deploy@web1.example.com']);
   });
 
@@ -169,7 +210,16 @@ describe('loadConfig: values', () => {
   it('gives the local host its own deploy_path', () => {
     const config = load(yaml('environments:', '  production:', '    hosts: [{ host: local, deploy_path: /srv/here }]'));
     expect(config.hosts).toEqual([
-      { name: 'local', host: 'localhost', user: undefined, port: 22, local: true, deployPath: '/srv/here', labels: [], position: { file: 'deploy.yml', line: 3, column: 13 } },
+      {
+        name: 'local',
+        host: 'localhost',
+        user: undefined,
+        port: 22,
+        local: true,
+        deployPath: '/srv/here',
+        labels: [],
+        position: { file: 'deploy.yml', line: 3, column: 13 },
+      },
     ]);
   });
 
@@ -210,11 +260,20 @@ describe('loadConfig: values', () => {
   });
 
   it('strips trailing slashes from list paths', () => {
-    expect(load(env('shared_dirs: [storage/, public/uploads//]', 'writable_dirs: [cache/]')).sharedDirs).toEqual(['storage', 'public/uploads']);
+    expect(load(env('shared_dirs: [storage/, public/uploads//]', 'writable_dirs: [cache/]')).sharedDirs).toEqual([
+      'storage',
+      'public/uploads',
+    ]);
   });
 
   it('stringifies env values as written', () => {
-    expect(load(env('env: { A: 1.10, B: true, C: 0755, D: text, E: "" }')).env).toEqual({ A: '1.10', B: 'true', C: '0755', D: 'text', E: '' });
+    expect(load(env('env: { A: 1.10, B: true, C: 0755, D: text, E: "" }')).env).toEqual({
+      A: '1.10',
+      B: 'true',
+      C: '0755',
+      D: 'text',
+      E: '',
+    });
   });
 
   it('follows YAML anchors and aliases', () => {
@@ -229,12 +288,17 @@ describe('loadConfig: values', () => {
       '    deploy_path: /var/www/staging',
       '    build: *steps',
     );
-    expect(load(text, 'staging')).toMatchObject({ hosts: [{ name: 'deploy@web1.example.com' }], build: [{ run: 'make' }] });
+    expect(load(text, 'staging')).toMatchObject({
+      hosts: [{ name: 'deploy@web1.example.com' }],
+      build: [{ run: 'make' }],
+    });
   });
 
   it('keeps multi-line commands', () => {
     const config = load(env('deploy:', '  - |', '    set -e', '    php artisan migrate'));
-    expect(config.deploy).toEqual([{ run: 'set -e\nphp artisan migrate\n', once: false, position: { file: 'deploy.yml', line: 6, column: 9 } }]);
+    expect(config.deploy).toEqual([
+      { run: 'set -e\nphp artisan migrate\n', once: false, position: { file: 'deploy.yml', line: 6, column: 9 } },
+    ]);
   });
 });
 
@@ -258,6 +322,11 @@ describe('loadConfig: the file', () => {
   });
 
   it('reports a file that is not a mapping', () => {
-    expect(problem('- a\n- b\n')).toMatchObject({ line: 1, column: 1, path: '', message: 'must be a mapping (got a list)' });
+    expect(problem('- a\n- b\n')).toMatchObject({
+      line: 1,
+      column: 1,
+      path: '',
+      message: 'must be a mapping (got a list)',
+    });
   });
 });

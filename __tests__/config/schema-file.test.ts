@@ -34,7 +34,9 @@ function exampleConfigs(dir = join(ROOT, 'examples')): string[] {
 
 /** The ```yaml blocks of README.md and docs/*.md that are whole deploy configs (a top-level `environments:`), dedented. */
 function readmeConfigs(): string[] {
-  return docFiles().flatMap((f) => yamlBlocks(readDoc(f))).filter((b) => /^environments:/m.test(b));
+  return docFiles()
+    .flatMap((f) => yamlBlocks(readDoc(f)))
+    .filter((b) => /^environments:/m.test(b));
 }
 
 describe('deploy.schema.json', () => {
@@ -45,7 +47,11 @@ describe('deploy.schema.json', () => {
   const examples = exampleConfigs();
   test('there are example configs to check', () => {
     expect(examples.map((p) => p.slice(ROOT.length + 1)).sort()).toEqual(
-      expect.arrayContaining(['examples/configs/laravel.yml', 'examples/configs/static-site.yml', 'examples/demo/deploy.yml']),
+      expect.arrayContaining([
+        'examples/configs/laravel.yml',
+        'examples/configs/static-site.yml',
+        'examples/demo/deploy.yml',
+      ]),
     );
   });
 
@@ -65,10 +71,14 @@ describe('deploy.schema.json', () => {
   });
 
   // Configs the validator refuses (from __tests__/config/validate.test.ts) that a JSON Schema can express.
-  const host = (entry: string) => yaml('environments:', '  production:', '    deploy_path: /var/www/app', '    hosts:', `      - ${entry}`);
+  const host = (entry: string) =>
+    yaml('environments:', '  production:', '    deploy_path: /var/www/app', '    hosts:', `      - ${entry}`);
   const refused: [string, string][] = [
     ['an unknown key (a typo)', env('keep_relases: 3')],
-    ['an unknown top-level key', yaml('keep_releses: 3', 'environments: { production: { hosts: [deploy@a], deploy_path: /srv/app } }')],
+    [
+      'an unknown top-level key',
+      yaml('keep_releses: 3', 'environments: { production: { hosts: [deploy@a], deploy_path: /srv/app } }'),
+    ],
     ['keep_releases: 0', env('keep_releases: 0')],
     ['keep_releases: three', env('keep_releases: three')],
     ['writable_use_sudo: "true"', env('writable_use_sudo: "true"')],

@@ -17,7 +17,22 @@ describe('the masking rule', () => {
   });
 
   it('leaves values that cannot be secrets: under 4 characters, true/false, plain numbers', () => {
-    for (const value of ['', 'abc', ' ab ', 'true', 'FALSE', 'True', '42', '8080', '-1', '+3.14', '0.5', '.5', '10.', '9876543210']) {
+    for (const value of [
+      '',
+      'abc',
+      ' ab ',
+      'true',
+      'FALSE',
+      'True',
+      '42',
+      '8080',
+      '-1',
+      '+3.14',
+      '0.5',
+      '.5',
+      '10.',
+      '9876543210',
+    ]) {
       expect([value, couldBeSecret(value)]).toEqual([value, false]);
     }
   });
@@ -39,7 +54,8 @@ describe('the masking rule', () => {
 });
 
 describe('runner-internal variables in env', () => {
-  const internal = (name: string) => new RegExp(`^references \\$\\{${name}\\}, a variable internal to the GitHub Actions runner`);
+  const internal = (name: string) =>
+    new RegExp(`^references \\$\\{${name}\\}, a variable internal to the GitHub Actions runner`);
 
   it('refuses ${ACTIONS_*} with file, line, column and key, whether set or not', () => {
     const text = env('env:', '  APP_ENV: production', '  TOKEN: "Bearer ${ACTIONS_RUNTIME_TOKEN}"');
@@ -52,7 +68,12 @@ describe('runner-internal variables in env', () => {
   });
 
   it('refuses every ACTIONS_* in any case, and INPUT_* (the action’s own inputs)', () => {
-    const text = env('env:', '  A: "${ACTIONS_ID_TOKEN_REQUEST_TOKEN}"', '  B: "${actions_results_url}"', '  C: "${INPUT_SSH_PASSPHRASE}"');
+    const text = env(
+      'env:',
+      '  A: "${ACTIONS_ID_TOKEN_REQUEST_TOKEN}"',
+      '  B: "${actions_results_url}"',
+      '  C: "${INPUT_SSH_PASSPHRASE}"',
+    );
     const found = problems(text, 'production', { ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'x', INPUT_SSH_PASSPHRASE: 'y' });
     expect(found.map((p) => `${p.path}: ${p.message.split(',')[0]}`)).toEqual([
       'environments.production.env.A: references ${ACTIONS_ID_TOKEN_REQUEST_TOKEN}',
@@ -80,13 +101,22 @@ describe('runner-internal variables in env', () => {
 
   it('lets GitHub context, RUNNER_* and a GITHUB_TOKEN the workflow passed itself through', () => {
     const vars = { GITHUB_SHA: 'abc123', GITHUB_RUN_ID: '4242', RUNNER_OS: 'Linux', GITHUB_TOKEN: 'ghs_token' };
-    const config = load(env('env: { SHA: "${GITHUB_SHA}", RUN: "${GITHUB_RUN_ID}", OS: "${RUNNER_OS}", GH: "${GITHUB_TOKEN}" }'), 'production', vars);
+    const config = load(
+      env('env: { SHA: "${GITHUB_SHA}", RUN: "${GITHUB_RUN_ID}", OS: "${RUNNER_OS}", GH: "${GITHUB_TOKEN}" }'),
+      'production',
+      vars,
+    );
     expect(config.env).toEqual({ SHA: 'abc123', RUN: '4242', OS: 'Linux', GH: 'ghs_token' });
   });
 });
 
 describe('env for commands that run no hook', () => {
-  const text = env('env:', '  APP_ENV: production', '  DB_PASSWORD: "${DB_PASSWORD}"', '  DSN: "mysql://app:${DB_PASSWORD}@db/${DB_NAME}"');
+  const text = env(
+    'env:',
+    '  APP_ENV: production',
+    '  DB_PASSWORD: "${DB_PASSWORD}"',
+    '  DSN: "mysql://app:${DB_PASSWORD}@db/${DB_NAME}"',
+  );
 
   it('runsHooks: deploy, redeploy and rollback, never in a dry run', () => {
     const table = Object.fromEntries(COMMANDS.map((c) => [c, [runsHooks(c, false), runsHooks(c, true)]]));
@@ -100,24 +130,54 @@ describe('env for commands that run no hook', () => {
   });
 
   it('expandEnv false: loads with ${NAME} unset, keeps no value and no secret, lists what a deploy would refuse', () => {
-    const config = loadConfig({ file: FILE, environment: 'production', env: { DB_NAME: 'shop' }, text, expandEnv: false });
+    const config = loadConfig({
+      file: FILE,
+      environment: 'production',
+      env: { DB_NAME: 'shop' },
+      text,
+      expandEnv: false,
+    });
     expect(config.env).toEqual({});
     expect(config.secrets).toEqual([]);
     expect(config.envSkipped!.unset).toEqual([
-      { file: FILE, line: 7, column: 20, path: 'environments.production.env.DB_PASSWORD', message: "references ${DB_PASSWORD}, which is not set in the step's environment" },
-      { file: FILE, line: 8, column: 12, path: 'environments.production.env.DSN', message: "references ${DB_PASSWORD}, which is not set in the step's environment" },
+      {
+        file: FILE,
+        line: 7,
+        column: 20,
+        path: 'environments.production.env.DB_PASSWORD',
+        message: "references ${DB_PASSWORD}, which is not set in the step's environment",
+      },
+      {
+        file: FILE,
+        line: 8,
+        column: 12,
+        path: 'environments.production.env.DSN',
+        message: "references ${DB_PASSWORD}, which is not set in the step's environment",
+      },
     ]);
   });
 
   it('expandEnv false: keeps no value even when every variable is set', () => {
-    const config = loadConfig({ file: FILE, environment: 'production', env: { DB_PASSWORD: 'pw', DB_NAME: 'x' }, text, expandEnv: false });
+    const config = loadConfig({
+      file: FILE,
+      environment: 'production',
+      env: { DB_PASSWORD: 'pw', DB_NAME: 'x' },
+      text,
+      expandEnv: false,
+    });
     expect(config).toMatchObject({ env: {}, secrets: [], envSkipped: { unset: [] } });
   });
 
   it('still reports bad syntax without expanding', () => {
-    expect(() => loadConfig({ file: FILE, environment: 'production', env: {}, text: env('env: { A: "${A-B}" }'), expandEnv: false })).toThrow(
-      /env\.A: invalid reference "\$\{A-B\}"/,
-    );
+    expect(() =>
+      loadConfig({
+        file: FILE,
+        environment: 'production',
+        env: {},
+        text: env('env: { A: "${A-B}" }'),
+        expandEnv: false,
+      }),
+    ).toThrow(/env\.A: invalid reference "\$\{A-B\}"/);
   });
 
   it('by default (commands that run hooks) an unset ${NAME} is an error and values are expanded', () => {

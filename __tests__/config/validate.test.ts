@@ -63,20 +63,45 @@ describe('unknown keys', () => {
   });
 
   it('reports unknown keys at the top level, with top-level-only keys as suggestions', () => {
-    expect(problem(`nmae: shop\n${env()}`)).toMatchObject({ line: 1, column: 1, path: 'nmae', message: 'unknown key; did you mean `name`?' });
+    expect(problem(`nmae: shop\n${env()}`)).toMatchObject({
+      line: 1,
+      column: 1,
+      path: 'nmae',
+      message: 'unknown key; did you mean `name`?',
+    });
   });
 
   it('reports unknown keys in a host mapping', () => {
-    const text = yaml('environments:', '  production:', '    hosts: [{ host: a.example.com, usr: deploy }]', '    deploy_path: /var/www/app');
-    expect(problems(text).find((p) => p.message.startsWith('unknown key'))).toMatchObject({ line: 3, column: 36, path: 'environments.production.hosts[0].usr', message: 'unknown key; did you mean `user`?' });
+    const text = yaml(
+      'environments:',
+      '  production:',
+      '    hosts: [{ host: a.example.com, usr: deploy }]',
+      '    deploy_path: /var/www/app',
+    );
+    expect(problems(text).find((p) => p.message.startsWith('unknown key'))).toMatchObject({
+      line: 3,
+      column: 36,
+      path: 'environments.production.hosts[0].usr',
+      message: 'unknown key; did you mean `user`?',
+    });
   });
 
   it('says when a top-level-only key is written inside an environment', () => {
-    expect(problem(env('name: shop'))).toMatchObject({ path: 'environments.production.name', message: '`name` is only allowed at the top level' });
+    expect(problem(env('name: shop'))).toMatchObject({
+      path: 'environments.production.name',
+      message: '`name` is only allowed at the top level',
+    });
   });
 
   it('refuses YAML merge keys', () => {
-    const text = yaml('defaults: &d { keep_releases: 3 }', 'environments:', '  production:', '    <<: *d', '    hosts: [deploy@a.example.com]', '    deploy_path: /var/www/app');
+    const text = yaml(
+      'defaults: &d { keep_releases: 3 }',
+      'environments:',
+      '  production:',
+      '    <<: *d',
+      '    hosts: [deploy@a.example.com]',
+      '    deploy_path: /var/www/app',
+    );
     expect(problems(text).map((p) => `${p.line}:${p.column}: ${p.path}: ${p.message}`)).toEqual([
       '1:1: defaults: unknown key',
       '4:5: environments.production: YAML merge keys (`<<`) are not supported; put shared settings at the top level instead',
@@ -106,23 +131,49 @@ describe('wrong types', () => {
     ['env: { A: }', 'env.A', 'must be a string, number or boolean (got nothing)'],
     ['user: 7', 'user', 'must be a string (got 7)'],
     ['writable_mode: ACL', 'writable_mode', 'must be one of `acl`, `chmod`, `chown`, `chgrp`, `skip` (got "ACL")'],
-    ['writable_chmod_mode: 0855', 'writable_chmod_mode', 'must be an octal file mode such as "0755" or "775" (got 0855)'],
-    ['writable_chmod_mode: "79"', 'writable_chmod_mode', 'must be an octal file mode such as "0755" or "775" (got "79")'],
-    ['writable_chmod_mode: 12345', 'writable_chmod_mode', 'must be an octal file mode such as "0755" or "775" (got 12345)'],
+    [
+      'writable_chmod_mode: 0855',
+      'writable_chmod_mode',
+      'must be an octal file mode such as "0755" or "775" (got 0855)',
+    ],
+    [
+      'writable_chmod_mode: "79"',
+      'writable_chmod_mode',
+      'must be an octal file mode such as "0755" or "775" (got "79")',
+    ],
+    [
+      'writable_chmod_mode: 12345',
+      'writable_chmod_mode',
+      'must be an octal file mode such as "0755" or "775" (got 12345)',
+    ],
     ['url: ftp://example.com', 'url', 'must be an http:// or https:// URL (got "ftp://example.com")'],
     ['url: example.com', 'url', 'must be an http:// or https:// URL (got "example.com")'],
     ['http_user: "-oProxy"', 'http_user', 'invalid name "-oProxy": use letters, digits, `.`, `_` and `-` (not first)'],
-    ['http_group: "www data"', 'http_group', 'invalid name "www data": use letters, digits, `.`, `_` and `-` (not first)'],
+    [
+      'http_group: "www data"',
+      'http_group',
+      'invalid name "www data": use letters, digits, `.`, `_` and `-` (not first)',
+    ],
   ])('%s', (line, path, message) => {
     expect(problem(env(line))).toMatchObject({ line: 5, path: `environments.production.${path}`, message });
   });
 
   it('refuses a non-mapping environment', () => {
-    expect(problem(yaml('environments:', '  production: [a]'))).toMatchObject({ line: 2, column: 15, path: 'environments.production', message: 'must be a mapping (got a list)' });
+    expect(problem(yaml('environments:', '  production: [a]'))).toMatchObject({
+      line: 2,
+      column: 15,
+      path: 'environments.production',
+      message: 'must be a mapping (got a list)',
+    });
   });
 
   it('refuses an empty environments mapping', () => {
-    expect(problem(yaml('environments: {}'))).toMatchObject({ line: 1, column: 15, path: 'environments', message: 'must define at least one environment' });
+    expect(problem(yaml('environments: {}'))).toMatchObject({
+      line: 1,
+      column: 15,
+      path: 'environments',
+      message: 'must define at least one environment',
+    });
   });
 
   it('refuses strings with NUL characters', () => {
@@ -132,13 +183,21 @@ describe('wrong types', () => {
   });
 
   it('refuses an empty command', () => {
-    expect(problem(env('build: ["  "]'))).toMatchObject({ path: 'environments.production.build[0]', message: 'must not be empty' });
+    expect(problem(env('build: ["  "]'))).toMatchObject({
+      path: 'environments.production.build[0]',
+      message: 'must not be empty',
+    });
   });
 });
 
 describe('required keys', () => {
   it('reports a missing `environments`', () => {
-    expect(problem(yaml('name: shop'))).toMatchObject({ line: 1, column: 1, path: '', message: 'missing required key `environments`' });
+    expect(problem(yaml('name: shop'))).toMatchObject({
+      line: 1,
+      column: 1,
+      path: '',
+      message: 'missing required key `environments`',
+    });
   });
 
   it('reports missing hosts at the environment', () => {
@@ -151,20 +210,43 @@ describe('required keys', () => {
   });
 
   it('reports an empty hosts list', () => {
-    expect(problem(yaml('environments:', '  production:', '    hosts: []', '    deploy_path: /var/www/app'))).toMatchObject({
+    expect(
+      problem(yaml('environments:', '  production:', '    hosts: []', '    deploy_path: /var/www/app')),
+    ).toMatchObject({
       path: 'environments.production.hosts',
       message: 'must list at least one host',
     });
   });
 
   it('reports a missing deploy_path when a host has none of its own', () => {
-    const text = yaml('environments:', '  production:', '    hosts:', '      - { host: a.example.com, user: deploy, deploy_path: /srv/a }', '      - deploy@b.example.com');
-    expect(problem(text)).toMatchObject({ line: 2, column: 3, path: 'environments.production', message: 'missing required key `deploy_path` (set it for the environment, or on every host)' });
+    const text = yaml(
+      'environments:',
+      '  production:',
+      '    hosts:',
+      '      - { host: a.example.com, user: deploy, deploy_path: /srv/a }',
+      '      - deploy@b.example.com',
+    );
+    expect(problem(text)).toMatchObject({
+      line: 2,
+      column: 3,
+      path: 'environments.production',
+      message: 'missing required key `deploy_path` (set it for the environment, or on every host)',
+    });
   });
 
   it('reports a host mapping without `host`', () => {
-    const text = yaml('environments:', '  production:', '    hosts: [{ user: deploy }]', '    deploy_path: /var/www/app');
-    expect(problem(text)).toMatchObject({ line: 3, column: 13, path: 'environments.production.hosts[0]', message: 'missing required key `host`' });
+    const text = yaml(
+      'environments:',
+      '  production:',
+      '    hosts: [{ user: deploy }]',
+      '    deploy_path: /var/www/app',
+    );
+    expect(problem(text)).toMatchObject({
+      line: 3,
+      column: 13,
+      path: 'environments.production.hosts[0]',
+      message: 'missing required key `host`',
+    });
   });
 
   it('reports a top-level host without a user once per environment that lacks one', () => {
@@ -175,31 +257,55 @@ describe('required keys', () => {
       '  production: { user: deploy }',
       '  staging: {}',
     );
-    expect(problem(text, 'production')).toMatchObject({ line: 1, column: 9, path: 'hosts[0]', message: expect.stringMatching(/^no user for host .* \(in environment `staging`\)$/) });
+    expect(problem(text, 'production')).toMatchObject({
+      line: 1,
+      column: 9,
+      path: 'hosts[0]',
+      message: expect.stringMatching(/^no user for host .* \(in environment `staging`\)$/),
+    });
   });
 
   it('reports a remote host without a user', () => {
-    const text = yaml('environments:', '  production:', '    hosts: [web1.example.com]', '    deploy_path: /var/www/app');
+    const text = yaml(
+      'environments:',
+      '  production:',
+      '    hosts: [web1.example.com]',
+      '    deploy_path: /var/www/app',
+    );
     expect(problem(text)).toMatchObject({
       line: 3,
       column: 13,
       path: 'environments.production.hosts[0]',
-      message: 'no user for host `web1.example.com`: write `user@web1.example.com`, add `user:` to the host, or set `user:` for the environment',
+      message:
+        'no user for host `web1.example.com`: write `user@web1.example.com`, add `user:` to the host, or set `user:` for the environment',
     });
   });
 });
 
 describe('hosts', () => {
   const hosts = (...entries: string[]) =>
-    yaml('environments:', '  production:', '    deploy_path: /var/www/app', '    hosts:', ...entries.map((e) => `      - ${e}`));
+    yaml(
+      'environments:',
+      '  production:',
+      '    deploy_path: /var/www/app',
+      '    hosts:',
+      ...entries.map((e) => `      - ${e}`),
+    );
 
   it('reports duplicate hosts (same user, host and port)', () => {
     const found = problem(hosts('deploy@a.example.com', '{ host: a.example.com, user: deploy, port: 22 }'));
-    expect(found).toMatchObject({ line: 6, column: 9, path: 'environments.production.hosts[1]', message: 'duplicate host `deploy@a.example.com` (also at line 5)' });
+    expect(found).toMatchObject({
+      line: 6,
+      column: 9,
+      path: 'environments.production.hosts[1]',
+      message: 'duplicate host `deploy@a.example.com` (also at line 5)',
+    });
   });
 
   it('allows the same host with another user or port', () => {
-    expect(load(hosts('deploy@a.example.com', 'other@a.example.com', 'deploy@a.example.com:2222')).hosts).toHaveLength(3);
+    expect(load(hosts('deploy@a.example.com', 'other@a.example.com', 'deploy@a.example.com:2222')).hosts).toHaveLength(
+      3,
+    );
   });
 
   it('reports local twice', () => {
@@ -207,7 +313,10 @@ describe('hosts', () => {
   });
 
   it.each([
-    ['"-oProxyCommand=evil"', 'invalid host "-oProxyCommand=evil": use letters, digits, `.`, `_` and `-` (not first), or [IPv6]'],
+    [
+      '"-oProxyCommand=evil"',
+      'invalid host "-oProxyCommand=evil": use letters, digits, `.`, `_` and `-` (not first), or [IPv6]',
+    ],
     ['"deploy@web 1"', 'invalid host "web 1": use letters, digits, `.`, `_` and `-` (not first), or [IPv6]'],
     ['"-l@web1"', 'invalid name "-l": use letters, digits, `.`, `_` and `-` (not first)'],
     ['"deploy@web1:0"', 'port must be an integer from 1 to 65535 (got "0")'],
@@ -218,7 +327,10 @@ describe('hosts', () => {
     ['"deploy@local"', '`local` means this machine and takes no user or port'],
     ['"a@b@c"', 'invalid host "b@c": use letters, digits, `.`, `_` and `-` (not first), or [IPv6]'],
     ['{ host: a.example.com, user: deploy, port: 70000 }', 'must be an integer from 1 to 65535 (got 70000)'],
-    ['{ host: "a b", user: deploy }', 'invalid host "a b": use letters, digits, `.`, `_` and `-` (not first), or [IPv6]'],
+    [
+      '{ host: "a b", user: deploy }',
+      'invalid host "a b": use letters, digits, `.`, `_` and `-` (not first), or [IPv6]',
+    ],
     ['{ host: local, user: deploy }', '`local` means this machine and takes no `user` or `port`'],
     ['{ host: a.example.com, user: deploy, deploy_path: srv }', 'must be an absolute path (got "srv")'],
     ['7', 'must be a mapping (got 7)'],
@@ -232,15 +344,27 @@ describe('deploy_path', () => {
     ['var/www', 'must be an absolute path (got "var/www")'],
     ['~/app', 'must be an absolute path (got "~/app")'],
     ['/var/www/../etc', 'must be a normalised absolute path without `.` or `..` segments, `//` or a trailing `/`'],
-    ['/var/www/./app', 'must be a normalised absolute path without `.` or `..` segments, `//` or a trailing `/` (did you mean `/var/www/app`?)'],
-    ['/var//www', 'must be a normalised absolute path without `.` or `..` segments, `//` or a trailing `/` (did you mean `/var/www`?)'],
-    ['/var/www/app/', 'must be a normalised absolute path without `.` or `..` segments, `//` or a trailing `/` (did you mean `/var/www/app`?)'],
+    [
+      '/var/www/./app',
+      'must be a normalised absolute path without `.` or `..` segments, `//` or a trailing `/` (did you mean `/var/www/app`?)',
+    ],
+    [
+      '/var//www',
+      'must be a normalised absolute path without `.` or `..` segments, `//` or a trailing `/` (did you mean `/var/www`?)',
+    ],
+    [
+      '/var/www/app/',
+      'must be a normalised absolute path without `.` or `..` segments, `//` or a trailing `/` (did you mean `/var/www/app`?)',
+    ],
     ['/', 'refusing to deploy to `/`'],
     ['/var', 'refusing to deploy to the system directory `/var`; use a subdirectory'],
     ['/home', 'refusing to deploy to the system directory `/home`; use a subdirectory'],
     ['/usr', 'refusing to deploy to the system directory `/usr`; use a subdirectory'],
     ['/root', 'refusing to deploy to the system directory `/root`; use a subdirectory'],
-    ['/home/deploy', 'refusing to deploy to the home directory `/home/deploy`; use a subdirectory such as `/home/deploy/app`'],
+    [
+      '/home/deploy',
+      'refusing to deploy to the home directory `/home/deploy`; use a subdirectory such as `/home/deploy/app`',
+    ],
     ['/etc/nginx', 'refusing to deploy under `/etc`'],
     ['/proc/1', 'refusing to deploy under `/proc`'],
     ['/sys/x', 'refusing to deploy under `/sys`'],
@@ -248,13 +372,21 @@ describe('deploy_path', () => {
     ['""', 'must not be empty'],
     ['"/var/www/a\\nb"', 'must not contain NUL or newline characters'],
   ])('refuses %s', (value, message) => {
-    const text = yaml('environments:', '  production:', '    hosts: [deploy@a.example.com]', `    deploy_path: ${value}`);
+    const text = yaml(
+      'environments:',
+      '  production:',
+      '    hosts: [deploy@a.example.com]',
+      `    deploy_path: ${value}`,
+    );
     expect(problem(text)).toMatchObject({ line: 4, column: 18, path: 'environments.production.deploy_path', message });
   });
 
-  it.each(['/var/www/app', '/home/deploy/app', '/srv/shop', '/opt/app', '/tmp/x', '/root/app'])('accepts %s', (value) => {
-    expect(load(env().replace('/var/www/app', value)).deployPath).toBe(value);
-  });
+  it.each(['/var/www/app', '/home/deploy/app', '/srv/shop', '/opt/app', '/tmp/x', '/root/app'])(
+    'accepts %s',
+    (value) => {
+      expect(load(env().replace('/var/www/app', value)).deployPath).toBe(value);
+    },
+  );
 });
 
 describe('shared, writable and clear paths', () => {
@@ -273,12 +405,21 @@ describe('shared, writable and clear paths', () => {
     ['.deployer/x', 'paths starting with `.deploy` are reserved for deploy-action'],
   ])('refuses %s in every relative list', (value, message) => {
     for (const key of ['shared_dirs', 'shared_files', 'writable_dirs', 'clear_paths']) {
-      expect(problem(env(`${key}:`, `  - ${value}`))).toMatchObject({ line: 6, column: 9, path: `environments.production.${key}[0]`, message });
+      expect(problem(env(`${key}:`, `  - ${value}`))).toMatchObject({
+        line: 6,
+        column: 9,
+        path: `environments.production.${key}[0]`,
+        message,
+      });
     }
   });
 
   it('refuses the same path twice in a list', () => {
-    expect(problem(env('shared_dirs: [storage, storage/]'))).toMatchObject({ column: 28, path: 'environments.production.shared_dirs[1]', message: '`storage` is listed twice (also at line 5)' });
+    expect(problem(env('shared_dirs: [storage, storage/]'))).toMatchObject({
+      column: 28,
+      path: 'environments.production.shared_dirs[1]',
+      message: '`storage` is listed twice (also at line 5)',
+    });
   });
 
   it('refuses a shared dir inside another shared dir', () => {
@@ -306,7 +447,9 @@ describe('shared, writable and clear paths', () => {
   });
 
   it('refuses a shared dir inside a shared file', () => {
-    expect(problem(env('shared_files: [.env]', 'shared_dirs: [.env/x]')).message).toBe('`.env/x` is inside `.env`, which is a shared file');
+    expect(problem(env('shared_files: [.env]', 'shared_dirs: [.env/x]')).message).toBe(
+      '`.env/x` is inside `.env`, which is a shared file',
+    );
   });
 
   it('checks overlap across top-level defaults and environment values, once', () => {
@@ -340,12 +483,16 @@ describe('shared, writable and clear paths', () => {
     expect(problem(text)).toMatchObject({
       line: 1,
       path: 'shared_files[0]',
-      message: '`storage/key` is inside the shared dir `storage`, which already shares it (in environment `production`)',
+      message:
+        '`storage/key` is inside the shared dir `storage`, which already shares it (in environment `production`)',
     });
   });
 
   it('allows sibling paths with a common prefix', () => {
-    expect(load(env('shared_dirs: [storage, storage2]', 'shared_files: [storage.txt]')).sharedDirs).toEqual(['storage', 'storage2']);
+    expect(load(env('shared_dirs: [storage, storage2]', 'shared_files: [storage.txt]')).sharedDirs).toEqual([
+      'storage',
+      'storage2',
+    ]);
   });
 
   it('refuses empty or multi-line exclude patterns', () => {
@@ -356,7 +503,11 @@ describe('shared, writable and clear paths', () => {
 
 describe('keep_releases', () => {
   it.each(['0', '-1'])('refuses %s', (value) => {
-    expect(problem(env(`keep_releases: ${value}`))).toMatchObject({ line: 5, column: 20, message: `must be an integer >= 1 (got ${value})` });
+    expect(problem(env(`keep_releases: ${value}`))).toMatchObject({
+      line: 5,
+      column: 20,
+      message: `must be an integer >= 1 (got ${value})`,
+    });
   });
 
   it('accepts 1', () => {
@@ -366,30 +517,57 @@ describe('keep_releases', () => {
 
 describe('env', () => {
   it('refuses invalid variable names', () => {
-    expect(problem(env('env: { 1A: x }'))).toMatchObject({ path: 'environments.production.env.1A', message: 'invalid variable name: use letters, digits and `_`, not starting with a digit' });
+    expect(problem(env('env: { 1A: x }'))).toMatchObject({
+      path: 'environments.production.env.1A',
+      message: 'invalid variable name: use letters, digits and `_`, not starting with a digit',
+    });
     expect(problem(env('env: { A-B: x }')).message).toMatch(/invalid variable name/);
   });
 
   it('refuses names reserved for deploy-action', () => {
-    expect(problem(env('env: { DEPLOY_PATH: x }'))).toMatchObject({ line: 5, column: 12, path: 'environments.production.env.DEPLOY_PATH', message: 'names starting with `DEPLOY_` are reserved for deploy-action' });
+    expect(problem(env('env: { DEPLOY_PATH: x }'))).toMatchObject({
+      line: 5,
+      column: 12,
+      path: 'environments.production.env.DEPLOY_PATH',
+      message: 'names starting with `DEPLOY_` are reserved for deploy-action',
+    });
     expect(problem(env('env: { deploy_x: x }')).message).toMatch(/reserved/);
   });
 });
 
 describe('environment selection', () => {
   it('lists the environments that exist when the requested one does not', () => {
-    const text = yaml('environments:', '  production:', '    hosts: [deploy@a.example.com]', '    deploy_path: /var/www/app', '  staging:', '    hosts: [deploy@a.example.com]', '    deploy_path: /var/www/staging');
-    expect(problem(text, 'prod')).toMatchObject({ line: 1, column: 1, path: 'environments', message: 'environment `prod` not found; defined: `production`, `staging`' });
+    const text = yaml(
+      'environments:',
+      '  production:',
+      '    hosts: [deploy@a.example.com]',
+      '    deploy_path: /var/www/app',
+      '  staging:',
+      '    hosts: [deploy@a.example.com]',
+      '    deploy_path: /var/www/staging',
+    );
+    expect(problem(text, 'prod')).toMatchObject({
+      line: 1,
+      column: 1,
+      path: 'environments',
+      message: 'environment `prod` not found; defined: `production`, `staging`',
+    });
   });
 
   it('refuses odd environment names', () => {
-    expect(problem(yaml('environments:', '  "prod uction":', '    hosts: [local]', '    deploy_path: /var/www/app'), 'prod uction').message).toBe(
-      'invalid environment name: use letters, digits, `.`, `_` and `-`',
-    );
+    expect(
+      problem(
+        yaml('environments:', '  "prod uction":', '    hosts: [local]', '    deploy_path: /var/www/app'),
+        'prod uction',
+      ).message,
+    ).toBe('invalid environment name: use letters, digits, `.`, `_` and `-`');
   });
 
   it('refuses a bad application name', () => {
-    expect(problem(`name: "a/b"\n${env()}`)).toMatchObject({ path: 'name', message: 'must not contain `/` or newlines' });
+    expect(problem(`name: "a/b"\n${env()}`)).toMatchObject({
+      path: 'name',
+      message: 'must not contain `/` or newlines',
+    });
     expect(problem(`name: ""\n${env()}`)).toMatchObject({ path: 'name', message: 'must not be empty' });
   });
 });

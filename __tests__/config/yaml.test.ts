@@ -13,7 +13,9 @@ describe('YAML syntax', () => {
   });
 
   it('reports bad indentation', () => {
-    const found = problems(yaml('environments:', '  production:', '    hosts: [local]', '   deploy_path: /var/www/app'));
+    const found = problems(
+      yaml('environments:', '  production:', '    hosts: [local]', '   deploy_path: /var/www/app'),
+    );
     expect(found[0]).toMatchObject({ line: 4, path: '' });
     expect(found[0].message).toMatch(/^YAML: /);
   });
@@ -35,7 +37,11 @@ describe('YAML syntax', () => {
   });
 
   it('reports duplicate environments', () => {
-    expect(problem(`${env()}  production:\n    hosts: [local]\n`)).toMatchObject({ line: 5, column: 3, message: expect.stringMatching(/duplicate key/) });
+    expect(problem(`${env()}  production:\n    hosts: [local]\n`)).toMatchObject({
+      line: 5,
+      column: 3,
+      message: expect.stringMatching(/duplicate key/),
+    });
   });
 
   it('reports several documents in one file', () => {
@@ -47,12 +53,25 @@ describe('YAML syntax', () => {
   });
 
   it('reports an alias without an anchor', () => {
-    expect(problem(env('build: *steps'))).toMatchObject({ line: 5, column: 12, message: 'unknown alias `*steps` (no anchor `&steps` before it)' });
+    expect(problem(env('build: *steps'))).toMatchObject({
+      line: 5,
+      column: 12,
+      message: 'unknown alias `*steps` (no anchor `&steps` before it)',
+    });
   });
 
   it(`refuses a "billion laughs" document (over ${MAX_ALIAS_COUNT} alias expansions) quickly`, () => {
     const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f'], ['h', 'g'], ['i', 'h']]) {
+    for (const [name, prev] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd'],
+      ['f', 'e'],
+      ['g', 'f'],
+      ['h', 'g'],
+      ['i', 'h'],
+    ]) {
       lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
     const started = Date.now();
@@ -75,7 +94,28 @@ describe('YAML syntax', () => {
   });
 
   it('never throws anything but ConfigError, whatever the input', () => {
-    const inputs = ['', '~', '[', ']', '{', '"', "'", ':', '- - -', '? ? ?', '!!binary x', '&a *a', 'a: *a', '%YAML 1.1\n---\na: 1', '\0', '\uFEFF', '@', '`', 'environments: !!map {}', 'environments: {p: {hosts: !!set {a}}}'];
+    const inputs = [
+      '',
+      '~',
+      '[',
+      ']',
+      '{',
+      '"',
+      "'",
+      ':',
+      '- - -',
+      '? ? ?',
+      '!!binary x',
+      '&a *a',
+      'a: *a',
+      '%YAML 1.1\n---\na: 1',
+      '\0',
+      '\uFEFF',
+      '@',
+      '`',
+      'environments: !!map {}',
+      'environments: {p: {hosts: !!set {a}}}',
+    ];
     for (const text of inputs) {
       try {
         loadConfig({ file: 'x.yml', environment: 'p', text });
@@ -105,7 +145,11 @@ describe('positions', () => {
   });
 
   it('points into flow collections', () => {
-    expect(problem(env('writable_dirs: [ok, /abs]'))).toMatchObject({ line: 5, column: 25, path: 'environments.production.writable_dirs[1]' });
+    expect(problem(env('writable_dirs: [ok, /abs]'))).toMatchObject({
+      line: 5,
+      column: 25,
+      path: 'environments.production.writable_dirs[1]',
+    });
   });
 
   it('counts columns in characters on lines with multi-byte text', () => {

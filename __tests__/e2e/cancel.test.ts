@@ -56,7 +56,7 @@ function expectAsBefore(dp: string, release: string): void {
 }
 
 describe('cancellation', () => {
-  test('SIGINT in the middle of a deploy hook: the host undoes the run within the runner\'s grace period', async () => {
+  test("SIGINT in the middle of a deploy hook: the host undoes the run within the runner's grace period", async () => {
     const dp = awkwardDeployPath();
     const { ws, first } = await deployedOnce(dp);
     const run = startAction({ inputs: sshInputs(sshd), workspace: ws.dir });

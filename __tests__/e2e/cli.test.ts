@@ -1,5 +1,15 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -50,16 +60,20 @@ function startCli(args: string[], opts: { cwd: string; home: string; env?: Recor
   const waitFor = (text: string) =>
     new Promise<void>((res, rej) => {
       const timer = setTimeout(() => rej(new Error(`timed out waiting for ${text} in:\n${stdout}\n${stderr}`)), 15_000);
-      waiters.push({ text, resolve: () => {
+      waiters.push({
+        text,
+        resolve: () => {
           clearTimeout(timer);
           res();
-        } });
+        },
+      });
       if (stdout.includes(text)) waiters.pop()!.resolve();
     });
   return { child, waitFor, done };
 }
 
-const cli = (args: string[], opts: { cwd: string; home: string; env?: Record<string, string> }) => startCli(args, opts).done;
+const cli = (args: string[], opts: { cwd: string; home: string; env?: Record<string, string> }) =>
+  startCli(args, opts).done;
 
 /** A HOME whose ~/.ssh/known_hosts holds `knownHosts`. */
 function home(knownHosts: string): string {
@@ -97,13 +111,26 @@ describe('deploy-action CLI (dist/cli/index.js)', () => {
   test('--help lists the commands and exits 0; --version; usage errors exit 2', async () => {
     const help = await cli(['--help'], nowhere);
     expect(help.code).toBe(0);
-    for (const command of ['deploy', 'redeploy', 'rollback', 'unlock', 'releases']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
-    for (const option of ['--config', '--source', '--hosts', '--dry-run', '--release-name', '--release ', '--identity', '--known-hosts', '--connect-timeout']) {
+    for (const command of ['deploy', 'redeploy', 'rollback', 'unlock', 'releases'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const option of [
+      '--config',
+      '--source',
+      '--hosts',
+      '--dry-run',
+      '--release-name',
+      '--release ',
+      '--identity',
+      '--known-hosts',
+      '--connect-timeout',
+    ]) {
       expect(help.stdout).toContain(option);
     }
     const version = await cli(['--version'], nowhere);
     expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toBe(`deploy-action ${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}`);
+    expect(version.stdout.trim()).toBe(
+      `deploy-action ${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}`,
+    );
     const unknown = await cli(['launch', 'production'], nowhere);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "launch"');
@@ -121,13 +148,17 @@ describe('deploy-action CLI (dist/cli/index.js)', () => {
   test('deploy, deploy again, dry run, rollback, releases: the same engine as the action', async () => {
     const dp = awkwardDeployPath();
     const ws: Workspace = makeWorkspace({ VERSION: 'v1\n' }, config(dp));
-    const git = (...args: string[]) => execFileSync('git', ['-C', ws.app, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { encoding: 'utf8' }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', ws.app, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+        encoding: 'utf8',
+      }).trim();
     git('init', '-q', '-b', 'main');
     git('add', '.');
     git('commit', '-q', '-m', 'v1');
     const sha = git('rev-parse', 'HEAD');
     const h = home(`${sshd.knownHostsLine}\n`);
-    const run = (...args: string[]) => cli([...args, '--source', 'app', '-i', sshd.privateKeyPath], { cwd: ws.dir, home: h });
+    const run = (...args: string[]) =>
+      cli([...args, '--source', 'app', '-i', sshd.privateKeyPath], { cwd: ws.dir, home: h });
 
     const first = await run('deploy', 'production');
     expect(ok(first)).toEqual({ code: 0, out: '' });
@@ -178,7 +209,10 @@ describe('deploy-action CLI (dist/cli/index.js)', () => {
     const h = home('');
     const accepted = () => sshd.log().match(/Accepted publickey/g)?.length ?? 0;
     const acceptedBefore = accepted();
-    const r = await cli(['deploy', 'production', '--source', 'app', '-i', sshd.privateKeyPath], { cwd: ws.dir, home: h });
+    const r = await cli(['deploy', 'production', '--source', 'app', '-i', sshd.privateKeyPath], {
+      cwd: ws.dir,
+      home: h,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('✗ Deploy of shop to production failed');
     expect(r.stderr).toContain(`error: ${display()}: connect: Host key verification failed`);
@@ -194,13 +228,21 @@ describe('deploy-action CLI (dist/cli/index.js)', () => {
     const ws = makeWorkspace({ VERSION: 'v1\n' }, config(dp));
     const h = home(`${sshd.knownHostsLine}\n`);
     const opts = { cwd: ws.dir, home: h };
-    const none = await cli(['deploy', 'production', '--source', 'app', '--hosts', 'nosuchhost', '-i', sshd.privateKeyPath], opts);
+    const none = await cli(
+      ['deploy', 'production', '--source', 'app', '--hosts', 'nosuchhost', '-i', sshd.privateKeyPath],
+      opts,
+    );
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain(`error: --hosts: "nosuchhost" matches no host. The hosts of this environment are: ${display()}`);
+    expect(none.stderr).toContain(
+      `error: --hosts: "nosuchhost" matches no host. The hosts of this environment are: ${display()}`,
+    );
     const noKey = await cli(['releases', 'production'], opts);
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toContain('no SSH credentials');
-    writeFileSync(join(ws.dir, 'bad.yml'), 'name: shop\nenvironments:\n  production:\n    hosts: [web1]\n    deploy_path: /srv/shop\n    keep_releases: 0\n');
+    writeFileSync(
+      join(ws.dir, 'bad.yml'),
+      'name: shop\nenvironments:\n  production:\n    hosts: [web1]\n    deploy_path: /srv/shop\n    keep_releases: 0\n',
+    );
     const bad = await cli(['deploy', 'production', '--config', 'bad.yml'], opts);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: bad\.yml:6:\d+: environments\.production\.keep_releases: /m);
@@ -252,21 +294,32 @@ describe('deploy-action CLI (dist/cli/index.js)', () => {
     execFileSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'open sesame', '-f', encrypted]);
     const noPassphrase = await cli([...list, '-i', encrypted], { cwd: ws.dir, home: h });
     expect(noPassphrase.code).toBe(1);
-    expect(noPassphrase.stderr).toContain(`error: the private key ${encrypted} is encrypted: set DEPLOY_SSH_PASSPHRASE`);
+    expect(noPassphrase.stderr).toContain(
+      `error: the private key ${encrypted} is encrypted: set DEPLOY_SSH_PASSPHRASE`,
+    );
     const stranger = join(h, 'stranger_key');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
     const refused = await cli([...list, '-i', stranger], { cwd: ws.dir, home: h });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`error: ${display()}: connect: ${display()} (${sshd.host}:${sshd.port}): the server refused the key for user "${sshd.user}"`);
+    expect(refused.stderr).toContain(
+      `error: ${display()}: connect: ${display()} (${sshd.host}:${sshd.port}): the server refused the key for user "${sshd.user}"`,
+    );
     expect(refused.stderr).toContain(`(deploy-action offered the key ${stranger}; choose another key with -i FILE)`);
-    const withPassphrase = await cli([...list, '-i', encrypted], { cwd: ws.dir, home: h, env: { DEPLOY_SSH_PASSPHRASE: 'open sesame' } });
+    const withPassphrase = await cli([...list, '-i', encrypted], {
+      cwd: ws.dir,
+      home: h,
+      env: { DEPLOY_SSH_PASSPHRASE: 'open sesame' },
+    });
     expect(ok(withPassphrase)).toEqual({ code: 0, out: '' });
 
     const sock = join(h, 'agent.sock');
     const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
     try {
       for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
-      execFileSync('ssh-add', ['-q', sshd.plainKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      execFileSync('ssh-add', ['-q', sshd.plainKeyPath], {
+        env: { ...process.env, SSH_AUTH_SOCK: sock },
+        stdio: 'ignore',
+      });
       const viaAgent = await cli(list, { cwd: ws.dir, home: h, env: { SSH_AUTH_SOCK: sock } });
       expect(ok(viaAgent)).toEqual({ code: 0, out: '' });
     } finally {

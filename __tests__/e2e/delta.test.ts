@@ -1,6 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { runAction, type ActionResult } from '../support/action.js';
@@ -31,7 +41,12 @@ ${extra}`;
 
 /** Every entry of a release: type, mode, size, link target and content hash; what "byte for byte" means here. */
 function tree(dir: string): string {
-  return execFileSync('bash', ['-c', `cd "$1" && find . -mindepth 1 -printf '%y %m %s %l %P\\n' | LC_ALL=C sort && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum`, '_', dir]).toString();
+  return execFileSync('bash', [
+    '-c',
+    `cd "$1" && find . -mindepth 1 -printf '%y %m %s %l %P\\n' | LC_ALL=C sort && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum`,
+    '_',
+    dir,
+  ]).toString();
 }
 
 const APP: Record<string, string> = {
@@ -42,7 +57,7 @@ const APP: Record<string, string> = {
   'config/app.php': '<?php return [];\n',
   'resources/views/home.blade.php': '<h1>home</h1>\n',
   'public/index.php': '<?php // front\n',
-  'artisan': '#!/usr/bin/env php\n',
+  artisan: '#!/usr/bin/env php\n',
   'storage/logs/.gitkeep': '',
   '.env': 'APP_KEY=1\n',
   'phpunit.xml': '<phpunit/>\n',
@@ -100,7 +115,7 @@ describe('delta uploads against a real sshd', () => {
     expect(existsSync(join(dp, 'shared/storage/framework'))).toBe(false);
   });
 
-  test("verify reads changed files whose names hold shell syntax or a quote (named to sha256sum, or through xargs)", async () => {
+  test('verify reads changed files whose names hold shell syntax or a quote (named to sha256sum, or through xargs)', async () => {
     const dp = awkwardDeployPath();
     const ws = makeWorkspace(APP, config(dp));
     await deploy(ws);
@@ -127,7 +142,7 @@ describe('delta uploads against a real sshd', () => {
     let h = 'seed';
     for (let i = 0; i < 300; i++) {
       let body = '';
-      for (let j = 0; j < 30; j++) body += (h = createHash('sha256').update(h).digest('hex'));
+      for (let j = 0; j < 30; j++) body += h = createHash('sha256').update(h).digest('hex');
       big[`vendor/pkg${i % 17}/File${i}.php`] = `<?php // ${body}\n`;
     }
     const ws = makeWorkspace(big, config(dp));
@@ -150,7 +165,7 @@ describe('delta uploads against a real sshd', () => {
     ws.write('VERSION', 'v2\n');
     const r = await deploy(ws);
     expect(r.stdout).not.toContain('upload (delta)');
-    expect(r.stdout).toContain("manifest is unreadable; shipping everything");
+    expect(r.stdout).toContain('manifest is unreadable; shipping everything');
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v2\n');
     // Someone edits a shipped file of the live release on the server: the delta would carry the edit over.
     writeFileSync(join(dp, 'current/config/app.php'), '<?php return ["edited" => true];\n');
@@ -181,7 +196,12 @@ describe('delta uploads against a real sshd', () => {
     // The release the next deploy recycles (the third) is edited in place: same size, mtime put back.
     const victim = join(dp, 'releases', third.outputs['release']!, 'config/app.php');
     const before = execFileSync('stat', ['-c', '%s %Y', victim]).toString();
-    execFileSync('bash', ['-c', 'printf "<?php return [7]\\n" > "$1.new" && touch -r "$1" "$1.new" && cat "$1.new" > "$1" && touch -r "$1.new" "$1" && rm "$1.new"', '_', victim]);
+    execFileSync('bash', [
+      '-c',
+      'printf "<?php return [7]\\n" > "$1.new" && touch -r "$1" "$1.new" && cat "$1.new" > "$1" && touch -r "$1.new" "$1" && rm "$1.new"',
+      '_',
+      victim,
+    ]);
     expect(execFileSync('stat', ['-c', '%s %Y', victim]).toString()).toBe(before);
     const fifth = await next('v5');
     expect(fifth.stdout).toContain(`reusing releases/${third.outputs['release']}`);
@@ -209,9 +229,13 @@ describe('delta uploads against a real sshd', () => {
     // Inspect offers the oldest release at once and walks it while the runner plans: the delta finds the foreign file.
     const third = await deploy(ws);
     expect(third.stdout).not.toContain('reusing releases/');
-    expect(third.stdout).toContain(`releases/${first.outputs['release']} cannot be reused: it holds entries of another user`);
+    expect(third.stdout).toContain(
+      `releases/${first.outputs['release']} cannot be reused: it holds entries of another user`,
+    );
     expect(third.stdout).toContain('storage-cache.bin');
-    expect(third.stdout).toContain('holds entries of another user (later deploys check before they reuse one); shipped everything instead');
+    expect(third.stdout).toContain(
+      'holds entries of another user (later deploys check before they reuse one); shipped everything instead',
+    );
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v3\n');
     expect(existsSync(join(dp, 'current/storage-cache.bin'))).toBe(false);
     expect(existsSync(join(dp, '.deploy/check-base-first'))).toBe(true);
@@ -319,7 +343,9 @@ describe('delta uploads against a real sshd', () => {
     expect(third.summary).toMatch(/\| Host \| Release \| inspect \| ship \|/);
     expect(third.stdout).toContain('verified against the build');
     expect(third.stdout).not.toContain('does not match the build');
-    expect(readdirSync(join(dp, 'releases')).sort()).toEqual([second.outputs['release'], third.outputs['release']].sort());
+    expect(readdirSync(join(dp, 'releases')).sort()).toEqual(
+      [second.outputs['release'], third.outputs['release']].sort(),
+    );
     // The reused release's old manifest and index went with its name; nothing went to the trash (nothing to delete).
     const kept = [second.outputs['release'], third.outputs['release']].flatMap((r) => [`${r}.gz`, `${r}.idx`]);
     expect(readdirSync(join(dp, '.deploy/manifests')).sort()).toEqual(kept.sort());
@@ -330,4 +356,3 @@ describe('delta uploads against a real sshd', () => {
     expect(tree(join(dp, 'current'))).toBe(tree(join(full, 'current')));
   });
 });
-

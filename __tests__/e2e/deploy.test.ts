@@ -1,4 +1,14 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -73,7 +83,7 @@ describe('deploy through dist/index.js to a real sshd', () => {
       expect(readFileSync(join(dp, 'current/BUILD_INFO'), 'utf8')).toBe(`built from ${version}\n`);
       expect(readFileSync(join(dp, 'current/REVISION'), 'utf8')).toBe('0123456789abcdef0123456789abcdef01234567\n');
     }
-    const [first, second, third] = runs as [typeof runs[0], typeof runs[0], typeof runs[0]];
+    const [first, second, third] = runs as [(typeof runs)[0], (typeof runs)[0], (typeof runs)[0]];
     // Outputs.
     expect(third.outputs['previous-release']).toBe(second.outputs['release']);
     expect(first.outputs['previous-release']).toBe('');
@@ -81,7 +91,9 @@ describe('deploy through dist/index.js to a real sshd', () => {
     expect(third.outputs['url']).toBe('https://shop.example.com');
     expect(JSON.parse(third.outputs['hosts']!)).toEqual([`${sshd.user}@${sshd.host}:${sshd.port}`]);
     // Retention: keep_releases 2, never the live one.
-    expect(readdirSync(join(dp, 'releases')).sort()).toEqual([second.outputs['release'], third.outputs['release']].sort());
+    expect(readdirSync(join(dp, 'releases')).sort()).toEqual(
+      [second.outputs['release'], third.outputs['release']].sort(),
+    );
     const rel = join(dp, 'current');
     // Shared: linked, seeded once from the first release, never overwritten.
     expect(readlinkSync(join(dp, 'releases', third.outputs['release']!, 'storage'))).toBe('../../shared/storage');
@@ -98,11 +110,20 @@ describe('deploy through dist/index.js to a real sshd', () => {
       `${third.outputs['release']} production production ${second.outputs['release']}\n`,
     );
     // History, no lock, nothing pending.
-    const history = readFileSync(join(dp, '.deploy/history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const history = readFileSync(join(dp, '.deploy/history.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(history.map((h) => [h.event, h.release])).toEqual(runs.map((r) => ['deploy', r.outputs['release']]));
-    expect(history[2]).toMatchObject({ sha: '0123456789abcdef0123456789abcdef01234567', actor: 'octocat', run_url: 'https://github.com/acme/shop/actions/runs/4242' });
+    expect(history[2]).toMatchObject({
+      sha: '0123456789abcdef0123456789abcdef01234567',
+      actor: 'octocat',
+      run_url: 'https://github.com/acme/shop/actions/runs/4242',
+    });
     // Stamped by the host when the line was written (to the second).
-    expect(Date.parse(history[2].at)).toBeGreaterThanOrEqual(Math.floor(Date.parse(history[2].started_at) / 1000) * 1000);
+    expect(Date.parse(history[2].at)).toBeGreaterThanOrEqual(
+      Math.floor(Date.parse(history[2].started_at) / 1000) * 1000,
+    );
     expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
     expect(readdirSync(join(dp, '.deploy/pending'))).toEqual([]);
     // Nothing in the path was executed.
@@ -116,7 +137,10 @@ describe('deploy through dist/index.js to a real sshd', () => {
     expect(third.summary).toMatch(/\| Host \| Release \| inspect \|( base \|)? ship \| Health \|/);
     for (const r of runs) {
       // `::add-mask::` is the masking command itself: the runner consumes it and never shows it.
-      const log = r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+      const log = r.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n');
       expect(r.stdout).toContain(`::add-mask::${SECRET}`);
       for (const text of [log, r.summary, readFileSync(r.files.output, 'utf8')]) expect(text).not.toContain(SECRET);
     }
@@ -150,13 +174,23 @@ describe('deploy through dist/index.js to a real sshd', () => {
     const ws = makeWorkspace(APP, config(dp));
     const ok = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
     expect(ok.code).toBe(0);
-    const sharedBefore = execFileSync('bash', ['-c', 'cd "$1" && find shared -printf "%p %s %m\\n" | sort && cat shared/.env', '_', dp]).toString();
-    writeFileSync(ws.config, config(dp).replace('deploy:\n', `deploy:\n      - 'echo "migrating"; echo "boom: table locked" >&2; exit 7'\n`));
+    const sharedBefore = execFileSync('bash', [
+      '-c',
+      'cd "$1" && find shared -printf "%p %s %m\\n" | sort && cat shared/.env',
+      '_',
+      dp,
+    ]).toString();
+    writeFileSync(
+      ws.config,
+      config(dp).replace('deploy:\n', `deploy:\n      - 'echo "migrating"; echo "boom: table locked" >&2; exit 7'\n`),
+    );
     ws.write('VERSION', 'v2\n');
     const bad = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
     expect(bad.code).not.toBe(0);
     // One error annotation, titled with the host and the step.
-    expect(bad.stdout).toContain(`::error title=deploy failed on ${sshd.user}@${sshd.host}%3A${sshd.port} (step%3A echo "migrating"; echo "boom%3A table locked" >&2; exit 7)::${sshd.user}@${sshd.host}:${sshd.port}: echo "migrating"`);
+    expect(bad.stdout).toContain(
+      `::error title=deploy failed on ${sshd.user}@${sshd.host}%3A${sshd.port} (step%3A echo "migrating"; echo "boom%3A table locked" >&2; exit 7)::${sshd.user}@${sshd.host}:${sshd.port}: echo "migrating"`,
+    );
     expect(bad.stdout).toContain('failed with exit code 7');
     expect(bad.summary).toContain('boom: table locked');
     expect(bad.summary).toContain('Left as it was');
@@ -164,7 +198,12 @@ describe('deploy through dist/index.js to a real sshd', () => {
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v1\n');
     expect(readdirSync(join(dp, 'releases'))).toEqual([ok.outputs['release']]);
     expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
-    const sharedAfter = execFileSync('bash', ['-c', 'cd "$1" && find shared -printf "%p %s %m\\n" | sort && cat shared/.env', '_', dp]).toString();
+    const sharedAfter = execFileSync('bash', [
+      '-c',
+      'cd "$1" && find shared -printf "%p %s %m\\n" | sort && cat shared/.env',
+      '_',
+      dp,
+    ]).toString();
     expect(sharedAfter).toBe(sharedBefore);
     // The next deploy succeeds.
     writeFileSync(ws.config, config(dp));
@@ -187,11 +226,20 @@ describe('deploy through dist/index.js to a real sshd', () => {
   test('an unknown host key stops the run before authentication: fingerprint and the line to add, nothing run remotely', async () => {
     const dp = awkwardDeployPath();
     const ws = makeWorkspace(APP, config(dp));
-    const other = execFileSync('bash', ['-c', `d=$(mktemp -d); ssh-keygen -q -t ed25519 -N '' -f $d/k; echo "[${sshd.host}]:${sshd.port} $(cut -d' ' -f1,2 $d/k.pub)"`]).toString().trim();
+    const other = execFileSync('bash', [
+      '-c',
+      `d=$(mktemp -d); ssh-keygen -q -t ed25519 -N '' -f $d/k; echo "[${sshd.host}]:${sshd.port} $(cut -d' ' -f1,2 $d/k.pub)"`,
+    ])
+      .toString()
+      .trim();
     for (const knownHosts of ['', other]) {
       const execBefore = sshd.execRequests();
       const logBefore = sshd.log().length;
-      const r = await runAction({ inputs: sshInputs(sshd, { 'known-hosts': knownHosts }), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
+      const r = await runAction({
+        inputs: sshInputs(sshd, { 'known-hosts': knownHosts }),
+        workspace: ws.dir,
+        env: { DB_PASSWORD: SECRET },
+      });
       expect(r.code).not.toBe(0);
       expect(r.stdout).toContain(sshd.hostKeyFingerprint);
       expect(r.stdout).toContain(sshd.knownHostsLine);
@@ -206,7 +254,8 @@ describe('deploy through dist/index.js to a real sshd', () => {
     const dp = awkwardDeployPath();
     const ws = makeWorkspace(APP, config(dp));
     mkdirSync(join(dp, '.deploy/lock'), { recursive: true });
-    const info = '{"repository":"acme/shop","run_id":"99","run_attempt":"2","actor":"mona","run_url":"https://github.com/acme/shop/actions/runs/99","started_at":"2026-11-22T09:00:00Z","owner":"someone-else","pid":999999,"boot_id":"x"}\n';
+    const info =
+      '{"repository":"acme/shop","run_id":"99","run_attempt":"2","actor":"mona","run_url":"https://github.com/acme/shop/actions/runs/99","started_at":"2026-11-22T09:00:00Z","owner":"someone-else","pid":999999,"boot_id":"x"}\n';
     writeFileSync(join(dp, '.deploy/lock/info.json'), info);
     writeFileSync(join(dp, '.deploy/lock/owner'), 'someone-else\n');
     const r = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
@@ -223,7 +272,10 @@ describe('deploy through dist/index.js to a real sshd', () => {
   test('writable_mode acl and chown give the web server user write access', async () => {
     for (const mode of ['acl', 'chown']) {
       const dp = awkwardDeployPath();
-      const ws = makeWorkspace(APP, config(dp).replace('writable_mode: chmod', `writable_mode: ${mode}\n    http_user: daemon`));
+      const ws = makeWorkspace(
+        APP,
+        config(dp).replace('writable_mode: chmod', `writable_mode: ${mode}\n    http_user: daemon`),
+      );
       const r = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
       // The run's error lines come along, so that on a machine without the acl package this fails naming setfacl.
       const errors = r.stdout.split('\n').filter((line) => line.startsWith('::error'));
@@ -231,7 +283,9 @@ describe('deploy through dist/index.js to a real sshd', () => {
       const dir = join(dp, 'current/bootstrap/cache');
       if (mode === 'acl') {
         expect(execFileSync('getfacl', ['-p', dir]).toString()).toMatch(/^user:daemon:rwx$/m);
-        expect(execFileSync('getfacl', ['-p', join(dp, 'shared/storage/logs')]).toString()).toMatch(/^default:user:daemon:rwx$/m);
+        expect(execFileSync('getfacl', ['-p', join(dp, 'shared/storage/logs')]).toString()).toMatch(
+          /^default:user:daemon:rwx$/m,
+        );
       } else {
         expect(lstatSync(dir).uid).toBe(Number(execFileSync('id', ['-u', 'daemon']).toString()));
       }
@@ -241,10 +295,20 @@ describe('deploy through dist/index.js to a real sshd', () => {
   test('readers of current never see it missing or half-switched during a deploy (zero downtime)', async () => {
     const dp = awkwardDeployPath();
     const ws = makeWorkspace({ ...APP, VERSION: 'old\n' }, config(dp));
-    expect((await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } })).code).toBe(0);
+    expect((await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } })).code).toBe(
+      0,
+    );
     ws.write('VERSION', 'new\n');
     const log = join(mkdtempSync(join(tmpdir(), 'da-reader-')), 'reads');
-    const reader = execFileSync('bash', ['-c', `(while :; do cat "$1/current/VERSION" 2>&1 || echo MISSING; done) > "$2" 2>&1 & echo $!`, '_', dp, log]).toString().trim();
+    const reader = execFileSync('bash', [
+      '-c',
+      `(while :; do cat "$1/current/VERSION" 2>&1 || echo MISSING; done) > "$2" 2>&1 & echo $!`,
+      '_',
+      dp,
+      log,
+    ])
+      .toString()
+      .trim();
     try {
       const r = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
       expect(r.code).toBe(0);
@@ -264,7 +328,9 @@ describe('deploy through dist/index.js to a real sshd', () => {
     const connBefore = sshd.connections();
     const r = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir });
     expect(r.code).not.toBe(0);
-    expect(r.stdout).toMatch(/::error title=deploy config,file=deploy.yml,line=\d+,col=5::environments.production.keep_release: .*did you mean `keep_releases`/);
+    expect(r.stdout).toMatch(
+      /::error title=deploy config,file=deploy.yml,line=\d+,col=5::environments.production.keep_release: .*did you mean `keep_releases`/,
+    );
     expect(sshd.connections()).toBe(connBefore);
   });
 
@@ -306,7 +372,12 @@ describe('a hook that never ends', () => {
     const ws = makeWorkspace(APP, config(dp));
     const first = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
     expect(first.code).toBe(0);
-    writeFileSync(ws.config, config(dp).replace('deploy:\n', 'deploy:\n      - sleep 600\n').replace('keep_releases: 2', 'keep_releases: 2\n    hook_timeout: 2s'));
+    writeFileSync(
+      ws.config,
+      config(dp)
+        .replace('deploy:\n', 'deploy:\n      - sleep 600\n')
+        .replace('keep_releases: 2', 'keep_releases: 2\n    hook_timeout: 2s'),
+    );
     ws.write('VERSION', 'v2\n');
     const t0 = Date.now();
     const r = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
@@ -329,7 +400,10 @@ describe('an encrypted deploy key', () => {
 
   test('deploys with ssh-passphrase, and a wrong passphrase is a clear error', async () => {
     const dp = awkwardDeployPath();
-    const ws = makeWorkspace({ VERSION: 'v1\n' }, `environments:\n  production:\n    hosts: [${hostEntry(locked)}]\n    deploy_path: ${JSON.stringify(dp)}\n`);
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      `environments:\n  production:\n    hosts: [${hostEntry(locked)}]\n    deploy_path: ${JSON.stringify(dp)}\n`,
+    );
     const ok = await runAction({ inputs: sshInputs(locked, { 'ssh-passphrase': 'correct horse' }), workspace: ws.dir });
     expect({ code: ok.code, out: ok.code ? ok.stdout : '' }).toEqual({ code: 0, out: '' });
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v1\n');

@@ -13,7 +13,8 @@ import { runAction, type ActionResult } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
 const canRun = netnsAvailable();
-if (!canRun) console.warn('fleet-netns: skipped, this machine cannot create network namespaces (needs root and ip netns)');
+if (!canRun)
+  console.warn('fleet-netns: skipped, this machine cannot create network namespaces (needs root and ip netns)');
 const maybe = canRun ? describe : describe.skip;
 
 let net: TestNetwork;
@@ -45,7 +46,12 @@ afterAll(async () => {
 function fleetConfig(base: string, extra: string, opts: { hostsYaml?: string } = {}): string {
   const hostsYaml =
     opts.hostsYaml ??
-    hosts.map((h, i) => `      - { host: ${h.host}, user: ${h.user}, port: ${h.port}, deploy_path: ${JSON.stringify(join(base, `h${i + 1}`))}, labels: [${i < 3 ? 'web' : 'worker'}] }`).join('\n');
+    hosts
+      .map(
+        (h, i) =>
+          `      - { host: ${h.host}, user: ${h.user}, port: ${h.port}, deploy_path: ${JSON.stringify(join(base, `h${i + 1}`))}, labels: [${i < 3 ? 'web' : 'worker'}] }`,
+      )
+      .join('\n');
   return `name: shop
 environments:
   production:
@@ -65,7 +71,8 @@ const inputs = (extra: Record<string, string> = {}) => ({
 /** How the action names a host in messages: `user@host:port`. */
 const nameOf = (h: SshdHandle) => `${h.user}@${h.host}:${h.port}`;
 
-const lives = (base: string) => hosts.map((_, i) => readFileSync(join(base, `h${i + 1}`, 'current/VERSION'), 'utf8').trim());
+const lives = (base: string) =>
+  hosts.map((_, i) => readFileSync(join(base, `h${i + 1}`, 'current/VERSION'), 'utf8').trim());
 
 async function deploy(ws: Workspace, version: string, extra: Record<string, string> = {}): Promise<ActionResult> {
   ws.write('VERSION', `${version}\n`);
@@ -111,7 +118,10 @@ maybe('fleets of real hosts (network namespaces)', () => {
     const base = mkdtempSync(join(tmpdir(), 'da-netns-'));
     const ws = makeWorkspace({ VERSION: 'v1\n' }, fleetConfig(base, ''));
     ok(await deploy(ws, 'v1'));
-    ws.write('../deploy.yml', fleetConfig(base, `    deploy:\n      - 'case "$DEPLOY_PATH" in */h4) echo "h4 is broken" >&2; exit 5;; esac'\n`));
+    ws.write(
+      '../deploy.yml',
+      fleetConfig(base, `    deploy:\n      - 'case "$DEPLOY_PATH" in */h4) echo "h4 is broken" >&2; exit 5;; esac'\n`),
+    );
     const r = await deploy(ws, 'v2');
     expect(r.code).not.toBe(0);
     expect(r.stdout).toContain(`${nameOf(hosts[3]!)}: case`);
@@ -129,13 +139,17 @@ maybe('fleets of real hosts (network namespaces)', () => {
     try {
       const r = await deploy(ws, 'v2');
       expect(r.code).not.toBe(0);
-      expect(r.stdout).toContain(`${nameOf(hosts[2]!)}: healthcheck: unhealthy after 2 attempt(s): HTTP 503, expected 200`);
+      expect(r.stdout).toContain(
+        `${nameOf(hosts[2]!)}: healthcheck: unhealthy after 2 attempt(s): HTTP 503, expected 200`,
+      );
       expect(lives(base)).toEqual(['v1', 'v1', 'v1', 'v1', 'v1']);
       for (let i = 1; i <= 5; i++) {
         const history = readFileSync(join(base, `h${i}`, '.deploy/history.jsonl'), 'utf8');
         expect(history).toContain('"event":"revert"');
         // Activate ran after the switch and again after the switch back (for the release live again).
-        const activations = readFileSync(join(base, `h${i}`, 'activations'), 'utf8').trim().split('\n');
+        const activations = readFileSync(join(base, `h${i}`, 'activations'), 'utf8')
+          .trim()
+          .split('\n');
         expect(activations.slice(-1)).toEqual([expect.any(String)]);
         expect(activations.length).toBe(3);
         expect(readdirSync(join(base, `h${i}`, 'releases'))).toEqual([first.outputs['release']]);
@@ -158,7 +172,8 @@ maybe('fleets of real hosts (network namespaces)', () => {
     expect(r.code).not.toBe(0);
     expect(r.stdout).toContain(`${nameOf(hosts[2]!)}: healthcheck`);
     expect(lives(base)).toEqual(['v1', 'v1', 'v1', 'v1', 'v1']);
-    const reverted = (i: number) => readFileSync(join(base, `h${i}`, '.deploy/history.jsonl'), 'utf8').includes('"event":"revert"');
+    const reverted = (i: number) =>
+      readFileSync(join(base, `h${i}`, '.deploy/history.jsonl'), 'utf8').includes('"event":"revert"');
     expect([1, 2, 3, 4, 5].map(reverted)).toEqual([true, true, true, true, false]);
   });
 
@@ -167,11 +182,22 @@ maybe('fleets of real hosts (network namespaces)', () => {
     const ws = makeWorkspace({ VERSION: 'v1\n' }, fleetConfig(base, ''));
     const web = await deploy(ws, 'v1', { hosts: 'label=web' });
     ok(web);
-    expect([1, 2, 3, 4, 5].map((i) => existsSync(join(base, `h${i}`, 'current')))).toEqual([true, true, true, false, false]);
+    expect([1, 2, 3, 4, 5].map((i) => existsSync(join(base, `h${i}`, 'current')))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
     ok(await deploy(ws, 'v1'));
     const deadAddress = net.hosts[0]!.address.replace(/\.\d+$/, '.250');
     const hostsYaml =
-      hosts.map((h, i) => `      - { host: ${h.host}, user: ${h.user}, port: ${h.port}, deploy_path: ${JSON.stringify(join(base, `h${i + 1}`))} }`).join('\n') +
+      hosts
+        .map(
+          (h, i) =>
+            `      - { host: ${h.host}, user: ${h.user}, port: ${h.port}, deploy_path: ${JSON.stringify(join(base, `h${i + 1}`))} }`,
+        )
+        .join('\n') +
       `\n      - { host: ${deadAddress}, user: root, port: 22, deploy_path: ${JSON.stringify(join(base, 'dead'))} }`;
     ws.write('../deploy.yml', fleetConfig(base, '', { hostsYaml }));
     const t0 = Date.now();

@@ -64,10 +64,15 @@ describe('several hosts', () => {
     const ws = makeWorkspace({ VERSION: 'v1\n' }, fleetConfig(base, 'true'));
     expect((await runAction({ inputs: inputs(), workspace: ws.dir })).code).toBe(0);
     ws.write('VERSION', 'v2\n');
-    ws.write('../deploy.yml', fleetConfig(base, 'case "$DEPLOY_PATH" in */b) echo "cache warmup failed" >&2; exit 9;; esac'));
+    ws.write(
+      '../deploy.yml',
+      fleetConfig(base, 'case "$DEPLOY_PATH" in */b) echo "cache warmup failed" >&2; exit 9;; esac'),
+    );
     const r = await runAction({ inputs: inputs(), workspace: ws.dir });
     expect(r.code).not.toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`::error title=deploy failed on [^:]*::${hosts[1]!.user}@127.0.0.1:${hosts[1]!.port}: case`));
+    expect(r.stdout).toMatch(
+      new RegExp(`::error title=deploy failed on [^:]*::${hosts[1]!.user}@127.0.0.1:${hosts[1]!.port}: case`),
+    );
     expect([live(base, 'a'), live(base, 'b')]).toEqual(['v1', 'v1']);
     for (const h of ['a', 'b']) {
       expect(readdirSync(join(base, h, 'releases'))).toHaveLength(1);
@@ -82,7 +87,13 @@ describe('several hosts', () => {
     expect(first.code).toBe(0);
     ws.write('VERSION', 'v2\n');
     // On host b, something replaces `current` by a directory after staging: its switch cannot succeed.
-    ws.write('../deploy.yml', fleetConfig(base, 'case "$DEPLOY_PATH" in */b) rm "$DEPLOY_PATH/current" && mkdir -p "$DEPLOY_PATH/current/in-the-way";; esac'));
+    ws.write(
+      '../deploy.yml',
+      fleetConfig(
+        base,
+        'case "$DEPLOY_PATH" in */b) rm "$DEPLOY_PATH/current" && mkdir -p "$DEPLOY_PATH/current/in-the-way";; esac',
+      ),
+    );
     const r = await runAction({ inputs: inputs(), workspace: ws.dir });
     expect(r.code).not.toBe(0);
     expect(r.stdout).toContain('symlink');
@@ -97,7 +108,10 @@ describe('several hosts', () => {
 
   test('one host asked for another base, one for its live manifest: both ship a delta and go live together', async () => {
     const base = mkdtempSync(join(tmpdir(), 'da-fleet-'));
-    const ws = makeWorkspace({ VERSION: 'v1\n', 'config/app.php': '<?php return [];\n' }, fleetConfig(base, 'true').replace('    shared_dirs:', '    keep_releases: 2\n    shared_dirs:'));
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n', 'config/app.php': '<?php return [];\n' },
+      fleetConfig(base, 'true').replace('    shared_dirs:', '    keep_releases: 2\n    shared_dirs:'),
+    );
     for (const [i, name] of ['r1', 'r2', 'r3'].entries()) {
       ws.write('VERSION', `v${i + 1}\n`);
       expect((await runAction({ inputs: { ...inputs(), 'release-name': name }, workspace: ws.dir })).code).toBe(0);

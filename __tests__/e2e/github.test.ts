@@ -50,13 +50,20 @@ describe('github-deployment: the Deployments API (a local server standing in for
   test('a deploy creates a deployment for the commit, then in_progress, then success with the URL and the run', async () => {
     const ws = makeWorkspace({ 'index.html': 'v1\n' }, config(awkwardDeployPath()));
     const r = await run(ws);
-    expect({ code: r.code, warnings: r.stdout.split('\n').filter((l) => l.startsWith('::warning')) }).toEqual({ code: 0, warnings: [] });
+    expect({ code: r.code, warnings: r.stdout.split('\n').filter((l) => l.startsWith('::warning')) }).toEqual({
+      code: 0,
+      warnings: [],
+    });
     expect(calls()).toEqual([
       ['POST', '/repos/acme/shop/deployments', 'deploy'],
       ['POST', '/repos/acme/shop/deployments/1000/statuses', 'in_progress'],
       ['POST', '/repos/acme/shop/deployments/1000/statuses', 'success'],
     ]);
-    const [create, progress, success] = api.requests as [typeof api.requests[0], typeof api.requests[0], typeof api.requests[0]];
+    const [create, progress, success] = api.requests as [
+      (typeof api.requests)[0],
+      (typeof api.requests)[0],
+      (typeof api.requests)[0],
+    ];
     expect(create.body).toEqual({
       ref: SHA,
       task: 'deploy',
@@ -69,7 +76,12 @@ describe('github-deployment: the Deployments API (a local server standing in for
       description: `deploy ${r.outputs['release']}`,
     });
     expect(progress.body).toMatchObject({ state: 'in_progress', log_url: RUN_URL });
-    expect(success.body).toMatchObject({ state: 'success', log_url: RUN_URL, environment_url: 'https://shop.example.com', auto_inactive: true });
+    expect(success.body).toMatchObject({
+      state: 'success',
+      log_url: RUN_URL,
+      environment_url: 'https://shop.example.com',
+      auto_inactive: true,
+    });
     for (const req of api.requests) {
       expect(req.headers['authorization']).toBe(`token ${TOKEN}`);
       expect(req.headers['content-type']).toMatch(/^application\/json/);
@@ -83,10 +95,16 @@ describe('github-deployment: the Deployments API (a local server standing in for
     api.requests.length = 0;
     const second = await run(ws);
     expect(second.code).toBe(0);
-    expect(api.requests[0]!.body['payload']).toEqual({ release: second.outputs['release'], previous: r.outputs['release'], command: 'deploy' });
+    expect(api.requests[0]!.body['payload']).toEqual({
+      release: second.outputs['release'],
+      previous: r.outputs['release'],
+      command: 'deploy',
+    });
     // The job summary links the commit and the run and says how to roll back.
     expect(second.summary).toContain(`| Commit | [0123456](https://github.com/acme/shop/commit/${SHA}) |`);
-    expect(second.summary).toContain(`  command: rollback\n  environment: "production"\n  release: "${r.outputs['release']}"`);
+    expect(second.summary).toContain(
+      `  command: rollback\n  environment: "production"\n  release: "${r.outputs['release']}"`,
+    );
     expect(second.summary).toContain(`[Logs of this run](${RUN_URL})`);
 
     api.requests.length = 0;
@@ -127,7 +145,10 @@ describe('github-deployment: the Deployments API (a local server standing in for
     const staging = await run(ws, { environment: 'staging' });
     expect(staging.code).toBe(0);
     expect(api.requests[0]!.body).toMatchObject({ environment: 'staging', production_environment: false });
-    expect(api.requests[2]!.body).toMatchObject({ state: 'success', environment_url: 'https://staging.shop.example.com' });
+    expect(api.requests[2]!.body).toMatchObject({
+      state: 'success',
+      environment_url: 'https://staging.shop.example.com',
+    });
   });
 
   test('a failing API (500) only warns: the deploy succeeds', async () => {

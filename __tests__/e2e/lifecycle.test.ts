@@ -41,7 +41,8 @@ async function deployVersions(ws: Workspace, versions: string[]): Promise<Action
   return out;
 }
 
-const run = (ws: Workspace, inputs: Record<string, string>) => runAction({ inputs: sshInputs(sshd, inputs), workspace: ws.dir });
+const run = (ws: Workspace, inputs: Record<string, string>) =>
+  runAction({ inputs: sshInputs(sshd, inputs), workspace: ws.dir });
 
 describe('lifecycle commands through dist/index.js', () => {
   test('redeploy: a new release copied from the live one picks up a changed shared file and runs the hooks', async () => {
@@ -61,7 +62,9 @@ describe('lifecycle commands through dist/index.js', () => {
     expect(readFileSync(join(dp, 'current/ENV_AT_HOOK_TIME'), 'utf8')).toBe('A=2\n');
     expect(readFileSync(join(dp, 'current/HOOK_RUNS'), 'utf8')).toBe(`${release(first!)}\n${release(r)}\n`);
     expect(readlinkSync(join(dp, 'current/.env'))).toBe('../../shared/.env');
-    expect(readFileSync(join(dp, 'current/REVISION'), 'utf8')).toBe(readFileSync(join(dp, 'releases', release(first!), 'REVISION'), 'utf8'));
+    expect(readFileSync(join(dp, 'current/REVISION'), 'utf8')).toBe(
+      readFileSync(join(dp, 'releases', release(first!), 'REVISION'), 'utf8'),
+    );
     expect(r.summary).toContain('Redeploy of shop to production succeeded');
     const last = readFileSync(join(dp, '.deploy/history.jsonl'), 'utf8').trim().split('\n').pop()!;
     expect(JSON.parse(last)).toMatchObject({ event: 'redeploy', release: release(r), previous: release(first!) });
@@ -112,7 +115,10 @@ describe('lifecycle commands through dist/index.js', () => {
 
   test('rollback runs the activate commands for the release it makes live, with its commit as DEPLOY_SHA', async () => {
     const dp = awkwardDeployPath();
-    const ws = makeWorkspace({ VERSION: 'v1\n' }, `${config(dp)}    activate:\n      - echo "$DEPLOY_RELEASE $DEPLOY_SHA" >> ../../activations\n`);
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      `${config(dp)}    activate:\n      - echo "$DEPLOY_RELEASE $DEPLOY_SHA" >> ../../activations\n`,
+    );
     const [a, b] = await deployVersions(ws, ['v1', 'v2']);
     const r = await run(ws, { command: 'rollback' });
     expect(r.code).toBe(0);
@@ -144,7 +150,10 @@ describe('lifecycle commands through dist/index.js', () => {
     const [a, b] = await deployVersions(ws, ['v1', 'v2']);
     mkdirSync(join(dp, '.deploy/lock'));
     const since = new Date(Date.now() - 90 * 60000).toISOString();
-    writeFileSync(join(dp, '.deploy/lock/info.json'), `{"repository":"acme/shop","run_id":"77","actor":"mona","run_url":"https://github.com/acme/shop/actions/runs/77","started_at":"${since}","pid":999999,"boot_id":"gone"}\n`);
+    writeFileSync(
+      join(dp, '.deploy/lock/info.json'),
+      `{"repository":"acme/shop","run_id":"77","actor":"mona","run_url":"https://github.com/acme/shop/actions/runs/77","started_at":"${since}","pid":999999,"boot_id":"gone"}\n`,
+    );
     writeFileSync(join(dp, '.deploy/lock/owner'), 'dead-run\n');
     const blocked = await deployVersions(ws, []).then(() => run(ws, {}));
     expect(blocked.code).not.toBe(0);
@@ -163,7 +172,9 @@ describe('lifecycle commands through dist/index.js', () => {
     const list = await run(ws, { command: 'releases' });
     expect(list.code).toBe(0);
     expect(list.outputs['release']).toBe(release(b!));
-    expect(list.summary).toMatch(new RegExp(`\\| \\*\\*${release(b!)}\\*\\* \\| [0-9T:.-]+Z \\| 0123456789ab \\| octocat \\| 🟢 live \\|`));
+    expect(list.summary).toMatch(
+      new RegExp(`\\| \\*\\*${release(b!)}\\*\\* \\| [0-9T:.-]+Z \\| 0123456789ab \\| octocat \\| 🟢 live \\|`),
+    );
     expect(list.summary).toMatch(new RegExp(`\\| ${release(a!)} \\| .* \\| previous \\|`));
   });
 
@@ -183,7 +194,9 @@ describe('lifecycle commands through dist/index.js', () => {
     expect(plan.stdout).toContain('Ships: 2 files');
     expect(plan.stdout).toContain(`Live release: ${before[4]}`);
     expect(plan.stdout).toContain('Lock: free');
-    expect(plan.stdout).toContain('Steps: prepare → lock → inspect → release → upload → path check → shared → cp .env ENV_AT_HOOK_TIME');
+    expect(plan.stdout).toContain(
+      'Steps: prepare → lock → inspect → release → upload → path check → shared → cp .env ENV_AT_HOOK_TIME',
+    );
     expect(plan.stdout).toContain(`Cleanup would remove: ${before[0]}`);
     expect(readdirSync(join(dp, 'releases')).sort()).toEqual(before);
     expect(readFileSync(join(dp, '.deploy/history.jsonl'), 'utf8')).toBe(history);
@@ -201,7 +214,9 @@ describe('lifecycle commands through dist/index.js', () => {
       const dp = awkwardDeployPath();
       const viaProxy = `{ host: 127.0.0.1, user: ${sshd.user}, port: ${proxy.port} }`;
       const ws = makeWorkspace({ VERSION: 'v1\n' }, config(dp, viaProxy));
-      const inputs = sshInputs(sshd, { 'known-hosts': sshd.knownHostsLine.replace(`]:${sshd.port} `, `]:${proxy.port} `) });
+      const inputs = sshInputs(sshd, {
+        'known-hosts': sshd.knownHostsLine.replace(`]:${sshd.port} `, `]:${proxy.port} `),
+      });
       const first = await runAction({ inputs, workspace: ws.dir });
       expect({ code: first.code, out: first.code ? first.stdout.slice(-1500) : '' }).toEqual({ code: 0, out: '' });
       ws.write('VERSION', 'v2\n');

@@ -118,11 +118,55 @@ const HOSTILE: Json[] = [
   { constructor: 'x', toString: 'y', hasOwnProperty: 1 },
 ];
 
-const KEYS = ['name', 'user', 'keep_releases', 'exclude', 'shared_dirs', 'shared_files', 'writable_dirs', 'writable_mode',
-  'writable_use_sudo', 'writable_recursive', 'writable_chmod_mode', 'http_user', 'http_group', 'clear_paths', 'clear_use_sudo',
-  'env', 'build', 'deploy', 'activate', 'healthcheck', 'environments', 'hosts', 'deploy_path', 'url', 'strategy', 'max_parallel',
-  'batch_size', 'host', 'port', 'labels', 'run', 'once', 'retries', 'interval', 'timeout', 'command', 'expect_status',
-  '__proto__', 'constructor', 'prototype', 'toString', 'deploy_pth', 'Deploy_Path', 'hosts ', '', '<<', 'production'];
+const KEYS = [
+  'name',
+  'user',
+  'keep_releases',
+  'exclude',
+  'shared_dirs',
+  'shared_files',
+  'writable_dirs',
+  'writable_mode',
+  'writable_use_sudo',
+  'writable_recursive',
+  'writable_chmod_mode',
+  'http_user',
+  'http_group',
+  'clear_paths',
+  'clear_use_sudo',
+  'env',
+  'build',
+  'deploy',
+  'activate',
+  'healthcheck',
+  'environments',
+  'hosts',
+  'deploy_path',
+  'url',
+  'strategy',
+  'max_parallel',
+  'batch_size',
+  'host',
+  'port',
+  'labels',
+  'run',
+  'once',
+  'retries',
+  'interval',
+  'timeout',
+  'command',
+  'expect_status',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'deploy_pth',
+  'Deploy_Path',
+  'hosts ',
+  '',
+  '<<',
+  'production',
+];
 
 function pick<T>(r: () => number, list: readonly T[]): T {
   return list[Math.floor(r() * list.length)]!;
@@ -172,7 +216,12 @@ function structural(r: () => number): string {
       let node = root;
       for (const p of parent) node = (node as Record<string | number, Json>)[p]!;
       if (node && typeof node === 'object' && !Array.isArray(node)) {
-        Object.defineProperty(node, pick(r, KEYS), { value: pick(r, HOSTILE), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(node, pick(r, KEYS), {
+          value: pick(r, HOSTILE),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
     } else if (kind < 0.85) root = setAt(root, target, deepList(1 + Math.floor(r() * 200)));
     else root = setAt(root, target, String(Math.floor(r() * 1e6)).repeat(1 + Math.floor(r() * 5)));
@@ -192,7 +241,29 @@ function textual(r: () => number): string {
       lines[i] = lines[i]!.replace(/^( +)/, (s) => '\t'.repeat(Math.max(1, s.length / 2)));
       break;
     case 2: // a stray character
-      lines[i] = lines[i]!.slice(0, Math.floor(r() * lines[i]!.length)) + pick(r, [':', '-', '[', '{', '"', "'", '&a', '*a', '!', '%', '@', '`', '|', '>', '#', '?', '\u0000', '\ufeff']) + lines[i]!.slice(Math.floor(r() * lines[i]!.length));
+      lines[i] =
+        lines[i]!.slice(0, Math.floor(r() * lines[i]!.length)) +
+        pick(r, [
+          ':',
+          '-',
+          '[',
+          '{',
+          '"',
+          "'",
+          '&a',
+          '*a',
+          '!',
+          '%',
+          '@',
+          '`',
+          '|',
+          '>',
+          '#',
+          '?',
+          '\u0000',
+          '\ufeff',
+        ]) +
+        lines[i]!.slice(Math.floor(r() * lines[i]!.length));
       break;
     case 3: // truncated
       return BASE.slice(0, Math.floor(r() * BASE.length));
@@ -213,18 +284,31 @@ environments: { production: { hosts: [web1], deploy_path: /srv/app, user: d, exc
     case 8: // CRLF and a BOM
       return `\ufeff${BASE.replace(/\n/g, '\r\n')}`;
     case 9: // YAML tags
-      lines[i] = lines[i]!.replace(/: (.+)$/, `: ${pick(r, ['!!binary aGk=', '!!js/function "x"', '!!set {a}', '!!omap [a: 1]', '!!timestamp 2001-12-14', '!custom x', '!!int "x"', '!!float .nan'])}`);
+      lines[i] = lines[i]!.replace(
+        /: (.+)$/,
+        `: ${pick(r, ['!!binary aGk=', '!!js/function "x"', '!!set {a}', '!!omap [a: 1]', '!!timestamp 2001-12-14', '!custom x', '!!int "x"', '!!float .nan'])}`,
+      );
       break;
     case 10: // huge file
       return `${BASE}# ${'x'.repeat(1024 * 1024 + Math.floor(r() * 1000))}\n`;
     case 11: // directive / anchors on keys / complex keys
-      return pick(r, ['%YAML 1.1\n---\n', '%TAG ! tag:x,2000:\n---\n', '? [a, b]\n: c\n', '&k name: shop\n*k : 2\n', '<<: *nope\n']) + BASE;
+      return (
+        pick(r, [
+          '%YAML 1.1\n---\n',
+          '%TAG ! tag:x,2000:\n---\n',
+          '? [a, b]\n: c\n',
+          '&k name: shop\n*k : 2\n',
+          '<<: *nope\n',
+        ]) + BASE
+      );
     case 12: // merge key
       return BASE.replace('  staging:\n', '  staging:\n    <<: {user: x}\n');
     case 13: // the root is not a mapping
       return pick(r, ['', '~', '[]', '"just a string"', '42', '- a\n- b\n', '!!binary aGk=']);
     case 14: // random bytes in a line
-      lines[i] = Array.from({ length: 1 + Math.floor(r() * 40) }, () => String.fromCharCode(Math.floor(r() * 0x2fff))).join('');
+      lines[i] = Array.from({ length: 1 + Math.floor(r() * 40) }, () =>
+        String.fromCharCode(Math.floor(r() * 0x2fff)),
+      ).join('');
       break;
     default: // a line removed
       lines.splice(i, 1);
@@ -262,13 +346,18 @@ describe('config fuzzer', () => {
         // What validates is usable: an absolute, normalised deploy path that is not a system directory, hosts.
         const c = v.config;
         for (const h of c.hosts) {
-          if (!/^\/[^/]/.test(h.deployPath) || /(^|\/)\.\.?(\/|$)/.test(h.deployPath) || /^\/(etc|usr|bin|var|home)?$/.test(h.deployPath)) {
+          if (
+            !/^\/[^/]/.test(h.deployPath) ||
+            /(^|\/)\.\.?(\/|$)/.test(h.deployPath) ||
+            /^\/(etc|usr|bin|var|home)?$/.test(h.deployPath)
+          ) {
             bad.push(`#${n}: loaded with deploy_path ${JSON.stringify(h.deployPath)}`);
           }
         }
         if (c.hosts.length === 0) bad.push(`#${n}: loaded with no hosts`);
         for (const [k, v] of Object.entries(c.env)) {
-          if (typeof v !== 'string' || /native code|\[object /.test(v)) bad.push(`#${n}: env ${k} expanded to ${String(v).slice(0, 80)}`);
+          if (typeof v !== 'string' || /native code|\[object /.test(v))
+            bad.push(`#${n}: env ${k} expanded to ${String(v).slice(0, 80)}`);
         }
         return;
       }
@@ -283,7 +372,10 @@ describe('config fuzzer', () => {
         if (p.message.length > 2000) bad.push(`#${n}: a problem message of ${p.message.length} characters`);
       }
     });
-    record({ invariants: '------', note: `${files.length} files, ${valid} valid, slowest ${slowest} ms, ${bad.length} bad` });
+    record({
+      invariants: '------',
+      note: `${files.length} files, ${valid} valid, slowest ${slowest} ms, ${bad.length} bad`,
+    });
     expect(bad.slice(0, 30)).toEqual([]);
     expect(slowest).toBeLessThan(2000);
   });
@@ -326,7 +418,13 @@ describe('bad configs through dist/index.js', () => {
       writeFileSync(join(dir, 'deploy.yml'), text);
       const r = await runAction({
         workspace: dir,
-        inputs: { environment: 'production', config: 'deploy.yml', source: '.', 'ssh-private-key': sshd.privateKey, 'known-hosts': sshd.knownHostsLine },
+        inputs: {
+          environment: 'production',
+          config: 'deploy.yml',
+          source: '.',
+          'ssh-private-key': sshd.privateKey,
+          'known-hosts': sshd.knownHostsLine,
+        },
         env: ENV,
       });
       expect(r.code).toBe(1);

@@ -5,7 +5,19 @@
  * directory outside the deploy path is hashed (path, type, mode, content, link target) before and after. Plus 7a: a
  * failed deploy that recycled the oldest release as its delta base leaves no manifest of it behind.
  */
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, type ActionResult } from '../support/action.js';
@@ -19,9 +31,15 @@ let sudoHost: SshdHandle;
 let fakeBin: string;
 beforeAll(async () => {
   fakeBin = mkdtempSync(join(tmpdir(), 'da-fakesudo-'));
-  writeFileSync(join(fakeBin, 'sudo'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${fakeBin}/calls\n[ "$1" = -n ] && shift\nexec "$@"\n`);
+  writeFileSync(
+    join(fakeBin, 'sudo'),
+    `#!/bin/sh\nprintf '%s\\n' "$*" >> ${fakeBin}/calls\n[ "$1" = -n ] && shift\nexec "$@"\n`,
+  );
   chmodSync(join(fakeBin, 'sudo'), 0o755);
-  [sshd, sudoHost] = await Promise.all([startSshd(), startSshd({ extraConfig: [`SetEnv PATH=${fakeBin}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`] })]);
+  [sshd, sudoHost] = await Promise.all([
+    startSshd(),
+    startSshd({ extraConfig: [`SetEnv PATH=${fakeBin}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`] }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([sshd?.stop(), sudoHost?.stop()]);
@@ -45,7 +63,12 @@ async function setup(lines: string[], host = sshd): Promise<Setup> {
   const root = mkdtempSync(join(tmpdir(), 'da-contain-'));
   const dp = join(root, 'app');
   const victim = join(root, 'victim');
-  for (const [path, body] of Object.entries({ 'data.txt': 'victim data\n', '.env': 'VICTIM=1\n', 'app/keep.txt': 'victim app\n', 'sub/x': 'x\n' })) {
+  for (const [path, body] of Object.entries({
+    'data.txt': 'victim data\n',
+    '.env': 'VICTIM=1\n',
+    'app/keep.txt': 'victim app\n',
+    'sub/x': 'x\n',
+  })) {
     mkdirSync(join(victim, path, '..'), { recursive: true });
     writeFileSync(join(victim, path), body);
   }
@@ -74,7 +97,13 @@ async function setup(lines: string[], host = sshd): Promise<Setup> {
 }
 
 /** The run failed naming the key, the path and the link; the victim and current are as before; invariants hold. */
-async function expectRefused(s: Setup, r: ActionResult, message: string, victimBefore: string, before: ReturnType<typeof snapshot>) {
+async function expectRefused(
+  s: Setup,
+  r: ActionResult,
+  message: string,
+  victimBefore: string,
+  before: ReturnType<typeof snapshot>,
+) {
   expect(s.hash()).toBe(victimBefore);
   expect(errors(r).join('\n')).toContain(message);
   expect(r.code).not.toBe(0);
@@ -83,7 +112,12 @@ async function expectRefused(s: Setup, r: ActionResult, message: string, victimB
     hosts: [{ name: `${s.host.user}@${s.host.host}:${s.host.port}`, deployPath: s.dp, before }],
     result: r,
   });
-  record({ invariants: '------', note: errors(r)[0]?.replace(/^.*?path check: failed with exit code 1: error: /, '').replace(s.victim, '<victim>') });
+  record({
+    invariants: '------',
+    note: errors(r)[0]
+      ?.replace(/^.*?path check: failed with exit code 1: error: /, '')
+      .replace(s.victim, '<victim>'),
+  });
 }
 
 /** Removes what the attack planted in the build, so a plain deploy can follow. */
@@ -99,7 +133,13 @@ describe('nothing outside deploy_path is touched', () => {
     for (let i = 0; i < 2; i++) {
       const before = snapshot(s.dp);
       const r = await s.deploy();
-      await expectRefused(s, r, `shared_dirs: storage/app: storage is a symlink to ${s.victim}, outside the release`, victimBefore, before);
+      await expectRefused(
+        s,
+        r,
+        `shared_dirs: storage/app: storage is a symlink to ${s.victim}, outside the release`,
+        victimBefore,
+        before,
+      );
     }
     undoAttack(s, 'storage');
     expect((await s.deploy()).code).toBe(0);
@@ -112,22 +152,45 @@ describe('nothing outside deploy_path is touched', () => {
     const victimBefore = s.hash();
     const before = snapshot(s.dp);
     const r = await s.deploy();
-    await expectRefused(s, r, `shared_files: config/.env: config is a symlink to ${s.victim}, outside the release`, victimBefore, before);
+    await expectRefused(
+      s,
+      r,
+      `shared_files: config/.env: config is a symlink to ${s.victim}, outside the release`,
+      victimBefore,
+      before,
+    );
   });
 
   test('writable_dirs [uploads] (chmod 0777) with uploads -> victim, and [logs/app] with logs -> victim', async () => {
-    const s = await setup(['writable_dirs: [uploads]', 'writable_mode: chmod', 'writable_chmod_mode: "0777"', 'writable_recursive: true']);
+    const s = await setup([
+      'writable_dirs: [uploads]',
+      'writable_mode: chmod',
+      'writable_chmod_mode: "0777"',
+      'writable_recursive: true',
+    ]);
     symlinkSync(s.victim, join(s.ws.app, 'uploads'));
     const victimBefore = s.hash();
     const before = snapshot(s.dp);
     const r = await s.deploy();
-    await expectRefused(s, r, `writable_dirs: uploads: uploads is a symlink to ${s.victim}, outside the release`, victimBefore, before);
+    await expectRefused(
+      s,
+      r,
+      `writable_dirs: uploads: uploads is a symlink to ${s.victim}, outside the release`,
+      victimBefore,
+      before,
+    );
     // A link in a parent: `mkdir -p logs/app` would create victim/app... and chmod it.
     undoAttack(s, 'uploads');
     symlinkSync('../../../victim', join(s.ws.app, 'logs'));
     s.config(['writable_dirs: [logs/new]', 'writable_mode: chmod', 'writable_chmod_mode: "0777"']);
     const r2 = await s.deploy();
-    await expectRefused(s, r2, 'writable_dirs: logs/new: logs is a symlink to ../../../victim, outside the release', victimBefore, before);
+    await expectRefused(
+      s,
+      r2,
+      'writable_dirs: logs/new: logs is a symlink to ../../../victim, outside the release',
+      victimBefore,
+      before,
+    );
     expect(existsSync(join(s.victim, 'new'))).toBe(false);
   });
 
@@ -151,13 +214,25 @@ describe('nothing outside deploy_path is touched', () => {
     s.ws.write('storage/app/.keep', '');
     symlinkSync('../../../shared/x', join(s.ws.app, 'storage/logs'));
     // full_upload: a delta leaves shared paths out, and shared/storage would be seeded empty.
-    s.config(['shared_dirs: [storage]', 'writable_dirs: [storage/logs]', 'writable_mode: chmod', 'writable_chmod_mode: "0777"', 'full_upload: true']);
+    s.config([
+      'shared_dirs: [storage]',
+      'writable_dirs: [storage/logs]',
+      'writable_mode: chmod',
+      'writable_chmod_mode: "0777"',
+      'full_upload: true',
+    ]);
     const victimBefore = s.hash();
     const mode = statSync(victim2).mode;
     const before = snapshot(s.dp);
     const r = await s.deploy();
     expect(statSync(victim2).mode).toBe(mode);
-    await expectRefused(s, r, 'writable_dirs: storage/logs: storage/logs is a symlink to ../../../shared/x; shared/ is seeded from this release', victimBefore, before);
+    await expectRefused(
+      s,
+      r,
+      'writable_dirs: storage/logs: storage/logs is a symlink to ../../../shared/x; shared/ is seeded from this release',
+      victimBefore,
+      before,
+    );
   });
 
   test('clear_paths [cache/data.txt] with cache -> victim in the build', async () => {
@@ -166,12 +241,25 @@ describe('nothing outside deploy_path is touched', () => {
     const victimBefore = s.hash();
     const before = snapshot(s.dp);
     const r = await s.deploy();
-    await expectRefused(s, r, `clear_paths: cache/data.txt: cache is a symlink to ${s.victim}, outside the release`, victimBefore, before);
+    await expectRefused(
+      s,
+      r,
+      `clear_paths: cache/data.txt: cache is a symlink to ${s.victim}, outside the release`,
+      victimBefore,
+      before,
+    );
   });
 
   test('sudo variants: the check runs as the deploy user before sudo is called', async () => {
     const s = await setup(
-      ['writable_dirs: [uploads]', 'writable_mode: chmod', 'writable_chmod_mode: "0777"', 'writable_use_sudo: true', 'clear_paths: [cache/data.txt]', 'clear_use_sudo: true'],
+      [
+        'writable_dirs: [uploads]',
+        'writable_mode: chmod',
+        'writable_chmod_mode: "0777"',
+        'writable_use_sudo: true',
+        'clear_paths: [cache/data.txt]',
+        'clear_use_sudo: true',
+      ],
       sudoHost,
     );
     expect(readFileSync(join(fakeBin, 'calls'), 'utf8')).toMatch(/chmod/); // the fake sudo is the one the host uses
@@ -199,7 +287,13 @@ describe('nothing outside deploy_path is touched', () => {
     const victimBefore = s.hash();
     const before = snapshot(s.dp);
     const r = await s.deploy();
-    await expectRefused(s, r, `shared_dirs: storage/app: shared/storage is a symlink to ${s.victim}, outside shared/`, victimBefore, before);
+    await expectRefused(
+      s,
+      r,
+      `shared_dirs: storage/app: shared/storage is a symlink to ${s.victim}, outside shared/`,
+      victimBefore,
+      before,
+    );
     expect(existsSync(seen)).toBe(false); // refused before the hook (and before any seeding)
   });
 
@@ -210,7 +304,10 @@ describe('nothing outside deploy_path is touched', () => {
     mkdirSync(join(s.dp, '.deploy/lock'));
     writeFileSync(join(s.dp, '.deploy/lock/owner'), 'dead-run\n');
     writeFileSync(join(s.dp, '.deploy/lock/info.json'), '{"run":"dead","pid":999999999,"boot_id":"x"}\n');
-    writeFileSync(join(s.dp, '.deploy/pending/dead-run'), 'release ../../victim/sub\nseeded storage/app\nseeded ../../victim/data.txt\nrelease ..\n');
+    writeFileSync(
+      join(s.dp, '.deploy/pending/dead-run'),
+      'release ../../victim/sub\nseeded storage/app\nseeded ../../victim/data.txt\nrelease ..\n',
+    );
     const victimBefore = s.hash();
     const r = await runAction({ inputs: sshInputs(sshd, { command: 'unlock' }), workspace: s.ws.dir });
     expect(r.code).toBe(0);

@@ -49,7 +49,10 @@ describe('hooks', () => {
     // The runner's heap is capped: holding the output (or a line of it) in memory fails the case.
     const r = await doneWithin(c.start({}, { NODE_OPTIONS: '--max-old-space-size=160' }), 90_000);
     const ms = Date.now() - t0;
-    record({ invariants: '------', note: `${(ms / 1000).toFixed(1)} s, stdout ${(r.stdout.length / 1e6).toFixed(1)} MB, summary ${(r.summary.length / 1024).toFixed(0)} KiB` });
+    record({
+      invariants: '------',
+      note: `${(ms / 1000).toFixed(1)} s, stdout ${(r.stdout.length / 1e6).toFixed(1)} MB, summary ${(r.summary.length / 1024).toFixed(0)} KiB`,
+    });
     expect(r.stderr).not.toMatch(/heap out of memory|FATAL ERROR/);
     expect(r.code).toBe(1);
     expect(errors(r).join('\n')).toContain('failed with exit code 3');
@@ -112,7 +115,8 @@ describe('signals to the runner', () => {
           // The runner kills a cancelled step 7.5 s after SIGINT; the hosts must be done by then.
           if (sig !== 'SIGKILL') expect(ms).toBeLessThan(7500);
           const post = await postIfNeeded(c, r);
-          if (sig === 'SIGKILL') expect(post !== undefined || (phase.mayFinish === true && r.state['remote'] === 'done')).toBe(true);
+          if (sig === 'SIGKILL')
+            expect(post !== undefined || (phase.mayFinish === true && r.state['remote'] === 'done')).toBe(true);
           record({ invariants: '------', note: `ended ${ms} ms after the signal${post ? ', post step ran' : ''}` });
           await c.check(r, { post, cancelled: sig !== 'SIGKILL', killed: sig === 'SIGKILL' });
         } finally {
@@ -130,7 +134,9 @@ describe('races and odd layouts', () => {
     const winners = [a, b].filter((r) => r.code === 0);
     expect(winners).toHaveLength(1);
     const loser = a.code === 0 ? b : a;
-    expect(errors(loser).join('\n')).toMatch(new RegExp(`${c.hostName.replace(/[.]/g, '\\.')}: lock: the deploy lock is held`));
+    expect(errors(loser).join('\n')).toMatch(
+      new RegExp(`${c.hostName.replace(/[.]/g, '\\.')}: lock: the deploy lock is held`),
+    );
     await c.check(winners[0]!);
     await c.check(loser, {
       nextDeploy: undefined,
@@ -148,7 +154,10 @@ describe('races and odd layouts', () => {
     expect(errors(r).join('\n')).toMatch(/current exists and is not a symlink/);
     expect(treeHash(c.dp)).toBe(before);
     expect(statSync(join(c.dp, 'current')).isDirectory()).toBe(true);
-    await c.check(r, { hosts: [{ name: c.hostName, deployPath: c.dp, before: snapshot(c.dp) }], nextDeploy: undefined });
+    await c.check(r, {
+      hosts: [{ name: c.hostName, deployPath: c.dp, before: snapshot(c.dp) }],
+      nextDeploy: undefined,
+    });
     await sleep(0);
   });
 });

@@ -45,7 +45,10 @@ afterAll(async () => {
 });
 
 function expectNoForeignCommands(r: { stdout: string; stderr: string }): void {
-  expect({ stdout: foreignCommands(r.stdout, MARK), stderr: foreignCommands(r.stderr, MARK) }).toEqual({ stdout: [], stderr: [] });
+  expect({ stdout: foreignCommands(r.stdout, MARK), stderr: foreignCommands(r.stderr, MARK) }).toEqual({
+    stdout: [],
+    stderr: [],
+  });
 }
 
 /** The hostile lines, printed by a hook on stdout and on stderr. */
@@ -148,8 +151,18 @@ function cli(args: string[], cwd: string): Promise<CliResult> {
   const home = mkdtempSync(join(tmpdir(), 'da-home-'));
   mkdirSync(join(home, '.ssh'), { mode: 0o700 });
   writeFileSync(join(home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
-  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'alice', GITHUB_ACTIONS: 'true', CI: 'true' };
-  const child = spawn(process.execPath, [CLI, ...args, '--source', 'app', '-i', sshd.privateKeyPath], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: home,
+    USER: 'alice',
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+  };
+  const child = spawn(process.execPath, [CLI, ...args, '--source', 'app', '-i', sshd.privateKeyPath], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

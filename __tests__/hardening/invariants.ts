@@ -10,7 +10,16 @@
  * Each checked case appends a record to a results directory; the table reporter prints them at the end.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, type Stats, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  type Stats,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionResult } from '../support/action.js';
@@ -162,14 +171,23 @@ export async function checkInvariants(o: CheckOptions): Promise<Verdict> {
     const after = snapshot(dp);
     const ok = deployed(dp);
     // This run's release: the output, or (a killed run writes no outputs) what the history recorded since.
-    const mine = release || (history(dp).slice(h.before.historyLines).find((l) => l.event === 'deploy')?.release ?? '');
+    const mine =
+      release ||
+      (history(dp)
+        .slice(h.before.historyLines)
+        .find((l) => l.event === 'deploy')?.release ??
+        '');
     const newRelease = after.current !== h.before.current && after.current === `releases/${mine}` && ok.has(mine);
     if (!newRelease) completed = false;
     // 1. current
     if (h.before.current === 'DIR') {
-      if (after.current !== 'DIR') fail(1, `${h.name}: current was a plain directory and is now ${after.current || 'missing'}`);
+      if (after.current !== 'DIR')
+        fail(1, `${h.name}: current was a plain directory and is now ${after.current || 'missing'}`);
     } else if (after.current !== h.before.current && !newRelease) {
-      fail(1, `${h.name}: current is ${after.current || 'missing'}, was ${h.before.current || 'missing'}, and ${mine || 'no release of this run'} is not recorded as deployed`);
+      fail(
+        1,
+        `${h.name}: current is ${after.current || 'missing'}, was ${h.before.current || 'missing'}, and ${mine || 'no release of this run'} is not recorded as deployed`,
+      );
     } else if (after.current) {
       const target = join(dp, after.current);
       if (!existsSync(join(target, 'REVISION')) || !existsSync(join(target, o.completeFile ?? 'VERSION'))) {
@@ -182,13 +200,18 @@ export async function checkInvariants(o: CheckOptions): Promise<Verdict> {
     }
     // 3. locks
     if (h.before.lockOwner) {
-      if (after.lockOwner !== h.before.lockOwner) fail(3, `${h.name}: the foreign lock of ${h.before.lockOwner} was removed or replaced (now ${after.lockOwner || 'none'})`);
+      if (after.lockOwner !== h.before.lockOwner)
+        fail(
+          3,
+          `${h.name}: the foreign lock of ${h.before.lockOwner} was removed or replaced (now ${after.lockOwner || 'none'})`,
+        );
     } else if (after.lockOwner) {
       fail(3, `${h.name}: a lock (owner ${after.lockOwner}) remains after the run ended`);
     }
     // 4. partial releases, pending records, temporary links
     for (const r of after.releases) {
-      if (!h.before.releases.includes(r) && !ok.has(r)) fail(4, `${h.name}: releases/${r} is left behind but was never deployed`);
+      if (!h.before.releases.includes(r) && !ok.has(r))
+        fail(4, `${h.name}: releases/${r} is left behind but was never deployed`);
     }
     const strayPending = after.pending.filter((p) => !h.before.pending.includes(p));
     if (strayPending.length) fail(4, `${h.name}: pending records left: ${strayPending.join(', ')}`);
@@ -204,7 +227,8 @@ export async function checkInvariants(o: CheckOptions): Promise<Verdict> {
     } else if (r.code === 0) {
       fail(6, 'the deploy did not complete but the step succeeded');
     } else if (o.cancelled) {
-      if (!errors.some((l) => /cancelled/.test(l))) fail(6, `no error line says the run was cancelled: ${errors.join(' / ') || '(none)'}`);
+      if (!errors.some((l) => /cancelled/.test(l)))
+        fail(6, `no error line says the run was cancelled: ${errors.join(' / ') || '(none)'}`);
     } else if (!errors.some((e) => o.hosts.some((h) => e.includes(`${h.name}: `)))) {
       fail(6, `no error line names the host and the step: ${errors.join(' / ') || '(none)'}`);
     }
@@ -212,20 +236,39 @@ export async function checkInvariants(o: CheckOptions): Promise<Verdict> {
   // 5. the next plain deploy
   if (o.nextDeploy && problems.length === 0) {
     const next = await o.nextDeploy();
-    if (next.code !== 0) fail(5, `the next deploy failed: ${next.stdout.split('\n').filter((l) => l.startsWith('::error')).join(' / ')}`);
+    if (next.code !== 0)
+      fail(
+        5,
+        `the next deploy failed: ${next.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('::error'))
+          .join(' / ')}`,
+      );
     for (const h of o.hosts) {
       const cur = snapshot(h.deployPath).current;
-      if (next.code === 0 && cur !== `releases/${next.outputs['release']}`) fail(5, `${h.name}: after the next deploy current is ${cur}`);
+      if (next.code === 0 && cur !== `releases/${next.outputs['release']}`)
+        fail(5, `${h.name}: after the next deploy current is ${cur}`);
     }
   }
   const verdict = { held, problems, completed };
-  record({ name: o.caseName, invariants: held.map((v, i) => (i === 4 && !o.nextDeploy ? '-' : v ? '✓' : '✗')).join(''), checkMs: Date.now() - t0, problems });
+  record({
+    name: o.caseName,
+    invariants: held.map((v, i) => (i === 4 && !o.nextDeploy ? '-' : v ? '✓' : '✗')).join(''),
+    checkMs: Date.now() - t0,
+    problems,
+  });
   if (problems.length) throw new Error(problems.join('\n'));
   return verdict;
 }
 
 /** Appends a record for the running test (merged into the table by the reporter). */
-export function record(data: { name?: string; invariants: string; checkMs?: number; problems?: string[]; note?: string }): void {
+export function record(data: {
+  name?: string;
+  invariants: string;
+  checkMs?: number;
+  problems?: string[];
+  note?: string;
+}): void {
   const name = data.name ?? expect.getState().currentTestName ?? 'unknown';
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${createHash('sha1').update(name).digest('hex').slice(0, 16)}.json`);
@@ -237,7 +280,9 @@ export function record(data: { name?: string; invariants: string; checkMs?: numb
   }
   // Several checks in one test (several hosts or rounds): an invariant holds when it held in every check.
   const merged = prev.invariants
-    ? [...data.invariants].map((c, i) => (c === '✗' || prev.invariants![i] === '✗' ? '✗' : c === '-' ? prev.invariants![i]! : c)).join('')
+    ? [...data.invariants]
+        .map((c, i) => (c === '✗' || prev.invariants![i] === '✗' ? '✗' : c === '-' ? prev.invariants![i]! : c))
+        .join('')
     : data.invariants;
   const notes = [...(prev.notes ?? []), ...(data.note ? [data.note] : [])];
   writeFileSync(file, JSON.stringify({ name, invariants: merged, notes, problems: data.problems ?? [] }));

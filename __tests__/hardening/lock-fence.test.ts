@@ -5,7 +5,17 @@
  * action, two runs and an unlock interleaved on one host.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fenced, renderPhase, type Step } from '../../src/remote/phase.js';
@@ -31,10 +41,14 @@ afterAll(async () => {
 
 const errors = (r: ActionResult) => r.stdout.split('\n').filter((l) => l.startsWith('::error'));
 /** For the results table: the run's error message (without the annotation's title), or its exit code. */
-const outcome = (r: ActionResult) => errors(r)[0]?.replace(/^::error[^:]*::/, '').slice(0, 200) ?? `exit ${r.code}`;
+const outcome = (r: ActionResult) =>
+  errors(r)[0]
+    ?.replace(/^::error[^:]*::/, '')
+    .slice(0, 200) ?? `exit ${r.code}`;
 /** The unlocking operator: another run than the deploys (which all run as acme/shop run 4242 by octocat). */
 const OPERATOR = { GITHUB_RUN_ID: '5151', GITHUB_ACTOR: 'mona' };
-const unlockBy = (c: Case, inputs: Record<string, string> = {}) => c.start({ command: 'unlock', ...inputs }, OPERATOR).done;
+const unlockBy = (c: Case, inputs: Record<string, string> = {}) =>
+  c.start({ command: 'unlock', ...inputs }, OPERATOR).done;
 
 /** Where `current` points, and that it resolves to a complete release (REVISION and VERSION present). */
 function live(dp: string): { target: string; complete: boolean } {
@@ -102,7 +116,11 @@ describe('the lock is a fence', () => {
     expect(existsSync(join(c.dp, aRelease))).toBe(false);
     expect(snapshot(c.dp).lockOwner).toBe('');
     expect(snapshot(c.dp).pending).toEqual([]);
-    expect(history(c.dp).filter((h) => h.release === ra.outputs['release']).map((h) => h.event)).toEqual(['failed']);
+    expect(
+      history(c.dp)
+        .filter((h) => h.release === ra.outputs['release'])
+        .map((h) => h.event),
+    ).toEqual(['failed']);
     expect(history(c.dp).some((h) => h.event === 'unlock')).toBe(true);
     // The next plain deploy works.
     const next = await deployB(c, 'vC');
@@ -177,14 +195,19 @@ describe('the lock is a fence', () => {
       rmSync(join(c.dp, '.deploy/lock'), { recursive: true, force: true });
       mkdirSync(join(c.dp, '.deploy/lock'));
       writeFileSync(join(c.dp, '.deploy/lock/owner'), 'intruder\n');
-      writeFileSync(join(c.dp, '.deploy/lock/info.json'), '{"repository":"acme/shop","run_id":"6161","actor":"eve","pid":1,"boot_id":"x"}\n');
+      writeFileSync(
+        join(c.dp, '.deploy/lock/info.json'),
+        '{"repository":"acme/shop","run_id":"6161","actor":"eve","pid":1,"boot_id":"x"}\n',
+      );
     } finally {
       holder.kill('SIGKILL');
     }
     const ra = await doneWithin(a, 60_000);
     record({ invariants: '------', note: `A: ${outcome(ra)}` });
     expect(ra.code).not.toBe(0);
-    expect(errors(ra).join('\n')).toMatch(/this run's lock was replaced by acme\/shop run 6161 by eve .*nothing was switched/);
+    expect(errors(ra).join('\n')).toMatch(
+      /this run's lock was replaced by acme\/shop run 6161 by eve .*nothing was switched/,
+    );
     expect(live(c.dp)).toEqual({ target: before.current, complete: true });
     // The other run's lock stays; A's release is gone.
     expect(readFileSync(join(c.dp, '.deploy/lock/owner'), 'utf8')).toBe('intruder\n');
@@ -199,19 +222,32 @@ function session(dp: string, owner = 'run-a'): { s: HostSession; out: string[] }
   const out: string[] = [];
   const s = HostSession.open(
     new LocalTransport(),
-    { markerToken: `t${Math.random().toString(16).slice(2)}`, owner, deployPath: dp, idleSeconds: 30, runJson: '"sha":"abc"' },
+    {
+      markerToken: `t${Math.random().toString(16).slice(2)}`,
+      owner,
+      deployPath: dp,
+      idleSeconds: 30,
+      runJson: '"sha":"abc"',
+    },
     { output: (line) => out.push(line) },
   );
   return { s, out };
 }
 
 /** Fills the new release as an upload would: a VERSION file, then REVISION last. */
-const fill: Step = { id: 'fill', label: 'fill', body: 'printf v1 > "releases/$DA_RELEASE/VERSION"\nprintf abc > "releases/$DA_RELEASE/REVISION"' };
+const fill: Step = {
+  id: 'fill',
+  label: 'fill',
+  body: 'printf v1 > "releases/$DA_RELEASE/VERSION"\nprintf abc > "releases/$DA_RELEASE/REVISION"',
+};
 const takeLock = (dp: string, owner: string) => {
   rmSync(join(dp, '.deploy/lock'), { recursive: true, force: true });
   mkdirSync(join(dp, '.deploy/lock'));
   writeFileSync(join(dp, '.deploy/lock/owner'), `${owner}\n`);
-  writeFileSync(join(dp, '.deploy/lock/info.json'), '{"repository":"acme/shop","run_id":"7","actor":"eve","pid":1,"boot_id":"x"}\n');
+  writeFileSync(
+    join(dp, '.deploy/lock/info.json'),
+    '{"repository":"acme/shop","run_id":"7","actor":"eve","pid":1,"boot_id":"x"}\n',
+  );
 };
 const newDeployPath = () => join(mkdtempSync(join(tmpdir(), 'da-fence-')), 'app');
 
@@ -228,23 +264,43 @@ describe('the fence, step by step (local session)', () => {
   test('a fenced step of a run whose lock was replaced fails with LOCK_LOST; the abort keeps the seeded shared entry and the other lock', async () => {
     const dp = newDeployPath();
     const { s, out } = session(dp);
-    expect((await s.run({ name: 'stage', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), lock('"x":1'), ...fenced([release(), fill, shared({ dirs: ['storage'], files: [] })!])] })).ok).toBe(true);
+    expect(
+      (
+        await s.run({
+          name: 'stage',
+          vars: { DA_RELEASE: 'r1' },
+          steps: [prepare(), lock('"x":1'), ...fenced([release(), fill, shared({ dirs: ['storage'], files: [] })!])],
+        })
+      ).ok,
+    ).toBe(true);
     expect(existsSync(join(dp, 'shared/storage'))).toBe(true);
     takeLock(dp, 'run-b');
-    const r = await s.run({ name: 'hooks', vars: { DA_RELEASE: 'r1' }, steps: fenced([{ id: 'hook-1', label: 'touch', body: 'touch "releases/$DA_RELEASE/ran"' }]) });
+    const r = await s.run({
+      name: 'hooks',
+      vars: { DA_RELEASE: 'r1' },
+      steps: fenced([{ id: 'hook-1', label: 'touch', body: 'touch "releases/$DA_RELEASE/ran"' }]),
+    });
     await s.end().catch(() => undefined);
     expect(r.rc).toBe(LOCK_LOST);
-    expect(r.failed?.tail.join('\n')).toContain("error: this run's lock was replaced by acme/shop run 7 by eve (without unlock: removed by hand?); nothing was switched");
+    expect(r.failed?.tail.join('\n')).toContain(
+      "error: this run's lock was replaced by acme/shop run 7 by eve (without unlock: removed by hand?); nothing was switched",
+    );
     expect(existsSync(join(dp, 'releases/r1'))).toBe(false);
     expect(existsSync(join(dp, 'shared/storage'))).toBe(true);
-    expect(out.join('\n')).toContain('left shared/storage, seeded by this run: it lost its lock and another run may use it by now');
+    expect(out.join('\n')).toContain(
+      'left shared/storage, seeded by this run: it lost its lock and another run may use it by now',
+    );
     expect(readFileSync(join(dp, '.deploy/lock/owner'), 'utf8')).toBe('run-b\n');
   });
 
   test('the switch refuses a release that is not a complete directory (no REVISION; a symlink); current stays', async () => {
     const dp = newDeployPath();
     const { s } = session(dp);
-    const r = await s.run({ name: 'ship', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), lock('"x":1'), ...fenced([release()]), symlink('')] });
+    const r = await s.run({
+      name: 'ship',
+      vars: { DA_RELEASE: 'r1' },
+      steps: [prepare(), lock('"x":1'), ...fenced([release()]), symlink('')],
+    });
     await s.end().catch(() => undefined);
     expect(r.failed?.id).toBe('symlink');
     expect(r.failed?.tail.join('\n')).toContain('releases/r1 is not a complete release');
@@ -266,7 +322,11 @@ describe('the fence, step by step (local session)', () => {
     writeFileSync(join(dp, 'releases/r0/REVISION'), 'x');
     symlinkSync('releases/r0', join(dp, 'current'));
     const { s, out } = session(dp);
-    const sw = await s.run({ name: 'switch', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), lock('"x":1'), ...fenced([release(), fill]), symlink('releases/r0')] });
+    const sw = await s.run({
+      name: 'switch',
+      vars: { DA_RELEASE: 'r1' },
+      steps: [prepare(), lock('"x":1'), ...fenced([release(), fill]), symlink('releases/r0')],
+    });
     expect(sw.ok).toBe(true);
     expect(readlinkSync(join(dp, 'current'))).toBe('releases/r1');
     // Its lock is removed by hand and r0 is gone meanwhile: the commit fails, current stays on r1 (complete).
@@ -275,7 +335,9 @@ describe('the fence, step by step (local session)', () => {
     const fin = await s.run({ name: 'finish', vars: { DA_RELEASE: 'r1' }, steps: [unlock()] });
     await s.end().catch(() => undefined);
     expect(fin.rc).toBe(LOCK_LOST);
-    expect(fin.failed?.tail.join('\n')).toContain("this run's lock is gone (removed by hand, without unlock); its switch is undone only where current still points at its release");
+    expect(fin.failed?.tail.join('\n')).toContain(
+      "this run's lock is gone (removed by hand, without unlock); its switch is undone only where current still points at its release",
+    );
     expect(out.join('\n')).toContain('left current on releases/r1: releases/r0, live before this run, is gone');
     expect(readlinkSync(join(dp, 'current'))).toBe('releases/r1');
     expect(existsSync(join(dp, 'current/REVISION'))).toBe(true);
@@ -287,7 +349,15 @@ describe('the fence, step by step (local session)', () => {
     writeFileSync(join(dp, 'releases/r0/REVISION'), 'x');
     symlinkSync('releases/r0', join(dp, 'current'));
     const { s } = session(dp);
-    expect((await s.run({ name: 'switch', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), lock('"x":1'), ...fenced([release(), fill]), symlink('releases/r0')] })).ok).toBe(true);
+    expect(
+      (
+        await s.run({
+          name: 'switch',
+          vars: { DA_RELEASE: 'r1' },
+          steps: [prepare(), lock('"x":1'), ...fenced([release(), fill]), symlink('releases/r0')],
+        })
+      ).ok,
+    ).toBe(true);
     takeLock(dp, 'run-b');
     const fin = await s.run({ name: 'finish', vars: { DA_RELEASE: 'r1' }, steps: [unlock()] });
     await s.end().catch(() => undefined);

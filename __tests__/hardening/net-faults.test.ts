@@ -68,13 +68,21 @@ async function faultCase(caseName: string, point: Point, action: FaultAction): P
     expect(firedAt).toBeGreaterThanOrEqual(0);
     const post = await postIfNeeded(c, main);
     const errorLine = main.stdout.split('\n').find((l) => l.startsWith('::error')) ?? '(none)';
-    record({ name: caseName, invariants: '------', note: `fault at ${firedAt} B; `+`${main.code === 0 ? 'completed' : 'failed'} in ${(ms / 1000).toFixed(1)} s${post ? ', post step ran' : ''}: ${errorLine.replace(/^::error::/, '').slice(0, 160)}` });
+    record({
+      name: caseName,
+      invariants: '------',
+      note:
+        `fault at ${firedAt} B; ` +
+        `${main.code === 0 ? 'completed' : 'failed'} in ${(ms / 1000).toFixed(1)} s${post ? ', post step ran' : ''}: ${errorLine.replace(/^::error::/, '').slice(0, 160)}`,
+    });
     // A stalled connection must end the run in bounded time (keepalive 10 s x 3, or the connect timeout).
     if (action === 'stall') expect(ms).toBeLessThan(60_000);
     await c.check(main, { post, caseName });
     if (main.code !== 0) {
       // The message says what happened to the connection, not only that the session ended.
-      expect(errorLine).toMatch(action === 'stall' ? /stopped answering|no SSH connection within/ : /connect|lost|closed|reset|ended/i);
+      expect(errorLine).toMatch(
+        action === 'stall' ? /stopped answering|no SSH connection within/ : /connect|lost|closed|reset|ended/i,
+      );
     }
   } finally {
     await proxy.close();
@@ -82,9 +90,15 @@ async function faultCase(caseName: string, point: Point, action: FaultAction): P
 }
 
 describe('connection cut', () => {
-  for (const point of POINTS) test(`cut during ${point.name}`, () => faultCase(`connection cut cut during ${point.name}`, point, 'cut'), 60_000);
+  for (const point of POINTS)
+    test(`cut during ${point.name}`, () => faultCase(`connection cut cut during ${point.name}`, point, 'cut'), 60_000);
 });
 
 describe('connection stalled', () => {
-  for (const point of POINTS) test.concurrent(`stall during ${point.name}`, () => faultCase(`connection stalled stall during ${point.name}`, point, 'stall'), 120_000);
+  for (const point of POINTS)
+    test.concurrent(
+      `stall during ${point.name}`,
+      () => faultCase(`connection stalled stall during ${point.name}`, point, 'stall'),
+      120_000,
+    );
 });

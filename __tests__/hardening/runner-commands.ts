@@ -55,7 +55,11 @@ function v2(line: string, registered: Set<string>): RunnerCommand | undefined {
   if (!registered.has(name.toLowerCase())) return undefined;
   const properties: Record<string, string> = {};
   if (space > 0) {
-    for (const p of info.slice(space + 1).trim().split(',').filter(Boolean)) {
+    for (const p of info
+      .slice(space + 1)
+      .trim()
+      .split(',')
+      .filter(Boolean)) {
       const at = p.indexOf('=');
       if (at > 0 && at < p.length - 1) properties[p.slice(0, at)] = unescapeCommand(p.slice(at + 1), true);
     }
@@ -123,9 +127,15 @@ export function foreignCommands(output: string, marker: RegExp): string[] {
   for (const c of view.commands) {
     const name = c.name.toLowerCase();
     if (name === 'stop-commands') tokens.add(c.data.toLowerCase());
-    const forged = Object.values(c.properties).some((p) => marker.test(p)) || new RegExp(`^\\s*(?:${marker.source})`).test(c.data);
+    const forged =
+      Object.values(c.properties).some((p) => marker.test(p)) || new RegExp(`^\\s*(?:${marker.source})`).test(c.data);
     const own = OWN.has(name) || tokens.has(name);
-    if (!own || forged || (name === 'stop-commands' && !/^[0-9a-f]{16,}$/i.test(c.data)) || (name === 'add-mask' && c.data === 'deploy')) {
+    if (
+      !own ||
+      forged ||
+      (name === 'stop-commands' && !/^[0-9a-f]{16,}$/i.test(c.data)) ||
+      (name === 'add-mask' && c.data === 'deploy')
+    ) {
       bad.push(JSON.stringify(c.line));
     }
   }

@@ -73,17 +73,25 @@ describe('secrets: masking', () => {
       // The secret split across two writes of the hook: the first half must not leave the CLI on its own.
       'printf "split=%s" "${APP_KEY:0:7}"; sleep 0.3; printf "%s;\\n" "${APP_KEY:7}"',
     ];
-    const ws = makeWorkspace({ VERSION: 'v1\n' }, configText(dp, { env, build, deploy: ['echo "host has APP_KEY=$APP_KEY"'] }));
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      configText(dp, { env, build, deploy: ['echo "host has APP_KEY=$APP_KEY"'] }),
+    );
     const vars = { APP_KEY, CERT, CI: 'true', N: '42' };
     const args = ['deploy', 'production', '--source', 'app', '-i', sshd.privateKeyPath];
     const ok = await cli(args, ws.dir, home, vars);
-    expect({ code: ok.code, leaks: leaks(ok.stdout + ok.stderr, [APP_KEY, ...CERT_LINES, APP_KEY.slice(0, 7)]) }).toEqual({ code: 0, leaks: [] });
+    expect({
+      code: ok.code,
+      leaks: leaks(ok.stdout + ok.stderr, [APP_KEY, ...CERT_LINES, APP_KEY.slice(0, 7)]),
+    }).toEqual({ code: 0, leaks: [] });
     expect(ok.stdout).toContain('building with APP_KEY=***');
     expect(ok.stdout).toContain('split=***;');
     expect(ok.stdout).toContain('host has APP_KEY=***');
     expect(ok.stdout).toContain('flag=true workers=42');
     // A multi-line value printed whole is masked whole (each of its lines would be masked on its own too).
-    expect(ok.stdout).toMatch(/^(\*\*\*|-----BEGIN TEST CERT-----\n\*\*\*\n\*\*\*\n-----END TEST CERT-----)\nflag=true/m);
+    expect(ok.stdout).toMatch(
+      /^(\*\*\*|-----BEGIN TEST CERT-----\n\*\*\*\n\*\*\*\n-----END TEST CERT-----)\nflag=true/m,
+    );
 
     writeFileSync(ws.config, configText(dp, { env, deploy: ['echo "failing with $APP_KEY" >&2; exit 3'] }));
     const failed = await cli(args, ws.dir, home, vars);
@@ -95,9 +103,17 @@ describe('secrets: masking', () => {
 
   test('the action announces ${NAME} values with ::add-mask::, but not true, 42 or a value under 4 characters', async () => {
     const dp = join(mkdtempSync(join(tmpdir(), 'da-sec-')), 'app');
-    const env = '{ APP_KEY: "${APP_KEY}", FLAG: "${CI}", WORKERS: "${N}", SHORT: "${S}", DSN: "mysql://app:${APP_KEY}@db" }';
-    const ws = makeWorkspace({ VERSION: 'v1\n' }, configText(dp, { env, deploy: ['echo "flag=$FLAG workers=$WORKERS"'] }));
-    const r = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { APP_KEY, CI: 'true', N: '42', S: 'abc' } });
+    const env =
+      '{ APP_KEY: "${APP_KEY}", FLAG: "${CI}", WORKERS: "${N}", SHORT: "${S}", DSN: "mysql://app:${APP_KEY}@db" }';
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      configText(dp, { env, deploy: ['echo "flag=$FLAG workers=$WORKERS"'] }),
+    );
+    const r = await runAction({
+      inputs: sshInputs(sshd),
+      workspace: ws.dir,
+      env: { APP_KEY, CI: 'true', N: '42', S: 'abc' },
+    });
     expect(r.code).toBe(0);
     const masks = r.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
     expect(masks).toContain(`::add-mask::${APP_KEY}`);
@@ -111,7 +127,10 @@ describe('secrets: masking', () => {
 describe('secrets: commands that run no hook need no env', () => {
   test('releases, unlock and a dry run succeed with a ${NAME} of env unset (action and CLI); deploy refuses', async () => {
     const dp = join(mkdtempSync(join(tmpdir(), 'da-sec-')), 'app');
-    const ws = makeWorkspace({ VERSION: 'v1\n' }, configText(dp, { env: '{ DB_PASSWORD: "${DB_PASSWORD}" }', deploy: ['test -n "$DB_PASSWORD"'] }));
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      configText(dp, { env: '{ DB_PASSWORD: "${DB_PASSWORD}" }', deploy: ['test -n "$DB_PASSWORD"'] }),
+    );
     // Two releases, so that a rollback has a target.
     for (const version of ['v1', 'v2']) {
       ws.write('VERSION', `${version}\n`);
@@ -130,17 +149,25 @@ describe('secrets: commands that run no hook need no env', () => {
       'cli unlock': await viaCli('unlock', 'production'),
       'cli deploy dry run': await viaCli('deploy', 'production', '--dry-run'),
     };
-    const failed = Object.entries(results).filter(([, r]) => r.code !== 0).map(([name, r]) => `${name}: ${(r.stdout + r.stderr).slice(-400)}`);
+    const failed = Object.entries(results)
+      .filter(([, r]) => r.code !== 0)
+      .map(([name, r]) => `${name}: ${(r.stdout + r.stderr).slice(-400)}`);
     expect(failed).toEqual([]);
     // The dry run says what a real deploy would refuse.
-    expect(results['cli deploy dry run']!.stderr).toMatch(/warning: .*env\.DB_PASSWORD: references \$\{DB_PASSWORD\}, which is not set/);
+    expect(results['cli deploy dry run']!.stderr).toMatch(
+      /warning: .*env\.DB_PASSWORD: references \$\{DB_PASSWORD\}, which is not set/,
+    );
 
     const deploy = await action({});
     expect(deploy.code).toBe(1);
-    expect(deploy.stdout).toMatch(/::error [^\n]*file=deploy\.yml,line=6.*env\.DB_PASSWORD: references \$\{DB_PASSWORD\}, which is not set/);
+    expect(deploy.stdout).toMatch(
+      /::error [^\n]*file=deploy\.yml,line=6.*env\.DB_PASSWORD: references \$\{DB_PASSWORD\}, which is not set/,
+    );
     const cliDeploy = await viaCli('deploy', 'production');
     expect(cliDeploy.code).toBe(1);
-    expect(cliDeploy.stderr).toMatch(/^error: deploy\.yml:6:\d+: environments\.production\.env\.DB_PASSWORD: references \$\{DB_PASSWORD\}/m);
+    expect(cliDeploy.stderr).toMatch(
+      /^error: deploy\.yml:6:\d+: environments\.production\.env\.DB_PASSWORD: references \$\{DB_PASSWORD\}/m,
+    );
     expect(readlinkSync(join(dp, 'current'))).toBe(live);
     expect(readdirSync(join(dp, 'releases'))).toHaveLength(2);
     record({ invariants: '------', note: `${Object.keys(results).length} runs without env; deploy refused` });
@@ -150,19 +177,30 @@ describe('secrets: commands that run no hook need no env', () => {
 describe('secrets: runner-internal variables', () => {
   test('${ACTIONS_RUNTIME_TOKEN} and ${ACTIONS_ID_TOKEN_REQUEST_TOKEN} in env are config errors before any host is reached', async () => {
     const dp = join(mkdtempSync(join(tmpdir(), 'da-sec-')), 'app');
-    const env = '{ TOKEN: "${ACTIONS_RUNTIME_TOKEN}", OIDC: "x-${ACTIONS_ID_TOKEN_REQUEST_TOKEN}", SHA: "${GITHUB_SHA}" }';
-    const ws = makeWorkspace({ VERSION: 'v1\n' }, configText(dp, { env, deploy: ['echo "$TOKEN $OIDC" > leaked-token'] }));
-    const runner = { ACTIONS_RUNTIME_TOKEN: 'runtime-token-abcdef', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-token-abcdef' };
+    const env =
+      '{ TOKEN: "${ACTIONS_RUNTIME_TOKEN}", OIDC: "x-${ACTIONS_ID_TOKEN_REQUEST_TOKEN}", SHA: "${GITHUB_SHA}" }';
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      configText(dp, { env, deploy: ['echo "$TOKEN $OIDC" > leaked-token'] }),
+    );
+    const runner = {
+      ACTIONS_RUNTIME_TOKEN: 'runtime-token-abcdef',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-token-abcdef',
+    };
     const connections = sshd.connections();
     const r = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: runner });
     expect(r.code).toBe(1);
     const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error'));
-    expect(errors.join('\n')).toMatch(/deploy\.yml,line=6.*env\.TOKEN: references \$\{ACTIONS_RUNTIME_TOKEN\}, a variable internal to the GitHub Actions runner/);
+    expect(errors.join('\n')).toMatch(
+      /deploy\.yml,line=6.*env\.TOKEN: references \$\{ACTIONS_RUNTIME_TOKEN\}, a variable internal to the GitHub Actions runner/,
+    );
     expect(errors.join('\n')).toMatch(/env\.OIDC: references \$\{ACTIONS_ID_TOKEN_REQUEST_TOKEN\}/);
     expect(errors.join('\n')).not.toMatch(/GITHUB_SHA/);
     const viaCli = await cli(['unlock', 'production', '-i', sshd.privateKeyPath], ws.dir, home, runner);
     expect(viaCli.code).toBe(1);
-    expect(viaCli.stderr).toMatch(/^error: deploy\.yml:6:\d+: environments\.production\.env\.TOKEN: references \$\{ACTIONS_RUNTIME_TOKEN\}/m);
+    expect(viaCli.stderr).toMatch(
+      /^error: deploy\.yml:6:\d+: environments\.production\.env\.TOKEN: references \$\{ACTIONS_RUNTIME_TOKEN\}/m,
+    );
     expect(sshd.connections()).toBe(connections);
     record({ invariants: '------', note: 'refused before connecting, in the action and the CLI' });
   });

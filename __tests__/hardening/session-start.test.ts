@@ -87,7 +87,9 @@ describe('a login shell that never starts the session', () => {
       record({ invariants: '------', note: `failed after ${(ms / 1000).toFixed(1)} s` });
       expect(r.code).not.toBe(0);
       const text = errors(r).join('\n');
-      expect(text).toContain(`${c.hostName}: session: the login shell of ${c.hostName} did not start the session in 3 s`);
+      expect(text).toContain(
+        `${c.hostName}: session: the login shell of ${c.hostName} did not start the session in 3 s`,
+      );
       expect(text).toContain('~/.bashrc may read input or exec another shell');
       expect(ms).toBeLessThan(12_000);
       await c.check(r);
@@ -132,7 +134,9 @@ describe('a marker line without an end', () => {
     record({ invariants: '------', note: `${(ms / 1000).toFixed(1)} s, peak RSS ${(peak() / 1e6).toFixed(0)} MB` });
     expect(errors(r).join('\n')).not.toContain('exit code 9');
     expect(r.code).not.toBe(0);
-    expect(errors(r).join('\n')).toMatch(new RegExp(`${c.hostName.replace(/[.]/g, '\\.')}: session: the marker line of data "x" is longer than 64 KiB`));
+    expect(errors(r).join('\n')).toMatch(
+      new RegExp(`${c.hostName.replace(/[.]/g, '\\.')}: session: the marker line of data "x" is longer than 64 KiB`),
+    );
     expect(peak()).toBeLessThan(300 * 1024 * 1024);
     await c.check(r);
   }, 90_000);

@@ -36,14 +36,25 @@ export default class HardeningTable {
       for (const t of file.testResults) {
         const rec = records.get(t.fullName);
         const status = t.status === 'passed' ? 'pass' : t.status;
-        rows.push([suite, t.title, rec ? rec.invariants : 'n/a', status, `${((t.duration ?? 0) / 1000).toFixed(1)} s`, rec?.notes?.join('; ') ?? '']);
+        rows.push([
+          suite,
+          t.title,
+          rec ? rec.invariants : 'n/a',
+          status,
+          `${((t.duration ?? 0) / 1000).toFixed(1)} s`,
+          rec?.notes?.join('; ') ?? '',
+        ]);
       }
     }
     const head = ['suite', 'case', 'inv 1-6', 'result', 'time', 'notes'];
-    const width = head.map((h, i) => Math.min(i === 1 ? 90 : i === 5 ? 60 : 40, Math.max(h.length, ...rows.map((r) => [...r[i]].length))));
+    const width = head.map((h, i) =>
+      Math.min(i === 1 ? 90 : i === 5 ? 60 : 40, Math.max(h.length, ...rows.map((r) => [...r[i]].length))),
+    );
     const cell = (text, i) => {
       const chars = [...text];
-      return chars.length > width[i] ? `${chars.slice(0, width[i] - 1).join('')}…` : `${text}${' '.repeat(width[i] - chars.length)}`;
+      return chars.length > width[i]
+        ? `${chars.slice(0, width[i] - 1).join('')}…`
+        : `${text}${' '.repeat(width[i] - chars.length)}`;
     };
     const line = (r) => `| ${r.map(cell).join(' | ')} |`;
     const out = [

@@ -32,7 +32,9 @@ describe('documentation', () => {
 
   test('ARCHITECTURE.md names every folder of src/', () => {
     const map = readDoc('ARCHITECTURE.md');
-    const folders = readdirSync(join(ROOT, 'src'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${e.name}/`);
+    const folders = readdirSync(join(ROOT, 'src'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => `${e.name}/`);
     expect(folders.filter((f) => !map.includes(`\`${f}\``))).toEqual([]);
   });
 

@@ -82,7 +82,9 @@ describe('imports in src/', () => {
   });
 
   test('every relative import names a file of src/', () => {
-    const missing = [...graph].flatMap(([from, targets]) => targets.filter((t) => !existsSync(join(SRC, t))).map((t) => `${from} -> ${t}`));
+    const missing = [...graph].flatMap(([from, targets]) =>
+      targets.filter((t) => !existsSync(join(SRC, t))).map((t) => `${from} -> ${t}`),
+    );
     expect(missing).toEqual([]);
   });
 

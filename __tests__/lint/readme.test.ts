@@ -10,7 +10,10 @@ import { readDoc, ROOT } from '../support/docs.js';
 const README = 'README.md';
 const CONFIG = 'docs/config.md';
 type Obj = Record<string, unknown>;
-const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, Obj>; outputs: Record<string, Obj> };
+const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+  inputs: Record<string, Obj>;
+  outputs: Record<string, Obj>;
+};
 const schema = JSON.parse(readFileSync(join(ROOT, 'deploy.schema.json'), 'utf8')) as Obj;
 
 /** The rows of the first table under `heading` (exact heading line) in `file`, each split into trimmed cells. */
@@ -24,13 +27,19 @@ function table(file: string, heading: string): string[][] {
   const rows: string[][] = [];
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith('|')) break;
-    rows.push(line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim()));
+    rows.push(
+      line
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
   }
   return rows;
 }
 
 /** The names in a table's first column (written as `name`). */
-const names = (file: string, heading: string) => table(file, heading).map((r) => /^`([^`]+)`/.exec(r[0] ?? '')?.[1] ?? `(not a code span: ${r[0]})`);
+const names = (file: string, heading: string) =>
+  table(file, heading).map((r) => /^`([^`]+)`/.exec(r[0] ?? '')?.[1] ?? `(not a code span: ${r[0]})`);
 
 function diff(documented: string[], actual: string[]) {
   return {

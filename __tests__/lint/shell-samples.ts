@@ -40,15 +40,29 @@ export function sampleSteps(): [string, Step][] {
     ['release', release()],
     ['upload', upload({ revision: 'abc123', skip })],
     ['upload (no skip)', upload({ revision: 'abc123', skip: [] })],
-    ['delta (copy)', delta({ skip, removeB64: 'YQBiAA==', revision: 'abc', files: { sent: 3, unchanged: 9 }, base: 'copy' })],
-    ['delta (recycle)', delta({ skip: [], removeB64: '', revision: 'abc', files: { sent: 3, unchanged: 9 }, base: 'recycle' })],
+    [
+      'delta (copy)',
+      delta({ skip, removeB64: 'YQBiAA==', revision: 'abc', files: { sent: 3, unchanged: 9 }, base: 'copy' }),
+    ],
+    [
+      'delta (recycle)',
+      delta({ skip: [], removeB64: '', revision: 'abc', files: { sent: 3, unchanged: 9 }, base: 'recycle' }),
+    ],
     ['base', baseManifest({ live: true })],
     ['base (no live)', baseManifest({ live: false })],
     ['verify', verify({ skip })],
     ['verify (no skip)', verify({ skip: [] })],
     ['reset', resetRelease()],
     ['copy-live', copyLive()],
-    ['contain', contain({ sharedDirs: ['storage', 'public/uploads'], sharedFiles: ['.env'], writableDirs: ['storage/logs', 'bootstrap/cache'], clearPaths: ['tests', 'public/uploads/tmp'] })],
+    [
+      'contain',
+      contain({
+        sharedDirs: ['storage', 'public/uploads'],
+        sharedFiles: ['.env'],
+        writableDirs: ['storage/logs', 'bootstrap/cache'],
+        clearPaths: ['tests', 'public/uploads/tmp'],
+      }),
+    ],
     ['shared', shared({ dirs: ['storage', 'public/uploads'], files: ['.env', 'config/app.ini'] })],
     ['clear-paths', clearPaths({ paths: ['tests', 'docs dir'], useSudo: false })],
     ['clear-paths (sudo)', clearPaths({ paths: ['tests'], useSudo: true })],
@@ -59,20 +73,39 @@ export function sampleSteps(): [string, Step][] {
     ['history (empty)', logHistory({})],
     ['cleanup', cleanup(['20250101120000', '20250102120000'])],
     ['cleanup (nothing)', cleanup([])],
-    ['healthcheck', commandHealthcheck({ command: 'curl -fsS http://localhost/health', env, timeoutMs: 5000, retries: 2, intervalMs: 1500 })],
+    [
+      'healthcheck',
+      commandHealthcheck({
+        command: 'curl -fsS http://localhost/health',
+        env,
+        timeoutMs: 5000,
+        retries: 2,
+        intervalMs: 1500,
+      }),
+    ],
   ];
   for (const mode of ['acl', 'chmod', 'chown', 'chgrp'] as WritableMode[]) {
     for (const useSudo of [false, true]) {
       for (const recursive of [false, true]) {
         steps.push([
           `writable (${mode}${useSudo ? ', sudo' : ''}${recursive ? ', recursive' : ''})`,
-          writable({ dirs: ['storage', 'bootstrap/cache'], mode, useSudo, recursive, chmodMode: '0775', httpUser: 'www-data', httpGroup: 'www-data' }),
+          writable({
+            dirs: ['storage', 'bootstrap/cache'],
+            mode,
+            useSudo,
+            recursive,
+            chmodMode: '0775',
+            httpUser: 'www-data',
+            httpGroup: 'www-data',
+          }),
         ]);
       }
     }
   }
-  for (const s of hookSteps([{ run: 'php artisan migrate --force' }], env, IN_RELEASE, 600000)) steps.push([`hook ${s.id}`, s]);
-  for (const s of hookSteps([{ run: 'sudo systemctl reload php-fpm' }], {}, IN_CURRENT, 30000)) steps.push([`activate ${s.id}`, s]);
+  for (const s of hookSteps([{ run: 'php artisan migrate --force' }], env, IN_RELEASE, 600000))
+    steps.push([`hook ${s.id}`, s]);
+  for (const s of hookSteps([{ run: 'sudo systemctl reload php-fpm' }], {}, IN_CURRENT, 30000))
+    steps.push([`activate ${s.id}`, s]);
   return steps.filter((s): s is [string, Step] => s[1] !== null);
 }
 

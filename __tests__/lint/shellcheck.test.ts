@@ -22,7 +22,8 @@ const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname,
 const SH = join(ROOT, 'src/remote/sh');
 
 const haveShellcheck = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' }).status === 0;
-const MISSING = 'shellcheck is not installed: the shell lint did NOT run. Install it (Debian, Ubuntu: `apt-get install shellcheck`)';
+const MISSING =
+  'shellcheck is not installed: the shell lint did NOT run. Install it (Debian, Ubuntu: `apt-get install shellcheck`)';
 if (!haveShellcheck && !process.env.CI) {
   // Loud, once per run: a skipped lint must not pass for a clean one.
   process.stderr.write(`\n*** SKIPPED: ${MISSING} ***\n\n`);
@@ -40,7 +41,10 @@ function shellcheckAll(texts: readonly (readonly [string, string])[]): Map<strin
       writeFileSync(file, text);
       return [file, name, text] as const;
     });
-    const r = spawnSync('shellcheck', ['-x', '-s', 'bash', '-f', 'gcc', ...files.map(([f]) => f)], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync('shellcheck', ['-x', '-s', 'bash', '-f', 'gcc', ...files.map(([f]) => f)], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     if (r.error) throw r.error;
     const found = new Map<string, string>(texts.map(([name]) => [name, '']));
     for (const line of `${r.stdout}${r.stderr}`.split('\n').filter(Boolean)) {
@@ -71,13 +75,24 @@ const RAW: [string, string][] = shellFiles(SH).map((f) => [compact(readFileSync(
 function sessionWith(steps: Step[]): string {
   let phase = renderPhase({ name: 'sample', steps });
   for (const [text, file] of RAW) {
-    if (text.length > 80 && phase.includes(text.replace(/\n$/, ''))) phase = phase.replace(text.replace(/\n$/, ''), source(file).replace(/\n$/, ''));
+    if (text.length > 80 && phase.includes(text.replace(/\n$/, '')))
+      phase = phase.replace(text.replace(/\n$/, ''), source(file).replace(/\n$/, ''));
   }
   const vars = {
-    DA_T: 'tok', DA_OWNER: 'run-1', DA_DEPLOY_PATH: '/srv/app', DA_PENDING: '.deploy/pending/run-1', DA_TMP: '.deploy/tmp.run-1',
-    DA_RUN_JSON: '"sha":"abc"', DA_IDLE: '30', DA_RELEASE: '20260101120000', DA_BASE: '20251231120000', DA_LIVE: '20251231120000',
+    DA_T: 'tok',
+    DA_OWNER: 'run-1',
+    DA_DEPLOY_PATH: '/srv/app',
+    DA_PENDING: '.deploy/pending/run-1',
+    DA_TMP: '.deploy/tmp.run-1',
+    DA_RUN_JSON: '"sha":"abc"',
+    DA_IDLE: '30',
+    DA_RELEASE: '20260101120000',
+    DA_BASE: '20251231120000',
+    DA_LIVE: '20251231120000',
   };
-  const assign = Object.entries(vars).map(([k, v]) => `${k}=${q(v)}`).join(' ');
+  const assign = Object.entries(vars)
+    .map(([k, v]) => `${k}=${q(v)}`)
+    .join(' ');
   return `#!/bin/bash\nexport ${assign}\n${source('prelude.sh')}${source('contain-prelude.sh')}${phase}`;
 }
 
@@ -119,9 +134,13 @@ describe('src/remote/sh/index.ts', () => {
   test('no template literal in src/remote/**/*.ts spans more than 15 lines (longer shell lives in src/remote/sh/)', () => {
     const long: string[] = [];
     const walk = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+      );
     for (const file of walk(join(ROOT, 'src/remote')).filter((f) => f !== join(SH, 'index.ts'))) {
-      const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+      const code = readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '');
       for (const [literal] of code.matchAll(/`(?:\\[\s\S]|[^`\\])*`/g)) {
         const lines = literal.split('\n').length;
         if (lines > 15) long.push(`${file.slice(ROOT.length + 1)}: ${lines} lines: ${literal.slice(0, 60)}`);
@@ -131,7 +150,9 @@ describe('src/remote/sh/index.ts', () => {
   });
 
   test('comments, blank lines and indentation are left out', () => {
-    expect(compact('# a comment\n  echo "a"  # kept\n\n\tif x; then\n    y\n  fi\n')).toBe('echo "a"  # kept\nif x; then\ny\nfi\n');
+    expect(compact('# a comment\n  echo "a"  # kept\n\n\tif x; then\n    y\n  fi\n')).toBe(
+      'echo "a"  # kept\nif x; then\ny\nfi\n',
+    );
   });
 });
 

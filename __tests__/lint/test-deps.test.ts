@@ -42,19 +42,27 @@ beforeEach(() => {
   bin = mkdtempSync(join(tmpdir(), 'da-test-deps-'));
   writeFileSync(join(bin, 'calls'), '');
   for (const tool of ['env', 'chmod']) {
-    symlinkSync(spawnSync('/bin/bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), join(bin, tool));
+    symlinkSync(
+      spawnSync('/bin/bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(),
+      join(bin, tool),
+    );
   }
   // apt-get "installs" a package by putting its command on PATH, and records how it was called.
-  const installs = Object.entries(PROBE).map(([pkg, cmd]) => `    ${pkg}) printf '#!/bin/sh\\n' > ${bin}/${cmd}; chmod +x ${bin}/${cmd} ;;`);
-  stub('apt-get', [
-    `echo "apt-get $* DEBIAN_FRONTEND=$DEBIAN_FRONTEND" >> ${bin}/calls`,
-    '[ "$1" = install ] || exit 0',
-    'for p in "$@"; do',
-    '  case "$p" in',
-    ...installs,
-    '  esac',
-    'done',
-  ].join('\n'));
+  const installs = Object.entries(PROBE).map(
+    ([pkg, cmd]) => `    ${pkg}) printf '#!/bin/sh\\n' > ${bin}/${cmd}; chmod +x ${bin}/${cmd} ;;`,
+  );
+  stub(
+    'apt-get',
+    [
+      `echo "apt-get $* DEBIAN_FRONTEND=$DEBIAN_FRONTEND" >> ${bin}/calls`,
+      '[ "$1" = install ] || exit 0',
+      'for p in "$@"; do',
+      '  case "$p" in',
+      ...installs,
+      '  esac',
+      'done',
+    ].join('\n'),
+  );
 });
 
 afterEach(() => rmSync(bin, { recursive: true, force: true }));
@@ -78,7 +86,9 @@ describe('scripts/test-deps.sh', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('(apt-get with sudo)');
     expect(calls()[0]).toBe('sudo -n true');
-    expect(calls()).toContain(`sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${ON_PATH.join(' ')}`);
+    expect(calls()).toContain(
+      `sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${ON_PATH.join(' ')}`,
+    );
   });
 
   test('neither root nor passwordless sudo: one line naming the packages and the command, at once', () => {
@@ -123,11 +133,16 @@ describe('scripts/test-deps.sh', () => {
     const r = run();
     expect(r.code).toBe(1);
     expect(r.lines).toHaveLength(1);
-    expect(r.lines[0]).toContain(`install them with your package manager (on Debian/Ubuntu: apt-get install -y ${ON_PATH.join(' ')})`);
+    expect(r.lines[0]).toContain(
+      `install them with your package manager (on Debian/Ubuntu: apt-get install -y ${ON_PATH.join(' ')})`,
+    );
   });
 
   test('everything present: silent', () => {
-    const r = spawnSync('/bin/bash', [SCRIPT], { encoding: 'utf8', env: { ...process.env, TEST_DEPS_MISSING: '', TEST_DEPS_INSTALL: '0' } });
+    const r = spawnSync('/bin/bash', [SCRIPT], {
+      encoding: 'utf8',
+      env: { ...process.env, TEST_DEPS_MISSING: '', TEST_DEPS_INSTALL: '0' },
+    });
     expect({ code: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 });

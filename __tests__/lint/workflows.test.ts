@@ -63,18 +63,26 @@ function stepProblems(doc: Doc): string[] {
   const problems: string[] = [];
   const all = [...mappings(doc.value)];
   const ours = all.filter((m) => typeof m['uses'] === 'string' && OURS.test(m['uses']));
-  const ids = new Set(all.filter((m) => ('uses' in m || 'run' in m) && typeof m['id'] === 'string').map((m) => m['id'] as string));
+  const ids = new Set(
+    all.filter((m) => ('uses' in m || 'run' in m) && typeof m['id'] === 'string').map((m) => m['id'] as string),
+  );
   const ourIds = new Set(ours.filter((m) => typeof m['id'] === 'string').map((m) => m['id'] as string));
   for (const step of ours) {
     const withKeys = isObj(step['with']) ? Object.keys(step['with']) : [];
-    for (const k of withKeys) if (!(k in inputs)) problems.push(`${doc.name}: step ${String(step['id'] ?? step['uses'])}: input "${k}" is not an input of action.yml`);
+    for (const k of withKeys)
+      if (!(k in inputs))
+        problems.push(
+          `${doc.name}: step ${String(step['id'] ?? step['uses'])}: input "${k}" is not an input of action.yml`,
+        );
     for (const [name, spec] of Object.entries(inputs)) {
-      if (spec['required'] === true && !withKeys.includes(name)) problems.push(`${doc.name}: step ${String(step['uses'])}: required input "${name}" is missing`);
+      if (spec['required'] === true && !withKeys.includes(name))
+        problems.push(`${doc.name}: step ${String(step['uses'])}: required input "${name}" is missing`);
     }
   }
   for (const [, id, name] of doc.text.matchAll(/\bsteps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
     if (ourIds.has(id!)) {
-      if (!(name! in outputs)) problems.push(`${doc.name}: steps.${id}.outputs.${name}: "${name}" is not an output of action.yml`);
+      if (!(name! in outputs))
+        problems.push(`${doc.name}: steps.${id}.outputs.${name}: "${name}" is not an output of action.yml`);
     } else if (!ids.has(id!)) problems.push(`${doc.name}: steps.${id}: no step has the id "${id}"`);
   }
   return problems;
@@ -87,7 +95,8 @@ function structureProblems(doc: Doc): string[] {
   if (!isObj(w)) return [`${doc.name}: not a mapping`];
   if (!('on' in w)) problems.push(`${doc.name}: missing "on"`);
   const jobs = w['jobs'];
-  if (!isObj(jobs) || Object.keys(jobs).length === 0) return [...problems, `${doc.name}: "jobs" must be a non-empty mapping`];
+  if (!isObj(jobs) || Object.keys(jobs).length === 0)
+    return [...problems, `${doc.name}: "jobs" must be a non-empty mapping`];
   for (const [id, job] of Object.entries(jobs)) {
     if (!isObj(job)) {
       problems.push(`${doc.name}: job ${id} is not a mapping`);
@@ -96,14 +105,18 @@ function structureProblems(doc: Doc): string[] {
     if (typeof job['uses'] === 'string') continue; // a reusable workflow call
     if (!('runs-on' in job)) problems.push(`${doc.name}: job ${id}: missing "runs-on"`);
     const steps = job['steps'];
-    if (!Array.isArray(steps) || steps.length === 0) problems.push(`${doc.name}: job ${id}: "steps" must be a non-empty list`);
+    if (!Array.isArray(steps) || steps.length === 0)
+      problems.push(`${doc.name}: job ${id}: "steps" must be a non-empty list`);
     else {
       steps.forEach((s, i) => {
-        if (!isObj(s) || ('uses' in s) === ('run' in s)) problems.push(`${doc.name}: job ${id} step ${i + 1}: needs exactly one of "uses" and "run"`);
+        if (!isObj(s) || 'uses' in s === 'run' in s)
+          problems.push(`${doc.name}: job ${id} step ${i + 1}: needs exactly one of "uses" and "run"`);
       });
     }
     const needs = job['needs'] === undefined ? [] : ([] as unknown[]).concat(job['needs']);
-    for (const n of needs) if (typeof n !== 'string' || !(n in jobs)) problems.push(`${doc.name}: job ${id}: needs unknown job ${String(n)}`);
+    for (const n of needs)
+      if (typeof n !== 'string' || !(n in jobs))
+        problems.push(`${doc.name}: job ${id}: needs unknown job ${String(n)}`);
   }
   const on = w['on'];
   const dispatch = isObj(on) && isObj(on['workflow_dispatch']) ? on['workflow_dispatch'] : undefined;
@@ -128,7 +141,11 @@ describe('action.yml', () => {
     expect(typeof action['name']).toBe('string');
     expect(typeof action['description']).toBe('string');
     for (const [name, spec] of [...Object.entries(inputs), ...Object.entries(outputs)]) {
-      expect([name, typeof spec['description'], String(spec['description']).length > 10]).toEqual([name, 'string', true]);
+      expect([name, typeof spec['description'], String(spec['description']).length > 10]).toEqual([
+        name,
+        'string',
+        true,
+      ]);
     }
     for (const [name, spec] of Object.entries(inputs)) {
       if ('default' in spec) expect([name, typeof spec['default']]).toEqual([name, 'string']);
@@ -140,17 +157,24 @@ describe('action.yml', () => {
 describe('workflows', () => {
   const files = workflowFiles();
   test('there are workflows to check', () => {
-    expect(files.map((f) => f.name)).toEqual(expect.arrayContaining(['examples/workflows/deploy.yml', '.github/workflows/ci.yml']));
+    expect(files.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['examples/workflows/deploy.yml', '.github/workflows/ci.yml']),
+    );
   });
 
-  test.each(files.map((f) => [f.name, f]))('%s: structure, inputs given to this action, outputs read from it', (_, doc) => {
-    expect([...structureProblems(doc), ...stepProblems(doc)]).toEqual([]);
-  });
+  test.each(files.map((f) => [f.name, f]))(
+    '%s: structure, inputs given to this action, outputs read from it',
+    (_, doc) => {
+      expect([...structureProblems(doc), ...stepProblems(doc)]).toEqual([]);
+    },
+  );
 
   test('the workflow snippets of the README and docs/ give only inputs of action.yml and read only its outputs', () => {
     const blocks = readmeBlocks();
     expect(blocks.length).toBeGreaterThan(0);
-    expect(blocks.flatMap((b) => [...stepProblems(b), ...(isObj(b.value) && 'jobs' in b.value ? structureProblems(b) : [])])).toEqual([]);
+    expect(
+      blocks.flatMap((b) => [...stepProblems(b), ...(isObj(b.value) && 'jobs' in b.value ? structureProblems(b) : [])]),
+    ).toEqual([]);
   });
 
   test('the check finds the mistakes it is meant to find', () => {

@@ -12,12 +12,23 @@ import { prepare } from '../../src/remote/steps/prepare.js';
 import { lock } from '../../src/remote/steps/lock.js';
 import { TOOLS_EXIT } from '../../src/remote/tools.js';
 
-const prelude = (deployPath: string) => ({ markerToken: `t${Math.random().toString(16).slice(2)}`, owner: 'run-1', deployPath, idleSeconds: 30, runJson: '"sha":"abc"' });
+const prelude = (deployPath: string) => ({
+  markerToken: `t${Math.random().toString(16).slice(2)}`,
+  owner: 'run-1',
+  deployPath,
+  idleSeconds: 30,
+  runJson: '"sha":"abc"',
+});
 
 /** The local transport with something run before the session's command, as a login file would. */
 function withLogin(before: string): Transport {
   const local = new LocalTransport();
-  return { name: 'web1', start: (command) => local.start(`${before}\n${command}`), run: (c) => local.run(c), close: async () => undefined };
+  return {
+    name: 'web1',
+    start: (command) => local.start(`${before}\n${command}`),
+    run: (c) => local.run(c),
+    close: async () => undefined,
+  };
 }
 
 async function failure(work: Promise<unknown>): Promise<SessionFailed> {
@@ -48,10 +59,17 @@ describe('start deadline', () => {
   });
 
   test('an exec request that is never answered: the phase fails by its own deadline, not blaming the login shell', async () => {
-    const never: Transport = { name: 'web2', start: () => new Promise(() => undefined), run: () => new Promise(() => undefined), close: async () => undefined };
+    const never: Transport = {
+      name: 'web2',
+      start: () => new Promise(() => undefined),
+      run: () => new Promise(() => undefined),
+      close: async () => undefined,
+    };
     const s = HostSession.open(never, prelude('/nonexistent'), {}, 100, 300);
     const f = await failure(s.run({ name: 'inspect', steps: [prepare()] }));
-    expect(f.message).toBe("web2: session: web2 did not accept the request to start the session in 0.3 s, though the connection is up; try again, and look at the SSH server's log");
+    expect(f.message).toBe(
+      "web2: session: web2 did not accept the request to start the session in 0.3 s, though the connection is up; try again, and look at the SSH server's log",
+    );
     const t0 = Date.now();
     expect(await s.abort(500)).toBe(false);
     expect(Date.now() - t0).toBeLessThan(1500);
@@ -86,7 +104,9 @@ describe('tool check', () => {
     const s = HostSession.open(withLogin(`export PATH=${bin}`), prelude(dp));
     const f = await failure(s.run({ name: 'inspect', steps: [prepare()] }));
     expect(f.step).toBe('tools');
-    expect(f.detail).toMatch(/^this host lacks tools the session needs: missing: tar\. Install them \(Alpine: `apk add bash tar`; Debian, Ubuntu: `apt-get install tar`\)/);
+    expect(f.detail).toMatch(
+      /^this host lacks tools the session needs: missing: tar\. Install them \(Alpine: `apk add bash tar`; Debian, Ubuntu: `apt-get install tar`\)/,
+    );
     expect((await s.exited).code).toBe(TOOLS_EXIT);
     expect(existsSync(dp)).toBe(false);
     rmSync(bin, { recursive: true, force: true });
@@ -99,7 +119,9 @@ test('no bash on the host (status 127 before hello): step tools, saying to insta
   const s = HostSession.open(withLogin(`PATH=${bin}`), prelude('/nonexistent'));
   const f = await failure(s.run({ name: 'inspect', steps: [prepare()] }));
   expect(f.step).toBe('tools');
-  expect(f.detail).toMatch(/^this host has no bash \(the session runs in bash 4\.3 or later\): install it \(Alpine: `apk add bash/);
+  expect(f.detail).toMatch(
+    /^this host has no bash \(the session runs in bash 4\.3 or later\): install it \(Alpine: `apk add bash/,
+  );
   rmSync(bin, { recursive: true, force: true });
 });
 

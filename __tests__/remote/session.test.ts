@@ -39,7 +39,11 @@ function open(deployPath: string, owner = 'run-1'): HostSession {
 
 /** The upload step reads the tar, then the manifest, each as length-prefixed chunks ending with `0`. */
 const stage = (name: string, tar: Buffer, extra: Step[] = []) => ({
-  phase: { name: 'stage', vars: { DA_RELEASE: name }, steps: [release(), upload({ revision: 'abc', skip: [] }), ...extra] },
+  phase: {
+    name: 'stage',
+    vars: { DA_RELEASE: name },
+    steps: [release(), upload({ revision: 'abc', skip: [] }), ...extra],
+  },
   payload: { open: () => Readable.from([Buffer.from(`${tar.length}\n`), tar, Buffer.from('0\n0\n')]) },
 });
 
@@ -47,14 +51,20 @@ describe('host session (local transport)', () => {
   test('a whole deploy runs in one session: lock, stage with payload, hooks, switch, unlock', async () => {
     const dp = join(mkdtempSync(join(tmpdir(), 'da-dp-')), 'app dir $(touch pwned)');
     const s = await open(dp);
-    const first = await s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"'), inspect({ detectHttpUser: false })] });
+    const first = await s.run({
+      name: 'inspect',
+      steps: [prepare(), lock('"owner":"run-1"'), inspect({ detectHttpUser: false })],
+    });
     expect(first.ok).toBe(true);
     expect(first.data.get('live')).toEqual(['']);
-    const tar = tarOf({ 'VERSION': 'v1\n', 'storage/logs/a.log': 'x' });
+    const tar = tarOf({ VERSION: 'v1\n', 'storage/logs/a.log': 'x' });
     const { phase, payload } = stage('r1', tar, [shared({ dirs: ['storage'], files: ['.env'] })!]);
     const staged = await s.run(phase, payload);
     expect(staged.steps.map((x) => `${x.id}:${x.status}`)).toEqual(['release:ok', 'upload:ok', 'shared:ok']);
-    const hooks = await s.run({ name: 'hooks', steps: hookSteps([{ run: 'echo "hook sees $GREETING" > hook.txt' }], { GREETING: "it's me" }, IN_RELEASE, 60_000) });
+    const hooks = await s.run({
+      name: 'hooks',
+      steps: hookSteps([{ run: 'echo "hook sees $GREETING" > hook.txt' }], { GREETING: "it's me" }, IN_RELEASE, 60_000),
+    });
     expect(hooks.ok).toBe(true);
     const sw = await s.run({ name: 'switch', steps: [symlink('')] });
     expect(sw.ok).toBe(true);
@@ -78,7 +88,15 @@ describe('host session (local transport)', () => {
     const s = open(dp);
     const r = await s.run({
       name: 'stage',
-      steps: [prepare(), lock('"owner":"run-1"'), { id: 'scratch', label: 'scratch', body: 'mkdir -p ".deploy/tmp.$DA_OWNER" && : > ".deploy/tmp.$DA_OWNER/listing" && exit 3' }],
+      steps: [
+        prepare(),
+        lock('"owner":"run-1"'),
+        {
+          id: 'scratch',
+          label: 'scratch',
+          body: 'mkdir -p ".deploy/tmp.$DA_OWNER" && : > ".deploy/tmp.$DA_OWNER/listing" && exit 3',
+        },
+      ],
     });
     expect(r.ok).toBe(false);
     await s.exited;
@@ -90,10 +108,13 @@ describe('host session (local transport)', () => {
     const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
     const s = await open(dp);
     await s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"')] });
-    const tar = tarOf({ 'VERSION': 'v1\n' });
+    const tar = tarOf({ VERSION: 'v1\n' });
     const { phase, payload } = stage('r1', tar, [shared({ dirs: ['storage'], files: [] })!]);
     expect((await s.run(phase, payload)).ok).toBe(true);
-    const hooks = await s.run({ name: 'hooks', steps: hookSteps([{ run: 'echo about to fail; exit 3' }], {}, IN_RELEASE, 60_000) });
+    const hooks = await s.run({
+      name: 'hooks',
+      steps: hookSteps([{ run: 'echo about to fail; exit 3' }], {}, IN_RELEASE, 60_000),
+    });
     expect(hooks.ok).toBe(false);
     expect(hooks.failed?.id).toBe('hook-1');
     expect(hooks.failed?.tail).toContain('about to fail');
@@ -110,7 +131,7 @@ describe('host session (local transport)', () => {
     execFileSync('ln', ['-s', 'releases/old', join(dp, 'current')]);
     const s = await open(dp);
     await s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"')] });
-    const tar = tarOf({ 'VERSION': 'v2\n' });
+    const tar = tarOf({ VERSION: 'v2\n' });
     const { phase, payload } = stage('r2', tar);
     await s.run(phase, payload);
     await s.run({ name: 'switch', steps: [symlink('releases/old')] });
@@ -130,7 +151,7 @@ describe('host session (local transport)', () => {
     execFileSync('ln', ['-s', 'releases/old', join(dp, 'current')]);
     const s = await open(dp);
     await s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"')] });
-    const { phase, payload } = stage('r2', tarOf({ 'VERSION': 'v2\n' }));
+    const { phase, payload } = stage('r2', tarOf({ VERSION: 'v2\n' }));
     await s.run(phase, payload);
     // Inspected when `current` pointed to releases/older; it was switched by hand since.
     const sw = await s.run({ name: 'switch', steps: [symlink('releases/older')] });
@@ -151,8 +172,17 @@ describe('host session (local transport)', () => {
       run: (command) => local.run(command),
       close: async () => undefined,
     };
-    const s = HostSession.open(deaf, { markerToken: 'tdeaf', owner: 'run-1', deployPath: dp, idleSeconds: 30, runJson: '"sha":"abc"' });
-    const r = await s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"'), inspect({ detectHttpUser: false })] });
+    const s = HostSession.open(deaf, {
+      markerToken: 'tdeaf',
+      owner: 'run-1',
+      deployPath: dp,
+      idleSeconds: 30,
+      runJson: '"sha":"abc"',
+    });
+    const r = await s.run({
+      name: 'inspect',
+      steps: [prepare(), lock('"owner":"run-1"'), inspect({ detectHttpUser: false })],
+    });
     expect(r.ok).toBe(true);
     expect(r.steps.map((x) => x.id)).toEqual(['prepare', 'lock', 'inspect']);
     expect(existsSync(join(dp, '.deploy/lock/owner'))).toBe(true);
@@ -177,7 +207,10 @@ describe('host session (local transport)', () => {
     const s = open(dp);
     const values = ['  two  spaces ', '', '=x y', 'ü and 日本', 'tab\there', 'line\nbreak', '\\ back'];
     const body = values.map((v) => `da_data v ${q(v)}`).join('\n');
-    const r = await s.run({ name: 'report', steps: [{ id: 'report', label: 'report', body, mayLackDeployPath: true }] });
+    const r = await s.run({
+      name: 'report',
+      steps: [{ id: 'report', label: 'report', body, mayLackDeployPath: true }],
+    });
     expect(r.data.get('v')).toEqual(values);
     s.destroy();
   });
@@ -193,7 +226,13 @@ describe('host session (local transport)', () => {
       },
       close: async () => undefined,
     };
-    const s = HostSession.open(refusing, { markerToken: 'tref', owner: 'run-1', deployPath: '/nonexistent', idleSeconds: 30, runJson: '"sha":"abc"' });
+    const s = HostSession.open(refusing, {
+      markerToken: 'tref',
+      owner: 'run-1',
+      deployPath: '/nonexistent',
+      idleSeconds: 30,
+      runJson: '"sha":"abc"',
+    });
     expect(await s.abort(2000)).toBe(false);
     expect(s.lost).toBe(true);
   });
@@ -210,8 +249,17 @@ describe('host session (local transport)', () => {
       run: (command) => local.run(command),
       close: async () => undefined,
     };
-    const s = HostSession.open(slow, { markerToken: 'tslow', owner: 'run-1', deployPath: dp, idleSeconds: 30, runJson: '"sha":"abc"' });
-    const phase = s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"'), { id: 'wait', label: 'wait', body: 'sleep 0.5' }] });
+    const s = HostSession.open(slow, {
+      markerToken: 'tslow',
+      owner: 'run-1',
+      deployPath: dp,
+      idleSeconds: 30,
+      runJson: '"sha":"abc"',
+    });
+    const phase = s.run({
+      name: 'inspect',
+      steps: [prepare(), lock('"owner":"run-1"'), { id: 'wait', label: 'wait', body: 'sleep 0.5' }],
+    });
     await new Promise((r) => setTimeout(r, 50));
     expect(await s.interrupt(5000)).toBe(true);
     await phase.catch(() => undefined);
@@ -234,7 +282,13 @@ describe('host session (local transport)', () => {
       run: (command) => local.run(command),
       close: async () => void stdin?.destroy(),
     };
-    const s = HostSession.open(closing, { markerToken: 'tclose', owner: 'run-1', deployPath: dp, idleSeconds: 30, runJson: '"sha":"abc"' });
+    const s = HostSession.open(closing, {
+      markerToken: 'tclose',
+      owner: 'run-1',
+      deployPath: dp,
+      idleSeconds: 30,
+      runJson: '"sha":"abc"',
+    });
     await s.run({ name: 'inspect', steps: [prepare()] });
     s.endNow();
     await closing.close(); // as Fleet.close does

@@ -101,9 +101,14 @@ export function startAction(opts: StartOptions): RunningAction {
     RUNNER_TEMP: files.dir,
     ...opts.env,
   };
-  for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(opts.inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   for (const [name, value] of Object.entries(opts.state ?? {})) env[`STATE_${name}`] = value;
-  const child = spawn(process.execPath, [opts.dist ?? DIST], { cwd: opts.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [opts.dist ?? DIST], {
+    cwd: opts.workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const waiters: { test: string | RegExp; resolve(): void }[] = [];
@@ -140,11 +145,17 @@ export function startAction(opts: StartOptions): RunningAction {
     done,
     waitFor(test, timeoutMs = 30_000) {
       return new Promise<void>((res, rej) => {
-        const timer = setTimeout(() => rej(new Error(`timed out waiting for ${String(test)} in:\n${stdout.slice(-3000)}`)), timeoutMs);
-        waiters.push({ test, resolve: () => {
+        const timer = setTimeout(
+          () => rej(new Error(`timed out waiting for ${String(test)} in:\n${stdout.slice(-3000)}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          test,
+          resolve: () => {
             clearTimeout(timer);
             res();
-          } });
+          },
+        });
         check();
       });
     },

@@ -9,7 +9,11 @@ export const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pa
 
 /** The documentation files, as paths relative to the repository root. */
 export function docFiles(): string[] {
-  const docs = existsSync(join(ROOT, 'docs')) ? readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort() : [];
+  const docs = existsSync(join(ROOT, 'docs'))
+    ? readdirSync(join(ROOT, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .sort()
+    : [];
   return ['README.md', 'ARCHITECTURE.md', ...docs.map((f) => `docs/${f}`)].filter((f) => existsSync(join(ROOT, f)));
 }
 
@@ -20,7 +24,10 @@ export function readDoc(file: string): string {
 /** A file's ```yaml blocks, dedented to the fence's indentation. */
 export function yamlBlocks(text: string): string[] {
   return [...text.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```$/gm)].map(([, indent, body]) =>
-    body!.split('\n').map((l) => l.slice(indent!.length)).join('\n'),
+    body!
+      .split('\n')
+      .map((l) => l.slice(indent!.length))
+      .join('\n'),
   );
 }
 

@@ -35,7 +35,13 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
       }
       res.statusCode = 201;
       const id = nextId++;
-      res.end(JSON.stringify(/\/statuses$/.test(req.url ?? '') ? { id, state: body['state'] } : { id, ref: body['ref'], environment: body['environment'] }));
+      res.end(
+        JSON.stringify(
+          /\/statuses$/.test(req.url ?? '')
+            ? { id, state: body['state'] }
+            : { id, ref: body['ref'], environment: body['environment'] },
+        ),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

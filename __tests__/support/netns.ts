@@ -110,7 +110,10 @@ function escapeRe(s: string): string {
 /** Subnets 10.200.X.0/24 already used by some address or route on this machine. */
 async function usedSubnets(): Promise<Set<number>> {
   const used = new Set<number>();
-  const [addrs, routes] = await Promise.all([run('ip', ['-4', '-o', 'addr', 'show']), run('ip', ['-4', 'route', 'show'])]);
+  const [addrs, routes] = await Promise.all([
+    run('ip', ['-4', '-o', 'addr', 'show']),
+    run('ip', ['-4', 'route', 'show']),
+  ]);
   for (const m of (addrs.stdout + routes.stdout).matchAll(/\b10\.200\.(\d+)\./g)) used.add(Number(m[1]));
   return used;
 }
@@ -122,7 +125,8 @@ async function usedSubnets(): Promise<Set<number>> {
  */
 export async function createTestNetwork(count: number, prefix = 'dtn'): Promise<TestNetwork> {
   if (!Number.isInteger(count) || count < 1 || count > 250) throw new Error(`createTestNetwork: bad count ${count}`);
-  if (!/^[a-z][a-z0-9-]{0,20}$/i.test(prefix)) throw new Error(`createTestNetwork: bad prefix ${JSON.stringify(prefix)}`);
+  if (!/^[a-z][a-z0-9-]{0,20}$/i.test(prefix))
+    throw new Error(`createTestNetwork: bad prefix ${JSON.stringify(prefix)}`);
   await collectGarbage(prefix).catch(() => undefined);
 
   // Claim a /24: creating the bridge is the atomic lock.
@@ -175,7 +179,13 @@ export async function createTestNetwork(count: number, prefix = 'dtn'): Promise<
     await Promise.all(
       hosts.map((h) =>
         runOk('ip', ['-n', h.ns, '-batch', '-'], {
-          input: ['link set dev lo up', `addr add ${h.address}/24 dev eth0`, 'link set dev eth0 up', `route add default via ${gateway}`, ''].join('\n'),
+          input: [
+            'link set dev lo up',
+            `addr add ${h.address}/24 dev eth0`,
+            'link set dev eth0 up',
+            `route add default via ${gateway}`,
+            '',
+          ].join('\n'),
         }),
       ),
     );

@@ -36,7 +36,11 @@ export function run(
 }
 
 /** Like run() but rejects with the command line and stderr on failure. */
-export async function runOk(file: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+export async function runOk(
+  file: string,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<string> {
   const r = await run(file, args, opts);
   if (r.code !== 0) {
     throw new Error(`${file} ${args.join(' ')} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
@@ -47,7 +51,11 @@ export async function runOk(file: string, args: string[], opts: { input?: string
 /** Synchronous best-effort run (for process 'exit' handlers); returns false on failure. */
 export function runSyncQuiet(file: string, args: string[], input?: string): boolean {
   try {
-    execFileSync(file, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'ignore'], input, timeout: 10_000 });
+    execFileSync(file, args, {
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'ignore'],
+      input,
+      timeout: 10_000,
+    });
     return true;
   } catch {
     return false;
@@ -158,7 +166,10 @@ export function spawnWatchdog(cleanupScript: string, args: string[] = []): () =>
   const script = `tail --pid=${process.pid} -f /dev/null >/dev/null 2>&1 || while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done\n${cleanupScript}`;
   let pid: number | undefined;
   try {
-    const child = spawn('/bin/sh', ['-c', script, 'deploy-test-watchdog', ...args], { detached: true, stdio: 'ignore' });
+    const child = spawn('/bin/sh', ['-c', script, 'deploy-test-watchdog', ...args], {
+      detached: true,
+      stdio: 'ignore',
+    });
     child.on('error', () => undefined);
     child.unref();
     pid = child.pid;

@@ -43,7 +43,8 @@ export async function startProxy(
     const down = opts.delayMs ?? 0;
     const up = opts.upDelayMs ?? down;
     const after = (delay: number, fn: () => void) => (delay ? setTimeout(fn, delay) : fn());
-    const later = (to: net.Socket, chunk: Buffer) => after(to === client ? down : up, () => to.destroyed || to.write(chunk));
+    const later = (to: net.Socket, chunk: Buffer) =>
+      after(to === client ? down : up, () => to.destroyed || to.write(chunk));
     // An orderly close travels like data (after what is still in flight); an error drops both sides at once.
     client.on('error', drop).on('end', () => after(up, () => upstream.end()));
     upstream.on('error', drop).on('end', () => after(down, () => client.end()));
@@ -60,10 +61,12 @@ export async function startProxy(
       }
     });
     let budget = rate;
-    const refill = rate ? setInterval(() => {
-      budget = rate / 10;
-      client.resume();
-    }, 100) : undefined;
+    const refill = rate
+      ? setInterval(() => {
+          budget = rate / 10;
+          client.resume();
+        }, 100)
+      : undefined;
     upstream.on('close', () => clearInterval(refill));
     client.on('data', (chunk: Buffer) => {
       sent += chunk.length;

@@ -34,17 +34,28 @@ export function sshArgs(target: SshTarget, knownHostsFile: string, extraArgs: st
   // An encrypted key cannot be used with BatchMode; the harness keeps an unencrypted copy.
   const key = target.passphrase && target.plainKeyPath ? target.plainKeyPath : target.privateKeyPath;
   return [
-    '-F', 'none', // ignore ~/.ssh/config and /etc/ssh/ssh_config
-    '-i', key,
-    '-p', String(target.port),
-    '-o', `UserKnownHostsFile=${knownHostsFile}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'BatchMode=yes',
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'IdentityAgent=none',
-    '-o', 'ConnectTimeout=10',
-    '-o', 'LogLevel=ERROR',
+    '-F',
+    'none', // ignore ~/.ssh/config and /etc/ssh/ssh_config
+    '-i',
+    key,
+    '-p',
+    String(target.port),
+    '-o',
+    `UserKnownHostsFile=${knownHostsFile}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'IdentityAgent=none',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'LogLevel=ERROR',
     ...extraArgs,
     `${target.user}@${target.host}`,
   ];
@@ -101,10 +112,17 @@ export async function sshRun(
 }
 
 /** sshRun, but rejects unless the exit code is 0; resolves to stdout. */
-export async function sshRunOk(target: SshTarget, command: string, input?: string | Buffer, opts?: SshRunOptions): Promise<string> {
+export async function sshRunOk(
+  target: SshTarget,
+  command: string,
+  input?: string | Buffer,
+  opts?: SshRunOptions,
+): Promise<string> {
   const r = await sshRun(target, command, input, opts);
   if (r.code !== 0) {
-    throw new Error(`ssh ${target.user}@${target.host}:${target.port} ${JSON.stringify(command)} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    throw new Error(
+      `ssh ${target.user}@${target.host}:${target.port} ${JSON.stringify(command)} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`,
+    );
   }
   return r.stdout;
 }

@@ -70,9 +70,7 @@ describeSsh('startSshd (real OpenSSH server)', () => {
     expect(server.port).toBeGreaterThan(0);
     expect(server.privateKey).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
     expect(fs.readFileSync(server.privateKeyPath, 'utf8')).toBe(server.privateKey);
-    expect(server.knownHostsLine).toBe(
-      `[127.0.0.1]:${server.port} ssh-ed25519 ${server.knownHostsLine.split(' ')[2]}`,
-    );
+    expect(server.knownHostsLine).toBe(`[127.0.0.1]:${server.port} ssh-ed25519 ${server.knownHostsLine.split(' ')[2]}`);
     expect(server.knownHostsLine).toMatch(/^\[127\.0\.0\.1\]:\d+ ssh-ed25519 AAAA[A-Za-z0-9+/=]+$/);
     expect(fs.existsSync(server.logPath)).toBe(true);
     expect(server.connections()).toBe(0); // the readiness probe is not counted
@@ -95,7 +93,11 @@ describeSsh('startSshd (real OpenSSH server)', () => {
   test('a different host key is rejected (StrictHostKeyChecking really checks)', async () => {
     const other = await startSshd();
     try {
-      const wrong = { ...server, knownHostsPath: undefined, knownHostsLine: `[127.0.0.1]:${server.port} ${other.knownHostsLine.split(' ').slice(1).join(' ')}` };
+      const wrong = {
+        ...server,
+        knownHostsPath: undefined,
+        knownHostsLine: `[127.0.0.1]:${server.port} ${other.knownHostsLine.split(' ').slice(1).join(' ')}`,
+      };
       const r = await sshRun(wrong, 'echo hi');
       expect(r.code).toBe(255);
       expect(r.stderr).toMatch(/HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
@@ -125,9 +127,27 @@ describeSsh('startSshd (real OpenSSH server)', () => {
 
   test('sftp subsystem works and is not an exec request', async () => {
     const e0 = server.execRequests();
-    const r = await run('sftp', ['-F', 'none', '-b', '-', '-i', server.privateKeyPath, '-P', String(server.port),
-      '-o', `UserKnownHostsFile=${server.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
-      `${server.user}@${server.host}`], { input: `ls ${server.dir}\n` });
+    const r = await run(
+      'sftp',
+      [
+        '-F',
+        'none',
+        '-b',
+        '-',
+        '-i',
+        server.privateKeyPath,
+        '-P',
+        String(server.port),
+        '-o',
+        `UserKnownHostsFile=${server.knownHostsPath}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+        `${server.user}@${server.host}`,
+      ],
+      { input: `ls ${server.dir}\n` },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('sshd.log');
     expect(server.execRequests()).toBe(e0);
@@ -194,7 +214,9 @@ describeSsh('startSshd options', () => {
   });
 
   test('a broken config fails fast with the log in the error', async () => {
-    await expect(startSshd({ extraConfig: ['NoSuchOption yes'] })).rejects.toThrow(/Bad configuration option|NoSuchOption/);
+    await expect(startSshd({ extraConfig: ['NoSuchOption yes'] })).rejects.toThrow(
+      /Bad configuration option|NoSuchOption/,
+    );
   });
 
   test('stop() kills sshd and live sessions, frees the port, removes the dir', async () => {
@@ -219,7 +241,9 @@ describeSsh('startSshd options', () => {
 const describeNetns = haveSsh && netnsAvailable() ? describe : describe.skip;
 if (haveSsh && !netnsAvailable()) {
   // eslint-disable-next-line no-console
-  console.warn('SKIPPING network-namespace harness tests: `ip netns add` is not permitted here (needs root/CAP_NET_ADMIN)');
+  console.warn(
+    'SKIPPING network-namespace harness tests: `ip netns add` is not permitted here (needs root/CAP_NET_ADMIN)',
+  );
 }
 
 describeNetns('createTestNetwork + sshd in namespaces', () => {
@@ -244,9 +268,26 @@ describeNetns('createTestNetwork + sshd in namespaces', () => {
       }
       // namespaces reach each other through the bridge too
       const [a, b] = servers;
-      const r = await run('ip', ['netns', 'exec', network.hosts[0]!.ns, 'ssh', '-F', 'none', '-i', b!.privateKeyPath,
-        '-p', String(b!.port), '-o', `UserKnownHostsFile=${b!.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes',
-        '-o', 'BatchMode=yes', `${b!.user}@${b!.host}`, 'echo from-a']);
+      const r = await run('ip', [
+        'netns',
+        'exec',
+        network.hosts[0]!.ns,
+        'ssh',
+        '-F',
+        'none',
+        '-i',
+        b!.privateKeyPath,
+        '-p',
+        String(b!.port),
+        '-o',
+        `UserKnownHostsFile=${b!.knownHostsPath}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+        `${b!.user}@${b!.host}`,
+        'echo from-a',
+      ]);
       expect(r.stdout).toBe('from-a\n');
       expect(a).toBeDefined();
     } finally {

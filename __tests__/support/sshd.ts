@@ -194,7 +194,12 @@ async function ensurePrivsepDir(): Promise<void> {
   }
 }
 
-async function keygen(type: 'ed25519' | 'rsa' | 'ecdsa', file: string, passphrase: string, comment: string): Promise<void> {
+async function keygen(
+  type: 'ed25519' | 'rsa' | 'ecdsa',
+  file: string,
+  passphrase: string,
+  comment: string,
+): Promise<void> {
   const args = ['-q', '-t', type];
   if (type === 'rsa') args.push('-b', '2048'); // 2048 keeps startup fast; it's a throw-away key
   if (type === 'ecdsa') args.push('-b', '256');
@@ -203,7 +208,10 @@ async function keygen(type: 'ed25519' | 'rsa' | 'ecdsa', file: string, passphras
 }
 
 /** A throw-away client key pair: the private key's text (encrypted with `passphrase` if given) and its public line. */
-export async function clientKey(type: 'ed25519' | 'rsa' | 'ecdsa', passphrase = ''): Promise<{ privateKey: string; publicLine: string }> {
+export async function clientKey(
+  type: 'ed25519' | 'rsa' | 'ecdsa',
+  passphrase = '',
+): Promise<{ privateKey: string; publicLine: string }> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'da-key-')), 'id');
   await keygen(type, file, passphrase, 'test');
   return { privateKey: fs.readFileSync(file, 'utf8'), publicLine: fs.readFileSync(`${file}.pub`, 'utf8').trim() };
@@ -231,7 +239,9 @@ function splitExtraConfig(lines: string[]): { head: string[]; matchBlocks: strin
 export async function startSshd(opts: StartSshdOptions = {}): Promise<SshdHandle> {
   if (!sshAvailable()) throw new Error(`startSshd: ${SSHD_PATH} or ssh-keygen not available`);
   if (opts.netns && !opts.address) {
-    throw new Error('startSshd: opts.address is required with opts.netns (an address inside the namespace reachable from here)');
+    throw new Error(
+      'startSshd: opts.address is required with opts.netns (an address inside the namespace reachable from here)',
+    );
   }
   const host = opts.address ?? '127.0.0.1';
   const hostKeyType = opts.hostKeyType ?? 'ed25519';
@@ -270,7 +280,8 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<SshdHandle
         await keygen('ed25519', plainKeyPath, '', 'deploy-action-test-client');
         await fsp.copyFile(plainKeyPath, privateKeyPath);
         await fsp.chmod(privateKeyPath, 0o600);
-        if (opts.passphrase) await runOk('ssh-keygen', ['-q', '-p', '-P', '', '-N', opts.passphrase, '-f', privateKeyPath]);
+        if (opts.passphrase)
+          await runOk('ssh-keygen', ['-q', '-p', '-P', '', '-N', opts.passphrase, '-f', privateKeyPath]);
       })(),
     ]);
     const clientPub = await fsp.readFile(`${plainKeyPath}.pub`, 'utf8');
@@ -356,9 +367,13 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<SshdHandle
           lastError = `port ${port} in use`;
           continue; // pick another port
         }
-        throw new Error(`startSshd: sshd exited (code ${proc.exitCode}, signal ${proc.signalCode}) before becoming ready. Log tail:\n${tail(log, 40)}`);
+        throw new Error(
+          `startSshd: sshd exited (code ${proc.exitCode}, signal ${proc.signalCode}) before becoming ready. Log tail:\n${tail(log, 40)}`,
+        );
       }
-      throw new Error(`startSshd: sshd on ${host}:${port} not ready after ${timeoutMs} ms. Log tail:\n${tail(log, 40)}`);
+      throw new Error(
+        `startSshd: sshd on ${host}:${port} not ready after ${timeoutMs} ms. Log tail:\n${tail(log, 40)}`,
+      );
     }
     if (!child) throw new Error(`startSshd: could not find a free port (${lastError})`);
     const proc = child;

@@ -144,7 +144,9 @@ describe('parseKnownHosts', () => {
 
 describe('verifyHostKey matching', () => {
   it('accepts a plain match on port 22', () => {
-    expect(verify(line('deploy.example.com', keys.ed25519), 'deploy.example.com', 22, keys.ed25519)).toEqual({ ok: true });
+    expect(verify(line('deploy.example.com', keys.ed25519), 'deploy.example.com', 22, keys.ed25519)).toEqual({
+      ok: true,
+    });
   });
 
   it('uses [host]:port for non-22 ports, and the plain name only for port 22', () => {
@@ -155,8 +157,9 @@ describe('verifyHostKey matching', () => {
     const plain = line('deploy.example.com', keys.ed25519);
     expect(failure(verify(plain, 'deploy.example.com', 2222, keys.ed25519)).reason).toBe('unknown');
     // OpenSSH looks up the plain name for port 22, so a "[host]:22" line is not used.
-    expect(failure(verify(line('[deploy.example.com]:22', keys.ed25519), 'deploy.example.com', 22, keys.ed25519)).reason)
-      .toBe('unknown');
+    expect(
+      failure(verify(line('[deploy.example.com]:22', keys.ed25519), 'deploy.example.com', 22, keys.ed25519)).reason,
+    ).toBe('unknown');
   });
 
   it('supports * and ? wildcards over the whole name', () => {
@@ -179,8 +182,9 @@ describe('verifyHostKey matching', () => {
     expect(verify(text, 'good.example.com', 22, keys.ed25519).ok).toBe(true);
     expect(failure(verify(text, 'bad.example.com', 22, keys.ed25519)).reason).toBe('unknown');
     // Negation alone never matches anything.
-    expect(failure(verify(line('!bad.example.com', keys.ed25519), 'good.example.com', 22, keys.ed25519)).reason)
-      .toBe('unknown');
+    expect(failure(verify(line('!bad.example.com', keys.ed25519), 'good.example.com', 22, keys.ed25519)).reason).toBe(
+      'unknown',
+    );
   });
 
   it('matches any name of a comma list', () => {
@@ -287,14 +291,19 @@ describe('verifyHostKey failures', () => {
   });
 
   it('refuses a revoked key even when another line pins it', () => {
-    const text = [line('deploy.example.com', keys.ed25519), `@revoked * ${keys.ed25519.type} ${keys.ed25519.base64}`].join('\n');
+    const text = [
+      line('deploy.example.com', keys.ed25519),
+      `@revoked * ${keys.ed25519.type} ${keys.ed25519.base64}`,
+    ].join('\n');
     const v = failure(verify(text, 'deploy.example.com', 22, keys.ed25519));
     expect(v.reason).toBe('revoked');
     expect(v.message).toContain('REVOKED');
     expect(v.message).toContain('line 2');
     expect(v.message).toContain(fingerprintSha256(keys.ed25519.blob));
     // Revoking one key does not affect other keys pinned for the host.
-    expect(verify(`${text}\n${line('deploy.example.com', keys.rsa)}`, 'deploy.example.com', 22, keys.rsa).ok).toBe(true);
+    expect(verify(`${text}\n${line('deploy.example.com', keys.rsa)}`, 'deploy.example.com', 22, keys.rsa).ok).toBe(
+      true,
+    );
   });
 
   it('refuses a revoked key for a matching host even if it is pinned under a hashed name', () => {

@@ -32,25 +32,31 @@ suite('SSH public-key authentication', () => {
   const target = () => ({ host: sshd.host, port: sshd.port, user: sshd.user, name: `${sshd.user}@test` });
   const logSince = (from: number) => sshd.log().slice(from);
 
-  test.each(['ed25519', 'ecdsa', 'rsa'] as const)('an authorized %s key logs in with a signed request, without asking first', async (type) => {
-    const key = await clientKey(type);
-    sshd.authorize(key.publicLine);
-    const from = sshd.log().length;
-    const transport = await connectSsh(target(), creds(key.privateKey));
-    try {
-      const r = await transport.run('echo logged-in');
-      expect(r.stdout.toString()).toBe('logged-in\n');
-    } finally {
-      await transport.close();
-    }
-    const log = logSince(from);
-    expect(log).toMatch(/attempting public key/);
-    expect(log).not.toMatch(/querying public key/);
-  });
+  test.each(['ed25519', 'ecdsa', 'rsa'] as const)(
+    'an authorized %s key logs in with a signed request, without asking first',
+    async (type) => {
+      const key = await clientKey(type);
+      sshd.authorize(key.publicLine);
+      const from = sshd.log().length;
+      const transport = await connectSsh(target(), creds(key.privateKey));
+      try {
+        const r = await transport.run('echo logged-in');
+        expect(r.stdout.toString()).toBe('logged-in\n');
+      } finally {
+        await transport.close();
+      }
+      const log = logSince(from);
+      expect(log).toMatch(/attempting public key/);
+      expect(log).not.toMatch(/querying public key/);
+    },
+  );
 
   test('the bundled action (dist/index.js) logs in the same way', async () => {
     const dp = join(mkdtempSync(join(tmpdir(), 'da-target-')), 'app');
-    const ws = makeWorkspace({ VERSION: 'v1\n' }, `environments:\n  production:\n    hosts: [${hostEntry(sshd)}]\n    deploy_path: ${JSON.stringify(dp)}\n`);
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      `environments:\n  production:\n    hosts: [${hostEntry(sshd)}]\n    deploy_path: ${JSON.stringify(dp)}\n`,
+    );
     const from = sshd.log().length;
     const r = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir });
     expect({ code: r.code, out: r.code ? r.stdout.slice(-2000) : '' }).toEqual({ code: 0, out: '' });

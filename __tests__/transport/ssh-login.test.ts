@@ -63,24 +63,27 @@ suite('SSH login round trips', () => {
   });
   const target = () => ({ host: '127.0.0.1', port: proxy.port, user: sshd.user, name: `${sshd.user}@test` });
 
-  test.each(['ed25519', 'rsa'] as const)('with a %s key, the command goes in the third flight after the key exchange, on a channel opened with the login', async (type) => {
-    const key = await clientKey(type);
-    sshd.authorize(key.publicLine);
-    const from = sshd.log().length;
-    const transport = await connectSsh(target(), creds(key.privateKey));
-    try {
-      const first = await transport.start('echo first');
-      expect(flightsFromKex(proxy)).toBe(3);
-      expect((await collect(first)).stdout.toString()).toBe('first\n');
-      // Later commands take the usual way: a channel of their own, then the command.
-      const second = await transport.run('echo second');
-      expect(second.stdout.toString()).toBe('second\n');
-    } finally {
-      await transport.close();
-    }
-    // The server read the pipelined messages in order, as the protocol allows: nothing was refused.
-    expect(sshd.log().slice(from)).not.toMatch(/dispatch_protocol_error|protocol error/);
-  });
+  test.each(['ed25519', 'rsa'] as const)(
+    'with a %s key, the command goes in the third flight after the key exchange, on a channel opened with the login',
+    async (type) => {
+      const key = await clientKey(type);
+      sshd.authorize(key.publicLine);
+      const from = sshd.log().length;
+      const transport = await connectSsh(target(), creds(key.privateKey));
+      try {
+        const first = await transport.start('echo first');
+        expect(flightsFromKex(proxy)).toBe(3);
+        expect((await collect(first)).stdout.toString()).toBe('first\n');
+        // Later commands take the usual way: a channel of their own, then the command.
+        const second = await transport.run('echo second');
+        expect(second.stdout.toString()).toBe('second\n');
+      } finally {
+        await transport.close();
+      }
+      // The server read the pipelined messages in order, as the protocol allows: nothing was refused.
+      expect(sshd.log().slice(from)).not.toMatch(/dispatch_protocol_error|protocol error/);
+    },
+  );
 
   test('an RSA key signs with the algorithm the server asks for even when its EXT_INFO comes in a read of its own', async () => {
     // The server's NEWKEYS and EXT_INFO (server-sig-algs) in 64-byte pieces: the login starts on EXT_INFO, never
@@ -111,8 +114,14 @@ suite('SSH login round trips', () => {
   test('a first deploy of the bundled action (dist/index.js) takes five flights from the key exchange to its end', async () => {
     const dp = join(mkdtempSync(join(tmpdir(), 'da-target-')), 'app');
     const host = `{ host: 127.0.0.1, port: ${proxy.port}, user: ${sshd.user} }`;
-    const ws = makeWorkspace({ VERSION: 'v1\n' }, `environments:\n  production:\n    hosts: [${host}]\n    deploy_path: ${JSON.stringify(dp)}\n`);
-    const inputs = { ...sshInputs(sshd), 'known-hosts': sshd.knownHostsLine.replace(`]:${sshd.port} `, `]:${proxy.port} `) };
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      `environments:\n  production:\n    hosts: [${host}]\n    deploy_path: ${JSON.stringify(dp)}\n`,
+    );
+    const inputs = {
+      ...sshInputs(sshd),
+      'known-hosts': sshd.knownHostsLine.replace(`]:${sshd.port} `, `]:${proxy.port} `),
+    };
     const r = await runAction({ inputs, workspace: ws.dir });
     expect({ code: r.code, out: r.code ? r.stdout.slice(-2000) : '' }).toEqual({ code: 0, out: '' });
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v1\n');

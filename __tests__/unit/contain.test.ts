@@ -3,7 +3,17 @@
  * check step, the prelude's parent walk, delta pruning; plus the writable commands under POSIXLY_CORRECT.
  */
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { contain, CONTAIN_PRELUDE, PRUNE_FUNCTION } from '../../src/remote/contain.js';
@@ -38,9 +48,18 @@ describe('contain(): which root each entry is checked in', () => {
   });
 
   test('shared entries in the release and in shared/; writable and cleared paths below a shared dir in shared/', () => {
-    const body = contain({ sharedDirs: ['storage'], sharedFiles: ['.env'], writableDirs: ['storage', 'storage/logs', 'uploads'], clearPaths: ['storage/cache', 'storage', 'tests'] })!.body;
-    const checks = body.slice(body.indexOf('\nok=1\n') + 6).split('\n').slice(0, -2);
-    const seeding = 'if [ -d "releases/$DA_RELEASE/"storage ] && [ ! -L "releases/$DA_RELEASE/"storage ] && [ ! -e shared/storage ] && [ ! -L shared/storage ]; then';
+    const body = contain({
+      sharedDirs: ['storage'],
+      sharedFiles: ['.env'],
+      writableDirs: ['storage', 'storage/logs', 'uploads'],
+      clearPaths: ['storage/cache', 'storage', 'tests'],
+    })!.body;
+    const checks = body
+      .slice(body.indexOf('\nok=1\n') + 6)
+      .split('\n')
+      .slice(0, -2);
+    const seeding =
+      'if [ -d "releases/$DA_RELEASE/"storage ] && [ ! -L "releases/$DA_RELEASE/"storage ] && [ ! -e shared/storage ] && [ ! -L shared/storage ]; then';
     expect(checks).toEqual([
       'da_contain shared_dirs "releases/$DA_RELEASE" storage any || ok=',
       'da_contain shared_files "releases/$DA_RELEASE" .env any || ok=',
@@ -62,7 +81,7 @@ describe('contain(): which root each entry is checked in', () => {
     expect(body).not.toMatch(/sudo/);
   });
 
-  test("a path with quotes and spaces stays one word", () => {
+  test('a path with quotes and spaces stays one word', () => {
     const body = contain({ sharedDirs: [], sharedFiles: [], writableDirs: [], clearPaths: ["a b/it's"] })!.body;
     expect(body).toContain(`da_contain clear_paths "releases/$DA_RELEASE" 'a b/it'\\''s' any || ok=`);
   });
@@ -75,7 +94,12 @@ describe('the path check step (real bash)', () => {
   test('a plain release passes; entries that do not exist yet pass', () => {
     const t = tree();
     mkdirSync(join(t.rel, 'storage/app'), { recursive: true });
-    const r = check(t, { sharedDirs: ['storage/app', 'var/cache'], sharedFiles: ['config/.env'], writableDirs: ['uploads/x'], clearPaths: ['tests/a'] });
+    const r = check(t, {
+      sharedDirs: ['storage/app', 'var/cache'],
+      sharedFiles: ['config/.env'],
+      writableDirs: ['uploads/x'],
+      clearPaths: ['tests/a'],
+    });
     expect(r.out).toContain('checked 8 paths');
     expect(r.code).toBe(0);
   });
@@ -86,8 +110,12 @@ describe('the path check step (real bash)', () => {
     symlinkSync('../../../victim', join(t.rel, 'cache'));
     const r = check(t, { sharedDirs: ['storage/app'], clearPaths: ['cache/data.txt'] });
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`error: shared_dirs: storage/app: storage is a symlink to ${t.victim}, outside the release`);
-    expect(r.out).toContain('error: clear_paths: cache/data.txt: cache is a symlink to ../../../victim, outside the release');
+    expect(r.out).toContain(
+      `error: shared_dirs: storage/app: storage is a symlink to ${t.victim}, outside the release`,
+    );
+    expect(r.out).toContain(
+      'error: clear_paths: cache/data.txt: cache is a symlink to ../../../victim, outside the release',
+    );
   });
 
   test('a parent link that stays inside the release is refused too (never followed), with what to do', () => {
@@ -96,7 +124,9 @@ describe('the path check step (real bash)', () => {
     symlinkSync('var/storage', join(t.rel, 'storage'));
     const r = check(t, { writableDirs: ['storage/logs'] });
     expect(r.code).toBe(1);
-    expect(r.out).toContain('error: writable_dirs: storage/logs: storage is a symlink to var/storage (inside the release, but a symlink in the middle of a path is never followed: name the real path)');
+    expect(r.out).toContain(
+      'error: writable_dirs: storage/logs: storage is a symlink to var/storage (inside the release, but a symlink in the middle of a path is never followed: name the real path)',
+    );
   });
 
   test('a link deeper in the path is found too; the last component may be a link for shared and cleared entries', () => {
@@ -104,7 +134,9 @@ describe('the path check step (real bash)', () => {
     mkdirSync(join(t.rel, 'a/b'), { recursive: true });
     symlinkSync(t.victim, join(t.rel, 'a/b/c'));
     symlinkSync(t.victim, join(t.rel, 'last'));
-    expect(check(t, { clearPaths: ['a/b/c/d'] }).out).toContain(`clear_paths: a/b/c/d: a/b/c is a symlink to ${t.victim}, outside the release`);
+    expect(check(t, { clearPaths: ['a/b/c/d'] }).out).toContain(
+      `clear_paths: a/b/c/d: a/b/c is a symlink to ${t.victim}, outside the release`,
+    );
     const ok = check(t, { sharedDirs: ['last'], clearPaths: ['a/b/c'] });
     expect(ok.code).toBe(0);
   });
@@ -115,8 +147,12 @@ describe('the path check step (real bash)', () => {
     symlinkSync(join(t.victim, 'data.txt'), join(t.dp, 'shared/.env'));
     const r = check(t, { sharedDirs: ['storage/app'], sharedFiles: ['.env'] });
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`error: shared_dirs: storage/app: shared/storage is a symlink to ${t.victim}, outside shared/`);
-    expect(r.out).toContain(`error: shared_files: .env: shared/.env is a symlink to ${t.victim}/data.txt; deploy-action never writes through a link in shared/: make it a real file there`);
+    expect(r.out).toContain(
+      `error: shared_dirs: storage/app: shared/storage is a symlink to ${t.victim}, outside shared/`,
+    );
+    expect(r.out).toContain(
+      `error: shared_files: .env: shared/.env is a symlink to ${t.victim}/data.txt; deploy-action never writes through a link in shared/: make it a real file there`,
+    );
   });
 
   test('a writable dir that is itself a link: followed when it resolves inside the release or shared/, refused otherwise', () => {
@@ -130,8 +166,12 @@ describe('the path check step (real bash)', () => {
     expect(check(t, { writableDirs: ['in-release', 'in-shared'] }).code).toBe(0);
     const r = check(t, { writableDirs: ['out', 'dangling'] });
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`error: writable_dirs: out: out is a symlink to ${t.victim}, outside the release and shared/`);
-    expect(r.out).toContain('error: writable_dirs: dangling: dangling is a symlink to nowhere, which is not a directory');
+    expect(r.out).toContain(
+      `error: writable_dirs: out: out is a symlink to ${t.victim}, outside the release and shared/`,
+    );
+    expect(r.out).toContain(
+      'error: writable_dirs: dangling: dangling is a symlink to nowhere, which is not a directory',
+    );
   });
 
   test('a writable dir in a shared dir about to be seeded from the release may not be a link there (its target text would resolve elsewhere)', () => {
@@ -143,7 +183,9 @@ describe('the path check step (real bash)', () => {
     const o = { sharedDirs: ['storage'], writableDirs: ['storage/logs'] };
     const r = check(t, o);
     expect(r.code).toBe(1);
-    expect(r.out).toContain('error: writable_dirs: storage/logs: storage/logs is a symlink to ../../../shared/x; shared/ is seeded from this release');
+    expect(r.out).toContain(
+      'error: writable_dirs: storage/logs: storage/logs is a symlink to ../../../shared/x; shared/ is seeded from this release',
+    );
     // Once shared/storage exists, the release's storage/ is replaced by the link: shared/storage is what counts.
     mkdirSync(join(t.dp, 'shared/storage'));
     expect(check(t, o).code).toBe(0);
@@ -191,9 +233,18 @@ describe('da_prune (delta pruning)', () => {
     writeFileSync(join(t.rel, 'keep/dir/gone'), '');
     writeFileSync(join(t.rel, 'keep/stays.txt'), '');
     symlinkSync(t.victim, join(t.rel, 'cache'));
-    const r = prune(t, ['keep/gone.txt', 'keep/dir', 'cache/data.txt', 'cache/sub', '../victim/data.txt', 'keep/../../../victim/sub']);
+    const r = prune(t, [
+      'keep/gone.txt',
+      'keep/dir',
+      'cache/data.txt',
+      'cache/sub',
+      '../victim/data.txt',
+      'keep/../../../victim/sub',
+    ]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`releases/r1/cache is a symlink (to ${t.victim}): removed it, not cache/data.txt through it`);
+    expect(r.out).toContain(
+      `releases/r1/cache is a symlink (to ${t.victim}): removed it, not cache/data.txt through it`,
+    );
     expect(readdirSync(join(t.rel)).sort()).toEqual(['keep']);
     expect(readdirSync(join(t.rel, 'keep'))).toEqual(['stays.txt']);
     expect(readdirSync(t.victim).sort()).toEqual(['data.txt', 'sub']);
@@ -222,7 +273,14 @@ describe('writable commands without GNU argument permutation', () => {
   test.each(['chmod', 'chgrp'] as const)('%s -R works with POSIXLY_CORRECT=1 in the environment', (mode) => {
     const t = tree();
     const group = spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim();
-    const body = writable({ dirs: ['storage', 'a b'], mode, useSudo: false, recursive: true, chmodMode: '0771', httpGroup: group })!.body;
+    const body = writable({
+      dirs: ['storage', 'a b'],
+      mode,
+      useSudo: false,
+      recursive: true,
+      chmodMode: '0771',
+      httpGroup: group,
+    })!.body;
     const r = runBody(t.dp, body, { POSIXLY_CORRECT: '1' });
     expect(r.out).toContain(`made 2 directories writable (${mode})`);
     expect(r.code).toBe(0);
@@ -236,7 +294,14 @@ describe('writable commands without GNU argument permutation', () => {
     symlinkSync('../../shared/storage', join(t.rel, 'storage'));
     symlinkSync(join(t.victim, 'data.txt'), join(t.dp, 'shared/storage/inner/link'));
     chownSync(join(t.victim, 'data.txt'), 0, 0);
-    const body = writable({ dirs: ['storage'], mode: 'chgrp', useSudo: false, recursive: true, chmodMode: '0755', httpGroup: 'daemon' })!.body;
+    const body = writable({
+      dirs: ['storage'],
+      mode: 'chgrp',
+      useSudo: false,
+      recursive: true,
+      chmodMode: '0755',
+      httpGroup: 'daemon',
+    })!.body;
     const r = runBody(t.dp, body);
     expect(r.code).toBe(0);
     expect(statSync(join(t.victim, 'data.txt')).gid).toBe(0);

@@ -7,14 +7,22 @@ const base = { token: 't', repository: 'acme/shop', environment: 'production', s
 
 describe('deploymentObserver', () => {
   test('records nothing for commands that change nothing', () => {
-    for (const command of ['releases', 'unlock'] as const) expect(deploymentObserver({ ...base, command })).toBeUndefined();
+    for (const command of ['releases', 'unlock'] as const)
+      expect(deploymentObserver({ ...base, command })).toBeUndefined();
   });
 
   test('without a repository or a token: a warning, no observer', () => {
     const warnings: string[] = [];
-    expect(deploymentObserver({ ...base, command: 'deploy', repository: '', warn: (m) => warnings.push(m) })).toBeUndefined();
-    expect(deploymentObserver({ ...base, command: 'deploy', token: '', warn: (m) => warnings.push(m) })).toBeUndefined();
-    expect(warnings).toEqual([expect.stringContaining('GITHUB_REPOSITORY is not set'), expect.stringContaining('github-token is empty')]);
+    expect(
+      deploymentObserver({ ...base, command: 'deploy', repository: '', warn: (m) => warnings.push(m) }),
+    ).toBeUndefined();
+    expect(
+      deploymentObserver({ ...base, command: 'deploy', token: '', warn: (m) => warnings.push(m) }),
+    ).toBeUndefined();
+    expect(warnings).toEqual([
+      expect.stringContaining('GITHUB_REPOSITORY is not set'),
+      expect.stringContaining('github-token is empty'),
+    ]);
   });
 
   test('an API that does not answer is given up on after the timeout, with a warning', async () => {

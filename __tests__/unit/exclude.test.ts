@@ -8,7 +8,16 @@ function excluded(patterns: string[], paths: string[]): string[] {
 
 describe('excluder', () => {
   test('.git is always excluded, at any depth, as a dir or a gitfile; lookalikes are not', () => {
-    const paths = ['.git/', 'vendor/pkg/.git/', 'vendor/pkg/.git', '.gitignore', '.github/', '.gitattributes', 'my.git', 'git/'];
+    const paths = [
+      '.git/',
+      'vendor/pkg/.git/',
+      'vendor/pkg/.git',
+      '.gitignore',
+      '.github/',
+      '.gitattributes',
+      'my.git',
+      'git/',
+    ];
     expect(excluded([], paths)).toEqual(['.git/', 'vendor/pkg/.git/', 'vendor/pkg/.git']);
   });
 
@@ -29,9 +38,17 @@ describe('excluder', () => {
   });
 
   test('a pattern with an inner slash is anchored to the root', () => {
-    const paths = ['node_modules/.cache/', 'a/node_modules/.cache/', 'node_modules/', 'node_modules/.cache2/', 'node_modules/x/.cache/'];
+    const paths = [
+      'node_modules/.cache/',
+      'a/node_modules/.cache/',
+      'node_modules/',
+      'node_modules/.cache2/',
+      'node_modules/x/.cache/',
+    ];
     expect(excluded(['node_modules/.cache'], paths)).toEqual(['node_modules/.cache/']);
-    expect(excluded(['docs/internal'], ['docs/internal', 'site/docs/internal', 'docs/internals'])).toEqual(['docs/internal']);
+    expect(excluded(['docs/internal'], ['docs/internal', 'site/docs/internal', 'docs/internals'])).toEqual([
+      'docs/internal',
+    ]);
   });
 
   test('a trailing / matches directories only', () => {
@@ -42,12 +59,18 @@ describe('excluder', () => {
   test('** crosses directories', () => {
     const paths = ['docs/a.md', 'docs/x/y/a.md', 'docs/x/a.txt', 'a.md', 'other/docs/a.md'];
     expect(excluded(['docs/**/*.md'], paths)).toEqual(['docs/a.md', 'docs/x/y/a.md']);
-    expect(excluded(['**/fixtures'], ['fixtures', 'a/b/fixtures', 'a/fixturesx'])).toEqual(['fixtures', 'a/b/fixtures']);
+    expect(excluded(['**/fixtures'], ['fixtures', 'a/b/fixtures', 'a/fixturesx'])).toEqual([
+      'fixtures',
+      'a/b/fixtures',
+    ]);
     expect(excluded(['assets/**'], ['assets/a', 'assets/b/c', 'assetsx/a'])).toEqual(['assets/a', 'assets/b/c']);
   });
 
   test('? is exactly one character, never a slash', () => {
-    expect(excluded(['file?.txt'], ['file1.txt', 'fileA.txt', 'file.txt', 'file12.txt'])).toEqual(['file1.txt', 'fileA.txt']);
+    expect(excluded(['file?.txt'], ['file1.txt', 'fileA.txt', 'file.txt', 'file12.txt'])).toEqual([
+      'file1.txt',
+      'fileA.txt',
+    ]);
     expect(excluded(['a?b'], ['a/b', 'axb'])).toEqual(['axb']);
     expect(excluded(['src/a?b'], ['src/a/b', 'src/axb'])).toEqual(['src/axb']);
   });

@@ -21,14 +21,19 @@ function data(entries: Record<string, string>): Map<string, string[]> {
 
 describe('describeHeldLock', () => {
   test('names the holder: repository, run id, attempt, actor, start time and run URL', () => {
-    const text = describeHeldLock(data({ 'lock-info': JSON.stringify(INFO), 'lock-alive': 'yes', 'lock-since': '2024-03-05T07:08:10Z' }), 'production');
+    const text = describeHeldLock(
+      data({ 'lock-info': JSON.stringify(INFO), 'lock-alive': 'yes', 'lock-since': '2024-03-05T07:08:10Z' }),
+      'production',
+    );
     expect(text).toContain('acme/shop');
     expect(text).toContain('run 987654');
     expect(text).toContain('attempt 2');
     expect(text).toContain('octocat');
     expect(text).toContain('2024-03-05T07:08:09.000Z'); // the holder's own start time wins over the directory's mtime
     expect(text).toContain('https://github.com/acme/shop/actions/runs/987654');
-    expect(text).toMatch(/^the deploy lock is held by acme\/shop run 987654 \(attempt 2\) by octocat, since 2024-03-05T07:08:09\.000Z\./);
+    expect(text).toMatch(
+      /^the deploy lock is held by acme\/shop run 987654 \(attempt 2\) by octocat, since 2024-03-05T07:08:09\.000Z\./,
+    );
   });
 
   test('says the holder is still running when its session is alive', () => {
@@ -54,7 +59,10 @@ describe('describeHeldLock', () => {
   });
 
   test('an empty lock record: says it is being taken or was left half-written, uses the lock time, still says how to clear it', () => {
-    const text = describeHeldLock(data({ 'lock-info': '', 'lock-alive': 'no', 'lock-since': '2024-03-05T07:00:00Z' }), 'production');
+    const text = describeHeldLock(
+      data({ 'lock-info': '', 'lock-alive': 'no', 'lock-since': '2024-03-05T07:00:00Z' }),
+      'production',
+    );
     expect(text).toMatch(/owner record is empty/);
     expect(text).toMatch(/being taken right now, or was left half-written/);
     expect(text).toContain('since 2024-03-05T07:00:00Z');
@@ -65,7 +73,10 @@ describe('describeHeldLock', () => {
 
   test('an unreadable (torn) record neither throws nor prints garbage, and still says how to clear it', () => {
     const torn = JSON.stringify(INFO).slice(0, 40);
-    const text = describeHeldLock(data({ 'lock-info': torn, 'lock-alive': 'no', 'lock-since': '2024-03-05T07:00:00Z' }), 'production');
+    const text = describeHeldLock(
+      data({ 'lock-info': torn, 'lock-alive': 'no', 'lock-since': '2024-03-05T07:00:00Z' }),
+      'production',
+    );
     expect(text).toMatch(/^the deploy lock is held/);
     expect(text).toContain('since 2024-03-05T07:00:00Z');
     expect(text).toContain('`command: unlock`');
@@ -82,7 +93,10 @@ describe('describeHeldLock', () => {
 
   test('a record without attempt or URL leaves those parts out cleanly', () => {
     const { run_attempt: _a, run_url: _u, ...rest } = INFO;
-    const text = describeHeldLock(data({ 'lock-info': JSON.stringify({ ...rest, run_attempt: '' }), 'lock-alive': 'yes' }), 'production');
+    const text = describeHeldLock(
+      data({ 'lock-info': JSON.stringify({ ...rest, run_attempt: '' }), 'lock-alive': 'yes' }),
+      'production',
+    );
     expect(text).toContain('run 987654 by octocat');
     expect(text).not.toContain('attempt');
     expect(text).not.toContain('Run:');
@@ -103,7 +117,9 @@ describe('describeHeldLock with odd records', () => {
 
 describe('lock holders taken by the CLI', () => {
   test('named by runner host and actor, never "by by"', () => {
-    const data = new Map([['lock-info', ['{"actor":"alice","runner":"laptop","owner":"x","started_at":"2026-11-22T10:00:00Z"}']]]);
+    const data = new Map([
+      ['lock-info', ['{"actor":"alice","runner":"laptop","owner":"x","started_at":"2026-11-22T10:00:00Z"}']],
+    ]);
     const text = describeHeldLock(data, 'prod');
     expect(text).toContain('held by a CLI run on laptop by alice, since 2026-11-22T10:00:00Z');
     expect(text).not.toContain('by by');

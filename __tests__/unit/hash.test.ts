@@ -22,12 +22,15 @@ describe('file hashes', () => {
 
   const sha256sum = (path: string) => execFileSync('sha256sum', [path], { encoding: 'utf8' }).slice(0, HASH_HEX);
 
-  test.each(SIZES)('a file of %i bytes hashes as sha256sum does (first 128 bits), through a reused buffer', async (size) => {
-    const buf = Buffer.alloc(CHUNK, 0xff);
-    expect(await hashFile(join(root, `f${size}`), buf, () => undefined)).toBe(sha256sum(join(root, `f${size}`)));
-    // The same buffer, now holding the last file's bytes, gives the same answer again.
-    expect(await hashFile(join(root, `f${size}`), buf, () => undefined)).toBe(sha256sum(join(root, `f${size}`)));
-  });
+  test.each(SIZES)(
+    'a file of %i bytes hashes as sha256sum does (first 128 bits), through a reused buffer',
+    async (size) => {
+      const buf = Buffer.alloc(CHUNK, 0xff);
+      expect(await hashFile(join(root, `f${size}`), buf, () => undefined)).toBe(sha256sum(join(root, `f${size}`)));
+      // The same buffer, now holding the last file's bytes, gives the same answer again.
+      expect(await hashFile(join(root, `f${size}`), buf, () => undefined)).toBe(sha256sum(join(root, `f${size}`)));
+    },
+  );
 
   test('the manifest carries the same hashes for small and multi-chunk files alike', async () => {
     const manifest = await buildManifest(root, await walk(root, excluder([])));
@@ -43,7 +46,9 @@ describe('file hashes', () => {
       execFileSync('mkfifo', [join(dir, 'pipe')]);
       const entries = await walk(dir, excluder([]));
       expect(entries.map((e) => e.path)).toEqual(['a']);
-      expect(await buildManifest(dir, entries)).toEqual([{ type: 'f', mode: '0644', hash: sha256sum(join(dir, 'a')), path: 'a' }]);
+      expect(await buildManifest(dir, entries)).toEqual([
+        { type: 'f', mode: '0644', hash: sha256sum(join(dir, 'a')), path: 'a' },
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -11,7 +11,14 @@ import type { PhaseResult } from '../../src/remote/session.js';
 
 function result(data: Record<string, string | string[]>): PhaseResult {
   const map = new Map(Object.entries(data).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
-  return { ok: true, stopped: false, rc: 0, steps: [], data: map, bytes: new Map([...map].map(([k, v]) => [k, v.map((s) => Buffer.from(s))])) };
+  return {
+    ok: true,
+    stopped: false,
+    rc: 0,
+    steps: [],
+    data: map,
+    bytes: new Map([...map].map(([k, v]) => [k, v.map((s) => Buffer.from(s))])),
+  };
 }
 
 const blob = (entries: string[]) => entries.map((e) => `${e}\0`).join('');
@@ -38,7 +45,13 @@ describe('readInspect', () => {
   test('release directories, pending records and the base offer: release names only', () => {
     const f = readInspect(
       result({
-        releases: blob(['1700000000\treleases/good/', '1700000001\treleases/x\n::error::bad/', 'rev\treleases/good/\tabc123', '1700000002\treleases/r2/', 'rev\treleases/r2/\t##[error]x']),
+        releases: blob([
+          '1700000000\treleases/good/',
+          '1700000001\treleases/x\n::error::bad/',
+          'rev\treleases/good/\tabc123',
+          '1700000002\treleases/r2/',
+          'rev\treleases/r2/\t##[error]x',
+        ]),
         partial: 'p1\n$(reboot)\n',
         'base-name': '-rf',
       }),
@@ -58,7 +71,10 @@ describe('readInspect', () => {
   });
 
   test('users: user names only', () => {
-    expect(readInspect(result({ user: 'deploy', 'http-user': 'www-data' }))).toMatchObject({ user: 'deploy', httpUser: 'www-data' });
+    expect(readInspect(result({ user: 'deploy', 'http-user': 'www-data' }))).toMatchObject({
+      user: 'deploy',
+      httpUser: 'www-data',
+    });
     const f = readInspect(result({ user: 'a b', 'http-user': 'x;reboot' }));
     expect([f.user, f.httpUser]).toEqual(['', undefined]);
     expect(f.invalid).toHaveLength(2);
@@ -73,7 +89,14 @@ describe('parseHistory', () => {
     const h = parseHistory(
       [
         line({ event: 'deploy', release: 'a$(x)' }),
-        line({ event: 'deploy', release: 'r1', previous: 'x\ny', actor: '##[error]ok as text', at: 'line\nbreak', run_url: 'javascript:alert(1)' }),
+        line({
+          event: 'deploy',
+          release: 'r1',
+          previous: 'x\ny',
+          actor: '##[error]ok as text',
+          at: 'line\nbreak',
+          run_url: 'javascript:alert(1)',
+        }),
         line({ event: 'rollback', release: 'r2', from: 'r1', to: '../etc' }),
         line({ event: 'deploy\n::error::x', release: 'r3' }),
         'torn {',
@@ -83,26 +106,57 @@ describe('parseHistory', () => {
     expect(h.map((e) => e.release)).toEqual(['r1', 'r2']);
     expect(h[0]).toEqual({ event: 'deploy', release: 'r1', actor: '##[error]ok as text' });
     expect(h[1]).toEqual({ event: 'rollback', release: 'r2', from: 'r1' });
-    expect(invalid.map((v) => v.value)).toEqual(['a$(x)', 'x\ny', 'line\nbreak', 'javascript:alert(1)', '../etc', 'deploy\n::error::x']);
+    expect(invalid.map((v) => v.value)).toEqual([
+      'a$(x)',
+      'x\ny',
+      'line\nbreak',
+      'javascript:alert(1)',
+      '../etc',
+      'deploy\n::error::x',
+    ]);
   });
 
   test('a plain history passes unchanged (numbers in text fields become strings)', () => {
-    const e = { event: 'deploy', release: '20240101000000', previous: null, sha: 'abc', actor: 'mona', run_url: 'https://github.com/a/b/actions/runs/1', run_id: 7 };
+    const e = {
+      event: 'deploy',
+      release: '20240101000000',
+      previous: null,
+      sha: 'abc',
+      actor: 'mona',
+      run_url: 'https://github.com/a/b/actions/runs/1',
+      run_id: 7,
+    };
     expect(parseHistory(line(e))).toEqual([{ ...e, run_id: '7' }]);
   });
 });
 
 describe('lockHolder', () => {
   test('fields that are not plain text, and a run_url that is not https, are left out and listed', () => {
-    const info = { actor: 'mona\n::error::x', repository: 'acme/shop', run_id: 5, run_url: 'http://evil', started_at: '2024-01-01T00:00:00Z' };
-    const h = lockHolder(new Map([['lock-info', [JSON.stringify(info)]], ['lock-alive', ['yes']]]));
+    const info = {
+      actor: 'mona\n::error::x',
+      repository: 'acme/shop',
+      run_id: 5,
+      run_url: 'http://evil',
+      started_at: '2024-01-01T00:00:00Z',
+    };
+    const h = lockHolder(
+      new Map([
+        ['lock-info', [JSON.stringify(info)]],
+        ['lock-alive', ['yes']],
+      ]),
+    );
     expect(h.info).toEqual({ repository: 'acme/shop', run_id: '5', started_at: '2024-01-01T00:00:00Z' });
     expect(h.invalid.map((v) => v.value)).toEqual(['mona\n::error::x', 'http://evil']);
     expect(holderName(h)).toBe('acme/shop run 5');
   });
 
   test('a key reported twice is not chosen between', () => {
-    const h = lockHolder(new Map([['lock-info', ['{"actor":"a"}', '{"actor":"b"}']], ['lock-alive', ['yes', 'no']]]));
+    const h = lockHolder(
+      new Map([
+        ['lock-info', ['{"actor":"a"}', '{"actor":"b"}']],
+        ['lock-alive', ['yes', 'no']],
+      ]),
+    );
     expect([h.info, h.alive, h.empty]).toEqual([{}, false, true]);
   });
 });
@@ -121,5 +175,6 @@ describe('healthVerdict', () => {
 
 test('isReleaseName: the release-name rule', () => {
   for (const ok of ['20240101000000', 'v1.2.3', 'a_b-c', '7']) expect(isReleaseName(ok)).toBe(true);
-  for (const bad of ['', '-rf', '.hidden', 'a..b', 'a/b', 'a b', 'x\n', 'x$(y)', 'a'.repeat(101), 5, null]) expect(isReleaseName(bad)).toBe(false);
+  for (const bad of ['', '-rf', '.hidden', 'a..b', 'a/b', 'a b', 'x\n', 'x$(y)', 'a'.repeat(101), 5, null])
+    expect(isReleaseName(bad)).toBe(false);
 });

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildManifest, parseManifest, readStoredManifest, serializeManifest, under, type ManifestEntry } from '../../src/artifact/manifest.js';
+import {
+  buildManifest,
+  parseManifest,
+  readStoredManifest,
+  serializeManifest,
+  under,
+  type ManifestEntry,
+} from '../../src/artifact/manifest.js';
 import { gzipSync } from 'node:zlib';
 import { excluder } from '../../src/artifact/exclude.js';
 import { walk } from '../../src/artifact/tree.js';
@@ -31,7 +38,9 @@ describe('manifests', () => {
     expect(back).toHaveLength(manifest.length);
     expect(back.find((e) => e.path === 'artisan')).toMatchObject({ type: 'f', mode: '0755' });
     expect(back.find((e) => e.path === 'models')).toMatchObject({ type: 'l', hash: 'app/Models' });
-    expect(back.find((e) => e.path === 'name with\ttab and "quotes"')?.hash).toBe(createHash('sha256').update('odd\n').digest('hex').slice(0, 32));
+    expect(back.find((e) => e.path === 'name with\ttab and "quotes"')?.hash).toBe(
+      createHash('sha256').update('odd\n').digest('hex').slice(0, 32),
+    );
     expect(parseManifest(text.slice(0, -5))).toBeUndefined();
     expect(parseManifest(`f\t0644\t${'a'.repeat(32)}\t../../etc/passwd\0`)).toBeUndefined();
     expect(parseManifest(`f\t0644\t${'a'.repeat(32)}\t/etc/passwd\0`)).toBeUndefined();
@@ -43,8 +52,15 @@ describe('manifests', () => {
 test('records are stored in bytewise order, also for names outside ASCII', () => {
   const entry = (path: string): ManifestEntry => ({ type: 'f', mode: '0644', hash: 'a'.repeat(32), path });
   // U+FF21 sorts before an emoji (a surrogate pair) as UTF-16 code units, after it as UTF-8 bytes.
-  for (const paths of [['b', 'a', 'z', 'a/b', 'a-b'], ['b', '\uFF21', 'é', '\u{1F600}', 'a', 'z']]) {
-    const records = serializeManifest(paths.map(entry)).toString('utf8').split('\0').slice(0, -1).map((r) => Buffer.from(`${r}\0`));
+  for (const paths of [
+    ['b', 'a', 'z', 'a/b', 'a-b'],
+    ['b', '\uFF21', 'é', '\u{1F600}', 'a', 'z'],
+  ]) {
+    const records = serializeManifest(paths.map(entry))
+      .toString('utf8')
+      .split('\0')
+      .slice(0, -1)
+      .map((r) => Buffer.from(`${r}\0`));
     expect(records).toHaveLength(paths.length);
     expect([...records].sort(Buffer.compare)).toEqual(records);
   }
@@ -70,14 +86,45 @@ describe('readStoredManifest', () => {
 });
 
 describe('computeDelta', () => {
-  const f = (path: string, hash: string, mode = '0644'): ManifestEntry => ({ type: 'f', mode, hash: hash.padEnd(32, '0'), path });
+  const f = (path: string, hash: string, mode = '0644'): ManifestEntry => ({
+    type: 'f',
+    mode,
+    hash: hash.padEnd(32, '0'),
+    path,
+  });
   const d = (path: string): ManifestEntry => ({ type: 'd', mode: '0755', hash: '-', path });
 
   test('sends added, changed and mode-changed files with their directories; removes what is gone or retyped', () => {
-    const live = [d('a'), f('a/keep', '1'), f('a/change', '2'), f('a/chmod', '3'), f('gone', '4'), f('became-dir', '5'), d('shared'), f('shared/x', '6')];
-    const next = [d('a'), f('a/keep', '1'), f('a/change', '9'), f('a/chmod', '3', '0755'), f('a/new', '7'), d('became-dir'), f('became-dir/inner', '8'), d('shared'), f('shared/x', 'f')];
+    const live = [
+      d('a'),
+      f('a/keep', '1'),
+      f('a/change', '2'),
+      f('a/chmod', '3'),
+      f('gone', '4'),
+      f('became-dir', '5'),
+      d('shared'),
+      f('shared/x', '6'),
+    ];
+    const next = [
+      d('a'),
+      f('a/keep', '1'),
+      f('a/change', '9'),
+      f('a/chmod', '3', '0755'),
+      f('a/new', '7'),
+      d('became-dir'),
+      f('became-dir/inner', '8'),
+      d('shared'),
+      f('shared/x', 'f'),
+    ];
     const delta = computeDelta(live, next, under(['shared']));
-    expect(delta.send.map((e) => e.path)).toEqual(['a', 'a/change', 'a/chmod', 'a/new', 'became-dir', 'became-dir/inner']);
+    expect(delta.send.map((e) => e.path)).toEqual([
+      'a',
+      'a/change',
+      'a/chmod',
+      'a/new',
+      'became-dir',
+      'became-dir/inner',
+    ]);
     expect(delta.remove.sort()).toEqual(['became-dir', 'gone']);
     expect(delta.unchanged).toBe(1);
   });

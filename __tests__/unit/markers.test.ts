@@ -1,4 +1,14 @@
-import { BLOB_KEYS, LineSplitter, MAX_BLOB, MAX_LINE, MAX_MARKER, MarkerParser, markerPrefix, type Marker, type MarkerTooLong } from '../../src/remote/markers.js';
+import {
+  BLOB_KEYS,
+  LineSplitter,
+  MAX_BLOB,
+  MAX_LINE,
+  MAX_MARKER,
+  MarkerParser,
+  markerPrefix,
+  type Marker,
+  type MarkerTooLong,
+} from '../../src/remote/markers.js';
 import { describeToolProblems, HOST_TOOLS } from '../../src/remote/tools.js';
 
 const TOKEN = 'abc123';
@@ -155,8 +165,12 @@ describe('tool problems', () => {
   });
 
   test('an old bash is named; names that are not tools are left out of the message', () => {
-    expect(describeToolProblems(['missing=', 'busybox=', 'bash=4.2.46(2)-release'])).toContain('bash 4.2.46(2)-release is older than 4.3');
+    expect(describeToolProblems(['missing=', 'busybox=', 'bash=4.2.46(2)-release'])).toContain(
+      'bash 4.2.46(2)-release is older than 4.3',
+    );
     expect(describeToolProblems(['missing=tar,$(reboot),::error', 'busybox='])).toContain('missing: tar.');
-    expect(HOST_TOOLS).toEqual(expect.arrayContaining(['head', 'find', 'tar', 'gzip', 'flock', 'timeout', 'sha256sum']));
+    expect(HOST_TOOLS).toEqual(
+      expect.arrayContaining(['head', 'find', 'tar', 'gzip', 'flock', 'timeout', 'sha256sum']),
+    );
   });
 });

@@ -1,5 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { excluder } from '../../src/artifact/exclude.js';
@@ -22,7 +32,11 @@ function list(archive: string): Listed[] {
       const m = /^(\S+)\s+\S+\s+\d+\s+\S+\s+\S+\s+(.*)$/.exec(line);
       if (!m) throw new Error(`unexpected tar listing line: ${line}`);
       const [name, target] = m[2]!.split(' -> ');
-      return { mode: m[1]!, path: name!.replace(/^\.\//, '').replace(/\/$/, ''), ...(target !== undefined ? { target } : {}) };
+      return {
+        mode: m[1]!,
+        path: name!.replace(/^\.\//, '').replace(/\/$/, ''),
+        ...(target !== undefined ? { target } : {}),
+      };
     });
 }
 
@@ -95,7 +109,11 @@ describe('walk + pack', () => {
 
   test('the archive holds exactly those entries: empty dir, symlinks as symlinks, executable bit; files and size are right', async () => {
     const entries = await walk(root, excluder(['/node_modules', '*.log']));
-    const artifact = await pack(root, entries.map((e) => e.path), join(out, 'all.tar.gz'));
+    const artifact = await pack(
+      root,
+      entries.map((e) => e.path),
+      join(out, 'all.tar.gz'),
+    );
     expect(artifact.path.startsWith(out)).toBe(true);
     expect(artifact.bytes).toBe(statSync(artifact.path).size);
 
@@ -123,7 +141,11 @@ describe('walk + pack', () => {
     const entries = await walk(root, excluder(['src/']));
     expect(entries.some((e) => e.path === 'src' || e.path.startsWith('src/'))).toBe(false);
     expect(entries.some((e) => e.path.startsWith('link-to-dir/'))).toBe(false);
-    const artifact = await pack(root, entries.map((e) => e.path), join(out, 'no-src.tar.gz'));
+    const artifact = await pack(
+      root,
+      entries.map((e) => e.path),
+      join(out, 'no-src.tar.gz'),
+    );
     expect(list(artifact.path).some((l) => l.path.startsWith('src'))).toBe(false);
   });
 

@@ -4,7 +4,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { END_SESSION, frame, renderPhase, type Phase } from '../../src/remote/phase.js';
-import { MAX_SESSION_COMMAND, renderPrelude, sessionCommand, SESSION_LOOP, STDIN_SCRIPT_END, STDIN_SESSION_COMMAND, type PreludeOptions } from '../../src/remote/prelude.js';
+import {
+  MAX_SESSION_COMMAND,
+  renderPrelude,
+  sessionCommand,
+  SESSION_LOOP,
+  STDIN_SCRIPT_END,
+  STDIN_SESSION_COMMAND,
+  type PreludeOptions,
+} from '../../src/remote/prelude.js';
 import { HostSession } from '../../src/remote/session.js';
 import { inspect } from '../../src/remote/steps/inspect.js';
 import { lock } from '../../src/remote/steps/lock.js';
@@ -18,9 +26,14 @@ function preludeFor(deployPath: string): PreludeOptions {
 }
 
 /** Runs a session's command as a host would (prelude, then the loop), with the given framed messages on stdin. */
-function runSession(deployPath: string, messages: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runSession(
+  deployPath: string,
+  messages: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', sessionCommand(renderPrelude(preludeFor(deployPath)) + SESSION_LOOP)], { stdio: 'pipe' });
+    const child = spawn('sh', ['-c', sessionCommand(renderPrelude(preludeFor(deployPath)) + SESSION_LOOP)], {
+      stdio: 'pipe',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -83,9 +96,21 @@ describe('a phase run by the session loop (real bash)', () => {
   });
 
   test('a phase whose steps all succeed reports phase-end 0 and the session reads the next message', async () => {
-    const ok: Phase = { name: 'ok', steps: [{ id: 'a', label: 'a', body: 'true' }, { id: 'b', label: 'b', body: '' }] };
+    const ok: Phase = {
+      name: 'ok',
+      steps: [
+        { id: 'a', label: 'a', body: 'true' },
+        { id: 'b', label: 'b', body: '' },
+      ],
+    };
     const r = await runSession(dp, [renderPhase(ok), 'exit 0\n']);
-    expect(markers(r.stdout).slice(1)).toEqual(['step-begin a', 'step-end a 0', 'step-begin b', 'step-end b 0', 'phase-end 0']);
+    expect(markers(r.stdout).slice(1)).toEqual([
+      'step-begin a',
+      'step-end a 0',
+      'step-begin b',
+      'step-end b 0',
+      'phase-end 0',
+    ]);
     expect(r.code).toBe(0);
   });
 
@@ -101,7 +126,12 @@ describe('a phase run by the session loop (real bash)', () => {
     expect(existsSync(join(dp, 'pipe'))).toBe(false);
     expect(r.code).toBe(1);
 
-    const unset: Phase = { name: 'p', steps: [{ id: 'u', label: 'u', body: `echo "$NOT_SET_ANYWHERE"\necho reached > ${JSON.stringify(join(dp, 'u'))}` }] };
+    const unset: Phase = {
+      name: 'p',
+      steps: [
+        { id: 'u', label: 'u', body: `echo "$NOT_SET_ANYWHERE"\necho reached > ${JSON.stringify(join(dp, 'u'))}` },
+      ],
+    };
     const r2 = await runSession(dp, [renderPhase(unset), END_SESSION]);
     expect(existsSync(join(dp, 'u'))).toBe(false);
     expect(r2.code).not.toBe(0);
@@ -122,8 +152,14 @@ describe('a phase run by the session loop (real bash)', () => {
 
   test('a multibyte UTF-8 script is framed by bytes, so the next message is read intact', async () => {
     const text = 'héllo wörld ✓ 日本語 😀';
-    const phase: Phase = { name: 'u', steps: [{ id: 'utf8', label: 'utf8', body: `printf '%s' '${text}' > ${JSON.stringify(join(dp, 'utf8'))}` }] };
-    const second: Phase = { name: 'v', steps: [{ id: 'next', label: 'next', body: `echo second > ${JSON.stringify(join(dp, 'second'))}` }] };
+    const phase: Phase = {
+      name: 'u',
+      steps: [{ id: 'utf8', label: 'utf8', body: `printf '%s' '${text}' > ${JSON.stringify(join(dp, 'utf8'))}` }],
+    };
+    const second: Phase = {
+      name: 'v',
+      steps: [{ id: 'next', label: 'next', body: `echo second > ${JSON.stringify(join(dp, 'second'))}` }],
+    };
     const r = await runSession(dp, [renderPhase(phase), renderPhase(second), END_SESSION]);
     expect(readFileSync(join(dp, 'utf8'), 'utf8')).toBe(text);
     expect(readFileSync(join(dp, 'second'), 'utf8')).toBe('second\n');
@@ -156,9 +192,12 @@ describe('a phase run by the session loop (real bash)', () => {
 });
 
 describe('renderPhase', () => {
-  test.each(['lower', 'A-B', '1ABC', 'A B', 'A;touch x', 'A$(x)', '', '_A', 'Ä', 'LC_ALL', 'LANG']) ('rejects the variable name %j', (name) => {
-    expect(() => renderPhase({ name: 'p', vars: { [name]: 'v' }, steps: [] })).toThrow(/bad phase variable name/);
-  });
+  test.each(['lower', 'A-B', '1ABC', 'A B', 'A;touch x', 'A$(x)', '', '_A', 'Ä', 'LC_ALL', 'LANG'])(
+    'rejects the variable name %j',
+    (name) => {
+      expect(() => renderPhase({ name: 'p', vars: { [name]: 'v' }, steps: [] })).toThrow(/bad phase variable name/);
+    },
+  );
 
   test('accepts upper-case names with digits and underscores', () => {
     const script = renderPhase({ name: 'p', vars: { DA_RELEASE: 'r 1', X2_Y: '' }, steps: [] });
@@ -206,7 +245,10 @@ describe('sessionCommand', () => {
   const run = (shell: string, script: string, stdin: Buffer) =>
     new Promise<string>((resolve) => {
       // A UTF-8 locale, as on most servers: frames count bytes all the same.
-      const child = spawn(shell, ['-c', sessionCommand(script)], { stdio: 'pipe', env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' } });
+      const child = spawn(shell, ['-c', sessionCommand(script)], {
+        stdio: 'pipe',
+        env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' },
+      });
       let s = '';
       child.stdout.on('data', (d: Buffer) => (s += d.toString()));
       child.on('close', () => resolve(s));
@@ -223,14 +265,25 @@ echo "$BASH_VERSION" | grep -c .
     }
   });
 
-  test('a prelude with a deploy\'s first phase fits in the exec request, gzipped (Dropbear takes 9,000 bytes, csh 8 KB words)', () => {
+  test("a prelude with a deploy's first phase fits in the exec request, gzipped (Dropbear takes 9,000 bytes, csh 8 KB words)", () => {
     // The largest first phase a deploy sends: prepare, lock and inspect with a base offer and the web user's detection,
     // for a run on GitHub (the longest run record). Past the limit the script goes on stdin: a round trip later.
-    const run = '"repository":"acme/shop","run_id":"12345678901","run_attempt":"1","actor":"octocat-the-deployer","sha":"0123456789abcdef0123456789abcdef01234567"';
-    const prelude = renderPrelude({ markerToken: 'a1b2c3d4e5f6', owner: 'r-12345678901-1-0123abcd', deployPath: '/var/www/shop', idleSeconds: 120, runJson: run });
+    const run =
+      '"repository":"acme/shop","run_id":"12345678901","run_attempt":"1","actor":"octocat-the-deployer","sha":"0123456789abcdef0123456789abcdef01234567"';
+    const prelude = renderPrelude({
+      markerToken: 'a1b2c3d4e5f6',
+      owner: 'r-12345678901-1-0123abcd',
+      deployPath: '/var/www/shop',
+      idleSeconds: 120,
+      runJson: run,
+    });
     const first = renderPhase({
       name: 'inspect',
-      steps: [prepare(), lock(`${run},"run_url":"https://github.com/acme/shop/actions/runs/12345678901"`), inspect({ detectHttpUser: true, offerBaseFrom: 5 })],
+      steps: [
+        prepare(),
+        lock(`${run},"run_url":"https://github.com/acme/shop/actions/runs/12345678901"`),
+        inspect({ detectHttpUser: true, offerBaseFrom: 5 }),
+      ],
     });
     expect(sessionCommand(prelude + first + SESSION_LOOP).length).toBeLessThan(MAX_SESSION_COMMAND);
     expect(MAX_SESSION_COMMAND).toBeLessThanOrEqual(8000);
@@ -241,8 +294,15 @@ echo "$BASH_VERSION" | grep -c .
     const noise = randomBytes(12_000).toString('base64'); // does not compress
     const script = `${renderPrelude(preludeFor(dp))}: ${noise}\nprintf 'first|'\n${SESSION_LOOP}`;
     expect(sessionCommand(script).length).toBeGreaterThan(MAX_SESSION_COMMAND);
-    const { out } = await viaStdin(Buffer.concat([frame(script + STDIN_SCRIPT_END), frame("printf 'second'; exit 0\n")]));
-    expect(out.split('\n').filter((l) => !l.startsWith('\x1e')).join('')).toBe('first|second');
+    const { out } = await viaStdin(
+      Buffer.concat([frame(script + STDIN_SCRIPT_END), frame("printf 'second'; exit 0\n")]),
+    );
+    expect(
+      out
+        .split('\n')
+        .filter((l) => !l.startsWith('\x1e'))
+        .join(''),
+    ).toBe('first|second');
     rmSync(dp, { recursive: true, force: true });
   });
 
@@ -264,9 +324,18 @@ echo "$BASH_VERSION" | grep -c .
     const out = await run(
       'sh',
       renderPrelude(preludeFor(dp)) + SESSION_LOOP,
-      Buffer.concat([frame("printf '%s|' 'ü1'; IFS= read -r rest; printf '%s|' \"$rest\"\n"), Buffer.from('after\n'), frame("printf 'second'; exit 0\n")]),
+      Buffer.concat([
+        frame("printf '%s|' 'ü1'; IFS= read -r rest; printf '%s|' \"$rest\"\n"),
+        Buffer.from('after\n'),
+        frame("printf 'second'; exit 0\n"),
+      ]),
     );
-    expect(out.split('\n').filter((l) => !l.startsWith('\x1e')).join('')).toBe('ü1|after|second');
+    expect(
+      out
+        .split('\n')
+        .filter((l) => !l.startsWith('\x1e'))
+        .join(''),
+    ).toBe('ü1|after|second');
     rmSync(dp, { recursive: true, force: true });
   });
 });

@@ -46,7 +46,7 @@ const TRICKY = [
   '-',
   'a=b',
   'x=$(touch w)',
-  "mixed 'single' and \"double\" and `tick` and $(sub)",
+  'mixed \'single\' and "double" and `tick` and $(sub)',
   '\x01\x1b[31mred\x7f',
   '%s%d',
   '\r\n',
@@ -90,7 +90,10 @@ describe('q: every value becomes one bash word carrying exactly its text', () =>
   test('words joins quoted values with spaces and round-trips through "$@"', () => {
     const values = ['a b', "c'd", '', '$(touch v)', '-x'];
     expect(words(values)).toBe(values.map(q).join(' '));
-    const r = spawnSync('bash', ['--noprofile', '--norc', '-c', `printf '<%s>' ${words(values)}`], { cwd, encoding: 'utf8' });
+    const r = spawnSync('bash', ['--noprofile', '--norc', '-c', `printf '<%s>' ${words(values)}`], {
+      cwd,
+      encoding: 'utf8',
+    });
     expect(r.stdout).toBe(values.map((v) => `<${v}>`).join(''));
     expect(words([])).toBe('');
     expect(readdirSync(cwd)).toEqual(['sentinel']);

@@ -25,16 +25,34 @@ describe('release names', () => {
     expect(checkReleaseName(uniqueReleaseName(at, new Set([timestampName(at)])), 'release')).toMatch(/-2$/);
   });
 
-  test.each(['../x', '..', 'a/b', 'a b', '-x', '.hidden', '', 'x'.repeat(101), 'a..b', 'tab\there', 'new\nline', 'trailing\n', "it's", 'a$b', 'ü'])(
-    'checkReleaseName rejects %j with a message naming the source',
+  test.each([
+    '../x',
+    '..',
+    'a/b',
+    'a b',
+    '-x',
+    '.hidden',
+    '',
+    'x'.repeat(101),
+    'a..b',
+    'tab\there',
+    'new\nline',
+    'trailing\n',
+    "it's",
+    'a$b',
+    'ü',
+  ])('checkReleaseName rejects %j with a message naming the source', (name) => {
+    expect(() => checkReleaseName(name, 'inputs.release')).toThrow(
+      /^inputs\.release: "[\s\S]*" is not a valid release name/,
+    );
+  });
+
+  test.each(['20240305070809', '20240305070809-2', 'v1.2.3', 'release_1', '1', 'A', 'x'.repeat(100)])(
+    'checkReleaseName accepts %j',
     (name) => {
-      expect(() => checkReleaseName(name, 'inputs.release')).toThrow(/^inputs\.release: "[\s\S]*" is not a valid release name/);
+      expect(checkReleaseName(name, 'release')).toBe(name);
     },
   );
-
-  test.each(['20240305070809', '20240305070809-2', 'v1.2.3', 'release_1', '1', 'A', 'x'.repeat(100)])('checkReleaseName accepts %j', (name) => {
-    expect(checkReleaseName(name, 'release')).toBe(name);
-  });
 });
 
 describe('history', () => {
@@ -82,7 +100,10 @@ const deploys = (...names: string[]): HistoryEntry[] => names.map((release) => (
 describe('releasesToRemove', () => {
   test('keeps the newest `keep`, the new release (last in history) among them', () => {
     const history = deploys('r1', 'r2', 'r3', 'r4', 'r5');
-    expect(releasesToRemove({ dirs: ['r1', 'r2', 'r3', 'r4', 'r5'], history, keep: 3, live: 'r5' })).toEqual(['r1', 'r2']);
+    expect(releasesToRemove({ dirs: ['r1', 'r2', 'r3', 'r4', 'r5'], history, keep: 3, live: 'r5' })).toEqual([
+      'r1',
+      'r2',
+    ]);
   });
 
   test('creation order comes from the history, not from how names sort', () => {
@@ -97,11 +118,16 @@ describe('releasesToRemove', () => {
   });
 
   test('keep = 1 keeps only the new live release', () => {
-    expect(releasesToRemove({ dirs: ['r1', 'r2', 'r3'], history: deploys('r1', 'r2', 'r3'), keep: 1, live: 'r3' })).toEqual(['r1', 'r2']);
+    expect(
+      releasesToRemove({ dirs: ['r1', 'r2', 'r3'], history: deploys('r1', 'r2', 'r3'), keep: 1, live: 'r3' }),
+    ).toEqual(['r1', 'r2']);
   });
 
   test('never removes the live release, also an old one after a rollback', () => {
-    const history: HistoryEntry[] = [...deploys('r1', 'r2', 'r3', 'r4', 'r5'), { event: 'rollback', release: 'r2', from: 'r5' }];
+    const history: HistoryEntry[] = [
+      ...deploys('r1', 'r2', 'r3', 'r4', 'r5'),
+      { event: 'rollback', release: 'r2', from: 'r5' },
+    ];
     const remove = releasesToRemove({ dirs: ['r1', 'r2', 'r3', 'r4', 'r5'], history, keep: 2, live: 'r2' });
     expect(remove).not.toContain('r2');
     expect(remove).toEqual(['r1', 'r3']);
@@ -111,7 +137,11 @@ describe('releasesToRemove', () => {
   });
 
   test('failed releases are removed even when they are among the newest, and do not use up `keep`', () => {
-    const history: HistoryEntry[] = [...deploys('r1', 'r2', 'r3'), { event: 'failed', release: 'r4' }, ...deploys('r5')];
+    const history: HistoryEntry[] = [
+      ...deploys('r1', 'r2', 'r3'),
+      { event: 'failed', release: 'r4' },
+      ...deploys('r5'),
+    ];
     const remove = releasesToRemove({ dirs: ['r1', 'r2', 'r3', 'r4', 'r5'], history, keep: 3, live: 'r5' });
     expect(remove).toEqual(['r1', 'r4']);
   });
@@ -124,12 +154,22 @@ describe('releasesToRemove', () => {
   });
 
   test('unknown directories are older than every known one, whatever their names', () => {
-    const remove = releasesToRemove({ dirs: ['zzz-manual', 'r1', 'r2'], history: deploys('r1', 'r2'), keep: 2, live: 'r2' });
+    const remove = releasesToRemove({
+      dirs: ['zzz-manual', 'r1', 'r2'],
+      history: deploys('r1', 'r2'),
+      keep: 2,
+      live: 'r2',
+    });
     expect(remove).toEqual(['zzz-manual']);
   });
 
   test('history entries of releases whose directories are gone are ignored', () => {
-    const remove = releasesToRemove({ dirs: ['r4', 'r5'], history: deploys('r1', 'r2', 'r3', 'r4', 'r5'), keep: 1, live: 'r5' });
+    const remove = releasesToRemove({
+      dirs: ['r4', 'r5'],
+      history: deploys('r1', 'r2', 'r3', 'r4', 'r5'),
+      keep: 1,
+      live: 'r5',
+    });
     expect(remove).toEqual(['r4']);
   });
 

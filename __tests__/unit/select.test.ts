@@ -30,7 +30,11 @@ describe('selectHosts', () => {
   });
 
   test('keeps config order and drops duplicates', () => {
-    const picked = selectHosts(all, ' worker.example.com, web1.example.com ,deploy@web1.example.com:2222,web1.example.com', '--hosts');
+    const picked = selectHosts(
+      all,
+      ' worker.example.com, web1.example.com ,deploy@web1.example.com:2222,web1.example.com',
+      '--hosts',
+    );
     expect(names(picked)).toEqual([web1.name, worker.name]);
     expect(picked[0]).toBe(web1);
   });
@@ -47,7 +51,9 @@ describe('selectHosts', () => {
     expect(() => selectHosts(all, 'web1.example.com,nosuchhost', '--hosts')).toThrow(
       `--hosts: "nosuchhost" matches no host. The hosts of this environment are: ${names(all).join(', ')}`,
     );
-    expect(() => selectHosts([web2], 'ops@web2.example.com', 'input hosts')).toThrow(/^input hosts: "ops@web2\.example\.com" matches no host/);
+    expect(() => selectHosts([web2], 'ops@web2.example.com', 'input hosts')).toThrow(
+      /^input hosts: "ops@web2\.example\.com" matches no host/,
+    );
     // The wrong user or the wrong port does not match.
     expect(() => selectHosts([web1], 'deploy@web1.example.com:22', '--hosts')).toThrow(/matches no host/);
   });
@@ -62,9 +68,17 @@ describe('selectHosts', () => {
       { ...host('deploy@worker1.example.com'), labels: ['worker'] },
       { ...host('deploy@web2.example.com'), labels: ['web', 'edge'] },
     ];
-    expect(selectHosts(labelled, 'label=web', '--hosts').map((h) => h.host)).toEqual(['web1.example.com', 'web2.example.com']);
-    expect(selectHosts(labelled, 'label=edge,worker1.example.com', '--hosts').map((h) => h.host)).toEqual(['worker1.example.com', 'web2.example.com']);
-    expect(() => selectHosts(labelled, 'label=db', '--hosts')).toThrow(/--hosts: "label=db" matches no host.*web1.example.com \[web\]/);
+    expect(selectHosts(labelled, 'label=web', '--hosts').map((h) => h.host)).toEqual([
+      'web1.example.com',
+      'web2.example.com',
+    ]);
+    expect(selectHosts(labelled, 'label=edge,worker1.example.com', '--hosts').map((h) => h.host)).toEqual([
+      'worker1.example.com',
+      'web2.example.com',
+    ]);
+    expect(() => selectHosts(labelled, 'label=db', '--hosts')).toThrow(
+      /--hosts: "label=db" matches no host.*web1.example.com \[web\]/,
+    );
     expect(() => selectHosts(labelled, 'role=web', '--hosts')).toThrow(/only label=NAME selects by key/);
   });
 });

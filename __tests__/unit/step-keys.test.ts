@@ -8,7 +8,13 @@ import { commandHealthcheck, HEALTH } from '../../src/remote/steps/healthcheck.j
 import { inspect, INSPECT_KEYS } from '../../src/remote/steps/inspect.js';
 import { lock, LOCK_KEYS } from '../../src/remote/steps/lock.js';
 
-const prelude = renderPrelude({ markerToken: 't', owner: 'o', deployPath: '/srv/app', idleSeconds: 120, runJson: '"sha":"x"' });
+const prelude = renderPrelude({
+  markerToken: 't',
+  owner: 'o',
+  deployPath: '/srv/app',
+  idleSeconds: 120,
+  runJson: '"sha":"x"',
+});
 const writes = (text: string, key: string) => new RegExp(`da_(data|blob) ${key}\\b`).test(text);
 
 describe('data keys', () => {

@@ -1,5 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { excluder } from '../../src/artifact/exclude.js';
 import { buildManifest, serializeManifest } from '../../src/artifact/manifest.js';
@@ -97,12 +111,18 @@ describe('writable', () => {
   });
 
   test('chown: to http_user; recursive with -h on each dir/ (a link inside is changed itself, never its target)', () => {
-    expect(writable({ ...base, mode: 'chown', httpUser: 'nginx' })!.body).toContain(`\nchown -R -h -- nginx ${DIRS_SLASH}\n`);
-    expect(writable({ ...base, mode: 'chown', useSudo: true, recursive: false })!.body).toContain(`\nsudo -n chown -- www-data ${DIRS}\n`);
+    expect(writable({ ...base, mode: 'chown', httpUser: 'nginx' })!.body).toContain(
+      `\nchown -R -h -- nginx ${DIRS_SLASH}\n`,
+    );
+    expect(writable({ ...base, mode: 'chown', useSudo: true, recursive: false })!.body).toContain(
+      `\nsudo -n chown -- www-data ${DIRS}\n`,
+    );
   });
 
   test('chgrp: to http_group', () => {
-    expect(writable({ ...base, mode: 'chgrp', httpGroup: 'web' })!.body).toContain(`\nchgrp -R -h -- web ${DIRS_SLASH}\n`);
+    expect(writable({ ...base, mode: 'chgrp', httpGroup: 'web' })!.body).toContain(
+      `\nchgrp -R -h -- web ${DIRS_SLASH}\n`,
+    );
   });
 
   test('acl: setfacl for http_user and the deploy user, access and default ACLs, checking setfacl exists', () => {
@@ -122,7 +142,9 @@ describe('writable', () => {
 
   test('each mode reports what it did', () => {
     for (const mode of ['chmod', 'chown', 'chgrp', 'acl'] as const) {
-      expect(writable({ ...base, mode })!.body).toMatch(new RegExp(`echo "made 3 directories writable \\(${mode}\\)"$`));
+      expect(writable({ ...base, mode })!.body).toMatch(
+        new RegExp(`echo "made 3 directories writable \\(${mode}\\)"$`),
+      );
     }
   });
 
@@ -168,7 +190,10 @@ function populate(files: Record<string, string>): Step {
 
 const SPACEY_DIR = "stor age/it's dir";
 const SPACEY_FILE = "conf ig/it's.env";
-const SHARED = { dirs: ['bootstrap/cache', SPACEY_DIR, 'storage/logs'], files: ['config/app.env', SPACEY_FILE, '.env'] };
+const SHARED = {
+  dirs: ['bootstrap/cache', SPACEY_DIR, 'storage/logs'],
+  files: ['config/app.env', SPACEY_FILE, '.env'],
+};
 
 async function deployRelease(dp: string, name: string, version: string) {
   const s = await openSession(dp);
@@ -272,7 +297,11 @@ describe('shared (real run)', () => {
 async function runWritable(opts: WritableOptions) {
   const dp = mkdtempSync(join(tmpdir(), 'da-writable-'));
   const s = await openSession(dp);
-  const result = await s.run({ name: 'w', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), lock('"test":"steps"'), release(), writable(opts)!, unlock()] });
+  const result = await s.run({
+    name: 'w',
+    vars: { DA_RELEASE: 'r1' },
+    steps: [prepare(), lock('"test":"steps"'), release(), writable(opts)!, unlock()],
+  });
   await s.end();
   return { dp, result };
 }
@@ -306,7 +335,14 @@ describe('writable (real runs)', () => {
 
 describe('writable chmod, recursive (GNU chmod has no -H)', () => {
   test('renders chmod -R without -H, and chown/chgrp with -R -h on dir/', () => {
-    const base = { dirs: ['storage'], useSudo: false, recursive: true, chmodMode: '0775', httpUser: 'www-data', httpGroup: 'www-data' };
+    const base = {
+      dirs: ['storage'],
+      useSudo: false,
+      recursive: true,
+      chmodMode: '0775',
+      httpUser: 'www-data',
+      httpGroup: 'www-data',
+    };
     expect(writable({ ...base, mode: 'chmod' })!.body).toContain('chmod -R -- 0775 storage');
     expect(writable({ ...base, mode: 'chmod' })!.body).not.toContain('-H');
     expect(writable({ ...base, mode: 'chown' })!.body).toContain('chown -R -h -- www-data storage/');
@@ -333,7 +369,11 @@ describe('verify (real runs)', () => {
     arrange(join(dp, 'releases/r1'));
     await new Promise((r) => setTimeout(r, 20)); // past the index's racy window
     const s = openSession(dp);
-    const r = await s.run({ name: 'stage', vars: { DA_RELEASE: 'r1', DA_BASE: 'r0' }, steps: [verify({ skip: ['storage'] })] });
+    const r = await s.run({
+      name: 'stage',
+      vars: { DA_RELEASE: 'r1', DA_BASE: 'r0' },
+      steps: [verify({ skip: ['storage'] })],
+    });
     s.endNow();
     const log = r.steps.flatMap((x) => x.tail).join('\n');
     return { dp, r, log };
@@ -357,7 +397,12 @@ describe('verify (real runs)', () => {
     });
     expect(r.stopped).toBe(true);
     expect(r.data.get('verify')).toEqual(['mismatch']);
-    for (const line of ['content differs: app/a.php', "missing: app/sub/it's b.php", 'not in the build: app/extra.php', 'link target differs: link']) {
+    for (const line of [
+      'content differs: app/a.php',
+      "missing: app/sub/it's b.php",
+      'not in the build: app/extra.php',
+      'link target differs: link',
+    ]) {
       expect(log).toContain(line);
     }
     expect(existsSync(join(dp, '.deploy/manifests/r1.idx'))).toBe(false);
@@ -384,17 +429,31 @@ describe('the delta base inspect offers (real runs)', () => {
       writeFileSync(join(dp, 'releases', name, 'app/a.php'), 'a\n');
     }
     mkdirSync(join(dp, '.deploy/manifests'), { recursive: true });
-    writeFileSync(join(dp, '.deploy/manifests/r1.gz'), gzipSync('f\t0644\t0123456789abcdef0123456789abcdef\tapp/a.php\0'));
+    writeFileSync(
+      join(dp, '.deploy/manifests/r1.gz'),
+      gzipSync('f\t0644\t0123456789abcdef0123456789abcdef\tapp/a.php\0'),
+    );
     symlinkSync('releases/r2', join(dp, 'current'));
     arrange(dp);
     const s = openSession(dp);
     const r = await s.run({ name: 'inspect', steps: [inspect({ detectHttpUser: false, offerBaseFrom: 2 })] });
     const walked = await s.run({
       name: 'look',
-      steps: [{ id: 'look', label: 'look', body: 'l=".deploy/tmp.$DA_OWNER/base.r1"; [ ! -f "$l" ] || da_data listed "$(tr \'\\0\' \' \' < "$l")"; [ ! -s "$l.foreign" ] || da_data foreign "$(cat "$l.foreign")"' }],
+      steps: [
+        {
+          id: 'look',
+          label: 'look',
+          body: 'l=".deploy/tmp.$DA_OWNER/base.r1"; [ ! -f "$l" ] || da_data listed "$(tr \'\\0\' \' \' < "$l")"; [ ! -s "$l.foreign" ] || da_data foreign "$(cat "$l.foreign")"',
+        },
+      ],
     });
     s.endNow();
-    return { name: r.data.get('base-name'), manifest: r.bytes.get('base-manifest'), listed: walked.data.get('listed')?.[0], foreign: walked.data.get('foreign')?.[0] };
+    return {
+      name: r.data.get('base-name'),
+      manifest: r.bytes.get('base-manifest'),
+      listed: walked.data.get('listed')?.[0],
+      foreign: walked.data.get('foreign')?.[0],
+    };
   }
 
   test('the oldest release that is not live is offered with its manifest, and walked after the phase', async () => {
@@ -405,12 +464,15 @@ describe('the delta base inspect offers (real runs)', () => {
     expect(o.foreign).toBeUndefined();
   });
 
-  asRoot('a release whose directory belongs to another user is named but not offered; a foreign entry inside is found by the walk after the phase', async () => {
-    expect((await offer((dp) => chownSync(join(dp, 'releases/r1'), 12345, 12345))).manifest).toBeUndefined();
-    const inside = await offer((dp) => chownSync(join(dp, 'releases/r1/app/a.php'), 12345, 12345));
-    expect(inside.manifest).toHaveLength(1);
-    expect(inside.foreign).toBe('releases/r1/app/a.php');
-  });
+  asRoot(
+    'a release whose directory belongs to another user is named but not offered; a foreign entry inside is found by the walk after the phase',
+    async () => {
+      expect((await offer((dp) => chownSync(join(dp, 'releases/r1'), 12345, 12345))).manifest).toBeUndefined();
+      const inside = await offer((dp) => chownSync(join(dp, 'releases/r1/app/a.php'), 12345, 12345));
+      expect(inside.manifest).toHaveLength(1);
+      expect(inside.foreign).toBe('releases/r1/app/a.php');
+    },
+  );
 
   test('a base whose walk found a foreign entry stops the delta before it is moved, and the payload is read and dropped, not run', async () => {
     const dp = mkdtempSync(join(tmpdir(), 'da-offer-'));
@@ -423,10 +485,22 @@ describe('the delta base inspect offers (real runs)', () => {
     writeFileSync(join(dp, '.deploy/tmp.run-1/base.r1.foreign'), 'releases/r1/app/cache.bin\n');
     // Framed like a phase: left unread, the session would take these chunks for its next phases and run them.
     const trap = (name: string) => Buffer.from(`touch ${q(join(dp, name))}\n`);
-    const payload = { open: () => Readable.from((async function* () { yield* framed([trap('ran-archive')]); yield* framed([trap('ran-manifest')]); })()) };
+    const payload = {
+      open: () =>
+        Readable.from(
+          (async function* () {
+            yield* framed([trap('ran-archive')]);
+            yield* framed([trap('ran-manifest')]);
+          })(),
+        ),
+    };
     const s = openSession(dp);
     const r = await s.run(
-      { name: 'stage', vars: { DA_RELEASE: 'r3', DA_BASE: 'r1' }, steps: [delta({ skip: [], removeB64: '', revision: 'abc', files: { sent: 1, unchanged: 0 }, base: 'recycle' })] },
+      {
+        name: 'stage',
+        vars: { DA_RELEASE: 'r3', DA_BASE: 'r1' },
+        steps: [delta({ skip: [], removeB64: '', revision: 'abc', files: { sent: 1, unchanged: 0 }, base: 'recycle' })],
+      },
       payload,
     );
     expect(r.stopped).toBe(true);
@@ -439,24 +513,27 @@ describe('the delta base inspect offers (real runs)', () => {
     expect(existsSync(join(dp, '.deploy/check-base-first'))).toBe(true);
   });
 
-  asRoot('after a walk found a foreign entry (.deploy/check-base-first), a release is walked before it is offered, and a clean walk ends that', async () => {
-    const flagged = (dp: string) => writeFileSync(join(dp, '.deploy/check-base-first'), '');
-    expect(
-      (
-        await offer((dp) => {
-          flagged(dp);
-          chownSync(join(dp, 'releases/r1/app/a.php'), 12345, 12345);
-        })
-      ).manifest,
-    ).toBeUndefined();
-    let dir = '';
-    const clean = await offer((dp) => {
-      flagged(dp);
-      dir = dp;
-    });
-    expect(clean.manifest).toHaveLength(1);
-    expect(existsSync(join(dir, '.deploy/check-base-first'))).toBe(false);
-  });
+  asRoot(
+    'after a walk found a foreign entry (.deploy/check-base-first), a release is walked before it is offered, and a clean walk ends that',
+    async () => {
+      const flagged = (dp: string) => writeFileSync(join(dp, '.deploy/check-base-first'), '');
+      expect(
+        (
+          await offer((dp) => {
+            flagged(dp);
+            chownSync(join(dp, 'releases/r1/app/a.php'), 12345, 12345);
+          })
+        ).manifest,
+      ).toBeUndefined();
+      let dir = '';
+      const clean = await offer((dp) => {
+        flagged(dp);
+        dir = dp;
+      });
+      expect(clean.manifest).toHaveLength(1);
+      expect(existsSync(join(dir, '.deploy/check-base-first'))).toBe(false);
+    },
+  );
 });
 
 describe('prepare and release refuse links planted in the layout (real runs)', () => {
@@ -474,17 +551,20 @@ describe('prepare and release refuse links planted in the layout (real runs)', (
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  test.each(['.deploy', 'releases'])('%s -> outside: prepare fails naming the link, and nothing lands outside', async (name) => {
-    rmSync(join(dp, name), { recursive: true, force: true });
-    symlinkSync(victim, join(dp, name));
-    const s = openSession(dp);
-    const result = await s.run({ name: 'stage', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), release()] });
-    s.destroy(); // a phase that went through would leave the session waiting for the next
-    expect(result.ok).toBe(false);
-    expect(result.failed?.id).toBe('prepare');
-    expect(result.failed?.tail.join('\n')).toContain(`${dp}/${name} is a symlink (to ${victim})`);
-    expect(readdirSync(victim)).toEqual(['keep.txt']);
-  });
+  test.each(['.deploy', 'releases'])(
+    '%s -> outside: prepare fails naming the link, and nothing lands outside',
+    async (name) => {
+      rmSync(join(dp, name), { recursive: true, force: true });
+      symlinkSync(victim, join(dp, name));
+      const s = openSession(dp);
+      const result = await s.run({ name: 'stage', vars: { DA_RELEASE: 'r1' }, steps: [prepare(), release()] });
+      s.destroy(); // a phase that went through would leave the session waiting for the next
+      expect(result.ok).toBe(false);
+      expect(result.failed?.id).toBe('prepare');
+      expect(result.failed?.tail.join('\n')).toContain(`${dp}/${name} is a symlink (to ${victim})`);
+      expect(readdirSync(victim)).toEqual(['keep.txt']);
+    },
+  );
 
   test('a link planted under the new release manifest name: the release step refuses before anything is written through it', async () => {
     mkdirSync(join(dp, '.deploy/manifests'), { recursive: true });

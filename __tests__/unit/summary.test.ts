@@ -129,7 +129,11 @@ describe('renderSummary: failure', () => {
     const fences = block.filter((l) => l.startsWith('```'));
     expect(fences).toEqual(['```', '```']);
     const inner = block.slice(block.indexOf('```') + 1, block.lastIndexOf('```'));
-    expect(inner).toEqual(['Migrating: 2024_01_01_create_users', 'SQLSTATE[42S01]: table already exists', "'''not a fence'''"]);
+    expect(inner).toEqual([
+      'Migrating: 2024_01_01_create_users',
+      'SQLSTATE[42S01]: table already exists',
+      "'''not a fence'''",
+    ]);
   });
 
   test('no tail, no collapsible block', () => {
@@ -142,7 +146,10 @@ describe('renderSummary: failure', () => {
     const lines = md.split('\n');
     const at = lines.indexOf('Left as it was:');
     expect(at).toBeGreaterThanOrEqual(0);
-    expect(lines.slice(at + 1, at + 3)).toEqual(['- current still points to releases/20240304010101 on every host', '- shared/ is unchanged']);
+    expect(lines.slice(at + 1, at + 3)).toEqual([
+      '- current still points to releases/20240304010101 on every host',
+      '- shared/ is unchanged',
+    ]);
     expect(lines.indexOf('Left as it was:')).toBeGreaterThan(lines.findIndex((l) => l.startsWith('**Failed on')));
   });
 
@@ -184,11 +191,16 @@ describe('renderSummary: markdown in user text', () => {
   test('host text: no line break of any kind, heading, HTML or fence escape comes out of it', () => {
     const r = new RunReport('deploy', 'production', 'shop');
     r.step('web1', { id: 'hook-1', label: 'hook', status: 'failed', ms: 1 });
-    r.failure = { host: 'web1', step: 'hook', message: 'failed: a\r\r<img src=x>\u2028# h', tail: ['x\r```', '\r</details><img src=y>'] };
+    r.failure = {
+      host: 'web1',
+      step: 'hook',
+      message: 'failed: a\r\r<img src=x>\u2028# h',
+      tail: ['x\r```', '\r</details><img src=y>'],
+    };
     r.warnings.push('web1: a\r# heading & <b>x</b>');
     const out = renderSummary(r);
     expect(out).toContain('failed: a \\<img src=x\\> \\# h');
-    expect(out).toContain("- web1: a \\# heading \\& \\<b\\>x\\</b\\>");
+    expect(out).toContain('- web1: a \\# heading \\& \\<b\\>x\\</b\\>');
     expect(out).not.toMatch(/[\r\u2028]/);
     // The tail stays inside its fence: one opening and one closing line.
     expect(out.split('\n').filter((l) => l.startsWith('```'))).toEqual(['```', '```']);
@@ -204,7 +216,12 @@ describe('renderSummary: markdown in user text', () => {
 describe('failure line code spans', () => {
   test('host and step show literally: no stray backslashes, a backtick inside does not end the span', () => {
     const r = new RunReport('deploy', 'production', 'shop');
-    r.failure = { host: 'web_1', step: 'php artisan cache:clear > /dev/null && echo `date`', message: 'failed with exit code 1', tail: [] };
+    r.failure = {
+      host: 'web_1',
+      step: 'php artisan cache:clear > /dev/null && echo `date`',
+      message: 'failed with exit code 1',
+      tail: [],
+    };
     const out = renderSummary(r);
     expect(out).toContain('**Failed on ` web_1 ` in step `` php artisan cache:clear > /dev/null && echo `date` ``:**');
   });
@@ -214,13 +231,19 @@ describe('renderSummary: links, rollback, hook output', () => {
   const linked = () => {
     const r = successReport();
     r.sha = '0123456789abcdef0123456789abcdef01234567';
-    r.links = { server: 'https://github.com', repository: 'acme/shop', runUrl: 'https://github.com/acme/shop/actions/runs/4242' };
+    r.links = {
+      server: 'https://github.com',
+      repository: 'acme/shop',
+      runUrl: 'https://github.com/acme/shop/actions/runs/4242',
+    };
     return r;
   };
 
   test('the commit links to it and the run is linked at the end', () => {
     const md = renderSummary(linked());
-    expect(md).toContain('| Commit | [0123456](https://github.com/acme/shop/commit/0123456789abcdef0123456789abcdef01234567) |');
+    expect(md).toContain(
+      '| Commit | [0123456](https://github.com/acme/shop/commit/0123456789abcdef0123456789abcdef01234567) |',
+    );
     expect(md.trimEnd().split('\n').at(-1)).toBe('[Logs of this run](https://github.com/acme/shop/actions/runs/4242)');
   });
 
@@ -230,7 +253,12 @@ describe('renderSummary: links, rollback, hook output', () => {
     const at = lines.indexOf('### Roll back');
     expect(at).toBeGreaterThan(0);
     const block = lines.slice(lines.indexOf('```yaml', at) + 1, lines.indexOf('```', lines.indexOf('```yaml', at) + 1));
-    expect(block).toEqual(['with:', '  command: rollback', '  environment: "production"', '  release: "20240304010101"']);
+    expect(block).toEqual([
+      'with:',
+      '  command: rollback',
+      '  environment: "production"',
+      '  release: "20240304010101"',
+    ]);
     expect(md).toContain('deploy-action rollback production --release 20240304010101');
   });
 
@@ -247,7 +275,8 @@ describe('renderSummary: links, rollback, hook output', () => {
 
   test('hook output is collapsed per host, the last lines only', () => {
     const r = successReport();
-    for (let i = 1; i <= 100; i++) r.output('web1', { id: 'hook-1', label: 'php artisan migrate --force' }, `line ${i}`);
+    for (let i = 1; i <= 100; i++)
+      r.output('web1', { id: 'hook-1', label: 'php artisan migrate --force' }, `line ${i}`);
     r.output('web2', { id: 'activate-1', label: 'sudo systemctl reload php-fpm' }, 'reloaded');
     const md = renderSummary(r);
     expect(md).toContain('<details><summary>Hook output on web1 (100 lines)</summary>');
@@ -265,13 +294,40 @@ describe('renderSummary: links, rollback, hook output', () => {
       const host = `deploy@web${h}.example.com:22`;
       r.row(host).phases = { inspect: 100, stage: 2000, hooks: 5000, switch: 50, activate: 300, finish: 80 };
       r.row(host).health = `✅ ok after 1 attempt ${'y'.repeat(500)}`;
-      for (const id of ['prepare', 'lock', 'inspect', 'release', 'upload', 'shared', 'writable', 'clear', 'hook-1', 'hook-2', 'symlink', 'activate-1', 'log', 'unlock', 'cleanup']) {
-        r.step(host, { id, label: id.startsWith('hook') ? `php artisan ${'z'.repeat(5000)}` : id, status: 'ok', ms: 10 });
+      for (const id of [
+        'prepare',
+        'lock',
+        'inspect',
+        'release',
+        'upload',
+        'shared',
+        'writable',
+        'clear',
+        'hook-1',
+        'hook-2',
+        'symlink',
+        'activate-1',
+        'log',
+        'unlock',
+        'cleanup',
+      ]) {
+        r.step(host, {
+          id,
+          label: id.startsWith('hook') ? `php artisan ${'z'.repeat(5000)}` : id,
+          status: 'ok',
+          ms: 10,
+        });
       }
-      for (let i = 0; i < 10_000; i++) r.output(host, { id: 'hook-1', label: 'php artisan migrate --force' }, noisy(h, i));
+      for (let i = 0; i < 10_000; i++)
+        r.output(host, { id: 'hook-1', label: 'php artisan migrate --force' }, noisy(h, i));
       for (let i = 0; i < 100; i++) r.warnings.push(`warning ${i} ${'w'.repeat(2000)}`);
     }
-    r.failure = { host: 'deploy@web1.example.com:22', step: 'migrate', message: 'failed with exit code 1', tail: Array.from({ length: 10_000 }, (_, i) => noisy(1, i)) };
+    r.failure = {
+      host: 'deploy@web1.example.com:22',
+      step: 'migrate',
+      message: 'failed with exit code 1',
+      tail: Array.from({ length: 10_000 }, (_, i) => noisy(1, i)),
+    };
     r.details.push(...Array.from({ length: 10_000 }, (_, i) => `detail ${i} ${'d'.repeat(200)}`));
     const md = renderSummary(r);
     expect(Buffer.byteLength(md)).toBeLessThan(1024 * 1024);

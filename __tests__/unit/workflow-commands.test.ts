@@ -3,7 +3,15 @@ import { PassThrough } from 'node:stream';
 import { CommandsOff, inertLine, inertText, mayBeCommand } from '../../src/report/workflow-commands.js';
 import { foreignCommands, runnerCommands } from '../hardening/runner-commands.js';
 
-const HOSTILE = ['  ::error title=Forged::HOSTILE', '##[error]HOSTILE', 'x ##[warning]HOSTILE', '::stop-commands::pwned', '::pwned::', 'a\r::error::HOSTILE', '\t::notice::HOSTILE'];
+const HOSTILE = [
+  '  ::error title=Forged::HOSTILE',
+  '##[error]HOSTILE',
+  'x ##[warning]HOSTILE',
+  '::stop-commands::pwned',
+  '::pwned::',
+  'a\r::error::HOSTILE',
+  '\t::notice::HOSTILE',
+];
 
 function capture(): { stream: PassThrough; text(): string } {
   const stream = new PassThrough();
@@ -18,7 +26,7 @@ describe('mayBeCommand and inert lines', () => {
     for (const line of ['plain', 'a :: b', 'x::y', '# heading', '##x[']) expect(mayBeCommand(line)).toBe(false);
   });
 
-  test('inert lines are no command by the runner\'s rules, and plain lines are unchanged', () => {
+  test("inert lines are no command by the runner's rules, and plain lines are unchanged", () => {
     const text = inertText(HOSTILE.join('\n'));
     expect(runnerCommands(text).commands).toEqual([]);
     expect(inertLine('✓ upload (12 ms)')).toBe('✓ upload (12 ms)');
@@ -39,7 +47,15 @@ describe('CommandsOff', () => {
     c.stream.write('::endgroup::\n');
     const view = runnerCommands(c.text());
     expect(foreignCommands(c.text(), /HOSTILE|pwned/)).toEqual([]);
-    expect(view.commands.map((x) => x.name)).toEqual(['group', 'stop-commands', block.token, 'warning', 'stop-commands', block.token, 'endgroup']);
+    expect(view.commands.map((x) => x.name)).toEqual([
+      'group',
+      'stop-commands',
+      block.token,
+      'warning',
+      'stop-commands',
+      block.token,
+      'endgroup',
+    ]);
     expect(c.text()).toContain('✓ step');
   });
 

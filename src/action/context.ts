@@ -65,6 +65,9 @@ export async function commandContext(
     state: actionState,
     signal,
     // The GitHub API client is loaded only when a deployment record is asked for: start-up stays quick.
-    observer: inputs.githubDeployment && !inputs.dryRun ? (await import('./github/index.js')).githubObserver(inputs, config, run) : undefined,
+    observer:
+      inputs.githubDeployment && !inputs.dryRun
+        ? (await import('./github/index.js')).githubObserver(inputs, config, run)
+        : undefined,
   };
 }

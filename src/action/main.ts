@@ -40,7 +40,8 @@ function reportFailure(report: RunReport | undefined, error: unknown): void {
   const failure = failureOf(error);
   if (report) {
     report.failure = failure;
-    if (failure.host !== 'runner' || error instanceof Cancelled) report.untouched.push(...untouchedAfterFailure(report.command));
+    if (failure.host !== 'runner' || error instanceof Cancelled)
+      report.untouched.push(...untouchedAfterFailure(report.command));
   }
   if (failure.tail.length) {
     actionsLog.info(`Last lines of output from ${failure.host}:`);

@@ -86,8 +86,14 @@ export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, 
     size,
     full: () => {
       if (!full) {
-        full = start(entries.map((e) => e.path), 'release.tar.gz');
-        void full.done.then((a) => log.info(`packed everything: ${mib(a.bytes)} MiB compressed`), () => undefined);
+        full = start(
+          entries.map((e) => e.path),
+          'release.tar.gz',
+        );
+        void full.done.then(
+          (a) => log.info(`packed everything: ${mib(a.bytes)} MiB compressed`),
+          () => undefined,
+        );
       }
       return full;
     },
@@ -98,7 +104,13 @@ export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, 
       let made = deltas.get(base.key);
       if (!made) {
         const delta = computeDelta(base.entries, await manifest, skip);
-        made = deltas.get(base.key) ?? { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
+        made = deltas.get(base.key) ?? {
+          delta,
+          archive: start(
+            delta.send.map((e) => e.path),
+            `delta-${deltas.size}.tar.gz`,
+          ),
+        };
         deltas.set(base.key, made);
       }
       return made;

@@ -34,7 +34,11 @@ export function computeDelta(live: ManifestEntry[], next: ManifestEntry[], skip:
     }
   }
   for (const e of live) if (!after.has(e.path) && !skip(e.path)) remove.push(e.path);
-  return { send: [...send.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), remove, unchanged };
+  return {
+    send: [...send.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    remove,
+    unchanged,
+  };
 }
 
 function parentOf(path: string): string {

@@ -18,7 +18,12 @@ export class BuildError extends Error {
 }
 
 /** Runs the build hooks in order in the build directory, with bash -e and the config's environment. */
-export async function runBuildHooks(hooks: BuildHook[], cwd: string, env: Record<string, string>, log: Log): Promise<void> {
+export async function runBuildHooks(
+  hooks: BuildHook[],
+  cwd: string,
+  env: Record<string, string>,
+  log: Log,
+): Promise<void> {
   for (const [i, hook] of hooks.entries()) {
     const tail: string[] = [];
     const keep = (data: Buffer) => {

@@ -35,7 +35,8 @@ export async function buildManifest(root: string, entries: TreeEntry[]): Promise
 
 async function manifestEntry(root: string, e: TreeEntry, buf: Buffer, pause: Pause): Promise<ManifestEntry> {
   const full = join(root, e.path);
-  if (e.type === 'file') return { type: 'f', mode: octal(e.mode), hash: await hashFile(full, buf, pause), path: e.path };
+  if (e.type === 'file')
+    return { type: 'f', mode: octal(e.mode), hash: await hashFile(full, buf, pause), path: e.path };
   if (e.type === 'symlink') return { type: 'l', mode: '-', hash: readlinkSync(full), path: e.path };
   return { type: 'd', mode: octal(e.mode), hash: '-', path: e.path };
 }
@@ -49,7 +50,8 @@ export function serializeManifest(entries: ManifestEntry[]): Buffer {
   const records = entries.map((e) => `${e.type}\t${e.mode}\t${e.hash}\t${e.path}\0`);
   // Strings sort by UTF-16 code unit, which is the order of their UTF-8 bytes unless a surrogate pair meets a code
   // point from U+E000 on: only then are the records compared as bytes (a slower sort).
-  if (records.some((r) => /[\uD800-\uDFFF]/.test(r))) return Buffer.concat(records.map((r) => Buffer.from(r)).sort(Buffer.compare));
+  if (records.some((r) => /[\uD800-\uDFFF]/.test(r)))
+    return Buffer.concat(records.map((r) => Buffer.from(r)).sort(Buffer.compare));
   return Buffer.from(records.sort().join(''));
 }
 

@@ -17,7 +17,9 @@ export interface Artifact {
 export async function pack(root: string, paths: readonly string[], out: string): Promise<Artifact> {
   const list = `${out}.list`;
   await writeFile(list, paths.map((p) => `./${p}\0`).join(''));
-  const tar = spawn('tar', ['-cf', '-', '--null', '--no-recursion', '-C', root, '-T', list], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tar = spawn('tar', ['-cf', '-', '--null', '--no-recursion', '-C', root, '-T', list], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   tar.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => tar.on('close', resolve));

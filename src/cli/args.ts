@@ -8,7 +8,7 @@ const COMMANDS: Record<CommandName, string> = {
   redeploy: 'a new release copied from the live one (no build): picks up changed shared files, reruns the hooks',
   rollback: 'make the previous good release (or --release NAME) live again',
   unlock: 'remove a deploy lock left behind by a run that died',
-  releases: 'list each host\'s releases and which one is live',
+  releases: "list each host's releases and which one is live",
 };
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
@@ -105,7 +105,6 @@ const OPTIONS = {
   version: { type: 'boolean' },
 } as const;
 
-
 /** node:util's messages for a bad option, reworded for a user who has not read Node's docs. */
 function reword(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -134,15 +133,19 @@ export function parseCliArgs(argv: string[]): CliRequest {
 
   const [command, environment, ...extra] = positionals;
   if (command === undefined) throw new UsageError('missing the command');
-  if (!isCommand(command)) throw new UsageError(`unknown command "${command}"; the commands are: ${Object.keys(COMMANDS).join(', ')}`);
-  if (environment === undefined) throw new UsageError(`missing the environment, e.g. deploy-action ${command} production`);
+  if (!isCommand(command))
+    throw new UsageError(`unknown command "${command}"; the commands are: ${Object.keys(COMMANDS).join(', ')}`);
+  if (environment === undefined)
+    throw new UsageError(`missing the environment, e.g. deploy-action ${command} production`);
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
 
   if (values['release-name'] !== undefined && command !== 'deploy' && command !== 'redeploy') {
     throw new UsageError(`--release-name names a new release; it applies to deploy and redeploy, not ${command}`);
   }
   if (values.release !== undefined && command !== 'rollback') {
-    throw new UsageError(`--release is the rollback target; it applies to rollback, not ${command}${command === 'deploy' || command === 'redeploy' ? ' (use --release-name)' : ''}`);
+    throw new UsageError(
+      `--release is the rollback target; it applies to rollback, not ${command}${command === 'deploy' || command === 'redeploy' ? ' (use --release-name)' : ''}`,
+    );
   }
   if (values.force && command !== 'unlock') throw new UsageError(`--force applies to unlock, not ${command}`);
   const connectTimeoutSeconds = seconds(values['connect-timeout'], 'connect-timeout', DEFAULT_CONNECT_TIMEOUT_SECONDS);
@@ -171,6 +174,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
 function seconds(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!value.trim() || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name}: "${value}" is not a positive number of seconds`);
+  if (!value.trim() || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name}: "${value}" is not a positive number of seconds`);
   return n;
 }

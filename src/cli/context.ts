@@ -52,7 +52,14 @@ function readOrThrow(file: string, what: string): string {
     return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(error);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : String(error);
     throw new Error(`cannot read the ${what} ${file}: ${why}`);
   }
 }
@@ -80,7 +87,8 @@ export function cliAccess(
 ): { access: Access; knownHostsFile: string; credentials: string } {
   const knownHostsFile = path(args.knownHosts ?? '~/.ssh/known_hosts', cwd);
   let knownHostsText = '';
-  if (args.knownHosts !== undefined || existsSync(knownHostsFile)) knownHostsText = readOrThrow(knownHostsFile, 'known hosts file');
+  if (args.knownHosts !== undefined || existsSync(knownHostsFile))
+    knownHostsText = readOrThrow(knownHostsFile, 'known hosts file');
   const knownHosts = parseKnownHosts(knownHostsText);
   for (const p of knownHosts.problems) log.warning(`${knownHostsFile}: ${p.replace(/^known-hosts /, '')}`);
 
@@ -98,13 +106,24 @@ export function cliAccess(
   if (keyFile && needsSsh) {
     privateKey = readOrThrow(keyFile, 'private key');
     if (!passphrase && isEncryptedKey(privateKey)) {
-      throw new Error(`the private key ${keyFile} is encrypted: set DEPLOY_SSH_PASSPHRASE to its passphrase, or load it into ssh-agent`);
+      throw new Error(
+        `the private key ${keyFile} is encrypted: set DEPLOY_SSH_PASSPHRASE to its passphrase, or load it into ssh-agent`,
+      );
     }
   }
-  const credentials = [privateKey ? `the key ${keyFile}` : '', agent ? `the keys of the SSH agent at ${agent}` : ''].filter(Boolean).join(' and ');
+  const credentials = [privateKey ? `the key ${keyFile}` : '', agent ? `the keys of the SSH agent at ${agent}` : '']
+    .filter(Boolean)
+    .join(' and ');
   if (needsSsh) log.debug(`authenticating with ${credentials}`);
   return {
-    access: { privateKey, passphrase, agent, knownHosts, connectTimeoutMs: args.connectTimeoutSeconds * 1000, startTimeoutMs: args.startTimeoutSeconds * 1000 },
+    access: {
+      privateKey,
+      passphrase,
+      agent,
+      knownHosts,
+      connectTimeoutMs: args.connectTimeoutSeconds * 1000,
+      startTimeoutMs: args.startTimeoutSeconds * 1000,
+    },
     knownHostsFile,
     credentials,
   };
@@ -113,7 +132,11 @@ export function cliAccess(
 /** Output of a git command in dir, or '' when dir is not a git checkout (or git is missing). */
 function git(dir: string, args: string[]): string {
   try {
-    return execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+    return execFileSync('git', ['-C', dir, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    }).trim();
   } catch {
     return '';
   }
@@ -134,7 +157,13 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
   host.mask?.add(loaded.secrets);
   const config = { ...loaded, hosts: selectHosts(loaded.hosts, args.hosts, '--hosts') };
   const source = path(args.source, cwd);
-  const { access, knownHostsFile, credentials } = cliAccess(args, env, cwd, log, config.hosts.some((h) => !h.local));
+  const { access, knownHostsFile, credentials } = cliAccess(
+    args,
+    env,
+    cwd,
+    log,
+    config.hosts.some((h) => !h.local),
+  );
   host.mask?.add([access.privateKey ?? '', access.passphrase ?? ''], { credential: true });
   const ctx: CommandContext = {
     config,

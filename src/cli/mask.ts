@@ -80,7 +80,12 @@ export function maskOutput(streams: Writable[], masker = new Masker()): OutputMa
       const callback = (typeof encoding === 'function' ? encoding : cb) as WriteCallback | undefined;
       const enc = typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8';
       if (!masker.active && !held) return write(chunk as string, enc, callback);
-      const piece = typeof chunk !== 'string' ? decoder.write(chunk as Buffer) : enc === 'utf8' ? chunk : Buffer.from(chunk, enc).toString('utf8');
+      const piece =
+        typeof chunk !== 'string'
+          ? decoder.write(chunk as Buffer)
+          : enc === 'utf8'
+            ? chunk
+            : Buffer.from(chunk, enc).toString('utf8');
       const text = held + piece;
       const masked = masker.mask(text);
       held = masked.held;

@@ -14,7 +14,11 @@ export interface Outcome {
   code: number;
 }
 
-const indent = (text: string, by = '  ') => text.split('\n').map((l) => (l ? by + l : l)).join('\n');
+const indent = (text: string, by = '  ') =>
+  text
+    .split('\n')
+    .map((l) => (l ? by + l : l))
+    .join('\n');
 
 /** A table cell without Markdown emphasis or escapes. */
 const plain = (cell: string) => cell.replace(/\*\*(.+?)\*\*/g, '$1').replace(/\\(.)/g, '$1');
@@ -22,7 +26,12 @@ const plain = (cell: string) => cell.replace(/\*\*(.+?)\*\*/g, '$1').replace(/\\
 /** Pads a run of Markdown table rows into aligned columns; the `|---|` row becomes a rule. */
 function table(rows: string[]): string[] {
   const cells = rows.map((r) =>
-    r.trim().replace(/^\|/, '').replace(/\|$/, '').split(/(?<!\\)\|/).map((c) => plain(c.trim())),
+    r
+      .trim()
+      .replace(/^\|/, '')
+      .replace(/\|$/, '')
+      .split(/(?<!\\)\|/)
+      .map((c) => plain(c.trim())),
   );
   const isRule = (row: string[]) => row.every((c) => /^:?-+:?$/.test(c));
   const widths: number[] = [];
@@ -33,7 +42,10 @@ function table(rows: string[]): string[] {
   return cells.map((row) =>
     isRule(row)
       ? widths.map((w) => '-'.repeat(w)).join('  ')
-      : row.map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length))).join('  ').trimEnd(),
+      : row
+          .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length)))
+          .join('  ')
+          .trimEnd(),
   );
 }
 
@@ -106,14 +118,22 @@ export function failure(r: RunReport | undefined, error: unknown, context: Failu
   const cancelled = error instanceof Cancelled || context.cancelled === true;
   const code = cancelled ? EXIT.cancelled : EXIT.failed;
   if (error instanceof ConfigError && !r) {
-    return { text: `${error.message.split('\n').map((l) => `error: ${l}`).join('\n')}\n`, code };
+    return {
+      text: `${error.message
+        .split('\n')
+        .map((l) => `error: ${l}`)
+        .join('\n')}\n`,
+      code,
+    };
   }
   const f = failureOf(error);
   const where = f.host === 'runner' ? (f.step === 'run' ? '' : `${f.step}: `) : `${f.host}: ${f.step}: `;
   const [first = '', ...rest] = `${where}${f.message}`.split('\n');
   const out = [`error: ${first}`, ...rest.map((l) => indent(l))];
   if (f.step === 'connect' && /known-hosts/.test(f.message) && context.knownHostsFile) {
-    out.push(`  (deploy-action checks host keys against ${context.knownHostsFile}: that is the file to add the line to, or pass --known-hosts FILE)`);
+    out.push(
+      `  (deploy-action checks host keys against ${context.knownHostsFile}: that is the file to add the line to, or pass --known-hosts FILE)`,
+    );
   }
   if (f.step === 'connect' && /refused the key/.test(f.message) && context.credentials) {
     out.push(`  (deploy-action offered ${context.credentials}; choose another key with -i FILE)`);
@@ -123,7 +143,10 @@ export function failure(r: RunReport | undefined, error: unknown, context: Failu
     r.failure = f;
     if (!r.changes.length && (f.host !== 'runner' || cancelled)) r.untouched.push(...untouchedAfterFailure(r.command));
     r.finish();
-    out.unshift('', `✗ ${headline(r, context.dryRun)}${r.finishedMs !== undefined ? ` after ${seconds(r.finishedMs)}` : ''}`);
+    out.unshift(
+      '',
+      `✗ ${headline(r, context.dryRun)}${r.finishedMs !== undefined ? ` after ${seconds(r.finishedMs)}` : ''}`,
+    );
     if (r.untouched.length) out.push('', 'Left as it was:', ...r.untouched.map((l) => `  - ${l}`));
     if (r.warnings.length) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
   }

@@ -6,13 +6,26 @@ import type { Log } from '../report/log.js';
 import { IDLE_SECONDS } from './fleet-run.js';
 
 /** Opens a session on each host as the given run and lets it undo that run's unfinished work (`da_abort`). */
-export async function finishAbandonedRun(config: EnvironmentConfig, owner: string, access: Access, log: Log): Promise<void> {
+export async function finishAbandonedRun(
+  config: EnvironmentConfig,
+  owner: string,
+  access: Access,
+  log: Log,
+): Promise<void> {
   const fleet = await Fleet.open(
     config.hosts,
     access,
-    (host) => ({ markerToken: randomBytes(6).toString('hex'), owner, deployPath: host.deployPath, idleSeconds: IDLE_SECONDS, runJson: '"note":"post"' }),
+    (host) => ({
+      markerToken: randomBytes(6).toString('hex'),
+      owner,
+      deployPath: host.deployPath,
+      idleSeconds: IDLE_SECONDS,
+      runJson: '"note":"post"',
+    }),
     { output: (host, line) => log.output(`[${host.name}] ${line}`) },
   );
   const confirmed = await fleet.abort();
-  log.info(confirmed ? 'every host has undone what this run left unfinished' : 'some hosts did not confirm the clean-up');
+  log.info(
+    confirmed ? 'every host has undone what this run left unfinished' : 'some hosts did not confirm the clean-up',
+  );
 }

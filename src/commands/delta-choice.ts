@@ -47,7 +47,11 @@ export async function buildSource(
 
 /** What a dry run shows: every host as if it got the whole build (the build is not made). */
 export function planSource(config: EnvironmentConfig, sha: string): ReleaseSource {
-  return { event: 'deploy', fill: () => ({ steps: [upload({ revision: sha, skip: uncompared(config) })], kind: 'full' }), sha: () => sha };
+  return {
+    event: 'deploy',
+    fill: () => ({ steps: [upload({ revision: sha, skip: uncompared(config) })], kind: 'full' }),
+    sha: () => sha,
+  };
 }
 
 /**
@@ -80,7 +84,12 @@ function fullFill(config: EnvironmentConfig, sha: string, built: Built, full: Ar
  * live, not another run's), with its manifest. Inspect offers the oldest release with its manifest; a host whose
  * offer is not the release retention picks is asked in one short phase. Hosts without one copy their live release.
  */
-async function recyclable(config: EnvironmentConfig, fleet: Fleet, facts: Map<Member, HostFacts>, name: string): Promise<Map<Member, { name: string; manifest: StoredManifest }>> {
+async function recyclable(
+  config: EnvironmentConfig,
+  fleet: Fleet,
+  facts: Map<Member, HostFacts>,
+  name: string,
+): Promise<Map<Member, { name: string; manifest: StoredManifest }>> {
   const candidates = new Map<Member, string>();
   for (const [m, f] of facts) {
     if (shipsEverything(config, f)) continue;
@@ -99,7 +108,9 @@ async function recyclable(config: EnvironmentConfig, fleet: Fleet, facts: Map<Me
   // recycle, or whose offered base's manifest is unreadable. A host asked for another base gets it too (that base
   // may turn out unusable). One short phase for all of them.
   const usable = (m: Member) => !!manifests.get(m) && !!readStoredManifest(manifests.get(m)!);
-  const needLive = [...facts].filter(([m, f]) => f.liveManifest === 'kept' && !ask.includes(m) && !usable(m)).map(([m]) => m);
+  const needLive = [...facts]
+    .filter(([m, f]) => f.liveManifest === 'kept' && !ask.includes(m) && !usable(m))
+    .map(([m]) => m);
   if (ask.length || needLive.length) {
     const results = await fleet.run(
       (m) => ({
@@ -153,7 +164,8 @@ async function fillsFor(
   const fills = new Map<Member, Fill>();
   for (const [m, f] of facts) {
     if (!shipsEverything(config, f)) continue;
-    if (f.liveManifest === 'corrupt') warn(`${m.host.name}: the live release's manifest is unreadable; shipping everything`);
+    if (f.liveManifest === 'corrupt')
+      warn(`${m.host.name}: the live release's manifest is unreadable; shipping everything`);
     fills.set(m, fullFill(config, sha, built, built.full()));
   }
   for (const [m, f] of facts) {
@@ -177,7 +189,12 @@ async function fillsFor(
       }),
       verify({ skip: skipped }),
     ];
-    fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live! }, kind: 'delta' });
+    fills.set(m, {
+      steps,
+      payload: payload(built, archive),
+      vars: { DA_BASE: recycle?.name ?? f.live! },
+      kind: 'delta',
+    });
   }
   return fills;
 }

@@ -21,7 +21,11 @@ export async function deploy(ctx: CommandContext): Promise<void> {
   const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
   describing.catch(() => undefined);
   // With full_upload every host gets everything: packing starts before the hosts are even reached.
-  if (config.fullUpload) void describing.then((built) => built.full(), () => undefined);
+  if (config.fullUpload)
+    void describing.then(
+      (built) => built.full(),
+      () => undefined,
+    );
   try {
     ctx.signal.throwIfAborted();
     await withFleet(ctx, async (fleet) => {

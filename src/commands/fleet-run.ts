@@ -61,8 +61,16 @@ export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => 
 }
 
 /** For work that changes hosts: prepares and locks every host, then reads it (a held lock says who holds it). */
-export async function lockAndInspect(ctx: CommandContext, fleet: Fleet, opts: { offerBaseFrom?: number } = {}): Promise<Map<Member, HostFacts>> {
-  return readHosts(ctx, fleet, [prepare(), lock(lockInfoMembers(ctx.run)), inspectStep({ detectHttpUser: detectsHttpUser(ctx), offerBaseFrom: opts.offerBaseFrom })]);
+export async function lockAndInspect(
+  ctx: CommandContext,
+  fleet: Fleet,
+  opts: { offerBaseFrom?: number } = {},
+): Promise<Map<Member, HostFacts>> {
+  return readHosts(ctx, fleet, [
+    prepare(),
+    lock(lockInfoMembers(ctx.run)),
+    inspectStep({ detectHttpUser: detectsHttpUser(ctx), offerBaseFrom: opts.offerBaseFrom }),
+  ]);
 }
 
 /** Reads every host, read-only (dry runs, listings): nothing is created or locked. */

@@ -8,7 +8,11 @@ import type { CommandContext } from './context.js';
  * Reports a host's invalid values: a warning in the log that shows each value escaped, and one in the summary that
  * does not show it (a summary renders Markdown). Both say it was ignored. At most 5 per host, then a count.
  */
-export function reportInvalid(ctx: Pick<CommandContext, 'log' | 'report'>, host: string, invalid: InvalidValue[]): void {
+export function reportInvalid(
+  ctx: Pick<CommandContext, 'log' | 'report'>,
+  host: string,
+  invalid: InvalidValue[],
+): void {
   const shown = invalid.slice(0, 5);
   for (const v of shown) {
     ctx.log.warning(`${host}: the host reported ${v.what}: ${shownInvalid(v.value)}; it was ignored`);
@@ -30,7 +34,10 @@ export function describeHeldLock(data: Map<string, string[]> | undefined, enviro
       `${h.since ? `, since ${h.since}` : ''}.`,
   ];
   if (h.unreadable) lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
-  if (h.invalid.length) lines.push(`Fields of its owner record that are not plain text are not shown (${h.invalid.map((v) => v.what).join(', ')}).`);
+  if (h.invalid.length)
+    lines.push(
+      `Fields of its owner record that are not plain text are not shown (${h.invalid.map((v) => v.what).join(', ')}).`,
+    );
   if (h.info['run_url']) lines.push(`Run: ${String(h.info['run_url'])}`);
   lines.push(
     h.alive

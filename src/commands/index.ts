@@ -32,7 +32,8 @@ export async function runCommand(name: CommandName, ctx: CommandContext): Promis
   }
   // A dry run needs no env, but says what the real run would refuse.
   if (runsHooks(name, false)) {
-    for (const p of ctx.config.envSkipped?.unset ?? []) warn(ctx, `${formatProblem(p)} (a dry run does not need it; ${name} would refuse to run)`);
+    for (const p of ctx.config.envSkipped?.unset ?? [])
+      warn(ctx, `${formatProblem(p)} (a dry run does not need it; ${name} would refuse to run)`);
   }
   // A bad name for a new release stops the run before any host is connected to, locked or changed.
   if (ctx.releaseName && (name === 'deploy' || name === 'redeploy')) checkReleaseName(ctx.releaseName, 'release-name');

@@ -13,22 +13,46 @@ export async function shippedSummary(config: EnvironmentConfig, source: string):
   const entries = await walk(source, excluder(config.exclude));
   const files = entries.filter((e) => e.type === 'file');
   const mib = (files.reduce((n, e) => n + e.size, 0) / 1048576).toFixed(2);
-  const hooks = config.build.length ? ` before the ${config.build.length} build hook(s), which a dry run does not run` : '';
+  const hooks = config.build.length
+    ? ` before the ${config.build.length} build hook(s), which a dry run does not run`
+    : '';
   return `${files.length} files, ${mib} MiB from ${source}${hooks}`;
 }
 
 /** The dry-run plan: for each host, the live release, the lock, the steps that would run and what cleanup removes. */
-export function planReport(ctx: CommandContext, fleet: Fleet, facts: Map<Member, HostFacts>, phases: ReleasePhases, shipped: string): void {
-  const lines = ['### Plan (dry run: nothing was changed on any host)', '', `- New release: ${phases.name}`, `- Ships: ${shipped}`];
+export function planReport(
+  ctx: CommandContext,
+  fleet: Fleet,
+  facts: Map<Member, HostFacts>,
+  phases: ReleasePhases,
+  shipped: string,
+): void {
+  const lines = [
+    '### Plan (dry run: nothing was changed on any host)',
+    '',
+    `- New release: ${phases.name}`,
+    `- Ships: ${shipped}`,
+  ];
   for (const m of fleet.members) {
     const f = facts.get(m)!;
     lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
     // Host values (checked by readInspect) are escaped all the same: the plan is Markdown in the summary.
-    lines.push(`- Live release: ${md(f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none')))}`);
+    lines.push(
+      `- Live release: ${md(f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none')))}`,
+    );
     lines.push(`- Lock: ${f.lock ? md(describeHeldLock(f.lock, ctx.config.environment)) : 'free'}`);
     try {
-      const health = ctx.config.healthcheck ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }] : [];
-      const phaseList = [phases.stage(m).phase, phases.hooks(m), phases.switch(m), phases.activate(m), ...health, phases.finish(m)];
+      const health = ctx.config.healthcheck
+        ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }]
+        : [];
+      const phaseList = [
+        phases.stage(m).phase,
+        phases.hooks(m),
+        phases.switch(m),
+        phases.activate(m),
+        ...health,
+        phases.finish(m),
+      ];
       const steps = phaseList.flatMap((p) => (p ? p.steps.map((s) => s.label) : []));
       lines.push(`- Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
     } catch (error) {

@@ -18,7 +18,12 @@ export async function redeploy(ctx: CommandContext): Promise<void> {
     const lives = new Set<string>();
     for (const m of fleet.members) {
       const live = facts.get(m)!.live;
-      if (!live) throw new HostFailure(m.host.name, 'redeploy', 'no release is live here, so there is nothing to redeploy; run a deploy');
+      if (!live)
+        throw new HostFailure(
+          m.host.name,
+          'redeploy',
+          'no release is live here, so there is nothing to redeploy; run a deploy',
+        );
       lives.add(live);
     }
     if (lives.size > 1) {
@@ -29,12 +34,17 @@ export async function redeploy(ctx: CommandContext): Promise<void> {
       );
     }
     const live = [...lives][0]!;
-    const revision = (m: typeof fleet.members[number]) => facts.get(m)!.releases.find((r) => r.name === live)?.revision ?? '';
+    const revision = (m: (typeof fleet.members)[number]) =>
+      facts.get(m)!.releases.find((r) => r.name === live)?.revision ?? '';
     const name = chooseName(ctx, facts);
     const first = fleet.members[0]!;
     report.previous = live;
     report.sha = revision(first) || undefined;
-    const source: ReleaseSource = { event: 'redeploy', fill: () => ({ steps: [copyLive()], vars: { DA_LIVE: live }, kind: 'copy' }), sha: revision };
+    const source: ReleaseSource = {
+      event: 'redeploy',
+      fill: () => ({ steps: [copyLive()], vars: { DA_LIVE: live }, kind: 'copy' }),
+      sha: revision,
+    };
     const phases = releasePhases(ctx, facts, name, source);
     if (ctx.dryRun) {
       planReport(ctx, fleet, facts, phases, `a copy of the live release ${live}, made on each host`);

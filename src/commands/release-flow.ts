@@ -17,7 +17,12 @@ import type { ReleasePhases, SwitchPhases } from './release-phases.js';
  * host has staged and passed its hooks; a failed activation or health check switches every switched host back.
  * A single host with nothing to check after its switch has no barrier to wait for: the whole flow goes as one phase.
  */
-export async function runRelease(ctx: CommandContext, fleet: Fleet, facts: Map<Member, HostFacts>, phases: ReleasePhases): Promise<void> {
+export async function runRelease(
+  ctx: CommandContext,
+  fleet: Fleet,
+  facts: Map<Member, HostFacts>,
+  phases: ReleasePhases,
+): Promise<void> {
   const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
   const solo = fleet.members.length === 1 && !ctx.config.healthcheck && ctx.config.activate.length === 0;
   const staging = await stageAndHooks(ctx, fleet, phases, solo);
@@ -31,16 +36,25 @@ export async function runRelease(ctx: CommandContext, fleet: Fleet, facts: Map<M
     await rolloutRelease(ctx, fleet, phases);
     await fleet.run((m) => phases.finish(m));
   }
-  reportRelease(ctx, fleet, facts, phases, removed, (m) => (restaged.includes(m) ? whyRestaged(staging.get(m)) : undefined));
+  reportRelease(ctx, fleet, facts, phases, removed, (m) =>
+    restaged.includes(m) ? whyRestaged(staging.get(m)) : undefined,
+  );
 }
 
 /** Stage and hooks on every host; a solo host runs its whole flow (switch and finish too) in that one phase. */
-async function stageAndHooks(ctx: CommandContext, fleet: Fleet, phases: ReleasePhases, solo: boolean): Promise<Map<Member, PhaseResult>> {
+async function stageAndHooks(
+  ctx: CommandContext,
+  fleet: Fleet,
+  phases: ReleasePhases,
+  solo: boolean,
+): Promise<Map<Member, PhaseResult>> {
   const staged = new Map(fleet.members.map((m) => [m, phases.stage(m)]));
   return fleet.run(
     (m) => {
       const stage = staged.get(m)!.phase;
-      return solo ? chain('ship', stage, phases.hooks(m), phases.switch(m), phases.finish(m)) : chain(stage.name, stage, phases.hooks(m));
+      return solo
+        ? chain('ship', stage, phases.hooks(m), phases.switch(m), phases.finish(m))
+        : chain(stage.name, stage, phases.hooks(m));
     },
     (m) => staged.get(m)!.payload,
     { parallel: ctx.config.maxParallel },
@@ -48,7 +62,13 @@ async function stageAndHooks(ctx: CommandContext, fleet: Fleet, phases: ReleaseP
 }
 
 /** Stages the hosts whose staging stopped again, from scratch with everything, then runs their hooks. */
-async function restage(ctx: CommandContext, fleet: Fleet, phases: ReleasePhases, again: Member[], results: Map<Member, PhaseResult>): Promise<void> {
+async function restage(
+  ctx: CommandContext,
+  fleet: Fleet,
+  phases: ReleasePhases,
+  again: Member[],
+  results: Map<Member, PhaseResult>,
+): Promise<void> {
   if (!again.length) return;
   await phases.prepareRestage(again);
   const restaged = new Map(again.map((m) => [m, phases.restage(m)!]));
@@ -64,7 +84,12 @@ async function restage(ctx: CommandContext, fleet: Fleet, phases: ReleasePhases,
  * Switches the hosts (all of them, or `members`) as the config's strategy says, each activated and health-checked,
  * switching every switched host back when one fails. Deploy, redeploy and rollback alike.
  */
-export async function rolloutRelease(ctx: CommandContext, fleet: Fleet, phases: SwitchPhases, members?: readonly Member[]): Promise<void> {
+export async function rolloutRelease(
+  ctx: CommandContext,
+  fleet: Fleet,
+  phases: SwitchPhases,
+  members?: readonly Member[],
+): Promise<void> {
   const c = ctx.config;
   await rollout(
     fleet,
@@ -92,11 +117,20 @@ function rolloutListener(ctx: CommandContext): RolloutListener {
 }
 
 /** A host's health after its switch, by URL from the runner or by command on the host. */
-async function healthOf(ctx: CommandContext, fleet: Fleet, m: Member, env: Record<string, string>): Promise<HealthResult> {
+async function healthOf(
+  ctx: CommandContext,
+  fleet: Fleet,
+  m: Member,
+  env: Record<string, string>,
+): Promise<HealthResult> {
   const hc = ctx.config.healthcheck!;
   if (hc.url) return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
   const t0 = Date.now();
-  const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command!, env })] }), undefined, { members: [m] });
+  const results = await fleet.run(
+    () => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command!, env })] }),
+    undefined,
+    { members: [m] },
+  );
   const v = healthVerdict(results.get(m));
   reportInvalid(ctx, m.host.name, v.invalid);
   return { ok: v.ok, attempts: v.attempts ?? hc.retries + 1, detail: v.verdict, ms: Date.now() - t0 };

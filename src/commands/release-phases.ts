@@ -71,7 +71,11 @@ export function chooseName(ctx: Pick<CommandContext, 'releaseName' | 'run'>, fac
     const name = checkReleaseName(ctx.releaseName, 'release-name');
     for (const [m, f] of facts) {
       if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
-        throw new HostFailure(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
+        throw new HostFailure(
+          m.host.name,
+          'release',
+          `a release named "${name}" already exists there; release names are never reused`,
+        );
       }
     }
     return name;
@@ -98,7 +102,13 @@ function httpUserFor(c: EnvironmentConfig, m: Member, f: HostFacts): string | un
 }
 
 /** The environment of hooks and command health checks: the config's env and DEPLOY_*. */
-export function hookEnv(config: EnvironmentConfig, host: HostConfig, name: string, previous: string | undefined, sha: string): Record<string, string> {
+export function hookEnv(
+  config: EnvironmentConfig,
+  host: HostConfig,
+  name: string,
+  previous: string | undefined,
+  sha: string,
+): Record<string, string> {
   return {
     ...config.env,
     DEPLOY_RELEASE: name,
@@ -170,7 +180,11 @@ export function releasePhases(
     ];
     return {
       // Every stage step changes the host under the lock: each first proves the run still holds it.
-      phase: { name: 'stage', vars: { ...vars, ...fill.vars }, steps: fenced(steps.filter((s): s is Step => s !== null)) },
+      phase: {
+        name: 'stage',
+        vars: { ...vars, ...fill.vars },
+        steps: fenced(steps.filter((s): s is Step => s !== null)),
+      },
       payload: fill.payload,
     };
   };
@@ -192,11 +206,20 @@ export function releasePhases(
     hooks(m) {
       const hooks = c.deploy.filter((h) => !h.once || m === first);
       // The fence is checked at each hook's start: a hook already running when the lock is removed runs to its end.
-      return hooks.length ? { name: 'hooks', vars, steps: fenced(hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs)) } : undefined;
+      return hooks.length
+        ? { name: 'hooks', vars, steps: fenced(hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs)) }
+        : undefined;
     },
     finish(m) {
       const f = facts.get(m)!;
-      const entry = { event: source.event, release: name, previous: f.live ?? null, ...runRecord(ctx.run), sha: source.sha(m), started_at: ctx.run.startedAt.toISOString() };
+      const entry = {
+        event: source.event,
+        release: name,
+        previous: f.live ?? null,
+        ...runRecord(ctx.run),
+        sha: source.sha(m),
+        started_at: ctx.run.startedAt.toISOString(),
+      };
       // The history line and cleanup are fenced; cleanup runs under the lock (a next run's inspect and delta see
       // the releases as they stay), before the commit, which proves the lock under the fence itself.
       return { name: 'finish', vars, steps: [logHistory(entry), ...fenced([cleanup(removed(m))]), unlock()] };
@@ -207,8 +230,14 @@ export function releasePhases(
 }
 
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */
-export function activatePhase(c: EnvironmentConfig, vars: Record<string, string>, env: Record<string, string>): Phase | undefined {
-  return c.activate.length ? { name: 'activate', vars, steps: fenced(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs)) } : undefined;
+export function activatePhase(
+  c: EnvironmentConfig,
+  vars: Record<string, string>,
+  env: Record<string, string>,
+): Phase | undefined {
+  return c.activate.length
+    ? { name: 'activate', vars, steps: fenced(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs)) }
+    : undefined;
 }
 
 /**
@@ -217,5 +246,9 @@ export function activatePhase(c: EnvironmentConfig, vars: Record<string, string>
  * this run's release); the activate commands are.
  */
 export function revertPhase(c: EnvironmentConfig, vars: Record<string, string>, env: Record<string, string>): Phase {
-  return { name: 'revert', vars, steps: [revert(), ...fenced(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs))] };
+  return {
+    name: 'revert',
+    vars,
+    steps: [revert(), ...fenced(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs))],
+  };
 }

@@ -17,14 +17,30 @@ export interface ReleaseRow {
 /** One host's releases, newest first, with the status a user needs to choose a rollback target. */
 export function releaseRows(f: HostFacts): ReleaseRow[] {
   const { failed, bad } = unusable(f.history);
-  const previous = rollbackCandidates({ host: '', dirs: f.dirs, history: f.history, live: f.live, partial: f.partial })[0];
+  const previous = rollbackCandidates({
+    host: '',
+    dirs: f.dirs,
+    history: f.history,
+    live: f.live,
+    partial: f.partial,
+  })[0];
   return oldestFirst(f.dirs, f.history)
     .reverse()
     .map((name) => {
       const first = f.history.find((h) => h.release === name && h.event !== 'revert');
       const dir = f.releases.find((r) => r.name === name);
       const status: ReleaseRow['status'] =
-        name === f.live ? 'live' : f.partial.has(name) ? 'partial' : failed.has(name) ? 'failed' : bad.has(name) ? 'bad' : name === previous ? 'previous' : '';
+        name === f.live
+          ? 'live'
+          : f.partial.has(name)
+            ? 'partial'
+            : failed.has(name)
+              ? 'failed'
+              : bad.has(name)
+                ? 'bad'
+                : name === previous
+                  ? 'previous'
+                  : '';
       return {
         name,
         created: first?.at ? String(first.at) : dir?.mtime ? new Date(dir.mtime * 1000).toISOString() : '',
@@ -43,7 +59,10 @@ export async function releases(ctx: CommandContext): Promise<void> {
     const lives = new Set(fleet.members.map((m) => facts.get(m)!.live ?? '(none)'));
     const sets = new Set(fleet.members.map((m) => facts.get(m)!.dirs.slice().sort().join(',')));
     if (fleet.members.length > 1 && (lives.size > 1 || sets.size > 1)) {
-      const what = lives.size > 1 ? `different live releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m)!.live ?? 'none'}`).join(', ')})` : 'different sets of releases';
+      const what =
+        lives.size > 1
+          ? `different live releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m)!.live ?? 'none'}`).join(', ')})`
+          : 'different sets of releases';
       out.push(`> ⚠️ The hosts disagree: ${what}.`, '');
       warn(ctx, `the hosts disagree: ${what}`);
     }
@@ -58,11 +77,16 @@ export async function releases(ctx: CommandContext): Promise<void> {
       out.push('| Release | Created | Commit | Actor | Status |', '|---|---|---|---|---|');
       // Names are release names; the other cells are host text (plain, checked by readInspect), escaped all the same.
       for (const r of rows) {
-        out.push(`| ${r.status === 'live' ? `**${md(r.name)}**` : md(r.name)} | ${md(r.created)} | ${md(r.commit.slice(0, 12))} | ${md(r.actor)} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
+        out.push(
+          `| ${r.status === 'live' ? `**${md(r.name)}**` : md(r.name)} | ${md(r.created)} | ${md(r.commit.slice(0, 12))} | ${md(r.actor)} | ${r.status === 'live' ? '🟢 live' : r.status} |`,
+        );
       }
       out.push('');
       ctx.log.info(`${m.host.name}:`);
-      for (const r of rows) ctx.log.info(`  ${r.status === 'live' ? '*' : ' '} ${r.name}  ${r.created}  ${r.commit.slice(0, 12)}  ${r.actor}  ${r.status}`);
+      for (const r of rows)
+        ctx.log.info(
+          `  ${r.status === 'live' ? '*' : ' '} ${r.name}  ${r.created}  ${r.commit.slice(0, 12)}  ${r.actor}  ${r.status}`,
+        );
     }
     const first = facts.get(fleet.members[0]!)!;
     ctx.report.release = first.live;

@@ -32,7 +32,10 @@ export async function rollback(ctx: CommandContext): Promise<void> {
       report.details.push(
         '### Plan (dry run: nothing was changed)',
         '',
-        ...fleet.members.map((m) => `- ${m.host.name}: current would go from ${facts.get(m)!.live ?? 'nothing'} to ${target}; ${facts.get(m)!.live ?? 'the live release'} would be marked bad`),
+        ...fleet.members.map(
+          (m) =>
+            `- ${m.host.name}: current would go from ${facts.get(m)!.live ?? 'nothing'} to ${target}; ${facts.get(m)!.live ?? 'the live release'} would be marked bad`,
+        ),
         '',
       );
       return;
@@ -51,7 +54,17 @@ export async function rollback(ctx: CommandContext): Promise<void> {
       name: 'finish',
       vars,
       steps: [
-        ...(moving.includes(m) ? [logHistory({ event: 'rollback', release: target, from: facts.get(m)!.live ?? null, ...runRecord(ctx.run), sha: revision(m) })] : []),
+        ...(moving.includes(m)
+          ? [
+              logHistory({
+                event: 'rollback',
+                release: target,
+                from: facts.get(m)!.live ?? null,
+                ...runRecord(ctx.run),
+                sha: revision(m),
+              }),
+            ]
+          : []),
         unlock(),
       ],
     }));

@@ -38,12 +38,21 @@ export async function unlock(ctx: CommandContext): Promise<void> {
           `${holder.info['run_url'] ? `, ${String(holder.info['run_url'])}` : ''}; its session was ${holder.alive ? 'STILL RUNNING' : 'no longer running'}`,
       );
       if (holder.alive && !ctx.dryRun && !kept) {
-        warn(ctx, `${m.host.name}: removed the lock of ${nameOf(holder)} while its session still runs (forced): that run stops at its next step and changes nothing more (a hook already running finishes first)`);
+        warn(
+          ctx,
+          `${m.host.name}: removed the lock of ${nameOf(holder)} while its session still runs (forced): that run stops at its next step and changes nothing more (a hook already running finishes first)`,
+        );
       }
     }
     if (refused.length) {
       const { host, holder } = refused[0]!;
-      const others = refused.length > 1 ? ` (and on ${refused.slice(1).map((r) => r.host).join(', ')})` : '';
+      const others =
+        refused.length > 1
+          ? ` (and on ${refused
+              .slice(1)
+              .map((r) => r.host)
+              .join(', ')})`
+          : '';
       throw new HostFailure(
         host,
         'unlock',

@@ -23,7 +23,8 @@ export const healthcheckUrl: Kind<string> = text({
   label: 'http(s) URL, `{host}` allowed',
   check: (v) => {
     const other = /\{[^}]*\}/.exec(v.replaceAll(HOST_PLACEHOLDER, ''));
-    if (other) return `unknown placeholder \`${other[0]}\`: only \`${HOST_PLACEHOLDER}\` is replaced (by each host's host name)`;
+    if (other)
+      return `unknown placeholder \`${other[0]}\`: only \`${HOST_PLACEHOLDER}\` is replaced (by each host's host name)`;
     return urlProblem(v.replaceAll(HOST_PLACEHOLDER, 'example.com')) === undefined
       ? undefined
       : `must be an http:// or https:// URL, \`${HOST_PLACEHOLDER}\` allowed (got ${JSON.stringify(v)})`;
@@ -48,13 +49,21 @@ export function healthcheck(keys: HealthcheckKeys): Kind<HealthcheckConfig> {
       const written = mapping.keys;
       const where = at.keyPosition ?? mapping.position;
       if (written.url && written.command) {
-        return at.problemAt(where, 'takes either `url` (requested from the runner) or `command` (run on the host), not both');
+        return at.problemAt(
+          where,
+          'takes either `url` (requested from the runner) or `command` (run on the host), not both',
+        );
       }
       if (!written.url && !written.command) {
         return at.problemAt(where, 'needs `url` (requested from the runner) or `command` (run on the host)');
       }
       if (written.command && written.expect_status) {
-        return at.child('expect_status').problemAt(written.expect_status, '`expect_status` is only meaningful with `url`; a `command` passes when it exits 0');
+        return at
+          .child('expect_status')
+          .problemAt(
+            written.expect_status,
+            '`expect_status` is only meaningful with `url`; a `command` passes when it exits 0',
+          );
       }
       const { values } = mapping;
       // A written key without a value was bad (and reported): give no config rather than one with a default.
@@ -70,7 +79,10 @@ export function healthcheck(keys: HealthcheckKeys): Kind<HealthcheckConfig> {
       };
     },
     toJson(check) {
-      const out: JsonObject = check.url === undefined ? { command: check.command ?? '' } : { url: check.url, expect_status: check.expectStatus };
+      const out: JsonObject =
+        check.url === undefined
+          ? { command: check.command ?? '' }
+          : { url: check.url, expect_status: check.expectStatus };
       return {
         ...out,
         timeout: keys.timeout.kind.toJson(check.timeoutMs),

@@ -1,7 +1,15 @@
 /** The `hosts:` list: strings (`user@host:port`, `local`) or mappings (`host`, `user`, `port`, `deploy_path`, `labels`). */
 import { isScalar, isSeq } from 'yaml';
 import type { Cursor } from './cursor.js';
-import { DEFAULT_PORT, HOST_SPEC_PATTERN, hostNameProblem, LOCAL, localHost, readHostSpec, remoteHost } from './hosts.js';
+import {
+  DEFAULT_PORT,
+  HOST_SPEC_PATTERN,
+  hostNameProblem,
+  LOCAL,
+  localHost,
+  readHostSpec,
+  remoteHost,
+} from './hosts.js';
 import { objectSchema, type KeySpec, type KeySpecs, type Kind } from './kind.js';
 import { text, readText } from './kinds.js';
 import { readList } from './list-kinds.js';
@@ -43,7 +51,11 @@ function hostFromMapping(mapping: Mapping<HostEntryKeys>, at: Cursor): HostEntry
     return { spec: localHost(mapping.position), deployPath, path: at.path };
   }
   const bare = host.replace(/^\[(.*)\]$/, '$1');
-  return { spec: remoteHost(bare, user, port ?? DEFAULT_PORT, mapping.position, labels ?? []), deployPath, path: at.path };
+  return {
+    spec: remoteHost(bare, user, port ?? DEFAULT_PORT, mapping.position, labels ?? []),
+    deployPath,
+    path: at.path,
+  };
 }
 
 export function hostList(entryKeys: HostEntryKeys): Kind<HostEntry[]> {

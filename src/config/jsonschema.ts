@@ -9,7 +9,7 @@ export function toJsonSchema(): JsonObject {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'deploy-action configuration (deploy.yml)',
     description:
-      'Every environment key may also be written at the top level as a default for all environments; an environment\'s own value replaces it.',
+      "Every environment key may also be written at the top level as a default for all environments; an environment's own value replaces it.",
     ...objectSchema(TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS),
     $defs: {
       environment: {

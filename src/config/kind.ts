@@ -32,7 +32,9 @@ export type ValuesOf<S extends KeySpecs> = {
 
 /** Builds a key spec, keeping its value type and whether it has a default (so defaults type-check). */
 export function key<T>(spec: Omit<KeySpec<T>, 'default'> & { default: NoInfer<T> }): KeySpec<T> & { default: T };
-export function key<T>(spec: Omit<KeySpec<T>, 'default'> & { default?: undefined }): KeySpec<T> & { default: undefined };
+export function key<T>(
+  spec: Omit<KeySpec<T>, 'default'> & { default?: undefined },
+): KeySpec<T> & { default: undefined };
 export function key<T>(spec: KeySpec<T>): KeySpec<T> {
   return spec;
 }
@@ -48,4 +50,3 @@ export function objectSchema(specs: KeySpecs, requiredFrom: KeySpecs = specs): J
   const required = Object.keys(requiredFrom).filter((k) => requiredFrom[k].required);
   return { type: 'object', properties, additionalProperties: false, ...(required.length ? { required } : {}) };
 }
-

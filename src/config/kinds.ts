@@ -41,7 +41,8 @@ export const name = (label: string): Kind<string> =>
 
 export const applicationName: Kind<string> = text({
   label: 'non-empty string',
-  check: (v) => (v.trim() === '' ? 'must not be empty' : /[\n\r/]/.test(v) ? 'must not contain `/` or newlines' : undefined),
+  check: (v) =>
+    v.trim() === '' ? 'must not be empty' : /[\n\r/]/.test(v) ? 'must not contain `/` or newlines' : undefined,
   schema: { minLength: 1, pattern: '^[^/\\n\\r]+$' },
 });
 
@@ -90,7 +91,10 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER): Kind<number
   const label = max === Number.MAX_SAFE_INTEGER ? `integer >= ${min}` : `integer from ${min} to ${max}`;
   return {
     label,
-    jsonSchema: max === Number.MAX_SAFE_INTEGER ? { type: 'integer', minimum: min } : { type: 'integer', minimum: min, maximum: max },
+    jsonSchema:
+      max === Number.MAX_SAFE_INTEGER
+        ? { type: 'integer', minimum: min }
+        : { type: 'integer', minimum: min, maximum: max },
     read(node, at) {
       const resolved = at.resolve(node);
       const value = isScalar(resolved) ? resolved.value : undefined;
@@ -165,7 +169,10 @@ export function duration(minMs: number, maxMs: number): Kind<number> {
       if (typeof value === 'string') ms = parseDuration(value);
       else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) ms = value * 1000;
       if (ms === undefined || !Number.isSafeInteger(ms)) {
-        return at.problem(node, `must be a duration such as \`30s\`, \`1500ms\` or \`2m\` (a bare integer is seconds) (got ${describeNode(resolved)})`);
+        return at.problem(
+          node,
+          `must be a duration such as \`30s\`, \`1500ms\` or \`2m\` (a bare integer is seconds) (got ${describeNode(resolved)})`,
+        );
       }
       if (ms < minMs || ms > maxMs) return at.problem(node, `must be ${range} (got ${describeNode(resolved)})`);
       return ms;

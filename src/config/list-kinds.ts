@@ -7,7 +7,11 @@ import { readText, same } from './kinds.js';
 import { globProblem, normaliseRelative, relativePathProblem } from './paths.js';
 
 /** Reads a list, item by item; `each` returns undefined for bad items (having reported them). */
-export function readList<T>(node: unknown, at: Cursor, each: (item: unknown, at: Cursor) => T | undefined): T[] | undefined {
+export function readList<T>(
+  node: unknown,
+  at: Cursor,
+  each: (item: unknown, at: Cursor) => T | undefined,
+): T[] | undefined {
   const resolved = at.resolve(node);
   if (!isSeq(resolved)) return at.problem(node, `must be a list (got ${describeNode(resolved)})`);
   const out: T[] = [];
@@ -67,11 +71,14 @@ export const labels: Kind<string[]> = {
     const seen = new Map<string, number>();
     return readList(node, at, (item, itemAt) => {
       const value = readText(item, itemAt, (v) =>
-        LABEL_PATTERN.test(v) ? undefined : `invalid label ${JSON.stringify(v)}: use letters, digits, \`.\`, \`_\` and \`-\`, starting with a letter or digit`,
+        LABEL_PATTERN.test(v)
+          ? undefined
+          : `invalid label ${JSON.stringify(v)}: use letters, digits, \`.\`, \`_\` and \`-\`, starting with a letter or digit`,
       );
       if (value === undefined) return undefined;
       const earlier = seen.get(value);
-      if (earlier !== undefined) return itemAt.problem(item, `label \`${value}\` is listed twice (also at line ${earlier})`);
+      if (earlier !== undefined)
+        return itemAt.problem(item, `label \`${value}\` is listed twice (also at line ${earlier})`);
       seen.set(value, itemAt.position(item).line);
       return value;
     });

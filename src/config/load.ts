@@ -99,7 +99,11 @@ function load(options: LoadConfigOptions, problems: Problems): EnvironmentConfig
   const text = readText(options, problems);
   if (text === undefined) return undefined;
   if (Buffer.byteLength(text, 'utf8') > MAX_FILE_BYTES) {
-    problems.add({ file: options.file, line: 1, column: 1 }, '', `the config file is larger than ${MAX_FILE_BYTES} bytes`);
+    problems.add(
+      { file: options.file, line: 1, column: 1 },
+      '',
+      `the config file is larger than ${MAX_FILE_BYTES} bytes`,
+    );
     return undefined;
   }
   const lineCounter = new LineCounter();
@@ -139,7 +143,9 @@ export function loadConfig(options: LoadConfigOptions): EnvironmentConfig {
   problems.throwIfAny();
   if (!config) {
     // validateDocument returns a config whenever it recorded no problem; this guards the invariant.
-    throw new ConfigError([{ file: options.file, line: 1, column: 1, path: '', message: 'no configuration was produced' }]);
+    throw new ConfigError([
+      { file: options.file, line: 1, column: 1, path: '', message: 'no configuration was produced' },
+    ]);
   }
   return config;
 }

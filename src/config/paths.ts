@@ -2,8 +2,24 @@
 import { posix } from 'node:path';
 
 const SYSTEM_DIRS = [
-  '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/opt', '/proc',
-  '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/home',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/opt',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/srv',
+  '/sys',
+  '/tmp',
+  '/usr',
+  '/var',
 ];
 /** Nothing may be deployed anywhere below these. */
 const FORBIDDEN_TREES = ['/proc', '/sys', '/dev', '/etc'];

@@ -8,20 +8,39 @@ import { environmentMap } from './environments-kind.js';
 import { healthcheck, healthcheckUrl, type HealthcheckKeys } from './healthcheck-kind.js';
 import { hookList, type HookKeys } from './hook-kind.js';
 import { hostList, hostName, type HostEntryKeys } from './host-kind.js';
-import { absolutePath, applicationName, boolean, command, duration, integer, name, octalMode, oneOf, url } from './kinds.js';
+import {
+  absolutePath,
+  applicationName,
+  boolean,
+  command,
+  duration,
+  integer,
+  name,
+  octalMode,
+  oneOf,
+  url,
+} from './kinds.js';
 import { globs, labels, relativePaths } from './list-kinds.js';
 import { STRATEGIES, WRITABLE_MODES } from './types.js';
 
 /** Keys of a host written as a mapping in `hosts:`. */
 export const HOST_ENTRY_KEYS: HostEntryKeys = {
-  host: key({ kind: hostName, required: true, description: 'Host name or IP address (IPv6 with or without brackets), or `local` for this machine without SSH.' }),
-  user: key({ kind: name('user name'), description: 'SSH user for this host; overrides the environment\'s `user`.' }),
+  host: key({
+    kind: hostName,
+    required: true,
+    description: 'Host name or IP address (IPv6 with or without brackets), or `local` for this machine without SSH.',
+  }),
+  user: key({ kind: name('user name'), description: "SSH user for this host; overrides the environment's `user`." }),
   port: key({ kind: integer(1, 65535), default: 22, description: 'SSH port of this host.' }),
-  deploy_path: key({ kind: absolutePath, description: 'Deploy path on this host; overrides the environment\'s `deploy_path`.' }),
+  deploy_path: key({
+    kind: absolutePath,
+    description: "Deploy path on this host; overrides the environment's `deploy_path`.",
+  }),
   labels: key({
     kind: labels,
     default: [],
-    description: 'Labels of this host (e.g. `web`, `worker`): letters, digits, `.`, `_` and `-`, starting with a letter or digit. Not for `local`.',
+    description:
+      'Labels of this host (e.g. `web`, `worker`): letters, digits, `.`, `_` and `-`, starting with a letter or digit. Not for `local`.',
   }),
 };
 
@@ -50,17 +69,29 @@ export const HEALTHCHECK_KEYS: HealthcheckKeys = {
   url: key({
     kind: healthcheckUrl,
     description:
-      'http(s) URL requested from the runner after each host switches; `{host}` is replaced by the host\'s host name or IP address (`host`, without user or port). Give `url` or `command`, not both.',
+      "http(s) URL requested from the runner after each host switches; `{host}` is replaced by the host's host name or IP address (`host`, without user or port). Give `url` or `command`, not both.",
   }),
-  command: key({ kind: command, description: 'Shell command run on each host after its switch; it passes when it exits 0. Give `url` or `command`, not both.' }),
-  expect_status: key({ kind: integer(100, 599), default: 200, description: 'HTTP status the `url` must answer with (only with `url`).' }),
+  command: key({
+    kind: command,
+    description:
+      'Shell command run on each host after its switch; it passes when it exits 0. Give `url` or `command`, not both.',
+  }),
+  expect_status: key({
+    kind: integer(100, 599),
+    default: 200,
+    description: 'HTTP status the `url` must answer with (only with `url`).',
+  }),
   timeout: key({
     kind: duration(1, MAX_HEALTHCHECK_WAIT_MS),
     default: 30_000,
     description: 'Timeout of one attempt: `30s`, `1500ms`, `2m`, or a bare integer meaning seconds; at most `10m`.',
   }),
   retries: key({ kind: integer(0), default: 5, description: 'Attempts after a failed one (attempts = retries + 1).' }),
-  interval: key({ kind: duration(0, MAX_HEALTHCHECK_WAIT_MS), default: 2_000, description: 'Pause between attempts, as a duration like `timeout`; at most `10m`.' }),
+  interval: key({
+    kind: duration(0, MAX_HEALTHCHECK_WAIT_MS),
+    default: 2_000,
+    description: 'Pause between attempts, as a duration like `timeout`; at most `10m`.',
+  }),
 };
 
 /** Keys of an environment. Each may also be written at the top level as a default for every environment. */
@@ -71,25 +102,59 @@ export const ENVIRONMENT_KEYS = {
     description:
       'Hosts to deploy to: `user@host[:port]`, `host`, `[v6addr]:port`, `local` (this machine, no SSH), or a mapping with `host`, `user`, `port`, `deploy_path` and `labels`.',
   }),
-  user: key({ kind: name('user name'), description: 'Default SSH user for hosts that do not name one. Required unless every remote host names its user.' }),
+  user: key({
+    kind: name('user name'),
+    description: 'Default SSH user for hosts that do not name one. Required unless every remote host names its user.',
+  }),
   deploy_path: key({
     kind: absolutePath,
     description:
       'Absolute path holding `releases/`, `shared/` and the `current` symlink. Required unless every host sets its own. System directories and home directory roots are refused.',
   }),
   url: key({ kind: url, description: 'Public URL of the environment: the `url` output and the job summary show it.' }),
-  keep_releases: key({ kind: integer(1), default: 5, description: 'How many releases to keep on each host (the current one included).' }),
+  keep_releases: key({
+    kind: integer(1),
+    default: 5,
+    description: 'How many releases to keep on each host (the current one included).',
+  }),
   exclude: key({ kind: globs, default: [], description: 'Glob patterns of files not to upload.' }),
-  shared_dirs: key({ kind: relativePaths, default: [], description: 'Directories kept in `shared/` and symlinked into every release.' }),
-  shared_files: key({ kind: relativePaths, default: [], description: 'Files kept in `shared/` and symlinked into every release.' }),
-  writable_dirs: key({ kind: relativePaths, default: [], description: 'Directories the web server must be able to write.' }),
-  writable_mode: key({ kind: oneOf(WRITABLE_MODES), default: 'acl', description: 'How `writable_dirs` are made writable: `acl` (setfacl), `chmod`, `chown`, `chgrp`, or `skip`.' }),
+  shared_dirs: key({
+    kind: relativePaths,
+    default: [],
+    description: 'Directories kept in `shared/` and symlinked into every release.',
+  }),
+  shared_files: key({
+    kind: relativePaths,
+    default: [],
+    description: 'Files kept in `shared/` and symlinked into every release.',
+  }),
+  writable_dirs: key({
+    kind: relativePaths,
+    default: [],
+    description: 'Directories the web server must be able to write.',
+  }),
+  writable_mode: key({
+    kind: oneOf(WRITABLE_MODES),
+    default: 'acl',
+    description: 'How `writable_dirs` are made writable: `acl` (setfacl), `chmod`, `chown`, `chgrp`, or `skip`.',
+  }),
   writable_use_sudo: key({ kind: boolean, default: false, description: 'Run the writable commands with sudo.' }),
   writable_recursive: key({ kind: boolean, default: false, description: 'Apply the writable mode recursively.' }),
-  writable_chmod_mode: key({ kind: octalMode, default: '0755', description: 'Mode for `writable_mode: chmod`, as octal digits (`"0755"`, `"775"`).' }),
-  http_user: key({ kind: name('user name'), description: 'User the web server runs as; detected on the host when unset.' }),
+  writable_chmod_mode: key({
+    kind: octalMode,
+    default: '0755',
+    description: 'Mode for `writable_mode: chmod`, as octal digits (`"0755"`, `"775"`).',
+  }),
+  http_user: key({
+    kind: name('user name'),
+    description: 'User the web server runs as; detected on the host when unset.',
+  }),
   http_group: key({ kind: name('group name'), description: 'Group the web server runs as (for `chgrp`).' }),
-  clear_paths: key({ kind: relativePaths, default: [], description: 'Paths removed from each release before it goes live.' }),
+  clear_paths: key({
+    kind: relativePaths,
+    default: [],
+    description: 'Paths removed from each release before it goes live.',
+  }),
   clear_use_sudo: key({ kind: boolean, default: false, description: 'Remove `clear_paths` with sudo.' }),
   hook_timeout: key({
     kind: duration(1_000, 24 * 3_600_000),
@@ -101,21 +166,30 @@ export const ENVIRONMENT_KEYS = {
     kind: boolean,
     default: false,
     description:
-      'Always ship the whole build. By default a host with a live release gets only what changed (compared with the live release\'s manifest), checked against the build before anything goes live.',
+      "Always ship the whole build. By default a host with a live release gets only what changed (compared with the live release's manifest), checked against the build before anything goes live.",
   }),
   env: key({
     kind: envMap,
     default: [],
     description:
-      'Environment variables for hooks. `${NAME}` is replaced from the step\'s environment (and masked); `$${NAME}` is a literal `${NAME}`. Names starting with `DEPLOY_` are reserved.',
+      "Environment variables for hooks. `${NAME}` is replaced from the step's environment (and masked); `$${NAME}` is a literal `${NAME}`. Names starting with `DEPLOY_` are reserved.",
   }),
   strategy: key({
     kind: oneOf(STRATEGIES),
     default: 'all-at-once',
-    description: 'How hosts switch to the new release: `all-at-once` (together, once every host is staged) or `rolling` (in batches of `batch_size`).',
+    description:
+      'How hosts switch to the new release: `all-at-once` (together, once every host is staged) or `rolling` (in batches of `batch_size`).',
   }),
-  max_parallel: key({ kind: integer(1), default: 10, description: 'How many hosts are connected to, staged and run their deploy hooks at once.' }),
-  batch_size: key({ kind: integer(1), default: 1, description: 'With `strategy: rolling`, how many hosts switch per batch (may exceed the number of hosts).' }),
+  max_parallel: key({
+    kind: integer(1),
+    default: 10,
+    description: 'How many hosts are connected to, staged and run their deploy hooks at once.',
+  }),
+  batch_size: key({
+    kind: integer(1),
+    default: 1,
+    description: 'With `strategy: rolling`, how many hosts switch per batch (may exceed the number of hosts).',
+  }),
   build: key({
     kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
     default: [],
@@ -130,7 +204,8 @@ export const ENVIRONMENT_KEYS = {
   activate: key({
     kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
     default: [],
-    description: 'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run`.',
+    description:
+      'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run`.',
   }),
   healthcheck: key({
     kind: healthcheck(HEALTHCHECK_KEYS),
@@ -141,7 +216,10 @@ export const ENVIRONMENT_KEYS = {
 
 /** Keys only valid at the top level; every environment key is valid there too. */
 export const TOP_LEVEL_ONLY_KEYS = {
-  name: key({ kind: applicationName, description: 'Application name. Defaults to the name of the directory holding the config file.' }),
+  name: key({
+    kind: applicationName,
+    description: 'Application name. Defaults to the name of the directory holding the config file.',
+  }),
   environments: key({
     kind: environmentMap(ENVIRONMENT_KEYS, {
       name: '`name` is only allowed at the top level',

@@ -12,7 +12,13 @@ import type { ValuesOf } from './kind.js';
 import type { HostEntry } from './host-kind.js';
 import { readMapping, type Mapping } from './mapping.js';
 import { sharedOverlapProblems, type PathEntry } from './paths.js';
-import { ENVIRONMENT_KEYS, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS, type EnvironmentSpecs, type TopLevelSpecs } from './schema.js';
+import {
+  ENVIRONMENT_KEYS,
+  TOP_LEVEL_KEYS,
+  TOP_LEVEL_ONLY_KEYS,
+  type EnvironmentSpecs,
+  type TopLevelSpecs,
+} from './schema.js';
 import type { EnvironmentConfig, HostConfig } from './types.js';
 
 export interface ValidateOptions {
@@ -81,7 +87,10 @@ function resolveHosts(merged: Merged, at: Cursor, position: SourcePosition): Hos
     const name = spec.local ? spec.name : hostDisplayName(spec.host, hostUser, spec.port);
     const earlier = seen.get(name);
     if (earlier) {
-      hostAt.problemAt(spec.position, `duplicate host \`${name}\` (also at line ${earlier.line})${inEnvironment(path, at)}`);
+      hostAt.problemAt(
+        spec.position,
+        `duplicate host \`${name}\` (also at line ${earlier.line})${inEnvironment(path, at)}`,
+      );
       continue;
     }
     seen.set(name, spec.position);
@@ -111,7 +120,8 @@ function checkShared(merged: Merged, at: Cursor): void {
 /** `${NAME}` references that are wrong whatever the step's environment holds: checked in every environment. */
 function checkEnvReferences(merged: Merged, at: Cursor): void {
   for (const entry of merged.or('env')) {
-    for (const problem of checkReferences(entry.value, {}).problems) new Cursor(at.source, entry.path).problemAt(entry.position, problem);
+    for (const problem of checkReferences(entry.value, {}).problems)
+      new Cursor(at.source, entry.path).problemAt(entry.position, problem);
   }
 }
 
@@ -125,7 +135,8 @@ function expandEnv(merged: Merged, at: Cursor, options: ValidateOptions): Loaded
   if (!options.expandEnv) {
     const unset = new Problems();
     for (const entry of merged.or('env')) {
-      for (const message of checkReferences(entry.value, options.env).unset) unset.add(entry.position, entry.path, message);
+      for (const message of checkReferences(entry.value, options.env).unset)
+        unset.add(entry.position, entry.path, message);
     }
     return { env: {}, secrets: [], envSkipped: { unset: unset.list } };
   }
@@ -212,10 +223,12 @@ export function validateDocument(source: Source, options: ValidateOptions): Envi
   }
   if (top.values.environments && !environments.some((e) => e.name === options.environment)) {
     const names = environments.map((e) => `\`${e.name}\``).join(', ');
-    root.child('environments').problemAt(
-      top.keys.environments ?? root.position(null),
-      `environment \`${options.environment}\` not found; ${names ? `defined: ${names}` : 'none is defined'}`,
-    );
+    root
+      .child('environments')
+      .problemAt(
+        top.keys.environments ?? root.position(null),
+        `environment \`${options.environment}\` not found; ${names ? `defined: ${names}` : 'none is defined'}`,
+      );
   }
   return chosen;
 }

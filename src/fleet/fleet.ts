@@ -1,5 +1,13 @@
 import type { HostConfig } from '../config/index.js';
-import { HostSession, SessionFailed, SessionLost, type Payload, type PhaseResult, type SessionListener, type StepRecord } from '../remote/session.js';
+import {
+  HostSession,
+  SessionFailed,
+  SessionLost,
+  type Payload,
+  type PhaseResult,
+  type SessionListener,
+  type StepRecord,
+} from '../remote/session.js';
 import type { Phase } from '../remote/phase.js';
 import type { PreludeOptions } from '../remote/prelude.js';
 import type { Transport } from '../transport/types.js';
@@ -103,7 +111,12 @@ export class Fleet {
     const opened = await settleLimited(hosts, parallel, async (host) => {
       const transport = await openTransport(host, access);
       try {
-        const session = HostSession.open(transport, prelude(host), sessionListener(host, listener), access.startTimeoutMs);
+        const session = HostSession.open(
+          transport,
+          prelude(host),
+          sessionListener(host, listener),
+          access.startTimeoutMs,
+        );
         return { host, transport, session };
       } catch (error) {
         await transport.close();
@@ -118,7 +131,11 @@ export class Fleet {
       for (const m of members) m.session.endNow();
       const confirmed = await fleet.abort();
       const reason = (opened[failed] as PromiseRejectedResult).reason;
-      const failure = new HostFailure(hosts[failed]!.name, 'connect', reason instanceof Error ? reason.message : String(reason));
+      const failure = new HostFailure(
+        hosts[failed]!.name,
+        'connect',
+        reason instanceof Error ? reason.message : String(reason),
+      );
       failure.cleanedUp = confirmed;
       throw failure;
     }
@@ -154,7 +171,11 @@ export class Fleet {
       const m = members[i]!;
       if (r.status === 'rejected') {
         if (r.reason instanceof SessionFailed) failure ??= new HostFailure(m.host.name, r.reason.step, r.reason.detail);
-        failure ??= new HostFailure(m.host.name, 'session', r.reason instanceof SessionLost ? r.reason.message : String(r.reason));
+        failure ??= new HostFailure(
+          m.host.name,
+          'session',
+          r.reason instanceof SessionLost ? r.reason.message : String(r.reason),
+        );
       } else if (r.value) {
         out.set(m, r.value);
         if (!r.value.ok && !failure) {

@@ -28,7 +28,10 @@ export async function checkUrl(c: UrlCheck, signal?: AbortSignal): Promise<Healt
       detail = `HTTP ${res.status}, expected ${c.expectStatus}`;
     } catch (error) {
       const e = error as { name?: string; cause?: { code?: string; message?: string }; message?: string };
-      detail = e.name === 'TimeoutError' ? `no answer within ${c.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(error));
+      detail =
+        e.name === 'TimeoutError'
+          ? `no answer within ${c.timeoutMs} ms`
+          : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(error));
     }
     if (attempt <= c.retries) await new Promise((r) => setTimeout(r, c.intervalMs));
   }

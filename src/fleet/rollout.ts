@@ -26,7 +26,12 @@ export interface RolloutListener {
  * batch and all earlier ones) is switched back, its activate commands run again, and the failure propagates.
  * The switches stay provisional until the caller commits them.
  */
-export async function rollout(fleet: Fleet, plan: RolloutPlan, listener: RolloutListener = {}, members: readonly Member[] = fleet.members): Promise<void> {
+export async function rollout(
+  fleet: Fleet,
+  plan: RolloutPlan,
+  listener: RolloutListener = {},
+  members: readonly Member[] = fleet.members,
+): Promise<void> {
   const size = plan.strategy === 'rolling' ? Math.max(1, plan.batchSize) : members.length;
   const switched: Member[] = [];
   for (let i = 0; i < members.length; i += size) {
@@ -42,7 +47,11 @@ export async function rollout(fleet: Fleet, plan: RolloutPlan, listener: Rollout
         for (const { m, r } of results) listener.health?.(m, r);
         const sick = results.find(({ r }) => !r.ok);
         if (sick) {
-          throw new HostFailure(sick.m.host.name, 'healthcheck', `unhealthy after ${sick.r.attempts} attempt(s): ${sick.r.detail}`);
+          throw new HostFailure(
+            sick.m.host.name,
+            'healthcheck',
+            `unhealthy after ${sick.r.attempts} attempt(s): ${sick.r.detail}`,
+          );
         }
       }
     } catch (error) {
@@ -52,7 +61,12 @@ export async function rollout(fleet: Fleet, plan: RolloutPlan, listener: Rollout
   }
 }
 
-async function switchBack(fleet: Fleet, plan: RolloutPlan, switched: Member[], listener: RolloutListener): Promise<void> {
+async function switchBack(
+  fleet: Fleet,
+  plan: RolloutPlan,
+  switched: Member[],
+  listener: RolloutListener,
+): Promise<void> {
   const alive = switched.filter((m) => !m.session.ended);
   if (alive.length === 0) return;
   try {

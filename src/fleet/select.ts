@@ -49,7 +49,8 @@ export function selectHosts(hosts: HostConfig[], spec: string, source: string): 
     else selectors.push(selector);
   }
   if (problems.length) {
-    const available = hosts.map((h) => (h.labels.length ? `${h.name} [${h.labels.join(', ')}]` : h.name)).join(', ') || '(none)';
+    const available =
+      hosts.map((h) => (h.labels.length ? `${h.name} [${h.labels.join(', ')}]` : h.name)).join(', ') || '(none)';
     throw new Error(`${source}: ${problems.join('; ')}. The hosts of this environment are: ${available}`);
   }
   return hosts.filter((h) => selectors.some((s) => s.matches(h)));

@@ -31,18 +31,34 @@ export interface InvalidValue {
 /** Fields naming a release (besides `release`): a release name, or null/absent. */
 const NAME_FIELDS = ['previous', 'from', 'to'] as const;
 /** Free-text fields shown to users: a string (or number) without control characters, capped. */
-const TEXT_FIELDS = ['sha', 'ref', 'actor', 'at', 'started_at', 'repository', 'run_id', 'run_attempt', 'runner', 'owner', 'note'] as const;
+const TEXT_FIELDS = [
+  'sha',
+  'ref',
+  'actor',
+  'at',
+  'started_at',
+  'repository',
+  'run_id',
+  'run_attempt',
+  'runner',
+  'owner',
+  'note',
+] as const;
 export const TEXT_FIELD_CHARS = 200;
 
 /** A string (or number) to show as it is: no control characters, at most `max` characters; undefined otherwise. */
 export function plainText(value: unknown, max = TEXT_FIELD_CHARS): string | undefined {
   const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-  return typeof text === 'string' && text.length <= max && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text) ? text : undefined;
+  return typeof text === 'string' && text.length <= max && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)
+    ? text
+    : undefined;
 }
 
 /** An https URL without white space, quotes or angle brackets (a link we may show); undefined otherwise. */
 export function httpsUrl(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length <= 500 && /^https:\/\/[^\s"'<>`\\]+$/.test(value) ? value : undefined;
+  return typeof value === 'string' && value.length <= 500 && /^https:\/\/[^\s"'<>`\\]+$/.test(value)
+    ? value
+    : undefined;
 }
 
 /**
@@ -64,10 +80,14 @@ export function parseHistory(text: string, invalid: (v: InvalidValue) => void = 
     if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
     const entry = { ...(value as Record<string, unknown>) };
     if (!isReleaseName(entry['release'])) {
-      if (entry['release'] !== undefined) invalid({ what: 'a release name in .deploy/history.jsonl (release)', value: String(entry['release']) });
+      if (entry['release'] !== undefined)
+        invalid({ what: 'a release name in .deploy/history.jsonl (release)', value: String(entry['release']) });
       continue;
     }
-    if (entry['event'] !== undefined && !(typeof entry['event'] === 'string' && /^[a-z][a-z-]{0,31}$/.test(entry['event']))) {
+    if (
+      entry['event'] !== undefined &&
+      !(typeof entry['event'] === 'string' && /^[a-z][a-z-]{0,31}$/.test(entry['event']))
+    ) {
       invalid({ what: 'an event in .deploy/history.jsonl', value: String(entry['event']) });
       continue;
     }
@@ -82,12 +102,18 @@ export function parseHistory(text: string, invalid: (v: InvalidValue) => void = 
       if (v === undefined || v === null) continue;
       const shown = plainText(v);
       if (shown === undefined) {
-        invalid({ what: `a field of .deploy/history.jsonl (${k})`, value: typeof v === 'string' ? v : JSON.stringify(v) });
+        invalid({
+          what: `a field of .deploy/history.jsonl (${k})`,
+          value: typeof v === 'string' ? v : JSON.stringify(v),
+        });
         delete entry[k];
       } else entry[k] = shown;
     }
     if (entry['run_url'] !== undefined && entry['run_url'] !== null && !httpsUrl(entry['run_url'])) {
-      invalid({ what: 'a run URL in .deploy/history.jsonl (run_url, not an https URL)', value: String(entry['run_url']) });
+      invalid({
+        what: 'a run URL in .deploy/history.jsonl (run_url, not an https URL)',
+        value: String(entry['run_url']),
+      });
       delete entry['run_url'];
     }
     out.push(entry as HistoryEntry);

@@ -35,11 +35,17 @@ export type RollbackChoice = { target: string; warnings: string[] } | { error: s
 export function chooseRollbackTarget(views: RollbackView[], named?: string): RollbackChoice {
   if (named) {
     const lacking = views.filter((v) => !v.dirs.includes(named)).map((v) => v.host);
-    if (lacking.length) return { error: `release ${named} does not exist on ${lacking.join(', ')}: nothing was changed` };
-    const partial = views.filter((v) => v.partial.has(named) || unusable(v.history).failed.has(named)).map((v) => v.host);
-    if (partial.length) return { error: `release ${named} never completed on ${partial.join(', ')} and cannot be made live` };
+    if (lacking.length)
+      return { error: `release ${named} does not exist on ${lacking.join(', ')}: nothing was changed` };
+    const partial = views
+      .filter((v) => v.partial.has(named) || unusable(v.history).failed.has(named))
+      .map((v) => v.host);
+    if (partial.length)
+      return { error: `release ${named} never completed on ${partial.join(', ')} and cannot be made live` };
     if (views.every((v) => v.live === named)) return { error: `release ${named} is already live on every host` };
-    const warnings = views.filter((v) => unusable(v.history).bad.has(named)).map((v) => `${v.host}: release ${named} was marked bad earlier; making it live as asked`);
+    const warnings = views
+      .filter((v) => unusable(v.history).bad.has(named))
+      .map((v) => `${v.host}: release ${named} was marked bad earlier; making it live as asked`);
     return { target: named, warnings };
   }
   const lists = views.map((v) => ({ v, candidates: rollbackCandidates(v) }));

@@ -6,9 +6,17 @@ import type { PhaseResult } from './session.js';
  * gives '' for a key reported twice, and notes it as invalid: a second value is a forged marker, or a bug, never
  * joined or chosen between).
  */
-export function singleValues(result: Pick<PhaseResult, 'data'>, invalid: InvalidValue[], keys: readonly string[]): (key: string) => string {
+export function singleValues(
+  result: Pick<PhaseResult, 'data'>,
+  invalid: InvalidValue[],
+  keys: readonly string[],
+): (key: string) => string {
   const twice = new Set(keys.filter((k) => (result.data.get(k)?.length ?? 0) > 1));
-  for (const k of twice) invalid.push({ what: `the value "${k}", reported ${result.data.get(k)!.length} times (a forged report?)`, value: result.data.get(k)!.join('\n') });
+  for (const k of twice)
+    invalid.push({
+      what: `the value "${k}", reported ${result.data.get(k)!.length} times (a forged report?)`,
+      value: result.data.get(k)!.join('\n'),
+    });
   return (key) => (twice.has(key) ? '' : (result.data.get(key)?.[0] ?? ''));
 }
 

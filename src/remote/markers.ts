@@ -26,7 +26,13 @@ export const MAX_MARKER = 64 * 1024;
 export const MAX_BLOB = 32 * 1024 * 1024;
 
 /** The data keys whose values are blobs (see MAX_BLOB); every other marker gets MAX_MARKER. */
-export const BLOB_KEYS: ReadonlySet<string> = new Set(['releases', 'history', 'live-manifest', 'base-manifest', 'partial']);
+export const BLOB_KEYS: ReadonlySet<string> = new Set([
+  'releases',
+  'history',
+  'live-manifest',
+  'base-manifest',
+  'partial',
+]);
 
 /** A marker line went past its cap: the host is sending something no session step sends. */
 export class MarkerTooLong extends Error {
@@ -35,7 +41,10 @@ export class MarkerTooLong extends Error {
     readonly key: string,
     readonly limit: number,
   ) {
-    const what = kind === 'data' && key ? `the marker line of data "${printable(key)}"` : `a marker line${kind ? ` (${printable(kind)})` : ''}`;
+    const what =
+      kind === 'data' && key
+        ? `the marker line of data "${printable(key)}"`
+        : `a marker line${kind ? ` (${printable(kind)})` : ''}`;
     super(`${what} is longer than ${sizeText(limit)}`);
     this.name = 'MarkerTooLong';
   }

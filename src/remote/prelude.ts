@@ -29,7 +29,8 @@ export interface PreludeOptions {
  * set its options (SHELLOPTS, BASHOPTS) or put it in POSIX mode (POSIXLY_CORRECT, which GNU tools also read).
  * `env -u` works in every login shell and is GNU's and busybox's alike; the prelude unsets the rest.
  */
-const SESSION_BASH = 'exec env -u BASH_ENV -u ENV -u SHELLOPTS -u BASHOPTS -u POSIXLY_CORRECT bash --noprofile --norc -c';
+const SESSION_BASH =
+  'exec env -u BASH_ENV -u ENV -u SHELLOPTS -u BASHOPTS -u POSIXLY_CORRECT bash --noprofile --norc -c';
 
 /**
  * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and

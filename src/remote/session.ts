@@ -4,7 +4,15 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ExitStatus, RemoteProcess, Transport } from '../transport/types.js';
 import { LineSplitter, MarkerParser, printable, sizeText, type Marker, type MarkerTooLong } from './markers.js';
 import { ABORT_SESSION, END_SESSION, frame, renderPhase, STOP, type Phase } from './phase.js';
-import { MAX_SESSION_COMMAND, renderPrelude, sessionCommand, SESSION_LOOP, STDIN_SCRIPT_END, STDIN_SESSION_COMMAND, type PreludeOptions } from './prelude.js';
+import {
+  MAX_SESSION_COMMAND,
+  renderPrelude,
+  sessionCommand,
+  SESSION_LOOP,
+  STDIN_SCRIPT_END,
+  STDIN_SESSION_COMMAND,
+  type PreludeOptions,
+} from './prelude.js';
 import { describeMissingShell, describeToolProblems } from './tools.js';
 
 export interface StepRecord {
@@ -47,7 +55,8 @@ export class SessionLost extends Error {
     readonly status: ExitStatus,
     readonly stderr: string,
   ) {
-    const how = status.lostBecause ?? (status.signal ? `signal ${status.signal}` : `exit status ${status.code ?? 'unknown'}`);
+    const how =
+      status.lostBecause ?? (status.signal ? `signal ${status.signal}` : `exit status ${status.code ?? 'unknown'}`);
     super(`${host}: the remote session ended unexpectedly (${how})${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
     this.name = 'SessionLost';
   }
@@ -149,7 +158,14 @@ export class HostSession {
     startTimeoutMs = DEFAULT_START_TIMEOUT_MS,
     execAnswerMs = startTimeoutMs + EXEC_ANSWER_GRACE_MS,
   ): HostSession {
-    return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4), startTimeoutMs, execAnswerMs);
+    return new HostSession(
+      transport,
+      prelude,
+      listener,
+      Math.max(1000, (prelude.idleSeconds * 1000) / 4),
+      startTimeoutMs,
+      execAnswerMs,
+    );
   }
 
   /**
@@ -188,7 +204,13 @@ export class HostSession {
       void proc.exited.then((status) => {
         // 127 before hello: the login shell could not run `env` or `bash` (Alpine has no bash by default).
         if (!this.started && status.code === 127) {
-          this.fail(new SessionFailed(this.name, 'tools', `${describeMissingShell(this.stderrTail)}; see Troubleshooting in the README`));
+          this.fail(
+            new SessionFailed(
+              this.name,
+              'tools',
+              `${describeMissingShell(this.stderrTail)}; see Troubleshooting in the README`,
+            ),
+          );
         }
         this.pending?.reject(new SessionLost(this.name, status, this.stderrTail));
         this.pending = undefined;
@@ -275,7 +297,16 @@ export class HostSession {
     if (this.finished) throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
     if (this.pending) throw new Error(`${this.name}: a phase is already running`);
     const result = new Promise<PhaseResult>((resolve, reject) => {
-      this.pending = { phase, steps: [], data: new Map(), bytes: new Map(), dataChars: 0, startedAt: Date.now(), resolve, reject };
+      this.pending = {
+        phase,
+        steps: [],
+        data: new Map(),
+        bytes: new Map(),
+        dataChars: 0,
+        startedAt: Date.now(),
+        resolve,
+        reject,
+      };
     });
     result.catch(() => undefined);
     const pending = this.pending!;
@@ -355,7 +386,11 @@ export class HostSession {
   destroy(): void {
     clearInterval(this.pingTimer);
     if (!this.starting) this.finish({ code: null, signal: null }, true);
-    else void this.starting.then(() => this.proc?.destroy(), () => undefined);
+    else
+      void this.starting.then(
+        () => this.proc?.destroy(),
+        () => undefined,
+      );
   }
 
   private waitExit(timeoutMs: number): Promise<boolean> {
@@ -371,7 +406,8 @@ export class HostSession {
 
   private async write(data: Buffer): Promise<void> {
     const proc = this.proc;
-    if (this.finished || !proc) throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
+    if (this.finished || !proc)
+      throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
     if (!proc.stdin.write(data)) await this.drained(proc);
   }
 
@@ -427,7 +463,13 @@ export class HostSession {
   private tooLong(error: MarkerTooLong): void {
     const label = this.pending?.current?.label.split('\n')[0];
     const during = label ? ` (during ${label.length > 60 ? `${label.slice(0, 60)}…` : label})` : '';
-    this.fail(new SessionFailed(this.name, 'session', `${error.message}${during}: the host sent more than any step of a session sends; the run stops here`));
+    this.fail(
+      new SessionFailed(
+        this.name,
+        'session',
+        `${error.message}${during}: the host sent more than any step of a session sends; the run stops here`,
+      ),
+    );
   }
 
   private shown = 0;
@@ -444,7 +486,10 @@ export class HostSession {
       this.shown += text.length + 1;
       this.listener.output?.(text, step);
       if (this.shown >= STEP_OUTPUT_BYTES) {
-        this.listener.output?.(`… more than ${STEP_OUTPUT_BYTES / 1024 / 1024} MiB of output: the rest of this step's output is not shown`, step);
+        this.listener.output?.(
+          `… more than ${STEP_OUTPUT_BYTES / 1024 / 1024} MiB of output: the rest of this step's output is not shown`,
+          step,
+        );
       }
     } else {
       this.hidden += text.length + 1;
@@ -454,7 +499,10 @@ export class HostSession {
   /** A new step starts with a fresh output budget; the end of a cut step says how much was left out. */
   private resetOutput(step: StepRecord | undefined): void {
     if (this.hidden > 0) {
-      this.listener.output?.(`… ${this.hidden} bytes of output not shown (the last ${TAIL_LINES} lines are in the failure report)`, step);
+      this.listener.output?.(
+        `… ${this.hidden} bytes of output not shown (the last ${TAIL_LINES} lines are in the failure report)`,
+        step,
+      );
     }
     this.shown = 0;
     this.hidden = 0;
@@ -506,7 +554,13 @@ export class HostSession {
       case 'step-begin': {
         if (!p) return;
         const spec = p.phase.steps.find((s) => s.id === args[0]);
-        const record: StepRecord = { id: args[0] ?? '?', label: spec?.label ?? args[0] ?? '?', status: 'running', ms: Date.now(), tail: [] };
+        const record: StepRecord = {
+          id: args[0] ?? '?',
+          label: spec?.label ?? args[0] ?? '?',
+          status: 'running',
+          ms: Date.now(),
+          tail: [],
+        };
         this.resetOutput(p.current);
         p.steps.push(record);
         p.current = record;
@@ -529,7 +583,15 @@ export class HostSession {
         this.pending = undefined;
         const rc = Number(args[0]);
         const stopped = rc === STOP;
-        p.resolve({ ok: rc === 0 || stopped, stopped, rc, steps: p.steps, data: p.data, bytes: p.bytes, failed: stopped ? undefined : p.steps.find((s) => s.status === 'failed') });
+        p.resolve({
+          ok: rc === 0 || stopped,
+          stopped,
+          rc,
+          steps: p.steps,
+          data: p.data,
+          bytes: p.bytes,
+          failed: stopped ? undefined : p.steps.find((s) => s.status === 'failed'),
+        });
         return;
       }
     }
@@ -550,7 +612,13 @@ function deadline(ms: number): () => number {
 async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  const done = await Promise.race([work.then(() => true, () => false), late]);
+  const done = await Promise.race([
+    work.then(
+      () => true,
+      () => false,
+    ),
+    late,
+  ]);
   clearTimeout(timer);
   return done;
 }

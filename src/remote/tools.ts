@@ -11,7 +11,30 @@ const PACKAGES: readonly { apk: string; apt: string; tools: readonly string[] }[
   {
     apk: 'coreutils',
     apt: 'coreutils',
-    tools: ['head', 'stat', 'mv', 'cp', 'ln', 'readlink', 'rm', 'mkdir', 'cat', 'sha256sum', 'base64', 'timeout', 'df', 'tac', 'seq', 'sort', 'tr', 'date', 'sleep', 'uniq', 'id', 'env'],
+    tools: [
+      'head',
+      'stat',
+      'mv',
+      'cp',
+      'ln',
+      'readlink',
+      'rm',
+      'mkdir',
+      'cat',
+      'sha256sum',
+      'base64',
+      'timeout',
+      'df',
+      'tac',
+      'seq',
+      'sort',
+      'tr',
+      'date',
+      'sleep',
+      'uniq',
+      'id',
+      'env',
+    ],
   },
   { apk: 'findutils', apt: 'findutils', tools: ['find', 'xargs'] },
   { apk: 'tar', apt: 'tar', tools: ['tar'] },
@@ -61,7 +84,9 @@ export function describeToolProblems(fields: readonly string[]): string {
       .filter((t) => /^[a-z0-9_-]{1,32}$/.test(t) && HOST_TOOLS.includes(t));
   const missing = list('missing');
   const busybox = list('busybox');
-  const bash = field('bash').replace(/[^\w.()-]/g, '').slice(0, 40);
+  const bash = field('bash')
+    .replace(/[^\w.()-]/g, '')
+    .slice(0, 40);
   const problems: string[] = [];
   if (missing.length) problems.push(`missing: ${missing.join(', ')}`);
   if (busybox.length) {

@@ -24,7 +24,13 @@ export function consoleLog(options: ConsoleLogOptions = {}): Log {
   const err = options.err ?? process.stderr;
   const line = (stream: NodeJS.WritableStream, text: string) => void stream.write(`${text}\n`);
   const errLines = (prefix: string, text: string) =>
-    line(err, text.split('\n').map((l, i) => (options.ci ? inertLine(i ? `  ${l}` : `${prefix}${l}`) : i ? `  ${l}` : `${prefix}${l}`)).join('\n'));
+    line(
+      err,
+      text
+        .split('\n')
+        .map((l, i) => (options.ci ? inertLine(i ? `  ${l}` : `${prefix}${l}`) : i ? `  ${l}` : `${prefix}${l}`))
+        .join('\n'),
+    );
   return {
     info: (m) => line(out, m),
     output: (m) => line(out, m),

@@ -7,7 +7,12 @@ import type { FailureReport } from './report.js';
 /** Turns any error of a run into the failure the report shows (host, step, message, output tail). */
 export function failureOf(error: unknown): FailureReport {
   if (error instanceof HostFailure) {
-    return { host: error.host, step: error.step, message: error.message.replace(`${error.host}: ${error.step}: `, ''), tail: error.tail };
+    return {
+      host: error.host,
+      step: error.step,
+      message: error.message.replace(`${error.host}: ${error.step}: `, ''),
+      tail: error.tail,
+    };
   }
   if (error instanceof BuildError) return { host: 'runner', step: 'build', message: error.message, tail: error.tail };
   if (error instanceof ConfigError) return { host: 'runner', step: 'config', message: error.message, tail: [] };
@@ -20,7 +25,12 @@ export function untouchedAfterFailure(command: string): string[] {
   const live = 'current still points at the release that was live before this run, on every host';
   const lock = 'the deploy lock taken by this run was released; locks of other runs were not touched';
   if (command === 'deploy' || command === 'redeploy') {
-    return [live, 'shared/ is as it was (entries this run created were removed)', lock, 'the unfinished release was removed'];
+    return [
+      live,
+      'shared/ is as it was (entries this run created were removed)',
+      lock,
+      'the unfinished release was removed',
+    ];
   }
   if (command === 'rollback') return [live, lock];
   return [];

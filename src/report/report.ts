@@ -77,7 +77,12 @@ export class RunReport {
 
   step(host: string, record: StepRecord | StepRow): void {
     const rows = this.hosts.get(host) ?? [];
-    const row: StepRow = { id: record.id, label: record.label, status: record.status, ms: record.status === 'running' ? 0 : record.ms };
+    const row: StepRow = {
+      id: record.id,
+      label: record.label,
+      status: record.status,
+      ms: record.status === 'running' ? 0 : record.ms,
+    };
     const at = rows.findIndex((r) => r.id === row.id);
     if (at >= 0) rows[at] = row;
     else rows.push(row);

@@ -62,7 +62,14 @@ function hostOutput(host: string, steps: Map<string, StepOutput>): string[] {
   }
   const shown = flat.slice(-HOST_OUTPUT_LINES);
   const note = flat.length > shown.length ? `_Last ${HOST_OUTPUT_LINES} lines; the full output is in the log._` : '';
-  return [`<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`, '', ...fenced(shown), ...(note ? [note] : []), '</details>', ''];
+  return [
+    `<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`,
+    '',
+    ...fenced(shown),
+    ...(note ? [note] : []),
+    '</details>',
+    '',
+  ];
 }
 
 /** The commit as a link to it when the repository is known. */
@@ -109,7 +116,10 @@ export function renderSummary(r: RunReport): string {
   const sections: Section[] = [];
   const add = (lines: string[], drop?: number, note?: string) => lines.length && sections.push({ lines, drop, note });
   const verb = r.command === 'deploy' ? 'Deploy' : r.command.charAt(0).toUpperCase() + r.command.slice(1);
-  const head = [`## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`, ''];
+  const head = [
+    `## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`,
+    '',
+  ];
   const facts: [string, string | undefined][] = [
     ['Environment', md(r.environment)],
     ['Release', r.release && md(r.release)],
@@ -123,14 +133,16 @@ export function renderSummary(r: RunReport): string {
   head.push('');
   for (const line of r.ok ? r.changes : []) head.push(`- ${md(line)}`);
   add(head);
-  if (r.details.length) add(['', ...r.details], 3, '_The details of this run were too long for the summary; see the log._');
+  if (r.details.length)
+    add(['', ...r.details], 3, '_The details of this run were too long for the summary; see the log._');
   if (r.failure) {
     const f = r.failure;
     const out = [`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, ''];
     if (f.tail.length) {
       const tail = f.tail.slice(-FAILURE_TAIL_LINES);
       out.push('<details><summary>Last lines of output</summary>', '', ...fenced(tail));
-      if (tail.length < f.tail.length) out.push(`_Last ${tail.length} of ${f.tail.length} lines; the full output is in the log._`);
+      if (tail.length < f.tail.length)
+        out.push(`_Last ${tail.length} of ${f.tail.length} lines; the full output is in the log._`);
       out.push('</details>', '');
     }
     if (r.untouched.length) out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
@@ -139,24 +151,36 @@ export function renderSummary(r: RunReport): string {
   const remote = [...r.rows.keys()];
   if (remote.length) {
     const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h)!.phases)))];
-    const out = ['### Hosts', '', `| Host | Release | ${phases.join(' | ')} | Health |`, `|---|---|${phases.map(() => '---|').join('')}---|`];
+    const out = [
+      '### Hosts',
+      '',
+      `| Host | Release | ${phases.join(' | ')} | Health |`,
+      `|---|---|${phases.map(() => '---|').join('')}---|`,
+    ];
     for (const host of remote) {
       const row = r.rows.get(host)!;
       const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
-      out.push(`| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? seconds(row.phases[p]!) : '')).join(' | ')} | ${md(cut(row.health ?? '', LABEL_CHARS))} |`);
+      out.push(
+        `| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? seconds(row.phases[p]!) : '')).join(' | ')} | ${md(cut(row.health ?? '', LABEL_CHARS))} |`,
+      );
     }
     out.push('');
     const window = r.switchWindowMs;
-    if (window !== undefined && r.switchedAt.size > 1) out.push(`Switch window (first to last host): ${seconds(window)}.`, '');
+    if (window !== undefined && r.switchedAt.size > 1)
+      out.push(`Switch window (first to last host): ${seconds(window)}.`, '');
     add(out, 4, '_The hosts table was too long for the summary; see the log._');
   }
   if (r.hosts.size) {
     const steps = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
     for (const [host, rows] of r.hosts) {
-      for (const row of rows) steps.push(`| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${ICON[row.status]} ${row.status} | ${seconds(row.ms)} |`);
+      for (const row of rows)
+        steps.push(
+          `| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${ICON[row.status]} ${row.status} | ${seconds(row.ms)} |`,
+        );
     }
     const note = '_The steps table was too long for the summary; see the log._';
-    if (remote.length > 1) add(['<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', ''], 2, note);
+    if (remote.length > 1)
+      add(['<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', ''], 2, note);
     else add(['### Steps', '', ...steps, ''], 2, note);
   }
   if (r.outputs.size) {
@@ -167,14 +191,27 @@ export function renderSummary(r: RunReport): string {
       if (bytes(out) + bytes(block) > OUTPUT_BUDGET_BYTES) skipped++;
       else out.push(...block);
     }
-    if (skipped) out.push(`_Hook output of ${skipped} more host${skipped === 1 ? '' : 's'} is not shown here; it is in the log._`, '');
+    if (skipped)
+      out.push(
+        `_Hook output of ${skipped} more host${skipped === 1 ? '' : 's'} is not shown here; it is in the log._`,
+        '',
+      );
     add(out, 1, '_Hook output is not shown here (the summary would be too long); it is in the log._');
   }
   add(rollbackHowTo(r));
   if (r.warnings.length) {
     const shown = r.warnings.slice(0, WARNINGS_SHOWN);
     const more = r.warnings.length - shown.length;
-    add(['### Warnings', ...shown.map((w) => `- ${md(cut(w, 1000))}`), ...(more ? [`- … and ${more} more in the log`] : []), ''], 5, '_Warnings: see the log._');
+    add(
+      [
+        '### Warnings',
+        ...shown.map((w) => `- ${md(cut(w, 1000))}`),
+        ...(more ? [`- … and ${more} more in the log`] : []),
+        '',
+      ],
+      5,
+      '_Warnings: see the log._',
+    );
   }
   if (r.links?.runUrl) add([`[Logs of this run](${r.links.runUrl})`, '']);
   return fitBudget(sections);
@@ -191,7 +228,10 @@ function fitBudget(sections: Section[]): string {
     out = text();
   }
   if (Buffer.byteLength(out) > SUMMARY_BUDGET_BYTES) {
-    out = `${Buffer.from(out).subarray(0, SUMMARY_BUDGET_BYTES).toString().replace(/\uFFFD*$/, '')}\n\n_The summary was cut here; see the log._\n`;
+    out = `${Buffer.from(out)
+      .subarray(0, SUMMARY_BUDGET_BYTES)
+      .toString()
+      .replace(/\uFFFD*$/, '')}\n\n_The summary was cut here; see the log._\n`;
   }
   return out;
 }

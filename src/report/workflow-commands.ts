@@ -72,7 +72,10 @@ export class CommandsOff {
 
   /** Writes lines a host sent (each split where the runner would split it). */
   lines(lines: string[]): void {
-    const text = lines.flatMap(runnerLines).map((l) => `${l.replace(this.redact, '[…]')}\n`).join('');
+    const text = lines
+      .flatMap(runnerLines)
+      .map((l) => `${l.replace(this.redact, '[…]')}\n`)
+      .join('');
     this.hostWriting = true;
     try {
       this.stream.write(this.open ? text : `::stop-commands::${this.token}\n${text}`);
@@ -119,6 +122,7 @@ export class CommandsOff {
 
 function textOf(chunk: unknown): string {
   if (typeof chunk === 'string') return chunk;
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+  if (chunk instanceof Uint8Array)
+    return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
   return String(chunk);
 }

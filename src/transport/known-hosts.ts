@@ -154,7 +154,11 @@ const ALGORITHMS_BY_KEY_TYPE: ReadonlyArray<readonly [string, readonly string[]]
  * negotiation picks a key we can verify. Undefined when no usable key type is pinned (the verifier refuses anyway).
  */
 export function pinnedHostKeyAlgorithms(kh: KnownHosts, host: string, port: number): string[] | undefined {
-  const pinned = new Set(entriesFor(kh, host, port).filter((e) => !e.marker).map((e) => e.keyType));
+  const pinned = new Set(
+    entriesFor(kh, host, port)
+      .filter((e) => !e.marker)
+      .map((e) => e.keyType),
+  );
   const algorithms = ALGORITHMS_BY_KEY_TYPE.filter(([type]) => pinned.has(type)).flatMap(([, names]) => names);
   return algorithms.length > 0 ? algorithms : undefined;
 }

@@ -4,7 +4,10 @@ import type { Client, ClientChannel } from 'ssh2';
 interface Protocol {
   service(name: string): void;
   exec(chan: number, cmd: string, wantReply: boolean): void;
-  _handlers: { SERVICE_ACCEPT?: (proto: unknown, name: string) => void; EXT_INFO?: (proto: unknown, exts: unknown) => void };
+  _handlers: {
+    SERVICE_ACCEPT?: (proto: unknown, name: string) => void;
+    EXT_INFO?: (proto: unknown, exts: unknown) => void;
+  };
 }
 interface ClientInternals {
   _protocol?: Protocol;
@@ -51,7 +54,13 @@ export function pipelineLogin(client: Client, opts: { openSession: boolean }): E
   const accept = handlers?.SERVICE_ACCEPT;
   const extInfo = handlers?.EXT_INFO;
   if (!proto || !handlers || typeof accept !== 'function' || typeof extInfo !== 'function') return none;
-  if (typeof proto.service !== 'function' || typeof proto.exec !== 'function' || proto.service.length !== 1 || proto.exec.length !== 3) return none;
+  if (
+    typeof proto.service !== 'function' ||
+    typeof proto.exec !== 'function' ||
+    proto.service.length !== 1 ||
+    proto.exec.length !== 3
+  )
+    return none;
 
   // The login starts once: early (below), or on the server's answer to the service request if that comes first.
   let loginStarted = false;
@@ -79,7 +88,8 @@ export function pipelineLogin(client: Client, opts: { openSession: boolean }): E
   let requested = false;
   let extSeen = false;
   const startEarly = () => {
-    if (!requested || !extSeen || loginStarted || !/^OpenSSH_/.test(internals._remoteVer ?? '') || !isOpen(client)) return;
+    if (!requested || !extSeen || loginStarted || !/^OpenSSH_/.test(internals._remoteVer ?? '') || !isOpen(client))
+      return;
     handlers.SERVICE_ACCEPT!(proto, 'ssh-userauth');
     if (!opts.openSession) return;
     early = new Promise<ClientChannel>((resolve, reject) => {

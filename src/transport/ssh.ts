@@ -63,7 +63,9 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
       verdict = verifyHostKey(creds.knownHosts, target.host, target.port, key);
       return verdict.ok;
     },
-    ...(pinned ? { algorithms: { serverHostKey: pinned as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } } : {}),
+    ...(pinned
+      ? { algorithms: { serverHostKey: pinned as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } }
+      : {}),
     ...(creds.privateKey ? { privateKey: creds.privateKey, passphrase: creds.passphrase || undefined } : {}),
     ...(creds.agent ? { agent: creds.agent } : {}),
     // Straight to the key: ssh2 would otherwise ask for `none` first, one more round trip for every connection.
@@ -154,7 +156,8 @@ export class SshTransport implements Transport {
     const exited = new Promise<ExitStatus>((resolve) =>
       channel.on('close', () => {
         // The channel's close comes after the connection's error, so the reason is known by now.
-        if (status.code === null && this.lostBecause && !this.closing) status = { ...status, lostBecause: this.lostBecause };
+        if (status.code === null && this.lostBecause && !this.closing)
+          status = { ...status, lostBecause: this.lostBecause };
         resolve(status);
       }),
     );

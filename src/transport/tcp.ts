@@ -57,7 +57,8 @@ export function takeTcp(host: string, port: number): Socket {
   const entry = early.get(key(host, port));
   early.delete(key(host, port));
   // A failed connection is destroyed by its error.
-  if (entry && !entry.sock.destroyed && Date.now() - entry.at < EARLY_MAX_AGE_MS) return skipIdentWrite(entry.sock.ref());
+  if (entry && !entry.sock.destroyed && Date.now() - entry.at < EARLY_MAX_AGE_MS)
+    return skipIdentWrite(entry.sock.ref());
   entry?.sock.destroy();
   return openTcp(host, port);
 }

@@ -67,13 +67,23 @@ export function deploymentObserver(opts: DeploymentOptions): CommandObserver | u
   const failed = (what: string, error: unknown) => {
     const status = (error as { status?: unknown }).status;
     const reason = error instanceof Error ? error.message : String(error);
-    warn(`github-deployment: could not ${what}${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${reason}. The deploy itself is not affected.`);
+    warn(
+      `github-deployment: could not ${what}${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${reason}. The deploy itself is not affected.`,
+    );
   };
 
   const setState = async (state: State, extra: Record<string, unknown> = {}) => {
     if (id === undefined) return;
     try {
-      await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: id, state, ...logUrl, ...extra, request: request() });
+      await octokit.rest.repos.createDeploymentStatus({
+        owner,
+        repo,
+        deployment_id: id,
+        state,
+        ...logUrl,
+        ...extra,
+        request: request(),
+      });
     } catch (error) {
       failed(`set the deployment status to ${state}`, error);
     }
@@ -97,7 +107,9 @@ export function deploymentObserver(opts: DeploymentOptions): CommandObserver | u
           request: request(),
         });
         if (!('id' in created.data)) {
-          warn(`github-deployment: GitHub did not create a deployment: ${created.data.message ?? `HTTP ${created.status}`}`);
+          warn(
+            `github-deployment: GitHub did not create a deployment: ${created.data.message ?? `HTTP ${created.status}`}`,
+          );
           return;
         }
         id = created.data.id;

@@ -58,7 +58,12 @@ export function healthVerdict(result: Pick<PhaseResult, 'data'> | undefined): He
   const raw = result ? singleValues(result, invalid, [HEALTH])(HEALTH) : '';
   if (/^(ok attempt \d{1,6}|fail after \d{1,6} attempts)$/.test(raw)) {
     const attempts = /attempt (\d+)/.exec(raw)?.[1];
-    return { verdict: raw, ok: raw.startsWith('ok'), attempts: attempts === undefined ? undefined : Number(attempts), invalid };
+    return {
+      verdict: raw,
+      ok: raw.startsWith('ok'),
+      attempts: attempts === undefined ? undefined : Number(attempts),
+      invalid,
+    };
   }
   if (raw) invalid.push({ what: 'a health check verdict that is not one', value: raw });
   return { verdict: 'fail (no valid verdict)', ok: false, invalid };

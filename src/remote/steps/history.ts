@@ -9,6 +9,11 @@ import { q } from '../quote.js';
 export function logHistory(entry: object): Step {
   const json = JSON.stringify(entry);
   const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
-  return { id: 'log', label: 'history', fenced: true, body: `da_now
-da_history ${q(`${open}"at":"`)}"$DA_AT"'"}'` };
+  return {
+    id: 'log',
+    label: 'history',
+    fenced: true,
+    body: `da_now
+da_history ${q(`${open}"at":"`)}"$DA_AT"'"}'`,
+  };
 }

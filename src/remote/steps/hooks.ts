@@ -29,7 +29,12 @@ export function exportsOf(env: Record<string, string>): string {
     .join('\n');
 }
 
-export function hookSteps(hooks: HookCommand[], env: Record<string, string>, place: HookPlace, timeoutMs: number): Step[] {
+export function hookSteps(
+  hooks: HookCommand[],
+  env: Record<string, string>,
+  place: HookPlace,
+  timeoutMs: number,
+): Step[] {
   const exports = exportsOf(env);
   const secs = Math.max(1, Math.round(timeoutMs / 1000));
   return hooks.map((hook, i) => ({
@@ -46,4 +51,3 @@ timeout -k 10 ${secs} bash -e -c ${q(hook.run)} < /dev/null || {
 }`,
   }));
 }
-

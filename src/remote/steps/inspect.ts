@@ -44,7 +44,18 @@ const PARTIAL = 'partial';
 export const LIVE_MANIFEST = 'live-manifest';
 const BASE_NAME = 'base-name';
 export const BASE_MANIFEST = 'base-manifest';
-export const INSPECT_KEYS = [USER_KEY, ABSENT, LIVE, RELEASES, HISTORY, HTTP_USER, PARTIAL, LIVE_MANIFEST, BASE_NAME, BASE_MANIFEST] as const;
+export const INSPECT_KEYS = [
+  USER_KEY,
+  ABSENT,
+  LIVE,
+  RELEASES,
+  HISTORY,
+  HTTP_USER,
+  PARTIAL,
+  LIVE_MANIFEST,
+  BASE_NAME,
+  BASE_MANIFEST,
+] as const;
 
 export interface ReleaseDir {
   name: string;
@@ -112,7 +123,8 @@ export function readInspect(result: Pick<PhaseResult, 'data' | 'bytes'>): HostFa
     liveTarget = '';
   }
   const live = liveTarget ? releaseOfLink(liveTarget) : undefined;
-  if (liveTarget && !live && /(?:^|\/)releases\/[^/]+\/?$/.test(liveTarget)) name(liveTarget.replace(/^.*releases\//, '').replace(/\/$/, ''), 'a live release');
+  if (liveTarget && !live && /(?:^|\/)releases\/[^/]+\/?$/.test(liveTarget))
+    name(liveTarget.replace(/^.*releases\//, '').replace(/\/$/, ''), 'a live release');
   // The releases blob: `mtime<TAB>releases/NAME/` entries (one stat), then `rev<TAB>releases/NAME/<TAB>REVISION`.
   const mtimes = new Map<string, number>();
   const revisions = new Map<string, string>();
@@ -139,7 +151,8 @@ export function readInspect(result: Pick<PhaseResult, 'data' | 'bytes'>): HostFa
     return '';
   };
   const partial = new Set<string>();
-  for (const p of one(PARTIAL).split('\n').filter(Boolean)) if (name(p, 'a release of a pending record')) partial.add(p);
+  for (const p of one(PARTIAL).split('\n').filter(Boolean))
+    if (name(p, 'a release of a pending record')) partial.add(p);
   const baseName = one(BASE_NAME) ? name(one(BASE_NAME), 'the release offered as a delta base') : undefined;
   // Blobs as bytes, under the same rule: a blob sent twice is neither.
   const blob = (key: string) => singleBlob(result, key);

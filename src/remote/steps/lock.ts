@@ -86,15 +86,27 @@ export function lockHolder(data: Map<string, string[]> | undefined): LockHolder 
         if (v === undefined || v === null || v === '') continue;
         const ok = k === 'run_url' ? httpsUrl(v) : plainText(v);
         if (ok !== undefined && plainText(k, 40) !== undefined) info[k] = ok;
-        else invalid.push({ what: `a field of the lock record (${shownInvalid(k)})`, value: typeof v === 'string' ? v : JSON.stringify(v) ?? '' });
+        else
+          invalid.push({
+            what: `a field of the lock record (${shownInvalid(k)})`,
+            value: typeof v === 'string' ? v : (JSON.stringify(v) ?? ''),
+          });
       }
     }
   } catch {
     /* unreadable: said by the callers */
   }
   const recorded = one(LOCK_SINCE);
-  const since = (info['started_at'] as string | undefined) || (/^[0-9TZ:.+-]{1,40}$/.test(recorded) ? recorded : undefined);
-  return { info, unreadable: raw !== '' && !readable, empty: raw === '', alive: one(LOCK_ALIVE) === 'yes', since, invalid };
+  const since =
+    (info['started_at'] as string | undefined) || (/^[0-9TZ:.+-]{1,40}$/.test(recorded) ? recorded : undefined);
+  return {
+    info,
+    unreadable: raw !== '' && !readable,
+    empty: raw === '',
+    alive: one(LOCK_ALIVE) === 'yes',
+    since,
+    invalid,
+  };
 }
 
 /** `acme/shop run 99 (attempt 2) by mona`, `a CLI run on laptop by alice`, or '' when the record says nothing. */
