@@ -66,7 +66,15 @@ function deploymentObserver(opts) {
         if (id === undefined)
             return;
         try {
-            await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: id, state, ...logUrl, ...extra, request: request() });
+            await octokit.rest.repos.createDeploymentStatus({
+                owner,
+                repo,
+                deployment_id: id,
+                state,
+                ...logUrl,
+                ...extra,
+                request: request(),
+            });
         }
         catch (error) {
             failed(`set the deployment status to ${state}`, error);

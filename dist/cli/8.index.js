@@ -50,7 +50,10 @@ function pipelineLogin(client, opts) {
     const extInfo = handlers?.EXT_INFO;
     if (!proto || !handlers || typeof accept !== 'function' || typeof extInfo !== 'function')
         return none;
-    if (typeof proto.service !== 'function' || typeof proto.exec !== 'function' || proto.service.length !== 1 || proto.exec.length !== 3)
+    if (typeof proto.service !== 'function' ||
+        typeof proto.exec !== 'function' ||
+        proto.service.length !== 1 ||
+        proto.exec.length !== 3)
         return none;
     // The login starts once: early (below), or on the server's answer to the service request if that comes first.
     let loginStarted = false;
@@ -212,7 +215,9 @@ async function connectSsh(target, creds) {
             verdict = (0,known_hosts/* verifyHostKey */.Hj)(creds.knownHosts, target.host, target.port, key);
             return verdict.ok;
         },
-        ...(pinned ? { algorithms: { serverHostKey: pinned } } : {}),
+        ...(pinned
+            ? { algorithms: { serverHostKey: pinned } }
+            : {}),
         ...(creds.privateKey ? { privateKey: creds.privateKey, passphrase: creds.passphrase || undefined } : {}),
         ...(creds.agent ? { agent: creds.agent } : {}),
         // Straight to the key: ssh2 would otherwise ask for `none` first, one more round trip for every connection.
@@ -312,7 +317,7 @@ class SshTransport {
             try {
                 return await early;
             }
-            catch (error) {
+            catch {
                 // A lost connection is reported as such; a refused channel or command is asked for again the usual way.
                 if (this.lostBecause)
                     throw new Error(this.lostBecause);

@@ -1245,7 +1245,12 @@ async function cli(argv, mask) {
         return outcome.code;
     }
     catch (error) {
-        const outcome = (0,_cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .failure */ .V2)(run?.ctx.report, error, { knownHostsFile: run?.knownHostsFile, credentials: run?.credentials, cancelled: cancel.signal.aborted, dryRun: request.dryRun });
+        const outcome = (0,_cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .failure */ .V2)(run?.ctx.report, error, {
+            knownHostsFile: run?.knownHostsFile,
+            credentials: run?.credentials,
+            cancelled: cancel.signal.aborted,
+            dryRun: request.dryRun,
+        });
         process.stderr.write(ci ? (0,_report_workflow_commands_js__WEBPACK_IMPORTED_MODULE_8__/* .inertText */ .UJ)(outcome.text) : outcome.text);
         return outcome.code;
     }
@@ -1300,7 +1305,7 @@ const args_COMMANDS = {
     redeploy: 'a new release copied from the live one (no build): picks up changed shared files, reruns the hooks',
     rollback: 'make the previous good release (or --release NAME) live again',
     unlock: 'remove a deploy lock left behind by a run that died',
-    releases: 'list each host\'s releases and which one is live',
+    releases: "list each host's releases and which one is live",
 };
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
 const DEFAULT_START_TIMEOUT_SECONDS = 20;
@@ -1381,10 +1386,11 @@ function reword(error) {
     return message.split('\n')[0];
 }
 /** Parses argv (without `node` and the script). Throws UsageError. */
+const parseOptions = (args) => (0,external_node_util_.parseArgs)({ args, options: OPTIONS, allowPositionals: true, strict: true });
 function parseCliArgs(argv) {
     let parsed;
     try {
-        parsed = (0,external_node_util_.parseArgs)({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+        parsed = parseOptions(argv);
     }
     catch (error) {
         throw new UsageError(reword(error));
@@ -1564,7 +1570,12 @@ class RunReport {
     }
     step(host, record) {
         const rows = this.hosts.get(host) ?? [];
-        const row = { id: record.id, label: record.label, status: record.status, ms: record.status === 'running' ? 0 : record.ms };
+        const row = {
+            id: record.id,
+            label: record.label,
+            status: record.status,
+            ms: record.status === 'running' ? 0 : record.ms,
+        };
         const at = rows.findIndex((r) => r.id === row.id);
         if (at >= 0)
             rows[at] = row;
@@ -1575,11 +1586,15 @@ class RunReport {
     /** Keeps a line a step printed (the last OUTPUT_KEEP_LINES per step, each cut to OUTPUT_LINE_CHARS). */
     output(host, step, line) {
         let steps = this.outputs.get(host);
-        if (!steps)
-            this.outputs.set(host, (steps = new Map()));
+        if (!steps) {
+            steps = new Map();
+            this.outputs.set(host, steps);
+        }
         let out = steps.get(step.id);
-        if (!out)
-            steps.set(step.id, (out = { label: step.label, lines: [], total: 0 }));
+        if (!out) {
+            out = { label: step.label, lines: [], total: 0 };
+            steps.set(step.id, out);
+        }
         out.total++;
         out.lines.push(line.length > OUTPUT_LINE_CHARS ? `${line.slice(0, OUTPUT_LINE_CHARS)}…` : line);
         if (out.lines.length > OUTPUT_KEEP_LINES)
@@ -1587,8 +1602,10 @@ class RunReport {
     }
     row(host) {
         let row = this.rows.get(host);
-        if (!row)
-            this.rows.set(host, (row = { phases: {} }));
+        if (!row) {
+            row = { phases: {} };
+            this.rows.set(host, row);
+        }
         return row;
     }
     /** First to last switch across the fleet, in ms (undefined before any switch). */
@@ -1651,7 +1668,13 @@ function readOrThrow(file, what) {
     }
     catch (error) {
         const code = error.code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(error);
+        const why = code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EACCES'
+                ? 'permission denied'
+                : code === 'EISDIR'
+                    ? 'it is a directory'
+                    : String(error);
         throw new Error(`cannot read the ${what} ${file}: ${why}`);
     }
 }
@@ -1678,7 +1701,8 @@ function cliAccess(args, env, cwd, log, needsSsh) {
     if (args.knownHosts !== undefined || (0,external_node_fs_.existsSync)(knownHostsFile))
         knownHostsText = readOrThrow(knownHostsFile, 'known hosts file');
     const knownHosts = (0,known_hosts/* parseKnownHosts */.uJ)(knownHostsText);
-    knownHosts.problems.forEach((p) => log.warning(`${knownHostsFile}: ${p.replace(/^known-hosts /, '')}`));
+    for (const p of knownHosts.problems)
+        log.warning(`${knownHostsFile}: ${p.replace(/^known-hosts /, '')}`);
     const agent = env['SSH_AUTH_SOCK'] || undefined;
     let keyFile = args.identity !== undefined ? path(args.identity, cwd) : undefined;
     if (!keyFile && !agent)
@@ -1695,11 +1719,20 @@ function cliAccess(args, env, cwd, log, needsSsh) {
             throw new Error(`the private key ${keyFile} is encrypted: set DEPLOY_SSH_PASSPHRASE to its passphrase, or load it into ssh-agent`);
         }
     }
-    const credentials = [privateKey ? `the key ${keyFile}` : '', agent ? `the keys of the SSH agent at ${agent}` : ''].filter(Boolean).join(' and ');
+    const credentials = [privateKey ? `the key ${keyFile}` : '', agent ? `the keys of the SSH agent at ${agent}` : '']
+        .filter(Boolean)
+        .join(' and ');
     if (needsSsh)
         log.debug(`authenticating with ${credentials}`);
     return {
-        access: { privateKey, passphrase, agent, knownHosts, connectTimeoutMs: args.connectTimeoutSeconds * 1000, startTimeoutMs: args.startTimeoutSeconds * 1000 },
+        access: {
+            privateKey,
+            passphrase,
+            agent,
+            knownHosts,
+            connectTimeoutMs: args.connectTimeoutSeconds * 1000,
+            startTimeoutMs: args.startTimeoutSeconds * 1000,
+        },
         knownHostsFile,
         credentials,
     };
@@ -1707,7 +1740,11 @@ function cliAccess(args, env, cwd, log, needsSsh) {
 /** Output of a git command in dir, or '' when dir is not a git checkout (or git is missing). */
 function git(dir, args) {
     try {
-        return (0,external_node_child_process_.execFileSync)('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+        return (0,external_node_child_process_.execFileSync)('git', ['-C', dir, ...args], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+            timeout: 10_000,
+        }).trim();
     }
     catch {
         return '';
@@ -1820,12 +1857,16 @@ function maskOutput(streams, masker = new Masker()) {
         const write = stream.write.bind(stream);
         const decoder = new node_string_decoder__WEBPACK_IMPORTED_MODULE_0__.StringDecoder('utf8');
         let held = '';
-        stream.write = function (chunk, encoding, cb) {
+        stream.write = ((chunk, encoding, cb) => {
             const callback = (typeof encoding === 'function' ? encoding : cb);
             const enc = typeof encoding === 'string' ? encoding : 'utf8';
             if (!masker.active && !held)
                 return write(chunk, enc, callback);
-            const piece = typeof chunk !== 'string' ? decoder.write(chunk) : enc === 'utf8' ? chunk : Buffer.from(chunk, enc).toString('utf8');
+            const piece = typeof chunk !== 'string'
+                ? decoder.write(chunk)
+                : enc === 'utf8'
+                    ? chunk
+                    : Buffer.from(chunk, enc).toString('utf8');
             const text = held + piece;
             const masked = masker.mask(text);
             held = masked.held;
@@ -1834,7 +1875,7 @@ function maskOutput(streams, masker = new Masker()) {
             if (callback)
                 process.nextTick(callback);
             return true;
-        };
+        });
         flushers.push(() => {
             const rest = held + decoder.end();
             held = '';
@@ -1843,7 +1884,10 @@ function maskOutput(streams, masker = new Masker()) {
                 write(rest, 'utf8');
         });
     }
-    const flush = () => flushers.forEach((f) => f());
+    const flush = () => {
+        for (const f of flushers)
+            f();
+    };
     process.once('exit', flush);
     return { add: (values, options) => masker.add(values, options), flush };
 }
@@ -1881,7 +1925,12 @@ var fleet = __nccwpck_require__(589);
 /** Turns any error of a run into the failure the report shows (host, step, message, output tail). */
 function failureOf(error) {
     if (error instanceof fleet/* HostFailure */.h) {
-        return { host: error.host, step: error.step, message: error.message.replace(`${error.host}: ${error.step}: `, ''), tail: error.tail };
+        return {
+            host: error.host,
+            step: error.step,
+            message: error.message.replace(`${error.host}: ${error.step}: `, ''),
+            tail: error.tail,
+        };
     }
     if (error instanceof hooks/* BuildError */.z)
         return { host: 'runner', step: 'build', message: error.message, tail: error.tail };
@@ -1896,7 +1945,12 @@ function untouchedAfterFailure(command) {
     const live = 'current still points at the release that was live before this run, on every host';
     const lock = 'the deploy lock taken by this run was released; locks of other runs were not touched';
     if (command === 'deploy' || command === 'redeploy') {
-        return [live, 'shared/ is as it was (entries this run created were removed)', lock, 'the unfinished release was removed'];
+        return [
+            live,
+            'shared/ is as it was (entries this run created were removed)',
+            lock,
+            'the unfinished release was removed',
+        ];
     }
     if (command === 'rollback')
         return [live, lock];
@@ -1911,20 +1965,34 @@ var progress = __nccwpck_require__(8991);
 
 
 const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 };
-const indent = (text, by = '  ') => text.split('\n').map((l) => (l ? by + l : l)).join('\n');
+const indent = (text, by = '  ') => text
+    .split('\n')
+    .map((l) => (l ? by + l : l))
+    .join('\n');
 /** A table cell without Markdown emphasis or escapes. */
 const plain = (cell) => cell.replace(/\*\*(.+?)\*\*/g, '$1').replace(/\\(.)/g, '$1');
 /** Pads a run of Markdown table rows into aligned columns; the `|---|` row becomes a rule. */
 function table(rows) {
-    const cells = rows.map((r) => r.trim().replace(/^\|/, '').replace(/\|$/, '').split(/(?<!\\)\|/).map((c) => plain(c.trim())));
+    const cells = rows.map((r) => r
+        .trim()
+        .replace(/^\|/, '')
+        .replace(/\|$/, '')
+        .split(/(?<!\\)\|/)
+        .map((c) => plain(c.trim())));
     const isRule = (row) => row.every((c) => /^:?-+:?$/.test(c));
     const widths = [];
-    for (const row of cells)
-        if (!isRule(row))
-            row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
+    for (const row of cells) {
+        if (isRule(row))
+            continue;
+        for (const [i, c] of row.entries())
+            widths[i] = Math.max(widths[i] ?? 0, [...c].length);
+    }
     return cells.map((row) => isRule(row)
         ? widths.map((w) => '-'.repeat(w)).join('  ')
-        : row.map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length))).join('  ').trimEnd());
+        : row
+            .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length)))
+            .join('  ')
+            .trimEnd());
 }
 /** A command's Markdown details (a plan, a releases listing) as terminal text: headings bare, tables aligned. */
 function markdownAsText(lines) {
@@ -1982,7 +2050,13 @@ function failure(r, error, context = {}) {
     const cancelled = error instanceof errors/* Cancelled */.c || context.cancelled === true;
     const code = cancelled ? EXIT.cancelled : EXIT.failed;
     if (error instanceof config/* ConfigError */.xL && !r) {
-        return { text: `${error.message.split('\n').map((l) => `error: ${l}`).join('\n')}\n`, code };
+        return {
+            text: `${error.message
+                .split('\n')
+                .map((l) => `error: ${l}`)
+                .join('\n')}\n`,
+            code,
+        };
     }
     const f = failureOf(error);
     const where = f.host === 'runner' ? (f.step === 'run' ? '' : `${f.step}: `) : `${f.host}: ${f.step}: `;
@@ -2184,7 +2258,11 @@ function computeDelta(live, next, skip) {
     for (const e of live)
         if (!after.has(e.path) && !skip(e.path))
             remove.push(e.path);
-    return { send: [...send.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), remove, unchanged };
+    return {
+        send: [...send.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+        remove,
+        unchanged,
+    };
 }
 function parentOf(path) {
     const i = path.lastIndexOf('/');
@@ -2232,7 +2310,10 @@ function globToRegex(glob) {
             if (end < 0)
                 out += '\\[';
             else {
-                out += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+                out += `[${glob
+                    .slice(i + 1, end)
+                    .replace(/^!/, '^')
+                    .replace(/\\/g, '\\\\')}]`;
                 i = end;
             }
         }
@@ -2409,7 +2490,9 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 async function pack(root, paths, out) {
     const list = `${out}.list`;
     await (0,promises_namespaceObject.writeFile)(list, paths.map((p) => `./${p}\0`).join(''));
-    const tar = (0,external_node_child_process_.spawn)('tar', ['-cf', '-', '--null', '--no-recursion', '-C', root, '-T', list], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tar = (0,external_node_child_process_.spawn)('tar', ['-cf', '-', '--null', '--no-recursion', '-C', root, '-T', list], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     tar.stderr.on('data', (d) => (stderr += d.toString()));
     const exited = new Promise((resolve) => tar.on('close', resolve));
@@ -2546,7 +2629,10 @@ async function describeBuild(config, tree, log) {
             let made = deltas.get(base.key);
             if (!made) {
                 const delta = computeDelta(base.entries, await manifest, skip);
-                made = deltas.get(base.key) ?? { delta, archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`) };
+                made = deltas.get(base.key) ?? {
+                    delta,
+                    archive: start(delta.send.map((e) => e.path), `delta-${deltas.size}.tar.gz`),
+                };
                 deltas.set(base.key, made);
             }
             return made;
@@ -2571,7 +2657,12 @@ const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 async function* followFile(path, done, chunkBytes = 4 << 20, minBytes = Math.min(chunkBytes, 1 << 20)) {
     let finished = false;
     let failure;
-    done.then(() => (finished = true), (error) => ((failure = error), (finished = true)));
+    done.then(() => {
+        finished = true;
+    }, (error) => {
+        failure = error;
+        finished = true;
+    });
     let handle;
     try {
         let offset = 0;
@@ -2627,16 +2718,32 @@ async function* framed(chunks) {
 /** Fields naming a release (besides `release`): a release name, or null/absent. */
 const NAME_FIELDS = ['previous', 'from', 'to'];
 /** Free-text fields shown to users: a string (or number) without control characters, capped. */
-const TEXT_FIELDS = ['sha', 'ref', 'actor', 'at', 'started_at', 'repository', 'run_id', 'run_attempt', 'runner', 'owner', 'note'];
+const TEXT_FIELDS = [
+    'sha',
+    'ref',
+    'actor',
+    'at',
+    'started_at',
+    'repository',
+    'run_id',
+    'run_attempt',
+    'runner',
+    'owner',
+    'note',
+];
 const TEXT_FIELD_CHARS = 200;
 /** A string (or number) to show as it is: no control characters, at most `max` characters; undefined otherwise. */
 function plainText(value, max = TEXT_FIELD_CHARS) {
     const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-    return typeof text === 'string' && text.length <= max && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text) ? text : undefined;
+    return typeof text === 'string' && text.length <= max && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)
+        ? text
+        : undefined;
 }
 /** An https URL without white space, quotes or angle brackets (a link we may show); undefined otherwise. */
 function httpsUrl(value) {
-    return typeof value === 'string' && value.length <= 500 && /^https:\/\/[^\s"'<>`\\]+$/.test(value) ? value : undefined;
+    return typeof value === 'string' && value.length <= 500 && /^https:\/\/[^\s"'<>`\\]+$/.test(value)
+        ? value
+        : undefined;
 }
 /**
  * Parses the history a host sent. A line must be a JSON object whose `release` is a release name; `previous`,
@@ -2664,7 +2771,8 @@ function parseHistory(text, invalid = () => undefined) {
                 invalid({ what: 'a release name in .deploy/history.jsonl (release)', value: String(entry['release']) });
             continue;
         }
-        if (entry['event'] !== undefined && !(typeof entry['event'] === 'string' && /^[a-z][a-z-]{0,31}$/.test(entry['event']))) {
+        if (entry['event'] !== undefined &&
+            !(typeof entry['event'] === 'string' && /^[a-z][a-z-]{0,31}$/.test(entry['event']))) {
             invalid({ what: 'an event in .deploy/history.jsonl', value: String(entry['event']) });
             continue;
         }
@@ -2681,14 +2789,20 @@ function parseHistory(text, invalid = () => undefined) {
                 continue;
             const shown = plainText(v);
             if (shown === undefined) {
-                invalid({ what: `a field of .deploy/history.jsonl (${k})`, value: typeof v === 'string' ? v : JSON.stringify(v) });
+                invalid({
+                    what: `a field of .deploy/history.jsonl (${k})`,
+                    value: typeof v === 'string' ? v : JSON.stringify(v),
+                });
                 delete entry[k];
             }
             else
                 entry[k] = shown;
         }
         if (entry['run_url'] !== undefined && entry['run_url'] !== null && !httpsUrl(entry['run_url'])) {
-            invalid({ what: 'a run URL in .deploy/history.jsonl (run_url, not an https URL)', value: String(entry['run_url']) });
+            invalid({
+                what: 'a run URL in .deploy/history.jsonl (run_url, not an https URL)',
+                value: String(entry['run_url']),
+            });
             delete entry['run_url'];
         }
         out.push(entry);
@@ -2753,57 +2867,19 @@ function releasesToRemove(o) {
 
 // EXTERNAL MODULE: ./src/remote/contain.ts
 var contain = __nccwpck_require__(8994);
-// EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
-var phase = __nccwpck_require__(3009);
+// EXTERNAL MODULE: ./src/remote/sh/index.ts
+var sh = __nccwpck_require__(9120);
 ;// CONCATENATED MODULE: ./src/remote/libs.ts
 /**
  * Shell functions that only some steps use, sent with the phases whose steps name them (Step.lib) instead of in
  * the session prelude: the first exec request, which carries the prelude and the first phase, must stay under
  * MAX_SESSION_COMMAND. A later phase that sends one again only redefines it.
  */
+
 /** Receiving the payload (`da_chunks`: length-prefixed chunks, as src/artifact/follow.ts frames them) and unpacking it. */
-const TRANSFER_LIB = `da_chunks() {
-  local n total=0
-  # A runner that stops sending mid-upload must not hold the lock forever: no chunk within DA_IDLE ends it.
-  while IFS= read -r -t "$DA_IDLE" n && [ "$n" -gt 0 ] 2>/dev/null; do
-    timeout "$DA_IDLE" head -c "$n" || { echo "error: the upload stalled (nothing for $DA_IDLE s)" >&2; return 1; }
-    total=$((total + n))
-  done
-  [ "$n" = 0 ] || { echo "error: the upload stopped before its end" >&2; return 1; }
-  [ -z "\${1:-}" ] || echo "received $total bytes of $1" >&2
-}
-da_unpack() {
-  if ! da_chunks archive | tar -xzf - -C "$1" --no-same-owner; then
-    local avail
-    avail=$(df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 { print $4 }')
-    if [ -n "$avail" ] && [ "$avail" -lt 1024 ]; then
-      echo "error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free" >&2
-    else
-      echo "error: unpacking the release failed (\${avail:-?} KiB free in $DA_DEPLOY_PATH)" >&2
-    fi
-    return 1
-  fi
-}
-`;
+const TRANSFER_LIB = sh/* TRANSFER_SH */.KQ;
 /** Stat signatures of a release's files and the file index built from them (upload writes it, verify reads it). */
-const FILE_INDEX_LIB = `# The file index of a release (.deploy/manifests/NAME.idx): every regular file's stat signature (inode, size,
-# mtime, ctime; changed by any write, and ctime cannot be set back) with its content hash, so a later verify hashes
-# only files whose signature changed. The clock that stamps ctimes is coarse: files changed less than 10 ms before
-# the listing began are left out (hashed next time), as a later write in the same tick would keep their signature.
-DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'
-da_list_files() { find . -mindepth 1 "$@" -type f -printf "$DA_FILE_SIG"; }
-da_mark_time() { : > "$1" && find "$1" -printf '%C@'; }
-da_index_write() {
-  # $1: listing (da_list_files) of releases/$3, $2: da_mark_time from just before it
-  gzip -dc ".deploy/manifests/$3.gz" > "$1.manifest" &&
-  awk -v mark="$2" -v manifest="$1.manifest" 'BEGIN { RS = ORS = "\\0" }
-    FILENAME == manifest { if (substr($0, 1, 1) == "f") hash[substr($0, 41)] = substr($0, 8, 32); next }
-    { t = index($0, "\\t"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, " ")
-      if ((p in hash) && s[4] + 0 < mark - 0.01) print sig "\\t" hash[p] "\\t" p }' "$1.manifest" "$1" > ".deploy/manifests/$3.idx.tmp" &&
-  mv -f -- ".deploy/manifests/$3.idx.tmp" ".deploy/manifests/$3.idx"
-  rm -f -- "$1.manifest"
-}
-`;
+const FILE_INDEX_LIB = sh/* FILE_INDEX_SH */.GJ;
 
 // EXTERNAL MODULE: ./src/remote/quote.ts
 var quote = __nccwpck_require__(4414);
@@ -2817,48 +2893,7 @@ function pruneArgs(paths) {
     return `\\( ${tests} \\) -prune -o`;
 }
 
-;// CONCATENATED MODULE: ./src/remote/steps/upload.ts
-
-
-
-/**
- * Receives the payload a deploy sends after the phase script: the gzipped tar in length-prefixed chunks
- * (`da_chunks`), unpacked into `dir` while the runner is still packing it, then the release's manifest (gzipped,
- * framed the same way), which the runner may still be hashing while the archive travels. Nothing past the payload
- * is read, so the session stays in step with the runner.
- */
-function receivePayload(dir) {
-    return `da_unpack ${dir}
-da_chunks > ".deploy/manifests/$DA_RELEASE.gz"`;
-}
-/**
- * Reads the payload that receivePayload would unpack and store, and drops it: the session stays in step. One command
- * per line, so `set -e` ends the step when either part is cut short.
- */
-function skipPayload() {
-    return 'da_chunks > /dev/null\nda_chunks > /dev/null';
-}
-/**
- * deploy:update_code, full: the whole build into the new release, then the release's file index (see
- * `da_index_write`), so the next deploy's verify reads only what changed. `skip`: paths the deploy replaces anyway.
- */
-function upload(opts) {
-    return {
-        id: 'upload',
-        label: 'upload',
-        lib: [TRANSFER_LIB, FILE_INDEX_LIB],
-        body: `${receivePayload('"releases/$DA_RELEASE"')}
-printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"
-tmp="$PWD/$DA_TMP"; da_dir "$tmp"
-sleep 0.02 # past the index's racy window, so every file just unpacked can be indexed
-mark=$(da_mark_time "$tmp/mark")
-(cd -- "releases/$DA_RELEASE" && da_list_files ${pruneArgs(opts.skip)} > "$tmp/files")
-da_index_write "$tmp/files" "$mark" "$DA_RELEASE"`,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/remote/steps/delta.ts
-
 
 
 
@@ -2872,46 +2907,19 @@ da_index_write "$tmp/files" "$mark" "$DA_RELEASE"`,
  * follows, and goes at unlock (or in the abort path).
  */
 function delta(o) {
-    const prune = pruneArgs(o.skip);
-    const start = o.base === 'copy'
-        ? 'cp -a --reflink=auto -- "$base/." "$new/"'
-        : `! [ current -ef "$base" ] || { echo "error: releases/$DA_BASE is live" >&2; exit 1; }
-# The walk of the base (da_walk_base, when inspect offered it or after that phase) must have found only the deploy
-# user's entries. Else everything is sent instead, and later deploys walk a release before they offer it.
-listed="$DA_TMP/base.$DA_BASE"
-if [ ! -f "$listed" ] || [ -s "$listed.foreign" ]; then
-  echo "releases/$DA_BASE cannot be reused: it holds entries of another user or could not be walked ($(head -c 300 -- "$listed.foreign" 2>/dev/null | tr '\\n' ' ')): sending everything instead"
-  [ -e .deploy/check-base-first ] || : > .deploy/check-base-first
-  ${skipPayload()}
-  da_data base foreign
-  exit ${phase/* STOP */.VW}
-fi
-# Recorded first: a run that fails after the rename removes the base's manifests too (da_abort).
-printf 'recycled %s\\n' "$DA_BASE" >> "$DA_PENDING"
-mv -T -- "$base" "$new" # onto the empty directory the release step made: rename(2) replaces it
-echo "reusing releases/$DA_BASE, which cleanup would remove"`;
+    const vars = [
+        `mode=${o.base}`,
+        `prune=(${pruneArgs(o.skip)})`,
+        `skip=${(0,quote.q)(o.skip.length ? underRegex(o.skip) : '')}`,
+        `remove=${(0,quote.q)(o.removeB64)}`,
+        `revision=${(0,quote.q)(o.revision)}`,
+        `sent=${o.files.sent} unchanged=${o.files.unchanged}`,
+    ];
     return {
         id: 'upload',
         label: 'upload (delta)',
         lib: [TRANSFER_LIB],
-        body: `new="releases/$DA_RELEASE"; base="releases/$DA_BASE"
-[ -d "$base" ] && [ -f ".deploy/manifests/$DA_BASE.gz" ] || { echo "error: the base release or its manifest is gone" >&2; exit 1; }
-${start}
-tmp=$DA_TMP; da_dir "$tmp"
-# What the base has that its manifest does not (written by hooks or by hand after its deploy) goes first. A recycled
-# base was listed by its walk (da_walk_base); paths the deploy replaces anyway are left alone.
-actual="$tmp/base.$DA_BASE"
-[ -f "$actual" ] || { actual="$tmp/actual"; (cd -- "$new" && find . -mindepth 1 ${prune} -printf '%P\\0') > "$actual"; }
-gzip -dc ".deploy/manifests/$DA_BASE.gz" > "$tmp/known"
-DA_SKIP=${(0,quote.q)(o.skip.length ? underRegex(o.skip) : '')} awk -v known="$tmp/known" 'BEGIN { RS = ORS = "\\0"; skip = ENVIRON["DA_SKIP"] }
-  FILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, "\\t") + 1); listed[p] = 1; next }
-  !($0 in listed) && (skip == "" || $0 !~ skip)' "$tmp/known" "$actual" > "$tmp/prune"
-${o.removeB64 ? `printf '%s' ${(0,quote.q)(o.removeB64)} | base64 -d >> "$tmp/prune"\n` : ''}# Never through a symlink (one planted in the live release, say): the link itself goes instead.
-${contain/* PRUNE_FUNCTION */.EB}
-da_prune "$new" < "$tmp/prune"
-${receivePayload('"$new"')}
-printf '%s\\n' ${(0,quote.q)(o.revision)} > "$new/REVISION"
-echo "sent ${o.files.sent} changed entries, ${o.files.unchanged} files unchanged"`,
+        body: `${vars.join('\n')}\n${contain/* PRUNE_FUNCTION */.EB}\n${sh/* DELTA_SH */.vr}`,
     };
 }
 /**
@@ -2932,50 +2940,6 @@ function underRegex(paths) {
     return `^(${escaped.join('|')})(/|$)`;
 }
 /**
- * Compares the staged release (a listing on stdin: `type<TAB>signature-or-target<TAB>path`, the mark file first)
- * with the build's manifest. Files the base's index vouches for are not read; the others are hashed in one pass.
- * Prints the first differences, writes the new index (files outside the racy window) and `read` to DA_V_COUNTS;
- * exits 3 on a difference.
- */
-const COMPARE = `BEGIN { RS = ORS = "\\0"; M = ENVIRON["DA_V_MANIFEST"]; I = ENVIRON["DA_V_INDEX"]; skip = ENVIRON["DA_V_SKIP"] }
-function differ(what, p) { if (++bad <= 10) printf "  %s: %s\\n", what, p }
-function check(p, h) { if (h == substr(want[p], 3)) hashed[p] = h; else differ("content differs", p) }
-FILENAME == M {
-  t = substr($0, 1, 1); r = substr($0, 3); r = substr(r, index(r, "\\t") + 1); i = index(r, "\\t"); p = substr(r, i + 1)
-  if (skip == "" || p !~ skip) want[p] = t "\\t" substr(r, 1, i - 1)
-  next
-}
-FILENAME == I { i = index($0, "\\t"); r = substr($0, i + 1); j = index(r, "\\t"); known[substr(r, j + 1)] = substr($0, 1, i) substr(r, 1, j - 1); next }
-{
-  t = substr($0, 1, 1); r = substr($0, 3); i = index(r, "\\t"); v = substr(r, 1, i - 1); p = substr(r, i + 1)
-  if (p == "") { if (t == "f") { split(v, s, " "); mark = s[4] - 0.01 } next }
-  if (!(p in want)) { differ("not in the build", p); next }
-  seen[p] = 1
-  if (substr(want[p], 1, 1) != t) { differ("type differs", p); next }
-  if (t == "l" && substr(want[p], 3) != v) differ("link target differs", p)
-  if (t != "f") next
-  sig[p] = v
-  if ((p in known) && index(known[p], v "\\t") == 1) check(p, substr(known[p], length(v) + 2))
-  else {
-    print "./" p > ENVIRON["DA_V_TODO"]; todo[p] = 1; read++
-    # A few files are named on sha256sum's own command line (no xargs); a name with a quote in it never is.
-    if (index(p, "'") || length(args) > 30000) direct = "no"; else args = args " './" p "'"
-  }
-}
-END {
-  if (read) {
-    close(ENVIRON["DA_V_TODO"])
-    cmd = direct == "no" ? "xargs -0r sha256sum -z < \\"$DA_V_TODO\\"" : "exec sha256sum -z --" args
-    while ((cmd | getline line) > 0) { p = substr(line, 69); delete todo[p]; check(p, substr(line, 1, 32)) }
-    close(cmd)
-    for (p in todo) differ("unreadable", p)
-  }
-  for (p in want) if (!(p in seen)) differ("missing", p)
-  if (!bad) for (p in hashed) { split(sig[p], s, " "); if (s[4] + 0 < mark) print sig[p] "\\t" hashed[p] "\\t" p > ENVIRON["DA_V_NEW_INDEX"] }
-  printf "%d\\n", read > ENVIRON["DA_V_COUNTS"]
-  exit bad ? 3 : 0
-}`;
-/**
  * Checks the staged release against the build's manifest before anything can go live: every entry's type, every
  * file's content hash, every link's target (modes are the writable step's business), nothing more and nothing
  * less. Files the base release's index vouches for (same inode, size, mtime and ctime as when their hash was known)
@@ -2989,28 +2953,10 @@ function verify(opts) {
         id: 'verify',
         label: 'verify',
         lib: [FILE_INDEX_LIB],
-        body: `tmp="$PWD/$DA_TMP"; da_dir "$tmp"
-export DA_V_MANIFEST="$tmp/manifest" DA_V_TODO="$tmp/todo" DA_V_COUNTS="$tmp/counts" DA_V_SKIP=${(0,quote.q)(opts.skip.length ? underRegex(opts.skip) : '')}
-export DA_V_INDEX="$PWD/.deploy/manifests/$DA_BASE.idx" DA_V_NEW_INDEX="$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp"
-[ -f "$DA_V_INDEX" ] || DA_V_INDEX=/dev/null
-gzip -dc ".deploy/manifests/$DA_RELEASE.gz" > "$DA_V_MANIFEST"
-: > "$DA_V_NEW_INDEX"; : > "$tmp/mark"
-# One walk: the mark file first (its ctime starts the index's racy window), then every entry of the release. It
-# streams into the comparison, which reads the manifest and the index meanwhile (a failed walk is a difference too).
-rc=0
-(cd -- "releases/$DA_RELEASE" && find "$tmp/mark" . ${pruneArgs(opts.skip)} \\( -type f -printf "f\\t$DA_FILE_SIG" \\) -o \\( -type d -printf 'd\\t-\\t%P\\0' \\) -o \\( -type l -printf 'l\\t%l\\t%P\\0' \\) |
-  awk ${(0,quote.q)(COMPARE)} "$DA_V_MANIFEST" "$DA_V_INDEX" -) > "$tmp/differences" || rc=$?
-if [ "$rc" -ne 0 ]; then
-  echo "the staged release does not match the build (a file of the live release was changed on this host?): sending everything instead"
-  echo "first differences:"
-  cat -- "$tmp/differences"
-  rm -rf -- "$tmp" "$DA_V_NEW_INDEX"
-  da_data verify mismatch
-  exit ${phase/* STOP */.VW}
-fi
-mv -f -- "$DA_V_NEW_INDEX" ".deploy/manifests/$DA_RELEASE.idx"
-read -r hashed < "$DA_V_COUNTS"
-echo "verified against the build's manifest ($hashed files read, the others unchanged since releases/$DA_BASE was verified)"`,
+        body: `DA_V_SKIP=${(0,quote.q)(opts.skip.length ? underRegex(opts.skip) : '')}
+prune=(${pruneArgs(opts.skip)})
+compare=${(0,quote.q)(sh/* VERIFY_AWK */.K3)}
+${sh/* VERIFY_SH */.Ct}`,
     };
 }
 /** Empties the staged release for a full upload after a delta did not verify. */
@@ -3039,7 +2985,10 @@ function foreignBase(result) {
 function singleValues(result, invalid, keys) {
     const twice = new Set(keys.filter((k) => (result.data.get(k)?.length ?? 0) > 1));
     for (const k of twice)
-        invalid.push({ what: `the value "${k}", reported ${result.data.get(k).length} times (a forged report?)`, value: result.data.get(k).join('\n') });
+        invalid.push({
+            what: `the value "${k}", reported ${result.data.get(k).length} times (a forged report?)`,
+            value: result.data.get(k).join('\n'),
+        });
     return (key) => (twice.has(key) ? '' : (result.data.get(key)?.[0] ?? ''));
 }
 /** A blob as bytes, under the same rule: a blob sent twice is neither. */
@@ -3124,7 +3073,10 @@ function lockHolder(data) {
                 if (ok !== undefined && plainText(k, 40) !== undefined)
                     info[k] = ok;
                 else
-                    invalid.push({ what: `a field of the lock record (${shownInvalid(k)})`, value: typeof v === 'string' ? v : JSON.stringify(v) ?? '' });
+                    invalid.push({
+                        what: `a field of the lock record (${shownInvalid(k)})`,
+                        value: typeof v === 'string' ? v : (JSON.stringify(v) ?? ''),
+                    });
             }
         }
     }
@@ -3133,7 +3085,14 @@ function lockHolder(data) {
     }
     const recorded = one(LOCK_SINCE);
     const since = info['started_at'] || (/^[0-9TZ:.+-]{1,40}$/.test(recorded) ? recorded : undefined);
-    return { info, unreadable: raw !== '' && !readable, empty: raw === '', alive: one(LOCK_ALIVE) === 'yes', since, invalid };
+    return {
+        info,
+        unreadable: raw !== '' && !readable,
+        empty: raw === '',
+        alive: one(LOCK_ALIVE) === 'yes',
+        since,
+        invalid,
+    };
 }
 /** `acme/shop run 99 (attempt 2) by mona`, `a CLI run on laptop by alice`, or '' when the record says nothing. */
 function holderName(h) {
@@ -3154,6 +3113,7 @@ function holderName(h) {
 
 
 
+
 /** How many history lines a host sends back; enough for retention and rollback decisions. */
 const HISTORY_TAIL = 1000;
 /**
@@ -3163,58 +3123,15 @@ const HISTORY_TAIL = 1000;
  * walk after the phase, under the run's lock), and works where nothing was deployed yet (`absent`).
  */
 function inspect(opts) {
-    // With `offerBaseFrom` (keep_releases): once that many releases exist, the oldest one (by name, which is by time
-    // for generated names, NAME before NAME-2) is the one this deploy's cleanup would remove: its manifest comes
-    // along, so a delta can start from it without another round trip (the runner checks that retention agrees; see
-    // baseManifest). The live release's manifest (hundreds of KB for a big app) is then only reported as there.
-    const offer = opts.offerBaseFrom === undefined
-        ? ''
-        : `
-  if [ "\${#dirs[@]}" -ge ${Number(opts.offerBaseFrom)} ]; then
-    # The least name without its slash: the glob sorts \`NAME-2/\` (a second release in the same second) before \`NAME/\`.
-    base=
-    for d in "\${dirs[@]}"; do
-      d=\${d%/}; [ "$d" != "$live" ] || continue
-      [ -n "$base" ] && ! [[ $d < $base ]] || base=$d
-    done
-    if [ -n "$base" ]; then
-      da_data base-name "\${base#releases/}"
-      # Walked after this phase, while the runner plans; first, once a walk after the phase found a foreign entry.
-      when=later; [ ! -e .deploy/check-base-first ] || when=now
-      ! da_offer_base "\${base#releases/}" "$when" || offered=yes
-    fi
-  fi`;
-    const detect = opts.detectHttpUser
-        ? `
-da_data http-user "$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_]www|[w]ww-data|[n]ginx' | grep -v root | sort | awk '{print $NF}' | uniq | head -n 1)"`
-        : '';
     return {
         id: 'inspect',
         label: 'inspect',
         mayLackDeployPath: true,
-        body: `da_data user "\${USER:-$(id -un)}"
-if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null; then da_data absent yes; exit 0; fi
-live=$(readlink current 2>/dev/null || true)
-da_data live "$live"
-offered=
-dirs=(releases/*/)
-if [ -d "\${dirs[0]}" ]; then
-  # One stat for every release; REVISION read by the shell itself: no process per release.
-  {
-    stat --printf '%Y\\t%n\\0' -- "\${dirs[@]}"
-    for d in "\${dirs[@]}"; do rev=; read -r rev 2>/dev/null < "\${d}REVISION" || true; printf 'rev\\t%s\\t%s\\0' "$d" "\${rev:0:64}"; done
-  } | da_blob releases${offer}
-fi
-# With a base offered, the live release's manifest stays on the host unless the runner asks for it.
-da_live_manifest "$live" \${offered:+kept}
-if [ -f .deploy/history.jsonl ]; then tail -n ${HISTORY_TAIL} .deploy/history.jsonl | da_blob history; fi
-partial=
-for f in .deploy/pending/*; do
-  [ -f "$f" ] && [ "$f" != "$DA_PENDING" ] || continue
-  while IFS= read -r line; do case $line in "release "*) partial+="\${line#release }"$'\\n' ;; esac; done < "$f"
-done
-[ -z "$partial" ] || printf '%s' "$partial" | da_blob partial
-if [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi${detect}`,
+        // offer_from: with `offerBaseFrom` (keep_releases), once that many releases exist, the oldest one (by name,
+        // which is by time for generated names) is the one this deploy's cleanup would remove: its manifest comes along,
+        // so a delta can start from it without another round trip (the runner checks that retention agrees; see
+        // baseManifest). The live release's manifest (hundreds of KB for a big app) is then only reported as there.
+        body: `offer_from=${opts.offerBaseFrom === undefined ? '' : Number(opts.offerBaseFrom)}\ndetect=${opts.detectHttpUser ? 'yes' : ''}\n${sh/* INSPECT_SH */.NV}`,
     };
 }
 /**
@@ -3232,7 +3149,18 @@ const PARTIAL = 'partial';
 const LIVE_MANIFEST = 'live-manifest';
 const BASE_NAME = 'base-name';
 const BASE_MANIFEST = 'base-manifest';
-const INSPECT_KEYS = [USER_KEY, ABSENT, LIVE, RELEASES, HISTORY, HTTP_USER, PARTIAL, LIVE_MANIFEST, BASE_NAME, BASE_MANIFEST];
+const INSPECT_KEYS = [
+    USER_KEY,
+    ABSENT,
+    LIVE,
+    RELEASES,
+    HISTORY,
+    HTTP_USER,
+    PARTIAL,
+    LIVE_MANIFEST,
+    BASE_NAME,
+    BASE_MANIFEST,
+];
 /** What a `current` target may be: a path of plain characters (`releases/NAME`, or absolute as Capistrano's). */
 const LINK_TARGET = /^[A-Za-z0-9._/+@~-]{1,4096}$/;
 /** A REVISION as a host may report it: a commit id or a tag-like word. */
@@ -3318,6 +3246,46 @@ function manifestOf(gz) {
     return gz ? (readStoredManifest(gz) ?? 'corrupt') : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/remote/steps/upload.ts
+
+
+
+/**
+ * Receives the payload a deploy sends after the phase script: the gzipped tar in length-prefixed chunks
+ * (`da_chunks`), unpacked into `dir` while the runner is still packing it, then the release's manifest (gzipped,
+ * framed the same way), which the runner may still be hashing while the archive travels. Nothing past the payload
+ * is read, so the session stays in step with the runner.
+ */
+function receivePayload(dir) {
+    return `da_unpack ${dir}
+da_chunks > ".deploy/manifests/$DA_RELEASE.gz"`;
+}
+/**
+ * Reads the payload that receivePayload would unpack and store, and drops it: the session stays in step. One command
+ * per line, so `set -e` ends the step when either part is cut short.
+ */
+function skipPayload() {
+    return 'da_chunks > /dev/null\nda_chunks > /dev/null';
+}
+/**
+ * deploy:update_code, full: the whole build into the new release, then the release's file index (see
+ * `da_index_write`), so the next deploy's verify reads only what changed. `skip`: paths the deploy replaces anyway.
+ */
+function upload(opts) {
+    return {
+        id: 'upload',
+        label: 'upload',
+        lib: [TRANSFER_LIB, FILE_INDEX_LIB],
+        body: `${receivePayload('"releases/$DA_RELEASE"')}
+printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"
+tmp="$PWD/$DA_TMP"; da_dir "$tmp"
+sleep 0.02 # past the index's racy window, so every file just unpacked can be indexed
+mark=$(da_mark_time "$tmp/mark")
+(cd -- "releases/$DA_RELEASE" && da_list_files ${pruneArgs(opts.skip)} > "$tmp/files")
+da_index_write "$tmp/files" "$mark" "$DA_RELEASE"`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/commands/delta-choice.ts
 
 
@@ -3353,7 +3321,11 @@ async function buildSource(config, sha, fleet, facts, name, built, warn) {
 }
 /** What a dry run shows: every host as if it got the whole build (the build is not made). */
 function planSource(config, sha) {
-    return { event: 'deploy', fill: () => ({ steps: [upload({ revision: sha, skip: uncompared(config) })], kind: 'full' }), sha: () => sha };
+    return {
+        event: 'deploy',
+        fill: () => ({ steps: [upload({ revision: sha, skip: uncompared(config) })], kind: 'full' }),
+        sha: () => sha,
+    };
 }
 /**
  * The bytes a host receives (see receivePayload): the gzipped tar in chunks, sent while it is being made, then the
@@ -3403,7 +3375,9 @@ async function recyclable(config, fleet, facts, name) {
     // recycle, or whose offered base's manifest is unreadable. A host asked for another base gets it too (that base
     // may turn out unusable). One short phase for all of them.
     const usable = (m) => !!manifests.get(m) && !!readStoredManifest(manifests.get(m));
-    const needLive = [...facts].filter(([m, f]) => f.liveManifest === 'kept' && !ask.includes(m) && !usable(m)).map(([m]) => m);
+    const needLive = [...facts]
+        .filter(([m, f]) => f.liveManifest === 'kept' && !ask.includes(m) && !usable(m))
+        .map(([m]) => m);
     if (ask.length || needLive.length) {
         const results = await fleet.run((m) => ({
             name: 'base',
@@ -3472,12 +3446,18 @@ async function fillsFor(config, sha, warn, built, facts, bases) {
             }),
             verify({ skip: skipped }),
         ];
-        fills.set(m, { steps, payload: payload(built, archive), vars: { DA_BASE: recycle?.name ?? f.live }, kind: 'delta' });
+        fills.set(m, {
+            steps,
+            payload: payload(built, archive),
+            vars: { DA_BASE: recycle?.name ?? f.live },
+            kind: 'delta',
+        });
     }
     return fills;
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/prepare.ts
+
 /**
  * deploy:prepare: the layout exists (`releases/`, `shared/`, `.deploy/`), none of its own directories is a symlink
  * planted to lead writes outside the deploy path, and `current` is ours to switch.
@@ -3487,23 +3467,7 @@ function prepare() {
         id: 'prepare',
         label: 'prepare',
         mayLackDeployPath: true,
-        body: `da_dir "$DA_DEPLOY_PATH"
-cd -- "$DA_DEPLOY_PATH"
-if [ -e current ] && [ ! -L current ]; then
-  echo "error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?)." >&2
-  echo "Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed." >&2
-  exit 1
-fi
-# Releases and metadata live in real directories of the deploy path: a planted link would carry every later write
-# (manifests, pending records, the lock, trash) outside it. shared/ may be a link (a shared volume, documented).
-for d in releases .deploy .deploy/pending .deploy/manifests .deploy/lock; do
-  if [ -L "$d" ]; then
-    echo "error: $DA_DEPLOY_PATH/$d is a symlink (to $(readlink -- "$d")): deploy-action keeps releases and its metadata only in real directories inside deploy_path." >&2
-    echo "Replace it with a directory (move what it holds), or choose another deploy_path. Nothing was changed." >&2
-    exit 1
-  fi
-done
-[ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ] || mkdir -p releases shared .deploy/pending .deploy/manifests`,
+        body: sh/* PREPARE_SH */.OL,
     };
 }
 
@@ -3543,14 +3507,15 @@ function writable(o) {
             lines.push(`${sudo}chgrp ${ownFlags}-- ${(0,quote.q)(required(o.httpGroup, 'http_group'))} ${ownDirs}`);
             break;
         case 'acl': {
-            const http = (0,quote.q)(required(o.httpUser, 'http_user'));
+            const user = required(o.httpUser, 'http_user');
+            const http = (0,quote.q)(user);
             const r = o.recursive ? '-R ' : '';
             lines.push('command -v setfacl >/dev/null || { echo "error: setfacl is not installed on this host: install the acl package, or set writable_mode to chmod, chown, chgrp or skip" >&2; exit 1; }', 'me=$(id -un)');
             if (o.useSudo) {
                 lines.push(`sudo -n setfacl ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`, `sudo -n setfacl -d ${r}-m u:${http}:rwX -m "u:$me:rwX" -- ${dirs}`);
             }
             else {
-                lines.push(`for dir in ${dirs}; do`, `  if getfacl -p -- "$dir" 2>/dev/null | grep -q "^user:"${http}":.*w"; then continue; fi`, `  setfacl ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`, `  setfacl -d ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`, 'done');
+                lines.push(`for dir in ${dirs}; do`, `  if getfacl -p -- "$dir" 2>/dev/null | grep -q ${(0,quote.q)(`^user:${user}:.*w`)}; then continue; fi`, `  setfacl ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`, `  setfacl -d ${r}-m u:${http}:rwX -m "u:$me:rwX" -- "$dir"`, 'done');
             }
             break;
         }
@@ -3673,7 +3638,11 @@ async function withFleet(ctx, work) {
 }
 /** For work that changes hosts: prepares and locks every host, then reads it (a held lock says who holds it). */
 async function lockAndInspect(ctx, fleet, opts = {}) {
-    return readHosts(ctx, fleet, [prepare(), lock((0,run_info/* lockInfoMembers */.LF)(ctx.run)), inspect({ detectHttpUser: detectsHttpUser(ctx), offerBaseFrom: opts.offerBaseFrom })]);
+    return readHosts(ctx, fleet, [
+        prepare(),
+        lock((0,run_info/* lockInfoMembers */.LF)(ctx.run)),
+        inspect({ detectHttpUser: detectsHttpUser(ctx), offerBaseFrom: opts.offerBaseFrom }),
+    ]);
 }
 /** Reads every host, read-only (dry runs, listings): nothing is created or locked. */
 async function fleet_run_inspect(ctx, fleet) {
@@ -3757,7 +3726,14 @@ function hostOutput(host, steps) {
     }
     const shown = flat.slice(-HOST_OUTPUT_LINES);
     const note = flat.length > shown.length ? `_Last ${HOST_OUTPUT_LINES} lines; the full output is in the log._` : '';
-    return [`<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`, '', ...fenced(shown), ...(note ? [note] : []), '</details>', ''];
+    return [
+        `<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`,
+        '',
+        ...fenced(shown),
+        ...(note ? [note] : []),
+        '</details>',
+        '',
+    ];
 }
 /** The commit as a link to it when the repository is known. */
 function commit(r) {
@@ -3797,7 +3773,10 @@ function renderSummary(r) {
     const sections = [];
     const add = (lines, drop, note) => lines.length && sections.push({ lines, drop, note });
     const verb = r.command === 'deploy' ? 'Deploy' : r.command.charAt(0).toUpperCase() + r.command.slice(1);
-    const head = [`## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`, ''];
+    const head = [
+        `## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`,
+        '',
+    ];
     const facts = [
         ['Environment', md(r.environment)],
         ['Release', r.release && md(r.release)],
@@ -3833,7 +3812,12 @@ function renderSummary(r) {
     const remote = [...r.rows.keys()];
     if (remote.length) {
         const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h).phases)))];
-        const out = ['### Hosts', '', `| Host | Release | ${phases.join(' | ')} | Health |`, `|---|---|${phases.map(() => '---|').join('')}---|`];
+        const out = [
+            '### Hosts',
+            '',
+            `| Host | Release | ${phases.join(' | ')} | Health |`,
+            `|---|---|${phases.map(() => '---|').join('')}---|`,
+        ];
         for (const host of remote) {
             const row = r.rows.get(host);
             const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
@@ -3875,14 +3859,19 @@ function renderSummary(r) {
     if (r.warnings.length) {
         const shown = r.warnings.slice(0, WARNINGS_SHOWN);
         const more = r.warnings.length - shown.length;
-        add(['### Warnings', ...shown.map((w) => `- ${md(cut(w, 1000))}`), ...(more ? [`- … and ${more} more in the log`] : []), ''], 5, '_Warnings: see the log._');
+        add([
+            '### Warnings',
+            ...shown.map((w) => `- ${md(cut(w, 1000))}`),
+            ...(more ? [`- … and ${more} more in the log`] : []),
+            '',
+        ], 5, '_Warnings: see the log._');
     }
     if (r.links?.runUrl)
         add([`[Logs of this run](${r.links.runUrl})`, '']);
-    return fit(sections);
+    return fitBudget(sections);
 }
 /** Joins the sections, dropping optional ones (lowest `drop` first) while the summary is over the budget. */
-function fit(sections) {
+function fitBudget(sections) {
     const text = () => sections.map((s) => s.lines.join('\n')).join('\n');
     const optional = sections.filter((s) => s.drop !== undefined).sort((a, b) => a.drop - b.drop);
     let out = text();
@@ -3893,7 +3882,10 @@ function fit(sections) {
         out = text();
     }
     if (Buffer.byteLength(out) > SUMMARY_BUDGET_BYTES) {
-        out = `${Buffer.from(out).subarray(0, SUMMARY_BUDGET_BYTES).toString().replace(/\uFFFD*$/, '')}\n\n_The summary was cut here; see the log._\n`;
+        out = `${Buffer.from(out)
+            .subarray(0, SUMMARY_BUDGET_BYTES)
+            .toString()
+            .replace(/\uFFFD*$/, '')}\n\n_The summary was cut here; see the log._\n`;
     }
     return out;
 }
@@ -3908,12 +3900,19 @@ async function shippedSummary(config, source) {
     const entries = await walk(source, excluder(config.exclude));
     const files = entries.filter((e) => e.type === 'file');
     const mib = (files.reduce((n, e) => n + e.size, 0) / 1048576).toFixed(2);
-    const hooks = config.build.length ? ` before the ${config.build.length} build hook(s), which a dry run does not run` : '';
+    const hooks = config.build.length
+        ? ` before the ${config.build.length} build hook(s), which a dry run does not run`
+        : '';
     return `${files.length} files, ${mib} MiB from ${source}${hooks}`;
 }
 /** The dry-run plan: for each host, the live release, the lock, the steps that would run and what cleanup removes. */
 function planReport(ctx, fleet, facts, phases, shipped) {
-    const lines = ['### Plan (dry run: nothing was changed on any host)', '', `- New release: ${phases.name}`, `- Ships: ${shipped}`];
+    const lines = [
+        '### Plan (dry run: nothing was changed on any host)',
+        '',
+        `- New release: ${phases.name}`,
+        `- Ships: ${shipped}`,
+    ];
     for (const m of fleet.members) {
         const f = facts.get(m);
         lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
@@ -3921,8 +3920,17 @@ function planReport(ctx, fleet, facts, phases, shipped) {
         lines.push(`- Live release: ${md(f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none')))}`);
         lines.push(`- Lock: ${f.lock ? md(describeHeldLock(f.lock, ctx.config.environment)) : 'free'}`);
         try {
-            const health = ctx.config.healthcheck ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }] : [];
-            const phaseList = [phases.stage(m).phase, phases.hooks(m), phases.switch(m), phases.activate(m), ...health, phases.finish(m)];
+            const health = ctx.config.healthcheck
+                ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }]
+                : [];
+            const phaseList = [
+                phases.stage(m).phase,
+                phases.hooks(m),
+                phases.switch(m),
+                phases.activate(m),
+                ...health,
+                phases.finish(m),
+            ];
             const steps = phaseList.flatMap((p) => (p ? p.steps.map((s) => s.label) : []));
             lines.push(`- Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
         }
@@ -3957,7 +3965,10 @@ async function checkUrl(c, signal) {
         }
         catch (error) {
             const e = error;
-            detail = e.name === 'TimeoutError' ? `no answer within ${c.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(error));
+            detail =
+                e.name === 'TimeoutError'
+                    ? `no answer within ${c.timeoutMs} ms`
+                    : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(error));
         }
         if (attempt <= c.retries)
             await new Promise((r) => setTimeout(r, c.intervalMs));
@@ -3986,11 +3997,13 @@ async function rollout(fleet, plan, listener = {}, members = fleet.members) {
             switched.push(...batch);
             await fleet.run((m) => plan.switchPhase(m), undefined, { members: batch });
             const at = Date.now();
-            batch.forEach((m) => listener.switched?.(m, at));
+            for (const m of batch)
+                listener.switched?.(m, at);
             await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
             if (plan.health) {
                 const results = await Promise.all(batch.map(async (m) => ({ m, r: await plan.health(m) })));
-                results.forEach(({ m, r }) => listener.health?.(m, r));
+                for (const { m, r } of results)
+                    listener.health?.(m, r);
                 const sick = results.find(({ r }) => !r.ok);
                 if (sick) {
                     throw new fleet_fleet/* HostFailure */.h(sick.m.host.name, 'healthcheck', `unhealthy after ${sick.r.attempts} attempt(s): ${sick.r.detail}`);
@@ -4013,7 +4026,8 @@ async function switchBack(fleet, plan, switched, listener) {
     catch {
         // A host that cannot switch back in this phase still does it in its abort path (da_abort reverts first).
     }
-    alive.forEach((m) => listener.reverted?.(m));
+    for (const m of alive)
+        listener.reverted?.(m);
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/hooks.ts
@@ -4089,7 +4103,12 @@ function healthVerdict(result) {
     const raw = result ? singleValues(result, invalid, [HEALTH])(HEALTH) : '';
     if (/^(ok attempt \d{1,6}|fail after \d{1,6} attempts)$/.test(raw)) {
         const attempts = /attempt (\d+)/.exec(raw)?.[1];
-        return { verdict: raw, ok: raw.startsWith('ok'), attempts: attempts === undefined ? undefined : Number(attempts), invalid };
+        return {
+            verdict: raw,
+            ok: raw.startsWith('ok'),
+            attempts: attempts === undefined ? undefined : Number(attempts),
+            invalid,
+        };
     }
     if (raw)
         invalid.push({ what: 'a health check verdict that is not one', value: raw });
@@ -4125,14 +4144,16 @@ async function runRelease(ctx, fleet, facts, phases) {
         await rolloutRelease(ctx, fleet, phases);
         await fleet.run((m) => phases.finish(m));
     }
-    reportRelease(ctx, fleet, facts, phases, removed, (m) => (restaged.includes(m) ? whyRestaged(staging.get(m)) : undefined));
+    reportRelease(ctx, fleet, facts, phases, removed, (m) => restaged.includes(m) ? whyRestaged(staging.get(m)) : undefined);
 }
 /** Stage and hooks on every host; a solo host runs its whole flow (switch and finish too) in that one phase. */
 async function stageAndHooks(ctx, fleet, phases, solo) {
     const staged = new Map(fleet.members.map((m) => [m, phases.stage(m)]));
     return fleet.run((m) => {
         const stage = staged.get(m).phase;
-        return solo ? chain('ship', stage, phases.hooks(m), phases.switch(m), phases.finish(m)) : chain(stage.name, stage, phases.hooks(m));
+        return solo
+            ? chain('ship', stage, phases.hooks(m), phases.switch(m), phases.finish(m))
+            : chain(stage.name, stage, phases.hooks(m));
     }, (m) => staged.get(m).payload, { parallel: ctx.config.maxParallel });
 }
 /** Stages the hosts whose staging stopped again, from scratch with everything, then runs their hooks. */
@@ -4205,7 +4226,10 @@ function reportRelease(ctx, fleet, facts, phases, removed, restagedBecause) {
     }
 }
 
+// EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
+var phase = __nccwpck_require__(3009);
 ;// CONCATENATED MODULE: ./src/remote/steps/cleanup.ts
+
 
 /**
  * deploy:cleanup: removes the releases the runner chose (see retention), re-checking on the host that none of
@@ -4217,38 +4241,8 @@ function cleanup(remove) {
     return {
         id: 'cleanup',
         label: 'cleanup',
-        body: `stale=
-[ ! -d .deploy/trash ] || stale=$(find .deploy/trash -mindepth 1 -maxdepth 1 -mmin +10 -printf '%f ' 2>/dev/null || true)
-[ -z "$stale" ] || da_data warning "earlier cleanups could not delete .deploy/trash/{ $stale} (files of another user?): remove them by hand"
-${remove.length === 0
-            ? 'echo "nothing to clean up"'
-            : `trash=".deploy/trash/$DA_OWNER"
-# Nothing is moved or deleted through a link planted in .deploy/ (the links themselves go).
-[ ! -L .deploy/trash ] || rm -f .deploy/trash
-removed=0
-manifests=()
-for name in ${(0,quote/* words */.a)(remove)}; do
-  case $name in ''|.|..|*/*) continue ;; esac
-  ! [ current -ef "releases/$name" ] || continue
-  manifests+=(".deploy/manifests/$name.gz" ".deploy/manifests/$name.idx")
-  if [ -e "releases/$name" ]; then
-    da_dir "$trash"
-    mv -- "releases/$name" "$trash/" && removed=$((removed + 1))
-  fi
-done
-# One rm for every manifest; no trash (and no background delete) when nothing was moved (a recycled release).
-if [ -L .deploy/manifests ]; then
-  da_data warning ".deploy/manifests is a symlink: the manifests of removed releases were left there; make it a directory"
-elif [ "\${#manifests[@]}" -gt 0 ]; then
-  rm -f -- "\${manifests[@]}"
-fi
-if [ "$removed" -gt 0 ]; then echo "removed $removed old releases"; else echo "nothing left to clean up"; fi`}
-# Simple commands, so no shell stays behind holding the session's output open (the session would not end).
-if [ -d .deploy/trash ]; then
-  if command -v setsid > /dev/null; then setsid rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &
-  else rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &
-  fi
-fi`,
+        // The releases to remove are the body's arguments (set --); a step function is called without any.
+        body: `${remove.length ? `set -- ${(0,quote/* words */.a)(remove)}\n` : ''}${sh/* CLEANUP_SH */.h1}`,
     };
 }
 
@@ -4281,8 +4275,13 @@ echo "cleared ${opts.paths.length} paths"`,
 function logHistory(entry) {
     const json = JSON.stringify(entry);
     const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
-    return { id: 'log', label: 'history', fenced: true, body: `da_now
-da_history ${(0,quote.q)(`${open}"at":"`)}"$DA_AT"'"}'` };
+    return {
+        id: 'log',
+        label: 'history',
+        fenced: true,
+        body: `da_now
+da_history ${(0,quote.q)(`${open}"at":"`)}"$DA_AT"'"}'`,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/revert.ts
@@ -4353,13 +4352,13 @@ function shared(opts) {
         const p = (0,quote.q)(dir);
         const parent = shared_parentOf(dir);
         parts.push(`if [ -L shared/${p} ] || { [ -e shared/${p} ] && [ ! -d shared/${p} ]; }; then
-  echo "error: shared/"${p}" exists but is not a directory" >&2; exit 1
+  printf 'error: shared/%s exists but is not a directory\\n' ${p} >&2; exit 1
 fi
 if [ ! -e shared/${p} ]; then
   printf 'seeded %s\\n' ${p} >> "$DA_PENDING"
   ${parent ? `mkdir -p -- shared/${(0,quote.q)(parent)}` : ':'}
   if [ -d "releases/$DA_RELEASE/"${p} ] && [ ! -L "releases/$DA_RELEASE/"${p} ]; then cp -a -- "releases/$DA_RELEASE/"${p} shared/${p}; else mkdir -- shared/${p}; fi
-  echo "seeded shared/"${p}
+  printf 'seeded shared/%s\\n' ${p}
 fi
 ${linkInto(dir)}`);
     }
@@ -4367,13 +4366,13 @@ ${linkInto(dir)}`);
         const p = (0,quote.q)(file);
         const parent = shared_parentOf(file);
         parts.push(`if [ -L shared/${p} ] || [ -d shared/${p} ]; then
-  echo "error: shared/"${p}" exists but is not a regular file" >&2; exit 1
+  printf 'error: shared/%s exists but is not a regular file\\n' ${p} >&2; exit 1
 fi
 if [ ! -e shared/${p} ]; then
   printf 'seeded %s\\n' ${p} >> "$DA_PENDING"
   ${parent ? `mkdir -p -- shared/${(0,quote.q)(parent)}` : ':'}
   if [ -f "releases/$DA_RELEASE/"${p} ] && [ ! -L "releases/$DA_RELEASE/"${p} ]; then cp -a -- "releases/$DA_RELEASE/"${p} shared/${p}; else : > shared/${p}; fi
-  echo "seeded shared/"${p}
+  printf 'seeded shared/%s\\n' ${p}
 fi
 ${linkInto(file)}`);
     }
@@ -4444,8 +4443,10 @@ function chooseName(ctx, facts) {
     }
     const taken = new Set();
     for (const f of facts.values()) {
-        f.dirs.forEach((d) => taken.add(d));
-        f.history.forEach((h) => taken.add(h.release));
+        for (const d of f.dirs)
+            taken.add(d);
+        for (const h of f.history)
+            taken.add(h.release);
     }
     return uniqueReleaseName(ctx.run.startedAt, taken);
 }
@@ -4517,7 +4518,11 @@ function releasePhases(ctx, facts, name, source) {
         ];
         return {
             // Every stage step changes the host under the lock: each first proves the run still holds it.
-            phase: { name: 'stage', vars: { ...vars, ...fill.vars }, steps: (0,phase/* fenced */.OF)(steps.filter((s) => s !== null)) },
+            phase: {
+                name: 'stage',
+                vars: { ...vars, ...fill.vars },
+                steps: (0,phase/* fenced */.OF)(steps.filter((s) => s !== null)),
+            },
             payload: fill.payload,
         };
     };
@@ -4539,11 +4544,20 @@ function releasePhases(ctx, facts, name, source) {
         hooks(m) {
             const hooks = c.deploy.filter((h) => !h.once || m === first);
             // The fence is checked at each hook's start: a hook already running when the lock is removed runs to its end.
-            return hooks.length ? { name: 'hooks', vars, steps: (0,phase/* fenced */.OF)(hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs)) } : undefined;
+            return hooks.length
+                ? { name: 'hooks', vars, steps: (0,phase/* fenced */.OF)(hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs)) }
+                : undefined;
         },
         finish(m) {
             const f = facts.get(m);
-            const entry = { event: source.event, release: name, previous: f.live ?? null, ...(0,run_info/* runRecord */.DW)(ctx.run), sha: source.sha(m), started_at: ctx.run.startedAt.toISOString() };
+            const entry = {
+                event: source.event,
+                release: name,
+                previous: f.live ?? null,
+                ...(0,run_info/* runRecord */.DW)(ctx.run),
+                sha: source.sha(m),
+                started_at: ctx.run.startedAt.toISOString(),
+            };
             // The history line and cleanup are fenced; cleanup runs under the lock (a next run's inspect and delta see
             // the releases as they stay), before the commit, which proves the lock under the fence itself.
             return { name: 'finish', vars, steps: [logHistory(entry), ...(0,phase/* fenced */.OF)([cleanup(removed(m))]), unlock()] };
@@ -4554,7 +4568,9 @@ function releasePhases(ctx, facts, name, source) {
 }
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */
 function activatePhase(c, vars, env) {
-    return c.activate.length ? { name: 'activate', vars, steps: (0,phase/* fenced */.OF)(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs)) } : undefined;
+    return c.activate.length
+        ? { name: 'activate', vars, steps: (0,phase/* fenced */.OF)(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs)) }
+        : undefined;
 }
 /**
  * Switches a host back to its previous release and runs the activate commands again, for what is live again. The
@@ -4562,7 +4578,11 @@ function activatePhase(c, vars, env) {
  * this run's release); the activate commands are.
  */
 function revertPhase(c, vars, env) {
-    return { name: 'revert', vars, steps: [revert(), ...(0,phase/* fenced */.OF)(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs))] };
+    return {
+        name: 'revert',
+        vars,
+        steps: [revert(), ...(0,phase/* fenced */.OF)(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs))],
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/commands/deploy.ts
@@ -4674,7 +4694,11 @@ async function redeploy(ctx) {
         const first = fleet.members[0];
         report.previous = live;
         report.sha = revision(first) || undefined;
-        const source = { event: 'redeploy', fill: () => ({ steps: [copyLive()], vars: { DA_LIVE: live }, kind: 'copy' }), sha: revision };
+        const source = {
+            event: 'redeploy',
+            fill: () => ({ steps: [copyLive()], vars: { DA_LIVE: live }, kind: 'copy' }),
+            sha: revision,
+        };
         const phases = releasePhases(ctx, facts, name, source);
         if (ctx.dryRun) {
             planReport(ctx, fleet, facts, phases, `a copy of the live release ${live}, made on each host`);
@@ -4716,12 +4740,16 @@ function chooseRollbackTarget(views, named) {
         const lacking = views.filter((v) => !v.dirs.includes(named)).map((v) => v.host);
         if (lacking.length)
             return { error: `release ${named} does not exist on ${lacking.join(', ')}: nothing was changed` };
-        const partial = views.filter((v) => v.partial.has(named) || unusable(v.history).failed.has(named)).map((v) => v.host);
+        const partial = views
+            .filter((v) => v.partial.has(named) || unusable(v.history).failed.has(named))
+            .map((v) => v.host);
         if (partial.length)
             return { error: `release ${named} never completed on ${partial.join(', ')} and cannot be made live` };
         if (views.every((v) => v.live === named))
             return { error: `release ${named} is already live on every host` };
-        const warnings = views.filter((v) => unusable(v.history).bad.has(named)).map((v) => `${v.host}: release ${named} was marked bad earlier; making it live as asked`);
+        const warnings = views
+            .filter((v) => unusable(v.history).bad.has(named))
+            .map((v) => `${v.host}: release ${named} was marked bad earlier; making it live as asked`);
         return { target: named, warnings };
     }
     const lists = views.map((v) => ({ v, candidates: rollbackCandidates(v) }));
@@ -4752,13 +4780,29 @@ function chooseRollbackTarget(views, named) {
 /** One host's releases, newest first, with the status a user needs to choose a rollback target. */
 function releaseRows(f) {
     const { failed, bad } = unusable(f.history);
-    const previous = rollbackCandidates({ host: '', dirs: f.dirs, history: f.history, live: f.live, partial: f.partial })[0];
+    const previous = rollbackCandidates({
+        host: '',
+        dirs: f.dirs,
+        history: f.history,
+        live: f.live,
+        partial: f.partial,
+    })[0];
     return oldestFirst(f.dirs, f.history)
         .reverse()
         .map((name) => {
         const first = f.history.find((h) => h.release === name && h.event !== 'revert');
         const dir = f.releases.find((r) => r.name === name);
-        const status = name === f.live ? 'live' : f.partial.has(name) ? 'partial' : failed.has(name) ? 'failed' : bad.has(name) ? 'bad' : name === previous ? 'previous' : '';
+        const status = name === f.live
+            ? 'live'
+            : f.partial.has(name)
+                ? 'partial'
+                : failed.has(name)
+                    ? 'failed'
+                    : bad.has(name)
+                        ? 'bad'
+                        : name === previous
+                            ? 'previous'
+                            : '';
         return {
             name,
             created: first?.at ? String(first.at) : dir?.mtime ? new Date(dir.mtime * 1000).toISOString() : '',
@@ -4776,7 +4820,9 @@ async function releases(ctx) {
         const lives = new Set(fleet.members.map((m) => facts.get(m).live ?? '(none)'));
         const sets = new Set(fleet.members.map((m) => facts.get(m).dirs.slice().sort().join(',')));
         if (fleet.members.length > 1 && (lives.size > 1 || sets.size > 1)) {
-            const what = lives.size > 1 ? `different live releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live ?? 'none'}`).join(', ')})` : 'different sets of releases';
+            const what = lives.size > 1
+                ? `different live releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live ?? 'none'}`).join(', ')})`
+                : 'different sets of releases';
             out.push(`> ⚠️ The hosts disagree: ${what}.`, '');
             warn(ctx, `the hosts disagree: ${what}`);
         }
@@ -4833,7 +4879,8 @@ async function rollback(ctx) {
         const choice = chooseRollbackTarget(views, ctx.releaseName);
         if ('error' in choice)
             throw new fleet_fleet/* HostFailure */.h('fleet', 'rollback', choice.error);
-        choice.warnings.forEach((w) => warn(ctx, w));
+        for (const w of choice.warnings)
+            warn(ctx, w);
         const target = choice.target;
         const first = fleet.members[0];
         report.previous = facts.get(first).live;
@@ -4856,7 +4903,17 @@ async function rollback(ctx) {
             name: 'finish',
             vars,
             steps: [
-                ...(moving.includes(m) ? [logHistory({ event: 'rollback', release: target, from: facts.get(m).live ?? null, ...(0,run_info/* runRecord */.DW)(ctx.run), sha: revision(m) })] : []),
+                ...(moving.includes(m)
+                    ? [
+                        logHistory({
+                            event: 'rollback',
+                            release: target,
+                            from: facts.get(m).live ?? null,
+                            ...(0,run_info/* runRecord */.DW)(ctx.run),
+                            sha: revision(m),
+                        }),
+                    ]
+                    : []),
                 unlock(),
             ],
         }));
@@ -4869,6 +4926,7 @@ async function rollback(ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/unlock-any.ts
+
 
 /** One line of text for a record the host keeps: control characters become spaces. */
 function unlock_any_oneLine(s) {
@@ -4886,37 +4944,7 @@ function unlockAny(o) {
     return {
         id: 'unlock',
         label: 'unlock',
-        body: `if [ ! -d .deploy/lock ]; then echo "no deploy lock here"; exit 0; fi
-da_fence_lock
-if [ ! -d .deploy/lock ]; then echo "no deploy lock here"; exit 0; fi
-da_lock_report
-holder=
-read -r holder 2>/dev/null < .deploy/lock/owner || true
-# The owner is a file name below .deploy/: anything but a plain token is not one (no record, no undo).
-case $holder in *[!A-Za-z0-9_-]*) holder= ;; esac
-alive=false
-! da_lock_alive || alive=true
-if [ "$alive" = true ] && [ ${(0,quote.q)(o.force ? 'yes' : 'no')} != yes ]; then
-  da_data unlock refused
-  echo "the lock holder's session is still running on this host: the lock was left in place"
-  exit 0
-fi
-da_now
-if [ -L .deploy/unlocked ]; then
-  echo "warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)"
-elif [ -n "$holder" ]; then
-  da_dir .deploy/unlocked
-  find .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true
-  printf '%s\\n%s\\n%s\\n' "$DA_AT" ${(0,quote.q)(unlock_any_oneLine(o.by))} ${(0,quote.q)(unlock_any_oneLine(o.url))} > ".deploy/unlocked/$holder"
-fi
-if [ "$alive" = false ] && [ -n "$holder" ] && [ -f ".deploy/pending/$holder" ]; then
-  echo "undoing what the lock holder's run left unfinished"
-  ( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )
-fi
-rm -rf .deploy/lock
-da_history "{\\"event\\":\\"unlock\\",\\"holder\\":\\"$holder\\",\\"holder_alive\\":$alive,\\"forced\\":${o.force},$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
-da_data unlock removed
-echo "deploy lock removed"`,
+        body: `forced=${o.force}\nby=${(0,quote.q)(unlock_any_oneLine(o.by))}\nurl=${(0,quote.q)(unlock_any_oneLine(o.url))}\n${sh/* UNLOCK_ANY_SH */.ow}`,
     };
 }
 
@@ -4965,7 +4993,12 @@ async function unlock_unlock(ctx) {
         }
         if (refused.length) {
             const { host, holder } = refused[0];
-            const others = refused.length > 1 ? ` (and on ${refused.slice(1).map((r) => r.host).join(', ')})` : '';
+            const others = refused.length > 1
+                ? ` (and on ${refused
+                    .slice(1)
+                    .map((r) => r.host)
+                    .join(', ')})`
+                : '';
             throw new fleet_fleet/* HostFailure */.h(host, 'unlock', `the lock is held by ${nameOf(holder)}${holder.info['run_url'] ? ` (${String(holder.info['run_url'])})` : ''}, whose session is still running on the host${others}: ` +
                 'the lock was left in place. Wait for that run to end, or cancel it; to remove the lock anyway, set `force: true` (CLI: --force): ' +
                 'that run then stops at its next step and changes nothing more (a hook it is running finishes first).');
@@ -5450,8 +5483,24 @@ function readMapping(node, at, specs, options = {}) {
 /** Rules for deploy_path and the relative path lists (shared, writable, clear). Pure: messages, not problems. */
 
 const SYSTEM_DIRS = [
-    '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/opt', '/proc',
-    '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var',
+    '/bin',
+    '/boot',
+    '/dev',
+    '/etc',
+    '/home',
+    '/lib',
+    '/lib32',
+    '/lib64',
+    '/opt',
+    '/proc',
+    '/root',
+    '/run',
+    '/sbin',
+    '/srv',
+    '/sys',
+    '/tmp',
+    '/usr',
+    '/var',
 ];
 /** Nothing may be deployed anywhere below these. */
 const FORBIDDEN_TREES = ['/proc', '/sys', '/dev', '/etc'];
@@ -5722,7 +5771,7 @@ function kinds_text(options = {}) {
 const kinds_name = (label) => kinds_text({ label, check: userProblem, schema: { pattern: USER_PATTERN } });
 const applicationName = kinds_text({
     label: 'non-empty string',
-    check: (v) => (v.trim() === '' ? 'must not be empty' : /[\n\r/]/.test(v) ? 'must not contain `/` or newlines' : undefined),
+    check: (v) => v.trim() === '' ? 'must not be empty' : /[\n\r/]/.test(v) ? 'must not contain `/` or newlines' : undefined,
     schema: { minLength: 1, pattern: '^[^/\\n\\r]+$' },
 });
 /** Why `value` is not an http(s) URL with a host name, or undefined. */
@@ -5768,7 +5817,9 @@ function integer(min, max = Number.MAX_SAFE_INTEGER) {
     const label = max === Number.MAX_SAFE_INTEGER ? `integer >= ${min}` : `integer from ${min} to ${max}`;
     return {
         label,
-        jsonSchema: max === Number.MAX_SAFE_INTEGER ? { type: 'integer', minimum: min } : { type: 'integer', minimum: min, maximum: max },
+        jsonSchema: max === Number.MAX_SAFE_INTEGER
+            ? { type: 'integer', minimum: min }
+            : { type: 'integer', minimum: min, maximum: max },
         read(node, at) {
             const resolved = at.resolve(node);
             const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
@@ -5901,7 +5952,9 @@ function healthcheck(keys) {
                 return at.problemAt(where, 'needs `url` (requested from the runner) or `command` (run on the host)');
             }
             if (written.command && written.expect_status) {
-                return at.child('expect_status').problemAt(written.expect_status, '`expect_status` is only meaningful with `url`; a `command` passes when it exits 0');
+                return at
+                    .child('expect_status')
+                    .problemAt(written.expect_status, '`expect_status` is only meaningful with `url`; a `command` passes when it exits 0');
             }
             const { values } = mapping;
             // A written key without a value was bad (and reported): give no config rather than one with a default.
@@ -5918,7 +5971,9 @@ function healthcheck(keys) {
             };
         },
         toJson(check) {
-            const out = check.url === undefined ? { command: check.command ?? '' } : { url: check.url, expect_status: check.expectStatus };
+            const out = check.url === undefined
+                ? { command: check.command ?? '' }
+                : { url: check.url, expect_status: check.expectStatus };
             return {
                 ...out,
                 timeout: keys.timeout.kind.toJson(check.timeoutMs),
@@ -5994,7 +6049,9 @@ const labels = {
     read(node, at) {
         const seen = new Map();
         return readList(node, at, (item, itemAt) => {
-            const value = readText(item, itemAt, (v) => LABEL_PATTERN.test(v) ? undefined : `invalid label ${JSON.stringify(v)}: use letters, digits, \`.\`, \`_\` and \`-\`, starting with a letter or digit`);
+            const value = readText(item, itemAt, (v) => LABEL_PATTERN.test(v)
+                ? undefined
+                : `invalid label ${JSON.stringify(v)}: use letters, digits, \`.\`, \`_\` and \`-\`, starting with a letter or digit`);
             if (value === undefined)
                 return undefined;
             const earlier = seen.get(value);
@@ -6069,7 +6126,11 @@ function hostFromMapping(mapping, at) {
         return { spec: localHost(mapping.position), deployPath, path: at.path };
     }
     const bare = host.replace(/^\[(.*)\]$/, '$1');
-    return { spec: remoteHost(bare, user, port ?? DEFAULT_PORT, mapping.position, labels ?? []), deployPath, path: at.path };
+    return {
+        spec: remoteHost(bare, user, port ?? DEFAULT_PORT, mapping.position, labels ?? []),
+        deployPath,
+        path: at.path,
+    };
 }
 function hostList(entryKeys) {
     const entrySchema = kind_objectSchema(entryKeys);
@@ -6123,10 +6184,17 @@ const STRATEGIES = ['all-at-once', 'rolling'];
 
 /** Keys of a host written as a mapping in `hosts:`. */
 const HOST_ENTRY_KEYS = {
-    host: key({ kind: hostName, required: true, description: 'Host name or IP address (IPv6 with or without brackets), or `local` for this machine without SSH.' }),
-    user: key({ kind: kinds_name('user name'), description: 'SSH user for this host; overrides the environment\'s `user`.' }),
+    host: key({
+        kind: hostName,
+        required: true,
+        description: 'Host name or IP address (IPv6 with or without brackets), or `local` for this machine without SSH.',
+    }),
+    user: key({ kind: kinds_name('user name'), description: "SSH user for this host; overrides the environment's `user`." }),
     port: key({ kind: integer(1, 65535), default: 22, description: 'SSH port of this host.' }),
-    deploy_path: key({ kind: absolutePath, description: 'Deploy path on this host; overrides the environment\'s `deploy_path`.' }),
+    deploy_path: key({
+        kind: absolutePath,
+        description: "Deploy path on this host; overrides the environment's `deploy_path`.",
+    }),
     labels: key({
         kind: labels,
         default: [],
@@ -6152,17 +6220,28 @@ const MAX_HEALTHCHECK_WAIT_MS = 10 * 60_000;
 const HEALTHCHECK_KEYS = {
     url: key({
         kind: healthcheckUrl,
-        description: 'http(s) URL requested from the runner after each host switches; `{host}` is replaced by the host\'s host name or IP address (`host`, without user or port). Give `url` or `command`, not both.',
+        description: "http(s) URL requested from the runner after each host switches; `{host}` is replaced by the host's host name or IP address (`host`, without user or port). Give `url` or `command`, not both.",
     }),
-    command: key({ kind: command, description: 'Shell command run on each host after its switch; it passes when it exits 0. Give `url` or `command`, not both.' }),
-    expect_status: key({ kind: integer(100, 599), default: 200, description: 'HTTP status the `url` must answer with (only with `url`).' }),
+    command: key({
+        kind: command,
+        description: 'Shell command run on each host after its switch; it passes when it exits 0. Give `url` or `command`, not both.',
+    }),
+    expect_status: key({
+        kind: integer(100, 599),
+        default: 200,
+        description: 'HTTP status the `url` must answer with (only with `url`).',
+    }),
     timeout: key({
         kind: duration(1, MAX_HEALTHCHECK_WAIT_MS),
         default: 30_000,
         description: 'Timeout of one attempt: `30s`, `1500ms`, `2m`, or a bare integer meaning seconds; at most `10m`.',
     }),
     retries: key({ kind: integer(0), default: 5, description: 'Attempts after a failed one (attempts = retries + 1).' }),
-    interval: key({ kind: duration(0, MAX_HEALTHCHECK_WAIT_MS), default: 2_000, description: 'Pause between attempts, as a duration like `timeout`; at most `10m`.' }),
+    interval: key({
+        kind: duration(0, MAX_HEALTHCHECK_WAIT_MS),
+        default: 2_000,
+        description: 'Pause between attempts, as a duration like `timeout`; at most `10m`.',
+    }),
 };
 /** Keys of an environment. Each may also be written at the top level as a default for every environment. */
 const schema_ENVIRONMENT_KEYS = {
@@ -6171,24 +6250,58 @@ const schema_ENVIRONMENT_KEYS = {
         required: true,
         description: 'Hosts to deploy to: `user@host[:port]`, `host`, `[v6addr]:port`, `local` (this machine, no SSH), or a mapping with `host`, `user`, `port`, `deploy_path` and `labels`.',
     }),
-    user: key({ kind: kinds_name('user name'), description: 'Default SSH user for hosts that do not name one. Required unless every remote host names its user.' }),
+    user: key({
+        kind: kinds_name('user name'),
+        description: 'Default SSH user for hosts that do not name one. Required unless every remote host names its user.',
+    }),
     deploy_path: key({
         kind: absolutePath,
         description: 'Absolute path holding `releases/`, `shared/` and the `current` symlink. Required unless every host sets its own. System directories and home directory roots are refused.',
     }),
     url: key({ kind: url, description: 'Public URL of the environment: the `url` output and the job summary show it.' }),
-    keep_releases: key({ kind: integer(1), default: 5, description: 'How many releases to keep on each host (the current one included).' }),
+    keep_releases: key({
+        kind: integer(1),
+        default: 5,
+        description: 'How many releases to keep on each host (the current one included).',
+    }),
     exclude: key({ kind: globs, default: [], description: 'Glob patterns of files not to upload.' }),
-    shared_dirs: key({ kind: relativePaths, default: [], description: 'Directories kept in `shared/` and symlinked into every release.' }),
-    shared_files: key({ kind: relativePaths, default: [], description: 'Files kept in `shared/` and symlinked into every release.' }),
-    writable_dirs: key({ kind: relativePaths, default: [], description: 'Directories the web server must be able to write.' }),
-    writable_mode: key({ kind: oneOf(WRITABLE_MODES), default: 'acl', description: 'How `writable_dirs` are made writable: `acl` (setfacl), `chmod`, `chown`, `chgrp`, or `skip`.' }),
+    shared_dirs: key({
+        kind: relativePaths,
+        default: [],
+        description: 'Directories kept in `shared/` and symlinked into every release.',
+    }),
+    shared_files: key({
+        kind: relativePaths,
+        default: [],
+        description: 'Files kept in `shared/` and symlinked into every release.',
+    }),
+    writable_dirs: key({
+        kind: relativePaths,
+        default: [],
+        description: 'Directories the web server must be able to write.',
+    }),
+    writable_mode: key({
+        kind: oneOf(WRITABLE_MODES),
+        default: 'acl',
+        description: 'How `writable_dirs` are made writable: `acl` (setfacl), `chmod`, `chown`, `chgrp`, or `skip`.',
+    }),
     writable_use_sudo: key({ kind: kinds_boolean, default: false, description: 'Run the writable commands with sudo.' }),
     writable_recursive: key({ kind: kinds_boolean, default: false, description: 'Apply the writable mode recursively.' }),
-    writable_chmod_mode: key({ kind: octalMode, default: '0755', description: 'Mode for `writable_mode: chmod`, as octal digits (`"0755"`, `"775"`).' }),
-    http_user: key({ kind: kinds_name('user name'), description: 'User the web server runs as; detected on the host when unset.' }),
+    writable_chmod_mode: key({
+        kind: octalMode,
+        default: '0755',
+        description: 'Mode for `writable_mode: chmod`, as octal digits (`"0755"`, `"775"`).',
+    }),
+    http_user: key({
+        kind: kinds_name('user name'),
+        description: 'User the web server runs as; detected on the host when unset.',
+    }),
     http_group: key({ kind: kinds_name('group name'), description: 'Group the web server runs as (for `chgrp`).' }),
-    clear_paths: key({ kind: relativePaths, default: [], description: 'Paths removed from each release before it goes live.' }),
+    clear_paths: key({
+        kind: relativePaths,
+        default: [],
+        description: 'Paths removed from each release before it goes live.',
+    }),
     clear_use_sudo: key({ kind: kinds_boolean, default: false, description: 'Remove `clear_paths` with sudo.' }),
     hook_timeout: key({
         kind: duration(1_000, 24 * 3_600_000),
@@ -6198,20 +6311,28 @@ const schema_ENVIRONMENT_KEYS = {
     full_upload: key({
         kind: kinds_boolean,
         default: false,
-        description: 'Always ship the whole build. By default a host with a live release gets only what changed (compared with the live release\'s manifest), checked against the build before anything goes live.',
+        description: "Always ship the whole build. By default a host with a live release gets only what changed (compared with the live release's manifest), checked against the build before anything goes live.",
     }),
     env: key({
         kind: envMap,
         default: [],
-        description: 'Environment variables for hooks. `${NAME}` is replaced from the step\'s environment (and masked); `$${NAME}` is a literal `${NAME}`. Names starting with `DEPLOY_` are reserved.',
+        description: "Environment variables for hooks. `${NAME}` is replaced from the step's environment (and masked); `$${NAME}` is a literal `${NAME}`. Names starting with `DEPLOY_` are reserved.",
     }),
     strategy: key({
         kind: oneOf(STRATEGIES),
         default: 'all-at-once',
         description: 'How hosts switch to the new release: `all-at-once` (together, once every host is staged) or `rolling` (in batches of `batch_size`).',
     }),
-    max_parallel: key({ kind: integer(1), default: 10, description: 'How many hosts are connected to, staged and run their deploy hooks at once.' }),
-    batch_size: key({ kind: integer(1), default: 1, description: 'With `strategy: rolling`, how many hosts switch per batch (may exceed the number of hosts).' }),
+    max_parallel: key({
+        kind: integer(1),
+        default: 10,
+        description: 'How many hosts are connected to, staged and run their deploy hooks at once.',
+    }),
+    batch_size: key({
+        kind: integer(1),
+        default: 1,
+        description: 'With `strategy: rolling`, how many hosts switch per batch (may exceed the number of hosts).',
+    }),
     build: key({
         kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
         default: [],
@@ -6234,7 +6355,10 @@ const schema_ENVIRONMENT_KEYS = {
 };
 /** Keys only valid at the top level; every environment key is valid there too. */
 const schema_TOP_LEVEL_ONLY_KEYS = {
-    name: key({ kind: applicationName, description: 'Application name. Defaults to the name of the directory holding the config file.' }),
+    name: key({
+        kind: applicationName,
+        description: 'Application name. Defaults to the name of the directory holding the config file.',
+    }),
     environments: key({
         kind: environmentMap(schema_ENVIRONMENT_KEYS, {
             name: '`name` is only allowed at the top level',
@@ -6433,7 +6557,9 @@ function validateDocument(source, options) {
     }
     if (top.values.environments && !environments.some((e) => e.name === options.environment)) {
         const names = environments.map((e) => `\`${e.name}\``).join(', ');
-        root.child('environments').problemAt(top.keys.environments ?? root.position(null), `environment \`${options.environment}\` not found; ${names ? `defined: ${names}` : 'none is defined'}`);
+        root
+            .child('environments')
+            .problemAt(top.keys.environments ?? root.position(null), `environment \`${options.environment}\` not found; ${names ? `defined: ${names}` : 'none is defined'}`);
     }
     return chosen;
 }
@@ -6561,7 +6687,9 @@ function loadConfig(options) {
     problems.throwIfAny();
     if (!config) {
         // validateDocument returns a config whenever it recorded no problem; this guards the invariant.
-        throw new errors_ConfigError([{ file: options.file, line: 1, column: 1, path: '', message: 'no configuration was produced' }]);
+        throw new errors_ConfigError([
+            { file: options.file, line: 1, column: 1, path: '', message: 'no configuration was produced' },
+        ]);
     }
     return config;
 }
@@ -6609,7 +6737,7 @@ function toJsonSchema() {
     return {
         $schema: 'https://json-schema.org/draft/2020-12/schema',
         title: 'deploy-action configuration (deploy.yml)',
-        description: 'Every environment key may also be written at the top level as a default for all environments; an environment\'s own value replaces it.',
+        description: "Every environment key may also be written at the top level as a default for all environments; an environment's own value replaces it.",
         ...objectSchema(TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS),
         $defs: {
             environment: {
@@ -6648,7 +6776,7 @@ function schemaText() {
 /** A run that was cancelled; the hosts have undone its work. */
 class Cancelled extends Error {
     constructor() {
-        super('the run was cancelled; every host undid this run\'s unfinished work');
+        super("the run was cancelled; every host undid this run's unfinished work");
         this.name = 'Cancelled';
     }
 }
@@ -6702,14 +6830,22 @@ const MAX_MARKER = 64 * 1024;
  */
 const MAX_BLOB = 32 * 1024 * 1024;
 /** The data keys whose values are blobs (see MAX_BLOB); every other marker gets MAX_MARKER. */
-const BLOB_KEYS = new Set(['releases', 'history', 'live-manifest', 'base-manifest', 'partial']);
+const BLOB_KEYS = new Set([
+    'releases',
+    'history',
+    'live-manifest',
+    'base-manifest',
+    'partial',
+]);
 /** A marker line went past its cap: the host is sending something no session step sends. */
 class MarkerTooLong extends Error {
     kind;
     key;
     limit;
     constructor(kind, key, limit) {
-        const what = kind === 'data' && key ? `the marker line of data "${printable(key)}"` : `a marker line${kind ? ` (${printable(kind)})` : ''}`;
+        const what = kind === 'data' && key
+            ? `the marker line of data "${printable(key)}"`
+            : `a marker line${kind ? ` (${printable(kind)})` : ''}`;
         super(`${what} is longer than ${sizeText(limit)}`);
         this.kind = kind;
         this.key = key;
@@ -6922,7 +7058,10 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 var contain = __nccwpck_require__(8994);
 // EXTERNAL MODULE: ./src/remote/quote.ts
 var quote = __nccwpck_require__(4414);
+// EXTERNAL MODULE: ./src/remote/sh/index.ts
+var sh = __nccwpck_require__(9120);
 ;// CONCATENATED MODULE: ./src/remote/tools.ts
+
 /**
  * The tools a session needs on a host, checked when the session starts (before its hello, in the same round trip):
  * a host that lacks one, or has busybox's applet first in PATH where GNU behaviour is relied on, fails at once with
@@ -6933,7 +7072,30 @@ const PACKAGES = [
     {
         apk: 'coreutils',
         apt: 'coreutils',
-        tools: ['head', 'stat', 'mv', 'cp', 'ln', 'readlink', 'rm', 'mkdir', 'cat', 'sha256sum', 'base64', 'timeout', 'df', 'tac', 'seq', 'sort', 'tr', 'date', 'sleep', 'uniq', 'id', 'env'],
+        tools: [
+            'head',
+            'stat',
+            'mv',
+            'cp',
+            'ln',
+            'readlink',
+            'rm',
+            'mkdir',
+            'cat',
+            'sha256sum',
+            'base64',
+            'timeout',
+            'df',
+            'tac',
+            'seq',
+            'sort',
+            'tr',
+            'date',
+            'sleep',
+            'uniq',
+            'id',
+            'env',
+        ],
     },
     { apk: 'findutils', apt: 'findutils', tools: ['find', 'xargs'] },
     { apk: 'tar', apt: 'tar', tools: ['tar'] },
@@ -6955,23 +7117,11 @@ const TOOLS_EXIT = 69;
 /**
  * The check, for the prelude (before hello; `da_mark` defined). No process: `hash` finds a tool (its path is then
  * in BASH_CMDS) and `-ef` tells a busybox or toybox applet (a link to, or a copy sharing the inode of, the binary)
- * from the real tool. On failure it sends `tools missing=a,b busybox=c,d bash=VERSION` and exits TOOLS_EXIT.
+ * from the real tool. On failure it sends `tools missing=a,b busybox=c,d bash=VERSION` and exits TOOLS_EXIT. The
+ * shell is sh/tools.sh, which holds MIN_BASH (as 403) and TOOLS_EXIT literally; the tools come as arguments.
  */
 function toolCheck() {
-    const [major, minor] = MIN_BASH;
-    // Short names: the prelude travels in the exec request, whose size is bounded (MAX_SESSION_COMMAND).
-    return `if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < ${major * 100 + minor})); then da_mark tools missing= busybox= "bash=$BASH_VERSION"; exit ${TOOLS_EXIT}; fi
-da_tools() {
-  local t b m= y= x=(/bin/busybox /usr/bin/busybox)
-  for t in busybox toybox; do hash $t 2>/dev/null && x+=("\${BASH_CMDS[$t]}"); done
-  for t in ${HOST_TOOLS.join(' ')}; do
-    hash $t 2>/dev/null || { m+=,$t; continue; }
-    for b in "\${x[@]}"; do [ "\${BASH_CMDS[$t]}" -ef "$b" ] && { y+=,$t; break; }; done
-  done
-  [ -z "$m$y" ] || { da_mark tools "missing=\${m#,}" "busybox=\${y#,}" "bash=$BASH_VERSION"; exit ${TOOLS_EXIT}; }
-}
-da_tools
-`;
+    return `${sh/* TOOLS_SH */.C3}da_tools ${HOST_TOOLS.join(' ')}\n`;
 }
 /** The message for a session command that the login shell could not run (status 127), from its stderr. */
 function describeMissingShell(stderr) {
@@ -6988,7 +7138,9 @@ function describeToolProblems(fields) {
         .filter((t) => /^[a-z0-9_-]{1,32}$/.test(t) && HOST_TOOLS.includes(t));
     const missing = list('missing');
     const busybox = list('busybox');
-    const bash = field('bash').replace(/[^\w.()-]/g, '').slice(0, 40);
+    const bash = field('bash')
+        .replace(/[^\w.()-]/g, '')
+        .slice(0, 40);
     const problems = [];
     if (missing.length)
         problems.push(`missing: ${missing.join(', ')}`);
@@ -7007,6 +7159,7 @@ function describeToolProblems(fields) {
 }
 
 ;// CONCATENATED MODULE: ./src/remote/prelude.ts
+
 
 
 
@@ -7043,13 +7196,7 @@ const STDIN_SCRIPT_END = '#da-end\n';
  * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
  * them. A runner that goes silent (no phase and no ping within DA_IDLE seconds) or away (EOF) is treated as lost.
  */
-const SESSION_LOOP = `while :; do
-  IFS= read -r -t "$DA_IDLE" da_n || da_lost
-  case $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac
-  IFS= read -r -t "$DA_IDLE" -N "$da_n" da_chunk || da_lost
-  eval "$da_chunk"
-done
-`;
+const SESSION_LOOP = sh/* SESSION_LOOP_SH */.cn;
 function renderPrelude(o) {
     // The user's environment must not change how the session's commands parse their arguments or where cd goes.
     return `set -u
@@ -7061,194 +7208,10 @@ DA_T=${(0,quote.q)(o.markerToken)}
 DA_OWNER=${(0,quote.q)(o.owner)}
 DA_DEPLOY_PATH=${(0,quote.q)(o.deployPath)}
 DA_PENDING=.deploy/pending/$DA_OWNER
-# The run's scratch dir: made by the steps that need it, removed at unlock (or by the abort path).
 DA_TMP=.deploy/tmp.$DA_OWNER
 DA_RUN_JSON=${(0,quote.q)(o.runJson)}
 DA_IDLE=${(0,quote.q)(o.idleSeconds)}
-da_mark() { printf '\\n\\036%s %s\\n' "$DA_T" "$*"; }
-da_data() {
-  case $2 in
-    *[![:print:]]*) printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
-    *) printf '\\n\\036%s data %s =%s\\n' "$DA_T" "$1" "$2" ;;
-  esac
-}
-# Lists the entries of releases/$1 ($DA_TMP/base.NAME), so the delta that recycles it need not walk it
-# again, and checks that every one belongs to the deploy user (files another user wrote could not be cleaned out of
-# it): the first foreign entry, or why the walk failed, goes to base.NAME.foreign. Status 1: not usable.
-da_walk_base() {
-  local list="$DA_TMP/base.$1"
-  da_dir "$DA_TMP" 2>/dev/null || return 1
-  if ! find "releases/$1" -mindepth 1 \\( ! -user "$EUID" -fprint "$list.foreign" -quit \\) -o -printf '%P\\0' > "$list" 2>/dev/null; then
-    echo "(the walk failed)" > "$list.foreign"
-  fi
-  [ ! -s "$list.foreign" ]
-}
-# Offers releases/$1 as a delta's base: its stored manifest goes back as \`base-manifest\` when it has one. \`now\`: the
-# walk (da_walk_base) comes first and a foreign entry means no offer. \`later\`: the manifest goes at once and the
-# session walks the release after the phase (da_after_phase), while the runner plans; the delta that recycles it
-# reads the outcome (one run in which the release had a foreign entry ships everything and leaves
-# .deploy/check-base-first, after which inspect walks first until a walk finds none). Status 1: not offered.
-da_offer_base() {
-  [ -d "releases/$1" ] && [ -f ".deploy/manifests/$1.gz" ] || return 1
-  [ -O "releases/$1" ] || return 1 # the walk checks what is inside
-  if [ "\${2:-now}" = later ]; then
-    da_dir "$DA_TMP" 2>/dev/null || return 1
-    printf '%s\n' "$1" > "$DA_TMP/walk"
-  else
-    da_walk_base "$1" || return 1
-    [ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first
-  fi
-  da_blob base-manifest < ".deploy/manifests/$1.gz"
-}
-# Runs after a phase that went well, before the next one is read: the walk a \`later\` offer left to do (the file
-# that asks for it is emptied, not removed: no process; the run's scratch dir goes at unlock).
-da_after_phase() {
-  local walk="$DA_DEPLOY_PATH/$DA_TMP/walk" name=
-  [ -s "$walk" ] || return 0
-  read -r name < "$walk"
-  : > "$walk"
-  (cd -- "$DA_DEPLOY_PATH" && da_walk_base "$name") > /dev/null 2>&1 || true
-}
-# The live release's stored manifest (\`current\` → $1) as \`live-manifest\`; with \`kept\`, only that the host has it
-# (a delta that recycles an offered base does not need it; the runner asks for it when it does).
-da_live_manifest() {
-  case $1 in releases/*) ;; *) return 0 ;; esac
-  local m=".deploy/manifests/\${1#releases/}.gz"
-  [ -f "$m" ] || return 0
-  if [ "\${2:-}" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < "$m"; fi
-}
-# Containment helpers (see contain.ts): no symlink in a path's parent components.
-${contain/* CONTAIN_PRELUDE */.VS}# A directory that must exist: a process only when it does not yet.
-da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
-# The time now, UTC, in DA_AT (a variable, so no subshell is needed to use it).
-da_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
-# The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
-da_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' "$DA_T" "$1" "$b"; }
-da_step() {
-  da_mark step-begin "$1"
-  (
-    set -euo pipefail
-    if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ "\${3:-}" != may-lack-deploy-path ]; then
-      echo "error: the deploy path $DA_DEPLOY_PATH does not exist on this host" >&2
-      exit 1
-    fi
-    [ "\${3:-}" != fenced ] || da_fence
-    "$2"
-  ) 2>&1
-  local rc=$?
-  da_mark step-end "$1" "$rc"
-  return "$rc"
-}
-da_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ "$o" = "$DA_OWNER" ]; }
-# The fence (see FENCE_CHECK): a flock on .deploy/fence, fd 9, held until the subshell that took it ends.
-da_fence_lock() {
-  [ -z "\${DA_FENCE_HELD:-}" ] || return 0
-  [ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :
-  [ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo "error: .deploy/fence is not a plain file" >&2; return 1; }
-  flock -n 9 2>/dev/null || timeout 60 flock 9 || { echo "error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)" >&2; return 1; }
-  DA_FENCE_HELD=1
-}
-da_unlock() {
-  da_owns_lock || return 0
-  (da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo "released the deploy lock"; fi)
-}
-da_history() { da_dir .deploy; printf '%s\\n' "$1" >> .deploy/history.jsonl; }
-# Under the fence, only while current still points at this run's switch, never to a release that is gone.
-da_revert() (
-  cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ -f "$DA_PENDING" ] || exit 0
-  da_fence_lock || exit 1
-  local line value target prev
-  while IFS= read -r line; do
-    case $line in "switched "*) ;; *) continue ;; esac
-    value=\${line#* }; target=\${value%% *}; prev=\${value#* }
-    if [ "$(readlink current 2>/dev/null)" = "$target" ]; then
-      if [ -n "$prev" ] && [ ! -d "$prev" ]; then
-        echo "left current on $target: $prev, live before this run, is gone"
-        continue
-      elif [ -n "$prev" ]; then
-        ln -sfn -- "$prev" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
-        echo "switched current back to $prev"
-      else
-        rm -f current && echo "removed current: there was no live release before this run"
-      fi
-      da_now
-      da_history "{\\"event\\":\\"revert\\",\\"release\\":\\"\${target#releases/}\\",\\"to\\":\\"\${prev#releases/}\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
-    fi
-  done < <(tac -- "$DA_PENDING")
-)
-da_abort() {
-  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
-  # A run that lost its lock keeps the shared entries it seeded (another run may use them by now).
-  local lost=
-  da_owns_lock || lost=yes
-  if [ -f "$DA_PENDING" ]; then
-    da_revert
-    local line kind value
-    while IFS= read -r line; do
-      kind=\${line%% *}; value=\${line#* }
-      if [ -n "$lost" ] && [ "$kind" = seeded ]; then
-        echo "left shared/$value, seeded by this run: it lost its lock and another run may use it by now"
-        continue
-      fi
-      case $kind in
-        release)
-          # A pending record is host data: a release name is one plain path segment.
-          case $value in ''|.|..|*/*) echo "ignored the pending line \"$line\": not a release name"; continue ;; esac
-          if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
-            rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" && echo "removed the unfinished release $value"
-            da_now
-            da_history "{\\"event\\":\\"failed\\",\\"release\\":\\"$value\\",$DA_RUN_JSON,\\"at\\":\\"$DA_AT\\"}"
-          fi ;;
-        seeded)
-          if ! da_relpath_ok "$value"; then
-            echo "ignored the pending line \"$line\": not a plain relative path"
-          elif ! da_parents_real shared "$value"; then
-            echo "left shared/$value: shared/$DA_LINK is a symlink, never followed"
-          else
-            rm -rf -- "shared/$value" && echo "removed shared/$value, created by this run"
-          fi ;;
-        recycled)
-          # The delta renamed releases/$value into this run's release: its manifests go with it.
-          case $value in ''|.|..|*/*) continue ;; esac
-          [ -e "releases/$value" ] || rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" ;;
-      esac
-    done < <(tac -- "$DA_PENDING")
-    rm -f -- "$DA_PENDING"
-  fi
-  [ -z "$lost" ] || [ ! -e ".deploy/unlocked/$DA_OWNER" ] || rm -f -- ".deploy/unlocked/$DA_OWNER"
-  # The run's scratch files go at unlock; a run that does not get there leaves them here.
-  [ ! -e "$DA_TMP" ] || rm -rf -- "$DA_TMP"
-  da_unlock
-}
-da_lock_field() { sed -n "s/.*\\"$1\\":\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p" .deploy/lock/info.json 2>/dev/null; }
-da_lock_alive() {
-  local pid
-  pid=$(da_lock_field pid)
-  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(da_lock_field boot_id)" = "$DA_BOOT_ID" ]
-}
-da_lock_report() {
-  da_data lock-info "$(cat .deploy/lock/info.json 2>/dev/null || true)"
-  if da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi
-  da_data lock-since "$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)"
-}
-da_reap() {
-  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
-  da_owns_lock && da_lock_alive || return 0
-  local pid i
-  pid=$(da_lock_field pid)
-  [ "$pid" != "$$" ] || return 0
-  echo "stopping this run's earlier session (pid $pid), whose runner is gone"
-  pkill -TERM -s "$pid" 2>/dev/null; kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 100); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
-  pkill -KILL -s "$pid" 2>/dev/null; kill -KILL -- "-$pid" 2>/dev/null || true
-}
-da_lost() { da_abort >/dev/null 2>&1; exit 70; }
-trap 'da_abort; exit 143' TERM
-trap 'da_abort; exit 130' INT HUP
-read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
-DA_BOOT_ID=
-read -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true
-${toolCheck()}da_mark hello $$ "$DA_PGID"
+${sh/* PRELUDE_SH */.QL}${contain/* CONTAIN_PRELUDE */.VS}${toolCheck()}da_mark hello $$ "$DA_PGID"
 `;
 }
 
@@ -7460,7 +7423,16 @@ class HostSession {
         if (this.pending)
             throw new Error(`${this.name}: a phase is already running`);
         const result = new Promise((resolve, reject) => {
-            this.pending = { phase, steps: [], data: new Map(), bytes: new Map(), dataChars: 0, startedAt: Date.now(), resolve, reject };
+            this.pending = {
+                phase,
+                steps: [],
+                data: new Map(),
+                bytes: new Map(),
+                dataChars: 0,
+                startedAt: Date.now(),
+                resolve,
+                reject,
+            };
         });
         result.catch(() => undefined);
         const pending = this.pending;
@@ -7672,7 +7644,9 @@ class HostSession {
             case 'data': {
                 // `=value` is sent as it is (printable ASCII, spaces included); anything else is base64.
                 const raw = args.slice(1).join(' ');
-                if (p && (p.dataChars += raw.length) > MAX_PHASE_DATA) {
+                if (p)
+                    p.dataChars += raw.length;
+                if (p && p.dataChars > MAX_PHASE_DATA) {
                     this.fail(new SessionFailed(this.name, 'session', `the host sent more than ${sizeText(MAX_PHASE_DATA)} of data values in one phase (the last one "${printable(args[0] ?? '')}"): more than any step of a session sends; the run stops here`));
                     return;
                 }
@@ -7695,7 +7669,13 @@ class HostSession {
                 if (!p)
                     return;
                 const spec = p.phase.steps.find((s) => s.id === args[0]);
-                const record = { id: args[0] ?? '?', label: spec?.label ?? args[0] ?? '?', status: 'running', ms: Date.now(), tail: [] };
+                const record = {
+                    id: args[0] ?? '?',
+                    label: spec?.label ?? args[0] ?? '?',
+                    status: 'running',
+                    ms: Date.now(),
+                    tail: [],
+                };
                 this.resetOutput(p.current);
                 p.steps.push(record);
                 p.current = record;
@@ -7720,7 +7700,15 @@ class HostSession {
                 this.pending = undefined;
                 const rc = Number(args[0]);
                 const stopped = rc === remote_phase/* STOP */.VW;
-                p.resolve({ ok: rc === 0 || stopped, stopped, rc, steps: p.steps, data: p.data, bytes: p.bytes, failed: stopped ? undefined : p.steps.find((s) => s.status === 'failed') });
+                p.resolve({
+                    ok: rc === 0 || stopped,
+                    stopped,
+                    rc,
+                    steps: p.steps,
+                    data: p.data,
+                    bytes: p.bytes,
+                    failed: stopped ? undefined : p.steps.find((s) => s.status === 'failed'),
+                });
                 return;
             }
         }
@@ -7738,7 +7726,10 @@ function deadline(ms) {
 async function within(work, ms) {
     let timer;
     const late = new Promise((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-    const done = await Promise.race([work.then(() => true, () => false), late]);
+    const done = await Promise.race([
+        work.then(() => true, () => false),
+        late,
+    ]);
     clearTimeout(timer);
     return done;
 }
@@ -7790,7 +7781,8 @@ var tcp = __nccwpck_require__(3694);
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh() {
-    return (ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(8)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2008)));
+    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(8)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2008));
+    return ssh;
 }
 /**
  * Loads SSH when some host needs it. Started before a command runs, loading overlaps with the build; a deploy
@@ -8022,7 +8014,9 @@ function sessionListener(host, l) {
 /* harmony export */   VS: () => (/* binding */ CONTAIN_PRELUDE),
 /* harmony export */   lP: () => (/* binding */ contain)
 /* harmony export */ });
-/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4414);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
+
 
 /**
  * Containment: a step acts only on paths inside `releases/<name>/` or `shared/`, never through a symlink in a
@@ -8036,17 +8030,7 @@ function sessionListener(host, l) {
  * parent that is not a directory ends the walk (nothing exists below it). `da_relpath_ok PATH`: PATH is a
  * relative path without `.`/`..` segments (values read back from a pending record, which a host may forge).
  */
-const CONTAIN_PRELUDE = `da_parents_real() {
-  local rest=$2 prefix=
-  DA_LINK=
-  while [ "$rest" != "\${rest#*/}" ]; do
-    prefix=\${prefix:+$prefix/}\${rest%%/*}; rest=\${rest#*/}
-    if [ -L "$1/$prefix" ]; then DA_LINK=$prefix; return 1; fi
-    [ -d "$1/$prefix" ] || return 0
-  done
-}
-da_relpath_ok() { case /$1/ in //|*//*|*/./*|*/../*) return 1 ;; esac; }
-`;
+const CONTAIN_PRELUDE = _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .CONTAIN_PRELUDE_SH */ .fp;
 /**
  * Shell functions for the check step (defined inside its body, so they travel only with the stage phase).
  * `da_contain KEY ROOT PATH LAST` checks one configured entry; LAST says what the entry itself may be:
@@ -8055,59 +8039,7 @@ da_relpath_ok() { case /$1/ in //|*//*|*/./*|*/../*) return 1 ;; esac; }
  * `seeded` (must not be a link: a writable dir in a shared dir that the shared step is about to seed from the
  * release, where a relative link would resolve differently).
  */
-const CHECK_FUNCTIONS = `da_leaves() {
-  # $1: a link's path below its root, $2: its target. Status 0 when the target leads out of the root (by its text).
-  local depth=0 rest=$1 seg
-  case $2 in /*) return 0 ;; esac
-  while [ "$rest" != "\${rest#*/}" ]; do depth=$((depth + 1)); rest=\${rest#*/}; done
-  rest=$2/
-  while [ -n "$rest" ]; do
-    seg=\${rest%%/*}; rest=\${rest#*/}
-    case $seg in ''|.) ;; ..) depth=$((depth - 1)); [ "$depth" -ge 0 ] || return 0 ;; *) depth=$((depth + 1)) ;; esac
-  done
-  return 1
-}
-da_refuse() {
-  # $1 key, $2 path, $3 root, $4 the link below the root, $5 why (optional)
-  local target shown=$4 where='the release' why=\${5:-}
-  if [ "$3" = shared ]; then shown=shared/$4; where=shared/; fi
-  target=$(readlink -- "$3/$4" 2>/dev/null) || target='?'
-  if [ -z "$why" ]; then
-    if da_leaves "$4" "$target"; then why=", outside $where"
-    else why=" (inside $where, but a symlink in the middle of a path is never followed: name the real path)"; fi
-  fi
-  echo "error: $1: $2: $shown is a symlink to $target$why" >&2
-}
-da_resolves_inside() {
-  # ROOT/PATH resolves (physically; cd is a builtin) to a directory inside the release or shared/: status 0; to one
-  # elsewhere: 1; to no directory: 2.
-  local real rel= sh=
-  cd -P -- "$DA_DEPLOY_PATH/$1" 2>/dev/null || { cd -- "$DA_DEPLOY_PATH"; return 2; }
-  real=$PWD/
-  if cd -P -- "$DA_DEPLOY_PATH/releases/$DA_RELEASE" 2>/dev/null; then rel=$PWD/; fi
-  if cd -P -- "$DA_DEPLOY_PATH/shared" 2>/dev/null; then sh=$PWD/; fi
-  cd -- "$DA_DEPLOY_PATH"
-  if [ -n "$rel" ]; then case $real in "$rel"*) return 0 ;; esac; fi
-  if [ -n "$sh" ]; then case $real in "$sh"*) return 0 ;; esac; fi
-  return 1
-}
-da_contain() {
-  if ! da_parents_real "$2" "$3"; then da_refuse "$1" "$3" "$2" "$DA_LINK"; return 1; fi
-  [ -L "$2/$3" ] || return 0
-  case $4 in
-    any) return 0 ;;
-    real) da_refuse "$1" "$3" "$2" "$3" "; deploy-action never writes through a link in shared/: make it a real $([ "$1" = shared_files ] && echo file || echo directory) there"; return 1 ;;
-    seeded) da_refuse "$1" "$3" "$2" "$3" "; shared/ is seeded from this release, where the link would lead elsewhere: ship a real directory there"; return 1 ;;
-    inside)
-      local rc=0
-      da_resolves_inside "$2/$3" || rc=$?
-      case $rc in
-        0) ;;
-        1) da_refuse "$1" "$3" "$2" "$3" ", outside the release and shared/"; return 1 ;;
-        *) da_refuse "$1" "$3" "$2" "$3" ", which is not a directory"; return 1 ;;
-      esac ;;
-  esac
-}`;
+const CHECK_FUNCTIONS = _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .CONTAIN_CHECK_SH */ .ib;
 /** The shared dir that holds `path` (or is `path`), if any: after the shared step, the path lies in shared/. */
 function sharedDirOf(path, dirs) {
     return dirs.find((d) => path === d || path.startsWith(`${d}/`));
@@ -8124,7 +8056,7 @@ function contain(o) {
     let count = 0;
     const add = (key, root, path, last) => {
         count++;
-        checks.push(`da_contain ${key} ${root} ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(path)} ${last} || ok=`);
+        checks.push(`da_contain ${key} ${root} ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(path)} ${last} || ok=`);
     };
     const rel = '"releases/$DA_RELEASE"';
     for (const dir of o.sharedDirs)
@@ -8138,9 +8070,9 @@ function contain(o) {
     // A path below a shared dir S lies in shared/S once the shared step has run; when shared/S does not exist yet,
     // that step seeds it from the release's S (a real directory there), so the release's copy is what to check.
     const inShared = (key, s, path, last) => {
-        const from = `"releases/$DA_RELEASE/"${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(s)}`;
+        const from = `"releases/$DA_RELEASE/"${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(s)}`;
         count++;
-        checks.push(`if [ -d ${from} ] && [ ! -L ${from} ] && [ ! -e shared/${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(s)} ] && [ ! -L shared/${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(s)} ]; then`, `  da_contain ${key} ${rel} ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(path)} ${last === 'inside' ? 'seeded' : last} || ok=`, `else da_contain ${key} shared ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(path)} ${last} || ok=; fi`);
+        checks.push(`if [ -d ${from} ] && [ ! -L ${from} ] && [ ! -e shared/${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(s)} ] && [ ! -L shared/${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(s)} ]; then`, `  da_contain ${key} ${rel} ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(path)} ${last === 'inside' ? 'seeded' : last} || ok=`, `else da_contain ${key} shared ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(path)} ${last} || ok=; fi`);
     };
     for (const dir of o.writableDirs) {
         const s = sharedDirOf(dir, o.sharedDirs);
@@ -8164,8 +8096,7 @@ function contain(o) {
     return {
         id: 'contain',
         label: 'path check',
-        body: `${CHECK_FUNCTIONS}
-ok=1
+        body: `${CHECK_FUNCTIONS}ok=1
 ${checks.join('\n')}
 [ -n "$ok" ] || exit 1
 echo "checked ${count} paths: none leads out of the release or shared/"`,
@@ -8177,25 +8108,7 @@ echo "checked ${count} paths: none leads out of the release or shared/"`,
  * directory removes that link instead (the release then lacks what the link stood for, so verify finds it
  * incomplete and everything is sent). Paths with `.`/`..` segments are ignored. One `rm` per 1000 paths.
  */
-const PRUNE_FUNCTION = `da_prune() {
-  local p ok= n=0 list=()
-  while IFS= read -r -d '' p; do
-    case /$p/ in //|*//*|*/./*|*/../*) continue ;; esac
-    # Siblings come together: a parent found real is not walked again.
-    if [ "\${p%/*}" != "$ok" ]; then
-      ok=
-      if da_parents_real "$1" "$p"; then
-        case $p in */*) ok=\${p%/*} ;; esac
-      else
-        echo "$1/$DA_LINK is a symlink (to $(readlink -- "$1/$DA_LINK" || true)): removed it, not $p through it"
-        p=$DA_LINK
-      fi
-    fi
-    list[n++]=$1/$p
-    if [ "$n" -ge 1000 ]; then rm -rf -- "\${list[@]}"; list=(); n=0; fi
-  done
-  [ "$n" -eq 0 ] || rm -rf -- "\${list[@]}"
-}`;
+const PRUNE_FUNCTION = _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .PRUNE_SH */ .Jf.replace(/\n$/, '');
 
 
 /***/ }),
@@ -8214,7 +8127,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   qq: () => (/* binding */ renderPhase)
 });
 
+// EXTERNAL MODULE: ./src/remote/sh/index.ts
+var sh = __nccwpck_require__(9120);
 ;// CONCATENATED MODULE: ./src/remote/fence.ts
+
 /**
  * Exit status of a fenced step (see da_fence) when this run no longer holds its lock: it was removed (`unlock`) or
  * replaced. The run stops, changes nothing more and undoes only what is provably its own.
@@ -8227,36 +8143,9 @@ const LOCK_LOST = 76;
  * Steps that act on the lock's ownership (the switch, the commit) check again under the fence (da_fence_lock, a
  * flock on .deploy/fence that `unlock` holds while it removes a lock), so no unlock and no other run's lock can
  * come between the check and the act. Kept out of the prelude: the first phase travels in the exec request.
+ * In sh/fence.sh, which exits with LOCK_LOST (76) literally.
  */
-const FENCE_CHECK = `da_fence() { da_owns_lock || da_lock_lost; }
-da_lock_lost() {
-  local at= by= url= other= what line switched=
-  { IFS= read -r at; IFS= read -r by; IFS= read -r url; } 2>/dev/null < ".deploy/unlocked/$DA_OWNER" || true
-  read -r other 2>/dev/null < .deploy/lock/owner || true
-  if [ -n "$at" ]; then
-    what="was removed at $at by \${by:-an unknown operator} (unlock\${url:+, $url})"
-    [ -z "$other" ] || what="$what, then taken by $(da_lock_name)"
-  elif [ -n "$other" ]; then
-    what="was replaced by $(da_lock_name) (without unlock: removed by hand?)"
-  else
-    what="is gone (removed by hand, without unlock)"
-  fi
-  while IFS= read -r line; do case $line in "switched "*) switched=yes ;; esac; done 2>/dev/null < "$DA_PENDING" || true
-  if [ -n "$switched" ]; then line="its switch is undone only where current still points at its release"; else line="nothing was switched"; fi
-  echo "error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again." >&2
-  exit ${LOCK_LOST}
-}
-da_lock_name() {
-  local repo run attempt actor runner name
-  repo=$(da_lock_field repository); run=$(da_lock_field run_id); attempt=$(da_lock_field run_attempt)
-  actor=$(da_lock_field actor); runner=$(da_lock_field runner)
-  if [ -n "$run" ]; then name="\${repo:+$repo }run $run\${attempt:+ (attempt $attempt)}"
-  elif [ -n "$runner" ]; then name="a CLI run on $runner"
-  else name="another run"
-  fi
-  printf '%s' "$name\${actor:+ by $actor}"
-}
-`;
+const FENCE_CHECK = sh/* FENCE_SH */.CU;
 
 // EXTERNAL MODULE: ./src/remote/quote.ts
 var quote = __nccwpck_require__(4414);
@@ -8302,7 +8191,7 @@ function renderPhase(phase) {
     lines.push(`if [ "$da_rc" -ne 0 ] && [ "$da_rc" -ne ${STOP} ]; then da_abort; exit "$da_rc"; fi`);
     // Work a step left for after its phase (see da_after_phase): the runner has the phase's outcome meanwhile.
     lines.push('da_after_phase');
-    return lines.join('\n') + '\n';
+    return `${lines.join('\n')}\n`;
 }
 /** The framing the session loop reads: a decimal byte count on its own line, then the script. */
 function phase_frame(script) {
@@ -8349,6 +8238,65 @@ function words(values) {
 
 /***/ }),
 
+/***/ 9120:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C3: () => (/* binding */ TOOLS_SH),
+/* harmony export */   CU: () => (/* binding */ FENCE_SH),
+/* harmony export */   Ct: () => (/* binding */ VERIFY_SH),
+/* harmony export */   GJ: () => (/* binding */ FILE_INDEX_SH),
+/* harmony export */   Jf: () => (/* binding */ PRUNE_SH),
+/* harmony export */   K3: () => (/* binding */ VERIFY_AWK),
+/* harmony export */   KQ: () => (/* binding */ TRANSFER_SH),
+/* harmony export */   NV: () => (/* binding */ INSPECT_SH),
+/* harmony export */   OL: () => (/* binding */ PREPARE_SH),
+/* harmony export */   QL: () => (/* binding */ PRELUDE_SH),
+/* harmony export */   cn: () => (/* binding */ SESSION_LOOP_SH),
+/* harmony export */   fp: () => (/* binding */ CONTAIN_PRELUDE_SH),
+/* harmony export */   h1: () => (/* binding */ CLEANUP_SH),
+/* harmony export */   ib: () => (/* binding */ CONTAIN_CHECK_SH),
+/* harmony export */   ow: () => (/* binding */ UNLOCK_ANY_SH),
+/* harmony export */   vr: () => (/* binding */ DELTA_SH)
+/* harmony export */ });
+// Generated by `npm run shell` (scripts/shell.ts) from the .sh and .awk files in this directory: edit those, then
+// run it. Comments, blank lines and indentation are left out (the first exec request is bounded).
+/** cleanup.sh */
+const CLEANUP_SH = "stale=\n[ ! -d .deploy/trash ] || stale=$(find .deploy/trash -mindepth 1 -maxdepth 1 -mmin +10 -printf '%f ' 2>/dev/null || true)\n[ -z \"$stale\" ] || da_data warning \"earlier cleanups could not delete .deploy/trash/{ $stale} (files of another user?): remove them by hand\"\nif [ \"$#\" -eq 0 ]; then\necho \"nothing to clean up\"\nelse\ntrash=\".deploy/trash/$DA_OWNER\"\n[ ! -L .deploy/trash ] || rm -f .deploy/trash\nremoved=0\nmanifests=()\nfor name in \"$@\"; do\ncase $name in ''|.|..|*/*) continue ;; esac\n! [ current -ef \"releases/$name\" ] || continue\nmanifests+=(\".deploy/manifests/$name.gz\" \".deploy/manifests/$name.idx\")\nif [ -e \"releases/$name\" ]; then\nda_dir \"$trash\"\nmv -- \"releases/$name\" \"$trash/\" && removed=$((removed + 1))\nfi\ndone\nif [ -L .deploy/manifests ]; then\nda_data warning \".deploy/manifests is a symlink: the manifests of removed releases were left there; make it a directory\"\nelif [ \"${#manifests[@]}\" -gt 0 ]; then\nrm -f -- \"${manifests[@]}\"\nfi\nif [ \"$removed\" -gt 0 ]; then echo \"removed $removed old releases\"; else echo \"nothing left to clean up\"; fi\nfi\nif [ -d .deploy/trash ]; then\nif command -v setsid > /dev/null; then setsid rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &\nelse rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &\nfi\nfi\n";
+/** contain-check.sh */
+const CONTAIN_CHECK_SH = "da_leaves() {\nlocal depth=0 rest=$1 seg\ncase $2 in /*) return 0 ;; esac\nwhile [ \"$rest\" != \"${rest#*/}\" ]; do depth=$((depth + 1)); rest=${rest#*/}; done\nrest=$2/\nwhile [ -n \"$rest\" ]; do\nseg=${rest%%/*}; rest=${rest#*/}\ncase $seg in ''|.) ;; ..) depth=$((depth - 1)); [ \"$depth\" -ge 0 ] || return 0 ;; *) depth=$((depth + 1)) ;; esac\ndone\nreturn 1\n}\nda_refuse() {\nlocal target shown=$4 where='the release' why=${5:-}\nif [ \"$3\" = shared ]; then shown=shared/$4; where=shared/; fi\ntarget=$(readlink -- \"$3/$4\" 2>/dev/null) || target='?'\nif [ -z \"$why\" ]; then\nif da_leaves \"$4\" \"$target\"; then why=\", outside $where\"\nelse why=\" (inside $where, but a symlink in the middle of a path is never followed: name the real path)\"; fi\nfi\necho \"error: $1: $2: $shown is a symlink to $target$why\" >&2\n}\nda_resolves_inside() {\nlocal real rel='' sh=''\ncd -P -- \"$DA_DEPLOY_PATH/$1\" 2>/dev/null || { cd -- \"$DA_DEPLOY_PATH\" || true; return 2; }\nreal=$PWD/\nif cd -P -- \"$DA_DEPLOY_PATH/releases/$DA_RELEASE\" 2>/dev/null; then rel=$PWD/; fi\nif cd -P -- \"$DA_DEPLOY_PATH/shared\" 2>/dev/null; then sh=$PWD/; fi\ncd -- \"$DA_DEPLOY_PATH\" || return 1\nif [ -n \"$rel\" ]; then case $real in \"$rel\"*) return 0 ;; esac; fi\nif [ -n \"$sh\" ]; then case $real in \"$sh\"*) return 0 ;; esac; fi\nreturn 1\n}\nda_contain() {\nif ! da_parents_real \"$2\" \"$3\"; then da_refuse \"$1\" \"$3\" \"$2\" \"$DA_LINK\"; return 1; fi\n[ -L \"$2/$3\" ] || return 0\ncase $4 in\nany) return 0 ;;\nreal) da_refuse \"$1\" \"$3\" \"$2\" \"$3\" \"; deploy-action never writes through a link in shared/: make it a real $([ \"$1\" = shared_files ] && echo file || echo directory) there\"; return 1 ;;\nseeded) da_refuse \"$1\" \"$3\" \"$2\" \"$3\" \"; shared/ is seeded from this release, where the link would lead elsewhere: ship a real directory there\"; return 1 ;;\ninside)\nlocal rc=0\nda_resolves_inside \"$2/$3\" || rc=$?\ncase $rc in\n0) ;;\n1) da_refuse \"$1\" \"$3\" \"$2\" \"$3\" \", outside the release and shared/\"; return 1 ;;\n*) da_refuse \"$1\" \"$3\" \"$2\" \"$3\" \", which is not a directory\"; return 1 ;;\nesac ;;\nesac\n}\n";
+/** contain-prelude.sh */
+const CONTAIN_PRELUDE_SH = "da_parents_real() {\nlocal rest=$2 prefix=\nDA_LINK=\nwhile [ \"$rest\" != \"${rest#*/}\" ]; do\nprefix=${prefix:+$prefix/}${rest%%/*}; rest=${rest#*/}\nif [ -L \"$1/$prefix\" ]; then DA_LINK=$prefix; return 1; fi\n[ -d \"$1/$prefix\" ] || return 0\ndone\n}\nda_relpath_ok() { case /$1/ in //|*//*|*/./*|*/../*) return 1 ;; esac; }\n";
+/** delta.sh */
+const DELTA_SH = "new=\"releases/$DA_RELEASE\"; base=\"releases/$DA_BASE\"\n{ [ -d \"$base\" ] && [ -f \".deploy/manifests/$DA_BASE.gz\" ]; } || { echo \"error: the base release or its manifest is gone\" >&2; exit 1; }\nif [ \"$mode\" = copy ]; then\ncp -a --reflink=auto -- \"$base/.\" \"$new/\"\nelse\n! [ current -ef \"$base\" ] || { echo \"error: releases/$DA_BASE is live\" >&2; exit 1; }\nlisted=\"$DA_TMP/base.$DA_BASE\"\nif [ ! -f \"$listed\" ] || [ -s \"$listed.foreign\" ]; then\necho \"releases/$DA_BASE cannot be reused: it holds entries of another user or could not be walked ($(head -c 300 -- \"$listed.foreign\" 2>/dev/null | tr '\\n' ' ')): sending everything instead\"\n[ -e .deploy/check-base-first ] || : > .deploy/check-base-first\nda_chunks > /dev/null\nda_chunks > /dev/null\nda_data base foreign\nexit 99\nfi\nprintf 'recycled %s\\n' \"$DA_BASE\" >> \"$DA_PENDING\"\nmv -T -- \"$base\" \"$new\" # onto the empty directory the release step made: rename(2) replaces it\necho \"reusing releases/$DA_BASE, which cleanup would remove\"\nfi\ntmp=$DA_TMP; da_dir \"$tmp\"\nactual=\"$tmp/base.$DA_BASE\"\n[ -f \"$actual\" ] || { actual=\"$tmp/actual\"; (cd -- \"$new\" && find . -mindepth 1 ${prune[@]+\"${prune[@]}\"} -printf '%P\\0') > \"$actual\"; }\ngzip -dc \".deploy/manifests/$DA_BASE.gz\" > \"$tmp/known\"\nDA_SKIP=$skip awk -v known=\"$tmp/known\" 'BEGIN { RS = ORS = \"\\0\"; skip = ENVIRON[\"DA_SKIP\"] }\nFILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, \"\\t\") + 1); listed[p] = 1; next }\n!($0 in listed) && (skip == \"\" || $0 !~ skip)' \"$tmp/known\" \"$actual\" > \"$tmp/prune\"\n[ -z \"$remove\" ] || printf '%s' \"$remove\" | base64 -d >> \"$tmp/prune\"\nda_prune \"$new\" < \"$tmp/prune\"\nda_unpack \"$new\"\nda_chunks > \".deploy/manifests/$DA_RELEASE.gz\"\nprintf '%s\\n' \"$revision\" > \"$new/REVISION\"\necho \"sent $sent changed entries, $unchanged files unchanged\"\n";
+/** fence.sh */
+const FENCE_SH = "da_fence() { da_owns_lock || da_lock_lost; }\nda_lock_lost() {\nlocal at='' by='' url='' other='' what line switched=''\n{ IFS= read -r at; IFS= read -r by; IFS= read -r url; } 2>/dev/null < \".deploy/unlocked/$DA_OWNER\" || true\nread -r other 2>/dev/null < .deploy/lock/owner || true\nif [ -n \"$at\" ]; then\nwhat=\"was removed at $at by ${by:-an unknown operator} (unlock${url:+, $url})\"\n[ -z \"$other\" ] || what=\"$what, then taken by $(da_lock_name)\"\nelif [ -n \"$other\" ]; then\nwhat=\"was replaced by $(da_lock_name) (without unlock: removed by hand?)\"\nelse\nwhat=\"is gone (removed by hand, without unlock)\"\nfi\nwhile IFS= read -r line; do case $line in \"switched \"*) switched=yes ;; esac; done 2>/dev/null < \"$DA_PENDING\" || true\nif [ -n \"$switched\" ]; then line=\"its switch is undone only where current still points at its release\"; else line=\"nothing was switched\"; fi\necho \"error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again.\" >&2\nexit 76\n}\nda_lock_name() {\nlocal repo run attempt actor runner name\nrepo=$(da_lock_field repository); run=$(da_lock_field run_id); attempt=$(da_lock_field run_attempt)\nactor=$(da_lock_field actor); runner=$(da_lock_field runner)\nif [ -n \"$run\" ]; then name=\"${repo:+$repo }run $run${attempt:+ (attempt $attempt)}\"\nelif [ -n \"$runner\" ]; then name=\"a CLI run on $runner\"\nelse name=\"another run\"\nfi\nprintf '%s' \"$name${actor:+ by $actor}\"\n}\n";
+/** file-index.sh */
+const FILE_INDEX_SH = "DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'\nda_list_files() { find . -mindepth 1 \"$@\" -type f -printf \"$DA_FILE_SIG\"; }\nda_mark_time() { : > \"$1\" && find \"$1\" -printf '%C@'; }\nda_index_write() {\ngzip -dc \".deploy/manifests/$3.gz\" > \"$1.manifest\" &&\nawk -v mark=\"$2\" -v manifest=\"$1.manifest\" 'BEGIN { RS = ORS = \"\\0\" }\nFILENAME == manifest { if (substr($0, 1, 1) == \"f\") hash[substr($0, 41)] = substr($0, 8, 32); next }\n{ t = index($0, \"\\t\"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, \" \")\nif ((p in hash) && s[4] + 0 < mark - 0.01) print sig \"\\t\" hash[p] \"\\t\" p }' \"$1.manifest\" \"$1\" > \".deploy/manifests/$3.idx.tmp\" &&\nmv -f -- \".deploy/manifests/$3.idx.tmp\" \".deploy/manifests/$3.idx\"\nrm -f -- \"$1.manifest\"\n}\n";
+/** inspect.sh */
+const INSPECT_SH = "da_data user \"${USER:-$(id -un)}\"\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null; then da_data absent yes; exit 0; fi\nlive=$(readlink current 2>/dev/null || true)\nda_data live \"$live\"\noffered=\ndirs=(releases/*/)\nif [ -d \"${dirs[0]}\" ]; then\n{\nstat --printf '%Y\\t%n\\0' -- \"${dirs[@]}\"\nfor d in \"${dirs[@]}\"; do rev=; read -r rev 2>/dev/null < \"${d}REVISION\" || true; printf 'rev\\t%s\\t%s\\0' \"$d\" \"${rev:0:64}\"; done\n} | da_blob releases\nif [ -n \"$offer_from\" ] && [ \"${#dirs[@]}\" -ge \"$offer_from\" ]; then\nbase=\nfor d in \"${dirs[@]}\"; do\nd=${d%/}; [ \"$d\" != \"$live\" ] || continue\n{ [ -n \"$base\" ] && ! [[ $d < $base ]]; } || base=$d\ndone\nif [ -n \"$base\" ]; then\nda_data base-name \"${base#releases/}\"\nwhen=later; [ ! -e .deploy/check-base-first ] || when=now\n! da_offer_base \"${base#releases/}\" \"$when\" || offered=yes\nfi\nfi\nfi\nda_live_manifest \"$live\" ${offered:+kept}\nif [ -f .deploy/history.jsonl ]; then tail -n 1000 .deploy/history.jsonl | da_blob history; fi\npartial=\nfor f in .deploy/pending/*; do\n{ [ -f \"$f\" ] && [ \"$f\" != \"$DA_PENDING\" ]; } || continue\nwhile IFS= read -r line; do case $line in \"release \"*) partial+=\"${line#release }\"$'\\n' ;; esac; done < \"$f\"\ndone\n[ -z \"$partial\" ] || printf '%s' \"$partial\" | da_blob partial\nif [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi\n[ -z \"$detect\" ] || da_data http-user \"$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_]www|[w]ww-data|[n]ginx' | grep -v root | sort | awk '{print $NF}' | uniq | head -n 1)\"\n";
+/** prelude.sh */
+const PRELUDE_SH = "da_mark() { printf '\\n\\036%s %s\\n' \"$DA_T\" \"$*\"; }\nda_data() {\ncase $2 in\n*[![:print:]]*) printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) printf '\\n\\036%s data %s =%s\\n' \"$DA_T\" \"$1\" \"$2\" ;;\nesac\n}\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$b\"; }\nda_step() {\nda_mark step-begin \"$1\"\n(\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n) 2>&1\nlocal rc=$?\nda_mark step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\nda_revert\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\"\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\"\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n}\nda_lock_field() { sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/lock/info.json 2>/dev/null; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nda_data lock-info \"$(cat .deploy/lock/info.json 2>/dev/null || true)\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nda_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\nda_lost() { da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_abort; exit 143' TERM\ntrap 'da_abort; exit 130' INT HUP\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\n";
+/** prepare.sh */
+const PREPARE_SH = "da_dir \"$DA_DEPLOY_PATH\"\ncd -- \"$DA_DEPLOY_PATH\" || exit\nif [ -e current ] && [ ! -L current ]; then\necho \"error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?).\" >&2\necho \"Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\nfor d in releases .deploy .deploy/pending .deploy/manifests .deploy/lock; do\nif [ -L \"$d\" ]; then\necho \"error: $DA_DEPLOY_PATH/$d is a symlink (to $(readlink -- \"$d\")): deploy-action keeps releases and its metadata only in real directories inside deploy_path.\" >&2\necho \"Replace it with a directory (move what it holds), or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\ndone\n{ [ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ]; } || mkdir -p releases shared .deploy/pending .deploy/manifests\n";
+/** prune.sh */
+const PRUNE_SH = "da_prune() {\nlocal p ok='' n=0 list=()\nwhile IFS= read -r -d '' p; do\ncase /$p/ in //|*//*|*/./*|*/../*) continue ;; esac\nif [ \"${p%/*}\" != \"$ok\" ]; then\nok=\nif da_parents_real \"$1\" \"$p\"; then\ncase $p in */*) ok=${p%/*} ;; esac\nelse\necho \"$1/$DA_LINK is a symlink (to $(readlink -- \"$1/$DA_LINK\" || true)): removed it, not $p through it\"\np=$DA_LINK\nfi\nfi\nlist[n++]=$1/$p\nif [ \"$n\" -ge 1000 ]; then rm -rf -- \"${list[@]}\"; list=(); n=0; fi\ndone\n[ \"$n\" -eq 0 ] || rm -rf -- \"${list[@]}\"\n}\n";
+/** session-loop.sh */
+const SESSION_LOOP_SH = "while :; do\nIFS= read -r -t \"$DA_IDLE\" da_n || da_lost\ncase $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac\nIFS= read -r -t \"$DA_IDLE\" -N \"$da_n\" da_chunk || da_lost\neval \"$da_chunk\"\ndone\n";
+/** tools.sh */
+const TOOLS_SH = "if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 403)); then da_mark tools missing= busybox= \"bash=$BASH_VERSION\"; exit 69; fi\nda_tools() {\nlocal t b m='' y='' x=(/bin/busybox /usr/bin/busybox)\nfor t in busybox toybox; do hash $t 2>/dev/null && x+=(\"${BASH_CMDS[$t]}\"); done\nfor t in \"$@\"; do\nhash \"$t\" 2>/dev/null || { m+=,$t; continue; }\nfor b in \"${x[@]}\"; do [ \"${BASH_CMDS[$t]}\" -ef \"$b\" ] && { y+=,$t; break; }; done\ndone\n[ -z \"$m$y\" ] || { da_mark tools \"missing=${m#,}\" \"busybox=${y#,}\" \"bash=$BASH_VERSION\"; exit 69; }\n}\n";
+/** transfer.sh */
+const TRANSFER_SH = "da_chunks() {\nlocal n total=0\nwhile IFS= read -r -t \"$DA_IDLE\" n && [ \"$n\" -gt 0 ] 2>/dev/null; do\ntimeout \"$DA_IDLE\" head -c \"$n\" || { echo \"error: the upload stalled (nothing for $DA_IDLE s)\" >&2; return 1; }\ntotal=$((total + n))\ndone\n[ \"$n\" = 0 ] || { echo \"error: the upload stopped before its end\" >&2; return 1; }\n[ -z \"${1:-}\" ] || echo \"received $total bytes of $1\" >&2\n}\nda_unpack() {\nif ! da_chunks archive | tar -xzf - -C \"$1\" --no-same-owner; then\nlocal avail\navail=$(df -Pk -- \"$1\" 2>/dev/null | awk 'NR == 2 { print $4 }')\nif [ -n \"$avail\" ] && [ \"$avail\" -lt 1024 ]; then\necho \"error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free\" >&2\nelse\necho \"error: unpacking the release failed (${avail:-?} KiB free in $DA_DEPLOY_PATH)\" >&2\nfi\nreturn 1\nfi\n}\n";
+/** unlock-any.sh */
+const UNLOCK_ANY_SH = "if [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_fence_lock\nif [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_lock_report\nholder=\nread -r holder 2>/dev/null < .deploy/lock/owner || true\ncase $holder in *[!A-Za-z0-9_-]*) holder= ;; esac\nalive=false\n! da_lock_alive || alive=true\nif [ \"$alive\" = true ] && [ \"$forced\" != true ]; then\nda_data unlock refused\necho \"the lock holder's session is still running on this host: the lock was left in place\"\nexit 0\nfi\nda_now\nif [ -L .deploy/unlocked ]; then\necho \"warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)\"\nelif [ -n \"$holder\" ]; then\nda_dir .deploy/unlocked\nfind .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true\nprintf '%s\\n%s\\n%s\\n' \"$DA_AT\" \"$by\" \"$url\" > \".deploy/unlocked/$holder\"\nfi\nif [ \"$alive\" = false ] && [ -n \"$holder\" ] && [ -f \".deploy/pending/$holder\" ]; then\necho \"undoing what the lock holder's run left unfinished\"\n( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )\nfi\nrm -rf .deploy/lock\nda_history \"{\\\"event\\\":\\\"unlock\\\",\\\"holder\\\":\\\"$holder\\\",\\\"holder_alive\\\":$alive,\\\"forced\\\":$forced,$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nda_data unlock removed\necho \"deploy lock removed\"\n";
+/** verify.awk */
+const VERIFY_AWK = "BEGIN { RS = ORS = \"\\0\"; M = ENVIRON[\"DA_V_MANIFEST\"]; I = ENVIRON[\"DA_V_INDEX\"]; skip = ENVIRON[\"DA_V_SKIP\"] }\nfunction differ(what, p) { if (++bad <= 10) printf \"  %s: %s\\n\", what, p }\nfunction check(p, h) { if (h == substr(want[p], 3)) hashed[p] = h; else differ(\"content differs\", p) }\nFILENAME == M {\nt = substr($0, 1, 1); r = substr($0, 3); r = substr(r, index(r, \"\\t\") + 1); i = index(r, \"\\t\"); p = substr(r, i + 1)\nif (skip == \"\" || p !~ skip) want[p] = t \"\\t\" substr(r, 1, i - 1)\nnext\n}\nFILENAME == I { i = index($0, \"\\t\"); r = substr($0, i + 1); j = index(r, \"\\t\"); known[substr(r, j + 1)] = substr($0, 1, i) substr(r, 1, j - 1); next }\n{\nt = substr($0, 1, 1); r = substr($0, 3); i = index(r, \"\\t\"); v = substr(r, 1, i - 1); p = substr(r, i + 1)\nif (p == \"\") { if (t == \"f\") { split(v, s, \" \"); mark = s[4] - 0.01 } next }\nif (!(p in want)) { differ(\"not in the build\", p); next }\nseen[p] = 1\nif (substr(want[p], 1, 1) != t) { differ(\"type differs\", p); next }\nif (t == \"l\" && substr(want[p], 3) != v) differ(\"link target differs\", p)\nif (t != \"f\") next\nsig[p] = v\nif ((p in known) && index(known[p], v \"\\t\") == 1) check(p, substr(known[p], length(v) + 2))\nelse {\nprint \"./\" p > ENVIRON[\"DA_V_TODO\"]; todo[p] = 1; read++\nif (index(p, \"'\") || length(args) > 30000) direct = \"no\"; else args = args \" './\" p \"'\"\n}\n}\nEND {\nif (read) {\nclose(ENVIRON[\"DA_V_TODO\"])\ncmd = direct == \"no\" ? \"xargs -0r sha256sum -z < \\\"$DA_V_TODO\\\"\" : \"exec sha256sum -z --\" args\nwhile ((cmd | getline line) > 0) { p = substr(line, 69); delete todo[p]; check(p, substr(line, 1, 32)) }\nclose(cmd)\nfor (p in todo) differ(\"unreadable\", p)\n}\nfor (p in want) if (!(p in seen)) differ(\"missing\", p)\nif (!bad) for (p in hashed) { split(sig[p], s, \" \"); if (s[4] + 0 < mark) print sig[p] \"\\t\" hashed[p] \"\\t\" p > ENVIRON[\"DA_V_NEW_INDEX\"] }\nprintf \"%d\\n\", read > ENVIRON[\"DA_V_COUNTS\"]\nexit bad ? 3 : 0\n}\n";
+/** verify.sh */
+const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\"$tmp/manifest\" DA_V_TODO=\"$tmp/todo\" DA_V_COUNTS=\"$tmp/counts\" DA_V_SKIP\nexport DA_V_INDEX=\"$PWD/.deploy/manifests/$DA_BASE.idx\" DA_V_NEW_INDEX=\"$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp\"\n[ -f \"$DA_V_INDEX\" ] || DA_V_INDEX=/dev/null\ngzip -dc \".deploy/manifests/$DA_RELEASE.gz\" > \"$DA_V_MANIFEST\"\n: > \"$DA_V_NEW_INDEX\"; : > \"$tmp/mark\"\nrc=0\n(cd -- \"releases/$DA_RELEASE\" && find \"$tmp/mark\" . ${prune[@]+\"${prune[@]}\"} \\( -type f -printf \"f\\t$DA_FILE_SIG\" \\) -o \\( -type d -printf 'd\\t-\\t%P\\0' \\) -o \\( -type l -printf 'l\\t%l\\t%P\\0' \\) |\nawk \"$compare\" \"$DA_V_MANIFEST\" \"$DA_V_INDEX\" -) > \"$tmp/differences\" || rc=$?\nif [ \"$rc\" -ne 0 ]; then\necho \"the staged release does not match the build (a file of the live release was changed on this host?): sending everything instead\"\necho \"first differences:\"\ncat -- \"$tmp/differences\"\nrm -rf -- \"$tmp\" \"$DA_V_NEW_INDEX\"\nda_data verify mismatch\nexit 99\nfi\nmv -f -- \"$DA_V_NEW_INDEX\" \".deploy/manifests/$DA_RELEASE.idx\"\nread -r hashed < \"$DA_V_COUNTS\"\necho \"verified against the build's manifest ($hashed files read, the others unchanged since releases/$DA_BASE was verified)\"\n";
+
+
+/***/ }),
+
 /***/ 4408:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -8365,7 +8313,10 @@ function consoleLog(options = {}) {
     const out = options.out ?? process.stdout;
     const err = options.err ?? process.stderr;
     const line = (stream, text) => void stream.write(`${text}\n`);
-    const errLines = (prefix, text) => line(err, text.split('\n').map((l, i) => (options.ci ? (0,_workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .inertLine */ .Fq)(i ? `  ${l}` : `${prefix}${l}`) : i ? `  ${l}` : `${prefix}${l}`)).join('\n'));
+    const errLines = (prefix, text) => line(err, text
+        .split('\n')
+        .map((l, i) => (options.ci ? (0,_workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .inertLine */ .Fq)(i ? `  ${l}` : `${prefix}${l}`) : i ? `  ${l}` : `${prefix}${l}`))
+        .join('\n'));
     return {
         info: (m) => line(out, m),
         output: (m) => line(out, m),
@@ -8503,7 +8454,10 @@ class CommandsOff {
     }
     /** Writes lines a host sent (each split where the runner would split it). */
     lines(lines) {
-        const text = lines.flatMap(runnerLines).map((l) => `${l.replace(this.redact, '[…]')}\n`).join('');
+        const text = lines
+            .flatMap(runnerLines)
+            .map((l) => `${l.replace(this.redact, '[…]')}\n`)
+            .join('');
         this.hostWriting = true;
         try {
             this.stream.write(this.open ? text : `::stop-commands::${this.token}\n${text}`);
@@ -8727,7 +8681,7 @@ function parseHashed(field) {
 function parseKnownHosts(text) {
     const entries = [];
     const problems = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
+    const parseLine = (raw, index) => {
         const line = index + 1;
         const fail = (why) => void problems.push(`known-hosts line ${line}: ${why}`);
         const fields = raw.trim().split(/[ \t]+/);
@@ -8771,7 +8725,9 @@ function parseKnownHosts(text) {
         if (embedded !== keyType)
             return fail(`key type "${keyType}" does not match the key data ("${embedded}")`);
         entries.push({ ...(marker ? { marker } : {}), patterns, keyType, key, line });
-    });
+    };
+    for (const [index, raw] of text.split(/\r?\n/).entries())
+        parseLine(raw, index);
     return { entries, problems };
 }
 /** OpenSSH match_pattern: `*` and `?` wildcards over the whole (lower-cased) string. */
@@ -8819,7 +8775,9 @@ const ALGORITHMS_BY_KEY_TYPE = [
  * negotiation picks a key we can verify. Undefined when no usable key type is pinned (the verifier refuses anyway).
  */
 function pinnedHostKeyAlgorithms(kh, host, port) {
-    const pinned = new Set(entriesFor(kh, host, port).filter((e) => !e.marker).map((e) => e.keyType));
+    const pinned = new Set(entriesFor(kh, host, port)
+        .filter((e) => !e.marker)
+        .map((e) => e.keyType));
     const algorithms = ALGORITHMS_BY_KEY_TYPE.filter(([type]) => pinned.has(type)).flatMap(([, names]) => names);
     return algorithms.length > 0 ? algorithms : undefined;
 }
