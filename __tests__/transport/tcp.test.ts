@@ -5,9 +5,7 @@ import { CLIENT_IDENT, connectEarly, dropEarly, takeTcp } from '../../src/transp
  * A TCP server that counts the connections it accepts, greets each one like sshd does (and keeps it open), and keeps
  * what the clients sent.
  */
-async function greeter(
-  port = 0,
-): Promise<{
+async function greeter(port = 0): Promise<{
   server: Server;
   port: number;
   accepted: () => number;
