@@ -1,4 +1,4 @@
-import type { Log } from './report/log.js';
+import type { Log } from './log.js';
 
 /**
  * A cancelled workflow run gets SIGINT, then SIGTERM 7.5 s later, then is killed. The first signal aborts the

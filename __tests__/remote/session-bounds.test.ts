@@ -50,7 +50,7 @@ describe('start deadline', () => {
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(f.step).toBe('session');
     expect(f.message).toBe(
-      'web1: session: the login shell of web1 did not start the session in 0.4 s: a login file such as ~/.bashrc may read input or exec another shell; see Troubleshooting in the README (start-timeout sets the limit)',
+      'web1: session: the login shell of web1 did not start the session in 0.4 s: a login file such as ~/.bashrc may read input or exec another shell; see Troubleshooting in docs/operations.md (start-timeout sets the limit)',
     );
     expect(s.busy).toBe(false);
     expect(await s.abort(5000)).toBe(true);

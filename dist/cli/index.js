@@ -7155,7 +7155,7 @@ function describeToolProblems(fields) {
     const apt = needed.map((p) => p.apt).join(' ');
     return (`this host lacks tools the session needs: ${problems.join('; ')}. Install them ` +
         `(Alpine: \`apk add ${apk}\`; Debian, Ubuntu: \`apt-get install ${apt}\`)` +
-        `${busybox.length ? ' and put them before busybox in PATH' : ''}; see Troubleshooting in the README`);
+        `${busybox.length ? ' and put them before busybox in PATH' : ''}; see Troubleshooting in docs/operations.md`);
 }
 
 ;// CONCATENATED MODULE: ./src/remote/prelude.ts
@@ -7344,7 +7344,7 @@ class HostSession {
             void proc.exited.then((status) => {
                 // 127 before hello: the login shell could not run `env` or `bash` (Alpine has no bash by default).
                 if (!this.started && status.code === 127) {
-                    this.fail(new SessionFailed(this.name, 'tools', `${describeMissingShell(this.stderrTail)}; see Troubleshooting in the README`));
+                    this.fail(new SessionFailed(this.name, 'tools', `${describeMissingShell(this.stderrTail)}; see Troubleshooting in docs/operations.md`));
                 }
                 this.pending?.reject(new SessionLost(this.name, status, this.stderrTail));
                 this.pending = undefined;
@@ -7366,7 +7366,7 @@ class HostSession {
      * waiting for its exit.
      */
     startTimedOut() {
-        this.fail(new SessionFailed(this.name, 'session', `the login shell of ${this.name} did not start the session in ${seconds(this.startTimeoutMs)} s: a login file such as ~/.bashrc may read input or exec another shell; see Troubleshooting in the README (start-timeout sets the limit)`));
+        this.fail(new SessionFailed(this.name, 'session', `the login shell of ${this.name} did not start the session in ${seconds(this.startTimeoutMs)} s: a login file such as ~/.bashrc may read input or exec another shell; see Troubleshooting in docs/operations.md (start-timeout sets the limit)`));
         this.proc?.stdin.end();
     }
     /** Runs `then` in `ms` unless the session said hello, failed or ended by then (one deadline at a time). */

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { Log } from '../report/log.js';
+import type { Log } from '../log.js';
 import { CommandsOff, mayBeCommand } from '../report/workflow-commands.js';
 
 let block: CommandsOff | undefined;

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { EnvironmentConfig } from '../config/index.js';
 import { computeDelta, type Delta } from './delta.js';
-import type { Log } from '../report/log.js';
+import type { Log } from '../log.js';
 import { excluder } from './exclude.js';
 import { runBuildHooks } from './hooks.js';
 import { buildManifest, serializeManifest, type ManifestEntry, type StoredManifest } from './manifest.js';

@@ -1,5 +1,5 @@
 import { exec } from '@actions/exec';
-import type { Log } from '../report/log.js';
+import type { Log } from '../log.js';
 
 export interface BuildHook {
   run: string;

@@ -8,7 +8,7 @@ import { runsHooks } from '../commands/index.js';
 import { loadConfig } from '../config/index.js';
 import type { Access } from '../fleet/connect.js';
 import { selectHosts } from '../fleet/select.js';
-import type { Log } from '../report/log.js';
+import type { Log } from '../log.js';
 import { RunReport } from '../report/report.js';
 import { runInfoFromEnv, type RunInfo } from '../run-info.js';
 import { parseKnownHosts } from '../transport/known-hosts.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EnvironmentConfig } from '../config/index.js';
 import type { Access } from '../fleet/connect.js';
 import { Fleet } from '../fleet/fleet.js';
-import type { Log } from '../report/log.js';
+import type { Log } from '../log.js';
 import { IDLE_SECONDS } from './fleet-run.js';
 
 /** Opens a session on each host as the given run and lets it undo that run's unfinished work (`da_abort`). */

@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../config/index.js';
 import type { Access } from '../fleet/connect.js';
-import type { Log } from '../report/log.js';
+import type { Log } from '../log.js';
 import type { RunReport } from '../report/report.js';
 import type { RunInfo } from '../run-info.js';
 

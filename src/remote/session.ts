@@ -208,7 +208,7 @@ export class HostSession {
             new SessionFailed(
               this.name,
               'tools',
-              `${describeMissingShell(this.stderrTail)}; see Troubleshooting in the README`,
+              `${describeMissingShell(this.stderrTail)}; see Troubleshooting in docs/operations.md`,
             ),
           );
         }
@@ -235,7 +235,7 @@ export class HostSession {
       new SessionFailed(
         this.name,
         'session',
-        `the login shell of ${this.name} did not start the session in ${seconds(this.startTimeoutMs)} s: a login file such as ~/.bashrc may read input or exec another shell; see Troubleshooting in the README (start-timeout sets the limit)`,
+        `the login shell of ${this.name} did not start the session in ${seconds(this.startTimeoutMs)} s: a login file such as ~/.bashrc may read input or exec another shell; see Troubleshooting in docs/operations.md (start-timeout sets the limit)`,
       ),
     );
     this.proc?.stdin.end();

@@ -103,6 +103,6 @@ export function describeToolProblems(fields: readonly string[]): string {
   return (
     `this host lacks tools the session needs: ${problems.join('; ')}. Install them ` +
     `(Alpine: \`apk add ${apk}\`; Debian, Ubuntu: \`apt-get install ${apt}\`)` +
-    `${busybox.length ? ' and put them before busybox in PATH' : ''}; see Troubleshooting in the README`
+    `${busybox.length ? ' and put them before busybox in PATH' : ''}; see Troubleshooting in docs/operations.md`
   );
 }

@@ -1,4 +1,4 @@
-import type { Log } from './log.js';
+import type { Log } from '../log.js';
 import { inertLine } from './workflow-commands.js';
 
 export interface ConsoleLogOptions {

@@ -1,7 +1,7 @@
 import type { HostConfig } from '../config/index.js';
 import type { FleetListener } from '../fleet/fleet.js';
 import type { StepRecord } from '../remote/session.js';
-import type { Log } from './log.js';
+import type { Log } from '../log.js';
 import type { RunReport } from './report.js';
 
 export function seconds(ms: number): string {
