@@ -1915,8 +1915,8 @@ var errors = __nccwpck_require__(3916);
 var config = __nccwpck_require__(6391);
 // EXTERNAL MODULE: ./src/artifact/hooks.ts + 7 modules
 var hooks = __nccwpck_require__(1335);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 8 modules
-var fleet = __nccwpck_require__(589);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
+var fleet = __nccwpck_require__(4851);
 ;// CONCATENATED MODULE: ./src/report/failure.ts
 
 
@@ -2178,8 +2178,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   z: () => (/* binding */ runsHooks)
 });
 
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 8 modules
-var fleet_fleet = __nccwpck_require__(589);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
+var fleet_fleet = __nccwpck_require__(4851);
 ;// CONCATENATED MODULE: ./src/releases/name.ts
 /** Release names become directory names and appear in scripts and JSON: a conservative character set. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -6802,7 +6802,7 @@ g.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(g.__filename)
 
 /***/ }),
 
-/***/ 589:
+/***/ 4851:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -6812,8 +6812,223 @@ __nccwpck_require__.d(__webpack_exports__, {
   h: () => (/* binding */ HostFailure)
 });
 
+// EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
+var remote_phase = __nccwpck_require__(3009);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: ./src/remote/contain.ts
+var contain = __nccwpck_require__(8994);
+// EXTERNAL MODULE: ./src/remote/quote.ts
+var quote = __nccwpck_require__(4414);
+// EXTERNAL MODULE: ./src/remote/sh/index.ts
+var sh = __nccwpck_require__(9120);
+;// CONCATENATED MODULE: ./src/remote/tools.ts
+
+/**
+ * The tools a session needs on a host, checked when the session starts (before its hello, in the same round trip):
+ * a host that lacks one, or has busybox's applet first in PATH where GNU behaviour is relied on, fails at once with
+ * a message that names each tool and what to install, instead of a step failing later in a way that names none.
+ */
+/** Where each tool comes from: the Alpine and Debian/Ubuntu packages (in the order install commands list them). */
+const PACKAGES = [
+    {
+        apk: 'coreutils',
+        apt: 'coreutils',
+        tools: [
+            'head',
+            'stat',
+            'mv',
+            'cp',
+            'ln',
+            'readlink',
+            'rm',
+            'mkdir',
+            'cat',
+            'sha256sum',
+            'base64',
+            'timeout',
+            'df',
+            'tac',
+            'seq',
+            'sort',
+            'tr',
+            'date',
+            'sleep',
+            'uniq',
+            'id',
+            'env',
+        ],
+    },
+    { apk: 'findutils', apt: 'findutils', tools: ['find', 'xargs'] },
+    { apk: 'tar', apt: 'tar', tools: ['tar'] },
+    { apk: 'gzip', apt: 'gzip', tools: ['gzip'] },
+    { apk: 'gawk', apt: 'gawk', tools: ['awk'] },
+    { apk: 'sed', apt: 'sed', tools: ['sed'] },
+    { apk: 'grep', apt: 'grep', tools: ['grep'] },
+    { apk: 'util-linux', apt: 'util-linux', tools: ['flock'] },
+];
+/**
+ * Every external command the prelude and the steps run unconditionally (`pkill` and `ps` have fallbacks; `setfacl`,
+ * `sudo` and `chown` depend on the config and fail in their own step with their own message).
+ */
+const HOST_TOOLS = PACKAGES.flatMap((p) => p.tools);
+/** The oldest bash the session runs on: `read -N`, `printf -v`, `printf '%(…)T'`, `BASH_CMDS`. */
+const MIN_BASH = [4, 3];
+/** The session's exit status when its check failed (EX_UNAVAILABLE), after a `tools` marker says why. */
+const TOOLS_EXIT = 69;
+/**
+ * The check, for the prelude (before hello; `da_mark` defined). No process: `hash` finds a tool (its path is then
+ * in BASH_CMDS) and `-ef` tells a busybox or toybox applet (a link to, or a copy sharing the inode of, the binary)
+ * from the real tool. On failure it sends `tools missing=a,b busybox=c,d bash=VERSION` and exits TOOLS_EXIT. The
+ * shell is sh/tools.sh, which holds MIN_BASH (as 403) and TOOLS_EXIT literally; the tools come as arguments.
+ */
+function toolCheck() {
+    return `${sh/* TOOLS_SH */.C3}da_tools ${HOST_TOOLS.join(' ')}\n`;
+}
+/** The message for a session command that the login shell could not run (status 127), from its stderr. */
+function describeMissingShell(stderr) {
+    // GNU env: "env: 'bash': No such file or directory"; busybox: "can't execute 'bash'"; dash: "exec: env: not found".
+    return /bash/.test(stderr) || !/\benv\b/.test(stderr)
+        ? 'this host has no bash (the session runs in bash 4.3 or later): install it (Alpine: `apk add bash coreutils findutils tar gzip util-linux`)'
+        : 'this host has no `env` in the login PATH (coreutils): install coreutils, or fix the PATH set by the login files';
+}
+/** The message for a `tools` marker's fields (`missing=a,b busybox=c,d bash=VERSION`). */
+function describeToolProblems(fields) {
+    const field = (name) => (fields.find((f) => f.startsWith(`${name}=`)) ?? '').slice(name.length + 1);
+    const list = (name) => field(name)
+        .split(',')
+        .filter((t) => /^[a-z0-9_-]{1,32}$/.test(t) && HOST_TOOLS.includes(t));
+    const missing = list('missing');
+    const busybox = list('busybox');
+    const bash = field('bash')
+        .replace(/[^\w.()-]/g, '')
+        .slice(0, 40);
+    const problems = [];
+    if (missing.length)
+        problems.push(`missing: ${missing.join(', ')}`);
+    if (busybox.length) {
+        problems.push(`busybox (or toybox) applets where GNU tools are needed: ${busybox.join(', ')} (busybox \`head -c\` reads past its count from a pipe, its \`find\` has no -printf)`);
+    }
+    if (!missing.length && !busybox.length) {
+        return `bash ${bash || '(unknown version)'} is older than ${MIN_BASH.join('.')}, which the session needs: install bash ${MIN_BASH.join('.')} or later`;
+    }
+    const needed = PACKAGES.filter((p) => p.tools.some((t) => missing.includes(t) || busybox.includes(t)));
+    const apk = ['bash', ...needed.map((p) => p.apk)].join(' ');
+    const apt = needed.map((p) => p.apt).join(' ');
+    return (`this host lacks tools the session needs: ${problems.join('; ')}. Install them ` +
+        `(Alpine: \`apk add ${apk}\`; Debian, Ubuntu: \`apt-get install ${apt}\`)` +
+        `${busybox.length ? ' and put them before busybox in PATH' : ''}; see Troubleshooting in docs/operations.md`);
+}
+
+;// CONCATENATED MODULE: ./src/remote/prelude.ts
+
+
+
+
+
+/**
+ * How the session's bash is started: without the variables that would make it run a file first (BASH_ENV, ENV),
+ * set its options (SHELLOPTS, BASHOPTS) or put it in POSIX mode (POSIXLY_CORRECT, which GNU tools also read).
+ * `env -u` works in every login shell and is GNU's and busybox's alike; the prelude unsets the rest.
+ */
+const SESSION_BASH = 'exec env -u BASH_ENV -u ENV -u SHELLOPTS -u BASHOPTS -u POSIXLY_CORRECT bash --noprofile --norc -c';
+/**
+ * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and
+ * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
+ */
+function sessionCommand(script) {
+    // echo, not a here-string: bash before 5.1 writes every here-string to a temporary file, and a host's /tmp may be
+    // full.
+    return `${SESSION_BASH} 's=$(echo ${(0,external_node_zlib_.gzipSync)(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
+}
+/**
+ * The longest session command sent (a prelude and an inspect phase take about 5,200 characters): Dropbear refuses
+ * exec requests over 9,000 bytes, and csh words over 8 KB.
+ */
+const MAX_SESSION_COMMAND = 8000;
+/**
+ * The session command for a script too long for the request: it reads the script from stdin (framed) instead, and
+ * runs it only when it arrived whole (it ends with STDIN_SCRIPT_END): half a script would stop short of the loop
+ * whose end-of-input path undoes the run's work.
+ */
+const STDIN_SESSION_COMMAND = `${SESSION_BASH} 'IFS= read -r n && s=$(head -c "$n") && case $s in *"#da-end") eval "$s" ;; *) exit 70 ;; esac'`;
+/** The last line of a script sent on stdin (see STDIN_SESSION_COMMAND). */
+const STDIN_SCRIPT_END = '#da-end\n';
+/**
+ * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
+ * them. A runner that goes silent (no phase and no ping within DA_IDLE seconds) or away (EOF) is treated as lost.
+ */
+const SESSION_LOOP = sh/* SESSION_LOOP_SH */.cn;
+function renderPrelude(o) {
+    // The user's environment must not change how the session's commands parse their arguments or where cd goes.
+    return `set -u
+set +o posix
+unset POSIXLY_CORRECT CDPATH GLOBIGNORE TMOUT BASH_ENV ENV TAR_OPTIONS GZIP GREP_OPTIONS
+export LC_ALL=C
+trap '' PIPE
+DA_T=${(0,quote.q)(o.markerToken)}
+DA_OWNER=${(0,quote.q)(o.owner)}
+DA_DEPLOY_PATH=${(0,quote.q)(o.deployPath)}
+DA_PENDING=.deploy/pending/$DA_OWNER
+DA_TMP=.deploy/tmp.$DA_OWNER
+DA_RUN_JSON=${(0,quote.q)(o.runJson)}
+DA_IDLE=${(0,quote.q)(o.idleSeconds)}
+${sh/* PRELUDE_SH */.QL}${contain/* CONTAIN_PRELUDE */.VS}${toolCheck()}da_mark hello $$ "$DA_PGID"
+`;
+}
+
 ;// CONCATENATED MODULE: external "node:events"
 const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+;// CONCATENATED MODULE: ./src/remote/session-input.ts
+// What the runner sends a running session: frames and payloads on its stdin, and the signal that interrupts it.
+
+/** Writes `data` to the session's stdin; waits for it to drain, or for the session to exit. */
+async function send(proc, data, exited) {
+    if (!proc.stdin.write(data))
+        await drained(proc, exited);
+}
+/** Streams `source` (a phase's payload) to the process `target` names, until it names none; then destroys it. */
+async function streamTo(source, target, exited) {
+    try {
+        for await (const chunk of source) {
+            const proc = target();
+            if (!proc)
+                break;
+            if (!proc.stdin.write(chunk))
+                await drained(proc, exited);
+        }
+    }
+    finally {
+        source.destroy();
+    }
+}
+async function drained(proc, exited) {
+    const ac = new AbortController();
+    try {
+        await Promise.race([(0,external_node_events_namespaceObject.once)(proc.stdin, 'drain', { signal: ac.signal }), exited]);
+    }
+    finally {
+        ac.abort();
+    }
+}
+/**
+ * SIGTERM to the session's process group on the host (pid `pid`, group `pgid`), whose trap undoes the run's work and
+ * exits. The signal travels on `side` (a fresh connection) when given, so it does not queue behind upload data
+ * still buffered on the session's own connection.
+ */
+async function terminate(transport, pid, pgid, side) {
+    // The whole session (pkill -s): commands under `timeout` live in process groups of their own.
+    const command = `pkill -TERM -s ${pgid} 2>/dev/null; kill -TERM -- -${pgid} 2>/dev/null || kill -TERM ${pid}`;
+    const via = side ? await side().catch(() => transport) : transport;
+    try {
+        await via.run(command);
+    }
+    finally {
+        if (via !== transport)
+            await via.close();
+    }
+}
+
 // EXTERNAL MODULE: external "node:string_decoder"
 var external_node_string_decoder_ = __nccwpck_require__(6193);
 ;// CONCATENATED MODULE: ./src/remote/markers.ts
@@ -7050,178 +7265,7 @@ function printable(name) {
     return /^[\w.-]{1,40}$/.test(name) ? name : '?';
 }
 
-// EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
-var remote_phase = __nccwpck_require__(3009);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: ./src/remote/contain.ts
-var contain = __nccwpck_require__(8994);
-// EXTERNAL MODULE: ./src/remote/quote.ts
-var quote = __nccwpck_require__(4414);
-// EXTERNAL MODULE: ./src/remote/sh/index.ts
-var sh = __nccwpck_require__(9120);
-;// CONCATENATED MODULE: ./src/remote/tools.ts
-
-/**
- * The tools a session needs on a host, checked when the session starts (before its hello, in the same round trip):
- * a host that lacks one, or has busybox's applet first in PATH where GNU behaviour is relied on, fails at once with
- * a message that names each tool and what to install, instead of a step failing later in a way that names none.
- */
-/** Where each tool comes from: the Alpine and Debian/Ubuntu packages (in the order install commands list them). */
-const PACKAGES = [
-    {
-        apk: 'coreutils',
-        apt: 'coreutils',
-        tools: [
-            'head',
-            'stat',
-            'mv',
-            'cp',
-            'ln',
-            'readlink',
-            'rm',
-            'mkdir',
-            'cat',
-            'sha256sum',
-            'base64',
-            'timeout',
-            'df',
-            'tac',
-            'seq',
-            'sort',
-            'tr',
-            'date',
-            'sleep',
-            'uniq',
-            'id',
-            'env',
-        ],
-    },
-    { apk: 'findutils', apt: 'findutils', tools: ['find', 'xargs'] },
-    { apk: 'tar', apt: 'tar', tools: ['tar'] },
-    { apk: 'gzip', apt: 'gzip', tools: ['gzip'] },
-    { apk: 'gawk', apt: 'gawk', tools: ['awk'] },
-    { apk: 'sed', apt: 'sed', tools: ['sed'] },
-    { apk: 'grep', apt: 'grep', tools: ['grep'] },
-    { apk: 'util-linux', apt: 'util-linux', tools: ['flock'] },
-];
-/**
- * Every external command the prelude and the steps run unconditionally (`pkill` and `ps` have fallbacks; `setfacl`,
- * `sudo` and `chown` depend on the config and fail in their own step with their own message).
- */
-const HOST_TOOLS = PACKAGES.flatMap((p) => p.tools);
-/** The oldest bash the session runs on: `read -N`, `printf -v`, `printf '%(…)T'`, `BASH_CMDS`. */
-const MIN_BASH = [4, 3];
-/** The session's exit status when its check failed (EX_UNAVAILABLE), after a `tools` marker says why. */
-const TOOLS_EXIT = 69;
-/**
- * The check, for the prelude (before hello; `da_mark` defined). No process: `hash` finds a tool (its path is then
- * in BASH_CMDS) and `-ef` tells a busybox or toybox applet (a link to, or a copy sharing the inode of, the binary)
- * from the real tool. On failure it sends `tools missing=a,b busybox=c,d bash=VERSION` and exits TOOLS_EXIT. The
- * shell is sh/tools.sh, which holds MIN_BASH (as 403) and TOOLS_EXIT literally; the tools come as arguments.
- */
-function toolCheck() {
-    return `${sh/* TOOLS_SH */.C3}da_tools ${HOST_TOOLS.join(' ')}\n`;
-}
-/** The message for a session command that the login shell could not run (status 127), from its stderr. */
-function describeMissingShell(stderr) {
-    // GNU env: "env: 'bash': No such file or directory"; busybox: "can't execute 'bash'"; dash: "exec: env: not found".
-    return /bash/.test(stderr) || !/\benv\b/.test(stderr)
-        ? 'this host has no bash (the session runs in bash 4.3 or later): install it (Alpine: `apk add bash coreutils findutils tar gzip util-linux`)'
-        : 'this host has no `env` in the login PATH (coreutils): install coreutils, or fix the PATH set by the login files';
-}
-/** The message for a `tools` marker's fields (`missing=a,b busybox=c,d bash=VERSION`). */
-function describeToolProblems(fields) {
-    const field = (name) => (fields.find((f) => f.startsWith(`${name}=`)) ?? '').slice(name.length + 1);
-    const list = (name) => field(name)
-        .split(',')
-        .filter((t) => /^[a-z0-9_-]{1,32}$/.test(t) && HOST_TOOLS.includes(t));
-    const missing = list('missing');
-    const busybox = list('busybox');
-    const bash = field('bash')
-        .replace(/[^\w.()-]/g, '')
-        .slice(0, 40);
-    const problems = [];
-    if (missing.length)
-        problems.push(`missing: ${missing.join(', ')}`);
-    if (busybox.length) {
-        problems.push(`busybox (or toybox) applets where GNU tools are needed: ${busybox.join(', ')} (busybox \`head -c\` reads past its count from a pipe, its \`find\` has no -printf)`);
-    }
-    if (!missing.length && !busybox.length) {
-        return `bash ${bash || '(unknown version)'} is older than ${MIN_BASH.join('.')}, which the session needs: install bash ${MIN_BASH.join('.')} or later`;
-    }
-    const needed = PACKAGES.filter((p) => p.tools.some((t) => missing.includes(t) || busybox.includes(t)));
-    const apk = ['bash', ...needed.map((p) => p.apk)].join(' ');
-    const apt = needed.map((p) => p.apt).join(' ');
-    return (`this host lacks tools the session needs: ${problems.join('; ')}. Install them ` +
-        `(Alpine: \`apk add ${apk}\`; Debian, Ubuntu: \`apt-get install ${apt}\`)` +
-        `${busybox.length ? ' and put them before busybox in PATH' : ''}; see Troubleshooting in docs/operations.md`);
-}
-
-;// CONCATENATED MODULE: ./src/remote/prelude.ts
-
-
-
-
-
-/**
- * How the session's bash is started: without the variables that would make it run a file first (BASH_ENV, ENV),
- * set its options (SHELLOPTS, BASHOPTS) or put it in POSIX mode (POSIXLY_CORRECT, which GNU tools also read).
- * `env -u` works in every login shell and is GNU's and busybox's alike; the prelude unsets the rest.
- */
-const SESSION_BASH = 'exec env -u BASH_ENV -u ENV -u SHELLOPTS -u BASHOPTS -u POSIXLY_CORRECT bash --noprofile --norc -c';
-/**
- * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and
- * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
- */
-function sessionCommand(script) {
-    // echo, not a here-string: bash before 5.1 writes every here-string to a temporary file, and a host's /tmp may be
-    // full.
-    return `${SESSION_BASH} 's=$(echo ${(0,external_node_zlib_.gzipSync)(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
-}
-/**
- * The longest session command sent (a prelude and an inspect phase take about 5,200 characters): Dropbear refuses
- * exec requests over 9,000 bytes, and csh words over 8 KB.
- */
-const MAX_SESSION_COMMAND = 8000;
-/**
- * The session command for a script too long for the request: it reads the script from stdin (framed) instead, and
- * runs it only when it arrived whole (it ends with STDIN_SCRIPT_END): half a script would stop short of the loop
- * whose end-of-input path undoes the run's work.
- */
-const STDIN_SESSION_COMMAND = `${SESSION_BASH} 'IFS= read -r n && s=$(head -c "$n") && case $s in *"#da-end") eval "$s" ;; *) exit 70 ;; esac'`;
-/** The last line of a script sent on stdin (see STDIN_SESSION_COMMAND). */
-const STDIN_SCRIPT_END = '#da-end\n';
-/**
- * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
- * them. A runner that goes silent (no phase and no ping within DA_IDLE seconds) or away (EOF) is treated as lost.
- */
-const SESSION_LOOP = sh/* SESSION_LOOP_SH */.cn;
-function renderPrelude(o) {
-    // The user's environment must not change how the session's commands parse their arguments or where cd goes.
-    return `set -u
-set +o posix
-unset POSIXLY_CORRECT CDPATH GLOBIGNORE TMOUT BASH_ENV ENV TAR_OPTIONS GZIP GREP_OPTIONS
-export LC_ALL=C
-trap '' PIPE
-DA_T=${(0,quote.q)(o.markerToken)}
-DA_OWNER=${(0,quote.q)(o.owner)}
-DA_DEPLOY_PATH=${(0,quote.q)(o.deployPath)}
-DA_PENDING=.deploy/pending/$DA_OWNER
-DA_TMP=.deploy/tmp.$DA_OWNER
-DA_RUN_JSON=${(0,quote.q)(o.runJson)}
-DA_IDLE=${(0,quote.q)(o.idleSeconds)}
-${sh/* PRELUDE_SH */.QL}${contain/* CONTAIN_PRELUDE */.VS}${toolCheck()}da_mark hello $$ "$DA_PGID"
-`;
-}
-
-;// CONCATENATED MODULE: ./src/remote/session.ts
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./src/remote/session-types.ts
 /** The session ended while the runner still expected an answer (connection dropped, host process killed). */
 class SessionLost extends Error {
     status;
@@ -7248,14 +7292,12 @@ class SessionFailed extends Error {
         this.name = 'SessionFailed';
     }
 }
-/** Time a host's login shell gets to start the session (the `hello` marker) unless told otherwise. */
-const DEFAULT_START_TIMEOUT_MS = 20_000;
-/**
- * Time the host gets, beyond the start timeout, to accept the session's exec request: a stalled network or frozen
- * host is noticed by the SSH keepalives within about 40 s, and reported as such; this bounds a host that answers
- * keepalives but never the request.
- */
-const EXEC_ANSWER_GRACE_MS = 45_000;
+
+;// CONCATENATED MODULE: ./src/remote/session-reader.ts
+
+
+
+
 const TAIL_LINES = 40;
 /** Longest line kept in a step's tail (the tail goes into the job summary, which must stay small). */
 const TAIL_LINE_CHARS = 2000;
@@ -7268,160 +7310,26 @@ const STEP_OUTPUT_BYTES = 4 * 1024 * 1024;
  */
 const MAX_PHASE_DATA = 48 * 1024 * 1024;
 /**
- * The runner's side of one host's session: a single remote process that evaluates the phases it is sent.
- * Between phases the runner pings, so the host can tell a waiting runner from a vanished one.
- *
- * The process starts with the first phase: the prelude and that phase travel in the exec request itself, so the
- * host is at work as soon as the request arrives, a round trip earlier than if they followed on stdin.
+ * The runner's reading of one session's output: marker dispatch for the phase under way (steps, data values, its
+ * end), each step's output budget and tail, stderr lines, and the caps on what a host may send.
  */
-class HostSession {
-    transport;
-    prelude;
+class SessionReader {
+    name;
     listener;
-    pingMs;
-    startTimeoutMs;
-    execAnswerMs;
-    proc;
-    starting;
+    hooks;
+    /** The phase under way, until its end marker (or the session's failure) settles it. */
     pending;
+    /** The last 4000 characters of the session's stderr (for a lost session's message). */
     stderrTail = '';
-    finished = false;
-    /** The session said hello: its script runs. */
-    started = false;
-    /** Why the runner gave up on this session (it did not start in time, it sent too much); set once. */
-    failure;
-    startTimer;
-    exitedWithStatus = false;
-    interrupted = false;
-    pingTimer;
-    pid = 0;
-    pgid = 0;
-    exit;
-    exited = new Promise((resolve) => (this.exit = resolve));
-    constructor(transport, prelude, listener, pingMs, startTimeoutMs, execAnswerMs) {
-        this.transport = transport;
-        this.prelude = prelude;
+    shown = 0;
+    hidden = 0;
+    constructor(name, listener, hooks) {
+        this.name = name;
         this.listener = listener;
-        this.pingMs = pingMs;
-        this.startTimeoutMs = startTimeoutMs;
-        this.execAnswerMs = execAnswerMs;
+        this.hooks = hooks;
     }
-    /**
-     * A session on a connected transport; its process starts with the first phase (or abort) sent to it: the host
-     * must accept that exec request within `execAnswerMs`, and its login shell start the session (hello) within
-     * `startTimeoutMs` of that.
-     */
-    static open(transport, prelude, listener = {}, startTimeoutMs = DEFAULT_START_TIMEOUT_MS, execAnswerMs = startTimeoutMs + EXEC_ANSWER_GRACE_MS) {
-        return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4), startTimeoutMs, execAnswerMs);
-    }
-    /**
-     * Starts the remote process with `first` (a rendered phase, or the abort request) in its script, which travels in
-     * the exec request, or on stdin when it would not fit. If the process cannot start, nothing of this session ran on
-     * the host, so nothing of it is left to undo; but an abort was asked to undo an earlier session's work, and that
-     * is not confirmed.
-     */
-    start(first, purpose) {
-        this.deadline(this.execAnswerMs, () => this.fail(new SessionFailed(this.name, 'session', `${this.name} did not accept the request to start the session in ${seconds(this.execAnswerMs)} s, though the connection is up; try again, and look at the SSH server's log`)));
-        this.starting = (async () => {
-            const script = renderPrelude(this.prelude) + first + SESSION_LOOP;
-            const inline = sessionCommand(script);
-            const fits = inline.length <= MAX_SESSION_COMMAND;
-            let proc;
-            try {
-                proc = await this.transport.start(fits ? inline : STDIN_SESSION_COMMAND);
-            }
-            catch (error) {
-                const why = `the session could not start: ${error instanceof Error ? error.message : String(error)}`;
-                this.pending?.reject(new SessionLost(this.name, { code: null, signal: null, lostBecause: why }, ''));
-                this.pending = undefined;
-                this.finish({ code: null, signal: null, lostBecause: why }, purpose === 'phase');
-                throw error;
-            }
-            this.proc = proc;
-            // A login file that reads stdin or execs another shell would keep the session from ever starting: a hang.
-            if (!this.failure)
-                this.deadline(this.startTimeoutMs, () => this.startTimedOut());
-            void proc.exited.then((status) => {
-                // 127 before hello: the login shell could not run `env` or `bash` (Alpine has no bash by default).
-                if (!this.started && status.code === 127) {
-                    this.fail(new SessionFailed(this.name, 'tools', `${describeMissingShell(this.stderrTail)}; see Troubleshooting in docs/operations.md`));
-                }
-                this.pending?.reject(new SessionLost(this.name, status, this.stderrTail));
-                this.pending = undefined;
-                this.finish(status, status.code !== null);
-            });
-            this.listen(this.prelude.markerToken);
-            this.startPings();
-            if (this.failure)
-                proc.stdin.end();
-            else if (!fits)
-                await this.write((0,remote_phase/* frame */.Gt)(script + STDIN_SCRIPT_END));
-        })();
-        return this.starting;
-    }
-    /**
-     * No hello within the deadline: the phase fails with the likely cause, and stdin ends, so a login file waiting
-     * for input gets EOF and a shell reading commands from it exits. A session script that still starts after that
-     * meets EOF at its first read and undoes what its first phase did (da_lost), before the runner's abort stops
-     * waiting for its exit.
-     */
-    startTimedOut() {
-        this.fail(new SessionFailed(this.name, 'session', `the login shell of ${this.name} did not start the session in ${seconds(this.startTimeoutMs)} s: a login file such as ~/.bashrc may read input or exec another shell; see Troubleshooting in docs/operations.md (start-timeout sets the limit)`));
-        this.proc?.stdin.end();
-    }
-    /** Runs `then` in `ms` unless the session said hello, failed or ended by then (one deadline at a time). */
-    deadline(ms, then) {
-        clearTimeout(this.startTimer);
-        this.startTimer = setTimeout(() => {
-            if (!this.started && !this.finished && !this.failure)
-                then();
-        }, ms);
-        this.startTimer.unref();
-    }
-    /** The runner gives up on this session: the phase under way (and any later one) fails with `failure`. */
-    fail(failure) {
-        if (this.failure)
-            return;
-        this.failure = failure;
-        clearTimeout(this.startTimer);
-        this.pending?.reject(failure);
-        this.pending = undefined;
-    }
-    finish(status, confirmed) {
-        this.finished = true;
-        this.exitedWithStatus = confirmed;
-        clearInterval(this.pingTimer);
-        clearTimeout(this.startTimer);
-        this.exit(status);
-    }
-    get name() {
-        return this.transport.name;
-    }
-    get ended() {
-        return this.finished;
-    }
-    /**
-     * The session ended without an exit status (connection dropped, process killed): nothing confirms that the host
-     * undid the run's work. Every exit path of the session script runs the abort path first, so a status confirms it.
-     */
-    get lost() {
-        return this.finished && !this.exitedWithStatus;
-    }
-    /**
-     * A phase is running (its answer has not come yet), or the session was given up while its script may run (it
-     * sent too much): either way, ending it takes an interrupt.
-     */
-    get busy() {
-        return this.pending !== undefined || (this.failure !== undefined && this.started);
-    }
-    /** Sends a phase (and its payload) and resolves with the outcome once the host reports the phase's end. */
-    async run(phase, payload) {
-        if (this.failure)
-            throw this.failure;
-        if (this.finished)
-            throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
-        if (this.pending)
-            throw new Error(`${this.name}: a phase is already running`);
+    /** Waits for `phase`: `result` settles with its end marker, or with the session's failure or loss. */
+    expect(phase) {
         const result = new Promise((resolve, reject) => {
             this.pending = {
                 phase,
@@ -7435,140 +7343,9 @@ class HostSession {
             };
         });
         result.catch(() => undefined);
-        const pending = this.pending;
-        const sending = (async () => {
-            if (this.starting)
-                await this.write((0,remote_phase/* frame */.Gt)((0,remote_phase/* renderPhase */.qq)(phase)));
-            else
-                await this.start((0,remote_phase/* renderPhase */.qq)(phase), 'phase');
-            if (payload)
-                await this.stream(payload.open(), pending);
-        })();
-        // The host failed the phase and closed before taking it all: the phase's outcome says why. A session that
-        // never starts (its exec request unanswered) fails by its start deadline, without waiting for the send.
-        await Promise.race([sending.catch(() => undefined), result.catch(() => undefined)]);
-        return result;
+        return { pending: this.pending, result };
     }
-    /** Ends a session whose work is done, and waits for the host's exit. */
-    async end() {
-        this.endNow();
-        return this.exited;
-    }
-    /**
-     * Ends a session whose work is done and committed, without waiting for the host's exit: there is nothing left to
-     * confirm, and the host ends by itself on the end message (or, failing that, on EOF).
-     */
-    endNow() {
-        clearInterval(this.pingTimer);
-        if (!this.starting)
-            this.finish({ code: 0, signal: null }, true);
-        // Written at once when the process runs: the connection may be closed right after this call.
-        else if (this.proc)
-            void this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp)).catch(() => undefined);
-        else
-            void this.starting.then(() => this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp))).catch(() => undefined);
-    }
-    /**
-     * Asks the host to undo this run's unfinished work and end; waits for it at most `timeoutMs`. A session that has
-     * not started yet starts with that request (the `post:` step's way to finish an abandoned run).
-     */
-    async abort(timeoutMs) {
-        if (this.finished)
-            return true;
-        const left = deadline(timeoutMs);
-        if (!this.starting)
-            return (await within(this.start(remote_phase/* ABORT_SESSION */.eL, 'abort'), left())) && this.waitExit(left());
-        // A session given up before its hello has had its stdin ended: it exits without doing anything.
-        if ((await within(this.starting, left())) && !this.failure)
-            await within(this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL)), left());
-        return this.waitExit(left());
-    }
-    /**
-     * Cancels whatever runs now: the upload stops, and SIGTERM goes to the session's process group on the host,
-     * whose trap undoes the run's work and exits. The signal travels on `side` (a fresh connection) when given, so
-     * it does not queue behind upload data still buffered on the session's own connection.
-     */
-    async interrupt(timeoutMs, side) {
-        if (this.finished)
-            return true;
-        this.interrupted = true;
-        if (!this.starting)
-            return this.abort(timeoutMs);
-        const left = deadline(timeoutMs);
-        if (!(await within(this.starting, left())))
-            return this.finished && !this.lost;
-        if (this.pgid > 0) {
-            // The whole session (pkill -s): commands under `timeout` live in process groups of their own.
-            const command = `pkill -TERM -s ${this.pgid} 2>/dev/null; kill -TERM -- -${this.pgid} 2>/dev/null || kill -TERM ${this.pid}`;
-            const signal = async () => {
-                const via = side ? await side().catch(() => this.transport) : this.transport;
-                try {
-                    await via.run(command);
-                }
-                finally {
-                    if (via !== this.transport)
-                        await via.close();
-                }
-            };
-            await within(signal(), left());
-        }
-        else if (!this.failure) {
-            // No hello yet: the host is still in the first phase its script carries, and reads stdin right after it.
-            await within(this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL)), left());
-        }
-        return this.waitExit(left());
-    }
-    /** Drops the session without a word: the host notices EOF and aborts by itself. */
-    destroy() {
-        clearInterval(this.pingTimer);
-        if (!this.starting)
-            this.finish({ code: null, signal: null }, true);
-        else
-            void this.starting.then(() => this.proc?.destroy(), () => undefined);
-    }
-    waitExit(timeoutMs) {
-        return within(this.exited, timeoutMs);
-    }
-    startPings() {
-        this.pingTimer = setInterval(() => {
-            if (!this.pending && !this.finished && !this.failure)
-                this.proc?.stdin.write('ping\n');
-        }, this.pingMs);
-        this.pingTimer.unref();
-    }
-    async write(data) {
-        const proc = this.proc;
-        if (this.finished || !proc)
-            throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
-        if (!proc.stdin.write(data))
-            await this.drained(proc);
-    }
-    async stream(source, pending) {
-        try {
-            for await (const chunk of source) {
-                const proc = this.proc;
-                // Only while its own phase runs: a chunk after that would land in the next phase's input.
-                if (this.finished || this.pending !== pending || this.interrupted || !proc)
-                    break;
-                if (!proc.stdin.write(chunk))
-                    await this.drained(proc);
-            }
-        }
-        finally {
-            source.destroy();
-        }
-    }
-    async drained(proc) {
-        const ac = new AbortController();
-        try {
-            await Promise.race([(0,external_node_events_namespaceObject.once)(proc.stdin, 'drain', { signal: ac.signal }), this.exited]);
-        }
-        finally {
-            ac.abort();
-        }
-    }
-    listen(token) {
-        const proc = this.proc;
+    listen(proc, token) {
         const parser = new MarkerParser(token, (line) => this.line(line), (marker) => this.marker(marker), (error) => this.tooLong(error));
         const decoder = new external_node_string_decoder_.StringDecoder('utf8');
         proc.stdout.on('data', (chunk) => parser.push(decoder.write(chunk)));
@@ -7592,10 +7369,8 @@ class HostSession {
     tooLong(error) {
         const label = this.pending?.current?.label.split('\n')[0];
         const during = label ? ` (during ${label.length > 60 ? `${label.slice(0, 60)}…` : label})` : '';
-        this.fail(new SessionFailed(this.name, 'session', `${error.message}${during}: the host sent more than any step of a session sends; the run stops here`));
+        this.hooks.fail(new SessionFailed(this.name, 'session', `${error.message}${during}: the host sent more than any step of a session sends; the run stops here`));
     }
-    shown = 0;
-    hidden = 0;
     line(text) {
         const step = this.pending?.current;
         if (step) {
@@ -7623,23 +7398,13 @@ class HostSession {
         this.shown = 0;
         this.hidden = 0;
     }
-    marker({ kind, args }) {
+    marker(marker) {
+        const { kind, args } = marker;
         const p = this.pending;
         switch (kind) {
             case 'hello':
-                // Once: a later one (a hook that learnt the token) must not redirect an interrupt to other processes.
-                if (this.started)
-                    return;
-                this.started = true;
-                clearTimeout(this.startTimer);
-                this.pid = Number(args[0]);
-                this.pgid = Number(args[1]);
-                return;
             case 'tools':
-                // The session's check of the host's tools failed before hello; the script exits right after this.
-                if (this.started)
-                    return;
-                this.fail(new SessionFailed(this.name, 'tools', describeToolProblems(args)));
+                this.hooks.control(marker);
                 return;
             case 'data': {
                 // `=value` is sent as it is (printable ASCII, spaces included); anything else is base64.
@@ -7647,7 +7412,7 @@ class HostSession {
                 if (p)
                     p.dataChars += raw.length;
                 if (p && p.dataChars > MAX_PHASE_DATA) {
-                    this.fail(new SessionFailed(this.name, 'session', `the host sent more than ${sizeText(MAX_PHASE_DATA)} of data values in one phase (the last one "${printable(args[0] ?? '')}"): more than any step of a session sends; the run stops here`));
+                    this.hooks.fail(new SessionFailed(this.name, 'session', `the host sent more than ${sizeText(MAX_PHASE_DATA)} of data values in one phase (the last one "${printable(args[0] ?? '')}"): more than any step of a session sends; the run stops here`));
                     return;
                 }
                 const bytes = raw.startsWith('=') ? Buffer.from(raw.slice(1)) : Buffer.from(raw, 'base64');
@@ -7714,6 +7479,10 @@ class HostSession {
         }
     }
 }
+
+;// CONCATENATED MODULE: ./src/remote/waits.ts
+// Bounded waits: a session's exit, start and signals are waited for at most so long.
+/** `ms` in seconds, to one decimal (for messages). */
 function seconds(ms) {
     return Math.round(ms / 100) / 10;
 }
@@ -7732,6 +7501,326 @@ async function within(work, ms) {
     ]);
     clearTimeout(timer);
     return done;
+}
+
+;// CONCATENATED MODULE: ./src/remote/session-start.ts
+
+
+
+/** Time a host's login shell gets to start the session (the `hello` marker) unless told otherwise. */
+const DEFAULT_START_TIMEOUT_MS = 20_000;
+/**
+ * Time the host gets, beyond the start timeout, to accept the session's exec request: a stalled network or frozen
+ * host is noticed by the SSH keepalives within about 40 s, and reported as such; this bounds a host that answers
+ * keepalives but never the request.
+ */
+const EXEC_ANSWER_GRACE_MS = 45_000;
+/** A session's start deadlines (its exec request answered, then its hello), one at a time. */
+class StartDeadline {
+    waiting;
+    timer;
+    /** `waiting`: the session has neither said hello, nor failed, nor ended. */
+    constructor(waiting) {
+        this.waiting = waiting;
+    }
+    /** Runs `then` in `ms` unless the session said hello, failed or ended by then (one deadline at a time). */
+    set(ms, then) {
+        this.clear();
+        this.timer = setTimeout(() => {
+            if (this.waiting())
+                then();
+        }, ms);
+        this.timer.unref();
+    }
+    clear() {
+        clearTimeout(this.timer);
+    }
+}
+/** The host did not answer the exec request in time, though its connection is up. */
+function notAccepted(host, ms) {
+    return new SessionFailed(host, 'session', `${host} did not accept the request to start the session in ${seconds(ms)} s, though the connection is up; try again, and look at the SSH server's log`);
+}
+/** No hello in time: a login file most likely reads input or execs another shell. */
+function notStarted(host, ms) {
+    return new SessionFailed(host, 'session', `the login shell of ${host} did not start the session in ${seconds(ms)} s: a login file such as ~/.bashrc may read input or exec another shell; see Troubleshooting in docs/operations.md (start-timeout sets the limit)`);
+}
+/** Exit status 127 before hello: the login shell could not run `env` or `bash` (Alpine has no bash by default). */
+function noShell(host, stderrTail) {
+    return new SessionFailed(host, 'tools', `${describeMissingShell(stderrTail)}; see Troubleshooting in docs/operations.md`);
+}
+
+;// CONCATENATED MODULE: ./src/remote/session.ts
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The runner's side of one host's session: a single remote process that evaluates the phases it is sent.
+ * Between phases the runner pings, so the host can tell a waiting runner from a vanished one.
+ *
+ * The process starts with the first phase: the prelude and that phase travel in the exec request itself, so the
+ * host is at work as soon as the request arrives, a round trip earlier than if they followed on stdin.
+ */
+class HostSession {
+    transport;
+    prelude;
+    pingMs;
+    startTimeoutMs;
+    execAnswerMs;
+    proc;
+    starting;
+    reader;
+    finished = false;
+    /** The session said hello: its script runs. */
+    started = false;
+    /** Why the runner gave up on this session (it did not start in time, it sent too much); set once. */
+    failure;
+    startDeadline = new StartDeadline(() => !this.started && !this.finished && !this.failure);
+    exitedWithStatus = false;
+    interrupted = false;
+    pingTimer;
+    pid = 0;
+    pgid = 0;
+    exit;
+    exited = new Promise((resolve) => (this.exit = resolve));
+    constructor(transport, prelude, listener, pingMs, startTimeoutMs, execAnswerMs) {
+        this.transport = transport;
+        this.prelude = prelude;
+        this.pingMs = pingMs;
+        this.startTimeoutMs = startTimeoutMs;
+        this.execAnswerMs = execAnswerMs;
+        this.reader = new SessionReader(transport.name, listener, {
+            control: (marker) => this.control(marker),
+            fail: (failure) => this.fail(failure),
+        });
+    }
+    /**
+     * A session on a connected transport; its process starts with the first phase (or abort) sent to it: the host
+     * must accept that exec request within `execAnswerMs`, and its login shell start the session (hello) within
+     * `startTimeoutMs` of that.
+     */
+    static open(transport, prelude, listener = {}, startTimeoutMs = DEFAULT_START_TIMEOUT_MS, execAnswerMs = startTimeoutMs + EXEC_ANSWER_GRACE_MS) {
+        return new HostSession(transport, prelude, listener, Math.max(1000, (prelude.idleSeconds * 1000) / 4), startTimeoutMs, execAnswerMs);
+    }
+    /**
+     * Starts the remote process with `first` (a rendered phase, or the abort request) in its script, which travels in
+     * the exec request, or on stdin when it would not fit. If the process cannot start, nothing of this session ran on
+     * the host, so nothing of it is left to undo; but an abort was asked to undo an earlier session's work, and that
+     * is not confirmed.
+     */
+    start(first, purpose) {
+        this.startDeadline.set(this.execAnswerMs, () => this.fail(notAccepted(this.name, this.execAnswerMs)));
+        this.starting = (async () => {
+            const script = renderPrelude(this.prelude) + first + SESSION_LOOP;
+            const inline = sessionCommand(script);
+            const fits = inline.length <= MAX_SESSION_COMMAND;
+            let proc;
+            try {
+                proc = await this.transport.start(fits ? inline : STDIN_SESSION_COMMAND);
+            }
+            catch (error) {
+                const why = `the session could not start: ${error instanceof Error ? error.message : String(error)}`;
+                this.reader.pending?.reject(new SessionLost(this.name, { code: null, signal: null, lostBecause: why }, ''));
+                this.reader.pending = undefined;
+                this.finish({ code: null, signal: null, lostBecause: why }, purpose === 'phase');
+                throw error;
+            }
+            this.proc = proc;
+            // A login file that reads stdin or execs another shell would keep the session from ever starting: a hang.
+            if (!this.failure)
+                this.startDeadline.set(this.startTimeoutMs, () => this.startTimedOut());
+            void proc.exited.then((status) => {
+                // 127 before hello: the login shell could not run `env` or `bash` (Alpine has no bash by default).
+                if (!this.started && status.code === 127)
+                    this.fail(noShell(this.name, this.reader.stderrTail));
+                this.reader.pending?.reject(new SessionLost(this.name, status, this.reader.stderrTail));
+                this.reader.pending = undefined;
+                this.finish(status, status.code !== null);
+            });
+            this.reader.listen(proc, this.prelude.markerToken);
+            this.startPings();
+            if (this.failure)
+                proc.stdin.end();
+            else if (!fits)
+                await this.write((0,remote_phase/* frame */.Gt)(script + STDIN_SCRIPT_END));
+        })();
+        return this.starting;
+    }
+    /**
+     * No hello within the deadline: the phase fails with the likely cause, and stdin ends, so a login file waiting
+     * for input gets EOF and a shell reading commands from it exits. A session script that still starts after that
+     * meets EOF at its first read and undoes what its first phase did (da_lost), before the runner's abort stops
+     * waiting for its exit.
+     */
+    startTimedOut() {
+        this.fail(notStarted(this.name, this.startTimeoutMs));
+        this.proc?.stdin.end();
+    }
+    /** The runner gives up on this session: the phase under way (and any later one) fails with `failure`. */
+    fail(failure) {
+        if (this.failure)
+            return;
+        this.failure = failure;
+        this.startDeadline.clear();
+        this.reader.pending?.reject(failure);
+        this.reader.pending = undefined;
+    }
+    finish(status, confirmed) {
+        this.finished = true;
+        this.exitedWithStatus = confirmed;
+        clearInterval(this.pingTimer);
+        this.startDeadline.clear();
+        this.exit(status);
+    }
+    get name() {
+        return this.transport.name;
+    }
+    get ended() {
+        return this.finished;
+    }
+    /**
+     * The session ended without an exit status (connection dropped, process killed): nothing confirms that the host
+     * undid the run's work. Every exit path of the session script runs the abort path first, so a status confirms it.
+     */
+    get lost() {
+        return this.finished && !this.exitedWithStatus;
+    }
+    /**
+     * A phase is running (its answer has not come yet), or the session was given up while its script may run (it
+     * sent too much): either way, ending it takes an interrupt.
+     */
+    get busy() {
+        return this.reader.pending !== undefined || (this.failure !== undefined && this.started);
+    }
+    /** Sends a phase (and its payload) and resolves with the outcome once the host reports the phase's end. */
+    async run(phase, payload) {
+        if (this.failure)
+            throw this.failure;
+        if (this.finished)
+            throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
+        if (this.reader.pending)
+            throw new Error(`${this.name}: a phase is already running`);
+        const { pending, result } = this.reader.expect(phase);
+        const sending = (async () => {
+            if (this.starting)
+                await this.write((0,remote_phase/* frame */.Gt)((0,remote_phase/* renderPhase */.qq)(phase)));
+            else
+                await this.start((0,remote_phase/* renderPhase */.qq)(phase), 'phase');
+            // Only while its own phase runs: a chunk after that would land in the next phase's input.
+            const target = () => this.finished || this.reader.pending !== pending || this.interrupted ? undefined : this.proc;
+            if (payload)
+                await streamTo(payload.open(), target, this.exited);
+        })();
+        // The host failed the phase and closed before taking it all: the phase's outcome says why. A session that
+        // never starts (its exec request unanswered) fails by its start deadline, without waiting for the send.
+        await Promise.race([sending.catch(() => undefined), result.catch(() => undefined)]);
+        return result;
+    }
+    /** Ends a session whose work is done, and waits for the host's exit. */
+    async end() {
+        this.endNow();
+        return this.exited;
+    }
+    /**
+     * Ends a session whose work is done and committed, without waiting for the host's exit: there is nothing left to
+     * confirm, and the host ends by itself on the end message (or, failing that, on EOF).
+     */
+    endNow() {
+        clearInterval(this.pingTimer);
+        if (!this.starting)
+            this.finish({ code: 0, signal: null }, true);
+        // Written at once when the process runs: the connection may be closed right after this call.
+        else if (this.proc)
+            void this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp)).catch(() => undefined);
+        else
+            void this.starting.then(() => this.write((0,remote_phase/* frame */.Gt)(remote_phase/* END_SESSION */.Hp))).catch(() => undefined);
+    }
+    /**
+     * Asks the host to undo this run's unfinished work and end; waits for it at most `timeoutMs`. A session that has
+     * not started yet starts with that request (the `post:` step's way to finish an abandoned run).
+     */
+    async abort(timeoutMs) {
+        if (this.finished)
+            return true;
+        const left = deadline(timeoutMs);
+        if (!this.starting)
+            return (await within(this.start(remote_phase/* ABORT_SESSION */.eL, 'abort'), left())) && within(this.exited, left());
+        // A session given up before its hello has had its stdin ended: it exits without doing anything.
+        if ((await within(this.starting, left())) && !this.failure)
+            await within(this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL)), left());
+        return within(this.exited, left());
+    }
+    /**
+     * Cancels whatever runs now: the upload stops, and SIGTERM goes to the session's process group on the host,
+     * whose trap undoes the run's work and exits. The signal travels on `side` (a fresh connection) when given, so
+     * it does not queue behind upload data still buffered on the session's own connection.
+     */
+    async interrupt(timeoutMs, side) {
+        if (this.finished)
+            return true;
+        this.interrupted = true;
+        if (!this.starting)
+            return this.abort(timeoutMs);
+        const left = deadline(timeoutMs);
+        if (!(await within(this.starting, left())))
+            return this.finished && !this.lost;
+        if (this.pgid > 0) {
+            await within(terminate(this.transport, this.pid, this.pgid, side), left());
+        }
+        else if (!this.failure) {
+            // No hello yet: the host is still in the first phase its script carries, and reads stdin right after it.
+            await within(this.write((0,remote_phase/* frame */.Gt)(remote_phase/* ABORT_SESSION */.eL)), left());
+        }
+        return within(this.exited, left());
+    }
+    /** Drops the session without a word: the host notices EOF and aborts by itself. */
+    destroy() {
+        clearInterval(this.pingTimer);
+        if (!this.starting)
+            this.finish({ code: null, signal: null }, true);
+        else
+            void this.starting.then(() => this.proc?.destroy(), () => undefined);
+    }
+    startPings() {
+        this.pingTimer = setInterval(() => {
+            if (!this.reader.pending && !this.finished && !this.failure)
+                this.proc?.stdin.write('ping\n');
+        }, this.pingMs);
+        this.pingTimer.unref();
+    }
+    async write(data) {
+        const proc = this.proc;
+        if (this.finished || !proc)
+            throw new SessionLost(this.name, { code: null, signal: null }, 'the session has already ended');
+        await send(proc, data, this.exited);
+    }
+    /** The session's own markers: its start (hello), or its check of the host's tools failing before that. */
+    control({ kind, args }) {
+        switch (kind) {
+            case 'hello':
+                // Once: a later one (a hook that learnt the token) must not redirect an interrupt to other processes.
+                if (this.started)
+                    return;
+                this.started = true;
+                this.startDeadline.clear();
+                this.pid = Number(args[0]);
+                this.pgid = Number(args[1]);
+                return;
+            case 'tools':
+                // The session's check of the host's tools failed before hello; the script exits right after this.
+                if (this.started)
+                    return;
+                this.fail(new SessionFailed(this.name, 'tools', describeToolProblems(args)));
+                return;
+        }
+    }
 }
 
 // EXTERNAL MODULE: external "node:child_process"
