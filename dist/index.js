@@ -28749,7 +28749,7 @@ async function commandContext(inputs, config, report, signal) {
 
 /***/ }),
 
-/***/ 9400:
+/***/ 4845:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29518,226 +29518,26 @@ async function fillsFor(config, sha, warn, built, facts, bases) {
 var fleet_run = __nccwpck_require__(2986);
 // EXTERNAL MODULE: ./src/commands/host-messages.ts
 var host_messages = __nccwpck_require__(7411);
-// EXTERNAL MODULE: ./src/report/progress.ts
-var progress = __nccwpck_require__(8991);
-;// CONCATENATED MODULE: ./src/report/summary.ts
-
-const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' };
-/** GitHub refuses a step summary over 1 MiB; everything optional goes first when a summary would come close. */
-const SUMMARY_LIMIT_BYTES = 1024 * 1024;
-/** What the summary aims to stay under (room for the runner's own additions). */
-const SUMMARY_BUDGET_BYTES = SUMMARY_LIMIT_BYTES - 64 * 1024;
-/** Hook output shown per host (the last lines), each line cut to LINE_CHARS. */
-const HOST_OUTPUT_LINES = 40;
-/** The failed step's output shown (the last lines). */
-const FAILURE_TAIL_LINES = 60;
-const LINE_CHARS = 300;
-const LABEL_CHARS = 120;
-const WARNINGS_SHOWN = 50;
-/** All hosts' hook output together stays under this; later hosts get a note instead. */
-const OUTPUT_BUDGET_BYTES = 384 * 1024;
-/** Text as a Markdown code span: a fence longer than any run of backticks inside, no escapes (they would show). */
-function code(text) {
-    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence} ${oneLine(text)} ${fence}`;
-}
-/** Line breaks (any that Markdown or a browser honours) and other control characters as one space. */
-function oneLine(text) {
-    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
-}
+;// CONCATENATED MODULE: ./src/report/document.ts
 /**
- * Escapes text (a host's included) for a Markdown table cell or line: no emphasis, link, HTML, heading or table
- * cell break can come out of it, and it stays on one line.
+ * What a command tells about its run beyond the outcome (a dry run's plan, a releases listing), as data: the job
+ * summary renders it as Markdown (markdown.ts), the CLI as terminal text (text.ts). Text in it is plain; each
+ * renderer escapes or marks it for its own medium.
  */
-function md(text) {
-    return oneLine(text).replace(/[|\\`*_<>[\]#&~!]/g, (c) => `\\${c}`);
+const heading = (text, level = 1) => ({ kind: 'heading', level, text });
+const paragraph = (text) => ({ kind: 'paragraph', text });
+const list = (items) => ({ kind: 'list', items });
+const table = (head, rows) => ({ kind: 'table', head, rows });
+const warning = (text) => ({ kind: 'warning', text });
+/** The spans of an inline, in order. */
+function spans(text) {
+    return Array.isArray(text) ? text : [text];
 }
-function cut(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-/** Lines inside a ``` fence that cannot close it early. */
-function fenced(lines) {
-    return ['```', ...lines.map((l) => cut(oneLine(l), LINE_CHARS).replace(/```/g, "'''")), '```'];
-}
-function bytes(lines) {
-    return Buffer.byteLength(lines.join('\n')) + lines.length;
-}
-/** A host's hook output, the last HOST_OUTPUT_LINES lines across its steps, each step headed by its command. */
-function hostOutput(host, steps) {
-    const flat = [];
-    let total = 0;
-    for (const out of steps.values()) {
-        flat.push(`$ ${cut(out.label.split('\n')[0], LABEL_CHARS)}`);
-        if (out.total > out.lines.length)
-            flat.push(`… ${out.total - out.lines.length} earlier lines`);
-        flat.push(...out.lines);
-        total += out.total;
-    }
-    const shown = flat.slice(-HOST_OUTPUT_LINES);
-    const note = flat.length > shown.length ? `_Last ${HOST_OUTPUT_LINES} lines; the full output is in the log._` : '';
-    return [
-        `<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`,
-        '',
-        ...fenced(shown),
-        ...(note ? [note] : []),
-        '</details>',
-        '',
-    ];
-}
-/** The commit as a link to it when the repository is known. */
-function commit(r) {
-    if (!r.sha)
-        return undefined;
-    const l = r.links;
-    if (!l?.repository)
-        return md(r.sha);
-    return `[${md(r.sha.slice(0, 7))}](${l.server || 'https://github.com'}/${l.repository}/commit/${encodeURIComponent(r.sha)})`;
-}
-/** Ready-to-paste inputs that make the previous release live again. */
-function rollbackHowTo(r) {
-    if (!r.ok || !r.release || !r.previous || !['deploy', 'redeploy'].includes(r.command))
-        return [];
-    return [
-        '### Roll back',
-        '',
-        `To make ${code(r.previous)} live again, run the action with these inputs (and the same \`ssh-private-key\` and \`known-hosts\`):`,
-        '',
-        '```yaml',
-        'with:',
-        '  command: rollback',
-        `  environment: ${JSON.stringify(r.environment)}`,
-        `  release: ${JSON.stringify(r.previous)}`,
-        '```',
-        '',
-        `Without \`release\`, a rollback makes the newest earlier good release live. From a terminal: ${code(`deploy-action rollback ${r.environment} --release ${r.previous}`)}.`,
-        '',
-    ];
-}
-/**
- * The job summary: the outcome and a headline table (environment, release, commit, previous release, URL,
- * duration), what changed or the failure, the hosts and steps tables, hook output (collapsed, capped per host),
- * how to roll back, warnings and a link to the run. Stays under GitHub's 1 MiB limit whatever the run printed.
- */
-function renderSummary(r) {
-    const sections = [];
-    const add = (lines, drop, note) => lines.length && sections.push({ lines, drop, note });
-    const verb = r.command === 'deploy' ? 'Deploy' : r.command.charAt(0).toUpperCase() + r.command.slice(1);
-    const head = [
-        `## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`,
-        '',
-    ];
-    const facts = [
-        ['Environment', md(r.environment)],
-        ['Release', r.release && md(r.release)],
-        ['Commit', commit(r)],
-        ['Previous release', r.previous ? md(r.previous) : r.release ? '(none)' : undefined],
-        ['URL', r.url],
-        ['Duration', r.finishedMs !== undefined ? (0,progress/* seconds */.Y)(r.finishedMs) : undefined],
-    ];
-    head.push('| | |', '|---|---|');
-    for (const [k, v] of facts)
-        if (v)
-            head.push(`| ${k} | ${v} |`);
-    head.push('');
-    for (const line of r.ok ? r.changes : [])
-        head.push(`- ${md(line)}`);
-    add(head);
-    if (r.details.length)
-        add(['', ...r.details], 3, '_The details of this run were too long for the summary; see the log._');
-    if (r.failure) {
-        const f = r.failure;
-        const out = [`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, ''];
-        if (f.tail.length) {
-            const tail = f.tail.slice(-FAILURE_TAIL_LINES);
-            out.push('<details><summary>Last lines of output</summary>', '', ...fenced(tail));
-            if (tail.length < f.tail.length)
-                out.push(`_Last ${tail.length} of ${f.tail.length} lines; the full output is in the log._`);
-            out.push('</details>', '');
-        }
-        if (r.untouched.length)
-            out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
-        add(out);
-    }
-    const remote = [...r.rows.keys()];
-    if (remote.length) {
-        const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h).phases)))];
-        const out = [
-            '### Hosts',
-            '',
-            `| Host | Release | ${phases.join(' | ')} | Health |`,
-            `|---|---|${phases.map(() => '---|').join('')}---|`,
-        ];
-        for (const host of remote) {
-            const row = r.rows.get(host);
-            const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
-            out.push(`| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? (0,progress/* seconds */.Y)(row.phases[p]) : '')).join(' | ')} | ${md(cut(row.health ?? '', LABEL_CHARS))} |`);
-        }
-        out.push('');
-        const window = r.switchWindowMs;
-        if (window !== undefined && r.switchedAt.size > 1)
-            out.push(`Switch window (first to last host): ${(0,progress/* seconds */.Y)(window)}.`, '');
-        add(out, 4, '_The hosts table was too long for the summary; see the log._');
-    }
-    if (r.hosts.size) {
-        const steps = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
-        for (const [host, rows] of r.hosts) {
-            for (const row of rows)
-                steps.push(`| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${ICON[row.status]} ${row.status} | ${(0,progress/* seconds */.Y)(row.ms)} |`);
-        }
-        const note = '_The steps table was too long for the summary; see the log._';
-        if (remote.length > 1)
-            add(['<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', ''], 2, note);
-        else
-            add(['### Steps', '', ...steps, ''], 2, note);
-    }
-    if (r.outputs.size) {
-        const out = [];
-        let skipped = 0;
-        for (const [host, steps] of r.outputs) {
-            const block = hostOutput(host, steps);
-            if (bytes(out) + bytes(block) > OUTPUT_BUDGET_BYTES)
-                skipped++;
-            else
-                out.push(...block);
-        }
-        if (skipped)
-            out.push(`_Hook output of ${skipped} more host${skipped === 1 ? '' : 's'} is not shown here; it is in the log._`, '');
-        add(out, 1, '_Hook output is not shown here (the summary would be too long); it is in the log._');
-    }
-    add(rollbackHowTo(r));
-    if (r.warnings.length) {
-        const shown = r.warnings.slice(0, WARNINGS_SHOWN);
-        const more = r.warnings.length - shown.length;
-        add([
-            '### Warnings',
-            ...shown.map((w) => `- ${md(cut(w, 1000))}`),
-            ...(more ? [`- … and ${more} more in the log`] : []),
-            '',
-        ], 5, '_Warnings: see the log._');
-    }
-    if (r.links?.runUrl)
-        add([`[Logs of this run](${r.links.runUrl})`, '']);
-    return fitBudget(sections);
-}
-/** Joins the sections, dropping optional ones (lowest `drop` first) while the summary is over the budget. */
-function fitBudget(sections) {
-    const text = () => sections.map((s) => s.lines.join('\n')).join('\n');
-    const optional = sections.filter((s) => s.drop !== undefined).sort((a, b) => a.drop - b.drop);
-    let out = text();
-    for (const s of optional) {
-        if (Buffer.byteLength(out) <= SUMMARY_BUDGET_BYTES)
-            break;
-        s.lines = [s.note ?? '', ''];
-        out = text();
-    }
-    if (Buffer.byteLength(out) > SUMMARY_BUDGET_BYTES) {
-        out = `${Buffer.from(out)
-            .subarray(0, SUMMARY_BUDGET_BYTES)
-            .toString()
-            .replace(/\uFFFD*$/, '')}\n\n_The summary was cut here; see the log._\n`;
-    }
-    return out;
+/** An inline's text without marks. */
+function plain(text) {
+    return spans(text)
+        .map((s) => (typeof s === 'string' ? s : 'code' in s ? s.code : s.strong))
+        .join('');
 }
 
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
@@ -29757,18 +29557,17 @@ async function shippedSummary(config, source) {
 }
 /** The dry-run plan: for each host, the live release, the lock, the steps that would run and what cleanup removes. */
 function planReport(ctx, fleet, facts, phases, shipped) {
-    const lines = [
-        '### Plan (dry run: nothing was changed on any host)',
-        '',
-        `- New release: ${phases.name}`,
-        `- Ships: ${shipped}`,
+    const blocks = [
+        heading('Plan (dry run: nothing was changed on any host)'),
+        list([`New release: ${phases.name}`, `Ships: ${shipped}`]),
     ];
     for (const m of fleet.members) {
         const f = facts.get(m);
-        lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
-        // Host values (checked by readInspect) are escaped all the same: the plan is Markdown in the summary.
-        lines.push(`- Live release: ${md(f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none')))}`);
-        lines.push(`- Lock: ${f.lock ? md((0,host_messages/* describeHeldLock */.s)(f.lock, ctx.config.environment)) : 'free'}`);
+        // Host values (checked by readInspect) are plain text here; each renderer escapes them for its medium.
+        const items = [
+            `Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`,
+            `Lock: ${f.lock ? (0,host_messages/* describeHeldLock */.s)(f.lock, ctx.config.environment) : 'free'}`,
+        ];
         try {
             const health = ctx.config.healthcheck
                 ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }]
@@ -29782,20 +29581,17 @@ function planReport(ctx, fleet, facts, phases, shipped) {
                 phases.finish(m),
             ];
             const steps = phaseList.flatMap((p) => (p ? p.steps.map((s) => s.label) : []));
-            lines.push(`- Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
+            items.push(`Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
         }
         catch (error) {
-            lines.push(`- Would fail: ${md(error instanceof Error ? error.message : String(error))}`);
+            items.push(`Would fail: ${error instanceof Error ? error.message : String(error)}`);
         }
         const removed = phases.removed(m);
-        lines.push(`- Cleanup would remove: ${removed.length ? removed.join(', ') : 'nothing'}`);
+        items.push(`Cleanup would remove: ${removed.length ? removed.join(', ') : 'nothing'}`);
+        blocks.push(heading(`${m.host.name} (${m.host.deployPath})`, 2), list(items));
     }
-    lines.push('');
-    ctx.report.details.push(...lines);
+    ctx.report.details.push(...blocks);
     ctx.report.changes.push('dry run: nothing was changed on any host');
-    for (const line of lines)
-        if (line)
-            ctx.log.info(line.replace(/^#+ /, ''));
 }
 
 ;// CONCATENATED MODULE: ./src/fleet/health.ts
@@ -30674,44 +30470,45 @@ function releaseRows(f) {
 async function releases(ctx) {
     await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
         const facts = await (0,fleet_run/* inspect */.Nn)(ctx, fleet);
-        const out = [];
+        const out = [heading('Releases')];
         const lives = new Set(fleet.members.map((m) => facts.get(m).live ?? '(none)'));
         const sets = new Set(fleet.members.map((m) => facts.get(m).dirs.slice().sort().join(',')));
         if (fleet.members.length > 1 && (lives.size > 1 || sets.size > 1)) {
             const what = lives.size > 1
                 ? `different live releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live ?? 'none'}`).join(', ')})`
                 : 'different sets of releases';
-            out.push(`> ⚠️ The hosts disagree: ${what}.`, '');
+            out.push(warning(`The hosts disagree: ${what}.`));
             warn(ctx, `the hosts disagree: ${what}`);
         }
         for (const m of fleet.members) {
             const f = facts.get(m);
-            out.push(`### ${md(m.host.name)}`, '');
+            out.push(heading(m.host.name, 2));
             const rows = releaseRows(f);
             if (!rows.length) {
-                out.push(f.absent ? 'Nothing deployed yet.' : 'No releases.', '');
+                out.push(paragraph(f.absent ? 'Nothing deployed yet.' : 'No releases.'));
                 continue;
             }
-            out.push('| Release | Created | Commit | Actor | Status |', '|---|---|---|---|---|');
-            // Names are release names; the other cells are host text (plain, checked by readInspect), escaped all the same.
-            for (const r of rows) {
-                out.push(`| ${r.status === 'live' ? `**${md(r.name)}**` : md(r.name)} | ${md(r.created)} | ${md(r.commit.slice(0, 12))} | ${md(r.actor)} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
-            }
-            out.push('');
-            ctx.log.info(`${m.host.name}:`);
-            for (const r of rows)
-                ctx.log.info(`  ${r.status === 'live' ? '*' : ' '} ${r.name}  ${r.created}  ${r.commit.slice(0, 12)}  ${r.actor}  ${r.status}`);
+            // Host text (checked by readInspect) stays plain here; each renderer escapes it for its medium.
+            const cells = (r) => [
+                r.status === 'live' ? { strong: r.name } : r.name,
+                r.created,
+                r.commit.slice(0, 12),
+                r.actor,
+                r.status === 'live' ? '🟢 live' : r.status,
+            ];
+            out.push(table(['Release', 'Created', 'Commit', 'Actor', 'Status'], rows.map(cells)));
         }
         const first = facts.get(fleet.members[0]);
         ctx.report.release = first.live;
         ctx.report.previous = releaseRows(first).find((r) => r.status === 'previous')?.name;
         ctx.report.releasePath = first.live ? `${fleet.members[0].host.deployPath}/releases/${first.live}` : undefined;
         ctx.report.url = ctx.config.url;
-        ctx.report.details.push('### Releases', '', ...out);
+        ctx.report.details.push(...out);
     });
 }
 
 ;// CONCATENATED MODULE: ./src/commands/rollback.ts
+
 
 
 
@@ -30744,7 +30541,7 @@ async function rollback(ctx) {
         report.previous = facts.get(first).live;
         report.sha = facts.get(first).releases.find((r) => r.name === target)?.revision || undefined;
         if (ctx.dryRun) {
-            report.details.push('### Plan (dry run: nothing was changed)', '', ...fleet.members.map((m) => `- ${m.host.name}: current would go from ${facts.get(m).live ?? 'nothing'} to ${target}; ${facts.get(m).live ?? 'the live release'} would be marked bad`), '');
+            report.details.push(heading('Plan (dry run: nothing was changed)'), list(fleet.members.map((m) => `${m.host.name}: current would go from ${facts.get(m).live ?? 'nothing'} to ${target}; ${facts.get(m).live ?? 'the live release'} would be marked bad`)));
             return;
         }
         report.release = target;
@@ -30787,7 +30584,7 @@ async function rollback(ctx) {
 
 
 /** One line of text for a record the host keeps: control characters become spaces. */
-function unlock_any_oneLine(s) {
+function oneLine(s) {
     return s.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
 }
 /**
@@ -30802,7 +30599,7 @@ function unlockAny(o) {
     return {
         id: 'unlock',
         label: 'unlock',
-        body: `forced=${o.force}\nby=${(0,quote.q)(unlock_any_oneLine(o.by))}\nurl=${(0,quote.q)(unlock_any_oneLine(o.url))}\n${sh/* UNLOCK_ANY_SH */.ow}`,
+        body: `forced=${o.force}\nby=${(0,quote.q)(oneLine(o.by))}\nurl=${(0,quote.q)(oneLine(o.url))}\n${sh/* UNLOCK_ANY_SH */.ow}`,
     };
 }
 
@@ -30995,7 +30792,7 @@ class RunReport {
     untouched = [];
     /** Lines describing what changed (shown on success). */
     changes = [];
-    /** Further Markdown for the summary: a command's listing or plan. */
+    /** What a command tells beyond the outcome (a plan, a releases listing), rendered for the summary and the CLI. */
     details = [];
     started = Date.now();
     finishedMs;
@@ -31069,6 +30866,298 @@ class RunReport {
     get ok() {
         return !this.failure;
     }
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+/** Markdown for the job summary: escaping (a host's text included) and the rendering of a report's blocks. */
+
+/** Line breaks (any that Markdown or a browser honours) and other control characters as one space. */
+function markdown_oneLine(text) {
+    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+}
+/**
+ * Escapes text (a host's included) for a Markdown table cell or line: no emphasis, link, HTML, heading or table
+ * cell break can come out of it, and it stays on one line.
+ */
+function md(text) {
+    return markdown_oneLine(text).replace(/[|\\`*_<>[\]#&~!]/g, (c) => `\\${c}`);
+}
+/** Text as a Markdown code span: a fence longer than any run of backticks inside, no escapes (they would show). */
+function code(text) {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence} ${markdown_oneLine(text)} ${fence}`;
+}
+function cut(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** Lines inside a ``` fence that cannot close it early, each cut to `chars`. */
+function fenced(lines, chars) {
+    return ['```', ...lines.map((l) => cut(markdown_oneLine(l), chars).replace(/```/g, "'''")), '```'];
+}
+/** Inline text as Markdown: plain parts escaped, code as code spans, strong in `**`. */
+function inline(text) {
+    return spans(text)
+        .map((s) => (typeof s === 'string' ? md(s) : 'code' in s ? code(s.code) : `**${md(s.strong)}**`))
+        .join('');
+}
+/** A report's blocks as Markdown lines (headings under the summary's `##` title). */
+function markdownBlocks(blocks) {
+    const out = [];
+    for (const b of blocks) {
+        if (b.kind === 'heading')
+            out.push(`${b.level === 1 ? '###' : '####'} ${inline(b.text)}`, '');
+        else if (b.kind === 'paragraph')
+            out.push(inline(b.text), '');
+        else if (b.kind === 'warning')
+            out.push(`> ⚠️ ${inline(b.text)}`, '');
+        else if (b.kind === 'list')
+            out.push(...b.items.map((i) => `- ${inline(i)}`), '');
+        else {
+            out.push(`| ${b.head.map(md).join(' | ')} |`, `|${b.head.map(() => '---|').join('')}`);
+            for (const row of b.rows)
+                out.push(`| ${row.map(inline).join(' | ')} |`);
+            out.push('');
+        }
+    }
+    return out;
+}
+
+// EXTERNAL MODULE: ./src/report/progress.ts
+var progress = __nccwpck_require__(8991);
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
+const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' };
+/** GitHub refuses a step summary over 1 MiB; everything optional goes first when a summary would come close. */
+const SUMMARY_LIMIT_BYTES = 1024 * 1024;
+/** What the summary aims to stay under (room for the runner's own additions). */
+const SUMMARY_BUDGET_BYTES = SUMMARY_LIMIT_BYTES - 64 * 1024;
+/** Hook output shown per host (the last lines), each line cut to LINE_CHARS. */
+const HOST_OUTPUT_LINES = 40;
+/** The failed step's output shown (the last lines). */
+const FAILURE_TAIL_LINES = 60;
+const LINE_CHARS = 300;
+const LABEL_CHARS = 120;
+const WARNINGS_SHOWN = 50;
+/** All hosts' hook output together stays under this; later hosts get a note instead. */
+const OUTPUT_BUDGET_BYTES = 384 * 1024;
+/** Lines inside a ``` fence that cannot close it early. */
+const summary_fenced = (lines) => fenced(lines, LINE_CHARS);
+function bytes(lines) {
+    return Buffer.byteLength(lines.join('\n')) + lines.length;
+}
+/** A host's hook output, the last HOST_OUTPUT_LINES lines across its steps, each step headed by its command. */
+function hostOutput(host, steps) {
+    const flat = [];
+    let total = 0;
+    for (const out of steps.values()) {
+        flat.push(`$ ${cut(out.label.split('\n')[0], LABEL_CHARS)}`);
+        if (out.total > out.lines.length)
+            flat.push(`… ${out.total - out.lines.length} earlier lines`);
+        flat.push(...out.lines);
+        total += out.total;
+    }
+    const shown = flat.slice(-HOST_OUTPUT_LINES);
+    const note = flat.length > shown.length ? `_Last ${HOST_OUTPUT_LINES} lines; the full output is in the log._` : '';
+    return [
+        `<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`,
+        '',
+        ...summary_fenced(shown),
+        ...(note ? [note] : []),
+        '</details>',
+        '',
+    ];
+}
+/** The commit as a link to it when the repository is known. */
+function commit(r) {
+    if (!r.sha)
+        return undefined;
+    const l = r.links;
+    if (!l?.repository)
+        return md(r.sha);
+    return `[${md(r.sha.slice(0, 7))}](${l.server || 'https://github.com'}/${l.repository}/commit/${encodeURIComponent(r.sha)})`;
+}
+/** Ready-to-paste inputs that make the previous release live again. */
+function rollbackHowTo(r) {
+    if (!r.ok || !r.release || !r.previous || !['deploy', 'redeploy'].includes(r.command))
+        return [];
+    return [
+        '### Roll back',
+        '',
+        `To make ${code(r.previous)} live again, run the action with these inputs (and the same \`ssh-private-key\` and \`known-hosts\`):`,
+        '',
+        '```yaml',
+        'with:',
+        '  command: rollback',
+        `  environment: ${JSON.stringify(r.environment)}`,
+        `  release: ${JSON.stringify(r.previous)}`,
+        '```',
+        '',
+        `Without \`release\`, a rollback makes the newest earlier good release live. From a terminal: ${code(`deploy-action rollback ${r.environment} --release ${r.previous}`)}.`,
+        '',
+    ];
+}
+/**
+ * The job summary: the outcome and a headline table (environment, release, commit, previous release, URL,
+ * duration), what changed or the failure, the hosts and steps tables, hook output (collapsed, capped per host),
+ * how to roll back, warnings and a link to the run. Stays under GitHub's 1 MiB limit whatever the run printed.
+ */
+function renderSummary(r) {
+    const sections = [];
+    const add = (lines, drop, note) => lines.length && sections.push({ lines, drop, note });
+    const verb = r.command === 'deploy' ? 'Deploy' : r.command.charAt(0).toUpperCase() + r.command.slice(1);
+    const head = [
+        `## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`,
+        '',
+    ];
+    const facts = [
+        ['Environment', md(r.environment)],
+        ['Release', r.release && md(r.release)],
+        ['Commit', commit(r)],
+        ['Previous release', r.previous ? md(r.previous) : r.release ? '(none)' : undefined],
+        ['URL', r.url],
+        ['Duration', r.finishedMs !== undefined ? (0,progress/* seconds */.Y)(r.finishedMs) : undefined],
+    ];
+    head.push('| | |', '|---|---|');
+    for (const [k, v] of facts)
+        if (v)
+            head.push(`| ${k} | ${v} |`);
+    head.push('');
+    for (const line of r.ok ? r.changes : [])
+        head.push(`- ${md(line)}`);
+    add(head);
+    if (r.details.length)
+        add(['', ...markdownBlocks(r.details)], 3, '_The details of this run were too long for the summary; see the log._');
+    if (r.failure) {
+        const f = r.failure;
+        const out = [`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, ''];
+        if (f.tail.length) {
+            const tail = f.tail.slice(-FAILURE_TAIL_LINES);
+            out.push('<details><summary>Last lines of output</summary>', '', ...summary_fenced(tail));
+            if (tail.length < f.tail.length)
+                out.push(`_Last ${tail.length} of ${f.tail.length} lines; the full output is in the log._`);
+            out.push('</details>', '');
+        }
+        if (r.untouched.length)
+            out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
+        add(out);
+    }
+    const remote = [...r.rows.keys()];
+    if (remote.length) {
+        const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h).phases)))];
+        const out = [
+            '### Hosts',
+            '',
+            `| Host | Release | ${phases.join(' | ')} | Health |`,
+            `|---|---|${phases.map(() => '---|').join('')}---|`,
+        ];
+        for (const host of remote) {
+            const row = r.rows.get(host);
+            const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
+            out.push(`| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? (0,progress/* seconds */.Y)(row.phases[p]) : '')).join(' | ')} | ${md(cut(row.health ?? '', LABEL_CHARS))} |`);
+        }
+        out.push('');
+        const window = r.switchWindowMs;
+        if (window !== undefined && r.switchedAt.size > 1)
+            out.push(`Switch window (first to last host): ${(0,progress/* seconds */.Y)(window)}.`, '');
+        add(out, 4, '_The hosts table was too long for the summary; see the log._');
+    }
+    if (r.hosts.size) {
+        const steps = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
+        for (const [host, rows] of r.hosts) {
+            for (const row of rows)
+                steps.push(`| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${ICON[row.status]} ${row.status} | ${(0,progress/* seconds */.Y)(row.ms)} |`);
+        }
+        const note = '_The steps table was too long for the summary; see the log._';
+        if (remote.length > 1)
+            add(['<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', ''], 2, note);
+        else
+            add(['### Steps', '', ...steps, ''], 2, note);
+    }
+    if (r.outputs.size) {
+        const out = [];
+        let skipped = 0;
+        for (const [host, steps] of r.outputs) {
+            const block = hostOutput(host, steps);
+            if (bytes(out) + bytes(block) > OUTPUT_BUDGET_BYTES)
+                skipped++;
+            else
+                out.push(...block);
+        }
+        if (skipped)
+            out.push(`_Hook output of ${skipped} more host${skipped === 1 ? '' : 's'} is not shown here; it is in the log._`, '');
+        add(out, 1, '_Hook output is not shown here (the summary would be too long); it is in the log._');
+    }
+    add(rollbackHowTo(r));
+    if (r.warnings.length) {
+        const shown = r.warnings.slice(0, WARNINGS_SHOWN);
+        const more = r.warnings.length - shown.length;
+        add([
+            '### Warnings',
+            ...shown.map((w) => `- ${md(cut(w, 1000))}`),
+            ...(more ? [`- … and ${more} more in the log`] : []),
+            '',
+        ], 5, '_Warnings: see the log._');
+    }
+    if (r.links?.runUrl)
+        add([`[Logs of this run](${r.links.runUrl})`, '']);
+    return fitBudget(sections);
+}
+/** Joins the sections, dropping optional ones (lowest `drop` first) while the summary is over the budget. */
+function fitBudget(sections) {
+    const text = () => sections.map((s) => s.lines.join('\n')).join('\n');
+    const optional = sections.filter((s) => s.drop !== undefined).sort((a, b) => a.drop - b.drop);
+    let out = text();
+    for (const s of optional) {
+        if (Buffer.byteLength(out) <= SUMMARY_BUDGET_BYTES)
+            break;
+        s.lines = [s.note ?? '', ''];
+        out = text();
+    }
+    if (Buffer.byteLength(out) > SUMMARY_BUDGET_BYTES) {
+        out = `${Buffer.from(out)
+            .subarray(0, SUMMARY_BUDGET_BYTES)
+            .toString()
+            .replace(/\uFFFD*$/, '')}\n\n_The summary was cut here; see the log._\n`;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/report/text.ts
+/** A report's blocks as terminal text (the CLI's outcome, the Actions log): headings bare, tables aligned. */
+
+/** Control characters (a host's text may hold any) as one space: a line stays one line on a terminal. */
+const text_oneLine = (text) => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+const width = (text) => [...text].length;
+/** Rows padded into aligned columns, a rule under the head. */
+function aligned(head, rows) {
+    const widths = head.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+    const line = (cells) => cells
+        .map((c, i) => c + ' '.repeat(Math.max(0, widths[i] - width(c))))
+        .join('  ')
+        .trimEnd();
+    return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+function textBlocks(blocks) {
+    const out = [];
+    for (const b of blocks) {
+        const text = (t) => text_oneLine(plain(t));
+        if (b.kind === 'heading') {
+            if (out.length && out.at(-1) !== '')
+                out.push('');
+            out.push(`${text(b.text)}:`);
+        }
+        else if (b.kind === 'paragraph')
+            out.push(`  ${text(b.text)}`);
+        else if (b.kind === 'warning')
+            out.push(`  ! ${text(b.text)}`);
+        else if (b.kind === 'list')
+            out.push(...b.items.map((i) => `  - ${text(i)}`));
+        else
+            out.push(...aligned(b.head, b.rows.map((r) => r.map(text))).map((l) => `  ${l}`));
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/signals.ts
@@ -31164,6 +31253,7 @@ var state = __nccwpck_require__(3175);
 
 
 
+
 /** The action's main step: inputs and config in, one command run, outputs and a job summary out. */
 async function main() {
     (0,state/* setIsPost */.dC)();
@@ -31184,6 +31274,9 @@ async function main() {
         cancel.dispose();
         if (report) {
             report.finish();
+            // A command's plan or listing: in the log as text, in the summary as Markdown.
+            for (const line of textBlocks(report.details))
+                actions_log/* actionsLog */._.info(line);
             setOutputs(report, hosts);
             await core/* summary */.z.addRaw(renderSummary(report)).write();
         }
@@ -34796,7 +34889,7 @@ function sessionListener(host, l) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9400);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4845);
 /* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3554);
 /* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3175);
 

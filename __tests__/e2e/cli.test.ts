@@ -185,6 +185,8 @@ describe('deploy-action CLI (dist/cli/index.js)', () => {
     expect(ok(dry)).toEqual({ code: 0, out: '' });
     expect(dry.stdout).toContain('dry run: nothing was changed');
     expect(dry.stdout).toContain('Live release: second');
+    // The plan is printed once, in the outcome (not also as the run's progress).
+    expect(dry.stdout.match(/Live release: second/g)).toHaveLength(1);
     expect(readdirSync(join(dp, 'releases')).sort()).toEqual(before);
     expect(readlinkSync(join(dp, 'current'))).toBe('releases/second');
 
@@ -198,6 +200,7 @@ describe('deploy-action CLI (dist/cli/index.js)', () => {
     expect(ok(list)).toEqual({ code: 0, out: '' });
     const outcome = list.stdout.slice(list.stdout.indexOf('✓ Releases'));
     expect(outcome).toMatch(/^ +Release +Created +Commit +Actor +Status$/m);
+    expect(list.stdout.match(/^ +Release +Created +Commit +Actor +Status$/gm)).toHaveLength(1);
     expect(outcome).toMatch(new RegExp(`^ +${r1} +\\S+ +${sha.slice(0, 12)} +alice +🟢 live$`, 'm'));
     expect(outcome).toMatch(/^ +second +\S+ +\S+ +alice +bad$/m);
     expect(outcome).not.toMatch(/\*\*|\|/);

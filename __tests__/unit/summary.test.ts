@@ -1,5 +1,6 @@
 import { RunReport } from '../../src/report/report.js';
 import { renderSummary } from '../../src/report/summary.js';
+import { paragraph } from '../../src/report/document.js';
 
 function successReport(): RunReport {
   const r = new RunReport('deploy', 'production', 'shop');
@@ -328,7 +329,7 @@ describe('renderSummary: links, rollback, hook output', () => {
       message: 'failed with exit code 1',
       tail: Array.from({ length: 10_000 }, (_, i) => noisy(1, i)),
     };
-    r.details.push(...Array.from({ length: 10_000 }, (_, i) => `detail ${i} ${'d'.repeat(200)}`));
+    r.details.push(...Array.from({ length: 10_000 }, (_, i) => paragraph(`detail ${i} ${'d'.repeat(200)}`)));
     const md = renderSummary(r);
     expect(Buffer.byteLength(md)).toBeLessThan(1024 * 1024);
     expect(md.split('\n')[0]).toBe('## ❌ Deploy of shop to production failed');

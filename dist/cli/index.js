@@ -1193,9 +1193,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_args_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2904);
 /* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1378);
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
-/* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8554);
+/* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8099);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4301);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4408);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(970);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9581);
@@ -1471,8 +1471,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 53 modules
-var commands = __nccwpck_require__(8099);
+// EXTERNAL MODULE: ./src/commands/index.ts + 52 modules
+var commands = __nccwpck_require__(4301);
 // EXTERNAL MODULE: ./src/config/index.ts + 22 modules
 var src_config = __nccwpck_require__(6391);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
@@ -1559,7 +1559,7 @@ class RunReport {
     untouched = [];
     /** Lines describing what changed (shown on success). */
     changes = [];
-    /** Further Markdown for the summary: a command's listing or plan. */
+    /** What a command tells beyond the outcome (a plan, a releases listing), rendered for the summary and the CLI. */
     details = [];
     started = Date.now();
     finishedMs;
@@ -1895,7 +1895,7 @@ function maskOutput(streams, masker = new Masker()) {
 
 /***/ }),
 
-/***/ 8554:
+/***/ 1945:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1906,8 +1906,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   kh: () => (/* binding */ runTitle),
   kX: () => (/* binding */ success)
 });
-
-// UNUSED EXPORTS: markdownAsText
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
@@ -1959,7 +1957,46 @@ function untouchedAfterFailure(command) {
 
 // EXTERNAL MODULE: ./src/report/progress.ts
 var progress = __nccwpck_require__(8991);
+// EXTERNAL MODULE: ./src/report/document.ts
+var report_document = __nccwpck_require__(8101);
+;// CONCATENATED MODULE: ./src/report/text.ts
+/** A report's blocks as terminal text (the CLI's outcome, the Actions log): headings bare, tables aligned. */
+
+/** Control characters (a host's text may hold any) as one space: a line stays one line on a terminal. */
+const oneLine = (text) => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+const width = (text) => [...text].length;
+/** Rows padded into aligned columns, a rule under the head. */
+function aligned(head, rows) {
+    const widths = head.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+    const line = (cells) => cells
+        .map((c, i) => c + ' '.repeat(Math.max(0, widths[i] - width(c))))
+        .join('  ')
+        .trimEnd();
+    return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+function textBlocks(blocks) {
+    const out = [];
+    for (const b of blocks) {
+        const text = (t) => oneLine((0,report_document/* plain */.pj)(t));
+        if (b.kind === 'heading') {
+            if (out.length && out.at(-1) !== '')
+                out.push('');
+            out.push(`${text(b.text)}:`);
+        }
+        else if (b.kind === 'paragraph')
+            out.push(`  ${text(b.text)}`);
+        else if (b.kind === 'warning')
+            out.push(`  ! ${text(b.text)}`);
+        else if (b.kind === 'list')
+            out.push(...b.items.map((i) => `  - ${text(i)}`));
+        else
+            out.push(...aligned(b.head, b.rows.map((r) => r.map(text))).map((l) => `  ${l}`));
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/outcome.ts
+
 
 
 
@@ -1969,50 +2006,6 @@ const indent = (text, by = '  ') => text
     .split('\n')
     .map((l) => (l ? by + l : l))
     .join('\n');
-/** A table cell without Markdown emphasis or escapes. */
-const plain = (cell) => cell.replace(/\*\*(.+?)\*\*/g, '$1').replace(/\\(.)/g, '$1');
-/** Pads a run of Markdown table rows into aligned columns; the `|---|` row becomes a rule. */
-function table(rows) {
-    const cells = rows.map((r) => r
-        .trim()
-        .replace(/^\|/, '')
-        .replace(/\|$/, '')
-        .split(/(?<!\\)\|/)
-        .map((c) => plain(c.trim())));
-    const isRule = (row) => row.every((c) => /^:?-+:?$/.test(c));
-    const widths = [];
-    for (const row of cells) {
-        if (isRule(row))
-            continue;
-        for (const [i, c] of row.entries())
-            widths[i] = Math.max(widths[i] ?? 0, [...c].length);
-    }
-    return cells.map((row) => isRule(row)
-        ? widths.map((w) => '-'.repeat(w)).join('  ')
-        : row
-            .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length)))
-            .join('  ')
-            .trimEnd());
-}
-/** A command's Markdown details (a plan, a releases listing) as terminal text: headings bare, tables aligned. */
-function markdownAsText(lines) {
-    const out = [];
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        if (line.trimStart().startsWith('|')) {
-            const start = i;
-            while (i + 1 < lines.length && lines[i + 1].trimStart().startsWith('|'))
-                i++;
-            out.push(...table(lines.slice(start, i + 1)).map((l) => `  ${l}`));
-            continue;
-        }
-        out.push(line
-            .replace(/^#+\s+(.*)$/, '$1:')
-            .replace(/^>\s?/, '')
-            .replace(/\*\*(.+?)\*\*/g, '$1'));
-    }
-    return out;
-}
 /** The heading over a run's progress: what, where, on which hosts. */
 function runTitle(command, ctx) {
     const { config } = ctx;
@@ -2040,7 +2033,7 @@ function success(r, dryRun) {
     if (r.changes.length)
         out.push('', ...r.changes.map((c) => `  - ${c}`));
     if (r.details.length)
-        out.push('', ...markdownAsText(r.details));
+        out.push('', ...textBlocks(r.details));
     if (r.warnings.length)
         out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
     return { text: `${out.join('\n').trimEnd()}\n`, code: EXIT.ok };
@@ -2168,7 +2161,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 8099:
+/***/ 4301:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3670,226 +3663,8 @@ async function readHosts(ctx, fleet, steps) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/report/summary.ts
-
-const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' };
-/** GitHub refuses a step summary over 1 MiB; everything optional goes first when a summary would come close. */
-const SUMMARY_LIMIT_BYTES = 1024 * 1024;
-/** What the summary aims to stay under (room for the runner's own additions). */
-const SUMMARY_BUDGET_BYTES = SUMMARY_LIMIT_BYTES - 64 * 1024;
-/** Hook output shown per host (the last lines), each line cut to LINE_CHARS. */
-const HOST_OUTPUT_LINES = 40;
-/** The failed step's output shown (the last lines). */
-const FAILURE_TAIL_LINES = 60;
-const LINE_CHARS = 300;
-const LABEL_CHARS = 120;
-const WARNINGS_SHOWN = 50;
-/** All hosts' hook output together stays under this; later hosts get a note instead. */
-const OUTPUT_BUDGET_BYTES = (/* unused pure expression or super */ null && (384 * 1024));
-/** Text as a Markdown code span: a fence longer than any run of backticks inside, no escapes (they would show). */
-function code(text) {
-    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence} ${oneLine(text)} ${fence}`;
-}
-/** Line breaks (any that Markdown or a browser honours) and other control characters as one space. */
-function oneLine(text) {
-    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
-}
-/**
- * Escapes text (a host's included) for a Markdown table cell or line: no emphasis, link, HTML, heading or table
- * cell break can come out of it, and it stays on one line.
- */
-function md(text) {
-    return oneLine(text).replace(/[|\\`*_<>[\]#&~!]/g, (c) => `\\${c}`);
-}
-function cut(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-/** Lines inside a ``` fence that cannot close it early. */
-function fenced(lines) {
-    return ['```', ...lines.map((l) => cut(oneLine(l), LINE_CHARS).replace(/```/g, "'''")), '```'];
-}
-function bytes(lines) {
-    return Buffer.byteLength(lines.join('\n')) + lines.length;
-}
-/** A host's hook output, the last HOST_OUTPUT_LINES lines across its steps, each step headed by its command. */
-function hostOutput(host, steps) {
-    const flat = [];
-    let total = 0;
-    for (const out of steps.values()) {
-        flat.push(`$ ${cut(out.label.split('\n')[0], LABEL_CHARS)}`);
-        if (out.total > out.lines.length)
-            flat.push(`… ${out.total - out.lines.length} earlier lines`);
-        flat.push(...out.lines);
-        total += out.total;
-    }
-    const shown = flat.slice(-HOST_OUTPUT_LINES);
-    const note = flat.length > shown.length ? `_Last ${HOST_OUTPUT_LINES} lines; the full output is in the log._` : '';
-    return [
-        `<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`,
-        '',
-        ...fenced(shown),
-        ...(note ? [note] : []),
-        '</details>',
-        '',
-    ];
-}
-/** The commit as a link to it when the repository is known. */
-function commit(r) {
-    if (!r.sha)
-        return undefined;
-    const l = r.links;
-    if (!l?.repository)
-        return md(r.sha);
-    return `[${md(r.sha.slice(0, 7))}](${l.server || 'https://github.com'}/${l.repository}/commit/${encodeURIComponent(r.sha)})`;
-}
-/** Ready-to-paste inputs that make the previous release live again. */
-function rollbackHowTo(r) {
-    if (!r.ok || !r.release || !r.previous || !['deploy', 'redeploy'].includes(r.command))
-        return [];
-    return [
-        '### Roll back',
-        '',
-        `To make ${code(r.previous)} live again, run the action with these inputs (and the same \`ssh-private-key\` and \`known-hosts\`):`,
-        '',
-        '```yaml',
-        'with:',
-        '  command: rollback',
-        `  environment: ${JSON.stringify(r.environment)}`,
-        `  release: ${JSON.stringify(r.previous)}`,
-        '```',
-        '',
-        `Without \`release\`, a rollback makes the newest earlier good release live. From a terminal: ${code(`deploy-action rollback ${r.environment} --release ${r.previous}`)}.`,
-        '',
-    ];
-}
-/**
- * The job summary: the outcome and a headline table (environment, release, commit, previous release, URL,
- * duration), what changed or the failure, the hosts and steps tables, hook output (collapsed, capped per host),
- * how to roll back, warnings and a link to the run. Stays under GitHub's 1 MiB limit whatever the run printed.
- */
-function renderSummary(r) {
-    const sections = [];
-    const add = (lines, drop, note) => lines.length && sections.push({ lines, drop, note });
-    const verb = r.command === 'deploy' ? 'Deploy' : r.command.charAt(0).toUpperCase() + r.command.slice(1);
-    const head = [
-        `## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`,
-        '',
-    ];
-    const facts = [
-        ['Environment', md(r.environment)],
-        ['Release', r.release && md(r.release)],
-        ['Commit', commit(r)],
-        ['Previous release', r.previous ? md(r.previous) : r.release ? '(none)' : undefined],
-        ['URL', r.url],
-        ['Duration', r.finishedMs !== undefined ? seconds(r.finishedMs) : undefined],
-    ];
-    head.push('| | |', '|---|---|');
-    for (const [k, v] of facts)
-        if (v)
-            head.push(`| ${k} | ${v} |`);
-    head.push('');
-    for (const line of r.ok ? r.changes : [])
-        head.push(`- ${md(line)}`);
-    add(head);
-    if (r.details.length)
-        add(['', ...r.details], 3, '_The details of this run were too long for the summary; see the log._');
-    if (r.failure) {
-        const f = r.failure;
-        const out = [`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, ''];
-        if (f.tail.length) {
-            const tail = f.tail.slice(-FAILURE_TAIL_LINES);
-            out.push('<details><summary>Last lines of output</summary>', '', ...fenced(tail));
-            if (tail.length < f.tail.length)
-                out.push(`_Last ${tail.length} of ${f.tail.length} lines; the full output is in the log._`);
-            out.push('</details>', '');
-        }
-        if (r.untouched.length)
-            out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
-        add(out);
-    }
-    const remote = [...r.rows.keys()];
-    if (remote.length) {
-        const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h).phases)))];
-        const out = [
-            '### Hosts',
-            '',
-            `| Host | Release | ${phases.join(' | ')} | Health |`,
-            `|---|---|${phases.map(() => '---|').join('')}---|`,
-        ];
-        for (const host of remote) {
-            const row = r.rows.get(host);
-            const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
-            out.push(`| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? seconds(row.phases[p]) : '')).join(' | ')} | ${md(cut(row.health ?? '', LABEL_CHARS))} |`);
-        }
-        out.push('');
-        const window = r.switchWindowMs;
-        if (window !== undefined && r.switchedAt.size > 1)
-            out.push(`Switch window (first to last host): ${seconds(window)}.`, '');
-        add(out, 4, '_The hosts table was too long for the summary; see the log._');
-    }
-    if (r.hosts.size) {
-        const steps = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
-        for (const [host, rows] of r.hosts) {
-            for (const row of rows)
-                steps.push(`| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${ICON[row.status]} ${row.status} | ${seconds(row.ms)} |`);
-        }
-        const note = '_The steps table was too long for the summary; see the log._';
-        if (remote.length > 1)
-            add(['<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', ''], 2, note);
-        else
-            add(['### Steps', '', ...steps, ''], 2, note);
-    }
-    if (r.outputs.size) {
-        const out = [];
-        let skipped = 0;
-        for (const [host, steps] of r.outputs) {
-            const block = hostOutput(host, steps);
-            if (bytes(out) + bytes(block) > OUTPUT_BUDGET_BYTES)
-                skipped++;
-            else
-                out.push(...block);
-        }
-        if (skipped)
-            out.push(`_Hook output of ${skipped} more host${skipped === 1 ? '' : 's'} is not shown here; it is in the log._`, '');
-        add(out, 1, '_Hook output is not shown here (the summary would be too long); it is in the log._');
-    }
-    add(rollbackHowTo(r));
-    if (r.warnings.length) {
-        const shown = r.warnings.slice(0, WARNINGS_SHOWN);
-        const more = r.warnings.length - shown.length;
-        add([
-            '### Warnings',
-            ...shown.map((w) => `- ${md(cut(w, 1000))}`),
-            ...(more ? [`- … and ${more} more in the log`] : []),
-            '',
-        ], 5, '_Warnings: see the log._');
-    }
-    if (r.links?.runUrl)
-        add([`[Logs of this run](${r.links.runUrl})`, '']);
-    return fitBudget(sections);
-}
-/** Joins the sections, dropping optional ones (lowest `drop` first) while the summary is over the budget. */
-function fitBudget(sections) {
-    const text = () => sections.map((s) => s.lines.join('\n')).join('\n');
-    const optional = sections.filter((s) => s.drop !== undefined).sort((a, b) => a.drop - b.drop);
-    let out = text();
-    for (const s of optional) {
-        if (Buffer.byteLength(out) <= SUMMARY_BUDGET_BYTES)
-            break;
-        s.lines = [s.note ?? '', ''];
-        out = text();
-    }
-    if (Buffer.byteLength(out) > SUMMARY_BUDGET_BYTES) {
-        out = `${Buffer.from(out)
-            .subarray(0, SUMMARY_BUDGET_BYTES)
-            .toString()
-            .replace(/\uFFFD*$/, '')}\n\n_The summary was cut here; see the log._\n`;
-    }
-    return out;
-}
-
+// EXTERNAL MODULE: ./src/report/document.ts
+var report_document = __nccwpck_require__(8101);
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
 
 
@@ -3907,18 +3682,17 @@ async function shippedSummary(config, source) {
 }
 /** The dry-run plan: for each host, the live release, the lock, the steps that would run and what cleanup removes. */
 function planReport(ctx, fleet, facts, phases, shipped) {
-    const lines = [
-        '### Plan (dry run: nothing was changed on any host)',
-        '',
-        `- New release: ${phases.name}`,
-        `- Ships: ${shipped}`,
+    const blocks = [
+        (0,report_document/* heading */.R_)('Plan (dry run: nothing was changed on any host)'),
+        (0,report_document/* list */.p_)([`New release: ${phases.name}`, `Ships: ${shipped}`]),
     ];
     for (const m of fleet.members) {
         const f = facts.get(m);
-        lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
-        // Host values (checked by readInspect) are escaped all the same: the plan is Markdown in the summary.
-        lines.push(`- Live release: ${md(f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none')))}`);
-        lines.push(`- Lock: ${f.lock ? md(describeHeldLock(f.lock, ctx.config.environment)) : 'free'}`);
+        // Host values (checked by readInspect) are plain text here; each renderer escapes them for its medium.
+        const items = [
+            `Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`,
+            `Lock: ${f.lock ? describeHeldLock(f.lock, ctx.config.environment) : 'free'}`,
+        ];
         try {
             const health = ctx.config.healthcheck
                 ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }]
@@ -3932,20 +3706,17 @@ function planReport(ctx, fleet, facts, phases, shipped) {
                 phases.finish(m),
             ];
             const steps = phaseList.flatMap((p) => (p ? p.steps.map((s) => s.label) : []));
-            lines.push(`- Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
+            items.push(`Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
         }
         catch (error) {
-            lines.push(`- Would fail: ${md(error instanceof Error ? error.message : String(error))}`);
+            items.push(`Would fail: ${error instanceof Error ? error.message : String(error)}`);
         }
         const removed = phases.removed(m);
-        lines.push(`- Cleanup would remove: ${removed.length ? removed.join(', ') : 'nothing'}`);
+        items.push(`Cleanup would remove: ${removed.length ? removed.join(', ') : 'nothing'}`);
+        blocks.push((0,report_document/* heading */.R_)(`${m.host.name} (${m.host.deployPath})`, 2), (0,report_document/* list */.p_)(items));
     }
-    lines.push('');
-    ctx.report.details.push(...lines);
+    ctx.report.details.push(...blocks);
     ctx.report.changes.push('dry run: nothing was changed on any host');
-    for (const line of lines)
-        if (line)
-            ctx.log.info(line.replace(/^#+ /, ''));
 }
 
 ;// CONCATENATED MODULE: ./src/fleet/health.ts
@@ -4816,44 +4587,45 @@ function releaseRows(f) {
 async function releases(ctx) {
     await withFleet(ctx, async (fleet) => {
         const facts = await fleet_run_inspect(ctx, fleet);
-        const out = [];
+        const out = [(0,report_document/* heading */.R_)('Releases')];
         const lives = new Set(fleet.members.map((m) => facts.get(m).live ?? '(none)'));
         const sets = new Set(fleet.members.map((m) => facts.get(m).dirs.slice().sort().join(',')));
         if (fleet.members.length > 1 && (lives.size > 1 || sets.size > 1)) {
             const what = lives.size > 1
                 ? `different live releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live ?? 'none'}`).join(', ')})`
                 : 'different sets of releases';
-            out.push(`> ⚠️ The hosts disagree: ${what}.`, '');
+            out.push((0,report_document/* warning */.$e)(`The hosts disagree: ${what}.`));
             warn(ctx, `the hosts disagree: ${what}`);
         }
         for (const m of fleet.members) {
             const f = facts.get(m);
-            out.push(`### ${md(m.host.name)}`, '');
+            out.push((0,report_document/* heading */.R_)(m.host.name, 2));
             const rows = releaseRows(f);
             if (!rows.length) {
-                out.push(f.absent ? 'Nothing deployed yet.' : 'No releases.', '');
+                out.push((0,report_document/* paragraph */.FY)(f.absent ? 'Nothing deployed yet.' : 'No releases.'));
                 continue;
             }
-            out.push('| Release | Created | Commit | Actor | Status |', '|---|---|---|---|---|');
-            // Names are release names; the other cells are host text (plain, checked by readInspect), escaped all the same.
-            for (const r of rows) {
-                out.push(`| ${r.status === 'live' ? `**${md(r.name)}**` : md(r.name)} | ${md(r.created)} | ${md(r.commit.slice(0, 12))} | ${md(r.actor)} | ${r.status === 'live' ? '🟢 live' : r.status} |`);
-            }
-            out.push('');
-            ctx.log.info(`${m.host.name}:`);
-            for (const r of rows)
-                ctx.log.info(`  ${r.status === 'live' ? '*' : ' '} ${r.name}  ${r.created}  ${r.commit.slice(0, 12)}  ${r.actor}  ${r.status}`);
+            // Host text (checked by readInspect) stays plain here; each renderer escapes it for its medium.
+            const cells = (r) => [
+                r.status === 'live' ? { strong: r.name } : r.name,
+                r.created,
+                r.commit.slice(0, 12),
+                r.actor,
+                r.status === 'live' ? '🟢 live' : r.status,
+            ];
+            out.push((0,report_document/* table */.tp)(['Release', 'Created', 'Commit', 'Actor', 'Status'], rows.map(cells)));
         }
         const first = facts.get(fleet.members[0]);
         ctx.report.release = first.live;
         ctx.report.previous = releaseRows(first).find((r) => r.status === 'previous')?.name;
         ctx.report.releasePath = first.live ? `${fleet.members[0].host.deployPath}/releases/${first.live}` : undefined;
         ctx.report.url = ctx.config.url;
-        ctx.report.details.push('### Releases', '', ...out);
+        ctx.report.details.push(...out);
     });
 }
 
 ;// CONCATENATED MODULE: ./src/commands/rollback.ts
+
 
 
 
@@ -4886,7 +4658,7 @@ async function rollback(ctx) {
         report.previous = facts.get(first).live;
         report.sha = facts.get(first).releases.find((r) => r.name === target)?.revision || undefined;
         if (ctx.dryRun) {
-            report.details.push('### Plan (dry run: nothing was changed)', '', ...fleet.members.map((m) => `- ${m.host.name}: current would go from ${facts.get(m).live ?? 'nothing'} to ${target}; ${facts.get(m).live ?? 'the live release'} would be marked bad`), '');
+            report.details.push((0,report_document/* heading */.R_)('Plan (dry run: nothing was changed)'), (0,report_document/* list */.p_)(fleet.members.map((m) => `${m.host.name}: current would go from ${facts.get(m).live ?? 'nothing'} to ${target}; ${facts.get(m).live ?? 'the live release'} would be marked bad`)));
             return;
         }
         report.release = target;
@@ -4929,7 +4701,7 @@ async function rollback(ctx) {
 
 
 /** One line of text for a record the host keeps: control characters become spaces. */
-function unlock_any_oneLine(s) {
+function oneLine(s) {
     return s.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
 }
 /**
@@ -4944,7 +4716,7 @@ function unlockAny(o) {
     return {
         id: 'unlock',
         label: 'unlock',
-        body: `forced=${o.force}\nby=${(0,quote.q)(unlock_any_oneLine(o.by))}\nurl=${(0,quote.q)(unlock_any_oneLine(o.url))}\n${sh/* UNLOCK_ANY_SH */.ow}`,
+        body: `forced=${o.force}\nby=${(0,quote.q)(oneLine(o.by))}\nurl=${(0,quote.q)(oneLine(o.url))}\n${sh/* UNLOCK_ANY_SH */.ow}`,
     };
 }
 
@@ -8420,6 +8192,42 @@ function consoleLog(options = {}) {
             return fn();
         },
     };
+}
+
+
+/***/ }),
+
+/***/ 8101:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $e: () => (/* binding */ warning),
+/* harmony export */   FY: () => (/* binding */ paragraph),
+/* harmony export */   R_: () => (/* binding */ heading),
+/* harmony export */   p_: () => (/* binding */ list),
+/* harmony export */   pj: () => (/* binding */ plain),
+/* harmony export */   tp: () => (/* binding */ table)
+/* harmony export */ });
+/* unused harmony export spans */
+/**
+ * What a command tells about its run beyond the outcome (a dry run's plan, a releases listing), as data: the job
+ * summary renders it as Markdown (markdown.ts), the CLI as terminal text (text.ts). Text in it is plain; each
+ * renderer escapes or marks it for its own medium.
+ */
+const heading = (text, level = 1) => ({ kind: 'heading', level, text });
+const paragraph = (text) => ({ kind: 'paragraph', text });
+const list = (items) => ({ kind: 'list', items });
+const table = (head, rows) => ({ kind: 'table', head, rows });
+const warning = (text) => ({ kind: 'warning', text });
+/** The spans of an inline, in order. */
+function spans(text) {
+    return Array.isArray(text) ? text : [text];
+}
+/** An inline's text without marks. */
+function plain(text) {
+    return spans(text)
+        .map((s) => (typeof s === 'string' ? s : 'code' in s ? s.code : s.strong))
+        .join('');
 }
 
 

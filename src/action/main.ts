@@ -4,6 +4,7 @@ import { Cancelled } from '../errors.js';
 import { failureOf, untouchedAfterFailure } from '../report/failure.js';
 import { RunReport } from '../report/report.js';
 import { renderSummary } from '../report/summary.js';
+import { textBlocks } from '../report/text.js';
 import { cancelOnSignals } from '../signals.js';
 import { actionsLog } from './actions-log.js';
 import { annotateFailure } from './annotations.js';
@@ -29,6 +30,8 @@ export async function main(): Promise<void> {
     cancel.dispose();
     if (report) {
       report.finish();
+      // A command's plan or listing: in the log as text, in the summary as Markdown.
+      for (const line of textBlocks(report.details)) actionsLog.info(line);
       setOutputs(report, hosts);
       await core.summary.addRaw(renderSummary(report)).write();
     }

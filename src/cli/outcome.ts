@@ -5,6 +5,7 @@ import { ConfigError } from '../config/index.js';
 import { failureOf, untouchedAfterFailure } from '../report/failure.js';
 import { seconds } from '../report/progress.js';
 import type { RunReport } from '../report/report.js';
+import { textBlocks } from '../report/text.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 
@@ -19,56 +20,6 @@ const indent = (text: string, by = '  ') =>
     .split('\n')
     .map((l) => (l ? by + l : l))
     .join('\n');
-
-/** A table cell without Markdown emphasis or escapes. */
-const plain = (cell: string) => cell.replace(/\*\*(.+?)\*\*/g, '$1').replace(/\\(.)/g, '$1');
-
-/** Pads a run of Markdown table rows into aligned columns; the `|---|` row becomes a rule. */
-function table(rows: string[]): string[] {
-  const cells = rows.map((r) =>
-    r
-      .trim()
-      .replace(/^\|/, '')
-      .replace(/\|$/, '')
-      .split(/(?<!\\)\|/)
-      .map((c) => plain(c.trim())),
-  );
-  const isRule = (row: string[]) => row.every((c) => /^:?-+:?$/.test(c));
-  const widths: number[] = [];
-  for (const row of cells) {
-    if (isRule(row)) continue;
-    for (const [i, c] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, [...c].length);
-  }
-  return cells.map((row) =>
-    isRule(row)
-      ? widths.map((w) => '-'.repeat(w)).join('  ')
-      : row
-          .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length)))
-          .join('  ')
-          .trimEnd(),
-  );
-}
-
-/** A command's Markdown details (a plan, a releases listing) as terminal text: headings bare, tables aligned. */
-export function markdownAsText(lines: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.trimStart().startsWith('|')) {
-      const start = i;
-      while (i + 1 < lines.length && lines[i + 1]!.trimStart().startsWith('|')) i++;
-      out.push(...table(lines.slice(start, i + 1)).map((l) => `  ${l}`));
-      continue;
-    }
-    out.push(
-      line
-        .replace(/^#+\s+(.*)$/, '$1:')
-        .replace(/^>\s?/, '')
-        .replace(/\*\*(.+?)\*\*/g, '$1'),
-    );
-  }
-  return out;
-}
 
 /** The heading over a run's progress: what, where, on which hosts. */
 export function runTitle(command: string, ctx: CommandContext): string {
@@ -98,7 +49,7 @@ export function success(r: RunReport, dryRun?: boolean): Outcome {
   r.finish();
   const out = ['', `✓ ${headline(r, dryRun)}`, ...facts(r)];
   if (r.changes.length) out.push('', ...r.changes.map((c) => `  - ${c}`));
-  if (r.details.length) out.push('', ...markdownAsText(r.details));
+  if (r.details.length) out.push('', ...textBlocks(r.details));
   if (r.warnings.length) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
   return { text: `${out.join('\n').trimEnd()}\n`, code: EXIT.ok };
 }

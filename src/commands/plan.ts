@@ -6,7 +6,7 @@ import type { CommandContext } from './context.js';
 import type { HostFacts } from '../remote/steps/inspect.js';
 import { describeHeldLock } from './host-messages.js';
 import type { ReleasePhases } from './release-phases.js';
-import { md } from '../report/summary.js';
+import { type Block, heading, list } from '../report/document.js';
 
 /** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
 export async function shippedSummary(config: EnvironmentConfig, source: string): Promise<string> {
@@ -27,20 +27,17 @@ export function planReport(
   phases: ReleasePhases,
   shipped: string,
 ): void {
-  const lines = [
-    '### Plan (dry run: nothing was changed on any host)',
-    '',
-    `- New release: ${phases.name}`,
-    `- Ships: ${shipped}`,
+  const blocks: Block[] = [
+    heading('Plan (dry run: nothing was changed on any host)'),
+    list([`New release: ${phases.name}`, `Ships: ${shipped}`]),
   ];
   for (const m of fleet.members) {
     const f = facts.get(m)!;
-    lines.push('', `#### ${m.host.name} (${m.host.deployPath})`, '');
-    // Host values (checked by readInspect) are escaped all the same: the plan is Markdown in the summary.
-    lines.push(
-      `- Live release: ${md(f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none')))}`,
-    );
-    lines.push(`- Lock: ${f.lock ? md(describeHeldLock(f.lock, ctx.config.environment)) : 'free'}`);
+    // Host values (checked by readInspect) are plain text here; each renderer escapes them for its medium.
+    const items = [
+      `Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`,
+      `Lock: ${f.lock ? describeHeldLock(f.lock, ctx.config.environment) : 'free'}`,
+    ];
     try {
       const health = ctx.config.healthcheck
         ? [{ name: 'health', steps: [{ id: 'healthcheck', label: 'healthcheck', body: '' }] }]
@@ -54,15 +51,14 @@ export function planReport(
         phases.finish(m),
       ];
       const steps = phaseList.flatMap((p) => (p ? p.steps.map((s) => s.label) : []));
-      lines.push(`- Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
+      items.push(`Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
     } catch (error) {
-      lines.push(`- Would fail: ${md(error instanceof Error ? error.message : String(error))}`);
+      items.push(`Would fail: ${error instanceof Error ? error.message : String(error)}`);
     }
     const removed = phases.removed(m);
-    lines.push(`- Cleanup would remove: ${removed.length ? removed.join(', ') : 'nothing'}`);
+    items.push(`Cleanup would remove: ${removed.length ? removed.join(', ') : 'nothing'}`);
+    blocks.push(heading(`${m.host.name} (${m.host.deployPath})`, 2), list(items));
   }
-  lines.push('');
-  ctx.report.details.push(...lines);
+  ctx.report.details.push(...blocks);
   ctx.report.changes.push('dry run: nothing was changed on any host');
-  for (const line of lines) if (line) ctx.log.info(line.replace(/^#+ /, ''));
 }

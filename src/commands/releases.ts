@@ -1,5 +1,5 @@
 import { unusable } from '../releases/history.js';
-import { md } from '../report/summary.js';
+import { type Block, heading, type Inline, paragraph, table, warning } from '../report/document.js';
 import { oldestFirst } from '../releases/order.js';
 import { rollbackCandidates } from '../releases/rollback.js';
 import { warn, type CommandContext } from './context.js';
@@ -55,7 +55,7 @@ export function releaseRows(f: HostFacts): ReleaseRow[] {
 export async function releases(ctx: CommandContext): Promise<void> {
   await withFleet(ctx, async (fleet) => {
     const facts = await inspect(ctx, fleet);
-    const out: string[] = [];
+    const out: Block[] = [heading('Releases')];
     const lives = new Set(fleet.members.map((m) => facts.get(m)!.live ?? '(none)'));
     const sets = new Set(fleet.members.map((m) => facts.get(m)!.dirs.slice().sort().join(',')));
     if (fleet.members.length > 1 && (lives.size > 1 || sets.size > 1)) {
@@ -63,36 +63,32 @@ export async function releases(ctx: CommandContext): Promise<void> {
         lives.size > 1
           ? `different live releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m)!.live ?? 'none'}`).join(', ')})`
           : 'different sets of releases';
-      out.push(`> ⚠️ The hosts disagree: ${what}.`, '');
+      out.push(warning(`The hosts disagree: ${what}.`));
       warn(ctx, `the hosts disagree: ${what}`);
     }
     for (const m of fleet.members) {
       const f = facts.get(m)!;
-      out.push(`### ${md(m.host.name)}`, '');
+      out.push(heading(m.host.name, 2));
       const rows = releaseRows(f);
       if (!rows.length) {
-        out.push(f.absent ? 'Nothing deployed yet.' : 'No releases.', '');
+        out.push(paragraph(f.absent ? 'Nothing deployed yet.' : 'No releases.'));
         continue;
       }
-      out.push('| Release | Created | Commit | Actor | Status |', '|---|---|---|---|---|');
-      // Names are release names; the other cells are host text (plain, checked by readInspect), escaped all the same.
-      for (const r of rows) {
-        out.push(
-          `| ${r.status === 'live' ? `**${md(r.name)}**` : md(r.name)} | ${md(r.created)} | ${md(r.commit.slice(0, 12))} | ${md(r.actor)} | ${r.status === 'live' ? '🟢 live' : r.status} |`,
-        );
-      }
-      out.push('');
-      ctx.log.info(`${m.host.name}:`);
-      for (const r of rows)
-        ctx.log.info(
-          `  ${r.status === 'live' ? '*' : ' '} ${r.name}  ${r.created}  ${r.commit.slice(0, 12)}  ${r.actor}  ${r.status}`,
-        );
+      // Host text (checked by readInspect) stays plain here; each renderer escapes it for its medium.
+      const cells = (r: (typeof rows)[number]): Inline[] => [
+        r.status === 'live' ? { strong: r.name } : r.name,
+        r.created,
+        r.commit.slice(0, 12),
+        r.actor,
+        r.status === 'live' ? '🟢 live' : r.status,
+      ];
+      out.push(table(['Release', 'Created', 'Commit', 'Actor', 'Status'], rows.map(cells)));
     }
     const first = facts.get(fleet.members[0]!)!;
     ctx.report.release = first.live;
     ctx.report.previous = releaseRows(first).find((r) => r.status === 'previous')?.name;
     ctx.report.releasePath = first.live ? `${fleet.members[0]!.host.deployPath}/releases/${first.live}` : undefined;
     ctx.report.url = ctx.config.url;
-    ctx.report.details.push('### Releases', '', ...out);
+    ctx.report.details.push(...out);
   });
 }

@@ -1,5 +1,6 @@
 import { HostFailure, type Member } from '../fleet/fleet.js';
 import { chooseRollbackTarget } from '../releases/rollback.js';
+import { heading, list } from '../report/document.js';
 import { logHistory } from '../remote/steps/history.js';
 import { unlock } from '../remote/steps/lock.js';
 import { runRecord } from '../run-info.js';
@@ -30,13 +31,13 @@ export async function rollback(ctx: CommandContext): Promise<void> {
     report.sha = facts.get(first)!.releases.find((r) => r.name === target)?.revision || undefined;
     if (ctx.dryRun) {
       report.details.push(
-        '### Plan (dry run: nothing was changed)',
-        '',
-        ...fleet.members.map(
-          (m) =>
-            `- ${m.host.name}: current would go from ${facts.get(m)!.live ?? 'nothing'} to ${target}; ${facts.get(m)!.live ?? 'the live release'} would be marked bad`,
+        heading('Plan (dry run: nothing was changed)'),
+        list(
+          fleet.members.map(
+            (m) =>
+              `${m.host.name}: current would go from ${facts.get(m)!.live ?? 'nothing'} to ${target}; ${facts.get(m)!.live ?? 'the live release'} would be marked bad`,
+          ),
         ),
-        '',
       );
       return;
     }

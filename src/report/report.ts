@@ -1,4 +1,5 @@
 import type { StepRecord } from '../remote/session.js';
+import type { Block } from './document.js';
 
 export interface StepRow {
   id: string;
@@ -64,8 +65,8 @@ export class RunReport {
   readonly untouched: string[] = [];
   /** Lines describing what changed (shown on success). */
   readonly changes: string[] = [];
-  /** Further Markdown for the summary: a command's listing or plan. */
-  readonly details: string[] = [];
+  /** What a command tells beyond the outcome (a plan, a releases listing), rendered for the summary and the CLI. */
+  readonly details: Block[] = [];
   private readonly started = Date.now();
   finishedMs?: number;
 

@@ -1,3 +1,4 @@
+import { code, cut, fenced as fencedAt, markdownBlocks, md } from './markdown.js';
 import { seconds } from './progress.js';
 import type { RunReport, StepOutput } from './report.js';
 
@@ -17,34 +18,8 @@ const WARNINGS_SHOWN = 50;
 /** All hosts' hook output together stays under this; later hosts get a note instead. */
 const OUTPUT_BUDGET_BYTES = 384 * 1024;
 
-/** Text as a Markdown code span: a fence longer than any run of backticks inside, no escapes (they would show). */
-function code(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  return `${fence} ${oneLine(text)} ${fence}`;
-}
-
-/** Line breaks (any that Markdown or a browser honours) and other control characters as one space. */
-function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
-}
-
-/**
- * Escapes text (a host's included) for a Markdown table cell or line: no emphasis, link, HTML, heading or table
- * cell break can come out of it, and it stays on one line.
- */
-export function md(text: string): string {
-  return oneLine(text).replace(/[|\\`*_<>[\]#&~!]/g, (c) => `\\${c}`);
-}
-
-function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
 /** Lines inside a ``` fence that cannot close it early. */
-function fenced(lines: string[]): string[] {
-  return ['```', ...lines.map((l) => cut(oneLine(l), LINE_CHARS).replace(/```/g, "'''")), '```'];
-}
+const fenced = (lines: string[]) => fencedAt(lines, LINE_CHARS);
 
 function bytes(lines: string[]): number {
   return Buffer.byteLength(lines.join('\n')) + lines.length;
@@ -134,7 +109,7 @@ export function renderSummary(r: RunReport): string {
   for (const line of r.ok ? r.changes : []) head.push(`- ${md(line)}`);
   add(head);
   if (r.details.length)
-    add(['', ...r.details], 3, '_The details of this run were too long for the summary; see the log._');
+    add(['', ...markdownBlocks(r.details)], 3, '_The details of this run were too long for the summary; see the log._');
   if (r.failure) {
     const f = r.failure;
     const out = [`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, ''];

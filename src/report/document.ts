@@ -1,0 +1,37 @@
+/**
+ * What a command tells about its run beyond the outcome (a dry run's plan, a releases listing), as data: the job
+ * summary renders it as Markdown (markdown.ts), the CLI as terminal text (text.ts). Text in it is plain; each
+ * renderer escapes or marks it for its own medium.
+ */
+
+/** Inline text: plain, a code span, or strong (the live release in a table). */
+export type Span = string | { code: string } | { strong: string };
+/** One span, or several in a row. */
+export type Inline = Span | Span[];
+
+export type Block =
+  /** A section's title; level 2 sits under level 1. */
+  | { kind: 'heading'; level: 1 | 2; text: Inline }
+  | { kind: 'paragraph'; text: Inline }
+  | { kind: 'list'; items: Inline[] }
+  | { kind: 'table'; head: string[]; rows: Inline[][] }
+  /** Something the reader must not miss (the hosts disagree). */
+  | { kind: 'warning'; text: Inline };
+
+export const heading = (text: Inline, level: 1 | 2 = 1): Block => ({ kind: 'heading', level, text });
+export const paragraph = (text: Inline): Block => ({ kind: 'paragraph', text });
+export const list = (items: Inline[]): Block => ({ kind: 'list', items });
+export const table = (head: string[], rows: Inline[][]): Block => ({ kind: 'table', head, rows });
+export const warning = (text: Inline): Block => ({ kind: 'warning', text });
+
+/** The spans of an inline, in order. */
+export function spans(text: Inline): Span[] {
+  return Array.isArray(text) ? text : [text];
+}
+
+/** An inline's text without marks. */
+export function plain(text: Inline): string {
+  return spans(text)
+    .map((s) => (typeof s === 'string' ? s : 'code' in s ? s.code : s.strong))
+    .join('');
+}
