@@ -45,6 +45,8 @@ export interface FleetResult {
   twoPhaseMs: number;
   /** CPU per run (medians), the deploy's and the two-phase floor's: the runner's, and each host's share. */
   cpu: { deploy: CpuShare; twoPhase: CpuShare };
+  /** The same deploys by another build (`--against`), taking turns with ours. */
+  against?: { medianMs: number; runs: number[]; cpu: CpuShare };
 }
 
 /** CPU of one run: the runner's, and the hosts' divided by their number (undefined where it is not counted). */
@@ -171,6 +173,33 @@ async function twoPhaseFloorTimes(
   return timed;
 }
 
+/** Ours beside the `--against` build, per fleet size: median wall time and CPU (empty without `--against`). */
+function againstTable(results: FleetResult[], ms: (n: number | undefined) => string): string {
+  if (!results.some((r) => r.against)) return '';
+  return `\nAgainst the other build (same runs, taking turns):\n${table([
+    [
+      'hosts',
+      'ours: median',
+      'other: median',
+      'ours ÷ other',
+      'ours: CPU per host',
+      'other: CPU per host',
+      'ours: runner',
+      'other: runner',
+    ],
+    ...results.map((r) => [
+      String(r.hosts),
+      secs(r.medianMs),
+      secs(r.against!.medianMs),
+      (r.medianMs / r.against!.medianMs).toFixed(2),
+      ms(r.cpu.deploy.perHostMs),
+      ms(r.against!.cpu.perHostMs),
+      ms(r.cpu.deploy.runnerMs),
+      ms(r.against!.cpu.runnerMs),
+    ]),
+  ])}\n`;
+}
+
 /** BENCH_NODE_OPTIONS, as the NODE_OPTIONS of the runner processes the bench times (the action, the floor's client). */
 function benchNodeOptions(): { NODE_OPTIONS?: string } {
   const options = process.env['BENCH_NODE_OPTIONS'];
@@ -190,6 +219,10 @@ interface Endpoint {
   knownHostsLine: string;
 }
 
+/**
+ * Deploys `runs` + 1 times with each build in `dists` (undefined: this repository's dist/index.js), the builds
+ * taking turns going first, so that an A/B comparison (`--against`) sees the same noise on both sides.
+ */
 async function deployTimes(
   hosts: Endpoint[],
   key: string,
@@ -198,7 +231,8 @@ async function deployTimes(
   base: string,
   user: string,
   meter: CpuMeter,
-): Promise<Timed> {
+  dists: (string | undefined)[],
+): Promise<Timed[]> {
   const dirs = hosts.map((_, j) => join(base, `h${j}`));
   const config = `name: bench
 environments:
@@ -216,22 +250,27 @@ ${hosts.map((h, i) => `      - { host: ${h.host}, user: ${user}, port: ${h.port}
     'ssh-private-key': key,
     'known-hosts': hosts.map((h) => h.knownHostsLine).join('\n'),
   };
-  const timed: Timed = { ms: [], cpu: [] };
+  const timed: Timed[] = dists.map(() => ({ ms: [], cpu: [] }));
   for (let i = 0; i < runs + 1; i++) {
-    writeFileSync(join(workspace, 'app/VERSION'), `v${i}\n`);
-    await settle(...dirs);
-    const mark = meter.start();
-    const t0 = performance.now();
-    const r = await runAction({ inputs, workspace, env: benchNodeOptions() });
-    const ms = performance.now() - t0;
-    mark.runnerEnd();
-    // The hosts' share includes what the deploy leaves to run after its sessions (the old release's delete).
-    await settle(...dirs);
-    const cpu = mark.end();
-    if (r.code !== 0) throw new Error(`bench deploy to ${hosts.length} hosts failed:\n${r.stdout.slice(-3000)}`);
-    if (i > 0) timed.ms.push(ms); // the first run warms caches and seeds shared/: not counted
-    if (i > 0) timed.cpu.push(cpu);
-    if (process.env['BENCH_VERBOSE'] && i === runs) console.log(r.summary.split('### Hosts')[1] ?? '');
+    const order = dists.map((_, j) => j);
+    if (i % 2) order.reverse();
+    for (const j of order) {
+      writeFileSync(join(workspace, 'app/VERSION'), `v${i}-${j}\n`);
+      await settle(...dirs);
+      const mark = meter.start();
+      const t0 = performance.now();
+      const dist = dists[j];
+      const r = await runAction({ inputs, workspace, env: benchNodeOptions(), ...(dist ? { dist } : {}) });
+      const ms = performance.now() - t0;
+      mark.runnerEnd();
+      // The hosts' share includes what the deploy leaves to run after its sessions (the old release's delete).
+      await settle(...dirs);
+      const cpu = mark.end();
+      if (r.code !== 0) throw new Error(`bench deploy to ${hosts.length} hosts failed:\n${r.stdout.slice(-3000)}`);
+      if (i > 0) timed[j]!.ms.push(ms); // the first run warms caches and seeds shared/: not counted
+      if (i > 0) timed[j]!.cpu.push(cpu);
+      if (process.env['BENCH_VERBOSE'] && i === runs) console.log(r.summary.split('### Hosts')[1] ?? '');
+    }
   }
   return timed;
 }
@@ -241,7 +280,13 @@ ${hosts.map((h, i) => `      - { host: ${h.host}, user: ${user}, port: ${h.port}
  * real fleets are reached over a network, and on this machine the ten hosts' own work would otherwise be all
  * that is measured.
  */
-export async function fleetBench(opts: { runs: number; shape: AppShape; rttMs?: number }): Promise<FleetResult[]> {
+export async function fleetBench(opts: {
+  runs: number;
+  shape: AppShape;
+  rttMs?: number;
+  /** Another build's dist/index.js, deployed in turn with ours. */
+  against?: string;
+}): Promise<FleetResult[]> {
   const workspace = mkdtempSync(join(tmpdir(), 'da-bench-ws-'));
   const bytes = generateApp(join(workspace, 'app'), opts.shape);
   console.log(
@@ -290,7 +335,7 @@ export async function fleetBench(opts: { runs: number; shape: AppShape; rttMs?: 
       const base = mkdtempSync(join(tmpdir(), 'da-bench-target-'));
       if (user) chownSync(base, user.uid, user.gid);
       const login = user?.name ?? hosts[0]!.user;
-      const runs = await deployTimes(
+      const [runs, against] = await deployTimes(
         endpoints.slice(0, count),
         hosts[0]!.privateKey,
         workspace,
@@ -298,6 +343,7 @@ export async function fleetBench(opts: { runs: number; shape: AppShape; rttMs?: 
         base,
         login,
         meter,
+        opts.against ? [undefined, opts.against] : [undefined],
       );
       const floor = await floorTimes(endpoints.slice(0, count), hosts[0]!.privateKeyPath, knownHosts, opts.runs, login);
       const twoPhase = await twoPhaseFloorTimes(
@@ -312,11 +358,14 @@ export async function fleetBench(opts: { runs: number; shape: AppShape; rttMs?: 
       );
       results.push({
         hosts: count,
-        medianMs: median(runs.ms),
-        runs: runs.ms,
+        medianMs: median(runs!.ms),
+        runs: runs!.ms,
         floorMs: median(floor),
         twoPhaseMs: median(twoPhase.ms),
-        cpu: { deploy: cpuShare(runs.cpu, count), twoPhase: cpuShare(twoPhase.cpu, count) },
+        cpu: { deploy: cpuShare(runs!.cpu, count), twoPhase: cpuShare(twoPhase.cpu, count) },
+        ...(against
+          ? { against: { medianMs: median(against.ms), runs: against.ms, cpu: cpuShare(against.cpu, count) } }
+          : {}),
       });
     }
     const ms = (n: number | undefined) => (n === undefined ? 'not counted' : `${n.toFixed(0)} ms`);
@@ -357,7 +406,7 @@ export async function fleetBench(opts: { runs: number; shape: AppShape; rttMs?: 
               ms(r.cpu.twoPhase.perHostMs),
             ]),
           ],
-        )}\n`,
+        )}\n${againstTable(results, ms)}`,
     );
     return results;
   } finally {
