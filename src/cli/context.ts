@@ -153,7 +153,13 @@ export function cliRunInfo(source: string, env: NodeJS.ProcessEnv): RunInfo {
 export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext {
   const { env, cwd, log, signal } = host;
   const expandEnv = runsHooks(args.command, args.dryRun);
-  const loaded = loadConfig({ file: shown(path(args.config, cwd)), environment: args.environment, env, expandEnv });
+  const loaded = loadConfig({
+    file: shown(path(args.config, cwd)),
+    environment: args.environment,
+    env,
+    expandEnv,
+    surface: 'cli',
+  });
   host.mask?.add(loaded.secrets);
   const config = { ...loaded, hosts: selectHosts(loaded.hosts, args.hosts, '--hosts') };
   const source = path(args.source, cwd);
@@ -176,6 +182,7 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
     dryRun: args.dryRun,
     force: args.force,
     signal,
+    surface: 'cli',
   };
   return { ctx, knownHostsFile, credentials };
 }
