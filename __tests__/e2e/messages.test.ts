@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runAction } from '../support/action.js';
@@ -39,6 +39,15 @@ async function closedPort(): Promise<number> {
   await new Promise((r) => server.close(r));
   return port;
 }
+
+/** A TCP server on 127.0.0.1 that treats each connection with `handle`; resolves with its port. */
+async function tcpServer(handle: (sock: Socket) => void): Promise<{ server: Server; port: number }> {
+  const server = createServer(handle);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as { port: number }).port };
+}
+
+const errorLine = (stdout: string) => stdout.split('\n').find((l) => l.startsWith('::error')) ?? '(none)';
 
 const deployPath = () => join(mkdtempSync(join(tmpdir(), 'da-target-')), 'shop');
 const config = (host: string, dp = deployPath()) =>
@@ -87,6 +96,38 @@ describe('connection errors say what happened and what to check', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(sentence);
     expect(run.stderr).toContain('self-hosted runner');
+  });
+});
+
+describe('connection errors after TCP came up', () => {
+  test('a port that accepts but never speaks SSH: the handshake did not finish, is it an SSH server?', async () => {
+    const held: Socket[] = [];
+    const { server, port } = await tcpServer((sock) => held.push(sock));
+    try {
+      const ws = makeWorkspace({ 'index.html': 'hi\n' }, config(`"root@127.0.0.1:${port}"`));
+      const r = await runAction({ inputs: inputs({ 'connect-timeout': '2' }), workspace: ws.dir });
+      expect(r.code).toBe(1);
+      expect(errorLine(r.stdout)).toContain(
+        `no SSH connection within 2 s: port ${port} of 127.0.0.1 accepted the TCP connection, but the SSH handshake did not finish: is it an SSH server on that port?`,
+      );
+    } finally {
+      for (const s of held) s.destroy();
+      server.close();
+    }
+  });
+
+  test('a connection reset before the handshake (fail2ban, MaxStartups): said so, with what to check', async () => {
+    const { server, port } = await tcpServer((sock) => sock.resetAndDestroy());
+    try {
+      const ws = makeWorkspace({ 'index.html': 'hi\n' }, config(`"root@127.0.0.1:${port}"`));
+      const r = await runAction({ inputs: inputs(), workspace: ws.dir });
+      expect(r.code).toBe(1);
+      expect(errorLine(r.stdout)).toContain(
+        `127.0.0.1 closed the connection on port ${port} before the SSH handshake finished (ECONNRESET): a firewall or fail2ban`,
+      );
+    } finally {
+      server.close();
+    }
   });
 });
 
