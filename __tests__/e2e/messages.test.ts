@@ -83,6 +83,7 @@ describe('connection errors say what happened and what to check', () => {
     expect(run.stderr).toContain(sentence);
     expect(run.stderr).toContain('wrong port? is sshd running?');
     expect(run.stderr).toContain('ECONNREFUSED');
+    expect(run.stderr).toContain("a firewall that rejects this machine's address?");
   });
 
   test('a name that does not resolve (.invalid, RFC 6761): "does not resolve" with the hint', async () => {
@@ -95,7 +96,8 @@ describe('connection errors say what happened and what to check', () => {
     const run = await cli(['deploy', 'production', '--source', 'app', '-i', key.file], ws.dir);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(sentence);
-    expect(run.stderr).toContain('self-hosted runner');
+    expect(run.stderr).toContain('connect to that network first');
+    expect(run.stderr).not.toMatch(/runner/);
   });
 });
 

@@ -24,6 +24,18 @@ describe('describeNetError: one sentence and what to check, the code kept', () =
     expect(describeNetError(code, target)).toContain(sentence);
   });
 
+  test('the CLI speaks of this machine, never of a runner', () => {
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']) {
+      const sentence = describeNetError(code, target, 'cli')!;
+      expect(sentence).toContain(code);
+      expect(sentence).not.toMatch(/runner|GitHub/);
+    }
+    expect(describeNetError('ECONNREFUSED', target, 'cli')).toContain(
+      "a firewall that rejects this machine's address?",
+    );
+    expect(describeHandshakeTimeout(target, 30, false, 'cli')).not.toMatch(/runner|GitHub/);
+  });
+
   test('a code without a sentence (or none) is left to the caller', () => {
     expect(describeNetError('EWHATEVER', target)).toBeUndefined();
     expect(describeNetError(undefined, target)).toBeUndefined();

@@ -123,6 +123,7 @@ export function cliAccess(
       knownHosts,
       connectTimeoutMs: args.connectTimeoutSeconds * 1000,
       startTimeoutMs: args.startTimeoutSeconds * 1000,
+      surface: 'cli',
     },
     knownHostsFile,
     credentials,

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { NodeSSH } from 'node-ssh';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
+import type { Surface } from '../config/index.js';
 import type { Completed, ExitStatus, RemoteProcess, Transport } from './types.js';
 import { collect } from './collect.js';
 import { pipelineLogin, type EarlySession } from './pipelined-login.js';
@@ -24,6 +25,8 @@ export interface SshCredentials {
   agent?: string;
   knownHosts: KnownHosts;
   connectTimeoutMs: number;
+  /** Who runs (the action or the CLI): how a network error's hint speaks of this machine. */
+  surface?: Surface;
 }
 
 /** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
@@ -116,7 +119,7 @@ function explain(
   const message = error instanceof Error ? error.message : String(error);
   const code = errorCode(error);
   const level = (error as { level?: string }).level;
-  const network = describeNetError(code, target);
+  const network = describeNetError(code, target, creds.surface);
   if (level === 'client-authentication') {
     return new ConnectError(
       `${where}: the server refused the key for user "${target.user}". Check that the public key of ` +
@@ -133,7 +136,7 @@ function explain(
   if (network) return new ConnectError(network, code === 'ETIMEDOUT' ? 'timeout' : 'network');
   if (level === 'client-timeout' || /timed out/i.test(message)) {
     const seconds = Math.round(creds.connectTimeoutMs / 1000);
-    return new ConnectError(describeHandshakeTimeout(target, seconds, tcpUp), 'timeout');
+    return new ConnectError(describeHandshakeTimeout(target, seconds, tcpUp, creds.surface), 'timeout');
   }
   if (/Unable to exchange encryption keys|no matching/i.test(message) && verdict === undefined) {
     return new ConnectError(
