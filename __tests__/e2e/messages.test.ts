@@ -186,6 +186,15 @@ describe('the job summary', () => {
     );
   });
 
+  test('an input error before the command began is written there too', async () => {
+    const ws = makeWorkspace({ 'index.html': 'hi\n' }, config('local'));
+    const r = await runAction({ inputs: inputs({ hosts: 'web9' }), workspace: ws.dir });
+    expect(r.code).toBe(1);
+    expect(r.summary).toContain('## ❌ deploy did not start');
+    expect(r.summary).toContain('input hosts: ');
+    expect(r.summary).toContain('Nothing was deployed and no host was reached.');
+  });
+
   test('outside a runner (no GITHUB_STEP_SUMMARY) a deploy succeeds: exit 0, a debug line, no stack trace', async () => {
     const ws = makeWorkspace({ 'index.html': 'hi\n' }, config('local'));
     const r = await runAction({ inputs: inputs(), workspace: ws.dir, noStepSummary: true });

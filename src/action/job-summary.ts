@@ -57,3 +57,19 @@ export function configErrorSummary(command: string, error: ConfigError): string 
   out.push('');
   return out.join('\n');
 }
+
+/**
+ * The summary of a run stopped before its command began by anything else than its config (an input, the hosts
+ * selection): the message, and that nothing was deployed.
+ */
+export function startErrorSummary(command: string, error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return [
+    `## ❌ ${md(command)} did not start`,
+    '',
+    message(cut(text, 2000)),
+    '',
+    'Nothing was deployed and no host was reached.',
+    '',
+  ].join('\n');
+}

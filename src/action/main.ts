@@ -9,7 +9,7 @@ import { cancelOnSignals } from '../signals.js';
 import { actionsLog } from './actions-log.js';
 import { annotateFailure } from './annotations.js';
 import { actionConfig, actionInputs, commandContext } from './context.js';
-import { configErrorSummary, writeJobSummary } from './job-summary.js';
+import { configErrorSummary, startErrorSummary, writeJobSummary } from './job-summary.js';
 import { setOutputs } from './outputs.js';
 import { setIsPost } from './state.js';
 
@@ -19,7 +19,7 @@ export async function main(): Promise<void> {
   const cancel = cancelOnSignals(actionsLog);
   let report: RunReport | undefined;
   let hosts: string[] = [];
-  let command = 'deploy';
+  let command = 'deploy-action';
   try {
     const inputs = actionInputs();
     command = inputs.command;
@@ -29,8 +29,11 @@ export async function main(): Promise<void> {
     await runCommand(inputs.command, await commandContext(inputs, config, report, cancel.signal));
   } catch (error) {
     reportFailure(report, error);
-    // A run stopped by its config has no report: the config's problems are its summary.
-    if (!report && error instanceof ConfigError) await writeJobSummary(configErrorSummary(command, error));
+    // A run stopped by its config or inputs has no report: the problems are its summary.
+    if (!report)
+      await writeJobSummary(
+        error instanceof ConfigError ? configErrorSummary(command, error) : startErrorSummary(command, error),
+      );
   } finally {
     cancel.dispose();
     if (report) {
