@@ -201,6 +201,12 @@ describe('the job summary', () => {
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(r.stdout).not.toMatch(STACK);
     expect(r.stdout).toContain('::debug::GITHUB_STEP_SUMMARY is not set');
+    // A summary file that cannot be written is a warning, not a failure of a deploy that went through.
+    const gone = join(mkdtempSync(join(tmpdir(), 'da-runner-')), 'gone/summary');
+    const other = makeWorkspace({ 'index.html': 'hi\n' }, config('local'));
+    const unwritable = await runAction({ inputs: inputs(), workspace: other.dir, env: { GITHUB_STEP_SUMMARY: gone } });
+    expect({ code: unwritable.code, stderr: unwritable.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(unwritable.stdout).toContain('::warning::the job summary could not be written');
     const failed = await runAction({ inputs: inputs({ command: 'rollback' }), workspace: ws.dir, noStepSummary: true });
     expect(failed.code).toBe(1);
     expect(failed.stderr).not.toMatch(STACK);
