@@ -69,6 +69,8 @@ export interface StartOptions {
   files?: RunnerFiles;
   /** Set for the post step: the state the main step saved, as STATE_* variables. */
   state?: Record<string, string>;
+  /** Run as from a terminal rather than on a runner: no GITHUB_STEP_SUMMARY in the environment. */
+  noStepSummary?: boolean;
   /** Another build of the action to run instead of this repository's dist/index.js (the A/B benchmark). */
   dist?: string;
 }
@@ -101,6 +103,7 @@ export function startAction(opts: StartOptions): RunningAction {
     RUNNER_TEMP: files.dir,
     ...opts.env,
   };
+  if (opts.noStepSummary) delete env['GITHUB_STEP_SUMMARY'];
   for (const [name, value] of Object.entries(opts.inputs))
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   for (const [name, value] of Object.entries(opts.state ?? {})) env[`STATE_${name}`] = value;

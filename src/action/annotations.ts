@@ -33,7 +33,8 @@ export function annotateFailure(command: string, error: unknown, failure: Failur
     annotateConfigError(error);
     return;
   }
-  const where = failure.host === 'runner' ? '' : `${failure.host}: ${failure.step}: `;
-  const host = failure.host === 'runner' ? 'the runner' : failure.host;
-  core.error(`${where}${failure.message}`, { title: `${command} failed on ${host} (step: ${short(failure.step)})` });
+  const where =
+    failure.host === 'runner' ? '' : failure.host ? `${failure.host}: ${failure.step}: ` : `${failure.step}: `;
+  const host = failure.host === 'runner' ? ' on the runner' : failure.host ? ` on ${failure.host}` : '';
+  core.error(`${where}${failure.message}`, { title: `${command} failed${host} (step: ${short(failure.step)})` });
 }

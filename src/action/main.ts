@@ -1,5 +1,5 @@
-import * as core from '@actions/core';
 import { runCommand, runsHooks } from '../commands/index.js';
+import { ConfigError } from '../config/index.js';
 import { Cancelled } from '../errors.js';
 import { failureOf, untouchedAfterFailure } from '../report/failure.js';
 import { RunReport } from '../report/report.js';
@@ -9,6 +9,7 @@ import { cancelOnSignals } from '../signals.js';
 import { actionsLog } from './actions-log.js';
 import { annotateFailure } from './annotations.js';
 import { actionConfig, actionInputs, commandContext } from './context.js';
+import { configErrorSummary, startErrorSummary, writeJobSummary } from './job-summary.js';
 import { setOutputs } from './outputs.js';
 import { setIsPost } from './state.js';
 
@@ -18,14 +19,21 @@ export async function main(): Promise<void> {
   const cancel = cancelOnSignals(actionsLog);
   let report: RunReport | undefined;
   let hosts: string[] = [];
+  let command = 'deploy-action';
   try {
     const inputs = actionInputs();
+    command = inputs.command;
     const config = actionConfig(inputs, runsHooks(inputs.command, inputs.dryRun));
     hosts = config.hosts.map((h) => h.name);
     report = new RunReport(inputs.command, config.environment, config.application);
     await runCommand(inputs.command, await commandContext(inputs, config, report, cancel.signal));
   } catch (error) {
     reportFailure(report, error);
+    // A run stopped by its config or inputs has no report: the problems are its summary.
+    if (!report)
+      await writeJobSummary(
+        error instanceof ConfigError ? configErrorSummary(command, error) : startErrorSummary(command, error),
+      );
   } finally {
     cancel.dispose();
     if (report) {
@@ -33,7 +41,7 @@ export async function main(): Promise<void> {
       // A command's plan or listing: in the log as text, in the summary as Markdown.
       for (const line of textBlocks(report.details)) actionsLog.info(line);
       setOutputs(report, hosts);
-      await core.summary.addRaw(renderSummary(report)).write();
+      await writeJobSummary(renderSummary(report));
     }
   }
 }

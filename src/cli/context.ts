@@ -123,6 +123,7 @@ export function cliAccess(
       knownHosts,
       connectTimeoutMs: args.connectTimeoutSeconds * 1000,
       startTimeoutMs: args.startTimeoutSeconds * 1000,
+      surface: 'cli',
     },
     knownHostsFile,
     credentials,
@@ -153,7 +154,13 @@ export function cliRunInfo(source: string, env: NodeJS.ProcessEnv): RunInfo {
 export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext {
   const { env, cwd, log, signal } = host;
   const expandEnv = runsHooks(args.command, args.dryRun);
-  const loaded = loadConfig({ file: shown(path(args.config, cwd)), environment: args.environment, env, expandEnv });
+  const loaded = loadConfig({
+    file: shown(path(args.config, cwd)),
+    environment: args.environment,
+    env,
+    expandEnv,
+    surface: 'cli',
+  });
   host.mask?.add(loaded.secrets);
   const config = { ...loaded, hosts: selectHosts(loaded.hosts, args.hosts, '--hosts') };
   const source = path(args.source, cwd);
@@ -176,6 +183,7 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
     dryRun: args.dryRun,
     force: args.force,
     signal,
+    surface: 'cli',
   };
   return { ctx, knownHostsFile, credentials };
 }

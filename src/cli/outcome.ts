@@ -78,7 +78,7 @@ export function failure(r: RunReport | undefined, error: unknown, context: Failu
     };
   }
   const f = failureOf(error);
-  const where = f.host === 'runner' ? (f.step === 'run' ? '' : `${f.step}: `) : `${f.host}: ${f.step}: `;
+  const where = f.host === 'runner' || !f.host ? (f.step === 'run' ? '' : `${f.step}: `) : `${f.host}: ${f.step}: `;
   const [first = '', ...rest] = `${where}${f.message}`.split('\n');
   const out = [`error: ${first}`, ...rest.map((l) => indent(l))];
   if (f.step === 'connect' && /known-hosts/.test(f.message) && context.knownHostsFile) {

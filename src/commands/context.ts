@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from '../config/index.js';
+import type { EnvironmentConfig, Surface } from '../config/index.js';
 import type { Access } from '../fleet/connect.js';
 import type { Log } from '../log.js';
 import type { RunReport } from '../report/report.js';
@@ -51,6 +51,8 @@ export interface CommandContext {
   /** Aborted when the run is cancelled (SIGINT/SIGTERM). */
   signal: AbortSignal;
   observer?: CommandObserver;
+  /** Who runs: advice names the action's inputs or the CLI's options (default: the action). */
+  surface?: Surface;
 }
 
 /** A warning for the log (an annotation on GitHub) and the summary. */

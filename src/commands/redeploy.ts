@@ -1,4 +1,4 @@
-import { HostFailure } from '../fleet/fleet.js';
+import { FleetFailure, HostFailure } from '../fleet/fleet.js';
 import { copyLive } from '../remote/steps/copy-live.js';
 import type { CommandContext } from './context.js';
 import { inspect, lockAndInspect, withFleet } from './fleet-run.js';
@@ -27,8 +27,7 @@ export async function redeploy(ctx: CommandContext): Promise<void> {
       lives.add(live);
     }
     if (lives.size > 1) {
-      throw new HostFailure(
-        'fleet',
+      throw new FleetFailure(
         'redeploy',
         `the hosts run different releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m)!.live}`).join(', ')}); deploy to bring them together first`,
       );

@@ -1,4 +1,4 @@
-import { HostFailure, type Member } from '../fleet/fleet.js';
+import { FleetFailure, type Member } from '../fleet/fleet.js';
 import { chooseRollbackTarget } from '../releases/rollback.js';
 import { heading, list } from '../report/document.js';
 import { logHistory } from '../remote/steps/history.js';
@@ -8,6 +8,13 @@ import { warn, type CommandContext } from './context.js';
 import { inspect, lockAndInspect, withFleet } from './fleet-run.js';
 import { rolloutRelease } from './release-flow.js';
 import { hookEnv, switchPhases } from './release-phases.js';
+
+/** After a rollback that found no target: how to see what each host has, and how to name a release. */
+function whatToDo(ctx: CommandContext): string {
+  return ctx.surface === 'cli'
+    ? `Run \`deploy-action releases ${ctx.config.environment}\` to see what each host has, then name the release to make live with --release NAME`
+    : 'Run the `releases` command to see what each host has, then name the release to make live in the `release:` input';
+}
 
 /**
  * rollback: every host agrees on one target (the named release, or the newest earlier complete release that was
@@ -23,7 +30,7 @@ export async function rollback(ctx: CommandContext): Promise<void> {
       return { host: m.host.name, dirs: f.dirs, history: f.history, live: f.live, partial: f.partial };
     });
     const choice = chooseRollbackTarget(views, ctx.releaseName);
-    if ('error' in choice) throw new HostFailure('fleet', 'rollback', choice.error);
+    if ('error' in choice) throw new FleetFailure('rollback', `${choice.error}. ${whatToDo(ctx)}`);
     for (const w of choice.warnings) warn(ctx, w);
     const target = choice.target;
     const first = fleet.members[0]!;

@@ -1,6 +1,7 @@
 /** deploy.yml: loading, strict validation with positions, defaults, `${NAME}` expansion, and its JSON Schema. */
 export { ConfigError, formatProblem, type ConfigProblem, type SourcePosition } from './errors.js';
 export { loadConfig, MAX_ALIAS_COUNT, type LoadConfigOptions } from './load.js';
+export type { Surface } from './missing.js';
 export { parseHostSpec, hostDisplayName } from './hosts.js';
 export { parseDuration } from './duration.js';
 export { couldBeSecret, secretPieces, type PieceOptions } from './masking.js';

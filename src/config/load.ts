@@ -4,6 +4,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { isAlias, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { Cursor, type Source } from './cursor.js';
 import { ConfigError, Problems } from './errors.js';
+import { missingConfigMessage, type Surface } from './missing.js';
 import type { EnvironmentConfig } from './types.js';
 import { validateDocument } from './validate.js';
 
@@ -21,6 +22,8 @@ export interface LoadConfigOptions {
   expandEnv?: boolean;
   /** The file's content; when given the file is not read. */
   text?: string;
+  /** Who runs (the action or the CLI): how a missing file's message says to name it. Default: the action. */
+  surface?: Surface;
 }
 
 /** More aliases than this in one document is treated as a "billion laughs" attack. */
@@ -49,7 +52,12 @@ function readText(options: LoadConfigOptions, problems: Problems): string | unde
     return readFileSync(options.file, 'utf8');
   } catch (error) {
     const code = codeOf(error);
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : messageOf(error);
+    const reason =
+      code === 'ENOENT'
+        ? missingConfigMessage(options.file, options.surface)
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : messageOf(error);
     problems.add({ file: options.file, line: 1, column: 1 }, '', `cannot read the config file: ${reason}`);
     return undefined;
   }

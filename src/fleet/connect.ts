@@ -1,4 +1,4 @@
-import type { HostConfig } from '../config/index.js';
+import type { HostConfig, Surface } from '../config/index.js';
 import type { KnownHosts } from '../transport/known-hosts.js';
 import { LocalTransport } from '../transport/local.js';
 import { connectEarly } from '../transport/tcp.js';
@@ -16,6 +16,8 @@ export interface Access {
   connectTimeoutMs: number;
   /** Time a host's login shell gets to start the session (default DEFAULT_START_TIMEOUT_MS). */
   startTimeoutMs?: number;
+  /** Who runs (the action or the CLI): how connection errors speak of this machine (default: the action). */
+  surface?: Surface;
 }
 
 let ssh: Promise<typeof import('../transport/ssh.js')> | undefined;

@@ -33,6 +33,20 @@ export class HostFailure extends Error {
   cleanedUp = false;
 }
 
+/**
+ * A failure of the run as a whole, of no one host: the hosts disagree, or none has a release to roll back to. It
+ * names the step and says what to do; it has no host to name.
+ */
+export class FleetFailure extends Error {
+  constructor(
+    readonly step: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FleetFailure';
+  }
+}
+
 export interface Member {
   host: HostConfig;
   transport: Transport;

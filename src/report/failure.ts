@@ -1,7 +1,7 @@
 import { BuildError } from '../artifact/hooks.js';
 import { Cancelled } from '../errors.js';
 import { ConfigError } from '../config/index.js';
-import { HostFailure } from '../fleet/fleet.js';
+import { FleetFailure, HostFailure } from '../fleet/fleet.js';
 import type { FailureReport } from './report.js';
 
 /** Turns any error of a run into the failure the report shows (host, step, message, output tail). */
@@ -14,6 +14,8 @@ export function failureOf(error: unknown): FailureReport {
       tail: error.tail,
     };
   }
+  // A failure of the whole fleet has no host to name.
+  if (error instanceof FleetFailure) return { host: undefined, step: error.step, message: error.message, tail: [] };
   if (error instanceof BuildError) return { host: 'runner', step: 'build', message: error.message, tail: error.tail };
   if (error instanceof ConfigError) return { host: 'runner', step: 'config', message: error.message, tail: [] };
   if (error instanceof Cancelled) return { host: 'runner', step: 'cancelled', message: error.message, tail: [] };

@@ -35,7 +35,8 @@ export const OUTPUT_KEEP_LINES = 200;
 export const OUTPUT_LINE_CHARS = 1000;
 
 export interface FailureReport {
-  host: string;
+  /** The host that failed, `runner` for this machine; undefined for a failure of the whole fleet (no one host). */
+  host: string | undefined;
   step: string;
   message: string;
   tail: string[];

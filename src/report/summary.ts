@@ -112,7 +112,7 @@ export function renderSummary(r: RunReport): string {
     add(['', ...markdownBlocks(r.details)], 3, '_The details of this run were too long for the summary; see the log._');
   if (r.failure) {
     const f = r.failure;
-    const out = [`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, ''];
+    const out = [`**Failed ${f.host ? `on ${code(f.host)} ` : ''}in step ${code(f.step)}:** ${md(f.message)}`, ''];
     if (f.tail.length) {
       const tail = f.tail.slice(-FAILURE_TAIL_LINES);
       out.push('<details><summary>Last lines of output</summary>', '', ...fenced(tail));

@@ -1,10 +1,12 @@
 import type { Socket } from 'node:net';
 import { NodeSSH } from 'node-ssh';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
+import type { Surface } from '../config/index.js';
 import type { Completed, ExitStatus, RemoteProcess, Transport } from './types.js';
 import { collect } from './collect.js';
 import { pipelineLogin, type EarlySession } from './pipelined-login.js';
 import { signWithoutAsking } from './sign-at-once.js';
+import { describeHandshakeTimeout, describeLostConnection, describeNetError, errorCode } from './net-errors.js';
 import { CLIENT_IDENT, takeTcp } from './tcp.js';
 import { pinnedHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict, type KnownHosts } from './known-hosts.js';
 
@@ -23,6 +25,8 @@ export interface SshCredentials {
   agent?: string;
   knownHosts: KnownHosts;
   connectTimeoutMs: number;
+  /** Who runs (the action or the CLI): how a network error's hint speaks of this machine. */
+  surface?: Surface;
 }
 
 /** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
@@ -50,6 +54,9 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
   let verdict: HostKeyVerdict | undefined;
   const pinned = pinnedHostKeyAlgorithms(creds.knownHosts, target.host, target.port);
   const sock = takeTcp(target.host, target.port);
+  // Whether TCP came up tells a silent firewall from a port that speaks no SSH, when the handshake times out.
+  let tcpUp = !sock.connecting;
+  sock.once('connect', () => (tcpUp = true));
   const config: ConnectConfig = {
     sock,
     ident: CLIENT_IDENT,
@@ -85,7 +92,7 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
   } catch (error) {
     ssh.dispose();
     sock.destroy();
-    throw explain(error, target, creds, verdict);
+    throw explain(error, target, creds, verdict, tcpUp);
   }
   // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process,
   // and say why they ended (a stalled network is only noticed by the keepalive).
@@ -94,18 +101,25 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
     transport.lostBecause ??=
       error.level === 'client-timeout'
         ? `the host stopped answering: no reply to SSH keepalives for ${((KEEPALIVE_MS * (KEEPALIVE_COUNT + 1)) / 1000).toFixed(0)} s (a stalled network or a frozen host)`
-        : `the connection failed: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`;
+        : describeLostConnection(error);
   });
   ssh.connection?.on('close', () => (transport.lostBecause ??= 'the connection was closed'));
   return transport;
 }
 
-function explain(error: unknown, target: SshTarget, creds: SshCredentials, verdict: HostKeyVerdict | undefined): Error {
+function explain(
+  error: unknown,
+  target: SshTarget,
+  creds: SshCredentials,
+  verdict: HostKeyVerdict | undefined,
+  tcpUp: boolean,
+): Error {
   const where = `${target.name} (${target.host}:${target.port})`;
   if (verdict && !verdict.ok) return new ConnectError(verdict.message, 'host-key');
   const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: string; level?: string }).code;
+  const code = errorCode(error);
   const level = (error as { level?: string }).level;
+  const network = describeNetError(code, target, creds.surface);
   if (level === 'client-authentication') {
     return new ConnectError(
       `${where}: the server refused the key for user "${target.user}". Check that the public key of ` +
@@ -119,11 +133,10 @@ function explain(error: unknown, target: SshTarget, creds: SshCredentials, verdi
   if (/Cannot parse privateKey|Unsupported key format/i.test(message)) {
     return new ConnectError(`the SSH private key could not be read: ${message}`, 'auth');
   }
-  if (level === 'client-timeout' || code === 'ETIMEDOUT' || /timed out/i.test(message)) {
-    return new ConnectError(
-      `${where}: no SSH connection within ${Math.round(creds.connectTimeoutMs / 1000)} s (${message})`,
-      'timeout',
-    );
+  if (network) return new ConnectError(network, code === 'ETIMEDOUT' ? 'timeout' : 'network');
+  if (level === 'client-timeout' || /timed out/i.test(message)) {
+    const seconds = Math.round(creds.connectTimeoutMs / 1000);
+    return new ConnectError(describeHandshakeTimeout(target, seconds, tcpUp, creds.surface), 'timeout');
   }
   if (/Unable to exchange encryption keys|no matching/i.test(message) && verdict === undefined) {
     return new ConnectError(
