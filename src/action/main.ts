@@ -3,6 +3,7 @@ import { runCommand, runsHooks } from '../commands/index.js';
 import { Cancelled } from '../errors.js';
 import { failureOf, untouchedAfterFailure } from '../report/failure.js';
 import { RunReport } from '../report/report.js';
+import { resultLine } from '../report/result-line.js';
 import { renderSummary } from '../report/summary.js';
 import { cancelOnSignals } from '../signals.js';
 import { actionsLog } from './actions-log.js';
@@ -17,8 +18,10 @@ export async function main(): Promise<void> {
   const cancel = cancelOnSignals(actionsLog);
   let report: RunReport | undefined;
   let hosts: string[] = [];
+  let dryRun = false;
   try {
     const inputs = actionInputs();
+    dryRun = inputs.dryRun === true;
     const config = actionConfig(inputs, runsHooks(inputs.command, inputs.dryRun));
     hosts = config.hosts.map((h) => h.name);
     report = new RunReport(inputs.command, config.environment, config.application);
@@ -29,6 +32,9 @@ export async function main(): Promise<void> {
     cancel.dispose();
     if (report) {
       report.finish();
+      // The last line of the log, outside any group.
+      actionsLog.endGroup();
+      actionsLog.info(resultLine(report, hosts.length, dryRun));
       setOutputs(report, hosts);
       await core.summary.addRaw(renderSummary(report)).write();
     }
