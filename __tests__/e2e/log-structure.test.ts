@@ -179,3 +179,44 @@ test('a failing build hook: its group, then the line and the failure outside it'
   const visible = outside.filter((l) => l.trim() !== '' && !l.startsWith('::'));
   expect(visible.at(-1)).toMatch(/^✗ Deploy of shop to production failed in step build \(\d/);
 });
+
+test('a rolling switch with activate and a failing health check: a group per batch and step, then switch back', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'da-structure-'));
+  const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, 3, ''));
+  expect((await runAction({ inputs: inputs(3), workspace: ws.dir })).code).toBe(0);
+  ws.write('VERSION', 'v2\n');
+  const extra = `    strategy: rolling
+    batch_size: 2
+    activate:
+      - name: reload
+        run: "true"
+    healthcheck:
+      command: 'case "$PWD" in */h2/*) echo "h2 unhealthy"; exit 1;; esac'
+      timeout: 2s
+      retries: 0
+`;
+  ws.write('../deploy.yml', config(base, 3, extra));
+  const r = await runAction({ inputs: inputs(3), workspace: ws.dir });
+  expect(r.code).not.toBe(0);
+  const s = structure(r.stdout);
+  const [a, b, c] = hosts.map(hostName) as [string, string, string];
+  expect(s.groups).toEqual([
+    'connect and inspect',
+    'stage',
+    `switch (${a}, ${b})`,
+    `activate (${a}, ${b})`,
+    `health check (${a}, ${b})`,
+    `switch (${c})`,
+    `activate (${c})`,
+    `health check (${c})`,
+    'switch back',
+  ]);
+  expect(s.nested).toBe(0);
+  const outside = s.lines.filter((l) => l.group === undefined).map((l) => l.text);
+  expect(outside).toContainEqual(
+    expect.stringMatching(new RegExp(`^health check: failed on ${c} \\(0/1 host ok\\), \\d`)),
+  );
+  expect(outside).toContainEqual(expect.stringMatching(new RegExp(`^✗ ${c}: healthcheck: unhealthy after 1 attempt`)));
+  expect(outside).toContainEqual(expect.stringMatching(/^switch back: 3\/3 hosts, \d/));
+  expect(s.lines).toContainEqual({ text: `[${a}] ▶ reload`, group: `activate (${a}, ${b})` });
+});
