@@ -3,9 +3,10 @@
  * phase, a failure outside every group, and a result line at the end; a hook is called by its name (or its first
  * line), never by its whole block.
  */
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runAction } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { makeWorkspace } from '../support/workspace.js';
@@ -219,4 +220,31 @@ test('a rolling switch with activate and a failing health check: a group per bat
   expect(outside).toContainEqual(expect.stringMatching(new RegExp(`^✗ ${c}: healthcheck: unhealthy after 1 attempt`)));
   expect(outside).toContainEqual(expect.stringMatching(/^switch back: 3\/3 hosts, \d/));
   expect(s.lines).toContainEqual({ text: `[${a}] ▶ reload`, group: `activate (${a}, ${b})` });
+});
+
+test('the CLI: a heading per phase and the same phase lines, no workflow commands', () => {
+  const base = mkdtempSync(join(tmpdir(), 'da-structure-'));
+  const ws = makeWorkspace(
+    { VERSION: 'v1\n' },
+    config(base, 1, `    deploy:\n      - name: migrate\n        run: echo migrating\n`),
+  );
+  const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+  mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+  writeFileSync(join(home, '.ssh/known_hosts'), hosts[0]!.knownHostsLine);
+  const cli = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
+  const r = spawnSync(
+    process.execPath,
+    [cli, 'deploy', 'production', '--source', 'app', '-i', hosts[0]!.privateKeyPath],
+    {
+      cwd: ws.dir,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home },
+      encoding: 'utf8',
+    },
+  );
+  expect({ code: r.status, err: r.status ? r.stderr : '' }).toEqual({ code: 0, err: '' });
+  const headings = r.stdout.split('\n').filter((l) => l.startsWith('==> '));
+  expect(headings.slice(1)).toEqual(['==> connect and inspect', '==> stage', '==> hooks', '==> switch', '==> finish']);
+  expect(r.stdout).toMatch(/^hooks: 1\/1 host, \d/m);
+  expect(r.stdout).toContain('▶ migrate');
+  expect(r.stdout).not.toMatch(/^::/m);
 });
