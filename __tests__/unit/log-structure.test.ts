@@ -94,7 +94,7 @@ describe('phase sections', () => {
   test('connecting opens the first phase; each phase ends with its line outside its group', () => {
     const { log, lines } = recordingLog();
     const c = clock();
-    const p = new PhaseLines(log, 3, c.now);
+    const p = new PhaseLines(log, 3, undefined, c.now);
     p.start('connect', [web1, web2, web3]);
     c.advance(300);
     p.end('connect');
@@ -116,7 +116,7 @@ describe('phase sections', () => {
 
   test('a failure: the line names the host, then the error, both outside the group', () => {
     const { log, lines } = recordingLog();
-    const p = new PhaseLines(log, 3, () => 0);
+    const p = new PhaseLines(log, 3, undefined, () => 0);
     p.start(
       'stage',
       [web1, web2, web3],
@@ -137,7 +137,7 @@ describe('phase sections', () => {
 
   test('one host running a chained phase gets a section per part, as each part starts', () => {
     const { log, lines } = recordingLog();
-    const p = new PhaseLines(log, 1, () => 0);
+    const p = new PhaseLines(log, 1, undefined, () => 0);
     const parts = [
       { name: 'stage', from: 'release' },
       { name: 'hooks', from: 'hook-1' },
@@ -159,7 +159,7 @@ describe('phase sections', () => {
 
   test('a rolling batch is named by its hosts; a failed connection is a line without a group', () => {
     const { log, lines } = recordingLog();
-    const p = new PhaseLines(log, 3, () => 0);
+    const p = new PhaseLines(log, 3, undefined, () => 0);
     p.start('switch', [web1]);
     p.end('switch');
     p.start('health', [web2, web3]);
@@ -177,6 +177,18 @@ describe('phase sections', () => {
       '✗ web3: connect: connection refused',
     ]);
   });
+});
+
+test('phase sections: a phase stopped by the cancellation of the run is cancelled, not failed', () => {
+  const { log, lines } = recordingLog();
+  const abort = new AbortController();
+  const p = new PhaseLines(log, 2, abort.signal, () => 0);
+  p.start('stage', [web1, web2]);
+  p.step(web1, { id: 'upload', label: 'upload', status: 'ok', ms: 0, tail: [] });
+  abort.abort();
+  p.step(web2, { id: 'upload', label: 'upload', status: 'failed', rc: 143, ms: 0, tail: [] });
+  p.end('stage', new HostFailure('web2', 'upload', 'exited with code 143'));
+  expect(lines).toEqual(['[group] stage', '[end]', 'stage: cancelled (1/2 hosts done), 0 ms']);
 });
 
 describe('the result line', () => {

@@ -38,6 +38,8 @@ export class PhaseLines {
   constructor(
     private readonly log: Log,
     private readonly fleetSize: number,
+    /** The run was cancelled (a phase it stopped is cancelled, not failed). */
+    private readonly signal?: AbortSignal,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -89,8 +91,8 @@ export class PhaseLines {
           total: hosts,
           ok: failedOn ? hosts - 1 : 0,
           ms: this.now() - (this.connecting ?? this.now()),
-          failed: isCancel(error) ? undefined : `on ${failedOn ?? 'a host'}`,
-          cancelled: isCancel(error),
+          failed: this.isCancel(error) ? undefined : `on ${failedOn ?? 'a host'}`,
+          cancelled: this.isCancel(error),
         }),
       );
       this.connecting = undefined;
@@ -119,8 +121,8 @@ export class PhaseLines {
         total,
         ok: total - open.failed.size,
         ms: this.now() - open.t0,
-        failed: error && !isCancel(error) ? `on ${failedOn ?? 'a host'}` : undefined,
-        cancelled: isCancel(error),
+        failed: error && !this.isCancel(error) ? `on ${failedOn ?? 'a host'}` : undefined,
+        cancelled: this.isCancel(error),
       }),
     );
     if (error) this.failure(error);
@@ -128,12 +130,17 @@ export class PhaseLines {
 
   /** The error that ends the run, in a line of its own (host, step, cause). */
   private failure(error: unknown): void {
-    if (isCancel(error)) return;
+    if (this.isCancel(error)) return;
     const text = error instanceof Error ? error.message : String(error);
     this.log.info(`✗ ${text.split('\n')[0]}`);
   }
-}
 
-function isCancel(error: unknown): boolean {
-  return error instanceof Cancelled || (error instanceof Error && error.name === 'AbortError');
+  private isCancel(error: unknown): boolean {
+    if (error === undefined) return false;
+    return (
+      this.signal?.aborted === true ||
+      error instanceof Cancelled ||
+      (error instanceof Error && error.name === 'AbortError')
+    );
+  }
 }

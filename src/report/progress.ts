@@ -19,9 +19,9 @@ export function stepLine(record: StepRecord): string {
  * Turns host events into log lines (prefixed by host when there are several), one section per phase (see
  * PhaseLines), and report rows.
  */
-export function progress(log: Log, report: RunReport, hostCount: number): FleetListener {
+export function progress(log: Log, report: RunReport, hostCount: number, signal?: AbortSignal): FleetListener {
   const prefix = (host: HostConfig) => (hostCount > 1 ? `[${host.name}] ` : '');
-  const phases = new PhaseLines(log, hostCount);
+  const phases = new PhaseLines(log, hostCount, signal);
   return {
     step(host: HostConfig, record: StepRecord) {
       report.step(host.name, record);
