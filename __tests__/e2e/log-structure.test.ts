@@ -248,3 +248,22 @@ test('the CLI: a heading per phase and the same phase lines, no workflow command
   expect(r.stdout).toContain('▶ migrate');
   expect(r.stdout).not.toMatch(/^::/m);
 });
+
+test('a host that cannot be reached: a connect line and the failure, no group, then the result', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'da-structure-'));
+  const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, 1, ''));
+  // Another server's key: the host key check fails before authentication.
+  const r = await runAction({ inputs: { ...inputs(1), 'known-hosts': hosts[1]!.knownHostsLine }, workspace: ws.dir });
+  expect(r.code).not.toBe(0);
+  const s = structure(r.stdout);
+  const name = hostName(hosts[0]!);
+  expect(s.groups).toEqual([]);
+  const visible = s.lines.map((l) => l.text).filter((l) => l.trim() !== '' && !l.startsWith('::'));
+  expect(visible).toContainEqual(
+    expect.stringMatching(new RegExp(`^connect: failed on ${name} \\(0/1 host ok\\), \\d`)),
+  );
+  expect(visible).toContainEqual(expect.stringMatching(new RegExp(`^✗ ${name}: connect: `)));
+  expect(visible.at(-1)).toMatch(
+    new RegExp(`^✗ Deploy of shop to production failed on ${name} in step connect \\(\\d`),
+  );
+});
