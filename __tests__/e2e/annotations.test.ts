@@ -50,10 +50,12 @@ describe('annotations', () => {
     expect(r.code).not.toBe(0);
     const host = `${sshd.user}@${sshd.host}:${sshd.port}`;
     // Annotation properties escape ':' and ','.
-    const title = `deploy failed on ${host} (step: echo migrating; exit 4)`.replace(/:/g, '%3A').replace(/,/g, '%2C');
+    const title = `deploy failed on ${host} (step: hook "echo migrating; exit 4")`
+      .replace(/:/g, '%3A')
+      .replace(/,/g, '%2C');
     // One line, with the step's last words (here its only output) as the reason.
     expect(errorLines(r)).toEqual([
-      `::error title=${title}::${host}: echo migrating; exit 4: failed with exit code 4: migrating`,
+      `::error title=${title}::${host}: hook "echo migrating; exit 4": exited with code 4: migrating`,
     ]);
     // The hook's output is in the summary's failure tail and its collapsed hook output.
     expect(r.summary).toContain('<details><summary>Hook output on');

@@ -189,9 +189,9 @@ describe('deploy through dist/index.js to a real sshd', () => {
     expect(bad.code).not.toBe(0);
     // One error annotation, titled with the host and the step.
     expect(bad.stdout).toContain(
-      `::error title=deploy failed on ${sshd.user}@${sshd.host}%3A${sshd.port} (step%3A echo "migrating"; echo "boom%3A table locked" >&2; exit 7)::${sshd.user}@${sshd.host}:${sshd.port}: echo "migrating"`,
+      `::error title=deploy failed on ${sshd.user}@${sshd.host}%3A${sshd.port} (step%3A hook "echo "migrating"; echo "boom%3A table locked" >&2; exit 7")::${sshd.user}@${sshd.host}:${sshd.port}: hook "echo "migrating"`,
     );
-    expect(bad.stdout).toContain('failed with exit code 7');
+    expect(bad.stdout).toContain('exited with code 7');
     expect(bad.summary).toContain('boom: table locked');
     expect(bad.summary).toContain('Left as it was');
     expect(readlinkSync(join(dp, 'current'))).toBe(`releases/${ok.outputs['release']}`);
@@ -357,7 +357,7 @@ describe('deploy through dist/index.js to a real sshd', () => {
     const connBefore = sshd.connections();
     const r = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
     expect(r.code).not.toBe(0);
-    expect(r.stdout).toContain('build command failed with exit code 4');
+    expect(r.stdout).toContain('build hook "echo "compiling assets"; exit 4" exited with code 4');
     expect(r.summary).toContain('compiling assets');
     expect(sshd.connections()).toBe(connBefore);
     expect(existsSync(dp)).toBe(false);

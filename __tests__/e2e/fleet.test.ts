@@ -71,7 +71,7 @@ describe('several hosts', () => {
     const r = await runAction({ inputs: inputs(), workspace: ws.dir });
     expect(r.code).not.toBe(0);
     expect(r.stdout).toMatch(
-      new RegExp(`::error title=deploy failed on [^:]*::${hosts[1]!.user}@127.0.0.1:${hosts[1]!.port}: case`),
+      new RegExp(`::error title=deploy failed on [^:]*::${hosts[1]!.user}@127.0.0.1:${hosts[1]!.port}: hook "case`),
     );
     expect([live(base, 'a'), live(base, 'b')]).toEqual(['v1', 'v1']);
     for (const h of ['a', 'b']) {

@@ -115,7 +115,7 @@ async function expectRefused(
   record({
     invariants: '------',
     note: errors(r)[0]
-      ?.replace(/^.*?path check: failed with exit code 1: error: /, '')
+      ?.replace(/^.*?path check: exited with code 1: error: /, '')
       .replace(s.victim, '<victim>'),
   });
 }

@@ -28,7 +28,7 @@ describe('hooks', () => {
     const c = await makeCase(sshd, { deploy: ['echo migrating; echo "boom" >&2; exit 7'] });
     const r = await c.run();
     expect(r.code).not.toBe(0);
-    expect(errors(r).join('\n')).toContain('failed with exit code 7');
+    expect(errors(r).join('\n')).toContain('exited with code 7');
     await c.check(r);
   });
 
@@ -55,7 +55,7 @@ describe('hooks', () => {
     });
     expect(r.stderr).not.toMatch(/heap out of memory|FATAL ERROR/);
     expect(r.code).toBe(1);
-    expect(errors(r).join('\n')).toContain('failed with exit code 3');
+    expect(errors(r).join('\n')).toContain('exited with code 3');
     expect(ms).toBeLessThan(60_000);
     expect(Buffer.byteLength(r.summary)).toBeLessThan(1024 * 1024);
     await c.check(r);

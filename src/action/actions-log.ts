@@ -10,8 +10,23 @@ function hostText(text: string): void {
   block.lines([text]);
 }
 
+/** Whether a group is open: the Actions log shows no group inside another (a nested one would end the outer). */
+let grouped = false;
+
+function startGroup(title: string): void {
+  if (grouped) core.endGroup();
+  core.startGroup(title);
+  grouped = true;
+}
+
+function endGroup(): void {
+  if (!grouped) return;
+  grouped = false;
+  core.endGroup();
+}
+
 /**
- * The Actions log: groups fold, warnings and errors become annotations (@actions/core escapes their text: a line
+ * The Actions log: groups fold (one at a time), warnings and errors become annotations (@actions/core escapes their text: a line
  * break or `%` in it cannot end the command). Host text is never read as a workflow command; neither is our own
  * text when a host value in it could be (it goes through the same block).
  */
@@ -21,5 +36,18 @@ export const actionsLog: Log = {
   warning: (m) => core.warning(m),
   error: (m) => core.error(m),
   debug: (m) => core.debug(m),
-  group: (title, fn) => core.group(title, fn),
+  async group(title, fn) {
+    if (grouped) {
+      core.info(title);
+      return fn();
+    }
+    startGroup(title);
+    try {
+      return await fn();
+    } finally {
+      endGroup();
+    }
+  },
+  startGroup,
+  endGroup,
 };

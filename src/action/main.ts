@@ -3,6 +3,7 @@ import { ConfigError } from '../config/index.js';
 import { Cancelled } from '../errors.js';
 import { failureOf, untouchedAfterFailure } from '../report/failure.js';
 import { RunReport } from '../report/report.js';
+import { resultLine } from '../report/result-line.js';
 import { renderSummary } from '../report/summary.js';
 import { textBlocks } from '../report/text.js';
 import { cancelOnSignals } from '../signals.js';
@@ -20,9 +21,11 @@ export async function main(): Promise<void> {
   let report: RunReport | undefined;
   let hosts: string[] = [];
   let command = 'deploy-action';
+  let dryRun = false;
   try {
     const inputs = actionInputs();
     command = inputs.command;
+    dryRun = inputs.dryRun === true;
     const config = actionConfig(inputs, runsHooks(inputs.command, inputs.dryRun));
     hosts = config.hosts.map((h) => h.name);
     report = new RunReport(inputs.command, config.environment, config.application);
@@ -38,8 +41,11 @@ export async function main(): Promise<void> {
     cancel.dispose();
     if (report) {
       report.finish();
-      // A command's plan or listing: in the log as text, in the summary as Markdown.
+      actionsLog.endGroup();
+      // A command's plan or listing: in the log as text (outside any group), in the summary as Markdown.
       for (const line of textBlocks(report.details)) actionsLog.info(line);
+      // The last line of the log.
+      actionsLog.info(resultLine(report, hosts.length, dryRun));
       setOutputs(report, hosts);
       await writeJobSummary(renderSummary(report));
     }

@@ -1,43 +1,71 @@
 import { exec } from '@actions/exec';
-import type { Log } from '../log.js';
+import { hookLabel } from '../config/index.js';
+import { phaseLine, seconds, type Log } from '../log.js';
 
 export interface BuildHook {
   run: string;
+  /** The hook's `name:` (its label in the log). */
+  name?: string;
 }
 
 /** Thrown when a build command fails: nothing has been sent to any host. */
 export class BuildError extends Error {
   constructor(
+    /** The hook's label (its name, or its command's first line). */
     readonly command: string,
     readonly exitCode: number,
     readonly tail: string[],
   ) {
-    super(`build command failed with exit code ${exitCode}: ${command}`);
+    super(`build hook "${command}" exited with code ${exitCode}`);
     this.name = 'BuildError';
   }
 }
 
-/** Runs the build hooks in order in the build directory, with bash -e and the config's environment. */
+/**
+ * Runs the build hooks in order in the build directory, with bash -e and the config's environment: one section of
+ * the log (the build phase) holds them all; its line and a failure's line follow it, outside.
+ */
 export async function runBuildHooks(
   hooks: BuildHook[],
   cwd: string,
   env: Record<string, string>,
   log: Log,
 ): Promise<void> {
-  for (const [i, hook] of hooks.entries()) {
-    const tail: string[] = [];
-    const keep = (data: Buffer) => {
-      tail.push(...data.toString().split('\n').filter(Boolean));
-      tail.splice(0, Math.max(0, tail.length - 40));
-    };
-    const code = await log.group(`build ${i + 1}/${hooks.length}: ${hook.run}`, () =>
-      exec('bash', ['-e', '-c', hook.run], {
+  if (!hooks.length) return;
+  const t0 = Date.now();
+  let done = 0;
+  let failure: BuildError | undefined;
+  await log.group('build', async () => {
+    for (const [i, hook] of hooks.entries()) {
+      const label = hookLabel(hook);
+      const tail: string[] = [];
+      const keep = (data: Buffer) => {
+        tail.push(...data.toString().split('\n').filter(Boolean));
+        tail.splice(0, Math.max(0, tail.length - 40));
+      };
+      const started = Date.now();
+      log.info(`▶ build ${i + 1}/${hooks.length}: ${label}`);
+      const code = await exec('bash', ['-e', '-c', hook.run], {
         cwd,
         env: { ...(process.env as Record<string, string>), ...env },
         ignoreReturnCode: true,
         listeners: { stdout: keep, stderr: keep },
-      }),
-    );
-    if (code !== 0) throw new BuildError(hook.run, code, tail);
+      });
+      const took = seconds(Date.now() - started);
+      if (code !== 0) {
+        log.info(`✗ build hook "${label}" failed: exit code ${code} (${took})`);
+        failure = new BuildError(label, code, tail);
+        return;
+      }
+      log.info(`✓ ${label} (${took})`);
+      done++;
+    }
+  });
+  const ms = Date.now() - t0;
+  const failed = failure ? `in build hook "${failure.command}"` : undefined;
+  log.info(phaseLine('build', { total: hooks.length, ok: done, ms, failed, unit: 'command' }));
+  if (failure) {
+    log.info(`✗ ${failure.message}`);
+    throw failure;
   }
 }

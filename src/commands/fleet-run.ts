@@ -31,7 +31,7 @@ export function preludeFor(ctx: CommandContext, host: HostConfig): PreludeOption
  * this run's unfinished work before the error propagates; the post step is told whether that was confirmed.
  */
 export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => Promise<T>): Promise<T> {
-  const listener = progress(ctx.log, ctx.report, ctx.config.hosts.length);
+  const listener = progress(ctx.log, ctx.report, ctx.config.hosts.length, ctx.signal);
   ctx.state?.started(ctx.run.owner);
   let fleet: Fleet;
   try {

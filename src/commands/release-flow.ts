@@ -143,10 +143,18 @@ function whyRestaged(r: PhaseResult | undefined): string {
     : 'the delta did not verify against the build';
 }
 
-/** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
+/**
+ * Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. The
+ * parts keep their names for the log.
+ */
 function chain(name: string, ...phases: (Phase | undefined)[]): Phase {
-  const present = phases.filter((p): p is Phase => p !== undefined);
-  return { name, vars: Object.assign({}, ...present.map((p) => p.vars)), steps: present.flatMap((p) => p.steps) };
+  const present = phases.filter((p): p is Phase => p !== undefined && p.steps.length > 0);
+  return {
+    name,
+    vars: Object.assign({}, ...present.map((p) => p.vars)),
+    steps: present.flatMap((p) => p.steps),
+    parts: present.map((p) => ({ name: p.name, from: p.steps[0]!.id })),
+  };
 }
 
 /** One line per host in the summary: the switch, how the release got its files, what cleanup removed. */

@@ -17,6 +17,7 @@ export {
   TOP_LEVEL_ONLY_KEYS,
 } from './schema.js';
 export { HOST_PLACEHOLDER } from './healthcheck-kind.js';
+export { hookLabel } from './hook-kind.js';
 export {
   STRATEGIES,
   WRITABLE_MODES,

@@ -6,7 +6,7 @@ import { key, type KeySpecs } from './kind.js';
 import { envMap } from './env-kind.js';
 import { environmentMap } from './environments-kind.js';
 import { healthcheck, healthcheckUrl, type HealthcheckKeys } from './healthcheck-kind.js';
-import { hookList, type HookKeys } from './hook-kind.js';
+import { hookList, hookName, type HookKeys } from './hook-kind.js';
 import { hostList, hostName, type HostEntryKeys } from './host-kind.js';
 import {
   absolutePath,
@@ -45,13 +45,19 @@ export const HOST_ENTRY_KEYS: HostEntryKeys = {
 };
 
 const RUN = key({ kind: command, required: true, description: 'The shell command.' });
+const HOOK_NAME = key({
+  kind: hookName,
+  description:
+    "The hook's name in the log and the job summary (one line, at most 60 characters); without it, the first line of `run`, shortened.",
+});
 
 /** Keys of a `build` or `activate` hook written as a mapping. */
-export const HOOK_KEYS: HookKeys = { run: RUN };
+export const HOOK_KEYS: HookKeys = { run: RUN, name: HOOK_NAME };
 
 /** Keys of a `deploy` hook written as a mapping. */
 export const DEPLOY_HOOK_KEYS = {
   run: RUN,
+  name: HOOK_NAME,
   once: key({
     kind: boolean,
     default: false,
@@ -193,19 +199,20 @@ export const ENVIRONMENT_KEYS = {
   build: key({
     kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
     default: [],
-    description: 'Shell commands run on the runner in the build copy before upload: strings, or mappings with `run`.',
+    description:
+      'Shell commands run on the runner in the build copy before upload: strings, or mappings with `run` (and `name`).',
   }),
   deploy: key({
     kind: hookList(DEPLOY_HOOK_KEYS),
     default: [],
     description:
-      'Shell commands run on each host in the new release before the switch: strings, or mappings with `run` and `once` (`once: true` runs it on one host only, before any host switches).',
+      'Shell commands run on each host in the new release before the switch: strings, or mappings with `run`, `name` and `once` (`once: true` runs it on one host only, before any host switches).',
   }),
   activate: key({
     kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
     default: [],
     description:
-      'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run`.',
+      'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run` (and `name`).',
   }),
   healthcheck: key({
     kind: healthcheck(HEALTHCHECK_KEYS),

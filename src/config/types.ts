@@ -31,6 +31,8 @@ export type HostSpec = Omit<HostConfig, 'deployPath'>;
 export interface HookConfig {
   /** The shell command. */
   run: string;
+  /** What the log and the summary call it (`name:`); without it, the first line of `run`, shortened. */
+  name?: string;
   /** Deploy hooks only: run on one host only, before any host switches. Always false for build and activate hooks. */
   once: boolean;
   position: SourcePosition;

@@ -9,6 +9,7 @@ import {
   type StepRecord,
 } from '../remote/session.js';
 import type { Phase } from '../remote/phase.js';
+import { stepTitle } from '../remote/steps/hooks.js';
 import type { PreludeOptions } from '../remote/prelude.js';
 import type { Transport } from '../transport/types.js';
 import { dropEarly, loadTransports, openTransport, reachEarly, type Access } from './connect.js';
@@ -59,6 +60,13 @@ export interface FleetListener {
   warning?(text: string): void;
   /** A phase ended on a host (for per-host phase timings). */
   phase?(host: HostConfig, name: string, ms: number, ok: boolean): void;
+  /**
+   * A phase starts across hosts (`connect` while the fleet opens): every step and output line until its end belongs
+   * to it. Phases of a fleet never overlap (a phase run within another belongs to the outer one).
+   */
+  phaseStart?(name: string, hosts: readonly HostConfig[], parts?: Phase['parts']): void;
+  /** The phase ended on every host; `error` is what ends the run (a HostFailure, a cancellation), if anything. */
+  phaseEnd?(name: string, error?: unknown): void;
 }
 
 export interface RunOptions {
@@ -81,6 +89,9 @@ export class Fleet {
     private readonly access: Access,
     private readonly listener: FleetListener,
   ) {}
+
+  /** Phases under way (a phase run inside another is part of the outer one). */
+  private depth = 0;
 
   /**
    * Gets ready to open a fleet while the runner still has other work (a deploy's build description): loads SSH
@@ -108,8 +119,14 @@ export class Fleet {
     parallel = hosts.length,
   ): Promise<Fleet> {
     reachEarly(hosts, parallel);
+    listener.phaseStart?.('connect', hosts);
     try {
-      return await Fleet.connect(hosts, access, prelude, listener, parallel);
+      const fleet = await Fleet.connect(hosts, access, prelude, listener, parallel);
+      listener.phaseEnd?.('connect');
+      return fleet;
+    } catch (error) {
+      listener.phaseEnd?.('connect', error);
+      throw error;
     } finally {
       dropEarly();
     }
@@ -165,9 +182,45 @@ export class Fleet {
     payloadFor?: (m: Member) => Payload | undefined,
     opts: RunOptions = {},
   ): Promise<Map<Member, PhaseResult>> {
-    const members = opts.members ?? this.members;
+    const phases = new Map((opts.members ?? this.members).map((m) => [m, phaseFor(m)]));
+    const members = [...phases].filter(([, phase]) => phase).map(([m]) => m);
+    const first = phases.get(members[0]!);
+    if (!first) return new Map();
+    return this.phase(first.name, members, () => this.runPhases(members, phases, payloadFor, opts), first.parts);
+  }
+
+  /**
+   * Runs `fn` as one phase of the fleet on `members` (the listener hears where it starts and ends); inside
+   * another phase, as part of that one.
+   */
+  async phase<T>(name: string, members: readonly Member[], fn: () => Promise<T>, parts?: Phase['parts']): Promise<T> {
+    if (this.depth > 0) return fn();
+    this.depth++;
+    this.listener.phaseStart?.(
+      name,
+      members.map((m) => m.host),
+      parts,
+    );
+    try {
+      const value = await fn();
+      this.listener.phaseEnd?.(name);
+      return value;
+    } catch (error) {
+      this.listener.phaseEnd?.(name, error);
+      throw error;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private async runPhases(
+    members: Member[],
+    phases: Map<Member, Phase | undefined>,
+    payloadFor: ((m: Member) => Payload | undefined) | undefined,
+    opts: RunOptions,
+  ): Promise<Map<Member, PhaseResult>> {
     const results = await settleLimited(members, opts.parallel ?? members.length, async (m) => {
-      const phase = phaseFor(m);
+      const phase = phases.get(m);
       if (!phase) return undefined;
       const t0 = Date.now();
       try {
@@ -199,8 +252,8 @@ export class Fleet {
           const last = (lines.find((l) => /^error:/i.test(l.trim())) ?? lines.find((l) => l.trim() !== ''))?.trim();
           failure = new HostFailure(
             m.host.name,
-            step?.label ?? 'phase',
-            `failed with exit code ${r.value.rc}${last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : ''}`,
+            step ? stepTitle(step) : 'phase',
+            `exited with code ${r.value.rc}${last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : ''}`,
             step?.tail ?? [],
             r.value.rc,
             r.value.data,

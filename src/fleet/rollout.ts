@@ -43,16 +43,19 @@ export async function rollout(
       for (const m of batch) listener.switched?.(m, at);
       await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
       if (plan.health) {
-        const results = await Promise.all(batch.map(async (m) => ({ m, r: await plan.health!(m) })));
-        for (const { m, r } of results) listener.health?.(m, r);
-        const sick = results.find(({ r }) => !r.ok);
-        if (sick) {
-          throw new HostFailure(
-            sick.m.host.name,
-            'healthcheck',
-            `unhealthy after ${sick.r.attempts} attempt(s): ${sick.r.detail}`,
-          );
-        }
+        // One phase of the log for the batch, whether each host is checked by URL (from here) or by command.
+        await fleet.phase('health', batch, async () => {
+          const results = await Promise.all(batch.map(async (m) => ({ m, r: await plan.health!(m) })));
+          for (const { m, r } of results) listener.health?.(m, r);
+          const sick = results.find(({ r }) => !r.ok);
+          if (sick) {
+            throw new HostFailure(
+              sick.m.host.name,
+              'healthcheck',
+              `unhealthy after ${sick.r.attempts} attempt(s): ${sick.r.detail}`,
+            );
+          }
+        });
       }
     } catch (error) {
       await switchBack(fleet, plan, switched, listener);

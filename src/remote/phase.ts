@@ -36,6 +36,11 @@ export interface Phase {
   /** Shell variables for the steps, assigned in the session before they run (values are quoted here). */
   vars?: Record<string, string>;
   steps: Step[];
+  /**
+   * Phases sent as one (stage, hooks, switch, finish): each part's name and the id of its first step, in order.
+   * Only the log reads them (a part of its own on one host).
+   */
+  parts?: { name: string; from: string }[];
 }
 
 /**

@@ -43,5 +43,8 @@ export function consoleLog(options: ConsoleLogOptions = {}): Log {
       line(out, `\n==> ${title}`);
       return fn();
     },
+    // A phase's section is a heading too (the Actions log's groups have no terminal counterpart).
+    startGroup: (title) => line(out, `\n==> ${title}`),
+    endGroup: () => undefined,
   };
 }

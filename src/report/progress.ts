@@ -1,22 +1,32 @@
 import type { HostConfig } from '../config/index.js';
 import type { FleetListener } from '../fleet/fleet.js';
 import type { StepRecord } from '../remote/session.js';
-import type { Log } from '../log.js';
+import { stepTitle } from '../remote/steps/hooks.js';
+import { seconds, type Log } from '../log.js';
+import { PhaseLines } from './phase-lines.js';
 import type { RunReport } from './report.js';
 
-export function seconds(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+export { seconds } from '../log.js';
+
+/** A step's line: `▶ upload`, `✓ upload (1.2 s)`, `✗ hook "migrate" failed: exit code 3 (2.1 s)`. */
+export function stepLine(record: StepRecord): string {
+  if (record.status === 'running') return `▶ ${record.label}`;
+  if (record.status === 'ok') return `✓ ${record.label} (${seconds(record.ms)})`;
+  return `✗ ${stepTitle(record)} failed: exit code ${record.rc} (${seconds(record.ms)})`;
 }
 
-/** Turns host events into log lines (prefixed by host when there are several) and report rows. */
-export function progress(log: Log, report: RunReport, hostCount: number): FleetListener {
+/**
+ * Turns host events into log lines (prefixed by host when there are several), one section per phase (see
+ * PhaseLines), and report rows.
+ */
+export function progress(log: Log, report: RunReport, hostCount: number, signal?: AbortSignal): FleetListener {
   const prefix = (host: HostConfig) => (hostCount > 1 ? `[${host.name}] ` : '');
+  const phases = new PhaseLines(log, hostCount, signal);
   return {
     step(host: HostConfig, record: StepRecord) {
       report.step(host.name, record);
-      if (record.status === 'running') log.info(`${prefix(host)}▶ ${record.label}`);
-      else if (record.status === 'ok') log.info(`${prefix(host)}✓ ${record.label} (${seconds(record.ms)})`);
-      else log.info(`${prefix(host)}✗ ${record.label} failed with exit code ${record.rc} (${seconds(record.ms)})`);
+      phases.step(host, record);
+      log.info(`${prefix(host)}${stepLine(record)}`);
     },
     output(host: HostConfig, line: string, step: StepRecord | undefined) {
       log.output(`${prefix(host)}  ${line}`);
@@ -26,6 +36,8 @@ export function progress(log: Log, report: RunReport, hostCount: number): FleetL
     phase(host: HostConfig, name: string, ms: number) {
       report.row(host.name).phases[name] = ms;
     },
+    phaseStart: (name, hosts, parts) => phases.start(name, hosts, parts),
+    phaseEnd: (name, error) => phases.end(name, error),
     warning(text: string) {
       report.warnings.push(text);
       log.warning(text);

@@ -1,8 +1,11 @@
+import { hookLabel } from '../../config/index.js';
 import type { Step } from '../phase.js';
 import { q } from '../quote.js';
 
 export interface HookCommand {
   run: string;
+  /** The hook's `name:` (its label in the log and the summary). */
+  name?: string;
 }
 
 export interface HookPlace {
@@ -16,6 +19,13 @@ export interface HookPlace {
 export const IN_RELEASE: HookPlace = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
 /** Activate hooks run in the live release, right after a switch (and again after a switch back). */
 export const IN_CURRENT: HookPlace = { prefix: 'activate', dir: 'current/' };
+
+/** How a failure names a step: a hook by its kind and label (`hook "migrate"`), any other step by its label. */
+export function stepTitle(step: { id: string; label: string }): string {
+  if (/^hook-\d+$/.test(step.id)) return `hook "${step.label}"`;
+  if (/^activate-\d+$/.test(step.id)) return `activate hook "${step.label}"`;
+  return step.label;
+}
 
 /**
  * Hook commands: each runs with bash -e, stdin closed, the configured environment plus the DEPLOY_* variables,
@@ -39,7 +49,7 @@ export function hookSteps(
   const secs = Math.max(1, Math.round(timeoutMs / 1000));
   return hooks.map((hook, i) => ({
     id: `${place.prefix}-${i + 1}`,
-    label: hook.run,
+    label: hookLabel(hook),
     // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
     body: `${exports}
 cd -- ${place.dir}
