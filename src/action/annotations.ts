@@ -33,7 +33,7 @@ export function annotateFailure(command: string, error: unknown, failure: Failur
     annotateConfigError(error);
     return;
   }
-  const where = failure.host === 'runner' ? '' : `${failure.host}: ${failure.step}: `;
-  const host = failure.host === 'runner' ? 'the runner' : failure.host;
+  const where = failure.host === 'runner' || !failure.host ? '' : `${failure.host}: ${failure.step}: `;
+  const host = failure.host === 'runner' ? 'the runner' : (failure.host ?? 'the hosts');
   core.error(`${where}${failure.message}`, { title: `${command} failed on ${host} (step: ${short(failure.step)})` });
 }

@@ -1,7 +1,6 @@
 import * as core from '@actions/core';
 import { runCommand, runsHooks } from '../commands/index.js';
-import { Cancelled } from '../errors.js';
-import { failureOf, untouchedAfterFailure } from '../report/failure.js';
+import { failureOf } from '../report/failure.js';
 import { RunReport } from '../report/report.js';
 import { renderSummary } from '../report/summary.js';
 import { textBlocks } from '../report/text.js';
@@ -25,6 +24,8 @@ export async function main(): Promise<void> {
     report = new RunReport(inputs.command, config.environment, config.application);
     await runCommand(inputs.command, await commandContext(inputs, config, report, cancel.signal));
   } catch (error) {
+    // A config that does not load still gets its summary: the problems, where the reader looks first.
+    report ??= new RunReport(core.getInput('command') || 'deploy', core.getInput('environment'), '');
     reportFailure(report, error);
   } finally {
     cancel.dispose();
@@ -38,16 +39,12 @@ export async function main(): Promise<void> {
   }
 }
 
-/** A failed run: into the report (what was left untouched), the output's last lines, an annotation. */
+/** A failed run: into the report (the summary says what each host did and undid), the output's last lines, an annotation. */
 function reportFailure(report: RunReport | undefined, error: unknown): void {
   const failure = failureOf(error);
-  if (report) {
-    report.failure = failure;
-    if (failure.host !== 'runner' || error instanceof Cancelled)
-      report.untouched.push(...untouchedAfterFailure(report.command));
-  }
+  if (report) report.failure = failure;
   if (failure.tail.length) {
-    actionsLog.info(`Last lines of output from ${failure.host}:`);
+    actionsLog.info(`Last lines of output from ${failure.host ?? 'the hosts'}:`);
     actionsLog.output(failure.tail.join('\n'));
   }
   annotateFailure(report?.command ?? 'deploy-action', error, failure);
