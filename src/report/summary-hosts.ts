@@ -80,7 +80,7 @@ export function stepsTable(r: RunReport): string[] {
       const failed = failedRow(r, host, row);
       const status = failed
         ? `❌ failed: ${inline(ticks(cut(r.failure!.message.split('\n')[0]!, LABEL_CHARS)), true)}`
-        : `${ICON[row.status]} ${row.status}`;
+        : `${ICON[row.status]} ${row.status === 'running' ? 'stopped' : row.status}`;
       rows.push(`| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${status} | ${seconds(row.ms)} |`);
     }
   }

@@ -117,9 +117,11 @@ function failureSection(r: RunReport, f: FailureReport): string[] {
   const verb = r.command.charAt(0).toUpperCase() + r.command.slice(1);
   const where = host
     ? `Failed on ${code(host)} in step ${code(step!)}:`
-    : step
-      ? `Failed in step ${code(step)}:`
-      : `${verb} failed:`;
+    : step === 'cancelled'
+      ? `${verb} cancelled:`
+      : step
+        ? `Failed in step ${code(step)}:`
+        : `${verb} failed:`;
   const lines = cut(f.message, HEADLINE_CHARS).split('\n');
   if (f.step === 'config' && f.host === 'runner')
     return ['**The configuration is not valid:**', '', ...lines.map((l) => `- ${inline(ticks(l))}`), ''];
@@ -162,7 +164,8 @@ export function renderSummary(r: RunReport): string {
   const sections: Section[] = [];
   const add = (lines: string[], drop?: number, note?: string) => lines.length && sections.push({ lines, drop, note });
   add([`## ${title(r)}`, '', ...facts(r)]);
-  if (r.ok) add(r.changes.map((line) => `- ${inline(ticks(line))}`).concat(r.changes.length ? [''] : []));
+  // A dry run's title says that nothing was changed.
+  if (r.ok && !r.dryRun) add(r.changes.map((line) => `- ${inline(ticks(line))}`).concat(r.changes.length ? [''] : []));
   if (r.details.length)
     add(['', ...markdownBlocks(r.details)], 3, '_The details of this run were too long for the summary; see the log._');
   if (r.failure) add(failureSection(r, r.failure));
