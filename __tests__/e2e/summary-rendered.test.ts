@@ -270,7 +270,7 @@ describe('job summaries as GitHub renders them', () => {
     expectFailureShown(s, host, 'healthcheck');
     const hostsTable = tableWith(s, 'Host', 'Result')!;
     expect(hostsTable.head.filter((h) => /health/i.test(h))).toEqual(['Health check']);
-    expect(hostsTable.rows[0]!.at(-1)).toMatch(/^❌ fail after 1 attempts/);
+    expect(hostsTable.rows[0]!.at(-1)).toMatch(/^❌ failed after 1 attempt \(/);
     // The check's own output is in the summary, not only in the log.
     expect(s.text).toContain('HTTP 502 Bad Gateway');
     const line = hostLine(s, host);

@@ -37,12 +37,21 @@ function result(r: RunReport, host: string): string {
   return '⏹️ stopped';
 }
 
+/** A command check's verdict (`ok attempt 2`, `fail after 3 attempts`) in words; a URL check's detail as it is. */
+export function verdict(detail: string): string {
+  const ok = /^ok attempt (\d+)$/.exec(detail);
+  if (ok) return `passed (attempt ${ok[1]})`;
+  const failed = /^fail after (\d+) attempts$/.exec(detail);
+  return failed ? `failed after ${count(Number(failed[1]), 'attempt')}` : detail;
+}
+
 /** The health check's verdict and its time. */
 function health(r: RunReport, host: string): string {
   const row = r.rows.get(host);
   if (!row?.health) return '';
   const ms = row.phases['health'];
-  return `${row.health.ok ? '✅' : '❌'} ${md(cut(row.health.detail, LABEL_CHARS))}${ms !== undefined ? ` (${seconds(ms)})` : ''}`;
+  const text = md(cut(verdict(row.health.detail), LABEL_CHARS));
+  return `${row.health.ok ? '✅' : '❌'} ${text}${ms !== undefined ? ` (${seconds(ms)})` : ''}`;
 }
 
 /** The hosts table: one row per host in config order, what became of it, each phase's time, the health check. */
