@@ -110,7 +110,7 @@ maybe('fleets of real hosts (network namespaces)', () => {
     }
     expect(readFileSync(marker, 'utf8').trim().split('\n')).toEqual([join(base, 'h1')]);
     expect(r.summary).toContain('### Hosts');
-    for (const h of hosts) expect(r.summary).toContain(`| ${nameOf(h)} |`);
+    for (const h of hosts) expect(r.summary).toContain(`| ${nameOf(h).replace('@', '\\@')} |`);
     expect(r.summary).toMatch(/Switch window \(first to last host\): \d+ ms/);
   });
 

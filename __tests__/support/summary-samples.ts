@@ -92,7 +92,6 @@ function dryRun(): RunReport {
     list([`Live release: ${PREVIOUS}`, 'Lock: free', 'Steps: prepare → lock → inspect → release → upload']),
     paragraph([{ code: 'deploy-action deploy production' }, ' runs it.']),
   );
-  r.changes.push('dry run: nothing was changed on any host');
   return r;
 }
 

@@ -54,7 +54,7 @@ describe('renderSummary: success', () => {
       Release: '` 20240305070809 `',
       Commit: 'abc123def456',
       'Previous release': '` 20240304010101 `',
-      URL: 'https://shop.example.com/',
+      URL: '[https://shop.example.com/](https://shop.example.com/)',
       Duration: '4.2 s',
     });
   });

@@ -61,5 +61,4 @@ export function planReport(
     blocks.push(heading(`${m.host.name} (${m.host.deployPath})`, 2), list(items));
   }
   ctx.report.details.push(...blocks);
-  ctx.report.changes.push('dry run: nothing was changed on any host');
 }

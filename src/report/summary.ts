@@ -94,7 +94,7 @@ function facts(r: RunReport): string[] {
     [r.ok ? 'Release' : 'Release (not deployed)', r.release && code(r.release, true)],
     ['Commit', commit(r)],
     ['Previous release', r.previous ? code(r.previous, true) : r.release ? '(none)' : undefined],
-    ['URL', r.url && md(r.url)],
+    ['URL', r.url && `[${md(r.url)}](${r.url.replace(/[\s()|<>]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)})`],
     ['Duration', r.finishedMs !== undefined ? seconds(r.finishedMs) : undefined],
   ];
   const shown = cells.filter((c): c is [string, string] => c[1] !== undefined && c[1] !== '');
@@ -164,8 +164,7 @@ export function renderSummary(r: RunReport): string {
   const sections: Section[] = [];
   const add = (lines: string[], drop?: number, note?: string) => lines.length && sections.push({ lines, drop, note });
   add([`## ${title(r)}`, '', ...facts(r)]);
-  // A dry run's title says that nothing was changed.
-  if (r.ok && !r.dryRun) add(r.changes.map((line) => `- ${inline(ticks(line))}`).concat(r.changes.length ? [''] : []));
+  if (r.ok) add(r.changes.map((line) => `- ${inline(ticks(line))}`).concat(r.changes.length ? [''] : []));
   if (r.details.length)
     add(['', ...markdownBlocks(r.details)], 3, '_The details of this run were too long for the summary; see the log._');
   if (r.failure) add(failureSection(r, r.failure));
