@@ -4,6 +4,7 @@ import { HostFailure } from '../../src/fleet/fleet.js';
 import { md } from '../../src/report/markdown.js';
 import { RunReport } from '../../src/report/report.js';
 import { verdict } from '../../src/report/summary-hosts.js';
+import { renderSummary } from '../../src/report/summary.js';
 import { count, size } from '../../src/report/units.js';
 
 describe('sizes and counts as a person reads them', () => {
@@ -74,5 +75,22 @@ describe('the CLI outcome', () => {
     expect(out).toContain('web1: took the deploy lock, made release r2, failed in step upload; it was told to remove');
     expect(out).toContain('but did not confirm it');
     expect(out).not.toContain('as it was before this run');
+  });
+});
+
+describe('what happened on each host', () => {
+  test('names (a hook with backticks, a host) are code spans whatever they hold', () => {
+    const r = new RunReport('deploy', 'production', 'shop');
+    r.begin(['web`1'], false);
+    for (const id of ['lock', 'release']) r.step('web`1', { id, label: id, status: 'ok', ms: 1 });
+    r.release = 'r2';
+    r.undone.set('web`1', true);
+    r.failure = { host: 'web`1', step: 'echo `date` | tee *x*', message: 'failed with exit code 1', tail: [] };
+    const line = renderSummary(r)
+      .split('\n')
+      .find((l) => l.startsWith('- ``'));
+    expect(line).toBe(
+      '- `` web`1 ``: took the deploy lock, made release ` r2 `, failed in step `` echo `date` | tee *x* ``; then removed ` r2 ` and the ` shared/ ` entries this run created and released the lock. ` current ` is as it was before this run',
+    );
   });
 });

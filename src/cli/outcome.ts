@@ -105,7 +105,7 @@ export function failure(r: RunReport | undefined, error: unknown, context: Failu
       '',
       `✗ ${headline(r, context.dryRun)}${r.finishedMs !== undefined ? ` after ${seconds(r.finishedMs)}` : ''}`,
     );
-    const hosts = hostsAfterFailure(r).map(bare);
+    const hosts = hostsAfterFailure(r).map((l) => plain(l));
     if (hosts.length) out.push('', 'What happened on each host:', ...hosts.map((l) => `  - ${l}`));
     if (r.warnings.length) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${bare(w)}`));
   }

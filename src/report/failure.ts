@@ -2,6 +2,7 @@ import { BuildError } from '../artifact/hooks.js';
 import { Cancelled } from '../errors.js';
 import { ConfigError } from '../config/index.js';
 import { HostFailure } from '../fleet/fleet.js';
+import { type Span, spans, ticks } from './document.js';
 import type { FailureReport, RunReport, StepRow } from './report.js';
 
 /** The pseudo-host of a failure no one host caused (the hosts disagree, nothing to roll back to). */
@@ -36,56 +37,66 @@ export function failedWhere(f: FailureReport): { host?: string; step?: string } 
  * it switches back, removes the unfinished release and the `shared/` entries the run created, and releases the
  * lock). One line per host, in config order; `backticks` mark names.
  */
-export function hostsAfterFailure(r: RunReport): string[] {
+export function hostsAfterFailure(r: RunReport): Span[][] {
   if (!r.failure) return [];
   const hosts = r.inOrder(new Set([...r.order, ...r.hosts.keys()].filter((h) => h !== 'runner')));
   return hosts.map((h) => hostAfterFailure(r, h, r.hosts.get(h) ?? []));
 }
 
-function hostAfterFailure(r: RunReport, host: string, rows: StepRow[]): string {
+/**
+ * Inline text from a template: each interpolated name becomes a code span (whatever it holds), each interpolated
+ * piece (spans) goes in as it is, and `backticks` in the template's own text mark code.
+ */
+function says(text: TemplateStringsArray, ...values: (string | Span[])[]): Span[] {
+  const out: Span[] = [];
+  text.forEach((part, i) => {
+    if (part) out.push(...spans(ticks(part)));
+    const v = values[i];
+    if (v !== undefined) out.push(...(typeof v === 'string' ? [{ code: v }] : v));
+  });
+  return out;
+}
+
+function hostAfterFailure(r: RunReport, host: string, rows: StepRow[]): Span[] {
   const f = r.failure!;
-  const name = `\`${host}\``;
   const step = (id: string) => rows.find((s) => s.id === id);
   const ok = (id: string) => step(id)?.status === 'ok';
   if (!rows.length) {
     return f.host === host
-      ? `${name}: not reached (${f.step} failed): nothing was changed`
-      : `${name}: no step ran there: nothing was changed`;
+      ? says`${host}: not reached (${f.step} failed): nothing was changed`
+      : says`${host}: no step ran there: nothing was changed`;
   }
   if (step('lock')?.status === 'failed')
-    return `${name}: the deploy lock is held by another run: nothing was changed, and that lock was left in place`;
-  const tookLock = ok('lock');
-  if (!tookLock) return `${name}: only read (no lock taken): nothing was changed`;
-  const release = r.release ? `\`${r.release}\`` : 'the new release';
+    return says`${host}: the deploy lock is held by another run: nothing was changed, and that lock was left in place`;
+  if (!ok('lock')) return says`${host}: only read (no lock taken): nothing was changed`;
+  const release = r.release ? says`${r.release}` : says`the new release`;
   const made = r.command !== 'rollback' && step('release') !== undefined && step('release')!.status !== 'failed';
   const switched = ok('symlink');
   const revertedByPhase = r.rows.get(host)?.reverted === true || ok('revert');
-  if (ok('unlock')) return `${name}: finished before the run failed: ${release} is live there`;
-  const did = ['took the deploy lock'];
-  if (made) did.push(`made release ${release}`);
-  if (switched) did.push(`switched \`current\` to ${release}`);
-  if (f.host === host) did.push(`failed in step \`${f.step}\``);
-  if (switched && revertedByPhase) did.push('switched `current` back');
-  const undo: string[] = [];
-  if (switched && !revertedByPhase) undo.push('switch `current` back');
-  if (made) undo.push(`remove ${release} and the \`shared/\` entries this run created`);
-  undo.push('release the lock');
-  const confirmed = r.undone.get(host);
+  if (ok('unlock')) return says`${host}: finished before the run failed: ${release} is live there`;
+  const did = [says`took the deploy lock`];
+  if (made) did.push(says`made release ${release}`);
+  if (switched) did.push(says`switched \`current\` to ${release}`);
+  if (f.host === host) did.push(says`failed in step ${f.step}`);
+  if (switched && revertedByPhase) did.push(says`switched \`current\` back`);
+  const undo: [string, Span[]][] = [];
+  if (switched && !revertedByPhase) undo.push(['switched', says`switch \`current\` back`]);
+  if (made) undo.push(['removed', says`remove ${release} and the \`shared/\` entries this run created`]);
+  undo.push(['released', says`release the lock`]);
   const then =
-    confirmed === false
-      ? `; it was told to ${joined(undo)}, but did not confirm it (connection lost?): check with the \`releases\` command`
-      : `; then ${joined(undo.map(pastTense))}. \`current\` is as it was before this run`;
-  return `${name}: ${did.join(', ')}${then}`;
+    r.undone.get(host) === false
+      ? says`; it was told to ${joined(undo.map(([, s]) => s))}, but did not confirm it (connection lost?): check with the \`releases\` command`
+      : says`; then ${joined(undo.map(([past, s]) => pastTense(past, s)))}. \`current\` is as it was before this run`;
+  return says`${host}: ${joined(did, ', ')}${then}`;
 }
 
-/** `a`, `a and b`, `a, b and c`. */
-function joined(items: string[]): string {
-  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+/** `a`, `a and b`, `a, b and c` (or all joined by `last`). */
+function joined(items: Span[][], last = ' and '): Span[] {
+  return items.flatMap((item, i) => (i === 0 ? item : [i === items.length - 1 ? last : ', ', ...item]));
 }
 
-function pastTense(action: string): string {
-  return action
-    .replace(/^switch /, 'switched ')
-    .replace(/^remove /, 'removed ')
-    .replace(/^release /, 'released ');
+/** The action in the past tense: its first word replaced (`remove X` → `removed X`). */
+function pastTense(past: string, action: Span[]): Span[] {
+  const [first, ...rest] = action;
+  return typeof first === 'string' ? [first.replace(/^\S+/, past), ...rest] : action;
 }

@@ -144,7 +144,7 @@ function failureSection(r: RunReport, f: FailureReport): string[] {
     out.push('</details>', '');
   }
   const hosts = hostsAfterFailure(r);
-  if (hosts.length) out.push('### What happened on each host', '', ...hosts.map((l) => `- ${inline(ticks(l))}`), '');
+  if (hosts.length) out.push('### What happened on each host', '', ...hosts.map((l) => `- ${inline(l)}`), '');
   return out;
 }
 
