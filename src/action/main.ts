@@ -24,8 +24,9 @@ export async function main(): Promise<void> {
     report = new RunReport(inputs.command, config.environment, config.application);
     await runCommand(inputs.command, await commandContext(inputs, config, report, cancel.signal));
   } catch (error) {
-    // A config that does not load still gets its summary: the problems, where the reader looks first.
-    report ??= new RunReport(core.getInput('command') || 'deploy', core.getInput('environment'), '');
+    // A config that does not load still gets its summary on a runner: the problems, where the reader looks first.
+    if (!report && process.env['GITHUB_STEP_SUMMARY'])
+      report = new RunReport(core.getInput('command') || 'deploy', core.getInput('environment'), '');
     reportFailure(report, error);
   } finally {
     cancel.dispose();
