@@ -271,7 +271,7 @@ describe('delta uploads against a real sshd', () => {
     const fourth = await deploy(ws);
     expect(fourth.stdout).toContain('reusing releases/');
     expect(fourth.stdout).not.toContain('manifest is unreadable');
-    expect(fourth.summary).toMatch(/\| Host \| Release \| inspect \| ship \|/);
+    expect(fourth.summary).toMatch(/\| Host \| Result \| connect and inspect \| stage to finish \|$/m);
     expect(fourth.stdout).toMatch(/verified against the build's manifest \(1 files read/);
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v4\n');
   });
@@ -288,7 +288,7 @@ describe('delta uploads against a real sshd', () => {
     writeFileSync(join(dp, '.deploy/manifests', `${second.outputs['release']}.gz`), 'not gzip at all');
     ws.write('VERSION', 'v4\n');
     const fourth = await deploy(ws);
-    expect(fourth.summary).toMatch(/\| Host \| Release \| inspect \| base \| ship \|/);
+    expect(fourth.summary).toMatch(/\| Host \| Result \| connect and inspect \| base \| stage to finish \|$/m);
     expect(fourth.stdout).toContain('upload (delta)');
     expect(fourth.stdout).not.toContain('reusing releases/');
     expect(fourth.stdout).toContain('verified against the build');
@@ -307,7 +307,7 @@ describe('delta uploads against a real sshd', () => {
     ws.write('VERSION', 'v4\n');
     const fourth = await deploy(ws, { 'release-name': 'r3' });
     // The glob lists releases/r1-2/ before releases/r1/; retention removes r1, and inspect offers r1.
-    expect(fourth.summary).toMatch(/\| Host \| Release \| inspect \| ship \|/);
+    expect(fourth.summary).toMatch(/\| Host \| Result \| connect and inspect \| stage to finish \|$/m);
     expect(fourth.stdout).toContain('reusing releases/r1, which cleanup would remove');
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v4\n');
   });
@@ -322,7 +322,7 @@ describe('delta uploads against a real sshd', () => {
     await deploy(ws);
     ws.write('VERSION', 'v4\n');
     const fourth = await deploy(ws);
-    expect(fourth.summary).toMatch(/\| Host \| Release \| inspect \| base \| ship \|/);
+    expect(fourth.summary).toMatch(/\| Host \| Result \| connect and inspect \| base \| stage to finish \|$/m);
     expect(fourth.stdout).toContain('reusing releases/zz-first, which cleanup would remove');
     expect(fourth.stdout).toContain('verified against the build');
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v4\n');
@@ -340,7 +340,7 @@ describe('delta uploads against a real sshd', () => {
     const third = await deploy(ws);
     expect(third.stdout).toContain(`reusing releases/${first.outputs['release']}, which cleanup would remove`);
     // Inspect offered that release with its manifest: no extra round trip (no `base` phase).
-    expect(third.summary).toMatch(/\| Host \| Release \| inspect \| ship \|/);
+    expect(third.summary).toMatch(/\| Host \| Result \| connect and inspect \| stage to finish \|$/m);
     expect(third.stdout).toContain('verified against the build');
     expect(third.stdout).not.toContain('does not match the build');
     expect(readdirSync(join(dp, 'releases')).sort()).toEqual(

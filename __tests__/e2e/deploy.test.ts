@@ -130,11 +130,11 @@ describe('deploy through dist/index.js to a real sshd', () => {
     expect(existsSync(join(dirname(dp), 'pwned'))).toBe(false);
     expect(existsSync(join(ws.dir, 'pwned'))).toBe(false);
     // The summary tells the story; the secret reaches no artifact.
-    expect(third.summary).toContain(`| Release | ${third.outputs['release']} |`);
+    expect(third.summary).toContain(`| \` ${third.outputs['release']} \` |`);
     expect(third.summary).toContain('| Previous release |');
     expect(third.summary).toMatch(/\| .* \| upload( \(delta\))? \| ✅ ok \|/);
     // One host, nothing to check after its switch: staging, hooks, switch and commit were one phase (one round trip).
-    expect(third.summary).toMatch(/\| Host \| Release \| inspect \|( base \|)? ship \| Health \|/);
+    expect(third.summary).toMatch(/\| Host \| Result \| connect and inspect \|( base \|)? stage to finish \|$/m);
     for (const r of runs) {
       // `::add-mask::` is the masking command itself: the runner consumes it and never shows it.
       const log = r.stdout
@@ -193,7 +193,7 @@ describe('deploy through dist/index.js to a real sshd', () => {
     );
     expect(bad.stdout).toContain('exited with code 7');
     expect(bad.summary).toContain('boom: table locked');
-    expect(bad.summary).toContain('Left as it was');
+    expect(bad.summary).toContain('What happened on each host');
     expect(readlinkSync(join(dp, 'current'))).toBe(`releases/${ok.outputs['release']}`);
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v1\n');
     expect(readdirSync(join(dp, 'releases'))).toEqual([ok.outputs['release']]);

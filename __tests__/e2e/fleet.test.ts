@@ -56,7 +56,7 @@ describe('several hosts', () => {
     expect(JSON.parse(r.outputs['hosts']!)).toHaveLength(2);
     expect(r.summary.match(/\| upload \| ✅ ok/g)).toHaveLength(2);
     // Two hosts: each stages (and runs its hooks), then both switch together, then both commit.
-    expect(r.summary).toMatch(/\| Host \| Release \| inspect \| stage \| switch \| finish \| Health \|/);
+    expect(r.summary).toMatch(/\| Host \| Result \| connect and inspect \| stage \| switch \| finish \|$/m);
   });
 
   test('a hook failing on one host switches no host', async () => {
@@ -123,7 +123,7 @@ describe('several hosts', () => {
     ws.write('VERSION', 'v4\n');
     const r = await runAction({ inputs: { ...inputs(), 'release-name': 'r4' }, workspace: ws.dir });
     expect({ code: r.code, out: r.code ? r.stdout : '' }).toEqual({ code: 0, out: '' });
-    expect(r.summary).toMatch(/\| Host \| Release \| inspect \| base \| stage \| switch \| finish \| Health \|/);
+    expect(r.summary).toMatch(/\| Host \| Result \| connect and inspect \| base \| stage \| switch \| finish \|$/m);
     expect(r.summary.match(/\| base manifest \| ✅ ok/g)).toHaveLength(2);
     expect(r.stdout.match(/upload \(delta\)/g)?.length).toBeGreaterThanOrEqual(2);
     expect([live(base, 'a'), live(base, 'b')]).toEqual(['v4', 'v4']);

@@ -101,7 +101,7 @@ describe('github-deployment: the Deployments API (a local server standing in for
       command: 'deploy',
     });
     // The job summary links the commit and the run and says how to roll back.
-    expect(second.summary).toContain(`| Commit | [0123456](https://github.com/acme/shop/commit/${SHA}) |`);
+    expect(second.summary).toContain(`| [0123456](https://github.com/acme/shop/commit/${SHA}) |`);
     expect(second.summary).toContain(
       `  command: rollback\n  environment: "production"\n  release: "${r.outputs['release']}"`,
     );

@@ -17,10 +17,16 @@ function successReport(): RunReport {
   return r;
 }
 
-/** The rows of the markdown table that follows `### Steps`, split into cells (escaped pipes kept). */
+/** The facts table under the title (one row under named columns), as column → cell. */
+function factsOf(md: string): Record<string, string> {
+  const [head, , row] = md.split('\n').slice(2, 5).map(splitRow);
+  return Object.fromEntries(head!.map((k, i) => [k, row![i]!]));
+}
+
+/** The rows of the markdown table in the folded steps block, split into cells (escaped pipes kept). */
 function stepRows(md: string): string[][] {
   const lines = md.split('\n');
-  const at = lines.indexOf('### Steps');
+  const at = lines.findIndex((l) => l.startsWith('<details><summary>Steps ('));
   expect(at).toBeGreaterThanOrEqual(0);
   const rows: string[][] = [];
   for (const line of lines.slice(at + 4)) {
@@ -44,18 +50,19 @@ describe('renderSummary: success', () => {
   });
 
   test('shows release, commit, previous release and URL', () => {
-    expect(md).toContain('| Release | 20240305070809 |');
-    expect(md).toContain('| Commit | abc123def456 |');
-    expect(md).toContain('| Previous release | 20240304010101 |');
-    expect(md).toContain('| URL | https://shop.example.com/ |');
-    expect(md).toContain('| Environment | production |');
-    expect(md).toContain('| Duration | 4.2 s |');
+    expect(factsOf(md)).toEqual({
+      Release: '` 20240305070809 `',
+      Commit: 'abc123def456',
+      'Previous release': '` 20240304010101 `',
+      URL: '[https://shop.example.com/](https://shop.example.com/)',
+      Duration: '4.2 s',
+    });
   });
 
   test('a first deploy says there was no previous release', () => {
     const r = successReport();
     r.previous = undefined;
-    expect(renderSummary(r)).toContain('| Previous release | (none) |');
+    expect(factsOf(renderSummary(r))['Previous release']).toBe('(none)');
   });
 
   test('lists the changes', () => {
@@ -75,8 +82,8 @@ describe('renderSummary: success', () => {
 
   test('no failure section', () => {
     expect(md).not.toContain('Failed on');
-    expect(md).not.toContain('<details>');
-    expect(md).not.toContain('Left as it was');
+    expect(md).not.toContain('Last lines of output');
+    expect(md).not.toContain('What happened on each host');
   });
 
   test('a step updated twice (running, then ok) appears once', () => {
@@ -93,16 +100,20 @@ function failureReport(): RunReport {
   r.previous = '20240304010101';
   r.sha = 'abc123';
   r.changes.push('this must not be shown on failure');
+  r.begin(['web1', 'web2'], false);
   r.step('web1', { id: 'prepare', label: 'prepare', status: 'ok', ms: 10 });
+  r.step('web1', { id: 'lock', label: 'lock', status: 'ok', ms: 10 });
+  r.step('web1', { id: 'release', label: 'release', status: 'ok', ms: 10 });
   r.step('web1', { id: 'hook-1', label: 'php artisan migrate --force', status: 'failed', ms: 900 });
   r.step('web2', { id: 'prepare', label: 'prepare', status: 'ok', ms: 12 });
+  r.step('web2', { id: 'lock', label: 'lock', status: 'ok', ms: 10 });
+  r.undone.set('web1', true).set('web2', true);
   r.failure = {
     host: 'web1',
     step: 'php artisan migrate --force',
     message: 'failed with exit code 1',
     tail: ['Migrating: 2024_01_01_create_users', 'SQLSTATE[42S01]: table already exists', '```not a fence```'],
   };
-  r.untouched.push('current still points to releases/20240304010101 on every host', 'shared/ is unchanged');
   return r;
 }
 
@@ -140,22 +151,26 @@ describe('renderSummary: failure', () => {
   test('no tail, no collapsible block', () => {
     const r = failureReport();
     r.failure!.tail = [];
-    expect(renderSummary(r)).not.toContain('<details>');
+    expect(renderSummary(r)).not.toContain('Last lines of output');
   });
 
-  test('lists what was left as it was', () => {
+  test('says what the run did and undid on each host, from its steps', () => {
     const lines = md.split('\n');
-    const at = lines.indexOf('Left as it was:');
-    expect(at).toBeGreaterThanOrEqual(0);
-    expect(lines.slice(at + 1, at + 3)).toEqual([
-      '- current still points to releases/20240304010101 on every host',
-      '- shared/ is unchanged',
+    const at = lines.indexOf('### What happened on each host');
+    expect(at).toBeGreaterThan(lines.findIndex((l) => l.startsWith('**Failed on')));
+    expect(lines.slice(at + 2, at + 4)).toEqual([
+      '- ` web1 `: took the deploy lock, made release ` 20240305070809 `, failed in step ` php artisan migrate --force `; then removed ` 20240305070809 ` and the ` shared/ ` entries this run created and released the lock. ` current ` is as it was before this run',
+      '- ` web2 `: took the deploy lock; then released the lock. ` current ` is as it was before this run',
     ]);
-    expect(lines.indexOf('Left as it was:')).toBeGreaterThan(lines.findIndex((l) => l.startsWith('**Failed on')));
   });
 
   test('the step table marks the failed step', () => {
-    expect(stepRows(md)).toContainEqual(['web1', 'php artisan migrate --force', '❌ failed', '900 ms']);
+    expect(stepRows(md)).toContainEqual([
+      'web1',
+      'php artisan migrate --force',
+      '❌ failed: failed with exit code 1',
+      '900 ms',
+    ]);
   });
 
   test('success-only changes are not shown on failure', () => {
@@ -184,8 +199,8 @@ describe('renderSummary: markdown in user text', () => {
     r.release = 'r|1';
     r.step('a|b', { id: 'prepare', label: 'prepare', status: 'ok', ms: 1 });
     const md = renderSummary(r);
-    expect(md).toContain('| Environment | prod\\|eu |');
-    expect(md).toContain('| Release | r\\|1 |');
+    expect(md.split('\n')[0]).toContain('prod\\|eu');
+    expect(factsOf(md)['Release']).toBe('` r\\|1 `');
     expect(stepRows(md)).toEqual([['a\\|b', 'prepare', '✅ ok', '1 ms']]);
   });
 
@@ -242,8 +257,8 @@ describe('renderSummary: links, rollback, hook output', () => {
 
   test('the commit links to it and the run is linked at the end', () => {
     const md = renderSummary(linked());
-    expect(md).toContain(
-      '| Commit | [0123456](https://github.com/acme/shop/commit/0123456789abcdef0123456789abcdef01234567) |',
+    expect(factsOf(md)['Commit']).toBe(
+      '[0123456](https://github.com/acme/shop/commit/0123456789abcdef0123456789abcdef01234567)',
     );
     expect(md.trimEnd().split('\n').at(-1)).toBe('[Logs of this run](https://github.com/acme/shop/actions/runs/4242)');
   });
@@ -294,7 +309,7 @@ describe('renderSummary: links, rollback, hook output', () => {
     for (let h = 1; h <= 50; h++) {
       const host = `deploy@web${h}.example.com:22`;
       r.row(host).phases = { inspect: 100, stage: 2000, hooks: 5000, switch: 50, activate: 300, finish: 80 };
-      r.row(host).health = `✅ ok after 1 attempt ${'y'.repeat(500)}`;
+      r.row(host).health = { ok: true, detail: `ok after 1 attempt ${'y'.repeat(500)}` };
       for (const id of [
         'prepare',
         'lock',
@@ -334,7 +349,7 @@ describe('renderSummary: links, rollback, hook output', () => {
     expect(Buffer.byteLength(md)).toBeLessThan(1024 * 1024);
     expect(md.split('\n')[0]).toBe('## ❌ Deploy of shop to production failed');
     expect(md).toContain('_Last 60 of 10000 lines; the full output is in the log._');
-    expect(md).toContain('| Commit | [0123456]');
+    expect(md).toContain('| [0123456](https://github.com/acme/shop/commit/');
     expect(md).toMatch(/Hook output of \d+ more hosts is not shown here|Hook output is not shown here/);
     expect(md).toContain('[Logs of this run](https://github.com/acme/shop/actions/runs/4242)');
     // Every kept line was cut to a bounded length.
@@ -349,7 +364,7 @@ describe('renderSummary: links, rollback, hook output', () => {
       for (let i = 0; i < 30; i++) r.output(`web${h}`, { id: 'hook-1', label: 'php artisan migrate' }, `migrated ${i}`);
     }
     const md = renderSummary(r);
-    expect(md).toContain('<details><summary>Steps on every host</summary>');
+    expect(md).toContain('<details><summary>Steps (54 steps on 50 hosts)</summary>');
     expect(md).toContain('<details><summary>Hook output on web50 (30 lines)</summary>');
     expect(md).not.toContain('not shown here');
   });

@@ -1,7 +1,6 @@
 import { runCommand, runsHooks } from '../commands/index.js';
 import { ConfigError } from '../config/index.js';
-import { Cancelled } from '../errors.js';
-import { failureOf, untouchedAfterFailure } from '../report/failure.js';
+import { failureOf } from '../report/failure.js';
 import { RunReport } from '../report/report.js';
 import { resultLine } from '../report/result-line.js';
 import { renderSummary } from '../report/summary.js';
@@ -52,16 +51,12 @@ export async function main(): Promise<void> {
   }
 }
 
-/** A failed run: into the report (what was left untouched), the output's last lines, an annotation. */
+/** A failed run: into the report (the summary says what each host did and undid), the output's last lines, an annotation. */
 function reportFailure(report: RunReport | undefined, error: unknown): void {
   const failure = failureOf(error);
-  if (report) {
-    report.failure = failure;
-    if (failure.host !== 'runner' || error instanceof Cancelled)
-      report.untouched.push(...untouchedAfterFailure(report.command));
-  }
+  if (report) report.failure = failure;
   if (failure.tail.length) {
-    actionsLog.info(`Last lines of output from ${failure.host}:`);
+    actionsLog.info(`Last lines of output from ${failure.host ?? 'the hosts'}:`);
     actionsLog.output(failure.tail.join('\n'));
   }
   annotateFailure(report?.command ?? 'deploy-action', error, failure);

@@ -2,7 +2,8 @@
 import type { CommandContext } from '../commands/context.js';
 import { Cancelled } from '../errors.js';
 import { ConfigError } from '../config/index.js';
-import { failureOf, untouchedAfterFailure } from '../report/failure.js';
+import { plain, ticks } from '../report/document.js';
+import { failedWhere, failureOf, hostsAfterFailure } from '../report/failure.js';
 import { seconds } from '../report/progress.js';
 import type { RunReport } from '../report/report.js';
 import { textBlocks } from '../report/text.js';
@@ -28,9 +29,14 @@ export function runTitle(command: string, ctx: CommandContext): string {
   return `${command}${ctx.dryRun ? ' (dry run)' : ''}: ${config.application} to ${config.environment} on ${hosts}`;
 }
 
+/** A message's text for a terminal: its `backtick` marks dropped (the summary shows them as code). */
+const bare = (text: string) => plain(ticks(text));
+
 function headline(r: RunReport, dryRun: boolean | undefined): string {
   const verb = r.command.charAt(0).toUpperCase() + r.command.slice(1);
-  return `${verb} of ${r.application} to ${r.environment}${dryRun ? ' (dry run)' : ''} ${r.ok ? 'succeeded' : 'failed'}`;
+  const what = `${r.application} ${r.command === 'releases' || r.command === 'unlock' ? 'in' : 'to'} ${r.environment}`;
+  if (dryRun || r.dryRun) return `Dry run of ${r.command} of ${what}: ${r.ok ? 'nothing was changed' : 'failed'}`;
+  return `${verb} of ${what} ${r.ok ? 'succeeded' : 'failed'}`;
 }
 
 function facts(r: RunReport): string[] {
@@ -48,9 +54,9 @@ function facts(r: RunReport): string[] {
 export function success(r: RunReport, dryRun?: boolean): Outcome {
   r.finish();
   const out = ['', `✓ ${headline(r, dryRun)}`, ...facts(r)];
-  if (r.changes.length) out.push('', ...r.changes.map((c) => `  - ${c}`));
+  if (r.changes.length) out.push('', ...r.changes.map((c) => `  - ${bare(c)}`));
   if (r.details.length) out.push('', ...textBlocks(r.details));
-  if (r.warnings.length) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
+  if (r.warnings.length) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${bare(w)}`));
   return { text: `${out.join('\n').trimEnd()}\n`, code: EXIT.ok };
 }
 
@@ -78,8 +84,9 @@ export function failure(r: RunReport | undefined, error: unknown, context: Failu
     };
   }
   const f = failureOf(error);
-  const where = f.host === 'runner' || !f.host ? (f.step === 'run' ? '' : `${f.step}: `) : `${f.host}: ${f.step}: `;
-  const [first = '', ...rest] = `${where}${f.message}`.split('\n');
+  const at = failedWhere(f);
+  const where = at.host ? `${at.host}: ${at.step}: ` : at.step ? `${at.step}: ` : '';
+  const [first = '', ...rest] = `${where}${f.message}`.split('\n').map(bare);
   const out = [`error: ${first}`, ...rest.map((l) => indent(l))];
   if (f.step === 'connect' && /known-hosts/.test(f.message) && context.knownHostsFile) {
     out.push(
@@ -89,17 +96,18 @@ export function failure(r: RunReport | undefined, error: unknown, context: Failu
   if (f.step === 'connect' && /refused the key/.test(f.message) && context.credentials) {
     out.push(`  (deploy-action offered ${context.credentials}; choose another key with -i FILE)`);
   }
-  if (f.tail.length) out.push('', `Last lines of output from ${f.host}:`, ...f.tail.map((l) => `  | ${l}`));
+  if (f.tail.length)
+    out.push('', `Last lines of output from ${f.host ?? 'the hosts'}:`, ...f.tail.map((l) => `  | ${l}`));
   if (r) {
     r.failure = f;
-    if (!r.changes.length && (f.host !== 'runner' || cancelled)) r.untouched.push(...untouchedAfterFailure(r.command));
     r.finish();
     out.unshift(
       '',
       `✗ ${headline(r, context.dryRun)}${r.finishedMs !== undefined ? ` after ${seconds(r.finishedMs)}` : ''}`,
     );
-    if (r.untouched.length) out.push('', 'Left as it was:', ...r.untouched.map((l) => `  - ${l}`));
-    if (r.warnings.length) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
+    const hosts = hostsAfterFailure(r).map((l) => plain(l));
+    if (hosts.length) out.push('', 'What happened on each host:', ...hosts.map((l) => `  - ${l}`));
+    if (r.warnings.length) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${bare(w)}`));
   }
   return { text: `${out.join('\n')}\n`, code };
 }

@@ -52,6 +52,7 @@ export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => 
     return value;
   } catch (error) {
     const confirmed = await fleet.abort();
+    for (const m of fleet.members) ctx.report.undone.set(m.host.name, m.session.ended && !m.session.lost);
     if (confirmed) ctx.state?.cleanedUp();
     if (ctx.signal.aborted) throw new Cancelled();
     throw error;

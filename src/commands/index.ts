@@ -37,6 +37,10 @@ export async function runCommand(name: CommandName, ctx: CommandContext): Promis
   }
   // A bad name for a new release stops the run before any host is connected to, locked or changed.
   if (ctx.releaseName && (name === 'deploy' || name === 'redeploy')) checkReleaseName(ctx.releaseName, 'release-name');
+  ctx.report.begin(
+    ctx.config.hosts.map((h) => h.name),
+    ctx.dryRun,
+  );
   Fleet.preload(ctx.config.hosts);
   try {
     await COMMANDS[name](ctx);

@@ -7,16 +7,17 @@ import type { HostFacts } from '../remote/steps/inspect.js';
 import { describeHeldLock } from './host-messages.js';
 import type { ReleasePhases } from './release-phases.js';
 import { type Block, heading, list } from '../report/document.js';
+import { count, size } from '../report/units.js';
 
 /** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
 export async function shippedSummary(config: EnvironmentConfig, source: string): Promise<string> {
   const entries = await walk(source, excluder(config.exclude));
   const files = entries.filter((e) => e.type === 'file');
-  const mib = (files.reduce((n, e) => n + e.size, 0) / 1048576).toFixed(2);
+  const bytes = files.reduce((n, e) => n + e.size, 0);
   const hooks = config.build.length
-    ? ` before the ${config.build.length} build hook(s), which a dry run does not run`
+    ? ` before the ${count(config.build.length, 'build hook')}, which a dry run does not run`
     : '';
-  return `${files.length} files, ${mib} MiB from ${source}${hooks}`;
+  return `${count(files.length, 'file')}, ${size(bytes)} from ${source}${hooks}`;
 }
 
 /** The dry-run plan: for each host, the live release, the lock, the steps that would run and what cleanup removes. */
@@ -60,5 +61,4 @@ export function planReport(
     blocks.push(heading(`${m.host.name} (${m.host.deployPath})`, 2), list(items));
   }
   ctx.report.details.push(...blocks);
-  ctx.report.changes.push('dry run: nothing was changed on any host');
 }

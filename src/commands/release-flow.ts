@@ -111,7 +111,7 @@ function rolloutListener(ctx: CommandContext): RolloutListener {
   const report = ctx.report;
   return {
     switched: (m, at) => report.switchedAt.set(m.host.name, at),
-    health: (m, r) => (report.row(m.host.name).health = `${r.ok ? '✅' : '❌'} ${r.detail}`),
+    health: (m, r) => (report.row(m.host.name).health = { ok: r.ok, detail: r.detail }),
     reverted: (m) => (report.row(m.host.name).reverted = true),
   };
 }

@@ -52,7 +52,7 @@ export async function rollout(
             throw new HostFailure(
               sick.m.host.name,
               'healthcheck',
-              `unhealthy after ${sick.r.attempts} attempt(s): ${sick.r.detail}`,
+              `unhealthy after ${sick.r.attempts} attempt${sick.r.attempts === 1 ? '' : 's'}: ${sick.r.detail}`,
             );
           }
         });

@@ -35,3 +35,20 @@ export function plain(text: Inline): string {
     .map((s) => (typeof s === 'string' ? s : 'code' in s ? s.code : s.strong))
     .join('');
 }
+
+/**
+ * A message's text with its `backtick` parts as code spans: the small inline syntax messages use to mark a name,
+ * a path or a command. An unpaired backtick stays plain text.
+ */
+export function ticks(text: string): Inline {
+  const out: Span[] = [];
+  const re = /`([^`]+)`/g;
+  let at = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m.index > at) out.push(text.slice(at, m.index));
+    out.push({ code: m[1]! });
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) out.push(text.slice(at));
+  return out;
+}

@@ -9,9 +9,10 @@ export interface StepRow {
 }
 
 export interface HostRow {
-  /** Milliseconds per phase (`inspect`, `stage`, `hooks`, `switch`, `activate`, `finish`). */
+  /** Milliseconds per phase (`inspect`, `stage`, `hooks`, `switch`, `activate`, `health`, `finish`). */
   phases: Record<string, number>;
-  health?: string;
+  /** The health check's verdict after the switch (`HTTP 502, expected 200`, `fail after 3 attempts`). */
+  health?: { ok: boolean; detail: string };
   reverted?: boolean;
 }
 
@@ -35,8 +36,8 @@ export const OUTPUT_KEEP_LINES = 200;
 export const OUTPUT_LINE_CHARS = 1000;
 
 export interface FailureReport {
-  /** The host that failed, `runner` for this machine; undefined for a failure of the whole fleet (no one host). */
-  host: string | undefined;
+  /** The host it failed on; `runner` for the runner's own work; undefined when no one host failed (the fleet's). */
+  host?: string;
   step: string;
   message: string;
   tail: string[];
@@ -62,8 +63,14 @@ export class RunReport {
   releasePath?: string;
   sha?: string;
   url?: string;
-  /** What the failed run left as it was (shown on failure). */
+  /** What a failed run did and undid on each host (shown on failure; `backticks` mark code). */
   readonly untouched: string[] = [];
+  /** The hosts in config order (the summary lists them so, not in the order they finished). */
+  readonly order: string[] = [];
+  /** A dry run: nothing was changed, whatever the command. */
+  dryRun = false;
+  /** Per host, after a failure: whether it confirmed that it undid this run's unfinished work (da_abort). */
+  readonly undone = new Map<string, boolean>();
   /** Lines describing what changed (shown on success). */
   readonly changes: string[] = [];
   /** What a command tells beyond the outcome (a plan, a releases listing), rendered for the summary and the CLI. */
@@ -106,6 +113,19 @@ export class RunReport {
     out.total++;
     out.lines.push(line.length > OUTPUT_LINE_CHARS ? `${line.slice(0, OUTPUT_LINE_CHARS)}…` : line);
     if (out.lines.length > OUTPUT_KEEP_LINES) out.lines.shift();
+  }
+
+  /** The run is about these hosts (config order), and is a dry run or not. */
+  begin(hosts: string[], dryRun: boolean | undefined): void {
+    this.order.splice(0, this.order.length, ...hosts);
+    this.dryRun = dryRun === true;
+  }
+
+  /** Hosts with rows (or steps), in config order; the runner (its build) first, other names last. */
+  inOrder(hosts: Iterable<string>): string[] {
+    const rank = (h: string) =>
+      h === 'runner' ? -1 : this.order.includes(h) ? this.order.indexOf(h) : this.order.length;
+    return [...hosts].sort((a, b) => rank(a) - rank(b));
   }
 
   row(host: string): HostRow {

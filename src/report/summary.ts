@@ -1,8 +1,10 @@
-import { code, cut, fenced as fencedAt, markdownBlocks, md } from './markdown.js';
+import { ticks } from './document.js';
+import { failedWhere, hostsAfterFailure } from './failure.js';
+import { code, cut, fenced as fencedAt, html, inline, markdownBlocks, md } from './markdown.js';
 import { seconds } from './progress.js';
-import type { RunReport, StepOutput } from './report.js';
-
-const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' } as const;
+import type { FailureReport, RunReport, StepOutput } from './report.js';
+import { hostsTable, showsHostTables, stepsTable } from './summary-hosts.js';
+import { count } from './units.js';
 
 /** GitHub refuses a step summary over 1 MiB; everything optional goes first when a summary would come close. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024;
@@ -14,6 +16,7 @@ export const HOST_OUTPUT_LINES = 40;
 export const FAILURE_TAIL_LINES = 60;
 const LINE_CHARS = 300;
 const LABEL_CHARS = 120;
+const HEADLINE_CHARS = 2000;
 const WARNINGS_SHOWN = 50;
 /** All hosts' hook output together stays under this; later hosts get a note instead. */
 const OUTPUT_BUDGET_BYTES = 384 * 1024;
@@ -38,7 +41,7 @@ function hostOutput(host: string, steps: Map<string, StepOutput>): string[] {
   const shown = flat.slice(-HOST_OUTPUT_LINES);
   const note = flat.length > shown.length ? `_Last ${HOST_OUTPUT_LINES} lines; the full output is in the log._` : '';
   return [
-    `<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`,
+    `<details><summary>Hook output on ${html(host)} (${count(total, 'line')})</summary>`,
     '',
     ...fenced(shown),
     ...(note ? [note] : []),
@@ -75,6 +78,76 @@ function rollbackHowTo(r: RunReport): string[] {
   ];
 }
 
+/** The outcome in a few words: what ran where, and whether it worked (a dry run changed nothing either way). */
+function title(r: RunReport): string {
+  const command = r.command.charAt(0).toUpperCase() + r.command.slice(1);
+  const where = `${r.command === 'releases' || r.command === 'unlock' ? 'in' : 'to'} ${md(r.environment || '?')}`;
+  const of = (verb: string) => (r.application ? `${verb} of ${md(r.application)} ${where}` : `${verb} ${where}`);
+  if (r.dryRun) return `${r.ok ? '🔍' : '❌'} Dry run: ${of(command)}${r.ok ? ': nothing was changed' : ' failed'}`;
+  if (r.command === 'releases') return `${r.ok ? '📋' : '❌'} ${of(command)}${r.ok ? '' : ': failed'}`;
+  return `${r.ok ? '✅' : '❌'} ${of(command)} ${r.ok ? 'succeeded' : 'failed'}`;
+}
+
+/** The run's facts as one table row under named columns (a table needs a header; no empty one). */
+function facts(r: RunReport): string[] {
+  const cells: [string, string | undefined][] = [
+    [r.ok ? 'Release' : 'Release (not deployed)', r.release && code(r.release, true)],
+    ['Commit', commit(r)],
+    ['Previous release', r.previous ? code(r.previous, true) : r.release ? '(none)' : undefined],
+    ['URL', r.url && `[${md(r.url)}](${r.url.replace(/[\s()|<>]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)})`],
+    ['Duration', r.finishedMs !== undefined ? seconds(r.finishedMs) : undefined],
+  ];
+  const shown = cells.filter((c): c is [string, string] => c[1] !== undefined && c[1] !== '');
+  if (!shown.length) return [];
+  return [
+    `| ${shown.map(([k]) => k).join(' | ')} |`,
+    `|${shown.map(() => '---|').join('')}`,
+    `| ${shown.map(([, v]) => v).join(' | ')} |`,
+    '',
+  ];
+}
+
+/**
+ * The failure: where (host and step, or the runner's step, or neither for a fleet-wide failure such as nothing to
+ * roll back to), the message (its indented lines, such as a host key line to add, as a code block), the output's
+ * last lines, and what the run did and undid on each host.
+ */
+function failureSection(r: RunReport, f: FailureReport): string[] {
+  const { host, step } = failedWhere(f);
+  const verb = r.command.charAt(0).toUpperCase() + r.command.slice(1);
+  const where = host
+    ? `Failed on ${code(host)} in step ${code(step!)}:`
+    : step === 'cancelled'
+      ? `${verb} cancelled:`
+      : step
+        ? `Failed in step ${code(step)}:`
+        : `${verb} failed:`;
+  const lines = cut(f.message, HEADLINE_CHARS).split('\n');
+  if (f.step === 'config' && f.host === 'runner')
+    return ['**The configuration is not valid:**', '', ...lines.map((l) => `- ${inline(ticks(l))}`), ''];
+  const [first = '', ...rest] = lines;
+  const out = [`**${where}** ${inline(ticks(first))}`, ''];
+  for (let i = 0; i < rest.length; ) {
+    const literal = /^\s{2}/.test(rest[i]!);
+    const run: string[] = [];
+    while (i < rest.length && /^\s{2}/.test(rest[i]!) === literal) run.push(rest[i++]!);
+    if (literal) out.push(...fenced(run.map((l) => l.trim())), '');
+    else out.push(run.map((l) => inline(ticks(l))).join(' '), '');
+  }
+  const kept = host && step ? r.outputs.get(host)?.get(step)?.lines : undefined;
+  const tail = f.tail.length ? f.tail : (kept ?? []);
+  if (tail.length) {
+    const shown = tail.slice(-FAILURE_TAIL_LINES);
+    out.push('<details><summary>Last lines of output</summary>', '', ...fenced(shown));
+    if (shown.length < tail.length)
+      out.push(`_Last ${shown.length} of ${tail.length} lines; the full output is in the log._`);
+    out.push('</details>', '');
+  }
+  const hosts = hostsAfterFailure(r);
+  if (hosts.length) out.push('### What happened on each host', '', ...hosts.map((l) => `- ${inline(l)}`), '');
+  return out;
+}
+
 interface Section {
   lines: string[];
   /** Dropped (replaced by `note`) when the summary would exceed the budget; lower goes first. */
@@ -90,79 +163,20 @@ interface Section {
 export function renderSummary(r: RunReport): string {
   const sections: Section[] = [];
   const add = (lines: string[], drop?: number, note?: string) => lines.length && sections.push({ lines, drop, note });
-  const verb = r.command === 'deploy' ? 'Deploy' : r.command.charAt(0).toUpperCase() + r.command.slice(1);
-  const head = [
-    `## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`,
-    '',
-  ];
-  const facts: [string, string | undefined][] = [
-    ['Environment', md(r.environment)],
-    ['Release', r.release && md(r.release)],
-    ['Commit', commit(r)],
-    ['Previous release', r.previous ? md(r.previous) : r.release ? '(none)' : undefined],
-    ['URL', r.url],
-    ['Duration', r.finishedMs !== undefined ? seconds(r.finishedMs) : undefined],
-  ];
-  head.push('| | |', '|---|---|');
-  for (const [k, v] of facts) if (v) head.push(`| ${k} | ${v} |`);
-  head.push('');
-  for (const line of r.ok ? r.changes : []) head.push(`- ${md(line)}`);
-  add(head);
+  add([`## ${title(r)}`, '', ...facts(r)]);
+  if (r.ok) add(r.changes.map((line) => `- ${inline(ticks(line))}`).concat(r.changes.length ? [''] : []));
   if (r.details.length)
     add(['', ...markdownBlocks(r.details)], 3, '_The details of this run were too long for the summary; see the log._');
-  if (r.failure) {
-    const f = r.failure;
-    const out = [`**Failed ${f.host ? `on ${code(f.host)} ` : ''}in step ${code(f.step)}:** ${md(f.message)}`, ''];
-    if (f.tail.length) {
-      const tail = f.tail.slice(-FAILURE_TAIL_LINES);
-      out.push('<details><summary>Last lines of output</summary>', '', ...fenced(tail));
-      if (tail.length < f.tail.length)
-        out.push(`_Last ${tail.length} of ${f.tail.length} lines; the full output is in the log._`);
-      out.push('</details>', '');
-    }
-    if (r.untouched.length) out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
-    add(out);
-  }
-  const remote = [...r.rows.keys()];
-  if (remote.length) {
-    const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h)!.phases)))];
-    const out = [
-      '### Hosts',
-      '',
-      `| Host | Release | ${phases.join(' | ')} | Health |`,
-      `|---|---|${phases.map(() => '---|').join('')}---|`,
-    ];
-    for (const host of remote) {
-      const row = r.rows.get(host)!;
-      const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
-      out.push(
-        `| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? seconds(row.phases[p]!) : '')).join(' | ')} | ${md(cut(row.health ?? '', LABEL_CHARS))} |`,
-      );
-    }
-    out.push('');
-    const window = r.switchWindowMs;
-    if (window !== undefined && r.switchedAt.size > 1)
-      out.push(`Switch window (first to last host): ${seconds(window)}.`, '');
-    add(out, 4, '_The hosts table was too long for the summary; see the log._');
-  }
-  if (r.hosts.size) {
-    const steps = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
-    for (const [host, rows] of r.hosts) {
-      for (const row of rows)
-        steps.push(
-          `| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${ICON[row.status]} ${row.status} | ${seconds(row.ms)} |`,
-        );
-    }
-    const note = '_The steps table was too long for the summary; see the log._';
-    if (remote.length > 1)
-      add(['<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', ''], 2, note);
-    else add(['### Steps', '', ...steps, ''], 2, note);
+  if (r.failure) add(failureSection(r, r.failure));
+  if (showsHostTables(r)) {
+    add(hostsTable(r), 4, '_The hosts table was too long for the summary; see the log._');
+    add(stepsTable(r), 2, '_The steps table was too long for the summary; see the log._');
   }
   if (r.outputs.size) {
     const out: string[] = [];
     let skipped = 0;
-    for (const [host, steps] of r.outputs) {
-      const block = hostOutput(host, steps);
+    for (const host of r.inOrder(r.outputs.keys())) {
+      const block = hostOutput(host, r.outputs.get(host)!);
       if (bytes(out) + bytes(block) > OUTPUT_BUDGET_BYTES) skipped++;
       else out.push(...block);
     }
@@ -180,7 +194,7 @@ export function renderSummary(r: RunReport): string {
     add(
       [
         '### Warnings',
-        ...shown.map((w) => `- ${md(cut(w, 1000))}`),
+        ...shown.map((w) => `- ${inline(ticks(cut(w, 1000)))}`),
         ...(more ? [`- … and ${more} more in the log`] : []),
         '',
       ],

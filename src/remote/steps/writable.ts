@@ -72,7 +72,9 @@ export function writable(o: WritableOptions): Step | null {
       break;
     }
   }
-  lines.push(`echo "made ${o.dirs.length} directories writable (${o.mode})"`);
+  lines.push(
+    `echo "made ${o.dirs.length === 1 ? '1 directory' : `${o.dirs.length} directories`} writable (${o.mode})"`,
+  );
   return { id: 'writable', label: 'writable', body: lines.join('\n') };
 }
 
