@@ -1,0 +1,73 @@
+/**
+ * Issue 17, "Late and silent": a host's output reaches the log as it is printed, a quiet step says it is still
+ * running, and an upload reports its progress. Through dist/index.js, as the runner runs it.
+ */
+import { startSshd, type SshdHandle } from '../support/sshd.js';
+import { doneWithin, makeCase } from '../hardening/harness.js';
+
+let sshd: SshdHandle;
+beforeAll(async () => {
+  sshd = await startSshd();
+});
+afterAll(async () => {
+  await sshd?.stop();
+});
+
+/** Each complete line of the child's stdout with the time (ms since the epoch) it was read. */
+function stampLines(stream: NodeJS.ReadableStream): { line: string; at: number }[] {
+  const lines: { line: string; at: number }[] = [];
+  let partial = '';
+  stream.on('data', (d: Buffer) => {
+    const at = Date.now();
+    const parts = (partial + d.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) lines.push({ line, at });
+  });
+  return lines;
+}
+
+describe('hook output is in the log as it is printed', () => {
+  test('a line printed every 2 s is in the log within 0.5 s of its print', async () => {
+    const c = await makeCase(sshd, { fresh: true });
+    c.config({ deploy: ['for i in 1 2 3 4; do echo "step $i $(date +%s%N)"; sleep 2; done'] });
+    const run = c.start();
+    const lines = stampLines(run.child.stdout!);
+    const r = await doneWithin(run, 60_000);
+    expect(r.code).toBe(0);
+    const steps = lines
+      .map(({ line, at }) => ({ m: /step (\d) (\d{19})$/.exec(line), at }))
+      .filter(({ m }) => m)
+      .map(({ m, at }) => ({ step: Number(m![1]), lateMs: at - Number(BigInt(m![2]!) / 1_000_000n) }));
+    expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4]);
+    for (const s of steps) expect(s).toEqual({ step: s.step, lateMs: expect.any(Number) });
+    expect(steps.filter((s) => s.lateMs > 500)).toEqual([]);
+  });
+
+  test('a line without its newline yet (a prompt, on stdout and stderr) is in the log while the host waits', async () => {
+    const c = await makeCase(sshd, { fresh: true });
+    c.config({
+      deploy: [
+        'printf "Enter password (%s): " "$(date +%s%N)"; sleep 3; echo accepted',
+        'printf "Continue? (%s) " "$(date +%s%N)" >&2; sleep 3; echo yes >&2',
+      ],
+    });
+    const run = c.start();
+    const lines = stampLines(run.child.stdout!);
+    const r = await doneWithin(run, 60_000);
+    expect(r.code).toBe(0);
+    const late = (re: RegExp) =>
+      lines
+        .map(({ line, at }) => ({ m: re.exec(line), at }))
+        .filter(({ m }) => m)
+        .map(({ m, at }) => at - Number(BigInt(m![1]!) / 1_000_000n));
+    const prompt = late(/Enter password \((\d{19})\): $/);
+    const question = late(/Continue\? \((\d{19})\) $/);
+    expect(prompt).toHaveLength(1);
+    expect(question).toHaveLength(1);
+    expect(prompt[0]).toBeLessThan(1000);
+    expect(question[0]).toBeLessThan(1000);
+    // The rest of the line follows on a line of its own, with no empty line for its newline.
+    expect(r.stdout).toMatch(/Enter password \(\d+\): \n {2}accepted\n/);
+    expect(r.stdout).toMatch(/Continue\? \(\d+\) \n {2}yes\n/);
+  });
+});
