@@ -13,6 +13,11 @@ export interface Log {
   warning(message: string): void;
   error(message: string): void;
   debug(message: string): void;
+  /**
+   * A status line for `key` (a host's upload progress) that replaces its previous text; `undefined` ends it. Only a
+   * terminal implements it, redrawing the line in place; without it, callers print a plain line now and then.
+   */
+  live?(key: string, text: string | undefined): void;
   /** A collapsible section in the Actions log; a heading on a terminal. */
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
 }

@@ -7,6 +7,7 @@ import {
   type PhaseResult,
   type SessionListener,
   type StepRecord,
+  type UploadProgress,
 } from '../remote/session.js';
 import type { Phase } from '../remote/phase.js';
 import type { PreludeOptions } from '../remote/prelude.js';
@@ -45,6 +46,8 @@ export interface FleetListener {
   warning?(text: string): void;
   /** A phase ended on a host (for per-host phase timings). */
   phase?(host: HostConfig, name: string, ms: number, ok: boolean): void;
+  /** How far a host's upload has gone (see UploadProgress). */
+  upload?(host: HostConfig, progress: UploadProgress): void;
 }
 
 export interface RunOptions {
@@ -238,5 +241,6 @@ function sessionListener(host: HostConfig, l: FleetListener): SessionListener {
     step: (record) => l.step?.(host, record),
     output: (line, step) => l.output?.(host, line, step),
     warning: (text) => l.warning?.(text),
+    upload: (progress) => l.upload?.(host, progress),
   };
 }

@@ -2,7 +2,9 @@ import type { HostConfig } from '../config/index.js';
 import type { FleetListener } from '../fleet/fleet.js';
 import type { StepRecord } from '../remote/session.js';
 import type { Log } from '../log.js';
+import { withHeartbeat } from './heartbeat.js';
 import type { RunReport } from './report.js';
+import { withUploadProgress } from './upload-progress.js';
 
 export function seconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -11,7 +13,7 @@ export function seconds(ms: number): string {
 /** Turns host events into log lines (prefixed by host when there are several) and report rows. */
 export function progress(log: Log, report: RunReport, hostCount: number): FleetListener {
   const prefix = (host: HostConfig) => (hostCount > 1 ? `[${host.name}] ` : '');
-  return {
+  const listener: FleetListener = {
     step(host: HostConfig, record: StepRecord) {
       report.step(host.name, record);
       if (record.status === 'running') log.info(`${prefix(host)}▶ ${record.label}`);
@@ -31,4 +33,6 @@ export function progress(log: Log, report: RunReport, hostCount: number): FleetL
       log.warning(text);
     },
   };
+  // Live lines (issue 17): each host's upload as it goes, and a heartbeat for a step quiet for long.
+  return withHeartbeat(withUploadProgress(listener, log, prefix), (text) => log.info(text));
 }
