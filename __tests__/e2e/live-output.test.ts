@@ -2,6 +2,8 @@
  * Issue 17, "Late and silent": a host's output reaches the log as it is printed, a quiet step says it is still
  * running, and an upload reports its progress. Through dist/index.js, as the runner runs it.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startProxy } from '../support/proxy.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { doneWithin, makeCase } from '../hardening/harness.js';
@@ -91,6 +93,28 @@ describe('a quiet step says it is still running', () => {
     const ended = lines.findIndex((l) => l.startsWith('✓ echo migrating'));
     expect(lines.findIndex((l) => l.startsWith('still running'))).toBeGreaterThan(lines.indexOf('  migrating'));
     expect(lines.slice(ended).filter((l) => l.startsWith('still running'))).toEqual([]);
+  });
+
+  test('a health check by URL from the runner, retrying, has its heartbeat too', async () => {
+    let asked = 0;
+    const server = createServer((_req, res) => {
+      asked++;
+      res.writeHead(asked < 3 ? 503 : 200).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/up`;
+      const c = await makeCase(sshd, {
+        fresh: true,
+        extra: `    healthcheck: { url: "${url}", retries: 3, interval: 1s }\n`,
+      });
+      const r = await doneWithin(c.start({}, { DEPLOY_HEARTBEAT_MS: '700' }), 60_000);
+      expect(r.code).toBe(0);
+      expect(asked).toBe(3);
+      expect(r.stdout).toContain(`still running \`health check ${url}\` on ${c.hostName}, 1s`);
+    } finally {
+      server.close();
+    }
   });
 
   test('without the override, a short quiet spell gets no heartbeat', async () => {

@@ -92,6 +92,22 @@ export class Heartbeat {
   }
 }
 
+/** Work on the runner for `host` (a health check by URL, with its retries) with a heartbeat while it lasts. */
+export async function watched<T>(
+  say: (text: string) => void,
+  host: string,
+  label: string,
+  work: () => Promise<T>,
+  beats = new Heartbeat(say),
+): Promise<T> {
+  beats.begin(host, label);
+  try {
+    return await work();
+  } finally {
+    beats.end(host);
+  }
+}
+
 /**
  * `inner` with a heartbeat for each host's running step: a step's start arms it, its output and upload keep it
  * quiet, the step's end or its phase's end (also a failed or cancelled one) clears it.
