@@ -1,6 +1,8 @@
 /** Issue 17, "Late and silent": the heartbeat of a quiet step and the upload progress lines, as units. */
 import type { HostConfig } from '../../src/config/index.js';
 import type { Log } from '../../src/log.js';
+import { LineSplitter } from '../../src/remote/markers.js';
+import { EarlyLines, PARTIAL_LINE_MAX_MS, PARTIAL_LINE_QUIET_MS } from '../../src/remote/early-lines.js';
 import { elapsed, Heartbeat, heartbeatMs, HEARTBEAT_MS, shortLabel } from '../../src/report/heartbeat.js';
 import {
   bytesText,
@@ -134,5 +136,33 @@ describe('upload progress', () => {
     expect(UPLOAD_PROGRESS_MS).toBe(5000);
     expect(uploadProgressMs({})).toBe(5000);
     expect(uploadProgressMs({ DEPLOY_UPLOAD_PROGRESS_MS: '100' })).toBe(100);
+  });
+});
+
+describe('a line under way reaches the log early', () => {
+  test('after a quiet spell (a prompt); while text keeps coming, once it has been under way for long', async () => {
+    expect([PARTIAL_LINE_QUIET_MS, PARTIAL_LINE_MAX_MS]).toEqual([250, 2000]);
+    const lines: { line: string; at: number }[] = [];
+    const t0 = Date.now();
+    const splitter = new LineSplitter((line) => lines.push({ line, at: Date.now() - t0 }));
+    const early = new EarlyLines(splitter);
+    const push = (text: string) => {
+      splitter.push(text);
+      early.data();
+    };
+    push('done\nEnter password: ');
+    await sleep(400);
+    expect(lines.map((l) => l.line)).toEqual(['done', 'Enter password: ']);
+    expect(lines[1]!.at).toBeGreaterThanOrEqual(240);
+    // A bar redrawn every 100 ms, never quiet for 250 ms: out after about 2 s.
+    push('\n');
+    for (let i = 0; i < 25; i++) {
+      push(`${i * 4}%\r`);
+      await sleep(100);
+    }
+    early.stop();
+    const bar = lines.slice(2);
+    expect(bar.length).toBeGreaterThanOrEqual(1);
+    expect(bar[0]!.line).toMatch(/^0%\r4%\r[^]*%$/);
   });
 });
