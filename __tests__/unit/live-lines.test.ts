@@ -165,4 +165,19 @@ describe('a line under way reaches the log early', () => {
     expect(bar.length).toBeGreaterThanOrEqual(1);
     expect(bar[0]!.line).toMatch(/^0%\r4%\r.*%$/s);
   });
+
+  test('lines that end as the next begins, in every chunk, are never cut early', async () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line));
+    const early = new EarlyLines(splitter);
+    splitter.push('line 0 st');
+    early.data();
+    for (let i = 1; i <= 25; i++) {
+      await sleep(100);
+      splitter.push(`art\nline ${i} st`);
+      early.data();
+    }
+    early.stop();
+    expect(lines).toEqual(Array.from({ length: 25 }, (_, i) => `line ${i} start`));
+  });
 });

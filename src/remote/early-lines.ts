@@ -12,10 +12,11 @@ export const PARTIAL_LINE_MAX_MS = 2000;
 export class EarlyLines {
   private timer: NodeJS.Timeout | undefined;
   private last = 0;
-  /** When the held text began to be held. */
+  /** When the held text began to be held, and the stream's holdCount then. */
   private since: number | undefined;
+  private hold = -1;
 
-  constructor(private readonly lines: { readonly holding: boolean; early(): void }) {}
+  constructor(private readonly lines: { readonly holding: boolean; readonly holdCount: number; early(): void }) {}
 
   /** Text arrived on the stream (after it was pushed). */
   data(): void {
@@ -24,7 +25,10 @@ export class EarlyLines {
       this.since = undefined;
       return;
     }
-    this.since ??= this.last;
+    if (this.lines.holdCount !== this.hold) {
+      this.hold = this.lines.holdCount;
+      this.since = this.last;
+    }
     if (!this.timer) this.arm(PARTIAL_LINE_QUIET_MS);
   }
 

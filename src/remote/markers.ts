@@ -64,6 +64,8 @@ export class LineSplitter {
   private partial = '';
   /** Part of the line under way already went out early. */
   private shown = false;
+  /** How many times text began to be held (a new line under way, or more of one after `early`). */
+  private holds = 0;
 
   constructor(private readonly onLine: (line: string) => void) {}
 
@@ -78,7 +80,10 @@ export class LineSplitter {
       this.shown = false;
       start = nl + 1;
     }
-    if (start < text.length) this.partial += text.slice(start);
+    if (start < text.length) {
+      if (!this.partial) this.holds++;
+      this.partial += text.slice(start);
+    }
     while (this.partial.length > MAX_LINE) {
       this.onLine(this.partial.slice(0, MAX_LINE));
       this.partial = this.partial.slice(MAX_LINE);
@@ -93,6 +98,11 @@ export class LineSplitter {
   /** Whether text of the line under way is held (not shown yet). */
   get holding(): boolean {
     return this.partial !== '';
+  }
+
+  /** Changes whenever the text held is new (see `holds`): how a caller tells how long the text held has waited. */
+  get holdCount(): number {
+    return this.holds;
   }
 
   /** Ends the line under way, if any. */
@@ -175,6 +185,11 @@ export class MarkerParser {
   /** Whether output text is held that `early` would let out. */
   get holding(): boolean {
     return !this.failed && this.lines.holding;
+  }
+
+  /** See LineSplitter.holdCount. */
+  get holdCount(): number {
+    return this.lines.holdCount;
   }
 
   /**
