@@ -14,6 +14,11 @@ export interface Log {
   error(message: string): void;
   debug(message: string): void;
   /**
+   * A status line for `key` (a host's upload progress) that replaces its previous text; `undefined` ends it. Only a
+   * terminal implements it, redrawing the line in place; without it, callers print a plain line now and then.
+   */
+  live?(key: string, text: string | undefined): void;
+  /**
    * A collapsible section in the Actions log around `fn`; a heading on a terminal. Sections never nest (the Actions
    * log cannot show a group in a group): inside one, `title` is a plain line.
    */

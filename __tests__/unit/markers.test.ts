@@ -79,6 +79,66 @@ describe('marker parser', () => {
     expect(events.at(-1)).toEqual({ kind: 'hello', args: ['9', '9'] });
   });
 
+  test('a line under way goes out early when asked (a prompt); its rest follows, its newline alone adds nothing', () => {
+    const { p, events } = parser();
+    p.push('Enter password:');
+    expect(p.holding).toBe(true);
+    expect(events).toEqual([]);
+    p.early();
+    expect(events).toEqual(['Enter password:']);
+    expect(p.holding).toBe(false);
+    p.early();
+    p.push('\n');
+    p.push('10%\r');
+    p.early();
+    p.push('20% done\nnext\n');
+    expect(events).toEqual(['Enter password:', '10%', '20% done', 'next']);
+    // An empty line after a line shown early is still a line; a marker right after one is still a marker.
+    p.push('half');
+    p.early();
+    p.push('\n\n');
+    p.push(`x${P}step-end s 0\n`);
+    p.end();
+    expect(events.slice(4)).toEqual(['half', '', 'x', { kind: 'step-end', args: ['s', '0'] }]);
+  });
+
+  test('early never lets out a tail that could start a marker: a marker split across a quiet spell is a marker', () => {
+    const { p, events } = parser();
+    for (const cut of [1, 2, 4, P.length - 1]) {
+      p.push(`out ${cut}${P.slice(0, cut)}`);
+      p.early();
+      p.push(`${P.slice(cut)}data k =${cut}\n`);
+    }
+    // A host's look-alike (wrong token) is output, once the tail is known not to be a marker.
+    p.push('\n\x1eabc12');
+    p.early();
+    p.push('X data k =forged\n');
+    p.end();
+    expect(events).toEqual([
+      'out 1',
+      { kind: 'data', args: ['k', '=1'] },
+      'out 2',
+      { kind: 'data', args: ['k', '=2'] },
+      'out 4',
+      { kind: 'data', args: ['k', '=4'] },
+      `out ${P.length - 1}`,
+      { kind: 'data', args: ['k', `=${P.length - 1}`] },
+      '',
+      '\x1eabc12X data k =forged',
+    ]);
+  });
+
+  test('the same events with early() after every chunk, when no line is under way at a quiet spell', () => {
+    const chunks = STREAM.split(/(?<=\n)/);
+    const { p, events } = parser();
+    for (const c of chunks) {
+      p.push(c);
+      p.early();
+    }
+    p.end();
+    expect(events).toEqual(parseIn([STREAM]));
+  });
+
   test('a long output line is cut into pieces of MAX_LINE', () => {
     const line = 'y'.repeat(MAX_LINE * 2 + 5);
     const out = parseIn([line.slice(0, 100), line.slice(100), '\nend\n']);

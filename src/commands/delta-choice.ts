@@ -59,7 +59,11 @@ export function planSource(config: EnvironmentConfig, sha: string): ReleaseSourc
  * manifest, which may still have been hashing meanwhile.
  */
 function payload(built: Built, tar: Archive): Payload {
+  // The size for upload progress: the archive's once it is packed (the framing and the manifest are small beside it).
+  let total: number | undefined;
+  tar.done.then((a) => (total = a.bytes)).catch(() => undefined);
   return {
+    total: () => total,
     open: () =>
       Readable.from(
         (async function* () {

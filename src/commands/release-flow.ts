@@ -6,6 +6,7 @@ import type { PhaseResult } from '../remote/session.js';
 import { commandHealthcheck, healthVerdict } from '../remote/steps/healthcheck.js';
 import type { HostFacts } from '../remote/steps/inspect.js';
 import { foreignBase } from '../remote/steps/delta.js';
+import { watched } from '../report/heartbeat.js';
 import { warn, type CommandContext } from './context.js';
 import { reportInvalid } from './host-messages.js';
 import type { ReleasePhases, SwitchPhases } from './release-phases.js';
@@ -124,7 +125,12 @@ async function healthOf(
   env: Record<string, string>,
 ): Promise<HealthResult> {
   const hc = ctx.config.healthcheck!;
-  if (hc.url) return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
+  if (hc.url) {
+    const url = urlFor(hc.url, m.host.host);
+    return watched(ctx.log.info.bind(ctx.log), m.host.name, `health check ${url}`, () =>
+      checkUrl({ ...hc, url }, ctx.signal),
+    );
+  }
   const t0 = Date.now();
   const results = await fleet.run(
     () => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command!, env })] }),

@@ -7,6 +7,7 @@ import {
   type PhaseResult,
   type SessionListener,
   type StepRecord,
+  type UploadProgress,
 } from '../remote/session.js';
 import type { Phase } from '../remote/phase.js';
 import { stepTitle } from '../remote/steps/hooks.js';
@@ -67,6 +68,8 @@ export interface FleetListener {
   phaseStart?(name: string, hosts: readonly HostConfig[], parts?: Phase['parts']): void;
   /** The phase ended on every host; `error` is what ends the run (a HostFailure, a cancellation), if anything. */
   phaseEnd?(name: string, error?: unknown): void;
+  /** How far a host's upload has gone (see UploadProgress). */
+  upload?(host: HostConfig, progress: UploadProgress): void;
 }
 
 export interface RunOptions {
@@ -305,5 +308,6 @@ function sessionListener(host: HostConfig, l: FleetListener): SessionListener {
     step: (record) => l.step?.(host, record),
     output: (line, step) => l.output?.(host, line, step),
     warning: (text) => l.warning?.(text),
+    upload: (progress) => l.upload?.(host, progress),
   };
 }

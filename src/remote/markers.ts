@@ -56,10 +56,16 @@ export function markerPrefix(token: string): string {
 
 /**
  * Assembles lines from text that arrives in pieces. A line longer than MAX_LINE goes out in pieces of MAX_LINE, so
- * what is held stays bounded; a trailing `\r` is dropped from whole lines.
+ * what is held stays bounded; a trailing `\r` is dropped from whole lines. A line under way can be let out early
+ * (`early`: the host went quiet in the middle of a line, a prompt or a progress bar); the rest of it follows as a
+ * line of its own, and its newline alone adds no empty line.
  */
 export class LineSplitter {
   private partial = '';
+  /** Part of the line under way already went out early. */
+  private shown = false;
+  /** How many times text began to be held (a new line under way, or more of one after `early`). */
+  private holds = 0;
 
   constructor(private readonly onLine: (line: string) => void) {}
 
@@ -68,26 +74,50 @@ export class LineSplitter {
     for (;;) {
       const nl = text.indexOf('\n', start);
       if (nl < 0) break;
-      this.emit(this.partial + text.slice(start, nl), true);
+      const line = this.partial + text.slice(start, nl);
+      if (!this.shown || (line !== '' && line !== '\r')) this.emit(line, true);
       this.partial = '';
+      this.shown = false;
       start = nl + 1;
     }
-    if (start < text.length) this.partial += text.slice(start);
+    if (start < text.length) {
+      if (!this.partial) this.holds++;
+      this.partial += text.slice(start);
+    }
     while (this.partial.length > MAX_LINE) {
       this.onLine(this.partial.slice(0, MAX_LINE));
       this.partial = this.partial.slice(MAX_LINE);
     }
   }
 
-  /** Whether a line is under way (text since the last newline). */
+  /** Whether a line is under way (text since the last newline, shown early or not). */
   get pending(): boolean {
+    return this.partial !== '' || this.shown;
+  }
+
+  /** Whether text of the line under way is held (not shown yet). */
+  get holding(): boolean {
     return this.partial !== '';
+  }
+
+  /** Changes whenever the text held is new (see `holds`): how a caller tells how long the text held has waited. */
+  get holdCount(): number {
+    return this.holds;
   }
 
   /** Ends the line under way, if any. */
   flush(): void {
     if (this.partial) this.emit(this.partial, true);
     this.partial = '';
+    this.shown = false;
+  }
+
+  /** Lets out what is held of the line under way now; the line goes on (see the class). */
+  early(): void {
+    if (!this.partial) return;
+    this.emit(this.partial, true);
+    this.partial = '';
+    this.shown = true;
   }
 
   private emit(line: string, whole: boolean): void {
@@ -102,9 +132,11 @@ export class LineSplitter {
 
 /**
  * Splits a stream of remote stdout into output lines and markers, in order. Linear: every chunk is scanned once
- * (plus a held-back tail shorter than the marker prefix). Output lines go out as soon as their newline arrives; a
- * marker line over its cap (MAX_MARKER, MAX_BLOB for BLOB_KEYS) calls `onError` once, and everything after it is
- * dropped.
+ * (plus a held-back tail shorter than the marker prefix). Output lines go out as soon as their newline arrives, and
+ * a line under way when the caller says the stream went quiet (`early`); only a tail that could start a marker (a
+ * newline, then a proper prefix of `\x1e<token> `) is ever held back from that, so nothing a host prints is taken
+ * for a marker. A marker line over its cap (MAX_MARKER, MAX_BLOB for BLOB_KEYS) calls `onError` once, and everything
+ * after it is dropped.
  */
 export class MarkerParser {
   private readonly prefix: string;
@@ -148,6 +180,24 @@ export class MarkerParser {
       if (!text.startsWith(this.prefix) && this.tailEnded) pos = 1;
     }
     this.scan(text, pos);
+  }
+
+  /** Whether output text is held that `early` would let out. */
+  get holding(): boolean {
+    return !this.failed && this.lines.holding;
+  }
+
+  /** See LineSplitter.holdCount. */
+  get holdCount(): number {
+    return this.lines.holdCount;
+  }
+
+  /**
+   * The stream went quiet: the line under way goes out as far as it came (a prompt, a progress bar). A tail that
+   * could start a marker stays held: a marker's pieces may be slow to come.
+   */
+  early(): void {
+    if (!this.failed) this.lines.early();
   }
 
   /** The stream ended: a held-back tail is output; a marker line cut off by the end is dropped. */

@@ -2,26 +2,42 @@
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { RemoteProcess, Transport } from '../transport/types.js';
+import type { Payload, UploadProgress } from './session-types.js';
+
+/** Pieces a payload is written in: what was sent is known to this (and the connection's window) when it is slow. */
+const PIECE_BYTES = 256 * 1024;
 
 /** Writes `data` to the session's stdin; waits for it to drain, or for the session to exit. */
 export async function send(proc: RemoteProcess, data: Buffer, exited: Promise<unknown>): Promise<void> {
   if (!proc.stdin.write(data)) await drained(proc, exited);
 }
 
-/** Streams `source` (a phase's payload) to the process `target` names, until it names none; then destroys it. */
+/**
+ * Streams a phase's payload to the process `target` names, until it names none; then destroys its stream. `report`
+ * hears how far it has gone after each piece, and once more when the sending ends.
+ */
 export async function streamTo(
-  source: Readable,
+  payload: Payload,
   target: () => RemoteProcess | undefined,
   exited: Promise<unknown>,
+  report?: (progress: UploadProgress) => void,
 ): Promise<void> {
+  const source: Readable = payload.open();
+  let sent = 0;
   try {
     for await (const chunk of source) {
-      const proc = target();
-      if (!proc) break;
-      if (!proc.stdin.write(chunk as Buffer)) await drained(proc, exited);
+      for (let at = 0; at < (chunk as Buffer).length; at += PIECE_BYTES) {
+        const proc = target();
+        if (!proc) return;
+        const piece = (chunk as Buffer).subarray(at, at + PIECE_BYTES);
+        if (!proc.stdin.write(piece)) await drained(proc, exited);
+        sent += piece.length;
+        report?.({ sent, total: payload.total?.(), done: false });
+      }
     }
   } finally {
     source.destroy();
+    report?.({ sent, total: payload.total?.(), done: true });
   }
 }
 

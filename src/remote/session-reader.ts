@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { RemoteProcess } from '../transport/types.js';
 import { LineSplitter, MarkerParser, printable, sizeText, type Marker, type MarkerTooLong } from './markers.js';
+import { EarlyLines } from './early-lines.js';
 import { STOP, type Phase } from './phase.js';
 import { SessionFailed, type PhaseResult, type SessionListener, type StepRecord } from './session-types.js';
 
@@ -80,21 +81,33 @@ export class SessionReader {
       (error) => this.tooLong(error),
     );
     const decoder = new StringDecoder('utf8');
-    proc.stdout.on('data', (chunk: Buffer) => parser.push(decoder.write(chunk)));
+    const outQuiet = new EarlyLines(parser);
+    proc.stdout.on('data', (chunk: Buffer) => {
+      parser.push(decoder.write(chunk));
+      outQuiet.data();
+    });
     proc.stdout.on('end', () => parser.push(decoder.end()));
-    proc.stdout.on('close', () => parser.end());
+    proc.stdout.on('close', () => {
+      outQuiet.stop();
+      parser.end();
+    });
     // stderr lines are assembled across chunks and cut like output lines.
     const errors = new LineSplitter((line) => {
       if (line) this.line(line);
     });
     const errDecoder = new StringDecoder('utf8');
+    const errQuiet = new EarlyLines(errors);
     proc.stderr.on('data', (chunk: Buffer) => {
       const text = errDecoder.write(chunk);
       this.stderrTail = (this.stderrTail + text.slice(-4000)).slice(-4000);
       errors.push(text);
+      errQuiet.data();
     });
     proc.stderr.on('end', () => errors.push(errDecoder.end()));
-    proc.stderr.on('close', () => errors.flush());
+    proc.stderr.on('close', () => {
+      errQuiet.stop();
+      errors.flush();
+    });
   }
 
   /** A marker line over its cap: the host sends what no step sends; the session is given up (and interrupted). */

@@ -15,10 +15,24 @@ export interface SessionListener {
   step?(record: StepRecord): void;
   output?(line: string, step: StepRecord | undefined): void;
   warning?(text: string): void;
+  /** How far the phase's payload (an upload) has gone; see UploadProgress. */
+  upload?(progress: UploadProgress): void;
 }
 
 export interface Payload {
   open(): Readable;
+  /** Its size in bytes once known (the archive may still be packing while it is sent). */
+  total?(): number | undefined;
+}
+
+/**
+ * A payload on its way: bytes handed to the connection so far (the connection holds back what the host has not
+ * taken yet), its size when known, and whether the sending ended (all sent, or stopped by the phase's end).
+ */
+export interface UploadProgress {
+  sent: number;
+  total?: number;
+  done: boolean;
 }
 
 export interface PhaseResult {

@@ -27,7 +27,7 @@ import { deadline, within } from './waits.js';
 export { MAX_PHASE_DATA } from './session-reader.js';
 export { DEFAULT_START_TIMEOUT_MS } from './session-start.js';
 export { SessionFailed, SessionLost } from './session-types.js';
-export type { Payload, PhaseResult, SessionListener, StepRecord } from './session-types.js';
+export type { Payload, PhaseResult, SessionListener, StepRecord, UploadProgress } from './session-types.js';
 
 /**
  * The runner's side of one host's session: a single remote process that evaluates the phases it is sent.
@@ -57,7 +57,7 @@ export class HostSession {
   private constructor(
     private readonly transport: Transport,
     private readonly prelude: PreludeOptions,
-    listener: SessionListener,
+    private readonly listener: SessionListener,
     private readonly pingMs: number,
     private readonly startTimeoutMs: number,
     private readonly execAnswerMs: number,
@@ -194,7 +194,7 @@ export class HostSession {
       // Only while its own phase runs: a chunk after that would land in the next phase's input.
       const target = () =>
         this.finished || this.reader.pending !== pending || this.interrupted ? undefined : this.proc;
-      if (payload) await streamTo(payload.open(), target, this.exited);
+      if (payload) await streamTo(payload, target, this.exited, (p) => this.listener.upload?.(p));
     })();
     // The host failed the phase and closed before taking it all: the phase's outcome says why. A session that
     // never starts (its exec request unanswered) fails by its start deadline, without waiting for the send.

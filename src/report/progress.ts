@@ -3,8 +3,10 @@ import type { FleetListener } from '../fleet/fleet.js';
 import type { StepRecord } from '../remote/session.js';
 import { stepTitle } from '../remote/steps/hooks.js';
 import { seconds, type Log } from '../log.js';
+import { withHeartbeat } from './heartbeat.js';
 import { PhaseLines } from './phase-lines.js';
 import type { RunReport } from './report.js';
+import { withUploadProgress } from './upload-progress.js';
 
 export { seconds } from '../log.js';
 
@@ -22,7 +24,7 @@ export function stepLine(record: StepRecord): string {
 export function progress(log: Log, report: RunReport, hostCount: number, signal?: AbortSignal): FleetListener {
   const prefix = (host: HostConfig) => (hostCount > 1 ? `[${host.name}] ` : '');
   const phases = new PhaseLines(log, hostCount, signal);
-  return {
+  const listener: FleetListener = {
     step(host: HostConfig, record: StepRecord) {
       report.step(host.name, record);
       phases.step(host, record);
@@ -43,4 +45,6 @@ export function progress(log: Log, report: RunReport, hostCount: number, signal?
       log.warning(text);
     },
   };
+  // Live lines (issue 17): each host's upload as it goes, and a heartbeat for a step quiet for long.
+  return withHeartbeat(withUploadProgress(listener, log, prefix), (text) => log.info(text));
 }
