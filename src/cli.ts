@@ -8,6 +8,7 @@ import { EXIT, failure, runTitle, success } from './cli/outcome.js';
 import { packageVersion } from './cli/version.js';
 import { runCommand } from './commands/index.js';
 import { consoleLog } from './report/console-log.js';
+import { styleFor } from './report/style.js';
 import { cancelOnSignals } from './signals.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import { CommandsOff, inertText } from './report/workflow-commands.js';
@@ -33,14 +34,22 @@ async function cli(argv: string[], mask: OutputMask): Promise<number> {
     return EXIT.ok;
   }
 
-  const log = consoleLog({ debug: process.env['DEPLOY_DEBUG'] === '1', ci });
+  // Colour is decided per stream: `deploy-action … | less` still colours the errors on the terminal.
+  const style = { out: styleFor(process.stdout), err: styleFor(process.stderr) };
+  const log = consoleLog({
+    debug: request.verbosity === 'verbose' || process.env['DEPLOY_DEBUG'] === '1',
+    quiet: request.verbosity === 'quiet',
+    style,
+    ci,
+  });
+  log.debug(`deploy-action ${packageVersion()} on Node.js ${process.version}`);
   const cancel = cancelOnSignals(log);
   let run: CliContext | undefined;
   try {
     run = buildCliContext(request, { env: process.env, cwd: process.cwd(), log, signal: cancel.signal, mask });
     const { ctx } = run;
     await log.group(runTitle(request.command, ctx), () => runCommand(request.command, ctx));
-    const outcome = success(ctx.report, ctx.dryRun);
+    const outcome = success(ctx.report, ctx.dryRun, style.out);
     process.stdout.write(outcome.text);
     return outcome.code;
   } catch (error) {
@@ -49,6 +58,7 @@ async function cli(argv: string[], mask: OutputMask): Promise<number> {
       credentials: run?.credentials,
       cancelled: cancel.signal.aborted,
       dryRun: request.dryRun,
+      style: style.err,
     });
     process.stderr.write(ci ? inertText(outcome.text) : outcome.text);
     return outcome.code;

@@ -157,6 +157,8 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
   host.mask?.add(loaded.secrets);
   const config = { ...loaded, hosts: selectHosts(loaded.hosts, args.hosts, '--hosts') };
   const source = path(args.source, cwd);
+  log.debug(`config ${loaded.file}, environment ${config.environment}: ${config.hosts.map((h) => h.name).join(', ')}`);
+  log.debug(`source ${source}`);
   const { access, knownHostsFile, credentials } = cliAccess(
     args,
     env,

@@ -5,6 +5,7 @@ import { ConfigError } from '../config/index.js';
 import { failureOf, untouchedAfterFailure } from '../report/failure.js';
 import { seconds } from '../report/progress.js';
 import type { RunReport } from '../report/report.js';
+import { PLAIN, type Style } from '../report/style.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 
@@ -93,13 +94,13 @@ function facts(r: RunReport): string[] {
   return rows.filter(([, v]) => v).map(([k, v]) => `  ${`${k}:`.padEnd(18)}${v}`);
 }
 
-/** A run that succeeded. */
-export function success(r: RunReport, dryRun?: boolean): Outcome {
+/** A run that succeeded; `style` colours the mark and headings (for stdout). */
+export function success(r: RunReport, dryRun?: boolean, style: Style = PLAIN): Outcome {
   r.finish();
-  const out = ['', `✓ ${headline(r, dryRun)}`, ...facts(r)];
+  const out = ['', `${style.ok('✓')} ${style.heading(headline(r, dryRun))}`, ...facts(r)];
   if (r.changes.length) out.push('', ...r.changes.map((c) => `  - ${c}`));
   if (r.details.length) out.push('', ...markdownAsText(r.details));
-  if (r.warnings.length) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
+  if (r.warnings.length) out.push('', style.heading('Warnings:'), ...r.warnings.map((w) => `  - ${w}`));
   return { text: `${out.join('\n').trimEnd()}\n`, code: EXIT.ok };
 }
 
@@ -111,17 +112,21 @@ export interface FailureContext {
   /** The run was cancelled by a signal. */
   cancelled?: boolean;
   dryRun?: boolean;
+  /** Colour for the failure's text (for stderr). */
+  style?: Style;
 }
 
 /** A run (or its set-up) that failed: where, why, the last lines of output, what was left alone. */
 export function failure(r: RunReport | undefined, error: unknown, context: FailureContext = {}): Outcome {
   const cancelled = error instanceof Cancelled || context.cancelled === true;
   const code = cancelled ? EXIT.cancelled : EXIT.failed;
+  const style = context.style ?? PLAIN;
+  const error_ = style.fail('error:');
   if (error instanceof ConfigError && !r) {
     return {
       text: `${error.message
         .split('\n')
-        .map((l) => `error: ${l}`)
+        .map((l) => `${error_} ${l}`)
         .join('\n')}\n`,
       code,
     };
@@ -129,7 +134,7 @@ export function failure(r: RunReport | undefined, error: unknown, context: Failu
   const f = failureOf(error);
   const where = f.host === 'runner' ? (f.step === 'run' ? '' : `${f.step}: `) : `${f.host}: ${f.step}: `;
   const [first = '', ...rest] = `${where}${f.message}`.split('\n');
-  const out = [`error: ${first}`, ...rest.map((l) => indent(l))];
+  const out = [`${error_} ${first}`, ...rest.map((l) => indent(l))];
   if (f.step === 'connect' && /known-hosts/.test(f.message) && context.knownHostsFile) {
     out.push(
       `  (deploy-action checks host keys against ${context.knownHostsFile}: that is the file to add the line to, or pass --known-hosts FILE)`,
@@ -138,17 +143,18 @@ export function failure(r: RunReport | undefined, error: unknown, context: Failu
   if (f.step === 'connect' && /refused the key/.test(f.message) && context.credentials) {
     out.push(`  (deploy-action offered ${context.credentials}; choose another key with -i FILE)`);
   }
-  if (f.tail.length) out.push('', `Last lines of output from ${f.host}:`, ...f.tail.map((l) => `  | ${l}`));
+  if (f.tail.length)
+    out.push('', style.heading(`Last lines of output from ${f.host}:`), ...f.tail.map((l) => `  | ${l}`));
   if (r) {
     r.failure = f;
     if (!r.changes.length && (f.host !== 'runner' || cancelled)) r.untouched.push(...untouchedAfterFailure(r.command));
     r.finish();
     out.unshift(
       '',
-      `✗ ${headline(r, context.dryRun)}${r.finishedMs !== undefined ? ` after ${seconds(r.finishedMs)}` : ''}`,
+      `${style.fail('✗')} ${style.heading(`${headline(r, context.dryRun)}${r.finishedMs !== undefined ? ` after ${seconds(r.finishedMs)}` : ''}`)}`,
     );
-    if (r.untouched.length) out.push('', 'Left as it was:', ...r.untouched.map((l) => `  - ${l}`));
-    if (r.warnings.length) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
+    if (r.untouched.length) out.push('', style.heading('Left as it was:'), ...r.untouched.map((l) => `  - ${l}`));
+    if (r.warnings.length) out.push('', style.heading('Warnings:'), ...r.warnings.map((w) => `  - ${w}`));
   }
   return { text: `${out.join('\n')}\n`, code };
 }

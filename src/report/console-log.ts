@@ -1,4 +1,5 @@
 import type { Log } from '../log.js';
+import { PLAIN, statusLine, type Style } from './style.js';
 import { inertLine } from './workflow-commands.js';
 
 export interface ConsoleLogOptions {
@@ -8,6 +9,10 @@ export interface ConsoleLogOptions {
   err?: NodeJS.WritableStream;
   /** Print debug lines. */
   debug?: boolean;
+  /** Print only errors: no progress, no host output, no warnings (the outcome still lists the warnings). */
+  quiet?: boolean;
+  /** Colour per stream (default: none). */
+  style?: { out: Style; err: Style };
   /**
    * Running inside a CI job whose runner reads workflow commands in our output (GITHUB_ACTIONS=true): every line on
    * `err` is made inert (see inertLine). stdout is the caller's to protect (a stop-commands block, see cli.ts).
@@ -17,11 +22,14 @@ export interface ConsoleLogOptions {
 
 /**
  * A terminal log for the CLI: plain lines, a heading per group, `warning:`/`error:` prefixes on stderr. It never
- * prints workflow commands (`::warning::` …), so nothing is read as one when the CLI runs inside a CI job.
+ * prints workflow commands (`::warning::` …), so nothing is read as one when the CLI runs inside a CI job. Only our
+ * own text is coloured (status marks, headings, prefixes); text a host sent is written as it came.
  */
 export function consoleLog(options: ConsoleLogOptions = {}): Log {
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
+  const { out: outStyle, err: errStyle } = options.style ?? { out: PLAIN, err: PLAIN };
+  const quiet = options.quiet === true;
   const line = (stream: NodeJS.WritableStream, text: string) => void stream.write(`${text}\n`);
   const errLines = (prefix: string, text: string) =>
     line(
@@ -32,15 +40,22 @@ export function consoleLog(options: ConsoleLogOptions = {}): Log {
         .join('\n'),
     );
   return {
-    info: (m) => line(out, m),
-    output: (m) => line(out, m),
-    warning: (m) => errLines('warning: ', m),
-    error: (m) => errLines('error: ', m),
+    terminal: true,
+    info: (m) => {
+      if (!quiet) line(out, statusLine(m, outStyle));
+    },
+    output: (m) => {
+      if (!quiet) line(out, m);
+    },
+    warning: (m) => {
+      if (!quiet) errLines(`${errStyle.warn('warning:')} `, m);
+    },
+    error: (m) => errLines(`${errStyle.fail('error:')} `, m),
     debug: (m) => {
-      if (options.debug) errLines('debug: ', m);
+      if (options.debug) errLines(`${errStyle.dim('debug:')} `, m);
     },
     async group(title, fn) {
-      line(out, `\n==> ${title}`);
+      if (!quiet) line(out, `\n${outStyle.heading(`==> ${title}`)}`);
       return fn();
     },
   };
