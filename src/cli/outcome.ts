@@ -135,16 +135,16 @@ export function failure(r: RunReport | undefined, error: unknown, context: Failu
   const where = f.host === 'runner' ? (f.step === 'run' ? '' : `${f.step}: `) : `${f.host}: ${f.step}: `;
   const [first = '', ...rest] = `${where}${f.message}`.split('\n');
   const out = [`${error_} ${first}`, ...rest.map((l) => indent(l))];
-  if (f.step === 'connect' && /known-hosts/.test(f.message) && context.knownHostsFile) {
-    out.push(
-      `  (deploy-action checks host keys against ${context.knownHostsFile}: that is the file to add the line to, or pass --known-hosts FILE)`,
-    );
+  if (f.step === 'connect' && context.knownHostsFile && f.message.includes(context.knownHostsFile)) {
+    out.push('  (to check host keys against another file, pass --known-hosts FILE)');
   }
   if (f.step === 'connect' && /refused the key/.test(f.message) && context.credentials) {
     out.push(`  (deploy-action offered ${context.credentials}; choose another key with -i FILE)`);
   }
+  // `runner` is the report's name for this machine (the action runs on a runner; the CLI on your machine).
+  const from = f.host !== 'runner' ? f.host : f.step === 'build' ? 'the build' : 'this machine';
   if (f.tail.length)
-    out.push('', style.heading(`Last lines of output from ${f.host}:`), ...f.tail.map((l) => `  | ${l}`));
+    out.push('', style.heading(`Last lines of output from ${from}:`), ...f.tail.map((l) => `  | ${l}`));
   if (r) {
     r.failure = f;
     if (!r.changes.length && (f.host !== 'runner' || cancelled)) r.untouched.push(...untouchedAfterFailure(r.command));

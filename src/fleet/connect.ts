@@ -1,5 +1,6 @@
 import type { HostConfig } from '../config/index.js';
 import type { KnownHosts } from '../transport/known-hosts.js';
+import type { CredentialNames } from '../transport/ssh.js';
 import { LocalTransport } from '../transport/local.js';
 import { connectEarly } from '../transport/tcp.js';
 import type { Transport } from '../transport/types.js';
@@ -16,6 +17,8 @@ export interface Access {
   connectTimeoutMs: number;
   /** Time a host's login shell gets to start the session (default DEFAULT_START_TIMEOUT_MS). */
   startTimeoutMs?: number;
+  /** How messages name the credentials (default: the action's inputs). */
+  names?: CredentialNames;
 }
 
 let ssh: Promise<typeof import('../transport/ssh.js')> | undefined;

@@ -23,7 +23,19 @@ export interface SshCredentials {
   agent?: string;
   knownHosts: KnownHosts;
   connectTimeoutMs: number;
+  /** How messages name the credentials (default: the action's inputs). */
+  names?: CredentialNames;
 }
+
+/** How messages name the credentials: the action's inputs, or the CLI's key file, agent and variable. */
+export interface CredentialNames {
+  /** Whose public key must be in authorized_keys, e.g. "the public key of ssh-private-key". */
+  publicKey: string;
+  /** Where the passphrase comes from, e.g. "ssh-passphrase". */
+  passphrase: string;
+}
+
+const INPUT_NAMES: CredentialNames = { publicKey: 'the public key of ssh-private-key', passphrase: 'ssh-passphrase' };
 
 /** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
 const KEEPALIVE_MS = 10_000;
@@ -108,13 +120,14 @@ function explain(error: unknown, target: SshTarget, creds: SshCredentials, verdi
   const level = (error as { level?: string }).level;
   if (level === 'client-authentication') {
     return new ConnectError(
-      `${where}: the server refused the key for user "${target.user}". Check that the public key of ` +
-        `ssh-private-key is in ~${target.user}/.ssh/authorized_keys on the host.`,
+      `${where}: the server refused the key for user "${target.user}". Check that ` +
+        `${(creds.names ?? INPUT_NAMES).publicKey} is in ~${target.user}/.ssh/authorized_keys on the host.`,
       'auth',
     );
   }
   if (/encrypted|passphrase|bad decrypt/i.test(message)) {
-    return new ConnectError(`the SSH private key could not be read: ${message} (is ssh-passphrase right?)`, 'auth');
+    const passphrase = (creds.names ?? INPUT_NAMES).passphrase;
+    return new ConnectError(`the SSH private key could not be read: ${message} (is ${passphrase} right?)`, 'auth');
   }
   if (/Cannot parse privateKey|Unsupported key format/i.test(message)) {
     return new ConnectError(`the SSH private key could not be read: ${message}`, 'auth');
@@ -127,7 +140,7 @@ function explain(error: unknown, target: SshTarget, creds: SshCredentials, verdi
   }
   if (/Unable to exchange encryption keys|no matching/i.test(message) && verdict === undefined) {
     return new ConnectError(
-      `${where}: the server offers none of the host key types pinned in known-hosts (${message}). ` +
+      `${where}: the server offers none of the host key types pinned in ${creds.knownHosts.source?.name ?? 'known-hosts'} (${message}). ` +
         'A host key of a different type than the pinned one is refused; pin the key the server really has.',
       'host-key',
     );
