@@ -50,7 +50,8 @@ async function cli(argv: string[], mask: OutputMask): Promise<number> {
     const { ctx } = run;
     await log.group(runTitle(request.command, ctx), () => runCommand(request.command, ctx));
     const outcome = success(ctx.report, ctx.dryRun, style.out);
-    process.stdout.write(outcome.text);
+    // Quiet: the result is all there is on stdout, so no blank line sets it apart from the progress.
+    process.stdout.write(request.verbosity === 'quiet' ? outcome.text.replace(/^\n/, '') : outcome.text);
     return outcome.code;
   } catch (error) {
     const outcome = failure(run?.ctx.report, error, {

@@ -143,7 +143,7 @@ describe('deploy-action on a terminal and off one', () => {
 
     const quiet = await piped(args('deploy', '-q'), ws.dir);
     expect(quiet.code).toBe(0);
-    expect(quiet.stdout).toContain('✓ Deploy of shop to production succeeded');
+    expect(quiet.stdout).toMatch(/^✓ Deploy of shop to production succeeded\n/);
     expect(quiet.stdout).not.toContain('▶');
     expect(quiet.stdout).not.toContain('==>');
     expect(quiet.stdout).not.toContain('hello from the deploy hook');
