@@ -39,6 +39,7 @@ async function cli(argv: string[], mask: OutputMask): Promise<number> {
   const log = consoleLog({
     debug: request.verbosity === 'verbose' || process.env['DEPLOY_DEBUG'] === '1',
     quiet: request.verbosity === 'quiet',
+    live: process.stdout.isTTY === true && !ci,
     style,
     ci,
   });
@@ -49,11 +50,13 @@ async function cli(argv: string[], mask: OutputMask): Promise<number> {
     run = buildCliContext(request, { env: process.env, cwd: process.cwd(), log, signal: cancel.signal, mask });
     const { ctx } = run;
     await log.group(runTitle(request.command, ctx), () => runCommand(request.command, ctx));
+    log.endLive();
     const outcome = success(ctx.report, ctx.dryRun, style.out);
     // Quiet: the result is all there is on stdout, so no blank line sets it apart from the progress.
     process.stdout.write(request.verbosity === 'quiet' ? outcome.text.replace(/^\n/, '') : outcome.text);
     return outcome.code;
   } catch (error) {
+    log.endLive();
     const outcome = failure(run?.ctx.report, error, {
       knownHostsFile: run?.knownHostsFile,
       credentials: run?.credentials,

@@ -18,6 +18,12 @@ export interface Log {
   warning(message: string): void;
   error(message: string): void;
   debug(message: string): void;
+  /**
+   * Progress of something long, per key (e.g. a host's upload): on a terminal a live line that rewrites itself
+   * (undefined: remove the key's entry); elsewhere each call is a plain line, so the caller limits how often it
+   * calls. Optional: without it, log the progress with `info`.
+   */
+  progress?(key: string, text: string | undefined): void;
   /** A collapsible section in the Actions log; a heading on a terminal. */
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
 }

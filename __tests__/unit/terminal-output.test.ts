@@ -3,6 +3,7 @@ import { lineSink } from '../../src/artifact/output-lines.js';
 import { helpText, HELP_WIDTH, parseCliArgs } from '../../src/cli/args.js';
 import { parseHistory, type InvalidValue } from '../../src/releases/history.js';
 import { consoleLog } from '../../src/report/console-log.js';
+import { LiveLine } from '../../src/report/live-line.js';
 import { statusLine, style, wantsColour } from '../../src/report/style.js';
 
 const tty = { isTTY: true };
@@ -72,6 +73,56 @@ describe('consoleLog', () => {
     expect(err2.text()).toBe('\x1b[33mwarning:\x1b[39m careful\n\x1b[2mdebug:\x1b[22m details\n');
     expect(out2.text()).toBe('✓ upload\n');
     expect(log.terminal).toBe(true);
+  });
+});
+
+describe('progress: a live line on a terminal, plain lines elsewhere', () => {
+  function terminal(columns = 40) {
+    let text = '';
+    const stream = {
+      columns,
+      write: (s: string) => {
+        text += s;
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream & { columns: number };
+    return { stream, text: () => text };
+  }
+  test('the line rewrites itself, whole lines go above it, entries per key, cut to the width', () => {
+    const t = terminal(30);
+    const live = new LiveLine(t.stream);
+    live.set('web1', 'web1 upload 10%');
+    live.write('a line\n');
+    live.set('web1', 'web1 upload 50%');
+    live.set('web2', 'web2 upload 5%');
+    live.set('web1', undefined);
+    live.end();
+    expect(t.text()).toBe(
+      [
+        'web1 upload 10%',
+        '\r\x1b[2Ka line\nweb1 upload 10%',
+        '\r\x1b[2Kweb1 upload 50%',
+        '\r\x1b[2Kweb1 upload 50% · web2 uploa…',
+        '\r\x1b[2Kweb2 upload 5%',
+        '\r\x1b[2K',
+      ].join(''),
+    );
+  });
+  test('consoleLog: live on a terminal, a plain line per call otherwise, nothing when quiet', () => {
+    const t = terminal();
+    const log = consoleLog({ out: t.stream, err: t.stream, live: true });
+    log.progress?.('web1', 'web1: 1 MiB');
+    log.info('▶ hooks');
+    log.endLive();
+    expect(t.text()).toBe('web1: 1 MiB\r\x1b[2K▶ hooks\nweb1: 1 MiB\r\x1b[2K');
+    const p = terminal();
+    const plain = consoleLog({ out: p.stream, err: p.stream });
+    plain.progress?.('web1', 'web1: 1 MiB');
+    plain.progress?.('web1', undefined);
+    expect(p.text()).toBe('web1: 1 MiB\n');
+    const q = terminal();
+    consoleLog({ out: q.stream, err: q.stream, live: true, quiet: true }).progress?.('web1', 'x');
+    expect(q.text()).toBe('');
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Log } from '../log.js';
+import { LiveLine } from './live-line.js';
 import { PLAIN, statusLine, type Style } from './style.js';
 import { inertLine } from './workflow-commands.js';
 
@@ -11,6 +12,8 @@ export interface ConsoleLogOptions {
   debug?: boolean;
   /** Print only errors: no progress, no host output, no warnings (the outcome still lists the warnings). */
   quiet?: boolean;
+  /** `out` is a terminal: progress is a live line that rewrites itself (default: a plain line per call). */
+  live?: boolean;
   /** Colour per stream (default: none). */
   style?: { out: Style; err: Style };
   /**
@@ -25,12 +28,19 @@ export interface ConsoleLogOptions {
  * prints workflow commands (`::warning::` …), so nothing is read as one when the CLI runs inside a CI job. Only our
  * own text is coloured (status marks, headings, prefixes); text a host sent is written as it came.
  */
-export function consoleLog(options: ConsoleLogOptions = {}): Log {
+export interface ConsoleLog extends Log {
+  /** Removes the live line, if any: the outcome is written next, straight to the streams. */
+  endLive(): void;
+}
+
+export function consoleLog(options: ConsoleLogOptions = {}): ConsoleLog {
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
   const { out: outStyle, err: errStyle } = options.style ?? { out: PLAIN, err: PLAIN };
   const quiet = options.quiet === true;
-  const line = (stream: NodeJS.WritableStream, text: string) => void stream.write(`${text}\n`);
+  const live = options.live ? new LiveLine(out) : undefined;
+  const line = (stream: NodeJS.WritableStream, text: string) =>
+    live ? live.write(`${text}\n`, stream) : void stream.write(`${text}\n`);
   const errLines = (prefix: string, text: string) =>
     line(
       err,
@@ -53,6 +63,12 @@ export function consoleLog(options: ConsoleLogOptions = {}): Log {
     error: (m) => errLines(`${errStyle.fail('error:')} `, m),
     debug: (m) => {
       if (options.debug) errLines(`${errStyle.dim('debug:')} `, m);
+    },
+    endLive: () => live?.end(),
+    progress(key, text) {
+      if (quiet) return;
+      if (live) live.set(key, text);
+      else if (text !== undefined) line(out, text);
     },
     async group(title, fn) {
       if (!quiet) line(out, `\n${outStyle.heading(`==> ${title}`)}`);
