@@ -4,7 +4,7 @@
  * host is `local` (the same scripts, run by bash on this machine), so no sshd is needed.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeWorkspace } from '../support/workspace.js';
@@ -172,6 +172,21 @@ describe('deploy-action on a terminal and off one', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^built by the build hook$/m);
     expect(r.stdout + r.stderr).not.toContain('[command]');
+  });
+
+  test("a lock held by another run: the CLI says what to run, in the CLI's words", async () => {
+    const { ws, args } = localShop();
+    expect((await piped(args('deploy'), ws.dir)).code).toBe(0);
+    const deployPath = /deploy_path: (".*")/.exec(readFileSync(join(ws.dir, 'deploy.yml'), 'utf8'))![1]!;
+    const lock = join(JSON.parse(deployPath) as string, '.deploy/lock');
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'info.json'), '{"actor":"bob","runner":"box"}');
+    writeFileSync(join(lock, 'owner'), 'another-run\n');
+    const held = await piped(args('deploy'), ws.dir);
+    expect(held.code).toBe(1);
+    expect(held.stderr).toContain('the deploy lock is held by a CLI run on box by bob');
+    expect(held.stderr).toContain('To clear it after checking, run deploy-action unlock production.');
+    expect(held.stderr).not.toMatch(/command: unlock|this action/);
   });
 
   test('-V and --version print the version; --help fits in 100 columns', async () => {

@@ -195,6 +195,7 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
     dryRun: args.dryRun,
     force: args.force,
     signal,
+    surface: 'cli',
   };
   return { ctx, knownHostsFile, credentials };
 }

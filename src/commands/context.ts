@@ -51,7 +51,11 @@ export interface CommandContext {
   /** Aborted when the run is cancelled (SIGINT/SIGTERM). */
   signal: AbortSignal;
   observer?: CommandObserver;
+  /** Who runs the command, for messages that say what to run next: the action (default) or the CLI. */
+  surface?: Surface;
 }
+
+export type Surface = 'action' | 'cli';
 
 /** A warning for the log (an annotation on GitHub) and the summary. */
 export function warn(ctx: Pick<CommandContext, 'log' | 'report'>, text: string): void {
