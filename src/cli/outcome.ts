@@ -132,7 +132,9 @@ export function failure(r: RunReport | undefined, error: unknown, context: Failu
     };
   }
   const f = failureOf(error);
-  const where = f.host === 'runner' ? (f.step === 'run' ? '' : `${f.step}: `) : `${f.host}: ${f.step}: `;
+  // `runner` (this machine) and `fleet` (every host) are not hosts: the message names the hosts it is about.
+  const where =
+    f.host === 'runner' || f.host === 'fleet' ? (f.step === 'run' ? '' : `${f.step}: `) : `${f.host}: ${f.step}: `;
   const [first = '', ...rest] = `${where}${f.message}`.split('\n');
   const out = [`${error_} ${first}`, ...rest.map((l) => indent(l))];
   if (f.step === 'connect' && context.knownHostsFile && f.message.includes(context.knownHostsFile)) {
