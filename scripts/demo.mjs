@@ -41,7 +41,7 @@ const FALLBACK_SHA = '0123456789abcdef0123456789abcdef01234567';
 
 const rel = (p) => relative(ROOT, p) || '.';
 const say = (text = '') => process.stdout.write(`${text}\n`);
-const tty = process.stdout.isTTY;
+const tty = process.stdout.isTTY && !process.env.NO_COLOR; // no-color.org
 const bold = (text) => (tty ? `\x1b[1m${text}\x1b[0m` : text);
 const dim = (text) => (tty ? `\x1b[2m${text}\x1b[0m` : text);
 const heading = (text) => say(`\n${bold(`== ${text}`)}`);
