@@ -41,7 +41,7 @@ const FALLBACK_SHA = '0123456789abcdef0123456789abcdef01234567';
 
 const rel = (p) => relative(ROOT, p) || '.';
 const say = (text = '') => process.stdout.write(`${text}\n`);
-const tty = process.stdout.isTTY;
+const tty = process.stdout.isTTY && !process.env.NO_COLOR; // no-color.org
 const bold = (text) => (tty ? `\x1b[1m${text}\x1b[0m` : text);
 const dim = (text) => (tty ? `\x1b[2m${text}\x1b[0m` : text);
 const heading = (text) => say(`\n${bold(`== ${text}`)}`);
@@ -303,6 +303,18 @@ function printHistory() {
   }
 }
 
+/**
+ * The CLI commands the demo suggests, exactly as printed (a test runs them from the repository root): the demo's
+ * config is not the default deploy.yml, and a rollback runs hooks, so it needs `${DEMO_SECRET}` set.
+ */
+function terminalCommands() {
+  const config = `--config ${rel(CONFIG)}`;
+  return [
+    `npx deploy-action releases ${ENVIRONMENT} ${config}`,
+    `DEMO_SECRET=${DEMO_SECRET} npx deploy-action rollback ${ENVIRONMENT} ${config}`,
+  ];
+}
+
 async function main() {
   const args = process.argv.slice(2);
   if (args.includes('-h') || args.includes('--help')) {
@@ -392,6 +404,10 @@ async function main() {
   );
   say(`  ${`${rel(APP)}/shared/`.padEnd(38)} storage/ and .env outlive releases (each release links to them)`);
   say(`  ${rel(CONFIG).padEnd(38)} the config these deploys used (examples/demo/deploy.yml is the SSH version)`);
+
+  heading('From a terminal');
+  say('The same engine as a command-line program, run from the repository root (docs/cli.md):');
+  for (const command of terminalCommands()) say(`  ${command}`);
   say('');
   say('Run `npm run demo` again to add two more releases (keep_releases: 3 removes the oldest), or');
   say('`npm run demo -- --clean` to start over.');

@@ -8,6 +8,7 @@ import { EXIT, failure, runTitle, success } from './cli/outcome.js';
 import { packageVersion } from './cli/version.js';
 import { runCommand } from './commands/index.js';
 import { consoleLog } from './report/console-log.js';
+import { styleFor } from './report/style.js';
 import { cancelOnSignals } from './signals.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import { CommandsOff, inertText } from './report/workflow-commands.js';
@@ -33,22 +34,35 @@ async function cli(argv: string[], mask: OutputMask): Promise<number> {
     return EXIT.ok;
   }
 
-  const log = consoleLog({ debug: process.env['DEPLOY_DEBUG'] === '1', ci });
+  // Colour is decided per stream: `deploy-action … | less` still colours the errors on the terminal.
+  const style = { out: styleFor(process.stdout), err: styleFor(process.stderr) };
+  const log = consoleLog({
+    debug: request.verbosity === 'verbose' || process.env['DEPLOY_DEBUG'] === '1',
+    quiet: request.verbosity === 'quiet',
+    live: process.stdout.isTTY === true && !ci,
+    style,
+    ci,
+  });
+  log.debug(`deploy-action ${packageVersion()} on Node.js ${process.version}`);
   const cancel = cancelOnSignals(log);
   let run: CliContext | undefined;
   try {
     run = buildCliContext(request, { env: process.env, cwd: process.cwd(), log, signal: cancel.signal, mask });
     const { ctx } = run;
     await log.group(runTitle(request.command, ctx), () => runCommand(request.command, ctx));
-    const outcome = success(ctx.report, ctx.dryRun);
-    process.stdout.write(outcome.text);
+    log.endLive();
+    const outcome = success(ctx.report, ctx.dryRun, style.out);
+    // Quiet: the result is all there is on stdout, so no blank line sets it apart from the progress.
+    process.stdout.write(request.verbosity === 'quiet' ? outcome.text.replace(/^\n/, '') : outcome.text);
     return outcome.code;
   } catch (error) {
+    log.endLive();
     const outcome = failure(run?.ctx.report, error, {
       knownHostsFile: run?.knownHostsFile,
       credentials: run?.credentials,
       cancelled: cancel.signal.aborted,
       dryRun: request.dryRun,
+      style: style.err,
     });
     process.stderr.write(ci ? inertText(outcome.text) : outcome.text);
     return outcome.code;

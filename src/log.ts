@@ -3,6 +3,11 @@
  * never import @actions/core themselves.
  */
 export interface Log {
+  /**
+   * A terminal (the CLI), not the Actions log: commands it runs are not echoed as `[command]…` lines, and their
+   * output goes through `output` (so `--quiet` hides it).
+   */
+  readonly terminal?: boolean;
   /** Our own text. */
   info(message: string): void;
   /**

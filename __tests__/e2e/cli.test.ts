@@ -278,6 +278,62 @@ describe('deploy-action CLI (dist/cli/index.js)', () => {
     expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
   });
 
+  test('no Actions vocabulary: a missing ${NAME}, an unknown or changed host key, a refused key, a failing build', async () => {
+    /** What only makes sense in a workflow: the action's inputs, the step, @actions/exec's echo. */
+    const ACTIONS_WORDS =
+      /step's environment|`known-hosts` input|known-hosts line|ssh-private-key|ssh-passphrase|\[command\]|\binputs?\b|\brunner\b/;
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      `${config(dp)}    env:\n      DB_PASSWORD: \${DB_PASSWORD}\n    build:\n      - echo building; exit 3\n`,
+    );
+    const h = home('');
+    const knownHosts = join(h, '.ssh/known_hosts');
+    const run = (args: string[], env: Record<string, string> = {}) =>
+      cli(['deploy', 'production', '--source', 'app', ...args], { cwd: ws.dir, home: h, env });
+
+    const unset = await run(['-i', sshd.privateKeyPath]);
+    expect(unset.code).toBe(1);
+    expect(unset.stderr).toContain('references ${DB_PASSWORD}, which is not set in the environment');
+    expect(unset.all).not.toMatch(ACTIONS_WORDS);
+    const dry = await run(['-i', sshd.privateKeyPath, '--dry-run']);
+    expect(dry.stderr).toContain('which is not set in the environment (a dry run does not need it');
+    expect(dry.all).not.toMatch(ACTIONS_WORDS);
+
+    const env = { DB_PASSWORD: 'hunter2-secret' };
+    const build = await run(['-i', sshd.privateKeyPath], env);
+    expect(build.code).toBe(1);
+    expect(build.stdout).toMatch(/^building$/m);
+    expect(build.stderr).toContain('Last lines of output from the build:');
+    expect(build.stderr).toMatch(/exit(ed with)? code 3/);
+    expect(build.all).not.toMatch(ACTIONS_WORDS);
+
+    ws.write('../deploy.yml', config(dp));
+    const unknown = await run(['-i', sshd.privateKeyPath]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`the host is not listed in ${knownHosts}`);
+    expect(unknown.stderr).toContain(`To trust this host, add this line to ${knownHosts}:`);
+    expect(unknown.all).not.toMatch(ACTIONS_WORDS);
+
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(h, 'other_host_key')]);
+    const otherLine = `[${sshd.host}]:${sshd.port} ${readFileSync(join(h, 'other_host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ')}`;
+    writeFileSync(knownHosts, `# pinned\n${otherLine}\n`);
+    const changed = await run(['-i', sshd.privateKeyPath]);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain('the host key has CHANGED');
+    expect(changed.stderr).toContain(`pinned for this host in ${knownHosts}`);
+    expect(changed.stderr).toContain(`${knownHosts} line(s) 2`);
+    expect(changed.all).not.toMatch(ACTIONS_WORDS);
+
+    writeFileSync(knownHosts, `${sshd.knownHostsLine}\n`);
+    const stranger = join(h, 'stranger_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
+    const refused = await run(['-i', stranger]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`Check that the public key of ${stranger} (${stranger}.pub) is in ~${sshd.user}/`);
+    expect(refused.all).not.toMatch(ACTIONS_WORDS);
+  });
+
   test('credentials: ~/.ssh/id_ed25519 by default, an encrypted key with DEPLOY_SSH_PASSPHRASE, the SSH agent', async () => {
     const dp = awkwardDeployPath();
     const ws = makeWorkspace({ VERSION: 'v1\n' }, config(dp));

@@ -1,6 +1,7 @@
 import { exec } from '@actions/exec';
 import { hookLabel } from '../config/index.js';
 import { phaseLine, seconds, type Log } from '../log.js';
+import { lineSink } from './output-lines.js';
 
 export interface BuildHook {
   run: string;
@@ -44,12 +45,21 @@ export async function runBuildHooks(
         tail.splice(0, Math.max(0, tail.length - 40));
       };
       const started = Date.now();
+      // On a terminal, no `[command]/usr/bin/bash -e -c …` echo: the output goes through the log, line by line.
+      const sinks = log.terminal ? [lineSink((l) => log.output(l)), lineSink((l) => log.output(l))] : [];
+      const show = (sink: number) => (data: Buffer) => {
+        keep(data);
+        sinks[sink]?.write(data);
+      };
       log.info(`▶ build ${i + 1}/${hooks.length}: ${label}`);
       const code = await exec('bash', ['-e', '-c', hook.run], {
         cwd,
         env: { ...(process.env as Record<string, string>), ...env },
         ignoreReturnCode: true,
-        listeners: { stdout: keep, stderr: keep },
+        silent: log.terminal === true,
+        listeners: { stdout: show(0), stderr: show(1) },
+      }).finally(() => {
+        for (const sink of sinks) sink.end();
       });
       const took = seconds(Date.now() - started);
       if (code !== 0) {

@@ -33,7 +33,11 @@ export interface CliArgs {
   connectTimeoutSeconds: number;
   /** Time each host's login shell gets to start the session. */
   startTimeoutSeconds: number;
+  /** How much the log says: `quiet` only errors (and the outcome), `verbose` debug lines too. */
+  verbosity: Verbosity;
 }
+
+export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
 export type CliRequest = { kind: 'help' } | { kind: 'version' } | ({ kind: 'run' } & CliArgs);
 
@@ -47,39 +51,86 @@ export class UsageError extends Error {
 
 export const USAGE = 'usage: deploy-action COMMAND ENVIRONMENT [options]   (deploy-action --help for more)';
 
+/** The help's width: every line of `--help` fits in it (a test checks). */
+export const HELP_WIDTH = 100;
+const TERM_COLUMN = 30;
+
+/** `  term      description`, the description wrapped at HELP_WIDTH under its own column. */
+function entry(term: string, description: string): string[] {
+  const lines: string[] = [];
+  let current = `  ${term}`.padEnd(TERM_COLUMN);
+  if (current.length > TERM_COLUMN) {
+    lines.push(current.trimEnd());
+    current = ' '.repeat(TERM_COLUMN);
+  }
+  let fresh = true;
+  for (const word of description.split(' ')) {
+    if (!fresh && current.length + 1 + word.length > HELP_WIDTH) {
+      lines.push(current);
+      current = ' '.repeat(TERM_COLUMN);
+      fresh = true;
+    }
+    current += fresh ? word : ` ${word}`;
+    fresh = false;
+  }
+  lines.push(current);
+  return lines;
+}
+
+const OPTION_HELP: [string, string][] = [
+  ['--config FILE', 'the deploy config (default: deploy.yml)'],
+  ['--source DIR', 'the directory to build and ship (default: .)'],
+  ['--hosts LIST', 'only these hosts: comma-separated names (user@host:port, host or user@host) or label=NAME'],
+  ['--dry-run', 'read the hosts and print the plan; change nothing'],
+  [
+    '--force',
+    'unlock: remove the lock even while the run holding it still runs (that run then stops at its next step and ' +
+      'changes nothing more)',
+  ],
+  ['--release-name NAME', 'deploy, redeploy: name of the new release (default: a UTC timestamp)'],
+  ['--release NAME', 'rollback: the release to make live (default: the previous good one)'],
+  [
+    '-i, --identity FILE',
+    'private key file (default: the SSH agent, else the first of ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa)',
+  ],
+  ['--known-hosts FILE', 'the host keys to match, known_hosts format (default: ~/.ssh/known_hosts)'],
+  ['--connect-timeout SECONDS', `SSH connection timeout per host (default: ${DEFAULT_CONNECT_TIMEOUT_SECONDS})`],
+  [
+    '--start-timeout SECONDS',
+    `time each host's login shell gets to start the session (default: ${DEFAULT_START_TIMEOUT_SECONDS})`,
+  ],
+  ['-q, --quiet', 'print only errors and the final result'],
+  ['-v, --verbose', 'print debug lines too (as DEPLOY_DEBUG=1 does)'],
+  ['-h, --help', 'show this help'],
+  ['-V, --version', 'show the version'],
+];
+
+const ENVIRONMENT_HELP: [string, string][] = [
+  ['SSH_AUTH_SOCK', 'the SSH agent to authenticate with'],
+  ['DEPLOY_SSH_PASSPHRASE', 'the passphrase of an encrypted private key'],
+  ['DEPLOY_DEBUG=1', 'print debug lines (as --verbose does)'],
+  ['NO_COLOR', 'set to anything: no colour, even on a terminal (no-color.org)'],
+  ['FORCE_COLOR', 'set (and not 0): colour even when the output is not a terminal'],
+];
+
 export function helpText(): string {
-  const commands = Object.entries(COMMANDS).map(([name, what]) => `  ${name.padEnd(28)}${what}`);
   return [
     'usage: deploy-action COMMAND ENVIRONMENT [options]',
     '',
-    'Atomic releases over SSH with the engine of the deploy-action GitHub Action, from a terminal or any CI.',
+    'Atomic releases over SSH with the engine of the deploy-action GitHub Action, from a terminal or',
+    'any CI.',
     '',
     'Commands:',
-    ...commands,
+    ...Object.entries(COMMANDS).flatMap(([name, what]) => entry(name, what)),
     '',
     'Options:',
-    '  --config FILE               the deploy config (default: deploy.yml)',
-    '  --source DIR                the directory to build and ship (default: .)',
-    '  --hosts LIST                only these hosts: comma-separated names (user@host:port, host or user@host) or label=NAME',
-    '  --dry-run                   read the hosts and print the plan; change nothing',
-    '  --force                     unlock: remove the lock even while the run holding it still runs (that run',
-    '                              then stops at its next step and changes nothing more)',
-    '  --release-name NAME         deploy, redeploy: name of the new release (default: a UTC timestamp)',
-    '  --release NAME              rollback: the release to make live (default: the previous good one)',
-    '  -i, --identity FILE         private key file (default: the SSH agent, else the first of',
-    '                              ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa)',
-    '  --known-hosts FILE          known_hosts file the host keys must match (default: ~/.ssh/known_hosts)',
-    `  --connect-timeout SECONDS   SSH connection timeout per host (default: ${DEFAULT_CONNECT_TIMEOUT_SECONDS})`,
-    `  --start-timeout SECONDS     time each host's login shell gets to start the session (default: ${DEFAULT_START_TIMEOUT_SECONDS})`,
-    '  -h, --help                  show this help',
-    '  --version                   show the version',
+    ...OPTION_HELP.flatMap(([term, what]) => entry(term, what)),
     '',
     'Environment:',
-    '  SSH_AUTH_SOCK               the SSH agent to authenticate with',
-    '  DEPLOY_SSH_PASSPHRASE       the passphrase of an encrypted private key',
-    '  DEPLOY_DEBUG=1              print debug lines',
+    ...ENVIRONMENT_HELP.flatMap(([term, what]) => entry(term, what)),
     '',
-    'Exit status: 0 on success, 1 when the run or the config failed, 2 for a usage error, 130 when cancelled.',
+    'Exit status: 0 on success, 1 when the run or the config failed, 2 for a usage error, 130 when',
+    'cancelled.',
     '',
     'Examples:',
     '  deploy-action deploy production',
@@ -101,8 +152,10 @@ const OPTIONS = {
   'known-hosts': { type: 'string' },
   'connect-timeout': { type: 'string' },
   'start-timeout': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
+  version: { type: 'boolean', short: 'V' },
 } as const;
 
 /** node:util's messages for a bad option, reworded for a user who has not read Node's docs. */
@@ -148,6 +201,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
     );
   }
   if (values.force && command !== 'unlock') throw new UsageError(`--force applies to unlock, not ${command}`);
+  if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose exclude each other; pick one');
   const connectTimeoutSeconds = seconds(values['connect-timeout'], 'connect-timeout', DEFAULT_CONNECT_TIMEOUT_SECONDS);
   const startTimeoutSeconds = seconds(values['start-timeout'], 'start-timeout', DEFAULT_START_TIMEOUT_SECONDS);
   for (const name of ['config', 'source', 'identity', 'known-hosts', 'release-name', 'release'] as const) {
@@ -167,6 +221,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
     knownHosts: values['known-hosts'],
     connectTimeoutSeconds,
     startTimeoutSeconds,
+    verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
   };
 }
 

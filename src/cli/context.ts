@@ -24,6 +24,9 @@ export interface CliEnvironment {
   mask?: Pick<OutputMask, 'add'>;
 }
 
+/** Where `${NAME}` values come from, as messages say it. */
+const ENV_SOURCE = 'the environment';
+
 /** Default key files, tried in this order when there is no agent and no `-i`. */
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
@@ -89,8 +92,9 @@ export function cliAccess(
   let knownHostsText = '';
   if (args.knownHosts !== undefined || existsSync(knownHostsFile))
     knownHostsText = readOrThrow(knownHostsFile, 'known hosts file');
-  const knownHosts = parseKnownHosts(knownHostsText);
-  for (const p of knownHosts.problems) log.warning(`${knownHostsFile}: ${p.replace(/^known-hosts /, '')}`);
+  // Messages name the file, not the action's input: "add this line to /home/me/.ssh/known_hosts".
+  const knownHosts = parseKnownHosts(knownHostsText, { name: knownHostsFile, line: `${knownHostsFile} line` });
+  for (const p of knownHosts.problems) log.warning(p);
 
   const agent = env['SSH_AUTH_SOCK'] || undefined;
   let keyFile = args.identity !== undefined ? path(args.identity, cwd) : undefined;
@@ -114,7 +118,13 @@ export function cliAccess(
   const credentials = [privateKey ? `the key ${keyFile}` : '', agent ? `the keys of the SSH agent at ${agent}` : '']
     .filter(Boolean)
     .join(' and ');
-  if (needsSsh) log.debug(`authenticating with ${credentials}`);
+  if (needsSsh) {
+    log.debug(`host keys from ${knownHostsFile}: ${knownHosts.entries.length} entries`);
+    log.debug(`authenticating with ${credentials}`);
+  }
+  const publicKey = privateKey
+    ? `the public key of ${keyFile} (${keyFile}.pub)${agent ? " or of one of the SSH agent's keys (ssh-add -L)" : ''}`
+    : "the public key of one of the SSH agent's keys (ssh-add -L lists them)";
   return {
     access: {
       privateKey,
@@ -124,6 +134,7 @@ export function cliAccess(
       connectTimeoutMs: args.connectTimeoutSeconds * 1000,
       startTimeoutMs: args.startTimeoutSeconds * 1000,
       surface: 'cli',
+      names: { publicKey, passphrase: 'DEPLOY_SSH_PASSPHRASE' },
     },
     knownHostsFile,
     credentials,
@@ -158,12 +169,15 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
     file: shown(path(args.config, cwd)),
     environment: args.environment,
     env,
+    envSource: ENV_SOURCE,
     expandEnv,
     surface: 'cli',
   });
   host.mask?.add(loaded.secrets);
   const config = { ...loaded, hosts: selectHosts(loaded.hosts, args.hosts, '--hosts') };
   const source = path(args.source, cwd);
+  log.debug(`config ${loaded.file}, environment ${config.environment}: ${config.hosts.map((h) => h.name).join(', ')}`);
+  log.debug(`source ${source}`);
   const { access, knownHostsFile, credentials } = cliAccess(
     args,
     env,

@@ -7,6 +7,7 @@ import { failedWhere, failureOf, hostsAfterFailure } from '../report/failure.js'
 import { seconds } from '../report/progress.js';
 import type { RunReport } from '../report/report.js';
 import { textBlocks } from '../report/text.js';
+import { PLAIN, type Style } from '../report/style.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 
@@ -50,13 +51,13 @@ function facts(r: RunReport): string[] {
   return rows.filter(([, v]) => v).map(([k, v]) => `  ${`${k}:`.padEnd(18)}${v}`);
 }
 
-/** A run that succeeded. */
-export function success(r: RunReport, dryRun?: boolean): Outcome {
+/** A run that succeeded; `style` colours the mark and headings (for stdout). */
+export function success(r: RunReport, dryRun?: boolean, style: Style = PLAIN): Outcome {
   r.finish();
-  const out = ['', `✓ ${headline(r, dryRun)}`, ...facts(r)];
+  const out = ['', `${style.ok('✓')} ${style.heading(headline(r, dryRun))}`, ...facts(r)];
   if (r.changes.length) out.push('', ...r.changes.map((c) => `  - ${bare(c)}`));
   if (r.details.length) out.push('', ...textBlocks(r.details));
-  if (r.warnings.length) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${bare(w)}`));
+  if (r.warnings.length) out.push('', style.heading('Warnings:'), ...r.warnings.map((w) => `  - ${bare(w)}`));
   return { text: `${out.join('\n').trimEnd()}\n`, code: EXIT.ok };
 }
 
@@ -68,17 +69,21 @@ export interface FailureContext {
   /** The run was cancelled by a signal. */
   cancelled?: boolean;
   dryRun?: boolean;
+  /** Colour for the failure's text (for stderr). */
+  style?: Style;
 }
 
 /** A run (or its set-up) that failed: where, why, the last lines of output, what was left alone. */
 export function failure(r: RunReport | undefined, error: unknown, context: FailureContext = {}): Outcome {
   const cancelled = error instanceof Cancelled || context.cancelled === true;
   const code = cancelled ? EXIT.cancelled : EXIT.failed;
+  const style = context.style ?? PLAIN;
+  const error_ = style.fail('error:');
   if (error instanceof ConfigError && !r) {
     return {
       text: `${error.message
         .split('\n')
-        .map((l) => `error: ${l}`)
+        .map((l) => `${error_} ${l}`)
         .join('\n')}\n`,
       code,
     };
@@ -87,27 +92,34 @@ export function failure(r: RunReport | undefined, error: unknown, context: Failu
   const at = failedWhere(f);
   const where = at.host ? `${at.host}: ${at.step}: ` : at.step ? `${at.step}: ` : '';
   const [first = '', ...rest] = `${where}${f.message}`.split('\n').map(bare);
-  const out = [`error: ${first}`, ...rest.map((l) => indent(l))];
-  if (f.step === 'connect' && /known-hosts/.test(f.message) && context.knownHostsFile) {
-    out.push(
-      `  (deploy-action checks host keys against ${context.knownHostsFile}: that is the file to add the line to, or pass --known-hosts FILE)`,
-    );
+  const out = [`${error_} ${first}`, ...rest.map((l) => indent(l))];
+  if (f.step === 'connect' && context.knownHostsFile && f.message.includes(context.knownHostsFile)) {
+    out.push('  (to check host keys against another file, pass --known-hosts FILE)');
   }
   if (f.step === 'connect' && /refused the key/.test(f.message) && context.credentials) {
     out.push(`  (deploy-action offered ${context.credentials}; choose another key with -i FILE)`);
   }
+  // `runner` is the report's name for this machine (the action runs on a runner; the CLI on your machine).
+  const from =
+    f.host === undefined
+      ? 'the hosts'
+      : f.host !== 'runner'
+        ? f.host
+        : f.step === 'build'
+          ? 'the build'
+          : 'this machine';
   if (f.tail.length)
-    out.push('', `Last lines of output from ${f.host ?? 'the hosts'}:`, ...f.tail.map((l) => `  | ${l}`));
+    out.push('', style.heading(`Last lines of output from ${from}:`), ...f.tail.map((l) => `  | ${l}`));
   if (r) {
     r.failure = f;
     r.finish();
     out.unshift(
       '',
-      `✗ ${headline(r, context.dryRun)}${r.finishedMs !== undefined ? ` after ${seconds(r.finishedMs)}` : ''}`,
+      `${style.fail('✗')} ${style.heading(`${headline(r, context.dryRun)}${r.finishedMs !== undefined ? ` after ${seconds(r.finishedMs)}` : ''}`)}`,
     );
     const hosts = hostsAfterFailure(r).map((l) => plain(l));
-    if (hosts.length) out.push('', 'What happened on each host:', ...hosts.map((l) => `  - ${l}`));
-    if (r.warnings.length) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${bare(w)}`));
+    if (hosts.length) out.push('', style.heading('What happened on each host:'), ...hosts.map((l) => `  - ${l}`));
+    if (r.warnings.length) out.push('', style.heading('Warnings:'), ...r.warnings.map((w) => `  - ${bare(w)}`));
   }
   return { text: `${out.join('\n')}\n`, code };
 }

@@ -94,7 +94,7 @@ async function readHosts(ctx: CommandContext, fleet: Fleet, steps: Step[]): Prom
     return facts;
   } catch (error) {
     if (error instanceof HostFailure && error.rc === LOCK_HELD) {
-      throw new HostFailure(error.host, 'lock', describeHeldLock(error.data, ctx.config.environment));
+      throw new HostFailure(error.host, 'lock', describeHeldLock(error.data, ctx.config.environment, ctx.surface));
     }
     throw error;
   }

@@ -2,6 +2,7 @@
 import type { InvalidValue } from '../releases/history.js';
 import { shownInvalid } from '../remote/data.js';
 import { holderName, lockHolder } from '../remote/steps/lock.js';
+import type { Surface } from '../config/index.js';
 import type { CommandContext } from './context.js';
 
 /**
@@ -26,7 +27,11 @@ export function reportInvalid(
 }
 
 /** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
-export function describeHeldLock(data: Map<string, string[]> | undefined, environment: string): string {
+export function describeHeldLock(
+  data: Map<string, string[]> | undefined,
+  environment: string,
+  surface: Surface = 'action',
+): string {
   const h = lockHolder(data);
   const who = holderName(h);
   const lines = [
@@ -43,7 +48,9 @@ export function describeHeldLock(data: Map<string, string[]> | undefined, enviro
     h.alive
       ? 'Its session is still running on the host: wait for that deploy to finish.'
       : 'Its session is no longer running on the host: that run ended without releasing the lock.',
-    `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`,
+    surface === 'cli'
+      ? `To clear it after checking, run deploy-action unlock ${environment}.`
+      : `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`,
   );
   return lines.join(' ');
 }

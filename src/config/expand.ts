@@ -20,6 +20,9 @@ export interface ReferenceCheck {
 }
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)(\})?/g;
+
+/** Where `${NAME}` values come from, as the action's messages name it; the CLI names its own (see LoadConfigOptions). */
+export const STEP_ENVIRONMENT = "the step's environment";
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -46,7 +49,7 @@ export function runnerInternal(name: string): string | undefined {
 type Found = { kind: 'problem' | 'unset'; message: string };
 
 /** Walks the references of `input`: the value with every set, allowed reference substituted, and what is wrong. */
-function scan(input: string, env: Readonly<Record<string, string | undefined>>) {
+function scan(input: string, env: Readonly<Record<string, string | undefined>>, source: string) {
   const secrets: string[] = [];
   const found: Found[] = [];
   let substituted = false;
@@ -65,7 +68,7 @@ function scan(input: string, env: Readonly<Record<string, string | undefined>>) 
     // Own string values only: `${constructor}` or `${__proto__}` must not expand to Object.prototype's members.
     const replacement = Object.hasOwn(env, name) && typeof env[name] === 'string' ? env[name] : undefined;
     if (replacement === undefined) {
-      found.push({ kind: 'unset', message: `references \${${name}}, which is not set in the step's environment` });
+      found.push({ kind: 'unset', message: `references \${${name}}, which is not set in ${source}` });
       return match;
     }
     substituted = true;
@@ -76,14 +79,22 @@ function scan(input: string, env: Readonly<Record<string, string | undefined>>) 
   return { value, secrets: [...new Set(secrets)], found };
 }
 
-export function expandValue(input: string, env: Readonly<Record<string, string | undefined>>): Expansion {
-  const { value, secrets, found } = scan(input, env);
+export function expandValue(
+  input: string,
+  env: Readonly<Record<string, string | undefined>>,
+  source = STEP_ENVIRONMENT,
+): Expansion {
+  const { value, secrets, found } = scan(input, env, source);
   return { value, secrets, problems: found.map((f) => f.message) };
 }
 
 /** Checks the references of `input` without keeping any value (nothing is substituted, nothing is a secret). */
-export function checkReferences(input: string, env: Readonly<Record<string, string | undefined>>): ReferenceCheck {
-  const { found } = scan(input, env);
+export function checkReferences(
+  input: string,
+  env: Readonly<Record<string, string | undefined>>,
+  source = STEP_ENVIRONMENT,
+): ReferenceCheck {
+  const { found } = scan(input, env, source);
   const of = (kind: Found['kind']) => found.filter((f) => f.kind === kind).map((f) => f.message);
   return { problems: of('problem'), unset: of('unset') };
 }

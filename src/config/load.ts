@@ -15,6 +15,8 @@ export interface LoadConfigOptions {
   environment: string;
   /** Variables for `${NAME}` in `env` values; the caller passes process.env. Default: none. */
   env?: Record<string, string | undefined>;
+  /** How messages name where `env` comes from (default: "the step's environment", the action's). */
+  envSource?: string;
   /**
    * Whether the command runs hooks and so needs `env` expanded (default true). False for releases, unlock and dry
    * runs: `env` stays empty and its `${NAME}` need not be set (runner-internal names are refused all the same).
@@ -132,6 +134,7 @@ function load(options: LoadConfigOptions, problems: Problems): EnvironmentConfig
   return validateDocument(source, {
     environment: options.environment,
     env: options.env ?? {},
+    envSource: options.envSource,
     expandEnv: options.expandEnv ?? true,
     defaultName: basename(dirname(resolve(options.file))),
   });

@@ -24,6 +24,8 @@ import type { EnvironmentConfig, HostConfig } from './types.js';
 export interface ValidateOptions {
   environment: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** How messages name where `env` comes from (default: the step's environment). */
+  envSource?: string;
   /** Expand `env` (a command that runs hooks); false: leave it empty, its `${NAME}` need not be set. */
   expandEnv: boolean;
   /** Application name when the file has no `name:`. */
@@ -135,7 +137,7 @@ function expandEnv(merged: Merged, at: Cursor, options: ValidateOptions): Loaded
   if (!options.expandEnv) {
     const unset = new Problems();
     for (const entry of merged.or('env')) {
-      for (const message of checkReferences(entry.value, options.env).unset)
+      for (const message of checkReferences(entry.value, options.env, options.envSource).unset)
         unset.add(entry.position, entry.path, message);
     }
     return { env: {}, secrets: [], envSkipped: { unset: unset.list } };
@@ -143,7 +145,7 @@ function expandEnv(merged: Merged, at: Cursor, options: ValidateOptions): Loaded
   const out: Record<string, string> = {};
   const secrets = new Set<string>();
   for (const entry of merged.or('env')) {
-    const expansion = expandValue(entry.value, options.env);
+    const expansion = expandValue(entry.value, options.env, options.envSource);
     for (const problem of expansion.problems) new Cursor(at.source, entry.path).problemAt(entry.position, problem);
     out[entry.name] = expansion.value;
     for (const secret of expansion.secrets) secrets.add(secret);

@@ -1,5 +1,6 @@
 import type { HostConfig, Surface } from '../config/index.js';
 import type { KnownHosts } from '../transport/known-hosts.js';
+import type { CredentialNames } from '../transport/ssh.js';
 import { LocalTransport } from '../transport/local.js';
 import { connectEarly } from '../transport/tcp.js';
 import type { Transport } from '../transport/types.js';
@@ -18,6 +19,8 @@ export interface Access {
   startTimeoutMs?: number;
   /** Who runs (the action or the CLI): how connection errors speak of this machine (default: the action). */
   surface?: Surface;
+  /** How messages name the credentials (default: the action's inputs). */
+  names?: CredentialNames;
 }
 
 let ssh: Promise<typeof import('../transport/ssh.js')> | undefined;

@@ -109,6 +109,8 @@ export function parseHistory(text: string, invalid: (v: InvalidValue) => void = 
         delete entry[k];
       } else entry[k] = shown;
     }
+    // A run with no URL (the CLI's) writes "": that is no URL, not an invalid one.
+    if (entry['run_url'] === '') delete entry['run_url'];
     if (entry['run_url'] !== undefined && entry['run_url'] !== null && !httpsUrl(entry['run_url'])) {
       invalid({
         what: 'a run URL in .deploy/history.jsonl (run_url, not an https URL)',

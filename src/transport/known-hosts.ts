@@ -18,7 +18,19 @@ export interface KnownHosts {
   entries: KnownHostEntry[];
   /** Malformed lines, e.g. 'known-hosts line 3: ...'. Never contains key material beyond the key type. */
   problems: string[];
+  /** How messages name the list (default: the action's `known-hosts` input). */
+  source?: KnownHostsSource;
 }
+
+/** How messages name a known-hosts list and its lines: the action's input, or the CLI's file. */
+export interface KnownHostsSource {
+  /** The list, e.g. "the `known-hosts` input" or a file's path. */
+  name: string;
+  /** What precedes a line number, e.g. "known-hosts line" (then " 3"). */
+  line: string;
+}
+
+export const KNOWN_HOSTS_INPUT: KnownHostsSource = { name: 'the `known-hosts` input', line: 'known-hosts line' };
 
 export type HostKeyVerdict =
   | { ok: true }
@@ -60,12 +72,12 @@ function parseHashed(field: string): { salt: Buffer; hash: Buffer } | undefined 
 }
 
 /** Parses known_hosts text. Malformed lines are skipped and described in `problems`. */
-export function parseKnownHosts(text: string): KnownHosts {
+export function parseKnownHosts(text: string, source?: KnownHostsSource): KnownHosts {
   const entries: KnownHostEntry[] = [];
   const problems: string[] = [];
   const parseLine = (raw: string, index: number) => {
     const line = index + 1;
-    const fail = (why: string): void => void problems.push(`known-hosts line ${line}: ${why}`);
+    const fail = (why: string): void => void problems.push(`${(source ?? KNOWN_HOSTS_INPUT).line} ${line}: ${why}`);
     const fields = raw.trim().split(/[ \t]+/);
     if (fields[0] === '' || fields[0].startsWith('#')) return;
 
@@ -103,7 +115,7 @@ export function parseKnownHosts(text: string): KnownHosts {
     entries.push({ ...(marker ? { marker } : {}), patterns, keyType, key, line });
   };
   for (const [index, raw] of text.split(/\r?\n/).entries()) parseLine(raw, index);
-  return { entries, problems };
+  return { entries, problems, ...(source ? { source } : {}) };
 }
 
 /** OpenSSH match_pattern: `*` and `?` wildcards over the whole (lower-cased) string. */
@@ -173,6 +185,7 @@ function serverKeyFile(keyType: string): string {
 /** Checks the server's host key blob against the entries for host:port. Fails closed. */
 export function verifyHostKey(kh: KnownHosts, host: string, port: number, blob: Buffer): HostKeyVerdict {
   const matching = entriesFor(kh, host, port);
+  const source = kh.source ?? KNOWN_HOSTS_INPUT;
   const revoked = matching.find((e) => e.marker === '@revoked' && e.key.equals(blob));
   const pinned = matching.filter((e) => !e.marker);
   if (!revoked && pinned.some((e) => e.key.equals(blob))) return { ok: true };
@@ -200,9 +213,9 @@ export function verifyHostKey(kh: KnownHosts, host: string, port: number, blob: 
   if (revoked) {
     lines = [
       `Host key verification failed for ${where}: the offered host key is REVOKED`,
-      `(marked @revoked on known-hosts line ${revoked.line}). Refusing to connect.`,
+      `(marked @revoked on ${source.line} ${revoked.line}). Refusing to connect.`,
       offered,
-      'Do not re-add this key: give the server a new host key, then pin that one in the `known-hosts` input.',
+      `Do not re-add this key: give the server a new host key, then pin that one in ${source.name}.`,
       ...outOfBand,
     ];
   } else {
@@ -211,18 +224,18 @@ export function verifyHostKey(kh: KnownHosts, host: string, port: number, blob: 
       reason === 'mismatch'
         ? [
             `WARNING: host key verification failed for ${where}: the host key has CHANGED.`,
-            `The offered key differs from the key(s) pinned for this host in the \`known-hosts\` input`,
-            `(pinned key type(s): ${types}; known-hosts line(s) ${pinned.map((e) => e.line).join(', ')}).`,
+            `The offered key differs from the key(s) pinned for this host in ${source.name}`,
+            `(pinned key type(s): ${types}; ${source.line}(s) ${pinned.map((e) => e.line).join(', ')}).`,
             'Someone could be intercepting the connection (man-in-the-middle attack), or the server was reinstalled',
             'or its host key was replaced. Refusing to connect.',
             offered,
             'Only if the change is expected and verified, replace the pinned line(s) with:',
           ]
         : [
-            `Host key verification failed for ${where}: the host is not listed in the \`known-hosts\` input`,
+            `Host key verification failed for ${where}: the host is not listed in ${source.name}`,
             `(looked up as "${knownHostsName(host, port)}"). Refusing to connect to an unknown host.`,
             offered,
-            'To trust this host, add this line to the `known-hosts` input:',
+            `To trust this host, add this line to ${source.name}:`,
           ];
     lines = [...head, `  ${suggestedLine}`, ...outOfBand];
   }

@@ -27,7 +27,19 @@ export interface SshCredentials {
   connectTimeoutMs: number;
   /** Who runs (the action or the CLI): how a network error's hint speaks of this machine. */
   surface?: Surface;
+  /** How messages name the credentials (default: the action's inputs). */
+  names?: CredentialNames;
 }
+
+/** How messages name the credentials: the action's inputs, or the CLI's key file, agent and variable. */
+export interface CredentialNames {
+  /** Whose public key must be in authorized_keys, e.g. "the public key of ssh-private-key". */
+  publicKey: string;
+  /** Where the passphrase comes from, e.g. "ssh-passphrase". */
+  passphrase: string;
+}
+
+const INPUT_NAMES: CredentialNames = { publicKey: 'the public key of ssh-private-key', passphrase: 'ssh-passphrase' };
 
 /** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
 const KEEPALIVE_MS = 10_000;
@@ -122,13 +134,14 @@ function explain(
   const network = describeNetError(code, target, creds.surface);
   if (level === 'client-authentication') {
     return new ConnectError(
-      `${where}: the server refused the key for user "${target.user}". Check that the public key of ` +
-        `ssh-private-key is in ~${target.user}/.ssh/authorized_keys on the host.`,
+      `${where}: the server refused the key for user "${target.user}". Check that ` +
+        `${(creds.names ?? INPUT_NAMES).publicKey} is in ~${target.user}/.ssh/authorized_keys on the host.`,
       'auth',
     );
   }
   if (/encrypted|passphrase|bad decrypt/i.test(message)) {
-    return new ConnectError(`the SSH private key could not be read: ${message} (is ssh-passphrase right?)`, 'auth');
+    const passphrase = (creds.names ?? INPUT_NAMES).passphrase;
+    return new ConnectError(`the SSH private key could not be read: ${message} (is ${passphrase} right?)`, 'auth');
   }
   if (/Cannot parse privateKey|Unsupported key format/i.test(message)) {
     return new ConnectError(`the SSH private key could not be read: ${message}`, 'auth');
@@ -140,7 +153,7 @@ function explain(
   }
   if (/Unable to exchange encryption keys|no matching/i.test(message) && verdict === undefined) {
     return new ConnectError(
-      `${where}: the server offers none of the host key types pinned in known-hosts (${message}). ` +
+      `${where}: the server offers none of the host key types pinned in ${creds.knownHosts.source?.name ?? 'known-hosts'} (${message}). ` +
         'A host key of a different type than the pinned one is refused; pin the key the server really has.',
       'host-key',
     );
