@@ -280,7 +280,7 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4371:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -893,7 +893,7 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 6424:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1461,7 +1461,7 @@ module.exports = upgrade
 
 
 
-module.exports.request = __nccwpck_require__(4043)
+module.exports.request = __nccwpck_require__(6424)
 module.exports.stream = __nccwpck_require__(3560)
 module.exports.pipeline = __nccwpck_require__(6862)
 module.exports.upgrade = __nccwpck_require__(1882)
@@ -28513,8 +28513,22 @@ function hostText(text) {
     block ??= new CommandsOff(process.stdout);
     block.lines([text]);
 }
+/** Whether a group is open: the Actions log shows no group inside another (a nested one would end the outer). */
+let grouped = false;
+function startGroup(title) {
+    if (grouped)
+        core/* endGroup */.N4();
+    core/* startGroup */.Oh(title);
+    grouped = true;
+}
+function endGroup() {
+    if (!grouped)
+        return;
+    grouped = false;
+    core/* endGroup */.N4();
+}
 /**
- * The Actions log: groups fold, warnings and errors become annotations (@actions/core escapes their text: a line
+ * The Actions log: groups fold (one at a time), warnings and errors become annotations (@actions/core escapes their text: a line
  * break or `%` in it cannot end the command). Host text is never read as a workflow command; neither is our own
  * text when a host value in it could be (it goes through the same block).
  */
@@ -28524,7 +28538,21 @@ const actionsLog = {
     warning: (m) => core/* warning */.$e(m),
     error: (m) => core/* error */.z3(m),
     debug: (m) => core/* debug */.Yz(m),
-    group: (title, fn) => core/* group */.Os(title, fn),
+    async group(title, fn) {
+        if (grouped) {
+            core/* info */.pq(title);
+            return fn();
+        }
+        startGroup(title);
+        try {
+            return await fn();
+        }
+        finally {
+            endGroup();
+        }
+    },
+    startGroup,
+    endGroup,
 };
 
 
@@ -28544,8 +28572,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
 var core = __nccwpck_require__(7264);
-// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
-var config = __nccwpck_require__(6391);
+// EXTERNAL MODULE: ./src/config/index.ts + 23 modules
+var config = __nccwpck_require__(3688);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
 function bare(host) {
@@ -28749,7 +28777,7 @@ async function commandContext(inputs, config, report, signal) {
 
 /***/ }),
 
-/***/ 4845:
+/***/ 3494:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28758,10 +28786,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
-var core = __nccwpck_require__(7264);
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
-var fleet_fleet = __nccwpck_require__(1574);
+var fleet_fleet = __nccwpck_require__(4181);
 // EXTERNAL MODULE: ./src/releases/name.ts
 var releases_name = __nccwpck_require__(1239);
 ;// CONCATENATED MODULE: ./src/commands/context.ts
@@ -28771,8 +28797,8 @@ function warn(ctx, text) {
     ctx.log.warning(text);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
-var config = __nccwpck_require__(6391);
+// EXTERNAL MODULE: ./src/config/index.ts + 23 modules
+var config = __nccwpck_require__(3688);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:util"
@@ -28878,37 +28904,114 @@ function globToRegex(glob) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 4 modules
 var exec = __nccwpck_require__(2697);
+// EXTERNAL MODULE: ./src/log.ts
+var src_log = __nccwpck_require__(5625);
+// EXTERNAL MODULE: external "node:string_decoder"
+var external_node_string_decoder_ = __nccwpck_require__(6193);
+;// CONCATENATED MODULE: ./src/artifact/output-lines.ts
+/** A command's output, as chunks arrive, cut into whole lines for a Log (a line never waits past its newline). */
+
+/** A line longer than this is passed on in pieces of this size rather than held without end. */
+const MAX_LINE = 64 * 1024;
+function lineSink(emit) {
+    const decoder = new external_node_string_decoder_.StringDecoder('utf8');
+    let pending = '';
+    const take = (text) => {
+        pending += text;
+        let nl = pending.indexOf('\n');
+        while (nl >= 0) {
+            emit(pending.slice(0, nl).replace(/\r$/, ''));
+            pending = pending.slice(nl + 1);
+            nl = pending.indexOf('\n');
+        }
+        while (pending.length > MAX_LINE) {
+            emit(pending.slice(0, MAX_LINE));
+            pending = pending.slice(MAX_LINE);
+        }
+    };
+    return {
+        write: (chunk) => take(decoder.write(chunk)),
+        end() {
+            take(decoder.end());
+            if (pending)
+                emit(pending);
+            pending = '';
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/artifact/hooks.ts
+
+
+
 
 /** Thrown when a build command fails: nothing has been sent to any host. */
 class BuildError extends Error {
     command;
     exitCode;
     tail;
-    constructor(command, exitCode, tail) {
-        super(`build command failed with exit code ${exitCode}: ${command}`);
+    constructor(
+    /** The hook's label (its name, or its command's first line). */
+    command, exitCode, tail) {
+        super(`build hook "${command}" exited with code ${exitCode}`);
         this.command = command;
         this.exitCode = exitCode;
         this.tail = tail;
         this.name = 'BuildError';
     }
 }
-/** Runs the build hooks in order in the build directory, with bash -e and the config's environment. */
+/**
+ * Runs the build hooks in order in the build directory, with bash -e and the config's environment: one section of
+ * the log (the build phase) holds them all; its line and a failure's line follow it, outside.
+ */
 async function runBuildHooks(hooks, cwd, env, log) {
-    for (const [i, hook] of hooks.entries()) {
-        const tail = [];
-        const keep = (data) => {
-            tail.push(...data.toString().split('\n').filter(Boolean));
-            tail.splice(0, Math.max(0, tail.length - 40));
-        };
-        const code = await log.group(`build ${i + 1}/${hooks.length}: ${hook.run}`, () => (0,exec/* exec */.m)('bash', ['-e', '-c', hook.run], {
-            cwd,
-            env: { ...process.env, ...env },
-            ignoreReturnCode: true,
-            listeners: { stdout: keep, stderr: keep },
-        }));
-        if (code !== 0)
-            throw new BuildError(hook.run, code, tail);
+    if (!hooks.length)
+        return;
+    const t0 = Date.now();
+    let done = 0;
+    let failure;
+    await log.group('build', async () => {
+        for (const [i, hook] of hooks.entries()) {
+            const label = (0,config/* hookLabel */.UR)(hook);
+            const tail = [];
+            const keep = (data) => {
+                tail.push(...data.toString().split('\n').filter(Boolean));
+                tail.splice(0, Math.max(0, tail.length - 40));
+            };
+            const started = Date.now();
+            // On a terminal, no `[command]/usr/bin/bash -e -c …` echo: the output goes through the log, line by line.
+            const sinks = log.terminal ? [lineSink((l) => log.output(l)), lineSink((l) => log.output(l))] : [];
+            const show = (sink) => (data) => {
+                keep(data);
+                sinks[sink]?.write(data);
+            };
+            log.info(`▶ build ${i + 1}/${hooks.length}: ${label}`);
+            const code = await (0,exec/* exec */.m)('bash', ['-e', '-c', hook.run], {
+                cwd,
+                env: { ...process.env, ...env },
+                ignoreReturnCode: true,
+                silent: log.terminal === true,
+                listeners: { stdout: show(0), stderr: show(1) },
+            }).finally(() => {
+                for (const sink of sinks)
+                    sink.end();
+            });
+            const took = (0,src_log/* seconds */.Y)(Date.now() - started);
+            if (code !== 0) {
+                log.info(`✗ build hook "${label}" failed: exit code ${code} (${took})`);
+                failure = new BuildError(label, code, tail);
+                return;
+            }
+            log.info(`✓ ${label} (${took})`);
+            done++;
+        }
+    });
+    const ms = Date.now() - t0;
+    const failed = failure ? `in build hook "${failure.command}"` : undefined;
+    log.info((0,src_log/* phaseLine */.K)('build', { total: hooks.length, ok: done, ms, failed, unit: 'command' }));
+    if (failure) {
+        log.info(`✗ ${failure.message}`);
+        throw failure;
     }
 }
 
@@ -29390,7 +29493,11 @@ function planSource(config, sha) {
  * manifest, which may still have been hashing meanwhile.
  */
 function payload(built, tar) {
+    // The size for upload progress: the archive's once it is packed (the framing and the manifest are small beside it).
+    let total;
+    tar.done.then((a) => (total = a.bytes)).catch(() => undefined);
     return {
+        total: () => total,
         open: () => external_node_stream_.Readable.from((async function* () {
             yield* framed(followFile(tar.path, tar.done));
             yield* framed([await built.manifestGz()]);
@@ -29539,8 +29646,42 @@ function plain(text) {
         .map((s) => (typeof s === 'string' ? s : 'code' in s ? s.code : s.strong))
         .join('');
 }
+/**
+ * A message's text with its `backtick` parts as code spans: the small inline syntax messages use to mark a name,
+ * a path or a command. An unpaired backtick stays plain text.
+ */
+function ticks(text) {
+    const out = [];
+    const re = /`([^`]+)`/g;
+    let at = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+        if (m.index > at)
+            out.push(text.slice(at, m.index));
+        out.push({ code: m[1] });
+        at = m.index + m[0].length;
+    }
+    if (at < text.length)
+        out.push(text.slice(at));
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/report/units.ts
+/** Counts and sizes as a person reads them: "1 file", "3 files", "812 B", "4.2 KiB", "25 MiB". */
+/** `n` and the noun, singular for 1 (`plural` when adding an `s` is wrong: "directory", "directories"). */
+function count(n, noun, plural = `${noun}s`) {
+    return `${n} ${n === 1 ? noun : plural}`;
+}
+/** Bytes in B, KiB or MiB, with three significant digits at most (never "0.00 MiB"). */
+function size(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KiB'] : [bytes / 1024 / 1024, 'MiB'];
+    const digits = value < 10 ? 1 : 0;
+    return `${value.toFixed(digits).replace(/\.0$/, '')} ${unit}`;
+}
 
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
+
 
 
 
@@ -29549,11 +29690,11 @@ function plain(text) {
 async function shippedSummary(config, source) {
     const entries = await walk(source, excluder(config.exclude));
     const files = entries.filter((e) => e.type === 'file');
-    const mib = (files.reduce((n, e) => n + e.size, 0) / 1048576).toFixed(2);
+    const bytes = files.reduce((n, e) => n + e.size, 0);
     const hooks = config.build.length
-        ? ` before the ${config.build.length} build hook(s), which a dry run does not run`
+        ? ` before the ${count(config.build.length, 'build hook')}, which a dry run does not run`
         : '';
-    return `${files.length} files, ${mib} MiB from ${source}${hooks}`;
+    return `${count(files.length, 'file')}, ${size(bytes)} from ${source}${hooks}`;
 }
 /** The dry-run plan: for each host, the live release, the lock, the steps that would run and what cleanup removes. */
 function planReport(ctx, fleet, facts, phases, shipped) {
@@ -29591,7 +29732,6 @@ function planReport(ctx, fleet, facts, phases, shipped) {
         blocks.push(heading(`${m.host.name} (${m.host.deployPath})`, 2), list(items));
     }
     ctx.report.details.push(...blocks);
-    ctx.report.changes.push('dry run: nothing was changed on any host');
 }
 
 ;// CONCATENATED MODULE: ./src/fleet/health.ts
@@ -29647,13 +29787,16 @@ async function rollout(fleet, plan, listener = {}, members = fleet.members) {
                 listener.switched?.(m, at);
             await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
             if (plan.health) {
-                const results = await Promise.all(batch.map(async (m) => ({ m, r: await plan.health(m) })));
-                for (const { m, r } of results)
-                    listener.health?.(m, r);
-                const sick = results.find(({ r }) => !r.ok);
-                if (sick) {
-                    throw new fleet_fleet/* HostFailure */.h(sick.m.host.name, 'healthcheck', `unhealthy after ${sick.r.attempts} attempt(s): ${sick.r.detail}`);
-                }
+                // One phase of the log for the batch, whether each host is checked by URL (from here) or by command.
+                await fleet.phase('health', batch, async () => {
+                    const results = await Promise.all(batch.map(async (m) => ({ m, r: await plan.health(m) })));
+                    for (const { m, r } of results)
+                        listener.health?.(m, r);
+                    const sick = results.find(({ r }) => !r.ok);
+                    if (sick) {
+                        throw new fleet_fleet/* HostFailure */.hD(sick.m.host.name, 'healthcheck', `unhealthy after ${sick.r.attempts} attempt${sick.r.attempts === 1 ? '' : 's'}: ${sick.r.detail}`);
+                    }
+                });
             }
         }
         catch (error) {
@@ -29678,41 +29821,8 @@ async function switchBack(fleet, plan, switched, listener) {
 
 // EXTERNAL MODULE: ./src/remote/data.ts
 var data = __nccwpck_require__(2044);
-;// CONCATENATED MODULE: ./src/remote/steps/hooks.ts
-
-/** Deploy hooks run in the new release, before anything is live. */
-const IN_RELEASE = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
-/** Activate hooks run in the live release, right after a switch (and again after a switch back). */
-const IN_CURRENT = { prefix: 'activate', dir: 'current/' };
-/**
- * Hook commands: each runs with bash -e, stdin closed, the configured environment plus the DEPLOY_* variables,
- * in `place.dir`. One step per command, so the summary shows which one failed. SIGPIPE is restored for the
- * command (the session itself ignores it to survive a dropped connection).
- */
-/** `export NAME='value'` lines for the shell: names come validated from the config, values are quoted. */
-function exportsOf(env) {
-    return Object.entries(env)
-        .map(([name, value]) => `export ${name}=${(0,quote.q)(value)}`)
-        .join('\n');
-}
-function hookSteps(hooks, env, place, timeoutMs) {
-    const exports = exportsOf(env);
-    const secs = Math.max(1, Math.round(timeoutMs / 1000));
-    return hooks.map((hook, i) => ({
-        id: `${place.prefix}-${i + 1}`,
-        label: hook.run,
-        // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
-        body: `${exports}
-cd -- ${place.dir}
-trap - PIPE
-timeout -k 10 ${secs} bash -e -c ${(0,quote.q)(hook.run)} < /dev/null || {
-  rc=$?
-  if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
-  exit "$rc"
-}`,
-    }));
-}
-
+// EXTERNAL MODULE: ./src/remote/steps/hooks.ts
+var steps_hooks = __nccwpck_require__(374);
 ;// CONCATENATED MODULE: ./src/remote/steps/healthcheck.ts
 
 
@@ -29729,7 +29839,7 @@ function commandHealthcheck(c) {
     return {
         id: 'healthcheck',
         label: 'healthcheck',
-        body: `${exportsOf(c.env)}
+        body: `${(0,steps_hooks/* exportsOf */.v1)(c.env)}
 cd -- current/
 trap - PIPE
 for attempt in $(seq ${c.retries + 1}); do
@@ -29763,7 +29873,10 @@ function healthVerdict(result) {
     return { verdict: 'fail (no valid verdict)', ok: false, invalid };
 }
 
+// EXTERNAL MODULE: ./src/report/heartbeat.ts
+var heartbeat = __nccwpck_require__(990);
 ;// CONCATENATED MODULE: ./src/commands/release-flow.ts
+
 
 
 
@@ -29834,15 +29947,17 @@ function rolloutListener(ctx) {
     const report = ctx.report;
     return {
         switched: (m, at) => report.switchedAt.set(m.host.name, at),
-        health: (m, r) => (report.row(m.host.name).health = `${r.ok ? '✅' : '❌'} ${r.detail}`),
+        health: (m, r) => (report.row(m.host.name).health = { ok: r.ok, detail: r.detail }),
         reverted: (m) => (report.row(m.host.name).reverted = true),
     };
 }
 /** A host's health after its switch, by URL from the runner or by command on the host. */
 async function healthOf(ctx, fleet, m, env) {
     const hc = ctx.config.healthcheck;
-    if (hc.url)
-        return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
+    if (hc.url) {
+        const url = urlFor(hc.url, m.host.host);
+        return (0,heartbeat/* watched */.VI)(ctx.log.info.bind(ctx.log), m.host.name, `health check ${url}`, () => checkUrl({ ...hc, url }, ctx.signal));
+    }
     const t0 = Date.now();
     const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command, env })] }), undefined, { members: [m] });
     const v = healthVerdict(results.get(m));
@@ -29855,10 +29970,18 @@ function whyRestaged(r) {
         ? 'the release the delta was to reuse holds entries of another user (later deploys check before they reuse one)'
         : 'the delta did not verify against the build';
 }
-/** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
+/**
+ * Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. The
+ * parts keep their names for the log.
+ */
 function chain(name, ...phases) {
-    const present = phases.filter((p) => p !== undefined);
-    return { name, vars: Object.assign({}, ...present.map((p) => p.vars)), steps: present.flatMap((p) => p.steps) };
+    const present = phases.filter((p) => p !== undefined && p.steps.length > 0);
+    return {
+        name,
+        vars: Object.assign({}, ...present.map((p) => p.vars)),
+        steps: present.flatMap((p) => p.steps),
+        parts: present.map((p) => ({ name: p.name, from: p.steps[0].id })),
+    };
 }
 /** One line per host in the summary: the switch, how the release got its files, what cleanup removed. */
 function reportRelease(ctx, fleet, facts, phases, removed, restagedBecause) {
@@ -30090,7 +30213,7 @@ function chooseName(ctx, facts) {
         const name = (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
         for (const [m, f] of facts) {
             if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
-                throw new fleet_fleet/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
+                throw new fleet_fleet/* HostFailure */.hD(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
             }
         }
         return name;
@@ -30107,7 +30230,7 @@ function chooseName(ctx, facts) {
 function httpUserFor(c, m, f) {
     const user = c.httpUser ?? f.httpUser;
     if (!user && c.writableDirs.length > 0 && (0,writable/* needsHttpUser */.V)(c.writableMode)) {
-        throw new fleet_fleet/* HostFailure */.h(m.host.name, 'writable', `writable_mode ${c.writableMode} needs the web server's user, and none was found running ` +
+        throw new fleet_fleet/* HostFailure */.hD(m.host.name, 'writable', `writable_mode ${c.writableMode} needs the web server's user, and none was found running ` +
             '(apache, httpd, nginx, www-data, _www). Set http_user in the config.');
     }
     return user;
@@ -30199,7 +30322,7 @@ function releasePhases(ctx, facts, name, source) {
             const hooks = c.deploy.filter((h) => !h.once || m === first);
             // The fence is checked at each hook's start: a hook already running when the lock is removed runs to its end.
             return hooks.length
-                ? { name: 'hooks', vars, steps: (0,phase/* fenced */.OF)(hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs)) }
+                ? { name: 'hooks', vars, steps: (0,phase/* fenced */.OF)((0,steps_hooks/* hookSteps */.LD)(hooks, env(m), steps_hooks/* IN_RELEASE */.iC, c.hookTimeoutMs)) }
                 : undefined;
         },
         finish(m) {
@@ -30223,7 +30346,7 @@ function releasePhases(ctx, facts, name, source) {
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */
 function activatePhase(c, vars, env) {
     return c.activate.length
-        ? { name: 'activate', vars, steps: (0,phase/* fenced */.OF)(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs)) }
+        ? { name: 'activate', vars, steps: (0,phase/* fenced */.OF)((0,steps_hooks/* hookSteps */.LD)(c.activate, env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs)) }
         : undefined;
 }
 /**
@@ -30235,7 +30358,7 @@ function revertPhase(c, vars, env) {
     return {
         name: 'revert',
         vars,
-        steps: [revert(), ...(0,phase/* fenced */.OF)(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs))],
+        steps: [revert(), ...(0,phase/* fenced */.OF)((0,steps_hooks/* hookSteps */.LD)(c.activate, env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs))],
     };
 }
 
@@ -30259,7 +30382,7 @@ async function deploy(ctx) {
     // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts. It
     // starts once SSH is loaded: its walk would otherwise hold back the first connection. The TCP connections open
     // meanwhile.
-    await fleet_fleet/* Fleet */.P.warm(config.hosts, config.maxParallel);
+    await fleet_fleet/* Fleet */.Pg.warm(config.hosts, config.maxParallel);
     const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
     describing.catch(() => undefined);
     // With full_upload every host gets everything: packing starts before the hosts are even reached.
@@ -30336,11 +30459,11 @@ async function redeploy(ctx) {
         for (const m of fleet.members) {
             const live = facts.get(m).live;
             if (!live)
-                throw new fleet_fleet/* HostFailure */.h(m.host.name, 'redeploy', 'no release is live here, so there is nothing to redeploy; run a deploy');
+                throw new fleet_fleet/* HostFailure */.hD(m.host.name, 'redeploy', 'no release is live here, so there is nothing to redeploy; run a deploy');
             lives.add(live);
         }
         if (lives.size > 1) {
-            throw new fleet_fleet/* HostFailure */.h('fleet', 'redeploy', `the hosts run different releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live}`).join(', ')}); deploy to bring them together first`);
+            throw new fleet_fleet/* FleetFailure */.ZB('redeploy', `the hosts run different releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live}`).join(', ')}); deploy to bring them together first`);
         }
         const live = [...lives][0];
         const revision = (m) => facts.get(m).releases.find((r) => r.name === live)?.revision ?? '';
@@ -30518,6 +30641,12 @@ async function releases(ctx) {
 
 
 
+/** After a rollback that found no target: how to see what each host has, and how to name a release. */
+function whatToDo(ctx) {
+    return ctx.surface === 'cli'
+        ? `Run \`deploy-action releases ${ctx.config.environment}\` to see what each host has, then name the release to make live with --release NAME`
+        : 'Run the `releases` command to see what each host has, then name the release to make live in the `release:` input';
+}
 /**
  * rollback: every host agrees on one target (the named release, or the newest earlier complete release that was
  * not rolled back from) before any host switches; then all switch, and the release rolled back from is marked bad.
@@ -30533,7 +30662,7 @@ async function rollback(ctx) {
         });
         const choice = chooseRollbackTarget(views, ctx.releaseName);
         if ('error' in choice)
-            throw new fleet_fleet/* HostFailure */.h('fleet', 'rollback', choice.error);
+            throw new fleet_fleet/* FleetFailure */.ZB('rollback', `${choice.error}. ${whatToDo(ctx)}`);
         for (const w of choice.warnings)
             warn(ctx, w);
         const target = choice.target;
@@ -30654,7 +30783,7 @@ async function unlock(ctx) {
                     .map((r) => r.host)
                     .join(', ')})`
                 : '';
-            throw new fleet_fleet/* HostFailure */.h(host, 'unlock', `the lock is held by ${nameOf(holder)}${holder.info['run_url'] ? ` (${String(holder.info['run_url'])})` : ''}, whose session is still running on the host${others}: ` +
+            throw new fleet_fleet/* HostFailure */.hD(host, 'unlock', `the lock is held by ${nameOf(holder)}${holder.info['run_url'] ? ` (${String(holder.info['run_url'])})` : ''}, whose session is still running on the host${others}: ` +
                 'the lock was left in place. Wait for that run to end, or cancel it; to remove the lock anyway, set `force: true` (CLI: --force): ' +
                 'that run then stops at its next step and changes nothing more (a hook it is running finishes first).');
         }
@@ -30708,7 +30837,8 @@ async function runCommand(name, ctx) {
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
         (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
-    fleet_fleet/* Fleet */.P.preload(ctx.config.hosts);
+    ctx.report.begin(ctx.config.hosts.map((h) => h.name), ctx.dryRun);
+    fleet_fleet/* Fleet */.Pg.preload(ctx.config.hosts);
     try {
         await COMMANDS[name](ctx);
     }
@@ -30726,9 +30856,10 @@ var errors = __nccwpck_require__(3916);
 
 
 
+
 /** Turns any error of a run into the failure the report shows (host, step, message, output tail). */
 function failureOf(error) {
-    if (error instanceof fleet_fleet/* HostFailure */.h) {
+    if (error instanceof fleet_fleet/* HostFailure */.hD) {
         return {
             host: error.host,
             step: error.step,
@@ -30736,6 +30867,9 @@ function failureOf(error) {
             tail: error.tail,
         };
     }
+    // A failure of the whole fleet has no host to name.
+    if (error instanceof fleet_fleet/* FleetFailure */.ZB)
+        return { host: undefined, step: error.step, message: error.message, tail: [] };
     if (error instanceof BuildError)
         return { host: 'runner', step: 'build', message: error.message, tail: error.tail };
     if (error instanceof config/* ConfigError */.xL)
@@ -30744,21 +30878,88 @@ function failureOf(error) {
         return { host: 'runner', step: 'cancelled', message: error.message, tail: [] };
     return { host: 'runner', step: 'run', message: error instanceof Error ? error.message : String(error), tail: [] };
 }
-/** What a failed run of a command leaves as it was, for the summary (commands that change nothing: none). */
-function untouchedAfterFailure(command) {
-    const live = 'current still points at the release that was live before this run, on every host';
-    const lock = 'the deploy lock taken by this run was released; locks of other runs were not touched';
-    if (command === 'deploy' || command === 'redeploy') {
-        return [
-            live,
-            'shared/ is as it was (entries this run created were removed)',
-            lock,
-            'the unfinished release was removed',
-        ];
+/** Where a failure happened, for a heading: `on web1 in step hook-1`, `in step build`, or nothing. */
+function failedWhere(f) {
+    if (!f.host)
+        return {};
+    if (f.host === 'runner')
+        return f.step === 'run' ? {} : { step: f.step };
+    return { host: f.host, step: f.step };
+}
+/**
+ * What a failed run did and undid on each host, from the host's own events: the steps it reported (lock, release,
+ * switch, switch back) and whether it confirmed its abort path (which undoes exactly what those steps recorded:
+ * it switches back, removes the unfinished release and the `shared/` entries the run created, and releases the
+ * lock). One line per host, in config order; `backticks` mark names.
+ */
+function hostsAfterFailure(r) {
+    if (!r.failure)
+        return [];
+    const hosts = r.inOrder(new Set([...r.order, ...r.hosts.keys()].filter((h) => h !== 'runner')));
+    return hosts.map((h) => hostAfterFailure(r, h, r.hosts.get(h) ?? []));
+}
+/**
+ * Inline text from a template: each interpolated name becomes a code span (whatever it holds), each interpolated
+ * piece (spans) goes in as it is, and `backticks` in the template's own text mark code.
+ */
+function says(text, ...values) {
+    const out = [];
+    text.forEach((part, i) => {
+        if (part)
+            out.push(...spans(ticks(part)));
+        const v = values[i];
+        if (v !== undefined)
+            out.push(...(typeof v === 'string' ? [{ code: v }] : v));
+    });
+    return out;
+}
+function hostAfterFailure(r, host, rows) {
+    const f = r.failure;
+    const step = (id) => rows.find((s) => s.id === id);
+    const ok = (id) => step(id)?.status === 'ok';
+    if (!rows.length) {
+        return f.host === host
+            ? says `${host}: not reached (${f.step} failed): nothing was changed`
+            : says `${host}: no step ran there: nothing was changed`;
     }
-    if (command === 'rollback')
-        return [live, lock];
-    return [];
+    if (step('lock')?.status === 'failed')
+        return says `${host}: the deploy lock is held by another run: nothing was changed, and that lock was left in place`;
+    if (!ok('lock'))
+        return says `${host}: only read (no lock taken): nothing was changed`;
+    const release = r.release ? says `${r.release}` : says `the new release`;
+    const made = r.command !== 'rollback' && step('release') !== undefined && step('release').status !== 'failed';
+    const switched = ok('symlink');
+    const revertedByPhase = r.rows.get(host)?.reverted === true || ok('revert');
+    if (ok('unlock'))
+        return says `${host}: finished before the run failed: ${release} is live there`;
+    const did = [says `took the deploy lock`];
+    if (made)
+        did.push(says `made release ${release}`);
+    if (switched)
+        did.push(says `switched \`current\` to ${release}`);
+    if (f.host === host)
+        did.push(says `failed in step ${f.step}`);
+    if (switched && revertedByPhase)
+        did.push(says `switched \`current\` back`);
+    const undo = [];
+    if (switched && !revertedByPhase)
+        undo.push(['switched', says `switch \`current\` back`]);
+    if (made)
+        undo.push(['removed', says `remove ${release} and the \`shared/\` entries this run created`]);
+    undo.push(['released', says `release the lock`]);
+    const then = r.undone.get(host) === false
+        ? says `; it was told to ${joined(undo.map(([, s]) => s))}, but did not confirm it (connection lost?): check with the \`releases\` command`
+        : says `; then ${joined(undo.map(([past, s]) => pastTense(past, s)))}. \`current\` is as it was before this run`;
+    return says `${host}: ${joined(did, ', ')}${then}`;
+}
+/** `a`, `a and b`, `a, b and c` (or all joined by `last`). */
+function joined(items, last = ' and ') {
+    return items.flatMap((item, i) => (i === 0 ? item : [i === items.length - 1 ? last : ', ', ...item]));
+}
+/** The action in the past tense: its first word replaced (`remove X` → `removed X`). */
+function pastTense(past, action) {
+    const [first, ...rest] = action;
+    return typeof first === 'string' ? [first.replace(/^\S+/, past), ...rest] : action;
 }
 
 ;// CONCATENATED MODULE: ./src/report/report.ts
@@ -30788,8 +30989,12 @@ class RunReport {
     releasePath;
     sha;
     url;
-    /** What the failed run left as it was (shown on failure). */
-    untouched = [];
+    /** The hosts in config order (the summary lists them so, not in the order they finished). */
+    order = [];
+    /** A dry run: nothing was changed, whatever the command. */
+    dryRun = false;
+    /** Per host, after a failure: whether it confirmed that it undid this run's unfinished work (da_abort). */
+    undone = new Map();
     /** Lines describing what changed (shown on success). */
     changes = [];
     /** What a command tells beyond the outcome (a plan, a releases listing), rendered for the summary and the CLI. */
@@ -30833,6 +31038,16 @@ class RunReport {
         if (out.lines.length > OUTPUT_KEEP_LINES)
             out.lines.shift();
     }
+    /** The run is about these hosts (config order), and is a dry run or not. */
+    begin(hosts, dryRun) {
+        this.order.splice(0, this.order.length, ...hosts);
+        this.dryRun = dryRun === true;
+    }
+    /** Hosts with rows (or steps), in config order; the runner (its build) first, other names last. */
+    inOrder(hosts) {
+        const rank = (h) => h === 'runner' ? -1 : this.order.includes(h) ? this.order.indexOf(h) : this.order.length;
+        return [...hosts].sort((a, b) => rank(a) - rank(b));
+    }
     row(host) {
         let row = this.rows.get(host);
         if (!row) {
@@ -30868,6 +31083,39 @@ class RunReport {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/result-line.ts
+
+/** Commands that bring a release to the hosts say where to (`to production`); the others where they looked. */
+const MOVES = new Set(['deploy', 'redeploy', 'rollback']);
+/**
+ * The run's last line in the log, visible without unfolding anything: `✓ Deploy of shop to production: release
+ * 20261206…, 3 hosts, 14.2 s`, or `✗ Deploy of shop to production failed on web2 in step hook "migrate" (14.2 s)`.
+ */
+function resultLine(r, hostCount, dryRun = false) {
+    const verb = r.command.charAt(0).toUpperCase() + r.command.slice(1);
+    const what = `${dryRun ? 'Dry run: ' : ''}${verb} of ${r.application} ${MOVES.has(r.command) ? 'to' : 'on'} ${r.environment}`;
+    const took = r.finishedMs !== undefined ? (0,src_log/* seconds */.Y)(r.finishedMs) : undefined;
+    const f = r.failure;
+    if (f)
+        return `✗ ${what} ${result_line_failedWhere(f)}${took ? ` (${took})` : ''}`;
+    const facts = [
+        r.release && !dryRun ? `release ${r.release}` : undefined,
+        dryRun ? 'nothing changed' : undefined,
+        `${hostCount} host${hostCount === 1 ? '' : 's'}`,
+        took,
+    ].filter((x) => x !== undefined);
+    return `✓ ${what}: ${facts.join(', ')}`;
+}
+function result_line_failedWhere(f) {
+    if (f.step === 'cancelled')
+        return 'was cancelled';
+    if (f.host === 'runner')
+        return f.step === 'run' ? 'failed' : `failed in step ${f.step}`;
+    if (f.host === 'fleet')
+        return `failed in step ${f.step}`;
+    return `failed on ${f.host} in step ${f.step}`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 /** Markdown for the job summary: escaping (a host's text included) and the rendering of a report's blocks. */
 
@@ -30877,16 +31125,25 @@ function markdown_oneLine(text) {
 }
 /**
  * Escapes text (a host's included) for a Markdown table cell or line: no emphasis, link, HTML, heading or table
- * cell break can come out of it, and it stays on one line.
+ * cell break can come out of it, and it stays on one line. `@` is escaped too: GitHub would link `deploy@web1.example.com`
+ * as an e-mail address.
  */
 function md(text) {
-    return markdown_oneLine(text).replace(/[|\\`*_<>[\]#&~!]/g, (c) => `\\${c}`);
+    return markdown_oneLine(text).replace(/[|\\`*_<>[\]#&~!@]/g, (c) => `\\${c}`);
 }
-/** Text as a Markdown code span: a fence longer than any run of backticks inside, no escapes (they would show). */
-function code(text) {
+/** Text inside an HTML element of the summary (`<summary>`): HTML-escaped, one line (Markdown escapes would show). */
+function html(text) {
+    return markdown_oneLine(text).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+/**
+ * Text as a Markdown code span: a fence longer than any run of backticks inside, no escapes (they would show). In a
+ * table cell (`cell`), a `|` is escaped: GFM ends the cell at a bare one even inside a code span.
+ */
+function code(text, cell = false) {
     const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
     const fence = '`'.repeat(longest + 1);
-    return `${fence} ${markdown_oneLine(text)} ${fence}`;
+    const body = markdown_oneLine(text);
+    return `${fence} ${cell ? body.replace(/\|/g, '\\|') : body} ${fence}`;
 }
 function cut(text, max) {
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -30895,10 +31152,10 @@ function cut(text, max) {
 function fenced(lines, chars) {
     return ['```', ...lines.map((l) => cut(markdown_oneLine(l), chars).replace(/```/g, "'''")), '```'];
 }
-/** Inline text as Markdown: plain parts escaped, code as code spans, strong in `**`. */
-function inline(text) {
+/** Inline text as Markdown: plain parts escaped, code as code spans, strong in `**` (`cell`: in a table cell). */
+function inline(text, cell = false) {
     return spans(text)
-        .map((s) => (typeof s === 'string' ? md(s) : 'code' in s ? code(s.code) : `**${md(s.strong)}**`))
+        .map((s) => (typeof s === 'string' ? md(s) : 'code' in s ? code(s.code, cell) : `**${md(s.strong)}**`))
         .join('');
 }
 /** A report's blocks as Markdown lines (headings under the summary's `##` title). */
@@ -30916,19 +31173,123 @@ function markdownBlocks(blocks) {
         else {
             out.push(`| ${b.head.map(md).join(' | ')} |`, `|${b.head.map(() => '---|').join('')}`);
             for (const row of b.rows)
-                out.push(`| ${row.map(inline).join(' | ')} |`);
+                out.push(`| ${row.map((c) => inline(c, true)).join(' | ')} |`);
             out.push('');
         }
     }
     return out;
 }
 
-// EXTERNAL MODULE: ./src/report/progress.ts
-var progress = __nccwpck_require__(8991);
+// EXTERNAL MODULE: ./src/report/progress.ts + 2 modules
+var progress = __nccwpck_require__(4915);
+;// CONCATENATED MODULE: ./src/report/summary-hosts.ts
+/** The job summary's per-host tables: one row per host (its outcome, phase times, health), and the folded steps. */
+
+
+
+
+
+const LABEL_CHARS = 120;
+const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' };
+/** Phase names as the reader knows them (`ship` is one host's whole release in one go). */
+const PHASE_NAMES = {
+    inspect: 'connect and inspect',
+    ship: 'stage to finish',
+    revert: 'switch back',
+};
+/** Commands and runs whose hosts and steps tables mean nothing: read-only listings, unlock, dry runs. */
+function showsHostTables(r) {
+    return !r.dryRun && r.command !== 'releases' && r.command !== 'unlock';
+}
+/** Whether a step row is the one the run failed in (the health check's step reports its verdict as data). */
+function failedRow(r, host, row) {
+    const f = r.failure;
+    // A hook's failure names it as `hook "label"` (stepTitle); other steps by their label or id.
+    return f?.host === host && (row.label === f.step || row.id === f.step || (0,steps_hooks/* stepTitle */.Fb)(row) === f.step);
+}
+/** What became of a host: its release live, switched back, failed in a step, or stopped because another failed. */
+function result(r, host) {
+    const f = r.failure;
+    const row = r.rows.get(host);
+    if (!f)
+        return r.release ? `✅ ${code(r.release, true)} live` : '✅ done';
+    if (f.host === host)
+        return `❌ failed in ${code(f.step, true)}`;
+    if (row?.reverted)
+        return '↩️ switched back';
+    if (!r.hosts.has(host))
+        return '➖ not reached';
+    return '⏹️ stopped';
+}
+/** A command check's verdict (`ok attempt 2`, `fail after 3 attempts`) in words; a URL check's detail as it is. */
+function verdict(detail) {
+    const ok = /^ok attempt (\d+)$/.exec(detail);
+    if (ok)
+        return `passed (attempt ${ok[1]})`;
+    const failed = /^fail after (\d+) attempts$/.exec(detail);
+    return failed ? `failed after ${count(Number(failed[1]), 'attempt')}` : detail;
+}
+/** The health check's verdict and its time. */
+function health(r, host) {
+    const row = r.rows.get(host);
+    if (!row?.health)
+        return '';
+    const ms = row.phases['health'];
+    const text = md(cut(verdict(row.health.detail), LABEL_CHARS));
+    return `${row.health.ok ? '✅' : '❌'} ${text}${ms !== undefined ? ` (${(0,progress/* seconds */.YA)(ms)})` : ''}`;
+}
+/** The hosts table: one row per host in config order, what became of it, each phase's time, the health check. */
+function hostsTable(r) {
+    const hosts = r.inOrder(r.rows.keys());
+    if (!hosts.length)
+        return [];
+    const phases = [...new Set(hosts.flatMap((h) => Object.keys(r.rows.get(h).phases)))].filter((p) => p !== 'health');
+    const checked = hosts.some((h) => r.rows.get(h).health);
+    const head = ['Host', 'Result', ...phases.map((p) => PHASE_NAMES[p] ?? p), ...(checked ? ['Health check'] : [])];
+    const out = ['### Hosts', '', `| ${head.map(md).join(' | ')} |`, `|${head.map(() => '---|').join('')}`];
+    for (const host of hosts) {
+        const row = r.rows.get(host);
+        const times = phases.map((p) => (row.phases[p] !== undefined ? (0,progress/* seconds */.YA)(row.phases[p]) : ''));
+        out.push(`| ${[md(host), result(r, host), ...times, ...(checked ? [health(r, host)] : [])].join(' | ')} |`);
+    }
+    out.push('');
+    const window = r.switchWindowMs;
+    if (window !== undefined && r.switchedAt.size > 1)
+        out.push(`Switch window (first to last host): ${(0,progress/* seconds */.YA)(window)}.`, '');
+    return out;
+}
+/**
+ * Every step on every host, folded (it is long and read only when looking for where the time went): the failed
+ * step's row says why.
+ */
+function stepsTable(r) {
+    const hosts = r.inOrder(r.hosts.keys());
+    if (!hosts.length)
+        return [];
+    const rows = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
+    let n = 0;
+    for (const host of hosts) {
+        for (const row of r.hosts.get(host)) {
+            n++;
+            const failed = failedRow(r, host, row);
+            const status = failed
+                ? `❌ failed: ${inline(ticks(cut(r.failure.message.split('\n')[0], LABEL_CHARS)), true)}`
+                : `${ICON[row.status]} ${row.status === 'running' ? 'stopped' : row.status}`;
+            rows.push(`| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${status} | ${(0,progress/* seconds */.YA)(row.ms)} |`);
+        }
+    }
+    const remote = hosts.filter((h) => h !== 'runner');
+    const on = remote.length > 1 ? ` on ${remote.length} hosts` : remote.length ? ` on ${html(remote[0])}` : '';
+    return [`<details><summary>Steps (${count(n, 'step')}${on})</summary>`, '', ...rows, '', '</details>', ''];
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
 
-const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' };
+
+
+
+
 /** GitHub refuses a step summary over 1 MiB; everything optional goes first when a summary would come close. */
 const SUMMARY_LIMIT_BYTES = 1024 * 1024;
 /** What the summary aims to stay under (room for the runner's own additions). */
@@ -30938,7 +31299,8 @@ const HOST_OUTPUT_LINES = 40;
 /** The failed step's output shown (the last lines). */
 const FAILURE_TAIL_LINES = 60;
 const LINE_CHARS = 300;
-const LABEL_CHARS = 120;
+const summary_LABEL_CHARS = 120;
+const HEADLINE_CHARS = 2000;
 const WARNINGS_SHOWN = 50;
 /** All hosts' hook output together stays under this; later hosts get a note instead. */
 const OUTPUT_BUDGET_BYTES = 384 * 1024;
@@ -30952,7 +31314,7 @@ function hostOutput(host, steps) {
     const flat = [];
     let total = 0;
     for (const out of steps.values()) {
-        flat.push(`$ ${cut(out.label.split('\n')[0], LABEL_CHARS)}`);
+        flat.push(`$ ${cut(out.label.split('\n')[0], summary_LABEL_CHARS)}`);
         if (out.total > out.lines.length)
             flat.push(`… ${out.total - out.lines.length} earlier lines`);
         flat.push(...out.lines);
@@ -30961,7 +31323,7 @@ function hostOutput(host, steps) {
     const shown = flat.slice(-HOST_OUTPUT_LINES);
     const note = flat.length > shown.length ? `_Last ${HOST_OUTPUT_LINES} lines; the full output is in the log._` : '';
     return [
-        `<details><summary>Hook output on ${md(host)} (${total} line${total === 1 ? '' : 's'})</summary>`,
+        `<details><summary>Hook output on ${html(host)} (${count(total, 'line')})</summary>`,
         '',
         ...summary_fenced(shown),
         ...(note ? [note] : []),
@@ -30998,6 +31360,80 @@ function rollbackHowTo(r) {
         '',
     ];
 }
+/** The outcome in a few words: what ran where, and whether it worked (a dry run changed nothing either way). */
+function title(r) {
+    const command = r.command.charAt(0).toUpperCase() + r.command.slice(1);
+    const where = `${r.command === 'releases' || r.command === 'unlock' ? 'in' : 'to'} ${md(r.environment || '?')}`;
+    const of = (verb) => (r.application ? `${verb} of ${md(r.application)} ${where}` : `${verb} ${where}`);
+    if (r.dryRun)
+        return `${r.ok ? '🔍' : '❌'} Dry run: ${of(command)}${r.ok ? ': nothing was changed' : ' failed'}`;
+    if (r.command === 'releases')
+        return `${r.ok ? '📋' : '❌'} ${of(command)}${r.ok ? '' : ': failed'}`;
+    return `${r.ok ? '✅' : '❌'} ${of(command)} ${r.ok ? 'succeeded' : 'failed'}`;
+}
+/** The run's facts as one table row under named columns (a table needs a header; no empty one). */
+function facts(r) {
+    const cells = [
+        [r.ok ? 'Release' : 'Release (not deployed)', r.release && code(r.release, true)],
+        ['Commit', commit(r)],
+        ['Previous release', r.previous ? code(r.previous, true) : r.release ? '(none)' : undefined],
+        ['URL', r.url && `[${md(r.url)}](${r.url.replace(/[\s()|<>]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)})`],
+        ['Duration', r.finishedMs !== undefined ? (0,progress/* seconds */.YA)(r.finishedMs) : undefined],
+    ];
+    const shown = cells.filter((c) => c[1] !== undefined && c[1] !== '');
+    if (!shown.length)
+        return [];
+    return [
+        `| ${shown.map(([k]) => k).join(' | ')} |`,
+        `|${shown.map(() => '---|').join('')}`,
+        `| ${shown.map(([, v]) => v).join(' | ')} |`,
+        '',
+    ];
+}
+/**
+ * The failure: where (host and step, or the runner's step, or neither for a fleet-wide failure such as nothing to
+ * roll back to), the message (its indented lines, such as a host key line to add, as a code block), the output's
+ * last lines, and what the run did and undid on each host.
+ */
+function failureSection(r, f) {
+    const { host, step } = failedWhere(f);
+    const verb = r.command.charAt(0).toUpperCase() + r.command.slice(1);
+    const where = host
+        ? `Failed on ${code(host)} in step ${code(step)}:`
+        : step === 'cancelled'
+            ? `${verb} cancelled:`
+            : step
+                ? `Failed in step ${code(step)}:`
+                : `${verb} failed:`;
+    const lines = cut(f.message, HEADLINE_CHARS).split('\n');
+    if (f.step === 'config' && f.host === 'runner')
+        return ['**The configuration is not valid:**', '', ...lines.map((l) => `- ${inline(ticks(l))}`), ''];
+    const [first = '', ...rest] = lines;
+    const out = [`**${where}** ${inline(ticks(first))}`, ''];
+    for (let i = 0; i < rest.length;) {
+        const literal = /^\s{2}/.test(rest[i]);
+        const run = [];
+        while (i < rest.length && /^\s{2}/.test(rest[i]) === literal)
+            run.push(rest[i++]);
+        if (literal)
+            out.push(...summary_fenced(run.map((l) => l.trim())), '');
+        else
+            out.push(run.map((l) => inline(ticks(l))).join(' '), '');
+    }
+    const kept = host && step ? r.outputs.get(host)?.get(step)?.lines : undefined;
+    const tail = f.tail.length ? f.tail : (kept ?? []);
+    if (tail.length) {
+        const shown = tail.slice(-FAILURE_TAIL_LINES);
+        out.push('<details><summary>Last lines of output</summary>', '', ...summary_fenced(shown));
+        if (shown.length < tail.length)
+            out.push(`_Last ${shown.length} of ${tail.length} lines; the full output is in the log._`);
+        out.push('</details>', '');
+    }
+    const hosts = hostsAfterFailure(r);
+    if (hosts.length)
+        out.push('### What happened on each host', '', ...hosts.map((l) => `- ${inline(l)}`), '');
+    return out;
+}
 /**
  * The job summary: the outcome and a headline table (environment, release, commit, previous release, URL,
  * duration), what changed or the failure, the hosts and steps tables, hook output (collapsed, capped per host),
@@ -31006,80 +31442,22 @@ function rollbackHowTo(r) {
 function renderSummary(r) {
     const sections = [];
     const add = (lines, drop, note) => lines.length && sections.push({ lines, drop, note });
-    const verb = r.command === 'deploy' ? 'Deploy' : r.command.charAt(0).toUpperCase() + r.command.slice(1);
-    const head = [
-        `## ${r.ok ? '✅' : '❌'} ${verb} of ${md(r.application)} to ${md(r.environment)} ${r.ok ? 'succeeded' : 'failed'}`,
-        '',
-    ];
-    const facts = [
-        ['Environment', md(r.environment)],
-        ['Release', r.release && md(r.release)],
-        ['Commit', commit(r)],
-        ['Previous release', r.previous ? md(r.previous) : r.release ? '(none)' : undefined],
-        ['URL', r.url],
-        ['Duration', r.finishedMs !== undefined ? (0,progress/* seconds */.Y)(r.finishedMs) : undefined],
-    ];
-    head.push('| | |', '|---|---|');
-    for (const [k, v] of facts)
-        if (v)
-            head.push(`| ${k} | ${v} |`);
-    head.push('');
-    for (const line of r.ok ? r.changes : [])
-        head.push(`- ${md(line)}`);
-    add(head);
+    add([`## ${title(r)}`, '', ...facts(r)]);
+    if (r.ok)
+        add(r.changes.map((line) => `- ${inline(ticks(line))}`).concat(r.changes.length ? [''] : []));
     if (r.details.length)
         add(['', ...markdownBlocks(r.details)], 3, '_The details of this run were too long for the summary; see the log._');
-    if (r.failure) {
-        const f = r.failure;
-        const out = [`**Failed on ${code(f.host)} in step ${code(f.step)}:** ${md(f.message)}`, ''];
-        if (f.tail.length) {
-            const tail = f.tail.slice(-FAILURE_TAIL_LINES);
-            out.push('<details><summary>Last lines of output</summary>', '', ...summary_fenced(tail));
-            if (tail.length < f.tail.length)
-                out.push(`_Last ${tail.length} of ${f.tail.length} lines; the full output is in the log._`);
-            out.push('</details>', '');
-        }
-        if (r.untouched.length)
-            out.push('Left as it was:', ...r.untouched.map((l) => `- ${md(l)}`), '');
-        add(out);
-    }
-    const remote = [...r.rows.keys()];
-    if (remote.length) {
-        const phases = [...new Set(remote.flatMap((h) => Object.keys(r.rows.get(h).phases)))];
-        const out = [
-            '### Hosts',
-            '',
-            `| Host | Release | ${phases.join(' | ')} | Health |`,
-            `|---|---|${phases.map(() => '---|').join('')}---|`,
-        ];
-        for (const host of remote) {
-            const row = r.rows.get(host);
-            const release = row.reverted ? `${r.release ?? ''} (switched back)` : (r.release ?? '');
-            out.push(`| ${md(host)} | ${md(release)} | ${phases.map((p) => (row.phases[p] !== undefined ? (0,progress/* seconds */.Y)(row.phases[p]) : '')).join(' | ')} | ${md(cut(row.health ?? '', LABEL_CHARS))} |`);
-        }
-        out.push('');
-        const window = r.switchWindowMs;
-        if (window !== undefined && r.switchedAt.size > 1)
-            out.push(`Switch window (first to last host): ${(0,progress/* seconds */.Y)(window)}.`, '');
-        add(out, 4, '_The hosts table was too long for the summary; see the log._');
-    }
-    if (r.hosts.size) {
-        const steps = ['| Host | Step | Status | Duration |', '|---|---|---|---|'];
-        for (const [host, rows] of r.hosts) {
-            for (const row of rows)
-                steps.push(`| ${md(host)} | ${md(cut(row.label, LABEL_CHARS))} | ${ICON[row.status]} ${row.status} | ${(0,progress/* seconds */.Y)(row.ms)} |`);
-        }
-        const note = '_The steps table was too long for the summary; see the log._';
-        if (remote.length > 1)
-            add(['<details><summary>Steps on every host</summary>', '', ...steps, '', '</details>', ''], 2, note);
-        else
-            add(['### Steps', '', ...steps, ''], 2, note);
+    if (r.failure)
+        add(failureSection(r, r.failure));
+    if (showsHostTables(r)) {
+        add(hostsTable(r), 4, '_The hosts table was too long for the summary; see the log._');
+        add(stepsTable(r), 2, '_The steps table was too long for the summary; see the log._');
     }
     if (r.outputs.size) {
         const out = [];
         let skipped = 0;
-        for (const [host, steps] of r.outputs) {
-            const block = hostOutput(host, steps);
+        for (const host of r.inOrder(r.outputs.keys())) {
+            const block = hostOutput(host, r.outputs.get(host));
             if (bytes(out) + bytes(block) > OUTPUT_BUDGET_BYTES)
                 skipped++;
             else
@@ -31095,7 +31473,7 @@ function renderSummary(r) {
         const more = r.warnings.length - shown.length;
         add([
             '### Warnings',
-            ...shown.map((w) => `- ${md(cut(w, 1000))}`),
+            ...shown.map((w) => `- ${inline(ticks(cut(w, 1000)))}`),
             ...(more ? [`- … and ${more} more in the log`] : []),
             '',
         ], 5, '_Warnings: see the log._');
@@ -31188,6 +31566,8 @@ function cancelOnSignals(log) {
 
 // EXTERNAL MODULE: ./src/action/actions-log.ts + 1 modules
 var actions_log = __nccwpck_require__(6238);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7264);
 ;// CONCATENATED MODULE: ./src/action/annotations.ts
 
 
@@ -31220,13 +31600,84 @@ function annotateFailure(command, error, failure) {
         annotateConfigError(error);
         return;
     }
-    const where = failure.host === 'runner' ? '' : `${failure.host}: ${failure.step}: `;
-    const host = failure.host === 'runner' ? 'the runner' : failure.host;
-    core/* error */.z3(`${where}${failure.message}`, { title: `${command} failed on ${host} (step: ${annotations_short(failure.step)})` });
+    const where = failure.host === 'runner' ? '' : failure.host ? `${failure.host}: ${failure.step}: ` : `${failure.step}: `;
+    const host = failure.host === 'runner' ? ' on the runner' : failure.host ? ` on ${failure.host}` : '';
+    core/* error */.z3(`${where}${failure.message}`, { title: `${command} failed${host} (step: ${annotations_short(failure.step)})` });
 }
 
 // EXTERNAL MODULE: ./src/action/context.ts + 3 modules
 var context = __nccwpck_require__(4139);
+;// CONCATENATED MODULE: ./src/action/job-summary.ts
+
+
+
+/** A config message as Markdown: its `quoted` keys and values as code spans, the rest escaped. */
+function message(text) {
+    return text
+        .split(/`([^`\n]+)`/)
+        .map((part, i) => (i % 2 ? code(part) : md(part)))
+        .join('');
+}
+/** Problems listed in a config error's summary; the rest are counted (every one is an annotation all the same). */
+const MAX_LISTED = 20;
+/**
+ * Writes the job summary. Outside a runner (`node dist/index.js` from a terminal: no GITHUB_STEP_SUMMARY) there is
+ * no summary to write: said on a debug line, and the run's outcome stands. A summary file that cannot be written
+ * is a warning, never a crash after the deploy itself went through.
+ */
+async function writeJobSummary(markdown) {
+    if (!process.env['GITHUB_STEP_SUMMARY']) {
+        core/* debug */.Yz('GITHUB_STEP_SUMMARY is not set (not running on a GitHub runner): the job summary is skipped');
+        return;
+    }
+    try {
+        await core/* summary */.z.addRaw(markdown).write({ overwrite: false });
+    }
+    catch (error) {
+        core/* summary */.z.emptyBuffer();
+        core/* warning */.$e(`the job summary could not be written: ${error instanceof Error ? error.message : String(error)}`);
+    }
+}
+/**
+ * The summary of a run stopped by its config: each problem with its file, line, key and message (the same as its
+ * annotation), so the job's page says why nothing was deployed.
+ */
+function configErrorSummary(command, error) {
+    const root = process.env['GITHUB_WORKSPACE'] || process.cwd();
+    const count = error.problems.length;
+    const out = [
+        `## ❌ Config error: ${md(command)} did not start`,
+        '',
+        `${count === 1 ? 'One problem' : `${count} problems`} in the deploy config; nothing was deployed and no host was reached.`,
+        '',
+        '| File | Line | Key | Problem |',
+        '|---|---|---|---|',
+    ];
+    for (const p of error.problems.slice(0, MAX_LISTED)) {
+        const file = (0,external_node_path_.relative)(root, p.file) || p.file;
+        out.push(`| ${code(file)} | ${p.line}:${p.column} | ${p.path ? code(p.path) : '(the file)'} | ${message(cut(p.message, 500))} |`);
+    }
+    if (count > MAX_LISTED)
+        out.push('', `_…and ${count - MAX_LISTED} more: every problem is annotated in the log._`);
+    out.push('');
+    return out.join('\n');
+}
+/**
+ * The summary of a run stopped before its command began by anything else than its config (an input, the hosts
+ * selection): the message, and that nothing was deployed.
+ */
+function startErrorSummary(command, error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return [
+        `## ❌ ${md(command)} did not start`,
+        '',
+        message(cut(text, 2000)),
+        '',
+        'Nothing was deployed and no host was reached.',
+        '',
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/action/outputs.ts
 
 /** Sets the step outputs users wire into later steps and `environment.url`. */
@@ -31254,14 +31705,19 @@ var state = __nccwpck_require__(3175);
 
 
 
+
 /** The action's main step: inputs and config in, one command run, outputs and a job summary out. */
 async function main() {
     (0,state/* setIsPost */.dC)();
     const cancel = cancelOnSignals(actions_log/* actionsLog */._);
     let report;
     let hosts = [];
+    let command = 'deploy-action';
+    let dryRun = false;
     try {
         const inputs = (0,context/* actionInputs */.eh)();
+        command = inputs.command;
+        dryRun = inputs.dryRun === true;
         const config = (0,context/* actionConfig */.T3)(inputs, runsHooks(inputs.command, inputs.dryRun));
         hosts = config.hosts.map((h) => h.name);
         report = new RunReport(inputs.command, config.environment, config.application);
@@ -31269,29 +31725,32 @@ async function main() {
     }
     catch (error) {
         reportFailure(report, error);
+        // A run stopped by its config or inputs has no report: the problems are its summary.
+        if (!report)
+            await writeJobSummary(error instanceof config/* ConfigError */.xL ? configErrorSummary(command, error) : startErrorSummary(command, error));
     }
     finally {
         cancel.dispose();
         if (report) {
             report.finish();
-            // A command's plan or listing: in the log as text, in the summary as Markdown.
+            actions_log/* actionsLog */._.endGroup();
+            // A command's plan or listing: in the log as text (outside any group), in the summary as Markdown.
             for (const line of textBlocks(report.details))
                 actions_log/* actionsLog */._.info(line);
+            // The last line of the log.
+            actions_log/* actionsLog */._.info(resultLine(report, hosts.length, dryRun));
             setOutputs(report, hosts);
-            await core/* summary */.z.addRaw(renderSummary(report)).write();
+            await writeJobSummary(renderSummary(report));
         }
     }
 }
-/** A failed run: into the report (what was left untouched), the output's last lines, an annotation. */
+/** A failed run: into the report (the summary says what each host did and undid), the output's last lines, an annotation. */
 function reportFailure(report, error) {
     const failure = failureOf(error);
-    if (report) {
+    if (report)
         report.failure = failure;
-        if (failure.host !== 'runner' || error instanceof errors/* Cancelled */.c)
-            report.untouched.push(...untouchedAfterFailure(report.command));
-    }
     if (failure.tail.length) {
-        actions_log/* actionsLog */._.info(`Last lines of output from ${failure.host}:`);
+        actions_log/* actionsLog */._.info(`Last lines of output from ${failure.host ?? 'the hosts'}:`);
         actions_log/* actionsLog */._.output(failure.tail.join('\n'));
     }
     annotateFailure(report?.command ?? 'deploy-action', error, failure);
@@ -31314,7 +31773,7 @@ var core = __nccwpck_require__(7264);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
-var fleet_fleet = __nccwpck_require__(1574);
+var fleet_fleet = __nccwpck_require__(4181);
 // EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
 var fleet_run = __nccwpck_require__(2986);
 ;// CONCATENATED MODULE: ./src/commands/abandoned.ts
@@ -31323,7 +31782,7 @@ var fleet_run = __nccwpck_require__(2986);
 
 /** Opens a session on each host as the given run and lets it undo that run's unfinished work (`da_abort`). */
 async function finishAbandonedRun(config, owner, access, log) {
-    const fleet = await fleet_fleet/* Fleet */.P.open(config.hosts, access, (host) => ({
+    const fleet = await fleet_fleet/* Fleet */.Pg.open(config.hosts, access, (host) => ({
         markerToken: (0,external_node_crypto_.randomBytes)(6).toString('hex'),
         owner,
         deployPath: host.deployPath,
@@ -31674,7 +32133,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
-var fleet_fleet = __nccwpck_require__(1574);
+var fleet_fleet = __nccwpck_require__(4181);
 // EXTERNAL MODULE: ./src/remote/steps/inspect.ts
 var inspect = __nccwpck_require__(5514);
 // EXTERNAL MODULE: ./src/remote/steps/lock.ts
@@ -31698,8 +32157,8 @@ function prepare() {
 
 // EXTERNAL MODULE: ./src/remote/steps/writable.ts
 var writable = __nccwpck_require__(6916);
-// EXTERNAL MODULE: ./src/report/progress.ts
-var progress = __nccwpck_require__(8991);
+// EXTERNAL MODULE: ./src/report/progress.ts + 2 modules
+var progress = __nccwpck_require__(4915);
 // EXTERNAL MODULE: ./src/run-info.ts
 var run_info = __nccwpck_require__(4091);
 // EXTERNAL MODULE: ./src/errors.ts
@@ -31733,16 +32192,16 @@ function preludeFor(ctx, host) {
  * this run's unfinished work before the error propagates; the post step is told whether that was confirmed.
  */
 async function withFleet(ctx, work) {
-    const listener = (0,progress/* progress */.q)(ctx.log, ctx.report, ctx.config.hosts.length);
+    const listener = (0,progress/* progress */.qB)(ctx.log, ctx.report, ctx.config.hosts.length, ctx.signal);
     ctx.state?.started(ctx.run.owner);
     let fleet;
     try {
-        fleet = await fleet_fleet/* Fleet */.P.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
+        fleet = await fleet_fleet/* Fleet */.Pg.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
     }
     catch (error) {
         // A host that could not be reached (host key, auth, network) has nothing of this run to undo: the post step
         // would only connect again (and fail again) for nothing.
-        if (error instanceof fleet_fleet/* HostFailure */.h && error.cleanedUp)
+        if (error instanceof fleet_fleet/* HostFailure */.hD && error.cleanedUp)
             ctx.state?.cleanedUp();
         if (ctx.signal.aborted)
             throw new errors/* Cancelled */.c();
@@ -31758,6 +32217,8 @@ async function withFleet(ctx, work) {
     }
     catch (error) {
         const confirmed = await fleet.abort();
+        for (const m of fleet.members)
+            ctx.report.undone.set(m.host.name, m.session.ended && !m.session.lost);
         if (confirmed)
             ctx.state?.cleanedUp();
         if (ctx.signal.aborted)
@@ -31795,8 +32256,8 @@ async function readHosts(ctx, fleet, steps) {
         return facts;
     }
     catch (error) {
-        if (error instanceof fleet_fleet/* HostFailure */.h && error.rc === lock/* LOCK_HELD */.Oi) {
-            throw new fleet_fleet/* HostFailure */.h(error.host, 'lock', (0,host_messages/* describeHeldLock */.s)(error.data, ctx.config.environment));
+        if (error instanceof fleet_fleet/* HostFailure */.hD && error.rc === lock/* LOCK_HELD */.Oi) {
+            throw new fleet_fleet/* HostFailure */.hD(error.host, 'lock', (0,host_messages/* describeHeldLock */.s)(error.data, ctx.config.environment, ctx.surface));
         }
         throw error;
     }
@@ -31833,7 +32294,7 @@ function reportInvalid(ctx, host, invalid) {
     }
 }
 /** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
-function describeHeldLock(data, environment) {
+function describeHeldLock(data, environment, surface = 'action') {
     const h = (0,_remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_0__/* .lockHolder */ .ms)(data);
     const who = (0,_remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_0__/* .holderName */ .iY)(h);
     const lines = [
@@ -31848,14 +32309,16 @@ function describeHeldLock(data, environment) {
         lines.push(`Run: ${String(h.info['run_url'])}`);
     lines.push(h.alive
         ? 'Its session is still running on the host: wait for that deploy to finish.'
-        : 'Its session is no longer running on the host: that run ended without releasing the lock.', `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
+        : 'Its session is no longer running on the host: that run ended without releasing the lock.', surface === 'cli'
+        ? `To clear it after checking, run deploy-action unlock ${environment}.`
+        : `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
     return lines.join(' ');
 }
 
 
 /***/ }),
 
-/***/ 6391:
+/***/ 3688:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31863,6 +32326,7 @@ function describeHeldLock(data, environment) {
 __nccwpck_require__.d(__webpack_exports__, {
   xL: () => (/* reexport */ errors_ConfigError),
   Vw: () => (/* reexport */ formatProblem),
+  UR: () => (/* reexport */ hookLabel),
   Z9: () => (/* reexport */ loadConfig),
   oY: () => (/* reexport */ secretPieces)
 });
@@ -31987,12 +32451,144 @@ function describeNode(node) {
     return node === null || node === undefined ? 'nothing' : 'an unsupported value';
 }
 
+;// CONCATENATED MODULE: ./src/config/suggest.ts
+/** "Did you mean …?" for unknown keys. */
+/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
+function editDistance(a, b) {
+    const rows = a.length + 1;
+    const cols = b.length + 1;
+    const d = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i < rows; i++) {
+        for (let j = 1; j < cols; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let best = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                best = Math.min(best, d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    return d[rows - 1][cols - 1];
+}
+/** `sharedDirs`, `Shared-Dirs` and `shared_dirs` all fold to `shareddirs`. */
+function fold(key) {
+    return key.toLowerCase().replace(/[-_\s]/g, '');
+}
+/** The closest known key to `unknown`, if it is close enough to be a likely typo. */
+function suggestKey(unknown, known) {
+    const folded = fold(unknown);
+    const variant = known.find((k) => fold(k) === folded);
+    if (variant !== undefined)
+        return variant;
+    let best;
+    let bestDistance = Infinity;
+    for (const candidate of known) {
+        const distance = editDistance(unknown.toLowerCase(), candidate);
+        if (distance <= 2 && distance < unknown.length && distance < bestDistance) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+
+;// CONCATENATED MODULE: ./src/config/missing.ts
+/** A config file that is not there: the directory searched, a near name found there, and how to point at the file. */
+
+
+
+/** Entries of the searched directory looked at (a huge directory is not read to its end for a suggestion). */
+const MAX_ENTRIES = 2000;
+/** Subdirectories looked into for the file under its own name (`deploy/deploy.yml`). */
+const MAX_SUBDIRS = 200;
+/** `Deploy.YAML`, `.deploy.yml` and `deploy.yml` fold alike. */
+function missing_fold(name) {
+    return name
+        .toLowerCase()
+        .replace(/^\.+/, '')
+        .replace(/\.yaml$/, '.yml');
+}
+const isYaml = (name) => /\.ya?ml$/i.test(name);
+/** The same name with the other YAML extension (`deploy.yaml` for `deploy.yml`), or none. */
+function otherExtension(name) {
+    if (/\.yml$/i.test(name))
+        return name.replace(/\.yml$/i, '.yaml');
+    if (/\.yaml$/i.test(name))
+        return name.replace(/\.yaml$/i, '.yml');
+    return undefined;
+}
+function entries(dir) {
+    try {
+        return (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true }).slice(0, MAX_ENTRIES);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * A file in `dir` (or one directory down) that is probably the one meant by `name`: the other YAML extension, a
+ * difference of case or a leading dot, a typo of at most two characters, or the same name in a subdirectory.
+ * Relative to `dir`; undefined when nothing is close.
+ */
+function nearConfigName(dir, name, list = entries(dir)) {
+    if (!list)
+        return undefined;
+    const files = list.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
+    const same = files.find((f) => f !== name && missing_fold(f) === missing_fold(name));
+    if (same)
+        return same;
+    const typo = files
+        .filter((f) => f !== name && isYaml(f) && editDistance(missing_fold(f), missing_fold(name)) <= 2)
+        .sort((a, b) => editDistance(missing_fold(a), missing_fold(name)) - editDistance(missing_fold(b), missing_fold(name)) || a.localeCompare(b))[0];
+    if (typo)
+        return typo;
+    const dirs = list
+        .filter((e) => e.isDirectory() && e.name !== 'node_modules' && e.name !== '.git')
+        .slice(0, MAX_SUBDIRS);
+    const names = [name, otherExtension(name)].filter((n) => n !== undefined);
+    for (const d of dirs) {
+        const found = names.find((n) => (0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, d.name, n)));
+        if (found)
+            return `${d.name}/${found}`;
+    }
+    return undefined;
+}
+/**
+ * Why there is no config and what to do, for `file` as the user gave it: the directory searched (absolute), a
+ * near name there if any, and how to name the file (the action's `config` input after a checkout, the CLI's
+ * `--config`).
+ */
+function missingConfigMessage(file, surface = 'action') {
+    const dir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(file));
+    const name = (0,external_node_path_.basename)(file);
+    const list = entries(dir);
+    if (!list) {
+        const where = `the directory ${dir} does not exist`;
+        return surface === 'cli'
+            ? `${where}; pass --config FILE with the path of the deploy config`
+            : `${where}: is the repository checked out (actions/checkout in a step before this one)? Or set the \`config\` input to the file's path in the workspace`;
+    }
+    const near = nearConfigName(dir, name, list);
+    const missing = `no ${name} in ${dir}`;
+    if (near) {
+        const path = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), near);
+        return surface === 'cli'
+            ? `${missing}; did you mean ${near}? Pass --config ${path}`
+            : `${missing}; did you mean ${near} (in that directory)? Set the \`config\` input to its path in the workspace, or rename the file`;
+    }
+    return surface === 'cli'
+        ? `${missing}; run from the directory that holds it, or pass --config FILE`
+        : `${missing}: is the repository checked out (actions/checkout in a step before this one)? If the file has another name or place, set the \`config\` input to its path in the workspace`;
+}
+
 ;// CONCATENATED MODULE: ./src/config/expand.ts
 /**
  * `${NAME}` expansion in env values: `$${NAME}` is a literal `${NAME}`; unset variables are errors; variables
  * internal to the GitHub Actions runner are refused whether set or not (they must never reach a host).
  */
 const REFERENCE = /\$\$\{|\$\{([^}]*)(\})?/g;
+/** Where `${NAME}` values come from, as the action's messages name it; the CLI names its own (see LoadConfigOptions). */
+const STEP_ENVIRONMENT = "the step's environment";
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * Runner-internal prefixes: the runner's own credentials and endpoints (`ACTIONS_RUNTIME_TOKEN`,
@@ -32013,7 +32609,7 @@ function runnerInternal(name) {
         "of your own, put it in the step's `env:` under a name of your own and reference that");
 }
 /** Walks the references of `input`: the value with every set, allowed reference substituted, and what is wrong. */
-function scan(input, env) {
+function scan(input, env, source) {
     const secrets = [];
     const found = [];
     let substituted = false;
@@ -32033,7 +32629,7 @@ function scan(input, env) {
         // Own string values only: `${constructor}` or `${__proto__}` must not expand to Object.prototype's members.
         const replacement = Object.hasOwn(env, name) && typeof env[name] === 'string' ? env[name] : undefined;
         if (replacement === undefined) {
-            found.push({ kind: 'unset', message: `references \${${name}}, which is not set in the step's environment` });
+            found.push({ kind: 'unset', message: `references \${${name}}, which is not set in ${source}` });
             return match;
         }
         substituted = true;
@@ -32045,13 +32641,13 @@ function scan(input, env) {
         secrets.unshift(value);
     return { value, secrets: [...new Set(secrets)], found };
 }
-function expandValue(input, env) {
-    const { value, secrets, found } = scan(input, env);
+function expandValue(input, env, source = STEP_ENVIRONMENT) {
+    const { value, secrets, found } = scan(input, env, source);
     return { value, secrets, problems: found.map((f) => f.message) };
 }
 /** Checks the references of `input` without keeping any value (nothing is substituted, nothing is a secret). */
-function checkReferences(input, env) {
-    const { found } = scan(input, env);
+function checkReferences(input, env, source = STEP_ENVIRONMENT) {
+    const { found } = scan(input, env, source);
     const of = (kind) => found.filter((f) => f.kind === kind).map((f) => f.message);
     return { problems: of('problem'), unset: of('unset') };
 }
@@ -32162,47 +32758,6 @@ function parseHostSpec(spec, position, path = 'hosts') {
         throw new ConfigError([{ ...position, path, message: result.problem }]);
     }
     return result.host;
-}
-
-;// CONCATENATED MODULE: ./src/config/suggest.ts
-/** "Did you mean …?" for unknown keys. */
-/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
-function editDistance(a, b) {
-    const rows = a.length + 1;
-    const cols = b.length + 1;
-    const d = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    for (let i = 1; i < rows; i++) {
-        for (let j = 1; j < cols; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let best = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-                best = Math.min(best, d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    return d[rows - 1][cols - 1];
-}
-/** `sharedDirs`, `Shared-Dirs` and `shared_dirs` all fold to `shareddirs`. */
-function fold(key) {
-    return key.toLowerCase().replace(/[-_\s]/g, '');
-}
-/** The closest known key to `unknown`, if it is close enough to be a likely typo. */
-function suggestKey(unknown, known) {
-    const folded = fold(unknown);
-    const variant = known.find((k) => fold(k) === folded);
-    if (variant !== undefined)
-        return variant;
-    let best;
-    let bestDistance = Infinity;
-    for (const candidate of known) {
-        const distance = editDistance(unknown.toLowerCase(), candidate);
-        if (distance <= 2 && distance < unknown.length && distance < bestDistance) {
-            best = candidate;
-            bestDistance = distance;
-        }
-    }
-    return best;
 }
 
 ;// CONCATENATED MODULE: ./src/config/mapping.ts
@@ -32853,13 +33408,30 @@ const labels = {
 };
 
 ;// CONCATENATED MODULE: ./src/config/hook-kind.ts
-/** Hook lists (`build`, `deploy`, `activate`): each entry a command string or a mapping with `run` (and `once`). */
+/**
+ * Hook lists (`build`, `deploy`, `activate`): each entry a command string or a mapping with `run` (and `name`,
+ * `once`).
+ */
 
 
 
 
 
 
+/** Longest hook `name:` (it heads log lines and table rows). */
+const HOOK_NAME_MAX = 60;
+/** A hook's `name:`: one short line of printable text. */
+const hookName = kinds_text({
+    label: 'one-line text',
+    check: (v) => v.trim() === ''
+        ? 'must not be empty'
+        : /[\x00-\x1f\x7f]/.test(v)
+            ? 'must be one line without control characters'
+            : [...v].length > HOOK_NAME_MAX
+                ? `must be at most ${HOOK_NAME_MAX} characters (got ${[...v].length})`
+                : undefined,
+    schema: { minLength: 1, maxLength: HOOK_NAME_MAX, pattern: '^[^\\x00-\\x1f\\x7f]*\\S[^\\x00-\\x1f\\x7f]*$' },
+});
 function readHook(item, at, keys, options) {
     const resolved = at.resolve(item);
     if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string') {
@@ -32873,7 +33445,8 @@ function readHook(item, at, keys, options) {
     const run = mapping?.values.run;
     if (!mapping || run === undefined)
         return undefined;
-    return { run, once: mapping.values.once === true, position: mapping.position };
+    const name = mapping.values.name?.trim();
+    return { run, ...(name ? { name } : {}), once: mapping.values.once === true, position: mapping.position };
 }
 function hookList(keys, options = {}) {
     return {
@@ -32883,8 +33456,26 @@ function hookList(keys, options = {}) {
             items: { oneOf: [command.jsonSchema, kind_objectSchema(keys)] },
         },
         read: (node, at) => readList(node, at, (item, itemAt) => readHook(item, itemAt, keys, options)),
-        toJson: (hooks) => hooks.map((h) => (h.once ? { run: h.run, once: true } : h.run)),
+        toJson: (hooks) => hooks.map((h) => h.once || h.name
+            ? { ...(h.name ? { name: h.name } : {}), run: h.run, ...(h.once ? { once: true } : {}) }
+            : h.run),
     };
+}
+/** Longest label made from a hook's command. */
+const LABEL_MAX = 60;
+/**
+ * What the log and the summary call a hook: its `name:`, or else the first line of its command, shortened (a
+ * `run: |` block is never shown whole on one line).
+ */
+function hookLabel(hook) {
+    if (hook.name)
+        return hook.name;
+    const lines = hook.run.split('\n').filter((l) => l.trim() !== '');
+    const first = (lines[0] ?? hook.run).trim();
+    const chars = [...first];
+    if (chars.length > LABEL_MAX)
+        return `${chars.slice(0, LABEL_MAX - 1).join('')}…`;
+    return lines.length > 1 ? `${first} …` : first;
 }
 
 ;// CONCATENATED MODULE: ./src/config/host-kind.ts
@@ -32990,11 +33581,16 @@ const HOST_ENTRY_KEYS = {
     }),
 };
 const RUN = key({ kind: command, required: true, description: 'The shell command.' });
+const HOOK_NAME = key({
+    kind: hookName,
+    description: "The hook's name in the log and the job summary (one line, at most 60 characters); without it, the first line of `run`, shortened.",
+});
 /** Keys of a `build` or `activate` hook written as a mapping. */
-const HOOK_KEYS = { run: RUN };
+const HOOK_KEYS = { run: RUN, name: HOOK_NAME };
 /** Keys of a `deploy` hook written as a mapping. */
 const DEPLOY_HOOK_KEYS = {
     run: RUN,
+    name: HOOK_NAME,
     once: key({
         kind: kinds_boolean,
         default: false,
@@ -33124,17 +33720,17 @@ const schema_ENVIRONMENT_KEYS = {
     build: key({
         kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
         default: [],
-        description: 'Shell commands run on the runner in the build copy before upload: strings, or mappings with `run`.',
+        description: 'Shell commands run on the runner in the build copy before upload: strings, or mappings with `run` (and `name`).',
     }),
     deploy: key({
         kind: hookList(DEPLOY_HOOK_KEYS),
         default: [],
-        description: 'Shell commands run on each host in the new release before the switch: strings, or mappings with `run` and `once` (`once: true` runs it on one host only, before any host switches).',
+        description: 'Shell commands run on each host in the new release before the switch: strings, or mappings with `run`, `name` and `once` (`once: true` runs it on one host only, before any host switches).',
     }),
     activate: key({
         kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
         default: [],
-        description: 'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run`.',
+        description: 'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run` (and `name`).',
     }),
     healthcheck: key({
         kind: healthcheck(HEALTHCHECK_KEYS),
@@ -33261,7 +33857,7 @@ function expandEnv(merged, at, options) {
     if (!options.expandEnv) {
         const unset = new Problems();
         for (const entry of merged.or('env')) {
-            for (const message of checkReferences(entry.value, options.env).unset)
+            for (const message of checkReferences(entry.value, options.env, options.envSource).unset)
                 unset.add(entry.position, entry.path, message);
         }
         return { env: {}, secrets: [], envSkipped: { unset: unset.list } };
@@ -33269,7 +33865,7 @@ function expandEnv(merged, at, options) {
     const out = {};
     const secrets = new Set();
     for (const entry of merged.or('env')) {
-        const expansion = expandValue(entry.value, options.env);
+        const expansion = expandValue(entry.value, options.env, options.envSource);
         for (const problem of expansion.problems)
             new Cursor(at.source, entry.path).problemAt(entry.position, problem);
         out[entry.name] = expansion.value;
@@ -33360,6 +33956,7 @@ function validateDocument(source, options) {
 
 
 
+
 /** More aliases than this in one document is treated as a "billion laughs" attack. */
 const MAX_ALIAS_COUNT = 100;
 const MAX_FILE_BYTES = 1024 * 1024;
@@ -33385,7 +33982,11 @@ function load_readText(options, problems) {
     }
     catch (error) {
         const code = codeOf(error);
-        const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : messageOf(error);
+        const reason = code === 'ENOENT'
+            ? missingConfigMessage(options.file, options.surface)
+            : code === 'EISDIR'
+                ? 'it is a directory'
+                : messageOf(error);
         problems.add({ file: options.file, line: 1, column: 1 }, '', `cannot read the config file: ${reason}`);
         return undefined;
     }
@@ -33455,6 +34056,7 @@ function load(options, problems) {
     return validateDocument(source, {
         environment: options.environment,
         env: options.env ?? {},
+        envSource: options.envSource,
         expandEnv: options.expandEnv ?? true,
         defaultName: (0,external_node_path_.basename)((0,external_node_path_.dirname)((0,external_node_path_.resolve)(options.file))),
     });
@@ -33553,6 +34155,7 @@ function schemaText() {
 
 
 
+
 /***/ }),
 
 /***/ 3916:
@@ -33590,14 +34193,15 @@ g.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(g.__filename)
 
 /***/ }),
 
-/***/ 1574:
+/***/ 4181:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  P: () => (/* binding */ Fleet),
-  h: () => (/* binding */ HostFailure)
+  Pg: () => (/* binding */ Fleet),
+  ZB: () => (/* binding */ FleetFailure),
+  hD: () => (/* binding */ HostFailure)
 });
 
 // EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
@@ -33770,24 +34374,37 @@ var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: ./src/remote/session-input.ts
 // What the runner sends a running session: frames and payloads on its stdin, and the signal that interrupts it.
 
+/** Pieces a payload is written in: what was sent is known to this (and the connection's window) when it is slow. */
+const PIECE_BYTES = 256 * 1024;
 /** Writes `data` to the session's stdin; waits for it to drain, or for the session to exit. */
 async function send(proc, data, exited) {
     if (!proc.stdin.write(data))
         await drained(proc, exited);
 }
-/** Streams `source` (a phase's payload) to the process `target` names, until it names none; then destroys it. */
-async function streamTo(source, target, exited) {
+/**
+ * Streams a phase's payload to the process `target` names, until it names none; then destroys its stream. `report`
+ * hears how far it has gone after each piece, and once more when the sending ends.
+ */
+async function streamTo(payload, target, exited, report) {
+    const source = payload.open();
+    let sent = 0;
     try {
         for await (const chunk of source) {
-            const proc = target();
-            if (!proc)
-                break;
-            if (!proc.stdin.write(chunk))
-                await drained(proc, exited);
+            for (let at = 0; at < chunk.length; at += PIECE_BYTES) {
+                const proc = target();
+                if (!proc)
+                    return;
+                const piece = chunk.subarray(at, at + PIECE_BYTES);
+                if (!proc.stdin.write(piece))
+                    await drained(proc, exited);
+                sent += piece.length;
+                report?.({ sent, total: payload.total?.(), done: false });
+            }
         }
     }
     finally {
         source.destroy();
+        report?.({ sent, total: payload.total?.(), done: true });
     }
 }
 async function drained(proc, exited) {
@@ -33817,8 +34434,8 @@ async function terminate(transport, pid, pgid, side) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+// EXTERNAL MODULE: external "node:string_decoder"
+var external_node_string_decoder_ = __nccwpck_require__(6193);
 ;// CONCATENATED MODULE: ./src/remote/markers.ts
 const MARK = '\x1e';
 /** Longest output line passed on in one piece; a longer one (a hook printing megabytes without a newline) is cut. */
@@ -33861,11 +34478,17 @@ function markerPrefix(token) {
 }
 /**
  * Assembles lines from text that arrives in pieces. A line longer than MAX_LINE goes out in pieces of MAX_LINE, so
- * what is held stays bounded; a trailing `\r` is dropped from whole lines.
+ * what is held stays bounded; a trailing `\r` is dropped from whole lines. A line under way can be let out early
+ * (`early`: the host went quiet in the middle of a line, a prompt or a progress bar); the rest of it follows as a
+ * line of its own, and its newline alone adds no empty line.
  */
 class LineSplitter {
     onLine;
     partial = '';
+    /** Part of the line under way already went out early. */
+    shown = false;
+    /** How many times text began to be held (a new line under way, or more of one after `early`). */
+    holds = 0;
     constructor(onLine) {
         this.onLine = onLine;
     }
@@ -33875,26 +34498,49 @@ class LineSplitter {
             const nl = text.indexOf('\n', start);
             if (nl < 0)
                 break;
-            this.emit(this.partial + text.slice(start, nl), true);
+            const line = this.partial + text.slice(start, nl);
+            if (!this.shown || (line !== '' && line !== '\r'))
+                this.emit(line, true);
             this.partial = '';
+            this.shown = false;
             start = nl + 1;
         }
-        if (start < text.length)
+        if (start < text.length) {
+            if (!this.partial)
+                this.holds++;
             this.partial += text.slice(start);
+        }
         while (this.partial.length > MAX_LINE) {
             this.onLine(this.partial.slice(0, MAX_LINE));
             this.partial = this.partial.slice(MAX_LINE);
         }
     }
-    /** Whether a line is under way (text since the last newline). */
+    /** Whether a line is under way (text since the last newline, shown early or not). */
     get pending() {
+        return this.partial !== '' || this.shown;
+    }
+    /** Whether text of the line under way is held (not shown yet). */
+    get holding() {
         return this.partial !== '';
+    }
+    /** Changes whenever the text held is new (see `holds`): how a caller tells how long the text held has waited. */
+    get holdCount() {
+        return this.holds;
     }
     /** Ends the line under way, if any. */
     flush() {
         if (this.partial)
             this.emit(this.partial, true);
         this.partial = '';
+        this.shown = false;
+    }
+    /** Lets out what is held of the line under way now; the line goes on (see the class). */
+    early() {
+        if (!this.partial)
+            return;
+        this.emit(this.partial, true);
+        this.partial = '';
+        this.shown = true;
     }
     emit(line, whole) {
         let rest = whole ? line.replace(/\r$/, '') : line;
@@ -33907,9 +34553,11 @@ class LineSplitter {
 }
 /**
  * Splits a stream of remote stdout into output lines and markers, in order. Linear: every chunk is scanned once
- * (plus a held-back tail shorter than the marker prefix). Output lines go out as soon as their newline arrives; a
- * marker line over its cap (MAX_MARKER, MAX_BLOB for BLOB_KEYS) calls `onError` once, and everything after it is
- * dropped.
+ * (plus a held-back tail shorter than the marker prefix). Output lines go out as soon as their newline arrives, and
+ * a line under way when the caller says the stream went quiet (`early`); only a tail that could start a marker (a
+ * newline, then a proper prefix of `\x1e<token> `) is ever held back from that, so nothing a host prints is taken
+ * for a marker. A marker line over its cap (MAX_MARKER, MAX_BLOB for BLOB_KEYS) calls `onError` once, and everything
+ * after it is dropped.
  */
 class MarkerParser {
     onMarker;
@@ -33954,6 +34602,22 @@ class MarkerParser {
                 pos = 1;
         }
         this.scan(text, pos);
+    }
+    /** Whether output text is held that `early` would let out. */
+    get holding() {
+        return !this.failed && this.lines.holding;
+    }
+    /** See LineSplitter.holdCount. */
+    get holdCount() {
+        return this.lines.holdCount;
+    }
+    /**
+     * The stream went quiet: the line under way goes out as far as it came (a prompt, a progress bar). A tail that
+     * could start a marker stays held: a marker's pieces may be slow to come.
+     */
+    early() {
+        if (!this.failed)
+            this.lines.early();
     }
     /** The stream ended: a held-back tail is output; a marker line cut off by the end is dropped. */
     end() {
@@ -34053,6 +34717,64 @@ function printable(name) {
     return /^[\w.-]{1,40}$/.test(name) ? name : '?';
 }
 
+;// CONCATENATED MODULE: ./src/remote/early-lines.ts
+// When a line under way (no newline yet) goes to the log: a prompt or a progress bar must show while the host waits.
+/** A line under way goes to the log once its stream is quiet this long (a prompt: "Enter password:")… */
+const PARTIAL_LINE_QUIET_MS = 250;
+/** …or once it has been under way this long while more of it keeps coming (a progress bar redrawn with `\r`). */
+const PARTIAL_LINE_MAX_MS = 2000;
+/**
+ * Lets a stream's line under way out early (see LineSplitter.early): once the stream has been quiet for
+ * PARTIAL_LINE_QUIET_MS, or the line under way for PARTIAL_LINE_MAX_MS. One timer, armed only while text is held,
+ * never keeping the process alive.
+ */
+class EarlyLines {
+    lines;
+    timer;
+    last = 0;
+    /** When the held text began to be held, and the stream's holdCount then. */
+    since;
+    hold = -1;
+    constructor(lines) {
+        this.lines = lines;
+    }
+    /** Text arrived on the stream (after it was pushed). */
+    data() {
+        this.last = Date.now();
+        if (!this.lines.holding) {
+            this.since = undefined;
+            return;
+        }
+        if (this.lines.holdCount !== this.hold) {
+            this.hold = this.lines.holdCount;
+            this.since = this.last;
+        }
+        if (!this.timer)
+            this.arm(PARTIAL_LINE_QUIET_MS);
+    }
+    stop() {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+    }
+    arm(ms) {
+        this.timer = setTimeout(() => this.check(), ms);
+        this.timer.unref();
+    }
+    check() {
+        this.timer = undefined;
+        if (!this.lines.holding || this.since === undefined)
+            return;
+        const now = Date.now();
+        const due = Math.min(this.last + PARTIAL_LINE_QUIET_MS, this.since + PARTIAL_LINE_MAX_MS);
+        if (now < due) {
+            this.arm(due - now);
+            return;
+        }
+        this.since = undefined;
+        this.lines.early();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/remote/session-types.ts
 /** The session ended while the runner still expected an answer (connection dropped, host process killed). */
 class SessionLost extends Error {
@@ -34082,6 +34804,7 @@ class SessionFailed extends Error {
 }
 
 ;// CONCATENATED MODULE: ./src/remote/session-reader.ts
+
 
 
 
@@ -34135,23 +34858,35 @@ class SessionReader {
     }
     listen(proc, token) {
         const parser = new MarkerParser(token, (line) => this.line(line), (marker) => this.marker(marker), (error) => this.tooLong(error));
-        const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
-        proc.stdout.on('data', (chunk) => parser.push(decoder.write(chunk)));
+        const decoder = new external_node_string_decoder_.StringDecoder('utf8');
+        const outQuiet = new EarlyLines(parser);
+        proc.stdout.on('data', (chunk) => {
+            parser.push(decoder.write(chunk));
+            outQuiet.data();
+        });
         proc.stdout.on('end', () => parser.push(decoder.end()));
-        proc.stdout.on('close', () => parser.end());
+        proc.stdout.on('close', () => {
+            outQuiet.stop();
+            parser.end();
+        });
         // stderr lines are assembled across chunks and cut like output lines.
         const errors = new LineSplitter((line) => {
             if (line)
                 this.line(line);
         });
-        const errDecoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+        const errDecoder = new external_node_string_decoder_.StringDecoder('utf8');
+        const errQuiet = new EarlyLines(errors);
         proc.stderr.on('data', (chunk) => {
             const text = errDecoder.write(chunk);
             this.stderrTail = (this.stderrTail + text.slice(-4000)).slice(-4000);
             errors.push(text);
+            errQuiet.data();
         });
         proc.stderr.on('end', () => errors.push(errDecoder.end()));
-        proc.stderr.on('close', () => errors.flush());
+        proc.stderr.on('close', () => {
+            errQuiet.stop();
+            errors.flush();
+        });
     }
     /** A marker line over its cap: the host sends what no step sends; the session is given up (and interrupted). */
     tooLong(error) {
@@ -34359,6 +35094,7 @@ function noShell(host, stderrTail) {
 class HostSession {
     transport;
     prelude;
+    listener;
     pingMs;
     startTimeoutMs;
     execAnswerMs;
@@ -34381,6 +35117,7 @@ class HostSession {
     constructor(transport, prelude, listener, pingMs, startTimeoutMs, execAnswerMs) {
         this.transport = transport;
         this.prelude = prelude;
+        this.listener = listener;
         this.pingMs = pingMs;
         this.startTimeoutMs = startTimeoutMs;
         this.execAnswerMs = execAnswerMs;
@@ -34504,7 +35241,7 @@ class HostSession {
             // Only while its own phase runs: a chunk after that would land in the next phase's input.
             const target = () => this.finished || this.reader.pending !== pending || this.interrupted ? undefined : this.proc;
             if (payload)
-                await streamTo(payload.open(), target, this.exited);
+                await streamTo(payload, target, this.exited, (p) => this.listener.upload?.(p));
         })();
         // The host failed the phase and closed before taking it all: the phase's outcome says why. A session that
         // never starts (its exec request unanswered) fails by its start deadline, without waiting for the send.
@@ -34611,6 +35348,8 @@ class HostSession {
     }
 }
 
+// EXTERNAL MODULE: ./src/remote/steps/hooks.ts
+var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: ./src/transport/collect.ts
@@ -34658,7 +35397,7 @@ var tcp = __nccwpck_require__(2118);
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh() {
-    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(8)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2008));
+    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(45)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7045));
     return ssh;
 }
 /**
@@ -34709,6 +35448,7 @@ async function settleLimited(items, limit, fn) {
 
 
 
+
 /** A failure on one host, in one step: what the user needs to find and fix it. */
 class HostFailure extends Error {
     host;
@@ -34730,6 +35470,18 @@ class HostFailure extends Error {
     /** Set when every host confirmed that it undid this run's work (nothing is left for the post step). */
     cleanedUp = false;
 }
+/**
+ * A failure of the run as a whole, of no one host: the hosts disagree, or none has a release to roll back to. It
+ * names the step and says what to do; it has no host to name.
+ */
+class FleetFailure extends Error {
+    step;
+    constructor(step, message) {
+        super(message);
+        this.step = step;
+        this.name = 'FleetFailure';
+    }
+}
 /** Time a host gets to undo its work after an abort or interrupt. */
 const ABORT_WAIT_MS = 5000;
 /**
@@ -34745,6 +35497,8 @@ class Fleet {
         this.access = access;
         this.listener = listener;
     }
+    /** Phases under way (a phase run inside another is part of the outer one). */
+    depth = 0;
     /**
      * Gets ready to open a fleet while the runner still has other work (a deploy's build description): loads SSH
      * and opens the TCP connections of the hosts reached first. Without it, `open` does the same itself.
@@ -34763,8 +35517,15 @@ class Fleet {
      */
     static async open(hosts, access, prelude, listener, parallel = hosts.length) {
         reachEarly(hosts, parallel);
+        listener.phaseStart?.('connect', hosts);
         try {
-            return await Fleet.connect(hosts, access, prelude, listener, parallel);
+            const fleet = await Fleet.connect(hosts, access, prelude, listener, parallel);
+            listener.phaseEnd?.('connect');
+            return fleet;
+        }
+        catch (error) {
+            listener.phaseEnd?.('connect', error);
+            throw error;
         }
         finally {
             (0,tcp/* dropEarly */.tj)();
@@ -34802,9 +35563,38 @@ class Fleet {
      * with each host's result, or throws the first host's failure.
      */
     async run(phaseFor, payloadFor, opts = {}) {
-        const members = opts.members ?? this.members;
+        const phases = new Map((opts.members ?? this.members).map((m) => [m, phaseFor(m)]));
+        const members = [...phases].filter(([, phase]) => phase).map(([m]) => m);
+        const first = phases.get(members[0]);
+        if (!first)
+            return new Map();
+        return this.phase(first.name, members, () => this.runPhases(members, phases, payloadFor, opts), first.parts);
+    }
+    /**
+     * Runs `fn` as one phase of the fleet on `members` (the listener hears where it starts and ends); inside
+     * another phase, as part of that one.
+     */
+    async phase(name, members, fn, parts) {
+        if (this.depth > 0)
+            return fn();
+        this.depth++;
+        this.listener.phaseStart?.(name, members.map((m) => m.host), parts);
+        try {
+            const value = await fn();
+            this.listener.phaseEnd?.(name);
+            return value;
+        }
+        catch (error) {
+            this.listener.phaseEnd?.(name, error);
+            throw error;
+        }
+        finally {
+            this.depth--;
+        }
+    }
+    async runPhases(members, phases, payloadFor, opts) {
         const results = await settleLimited(members, opts.parallel ?? members.length, async (m) => {
-            const phase = phaseFor(m);
+            const phase = phases.get(m);
             if (!phase)
                 return undefined;
             const t0 = Date.now();
@@ -34834,7 +35624,7 @@ class Fleet {
                     // The step's last words usually say why (`error: …`): they belong in the one-line failure too.
                     const lines = [...(step?.tail ?? [])].reverse();
                     const last = (lines.find((l) => /^error:/i.test(l.trim())) ?? lines.find((l) => l.trim() !== ''))?.trim();
-                    failure = new HostFailure(m.host.name, step?.label ?? 'phase', `failed with exit code ${r.value.rc}${last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : ''}`, step?.tail ?? [], r.value.rc, r.value.data);
+                    failure = new HostFailure(m.host.name, step ? (0,hooks/* stepTitle */.Fb)(step) : 'phase', `exited with code ${r.value.rc}${last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : ''}`, step?.tail ?? [], r.value.rc, r.value.data);
                 }
             }
         });
@@ -34877,6 +35667,7 @@ function sessionListener(host, l) {
         step: (record) => l.step?.(host, record),
         output: (line, step) => l.output?.(host, line, step),
         warning: (text) => l.warning?.(text),
+        upload: (progress) => l.upload?.(host, progress),
     };
 }
 
@@ -34889,7 +35680,7 @@ function sessionListener(host, l) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4845);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3494);
 /* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3554);
 /* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3175);
 
@@ -34904,6 +35695,35 @@ await ((0,_action_state_js__WEBPACK_IMPORTED_MODULE_3__/* .isPost */ .tl)() ? (0
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 5625:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K: () => (/* binding */ phaseLine),
+/* harmony export */   Y: () => (/* binding */ seconds)
+/* harmony export */ });
+function seconds(ms) {
+    return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+/**
+ * The visible line after a phase's section: `stage: 3/3 hosts, 1.2 s`, `stage: failed on web2 (2/3 hosts ok),
+ * 1.2 s`. `failed` says where (`on web2`, `in build hook "test"`); `unit` counts what the phase ran on (`host`,
+ * `command`).
+ */
+function phaseLine(title, outcome) {
+    const unit = outcome.unit ?? 'host';
+    const of = `${outcome.ok}/${outcome.total} ${unit}${outcome.total === 1 ? '' : 's'}`;
+    const how = outcome.cancelled
+        ? `cancelled (${of} done)`
+        : outcome.failed !== undefined
+            ? `failed ${outcome.failed} (${of} ok)`
+            : of;
+    return `${title}: ${how}, ${seconds(outcome.ms)}`;
+}
+
 
 /***/ }),
 
@@ -35004,6 +35824,9 @@ function parseHistory(text, invalid = () => undefined) {
             else
                 entry[k] = shown;
         }
+        // A run with no URL (the CLI's) writes "": that is no URL, not an invalid one.
+        if (entry['run_url'] === '')
+            delete entry['run_url'];
         if (entry['run_url'] !== undefined && entry['run_url'] !== null && !httpsUrl(entry['run_url'])) {
             invalid({
                 what: 'a run URL in .deploy/history.jsonl (run_url, not an https URL)',
@@ -35413,6 +36236,64 @@ const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\
 
 /***/ }),
 
+/***/ 374:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fb: () => (/* binding */ stepTitle),
+/* harmony export */   LD: () => (/* binding */ hookSteps),
+/* harmony export */   iC: () => (/* binding */ IN_RELEASE),
+/* harmony export */   v1: () => (/* binding */ exportsOf),
+/* harmony export */   yc: () => (/* binding */ IN_CURRENT)
+/* harmony export */ });
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3688);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
+
+
+/** Deploy hooks run in the new release, before anything is live. */
+const IN_RELEASE = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
+/** Activate hooks run in the live release, right after a switch (and again after a switch back). */
+const IN_CURRENT = { prefix: 'activate', dir: 'current/' };
+/** How a failure names a step: a hook by its kind and label (`hook "migrate"`), any other step by its label. */
+function stepTitle(step) {
+    if (/^hook-\d+$/.test(step.id))
+        return `hook "${step.label}"`;
+    if (/^activate-\d+$/.test(step.id))
+        return `activate hook "${step.label}"`;
+    return step.label;
+}
+/**
+ * Hook commands: each runs with bash -e, stdin closed, the configured environment plus the DEPLOY_* variables,
+ * in `place.dir`. One step per command, so the summary shows which one failed. SIGPIPE is restored for the
+ * command (the session itself ignores it to survive a dropped connection).
+ */
+/** `export NAME='value'` lines for the shell: names come validated from the config, values are quoted. */
+function exportsOf(env) {
+    return Object.entries(env)
+        .map(([name, value]) => `export ${name}=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(value)}`)
+        .join('\n');
+}
+function hookSteps(hooks, env, place, timeoutMs) {
+    const exports = exportsOf(env);
+    const secs = Math.max(1, Math.round(timeoutMs / 1000));
+    return hooks.map((hook, i) => ({
+        id: `${place.prefix}-${i + 1}`,
+        label: (0,_config_index_js__WEBPACK_IMPORTED_MODULE_0__/* .hookLabel */ .UR)(hook),
+        // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
+        body: `${exports}
+cd -- ${place.dir}
+trap - PIPE
+timeout -k 10 ${secs} bash -e -c ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(hook.run)} < /dev/null || {
+  rc=$?
+  if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
+  exit "$rc"
+}`,
+    }));
+}
+
+
+/***/ }),
+
 /***/ 5514:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -35751,7 +36632,7 @@ function writable(o) {
             break;
         }
     }
-    lines.push(`echo "made ${o.dirs.length} directories writable (${o.mode})"`);
+    lines.push(`echo "made ${o.dirs.length === 1 ? '1 directory' : `${o.dirs.length} directories`} writable (${o.mode})"`);
     return { id: 'writable', label: 'writable', body: lines.join('\n') };
 }
 function required(value, key) {
@@ -35763,43 +36644,439 @@ function required(value, key) {
 
 /***/ }),
 
-/***/ 8991:
+/***/ 990:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Y: () => (/* binding */ seconds),
-/* harmony export */   q: () => (/* binding */ progress)
+/* harmony export */   VI: () => (/* binding */ watched),
+/* harmony export */   px: () => (/* binding */ withHeartbeat),
+/* harmony export */   vk: () => (/* binding */ elapsed)
 /* harmony export */ });
-function seconds(ms) {
-    return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+/* unused harmony exports HEARTBEAT_MS, heartbeatMs, shortLabel, Heartbeat */
+/** A running step quiet this long gets a line saying it still runs, and again after each such quiet spell. */
+const HEARTBEAT_MS = 30_000;
+/**
+ * The heartbeat's interval: HEARTBEAT_MS, or DEPLOY_HEARTBEAT_MS (milliseconds, at least 100) where a test needs a
+ * shorter one. Read here only.
+ */
+function heartbeatMs(env = process.env) {
+    const ms = Number(env['DEPLOY_HEARTBEAT_MS']);
+    return Number.isFinite(ms) && ms >= 100 ? ms : HEARTBEAT_MS;
 }
-/** Turns host events into log lines (prefixed by host when there are several) and report rows. */
-function progress(log, report, hostCount) {
-    const prefix = (host) => (hostCount > 1 ? `[${host.name}] ` : '');
+/** A duration as a person reads it in a log line: `45s`, `1m30s`, `1h05m`. */
+function elapsed(ms) {
+    const s = Math.floor(ms / 1000);
+    if (s < 60)
+        return `${s}s`;
+    const m = Math.floor(s / 60);
+    if (m < 60)
+        return `${m}m${String(s % 60).padStart(2, '0')}s`;
+    return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+/** A step's label for a one-line message: its first line, at most 60 characters. */
+function shortLabel(label) {
+    const first = label.trim().split('\n')[0].trim();
+    return first.length > 60 ? `${first.slice(0, 59)}…` : first;
+}
+/**
+ * One timer per running step (one step runs at a time on a host): while the step is quiet, a line every `everyMs`
+ * ("still running `php artisan migrate` on web1, 1m30s"). Timers are cleared when the step ends, fails or its phase
+ * is given up, and never keep the process alive.
+ */
+class Heartbeat {
+    say;
+    everyMs;
+    beats = new Map();
+    constructor(say, everyMs = heartbeatMs()) {
+        this.say = say;
+        this.everyMs = everyMs;
+    }
+    /** A step started on `host`. */
+    begin(host, label) {
+        this.end(host);
+        const now = Date.now();
+        const beat = { label: shortLabel(label), started: now, last: now };
+        this.beats.set(host, beat);
+        this.arm(host, beat, this.everyMs);
+    }
+    /** The step running on `host` showed a sign of life. */
+    activity(host) {
+        const beat = this.beats.get(host);
+        if (beat)
+            beat.last = Date.now();
+    }
+    /** The step on `host` ended (or its phase did): no more heartbeats for it. */
+    end(host) {
+        const beat = this.beats.get(host);
+        if (!beat)
+            return;
+        clearTimeout(beat.timer);
+        this.beats.delete(host);
+    }
+    arm(host, beat, ms) {
+        beat.timer = setTimeout(() => this.check(host, beat), ms);
+        beat.timer.unref();
+    }
+    check(host, beat) {
+        if (this.beats.get(host) !== beat)
+            return;
+        const now = Date.now();
+        const quiet = now - beat.last;
+        if (quiet < this.everyMs) {
+            this.arm(host, beat, this.everyMs - quiet);
+            return;
+        }
+        beat.last = now;
+        this.say(`still running \`${beat.label}\` on ${host}, ${elapsed(now - beat.started)}`);
+        this.arm(host, beat, this.everyMs);
+    }
+}
+/** Work on the runner for `host` (a health check by URL, with its retries) with a heartbeat while it lasts. */
+async function watched(say, host, label, work, beats = new Heartbeat(say)) {
+    beats.begin(host, label);
+    try {
+        return await work();
+    }
+    finally {
+        beats.end(host);
+    }
+}
+/**
+ * `inner` with a heartbeat for each host's running step: a step's start arms it, its output and upload keep it
+ * quiet, the step's end or its phase's end (also a failed or cancelled one) clears it.
+ */
+function withHeartbeat(inner, say, beats = new Heartbeat(say)) {
     return {
+        ...inner,
+        step(host, record) {
+            if (record.status === 'running')
+                beats.begin(host.name, record.label);
+            else
+                beats.end(host.name);
+            inner.step?.(host, record);
+        },
+        output(host, line, step) {
+            beats.activity(host.name);
+            inner.output?.(host, line, step);
+        },
+        phase(host, name, ms, ok) {
+            beats.end(host.name);
+            inner.phase?.(host, name, ms, ok);
+        },
+        upload(host, progress) {
+            beats.activity(host.name);
+            inner.upload?.(host, progress);
+        },
+    };
+}
+
+
+/***/ }),
+
+/***/ 4915:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  qB: () => (/* binding */ progress),
+  YA: () => (/* reexport */ log/* seconds */.Y)
+});
+
+// UNUSED EXPORTS: stepLine
+
+// EXTERNAL MODULE: ./src/remote/steps/hooks.ts
+var hooks = __nccwpck_require__(374);
+// EXTERNAL MODULE: ./src/log.ts
+var log = __nccwpck_require__(5625);
+// EXTERNAL MODULE: ./src/report/heartbeat.ts
+var heartbeat = __nccwpck_require__(990);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
+var fleet = __nccwpck_require__(4181);
+;// CONCATENATED MODULE: ./src/report/phase-lines.ts
+
+
+
+/** What the log calls a phase (by its name in the fleet; the summary's columns keep the names). */
+const TITLES = {
+    health: 'health check',
+    revert: 'switch back',
+    base: 'delta base',
+    ship: 'deploy',
+};
+/**
+ * The run's structure in the log: one section per phase of the fleet holding its per-host lines, a visible line
+ * after each (`stage: 3/3 hosts, 1.2 s`), and a failure's own line after its phase's section, never folded away.
+ * Connecting is no section of its own (its lines are few): it opens the first phase's (`connect and inspect`).
+ */
+class PhaseLines {
+    log;
+    fleetSize;
+    signal;
+    now;
+    open;
+    /** The fleet is connecting (or connected, no phase yet) since then. */
+    connecting;
+    constructor(log, fleetSize, 
+    /** The run was cancelled (a phase it stopped is cancelled, not failed). */
+    signal, now = Date.now) {
+        this.log = log;
+        this.fleetSize = fleetSize;
+        this.signal = signal;
+        this.now = now;
+    }
+    start(name, hosts, parts) {
+        this.close();
+        if (name === 'connect') {
+            this.connecting = this.now();
+            return;
+        }
+        const t0 = this.connecting ?? this.now();
+        const prefix = this.connecting !== undefined ? 'connect and ' : '';
+        this.connecting = undefined;
+        // A part of the fleet (a rolling batch, a restaged host) is named.
+        const suffix = hosts.length < this.fleetSize ? ` (${hosts.map((h) => h.name).join(', ')})` : '';
+        const split = hosts.length === 1 && parts !== undefined && parts.length > 1;
+        const title = split ? parts[0].name : parts?.length ? parts.map((p) => p.name).join(' and ') : name;
+        this.begin({
+            title: `${prefix}${TITLES[title] ?? title}`,
+            hosts,
+            t0,
+            failed: new Set(),
+            parts: split ? parts : undefined,
+            part: 0,
+            suffix,
+        });
+    }
+    /** A step's event (from the fleet's listener): failures are counted, a part's first step opens its section. */
+    step(host, record) {
+        const open = this.open;
+        if (!open)
+            return;
+        if (record.status === 'failed')
+            open.failed.add(host.name);
+        if (record.status !== 'running' || !open.parts)
+            return;
+        const next = open.parts.findIndex((p, i) => i > open.part && p.from === record.id);
+        if (next < 0)
+            return;
+        this.close();
+        const name = open.parts[next].name;
+        this.begin({ ...open, title: TITLES[name] ?? name, t0: this.now(), part: next });
+    }
+    end(name, error) {
+        if (name === 'connect') {
+            if (error === undefined)
+                return;
+            // No section was opened: the failure is all there is to say.
+            const hosts = this.fleetSize;
+            const failedOn = error instanceof fleet/* HostFailure */.hD ? error.host : undefined;
+            this.log.info((0,log/* phaseLine */.K)('connect', {
+                total: hosts,
+                ok: failedOn ? hosts - 1 : 0,
+                ms: this.now() - (this.connecting ?? this.now()),
+                failed: this.isCancel(error) ? undefined : `on ${failedOn ?? 'a host'}`,
+                cancelled: this.isCancel(error),
+            }));
+            this.connecting = undefined;
+            this.failure(error);
+            return;
+        }
+        this.close(error);
+    }
+    begin(open) {
+        this.open = open;
+        this.log.startGroup(`${open.title}${open.suffix}`);
+    }
+    /** Ends the open section with its line, then (outside it) the failure that ended it. */
+    close(error) {
+        const open = this.open;
+        if (!open)
+            return;
+        this.open = undefined;
+        this.log.endGroup();
+        const failedOn = error instanceof fleet/* HostFailure */.hD ? error.host : error ? [...open.failed][0] : undefined;
+        if (failedOn)
+            open.failed.add(failedOn);
+        const total = open.hosts.length;
+        this.log.info((0,log/* phaseLine */.K)(open.title, {
+            total,
+            ok: total - open.failed.size,
+            ms: this.now() - open.t0,
+            failed: error && !this.isCancel(error) ? `on ${failedOn ?? 'a host'}` : undefined,
+            cancelled: this.isCancel(error),
+        }));
+        if (error)
+            this.failure(error);
+    }
+    /** The error that ends the run, in a line of its own (host, step, cause). */
+    failure(error) {
+        if (this.isCancel(error))
+            return;
+        const text = error instanceof Error ? error.message : String(error);
+        this.log.info(`✗ ${text.split('\n')[0]}`);
+    }
+    isCancel(error) {
+        if (error === undefined)
+            return false;
+        return (this.signal?.aborted === true ||
+            error instanceof errors/* Cancelled */.c ||
+            (error instanceof Error && error.name === 'AbortError'));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/upload-progress.ts
+
+/** At most one upload progress line per host this often in a log (the Actions log, a CLI that is not a terminal). */
+const UPLOAD_PROGRESS_MS = 5000;
+/** How often a terminal's live line is redrawn. */
+const LIVE_LINE_MS = 500;
+/**
+ * The interval of upload progress lines: UPLOAD_PROGRESS_MS, or DEPLOY_UPLOAD_PROGRESS_MS (milliseconds, at least 50)
+ * where a test needs a shorter one. Read here only.
+ */
+function uploadProgressMs(env = process.env) {
+    const ms = Number(env['DEPLOY_UPLOAD_PROGRESS_MS']);
+    return Number.isFinite(ms) && ms >= 50 ? ms : UPLOAD_PROGRESS_MS;
+}
+/** A size for a progress line: `512 KiB`, `12.0 MiB`, `1.25 GiB`. */
+function bytesText(bytes) {
+    if (bytes < 1024 * 1024)
+        return `${Math.round(bytes / 1024)} KiB`;
+    if (bytes < 1024 * 1024 * 1024)
+        return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+    return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}
+/** `upload: 12.0 MiB of 25.3 MiB (47%), 1.0 MiB/s`; without a known size, `upload: 12.0 MiB sent, 1.0 MiB/s`. */
+function uploadLine(sent, total, bytesPerSecond) {
+    const rate = `${bytesText(bytesPerSecond)}/s`;
+    if (total === undefined || total <= 0)
+        return `upload: ${bytesText(sent)} sent, ${rate}`;
+    const shown = Math.min(sent, total);
+    return `upload: ${bytesText(shown)} of ${bytesText(total)} (${Math.floor((shown / total) * 100)}%), ${rate}`;
+}
+/**
+ * Each host's upload, reported while it goes: in a log, a line at most every `everyMs` while bytes move (an upload
+ * done within the first interval shows none; a stalled one shows none either: the heartbeat speaks for it), and a
+ * last line with the average rate when lines were shown. On a terminal (`Log.live`), one live line per host,
+ * redrawn every LIVE_LINE_MS and ended when the upload ends.
+ */
+class UploadMeters {
+    log;
+    prefix;
+    meters = new Map();
+    everyMs;
+    constructor(log, prefix, everyMs = uploadProgressMs()) {
+        this.log = log;
+        this.prefix = prefix;
+        this.everyMs = log.live ? LIVE_LINE_MS : everyMs;
+    }
+    update(host, p) {
+        let m = this.meters.get(host.name);
+        if (!m) {
+            if (p.done)
+                return;
+            const now = Date.now();
+            const timer = setInterval(() => this.tick(host), this.everyMs);
+            timer.unref();
+            m = { started: now, sent: 0, lineAt: now, lineSent: 0, shown: false, timer };
+            this.meters.set(host.name, m);
+        }
+        m.sent = p.sent;
+        m.total = p.total ?? m.total;
+        if (!p.done)
+            return;
+        clearInterval(m.timer);
+        this.meters.delete(host.name);
+        if (this.log.live) {
+            if (m.shown)
+                this.log.live(host.name, undefined);
+            return;
+        }
+        const complete = m.total === undefined || m.sent >= m.total;
+        if (m.shown && complete) {
+            const ms = Math.max(1, Date.now() - m.started);
+            this.say(host, `upload: ${bytesText(m.sent)} sent in ${(0,heartbeat/* elapsed */.vk)(ms)}, ${bytesText((m.sent * 1000) / ms)}/s`);
+        }
+    }
+    tick(host) {
+        const m = this.meters.get(host.name);
+        if (!m || m.sent === m.lineSent)
+            return;
+        const now = Date.now();
+        const rate = ((m.sent - m.lineSent) * 1000) / Math.max(1, now - m.lineAt);
+        m.lineAt = now;
+        m.lineSent = m.sent;
+        m.shown = true;
+        const line = uploadLine(m.sent, m.total, rate);
+        if (this.log.live)
+            this.log.live(host.name, `${this.prefix(host)}${line}`);
+        else
+            this.say(host, line);
+    }
+    say(host, text) {
+        this.log.info(`${this.prefix(host)}  ${text}`);
+    }
+}
+/** `inner` with each host's upload reported as it goes (see UploadMeters). */
+function withUploadProgress(inner, log, prefix, meters = new UploadMeters(log, prefix)) {
+    return {
+        ...inner,
+        upload(host, progress) {
+            meters.update(host, progress);
+            inner.upload?.(host, progress);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/progress.ts
+
+
+
+
+
+
+/** A step's line: `▶ upload`, `✓ upload (1.2 s)`, `✗ hook "migrate" failed: exit code 3 (2.1 s)`. */
+function stepLine(record) {
+    if (record.status === 'running')
+        return `▶ ${record.label}`;
+    if (record.status === 'ok')
+        return `✓ ${record.label} (${(0,log/* seconds */.Y)(record.ms)})`;
+    return `✗ ${(0,hooks/* stepTitle */.Fb)(record)} failed: exit code ${record.rc} (${(0,log/* seconds */.Y)(record.ms)})`;
+}
+/**
+ * Turns host events into log lines (prefixed by host when there are several), one section per phase (see
+ * PhaseLines), and report rows.
+ */
+function progress(log, report, hostCount, signal) {
+    const prefix = (host) => (hostCount > 1 ? `[${host.name}] ` : '');
+    const phases = new PhaseLines(log, hostCount, signal);
+    const listener = {
         step(host, record) {
             report.step(host.name, record);
-            if (record.status === 'running')
-                log.info(`${prefix(host)}▶ ${record.label}`);
-            else if (record.status === 'ok')
-                log.info(`${prefix(host)}✓ ${record.label} (${seconds(record.ms)})`);
-            else
-                log.info(`${prefix(host)}✗ ${record.label} failed with exit code ${record.rc} (${seconds(record.ms)})`);
+            phases.step(host, record);
+            log.info(`${prefix(host)}${stepLine(record)}`);
         },
         output(host, line, step) {
             log.output(`${prefix(host)}  ${line}`);
-            // Hook output (deploy and activate hooks) is kept for the job summary.
-            if (step && /^(hook|activate)-\d+$/.test(step.id))
+            // Hook output (deploy and activate hooks, a health check command) is kept for the job summary.
+            if (step && /^((hook|activate)-\d+|healthcheck)$/.test(step.id))
                 report.output(host.name, step, line);
         },
         phase(host, name, ms) {
             report.row(host.name).phases[name] = ms;
         },
+        phaseStart: (name, hosts, parts) => phases.start(name, hosts, parts),
+        phaseEnd: (name, error) => phases.end(name, error),
         warning(text) {
             report.warnings.push(text);
             log.warning(text);
         },
     };
+    // Live lines (issue 17): each host's upload as it goes, and a heartbeat for a step quiet for long.
+    return (0,heartbeat/* withHeartbeat */.px)(withUploadProgress(listener, log, prefix), (text) => log.info(text));
 }
 
 
@@ -35900,7 +37177,7 @@ async function collect(proc) {
 /* harmony export */   _V: () => (/* binding */ pinnedHostKeyAlgorithms),
 /* harmony export */   uJ: () => (/* binding */ parseKnownHosts)
 /* harmony export */ });
-/* unused harmony exports keyTypeOf, fingerprintSha256, knownHostsName */
+/* unused harmony exports KNOWN_HOSTS_INPUT, keyTypeOf, fingerprintSha256, knownHostsName */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /**
@@ -35908,6 +37185,7 @@ async function collect(proc) {
  * (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"). It fails closed: a host without a matching pinned key is refused.
  */
 
+const KNOWN_HOSTS_INPUT = { name: 'the `known-hosts` input', line: 'known-hosts line' };
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const HASH_MAGIC = '|1|';
 /** Reads the first SSH string (uint32 length + bytes) of a key blob: the key type. Throws if truncated. */
@@ -35935,12 +37213,12 @@ function parseHashed(field) {
     return parsed.salt.length === 20 && parsed.hash.length === 20 ? parsed : undefined;
 }
 /** Parses known_hosts text. Malformed lines are skipped and described in `problems`. */
-function parseKnownHosts(text) {
+function parseKnownHosts(text, source) {
     const entries = [];
     const problems = [];
     const parseLine = (raw, index) => {
         const line = index + 1;
-        const fail = (why) => void problems.push(`known-hosts line ${line}: ${why}`);
+        const fail = (why) => void problems.push(`${(source ?? KNOWN_HOSTS_INPUT).line} ${line}: ${why}`);
         const fields = raw.trim().split(/[ \t]+/);
         if (fields[0] === '' || fields[0].startsWith('#'))
             return;
@@ -35985,7 +37263,7 @@ function parseKnownHosts(text) {
     };
     for (const [index, raw] of text.split(/\r?\n/).entries())
         parseLine(raw, index);
-    return { entries, problems };
+    return { entries, problems, ...(source ? { source } : {}) };
 }
 /** OpenSSH match_pattern: `*` and `?` wildcards over the whole (lower-cased) string. */
 function globMatch(name, pattern) {
@@ -36047,6 +37325,7 @@ function serverKeyFile(keyType) {
 /** Checks the server's host key blob against the entries for host:port. Fails closed. */
 function verifyHostKey(kh, host, port, blob) {
     const matching = entriesFor(kh, host, port);
+    const source = kh.source ?? KNOWN_HOSTS_INPUT;
     const revoked = matching.find((e) => e.marker === '@revoked' && e.key.equals(blob));
     const pinned = matching.filter((e) => !e.marker);
     if (!revoked && pinned.some((e) => e.key.equals(blob)))
@@ -36074,9 +37353,9 @@ function verifyHostKey(kh, host, port, blob) {
     if (revoked) {
         lines = [
             `Host key verification failed for ${where}: the offered host key is REVOKED`,
-            `(marked @revoked on known-hosts line ${revoked.line}). Refusing to connect.`,
+            `(marked @revoked on ${source.line} ${revoked.line}). Refusing to connect.`,
             offered,
-            'Do not re-add this key: give the server a new host key, then pin that one in the `known-hosts` input.',
+            `Do not re-add this key: give the server a new host key, then pin that one in ${source.name}.`,
             ...outOfBand,
         ];
     }
@@ -36085,18 +37364,18 @@ function verifyHostKey(kh, host, port, blob) {
         const head = reason === 'mismatch'
             ? [
                 `WARNING: host key verification failed for ${where}: the host key has CHANGED.`,
-                `The offered key differs from the key(s) pinned for this host in the \`known-hosts\` input`,
-                `(pinned key type(s): ${types}; known-hosts line(s) ${pinned.map((e) => e.line).join(', ')}).`,
+                `The offered key differs from the key(s) pinned for this host in ${source.name}`,
+                `(pinned key type(s): ${types}; ${source.line}(s) ${pinned.map((e) => e.line).join(', ')}).`,
                 'Someone could be intercepting the connection (man-in-the-middle attack), or the server was reinstalled',
                 'or its host key was replaced. Refusing to connect.',
                 offered,
                 'Only if the change is expected and verified, replace the pinned line(s) with:',
             ]
             : [
-                `Host key verification failed for ${where}: the host is not listed in the \`known-hosts\` input`,
+                `Host key verification failed for ${where}: the host is not listed in ${source.name}`,
                 `(looked up as "${knownHostsName(host, port)}"). Refusing to connect to an unknown host.`,
                 offered,
-                'To trust this host, add this line to the `known-hosts` input:',
+                `To trust this host, add this line to ${source.name}:`,
             ];
         lines = [...head, `  ${suggestedLine}`, ...outOfBand];
     }
@@ -36393,6 +37672,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 6193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 
 /***/ }),
 
@@ -38262,7 +39548,7 @@ var Alias = __nccwpck_require__(4065);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 var Schema = __nccwpck_require__(5840);
 var stringifyDocument = __nccwpck_require__(6829);
 var anchors = __nccwpck_require__(1596);
@@ -39188,7 +40474,7 @@ var anchors = __nccwpck_require__(1596);
 var visit = __nccwpck_require__(204);
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -39471,7 +40757,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3661);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class NodeBase {
     constructor(type) {
@@ -39564,7 +40850,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -39755,7 +41041,7 @@ var stringifyCollection = __nccwpck_require__(1212);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -39876,7 +41162,7 @@ var log = __nccwpck_require__(7249);
 var merge = __nccwpck_require__(452);
 var stringify = __nccwpck_require__(2148);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -39999,7 +41285,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 6424:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -42843,7 +44129,7 @@ var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var schema$2 = __nccwpck_require__(5913);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var timestamp = __nccwpck_require__(6752);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -43266,7 +44552,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 var YAMLMap = __nccwpck_require__(4454);
 var YAMLSeq = __nccwpck_require__(2223);
 var pairs = __nccwpck_require__(8385);
@@ -43450,7 +44736,7 @@ var merge = __nccwpck_require__(452);
 var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var timestamp = __nccwpck_require__(6752);
 
 const schema = [
     map.map,
@@ -43584,7 +44870,7 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4371:
+/***/ 6752:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -45069,19 +46355,20 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.d(__webpack_exports__, {
   yU: () => (/* binding */ ExitCode),
   Yz: () => (/* binding */ core_debug),
+  N4: () => (/* binding */ endGroup),
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
   Gu: () => (/* binding */ getState),
-  Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   LZ: () => (/* binding */ saveState),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
+  Oh: () => (/* binding */ startGroup),
   z: () => (/* reexport */ summary),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, group, isDebug, markdownSummary, notice, platform, setCommandEcho, setFailed, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -45352,7 +46639,7 @@ class DecodedURL extends URL {
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
+var undici = __nccwpck_require__(4371);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {

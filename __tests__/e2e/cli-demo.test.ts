@@ -32,7 +32,7 @@ test("the demo's from-a-terminal commands run as printed from the repository roo
     });
   const releases = run(commands[0]!);
   expect({ code: releases.status, err: releases.stderr }).toEqual({ code: 0, err: '' });
-  expect(releases.stdout).toContain('✓ Releases of demo to demo succeeded');
+  expect(releases.stdout).toContain('✓ Releases of demo in demo succeeded');
   const rollback = run(commands[1]!);
   expect({ code: rollback.status, err: rollback.stderr }).toEqual({ code: 0, err: '' });
   expect(rollback.stdout).toContain('✓ Rollback of demo to demo succeeded');

@@ -153,7 +153,7 @@ describe('deploy-action on a terminal and off one', () => {
     expect(quietFail.code).toBe(1);
     expect(quietFail.stdout).toBe('');
     expect(quietFail.stderr).toContain('✗ Rollback of shop to production failed');
-    expect(quietFail.stderr).toMatch(/^error: rollback: release nosuchrelease does not exist on local/m);
+    expect(quietFail.stderr).toMatch(/^error: release nosuchrelease does not exist on local/m);
 
     const verbose = await piped(args('releases', '-v'), ws.dir);
     expect(verbose.code).toBe(0);

@@ -124,7 +124,7 @@ maybe('fleets of real hosts (network namespaces)', () => {
     );
     const r = await deploy(ws, 'v2');
     expect(r.code).not.toBe(0);
-    expect(r.stdout).toContain(`${nameOf(hosts[3]!)}: case`);
+    expect(r.stdout).toContain(`${nameOf(hosts[3]!)}: hook "case`);
     expect(lives(base)).toEqual(['v1', 'v1', 'v1', 'v1', 'v1']);
     for (let i = 1; i <= 5; i++) expect(existsSync(join(base, `h${i}`, '.deploy/lock'))).toBe(false);
   });

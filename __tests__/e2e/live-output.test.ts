@@ -85,9 +85,9 @@ describe('a quiet step says it is still running', () => {
     const beats = r.stdout.split('\n').filter((l) => l.startsWith('still running'));
     // The label is the hook's first line; the time is the step's.
     expect(beats).toEqual([
-      `still running \`echo migrating\` on ${c.hostName}, 1s`,
-      `still running \`echo migrating\` on ${c.hostName}, 2s`,
-      `still running \`echo migrating\` on ${c.hostName}, 3s`,
+      `still running \`echo migrating …\` on ${c.hostName}, 1s`,
+      `still running \`echo migrating …\` on ${c.hostName}, 2s`,
+      `still running \`echo migrating …\` on ${c.hostName}, 3s`,
     ]);
     const lines = r.stdout.split('\n');
     const ended = lines.findIndex((l) => l.startsWith('✓ echo migrating'));

@@ -145,7 +145,7 @@ describe('rollback with nothing to roll back to', () => {
     expect(action.summary).not.toMatch(/`\s*fleet\s*`/);
     const run = await cli(['rollback', 'production'], ws.dir);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('Run `deploy-action releases production` to see what each host has');
+    expect(run.stderr).toContain('Run deploy-action releases production to see what each host has');
     expect(run.stderr).toContain('--release NAME');
     expect(run.stderr).not.toMatch(/fleet/);
   });

@@ -2,7 +2,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 1335:
+/***/ 2948:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1148,37 +1148,116 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
+// EXTERNAL MODULE: ./src/config/index.ts + 23 modules
+var config = __nccwpck_require__(3688);
+// EXTERNAL MODULE: ./src/log.ts
+var src_log = __nccwpck_require__(5625);
+// EXTERNAL MODULE: external "node:string_decoder"
+var external_node_string_decoder_ = __nccwpck_require__(6193);
+;// CONCATENATED MODULE: ./src/artifact/output-lines.ts
+/** A command's output, as chunks arrive, cut into whole lines for a Log (a line never waits past its newline). */
+
+/** A line longer than this is passed on in pieces of this size rather than held without end. */
+const MAX_LINE = 64 * 1024;
+function lineSink(emit) {
+    const decoder = new external_node_string_decoder_.StringDecoder('utf8');
+    let pending = '';
+    const take = (text) => {
+        pending += text;
+        let nl = pending.indexOf('\n');
+        while (nl >= 0) {
+            emit(pending.slice(0, nl).replace(/\r$/, ''));
+            pending = pending.slice(nl + 1);
+            nl = pending.indexOf('\n');
+        }
+        while (pending.length > MAX_LINE) {
+            emit(pending.slice(0, MAX_LINE));
+            pending = pending.slice(MAX_LINE);
+        }
+    };
+    return {
+        write: (chunk) => take(decoder.write(chunk)),
+        end() {
+            take(decoder.end());
+            if (pending)
+                emit(pending);
+            pending = '';
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/artifact/hooks.ts
+
+
+
 
 /** Thrown when a build command fails: nothing has been sent to any host. */
 class BuildError extends Error {
     command;
     exitCode;
     tail;
-    constructor(command, exitCode, tail) {
-        super(`build command failed with exit code ${exitCode}: ${command}`);
+    constructor(
+    /** The hook's label (its name, or its command's first line). */
+    command, exitCode, tail) {
+        super(`build hook "${command}" exited with code ${exitCode}`);
         this.command = command;
         this.exitCode = exitCode;
         this.tail = tail;
         this.name = 'BuildError';
     }
 }
-/** Runs the build hooks in order in the build directory, with bash -e and the config's environment. */
+/**
+ * Runs the build hooks in order in the build directory, with bash -e and the config's environment: one section of
+ * the log (the build phase) holds them all; its line and a failure's line follow it, outside.
+ */
 async function runBuildHooks(hooks, cwd, env, log) {
-    for (const [i, hook] of hooks.entries()) {
-        const tail = [];
-        const keep = (data) => {
-            tail.push(...data.toString().split('\n').filter(Boolean));
-            tail.splice(0, Math.max(0, tail.length - 40));
-        };
-        const code = await log.group(`build ${i + 1}/${hooks.length}: ${hook.run}`, () => exec('bash', ['-e', '-c', hook.run], {
-            cwd,
-            env: { ...process.env, ...env },
-            ignoreReturnCode: true,
-            listeners: { stdout: keep, stderr: keep },
-        }));
-        if (code !== 0)
-            throw new BuildError(hook.run, code, tail);
+    if (!hooks.length)
+        return;
+    const t0 = Date.now();
+    let done = 0;
+    let failure;
+    await log.group('build', async () => {
+        for (const [i, hook] of hooks.entries()) {
+            const label = (0,config/* hookLabel */.UR)(hook);
+            const tail = [];
+            const keep = (data) => {
+                tail.push(...data.toString().split('\n').filter(Boolean));
+                tail.splice(0, Math.max(0, tail.length - 40));
+            };
+            const started = Date.now();
+            // On a terminal, no `[command]/usr/bin/bash -e -c …` echo: the output goes through the log, line by line.
+            const sinks = log.terminal ? [lineSink((l) => log.output(l)), lineSink((l) => log.output(l))] : [];
+            const show = (sink) => (data) => {
+                keep(data);
+                sinks[sink]?.write(data);
+            };
+            log.info(`▶ build ${i + 1}/${hooks.length}: ${label}`);
+            const code = await exec('bash', ['-e', '-c', hook.run], {
+                cwd,
+                env: { ...process.env, ...env },
+                ignoreReturnCode: true,
+                silent: log.terminal === true,
+                listeners: { stdout: show(0), stderr: show(1) },
+            }).finally(() => {
+                for (const sink of sinks)
+                    sink.end();
+            });
+            const took = (0,src_log/* seconds */.Y)(Date.now() - started);
+            if (code !== 0) {
+                log.info(`✗ build hook "${label}" failed: exit code ${code} (${took})`);
+                failure = new BuildError(label, code, tail);
+                return;
+            }
+            log.info(`✓ ${label} (${took})`);
+            done++;
+        }
+    });
+    const ms = Date.now() - t0;
+    const failed = failure ? `in build hook "${failure.command}"` : undefined;
+    log.info((0,src_log/* phaseLine */.K)('build', { total: hooks.length, ok: done, ms, failed, unit: 'command' }));
+    if (failure) {
+        log.info(`✗ ${failure.message}`);
+        throw failure;
     }
 }
 
@@ -1195,12 +1274,14 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4301);
-/* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4408);
-/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(970);
-/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9581);
-/* harmony import */ var _report_workflow_commands_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8260);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9570);
+/* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(742);
+/* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1791);
+/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(970);
+/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(9581);
+/* harmony import */ var _report_workflow_commands_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8260);
 // The CLI entry (bundled to dist/cli/index.js): argv → context → the same commands as the action → plain-text outcome.
+
 
 
 
@@ -1233,25 +1314,38 @@ async function cli(argv, mask) {
         process.stdout.write(request.kind === 'help' ? (0,_cli_args_js__WEBPACK_IMPORTED_MODULE_1__/* .helpText */ .BK)() : `deploy-action ${(0,_cli_version_js__WEBPACK_IMPORTED_MODULE_5__/* .packageVersion */ .T)()}\n`);
         return _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .dc.ok;
     }
-    const log = (0,_report_console_log_js__WEBPACK_IMPORTED_MODULE_7__/* .consoleLog */ .a)({ debug: process.env['DEPLOY_DEBUG'] === '1', ci });
-    const cancel = (0,_signals_js__WEBPACK_IMPORTED_MODULE_9__/* .cancelOnSignals */ .d)(log);
+    // Colour is decided per stream: `deploy-action … | less` still colours the errors on the terminal.
+    const style = { out: (0,_report_style_js__WEBPACK_IMPORTED_MODULE_8__/* .styleFor */ .j9)(process.stdout), err: (0,_report_style_js__WEBPACK_IMPORTED_MODULE_8__/* .styleFor */ .j9)(process.stderr) };
+    const log = (0,_report_console_log_js__WEBPACK_IMPORTED_MODULE_7__/* .consoleLog */ .a)({
+        debug: request.verbosity === 'verbose' || process.env['DEPLOY_DEBUG'] === '1',
+        quiet: request.verbosity === 'quiet',
+        live: process.stdout.isTTY === true && !ci,
+        style,
+        ci,
+    });
+    log.debug(`deploy-action ${(0,_cli_version_js__WEBPACK_IMPORTED_MODULE_5__/* .packageVersion */ .T)()} on Node.js ${process.version}`);
+    const cancel = (0,_signals_js__WEBPACK_IMPORTED_MODULE_10__/* .cancelOnSignals */ .d)(log);
     let run;
     try {
         run = (0,_cli_context_js__WEBPACK_IMPORTED_MODULE_2__/* .buildCliContext */ .WN)(request, { env: process.env, cwd: process.cwd(), log, signal: cancel.signal, mask });
         const { ctx } = run;
         await log.group((0,_cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .runTitle */ .kh)(request.command, ctx), () => (0,_commands_index_js__WEBPACK_IMPORTED_MODULE_6__/* .runCommand */ .d)(request.command, ctx));
-        const outcome = (0,_cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .success */ .kX)(ctx.report, ctx.dryRun);
-        process.stdout.write(outcome.text);
+        log.endLive();
+        const outcome = (0,_cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .success */ .kX)(ctx.report, ctx.dryRun, style.out);
+        // Quiet: the result is all there is on stdout, so no blank line sets it apart from the progress.
+        process.stdout.write(request.verbosity === 'quiet' ? outcome.text.replace(/^\n/, '') : outcome.text);
         return outcome.code;
     }
     catch (error) {
+        log.endLive();
         const outcome = (0,_cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .failure */ .V2)(run?.ctx.report, error, {
             knownHostsFile: run?.knownHostsFile,
             credentials: run?.credentials,
             cancelled: cancel.signal.aborted,
             dryRun: request.dryRun,
+            style: style.err,
         });
-        process.stderr.write(ci ? (0,_report_workflow_commands_js__WEBPACK_IMPORTED_MODULE_8__/* .inertText */ .UJ)(outcome.text) : outcome.text);
+        process.stderr.write(ci ? (0,_report_workflow_commands_js__WEBPACK_IMPORTED_MODULE_9__/* .inertText */ .UJ)(outcome.text) : outcome.text);
         return outcome.code;
     }
     finally {
@@ -1261,9 +1355,9 @@ async function cli(argv, mask) {
 // Every byte written is masked first (secrets become ***); then progress on stdout leaves in one write per tick,
 // and warnings on stderr still come after the lines printed before them.
 const mask = (0,_cli_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskOutput */ .AH)([process.stdout, process.stderr]);
-(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_10__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });
+(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_11__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });
 if (ci)
-    new _report_workflow_commands_js__WEBPACK_IMPORTED_MODULE_8__/* .CommandsOff */ .c9(process.stdout, true);
+    new _report_workflow_commands_js__WEBPACK_IMPORTED_MODULE_9__/* .CommandsOff */ .c9(process.stdout, true);
 process.exitCode = await cli(process.argv.slice(2), mask);
 mask.flush();
 
@@ -1284,7 +1378,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   hT: () => (/* binding */ parseCliArgs)
 });
 
-// UNUSED EXPORTS: DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_START_TIMEOUT_SECONDS
+// UNUSED EXPORTS: DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_START_TIMEOUT_SECONDS, HELP_WIDTH
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
@@ -1317,39 +1411,82 @@ class UsageError extends Error {
     }
 }
 const USAGE = 'usage: deploy-action COMMAND ENVIRONMENT [options]   (deploy-action --help for more)';
+/** The help's width: every line of `--help` fits in it (a test checks). */
+const HELP_WIDTH = 100;
+const TERM_COLUMN = 30;
+/** `  term      description`, the description wrapped at HELP_WIDTH under its own column. */
+function entry(term, description) {
+    const lines = [];
+    let current = `  ${term}`.padEnd(TERM_COLUMN);
+    if (current.length > TERM_COLUMN) {
+        lines.push(current.trimEnd());
+        current = ' '.repeat(TERM_COLUMN);
+    }
+    let fresh = true;
+    for (const word of description.split(' ')) {
+        if (!fresh && current.length + 1 + word.length > HELP_WIDTH) {
+            lines.push(current);
+            current = ' '.repeat(TERM_COLUMN);
+            fresh = true;
+        }
+        current += fresh ? word : ` ${word}`;
+        fresh = false;
+    }
+    lines.push(current);
+    return lines;
+}
+const OPTION_HELP = [
+    ['--config FILE', 'the deploy config (default: deploy.yml)'],
+    ['--source DIR', 'the directory to build and ship (default: .)'],
+    ['--hosts LIST', 'only these hosts: comma-separated names (user@host:port, host or user@host) or label=NAME'],
+    ['--dry-run', 'read the hosts and print the plan; change nothing'],
+    [
+        '--force',
+        'unlock: remove the lock even while the run holding it still runs (that run then stops at its next step and ' +
+            'changes nothing more)',
+    ],
+    ['--release-name NAME', 'deploy, redeploy: name of the new release (default: a UTC timestamp)'],
+    ['--release NAME', 'rollback: the release to make live (default: the previous good one)'],
+    [
+        '-i, --identity FILE',
+        'private key file (default: the SSH agent, else the first of ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa)',
+    ],
+    ['--known-hosts FILE', 'the host keys to match, known_hosts format (default: ~/.ssh/known_hosts)'],
+    ['--connect-timeout SECONDS', `SSH connection timeout per host (default: ${DEFAULT_CONNECT_TIMEOUT_SECONDS})`],
+    [
+        '--start-timeout SECONDS',
+        `time each host's login shell gets to start the session (default: ${DEFAULT_START_TIMEOUT_SECONDS})`,
+    ],
+    ['-q, --quiet', 'print only errors and the final result'],
+    ['-v, --verbose', 'print debug lines too (as DEPLOY_DEBUG=1 does)'],
+    ['-h, --help', 'show this help'],
+    ['-V, --version', 'show the version'],
+];
+const ENVIRONMENT_HELP = [
+    ['SSH_AUTH_SOCK', 'the SSH agent to authenticate with'],
+    ['DEPLOY_SSH_PASSPHRASE', 'the passphrase of an encrypted private key'],
+    ['DEPLOY_DEBUG=1', 'print debug lines (as --verbose does)'],
+    ['NO_COLOR', 'set to anything: no colour, even on a terminal (no-color.org)'],
+    ['FORCE_COLOR', 'set (and not 0): colour even when the output is not a terminal'],
+];
 function helpText() {
-    const commands = Object.entries(args_COMMANDS).map(([name, what]) => `  ${name.padEnd(28)}${what}`);
     return [
         'usage: deploy-action COMMAND ENVIRONMENT [options]',
         '',
-        'Atomic releases over SSH with the engine of the deploy-action GitHub Action, from a terminal or any CI.',
+        'Atomic releases over SSH with the engine of the deploy-action GitHub Action, from a terminal or',
+        'any CI.',
         '',
         'Commands:',
-        ...commands,
+        ...Object.entries(args_COMMANDS).flatMap(([name, what]) => entry(name, what)),
         '',
         'Options:',
-        '  --config FILE               the deploy config (default: deploy.yml)',
-        '  --source DIR                the directory to build and ship (default: .)',
-        '  --hosts LIST                only these hosts: comma-separated names (user@host:port, host or user@host) or label=NAME',
-        '  --dry-run                   read the hosts and print the plan; change nothing',
-        '  --force                     unlock: remove the lock even while the run holding it still runs (that run',
-        '                              then stops at its next step and changes nothing more)',
-        '  --release-name NAME         deploy, redeploy: name of the new release (default: a UTC timestamp)',
-        '  --release NAME              rollback: the release to make live (default: the previous good one)',
-        '  -i, --identity FILE         private key file (default: the SSH agent, else the first of',
-        '                              ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa)',
-        '  --known-hosts FILE          known_hosts file the host keys must match (default: ~/.ssh/known_hosts)',
-        `  --connect-timeout SECONDS   SSH connection timeout per host (default: ${DEFAULT_CONNECT_TIMEOUT_SECONDS})`,
-        `  --start-timeout SECONDS     time each host's login shell gets to start the session (default: ${DEFAULT_START_TIMEOUT_SECONDS})`,
-        '  -h, --help                  show this help',
-        '  --version                   show the version',
+        ...OPTION_HELP.flatMap(([term, what]) => entry(term, what)),
         '',
         'Environment:',
-        '  SSH_AUTH_SOCK               the SSH agent to authenticate with',
-        '  DEPLOY_SSH_PASSPHRASE       the passphrase of an encrypted private key',
-        '  DEPLOY_DEBUG=1              print debug lines',
+        ...ENVIRONMENT_HELP.flatMap(([term, what]) => entry(term, what)),
         '',
-        'Exit status: 0 on success, 1 when the run or the config failed, 2 for a usage error, 130 when cancelled.',
+        'Exit status: 0 on success, 1 when the run or the config failed, 2 for a usage error, 130 when',
+        'cancelled.',
         '',
         'Examples:',
         '  deploy-action deploy production',
@@ -1370,8 +1507,10 @@ const OPTIONS = {
     'known-hosts': { type: 'string' },
     'connect-timeout': { type: 'string' },
     'start-timeout': { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+    verbose: { type: 'boolean', short: 'v' },
     help: { type: 'boolean', short: 'h' },
-    version: { type: 'boolean' },
+    version: { type: 'boolean', short: 'V' },
 };
 /** node:util's messages for a bad option, reworded for a user who has not read Node's docs. */
 function reword(error) {
@@ -1417,6 +1556,8 @@ function parseCliArgs(argv) {
     }
     if (values.force && command !== 'unlock')
         throw new UsageError(`--force applies to unlock, not ${command}`);
+    if (values.quiet && values.verbose)
+        throw new UsageError('--quiet and --verbose exclude each other; pick one');
     const connectTimeoutSeconds = seconds(values['connect-timeout'], 'connect-timeout', DEFAULT_CONNECT_TIMEOUT_SECONDS);
     const startTimeoutSeconds = seconds(values['start-timeout'], 'start-timeout', DEFAULT_START_TIMEOUT_SECONDS);
     for (const name of ['config', 'source', 'identity', 'known-hosts', 'release-name', 'release']) {
@@ -1437,6 +1578,7 @@ function parseCliArgs(argv) {
         knownHosts: values['known-hosts'],
         connectTimeoutSeconds,
         startTimeoutSeconds,
+        verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
     };
 }
 /** A `--NAME SECONDS` option: a positive number, or the default when absent. */
@@ -1472,9 +1614,9 @@ var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/commands/index.ts + 52 modules
-var commands = __nccwpck_require__(4301);
-// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
-var src_config = __nccwpck_require__(6391);
+var commands = __nccwpck_require__(9570);
+// EXTERNAL MODULE: ./src/config/index.ts + 23 modules
+var src_config = __nccwpck_require__(3688);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
 function bare(host) {
@@ -1555,8 +1697,12 @@ class RunReport {
     releasePath;
     sha;
     url;
-    /** What the failed run left as it was (shown on failure). */
-    untouched = [];
+    /** The hosts in config order (the summary lists them so, not in the order they finished). */
+    order = [];
+    /** A dry run: nothing was changed, whatever the command. */
+    dryRun = false;
+    /** Per host, after a failure: whether it confirmed that it undid this run's unfinished work (da_abort). */
+    undone = new Map();
     /** Lines describing what changed (shown on success). */
     changes = [];
     /** What a command tells beyond the outcome (a plan, a releases listing), rendered for the summary and the CLI. */
@@ -1599,6 +1745,16 @@ class RunReport {
         out.lines.push(line.length > OUTPUT_LINE_CHARS ? `${line.slice(0, OUTPUT_LINE_CHARS)}…` : line);
         if (out.lines.length > OUTPUT_KEEP_LINES)
             out.lines.shift();
+    }
+    /** The run is about these hosts (config order), and is a dry run or not. */
+    begin(hosts, dryRun) {
+        this.order.splice(0, this.order.length, ...hosts);
+        this.dryRun = dryRun === true;
+    }
+    /** Hosts with rows (or steps), in config order; the runner (its build) first, other names last. */
+    inOrder(hosts) {
+        const rank = (h) => h === 'runner' ? -1 : this.order.includes(h) ? this.order.indexOf(h) : this.order.length;
+        return [...hosts].sort((a, b) => rank(a) - rank(b));
     }
     row(host) {
         let row = this.rows.get(host);
@@ -1651,6 +1807,8 @@ var known_hosts = __nccwpck_require__(3808);
 
 
 
+/** Where `${NAME}` values come from, as messages say it. */
+const ENV_SOURCE = 'the environment';
 /** Default key files, tried in this order when there is no agent and no `-i`. */
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 /** `~/x` → `$HOME/x` (the shell does not expand `--opt=~/x`), then absolute against cwd. */
@@ -1700,9 +1858,10 @@ function cliAccess(args, env, cwd, log, needsSsh) {
     let knownHostsText = '';
     if (args.knownHosts !== undefined || (0,external_node_fs_.existsSync)(knownHostsFile))
         knownHostsText = readOrThrow(knownHostsFile, 'known hosts file');
-    const knownHosts = (0,known_hosts/* parseKnownHosts */.uJ)(knownHostsText);
+    // Messages name the file, not the action's input: "add this line to /home/me/.ssh/known_hosts".
+    const knownHosts = (0,known_hosts/* parseKnownHosts */.uJ)(knownHostsText, { name: knownHostsFile, line: `${knownHostsFile} line` });
     for (const p of knownHosts.problems)
-        log.warning(`${knownHostsFile}: ${p.replace(/^known-hosts /, '')}`);
+        log.warning(p);
     const agent = env['SSH_AUTH_SOCK'] || undefined;
     let keyFile = args.identity !== undefined ? path(args.identity, cwd) : undefined;
     if (!keyFile && !agent)
@@ -1722,8 +1881,13 @@ function cliAccess(args, env, cwd, log, needsSsh) {
     const credentials = [privateKey ? `the key ${keyFile}` : '', agent ? `the keys of the SSH agent at ${agent}` : '']
         .filter(Boolean)
         .join(' and ');
-    if (needsSsh)
+    if (needsSsh) {
+        log.debug(`host keys from ${knownHostsFile}: ${knownHosts.entries.length} entries`);
         log.debug(`authenticating with ${credentials}`);
+    }
+    const publicKey = privateKey
+        ? `the public key of ${keyFile} (${keyFile}.pub)${agent ? " or of one of the SSH agent's keys (ssh-add -L)" : ''}`
+        : "the public key of one of the SSH agent's keys (ssh-add -L lists them)";
     return {
         access: {
             privateKey,
@@ -1732,6 +1896,8 @@ function cliAccess(args, env, cwd, log, needsSsh) {
             knownHosts,
             connectTimeoutMs: args.connectTimeoutSeconds * 1000,
             startTimeoutMs: args.startTimeoutSeconds * 1000,
+            surface: 'cli',
+            names: { publicKey, passphrase: 'DEPLOY_SSH_PASSPHRASE' },
         },
         knownHostsFile,
         credentials,
@@ -1760,10 +1926,19 @@ function cliRunInfo(source, env) {
 function buildCliContext(args, host) {
     const { env, cwd, log, signal } = host;
     const expandEnv = (0,commands/* runsHooks */.z)(args.command, args.dryRun);
-    const loaded = (0,src_config/* loadConfig */.Z9)({ file: shown(path(args.config, cwd)), environment: args.environment, env, expandEnv });
+    const loaded = (0,src_config/* loadConfig */.Z9)({
+        file: shown(path(args.config, cwd)),
+        environment: args.environment,
+        env,
+        envSource: ENV_SOURCE,
+        expandEnv,
+        surface: 'cli',
+    });
     host.mask?.add(loaded.secrets);
     const config = { ...loaded, hosts: selectHosts(loaded.hosts, args.hosts, '--hosts') };
     const source = path(args.source, cwd);
+    log.debug(`config ${loaded.file}, environment ${config.environment}: ${config.hosts.map((h) => h.name).join(', ')}`);
+    log.debug(`source ${source}`);
     const { access, knownHostsFile, credentials } = cliAccess(args, env, cwd, log, config.hosts.some((h) => !h.local));
     host.mask?.add([access.privateKey ?? '', access.passphrase ?? ''], { credential: true });
     const ctx = {
@@ -1777,6 +1952,7 @@ function buildCliContext(args, host) {
         dryRun: args.dryRun,
         force: args.force,
         signal,
+        surface: 'cli',
     };
     return { ctx, knownHostsFile, credentials };
 }
@@ -1793,7 +1969,7 @@ function buildCliContext(args, host) {
 /* unused harmony exports MASK, Masker */
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6193);
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6391);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3688);
 /**
  * The CLI's masking: every byte it writes to stdout and stderr (its log, the build hooks' output that @actions/exec
  * copies there, the outcome) passes through one filter that replaces each secret by `***`, as the runner does for
@@ -1909,20 +2085,23 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
-var config = __nccwpck_require__(6391);
-// EXTERNAL MODULE: ./src/artifact/hooks.ts + 7 modules
-var hooks = __nccwpck_require__(1335);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
-var fleet = __nccwpck_require__(4851);
+// EXTERNAL MODULE: ./src/config/index.ts + 23 modules
+var config = __nccwpck_require__(3688);
+// EXTERNAL MODULE: ./src/report/document.ts
+var report_document = __nccwpck_require__(8101);
+// EXTERNAL MODULE: ./src/artifact/hooks.ts + 8 modules
+var hooks = __nccwpck_require__(2948);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 14 modules
+var fleet = __nccwpck_require__(3094);
 ;// CONCATENATED MODULE: ./src/report/failure.ts
+
 
 
 
 
 /** Turns any error of a run into the failure the report shows (host, step, message, output tail). */
 function failureOf(error) {
-    if (error instanceof fleet/* HostFailure */.h) {
+    if (error instanceof fleet/* HostFailure */.hD) {
         return {
             host: error.host,
             step: error.step,
@@ -1930,6 +2109,9 @@ function failureOf(error) {
             tail: error.tail,
         };
     }
+    // A failure of the whole fleet has no host to name.
+    if (error instanceof fleet/* FleetFailure */.ZB)
+        return { host: undefined, step: error.step, message: error.message, tail: [] };
     if (error instanceof hooks/* BuildError */.z)
         return { host: 'runner', step: 'build', message: error.message, tail: error.tail };
     if (error instanceof config/* ConfigError */.xL)
@@ -1938,27 +2120,92 @@ function failureOf(error) {
         return { host: 'runner', step: 'cancelled', message: error.message, tail: [] };
     return { host: 'runner', step: 'run', message: error instanceof Error ? error.message : String(error), tail: [] };
 }
-/** What a failed run of a command leaves as it was, for the summary (commands that change nothing: none). */
-function untouchedAfterFailure(command) {
-    const live = 'current still points at the release that was live before this run, on every host';
-    const lock = 'the deploy lock taken by this run was released; locks of other runs were not touched';
-    if (command === 'deploy' || command === 'redeploy') {
-        return [
-            live,
-            'shared/ is as it was (entries this run created were removed)',
-            lock,
-            'the unfinished release was removed',
-        ];
+/** Where a failure happened, for a heading: `on web1 in step hook-1`, `in step build`, or nothing. */
+function failedWhere(f) {
+    if (!f.host)
+        return {};
+    if (f.host === 'runner')
+        return f.step === 'run' ? {} : { step: f.step };
+    return { host: f.host, step: f.step };
+}
+/**
+ * What a failed run did and undid on each host, from the host's own events: the steps it reported (lock, release,
+ * switch, switch back) and whether it confirmed its abort path (which undoes exactly what those steps recorded:
+ * it switches back, removes the unfinished release and the `shared/` entries the run created, and releases the
+ * lock). One line per host, in config order; `backticks` mark names.
+ */
+function hostsAfterFailure(r) {
+    if (!r.failure)
+        return [];
+    const hosts = r.inOrder(new Set([...r.order, ...r.hosts.keys()].filter((h) => h !== 'runner')));
+    return hosts.map((h) => hostAfterFailure(r, h, r.hosts.get(h) ?? []));
+}
+/**
+ * Inline text from a template: each interpolated name becomes a code span (whatever it holds), each interpolated
+ * piece (spans) goes in as it is, and `backticks` in the template's own text mark code.
+ */
+function says(text, ...values) {
+    const out = [];
+    text.forEach((part, i) => {
+        if (part)
+            out.push(...(0,report_document/* spans */.iV)((0,report_document/* ticks */.Zc)(part)));
+        const v = values[i];
+        if (v !== undefined)
+            out.push(...(typeof v === 'string' ? [{ code: v }] : v));
+    });
+    return out;
+}
+function hostAfterFailure(r, host, rows) {
+    const f = r.failure;
+    const step = (id) => rows.find((s) => s.id === id);
+    const ok = (id) => step(id)?.status === 'ok';
+    if (!rows.length) {
+        return f.host === host
+            ? says `${host}: not reached (${f.step} failed): nothing was changed`
+            : says `${host}: no step ran there: nothing was changed`;
     }
-    if (command === 'rollback')
-        return [live, lock];
-    return [];
+    if (step('lock')?.status === 'failed')
+        return says `${host}: the deploy lock is held by another run: nothing was changed, and that lock was left in place`;
+    if (!ok('lock'))
+        return says `${host}: only read (no lock taken): nothing was changed`;
+    const release = r.release ? says `${r.release}` : says `the new release`;
+    const made = r.command !== 'rollback' && step('release') !== undefined && step('release').status !== 'failed';
+    const switched = ok('symlink');
+    const revertedByPhase = r.rows.get(host)?.reverted === true || ok('revert');
+    if (ok('unlock'))
+        return says `${host}: finished before the run failed: ${release} is live there`;
+    const did = [says `took the deploy lock`];
+    if (made)
+        did.push(says `made release ${release}`);
+    if (switched)
+        did.push(says `switched \`current\` to ${release}`);
+    if (f.host === host)
+        did.push(says `failed in step ${f.step}`);
+    if (switched && revertedByPhase)
+        did.push(says `switched \`current\` back`);
+    const undo = [];
+    if (switched && !revertedByPhase)
+        undo.push(['switched', says `switch \`current\` back`]);
+    if (made)
+        undo.push(['removed', says `remove ${release} and the \`shared/\` entries this run created`]);
+    undo.push(['released', says `release the lock`]);
+    const then = r.undone.get(host) === false
+        ? says `; it was told to ${joined(undo.map(([, s]) => s))}, but did not confirm it (connection lost?): check with the \`releases\` command`
+        : says `; then ${joined(undo.map(([past, s]) => pastTense(past, s)))}. \`current\` is as it was before this run`;
+    return says `${host}: ${joined(did, ', ')}${then}`;
+}
+/** `a`, `a and b`, `a, b and c` (or all joined by `last`). */
+function joined(items, last = ' and ') {
+    return items.flatMap((item, i) => (i === 0 ? item : [i === items.length - 1 ? last : ', ', ...item]));
+}
+/** The action in the past tense: its first word replaced (`remove X` → `removed X`). */
+function pastTense(past, action) {
+    const [first, ...rest] = action;
+    return typeof first === 'string' ? [first.replace(/^\S+/, past), ...rest] : action;
 }
 
-// EXTERNAL MODULE: ./src/report/progress.ts
-var progress = __nccwpck_require__(8991);
-// EXTERNAL MODULE: ./src/report/document.ts
-var report_document = __nccwpck_require__(8101);
+// EXTERNAL MODULE: ./src/report/progress.ts + 2 modules
+var progress = __nccwpck_require__(4915);
 ;// CONCATENATED MODULE: ./src/report/text.ts
 /** A report's blocks as terminal text (the CLI's outcome, the Actions log): headings bare, tables aligned. */
 
@@ -1995,7 +2242,11 @@ function textBlocks(blocks) {
     return out;
 }
 
+// EXTERNAL MODULE: ./src/report/style.ts
+var report_style = __nccwpck_require__(1791);
 ;// CONCATENATED MODULE: ./src/cli/outcome.ts
+
+
 
 
 
@@ -2012,9 +2263,14 @@ function runTitle(command, ctx) {
     const hosts = config.hosts.map((h) => (config.hosts.length > 1 ? h.name : `${h.name} (${h.deployPath})`)).join(', ');
     return `${command}${ctx.dryRun ? ' (dry run)' : ''}: ${config.application} to ${config.environment} on ${hosts}`;
 }
+/** A message's text for a terminal: its `backtick` marks dropped (the summary shows them as code). */
+const bare = (text) => (0,report_document/* plain */.pj)((0,report_document/* ticks */.Zc)(text));
 function headline(r, dryRun) {
     const verb = r.command.charAt(0).toUpperCase() + r.command.slice(1);
-    return `${verb} of ${r.application} to ${r.environment}${dryRun ? ' (dry run)' : ''} ${r.ok ? 'succeeded' : 'failed'}`;
+    const what = `${r.application} ${r.command === 'releases' || r.command === 'unlock' ? 'in' : 'to'} ${r.environment}`;
+    if (dryRun || r.dryRun)
+        return `Dry run of ${r.command} of ${what}: ${r.ok ? 'nothing was changed' : 'failed'}`;
+    return `${verb} of ${what} ${r.ok ? 'succeeded' : 'failed'}`;
 }
 function facts(r) {
     const rows = [
@@ -2022,57 +2278,67 @@ function facts(r) {
         ['Commit', r.sha],
         ['Previous release', r.previous ?? (r.release ? '(none)' : undefined)],
         ['URL', r.url],
-        ['Duration', r.finishedMs !== undefined ? (0,progress/* seconds */.Y)(r.finishedMs) : undefined],
+        ['Duration', r.finishedMs !== undefined ? (0,progress/* seconds */.YA)(r.finishedMs) : undefined],
     ];
     return rows.filter(([, v]) => v).map(([k, v]) => `  ${`${k}:`.padEnd(18)}${v}`);
 }
-/** A run that succeeded. */
-function success(r, dryRun) {
+/** A run that succeeded; `style` colours the mark and headings (for stdout). */
+function success(r, dryRun, style = report_style/* PLAIN */.tZ) {
     r.finish();
-    const out = ['', `✓ ${headline(r, dryRun)}`, ...facts(r)];
+    const out = ['', `${style.ok('✓')} ${style.heading(headline(r, dryRun))}`, ...facts(r)];
     if (r.changes.length)
-        out.push('', ...r.changes.map((c) => `  - ${c}`));
+        out.push('', ...r.changes.map((c) => `  - ${bare(c)}`));
     if (r.details.length)
         out.push('', ...textBlocks(r.details));
     if (r.warnings.length)
-        out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
+        out.push('', style.heading('Warnings:'), ...r.warnings.map((w) => `  - ${bare(w)}`));
     return { text: `${out.join('\n').trimEnd()}\n`, code: EXIT.ok };
 }
 /** A run (or its set-up) that failed: where, why, the last lines of output, what was left alone. */
 function failure(r, error, context = {}) {
     const cancelled = error instanceof errors/* Cancelled */.c || context.cancelled === true;
     const code = cancelled ? EXIT.cancelled : EXIT.failed;
+    const style = context.style ?? report_style/* PLAIN */.tZ;
+    const error_ = style.fail('error:');
     if (error instanceof config/* ConfigError */.xL && !r) {
         return {
             text: `${error.message
                 .split('\n')
-                .map((l) => `error: ${l}`)
+                .map((l) => `${error_} ${l}`)
                 .join('\n')}\n`,
             code,
         };
     }
     const f = failureOf(error);
-    const where = f.host === 'runner' ? (f.step === 'run' ? '' : `${f.step}: `) : `${f.host}: ${f.step}: `;
-    const [first = '', ...rest] = `${where}${f.message}`.split('\n');
-    const out = [`error: ${first}`, ...rest.map((l) => indent(l))];
-    if (f.step === 'connect' && /known-hosts/.test(f.message) && context.knownHostsFile) {
-        out.push(`  (deploy-action checks host keys against ${context.knownHostsFile}: that is the file to add the line to, or pass --known-hosts FILE)`);
+    const at = failedWhere(f);
+    const where = at.host ? `${at.host}: ${at.step}: ` : at.step ? `${at.step}: ` : '';
+    const [first = '', ...rest] = `${where}${f.message}`.split('\n').map(bare);
+    const out = [`${error_} ${first}`, ...rest.map((l) => indent(l))];
+    if (f.step === 'connect' && context.knownHostsFile && f.message.includes(context.knownHostsFile)) {
+        out.push('  (to check host keys against another file, pass --known-hosts FILE)');
     }
     if (f.step === 'connect' && /refused the key/.test(f.message) && context.credentials) {
         out.push(`  (deploy-action offered ${context.credentials}; choose another key with -i FILE)`);
     }
+    // `runner` is the report's name for this machine (the action runs on a runner; the CLI on your machine).
+    const from = f.host === undefined
+        ? 'the hosts'
+        : f.host !== 'runner'
+            ? f.host
+            : f.step === 'build'
+                ? 'the build'
+                : 'this machine';
     if (f.tail.length)
-        out.push('', `Last lines of output from ${f.host}:`, ...f.tail.map((l) => `  | ${l}`));
+        out.push('', style.heading(`Last lines of output from ${from}:`), ...f.tail.map((l) => `  | ${l}`));
     if (r) {
         r.failure = f;
-        if (!r.changes.length && (f.host !== 'runner' || cancelled))
-            r.untouched.push(...untouchedAfterFailure(r.command));
         r.finish();
-        out.unshift('', `✗ ${headline(r, context.dryRun)}${r.finishedMs !== undefined ? ` after ${(0,progress/* seconds */.Y)(r.finishedMs)}` : ''}`);
-        if (r.untouched.length)
-            out.push('', 'Left as it was:', ...r.untouched.map((l) => `  - ${l}`));
+        out.unshift('', `${style.fail('✗')} ${style.heading(`${headline(r, context.dryRun)}${r.finishedMs !== undefined ? ` after ${(0,progress/* seconds */.YA)(r.finishedMs)}` : ''}`)}`);
+        const hosts = hostsAfterFailure(r).map((l) => (0,report_document/* plain */.pj)(l));
+        if (hosts.length)
+            out.push('', style.heading('What happened on each host:'), ...hosts.map((l) => `  - ${l}`));
         if (r.warnings.length)
-            out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
+            out.push('', style.heading('Warnings:'), ...r.warnings.map((w) => `  - ${bare(w)}`));
     }
     return { text: `${out.join('\n')}\n`, code };
 }
@@ -2161,7 +2427,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 4301:
+/***/ 9570:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2171,8 +2437,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   z: () => (/* binding */ runsHooks)
 });
 
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
-var fleet_fleet = __nccwpck_require__(4851);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 14 modules
+var fleet_fleet = __nccwpck_require__(3094);
 ;// CONCATENATED MODULE: ./src/releases/name.ts
 /** Release names become directory names and appear in scripts and JSON: a conservative character set. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -2211,8 +2477,8 @@ function warn(ctx, text) {
     ctx.log.warning(text);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 22 modules
-var config = __nccwpck_require__(6391);
+// EXTERNAL MODULE: ./src/config/index.ts + 23 modules
+var config = __nccwpck_require__(3688);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:util"
@@ -2316,8 +2582,8 @@ function globToRegex(glob) {
     return out;
 }
 
-// EXTERNAL MODULE: ./src/artifact/hooks.ts + 7 modules
-var hooks = __nccwpck_require__(1335);
+// EXTERNAL MODULE: ./src/artifact/hooks.ts + 8 modules
+var hooks = __nccwpck_require__(2948);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -2791,6 +3057,9 @@ function parseHistory(text, invalid = () => undefined) {
             else
                 entry[k] = shown;
         }
+        // A run with no URL (the CLI's) writes "": that is no URL, not an invalid one.
+        if (entry['run_url'] === '')
+            delete entry['run_url'];
         if (entry['run_url'] !== undefined && entry['run_url'] !== null && !httpsUrl(entry['run_url'])) {
             invalid({
                 what: 'a run URL in .deploy/history.jsonl (run_url, not an https URL)',
@@ -3325,7 +3594,11 @@ function planSource(config, sha) {
  * manifest, which may still have been hashing meanwhile.
  */
 function payload(built, tar) {
+    // The size for upload progress: the archive's once it is packed (the framing and the manifest are small beside it).
+    let total;
+    tar.done.then((a) => (total = a.bytes)).catch(() => undefined);
     return {
+        total: () => total,
         open: () => external_node_stream_namespaceObject.Readable.from((async function* () {
             yield* framed(followFile(tar.path, tar.done));
             yield* framed([await built.manifestGz()]);
@@ -3513,7 +3786,7 @@ function writable(o) {
             break;
         }
     }
-    lines.push(`echo "made ${o.dirs.length} directories writable (${o.mode})"`);
+    lines.push(`echo "made ${o.dirs.length === 1 ? '1 directory' : `${o.dirs.length} directories`} writable (${o.mode})"`);
     return { id: 'writable', label: 'writable', body: lines.join('\n') };
 }
 function required(value, key) {
@@ -3522,8 +3795,8 @@ function required(value, key) {
     return value;
 }
 
-// EXTERNAL MODULE: ./src/report/progress.ts
-var progress = __nccwpck_require__(8991);
+// EXTERNAL MODULE: ./src/report/progress.ts + 2 modules
+var progress = __nccwpck_require__(4915);
 // EXTERNAL MODULE: ./src/run-info.ts
 var run_info = __nccwpck_require__(4091);
 // EXTERNAL MODULE: ./src/errors.ts
@@ -3548,7 +3821,7 @@ function reportInvalid(ctx, host, invalid) {
     }
 }
 /** Says who holds a foreign lock and how to clear it, from what the lock step reported. */
-function describeHeldLock(data, environment) {
+function describeHeldLock(data, environment, surface = 'action') {
     const h = lockHolder(data);
     const who = holderName(h);
     const lines = [
@@ -3563,7 +3836,9 @@ function describeHeldLock(data, environment) {
         lines.push(`Run: ${String(h.info['run_url'])}`);
     lines.push(h.alive
         ? 'Its session is still running on the host: wait for that deploy to finish.'
-        : 'Its session is no longer running on the host: that run ended without releasing the lock.', `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
+        : 'Its session is no longer running on the host: that run ended without releasing the lock.', surface === 'cli'
+        ? `To clear it after checking, run deploy-action unlock ${environment}.`
+        : `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
     return lines.join(' ');
 }
 
@@ -3594,16 +3869,16 @@ function preludeFor(ctx, host) {
  * this run's unfinished work before the error propagates; the post step is told whether that was confirmed.
  */
 async function withFleet(ctx, work) {
-    const listener = (0,progress/* progress */.q)(ctx.log, ctx.report, ctx.config.hosts.length);
+    const listener = (0,progress/* progress */.qB)(ctx.log, ctx.report, ctx.config.hosts.length, ctx.signal);
     ctx.state?.started(ctx.run.owner);
     let fleet;
     try {
-        fleet = await fleet_fleet/* Fleet */.P.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
+        fleet = await fleet_fleet/* Fleet */.Pg.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
     }
     catch (error) {
         // A host that could not be reached (host key, auth, network) has nothing of this run to undo: the post step
         // would only connect again (and fail again) for nothing.
-        if (error instanceof fleet_fleet/* HostFailure */.h && error.cleanedUp)
+        if (error instanceof fleet_fleet/* HostFailure */.hD && error.cleanedUp)
             ctx.state?.cleanedUp();
         if (ctx.signal.aborted)
             throw new errors/* Cancelled */.c();
@@ -3619,6 +3894,8 @@ async function withFleet(ctx, work) {
     }
     catch (error) {
         const confirmed = await fleet.abort();
+        for (const m of fleet.members)
+            ctx.report.undone.set(m.host.name, m.session.ended && !m.session.lost);
         if (confirmed)
             ctx.state?.cleanedUp();
         if (ctx.signal.aborted)
@@ -3656,8 +3933,8 @@ async function readHosts(ctx, fleet, steps) {
         return facts;
     }
     catch (error) {
-        if (error instanceof fleet_fleet/* HostFailure */.h && error.rc === LOCK_HELD) {
-            throw new fleet_fleet/* HostFailure */.h(error.host, 'lock', describeHeldLock(error.data, ctx.config.environment));
+        if (error instanceof fleet_fleet/* HostFailure */.hD && error.rc === LOCK_HELD) {
+            throw new fleet_fleet/* HostFailure */.hD(error.host, 'lock', describeHeldLock(error.data, ctx.config.environment, ctx.surface));
         }
         throw error;
     }
@@ -3665,7 +3942,23 @@ async function readHosts(ctx, fleet, steps) {
 
 // EXTERNAL MODULE: ./src/report/document.ts
 var report_document = __nccwpck_require__(8101);
+;// CONCATENATED MODULE: ./src/report/units.ts
+/** Counts and sizes as a person reads them: "1 file", "3 files", "812 B", "4.2 KiB", "25 MiB". */
+/** `n` and the noun, singular for 1 (`plural` when adding an `s` is wrong: "directory", "directories"). */
+function count(n, noun, plural = `${noun}s`) {
+    return `${n} ${n === 1 ? noun : plural}`;
+}
+/** Bytes in B, KiB or MiB, with three significant digits at most (never "0.00 MiB"). */
+function size(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KiB'] : [bytes / 1024 / 1024, 'MiB'];
+    const digits = value < 10 ? 1 : 0;
+    return `${value.toFixed(digits).replace(/\.0$/, '')} ${unit}`;
+}
+
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
+
 
 
 
@@ -3674,11 +3967,11 @@ var report_document = __nccwpck_require__(8101);
 async function shippedSummary(config, source) {
     const entries = await walk(source, excluder(config.exclude));
     const files = entries.filter((e) => e.type === 'file');
-    const mib = (files.reduce((n, e) => n + e.size, 0) / 1048576).toFixed(2);
+    const bytes = files.reduce((n, e) => n + e.size, 0);
     const hooks = config.build.length
-        ? ` before the ${config.build.length} build hook(s), which a dry run does not run`
+        ? ` before the ${count(config.build.length, 'build hook')}, which a dry run does not run`
         : '';
-    return `${files.length} files, ${mib} MiB from ${source}${hooks}`;
+    return `${count(files.length, 'file')}, ${size(bytes)} from ${source}${hooks}`;
 }
 /** The dry-run plan: for each host, the live release, the lock, the steps that would run and what cleanup removes. */
 function planReport(ctx, fleet, facts, phases, shipped) {
@@ -3716,7 +4009,6 @@ function planReport(ctx, fleet, facts, phases, shipped) {
         blocks.push((0,report_document/* heading */.R_)(`${m.host.name} (${m.host.deployPath})`, 2), (0,report_document/* list */.p_)(items));
     }
     ctx.report.details.push(...blocks);
-    ctx.report.changes.push('dry run: nothing was changed on any host');
 }
 
 ;// CONCATENATED MODULE: ./src/fleet/health.ts
@@ -3772,13 +4064,16 @@ async function rollout(fleet, plan, listener = {}, members = fleet.members) {
                 listener.switched?.(m, at);
             await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
             if (plan.health) {
-                const results = await Promise.all(batch.map(async (m) => ({ m, r: await plan.health(m) })));
-                for (const { m, r } of results)
-                    listener.health?.(m, r);
-                const sick = results.find(({ r }) => !r.ok);
-                if (sick) {
-                    throw new fleet_fleet/* HostFailure */.h(sick.m.host.name, 'healthcheck', `unhealthy after ${sick.r.attempts} attempt(s): ${sick.r.detail}`);
-                }
+                // One phase of the log for the batch, whether each host is checked by URL (from here) or by command.
+                await fleet.phase('health', batch, async () => {
+                    const results = await Promise.all(batch.map(async (m) => ({ m, r: await plan.health(m) })));
+                    for (const { m, r } of results)
+                        listener.health?.(m, r);
+                    const sick = results.find(({ r }) => !r.ok);
+                    if (sick) {
+                        throw new fleet_fleet/* HostFailure */.hD(sick.m.host.name, 'healthcheck', `unhealthy after ${sick.r.attempts} attempt${sick.r.attempts === 1 ? '' : 's'}: ${sick.r.detail}`);
+                    }
+                });
             }
         }
         catch (error) {
@@ -3801,41 +4096,8 @@ async function switchBack(fleet, plan, switched, listener) {
         listener.reverted?.(m);
 }
 
-;// CONCATENATED MODULE: ./src/remote/steps/hooks.ts
-
-/** Deploy hooks run in the new release, before anything is live. */
-const IN_RELEASE = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
-/** Activate hooks run in the live release, right after a switch (and again after a switch back). */
-const IN_CURRENT = { prefix: 'activate', dir: 'current/' };
-/**
- * Hook commands: each runs with bash -e, stdin closed, the configured environment plus the DEPLOY_* variables,
- * in `place.dir`. One step per command, so the summary shows which one failed. SIGPIPE is restored for the
- * command (the session itself ignores it to survive a dropped connection).
- */
-/** `export NAME='value'` lines for the shell: names come validated from the config, values are quoted. */
-function exportsOf(env) {
-    return Object.entries(env)
-        .map(([name, value]) => `export ${name}=${(0,quote.q)(value)}`)
-        .join('\n');
-}
-function hookSteps(hooks, env, place, timeoutMs) {
-    const exports = exportsOf(env);
-    const secs = Math.max(1, Math.round(timeoutMs / 1000));
-    return hooks.map((hook, i) => ({
-        id: `${place.prefix}-${i + 1}`,
-        label: hook.run,
-        // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
-        body: `${exports}
-cd -- ${place.dir}
-trap - PIPE
-timeout -k 10 ${secs} bash -e -c ${(0,quote.q)(hook.run)} < /dev/null || {
-  rc=$?
-  if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
-  exit "$rc"
-}`,
-    }));
-}
-
+// EXTERNAL MODULE: ./src/remote/steps/hooks.ts
+var steps_hooks = __nccwpck_require__(374);
 ;// CONCATENATED MODULE: ./src/remote/steps/healthcheck.ts
 
 
@@ -3852,7 +4114,7 @@ function commandHealthcheck(c) {
     return {
         id: 'healthcheck',
         label: 'healthcheck',
-        body: `${exportsOf(c.env)}
+        body: `${(0,steps_hooks/* exportsOf */.v1)(c.env)}
 cd -- current/
 trap - PIPE
 for attempt in $(seq ${c.retries + 1}); do
@@ -3886,7 +4148,10 @@ function healthVerdict(result) {
     return { verdict: 'fail (no valid verdict)', ok: false, invalid };
 }
 
+// EXTERNAL MODULE: ./src/report/heartbeat.ts
+var heartbeat = __nccwpck_require__(990);
 ;// CONCATENATED MODULE: ./src/commands/release-flow.ts
+
 
 
 
@@ -3957,15 +4222,17 @@ function rolloutListener(ctx) {
     const report = ctx.report;
     return {
         switched: (m, at) => report.switchedAt.set(m.host.name, at),
-        health: (m, r) => (report.row(m.host.name).health = `${r.ok ? '✅' : '❌'} ${r.detail}`),
+        health: (m, r) => (report.row(m.host.name).health = { ok: r.ok, detail: r.detail }),
         reverted: (m) => (report.row(m.host.name).reverted = true),
     };
 }
 /** A host's health after its switch, by URL from the runner or by command on the host. */
 async function healthOf(ctx, fleet, m, env) {
     const hc = ctx.config.healthcheck;
-    if (hc.url)
-        return checkUrl({ ...hc, url: urlFor(hc.url, m.host.host) }, ctx.signal);
+    if (hc.url) {
+        const url = urlFor(hc.url, m.host.host);
+        return (0,heartbeat/* watched */.VI)(ctx.log.info.bind(ctx.log), m.host.name, `health check ${url}`, () => checkUrl({ ...hc, url }, ctx.signal));
+    }
     const t0 = Date.now();
     const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command, env })] }), undefined, { members: [m] });
     const v = healthVerdict(results.get(m));
@@ -3978,10 +4245,18 @@ function whyRestaged(r) {
         ? 'the release the delta was to reuse holds entries of another user (later deploys check before they reuse one)'
         : 'the delta did not verify against the build';
 }
-/** Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. */
+/**
+ * Several phases sent as one: their steps run in order on the host, and the first failure ends it, as before. The
+ * parts keep their names for the log.
+ */
 function chain(name, ...phases) {
-    const present = phases.filter((p) => p !== undefined);
-    return { name, vars: Object.assign({}, ...present.map((p) => p.vars)), steps: present.flatMap((p) => p.steps) };
+    const present = phases.filter((p) => p !== undefined && p.steps.length > 0);
+    return {
+        name,
+        vars: Object.assign({}, ...present.map((p) => p.vars)),
+        steps: present.flatMap((p) => p.steps),
+        parts: present.map((p) => ({ name: p.name, from: p.steps[0].id })),
+    };
 }
 /** One line per host in the summary: the switch, how the release got its files, what cleanup removed. */
 function reportRelease(ctx, fleet, facts, phases, removed, restagedBecause) {
@@ -4207,7 +4482,7 @@ function chooseName(ctx, facts) {
         const name = checkReleaseName(ctx.releaseName, 'release-name');
         for (const [m, f] of facts) {
             if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
-                throw new fleet_fleet/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
+                throw new fleet_fleet/* HostFailure */.hD(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
             }
         }
         return name;
@@ -4224,7 +4499,7 @@ function chooseName(ctx, facts) {
 function httpUserFor(c, m, f) {
     const user = c.httpUser ?? f.httpUser;
     if (!user && c.writableDirs.length > 0 && needsHttpUser(c.writableMode)) {
-        throw new fleet_fleet/* HostFailure */.h(m.host.name, 'writable', `writable_mode ${c.writableMode} needs the web server's user, and none was found running ` +
+        throw new fleet_fleet/* HostFailure */.hD(m.host.name, 'writable', `writable_mode ${c.writableMode} needs the web server's user, and none was found running ` +
             '(apache, httpd, nginx, www-data, _www). Set http_user in the config.');
     }
     return user;
@@ -4316,7 +4591,7 @@ function releasePhases(ctx, facts, name, source) {
             const hooks = c.deploy.filter((h) => !h.once || m === first);
             // The fence is checked at each hook's start: a hook already running when the lock is removed runs to its end.
             return hooks.length
-                ? { name: 'hooks', vars, steps: (0,phase/* fenced */.OF)(hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs)) }
+                ? { name: 'hooks', vars, steps: (0,phase/* fenced */.OF)((0,steps_hooks/* hookSteps */.LD)(hooks, env(m), steps_hooks/* IN_RELEASE */.iC, c.hookTimeoutMs)) }
                 : undefined;
         },
         finish(m) {
@@ -4340,7 +4615,7 @@ function releasePhases(ctx, facts, name, source) {
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */
 function activatePhase(c, vars, env) {
     return c.activate.length
-        ? { name: 'activate', vars, steps: (0,phase/* fenced */.OF)(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs)) }
+        ? { name: 'activate', vars, steps: (0,phase/* fenced */.OF)((0,steps_hooks/* hookSteps */.LD)(c.activate, env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs)) }
         : undefined;
 }
 /**
@@ -4352,7 +4627,7 @@ function revertPhase(c, vars, env) {
     return {
         name: 'revert',
         vars,
-        steps: [revert(), ...(0,phase/* fenced */.OF)(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs))],
+        steps: [revert(), ...(0,phase/* fenced */.OF)((0,steps_hooks/* hookSteps */.LD)(c.activate, env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs))],
     };
 }
 
@@ -4376,7 +4651,7 @@ async function deploy(ctx) {
     // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts. It
     // starts once SSH is loaded: its walk would otherwise hold back the first connection. The TCP connections open
     // meanwhile.
-    await fleet_fleet/* Fleet */.P.warm(config.hosts, config.maxParallel);
+    await fleet_fleet/* Fleet */.Pg.warm(config.hosts, config.maxParallel);
     const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
     describing.catch(() => undefined);
     // With full_upload every host gets everything: packing starts before the hosts are even reached.
@@ -4453,11 +4728,11 @@ async function redeploy(ctx) {
         for (const m of fleet.members) {
             const live = facts.get(m).live;
             if (!live)
-                throw new fleet_fleet/* HostFailure */.h(m.host.name, 'redeploy', 'no release is live here, so there is nothing to redeploy; run a deploy');
+                throw new fleet_fleet/* HostFailure */.hD(m.host.name, 'redeploy', 'no release is live here, so there is nothing to redeploy; run a deploy');
             lives.add(live);
         }
         if (lives.size > 1) {
-            throw new fleet_fleet/* HostFailure */.h('fleet', 'redeploy', `the hosts run different releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live}`).join(', ')}); deploy to bring them together first`);
+            throw new fleet_fleet/* FleetFailure */.ZB('redeploy', `the hosts run different releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live}`).join(', ')}); deploy to bring them together first`);
         }
         const live = [...lives][0];
         const revision = (m) => facts.get(m).releases.find((r) => r.name === live)?.revision ?? '';
@@ -4635,6 +4910,12 @@ async function releases(ctx) {
 
 
 
+/** After a rollback that found no target: how to see what each host has, and how to name a release. */
+function whatToDo(ctx) {
+    return ctx.surface === 'cli'
+        ? `Run \`deploy-action releases ${ctx.config.environment}\` to see what each host has, then name the release to make live with --release NAME`
+        : 'Run the `releases` command to see what each host has, then name the release to make live in the `release:` input';
+}
 /**
  * rollback: every host agrees on one target (the named release, or the newest earlier complete release that was
  * not rolled back from) before any host switches; then all switch, and the release rolled back from is marked bad.
@@ -4650,7 +4931,7 @@ async function rollback(ctx) {
         });
         const choice = chooseRollbackTarget(views, ctx.releaseName);
         if ('error' in choice)
-            throw new fleet_fleet/* HostFailure */.h('fleet', 'rollback', choice.error);
+            throw new fleet_fleet/* FleetFailure */.ZB('rollback', `${choice.error}. ${whatToDo(ctx)}`);
         for (const w of choice.warnings)
             warn(ctx, w);
         const target = choice.target;
@@ -4771,7 +5052,7 @@ async function unlock_unlock(ctx) {
                     .map((r) => r.host)
                     .join(', ')})`
                 : '';
-            throw new fleet_fleet/* HostFailure */.h(host, 'unlock', `the lock is held by ${nameOf(holder)}${holder.info['run_url'] ? ` (${String(holder.info['run_url'])})` : ''}, whose session is still running on the host${others}: ` +
+            throw new fleet_fleet/* HostFailure */.hD(host, 'unlock', `the lock is held by ${nameOf(holder)}${holder.info['run_url'] ? ` (${String(holder.info['run_url'])})` : ''}, whose session is still running on the host${others}: ` +
                 'the lock was left in place. Wait for that run to end, or cancel it; to remove the lock anyway, set `force: true` (CLI: --force): ' +
                 'that run then stops at its next step and changes nothing more (a hook it is running finishes first).');
         }
@@ -4825,7 +5106,8 @@ async function runCommand(name, ctx) {
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
         checkReleaseName(ctx.releaseName, 'release-name');
-    fleet_fleet/* Fleet */.P.preload(ctx.config.hosts);
+    ctx.report.begin(ctx.config.hosts.map((h) => h.name), ctx.dryRun);
+    fleet_fleet/* Fleet */.Pg.preload(ctx.config.hosts);
     try {
         await COMMANDS[name](ctx);
     }
@@ -4839,7 +5121,7 @@ async function runCommand(name, ctx) {
 
 /***/ }),
 
-/***/ 6391:
+/***/ 3688:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4847,6 +5129,7 @@ async function runCommand(name, ctx) {
 __nccwpck_require__.d(__webpack_exports__, {
   xL: () => (/* reexport */ errors_ConfigError),
   Vw: () => (/* reexport */ formatProblem),
+  UR: () => (/* reexport */ hookLabel),
   Z9: () => (/* reexport */ loadConfig),
   oY: () => (/* reexport */ secretPieces)
 });
@@ -4971,12 +5254,144 @@ function describeNode(node) {
     return node === null || node === undefined ? 'nothing' : 'an unsupported value';
 }
 
+;// CONCATENATED MODULE: ./src/config/suggest.ts
+/** "Did you mean …?" for unknown keys. */
+/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
+function editDistance(a, b) {
+    const rows = a.length + 1;
+    const cols = b.length + 1;
+    const d = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i < rows; i++) {
+        for (let j = 1; j < cols; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let best = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                best = Math.min(best, d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    return d[rows - 1][cols - 1];
+}
+/** `sharedDirs`, `Shared-Dirs` and `shared_dirs` all fold to `shareddirs`. */
+function fold(key) {
+    return key.toLowerCase().replace(/[-_\s]/g, '');
+}
+/** The closest known key to `unknown`, if it is close enough to be a likely typo. */
+function suggestKey(unknown, known) {
+    const folded = fold(unknown);
+    const variant = known.find((k) => fold(k) === folded);
+    if (variant !== undefined)
+        return variant;
+    let best;
+    let bestDistance = Infinity;
+    for (const candidate of known) {
+        const distance = editDistance(unknown.toLowerCase(), candidate);
+        if (distance <= 2 && distance < unknown.length && distance < bestDistance) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+
+;// CONCATENATED MODULE: ./src/config/missing.ts
+/** A config file that is not there: the directory searched, a near name found there, and how to point at the file. */
+
+
+
+/** Entries of the searched directory looked at (a huge directory is not read to its end for a suggestion). */
+const MAX_ENTRIES = 2000;
+/** Subdirectories looked into for the file under its own name (`deploy/deploy.yml`). */
+const MAX_SUBDIRS = 200;
+/** `Deploy.YAML`, `.deploy.yml` and `deploy.yml` fold alike. */
+function missing_fold(name) {
+    return name
+        .toLowerCase()
+        .replace(/^\.+/, '')
+        .replace(/\.yaml$/, '.yml');
+}
+const isYaml = (name) => /\.ya?ml$/i.test(name);
+/** The same name with the other YAML extension (`deploy.yaml` for `deploy.yml`), or none. */
+function otherExtension(name) {
+    if (/\.yml$/i.test(name))
+        return name.replace(/\.yml$/i, '.yaml');
+    if (/\.yaml$/i.test(name))
+        return name.replace(/\.yaml$/i, '.yml');
+    return undefined;
+}
+function entries(dir) {
+    try {
+        return (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true }).slice(0, MAX_ENTRIES);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * A file in `dir` (or one directory down) that is probably the one meant by `name`: the other YAML extension, a
+ * difference of case or a leading dot, a typo of at most two characters, or the same name in a subdirectory.
+ * Relative to `dir`; undefined when nothing is close.
+ */
+function nearConfigName(dir, name, list = entries(dir)) {
+    if (!list)
+        return undefined;
+    const files = list.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
+    const same = files.find((f) => f !== name && missing_fold(f) === missing_fold(name));
+    if (same)
+        return same;
+    const typo = files
+        .filter((f) => f !== name && isYaml(f) && editDistance(missing_fold(f), missing_fold(name)) <= 2)
+        .sort((a, b) => editDistance(missing_fold(a), missing_fold(name)) - editDistance(missing_fold(b), missing_fold(name)) || a.localeCompare(b))[0];
+    if (typo)
+        return typo;
+    const dirs = list
+        .filter((e) => e.isDirectory() && e.name !== 'node_modules' && e.name !== '.git')
+        .slice(0, MAX_SUBDIRS);
+    const names = [name, otherExtension(name)].filter((n) => n !== undefined);
+    for (const d of dirs) {
+        const found = names.find((n) => (0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, d.name, n)));
+        if (found)
+            return `${d.name}/${found}`;
+    }
+    return undefined;
+}
+/**
+ * Why there is no config and what to do, for `file` as the user gave it: the directory searched (absolute), a
+ * near name there if any, and how to name the file (the action's `config` input after a checkout, the CLI's
+ * `--config`).
+ */
+function missingConfigMessage(file, surface = 'action') {
+    const dir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(file));
+    const name = (0,external_node_path_.basename)(file);
+    const list = entries(dir);
+    if (!list) {
+        const where = `the directory ${dir} does not exist`;
+        return surface === 'cli'
+            ? `${where}; pass --config FILE with the path of the deploy config`
+            : `${where}: is the repository checked out (actions/checkout in a step before this one)? Or set the \`config\` input to the file's path in the workspace`;
+    }
+    const near = nearConfigName(dir, name, list);
+    const missing = `no ${name} in ${dir}`;
+    if (near) {
+        const path = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), near);
+        return surface === 'cli'
+            ? `${missing}; did you mean ${near}? Pass --config ${path}`
+            : `${missing}; did you mean ${near} (in that directory)? Set the \`config\` input to its path in the workspace, or rename the file`;
+    }
+    return surface === 'cli'
+        ? `${missing}; run from the directory that holds it, or pass --config FILE`
+        : `${missing}: is the repository checked out (actions/checkout in a step before this one)? If the file has another name or place, set the \`config\` input to its path in the workspace`;
+}
+
 ;// CONCATENATED MODULE: ./src/config/expand.ts
 /**
  * `${NAME}` expansion in env values: `$${NAME}` is a literal `${NAME}`; unset variables are errors; variables
  * internal to the GitHub Actions runner are refused whether set or not (they must never reach a host).
  */
 const REFERENCE = /\$\$\{|\$\{([^}]*)(\})?/g;
+/** Where `${NAME}` values come from, as the action's messages name it; the CLI names its own (see LoadConfigOptions). */
+const STEP_ENVIRONMENT = "the step's environment";
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * Runner-internal prefixes: the runner's own credentials and endpoints (`ACTIONS_RUNTIME_TOKEN`,
@@ -4997,7 +5412,7 @@ function runnerInternal(name) {
         "of your own, put it in the step's `env:` under a name of your own and reference that");
 }
 /** Walks the references of `input`: the value with every set, allowed reference substituted, and what is wrong. */
-function scan(input, env) {
+function scan(input, env, source) {
     const secrets = [];
     const found = [];
     let substituted = false;
@@ -5017,7 +5432,7 @@ function scan(input, env) {
         // Own string values only: `${constructor}` or `${__proto__}` must not expand to Object.prototype's members.
         const replacement = Object.hasOwn(env, name) && typeof env[name] === 'string' ? env[name] : undefined;
         if (replacement === undefined) {
-            found.push({ kind: 'unset', message: `references \${${name}}, which is not set in the step's environment` });
+            found.push({ kind: 'unset', message: `references \${${name}}, which is not set in ${source}` });
             return match;
         }
         substituted = true;
@@ -5029,13 +5444,13 @@ function scan(input, env) {
         secrets.unshift(value);
     return { value, secrets: [...new Set(secrets)], found };
 }
-function expandValue(input, env) {
-    const { value, secrets, found } = scan(input, env);
+function expandValue(input, env, source = STEP_ENVIRONMENT) {
+    const { value, secrets, found } = scan(input, env, source);
     return { value, secrets, problems: found.map((f) => f.message) };
 }
 /** Checks the references of `input` without keeping any value (nothing is substituted, nothing is a secret). */
-function checkReferences(input, env) {
-    const { found } = scan(input, env);
+function checkReferences(input, env, source = STEP_ENVIRONMENT) {
+    const { found } = scan(input, env, source);
     const of = (kind) => found.filter((f) => f.kind === kind).map((f) => f.message);
     return { problems: of('problem'), unset: of('unset') };
 }
@@ -5146,47 +5561,6 @@ function parseHostSpec(spec, position, path = 'hosts') {
         throw new ConfigError([{ ...position, path, message: result.problem }]);
     }
     return result.host;
-}
-
-;// CONCATENATED MODULE: ./src/config/suggest.ts
-/** "Did you mean …?" for unknown keys. */
-/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
-function editDistance(a, b) {
-    const rows = a.length + 1;
-    const cols = b.length + 1;
-    const d = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    for (let i = 1; i < rows; i++) {
-        for (let j = 1; j < cols; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let best = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-                best = Math.min(best, d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    return d[rows - 1][cols - 1];
-}
-/** `sharedDirs`, `Shared-Dirs` and `shared_dirs` all fold to `shareddirs`. */
-function fold(key) {
-    return key.toLowerCase().replace(/[-_\s]/g, '');
-}
-/** The closest known key to `unknown`, if it is close enough to be a likely typo. */
-function suggestKey(unknown, known) {
-    const folded = fold(unknown);
-    const variant = known.find((k) => fold(k) === folded);
-    if (variant !== undefined)
-        return variant;
-    let best;
-    let bestDistance = Infinity;
-    for (const candidate of known) {
-        const distance = editDistance(unknown.toLowerCase(), candidate);
-        if (distance <= 2 && distance < unknown.length && distance < bestDistance) {
-            best = candidate;
-            bestDistance = distance;
-        }
-    }
-    return best;
 }
 
 ;// CONCATENATED MODULE: ./src/config/mapping.ts
@@ -5837,13 +6211,30 @@ const labels = {
 };
 
 ;// CONCATENATED MODULE: ./src/config/hook-kind.ts
-/** Hook lists (`build`, `deploy`, `activate`): each entry a command string or a mapping with `run` (and `once`). */
+/**
+ * Hook lists (`build`, `deploy`, `activate`): each entry a command string or a mapping with `run` (and `name`,
+ * `once`).
+ */
 
 
 
 
 
 
+/** Longest hook `name:` (it heads log lines and table rows). */
+const HOOK_NAME_MAX = 60;
+/** A hook's `name:`: one short line of printable text. */
+const hookName = kinds_text({
+    label: 'one-line text',
+    check: (v) => v.trim() === ''
+        ? 'must not be empty'
+        : /[\x00-\x1f\x7f]/.test(v)
+            ? 'must be one line without control characters'
+            : [...v].length > HOOK_NAME_MAX
+                ? `must be at most ${HOOK_NAME_MAX} characters (got ${[...v].length})`
+                : undefined,
+    schema: { minLength: 1, maxLength: HOOK_NAME_MAX, pattern: '^[^\\x00-\\x1f\\x7f]*\\S[^\\x00-\\x1f\\x7f]*$' },
+});
 function readHook(item, at, keys, options) {
     const resolved = at.resolve(item);
     if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string') {
@@ -5857,7 +6248,8 @@ function readHook(item, at, keys, options) {
     const run = mapping?.values.run;
     if (!mapping || run === undefined)
         return undefined;
-    return { run, once: mapping.values.once === true, position: mapping.position };
+    const name = mapping.values.name?.trim();
+    return { run, ...(name ? { name } : {}), once: mapping.values.once === true, position: mapping.position };
 }
 function hookList(keys, options = {}) {
     return {
@@ -5867,8 +6259,26 @@ function hookList(keys, options = {}) {
             items: { oneOf: [command.jsonSchema, kind_objectSchema(keys)] },
         },
         read: (node, at) => readList(node, at, (item, itemAt) => readHook(item, itemAt, keys, options)),
-        toJson: (hooks) => hooks.map((h) => (h.once ? { run: h.run, once: true } : h.run)),
+        toJson: (hooks) => hooks.map((h) => h.once || h.name
+            ? { ...(h.name ? { name: h.name } : {}), run: h.run, ...(h.once ? { once: true } : {}) }
+            : h.run),
     };
+}
+/** Longest label made from a hook's command. */
+const LABEL_MAX = 60;
+/**
+ * What the log and the summary call a hook: its `name:`, or else the first line of its command, shortened (a
+ * `run: |` block is never shown whole on one line).
+ */
+function hookLabel(hook) {
+    if (hook.name)
+        return hook.name;
+    const lines = hook.run.split('\n').filter((l) => l.trim() !== '');
+    const first = (lines[0] ?? hook.run).trim();
+    const chars = [...first];
+    if (chars.length > LABEL_MAX)
+        return `${chars.slice(0, LABEL_MAX - 1).join('')}…`;
+    return lines.length > 1 ? `${first} …` : first;
 }
 
 ;// CONCATENATED MODULE: ./src/config/host-kind.ts
@@ -5974,11 +6384,16 @@ const HOST_ENTRY_KEYS = {
     }),
 };
 const RUN = key({ kind: command, required: true, description: 'The shell command.' });
+const HOOK_NAME = key({
+    kind: hookName,
+    description: "The hook's name in the log and the job summary (one line, at most 60 characters); without it, the first line of `run`, shortened.",
+});
 /** Keys of a `build` or `activate` hook written as a mapping. */
-const HOOK_KEYS = { run: RUN };
+const HOOK_KEYS = { run: RUN, name: HOOK_NAME };
 /** Keys of a `deploy` hook written as a mapping. */
 const DEPLOY_HOOK_KEYS = {
     run: RUN,
+    name: HOOK_NAME,
     once: key({
         kind: kinds_boolean,
         default: false,
@@ -6108,17 +6523,17 @@ const schema_ENVIRONMENT_KEYS = {
     build: key({
         kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
         default: [],
-        description: 'Shell commands run on the runner in the build copy before upload: strings, or mappings with `run`.',
+        description: 'Shell commands run on the runner in the build copy before upload: strings, or mappings with `run` (and `name`).',
     }),
     deploy: key({
         kind: hookList(DEPLOY_HOOK_KEYS),
         default: [],
-        description: 'Shell commands run on each host in the new release before the switch: strings, or mappings with `run` and `once` (`once: true` runs it on one host only, before any host switches).',
+        description: 'Shell commands run on each host in the new release before the switch: strings, or mappings with `run`, `name` and `once` (`once: true` runs it on one host only, before any host switches).',
     }),
     activate: key({
         kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
         default: [],
-        description: 'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run`.',
+        description: 'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run` (and `name`).',
     }),
     healthcheck: key({
         kind: healthcheck(HEALTHCHECK_KEYS),
@@ -6245,7 +6660,7 @@ function expandEnv(merged, at, options) {
     if (!options.expandEnv) {
         const unset = new Problems();
         for (const entry of merged.or('env')) {
-            for (const message of checkReferences(entry.value, options.env).unset)
+            for (const message of checkReferences(entry.value, options.env, options.envSource).unset)
                 unset.add(entry.position, entry.path, message);
         }
         return { env: {}, secrets: [], envSkipped: { unset: unset.list } };
@@ -6253,7 +6668,7 @@ function expandEnv(merged, at, options) {
     const out = {};
     const secrets = new Set();
     for (const entry of merged.or('env')) {
-        const expansion = expandValue(entry.value, options.env);
+        const expansion = expandValue(entry.value, options.env, options.envSource);
         for (const problem of expansion.problems)
             new Cursor(at.source, entry.path).problemAt(entry.position, problem);
         out[entry.name] = expansion.value;
@@ -6344,6 +6759,7 @@ function validateDocument(source, options) {
 
 
 
+
 /** More aliases than this in one document is treated as a "billion laughs" attack. */
 const MAX_ALIAS_COUNT = 100;
 const MAX_FILE_BYTES = 1024 * 1024;
@@ -6369,7 +6785,11 @@ function load_readText(options, problems) {
     }
     catch (error) {
         const code = codeOf(error);
-        const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : messageOf(error);
+        const reason = code === 'ENOENT'
+            ? missingConfigMessage(options.file, options.surface)
+            : code === 'EISDIR'
+                ? 'it is a directory'
+                : messageOf(error);
         problems.add({ file: options.file, line: 1, column: 1 }, '', `cannot read the config file: ${reason}`);
         return undefined;
     }
@@ -6439,6 +6859,7 @@ function load(options, problems) {
     return validateDocument(source, {
         environment: options.environment,
         env: options.env ?? {},
+        envSource: options.envSource,
         expandEnv: options.expandEnv ?? true,
         defaultName: (0,external_node_path_.basename)((0,external_node_path_.dirname)((0,external_node_path_.resolve)(options.file))),
     });
@@ -6537,6 +6958,7 @@ function schemaText() {
 
 
 
+
 /***/ }),
 
 /***/ 3916:
@@ -6574,14 +6996,15 @@ g.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(g.__filename)
 
 /***/ }),
 
-/***/ 4851:
+/***/ 3094:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  P: () => (/* binding */ Fleet),
-  h: () => (/* binding */ HostFailure)
+  Pg: () => (/* binding */ Fleet),
+  ZB: () => (/* binding */ FleetFailure),
+  hD: () => (/* binding */ HostFailure)
 });
 
 // EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
@@ -6754,24 +7177,37 @@ const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 ;// CONCATENATED MODULE: ./src/remote/session-input.ts
 // What the runner sends a running session: frames and payloads on its stdin, and the signal that interrupts it.
 
+/** Pieces a payload is written in: what was sent is known to this (and the connection's window) when it is slow. */
+const PIECE_BYTES = 256 * 1024;
 /** Writes `data` to the session's stdin; waits for it to drain, or for the session to exit. */
 async function send(proc, data, exited) {
     if (!proc.stdin.write(data))
         await drained(proc, exited);
 }
-/** Streams `source` (a phase's payload) to the process `target` names, until it names none; then destroys it. */
-async function streamTo(source, target, exited) {
+/**
+ * Streams a phase's payload to the process `target` names, until it names none; then destroys its stream. `report`
+ * hears how far it has gone after each piece, and once more when the sending ends.
+ */
+async function streamTo(payload, target, exited, report) {
+    const source = payload.open();
+    let sent = 0;
     try {
         for await (const chunk of source) {
-            const proc = target();
-            if (!proc)
-                break;
-            if (!proc.stdin.write(chunk))
-                await drained(proc, exited);
+            for (let at = 0; at < chunk.length; at += PIECE_BYTES) {
+                const proc = target();
+                if (!proc)
+                    return;
+                const piece = chunk.subarray(at, at + PIECE_BYTES);
+                if (!proc.stdin.write(piece))
+                    await drained(proc, exited);
+                sent += piece.length;
+                report?.({ sent, total: payload.total?.(), done: false });
+            }
         }
     }
     finally {
         source.destroy();
+        report?.({ sent, total: payload.total?.(), done: true });
     }
 }
 async function drained(proc, exited) {
@@ -6845,11 +7281,17 @@ function markerPrefix(token) {
 }
 /**
  * Assembles lines from text that arrives in pieces. A line longer than MAX_LINE goes out in pieces of MAX_LINE, so
- * what is held stays bounded; a trailing `\r` is dropped from whole lines.
+ * what is held stays bounded; a trailing `\r` is dropped from whole lines. A line under way can be let out early
+ * (`early`: the host went quiet in the middle of a line, a prompt or a progress bar); the rest of it follows as a
+ * line of its own, and its newline alone adds no empty line.
  */
 class LineSplitter {
     onLine;
     partial = '';
+    /** Part of the line under way already went out early. */
+    shown = false;
+    /** How many times text began to be held (a new line under way, or more of one after `early`). */
+    holds = 0;
     constructor(onLine) {
         this.onLine = onLine;
     }
@@ -6859,26 +7301,49 @@ class LineSplitter {
             const nl = text.indexOf('\n', start);
             if (nl < 0)
                 break;
-            this.emit(this.partial + text.slice(start, nl), true);
+            const line = this.partial + text.slice(start, nl);
+            if (!this.shown || (line !== '' && line !== '\r'))
+                this.emit(line, true);
             this.partial = '';
+            this.shown = false;
             start = nl + 1;
         }
-        if (start < text.length)
+        if (start < text.length) {
+            if (!this.partial)
+                this.holds++;
             this.partial += text.slice(start);
+        }
         while (this.partial.length > MAX_LINE) {
             this.onLine(this.partial.slice(0, MAX_LINE));
             this.partial = this.partial.slice(MAX_LINE);
         }
     }
-    /** Whether a line is under way (text since the last newline). */
+    /** Whether a line is under way (text since the last newline, shown early or not). */
     get pending() {
+        return this.partial !== '' || this.shown;
+    }
+    /** Whether text of the line under way is held (not shown yet). */
+    get holding() {
         return this.partial !== '';
+    }
+    /** Changes whenever the text held is new (see `holds`): how a caller tells how long the text held has waited. */
+    get holdCount() {
+        return this.holds;
     }
     /** Ends the line under way, if any. */
     flush() {
         if (this.partial)
             this.emit(this.partial, true);
         this.partial = '';
+        this.shown = false;
+    }
+    /** Lets out what is held of the line under way now; the line goes on (see the class). */
+    early() {
+        if (!this.partial)
+            return;
+        this.emit(this.partial, true);
+        this.partial = '';
+        this.shown = true;
     }
     emit(line, whole) {
         let rest = whole ? line.replace(/\r$/, '') : line;
@@ -6891,9 +7356,11 @@ class LineSplitter {
 }
 /**
  * Splits a stream of remote stdout into output lines and markers, in order. Linear: every chunk is scanned once
- * (plus a held-back tail shorter than the marker prefix). Output lines go out as soon as their newline arrives; a
- * marker line over its cap (MAX_MARKER, MAX_BLOB for BLOB_KEYS) calls `onError` once, and everything after it is
- * dropped.
+ * (plus a held-back tail shorter than the marker prefix). Output lines go out as soon as their newline arrives, and
+ * a line under way when the caller says the stream went quiet (`early`); only a tail that could start a marker (a
+ * newline, then a proper prefix of `\x1e<token> `) is ever held back from that, so nothing a host prints is taken
+ * for a marker. A marker line over its cap (MAX_MARKER, MAX_BLOB for BLOB_KEYS) calls `onError` once, and everything
+ * after it is dropped.
  */
 class MarkerParser {
     onMarker;
@@ -6938,6 +7405,22 @@ class MarkerParser {
                 pos = 1;
         }
         this.scan(text, pos);
+    }
+    /** Whether output text is held that `early` would let out. */
+    get holding() {
+        return !this.failed && this.lines.holding;
+    }
+    /** See LineSplitter.holdCount. */
+    get holdCount() {
+        return this.lines.holdCount;
+    }
+    /**
+     * The stream went quiet: the line under way goes out as far as it came (a prompt, a progress bar). A tail that
+     * could start a marker stays held: a marker's pieces may be slow to come.
+     */
+    early() {
+        if (!this.failed)
+            this.lines.early();
     }
     /** The stream ended: a held-back tail is output; a marker line cut off by the end is dropped. */
     end() {
@@ -7037,6 +7520,64 @@ function printable(name) {
     return /^[\w.-]{1,40}$/.test(name) ? name : '?';
 }
 
+;// CONCATENATED MODULE: ./src/remote/early-lines.ts
+// When a line under way (no newline yet) goes to the log: a prompt or a progress bar must show while the host waits.
+/** A line under way goes to the log once its stream is quiet this long (a prompt: "Enter password:")… */
+const PARTIAL_LINE_QUIET_MS = 250;
+/** …or once it has been under way this long while more of it keeps coming (a progress bar redrawn with `\r`). */
+const PARTIAL_LINE_MAX_MS = 2000;
+/**
+ * Lets a stream's line under way out early (see LineSplitter.early): once the stream has been quiet for
+ * PARTIAL_LINE_QUIET_MS, or the line under way for PARTIAL_LINE_MAX_MS. One timer, armed only while text is held,
+ * never keeping the process alive.
+ */
+class EarlyLines {
+    lines;
+    timer;
+    last = 0;
+    /** When the held text began to be held, and the stream's holdCount then. */
+    since;
+    hold = -1;
+    constructor(lines) {
+        this.lines = lines;
+    }
+    /** Text arrived on the stream (after it was pushed). */
+    data() {
+        this.last = Date.now();
+        if (!this.lines.holding) {
+            this.since = undefined;
+            return;
+        }
+        if (this.lines.holdCount !== this.hold) {
+            this.hold = this.lines.holdCount;
+            this.since = this.last;
+        }
+        if (!this.timer)
+            this.arm(PARTIAL_LINE_QUIET_MS);
+    }
+    stop() {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+    }
+    arm(ms) {
+        this.timer = setTimeout(() => this.check(), ms);
+        this.timer.unref();
+    }
+    check() {
+        this.timer = undefined;
+        if (!this.lines.holding || this.since === undefined)
+            return;
+        const now = Date.now();
+        const due = Math.min(this.last + PARTIAL_LINE_QUIET_MS, this.since + PARTIAL_LINE_MAX_MS);
+        if (now < due) {
+            this.arm(due - now);
+            return;
+        }
+        this.since = undefined;
+        this.lines.early();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/remote/session-types.ts
 /** The session ended while the runner still expected an answer (connection dropped, host process killed). */
 class SessionLost extends Error {
@@ -7066,6 +7607,7 @@ class SessionFailed extends Error {
 }
 
 ;// CONCATENATED MODULE: ./src/remote/session-reader.ts
+
 
 
 
@@ -7120,22 +7662,34 @@ class SessionReader {
     listen(proc, token) {
         const parser = new MarkerParser(token, (line) => this.line(line), (marker) => this.marker(marker), (error) => this.tooLong(error));
         const decoder = new external_node_string_decoder_.StringDecoder('utf8');
-        proc.stdout.on('data', (chunk) => parser.push(decoder.write(chunk)));
+        const outQuiet = new EarlyLines(parser);
+        proc.stdout.on('data', (chunk) => {
+            parser.push(decoder.write(chunk));
+            outQuiet.data();
+        });
         proc.stdout.on('end', () => parser.push(decoder.end()));
-        proc.stdout.on('close', () => parser.end());
+        proc.stdout.on('close', () => {
+            outQuiet.stop();
+            parser.end();
+        });
         // stderr lines are assembled across chunks and cut like output lines.
         const errors = new LineSplitter((line) => {
             if (line)
                 this.line(line);
         });
         const errDecoder = new external_node_string_decoder_.StringDecoder('utf8');
+        const errQuiet = new EarlyLines(errors);
         proc.stderr.on('data', (chunk) => {
             const text = errDecoder.write(chunk);
             this.stderrTail = (this.stderrTail + text.slice(-4000)).slice(-4000);
             errors.push(text);
+            errQuiet.data();
         });
         proc.stderr.on('end', () => errors.push(errDecoder.end()));
-        proc.stderr.on('close', () => errors.flush());
+        proc.stderr.on('close', () => {
+            errQuiet.stop();
+            errors.flush();
+        });
     }
     /** A marker line over its cap: the host sends what no step sends; the session is given up (and interrupted). */
     tooLong(error) {
@@ -7343,6 +7897,7 @@ function noShell(host, stderrTail) {
 class HostSession {
     transport;
     prelude;
+    listener;
     pingMs;
     startTimeoutMs;
     execAnswerMs;
@@ -7365,6 +7920,7 @@ class HostSession {
     constructor(transport, prelude, listener, pingMs, startTimeoutMs, execAnswerMs) {
         this.transport = transport;
         this.prelude = prelude;
+        this.listener = listener;
         this.pingMs = pingMs;
         this.startTimeoutMs = startTimeoutMs;
         this.execAnswerMs = execAnswerMs;
@@ -7488,7 +8044,7 @@ class HostSession {
             // Only while its own phase runs: a chunk after that would land in the next phase's input.
             const target = () => this.finished || this.reader.pending !== pending || this.interrupted ? undefined : this.proc;
             if (payload)
-                await streamTo(payload.open(), target, this.exited);
+                await streamTo(payload, target, this.exited, (p) => this.listener.upload?.(p));
         })();
         // The host failed the phase and closed before taking it all: the phase's outcome says why. A session that
         // never starts (its exec request unanswered) fails by its start deadline, without waiting for the send.
@@ -7595,6 +8151,8 @@ class HostSession {
     }
 }
 
+// EXTERNAL MODULE: ./src/remote/steps/hooks.ts
+var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: ./src/transport/collect.ts
@@ -7642,7 +8200,7 @@ var tcp = __nccwpck_require__(3694);
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh() {
-    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(8)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2008));
+    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(45)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7045));
     return ssh;
 }
 /**
@@ -7693,6 +8251,7 @@ async function settleLimited(items, limit, fn) {
 
 
 
+
 /** A failure on one host, in one step: what the user needs to find and fix it. */
 class HostFailure extends Error {
     host;
@@ -7714,6 +8273,18 @@ class HostFailure extends Error {
     /** Set when every host confirmed that it undid this run's work (nothing is left for the post step). */
     cleanedUp = false;
 }
+/**
+ * A failure of the run as a whole, of no one host: the hosts disagree, or none has a release to roll back to. It
+ * names the step and says what to do; it has no host to name.
+ */
+class FleetFailure extends Error {
+    step;
+    constructor(step, message) {
+        super(message);
+        this.step = step;
+        this.name = 'FleetFailure';
+    }
+}
 /** Time a host gets to undo its work after an abort or interrupt. */
 const ABORT_WAIT_MS = 5000;
 /**
@@ -7729,6 +8300,8 @@ class Fleet {
         this.access = access;
         this.listener = listener;
     }
+    /** Phases under way (a phase run inside another is part of the outer one). */
+    depth = 0;
     /**
      * Gets ready to open a fleet while the runner still has other work (a deploy's build description): loads SSH
      * and opens the TCP connections of the hosts reached first. Without it, `open` does the same itself.
@@ -7747,8 +8320,15 @@ class Fleet {
      */
     static async open(hosts, access, prelude, listener, parallel = hosts.length) {
         reachEarly(hosts, parallel);
+        listener.phaseStart?.('connect', hosts);
         try {
-            return await Fleet.connect(hosts, access, prelude, listener, parallel);
+            const fleet = await Fleet.connect(hosts, access, prelude, listener, parallel);
+            listener.phaseEnd?.('connect');
+            return fleet;
+        }
+        catch (error) {
+            listener.phaseEnd?.('connect', error);
+            throw error;
         }
         finally {
             (0,tcp/* dropEarly */.tj)();
@@ -7786,9 +8366,38 @@ class Fleet {
      * with each host's result, or throws the first host's failure.
      */
     async run(phaseFor, payloadFor, opts = {}) {
-        const members = opts.members ?? this.members;
+        const phases = new Map((opts.members ?? this.members).map((m) => [m, phaseFor(m)]));
+        const members = [...phases].filter(([, phase]) => phase).map(([m]) => m);
+        const first = phases.get(members[0]);
+        if (!first)
+            return new Map();
+        return this.phase(first.name, members, () => this.runPhases(members, phases, payloadFor, opts), first.parts);
+    }
+    /**
+     * Runs `fn` as one phase of the fleet on `members` (the listener hears where it starts and ends); inside
+     * another phase, as part of that one.
+     */
+    async phase(name, members, fn, parts) {
+        if (this.depth > 0)
+            return fn();
+        this.depth++;
+        this.listener.phaseStart?.(name, members.map((m) => m.host), parts);
+        try {
+            const value = await fn();
+            this.listener.phaseEnd?.(name);
+            return value;
+        }
+        catch (error) {
+            this.listener.phaseEnd?.(name, error);
+            throw error;
+        }
+        finally {
+            this.depth--;
+        }
+    }
+    async runPhases(members, phases, payloadFor, opts) {
         const results = await settleLimited(members, opts.parallel ?? members.length, async (m) => {
-            const phase = phaseFor(m);
+            const phase = phases.get(m);
             if (!phase)
                 return undefined;
             const t0 = Date.now();
@@ -7818,7 +8427,7 @@ class Fleet {
                     // The step's last words usually say why (`error: …`): they belong in the one-line failure too.
                     const lines = [...(step?.tail ?? [])].reverse();
                     const last = (lines.find((l) => /^error:/i.test(l.trim())) ?? lines.find((l) => l.trim() !== ''))?.trim();
-                    failure = new HostFailure(m.host.name, step?.label ?? 'phase', `failed with exit code ${r.value.rc}${last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : ''}`, step?.tail ?? [], r.value.rc, r.value.data);
+                    failure = new HostFailure(m.host.name, step ? (0,hooks/* stepTitle */.Fb)(step) : 'phase', `exited with code ${r.value.rc}${last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : ''}`, step?.tail ?? [], r.value.rc, r.value.data);
                 }
             }
         });
@@ -7861,7 +8470,37 @@ function sessionListener(host, l) {
         step: (record) => l.step?.(host, record),
         output: (line, step) => l.output?.(host, line, step),
         warning: (text) => l.warning?.(text),
+        upload: (progress) => l.upload?.(host, progress),
     };
+}
+
+
+/***/ }),
+
+/***/ 5625:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K: () => (/* binding */ phaseLine),
+/* harmony export */   Y: () => (/* binding */ seconds)
+/* harmony export */ });
+function seconds(ms) {
+    return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+/**
+ * The visible line after a phase's section: `stage: 3/3 hosts, 1.2 s`, `stage: failed on web2 (2/3 hosts ok),
+ * 1.2 s`. `failed` says where (`on web2`, `in build hook "test"`); `unit` counts what the phase ran on (`host`,
+ * `command`).
+ */
+function phaseLine(title, outcome) {
+    const unit = outcome.unit ?? 'host';
+    const of = `${outcome.ok}/${outcome.total} ${unit}${outcome.total === 1 ? '' : 's'}`;
+    const how = outcome.cancelled
+        ? `cancelled (${of} done)`
+        : outcome.failed !== undefined
+            ? `failed ${outcome.failed} (${of} ok)`
+            : of;
+    return `${title}: ${how}, ${seconds(outcome.ms)}`;
 }
 
 
@@ -8158,39 +8797,174 @@ const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\
 
 /***/ }),
 
-/***/ 4408:
+/***/ 374:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   a: () => (/* binding */ consoleLog)
+/* harmony export */   Fb: () => (/* binding */ stepTitle),
+/* harmony export */   LD: () => (/* binding */ hookSteps),
+/* harmony export */   iC: () => (/* binding */ IN_RELEASE),
+/* harmony export */   v1: () => (/* binding */ exportsOf),
+/* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8260);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3688);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
 
+
+/** Deploy hooks run in the new release, before anything is live. */
+const IN_RELEASE = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
+/** Activate hooks run in the live release, right after a switch (and again after a switch back). */
+const IN_CURRENT = { prefix: 'activate', dir: 'current/' };
+/** How a failure names a step: a hook by its kind and label (`hook "migrate"`), any other step by its label. */
+function stepTitle(step) {
+    if (/^hook-\d+$/.test(step.id))
+        return `hook "${step.label}"`;
+    if (/^activate-\d+$/.test(step.id))
+        return `activate hook "${step.label}"`;
+    return step.label;
+}
 /**
- * A terminal log for the CLI: plain lines, a heading per group, `warning:`/`error:` prefixes on stderr. It never
- * prints workflow commands (`::warning::` …), so nothing is read as one when the CLI runs inside a CI job.
+ * Hook commands: each runs with bash -e, stdin closed, the configured environment plus the DEPLOY_* variables,
+ * in `place.dir`. One step per command, so the summary shows which one failed. SIGPIPE is restored for the
+ * command (the session itself ignores it to survive a dropped connection).
  */
+/** `export NAME='value'` lines for the shell: names come validated from the config, values are quoted. */
+function exportsOf(env) {
+    return Object.entries(env)
+        .map(([name, value]) => `export ${name}=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(value)}`)
+        .join('\n');
+}
+function hookSteps(hooks, env, place, timeoutMs) {
+    const exports = exportsOf(env);
+    const secs = Math.max(1, Math.round(timeoutMs / 1000));
+    return hooks.map((hook, i) => ({
+        id: `${place.prefix}-${i + 1}`,
+        label: (0,_config_index_js__WEBPACK_IMPORTED_MODULE_0__/* .hookLabel */ .UR)(hook),
+        // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
+        body: `${exports}
+cd -- ${place.dir}
+trap - PIPE
+timeout -k 10 ${secs} bash -e -c ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(hook.run)} < /dev/null || {
+  rc=$?
+  if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
+  exit "$rc"
+}`,
+    }));
+}
+
+
+/***/ }),
+
+/***/ 742:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  a: () => (/* binding */ consoleLog)
+});
+
+;// CONCATENATED MODULE: ./src/report/live-line.ts
+/**
+ * A status line at the bottom of a terminal that rewrites itself (an upload's bytes, percent and rate per host):
+ * one entry per key, joined on one line cut to the terminal's width. Whole lines written meanwhile go above it:
+ * the line is cleared, the text written, the line drawn again.
+ */
+const CLEAR = '\r\x1b[2K';
+class LiveLine {
+    stream;
+    entries = new Map();
+    shown = false;
+    constructor(stream) {
+        this.stream = stream;
+    }
+    /** Sets (or, with undefined, removes) the entry for `key`, and redraws. */
+    set(key, text) {
+        if (text === undefined)
+            this.entries.delete(key);
+        else
+            this.entries.set(key, text.replace(/[\r\n]+/g, ' '));
+        this.clear();
+        this.draw();
+    }
+    /** Writes `text` (whole lines) above the live line; `to` is another stream on the same terminal (stderr). */
+    write(text, to = this.stream) {
+        this.clear();
+        to.write(text);
+        this.draw();
+    }
+    /** Removes every entry and the line itself (before the run's last words). */
+    end() {
+        this.entries.clear();
+        this.clear();
+    }
+    clear() {
+        if (this.shown)
+            this.stream.write(CLEAR);
+        this.shown = false;
+    }
+    draw() {
+        if (!this.entries.size)
+            return;
+        const width = Math.max(20, (this.stream.columns ?? 80) - 1);
+        const chars = [...[...this.entries.values()].join(' · ')];
+        this.stream.write(chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : chars.join(''));
+        this.shown = true;
+    }
+}
+
+// EXTERNAL MODULE: ./src/report/style.ts
+var style = __nccwpck_require__(1791);
+// EXTERNAL MODULE: ./src/report/workflow-commands.ts
+var workflow_commands = __nccwpck_require__(8260);
+;// CONCATENATED MODULE: ./src/report/console-log.ts
+
+
+
 function consoleLog(options = {}) {
     const out = options.out ?? process.stdout;
     const err = options.err ?? process.stderr;
-    const line = (stream, text) => void stream.write(`${text}\n`);
+    const { out: outStyle, err: errStyle } = options.style ?? { out: style/* PLAIN */.tZ, err: style/* PLAIN */.tZ };
+    const quiet = options.quiet === true;
+    const live = options.live ? new LiveLine(out) : undefined;
+    const line = (stream, text) => live ? live.write(`${text}\n`, stream) : void stream.write(`${text}\n`);
     const errLines = (prefix, text) => line(err, text
         .split('\n')
-        .map((l, i) => (options.ci ? (0,_workflow_commands_js__WEBPACK_IMPORTED_MODULE_0__/* .inertLine */ .Fq)(i ? `  ${l}` : `${prefix}${l}`) : i ? `  ${l}` : `${prefix}${l}`))
+        .map((l, i) => (options.ci ? (0,workflow_commands/* inertLine */.Fq)(i ? `  ${l}` : `${prefix}${l}`) : i ? `  ${l}` : `${prefix}${l}`))
         .join('\n'));
     return {
-        info: (m) => line(out, m),
-        output: (m) => line(out, m),
-        warning: (m) => errLines('warning: ', m),
-        error: (m) => errLines('error: ', m),
+        terminal: true,
+        info: (m) => {
+            if (!quiet)
+                line(out, (0,style/* statusLine */.Bs)(m, outStyle));
+        },
+        output: (m) => {
+            if (!quiet)
+                line(out, m);
+        },
+        warning: (m) => {
+            if (!quiet)
+                errLines(`${errStyle.warn('warning:')} `, m);
+        },
+        error: (m) => errLines(`${errStyle.fail('error:')} `, m),
         debug: (m) => {
             if (options.debug)
-                errLines('debug: ', m);
+                errLines(`${errStyle.dim('debug:')} `, m);
         },
+        endLive: () => live?.end(),
+        // Only a terminal has a live line; elsewhere (and with --quiet) progress comes as plain lines, now and then.
+        ...(live && !quiet ? { live: (key, text) => live.set(key, text) } : {}),
         async group(title, fn) {
-            line(out, `\n==> ${title}`);
+            if (!quiet)
+                line(out, `\n${outStyle.heading(`==> ${title}`)}`);
             return fn();
         },
+        // A phase's section is a heading too (the Actions log's groups have no terminal counterpart).
+        startGroup: (title) => {
+            if (!quiet)
+                line(out, `\n${outStyle.heading(`==> ${title}`)}`);
+        },
+        endGroup: () => undefined,
     };
 }
 
@@ -8204,11 +8978,12 @@ function consoleLog(options = {}) {
 /* harmony export */   $e: () => (/* binding */ warning),
 /* harmony export */   FY: () => (/* binding */ paragraph),
 /* harmony export */   R_: () => (/* binding */ heading),
+/* harmony export */   Zc: () => (/* binding */ ticks),
+/* harmony export */   iV: () => (/* binding */ spans),
 /* harmony export */   p_: () => (/* binding */ list),
 /* harmony export */   pj: () => (/* binding */ plain),
 /* harmony export */   tp: () => (/* binding */ table)
 /* harmony export */ });
-/* unused harmony export spans */
 /**
  * What a command tells about its run beyond the outcome (a dry run's plan, a releases listing), as data: the job
  * summary renders it as Markdown (markdown.ts), the CLI as terminal text (text.ts). Text in it is plain; each
@@ -8229,47 +9004,520 @@ function plain(text) {
         .map((s) => (typeof s === 'string' ? s : 'code' in s ? s.code : s.strong))
         .join('');
 }
+/**
+ * A message's text with its `backtick` parts as code spans: the small inline syntax messages use to mark a name,
+ * a path or a command. An unpaired backtick stays plain text.
+ */
+function ticks(text) {
+    const out = [];
+    const re = /`([^`]+)`/g;
+    let at = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+        if (m.index > at)
+            out.push(text.slice(at, m.index));
+        out.push({ code: m[1] });
+        at = m.index + m[0].length;
+    }
+    if (at < text.length)
+        out.push(text.slice(at));
+    return out;
+}
 
 
 /***/ }),
 
-/***/ 8991:
+/***/ 990:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Y: () => (/* binding */ seconds),
-/* harmony export */   q: () => (/* binding */ progress)
+/* harmony export */   VI: () => (/* binding */ watched),
+/* harmony export */   px: () => (/* binding */ withHeartbeat),
+/* harmony export */   vk: () => (/* binding */ elapsed)
 /* harmony export */ });
-function seconds(ms) {
-    return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+/* unused harmony exports HEARTBEAT_MS, heartbeatMs, shortLabel, Heartbeat */
+/** A running step quiet this long gets a line saying it still runs, and again after each such quiet spell. */
+const HEARTBEAT_MS = 30_000;
+/**
+ * The heartbeat's interval: HEARTBEAT_MS, or DEPLOY_HEARTBEAT_MS (milliseconds, at least 100) where a test needs a
+ * shorter one. Read here only.
+ */
+function heartbeatMs(env = process.env) {
+    const ms = Number(env['DEPLOY_HEARTBEAT_MS']);
+    return Number.isFinite(ms) && ms >= 100 ? ms : HEARTBEAT_MS;
 }
-/** Turns host events into log lines (prefixed by host when there are several) and report rows. */
-function progress(log, report, hostCount) {
-    const prefix = (host) => (hostCount > 1 ? `[${host.name}] ` : '');
+/** A duration as a person reads it in a log line: `45s`, `1m30s`, `1h05m`. */
+function elapsed(ms) {
+    const s = Math.floor(ms / 1000);
+    if (s < 60)
+        return `${s}s`;
+    const m = Math.floor(s / 60);
+    if (m < 60)
+        return `${m}m${String(s % 60).padStart(2, '0')}s`;
+    return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+/** A step's label for a one-line message: its first line, at most 60 characters. */
+function shortLabel(label) {
+    const first = label.trim().split('\n')[0].trim();
+    return first.length > 60 ? `${first.slice(0, 59)}…` : first;
+}
+/**
+ * One timer per running step (one step runs at a time on a host): while the step is quiet, a line every `everyMs`
+ * ("still running `php artisan migrate` on web1, 1m30s"). Timers are cleared when the step ends, fails or its phase
+ * is given up, and never keep the process alive.
+ */
+class Heartbeat {
+    say;
+    everyMs;
+    beats = new Map();
+    constructor(say, everyMs = heartbeatMs()) {
+        this.say = say;
+        this.everyMs = everyMs;
+    }
+    /** A step started on `host`. */
+    begin(host, label) {
+        this.end(host);
+        const now = Date.now();
+        const beat = { label: shortLabel(label), started: now, last: now };
+        this.beats.set(host, beat);
+        this.arm(host, beat, this.everyMs);
+    }
+    /** The step running on `host` showed a sign of life. */
+    activity(host) {
+        const beat = this.beats.get(host);
+        if (beat)
+            beat.last = Date.now();
+    }
+    /** The step on `host` ended (or its phase did): no more heartbeats for it. */
+    end(host) {
+        const beat = this.beats.get(host);
+        if (!beat)
+            return;
+        clearTimeout(beat.timer);
+        this.beats.delete(host);
+    }
+    arm(host, beat, ms) {
+        beat.timer = setTimeout(() => this.check(host, beat), ms);
+        beat.timer.unref();
+    }
+    check(host, beat) {
+        if (this.beats.get(host) !== beat)
+            return;
+        const now = Date.now();
+        const quiet = now - beat.last;
+        if (quiet < this.everyMs) {
+            this.arm(host, beat, this.everyMs - quiet);
+            return;
+        }
+        beat.last = now;
+        this.say(`still running \`${beat.label}\` on ${host}, ${elapsed(now - beat.started)}`);
+        this.arm(host, beat, this.everyMs);
+    }
+}
+/** Work on the runner for `host` (a health check by URL, with its retries) with a heartbeat while it lasts. */
+async function watched(say, host, label, work, beats = new Heartbeat(say)) {
+    beats.begin(host, label);
+    try {
+        return await work();
+    }
+    finally {
+        beats.end(host);
+    }
+}
+/**
+ * `inner` with a heartbeat for each host's running step: a step's start arms it, its output and upload keep it
+ * quiet, the step's end or its phase's end (also a failed or cancelled one) clears it.
+ */
+function withHeartbeat(inner, say, beats = new Heartbeat(say)) {
     return {
+        ...inner,
+        step(host, record) {
+            if (record.status === 'running')
+                beats.begin(host.name, record.label);
+            else
+                beats.end(host.name);
+            inner.step?.(host, record);
+        },
+        output(host, line, step) {
+            beats.activity(host.name);
+            inner.output?.(host, line, step);
+        },
+        phase(host, name, ms, ok) {
+            beats.end(host.name);
+            inner.phase?.(host, name, ms, ok);
+        },
+        upload(host, progress) {
+            beats.activity(host.name);
+            inner.upload?.(host, progress);
+        },
+    };
+}
+
+
+/***/ }),
+
+/***/ 4915:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  qB: () => (/* binding */ progress),
+  YA: () => (/* reexport */ log/* seconds */.Y)
+});
+
+// UNUSED EXPORTS: stepLine
+
+// EXTERNAL MODULE: ./src/remote/steps/hooks.ts
+var hooks = __nccwpck_require__(374);
+// EXTERNAL MODULE: ./src/log.ts
+var log = __nccwpck_require__(5625);
+// EXTERNAL MODULE: ./src/report/heartbeat.ts
+var heartbeat = __nccwpck_require__(990);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 14 modules
+var fleet = __nccwpck_require__(3094);
+;// CONCATENATED MODULE: ./src/report/phase-lines.ts
+
+
+
+/** What the log calls a phase (by its name in the fleet; the summary's columns keep the names). */
+const TITLES = {
+    health: 'health check',
+    revert: 'switch back',
+    base: 'delta base',
+    ship: 'deploy',
+};
+/**
+ * The run's structure in the log: one section per phase of the fleet holding its per-host lines, a visible line
+ * after each (`stage: 3/3 hosts, 1.2 s`), and a failure's own line after its phase's section, never folded away.
+ * Connecting is no section of its own (its lines are few): it opens the first phase's (`connect and inspect`).
+ */
+class PhaseLines {
+    log;
+    fleetSize;
+    signal;
+    now;
+    open;
+    /** The fleet is connecting (or connected, no phase yet) since then. */
+    connecting;
+    constructor(log, fleetSize, 
+    /** The run was cancelled (a phase it stopped is cancelled, not failed). */
+    signal, now = Date.now) {
+        this.log = log;
+        this.fleetSize = fleetSize;
+        this.signal = signal;
+        this.now = now;
+    }
+    start(name, hosts, parts) {
+        this.close();
+        if (name === 'connect') {
+            this.connecting = this.now();
+            return;
+        }
+        const t0 = this.connecting ?? this.now();
+        const prefix = this.connecting !== undefined ? 'connect and ' : '';
+        this.connecting = undefined;
+        // A part of the fleet (a rolling batch, a restaged host) is named.
+        const suffix = hosts.length < this.fleetSize ? ` (${hosts.map((h) => h.name).join(', ')})` : '';
+        const split = hosts.length === 1 && parts !== undefined && parts.length > 1;
+        const title = split ? parts[0].name : parts?.length ? parts.map((p) => p.name).join(' and ') : name;
+        this.begin({
+            title: `${prefix}${TITLES[title] ?? title}`,
+            hosts,
+            t0,
+            failed: new Set(),
+            parts: split ? parts : undefined,
+            part: 0,
+            suffix,
+        });
+    }
+    /** A step's event (from the fleet's listener): failures are counted, a part's first step opens its section. */
+    step(host, record) {
+        const open = this.open;
+        if (!open)
+            return;
+        if (record.status === 'failed')
+            open.failed.add(host.name);
+        if (record.status !== 'running' || !open.parts)
+            return;
+        const next = open.parts.findIndex((p, i) => i > open.part && p.from === record.id);
+        if (next < 0)
+            return;
+        this.close();
+        const name = open.parts[next].name;
+        this.begin({ ...open, title: TITLES[name] ?? name, t0: this.now(), part: next });
+    }
+    end(name, error) {
+        if (name === 'connect') {
+            if (error === undefined)
+                return;
+            // No section was opened: the failure is all there is to say.
+            const hosts = this.fleetSize;
+            const failedOn = error instanceof fleet/* HostFailure */.hD ? error.host : undefined;
+            this.log.info((0,log/* phaseLine */.K)('connect', {
+                total: hosts,
+                ok: failedOn ? hosts - 1 : 0,
+                ms: this.now() - (this.connecting ?? this.now()),
+                failed: this.isCancel(error) ? undefined : `on ${failedOn ?? 'a host'}`,
+                cancelled: this.isCancel(error),
+            }));
+            this.connecting = undefined;
+            this.failure(error);
+            return;
+        }
+        this.close(error);
+    }
+    begin(open) {
+        this.open = open;
+        this.log.startGroup(`${open.title}${open.suffix}`);
+    }
+    /** Ends the open section with its line, then (outside it) the failure that ended it. */
+    close(error) {
+        const open = this.open;
+        if (!open)
+            return;
+        this.open = undefined;
+        this.log.endGroup();
+        const failedOn = error instanceof fleet/* HostFailure */.hD ? error.host : error ? [...open.failed][0] : undefined;
+        if (failedOn)
+            open.failed.add(failedOn);
+        const total = open.hosts.length;
+        this.log.info((0,log/* phaseLine */.K)(open.title, {
+            total,
+            ok: total - open.failed.size,
+            ms: this.now() - open.t0,
+            failed: error && !this.isCancel(error) ? `on ${failedOn ?? 'a host'}` : undefined,
+            cancelled: this.isCancel(error),
+        }));
+        if (error)
+            this.failure(error);
+    }
+    /** The error that ends the run, in a line of its own (host, step, cause). */
+    failure(error) {
+        if (this.isCancel(error))
+            return;
+        const text = error instanceof Error ? error.message : String(error);
+        this.log.info(`✗ ${text.split('\n')[0]}`);
+    }
+    isCancel(error) {
+        if (error === undefined)
+            return false;
+        return (this.signal?.aborted === true ||
+            error instanceof errors/* Cancelled */.c ||
+            (error instanceof Error && error.name === 'AbortError'));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/upload-progress.ts
+
+/** At most one upload progress line per host this often in a log (the Actions log, a CLI that is not a terminal). */
+const UPLOAD_PROGRESS_MS = 5000;
+/** How often a terminal's live line is redrawn. */
+const LIVE_LINE_MS = 500;
+/**
+ * The interval of upload progress lines: UPLOAD_PROGRESS_MS, or DEPLOY_UPLOAD_PROGRESS_MS (milliseconds, at least 50)
+ * where a test needs a shorter one. Read here only.
+ */
+function uploadProgressMs(env = process.env) {
+    const ms = Number(env['DEPLOY_UPLOAD_PROGRESS_MS']);
+    return Number.isFinite(ms) && ms >= 50 ? ms : UPLOAD_PROGRESS_MS;
+}
+/** A size for a progress line: `512 KiB`, `12.0 MiB`, `1.25 GiB`. */
+function bytesText(bytes) {
+    if (bytes < 1024 * 1024)
+        return `${Math.round(bytes / 1024)} KiB`;
+    if (bytes < 1024 * 1024 * 1024)
+        return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+    return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}
+/** `upload: 12.0 MiB of 25.3 MiB (47%), 1.0 MiB/s`; without a known size, `upload: 12.0 MiB sent, 1.0 MiB/s`. */
+function uploadLine(sent, total, bytesPerSecond) {
+    const rate = `${bytesText(bytesPerSecond)}/s`;
+    if (total === undefined || total <= 0)
+        return `upload: ${bytesText(sent)} sent, ${rate}`;
+    const shown = Math.min(sent, total);
+    return `upload: ${bytesText(shown)} of ${bytesText(total)} (${Math.floor((shown / total) * 100)}%), ${rate}`;
+}
+/**
+ * Each host's upload, reported while it goes: in a log, a line at most every `everyMs` while bytes move (an upload
+ * done within the first interval shows none; a stalled one shows none either: the heartbeat speaks for it), and a
+ * last line with the average rate when lines were shown. On a terminal (`Log.live`), one live line per host,
+ * redrawn every LIVE_LINE_MS and ended when the upload ends.
+ */
+class UploadMeters {
+    log;
+    prefix;
+    meters = new Map();
+    everyMs;
+    constructor(log, prefix, everyMs = uploadProgressMs()) {
+        this.log = log;
+        this.prefix = prefix;
+        this.everyMs = log.live ? LIVE_LINE_MS : everyMs;
+    }
+    update(host, p) {
+        let m = this.meters.get(host.name);
+        if (!m) {
+            if (p.done)
+                return;
+            const now = Date.now();
+            const timer = setInterval(() => this.tick(host), this.everyMs);
+            timer.unref();
+            m = { started: now, sent: 0, lineAt: now, lineSent: 0, shown: false, timer };
+            this.meters.set(host.name, m);
+        }
+        m.sent = p.sent;
+        m.total = p.total ?? m.total;
+        if (!p.done)
+            return;
+        clearInterval(m.timer);
+        this.meters.delete(host.name);
+        if (this.log.live) {
+            if (m.shown)
+                this.log.live(host.name, undefined);
+            return;
+        }
+        const complete = m.total === undefined || m.sent >= m.total;
+        if (m.shown && complete) {
+            const ms = Math.max(1, Date.now() - m.started);
+            this.say(host, `upload: ${bytesText(m.sent)} sent in ${(0,heartbeat/* elapsed */.vk)(ms)}, ${bytesText((m.sent * 1000) / ms)}/s`);
+        }
+    }
+    tick(host) {
+        const m = this.meters.get(host.name);
+        if (!m || m.sent === m.lineSent)
+            return;
+        const now = Date.now();
+        const rate = ((m.sent - m.lineSent) * 1000) / Math.max(1, now - m.lineAt);
+        m.lineAt = now;
+        m.lineSent = m.sent;
+        m.shown = true;
+        const line = uploadLine(m.sent, m.total, rate);
+        if (this.log.live)
+            this.log.live(host.name, `${this.prefix(host)}${line}`);
+        else
+            this.say(host, line);
+    }
+    say(host, text) {
+        this.log.info(`${this.prefix(host)}  ${text}`);
+    }
+}
+/** `inner` with each host's upload reported as it goes (see UploadMeters). */
+function withUploadProgress(inner, log, prefix, meters = new UploadMeters(log, prefix)) {
+    return {
+        ...inner,
+        upload(host, progress) {
+            meters.update(host, progress);
+            inner.upload?.(host, progress);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/progress.ts
+
+
+
+
+
+
+/** A step's line: `▶ upload`, `✓ upload (1.2 s)`, `✗ hook "migrate" failed: exit code 3 (2.1 s)`. */
+function stepLine(record) {
+    if (record.status === 'running')
+        return `▶ ${record.label}`;
+    if (record.status === 'ok')
+        return `✓ ${record.label} (${(0,log/* seconds */.Y)(record.ms)})`;
+    return `✗ ${(0,hooks/* stepTitle */.Fb)(record)} failed: exit code ${record.rc} (${(0,log/* seconds */.Y)(record.ms)})`;
+}
+/**
+ * Turns host events into log lines (prefixed by host when there are several), one section per phase (see
+ * PhaseLines), and report rows.
+ */
+function progress(log, report, hostCount, signal) {
+    const prefix = (host) => (hostCount > 1 ? `[${host.name}] ` : '');
+    const phases = new PhaseLines(log, hostCount, signal);
+    const listener = {
         step(host, record) {
             report.step(host.name, record);
-            if (record.status === 'running')
-                log.info(`${prefix(host)}▶ ${record.label}`);
-            else if (record.status === 'ok')
-                log.info(`${prefix(host)}✓ ${record.label} (${seconds(record.ms)})`);
-            else
-                log.info(`${prefix(host)}✗ ${record.label} failed with exit code ${record.rc} (${seconds(record.ms)})`);
+            phases.step(host, record);
+            log.info(`${prefix(host)}${stepLine(record)}`);
         },
         output(host, line, step) {
             log.output(`${prefix(host)}  ${line}`);
-            // Hook output (deploy and activate hooks) is kept for the job summary.
-            if (step && /^(hook|activate)-\d+$/.test(step.id))
+            // Hook output (deploy and activate hooks, a health check command) is kept for the job summary.
+            if (step && /^((hook|activate)-\d+|healthcheck)$/.test(step.id))
                 report.output(host.name, step, line);
         },
         phase(host, name, ms) {
             report.row(host.name).phases[name] = ms;
         },
+        phaseStart: (name, hosts, parts) => phases.start(name, hosts, parts),
+        phaseEnd: (name, error) => phases.end(name, error),
         warning(text) {
             report.warnings.push(text);
             log.warning(text);
         },
     };
+    // Live lines (issue 17): each host's upload as it goes, and a heartbeat for a step quiet for long.
+    return (0,heartbeat/* withHeartbeat */.px)(withUploadProgress(listener, log, prefix), (text) => log.info(text));
+}
+
+
+/***/ }),
+
+/***/ 1791:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bs: () => (/* binding */ statusLine),
+/* harmony export */   j9: () => (/* binding */ styleFor),
+/* harmony export */   tZ: () => (/* binding */ PLAIN)
+/* harmony export */ });
+/* unused harmony exports wantsColour, style */
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
+/**
+ * Colour for the terminal output of the CLI, decided per stream: on when the stream is a terminal (and TERM is not
+ * `dumb`), off when NO_COLOR is set to anything non-empty (no-color.org), forced on by FORCE_COLOR (`0`/`false`
+ * force it off). The escape codes come from node's own util.styleText; the decision is ours, because styleText's
+ * own check (Node 22 and later) looks at process.stdout whatever stream the text is for, and Node 20 has none.
+ */
+
+/** Whether text for `stream` is coloured, by the environment's conventions (see the module comment). */
+function wantsColour(stream, env) {
+    if (env['NO_COLOR'])
+        return false;
+    const force = env['FORCE_COLOR'];
+    if (force !== undefined && force !== '')
+        return force !== '0' && force.toLowerCase() !== 'false';
+    return stream.isTTY === true && env['TERM'] !== 'dumb';
+}
+function style(colour) {
+    const paint = (format) => (text) => colour && text ? (0,node_util__WEBPACK_IMPORTED_MODULE_0__.styleText)(format, text, { validateStream: false }) : text;
+    return {
+        colour,
+        ok: paint('green'),
+        fail: paint('red'),
+        warn: paint('yellow'),
+        heading: paint('bold'),
+        dim: paint('dim'),
+    };
+}
+/** The style for text written to `stream`. */
+const styleFor = (stream, env = process.env) => style(wantsColour(stream, env));
+/** No colour (a stream that is not a terminal, or tests). */
+const PLAIN = style(false);
+/**
+ * A progress line's status mark in colour: `✓ …` green, `✗ …` red, also after a fleet's `[host] ` prefix. Only the
+ * mark and the step's name are coloured, never text a host sent (that goes through Log.output, unstyled).
+ */
+function statusLine(line, s) {
+    if (!s.colour)
+        return line;
+    const m = /^(\[[^\]\n]*\] )?([✓✗]) /.exec(line);
+    if (!m)
+        return line;
+    const paint = m[2] === '✓' ? s.ok : s.fail;
+    return `${m[1] ?? ''}${paint(m[2])}${line.slice(m[0].length - 1)}`;
 }
 
 
@@ -8540,7 +9788,7 @@ async function collect(proc) {
 /* harmony export */   _V: () => (/* binding */ pinnedHostKeyAlgorithms),
 /* harmony export */   uJ: () => (/* binding */ parseKnownHosts)
 /* harmony export */ });
-/* unused harmony exports keyTypeOf, fingerprintSha256, knownHostsName */
+/* unused harmony exports KNOWN_HOSTS_INPUT, keyTypeOf, fingerprintSha256, knownHostsName */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /**
@@ -8548,6 +9796,7 @@ async function collect(proc) {
  * (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"). It fails closed: a host without a matching pinned key is refused.
  */
 
+const KNOWN_HOSTS_INPUT = { name: 'the `known-hosts` input', line: 'known-hosts line' };
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const HASH_MAGIC = '|1|';
 /** Reads the first SSH string (uint32 length + bytes) of a key blob: the key type. Throws if truncated. */
@@ -8575,12 +9824,12 @@ function parseHashed(field) {
     return parsed.salt.length === 20 && parsed.hash.length === 20 ? parsed : undefined;
 }
 /** Parses known_hosts text. Malformed lines are skipped and described in `problems`. */
-function parseKnownHosts(text) {
+function parseKnownHosts(text, source) {
     const entries = [];
     const problems = [];
     const parseLine = (raw, index) => {
         const line = index + 1;
-        const fail = (why) => void problems.push(`known-hosts line ${line}: ${why}`);
+        const fail = (why) => void problems.push(`${(source ?? KNOWN_HOSTS_INPUT).line} ${line}: ${why}`);
         const fields = raw.trim().split(/[ \t]+/);
         if (fields[0] === '' || fields[0].startsWith('#'))
             return;
@@ -8625,7 +9874,7 @@ function parseKnownHosts(text) {
     };
     for (const [index, raw] of text.split(/\r?\n/).entries())
         parseLine(raw, index);
-    return { entries, problems };
+    return { entries, problems, ...(source ? { source } : {}) };
 }
 /** OpenSSH match_pattern: `*` and `?` wildcards over the whole (lower-cased) string. */
 function globMatch(name, pattern) {
@@ -8687,6 +9936,7 @@ function serverKeyFile(keyType) {
 /** Checks the server's host key blob against the entries for host:port. Fails closed. */
 function verifyHostKey(kh, host, port, blob) {
     const matching = entriesFor(kh, host, port);
+    const source = kh.source ?? KNOWN_HOSTS_INPUT;
     const revoked = matching.find((e) => e.marker === '@revoked' && e.key.equals(blob));
     const pinned = matching.filter((e) => !e.marker);
     if (!revoked && pinned.some((e) => e.key.equals(blob)))
@@ -8714,9 +9964,9 @@ function verifyHostKey(kh, host, port, blob) {
     if (revoked) {
         lines = [
             `Host key verification failed for ${where}: the offered host key is REVOKED`,
-            `(marked @revoked on known-hosts line ${revoked.line}). Refusing to connect.`,
+            `(marked @revoked on ${source.line} ${revoked.line}). Refusing to connect.`,
             offered,
-            'Do not re-add this key: give the server a new host key, then pin that one in the `known-hosts` input.',
+            `Do not re-add this key: give the server a new host key, then pin that one in ${source.name}.`,
             ...outOfBand,
         ];
     }
@@ -8725,18 +9975,18 @@ function verifyHostKey(kh, host, port, blob) {
         const head = reason === 'mismatch'
             ? [
                 `WARNING: host key verification failed for ${where}: the host key has CHANGED.`,
-                `The offered key differs from the key(s) pinned for this host in the \`known-hosts\` input`,
-                `(pinned key type(s): ${types}; known-hosts line(s) ${pinned.map((e) => e.line).join(', ')}).`,
+                `The offered key differs from the key(s) pinned for this host in ${source.name}`,
+                `(pinned key type(s): ${types}; ${source.line}(s) ${pinned.map((e) => e.line).join(', ')}).`,
                 'Someone could be intercepting the connection (man-in-the-middle attack), or the server was reinstalled',
                 'or its host key was replaced. Refusing to connect.',
                 offered,
                 'Only if the change is expected and verified, replace the pinned line(s) with:',
             ]
             : [
-                `Host key verification failed for ${where}: the host is not listed in the \`known-hosts\` input`,
+                `Host key verification failed for ${where}: the host is not listed in ${source.name}`,
                 `(looked up as "${knownHostsName(host, port)}"). Refusing to connect to an unknown host.`,
                 offered,
-                'To trust this host, add this line to the `known-hosts` input:',
+                `To trust this host, add this line to ${source.name}:`,
             ];
         lines = [...head, `  ${suggestedLine}`, ...outOfBand];
     }

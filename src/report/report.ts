@@ -63,8 +63,6 @@ export class RunReport {
   releasePath?: string;
   sha?: string;
   url?: string;
-  /** What a failed run did and undid on each host (shown on failure; `backticks` mark code). */
-  readonly untouched: string[] = [];
   /** The hosts in config order (the summary lists them so, not in the order they finished). */
   readonly order: string[] = [];
   /** A dry run: nothing was changed, whatever the command. */

@@ -1,4 +1,5 @@
 /** The job summary's per-host tables: one row per host (its outcome, phase times, health), and the folded steps. */
+import { stepTitle } from '../remote/steps/hooks.js';
 import { code, cut, html, inline, md } from './markdown.js';
 import { ticks } from './document.js';
 import { seconds } from './progress.js';
@@ -23,7 +24,8 @@ export function showsHostTables(r: RunReport): boolean {
 /** Whether a step row is the one the run failed in (the health check's step reports its verdict as data). */
 function failedRow(r: RunReport, host: string, row: StepRow): boolean {
   const f = r.failure;
-  return f?.host === host && (row.label === f.step || row.id === f.step);
+  // A hook's failure names it as `hook "label"` (stepTitle); other steps by their label or id.
+  return f?.host === host && (row.label === f.step || row.id === f.step || stepTitle(row) === f.step);
 }
 
 /** What became of a host: its release live, switched back, failed in a step, or stopped because another failed. */

@@ -1,8 +1,8 @@
-export const id = 8;
-export const ids = [8];
+export const id = 45;
+export const ids = [45];
 export const modules = {
 
-/***/ 2008:
+/***/ 7045:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -169,8 +169,72 @@ function signWithoutAsking(client) {
     return true;
 }
 
-// EXTERNAL MODULE: ./src/transport/tcp.ts + 1 modules
-var tcp = __webpack_require__(3694);
+;// CONCATENATED MODULE: ./src/transport/net-errors.ts
+const WORDS = {
+    action: {
+        us: "the runner's",
+        inside: 'run the job on a self-hosted runner inside that network',
+        // Hosted runners come from a wide, changing set of addresses: an allow-list on the host rarely holds them.
+        dropped: "GitHub's hosted runners connect from addresses that change: allow them all, or run the job on a self-hosted " +
+            'runner whose address the host allows',
+    },
+    cli: {
+        us: "this machine's",
+        inside: 'connect to that network first (a VPN?)',
+        dropped: 'is the host up, and does its firewall allow this machine (a VPN needed?)',
+    },
+};
+/** The code of a socket or resolver error (`error.code`), if it has one. */
+function errorCode(error) {
+    const code = typeof error === 'object' && error !== null ? error.code : undefined;
+    return typeof code === 'string' ? code : undefined;
+}
+/**
+ * The sentence for a connection that failed before the SSH handshake with `code`, or undefined for a code without
+ * one (the caller keeps the error's own text).
+ */
+function describeNetError(code, { host, port }, surface = 'action') {
+    const w = WORDS[surface];
+    switch (code) {
+        case 'ECONNREFUSED':
+            return `nothing listens on port ${port} of ${host} (ECONNREFUSED): wrong port? is sshd running? a firewall that rejects ${w.us} address?`;
+        case 'ENOTFOUND':
+            return `the name ${host} does not resolve (ENOTFOUND): a typo? a private name that only resolves inside your network? use the host's IP address, or ${w.inside}`;
+        case 'EAI_AGAIN':
+            return `the name ${host} could not be resolved now (EAI_AGAIN: the DNS server did not answer): a private name that only resolves inside your network? try again, use the host's IP address, or ${w.inside}`;
+        case 'ETIMEDOUT':
+            return `no answer from port ${port} of ${host} (ETIMEDOUT): a firewall that drops ${w.us} packets? ${w.dropped}`;
+        case 'EHOSTUNREACH':
+        case 'ENETUNREACH':
+            return `no route to ${host} (${code}): is the address right, and reachable from ${w.us} network? ${w.dropped}`;
+        case 'ECONNRESET':
+        case 'EPIPE':
+            return `${host} closed the connection on port ${port} before the SSH handshake finished (${code}): a firewall or fail2ban that refuses ${w.us} address? sshd's MaxStartups reached? is it an SSH server on that port?`;
+        default:
+            return undefined;
+    }
+}
+/**
+ * A handshake that did not finish within the connect timeout: whether the TCP connection came up tells a silent
+ * firewall from a port that answers but speaks no SSH (or a host too busy to).
+ */
+function describeHandshakeTimeout(target, seconds, tcpUp, surface = 'action') {
+    const { host, port } = target;
+    const w = WORDS[surface];
+    return tcpUp
+        ? `no SSH connection within ${seconds} s: port ${port} of ${host} accepted the TCP connection, but the SSH handshake did not finish: is it an SSH server on that port? a host too busy to answer? (a slow host: raise connect-timeout)`
+        : `no SSH connection within ${seconds} s: no answer from port ${port} of ${host}: a firewall that drops ${w.us} packets? ${w.dropped}`;
+}
+/** The connection of a running session failed: why, for the host's failure message. */
+function describeLostConnection(error) {
+    if (error.code === 'ECONNRESET' || error.code === 'EPIPE')
+        return `the host closed the connection (${error.code}): sshd restarted, the host rebooted, or a firewall cut an idle connection`;
+    const code = error.code && !error.message.includes(error.code) ? ` (${error.code})` : '';
+    return `the connection failed: ${error.message}${code}`;
+}
+
+// EXTERNAL MODULE: ./src/transport/tcp.ts
+var tcp = __webpack_require__(2118);
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
 var known_hosts = __webpack_require__(3808);
 ;// CONCATENATED MODULE: ./src/transport/ssh.ts
@@ -180,6 +244,8 @@ var known_hosts = __webpack_require__(3808);
 
 
 
+
+const INPUT_NAMES = { publicKey: 'the public key of ssh-private-key', passphrase: 'ssh-passphrase' };
 /** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
 const KEEPALIVE_MS = 10_000;
 const KEEPALIVE_COUNT = 3;
@@ -202,6 +268,9 @@ async function connectSsh(target, creds) {
     let verdict;
     const pinned = (0,known_hosts/* pinnedHostKeyAlgorithms */._V)(creds.knownHosts, target.host, target.port);
     const sock = (0,tcp/* takeTcp */.Rs)(target.host, target.port);
+    // Whether TCP came up tells a silent firewall from a port that speaks no SSH, when the handshake times out.
+    let tcpUp = !sock.connecting;
+    sock.once('connect', () => (tcpUp = true));
     const config = {
         sock,
         ident: tcp/* CLIENT_IDENT */.bG,
@@ -238,7 +307,7 @@ async function connectSsh(target, creds) {
     catch (error) {
         ssh.dispose();
         sock.destroy();
-        throw explain(error, target, creds, verdict);
+        throw explain(error, target, creds, verdict, tcpUp);
     }
     // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process,
     // and say why they ended (a stalled network is only noticed by the keepalive).
@@ -247,33 +316,38 @@ async function connectSsh(target, creds) {
         transport.lostBecause ??=
             error.level === 'client-timeout'
                 ? `the host stopped answering: no reply to SSH keepalives for ${((KEEPALIVE_MS * (KEEPALIVE_COUNT + 1)) / 1000).toFixed(0)} s (a stalled network or a frozen host)`
-                : `the connection failed: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`;
+                : describeLostConnection(error);
     });
     ssh.connection?.on('close', () => (transport.lostBecause ??= 'the connection was closed'));
     return transport;
 }
-function explain(error, target, creds, verdict) {
+function explain(error, target, creds, verdict, tcpUp) {
     const where = `${target.name} (${target.host}:${target.port})`;
     if (verdict && !verdict.ok)
         return new ConnectError(verdict.message, 'host-key');
     const message = error instanceof Error ? error.message : String(error);
-    const code = error.code;
+    const code = errorCode(error);
     const level = error.level;
+    const network = describeNetError(code, target, creds.surface);
     if (level === 'client-authentication') {
-        return new ConnectError(`${where}: the server refused the key for user "${target.user}". Check that the public key of ` +
-            `ssh-private-key is in ~${target.user}/.ssh/authorized_keys on the host.`, 'auth');
+        return new ConnectError(`${where}: the server refused the key for user "${target.user}". Check that ` +
+            `${(creds.names ?? INPUT_NAMES).publicKey} is in ~${target.user}/.ssh/authorized_keys on the host.`, 'auth');
     }
     if (/encrypted|passphrase|bad decrypt/i.test(message)) {
-        return new ConnectError(`the SSH private key could not be read: ${message} (is ssh-passphrase right?)`, 'auth');
+        const passphrase = (creds.names ?? INPUT_NAMES).passphrase;
+        return new ConnectError(`the SSH private key could not be read: ${message} (is ${passphrase} right?)`, 'auth');
     }
     if (/Cannot parse privateKey|Unsupported key format/i.test(message)) {
         return new ConnectError(`the SSH private key could not be read: ${message}`, 'auth');
     }
-    if (level === 'client-timeout' || code === 'ETIMEDOUT' || /timed out/i.test(message)) {
-        return new ConnectError(`${where}: no SSH connection within ${Math.round(creds.connectTimeoutMs / 1000)} s (${message})`, 'timeout');
+    if (network)
+        return new ConnectError(network, code === 'ETIMEDOUT' ? 'timeout' : 'network');
+    if (level === 'client-timeout' || /timed out/i.test(message)) {
+        const seconds = Math.round(creds.connectTimeoutMs / 1000);
+        return new ConnectError(describeHandshakeTimeout(target, seconds, tcpUp, creds.surface), 'timeout');
     }
     if (/Unable to exchange encryption keys|no matching/i.test(message) && verdict === undefined) {
-        return new ConnectError(`${where}: the server offers none of the host key types pinned in known-hosts (${message}). ` +
+        return new ConnectError(`${where}: the server offers none of the host key types pinned in ${creds.knownHosts.source?.name ?? 'known-hosts'} (${message}). ` +
             'A host key of a different type than the pinned one is refused; pin the key the server really has.', 'host-key');
     }
     return new ConnectError(`${where}: ${message}`, 'network');
@@ -368,4 +442,4 @@ class SshTransport {
 
 };
 
-//# sourceMappingURL=8.index.js.map
+//# sourceMappingURL=45.index.js.map
