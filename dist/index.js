@@ -28787,7 +28787,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
-var fleet_fleet = __nccwpck_require__(4181);
+var fleet = __nccwpck_require__(4181);
 // EXTERNAL MODULE: ./src/releases/name.ts
 var releases_name = __nccwpck_require__(1239);
 ;// CONCATENATED MODULE: ./src/commands/context.ts
@@ -29766,6 +29766,8 @@ function urlFor(template, host) {
     return template.replace(/\{host\}/g, host.includes(':') ? `[${host}]` : host);
 }
 
+// EXTERNAL MODULE: ./src/fleet/failures.ts
+var failures = __nccwpck_require__(7233);
 ;// CONCATENATED MODULE: ./src/fleet/rollout.ts
 
 /**
@@ -29794,7 +29796,7 @@ async function rollout(fleet, plan, listener = {}, members = fleet.members) {
                         listener.health?.(m, r);
                     const sick = results.find(({ r }) => !r.ok);
                     if (sick) {
-                        throw new fleet_fleet/* HostFailure */.hD(sick.m.host.name, 'healthcheck', `unhealthy after ${sick.r.attempts} attempt${sick.r.attempts === 1 ? '' : 's'}: ${sick.r.detail}`);
+                        throw new failures/* HostFailure */.h(sick.m.host.name, 'healthcheck', `unhealthy after ${sick.r.attempts} attempt${sick.r.attempts === 1 ? '' : 's'}: ${sick.r.detail}`);
                     }
                 });
             }
@@ -30213,7 +30215,7 @@ function chooseName(ctx, facts) {
         const name = (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
         for (const [m, f] of facts) {
             if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
-                throw new fleet_fleet/* HostFailure */.hD(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
+                throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
             }
         }
         return name;
@@ -30230,7 +30232,7 @@ function chooseName(ctx, facts) {
 function httpUserFor(c, m, f) {
     const user = c.httpUser ?? f.httpUser;
     if (!user && c.writableDirs.length > 0 && (0,writable/* needsHttpUser */.V)(c.writableMode)) {
-        throw new fleet_fleet/* HostFailure */.hD(m.host.name, 'writable', `writable_mode ${c.writableMode} needs the web server's user, and none was found running ` +
+        throw new failures/* HostFailure */.h(m.host.name, 'writable', `writable_mode ${c.writableMode} needs the web server's user, and none was found running ` +
             '(apache, httpd, nginx, www-data, _www). Set http_user in the config.');
     }
     return user;
@@ -30382,7 +30384,7 @@ async function deploy(ctx) {
     // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts. It
     // starts once SSH is loaded: its walk would otherwise hold back the first connection. The TCP connections open
     // meanwhile.
-    await fleet_fleet/* Fleet */.Pg.warm(config.hosts, config.maxParallel);
+    await fleet/* Fleet */.P.warm(config.hosts, config.maxParallel);
     const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
     describing.catch(() => undefined);
     // With full_upload every host gets everything: packing starts before the hosts are even reached.
@@ -30459,11 +30461,11 @@ async function redeploy(ctx) {
         for (const m of fleet.members) {
             const live = facts.get(m).live;
             if (!live)
-                throw new fleet_fleet/* HostFailure */.hD(m.host.name, 'redeploy', 'no release is live here, so there is nothing to redeploy; run a deploy');
+                throw new failures/* HostFailure */.h(m.host.name, 'redeploy', 'no release is live here, so there is nothing to redeploy; run a deploy');
             lives.add(live);
         }
         if (lives.size > 1) {
-            throw new fleet_fleet/* FleetFailure */.ZB('redeploy', `the hosts run different releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live}`).join(', ')}); deploy to bring them together first`);
+            throw new failures/* FleetFailure */.Z('redeploy', `the hosts run different releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live}`).join(', ')}); deploy to bring them together first`);
         }
         const live = [...lives][0];
         const revision = (m) => facts.get(m).releases.find((r) => r.name === live)?.revision ?? '';
@@ -30662,7 +30664,7 @@ async function rollback(ctx) {
         });
         const choice = chooseRollbackTarget(views, ctx.releaseName);
         if ('error' in choice)
-            throw new fleet_fleet/* FleetFailure */.ZB('rollback', `${choice.error}. ${whatToDo(ctx)}`);
+            throw new failures/* FleetFailure */.Z('rollback', `${choice.error}. ${whatToDo(ctx)}`);
         for (const w of choice.warnings)
             warn(ctx, w);
         const target = choice.target;
@@ -30783,7 +30785,7 @@ async function unlock(ctx) {
                     .map((r) => r.host)
                     .join(', ')})`
                 : '';
-            throw new fleet_fleet/* HostFailure */.hD(host, 'unlock', `the lock is held by ${nameOf(holder)}${holder.info['run_url'] ? ` (${String(holder.info['run_url'])})` : ''}, whose session is still running on the host${others}: ` +
+            throw new failures/* HostFailure */.h(host, 'unlock', `the lock is held by ${nameOf(holder)}${holder.info['run_url'] ? ` (${String(holder.info['run_url'])})` : ''}, whose session is still running on the host${others}: ` +
                 'the lock was left in place. Wait for that run to end, or cancel it; to remove the lock anyway, set `force: true` (CLI: --force): ' +
                 'that run then stops at its next step and changes nothing more (a hook it is running finishes first).');
         }
@@ -30838,7 +30840,7 @@ async function runCommand(name, ctx) {
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
         (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
     ctx.report.begin(ctx.config.hosts.map((h) => h.name), ctx.dryRun);
-    fleet_fleet/* Fleet */.Pg.preload(ctx.config.hosts);
+    fleet/* Fleet */.P.preload(ctx.config.hosts);
     try {
         await COMMANDS[name](ctx);
     }
@@ -30859,7 +30861,7 @@ var errors = __nccwpck_require__(3916);
 
 /** Turns any error of a run into the failure the report shows (host, step, message, output tail). */
 function failureOf(error) {
-    if (error instanceof fleet_fleet/* HostFailure */.hD) {
+    if (error instanceof failures/* HostFailure */.h) {
         return {
             host: error.host,
             step: error.step,
@@ -30868,7 +30870,7 @@ function failureOf(error) {
         };
     }
     // A failure of the whole fleet has no host to name.
-    if (error instanceof fleet_fleet/* FleetFailure */.ZB)
+    if (error instanceof failures/* FleetFailure */.Z)
         return { host: undefined, step: error.step, message: error.message, tail: [] };
     if (error instanceof BuildError)
         return { host: 'runner', step: 'build', message: error.message, tail: error.tail };
@@ -31782,7 +31784,7 @@ var fleet_run = __nccwpck_require__(2986);
 
 /** Opens a session on each host as the given run and lets it undo that run's unfinished work (`da_abort`). */
 async function finishAbandonedRun(config, owner, access, log) {
-    const fleet = await fleet_fleet/* Fleet */.Pg.open(config.hosts, access, (host) => ({
+    const fleet = await fleet_fleet/* Fleet */.P.open(config.hosts, access, (host) => ({
         markerToken: (0,external_node_crypto_.randomBytes)(6).toString('hex'),
         owner,
         deployPath: host.deployPath,
@@ -32134,6 +32136,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
 var fleet_fleet = __nccwpck_require__(4181);
+// EXTERNAL MODULE: ./src/fleet/failures.ts
+var failures = __nccwpck_require__(7233);
 // EXTERNAL MODULE: ./src/remote/steps/inspect.ts
 var inspect = __nccwpck_require__(5514);
 // EXTERNAL MODULE: ./src/remote/steps/lock.ts
@@ -32176,6 +32180,7 @@ var host_messages = __nccwpck_require__(7411);
 
 
 
+
 /** Seconds of silence after which a host assumes the runner is gone and undoes the run's work. */
 const IDLE_SECONDS = 120;
 function preludeFor(ctx, host) {
@@ -32196,12 +32201,12 @@ async function withFleet(ctx, work) {
     ctx.state?.started(ctx.run.owner);
     let fleet;
     try {
-        fleet = await fleet_fleet/* Fleet */.Pg.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
+        fleet = await fleet_fleet/* Fleet */.P.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
     }
     catch (error) {
         // A host that could not be reached (host key, auth, network) has nothing of this run to undo: the post step
         // would only connect again (and fail again) for nothing.
-        if (error instanceof fleet_fleet/* HostFailure */.hD && error.cleanedUp)
+        if (error instanceof failures/* HostFailure */.h && error.cleanedUp)
             ctx.state?.cleanedUp();
         if (ctx.signal.aborted)
             throw new errors/* Cancelled */.c();
@@ -32256,8 +32261,8 @@ async function readHosts(ctx, fleet, steps) {
         return facts;
     }
     catch (error) {
-        if (error instanceof fleet_fleet/* HostFailure */.hD && error.rc === lock/* LOCK_HELD */.Oi) {
-            throw new fleet_fleet/* HostFailure */.hD(error.host, 'lock', (0,host_messages/* describeHeldLock */.s)(error.data, ctx.config.environment, ctx.surface));
+        if (error instanceof failures/* HostFailure */.h && error.rc === lock/* LOCK_HELD */.Oi) {
+            throw new failures/* HostFailure */.h(error.host, 'lock', (0,host_messages/* describeHeldLock */.s)(error.data, ctx.config.environment, ctx.surface));
         }
         throw error;
     }
@@ -34193,15 +34198,58 @@ g.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(g.__filename)
 
 /***/ }),
 
+/***/ 7233:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ FleetFailure),
+/* harmony export */   h: () => (/* binding */ HostFailure)
+/* harmony export */ });
+/** How a run fails: on one host in one step, or as a whole (no one host). */
+/** A failure on one host, in one step: what the user needs to find and fix it. */
+class HostFailure extends Error {
+    host;
+    step;
+    tail;
+    rc;
+    data;
+    constructor(host, step, message, tail = [], 
+    /** The failed step's exit status, and what the phase reported before it failed. */
+    rc, data) {
+        super(`${host}: ${step}: ${message}`);
+        this.host = host;
+        this.step = step;
+        this.tail = tail;
+        this.rc = rc;
+        this.data = data;
+        this.name = 'HostFailure';
+    }
+    /** Set when every host confirmed that it undid this run's work (nothing is left for the post step). */
+    cleanedUp = false;
+}
+/**
+ * A failure of the run as a whole, of no one host: the hosts disagree, or none has a release to roll back to. It
+ * names the step and says what to do; it has no host to name.
+ */
+class FleetFailure extends Error {
+    step;
+    constructor(step, message) {
+        super(message);
+        this.step = step;
+        this.name = 'FleetFailure';
+    }
+}
+
+
+/***/ }),
+
 /***/ 4181:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Pg: () => (/* binding */ Fleet),
-  ZB: () => (/* binding */ FleetFailure),
-  hD: () => (/* binding */ HostFailure)
+  P: () => (/* binding */ Fleet)
 });
 
 // EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
@@ -35424,6 +35472,8 @@ async function openTransport(host, access) {
     return connectSsh({ host: host.host, port: host.port, user: host.user ?? '', name: host.name }, access);
 }
 
+// EXTERNAL MODULE: ./src/fleet/failures.ts
+var failures = __nccwpck_require__(7233);
 ;// CONCATENATED MODULE: ./src/fleet/limit.ts
 /** Runs `fn` over `items` with at most `limit` calls in flight; results keep the items' order (like allSettled). */
 async function settleLimited(items, limit, fn) {
@@ -35449,39 +35499,7 @@ async function settleLimited(items, limit, fn) {
 
 
 
-/** A failure on one host, in one step: what the user needs to find and fix it. */
-class HostFailure extends Error {
-    host;
-    step;
-    tail;
-    rc;
-    data;
-    constructor(host, step, message, tail = [], 
-    /** The failed step's exit status, and what the phase reported before it failed. */
-    rc, data) {
-        super(`${host}: ${step}: ${message}`);
-        this.host = host;
-        this.step = step;
-        this.tail = tail;
-        this.rc = rc;
-        this.data = data;
-        this.name = 'HostFailure';
-    }
-    /** Set when every host confirmed that it undid this run's work (nothing is left for the post step). */
-    cleanedUp = false;
-}
-/**
- * A failure of the run as a whole, of no one host: the hosts disagree, or none has a release to roll back to. It
- * names the step and says what to do; it has no host to name.
- */
-class FleetFailure extends Error {
-    step;
-    constructor(step, message) {
-        super(message);
-        this.step = step;
-        this.name = 'FleetFailure';
-    }
-}
+
 /** Time a host gets to undo its work after an abort or interrupt. */
 const ABORT_WAIT_MS = 5000;
 /**
@@ -35552,7 +35570,7 @@ class Fleet {
                 m.session.endNow();
             const confirmed = await fleet.abort();
             const reason = opened[failed].reason;
-            const failure = new HostFailure(hosts[failed].name, 'connect', reason instanceof Error ? reason.message : String(reason));
+            const failure = new failures/* HostFailure */.h(hosts[failed].name, 'connect', reason instanceof Error ? reason.message : String(reason));
             failure.cleanedUp = confirmed;
             throw failure;
         }
@@ -35614,8 +35632,8 @@ class Fleet {
             const m = members[i];
             if (r.status === 'rejected') {
                 if (r.reason instanceof SessionFailed)
-                    failure ??= new HostFailure(m.host.name, r.reason.step, r.reason.detail);
-                failure ??= new HostFailure(m.host.name, 'session', r.reason instanceof SessionLost ? r.reason.message : String(r.reason));
+                    failure ??= new failures/* HostFailure */.h(m.host.name, r.reason.step, r.reason.detail);
+                failure ??= new failures/* HostFailure */.h(m.host.name, 'session', r.reason instanceof SessionLost ? r.reason.message : String(r.reason));
             }
             else if (r.value) {
                 out.set(m, r.value);
@@ -35624,7 +35642,7 @@ class Fleet {
                     // The step's last words usually say why (`error: …`): they belong in the one-line failure too.
                     const lines = [...(step?.tail ?? [])].reverse();
                     const last = (lines.find((l) => /^error:/i.test(l.trim())) ?? lines.find((l) => l.trim() !== ''))?.trim();
-                    failure = new HostFailure(m.host.name, step ? (0,hooks/* stepTitle */.Fb)(step) : 'phase', `exited with code ${r.value.rc}${last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : ''}`, step?.tail ?? [], r.value.rc, r.value.data);
+                    failure = new failures/* HostFailure */.h(m.host.name, step ? (0,hooks/* stepTitle */.Fb)(step) : 'phase', `exited with code ${r.value.rc}${last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : ''}`, step?.tail ?? [], r.value.rc, r.value.data);
                 }
             }
         });
@@ -36793,8 +36811,8 @@ var log = __nccwpck_require__(5625);
 var heartbeat = __nccwpck_require__(990);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
-var fleet = __nccwpck_require__(4181);
+// EXTERNAL MODULE: ./src/fleet/failures.ts
+var failures = __nccwpck_require__(7233);
 ;// CONCATENATED MODULE: ./src/report/phase-lines.ts
 
 
@@ -36872,7 +36890,7 @@ class PhaseLines {
                 return;
             // No section was opened: the failure is all there is to say.
             const hosts = this.fleetSize;
-            const failedOn = error instanceof fleet/* HostFailure */.hD ? error.host : undefined;
+            const failedOn = error instanceof failures/* HostFailure */.h ? error.host : undefined;
             this.log.info((0,log/* phaseLine */.K)('connect', {
                 total: hosts,
                 ok: failedOn ? hosts - 1 : 0,
@@ -36897,7 +36915,7 @@ class PhaseLines {
             return;
         this.open = undefined;
         this.log.endGroup();
-        const failedOn = error instanceof fleet/* HostFailure */.hD ? error.host : error ? [...open.failed][0] : undefined;
+        const failedOn = error instanceof failures/* HostFailure */.h ? error.host : error ? [...open.failed][0] : undefined;
         if (failedOn)
             open.failed.add(failedOn);
         const total = open.hosts.length;

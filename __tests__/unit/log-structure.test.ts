@@ -6,7 +6,7 @@ import { jest } from '@jest/globals';
 import { hookLabel, type HostConfig } from '../../src/config/index.js';
 import { actionsLog } from '../../src/action/actions-log.js';
 import { Cancelled } from '../../src/errors.js';
-import { HostFailure } from '../../src/fleet/fleet.js';
+import { HostFailure } from '../../src/fleet/failures.js';
 import type { Log } from '../../src/log.js';
 import type { StepRecord } from '../../src/remote/session.js';
 import { stepTitle } from '../../src/remote/steps/hooks.js';

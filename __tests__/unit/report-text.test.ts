@@ -1,6 +1,6 @@
 import { failure, success } from '../../src/cli/outcome.js';
 import { plain, ticks } from '../../src/report/document.js';
-import { FleetFailure, HostFailure } from '../../src/fleet/fleet.js';
+import { FleetFailure, HostFailure } from '../../src/fleet/failures.js';
 import { md } from '../../src/report/markdown.js';
 import { RunReport } from '../../src/report/report.js';
 import { verdict } from '../../src/report/summary-hosts.js';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HostConfig } from '../config/index.js';
-import { Fleet, HostFailure, type Member } from '../fleet/fleet.js';
+import { Fleet, type Member } from '../fleet/fleet.js';
+import { HostFailure } from '../fleet/failures.js';
 import type { Step } from '../remote/phase.js';
 import type { PreludeOptions } from '../remote/prelude.js';
 import { inspect as inspectStep, readInspect, type HostFacts } from '../remote/steps/inspect.js';

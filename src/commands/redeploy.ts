@@ -1,4 +1,4 @@
-import { FleetFailure, HostFailure } from '../fleet/fleet.js';
+import { FleetFailure, HostFailure } from '../fleet/failures.js';
 import { copyLive } from '../remote/steps/copy-live.js';
 import type { CommandContext } from './context.js';
 import { inspect, lockAndInspect, withFleet } from './fleet-run.js';

@@ -1,5 +1,6 @@
 import type { EnvironmentConfig, HostConfig } from '../config/index.js';
-import { HostFailure, type Member } from '../fleet/fleet.js';
+import type { Member } from '../fleet/fleet.js';
+import { HostFailure } from '../fleet/failures.js';
 import { checkReleaseName, uniqueReleaseName } from '../releases/name.js';
 import { releasesToRemove } from '../releases/retention.js';
 import { contain } from '../remote/contain.js';

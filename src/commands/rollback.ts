@@ -1,4 +1,5 @@
-import { FleetFailure, type Member } from '../fleet/fleet.js';
+import type { Member } from '../fleet/fleet.js';
+import { FleetFailure } from '../fleet/failures.js';
 import { chooseRollbackTarget } from '../releases/rollback.js';
 import { heading, list } from '../report/document.js';
 import { logHistory } from '../remote/steps/history.js';

@@ -1,4 +1,4 @@
-import { HostFailure } from '../fleet/fleet.js';
+import { HostFailure } from '../fleet/failures.js';
 import { inspect, readInspect } from '../remote/steps/inspect.js';
 import { holderName, LOCK_INFO, lockHolder, type LockHolder } from '../remote/steps/lock.js';
 import { unlockAny } from '../remote/steps/unlock-any.js';

@@ -1,5 +1,6 @@
 import type { Phase } from '../remote/phase.js';
-import { HostFailure, type Fleet, type Member } from './fleet.js';
+import type { Fleet, Member } from './fleet.js';
+import { HostFailure } from './failures.js';
 import type { HealthResult } from './health.js';
 
 export interface RolloutPlan {

@@ -1,7 +1,7 @@
 import { BuildError } from '../artifact/hooks.js';
 import { Cancelled } from '../errors.js';
 import { ConfigError } from '../config/index.js';
-import { FleetFailure, HostFailure } from '../fleet/fleet.js';
+import { FleetFailure, HostFailure } from '../fleet/failures.js';
 import { type Span, spans, ticks } from './document.js';
 import type { FailureReport, RunReport, StepRow } from './report.js';
 

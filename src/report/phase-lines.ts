@@ -1,6 +1,6 @@
 import type { HostConfig } from '../config/index.js';
 import { Cancelled } from '../errors.js';
-import { HostFailure } from '../fleet/fleet.js';
+import { HostFailure } from '../fleet/failures.js';
 import type { Phase } from '../remote/phase.js';
 import type { StepRecord } from '../remote/session.js';
 import { phaseLine, type Log } from '../log.js';
