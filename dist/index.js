@@ -28777,7 +28777,7 @@ async function commandContext(inputs, config, report, signal) {
 
 /***/ }),
 
-/***/ 3494:
+/***/ 4293:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28799,6 +28799,21 @@ function warn(ctx, text) {
 
 // EXTERNAL MODULE: ./src/config/index.ts + 23 modules
 var config = __nccwpck_require__(3688);
+;// CONCATENATED MODULE: ./src/units.ts
+/** Counts and sizes as a person reads them: "1 file", "3 files", "812 B", "4.2 KiB", "25 MiB". */
+/** `n` and the noun, singular for 1 (`plural` when adding an `s` is wrong: "directory", "directories"). */
+function count(n, noun, plural = `${noun}s`) {
+    return `${n} ${n === 1 ? noun : plural}`;
+}
+/** Bytes in B, KiB or MiB, with three significant digits at most (never "0.00 MiB"). */
+function units_size(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KiB'] : [bytes / 1024 / 1024, 'MiB'];
+    const digits = value < 10 ? 1 : 0;
+    return `${value.toFixed(digits).replace(/\.0$/, '')} ${unit}`;
+}
+
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:util"
@@ -29119,6 +29134,7 @@ async function copySource(source, dest, exclude) {
 
 
 
+
 /**
  * The build on the runner: a temporary copy of the source (only when build hooks would change it) and the build
  * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
@@ -29149,7 +29165,7 @@ async function describeBuild(config, tree, log) {
     const entries = await walk(root, excluder(config.exclude));
     const files = entries.filter((e) => e.type === 'file');
     const size = files.reduce((n, e) => n + e.size, 0);
-    log.info(`built ${files.length} files (${mib(size)} MiB)`);
+    log.info(`built ${count(files.length, 'file')} (${units_size(size)})`);
     const manifest = (0,artifact_manifest/* buildManifest */.u1)(root, entries);
     // Compressed on the thread pool: the event loop is serving the hosts' handshakes meanwhile.
     const manifestGz = manifest.then((m) => (0,external_node_util_.promisify)(external_node_zlib_.gzip)((0,artifact_manifest/* serializeManifest */.MZ)(m)));
@@ -29168,7 +29184,7 @@ async function describeBuild(config, tree, log) {
         full: () => {
             if (!full) {
                 full = start(entries.map((e) => e.path), 'release.tar.gz');
-                void full.done.then((a) => log.info(`packed everything: ${mib(a.bytes)} MiB compressed`), () => undefined);
+                void full.done.then((a) => log.info(`packed everything: ${units_size(a.bytes)} compressed`), () => undefined);
             }
             return full;
         },
@@ -29188,9 +29204,6 @@ async function describeBuild(config, tree, log) {
             return made;
         },
     };
-}
-function mib(bytes) {
-    return (bytes / 1048576).toFixed(2);
 }
 
 // EXTERNAL MODULE: external "node:stream"
@@ -29665,21 +29678,6 @@ function ticks(text) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/report/units.ts
-/** Counts and sizes as a person reads them: "1 file", "3 files", "812 B", "4.2 KiB", "25 MiB". */
-/** `n` and the noun, singular for 1 (`plural` when adding an `s` is wrong: "directory", "directories"). */
-function count(n, noun, plural = `${noun}s`) {
-    return `${n} ${n === 1 ? noun : plural}`;
-}
-/** Bytes in B, KiB or MiB, with three significant digits at most (never "0.00 MiB"). */
-function size(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KiB'] : [bytes / 1024 / 1024, 'MiB'];
-    const digits = value < 10 ? 1 : 0;
-    return `${value.toFixed(digits).replace(/\.0$/, '')} ${unit}`;
-}
-
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
 
 
@@ -29694,7 +29692,7 @@ async function shippedSummary(config, source) {
     const hooks = config.build.length
         ? ` before the ${count(config.build.length, 'build hook')}, which a dry run does not run`
         : '';
-    return `${count(files.length, 'file')}, ${size(bytes)} from ${source}${hooks}`;
+    return `${count(files.length, 'file')}, ${units_size(bytes)} from ${source}${hooks}`;
 }
 /** The dry-run plan: for each host, the live release, the lock, the steps that would run and what cleanup removes. */
 function planReport(ctx, fleet, facts, phases, shipped) {
@@ -35698,7 +35696,7 @@ function sessionListener(host, l) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3494);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4293);
 /* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3554);
 /* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3175);
 

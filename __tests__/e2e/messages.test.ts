@@ -201,6 +201,8 @@ describe('the job summary', () => {
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(r.stdout).not.toMatch(STACK);
     expect(r.stdout).toContain('::debug::GITHUB_STEP_SUMMARY is not set');
+    // Counts and sizes as a person reads them (not "1 files (0.00 MiB)").
+    expect(r.stdout).toMatch(/^built 1 file \(3 B\)$/m);
     // A summary file that cannot be written is a warning, not a failure of a deploy that went through.
     const gone = join(mkdtempSync(join(tmpdir(), 'da-runner-')), 'gone/summary');
     const other = makeWorkspace({ 'index.html': 'hi\n' }, config('local'));

@@ -33,7 +33,7 @@ const LAYERS: string[][] = [
   // The build artifact and its delta; how bytes reach a host: ssh, local shell, known hosts.
   ['artifact/', 'transport/'],
   // Plain data and helpers that know no other module.
-  ['config/', 'releases/', 'run-info.ts', 'errors.ts', 'log.ts', 'coalesce-writes.ts', 'esm-shims.ts'],
+  ['config/', 'releases/', 'run-info.ts', 'errors.ts', 'log.ts', 'units.ts', 'coalesce-writes.ts', 'esm-shims.ts'],
 ];
 
 function sources(dir: string): string[] {

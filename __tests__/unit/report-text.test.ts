@@ -5,7 +5,7 @@ import { md } from '../../src/report/markdown.js';
 import { RunReport } from '../../src/report/report.js';
 import { verdict } from '../../src/report/summary-hosts.js';
 import { renderSummary } from '../../src/report/summary.js';
-import { count, size } from '../../src/report/units.js';
+import { count, size } from '../../src/units.js';
 
 describe('sizes and counts as a person reads them', () => {
   test('B, KiB, MiB with sensible precision, never 0.00 MiB', () => {

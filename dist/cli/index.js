@@ -1274,7 +1274,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3084);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7479);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(742);
 /* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1791);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(970);
@@ -1614,7 +1614,7 @@ var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/commands/index.ts + 72 modules
-var commands = __nccwpck_require__(3084);
+var commands = __nccwpck_require__(7479);
 // EXTERNAL MODULE: ./src/config/index.ts + 23 modules
 var src_config = __nccwpck_require__(3688);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
@@ -2427,7 +2427,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 3084:
+/***/ 7479:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4114,6 +4114,21 @@ function warn(ctx, text) {
 
 // EXTERNAL MODULE: ./src/config/index.ts + 23 modules
 var config = __nccwpck_require__(3688);
+;// CONCATENATED MODULE: ./src/units.ts
+/** Counts and sizes as a person reads them: "1 file", "3 files", "812 B", "4.2 KiB", "25 MiB". */
+/** `n` and the noun, singular for 1 (`plural` when adding an `s` is wrong: "directory", "directories"). */
+function count(n, noun, plural = `${noun}s`) {
+    return `${n} ${n === 1 ? noun : plural}`;
+}
+/** Bytes in B, KiB or MiB, with three significant digits at most (never "0.00 MiB"). */
+function units_size(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KiB'] : [bytes / 1024 / 1024, 'MiB'];
+    const digits = value < 10 ? 1 : 0;
+    return `${value.toFixed(digits).replace(/\.0$/, '')} ${unit}`;
+}
+
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:util"
@@ -4459,6 +4474,7 @@ async function copySource(source, dest, exclude) {
 
 
 
+
 /**
  * The build on the runner: a temporary copy of the source (only when build hooks would change it) and the build
  * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
@@ -4489,7 +4505,7 @@ async function describeBuild(config, tree, log) {
     const entries = await walk(root, excluder(config.exclude));
     const files = entries.filter((e) => e.type === 'file');
     const size = files.reduce((n, e) => n + e.size, 0);
-    log.info(`built ${files.length} files (${mib(size)} MiB)`);
+    log.info(`built ${count(files.length, 'file')} (${units_size(size)})`);
     const manifest = buildManifest(root, entries);
     // Compressed on the thread pool: the event loop is serving the hosts' handshakes meanwhile.
     const manifestGz = manifest.then((m) => (0,external_node_util_.promisify)(external_node_zlib_namespaceObject.gzip)(serializeManifest(m)));
@@ -4508,7 +4524,7 @@ async function describeBuild(config, tree, log) {
         full: () => {
             if (!full) {
                 full = start(entries.map((e) => e.path), 'release.tar.gz');
-                void full.done.then((a) => log.info(`packed everything: ${mib(a.bytes)} MiB compressed`), () => undefined);
+                void full.done.then((a) => log.info(`packed everything: ${units_size(a.bytes)} compressed`), () => undefined);
             }
             return full;
         },
@@ -4528,9 +4544,6 @@ async function describeBuild(config, tree, log) {
             return made;
         },
     };
-}
-function mib(bytes) {
-    return (bytes / 1048576).toFixed(2);
 }
 
 ;// CONCATENATED MODULE: external "node:stream"
@@ -5568,21 +5581,6 @@ async function readHosts(ctx, fleet, steps) {
 
 // EXTERNAL MODULE: ./src/report/document.ts
 var report_document = __nccwpck_require__(8101);
-;// CONCATENATED MODULE: ./src/report/units.ts
-/** Counts and sizes as a person reads them: "1 file", "3 files", "812 B", "4.2 KiB", "25 MiB". */
-/** `n` and the noun, singular for 1 (`plural` when adding an `s` is wrong: "directory", "directories"). */
-function count(n, noun, plural = `${noun}s`) {
-    return `${n} ${n === 1 ? noun : plural}`;
-}
-/** Bytes in B, KiB or MiB, with three significant digits at most (never "0.00 MiB"). */
-function size(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KiB'] : [bytes / 1024 / 1024, 'MiB'];
-    const digits = value < 10 ? 1 : 0;
-    return `${value.toFixed(digits).replace(/\.0$/, '')} ${unit}`;
-}
-
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
 
 
@@ -5597,7 +5595,7 @@ async function shippedSummary(config, source) {
     const hooks = config.build.length
         ? ` before the ${count(config.build.length, 'build hook')}, which a dry run does not run`
         : '';
-    return `${count(files.length, 'file')}, ${size(bytes)} from ${source}${hooks}`;
+    return `${count(files.length, 'file')}, ${units_size(bytes)} from ${source}${hooks}`;
 }
 /** The dry-run plan: for each host, the live release, the lock, the steps that would run and what cleanup removes. */
 function planReport(ctx, fleet, facts, phases, shipped) {

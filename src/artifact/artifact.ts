@@ -1,3 +1,4 @@
+import { count, size as sizeText } from '../units.js';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -68,7 +69,7 @@ export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, 
   const entries = await walk(root, excluder(config.exclude));
   const files = entries.filter((e) => e.type === 'file');
   const size = files.reduce((n, e) => n + e.size, 0);
-  log.info(`built ${files.length} files (${mib(size)} MiB)`);
+  log.info(`built ${count(files.length, 'file')} (${sizeText(size)})`);
   const manifest = buildManifest(root, entries);
   // Compressed on the thread pool: the event loop is serving the hosts' handshakes meanwhile.
   const manifestGz = manifest.then((m) => promisify(gzip)(serializeManifest(m)));
@@ -91,7 +92,7 @@ export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, 
           'release.tar.gz',
         );
         void full.done.then(
-          (a) => log.info(`packed everything: ${mib(a.bytes)} MiB compressed`),
+          (a) => log.info(`packed everything: ${sizeText(a.bytes)} compressed`),
           () => undefined,
         );
       }
@@ -116,8 +117,4 @@ export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, 
       return made;
     },
   };
-}
-
-function mib(bytes: number): string {
-  return (bytes / 1048576).toFixed(2);
 }

@@ -7,7 +7,7 @@ import type { HostFacts } from '../remote/steps/inspect.js';
 import { describeHeldLock } from './host-messages.js';
 import type { ReleasePhases } from './release-phases.js';
 import { type Block, heading, list } from '../report/document.js';
-import { count, size } from '../report/units.js';
+import { count, size } from '../units.js';
 
 /** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
 export async function shippedSummary(config: EnvironmentConfig, source: string): Promise<string> {

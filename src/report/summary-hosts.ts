@@ -4,7 +4,7 @@ import { code, cut, html, inline, md } from './markdown.js';
 import { ticks } from './document.js';
 import { seconds } from './progress.js';
 import type { RunReport, StepRow } from './report.js';
-import { count } from './units.js';
+import { count } from '../units.js';
 
 const LABEL_CHARS = 120;
 const ICON = { ok: '✅', failed: '❌', running: '⏹️', skipped: '➖' } as const;

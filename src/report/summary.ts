@@ -4,7 +4,7 @@ import { code, cut, fenced as fencedAt, html, inline, markdownBlocks, md } from 
 import { seconds } from './progress.js';
 import type { FailureReport, RunReport, StepOutput } from './report.js';
 import { hostsTable, showsHostTables, stepsTable } from './summary-hosts.js';
-import { count } from './units.js';
+import { count } from '../units.js';
 
 /** GitHub refuses a step summary over 1 MiB; everything optional goes first when a summary would come close. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024;
