@@ -29947,7 +29947,7 @@ function rolloutListener(ctx) {
     const report = ctx.report;
     return {
         switched: (m, at) => report.switchedAt.set(m.host.name, at),
-        health: (m, r) => (report.row(m.host.name).health = { ok: r.ok, detail: r.detail }),
+        health: (m, r) => (report.row(m.host.name).health = { ok: r.ok, attempts: r.attempts, detail: r.detail }),
         reverted: (m) => (report.row(m.host.name).reverted = true),
     };
 }
@@ -29962,7 +29962,14 @@ async function healthOf(ctx, fleet, m, env) {
     const results = await fleet.run(() => ({ name: 'health', steps: [commandHealthcheck({ ...hc, command: hc.command, env })] }), undefined, { members: [m] });
     const v = healthVerdict(results.get(m));
     (0,host_messages/* reportInvalid */.q)(ctx, m.host.name, v.invalid);
-    return { ok: v.ok, attempts: v.attempts ?? hc.retries + 1, detail: v.verdict, ms: Date.now() - t0 };
+    // A failed check is described by what the command printed last (`HTTP 502 Bad Gateway`), not by its verdict.
+    const lines = ctx.report.outputs.get(m.host.name)?.get('healthcheck')?.lines ?? [];
+    const said = lines
+        .filter((l) => l.trim() && !/^attempt \d+ of \d+ failed$/.test(l))
+        .at(-1)
+        ?.trim();
+    const detail = v.ok ? v.verdict : said || 'the command failed without output';
+    return { ok: v.ok, attempts: v.attempts ?? hc.retries + 1, detail, ms: Date.now() - t0 };
 }
 /** Why a host's staging stopped and everything was shipped instead, as its delta step reported it. */
 function whyRestaged(r) {
@@ -31235,7 +31242,9 @@ function health(r, host) {
     if (!row?.health)
         return '';
     const ms = row.phases['health'];
-    const text = md(cut(verdict(row.health.detail), LABEL_CHARS));
+    const h = row.health;
+    const said = verdict(h.detail);
+    const text = md(cut(h.ok ? said : `failed after ${count(h.attempts, 'attempt')}: ${said}`, LABEL_CHARS));
     return `${row.health.ok ? '✅' : '❌'} ${text}${ms !== undefined ? ` (${(0,progress/* seconds */.YA)(ms)})` : ''}`;
 }
 /** The hosts table: one row per host in config order, what became of it, each phase's time, the health check. */

@@ -270,9 +270,12 @@ describe('job summaries as GitHub renders them', () => {
     expectFailureShown(s, host, 'healthcheck');
     const hostsTable = tableWith(s, 'Host', 'Result')!;
     expect(hostsTable.head.filter((h) => /health/i.test(h))).toEqual(['Health check']);
-    expect(hostsTable.rows[0]!.at(-1)).toMatch(/^❌ failed after 1 attempt \(/);
+    expect(hostsTable.rows[0]!.at(-1)).toMatch(/^❌ failed after 1 attempt: HTTP 502 Bad Gateway \(/);
     // The check's own output is in the summary, not only in the log.
     expect(s.text).toContain('HTTP 502 Bad Gateway');
+    // The failure says what the check saw, once (not "unhealthy after 1 attempt: fail after 1 attempts").
+    expect(s.text).toContain('unhealthy after 1 attempt: HTTP 502 Bad Gateway');
+    expect(s.text).not.toContain('attempts:');
     const line = hostLine(s, host);
     expect(line).toContain('switched current back');
     expectTrueOf(line, before, stateOf(dp));

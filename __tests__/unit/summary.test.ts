@@ -309,7 +309,7 @@ describe('renderSummary: links, rollback, hook output', () => {
     for (let h = 1; h <= 50; h++) {
       const host = `deploy@web${h}.example.com:22`;
       r.row(host).phases = { inspect: 100, stage: 2000, hooks: 5000, switch: 50, activate: 300, finish: 80 };
-      r.row(host).health = { ok: true, detail: `ok after 1 attempt ${'y'.repeat(500)}` };
+      r.row(host).health = { ok: true, attempts: 1, detail: `ok after 1 attempt ${'y'.repeat(500)}` };
       for (const id of [
         'prepare',
         'lock',

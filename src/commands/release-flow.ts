@@ -112,7 +112,7 @@ function rolloutListener(ctx: CommandContext): RolloutListener {
   const report = ctx.report;
   return {
     switched: (m, at) => report.switchedAt.set(m.host.name, at),
-    health: (m, r) => (report.row(m.host.name).health = { ok: r.ok, detail: r.detail }),
+    health: (m, r) => (report.row(m.host.name).health = { ok: r.ok, attempts: r.attempts, detail: r.detail }),
     reverted: (m) => (report.row(m.host.name).reverted = true),
   };
 }
@@ -139,7 +139,14 @@ async function healthOf(
   );
   const v = healthVerdict(results.get(m));
   reportInvalid(ctx, m.host.name, v.invalid);
-  return { ok: v.ok, attempts: v.attempts ?? hc.retries + 1, detail: v.verdict, ms: Date.now() - t0 };
+  // A failed check is described by what the command printed last (`HTTP 502 Bad Gateway`), not by its verdict.
+  const lines = ctx.report.outputs.get(m.host.name)?.get('healthcheck')?.lines ?? [];
+  const said = lines
+    .filter((l) => l.trim() && !/^attempt \d+ of \d+ failed$/.test(l))
+    .at(-1)
+    ?.trim();
+  const detail = v.ok ? v.verdict : said || 'the command failed without output';
+  return { ok: v.ok, attempts: v.attempts ?? hc.retries + 1, detail, ms: Date.now() - t0 };
 }
 
 /** Why a host's staging stopped and everything was shipped instead, as its delta step reported it. */

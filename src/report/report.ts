@@ -12,7 +12,8 @@ export interface HostRow {
   /** Milliseconds per phase (`inspect`, `stage`, `hooks`, `switch`, `activate`, `health`, `finish`). */
   phases: Record<string, number>;
   /** The health check's verdict after the switch (`HTTP 502, expected 200`, `fail after 3 attempts`). */
-  health?: { ok: boolean; detail: string };
+  /** The health check: passed or not, after how many attempts, what the last attempt saw. */
+  health?: { ok: boolean; attempts: number; detail: string };
   reverted?: boolean;
 }
 

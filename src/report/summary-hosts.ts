@@ -52,7 +52,9 @@ function health(r: RunReport, host: string): string {
   const row = r.rows.get(host);
   if (!row?.health) return '';
   const ms = row.phases['health'];
-  const text = md(cut(verdict(row.health.detail), LABEL_CHARS));
+  const h = row.health;
+  const said = verdict(h.detail);
+  const text = md(cut(h.ok ? said : `failed after ${count(h.attempts, 'attempt')}: ${said}`, LABEL_CHARS));
   return `${row.health.ok ? '✅' : '❌'} ${text}${ms !== undefined ? ` (${seconds(ms)})` : ''}`;
 }
 
