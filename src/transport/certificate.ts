@@ -145,9 +145,9 @@ export function certificateTime(seconds: bigint): string {
 
 /** What a certificate says, for a debug line: type, id, serial, principals and validity. */
 export function describeCertificate(cert: Certificate): string {
-  const principals = cert.principals.length > 0 ? cert.principals.join(', ') : '(any)';
+  const principals = cert.principals.length > 0 ? cert.principals.map((p) => JSON.stringify(p)).join(', ') : '(any)';
   return (
-    `${cert.type} certificate "${cert.keyId}" (serial ${cert.serial}), principals: ${principals}, ` +
+    `${cert.type} certificate ${JSON.stringify(cert.keyId)} (serial ${cert.serial}), principals: ${principals}, ` +
     `valid from ${certificateTime(cert.validAfter)} to ${certificateTime(cert.validBefore)}`
   );
 }
@@ -164,12 +164,12 @@ export function checkUserCertificate(cert: Certificate, source: string, now: Dat
   const seconds = BigInt(Math.floor(now.getTime() / 1000));
   if (seconds >= cert.validBefore) {
     throw new CertificateError(
-      `${source} expired at ${certificateTime(cert.validBefore)} (id "${cert.keyId}", now ${certificateTime(seconds)}): ${renew}`,
+      `${source} expired at ${certificateTime(cert.validBefore)} (id ${JSON.stringify(cert.keyId)}, now ${certificateTime(seconds)}): ${renew}`,
     );
   }
   if (seconds < cert.validAfter) {
     throw new CertificateError(
-      `${source} is not valid yet: it is valid from ${certificateTime(cert.validAfter)} (id "${cert.keyId}", now ${certificateTime(seconds)}); check the clock of this machine, or ${renew}`,
+      `${source} is not valid yet: it is valid from ${certificateTime(cert.validAfter)} (id ${JSON.stringify(cert.keyId)}, now ${certificateTime(seconds)}); check the clock of this machine, or ${renew}`,
     );
   }
 }
@@ -178,7 +178,7 @@ export function checkUserCertificate(cert: Certificate, source: string, now: Dat
 export function checkCertificateKey(cert: Certificate, publicKey: Buffer, source: string, keyName: string): void {
   if (!cert.publicKey.equals(publicKey)) {
     throw new CertificateError(
-      `${source} certifies another key than ${keyName} (the certificate is for a ${cert.keyType} key, id "${cert.keyId}"): give the -cert.pub file signed for this key's .pub`,
+      `${source} certifies another key than ${keyName} (the certificate is for a ${cert.keyType} key, id ${JSON.stringify(cert.keyId)}): give the -cert.pub file signed for this key's .pub`,
     );
   }
 }
