@@ -39,6 +39,30 @@ export function makeCa(): {
     },
   };
 }
+/** A host key of `type` with a host certificate signed by the CA for `principal` (a host name), valid for an hour. */
+export function signHostKey(
+  ca: { dir: string },
+  type: string,
+  principal: string,
+): { keyPath: string; certPath: string } {
+  const key = join(ca.dir, `host_${type}`);
+  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'test-host', '-f', key]);
+  execFileSync('ssh-keygen', [
+    '-q',
+    '-s',
+    join(ca.dir, 'ca'),
+    '-h',
+    '-I',
+    'host',
+    '-n',
+    principal,
+    '-V',
+    '+1h',
+    `${key}.pub`,
+  ]);
+  return { keyPath: key, certPath: `${key}-cert.pub` };
+}
+
 export interface Signed {
   keyPath: string;
   privateKey: string;
