@@ -17,8 +17,20 @@ export function makeCa(): {
     caPub: join(dir, 'ca.pub'),
     sign(type, validity, principal = 'root') {
       const key = join(dir, `id_${type}_${n++}`);
-      const bits = type === 'rsa' ? ['-b', '2048'] : type === 'ecdsa' ? ['-b', '256'] : [];
-      execFileSync('ssh-keygen', ['-q', '-t', type, ...bits, '-N', '', '-C', 'test', '-f', key]);
+      const bits =
+        type === 'rsa' ? ['-b', '2048'] : type === 'ecdsa' ? ['-b', '256'] : type === 'ecdsa521' ? ['-b', '521'] : [];
+      execFileSync('ssh-keygen', [
+        '-q',
+        '-t',
+        type === 'ecdsa521' ? 'ecdsa' : type,
+        ...bits,
+        '-N',
+        '',
+        '-C',
+        'test',
+        '-f',
+        key,
+      ]);
       execFileSync('ssh-keygen', [
         '-q',
         '-s',

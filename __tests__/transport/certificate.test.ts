@@ -40,7 +40,7 @@ suite('SSH login with a user certificate', () => {
       (e: unknown) => e as ConnectError,
     );
 
-  test.each(['ed25519', 'ecdsa', 'rsa'])(
+  test.each(['ed25519', 'ecdsa', 'ecdsa521', 'rsa'])(
     'a %s key with its certificate logs in (the plain key alone is refused)',
     async (type) => {
       const signed = ca.sign(type, '+1h');
