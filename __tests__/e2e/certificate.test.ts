@@ -72,25 +72,43 @@ suite('user certificates (dist/index.js, dist/cli/index.js)', () => {
     expect(() => readFileSync(join(dp, 'current/VERSION'))).toThrow();
   });
 
-  test('the CLI with -i key finds key-cert.pub beside it', async () => {
-    const signed = ca.sign('ecdsa', '+1h', sshd.user);
-    const { dp, ws } = workspace();
+  /** `deploy-action deploy production --source app ARGS` in the workspace, with a HOME that knows the host. */
+  const cli = (cwd: string, args: string[]) => {
     const home = mkdtempSync(join(tmpdir(), 'da-home-'));
     mkdirSync(join(home, '.ssh'), { mode: 0o700 });
     writeFileSync(join(home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
-    const r = await new Promise<{ code: number; out: string }>((done) => {
+    return new Promise<{ code: number; out: string }>((done) => {
       execFile(
         process.execPath,
-        [CLI, 'deploy', 'production', '--source', 'app', '-i', signed.keyPath, '-v'],
-        { cwd: ws.dir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home }, timeout: 60_000 },
+        [CLI, 'deploy', 'production', '--source', 'app', ...args],
+        { cwd, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home }, timeout: 60_000 },
         (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}\n${stderr}` }),
       );
     });
+  };
+
+  test('the CLI with -i key finds key-cert.pub beside it', async () => {
+    const signed = ca.sign('ecdsa', '+1h', sshd.user);
+    const { dp, ws } = workspace();
+    const r = await cli(ws.dir, ['-i', signed.keyPath, '-v']);
     expect({ code: r.code, out: r.code ? r.out.slice(-2000) : '' }).toEqual({ code: 0, out: '' });
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v1\n');
     expect(r.out).toContain(
       `authenticating with the key ${signed.keyPath} with its certificate ${signed.keyPath}-cert.pub`,
     );
     expect(r.out).toMatch(/ecdsa-sha2-nistp256-cert-v01@openssh.com certificate "deploy-\d+" .*principals: "root"/);
+  });
+
+  test('the CLI: an expired key-cert.pub, and a --certificate that is not there, stop the run before any host', async () => {
+    const expired = ca.sign('ed25519', '-2h:-1h', sshd.user);
+    const { ws } = workspace();
+    const before = sshd.connections();
+    const r = await cli(ws.dir, ['-i', expired.keyPath]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`the certificate ${expired.keyPath}-cert.pub expired at`);
+    const missing = await cli(ws.dir, ['-i', expired.keyPath, '--certificate', join(ca.dir, 'nope-cert.pub')]);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain(`cannot read the certificate ${join(ca.dir, 'nope-cert.pub')}: no such file`);
+    expect(sshd.connections()).toBe(before);
   });
 });
