@@ -235,7 +235,10 @@ describe('verifyHostKey matching', () => {
   it('ignores @cert-authority lines for matching', () => {
     const text = `@cert-authority *.example.com ${keys.ed25519.type} ${keys.ed25519.base64}`;
     expect(parseKnownHosts(text).problems).toEqual([]);
-    expect(failure(verify(text, 'web.example.com', 22, keys.ed25519)).reason).toBe('unknown');
+    const v = failure(verify(text, 'web.example.com', 22, keys.ed25519));
+    expect(v.reason).toBe('unknown');
+    expect(v.message).toContain('known-hosts line(s) 1 (@cert-authority) match this host, but host certificates');
+    expect(failure(verify(text, 'other.example.org', 22, keys.ed25519)).message).not.toContain('@cert-authority');
   });
 
   it('accepts the suggested line once added (round trip)', () => {

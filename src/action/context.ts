@@ -5,6 +5,12 @@ import type { Access } from '../fleet/connect.js';
 import { selectHosts } from '../fleet/select.js';
 import type { RunReport } from '../report/report.js';
 import { runInfoFromEnv } from '../run-info.js';
+import {
+  type Certificate,
+  checkUserCertificate,
+  describeCertificate,
+  parseCertificate,
+} from '../transport/certificate.js';
 import { parseKnownHosts, type KnownHosts } from '../transport/known-hosts.js';
 import { actionsLog } from './actions-log.js';
 import { maskSecrets, readInputs, type Inputs } from './inputs.js';
@@ -32,10 +38,28 @@ export function actionAccess(inputs: Inputs, knownHosts: KnownHosts = parseKnown
   return {
     privateKey: inputs.sshPrivateKey || undefined,
     passphrase: inputs.sshPassphrase || undefined,
+    certificate: actionCertificate(inputs),
     knownHosts,
     connectTimeoutMs: inputs.connectTimeoutSeconds * 1000,
     startTimeoutMs: inputs.startTimeoutSeconds * 1000,
   };
+}
+
+const CERTIFICATE_SOURCE = 'the certificate in ssh-certificate';
+
+/**
+ * The user certificate of the `ssh-certificate` input, checked before any host is reached: a user certificate
+ * (of ssh-private-key: checked when connecting), valid now. Its principals and validity are in the debug log.
+ */
+function actionCertificate(inputs: Inputs): Certificate | undefined {
+  if (!inputs.sshCertificate.trim()) return undefined;
+  if (!inputs.sshPrivateKey) {
+    throw new Error('input ssh-certificate needs ssh-private-key: the private key the certificate was signed for');
+  }
+  const certificate = parseCertificate(inputs.sshCertificate, CERTIFICATE_SOURCE);
+  core.debug(`ssh-certificate: ${describeCertificate(certificate)}`);
+  checkUserCertificate(certificate, CERTIFICATE_SOURCE);
+  return certificate;
 }
 
 /** The main step's command context: access checked (known-hosts problems warned of, a key for remote hosts). */

@@ -12,6 +12,8 @@ export interface Inputs {
   source: string;
   sshPrivateKey: string;
   sshPassphrase: string;
+  /** An OpenSSH user certificate of the private key (a `-cert.pub` file's text), or ''. */
+  sshCertificate: string;
   knownHosts: string;
   releaseName: string;
   /** rollback: the release to make live (default: the previous good one). */
@@ -46,6 +48,7 @@ export function readInputs(): Inputs {
     source: inWorkspace(core.getInput('source') || '.'),
     sshPrivateKey: core.getInput('ssh-private-key'),
     sshPassphrase: core.getInput('ssh-passphrase'),
+    sshCertificate: core.getInput('ssh-certificate'),
     knownHosts: core.getInput('known-hosts'),
     releaseName: core.getInput('release-name'),
     release: core.getInput('release'),

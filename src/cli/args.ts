@@ -28,6 +28,8 @@ export interface CliArgs {
   /** deploy/redeploy: --release-name; rollback: --release. */
   releaseName?: string;
   identity?: string;
+  /** An OpenSSH user certificate of the identity (default: the identity's `-cert.pub` beside it, if there is one). */
+  certificate?: string;
   /** Undefined: ~/.ssh/known_hosts. */
   knownHosts?: string;
   connectTimeoutSeconds: number;
@@ -93,6 +95,7 @@ const OPTION_HELP: [string, string][] = [
     '-i, --identity FILE',
     'private key file (default: the SSH agent, else the first of ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa)',
   ],
+  ['--certificate FILE', "OpenSSH user certificate of the -i key (default: the key's FILE-cert.pub, if it exists)"],
   ['--known-hosts FILE', 'the host keys to match, known_hosts format (default: ~/.ssh/known_hosts)'],
   ['--connect-timeout SECONDS', `SSH connection timeout per host (default: ${DEFAULT_CONNECT_TIMEOUT_SECONDS})`],
   [
@@ -149,6 +152,7 @@ const OPTIONS = {
   'release-name': { type: 'string' },
   release: { type: 'string' },
   identity: { type: 'string', short: 'i' },
+  certificate: { type: 'string' },
   'known-hosts': { type: 'string' },
   'connect-timeout': { type: 'string' },
   'start-timeout': { type: 'string' },
@@ -204,7 +208,15 @@ export function parseCliArgs(argv: string[]): CliRequest {
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose exclude each other; pick one');
   const connectTimeoutSeconds = seconds(values['connect-timeout'], 'connect-timeout', DEFAULT_CONNECT_TIMEOUT_SECONDS);
   const startTimeoutSeconds = seconds(values['start-timeout'], 'start-timeout', DEFAULT_START_TIMEOUT_SECONDS);
-  for (const name of ['config', 'source', 'identity', 'known-hosts', 'release-name', 'release'] as const) {
+  for (const name of [
+    'config',
+    'source',
+    'identity',
+    'certificate',
+    'known-hosts',
+    'release-name',
+    'release',
+  ] as const) {
     if (values[name] === '') throw new UsageError(`--${name} must not be empty`);
   }
   return {
@@ -218,6 +230,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
     force: values.force ?? false,
     releaseName: command === 'rollback' ? values.release : values['release-name'],
     identity: values.identity,
+    certificate: values.certificate,
     knownHosts: values['known-hosts'],
     connectTimeoutSeconds,
     startTimeoutSeconds,

@@ -11,6 +11,12 @@ import { selectHosts } from '../fleet/select.js';
 import type { Log } from '../log.js';
 import { RunReport } from '../report/report.js';
 import { runInfoFromEnv, type RunInfo } from '../run-info.js';
+import {
+  type Certificate,
+  checkUserCertificate,
+  describeCertificate,
+  parseCertificate,
+} from '../transport/certificate.js';
 import { parseKnownHosts } from '../transport/known-hosts.js';
 import type { CliArgs } from './args.js';
 import type { OutputMask } from './mask.js';
@@ -115,7 +121,11 @@ export function cliAccess(
       );
     }
   }
-  const credentials = [privateKey ? `the key ${keyFile}` : '', agent ? `the keys of the SSH agent at ${agent}` : '']
+  const certificate = needsSsh ? cliCertificate(args, keyFile, privateKey, cwd, log) : undefined;
+  const credentials = [
+    privateKey ? `the key ${keyFile}${certificate ? ` with its certificate ${certificate.file}` : ''}` : '',
+    agent ? `the keys of the SSH agent at ${agent}` : '',
+  ]
     .filter(Boolean)
     .join(' and ');
   if (needsSsh) {
@@ -130,15 +140,45 @@ export function cliAccess(
       privateKey,
       passphrase,
       agent,
+      ...(certificate ? { certificate: certificate.certificate } : {}),
       knownHosts,
       connectTimeoutMs: args.connectTimeoutSeconds * 1000,
       startTimeoutMs: args.startTimeoutSeconds * 1000,
       surface: 'cli',
-      names: { publicKey, passphrase: 'DEPLOY_SSH_PASSPHRASE' },
+      names: {
+        publicKey,
+        passphrase: 'DEPLOY_SSH_PASSPHRASE',
+        certificate: { certificate: `the certificate ${certificate?.file}`, key: `the key ${keyFile}` },
+      },
     },
     knownHostsFile,
     credentials,
   };
+}
+
+/**
+ * The user certificate of the key: --certificate FILE, else the key's FILE-cert.pub beside it (as ssh finds it),
+ * checked (a user certificate, valid now); its principals and validity in the debug lines.
+ */
+function cliCertificate(
+  args: CliArgs,
+  keyFile: string | undefined,
+  privateKey: string | undefined,
+  cwd: string,
+  log: Log,
+): { file: string; certificate: Certificate } | undefined {
+  if (args.certificate !== undefined && !privateKey) {
+    throw new Error('--certificate needs -i FILE: the private key the certificate was signed for');
+  }
+  const beside = keyFile ? `${keyFile}-cert.pub` : undefined;
+  const file =
+    args.certificate !== undefined ? path(args.certificate, cwd) : beside && existsSync(beside) ? beside : undefined;
+  if (!file || !privateKey) return undefined;
+  const source = `the certificate ${file}`;
+  const certificate = parseCertificate(readOrThrow(file, 'certificate'), source);
+  log.debug(`certificate ${file}: ${describeCertificate(certificate)}`);
+  checkUserCertificate(certificate, source);
+  return { file, certificate };
 }
 
 /** Output of a git command in dir, or '' when dir is not a git checkout (or git is missing). */

@@ -1,4 +1,5 @@
 import type { HostConfig, Surface } from '../config/index.js';
+import type { Certificate } from '../transport/certificate.js';
 import type { KnownHosts } from '../transport/known-hosts.js';
 import type { CredentialNames } from '../transport/ssh.js';
 import { LocalTransport } from '../transport/local.js';
@@ -13,6 +14,8 @@ export interface Access {
   privateKey?: string;
   passphrase?: string;
   agent?: string;
+  /** An OpenSSH user certificate of privateKey, presented at login instead of the plain key. */
+  certificate?: Certificate;
   knownHosts: KnownHosts;
   connectTimeoutMs: number;
   /** Time a host's login shell gets to start the session (default DEFAULT_START_TIMEOUT_MS). */

@@ -143,8 +143,9 @@ function entryMatchesHost(entry: KnownHostEntry, name: string): boolean {
 }
 
 /**
- * Entries whose host patterns match host:port. Callers only use unmarked (pinned) and `@revoked` entries:
- * `@cert-authority` lines are not supported for matching, so they never pin nor revoke anything.
+ * Entries whose host patterns match host:port. Callers use unmarked (pinned) and `@revoked` entries to decide:
+ * `@cert-authority` lines never pin nor revoke anything (host certificates are not supported: ssh2, the SSH library,
+ * offers and verifies only plain host key types), they only explain a refusal.
  */
 function entriesFor(kh: KnownHosts, host: string, port: number): KnownHostEntry[] {
   const name = knownHostsName(host.toLowerCase(), port);
@@ -180,6 +181,16 @@ function serverKeyFile(keyType: string): string {
   const short: Record<string, string> = { 'ssh-ed25519': 'ed25519', 'ssh-rsa': 'rsa', 'ssh-dss': 'dsa' };
   const name = keyType.startsWith('ecdsa-') ? 'ecdsa' : (short[keyType] ?? '*');
   return `/etc/ssh/ssh_host_${name}_key.pub`;
+}
+
+/** Why a matching `@cert-authority` line did not let the host in: host certificates are not supported. */
+function certificateAuthorityNote(matching: KnownHostEntry[], source: KnownHostsSource): string[] {
+  const lines = matching.filter((e) => e.marker === '@cert-authority').map((e) => e.line);
+  if (lines.length === 0) return [];
+  return [
+    `${source.line}(s) ${lines.join(', ')} (@cert-authority) match this host, but host certificates are not supported:`,
+    "the SSH library negotiates only plain host keys, so each host is pinned by its own key's line.",
+  ];
 }
 
 /** Checks the server's host key blob against the entries for host:port. Fails closed. */
@@ -234,6 +245,7 @@ export function verifyHostKey(kh: KnownHosts, host: string, port: number, blob: 
         : [
             `Host key verification failed for ${where}: the host is not listed in ${source.name}`,
             `(looked up as "${knownHostsName(host, port)}"). Refusing to connect to an unknown host.`,
+            ...certificateAuthorityNote(matching, source),
             offered,
             `To trust this host, add this line to ${source.name}:`,
           ];

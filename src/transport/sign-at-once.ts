@@ -1,4 +1,11 @@
-import type { Client } from 'ssh2';
+import { utils, type Client } from 'ssh2';
+import {
+  certificateAlgorithm,
+  checkCertificateKey,
+  signatureBlob,
+  sshSignature,
+  type Certificate,
+} from './certificate.js';
 
 /** The parts of ssh2's key objects and protocol this module relies on. */
 interface SigningKey {
@@ -45,4 +52,88 @@ export function signWithoutAsking(client: Client): boolean {
     });
   };
   return true;
+}
+
+/** The parts of ssh2's protocol object a certificate login writes its request with (undocumented; ssh2 is pinned). */
+interface PacketProtocol {
+  authPK?: AuthPK;
+  _authsQueue?: string[];
+  _kexinit?: unknown;
+  _queue?: Buffer[];
+  _cipher?: { encrypt(packet: Buffer): void };
+  _packetRW?: { write?: { allocStart: number; alloc(size: number): Buffer; finalize(packet: Buffer): Buffer } };
+}
+
+/**
+ * Logs in with an OpenSSH user certificate, which ssh2 does not support (mscdex/ssh2 issue 551): the publickey
+ * request names the certificate's algorithm (`ssh-ed25519-cert-v01@openssh.com`, `rsa-sha2-512-cert-v01@openssh.com`)
+ * and carries the certificate as its public key; the private key signs the usual session data (RFC 4252 §7) and the
+ * signature names the plain algorithm (`ssh-ed25519`, `rsa-sha2-512`), as OpenSSH's client does. The signed request
+ * goes out at once. ssh2 builds the data to sign; this writes the request itself, because ssh2 would name the
+ * signature with the certificate's algorithm. Returns false when ssh2 is shaped differently (the caller refuses to
+ * go on: without the certificate the login would only fail later, less clearly). Call it after signWithoutAsking.
+ */
+export function presentCertificate(client: Client, certificate: Certificate): boolean {
+  const proto = (client as unknown as { _protocol?: PacketProtocol })._protocol;
+  const authPK = proto?.authPK;
+  const writer = proto?._packetRW?.write;
+  if (!proto || typeof authPK !== 'function' || authPK.length !== 4 || !Array.isArray(proto._authsQueue)) return false;
+  if (!writer || typeof writer.alloc !== 'function' || typeof writer.finalize !== 'function') return false;
+  if (typeof proto._cipher?.encrypt !== 'function') return false;
+  proto.authPK = function (this: PacketProtocol, username, key, keyAlgo, sign) {
+    if (sign || !isSigningKey(key) || key.type !== certificate.keyType) {
+      return authPK.call(this, username, key, keyAlgo, sign);
+    }
+    const algorithm = keyAlgo ?? key.type;
+    const hash = key.type === 'ssh-rsa' ? RSA_HASH[algorithm] : undefined;
+    // ssh2 writes the request's fields with the certificate in place of the key and hands over the data to sign.
+    const presented = Object.create(key, { getPublicSSH: { value: () => certificate.blob } }) as unknown;
+    return authPK.call(this, username, presented, certificateAlgorithm(algorithm), (data) => {
+      const signature = key.sign(data, hash);
+      if (signature instanceof Error) throw new Error(`the private key could not sign the login: ${signature.message}`);
+      const sessionIdLength = data.readUInt32BE(0);
+      const blob = signatureBlob(algorithm, sshSignature(key.type, signature));
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(blob.length, 0);
+      const payload = Buffer.concat([data.subarray(4 + sessionIdLength), length, blob]);
+      send(this, payload);
+    });
+  };
+  return true;
+}
+
+/** Sends one packet as ssh2's own methods do: queued during a key re-exchange, else encrypted and written. */
+function send(proto: PacketProtocol, payload: Buffer): void {
+  const writer = proto._packetRW!.write!;
+  const packet = writer.alloc(payload.length);
+  packet.set(payload, writer.allocStart);
+  const finalized = writer.finalize(packet);
+  proto._authsQueue!.push('publickey');
+  if (proto._kexinit === undefined) {
+    proto._cipher!.encrypt(finalized);
+    return;
+  }
+  proto._queue ??= [];
+  proto._queue.push(finalized);
+}
+
+/**
+ * Why the certificate cannot be used with this private key (it certifies another key), or undefined. A key that
+ * cannot be read is left to the login, which reports it its own way.
+ */
+export function certificateMismatch(
+  certificate: Certificate,
+  privateKey: string,
+  passphrase: string | undefined,
+  names: { certificate: string; key: string },
+): string | undefined {
+  const parsed = utils.parseKey(privateKey, passphrase);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key || key instanceof Error) return undefined;
+  try {
+    checkCertificateKey(certificate, key.getPublicSSH(), names.certificate, names.key);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }

@@ -5,7 +5,8 @@ import type { Surface } from '../config/index.js';
 import type { Completed, ExitStatus, RemoteProcess, Transport } from './types.js';
 import { collect } from './collect.js';
 import { pipelineLogin, type EarlySession } from './pipelined-login.js';
-import { signWithoutAsking } from './sign-at-once.js';
+import { certificateMismatch, presentCertificate, signWithoutAsking } from './sign-at-once.js';
+import type { Certificate } from './certificate.js';
 import { describeHandshakeTimeout, describeLostConnection, describeNetError, errorCode } from './net-errors.js';
 import { CLIENT_IDENT, takeTcp } from './tcp.js';
 import { pinnedHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict, type KnownHosts } from './known-hosts.js';
@@ -23,6 +24,8 @@ export interface SshCredentials {
   passphrase?: string;
   /** Path of an SSH agent socket (the CLI's SSH_AUTH_SOCK). */
   agent?: string;
+  /** An OpenSSH user certificate of privateKey: the login presents it instead of the plain key. */
+  certificate?: Certificate;
   knownHosts: KnownHosts;
   connectTimeoutMs: number;
   /** Who runs (the action or the CLI): how a network error's hint speaks of this machine. */
@@ -37,9 +40,15 @@ export interface CredentialNames {
   publicKey: string;
   /** Where the passphrase comes from, e.g. "ssh-passphrase". */
   passphrase: string;
+  /** The certificate and the key, e.g. "the certificate in ssh-certificate" and "ssh-private-key". */
+  certificate?: { certificate: string; key: string };
 }
 
-const INPUT_NAMES: CredentialNames = { publicKey: 'the public key of ssh-private-key', passphrase: 'ssh-passphrase' };
+const INPUT_NAMES: CredentialNames = {
+  publicKey: 'the public key of ssh-private-key',
+  passphrase: 'ssh-passphrase',
+  certificate: { certificate: 'the certificate in ssh-certificate', key: 'ssh-private-key' },
+};
 
 /** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
 const KEEPALIVE_MS = 10_000;
@@ -64,6 +73,12 @@ export class ConnectError extends Error {
  */
 export async function connectSsh(target: SshTarget, creds: SshCredentials): Promise<SshTransport> {
   let verdict: HostKeyVerdict | undefined;
+  const names = (creds.names ?? INPUT_NAMES).certificate ?? INPUT_NAMES.certificate!;
+  const mismatch =
+    creds.certificate && creds.privateKey
+      ? certificateMismatch(creds.certificate, creds.privateKey, creds.passphrase, names)
+      : undefined;
+  if (mismatch) throw new ConnectError(mismatch, 'auth');
   const pinned = pinnedHostKeyAlgorithms(creds.knownHosts, target.host, target.port);
   const sock = takeTcp(target.host, target.port);
   // Whether TCP came up tells a silent firewall from a port that speaks no SSH, when the handshake times out.
@@ -97,6 +112,8 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
     const connecting = ssh.connect(config as Parameters<NodeSSH['connect']>[0]);
     if (ssh.connection) {
       signWithoutAsking(ssh.connection);
+      if (creds.certificate && !presentCertificate(ssh.connection, creds.certificate))
+        throw new Error('this version of ssh2 cannot log in with a certificate (its internals changed)');
       // A session channel in the login's flight only when the login is one attempt (see pipelineLogin).
       early = pipelineLogin(ssh.connection, { openSession: !!creds.privateKey && !creds.agent });
     }
@@ -132,6 +149,15 @@ function explain(
   const code = errorCode(error);
   const level = (error as { level?: string }).level;
   const network = describeNetError(code, target, creds.surface);
+  if (level === 'client-authentication' && creds.certificate) {
+    const names = (creds.names ?? INPUT_NAMES).certificate ?? INPUT_NAMES.certificate!;
+    return new ConnectError(
+      `${where}: the server refused ${names.certificate} for user "${target.user}" (principals: ` +
+        `${creds.certificate.principals.join(', ') || 'any'}). Check that sshd's TrustedUserCAKeys holds the CA ` +
+        `that signed it and that "${target.user}" is one of its principals (ssh-keygen -L -f the -cert.pub file).`,
+      'auth',
+    );
+  }
   if (level === 'client-authentication') {
     return new ConnectError(
       `${where}: the server refused the key for user "${target.user}". Check that ` +
