@@ -128,7 +128,13 @@ function isOpen(client) {
     return !!sock?.writable;
 }
 
+// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
+var lib = __webpack_require__(5472);
+// EXTERNAL MODULE: ./src/transport/certificate.ts
+var transport_certificate = __webpack_require__(2102);
 ;// CONCATENATED MODULE: ./src/transport/sign-at-once.ts
+
+
 /** The hash each RSA signature algorithm signs with (the other key types have one hash each). */
 const RSA_HASH = { 'rsa-sha2-256': 'sha256', 'rsa-sha2-512': 'sha512', 'ssh-rsa': 'sha1' };
 function isSigningKey(key) {
@@ -167,6 +173,78 @@ function signWithoutAsking(client) {
         });
     };
     return true;
+}
+/**
+ * Logs in with an OpenSSH user certificate, which ssh2 does not support (mscdex/ssh2 issue 551): the publickey
+ * request names the certificate's algorithm (`ssh-ed25519-cert-v01@openssh.com`, `rsa-sha2-512-cert-v01@openssh.com`)
+ * and carries the certificate as its public key; the private key signs the usual session data (RFC 4252 §7) and the
+ * signature names the plain algorithm (`ssh-ed25519`, `rsa-sha2-512`), as OpenSSH's client does. The signed request
+ * goes out at once. ssh2 builds the data to sign; this writes the request itself, because ssh2 would name the
+ * signature with the certificate's algorithm. Returns false when ssh2 is shaped differently (the caller refuses to
+ * go on: without the certificate the login would only fail later, less clearly). Call it after signWithoutAsking.
+ */
+function presentCertificate(client, certificate) {
+    const proto = client._protocol;
+    const authPK = proto?.authPK;
+    const writer = proto?._packetRW?.write;
+    if (!proto || typeof authPK !== 'function' || authPK.length !== 4 || !Array.isArray(proto._authsQueue))
+        return false;
+    if (!writer || typeof writer.alloc !== 'function' || typeof writer.finalize !== 'function')
+        return false;
+    if (typeof proto._cipher?.encrypt !== 'function')
+        return false;
+    proto.authPK = function (username, key, keyAlgo, sign) {
+        if (sign || !isSigningKey(key) || key.type !== certificate.keyType) {
+            return authPK.call(this, username, key, keyAlgo, sign);
+        }
+        const algorithm = keyAlgo ?? key.type;
+        const hash = key.type === 'ssh-rsa' ? RSA_HASH[algorithm] : undefined;
+        // ssh2 writes the request's fields with the certificate in place of the key and hands over the data to sign.
+        const presented = Object.create(key, { getPublicSSH: { value: () => certificate.blob } });
+        return authPK.call(this, username, presented, (0,transport_certificate/* certificateAlgorithm */.Pn)(algorithm), (data) => {
+            const signature = key.sign(data, hash);
+            if (signature instanceof Error)
+                throw new Error(`the private key could not sign the login: ${signature.message}`);
+            const sessionIdLength = data.readUInt32BE(0);
+            const blob = (0,transport_certificate/* signatureBlob */.OD)(algorithm, (0,transport_certificate/* sshSignature */.zl)(key.type, signature));
+            const length = Buffer.alloc(4);
+            length.writeUInt32BE(blob.length, 0);
+            const payload = Buffer.concat([data.subarray(4 + sessionIdLength), length, blob]);
+            send(this, payload);
+        });
+    };
+    return true;
+}
+/** Sends one packet as ssh2's own methods do: queued during a key re-exchange, else encrypted and written. */
+function send(proto, payload) {
+    const writer = proto._packetRW.write;
+    const packet = writer.alloc(payload.length);
+    packet.set(payload, writer.allocStart);
+    const finalized = writer.finalize(packet);
+    proto._authsQueue.push('publickey');
+    if (proto._kexinit === undefined) {
+        proto._cipher.encrypt(finalized);
+        return;
+    }
+    proto._queue ??= [];
+    proto._queue.push(finalized);
+}
+/**
+ * Why the certificate cannot be used with this private key (it certifies another key), or undefined. A key that
+ * cannot be read is left to the login, which reports it its own way.
+ */
+function certificateMismatch(certificate, privateKey, passphrase, names) {
+    const parsed = lib.utils.parseKey(privateKey, passphrase);
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (!key || key instanceof Error)
+        return undefined;
+    try {
+        (0,transport_certificate/* checkCertificateKey */.pS)(certificate, key.getPublicSSH(), names.certificate, names.key);
+        return undefined;
+    }
+    catch (error) {
+        return error.message;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/transport/net-errors.ts
@@ -245,7 +323,11 @@ var known_hosts = __webpack_require__(3808);
 
 
 
-const INPUT_NAMES = { publicKey: 'the public key of ssh-private-key', passphrase: 'ssh-passphrase' };
+const INPUT_NAMES = {
+    publicKey: 'the public key of ssh-private-key',
+    passphrase: 'ssh-passphrase',
+    certificate: { certificate: 'the certificate in ssh-certificate', key: 'ssh-private-key' },
+};
 /** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
 const KEEPALIVE_MS = 10_000;
 const KEEPALIVE_COUNT = 3;
@@ -266,6 +348,12 @@ class ConnectError extends Error {
  */
 async function connectSsh(target, creds) {
     let verdict;
+    const names = (creds.names ?? INPUT_NAMES).certificate ?? INPUT_NAMES.certificate;
+    const mismatch = creds.certificate && creds.privateKey
+        ? certificateMismatch(creds.certificate, creds.privateKey, creds.passphrase, names)
+        : undefined;
+    if (mismatch)
+        throw new ConnectError(mismatch, 'auth');
     const pinned = (0,known_hosts/* pinnedHostKeyAlgorithms */._V)(creds.knownHosts, target.host, target.port);
     const sock = (0,tcp/* takeTcp */.Rs)(target.host, target.port);
     // Whether TCP came up tells a silent firewall from a port that speaks no SSH, when the handshake times out.
@@ -299,6 +387,8 @@ async function connectSsh(target, creds) {
         const connecting = ssh.connect(config);
         if (ssh.connection) {
             signWithoutAsking(ssh.connection);
+            if (creds.certificate && !presentCertificate(ssh.connection, creds.certificate))
+                throw new Error('this version of ssh2 cannot log in with a certificate (its internals changed)');
             // A session channel in the login's flight only when the login is one attempt (see pipelineLogin).
             early = pipelineLogin(ssh.connection, { openSession: !!creds.privateKey && !creds.agent });
         }
@@ -329,6 +419,12 @@ function explain(error, target, creds, verdict, tcpUp) {
     const code = errorCode(error);
     const level = error.level;
     const network = describeNetError(code, target, creds.surface);
+    if (level === 'client-authentication' && creds.certificate) {
+        const names = (creds.names ?? INPUT_NAMES).certificate ?? INPUT_NAMES.certificate;
+        return new ConnectError(`${where}: the server refused ${names.certificate} for user "${target.user}" (principals: ` +
+            `${creds.certificate.principals.join(', ') || 'any'}). Check that sshd's TrustedUserCAKeys holds the CA ` +
+            `that signed it and that "${target.user}" is one of its principals (ssh-keygen -L -f the -cert.pub file).`, 'auth');
+    }
     if (level === 'client-authentication') {
         return new ConnectError(`${where}: the server refused the key for user "${target.user}". Check that ` +
             `${(creds.names ?? INPUT_NAMES).publicKey} is in ~${target.user}/.ssh/authorized_keys on the host.`, 'auth');

@@ -28629,6 +28629,8 @@ function selectHosts(hosts, spec, source) {
 
 // EXTERNAL MODULE: ./src/run-info.ts
 var run_info = __nccwpck_require__(4091);
+// EXTERNAL MODULE: ./src/transport/certificate.ts
+var transport_certificate = __nccwpck_require__(2102);
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
 var known_hosts = __nccwpck_require__(3808);
 // EXTERNAL MODULE: ./src/action/actions-log.ts + 1 modules
@@ -28663,6 +28665,7 @@ function readInputs() {
         source: inWorkspace(core/* getInput */.V4('source') || '.'),
         sshPrivateKey: core/* getInput */.V4('ssh-private-key'),
         sshPassphrase: core/* getInput */.V4('ssh-passphrase'),
+        sshCertificate: core/* getInput */.V4('ssh-certificate'),
         knownHosts: core/* getInput */.V4('known-hosts'),
         releaseName: core/* getInput */.V4('release-name'),
         release: core/* getInput */.V4('release'),
@@ -28720,6 +28723,7 @@ var state = __nccwpck_require__(3175);
 
 
 
+
 /** The action's inputs; the credentials among them are masked in the log at once. */
 function actionInputs() {
     const inputs = readInputs();
@@ -28740,10 +28744,27 @@ function actionAccess(inputs, knownHosts = (0,known_hosts/* parseKnownHosts */.u
     return {
         privateKey: inputs.sshPrivateKey || undefined,
         passphrase: inputs.sshPassphrase || undefined,
+        certificate: actionCertificate(inputs),
         knownHosts,
         connectTimeoutMs: inputs.connectTimeoutSeconds * 1000,
         startTimeoutMs: inputs.startTimeoutSeconds * 1000,
     };
+}
+const CERTIFICATE_SOURCE = 'the certificate in ssh-certificate';
+/**
+ * The user certificate of the `ssh-certificate` input, checked before any host is reached: a user certificate
+ * (of ssh-private-key: checked when connecting), valid now. Its principals and validity are in the debug log.
+ */
+function actionCertificate(inputs) {
+    if (!inputs.sshCertificate.trim())
+        return undefined;
+    if (!inputs.sshPrivateKey) {
+        throw new Error('input ssh-certificate needs ssh-private-key: the private key the certificate was signed for');
+    }
+    const certificate = (0,transport_certificate/* parseCertificate */.hB)(inputs.sshCertificate, CERTIFICATE_SOURCE);
+    core/* debug */.Yz(`ssh-certificate: ${(0,transport_certificate/* describeCertificate */.dF)(certificate)}`);
+    (0,transport_certificate/* checkUserCertificate */.pB)(certificate, CERTIFICATE_SOURCE);
+    return certificate;
 }
 /** The main step's command context: access checked (known-hosts problems warned of, a key for remote hosts). */
 async function commandContext(inputs, config, report, signal) {
@@ -37174,6 +37195,212 @@ function lockInfoMembers(run) {
 
 /***/ }),
 
+/***/ 2102:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   OD: () => (/* binding */ signatureBlob),
+/* harmony export */   Pn: () => (/* binding */ certificateAlgorithm),
+/* harmony export */   dF: () => (/* binding */ describeCertificate),
+/* harmony export */   hB: () => (/* binding */ parseCertificate),
+/* harmony export */   pB: () => (/* binding */ checkUserCertificate),
+/* harmony export */   pS: () => (/* binding */ checkCertificateKey),
+/* harmony export */   zl: () => (/* binding */ sshSignature)
+/* harmony export */ });
+/* unused harmony exports CertificateError, certificateTime */
+/**
+ * OpenSSH certificates (PROTOCOL.certkeys in OpenSSH's source): a public key, signed by a certificate authority, with
+ * a kind (user or host), principals and a validity period. User certificates log in where sshd trusts the CA
+ * (`TrustedUserCAKeys`) without the key itself in authorized_keys.
+ */
+/** The certificate types this project logs in with, and the plain key type each one certifies. */
+const CERT_TYPES = {
+    'ssh-ed25519-cert-v01@openssh.com': { base: 'ssh-ed25519', fields: 1 },
+    'ssh-rsa-cert-v01@openssh.com': { base: 'ssh-rsa', fields: 2 },
+    'ecdsa-sha2-nistp256-cert-v01@openssh.com': { base: 'ecdsa-sha2-nistp256', fields: 2 },
+    'ecdsa-sha2-nistp384-cert-v01@openssh.com': { base: 'ecdsa-sha2-nistp384', fields: 2 },
+    'ecdsa-sha2-nistp521-cert-v01@openssh.com': { base: 'ecdsa-sha2-nistp521', fields: 2 },
+};
+/** A certificate that cannot be used; the message names where it came from and what to do. */
+class CertificateError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'CertificateError';
+    }
+}
+const FOREVER = 0xffffffffffffffffn;
+class Reader {
+    buf;
+    pos = 0;
+    constructor(buf) {
+        this.buf = buf;
+    }
+    get offset() {
+        return this.pos;
+    }
+    bytes(n) {
+        if (this.pos + n > this.buf.length)
+            throw new Error('truncated');
+        const out = this.buf.subarray(this.pos, this.pos + n);
+        this.pos += n;
+        return out;
+    }
+    uint32() {
+        return this.bytes(4).readUInt32BE(0);
+    }
+    uint64() {
+        return this.bytes(8).readBigUInt64BE(0);
+    }
+    string() {
+        return this.bytes(this.uint32());
+    }
+    text() {
+        return this.string().toString('utf8');
+    }
+}
+function sshString(data) {
+    const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(body.length, 0);
+    return Buffer.concat([len, body]);
+}
+/** Parses a certificate line (`ssh-ed25519-cert-v01@openssh.com AAAA... comment`, a `*-cert.pub` file's text). */
+function parseCertificate(text, source) {
+    const fields = text.trim().split(/\s+/);
+    const [type, data] = fields;
+    if (!type || !data)
+        throw new CertificateError(`${source} is empty: give the text of the key's -cert.pub file`);
+    const spec = CERT_TYPES[type];
+    if (!spec) {
+        throw new CertificateError(`${source} is not a supported OpenSSH certificate (type "${type.slice(0, 60)}"; supported: ${Object.keys(CERT_TYPES).join(', ')}); give the text of the key's -cert.pub file`);
+    }
+    const blob = Buffer.from(data, 'base64');
+    try {
+        const r = new Reader(blob);
+        if (r.text() !== type)
+            throw new Error('type mismatch');
+        r.string(); // nonce
+        const keyStart = r.offset;
+        for (let i = 0; i < spec.fields; i++)
+            r.string();
+        const publicKey = Buffer.concat([sshString(spec.base), blob.subarray(keyStart, r.offset)]);
+        const serial = r.uint64();
+        const kindCode = r.uint32();
+        const keyId = r.text();
+        const principalsReader = new Reader(r.string());
+        const principals = [];
+        for (let end = false; !end;) {
+            try {
+                principals.push(principalsReader.text());
+            }
+            catch {
+                end = true;
+            }
+        }
+        const validAfter = r.uint64();
+        const validBefore = r.uint64();
+        r.string(); // critical options
+        r.string(); // extensions
+        r.string(); // reserved
+        const signatureKey = r.string();
+        r.string(); // the CA's signature
+        if (kindCode !== 1 && kindCode !== 2)
+            throw new Error('unknown kind');
+        return {
+            type,
+            keyType: spec.base,
+            blob,
+            publicKey,
+            kind: kindCode === 1 ? 'user' : 'host',
+            keyId,
+            serial,
+            principals,
+            validAfter,
+            validBefore,
+            signatureKey,
+        };
+    }
+    catch {
+        throw new CertificateError(`${source}: the ${type} certificate is truncated or corrupt`);
+    }
+}
+/** A validity bound as a UTC time, as people read it (`2026-12-06 15:31:00 UTC`, or `forever`). */
+function certificateTime(seconds) {
+    if (seconds >= FOREVER)
+        return 'forever';
+    const ms = Number(seconds) * 1000;
+    if (!Number.isFinite(ms) || ms > 8.64e15)
+        return 'forever';
+    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** What a certificate says, for a debug line: type, id, serial, principals and validity. */
+function describeCertificate(cert) {
+    const principals = cert.principals.length > 0 ? cert.principals.map((p) => JSON.stringify(p)).join(', ') : '(any)';
+    return (`${cert.type} certificate ${JSON.stringify(cert.keyId)} (serial ${cert.serial}), principals: ${principals}, ` +
+        `valid from ${certificateTime(cert.validAfter)} to ${certificateTime(cert.validBefore)}`);
+}
+/**
+ * Checks a user certificate before any host is reached: a user certificate, valid now. `source` names it
+ * ("the certificate in ssh-certificate", a file's path).
+ */
+function checkUserCertificate(cert, source, now = new Date()) {
+    const renew = 'sign a new one with the CA (ssh-keygen -s CA_KEY -I ID -n USER -V +1h KEY.pub) and use its -cert.pub';
+    if (cert.kind !== 'user') {
+        throw new CertificateError(`${source} is a host certificate, not a user certificate: ${renew}`);
+    }
+    const seconds = BigInt(Math.floor(now.getTime() / 1000));
+    if (seconds >= cert.validBefore) {
+        throw new CertificateError(`${source} expired at ${certificateTime(cert.validBefore)} (id ${JSON.stringify(cert.keyId)}, now ${certificateTime(seconds)}): ${renew}`);
+    }
+    if (seconds < cert.validAfter) {
+        throw new CertificateError(`${source} is not valid yet: it is valid from ${certificateTime(cert.validAfter)} (id ${JSON.stringify(cert.keyId)}, now ${certificateTime(seconds)}); check the clock of this machine, or ${renew}`);
+    }
+}
+/** Checks that the certificate certifies the private key whose public half (SSH wire format) is given. */
+function checkCertificateKey(cert, publicKey, source, keyName) {
+    if (!cert.publicKey.equals(publicKey)) {
+        throw new CertificateError(`${source} certifies another key than ${keyName} (the certificate is for a ${cert.keyType} key, id ${JSON.stringify(cert.keyId)}): give the -cert.pub file signed for this key's .pub`);
+    }
+}
+/**
+ * The algorithm a login with this certificate names, from the signature algorithm chosen for the plain key
+ * (`rsa-sha2-512` gives `rsa-sha2-512-cert-v01@openssh.com`).
+ */
+function certificateAlgorithm(signatureAlgorithm) {
+    return `${signatureAlgorithm}-cert-v01@openssh.com`;
+}
+/** Wraps an SSH signature: string algorithm, string signature. */
+function signatureBlob(algorithm, signature) {
+    return Buffer.concat([sshString(algorithm), sshString(signature)]);
+}
+/** The SSH encoding of an ECDSA signature (string mpint r, mpint s) from its DER encoding; others pass unchanged. */
+function sshSignature(keyType, signature) {
+    if (!keyType.startsWith('ecdsa-'))
+        return signature;
+    const r = new Reader(signature);
+    const derLength = () => {
+        const first = r.bytes(1)[0];
+        if (first < 0x80)
+            return first;
+        const bytes = r.bytes(first & 0x7f);
+        return bytes.reduce((n, b) => n * 256 + b, 0);
+    };
+    const integer = () => {
+        if (r.bytes(1)[0] !== 0x02)
+            throw new Error('not a DER integer');
+        return r.bytes(derLength());
+    };
+    if (r.bytes(1)[0] !== 0x30)
+        throw new Error('not a DER sequence');
+    derLength();
+    const rInt = integer();
+    const sInt = integer();
+    return Buffer.concat([sshString(rInt), sshString(sInt)]);
+}
+
+
+/***/ }),
+
 /***/ 3971:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37314,8 +37541,9 @@ function entryMatchesHost(entry, name) {
     return matched;
 }
 /**
- * Entries whose host patterns match host:port. Callers only use unmarked (pinned) and `@revoked` entries:
- * `@cert-authority` lines are not supported for matching, so they never pin nor revoke anything.
+ * Entries whose host patterns match host:port. Callers use unmarked (pinned) and `@revoked` entries to decide:
+ * `@cert-authority` lines never pin nor revoke anything (host certificates are not supported: ssh2, the SSH library,
+ * offers and verifies only plain host key types), they only explain a refusal.
  */
 function entriesFor(kh, host, port) {
     const name = knownHostsName(host.toLowerCase(), port);
@@ -37346,6 +37574,16 @@ function serverKeyFile(keyType) {
     const short = { 'ssh-ed25519': 'ed25519', 'ssh-rsa': 'rsa', 'ssh-dss': 'dsa' };
     const name = keyType.startsWith('ecdsa-') ? 'ecdsa' : (short[keyType] ?? '*');
     return `/etc/ssh/ssh_host_${name}_key.pub`;
+}
+/** Why a matching `@cert-authority` line did not let the host in: host certificates are not supported. */
+function certificateAuthorityNote(matching, source) {
+    const lines = matching.filter((e) => e.marker === '@cert-authority').map((e) => e.line);
+    if (lines.length === 0)
+        return [];
+    return [
+        `${source.line}(s) ${lines.join(', ')} (@cert-authority) match this host, but host certificates are not supported:`,
+        "the SSH library negotiates only plain host keys, so each host is pinned by its own key's line.",
+    ];
 }
 /** Checks the server's host key blob against the entries for host:port. Fails closed. */
 function verifyHostKey(kh, host, port, blob) {
@@ -37399,6 +37637,7 @@ function verifyHostKey(kh, host, port, blob) {
             : [
                 `Host key verification failed for ${where}: the host is not listed in ${source.name}`,
                 `(looked up as "${knownHostsName(host, port)}"). Refusing to connect to an unknown host.`,
+                ...certificateAuthorityNote(matching, source),
                 offered,
                 `To trust this host, add this line to ${source.name}:`,
             ];

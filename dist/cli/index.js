@@ -1451,6 +1451,7 @@ const OPTION_HELP = [
         '-i, --identity FILE',
         'private key file (default: the SSH agent, else the first of ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa)',
     ],
+    ['--certificate FILE', "OpenSSH user certificate of the -i key (default: the key's FILE-cert.pub, if it exists)"],
     ['--known-hosts FILE', 'the host keys to match, known_hosts format (default: ~/.ssh/known_hosts)'],
     ['--connect-timeout SECONDS', `SSH connection timeout per host (default: ${DEFAULT_CONNECT_TIMEOUT_SECONDS})`],
     [
@@ -1504,6 +1505,7 @@ const OPTIONS = {
     'release-name': { type: 'string' },
     release: { type: 'string' },
     identity: { type: 'string', short: 'i' },
+    certificate: { type: 'string' },
     'known-hosts': { type: 'string' },
     'connect-timeout': { type: 'string' },
     'start-timeout': { type: 'string' },
@@ -1560,7 +1562,15 @@ function parseCliArgs(argv) {
         throw new UsageError('--quiet and --verbose exclude each other; pick one');
     const connectTimeoutSeconds = seconds(values['connect-timeout'], 'connect-timeout', DEFAULT_CONNECT_TIMEOUT_SECONDS);
     const startTimeoutSeconds = seconds(values['start-timeout'], 'start-timeout', DEFAULT_START_TIMEOUT_SECONDS);
-    for (const name of ['config', 'source', 'identity', 'known-hosts', 'release-name', 'release']) {
+    for (const name of [
+        'config',
+        'source',
+        'identity',
+        'certificate',
+        'known-hosts',
+        'release-name',
+        'release',
+    ]) {
         if (values[name] === '')
             throw new UsageError(`--${name} must not be empty`);
     }
@@ -1575,6 +1585,7 @@ function parseCliArgs(argv) {
         force: values.force ?? false,
         releaseName: command === 'rollback' ? values.release : values['release-name'],
         identity: values.identity,
+        certificate: values.certificate,
         knownHosts: values['known-hosts'],
         connectTimeoutSeconds,
         startTimeoutSeconds,
@@ -1793,10 +1804,13 @@ class RunReport {
 
 // EXTERNAL MODULE: ./src/run-info.ts
 var run_info = __nccwpck_require__(4091);
+// EXTERNAL MODULE: ./src/transport/certificate.ts
+var transport_certificate = __nccwpck_require__(2102);
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
 var known_hosts = __nccwpck_require__(3808);
 ;// CONCATENATED MODULE: ./src/cli/context.ts
 /** Builds the CommandContext for a CLI run: config, hosts, SSH access, run info — from argv and this machine. */
+
 
 
 
@@ -1878,7 +1892,11 @@ function cliAccess(args, env, cwd, log, needsSsh) {
             throw new Error(`the private key ${keyFile} is encrypted: set DEPLOY_SSH_PASSPHRASE to its passphrase, or load it into ssh-agent`);
         }
     }
-    const credentials = [privateKey ? `the key ${keyFile}` : '', agent ? `the keys of the SSH agent at ${agent}` : '']
+    const certificate = needsSsh ? cliCertificate(args, keyFile, privateKey, cwd, log) : undefined;
+    const credentials = [
+        privateKey ? `the key ${keyFile}${certificate ? ` with its certificate ${certificate.file}` : ''}` : '',
+        agent ? `the keys of the SSH agent at ${agent}` : '',
+    ]
         .filter(Boolean)
         .join(' and ');
     if (needsSsh) {
@@ -1893,15 +1911,38 @@ function cliAccess(args, env, cwd, log, needsSsh) {
             privateKey,
             passphrase,
             agent,
+            ...(certificate ? { certificate: certificate.certificate } : {}),
             knownHosts,
             connectTimeoutMs: args.connectTimeoutSeconds * 1000,
             startTimeoutMs: args.startTimeoutSeconds * 1000,
             surface: 'cli',
-            names: { publicKey, passphrase: 'DEPLOY_SSH_PASSPHRASE' },
+            names: {
+                publicKey,
+                passphrase: 'DEPLOY_SSH_PASSPHRASE',
+                certificate: { certificate: `the certificate ${certificate?.file}`, key: `the key ${keyFile}` },
+            },
         },
         knownHostsFile,
         credentials,
     };
+}
+/**
+ * The user certificate of the key: --certificate FILE, else the key's FILE-cert.pub beside it (as ssh finds it),
+ * checked (a user certificate, valid now); its principals and validity in the debug lines.
+ */
+function cliCertificate(args, keyFile, privateKey, cwd, log) {
+    if (args.certificate !== undefined && !privateKey) {
+        throw new Error('--certificate needs -i FILE: the private key the certificate was signed for');
+    }
+    const beside = keyFile ? `${keyFile}-cert.pub` : undefined;
+    const file = args.certificate !== undefined ? path(args.certificate, cwd) : beside && (0,external_node_fs_.existsSync)(beside) ? beside : undefined;
+    if (!file || !privateKey)
+        return undefined;
+    const source = `the certificate ${file}`;
+    const certificate = (0,transport_certificate/* parseCertificate */.hB)(readOrThrow(file, 'certificate'), source);
+    log.debug(`certificate ${file}: ${(0,transport_certificate/* describeCertificate */.dF)(certificate)}`);
+    (0,transport_certificate/* checkUserCertificate */.pB)(certificate, source);
+    return { file, certificate };
 }
 /** Output of a git command in dir, or '' when dir is not a git checkout (or git is missing). */
 function git(dir, args) {
@@ -9689,6 +9730,212 @@ function cancelOnSignals(log) {
 
 /***/ }),
 
+/***/ 2102:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   OD: () => (/* binding */ signatureBlob),
+/* harmony export */   Pn: () => (/* binding */ certificateAlgorithm),
+/* harmony export */   dF: () => (/* binding */ describeCertificate),
+/* harmony export */   hB: () => (/* binding */ parseCertificate),
+/* harmony export */   pB: () => (/* binding */ checkUserCertificate),
+/* harmony export */   pS: () => (/* binding */ checkCertificateKey),
+/* harmony export */   zl: () => (/* binding */ sshSignature)
+/* harmony export */ });
+/* unused harmony exports CertificateError, certificateTime */
+/**
+ * OpenSSH certificates (PROTOCOL.certkeys in OpenSSH's source): a public key, signed by a certificate authority, with
+ * a kind (user or host), principals and a validity period. User certificates log in where sshd trusts the CA
+ * (`TrustedUserCAKeys`) without the key itself in authorized_keys.
+ */
+/** The certificate types this project logs in with, and the plain key type each one certifies. */
+const CERT_TYPES = {
+    'ssh-ed25519-cert-v01@openssh.com': { base: 'ssh-ed25519', fields: 1 },
+    'ssh-rsa-cert-v01@openssh.com': { base: 'ssh-rsa', fields: 2 },
+    'ecdsa-sha2-nistp256-cert-v01@openssh.com': { base: 'ecdsa-sha2-nistp256', fields: 2 },
+    'ecdsa-sha2-nistp384-cert-v01@openssh.com': { base: 'ecdsa-sha2-nistp384', fields: 2 },
+    'ecdsa-sha2-nistp521-cert-v01@openssh.com': { base: 'ecdsa-sha2-nistp521', fields: 2 },
+};
+/** A certificate that cannot be used; the message names where it came from and what to do. */
+class CertificateError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'CertificateError';
+    }
+}
+const FOREVER = 0xffffffffffffffffn;
+class Reader {
+    buf;
+    pos = 0;
+    constructor(buf) {
+        this.buf = buf;
+    }
+    get offset() {
+        return this.pos;
+    }
+    bytes(n) {
+        if (this.pos + n > this.buf.length)
+            throw new Error('truncated');
+        const out = this.buf.subarray(this.pos, this.pos + n);
+        this.pos += n;
+        return out;
+    }
+    uint32() {
+        return this.bytes(4).readUInt32BE(0);
+    }
+    uint64() {
+        return this.bytes(8).readBigUInt64BE(0);
+    }
+    string() {
+        return this.bytes(this.uint32());
+    }
+    text() {
+        return this.string().toString('utf8');
+    }
+}
+function sshString(data) {
+    const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(body.length, 0);
+    return Buffer.concat([len, body]);
+}
+/** Parses a certificate line (`ssh-ed25519-cert-v01@openssh.com AAAA... comment`, a `*-cert.pub` file's text). */
+function parseCertificate(text, source) {
+    const fields = text.trim().split(/\s+/);
+    const [type, data] = fields;
+    if (!type || !data)
+        throw new CertificateError(`${source} is empty: give the text of the key's -cert.pub file`);
+    const spec = CERT_TYPES[type];
+    if (!spec) {
+        throw new CertificateError(`${source} is not a supported OpenSSH certificate (type "${type.slice(0, 60)}"; supported: ${Object.keys(CERT_TYPES).join(', ')}); give the text of the key's -cert.pub file`);
+    }
+    const blob = Buffer.from(data, 'base64');
+    try {
+        const r = new Reader(blob);
+        if (r.text() !== type)
+            throw new Error('type mismatch');
+        r.string(); // nonce
+        const keyStart = r.offset;
+        for (let i = 0; i < spec.fields; i++)
+            r.string();
+        const publicKey = Buffer.concat([sshString(spec.base), blob.subarray(keyStart, r.offset)]);
+        const serial = r.uint64();
+        const kindCode = r.uint32();
+        const keyId = r.text();
+        const principalsReader = new Reader(r.string());
+        const principals = [];
+        for (let end = false; !end;) {
+            try {
+                principals.push(principalsReader.text());
+            }
+            catch {
+                end = true;
+            }
+        }
+        const validAfter = r.uint64();
+        const validBefore = r.uint64();
+        r.string(); // critical options
+        r.string(); // extensions
+        r.string(); // reserved
+        const signatureKey = r.string();
+        r.string(); // the CA's signature
+        if (kindCode !== 1 && kindCode !== 2)
+            throw new Error('unknown kind');
+        return {
+            type,
+            keyType: spec.base,
+            blob,
+            publicKey,
+            kind: kindCode === 1 ? 'user' : 'host',
+            keyId,
+            serial,
+            principals,
+            validAfter,
+            validBefore,
+            signatureKey,
+        };
+    }
+    catch {
+        throw new CertificateError(`${source}: the ${type} certificate is truncated or corrupt`);
+    }
+}
+/** A validity bound as a UTC time, as people read it (`2026-12-06 15:31:00 UTC`, or `forever`). */
+function certificateTime(seconds) {
+    if (seconds >= FOREVER)
+        return 'forever';
+    const ms = Number(seconds) * 1000;
+    if (!Number.isFinite(ms) || ms > 8.64e15)
+        return 'forever';
+    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** What a certificate says, for a debug line: type, id, serial, principals and validity. */
+function describeCertificate(cert) {
+    const principals = cert.principals.length > 0 ? cert.principals.map((p) => JSON.stringify(p)).join(', ') : '(any)';
+    return (`${cert.type} certificate ${JSON.stringify(cert.keyId)} (serial ${cert.serial}), principals: ${principals}, ` +
+        `valid from ${certificateTime(cert.validAfter)} to ${certificateTime(cert.validBefore)}`);
+}
+/**
+ * Checks a user certificate before any host is reached: a user certificate, valid now. `source` names it
+ * ("the certificate in ssh-certificate", a file's path).
+ */
+function checkUserCertificate(cert, source, now = new Date()) {
+    const renew = 'sign a new one with the CA (ssh-keygen -s CA_KEY -I ID -n USER -V +1h KEY.pub) and use its -cert.pub';
+    if (cert.kind !== 'user') {
+        throw new CertificateError(`${source} is a host certificate, not a user certificate: ${renew}`);
+    }
+    const seconds = BigInt(Math.floor(now.getTime() / 1000));
+    if (seconds >= cert.validBefore) {
+        throw new CertificateError(`${source} expired at ${certificateTime(cert.validBefore)} (id ${JSON.stringify(cert.keyId)}, now ${certificateTime(seconds)}): ${renew}`);
+    }
+    if (seconds < cert.validAfter) {
+        throw new CertificateError(`${source} is not valid yet: it is valid from ${certificateTime(cert.validAfter)} (id ${JSON.stringify(cert.keyId)}, now ${certificateTime(seconds)}); check the clock of this machine, or ${renew}`);
+    }
+}
+/** Checks that the certificate certifies the private key whose public half (SSH wire format) is given. */
+function checkCertificateKey(cert, publicKey, source, keyName) {
+    if (!cert.publicKey.equals(publicKey)) {
+        throw new CertificateError(`${source} certifies another key than ${keyName} (the certificate is for a ${cert.keyType} key, id ${JSON.stringify(cert.keyId)}): give the -cert.pub file signed for this key's .pub`);
+    }
+}
+/**
+ * The algorithm a login with this certificate names, from the signature algorithm chosen for the plain key
+ * (`rsa-sha2-512` gives `rsa-sha2-512-cert-v01@openssh.com`).
+ */
+function certificateAlgorithm(signatureAlgorithm) {
+    return `${signatureAlgorithm}-cert-v01@openssh.com`;
+}
+/** Wraps an SSH signature: string algorithm, string signature. */
+function signatureBlob(algorithm, signature) {
+    return Buffer.concat([sshString(algorithm), sshString(signature)]);
+}
+/** The SSH encoding of an ECDSA signature (string mpint r, mpint s) from its DER encoding; others pass unchanged. */
+function sshSignature(keyType, signature) {
+    if (!keyType.startsWith('ecdsa-'))
+        return signature;
+    const r = new Reader(signature);
+    const derLength = () => {
+        const first = r.bytes(1)[0];
+        if (first < 0x80)
+            return first;
+        const bytes = r.bytes(first & 0x7f);
+        return bytes.reduce((n, b) => n * 256 + b, 0);
+    };
+    const integer = () => {
+        if (r.bytes(1)[0] !== 0x02)
+            throw new Error('not a DER integer');
+        return r.bytes(derLength());
+    };
+    if (r.bytes(1)[0] !== 0x30)
+        throw new Error('not a DER sequence');
+    derLength();
+    const rInt = integer();
+    const sInt = integer();
+    return Buffer.concat([sshString(rInt), sshString(sInt)]);
+}
+
+
+/***/ }),
+
 /***/ 3971:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -9829,8 +10076,9 @@ function entryMatchesHost(entry, name) {
     return matched;
 }
 /**
- * Entries whose host patterns match host:port. Callers only use unmarked (pinned) and `@revoked` entries:
- * `@cert-authority` lines are not supported for matching, so they never pin nor revoke anything.
+ * Entries whose host patterns match host:port. Callers use unmarked (pinned) and `@revoked` entries to decide:
+ * `@cert-authority` lines never pin nor revoke anything (host certificates are not supported: ssh2, the SSH library,
+ * offers and verifies only plain host key types), they only explain a refusal.
  */
 function entriesFor(kh, host, port) {
     const name = knownHostsName(host.toLowerCase(), port);
@@ -9861,6 +10109,16 @@ function serverKeyFile(keyType) {
     const short = { 'ssh-ed25519': 'ed25519', 'ssh-rsa': 'rsa', 'ssh-dss': 'dsa' };
     const name = keyType.startsWith('ecdsa-') ? 'ecdsa' : (short[keyType] ?? '*');
     return `/etc/ssh/ssh_host_${name}_key.pub`;
+}
+/** Why a matching `@cert-authority` line did not let the host in: host certificates are not supported. */
+function certificateAuthorityNote(matching, source) {
+    const lines = matching.filter((e) => e.marker === '@cert-authority').map((e) => e.line);
+    if (lines.length === 0)
+        return [];
+    return [
+        `${source.line}(s) ${lines.join(', ')} (@cert-authority) match this host, but host certificates are not supported:`,
+        "the SSH library negotiates only plain host keys, so each host is pinned by its own key's line.",
+    ];
 }
 /** Checks the server's host key blob against the entries for host:port. Fails closed. */
 function verifyHostKey(kh, host, port, blob) {
@@ -9914,6 +10172,7 @@ function verifyHostKey(kh, host, port, blob) {
             : [
                 `Host key verification failed for ${where}: the host is not listed in ${source.name}`,
                 `(looked up as "${knownHostsName(host, port)}"). Refusing to connect to an unknown host.`,
+                ...certificateAuthorityNote(matching, source),
                 offered,
                 `To trust this host, add this line to ${source.name}:`,
             ];
