@@ -3,10 +3,11 @@
  * dist/index.js: the log and the summary as the runner shows them (with every `::add-mask::` applied), the outputs
  * and the host's `.deploy/history.jsonl` never hold the value, nor its host part.
  */
-import { mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runAction, type ActionResult } from '../support/action.js';
+import { join, resolve } from 'node:path';
+import { DIST, runAction, type ActionResult } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { makeWorkspace, sshInputs } from '../support/workspace.js';
 import { record } from './invariants.js';
@@ -69,6 +70,34 @@ environments:
     expect(history).toContain('"event":"deploy"');
     expect([secret, sshd.host, String(sshd.port)].filter((s) => history.includes(s))).toEqual([]);
     record({ invariants: '------', note: `${masks.length} masks; hosts output ["***"]; history clean` });
+  });
+
+  test('the CLI: every line it writes has the host as ***', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+    writeFileSync(join(home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
+    const dp = join(mkdtempSync(join(tmpdir(), 'da-hostsec-')), 'app');
+    const secret = `${sshd.user}@${sshd.host}:${sshd.port}`;
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      `name: shop\nenvironments:\n  production:\n    hosts: ["\${DEPLOY_HOST}"]\n    deploy_path: ${JSON.stringify(dp)}\n`,
+    );
+    const child = spawn(
+      process.execPath,
+      [resolve(DIST, '../cli/index.js'), 'deploy', 'production', '--source', 'app', '-i', sshd.privateKeyPath, '-v'],
+      {
+        cwd: ws.dir,
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'alice', DEPLOY_HOST: secret },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise((done) => child.on('close', done));
+    expect([code, out.slice(-600)]).toEqual([0, expect.anything()]);
+    expect(out).toContain('***');
+    expect([secret, sshd.host].filter((s) => out.includes(s))).toEqual([]);
   });
 
   test('an empty ${DEPLOY_HOST} is a config error naming file, line, key and variable; nothing connects', async () => {
