@@ -336,9 +336,13 @@ const CLOSE_GRACE_MS = 1000;
 /** A connection failure the user can act on; the message says what to do. */
 class ConnectError extends Error {
     kind;
-    constructor(message, kind) {
+    beforeAuth;
+    constructor(message, kind, 
+    /** It failed before the server's host key was seen, so before authentication: trying again is safe. */
+    beforeAuth = false) {
         super(message);
         this.kind = kind;
+        this.beforeAuth = beforeAuth;
         this.name = 'ConnectError';
     }
 }
@@ -437,10 +441,11 @@ function explain(error, target, creds, verdict, tcpUp) {
         return new ConnectError(`the SSH private key could not be read: ${message}`, 'auth');
     }
     if (network)
-        return new ConnectError(network, code === 'ETIMEDOUT' ? 'timeout' : 'network');
+        return new ConnectError(network, code === 'ETIMEDOUT' ? 'timeout' : 'network', verdict === undefined);
     if (level === 'client-timeout' || /timed out/i.test(message)) {
         const seconds = Math.round(creds.connectTimeoutMs / 1000);
-        return new ConnectError(describeHandshakeTimeout(target, seconds, tcpUp, creds.surface), 'timeout');
+        const text = describeHandshakeTimeout(target, seconds, tcpUp, creds.surface);
+        return new ConnectError(text, 'timeout', verdict === undefined);
     }
     if (/Unable to exchange encryption keys|no matching/i.test(message) && verdict === undefined) {
         return new ConnectError(`${where}: the server offers none of the host key types pinned in ${creds.knownHosts.source?.name ?? 'known-hosts'} (${message}). ` +

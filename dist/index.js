@@ -28572,8 +28572,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
 var core = __nccwpck_require__(7264);
-// EXTERNAL MODULE: ./src/config/index.ts + 23 modules
-var config = __nccwpck_require__(3688);
+// EXTERNAL MODULE: ./src/config/index.ts + 25 modules
+var config = __nccwpck_require__(6051);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
 function bare(host) {
@@ -28818,8 +28818,8 @@ function warn(ctx, text) {
     ctx.log.warning(text);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 23 modules
-var config = __nccwpck_require__(3688);
+// EXTERNAL MODULE: ./src/config/index.ts + 25 modules
+var config = __nccwpck_require__(6051);
 ;// CONCATENATED MODULE: ./src/units.ts
 /** Counts and sizes as a person reads them: "1 file", "3 files", "812 B", "4.2 KiB", "25 MiB". */
 /** `n` and the noun, singular for 1 (`plural` when adding an `s` is wrong: "directory", "directories"). */
@@ -31710,6 +31710,10 @@ function startErrorSummary(command, error) {
 
 ;// CONCATENATED MODULE: ./src/action/outputs.ts
 
+/** The hosts as the `hosts` output lists them: a host whose name came from a secret (`${NAME}`) is `***`. */
+function hostsOutput(hosts) {
+    return hosts.map((h) => (h.masked ? '***' : h.name));
+}
 /** Sets the step outputs users wire into later steps and `environment.url`. */
 function setOutputs(report, hosts) {
     core/* setOutput */.uH('release', report.release ?? '');
@@ -31749,7 +31753,7 @@ async function main() {
         command = inputs.command;
         dryRun = inputs.dryRun === true;
         const config = (0,context/* actionConfig */.T3)(inputs, runsHooks(inputs.command, inputs.dryRun));
-        hosts = config.hosts.map((h) => h.name);
+        hosts = hostsOutput(config.hosts);
         report = new RunReport(inputs.command, config.environment, config.application);
         await runCommand(inputs.command, await (0,context/* commandContext */.bX)(inputs, config, report, cancel.signal));
     }
@@ -32229,7 +32233,8 @@ async function withFleet(ctx, work) {
     ctx.state?.started(ctx.run.owner);
     let fleet;
     try {
-        fleet = await fleet_fleet/* Fleet */.P.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
+        const { hosts, maxParallel } = ctx.config;
+        fleet = await fleet_fleet/* Fleet */.P.open(hosts, ctx.access, (h) => preludeFor(ctx, h), listener, maxParallel, ctx.signal);
     }
     catch (error) {
         // A host that could not be reached (host key, auth, network) has nothing of this run to undo: the post step
@@ -32351,7 +32356,7 @@ function describeHeldLock(data, environment, surface = 'action') {
 
 /***/ }),
 
-/***/ 3688:
+/***/ 6051:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32685,6 +32690,61 @@ function checkReferences(input, env, source = STEP_ENVIRONMENT) {
     return { problems: of('problem'), unset: of('unset') };
 }
 
+;// CONCATENATED MODULE: ./src/config/deferred.ts
+/**
+ * Host fields written with `${NAME}` (`host`, `user`, `port`, `deploy_path`, a whole host entry): read as they are
+ * written, their references checked at once (syntax, runner-internal names), and expanded and checked for the chosen
+ * environment only (host-expand.ts), since another environment's variables need not be set.
+ */
+
+
+/** JSON Schema pattern of a string that references a variable. */
+const REFERENCE_PATTERN = '\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}';
+function isDeferred(value) {
+    return typeof value === 'object' && value !== null && 'template' in value;
+}
+/** The text of a value as written: a plain value, or the template of a deferred one. */
+function written(value) {
+    return isDeferred(value) ? value.template : String(value);
+}
+/** Whether a string asks for expansion. */
+function hasReference(value) {
+    return value.includes('${');
+}
+/** `${DEPLOY_HOST}`, `${A} and ${B}`: the variables a template names, for messages. */
+function referencedNames(template) {
+    const names = [...template.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => `\${${m[1]}}`);
+    return [...new Set(names)].join(' and ') || JSON.stringify(template);
+}
+/**
+ * Reads a string with `${NAME}` in it as a Deferred (its references checked now), anything else as the value's
+ * kind. Undefined when it is not such a string.
+ */
+function readDeferred(node, at) {
+    const resolved = at.resolve(node);
+    if (!(0,dist/* isScalar */.jn)(resolved) || typeof resolved.value !== 'string' || !hasReference(resolved.value))
+        return null;
+    const template = resolved.value;
+    if (/[\0\n\r]/.test(template))
+        return at.problem(node, 'must not contain NUL or newline characters');
+    const { problems } = checkReferences(template, {});
+    for (const problem of problems)
+        at.problem(node, problem);
+    return problems.length ? undefined : { template, ...at.located(template, node) };
+}
+/** `kind`, or a string with `${NAME}` in it (expanded from the step's environment, then checked as `kind`). */
+function expandable(kind) {
+    return {
+        label: `${kind.label} (or \`\${NAME}\`)`,
+        jsonSchema: { anyOf: [kind.jsonSchema, { type: 'string', pattern: REFERENCE_PATTERN }] },
+        read(node, at) {
+            const deferred = readDeferred(node, at);
+            return deferred === null ? kind.read(node, at) : deferred;
+        },
+        toJson: (value) => (isDeferred(value) ? value.template : kind.toJson(value)),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/config/hosts.ts
 /** Host specs (`user@host:port`, `[::1]:2222`, `local`) and the character rules for hosts and users. */
 
@@ -32793,66 +32853,37 @@ function parseHostSpec(spec, position, path = 'hosts') {
     return result.host;
 }
 
-;// CONCATENATED MODULE: ./src/config/mapping.ts
-/** Reading a YAML mapping against key specs: unknown keys (with suggestions), required keys, each value's kind. */
-
-
-
-/** The entries of a mapping whose keys are strings; reports other keys and `<<` merge keys. */
-function mappingEntries(node, at, what = 'a mapping') {
-    const resolved = at.resolve(node);
-    if (!(0,dist/* isMap */.jh)(resolved))
-        return at.problem(node, `must be ${what} (got ${describeNode(resolved)})`);
-    const entries = [];
-    for (const pair of resolved.items) {
-        const keyNode = pair.key;
-        if (!(0,dist/* isScalar */.jn)(keyNode) || typeof keyNode.value !== 'string') {
-            at.problem(keyNode, `keys must be plain strings (got ${describeNode(keyNode)})`);
-            continue;
-        }
-        if (keyNode.value === '<<') {
-            at.problem(keyNode, 'YAML merge keys (`<<`) are not supported; put shared settings at the top level instead');
-            continue;
-        }
-        entries.push({ key: keyNode.value, keyNode, value: pair.value });
-    }
-    return entries;
+;// CONCATENATED MODULE: ./src/config/masking.ts
+/**
+ * What is masked, in one rule for the action (core.setSecret) and the CLI (its masked output). Every value that
+ * came through `${NAME}` is masked, except values that cannot be secrets and would blank the log: shorter than 4
+ * characters, `true`/`false`, or a plain number. Under-masking is the worse error, so nothing else is exempt.
+ */
+const BOOLEAN = /^(?:true|false)$/i;
+const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+/** Whether a `${NAME}` value (or one line of it) could be a secret and is therefore masked. */
+function couldBeSecret(value) {
+    const text = value.trim();
+    return text.length >= 4 && !BOOLEAN.test(text) && !PLAIN_NUMBER.test(text);
 }
-function readMapping(node, at, specs, options = {}) {
-    const entries = mappingEntries(node, at);
-    if (!entries)
-        return undefined;
-    const known = Object.keys(specs);
-    const values = {};
-    const keys = {};
-    for (const { key, keyNode, value } of entries) {
-        const spec = Object.hasOwn(specs, key) ? specs[key] : undefined;
-        if (!spec) {
-            // Own keys only: a key named `constructor` or `toString` must not find Object.prototype's members.
-            const reason = options.misplaced && Object.hasOwn(options.misplaced, key) ? options.misplaced[key] : undefined;
-            if (reason !== undefined) {
-                at.child(key).problem(keyNode, reason);
-            }
-            else {
-                const suggestion = suggestKey(key, known);
-                at.child(key).problem(keyNode, `unknown key${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`);
-            }
+/**
+ * The strings to mask for some secret values: each value as it is, and each line of it trimmed (a log is read
+ * line by line, so no line of a multi-line key may reach it). Values and lines that cannot be secrets are left out.
+ */
+function secretPieces(values, options = {}) {
+    const keep = (text) => (options.credential ? text.trim() !== '' : couldBeSecret(text));
+    const pieces = new Set();
+    for (const value of values) {
+        if (!keep(value))
             continue;
-        }
-        keys[key] = at.position(keyNode);
-        const read = spec.kind.read(value ?? null, at.child(key, keyNode));
-        if (read !== undefined)
-            values[key] = read;
-    }
-    if (options.requiredFrom) {
-        for (const [name, spec] of Object.entries(options.requiredFrom)) {
-            if (spec.required && !(name in keys)) {
-                at.problemAt(options.requiredAt ?? at.position(node), `missing required key \`${name}\``);
-            }
+        pieces.add(value);
+        for (const line of value.split(/\r?\n/)) {
+            const text = line.trim();
+            if (text.length >= 4 && keep(text))
+                pieces.add(text);
         }
     }
-    // The loop above stored each value under its own key, read by that key's kind: the shape is ValuesOf<S>.
-    return { values: values, keys: keys, position: at.position(node) };
+    return [...pieces];
 }
 
 ;// CONCATENATED MODULE: ./src/config/paths.ts
@@ -32973,6 +33004,187 @@ function sharedOverlapProblems(entries) {
         }
     });
     return found;
+}
+
+;// CONCATENATED MODULE: ./src/config/host-expand.ts
+/**
+ * `${NAME}` in the hosts of the chosen environment: each deferred field (a whole entry, `host`, `user`, `port`,
+ * `deploy_path`) expanded from the step's environment and checked as if written in the file, before anything
+ * connects. A message never repeats an expanded value (the config error is printed before any masking): secret
+ * values in it are written `***`.
+ */
+
+
+
+
+
+
+/** Expands deferred values, collecting what is secret and reporting what is wrong. */
+class HostExpander {
+    src;
+    vars;
+    secrets = new Set();
+    constructor(src, vars) {
+        this.src = src;
+        this.vars = vars;
+    }
+    /**
+     * A deferred value expanded and checked by `check` (undefined: fine); undefined when it is wrong (reported).
+     * Returns the secret values it added too, so a host can tell whether it came from a secret.
+     */
+    expand(d, what, check) {
+        const at = new Cursor(this.src, d.path);
+        const expansion = expandValue(d.template, this.vars.env, this.vars.source ?? STEP_ENVIRONMENT);
+        for (const problem of expansion.problems)
+            at.problemAt(d.position, problem);
+        if (expansion.problems.length)
+            return undefined;
+        for (const s of expansion.secrets)
+            this.secrets.add(s);
+        const value = expansion.value;
+        const names = referencedNames(d.template);
+        const from = this.vars.source ?? STEP_ENVIRONMENT;
+        if (value.trim() === '') {
+            return at.problemAt(d.position, `${names} is empty in ${from}: ${what} needs a value`);
+        }
+        const problem = check(value);
+        if (problem === undefined)
+            return { value };
+        return at.problemAt(d.position, `${names} (from ${from}) is not a valid ${what}: ${redact(problem, [value])}`);
+    }
+    /** Adds values that stand for a secret (a host name from a secret entry) to what is masked. */
+    add(...values) {
+        for (const v of values)
+            this.secrets.add(v);
+    }
+    /** A value that could be masked (the masking rule). */
+    static maskable(values) {
+        return values.some(couldBeSecret);
+    }
+}
+/** Writes each maskable piece of `values` in `message` as `***`. */
+function redact(message, values) {
+    let out = message;
+    for (const piece of secretPieces(values).sort((a, b) => b.length - a.length))
+        out = out.split(piece).join('***');
+    return out;
+}
+const unbracket = (host) => host.replace(/^\[(.*)\]$/, '$1');
+/** The host of a whole entry from `${NAME}`: a `user@host:port` string as the file would hold it. */
+function wholeEntry(entry, d, x) {
+    let spec;
+    const expanded = x.expand(d, 'host entry (`user@host:port`)', (value) => {
+        if (value === LOCAL)
+            return '`local` must be written as it is, not through `${NAME}`';
+        const read = readHostSpec(value, d.position);
+        if ('problem' in read)
+            return read.problem;
+        spec = { ...read.host, labels: entry.spec.labels };
+        return undefined;
+    });
+    if (!expanded || !spec)
+        return undefined;
+    // Every part that could name the host is masked: the whole value, the host, the name the log shows.
+    x.add(spec.host, spec.name);
+    return { spec, secret: HostExpander.maskable([expanded.value]) };
+}
+/** A host entry of the chosen environment with its `${NAME}` fields expanded; undefined when one is wrong. */
+function expandEntry(entry, x) {
+    let deployPath;
+    let bad = false;
+    if (isDeferred(entry.deployPath)) {
+        deployPath = x.expand(entry.deployPath, 'deploy_path', deployPathProblem)?.value;
+        bad = deployPath === undefined;
+    }
+    else
+        deployPath = entry.deployPath;
+    const d = entry.deferred;
+    if (!d)
+        return bad ? undefined : { spec: entry.spec, deployPath, secret: false };
+    if (d.whole) {
+        const whole = wholeEntry(entry, d.whole, x);
+        return whole && !bad ? { ...whole, deployPath } : undefined;
+    }
+    const host = d.host ? x.expand(d.host, 'host', (v) => hostNameProblem(unbracket(v)))?.value : entry.spec.host;
+    const user = d.user ? x.expand(d.user, 'user name', userProblem)?.value : entry.spec.user;
+    let port = entry.spec.port;
+    if (d.port) {
+        const text = x.expand(d.port, 'port', (v) => {
+            const parsed = parsePort(v.trim());
+            return typeof parsed === 'string' ? parsed : undefined;
+        })?.value;
+        port = text === undefined ? undefined : parsePort(text.trim());
+    }
+    if (bad || host === undefined || (d.user && user === undefined) || port === undefined)
+        return undefined;
+    const bare = unbracket(host);
+    if (d.host)
+        x.add(bare);
+    const spec = remoteHost(bare, user, port ?? DEFAULT_PORT, entry.spec.position, entry.spec.labels);
+    const secret = HostExpander.maskable([...(d.host ? [bare] : []), ...(d.user && user ? [user] : [])]);
+    return { spec, deployPath, secret };
+}
+
+;// CONCATENATED MODULE: ./src/config/mapping.ts
+/** Reading a YAML mapping against key specs: unknown keys (with suggestions), required keys, each value's kind. */
+
+
+
+/** The entries of a mapping whose keys are strings; reports other keys and `<<` merge keys. */
+function mappingEntries(node, at, what = 'a mapping') {
+    const resolved = at.resolve(node);
+    if (!(0,dist/* isMap */.jh)(resolved))
+        return at.problem(node, `must be ${what} (got ${describeNode(resolved)})`);
+    const entries = [];
+    for (const pair of resolved.items) {
+        const keyNode = pair.key;
+        if (!(0,dist/* isScalar */.jn)(keyNode) || typeof keyNode.value !== 'string') {
+            at.problem(keyNode, `keys must be plain strings (got ${describeNode(keyNode)})`);
+            continue;
+        }
+        if (keyNode.value === '<<') {
+            at.problem(keyNode, 'YAML merge keys (`<<`) are not supported; put shared settings at the top level instead');
+            continue;
+        }
+        entries.push({ key: keyNode.value, keyNode, value: pair.value });
+    }
+    return entries;
+}
+function readMapping(node, at, specs, options = {}) {
+    const entries = mappingEntries(node, at);
+    if (!entries)
+        return undefined;
+    const known = Object.keys(specs);
+    const values = {};
+    const keys = {};
+    for (const { key, keyNode, value } of entries) {
+        const spec = Object.hasOwn(specs, key) ? specs[key] : undefined;
+        if (!spec) {
+            // Own keys only: a key named `constructor` or `toString` must not find Object.prototype's members.
+            const reason = options.misplaced && Object.hasOwn(options.misplaced, key) ? options.misplaced[key] : undefined;
+            if (reason !== undefined) {
+                at.child(key).problem(keyNode, reason);
+            }
+            else {
+                const suggestion = suggestKey(key, known);
+                at.child(key).problem(keyNode, `unknown key${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`);
+            }
+            continue;
+        }
+        keys[key] = at.position(keyNode);
+        const read = spec.kind.read(value ?? null, at.child(key, keyNode));
+        if (read !== undefined)
+            values[key] = read;
+    }
+    if (options.requiredFrom) {
+        for (const [name, spec] of Object.entries(options.requiredFrom)) {
+            if (spec.required && !(name in keys)) {
+                at.problemAt(options.requiredAt ?? at.position(node), `missing required key \`${name}\``);
+            }
+        }
+    }
+    // The loop above stored each value under its own key, read by that key's kind: the shape is ValuesOf<S>.
+    return { values: values, keys: keys, position: at.position(node) };
 }
 
 ;// CONCATENATED MODULE: ./src/config/kind.ts
@@ -33519,6 +33731,7 @@ function hookLabel(hook) {
 
 
 
+
 const hostName = kinds_text({
     label: 'host name, IP address or `local`',
     check: (v) => (v === LOCAL ? undefined : hostNameProblem(v.replace(/^\[(.*)\]$/, '$1'))),
@@ -33537,12 +33750,16 @@ function hostFromMapping(mapping, at) {
         }
         return { spec: localHost(mapping.position), deployPath, path: at.path };
     }
-    const bare = host.replace(/^\[(.*)\]$/, '$1');
-    return {
-        spec: remoteHost(bare, user, port ?? DEFAULT_PORT, mapping.position, labels ?? []),
-        deployPath,
-        path: at.path,
-    };
+    const deferred = {};
+    if (isDeferred(host))
+        deferred.host = host;
+    if (isDeferred(user))
+        deferred.user = user;
+    if (isDeferred(port))
+        deferred.port = port;
+    const bare = written(host).replace(/^\[(.*)\]$/, '$1');
+    const spec = remoteHost(bare, user === undefined ? undefined : written(user), isDeferred(port) ? DEFAULT_PORT : (port ?? DEFAULT_PORT), mapping.position, labels ?? []);
+    return { spec, deployPath, path: at.path, ...(Object.keys(deferred).length ? { deferred } : {}) };
 }
 function hostList(entryKeys) {
     const entrySchema = kind_objectSchema(entryKeys);
@@ -33551,12 +33768,25 @@ function hostList(entryKeys) {
         jsonSchema: {
             type: 'array',
             minItems: 1,
-            items: { oneOf: [{ type: 'string', pattern: HOST_SPEC_PATTERN }, entrySchema] },
+            items: {
+                oneOf: [
+                    // A host written as a string, or a string with `${NAME}` in it (expanded from the step's environment).
+                    { type: 'string', anyOf: [{ pattern: HOST_SPEC_PATTERN }, { pattern: REFERENCE_PATTERN }] },
+                    entrySchema,
+                ],
+            },
         },
         read(node, at) {
             const hosts = readList(node, at, (item, itemAt) => {
                 const resolved = itemAt.resolve(item);
                 if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string') {
+                    const whole = readDeferred(item, itemAt);
+                    if (whole !== null) {
+                        if (whole === undefined)
+                            return undefined;
+                        const spec = remoteHost(whole.template, undefined, DEFAULT_PORT, whole.position);
+                        return { spec, path: itemAt.path, deferred: { whole } };
+                    }
                     const spec = readText(item, itemAt);
                     if (spec === undefined)
                         return undefined;
@@ -33594,18 +33824,26 @@ const STRATEGIES = ['all-at-once', 'rolling'];
 
 
 
+
 /** Keys of a host written as a mapping in `hosts:`. */
 const HOST_ENTRY_KEYS = {
     host: key({
-        kind: hostName,
+        kind: expandable(hostName),
         required: true,
-        description: 'Host name or IP address (IPv6 with or without brackets), or `local` for this machine without SSH.',
+        description: "Host name or IP address (IPv6 with or without brackets), or `local` for this machine without SSH. `${NAME}` is replaced from the step's environment (and masked).",
     }),
-    user: key({ kind: kinds_name('user name'), description: "SSH user for this host; overrides the environment's `user`." }),
-    port: key({ kind: integer(1, 65535), default: 22, description: 'SSH port of this host.' }),
+    user: key({
+        kind: expandable(kinds_name('user name')),
+        description: "SSH user for this host; overrides the environment's `user`. `${NAME}` is replaced as in `host`.",
+    }),
+    port: key({
+        kind: expandable(integer(1, 65535)),
+        default: 22,
+        description: 'SSH port of this host. `${NAME}` is replaced as in `host` (it must then be a number).',
+    }),
     deploy_path: key({
-        kind: absolutePath,
-        description: "Deploy path on this host; overrides the environment's `deploy_path`.",
+        kind: expandable(absolutePath),
+        description: "Deploy path on this host; overrides the environment's `deploy_path`. `${NAME}` is replaced as in `host`.",
     }),
     labels: key({
         kind: labels,
@@ -33665,15 +33903,20 @@ const schema_ENVIRONMENT_KEYS = {
     hosts: key({
         kind: hostList(HOST_ENTRY_KEYS),
         required: true,
-        description: 'Hosts to deploy to: `user@host[:port]`, `host`, `[v6addr]:port`, `local` (this machine, no SSH), or a mapping with `host`, `user`, `port`, `deploy_path` and `labels`.',
+        description: 'Hosts to deploy to: `user@host[:port]`, `host`, `[v6addr]:port`, `local` (this machine, no SSH), or a mapping with `host`, `user`, `port`, `deploy_path` and `labels`. `${NAME}` in an entry or its fields is replaced from the step\'s environment and masked (`- "${DEPLOY_HOST}"` may hold `user@host:port`).',
     }),
     user: key({
-        kind: kinds_name('user name'),
-        description: 'Default SSH user for hosts that do not name one. Required unless every remote host names its user.',
+        kind: expandable(kinds_name('user name')),
+        description: "Default SSH user for hosts that do not name one. Required unless every remote host names its user. `${NAME}` is replaced from the step's environment.",
     }),
     deploy_path: key({
-        kind: absolutePath,
-        description: 'Absolute path holding `releases/`, `shared/` and the `current` symlink. Required unless every host sets its own. System directories and home directory roots are refused.',
+        kind: expandable(absolutePath),
+        description: "Absolute path holding `releases/`, `shared/` and the `current` symlink. Required unless every host sets its own. System directories and home directory roots are refused. `${NAME}` is replaced from the step's environment.",
+    }),
+    connect_retries: key({
+        kind: integer(0, 10),
+        default: 2,
+        description: 'How many times a connection that fails before authentication (refused, timed out, reset, a name that does not resolve) is tried again, after 1 s, 2 s, 4 s…; within `connect-timeout` × tries in all. A refused key or host key is never retried.',
     }),
     url: key({ kind: url, description: 'Public URL of the environment: the `url` output and the job summary show it.' }),
     keep_releases: key({
@@ -33801,6 +34044,8 @@ const schema_TOP_LEVEL_KEYS = { ...schema_TOP_LEVEL_ONLY_KEYS, ...schema_ENVIRON
 
 
 
+
+
 /** An environment's keys with top-level defaults applied (environment value replaces, no deep merge). */
 class Merged {
     top;
@@ -33832,35 +34077,65 @@ function inEnvironment(entryPath, at) {
         return '';
     return ` (in environment \`${at.path.slice('environments.'.length)}\`)`;
 }
-function resolveHosts(merged, at, position) {
+/**
+ * The environment's hosts with its `user` and `deploy_path` applied. For the chosen environment (`x` given) the
+ * `${NAME}` fields are expanded and checked; in another one an entry with `${NAME}` is only checked as written.
+ */
+function resolveHosts(merged, at, position, x) {
     const entries = merged.get('hosts') ?? [];
-    const user = merged.get('user');
-    const deployPath = merged.get('deploy_path');
+    const userValue = merged.get('user');
+    const pathValue = merged.get('deploy_path');
+    const user = isDeferred(userValue) && x ? x.expand(userValue, 'user name', userProblem)?.value : userValue;
+    const deployPath = isDeferred(pathValue) && x ? x.expand(pathValue, 'deploy_path', deployPathProblem)?.value : pathValue;
+    const retries = merged.or('connect_retries');
     const seen = new Map();
     const hosts = [];
     let missingPath = false;
-    for (const { spec, deployPath: own, path } of entries) {
+    for (const entry of entries) {
+        const { path } = entry;
         const hostAt = new Cursor(at.source, path);
+        const expanded = x ? expandEntry(entry, x) : { spec: entry.spec, deployPath: entry.deployPath, secret: false };
+        if (!expanded)
+            continue;
+        const { spec, deployPath: own, secret } = expanded;
         const hostUser = spec.local ? undefined : (spec.user ?? user);
-        if (!spec.local && hostUser === undefined) {
-            hostAt.problemAt(spec.position, `no user for host \`${spec.name}\`: write \`user@${spec.name}\`, add \`user:\` to the host, or set \`user:\` for the environment${inEnvironment(path, at)}`);
+        // A user from `${NAME}` that was wrong has been reported; an entry of another environment may name its user.
+        const userFailed = isDeferred(userValue) && !!x && user === undefined;
+        if (!spec.local && hostUser === undefined && !userFailed && !(entry.deferred?.whole && !x)) {
+            const shown = secret ? '***' : spec.name;
+            hostAt.problemAt(spec.position, `no user for host \`${shown}\`: write \`user@${shown}\`, add \`user:\` to the host, or set \`user:\` for the environment${inEnvironment(path, at)}`);
             continue;
         }
-        const name = spec.local ? spec.name : hostDisplayName(spec.host, hostUser, spec.port);
+        const name = spec.local ? spec.name : hostDisplayName(spec.host, written(hostUser ?? ''), spec.port);
         const earlier = seen.get(name);
         if (earlier) {
-            hostAt.problemAt(spec.position, `duplicate host \`${name}\` (also at line ${earlier.line})${inEnvironment(path, at)}`);
+            hostAt.problemAt(spec.position, `duplicate host \`${secret ? '***' : name}\` (also at line ${earlier.line})${inEnvironment(path, at)}`);
             continue;
         }
-        seen.set(name, spec.position);
-        if (own === undefined && deployPath === undefined)
+        // An entry of another environment with `${NAME}` in it is not known yet: it cannot be a duplicate.
+        if (x || !entry.deferred)
+            seen.set(name, spec.position);
+        if (entry.deployPath === undefined && pathValue === undefined)
             missingPath = true;
-        hosts.push({ ...spec, name, user: hostUser, deployPath: own ?? deployPath ?? '' });
+        if (!x)
+            continue;
+        const hostPath = typeof own === 'string' ? own : typeof deployPath === 'string' ? deployPath : '';
+        if (secret)
+            x.add(name);
+        hosts.push({
+            ...spec,
+            name,
+            user: hostUser === undefined ? undefined : written(hostUser),
+            deployPath: hostPath,
+            // Only when not the default (fleet/connect.ts applies it): a host reads as it always did.
+            ...(retries === schema_ENVIRONMENT_KEYS.connect_retries.default ? {} : { connectRetries: retries }),
+            ...(secret ? { masked: true } : {}),
+        });
     }
     if (missingPath && !merged.written('deploy_path')) {
         at.problemAt(position, 'missing required key `deploy_path` (set it for the environment, or on every host)');
     }
-    return hosts;
+    return { hosts, deployPath: typeof deployPath === 'string' ? deployPath : '' };
 }
 function checkShared(merged, at) {
     const dirs = merged.or('shared_dirs');
@@ -33908,11 +34183,12 @@ function expandEnv(merged, at, options) {
     return { env: out, secrets: [...secrets] };
 }
 const strings = (values) => values.map((v) => v.value);
-function buildConfig(merged, hosts, loadedEnv, names) {
+function buildConfig(merged, { hosts, deployPath }, loadedEnv, names) {
     return {
         ...names,
         hosts,
-        deployPath: merged.get('deploy_path') ?? '',
+        deployPath,
+        connectRetries: merged.or('connect_retries'),
         ...(merged.get('url') === undefined ? {} : { url: merged.get('url') }),
         keepReleases: merged.or('keep_releases'),
         exclude: strings(merged.or('exclude')),
@@ -33961,11 +34237,16 @@ function validateDocument(source, options) {
         const at = new Cursor(source, environment.path);
         const merged = new Merged(top, environment.mapping);
         checkRequired(merged, at, environment.position);
-        const hosts = resolveHosts(merged, at, environment.position);
+        const isChosen = environment.name === options.environment;
+        const x = isChosen ? new HostExpander(source, { env: options.env, source: options.envSource }) : undefined;
+        const hosts = resolveHosts(merged, at, environment.position, x);
         checkShared(merged, at);
         checkEnvReferences(merged, at);
-        if (environment.name === options.environment) {
-            chosen = buildConfig(merged, hosts, expandEnv(merged, at, options), {
+        if (isChosen && x) {
+            const loadedEnv = expandEnv(merged, at, options);
+            // The hosts' values are masked whether or not the command runs hooks: every command reaches the hosts.
+            loadedEnv.secrets = [...new Set([...loadedEnv.secrets, ...x.secrets])];
+            chosen = buildConfig(merged, hosts, loadedEnv, {
                 application: top.values.name ?? options.defaultName,
                 environment: environment.name,
                 file: source.file,
@@ -34115,39 +34396,6 @@ function loadConfig(options) {
         ]);
     }
     return config;
-}
-
-;// CONCATENATED MODULE: ./src/config/masking.ts
-/**
- * What is masked, in one rule for the action (core.setSecret) and the CLI (its masked output). Every value that
- * came through `${NAME}` is masked, except values that cannot be secrets and would blank the log: shorter than 4
- * characters, `true`/`false`, or a plain number. Under-masking is the worse error, so nothing else is exempt.
- */
-const BOOLEAN = /^(?:true|false)$/i;
-const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
-/** Whether a `${NAME}` value (or one line of it) could be a secret and is therefore masked. */
-function couldBeSecret(value) {
-    const text = value.trim();
-    return text.length >= 4 && !BOOLEAN.test(text) && !PLAIN_NUMBER.test(text);
-}
-/**
- * The strings to mask for some secret values: each value as it is, and each line of it trimmed (a log is read
- * line by line, so no line of a multi-line key may reach it). Values and lines that cannot be secrets are left out.
- */
-function secretPieces(values, options = {}) {
-    const keep = (text) => (options.credential ? text.trim() !== '' : couldBeSecret(text));
-    const pieces = new Set();
-    for (const value of values) {
-        if (!keep(value))
-            continue;
-        pieces.add(value);
-        for (const line of value.split(/\r?\n/)) {
-            const text = line.trim();
-            if (text.length >= 4 && keep(text))
-                pieces.add(text);
-        }
-    }
-    return [...pieces];
 }
 
 ;// CONCATENATED MODULE: ./src/config/jsonschema.ts
@@ -35493,6 +35741,60 @@ function reachEarly(hosts, parallel) {
     for (const h of hosts.filter((h) => !h.local).slice(0, parallel))
         (0,tcp/* connectEarly */.Ir)(h.host, h.port);
 }
+/** Tries after a connection that failed before authentication, unless `connect_retries` says otherwise. */
+const DEFAULT_CONNECT_RETRIES = 2;
+/** The first pause before trying again; each next one is twice as long. */
+const FIRST_BACKOFF_MS = 1000;
+/** A try that would have less than this before the deadline is not started. */
+const MIN_TRY_MS = 1000;
+/** Whether a failed connection may be tried again: it failed before authentication started (see ConnectError). */
+function beforeAuth(error) {
+    return typeof error === 'object' && error !== null && error.beforeAuth === true;
+}
+/** A pause that ends early (false) when `signal` aborts. */
+function pause(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve(false);
+    return new Promise((resolve) => {
+        const done = (ok) => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', stop);
+            resolve(ok);
+        };
+        const stop = () => done(false);
+        const timer = setTimeout(() => done(true), ms);
+        signal?.addEventListener('abort', stop, { once: true });
+    });
+}
+/**
+ * Opens a host's transport, trying again after a failure before authentication (refused, timed out, reset, a name
+ * that does not resolve) up to `connect_retries` times, after 1 s, 2 s, 4 s…, all within connect-timeout × tries;
+ * `retrying` hears each retry as a line. A refused key or host key fails at once. Only for the fleet's first
+ * connections: nothing is retried once a host is locked (a reconnection to undo work goes through openTransport).
+ */
+async function openWithRetries(host, access, retrying, signal) {
+    const tries = host.local ? 1 : (host.connectRetries ?? DEFAULT_CONNECT_RETRIES) + 1;
+    const deadline = Date.now() + access.connectTimeoutMs * tries;
+    for (let attempt = 1;; attempt++) {
+        const left = Math.max(MIN_TRY_MS, deadline - Date.now());
+        try {
+            return await openTransport(host, { ...access, connectTimeoutMs: Math.min(access.connectTimeoutMs, left) });
+        }
+        catch (error) {
+            const wait = FIRST_BACKOFF_MS * 2 ** (attempt - 1);
+            const again = attempt < tries && beforeAuth(error) && !signal?.aborted && deadline - Date.now() - wait >= MIN_TRY_MS;
+            const message = error instanceof Error ? error.message : String(error);
+            if (!again) {
+                if (attempt > 1 && error instanceof Error)
+                    error.message = `${message} (${attempt} tries)`;
+                throw error;
+            }
+            retrying(`${host.name}: ${message} — retrying in ${wait / 1000} s (${attempt + 1} of ${tries})`);
+            if (!(await pause(wait, signal)))
+                throw error;
+        }
+    }
+}
 async function openTransport(host, access) {
     if (host.local)
         return new LocalTransport();
@@ -35559,13 +35861,14 @@ class Fleet {
     }
     /**
      * Connects to every host (at most `parallel` handshakes at once) and starts its session. The first `parallel`
-     * TCP connections open while SSH is still loading; the ones no host took are closed at the end.
+     * TCP connections open while SSH is still loading; the ones no host took are closed at the end. A connection
+     * that fails before authentication is tried again (`connect_retries`; see openWithRetries) unless `signal` aborts.
      */
-    static async open(hosts, access, prelude, listener, parallel = hosts.length) {
+    static async open(hosts, access, prelude, listener, parallel = hosts.length, signal) {
         reachEarly(hosts, parallel);
         listener.phaseStart?.('connect', hosts);
         try {
-            const fleet = await Fleet.connect(hosts, access, prelude, listener, parallel);
+            const fleet = await Fleet.connect(hosts, access, prelude, listener, parallel, signal);
             listener.phaseEnd?.('connect');
             return fleet;
         }
@@ -35577,9 +35880,9 @@ class Fleet {
             (0,tcp/* dropEarly */.tj)();
         }
     }
-    static async connect(hosts, access, prelude, listener, parallel) {
+    static async connect(hosts, access, prelude, listener, parallel, signal) {
         const opened = await settleLimited(hosts, parallel, async (host) => {
-            const transport = await openTransport(host, access);
+            const transport = await openWithRetries(host, access, (line) => listener.retry?.(host, line), signal);
             try {
                 const session = HostSession.open(transport, prelude(host), sessionListener(host, listener), access.startTimeoutMs);
                 return { host, transport, session };
@@ -36292,7 +36595,7 @@ const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3688);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6051);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
 
 
@@ -37116,6 +37419,7 @@ function progress(log, report, hostCount, signal) {
         },
         phaseStart: (name, hosts, parts) => phases.start(name, hosts, parts),
         phaseEnd: (name, error) => phases.end(name, error),
+        retry: (_host, line) => log.info(line),
         warning(text) {
             report.warnings.push(text);
             log.warning(text);

@@ -199,7 +199,14 @@ describe('toJsonSchema', () => {
     expect(environmentProperties.shared_dirs).toMatchObject({ type: 'array', items: { type: 'string' }, default: [] });
     expect(environmentProperties.env).toMatchObject({ type: 'object', default: {} });
     expect(environmentProperties.hosts).toMatchObject({ type: 'array', minItems: 1 });
-    expect(hostProperties.port).toMatchObject({ type: 'integer', minimum: 1, maximum: 65535, default: 22 });
+    // A port is an integer, or `${NAME}` (expanded from the step's environment).
+    expect(hostProperties.port).toMatchObject({
+      anyOf: [
+        { type: 'integer', minimum: 1, maximum: 65535 },
+        { type: 'string', pattern: '\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}' },
+      ],
+      default: 22,
+    });
     expect(hostProperties.labels).toMatchObject({
       type: 'array',
       items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },

@@ -65,6 +65,7 @@ describe('loadConfig: the full example', () => {
       hookTimeoutMs: 1800000,
       env: { APP_ENV: 'production', DB_PASSWORD: 's3cret' },
       secrets: ['s3cret'],
+      connectRetries: 2,
       build: [
         { run: 'composer install --no-dev --classmap-authoritative', once: false, position: at(19, 9) },
         { run: 'npm ci && npm run build', once: false, position: at(20, 9) },
@@ -89,6 +90,7 @@ describe('loadConfig: defaults', () => {
   it('fills every optional key with its default', () => {
     const config = load(env());
     expect(config).toMatchObject({
+      connectRetries: 2,
       keepReleases: 5,
       exclude: [],
       sharedDirs: [],

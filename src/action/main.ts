@@ -10,7 +10,7 @@ import { actionsLog } from './actions-log.js';
 import { annotateFailure } from './annotations.js';
 import { actionConfig, actionInputs, commandContext } from './context.js';
 import { configErrorSummary, startErrorSummary, writeJobSummary } from './job-summary.js';
-import { setOutputs } from './outputs.js';
+import { hostsOutput, setOutputs } from './outputs.js';
 import { setIsPost } from './state.js';
 
 /** The action's main step: inputs and config in, one command run, outputs and a job summary out. */
@@ -26,7 +26,7 @@ export async function main(): Promise<void> {
     command = inputs.command;
     dryRun = inputs.dryRun === true;
     const config = actionConfig(inputs, runsHooks(inputs.command, inputs.dryRun));
-    hosts = config.hosts.map((h) => h.name);
+    hosts = hostsOutput(config.hosts);
     report = new RunReport(inputs.command, config.environment, config.application);
     await runCommand(inputs.command, await commandContext(inputs, config, report, cancel.signal));
   } catch (error) {

@@ -36,7 +36,8 @@ export async function withFleet<T>(ctx: CommandContext, work: (fleet: Fleet) => 
   ctx.state?.started(ctx.run.owner);
   let fleet: Fleet;
   try {
-    fleet = await Fleet.open(ctx.config.hosts, ctx.access, (h) => preludeFor(ctx, h), listener, ctx.config.maxParallel);
+    const { hosts, maxParallel } = ctx.config;
+    fleet = await Fleet.open(hosts, ctx.access, (h) => preludeFor(ctx, h), listener, maxParallel, ctx.signal);
   } catch (error) {
     // A host that could not be reached (host key, auth, network) has nothing of this run to undo: the post step
     // would only connect again (and fail again) for nothing.

@@ -1,6 +1,7 @@
 /** The `hosts:` list: strings (`user@host:port`, `local`) or mappings (`host`, `user`, `port`, `deploy_path`, `labels`). */
 import { isScalar, isSeq } from 'yaml';
 import type { Cursor } from './cursor.js';
+import { isDeferred, readDeferred, REFERENCE_PATTERN, written, type Deferred } from './deferred.js';
 import {
   DEFAULT_PORT,
   HOST_SPEC_PATTERN,
@@ -16,19 +17,31 @@ import { readList } from './list-kinds.js';
 import { readMapping, type Mapping } from './mapping.js';
 import type { HostSpec } from './types.js';
 
+/** Fields of a host entry written with `${NAME}`: expanded and checked once the environment is chosen. */
+export interface DeferredFields {
+  /** The whole entry (`- "${DEPLOY_HOST}"`, which may hold `user@host:port`). */
+  whole?: Deferred;
+  host?: Deferred;
+  user?: Deferred;
+  port?: Deferred;
+}
+
 /** One entry of `hosts:` as written, before the environment's `user` and `deploy_path` are applied. */
 export interface HostEntry {
+  /** The host; where a field is deferred, it holds the field's template (a placeholder until expanded). */
   spec: HostSpec;
-  deployPath?: string;
+  deployPath?: string | Deferred;
   path: string;
+  /** Set when some field is written with `${NAME}` (see host-expand.ts). */
+  deferred?: DeferredFields;
 }
 
 /** The keys of a host written as a mapping. */
 export interface HostEntryKeys extends KeySpecs {
-  host: KeySpec<string>;
-  user: KeySpec<string>;
-  port: KeySpec<number>;
-  deploy_path: KeySpec<string>;
+  host: KeySpec<string | Deferred>;
+  user: KeySpec<string | Deferred>;
+  port: KeySpec<number | Deferred>;
+  deploy_path: KeySpec<string | Deferred>;
   labels: KeySpec<string[]>;
 }
 
@@ -50,12 +63,19 @@ function hostFromMapping(mapping: Mapping<HostEntryKeys>, at: Cursor): HostEntry
     }
     return { spec: localHost(mapping.position), deployPath, path: at.path };
   }
-  const bare = host.replace(/^\[(.*)\]$/, '$1');
-  return {
-    spec: remoteHost(bare, user, port ?? DEFAULT_PORT, mapping.position, labels ?? []),
-    deployPath,
-    path: at.path,
-  };
+  const deferred: DeferredFields = {};
+  if (isDeferred(host)) deferred.host = host;
+  if (isDeferred(user)) deferred.user = user;
+  if (isDeferred(port)) deferred.port = port;
+  const bare = written(host).replace(/^\[(.*)\]$/, '$1');
+  const spec = remoteHost(
+    bare,
+    user === undefined ? undefined : written(user),
+    isDeferred(port) ? DEFAULT_PORT : (port ?? DEFAULT_PORT),
+    mapping.position,
+    labels ?? [],
+  );
+  return { spec, deployPath, path: at.path, ...(Object.keys(deferred).length ? { deferred } : {}) };
 }
 
 export function hostList(entryKeys: HostEntryKeys): Kind<HostEntry[]> {
@@ -65,12 +85,24 @@ export function hostList(entryKeys: HostEntryKeys): Kind<HostEntry[]> {
     jsonSchema: {
       type: 'array',
       minItems: 1,
-      items: { oneOf: [{ type: 'string', pattern: HOST_SPEC_PATTERN }, entrySchema] },
+      items: {
+        oneOf: [
+          // A host written as a string, or a string with `${NAME}` in it (expanded from the step's environment).
+          { type: 'string', anyOf: [{ pattern: HOST_SPEC_PATTERN }, { pattern: REFERENCE_PATTERN }] },
+          entrySchema,
+        ],
+      },
     },
     read(node, at) {
       const hosts = readList(node, at, (item, itemAt): HostEntry | undefined => {
         const resolved = itemAt.resolve(item);
         if (isScalar(resolved) && typeof resolved.value === 'string') {
+          const whole = readDeferred(item, itemAt);
+          if (whole !== null) {
+            if (whole === undefined) return undefined;
+            const spec = remoteHost(whole.template, undefined, DEFAULT_PORT, whole.position);
+            return { spec, path: itemAt.path, deferred: { whole } };
+          }
           const spec = readText(item, itemAt);
           if (spec === undefined) return undefined;
           const result = readHostSpec(spec, itemAt.position(item));

@@ -2,6 +2,7 @@
  * The one definition of deploy.yml's keys. The validator reads with these specs, the loader takes defaults from
  * them, and toJsonSchema() publishes them. Add a key here and everything else follows.
  */
+import { expandable } from './deferred.js';
 import { key, type KeySpecs } from './kind.js';
 import { envMap } from './env-kind.js';
 import { environmentMap } from './environments-kind.js';
@@ -26,15 +27,24 @@ import { STRATEGIES, WRITABLE_MODES } from './types.js';
 /** Keys of a host written as a mapping in `hosts:`. */
 export const HOST_ENTRY_KEYS: HostEntryKeys = {
   host: key({
-    kind: hostName,
+    kind: expandable(hostName),
     required: true,
-    description: 'Host name or IP address (IPv6 with or without brackets), or `local` for this machine without SSH.',
+    description:
+      "Host name or IP address (IPv6 with or without brackets), or `local` for this machine without SSH. `${NAME}` is replaced from the step's environment (and masked).",
   }),
-  user: key({ kind: name('user name'), description: "SSH user for this host; overrides the environment's `user`." }),
-  port: key({ kind: integer(1, 65535), default: 22, description: 'SSH port of this host.' }),
+  user: key({
+    kind: expandable(name('user name')),
+    description: "SSH user for this host; overrides the environment's `user`. `${NAME}` is replaced as in `host`.",
+  }),
+  port: key({
+    kind: expandable(integer(1, 65535)),
+    default: 22,
+    description: 'SSH port of this host. `${NAME}` is replaced as in `host` (it must then be a number).',
+  }),
   deploy_path: key({
-    kind: absolutePath,
-    description: "Deploy path on this host; overrides the environment's `deploy_path`.",
+    kind: expandable(absolutePath),
+    description:
+      "Deploy path on this host; overrides the environment's `deploy_path`. `${NAME}` is replaced as in `host`.",
   }),
   labels: key({
     kind: labels,
@@ -106,16 +116,23 @@ export const ENVIRONMENT_KEYS = {
     kind: hostList(HOST_ENTRY_KEYS),
     required: true,
     description:
-      'Hosts to deploy to: `user@host[:port]`, `host`, `[v6addr]:port`, `local` (this machine, no SSH), or a mapping with `host`, `user`, `port`, `deploy_path` and `labels`.',
+      'Hosts to deploy to: `user@host[:port]`, `host`, `[v6addr]:port`, `local` (this machine, no SSH), or a mapping with `host`, `user`, `port`, `deploy_path` and `labels`. `${NAME}` in an entry or its fields is replaced from the step\'s environment and masked (`- "${DEPLOY_HOST}"` may hold `user@host:port`).',
   }),
   user: key({
-    kind: name('user name'),
-    description: 'Default SSH user for hosts that do not name one. Required unless every remote host names its user.',
+    kind: expandable(name('user name')),
+    description:
+      "Default SSH user for hosts that do not name one. Required unless every remote host names its user. `${NAME}` is replaced from the step's environment.",
   }),
   deploy_path: key({
-    kind: absolutePath,
+    kind: expandable(absolutePath),
     description:
-      'Absolute path holding `releases/`, `shared/` and the `current` symlink. Required unless every host sets its own. System directories and home directory roots are refused.',
+      "Absolute path holding `releases/`, `shared/` and the `current` symlink. Required unless every host sets its own. System directories and home directory roots are refused. `${NAME}` is replaced from the step's environment.",
+  }),
+  connect_retries: key({
+    kind: integer(0, 10),
+    default: 2,
+    description:
+      'How many times a connection that fails before authentication (refused, timed out, reset, a name that does not resolve) is tried again, after 1 s, 2 s, 4 s…; within `connect-timeout` × tries in all. A refused key or host key is never retried.',
   }),
   url: key({ kind: url, description: 'Public URL of the environment: the `url` output and the job summary show it.' }),
   keep_releases: key({

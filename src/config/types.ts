@@ -23,6 +23,10 @@ export interface HostConfig {
   /** Labels of the host (e.g. `web`, `worker`); [] for string entries and `local`. */
   labels: string[];
   position: SourcePosition;
+  /** Its host or user came from a secret (`${NAME}`): the `hosts` output writes it as `***`. */
+  masked?: boolean;
+  /** Tries after a connection failed before authentication (`connect_retries`), when not the default 2. */
+  connectRetries?: number;
 }
 
 /** A host as written (`user@host:port`, `local`), before the environment's defaults are applied. */
@@ -84,11 +88,16 @@ export interface EnvironmentConfig {
   hookTimeoutMs: number;
   /** Environment variables for hooks, `${NAME}` references expanded. */
   env: Record<string, string>;
-  /** Values that came from `${NAME}` substitution (full values and substituted pieces): mask them. */
+  /**
+   * Values that came from `${NAME}` substitution (full values and substituted pieces) in `env` and in the hosts'
+   * fields (a host from a secret adds its host name and display name too): mask them.
+   */
   secrets: string[];
+  /** Tries after a connection failed before authentication. */
+  connectRetries: number;
   /**
    * Set when loaded for a command that runs no hook (releases, unlock, dry runs): `env` was not expanded (it is
-   * `{}` and `secrets` is `[]`), so its `${NAME}` need not be set. `unset` lists the references that a command
+   * `{}` and `secrets` holds only the hosts' values), so its `${NAME}` need not be set. `unset` lists the references that a command
    * running hooks would refuse.
    */
   envSkipped?: { unset: ConfigProblem[] };

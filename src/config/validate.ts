@@ -7,11 +7,13 @@ import { isScalar } from 'yaml';
 import { Cursor, type Located, type Source } from './cursor.js';
 import { Problems, type SourcePosition } from './errors.js';
 import { checkReferences, expandValue } from './expand.js';
-import { hostDisplayName } from './hosts.js';
+import { isDeferred, written } from './deferred.js';
+import { expandEntry, HostExpander } from './host-expand.js';
+import { hostDisplayName, userProblem } from './hosts.js';
 import type { ValuesOf } from './kind.js';
 import type { HostEntry } from './host-kind.js';
 import { readMapping, type Mapping } from './mapping.js';
-import { sharedOverlapProblems, type PathEntry } from './paths.js';
+import { deployPathProblem, sharedOverlapProblems, type PathEntry } from './paths.js';
 import {
   ENVIRONMENT_KEYS,
   TOP_LEVEL_KEYS,
@@ -69,40 +71,73 @@ function inEnvironment(entryPath: string, at: Cursor): string {
   return ` (in environment \`${at.path.slice('environments.'.length)}\`)`;
 }
 
-function resolveHosts(merged: Merged, at: Cursor, position: SourcePosition): HostConfig[] {
+interface ResolvedHosts {
+  hosts: HostConfig[];
+  /** The environment's own deploy_path, expanded ('' when every host has its own). */
+  deployPath: string;
+}
+
+/**
+ * The environment's hosts with its `user` and `deploy_path` applied. For the chosen environment (`x` given) the
+ * `${NAME}` fields are expanded and checked; in another one an entry with `${NAME}` is only checked as written.
+ */
+function resolveHosts(merged: Merged, at: Cursor, position: SourcePosition, x?: HostExpander): ResolvedHosts {
   const entries: HostEntry[] = merged.get('hosts') ?? [];
-  const user = merged.get('user');
-  const deployPath = merged.get('deploy_path');
+  const userValue = merged.get('user');
+  const pathValue = merged.get('deploy_path');
+  const user = isDeferred(userValue) && x ? x.expand(userValue, 'user name', userProblem)?.value : userValue;
+  const deployPath =
+    isDeferred(pathValue) && x ? x.expand(pathValue, 'deploy_path', deployPathProblem)?.value : pathValue;
+  const retries = merged.or('connect_retries');
   const seen = new Map<string, SourcePosition>();
   const hosts: HostConfig[] = [];
   let missingPath = false;
-  for (const { spec, deployPath: own, path } of entries) {
+  for (const entry of entries) {
+    const { path } = entry;
     const hostAt = new Cursor(at.source, path);
+    const expanded = x ? expandEntry(entry, x) : { spec: entry.spec, deployPath: entry.deployPath, secret: false };
+    if (!expanded) continue;
+    const { spec, deployPath: own, secret } = expanded;
     const hostUser = spec.local ? undefined : (spec.user ?? user);
-    if (!spec.local && hostUser === undefined) {
+    // A user from `${NAME}` that was wrong has been reported; an entry of another environment may name its user.
+    const userFailed = isDeferred(userValue) && !!x && user === undefined;
+    if (!spec.local && hostUser === undefined && !userFailed && !(entry.deferred?.whole && !x)) {
+      const shown = secret ? '***' : spec.name;
       hostAt.problemAt(
         spec.position,
-        `no user for host \`${spec.name}\`: write \`user@${spec.name}\`, add \`user:\` to the host, or set \`user:\` for the environment${inEnvironment(path, at)}`,
+        `no user for host \`${shown}\`: write \`user@${shown}\`, add \`user:\` to the host, or set \`user:\` for the environment${inEnvironment(path, at)}`,
       );
       continue;
     }
-    const name = spec.local ? spec.name : hostDisplayName(spec.host, hostUser, spec.port);
+    const name = spec.local ? spec.name : hostDisplayName(spec.host, written(hostUser ?? ''), spec.port);
     const earlier = seen.get(name);
     if (earlier) {
       hostAt.problemAt(
         spec.position,
-        `duplicate host \`${name}\` (also at line ${earlier.line})${inEnvironment(path, at)}`,
+        `duplicate host \`${secret ? '***' : name}\` (also at line ${earlier.line})${inEnvironment(path, at)}`,
       );
       continue;
     }
-    seen.set(name, spec.position);
-    if (own === undefined && deployPath === undefined) missingPath = true;
-    hosts.push({ ...spec, name, user: hostUser, deployPath: own ?? deployPath ?? '' });
+    // An entry of another environment with `${NAME}` in it is not known yet: it cannot be a duplicate.
+    if (x || !entry.deferred) seen.set(name, spec.position);
+    if (entry.deployPath === undefined && pathValue === undefined) missingPath = true;
+    if (!x) continue;
+    const hostPath = typeof own === 'string' ? own : typeof deployPath === 'string' ? deployPath : '';
+    if (secret) x.add(name);
+    hosts.push({
+      ...spec,
+      name,
+      user: hostUser === undefined ? undefined : written(hostUser),
+      deployPath: hostPath,
+      // Only when not the default (fleet/connect.ts applies it): a host reads as it always did.
+      ...(retries === ENVIRONMENT_KEYS.connect_retries.default ? {} : { connectRetries: retries }),
+      ...(secret ? { masked: true } : {}),
+    });
   }
   if (missingPath && !merged.written('deploy_path')) {
     at.problemAt(position, 'missing required key `deploy_path` (set it for the environment, or on every host)');
   }
-  return hosts;
+  return { hosts, deployPath: typeof deployPath === 'string' ? deployPath : '' };
 }
 
 function checkShared(merged: Merged, at: Cursor): void {
@@ -157,14 +192,15 @@ const strings = (values: Located<string>[]): string[] => values.map((v) => v.val
 
 function buildConfig(
   merged: Merged,
-  hosts: HostConfig[],
+  { hosts, deployPath }: ResolvedHosts,
   loadedEnv: LoadedEnv,
   names: { application: string; environment: string; file: string },
 ): EnvironmentConfig {
   return {
     ...names,
     hosts,
-    deployPath: merged.get('deploy_path') ?? '',
+    deployPath,
+    connectRetries: merged.or('connect_retries'),
     ...(merged.get('url') === undefined ? {} : { url: merged.get('url') }),
     keepReleases: merged.or('keep_releases'),
     exclude: strings(merged.or('exclude')),
@@ -212,11 +248,16 @@ export function validateDocument(source: Source, options: ValidateOptions): Envi
     const at = new Cursor(source, environment.path);
     const merged = new Merged(top, environment.mapping);
     checkRequired(merged, at, environment.position);
-    const hosts = resolveHosts(merged, at, environment.position);
+    const isChosen = environment.name === options.environment;
+    const x = isChosen ? new HostExpander(source, { env: options.env, source: options.envSource }) : undefined;
+    const hosts = resolveHosts(merged, at, environment.position, x);
     checkShared(merged, at);
     checkEnvReferences(merged, at);
-    if (environment.name === options.environment) {
-      chosen = buildConfig(merged, hosts, expandEnv(merged, at, options), {
+    if (isChosen && x) {
+      const loadedEnv = expandEnv(merged, at, options);
+      // The hosts' values are masked whether or not the command runs hooks: every command reaches the hosts.
+      loadedEnv.secrets = [...new Set([...loadedEnv.secrets, ...x.secrets])];
+      chosen = buildConfig(merged, hosts, loadedEnv, {
         application: top.values.name ?? options.defaultName,
         environment: environment.name,
         file: source.file,

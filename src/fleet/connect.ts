@@ -51,6 +51,66 @@ export function reachEarly(hosts: readonly HostConfig[], parallel: number): void
   for (const h of hosts.filter((h) => !h.local).slice(0, parallel)) connectEarly(h.host, h.port);
 }
 
+/** Tries after a connection that failed before authentication, unless `connect_retries` says otherwise. */
+export const DEFAULT_CONNECT_RETRIES = 2;
+/** The first pause before trying again; each next one is twice as long. */
+const FIRST_BACKOFF_MS = 1000;
+/** A try that would have less than this before the deadline is not started. */
+const MIN_TRY_MS = 1000;
+
+/** Whether a failed connection may be tried again: it failed before authentication started (see ConnectError). */
+function beforeAuth(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { beforeAuth?: unknown }).beforeAuth === true;
+}
+
+/** A pause that ends early (false) when `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
+      resolve(ok);
+    };
+    const stop = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+}
+
+/**
+ * Opens a host's transport, trying again after a failure before authentication (refused, timed out, reset, a name
+ * that does not resolve) up to `connect_retries` times, after 1 s, 2 s, 4 s…, all within connect-timeout × tries;
+ * `retrying` hears each retry as a line. A refused key or host key fails at once. Only for the fleet's first
+ * connections: nothing is retried once a host is locked (a reconnection to undo work goes through openTransport).
+ */
+export async function openWithRetries(
+  host: HostConfig,
+  access: Access,
+  retrying: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<Transport> {
+  const tries = host.local ? 1 : (host.connectRetries ?? DEFAULT_CONNECT_RETRIES) + 1;
+  const deadline = Date.now() + access.connectTimeoutMs * tries;
+  for (let attempt = 1; ; attempt++) {
+    const left = Math.max(MIN_TRY_MS, deadline - Date.now());
+    try {
+      return await openTransport(host, { ...access, connectTimeoutMs: Math.min(access.connectTimeoutMs, left) });
+    } catch (error) {
+      const wait = FIRST_BACKOFF_MS * 2 ** (attempt - 1);
+      const again =
+        attempt < tries && beforeAuth(error) && !signal?.aborted && deadline - Date.now() - wait >= MIN_TRY_MS;
+      const message = error instanceof Error ? error.message : String(error);
+      if (!again) {
+        if (attempt > 1 && error instanceof Error) error.message = `${message} (${attempt} tries)`;
+        throw error;
+      }
+      retrying(`${host.name}: ${message} — retrying in ${wait / 1000} s (${attempt + 1} of ${tries})`);
+      if (!(await pause(wait, signal))) throw error;
+    }
+  }
+}
+
 export async function openTransport(host: HostConfig, access: Access): Promise<Transport> {
   if (host.local) return new LocalTransport();
   const { connectSsh } = await loadSsh();

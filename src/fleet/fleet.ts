@@ -13,7 +13,7 @@ import type { Phase } from '../remote/phase.js';
 import { stepTitle } from '../remote/steps/hooks.js';
 import type { PreludeOptions } from '../remote/prelude.js';
 import type { Transport } from '../transport/types.js';
-import { dropEarly, loadTransports, openTransport, reachEarly, type Access } from './connect.js';
+import { dropEarly, loadTransports, openTransport, openWithRetries, reachEarly, type Access } from './connect.js';
 import { HostFailure } from './failures.js';
 import { settleLimited } from './limit.js';
 
@@ -27,6 +27,8 @@ export interface FleetListener {
   step?(host: HostConfig, record: StepRecord): void;
   output?(host: HostConfig, line: string, step: StepRecord | undefined): void;
   warning?(text: string): void;
+  /** A host's connection failed before authentication and is tried again: `line` says why and when. */
+  retry?(host: HostConfig, line: string): void;
   /** A phase ended on a host (for per-host phase timings). */
   phase?(host: HostConfig, name: string, ms: number, ok: boolean): void;
   /**
@@ -80,7 +82,8 @@ export class Fleet {
 
   /**
    * Connects to every host (at most `parallel` handshakes at once) and starts its session. The first `parallel`
-   * TCP connections open while SSH is still loading; the ones no host took are closed at the end.
+   * TCP connections open while SSH is still loading; the ones no host took are closed at the end. A connection
+   * that fails before authentication is tried again (`connect_retries`; see openWithRetries) unless `signal` aborts.
    */
   static async open(
     hosts: HostConfig[],
@@ -88,11 +91,12 @@ export class Fleet {
     prelude: (host: HostConfig) => PreludeOptions,
     listener: FleetListener,
     parallel = hosts.length,
+    signal?: AbortSignal,
   ): Promise<Fleet> {
     reachEarly(hosts, parallel);
     listener.phaseStart?.('connect', hosts);
     try {
-      const fleet = await Fleet.connect(hosts, access, prelude, listener, parallel);
+      const fleet = await Fleet.connect(hosts, access, prelude, listener, parallel, signal);
       listener.phaseEnd?.('connect');
       return fleet;
     } catch (error) {
@@ -109,9 +113,10 @@ export class Fleet {
     prelude: (host: HostConfig) => PreludeOptions,
     listener: FleetListener,
     parallel: number,
+    signal: AbortSignal | undefined,
   ): Promise<Fleet> {
     const opened = await settleLimited(hosts, parallel, async (host) => {
-      const transport = await openTransport(host, access);
+      const transport = await openWithRetries(host, access, (line) => listener.retry?.(host, line), signal);
       try {
         const session = HostSession.open(
           transport,

@@ -40,6 +40,7 @@ export function progress(log: Log, report: RunReport, hostCount: number, signal?
     },
     phaseStart: (name, hosts, parts) => phases.start(name, hosts, parts),
     phaseEnd: (name, error) => phases.end(name, error),
+    retry: (_host, line) => log.info(line),
     warning(text: string) {
       report.warnings.push(text);
       log.warning(text);

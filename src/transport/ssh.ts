@@ -61,6 +61,8 @@ export class ConnectError extends Error {
   constructor(
     message: string,
     readonly kind: 'host-key' | 'auth' | 'network' | 'timeout',
+    /** It failed before the server's host key was seen, so before authentication: trying again is safe. */
+    readonly beforeAuth = false,
   ) {
     super(message);
     this.name = 'ConnectError';
@@ -172,10 +174,11 @@ function explain(
   if (/Cannot parse privateKey|Unsupported key format/i.test(message)) {
     return new ConnectError(`the SSH private key could not be read: ${message}`, 'auth');
   }
-  if (network) return new ConnectError(network, code === 'ETIMEDOUT' ? 'timeout' : 'network');
+  if (network) return new ConnectError(network, code === 'ETIMEDOUT' ? 'timeout' : 'network', verdict === undefined);
   if (level === 'client-timeout' || /timed out/i.test(message)) {
     const seconds = Math.round(creds.connectTimeoutMs / 1000);
-    return new ConnectError(describeHandshakeTimeout(target, seconds, tcpUp, creds.surface), 'timeout');
+    const text = describeHandshakeTimeout(target, seconds, tcpUp, creds.surface);
+    return new ConnectError(text, 'timeout', verdict === undefined);
   }
   if (/Unable to exchange encryption keys|no matching/i.test(message) && verdict === undefined) {
     return new ConnectError(
