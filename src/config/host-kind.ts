@@ -14,12 +14,15 @@ import { objectSchema, type KeySpec, type KeySpecs, type Kind } from './kind.js'
 import { text, readText } from './kinds.js';
 import { readList } from './list-kinds.js';
 import { readMapping, type Mapping } from './mapping.js';
-import type { HostSpec } from './types.js';
+import type { HostSpec, JumpHost } from './types.js';
 
 /** One entry of `hosts:` as written, before the environment's `user` and `deploy_path` are applied. */
 export interface HostEntry {
   spec: HostSpec;
   deployPath?: string;
+  /** The host's own `jump` ([] : none, overriding the environment's) and `proxy_command`, as written. */
+  jump?: JumpHost[];
+  proxyCommand?: string;
   path: string;
 }
 
@@ -30,6 +33,8 @@ export interface HostEntryKeys extends KeySpecs {
   port: KeySpec<number>;
   deploy_path: KeySpec<string>;
   labels: KeySpec<string[]>;
+  jump: KeySpec<JumpHost[]>;
+  proxy_command: KeySpec<string>;
 }
 
 export const hostName: Kind<string> = text({
@@ -38,9 +43,14 @@ export const hostName: Kind<string> = text({
 });
 
 function hostFromMapping(mapping: Mapping<HostEntryKeys>, at: Cursor): HostEntry | undefined {
-  const { host, user, port, deploy_path: deployPath, labels } = mapping.values;
+  const { host, user, port, deploy_path: deployPath, labels, jump, proxy_command: proxyCommand } = mapping.values;
   if (host === undefined) return undefined;
+  if (jump !== undefined && proxyCommand !== undefined) {
+    return at.problemAt(mapping.keys.proxy_command ?? mapping.position, 'give `jump` or `proxy_command`, not both');
+  }
   if (host === LOCAL) {
+    const route = mapping.keys.jump ?? mapping.keys.proxy_command;
+    if (route) return at.problemAt(route, '`local` means this machine and takes no `jump` or `proxy_command`');
     if (user !== undefined || port !== undefined) {
       const where = mapping.keys.user ?? mapping.keys.port ?? mapping.position;
       return at.problemAt(where, '`local` means this machine and takes no `user` or `port`');
@@ -54,6 +64,8 @@ function hostFromMapping(mapping: Mapping<HostEntryKeys>, at: Cursor): HostEntry
   return {
     spec: remoteHost(bare, user, port ?? DEFAULT_PORT, mapping.position, labels ?? []),
     deployPath,
+    ...(jump === undefined ? {} : { jump }),
+    ...(proxyCommand === undefined ? {} : { proxyCommand }),
     path: at.path,
   };
 }

@@ -19,7 +19,7 @@ import {
   type EnvironmentSpecs,
   type TopLevelSpecs,
 } from './schema.js';
-import type { EnvironmentConfig, HostConfig } from './types.js';
+import type { EnvironmentConfig, HostConfig, JumpHost } from './types.js';
 
 export interface ValidateOptions {
   environment: string;
@@ -69,6 +69,26 @@ function inEnvironment(entryPath: string, at: Cursor): string {
   return ` (in environment \`${at.path.slice('environments.'.length)}\`)`;
 }
 
+type Route = { jump?: JumpHost[]; proxyCommand?: string };
+
+/** The environment's `jump` or `proxy_command` (giving both is a problem). */
+function environmentRoute(merged: Merged, at: Cursor, position: SourcePosition): Route {
+  const jump = merged.get('jump');
+  const proxyCommand = merged.get('proxy_command');
+  if (jump !== undefined && proxyCommand !== undefined) {
+    at.problemAt(position, 'give `jump` or `proxy_command` for the environment, not both');
+    return {};
+  }
+  return { ...(jump === undefined ? {} : { jump }), ...(proxyCommand === undefined ? {} : { proxyCommand }) };
+}
+
+/** A host's route: its own `jump` or `proxy_command` if written, else the environment's; each hop gets a user. */
+function hostRoute(route: Route, user: string | undefined): Route {
+  if (route.proxyCommand !== undefined) return { proxyCommand: route.proxyCommand };
+  if (!route.jump?.length) return {};
+  return { jump: route.jump.map((hop) => ({ ...hop, user: hop.user ?? user })) };
+}
+
 function resolveHosts(merged: Merged, at: Cursor, position: SourcePosition): HostConfig[] {
   const entries: HostEntry[] = merged.get('hosts') ?? [];
   const user = merged.get('user');
@@ -76,7 +96,8 @@ function resolveHosts(merged: Merged, at: Cursor, position: SourcePosition): Hos
   const seen = new Map<string, SourcePosition>();
   const hosts: HostConfig[] = [];
   let missingPath = false;
-  for (const { spec, deployPath: own, path } of entries) {
+  const route = environmentRoute(merged, at, position);
+  for (const { spec, deployPath: own, path, ...ownRoute } of entries) {
     const hostAt = new Cursor(at.source, path);
     const hostUser = spec.local ? undefined : (spec.user ?? user);
     if (!spec.local && hostUser === undefined) {
@@ -97,7 +118,13 @@ function resolveHosts(merged: Merged, at: Cursor, position: SourcePosition): Hos
     }
     seen.set(name, spec.position);
     if (own === undefined && deployPath === undefined) missingPath = true;
-    hosts.push({ ...spec, name, user: hostUser, deployPath: own ?? deployPath ?? '' });
+    hosts.push({
+      ...spec,
+      name,
+      user: hostUser,
+      deployPath: own ?? deployPath ?? '',
+      ...(spec.local ? {} : hostRoute(ownRoute.jump || ownRoute.proxyCommand ? ownRoute : route, hostUser)),
+    });
   }
   if (missingPath && !merged.written('deploy_path')) {
     at.problemAt(position, 'missing required key `deploy_path` (set it for the environment, or on every host)');

@@ -111,7 +111,9 @@ export class Fleet {
     parallel: number,
   ): Promise<Fleet> {
     const opened = await settleLimited(hosts, parallel, async (host) => {
-      const transport = await openTransport(host, access);
+      const transport = await openTransport(host, access, (line) =>
+        listener.output?.(host, `proxy command: ${line}`, undefined),
+      );
       try {
         const session = HostSession.open(
           transport,

@@ -1,4 +1,4 @@
-import type { HostConfig } from '../config/index.js';
+import { routeText, type HostConfig } from '../config/index.js';
 import type { FleetListener } from '../fleet/fleet.js';
 import type { StepRecord } from '../remote/session.js';
 import { stepTitle } from '../remote/steps/hooks.js';
@@ -38,7 +38,11 @@ export function progress(log: Log, report: RunReport, hostCount: number, signal?
     phase(host: HostConfig, name: string, ms: number) {
       report.row(host.name).phases[name] = ms;
     },
-    phaseStart: (name, hosts, parts) => phases.start(name, hosts, parts),
+    phaseStart(name, hosts, parts) {
+      phases.start(name, hosts, parts);
+      // The path to each host reached through jump hosts or a proxy command.
+      if (name === 'connect') for (const h of hosts) if (routeText(h)) log.info(`${h.name}: ${routeText(h)}`);
+    },
     phaseEnd: (name, error) => phases.end(name, error),
     warning(text: string) {
       report.warnings.push(text);

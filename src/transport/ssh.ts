@@ -1,4 +1,5 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
 import type { Surface } from '../config/index.js';
@@ -58,16 +59,27 @@ export class ConnectError extends Error {
   }
 }
 
+/** A stream that carries the connection instead of a TCP connection of its own (a jump host's channel, a proxy command). */
+export interface Carrier {
+  sock: Duplex;
+  /** Closed after the connection: the jump hosts under it, a proxy command. */
+  close(): void;
+  /** Whether a session channel may be opened during the login (false for a jump host: it only forwards). */
+  session?: boolean;
+  /** Why the carrier ended before the handshake did (a proxy command that exited): the message to show. */
+  failure?(): string | undefined;
+}
+
 /**
  * One SSH connection per host. The host key must match a pinned known_hosts line before authentication starts
- * (fail closed); the private key stays in memory.
+ * (fail closed); the private key stays in memory. `via` carries it instead of a TCP connection of its own.
  */
-export async function connectSsh(target: SshTarget, creds: SshCredentials): Promise<SshTransport> {
+export async function connectSsh(target: SshTarget, creds: SshCredentials, via?: Carrier): Promise<SshTransport> {
   let verdict: HostKeyVerdict | undefined;
   const pinned = pinnedHostKeyAlgorithms(creds.knownHosts, target.host, target.port);
-  const sock = takeTcp(target.host, target.port);
+  const sock = via?.sock ?? takeTcp(target.host, target.port);
   // Whether TCP came up tells a silent firewall from a port that speaks no SSH, when the handshake times out.
-  let tcpUp = !sock.connecting;
+  let tcpUp = !(sock instanceof Socket) || !sock.connecting;
   sock.once('connect', () => (tcpUp = true));
   const config: ConnectConfig = {
     sock,
@@ -98,17 +110,22 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
     if (ssh.connection) {
       signWithoutAsking(ssh.connection);
       // A session channel in the login's flight only when the login is one attempt (see pipelineLogin).
-      early = pipelineLogin(ssh.connection, { openSession: !!creds.privateKey && !creds.agent });
+      early = pipelineLogin(ssh.connection, {
+        openSession: via?.session !== false && !!creds.privateKey && !creds.agent,
+      });
     }
     await connecting;
   } catch (error) {
     ssh.dispose();
     sock.destroy();
+    via?.close();
+    const failure = via?.failure?.();
+    if (failure && !(verdict && !verdict.ok)) throw new ConnectError(`${target.name}: ${failure}`, 'network');
     throw explain(error, target, creds, verdict, tcpUp);
   }
   // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process,
   // and say why they ended (a stalled network is only noticed by the keepalive).
-  const transport = new SshTransport(target.name, ssh, sock, early);
+  const transport = new SshTransport(target.name, ssh, sock, early, via);
   ssh.connection?.on('error', (error: Error & { level?: string; code?: string }) => {
     transport.lostBecause ??=
       error.level === 'client-timeout'
@@ -169,9 +186,19 @@ export class SshTransport implements Transport {
   constructor(
     readonly name: string,
     private readonly ssh: NodeSSH,
-    private readonly socket: Socket,
+    private readonly socket: Duplex,
     private readonly early?: EarlySession,
+    private readonly via?: Carrier,
   ) {}
+
+  /** A `direct-tcpip` channel from this host to `host:port`: the stream of the next hop of a jump chain. */
+  forward(host: string, port: number): Promise<Duplex> {
+    const connection = this.ssh.connection;
+    if (!connection) return Promise.reject(new Error(this.lostBecause ?? 'the SSH connection is closed'));
+    return new Promise<Duplex>((resolve, reject) =>
+      connection.forwardOut('127.0.0.1', 0, host, port, (err, channel) => (err ? reject(err) : resolve(channel))),
+    );
+  }
 
   async start(command: string): Promise<RemoteProcess> {
     const channel = await this.channelFor(command);
@@ -229,6 +256,12 @@ export class SshTransport implements Transport {
     // Writes the kernel cannot even take (a stalled network with full buffers) are dropped after a second.
     const socket = this.socket;
     this.ssh.dispose();
+    if (!(socket instanceof Socket)) {
+      // A channel of a jump host, or a proxy command's pipes: what carries it goes with it.
+      socket.destroy();
+      this.via?.close();
+      return;
+    }
     if (!socket.destroyed) {
       const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
       timer.unref();
