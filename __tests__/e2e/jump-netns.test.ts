@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, type ActionResult } from '../support/action.js';
 import { createTestNetwork, netnsAvailable, type TestNetwork } from '../support/netns.js';
-import { runOk } from '../support/proc.js';
+import { run, runOk } from '../support/proc.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
@@ -205,5 +205,43 @@ maybe('private networks (network namespaces)', () => {
     expect(r.code).not.toBe(0);
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(r.stdout).toContain(`jump host ${dead} (hop 1 of 2): `);
+  });
+
+  /** `ssh -W` through the bastion, as a proxy command; `marker` names the process (to find it afterwards). */
+  const sshW = (marker: string) =>
+    `exec -a ${marker} ssh -F none -i ${bastion.plainKeyPath} -o BatchMode=yes -o StrictHostKeyChecking=yes ` +
+    `-o UserKnownHostsFile=${bastion.knownHostsPath} -p ${bastion.port} -W %h:%p ${bastion.user}@${bastion.host}`;
+  const proxied = (command: string) =>
+    `{ host: ${targetViaBastion}, user: ${target.user}, port: ${target.port}, proxy_command: ${JSON.stringify(command)} }`;
+
+  test('a proxy command (`ssh -W %h:%p`): deployed with one exec on the target, its stderr in the log as host text, stopped at the end', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const marker = `da-proxy-${process.pid}`;
+    const command = `echo '::error::forged by the proxy' >&2; ${sshW(marker)}`;
+    const ws = makeWorkspace({ VERSION: 'v3\n' }, config(base, '', proxied(command)));
+    const targetExecs = target.execRequests();
+    const r = await deploy(ws);
+    ok(r);
+    expect(live(base)).toBe('v3');
+    expect(target.execRequests() - targetExecs).toBe(1);
+    expect(r.stdout).toContain('via proxy command `echo');
+    // The proxy's stderr is in the log, never as a workflow command.
+    expect(r.stdout).toMatch(/proxy command: .*::error::forged by the proxy/);
+    expect(r.stdout.split('\n').some((l) => l.trim().startsWith('::error::forged'))).toBe(false);
+    const left = await run('pgrep', ['-f', marker]);
+    expect(left.stdout).toBe('');
+  });
+
+  test('a proxy command that exits before the handshake: a clear error naming the command, at once', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const command = 'echo "no tunnel to %h" >&2; exit 3';
+    const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, '', proxied(command)));
+    const t0 = Date.now();
+    const r = await deploy(ws);
+    expect(r.code).not.toBe(0);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(r.stdout).toContain(
+      `proxy command \`echo "no tunnel to ${targetViaBastion}" >&2; exit 3\` exited with code 3: no tunnel to ${targetViaBastion}`,
+    );
   });
 });
