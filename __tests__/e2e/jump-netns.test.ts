@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runAction, type ActionResult } from '../support/action.js';
+import { runAction, startAction, type ActionResult } from '../support/action.js';
 import { createTestNetwork, netnsAvailable, type TestNetwork } from '../support/netns.js';
 import { run, runOk } from '../support/proc.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -243,5 +243,54 @@ maybe('private networks (network namespaces)', () => {
     expect(r.stdout).toContain(
       `proxy command \`echo "no tunnel to ${targetViaBastion}" >&2; exit 3\` exited with code 3: no tunnel to ${targetViaBastion}`,
     );
+  });
+
+  test('a cancelled run stops its proxy command (after the abort path used it)', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const marker = `da-proxy-cancel-${process.pid}`;
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      `${config(base, '', proxied(sshW(marker)))}    deploy:\n      - sleep 21\n`,
+    );
+    const running = startAction({
+      inputs: {
+        config: 'deploy.yml',
+        source: 'app',
+        'ssh-private-key': bastion.privateKey,
+        'known-hosts': knownHosts(),
+      },
+      workspace: ws.dir,
+    });
+    await running.waitFor(/▶ .*sleep 21/, 30_000);
+    expect((await run('pgrep', ['-f', marker])).stdout).not.toBe('');
+    running.child.kill('SIGINT');
+    const r = await running.done;
+    expect(r.code).not.toBe(0);
+    expect(existsSync(join(base, 'app/.deploy/lock'))).toBe(false);
+    expect((await run('pgrep', ['-f', marker])).stdout).toBe('');
+  });
+
+  test('a jump host that refuses to forward: the error names the hop, the address and AllowTcpForwarding', async () => {
+    const noForward = await startSshd({
+      netns: net.hosts[0]!.ns,
+      address: net.hosts[0]!.address,
+      extraConfig: ['AllowTcpForwarding no'],
+    });
+    try {
+      noForward.authorize(bastion.publicKeyLine());
+      const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+      const ws = makeWorkspace(
+        { VERSION: 'v1\n' },
+        config(base, `    jump: ${hop(noForward)}\n`, `${target.user}@${targetViaBastion}:${target.port}`),
+      );
+      const r = await deploy(ws, { 'known-hosts': `${knownHosts()}\n${noForward.knownHostsLine}` });
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).toContain(
+        `jump host ${hop(noForward)} (hop 1 of 1) could not reach ${target.user}@${targetViaBastion}:${target.port} at ${targetViaBastion}:${target.port}: `,
+      );
+      expect(r.stdout).toContain('AllowTcpForwarding');
+    } finally {
+      await noForward.stop();
+    }
   });
 });
