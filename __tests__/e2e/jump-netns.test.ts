@@ -153,6 +153,10 @@ maybe('private networks (network namespaces)', () => {
     expect(target.execRequests() - targetExecs).toBe(1);
     expect(bastion.execRequests() - bastionExecs).toBe(0);
     expect(r.stdout).toContain(`${target.user}@${targetViaBastion}:${target.port}: via ${hop(bastion)}`);
+    // The summary's hosts table names the path too (Markdown escapes `@`).
+    expect(r.summary).toContain(
+      `| ${target.user}\\@${targetViaBastion}:${target.port} (via ${bastion.user}\\@${bastion.host}:${bastion.port}) | ✅`,
+    );
   });
 
   test('a chain of two jump hosts (host-level `jump` list, overriding the environment)', async () => {

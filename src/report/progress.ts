@@ -41,7 +41,12 @@ export function progress(log: Log, report: RunReport, hostCount: number, signal?
     phaseStart(name, hosts, parts) {
       phases.start(name, hosts, parts);
       // The path to each host reached through jump hosts or a proxy command.
-      if (name === 'connect') for (const h of hosts) if (routeText(h)) log.info(`${h.name}: ${routeText(h)}`);
+      for (const h of name === 'connect' ? hosts : []) {
+        const via = routeText(h);
+        if (via === undefined) continue;
+        log.info(`${h.name}: ${via}`);
+        report.row(h.name).via = via;
+      }
     },
     phaseEnd: (name, error) => phases.end(name, error),
     warning(text: string) {

@@ -14,6 +14,8 @@ export interface HostRow {
   /** The health check's verdict after the switch (`HTTP 502, expected 200`, `fail after 3 attempts`). */
   health?: { ok: boolean; detail: string };
   reverted?: boolean;
+  /** The path to the host when not direct: `via deploy@bastion:22`, `via proxy command …`. */
+  via?: string;
 }
 
 /** Where the summary links to: the repository's commits and the run (empty when not on GitHub). */
