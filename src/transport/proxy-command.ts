@@ -16,6 +16,10 @@ export interface ProxyCommand extends Carrier {
   failure(): string | undefined;
 }
 
+/** The proxy commands still running, stopped when this process exits (one listener for all of them). */
+const running = new Set<() => void>();
+let hooked = false;
+
 /** Starts `command` (already expanded and quoted) and gives the stream over its stdin and stdout. */
 export function startProxyCommand(command: string, output: (line: string) => void): ProxyCommand {
   const child = spawn('bash', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -24,7 +28,13 @@ export function startProxyCommand(command: string, output: (line: string) => voi
   const kill = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   };
-  process.once('exit', kill);
+  running.add(kill);
+  if (!hooked) {
+    hooked = true;
+    process.once('exit', () => {
+      for (const stop of running) stop();
+    });
+  }
   const sock = new Duplex({
     read: () => void child.stdout.resume(),
     write: (chunk, _encoding, done) => {
@@ -62,7 +72,7 @@ export function startProxyCommand(command: string, output: (line: string) => voi
   });
   child.on('close', (code, signal) => {
     if (partial) emit(partial);
-    process.removeListener('exit', kill);
+    running.delete(kill);
     const how = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
     ended ??= `proxy command \`${command}\` ${how}${lastLine ? `: ${lastLine}` : ''}`;
     // The stream ends once the reason is known: a handshake cut short says why.
