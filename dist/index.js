@@ -28572,8 +28572,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
 var core = __nccwpck_require__(7264);
-// EXTERNAL MODULE: ./src/config/index.ts + 25 modules
-var config = __nccwpck_require__(6051);
+// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
+var config = __nccwpck_require__(3166);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
 function bare(host) {
@@ -28818,8 +28818,8 @@ function warn(ctx, text) {
     ctx.log.warning(text);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 25 modules
-var config = __nccwpck_require__(6051);
+// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
+var config = __nccwpck_require__(3166);
 ;// CONCATENATED MODULE: ./src/units.ts
 /** Counts and sizes as a person reads them: "1 file", "3 files", "812 B", "4.2 KiB", "25 MiB". */
 /** `n` and the noun, singular for 1 (`plural` when adding an `s` is wrong: "directory", "directories"). */
@@ -31280,7 +31280,8 @@ function hostsTable(r) {
     for (const host of hosts) {
         const row = r.rows.get(host);
         const times = phases.map((p) => (row.phases[p] !== undefined ? (0,progress/* seconds */.YA)(row.phases[p]) : ''));
-        out.push(`| ${[md(host), result(r, host), ...times, ...(checked ? [health(r, host)] : [])].join(' | ')} |`);
+        const name = row.via ? `${md(host)} (${md(cut(row.via, LABEL_CHARS))})` : md(host);
+        out.push(`| ${[name, result(r, host), ...times, ...(checked ? [health(r, host)] : [])].join(' | ')} |`);
     }
     out.push('');
     const window = r.switchWindowMs;
@@ -32356,7 +32357,7 @@ function describeHeldLock(data, environment, surface = 'action') {
 
 /***/ }),
 
-/***/ 6051:
+/***/ 3166:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32365,7 +32366,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   xL: () => (/* reexport */ errors_ConfigError),
   Vw: () => (/* reexport */ formatProblem),
   UR: () => (/* reexport */ hookLabel),
+  H: () => (/* reexport */ hopName),
   Z9: () => (/* reexport */ loadConfig),
+  RI: () => (/* reexport */ routeText),
   oY: () => (/* reexport */ secretPieces)
 });
 
@@ -33187,6 +33190,24 @@ function readMapping(node, at, specs, options = {}) {
     return { values: values, keys: keys, position: at.position(node) };
 }
 
+;// CONCATENATED MODULE: ./src/config/routes.ts
+/** The environment's `jump` or `proxy_command`; both at once is a problem (`both` reports it) and means neither. */
+function environmentRoute(jump, proxyCommand, both) {
+    if (jump !== undefined && proxyCommand !== undefined) {
+        both('give `jump` or `proxy_command` for the environment, not both');
+        return {};
+    }
+    return { ...(jump === undefined ? {} : { jump }), ...(proxyCommand === undefined ? {} : { proxyCommand }) };
+}
+/** A host's route: its own `jump` or `proxy_command` if written, else the environment's; each hop gets a user. */
+function hostRoute(route, user) {
+    if (route.proxyCommand !== undefined)
+        return { proxyCommand: route.proxyCommand };
+    if (!route.jump?.length)
+        return {};
+    return { jump: route.jump.map((hop) => ({ ...hop, user: hop.user ?? user })) };
+}
+
 ;// CONCATENATED MODULE: ./src/config/kind.ts
 function key(spec) {
     return spec;
@@ -33737,10 +33758,16 @@ const hostName = kinds_text({
     check: (v) => (v === LOCAL ? undefined : hostNameProblem(v.replace(/^\[(.*)\]$/, '$1'))),
 });
 function hostFromMapping(mapping, at) {
-    const { host, user, port, deploy_path: deployPath, labels } = mapping.values;
+    const { host, user, port, deploy_path: deployPath, labels, jump, proxy_command: proxyCommand } = mapping.values;
     if (host === undefined)
         return undefined;
+    if (jump !== undefined && proxyCommand !== undefined) {
+        return at.problemAt(mapping.keys.proxy_command ?? mapping.position, 'give `jump` or `proxy_command`, not both');
+    }
     if (host === LOCAL) {
+        const route = mapping.keys.jump ?? mapping.keys.proxy_command;
+        if (route)
+            return at.problemAt(route, '`local` means this machine and takes no `jump` or `proxy_command`');
         if (user !== undefined || port !== undefined) {
             const where = mapping.keys.user ?? mapping.keys.port ?? mapping.position;
             return at.problemAt(where, '`local` means this machine and takes no `user` or `port`');
@@ -33759,7 +33786,14 @@ function hostFromMapping(mapping, at) {
         deferred.port = port;
     const bare = written(host).replace(/^\[(.*)\]$/, '$1');
     const spec = remoteHost(bare, user === undefined ? undefined : written(user), isDeferred(port) ? DEFAULT_PORT : (port ?? DEFAULT_PORT), mapping.position, labels ?? []);
-    return { spec, deployPath, path: at.path, ...(Object.keys(deferred).length ? { deferred } : {}) };
+    return {
+        spec,
+        deployPath,
+        ...(jump === undefined ? {} : { jump }),
+        ...(proxyCommand === undefined ? {} : { proxyCommand }),
+        path: at.path,
+        ...(Object.keys(deferred).length ? { deferred } : {}),
+    };
 }
 function hostList(entryKeys) {
     const entrySchema = kind_objectSchema(entryKeys);
@@ -33805,6 +33839,65 @@ function hostList(entryKeys) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/config/route-kind.ts
+/** How a host is reached: `jump` (one jump host or a chain of them) and `proxy_command`. */
+
+
+
+
+
+/** The most hops a chain may have (OpenSSH has no limit; a longer chain is a typo more likely than a network). */
+const MAX_JUMP_HOPS = 8;
+function readHop(item, at) {
+    const spec = readText(item, at);
+    if (spec === undefined)
+        return undefined;
+    if (spec === LOCAL)
+        return at.problem(item, '`local` cannot be a jump host: write `user@host:port`');
+    const result = readHostSpec(spec, at.position(item));
+    if ('problem' in result)
+        return at.problem(item, result.problem);
+    const { host, user, port } = result.host;
+    return { host, user, port };
+}
+/**
+ * `jump`: one host entry (`user@host:port`, user and port optional) or a list of them, the first reached first
+ * (OpenSSH's ProxyJump). An empty list means no jump host (a host's own `jump: []` overrides the environment's).
+ */
+const jumpChain = {
+    label: 'jump host `user@host:port` or a list of them',
+    jsonSchema: {
+        oneOf: [
+            { type: 'string', pattern: HOST_SPEC_PATTERN },
+            { type: 'array', maxItems: MAX_JUMP_HOPS, items: { type: 'string', pattern: HOST_SPEC_PATTERN } },
+        ],
+    },
+    read(node, at) {
+        const resolved = at.resolve(node);
+        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string') {
+            const hop = readHop(node, at);
+            return hop && [hop];
+        }
+        if (!(0,dist/* isSeq */.oP)(resolved))
+            return at.problem(node, `must be a jump host \`user@host:port\` or a list of them (got ${describeNode(resolved)})`);
+        if (resolved.items.length > MAX_JUMP_HOPS)
+            return at.problem(node, `a chain of at most ${MAX_JUMP_HOPS} jump hosts`);
+        return readList(node, at, readHop);
+    },
+    toJson: (hops) => hops.map((h) => `${h.user ? `${h.user}@` : ''}${h.host}:${h.port}`),
+};
+/** How messages name a hop: `deploy@bastion:22` (the port always, the user once resolved). */
+function hopName(hop) {
+    const host = hop.host.includes(':') ? `[${hop.host}]` : hop.host;
+    return `${hop.user === undefined ? '' : `${hop.user}@`}${host}:${hop.port}`;
+}
+/** The path to a host for the log: `via deploy@bastion:22`, `via a@edge:22, b@inner:22`, `via proxy command …`. */
+function routeText(host) {
+    if (host.proxyCommand !== undefined)
+        return `via proxy command \`${host.proxyCommand}\``;
+    return host.jump?.length ? `via ${host.jump.map(hopName).join(', ')}` : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/config/types.ts
 const WRITABLE_MODES = ['acl', 'chmod', 'chown', 'chgrp', 'skip'];
 /** `all-at-once`: every host switches together; `rolling`: hosts switch in batches of `batch_size`. */
@@ -33815,6 +33908,7 @@ const STRATEGIES = ['all-at-once', 'rolling'];
  * The one definition of deploy.yml's keys. The validator reads with these specs, the loader takes defaults from
  * them, and toJsonSchema() publishes them. Add a key here and everything else follows.
  */
+
 
 
 
@@ -33849,6 +33943,14 @@ const HOST_ENTRY_KEYS = {
         kind: labels,
         default: [],
         description: 'Labels of this host (e.g. `web`, `worker`): letters, digits, `.`, `_` and `-`, starting with a letter or digit. Not for `local`.',
+    }),
+    jump: key({
+        kind: jumpChain,
+        description: "Jump host(s) for this host, overriding the environment's `jump`: `user@host:port` or a list (a chain, the first reached first); `[]` for a direct connection.",
+    }),
+    proxy_command: key({
+        kind: command,
+        description: "Command run on the runner whose stdin and stdout carry this host's SSH connection (`%h`, `%p`, `%r`: host, port, user); overrides the environment's. Not with `jump`.",
     }),
 };
 const RUN = key({ kind: command, required: true, description: 'The shell command.' });
@@ -33908,6 +34010,14 @@ const schema_ENVIRONMENT_KEYS = {
     user: key({
         kind: expandable(kinds_name('user name')),
         description: "Default SSH user for hosts that do not name one. Required unless every remote host names its user. `${NAME}` is replaced from the step's environment.",
+    }),
+    jump: key({
+        kind: jumpChain,
+        description: "Jump host for every host (OpenSSH's ProxyJump): `user@host:port` (user: the host's, port: 22 when not written) or a list, a chain reached in order. Each hop's host key must be in `known-hosts`.",
+    }),
+    proxy_command: key({
+        kind: command,
+        description: 'Command run on the runner whose stdin and stdout carry each SSH connection, e.g. `cloudflared access ssh --hostname %h` (`%h`, `%p`, `%r`: host, port, user, quoted). Not with `jump`.',
     }),
     deploy_path: key({
         kind: expandable(absolutePath),
@@ -34046,6 +34156,7 @@ const schema_TOP_LEVEL_KEYS = { ...schema_TOP_LEVEL_ONLY_KEYS, ...schema_ENVIRON
 
 
 
+
 /** An environment's keys with top-level defaults applied (environment value replaces, no deep merge). */
 class Merged {
     top;
@@ -34091,8 +34202,13 @@ function resolveHosts(merged, at, position, x) {
     const seen = new Map();
     const hosts = [];
     let missingPath = false;
+    const route = environmentRoute(merged.get('jump'), merged.get('proxy_command'), (m) => at.problemAt(position, m));
     for (const entry of entries) {
         const { path } = entry;
+        const ownRoute = {
+            ...(entry.jump === undefined ? {} : { jump: entry.jump }),
+            ...(entry.proxyCommand === undefined ? {} : { proxyCommand: entry.proxyCommand }),
+        };
         const hostAt = new Cursor(at.source, path);
         const expanded = x ? expandEntry(entry, x) : { spec: entry.spec, deployPath: entry.deployPath, secret: false };
         if (!expanded)
@@ -34130,6 +34246,9 @@ function resolveHosts(merged, at, position, x) {
             // Only when not the default (fleet/connect.ts applies it): a host reads as it always did.
             ...(retries === schema_ENVIRONMENT_KEYS.connect_retries.default ? {} : { connectRetries: retries }),
             ...(secret ? { masked: true } : {}),
+            ...(spec.local
+                ? {}
+                : hostRoute(ownRoute.jump || ownRoute.proxyCommand ? ownRoute : route, hostUser === undefined ? undefined : written(hostUser))),
         });
     }
     if (missingPath && !merged.written('deploy_path')) {
@@ -34425,6 +34544,7 @@ function schemaText() {
 
 ;// CONCATENATED MODULE: ./src/config/index.ts
 /** deploy.yml: loading, strict validation with positions, defaults, `${NAME}` expansion, and its JSON Schema. */
+
 
 
 
@@ -35716,12 +35836,13 @@ var tcp = __nccwpck_require__(2118);
 ;// CONCATENATED MODULE: ./src/fleet/connect.ts
 
 
+
 /** Closes what reachEarly opened and no connection took. */
 
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh() {
-    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(45)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7045));
+    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(634)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8634));
     return ssh;
 }
 /**
@@ -35738,8 +35859,11 @@ async function loadTransports(hosts) {
  * a build (see connectEarly).
  */
 function reachEarly(hosts, parallel) {
-    for (const h of hosts.filter((h) => !h.local).slice(0, parallel))
-        (0,tcp/* connectEarly */.Ir)(h.host, h.port);
+    for (const h of hosts.filter((h) => !h.local && !h.proxyCommand).slice(0, parallel)) {
+        // Through jump hosts, only the first hop has a TCP connection of its own.
+        const first = h.jump?.[0] ?? h;
+        (0,tcp/* connectEarly */.Ir)(first.host, first.port);
+    }
 }
 /** Tries after a connection that failed before authentication, unless `connect_retries` says otherwise. */
 const DEFAULT_CONNECT_RETRIES = 2;
@@ -35772,13 +35896,13 @@ function pause(ms, signal) {
  * `retrying` hears each retry as a line. A refused key or host key fails at once. Only for the fleet's first
  * connections: nothing is retried once a host is locked (a reconnection to undo work goes through openTransport).
  */
-async function openWithRetries(host, access, retrying, signal) {
+async function openWithRetries(host, access, retrying, signal, output) {
     const tries = host.local ? 1 : (host.connectRetries ?? DEFAULT_CONNECT_RETRIES) + 1;
     const deadline = Date.now() + access.connectTimeoutMs * tries;
     for (let attempt = 1;; attempt++) {
         const left = Math.max(MIN_TRY_MS, deadline - Date.now());
         try {
-            return await openTransport(host, { ...access, connectTimeoutMs: Math.min(access.connectTimeoutMs, left) });
+            return await openTransport(host, { ...access, connectTimeoutMs: Math.min(access.connectTimeoutMs, left) }, output);
         }
         catch (error) {
             const wait = FIRST_BACKOFF_MS * 2 ** (attempt - 1);
@@ -35795,11 +35919,32 @@ async function openWithRetries(host, access, retrying, signal) {
         }
     }
 }
-async function openTransport(host, access) {
+/**
+ * `proxy_command` with `%h`, `%p` and `%r` replaced by the host, port and user, each quoted as one word (`%%`: `%`).
+ */
+function expandProxyCommand(command, host) {
+    const values = { h: (0,quote.q)(host.host), p: (0,quote.q)(host.port), r: (0,quote.q)(host.user ?? ''), '%': '%' };
+    return command.replace(/%([hpr%])/g, (_, k) => values[k]);
+}
+/** Connects to a host: directly, through its jump hosts, or over its proxy command (whose stderr goes to `output`). */
+async function openTransport(host, access, output = () => undefined) {
     if (host.local)
         return new LocalTransport();
+    const target = { host: host.host, port: host.port, user: host.user ?? '', name: host.name };
+    if (host.proxyCommand !== undefined) {
+        const [{ connectSsh }, { startProxyCommand }] = await Promise.all([
+            loadSsh(),
+            __nccwpck_require__.e(/* import() */ 357).then(__nccwpck_require__.bind(__nccwpck_require__, 9357)),
+        ]);
+        return connectSsh(target, access, startProxyCommand(expandProxyCommand(host.proxyCommand, host), output));
+    }
+    if (host.jump?.length) {
+        const { connectThrough } = await Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(781)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3781));
+        const hops = host.jump.map((hop) => ({ ...hop, user: hop.user ?? target.user }));
+        return connectThrough(target, hops, access);
+    }
     const { connectSsh } = await loadSsh();
-    return connectSsh({ host: host.host, port: host.port, user: host.user ?? '', name: host.name }, access);
+    return connectSsh(target, access);
 }
 
 // EXTERNAL MODULE: ./src/fleet/failures.ts
@@ -35882,7 +36027,7 @@ class Fleet {
     }
     static async connect(hosts, access, prelude, listener, parallel, signal) {
         const opened = await settleLimited(hosts, parallel, async (host) => {
-            const transport = await openWithRetries(host, access, (line) => listener.retry?.(host, line), signal);
+            const transport = await openWithRetries(host, access, (line) => listener.retry?.(host, line), signal, (line) => listener.output?.(host, `proxy command: ${line}`, undefined));
             try {
                 const session = HostSession.open(transport, prelude(host), sessionListener(host, listener), access.startTimeoutMs);
                 return { host, transport, session };
@@ -36595,7 +36740,7 @@ const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6051);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3166);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
 
 
@@ -37134,6 +37279,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: stepLine
 
+// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
+var config = __nccwpck_require__(3166);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
 var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: ./src/log.ts
@@ -37387,6 +37534,7 @@ function withUploadProgress(inner, log, prefix, meters = new UploadMeters(log, p
 
 
 
+
 /** A step's line: `▶ upload`, `✓ upload (1.2 s)`, `✗ hook "migrate" failed: exit code 3 (2.1 s)`. */
 function stepLine(record) {
     if (record.status === 'running')
@@ -37417,7 +37565,17 @@ function progress(log, report, hostCount, signal) {
         phase(host, name, ms) {
             report.row(host.name).phases[name] = ms;
         },
-        phaseStart: (name, hosts, parts) => phases.start(name, hosts, parts),
+        phaseStart(name, hosts, parts) {
+            phases.start(name, hosts, parts);
+            // The path to each host reached through jump hosts or a proxy command.
+            for (const h of name === 'connect' ? hosts : []) {
+                const via = (0,config/* routeText */.RI)(h);
+                if (via === undefined)
+                    continue;
+                log.info(`${h.name}: ${via}`);
+                report.row(h.name).via = via;
+            }
+        },
         phaseEnd: (name, error) => phases.end(name, error),
         retry: (_host, line) => log.info(line),
         warning(text) {

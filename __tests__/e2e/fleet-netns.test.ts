@@ -154,7 +154,7 @@ maybe('fleets of real hosts (network namespaces)', () => {
         expect(activations.length).toBe(3);
         expect(readdirSync(join(base, `h${i}`, 'releases'))).toEqual([first.outputs['release']]);
       }
-      expect(r.summary).toContain('❌ HTTP 503, expected 200');
+      expect(r.summary).toContain('❌ failed after 2 attempts: HTTP 503, expected 200');
       expect(r.summary).toContain('↩️ switched back');
     } finally {
       sick.clear();

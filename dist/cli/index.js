@@ -1148,8 +1148,8 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-// EXTERNAL MODULE: ./src/config/index.ts + 25 modules
-var config = __nccwpck_require__(6051);
+// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
+var config = __nccwpck_require__(3166);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __nccwpck_require__(5625);
 // EXTERNAL MODULE: external "node:string_decoder"
@@ -1274,7 +1274,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7479);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(648);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(742);
 /* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1791);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(970);
@@ -1624,10 +1624,10 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 72 modules
-var commands = __nccwpck_require__(7479);
-// EXTERNAL MODULE: ./src/config/index.ts + 25 modules
-var src_config = __nccwpck_require__(6051);
+// EXTERNAL MODULE: ./src/commands/index.ts + 71 modules
+var commands = __nccwpck_require__(648);
+// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
+var src_config = __nccwpck_require__(3166);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
 function bare(host) {
@@ -2010,7 +2010,7 @@ function buildCliContext(args, host) {
 /* unused harmony exports MASK, Masker */
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6193);
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6051);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3166);
 /**
  * The CLI's masking: every byte it writes to stdout and stderr (its log, the build hooks' output that @actions/exec
  * copies there, the outcome) passes through one filter that replaces each secret by `***`, as the runner does for
@@ -2126,8 +2126,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/config/index.ts + 25 modules
-var config = __nccwpck_require__(6051);
+// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
+var config = __nccwpck_require__(3166);
 // EXTERNAL MODULE: ./src/report/document.ts
 var report_document = __nccwpck_require__(8101);
 // EXTERNAL MODULE: ./src/artifact/hooks.ts + 8 modules
@@ -2468,7 +2468,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 7479:
+/***/ 648:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3861,9 +3861,10 @@ class LocalTransport {
     async close() { }
 }
 
-// EXTERNAL MODULE: ./src/transport/tcp.ts + 1 modules
-var tcp = __nccwpck_require__(3694);
+// EXTERNAL MODULE: ./src/transport/tcp.ts
+var tcp = __nccwpck_require__(2118);
 ;// CONCATENATED MODULE: ./src/fleet/connect.ts
+
 
 
 /** Closes what reachEarly opened and no connection took. */
@@ -3871,7 +3872,7 @@ var tcp = __nccwpck_require__(3694);
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh() {
-    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(45)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7045));
+    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(634)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8634));
     return ssh;
 }
 /**
@@ -3888,8 +3889,11 @@ async function loadTransports(hosts) {
  * a build (see connectEarly).
  */
 function reachEarly(hosts, parallel) {
-    for (const h of hosts.filter((h) => !h.local).slice(0, parallel))
-        (0,tcp/* connectEarly */.Ir)(h.host, h.port);
+    for (const h of hosts.filter((h) => !h.local && !h.proxyCommand).slice(0, parallel)) {
+        // Through jump hosts, only the first hop has a TCP connection of its own.
+        const first = h.jump?.[0] ?? h;
+        (0,tcp/* connectEarly */.Ir)(first.host, first.port);
+    }
 }
 /** Tries after a connection that failed before authentication, unless `connect_retries` says otherwise. */
 const DEFAULT_CONNECT_RETRIES = 2;
@@ -3922,13 +3926,13 @@ function pause(ms, signal) {
  * `retrying` hears each retry as a line. A refused key or host key fails at once. Only for the fleet's first
  * connections: nothing is retried once a host is locked (a reconnection to undo work goes through openTransport).
  */
-async function openWithRetries(host, access, retrying, signal) {
+async function openWithRetries(host, access, retrying, signal, output) {
     const tries = host.local ? 1 : (host.connectRetries ?? DEFAULT_CONNECT_RETRIES) + 1;
     const deadline = Date.now() + access.connectTimeoutMs * tries;
     for (let attempt = 1;; attempt++) {
         const left = Math.max(MIN_TRY_MS, deadline - Date.now());
         try {
-            return await openTransport(host, { ...access, connectTimeoutMs: Math.min(access.connectTimeoutMs, left) });
+            return await openTransport(host, { ...access, connectTimeoutMs: Math.min(access.connectTimeoutMs, left) }, output);
         }
         catch (error) {
             const wait = FIRST_BACKOFF_MS * 2 ** (attempt - 1);
@@ -3945,11 +3949,32 @@ async function openWithRetries(host, access, retrying, signal) {
         }
     }
 }
-async function openTransport(host, access) {
+/**
+ * `proxy_command` with `%h`, `%p` and `%r` replaced by the host, port and user, each quoted as one word (`%%`: `%`).
+ */
+function expandProxyCommand(command, host) {
+    const values = { h: (0,quote.q)(host.host), p: (0,quote.q)(host.port), r: (0,quote.q)(host.user ?? ''), '%': '%' };
+    return command.replace(/%([hpr%])/g, (_, k) => values[k]);
+}
+/** Connects to a host: directly, through its jump hosts, or over its proxy command (whose stderr goes to `output`). */
+async function openTransport(host, access, output = () => undefined) {
     if (host.local)
         return new LocalTransport();
+    const target = { host: host.host, port: host.port, user: host.user ?? '', name: host.name };
+    if (host.proxyCommand !== undefined) {
+        const [{ connectSsh }, { startProxyCommand }] = await Promise.all([
+            loadSsh(),
+            __nccwpck_require__.e(/* import() */ 357).then(__nccwpck_require__.bind(__nccwpck_require__, 9357)),
+        ]);
+        return connectSsh(target, access, startProxyCommand(expandProxyCommand(host.proxyCommand, host), output));
+    }
+    if (host.jump?.length) {
+        const { connectThrough } = await Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(781)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3781));
+        const hops = host.jump.map((hop) => ({ ...hop, user: hop.user ?? target.user }));
+        return connectThrough(target, hops, access);
+    }
     const { connectSsh } = await loadSsh();
-    return connectSsh({ host: host.host, port: host.port, user: host.user ?? '', name: host.name }, access);
+    return connectSsh(target, access);
 }
 
 // EXTERNAL MODULE: ./src/fleet/failures.ts
@@ -4032,7 +4057,7 @@ class Fleet {
     }
     static async connect(hosts, access, prelude, listener, parallel, signal) {
         const opened = await settleLimited(hosts, parallel, async (host) => {
-            const transport = await openWithRetries(host, access, (line) => listener.retry?.(host, line), signal);
+            const transport = await openWithRetries(host, access, (line) => listener.retry?.(host, line), signal, (line) => listener.output?.(host, `proxy command: ${line}`, undefined));
             try {
                 const session = HostSession.open(transport, prelude(host), sessionListener(host, listener), access.startTimeoutMs);
                 return { host, transport, session };
@@ -4208,8 +4233,8 @@ function warn(ctx, text) {
     ctx.log.warning(text);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 25 modules
-var config = __nccwpck_require__(6051);
+// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
+var config = __nccwpck_require__(3166);
 ;// CONCATENATED MODULE: ./src/units.ts
 /** Counts and sizes as a person reads them: "1 file", "3 files", "812 B", "4.2 KiB", "25 MiB". */
 /** `n` and the noun, singular for 1 (`plural` when adding an `s` is wrong: "directory", "directories"). */
@@ -4642,8 +4667,8 @@ async function describeBuild(config, tree, log) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/artifact/follow.ts
 
 /**
@@ -5333,7 +5358,7 @@ function payload(built, tar) {
     tar.done.then((a) => (total = a.bytes)).catch(() => undefined);
     return {
         total: () => total,
-        open: () => external_node_stream_namespaceObject.Readable.from((async function* () {
+        open: () => external_node_stream_.Readable.from((async function* () {
             yield* framed(followFile(tar.path, tar.done));
             yield* framed([await built.manifestGz()]);
         })()),
@@ -6845,7 +6870,7 @@ async function runCommand(name, ctx) {
 
 /***/ }),
 
-/***/ 6051:
+/***/ 3166:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -6854,7 +6879,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   xL: () => (/* reexport */ errors_ConfigError),
   Vw: () => (/* reexport */ formatProblem),
   UR: () => (/* reexport */ hookLabel),
+  H: () => (/* reexport */ hopName),
   Z9: () => (/* reexport */ loadConfig),
+  RI: () => (/* reexport */ routeText),
   oY: () => (/* reexport */ secretPieces)
 });
 
@@ -7676,6 +7703,24 @@ function readMapping(node, at, specs, options = {}) {
     return { values: values, keys: keys, position: at.position(node) };
 }
 
+;// CONCATENATED MODULE: ./src/config/routes.ts
+/** The environment's `jump` or `proxy_command`; both at once is a problem (`both` reports it) and means neither. */
+function environmentRoute(jump, proxyCommand, both) {
+    if (jump !== undefined && proxyCommand !== undefined) {
+        both('give `jump` or `proxy_command` for the environment, not both');
+        return {};
+    }
+    return { ...(jump === undefined ? {} : { jump }), ...(proxyCommand === undefined ? {} : { proxyCommand }) };
+}
+/** A host's route: its own `jump` or `proxy_command` if written, else the environment's; each hop gets a user. */
+function hostRoute(route, user) {
+    if (route.proxyCommand !== undefined)
+        return { proxyCommand: route.proxyCommand };
+    if (!route.jump?.length)
+        return {};
+    return { jump: route.jump.map((hop) => ({ ...hop, user: hop.user ?? user })) };
+}
+
 ;// CONCATENATED MODULE: ./src/config/kind.ts
 function key(spec) {
     return spec;
@@ -8226,10 +8271,16 @@ const hostName = kinds_text({
     check: (v) => (v === LOCAL ? undefined : hostNameProblem(v.replace(/^\[(.*)\]$/, '$1'))),
 });
 function hostFromMapping(mapping, at) {
-    const { host, user, port, deploy_path: deployPath, labels } = mapping.values;
+    const { host, user, port, deploy_path: deployPath, labels, jump, proxy_command: proxyCommand } = mapping.values;
     if (host === undefined)
         return undefined;
+    if (jump !== undefined && proxyCommand !== undefined) {
+        return at.problemAt(mapping.keys.proxy_command ?? mapping.position, 'give `jump` or `proxy_command`, not both');
+    }
     if (host === LOCAL) {
+        const route = mapping.keys.jump ?? mapping.keys.proxy_command;
+        if (route)
+            return at.problemAt(route, '`local` means this machine and takes no `jump` or `proxy_command`');
         if (user !== undefined || port !== undefined) {
             const where = mapping.keys.user ?? mapping.keys.port ?? mapping.position;
             return at.problemAt(where, '`local` means this machine and takes no `user` or `port`');
@@ -8248,7 +8299,14 @@ function hostFromMapping(mapping, at) {
         deferred.port = port;
     const bare = written(host).replace(/^\[(.*)\]$/, '$1');
     const spec = remoteHost(bare, user === undefined ? undefined : written(user), isDeferred(port) ? DEFAULT_PORT : (port ?? DEFAULT_PORT), mapping.position, labels ?? []);
-    return { spec, deployPath, path: at.path, ...(Object.keys(deferred).length ? { deferred } : {}) };
+    return {
+        spec,
+        deployPath,
+        ...(jump === undefined ? {} : { jump }),
+        ...(proxyCommand === undefined ? {} : { proxyCommand }),
+        path: at.path,
+        ...(Object.keys(deferred).length ? { deferred } : {}),
+    };
 }
 function hostList(entryKeys) {
     const entrySchema = kind_objectSchema(entryKeys);
@@ -8294,6 +8352,65 @@ function hostList(entryKeys) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/config/route-kind.ts
+/** How a host is reached: `jump` (one jump host or a chain of them) and `proxy_command`. */
+
+
+
+
+
+/** The most hops a chain may have (OpenSSH has no limit; a longer chain is a typo more likely than a network). */
+const MAX_JUMP_HOPS = 8;
+function readHop(item, at) {
+    const spec = readText(item, at);
+    if (spec === undefined)
+        return undefined;
+    if (spec === LOCAL)
+        return at.problem(item, '`local` cannot be a jump host: write `user@host:port`');
+    const result = readHostSpec(spec, at.position(item));
+    if ('problem' in result)
+        return at.problem(item, result.problem);
+    const { host, user, port } = result.host;
+    return { host, user, port };
+}
+/**
+ * `jump`: one host entry (`user@host:port`, user and port optional) or a list of them, the first reached first
+ * (OpenSSH's ProxyJump). An empty list means no jump host (a host's own `jump: []` overrides the environment's).
+ */
+const jumpChain = {
+    label: 'jump host `user@host:port` or a list of them',
+    jsonSchema: {
+        oneOf: [
+            { type: 'string', pattern: HOST_SPEC_PATTERN },
+            { type: 'array', maxItems: MAX_JUMP_HOPS, items: { type: 'string', pattern: HOST_SPEC_PATTERN } },
+        ],
+    },
+    read(node, at) {
+        const resolved = at.resolve(node);
+        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string') {
+            const hop = readHop(node, at);
+            return hop && [hop];
+        }
+        if (!(0,dist/* isSeq */.oP)(resolved))
+            return at.problem(node, `must be a jump host \`user@host:port\` or a list of them (got ${describeNode(resolved)})`);
+        if (resolved.items.length > MAX_JUMP_HOPS)
+            return at.problem(node, `a chain of at most ${MAX_JUMP_HOPS} jump hosts`);
+        return readList(node, at, readHop);
+    },
+    toJson: (hops) => hops.map((h) => `${h.user ? `${h.user}@` : ''}${h.host}:${h.port}`),
+};
+/** How messages name a hop: `deploy@bastion:22` (the port always, the user once resolved). */
+function hopName(hop) {
+    const host = hop.host.includes(':') ? `[${hop.host}]` : hop.host;
+    return `${hop.user === undefined ? '' : `${hop.user}@`}${host}:${hop.port}`;
+}
+/** The path to a host for the log: `via deploy@bastion:22`, `via a@edge:22, b@inner:22`, `via proxy command …`. */
+function routeText(host) {
+    if (host.proxyCommand !== undefined)
+        return `via proxy command \`${host.proxyCommand}\``;
+    return host.jump?.length ? `via ${host.jump.map(hopName).join(', ')}` : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/config/types.ts
 const WRITABLE_MODES = ['acl', 'chmod', 'chown', 'chgrp', 'skip'];
 /** `all-at-once`: every host switches together; `rolling`: hosts switch in batches of `batch_size`. */
@@ -8304,6 +8421,7 @@ const STRATEGIES = ['all-at-once', 'rolling'];
  * The one definition of deploy.yml's keys. The validator reads with these specs, the loader takes defaults from
  * them, and toJsonSchema() publishes them. Add a key here and everything else follows.
  */
+
 
 
 
@@ -8338,6 +8456,14 @@ const HOST_ENTRY_KEYS = {
         kind: labels,
         default: [],
         description: 'Labels of this host (e.g. `web`, `worker`): letters, digits, `.`, `_` and `-`, starting with a letter or digit. Not for `local`.',
+    }),
+    jump: key({
+        kind: jumpChain,
+        description: "Jump host(s) for this host, overriding the environment's `jump`: `user@host:port` or a list (a chain, the first reached first); `[]` for a direct connection.",
+    }),
+    proxy_command: key({
+        kind: command,
+        description: "Command run on the runner whose stdin and stdout carry this host's SSH connection (`%h`, `%p`, `%r`: host, port, user); overrides the environment's. Not with `jump`.",
     }),
 };
 const RUN = key({ kind: command, required: true, description: 'The shell command.' });
@@ -8397,6 +8523,14 @@ const schema_ENVIRONMENT_KEYS = {
     user: key({
         kind: expandable(kinds_name('user name')),
         description: "Default SSH user for hosts that do not name one. Required unless every remote host names its user. `${NAME}` is replaced from the step's environment.",
+    }),
+    jump: key({
+        kind: jumpChain,
+        description: "Jump host for every host (OpenSSH's ProxyJump): `user@host:port` (user: the host's, port: 22 when not written) or a list, a chain reached in order. Each hop's host key must be in `known-hosts`.",
+    }),
+    proxy_command: key({
+        kind: command,
+        description: 'Command run on the runner whose stdin and stdout carry each SSH connection, e.g. `cloudflared access ssh --hostname %h` (`%h`, `%p`, `%r`: host, port, user, quoted). Not with `jump`.',
     }),
     deploy_path: key({
         kind: expandable(absolutePath),
@@ -8535,6 +8669,7 @@ const schema_TOP_LEVEL_KEYS = { ...schema_TOP_LEVEL_ONLY_KEYS, ...schema_ENVIRON
 
 
 
+
 /** An environment's keys with top-level defaults applied (environment value replaces, no deep merge). */
 class Merged {
     top;
@@ -8580,8 +8715,13 @@ function resolveHosts(merged, at, position, x) {
     const seen = new Map();
     const hosts = [];
     let missingPath = false;
+    const route = environmentRoute(merged.get('jump'), merged.get('proxy_command'), (m) => at.problemAt(position, m));
     for (const entry of entries) {
         const { path } = entry;
+        const ownRoute = {
+            ...(entry.jump === undefined ? {} : { jump: entry.jump }),
+            ...(entry.proxyCommand === undefined ? {} : { proxyCommand: entry.proxyCommand }),
+        };
         const hostAt = new Cursor(at.source, path);
         const expanded = x ? expandEntry(entry, x) : { spec: entry.spec, deployPath: entry.deployPath, secret: false };
         if (!expanded)
@@ -8619,6 +8759,9 @@ function resolveHosts(merged, at, position, x) {
             // Only when not the default (fleet/connect.ts applies it): a host reads as it always did.
             ...(retries === schema_ENVIRONMENT_KEYS.connect_retries.default ? {} : { connectRetries: retries }),
             ...(secret ? { masked: true } : {}),
+            ...(spec.local
+                ? {}
+                : hostRoute(ownRoute.jump || ownRoute.proxyCommand ? ownRoute : route, hostUser === undefined ? undefined : written(hostUser))),
         });
     }
     if (missingPath && !merged.written('deploy_path')) {
@@ -8926,6 +9069,7 @@ function schemaText() {
 
 
 
+
 /***/ }),
 
 /***/ 3916:
@@ -9076,7 +9220,7 @@ function words(values) {
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6051);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3166);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
 
 
@@ -9436,6 +9580,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: stepLine
 
+// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
+var config = __nccwpck_require__(3166);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
 var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: ./src/log.ts
@@ -9689,6 +9835,7 @@ function withUploadProgress(inner, log, prefix, meters = new UploadMeters(log, p
 
 
 
+
 /** A step's line: `▶ upload`, `✓ upload (1.2 s)`, `✗ hook "migrate" failed: exit code 3 (2.1 s)`. */
 function stepLine(record) {
     if (record.status === 'running')
@@ -9719,7 +9866,17 @@ function progress(log, report, hostCount, signal) {
         phase(host, name, ms) {
             report.row(host.name).phases[name] = ms;
         },
-        phaseStart: (name, hosts, parts) => phases.start(name, hosts, parts),
+        phaseStart(name, hosts, parts) {
+            phases.start(name, hosts, parts);
+            // The path to each host reached through jump hosts or a proxy command.
+            for (const h of name === 'connect' ? hosts : []) {
+                const via = (0,config/* routeText */.RI)(h);
+                if (via === undefined)
+                    continue;
+                log.info(`${h.name}: ${via}`);
+                report.row(h.name).via = via;
+            }
+        },
         phaseEnd: (name, error) => phases.end(name, error),
         retry: (_host, line) => log.info(line),
         warning(text) {
@@ -10484,23 +10641,18 @@ function verifyHostKey(kh, host, port, blob) {
 
 /***/ }),
 
-/***/ 3694:
+/***/ 2118:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  bG: () => (/* binding */ CLIENT_IDENT),
-  Ir: () => (/* binding */ connectEarly),
-  tj: () => (/* binding */ dropEarly),
-  Rs: () => (/* binding */ takeTcp)
-});
-
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-// EXTERNAL MODULE: ./src/coalesce-writes.ts
-var coalesce_writes = __nccwpck_require__(9581);
-;// CONCATENATED MODULE: ./src/transport/tcp.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ir: () => (/* binding */ connectEarly),
+/* harmony export */   Rs: () => (/* binding */ takeTcp),
+/* harmony export */   bG: () => (/* binding */ CLIENT_IDENT),
+/* harmony export */   tj: () => (/* binding */ dropEarly)
+/* harmony export */ });
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9581);
 
 
 /**
@@ -10510,11 +10662,11 @@ var coalesce_writes = __nccwpck_require__(9581);
  * ciphertext, MAC): what is written within one tick leaves in one system call and one segment.
  */
 function openTcp(host, port) {
-    const sock = (0,external_node_net_namespaceObject.connect)({ host, port });
+    const sock = (0,node_net__WEBPACK_IMPORTED_MODULE_0__.connect)({ host, port });
     sock.setNoDelay(true);
     // ssh2 listens for errors once it has the socket; until then (and after it lets go) they must not be fatal.
     sock.on('error', () => undefined);
-    return (0,coalesce_writes/* coalesceWrites */.i)(sock);
+    return (0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_1__/* .coalesceWrites */ .i)(sock);
 }
 /**
  * This client's software version in its SSH identification line (RFC 4253 §4.2), given to ssh2 as its `ident`: an
@@ -10674,6 +10826,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
 /***/ 8161:
 /***/ ((module) => {
 
@@ -10685,6 +10844,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 
 /***/ }),
 

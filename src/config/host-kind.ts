@@ -15,7 +15,7 @@ import { objectSchema, type KeySpec, type KeySpecs, type Kind } from './kind.js'
 import { text, readText } from './kinds.js';
 import { readList } from './list-kinds.js';
 import { readMapping, type Mapping } from './mapping.js';
-import type { HostSpec } from './types.js';
+import type { HostSpec, JumpHost } from './types.js';
 
 /** Fields of a host entry written with `${NAME}`: expanded and checked once the environment is chosen. */
 export interface DeferredFields {
@@ -31,6 +31,9 @@ export interface HostEntry {
   /** The host; where a field is deferred, it holds the field's template (a placeholder until expanded). */
   spec: HostSpec;
   deployPath?: string | Deferred;
+  /** The host's own `jump` ([] : none, overriding the environment's) and `proxy_command`, as written. */
+  jump?: JumpHost[];
+  proxyCommand?: string;
   path: string;
   /** Set when some field is written with `${NAME}` (see host-expand.ts). */
   deferred?: DeferredFields;
@@ -43,6 +46,8 @@ export interface HostEntryKeys extends KeySpecs {
   port: KeySpec<number | Deferred>;
   deploy_path: KeySpec<string | Deferred>;
   labels: KeySpec<string[]>;
+  jump: KeySpec<JumpHost[]>;
+  proxy_command: KeySpec<string>;
 }
 
 export const hostName: Kind<string> = text({
@@ -51,9 +56,14 @@ export const hostName: Kind<string> = text({
 });
 
 function hostFromMapping(mapping: Mapping<HostEntryKeys>, at: Cursor): HostEntry | undefined {
-  const { host, user, port, deploy_path: deployPath, labels } = mapping.values;
+  const { host, user, port, deploy_path: deployPath, labels, jump, proxy_command: proxyCommand } = mapping.values;
   if (host === undefined) return undefined;
+  if (jump !== undefined && proxyCommand !== undefined) {
+    return at.problemAt(mapping.keys.proxy_command ?? mapping.position, 'give `jump` or `proxy_command`, not both');
+  }
   if (host === LOCAL) {
+    const route = mapping.keys.jump ?? mapping.keys.proxy_command;
+    if (route) return at.problemAt(route, '`local` means this machine and takes no `jump` or `proxy_command`');
     if (user !== undefined || port !== undefined) {
       const where = mapping.keys.user ?? mapping.keys.port ?? mapping.position;
       return at.problemAt(where, '`local` means this machine and takes no `user` or `port`');
@@ -75,7 +85,14 @@ function hostFromMapping(mapping: Mapping<HostEntryKeys>, at: Cursor): HostEntry
     mapping.position,
     labels ?? [],
   );
-  return { spec, deployPath, path: at.path, ...(Object.keys(deferred).length ? { deferred } : {}) };
+  return {
+    spec,
+    deployPath,
+    ...(jump === undefined ? {} : { jump }),
+    ...(proxyCommand === undefined ? {} : { proxyCommand }),
+    path: at.path,
+    ...(Object.keys(deferred).length ? { deferred } : {}),
+  };
 }
 
 export function hostList(entryKeys: HostEntryKeys): Kind<HostEntry[]> {

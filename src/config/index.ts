@@ -3,6 +3,7 @@ export { ConfigError, formatProblem, type ConfigProblem, type SourcePosition } f
 export { loadConfig, MAX_ALIAS_COUNT, type LoadConfigOptions } from './load.js';
 export type { Surface } from './missing.js';
 export { parseHostSpec, hostDisplayName } from './hosts.js';
+export { hopName, routeText } from './route-kind.js';
 export { parseDuration } from './duration.js';
 export { couldBeSecret, secretPieces, type PieceOptions } from './masking.js';
 export { toJsonSchema } from './jsonschema.js';
@@ -26,6 +27,7 @@ export {
   type HookConfig,
   type HostConfig,
   type HostSpec,
+  type JumpHost,
   type Strategy,
   type WritableMode,
 } from './types.js';

@@ -22,6 +22,7 @@ import {
   url,
 } from './kinds.js';
 import { globs, labels, relativePaths } from './list-kinds.js';
+import { jumpChain } from './route-kind.js';
 import { STRATEGIES, WRITABLE_MODES } from './types.js';
 
 /** Keys of a host written as a mapping in `hosts:`. */
@@ -51,6 +52,16 @@ export const HOST_ENTRY_KEYS: HostEntryKeys = {
     default: [],
     description:
       'Labels of this host (e.g. `web`, `worker`): letters, digits, `.`, `_` and `-`, starting with a letter or digit. Not for `local`.',
+  }),
+  jump: key({
+    kind: jumpChain,
+    description:
+      "Jump host(s) for this host, overriding the environment's `jump`: `user@host:port` or a list (a chain, the first reached first); `[]` for a direct connection.",
+  }),
+  proxy_command: key({
+    kind: command,
+    description:
+      "Command run on the runner whose stdin and stdout carry this host's SSH connection (`%h`, `%p`, `%r`: host, port, user); overrides the environment's. Not with `jump`.",
   }),
 };
 
@@ -122,6 +133,16 @@ export const ENVIRONMENT_KEYS = {
     kind: expandable(name('user name')),
     description:
       "Default SSH user for hosts that do not name one. Required unless every remote host names its user. `${NAME}` is replaced from the step's environment.",
+  }),
+  jump: key({
+    kind: jumpChain,
+    description:
+      "Jump host for every host (OpenSSH's ProxyJump): `user@host:port` (user: the host's, port: 22 when not written) or a list, a chain reached in order. Each hop's host key must be in `known-hosts`.",
+  }),
+  proxy_command: key({
+    kind: command,
+    description:
+      'Command run on the runner whose stdin and stdout carry each SSH connection, e.g. `cloudflared access ssh --hostname %h` (`%h`, `%p`, `%r`: host, port, user, quoted). Not with `jump`.',
   }),
   deploy_path: key({
     kind: expandable(absolutePath),

@@ -22,11 +22,22 @@ export interface HostConfig {
   deployPath: string;
   /** Labels of the host (e.g. `web`, `worker`); [] for string entries and `local`. */
   labels: string[];
+  /** Jump hosts to go through, the first reached first (OpenSSH ProxyJump); absent or [] for a direct connection. */
+  jump?: JumpHost[];
+  /** A command on the runner whose stdin and stdout carry the SSH stream (`%h`, `%p`, `%r` not yet expanded). */
+  proxyCommand?: string;
   position: SourcePosition;
   /** Its host or user came from a secret (`${NAME}`): the `hosts` output writes it as `***`. */
   masked?: boolean;
   /** Tries after a connection failed before authentication (`connect_retries`), when not the default 2. */
   connectRetries?: number;
+}
+
+/** One hop of a `jump` chain; `user` is the host's own user when the hop names none. */
+export interface JumpHost {
+  host: string;
+  user: string | undefined;
+  port: number;
 }
 
 /** A host as written (`user@host:port`, `local`), before the environment's defaults are applied. */

@@ -13,6 +13,7 @@ import { hostDisplayName, userProblem } from './hosts.js';
 import type { ValuesOf } from './kind.js';
 import type { HostEntry } from './host-kind.js';
 import { readMapping, type Mapping } from './mapping.js';
+import { environmentRoute, hostRoute, type Route } from './routes.js';
 import { deployPathProblem, sharedOverlapProblems, type PathEntry } from './paths.js';
 import {
   ENVIRONMENT_KEYS,
@@ -92,8 +93,13 @@ function resolveHosts(merged: Merged, at: Cursor, position: SourcePosition, x?: 
   const seen = new Map<string, SourcePosition>();
   const hosts: HostConfig[] = [];
   let missingPath = false;
+  const route = environmentRoute(merged.get('jump'), merged.get('proxy_command'), (m) => at.problemAt(position, m));
   for (const entry of entries) {
     const { path } = entry;
+    const ownRoute: Route = {
+      ...(entry.jump === undefined ? {} : { jump: entry.jump }),
+      ...(entry.proxyCommand === undefined ? {} : { proxyCommand: entry.proxyCommand }),
+    };
     const hostAt = new Cursor(at.source, path);
     const expanded = x ? expandEntry(entry, x) : { spec: entry.spec, deployPath: entry.deployPath, secret: false };
     if (!expanded) continue;
@@ -132,6 +138,12 @@ function resolveHosts(merged: Merged, at: Cursor, position: SourcePosition, x?: 
       // Only when not the default (fleet/connect.ts applies it): a host reads as it always did.
       ...(retries === ENVIRONMENT_KEYS.connect_retries.default ? {} : { connectRetries: retries }),
       ...(secret ? { masked: true } : {}),
+      ...(spec.local
+        ? {}
+        : hostRoute(
+            ownRoute.jump || ownRoute.proxyCommand ? ownRoute : route,
+            hostUser === undefined ? undefined : written(hostUser),
+          )),
     });
   }
   if (missingPath && !merged.written('deploy_path')) {

@@ -2,6 +2,7 @@ import type { HostConfig, Surface } from '../config/index.js';
 import type { Certificate } from '../transport/certificate.js';
 import type { KnownHosts } from '../transport/known-hosts.js';
 import type { CredentialNames } from '../transport/ssh.js';
+import { q } from '../remote/quote.js';
 import { LocalTransport } from '../transport/local.js';
 import { connectEarly } from '../transport/tcp.js';
 import type { Transport } from '../transport/types.js';
@@ -48,7 +49,11 @@ export async function loadTransports(hosts: readonly HostConfig[]): Promise<void
  * a build (see connectEarly).
  */
 export function reachEarly(hosts: readonly HostConfig[], parallel: number): void {
-  for (const h of hosts.filter((h) => !h.local).slice(0, parallel)) connectEarly(h.host, h.port);
+  for (const h of hosts.filter((h) => !h.local && !h.proxyCommand).slice(0, parallel)) {
+    // Through jump hosts, only the first hop has a TCP connection of its own.
+    const first = h.jump?.[0] ?? h;
+    connectEarly(first.host, first.port);
+  }
 }
 
 /** Tries after a connection that failed before authentication, unless `connect_retries` says otherwise. */
@@ -89,13 +94,18 @@ export async function openWithRetries(
   access: Access,
   retrying: (line: string) => void,
   signal?: AbortSignal,
+  output?: (line: string) => void,
 ): Promise<Transport> {
   const tries = host.local ? 1 : (host.connectRetries ?? DEFAULT_CONNECT_RETRIES) + 1;
   const deadline = Date.now() + access.connectTimeoutMs * tries;
   for (let attempt = 1; ; attempt++) {
     const left = Math.max(MIN_TRY_MS, deadline - Date.now());
     try {
-      return await openTransport(host, { ...access, connectTimeoutMs: Math.min(access.connectTimeoutMs, left) });
+      return await openTransport(
+        host,
+        { ...access, connectTimeoutMs: Math.min(access.connectTimeoutMs, left) },
+        output,
+      );
     } catch (error) {
       const wait = FIRST_BACKOFF_MS * 2 ** (attempt - 1);
       const again =
@@ -111,8 +121,34 @@ export async function openWithRetries(
   }
 }
 
-export async function openTransport(host: HostConfig, access: Access): Promise<Transport> {
+/**
+ * `proxy_command` with `%h`, `%p` and `%r` replaced by the host, port and user, each quoted as one word (`%%`: `%`).
+ */
+export function expandProxyCommand(command: string, host: Pick<HostConfig, 'host' | 'port' | 'user'>): string {
+  const values: Record<string, string> = { h: q(host.host), p: q(host.port), r: q(host.user ?? ''), '%': '%' };
+  return command.replace(/%([hpr%])/g, (_, k: string) => values[k]!);
+}
+
+/** Connects to a host: directly, through its jump hosts, or over its proxy command (whose stderr goes to `output`). */
+export async function openTransport(
+  host: HostConfig,
+  access: Access,
+  output: (line: string) => void = () => undefined,
+): Promise<Transport> {
   if (host.local) return new LocalTransport();
+  const target = { host: host.host, port: host.port, user: host.user ?? '', name: host.name };
+  if (host.proxyCommand !== undefined) {
+    const [{ connectSsh }, { startProxyCommand }] = await Promise.all([
+      loadSsh(),
+      import('../transport/proxy-command.js'),
+    ]);
+    return connectSsh(target, access, startProxyCommand(expandProxyCommand(host.proxyCommand, host), output));
+  }
+  if (host.jump?.length) {
+    const { connectThrough } = await import('../transport/jump.js');
+    const hops = host.jump.map((hop) => ({ ...hop, user: hop.user ?? target.user }));
+    return connectThrough(target, hops, access);
+  }
   const { connectSsh } = await loadSsh();
-  return connectSsh({ host: host.host, port: host.port, user: host.user ?? '', name: host.name }, access);
+  return connectSsh(target, access);
 }

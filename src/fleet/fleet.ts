@@ -116,7 +116,13 @@ export class Fleet {
     signal: AbortSignal | undefined,
   ): Promise<Fleet> {
     const opened = await settleLimited(hosts, parallel, async (host) => {
-      const transport = await openWithRetries(host, access, (line) => listener.retry?.(host, line), signal);
+      const transport = await openWithRetries(
+        host,
+        access,
+        (line) => listener.retry?.(host, line),
+        signal,
+        (line) => listener.output?.(host, `proxy command: ${line}`, undefined),
+      );
       try {
         const session = HostSession.open(
           transport,

@@ -1,4 +1,4 @@
-import type { HostConfig } from '../config/index.js';
+import { routeText, type HostConfig } from '../config/index.js';
 import type { FleetListener } from '../fleet/fleet.js';
 import type { StepRecord } from '../remote/session.js';
 import { stepTitle } from '../remote/steps/hooks.js';
@@ -38,7 +38,16 @@ export function progress(log: Log, report: RunReport, hostCount: number, signal?
     phase(host: HostConfig, name: string, ms: number) {
       report.row(host.name).phases[name] = ms;
     },
-    phaseStart: (name, hosts, parts) => phases.start(name, hosts, parts),
+    phaseStart(name, hosts, parts) {
+      phases.start(name, hosts, parts);
+      // The path to each host reached through jump hosts or a proxy command.
+      for (const h of name === 'connect' ? hosts : []) {
+        const via = routeText(h);
+        if (via === undefined) continue;
+        log.info(`${h.name}: ${via}`);
+        report.row(h.name).via = via;
+      }
+    },
     phaseEnd: (name, error) => phases.end(name, error),
     retry: (_host, line) => log.info(line),
     warning(text: string) {

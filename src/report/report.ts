@@ -15,6 +15,8 @@ export interface HostRow {
   /** The health check: passed or not, after how many attempts, what the last attempt saw. */
   health?: { ok: boolean; attempts: number; detail: string };
   reverted?: boolean;
+  /** The path to the host when not direct: `via deploy@bastion:22`, `via proxy command …`. */
+  via?: string;
 }
 
 /** Where the summary links to: the repository's commits and the run (empty when not on GitHub). */

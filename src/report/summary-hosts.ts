@@ -69,7 +69,8 @@ export function hostsTable(r: RunReport): string[] {
   for (const host of hosts) {
     const row = r.rows.get(host)!;
     const times = phases.map((p) => (row.phases[p] !== undefined ? seconds(row.phases[p]!) : ''));
-    out.push(`| ${[md(host), result(r, host), ...times, ...(checked ? [health(r, host)] : [])].join(' | ')} |`);
+    const name = row.via ? `${md(host)} (${md(cut(row.via, LABEL_CHARS))})` : md(host);
+    out.push(`| ${[name, result(r, host), ...times, ...(checked ? [health(r, host)] : [])].join(' | ')} |`);
   }
   out.push('');
   const window = r.switchWindowMs;

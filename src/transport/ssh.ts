@@ -1,13 +1,12 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { NodeSSH } from 'node-ssh';
-import type { ClientChannel, ConnectConfig } from 'ssh2';
+import type { ConnectConfig } from 'ssh2';
 import type { Surface } from '../config/index.js';
-import type { Completed, ExitStatus, RemoteProcess, Transport } from './types.js';
-import { collect } from './collect.js';
 import { pipelineLogin, type EarlySession } from './pipelined-login.js';
 import { certificateMismatch, presentCertificate, signWithoutAsking } from './sign-at-once.js';
 import type { Certificate } from './certificate.js';
 import { describeHandshakeTimeout, describeLostConnection, describeNetError, errorCode } from './net-errors.js';
+import { type Carrier, SshTransport } from './ssh-transport.js';
 import { CLIENT_IDENT, takeTcp } from './tcp.js';
 import { pinnedHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict, type KnownHosts } from './known-hosts.js';
 
@@ -53,8 +52,6 @@ const INPUT_NAMES: CredentialNames = {
 /** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
 const KEEPALIVE_MS = 10_000;
 const KEEPALIVE_COUNT = 3;
-/** How long a closed connection may take to hand its last writes to the kernel. */
-const CLOSE_GRACE_MS = 1000;
 
 /** A connection failure the user can act on; the message says what to do. */
 export class ConnectError extends Error {
@@ -71,9 +68,9 @@ export class ConnectError extends Error {
 
 /**
  * One SSH connection per host. The host key must match a pinned known_hosts line before authentication starts
- * (fail closed); the private key stays in memory.
+ * (fail closed); the private key stays in memory. `via` carries it instead of a TCP connection of its own.
  */
-export async function connectSsh(target: SshTarget, creds: SshCredentials): Promise<SshTransport> {
+export async function connectSsh(target: SshTarget, creds: SshCredentials, via?: Carrier): Promise<SshTransport> {
   let verdict: HostKeyVerdict | undefined;
   const names = (creds.names ?? INPUT_NAMES).certificate ?? INPUT_NAMES.certificate!;
   const mismatch =
@@ -82,9 +79,9 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
       : undefined;
   if (mismatch) throw new ConnectError(mismatch, 'auth');
   const pinned = pinnedHostKeyAlgorithms(creds.knownHosts, target.host, target.port);
-  const sock = takeTcp(target.host, target.port);
+  const sock = via?.sock ?? takeTcp(target.host, target.port);
   // Whether TCP came up tells a silent firewall from a port that speaks no SSH, when the handshake times out.
-  let tcpUp = !sock.connecting;
+  let tcpUp = !(sock instanceof Socket) || !sock.connecting;
   sock.once('connect', () => (tcpUp = true));
   const config: ConnectConfig = {
     sock,
@@ -117,17 +114,22 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials): Prom
       if (creds.certificate && !presentCertificate(ssh.connection, creds.certificate))
         throw new Error('this version of ssh2 cannot log in with a certificate (its internals changed)');
       // A session channel in the login's flight only when the login is one attempt (see pipelineLogin).
-      early = pipelineLogin(ssh.connection, { openSession: !!creds.privateKey && !creds.agent });
+      early = pipelineLogin(ssh.connection, {
+        openSession: via?.session !== false && !!creds.privateKey && !creds.agent,
+      });
     }
     await connecting;
   } catch (error) {
     ssh.dispose();
     sock.destroy();
+    via?.close();
+    const failure = via?.failure?.();
+    if (failure && !(verdict && !verdict.ok)) throw new ConnectError(`${target.name}: ${failure}`, 'network');
     throw explain(error, target, creds, verdict, tcpUp);
   }
   // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process,
   // and say why they ended (a stalled network is only noticed by the keepalive).
-  const transport = new SshTransport(target.name, ssh, sock, early);
+  const transport = new SshTransport(target.name, ssh, sock, early, via);
   ssh.connection?.on('error', (error: Error & { level?: string; code?: string }) => {
     transport.lostBecause ??=
       error.level === 'client-timeout'
@@ -188,86 +190,4 @@ function explain(
     );
   }
   return new ConnectError(`${where}: ${message}`, 'network');
-}
-
-export class SshTransport implements Transport {
-  /** Set when the connection went away on its own (not by close()). */
-  lostBecause: string | undefined;
-  private closing = false;
-
-  constructor(
-    readonly name: string,
-    private readonly ssh: NodeSSH,
-    private readonly socket: Socket,
-    private readonly early?: EarlySession,
-  ) {}
-
-  async start(command: string): Promise<RemoteProcess> {
-    const channel = await this.channelFor(command);
-    let status: ExitStatus = { code: null, signal: null };
-    channel.on('exit', (code: number | null, signal?: string) => {
-      status = { code: code ?? null, signal: signal ?? null };
-    });
-    const exited = new Promise<ExitStatus>((resolve) =>
-      channel.on('close', () => {
-        // The channel's close comes after the connection's error, so the reason is known by now.
-        if (status.code === null && this.lostBecause && !this.closing)
-          status = { ...status, lostBecause: this.lostBecause };
-        resolve(status);
-      }),
-    );
-    channel.on('error', () => undefined);
-    return { stdin: channel, stdout: channel, stderr: channel.stderr, exited, destroy: () => channel.destroy() };
-  }
-
-  /**
-   * A channel running `command`: the session channel opened during the login if there is one (it fails only if the
-   * server refused it or the connection went away; a new channel is asked for then), else a new one.
-   */
-  private async channelFor(command: string): Promise<ClientChannel> {
-    const early = this.early?.exec(command);
-    if (early) {
-      try {
-        return await early;
-      } catch {
-        // A lost connection is reported as such; a refused channel or command is asked for again the usual way.
-        if (this.lostBecause) throw new Error(this.lostBecause);
-      }
-    }
-    const connection = this.ssh.connection;
-    if (!connection) throw new Error(this.lostBecause ?? `${this.name}: the SSH connection is closed`);
-    return new Promise<ClientChannel>((resolve, reject) => {
-      // A connection lost meanwhile fails the request too; its reason (set first) says more than "Unable to exec".
-      const fail = (err: Error) => reject(this.lostBecause ? new Error(this.lostBecause) : err);
-      try {
-        connection.exec(command, (err, ch) => (err ? fail(err) : resolve(ch)));
-      } catch (error) {
-        fail(error instanceof Error ? error : new Error(String(error))); // "Not connected": gone before the request
-      }
-    });
-  }
-
-  async run(command: string): Promise<Completed> {
-    return collect(await this.start(command));
-  }
-
-  async close(): Promise<void> {
-    this.closing = true;
-    // What was written (the session's end, the disconnect message) is on its way once the kernel has it: the socket
-    // goes then, without waiting a round trip for the server's side of the close (forever, behind a stalled network).
-    // Writes the kernel cannot even take (a stalled network with full buffers) are dropped after a second.
-    const socket = this.socket;
-    this.ssh.dispose();
-    if (!socket.destroyed) {
-      const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
-      timer.unref();
-      socket.unref();
-      const gone = () => {
-        clearTimeout(timer);
-        socket.destroy();
-      };
-      if (socket.writableFinished) gone();
-      else socket.once('finish', gone);
-    }
-  }
 }

@@ -1,8 +1,8 @@
-export const id = 45;
-export const ids = [45];
+export const id = 634;
+export const ids = [634];
 export const modules = {
 
-/***/ 7045:
+/***/ 8634:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -11,14 +11,13 @@ __webpack_require__.r(__webpack_exports__);
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
   ConnectError: () => (/* binding */ ConnectError),
-  SshTransport: () => (/* binding */ SshTransport),
   connectSsh: () => (/* binding */ connectSsh)
 });
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
 // EXTERNAL MODULE: ./node_modules/node-ssh/lib/esm/index.mjs + 2 modules
 var esm = __webpack_require__(9487);
-// EXTERNAL MODULE: ./src/transport/collect.ts
-var collect = __webpack_require__(3971);
 ;// CONCATENATED MODULE: ./src/transport/pipelined-login.ts
 /**
  * The command ssh2 is given for the session opened during login: it never reaches the server (the wrapped
@@ -311,161 +310,36 @@ function describeLostConnection(error) {
     return `the connection failed: ${error.message}${code}`;
 }
 
-// EXTERNAL MODULE: ./src/transport/tcp.ts + 1 modules
-var tcp = __webpack_require__(3694);
-// EXTERNAL MODULE: ./src/transport/known-hosts.ts
-var known_hosts = __webpack_require__(3808);
-;// CONCATENATED MODULE: ./src/transport/ssh.ts
+// EXTERNAL MODULE: ./src/transport/collect.ts
+var collect = __webpack_require__(3971);
+;// CONCATENATED MODULE: ./src/transport/ssh-transport.ts
+/** An open SSH connection as a Transport: commands, the early session, keepalive loss, a graceful close. */
 
 
-
-
-
-
-
-const INPUT_NAMES = {
-    publicKey: 'the public key of ssh-private-key',
-    passphrase: 'ssh-passphrase',
-    certificate: { certificate: 'the certificate in ssh-certificate', key: 'ssh-private-key' },
-};
-/** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
-const KEEPALIVE_MS = 10_000;
-const KEEPALIVE_COUNT = 3;
 /** How long a closed connection may take to hand its last writes to the kernel. */
 const CLOSE_GRACE_MS = 1000;
-/** A connection failure the user can act on; the message says what to do. */
-class ConnectError extends Error {
-    kind;
-    beforeAuth;
-    constructor(message, kind, 
-    /** It failed before the server's host key was seen, so before authentication: trying again is safe. */
-    beforeAuth = false) {
-        super(message);
-        this.kind = kind;
-        this.beforeAuth = beforeAuth;
-        this.name = 'ConnectError';
-    }
-}
-/**
- * One SSH connection per host. The host key must match a pinned known_hosts line before authentication starts
- * (fail closed); the private key stays in memory.
- */
-async function connectSsh(target, creds) {
-    let verdict;
-    const names = (creds.names ?? INPUT_NAMES).certificate ?? INPUT_NAMES.certificate;
-    const mismatch = creds.certificate && creds.privateKey
-        ? certificateMismatch(creds.certificate, creds.privateKey, creds.passphrase, names)
-        : undefined;
-    if (mismatch)
-        throw new ConnectError(mismatch, 'auth');
-    const pinned = (0,known_hosts/* pinnedHostKeyAlgorithms */._V)(creds.knownHosts, target.host, target.port);
-    const sock = (0,tcp/* takeTcp */.Rs)(target.host, target.port);
-    // Whether TCP came up tells a silent firewall from a port that speaks no SSH, when the handshake times out.
-    let tcpUp = !sock.connecting;
-    sock.once('connect', () => (tcpUp = true));
-    const config = {
-        sock,
-        ident: tcp/* CLIENT_IDENT */.bG,
-        host: target.host,
-        port: target.port,
-        username: target.user,
-        readyTimeout: creds.connectTimeoutMs,
-        keepaliveInterval: KEEPALIVE_MS,
-        keepaliveCountMax: KEEPALIVE_COUNT,
-        hostVerifier: (key) => {
-            verdict = (0,known_hosts/* verifyHostKey */.Hj)(creds.knownHosts, target.host, target.port, key);
-            return verdict.ok;
-        },
-        ...(pinned
-            ? { algorithms: { serverHostKey: pinned } }
-            : {}),
-        ...(creds.privateKey ? { privateKey: creds.privateKey, passphrase: creds.passphrase || undefined } : {}),
-        ...(creds.agent ? { agent: creds.agent } : {}),
-        // Straight to the key: ssh2 would otherwise ask for `none` first, one more round trip for every connection.
-        authHandler: [...(creds.privateKey ? ['publickey'] : []), ...(creds.agent ? ['agent'] : [])],
-    };
-    const ssh = new esm/* NodeSSH */.H();
-    let early;
-    try {
-        // node-ssh creates the client and starts it synchronously (the key is given as text, not read from a file).
-        const connecting = ssh.connect(config);
-        if (ssh.connection) {
-            signWithoutAsking(ssh.connection);
-            if (creds.certificate && !presentCertificate(ssh.connection, creds.certificate))
-                throw new Error('this version of ssh2 cannot log in with a certificate (its internals changed)');
-            // A session channel in the login's flight only when the login is one attempt (see pipelineLogin).
-            early = pipelineLogin(ssh.connection, { openSession: !!creds.privateKey && !creds.agent });
-        }
-        await connecting;
-    }
-    catch (error) {
-        ssh.dispose();
-        sock.destroy();
-        throw explain(error, target, creds, verdict, tcpUp);
-    }
-    // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process,
-    // and say why they ended (a stalled network is only noticed by the keepalive).
-    const transport = new SshTransport(target.name, ssh, sock, early);
-    ssh.connection?.on('error', (error) => {
-        transport.lostBecause ??=
-            error.level === 'client-timeout'
-                ? `the host stopped answering: no reply to SSH keepalives for ${((KEEPALIVE_MS * (KEEPALIVE_COUNT + 1)) / 1000).toFixed(0)} s (a stalled network or a frozen host)`
-                : describeLostConnection(error);
-    });
-    ssh.connection?.on('close', () => (transport.lostBecause ??= 'the connection was closed'));
-    return transport;
-}
-function explain(error, target, creds, verdict, tcpUp) {
-    const where = `${target.name} (${target.host}:${target.port})`;
-    if (verdict && !verdict.ok)
-        return new ConnectError(verdict.message, 'host-key');
-    const message = error instanceof Error ? error.message : String(error);
-    const code = errorCode(error);
-    const level = error.level;
-    const network = describeNetError(code, target, creds.surface);
-    if (level === 'client-authentication' && creds.certificate) {
-        const names = (creds.names ?? INPUT_NAMES).certificate ?? INPUT_NAMES.certificate;
-        return new ConnectError(`${where}: the server refused ${names.certificate} for user "${target.user}" (principals: ` +
-            `${creds.certificate.principals.join(', ') || 'any'}). Check that sshd's TrustedUserCAKeys holds the CA ` +
-            `that signed it and that "${target.user}" is one of its principals (ssh-keygen -L -f the -cert.pub file).`, 'auth');
-    }
-    if (level === 'client-authentication') {
-        return new ConnectError(`${where}: the server refused the key for user "${target.user}". Check that ` +
-            `${(creds.names ?? INPUT_NAMES).publicKey} is in ~${target.user}/.ssh/authorized_keys on the host.`, 'auth');
-    }
-    if (/encrypted|passphrase|bad decrypt/i.test(message)) {
-        const passphrase = (creds.names ?? INPUT_NAMES).passphrase;
-        return new ConnectError(`the SSH private key could not be read: ${message} (is ${passphrase} right?)`, 'auth');
-    }
-    if (/Cannot parse privateKey|Unsupported key format/i.test(message)) {
-        return new ConnectError(`the SSH private key could not be read: ${message}`, 'auth');
-    }
-    if (network)
-        return new ConnectError(network, code === 'ETIMEDOUT' ? 'timeout' : 'network', verdict === undefined);
-    if (level === 'client-timeout' || /timed out/i.test(message)) {
-        const seconds = Math.round(creds.connectTimeoutMs / 1000);
-        const text = describeHandshakeTimeout(target, seconds, tcpUp, creds.surface);
-        return new ConnectError(text, 'timeout', verdict === undefined);
-    }
-    if (/Unable to exchange encryption keys|no matching/i.test(message) && verdict === undefined) {
-        return new ConnectError(`${where}: the server offers none of the host key types pinned in ${creds.knownHosts.source?.name ?? 'known-hosts'} (${message}). ` +
-            'A host key of a different type than the pinned one is refused; pin the key the server really has.', 'host-key');
-    }
-    return new ConnectError(`${where}: ${message}`, 'network');
-}
 class SshTransport {
     name;
     ssh;
     socket;
     early;
+    via;
     /** Set when the connection went away on its own (not by close()). */
     lostBecause;
     closing = false;
-    constructor(name, ssh, socket, early) {
+    constructor(name, ssh, socket, early, via) {
         this.name = name;
         this.ssh = ssh;
         this.socket = socket;
         this.early = early;
+        this.via = via;
+    }
+    /** A `direct-tcpip` channel from this host to `host:port`: the stream of the next hop of a jump chain. */
+    forward(host, port) {
+        const connection = this.ssh.connection;
+        if (!connection)
+            return Promise.reject(new Error(this.lostBecause ?? 'the SSH connection is closed'));
+        return new Promise((resolve, reject) => connection.forwardOut('127.0.0.1', 0, host, port, (err, channel) => (err ? reject(err) : resolve(channel))));
     }
     async start(command) {
         const channel = await this.channelFor(command);
@@ -522,6 +396,12 @@ class SshTransport {
         // Writes the kernel cannot even take (a stalled network with full buffers) are dropped after a second.
         const socket = this.socket;
         this.ssh.dispose();
+        if (!(socket instanceof external_node_net_.Socket)) {
+            // A channel of a jump host, or a proxy command's pipes: what carries it goes with it.
+            socket.destroy();
+            this.via?.close();
+            return;
+        }
         if (!socket.destroyed) {
             const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
             timer.unref();
@@ -538,9 +418,157 @@ class SshTransport {
     }
 }
 
+// EXTERNAL MODULE: ./src/transport/tcp.ts
+var tcp = __webpack_require__(2118);
+// EXTERNAL MODULE: ./src/transport/known-hosts.ts
+var known_hosts = __webpack_require__(3808);
+;// CONCATENATED MODULE: ./src/transport/ssh.ts
+
+
+
+
+
+
+
+
+const INPUT_NAMES = {
+    publicKey: 'the public key of ssh-private-key',
+    passphrase: 'ssh-passphrase',
+    certificate: { certificate: 'the certificate in ssh-certificate', key: 'ssh-private-key' },
+};
+/** An SSH keepalive every 10 s; after 3 unanswered ones the connection counts as lost (about 40 s of silence). */
+const KEEPALIVE_MS = 10_000;
+const KEEPALIVE_COUNT = 3;
+/** A connection failure the user can act on; the message says what to do. */
+class ConnectError extends Error {
+    kind;
+    beforeAuth;
+    constructor(message, kind, 
+    /** It failed before the server's host key was seen, so before authentication: trying again is safe. */
+    beforeAuth = false) {
+        super(message);
+        this.kind = kind;
+        this.beforeAuth = beforeAuth;
+        this.name = 'ConnectError';
+    }
+}
+/**
+ * One SSH connection per host. The host key must match a pinned known_hosts line before authentication starts
+ * (fail closed); the private key stays in memory. `via` carries it instead of a TCP connection of its own.
+ */
+async function connectSsh(target, creds, via) {
+    let verdict;
+    const names = (creds.names ?? INPUT_NAMES).certificate ?? INPUT_NAMES.certificate;
+    const mismatch = creds.certificate && creds.privateKey
+        ? certificateMismatch(creds.certificate, creds.privateKey, creds.passphrase, names)
+        : undefined;
+    if (mismatch)
+        throw new ConnectError(mismatch, 'auth');
+    const pinned = (0,known_hosts/* pinnedHostKeyAlgorithms */._V)(creds.knownHosts, target.host, target.port);
+    const sock = via?.sock ?? (0,tcp/* takeTcp */.Rs)(target.host, target.port);
+    // Whether TCP came up tells a silent firewall from a port that speaks no SSH, when the handshake times out.
+    let tcpUp = !(sock instanceof external_node_net_.Socket) || !sock.connecting;
+    sock.once('connect', () => (tcpUp = true));
+    const config = {
+        sock,
+        ident: tcp/* CLIENT_IDENT */.bG,
+        host: target.host,
+        port: target.port,
+        username: target.user,
+        readyTimeout: creds.connectTimeoutMs,
+        keepaliveInterval: KEEPALIVE_MS,
+        keepaliveCountMax: KEEPALIVE_COUNT,
+        hostVerifier: (key) => {
+            verdict = (0,known_hosts/* verifyHostKey */.Hj)(creds.knownHosts, target.host, target.port, key);
+            return verdict.ok;
+        },
+        ...(pinned
+            ? { algorithms: { serverHostKey: pinned } }
+            : {}),
+        ...(creds.privateKey ? { privateKey: creds.privateKey, passphrase: creds.passphrase || undefined } : {}),
+        ...(creds.agent ? { agent: creds.agent } : {}),
+        // Straight to the key: ssh2 would otherwise ask for `none` first, one more round trip for every connection.
+        authHandler: [...(creds.privateKey ? ['publickey'] : []), ...(creds.agent ? ['agent'] : [])],
+    };
+    const ssh = new esm/* NodeSSH */.H();
+    let early;
+    try {
+        // node-ssh creates the client and starts it synchronously (the key is given as text, not read from a file).
+        const connecting = ssh.connect(config);
+        if (ssh.connection) {
+            signWithoutAsking(ssh.connection);
+            if (creds.certificate && !presentCertificate(ssh.connection, creds.certificate))
+                throw new Error('this version of ssh2 cannot log in with a certificate (its internals changed)');
+            // A session channel in the login's flight only when the login is one attempt (see pipelineLogin).
+            early = pipelineLogin(ssh.connection, {
+                openSession: via?.session !== false && !!creds.privateKey && !creds.agent,
+            });
+        }
+        await connecting;
+    }
+    catch (error) {
+        ssh.dispose();
+        sock.destroy();
+        via?.close();
+        const failure = via?.failure?.();
+        if (failure && !(verdict && !verdict.ok))
+            throw new ConnectError(`${target.name}: ${failure}`, 'network');
+        throw explain(error, target, creds, verdict, tcpUp);
+    }
+    // node-ssh stops listening for errors once connected; a reset later must end the sessions, not the process,
+    // and say why they ended (a stalled network is only noticed by the keepalive).
+    const transport = new SshTransport(target.name, ssh, sock, early, via);
+    ssh.connection?.on('error', (error) => {
+        transport.lostBecause ??=
+            error.level === 'client-timeout'
+                ? `the host stopped answering: no reply to SSH keepalives for ${((KEEPALIVE_MS * (KEEPALIVE_COUNT + 1)) / 1000).toFixed(0)} s (a stalled network or a frozen host)`
+                : describeLostConnection(error);
+    });
+    ssh.connection?.on('close', () => (transport.lostBecause ??= 'the connection was closed'));
+    return transport;
+}
+function explain(error, target, creds, verdict, tcpUp) {
+    const where = `${target.name} (${target.host}:${target.port})`;
+    if (verdict && !verdict.ok)
+        return new ConnectError(verdict.message, 'host-key');
+    const message = error instanceof Error ? error.message : String(error);
+    const code = errorCode(error);
+    const level = error.level;
+    const network = describeNetError(code, target, creds.surface);
+    if (level === 'client-authentication' && creds.certificate) {
+        const names = (creds.names ?? INPUT_NAMES).certificate ?? INPUT_NAMES.certificate;
+        return new ConnectError(`${where}: the server refused ${names.certificate} for user "${target.user}" (principals: ` +
+            `${creds.certificate.principals.join(', ') || 'any'}). Check that sshd's TrustedUserCAKeys holds the CA ` +
+            `that signed it and that "${target.user}" is one of its principals (ssh-keygen -L -f the -cert.pub file).`, 'auth');
+    }
+    if (level === 'client-authentication') {
+        return new ConnectError(`${where}: the server refused the key for user "${target.user}". Check that ` +
+            `${(creds.names ?? INPUT_NAMES).publicKey} is in ~${target.user}/.ssh/authorized_keys on the host.`, 'auth');
+    }
+    if (/encrypted|passphrase|bad decrypt/i.test(message)) {
+        const passphrase = (creds.names ?? INPUT_NAMES).passphrase;
+        return new ConnectError(`the SSH private key could not be read: ${message} (is ${passphrase} right?)`, 'auth');
+    }
+    if (/Cannot parse privateKey|Unsupported key format/i.test(message)) {
+        return new ConnectError(`the SSH private key could not be read: ${message}`, 'auth');
+    }
+    if (network)
+        return new ConnectError(network, code === 'ETIMEDOUT' ? 'timeout' : 'network', verdict === undefined);
+    if (level === 'client-timeout' || /timed out/i.test(message)) {
+        const seconds = Math.round(creds.connectTimeoutMs / 1000);
+        const text = describeHandshakeTimeout(target, seconds, tcpUp, creds.surface);
+        return new ConnectError(text, 'timeout', verdict === undefined);
+    }
+    if (/Unable to exchange encryption keys|no matching/i.test(message) && verdict === undefined) {
+        return new ConnectError(`${where}: the server offers none of the host key types pinned in ${creds.knownHosts.source?.name ?? 'known-hosts'} (${message}). ` +
+            'A host key of a different type than the pinned one is refused; pin the key the server really has.', 'host-key');
+    }
+    return new ConnectError(`${where}: ${message}`, 'network');
+}
+
 
 /***/ })
 
 };
 
-//# sourceMappingURL=45.index.js.map
+//# sourceMappingURL=634.index.js.map
