@@ -119,6 +119,8 @@ export function failure(r: RunReport | undefined, error: unknown, context: Failu
     );
     const hosts = hostsAfterFailure(r).map((l) => plain(l));
     if (hosts.length) out.push('', style.heading('What happened on each host:'), ...hosts.map((l) => `  - ${l}`));
+    // A command's findings (doctor's tables) say what failed and how to fix it.
+    if (r.details.length) out.push('', ...textBlocks(r.details));
     if (r.warnings.length) out.push('', style.heading('Warnings:'), ...r.warnings.map((w) => `  - ${bare(w)}`));
   }
   return { text: `${out.join('\n')}\n`, code };
