@@ -15,24 +15,30 @@ const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/inde
 let sshd: SshdHandle;
 /** The login shell sources this file (BASH_ENV) on every connection; empty unless a case writes it. */
 let bashEnv: string;
-/** PATH of the second server: every tool of /usr/bin but setfacl. */
+/** The second server's PATH has every tool of /usr/bin but setfacl; the third's every one but tar. */
 let noAcl: SshdHandle;
+let noTar: SshdHandle;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'da-doctor-'));
   bashEnv = join(dir, 'env.sh');
   writeFileSync(bashEnv, '');
   const bin = join(dir, 'bin');
   mkdirSync(bin);
-  for (const name of readdirSync('/usr/bin'))
+  const binTar = join(dir, 'bin-tar');
+  mkdirSync(binTar);
+  for (const name of readdirSync('/usr/bin')) {
     if (name !== 'setfacl') symlinkSync(join('/usr/bin', name), join(bin, name));
-  [sshd, noAcl] = await Promise.all([
+    if (name !== 'tar') symlinkSync(join('/usr/bin', name), join(binTar, name));
+  }
+  [sshd, noAcl, noTar] = await Promise.all([
     startSshd({ extraConfig: [`SetEnv BASH_ENV=${bashEnv}`] }),
     startSshd({ extraConfig: [`SetEnv PATH=${bin}`] }),
+    startSshd({ extraConfig: [`SetEnv PATH=${binTar}`] }),
   ]);
 });
 afterEach(() => writeFileSync(bashEnv, ''));
 afterAll(async () => {
-  await Promise.all([sshd?.stop(), noAcl?.stop()]);
+  await Promise.all([sshd?.stop(), noAcl?.stop(), noTar?.stop()]);
 });
 
 function config(server: SshdHandle, dp: string, extra = ''): string {
@@ -93,6 +99,23 @@ describe('doctor (action)', () => {
     } finally {
       execFileSync('chattr', ['-i', dp]);
     }
+  });
+
+  test('two hosts, one without tar and one unreachable: each has its row saying why; the good one is checked', async () => {
+    const dp = freshPath();
+    const closed = `{ host: 127.0.0.1, user: root, port: 1 }`;
+    const ws = makeWorkspace(
+      { 'index.html': 'hello\n' },
+      config(noTar, dp).replace(/hosts: \[(.*)\]/, `hosts: [$1, ${closed}]`),
+    );
+    const r = await runAction({
+      inputs: sshInputs(noTar, { command: 'doctor', 'connect-timeout': '5' }),
+      workspace: ws.dir,
+    });
+    expect(r.code).toBe(1);
+    expect(row(r.stdout, 'bash and tools')).toMatch(/✗.*missing: tar/);
+    expect(r.stdout).toMatch(/✗ +SSH login +could not connect +.*port 1/);
+    expect(r.stdout).toMatch(/a deploy would fail on root@127\.0\.0\.1:\d+, root@127\.0\.0\.1:1/);
   });
 
   test('a login file that prints: ⚠ with the fix, the deploy would still work (exit 0)', async () => {

@@ -35,7 +35,7 @@ const bare = (text: string) => plain(ticks(text));
 
 function headline(r: RunReport, dryRun: boolean | undefined): string {
   const verb = r.command.charAt(0).toUpperCase() + r.command.slice(1);
-  const what = `${r.application} ${r.command === 'releases' || r.command === 'unlock' ? 'in' : 'to'} ${r.environment}`;
+  const what = `${r.application} ${r.command === 'releases' || r.command === 'unlock' || r.command === 'doctor' ? 'in' : 'to'} ${r.environment}`;
   if (dryRun || r.dryRun) return `Dry run of ${r.command} of ${what}: ${r.ok ? 'nothing was changed' : 'failed'}`;
   return `${verb} of ${what} ${r.ok ? 'succeeded' : 'failed'}`;
 }
