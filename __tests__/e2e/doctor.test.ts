@@ -125,6 +125,17 @@ describe('doctor (action)', () => {
     expect(row(r.stdout, 'login files')).toMatch(/⚠.*printed \d+ lines? before the session started/);
     expect(r.summary).toMatch(/\| ⚠ \| login files \|/);
   });
+
+  test('a login file that reads input: ✗ the session did not start, with the cause, exit 1', async () => {
+    writeFileSync(bashEnv, 'read -r answer\n');
+    const ws = makeWorkspace({ 'index.html': 'hello\n' }, config(sshd, freshPath()));
+    const r = await runAction({
+      inputs: sshInputs(sshd, { command: 'doctor', 'start-timeout': '2' }),
+      workspace: ws.dir,
+    });
+    expect(r.code).toBe(1);
+    expect(row(r.stdout, 'login files')).toMatch(/✗.*kept the session from starting.*did not start the session in 2 s/);
+  });
 });
 
 function cli(args: string[], cwd: string, home: string): Promise<{ code: number | null; all: string }> {

@@ -55,7 +55,14 @@ export function checkRows(host: HostConfig, e: HostEvidence, c: DoctorContext): 
     return rows;
   }
   if (e.failure) {
-    rows.push({ mark: '✗', check: 'session start', found: 'the session did not start', fix: e.failure.message });
+    // No hello in time (session-start.ts notStarted): a login file read input or exec-ed another shell.
+    const login = /did not start the session/.test(e.failure.message);
+    rows.push({
+      mark: '✗',
+      check: login ? 'login files' : 'session start',
+      found: login ? 'kept the session from starting' : 'the session did not start',
+      fix: e.failure.message,
+    });
     return rows;
   }
   const f = e.facts;
