@@ -126,6 +126,19 @@ describe('doctor (action)', () => {
     expect(r.summary).toMatch(/\| ⚠ \| login files \|/);
   });
 
+  test('a lock left by a run that ended: ✗ with who holds it and how to clear it, the lock left alone', async () => {
+    const dp = freshPath();
+    mkdirSync(join(dp, '.deploy/lock'), { recursive: true });
+    mkdirSync(join(dp, 'releases'));
+    writeFileSync(join(dp, '.deploy/lock/owner'), 'someone-else\n');
+    writeFileSync(join(dp, '.deploy/lock/info.json'), '{"actor":"mona","run_id":"7"}\n');
+    const r = await doctor(sshd, dp);
+    expect(r.code).toBe(1);
+    expect(row(r.stdout, 'deploy path')).toMatch(new RegExp(`✓.*${dp} is writable`));
+    expect(row(r.stdout, 'deploy lock')).toMatch(/✗.*held by a run that has ended.*run 7 by mona.*command: unlock/);
+    expect(existsSync(join(dp, '.deploy/lock/info.json'))).toBe(true);
+  });
+
   test('a login file that reads input: ✗ the session did not start, with the cause, exit 1', async () => {
     writeFileSync(bashEnv, 'read -r answer\n');
     const ws = makeWorkspace({ 'index.html': 'hello\n' }, config(sshd, freshPath()));
