@@ -28639,7 +28639,7 @@ var actions_log = __nccwpck_require__(6238);
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/commands/names.ts
 /** The commands, as the `command` input and the CLI name them. */
-const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases'];
+const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases', 'doctor'];
 function isCommand(name) {
     return COMMANDS.includes(name);
 }
@@ -28798,7 +28798,7 @@ async function commandContext(inputs, config, report, signal) {
 
 /***/ }),
 
-/***/ 4293:
+/***/ 9709:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28807,8 +28807,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
-var fleet = __nccwpck_require__(4181);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 3 modules
+var fleet_fleet = __nccwpck_require__(328);
 // EXTERNAL MODULE: ./src/releases/name.ts
 var releases_name = __nccwpck_require__(1239);
 ;// CONCATENATED MODULE: ./src/commands/context.ts
@@ -30410,7 +30410,7 @@ async function deploy(ctx) {
     // Once the build hooks have passed, describing the build (walking, hashing) overlaps with reaching the hosts. It
     // starts once SSH is loaded: its walk would otherwise hold back the first connection. The TCP connections open
     // meanwhile.
-    await fleet/* Fleet */.P.warm(config.hosts, config.maxParallel);
+    await fleet_fleet/* Fleet */.P.warm(config.hosts, config.maxParallel);
     const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
     describing.catch(() => undefined);
     // With full_upload every host gets everything: packing starts before the hosts are even reached.
@@ -30442,6 +30442,431 @@ async function plan(ctx) {
         const facts = await (0,fleet_run/* inspect */.Nn)(ctx, fleet);
         const name = chooseName(ctx, facts);
         planReport(ctx, fleet, facts, releasePhases(ctx, facts, name, planSource(ctx.config, ctx.run.sha)), shipped);
+    });
+}
+
+// EXTERNAL MODULE: ./src/remote/session.ts + 8 modules
+var session = __nccwpck_require__(2193);
+;// CONCATENATED MODULE: ./src/remote/steps/doctor.ts
+
+
+
+
+/**
+ * doctor: reads, in one step and without changing anything (no lock taken, no directory created), what a deploy
+ * needs of a host beyond the tools the session start checks: bash's version, write access to the deploy path (or to
+ * the parent it would be created in), free disk there, setfacl, `sudo -n`, the web server's user, the host's clock
+ * and the lock's state.
+ */
+function doctor(opts) {
+    return {
+        id: 'doctor',
+        label: 'doctor',
+        mayLackDeployPath: true,
+        body: `acl=${opts.acl ? 'yes' : ''}\nsudo=${opts.sudo ? 'yes' : ''}\nhttp_user=${(0,quote.q)(opts.httpUser ?? '')}\n${sh/* DOCTOR_SH */.cR}`,
+    };
+}
+/** The keys doctor reports (sh/doctor.sh), each once; a held lock adds the lock's keys (LOCK_KEYS). */
+const BASH = 'doctor-bash';
+const CLOCK = 'doctor-clock';
+const EXISTS = 'doctor-exists';
+const PARENT = 'doctor-parent';
+const UNWRITABLE = 'doctor-unwritable';
+const FREE_KB = 'doctor-free-kb';
+const SETFACL = 'doctor-setfacl';
+const SUDO = 'doctor-sudo';
+const HTTP_USER = 'doctor-http-user';
+const LOCK = 'doctor-lock';
+const DOCTOR_KEYS = [BASH, CLOCK, EXISTS, PARENT, UNWRITABLE, FREE_KB, SETFACL, SUDO, HTTP_USER, LOCK];
+const BASH_VERSION = /^\d{1,3}\.\d{1,3}[\w.()-]{0,40}$/;
+const DIGITS = /^\d{1,15}$/;
+const DEPLOY_DIRS = new Set(['.', 'releases', 'shared', '.deploy']);
+/**
+ * What doctor reported, each value checked against what it can be (a version, a number, yes/no, one of the paths
+ * the step looks at); anything else is left out and listed in `invalid`.
+ */
+function readDoctor(result, deployPath) {
+    const invalid = [];
+    const one = (0,data/* singleValues */.rc)(result, invalid, [...DOCTOR_KEYS, ...steps_lock/* LOCK_KEYS */.jk]);
+    const checked = (key, ok, what) => {
+        const value = one(key);
+        if (value === '')
+            return undefined;
+        if (ok(value))
+            return value;
+        invalid.push({ what: `${what} (${key}) that is not one`, value });
+        return undefined;
+    };
+    const flag = (key) => {
+        const v = checked(key, (x) => x === 'yes' || x === 'no', 'a yes or no');
+        return v === undefined ? undefined : v === 'yes';
+    };
+    const isParent = (p) => p === '/' || p === '.' || deployPath.startsWith(`${p}/`);
+    const parent = checked(PARENT, isParent, 'a parent of the deploy path');
+    const unwritable = [];
+    for (const p of one(UNWRITABLE).split('\n').filter(Boolean)) {
+        if (DEPLOY_DIRS.has(p) || p === parent)
+            unwritable.push(p);
+        else
+            invalid.push({ what: 'an unwritable path that doctor does not check', value: p });
+    }
+    const number = (key, what) => {
+        const v = checked(key, (x) => DIGITS.test(x), what);
+        return v === undefined ? undefined : Number(v);
+    };
+    const lock = checked(LOCK, (x) => x === 'held' || x === 'free', 'a lock state');
+    return {
+        bash: checked(BASH, (x) => BASH_VERSION.test(x), 'a bash version'),
+        clock: number(CLOCK, 'a time'),
+        exists: one(EXISTS) === 'yes',
+        parent,
+        unwritable,
+        freeKb: number(FREE_KB, 'a size'),
+        setfacl: flag(SETFACL),
+        sudo: flag(SUDO),
+        httpUser: flag(HTTP_USER),
+        lockHeld: lock === undefined ? undefined : lock === 'held',
+        lock: lock === 'held' && result.data.has(steps_lock/* LOCK_INFO */.HC) ? result.data : undefined,
+        invalid,
+    };
+}
+
+// EXTERNAL MODULE: ./src/report/progress.ts + 2 modules
+var progress = __nccwpck_require__(4915);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/remote/tools.ts
+var tools = __nccwpck_require__(1197);
+;// CONCATENATED MODULE: ./src/commands/doctor-checks.ts
+
+
+
+
+
+/** Clock skew beyond which the host is warned about (history times, lock ages, TLS and cache headers go wrong). */
+const MAX_SKEW_SECONDS = 60;
+/** The first tools the session checks, named in the table (the rest are counted). */
+const NAMED_TOOLS = ['tar', 'gzip', 'sha256sum', 'find', 'sort', 'awk', 'base64', 'flock'];
+const ok = (check, found) => ({ mark: '✓', check, found, fix: '' });
+/** The rows of one host's table, in the order a deploy meets them. */
+function checkRows(host, e, c) {
+    const rows = [];
+    if (e.failure?.step === 'connect') {
+        rows.push({ mark: '✗', check: 'SSH login', found: 'could not connect', fix: e.failure.message });
+        return rows;
+    }
+    rows.push(ok('SSH login', `as ${host.user ?? 'this machine'}`));
+    if (e.failure?.step === 'tools') {
+        rows.push({ mark: '✗', check: 'bash and tools', found: 'missing or unsupported', fix: e.failure.message });
+        return rows;
+    }
+    if (e.failure) {
+        // No hello in time (session-start.ts notStarted): a login file read input or exec-ed another shell.
+        const login = /did not start the session/.test(e.failure.message);
+        rows.push({
+            mark: '✗',
+            check: login ? 'login files' : 'session start',
+            found: login ? 'kept the session from starting' : 'the session did not start',
+            fix: e.failure.message,
+        });
+        return rows;
+    }
+    const f = e.facts;
+    if (!f)
+        return rows;
+    rows.push(ok('bash', `${f.bash ?? '?'} (${tools/* MIN_BASH */.e9.join('.')} or later needed)`));
+    const more = tools/* HOST_TOOLS */.X.length - NAMED_TOOLS.length;
+    rows.push(ok('tools', `${NAMED_TOOLS.join(', ')} and ${more} more: GNU, no busybox applet`));
+    rows.push(e.loginLines > 0
+        ? {
+            mark: '⚠',
+            check: 'login files',
+            found: `printed ${e.loginLines} line${e.loginLines === 1 ? '' : 's'} before the session started`,
+            fix: 'make the login files quiet when not interactive: put `[[ $- == *i* ]] || return` at the top of `~/.bashrc` (the lines land in every deploy log)',
+        }
+        : ok('login files', 'quiet, no input read'));
+    rows.push(pathRow(host, f));
+    rows.push(diskRow(f, c.buildBytes));
+    const cfg = c.config;
+    if (f.setfacl !== undefined)
+        rows.push(f.setfacl
+            ? ok('setfacl', 'found (writable_mode: acl)')
+            : {
+                mark: '✗',
+                check: 'setfacl',
+                found: 'not found in PATH (writable_mode: acl needs it)',
+                fix: 'install the acl package (`apt-get install acl`, `apk add acl`), or choose another `writable_mode`',
+            });
+    if (f.sudo !== undefined) {
+        const keys = [cfg.writableUseSudo && 'writable_use_sudo', cfg.clearUseSudo && 'clear_use_sudo'].filter(Boolean);
+        rows.push(f.sudo
+            ? ok('sudo', `\`sudo -n true\` works (${keys.join(', ')})`)
+            : {
+                mark: '✗',
+                check: 'sudo',
+                found: `\`sudo -n true\` fails (${keys.join(', ')} set)`,
+                fix: `let ${host.user ?? 'the deploy user'} run sudo without a password (a NOPASSWD rule in sudoers), or turn off ${keys.join(' and ')}`,
+            });
+    }
+    if (f.httpUser !== undefined)
+        rows.push(f.httpUser
+            ? ok('http_user', `${cfg.httpUser} exists`)
+            : {
+                mark: '✗',
+                check: 'http_user',
+                found: `no user ${cfg.httpUser} on this host`,
+                fix: "set `http_user` to the web server's user on this host (`ps -o user= -C nginx`), or create it",
+            });
+    rows.push(clockRow(f, e.answeredAt));
+    rows.push(lockRow(f, cfg.environment, c.surface));
+    return rows;
+}
+function pathRow(host, f) {
+    const path = host.deployPath;
+    if (f.exists && !f.unwritable.length)
+        return ok('deploy path', `${path} is writable`);
+    if (!f.exists && !f.unwritable.length)
+        return ok('deploy path', `${path} does not exist yet; ${f.parent ?? 'its parent'} is writable: the first deploy creates it`);
+    const who = host.user ?? 'the deploy user';
+    if (!f.exists) {
+        return {
+            mark: '✗',
+            check: 'deploy path',
+            found: `${path} does not exist and ${f.parent ?? 'its parent'} is not writable`,
+            fix: `create it for ${who}: \`sudo mkdir -p ${path} && sudo chown ${who} ${path}\`, or choose a \`deploy_path\` ${who} can write to`,
+        };
+    }
+    const names = f.unwritable.map((p) => (p === '.' ? path : `${path}/${p}`));
+    return {
+        mark: '✗',
+        check: 'deploy path',
+        found: `not writable: ${names.join(', ')}`,
+        fix: `give ${who} write access: \`sudo chown -R ${who} ${path}\` (or check that its filesystem is not read-only)`,
+    };
+}
+function diskRow(f, buildBytes) {
+    if (f.freeKb === undefined)
+        return {
+            mark: '⚠',
+            check: 'free disk',
+            found: 'unknown (`df` gave no figure)',
+            fix: 'check the free space yourself',
+        };
+    const free = f.freeKb * 1024;
+    const found = `${units_size(free)} free; the build is about ${units_size(buildBytes)}`;
+    if (free < buildBytes)
+        return {
+            mark: '✗',
+            check: 'free disk',
+            found,
+            fix: 'free space in the filesystem of the deploy path (old releases: lower `keep_releases`), or grow it',
+        };
+    if (free < 2 * buildBytes)
+        return {
+            mark: '⚠',
+            check: 'free disk',
+            found,
+            fix: 'room for one release only: free space before the next deploys (lower `keep_releases`)',
+        };
+    return ok('free disk', found);
+}
+function clockRow(f, answeredAt) {
+    if (f.clock === undefined)
+        return { mark: '⚠', check: 'clock', found: 'unknown', fix: 'check the host clock' };
+    const skew = Math.round(f.clock - answeredAt / 1000);
+    const found = skew === 0 ? 'in step with the runner' : `${Math.abs(skew)} s ${skew > 0 ? 'ahead of' : 'behind'} the runner`;
+    if (Math.abs(skew) <= MAX_SKEW_SECONDS)
+        return ok('clock', found);
+    return {
+        mark: '⚠',
+        check: 'clock',
+        found,
+        fix: 'sync the host clock (NTP: `timedatectl set-ntp true`): release names, history times and lock ages use it',
+    };
+}
+function lockRow(f, environment, surface) {
+    if (!f.lockHeld)
+        return ok('deploy lock', 'free');
+    const alive = (0,steps_lock/* lockHolder */.ms)(f.lock).alive;
+    return {
+        mark: alive ? '⚠' : '✗',
+        check: 'deploy lock',
+        found: alive ? 'held by a run still going' : 'held by a run that has ended',
+        fix: (0,host_messages/* describeHeldLock */.s)(f.lock, environment, surface),
+    };
+}
+/** A host's table as report blocks (host text in `found` was checked by readDoctor; renderers escape it). */
+function checkTable(rows) {
+    const cell = (text) => ticks(text);
+    return table(['', 'Check', 'Found', 'Fix'], rows.map((r) => [r.mark, r.check, cell(r.found), cell(r.fix)]));
+}
+
+;// CONCATENATED MODULE: ./src/commands/doctor.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Files counted for the build's size at most: a rough figure is enough to compare with free disk. */
+const MAX_FILES = 200_000;
+/** The size of `source` on this machine, roughly (files and symlinks as they are, `.git` left out). */
+function buildSize(dir) {
+    let bytes = 0;
+    let files = 0;
+    const walk = (d) => {
+        let entries;
+        try {
+            entries = (0,external_node_fs_.readdirSync)(d, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const e of entries) {
+            if (++files > MAX_FILES)
+                return;
+            const p = (0,external_node_path_.join)(d, e.name);
+            if (e.isDirectory()) {
+                if (e.name !== '.git')
+                    walk(p);
+            }
+            else {
+                try {
+                    bytes += (0,external_node_fs_.lstatSync)(p).size;
+                }
+                catch {
+                    /* gone meanwhile */
+                }
+            }
+        }
+    };
+    walk(dir);
+    return bytes;
+}
+/**
+ * doctor: connects to every host and checks, in one phase and without changing anything, what a deploy needs. A
+ * table per host (✓, ⚠, ✗ with the fix) goes into the report's details; the run fails, naming the hosts, when a
+ * deploy would fail on any of them.
+ */
+async function doctor_doctor(ctx) {
+    const c = ctx.config;
+    const evidence = new Map();
+    const loginLines = new Map();
+    const stepped = new Set();
+    const base = (0,progress/* progress */.qB)(ctx.log, ctx.report, c.hosts.length, ctx.signal);
+    // Lines a host sends before its first step are the login files' (the session prints nothing before then).
+    const listener = {
+        ...base,
+        step(host, record) {
+            stepped.add(host.name);
+            base.step?.(host, record);
+        },
+        output(host, line, step) {
+            if (!step && !stepped.has(host.name) && line.trim())
+                loginLines.set(host.name, (loginLines.get(host.name) ?? 0) + 1);
+            base.output?.(host, line, step);
+        },
+    };
+    const step = doctor({
+        acl: c.writableMode === 'acl' && c.writableDirs.length > 0,
+        sudo: c.writableUseSudo || c.clearUseSudo,
+        httpUser: c.httpUser && (0,writable/* needsHttpUser */.V)(c.writableMode) && c.writableDirs.length > 0 ? c.httpUser : undefined,
+    });
+    const buildBytes = buildSize(ctx.source);
+    // A host that cannot be reached is a row of its own; the others are checked without it.
+    let left = c.hosts;
+    while (left.length) {
+        let fleet;
+        try {
+            fleet = await fleet_fleet/* Fleet */.P.open(left, ctx.access, (h) => (0,fleet_run/* preludeFor */.Pr)(ctx, h), listener, c.maxParallel);
+        }
+        catch (error) {
+            if (ctx.signal.aborted)
+                throw new errors/* Cancelled */.c();
+            if (!(error instanceof failures/* HostFailure */.h) || error.step !== 'connect')
+                throw error;
+            const message = error.message.replace(`${error.host}: connect: `, '');
+            evidence.set(error.host, { loginLines: 0, failure: { step: 'connect', message }, answeredAt: Date.now() });
+            left = left.filter((h) => h.name !== error.host);
+            continue;
+        }
+        // Nothing to undo on any host (doctor changes nothing): a cancellation just ends the sessions.
+        const onAbort = () => void fleet.abort();
+        ctx.signal.addEventListener('abort', onAbort, { once: true });
+        try {
+            await checkFleet(ctx, fleet, step, evidence);
+            await fleet.close();
+        }
+        catch (error) {
+            await fleet.abort();
+            throw error;
+        }
+        finally {
+            ctx.signal.removeEventListener('abort', onAbort);
+        }
+        break;
+    }
+    if (ctx.signal.aborted)
+        throw new errors/* Cancelled */.c();
+    const out = [heading('Doctor')];
+    const failing = [];
+    for (const host of c.hosts) {
+        const e = evidence.get(host.name);
+        if (!e)
+            continue;
+        e.loginLines = loginLines.get(host.name) ?? 0;
+        const rows = checkRows(host, e, { config: c, buildBytes, surface: ctx.surface });
+        if (rows.some((r) => r.mark === '✗'))
+            failing.push(host.name);
+        out.push(heading(host.name, 2), checkTable(rows));
+    }
+    out.push(paragraph(failing.length
+        ? `A deploy would fail on ${failing.join(', ')}: see the fix of each ✗.`
+        : 'Every host has what a deploy needs.'));
+    ctx.report.details.push(...out);
+    if (failing.length)
+        throw new failures/* FleetFailure */.Z('doctor', `a deploy would fail on ${failing.join(', ')}; see the fix of each ✗ in the table of each host`);
+}
+/** Runs the doctor step on every member; a session that fails to start is that host's evidence, not the run's end. */
+async function checkFleet(ctx, fleet, step, evidence) {
+    const members = fleet.members;
+    const answered = new Map();
+    const run = async (m) => {
+        try {
+            return await m.session.run({ name: 'doctor', steps: [step] });
+        }
+        finally {
+            answered.set(m, Date.now());
+        }
+    };
+    const settled = await fleet.phase('doctor', members, () => Promise.allSettled(members.map(run)));
+    settled.forEach((r, i) => {
+        const m = members[i];
+        const answeredAt = answered.get(m) ?? Date.now();
+        if (r.status === 'rejected') {
+            const reason = r.reason;
+            const failure = reason instanceof session/* SessionFailed */.Gr
+                ? { step: reason.step, message: reason.detail }
+                : { step: 'session', message: reason instanceof Error ? reason.message : String(reason) };
+            evidence.set(m.host.name, { loginLines: 0, failure, answeredAt });
+            return;
+        }
+        if (!r.value.ok) {
+            const tail = r.value.failed?.tail.at(-1) ?? '';
+            const message = `the doctor step exited with code ${r.value.rc}${tail ? `: ${tail.slice(0, 300)}` : ''}`;
+            evidence.set(m.host.name, { loginLines: 0, failure: { step: 'session', message }, answeredAt });
+            return;
+        }
+        const facts = readDoctor(r.value, m.host.deployPath);
+        (0,host_messages/* reportInvalid */.q)(ctx, m.host.name, facts.invalid);
+        evidence.set(m.host.name, { loginLines: 0, facts, answeredAt });
     });
 }
 
@@ -30838,12 +31263,14 @@ function ageOf(iso) {
 
 
 
+
 const COMMANDS = {
     deploy: deploy,
     redeploy: redeploy,
     rollback: rollback,
     unlock: unlock,
     releases: releases,
+    doctor: doctor_doctor,
 };
 /**
  * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
@@ -30866,7 +31293,7 @@ async function runCommand(name, ctx) {
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
         (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
     ctx.report.begin(ctx.config.hosts.map((h) => h.name), ctx.dryRun);
-    fleet/* Fleet */.P.preload(ctx.config.hosts);
+    fleet_fleet/* Fleet */.P.preload(ctx.config.hosts);
     try {
         await COMMANDS[name](ctx);
     }
@@ -30877,8 +31304,6 @@ async function runCommand(name, ctx) {
     await ctx.observer?.finished(ctx.report);
 }
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/report/failure.ts
 
 
@@ -31208,8 +31633,6 @@ function markdownBlocks(blocks) {
     return out;
 }
 
-// EXTERNAL MODULE: ./src/report/progress.ts + 2 modules
-var progress = __nccwpck_require__(4915);
 ;// CONCATENATED MODULE: ./src/report/summary-hosts.ts
 /** The job summary's per-host tables: one row per host (its outcome, phase times, health), and the folded steps. */
 
@@ -31394,7 +31817,7 @@ function rollbackHowTo(r) {
 /** The outcome in a few words: what ran where, and whether it worked (a dry run changed nothing either way). */
 function title(r) {
     const command = r.command.charAt(0).toUpperCase() + r.command.slice(1);
-    const where = `${r.command === 'releases' || r.command === 'unlock' ? 'in' : 'to'} ${md(r.environment || '?')}`;
+    const where = `${r.command === 'releases' || r.command === 'unlock' || r.command === 'doctor' ? 'in' : 'to'} ${md(r.environment || '?')}`;
     const of = (verb) => (r.application ? `${verb} of ${md(r.application)} ${where}` : `${verb} ${where}`);
     if (r.dryRun)
         return `${r.ok ? '🔍' : '❌'} Dry run: ${of(command)}${r.ok ? ': nothing was changed' : ' failed'}`;
@@ -31807,8 +32230,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(7264);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
-var fleet_fleet = __nccwpck_require__(4181);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 3 modules
+var fleet_fleet = __nccwpck_require__(328);
 // EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
 var fleet_run = __nccwpck_require__(2986);
 ;// CONCATENATED MODULE: ./src/commands/abandoned.ts
@@ -32160,15 +32583,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   fP: () => (/* binding */ IDLE_SECONDS),
   Nn: () => (/* binding */ fleet_run_inspect),
   XH: () => (/* binding */ lockAndInspect),
+  Pr: () => (/* binding */ preludeFor),
   xd: () => (/* binding */ withFleet)
 });
 
-// UNUSED EXPORTS: preludeFor
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 13 modules
-var fleet_fleet = __nccwpck_require__(4181);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 3 modules
+var fleet_fleet = __nccwpck_require__(328);
 // EXTERNAL MODULE: ./src/fleet/failures.ts
 var failures = __nccwpck_require__(7233);
 // EXTERNAL MODULE: ./src/remote/steps/inspect.ts
@@ -34639,7 +35061,7 @@ class FleetFailure extends Error {
 
 /***/ }),
 
-/***/ 4181:
+/***/ 328:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34647,6 +35069,902 @@ class FleetFailure extends Error {
 __nccwpck_require__.d(__webpack_exports__, {
   P: () => (/* binding */ Fleet)
 });
+
+// EXTERNAL MODULE: ./src/remote/session.ts + 8 modules
+var remote_session = __nccwpck_require__(2193);
+// EXTERNAL MODULE: ./src/remote/steps/hooks.ts
+var hooks = __nccwpck_require__(374);
+// EXTERNAL MODULE: ./src/remote/quote.ts
+var quote = __nccwpck_require__(4414);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: ./src/transport/collect.ts
+var collect = __nccwpck_require__(3971);
+;// CONCATENATED MODULE: ./src/transport/local.ts
+
+
+/** The `local` host: the same scripts, run by bash on this machine. */
+class LocalTransport {
+    name = 'local';
+    async start(command) {
+        // A process group of its own, like an SSH session, so a signal to the group reaches every step and hook.
+        const child = (0,external_node_child_process_.spawn)('bash', ['--noprofile', '--norc', '-c', command], { stdio: 'pipe', detached: true });
+        const exited = new Promise((resolve) => {
+            child.on('close', (code, signal) => resolve({ code, signal }));
+            child.on('error', () => resolve({ code: 127, signal: null }));
+        });
+        child.stdin.on('error', () => undefined);
+        return {
+            stdin: child.stdin,
+            stdout: child.stdout,
+            stderr: child.stderr,
+            exited,
+            // Like a dropped SSH channel: the pipes close, the session sees EOF and cleans up after itself.
+            destroy: () => {
+                child.stdin.destroy();
+                child.stdout.destroy();
+                child.stderr.destroy();
+            },
+        };
+    }
+    async run(command) {
+        return (0,collect/* collect */.F)(await this.start(command));
+    }
+    async close() { }
+}
+
+// EXTERNAL MODULE: ./src/transport/tcp.ts
+var tcp = __nccwpck_require__(2118);
+;// CONCATENATED MODULE: ./src/fleet/connect.ts
+
+
+
+/** Closes what reachEarly opened and no connection took. */
+
+let ssh;
+/** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
+function loadSsh() {
+    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(634)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8634));
+    return ssh;
+}
+/**
+ * Loads SSH when some host needs it. Started before a command runs, loading overlaps with the build; a deploy
+ * awaits it before describing the build, whose walk would otherwise hold back the first connection.
+ */
+async function loadTransports(hosts) {
+    if (hosts.some((h) => !h.local))
+        await loadSsh();
+}
+/**
+ * Opens the TCP connections of the hosts a fleet reaches first (`parallel` of them, in order) while SSH is still
+ * loading, so their handshakes start one round trip sooner. Call it right before the fleet connects, never ahead of
+ * a build (see connectEarly).
+ */
+function reachEarly(hosts, parallel) {
+    for (const h of hosts.filter((h) => !h.local && !h.proxyCommand).slice(0, parallel)) {
+        // Through jump hosts, only the first hop has a TCP connection of its own.
+        const first = h.jump?.[0] ?? h;
+        (0,tcp/* connectEarly */.Ir)(first.host, first.port);
+    }
+}
+/** Tries after a connection that failed before authentication, unless `connect_retries` says otherwise. */
+const DEFAULT_CONNECT_RETRIES = 2;
+/** The first pause before trying again; each next one is twice as long. */
+const FIRST_BACKOFF_MS = 1000;
+/** A try that would have less than this before the deadline is not started. */
+const MIN_TRY_MS = 1000;
+/** Whether a failed connection may be tried again: it failed before authentication started (see ConnectError). */
+function beforeAuth(error) {
+    return typeof error === 'object' && error !== null && error.beforeAuth === true;
+}
+/** A pause that ends early (false) when `signal` aborts. */
+function pause(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve(false);
+    return new Promise((resolve) => {
+        const done = (ok) => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', stop);
+            resolve(ok);
+        };
+        const stop = () => done(false);
+        const timer = setTimeout(() => done(true), ms);
+        signal?.addEventListener('abort', stop, { once: true });
+    });
+}
+/**
+ * Opens a host's transport, trying again after a failure before authentication (refused, timed out, reset, a name
+ * that does not resolve) up to `connect_retries` times, after 1 s, 2 s, 4 s…, all within connect-timeout × tries;
+ * `retrying` hears each retry as a line. A refused key or host key fails at once. Only for the fleet's first
+ * connections: nothing is retried once a host is locked (a reconnection to undo work goes through openTransport).
+ */
+async function openWithRetries(host, access, retrying, signal, output) {
+    const tries = host.local ? 1 : (host.connectRetries ?? DEFAULT_CONNECT_RETRIES) + 1;
+    const deadline = Date.now() + access.connectTimeoutMs * tries;
+    for (let attempt = 1;; attempt++) {
+        const left = Math.max(MIN_TRY_MS, deadline - Date.now());
+        try {
+            return await openTransport(host, { ...access, connectTimeoutMs: Math.min(access.connectTimeoutMs, left) }, output);
+        }
+        catch (error) {
+            const wait = FIRST_BACKOFF_MS * 2 ** (attempt - 1);
+            const again = attempt < tries && beforeAuth(error) && !signal?.aborted && deadline - Date.now() - wait >= MIN_TRY_MS;
+            const message = error instanceof Error ? error.message : String(error);
+            if (!again) {
+                if (attempt > 1 && error instanceof Error)
+                    error.message = `${message} (${attempt} tries)`;
+                throw error;
+            }
+            retrying(`${host.name}: ${message} — retrying in ${wait / 1000} s (${attempt + 1} of ${tries})`);
+            if (!(await pause(wait, signal)))
+                throw error;
+        }
+    }
+}
+/**
+ * `proxy_command` with `%h`, `%p` and `%r` replaced by the host, port and user, each quoted as one word (`%%`: `%`).
+ */
+function expandProxyCommand(command, host) {
+    const values = { h: (0,quote.q)(host.host), p: (0,quote.q)(host.port), r: (0,quote.q)(host.user ?? ''), '%': '%' };
+    return command.replace(/%([hpr%])/g, (_, k) => values[k]);
+}
+/** Connects to a host: directly, through its jump hosts, or over its proxy command (whose stderr goes to `output`). */
+async function openTransport(host, access, output = () => undefined) {
+    if (host.local)
+        return new LocalTransport();
+    const target = { host: host.host, port: host.port, user: host.user ?? '', name: host.name };
+    if (host.proxyCommand !== undefined) {
+        const [{ connectSsh }, { startProxyCommand }] = await Promise.all([
+            loadSsh(),
+            __nccwpck_require__.e(/* import() */ 357).then(__nccwpck_require__.bind(__nccwpck_require__, 9357)),
+        ]);
+        return connectSsh(target, access, startProxyCommand(expandProxyCommand(host.proxyCommand, host), output));
+    }
+    if (host.jump?.length) {
+        const { connectThrough } = await Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(781)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3781));
+        const hops = host.jump.map((hop) => ({ ...hop, user: hop.user ?? target.user }));
+        return connectThrough(target, hops, access);
+    }
+    const { connectSsh } = await loadSsh();
+    return connectSsh(target, access);
+}
+
+// EXTERNAL MODULE: ./src/fleet/failures.ts
+var failures = __nccwpck_require__(7233);
+;// CONCATENATED MODULE: ./src/fleet/limit.ts
+/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the items' order (like allSettled). */
+async function settleLimited(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            try {
+                results[i] = { status: 'fulfilled', value: await fn(items[i]) };
+            }
+            catch (reason) {
+                results[i] = { status: 'rejected', reason };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/fleet/fleet.ts
+
+
+
+
+
+/** Time a host gets to undo its work after an abort or interrupt. */
+const ABORT_WAIT_MS = 5000;
+/**
+ * The hosts of one run, each with one connection and one session. Phases run on all hosts at once and the call
+ * returns when every host has answered: that is the barrier between phases.
+ */
+class Fleet {
+    members;
+    access;
+    listener;
+    constructor(members, access, listener) {
+        this.members = members;
+        this.access = access;
+        this.listener = listener;
+    }
+    /** Phases under way (a phase run inside another is part of the outer one). */
+    depth = 0;
+    /**
+     * Gets ready to open a fleet while the runner still has other work (a deploy's build description): loads SSH
+     * and opens the TCP connections of the hosts reached first. Without it, `open` does the same itself.
+     */
+    static async warm(hosts, parallel) {
+        reachEarly(hosts, parallel);
+        await loadTransports(hosts);
+    }
+    /** Starts loading SSH (when some host needs it) so that it overlaps with whatever comes before `open`. */
+    static preload(hosts) {
+        loadTransports(hosts).catch(() => undefined);
+    }
+    /**
+     * Connects to every host (at most `parallel` handshakes at once) and starts its session. The first `parallel`
+     * TCP connections open while SSH is still loading; the ones no host took are closed at the end. A connection
+     * that fails before authentication is tried again (`connect_retries`; see openWithRetries) unless `signal` aborts.
+     */
+    static async open(hosts, access, prelude, listener, parallel = hosts.length, signal) {
+        reachEarly(hosts, parallel);
+        listener.phaseStart?.('connect', hosts);
+        try {
+            const fleet = await Fleet.connect(hosts, access, prelude, listener, parallel, signal);
+            listener.phaseEnd?.('connect');
+            return fleet;
+        }
+        catch (error) {
+            listener.phaseEnd?.('connect', error);
+            throw error;
+        }
+        finally {
+            (0,tcp/* dropEarly */.tj)();
+        }
+    }
+    static async connect(hosts, access, prelude, listener, parallel, signal) {
+        const opened = await settleLimited(hosts, parallel, async (host) => {
+            const transport = await openWithRetries(host, access, (line) => listener.retry?.(host, line), signal, (line) => listener.output?.(host, `proxy command: ${line}`, undefined));
+            try {
+                const session = remote_session/* HostSession */.HV.open(transport, prelude(host), sessionListener(host, listener), access.startTimeoutMs);
+                return { host, transport, session };
+            }
+            catch (error) {
+                await transport.close();
+                throw error;
+            }
+        });
+        const members = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+        const failed = opened.findIndex((r) => r.status === 'rejected');
+        if (failed >= 0) {
+            const fleet = new Fleet(members, access, listener);
+            // No phase has run anywhere yet (a session starts with its first phase): nothing of this run is on any host.
+            for (const m of members)
+                m.session.endNow();
+            const confirmed = await fleet.abort();
+            const reason = opened[failed].reason;
+            const failure = new failures/* HostFailure */.h(hosts[failed].name, 'connect', reason instanceof Error ? reason.message : String(reason));
+            failure.cleanedUp = confirmed;
+            throw failure;
+        }
+        return new Fleet(members, access, listener);
+    }
+    /**
+     * Runs a phase on every host (or a batch), at most `parallel` at once; resolves when every host has answered
+     * with each host's result, or throws the first host's failure.
+     */
+    async run(phaseFor, payloadFor, opts = {}) {
+        const phases = new Map((opts.members ?? this.members).map((m) => [m, phaseFor(m)]));
+        const members = [...phases].filter(([, phase]) => phase).map(([m]) => m);
+        const first = phases.get(members[0]);
+        if (!first)
+            return new Map();
+        return this.phase(first.name, members, () => this.runPhases(members, phases, payloadFor, opts), first.parts);
+    }
+    /**
+     * Runs `fn` as one phase of the fleet on `members` (the listener hears where it starts and ends); inside
+     * another phase, as part of that one.
+     */
+    async phase(name, members, fn, parts) {
+        if (this.depth > 0)
+            return fn();
+        this.depth++;
+        this.listener.phaseStart?.(name, members.map((m) => m.host), parts);
+        try {
+            const value = await fn();
+            this.listener.phaseEnd?.(name);
+            return value;
+        }
+        catch (error) {
+            this.listener.phaseEnd?.(name, error);
+            throw error;
+        }
+        finally {
+            this.depth--;
+        }
+    }
+    async runPhases(members, phases, payloadFor, opts) {
+        const results = await settleLimited(members, opts.parallel ?? members.length, async (m) => {
+            const phase = phases.get(m);
+            if (!phase)
+                return undefined;
+            const t0 = Date.now();
+            try {
+                const result = await m.session.run(phase, payloadFor?.(m));
+                this.listener.phase?.(m.host, phase.name, Date.now() - t0, result.ok);
+                return result;
+            }
+            catch (error) {
+                this.listener.phase?.(m.host, phase.name, Date.now() - t0, false);
+                throw error;
+            }
+        });
+        const out = new Map();
+        let failure;
+        results.forEach((r, i) => {
+            const m = members[i];
+            if (r.status === 'rejected') {
+                if (r.reason instanceof remote_session/* SessionFailed */.Gr)
+                    failure ??= new failures/* HostFailure */.h(m.host.name, r.reason.step, r.reason.detail);
+                failure ??= new failures/* HostFailure */.h(m.host.name, 'session', r.reason instanceof remote_session/* SessionLost */.dU ? r.reason.message : String(r.reason));
+            }
+            else if (r.value) {
+                out.set(m, r.value);
+                if (!r.value.ok && !failure) {
+                    const step = r.value.failed;
+                    // The step's last words usually say why (`error: …`): they belong in the one-line failure too.
+                    const lines = [...(step?.tail ?? [])].reverse();
+                    const last = (lines.find((l) => /^error:/i.test(l.trim())) ?? lines.find((l) => l.trim() !== ''))?.trim();
+                    failure = new failures/* HostFailure */.h(m.host.name, step ? (0,hooks/* stepTitle */.Fb)(step) : 'phase', `exited with code ${r.value.rc}${last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : ''}`, step?.tail ?? [], r.value.rc, r.value.data);
+                }
+            }
+        });
+        if (failure)
+            throw failure;
+        return out;
+    }
+    /**
+     * Every host undoes this run's unfinished work: busy sessions are interrupted, idle ones asked to abort.
+     * Resolves true when every session ended within the wait (its host confirmed the clean-up).
+     */
+    async abort() {
+        const confirmed = await Promise.all(this.members.map(async (m) => {
+            let done = !m.session.lost;
+            if (!m.session.ended) {
+                done = m.session.busy
+                    ? await m.session.interrupt(ABORT_WAIT_MS, () => openTransport(m.host, this.access))
+                    : await m.session.abort(ABORT_WAIT_MS);
+                if (!done)
+                    m.session.destroy();
+            }
+            await m.transport.close();
+            return done;
+        }));
+        return confirmed.every(Boolean);
+    }
+    /**
+     * Ends every session normally and closes the connections. The work is committed by now, so no round trip is
+     * spent waiting for the hosts' exits or for the servers' side of the close.
+     */
+    async close() {
+        await Promise.all(this.members.map(async (m) => {
+            m.session.endNow();
+            await m.transport.close();
+        }));
+    }
+}
+function sessionListener(host, l) {
+    return {
+        step: (record) => l.step?.(host, record),
+        output: (line, step) => l.output?.(host, line, step),
+        warning: (text) => l.warning?.(text),
+        upload: (progress) => l.upload?.(host, progress),
+    };
+}
+
+
+/***/ }),
+
+/***/ 9407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
+/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9709);
+/* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3554);
+/* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3175);
+
+
+
+
+
+// The log goes to the runner through a pipe: a burst of lines (a fleet's progress) leaves in one write.
+(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });
+// One bundle serves both entries in action.yml; the post step is recognised by the state main saved.
+await ((0,_action_state_js__WEBPACK_IMPORTED_MODULE_3__/* .isPost */ .tl)() ? (0,_action_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)() : (0,_action_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i)());
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 5625:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K: () => (/* binding */ phaseLine),
+/* harmony export */   Y: () => (/* binding */ seconds)
+/* harmony export */ });
+function seconds(ms) {
+    return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+/**
+ * The visible line after a phase's section: `stage: 3/3 hosts, 1.2 s`, `stage: failed on web2 (2/3 hosts ok),
+ * 1.2 s`. `failed` says where (`on web2`, `in build hook "test"`); `unit` counts what the phase ran on (`host`,
+ * `command`).
+ */
+function phaseLine(title, outcome) {
+    const unit = outcome.unit ?? 'host';
+    const of = `${outcome.ok}/${outcome.total} ${unit}${outcome.total === 1 ? '' : 's'}`;
+    const how = outcome.cancelled
+        ? `cancelled (${of} done)`
+        : outcome.failed !== undefined
+            ? `failed ${outcome.failed} (${of} ok)`
+            : of;
+    return `${title}: ${how}, ${seconds(outcome.ms)}`;
+}
+
+
+/***/ }),
+
+/***/ 2638:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Mn: () => (/* binding */ creationOrder),
+/* harmony export */   N3: () => (/* binding */ httpsUrl),
+/* harmony export */   PO: () => (/* binding */ releaseOfLink),
+/* harmony export */   _P: () => (/* binding */ unusable),
+/* harmony export */   i6: () => (/* binding */ parseHistory),
+/* harmony export */   wh: () => (/* binding */ plainText)
+/* harmony export */ });
+/* unused harmony export TEXT_FIELD_CHARS */
+/* harmony import */ var _name_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1239);
+
+/** Fields naming a release (besides `release`): a release name, or null/absent. */
+const NAME_FIELDS = ['previous', 'from', 'to'];
+/** Free-text fields shown to users: a string (or number) without control characters, capped. */
+const TEXT_FIELDS = [
+    'sha',
+    'ref',
+    'actor',
+    'at',
+    'started_at',
+    'repository',
+    'run_id',
+    'run_attempt',
+    'runner',
+    'owner',
+    'note',
+];
+const TEXT_FIELD_CHARS = 200;
+/** A string (or number) to show as it is: no control characters, at most `max` characters; undefined otherwise. */
+function plainText(value, max = TEXT_FIELD_CHARS) {
+    const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+    return typeof text === 'string' && text.length <= max && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)
+        ? text
+        : undefined;
+}
+/** An https URL without white space, quotes or angle brackets (a link we may show); undefined otherwise. */
+function httpsUrl(value) {
+    return typeof value === 'string' && value.length <= 500 && /^https:\/\/[^\s"'<>`\\]+$/.test(value)
+        ? value
+        : undefined;
+}
+/**
+ * Parses the history a host sent. A line must be a JSON object whose `release` is a release name; `previous`,
+ * `from` and `to` are release names (or null); `event` a plain word; text fields plain text; `run_url` an https URL.
+ * A field that is not is dropped, a line whose release is not is skipped: both are told to `invalid`.
+ */
+function parseHistory(text, invalid = () => undefined) {
+    const out = [];
+    for (const line of text.split('\n')) {
+        if (!line.trim())
+            continue;
+        let value;
+        try {
+            value = JSON.parse(line);
+        }
+        catch {
+            // A torn or foreign line is skipped: the history informs decisions, it never blocks a deploy.
+            continue;
+        }
+        if (!value || typeof value !== 'object' || Array.isArray(value))
+            continue;
+        const entry = { ...value };
+        if (!(0,_name_js__WEBPACK_IMPORTED_MODULE_0__/* .isReleaseName */ .jn)(entry['release'])) {
+            if (entry['release'] !== undefined)
+                invalid({ what: 'a release name in .deploy/history.jsonl (release)', value: String(entry['release']) });
+            continue;
+        }
+        if (entry['event'] !== undefined &&
+            !(typeof entry['event'] === 'string' && /^[a-z][a-z-]{0,31}$/.test(entry['event']))) {
+            invalid({ what: 'an event in .deploy/history.jsonl', value: String(entry['event']) });
+            continue;
+        }
+        for (const k of NAME_FIELDS) {
+            const v = entry[k];
+            if (v === undefined || v === null || (0,_name_js__WEBPACK_IMPORTED_MODULE_0__/* .isReleaseName */ .jn)(v))
+                continue;
+            invalid({ what: `a release name in .deploy/history.jsonl (${k})`, value: String(v) });
+            delete entry[k];
+        }
+        for (const k of TEXT_FIELDS) {
+            const v = entry[k];
+            if (v === undefined || v === null)
+                continue;
+            const shown = plainText(v);
+            if (shown === undefined) {
+                invalid({
+                    what: `a field of .deploy/history.jsonl (${k})`,
+                    value: typeof v === 'string' ? v : JSON.stringify(v),
+                });
+                delete entry[k];
+            }
+            else
+                entry[k] = shown;
+        }
+        // A run with no URL (the CLI's) writes "": that is no URL, not an invalid one.
+        if (entry['run_url'] === '')
+            delete entry['run_url'];
+        if (entry['run_url'] !== undefined && entry['run_url'] !== null && !httpsUrl(entry['run_url'])) {
+            invalid({
+                what: 'a run URL in .deploy/history.jsonl (run_url, not an https URL)',
+                value: String(entry['run_url']),
+            });
+            delete entry['run_url'];
+        }
+        out.push(entry);
+    }
+    return out;
+}
+/** Release names in the order they first appear in the history (creation order). */
+function creationOrder(history) {
+    const seen = new Set();
+    for (const e of history)
+        seen.add(e.release);
+    return [...seen];
+}
+/** Releases that must never be chosen again: failed, reverted, or rolled back from. */
+function unusable(history) {
+    const failed = new Set();
+    const bad = new Set();
+    for (const e of history) {
+        if (e.event === 'failed')
+            failed.add(e.release);
+        if (e.event === 'revert')
+            bad.add(e.release);
+        if (e.event === 'rollback' && e.from)
+            bad.add(e.from);
+    }
+    return { failed, bad };
+}
+/** The name a `current` link points at, when it points into `releases/` and the name is a release name. */
+function releaseOfLink(target) {
+    const m = /(?:^|\/)releases\/([^/]+)\/?$/.exec(target);
+    return (0,_name_js__WEBPACK_IMPORTED_MODULE_0__/* .isReleaseName */ .jn)(m?.[1]) ? m[1] : undefined;
+}
+
+
+/***/ }),
+
+/***/ 1239:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   SS: () => (/* binding */ uniqueReleaseName),
+/* harmony export */   jn: () => (/* binding */ isReleaseName),
+/* harmony export */   v4: () => (/* binding */ checkReleaseName)
+/* harmony export */ });
+/* unused harmony export timestampName */
+/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** The release-name rule: what a name given to us, or reported by a host, must be to be used at all. */
+function isReleaseName(name) {
+    return typeof name === 'string' && NAME.test(name) && !name.includes('..');
+}
+function checkReleaseName(name, source) {
+    if (!isReleaseName(name)) {
+        throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
+            'starting with a letter or digit)');
+    }
+    return name;
+}
+/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
+function timestampName(at) {
+    return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+/**
+ * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
+ * any host (two deploys within one second), so a default name never collides.
+ */
+function uniqueReleaseName(at, taken) {
+    const base = timestampName(at);
+    if (!taken.has(base))
+        return base;
+    for (let n = 2;; n++)
+        if (!taken.has(`${base}-${n}`))
+            return `${base}-${n}`;
+}
+
+
+/***/ }),
+
+/***/ 8994:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EB: () => (/* binding */ PRUNE_FUNCTION),
+/* harmony export */   VS: () => (/* binding */ CONTAIN_PRELUDE),
+/* harmony export */   lP: () => (/* binding */ contain)
+/* harmony export */ });
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
+
+
+/**
+ * Containment: a step acts only on paths inside `releases/<name>/` or `shared/`, never through a symlink in a
+ * parent component of the path (the build ships links as they are, and someone may plant one in shared/ on the
+ * host). The roots themselves (`releases/<name>`, made by the run; `shared`, which an operator may link to another
+ * disk) are not checked. Bash builtins only: `[ -L ]` on each parent; `readlink` runs only to name a refused link.
+ */
+/**
+ * Prelude block: `da_parents_real ROOT PATH` is status 0 when no parent component of ROOT/PATH (ROOT/a, ROOT/a/b,
+ * ..., PATH itself excluded) is a symlink; else status 1 with the first such component (below ROOT) in DA_LINK. A
+ * parent that is not a directory ends the walk (nothing exists below it). `da_relpath_ok PATH`: PATH is a
+ * relative path without `.`/`..` segments (values read back from a pending record, which a host may forge).
+ */
+const CONTAIN_PRELUDE = _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .CONTAIN_PRELUDE_SH */ .fp;
+/**
+ * Shell functions for the check step (defined inside its body, so they travel only with the stage phase).
+ * `da_contain KEY ROOT PATH LAST` checks one configured entry; LAST says what the entry itself may be:
+ * `any` (a link there is replaced or removed, never followed), `real` (must not be a link: a shared entry in
+ * shared/), `inside` (a link is followed, so it must resolve to a directory inside the release or shared/),
+ * `seeded` (must not be a link: a writable dir in a shared dir that the shared step is about to seed from the
+ * release, where a relative link would resolve differently).
+ */
+const CHECK_FUNCTIONS = _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .CONTAIN_CHECK_SH */ .ib;
+/** The shared dir that holds `path` (or is `path`), if any: after the shared step, the path lies in shared/. */
+function sharedDirOf(path, dirs) {
+    return dirs.find((d) => path === d || path.startsWith(`${d}/`));
+}
+/**
+ * The path check: runs after the release is filled and before `shared`, so a refused run changes nothing in
+ * shared/ and nothing outside the release. Every configured entry is checked in the release and, for shared
+ * entries, in shared/ too; a writable dir or cleared path below a shared dir is checked in shared/, where the
+ * shared link will lead it (or in the release, when shared/ is about to be seeded from it). Every refused entry
+ * is named (key, path, link, target), then the step fails and the run is undone like any failed step. The `sudo` variants act only after this check, made as the deploy user.
+ */
+function contain(o) {
+    const checks = [];
+    let count = 0;
+    const add = (key, root, path, last) => {
+        count++;
+        checks.push(`da_contain ${key} ${root} ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(path)} ${last} || ok=`);
+    };
+    const rel = '"releases/$DA_RELEASE"';
+    for (const dir of o.sharedDirs)
+        add('shared_dirs', rel, dir, 'any');
+    for (const file of o.sharedFiles)
+        add('shared_files', rel, file, 'any');
+    for (const dir of o.sharedDirs)
+        add('shared_dirs', 'shared', dir, 'real');
+    for (const file of o.sharedFiles)
+        add('shared_files', 'shared', file, 'real');
+    // A path below a shared dir S lies in shared/S once the shared step has run; when shared/S does not exist yet,
+    // that step seeds it from the release's S (a real directory there), so the release's copy is what to check.
+    const inShared = (key, s, path, last) => {
+        const from = `"releases/$DA_RELEASE/"${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(s)}`;
+        count++;
+        checks.push(`if [ -d ${from} ] && [ ! -L ${from} ] && [ ! -e shared/${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(s)} ] && [ ! -L shared/${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(s)} ]; then`, `  da_contain ${key} ${rel} ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(path)} ${last === 'inside' ? 'seeded' : last} || ok=`, `else da_contain ${key} shared ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(path)} ${last} || ok=; fi`);
+    };
+    for (const dir of o.writableDirs) {
+        const s = sharedDirOf(dir, o.sharedDirs);
+        // The shared dir itself is the link the shared step makes (checked above, as a shared dir).
+        if (s === dir || o.sharedFiles.includes(dir))
+            continue;
+        if (s)
+            inShared('writable_dirs', s, dir, 'inside');
+        else
+            add('writable_dirs', rel, dir, 'inside');
+    }
+    for (const path of o.clearPaths) {
+        const s = sharedDirOf(path, o.sharedDirs);
+        if (s && s !== path)
+            inShared('clear_paths', s, path, 'any');
+        else
+            add('clear_paths', rel, path, 'any');
+    }
+    if (count === 0)
+        return null;
+    return {
+        id: 'contain',
+        label: 'path check',
+        body: `${CHECK_FUNCTIONS}ok=1
+${checks.join('\n')}
+[ -n "$ok" ] || exit 1
+echo "checked ${count} paths: none leads out of the release or shared/"`,
+    };
+}
+/**
+ * Shell function for the steps that delete lists of paths (delta pruning): `da_prune DIR < list` removes the
+ * NUL-separated paths (relative to DIR) of a regular file, never through a symlink: a path below a symlinked
+ * directory removes that link instead (the release then lacks what the link stood for, so verify finds it
+ * incomplete and everything is sent). Paths with `.`/`..` segments are ignored. One `rm` per 1000 paths.
+ */
+const PRUNE_FUNCTION = _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .PRUNE_SH */ .Jf.replace(/\n$/, '');
+
+
+/***/ }),
+
+/***/ 2044:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   rc: () => (/* binding */ singleValues),
+/* harmony export */   sm: () => (/* binding */ singleBlob),
+/* harmony export */   zj: () => (/* binding */ shownInvalid)
+/* harmony export */ });
+/**
+ * The values of a phase's result for the keys a step reports once, each checked to be reported at most once (`one`
+ * gives '' for a key reported twice, and notes it as invalid: a second value is a forged marker, or a bug, never
+ * joined or chosen between).
+ */
+function singleValues(result, invalid, keys) {
+    const twice = new Set(keys.filter((k) => (result.data.get(k)?.length ?? 0) > 1));
+    for (const k of twice)
+        invalid.push({
+            what: `the value "${k}", reported ${result.data.get(k).length} times (a forged report?)`,
+            value: result.data.get(k).join('\n'),
+        });
+    return (key) => (twice.has(key) ? '' : (result.data.get(key)?.[0] ?? ''));
+}
+/** A blob as bytes, under the same rule: a blob sent twice is neither. */
+function singleBlob(result, key) {
+    return result.bytes.get(key)?.length === 1 ? result.bytes.get(key)[0] : undefined;
+}
+/** How an invalid value is shown in the log: as a JSON string (escapes shown), cut to 120 characters. */
+function shownInvalid(value) {
+    const json = JSON.stringify(value);
+    return json.length > 120 ? `${json.slice(0, 119)}…` : json;
+}
+
+
+/***/ }),
+
+/***/ 3009:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  eL: () => (/* binding */ ABORT_SESSION),
+  Hp: () => (/* binding */ END_SESSION),
+  VW: () => (/* binding */ STOP),
+  OF: () => (/* binding */ fenced),
+  Gt: () => (/* binding */ phase_frame),
+  qq: () => (/* binding */ renderPhase)
+});
+
+// EXTERNAL MODULE: ./src/remote/sh/index.ts
+var sh = __nccwpck_require__(9120);
+;// CONCATENATED MODULE: ./src/remote/fence.ts
+
+/**
+ * Exit status of a fenced step (see da_fence) when this run no longer holds its lock: it was removed (`unlock`) or
+ * replaced. The run stops, changes nothing more and undoes only what is provably its own.
+ */
+const LOCK_LOST = 76;
+/**
+ * The fence check, defined in every phase that has a fenced step (see Step.fenced): `da_fence` proves that this
+ * run still holds its lock (bash builtins only), or ends the step with LOCK_LOST and a message that says who took
+ * it away and when: the record `unlock` left (.deploy/unlocked/<owner>: time, who, URL), or the lock's new holder.
+ * Steps that act on the lock's ownership (the switch, the commit) check again under the fence (da_fence_lock, a
+ * flock on .deploy/fence that `unlock` holds while it removes a lock), so no unlock and no other run's lock can
+ * come between the check and the act. Kept out of the prelude: the first phase travels in the exec request.
+ * In sh/fence.sh, which exits with LOCK_LOST (76) literally.
+ */
+const FENCE_CHECK = sh/* FENCE_SH */.CU;
+
+// EXTERNAL MODULE: ./src/remote/quote.ts
+var quote = __nccwpck_require__(4414);
+;// CONCATENATED MODULE: ./src/remote/phase.ts
+
+
+/**
+ * A step that exits with this status ends its phase early without failing it (the session stays up): the runner
+ * decides what comes next. Used when a staged delta does not verify and a full upload must follow.
+ */
+const STOP = 99;
+/** The same steps, each fenced (see Step.fenced). */
+function fenced(steps) {
+    return steps.map((step) => ({ ...step, fenced: true }));
+}
+/**
+ * Renders a phase into the script a host evaluates. Steps run one after another until one fails; the phase ends
+ * with a `phase-end <rc>` marker. Steps are called outside any `if`/`||` so `set -e` inside them is in force.
+ * A failed phase ends the session: the host undoes this run's work (`da_abort`) and exits, so a half-read upload
+ * can never be mistaken for the next message and the runner needs no extra round trip to clean up.
+ */
+function renderPhase(phase) {
+    const lines = [];
+    if (phase.steps.some((step) => step.fenced))
+        lines.push(FENCE_CHECK.replace(/\n$/, ''));
+    for (const lib of new Set(phase.steps.flatMap((step) => step.lib ?? [])))
+        lines.push(lib.replace(/\n$/, ''));
+    for (const [name, value] of Object.entries(phase.vars ?? {})) {
+        // LC_*/LANG would change how the session counts the bytes of what it reads.
+        if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^(LC_|LANG)/.test(name))
+            throw new Error(`bad phase variable name ${name}`);
+        lines.push(`${name}=${(0,quote.q)(value)}`);
+    }
+    phase.steps.forEach((step, i) => {
+        lines.push(`da_f_${i}() {`, step.body.replace(/\s+$/, '') || ':', '}');
+    });
+    lines.push('da_rc=0');
+    phase.steps.forEach((step, i) => {
+        const flag = step.mayLackDeployPath ? ' may-lack-deploy-path' : step.fenced ? ' fenced' : '';
+        lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${(0,quote.q)(step.id)} da_f_${i}${flag}; da_rc=$?; fi`);
+    });
+    lines.push('da_mark phase-end "$da_rc"');
+    lines.push(`if [ "$da_rc" -ne 0 ] && [ "$da_rc" -ne ${STOP} ]; then da_abort; exit "$da_rc"; fi`);
+    // Work a step left for after its phase (see da_after_phase): the runner has the phase's outcome meanwhile.
+    lines.push('da_after_phase');
+    return `${lines.join('\n')}\n`;
+}
+/** The framing the session loop reads: a decimal byte count on its own line, then the script. */
+function phase_frame(script) {
+    const body = Buffer.from(script, 'utf8');
+    return Buffer.concat([Buffer.from(`${body.length}\n`), body]);
+}
+/** The message that ends a session whose work is complete. */
+const END_SESSION = 'exit 0\n';
+/**
+ * The message that makes a host undo this run's unfinished work (see `da_abort`) and end the session. An earlier
+ * session of the same run that still runs on the host (its runner was killed mid-hook) is stopped first.
+ */
+const ABORT_SESSION = 'da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n';
+
+
+/***/ }),
+
+/***/ 4414:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ words),
+/* harmony export */   q: () => (/* binding */ q)
+/* harmony export */ });
+/**
+ * The one place that quotes values for the remote shell. Every value interpolated into a script passes through
+ * `q`: it becomes one bash word, so spaces, quotes, `$(...)`, backticks and newlines are data, never code.
+ * Quoting does not stop option injection: callers pass paths that start with a directory name or `/`, and put
+ * `--` before operands where a command takes options.
+ */
+function q(value) {
+    const text = String(value);
+    if (text.includes('\0'))
+        throw new Error('a value for the remote shell contains a NUL byte');
+    if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(text))
+        return text;
+    return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+/** Quotes each value and joins them with spaces: a list of words for a command line. */
+function words(values) {
+    return values.map(q).join(' ');
+}
+
+
+/***/ }),
+
+/***/ 2193:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  HV: () => (/* binding */ HostSession),
+  Gr: () => (/* reexport */ SessionFailed),
+  dU: () => (/* reexport */ SessionLost)
+});
+
+// UNUSED EXPORTS: DEFAULT_START_TIMEOUT_MS, MAX_PHASE_DATA
 
 // EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
 var remote_phase = __nccwpck_require__(3009);
@@ -34658,104 +35976,8 @@ var contain = __nccwpck_require__(8994);
 var quote = __nccwpck_require__(4414);
 // EXTERNAL MODULE: ./src/remote/sh/index.ts
 var sh = __nccwpck_require__(9120);
-;// CONCATENATED MODULE: ./src/remote/tools.ts
-
-/**
- * The tools a session needs on a host, checked when the session starts (before its hello, in the same round trip):
- * a host that lacks one, or has busybox's applet first in PATH where GNU behaviour is relied on, fails at once with
- * a message that names each tool and what to install, instead of a step failing later in a way that names none.
- */
-/** Where each tool comes from: the Alpine and Debian/Ubuntu packages (in the order install commands list them). */
-const PACKAGES = [
-    {
-        apk: 'coreutils',
-        apt: 'coreutils',
-        tools: [
-            'head',
-            'stat',
-            'mv',
-            'cp',
-            'ln',
-            'readlink',
-            'rm',
-            'mkdir',
-            'cat',
-            'sha256sum',
-            'base64',
-            'timeout',
-            'df',
-            'tac',
-            'seq',
-            'sort',
-            'tr',
-            'date',
-            'sleep',
-            'uniq',
-            'id',
-            'env',
-        ],
-    },
-    { apk: 'findutils', apt: 'findutils', tools: ['find', 'xargs'] },
-    { apk: 'tar', apt: 'tar', tools: ['tar'] },
-    { apk: 'gzip', apt: 'gzip', tools: ['gzip'] },
-    { apk: 'gawk', apt: 'gawk', tools: ['awk'] },
-    { apk: 'sed', apt: 'sed', tools: ['sed'] },
-    { apk: 'grep', apt: 'grep', tools: ['grep'] },
-    { apk: 'util-linux', apt: 'util-linux', tools: ['flock'] },
-];
-/**
- * Every external command the prelude and the steps run unconditionally (`pkill` and `ps` have fallbacks; `setfacl`,
- * `sudo` and `chown` depend on the config and fail in their own step with their own message).
- */
-const HOST_TOOLS = PACKAGES.flatMap((p) => p.tools);
-/** The oldest bash the session runs on: `read -N`, `printf -v`, `printf '%(…)T'`, `BASH_CMDS`. */
-const MIN_BASH = [4, 3];
-/** The session's exit status when its check failed (EX_UNAVAILABLE), after a `tools` marker says why. */
-const TOOLS_EXIT = 69;
-/**
- * The check, for the prelude (before hello; `da_mark` defined). No process: `hash` finds a tool (its path is then
- * in BASH_CMDS) and `-ef` tells a busybox or toybox applet (a link to, or a copy sharing the inode of, the binary)
- * from the real tool. On failure it sends `tools missing=a,b busybox=c,d bash=VERSION` and exits TOOLS_EXIT. The
- * shell is sh/tools.sh, which holds MIN_BASH (as 403) and TOOLS_EXIT literally; the tools come as arguments.
- */
-function toolCheck() {
-    return `${sh/* TOOLS_SH */.C3}da_tools ${HOST_TOOLS.join(' ')}\n`;
-}
-/** The message for a session command that the login shell could not run (status 127), from its stderr. */
-function describeMissingShell(stderr) {
-    // GNU env: "env: 'bash': No such file or directory"; busybox: "can't execute 'bash'"; dash: "exec: env: not found".
-    return /bash/.test(stderr) || !/\benv\b/.test(stderr)
-        ? 'this host has no bash (the session runs in bash 4.3 or later): install it (Alpine: `apk add bash coreutils findutils tar gzip util-linux`)'
-        : 'this host has no `env` in the login PATH (coreutils): install coreutils, or fix the PATH set by the login files';
-}
-/** The message for a `tools` marker's fields (`missing=a,b busybox=c,d bash=VERSION`). */
-function describeToolProblems(fields) {
-    const field = (name) => (fields.find((f) => f.startsWith(`${name}=`)) ?? '').slice(name.length + 1);
-    const list = (name) => field(name)
-        .split(',')
-        .filter((t) => /^[a-z0-9_-]{1,32}$/.test(t) && HOST_TOOLS.includes(t));
-    const missing = list('missing');
-    const busybox = list('busybox');
-    const bash = field('bash')
-        .replace(/[^\w.()-]/g, '')
-        .slice(0, 40);
-    const problems = [];
-    if (missing.length)
-        problems.push(`missing: ${missing.join(', ')}`);
-    if (busybox.length) {
-        problems.push(`busybox (or toybox) applets where GNU tools are needed: ${busybox.join(', ')} (busybox \`head -c\` reads past its count from a pipe, its \`find\` has no -printf)`);
-    }
-    if (!missing.length && !busybox.length) {
-        return `bash ${bash || '(unknown version)'} is older than ${MIN_BASH.join('.')}, which the session needs: install bash ${MIN_BASH.join('.')} or later`;
-    }
-    const needed = PACKAGES.filter((p) => p.tools.some((t) => missing.includes(t) || busybox.includes(t)));
-    const apk = ['bash', ...needed.map((p) => p.apk)].join(' ');
-    const apt = needed.map((p) => p.apt).join(' ');
-    return (`this host lacks tools the session needs: ${problems.join('; ')}. Install them ` +
-        `(Alpine: \`apk add ${apk}\`; Debian, Ubuntu: \`apt-get install ${apt}\`)` +
-        `${busybox.length ? ' and put them before busybox in PATH' : ''}; see Troubleshooting in docs/operations.md`);
-}
-
+// EXTERNAL MODULE: ./src/remote/tools.ts
+var tools = __nccwpck_require__(1197);
 ;// CONCATENATED MODULE: ./src/remote/prelude.ts
 
 
@@ -34809,7 +36031,7 @@ DA_PENDING=.deploy/pending/$DA_OWNER
 DA_TMP=.deploy/tmp.$DA_OWNER
 DA_RUN_JSON=${(0,quote.q)(o.runJson)}
 DA_IDLE=${(0,quote.q)(o.idleSeconds)}
-${sh/* PRELUDE_SH */.QL}${contain/* CONTAIN_PRELUDE */.VS}${toolCheck()}da_mark hello $$ "$DA_PGID"
+${sh/* PRELUDE_SH */.QL}${contain/* CONTAIN_PRELUDE */.VS}${(0,tools/* toolCheck */.Zm)()}da_mark hello $$ "$DA_PGID"
 `;
 }
 
@@ -35513,7 +36735,7 @@ function notStarted(host, ms) {
 }
 /** Exit status 127 before hello: the login shell could not run `env` or `bash` (Alpine has no bash by default). */
 function noShell(host, stderrTail) {
-    return new SessionFailed(host, 'tools', `${describeMissingShell(stderrTail)}; see Troubleshooting in docs/operations.md`);
+    return new SessionFailed(host, 'tools', `${(0,tools/* describeMissingShell */.g8)(stderrTail)}; see Troubleshooting in docs/operations.md`);
 }
 
 ;// CONCATENATED MODULE: ./src/remote/session.ts
@@ -35786,886 +37008,10 @@ class HostSession {
                 // The session's check of the host's tools failed before hello; the script exits right after this.
                 if (this.started)
                     return;
-                this.fail(new SessionFailed(this.name, 'tools', describeToolProblems(args)));
+                this.fail(new SessionFailed(this.name, 'tools', (0,tools/* describeToolProblems */.mb)(args)));
                 return;
         }
     }
-}
-
-// EXTERNAL MODULE: ./src/remote/steps/hooks.ts
-var hooks = __nccwpck_require__(374);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: ./src/transport/collect.ts
-var collect = __nccwpck_require__(3971);
-;// CONCATENATED MODULE: ./src/transport/local.ts
-
-
-/** The `local` host: the same scripts, run by bash on this machine. */
-class LocalTransport {
-    name = 'local';
-    async start(command) {
-        // A process group of its own, like an SSH session, so a signal to the group reaches every step and hook.
-        const child = (0,external_node_child_process_.spawn)('bash', ['--noprofile', '--norc', '-c', command], { stdio: 'pipe', detached: true });
-        const exited = new Promise((resolve) => {
-            child.on('close', (code, signal) => resolve({ code, signal }));
-            child.on('error', () => resolve({ code: 127, signal: null }));
-        });
-        child.stdin.on('error', () => undefined);
-        return {
-            stdin: child.stdin,
-            stdout: child.stdout,
-            stderr: child.stderr,
-            exited,
-            // Like a dropped SSH channel: the pipes close, the session sees EOF and cleans up after itself.
-            destroy: () => {
-                child.stdin.destroy();
-                child.stdout.destroy();
-                child.stderr.destroy();
-            },
-        };
-    }
-    async run(command) {
-        return (0,collect/* collect */.F)(await this.start(command));
-    }
-    async close() { }
-}
-
-// EXTERNAL MODULE: ./src/transport/tcp.ts
-var tcp = __nccwpck_require__(2118);
-;// CONCATENATED MODULE: ./src/fleet/connect.ts
-
-
-
-/** Closes what reachEarly opened and no connection took. */
-
-let ssh;
-/** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
-function loadSsh() {
-    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(634)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8634));
-    return ssh;
-}
-/**
- * Loads SSH when some host needs it. Started before a command runs, loading overlaps with the build; a deploy
- * awaits it before describing the build, whose walk would otherwise hold back the first connection.
- */
-async function loadTransports(hosts) {
-    if (hosts.some((h) => !h.local))
-        await loadSsh();
-}
-/**
- * Opens the TCP connections of the hosts a fleet reaches first (`parallel` of them, in order) while SSH is still
- * loading, so their handshakes start one round trip sooner. Call it right before the fleet connects, never ahead of
- * a build (see connectEarly).
- */
-function reachEarly(hosts, parallel) {
-    for (const h of hosts.filter((h) => !h.local && !h.proxyCommand).slice(0, parallel)) {
-        // Through jump hosts, only the first hop has a TCP connection of its own.
-        const first = h.jump?.[0] ?? h;
-        (0,tcp/* connectEarly */.Ir)(first.host, first.port);
-    }
-}
-/** Tries after a connection that failed before authentication, unless `connect_retries` says otherwise. */
-const DEFAULT_CONNECT_RETRIES = 2;
-/** The first pause before trying again; each next one is twice as long. */
-const FIRST_BACKOFF_MS = 1000;
-/** A try that would have less than this before the deadline is not started. */
-const MIN_TRY_MS = 1000;
-/** Whether a failed connection may be tried again: it failed before authentication started (see ConnectError). */
-function beforeAuth(error) {
-    return typeof error === 'object' && error !== null && error.beforeAuth === true;
-}
-/** A pause that ends early (false) when `signal` aborts. */
-function pause(ms, signal) {
-    if (signal?.aborted)
-        return Promise.resolve(false);
-    return new Promise((resolve) => {
-        const done = (ok) => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', stop);
-            resolve(ok);
-        };
-        const stop = () => done(false);
-        const timer = setTimeout(() => done(true), ms);
-        signal?.addEventListener('abort', stop, { once: true });
-    });
-}
-/**
- * Opens a host's transport, trying again after a failure before authentication (refused, timed out, reset, a name
- * that does not resolve) up to `connect_retries` times, after 1 s, 2 s, 4 s…, all within connect-timeout × tries;
- * `retrying` hears each retry as a line. A refused key or host key fails at once. Only for the fleet's first
- * connections: nothing is retried once a host is locked (a reconnection to undo work goes through openTransport).
- */
-async function openWithRetries(host, access, retrying, signal, output) {
-    const tries = host.local ? 1 : (host.connectRetries ?? DEFAULT_CONNECT_RETRIES) + 1;
-    const deadline = Date.now() + access.connectTimeoutMs * tries;
-    for (let attempt = 1;; attempt++) {
-        const left = Math.max(MIN_TRY_MS, deadline - Date.now());
-        try {
-            return await openTransport(host, { ...access, connectTimeoutMs: Math.min(access.connectTimeoutMs, left) }, output);
-        }
-        catch (error) {
-            const wait = FIRST_BACKOFF_MS * 2 ** (attempt - 1);
-            const again = attempt < tries && beforeAuth(error) && !signal?.aborted && deadline - Date.now() - wait >= MIN_TRY_MS;
-            const message = error instanceof Error ? error.message : String(error);
-            if (!again) {
-                if (attempt > 1 && error instanceof Error)
-                    error.message = `${message} (${attempt} tries)`;
-                throw error;
-            }
-            retrying(`${host.name}: ${message} — retrying in ${wait / 1000} s (${attempt + 1} of ${tries})`);
-            if (!(await pause(wait, signal)))
-                throw error;
-        }
-    }
-}
-/**
- * `proxy_command` with `%h`, `%p` and `%r` replaced by the host, port and user, each quoted as one word (`%%`: `%`).
- */
-function expandProxyCommand(command, host) {
-    const values = { h: (0,quote.q)(host.host), p: (0,quote.q)(host.port), r: (0,quote.q)(host.user ?? ''), '%': '%' };
-    return command.replace(/%([hpr%])/g, (_, k) => values[k]);
-}
-/** Connects to a host: directly, through its jump hosts, or over its proxy command (whose stderr goes to `output`). */
-async function openTransport(host, access, output = () => undefined) {
-    if (host.local)
-        return new LocalTransport();
-    const target = { host: host.host, port: host.port, user: host.user ?? '', name: host.name };
-    if (host.proxyCommand !== undefined) {
-        const [{ connectSsh }, { startProxyCommand }] = await Promise.all([
-            loadSsh(),
-            __nccwpck_require__.e(/* import() */ 357).then(__nccwpck_require__.bind(__nccwpck_require__, 9357)),
-        ]);
-        return connectSsh(target, access, startProxyCommand(expandProxyCommand(host.proxyCommand, host), output));
-    }
-    if (host.jump?.length) {
-        const { connectThrough } = await Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(781)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3781));
-        const hops = host.jump.map((hop) => ({ ...hop, user: hop.user ?? target.user }));
-        return connectThrough(target, hops, access);
-    }
-    const { connectSsh } = await loadSsh();
-    return connectSsh(target, access);
-}
-
-// EXTERNAL MODULE: ./src/fleet/failures.ts
-var failures = __nccwpck_require__(7233);
-;// CONCATENATED MODULE: ./src/fleet/limit.ts
-/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the items' order (like allSettled). */
-async function settleLimited(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            try {
-                results[i] = { status: 'fulfilled', value: await fn(items[i]) };
-            }
-            catch (reason) {
-                results[i] = { status: 'rejected', reason };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/fleet/fleet.ts
-
-
-
-
-
-/** Time a host gets to undo its work after an abort or interrupt. */
-const ABORT_WAIT_MS = 5000;
-/**
- * The hosts of one run, each with one connection and one session. Phases run on all hosts at once and the call
- * returns when every host has answered: that is the barrier between phases.
- */
-class Fleet {
-    members;
-    access;
-    listener;
-    constructor(members, access, listener) {
-        this.members = members;
-        this.access = access;
-        this.listener = listener;
-    }
-    /** Phases under way (a phase run inside another is part of the outer one). */
-    depth = 0;
-    /**
-     * Gets ready to open a fleet while the runner still has other work (a deploy's build description): loads SSH
-     * and opens the TCP connections of the hosts reached first. Without it, `open` does the same itself.
-     */
-    static async warm(hosts, parallel) {
-        reachEarly(hosts, parallel);
-        await loadTransports(hosts);
-    }
-    /** Starts loading SSH (when some host needs it) so that it overlaps with whatever comes before `open`. */
-    static preload(hosts) {
-        loadTransports(hosts).catch(() => undefined);
-    }
-    /**
-     * Connects to every host (at most `parallel` handshakes at once) and starts its session. The first `parallel`
-     * TCP connections open while SSH is still loading; the ones no host took are closed at the end. A connection
-     * that fails before authentication is tried again (`connect_retries`; see openWithRetries) unless `signal` aborts.
-     */
-    static async open(hosts, access, prelude, listener, parallel = hosts.length, signal) {
-        reachEarly(hosts, parallel);
-        listener.phaseStart?.('connect', hosts);
-        try {
-            const fleet = await Fleet.connect(hosts, access, prelude, listener, parallel, signal);
-            listener.phaseEnd?.('connect');
-            return fleet;
-        }
-        catch (error) {
-            listener.phaseEnd?.('connect', error);
-            throw error;
-        }
-        finally {
-            (0,tcp/* dropEarly */.tj)();
-        }
-    }
-    static async connect(hosts, access, prelude, listener, parallel, signal) {
-        const opened = await settleLimited(hosts, parallel, async (host) => {
-            const transport = await openWithRetries(host, access, (line) => listener.retry?.(host, line), signal, (line) => listener.output?.(host, `proxy command: ${line}`, undefined));
-            try {
-                const session = HostSession.open(transport, prelude(host), sessionListener(host, listener), access.startTimeoutMs);
-                return { host, transport, session };
-            }
-            catch (error) {
-                await transport.close();
-                throw error;
-            }
-        });
-        const members = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-        const failed = opened.findIndex((r) => r.status === 'rejected');
-        if (failed >= 0) {
-            const fleet = new Fleet(members, access, listener);
-            // No phase has run anywhere yet (a session starts with its first phase): nothing of this run is on any host.
-            for (const m of members)
-                m.session.endNow();
-            const confirmed = await fleet.abort();
-            const reason = opened[failed].reason;
-            const failure = new failures/* HostFailure */.h(hosts[failed].name, 'connect', reason instanceof Error ? reason.message : String(reason));
-            failure.cleanedUp = confirmed;
-            throw failure;
-        }
-        return new Fleet(members, access, listener);
-    }
-    /**
-     * Runs a phase on every host (or a batch), at most `parallel` at once; resolves when every host has answered
-     * with each host's result, or throws the first host's failure.
-     */
-    async run(phaseFor, payloadFor, opts = {}) {
-        const phases = new Map((opts.members ?? this.members).map((m) => [m, phaseFor(m)]));
-        const members = [...phases].filter(([, phase]) => phase).map(([m]) => m);
-        const first = phases.get(members[0]);
-        if (!first)
-            return new Map();
-        return this.phase(first.name, members, () => this.runPhases(members, phases, payloadFor, opts), first.parts);
-    }
-    /**
-     * Runs `fn` as one phase of the fleet on `members` (the listener hears where it starts and ends); inside
-     * another phase, as part of that one.
-     */
-    async phase(name, members, fn, parts) {
-        if (this.depth > 0)
-            return fn();
-        this.depth++;
-        this.listener.phaseStart?.(name, members.map((m) => m.host), parts);
-        try {
-            const value = await fn();
-            this.listener.phaseEnd?.(name);
-            return value;
-        }
-        catch (error) {
-            this.listener.phaseEnd?.(name, error);
-            throw error;
-        }
-        finally {
-            this.depth--;
-        }
-    }
-    async runPhases(members, phases, payloadFor, opts) {
-        const results = await settleLimited(members, opts.parallel ?? members.length, async (m) => {
-            const phase = phases.get(m);
-            if (!phase)
-                return undefined;
-            const t0 = Date.now();
-            try {
-                const result = await m.session.run(phase, payloadFor?.(m));
-                this.listener.phase?.(m.host, phase.name, Date.now() - t0, result.ok);
-                return result;
-            }
-            catch (error) {
-                this.listener.phase?.(m.host, phase.name, Date.now() - t0, false);
-                throw error;
-            }
-        });
-        const out = new Map();
-        let failure;
-        results.forEach((r, i) => {
-            const m = members[i];
-            if (r.status === 'rejected') {
-                if (r.reason instanceof SessionFailed)
-                    failure ??= new failures/* HostFailure */.h(m.host.name, r.reason.step, r.reason.detail);
-                failure ??= new failures/* HostFailure */.h(m.host.name, 'session', r.reason instanceof SessionLost ? r.reason.message : String(r.reason));
-            }
-            else if (r.value) {
-                out.set(m, r.value);
-                if (!r.value.ok && !failure) {
-                    const step = r.value.failed;
-                    // The step's last words usually say why (`error: …`): they belong in the one-line failure too.
-                    const lines = [...(step?.tail ?? [])].reverse();
-                    const last = (lines.find((l) => /^error:/i.test(l.trim())) ?? lines.find((l) => l.trim() !== ''))?.trim();
-                    failure = new failures/* HostFailure */.h(m.host.name, step ? (0,hooks/* stepTitle */.Fb)(step) : 'phase', `exited with code ${r.value.rc}${last ? `: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : ''}`, step?.tail ?? [], r.value.rc, r.value.data);
-                }
-            }
-        });
-        if (failure)
-            throw failure;
-        return out;
-    }
-    /**
-     * Every host undoes this run's unfinished work: busy sessions are interrupted, idle ones asked to abort.
-     * Resolves true when every session ended within the wait (its host confirmed the clean-up).
-     */
-    async abort() {
-        const confirmed = await Promise.all(this.members.map(async (m) => {
-            let done = !m.session.lost;
-            if (!m.session.ended) {
-                done = m.session.busy
-                    ? await m.session.interrupt(ABORT_WAIT_MS, () => openTransport(m.host, this.access))
-                    : await m.session.abort(ABORT_WAIT_MS);
-                if (!done)
-                    m.session.destroy();
-            }
-            await m.transport.close();
-            return done;
-        }));
-        return confirmed.every(Boolean);
-    }
-    /**
-     * Ends every session normally and closes the connections. The work is committed by now, so no round trip is
-     * spent waiting for the hosts' exits or for the servers' side of the close.
-     */
-    async close() {
-        await Promise.all(this.members.map(async (m) => {
-            m.session.endNow();
-            await m.transport.close();
-        }));
-    }
-}
-function sessionListener(host, l) {
-    return {
-        step: (record) => l.step?.(host, record),
-        output: (line, step) => l.output?.(host, line, step),
-        warning: (text) => l.warning?.(text),
-        upload: (progress) => l.upload?.(host, progress),
-    };
-}
-
-
-/***/ }),
-
-/***/ 9407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
-/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4293);
-/* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3554);
-/* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3175);
-
-
-
-
-
-// The log goes to the runner through a pipe: a burst of lines (a fleet's progress) leaves in one write.
-(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });
-// One bundle serves both entries in action.yml; the post step is recognised by the state main saved.
-await ((0,_action_state_js__WEBPACK_IMPORTED_MODULE_3__/* .isPost */ .tl)() ? (0,_action_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)() : (0,_action_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i)());
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 5625:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   K: () => (/* binding */ phaseLine),
-/* harmony export */   Y: () => (/* binding */ seconds)
-/* harmony export */ });
-function seconds(ms) {
-    return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-/**
- * The visible line after a phase's section: `stage: 3/3 hosts, 1.2 s`, `stage: failed on web2 (2/3 hosts ok),
- * 1.2 s`. `failed` says where (`on web2`, `in build hook "test"`); `unit` counts what the phase ran on (`host`,
- * `command`).
- */
-function phaseLine(title, outcome) {
-    const unit = outcome.unit ?? 'host';
-    const of = `${outcome.ok}/${outcome.total} ${unit}${outcome.total === 1 ? '' : 's'}`;
-    const how = outcome.cancelled
-        ? `cancelled (${of} done)`
-        : outcome.failed !== undefined
-            ? `failed ${outcome.failed} (${of} ok)`
-            : of;
-    return `${title}: ${how}, ${seconds(outcome.ms)}`;
-}
-
-
-/***/ }),
-
-/***/ 2638:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Mn: () => (/* binding */ creationOrder),
-/* harmony export */   N3: () => (/* binding */ httpsUrl),
-/* harmony export */   PO: () => (/* binding */ releaseOfLink),
-/* harmony export */   _P: () => (/* binding */ unusable),
-/* harmony export */   i6: () => (/* binding */ parseHistory),
-/* harmony export */   wh: () => (/* binding */ plainText)
-/* harmony export */ });
-/* unused harmony export TEXT_FIELD_CHARS */
-/* harmony import */ var _name_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1239);
-
-/** Fields naming a release (besides `release`): a release name, or null/absent. */
-const NAME_FIELDS = ['previous', 'from', 'to'];
-/** Free-text fields shown to users: a string (or number) without control characters, capped. */
-const TEXT_FIELDS = [
-    'sha',
-    'ref',
-    'actor',
-    'at',
-    'started_at',
-    'repository',
-    'run_id',
-    'run_attempt',
-    'runner',
-    'owner',
-    'note',
-];
-const TEXT_FIELD_CHARS = 200;
-/** A string (or number) to show as it is: no control characters, at most `max` characters; undefined otherwise. */
-function plainText(value, max = TEXT_FIELD_CHARS) {
-    const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-    return typeof text === 'string' && text.length <= max && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)
-        ? text
-        : undefined;
-}
-/** An https URL without white space, quotes or angle brackets (a link we may show); undefined otherwise. */
-function httpsUrl(value) {
-    return typeof value === 'string' && value.length <= 500 && /^https:\/\/[^\s"'<>`\\]+$/.test(value)
-        ? value
-        : undefined;
-}
-/**
- * Parses the history a host sent. A line must be a JSON object whose `release` is a release name; `previous`,
- * `from` and `to` are release names (or null); `event` a plain word; text fields plain text; `run_url` an https URL.
- * A field that is not is dropped, a line whose release is not is skipped: both are told to `invalid`.
- */
-function parseHistory(text, invalid = () => undefined) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (!line.trim())
-            continue;
-        let value;
-        try {
-            value = JSON.parse(line);
-        }
-        catch {
-            // A torn or foreign line is skipped: the history informs decisions, it never blocks a deploy.
-            continue;
-        }
-        if (!value || typeof value !== 'object' || Array.isArray(value))
-            continue;
-        const entry = { ...value };
-        if (!(0,_name_js__WEBPACK_IMPORTED_MODULE_0__/* .isReleaseName */ .jn)(entry['release'])) {
-            if (entry['release'] !== undefined)
-                invalid({ what: 'a release name in .deploy/history.jsonl (release)', value: String(entry['release']) });
-            continue;
-        }
-        if (entry['event'] !== undefined &&
-            !(typeof entry['event'] === 'string' && /^[a-z][a-z-]{0,31}$/.test(entry['event']))) {
-            invalid({ what: 'an event in .deploy/history.jsonl', value: String(entry['event']) });
-            continue;
-        }
-        for (const k of NAME_FIELDS) {
-            const v = entry[k];
-            if (v === undefined || v === null || (0,_name_js__WEBPACK_IMPORTED_MODULE_0__/* .isReleaseName */ .jn)(v))
-                continue;
-            invalid({ what: `a release name in .deploy/history.jsonl (${k})`, value: String(v) });
-            delete entry[k];
-        }
-        for (const k of TEXT_FIELDS) {
-            const v = entry[k];
-            if (v === undefined || v === null)
-                continue;
-            const shown = plainText(v);
-            if (shown === undefined) {
-                invalid({
-                    what: `a field of .deploy/history.jsonl (${k})`,
-                    value: typeof v === 'string' ? v : JSON.stringify(v),
-                });
-                delete entry[k];
-            }
-            else
-                entry[k] = shown;
-        }
-        // A run with no URL (the CLI's) writes "": that is no URL, not an invalid one.
-        if (entry['run_url'] === '')
-            delete entry['run_url'];
-        if (entry['run_url'] !== undefined && entry['run_url'] !== null && !httpsUrl(entry['run_url'])) {
-            invalid({
-                what: 'a run URL in .deploy/history.jsonl (run_url, not an https URL)',
-                value: String(entry['run_url']),
-            });
-            delete entry['run_url'];
-        }
-        out.push(entry);
-    }
-    return out;
-}
-/** Release names in the order they first appear in the history (creation order). */
-function creationOrder(history) {
-    const seen = new Set();
-    for (const e of history)
-        seen.add(e.release);
-    return [...seen];
-}
-/** Releases that must never be chosen again: failed, reverted, or rolled back from. */
-function unusable(history) {
-    const failed = new Set();
-    const bad = new Set();
-    for (const e of history) {
-        if (e.event === 'failed')
-            failed.add(e.release);
-        if (e.event === 'revert')
-            bad.add(e.release);
-        if (e.event === 'rollback' && e.from)
-            bad.add(e.from);
-    }
-    return { failed, bad };
-}
-/** The name a `current` link points at, when it points into `releases/` and the name is a release name. */
-function releaseOfLink(target) {
-    const m = /(?:^|\/)releases\/([^/]+)\/?$/.exec(target);
-    return (0,_name_js__WEBPACK_IMPORTED_MODULE_0__/* .isReleaseName */ .jn)(m?.[1]) ? m[1] : undefined;
-}
-
-
-/***/ }),
-
-/***/ 1239:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   SS: () => (/* binding */ uniqueReleaseName),
-/* harmony export */   jn: () => (/* binding */ isReleaseName),
-/* harmony export */   v4: () => (/* binding */ checkReleaseName)
-/* harmony export */ });
-/* unused harmony export timestampName */
-/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-/** The release-name rule: what a name given to us, or reported by a host, must be to be used at all. */
-function isReleaseName(name) {
-    return typeof name === 'string' && NAME.test(name) && !name.includes('..');
-}
-function checkReleaseName(name, source) {
-    if (!isReleaseName(name)) {
-        throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
-            'starting with a letter or digit)');
-    }
-    return name;
-}
-/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
-function timestampName(at) {
-    return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-}
-/**
- * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
- * any host (two deploys within one second), so a default name never collides.
- */
-function uniqueReleaseName(at, taken) {
-    const base = timestampName(at);
-    if (!taken.has(base))
-        return base;
-    for (let n = 2;; n++)
-        if (!taken.has(`${base}-${n}`))
-            return `${base}-${n}`;
-}
-
-
-/***/ }),
-
-/***/ 8994:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   EB: () => (/* binding */ PRUNE_FUNCTION),
-/* harmony export */   VS: () => (/* binding */ CONTAIN_PRELUDE),
-/* harmony export */   lP: () => (/* binding */ contain)
-/* harmony export */ });
-/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
-/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
-
-
-/**
- * Containment: a step acts only on paths inside `releases/<name>/` or `shared/`, never through a symlink in a
- * parent component of the path (the build ships links as they are, and someone may plant one in shared/ on the
- * host). The roots themselves (`releases/<name>`, made by the run; `shared`, which an operator may link to another
- * disk) are not checked. Bash builtins only: `[ -L ]` on each parent; `readlink` runs only to name a refused link.
- */
-/**
- * Prelude block: `da_parents_real ROOT PATH` is status 0 when no parent component of ROOT/PATH (ROOT/a, ROOT/a/b,
- * ..., PATH itself excluded) is a symlink; else status 1 with the first such component (below ROOT) in DA_LINK. A
- * parent that is not a directory ends the walk (nothing exists below it). `da_relpath_ok PATH`: PATH is a
- * relative path without `.`/`..` segments (values read back from a pending record, which a host may forge).
- */
-const CONTAIN_PRELUDE = _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .CONTAIN_PRELUDE_SH */ .fp;
-/**
- * Shell functions for the check step (defined inside its body, so they travel only with the stage phase).
- * `da_contain KEY ROOT PATH LAST` checks one configured entry; LAST says what the entry itself may be:
- * `any` (a link there is replaced or removed, never followed), `real` (must not be a link: a shared entry in
- * shared/), `inside` (a link is followed, so it must resolve to a directory inside the release or shared/),
- * `seeded` (must not be a link: a writable dir in a shared dir that the shared step is about to seed from the
- * release, where a relative link would resolve differently).
- */
-const CHECK_FUNCTIONS = _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .CONTAIN_CHECK_SH */ .ib;
-/** The shared dir that holds `path` (or is `path`), if any: after the shared step, the path lies in shared/. */
-function sharedDirOf(path, dirs) {
-    return dirs.find((d) => path === d || path.startsWith(`${d}/`));
-}
-/**
- * The path check: runs after the release is filled and before `shared`, so a refused run changes nothing in
- * shared/ and nothing outside the release. Every configured entry is checked in the release and, for shared
- * entries, in shared/ too; a writable dir or cleared path below a shared dir is checked in shared/, where the
- * shared link will lead it (or in the release, when shared/ is about to be seeded from it). Every refused entry
- * is named (key, path, link, target), then the step fails and the run is undone like any failed step. The `sudo` variants act only after this check, made as the deploy user.
- */
-function contain(o) {
-    const checks = [];
-    let count = 0;
-    const add = (key, root, path, last) => {
-        count++;
-        checks.push(`da_contain ${key} ${root} ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(path)} ${last} || ok=`);
-    };
-    const rel = '"releases/$DA_RELEASE"';
-    for (const dir of o.sharedDirs)
-        add('shared_dirs', rel, dir, 'any');
-    for (const file of o.sharedFiles)
-        add('shared_files', rel, file, 'any');
-    for (const dir of o.sharedDirs)
-        add('shared_dirs', 'shared', dir, 'real');
-    for (const file of o.sharedFiles)
-        add('shared_files', 'shared', file, 'real');
-    // A path below a shared dir S lies in shared/S once the shared step has run; when shared/S does not exist yet,
-    // that step seeds it from the release's S (a real directory there), so the release's copy is what to check.
-    const inShared = (key, s, path, last) => {
-        const from = `"releases/$DA_RELEASE/"${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(s)}`;
-        count++;
-        checks.push(`if [ -d ${from} ] && [ ! -L ${from} ] && [ ! -e shared/${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(s)} ] && [ ! -L shared/${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(s)} ]; then`, `  da_contain ${key} ${rel} ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(path)} ${last === 'inside' ? 'seeded' : last} || ok=`, `else da_contain ${key} shared ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(path)} ${last} || ok=; fi`);
-    };
-    for (const dir of o.writableDirs) {
-        const s = sharedDirOf(dir, o.sharedDirs);
-        // The shared dir itself is the link the shared step makes (checked above, as a shared dir).
-        if (s === dir || o.sharedFiles.includes(dir))
-            continue;
-        if (s)
-            inShared('writable_dirs', s, dir, 'inside');
-        else
-            add('writable_dirs', rel, dir, 'inside');
-    }
-    for (const path of o.clearPaths) {
-        const s = sharedDirOf(path, o.sharedDirs);
-        if (s && s !== path)
-            inShared('clear_paths', s, path, 'any');
-        else
-            add('clear_paths', rel, path, 'any');
-    }
-    if (count === 0)
-        return null;
-    return {
-        id: 'contain',
-        label: 'path check',
-        body: `${CHECK_FUNCTIONS}ok=1
-${checks.join('\n')}
-[ -n "$ok" ] || exit 1
-echo "checked ${count} paths: none leads out of the release or shared/"`,
-    };
-}
-/**
- * Shell function for the steps that delete lists of paths (delta pruning): `da_prune DIR < list` removes the
- * NUL-separated paths (relative to DIR) of a regular file, never through a symlink: a path below a symlinked
- * directory removes that link instead (the release then lacks what the link stood for, so verify finds it
- * incomplete and everything is sent). Paths with `.`/`..` segments are ignored. One `rm` per 1000 paths.
- */
-const PRUNE_FUNCTION = _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .PRUNE_SH */ .Jf.replace(/\n$/, '');
-
-
-/***/ }),
-
-/***/ 2044:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   rc: () => (/* binding */ singleValues),
-/* harmony export */   sm: () => (/* binding */ singleBlob),
-/* harmony export */   zj: () => (/* binding */ shownInvalid)
-/* harmony export */ });
-/**
- * The values of a phase's result for the keys a step reports once, each checked to be reported at most once (`one`
- * gives '' for a key reported twice, and notes it as invalid: a second value is a forged marker, or a bug, never
- * joined or chosen between).
- */
-function singleValues(result, invalid, keys) {
-    const twice = new Set(keys.filter((k) => (result.data.get(k)?.length ?? 0) > 1));
-    for (const k of twice)
-        invalid.push({
-            what: `the value "${k}", reported ${result.data.get(k).length} times (a forged report?)`,
-            value: result.data.get(k).join('\n'),
-        });
-    return (key) => (twice.has(key) ? '' : (result.data.get(key)?.[0] ?? ''));
-}
-/** A blob as bytes, under the same rule: a blob sent twice is neither. */
-function singleBlob(result, key) {
-    return result.bytes.get(key)?.length === 1 ? result.bytes.get(key)[0] : undefined;
-}
-/** How an invalid value is shown in the log: as a JSON string (escapes shown), cut to 120 characters. */
-function shownInvalid(value) {
-    const json = JSON.stringify(value);
-    return json.length > 120 ? `${json.slice(0, 119)}…` : json;
-}
-
-
-/***/ }),
-
-/***/ 3009:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  eL: () => (/* binding */ ABORT_SESSION),
-  Hp: () => (/* binding */ END_SESSION),
-  VW: () => (/* binding */ STOP),
-  OF: () => (/* binding */ fenced),
-  Gt: () => (/* binding */ phase_frame),
-  qq: () => (/* binding */ renderPhase)
-});
-
-// EXTERNAL MODULE: ./src/remote/sh/index.ts
-var sh = __nccwpck_require__(9120);
-;// CONCATENATED MODULE: ./src/remote/fence.ts
-
-/**
- * Exit status of a fenced step (see da_fence) when this run no longer holds its lock: it was removed (`unlock`) or
- * replaced. The run stops, changes nothing more and undoes only what is provably its own.
- */
-const LOCK_LOST = 76;
-/**
- * The fence check, defined in every phase that has a fenced step (see Step.fenced): `da_fence` proves that this
- * run still holds its lock (bash builtins only), or ends the step with LOCK_LOST and a message that says who took
- * it away and when: the record `unlock` left (.deploy/unlocked/<owner>: time, who, URL), or the lock's new holder.
- * Steps that act on the lock's ownership (the switch, the commit) check again under the fence (da_fence_lock, a
- * flock on .deploy/fence that `unlock` holds while it removes a lock), so no unlock and no other run's lock can
- * come between the check and the act. Kept out of the prelude: the first phase travels in the exec request.
- * In sh/fence.sh, which exits with LOCK_LOST (76) literally.
- */
-const FENCE_CHECK = sh/* FENCE_SH */.CU;
-
-// EXTERNAL MODULE: ./src/remote/quote.ts
-var quote = __nccwpck_require__(4414);
-;// CONCATENATED MODULE: ./src/remote/phase.ts
-
-
-/**
- * A step that exits with this status ends its phase early without failing it (the session stays up): the runner
- * decides what comes next. Used when a staged delta does not verify and a full upload must follow.
- */
-const STOP = 99;
-/** The same steps, each fenced (see Step.fenced). */
-function fenced(steps) {
-    return steps.map((step) => ({ ...step, fenced: true }));
-}
-/**
- * Renders a phase into the script a host evaluates. Steps run one after another until one fails; the phase ends
- * with a `phase-end <rc>` marker. Steps are called outside any `if`/`||` so `set -e` inside them is in force.
- * A failed phase ends the session: the host undoes this run's work (`da_abort`) and exits, so a half-read upload
- * can never be mistaken for the next message and the runner needs no extra round trip to clean up.
- */
-function renderPhase(phase) {
-    const lines = [];
-    if (phase.steps.some((step) => step.fenced))
-        lines.push(FENCE_CHECK.replace(/\n$/, ''));
-    for (const lib of new Set(phase.steps.flatMap((step) => step.lib ?? [])))
-        lines.push(lib.replace(/\n$/, ''));
-    for (const [name, value] of Object.entries(phase.vars ?? {})) {
-        // LC_*/LANG would change how the session counts the bytes of what it reads.
-        if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^(LC_|LANG)/.test(name))
-            throw new Error(`bad phase variable name ${name}`);
-        lines.push(`${name}=${(0,quote.q)(value)}`);
-    }
-    phase.steps.forEach((step, i) => {
-        lines.push(`da_f_${i}() {`, step.body.replace(/\s+$/, '') || ':', '}');
-    });
-    lines.push('da_rc=0');
-    phase.steps.forEach((step, i) => {
-        const flag = step.mayLackDeployPath ? ' may-lack-deploy-path' : step.fenced ? ' fenced' : '';
-        lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${(0,quote.q)(step.id)} da_f_${i}${flag}; da_rc=$?; fi`);
-    });
-    lines.push('da_mark phase-end "$da_rc"');
-    lines.push(`if [ "$da_rc" -ne 0 ] && [ "$da_rc" -ne ${STOP} ]; then da_abort; exit "$da_rc"; fi`);
-    // Work a step left for after its phase (see da_after_phase): the runner has the phase's outcome meanwhile.
-    lines.push('da_after_phase');
-    return `${lines.join('\n')}\n`;
-}
-/** The framing the session loop reads: a decimal byte count on its own line, then the script. */
-function phase_frame(script) {
-    const body = Buffer.from(script, 'utf8');
-    return Buffer.concat([Buffer.from(`${body.length}\n`), body]);
-}
-/** The message that ends a session whose work is complete. */
-const END_SESSION = 'exit 0\n';
-/**
- * The message that makes a host undo this run's unfinished work (see `da_abort`) and end the session. An earlier
- * session of the same run that still runs on the host (its runner was killed mid-hook) is stopped first.
- */
-const ABORT_SESSION = 'da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n';
-
-
-/***/ }),
-
-/***/ 4414:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   a: () => (/* binding */ words),
-/* harmony export */   q: () => (/* binding */ q)
-/* harmony export */ });
-/**
- * The one place that quotes values for the remote shell. Every value interpolated into a script passes through
- * `q`: it becomes one bash word, so spaces, quotes, `$(...)`, backticks and newlines are data, never code.
- * Quoting does not stop option injection: callers pass paths that start with a directory name or `/`, and put
- * `--` before operands where a command takes options.
- */
-function q(value) {
-    const text = String(value);
-    if (text.includes('\0'))
-        throw new Error('a value for the remote shell contains a NUL byte');
-    if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(text))
-        return text;
-    return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-/** Quotes each value and joins them with spaces: a list of words for a command line. */
-function words(values) {
-    return values.map(q).join(' ');
 }
 
 
@@ -36685,6 +37031,7 @@ function words(values) {
 /* harmony export */   NV: () => (/* binding */ INSPECT_SH),
 /* harmony export */   OL: () => (/* binding */ PREPARE_SH),
 /* harmony export */   QL: () => (/* binding */ PRELUDE_SH),
+/* harmony export */   cR: () => (/* binding */ DOCTOR_SH),
 /* harmony export */   cn: () => (/* binding */ SESSION_LOOP_SH),
 /* harmony export */   fp: () => (/* binding */ CONTAIN_PRELUDE_SH),
 /* harmony export */   h1: () => (/* binding */ CLEANUP_SH),
@@ -36702,6 +37049,8 @@ const CONTAIN_CHECK_SH = "da_leaves() {\nlocal depth=0 rest=$1 seg\ncase $2 in /
 const CONTAIN_PRELUDE_SH = "da_parents_real() {\nlocal rest=$2 prefix=\nDA_LINK=\nwhile [ \"$rest\" != \"${rest#*/}\" ]; do\nprefix=${prefix:+$prefix/}${rest%%/*}; rest=${rest#*/}\nif [ -L \"$1/$prefix\" ]; then DA_LINK=$prefix; return 1; fi\n[ -d \"$1/$prefix\" ] || return 0\ndone\n}\nda_relpath_ok() { case /$1/ in //|*//*|*/./*|*/../*) return 1 ;; esac; }\n";
 /** delta.sh */
 const DELTA_SH = "new=\"releases/$DA_RELEASE\"; base=\"releases/$DA_BASE\"\n{ [ -d \"$base\" ] && [ -f \".deploy/manifests/$DA_BASE.gz\" ]; } || { echo \"error: the base release or its manifest is gone\" >&2; exit 1; }\nif [ \"$mode\" = copy ]; then\ncp -a --reflink=auto -- \"$base/.\" \"$new/\"\nelse\n! [ current -ef \"$base\" ] || { echo \"error: releases/$DA_BASE is live\" >&2; exit 1; }\nlisted=\"$DA_TMP/base.$DA_BASE\"\nif [ ! -f \"$listed\" ] || [ -s \"$listed.foreign\" ]; then\necho \"releases/$DA_BASE cannot be reused: it holds entries of another user or could not be walked ($(head -c 300 -- \"$listed.foreign\" 2>/dev/null | tr '\\n' ' ')): sending everything instead\"\n[ -e .deploy/check-base-first ] || : > .deploy/check-base-first\nda_chunks > /dev/null\nda_chunks > /dev/null\nda_data base foreign\nexit 99\nfi\nprintf 'recycled %s\\n' \"$DA_BASE\" >> \"$DA_PENDING\"\nmv -T -- \"$base\" \"$new\" # onto the empty directory the release step made: rename(2) replaces it\necho \"reusing releases/$DA_BASE, which cleanup would remove\"\nfi\ntmp=$DA_TMP; da_dir \"$tmp\"\nactual=\"$tmp/base.$DA_BASE\"\n[ -f \"$actual\" ] || { actual=\"$tmp/actual\"; (cd -- \"$new\" && find . -mindepth 1 ${prune[@]+\"${prune[@]}\"} -printf '%P\\0') > \"$actual\"; }\ngzip -dc \".deploy/manifests/$DA_BASE.gz\" > \"$tmp/known\"\nDA_SKIP=$skip awk -v known=\"$tmp/known\" 'BEGIN { RS = ORS = \"\\0\"; skip = ENVIRON[\"DA_SKIP\"] }\nFILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, \"\\t\") + 1); listed[p] = 1; next }\n!($0 in listed) && (skip == \"\" || $0 !~ skip)' \"$tmp/known\" \"$actual\" > \"$tmp/prune\"\n[ -z \"$remove\" ] || printf '%s' \"$remove\" | base64 -d >> \"$tmp/prune\"\nda_prune \"$new\" < \"$tmp/prune\"\nda_unpack \"$new\"\nda_chunks > \".deploy/manifests/$DA_RELEASE.gz\"\nprintf '%s\\n' \"$revision\" > \"$new/REVISION\"\necho \"sent $sent changed entries, $unchanged files unchanged\"\n";
+/** doctor.sh */
+const DOCTOR_SH = "da_data doctor-bash \"$BASH_VERSION\"\nprintf -v now '%(%s)T' -1\nda_data doctor-clock \"$now\"\np=$DA_DEPLOY_PATH\nif [ -d \"$p\" ]; then\nda_data doctor-exists yes\nbad=\nfor d in . releases shared .deploy; do\n[ ! -e \"$p/$d\" ] || [ -w \"$p/$d\" ] || bad+=\"$d\"$'\\n'\ndone\nelse\nda_data doctor-exists no\nwhile [ ! -e \"$p\" ]; do\ncase $p in */*) p=${p%/*}; p=${p:-/} ;; *) p=. ;; esac\ndone\nbad=\n{ [ -d \"$p\" ] && [ -w \"$p\" ]; } || bad=$p\nda_data doctor-parent \"$p\"\nfi\nda_data doctor-unwritable \"${bad%$'\\n'}\"\nda_data doctor-free-kb \"$(df -Pk -- \"$p\" 2>/dev/null | awk 'NR == 2 { print $4 }' || true)\"\nif [ -n \"$acl\" ]; then if hash setfacl 2>/dev/null; then da_data doctor-setfacl yes; else da_data doctor-setfacl no; fi; fi\nif [ -n \"$sudo\" ]; then if sudo -n true </dev/null >/dev/null 2>&1; then da_data doctor-sudo yes; else da_data doctor-sudo no; fi; fi\nif [ -n \"$http_user\" ]; then if id -u -- \"$http_user\" >/dev/null 2>&1; then da_data doctor-http-user yes; else da_data doctor-http-user no; fi; fi\nif cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -d .deploy/lock ]; then da_data doctor-lock held; da_lock_report; else da_data doctor-lock free; fi\n";
 /** fence.sh */
 const FENCE_SH = "da_fence() { da_owns_lock || da_lock_lost; }\nda_lock_lost() {\nlocal at='' by='' url='' other='' what line switched=''\n{ IFS= read -r at; IFS= read -r by; IFS= read -r url; } 2>/dev/null < \".deploy/unlocked/$DA_OWNER\" || true\nread -r other 2>/dev/null < .deploy/lock/owner || true\nif [ -n \"$at\" ]; then\nwhat=\"was removed at $at by ${by:-an unknown operator} (unlock${url:+, $url})\"\n[ -z \"$other\" ] || what=\"$what, then taken by $(da_lock_name)\"\nelif [ -n \"$other\" ]; then\nwhat=\"was replaced by $(da_lock_name) (without unlock: removed by hand?)\"\nelse\nwhat=\"is gone (removed by hand, without unlock)\"\nfi\nwhile IFS= read -r line; do case $line in \"switched \"*) switched=yes ;; esac; done 2>/dev/null < \"$DA_PENDING\" || true\nif [ -n \"$switched\" ]; then line=\"its switch is undone only where current still points at its release\"; else line=\"nothing was switched\"; fi\necho \"error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again.\" >&2\nexit 76\n}\nda_lock_name() {\nlocal repo run attempt actor runner name\nrepo=$(da_lock_field repository); run=$(da_lock_field run_id); attempt=$(da_lock_field run_attempt)\nactor=$(da_lock_field actor); runner=$(da_lock_field runner)\nif [ -n \"$run\" ]; then name=\"${repo:+$repo }run $run${attempt:+ (attempt $attempt)}\"\nelif [ -n \"$runner\" ]; then name=\"a CLI run on $runner\"\nelse name=\"another run\"\nfi\nprintf '%s' \"$name${actor:+ by $actor}\"\n}\n";
 /** file-index.sh */
@@ -37133,6 +37482,118 @@ function required(value, key) {
     if (!value)
         throw new Error(`${key} is needed for this writable_mode but was neither set nor detected`);
     return value;
+}
+
+
+/***/ }),
+
+/***/ 1197:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   X: () => (/* binding */ HOST_TOOLS),
+/* harmony export */   Zm: () => (/* binding */ toolCheck),
+/* harmony export */   e9: () => (/* binding */ MIN_BASH),
+/* harmony export */   g8: () => (/* binding */ describeMissingShell),
+/* harmony export */   mb: () => (/* binding */ describeToolProblems)
+/* harmony export */ });
+/* unused harmony export TOOLS_EXIT */
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
+
+/**
+ * The tools a session needs on a host, checked when the session starts (before its hello, in the same round trip):
+ * a host that lacks one, or has busybox's applet first in PATH where GNU behaviour is relied on, fails at once with
+ * a message that names each tool and what to install, instead of a step failing later in a way that names none.
+ */
+/** Where each tool comes from: the Alpine and Debian/Ubuntu packages (in the order install commands list them). */
+const PACKAGES = [
+    {
+        apk: 'coreutils',
+        apt: 'coreutils',
+        tools: [
+            'head',
+            'stat',
+            'mv',
+            'cp',
+            'ln',
+            'readlink',
+            'rm',
+            'mkdir',
+            'cat',
+            'sha256sum',
+            'base64',
+            'timeout',
+            'df',
+            'tac',
+            'seq',
+            'sort',
+            'tr',
+            'date',
+            'sleep',
+            'uniq',
+            'id',
+            'env',
+        ],
+    },
+    { apk: 'findutils', apt: 'findutils', tools: ['find', 'xargs'] },
+    { apk: 'tar', apt: 'tar', tools: ['tar'] },
+    { apk: 'gzip', apt: 'gzip', tools: ['gzip'] },
+    { apk: 'gawk', apt: 'gawk', tools: ['awk'] },
+    { apk: 'sed', apt: 'sed', tools: ['sed'] },
+    { apk: 'grep', apt: 'grep', tools: ['grep'] },
+    { apk: 'util-linux', apt: 'util-linux', tools: ['flock'] },
+];
+/**
+ * Every external command the prelude and the steps run unconditionally (`pkill` and `ps` have fallbacks; `setfacl`,
+ * `sudo` and `chown` depend on the config and fail in their own step with their own message).
+ */
+const HOST_TOOLS = PACKAGES.flatMap((p) => p.tools);
+/** The oldest bash the session runs on: `read -N`, `printf -v`, `printf '%(…)T'`, `BASH_CMDS`. */
+const MIN_BASH = [4, 3];
+/** The session's exit status when its check failed (EX_UNAVAILABLE), after a `tools` marker says why. */
+const TOOLS_EXIT = 69;
+/**
+ * The check, for the prelude (before hello; `da_mark` defined). No process: `hash` finds a tool (its path is then
+ * in BASH_CMDS) and `-ef` tells a busybox or toybox applet (a link to, or a copy sharing the inode of, the binary)
+ * from the real tool. On failure it sends `tools missing=a,b busybox=c,d bash=VERSION` and exits TOOLS_EXIT. The
+ * shell is sh/tools.sh, which holds MIN_BASH (as 403) and TOOLS_EXIT literally; the tools come as arguments.
+ */
+function toolCheck() {
+    return `${_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .TOOLS_SH */ .C3}da_tools ${HOST_TOOLS.join(' ')}\n`;
+}
+/** The message for a session command that the login shell could not run (status 127), from its stderr. */
+function describeMissingShell(stderr) {
+    // GNU env: "env: 'bash': No such file or directory"; busybox: "can't execute 'bash'"; dash: "exec: env: not found".
+    return /bash/.test(stderr) || !/\benv\b/.test(stderr)
+        ? 'this host has no bash (the session runs in bash 4.3 or later): install it (Alpine: `apk add bash coreutils findutils tar gzip util-linux`)'
+        : 'this host has no `env` in the login PATH (coreutils): install coreutils, or fix the PATH set by the login files';
+}
+/** The message for a `tools` marker's fields (`missing=a,b busybox=c,d bash=VERSION`). */
+function describeToolProblems(fields) {
+    const field = (name) => (fields.find((f) => f.startsWith(`${name}=`)) ?? '').slice(name.length + 1);
+    const list = (name) => field(name)
+        .split(',')
+        .filter((t) => /^[a-z0-9_-]{1,32}$/.test(t) && HOST_TOOLS.includes(t));
+    const missing = list('missing');
+    const busybox = list('busybox');
+    const bash = field('bash')
+        .replace(/[^\w.()-]/g, '')
+        .slice(0, 40);
+    const problems = [];
+    if (missing.length)
+        problems.push(`missing: ${missing.join(', ')}`);
+    if (busybox.length) {
+        problems.push(`busybox (or toybox) applets where GNU tools are needed: ${busybox.join(', ')} (busybox \`head -c\` reads past its count from a pipe, its \`find\` has no -printf)`);
+    }
+    if (!missing.length && !busybox.length) {
+        return `bash ${bash || '(unknown version)'} is older than ${MIN_BASH.join('.')}, which the session needs: install bash ${MIN_BASH.join('.')} or later`;
+    }
+    const needed = PACKAGES.filter((p) => p.tools.some((t) => missing.includes(t) || busybox.includes(t)));
+    const apk = ['bash', ...needed.map((p) => p.apk)].join(' ');
+    const apt = needed.map((p) => p.apt).join(' ');
+    return (`this host lacks tools the session needs: ${problems.join('; ')}. Install them ` +
+        `(Alpine: \`apk add ${apk}\`; Debian, Ubuntu: \`apt-get install ${apt}\`)` +
+        `${busybox.length ? ' and put them before busybox in PATH' : ''}; see Troubleshooting in docs/operations.md`);
 }
 
 

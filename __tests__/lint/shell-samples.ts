@@ -10,6 +10,7 @@ import { cleanup } from '../../src/remote/steps/cleanup.js';
 import { clearPaths } from '../../src/remote/steps/clear-paths.js';
 import { copyLive } from '../../src/remote/steps/copy-live.js';
 import { baseManifest, delta, resetRelease, verify } from '../../src/remote/steps/delta.js';
+import { doctor } from '../../src/remote/steps/doctor.js';
 import { commandHealthcheck } from '../../src/remote/steps/healthcheck.js';
 import { logHistory } from '../../src/remote/steps/history.js';
 import { hookSteps, IN_CURRENT, IN_RELEASE } from '../../src/remote/steps/hooks.js';
@@ -33,6 +34,8 @@ export function sampleSteps(): [string, Step][] {
     ['prepare', prepare()],
     ['inspect', inspect({ detectHttpUser: false })],
     ['inspect (http user, offer)', inspect({ detectHttpUser: true, offerBaseFrom: 5 })],
+    ['doctor', doctor({ acl: false, sudo: false })],
+    ['doctor (acl, sudo, http user)', doctor({ acl: true, sudo: true, httpUser: "www-data'x" })],
     ['lock', lock('"repository":"o/r","run_id":"1","actor":"me"')],
     ['unlock', unlock()],
     ['unlock-any', unlockAny({ force: false, by: 'o/r run 2', url: 'https://github.com/o/r/actions/runs/2' })],

@@ -5,6 +5,7 @@
 import { renderPrelude } from '../../src/remote/prelude.js';
 import { delta, DELTA_BASE, verify, VERIFY } from '../../src/remote/steps/delta.js';
 import { commandHealthcheck, HEALTH } from '../../src/remote/steps/healthcheck.js';
+import { doctor, DOCTOR_KEYS } from '../../src/remote/steps/doctor.js';
 import { inspect, INSPECT_KEYS } from '../../src/remote/steps/inspect.js';
 import { lock, LOCK_KEYS } from '../../src/remote/steps/lock.js';
 
@@ -21,6 +22,12 @@ describe('data keys', () => {
   test('inspect writes every key readInspect reads (some through prelude functions)', () => {
     const body = inspect({ detectHttpUser: true, offerBaseFrom: 5 }).body;
     for (const key of INSPECT_KEYS) expect([key, writes(body, key) || writes(prelude, key)]).toEqual([key, true]);
+  });
+
+  test('doctor writes every key readDoctor reads', () => {
+    const body = doctor({ acl: true, sudo: true, httpUser: 'www-data' }).body;
+    for (const key of DOCTOR_KEYS) expect([key, writes(body, key)]).toEqual([key, true]);
+    expect(body).toContain('da_lock_report');
   });
 
   test('the lock keys are written by the prelude report the lock step calls', () => {

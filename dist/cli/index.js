@@ -1274,7 +1274,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(648);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(643);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(742);
 /* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1791);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(970);
@@ -1384,7 +1384,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/commands/names.ts
 /** The commands, as the `command` input and the CLI name them. */
-const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases'];
+const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases', 'doctor'];
 function isCommand(name) {
     return COMMANDS.includes(name);
 }
@@ -1400,6 +1400,7 @@ const args_COMMANDS = {
     rollback: 'make the previous good release (or --release NAME) live again',
     unlock: 'remove a deploy lock left behind by a run that died',
     releases: "list each host's releases and which one is live",
+    doctor: 'check that each host has what a deploy needs (changes nothing); fails when one lacks it',
 };
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
 const DEFAULT_START_TIMEOUT_SECONDS = 20;
@@ -1624,8 +1625,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 71 modules
-var commands = __nccwpck_require__(648);
+// EXTERNAL MODULE: ./src/commands/index.ts + 74 modules
+var commands = __nccwpck_require__(643);
 // EXTERNAL MODULE: ./src/config/index.ts + 27 modules
 var src_config = __nccwpck_require__(3166);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
@@ -2308,7 +2309,7 @@ function runTitle(command, ctx) {
 const bare = (text) => (0,report_document/* plain */.pj)((0,report_document/* ticks */.Zc)(text));
 function headline(r, dryRun) {
     const verb = r.command.charAt(0).toUpperCase() + r.command.slice(1);
-    const what = `${r.application} ${r.command === 'releases' || r.command === 'unlock' ? 'in' : 'to'} ${r.environment}`;
+    const what = `${r.application} ${r.command === 'releases' || r.command === 'unlock' || r.command === 'doctor' ? 'in' : 'to'} ${r.environment}`;
     if (dryRun || r.dryRun)
         return `Dry run of ${r.command} of ${what}: ${r.ok ? 'nothing was changed' : 'failed'}`;
     return `${verb} of ${what} ${r.ok ? 'succeeded' : 'failed'}`;
@@ -2378,6 +2379,9 @@ function failure(r, error, context = {}) {
         const hosts = hostsAfterFailure(r).map((l) => (0,report_document/* plain */.pj)(l));
         if (hosts.length)
             out.push('', style.heading('What happened on each host:'), ...hosts.map((l) => `  - ${l}`));
+        // A command's findings (doctor's tables) say what failed and how to fix it.
+        if (r.details.length)
+            out.push('', ...textBlocks(r.details));
         if (r.warnings.length)
             out.push('', style.heading('Warnings:'), ...r.warnings.map((w) => `  - ${bare(w)}`));
     }
@@ -2468,7 +2472,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 648:
+/***/ 643:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2489,6 +2493,8 @@ const CONTAIN_CHECK_SH = "da_leaves() {\nlocal depth=0 rest=$1 seg\ncase $2 in /
 const CONTAIN_PRELUDE_SH = "da_parents_real() {\nlocal rest=$2 prefix=\nDA_LINK=\nwhile [ \"$rest\" != \"${rest#*/}\" ]; do\nprefix=${prefix:+$prefix/}${rest%%/*}; rest=${rest#*/}\nif [ -L \"$1/$prefix\" ]; then DA_LINK=$prefix; return 1; fi\n[ -d \"$1/$prefix\" ] || return 0\ndone\n}\nda_relpath_ok() { case /$1/ in //|*//*|*/./*|*/../*) return 1 ;; esac; }\n";
 /** delta.sh */
 const DELTA_SH = "new=\"releases/$DA_RELEASE\"; base=\"releases/$DA_BASE\"\n{ [ -d \"$base\" ] && [ -f \".deploy/manifests/$DA_BASE.gz\" ]; } || { echo \"error: the base release or its manifest is gone\" >&2; exit 1; }\nif [ \"$mode\" = copy ]; then\ncp -a --reflink=auto -- \"$base/.\" \"$new/\"\nelse\n! [ current -ef \"$base\" ] || { echo \"error: releases/$DA_BASE is live\" >&2; exit 1; }\nlisted=\"$DA_TMP/base.$DA_BASE\"\nif [ ! -f \"$listed\" ] || [ -s \"$listed.foreign\" ]; then\necho \"releases/$DA_BASE cannot be reused: it holds entries of another user or could not be walked ($(head -c 300 -- \"$listed.foreign\" 2>/dev/null | tr '\\n' ' ')): sending everything instead\"\n[ -e .deploy/check-base-first ] || : > .deploy/check-base-first\nda_chunks > /dev/null\nda_chunks > /dev/null\nda_data base foreign\nexit 99\nfi\nprintf 'recycled %s\\n' \"$DA_BASE\" >> \"$DA_PENDING\"\nmv -T -- \"$base\" \"$new\" # onto the empty directory the release step made: rename(2) replaces it\necho \"reusing releases/$DA_BASE, which cleanup would remove\"\nfi\ntmp=$DA_TMP; da_dir \"$tmp\"\nactual=\"$tmp/base.$DA_BASE\"\n[ -f \"$actual\" ] || { actual=\"$tmp/actual\"; (cd -- \"$new\" && find . -mindepth 1 ${prune[@]+\"${prune[@]}\"} -printf '%P\\0') > \"$actual\"; }\ngzip -dc \".deploy/manifests/$DA_BASE.gz\" > \"$tmp/known\"\nDA_SKIP=$skip awk -v known=\"$tmp/known\" 'BEGIN { RS = ORS = \"\\0\"; skip = ENVIRON[\"DA_SKIP\"] }\nFILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, \"\\t\") + 1); listed[p] = 1; next }\n!($0 in listed) && (skip == \"\" || $0 !~ skip)' \"$tmp/known\" \"$actual\" > \"$tmp/prune\"\n[ -z \"$remove\" ] || printf '%s' \"$remove\" | base64 -d >> \"$tmp/prune\"\nda_prune \"$new\" < \"$tmp/prune\"\nda_unpack \"$new\"\nda_chunks > \".deploy/manifests/$DA_RELEASE.gz\"\nprintf '%s\\n' \"$revision\" > \"$new/REVISION\"\necho \"sent $sent changed entries, $unchanged files unchanged\"\n";
+/** doctor.sh */
+const DOCTOR_SH = "da_data doctor-bash \"$BASH_VERSION\"\nprintf -v now '%(%s)T' -1\nda_data doctor-clock \"$now\"\np=$DA_DEPLOY_PATH\nif [ -d \"$p\" ]; then\nda_data doctor-exists yes\nbad=\nfor d in . releases shared .deploy; do\n[ ! -e \"$p/$d\" ] || [ -w \"$p/$d\" ] || bad+=\"$d\"$'\\n'\ndone\nelse\nda_data doctor-exists no\nwhile [ ! -e \"$p\" ]; do\ncase $p in */*) p=${p%/*}; p=${p:-/} ;; *) p=. ;; esac\ndone\nbad=\n{ [ -d \"$p\" ] && [ -w \"$p\" ]; } || bad=$p\nda_data doctor-parent \"$p\"\nfi\nda_data doctor-unwritable \"${bad%$'\\n'}\"\nda_data doctor-free-kb \"$(df -Pk -- \"$p\" 2>/dev/null | awk 'NR == 2 { print $4 }' || true)\"\nif [ -n \"$acl\" ]; then if hash setfacl 2>/dev/null; then da_data doctor-setfacl yes; else da_data doctor-setfacl no; fi; fi\nif [ -n \"$sudo\" ]; then if sudo -n true </dev/null >/dev/null 2>&1; then da_data doctor-sudo yes; else da_data doctor-sudo no; fi; fi\nif [ -n \"$http_user\" ]; then if id -u -- \"$http_user\" >/dev/null 2>&1; then da_data doctor-http-user yes; else da_data doctor-http-user no; fi; fi\nif cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -d .deploy/lock ]; then da_data doctor-lock held; da_lock_report; else da_data doctor-lock free; fi\n";
 /** fence.sh */
 const FENCE_SH = "da_fence() { da_owns_lock || da_lock_lost; }\nda_lock_lost() {\nlocal at='' by='' url='' other='' what line switched=''\n{ IFS= read -r at; IFS= read -r by; IFS= read -r url; } 2>/dev/null < \".deploy/unlocked/$DA_OWNER\" || true\nread -r other 2>/dev/null < .deploy/lock/owner || true\nif [ -n \"$at\" ]; then\nwhat=\"was removed at $at by ${by:-an unknown operator} (unlock${url:+, $url})\"\n[ -z \"$other\" ] || what=\"$what, then taken by $(da_lock_name)\"\nelif [ -n \"$other\" ]; then\nwhat=\"was replaced by $(da_lock_name) (without unlock: removed by hand?)\"\nelse\nwhat=\"is gone (removed by hand, without unlock)\"\nfi\nwhile IFS= read -r line; do case $line in \"switched \"*) switched=yes ;; esac; done 2>/dev/null < \"$DA_PENDING\" || true\nif [ -n \"$switched\" ]; then line=\"its switch is undone only where current still points at its release\"; else line=\"nothing was switched\"; fi\necho \"error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again.\" >&2\nexit 76\n}\nda_lock_name() {\nlocal repo run attempt actor runner name\nrepo=$(da_lock_field repository); run=$(da_lock_field run_id); attempt=$(da_lock_field run_attempt)\nactor=$(da_lock_field actor); runner=$(da_lock_field runner)\nif [ -n \"$run\" ]; then name=\"${repo:+$repo }run $run${attempt:+ (attempt $attempt)}\"\nelif [ -n \"$runner\" ]; then name=\"a CLI run on $runner\"\nelse name=\"another run\"\nfi\nprintf '%s' \"$name${actor:+ by $actor}\"\n}\n";
 /** file-index.sh */
@@ -6435,6 +6441,423 @@ async function plan(ctx) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/remote/steps/doctor.ts
+
+
+
+
+/**
+ * doctor: reads, in one step and without changing anything (no lock taken, no directory created), what a deploy
+ * needs of a host beyond the tools the session start checks: bash's version, write access to the deploy path (or to
+ * the parent it would be created in), free disk there, setfacl, `sudo -n`, the web server's user, the host's clock
+ * and the lock's state.
+ */
+function doctor(opts) {
+    return {
+        id: 'doctor',
+        label: 'doctor',
+        mayLackDeployPath: true,
+        body: `acl=${opts.acl ? 'yes' : ''}\nsudo=${opts.sudo ? 'yes' : ''}\nhttp_user=${(0,quote.q)(opts.httpUser ?? '')}\n${DOCTOR_SH}`,
+    };
+}
+/** The keys doctor reports (sh/doctor.sh), each once; a held lock adds the lock's keys (LOCK_KEYS). */
+const BASH = 'doctor-bash';
+const CLOCK = 'doctor-clock';
+const EXISTS = 'doctor-exists';
+const PARENT = 'doctor-parent';
+const UNWRITABLE = 'doctor-unwritable';
+const FREE_KB = 'doctor-free-kb';
+const SETFACL = 'doctor-setfacl';
+const SUDO = 'doctor-sudo';
+const doctor_HTTP_USER = 'doctor-http-user';
+const LOCK = 'doctor-lock';
+const DOCTOR_KEYS = [BASH, CLOCK, EXISTS, PARENT, UNWRITABLE, FREE_KB, SETFACL, SUDO, doctor_HTTP_USER, LOCK];
+const BASH_VERSION = /^\d{1,3}\.\d{1,3}[\w.()-]{0,40}$/;
+const DIGITS = /^\d{1,15}$/;
+const DEPLOY_DIRS = new Set(['.', 'releases', 'shared', '.deploy']);
+/**
+ * What doctor reported, each value checked against what it can be (a version, a number, yes/no, one of the paths
+ * the step looks at); anything else is left out and listed in `invalid`.
+ */
+function readDoctor(result, deployPath) {
+    const invalid = [];
+    const one = singleValues(result, invalid, [...DOCTOR_KEYS, ...LOCK_KEYS]);
+    const checked = (key, ok, what) => {
+        const value = one(key);
+        if (value === '')
+            return undefined;
+        if (ok(value))
+            return value;
+        invalid.push({ what: `${what} (${key}) that is not one`, value });
+        return undefined;
+    };
+    const flag = (key) => {
+        const v = checked(key, (x) => x === 'yes' || x === 'no', 'a yes or no');
+        return v === undefined ? undefined : v === 'yes';
+    };
+    const isParent = (p) => p === '/' || p === '.' || deployPath.startsWith(`${p}/`);
+    const parent = checked(PARENT, isParent, 'a parent of the deploy path');
+    const unwritable = [];
+    for (const p of one(UNWRITABLE).split('\n').filter(Boolean)) {
+        if (DEPLOY_DIRS.has(p) || p === parent)
+            unwritable.push(p);
+        else
+            invalid.push({ what: 'an unwritable path that doctor does not check', value: p });
+    }
+    const number = (key, what) => {
+        const v = checked(key, (x) => DIGITS.test(x), what);
+        return v === undefined ? undefined : Number(v);
+    };
+    const lock = checked(LOCK, (x) => x === 'held' || x === 'free', 'a lock state');
+    return {
+        bash: checked(BASH, (x) => BASH_VERSION.test(x), 'a bash version'),
+        clock: number(CLOCK, 'a time'),
+        exists: one(EXISTS) === 'yes',
+        parent,
+        unwritable,
+        freeKb: number(FREE_KB, 'a size'),
+        setfacl: flag(SETFACL),
+        sudo: flag(SUDO),
+        httpUser: flag(doctor_HTTP_USER),
+        lockHeld: lock === undefined ? undefined : lock === 'held',
+        lock: lock === 'held' && result.data.has(LOCK_INFO) ? result.data : undefined,
+        invalid,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/doctor-checks.ts
+
+
+
+
+
+/** Clock skew beyond which the host is warned about (history times, lock ages, TLS and cache headers go wrong). */
+const MAX_SKEW_SECONDS = 60;
+/** The first tools the session checks, named in the table (the rest are counted). */
+const NAMED_TOOLS = ['tar', 'gzip', 'sha256sum', 'find', 'sort', 'awk', 'base64', 'flock'];
+const ok = (check, found) => ({ mark: '✓', check, found, fix: '' });
+/** The rows of one host's table, in the order a deploy meets them. */
+function checkRows(host, e, c) {
+    const rows = [];
+    if (e.failure?.step === 'connect') {
+        rows.push({ mark: '✗', check: 'SSH login', found: 'could not connect', fix: e.failure.message });
+        return rows;
+    }
+    rows.push(ok('SSH login', `as ${host.user ?? 'this machine'}`));
+    if (e.failure?.step === 'tools') {
+        rows.push({ mark: '✗', check: 'bash and tools', found: 'missing or unsupported', fix: e.failure.message });
+        return rows;
+    }
+    if (e.failure) {
+        // No hello in time (session-start.ts notStarted): a login file read input or exec-ed another shell.
+        const login = /did not start the session/.test(e.failure.message);
+        rows.push({
+            mark: '✗',
+            check: login ? 'login files' : 'session start',
+            found: login ? 'kept the session from starting' : 'the session did not start',
+            fix: e.failure.message,
+        });
+        return rows;
+    }
+    const f = e.facts;
+    if (!f)
+        return rows;
+    rows.push(ok('bash', `${f.bash ?? '?'} (${MIN_BASH.join('.')} or later needed)`));
+    const more = HOST_TOOLS.length - NAMED_TOOLS.length;
+    rows.push(ok('tools', `${NAMED_TOOLS.join(', ')} and ${more} more: GNU, no busybox applet`));
+    rows.push(e.loginLines > 0
+        ? {
+            mark: '⚠',
+            check: 'login files',
+            found: `printed ${e.loginLines} line${e.loginLines === 1 ? '' : 's'} before the session started`,
+            fix: 'make the login files quiet when not interactive: put `[[ $- == *i* ]] || return` at the top of `~/.bashrc` (the lines land in every deploy log)',
+        }
+        : ok('login files', 'quiet, no input read'));
+    rows.push(pathRow(host, f));
+    rows.push(diskRow(f, c.buildBytes));
+    const cfg = c.config;
+    if (f.setfacl !== undefined)
+        rows.push(f.setfacl
+            ? ok('setfacl', 'found (writable_mode: acl)')
+            : {
+                mark: '✗',
+                check: 'setfacl',
+                found: 'not found in PATH (writable_mode: acl needs it)',
+                fix: 'install the acl package (`apt-get install acl`, `apk add acl`), or choose another `writable_mode`',
+            });
+    if (f.sudo !== undefined) {
+        const keys = [cfg.writableUseSudo && 'writable_use_sudo', cfg.clearUseSudo && 'clear_use_sudo'].filter(Boolean);
+        rows.push(f.sudo
+            ? ok('sudo', `\`sudo -n true\` works (${keys.join(', ')})`)
+            : {
+                mark: '✗',
+                check: 'sudo',
+                found: `\`sudo -n true\` fails (${keys.join(', ')} set)`,
+                fix: `let ${host.user ?? 'the deploy user'} run sudo without a password (a NOPASSWD rule in sudoers), or turn off ${keys.join(' and ')}`,
+            });
+    }
+    if (f.httpUser !== undefined)
+        rows.push(f.httpUser
+            ? ok('http_user', `${cfg.httpUser} exists`)
+            : {
+                mark: '✗',
+                check: 'http_user',
+                found: `no user ${cfg.httpUser} on this host`,
+                fix: "set `http_user` to the web server's user on this host (`ps -o user= -C nginx`), or create it",
+            });
+    rows.push(clockRow(f, e.answeredAt));
+    rows.push(lockRow(f, cfg.environment, c.surface));
+    return rows;
+}
+function pathRow(host, f) {
+    const path = host.deployPath;
+    if (f.exists && !f.unwritable.length)
+        return ok('deploy path', `${path} is writable`);
+    if (!f.exists && !f.unwritable.length)
+        return ok('deploy path', `${path} does not exist yet; ${f.parent ?? 'its parent'} is writable: the first deploy creates it`);
+    const who = host.user ?? 'the deploy user';
+    if (!f.exists) {
+        return {
+            mark: '✗',
+            check: 'deploy path',
+            found: `${path} does not exist and ${f.parent ?? 'its parent'} is not writable`,
+            fix: `create it for ${who}: \`sudo mkdir -p ${path} && sudo chown ${who} ${path}\`, or choose a \`deploy_path\` ${who} can write to`,
+        };
+    }
+    const names = f.unwritable.map((p) => (p === '.' ? path : `${path}/${p}`));
+    return {
+        mark: '✗',
+        check: 'deploy path',
+        found: `not writable: ${names.join(', ')}`,
+        fix: `give ${who} write access: \`sudo chown -R ${who} ${path}\` (or check that its filesystem is not read-only)`,
+    };
+}
+function diskRow(f, buildBytes) {
+    if (f.freeKb === undefined)
+        return {
+            mark: '⚠',
+            check: 'free disk',
+            found: 'unknown (`df` gave no figure)',
+            fix: 'check the free space yourself',
+        };
+    const free = f.freeKb * 1024;
+    const found = `${units_size(free)} free; the build is about ${units_size(buildBytes)}`;
+    if (free < buildBytes)
+        return {
+            mark: '✗',
+            check: 'free disk',
+            found,
+            fix: 'free space in the filesystem of the deploy path (old releases: lower `keep_releases`), or grow it',
+        };
+    if (free < 2 * buildBytes)
+        return {
+            mark: '⚠',
+            check: 'free disk',
+            found,
+            fix: 'room for one release only: free space before the next deploys (lower `keep_releases`)',
+        };
+    return ok('free disk', found);
+}
+function clockRow(f, answeredAt) {
+    if (f.clock === undefined)
+        return { mark: '⚠', check: 'clock', found: 'unknown', fix: 'check the host clock' };
+    const skew = Math.round(f.clock - answeredAt / 1000);
+    const found = skew === 0 ? 'in step with the runner' : `${Math.abs(skew)} s ${skew > 0 ? 'ahead of' : 'behind'} the runner`;
+    if (Math.abs(skew) <= MAX_SKEW_SECONDS)
+        return ok('clock', found);
+    return {
+        mark: '⚠',
+        check: 'clock',
+        found,
+        fix: 'sync the host clock (NTP: `timedatectl set-ntp true`): release names, history times and lock ages use it',
+    };
+}
+function lockRow(f, environment, surface) {
+    if (!f.lockHeld)
+        return ok('deploy lock', 'free');
+    const alive = lockHolder(f.lock).alive;
+    return {
+        mark: alive ? '⚠' : '✗',
+        check: 'deploy lock',
+        found: alive ? 'held by a run still going' : 'held by a run that has ended',
+        fix: describeHeldLock(f.lock, environment, surface),
+    };
+}
+/** A host's table as report blocks (host text in `found` was checked by readDoctor; renderers escape it). */
+function checkTable(rows) {
+    const cell = (text) => (0,report_document/* ticks */.Zc)(text);
+    return (0,report_document/* table */.tp)(['', 'Check', 'Found', 'Fix'], rows.map((r) => [r.mark, r.check, cell(r.found), cell(r.fix)]));
+}
+
+;// CONCATENATED MODULE: ./src/commands/doctor.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Files counted for the build's size at most: a rough figure is enough to compare with free disk. */
+const MAX_FILES = 200_000;
+/** The size of `source` on this machine, roughly (files and symlinks as they are, `.git` left out). */
+function buildSize(dir) {
+    let bytes = 0;
+    let files = 0;
+    const walk = (d) => {
+        let entries;
+        try {
+            entries = (0,external_node_fs_.readdirSync)(d, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const e of entries) {
+            if (++files > MAX_FILES)
+                return;
+            const p = (0,external_node_path_.join)(d, e.name);
+            if (e.isDirectory()) {
+                if (e.name !== '.git')
+                    walk(p);
+            }
+            else {
+                try {
+                    bytes += (0,external_node_fs_.lstatSync)(p).size;
+                }
+                catch {
+                    /* gone meanwhile */
+                }
+            }
+        }
+    };
+    walk(dir);
+    return bytes;
+}
+/**
+ * doctor: connects to every host and checks, in one phase and without changing anything, what a deploy needs. A
+ * table per host (✓, ⚠, ✗ with the fix) goes into the report's details; the run fails, naming the hosts, when a
+ * deploy would fail on any of them.
+ */
+async function doctor_doctor(ctx) {
+    const c = ctx.config;
+    const evidence = new Map();
+    const loginLines = new Map();
+    const stepped = new Set();
+    const base = (0,progress/* progress */.qB)(ctx.log, ctx.report, c.hosts.length, ctx.signal);
+    // Lines a host sends before its first step are the login files' (the session prints nothing before then).
+    const listener = {
+        ...base,
+        step(host, record) {
+            stepped.add(host.name);
+            base.step?.(host, record);
+        },
+        output(host, line, step) {
+            if (!step && !stepped.has(host.name) && line.trim())
+                loginLines.set(host.name, (loginLines.get(host.name) ?? 0) + 1);
+            base.output?.(host, line, step);
+        },
+    };
+    const step = doctor({
+        acl: c.writableMode === 'acl' && c.writableDirs.length > 0,
+        sudo: c.writableUseSudo || c.clearUseSudo,
+        httpUser: c.httpUser && needsHttpUser(c.writableMode) && c.writableDirs.length > 0 ? c.httpUser : undefined,
+    });
+    const buildBytes = buildSize(ctx.source);
+    // A host that cannot be reached is a row of its own; the others are checked without it.
+    let left = c.hosts;
+    while (left.length) {
+        let fleet;
+        try {
+            fleet = await Fleet.open(left, ctx.access, (h) => preludeFor(ctx, h), listener, c.maxParallel);
+        }
+        catch (error) {
+            if (ctx.signal.aborted)
+                throw new errors/* Cancelled */.c();
+            if (!(error instanceof failures/* HostFailure */.h) || error.step !== 'connect')
+                throw error;
+            const message = error.message.replace(`${error.host}: connect: `, '');
+            evidence.set(error.host, { loginLines: 0, failure: { step: 'connect', message }, answeredAt: Date.now() });
+            left = left.filter((h) => h.name !== error.host);
+            continue;
+        }
+        // Nothing to undo on any host (doctor changes nothing): a cancellation just ends the sessions.
+        const onAbort = () => void fleet.abort();
+        ctx.signal.addEventListener('abort', onAbort, { once: true });
+        try {
+            await checkFleet(ctx, fleet, step, evidence);
+            await fleet.close();
+        }
+        catch (error) {
+            await fleet.abort();
+            throw error;
+        }
+        finally {
+            ctx.signal.removeEventListener('abort', onAbort);
+        }
+        break;
+    }
+    if (ctx.signal.aborted)
+        throw new errors/* Cancelled */.c();
+    const out = [(0,report_document/* heading */.R_)('Doctor')];
+    const failing = [];
+    for (const host of c.hosts) {
+        const e = evidence.get(host.name);
+        if (!e)
+            continue;
+        e.loginLines = loginLines.get(host.name) ?? 0;
+        const rows = checkRows(host, e, { config: c, buildBytes, surface: ctx.surface });
+        if (rows.some((r) => r.mark === '✗'))
+            failing.push(host.name);
+        out.push((0,report_document/* heading */.R_)(host.name, 2), checkTable(rows));
+    }
+    out.push((0,report_document/* paragraph */.FY)(failing.length
+        ? `A deploy would fail on ${failing.join(', ')}: see the fix of each ✗.`
+        : 'Every host has what a deploy needs.'));
+    ctx.report.details.push(...out);
+    if (failing.length)
+        throw new failures/* FleetFailure */.Z('doctor', `a deploy would fail on ${failing.join(', ')}; see the fix of each ✗ in the table of each host`);
+}
+/** Runs the doctor step on every member; a session that fails to start is that host's evidence, not the run's end. */
+async function checkFleet(ctx, fleet, step, evidence) {
+    const members = fleet.members;
+    const answered = new Map();
+    const run = async (m) => {
+        try {
+            return await m.session.run({ name: 'doctor', steps: [step] });
+        }
+        finally {
+            answered.set(m, Date.now());
+        }
+    };
+    const settled = await fleet.phase('doctor', members, () => Promise.allSettled(members.map(run)));
+    settled.forEach((r, i) => {
+        const m = members[i];
+        const answeredAt = answered.get(m) ?? Date.now();
+        if (r.status === 'rejected') {
+            const reason = r.reason;
+            const failure = reason instanceof SessionFailed
+                ? { step: reason.step, message: reason.detail }
+                : { step: 'session', message: reason instanceof Error ? reason.message : String(reason) };
+            evidence.set(m.host.name, { loginLines: 0, failure, answeredAt });
+            return;
+        }
+        if (!r.value.ok) {
+            const tail = r.value.failed?.tail.at(-1) ?? '';
+            const message = `the doctor step exited with code ${r.value.rc}${tail ? `: ${tail.slice(0, 300)}` : ''}`;
+            evidence.set(m.host.name, { loginLines: 0, failure: { step: 'session', message }, answeredAt });
+            return;
+        }
+        const facts = readDoctor(r.value, m.host.deployPath);
+        reportInvalid(ctx, m.host.name, facts.invalid);
+        evidence.set(m.host.name, { loginLines: 0, facts, answeredAt });
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/remote/steps/copy-live.ts
 /**
  * Fills the new release with a copy of the live one, on the host (redeploy): a real copy with modes and links
@@ -6828,12 +7251,14 @@ function ageOf(iso) {
 
 
 
+
 const COMMANDS = {
     deploy: deploy,
     redeploy: redeploy,
     rollback: rollback,
     unlock: unlock_unlock,
     releases: releases,
+    doctor: doctor_doctor,
 };
 /**
  * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its

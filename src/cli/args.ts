@@ -9,6 +9,7 @@ const COMMANDS: Record<CommandName, string> = {
   rollback: 'make the previous good release (or --release NAME) live again',
   unlock: 'remove a deploy lock left behind by a run that died',
   releases: "list each host's releases and which one is live",
+  doctor: 'check that each host has what a deploy needs (changes nothing); fails when one lacks it',
 };
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;

@@ -35,7 +35,7 @@ const bare = (text: string) => plain(ticks(text));
 
 function headline(r: RunReport, dryRun: boolean | undefined): string {
   const verb = r.command.charAt(0).toUpperCase() + r.command.slice(1);
-  const what = `${r.application} ${r.command === 'releases' || r.command === 'unlock' ? 'in' : 'to'} ${r.environment}`;
+  const what = `${r.application} ${r.command === 'releases' || r.command === 'unlock' || r.command === 'doctor' ? 'in' : 'to'} ${r.environment}`;
   if (dryRun || r.dryRun) return `Dry run of ${r.command} of ${what}: ${r.ok ? 'nothing was changed' : 'failed'}`;
   return `${verb} of ${what} ${r.ok ? 'succeeded' : 'failed'}`;
 }
@@ -119,6 +119,8 @@ export function failure(r: RunReport | undefined, error: unknown, context: Failu
     );
     const hosts = hostsAfterFailure(r).map((l) => plain(l));
     if (hosts.length) out.push('', style.heading('What happened on each host:'), ...hosts.map((l) => `  - ${l}`));
+    // A command's findings (doctor's tables) say what failed and how to fix it.
+    if (r.details.length) out.push('', ...textBlocks(r.details));
     if (r.warnings.length) out.push('', style.heading('Warnings:'), ...r.warnings.map((w) => `  - ${bare(w)}`));
   }
   return { text: `${out.join('\n')}\n`, code };

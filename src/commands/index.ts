@@ -4,6 +4,7 @@ import type { CommandName } from './names.js';
 import { warn, type CommandContext } from './context.js';
 import { formatProblem } from '../config/index.js';
 import { deploy } from './deploy.js';
+import { doctor } from './doctor.js';
 import { redeploy } from './redeploy.js';
 import { releases } from './releases.js';
 import { rollback } from './rollback.js';
@@ -15,6 +16,7 @@ const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
   rollback,
   unlock,
   releases,
+  doctor,
 };
 
 /**
