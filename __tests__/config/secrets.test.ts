@@ -126,6 +126,7 @@ describe('env for commands that run no hook', () => {
       rollback: [true, false],
       unlock: [false, false],
       releases: [false, false],
+      doctor: [false, false],
     });
   });
 
