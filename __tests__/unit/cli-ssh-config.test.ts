@@ -6,6 +6,7 @@ import {
   applySshConfig,
   expandTilde,
   parseSshConfig,
+  readSshConfig,
   sshConfigFiles,
   sshConfigUser,
 } from '../../src/cli/ssh-config.js';
@@ -79,6 +80,13 @@ describe('the CLI reads ssh_config as ssh does', () => {
     expect(sshConfigUser(parseSshConfig('Host x\n  User "a b"\n', 'f'), 'x')).toBeUndefined();
   });
 
+  test('a ProxyJump hop that is not [user@]host[:port] is an error naming the file', () => {
+    const bad = parseSshConfig('Host web\n  ProxyJump ops@bad/host\n', '/home/me/.ssh/config');
+    expect(() => applySshConfig(host({ host: 'web' }), bad)).toThrow(
+      'ProxyJump ops@bad/host in /home/me/.ssh/config: "ops@bad/host" is not [user@]host[:port]',
+    );
+  });
+
   test('IdentityFile: ~ expanded, the first that exists; Match exec is never run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'da-sshcfg-'));
     writeFileSync(join(dir, 'key'), 'k');
@@ -89,7 +97,19 @@ describe('the CLI reads ssh_config as ssh does', () => {
     );
     expect(sshConfigFiles([host({ host: 'web' })], c, (h) => h.identityFiles)).toEqual([join(dir, 'key')]);
     expect(expandTilde('~/.ssh/id', '/home/me')).toBe('/home/me/.ssh/id');
+    const cert = parseSshConfig(`Host web\n  CertificateFile ${dir}/key\n`, 'f');
+    expect(sshConfigFiles([host({ host: 'web' })], cert, (h) => h.certificateFiles)).toEqual([join(dir, 'key')]);
     expect(existsSync(marker)).toBe(false);
+  });
+
+  test('--ssh-config FILE must exist; a missing ~/.ssh/config is no ssh_config; --no-ssh-config reads none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'da-sshcfg-'));
+    const at = (p: string) => (p.startsWith('~/') ? join(dir, p.slice(2)) : join(dir, p));
+    expect(readSshConfig(undefined, at)).toBeUndefined();
+    expect(readSshConfig(false, at)).toBeUndefined();
+    expect(() => readSshConfig('nope', at)).toThrow(`cannot read the ssh_config ${join(dir, 'nope')}: no such file`);
+    writeFileSync(join(dir, 'cfg'), 'Host a\n  User u\n');
+    expect(readSshConfig('cfg', at)?.lookup('a').user).toBe('u');
   });
 
   test('--ssh-config FILE, --no-ssh-config; not both', () => {

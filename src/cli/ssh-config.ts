@@ -99,7 +99,14 @@ export function sshConfigUser(config: SshConfigFile, host: string): string | und
 export function jumpHops(value: string, config: SshConfigFile, user: string | undefined): JumpHost[] | undefined {
   if (value.toLowerCase() === 'none') return undefined;
   return value.split(',').map((written) => {
-    const spec = parseHostSpec(written.trim().replace(/^ssh:\/\//, ''), { file: config.file, line: 1, column: 1 });
+    let spec: ReturnType<typeof parseHostSpec>;
+    try {
+      spec = parseHostSpec(written.trim().replace(/^ssh:\/\//, ''), { file: config.file, line: 1, column: 1 });
+    } catch {
+      throw new Error(
+        `ProxyJump ${value} in ${config.file}: "${written.trim()}" is not [user@]host[:port]; fix it, or run with --no-ssh-config`,
+      );
+    }
     const own = config.lookup(spec.host);
     const explicitPort = /:[0-9]+$/.test(written.trim());
     return {
