@@ -34614,7 +34614,7 @@ function inEnvironment(entryPath, at) {
  * The environment's hosts with its `user` and `deploy_path` applied. For the chosen environment (`x` given) the
  * `${NAME}` fields are expanded and checked; in another one an entry with `${NAME}` is only checked as written.
  */
-function resolveHosts(merged, at, position, x) {
+function resolveHosts(merged, at, position, x, userFor) {
     const entries = merged.get('hosts') ?? [];
     const userValue = merged.get('user');
     const pathValue = merged.get('deploy_path');
@@ -34636,7 +34636,7 @@ function resolveHosts(merged, at, position, x) {
         if (!expanded)
             continue;
         const { spec, deployPath: own, secret } = expanded;
-        const hostUser = spec.local ? undefined : (spec.user ?? user);
+        const hostUser = spec.local ? undefined : (spec.user ?? user ?? userFor?.(spec.host));
         // A user from `${NAME}` that was wrong has been reported; an entry of another environment may name its user.
         const userFailed = isDeferred(userValue) && !!x && user === undefined;
         if (!spec.local && hostUser === undefined && !userFailed && !(entry.deferred?.whole && !x)) {
@@ -34780,7 +34780,7 @@ function validateDocument(source, options) {
         checkRequired(merged, at, environment.position);
         const isChosen = environment.name === options.environment;
         const x = isChosen ? new HostExpander(source, { env: options.env, source: options.envSource }) : undefined;
-        const hosts = resolveHosts(merged, at, environment.position, x);
+        const hosts = resolveHosts(merged, at, environment.position, x, options.userFor);
         checkShared(merged, at);
         checkEnvReferences(merged, at);
         if (isChosen && x) {
@@ -34914,6 +34914,7 @@ function load(options, problems) {
         envSource: options.envSource,
         expandEnv: options.expandEnv ?? true,
         defaultName: (0,external_node_path_.basename)((0,external_node_path_.dirname)((0,external_node_path_.resolve)(options.file))),
+        ...(options.userFor ? { userFor: options.userFor } : {}),
     });
 }
 /** Loads, validates and returns one environment of deploy.yml. Throws ConfigError (only) listing every problem. */

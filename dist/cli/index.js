@@ -1270,7 +1270,7 @@ async function runBuildHooks(hooks, cwd, env, log) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _cli_args_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2904);
-/* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1378);
+/* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4572);
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
@@ -1454,6 +1454,12 @@ const OPTION_HELP = [
     ],
     ['--certificate FILE', "OpenSSH user certificate of the -i key (default: the key's FILE-cert.pub, if it exists)"],
     ['--known-hosts FILE', 'the host keys to match, known_hosts format (default: ~/.ssh/known_hosts)'],
+    [
+        '--ssh-config FILE',
+        'read host aliases, HostName, User, Port, ProxyJump, ProxyCommand, IdentityFile and CertificateFile from ' +
+            "FILE as ssh does; deploy.yml's own values win (default: ~/.ssh/config)",
+    ],
+    ['--no-ssh-config', 'read no ssh_config'],
     ['--connect-timeout SECONDS', `SSH connection timeout per host (default: ${DEFAULT_CONNECT_TIMEOUT_SECONDS})`],
     [
         '--start-timeout SECONDS',
@@ -1508,6 +1514,8 @@ const OPTIONS = {
     identity: { type: 'string', short: 'i' },
     certificate: { type: 'string' },
     'known-hosts': { type: 'string' },
+    'ssh-config': { type: 'string' },
+    'no-ssh-config': { type: 'boolean' },
     'connect-timeout': { type: 'string' },
     'start-timeout': { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
@@ -1559,6 +1567,8 @@ function parseCliArgs(argv) {
     }
     if (values.force && command !== 'unlock')
         throw new UsageError(`--force applies to unlock, not ${command}`);
+    if (values['no-ssh-config'] && values['ssh-config'] !== undefined)
+        throw new UsageError('--ssh-config and --no-ssh-config exclude each other; pick one');
     if (values.quiet && values.verbose)
         throw new UsageError('--quiet and --verbose exclude each other; pick one');
     const connectTimeoutSeconds = seconds(values['connect-timeout'], 'connect-timeout', DEFAULT_CONNECT_TIMEOUT_SECONDS);
@@ -1569,6 +1579,7 @@ function parseCliArgs(argv) {
         'identity',
         'certificate',
         'known-hosts',
+        'ssh-config',
         'release-name',
         'release',
     ]) {
@@ -1588,6 +1599,8 @@ function parseCliArgs(argv) {
         identity: values.identity,
         certificate: values.certificate,
         knownHosts: values['known-hosts'],
+        ...(values['no-ssh-config'] ? { sshConfig: false } : {}),
+        ...(values['ssh-config'] === undefined ? {} : { sshConfig: values['ssh-config'] }),
         connectTimeoutSeconds,
         startTimeoutSeconds,
         verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
@@ -1606,7 +1619,7 @@ function seconds(value, name, fallback) {
 
 /***/ }),
 
-/***/ 1378:
+/***/ 4572:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1809,8 +1822,832 @@ var run_info = __nccwpck_require__(4091);
 var transport_certificate = __nccwpck_require__(2102);
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
 var known_hosts = __nccwpck_require__(3808);
+;// CONCATENATED MODULE: ./node_modules/ssh-config/lib/glob.js
+function escapeChars(text, chars) {
+    for (let char of chars) {
+        text = text.replace(new RegExp('\\' + char, 'g'), '\\' + char);
+    }
+    return text;
+}
+function match(pattern, text) {
+    pattern = escapeChars(pattern, '\\()[]{}.+^$|');
+    pattern = pattern
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.?');
+    return new RegExp('^(?:' + pattern + ')$').test(text);
+}
+/**
+ * A helper function to match input against [pattern-list](https://www.freebsd.org/cgi/man.cgi?query=ssh_config&sektion=5#PATTERNS).
+ * According to `man ssh_config`, negated patterns shall be matched first.
+ *
+ * @param {string|string[]} patternList one or more glob patterns to match
+ * @param {string} text the text to match
+ */
+function glob(patternList, text) {
+    const patterns = Array.isArray(patternList) ? patternList : patternList.split(/,/);
+    // > If a negated entry is matched, then the Host entry is ignored, regardless of whether any other patterns on the line match.
+    let result = false;
+    for (const pattern of patterns) {
+        const negate = pattern[0] == '!';
+        if (negate && match(pattern.slice(1), text)) {
+            return false;
+        }
+        else if (match(pattern, text)) {
+            // wait until all of the pattern match results because there might be a negated pattern
+            result = true;
+        }
+    }
+    return result;
+}
+/* harmony default export */ const lib_glob = (glob);
+//# sourceMappingURL=glob.js.map
+;// CONCATENATED MODULE: ./node_modules/ssh-config/lib/ssh-config.js
+
+
+
+const RE_SPACE = /\s/;
+const RE_LINE_BREAK = /\r|\n/;
+const RE_SECTION_DIRECTIVE = /^(Host|Match)$/i;
+const RE_MULTI_VALUE_DIRECTIVE = /^(GlobalKnownHostsFile|Host|IPQoS|SendEnv|UserKnownHostsFile|ProxyCommand|KnownHostsCommand|Match|CanonicalDomains|Include)$/i;
+const RE_COMMAND_DIRECTIVE = /^(ProxyCommand|KnownHostsCommand)$/i;
+const RE_QUOTE_DIRECTIVE = /^(?:CertificateFile|IdentityFile|IdentityAgent|User|Include)$/i;
+const RE_SINGLE_LINE_DIRECTIVE = /^(Include|IdentityFile)$/i;
+/**
+ * A type of line in an ssh-config file. Differentiates between directives,
+ * comments, and empty lines.
+ */
+var LineType;
+(function (LineType) {
+    /** line with a directive in an ssh-config file */
+    LineType[LineType["DIRECTIVE"] = 1] = "DIRECTIVE";
+    /** line with a comment in an ssh-config file */
+    LineType[LineType["COMMENT"] = 2] = "COMMENT";
+    /** empty line in an ssh-config file */
+    LineType[LineType["EMPTY"] = 3] = "EMPTY";
+})(LineType || (LineType = {}));
+const REPEATABLE_DIRECTIVES = [
+    'IdentityFile',
+    'LocalForward',
+    'RemoteForward',
+    'DynamicForward',
+    'CertificateFile',
+];
+function compare(line, opts) {
+    // @ts-ignore
+    return opts.hasOwnProperty(line.param) && opts[line.param] === line.value;
+}
+function getIndent(config) {
+    for (const line of config) {
+        if (line.type === LineType.DIRECTIVE && 'config' in line) {
+            for (const subline of line.config) {
+                if (subline.before) {
+                    return subline.before;
+                }
+            }
+        }
+    }
+    return '  ';
+}
+function ssh_config_match(criteria, context) {
+    const testCriterion = (key, criterion) => {
+        switch (key.toLowerCase()) {
+            case 'all':
+                return true;
+            case 'final':
+                if (context.inFinalPass) {
+                    return true;
+                }
+                context.doFinalPass = true;
+                return false;
+            case 'exec':
+                if (!context.options.matchExec) {
+                    return false;
+                }
+                const command = `function main {
+          ${criterion}
+        }
+        main`;
+                return (0,external_node_child_process_.spawnSync)(command, { shell: true }).status === 0;
+            case 'host':
+                return lib_glob(criterion, context.params.HostName);
+            case 'originalhost':
+                return lib_glob(criterion, context.params.OriginalHost);
+            case 'user':
+                return lib_glob(criterion, context.params.User);
+            case 'localuser':
+                return lib_glob(criterion, context.params.LocalUser);
+        }
+    };
+    for (const key in criteria) {
+        const criterion = criteria[key];
+        const values = Array.isArray(criterion) ? criterion.map(({ val }) => val) : criterion;
+        if (!testCriterion(key, values)) {
+            return false;
+        }
+    }
+    return true;
+}
+/**
+ * Represents parsed SSH config. Main element of this library.
+ *
+ * A parsed SSH config is modelled as an array of {@link Line}s.
+ */
+class SSHConfig extends Array {
+    /** shortcut to access {@link LineType.DIRECTIVE} */
+    static DIRECTIVE = LineType.DIRECTIVE;
+    /** shortcut to access {@link LineType.COMMENT} */
+    static COMMENT = LineType.COMMENT;
+    /** shortcut to access {@link LineType.EMPTY} */
+    static EMPTY = LineType.EMPTY;
+    /**
+     * Parse SSH config text into structured object.
+     */
+    static parse(text) {
+        return parse(text);
+    }
+    /**
+     * Stringify structured object into SSH config text.
+     */
+    static stringify(config) {
+        return stringify(config);
+    }
+    compute(opts, computeOpts) {
+        if (typeof opts === 'string')
+            opts = { Host: opts };
+        let userInfo;
+        try {
+            userInfo = external_node_os_.userInfo();
+        }
+        catch {
+            // os.userInfo() throws a SystemError if a user has no username or homedir.
+            userInfo = { username: process.env.USER || process.env.USERNAME || '' };
+        }
+        const context = {
+            params: {
+                Host: opts.Host,
+                HostName: opts.Host,
+                OriginalHost: opts.Host,
+                User: userInfo.username,
+                LocalUser: userInfo.username,
+            },
+            options: {
+                ignoreCase: computeOpts?.ignoreCase === true,
+                matchExec: computeOpts?.matchExec !== false,
+            },
+            inFinalPass: false,
+            doFinalPass: false,
+        };
+        const obj = {};
+        const setProperty = (name, value) => {
+            const key = computeOpts?.ignoreCase ? name.toLowerCase() : name;
+            let val;
+            if (Array.isArray(value)) {
+                if (RE_COMMAND_DIRECTIVE.test(key)) {
+                    val = value.map(({ val, separator, quoted }) => {
+                        return `${separator}${quoted ? `"${val.replace(/"/g, '\\"')}"` : val}`;
+                    }).join('').trim();
+                }
+                else {
+                    val = value.map(({ val }) => val);
+                }
+            }
+            else {
+                val = value;
+            }
+            const val0 = Array.isArray(val) ? val[0] : val;
+            // Use case-insensitive check for repeatable directives
+            const isRepeatable = REPEATABLE_DIRECTIVES.some(d => d.toLowerCase() === name.toLowerCase());
+            if (isRepeatable) {
+                const list = (obj[key] || (obj[key] = []));
+                list.push(...[].concat(val));
+            }
+            else if (obj[key] == null) {
+                if (name === 'HostName') {
+                    context.params.HostName = val0;
+                }
+                else if (name === 'User') {
+                    context.params.User = val0;
+                }
+                obj[key] = val;
+            }
+        };
+        if (opts.User !== undefined) {
+            setProperty('User', opts.User);
+        }
+        const doPass = () => {
+            for (const line of this) {
+                if (line.type !== LineType.DIRECTIVE)
+                    continue;
+                // Host and Match directives are always case-insensitive (per OpenSSH behavior)
+                if (/^host$/i.test(line.param) && lib_glob(Array.isArray(line.value) ? line.value.map(({ val }) => val) : line.value, context.params.Host)) {
+                    let canonicalizeHostName = false;
+                    let canonicalDomains = [];
+                    setProperty(line.param, line.value);
+                    for (const subline of line.config) {
+                        if (subline.type === LineType.DIRECTIVE) {
+                            setProperty(subline.param, subline.value);
+                            if (/^CanonicalizeHostName$/i.test(subline.param) && subline.value === 'yes') {
+                                canonicalizeHostName = true;
+                            }
+                            if (/^CanonicalDomains$/i.test(subline.param) && Array.isArray(subline.value)) {
+                                canonicalDomains = subline.value.map(({ val }) => val);
+                            }
+                        }
+                    }
+                    if (canonicalDomains.length > 0 && canonicalizeHostName && context.params.Host === context.params.OriginalHost) {
+                        for (const domain of canonicalDomains) {
+                            const host = `${context.params.OriginalHost}.${domain}`;
+                            const { status, stderr } = (0,external_node_child_process_.spawnSync)('nslookup', [host]);
+                            if (status === 0 && !/can't find/.test(stderr.toString())) {
+                                context.params.Host = host;
+                                setProperty('Host', host);
+                                doPass();
+                                break;
+                            }
+                        }
+                    }
+                }
+                else if (/^match$/i.test(line.param) && 'criteria' in line && ssh_config_match(line.criteria, context)) {
+                    for (const subline of line.config) {
+                        if (subline.type === LineType.DIRECTIVE) {
+                            setProperty(subline.param, subline.value);
+                        }
+                    }
+                }
+                else if (!/^(host|match)$/i.test(line.param)) {
+                    setProperty(line.param, line.value);
+                }
+            }
+        };
+        doPass();
+        if (context.doFinalPass) {
+            context.inFinalPass = true;
+            context.params.Host = context.params.HostName;
+            doPass();
+        }
+        return obj;
+    }
+    find(opts) {
+        if (typeof opts === 'function')
+            return super.find(opts);
+        if (!(opts && ('Host' in opts || 'Match' in opts))) {
+            throw new Error('Can only find by Host or Match');
+        }
+        return super.find((line) => 'param' in line && compare(line, opts));
+    }
+    remove(opts) {
+        let index;
+        if (typeof opts === 'function') {
+            index = super.findIndex(opts);
+        }
+        else if (!(opts && ('Host' in opts || 'Match' in opts))) {
+            throw new Error('Can only remove by Host or Match');
+        }
+        else {
+            index = super.findIndex((line) => 'param' in line && compare(line, opts));
+        }
+        if (index >= 0)
+            return this.splice(index, 1);
+    }
+    /**
+     * Convert this SSH config to its textual presentation via {@link stringify}.
+     */
+    toString() {
+        return stringify(this);
+    }
+    /**
+     * Append new section to existing SSH config.
+     */
+    append(opts) {
+        const indent = getIndent(this);
+        const lastEntry = this.length > 0 ? this[this.length - 1] : null;
+        let config = lastEntry && lastEntry.config || this;
+        let configWas = this;
+        let lastLine = config.length > 0 ? config[config.length - 1] : lastEntry;
+        if (lastLine && !lastLine.after)
+            lastLine.after = '\n';
+        let sectionLineFound = config !== configWas;
+        for (const param in opts) {
+            const value = opts[param];
+            const line = {
+                type: LineType.DIRECTIVE,
+                param,
+                separator: ' ',
+                value: Array.isArray(value) ? value.map((val, i) => ({ val, separator: i === 0 ? '' : ' ' })) : value,
+                before: sectionLineFound ? indent : indent.replace(/  |\t/, ''),
+                after: '\n',
+            };
+            if (RE_SECTION_DIRECTIVE.test(param)) {
+                sectionLineFound = true;
+                line.before = indent.replace(/  |\t/, '');
+                config = configWas;
+                // separate sections with an extra newline
+                // https://github.com/cyjake/ssh-config/issues/23#issuecomment-564768248
+                if (lastLine && lastLine.after === '\n')
+                    lastLine.after += '\n';
+                config.push(line);
+                config = line.config = new SSHConfig();
+            }
+            else {
+                config.push(line);
+            }
+            lastLine = line;
+        }
+        return configWas;
+    }
+    /**
+     * Prepend new section to existing SSH config.
+     */
+    prepend(opts, beforeFirstSection = false) {
+        const indent = getIndent(this);
+        let config = this;
+        let i = 0;
+        // insert above known sections
+        if (beforeFirstSection) {
+            while (i < this.length && !('config' in this[i])) {
+                i += 1;
+            }
+            if (i >= this.length) { // No sections in original config
+                return this.append(opts);
+            }
+        }
+        // Prepend new section above the first section
+        let sectionLineFound = false;
+        let processedLines = 0;
+        for (const param in opts) {
+            processedLines += 1;
+            const value = opts[param];
+            const line = {
+                type: LineType.DIRECTIVE,
+                param,
+                separator: ' ',
+                value: Array.isArray(value) ? value.map((val, i) => ({ val, separator: i === 0 ? '' : ' ' })) : value,
+                before: '',
+                after: '\n',
+            };
+            if (RE_SECTION_DIRECTIVE.test(param)) {
+                line.before = indent.replace(/  |\t/, '');
+                config.splice(i, 0, line);
+                config = line.config = new SSHConfig();
+                sectionLineFound = true;
+                continue;
+            }
+            // separate from previous sections with an extra newline
+            if (processedLines === Object.keys(opts).length) {
+                line.after += '\n';
+            }
+            if (!sectionLineFound) {
+                config.splice(i, 0, line);
+                i += 1;
+                // Add an extra newline if a single line directive like Include
+                if (RE_SINGLE_LINE_DIRECTIVE.test(param)) {
+                    line.after += '\n';
+                }
+                continue;
+            }
+            line.before = indent;
+            config.push(line);
+        }
+        return config;
+    }
+}
+/**
+ * Parse SSH config text into structured object.
+ */
+function parse(text) {
+    // Handle Buffer input by converting to string
+    const input = typeof text === 'string' ? text : text.toString('utf-8');
+    let i = 0;
+    let chr = next();
+    let config = new SSHConfig();
+    let configWas = config;
+    function next() {
+        return input[i++];
+    }
+    function space() {
+        let spaces = '';
+        while (RE_SPACE.test(chr)) {
+            spaces += chr;
+            chr = next();
+        }
+        return spaces;
+    }
+    function linebreak() {
+        let breaks = '';
+        while (RE_LINE_BREAK.test(chr)) {
+            breaks += chr;
+            chr = next();
+        }
+        return breaks;
+    }
+    function parameter() {
+        let param = '';
+        while (chr && /[^ \t=]/.test(chr)) {
+            param += chr;
+            chr = next();
+        }
+        return param;
+    }
+    function separator() {
+        let sep = space();
+        if (chr === '=') {
+            sep += chr;
+            chr = next();
+        }
+        return (sep + space());
+    }
+    function value() {
+        let val = '';
+        let quoted = false;
+        let escaped = false;
+        while (chr && !RE_LINE_BREAK.test(chr)) {
+            // backslash escapes only double quotes
+            if (escaped) {
+                val += chr === '"' ? chr : `\\${chr}`;
+                escaped = false;
+            }
+            // ProxyCommand ssh -W "%h:%p" firewall.example.org
+            else if (chr === '"' && (!val || quoted)) {
+                quoted = !quoted;
+            }
+            else if (chr === '\\') {
+                escaped = true;
+            }
+            else if (chr === '#' && !quoted) {
+                break;
+            }
+            else {
+                val += chr;
+            }
+            chr = next();
+        }
+        if (quoted || escaped) {
+            throw new Error(`Unexpected line break at ${val}`);
+        }
+        return val.trim();
+    }
+    function comment() {
+        const type = LineType.COMMENT;
+        let content = '';
+        while (chr && !RE_LINE_BREAK.test(chr)) {
+            content += chr;
+            chr = next();
+        }
+        return { type, content, before: '', after: '' };
+    }
+    // Host *.co.uk
+    // Host * !local.dev
+    // Host "foo bar"
+    function values() {
+        const results = [];
+        let val = '';
+        // whether current value is quoted or not
+        let valQuoted = false;
+        // the separator preceding current value
+        let valSeparator = ' ';
+        // whether current context is within quotations or not
+        let quoted = false;
+        let escaped = false;
+        while (chr && !RE_LINE_BREAK.test(chr)) {
+            if (escaped) {
+                val += chr === '"' ? chr : `\\${chr}`;
+                escaped = false;
+            }
+            else if (chr === '"') {
+                quoted = !quoted;
+            }
+            else if (chr === '\\') {
+                escaped = true;
+            }
+            else if (quoted) {
+                val += chr;
+                valQuoted = true;
+            }
+            else if (/[ \t=]/.test(chr)) {
+                if (val) {
+                    results.push({ val, separator: valSeparator, quoted: valQuoted });
+                    val = '';
+                    valQuoted = false;
+                    valSeparator = chr;
+                }
+                // otherwise ignore the space
+            }
+            else if (chr === '#' && results.length > 0) {
+                break;
+            }
+            else {
+                val += chr;
+            }
+            chr = next();
+        }
+        if (quoted || escaped) {
+            throw new Error(`Unexpected line break at ${results.map(({ val }) => val).concat(val).join(' ')}`);
+        }
+        if (val)
+            results.push({ val, separator: valSeparator, quoted: valQuoted });
+        return results.length > 1 ? results : results[0].val;
+    }
+    function directive() {
+        const type = LineType.DIRECTIVE;
+        const param = parameter();
+        // Host "foo bar" baz
+        const multiple = RE_MULTI_VALUE_DIRECTIVE.test(param);
+        const result = {
+            type,
+            param,
+            separator: separator(),
+            quoted: !multiple && chr === '"',
+            value: multiple ? values() : value(),
+            before: '',
+            after: '',
+        };
+        if (!result.quoted)
+            delete result.quoted;
+        if (/^Match$/i.test(param)) {
+            const criteria = {};
+            if (typeof result.value === 'string') {
+                result.value = [{ val: result.value, separator: '', quoted: result.quoted }];
+            }
+            let i = 0;
+            while (i < result.value.length) {
+                const { val: keyword } = result.value[i];
+                switch (keyword.toLowerCase()) {
+                    case 'all':
+                    case 'canonical':
+                    case 'final':
+                        criteria[keyword] = [];
+                        i += 1;
+                        break;
+                    default:
+                        if (i + 1 >= result.value.length) {
+                            throw new Error(`Missing value for match criteria ${keyword}`);
+                        }
+                        criteria[keyword] = result.value[i + 1].val;
+                        i += 2;
+                        break;
+                }
+            }
+            result.criteria = criteria;
+        }
+        return result;
+    }
+    function line() {
+        const before = space();
+        const node = chr === '#' ? comment() : directive();
+        const after = linebreak();
+        node.before = before;
+        node.after = after;
+        return node;
+    }
+    while (chr) {
+        let node = line();
+        if (node.type === LineType.DIRECTIVE && RE_SECTION_DIRECTIVE.test(node.param)) {
+            config = configWas;
+            config.push(node);
+            config = node.config = new SSHConfig();
+        }
+        else if (node.type === LineType.DIRECTIVE && !node.param) {
+            // blank lines at file end
+            if (config.length === 0) {
+                if (configWas.length === 0) {
+                    configWas.push({ type: LineType.EMPTY, before: '', after: node.before });
+                }
+                else {
+                    configWas[configWas.length - 1].after += node.before;
+                }
+            }
+            else {
+                config[config.length - 1].after += node.before;
+            }
+        }
+        else {
+            config.push(node);
+        }
+    }
+    return configWas;
+}
+/**
+ * Stringify structured object into SSH config text.
+ */
+function stringify(config) {
+    let str = '';
+    function formatValue(value, quoted) {
+        if (Array.isArray(value)) {
+            let result = '';
+            for (const { val, separator, quoted } of value) {
+                result += (result ? separator : '') + formatValue(val, quoted || RE_SPACE.test(val));
+            }
+            return result;
+        }
+        return quoted ? `"${value}"` : value;
+    }
+    function formatDirective(line) {
+        const quoted = line.quoted
+            || (RE_QUOTE_DIRECTIVE.test(line.param) && typeof line.value === 'string' && RE_SPACE.test(line.value));
+        const value = formatValue(line.value, quoted);
+        return `${line.param}${line.separator}${value}`;
+    }
+    const format = (line) => {
+        str += line.before;
+        if (line.type === LineType.COMMENT) {
+            str += line.content;
+        }
+        else if (line.type === LineType.DIRECTIVE && REPEATABLE_DIRECTIVES.includes(line.param)) {
+            (Array.isArray(line.value) ? line.value : [line.value]).forEach((value, i, values) => {
+                str += formatDirective({ ...line, value: typeof value !== 'string' ? value.val : value });
+                if (i < values.length - 1)
+                    str += `\n${line.before}`;
+            });
+        }
+        else if (line.type === LineType.DIRECTIVE) {
+            str += formatDirective(line);
+        }
+        str += line.after;
+        if ('config' in line) {
+            line.config.forEach(format);
+        }
+    };
+    config.forEach(format);
+    return str;
+}
+
+//# sourceMappingURL=ssh-config.js.map
+;// CONCATENATED MODULE: ./src/cli/ssh-config.ts
+/**
+ * The CLI reads ~/.ssh/config as `ssh` does (the `ssh-config` package matches the `Host` patterns, first value wins):
+ * HostName, User, Port, ProxyJump, ProxyCommand, IdentityFile and CertificateFile fill what deploy.yml leaves open.
+ */
+
+
+
+
+
+const DEFAULT_PORT = 22;
+/** `~` and `~/x` → the home directory (as ssh expands IdentityFile and CertificateFile). */
+function expandTilde(p, home = (0,external_node_os_.homedir)()) {
+    return p === '~' || p.startsWith('~/') ? (0,external_node_path_.join)(home, p.slice(1)) : p;
+}
+function first(value) {
+    return Array.isArray(value) ? value[0] : value;
+}
+function list(value) {
+    return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+/**
+ * Parses ssh_config text. `Match exec` blocks are not run (reading a config never runs a command); `Include` is not
+ * followed.
+ */
+function parseSshConfig(text, file) {
+    const parsed = SSHConfig.parse(text);
+    return {
+        file,
+        lookup(host) {
+            const c = parsed.compute(host, { ignoreCase: true, matchExec: false });
+            const port = first(c['port']);
+            const n = port !== undefined && /^[0-9]{1,5}$/.test(port) ? Number(port) : undefined;
+            return {
+                ...(first(c['hostname']) === undefined ? {} : { hostName: first(c['hostname']) }),
+                ...(first(c['user']) === undefined ? {} : { user: first(c['user']) }),
+                ...(n !== undefined && n >= 1 && n <= 65535 ? { port: n } : {}),
+                ...(first(c['proxyjump']) === undefined ? {} : { proxyJump: first(c['proxyjump']) }),
+                ...(first(c['proxycommand']) === undefined ? {} : { proxyCommand: first(c['proxycommand']) }),
+                identityFiles: list(c['identityfile']),
+                certificateFiles: list(c['certificatefile']),
+            };
+        },
+    };
+}
+/**
+ * The ssh_config to read: none with --no-ssh-config, the --ssh-config FILE (it must exist), else ~/.ssh/config when
+ * there is one.
+ */
+function readSshConfig(option, resolvePath) {
+    if (option === false)
+        return undefined;
+    const file = resolvePath(option ?? '~/.ssh/config');
+    if (option === undefined && !(0,external_node_fs_.existsSync)(file))
+        return undefined;
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        throw new Error(`cannot read the ssh_config ${file}: ${code === 'ENOENT' ? 'no such file' : String(error)} ` +
+            '(name another with --ssh-config FILE, or turn it off with --no-ssh-config)');
+    }
+    return parseSshConfig(text, file);
+}
+/** A user ssh_config gives `host`, if it is a name deploy.yml would accept. */
+function sshConfigUser(config, host) {
+    const user = config.lookup(host).user;
+    if (user === undefined || user === '%u')
+        return undefined;
+    return /^[A-Za-z0-9._][A-Za-z0-9._-]*$/.test(user) ? user : undefined;
+}
+/** `[ssh://][user@]host[:port],…` → hops, each hop's own ssh_config applied; undefined for `none`. */
+function jumpHops(value, config, user) {
+    if (value.toLowerCase() === 'none')
+        return undefined;
+    return value.split(',').map((written) => {
+        let spec;
+        try {
+            spec = (0,src_config/* parseHostSpec */.nn)(written.trim().replace(/^ssh:\/\//, ''), { file: config.file, line: 1, column: 1 });
+        }
+        catch {
+            throw new Error(`ProxyJump ${value} in ${config.file}: "${written.trim()}" is not [user@]host[:port]; fix it, or run with --no-ssh-config`);
+        }
+        const own = config.lookup(spec.host);
+        const explicitPort = /:[0-9]+$/.test(written.trim());
+        return {
+            host: own.hostName ?? spec.host,
+            user: spec.user ?? sshConfigUser(config, spec.host) ?? user,
+            port: explicitPort ? spec.port : (own.port ?? DEFAULT_PORT),
+        };
+    });
+}
+/**
+ * A host of deploy.yml with ssh_config filling what it leaves open: the real HostName, the Port (when deploy.yml's is
+ * the default 22), and the route (when deploy.yml gives neither `jump` nor `proxy_command`). The user was filled when
+ * the config was loaded (`sshConfigUser`). `name` stays as deploy.yml names the host.
+ */
+function applySshConfig(host, config) {
+    if (host.local)
+        return { host, used: [] };
+    const c = config.lookup(host.host);
+    const used = [];
+    const out = { ...host };
+    const hostName = c.hostName?.replace(/%h/g, host.host);
+    if (hostName !== undefined && hostName !== host.host) {
+        out.host = hostName;
+        used.push(`HostName ${hostName}`);
+    }
+    if (c.port !== undefined && host.port === DEFAULT_PORT && c.port !== host.port) {
+        out.port = c.port;
+        used.push(`Port ${c.port}`);
+    }
+    if (!host.jump?.length && host.proxyCommand === undefined) {
+        if (c.proxyJump !== undefined) {
+            const hops = jumpHops(c.proxyJump, config, host.user);
+            if (hops?.length)
+                out.jump = hops;
+            used.push(`ProxyJump ${c.proxyJump}`);
+        }
+        else if (c.proxyCommand !== undefined && c.proxyCommand.toLowerCase() !== 'none') {
+            out.proxyCommand = c.proxyCommand;
+            used.push(`ProxyCommand ${c.proxyCommand}`);
+        }
+    }
+    return { host: out, used };
+}
+/** The first IdentityFile (or CertificateFile) of the hosts that exists, `~` expanded; ssh skips missing ones. */
+function sshConfigFiles(hosts, config, pick) {
+    const files = new Set();
+    for (const host of hosts) {
+        if (host.local)
+            continue;
+        const found = pick(config.lookup(host.host))
+            .map((f) => expandTilde(f))
+            .find((f) => (0,external_node_fs_.existsSync)(f));
+        if (found)
+            files.add(found);
+    }
+    return [...files];
+}
+/** The hosts with what ssh_config gives them; a debug line per host says which values were used. */
+function withSshConfig(hosts, sshConfig, users, log) {
+    return hosts.map((h) => {
+        const { host, used } = applySshConfig(h, sshConfig);
+        if (!h.local && users.has(h.host))
+            used.unshift(`User ${h.user}`);
+        if (used.length)
+            log.debug(`${h.name}: from ${sshConfig.file}: ${used.join(', ')}`);
+        return host;
+    });
+}
+/** IdentityFile and CertificateFile of ssh_config, when no -i is given; one key for every host of the run. */
+function sshConfigCredentials(args, hosts, sshConfig, log) {
+    if (args.identity !== undefined)
+        return {};
+    const keys = sshConfigFiles(hosts, sshConfig, (c) => c.identityFiles);
+    if (keys.length > 1) {
+        throw new Error(`the hosts have different IdentityFile keys in ${sshConfig.file} (${keys.join(', ')}); a run uses one key: ` +
+            'pass -i FILE, or load the keys into ssh-agent and run with --no-ssh-config');
+    }
+    const certificates = args.certificate === undefined ? sshConfigFiles(hosts, sshConfig, (c) => c.certificateFiles) : [];
+    if (keys[0])
+        log.debug(`IdentityFile ${keys[0]} from ${sshConfig.file}`);
+    if (certificates[0])
+        log.debug(`CertificateFile ${certificates[0]} from ${sshConfig.file}`);
+    return {
+        ...(keys[0] ? { identity: keys[0] } : {}),
+        ...(certificates.length === 1 ? { certificate: certificates[0] } : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/cli/context.ts
 /** Builds the CommandContext for a CLI run: config, hosts, SSH access, run info — from argv and this machine. */
+
 
 
 
@@ -1868,7 +2705,7 @@ function isEncryptedKey(text) {
     return blob.subarray(magic.length + 4, magic.length + 4 + len).toString('latin1') !== 'none';
 }
 /** SSH access: the agent and/or a key file, host keys from a known_hosts file (fail closed). */
-function cliAccess(args, env, cwd, log, needsSsh) {
+function cliAccess(args, env, cwd, log, needsSsh, fromSshConfig = {}) {
     const knownHostsFile = path(args.knownHosts ?? '~/.ssh/known_hosts', cwd);
     let knownHostsText = '';
     if (args.knownHosts !== undefined || (0,external_node_fs_.existsSync)(knownHostsFile))
@@ -1878,7 +2715,7 @@ function cliAccess(args, env, cwd, log, needsSsh) {
     for (const p of knownHosts.problems)
         log.warning(p);
     const agent = env['SSH_AUTH_SOCK'] || undefined;
-    let keyFile = args.identity !== undefined ? path(args.identity, cwd) : undefined;
+    let keyFile = args.identity !== undefined ? path(args.identity, cwd) : fromSshConfig.identity;
     if (!keyFile && !agent)
         keyFile = DEFAULT_KEYS.map((k) => (0,external_node_path_.join)((0,external_node_os_.homedir)(), '.ssh', k)).find((f) => (0,external_node_fs_.existsSync)(f));
     if (needsSsh && !keyFile && !agent) {
@@ -1893,7 +2730,9 @@ function cliAccess(args, env, cwd, log, needsSsh) {
             throw new Error(`the private key ${keyFile} is encrypted: set DEPLOY_SSH_PASSPHRASE to its passphrase, or load it into ssh-agent`);
         }
     }
-    const certificate = needsSsh ? cliCertificate(args, keyFile, privateKey, cwd, log) : undefined;
+    const certificate = needsSsh
+        ? cliCertificate(args, keyFile, privateKey, cwd, log, args.identity === undefined ? fromSshConfig.certificate : undefined)
+        : undefined;
     const credentials = [
         privateKey ? `the key ${keyFile}${certificate ? ` with its certificate ${certificate.file}` : ''}` : '',
         agent ? `the keys of the SSH agent at ${agent}` : '',
@@ -1931,12 +2770,14 @@ function cliAccess(args, env, cwd, log, needsSsh) {
  * The user certificate of the key: --certificate FILE, else the key's FILE-cert.pub beside it (as ssh finds it),
  * checked (a user certificate, valid now); its principals and validity in the debug lines.
  */
-function cliCertificate(args, keyFile, privateKey, cwd, log) {
+function cliCertificate(args, keyFile, privateKey, cwd, log, configured) {
     if (args.certificate !== undefined && !privateKey) {
         throw new Error('--certificate needs -i FILE: the private key the certificate was signed for');
     }
     const beside = keyFile ? `${keyFile}-cert.pub` : undefined;
-    const file = args.certificate !== undefined ? path(args.certificate, cwd) : beside && (0,external_node_fs_.existsSync)(beside) ? beside : undefined;
+    const file = args.certificate !== undefined
+        ? path(args.certificate, cwd)
+        : (configured ?? (beside && (0,external_node_fs_.existsSync)(beside) ? beside : undefined));
     if (!file || !privateKey)
         return undefined;
     const source = `the certificate ${file}`;
@@ -1968,6 +2809,16 @@ function cliRunInfo(source, env) {
 function buildCliContext(args, host) {
     const { env, cwd, log, signal } = host;
     const expandEnv = (0,commands/* runsHooks */.z)(args.command, args.dryRun);
+    const sshConfig = readSshConfig(args.sshConfig, (p) => path(p, cwd));
+    const userFromSshConfig = new Set();
+    const userFor = sshConfig
+        ? (name) => {
+            const user = sshConfigUser(sshConfig, name);
+            if (user !== undefined)
+                userFromSshConfig.add(name);
+            return user;
+        }
+        : undefined;
     const loaded = (0,src_config/* loadConfig */.Z9)({
         file: shown(path(args.config, cwd)),
         environment: args.environment,
@@ -1975,13 +2826,19 @@ function buildCliContext(args, host) {
         envSource: ENV_SOURCE,
         expandEnv,
         surface: 'cli',
+        ...(userFor ? { userFor } : {}),
     });
     host.mask?.add(loaded.secrets);
-    const config = { ...loaded, hosts: selectHosts(loaded.hosts, args.hosts, '--hosts') };
+    const selected = selectHosts(loaded.hosts, args.hosts, '--hosts');
+    const fromSshConfig = sshConfig ? sshConfigCredentials(args, selected, sshConfig, log) : {};
+    const config = {
+        ...loaded,
+        hosts: sshConfig ? withSshConfig(selected, sshConfig, userFromSshConfig, log) : selected,
+    };
     const source = path(args.source, cwd);
     log.debug(`config ${loaded.file}, environment ${config.environment}: ${config.hosts.map((h) => h.name).join(', ')}`);
     log.debug(`source ${source}`);
-    const { access, knownHostsFile, credentials } = cliAccess(args, env, cwd, log, config.hosts.some((h) => !h.local));
+    const { access, knownHostsFile, credentials } = cliAccess(args, env, cwd, log, config.hosts.some((h) => !h.local), fromSshConfig);
     host.mask?.add([access.privateKey ?? '', access.passphrase ?? ''], { credential: true });
     const ctx = {
         config,
@@ -7301,16 +8158,17 @@ async function runCommand(name, ctx) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  xL: () => (/* reexport */ errors_ConfigError),
+  xL: () => (/* reexport */ ConfigError),
   Vw: () => (/* reexport */ formatProblem),
   UR: () => (/* reexport */ hookLabel),
   H: () => (/* reexport */ hopName),
   Z9: () => (/* reexport */ loadConfig),
+  nn: () => (/* reexport */ parseHostSpec),
   RI: () => (/* reexport */ routeText),
   oY: () => (/* reexport */ secretPieces)
 });
 
-// UNUSED EXPORTS: DEPLOY_HOOK_KEYS, ENVIRONMENT_KEYS, HEALTHCHECK_KEYS, HOOK_KEYS, HOST_ENTRY_KEYS, HOST_PLACEHOLDER, MAX_ALIAS_COUNT, MAX_HEALTHCHECK_WAIT_MS, STRATEGIES, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS, WRITABLE_MODES, couldBeSecret, hostDisplayName, parseDuration, parseHostSpec, toJsonSchema
+// UNUSED EXPORTS: DEPLOY_HOOK_KEYS, ENVIRONMENT_KEYS, HEALTHCHECK_KEYS, HOOK_KEYS, HOST_ENTRY_KEYS, HOST_PLACEHOLDER, MAX_ALIAS_COUNT, MAX_HEALTHCHECK_WAIT_MS, STRATEGIES, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS, WRITABLE_MODES, couldBeSecret, hostDisplayName, parseDuration, toJsonSchema
 
 ;// CONCATENATED MODULE: ./src/config/errors.ts
 /** Config problems: where they are, what is wrong, and the one error type bad input may raise. */
@@ -7320,7 +8178,7 @@ function formatProblem(p) {
     return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
 }
 /** The only error thrown for bad configuration input. Carries every problem found, not just the first. */
-class errors_ConfigError extends Error {
+class ConfigError extends Error {
     problems;
     constructor(problems) {
         super(problems.map(formatProblem).join('\n'));
@@ -7356,7 +8214,7 @@ class Problems {
         if (this.empty)
             return;
         const sorted = [...this.list].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-        throw new errors_ConfigError(sorted);
+        throw new ConfigError(sorted);
     }
 }
 
@@ -9130,7 +9988,7 @@ function inEnvironment(entryPath, at) {
  * The environment's hosts with its `user` and `deploy_path` applied. For the chosen environment (`x` given) the
  * `${NAME}` fields are expanded and checked; in another one an entry with `${NAME}` is only checked as written.
  */
-function resolveHosts(merged, at, position, x) {
+function resolveHosts(merged, at, position, x, userFor) {
     const entries = merged.get('hosts') ?? [];
     const userValue = merged.get('user');
     const pathValue = merged.get('deploy_path');
@@ -9152,7 +10010,7 @@ function resolveHosts(merged, at, position, x) {
         if (!expanded)
             continue;
         const { spec, deployPath: own, secret } = expanded;
-        const hostUser = spec.local ? undefined : (spec.user ?? user);
+        const hostUser = spec.local ? undefined : (spec.user ?? user ?? userFor?.(spec.host));
         // A user from `${NAME}` that was wrong has been reported; an entry of another environment may name its user.
         const userFailed = isDeferred(userValue) && !!x && user === undefined;
         if (!spec.local && hostUser === undefined && !userFailed && !(entry.deferred?.whole && !x)) {
@@ -9296,7 +10154,7 @@ function validateDocument(source, options) {
         checkRequired(merged, at, environment.position);
         const isChosen = environment.name === options.environment;
         const x = isChosen ? new HostExpander(source, { env: options.env, source: options.envSource }) : undefined;
-        const hosts = resolveHosts(merged, at, environment.position, x);
+        const hosts = resolveHosts(merged, at, environment.position, x, options.userFor);
         checkShared(merged, at);
         checkEnvReferences(merged, at);
         if (isChosen && x) {
@@ -9430,6 +10288,7 @@ function load(options, problems) {
         envSource: options.envSource,
         expandEnv: options.expandEnv ?? true,
         defaultName: (0,external_node_path_.basename)((0,external_node_path_.dirname)((0,external_node_path_.resolve)(options.file))),
+        ...(options.userFor ? { userFor: options.userFor } : {}),
     });
 }
 /** Loads, validates and returns one environment of deploy.yml. Throws ConfigError (only) listing every problem. */
@@ -9440,7 +10299,7 @@ function loadConfig(options) {
         config = load(options, problems);
     }
     catch (error) {
-        if (error instanceof errors_ConfigError)
+        if (error instanceof ConfigError)
             throw error;
         const reason = messageOf(error);
         problems.add({ file: options.file, line: 1, column: 1 }, '', `internal error while reading the config: ${reason}`);
@@ -9448,7 +10307,7 @@ function loadConfig(options) {
     problems.throwIfAny();
     if (!config) {
         // validateDocument returns a config whenever it recorded no problem; this guards the invariant.
-        throw new errors_ConfigError([
+        throw new ConfigError([
             { file: options.file, line: 1, column: 1, path: '', message: 'no configuration was produced' },
         ]);
     }

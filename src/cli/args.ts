@@ -33,6 +33,8 @@ export interface CliArgs {
   certificate?: string;
   /** Undefined: ~/.ssh/known_hosts. */
   knownHosts?: string;
+  /** The ssh_config to read: undefined = ~/.ssh/config (when it exists), false = none (--no-ssh-config). */
+  sshConfig?: string | false;
   connectTimeoutSeconds: number;
   /** Time each host's login shell gets to start the session. */
   startTimeoutSeconds: number;
@@ -98,6 +100,12 @@ const OPTION_HELP: [string, string][] = [
   ],
   ['--certificate FILE', "OpenSSH user certificate of the -i key (default: the key's FILE-cert.pub, if it exists)"],
   ['--known-hosts FILE', 'the host keys to match, known_hosts format (default: ~/.ssh/known_hosts)'],
+  [
+    '--ssh-config FILE',
+    'read host aliases, HostName, User, Port, ProxyJump, ProxyCommand, IdentityFile and CertificateFile from ' +
+      "FILE as ssh does; deploy.yml's own values win (default: ~/.ssh/config)",
+  ],
+  ['--no-ssh-config', 'read no ssh_config'],
   ['--connect-timeout SECONDS', `SSH connection timeout per host (default: ${DEFAULT_CONNECT_TIMEOUT_SECONDS})`],
   [
     '--start-timeout SECONDS',
@@ -155,6 +163,8 @@ const OPTIONS = {
   identity: { type: 'string', short: 'i' },
   certificate: { type: 'string' },
   'known-hosts': { type: 'string' },
+  'ssh-config': { type: 'string' },
+  'no-ssh-config': { type: 'boolean' },
   'connect-timeout': { type: 'string' },
   'start-timeout': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
@@ -206,6 +216,8 @@ export function parseCliArgs(argv: string[]): CliRequest {
     );
   }
   if (values.force && command !== 'unlock') throw new UsageError(`--force applies to unlock, not ${command}`);
+  if (values['no-ssh-config'] && values['ssh-config'] !== undefined)
+    throw new UsageError('--ssh-config and --no-ssh-config exclude each other; pick one');
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose exclude each other; pick one');
   const connectTimeoutSeconds = seconds(values['connect-timeout'], 'connect-timeout', DEFAULT_CONNECT_TIMEOUT_SECONDS);
   const startTimeoutSeconds = seconds(values['start-timeout'], 'start-timeout', DEFAULT_START_TIMEOUT_SECONDS);
@@ -215,6 +227,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
     'identity',
     'certificate',
     'known-hosts',
+    'ssh-config',
     'release-name',
     'release',
   ] as const) {
@@ -233,6 +246,8 @@ export function parseCliArgs(argv: string[]): CliRequest {
     identity: values.identity,
     certificate: values.certificate,
     knownHosts: values['known-hosts'],
+    ...(values['no-ssh-config'] ? { sshConfig: false as const } : {}),
+    ...(values['ssh-config'] === undefined ? {} : { sshConfig: values['ssh-config'] }),
     connectTimeoutSeconds,
     startTimeoutSeconds,
     verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',

@@ -20,6 +20,7 @@ import {
 import { parseKnownHosts } from '../transport/known-hosts.js';
 import type { CliArgs } from './args.js';
 import type { OutputMask } from './mask.js';
+import { readSshConfig, sshConfigCredentials, sshConfigUser, withSshConfig } from './ssh-config.js';
 
 export interface CliEnvironment {
   env: NodeJS.ProcessEnv;
@@ -93,6 +94,7 @@ export function cliAccess(
   cwd: string,
   log: Log,
   needsSsh: boolean,
+  fromSshConfig: { identity?: string; certificate?: string } = {},
 ): { access: Access; knownHostsFile: string; credentials: string } {
   const knownHostsFile = path(args.knownHosts ?? '~/.ssh/known_hosts', cwd);
   let knownHostsText = '';
@@ -103,7 +105,7 @@ export function cliAccess(
   for (const p of knownHosts.problems) log.warning(p);
 
   const agent = env['SSH_AUTH_SOCK'] || undefined;
-  let keyFile = args.identity !== undefined ? path(args.identity, cwd) : undefined;
+  let keyFile = args.identity !== undefined ? path(args.identity, cwd) : fromSshConfig.identity;
   if (!keyFile && !agent) keyFile = DEFAULT_KEYS.map((k) => join(homedir(), '.ssh', k)).find((f) => existsSync(f));
   if (needsSsh && !keyFile && !agent) {
     throw new Error(
@@ -121,7 +123,16 @@ export function cliAccess(
       );
     }
   }
-  const certificate = needsSsh ? cliCertificate(args, keyFile, privateKey, cwd, log) : undefined;
+  const certificate = needsSsh
+    ? cliCertificate(
+        args,
+        keyFile,
+        privateKey,
+        cwd,
+        log,
+        args.identity === undefined ? fromSshConfig.certificate : undefined,
+      )
+    : undefined;
   const credentials = [
     privateKey ? `the key ${keyFile}${certificate ? ` with its certificate ${certificate.file}` : ''}` : '',
     agent ? `the keys of the SSH agent at ${agent}` : '',
@@ -166,13 +177,16 @@ function cliCertificate(
   privateKey: string | undefined,
   cwd: string,
   log: Log,
+  configured?: string,
 ): { file: string; certificate: Certificate } | undefined {
   if (args.certificate !== undefined && !privateKey) {
     throw new Error('--certificate needs -i FILE: the private key the certificate was signed for');
   }
   const beside = keyFile ? `${keyFile}-cert.pub` : undefined;
   const file =
-    args.certificate !== undefined ? path(args.certificate, cwd) : beside && existsSync(beside) ? beside : undefined;
+    args.certificate !== undefined
+      ? path(args.certificate, cwd)
+      : (configured ?? (beside && existsSync(beside) ? beside : undefined));
   if (!file || !privateKey) return undefined;
   const source = `the certificate ${file}`;
   const certificate = parseCertificate(readOrThrow(file, 'certificate'), source);
@@ -205,6 +219,15 @@ export function cliRunInfo(source: string, env: NodeJS.ProcessEnv): RunInfo {
 export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext {
   const { env, cwd, log, signal } = host;
   const expandEnv = runsHooks(args.command, args.dryRun);
+  const sshConfig = readSshConfig(args.sshConfig, (p) => path(p, cwd));
+  const userFromSshConfig = new Set<string>();
+  const userFor = sshConfig
+    ? (name: string) => {
+        const user = sshConfigUser(sshConfig, name);
+        if (user !== undefined) userFromSshConfig.add(name);
+        return user;
+      }
+    : undefined;
   const loaded = loadConfig({
     file: shown(path(args.config, cwd)),
     environment: args.environment,
@@ -212,9 +235,15 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
     envSource: ENV_SOURCE,
     expandEnv,
     surface: 'cli',
+    ...(userFor ? { userFor } : {}),
   });
   host.mask?.add(loaded.secrets);
-  const config = { ...loaded, hosts: selectHosts(loaded.hosts, args.hosts, '--hosts') };
+  const selected = selectHosts(loaded.hosts, args.hosts, '--hosts');
+  const fromSshConfig = sshConfig ? sshConfigCredentials(args, selected, sshConfig, log) : {};
+  const config = {
+    ...loaded,
+    hosts: sshConfig ? withSshConfig(selected, sshConfig, userFromSshConfig, log) : selected,
+  };
   const source = path(args.source, cwd);
   log.debug(`config ${loaded.file}, environment ${config.environment}: ${config.hosts.map((h) => h.name).join(', ')}`);
   log.debug(`source ${source}`);
@@ -224,6 +253,7 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
     cwd,
     log,
     config.hosts.some((h) => !h.local),
+    fromSshConfig,
   );
   host.mask?.add([access.privateKey ?? '', access.passphrase ?? ''], { credential: true });
   const ctx: CommandContext = {

@@ -26,6 +26,8 @@ export interface LoadConfigOptions {
   text?: string;
   /** Who runs (the action or the CLI): how a missing file's message says to name it. Default: the action. */
   surface?: Surface;
+  /** The user of a host for which the file names none (the CLI: its ssh_config `User`). */
+  userFor?: (host: string) => string | undefined;
 }
 
 /** More aliases than this in one document is treated as a "billion laughs" attack. */
@@ -137,6 +139,7 @@ function load(options: LoadConfigOptions, problems: Problems): EnvironmentConfig
     envSource: options.envSource,
     expandEnv: options.expandEnv ?? true,
     defaultName: basename(dirname(resolve(options.file))),
+    ...(options.userFor ? { userFor: options.userFor } : {}),
   });
 }
 

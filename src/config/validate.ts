@@ -33,6 +33,8 @@ export interface ValidateOptions {
   expandEnv: boolean;
   /** Application name when the file has no `name:`. */
   defaultName: string;
+  /** The user of a host for which deploy.yml names none (the CLI: its ssh_config `User`). */
+  userFor?: (host: string) => string | undefined;
 }
 
 type EnvironmentValues = ValuesOf<EnvironmentSpecs>;
@@ -82,7 +84,13 @@ interface ResolvedHosts {
  * The environment's hosts with its `user` and `deploy_path` applied. For the chosen environment (`x` given) the
  * `${NAME}` fields are expanded and checked; in another one an entry with `${NAME}` is only checked as written.
  */
-function resolveHosts(merged: Merged, at: Cursor, position: SourcePosition, x?: HostExpander): ResolvedHosts {
+function resolveHosts(
+  merged: Merged,
+  at: Cursor,
+  position: SourcePosition,
+  x?: HostExpander,
+  userFor?: ValidateOptions['userFor'],
+): ResolvedHosts {
   const entries: HostEntry[] = merged.get('hosts') ?? [];
   const userValue = merged.get('user');
   const pathValue = merged.get('deploy_path');
@@ -104,7 +112,7 @@ function resolveHosts(merged: Merged, at: Cursor, position: SourcePosition, x?: 
     const expanded = x ? expandEntry(entry, x) : { spec: entry.spec, deployPath: entry.deployPath, secret: false };
     if (!expanded) continue;
     const { spec, deployPath: own, secret } = expanded;
-    const hostUser = spec.local ? undefined : (spec.user ?? user);
+    const hostUser = spec.local ? undefined : (spec.user ?? user ?? userFor?.(spec.host));
     // A user from `${NAME}` that was wrong has been reported; an entry of another environment may name its user.
     const userFailed = isDeferred(userValue) && !!x && user === undefined;
     if (!spec.local && hostUser === undefined && !userFailed && !(entry.deferred?.whole && !x)) {
@@ -262,7 +270,7 @@ export function validateDocument(source: Source, options: ValidateOptions): Envi
     checkRequired(merged, at, environment.position);
     const isChosen = environment.name === options.environment;
     const x = isChosen ? new HostExpander(source, { env: options.env, source: options.envSource }) : undefined;
-    const hosts = resolveHosts(merged, at, environment.position, x);
+    const hosts = resolveHosts(merged, at, environment.position, x, options.userFor);
     checkShared(merged, at);
     checkEnvReferences(merged, at);
     if (isChosen && x) {
