@@ -98,7 +98,7 @@ describe('delta uploads against a real sshd', () => {
     mutate(ws);
     const delta = await deploy(ws);
     expect(delta.stdout).toContain('▶ upload (delta)');
-    expect(delta.stdout).toMatch(/sent \d+ changed entries/);
+    expect(delta.stdout).toMatch(/sent \d+ changed (entry|entries)/);
     expect(delta.stdout).toContain('verified against the build');
     expect(delta.stdout).not.toContain('does not match the build');
     // The same build, shipped whole to another path.
@@ -153,7 +153,7 @@ describe('delta uploads against a real sshd', () => {
     const sent = Number(/received (\d+) bytes of archive/.exec(second.stdout)?.[1]);
     expect(sent).toBeGreaterThan(0);
     expect(sent).toBeLessThan(fullBytes / 20);
-    expect(second.stdout).toMatch(/sent 1 changed entries/); // VERSION (its directory, the release root, is not an entry)
+    expect(second.stdout).toMatch(/sent 1 changed entry,/); // VERSION (its directory, the release root, is not an entry)
     expect(second.stdout).toContain('verified against the build');
   });
 
@@ -191,7 +191,7 @@ describe('delta uploads against a real sshd', () => {
     await next('v2'); // nothing to recycle yet: a copy of the live release, every file read
     const third = await next('v3'); // recycles the first release: only the changed file is read
     expect(third.stdout).toContain('reusing releases/');
-    expect(third.stdout).toMatch(/verified against the build's manifest \(1 files read/);
+    expect(third.stdout).toMatch(/verified against the build's manifest \(1 file read/);
     await next('v4');
     // The release the next deploy recycles (the third) is edited in place: same size, mtime put back.
     const victim = join(dp, 'releases', third.outputs['release']!, 'config/app.php');
@@ -252,7 +252,7 @@ describe('delta uploads against a real sshd', () => {
     ws.write('VERSION', 'v5\n');
     const fifth = await deploy(ws);
     expect(fifth.stdout).toContain('reusing releases/');
-    expect(fifth.stdout).toMatch(/verified against the build's manifest \(1 files read/);
+    expect(fifth.stdout).toMatch(/verified against the build's manifest \(1 file read/);
     expect(existsSync(join(dp, '.deploy/check-base-first'))).toBe(false);
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v5\n');
   });
@@ -272,7 +272,7 @@ describe('delta uploads against a real sshd', () => {
     expect(fourth.stdout).toContain('reusing releases/');
     expect(fourth.stdout).not.toContain('manifest is unreadable');
     expect(fourth.summary).toMatch(/\| Host \| Result \| connect and inspect \| stage to finish \|$/m);
-    expect(fourth.stdout).toMatch(/verified against the build's manifest \(1 files read/);
+    expect(fourth.stdout).toMatch(/verified against the build's manifest \(1 file read/);
     expect(readFileSync(join(dp, 'current/VERSION'), 'utf8')).toBe('v4\n');
   });
 

@@ -44,4 +44,7 @@ da_prune "$new" < "$tmp/prune"
 da_unpack "$new"
 da_chunks > ".deploy/manifests/$DA_RELEASE.gz"
 printf '%s\n' "$revision" > "$new/REVISION"
-echo "sent $sent changed entries, $unchanged files unchanged"
+entries=entries files=files
+[ "$sent" != 1 ] || entries="entry"
+[ "$unchanged" != 1 ] || files="file"
+echo "sent $sent changed $entries, $unchanged $files unchanged"

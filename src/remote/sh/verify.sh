@@ -23,4 +23,6 @@ if [ "$rc" -ne 0 ]; then
 fi
 mv -f -- "$DA_V_NEW_INDEX" ".deploy/manifests/$DA_RELEASE.idx"
 read -r hashed < "$DA_V_COUNTS"
-echo "verified against the build's manifest ($hashed files read, the others unchanged since releases/$DA_BASE was verified)"
+files=files
+[ "$hashed" != 1 ] || files="file"
+echo "verified against the build's manifest ($hashed $files read, the others unchanged since releases/$DA_BASE was verified)"
