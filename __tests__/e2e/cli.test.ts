@@ -361,7 +361,7 @@ describe('deploy-action CLI (dist/cli/index.js)', () => {
     const refused = await cli([...list, '-i', stranger], { cwd: ws.dir, home: h });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(
-      `error: ${display()}: connect: ${display()} (${sshd.host}:${sshd.port}): the server refused the key for user "${sshd.user}"`,
+      `error: ${display()}: connect: ${display()} (${sshd.host}:${sshd.port}): the server refused the key ${execFileSync('ssh-keygen', ['-lf', `${stranger}.pub`], { encoding: 'utf8' }).split(' ')[1]} for user "${sshd.user}"`,
     );
     expect(refused.stderr).toContain(`(deploy-action offered the key ${stranger}; choose another key with -i FILE)`);
     const withPassphrase = await cli([...list, '-i', encrypted], {

@@ -127,11 +127,14 @@ function isOpen(client) {
     return !!sock?.writable;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __webpack_require__(5472);
 // EXTERNAL MODULE: ./src/transport/certificate.ts
 var transport_certificate = __webpack_require__(2102);
 ;// CONCATENATED MODULE: ./src/transport/sign-at-once.ts
+
 
 
 /** The hash each RSA signature algorithm signs with (the other key types have one hash each). */
@@ -227,6 +230,17 @@ function send(proto, payload) {
     }
     proto._queue ??= [];
     proto._queue.push(finalized);
+}
+/**
+ * The fingerprint of a private key's public half as OpenSSH prints it (`SHA256:…`, as `ssh-keygen -lf` and sshd's
+ * log show it), or undefined when the key cannot be read here.
+ */
+function keyFingerprint(privateKey, passphrase) {
+    const parsed = lib.utils.parseKey(privateKey, passphrase);
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (!key || key instanceof Error)
+        return undefined;
+    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(key.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
 }
 /**
  * Why the certificate cannot be used with this private key (it certifies another key), or undefined. A key that
@@ -542,7 +556,9 @@ function explain(error, target, creds, verdict, tcpUp) {
             `that signed it and that "${target.user}" is one of its principals (ssh-keygen -L -f the -cert.pub file).`, 'auth');
     }
     if (level === 'client-authentication') {
-        return new ConnectError(`${where}: the server refused the key for user "${target.user}". Check that ` +
+        // The fingerprint, as sshd logs it and `ssh-keygen -lf` prints it, tells which key was offered.
+        const fingerprint = creds.privateKey ? keyFingerprint(creds.privateKey, creds.passphrase || undefined) : undefined;
+        return new ConnectError(`${where}: the server refused the key ${fingerprint ? `${fingerprint} ` : ''}for user "${target.user}". Check that ` +
             `${(creds.names ?? INPUT_NAMES).publicKey} is in ~${target.user}/.ssh/authorized_keys on the host.`, 'auth');
     }
     if (/encrypted|passphrase|bad decrypt/i.test(message)) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { utils, type Client } from 'ssh2';
 import {
   certificateAlgorithm,
@@ -115,6 +116,17 @@ function send(proto: PacketProtocol, payload: Buffer): void {
   }
   proto._queue ??= [];
   proto._queue.push(finalized);
+}
+
+/**
+ * The fingerprint of a private key's public half as OpenSSH prints it (`SHA256:…`, as `ssh-keygen -lf` and sshd's
+ * log show it), or undefined when the key cannot be read here.
+ */
+export function keyFingerprint(privateKey: string, passphrase?: string): string | undefined {
+  const parsed = utils.parseKey(privateKey, passphrase);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key || key instanceof Error) return undefined;
+  return `SHA256:${createHash('sha256').update(key.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { NodeSSH } from 'node-ssh';
 import type { ConnectConfig } from 'ssh2';
 import type { Surface } from '../config/index.js';
 import { pipelineLogin, type EarlySession } from './pipelined-login.js';
-import { certificateMismatch, presentCertificate, signWithoutAsking } from './sign-at-once.js';
+import { certificateMismatch, keyFingerprint, presentCertificate, signWithoutAsking } from './sign-at-once.js';
 import type { Certificate } from './certificate.js';
 import { describeHandshakeTimeout, describeLostConnection, describeNetError, errorCode } from './net-errors.js';
 import { type Carrier, SshTransport } from './ssh-transport.js';
@@ -163,8 +163,10 @@ function explain(
     );
   }
   if (level === 'client-authentication') {
+    // The fingerprint, as sshd logs it and `ssh-keygen -lf` prints it, tells which key was offered.
+    const fingerprint = creds.privateKey ? keyFingerprint(creds.privateKey, creds.passphrase || undefined) : undefined;
     return new ConnectError(
-      `${where}: the server refused the key for user "${target.user}". Check that ` +
+      `${where}: the server refused the key ${fingerprint ? `${fingerprint} ` : ''}for user "${target.user}". Check that ` +
         `${(creds.names ?? INPUT_NAMES).publicKey} is in ~${target.user}/.ssh/authorized_keys on the host.`,
       'auth',
     );
