@@ -32065,13 +32065,7 @@ var context = __nccwpck_require__(4139);
 
 
 
-/** A config message as Markdown: its `quoted` keys and values as code spans, the rest escaped. */
-function message(text) {
-    return text
-        .split(/`([^`\n]+)`/)
-        .map((part, i) => (i % 2 ? code(part) : md(part)))
-        .join('');
-}
+
 /** Problems listed in a config error's summary; the rest are counted (every one is an annotation all the same). */
 const MAX_LISTED = 20;
 /**
@@ -32109,7 +32103,7 @@ function configErrorSummary(command, error) {
     ];
     for (const p of error.problems.slice(0, MAX_LISTED)) {
         const file = (0,external_node_path_.relative)(root, p.file) || p.file;
-        out.push(`| ${code(file)} | ${p.line}:${p.column} | ${p.path ? code(p.path) : '(the file)'} | ${message(cut(p.message, 500))} |`);
+        out.push(`| ${code(file, true)} | ${p.line}:${p.column} | ${p.path ? code(p.path, true) : '(the file)'} | ${inline(ticks(cut(p.message, 500)), true)} |`);
     }
     if (count > MAX_LISTED)
         out.push('', `_…and ${count - MAX_LISTED} more: every problem is annotated in the log._`);
@@ -32125,7 +32119,7 @@ function startErrorSummary(command, error) {
     return [
         `## ❌ ${md(command)} did not start`,
         '',
-        message(cut(text, 2000)),
+        inline(ticks(cut(text, 2000))),
         '',
         'Nothing was deployed and no host was reached.',
         '',

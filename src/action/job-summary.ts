@@ -1,15 +1,8 @@
 import * as core from '@actions/core';
 import { relative } from 'node:path';
 import type { ConfigError } from '../config/index.js';
-import { code, cut, md } from '../report/markdown.js';
-
-/** A config message as Markdown: its `quoted` keys and values as code spans, the rest escaped. */
-function message(text: string): string {
-  return text
-    .split(/`([^`\n]+)`/)
-    .map((part, i) => (i % 2 ? code(part) : md(part)))
-    .join('');
-}
+import { ticks } from '../report/document.js';
+import { code, cut, inline, md } from '../report/markdown.js';
 
 /** Problems listed in a config error's summary; the rest are counted (every one is an annotation all the same). */
 const MAX_LISTED = 20;
@@ -50,7 +43,7 @@ export function configErrorSummary(command: string, error: ConfigError): string 
   for (const p of error.problems.slice(0, MAX_LISTED)) {
     const file = relative(root, p.file) || p.file;
     out.push(
-      `| ${code(file)} | ${p.line}:${p.column} | ${p.path ? code(p.path) : '(the file)'} | ${message(cut(p.message, 500))} |`,
+      `| ${code(file, true)} | ${p.line}:${p.column} | ${p.path ? code(p.path, true) : '(the file)'} | ${inline(ticks(cut(p.message, 500)), true)} |`,
     );
   }
   if (count > MAX_LISTED) out.push('', `_…and ${count - MAX_LISTED} more: every problem is annotated in the log._`);
@@ -67,7 +60,7 @@ export function startErrorSummary(command: string, error: unknown): string {
   return [
     `## ❌ ${md(command)} did not start`,
     '',
-    message(cut(text, 2000)),
+    inline(ticks(cut(text, 2000))),
     '',
     'Nothing was deployed and no host was reached.',
     '',
