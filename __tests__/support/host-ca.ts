@@ -46,7 +46,18 @@ export function makeHostCa(type: 'ed25519' | 'ecdsa' | 'ecdsa384' | 'rsa' = 'ed2
   const dir = mkdtempSync(join(tmpdir(), 'da-host-ca-'));
   const ca = join(dir, 'ca');
   const bits = type === 'rsa' ? ['-b', '2048'] : type === 'ecdsa384' ? ['-b', '384'] : [];
-  execFileSync('ssh-keygen', ['-q', '-t', type === 'ecdsa384' ? 'ecdsa' : type, ...bits, '-N', '', '-C', 'test-ca', '-f', ca]);
+  execFileSync('ssh-keygen', [
+    '-q',
+    '-t',
+    type === 'ecdsa384' ? 'ecdsa' : type,
+    ...bits,
+    '-N',
+    '',
+    '-C',
+    'test-ca',
+    '-f',
+    ca,
+  ]);
   const publicLine = readFileSync(`${ca}.pub`, 'utf8').trim();
   return {
     dir,
