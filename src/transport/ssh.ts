@@ -150,6 +150,14 @@ function explain(
 ): Error {
   const where = `${target.name} (${target.host}:${target.port})`;
   if (verdict && !verdict.ok) return new ConnectError(verdict.message, 'host-key');
+  if (verdict?.ok && /signature verification failed/.test(String((error as Error)?.message))) {
+    // The host key (or a copy of a host certificate, which is public) was accepted, but the host cannot sign with it.
+    return new ConnectError(
+      `${where}: the host's key exchange signature was not made by the host key it presented: someone could be ` +
+        'intercepting the connection (presenting a copy of the real host key or certificate). Refusing to connect.',
+      'host-key',
+    );
+  }
   const message = error instanceof Error ? error.message : String(error);
   const code = errorCode(error);
   const level = (error as { level?: string }).level;
