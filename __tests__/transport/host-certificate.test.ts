@@ -30,16 +30,16 @@ function refused(v: HostKeyVerdict): Extract<HostKeyVerdict, { ok: false }> {
 
 describe('checkHostKey with @cert-authority lines', () => {
   test.each([
-    ['ed25519', 'ed25519', undefined],
-    ['ecdsa', 'ed25519', undefined],
-    ['rsa', 'ed25519', undefined],
-    ['ed25519', 'ecdsa', undefined],
-    ['ed25519', 'ecdsa384', undefined],
-    ['ed25519', 'rsa', undefined],
+    ['ed25519', 'ed25519', 'default'],
+    ['ecdsa', 'ed25519', 'default'],
+    ['rsa', 'ed25519', 'default'],
+    ['ed25519', 'ecdsa', 'default'],
+    ['ed25519', 'ecdsa384', 'default'],
+    ['ed25519', 'rsa', 'default'],
     ['ed25519', 'rsa', 'rsa-sha2-256'],
-  ] as const)('accepts a %s host key signed by a %s CA (%s)', (key, caType, signatureAlgorithm) => {
+  ] as const)('accepts a %s host key signed by a %s CA (signature: %s)', (key, caType, signatureAlgorithm) => {
     const authority = caType === 'ed25519' ? ca : makeHostCa(caType);
-    const cert = authority.sign({ key, ...(signatureAlgorithm ? { signatureAlgorithm } : {}) });
+    const cert = authority.sign({ key, ...(signatureAlgorithm !== 'default' ? { signatureAlgorithm } : {}) });
     expect(check(authority.line(`[${HOST}]:${PORT}`), cert.blob)).toEqual({ ok: true });
     expect(check(authority.line('[127.0.0.*]:*'), cert.blob)).toEqual({ ok: true });
     expect(check(authority.line('*'), cert.blob, 'localhost')).toEqual({ ok: true });
@@ -139,6 +139,7 @@ describe('checkHostKey with @cert-authority lines', () => {
     const cert = ca.sign();
     const v = refused(check(ca.line('*'), cert.blob.subarray(0, 120)));
     expect(v.message).toMatch(/the host certificate: the ssh-ed25519-cert-v01@openssh.com certificate is truncated/);
+    expect(v.message).toMatch(/Check the host's HostCertificate file/);
   });
 
   test('a certificate refused (not revoked) falls back to its key, which a pinned line still lets in', () => {

@@ -73,7 +73,10 @@ export function checkHostKey(
   try {
     cert = parseCertificateBlob(blob, 'the host certificate');
   } catch (error) {
-    return refusal(host, port, type, blob, { why: (error as Error).message, fix: [] });
+    const fix = [
+      "Check the host's HostCertificate file (ssh-keygen -L -f FILE on the host); sign the key again if needed.",
+    ];
+    return refusal(host, port, type, blob, { why: (error as Error).message, fix });
   }
   const problem = certificateProblem(kh, host, port, cert, now);
   if (!problem) return { ok: true };
