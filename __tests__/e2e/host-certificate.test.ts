@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runAction } from '../support/action.js';
 import { type HostCa, makeHostCa } from '../support/host-ca.js';
 import { sshAvailable, startSshd, type SshdHandle } from '../support/sshd.js';
@@ -12,6 +13,7 @@ import { hostEntry, makeWorkspace, sshInputs } from '../support/workspace.js';
  * expired one, one of another CA, one for other names and one of a revoked CA fail before authentication, saying why.
  */
 const suite = sshAvailable() ? describe : describe.skip;
+const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
 
 suite('host certificates (dist/index.js)', () => {
   let ca: HostCa;
@@ -37,13 +39,17 @@ suite('host certificates (dist/index.js)', () => {
     await Promise.all([good?.stop(), expired?.stop(), elsewhere?.stop()]);
   });
 
-  /** A deploy to `sshd` with `knownHosts` as the only known-hosts input; what the host's log says of it. */
-  const deploy = async (sshd: SshdHandle, knownHosts: string) => {
+  const workspace = (sshd: SshdHandle) => {
     const dp = join(mkdtempSync(join(tmpdir(), 'da-target-')), 'app');
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
       `environments:\n  production:\n    hosts: [${hostEntry(sshd)}]\n    deploy_path: ${JSON.stringify(dp)}\n`,
     );
+    return { dp, ws };
+  };
+  /** A deploy to `sshd` with `knownHosts` as the only known-hosts input; what the host's log says of it. */
+  const deploy = async (sshd: SshdHandle, knownHosts: string) => {
+    const { dp, ws } = workspace(sshd);
     const from = sshd.log().length;
     const r = await runAction({ inputs: sshInputs(sshd, { 'known-hosts': knownHosts }), workspace: ws.dir });
     let deployed: string | undefined;
@@ -100,6 +106,32 @@ suite('host certificates (dist/index.js)', () => {
     refusedBeforeLogin(r);
     expect(r.stdout).toMatch(
       /the CA key that signed the host certificate is REVOKED \(marked @revoked on known-hosts line 2\)/,
+    );
+  });
+
+  test('the CLI reads @cert-authority lines from ~/.ssh/known_hosts the same way', async () => {
+    const cli = (knownHosts: string) => {
+      const { dp, ws } = workspace(good);
+      const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+      mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+      writeFileSync(join(home, '.ssh/known_hosts'), `${knownHosts}\n`);
+      return new Promise<{ code: number; out: string; dp: string; home: string }>((done) => {
+        execFile(
+          process.execPath,
+          [CLI, 'deploy', 'production', '--source', 'app', '-i', good.plainKeyPath],
+          { cwd: ws.dir, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home }, timeout: 60_000 },
+          (error, stdout, stderr) =>
+            done({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}\n${stderr}`, dp, home }),
+        );
+      });
+    };
+    const ok = await cli(caFor(good));
+    expect({ code: ok.code, out: ok.code ? ok.out.slice(-2000) : '' }).toEqual({ code: 0, out: '' });
+    expect(readFileSync(join(ok.dp, 'current/VERSION'), 'utf8')).toBe('v1\n');
+    const refused = await cli(makeHostCa().line('*'));
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain(
+      `the host certificate is not signed by a CA listed for this host in ${join(refused.home, '.ssh/known_hosts')}`,
     );
   });
 });
