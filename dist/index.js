@@ -35119,7 +35119,7 @@ var tcp = __nccwpck_require__(2118);
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh() {
-    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(634)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8634));
+    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(255)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1255));
     return ssh;
 }
 /**
@@ -38117,15 +38117,18 @@ function lockInfoMembers(run) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DT: () => (/* binding */ certificateTime),
 /* harmony export */   OD: () => (/* binding */ signatureBlob),
 /* harmony export */   Pn: () => (/* binding */ certificateAlgorithm),
 /* harmony export */   dF: () => (/* binding */ describeCertificate),
 /* harmony export */   hB: () => (/* binding */ parseCertificate),
+/* harmony export */   ik: () => (/* binding */ parseCertificateBlob),
+/* harmony export */   mP: () => (/* binding */ Reader),
 /* harmony export */   pB: () => (/* binding */ checkUserCertificate),
 /* harmony export */   pS: () => (/* binding */ checkCertificateKey),
 /* harmony export */   zl: () => (/* binding */ sshSignature)
 /* harmony export */ });
-/* unused harmony exports CertificateError, certificateTime */
+/* unused harmony export CertificateError */
 /**
  * OpenSSH certificates (PROTOCOL.certkeys in OpenSSH's source): a public key, signed by a certificate authority, with
  * a kind (user or host), principals and a validity period. User certificates log in where sshd trusts the CA
@@ -38147,6 +38150,7 @@ class CertificateError extends Error {
     }
 }
 const FOREVER = 0xffffffffffffffffn;
+/** Reads SSH wire format: uint32, uint64, string (uint32 length + bytes); throws 'truncated' past the end. */
 class Reader {
     buf;
     pos = 0;
@@ -38192,11 +38196,23 @@ function parseCertificate(text, source) {
     if (!spec) {
         throw new CertificateError(`${source} is not a supported OpenSSH certificate (type "${type.slice(0, 60)}"; supported: ${Object.keys(CERT_TYPES).join(', ')}); give the text of the key's -cert.pub file`);
     }
-    const blob = Buffer.from(data, 'base64');
+    return parseCertificateBlob(Buffer.from(data, 'base64'), source, type);
+}
+/**
+ * Parses a certificate in SSH wire format (as a host presents it), of the given type or of any supported one.
+ * Throws a CertificateError naming `source` if it is not one.
+ */
+function parseCertificateBlob(blob, source, expected) {
+    let type = expected ?? 'SSH';
     try {
         const r = new Reader(blob);
-        if (r.text() !== type)
+        const named = r.text();
+        if (expected !== undefined && named !== expected)
             throw new Error('type mismatch');
+        type = named;
+        const spec = CERT_TYPES[type];
+        if (!spec)
+            throw new Error('unsupported type');
         r.string(); // nonce
         const keyStart = r.offset;
         for (let i = 0; i < spec.fields; i++)
@@ -38217,11 +38233,12 @@ function parseCertificate(text, source) {
         }
         const validAfter = r.uint64();
         const validBefore = r.uint64();
-        r.string(); // critical options
+        const criticalOptions = r.string();
         r.string(); // extensions
         r.string(); // reserved
         const signatureKey = r.string();
-        r.string(); // the CA's signature
+        const signed = blob.subarray(0, r.offset);
+        const signature = r.string();
         if (kindCode !== 1 && kindCode !== 2)
             throw new Error('unknown kind');
         return {
@@ -38236,10 +38253,13 @@ function parseCertificate(text, source) {
             validAfter,
             validBefore,
             signatureKey,
+            criticalOptions,
+            signed,
+            signature,
         };
     }
     catch {
-        throw new CertificateError(`${source}: the ${type} certificate is truncated or corrupt`);
+        throw new CertificateError(`${source}: the ${type.slice(0, 60)} certificate is truncated or corrupt`);
     }
 }
 /** A validity bound as a UTC time, as people read it (`2026-12-06 15:31:00 UTC`, or `forever`). */
@@ -38344,10 +38364,15 @@ async function collect(proc) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Hj: () => (/* binding */ verifyHostKey),
+/* harmony export */   Vh: () => (/* binding */ KNOWN_HOSTS_INPUT),
+/* harmony export */   _O: () => (/* binding */ fingerprintSha256),
 /* harmony export */   _V: () => (/* binding */ pinnedHostKeyAlgorithms),
-/* harmony export */   uJ: () => (/* binding */ parseKnownHosts)
+/* harmony export */   aB: () => (/* binding */ entriesFor),
+/* harmony export */   fK: () => (/* binding */ serverKeyFile),
+/* harmony export */   on: () => (/* binding */ knownHostsName),
+/* harmony export */   uJ: () => (/* binding */ parseKnownHosts),
+/* harmony export */   zj: () => (/* binding */ keyTypeOf)
 /* harmony export */ });
-/* unused harmony exports KNOWN_HOSTS_INPUT, keyTypeOf, fingerprintSha256, knownHostsName */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /**
@@ -38459,9 +38484,8 @@ function entryMatchesHost(entry, name) {
     return matched;
 }
 /**
- * Entries whose host patterns match host:port. Callers use unmarked (pinned) and `@revoked` entries to decide:
- * `@cert-authority` lines never pin nor revoke anything (host certificates are not supported: ssh2, the SSH library,
- * offers and verifies only plain host key types), they only explain a refusal.
+ * Entries whose host patterns match host:port: unmarked (pinned) lines and `@revoked` ones decide on plain keys;
+ * `@cert-authority` lines on host certificates (host-certificate.ts).
  */
 function entriesFor(kh, host, port) {
     const name = knownHostsName(host.toLowerCase(), port);
@@ -38493,17 +38517,17 @@ function serverKeyFile(keyType) {
     const name = keyType.startsWith('ecdsa-') ? 'ecdsa' : (short[keyType] ?? '*');
     return `/etc/ssh/ssh_host_${name}_key.pub`;
 }
-/** Why a matching `@cert-authority` line did not let the host in: host certificates are not supported. */
+/** Why a matching `@cert-authority` line did not let the host in: the host presented a plain key. */
 function certificateAuthorityNote(matching, source) {
     const lines = matching.filter((e) => e.marker === '@cert-authority').map((e) => e.line);
     if (lines.length === 0)
         return [];
     return [
-        `${source.line}(s) ${lines.join(', ')} (@cert-authority) match this host, but host certificates are not supported:`,
-        "the SSH library negotiates only plain host keys, so each host is pinned by its own key's line.",
+        `${source.line}(s) ${lines.join(', ')} (@cert-authority) match this host, but it presented a plain host key, not a`,
+        "certificate: give the host a certificate signed by that CA (sshd's HostCertificate), or pin its key.",
     ];
 }
-/** Checks the server's host key blob against the entries for host:port. Fails closed. */
+/** Checks the server's plain host key blob against the entries for host:port. Fails closed. */
 function verifyHostKey(kh, host, port, blob) {
     const matching = entriesFor(kh, host, port);
     const source = kh.source ?? KNOWN_HOSTS_INPUT;
