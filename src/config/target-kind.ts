@@ -90,6 +90,10 @@ export const hostEnvMap: Kind<EnvEntries> = {
 /** A host's `vars:`: names as in `env`, plain values (a dry run's plan shows them: no `${NAME}`, no secrets). */
 export const hostVarsMap: Kind<EnvEntries> = {
   ...envMap,
+  jsonSchema: {
+    ...envMap.jsonSchema,
+    additionalProperties: { anyOf: [{ type: 'string', not: { pattern: '\\$\\{' } }, { type: ['number', 'boolean'] }] },
+  },
   read(node, at) {
     return envMap.read(node, at)?.filter((entry) => {
       if (!hasReference(entry.value)) return true;
