@@ -2,7 +2,14 @@
  * Where the deploy and activate hooks run on this run's hosts (`on:`, `once:`): checked before any host is reached,
  * and told in a dry run's plan.
  */
-import { hookHosts, hookLabel, selectedBy, type EnvironmentConfig, type HookConfig } from '../config/index.js';
+import {
+  hookHosts,
+  hookLabel,
+  selectedBy,
+  type EnvironmentConfig,
+  type HookConfig,
+  type HostConfig,
+} from '../config/index.js';
 
 /** `on: label=web` / `once: label=db`, as written. */
 const written = (h: HookConfig) => `${h.on!.key}: ${h.on!.items.join(', ')}`;
@@ -42,4 +49,10 @@ export function hookPlaces(config: Pick<EnvironmentConfig, 'deploy' | 'activate'
     }
   }
   return lines;
+}
+
+/** For a dry run's plan: a host's `vars` (plain values, never a secret; a host's `env` is not shown). */
+export function varsLine(host: Pick<HostConfig, 'vars'>): string[] {
+  const vars = Object.entries(host.vars ?? {});
+  return vars.length ? [`Vars: ${vars.map(([k, v]) => `${k}=${v}`).join(', ')}`] : [];
 }

@@ -5,7 +5,7 @@ import type { Fleet, Member } from '../fleet/fleet.js';
 import type { CommandContext } from './context.js';
 import type { HostFacts } from '../remote/steps/inspect.js';
 import { describeHeldLock } from './host-messages.js';
-import { hookPlaces } from './hook-targets.js';
+import { hookPlaces, varsLine } from './hook-targets.js';
 import type { ReleasePhases } from './release-phases.js';
 import { type Block, heading, list } from '../report/document.js';
 import { count, size } from '../units.js';
@@ -39,13 +39,7 @@ export function planReport(
     const items = [
       `Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`,
       `Lock: ${f.lock ? describeHeldLock(f.lock, ctx.config.environment) : 'free'}`,
-      ...(m.host.vars
-        ? [
-            `Vars: ${Object.entries(m.host.vars)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(', ')}`,
-          ]
-        : []),
+      ...varsLine(m.host),
     ];
     try {
       const health = ctx.config.healthcheck

@@ -41,3 +41,11 @@ export const BUILD_MISPLACED = {
   once: '`once` is only meaningful for deploy hooks',
   on: '`on` is only meaningful for deploy and activate hooks: build hooks run on the runner',
 };
+
+/** The above, for one import in schema.ts. */
+export const TARGETS = {
+  host: HOST_TARGET_KEYS,
+  deploy: DEPLOY_HOOK_TARGET_KEYS,
+  activate: ACTIVATE_HOOK_TARGET_KEYS,
+  buildMisplaced: BUILD_MISPLACED,
+};

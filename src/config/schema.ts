@@ -23,12 +23,7 @@ import {
 } from './kinds.js';
 import { globs, labels, relativePaths } from './list-kinds.js';
 import { jumpChain } from './route-kind.js';
-import {
-  ACTIVATE_HOOK_TARGET_KEYS,
-  BUILD_MISPLACED,
-  DEPLOY_HOOK_TARGET_KEYS,
-  HOST_TARGET_KEYS,
-} from './schema-targets.js';
+import { TARGETS } from './schema-targets.js';
 import { STRATEGIES, WRITABLE_MODES } from './types.js';
 
 /** Keys of a host written as a mapping in `hosts:`. */
@@ -69,7 +64,7 @@ export const HOST_ENTRY_KEYS: HostEntryKeys = {
     description:
       "Command run on the runner whose stdin and stdout carry this host's SSH connection (`%h`, `%p`, `%r`: host, port, user); overrides the environment's. Not with `jump`.",
   }),
-  ...HOST_TARGET_KEYS,
+  ...TARGETS.host,
 };
 
 const RUN = key({ kind: command, required: true, description: 'The shell command.' });
@@ -86,7 +81,7 @@ export const HOOK_KEYS: HookKeys = { run: RUN, name: HOOK_NAME };
 export const DEPLOY_HOOK_KEYS = {
   run: RUN,
   name: HOOK_NAME,
-  ...DEPLOY_HOOK_TARGET_KEYS,
+  ...TARGETS.deploy,
 } satisfies HookKeys;
 
 const ONLY_DEPLOY = { once: '`once` is only meaningful for deploy hooks' };
@@ -238,7 +233,7 @@ export const ENVIRONMENT_KEYS = {
     description: 'With `strategy: rolling`, how many hosts switch per batch (may exceed the number of hosts).',
   }),
   build: key({
-    kind: hookList(HOOK_KEYS, { misplaced: BUILD_MISPLACED }),
+    kind: hookList(HOOK_KEYS, { misplaced: TARGETS.buildMisplaced }),
     default: [],
     description:
       'Shell commands run on the runner in the build copy before upload: strings, or mappings with `run` (and `name`).',
@@ -250,7 +245,7 @@ export const ENVIRONMENT_KEYS = {
       'Shell commands run on each host in the new release before the switch: strings, or mappings with `run`, `name`, `on` (the hosts it runs on: names or `label=NAME`) and `once` (`true` or where: it runs on one host only, before any host switches).',
   }),
   activate: key({
-    kind: hookList({ ...HOOK_KEYS, ...ACTIVATE_HOOK_TARGET_KEYS }, { misplaced: ONLY_DEPLOY }),
+    kind: hookList({ ...HOOK_KEYS, ...TARGETS.activate }, { misplaced: ONLY_DEPLOY }),
     default: [],
     description:
       'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run` (and `name`, `on`: the hosts it runs on).',
