@@ -3,6 +3,7 @@ import { checkReleaseName } from '../releases/name.js';
 import type { CommandName } from './names.js';
 import { warn, type CommandContext } from './context.js';
 import { formatProblem } from '../config/index.js';
+import { checkHookHosts } from './hook-targets.js';
 import { deploy } from './deploy.js';
 import { doctor } from './doctor.js';
 import { redeploy } from './redeploy.js';
@@ -39,6 +40,8 @@ export async function runCommand(name: CommandName, ctx: CommandContext): Promis
   }
   // A bad name for a new release stops the run before any host is connected to, locked or changed.
   if (ctx.releaseName && (name === 'deploy' || name === 'redeploy')) checkReleaseName(ctx.releaseName, 'release-name');
+  // A `once` hook (a migration) whose hosts the `hosts` selection leaves out stops the run here too.
+  if (name === 'deploy' || name === 'redeploy') checkHookHosts(ctx.config);
   ctx.report.begin(
     ctx.config.hosts.map((h) => h.name),
     ctx.dryRun,

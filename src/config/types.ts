@@ -31,6 +31,9 @@ export interface HostConfig {
   masked?: boolean;
   /** Tries after a connection failed before authentication (`connect_retries`), when not the default 2. */
   connectRetries?: number;
+  /** The host's own `env` (expanded; over the environment's) and `vars` (plain values, shown in a dry run's plan). */
+  env?: Record<string, string>;
+  vars?: Record<string, string>;
 }
 
 /** One hop of a `jump` chain; `user` is the host's own user when the hop names none. */
@@ -50,6 +53,17 @@ export interface HookConfig {
   name?: string;
   /** Deploy hooks only: run on one host only, before any host switches. Always false for build and activate hooks. */
   once: boolean;
+  /** Deploy and activate hooks: the hosts it runs on (`on:`, or `once:` naming hosts); absent: every host. */
+  on?: HookTarget;
+  position: SourcePosition;
+}
+
+/** Where a hook runs, as written: selectors as in the `hosts` input (host names, `label=NAME`). */
+export interface HookTarget {
+  items: string[];
+  /** The key that holds them, for messages. */
+  key: 'on' | 'once';
+  path: string;
   position: SourcePosition;
 }
 
