@@ -1148,8 +1148,8 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
-var config = __nccwpck_require__(3166);
+// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
+var config = __nccwpck_require__(7968);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __nccwpck_require__(5625);
 // EXTERNAL MODULE: external "node:string_decoder"
@@ -1274,7 +1274,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(643);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7636);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(742);
 /* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1791);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(970);
@@ -1638,34 +1638,13 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 74 modules
-var commands = __nccwpck_require__(643);
-// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
-var src_config = __nccwpck_require__(3166);
+// EXTERNAL MODULE: ./src/commands/index.ts + 75 modules
+var commands = __nccwpck_require__(7636);
+// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
+var src_config = __nccwpck_require__(7968);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
-/** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
-function bare(host) {
-    return (/^\[(.*)\]$/.exec(host)?.[1] ?? host).toLowerCase();
-}
-/**
- * What one item selects: `label=web` picks the hosts with that label; anything else names hosts by display name
- * (`deploy@web1.example.com:2222`, `local`), by host name (`web1.example.com`, `::1` or `[::1]`) or as
- * `user@host`. Host names never contain `=`, so `key=value` items are free for such selectors.
- */
-function selectorFor(item) {
-    const label = /^label=(.+)$/.exec(item);
-    if (label)
-        return { item, matches: (h) => h.labels.includes(label[1]) };
-    if (item.includes('='))
-        return `"${item}": only label=NAME selects by key`;
-    const at = item.indexOf('@');
-    const user = at >= 0 ? item.slice(0, at) : undefined;
-    const host = bare(at >= 0 ? item.slice(at + 1) : item);
-    return {
-        item,
-        matches: (h) => h.name === item || (bare(h.host) === host && (user === undefined || h.user === user)),
-    };
-}
+/** Limiting a run to some of an environment's hosts (`--hosts` on the CLI, the `hosts` input of the action). */
+
 /**
  * The hosts a comma-separated list selects, in config order and without duplicates; every host when the list is
  * empty. An item that selects nothing is an error (prefixed with `source`, e.g. `--hosts`) that lists the hosts.
@@ -1680,7 +1659,7 @@ function selectHosts(hosts, spec, source) {
     const problems = [];
     const selectors = [];
     for (const item of items) {
-        const selector = selectorFor(item);
+        const selector = (0,src_config/* selectorFor */.DA)(item);
         if (typeof selector === 'string')
             problems.push(selector);
         else if (!hosts.some((h) => selector.matches(h)))
@@ -2868,7 +2847,7 @@ function buildCliContext(args, host) {
 /* unused harmony exports MASK, Masker */
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6193);
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3166);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7968);
 /**
  * The CLI's masking: every byte it writes to stdout and stderr (its log, the build hooks' output that @actions/exec
  * copies there, the outcome) passes through one filter that replaces each secret by `***`, as the runner does for
@@ -2984,8 +2963,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
-var config = __nccwpck_require__(3166);
+// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
+var config = __nccwpck_require__(7968);
 // EXTERNAL MODULE: ./src/report/document.ts
 var report_document = __nccwpck_require__(8101);
 // EXTERNAL MODULE: ./src/artifact/hooks.ts + 8 modules
@@ -3329,7 +3308,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 643:
+/***/ 7636:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5096,8 +5075,53 @@ function warn(ctx, text) {
     ctx.log.warning(text);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
-var config = __nccwpck_require__(3166);
+// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
+var src_config = __nccwpck_require__(7968);
+;// CONCATENATED MODULE: ./src/commands/hook-targets.ts
+/**
+ * Where the deploy and activate hooks run on this run's hosts (`on:`, `once:`): checked before any host is reached,
+ * and told in a dry run's plan.
+ */
+
+/** `on: label=web` / `once: label=db`, as written. */
+const written = (h) => `${h.on.key}: ${h.on.items.join(', ')}`;
+/**
+ * A `once` hook whose hosts are all left out by the `hosts` selection would be skipped without a word (a migration
+ * that never runs): refused before connecting, saying what to include. An `on` hook (cache warming on `label=web`)
+ * simply does not run when its hosts are not deployed to.
+ */
+function checkHookHosts(config) {
+    const missed = config.deploy.filter((h) => h.once && h.on && !(0,src_config/* hookHosts */.PP)(h, config.hosts, (x) => x).length);
+    if (!missed.length)
+        return;
+    const hooks = missed.map((h) => `"${(0,src_config/* hookLabel */.UR)(h)}" (${written(h)})`).join(', ');
+    const items = [...new Set(missed.flatMap((h) => h.on.items))].join(',');
+    throw new Error(`the deploy hook${missed.length > 1 ? 's' : ''} ${hooks} must run once, on a host that this run leaves out: ` +
+        `add ${items} to the hosts to deploy to (the \`hosts\` input or --hosts), or deploy to every host`);
+}
+/** For a dry run's plan: each targeted hook and the hosts it would run on (none when it runs everywhere). */
+function hookPlaces(config) {
+    const lines = [];
+    for (const [kind, hooks] of [
+        ['deploy', config.deploy],
+        ['activate', config.activate],
+    ]) {
+        for (const h of hooks.filter((x) => x.on || x.once)) {
+            const on = kind === 'deploy'
+                ? (0,src_config/* hookHosts */.PP)(h, config.hosts, (x) => x)
+                : config.hosts.filter((x) => !h.on || (0,src_config/* selectedBy */.B8)(h.on.items, x));
+            const where = h.on ? `${written(h)}${h.once && h.on.key === 'on' ? ', once: true' : ''}` : 'once: true';
+            lines.push(`${kind} hook "${(0,src_config/* hookLabel */.UR)(h)}" (${where}): ${on.map((x) => x.name).join(', ') || 'no host of this run'}`);
+        }
+    }
+    return lines;
+}
+/** For a dry run's plan: a host's `vars` (plain values, never a secret; a host's `env` is not shown). */
+function varsLine(host) {
+    const vars = Object.entries(host.vars ?? {});
+    return vars.length ? [`Vars: ${vars.map(([k, v]) => `${k}=${v}`).join(', ')}`] : [];
+}
+
 ;// CONCATENATED MODULE: ./src/units.ts
 /** Counts and sizes as a person reads them: "1 file", "3 files", "812 B", "4.2 KiB", "25 MiB". */
 /** `n` and the noun, singular for 1 (`plural` when adding an `s` is wrong: "directory", "directories"). */
@@ -6572,6 +6596,7 @@ var report_document = __nccwpck_require__(8101);
 
 
 
+
 /** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
 async function shippedSummary(config, source) {
     const entries = await walk(source, excluder(config.exclude));
@@ -6586,7 +6611,7 @@ async function shippedSummary(config, source) {
 function planReport(ctx, fleet, facts, phases, shipped) {
     const blocks = [
         (0,report_document/* heading */.R_)('Plan (dry run: nothing was changed on any host)'),
-        (0,report_document/* list */.p_)([`New release: ${phases.name}`, `Ships: ${shipped}`]),
+        (0,report_document/* list */.p_)([`New release: ${phases.name}`, `Ships: ${shipped}`, ...hookPlaces(ctx.config)]),
     ];
     for (const m of fleet.members) {
         const f = facts.get(m);
@@ -6594,6 +6619,7 @@ function planReport(ctx, fleet, facts, phases, shipped) {
         const items = [
             `Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`,
             `Lock: ${f.lock ? describeHeldLock(f.lock, ctx.config.environment) : 'free'}`,
+            ...varsLine(m.host),
         ];
         try {
             const health = ctx.config.healthcheck
@@ -7088,6 +7114,7 @@ echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
 
 
 
+
 /** The new release's name: the one asked for (never reused), or a fresh one from the run's start time. */
 function chooseName(ctx, facts) {
     if (ctx.releaseName) {
@@ -7116,10 +7143,10 @@ function httpUserFor(c, m, f) {
     }
     return user;
 }
-/** The environment of hooks and command health checks: the config's env and DEPLOY_*. */
+/** The environment of hooks and command health checks: the config's env, the host's env and vars, DEPLOY_*. */
 function hookEnv(config, host, name, previous, sha) {
     return {
-        ...config.env,
+        ...(0,src_config/* hostEnv */.y1)(config, host),
         DEPLOY_RELEASE: name,
         DEPLOY_RELEASE_PATH: `${host.deployPath}/releases/${name}`,
         DEPLOY_PATH: host.deployPath,
@@ -7136,9 +7163,9 @@ function switchPhases(c, facts, release, env, revertEnv = env) {
     const vars = { DA_RELEASE: release };
     return {
         switch: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m).liveTarget)] }),
-        activate: (m) => activatePhase(c, vars, env(m)),
+        activate: (m) => activatePhase(c, vars, env(m), m.host),
         // After switching back, the activate commands run again for the release that is live again.
-        revert: (m) => revertPhase(c, vars, revertEnv(m)),
+        revert: (m) => revertPhase(c, vars, revertEnv(m), m.host),
         env,
     };
 }
@@ -7146,8 +7173,9 @@ function switchPhases(c, facts, release, env, revertEnv = env) {
 function releasePhases(ctx, facts, name, source) {
     const c = ctx.config;
     const vars = { DA_RELEASE: name };
-    // `once: true` hooks run on the first host only (config order), before any host switches.
-    const first = [...facts.keys()][0];
+    // A hook runs where its `on` says (every host without it); `once`: on the first of those (config order) only.
+    const members = [...facts.keys()];
+    const runsOn = new Map(c.deploy.map((h) => [h, (0,src_config/* hookHosts */.PP)(h, members, (m) => m.host)]));
     const env = (m) => hookEnv(c, m.host, name, facts.get(m).live, source.sha(m));
     // The stage phase: a fresh release directory, filled, its paths checked, then shared links, writable dirs and
     // cleared paths.
@@ -7200,7 +7228,7 @@ function releasePhases(ctx, facts, name, source) {
         restage: (m) => (source.restage ? stageWith(m, source.restage(m), false) : undefined),
         prepareRestage: async (members) => source.prepareRestage?.(members),
         hooks(m) {
-            const hooks = c.deploy.filter((h) => !h.once || m === first);
+            const hooks = c.deploy.filter((h) => runsOn.get(h).includes(m));
             // The fence is checked at each hook's start: a hook already running when the lock is removed runs to its end.
             return hooks.length
                 ? { name: 'hooks', vars, steps: fenced((0,steps_hooks/* hookSteps */.LD)(hooks, env(m), steps_hooks/* IN_RELEASE */.iC, c.hookTimeoutMs)) }
@@ -7225,21 +7253,24 @@ function releasePhases(ctx, facts, name, source) {
     };
 }
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */
-function activatePhase(c, vars, env) {
-    return c.activate.length
-        ? { name: 'activate', vars, steps: fenced((0,steps_hooks/* hookSteps */.LD)(c.activate, env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs)) }
+function activatePhase(c, vars, env, host) {
+    const hooks = activateHooks(c, host);
+    return hooks.length
+        ? { name: 'activate', vars, steps: fenced((0,steps_hooks/* hookSteps */.LD)(hooks, env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs)) }
         : undefined;
 }
+/** The activate hooks that run on `host` (those whose `on` picks it; every one without `on`). */
+const activateHooks = (c, host) => c.activate.filter((h) => !h.on || (0,src_config/* selectedBy */.B8)(h.on.items, host));
 /**
  * Switches a host back to its previous release and runs the activate commands again, for what is live again. The
  * switch back is not fenced (it undoes this run's own switch, under the fence, only while current still points at
  * this run's release); the activate commands are.
  */
-function revertPhase(c, vars, env) {
+function revertPhase(c, vars, env, host) {
     return {
         name: 'revert',
         vars,
-        steps: [revert(), ...fenced((0,steps_hooks/* hookSteps */.LD)(c.activate, env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs))],
+        steps: [revert(), ...fenced((0,steps_hooks/* hookSteps */.LD)(activateHooks(c, host), env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs))],
     };
 }
 
@@ -8109,6 +8140,7 @@ function ageOf(iso) {
 
 
 
+
 const COMMANDS = {
     deploy: deploy,
     redeploy: redeploy,
@@ -8132,11 +8164,14 @@ async function runCommand(name, ctx) {
     // A dry run needs no env, but says what the real run would refuse.
     if (runsHooks(name, false)) {
         for (const p of ctx.config.envSkipped?.unset ?? [])
-            warn(ctx, `${(0,config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
+            warn(ctx, `${(0,src_config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
     }
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
         checkReleaseName(ctx.releaseName, 'release-name');
+    // A `once` hook (a migration) whose hosts the `hosts` selection leaves out stops the run here too.
+    if (name === 'deploy' || name === 'redeploy')
+        checkHookHosts(ctx.config);
     ctx.report.begin(ctx.config.hosts.map((h) => h.name), ctx.dryRun);
     Fleet.preload(ctx.config.hosts);
     try {
@@ -8152,7 +8187,7 @@ async function runCommand(name, ctx) {
 
 /***/ }),
 
-/***/ 3166:
+/***/ 7968:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8160,12 +8195,16 @@ async function runCommand(name, ctx) {
 __nccwpck_require__.d(__webpack_exports__, {
   xL: () => (/* reexport */ ConfigError),
   Vw: () => (/* reexport */ formatProblem),
+  PP: () => (/* reexport */ hookHosts),
   UR: () => (/* reexport */ hookLabel),
   H: () => (/* reexport */ hopName),
+  y1: () => (/* reexport */ hostEnv),
   Z9: () => (/* reexport */ loadConfig),
   nn: () => (/* reexport */ parseHostSpec),
   RI: () => (/* reexport */ routeText),
-  oY: () => (/* reexport */ secretPieces)
+  oY: () => (/* reexport */ secretPieces),
+  B8: () => (/* reexport */ selectedBy),
+  DA: () => (/* reexport */ selectorFor)
 });
 
 // UNUSED EXPORTS: DEPLOY_HOOK_KEYS, ENVIRONMENT_KEYS, HEALTHCHECK_KEYS, HOOK_KEYS, HOST_ENTRY_KEYS, HOST_PLACEHOLDER, MAX_ALIAS_COUNT, MAX_HEALTHCHECK_WAIT_MS, STRATEGIES, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS, WRITABLE_MODES, couldBeSecret, hostDisplayName, parseDuration, toJsonSchema
@@ -8823,6 +8862,8 @@ class HostExpander {
     src;
     vars;
     secrets = new Set();
+    /** References in the hosts' `env` that are not set, when it is not expanded (see targets.ts). */
+    unset = [];
     constructor(src, vars) {
         this.src = src;
         this.vars = vars;
@@ -9002,6 +9043,124 @@ function hostRoute(route, user) {
     if (!route.jump?.length)
         return {};
     return { jump: route.jump.map((hop) => ({ ...hop, user: hop.user ?? user })) };
+}
+
+;// CONCATENATED MODULE: ./src/config/host-selector.ts
+/** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
+function bare(host) {
+    return (/^\[(.*)\]$/.exec(host)?.[1] ?? host).toLowerCase();
+}
+/** What one item selects, or why it cannot select anything. Host names never contain `=`. */
+function selectorFor(item) {
+    const label = /^label=(.+)$/.exec(item);
+    if (label)
+        return { item, label: label[1], matches: (h) => h.labels.includes(label[1]) };
+    if (item.includes('='))
+        return `"${item}": only label=NAME selects by key`;
+    const at = item.indexOf('@');
+    const user = at >= 0 ? item.slice(0, at) : undefined;
+    const host = bare(at >= 0 ? item.slice(at + 1) : item);
+    return {
+        item,
+        matches: (h) => h.name === item || (bare(h.host) === host && (user === undefined || h.user === user)),
+    };
+}
+/** Whether any of `items` (selectors that parse) picks `host`. */
+function selectedBy(items, host) {
+    return items.some((item) => {
+        const selector = selectorFor(item);
+        return typeof selector !== 'string' && selector.matches(host);
+    });
+}
+/**
+ * The hosts of `hosts` (config order) that a hook runs on: those its `on` picks (every host without it); with
+ * `once`, the first of them only.
+ */
+function hookHosts(hook, hosts, of) {
+    const on = hook.on;
+    const picked = on ? hosts.filter((h) => selectedBy(on.items, of(h))) : [...hosts];
+    return hook.once ? picked.slice(0, 1) : picked;
+}
+
+;// CONCATENATED MODULE: ./src/config/targets.ts
+/**
+ * Per-host settings and where hooks run, checked across keys of one environment: a host's `env` (expanded over the
+ * environment's) and `vars` (plain values; a name in both is refused), and each hook's `on:`/`once:` selectors,
+ * which must each match a host of the environment (a typo would otherwise skip a migration without a word).
+ */
+
+
+
+/** For a problem found in a top-level default while checking one environment, says which environment. */
+function inEnvironment(entryPath, at) {
+    if (entryPath.startsWith(`${at.path}.`))
+        return '';
+    return ` (in environment \`${at.path.slice('environments.'.length)}\`)`;
+}
+/**
+ * A host's own `env` and `vars` in the chosen environment. `env` is expanded as the environment's (its secrets
+ * masked), or, for a command that runs no hook, left empty with its unset references listed (`x.unset`).
+ */
+function hostSettings(entry, x, environmentEnv) {
+    const out = {};
+    const source = x.vars.source ?? STEP_ENVIRONMENT;
+    if (entry.env?.length) {
+        const env = {};
+        for (const e of entry.env) {
+            if (!x.vars.expandEnv) {
+                for (const message of checkReferences(e.value, x.vars.env, source).unset)
+                    x.unset.push({ ...e.position, path: e.path, message });
+                continue;
+            }
+            const expansion = expandValue(e.value, x.vars.env, source);
+            for (const problem of expansion.problems)
+                new Cursor(x.src, e.path).problemAt(e.position, problem);
+            env[e.name] = expansion.value;
+            x.add(...expansion.secrets);
+        }
+        if (x.vars.expandEnv)
+            out.env = env;
+    }
+    if (entry.vars?.length) {
+        const taken = new Set([...environmentEnv, ...(entry.env ?? [])].map((e) => e.name));
+        out.vars = {};
+        for (const v of entry.vars) {
+            if (taken.has(v.name)) {
+                new Cursor(x.src, v.path).problemAt(v.position, `\`${v.name}\` is set in \`env\` too: give each name in \`env\` or in \`vars\`, not both`);
+            }
+            else
+                out.vars[v.name] = v.value;
+        }
+    }
+    return out;
+}
+/**
+ * Each `on:`/`once:` selector of `hooks` must match a host: labels are checked against the entries as written in
+ * every environment, host names against `resolved` (the chosen environment's hosts, before `hosts` selects).
+ */
+function checkHookTargets(at, entries = [], resolved, ...lists) {
+    const written = entries.map((e) => ({ ...e.spec, name: '', host: '' }));
+    for (const hook of lists.flat()) {
+        const target = hook.on;
+        if (!target)
+            continue;
+        for (const item of target.items) {
+            const label = item.startsWith('label=');
+            const hosts = label ? written : resolved;
+            if (!hosts || hosts.some((h) => selectedBy([item], h)))
+                continue;
+            const known = label
+                ? [...new Set(entries.flatMap((e) => e.spec.labels))].map((l) => `label=${l}`).join(', ')
+                : hosts.map((h) => h.name).join(', ');
+            new Cursor(at.source, target.path).problemAt(target.position, `\`${item}\` matches no host of this environment${inEnvironment(target.path, at)}` +
+                `; ${label ? 'its labels' : 'its hosts'}: ${known || '(none)'}` +
+                (target.key === 'once' ? ' (`once: true` runs on the first host)' : ''));
+        }
+    }
+}
+/** What runs on `host` sees: the environment's `env`, the host's own `env` over it, and the host's `vars`. */
+function hostEnv(config, host) {
+    return { ...config.env, ...host.env, ...host.vars };
 }
 
 ;// CONCATENATED MODULE: ./src/config/kind.ts
@@ -9508,7 +9667,22 @@ function readHook(item, at, keys, options) {
     if (!mapping || run === undefined)
         return undefined;
     const name = mapping.values.name?.trim();
-    return { run, ...(name ? { name } : {}), once: mapping.values.once === true, position: mapping.position };
+    const target = hookTarget(mapping.values, at);
+    if (target === undefined)
+        return undefined;
+    return { run, ...(name ? { name } : {}), ...target, position: mapping.position };
+}
+const isTarget = (v) => typeof v === 'object' && v !== null && 'items' in v;
+/** `once` and `on` as a hook's fields: `once: label=db` is `on: label=db` with `once: true`; not with `on` too. */
+function hookTarget(values, at) {
+    const { on, once } = values;
+    if (isTarget(once) && isTarget(on)) {
+        return at
+            .child('once')
+            .problemAt(once.position, 'name the hosts in `on` or in `once`, not both (`once: true` with `on` runs on the first host `on` picks)');
+    }
+    const where = isTarget(once) ? once : isTarget(on) ? on : undefined;
+    return { once: once === true || isTarget(once), ...(where ? { on: where } : {}) };
 }
 function hookList(keys, options = {}) {
     return {
@@ -9518,8 +9692,13 @@ function hookList(keys, options = {}) {
             items: { oneOf: [command.jsonSchema, kind_objectSchema(keys)] },
         },
         read: (node, at) => readList(node, at, (item, itemAt) => readHook(item, itemAt, keys, options)),
-        toJson: (hooks) => hooks.map((h) => h.once || h.name
-            ? { ...(h.name ? { name: h.name } : {}), run: h.run, ...(h.once ? { once: true } : {}) }
+        toJson: (hooks) => hooks.map((h) => h.once || h.name || h.on
+            ? {
+                ...(h.name ? { name: h.name } : {}),
+                run: h.run,
+                ...(h.on ? { on: h.on.items } : {}),
+                ...(h.once ? { once: true } : {}),
+            }
             : h.run),
     };
 }
@@ -9557,6 +9736,10 @@ function hostFromMapping(mapping, at) {
     const { host, user, port, deploy_path: deployPath, labels, jump, proxy_command: proxyCommand } = mapping.values;
     if (host === undefined)
         return undefined;
+    const settings = {
+        ...(mapping.values.env ? { env: mapping.values.env } : {}),
+        ...(mapping.values.vars ? { vars: mapping.values.vars } : {}),
+    };
     if (jump !== undefined && proxyCommand !== undefined) {
         return at.problemAt(mapping.keys.proxy_command ?? mapping.position, 'give `jump` or `proxy_command`, not both');
     }
@@ -9571,7 +9754,7 @@ function hostFromMapping(mapping, at) {
         if (mapping.keys.labels) {
             return at.child('labels').problemAt(mapping.keys.labels, '`local` means this machine and takes no `labels`');
         }
-        return { spec: localHost(mapping.position), deployPath, path: at.path };
+        return { spec: localHost(mapping.position), deployPath, path: at.path, ...settings };
     }
     const deferred = {};
     if (isDeferred(host))
@@ -9589,6 +9772,7 @@ function hostFromMapping(mapping, at) {
         ...(proxyCommand === undefined ? {} : { proxyCommand }),
         path: at.path,
         ...(Object.keys(deferred).length ? { deferred } : {}),
+        ...settings,
     };
 }
 function hostList(entryKeys) {
@@ -9694,6 +9878,152 @@ function routeText(host) {
     return host.jump?.length ? `via ${host.jump.map(hopName).join(', ')}` : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/config/target-kind.ts
+/**
+ * Where a hook runs (`on:`, `once:`) and a host's own `env:` and `vars:`. Selectors are read as the `hosts` input
+ * reads them (host-selector.ts); whether one matches a host of the environment is checked in hook-targets.ts.
+ */
+
+
+
+
+
+
+
+/** A selector as JSON Schema: `label=NAME` or a host (no `=`, `,` or blanks). */
+const SELECTOR_PATTERN = `^(label=${LABEL_PATTERN.source.slice(1, -1)}|[^=,\\s]+)(\\s*,\\s*(label=${LABEL_PATTERN.source.slice(1, -1)}|[^=,\\s]+))*$`;
+const SELECTOR_SCHEMA = { type: 'string', pattern: SELECTOR_PATTERN };
+/** Why one item cannot select a host, or undefined. */
+function itemProblem(item) {
+    const selector = selectorFor(item);
+    if (typeof selector === 'string')
+        return `${selector} (write a host or label=NAME)`;
+    if (selector.label !== undefined && !LABEL_PATTERN.test(selector.label))
+        return `invalid label ${JSON.stringify(selector.label)}: use letters, digits, \`.\`, \`_\` and \`-\``;
+    return undefined;
+}
+/** Reads one string or a list of strings, each possibly `a,b`, into selectors. */
+function readTarget(node, at, key) {
+    const resolved = at.resolve(node);
+    const nodes = (0,dist/* isSeq */.oP)(resolved) ? resolved.items : [node];
+    const items = [];
+    let bad = false;
+    for (const item of nodes) {
+        const value = at.resolve(item);
+        if (!(0,dist/* isScalar */.jn)(value) || typeof value.value !== 'string') {
+            at.problem(item, `must be a host, label=NAME, or a list of them (got ${describeNode(value)})`);
+            bad = true;
+            continue;
+        }
+        for (const part of value.value.split(',').map((s) => s.trim())) {
+            const problem = part === '' ? 'must not be empty' : itemProblem(part);
+            if (problem) {
+                at.problem(item, problem);
+                bad = true;
+            }
+            else
+                items.push(part);
+        }
+    }
+    if (bad)
+        return undefined;
+    if (!items.length)
+        return at.problem(node, 'must name at least one host or label=NAME');
+    return { items, key, path: at.path, position: at.position(node) };
+}
+/** `on:` of a deploy or activate hook. */
+const hookOn = {
+    label: 'host, label=NAME, or a list of them',
+    jsonSchema: { anyOf: [SELECTOR_SCHEMA, { type: 'array', minItems: 1, items: SELECTOR_SCHEMA }] },
+    read: (node, at) => readTarget(node, at, 'on'),
+    toJson: (target) => target.items,
+};
+/** `once:` of a deploy hook: `true` (the first host), or where (`label=db`: the first host with that label). */
+const hookOnce = {
+    label: 'boolean, host or label=NAME',
+    jsonSchema: { anyOf: [{ type: 'boolean' }, SELECTOR_SCHEMA] },
+    read(node, at) {
+        const resolved = at.resolve(node);
+        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'boolean')
+            return resolved.value;
+        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string')
+            return readTarget(node, at, 'once');
+        return at.problem(node, `must be true, false, a host or label=NAME (got ${describeNode(resolved)})`);
+    },
+    toJson: (v) => (typeof v === 'boolean' ? v : v.items.join(',')),
+};
+/** A host's `env:`: as the environment's, its `${NAME}` references checked as written. */
+const hostEnvMap = {
+    ...envMap,
+    read(node, at) {
+        return envMap.read(node, at)?.filter((entry) => {
+            const { problems } = checkReferences(entry.value, {});
+            for (const problem of problems)
+                at.child(entry.name).problemAt(entry.position, problem);
+            return problems.length === 0;
+        });
+    },
+};
+/** A host's `vars:`: names as in `env`, plain values (a dry run's plan shows them: no `${NAME}`, no secrets). */
+const hostVarsMap = {
+    ...envMap,
+    jsonSchema: {
+        ...envMap.jsonSchema,
+        additionalProperties: { anyOf: [{ type: 'string', not: { pattern: '\\$\\{' } }, { type: ['number', 'boolean'] }] },
+    },
+    read(node, at) {
+        return envMap.read(node, at)?.filter((entry) => {
+            if (!hasReference(entry.value))
+                return true;
+            at.child(entry.name).problemAt(entry.position, "`vars` are plain values, shown in a dry run's plan: put a value from `${NAME}` (a secret) in the host's `env`");
+            return false;
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./src/config/schema-targets.ts
+/** Keys of per-host settings (`env`, `vars` of a host) and of where a hook runs (`on`, `once`): see targets.ts. */
+
+
+/** A host entry's own environment variables and values. */
+const HOST_TARGET_KEYS = {
+    env: key({
+        kind: hostEnvMap,
+        description: "Environment variables for this host's hooks and health check command, over the environment's `env` (the host's value wins). `${NAME}` is replaced from the step's environment and masked, as in `env`.",
+    }),
+    vars: key({
+        kind: hostVarsMap,
+        description: "Plain values for this host's hooks, exported as environment variables (e.g. `WORKER_ID: 2`, `REGION: eu`). Shown in a dry run's plan: no `${NAME}`, no secrets (use `env`). A name may not also be in `env`.",
+    }),
+};
+const ON = key({
+    kind: hookOn,
+    description: 'Hosts this hook runs on, as the `hosts` input selects them: host names, `label=NAME`, a list of them or a comma-separated string. Without it, every host. Each must match a host of the environment.',
+});
+/** Where an activate hook runs. */
+const ACTIVATE_HOOK_TARGET_KEYS = { on: ON };
+/** Where a deploy hook runs. */
+const DEPLOY_HOOK_TARGET_KEYS = {
+    on: ON,
+    once: key({
+        kind: hookOnce,
+        default: false,
+        description: 'Run on one host only, before any host switches (e.g. database migrations): `true` for the first deployed host (of those `on` picks), or where, as in `on` (`once: label=db`: the first deployed host with label `db`). A deploy whose selected hosts include none of them fails before connecting.',
+    }),
+};
+/** Why `build` hooks refuse these keys. */
+const BUILD_MISPLACED = {
+    once: '`once` is only meaningful for deploy hooks',
+    on: '`on` is only meaningful for deploy and activate hooks: build hooks run on the runner',
+};
+/** The above, for one import in schema.ts. */
+const TARGETS = {
+    host: HOST_TARGET_KEYS,
+    deploy: DEPLOY_HOOK_TARGET_KEYS,
+    activate: ACTIVATE_HOOK_TARGET_KEYS,
+    buildMisplaced: BUILD_MISPLACED,
+};
+
 ;// CONCATENATED MODULE: ./src/config/types.ts
 const WRITABLE_MODES = ['acl', 'chmod', 'chown', 'chgrp', 'skip'];
 /** `all-at-once`: every host switches together; `rolling`: hosts switch in batches of `batch_size`. */
@@ -9704,6 +10034,7 @@ const STRATEGIES = ['all-at-once', 'rolling'];
  * The one definition of deploy.yml's keys. The validator reads with these specs, the loader takes defaults from
  * them, and toJsonSchema() publishes them. Add a key here and everything else follows.
  */
+
 
 
 
@@ -9748,6 +10079,7 @@ const HOST_ENTRY_KEYS = {
         kind: command,
         description: "Command run on the runner whose stdin and stdout carry this host's SSH connection (`%h`, `%p`, `%r`: host, port, user); overrides the environment's. Not with `jump`.",
     }),
+    ...TARGETS.host,
 };
 const RUN = key({ kind: command, required: true, description: 'The shell command.' });
 const HOOK_NAME = key({
@@ -9760,11 +10092,7 @@ const HOOK_KEYS = { run: RUN, name: HOOK_NAME };
 const DEPLOY_HOOK_KEYS = {
     run: RUN,
     name: HOOK_NAME,
-    once: key({
-        kind: kinds_boolean,
-        default: false,
-        description: 'Run on one host only (the first), before any host switches, e.g. database migrations.',
-    }),
+    ...TARGETS.deploy,
 };
 const ONLY_DEPLOY = { once: '`once` is only meaningful for deploy hooks' };
 /** One healthcheck attempt may take at most this long; `interval` is bounded the same. */
@@ -9900,19 +10228,19 @@ const schema_ENVIRONMENT_KEYS = {
         description: 'With `strategy: rolling`, how many hosts switch per batch (may exceed the number of hosts).',
     }),
     build: key({
-        kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
+        kind: hookList(HOOK_KEYS, { misplaced: TARGETS.buildMisplaced }),
         default: [],
         description: 'Shell commands run on the runner in the build copy before upload: strings, or mappings with `run` (and `name`).',
     }),
     deploy: key({
         kind: hookList(DEPLOY_HOOK_KEYS),
         default: [],
-        description: 'Shell commands run on each host in the new release before the switch: strings, or mappings with `run`, `name` and `once` (`once: true` runs it on one host only, before any host switches).',
+        description: 'Shell commands run on each host in the new release before the switch: strings, or mappings with `run`, `name`, `on` (the hosts it runs on: names or `label=NAME`) and `once` (`true` or where: it runs on one host only, before any host switches).',
     }),
     activate: key({
-        kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
+        kind: hookList({ ...HOOK_KEYS, ...TARGETS.activate }, { misplaced: ONLY_DEPLOY }),
         default: [],
-        description: 'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run` (and `name`).',
+        description: 'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run` (and `name`, `on`: the hosts it runs on).',
     }),
     healthcheck: key({
         kind: healthcheck(HEALTHCHECK_KEYS),
@@ -9953,6 +10281,7 @@ const schema_TOP_LEVEL_KEYS = { ...schema_TOP_LEVEL_ONLY_KEYS, ...schema_ENVIRON
 
 
 
+
 /** An environment's keys with top-level defaults applied (environment value replaces, no deep merge). */
 class Merged {
     top;
@@ -9977,12 +10306,6 @@ function checkRequired(merged, at, position) {
             at.problemAt(position, `missing required key \`${k}\``);
         }
     }
-}
-/** For a problem found in a top-level default while checking one environment, says which environment. */
-function inEnvironment(entryPath, at) {
-    if (entryPath.startsWith(`${at.path}.`))
-        return '';
-    return ` (in environment \`${at.path.slice('environments.'.length)}\`)`;
 }
 /**
  * The environment's hosts with its `user` and `deploy_path` applied. For the chosen environment (`x` given) the
@@ -10042,6 +10365,7 @@ function resolveHosts(merged, at, position, x, userFor) {
             // Only when not the default (fleet/connect.ts applies it): a host reads as it always did.
             ...(retries === schema_ENVIRONMENT_KEYS.connect_retries.default ? {} : { connectRetries: retries }),
             ...(secret ? { masked: true } : {}),
+            ...hostSettings(entry, x, merged.or('env')),
             ...(spec.local
                 ? {}
                 : hostRoute(ownRoute.jump || ownRoute.proxyCommand ? ownRoute : route, hostUser === undefined ? undefined : written(hostUser))),
@@ -10153,14 +10477,16 @@ function validateDocument(source, options) {
         const merged = new Merged(top, environment.mapping);
         checkRequired(merged, at, environment.position);
         const isChosen = environment.name === options.environment;
-        const x = isChosen ? new HostExpander(source, { env: options.env, source: options.envSource }) : undefined;
+        const x = isChosen ? new HostExpander(source, { ...options, source: options.envSource }) : undefined;
         const hosts = resolveHosts(merged, at, environment.position, x, options.userFor);
         checkShared(merged, at);
         checkEnvReferences(merged, at);
+        checkHookTargets(at, merged.get('hosts'), x && hosts.hosts, merged.or('deploy'), merged.or('activate'));
         if (isChosen && x) {
             const loadedEnv = expandEnv(merged, at, options);
             // The hosts' values are masked whether or not the command runs hooks: every command reaches the hosts.
             loadedEnv.secrets = [...new Set([...loadedEnv.secrets, ...x.secrets])];
+            loadedEnv.envSkipped?.unset.push(...x.unset);
             chosen = buildConfig(merged, hosts, loadedEnv, {
                 application: top.values.name ?? options.defaultName,
                 environment: environment.name,
@@ -10354,6 +10680,8 @@ function schemaText() {
 
 
 
+
+
 /***/ }),
 
 /***/ 3916:
@@ -10504,7 +10832,7 @@ function words(values) {
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3166);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7968);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
 
 
@@ -10864,8 +11192,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: stepLine
 
-// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
-var config = __nccwpck_require__(3166);
+// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
+var config = __nccwpck_require__(7968);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
 var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: ./src/log.ts
