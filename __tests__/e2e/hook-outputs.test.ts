@@ -25,14 +25,20 @@ afterAll(async () => {
 });
 
 /** Two hosts (deploy paths `<base>/a` and `<base>/b`, so a hook can tell where it runs), with these hooks. */
-function config(base: string, o: { deploy: string[]; activate?: string[]; env?: string; one?: boolean }): string {
+function config(
+  base: string,
+  o: { deploy: string[]; activate?: string[]; env?: string; one?: boolean; secretHost?: boolean },
+): string {
   const entry = (h: SshdHandle, dir: string) =>
-    `      - { host: ${h.host}, user: ${h.user}, port: ${h.port}, deploy_path: ${JSON.stringify(join(base, dir))} }`;
+    o.secretHost
+      ? '      - "${DEPLOY_HOST}"'
+      : `      - { host: ${h.host}, user: ${h.user}, port: ${h.port}, deploy_path: ${JSON.stringify(join(base, dir))} }`;
   return `name: shop
 environments:
   production:
     hosts:
 ${[entry(hosts[0]!, 'a'), ...(o.one ? [] : [entry(hosts[1]!, 'b')])].join('\n')}
+    deploy_path: ${JSON.stringify(join(base, 'a'))}
     env: ${o.env ?? '{}'}
     deploy: ${JSON.stringify(o.deploy)}
     activate: ${JSON.stringify(o.activate ?? [])}
@@ -98,6 +104,18 @@ describe('$DEPLOY_OUTPUT', () => {
     expect(r.outputs['hook-migrated']).toBe('12');
     // Written as @actions/core writes every output: name<<ghadelimiter_<uuid>, the value, the delimiter.
     expect(readFileSync(r.files.output, 'utf8')).toMatch(/^hook-migrated<<(ghadelimiter_[0-9a-f-]{36})\n12\n\1$/m);
+  });
+
+  test('a rollback reports what its activate hooks wrote', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-out-'));
+    const activate = ['echo "live=$DEPLOY_RELEASE" >> "$DEPLOY_OUTPUT"'];
+    const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, { deploy: [], activate, one: true }));
+    const first = await runAction({ inputs: { ...inputs(), 'release-name': 'r1' }, workspace: ws.dir });
+    expect(first.outputs['hook-live']).toBe('r1');
+    const second = await runAction({ inputs: { ...inputs(), 'release-name': 'r2' }, workspace: ws.dir });
+    expect(second.outputs['hook-live']).toBe('r2');
+    const back = await runAction({ inputs: { ...inputs(), command: 'rollback' }, workspace: ws.dir });
+    expect({ code: back.code, live: back.outputs['hook-live'] }).toEqual({ code: 0, live: 'r1' });
   });
 
   test('hostile values stay values: no workflow command, no output of their own; bad lines and caps are warnings naming host, hook and line', async () => {
@@ -171,18 +189,24 @@ describe('$DEPLOY_OUTPUT', () => {
     expect(r.summary).toContain('is not an output name');
   });
 
-  test('a secret in a value is *** in the outputs; the CLI prints the values at its end, masked', async () => {
+  test('a secret in a value is *** in the outputs, a host from a secret is ***; the CLI prints the values at its end, masked', async () => {
     const base = mkdtempSync(join(tmpdir(), 'da-out-'));
     const APP_KEY = 's3cret-app-key-9f27';
+    const DEPLOY_HOST = `${hosts[0]!.user}@${hosts[0]!.host}:${hosts[0]!.port}`;
     const deploy = [
       'printf "dsn=mysql://app:%s@db\\nkey=%s\\nplain=visible\\n" "$APP_KEY" "$APP_KEY" >> "$DEPLOY_OUTPUT"',
     ];
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
-      config(base, { deploy, env: '{ APP_KEY: "${APP_KEY}" }', one: true }),
+      config(base, { deploy, env: '{ APP_KEY: "${APP_KEY}" }', one: true, secretHost: true }),
     );
-    const r = await runAction({ inputs: inputs(), workspace: ws.dir, env: { APP_KEY } });
+    const r = await runAction({ inputs: inputs(), workspace: ws.dir, env: { APP_KEY, DEPLOY_HOST } });
     expect(r.code).toBe(0);
+    expect(JSON.parse(r.outputs['outputs']!)).toEqual({
+      '***': { dsn: 'mysql://app:***@db', key: '***', plain: 'visible' },
+    });
+    expect(r.outputs['hosts']).toBe('["***"]');
+    expect(readFileSync(r.files.output, 'utf8')).not.toContain(`${hosts[0]!.host}:${hosts[0]!.port}`);
     expect(r.outputs['hook-dsn']).toBe('mysql://app:***@db');
     expect(r.outputs['hook-key']).toBe('***');
     expect(r.outputs['hook-plain']).toBe('visible');
@@ -195,7 +219,7 @@ describe('$DEPLOY_OUTPUT', () => {
     const args = ['deploy', 'production', '--source', 'app', '-i', hosts[0]!.privateKeyPath];
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: ws.dir,
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'alice', APP_KEY },
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'alice', APP_KEY, DEPLOY_HOST },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

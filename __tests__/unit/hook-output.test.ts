@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hookOutputs as stepOutputs } from '../../src/action/outputs.js';
+import { hookStepOutputs as stepOutputs } from '../../src/action/outputs.js';
 import { recordHookOutputs } from '../../src/commands/hook-outputs.js';
 import type { Member } from '../../src/fleet/fleet.js';
 import type { PhaseResult } from '../../src/remote/session.js';

@@ -15,7 +15,7 @@ export function setOutputs(report: RunReport, hosts: string[]): void {
   core.setOutput('previous-release', report.previous ?? '');
   core.setOutput('url', report.url ?? '');
   core.setOutput('hosts', JSON.stringify(hosts));
-  const hook = hookOutputs(report, maskedSoFar());
+  const hook = hookStepOutputs(report, maskedSoFar());
   core.setOutput('outputs', JSON.stringify(hook.outputs));
   for (const [name, value] of hook.flat) core.setOutput(`hook-${name}`, value);
   for (const w of hook.warnings) core.warning(w);
@@ -35,7 +35,7 @@ export function maskText(text: string, secrets: readonly string[]): string {
  * `hook-<name>` for the first host that wrote the name. Secrets in values become `***` (the runner masks the log, not
  * the outputs a later step reads); a name that holds one is left out, with a warning.
  */
-export function hookOutputs(
+export function hookStepOutputs(
   report: RunReport,
   secrets: readonly string[],
 ): { outputs: Record<string, Record<string, string>>; flat: Map<string, string>; warnings: string[] } {
