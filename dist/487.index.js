@@ -2,7 +2,7 @@ export const id = 487;
 export const ids = [487];
 export const modules = {
 
-/***/ 6656:
+/***/ 4275:
 /***/ ((module) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
@@ -27,7 +27,7 @@ module.exports = {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
 
-var errors = __webpack_require__(6656);
+var errors = __webpack_require__(4275);
 var types = __webpack_require__(254);
 
 var Reader = __webpack_require__(1996);
@@ -65,7 +65,7 @@ var assert = __webpack_require__(2613);
 var Buffer = (__webpack_require__(2803).Buffer);
 
 var ASN1 = __webpack_require__(254);
-var errors = __webpack_require__(6656);
+var errors = __webpack_require__(4275);
 
 
 // --- Globals
@@ -376,7 +376,7 @@ module.exports = {
 var assert = __webpack_require__(2613);
 var Buffer = (__webpack_require__(2803).Buffer);
 var ASN1 = __webpack_require__(254);
-var errors = __webpack_require__(6656);
+var errors = __webpack_require__(4275);
 
 
 // --- Globals

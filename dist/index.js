@@ -28558,7 +28558,7 @@ const actionsLog = {
 
 /***/ }),
 
-/***/ 4139:
+/***/ 8100:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28614,83 +28614,8 @@ var transport_certificate = __nccwpck_require__(2102);
 var known_hosts = __nccwpck_require__(3808);
 // EXTERNAL MODULE: ./src/action/actions-log.ts + 1 modules
 var actions_log = __nccwpck_require__(6238);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/commands/names.ts
-/** The commands, as the `command` input and the CLI name them. */
-const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases', 'doctor'];
-function isCommand(name) {
-    return COMMANDS.includes(name);
-}
-
-;// CONCATENATED MODULE: ./src/action/inputs.ts
-
-
-
-
-function readInputs() {
-    const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
-    const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
-    const command = core/* getInput */.V4('command') || 'deploy';
-    if (!isCommand(command)) {
-        throw new Error(`input command: "${command}" is not a command; use one of: ${COMMANDS.join(', ')}`);
-    }
-    const timeout = secondsInput('connect-timeout', '30');
-    const startTimeout = secondsInput('start-timeout', '20');
-    return {
-        command,
-        environment: core/* getInput */.V4('environment') || 'production',
-        config: inWorkspace(core/* getInput */.V4('config') || 'deploy.yml'),
-        source: inWorkspace(core/* getInput */.V4('source') || '.'),
-        sshPrivateKey: core/* getInput */.V4('ssh-private-key'),
-        sshPassphrase: core/* getInput */.V4('ssh-passphrase'),
-        sshCertificate: core/* getInput */.V4('ssh-certificate'),
-        knownHosts: core/* getInput */.V4('known-hosts'),
-        releaseName: core/* getInput */.V4('release-name'),
-        release: core/* getInput */.V4('release'),
-        dryRun: booleanInput('dry-run'),
-        force: forceInput(command),
-        hosts: core/* getInput */.V4('hosts'),
-        connectTimeoutSeconds: timeout,
-        startTimeoutSeconds: startTimeout,
-        githubDeployment: booleanInput('github-deployment'),
-        githubToken: core/* getInput */.V4('github-token'),
-    };
-}
-/**
- * Masks every line of every secret, so a multi-line key never reaches the log in any form. `${NAME}` values follow
- * the masking rule (not `true`, `42` or under 4 characters); credentials are masked whatever they are.
- */
-function maskSecrets(values, options = {}) {
-    for (const piece of (0,config/* secretPieces */.oY)(values, options))
-        core/* setSecret */.Pq(piece);
-}
-/** `force` applies to unlock only: anywhere else it is a mistake worth saying. */
-function forceInput(command) {
-    const force = booleanInput('force');
-    if (force && command !== 'unlock')
-        throw new Error(`input force: applies to command unlock only, not ${command}`);
-    return force;
-}
-/** A number of seconds: positive, the default when empty. */
-function secondsInput(name, fallback) {
-    const value = Number(core/* getInput */.V4(name) || fallback);
-    if (!Number.isFinite(value) || value <= 0)
-        throw new Error(`input ${name}: must be a positive number of seconds`);
-    return value;
-}
-/** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */
-function booleanInput(name) {
-    const value = core/* getInput */.V4(name).trim();
-    if (value === '')
-        return false;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new Error(`input ${name}: "${value}" is not a boolean; use true or false`);
-}
-
+// EXTERNAL MODULE: ./src/action/inputs.ts + 1 modules
+var action_inputs = __nccwpck_require__(6656);
 // EXTERNAL MODULE: ./src/action/state.ts
 var state = __nccwpck_require__(3175);
 ;// CONCATENATED MODULE: ./src/action/context.ts
@@ -28705,8 +28630,8 @@ var state = __nccwpck_require__(3175);
 
 /** The action's inputs; the credentials among them are masked in the log at once. */
 function actionInputs() {
-    const inputs = readInputs();
-    maskSecrets([inputs.sshPrivateKey, inputs.sshPassphrase, inputs.githubToken], { credential: true });
+    const inputs = (0,action_inputs/* readInputs */.Ko)();
+    (0,action_inputs/* maskSecrets */.QU)([inputs.sshPrivateKey, inputs.sshPassphrase, inputs.githubToken], { credential: true });
     return inputs;
 }
 /**
@@ -28715,7 +28640,7 @@ function actionInputs() {
  */
 function actionConfig(inputs, expandEnv) {
     const loaded = (0,config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env, expandEnv });
-    maskSecrets(loaded.secrets);
+    (0,action_inputs/* maskSecrets */.QU)(loaded.secrets);
     return { ...loaded, hosts: selectHosts(loaded.hosts, inputs.hosts, 'input hosts') };
 }
 /** How the hosts are reached, from the inputs. */
@@ -28777,7 +28702,107 @@ async function commandContext(inputs, config, report, signal) {
 
 /***/ }),
 
-/***/ 5114:
+/***/ 6656:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  QU: () => (/* binding */ maskSecrets),
+  v0: () => (/* binding */ maskedSoFar),
+  Ko: () => (/* binding */ readInputs)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7264);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/commands/names.ts
+/** The commands, as the `command` input and the CLI name them. */
+const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases', 'doctor'];
+function isCommand(name) {
+    return COMMANDS.includes(name);
+}
+
+// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
+var config = __nccwpck_require__(7968);
+;// CONCATENATED MODULE: ./src/action/inputs.ts
+
+
+
+
+function readInputs() {
+    const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
+    const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
+    const command = core/* getInput */.V4('command') || 'deploy';
+    if (!isCommand(command)) {
+        throw new Error(`input command: "${command}" is not a command; use one of: ${COMMANDS.join(', ')}`);
+    }
+    const timeout = secondsInput('connect-timeout', '30');
+    const startTimeout = secondsInput('start-timeout', '20');
+    return {
+        command,
+        environment: core/* getInput */.V4('environment') || 'production',
+        config: inWorkspace(core/* getInput */.V4('config') || 'deploy.yml'),
+        source: inWorkspace(core/* getInput */.V4('source') || '.'),
+        sshPrivateKey: core/* getInput */.V4('ssh-private-key'),
+        sshPassphrase: core/* getInput */.V4('ssh-passphrase'),
+        sshCertificate: core/* getInput */.V4('ssh-certificate'),
+        knownHosts: core/* getInput */.V4('known-hosts'),
+        releaseName: core/* getInput */.V4('release-name'),
+        release: core/* getInput */.V4('release'),
+        dryRun: booleanInput('dry-run'),
+        force: forceInput(command),
+        hosts: core/* getInput */.V4('hosts'),
+        connectTimeoutSeconds: timeout,
+        startTimeoutSeconds: startTimeout,
+        githubDeployment: booleanInput('github-deployment'),
+        githubToken: core/* getInput */.V4('github-token'),
+    };
+}
+/**
+ * Masks every line of every secret, so a multi-line key never reaches the log in any form. `${NAME}` values follow
+ * the masking rule (not `true`, `42` or under 4 characters); credentials are masked whatever they are.
+ */
+function maskSecrets(values, options = {}) {
+    for (const piece of (0,config/* secretPieces */.oY)(values, options)) {
+        core/* setSecret */.Pq(piece);
+        masked.add(piece);
+    }
+}
+/** Every string masked so far: what the step outputs mask too (the runner masks only the log). */
+const masked = new Set();
+const maskedSoFar = () => [...masked];
+/** `force` applies to unlock only: anywhere else it is a mistake worth saying. */
+function forceInput(command) {
+    const force = booleanInput('force');
+    if (force && command !== 'unlock')
+        throw new Error(`input force: applies to command unlock only, not ${command}`);
+    return force;
+}
+/** A number of seconds: positive, the default when empty. */
+function secondsInput(name, fallback) {
+    const value = Number(core/* getInput */.V4(name) || fallback);
+    if (!Number.isFinite(value) || value <= 0)
+        throw new Error(`input ${name}: must be a positive number of seconds`);
+    return value;
+}
+/** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */
+function booleanInput(name) {
+    const value = core/* getInput */.V4(name).trim();
+    if (value === '')
+        return false;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new Error(`input ${name}: "${value}" is not a boolean; use true or false`);
+}
+
+
+/***/ }),
+
+/***/ 1354:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29832,7 +29857,9 @@ async function rollout(fleet, plan, listener = {}, members = fleet.members) {
             const at = Date.now();
             for (const m of batch)
                 listener.switched?.(m, at);
-            await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
+            const activated = await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
+            for (const [m, result] of activated)
+                listener.activated?.(m, result);
             if (plan.health) {
                 // One phase of the log for the batch, whether each host is checked by URL (from here) or by command.
                 await fleet.phase('health', batch, async () => {
@@ -29922,7 +29949,59 @@ function healthVerdict(result) {
 
 // EXTERNAL MODULE: ./src/report/heartbeat.ts
 var heartbeat = __nccwpck_require__(990);
+// EXTERNAL MODULE: ./src/remote/steps/hook-output.ts
+var hook_output = __nccwpck_require__(2249);
+;// CONCATENATED MODULE: ./src/commands/hook-outputs.ts
+
+
+
+/**
+ * Keeps in the report what each host's hooks wrote to `$DEPLOY_OUTPUT` in these results (a hooks or an activate
+ * phase), and warns of each problem, naming the host, the hook and the line. A host keeps at most OUTPUT_HOST_MAX
+ * bytes of names and values: a value past that is left out, with a warning.
+ */
+function recordHookOutputs(ctx, results) {
+    for (const [m, result] of results) {
+        const outputs = (0,hook_output/* hookOutputs */.s5)(result);
+        if (!outputs.length)
+            continue;
+        let host = ctx.report.hookOutputs.get(m.host.name);
+        if (!host) {
+            host = { masked: m.host.masked === true, values: new Map() };
+            ctx.report.hookOutputs.set(m.host.name, host);
+        }
+        let size = 0;
+        for (const [name, value] of host.values)
+            size += entrySize(name, value);
+        for (const out of outputs) {
+            const where = `${m.host.name}: ${(0,steps_hooks/* stepTitle */.Fb)(out.step)}: $DEPLOY_OUTPUT`;
+            for (const p of out.problems)
+                warn(ctx, `${where}${p.line ? ` line ${p.line}` : ''}: ${p.text}`);
+            const left = [];
+            let from = 0;
+            for (const pair of out.pairs) {
+                const old = host.values.get(pair.name);
+                const after = size - (old === undefined ? 0 : entrySize(pair.name, old)) + entrySize(pair.name, pair.value);
+                if (after > hook_output/* OUTPUT_HOST_MAX */.qD) {
+                    if (!left.length)
+                        from = pair.line;
+                    left.push(pair.name);
+                    continue;
+                }
+                host.values.set(pair.name, pair.value);
+                size = after;
+            }
+            if (left.length) {
+                const names = left.length > 3 ? `${left.slice(0, 3).join(', ')} and ${left.length - 3} more` : left.join(', ');
+                warn(ctx, `${where} line ${from}: ${names} left out: this host's outputs would pass ${hook_output/* OUTPUT_HOST_MAX */.qD / 1024} KiB in all`);
+            }
+        }
+    }
+}
+const entrySize = (name, value) => Buffer.byteLength(name) + Buffer.byteLength(value);
+
 ;// CONCATENATED MODULE: ./src/commands/release-flow.ts
+
 
 
 
@@ -29941,6 +30020,7 @@ async function runRelease(ctx, fleet, facts, phases) {
     const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
     const solo = fleet.members.length === 1 && !ctx.config.healthcheck && ctx.config.activate.length === 0;
     const staging = await stageAndHooks(ctx, fleet, phases, solo);
+    recordHookOutputs(ctx, staging);
     // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
     const restaged = fleet.members.filter((m) => staging.get(m)?.stopped);
     if (solo && restaged.length === 0) {
@@ -29972,7 +30052,8 @@ async function restage(ctx, fleet, phases, again, results) {
     const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
     for (const m of again)
         warn(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
-    await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: ctx.config.maxParallel });
+    const hooked = await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: ctx.config.maxParallel });
+    recordHookOutputs(ctx, hooked);
 }
 /**
  * Switches the hosts (all of them, or `members`) as the config's strategy says, each activated and health-checked,
@@ -29996,6 +30077,7 @@ function rolloutListener(ctx) {
         switched: (m, at) => report.switchedAt.set(m.host.name, at),
         health: (m, r) => (report.row(m.host.name).health = { ok: r.ok, attempts: r.attempts, detail: r.detail }),
         reverted: (m) => (report.row(m.host.name).reverted = true),
+        activated: (m, result) => recordHookOutputs(ctx, new Map([[m, result]])),
     };
 }
 /** A host's health after its switch, by URL from the runner or by command on the host. */
@@ -31470,6 +31552,8 @@ class RunReport {
     warnings = [];
     /** Per host, per step id: the last lines of hook output. */
     outputs = new Map();
+    /** Per host: the values its hooks wrote to `$DEPLOY_OUTPUT`, checked (see commands/hook-outputs.ts). */
+    hookOutputs = new Map();
     links;
     failure;
     release;
@@ -32094,8 +32178,8 @@ function annotateFailure(command, error, failure) {
     core/* error */.z3(`${where}${failure.message}`, { title: `${command} failed${host} (step: ${annotations_short(failure.step)})` });
 }
 
-// EXTERNAL MODULE: ./src/action/context.ts + 3 modules
-var context = __nccwpck_require__(4139);
+// EXTERNAL MODULE: ./src/action/context.ts + 1 modules
+var context = __nccwpck_require__(8100);
 ;// CONCATENATED MODULE: ./src/action/job-summary.ts
 
 
@@ -32161,7 +32245,10 @@ function startErrorSummary(command, error) {
     ].join('\n');
 }
 
+// EXTERNAL MODULE: ./src/action/inputs.ts + 1 modules
+var inputs = __nccwpck_require__(6656);
 ;// CONCATENATED MODULE: ./src/action/outputs.ts
+
 
 /** The hosts as the `hosts` output lists them: a host whose name came from a secret (`${NAME}`) is `***`. */
 function hostsOutput(hosts) {
@@ -32174,6 +32261,49 @@ function setOutputs(report, hosts) {
     core/* setOutput */.uH('previous-release', report.previous ?? '');
     core/* setOutput */.uH('url', report.url ?? '');
     core/* setOutput */.uH('hosts', JSON.stringify(hosts));
+    const hook = hookStepOutputs(report, (0,inputs/* maskedSoFar */.v0)());
+    core/* setOutput */.uH('outputs', JSON.stringify(hook.outputs));
+    for (const [name, value] of hook.flat)
+        core/* setOutput */.uH(`hook-${name}`, value);
+    for (const w of hook.warnings)
+        core/* warning */.$e(w);
+}
+/** Each secret piece in `text` replaced by `***` (longest first: a secret that holds another is masked whole). */
+function maskText(text, secrets) {
+    let out = text;
+    for (const s of [...secrets].sort((a, b) => b.length - a.length))
+        if (s && out.includes(s))
+            out = out.split(s).join('***');
+    return out;
+}
+/**
+ * What the hooks wrote to `$DEPLOY_OUTPUT`, as step outputs: `outputs`, {"<host>": {"<name>": "<value>"}} in config
+ * order, hosts named as the `hosts` output names them (a second host from a secret is `*** (2)`), and a flat
+ * `hook-<name>` for the first host that wrote the name. Secrets in values become `***` (the runner masks the log, not
+ * the outputs a later step reads); a name that holds one is left out, with a warning.
+ */
+function hookStepOutputs(report, secrets) {
+    // No prototype: a name such as `__proto__` is a name like any other.
+    const outputs = Object.create(null);
+    const flat = new Map();
+    const warnings = [];
+    let hidden = 0;
+    for (const host of report.inOrder(report.hookOutputs.keys())) {
+        const { masked, values } = report.hookOutputs.get(host);
+        const key = masked ? (++hidden === 1 ? '***' : `*** (${hidden})`) : maskText(host, secrets);
+        const shown = Object.create(null);
+        for (const [name, value] of values) {
+            if (maskText(name, secrets) !== name) {
+                warnings.push(`${key}: the output name ${maskText(name, secrets)} holds a secret: left out`);
+                continue;
+            }
+            shown[name] = maskText(value, secrets);
+            if (!flat.has(name))
+                flat.set(name, shown[name]);
+        }
+        outputs[key] = shown;
+    }
+    return { outputs, flat, warnings };
 }
 
 // EXTERNAL MODULE: ./src/action/state.ts
@@ -32282,8 +32412,8 @@ async function finishAbandonedRun(config, owner, access, log) {
 
 // EXTERNAL MODULE: ./src/action/actions-log.ts + 1 modules
 var actions_log = __nccwpck_require__(6238);
-// EXTERNAL MODULE: ./src/action/context.ts + 3 modules
-var context = __nccwpck_require__(4139);
+// EXTERNAL MODULE: ./src/action/context.ts + 1 modules
+var context = __nccwpck_require__(8100);
 // EXTERNAL MODULE: ./src/action/state.ts
 var state = __nccwpck_require__(3175);
 ;// CONCATENATED MODULE: ./src/action/post.ts
@@ -35779,7 +35909,7 @@ function sessionListener(host, l) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5114);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1354);
 /* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3554);
 /* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3175);
 
@@ -37348,6 +37478,7 @@ class HostSession {
 /* harmony export */   CU: () => (/* binding */ FENCE_SH),
 /* harmony export */   Ct: () => (/* binding */ VERIFY_SH),
 /* harmony export */   GJ: () => (/* binding */ FILE_INDEX_SH),
+/* harmony export */   Gw: () => (/* binding */ HOOK_OUTPUT_SH),
 /* harmony export */   Jf: () => (/* binding */ PRUNE_SH),
 /* harmony export */   K3: () => (/* binding */ VERIFY_AWK),
 /* harmony export */   KQ: () => (/* binding */ TRANSFER_SH),
@@ -37378,6 +37509,8 @@ const DOCTOR_SH = "da_data doctor-bash \"$BASH_VERSION\"\nprintf -v now '%(%s)T'
 const FENCE_SH = "da_fence() { da_owns_lock || da_lock_lost; }\nda_lock_lost() {\nlocal at='' by='' url='' other='' what line switched=''\n{ IFS= read -r at; IFS= read -r by; IFS= read -r url; } 2>/dev/null < \".deploy/unlocked/$DA_OWNER\" || true\nread -r other 2>/dev/null < .deploy/lock/owner || true\nif [ -n \"$at\" ]; then\nwhat=\"was removed at $at by ${by:-an unknown operator} (unlock${url:+, $url})\"\n[ -z \"$other\" ] || what=\"$what, then taken by $(da_lock_name)\"\nelif [ -n \"$other\" ]; then\nwhat=\"was replaced by $(da_lock_name) (without unlock: removed by hand?)\"\nelse\nwhat=\"is gone (removed by hand, without unlock)\"\nfi\nwhile IFS= read -r line; do case $line in \"switched \"*) switched=yes ;; esac; done 2>/dev/null < \"$DA_PENDING\" || true\nif [ -n \"$switched\" ]; then line=\"its switch is undone only where current still points at its release\"; else line=\"nothing was switched\"; fi\necho \"error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again.\" >&2\nexit 76\n}\nda_lock_name() {\nlocal repo run attempt actor runner name\nrepo=$(da_lock_field repository); run=$(da_lock_field run_id); attempt=$(da_lock_field run_attempt)\nactor=$(da_lock_field actor); runner=$(da_lock_field runner)\nif [ -n \"$run\" ]; then name=\"${repo:+$repo }run $run${attempt:+ (attempt $attempt)}\"\nelif [ -n \"$runner\" ]; then name=\"a CLI run on $runner\"\nelse name=\"another run\"\nfi\nprintf '%s' \"$name${actor:+ by $actor}\"\n}\n";
 /** file-index.sh */
 const FILE_INDEX_SH = "DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'\nda_list_files() { find . -mindepth 1 \"$@\" -type f -printf \"$DA_FILE_SIG\"; }\nda_mark_time() { : > \"$1\" && find \"$1\" -printf '%C@'; }\nda_index_write() {\ngzip -dc \".deploy/manifests/$3.gz\" > \"$1.manifest\" &&\nawk -v mark=\"$2\" -v manifest=\"$1.manifest\" 'BEGIN { RS = ORS = \"\\0\" }\nFILENAME == manifest { if (substr($0, 1, 1) == \"f\") hash[substr($0, 41)] = substr($0, 8, 32); next }\n{ t = index($0, \"\\t\"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, \" \")\nif ((p in hash) && s[4] + 0 < mark - 0.01) print sig \"\\t\" hash[p] \"\\t\" p }' \"$1.manifest\" \"$1\" > \".deploy/manifests/$3.idx.tmp\" &&\nmv -f -- \".deploy/manifests/$3.idx.tmp\" \".deploy/manifests/$3.idx\"\nrm -f -- \"$1.manifest\"\n}\n";
+/** hook-output.sh */
+const HOOK_OUTPUT_SH = "da_output_open() {\nda_dir \"$DA_TMP\"\nDEPLOY_OUTPUT=\"$PWD/$DA_TMP/output.$1\"\nif [ -e \"$DEPLOY_OUTPUT\" ] || [ -L \"$DEPLOY_OUTPUT\" ]; then rm -f -- \"$DEPLOY_OUTPUT\"; fi\n(umask 077 && set -C && : > \"$DEPLOY_OUTPUT\")\nexport DEPLOY_OUTPUT\n}\nda_output_close() {\nif [ -n \"${1:-}\" ] && [ -f \"$DEPLOY_OUTPUT\" ] && [ ! -L \"$DEPLOY_OUTPUT\" ] && [ -s \"$DEPLOY_OUTPUT\" ]; then\nhead -c 32769 -- \"$DEPLOY_OUTPUT\" | da_blob \"output.$1\"\nfi\nrm -f -- \"$DEPLOY_OUTPUT\"\n}\n";
 /** inspect.sh */
 const INSPECT_SH = "da_data user \"${USER:-$(id -un)}\"\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null; then da_data absent yes; exit 0; fi\nlive=$(readlink current 2>/dev/null || true)\nda_data live \"$live\"\noffered=\ndirs=(releases/*/)\nif [ -d \"${dirs[0]}\" ]; then\n{\nstat --printf '%Y\\t%n\\0' -- \"${dirs[@]}\"\nfor d in \"${dirs[@]}\"; do rev=; read -r rev 2>/dev/null < \"${d}REVISION\" || true; printf 'rev\\t%s\\t%s\\0' \"$d\" \"${rev:0:64}\"; done\n} | da_blob releases\nif [ -n \"$offer_from\" ] && [ \"${#dirs[@]}\" -ge \"$offer_from\" ]; then\nbase=\nfor d in \"${dirs[@]}\"; do\nd=${d%/}; [ \"$d\" != \"$live\" ] || continue\n{ [ -n \"$base\" ] && ! [[ $d < $base ]]; } || base=$d\ndone\nif [ -n \"$base\" ]; then\nda_data base-name \"${base#releases/}\"\nwhen=later; [ ! -e .deploy/check-base-first ] || when=now\n! da_offer_base \"${base#releases/}\" \"$when\" || offered=yes\nfi\nfi\nfi\nda_live_manifest \"$live\" ${offered:+kept}\nif [ -f .deploy/history.jsonl ]; then tail -n 1000 .deploy/history.jsonl | da_blob history; fi\npartial=\nfor f in .deploy/pending/*; do\n{ [ -f \"$f\" ] && [ \"$f\" != \"$DA_PENDING\" ]; } || continue\nwhile IFS= read -r line; do case $line in \"release \"*) partial+=\"${line#release }\"$'\\n' ;; esac; done < \"$f\"\ndone\n[ -z \"$partial\" ] || printf '%s' \"$partial\" | da_blob partial\nif [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi\n[ -z \"$detect\" ] || da_data http-user \"$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_]www|[w]ww-data|[n]ginx' | grep -v root | sort | awk '{print $NF}' | uniq | head -n 1)\"\n";
 /** prelude.sh */
@@ -37402,6 +37535,149 @@ const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\
 
 /***/ }),
 
+/***/ 2249:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   mn: () => (/* binding */ HOOK_OUTPUT_LIB),
+/* harmony export */   qD: () => (/* binding */ OUTPUT_HOST_MAX),
+/* harmony export */   s5: () => (/* binding */ hookOutputs)
+/* harmony export */ });
+/* unused harmony exports outputKey, OUTPUT_FILE_MAX, OUTPUT_VALUE_MAX, OUTPUT_NAME, parseOutputFile */
+/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2044);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
+
+
+/**
+ * The protocol of `$DEPLOY_OUTPUT`: each deploy and activate hook runs with it naming a fresh empty file (mode 0600,
+ * in the run's scratch dir) where it may write `name=value` lines, or `name<<DELIMITER` … `DELIMITER` for a value of
+ * several lines, as to `$GITHUB_OUTPUT`. After a hook that succeeded, its step sends the file back as the data value
+ * `output.<step id>` (its first OUTPUT_FILE_MAX bytes and one more); `hookOutputs` reads and checks it here, on the
+ * runner: names `[A-Za-z0-9_-]`, at most 64 characters; values at most OUTPUT_VALUE_MAX bytes, no control
+ * characters but tabs (and the newlines of the multi-line form). Anything else is a problem to warn of, never a value.
+ */
+/** The shell functions the hook steps call (da_output_open, da_output_close). */
+const HOOK_OUTPUT_LIB = _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .HOOK_OUTPUT_SH */ .Gw;
+/** The data key a hook step reports its file under. */
+const outputKey = (stepId) => `output.${stepId}`;
+/** What a host sends of one hook's file (hook-output.sh reads one byte more, to say there was more). */
+const OUTPUT_FILE_MAX = 32 * 1024;
+/** The longest value kept (in UTF-8 bytes); a longer one is left out whole, never cut. */
+const OUTPUT_VALUE_MAX = 4 * 1024;
+/** Names and values kept per host in all, across its hooks (see the command's collection). */
+const OUTPUT_HOST_MAX = 64 * 1024;
+/** An output's name: as GitHub's step outputs take them, kept short. */
+const OUTPUT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** Problems reported per hook; the rest are counted. */
+const MAX_PROBLEMS = 5;
+/** Control characters a value may not hold: all but tab and newline (one only in the multi-line form). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+/**
+ * The `$DEPLOY_OUTPUT` files of the hooks of a phase that succeeded and wrote one, in the order they ran. A file
+ * reported twice (a forged marker) is neither.
+ */
+function hookOutputs(result) {
+    const out = [];
+    for (const step of result.steps) {
+        const blobs = result.bytes.get(outputKey(step.id));
+        if (!blobs?.length || step.status !== 'ok')
+            continue;
+        const parsed = blobs.length === 1
+            ? parseOutputFile(blobs[0])
+            : { pairs: [], problems: [{ text: `reported ${blobs.length} times (a forged report?): none of it was used` }] };
+        out.push({ step: { id: step.id, label: step.label }, ...parsed });
+    }
+    return out;
+}
+/**
+ * Reads one hook's file: `name=value` lines, `name<<DELIMITER` blocks (the value is the lines up to one that is
+ * DELIMITER alone), empty lines skipped, a trailing `\r` dropped from every line; as GitHub reads `$GITHUB_OUTPUT`.
+ * A later value of a name replaces an earlier one. Linear in the file's size; at most OUTPUT_FILE_MAX bytes are read.
+ */
+function parseOutputFile(file) {
+    const pairs = [];
+    const problems = [];
+    let bytes = file;
+    let cut = false;
+    if (bytes.length > OUTPUT_FILE_MAX) {
+        // The line the cap cuts through is not read either: half a line is not a value.
+        bytes = bytes.subarray(0, bytes.subarray(0, OUTPUT_FILE_MAX).lastIndexOf(0x0a) + 1);
+        cut = true;
+    }
+    const lines = bytes.toString('utf8').split('\n');
+    if (lines.at(-1) === '')
+        lines.pop();
+    const text = (i) => lines[i].replace(/\r$/, '');
+    for (let i = 0; i < lines.length; i++) {
+        const line = text(i);
+        if (line === '')
+            continue;
+        const eq = line.indexOf('=');
+        const heredoc = line.indexOf('<<');
+        let name;
+        let value;
+        const at = i + 1;
+        if (eq >= 0 && (heredoc < 0 || eq < heredoc)) {
+            name = line.slice(0, eq);
+            value = line.slice(eq + 1);
+        }
+        else if (heredoc >= 0) {
+            name = line.slice(0, heredoc);
+            const delimiter = line.slice(heredoc + 2);
+            let end = i + 1;
+            while (end < lines.length && text(end) !== delimiter)
+                end++;
+            if (delimiter === '' || end >= lines.length) {
+                problems.push({
+                    line: at,
+                    text: `${(0,_data_js__WEBPACK_IMPORTED_MODULE_1__/* .shownInvalid */ .zj)(line)} starts a multi-line value whose closing line ${delimiter ? (0,_data_js__WEBPACK_IMPORTED_MODULE_1__/* .shownInvalid */ .zj)(delimiter) : '(none given)'} never comes: it and the lines after it were ignored`,
+                });
+                break;
+            }
+            value = lines
+                .slice(i + 1, end)
+                .map((l) => l.replace(/\r$/, ''))
+                .join('\n');
+            i = end;
+        }
+        else {
+            problems.push({ line: at, text: `${(0,_data_js__WEBPACK_IMPORTED_MODULE_1__/* .shownInvalid */ .zj)(line)} is not name=value or name<<DELIMITER: ignored` });
+            continue;
+        }
+        const problem = checkPair(name, value);
+        if (problem)
+            problems.push({ line: at, text: problem });
+        else
+            pairs.push({ name, value, line: at });
+    }
+    if (cut)
+        problems.unshift({
+            text: `holds more than ${OUTPUT_FILE_MAX / 1024} KiB: only the lines within its first ${OUTPUT_FILE_MAX / 1024} KiB were read`,
+        });
+    return { pairs, problems: capped(problems) };
+}
+/** Why a name and its value cannot be an output, or undefined. */
+function checkPair(name, value) {
+    if (!OUTPUT_NAME.test(name))
+        return `${(0,_data_js__WEBPACK_IMPORTED_MODULE_1__/* .shownInvalid */ .zj)(name)} is not an output name (letters, digits, _ and -, at most 64 characters): ignored`;
+    const size = Buffer.byteLength(value);
+    if (size > OUTPUT_VALUE_MAX)
+        return `the value of ${name} is longer than ${OUTPUT_VALUE_MAX / 1024} KiB (${size} bytes): left out, not cut`;
+    if (CONTROL.test(value))
+        return `the value of ${name} holds a control character: ignored`;
+    return undefined;
+}
+/** At most MAX_PROBLEMS problems, then how many more there were. */
+function capped(problems) {
+    if (problems.length <= MAX_PROBLEMS)
+        return problems;
+    const more = problems.length - MAX_PROBLEMS + 1;
+    return [...problems.slice(0, MAX_PROBLEMS - 1), { text: `and ${more} more problems like these` }];
+}
+
+
+/***/ }),
+
 /***/ 374:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37414,6 +37690,8 @@ const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\
 /* harmony export */ });
 /* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7968);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
+/* harmony import */ var _hook_output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2249);
+
 
 
 /** Deploy hooks run in the new release, before anything is live. */
@@ -37446,14 +37724,19 @@ function hookSteps(hooks, env, place, timeoutMs) {
         id: `${place.prefix}-${i + 1}`,
         label: (0,_config_index_js__WEBPACK_IMPORTED_MODULE_0__/* .hookLabel */ .UR)(hook),
         // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
+        // $DEPLOY_OUTPUT (hook-output.ts): what a hook that succeeded wrote there goes back as `output.<id>`.
         body: `${exports}
+da_output_open ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(`${place.prefix}-${i + 1}`)}
 cd -- ${place.dir}
 trap - PIPE
 timeout -k 10 ${secs} bash -e -c ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(hook.run)} < /dev/null || {
   rc=$?
+  da_output_close
   if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
   exit "$rc"
-}`,
+}
+da_output_close ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(`${place.prefix}-${i + 1}`)}`,
+        lib: [_hook_output_js__WEBPACK_IMPORTED_MODULE_2__/* .HOOK_OUTPUT_LIB */ .mn],
     }));
 }
 

@@ -67,8 +67,15 @@ export function readInputs(): Inputs {
  * the masking rule (not `true`, `42` or under 4 characters); credentials are masked whatever they are.
  */
 export function maskSecrets(values: readonly string[], options: PieceOptions = {}): void {
-  for (const piece of secretPieces(values, options)) core.setSecret(piece);
+  for (const piece of secretPieces(values, options)) {
+    core.setSecret(piece);
+    masked.add(piece);
+  }
 }
+
+/** Every string masked so far: what the step outputs mask too (the runner masks only the log). */
+const masked = new Set<string>();
+export const maskedSoFar = (): readonly string[] => [...masked];
 
 /** `force` applies to unlock only: anywhere else it is a mistake worth saying. */
 function forceInput(command: CommandName): boolean {

@@ -1,6 +1,7 @@
 import { hookLabel } from '../../config/index.js';
 import type { Step } from '../phase.js';
 import { q } from '../quote.js';
+import { HOOK_OUTPUT_LIB } from './hook-output.js';
 
 export interface HookCommand {
   run: string;
@@ -51,13 +52,18 @@ export function hookSteps(
     id: `${place.prefix}-${i + 1}`,
     label: hookLabel(hook),
     // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
+    // $DEPLOY_OUTPUT (hook-output.ts): what a hook that succeeded wrote there goes back as `output.<id>`.
     body: `${exports}
+da_output_open ${q(`${place.prefix}-${i + 1}`)}
 cd -- ${place.dir}
 trap - PIPE
 timeout -k 10 ${secs} bash -e -c ${q(hook.run)} < /dev/null || {
   rc=$?
+  da_output_close
   if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
   exit "$rc"
-}`,
+}
+da_output_close ${q(`${place.prefix}-${i + 1}`)}`,
+    lib: [HOOK_OUTPUT_LIB],
   }));
 }
