@@ -3,11 +3,12 @@
  * release name, and `rollback` hooks (rollback and redeploy run `activate` and the health check as a deploy does).
  * Through dist/index.js as the runner runs it, on two real sshd hosts.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { runAction, type ActionResult } from '../support/action.js';
+import { DIST, runAction, type ActionResult } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
 let hosts: SshdHandle[] = [];
@@ -219,5 +220,55 @@ describe('rollback hooks; rollback and redeploy activate and check health as a d
       const history = readFileSync(join(base, h, '.deploy/history.jsonl'), 'utf8');
       expect(history).not.toContain('"event":"rollback"');
     }
+  });
+});
+
+describe('the same through the CLI (dist/cli/index.js)', () => {
+  /** `deploy-action ARGS` in the workspace, with a HOME whose known_hosts holds both hosts' keys. */
+  function cliIn(ws: Workspace) {
+    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+    writeFileSync(join(home, '.ssh/known_hosts'), hosts.map((h) => `${h.knownHostsLine}\n`).join(''));
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'alice' };
+    return (...args: string[]) =>
+      new Promise<{ code: number; out: string }>((done) =>
+        execFile(
+          process.execPath,
+          [join(DIST, '../cli/index.js'), ...args, '--source', 'app', '-i', hosts[0]!.privateKeyPath],
+          { cwd: ws.dir, env },
+          (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, out: `${stdout}\n${stderr}` }),
+        ),
+      );
+  }
+
+  test('exclude_from, --release-name-exists suffix and rollback hooks', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-small-'));
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n', 'notes.md': 'notes', '.deployignore': '*.md\n' },
+      config(
+        base,
+        '    exclude_from: .deployignore\n    rollback: [echo "rolled back to $DEPLOY_RELEASE" >> ../../events]\n',
+      ),
+    );
+    const cli = cliIn(ws);
+    const okCli = (r: { code: number; out: string }) => ({ code: r.code, out: r.code ? r.out.slice(-2500) : '' });
+    expect(okCli(await cli('deploy', 'production', '--release-name', 'v1'))).toEqual(OK);
+    expect(files(join(base, 'a/current'))).toEqual(['.deployignore', 'REVISION', 'VERSION']);
+    const taken = await cli('deploy', 'production', '--release-name', 'v1');
+    expect(taken.code).toBe(1);
+    expect(taken.out).toContain('Use --release-name-exists suffix to deploy it as "v1-2"');
+    ws.write('VERSION', 'v2\n');
+    const second = await cli('deploy', 'production', '--release-name', 'v1', '--release-name-exists', 'suffix');
+    expect(okCli(second)).toEqual(OK);
+    expect(second.out).toMatch(/Release: +v1-2/);
+    for (const h of ['a', 'b']) expect(readlinkSync(join(base, h, 'current'))).toBe('releases/v1-2');
+    expect(okCli(await cli('rollback', 'production'))).toEqual(OK);
+    for (const h of ['a', 'b']) expect(readFileSync(join(base, h, 'events'), 'utf8')).toBe('rolled back to v1\n');
+    const misplaced = await cli('releases', 'production', '--release-name-exists', 'suffix');
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.out).toContain('--release-name-exists applies to deploy and redeploy, not releases');
+    const wrong = await cli('deploy', 'production', '--release-name-exists', 'rename');
+    expect(wrong.code).toBe(2);
+    expect(wrong.out).toContain('--release-name-exists: "rename" is not one of fail, suffix');
   });
 });
