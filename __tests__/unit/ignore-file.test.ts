@@ -16,7 +16,7 @@ const config = (extra: string[]) =>
 describe('an exclude_from file', () => {
   test('comments, blank lines and surrounding white space are skipped; escapes start a pattern with # or !', () => {
     const { rules, problems } = parseIgnoreFile(
-      '# build caches\n\nnode_modules/\r\n  *.log  \n\\#notes\n\\!bang\n!keep.log\n',
+      '\uFEFF# build caches\n\nnode_modules/\r\n  *.log  \n\\#notes\n\\!bang\n!keep.log\n',
       '/src/.deployignore',
     );
     expect(problems).toEqual([]);
