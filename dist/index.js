@@ -28572,8 +28572,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
 var core = __nccwpck_require__(7264);
-// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
-var config = __nccwpck_require__(7968);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var config = __nccwpck_require__(2438);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** Limiting a run to some of an environment's hosts (`--hosts` on the CLI, the `hosts` input of the action). */
 
@@ -28688,6 +28688,7 @@ async function commandContext(inputs, config, report, signal) {
         report,
         source: inputs.source,
         releaseName: (inputs.command === 'rollback' ? inputs.release : inputs.releaseName) || undefined,
+        releaseNameExists: inputs.releaseNameExists,
         dryRun: inputs.dryRun,
         force: inputs.force,
         state: state/* actionState */.M3,
@@ -28724,9 +28725,12 @@ function isCommand(name) {
     return COMMANDS.includes(name);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
-var config = __nccwpck_require__(7968);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var config = __nccwpck_require__(2438);
+// EXTERNAL MODULE: ./src/releases/name.ts
+var releases_name = __nccwpck_require__(1239);
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
+
 
 
 
@@ -28750,6 +28754,7 @@ function readInputs() {
         sshCertificate: core/* getInput */.V4('ssh-certificate'),
         knownHosts: core/* getInput */.V4('known-hosts'),
         releaseName: core/* getInput */.V4('release-name'),
+        releaseNameExists: oneOfInput('release-name-exists', releases_name/* RELEASE_NAME_EXISTS */.$t),
         release: core/* getInput */.V4('release'),
         dryRun: booleanInput('dry-run'),
         force: forceInput(command),
@@ -28780,6 +28785,14 @@ function forceInput(command) {
         throw new Error(`input force: applies to command unlock only, not ${command}`);
     return force;
 }
+/** One of `values`, the first when empty. */
+function oneOfInput(name, values) {
+    const value = core/* getInput */.V4(name).trim() || values[0];
+    const found = values.find((v) => v === value);
+    if (found === undefined)
+        throw new Error(`input ${name}: "${value}" is not one of ${values.join(', ')}`);
+    return found;
+}
 /** A number of seconds: positive, the default when empty. */
 function secondsInput(name, fallback) {
     const value = Number(core/* getInput */.V4(name) || fallback);
@@ -28802,7 +28815,7 @@ function booleanInput(name) {
 
 /***/ }),
 
-/***/ 1354:
+/***/ 9107:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28822,8 +28835,8 @@ function warn(ctx, text) {
     ctx.log.warning(text);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
-var src_config = __nccwpck_require__(7968);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var src_config = __nccwpck_require__(2438);
 ;// CONCATENATED MODULE: ./src/commands/hook-targets.ts
 /**
  * Where the deploy and activate hooks run on this run's hosts (`on:`, `once:`): checked before any host is reached,
@@ -28935,9 +28948,16 @@ function parentOf(path) {
 
 ;// CONCATENATED MODULE: ./src/artifact/exclude.ts
 const ALWAYS = ['.git'];
-function excluder(patterns) {
+/**
+ * `patterns` (and `.git`) always exclude. The `ignored` rules (an `exclude_from` file) decide after them, the last
+ * matching line winning, as in .gitignore: `!pattern` ships what an earlier line excluded. A negation cannot bring
+ * back what `patterns` exclude, nor a path below an excluded directory (the walk never enters it).
+ */
+function excluder(patterns, ignored = []) {
     const rules = [...ALWAYS, ...patterns].map(compile);
-    return (path, isDirectory) => rules.some((rule) => rule(path, isDirectory));
+    const lines = ignored.map((r) => ({ test: compile(r.pattern), negated: r.negated })).reverse();
+    return (path, isDirectory) => rules.some((rule) => rule(path, isDirectory)) ||
+        lines.find((line) => line.test(path, isDirectory))?.negated === false;
 }
 function compile(pattern) {
     const dirOnly = pattern.endsWith('/');
@@ -28985,6 +29005,78 @@ function globToRegex(glob) {
             out += c.replace(/[.+^${}()|\\]/g, '\\$&');
     }
     return out;
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/artifact/ignore-file.ts
+/**
+ * `exclude_from`: a file of exclude patterns in the source directory (`.deployignore`), one per line, in the
+ * `exclude` syntax (src/artifact/exclude.ts): `#` starts a comment line, blank lines are skipped, surrounding white
+ * space is dropped, `!pattern` ships what an earlier line excluded (the last matching line decides, as in
+ * .gitignore), `\#` and `\!` start a pattern with that character. rsync's `+ `/`- ` prefixes and a lone `!` (rsync:
+ * clear the list) mean something else there, so they are refused rather than read as names.
+ */
+
+
+
+
+/** The rules of an ignore file's text; `file` names it in problems. */
+function parseIgnoreFile(text, file) {
+    const rules = [];
+    const problems = [];
+    text.split('\n').forEach((raw, i) => {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const rule = readLine(line);
+        if (typeof rule === 'string')
+            problems.push({ file, line: i + 1, column: 1, path: '', message: rule });
+        else
+            rules.push(rule);
+    });
+    return { rules, problems };
+}
+/** One line that is not blank or a comment: its rule, or why it is not one. */
+function readLine(line) {
+    if (/^[+-] /.test(line)) {
+        return `\`${line.slice(0, 40)}\`: rsync's \`+ \`/\`- \` prefixes are not supported; write the pattern alone to exclude it, \`!pattern\` to ship it after all (the last matching line decides)`;
+    }
+    const negated = line.startsWith('!');
+    const pattern = (negated ? line.slice(1) : line).replace(/^\\([#!])/, '$1');
+    if (pattern === '')
+        return 'a line with `!` alone names nothing; write `!pattern`';
+    if (pattern.includes('\0'))
+        return 'must not contain NUL characters';
+    return { pattern, negated };
+}
+/**
+ * What does not ship: `exclude`, and the `exclude_from` file's lines when there is one. The file is read from the
+ * source directory; a missing or unreadable one, or a line that is not a pattern, is a config error (thrown before
+ * anything is built or connected to).
+ */
+async function shipExcluder(config, source) {
+    const from = config.excludeFrom;
+    if (!from)
+        return excluder(config.exclude);
+    const file = (0,external_node_path_.resolve)(source, from.value);
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        const why = code === 'ENOENT'
+            ? `\`${from.value}\` does not exist in the source directory ${source}: create it, or correct or remove \`exclude_from\``
+            : code === 'EISDIR'
+                ? `\`${from.value}\` is a directory in ${source}; \`exclude_from\` names a file of patterns`
+                : `cannot read \`${from.value}\` in ${source} (${code ?? String(error)})`;
+        throw new src_config/* ConfigError */.xL([{ ...from.position, path: from.path, message: why }]);
+    }
+    const parsed = parseIgnoreFile(text, file);
+    if (parsed.problems.length)
+        throw new src_config/* ConfigError */.xL(parsed.problems);
+    return excluder(config.exclude, parsed.rules);
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 4 modules
@@ -29106,8 +29198,6 @@ var artifact_manifest = __nccwpck_require__(5150);
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/artifact/pack.ts
@@ -29205,11 +29295,13 @@ async function copySource(source, dest, exclude) {
 
 
 
+
 /**
  * The build on the runner: a temporary copy of the source (only when build hooks would change it) and the build
  * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
  */
 async function runBuild(config, source, log) {
+    const exclude = await shipExcluder(config, source);
     const scratch = await scratchDir('deploy-action-');
     try {
         let root = source;
@@ -29219,7 +29311,7 @@ async function runBuild(config, source, log) {
             await copySource(source, root, excluder([]));
             await runBuildHooks(config.build, root, config.env, log);
         }
-        return { root, scratch };
+        return { root, scratch, exclude };
     }
     catch (error) {
         await scratch.dispose();
@@ -29227,12 +29319,12 @@ async function runBuild(config, source, log) {
     }
 }
 /**
- * What ships (everything but `exclude`), known once the build is walked: the whole build can be packed from then
+ * What ships (everything but `exclude` and `exclude_from`), known once the build is walked: the whole build can be packed from then
  * on, and the manifest is hashed while the hosts are reached, for what needs it (deltas, the end of every upload).
  */
-async function describeBuild(config, tree, log) {
+async function describeBuild(tree, log) {
     const { root, scratch } = tree;
-    const entries = await walk(root, excluder(config.exclude));
+    const entries = await walk(root, tree.exclude);
     const files = entries.filter((e) => e.type === 'file');
     const size = files.reduce((n, e) => n + e.size, 0);
     log.info(`built ${count(files.length, 'file')} (${units_size(size)})`);
@@ -29757,7 +29849,7 @@ function ticks(text) {
 
 /** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
 async function shippedSummary(config, source) {
-    const entries = await walk(source, excluder(config.exclude));
+    const entries = await walk(source, await shipExcluder(config, source));
     const files = entries.filter((e) => e.type === 'file');
     const bytes = files.reduce((n, e) => n + e.size, 0);
     const hooks = config.build.length
@@ -30133,6 +30225,28 @@ function reportRelease(ctx, fleet, facts, phases, removed, restagedBecause) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/commands/release-name.ts
+
+
+/**
+ * The name for a `release-name` that exists on a host (as a directory or in its history): with
+ * `release-name-exists: suffix` the first `NAME-2`, `NAME-3`… free on every host; else a failure naming the host.
+ */
+function existingName(ctx, facts, name, taken) {
+    const [m] = [...facts].find(([, f]) => f.dirs.includes(name) || f.history.some((h) => h.release === name));
+    const cli = ctx.surface === 'cli';
+    if (ctx.releaseNameExists === 'suffix') {
+        const suffixed = (0,releases_name/* suffixedReleaseName */.dA)(name, taken);
+        if (suffixed) {
+            ctx.log.info(`a release named ${name} exists on ${m.host.name}: this one is ${suffixed} on every host`);
+            return suffixed;
+        }
+        throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there, and "${name}-2" would be longer than 100 characters; choose a shorter ${cli ? '--release-name' : 'release-name'}`);
+    }
+    const suffix = cli ? '--release-name-exists suffix' : '`release-name-exists: suffix`';
+    throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused. Use ${suffix} to deploy it as "${(0,releases_name/* suffixedReleaseName */.dA)(name, taken) ?? `${name}-2`}" (the first free NAME-2, NAME-3…), or choose another name`);
+}
+
 // EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
 var phase = __nccwpck_require__(3009);
 ;// CONCATENATED MODULE: ./src/remote/steps/cleanup.ts
@@ -30344,23 +30458,22 @@ var run_info = __nccwpck_require__(4091);
 
 
 
-/** The new release's name: the one asked for (never reused), or a fresh one from the run's start time. */
+
+/**
+ * The new release's name: the one asked for (never reused: with `release-name-exists: suffix` the first free
+ * `NAME-2`, `NAME-3`… on every host instead of failing), or a fresh one from the run's start time.
+ */
 function chooseName(ctx, facts) {
-    if (ctx.releaseName) {
-        const name = (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
-        for (const [m, f] of facts) {
-            if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
-                throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
-            }
-        }
-        return name;
-    }
     const taken = new Set();
     for (const f of facts.values()) {
         for (const d of f.dirs)
             taken.add(d);
         for (const h of f.history)
             taken.add(h.release);
+    }
+    if (ctx.releaseName) {
+        const name = (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
+        return taken.has(name) ? existingName(ctx, facts, name, taken) : name;
     }
     return (0,releases_name/* uniqueReleaseName */.SS)(ctx.run.startedAt, taken);
 }
@@ -30524,7 +30637,7 @@ async function deploy(ctx) {
     // starts once SSH is loaded: its walk would otherwise hold back the first connection. The TCP connections open
     // meanwhile.
     await fleet_fleet/* Fleet */.P.warm(config.hosts, config.maxParallel);
-    const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
+    const describing = report.time('describe', 'manifest', () => describeBuild(tree, ctx.log));
     describing.catch(() => undefined);
     // With full_upload every host gets everything: packing starts before the hosts are even reached.
     if (config.fullUpload)
@@ -31196,7 +31309,42 @@ async function releases(ctx) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/commands/rollback-hooks.ts
+
+
+/**
+ * A rollback's phases with the `rollback` hooks after each host's activate commands, in the same phase: they run
+ * before the health check, and one that fails fails the host's activation (the rollout switches the switched hosts
+ * back and runs their activate commands again; the rollback is not recorded). The switch back does not run them.
+ */
+function withRollbackHooks(c, phases) {
+    if (c.rollback.length === 0)
+        return phases;
+    return {
+        ...phases,
+        activate(m) {
+            const activate = phases.activate(m);
+            const hooks = (0,phase/* fenced */.OF)((0,steps_hooks/* hookSteps */.LD)(c.rollback, phases.env(m), steps_hooks/* AFTER_ROLLBACK */.EW, c.hookTimeoutMs));
+            const own = activate?.steps ?? [];
+            return {
+                name: own.length ? 'activate' : 'rollback',
+                vars: { ...phases.switch(m).vars, ...activate?.vars },
+                steps: [...own, ...hooks],
+                ...(own.length
+                    ? {
+                        parts: [
+                            { name: 'activate', from: own[0].id },
+                            { name: 'rollback', from: hooks[0].id },
+                        ],
+                    }
+                    : {}),
+            };
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/commands/rollback.ts
+
 
 
 
@@ -31247,7 +31395,8 @@ async function rollback(ctx) {
         // Hosts where the target is already live (a named rollback on a fleet that disagrees) stay as they are.
         const moving = fleet.members.filter((m) => facts.get(m).live !== target);
         const env = (m) => hookEnv(ctx.config, m.host, target, facts.get(m).live, revision(m));
-        await rolloutRelease(ctx, fleet, switchPhases(ctx.config, facts, target, env), moving);
+        const phases = withRollbackHooks(ctx.config, switchPhases(ctx.config, facts, target, env));
+        await rolloutRelease(ctx, fleet, phases, moving);
         // The history line marks the release rolled back from as bad; hosts that did not move only unlock.
         await fleet.run((m) => ({
             name: 'finish',
@@ -31388,7 +31537,7 @@ const COMMANDS = {
 };
 /**
  * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
- * `${NAME}` values: deploy, redeploy and rollback (it runs activate), never in a dry run. The others (releases,
+ * `${NAME}` values: deploy, redeploy and rollback (activate, its rollback hooks), never in a dry run. The others (releases,
  * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
  */
 function runsHooks(name, dryRun) {
@@ -32938,7 +33087,7 @@ function describeHeldLock(data, environment, surface = 'action') {
 
 /***/ }),
 
-/***/ 7968:
+/***/ 2438:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34774,6 +34923,49 @@ const TARGETS = {
     buildMisplaced: BUILD_MISPLACED,
 };
 
+;// CONCATENATED MODULE: ./src/config/schema-small.ts
+
+
+
+/** Why an `exclude_from` path is not acceptable, or undefined. */
+function ignoreFileProblem(value) {
+    if (value.trim() === '')
+        return 'must not be empty';
+    if (/[\n\r]/.test(value))
+        return 'must be one line';
+    if (value.startsWith('/'))
+        return `must be relative to the source directory (got ${JSON.stringify(value)})`;
+    if (value.includes('\\'))
+        return 'must use `/` as separator, not `\\`';
+    if (value.endsWith('/'))
+        return `must name a file, not a directory (got ${JSON.stringify(value)})`;
+    return undefined;
+}
+/** A file in the source directory, with where the config names it (a missing file is reported there). */
+const ignoreFile = {
+    label: 'path relative to the source directory',
+    jsonSchema: { type: 'string', pattern: '^[^/\\\\\\r\\n]([^\\\\\\r\\n]*[^/\\\\\\r\\n])?$' },
+    read(node, at) {
+        const value = readText(node, at, ignoreFileProblem);
+        return value === undefined ? undefined : at.located(value, node);
+    },
+    toJson: (v) => v.value,
+};
+/** The keys, spread into the environment keys (the hook keys are schema.ts's, passed in: no import cycle). */
+function smallKeys(hookKeys, misplaced) {
+    return {
+        exclude_from: key({
+            kind: ignoreFile,
+            description: 'A file of `exclude` patterns, one per line, relative to the source directory (e.g. `.deployignore`): `#` comments and blank lines are skipped, `!pattern` ships what an earlier line excluded (the last matching line decides). Read before the build; a missing file is an error. The file itself ships unless it lists itself.',
+        }),
+        rollback: key({
+            kind: hookList(hookKeys, { misplaced }),
+            default: [],
+            description: "Shell commands run on each host after a rollback's switch and its `activate` commands, in the live release, before the health check: strings, or mappings with `run` (and `name`). One that fails fails the rollback as a failed `activate` does: the switched hosts are switched back.",
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/config/types.ts
 const WRITABLE_MODES = ['acl', 'chmod', 'chown', 'chgrp', 'skip'];
 /** `all-at-once`: every host switches together; `rolling`: hosts switch in batches of `batch_size`. */
@@ -34784,6 +34976,7 @@ const STRATEGIES = ['all-at-once', 'rolling'];
  * The one definition of deploy.yml's keys. The validator reads with these specs, the loader takes defaults from
  * them, and toJsonSchema() publishes them. Add a key here and everything else follows.
  */
+
 
 
 
@@ -34996,6 +35189,7 @@ const schema_ENVIRONMENT_KEYS = {
         kind: healthcheck(HEALTHCHECK_KEYS),
         description: 'Checks each host after its switch: `url` (requested from the runner, answering `expect_status`) or `command` (run on the host, exit 0), retried `retries` times `interval` apart, each attempt limited to `timeout`.',
     }),
+    ...smallKeys(HOOK_KEYS, ONLY_DEPLOY),
 };
 /** Keys only valid at the top level; every environment key is valid there too. */
 const schema_TOP_LEVEL_ONLY_KEYS = {
@@ -35181,6 +35375,7 @@ function buildConfig(merged, { hosts, deployPath }, loadedEnv, names) {
         ...(merged.get('url') === undefined ? {} : { url: merged.get('url') }),
         keepReleases: merged.or('keep_releases'),
         exclude: strings(merged.or('exclude')),
+        ...(merged.get('exclude_from') === undefined ? {} : { excludeFrom: merged.get('exclude_from') }),
         sharedDirs: strings(merged.or('shared_dirs')),
         sharedFiles: strings(merged.or('shared_files')),
         writableDirs: strings(merged.or('writable_dirs')),
@@ -35201,6 +35396,7 @@ function buildConfig(merged, { hosts, deployPath }, loadedEnv, names) {
         maxParallel: merged.or('max_parallel'),
         batchSize: merged.or('batch_size'),
         activate: merged.or('activate'),
+        rollback: merged.or('rollback'),
         ...(merged.get('healthcheck') === undefined ? {} : { healthcheck: merged.get('healthcheck') }),
     };
 }
@@ -35909,7 +36105,7 @@ function sessionListener(host, l) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1354);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9107);
 /* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3554);
 /* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3175);
 
@@ -36101,7 +36297,9 @@ function releaseOfLink(target) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $t: () => (/* binding */ RELEASE_NAME_EXISTS),
 /* harmony export */   SS: () => (/* binding */ uniqueReleaseName),
+/* harmony export */   dA: () => (/* binding */ suffixedReleaseName),
 /* harmony export */   jn: () => (/* binding */ isReleaseName),
 /* harmony export */   v4: () => (/* binding */ checkReleaseName)
 /* harmony export */ });
@@ -36134,6 +36332,18 @@ function uniqueReleaseName(at, taken) {
     for (let n = 2;; n++)
         if (!taken.has(`${base}-${n}`))
             return `${base}-${n}`;
+}
+/** What a deploy does when the `release-name` it was given exists on a host: fail, or take `NAME-2`, `NAME-3`… */
+const RELEASE_NAME_EXISTS = ['fail', 'suffix'];
+/** The first of `NAME-2`, `NAME-3`… not in `taken`; undefined when that would break the release-name rule. */
+function suffixedReleaseName(name, taken) {
+    for (let n = 2;; n++) {
+        const candidate = `${name}-${n}`;
+        if (!isReleaseName(candidate))
+            return undefined;
+        if (!taken.has(candidate))
+            return candidate;
+    }
 }
 
 
@@ -37682,13 +37892,14 @@ function capped(problems) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EW: () => (/* binding */ AFTER_ROLLBACK),
 /* harmony export */   Fb: () => (/* binding */ stepTitle),
 /* harmony export */   LD: () => (/* binding */ hookSteps),
 /* harmony export */   iC: () => (/* binding */ IN_RELEASE),
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7968);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2438);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
 /* harmony import */ var _hook_output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2249);
 
@@ -37698,12 +37909,16 @@ function capped(problems) {
 const IN_RELEASE = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
 /** Activate hooks run in the live release, right after a switch (and again after a switch back). */
 const IN_CURRENT = { prefix: 'activate', dir: 'current/' };
+/** Rollback hooks run in the live release after a rollback's switch and its activate hooks. */
+const AFTER_ROLLBACK = { prefix: 'rollback', dir: 'current/' };
 /** How a failure names a step: a hook by its kind and label (`hook "migrate"`), any other step by its label. */
 function stepTitle(step) {
     if (/^hook-\d+$/.test(step.id))
         return `hook "${step.label}"`;
     if (/^activate-\d+$/.test(step.id))
         return `activate hook "${step.label}"`;
+    if (/^rollback-\d+$/.test(step.id))
+        return `rollback hook "${step.label}"`;
     return step.label;
 }
 /**
@@ -38346,8 +38561,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: stepLine
 
-// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
-var config = __nccwpck_require__(7968);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var config = __nccwpck_require__(2438);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
 var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: ./src/log.ts
@@ -38625,8 +38840,8 @@ function progress(log, report, hostCount, signal) {
         },
         output(host, line, step) {
             log.output(`${prefix(host)}  ${line}`);
-            // Hook output (deploy and activate hooks, a health check command) is kept for the job summary.
-            if (step && /^((hook|activate)-\d+|healthcheck)$/.test(step.id))
+            // Hook output (deploy, activate and rollback hooks, a health check command) is kept for the job summary.
+            if (step && /^((hook|activate|rollback)-\d+|healthcheck)$/.test(step.id))
                 report.output(host.name, step, line);
         },
         phase(host, name, ms) {

@@ -1148,8 +1148,8 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
-var config = __nccwpck_require__(7968);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var config = __nccwpck_require__(2438);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __nccwpck_require__(5625);
 // EXTERNAL MODULE: external "node:string_decoder"
@@ -1274,7 +1274,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(417);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2620);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(742);
 /* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1791);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(970);
@@ -1389,8 +1389,11 @@ function isCommand(name) {
     return COMMANDS.includes(name);
 }
 
+// EXTERNAL MODULE: ./src/releases/name.ts
+var releases_name = __nccwpck_require__(1239);
 ;// CONCATENATED MODULE: ./src/cli/args.ts
 /** The CLI's command line: `deploy-action COMMAND ENVIRONMENT [options]`. */
+
 
 
 /** Every command, with the line `--help` shows for it (a Record, so a new command must be added here). */
@@ -1447,6 +1450,10 @@ const OPTION_HELP = [
             'changes nothing more)',
     ],
     ['--release-name NAME', 'deploy, redeploy: name of the new release (default: a UTC timestamp)'],
+    [
+        '--release-name-exists fail|suffix',
+        'deploy, redeploy: when --release-name exists on a host, fail (default) or take the first NAME-2, NAME-3… free on every host',
+    ],
     ['--release NAME', 'rollback: the release to make live (default: the previous good one)'],
     [
         '-i, --identity FILE',
@@ -1510,6 +1517,7 @@ const OPTIONS = {
     'dry-run': { type: 'boolean' },
     force: { type: 'boolean' },
     'release-name': { type: 'string' },
+    'release-name-exists': { type: 'string' },
     release: { type: 'string' },
     identity: { type: 'string', short: 'i' },
     certificate: { type: 'string' },
@@ -1562,6 +1570,7 @@ function parseCliArgs(argv) {
     if (values['release-name'] !== undefined && command !== 'deploy' && command !== 'redeploy') {
         throw new UsageError(`--release-name names a new release; it applies to deploy and redeploy, not ${command}`);
     }
+    const releaseNameExists = nameExists(values['release-name-exists'], command);
     if (values.release !== undefined && command !== 'rollback') {
         throw new UsageError(`--release is the rollback target; it applies to rollback, not ${command}${command === 'deploy' || command === 'redeploy' ? ' (use --release-name)' : ''}`);
     }
@@ -1596,6 +1605,7 @@ function parseCliArgs(argv) {
         dryRun: values['dry-run'] ?? false,
         force: values.force ?? false,
         releaseName: command === 'rollback' ? values.release : values['release-name'],
+        ...(releaseNameExists ? { releaseNameExists } : {}),
         identity: values.identity,
         certificate: values.certificate,
         knownHosts: values['known-hosts'],
@@ -1605,6 +1615,17 @@ function parseCliArgs(argv) {
         startTimeoutSeconds,
         verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
     };
+}
+/** `--release-name-exists`: fail or suffix, for deploy and redeploy. */
+function nameExists(value, command) {
+    if (value === undefined)
+        return undefined;
+    if (command !== 'deploy' && command !== 'redeploy')
+        throw new UsageError(`--release-name-exists applies to deploy and redeploy, not ${command}`);
+    const found = releases_name/* RELEASE_NAME_EXISTS */.$t.find((v) => v === value);
+    if (!found)
+        throw new UsageError(`--release-name-exists: "${value}" is not one of ${releases_name/* RELEASE_NAME_EXISTS */.$t.join(', ')}`);
+    return found;
 }
 /** A `--NAME SECONDS` option: a positive number, or the default when absent. */
 function seconds(value, name, fallback) {
@@ -1638,10 +1659,10 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 74 modules
-var commands = __nccwpck_require__(417);
-// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
-var src_config = __nccwpck_require__(7968);
+// EXTERNAL MODULE: ./src/commands/index.ts + 76 modules
+var commands = __nccwpck_require__(2620);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var src_config = __nccwpck_require__(2438);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** Limiting a run to some of an environment's hosts (`--hosts` on the CLI, the `hosts` input of the action). */
 
@@ -2829,6 +2850,7 @@ function buildCliContext(args, host) {
         report: new RunReport(args.command, config.environment, config.application),
         source,
         releaseName: args.releaseName,
+        releaseNameExists: args.releaseNameExists,
         dryRun: args.dryRun,
         force: args.force,
         signal,
@@ -2849,7 +2871,7 @@ function buildCliContext(args, host) {
 /* unused harmony exports MASK, Masker */
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6193);
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7968);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2438);
 /**
  * The CLI's masking: every byte it writes to stdout and stderr (its log, the build hooks' output that @actions/exec
  * copies there, the outcome) passes through one filter that replaces each secret by `***`, as the runner does for
@@ -2965,8 +2987,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
-var config = __nccwpck_require__(7968);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var config = __nccwpck_require__(2438);
 // EXTERNAL MODULE: ./src/report/document.ts
 var report_document = __nccwpck_require__(8101);
 // EXTERNAL MODULE: ./src/artifact/hooks.ts + 8 modules
@@ -3321,7 +3343,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 417:
+/***/ 2620:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5014,37 +5036,8 @@ function sessionListener(host, l) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/releases/name.ts
-/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-/** The release-name rule: what a name given to us, or reported by a host, must be to be used at all. */
-function isReleaseName(name) {
-    return typeof name === 'string' && NAME.test(name) && !name.includes('..');
-}
-function checkReleaseName(name, source) {
-    if (!isReleaseName(name)) {
-        throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
-            'starting with a letter or digit)');
-    }
-    return name;
-}
-/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
-function timestampName(at) {
-    return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-}
-/**
- * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
- * any host (two deploys within one second), so a default name never collides.
- */
-function uniqueReleaseName(at, taken) {
-    const base = timestampName(at);
-    if (!taken.has(base))
-        return base;
-    for (let n = 2;; n++)
-        if (!taken.has(`${base}-${n}`))
-            return `${base}-${n}`;
-}
-
+// EXTERNAL MODULE: ./src/releases/name.ts
+var releases_name = __nccwpck_require__(1239);
 ;// CONCATENATED MODULE: ./src/commands/context.ts
 /** A warning for the log (an annotation on GitHub) and the summary. */
 function warn(ctx, text) {
@@ -5052,8 +5045,8 @@ function warn(ctx, text) {
     ctx.log.warning(text);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
-var src_config = __nccwpck_require__(7968);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var src_config = __nccwpck_require__(2438);
 ;// CONCATENATED MODULE: ./src/commands/hook-targets.ts
 /**
  * Where the deploy and activate hooks run on this run's hosts (`on:`, `once:`): checked before any host is reached,
@@ -5163,9 +5156,16 @@ function parentOf(path) {
 
 ;// CONCATENATED MODULE: ./src/artifact/exclude.ts
 const ALWAYS = ['.git'];
-function excluder(patterns) {
+/**
+ * `patterns` (and `.git`) always exclude. The `ignored` rules (an `exclude_from` file) decide after them, the last
+ * matching line winning, as in .gitignore: `!pattern` ships what an earlier line excluded. A negation cannot bring
+ * back what `patterns` exclude, nor a path below an excluded directory (the walk never enters it).
+ */
+function excluder(patterns, ignored = []) {
     const rules = [...ALWAYS, ...patterns].map(compile);
-    return (path, isDirectory) => rules.some((rule) => rule(path, isDirectory));
+    const lines = ignored.map((r) => ({ test: compile(r.pattern), negated: r.negated })).reverse();
+    return (path, isDirectory) => rules.some((rule) => rule(path, isDirectory)) ||
+        lines.find((line) => line.test(path, isDirectory))?.negated === false;
 }
 function compile(pattern) {
     const dirOnly = pattern.endsWith('/');
@@ -5213,6 +5213,78 @@ function globToRegex(glob) {
             out += c.replace(/[.+^${}()|\\]/g, '\\$&');
     }
     return out;
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/artifact/ignore-file.ts
+/**
+ * `exclude_from`: a file of exclude patterns in the source directory (`.deployignore`), one per line, in the
+ * `exclude` syntax (src/artifact/exclude.ts): `#` starts a comment line, blank lines are skipped, surrounding white
+ * space is dropped, `!pattern` ships what an earlier line excluded (the last matching line decides, as in
+ * .gitignore), `\#` and `\!` start a pattern with that character. rsync's `+ `/`- ` prefixes and a lone `!` (rsync:
+ * clear the list) mean something else there, so they are refused rather than read as names.
+ */
+
+
+
+
+/** The rules of an ignore file's text; `file` names it in problems. */
+function parseIgnoreFile(text, file) {
+    const rules = [];
+    const problems = [];
+    text.split('\n').forEach((raw, i) => {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const rule = readLine(line);
+        if (typeof rule === 'string')
+            problems.push({ file, line: i + 1, column: 1, path: '', message: rule });
+        else
+            rules.push(rule);
+    });
+    return { rules, problems };
+}
+/** One line that is not blank or a comment: its rule, or why it is not one. */
+function readLine(line) {
+    if (/^[+-] /.test(line)) {
+        return `\`${line.slice(0, 40)}\`: rsync's \`+ \`/\`- \` prefixes are not supported; write the pattern alone to exclude it, \`!pattern\` to ship it after all (the last matching line decides)`;
+    }
+    const negated = line.startsWith('!');
+    const pattern = (negated ? line.slice(1) : line).replace(/^\\([#!])/, '$1');
+    if (pattern === '')
+        return 'a line with `!` alone names nothing; write `!pattern`';
+    if (pattern.includes('\0'))
+        return 'must not contain NUL characters';
+    return { pattern, negated };
+}
+/**
+ * What does not ship: `exclude`, and the `exclude_from` file's lines when there is one. The file is read from the
+ * source directory; a missing or unreadable one, or a line that is not a pattern, is a config error (thrown before
+ * anything is built or connected to).
+ */
+async function shipExcluder(config, source) {
+    const from = config.excludeFrom;
+    if (!from)
+        return excluder(config.exclude);
+    const file = (0,external_node_path_.resolve)(source, from.value);
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        const why = code === 'ENOENT'
+            ? `\`${from.value}\` does not exist in the source directory ${source}: create it, or correct or remove \`exclude_from\``
+            : code === 'EISDIR'
+                ? `\`${from.value}\` is a directory in ${source}; \`exclude_from\` names a file of patterns`
+                : `cannot read \`${from.value}\` in ${source} (${code ?? String(error)})`;
+        throw new src_config/* ConfigError */.xL([{ ...from.position, path: from.path, message: why }]);
+    }
+    const parsed = parseIgnoreFile(text, file);
+    if (parsed.problems.length)
+        throw new src_config/* ConfigError */.xL(parsed.problems);
+    return excluder(config.exclude, parsed.rules);
 }
 
 // EXTERNAL MODULE: ./src/artifact/hooks.ts + 8 modules
@@ -5363,8 +5435,6 @@ function under(roots) {
     return (path) => roots.some((r) => path === r || path.startsWith(`${r}/`));
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/artifact/pack.ts
@@ -5460,11 +5530,13 @@ async function copySource(source, dest, exclude) {
 
 
 
+
 /**
  * The build on the runner: a temporary copy of the source (only when build hooks would change it) and the build
  * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
  */
 async function runBuild(config, source, log) {
+    const exclude = await shipExcluder(config, source);
     const scratch = await scratchDir('deploy-action-');
     try {
         let root = source;
@@ -5474,7 +5546,7 @@ async function runBuild(config, source, log) {
             await copySource(source, root, excluder([]));
             await (0,hooks/* runBuildHooks */.m)(config.build, root, config.env, log);
         }
-        return { root, scratch };
+        return { root, scratch, exclude };
     }
     catch (error) {
         await scratch.dispose();
@@ -5482,12 +5554,12 @@ async function runBuild(config, source, log) {
     }
 }
 /**
- * What ships (everything but `exclude`), known once the build is walked: the whole build can be packed from then
+ * What ships (everything but `exclude` and `exclude_from`), known once the build is walked: the whole build can be packed from then
  * on, and the manifest is hashed while the hosts are reached, for what needs it (deltas, the end of every upload).
  */
-async function describeBuild(config, tree, log) {
+async function describeBuild(tree, log) {
     const { root, scratch } = tree;
-    const entries = await walk(root, excluder(config.exclude));
+    const entries = await walk(root, tree.exclude);
     const files = entries.filter((e) => e.type === 'file');
     const size = files.reduce((n, e) => n + e.size, 0);
     log.info(`built ${count(files.length, 'file')} (${units_size(size)})`);
@@ -5654,7 +5726,7 @@ function parseHistory(text, invalid = () => undefined) {
         if (!value || typeof value !== 'object' || Array.isArray(value))
             continue;
         const entry = { ...value };
-        if (!isReleaseName(entry['release'])) {
+        if (!(0,releases_name/* isReleaseName */.jn)(entry['release'])) {
             if (entry['release'] !== undefined)
                 invalid({ what: 'a release name in .deploy/history.jsonl (release)', value: String(entry['release']) });
             continue;
@@ -5666,7 +5738,7 @@ function parseHistory(text, invalid = () => undefined) {
         }
         for (const k of NAME_FIELDS) {
             const v = entry[k];
-            if (v === undefined || v === null || isReleaseName(v))
+            if (v === undefined || v === null || (0,releases_name/* isReleaseName */.jn)(v))
                 continue;
             invalid({ what: `a release name in .deploy/history.jsonl (${k})`, value: String(v) });
             delete entry[k];
@@ -5724,7 +5796,7 @@ function unusable(history) {
 /** The name a `current` link points at, when it points into `releases/` and the name is a release name. */
 function releaseOfLink(target) {
     const m = /(?:^|\/)releases\/([^/]+)\/?$/.exec(target);
-    return isReleaseName(m?.[1]) ? m[1] : undefined;
+    return (0,releases_name/* isReleaseName */.jn)(m?.[1]) ? m[1] : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/releases/order.ts
@@ -6038,7 +6110,7 @@ function readInspect(result) {
     const invalid = [];
     const one = (0,remote_data/* singleValues */.rc)(result, invalid, [...INSPECT_KEYS, ...LOCK_KEYS]);
     const name = (value, what) => {
-        if (isReleaseName(value))
+        if ((0,releases_name/* isReleaseName */.jn)(value))
             return value;
         invalid.push({ what: `${what} that is not a valid release name`, value });
         return undefined;
@@ -6553,7 +6625,7 @@ var report_document = __nccwpck_require__(8101);
 
 /** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
 async function shippedSummary(config, source) {
-    const entries = await walk(source, excluder(config.exclude));
+    const entries = await walk(source, await shipExcluder(config, source));
     const files = entries.filter((e) => e.type === 'file');
     const bytes = files.reduce((n, e) => n + e.size, 0);
     const hooks = config.build.length
@@ -6923,6 +6995,28 @@ function reportRelease(ctx, fleet, facts, phases, removed, restagedBecause) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/commands/release-name.ts
+
+
+/**
+ * The name for a `release-name` that exists on a host (as a directory or in its history): with
+ * `release-name-exists: suffix` the first `NAME-2`, `NAME-3`… free on every host; else a failure naming the host.
+ */
+function existingName(ctx, facts, name, taken) {
+    const [m] = [...facts].find(([, f]) => f.dirs.includes(name) || f.history.some((h) => h.release === name));
+    const cli = ctx.surface === 'cli';
+    if (ctx.releaseNameExists === 'suffix') {
+        const suffixed = (0,releases_name/* suffixedReleaseName */.dA)(name, taken);
+        if (suffixed) {
+            ctx.log.info(`a release named ${name} exists on ${m.host.name}: this one is ${suffixed} on every host`);
+            return suffixed;
+        }
+        throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there, and "${name}-2" would be longer than 100 characters; choose a shorter ${cli ? '--release-name' : 'release-name'}`);
+    }
+    const suffix = cli ? '--release-name-exists suffix' : '`release-name-exists: suffix`';
+    throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused. Use ${suffix} to deploy it as "${(0,releases_name/* suffixedReleaseName */.dA)(name, taken) ?? `${name}-2`}" (the first free NAME-2, NAME-3…), or choose another name`);
+}
+
 ;// CONCATENATED MODULE: ./src/remote/steps/cleanup.ts
 
 
@@ -7126,17 +7220,12 @@ echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
 
 
 
-/** The new release's name: the one asked for (never reused), or a fresh one from the run's start time. */
+
+/**
+ * The new release's name: the one asked for (never reused: with `release-name-exists: suffix` the first free
+ * `NAME-2`, `NAME-3`… on every host instead of failing), or a fresh one from the run's start time.
+ */
 function chooseName(ctx, facts) {
-    if (ctx.releaseName) {
-        const name = checkReleaseName(ctx.releaseName, 'release-name');
-        for (const [m, f] of facts) {
-            if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
-                throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
-            }
-        }
-        return name;
-    }
     const taken = new Set();
     for (const f of facts.values()) {
         for (const d of f.dirs)
@@ -7144,7 +7233,11 @@ function chooseName(ctx, facts) {
         for (const h of f.history)
             taken.add(h.release);
     }
-    return uniqueReleaseName(ctx.run.startedAt, taken);
+    if (ctx.releaseName) {
+        const name = (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
+        return taken.has(name) ? existingName(ctx, facts, name, taken) : name;
+    }
+    return (0,releases_name/* uniqueReleaseName */.SS)(ctx.run.startedAt, taken);
 }
 function httpUserFor(c, m, f) {
     const user = c.httpUser ?? f.httpUser;
@@ -7306,7 +7399,7 @@ async function deploy(ctx) {
     // starts once SSH is loaded: its walk would otherwise hold back the first connection. The TCP connections open
     // meanwhile.
     await Fleet.warm(config.hosts, config.maxParallel);
-    const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
+    const describing = report.time('describe', 'manifest', () => describeBuild(tree, ctx.log));
     describing.catch(() => undefined);
     // With full_upload every host gets everything: packing starts before the hosts are even reached.
     if (config.fullUpload)
@@ -7970,7 +8063,42 @@ async function releases(ctx) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/commands/rollback-hooks.ts
+
+
+/**
+ * A rollback's phases with the `rollback` hooks after each host's activate commands, in the same phase: they run
+ * before the health check, and one that fails fails the host's activation (the rollout switches the switched hosts
+ * back and runs their activate commands again; the rollback is not recorded). The switch back does not run them.
+ */
+function withRollbackHooks(c, phases) {
+    if (c.rollback.length === 0)
+        return phases;
+    return {
+        ...phases,
+        activate(m) {
+            const activate = phases.activate(m);
+            const hooks = fenced((0,steps_hooks/* hookSteps */.LD)(c.rollback, phases.env(m), steps_hooks/* AFTER_ROLLBACK */.EW, c.hookTimeoutMs));
+            const own = activate?.steps ?? [];
+            return {
+                name: own.length ? 'activate' : 'rollback',
+                vars: { ...phases.switch(m).vars, ...activate?.vars },
+                steps: [...own, ...hooks],
+                ...(own.length
+                    ? {
+                        parts: [
+                            { name: 'activate', from: own[0].id },
+                            { name: 'rollback', from: hooks[0].id },
+                        ],
+                    }
+                    : {}),
+            };
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/commands/rollback.ts
+
 
 
 
@@ -8021,7 +8149,8 @@ async function rollback(ctx) {
         // Hosts where the target is already live (a named rollback on a fleet that disagrees) stay as they are.
         const moving = fleet.members.filter((m) => facts.get(m).live !== target);
         const env = (m) => hookEnv(ctx.config, m.host, target, facts.get(m).live, revision(m));
-        await rolloutRelease(ctx, fleet, switchPhases(ctx.config, facts, target, env), moving);
+        const phases = withRollbackHooks(ctx.config, switchPhases(ctx.config, facts, target, env));
+        await rolloutRelease(ctx, fleet, phases, moving);
         // The history line marks the release rolled back from as bad; hosts that did not move only unlock.
         await fleet.run((m) => ({
             name: 'finish',
@@ -8162,7 +8291,7 @@ const COMMANDS = {
 };
 /**
  * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
- * `${NAME}` values: deploy, redeploy and rollback (it runs activate), never in a dry run. The others (releases,
+ * `${NAME}` values: deploy, redeploy and rollback (activate, its rollback hooks), never in a dry run. The others (releases,
  * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
  */
 function runsHooks(name, dryRun) {
@@ -8179,7 +8308,7 @@ async function runCommand(name, ctx) {
     }
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
-        checkReleaseName(ctx.releaseName, 'release-name');
+        (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
     // A `once` hook (a migration) whose hosts the `hosts` selection leaves out stops the run here too.
     if (name === 'deploy' || name === 'redeploy')
         checkHookHosts(ctx.config);
@@ -8198,7 +8327,7 @@ async function runCommand(name, ctx) {
 
 /***/ }),
 
-/***/ 7968:
+/***/ 2438:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10035,6 +10164,49 @@ const TARGETS = {
     buildMisplaced: BUILD_MISPLACED,
 };
 
+;// CONCATENATED MODULE: ./src/config/schema-small.ts
+
+
+
+/** Why an `exclude_from` path is not acceptable, or undefined. */
+function ignoreFileProblem(value) {
+    if (value.trim() === '')
+        return 'must not be empty';
+    if (/[\n\r]/.test(value))
+        return 'must be one line';
+    if (value.startsWith('/'))
+        return `must be relative to the source directory (got ${JSON.stringify(value)})`;
+    if (value.includes('\\'))
+        return 'must use `/` as separator, not `\\`';
+    if (value.endsWith('/'))
+        return `must name a file, not a directory (got ${JSON.stringify(value)})`;
+    return undefined;
+}
+/** A file in the source directory, with where the config names it (a missing file is reported there). */
+const ignoreFile = {
+    label: 'path relative to the source directory',
+    jsonSchema: { type: 'string', pattern: '^[^/\\\\\\r\\n]([^\\\\\\r\\n]*[^/\\\\\\r\\n])?$' },
+    read(node, at) {
+        const value = readText(node, at, ignoreFileProblem);
+        return value === undefined ? undefined : at.located(value, node);
+    },
+    toJson: (v) => v.value,
+};
+/** The keys, spread into the environment keys (the hook keys are schema.ts's, passed in: no import cycle). */
+function smallKeys(hookKeys, misplaced) {
+    return {
+        exclude_from: key({
+            kind: ignoreFile,
+            description: 'A file of `exclude` patterns, one per line, relative to the source directory (e.g. `.deployignore`): `#` comments and blank lines are skipped, `!pattern` ships what an earlier line excluded (the last matching line decides). Read before the build; a missing file is an error. The file itself ships unless it lists itself.',
+        }),
+        rollback: key({
+            kind: hookList(hookKeys, { misplaced }),
+            default: [],
+            description: "Shell commands run on each host after a rollback's switch and its `activate` commands, in the live release, before the health check: strings, or mappings with `run` (and `name`). One that fails fails the rollback as a failed `activate` does: the switched hosts are switched back.",
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/config/types.ts
 const WRITABLE_MODES = ['acl', 'chmod', 'chown', 'chgrp', 'skip'];
 /** `all-at-once`: every host switches together; `rolling`: hosts switch in batches of `batch_size`. */
@@ -10045,6 +10217,7 @@ const STRATEGIES = ['all-at-once', 'rolling'];
  * The one definition of deploy.yml's keys. The validator reads with these specs, the loader takes defaults from
  * them, and toJsonSchema() publishes them. Add a key here and everything else follows.
  */
+
 
 
 
@@ -10257,6 +10430,7 @@ const schema_ENVIRONMENT_KEYS = {
         kind: healthcheck(HEALTHCHECK_KEYS),
         description: 'Checks each host after its switch: `url` (requested from the runner, answering `expect_status`) or `command` (run on the host, exit 0), retried `retries` times `interval` apart, each attempt limited to `timeout`.',
     }),
+    ...smallKeys(HOOK_KEYS, ONLY_DEPLOY),
 };
 /** Keys only valid at the top level; every environment key is valid there too. */
 const schema_TOP_LEVEL_ONLY_KEYS = {
@@ -10442,6 +10616,7 @@ function buildConfig(merged, { hosts, deployPath }, loadedEnv, names) {
         ...(merged.get('url') === undefined ? {} : { url: merged.get('url') }),
         keepReleases: merged.or('keep_releases'),
         exclude: strings(merged.or('exclude')),
+        ...(merged.get('exclude_from') === undefined ? {} : { excludeFrom: merged.get('exclude_from') }),
         sharedDirs: strings(merged.or('shared_dirs')),
         sharedFiles: strings(merged.or('shared_files')),
         writableDirs: strings(merged.or('writable_dirs')),
@@ -10462,6 +10637,7 @@ function buildConfig(merged, { hosts, deployPath }, loadedEnv, names) {
         maxParallel: merged.or('max_parallel'),
         batchSize: merged.or('batch_size'),
         activate: merged.or('activate'),
+        rollback: merged.or('rollback'),
         ...(merged.get('healthcheck') === undefined ? {} : { healthcheck: merged.get('healthcheck') }),
     };
 }
@@ -10804,6 +10980,62 @@ function phaseLine(title, outcome) {
 
 /***/ }),
 
+/***/ 1239:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $t: () => (/* binding */ RELEASE_NAME_EXISTS),
+/* harmony export */   SS: () => (/* binding */ uniqueReleaseName),
+/* harmony export */   dA: () => (/* binding */ suffixedReleaseName),
+/* harmony export */   jn: () => (/* binding */ isReleaseName),
+/* harmony export */   v4: () => (/* binding */ checkReleaseName)
+/* harmony export */ });
+/* unused harmony export timestampName */
+/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** The release-name rule: what a name given to us, or reported by a host, must be to be used at all. */
+function isReleaseName(name) {
+    return typeof name === 'string' && NAME.test(name) && !name.includes('..');
+}
+function checkReleaseName(name, source) {
+    if (!isReleaseName(name)) {
+        throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
+            'starting with a letter or digit)');
+    }
+    return name;
+}
+/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
+function timestampName(at) {
+    return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+/**
+ * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
+ * any host (two deploys within one second), so a default name never collides.
+ */
+function uniqueReleaseName(at, taken) {
+    const base = timestampName(at);
+    if (!taken.has(base))
+        return base;
+    for (let n = 2;; n++)
+        if (!taken.has(`${base}-${n}`))
+            return `${base}-${n}`;
+}
+/** What a deploy does when the `release-name` it was given exists on a host: fail, or take `NAME-2`, `NAME-3`… */
+const RELEASE_NAME_EXISTS = ['fail', 'suffix'];
+/** The first of `NAME-2`, `NAME-3`… not in `taken`; undefined when that would break the release-name rule. */
+function suffixedReleaseName(name, taken) {
+    for (let n = 2;; n++) {
+        const candidate = `${name}-${n}`;
+        if (!isReleaseName(candidate))
+            return undefined;
+        if (!taken.has(candidate))
+            return candidate;
+    }
+}
+
+
+/***/ }),
+
 /***/ 2044:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -11080,13 +11312,14 @@ function capped(problems) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EW: () => (/* binding */ AFTER_ROLLBACK),
 /* harmony export */   Fb: () => (/* binding */ stepTitle),
 /* harmony export */   LD: () => (/* binding */ hookSteps),
 /* harmony export */   iC: () => (/* binding */ IN_RELEASE),
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7968);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2438);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
 /* harmony import */ var _hook_output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2249);
 
@@ -11096,12 +11329,16 @@ function capped(problems) {
 const IN_RELEASE = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
 /** Activate hooks run in the live release, right after a switch (and again after a switch back). */
 const IN_CURRENT = { prefix: 'activate', dir: 'current/' };
+/** Rollback hooks run in the live release after a rollback's switch and its activate hooks. */
+const AFTER_ROLLBACK = { prefix: 'rollback', dir: 'current/' };
 /** How a failure names a step: a hook by its kind and label (`hook "migrate"`), any other step by its label. */
 function stepTitle(step) {
     if (/^hook-\d+$/.test(step.id))
         return `hook "${step.label}"`;
     if (/^activate-\d+$/.test(step.id))
         return `activate hook "${step.label}"`;
+    if (/^rollback-\d+$/.test(step.id))
+        return `rollback hook "${step.label}"`;
     return step.label;
 }
 /**
@@ -11453,8 +11690,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: stepLine
 
-// EXTERNAL MODULE: ./src/config/index.ts + 31 modules
-var config = __nccwpck_require__(7968);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var config = __nccwpck_require__(2438);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
 var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: ./src/log.ts
@@ -11732,8 +11969,8 @@ function progress(log, report, hostCount, signal) {
         },
         output(host, line, step) {
             log.output(`${prefix(host)}  ${line}`);
-            // Hook output (deploy and activate hooks, a health check command) is kept for the job summary.
-            if (step && /^((hook|activate)-\d+|healthcheck)$/.test(step.id))
+            // Hook output (deploy, activate and rollback hooks, a health check command) is kept for the job summary.
+            if (step && /^((hook|activate|rollback)-\d+|healthcheck)$/.test(step.id))
                 report.output(host.name, step, line);
         },
         phase(host, name, ms) {

@@ -22,7 +22,7 @@ const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
 
 /**
  * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
- * `${NAME}` values: deploy, redeploy and rollback (it runs activate), never in a dry run. The others (releases,
+ * `${NAME}` values: deploy, redeploy and rollback (activate, its rollback hooks), never in a dry run. The others (releases,
  * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
  */
 export function runsHooks(name: CommandName, dryRun: boolean | undefined): boolean {

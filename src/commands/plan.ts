@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../config/index.js';
-import { excluder } from '../artifact/exclude.js';
+import { shipExcluder } from '../artifact/ignore-file.js';
 import { walk } from '../artifact/tree.js';
 import type { Fleet, Member } from '../fleet/fleet.js';
 import type { CommandContext } from './context.js';
@@ -12,7 +12,7 @@ import { count, size } from '../units.js';
 
 /** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
 export async function shippedSummary(config: EnvironmentConfig, source: string): Promise<string> {
-  const entries = await walk(source, excluder(config.exclude));
+  const entries = await walk(source, await shipExcluder(config, source));
   const files = entries.filter((e) => e.type === 'file');
   const bytes = files.reduce((n, e) => n + e.size, 0);
   const hooks = config.build.length

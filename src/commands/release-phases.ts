@@ -2,6 +2,7 @@ import { hookHosts, hostEnv, selectedBy, type EnvironmentConfig, type HostConfig
 import type { Member } from '../fleet/fleet.js';
 import { HostFailure } from '../fleet/failures.js';
 import { checkReleaseName, uniqueReleaseName } from '../releases/name.js';
+import { existingName } from './release-name.js';
 import { releasesToRemove } from '../releases/retention.js';
 import { contain } from '../remote/contain.js';
 import { fenced, type Phase, type Step } from '../remote/phase.js';
@@ -66,25 +67,22 @@ export interface ReleasePhases extends SwitchPhases {
   fillKind(m: Member): Fill['kind'];
 }
 
-/** The new release's name: the one asked for (never reused), or a fresh one from the run's start time. */
-export function chooseName(ctx: Pick<CommandContext, 'releaseName' | 'run'>, facts: Map<Member, HostFacts>): string {
-  if (ctx.releaseName) {
-    const name = checkReleaseName(ctx.releaseName, 'release-name');
-    for (const [m, f] of facts) {
-      if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
-        throw new HostFailure(
-          m.host.name,
-          'release',
-          `a release named "${name}" already exists there; release names are never reused`,
-        );
-      }
-    }
-    return name;
-  }
+/**
+ * The new release's name: the one asked for (never reused: with `release-name-exists: suffix` the first free
+ * `NAME-2`, `NAME-3`… on every host instead of failing), or a fresh one from the run's start time.
+ */
+export function chooseName(
+  ctx: Pick<CommandContext, 'releaseName' | 'releaseNameExists' | 'run' | 'surface' | 'log'>,
+  facts: Map<Member, HostFacts>,
+): string {
   const taken = new Set<string>();
   for (const f of facts.values()) {
     for (const d of f.dirs) taken.add(d);
     for (const h of f.history) taken.add(h.release);
+  }
+  if (ctx.releaseName) {
+    const name = checkReleaseName(ctx.releaseName, 'release-name');
+    return taken.has(name) ? existingName(ctx, facts, name, taken) : name;
   }
   return uniqueReleaseName(ctx.run.startedAt, taken);
 }

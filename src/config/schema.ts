@@ -24,6 +24,7 @@ import {
 import { globs, labels, relativePaths } from './list-kinds.js';
 import { jumpChain } from './route-kind.js';
 import { TARGETS } from './schema-targets.js';
+import { smallKeys } from './schema-small.js';
 import { STRATEGIES, WRITABLE_MODES } from './types.js';
 
 /** Keys of a host written as a mapping in `hosts:`. */
@@ -255,6 +256,7 @@ export const ENVIRONMENT_KEYS = {
     description:
       'Checks each host after its switch: `url` (requested from the runner, answering `expect_status`) or `command` (run on the host, exit 0), retried `retries` times `interval` apart, each attempt limited to `timeout`.',
   }),
+  ...smallKeys(HOOK_KEYS, ONLY_DEPLOY),
 } satisfies KeySpecs;
 
 /** Keys only valid at the top level; every environment key is valid there too. */

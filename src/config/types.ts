@@ -95,6 +95,8 @@ export interface EnvironmentConfig {
   url?: string;
   keepReleases: number;
   exclude: string[];
+  /** `exclude_from`: a file of exclude patterns in the source directory, with where the config names it. */
+  excludeFrom?: { value: string; position: SourcePosition; path: string };
   sharedDirs: string[];
   sharedFiles: string[];
   writableDirs: string[];
@@ -135,6 +137,8 @@ export interface EnvironmentConfig {
   batchSize: number;
   /** Commands run on each host right after its switch (e.g. reload php-fpm). */
   activate: HookConfig[];
+  /** Commands run on each host after a rollback's switch and its activate commands. */
+  rollback: HookConfig[];
   /** Absent when not configured. */
   healthcheck?: HealthcheckConfig;
 }

@@ -220,6 +220,7 @@ function buildConfig(
     ...(merged.get('url') === undefined ? {} : { url: merged.get('url') }),
     keepReleases: merged.or('keep_releases'),
     exclude: strings(merged.or('exclude')),
+    ...(merged.get('exclude_from') === undefined ? {} : { excludeFrom: merged.get('exclude_from') }),
     sharedDirs: strings(merged.or('shared_dirs')),
     sharedFiles: strings(merged.or('shared_files')),
     writableDirs: strings(merged.or('writable_dirs')),
@@ -240,6 +241,7 @@ function buildConfig(
     maxParallel: merged.or('max_parallel'),
     batchSize: merged.or('batch_size'),
     activate: merged.or('activate'),
+    rollback: merged.or('rollback'),
     ...(merged.get('healthcheck') === undefined ? {} : { healthcheck: merged.get('healthcheck') }),
   };
 }

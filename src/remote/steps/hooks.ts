@@ -11,7 +11,7 @@ export interface HookCommand {
 
 export interface HookPlace {
   /** Step ids are `<prefix>-1`, `<prefix>-2`, … */
-  prefix: 'hook' | 'activate';
+  prefix: 'hook' | 'activate' | 'rollback';
   /** Where the commands run, relative to the deploy path (shell words, already quoted). */
   dir: string;
 }
@@ -20,11 +20,14 @@ export interface HookPlace {
 export const IN_RELEASE: HookPlace = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
 /** Activate hooks run in the live release, right after a switch (and again after a switch back). */
 export const IN_CURRENT: HookPlace = { prefix: 'activate', dir: 'current/' };
+/** Rollback hooks run in the live release after a rollback's switch and its activate hooks. */
+export const AFTER_ROLLBACK: HookPlace = { prefix: 'rollback', dir: 'current/' };
 
 /** How a failure names a step: a hook by its kind and label (`hook "migrate"`), any other step by its label. */
 export function stepTitle(step: { id: string; label: string }): string {
   if (/^hook-\d+$/.test(step.id)) return `hook "${step.label}"`;
   if (/^activate-\d+$/.test(step.id)) return `activate hook "${step.label}"`;
+  if (/^rollback-\d+$/.test(step.id)) return `rollback hook "${step.label}"`;
   return step.label;
 }
 
