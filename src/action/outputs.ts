@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import type { HostConfig } from '../config/index.js';
+import { execOutput } from '../report/exec.js';
 import type { RunReport } from '../report/report.js';
 
 /** The hosts as the `hosts` output lists them: a host whose name came from a secret (`${NAME}`) is `***`. */
@@ -14,4 +15,5 @@ export function setOutputs(report: RunReport, hosts: string[]): void {
   core.setOutput('previous-release', report.previous ?? '');
   core.setOutput('url', report.url ?? '');
   core.setOutput('hosts', JSON.stringify(hosts));
+  core.setOutput('exec', report.exec ? execOutput(report.exec) : '');
 }

@@ -1,6 +1,7 @@
 /** The CLI's command line: `deploy-action COMMAND ENVIRONMENT [options]`. */
 import { parseArgs } from 'node:util';
 import { isCommand, type CommandName } from '../commands/names.js';
+import { words } from '../remote/quote.js';
 
 /** Every command, with the line `--help` shows for it (a Record, so a new command must be added here). */
 const COMMANDS: Record<CommandName, string> = {
@@ -10,6 +11,7 @@ const COMMANDS: Record<CommandName, string> = {
   unlock: 'remove a deploy lock left behind by a run that died',
   releases: "list each host's releases and which one is live",
   doctor: 'check that each host has what a deploy needs (changes nothing); fails when one lacks it',
+  exec: 'run a command in current/ on the hosts: exec ENVIRONMENT [--once] [--lock] -- COMMAND [ARGS...]',
 };
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
@@ -38,6 +40,8 @@ export interface CliArgs {
   connectTimeoutSeconds: number;
   /** Time each host's login shell gets to start the session. */
   startTimeoutSeconds: number;
+  /** exec: the command line (the words after `--`), on the first host only, under the deploy lock. */
+  exec?: { command: string; once: boolean; lock: boolean };
   /** How much the log says: `quiet` only errors (and the outcome), `verbose` debug lines too. */
   verbosity: Verbosity;
 }
@@ -94,6 +98,9 @@ const OPTION_HELP: [string, string][] = [
   ],
   ['--release-name NAME', 'deploy, redeploy: name of the new release (default: a UTC timestamp)'],
   ['--release NAME', 'rollback: the release to make live (default: the previous good one)'],
+  ['--once', 'exec: run on the first selected host only'],
+  ['--lock', 'exec: take the deploy lock (refused while another run holds it); default: no lock'],
+  ['-- COMMAND [ARGS...]', 'exec: the command; one argument is a bash command line, several are words kept whole'],
   [
     '-i, --identity FILE',
     'private key file (default: the SSH agent, else the first of ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa)',
@@ -148,6 +155,7 @@ export function helpText(): string {
     '  deploy-action deploy production',
     '  deploy-action rollback production --release 20250101120000',
     '  deploy-action releases staging --hosts web1.example.com',
+    '  deploy-action exec production --hosts label=worker -- php artisan queue:restart',
     '',
   ].join('\n');
 }
@@ -160,6 +168,8 @@ const OPTIONS = {
   force: { type: 'boolean' },
   'release-name': { type: 'string' },
   release: { type: 'string' },
+  once: { type: 'boolean' },
+  lock: { type: 'boolean' },
   identity: { type: 'string', short: 'i' },
   certificate: { type: 'string' },
   'known-hosts': { type: 'string' },
@@ -189,9 +199,12 @@ function reword(error: unknown): string {
 const parseOptions = (args: string[]) => parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
 
 export function parseCliArgs(argv: string[]): CliRequest {
+  // exec's command: everything after the first `--`, never read as options.
+  const dashes = argv.indexOf('--');
+  const tail = dashes < 0 ? undefined : argv.slice(dashes + 1);
   let parsed: ReturnType<typeof parseOptions>;
   try {
-    parsed = parseOptions(argv);
+    parsed = parseOptions(dashes < 0 ? argv : argv.slice(0, dashes));
   } catch (error) {
     throw new UsageError(reword(error));
   }
@@ -216,6 +229,13 @@ export function parseCliArgs(argv: string[]): CliRequest {
     );
   }
   if (values.force && command !== 'unlock') throw new UsageError(`--force applies to unlock, not ${command}`);
+  for (const name of ['once', 'lock'] as const)
+    if (values[name] && command !== 'exec') throw new UsageError(`--${name} applies to exec, not ${command}`);
+  if (tail && command !== 'exec') throw new UsageError(`"--" and a command apply to exec, not ${command}`);
+  if (command === 'exec' && !tail?.some((w) => w.trim()))
+    throw new UsageError(
+      `exec needs the command after --, e.g. deploy-action exec ${environment} -- php artisan about`,
+    );
   if (values['no-ssh-config'] && values['ssh-config'] !== undefined)
     throw new UsageError('--ssh-config and --no-ssh-config exclude each other; pick one');
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose exclude each other; pick one');
@@ -251,7 +271,16 @@ export function parseCliArgs(argv: string[]): CliRequest {
     connectTimeoutSeconds,
     startTimeoutSeconds,
     verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
+    ...(tail ? { exec: { command: commandLine(tail), once: values.once ?? false, lock: values.lock ?? false } } : {}),
   };
+}
+
+/**
+ * The words after `--` as one command line for bash: one argument is a command line as it is (as ssh runs it:
+ * `-- 'cd app && make'`); several are words, each quoted, so `-- php artisan "a b"` keeps its three words.
+ */
+export function commandLine(args: readonly string[]): string {
+  return args.length === 1 ? args[0]! : words(args);
 }
 
 /** A `--NAME SECONDS` option: a positive number, or the default when absent. */

@@ -266,6 +266,7 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
     releaseName: args.releaseName,
     dryRun: args.dryRun,
     force: args.force,
+    ...(args.exec ? { exec: args.exec } : {}),
     signal,
     surface: 'cli',
   };
