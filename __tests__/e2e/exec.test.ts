@@ -25,6 +25,7 @@ let hostile: string;
 /** Three hosts: a and b labelled web, c worker; `deploy_path` per host so a command can tell them apart. */
 function config(
   paths: Record<'a' | 'b' | 'c', string> = { a: join(base, 'a'), b: join(base, 'b'), c: join(base, 'c') },
+  extra = '',
 ) {
   const entry = (h: SshdHandle, path: string, label: string) =>
     `      - { host: ${h.host}, user: ${h.user}, port: ${h.port}, deploy_path: ${JSON.stringify(path)}, labels: [${label}] }`;
@@ -38,7 +39,7 @@ ${entry(b, paths.b, 'web')}
 ${entry(c, paths.c, 'worker')}
     env:
       GREETING: hello
-`;
+${extra}`;
 }
 
 const name = (i: number) => `${hosts[i]!.user}@${hosts[i]!.host}:${hosts[i]!.port}`;
@@ -156,6 +157,9 @@ describe('exec (CLI)', () => {
     expect(line.code).toBe(0);
     expect(line.stdout).toMatch(/^ {2}42$/m);
     expect(line.stdout).toMatch(/hello\s*$/m);
+    // stdin is closed: a command that reads gets EOF at once.
+    const read = await exec(['--hosts', name(2)], ['read -r x; echo "read: $?"']);
+    expect(read.stdout).toContain('read: 1');
   });
 
   test('--once runs on the first selected host only; --dry-run on none', async () => {
@@ -169,6 +173,22 @@ describe('exec (CLI)', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain(`${name(1)}: would run touch dry in releases/`);
     expect([ran('a', 'dry'), ran('b', 'dry')]).toEqual([false, false]);
+  });
+
+  test('every failing host is named with its exit status; hook_timeout stops a command', async () => {
+    const both = await exec(['--hosts', 'label=web'], ['exit 3']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain(
+      `error: the command failed on 2 of 2 hosts: ${name(0)} (exit code 3), ${name(1)} (exit code 3)`,
+    );
+    ws.write('../deploy.yml', config(undefined, '    hook_timeout: 1s\n'));
+    try {
+      const slow = await exec(['--hosts', name(2)], ['sleep 30']);
+      expect(slow.code).toBe(1);
+      expect(slow.stderr).toContain(`${name(2)}: exec: exited with code 124: error: stopped after hook_timeout (1 s)`);
+    } finally {
+      ws.write('../deploy.yml', config());
+    }
   });
 
   test('--lock holds the deploy lock while the command runs and releases it; refused while another run holds it', async () => {

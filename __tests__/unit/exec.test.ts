@@ -2,6 +2,8 @@
 import { commandLine, parseCliArgs, UsageError } from '../../src/cli/args.js';
 import { execLabel } from '../../src/remote/steps/exec.js';
 import { execOutput } from '../../src/report/exec.js';
+import { RunReport } from '../../src/report/report.js';
+import { resultLine } from '../../src/report/result-line.js';
 
 const run = (argv: string[]) => {
   const r = parseCliArgs(argv);
@@ -58,5 +60,13 @@ describe('exec report', () => {
       { host: 'deploy@web1', exit_code: 0, duration_ms: 12, last_line: 'ok' },
       { host: '***', exit_code: null, duration_ms: 5, last_line: '', error: 'connection lost' },
     ]);
+  });
+});
+
+describe("the log's last line", () => {
+  test('a failure of no one host (several hosts failed) names no host', () => {
+    const r = new RunReport('exec', 'production', 'shop');
+    r.failure = { host: undefined, step: 'exec', message: 'the command failed on 2 of 2 hosts', tail: [] };
+    expect(resultLine(r, 2)).toBe('✗ Exec of shop on production failed in step exec');
   });
 });
