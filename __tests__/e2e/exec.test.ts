@@ -146,6 +146,33 @@ describe('exec (action)', () => {
       ws.write('../deploy.yml', config());
     }
   });
+
+  test('a host from a secret is *** in the output; run, once and lock belong to exec', async () => {
+    const c = hosts[2]!;
+    const secret = config().replace(
+      `host: ${c.host}, user: ${c.user}, port: ${c.port}`,
+      `host: "${'$'}{C_HOST}", user: ${c.user}, port: ${c.port}`,
+    );
+    ws.write('../deploy.yml', secret);
+    try {
+      const env = { C_HOST: c.host };
+      const r = await runAction({
+        inputs: inputs({ command: 'exec', hosts: 'label=worker', run: 'true' }),
+        workspace: ws.dir,
+        env,
+      });
+      expect({ code: r.code, out: r.code ? r.stdout.slice(-1500) : '' }).toEqual({ code: 0, out: '' });
+      expect(JSON.parse(r.outputs['exec']!)).toEqual([expect.objectContaining({ host: '***', exit_code: 0 })]);
+    } finally {
+      ws.write('../deploy.yml', config());
+    }
+    const misplaced = await runAction({ inputs: inputs({ command: 'releases', run: 'true' }), workspace: ws.dir });
+    expect(misplaced.code).not.toBe(0);
+    expect(misplaced.stdout).toContain('input run: applies to command exec only, not releases');
+    const missing = await runAction({ inputs: inputs({ command: 'exec' }), workspace: ws.dir });
+    expect(missing.code).not.toBe(0);
+    expect(missing.stdout).toContain('input run: command exec needs the command line to run');
+  });
 });
 
 describe('exec (CLI)', () => {
