@@ -2,7 +2,7 @@
  * Issue 19, `exec`: one command in `current/` on the selected hosts of a three-host fleet (three sshd), through
  * dist/index.js as the runner runs it and through the CLI (dist/cli/index.js).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -78,7 +78,7 @@ interface CliResult {
 }
 
 /** `node dist/cli/index.js ARGS` in the workspace, with a HOME whose known_hosts has the three hosts. */
-function cli(args: string[]): Promise<CliResult> {
+function cli(args: string[], when?: { text: string; act(child: ChildProcess): void }): Promise<CliResult> {
   const home = mkdtempSync(join(tmpdir(), 'da-home-'));
   mkdirSync(join(home, '.ssh'), { mode: 0o700 });
   writeFileSync(join(home, '.ssh/known_hosts'), `${knownHosts()}\n`);
@@ -90,7 +90,13 @@ function cli(args: string[]): Promise<CliResult> {
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (when && stdout.includes(when.text)) {
+      when.act(child);
+      when = undefined;
+    }
+  });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
 }
@@ -216,6 +222,24 @@ describe('exec (CLI)', () => {
     } finally {
       ws.write('../deploy.yml', config());
     }
+  });
+
+  test('cancelled (SIGTERM): exit 130, and the command stops on the host', async () => {
+    const marker = 'sleep 41.5';
+    const running = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes(marker);
+    let seen = false;
+    const r = await cli(['exec', 'production', '--hosts', 'label=web', '-i', hosts[0]!.privateKeyPath, '--', marker], {
+      text: `▶ ${marker}`,
+      act: (child) =>
+        setTimeout(() => {
+          seen = running();
+          child.kill('SIGTERM');
+        }, 300),
+    });
+    expect({ code: r.code, seen }).toEqual({ code: 130, seen: true });
+    const deadline = Date.now() + 5000;
+    while (running() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+    expect(running()).toBe(false);
   });
 
   test('--lock holds the deploy lock while the command runs and releases it; refused while another run holds it', async () => {
