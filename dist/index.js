@@ -28691,6 +28691,7 @@ async function commandContext(inputs, config, report, signal) {
         releaseNameExists: inputs.releaseNameExists,
         dryRun: inputs.dryRun,
         force: inputs.force,
+        ...(inputs.exec ? { exec: inputs.exec } : {}),
         state: state/* actionState */.M3,
         signal,
         // The GitHub API client is loaded only when a deployment record is asked for: start-up stays quick.
@@ -28720,7 +28721,7 @@ var core = __nccwpck_require__(7264);
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/commands/names.ts
 /** The commands, as the `command` input and the CLI name them. */
-const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases', 'doctor'];
+const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases', 'doctor', 'exec'];
 function isCommand(name) {
     return COMMANDS.includes(name);
 }
@@ -28763,7 +28764,21 @@ function readInputs() {
         startTimeoutSeconds: startTimeout,
         githubDeployment: booleanInput('github-deployment'),
         githubToken: core/* getInput */.V4('github-token'),
+        ...execInputs(command),
     };
+}
+/** `run`, `once` and `lock` apply to exec only (`run` required there): anywhere else they are a mistake worth saying. */
+function execInputs(command) {
+    const exec = { command: core/* getInput */.V4('run'), once: booleanInput('once'), lock: booleanInput('lock') };
+    if (command === 'exec') {
+        if (!exec.command.trim())
+            throw new Error('input run: command exec needs the command line to run');
+        return { exec };
+    }
+    const set = exec.command ? 'run' : exec.once ? 'once' : exec.lock ? 'lock' : undefined;
+    if (set)
+        throw new Error(`input ${set}: applies to command exec only, not ${command}`);
+    return {};
 }
 /**
  * Masks every line of every secret, so a multi-line key never reaches the log in any form. `${NAME}` values follow
@@ -28815,7 +28830,7 @@ function booleanInput(name) {
 
 /***/ }),
 
-/***/ 9107:
+/***/ 8964:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28824,8 +28839,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 3 modules
-var fleet_fleet = __nccwpck_require__(328);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 2 modules
+var fleet_fleet = __nccwpck_require__(1464);
 // EXTERNAL MODULE: ./src/releases/name.ts
 var releases_name = __nccwpck_require__(1239);
 ;// CONCATENATED MODULE: ./src/commands/context.ts
@@ -31096,6 +31111,205 @@ async function checkFleet(ctx, fleet, step, evidence) {
     });
 }
 
+// EXTERNAL MODULE: ./src/fleet/limit.ts
+var limit = __nccwpck_require__(2999);
+;// CONCATENATED MODULE: ./src/remote/steps/exec.ts
+
+
+/** The step id of `exec` (the summary and the failure name it). */
+const EXEC_STEP = 'exec';
+/**
+ * exec: one command line run by bash in the live release (`current/`), as ssh would run it (its exit status is the
+ * last command's; no `-e`), with the hooks' environment, stdin closed and `hook_timeout`. The step fails with the
+ * command's exit status, so the host's failure carries it; `fenced` when the run holds the deploy lock.
+ */
+function execStep(command, env, timeoutMs, fenced) {
+    const secs = Math.max(1, Math.round(timeoutMs / 1000));
+    return {
+        id: EXEC_STEP,
+        label: execLabel(command),
+        fenced,
+        // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
+        body: `${(0,steps_hooks/* exportsOf */.v1)(env)}
+cd -- current/
+trap - PIPE
+timeout -k 10 ${secs} bash -c ${(0,quote.q)(command)} < /dev/null || {
+  rc=$?
+  if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
+  exit "$rc"
+}`,
+    };
+}
+/** The command as the log and the summary name it: its first line, cut at 80 characters. */
+function execLabel(command) {
+    const lines = command.trim().split('\n');
+    const first = lines[0].trim();
+    return first.length > 80 || lines.length > 1 ? `${first.slice(0, 80)}…` : first;
+}
+
+;// CONCATENATED MODULE: ./src/report/exec.ts
+/** What `exec` did on each host: the summary's table and the `exec` output. */
+
+
+const LAST_LINE_CHARS = 200;
+/** A line cut for a table cell or an output. */
+function cutLine(line) {
+    const text = line.trim();
+    return text.length > LAST_LINE_CHARS ? `${text.slice(0, LAST_LINE_CHARS)}…` : text;
+}
+/** The summary's (and the CLI's) table: host, exit status, duration, last line. */
+function execTable(results) {
+    const rows = results.map((r) => [
+        r.host,
+        r.exitCode === null ? '✗ not run' : r.exitCode === 0 ? '✓ 0' : `✗ ${r.exitCode}`,
+        (0,src_log/* seconds */.Y)(r.ms),
+        r.exitCode === null ? (r.error ?? '') : r.lastLine ? { code: r.lastLine } : '',
+    ]);
+    return table(['Host', 'Exit', 'Duration', 'Last line'], rows);
+}
+/** The `exec` output: one object per host, hosts from a secret as `***`. */
+function execOutput(results) {
+    return JSON.stringify(results.map((r) => ({
+        host: r.masked ? '***' : r.host,
+        exit_code: r.exitCode,
+        duration_ms: r.ms,
+        last_line: r.lastLine,
+        ...(r.error !== undefined ? { error: r.error } : {}),
+    })));
+}
+
+;// CONCATENATED MODULE: ./src/commands/exec.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * exec: runs one command line in `current/` on the selected hosts (or the first, `once`), at most `max_parallel`
+ * at once, each host's output streamed to the log. Every host runs it whatever the others do (this is no deploy:
+ * nothing is undone); the run fails afterwards, naming each host where it failed. No lock unless `lock` (then it is
+ * taken as a deploy takes it, and refused while another run holds it); without it, a held lock is only a warning.
+ * A host where nothing is live stops the run before the command runs anywhere.
+ */
+async function exec_exec(ctx) {
+    const request = ctx.exec;
+    if (!request?.command.trim()) {
+        throw new Error(ctx.surface === 'cli'
+            ? 'exec needs the command to run after --, e.g. deploy-action exec production -- php artisan about'
+            : 'command exec needs the command line to run in the `run` input');
+    }
+    const hosts = request.once ? ctx.config.hosts.slice(0, 1) : ctx.config.hosts;
+    const run = { ...ctx, config: { ...ctx.config, hosts } };
+    const lock = request.lock === true && !ctx.dryRun;
+    const results = await (0,fleet_run/* withFleet */.xd)(run, async (fleet) => {
+        const facts = await (lock ? (0,fleet_run/* lockAndInspect */.XH)(run, fleet) : (0,fleet_run/* inspect */.Nn)(run, fleet));
+        refuseWhereNothingIsLive(run, fleet, facts);
+        if (!lock)
+            warnOfHeldLocks(run, fleet, facts, request.lock === true);
+        if (ctx.dryRun) {
+            ctx.report.details.push(heading('Plan (dry run: nothing was run)'), list(fleet.members.map((m) => [
+                `${m.host.name}: would run `,
+                { code: execLabel(request.command) },
+                ` in releases/${facts.get(m).live}`,
+            ])));
+            return [];
+        }
+        return runOnEach(run, fleet, facts, request.command, lock);
+    });
+    if (ctx.dryRun)
+        return;
+    ctx.report.exec = results;
+    ctx.report.details.push(heading(['exec ', { code: execLabel(request.command) }]), execTable(results));
+    const failed = results.filter((r) => r.exitCode !== 0);
+    if (!failed.length)
+        return;
+    const how = (r) => (r.exitCode === null ? `not run: ${r.error ?? 'unknown'}` : `exit code ${r.exitCode}`);
+    if (failed.length === 1) {
+        const [f] = failed;
+        const rest = results.length - 1;
+        const others = rest ? ` (it succeeded on the other ${rest === 1 ? 'host' : `${rest} hosts`})` : '';
+        const what = f.exitCode === null ? how(f) : `exited with code ${f.exitCode}${f.lastLine ? `: ${f.lastLine}` : ''}`;
+        throw new failures/* HostFailure */.h(f.host, EXEC_STEP, `${what}${others}`, f.tail ?? [], f.exitCode ?? undefined);
+    }
+    throw new failures/* FleetFailure */.Z(EXEC_STEP, `the command failed on ${failed.length} of ${results.length} hosts: ${failed.map((r) => `${r.host} (${how(r)})`).join(', ')}`);
+}
+/** Nothing live on a host (no `current`): the command runs nowhere, and the message names every such host. */
+function refuseWhereNothingIsLive(ctx, fleet, facts) {
+    const empty = fleet.members.filter((m) => !facts.get(m).live);
+    if (!empty.length)
+        return;
+    const [first, ...others] = empty;
+    const also = others.length ? ` (nor on ${others.map((m) => m.host.name).join(', ')})` : '';
+    const option = ctx.surface === 'cli' ? '--hosts' : 'the `hosts` input';
+    throw new failures/* HostFailure */.h(first.host.name, EXEC_STEP, `nothing is live there (no \`current\` release in ${first.host.deployPath})${also}: the command ran on no host. ` +
+        `Deploy first, or leave ${empty.length > 1 ? 'those hosts' : 'that host'} out with ${option}.`);
+}
+/** Without `lock`, a lock another run holds is said, not waited for (a deploy may be changing the release). */
+function warnOfHeldLocks(ctx, fleet, facts, wouldRefuse) {
+    const option = ctx.surface === 'cli' ? '--lock' : '`lock: true`';
+    for (const m of fleet.members) {
+        const held = facts.get(m).lock;
+        if (!held)
+            continue;
+        const holder = (0,steps_lock/* lockHolder */.ms)(held);
+        const who = (0,steps_lock/* holderName */.iY)(holder) || 'another run';
+        const then = wouldRefuse
+            ? `exec with ${option} would refuse to run`
+            : `exec neither waits for it nor takes it (with ${option} it refuses instead)`;
+        warn(ctx, `${m.host.name}: the deploy lock is held by ${who}${holder.alive ? ' (its session is still running)' : ''}; ${then}`);
+    }
+}
+/** The command on every host (at most max_parallel at once), each host's outcome whatever the others' was. */
+async function runOnEach(ctx, fleet, facts, command, lock) {
+    const c = ctx.config;
+    const steps = (m) => {
+        const f = facts.get(m);
+        const sha = f.releases.find((r) => r.name === f.live)?.revision ?? '';
+        const env = hookEnv(c, m.host, f.live, undefined, sha);
+        // Under the lock, the phase ends with the unlock; a host where the command fails releases it as it aborts.
+        return [execStep(command, env, c.hookTimeoutMs, lock), ...(lock ? [(0,steps_lock/* unlock */.Tl)()] : [])];
+    };
+    const settled = await fleet.phase(EXEC_STEP, fleet.members, () => (0,limit/* settleLimited */.I)(fleet.members, c.maxParallel, async (m) => {
+        const t0 = Date.now();
+        try {
+            const results = await fleet.run(() => ({ name: EXEC_STEP, steps: steps(m) }), undefined, { members: [m] });
+            return { result: results.get(m), ms: Date.now() - t0 };
+        }
+        catch (error) {
+            throw Object.assign(error instanceof Error ? error : new Error(String(error)), { ms: Date.now() - t0 });
+        }
+    }));
+    if (ctx.signal.aborted)
+        throw new errors/* Cancelled */.c();
+    return fleet.members.map((m, i) => {
+        const s = settled[i];
+        const stepMs = ctx.report.hosts.get(m.host.name)?.find((r) => r.id === EXEC_STEP)?.ms;
+        if (s.status === 'fulfilled') {
+            const tail = stepOf(s.value.result)?.tail ?? [];
+            return outcome(m, 0, tail, stepMs ?? s.value.ms);
+        }
+        const error = s.reason;
+        const ms = stepMs ?? error.ms ?? 0;
+        // The command's own exit status (a failure of the session, or of the unlock after it, has none).
+        if (error instanceof failures/* HostFailure */.h && error.step === execLabel(command) && error.rc !== undefined)
+            return outcome(m, error.rc, error.tail, ms);
+        const why = error instanceof failures/* HostFailure */.h ? error.message.replace(`${error.host}: ${error.step}: `, '') : error.message;
+        return { ...outcome(m, null, [], ms), error: cutLine(why) };
+    });
+}
+function stepOf(result) {
+    return result?.steps.find((s) => s.id === EXEC_STEP);
+}
+function outcome(m, exitCode, tail, ms) {
+    const lastLine = cutLine([...tail].reverse().find((l) => l.trim() !== '') ?? '');
+    return { host: m.host.name, ...(m.host.masked ? { masked: true } : {}), exitCode, ms, lastLine, tail: [...tail] };
+}
+
 ;// CONCATENATED MODULE: ./src/remote/steps/copy-live.ts
 /**
  * Fills the new release with a copy of the live one, on the host (redeploy): a real copy with modes and links
@@ -31527,6 +31741,7 @@ function ageOf(iso) {
 
 
 
+
 const COMMANDS = {
     deploy: deploy,
     redeploy: redeploy,
@@ -31534,14 +31749,15 @@ const COMMANDS = {
     unlock: unlock,
     releases: releases,
     doctor: doctor_doctor,
+    exec: exec_exec,
 };
 /**
  * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
- * `${NAME}` values: deploy, redeploy and rollback (activate, its rollback hooks), never in a dry run. The others (releases,
+ * `${NAME}` values: deploy, redeploy, rollback (activate, its rollback hooks) and exec, never in a dry run. The others (releases,
  * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
  */
 function runsHooks(name, dryRun) {
-    return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback');
+    return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback' || name === 'exec');
 }
 async function runCommand(name, ctx) {
     if (runsHooks(name, ctx.dryRun) && ctx.config.envSkipped) {
@@ -31612,7 +31828,8 @@ function failedWhere(f) {
  * lock). One line per host, in config order; `backticks` mark names.
  */
 function hostsAfterFailure(r) {
-    if (!r.failure)
+    // exec's table says what ran where; it changes nothing a run undoes.
+    if (!r.failure || r.command === 'exec')
         return [];
     const hosts = r.inOrder(new Set([...r.order, ...r.hosts.keys()].filter((h) => h !== 'runner')));
     return hosts.map((h) => hostAfterFailure(r, h, r.hosts.get(h) ?? []));
@@ -31710,6 +31927,8 @@ class RunReport {
     releasePath;
     sha;
     url;
+    /** exec: what the command did on each host it ran on (the `exec` output). */
+    exec;
     /** The hosts in config order (the summary lists them so, not in the order they finished). */
     order = [];
     /** A dry run: nothing was changed, whatever the command. */
@@ -31832,7 +32051,7 @@ function result_line_failedWhere(f) {
         return 'was cancelled';
     if (f.host === 'runner')
         return f.step === 'run' ? 'failed' : `failed in step ${f.step}`;
-    if (f.host === 'fleet')
+    if (f.host === undefined || f.host === 'fleet')
         return `failed in step ${f.step}`;
     return `failed on ${f.host} in step ${f.step}`;
 }
@@ -31916,9 +32135,9 @@ const PHASE_NAMES = {
     ship: 'stage to finish',
     revert: 'switch back',
 };
-/** Commands and runs whose hosts and steps tables mean nothing: read-only listings, unlock, dry runs. */
+/** Commands and runs whose hosts and steps tables mean nothing: read-only listings, unlock, exec (its own), dry runs. */
 function showsHostTables(r) {
-    return !r.dryRun && r.command !== 'releases' && r.command !== 'unlock';
+    return !r.dryRun && r.command !== 'releases' && r.command !== 'unlock' && r.command !== 'exec';
 }
 /** Whether a step row is the one the run failed in (the health check's step reports its verdict as data). */
 function failedRow(r, host, row) {
@@ -32085,7 +32304,7 @@ function rollbackHowTo(r) {
 /** The outcome in a few words: what ran where, and whether it worked (a dry run changed nothing either way). */
 function title(r) {
     const command = r.command.charAt(0).toUpperCase() + r.command.slice(1);
-    const where = `${r.command === 'releases' || r.command === 'unlock' || r.command === 'doctor' ? 'in' : 'to'} ${md(r.environment || '?')}`;
+    const where = `${['releases', 'unlock', 'doctor', 'exec'].includes(r.command) ? 'in' : 'to'} ${md(r.environment || '?')}`;
     const of = (verb) => (r.application ? `${verb} of ${md(r.application)} ${where}` : `${verb} ${where}`);
     if (r.dryRun)
         return `${r.ok ? '🔍' : '❌'} Dry run: ${of(command)}${r.ok ? ': nothing was changed' : ' failed'}`;
@@ -32399,6 +32618,7 @@ var inputs = __nccwpck_require__(6656);
 ;// CONCATENATED MODULE: ./src/action/outputs.ts
 
 
+
 /** The hosts as the `hosts` output lists them: a host whose name came from a secret (`${NAME}`) is `***`. */
 function hostsOutput(hosts) {
     return hosts.map((h) => (h.masked ? '***' : h.name));
@@ -32416,6 +32636,7 @@ function setOutputs(report, hosts) {
         core/* setOutput */.uH(`hook-${name}`, value);
     for (const w of hook.warnings)
         core/* warning */.$e(w);
+    core/* setOutput */.uH('exec', report.exec ? execOutput(report.exec) : '');
 }
 /** Each secret piece in `text` replaced by `***` (longest first: a secret that holds another is masked whole). */
 function maskText(text, secrets) {
@@ -32538,8 +32759,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(7264);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 3 modules
-var fleet_fleet = __nccwpck_require__(328);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 2 modules
+var fleet_fleet = __nccwpck_require__(1464);
 // EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
 var fleet_run = __nccwpck_require__(2986);
 ;// CONCATENATED MODULE: ./src/commands/abandoned.ts
@@ -32897,8 +33118,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 3 modules
-var fleet_fleet = __nccwpck_require__(328);
+// EXTERNAL MODULE: ./src/fleet/fleet.ts + 2 modules
+var fleet_fleet = __nccwpck_require__(1464);
 // EXTERNAL MODULE: ./src/fleet/failures.ts
 var failures = __nccwpck_require__(7233);
 // EXTERNAL MODULE: ./src/remote/steps/inspect.ts
@@ -35143,7 +35364,7 @@ const schema_ENVIRONMENT_KEYS = {
     hook_timeout: key({
         kind: duration(1_000, 24 * 3_600_000),
         default: 1_800_000,
-        description: 'How long one deploy or activate command may run before it is stopped and the deploy fails (nothing is activated), as a duration (`30s`, `10m`, `2h`, or seconds). Default `30m`.',
+        description: 'How long one deploy or activate command (or an `exec` command) may run before it is stopped and the deploy fails (nothing is activated), as a duration (`30s`, `10m`, `2h`, or seconds). Default `30m`.',
     }),
     full_upload: key({
         kind: kinds_boolean,
@@ -35710,7 +35931,7 @@ class FleetFailure extends Error {
 
 /***/ }),
 
-/***/ 328:
+/***/ 1464:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35880,26 +36101,8 @@ async function openTransport(host, access, output = () => undefined) {
 
 // EXTERNAL MODULE: ./src/fleet/failures.ts
 var failures = __nccwpck_require__(7233);
-;// CONCATENATED MODULE: ./src/fleet/limit.ts
-/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the items' order (like allSettled). */
-async function settleLimited(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            try {
-                results[i] = { status: 'fulfilled', value: await fn(items[i]) };
-            }
-            catch (reason) {
-                results[i] = { status: 'rejected', reason };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    return results;
-}
-
+// EXTERNAL MODULE: ./src/fleet/limit.ts
+var limit = __nccwpck_require__(2999);
 ;// CONCATENATED MODULE: ./src/fleet/fleet.ts
 
 
@@ -35957,7 +36160,7 @@ class Fleet {
         }
     }
     static async connect(hosts, access, prelude, listener, parallel, signal) {
-        const opened = await settleLimited(hosts, parallel, async (host) => {
+        const opened = await (0,limit/* settleLimited */.I)(hosts, parallel, async (host) => {
             const transport = await openWithRetries(host, access, (line) => listener.retry?.(host, line), signal, (line) => listener.output?.(host, `proxy command: ${line}`, undefined));
             try {
                 const session = remote_session/* HostSession */.HV.open(transport, prelude(host), sessionListener(host, listener), access.startTimeoutMs);
@@ -36018,7 +36221,7 @@ class Fleet {
         }
     }
     async runPhases(members, phases, payloadFor, opts) {
-        const results = await settleLimited(members, opts.parallel ?? members.length, async (m) => {
+        const results = await (0,limit/* settleLimited */.I)(members, opts.parallel ?? members.length, async (m) => {
             const phase = phases.get(m);
             if (!phase)
                 return undefined;
@@ -36099,13 +36302,41 @@ function sessionListener(host, l) {
 
 /***/ }),
 
+/***/ 2999:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I: () => (/* binding */ settleLimited)
+/* harmony export */ });
+/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the items' order (like allSettled). */
+async function settleLimited(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            try {
+                results[i] = { status: 'fulfilled', value: await fn(items[i]) };
+            }
+            catch (reason) {
+                results[i] = { status: 'rejected', reason };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
+}
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9107);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8964);
 /* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3554);
 /* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3175);
 
@@ -40183,7 +40414,7 @@ exports.composeScalar = composeScalar;
 var node_process = __nccwpck_require__(932);
 var directives = __nccwpck_require__(1342);
 var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
+var errors = __nccwpck_require__(9083);
 var identity = __nccwpck_require__(1127);
 var composeDoc = __nccwpck_require__(3683);
 var resolveEnd = __nccwpck_require__(7788);
@@ -42344,7 +42575,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 9083:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -42422,7 +42653,7 @@ var __webpack_unused_export__;
 var composer = __nccwpck_require__(9984);
 var Document = __nccwpck_require__(3021);
 var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
+var errors = __nccwpck_require__(9083);
 var Alias = __nccwpck_require__(4065);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
@@ -43370,7 +43601,7 @@ exports.toJS = toJS;
 
 var resolveBlockScalar = __nccwpck_require__(8913);
 var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
+var errors = __nccwpck_require__(9083);
 var stringifyString = __nccwpck_require__(3069);
 
 function resolveAsScalar(token, strict = true, onError) {
@@ -45655,7 +45886,7 @@ exports.Parser = Parser;
 
 var composer = __nccwpck_require__(9984);
 var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
+var errors = __nccwpck_require__(9083);
 var log = __nccwpck_require__(7249);
 var identity = __nccwpck_require__(1127);
 var lineCounter = __nccwpck_require__(6628);

@@ -118,12 +118,13 @@ describe('env for commands that run no hook', () => {
     '  DSN: "mysql://app:${DB_PASSWORD}@db/${DB_NAME}"',
   );
 
-  it('runsHooks: deploy, redeploy and rollback, never in a dry run', () => {
+  it('runsHooks: deploy, redeploy, rollback and exec, never in a dry run', () => {
     const table = Object.fromEntries(COMMANDS.map((c) => [c, [runsHooks(c, false), runsHooks(c, true)]]));
     expect(table).toEqual({
       deploy: [true, false],
       redeploy: [true, false],
       rollback: [true, false],
+      exec: [true, false],
       unlock: [false, false],
       releases: [false, false],
       doctor: [false, false],

@@ -11,6 +11,7 @@ import { clearPaths } from '../../src/remote/steps/clear-paths.js';
 import { copyLive } from '../../src/remote/steps/copy-live.js';
 import { baseManifest, delta, resetRelease, verify } from '../../src/remote/steps/delta.js';
 import { doctor } from '../../src/remote/steps/doctor.js';
+import { execStep } from '../../src/remote/steps/exec.js';
 import { commandHealthcheck } from '../../src/remote/steps/healthcheck.js';
 import { logHistory } from '../../src/remote/steps/history.js';
 import { HOOK_OUTPUT_LIB } from '../../src/remote/steps/hook-output.js';
@@ -70,6 +71,8 @@ export function sampleSteps(): [string, Step][] {
     ['shared', shared({ dirs: ['storage', 'public/uploads'], files: ['.env', 'config/app.ini'] })],
     ['clear-paths', clearPaths({ paths: ['tests', 'docs dir'], useSudo: false })],
     ['clear-paths (sudo)', clearPaths({ paths: ['tests'], useSudo: true })],
+    ['exec', execStep('php artisan queue:restart', env, 600000, false)],
+    ['exec (locked)', execStep("printf '%s\\n' 'a b' && exit 3", {}, 30000, true)],
     ['symlink', symlink('releases/20251231120000')],
     ['symlink (nothing live)', symlink('')],
     ['revert', revert()],

@@ -1269,12 +1269,12 @@ async function runBuildHooks(hooks, cwd, env, log) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
-/* harmony import */ var _cli_args_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2904);
+/* harmony import */ var _cli_args_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2517);
 /* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4572);
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2620);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5698);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(742);
 /* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1791);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(970);
@@ -1366,54 +1366,46 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2904:
+/***/ 2517:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  u_: () => (/* binding */ USAGE),
+  u_: () => (/* reexport */ USAGE),
   eb: () => (/* binding */ UsageError),
-  BK: () => (/* binding */ helpText),
+  BK: () => (/* reexport */ helpText),
   hT: () => (/* binding */ parseCliArgs)
 });
 
-// UNUSED EXPORTS: DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_START_TIMEOUT_SECONDS, HELP_WIDTH
+// UNUSED EXPORTS: DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_START_TIMEOUT_SECONDS, HELP_WIDTH, commandLine
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/commands/names.ts
 /** The commands, as the `command` input and the CLI name them. */
-const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases', 'doctor'];
+const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases', 'doctor', 'exec'];
 function isCommand(name) {
     return COMMANDS.includes(name);
 }
 
 // EXTERNAL MODULE: ./src/releases/name.ts
 var releases_name = __nccwpck_require__(1239);
-;// CONCATENATED MODULE: ./src/cli/args.ts
-/** The CLI's command line: `deploy-action COMMAND ENVIRONMENT [options]`. */
-
-
-
+// EXTERNAL MODULE: ./src/remote/quote.ts
+var quote = __nccwpck_require__(4414);
+;// CONCATENATED MODULE: ./src/cli/help.ts
 /** Every command, with the line `--help` shows for it (a Record, so a new command must be added here). */
-const args_COMMANDS = {
+const help_COMMANDS = {
     deploy: 'build the source and ship it as a new release, switching every host together',
     redeploy: 'a new release copied from the live one (no build): picks up changed shared files, reruns the hooks',
     rollback: 'make the previous good release (or --release NAME) live again',
     unlock: 'remove a deploy lock left behind by a run that died',
     releases: "list each host's releases and which one is live",
     doctor: 'check that each host has what a deploy needs (changes nothing); fails when one lacks it',
+    exec: 'run a command in current/ on the hosts: exec ENVIRONMENT [--once] [--lock] -- COMMAND [ARGS...]',
 };
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
 const DEFAULT_START_TIMEOUT_SECONDS = 20;
-/** A command line we cannot run; the CLI prints it with the usage and exits 2. */
-class UsageError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'UsageError';
-    }
-}
 const USAGE = 'usage: deploy-action COMMAND ENVIRONMENT [options]   (deploy-action --help for more)';
 /** The help's width: every line of `--help` fits in it (a test checks). */
 const HELP_WIDTH = 100;
@@ -1455,6 +1447,9 @@ const OPTION_HELP = [
         'deploy, redeploy: when --release-name exists on a host, fail (default) or take the first NAME-2, NAME-3… free on every host',
     ],
     ['--release NAME', 'rollback: the release to make live (default: the previous good one)'],
+    ['--once', 'exec: run on the first selected host only'],
+    ['--lock', 'exec: take the deploy lock (refused while another run holds it); default: no lock'],
+    ['-- COMMAND [ARGS...]', 'exec: the command; one argument is a bash command line, several are words kept whole'],
     [
         '-i, --identity FILE',
         'private key file (default: the SSH agent, else the first of ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa)',
@@ -1492,7 +1487,7 @@ function helpText() {
         'any CI.',
         '',
         'Commands:',
-        ...Object.entries(args_COMMANDS).flatMap(([name, what]) => entry(name, what)),
+        ...Object.entries(help_COMMANDS).flatMap(([name, what]) => entry(name, what)),
         '',
         'Options:',
         ...OPTION_HELP.flatMap(([term, what]) => entry(term, what)),
@@ -1507,8 +1502,25 @@ function helpText() {
         '  deploy-action deploy production',
         '  deploy-action rollback production --release 20250101120000',
         '  deploy-action releases staging --hosts web1.example.com',
+        '  deploy-action exec production --hosts label=worker -- php artisan queue:restart',
         '',
     ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/cli/args.ts
+/** The CLI's command line: `deploy-action COMMAND ENVIRONMENT [options]`. */
+
+
+
+
+
+
+/** A command line we cannot run; the CLI prints it with the usage and exits 2. */
+class UsageError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'UsageError';
+    }
 }
 const OPTIONS = {
     config: { type: 'string' },
@@ -1519,6 +1531,8 @@ const OPTIONS = {
     'release-name': { type: 'string' },
     'release-name-exists': { type: 'string' },
     release: { type: 'string' },
+    once: { type: 'boolean' },
+    lock: { type: 'boolean' },
     identity: { type: 'string', short: 'i' },
     certificate: { type: 'string' },
     'known-hosts': { type: 'string' },
@@ -1546,9 +1560,12 @@ function reword(error) {
 /** Parses argv (without `node` and the script). Throws UsageError. */
 const parseOptions = (args) => (0,external_node_util_.parseArgs)({ args, options: OPTIONS, allowPositionals: true, strict: true });
 function parseCliArgs(argv) {
+    // exec's command: everything after the first `--`, never read as options.
+    const dashes = argv.indexOf('--');
+    const tail = dashes < 0 ? undefined : argv.slice(dashes + 1);
     let parsed;
     try {
-        parsed = parseOptions(argv);
+        parsed = parseOptions(dashes < 0 ? argv : argv.slice(0, dashes));
     }
     catch (error) {
         throw new UsageError(reword(error));
@@ -1562,7 +1579,7 @@ function parseCliArgs(argv) {
     if (command === undefined)
         throw new UsageError('missing the command');
     if (!isCommand(command))
-        throw new UsageError(`unknown command "${command}"; the commands are: ${Object.keys(args_COMMANDS).join(', ')}`);
+        throw new UsageError(`unknown command "${command}"; the commands are: ${Object.keys(help_COMMANDS).join(', ')}`);
     if (environment === undefined)
         throw new UsageError(`missing the environment, e.g. deploy-action ${command} production`);
     if (extra.length)
@@ -1576,6 +1593,13 @@ function parseCliArgs(argv) {
     }
     if (values.force && command !== 'unlock')
         throw new UsageError(`--force applies to unlock, not ${command}`);
+    for (const name of ['once', 'lock'])
+        if (values[name] && command !== 'exec')
+            throw new UsageError(`--${name} applies to exec, not ${command}`);
+    if (tail && command !== 'exec')
+        throw new UsageError(`"--" and a command apply to exec, not ${command}`);
+    if (command === 'exec' && !tail?.some((w) => w.trim()))
+        throw new UsageError(`exec needs the command after --, e.g. deploy-action exec ${environment} -- php artisan about`);
     if (values['no-ssh-config'] && values['ssh-config'] !== undefined)
         throw new UsageError('--ssh-config and --no-ssh-config exclude each other; pick one');
     if (values.quiet && values.verbose)
@@ -1614,6 +1638,7 @@ function parseCliArgs(argv) {
         connectTimeoutSeconds,
         startTimeoutSeconds,
         verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
+        ...(tail ? { exec: { command: commandLine(tail), once: values.once ?? false, lock: values.lock ?? false } } : {}),
     };
 }
 /** `--release-name-exists`: fail or suffix, for deploy and redeploy. */
@@ -1626,6 +1651,13 @@ function nameExists(value, command) {
     if (!found)
         throw new UsageError(`--release-name-exists: "${value}" is not one of ${releases_name/* RELEASE_NAME_EXISTS */.$t.join(', ')}`);
     return found;
+}
+/**
+ * The words after `--` as one command line for bash: one argument is a command line as it is (as ssh runs it:
+ * `-- 'cd app && make'`); several are words, each quoted, so `-- php artisan "a b"` keeps its three words.
+ */
+function commandLine(args) {
+    return args.length === 1 ? args[0] : (0,quote/* words */.a)(args);
 }
 /** A `--NAME SECONDS` option: a positive number, or the default when absent. */
 function seconds(value, name, fallback) {
@@ -1659,8 +1691,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 76 modules
-var commands = __nccwpck_require__(2620);
+// EXTERNAL MODULE: ./src/commands/index.ts + 78 modules
+var commands = __nccwpck_require__(5698);
 // EXTERNAL MODULE: ./src/config/index.ts + 32 modules
 var src_config = __nccwpck_require__(2438);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
@@ -1724,6 +1756,8 @@ class RunReport {
     releasePath;
     sha;
     url;
+    /** exec: what the command did on each host it ran on (the `exec` output). */
+    exec;
     /** The hosts in config order (the summary lists them so, not in the order they finished). */
     order = [];
     /** A dry run: nothing was changed, whatever the command. */
@@ -2853,6 +2887,7 @@ function buildCliContext(args, host) {
         releaseNameExists: args.releaseNameExists,
         dryRun: args.dryRun,
         force: args.force,
+        ...(args.exec ? { exec: args.exec } : {}),
         signal,
         surface: 'cli',
     };
@@ -2989,6 +3024,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/config/index.ts + 32 modules
 var config = __nccwpck_require__(2438);
+// EXTERNAL MODULE: ./src/remote/steps/exec.ts
+var exec = __nccwpck_require__(665);
 // EXTERNAL MODULE: ./src/report/document.ts
 var report_document = __nccwpck_require__(8101);
 // EXTERNAL MODULE: ./src/artifact/hooks.ts + 8 modules
@@ -3037,7 +3074,8 @@ function failedWhere(f) {
  * lock). One line per host, in config order; `backticks` mark names.
  */
 function hostsAfterFailure(r) {
-    if (!r.failure)
+    // exec's table says what ran where; it changes nothing a run undoes.
+    if (!r.failure || r.command === 'exec')
         return [];
     const hosts = r.inOrder(new Set([...r.order, ...r.hosts.keys()].filter((h) => h !== 'runner')));
     return hosts.map((h) => hostAfterFailure(r, h, r.hosts.get(h) ?? []));
@@ -3154,6 +3192,7 @@ var report_style = __nccwpck_require__(1791);
 
 
 
+
 const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 };
 const indent = (text, by = '  ') => text
     .split('\n')
@@ -3163,13 +3202,14 @@ const indent = (text, by = '  ') => text
 function runTitle(command, ctx) {
     const { config } = ctx;
     const hosts = config.hosts.map((h) => (config.hosts.length > 1 ? h.name : `${h.name} (${h.deployPath})`)).join(', ');
-    return `${command}${ctx.dryRun ? ' (dry run)' : ''}: ${config.application} to ${config.environment} on ${hosts}`;
+    const [what, to] = command === 'exec' ? [`exec \`${(0,exec/* execLabel */.iz)(ctx.exec?.command ?? '')}\``, 'in'] : [command, 'to'];
+    return `${what}${ctx.dryRun ? ' (dry run)' : ''}: ${config.application} ${to} ${config.environment} on ${hosts}`;
 }
 /** A message's text for a terminal: its `backtick` marks dropped (the summary shows them as code). */
 const bare = (text) => (0,report_document/* plain */.pj)((0,report_document/* ticks */.Zc)(text));
 function headline(r, dryRun) {
     const verb = r.command.charAt(0).toUpperCase() + r.command.slice(1);
-    const what = `${r.application} ${r.command === 'releases' || r.command === 'unlock' || r.command === 'doctor' ? 'in' : 'to'} ${r.environment}`;
+    const what = `${r.application} ${['releases', 'unlock', 'doctor', 'exec'].includes(r.command) ? 'in' : 'to'} ${r.environment}`;
     if (dryRun || r.dryRun)
         return `Dry run of ${r.command} of ${what}: ${r.ok ? 'nothing was changed' : 'failed'}`;
     return `${verb} of ${what} ${r.ok ? 'succeeded' : 'failed'}`;
@@ -3343,7 +3383,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 2620:
+/***/ 5698:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7850,6 +7890,173 @@ async function checkFleet(ctx, fleet, step, evidence) {
     });
 }
 
+// EXTERNAL MODULE: ./src/remote/steps/exec.ts
+var exec = __nccwpck_require__(665);
+// EXTERNAL MODULE: ./src/log.ts
+var log = __nccwpck_require__(5625);
+;// CONCATENATED MODULE: ./src/report/exec.ts
+/** What `exec` did on each host: the summary's table and the `exec` output. */
+
+
+const LAST_LINE_CHARS = 200;
+/** A line cut for a table cell or an output. */
+function cutLine(line) {
+    const text = line.trim();
+    return text.length > LAST_LINE_CHARS ? `${text.slice(0, LAST_LINE_CHARS)}…` : text;
+}
+/** The summary's (and the CLI's) table: host, exit status, duration, last line. */
+function execTable(results) {
+    const rows = results.map((r) => [
+        r.host,
+        r.exitCode === null ? '✗ not run' : r.exitCode === 0 ? '✓ 0' : `✗ ${r.exitCode}`,
+        (0,log/* seconds */.Y)(r.ms),
+        r.exitCode === null ? (r.error ?? '') : r.lastLine ? { code: r.lastLine } : '',
+    ]);
+    return (0,report_document/* table */.tp)(['Host', 'Exit', 'Duration', 'Last line'], rows);
+}
+/** The `exec` output: one object per host, hosts from a secret as `***`. */
+function execOutput(results) {
+    return JSON.stringify(results.map((r) => ({
+        host: r.masked ? '***' : r.host,
+        exit_code: r.exitCode,
+        duration_ms: r.ms,
+        last_line: r.lastLine,
+        ...(r.error !== undefined ? { error: r.error } : {}),
+    })));
+}
+
+;// CONCATENATED MODULE: ./src/commands/exec.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * exec: runs one command line in `current/` on the selected hosts (or the first, `once`), at most `max_parallel`
+ * at once, each host's output streamed to the log. Every host runs it whatever the others do (this is no deploy:
+ * nothing is undone); the run fails afterwards, naming each host where it failed. No lock unless `lock` (then it is
+ * taken as a deploy takes it, and refused while another run holds it); without it, a held lock is only a warning.
+ * A host where nothing is live stops the run before the command runs anywhere.
+ */
+async function exec_exec(ctx) {
+    const request = ctx.exec;
+    if (!request?.command.trim()) {
+        throw new Error(ctx.surface === 'cli'
+            ? 'exec needs the command to run after --, e.g. deploy-action exec production -- php artisan about'
+            : 'command exec needs the command line to run in the `run` input');
+    }
+    const hosts = request.once ? ctx.config.hosts.slice(0, 1) : ctx.config.hosts;
+    const run = { ...ctx, config: { ...ctx.config, hosts } };
+    const lock = request.lock === true && !ctx.dryRun;
+    const results = await withFleet(run, async (fleet) => {
+        const facts = await (lock ? lockAndInspect(run, fleet) : fleet_run_inspect(run, fleet));
+        refuseWhereNothingIsLive(run, fleet, facts);
+        if (!lock)
+            warnOfHeldLocks(run, fleet, facts, request.lock === true);
+        if (ctx.dryRun) {
+            ctx.report.details.push((0,report_document/* heading */.R_)('Plan (dry run: nothing was run)'), (0,report_document/* list */.p_)(fleet.members.map((m) => [
+                `${m.host.name}: would run `,
+                { code: (0,exec/* execLabel */.iz)(request.command) },
+                ` in releases/${facts.get(m).live}`,
+            ])));
+            return [];
+        }
+        return runOnEach(run, fleet, facts, request.command, lock);
+    });
+    if (ctx.dryRun)
+        return;
+    ctx.report.exec = results;
+    ctx.report.details.push((0,report_document/* heading */.R_)(['exec ', { code: (0,exec/* execLabel */.iz)(request.command) }]), execTable(results));
+    const failed = results.filter((r) => r.exitCode !== 0);
+    if (!failed.length)
+        return;
+    const how = (r) => (r.exitCode === null ? `not run: ${r.error ?? 'unknown'}` : `exit code ${r.exitCode}`);
+    if (failed.length === 1) {
+        const [f] = failed;
+        const rest = results.length - 1;
+        const others = rest ? ` (it succeeded on the other ${rest === 1 ? 'host' : `${rest} hosts`})` : '';
+        const what = f.exitCode === null ? how(f) : `exited with code ${f.exitCode}${f.lastLine ? `: ${f.lastLine}` : ''}`;
+        throw new failures/* HostFailure */.h(f.host, exec/* EXEC_STEP */.Rn, `${what}${others}`, f.tail ?? [], f.exitCode ?? undefined);
+    }
+    throw new failures/* FleetFailure */.Z(exec/* EXEC_STEP */.Rn, `the command failed on ${failed.length} of ${results.length} hosts: ${failed.map((r) => `${r.host} (${how(r)})`).join(', ')}`);
+}
+/** Nothing live on a host (no `current`): the command runs nowhere, and the message names every such host. */
+function refuseWhereNothingIsLive(ctx, fleet, facts) {
+    const empty = fleet.members.filter((m) => !facts.get(m).live);
+    if (!empty.length)
+        return;
+    const [first, ...others] = empty;
+    const also = others.length ? ` (nor on ${others.map((m) => m.host.name).join(', ')})` : '';
+    const option = ctx.surface === 'cli' ? '--hosts' : 'the `hosts` input';
+    throw new failures/* HostFailure */.h(first.host.name, exec/* EXEC_STEP */.Rn, `nothing is live there (no \`current\` release in ${first.host.deployPath})${also}: the command ran on no host. ` +
+        `Deploy first, or leave ${empty.length > 1 ? 'those hosts' : 'that host'} out with ${option}.`);
+}
+/** Without `lock`, a lock another run holds is said, not waited for (a deploy may be changing the release). */
+function warnOfHeldLocks(ctx, fleet, facts, wouldRefuse) {
+    const option = ctx.surface === 'cli' ? '--lock' : '`lock: true`';
+    for (const m of fleet.members) {
+        const held = facts.get(m).lock;
+        if (!held)
+            continue;
+        const holder = lockHolder(held);
+        const who = holderName(holder) || 'another run';
+        const then = wouldRefuse
+            ? `exec with ${option} would refuse to run`
+            : `exec neither waits for it nor takes it (with ${option} it refuses instead)`;
+        warn(ctx, `${m.host.name}: the deploy lock is held by ${who}${holder.alive ? ' (its session is still running)' : ''}; ${then}`);
+    }
+}
+/** The command on every host (at most max_parallel at once), each host's outcome whatever the others' was. */
+async function runOnEach(ctx, fleet, facts, command, lock) {
+    const c = ctx.config;
+    const steps = (m) => {
+        const f = facts.get(m);
+        const sha = f.releases.find((r) => r.name === f.live)?.revision ?? '';
+        const env = hookEnv(c, m.host, f.live, undefined, sha);
+        // Under the lock, the phase ends with the unlock; a host where the command fails releases it as it aborts.
+        return [(0,exec/* execStep */.i7)(command, env, c.hookTimeoutMs, lock), ...(lock ? [unlock()] : [])];
+    };
+    const settled = await fleet.phase(exec/* EXEC_STEP */.Rn, fleet.members, () => settleLimited(fleet.members, c.maxParallel, async (m) => {
+        const t0 = Date.now();
+        try {
+            const results = await fleet.run(() => ({ name: exec/* EXEC_STEP */.Rn, steps: steps(m) }), undefined, { members: [m] });
+            return { result: results.get(m), ms: Date.now() - t0 };
+        }
+        catch (error) {
+            throw Object.assign(error instanceof Error ? error : new Error(String(error)), { ms: Date.now() - t0 });
+        }
+    }));
+    if (ctx.signal.aborted)
+        throw new errors/* Cancelled */.c();
+    return fleet.members.map((m, i) => {
+        const s = settled[i];
+        const stepMs = ctx.report.hosts.get(m.host.name)?.find((r) => r.id === exec/* EXEC_STEP */.Rn)?.ms;
+        if (s.status === 'fulfilled') {
+            const tail = stepOf(s.value.result)?.tail ?? [];
+            return outcome(m, 0, tail, stepMs ?? s.value.ms);
+        }
+        const error = s.reason;
+        const ms = stepMs ?? error.ms ?? 0;
+        // The command's own exit status (a failure of the session, or of the unlock after it, has none).
+        if (error instanceof failures/* HostFailure */.h && error.step === (0,exec/* execLabel */.iz)(command) && error.rc !== undefined)
+            return outcome(m, error.rc, error.tail, ms);
+        const why = error instanceof failures/* HostFailure */.h ? error.message.replace(`${error.host}: ${error.step}: `, '') : error.message;
+        return { ...outcome(m, null, [], ms), error: cutLine(why) };
+    });
+}
+function stepOf(result) {
+    return result?.steps.find((s) => s.id === exec/* EXEC_STEP */.Rn);
+}
+function outcome(m, exitCode, tail, ms) {
+    const lastLine = cutLine([...tail].reverse().find((l) => l.trim() !== '') ?? '');
+    return { host: m.host.name, ...(m.host.masked ? { masked: true } : {}), exitCode, ms, lastLine, tail: [...tail] };
+}
+
 ;// CONCATENATED MODULE: ./src/remote/steps/copy-live.ts
 /**
  * Fills the new release with a copy of the live one, on the host (redeploy): a real copy with modes and links
@@ -8281,6 +8488,7 @@ function ageOf(iso) {
 
 
 
+
 const COMMANDS = {
     deploy: deploy,
     redeploy: redeploy,
@@ -8288,14 +8496,15 @@ const COMMANDS = {
     unlock: unlock_unlock,
     releases: releases,
     doctor: doctor_doctor,
+    exec: exec_exec,
 };
 /**
  * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
- * `${NAME}` values: deploy, redeploy and rollback (activate, its rollback hooks), never in a dry run. The others (releases,
+ * `${NAME}` values: deploy, redeploy, rollback (activate, its rollback hooks) and exec, never in a dry run. The others (releases,
  * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
  */
 function runsHooks(name, dryRun) {
-    return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback');
+    return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback' || name === 'exec');
 }
 async function runCommand(name, ctx) {
     if (runsHooks(name, ctx.dryRun) && ctx.config.envSkipped) {
@@ -10384,7 +10593,7 @@ const schema_ENVIRONMENT_KEYS = {
     hook_timeout: key({
         kind: duration(1_000, 24 * 3_600_000),
         default: 1_800_000,
-        description: 'How long one deploy or activate command may run before it is stopped and the deploy fails (nothing is activated), as a duration (`30s`, `10m`, `2h`, or seconds). Default `30m`.',
+        description: 'How long one deploy or activate command (or an `exec` command) may run before it is stopped and the deploy fails (nothing is activated), as a duration (`30s`, `10m`, `2h`, or seconds). Default `30m`.',
     }),
     full_upload: key({
         kind: kinds_boolean,
@@ -11161,6 +11370,52 @@ const UNLOCK_ANY_SH = "if [ ! -d .deploy/lock ]; then echo \"no deploy lock here
 const VERIFY_AWK = "BEGIN { RS = ORS = \"\\0\"; M = ENVIRON[\"DA_V_MANIFEST\"]; I = ENVIRON[\"DA_V_INDEX\"]; skip = ENVIRON[\"DA_V_SKIP\"] }\nfunction differ(what, p) { if (++bad <= 10) printf \"  %s: %s\\n\", what, p }\nfunction check(p, h) { if (h == substr(want[p], 3)) hashed[p] = h; else differ(\"content differs\", p) }\nFILENAME == M {\nt = substr($0, 1, 1); r = substr($0, 3); r = substr(r, index(r, \"\\t\") + 1); i = index(r, \"\\t\"); p = substr(r, i + 1)\nif (skip == \"\" || p !~ skip) want[p] = t \"\\t\" substr(r, 1, i - 1)\nnext\n}\nFILENAME == I { i = index($0, \"\\t\"); r = substr($0, i + 1); j = index(r, \"\\t\"); known[substr(r, j + 1)] = substr($0, 1, i) substr(r, 1, j - 1); next }\n{\nt = substr($0, 1, 1); r = substr($0, 3); i = index(r, \"\\t\"); v = substr(r, 1, i - 1); p = substr(r, i + 1)\nif (p == \"\") { if (t == \"f\") { split(v, s, \" \"); mark = s[4] - 0.01 } next }\nif (!(p in want)) { differ(\"not in the build\", p); next }\nseen[p] = 1\nif (substr(want[p], 1, 1) != t) { differ(\"type differs\", p); next }\nif (t == \"l\" && substr(want[p], 3) != v) differ(\"link target differs\", p)\nif (t != \"f\") next\nsig[p] = v\nif ((p in known) && index(known[p], v \"\\t\") == 1) check(p, substr(known[p], length(v) + 2))\nelse {\nprint \"./\" p > ENVIRON[\"DA_V_TODO\"]; todo[p] = 1; read++\nif (index(p, \"'\") || length(args) > 30000) direct = \"no\"; else args = args \" './\" p \"'\"\n}\n}\nEND {\nif (read) {\nclose(ENVIRON[\"DA_V_TODO\"])\ncmd = direct == \"no\" ? \"xargs -0r sha256sum -z < \\\"$DA_V_TODO\\\"\" : \"exec sha256sum -z --\" args\nwhile ((cmd | getline line) > 0) { p = substr(line, 69); delete todo[p]; check(p, substr(line, 1, 32)) }\nclose(cmd)\nfor (p in todo) differ(\"unreadable\", p)\n}\nfor (p in want) if (!(p in seen)) differ(\"missing\", p)\nif (!bad) for (p in hashed) { split(sig[p], s, \" \"); if (s[4] + 0 < mark) print sig[p] \"\\t\" hashed[p] \"\\t\" p > ENVIRON[\"DA_V_NEW_INDEX\"] }\nprintf \"%d\\n\", read > ENVIRON[\"DA_V_COUNTS\"]\nexit bad ? 3 : 0\n}\n";
 /** verify.sh */
 const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\"$tmp/manifest\" DA_V_TODO=\"$tmp/todo\" DA_V_COUNTS=\"$tmp/counts\" DA_V_SKIP\nexport DA_V_INDEX=\"$PWD/.deploy/manifests/$DA_BASE.idx\" DA_V_NEW_INDEX=\"$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp\"\n[ -f \"$DA_V_INDEX\" ] || DA_V_INDEX=/dev/null\ngzip -dc \".deploy/manifests/$DA_RELEASE.gz\" > \"$DA_V_MANIFEST\"\n: > \"$DA_V_NEW_INDEX\"; : > \"$tmp/mark\"\nrc=0\n(cd -- \"releases/$DA_RELEASE\" && find \"$tmp/mark\" . ${prune[@]+\"${prune[@]}\"} \\( -type f -printf \"f\\t$DA_FILE_SIG\" \\) -o \\( -type d -printf 'd\\t-\\t%P\\0' \\) -o \\( -type l -printf 'l\\t%l\\t%P\\0' \\) |\nawk \"$compare\" \"$DA_V_MANIFEST\" \"$DA_V_INDEX\" -) > \"$tmp/differences\" || rc=$?\nif [ \"$rc\" -ne 0 ]; then\necho \"the staged release does not match the build (a file of the live release was changed on this host?): sending everything instead\"\necho \"first differences:\"\ncat -- \"$tmp/differences\"\nrm -rf -- \"$tmp\" \"$DA_V_NEW_INDEX\"\nda_data verify mismatch\nexit 99\nfi\nmv -f -- \"$DA_V_NEW_INDEX\" \".deploy/manifests/$DA_RELEASE.idx\"\nread -r hashed < \"$DA_V_COUNTS\"\nfiles=files\n[ \"$hashed\" != 1 ] || files=\"file\"\necho \"verified against the build's manifest ($hashed $files read, the others unchanged since releases/$DA_BASE was verified)\"\n";
+
+
+/***/ }),
+
+/***/ 665:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Rn: () => (/* binding */ EXEC_STEP),
+/* harmony export */   i7: () => (/* binding */ execStep),
+/* harmony export */   iz: () => (/* binding */ execLabel)
+/* harmony export */ });
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
+/* harmony import */ var _hooks_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(374);
+
+
+/** The step id of `exec` (the summary and the failure name it). */
+const EXEC_STEP = 'exec';
+/**
+ * exec: one command line run by bash in the live release (`current/`), as ssh would run it (its exit status is the
+ * last command's; no `-e`), with the hooks' environment, stdin closed and `hook_timeout`. The step fails with the
+ * command's exit status, so the host's failure carries it; `fenced` when the run holds the deploy lock.
+ */
+function execStep(command, env, timeoutMs, fenced) {
+    const secs = Math.max(1, Math.round(timeoutMs / 1000));
+    return {
+        id: EXEC_STEP,
+        label: execLabel(command),
+        fenced,
+        // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
+        body: `${(0,_hooks_js__WEBPACK_IMPORTED_MODULE_0__/* .exportsOf */ .v1)(env)}
+cd -- current/
+trap - PIPE
+timeout -k 10 ${secs} bash -c ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(command)} < /dev/null || {
+  rc=$?
+  if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
+  exit "$rc"
+}`,
+    };
+}
+/** The command as the log and the summary name it: its first line, cut at 80 characters. */
+function execLabel(command) {
+    const lines = command.trim().split('\n');
+    const first = lines[0].trim();
+    return first.length > 80 || lines.length > 1 ? `${first.slice(0, 80)}…` : first;
+}
 
 
 /***/ }),

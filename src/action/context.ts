@@ -87,6 +87,7 @@ export async function commandContext(
     releaseNameExists: inputs.releaseNameExists,
     dryRun: inputs.dryRun,
     force: inputs.force,
+    ...(inputs.exec ? { exec: inputs.exec } : {}),
     state: actionState,
     signal,
     // The GitHub API client is loaded only when a deployment record is asked for: start-up stays quick.

@@ -29,6 +29,8 @@ export interface Inputs {
   connectTimeoutSeconds: number;
   /** Time each host's login shell gets to start the session. */
   startTimeoutSeconds: number;
+  /** exec: the command line to run, on the first selected host only (`once`), under the deploy lock (`lock`). */
+  exec?: { command: string; once: boolean; lock: boolean };
   /** Record the run with GitHub's Deployments API (opt-in). */
   githubDeployment: boolean;
   /** Token for the Deployments API (default: the job's GITHUB_TOKEN). */
@@ -63,7 +65,20 @@ export function readInputs(): Inputs {
     startTimeoutSeconds: startTimeout,
     githubDeployment: booleanInput('github-deployment'),
     githubToken: core.getInput('github-token'),
+    ...execInputs(command),
   };
+}
+
+/** `run`, `once` and `lock` apply to exec only (`run` required there): anywhere else they are a mistake worth saying. */
+function execInputs(command: CommandName): Pick<Inputs, 'exec'> {
+  const exec = { command: core.getInput('run'), once: booleanInput('once'), lock: booleanInput('lock') };
+  if (command === 'exec') {
+    if (!exec.command.trim()) throw new Error('input run: command exec needs the command line to run');
+    return { exec };
+  }
+  const set = exec.command ? 'run' : exec.once ? 'once' : exec.lock ? 'lock' : undefined;
+  if (set) throw new Error(`input ${set}: applies to command exec only, not ${command}`);
+  return {};
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import type { HostConfig } from '../config/index.js';
+import { execOutput } from '../report/exec.js';
 import type { RunReport } from '../report/report.js';
 import { maskedSoFar } from './inputs.js';
 
@@ -19,6 +20,7 @@ export function setOutputs(report: RunReport, hosts: string[]): void {
   core.setOutput('outputs', JSON.stringify(hook.outputs));
   for (const [name, value] of hook.flat) core.setOutput(`hook-${name}`, value);
   for (const w of hook.warnings) core.warning(w);
+  core.setOutput('exec', report.exec ? execOutput(report.exec) : '');
 }
 
 /** Each secret piece in `text` replaced by `***` (longest first: a secret that holds another is masked whole). */

@@ -2,19 +2,10 @@
 import { parseArgs } from 'node:util';
 import { isCommand, type CommandName } from '../commands/names.js';
 import { RELEASE_NAME_EXISTS, type ReleaseNameExists } from '../releases/name.js';
+import { words } from '../remote/quote.js';
+import { COMMANDS, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_START_TIMEOUT_SECONDS } from './help.js';
 
-/** Every command, with the line `--help` shows for it (a Record, so a new command must be added here). */
-const COMMANDS: Record<CommandName, string> = {
-  deploy: 'build the source and ship it as a new release, switching every host together',
-  redeploy: 'a new release copied from the live one (no build): picks up changed shared files, reruns the hooks',
-  rollback: 'make the previous good release (or --release NAME) live again',
-  unlock: 'remove a deploy lock left behind by a run that died',
-  releases: "list each host's releases and which one is live",
-  doctor: 'check that each host has what a deploy needs (changes nothing); fails when one lacks it',
-};
-
-export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
-export const DEFAULT_START_TIMEOUT_SECONDS = 20;
+export { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_START_TIMEOUT_SECONDS, HELP_WIDTH, helpText, USAGE } from './help.js';
 
 export interface CliArgs {
   command: CommandName;
@@ -41,6 +32,8 @@ export interface CliArgs {
   connectTimeoutSeconds: number;
   /** Time each host's login shell gets to start the session. */
   startTimeoutSeconds: number;
+  /** exec: the command line (the words after `--`), on the first host only, under the deploy lock. */
+  exec?: { command: string; once: boolean; lock: boolean };
   /** How much the log says: `quiet` only errors (and the outcome), `verbose` debug lines too. */
   verbosity: Verbosity;
 }
@@ -57,108 +50,6 @@ export class UsageError extends Error {
   }
 }
 
-export const USAGE = 'usage: deploy-action COMMAND ENVIRONMENT [options]   (deploy-action --help for more)';
-
-/** The help's width: every line of `--help` fits in it (a test checks). */
-export const HELP_WIDTH = 100;
-const TERM_COLUMN = 30;
-
-/** `  term      description`, the description wrapped at HELP_WIDTH under its own column. */
-function entry(term: string, description: string): string[] {
-  const lines: string[] = [];
-  let current = `  ${term}`.padEnd(TERM_COLUMN);
-  if (current.length > TERM_COLUMN) {
-    lines.push(current.trimEnd());
-    current = ' '.repeat(TERM_COLUMN);
-  }
-  let fresh = true;
-  for (const word of description.split(' ')) {
-    if (!fresh && current.length + 1 + word.length > HELP_WIDTH) {
-      lines.push(current);
-      current = ' '.repeat(TERM_COLUMN);
-      fresh = true;
-    }
-    current += fresh ? word : ` ${word}`;
-    fresh = false;
-  }
-  lines.push(current);
-  return lines;
-}
-
-const OPTION_HELP: [string, string][] = [
-  ['--config FILE', 'the deploy config (default: deploy.yml)'],
-  ['--source DIR', 'the directory to build and ship (default: .)'],
-  ['--hosts LIST', 'only these hosts: comma-separated names (user@host:port, host or user@host) or label=NAME'],
-  ['--dry-run', 'read the hosts and print the plan; change nothing'],
-  [
-    '--force',
-    'unlock: remove the lock even while the run holding it still runs (that run then stops at its next step and ' +
-      'changes nothing more)',
-  ],
-  ['--release-name NAME', 'deploy, redeploy: name of the new release (default: a UTC timestamp)'],
-  [
-    '--release-name-exists fail|suffix',
-    'deploy, redeploy: when --release-name exists on a host, fail (default) or take the first NAME-2, NAME-3… free on every host',
-  ],
-  ['--release NAME', 'rollback: the release to make live (default: the previous good one)'],
-  [
-    '-i, --identity FILE',
-    'private key file (default: the SSH agent, else the first of ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa)',
-  ],
-  ['--certificate FILE', "OpenSSH user certificate of the -i key (default: the key's FILE-cert.pub, if it exists)"],
-  ['--known-hosts FILE', 'the host keys to match, known_hosts format (default: ~/.ssh/known_hosts)'],
-  [
-    '--ssh-config FILE',
-    'read host aliases, HostName, User, Port, ProxyJump, ProxyCommand, IdentityFile and CertificateFile from ' +
-      "FILE as ssh does; deploy.yml's own values win (default: ~/.ssh/config)",
-  ],
-  ['--no-ssh-config', 'read no ssh_config'],
-  ['--connect-timeout SECONDS', `SSH connection timeout per host (default: ${DEFAULT_CONNECT_TIMEOUT_SECONDS})`],
-  [
-    '--start-timeout SECONDS',
-    `time each host's login shell gets to start the session (default: ${DEFAULT_START_TIMEOUT_SECONDS})`,
-  ],
-  ['-q, --quiet', 'print only errors and the final result'],
-  ['-v, --verbose', 'print debug lines too (as DEPLOY_DEBUG=1 does)'],
-  ['-h, --help', 'show this help'],
-  ['-V, --version', 'show the version'],
-];
-
-const ENVIRONMENT_HELP: [string, string][] = [
-  ['SSH_AUTH_SOCK', 'the SSH agent to authenticate with'],
-  ['DEPLOY_SSH_PASSPHRASE', 'the passphrase of an encrypted private key'],
-  ['DEPLOY_DEBUG=1', 'print debug lines (as --verbose does)'],
-  ['NO_COLOR', 'set to anything: no colour, even on a terminal (no-color.org)'],
-  ['FORCE_COLOR', 'set (and not 0): colour even when the output is not a terminal'],
-];
-
-export function helpText(): string {
-  return [
-    'usage: deploy-action COMMAND ENVIRONMENT [options]',
-    '',
-    'Atomic releases over SSH with the engine of the deploy-action GitHub Action, from a terminal or',
-    'any CI.',
-    '',
-    'Commands:',
-    ...Object.entries(COMMANDS).flatMap(([name, what]) => entry(name, what)),
-    '',
-    'Options:',
-    ...OPTION_HELP.flatMap(([term, what]) => entry(term, what)),
-    '',
-    'Environment:',
-    ...ENVIRONMENT_HELP.flatMap(([term, what]) => entry(term, what)),
-    '',
-    'Exit status: 0 on success, 1 when the run or the config failed, 2 for a usage error, 130 when',
-    'cancelled.',
-    '',
-    'Examples:',
-    '  deploy-action deploy production',
-    '  deploy-action rollback production --release 20250101120000',
-    '  deploy-action releases staging --hosts web1.example.com',
-    '',
-  ].join('\n');
-}
-
 const OPTIONS = {
   config: { type: 'string' },
   source: { type: 'string' },
@@ -168,6 +59,8 @@ const OPTIONS = {
   'release-name': { type: 'string' },
   'release-name-exists': { type: 'string' },
   release: { type: 'string' },
+  once: { type: 'boolean' },
+  lock: { type: 'boolean' },
   identity: { type: 'string', short: 'i' },
   certificate: { type: 'string' },
   'known-hosts': { type: 'string' },
@@ -197,9 +90,12 @@ function reword(error: unknown): string {
 const parseOptions = (args: string[]) => parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
 
 export function parseCliArgs(argv: string[]): CliRequest {
+  // exec's command: everything after the first `--`, never read as options.
+  const dashes = argv.indexOf('--');
+  const tail = dashes < 0 ? undefined : argv.slice(dashes + 1);
   let parsed: ReturnType<typeof parseOptions>;
   try {
-    parsed = parseOptions(argv);
+    parsed = parseOptions(dashes < 0 ? argv : argv.slice(0, dashes));
   } catch (error) {
     throw new UsageError(reword(error));
   }
@@ -225,6 +121,13 @@ export function parseCliArgs(argv: string[]): CliRequest {
     );
   }
   if (values.force && command !== 'unlock') throw new UsageError(`--force applies to unlock, not ${command}`);
+  for (const name of ['once', 'lock'] as const)
+    if (values[name] && command !== 'exec') throw new UsageError(`--${name} applies to exec, not ${command}`);
+  if (tail && command !== 'exec') throw new UsageError(`"--" and a command apply to exec, not ${command}`);
+  if (command === 'exec' && !tail?.some((w) => w.trim()))
+    throw new UsageError(
+      `exec needs the command after --, e.g. deploy-action exec ${environment} -- php artisan about`,
+    );
   if (values['no-ssh-config'] && values['ssh-config'] !== undefined)
     throw new UsageError('--ssh-config and --no-ssh-config exclude each other; pick one');
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose exclude each other; pick one');
@@ -261,6 +164,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
     connectTimeoutSeconds,
     startTimeoutSeconds,
     verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
+    ...(tail ? { exec: { command: commandLine(tail), once: values.once ?? false, lock: values.lock ?? false } } : {}),
   };
 }
 
@@ -272,6 +176,14 @@ function nameExists(value: string | undefined, command: CommandName): ReleaseNam
   const found = RELEASE_NAME_EXISTS.find((v) => v === value);
   if (!found) throw new UsageError(`--release-name-exists: "${value}" is not one of ${RELEASE_NAME_EXISTS.join(', ')}`);
   return found;
+}
+
+/**
+ * The words after `--` as one command line for bash: one argument is a command line as it is (as ssh runs it:
+ * `-- 'cd app && make'`); several are words, each quoted, so `-- php artisan "a b"` keeps its three words.
+ */
+export function commandLine(args: readonly string[]): string {
+  return args.length === 1 ? args[0]! : words(args);
 }
 
 /** A `--NAME SECONDS` option: a positive number, or the default when absent. */

@@ -267,6 +267,7 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
     releaseNameExists: args.releaseNameExists,
     dryRun: args.dryRun,
     force: args.force,
+    ...(args.exec ? { exec: args.exec } : {}),
     signal,
     surface: 'cli',
   };

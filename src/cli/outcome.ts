@@ -2,6 +2,7 @@
 import type { CommandContext } from '../commands/context.js';
 import { Cancelled } from '../errors.js';
 import { ConfigError } from '../config/index.js';
+import { execLabel } from '../remote/steps/exec.js';
 import { plain, ticks } from '../report/document.js';
 import { failedWhere, failureOf, hostsAfterFailure } from '../report/failure.js';
 import { seconds } from '../report/progress.js';
@@ -27,7 +28,8 @@ const indent = (text: string, by = '  ') =>
 export function runTitle(command: string, ctx: CommandContext): string {
   const { config } = ctx;
   const hosts = config.hosts.map((h) => (config.hosts.length > 1 ? h.name : `${h.name} (${h.deployPath})`)).join(', ');
-  return `${command}${ctx.dryRun ? ' (dry run)' : ''}: ${config.application} to ${config.environment} on ${hosts}`;
+  const [what, to] = command === 'exec' ? [`exec \`${execLabel(ctx.exec?.command ?? '')}\``, 'in'] : [command, 'to'];
+  return `${what}${ctx.dryRun ? ' (dry run)' : ''}: ${config.application} ${to} ${config.environment} on ${hosts}`;
 }
 
 /** A message's text for a terminal: its `backtick` marks dropped (the summary shows them as code). */
@@ -35,7 +37,7 @@ const bare = (text: string) => plain(ticks(text));
 
 function headline(r: RunReport, dryRun: boolean | undefined): string {
   const verb = r.command.charAt(0).toUpperCase() + r.command.slice(1);
-  const what = `${r.application} ${r.command === 'releases' || r.command === 'unlock' || r.command === 'doctor' ? 'in' : 'to'} ${r.environment}`;
+  const what = `${r.application} ${['releases', 'unlock', 'doctor', 'exec'].includes(r.command) ? 'in' : 'to'} ${r.environment}`;
   if (dryRun || r.dryRun) return `Dry run of ${r.command} of ${what}: ${r.ok ? 'nothing was changed' : 'failed'}`;
   return `${verb} of ${what} ${r.ok ? 'succeeded' : 'failed'}`;
 }

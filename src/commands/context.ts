@@ -50,6 +50,8 @@ export interface CommandContext {
   dryRun?: boolean;
   /** unlock: remove a lock even while the run holding it still runs on the host. */
   force?: boolean;
+  /** exec: the command line to run, on the first host only (`once`), under the deploy lock (`lock`). */
+  exec?: { command: string; once?: boolean; lock?: boolean };
   state?: RunState;
   /** Aborted when the run is cancelled (SIGINT/SIGTERM). */
   signal: AbortSignal;

@@ -6,6 +6,7 @@ import { formatProblem } from '../config/index.js';
 import { checkHookHosts } from './hook-targets.js';
 import { deploy } from './deploy.js';
 import { doctor } from './doctor.js';
+import { exec } from './exec.js';
 import { redeploy } from './redeploy.js';
 import { releases } from './releases.js';
 import { rollback } from './rollback.js';
@@ -18,15 +19,16 @@ const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
   unlock,
   releases,
   doctor,
+  exec,
 };
 
 /**
  * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
- * `${NAME}` values: deploy, redeploy and rollback (activate, its rollback hooks), never in a dry run. The others (releases,
+ * `${NAME}` values: deploy, redeploy, rollback (activate, its rollback hooks) and exec, never in a dry run. The others (releases,
  * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
  */
 export function runsHooks(name: CommandName, dryRun: boolean | undefined): boolean {
-  return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback');
+  return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback' || name === 'exec');
 }
 
 export async function runCommand(name: CommandName, ctx: CommandContext): Promise<void> {

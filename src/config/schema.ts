@@ -203,7 +203,7 @@ export const ENVIRONMENT_KEYS = {
     kind: duration(1_000, 24 * 3_600_000),
     default: 1_800_000,
     description:
-      'How long one deploy or activate command may run before it is stopped and the deploy fails (nothing is activated), as a duration (`30s`, `10m`, `2h`, or seconds). Default `30m`.',
+      'How long one deploy or activate command (or an `exec` command) may run before it is stopped and the deploy fails (nothing is activated), as a duration (`30s`, `10m`, `2h`, or seconds). Default `30m`.',
   }),
   full_upload: key({
     kind: boolean,

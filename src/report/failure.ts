@@ -37,7 +37,8 @@ export function failedWhere(f: FailureReport): { host?: string; step?: string } 
  * lock). One line per host, in config order; `backticks` mark names.
  */
 export function hostsAfterFailure(r: RunReport): Span[][] {
-  if (!r.failure) return [];
+  // exec's table says what ran where; it changes nothing a run undoes.
+  if (!r.failure || r.command === 'exec') return [];
   const hosts = r.inOrder(new Set([...r.order, ...r.hosts.keys()].filter((h) => h !== 'runner')));
   return hosts.map((h) => hostAfterFailure(r, h, r.hosts.get(h) ?? []));
 }

@@ -1,5 +1,6 @@
 import type { StepRecord } from '../remote/session.js';
 import type { Block } from './document.js';
+import type { ExecResult } from './exec.js';
 
 export interface StepRow {
   id: string;
@@ -75,6 +76,8 @@ export class RunReport {
   releasePath?: string;
   sha?: string;
   url?: string;
+  /** exec: what the command did on each host it ran on (the `exec` output). */
+  exec?: ExecResult[];
   /** The hosts in config order (the summary lists them so, not in the order they finished). */
   readonly order: string[] = [];
   /** A dry run: nothing was changed, whatever the command. */

@@ -26,6 +26,6 @@ export function resultLine(r: RunReport, hostCount: number, dryRun = false): str
 function failedWhere(f: FailureReport): string {
   if (f.step === 'cancelled') return 'was cancelled';
   if (f.host === 'runner') return f.step === 'run' ? 'failed' : `failed in step ${f.step}`;
-  if (f.host === 'fleet') return `failed in step ${f.step}`;
+  if (f.host === undefined || f.host === 'fleet') return `failed in step ${f.step}`;
   return `failed on ${f.host} in step ${f.step}`;
 }

@@ -16,9 +16,9 @@ const PHASE_NAMES: Record<string, string> = {
   revert: 'switch back',
 };
 
-/** Commands and runs whose hosts and steps tables mean nothing: read-only listings, unlock, dry runs. */
+/** Commands and runs whose hosts and steps tables mean nothing: read-only listings, unlock, exec (its own), dry runs. */
 export function showsHostTables(r: RunReport): boolean {
-  return !r.dryRun && r.command !== 'releases' && r.command !== 'unlock';
+  return !r.dryRun && r.command !== 'releases' && r.command !== 'unlock' && r.command !== 'exec';
 }
 
 /** Whether a step row is the one the run failed in (the health check's step reports its verdict as data). */

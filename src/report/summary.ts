@@ -81,7 +81,7 @@ function rollbackHowTo(r: RunReport): string[] {
 /** The outcome in a few words: what ran where, and whether it worked (a dry run changed nothing either way). */
 function title(r: RunReport): string {
   const command = r.command.charAt(0).toUpperCase() + r.command.slice(1);
-  const where = `${r.command === 'releases' || r.command === 'unlock' || r.command === 'doctor' ? 'in' : 'to'} ${md(r.environment || '?')}`;
+  const where = `${['releases', 'unlock', 'doctor', 'exec'].includes(r.command) ? 'in' : 'to'} ${md(r.environment || '?')}`;
   const of = (verb: string) => (r.application ? `${verb} of ${md(r.application)} ${where}` : `${verb} ${where}`);
   if (r.dryRun) return `${r.ok ? '🔍' : '❌'} Dry run: ${of(command)}${r.ok ? ': nothing was changed' : ' failed'}`;
   if (r.command === 'releases') return `${r.ok ? '📋' : '❌'} ${of(command)}${r.ok ? '' : ': failed'}`;
