@@ -86,6 +86,8 @@ export async function commandContext(
     releaseName: (inputs.command === 'rollback' ? inputs.release : inputs.releaseName) || undefined,
     dryRun: inputs.dryRun,
     force: inputs.force,
+    maintenance: inputs.maintenance,
+    maintenanceState: inputs.state,
     state: actionState,
     signal,
     // The GitHub API client is loaded only when a deployment record is asked for: start-up stays quick.

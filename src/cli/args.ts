@@ -10,6 +10,7 @@ const COMMANDS: Record<CommandName, string> = {
   unlock: 'remove a deploy lock left behind by a run that died',
   releases: "list each host's releases and which one is live",
   doctor: 'check that each host has what a deploy needs (changes nothing); fails when one lacks it',
+  maintenance: "ENVIRONMENT on|off: run the config's maintenance `on` or `off` command on each host, under the lock",
 };
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
@@ -40,6 +41,10 @@ export interface CliArgs {
   startTimeoutSeconds: number;
   /** How much the log says: `quiet` only errors (and the outcome), `verbose` debug lines too. */
   verbosity: Verbosity;
+  /** deploy, redeploy: --maintenance (true) or --no-maintenance (false); undefined: as the config says. */
+  maintenance?: boolean;
+  /** The maintenance command's state (its third word). */
+  maintenanceState?: 'on' | 'off';
 }
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
@@ -95,6 +100,10 @@ const OPTION_HELP: [string, string][] = [
   ['--release-name NAME', 'deploy, redeploy: name of the new release (default: a UTC timestamp)'],
   ['--release NAME', 'rollback: the release to make live (default: the previous good one)'],
   [
+    '--maintenance, --no-maintenance',
+    "deploy, redeploy: wrap the run in the config's maintenance commands, or not (default: maintenance.deploy)",
+  ],
+  [
     '-i, --identity FILE',
     'private key file (default: the SSH agent, else the first of ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa)',
   ],
@@ -148,6 +157,7 @@ export function helpText(): string {
     '  deploy-action deploy production',
     '  deploy-action rollback production --release 20250101120000',
     '  deploy-action releases staging --hosts web1.example.com',
+    '  deploy-action maintenance production on',
     '',
   ].join('\n');
 }
@@ -160,6 +170,8 @@ const OPTIONS = {
   force: { type: 'boolean' },
   'release-name': { type: 'string' },
   release: { type: 'string' },
+  maintenance: { type: 'boolean' },
+  'no-maintenance': { type: 'boolean' },
   identity: { type: 'string', short: 'i' },
   certificate: { type: 'string' },
   'known-hosts': { type: 'string' },
@@ -199,13 +211,22 @@ export function parseCliArgs(argv: string[]): CliRequest {
   if (values.help || positionals[0] === 'help') return { kind: 'help' };
   if (values.version) return { kind: 'version' };
 
-  const [command, environment, ...extra] = positionals;
+  const [command, environment, ...rest] = positionals;
+  // `maintenance ENVIRONMENT on|off`: the state is the third word.
+  const state = command === 'maintenance' ? rest.shift() : undefined;
+  const extra = rest;
   if (command === undefined) throw new UsageError('missing the command');
   if (!isCommand(command))
     throw new UsageError(`unknown command "${command}"; the commands are: ${Object.keys(COMMANDS).join(', ')}`);
   if (environment === undefined)
     throw new UsageError(`missing the environment, e.g. deploy-action ${command} production`);
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (command === 'maintenance' && state !== 'on' && state !== 'off')
+    throw new UsageError(`maintenance needs the state: deploy-action maintenance ${environment} on|off`);
+  if ((values.maintenance || values['no-maintenance']) && command !== 'deploy' && command !== 'redeploy')
+    throw new UsageError(`--maintenance and --no-maintenance apply to deploy and redeploy, not ${command}`);
+  if (values.maintenance && values['no-maintenance'])
+    throw new UsageError('--maintenance and --no-maintenance exclude each other; pick one');
 
   if (values['release-name'] !== undefined && command !== 'deploy' && command !== 'redeploy') {
     throw new UsageError(`--release-name names a new release; it applies to deploy and redeploy, not ${command}`);
@@ -251,6 +272,8 @@ export function parseCliArgs(argv: string[]): CliRequest {
     connectTimeoutSeconds,
     startTimeoutSeconds,
     verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
+    ...(values.maintenance || values['no-maintenance'] ? { maintenance: values.maintenance === true } : {}),
+    ...(state === 'on' || state === 'off' ? { maintenanceState: state } : {}),
   };
 }
 

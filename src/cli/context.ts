@@ -266,6 +266,8 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
     releaseName: args.releaseName,
     dryRun: args.dryRun,
     force: args.force,
+    maintenance: args.maintenance,
+    maintenanceState: args.maintenanceState,
     signal,
     surface: 'cli',
   };

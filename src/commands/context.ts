@@ -13,6 +13,8 @@ export interface RunState {
   started(owner: string): void;
   /** Every host confirmed that nothing of this run is left to undo (it finished, undid its work, or was never reached). */
   cleanedUp(): void;
+  /** These hosts are about to be put into maintenance: until `cleanedUp`, the post step must turn it off there. */
+  maintenance?(hosts: string[]): void;
 }
 
 /** A run that is about to change hosts: the release going live, the one live before, the commit it was built from. */
@@ -47,6 +49,10 @@ export interface CommandContext {
   dryRun?: boolean;
   /** unlock: remove a lock even while the run holding it still runs on the host. */
   force?: boolean;
+  /** deploy, redeploy: wrap the run in maintenance mode (undefined: as `maintenance.deploy` says). */
+  maintenance?: boolean;
+  /** The `maintenance` command: the state to switch to. */
+  maintenanceState?: 'on' | 'off';
   state?: RunState;
   /** Aborted when the run is cancelled (SIGINT/SIGTERM). */
   signal: AbortSignal;

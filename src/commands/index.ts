@@ -5,6 +5,7 @@ import { warn, type CommandContext } from './context.js';
 import { formatProblem } from '../config/index.js';
 import { deploy } from './deploy.js';
 import { doctor } from './doctor.js';
+import { deployMaintenance, maintenance } from './maintenance.js';
 import { redeploy } from './redeploy.js';
 import { releases } from './releases.js';
 import { rollback } from './rollback.js';
@@ -17,6 +18,7 @@ const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
   unlock,
   releases,
   doctor,
+  maintenance,
 };
 
 /**
@@ -25,7 +27,7 @@ const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
  * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
  */
 export function runsHooks(name: CommandName, dryRun: boolean | undefined): boolean {
-  return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback');
+  return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback' || name === 'maintenance');
 }
 
 export async function runCommand(name: CommandName, ctx: CommandContext): Promise<void> {
@@ -39,6 +41,8 @@ export async function runCommand(name: CommandName, ctx: CommandContext): Promis
   }
   // A bad name for a new release stops the run before any host is connected to, locked or changed.
   if (ctx.releaseName && (name === 'deploy' || name === 'redeploy')) checkReleaseName(ctx.releaseName, 'release-name');
+  // Maintenance asked for without `maintenance:` in the config: refused before any host is reached.
+  if (name === 'deploy' || name === 'redeploy') deployMaintenance(ctx);
   ctx.report.begin(
     ctx.config.hosts.map((h) => h.name),
     ctx.dryRun,

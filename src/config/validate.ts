@@ -245,6 +245,7 @@ function buildConfig(
     batchSize: merged.or('batch_size'),
     activate: merged.or('activate'),
     ...(merged.get('healthcheck') === undefined ? {} : { healthcheck: merged.get('healthcheck') }),
+    ...(merged.get('maintenance') === undefined ? {} : { maintenance: merged.get('maintenance') }),
   };
 }
 
