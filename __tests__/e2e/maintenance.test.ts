@@ -132,6 +132,7 @@ describe('maintenance mode', () => {
       expect(existsSync(join(base, h, '.deploy/maintenance'))).toBe(false);
     }
     expect(r.stdout).toContain('maintenance is off again');
+    expect(r.summary.match(/ran maintenance ` ?off ` ?\(where this run had turned maintenance on\)/g)).toHaveLength(2);
   });
 
   test('a failed off after the switch: the deploy stands, and a loud warning names the hosts', async () => {
