@@ -54,6 +54,23 @@ function inputs(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
+/** The solo config turned into a two-host rolling fleet with a health check that fails in maintenance. */
+function fleetWith(base: string, solo: (extra: string) => string): string {
+  const [a, b] = hosts as [SshdHandle, SshdHandle];
+  return solo(`    strategy: rolling
+    batch_size: 1
+    healthcheck: { command: 'test ! -e "$DEPLOY_PATH/down"', retries: 0 }
+`)
+    .replace(
+      /hosts: \[.*\]\n/,
+      `hosts:
+      - { host: ${a.host}, user: ${a.user}, port: ${a.port}, deploy_path: ${JSON.stringify(join(base, 'a'))} }
+      - { host: ${b.host}, user: ${b.user}, port: ${b.port}, deploy_path: ${JSON.stringify(join(base, 'b'))} }
+`,
+    )
+    .replace(/ {4}deploy_path: .*\n/, '');
+}
+
 const events = (base: string, h: string) => {
   const file = join(base, h, 'events.log');
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
@@ -115,6 +132,42 @@ describe('maintenance mode', () => {
     const without = await runAction({ inputs: inputs({ maintenance: 'false' }), workspace: ws.dir });
     expect(ok(without)).toEqual({ code: 0, out: '' });
     expect(events(base, 'a').filter((l) => /^(on|off) /.test(l))).toEqual([]);
+  });
+
+  test('one host without activate (one phase), and a rolling rollout whose health check needs maintenance off', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-maint-'));
+    const [a] = hosts as [SshdHandle];
+    const dp = join(base, 'a');
+    const solo = (extra: string) => `name: shop
+environments:
+  production:
+    hosts: [{ host: ${a.host}, user: ${a.user}, port: ${a.port} }]
+    deploy_path: ${JSON.stringify(dp)}
+    maintenance:
+      on: ${JSON.stringify(`${note('on')}; touch "$DEPLOY_PATH/down"`)}
+      off: ${JSON.stringify(`${note('off')}; rm "$DEPLOY_PATH/down"`)}
+      deploy: true
+    deploy:
+      - ${JSON.stringify(note('hook'))}
+${extra}`;
+    const ws = makeWorkspace({ VERSION: 'v1\n' }, solo(''));
+    const first = await runAction({ inputs: inputs(), workspace: ws.dir });
+    expect(ok(first)).toEqual({ code: 0, out: '' });
+    ws.write('VERSION', 'v2\n');
+    const second = await runAction({ inputs: inputs(), workspace: ws.dir });
+    expect(ok(second)).toEqual({ code: 0, out: '' });
+    const [r1, r2] = [first.outputs['release'], second.outputs['release']];
+    expect(events(base, 'a')).toEqual([`hook ${r1}`, `on ${r1}`, `hook ${r2}`, `off ${r2}`]);
+    // Rolling, one host per batch, with a health check that fails while the maintenance flag file is there.
+    ws.write('../deploy.yml', fleetWith(base, solo));
+    ws.write('VERSION', 'v3\n');
+    const rolling = await runAction({ inputs: inputs(), workspace: ws.dir });
+    expect(ok(rolling)).toEqual({ code: 0, out: '' });
+    const r3 = rolling.outputs['release'];
+    // a: in maintenance from before its hooks to after its switch, so its health check passed; b had nothing live.
+    expect(events(base, 'a').slice(-3)).toEqual([`on ${r2}`, `hook ${r3}`, `off ${r3}`]);
+    expect(events(base, 'b')).toEqual([`hook ${r3}`]);
+    expect(rolling.summary).toContain('maintenance: skipped on');
   });
 
   test('a deploy hook failing on one host: off ran on every host where on ran, in the release live again', async () => {
