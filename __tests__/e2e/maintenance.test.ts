@@ -234,6 +234,21 @@ ${extra}`;
     }
   });
 
+  test('a run that died on a host (its session killed): unlock undoes it there, maintenance off included', async () => {
+    const kill = `pid=$(sed -n 's/.*"pid":\\([0-9]*\\).*/\\1/p' "$DEPLOY_PATH/.deploy/lock/info.json"); kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"`;
+    const { base, ws, r1 } = await liveFleet({ hook: `case "$DEPLOY_PATH" in */b) ${kill};; esac` });
+    const r = await runAction({ inputs: inputs({ maintenance: 'true' }), workspace: ws.dir });
+    expect(r.code).not.toBe(0);
+    expect(events(base, 'a').at(-1)).toBe(`off ${r1}`);
+    expect(events(base, 'b').at(-1)).toMatch(/^hook /);
+    expect(existsSync(join(base, 'b', '.deploy/lock'))).toBe(true);
+    const unlock = await runAction({ inputs: inputs({ command: 'unlock' }), workspace: ws.dir });
+    expect(ok(unlock)).toEqual({ code: 0, out: '' });
+    expect(events(base, 'b')).toEqual([`on ${r1}`, expect.stringMatching(/^hook /), `off ${r1}`]);
+    expect(existsSync(join(base, 'b', '.deploy/maintenance'))).toBe(false);
+    expect(live(base, 'b')).toBe(r1);
+  });
+
   test('command maintenance, state on then off; a deploy meanwhile leaves it on', async () => {
     const { base, ws, r1 } = await liveFleet();
     const on = await runAction({ inputs: inputs({ command: 'maintenance', state: 'on' }), workspace: ws.dir });

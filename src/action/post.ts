@@ -1,8 +1,7 @@
 import * as core from '@actions/core';
 import { finishAbandonedRun } from '../commands/abandoned.js';
-import { maintenanceCommands } from '../commands/maintenance.js';
+import { readyForOff } from '../commands/maintenance.js';
 import type { EnvironmentConfig, HostConfig } from '../config/index.js';
-import { maintenancePhase, maintenanceReady } from '../remote/steps/maintenance.js';
 import { actionsLog } from './actions-log.js';
 import { actionAccess, actionConfig, actionInputs } from './context.js';
 import type { Inputs } from './inputs.js';
@@ -26,9 +25,7 @@ export async function post(): Promise<void> {
     if (m && hosts.length)
       core.info(`Maintenance: \`${m.off}\` runs where this run turned maintenance on (of ${hosts.join(', ')}).`);
     const ready = (h: HostConfig) =>
-      m && hosts.includes(h.name)
-        ? maintenancePhase('maintenance', maintenanceCommands(config, m, offEnv(config, h)), [maintenanceReady()])
-        : undefined;
+      m && hosts.includes(h.name) ? readyForOff(config, h, 'maintenance', []) : undefined;
     await finishAbandonedRun(config, owner, actionAccess(inputs), actionsLog, ready);
   } catch (error) {
     core.warning(`post: could not finish the clean-up: ${error instanceof Error ? error.message : String(error)}`);
@@ -50,8 +47,4 @@ function postConfig(inputs: Inputs, withEnv: boolean): EnvironmentConfig {
     }
   }
   return actionConfig(inputs, false);
-}
-
-function offEnv(c: EnvironmentConfig, h: HostConfig): Record<string, string> {
-  return { ...c.env, DEPLOY_PATH: h.deployPath, DEPLOY_ENVIRONMENT: c.environment };
 }

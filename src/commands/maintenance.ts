@@ -1,4 +1,5 @@
-import type { EnvironmentConfig, MaintenanceConfig } from '../config/index.js';
+import type { EnvironmentConfig, HostConfig, MaintenanceConfig } from '../config/index.js';
+import type { Step } from '../remote/phase.js';
 import type { Member } from '../fleet/fleet.js';
 import { FleetFailure, HostFailure } from '../fleet/failures.js';
 import type { PhaseResult } from '../remote/session.js';
@@ -8,8 +9,10 @@ import {
   maintenanceOn,
   maintenanceOutcomes,
   maintenancePhase,
+  maintenanceReady,
   type MaintenanceCommands,
 } from '../remote/steps/maintenance.js';
+import type { Phase } from '../remote/phase.js';
 import { warn, type CommandContext } from './context.js';
 import { inspect, lockAndInspect, withFleet } from './fleet-run.js';
 
@@ -46,6 +49,22 @@ export function maintenanceCommands(
   return { on: m.on, off: m.off, env, timeoutMs: c.hookTimeoutMs };
 }
 
+/** The environment of `on` and `off` outside a deploy: the environment's env (empty when not expanded), DEPLOY_*. */
+export function maintenanceEnv(c: EnvironmentConfig, host: HostConfig): Record<string, string> {
+  return { ...c.env, DEPLOY_PATH: host.deployPath, DEPLOY_ENVIRONMENT: c.environment };
+}
+
+/**
+ * `steps` in a phase that also makes `off` ready for an abort path that undoes a run of this environment (the post
+ * step's, unlock's for a dead holder); without `maintenance:` in the config, a plain phase.
+ */
+export function readyForOff(c: EnvironmentConfig, host: HostConfig, name: string, steps: Step[]): Phase {
+  const m = c.maintenance;
+  return m
+    ? maintenancePhase(name, maintenanceCommands(c, m, maintenanceEnv(c, host)), [maintenanceReady(), ...steps])
+    : { name, steps };
+}
+
 /**
  * maintenance: runs `on` or `off` on the selected hosts, under the deploy lock (it waits for no deploy: a held lock
  * fails it, naming the run), and reports per host. `on` records the run on the host, so that a deploy leaves that
@@ -71,12 +90,7 @@ export async function maintenance(ctx: CommandContext): Promise<void> {
       }
       return;
     }
-    const env = (h: Member) => ({
-      ...c.env,
-      DEPLOY_PATH: h.host.deployPath,
-      DEPLOY_ENVIRONMENT: c.environment,
-      DEPLOY_RELEASE: facts.get(h)!.live ?? '',
-    });
+    const env = (h: Member) => ({ ...maintenanceEnv(c, h.host), DEPLOY_RELEASE: facts.get(h)!.live ?? '' });
     const step = state === 'on' ? maintenanceOn('manual') : maintenanceOff('manual');
     let results: Map<Member, PhaseResult>;
     try {
