@@ -118,7 +118,7 @@ describe('env for commands that run no hook', () => {
     '  DSN: "mysql://app:${DB_PASSWORD}@db/${DB_NAME}"',
   );
 
-  it('runsHooks: deploy, redeploy, rollback and exec, never in a dry run', () => {
+  it('runsHooks: deploy, redeploy, rollback, exec and maintenance, never in a dry run', () => {
     const table = Object.fromEntries(COMMANDS.map((c) => [c, [runsHooks(c, false), runsHooks(c, true)]]));
     expect(table).toEqual({
       deploy: [true, false],
@@ -128,6 +128,7 @@ describe('env for commands that run no hook', () => {
       unlock: [false, false],
       releases: [false, false],
       doctor: [false, false],
+      maintenance: [true, false],
     });
   });
 

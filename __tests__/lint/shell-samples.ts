@@ -18,6 +18,12 @@ import { HOOK_OUTPUT_LIB } from '../../src/remote/steps/hook-output.js';
 import { hookSteps, IN_CURRENT, IN_RELEASE } from '../../src/remote/steps/hooks.js';
 import { inspect } from '../../src/remote/steps/inspect.js';
 import { lock, unlock } from '../../src/remote/steps/lock.js';
+import {
+  maintenanceLeft,
+  maintenanceOff,
+  maintenanceOn,
+  maintenanceReady,
+} from '../../src/remote/steps/maintenance.js';
 import { prepare } from '../../src/remote/steps/prepare.js';
 import { release } from '../../src/remote/steps/release.js';
 import { revert } from '../../src/remote/steps/revert.js';
@@ -109,6 +115,14 @@ export function sampleSteps(): [string, Step][] {
       }
     }
   }
+  steps.push(
+    ['maintenance on (deploy)', maintenanceOn('deploy')],
+    ['maintenance on (manual)', maintenanceOn('manual')],
+    ['maintenance off (deploy)', maintenanceOff('deploy')],
+    ['maintenance off (manual)', maintenanceOff('manual')],
+    ['maintenance left', maintenanceLeft()],
+    ['maintenance ready', maintenanceReady()],
+  );
   for (const s of hookSteps([{ run: 'php artisan migrate --force' }], env, IN_RELEASE, 600000))
     steps.push([`hook ${s.id}`, s]);
   for (const s of hookSteps([{ run: 'sudo systemctl reload php-fpm' }], {}, IN_CURRENT, 30000))

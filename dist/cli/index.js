@@ -1148,8 +1148,8 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
-var config = __nccwpck_require__(2438);
+// EXTERNAL MODULE: ./src/config/index.ts + 33 modules
+var config = __nccwpck_require__(8560);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __nccwpck_require__(5625);
 // EXTERNAL MODULE: external "node:string_decoder"
@@ -1274,7 +1274,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5698);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1655);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(742);
 /* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1791);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(970);
@@ -1384,7 +1384,16 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/commands/names.ts
 /** The commands, as the `command` input and the CLI name them. */
-const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases', 'doctor', 'exec'];
+const COMMANDS = [
+    'deploy',
+    'redeploy',
+    'rollback',
+    'unlock',
+    'releases',
+    'doctor',
+    'exec',
+    'maintenance',
+];
 function isCommand(name) {
     return COMMANDS.includes(name);
 }
@@ -1402,6 +1411,7 @@ const help_COMMANDS = {
     unlock: 'remove a deploy lock left behind by a run that died',
     releases: "list each host's releases and which one is live",
     doctor: 'check that each host has what a deploy needs (changes nothing); fails when one lacks it',
+    maintenance: "ENVIRONMENT on|off: run the config's maintenance `on` or `off` command on each host, under the lock",
     exec: 'run a command in current/ on the hosts: exec ENVIRONMENT [--once] [--lock] -- COMMAND [ARGS...]',
 };
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
@@ -1447,6 +1457,10 @@ const OPTION_HELP = [
         'deploy, redeploy: when --release-name exists on a host, fail (default) or take the first NAME-2, NAME-3… free on every host',
     ],
     ['--release NAME', 'rollback: the release to make live (default: the previous good one)'],
+    [
+        '--maintenance, --no-maintenance',
+        "deploy, redeploy: wrap the run in the config's maintenance commands, or not (default: maintenance.deploy)",
+    ],
     ['--once', 'exec: run on the first selected host only'],
     ['--lock', 'exec: take the deploy lock (refused while another run holds it); default: no lock'],
     ['-- COMMAND [ARGS...]', 'exec: the command; one argument is a bash command line, several are words kept whole'],
@@ -1502,6 +1516,7 @@ function helpText() {
         '  deploy-action deploy production',
         '  deploy-action rollback production --release 20250101120000',
         '  deploy-action releases staging --hosts web1.example.com',
+        '  deploy-action maintenance production on',
         '  deploy-action exec production --hosts label=worker -- php artisan queue:restart',
         '',
     ].join('\n');
@@ -1533,6 +1548,8 @@ const OPTIONS = {
     release: { type: 'string' },
     once: { type: 'boolean' },
     lock: { type: 'boolean' },
+    maintenance: { type: 'boolean' },
+    'no-maintenance': { type: 'boolean' },
     identity: { type: 'string', short: 'i' },
     certificate: { type: 'string' },
     'known-hosts': { type: 'string' },
@@ -1575,7 +1592,10 @@ function parseCliArgs(argv) {
         return { kind: 'help' };
     if (values.version)
         return { kind: 'version' };
-    const [command, environment, ...extra] = positionals;
+    const [command, environment, ...rest] = positionals;
+    // `maintenance ENVIRONMENT on|off`: the state is the third word.
+    const state = command === 'maintenance' ? rest.shift() : undefined;
+    const extra = rest;
     if (command === undefined)
         throw new UsageError('missing the command');
     if (!isCommand(command))
@@ -1584,6 +1604,12 @@ function parseCliArgs(argv) {
         throw new UsageError(`missing the environment, e.g. deploy-action ${command} production`);
     if (extra.length)
         throw new UsageError(`unexpected argument "${extra[0]}"`);
+    if (command === 'maintenance' && state !== 'on' && state !== 'off')
+        throw new UsageError(`maintenance needs the state: deploy-action maintenance ${environment} on|off`);
+    if ((values.maintenance || values['no-maintenance']) && command !== 'deploy' && command !== 'redeploy')
+        throw new UsageError(`--maintenance and --no-maintenance apply to deploy and redeploy, not ${command}`);
+    if (values.maintenance && values['no-maintenance'])
+        throw new UsageError('--maintenance and --no-maintenance exclude each other; pick one');
     if (values['release-name'] !== undefined && command !== 'deploy' && command !== 'redeploy') {
         throw new UsageError(`--release-name names a new release; it applies to deploy and redeploy, not ${command}`);
     }
@@ -1639,6 +1665,8 @@ function parseCliArgs(argv) {
         startTimeoutSeconds,
         verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
         ...(tail ? { exec: { command: commandLine(tail), once: values.once ?? false, lock: values.lock ?? false } } : {}),
+        ...(values.maintenance || values['no-maintenance'] ? { maintenance: values.maintenance === true } : {}),
+        ...(state === 'on' || state === 'off' ? { maintenanceState: state } : {}),
     };
 }
 /** `--release-name-exists`: fail or suffix, for deploy and redeploy. */
@@ -1691,10 +1719,10 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 78 modules
-var commands = __nccwpck_require__(5698);
-// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
-var src_config = __nccwpck_require__(2438);
+// EXTERNAL MODULE: ./src/commands/index.ts + 80 modules
+var commands = __nccwpck_require__(1655);
+// EXTERNAL MODULE: ./src/config/index.ts + 33 modules
+var src_config = __nccwpck_require__(8560);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** Limiting a run to some of an environment's hosts (`--hosts` on the CLI, the `hosts` input of the action). */
 
@@ -2888,6 +2916,8 @@ function buildCliContext(args, host) {
         dryRun: args.dryRun,
         force: args.force,
         ...(args.exec ? { exec: args.exec } : {}),
+        maintenance: args.maintenance,
+        maintenanceState: args.maintenanceState,
         signal,
         surface: 'cli',
     };
@@ -2906,7 +2936,7 @@ function buildCliContext(args, host) {
 /* unused harmony exports MASK, Masker */
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6193);
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2438);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8560);
 /**
  * The CLI's masking: every byte it writes to stdout and stderr (its log, the build hooks' output that @actions/exec
  * copies there, the outcome) passes through one filter that replaces each secret by `***`, as the runner does for
@@ -3022,8 +3052,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
-var config = __nccwpck_require__(2438);
+// EXTERNAL MODULE: ./src/config/index.ts + 33 modules
+var config = __nccwpck_require__(8560);
 // EXTERNAL MODULE: ./src/remote/steps/exec.ts
 var exec = __nccwpck_require__(665);
 // EXTERNAL MODULE: ./src/report/document.ts
@@ -3128,6 +3158,8 @@ function hostAfterFailure(r, host, rows) {
         undo.push(['switched', says `switch \`current\` back`]);
     if (made)
         undo.push(['removed', says `remove ${release} and the \`shared/\` entries this run created`]);
+    if (step('maintenance-on') && !ok('maintenance-off'))
+        undo.push(['ran', says `run maintenance \`off\` (where this run had turned maintenance on)`]);
     undo.push(['released', says `release the lock`]);
     const then = r.undone.get(host) === false
         ? says `; it was told to ${joined(undo.map(([, s]) => s))}, but did not confirm it (connection lost?): check with the \`releases\` command`
@@ -3383,7 +3415,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 5698:
+/***/ 1655:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5085,8 +5117,8 @@ function warn(ctx, text) {
     ctx.log.warning(text);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
-var src_config = __nccwpck_require__(2438);
+// EXTERNAL MODULE: ./src/config/index.ts + 33 modules
+var src_config = __nccwpck_require__(8560);
 ;// CONCATENATED MODULE: ./src/commands/hook-targets.ts
 /**
  * Where the deploy and activate hooks run on this run's hosts (`on:`, `once:`): checked before any host is reached,
@@ -6693,6 +6725,7 @@ function planReport(ctx, fleet, facts, phases, shipped) {
                 : [];
             const phaseList = [
                 phases.stage(m).phase,
+                phases.maintenanceOn(m),
                 phases.hooks(m),
                 phases.switch(m),
                 phases.activate(m),
@@ -6902,7 +6935,178 @@ function recordHookOutputs(ctx, results) {
 }
 const entrySize = (name, value) => Buffer.byteLength(name) + Buffer.byteLength(value);
 
+;// CONCATENATED MODULE: ./src/remote/steps/maintenance.ts
+
+
+/** The `da_data` key of the steps below. */
+const MAINTENANCE = 'maintenance';
+const LIB = [sh/* MAINTENANCE_SH */.un];
+/** The session variables of maintenance (they stay set for the abort path). */
+function maintenanceVars(c) {
+    return {
+        DA_MAINT_ON: c.on,
+        DA_MAINT_OFF: c.off,
+        DA_MAINT_ENV: (0,steps_hooks/* exportsOf */.v1)(c.env),
+        DA_MAINT_SECS: String(Math.max(1, Math.round(c.timeoutMs / 1000))),
+    };
+}
+/** Runs `on` (changes the host under the lock: fenced). */
+function maintenanceOn(kind) {
+    return { id: 'maintenance-on', label: 'maintenance on', body: `da_maint_on ${kind}`, fenced: true, lib: LIB };
+}
+/** Runs `off` (never fenced: it undoes what the run did, or what an operator asked for). */
+function maintenanceOff(kind) {
+    return { id: 'maintenance-off', label: 'maintenance off', body: `da_maint_off ${kind}`, lib: LIB };
+}
+/** Sends the functions only (with maintenancePhase, the variables): the abort path that follows can run `off`. */
+function maintenanceReady() {
+    return { id: 'maintenance-ready', label: 'maintenance off ready', body: ':', lib: LIB };
+}
+/** In a deploy's finish phase: reports whether maintenance this run turned on is still on. */
+function maintenanceLeft() {
+    return { id: 'maintenance-left', label: 'maintenance check', body: 'da_maint_left', lib: LIB };
+}
+/** A phase of `steps` that also sets the maintenance variables. */
+function maintenancePhase(name, c, steps) {
+    return { name, vars: maintenanceVars(c), steps };
+}
+function maintenanceOutcomes(r) {
+    const out = [];
+    for (const v of r?.data.get(MAINTENANCE) ?? []) {
+        if (v === 'on' || v === 'held' || v === 'none' || v === 'off' || v === 'left')
+            out.push(v);
+        else if (/^failed \d{1,3}$/.test(v))
+            out.push({ failed: Number(v.slice(7)) });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/commands/maintenance.ts
+
+
+
+
+
+/** The states the `maintenance` command switches to. */
+const MAINTENANCE_STATES = (/* unused pure expression or super */ null && (['on', 'off']));
+/** Where the config's `maintenance:` is missing, what to write. */
+function missing(c, why) {
+    return new failures/* FleetFailure */.Z('maintenance', `${why}, but environment \`${c.environment}\` has no \`maintenance:\` in ${c.file}: add \`maintenance: { on: "php artisan down", off: "php artisan up" }\` (any commands)`);
+}
+/**
+ * The maintenance a deploy or redeploy wraps itself in: asked by the `maintenance` input (or the CLI's option),
+ * which wins, else by `maintenance.deploy`. Asked for without `maintenance:` in the config: refused before any host
+ * is reached.
+ */
+function deployMaintenance(ctx) {
+    const wanted = ctx.maintenance ?? ctx.config.maintenance?.deploy ?? false;
+    if (!wanted)
+        return undefined;
+    if (!ctx.config.maintenance)
+        throw missing(ctx.config, 'maintenance was asked for (input `maintenance: true`)');
+    return ctx.config.maintenance;
+}
+/** The commands with the environment they run in (deploy hooks' env, or the environment's env and DEPLOY_*). */
+function maintenanceCommands(c, m, env) {
+    return { on: m.on, off: m.off, env, timeoutMs: c.hookTimeoutMs };
+}
+/** The environment of `on` and `off` outside a deploy: the environment's env (empty when not expanded), DEPLOY_*. */
+function maintenanceEnv(c, host) {
+    return { ...c.env, DEPLOY_PATH: host.deployPath, DEPLOY_ENVIRONMENT: c.environment };
+}
+/**
+ * `steps` in a phase that also makes `off` ready for an abort path that undoes a run of this environment (the post
+ * step's, unlock's for a dead holder); without `maintenance:` in the config, a plain phase.
+ */
+function readyForOff(c, host, name, steps) {
+    const m = c.maintenance;
+    return m
+        ? maintenancePhase(name, maintenanceCommands(c, m, maintenanceEnv(c, host)), [maintenanceReady(), ...steps])
+        : { name, steps };
+}
+/**
+ * maintenance: runs `on` or `off` on the selected hosts, under the deploy lock (it waits for no deploy: a held lock
+ * fails it, naming the run), and reports per host. `on` records the run on the host, so that a deploy leaves that
+ * maintenance on; `off` turns it off whoever turned it on.
+ */
+async function maintenance(ctx) {
+    const c = ctx.config;
+    const state = ctx.maintenanceState;
+    if (!state)
+        throw new failures/* FleetFailure */.Z('maintenance', 'which state? on or off (input `state`; CLI: maintenance ENV on|off)');
+    if (!c.maintenance)
+        throw missing(c, `maintenance ${state} was asked for`);
+    const m = c.maintenance;
+    await withFleet(ctx, async (fleet) => {
+        const facts = await (ctx.dryRun ? fleet_run_inspect(ctx, fleet) : lockAndInspect(ctx, fleet));
+        if (ctx.dryRun) {
+            for (const h of fleet.members) {
+                const live = facts.get(h).live;
+                ctx.report.changes.push(live
+                    ? `${h.host.name}: would run \`${state === 'on' ? m.on : m.off}\` in releases/${live}`
+                    : `${h.host.name}: nothing is live: would skip`);
+            }
+            return;
+        }
+        const env = (h) => ({ ...maintenanceEnv(c, h.host), DEPLOY_RELEASE: facts.get(h).live ?? '' });
+        const step = state === 'on' ? maintenanceOn('manual') : maintenanceOff('manual');
+        let results;
+        try {
+            results = await fleet.run((h) => maintenancePhase('maintenance', maintenanceCommands(c, m, env(h)), [step, unlock()]));
+        }
+        catch (error) {
+            if (error instanceof failures/* HostFailure */.h && state === 'off') {
+                warn(ctx, `maintenance is still ON on ${error.host}: \`off\` failed there: the site is still down`);
+            }
+            throw error;
+        }
+        for (const h of fleet.members) {
+            const outcome = maintenanceOutcomes(results.get(h))[0];
+            const live = facts.get(h).live;
+            ctx.report.changes.push(outcome === 'none'
+                ? `${h.host.name}: nothing is live: maintenance ${state} skipped`
+                : `${h.host.name}: maintenance ${state} (\`${state === 'on' ? m.on : m.off}\` in releases/${live ?? '?'})`);
+        }
+    });
+}
+/**
+ * The summary's word on a deploy's maintenance: where `on` ran (or was skipped) and that `off` followed each
+ * host's switch; a loud warning for each host where `off` failed (the site is still down there).
+ */
+function reportDeployMaintenance(ctx, members, staged, finished) {
+    const m = deployMaintenance(ctx);
+    if (!m)
+        return;
+    const on = [];
+    const skipped = [];
+    const held = [];
+    const left = [];
+    for (const h of members) {
+        const said = [...maintenanceOutcomes(staged.get(h)), ...maintenanceOutcomes(finished.get(h))];
+        if (said.includes('on'))
+            on.push(h.host.name);
+        else if (said.includes('held'))
+            held.push(h.host.name);
+        else
+            skipped.push(h.host.name);
+        if (said.includes('left'))
+            left.push(h.host.name);
+    }
+    const r = ctx.report.changes;
+    if (on.length)
+        r.push(`maintenance: \`${m.on}\` ran on ${on.join(', ')} before the deploy hooks; \`${m.off}\` after each host's switch`);
+    if (skipped.length)
+        r.push(`maintenance: skipped on ${skipped.join(', ')} (nothing was live there)`);
+    if (held.length)
+        r.push(`maintenance: left on on ${held.join(', ')}: the maintenance command had turned it on`);
+    if (left.length) {
+        warn(ctx, `MAINTENANCE IS STILL ON on ${left.join(', ')}: \`${m.off}\` failed there after the switch, so the site is still down. ` +
+            'Fix it, then run the `maintenance` command with state off.');
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/commands/release-flow.ts
+
 
 
 
@@ -6921,19 +7125,26 @@ const entrySize = (name, value) => Buffer.byteLength(name) + Buffer.byteLength(v
 async function runRelease(ctx, fleet, facts, phases) {
     const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
     const solo = fleet.members.length === 1 && !ctx.config.healthcheck && ctx.config.activate.length === 0;
+    // The post step turns maintenance off where main could not confirm it did.
+    if (fleet.members.some((m) => phases.maintenanceOn(m)))
+        ctx.state?.maintenance?.(fleet.members.map((m) => m.host.name));
     const staging = await stageAndHooks(ctx, fleet, phases, solo);
     recordHookOutputs(ctx, staging);
     // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
     const restaged = fleet.members.filter((m) => staging.get(m)?.stopped);
+    const staged = new Map(staging);
+    let finished = staging;
     if (solo && restaged.length === 0) {
         rolloutListener(ctx).switched?.(fleet.members[0], Date.now());
     }
     else {
-        await restage(ctx, fleet, phases, restaged, staging);
+        for (const [m, r] of await restage(ctx, fleet, phases, restaged, staging))
+            staged.set(m, r);
         ctx.signal.throwIfAborted();
         await rolloutRelease(ctx, fleet, phases);
-        await fleet.run((m) => phases.finish(m));
+        finished = await fleet.run((m) => phases.finish(m));
     }
+    reportDeployMaintenance(ctx, fleet.members, staged, finished);
     reportRelease(ctx, fleet, facts, phases, removed, (m) => restaged.includes(m) ? whyRestaged(staging.get(m)) : undefined);
 }
 /** Stage and hooks on every host; a solo host runs its whole flow (switch and finish too) in that one phase. */
@@ -6941,21 +7152,23 @@ async function stageAndHooks(ctx, fleet, phases, solo) {
     const staged = new Map(fleet.members.map((m) => [m, phases.stage(m)]));
     return fleet.run((m) => {
         const stage = staged.get(m).phase;
+        const on = phases.maintenanceOn(m);
         return solo
-            ? chain('ship', stage, phases.hooks(m), phases.switch(m), phases.finish(m))
-            : chain(stage.name, stage, phases.hooks(m));
+            ? chain('ship', stage, on, phases.hooks(m), phases.switch(m), phases.activate(m), phases.finish(m))
+            : chain(stage.name, stage, on, phases.hooks(m));
     }, (m) => staged.get(m).payload, { parallel: ctx.config.maxParallel });
 }
 /** Stages the hosts whose staging stopped again, from scratch with everything, then runs their hooks. */
 async function restage(ctx, fleet, phases, again, results) {
     if (!again.length)
-        return;
+        return new Map();
     await phases.prepareRestage(again);
     const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
     for (const m of again)
         warn(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
-    const hooked = await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: ctx.config.maxParallel });
+    const hooked = await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.maintenanceOn(m), phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: ctx.config.maxParallel });
     recordHookOutputs(ctx, hooked);
+    return hooked;
 }
 /**
  * Switches the hosts (all of them, or `members`) as the config's strategy says, each activated and health-checked,
@@ -7261,6 +7474,8 @@ echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
 
 
 
+
+
 /**
  * The new release's name: the one asked for (never reused: with `release-name-exists: suffix` the first free
  * `NAME-2`, `NAME-3`… on every host instead of failing), or a fresh one from the run's start time.
@@ -7316,6 +7531,7 @@ function switchPhases(c, facts, release, env, revertEnv = env) {
 /** The phases of a new release `name` on each host, its files from `source` (see runRelease for their order). */
 function releasePhases(ctx, facts, name, source) {
     const c = ctx.config;
+    const maint = deployMaintenance(ctx);
     const vars = { DA_RELEASE: name };
     // A hook runs where its `on` says (every host without it); `once`: on the first of those (config order) only.
     const members = [...facts.keys()];
@@ -7365,8 +7581,13 @@ function releasePhases(ctx, facts, name, source) {
             live: name,
         }).filter((d) => !f.partial.has(d));
     };
+    // Maintenance goes on before the hooks and off right after each host's switch and activate, before its health check.
+    const inMaint = (m, phaseName, steps) => maint ? maintenancePhase(phaseName, maintenanceCommands(c, maint, env(m)), steps) : undefined;
+    const switching = switchPhases(c, facts, name, env, (m) => hookEnv(c, m.host, facts.get(m).live ?? '', undefined, ctx.run.sha));
     return {
-        ...switchPhases(c, facts, name, env, (m) => hookEnv(c, m.host, facts.get(m).live ?? '', undefined, ctx.run.sha)),
+        ...switching,
+        activate: (m) => withMaintenanceOff(switching.activate(m), inMaint(m, 'maintenance', [maintenanceOff('deploy')])),
+        maintenanceOn: (m) => inMaint(m, 'maintenance', [maintenanceOn('deploy')]),
         name,
         stage: (m) => stageWith(m, source.fill(m)),
         restage: (m) => (source.restage ? stageWith(m, source.restage(m), false) : undefined),
@@ -7390,11 +7611,18 @@ function releasePhases(ctx, facts, name, source) {
             };
             // The history line and cleanup are fenced; cleanup runs under the lock (a next run's inspect and delta see
             // the releases as they stay), before the commit, which proves the lock under the fence itself.
-            return { name: 'finish', vars, steps: [logHistory(entry), ...fenced([cleanup(removed(m))]), unlock()] };
+            const left = maint ? [maintenanceLeft()] : [];
+            return { name: 'finish', vars, steps: [logHistory(entry), ...fenced([cleanup(removed(m))]), ...left, unlock()] };
         },
         removed,
         fillKind: (m) => source.fill(m).kind,
     };
+}
+/** The activate phase followed by maintenance `off` (its variables too), or either alone. */
+function withMaintenanceOff(activate, off) {
+    if (!activate || !off)
+        return activate ?? off;
+    return { ...activate, vars: { ...activate.vars, ...off.vars }, steps: [...activate.steps, ...off.steps] };
 }
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */
 function activatePhase(c, vars, env, host) {
@@ -8416,6 +8644,7 @@ function unlockAny(o) {
 
 
 
+
 /**
  * unlock: removes the deploy lock on every host and reports whose it was and how old it was. A lock whose session
  * still runs on its host is left in place unless `force` is set (the command then fails, naming that run); a forced
@@ -8428,7 +8657,8 @@ async function unlock_unlock(ctx) {
         const step = ctx.dryRun
             ? inspect({ detectHttpUser: false })
             : unlockAny({ force: !!ctx.force, by: holderName(me) || 'an unknown operator', url: ctx.run.runUrl });
-        const results = await fleet.run(() => ({ name: 'unlock', steps: [step] }));
+        // A dead holder's work is undone here: its maintenance too, where it had turned maintenance on.
+        const results = await fleet.run((m) => readyForOff(ctx.config, m.host, 'unlock', [step]));
         if (ctx.dryRun)
             ctx.report.changes.push('dry run: no lock was removed');
         const refused = [];
@@ -8489,6 +8719,7 @@ function ageOf(iso) {
 
 
 
+
 const COMMANDS = {
     deploy: deploy,
     redeploy: redeploy,
@@ -8497,6 +8728,7 @@ const COMMANDS = {
     releases: releases,
     doctor: doctor_doctor,
     exec: exec_exec,
+    maintenance: maintenance,
 };
 /**
  * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
@@ -8504,7 +8736,8 @@ const COMMANDS = {
  * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
  */
 function runsHooks(name, dryRun) {
-    return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback' || name === 'exec');
+    return (!dryRun &&
+        (name === 'deploy' || name === 'redeploy' || name === 'rollback' || name === 'exec' || name === 'maintenance'));
 }
 async function runCommand(name, ctx) {
     if (runsHooks(name, ctx.dryRun) && ctx.config.envSkipped) {
@@ -8521,6 +8754,9 @@ async function runCommand(name, ctx) {
     // A `once` hook (a migration) whose hosts the `hosts` selection leaves out stops the run here too.
     if (name === 'deploy' || name === 'redeploy')
         checkHookHosts(ctx.config);
+    // Maintenance asked for without `maintenance:` in the config: refused before any host is reached.
+    if (name === 'deploy' || name === 'redeploy')
+        deployMaintenance(ctx);
     ctx.report.begin(ctx.config.hosts.map((h) => h.name), ctx.dryRun);
     Fleet.preload(ctx.config.hosts);
     try {
@@ -8536,7 +8772,7 @@ async function runCommand(name, ctx) {
 
 /***/ }),
 
-/***/ 2438:
+/***/ 8560:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10416,6 +10652,49 @@ function smallKeys(hookKeys, misplaced) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/config/schema-maintenance.ts
+/** `maintenance:`: the commands that put the app into maintenance and back, and whether every deploy uses them. */
+
+
+
+/** Keys of `maintenance`. */
+const MAINTENANCE_KEYS = {
+    on: key({
+        kind: command,
+        required: true,
+        description: 'Shell command that turns maintenance on (e.g. `php artisan down`), run on each host in the live release (`current/`).',
+    }),
+    off: key({
+        kind: command,
+        required: true,
+        description: 'Shell command that turns maintenance off (e.g. `php artisan up`), run in `current/`: after the switch, or after a failed deploy wherever `on` ran.',
+    }),
+    deploy: key({
+        kind: kinds_boolean,
+        default: false,
+        description: "Turn maintenance on for every deploy and redeploy: `on` before the deploy hooks, `off` after each host's switch and activate. The `maintenance` input (CLI: `--maintenance`, `--no-maintenance`) overrides it.",
+    }),
+};
+const maintenance = {
+    label: 'mapping with `on` and `off`',
+    jsonSchema: kind_objectSchema(MAINTENANCE_KEYS),
+    read(node, at) {
+        const mapping = readMapping(node, at, MAINTENANCE_KEYS, { requiredFrom: MAINTENANCE_KEYS });
+        const v = mapping?.values;
+        if (v?.on === undefined || v.off === undefined)
+            return undefined;
+        return { on: v.on, off: v.off, deploy: v.deploy ?? false };
+    },
+    toJson: (m) => ({ on: m.on, off: m.off, deploy: m.deploy }),
+};
+/** The environment key (spread into ENVIRONMENT_KEYS). */
+const MAINTENANCE_ENV_KEYS = {
+    maintenance: key({
+        kind: maintenance,
+        description: "Maintenance mode: `on` and `off` commands run on each host in `current/`, with the environment's `env` and within `hook_timeout`; `deploy: true` (or the `maintenance` input) wraps deploys in it, and the `maintenance` command switches it by hand.",
+    }),
+};
+
 ;// CONCATENATED MODULE: ./src/config/types.ts
 const WRITABLE_MODES = ['acl', 'chmod', 'chown', 'chgrp', 'skip'];
 /** `all-at-once`: every host switches together; `rolling`: hosts switch in batches of `batch_size`. */
@@ -10426,6 +10705,7 @@ const STRATEGIES = ['all-at-once', 'rolling'];
  * The one definition of deploy.yml's keys. The validator reads with these specs, the loader takes defaults from
  * them, and toJsonSchema() publishes them. Add a key here and everything else follows.
  */
+
 
 
 
@@ -10640,6 +10920,7 @@ const schema_ENVIRONMENT_KEYS = {
         description: 'Checks each host after its switch: `url` (requested from the runner, answering `expect_status`) or `command` (run on the host, exit 0), retried `retries` times `interval` apart, each attempt limited to `timeout`.',
     }),
     ...smallKeys(HOOK_KEYS, ONLY_DEPLOY),
+    ...MAINTENANCE_ENV_KEYS,
 };
 /** Keys only valid at the top level; every environment key is valid there too. */
 const schema_TOP_LEVEL_ONLY_KEYS = {
@@ -10848,6 +11129,7 @@ function buildConfig(merged, { hosts, deployPath }, loadedEnv, names) {
         activate: merged.or('activate'),
         rollback: merged.or('rollback'),
         ...(merged.get('healthcheck') === undefined ? {} : { healthcheck: merged.get('healthcheck') }),
+        ...(merged.get('maintenance') === undefined ? {} : { maintenance: merged.get('maintenance') }),
     };
 }
 /** Validates the whole document and returns the chosen environment's settings; problems go to source.problems. */
@@ -11330,6 +11612,7 @@ function words(values) {
 /* harmony export */   h1: () => (/* binding */ CLEANUP_SH),
 /* harmony export */   ib: () => (/* binding */ CONTAIN_CHECK_SH),
 /* harmony export */   ow: () => (/* binding */ UNLOCK_ANY_SH),
+/* harmony export */   un: () => (/* binding */ MAINTENANCE_SH),
 /* harmony export */   vr: () => (/* binding */ DELTA_SH)
 /* harmony export */ });
 // Generated by `npm run shell` (scripts/shell.ts) from the .sh and .awk files in this directory: edit those, then
@@ -11352,8 +11635,10 @@ const FILE_INDEX_SH = "DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'\nda_list_files() { fi
 const HOOK_OUTPUT_SH = "da_output_open() {\nda_dir \"$DA_TMP\"\nDEPLOY_OUTPUT=\"$PWD/$DA_TMP/output.$1\"\nif [ -e \"$DEPLOY_OUTPUT\" ] || [ -L \"$DEPLOY_OUTPUT\" ]; then rm -f -- \"$DEPLOY_OUTPUT\"; fi\n(umask 077 && set -C && : > \"$DEPLOY_OUTPUT\")\nexport DEPLOY_OUTPUT\n}\nda_output_close() {\nif [ -n \"${1:-}\" ] && [ -f \"$DEPLOY_OUTPUT\" ] && [ ! -L \"$DEPLOY_OUTPUT\" ] && [ -s \"$DEPLOY_OUTPUT\" ]; then\nhead -c 32769 -- \"$DEPLOY_OUTPUT\" | da_blob \"output.$1\"\nfi\nrm -f -- \"$DEPLOY_OUTPUT\"\n}\n";
 /** inspect.sh */
 const INSPECT_SH = "da_data user \"${USER:-$(id -un)}\"\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null; then da_data absent yes; exit 0; fi\nlive=$(readlink current 2>/dev/null || true)\nda_data live \"$live\"\noffered=\ndirs=(releases/*/)\nif [ -d \"${dirs[0]}\" ]; then\n{\nstat --printf '%Y\\t%n\\0' -- \"${dirs[@]}\"\nfor d in \"${dirs[@]}\"; do rev=; read -r rev 2>/dev/null < \"${d}REVISION\" || true; printf 'rev\\t%s\\t%s\\0' \"$d\" \"${rev:0:64}\"; done\n} | da_blob releases\nif [ -n \"$offer_from\" ] && [ \"${#dirs[@]}\" -ge \"$offer_from\" ]; then\nbase=\nfor d in \"${dirs[@]}\"; do\nd=${d%/}; [ \"$d\" != \"$live\" ] || continue\n{ [ -n \"$base\" ] && ! [[ $d < $base ]]; } || base=$d\ndone\nif [ -n \"$base\" ]; then\nda_data base-name \"${base#releases/}\"\nwhen=later; [ ! -e .deploy/check-base-first ] || when=now\n! da_offer_base \"${base#releases/}\" \"$when\" || offered=yes\nfi\nfi\nfi\nda_live_manifest \"$live\" ${offered:+kept}\nif [ -f .deploy/history.jsonl ]; then tail -n 1000 .deploy/history.jsonl | da_blob history; fi\npartial=\nfor f in .deploy/pending/*; do\n{ [ -f \"$f\" ] && [ \"$f\" != \"$DA_PENDING\" ]; } || continue\nwhile IFS= read -r line; do case $line in \"release \"*) partial+=\"${line#release }\"$'\\n' ;; esac; done < \"$f\"\ndone\n[ -z \"$partial\" ] || printf '%s' \"$partial\" | da_blob partial\nif [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi\n[ -z \"$detect\" ] || da_data http-user \"$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_]www|[w]ww-data|[n]ginx' | grep -v root | sort | awk '{print $NF}' | uniq | head -n 1)\"\n";
+/** maintenance.sh */
+const MAINTENANCE_SH = "da_maint_cmd() (\neval \"$DA_MAINT_ENV\"\ncd -- current/ 2>/dev/null || { echo \"error: current/ is not a directory here: nothing is live\" >&2; exit 1; }\ntrap - PIPE\ntimeout -k 10 \"$DA_MAINT_SECS\" bash -e -c \"$1\" < /dev/null || {\nrc=$?\n[ \"$rc\" -ne 124 ] || echo \"error: stopped after hook_timeout ($DA_MAINT_SECS s)\" >&2\nexit \"$rc\"\n}\n)\nda_maint_holder() {\nDA_MAINT_BY='' DA_MAINT_HOW=''\n[ -f .deploy/maintenance ] && [ ! -L .deploy/maintenance ] || return 0\n{ IFS= read -r DA_MAINT_BY; IFS= read -r DA_MAINT_HOW; } < .deploy/maintenance || true\n}\nda_maint_record() {\nlocal tmp=\".deploy/maintenance.$DA_OWNER\"\nda_dir .deploy/pending\necho \"maintenance on\" >> \"$DA_PENDING\"\nrm -f -- \"$tmp\"\n(set -C; printf '%s\\n%s\\n' \"$DA_OWNER\" \"$1\" > \"$tmp\") && mv -fT -- \"$tmp\" .deploy/maintenance\n}\nda_maint_on() {\nif [ ! -d current/ ]; then\necho \"nothing is live here: maintenance on skipped\"\nda_data maintenance none\nreturn 0\nfi\nda_maint_holder\nif [ \"$1\" = deploy ] && [ \"$DA_MAINT_HOW\" = manual ]; then\necho \"maintenance is already on (the maintenance command turned it on): left as it is, and on after this deploy\"\nda_data maintenance held\nreturn 0\nfi\nda_maint_record \"$1\"\necho \"maintenance on: $DA_MAINT_ON\"\nda_maint_cmd \"$DA_MAINT_ON\"\nda_data maintenance on\n}\nda_maint_off() {\nlocal rc=0\nda_maint_holder\nif [ \"$1\" = deploy ] && [ \"$DA_MAINT_BY\" != \"$DA_OWNER\" ]; then\n[ \"$DA_MAINT_HOW\" != manual ] || echo \"maintenance stays on: the maintenance command turned it on (turn it off with it)\"\nda_data maintenance none\nreturn 0\nfi\nif [ ! -d current/ ]; then\necho \"nothing is live here: maintenance off skipped\"\nda_data maintenance none\nreturn 0\nfi\necho \"maintenance off: $DA_MAINT_OFF\"\nda_maint_cmd \"$DA_MAINT_OFF\" || rc=$?\nif [ \"$rc\" -eq 0 ]; then\nrm -f .deploy/maintenance\nda_data maintenance off\nreturn 0\nfi\necho \"error: maintenance off failed (exit $rc): the site is still in maintenance here\" >&2\nda_data maintenance \"failed $rc\"\n[ \"$1\" = deploy ] || return \"$rc\"\n}\nda_maint_left() {\nda_maint_holder\n[ \"$DA_MAINT_BY\" != \"$DA_OWNER\" ] || da_data maintenance left\n}\nda_maint_abort() {\nlocal rc=0 line on=\nwhile IFS= read -r line; do [ \"$line\" != \"maintenance on\" ] || on=yes; done < \"$DA_PENDING\"\nda_maint_holder\n[ -n \"$on\" ] && [ \"$DA_MAINT_BY\" = \"$DA_OWNER\" ] || return 0\necho \"maintenance off (undoing this run): $DA_MAINT_OFF\"\nda_maint_cmd \"$DA_MAINT_OFF\" 2>&1 || rc=$?\nif [ \"$rc\" -eq 0 ]; then\nrm -f .deploy/maintenance && echo \"maintenance is off again\"\nelse\necho \"error: maintenance off failed (exit $rc): the site is STILL IN MAINTENANCE here; run the maintenance command with state off\"\nfi\n}\n";
 /** prelude.sh */
-const PRELUDE_SH = "da_mark() { printf '\\n\\036%s %s\\n' \"$DA_T\" \"$*\"; }\nda_data() {\ncase $2 in\n*[![:print:]]*) printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) printf '\\n\\036%s data %s =%s\\n' \"$DA_T\" \"$1\" \"$2\" ;;\nesac\n}\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$b\"; }\nda_step() {\nda_mark step-begin \"$1\"\n(\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n) 2>&1\nlocal rc=$?\nda_mark step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\nda_revert\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\"\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\"\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n}\nda_lock_field() { sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/lock/info.json 2>/dev/null; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nda_data lock-info \"$(cat .deploy/lock/info.json 2>/dev/null || true)\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nda_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\nda_lost() { da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_abort; exit 143' TERM\ntrap 'da_abort; exit 130' INT HUP\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\n";
+const PRELUDE_SH = "da_mark() { printf '\\n\\036%s %s\\n' \"$DA_T\" \"$*\"; }\nda_data() {\ncase $2 in\n*[![:print:]]*) printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) printf '\\n\\036%s data %s =%s\\n' \"$DA_T\" \"$1\" \"$2\" ;;\nesac\n}\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$b\"; }\nda_step() {\nda_mark step-begin \"$1\"\n(\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n) 2>&1\nlocal rc=$?\nda_mark step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\nda_revert\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\"\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\"\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\n[ -z \"${DA_MAINT_OFF:-}\" ] || da_maint_abort\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n}\nda_lock_field() { sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/lock/info.json 2>/dev/null; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nda_data lock-info \"$(cat .deploy/lock/info.json 2>/dev/null || true)\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nda_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\nda_lost() { da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_abort; exit 143' TERM\ntrap 'da_abort; exit 130' INT HUP\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\n";
 /** prepare.sh */
 const PREPARE_SH = "da_dir \"$DA_DEPLOY_PATH\"\ncd -- \"$DA_DEPLOY_PATH\" || exit\nif [ -e current ] && [ ! -L current ]; then\necho \"error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?).\" >&2\necho \"Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\nfor d in releases .deploy .deploy/pending .deploy/manifests .deploy/lock; do\nif [ -L \"$d\" ]; then\necho \"error: $DA_DEPLOY_PATH/$d is a symlink (to $(readlink -- \"$d\")): deploy-action keeps releases and its metadata only in real directories inside deploy_path.\" >&2\necho \"Replace it with a directory (move what it holds), or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\ndone\n{ [ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ]; } || mkdir -p releases shared .deploy/pending .deploy/manifests\n";
 /** prune.sh */
@@ -11574,7 +11859,7 @@ function capped(problems) {
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2438);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8560);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
 /* harmony import */ var _hook_output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2249);
 
@@ -11945,8 +12230,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: stepLine
 
-// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
-var config = __nccwpck_require__(2438);
+// EXTERNAL MODULE: ./src/config/index.ts + 33 modules
+var config = __nccwpck_require__(8560);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
 var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: ./src/log.ts

@@ -88,6 +88,8 @@ export async function commandContext(
     dryRun: inputs.dryRun,
     force: inputs.force,
     ...(inputs.exec ? { exec: inputs.exec } : {}),
+    maintenance: inputs.maintenance,
+    maintenanceState: inputs.state,
     state: actionState,
     signal,
     // The GitHub API client is loaded only when a deployment record is asked for: start-up stays quick.

@@ -35,6 +35,10 @@ export interface Inputs {
   githubDeployment: boolean;
   /** Token for the Deployments API (default: the job's GITHUB_TOKEN). */
   githubToken: string;
+  /** deploy, redeploy: wrap the run in maintenance mode; undefined (input empty): as `maintenance.deploy` says. */
+  maintenance?: boolean;
+  /** The maintenance command: the state to switch to. */
+  state?: 'on' | 'off';
 }
 
 export function readInputs(): Inputs {
@@ -66,6 +70,7 @@ export function readInputs(): Inputs {
     githubDeployment: booleanInput('github-deployment'),
     githubToken: core.getInput('github-token'),
     ...execInputs(command),
+    ...maintenanceInputs(command),
   };
 }
 
@@ -79,6 +84,21 @@ function execInputs(command: CommandName): Pick<Inputs, 'exec'> {
   const set = exec.command ? 'run' : exec.once ? 'once' : exec.lock ? 'lock' : undefined;
   if (set) throw new Error(`input ${set}: applies to command exec only, not ${command}`);
   return {};
+}
+
+/** `maintenance` (deploy, redeploy; empty: the config decides) and `state` (the maintenance command: on or off). */
+function maintenanceInputs(command: CommandName): Pick<Inputs, 'maintenance' | 'state'> {
+  const wrap = core.getInput('maintenance').trim() === '' ? undefined : booleanInput('maintenance');
+  if (wrap !== undefined && command !== 'deploy' && command !== 'redeploy')
+    throw new Error(`input maintenance: applies to commands deploy and redeploy, not ${command}`);
+  const state = core.getInput('state').trim();
+  if (command !== 'maintenance') {
+    if (state) throw new Error(`input state: applies to command maintenance only, not ${command}`);
+    return wrap === undefined ? {} : { maintenance: wrap };
+  }
+  if (state !== 'on' && state !== 'off')
+    throw new Error(`input state: "${state}" must be on or off for command maintenance`);
+  return { state };
 }
 
 /**

@@ -9,6 +9,7 @@ const KEY = {
   isPost: 'isPost',
   owner: 'owner',
   remote: 'remote',
+  maintenance: 'maintenance',
 } as const;
 
 /** Whether the hosts were changed by this run, and whether every host confirmed its clean-up. */
@@ -47,6 +48,16 @@ export function unfinishedRun(): string | undefined {
   return owner && getRemote() === 'started' ? owner : undefined;
 }
 
+/** The hosts a run was putting into maintenance (the post step turns it off there when main could not confirm). */
+export function maintenanceHosts(): string[] {
+  try {
+    const hosts: unknown = JSON.parse(core.getState(KEY.maintenance) || '[]');
+    return Array.isArray(hosts) ? hosts.filter((h): h is string => typeof h === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 /** What the commands tell the post step, through the action's state. */
 export const actionState: RunState = {
   started(owner) {
@@ -55,5 +66,8 @@ export const actionState: RunState = {
   },
   cleanedUp() {
     setRemote('done');
+  },
+  maintenance(hosts) {
+    core.saveState(KEY.maintenance, JSON.stringify(hosts));
   },
 };

@@ -36,6 +36,10 @@ export interface CliArgs {
   exec?: { command: string; once: boolean; lock: boolean };
   /** How much the log says: `quiet` only errors (and the outcome), `verbose` debug lines too. */
   verbosity: Verbosity;
+  /** deploy, redeploy: --maintenance (true) or --no-maintenance (false); undefined: as the config says. */
+  maintenance?: boolean;
+  /** The maintenance command's state (its third word). */
+  maintenanceState?: 'on' | 'off';
 }
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
@@ -61,6 +65,8 @@ const OPTIONS = {
   release: { type: 'string' },
   once: { type: 'boolean' },
   lock: { type: 'boolean' },
+  maintenance: { type: 'boolean' },
+  'no-maintenance': { type: 'boolean' },
   identity: { type: 'string', short: 'i' },
   certificate: { type: 'string' },
   'known-hosts': { type: 'string' },
@@ -103,13 +109,22 @@ export function parseCliArgs(argv: string[]): CliRequest {
   if (values.help || positionals[0] === 'help') return { kind: 'help' };
   if (values.version) return { kind: 'version' };
 
-  const [command, environment, ...extra] = positionals;
+  const [command, environment, ...rest] = positionals;
+  // `maintenance ENVIRONMENT on|off`: the state is the third word.
+  const state = command === 'maintenance' ? rest.shift() : undefined;
+  const extra = rest;
   if (command === undefined) throw new UsageError('missing the command');
   if (!isCommand(command))
     throw new UsageError(`unknown command "${command}"; the commands are: ${Object.keys(COMMANDS).join(', ')}`);
   if (environment === undefined)
     throw new UsageError(`missing the environment, e.g. deploy-action ${command} production`);
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (command === 'maintenance' && state !== 'on' && state !== 'off')
+    throw new UsageError(`maintenance needs the state: deploy-action maintenance ${environment} on|off`);
+  if ((values.maintenance || values['no-maintenance']) && command !== 'deploy' && command !== 'redeploy')
+    throw new UsageError(`--maintenance and --no-maintenance apply to deploy and redeploy, not ${command}`);
+  if (values.maintenance && values['no-maintenance'])
+    throw new UsageError('--maintenance and --no-maintenance exclude each other; pick one');
 
   if (values['release-name'] !== undefined && command !== 'deploy' && command !== 'redeploy') {
     throw new UsageError(`--release-name names a new release; it applies to deploy and redeploy, not ${command}`);
@@ -165,6 +180,8 @@ export function parseCliArgs(argv: string[]): CliRequest {
     startTimeoutSeconds,
     verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
     ...(tail ? { exec: { command: commandLine(tail), once: values.once ?? false, lock: values.lock ?? false } } : {}),
+    ...(values.maintenance || values['no-maintenance'] ? { maintenance: values.maintenance === true } : {}),
+    ...(state === 'on' || state === 'off' ? { maintenanceState: state } : {}),
   };
 }
 

@@ -268,6 +268,8 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
     dryRun: args.dryRun,
     force: args.force,
     ...(args.exec ? { exec: args.exec } : {}),
+    maintenance: args.maintenance,
+    maintenanceState: args.maintenanceState,
     signal,
     surface: 'cli',
   };

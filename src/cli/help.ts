@@ -9,6 +9,7 @@ export const COMMANDS: Record<CommandName, string> = {
   unlock: 'remove a deploy lock left behind by a run that died',
   releases: "list each host's releases and which one is live",
   doctor: 'check that each host has what a deploy needs (changes nothing); fails when one lacks it',
+  maintenance: "ENVIRONMENT on|off: run the config's maintenance `on` or `off` command on each host, under the lock",
   exec: 'run a command in current/ on the hosts: exec ENVIRONMENT [--once] [--lock] -- COMMAND [ARGS...]',
 };
 
@@ -59,6 +60,10 @@ const OPTION_HELP: [string, string][] = [
     'deploy, redeploy: when --release-name exists on a host, fail (default) or take the first NAME-2, NAME-3… free on every host',
   ],
   ['--release NAME', 'rollback: the release to make live (default: the previous good one)'],
+  [
+    '--maintenance, --no-maintenance',
+    "deploy, redeploy: wrap the run in the config's maintenance commands, or not (default: maintenance.deploy)",
+  ],
   ['--once', 'exec: run on the first selected host only'],
   ['--lock', 'exec: take the deploy lock (refused while another run holds it); default: no lock'],
   ['-- COMMAND [ARGS...]', 'exec: the command; one argument is a bash command line, several are words kept whole'],
@@ -116,6 +121,7 @@ export function helpText(): string {
     '  deploy-action deploy production',
     '  deploy-action rollback production --release 20250101120000',
     '  deploy-action releases staging --hosts web1.example.com',
+    '  deploy-action maintenance production on',
     '  deploy-action exec production --hosts label=worker -- php artisan queue:restart',
     '',
   ].join('\n');

@@ -14,6 +14,8 @@ export interface RunState {
   started(owner: string): void;
   /** Every host confirmed that nothing of this run is left to undo (it finished, undid its work, or was never reached). */
   cleanedUp(): void;
+  /** These hosts are about to be put into maintenance: until `cleanedUp`, the post step must turn it off there. */
+  maintenance?(hosts: string[]): void;
 }
 
 /** A run that is about to change hosts: the release going live, the one live before, the commit it was built from. */
@@ -52,6 +54,10 @@ export interface CommandContext {
   force?: boolean;
   /** exec: the command line to run, on the first host only (`once`), under the deploy lock (`lock`). */
   exec?: { command: string; once?: boolean; lock?: boolean };
+  /** deploy, redeploy: wrap the run in maintenance mode (undefined: as `maintenance.deploy` says). */
+  maintenance?: boolean;
+  /** The `maintenance` command: the state to switch to. */
+  maintenanceState?: 'on' | 'off';
   state?: RunState;
   /** Aborted when the run is cancelled (SIGINT/SIGTERM). */
   signal: AbortSignal;

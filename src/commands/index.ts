@@ -7,6 +7,7 @@ import { checkHookHosts } from './hook-targets.js';
 import { deploy } from './deploy.js';
 import { doctor } from './doctor.js';
 import { exec } from './exec.js';
+import { deployMaintenance, maintenance } from './maintenance.js';
 import { redeploy } from './redeploy.js';
 import { releases } from './releases.js';
 import { rollback } from './rollback.js';
@@ -20,6 +21,7 @@ const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
   releases,
   doctor,
   exec,
+  maintenance,
 };
 
 /**
@@ -28,7 +30,10 @@ const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
  * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
  */
 export function runsHooks(name: CommandName, dryRun: boolean | undefined): boolean {
-  return !dryRun && (name === 'deploy' || name === 'redeploy' || name === 'rollback' || name === 'exec');
+  return (
+    !dryRun &&
+    (name === 'deploy' || name === 'redeploy' || name === 'rollback' || name === 'exec' || name === 'maintenance')
+  );
 }
 
 export async function runCommand(name: CommandName, ctx: CommandContext): Promise<void> {
@@ -44,6 +49,8 @@ export async function runCommand(name: CommandName, ctx: CommandContext): Promis
   if (ctx.releaseName && (name === 'deploy' || name === 'redeploy')) checkReleaseName(ctx.releaseName, 'release-name');
   // A `once` hook (a migration) whose hosts the `hosts` selection leaves out stops the run here too.
   if (name === 'deploy' || name === 'redeploy') checkHookHosts(ctx.config);
+  // Maintenance asked for without `maintenance:` in the config: refused before any host is reached.
+  if (name === 'deploy' || name === 'redeploy') deployMaintenance(ctx);
   ctx.report.begin(
     ctx.config.hosts.map((h) => h.name),
     ctx.dryRun,

@@ -1,5 +1,14 @@
 /** The commands, as the `command` input and the CLI name them. */
-export const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases', 'doctor', 'exec'] as const;
+export const COMMANDS = [
+  'deploy',
+  'redeploy',
+  'rollback',
+  'unlock',
+  'releases',
+  'doctor',
+  'exec',
+  'maintenance',
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export function isCommand(name: string): name is CommandName {

@@ -47,6 +47,7 @@ export function planReport(
         : [];
       const phaseList = [
         phases.stage(m).phase,
+        phases.maintenanceOn(m),
         phases.hooks(m),
         phases.switch(m),
         phases.activate(m),

@@ -10,6 +10,7 @@ import { watched } from '../report/heartbeat.js';
 import { warn, type CommandContext } from './context.js';
 import { reportInvalid } from './host-messages.js';
 import { recordHookOutputs } from './hook-outputs.js';
+import { reportDeployMaintenance } from './maintenance.js';
 import type { ReleasePhases, SwitchPhases } from './release-phases.js';
 
 /**
@@ -27,18 +28,24 @@ export async function runRelease(
 ): Promise<void> {
   const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
   const solo = fleet.members.length === 1 && !ctx.config.healthcheck && ctx.config.activate.length === 0;
+  // The post step turns maintenance off where main could not confirm it did.
+  if (fleet.members.some((m) => phases.maintenanceOn(m)))
+    ctx.state?.maintenance?.(fleet.members.map((m) => m.host.name));
   const staging = await stageAndHooks(ctx, fleet, phases, solo);
   recordHookOutputs(ctx, staging);
   // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
   const restaged = fleet.members.filter((m) => staging.get(m)?.stopped);
+  const staged = new Map(staging);
+  let finished = staging;
   if (solo && restaged.length === 0) {
     rolloutListener(ctx).switched?.(fleet.members[0]!, Date.now());
   } else {
-    await restage(ctx, fleet, phases, restaged, staging);
+    for (const [m, r] of await restage(ctx, fleet, phases, restaged, staging)) staged.set(m, r);
     ctx.signal.throwIfAborted();
     await rolloutRelease(ctx, fleet, phases);
-    await fleet.run((m) => phases.finish(m));
+    finished = await fleet.run((m) => phases.finish(m));
   }
+  reportDeployMaintenance(ctx, fleet.members, staged, finished);
   reportRelease(ctx, fleet, facts, phases, removed, (m) =>
     restaged.includes(m) ? whyRestaged(staging.get(m)) : undefined,
   );
@@ -55,9 +62,10 @@ async function stageAndHooks(
   return fleet.run(
     (m) => {
       const stage = staged.get(m)!.phase;
+      const on = phases.maintenanceOn(m);
       return solo
-        ? chain('ship', stage, phases.hooks(m), phases.switch(m), phases.finish(m))
-        : chain(stage.name, stage, phases.hooks(m));
+        ? chain('ship', stage, on, phases.hooks(m), phases.switch(m), phases.activate(m), phases.finish(m))
+        : chain(stage.name, stage, on, phases.hooks(m));
     },
     (m) => staged.get(m)!.payload,
     { parallel: ctx.config.maxParallel },
@@ -71,17 +79,18 @@ async function restage(
   phases: ReleasePhases,
   again: Member[],
   results: Map<Member, PhaseResult>,
-): Promise<void> {
-  if (!again.length) return;
+): Promise<Map<Member, PhaseResult>> {
+  if (!again.length) return new Map();
   await phases.prepareRestage(again);
   const restaged = new Map(again.map((m) => [m, phases.restage(m)!]));
   for (const m of again) warn(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
   const hooked = await fleet.run(
-    (m) => chain(restaged.get(m)!.phase.name, restaged.get(m)!.phase, phases.hooks(m)),
+    (m) => chain(restaged.get(m)!.phase.name, restaged.get(m)!.phase, phases.maintenanceOn(m), phases.hooks(m)),
     (m) => restaged.get(m)!.payload,
     { members: again, parallel: ctx.config.maxParallel },
   );
   recordHookOutputs(ctx, hooked);
+  return hooked;
 }
 
 /**

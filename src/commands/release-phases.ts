@@ -10,6 +10,7 @@ import type { Payload } from '../remote/session.js';
 import { cleanup } from '../remote/steps/cleanup.js';
 import { clearPaths } from '../remote/steps/clear-paths.js';
 import { logHistory } from '../remote/steps/history.js';
+import { maintenanceLeft, maintenanceOff, maintenanceOn, maintenancePhase } from '../remote/steps/maintenance.js';
 import { hookSteps, IN_CURRENT, IN_RELEASE } from '../remote/steps/hooks.js';
 import type { HostFacts } from '../remote/steps/inspect.js';
 import { revert } from '../remote/steps/revert.js';
@@ -20,6 +21,7 @@ import { symlink } from '../remote/steps/symlink.js';
 import { needsHttpUser, writable } from '../remote/steps/writable.js';
 import { runRecord } from '../run-info.js';
 import type { CommandContext } from './context.js';
+import { deployMaintenance, maintenanceCommands } from './maintenance.js';
 
 /** How a host's new release directory gets its files: the steps, the bytes they read, their variables. */
 export interface Fill {
@@ -60,6 +62,8 @@ export interface ReleasePhases extends SwitchPhases {
   restage(m: Member): { phase: Phase; payload?: Payload } | undefined;
   prepareRestage(members: Member[]): Promise<void>;
   hooks(m: Member): Phase | undefined;
+  /** Maintenance `on`, between the stage and the hooks, when the run asks for it (`off` ends `activate`). */
+  maintenanceOn(m: Member): Phase | undefined;
   finish(m: Member): Phase;
   /** Releases cleanup will remove on that host. */
   removed(m: Member): string[];
@@ -142,12 +146,13 @@ export function switchPhases(
 
 /** The phases of a new release `name` on each host, its files from `source` (see runRelease for their order). */
 export function releasePhases(
-  ctx: Pick<CommandContext, 'config' | 'run'>,
+  ctx: Pick<CommandContext, 'config' | 'run' | 'maintenance'>,
   facts: Map<Member, HostFacts>,
   name: string,
   source: ReleaseSource,
 ): ReleasePhases {
   const c = ctx.config;
+  const maint = deployMaintenance(ctx);
   const vars = { DA_RELEASE: name };
   // A hook runs where its `on` says (every host without it); `once`: on the first of those (config order) only.
   const members = [...facts.keys()];
@@ -197,8 +202,16 @@ export function releasePhases(
       live: name,
     }).filter((d) => !f.partial.has(d));
   };
+  // Maintenance goes on before the hooks and off right after each host's switch and activate, before its health check.
+  const inMaint = (m: Member, phaseName: string, steps: Step[]) =>
+    maint ? maintenancePhase(phaseName, maintenanceCommands(c, maint, env(m)), steps) : undefined;
+  const switching = switchPhases(c, facts, name, env, (m) =>
+    hookEnv(c, m.host, facts.get(m)!.live ?? '', undefined, ctx.run.sha),
+  );
   return {
-    ...switchPhases(c, facts, name, env, (m) => hookEnv(c, m.host, facts.get(m)!.live ?? '', undefined, ctx.run.sha)),
+    ...switching,
+    activate: (m) => withMaintenanceOff(switching.activate(m), inMaint(m, 'maintenance', [maintenanceOff('deploy')])),
+    maintenanceOn: (m) => inMaint(m, 'maintenance', [maintenanceOn('deploy')]),
     name,
     stage: (m) => stageWith(m, source.fill(m)),
     restage: (m) => (source.restage ? stageWith(m, source.restage(m), false) : undefined),
@@ -222,11 +235,18 @@ export function releasePhases(
       };
       // The history line and cleanup are fenced; cleanup runs under the lock (a next run's inspect and delta see
       // the releases as they stay), before the commit, which proves the lock under the fence itself.
-      return { name: 'finish', vars, steps: [logHistory(entry), ...fenced([cleanup(removed(m))]), unlock()] };
+      const left = maint ? [maintenanceLeft()] : [];
+      return { name: 'finish', vars, steps: [logHistory(entry), ...fenced([cleanup(removed(m))]), ...left, unlock()] };
     },
     removed,
     fillKind: (m) => source.fill(m).kind,
   };
+}
+
+/** The activate phase followed by maintenance `off` (its variables too), or either alone. */
+function withMaintenanceOff(activate: Phase | undefined, off: Phase | undefined): Phase | undefined {
+  if (!activate || !off) return activate ?? off;
+  return { ...activate, vars: { ...activate.vars, ...off.vars }, steps: [...activate.steps, ...off.steps] };
 }
 
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */

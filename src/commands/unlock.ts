@@ -4,6 +4,7 @@ import { holderName, LOCK_INFO, lockHolder, type LockHolder } from '../remote/st
 import { unlockAny } from '../remote/steps/unlock-any.js';
 import { warn, type CommandContext } from './context.js';
 import { withFleet } from './fleet-run.js';
+import { readyForOff } from './maintenance.js';
 import { lockRecord } from '../run-info.js';
 
 /**
@@ -18,7 +19,8 @@ export async function unlock(ctx: CommandContext): Promise<void> {
     const step = ctx.dryRun
       ? inspect({ detectHttpUser: false })
       : unlockAny({ force: !!ctx.force, by: holderName(me) || 'an unknown operator', url: ctx.run.runUrl });
-    const results = await fleet.run(() => ({ name: 'unlock', steps: [step] }));
+    // A dead holder's work is undone here: its maintenance too, where it had turned maintenance on.
+    const results = await fleet.run((m) => readyForOff(ctx.config, m.host, 'unlock', [step]));
     if (ctx.dryRun) ctx.report.changes.push('dry run: no lock was removed');
     const refused: { host: string; holder: LockHolder }[] = [];
     for (const m of fleet.members) {

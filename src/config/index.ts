@@ -31,6 +31,7 @@ export {
   type HostConfig,
   type HostSpec,
   type JumpHost,
+  type MaintenanceConfig,
   type Strategy,
   type WritableMode,
 } from './types.js';

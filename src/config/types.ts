@@ -84,6 +84,13 @@ export interface HealthcheckConfig {
   position: SourcePosition;
 }
 
+/** `maintenance:`: commands run in `current/` on each host; `deploy`: every deploy and redeploy uses them. */
+export interface MaintenanceConfig {
+  on: string;
+  off: string;
+  deploy: boolean;
+}
+
 export interface EnvironmentConfig {
   application: string;
   environment: string;
@@ -141,4 +148,6 @@ export interface EnvironmentConfig {
   rollback: HookConfig[];
   /** Absent when not configured. */
   healthcheck?: HealthcheckConfig;
+  /** Absent when not configured. */
+  maintenance?: MaintenanceConfig;
 }

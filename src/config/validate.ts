@@ -243,6 +243,7 @@ function buildConfig(
     activate: merged.or('activate'),
     rollback: merged.or('rollback'),
     ...(merged.get('healthcheck') === undefined ? {} : { healthcheck: merged.get('healthcheck') }),
+    ...(merged.get('maintenance') === undefined ? {} : { maintenance: merged.get('maintenance') }),
   };
 }
 

@@ -82,6 +82,8 @@ function hostAfterFailure(r: RunReport, host: string, rows: StepRow[]): Span[] {
   const undo: [string, Span[]][] = [];
   if (switched && !revertedByPhase) undo.push(['switched', says`switch \`current\` back`]);
   if (made) undo.push(['removed', says`remove ${release} and the \`shared/\` entries this run created`]);
+  if (step('maintenance-on') && !ok('maintenance-off'))
+    undo.push(['ran', says`run maintenance \`off\` (where this run had turned maintenance on)`]);
   undo.push(['released', says`release the lock`]);
   const then =
     r.undone.get(host) === false

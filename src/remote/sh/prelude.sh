@@ -155,6 +155,7 @@ da_abort() {
           [ -e "releases/$value" ] || rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" ;;
       esac
     done < <(tac -- "$DA_PENDING")
+    [ -z "${DA_MAINT_OFF:-}" ] || da_maint_abort
     rm -f -- "$DA_PENDING"
   fi
   [ -z "$lost" ] || [ ! -e ".deploy/unlocked/$DA_OWNER" ] || rm -f -- ".deploy/unlocked/$DA_OWNER"
