@@ -164,6 +164,7 @@ describe('$DEPLOY_OUTPUT', () => {
         'url',
         'hosts',
         'outputs',
+        'exec',
         'hook-cmd',
         'hook-setout',
         'hook-inject',
