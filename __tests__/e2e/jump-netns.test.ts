@@ -8,11 +8,12 @@
  * The inner bastion and the target are on the bridge only while their sshd starts (the harness checks readiness
  * from here); then their bridge side goes down. Deploys run through dist/index.js as the runner runs it.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runAction, startAction, type ActionResult } from '../support/action.js';
+import { join, resolve } from 'node:path';
+import { DIST, runAction, startAction, type ActionResult } from '../support/action.js';
 import { createTestNetwork, netnsAvailable, type TestNetwork } from '../support/netns.js';
 import { run, runOk } from '../support/proc.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -296,5 +297,68 @@ maybe('private networks (network namespaces)', () => {
     } finally {
       await noForward.stop();
     }
+  });
+  /** What the runner shows of `text`: each `::add-mask::` value (longest first) as `***`, the mask lines gone. */
+  function asShown(r: ActionResult, text: string): string {
+    const lines = r.stdout.split('\n');
+    const masks = lines
+      .filter((l) => l.startsWith('::add-mask::'))
+      .map((l) => l.slice('::add-mask::'.length))
+      .filter((m) => m !== '')
+      .sort((a, b) => b.length - a.length);
+    let shown = text
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
+    for (const m of masks) shown = shown.split(m).join('***');
+    return shown;
+  }
+
+  test('the jump host from a secret (`jump: ${BASTION}`): deployed; log, summary, outputs and history never show it, the path reads `via ***`', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const ws = makeWorkspace(
+      { VERSION: 'v4\n' },
+      config(base, '    jump: ${BASTION}\n', `${target.user}@${targetViaBastion}:${target.port}`),
+    );
+    const secret = hop(bastion);
+    const r = await runAction({
+      inputs: {
+        config: 'deploy.yml',
+        source: 'app',
+        'ssh-private-key': bastion.privateKey,
+        'known-hosts': knownHosts(),
+        'connect-timeout': '5',
+      },
+      workspace: ws.dir,
+      env: { BASTION: secret },
+    });
+    ok(r);
+    expect(live(base)).toBe('v4');
+    expect(r.stdout).toContain(`::add-mask::${secret}`);
+    expect(r.stdout).toContain(`::add-mask::${bastion.host}`);
+    const leaked = (text: string) => [secret, bastion.host].filter((s) => text.includes(s));
+    expect(leaked(asShown(r, r.stdout))).toEqual([]);
+    expect(leaked(asShown(r, r.stderr))).toEqual([]);
+    // The summary and the outputs as written (the runner masks neither file).
+    expect(leaked(r.summary)).toEqual([]);
+    expect(leaked(Object.values(r.outputs).join('\n'))).toEqual([]);
+    expect(leaked(readFileSync(join(base, 'app/.deploy/history.jsonl'), 'utf8'))).toEqual([]);
+    expect(r.stdout).toContain(`${target.user}@${targetViaBastion}:${target.port}: via ***`);
+    expect(r.summary).toContain(`| ${target.user}\\@${targetViaBastion}:${target.port} (via \\*\\*\\*) | ✅`);
+  });
+
+  test('an unset ${BASTION}: a config error naming file, line and key; nothing connects', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      config(base, '    jump: ${BASTION}\n', `${target.user}@${targetViaBastion}:${target.port}`),
+    );
+    const connections = bastion.connections();
+    const r = await deploy(ws);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /::error [^\n]*file=deploy\.yml,line=4[^\n]*environments\.production\.jump: references \$\{BASTION\}, which is not set/,
+    );
+    expect(bastion.connections()).toBe(connections);
   });
 });

@@ -38,6 +38,8 @@ export interface JumpHost {
   host: string;
   user: string | undefined;
   port: number;
+  /** Its host or user came from a secret (`${NAME}`): the log and the summary write it as `***`. */
+  masked?: boolean;
 }
 
 /** A host as written (`user@host:port`, `local`), before the environment's defaults are applied. */

@@ -12,6 +12,8 @@ export interface JumpHop {
   host: string;
   user: string;
   port: number;
+  /** From a secret (`${NAME}`): messages name it `***`. */
+  masked?: boolean;
 }
 
 /** Closes the hops from the last to the first. */
@@ -49,13 +51,14 @@ export async function connectThrough(
       throw hopError(label(i), error);
     }
     const next = hops[i + 1] ?? target;
+    const address = hops[i + 1]?.masked ? '***' : `${next.host}:${next.port}`;
     try {
       sock = await open[i]!.forward(next.host, next.port);
     } catch (error) {
       closeAll(open);
       const what = i + 1 < hops.length ? label(i + 1) : target.name;
       throw new ConnectError(
-        `${label(i)} could not reach ${what} at ${next.host}:${next.port}: ${(error as Error).message}. ` +
+        `${label(i)} could not reach ${what} at ${address}: ${(error as Error).message}. ` +
           'Check that the jump host can reach that address and port, and that its sshd allows TCP forwarding ' +
           '(AllowTcpForwarding).',
         'network',
