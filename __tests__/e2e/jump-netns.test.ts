@@ -361,4 +361,141 @@ maybe('private networks (network namespaces)', () => {
     );
     expect(bastion.connections()).toBe(connections);
   });
+  test('a proxy command through `nc %h %p` on the bastion (the classic ProxyCommand): deployed with one exec on the target', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const command =
+      `ssh -F none -i ${bastion.plainKeyPath} -o BatchMode=yes -o StrictHostKeyChecking=yes ` +
+      `-o UserKnownHostsFile=${bastion.knownHostsPath} -p ${bastion.port} ${bastion.user}@${bastion.host} nc %h %p`;
+    const ws = makeWorkspace({ VERSION: 'v5\n' }, config(base, '', proxied(command)));
+    const targetExecs = target.execRequests();
+    const r = await deploy(ws);
+    ok(r);
+    expect(live(base)).toBe('v5');
+    expect(target.execRequests() - targetExecs).toBe(1);
+    expect(r.stdout).toContain(' nc %h %p`');
+  });
+
+  /** The bundled CLI (`deploy-action`), with HOME a temp dir holding ~/.ssh/known_hosts (and `sshConfig`). */
+  function cli(args: string[], cwd: string, sshConfig?: string): Promise<{ code: number | null; all: string }> {
+    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+    writeFileSync(join(home, '.ssh/known_hosts'), `${knownHosts()}\n`);
+    if (sshConfig !== undefined) writeFileSync(join(home, '.ssh/config'), sshConfig);
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'alice' };
+    const child = spawn(process.execPath, [resolve(DIST, '../cli/index.js'), ...args], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let all = '';
+    child.stdout.on('data', (d: Buffer) => (all += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (all += d.toString()));
+    return new Promise((done) => child.on('close', (code) => done({ code, all })));
+  }
+  const cliOk = (r: { code: number | null; all: string }) =>
+    expect({ code: r.code, out: r.code ? r.all.slice(-2500) : '' }).toEqual({ code: 0, out: '' });
+
+  test('the CLI through a bastion: `deploy-action deploy` and `deploy-action doctor` reach a target with no other route', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const ws = makeWorkspace(
+      { VERSION: 'v6\n' },
+      config(base, `    jump: ${hop(bastion)}\n`, `${target.user}@${targetViaBastion}:${target.port}`),
+    );
+    const targetExecs = target.execRequests();
+    const deployed = await cli(['deploy', 'production', '--source', 'app', '-i', bastion.plainKeyPath], ws.dir);
+    cliOk(deployed);
+    expect(live(base)).toBe('v6');
+    expect(target.execRequests() - targetExecs).toBe(1);
+    expect(deployed.all).toContain(`via ${hop(bastion)}`);
+    const doctor = await cli(['doctor', 'production', '--source', 'app', '-i', bastion.plainKeyPath], ws.dir);
+    cliOk(doctor);
+    expect(doctor.all).toMatch(/deploy lock.*✓|✓.*deploy lock/);
+  });
+
+  test('the CLI with ~/.ssh/config `ProxyJump`: deploy.yml names only an alias', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const ws = makeWorkspace({ VERSION: 'v7\n' }, config(base, '', 'private-web'));
+    const sshConfig = [
+      'Host private-web',
+      `  HostName ${targetViaBastion}`,
+      `  Port ${target.port}`,
+      `  User ${target.user}`,
+      '  ProxyJump edge',
+      'Host edge',
+      `  HostName ${bastion.host}`,
+      `  Port ${bastion.port}`,
+      `  User ${bastion.user}`,
+      'Host *',
+      `  IdentityFile ${bastion.plainKeyPath}`,
+      '',
+    ].join('\n');
+    const r = await cli(['deploy', 'production', '--source', 'app', '-v'], ws.dir, sshConfig);
+    cliOk(r);
+    expect(live(base)).toBe('v7');
+    expect(r.all).toContain('ProxyJump edge');
+    expect(r.all).toContain(`via ${hop(bastion)}`);
+  });
+
+  test('a jump host that accepts TCP and never answers: each try fails within connect-timeout naming the hop, and is tried again', async () => {
+    // A listener on the runner's side that takes the connection and says nothing (no SSH banner).
+    const silent = createServer(() => undefined);
+    await new Promise<void>((done) => silent.listen(0, net.gateway, done));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+      const ws = makeWorkspace(
+        { VERSION: 'v1\n' },
+        config(base, `    jump: root@${net.gateway}:${port}\n`, `${target.user}@${targetViaBastion}:${target.port}`),
+      );
+      const t0 = Date.now();
+      const r = await deploy(ws, { 'connect-timeout': '3' });
+      const took = Date.now() - t0;
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).toContain(`jump host root@${net.gateway}:${port} (hop 1 of 1): `);
+      expect(r.stdout).toMatch(/timed out|no SSH/i);
+      // Retried as a target's connection would be (default connect_retries), all within connect-timeout × tries.
+      expect(r.stdout).toMatch(/jump host root@[^\n]* \(hop 1 of 1\): [^\n]*— retrying in 1 s \(2 of 3\)/);
+      expect(took).toBeLessThan(3 * 3_000 + 4_000);
+    } finally {
+      silent.close();
+    }
+  });
+
+  test('the second hop of a chain accepts TCP and never answers: fails within connect-timeout, naming that hop', async () => {
+    // A silent listener inside the bastion's namespace, on its side of the link to the inner bastion.
+    const x = net.gateway.split('.')[2];
+    const address = `10.201.${x}.1`;
+    const listener = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        net.hosts[0]!.ns,
+        process.execPath,
+        '-e',
+        `require('net').createServer(()=>{}).listen(2299, '${address}', () => console.log('up'))`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise((done) => listener.stdout.once('data', done));
+    try {
+      const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+      const ws = makeWorkspace(
+        { VERSION: 'v1\n' },
+        config(
+          base,
+          `    jump: [${hop(bastion)}, root@${address}:2299]\n    connect_retries: 0\n`,
+          `${target.user}@${targetViaInner}:${target.port}`,
+        ),
+      );
+      const t0 = Date.now();
+      const r = await deploy(ws, { 'connect-timeout': '3' });
+      const took = Date.now() - t0;
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).toContain(`jump host root@${address}:2299 (hop 2 of 2): `);
+      expect(took).toBeLessThan(12_000);
+    } finally {
+      listener.kill();
+    }
+  });
 });

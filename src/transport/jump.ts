@@ -69,7 +69,9 @@ export async function connectThrough(
   return connectSsh(target, creds, sock && carrier(sock, true));
 }
 
+/** A hop's failure named by the hop; one before the hop's authentication may be tried again, as the target's. */
 function hopError(label: string, error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
-  return new ConnectError(`${label}: ${message}`, error instanceof ConnectError ? error.kind : 'network');
+  if (!(error instanceof ConnectError)) return new ConnectError(`${label}: ${message}`, 'network');
+  return new ConnectError(`${label}: ${message}`, error.kind, error.beforeAuth);
 }
