@@ -498,4 +498,36 @@ maybe('private networks (network namespaces)', () => {
       listener.kill();
     }
   });
+  test('a target whose packets the network drops beyond the bastion: fails within connect-timeout, naming the hop and the address', async () => {
+    // An address on the bastion's link to the target whose frames go to a MAC no one has: SYNs go unanswered.
+    const x = net.gateway.split('.')[2];
+    const lost = `10.203.${x}.99`;
+    const ns = net.hosts[0]!.ns;
+    await runOk('ip', [
+      '-n',
+      ns,
+      'neigh',
+      'replace',
+      lost,
+      'lladdr',
+      '02:00:00:00:00:99',
+      'dev',
+      'pj3',
+      'nud',
+      'permanent',
+    ]);
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      config(base, `    jump: ${hop(bastion)}\n    connect_retries: 0\n`, `${target.user}@${lost}:${target.port}`),
+    );
+    const t0 = Date.now();
+    const r = await deploy(ws, { 'connect-timeout': '3' });
+    const took = Date.now() - t0;
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain(
+      `jump host ${hop(bastion)} (hop 1 of 1) could not reach ${target.user}@${lost}:${target.port} at ${lost}:${target.port}: no answer within 3 s`,
+    );
+    expect(took).toBeLessThan(12_000);
+  });
 });
