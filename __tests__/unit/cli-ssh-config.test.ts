@@ -10,7 +10,7 @@ import {
   sshConfigFiles,
   sshConfigUser,
 } from '../../src/cli/ssh-config.js';
-import type { HostConfig } from '../../src/config/index.js';
+import { loadConfig, type HostConfig } from '../../src/config/index.js';
 
 const host = (over: Partial<HostConfig> = {}): HostConfig => ({
   name: 'deploy@web-alias',
@@ -66,6 +66,28 @@ describe('the CLI reads ssh_config as ssh does', () => {
     expect(own.jump).toBeUndefined();
     const jump = [{ host: 'b', user: 'x', port: 22 }];
     expect(applySshConfig(host({ jump }), config).host.jump).toBe(jump);
+  });
+
+  test("deploy.yml's port written as 22 (`host:22`, `port: 22`, `port: ${NAME}`) wins over ssh_config's Port; an absent one takes it", () => {
+    const text = [
+      'environments:',
+      '  production:',
+      '    user: deploy',
+      '    deploy_path: /srv/app',
+      '    hosts:',
+      '      - web-alias',
+      '      - direct:22',
+      '      - { host: proxied, port: 22 }',
+      '      - { host: inner, port: "${PORT}" }',
+      '      - "${WHOLE}"',
+      '',
+    ].join('\n');
+    const env = { PORT: '22', WHOLE: 'deploy@other:22' };
+    const hosts = loadConfig({ file: 'deploy.yml', environment: 'production', env, text }).hosts;
+    expect(hosts.map((h) => applySshConfig(h, config).host.port)).toEqual([2222, 22, 22, 22, 22]);
+    expect(hosts.map((h) => !!h.portWritten)).toEqual([false, true, true, true, true]);
+    const bare = loadConfig({ file: 'deploy.yml', environment: 'production', env, text: text.replace(/:22\n/, '\n') });
+    expect(applySshConfig(bare.hosts[1]!, config).host.port).toBe(2022);
   });
 
   test('ProxyCommand → proxy_command; ProxyJump none → direct; first value wins for User', () => {

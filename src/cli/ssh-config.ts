@@ -121,8 +121,8 @@ export function jumpHops(value: string, config: SshConfigFile, user: string | un
 export type Applied = { host: HostConfig; used: string[] };
 
 /**
- * A host of deploy.yml with ssh_config filling what it leaves open: the real HostName, the Port (when deploy.yml's is
- * the default 22), and the route (when deploy.yml gives neither `jump` nor `proxy_command`). The user was filled when
+ * A host of deploy.yml with ssh_config filling what it leaves open: the real HostName, the Port (when deploy.yml
+ * writes none: an explicit `port: 22` wins), and the route (when deploy.yml gives neither `jump` nor `proxy_command`). The user was filled when
  * the config was loaded (`sshConfigUser`). `name` stays as deploy.yml names the host.
  */
 export function applySshConfig(host: HostConfig, config: SshConfigFile): Applied {
@@ -135,7 +135,7 @@ export function applySshConfig(host: HostConfig, config: SshConfigFile): Applied
     out.host = hostName;
     used.push(`HostName ${hostName}`);
   }
-  if (c.port !== undefined && host.port === DEFAULT_PORT && c.port !== host.port) {
+  if (c.port !== undefined && !host.portWritten && host.port === DEFAULT_PORT && c.port !== host.port) {
     out.port = c.port;
     used.push(`Port ${c.port}`);
   }

@@ -129,7 +129,10 @@ export function expandEntry(
   if (bad || host === undefined || (d.user && user === undefined) || port === undefined) return undefined;
   const bare = unbracket(host);
   if (d.host) x.add(bare);
-  const spec = remoteHost(bare, user, port ?? DEFAULT_PORT, entry.spec.position, entry.spec.labels);
+  const spec = {
+    ...remoteHost(bare, user, port ?? DEFAULT_PORT, entry.spec.position, entry.spec.labels),
+    ...(entry.spec.portWritten || (d.port && port === DEFAULT_PORT) ? { portWritten: true } : {}),
+  };
   const secret = HostExpander.maskable([...(d.host ? [bare] : []), ...(d.user && user ? [user] : [])]);
   return { spec, deployPath, secret };
 }

@@ -87,7 +87,7 @@ function hostFromMapping(mapping: Mapping<HostEntryKeys>, at: Cursor): HostEntry
     labels ?? [],
   );
   return {
-    spec,
+    spec: port === DEFAULT_PORT ? { ...spec, portWritten: true } : spec,
     deployPath,
     ...(jump === undefined ? {} : { jump }),
     ...(proxyCommand === undefined ? {} : { proxyCommand }),

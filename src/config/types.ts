@@ -16,6 +16,8 @@ export interface HostConfig {
   /** SSH user; undefined only for the local host. */
   user: string | undefined;
   port: number;
+  /** Port 22 written in deploy.yml (`:22`, `port: 22`): the CLI's ssh_config `Port` does not replace it. */
+  portWritten?: boolean;
   /** True for the `local` host: run on this machine, no SSH. */
   local: boolean;
   /** The host's own deploy_path, or the environment's. */
