@@ -375,12 +375,12 @@ maybe('private networks (network namespaces)', () => {
     expect(r.stdout).toContain(' nc %h %p`');
   });
 
-  /** The bundled CLI (`deploy-action`), with HOME a temp dir holding ~/.ssh/known_hosts (and `sshConfig`). */
-  function cli(args: string[], cwd: string, sshConfig?: string): Promise<{ code: number | null; all: string }> {
+  /** The bundled CLI (`deploy-action`), with HOME a temp dir holding ~/.ssh/known_hosts and `files` (under ~/.ssh). */
+  function cli(args: string[], cwd: string, files: Record<string, string> = {}) {
     const home = mkdtempSync(join(tmpdir(), 'da-home-'));
-    mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+    mkdirSync(join(home, '.ssh/config.d'), { recursive: true, mode: 0o700 });
     writeFileSync(join(home, '.ssh/known_hosts'), `${knownHosts()}\n`);
-    if (sshConfig !== undefined) writeFileSync(join(home, '.ssh/config'), sshConfig);
+    for (const [path, text] of Object.entries(files)) writeFileSync(join(home, '.ssh', path), text);
     const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'alice' };
     const child = spawn(process.execPath, [resolve(DIST, '../cli/index.js'), ...args], {
       cwd,
@@ -390,7 +390,9 @@ maybe('private networks (network namespaces)', () => {
     let all = '';
     child.stdout.on('data', (d: Buffer) => (all += d.toString()));
     child.stderr.on('data', (d: Buffer) => (all += d.toString()));
-    return new Promise((done) => child.on('close', (code) => done({ code, all })));
+    return new Promise<{ code: number | null; all: string }>((done) =>
+      child.on('close', (code) => done({ code, all })),
+    );
   }
   const cliOk = (r: { code: number | null; all: string }) =>
     expect({ code: r.code, out: r.code ? r.all.slice(-2500) : '' }).toEqual({ code: 0, out: '' });
@@ -412,24 +414,25 @@ maybe('private networks (network namespaces)', () => {
     expect(doctor.all).toMatch(/deploy lock.*✓|✓.*deploy lock/);
   });
 
-  test('the CLI with ~/.ssh/config `ProxyJump`: deploy.yml names only an alias', async () => {
+  test('the CLI with ~/.ssh/config `ProxyJump` (the jump host in a file it includes): deploy.yml names only an alias', async () => {
     const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
     const ws = makeWorkspace({ VERSION: 'v7\n' }, config(base, '', 'private-web'));
     const sshConfig = [
+      'Include config.d/*.conf',
       'Host private-web',
       `  HostName ${targetViaBastion}`,
       `  Port ${target.port}`,
       `  User ${target.user}`,
       '  ProxyJump edge',
-      'Host edge',
-      `  HostName ${bastion.host}`,
-      `  Port ${bastion.port}`,
-      `  User ${bastion.user}`,
       'Host *',
       `  IdentityFile ${bastion.plainKeyPath}`,
       '',
     ].join('\n');
-    const r = await cli(['deploy', 'production', '--source', 'app', '-v'], ws.dir, sshConfig);
+    const edge = `Host edge\n  HostName ${bastion.host}\n  Port ${bastion.port}\n  User ${bastion.user}\n`;
+    const r = await cli(['deploy', 'production', '--source', 'app', '-v'], ws.dir, {
+      config: sshConfig,
+      'config.d/edge.conf': edge,
+    });
     cliOk(r);
     expect(live(base)).toBe('v7');
     expect(r.all).toContain('ProxyJump edge');
