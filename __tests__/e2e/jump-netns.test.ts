@@ -113,7 +113,11 @@ function knownHosts(): string {
   ].join('\n');
 }
 
-async function deploy(ws: Workspace, extra: Record<string, string> = {}): Promise<ActionResult> {
+async function deploy(
+  ws: Workspace,
+  extra: Record<string, string> = {},
+  env: Record<string, string> = {},
+): Promise<ActionResult> {
   return runAction({
     inputs: {
       config: 'deploy.yml',
@@ -124,6 +128,7 @@ async function deploy(ws: Workspace, extra: Record<string, string> = {}): Promis
       ...extra,
     },
     workspace: ws.dir,
+    env,
   });
 }
 
@@ -361,18 +366,22 @@ maybe('private networks (network namespaces)', () => {
     );
     expect(bastion.connections()).toBe(connections);
   });
-  test('a proxy command through `nc %h %p` on the bastion (the classic ProxyCommand): deployed with one exec on the target', async () => {
+  test('a proxy command through `nc %h %p` on the bastion (the classic ProxyCommand), the bastion from a secret: deployed, the value masked', async () => {
     const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
     const command =
       `ssh -F none -i ${bastion.plainKeyPath} -o BatchMode=yes -o StrictHostKeyChecking=yes ` +
-      `-o UserKnownHostsFile=${bastion.knownHostsPath} -p ${bastion.port} ${bastion.user}@${bastion.host} nc %h %p`;
+      `-o UserKnownHostsFile=${bastion.knownHostsPath} -p ${bastion.port} \${BASTION_LOGIN} nc %h %p`;
     const ws = makeWorkspace({ VERSION: 'v5\n' }, config(base, '', proxied(command)));
     const targetExecs = target.execRequests();
-    const r = await deploy(ws);
+    const login = `${bastion.user}@${bastion.host}`;
+    const r = await deploy(ws, {}, { BASTION_LOGIN: login });
     ok(r);
     expect(live(base)).toBe('v5');
     expect(target.execRequests() - targetExecs).toBe(1);
-    expect(r.stdout).toContain(' nc %h %p`');
+    // The path shown is the command as written; the value is masked wherever it could appear.
+    expect(r.stdout).toContain(' ${BASTION_LOGIN} nc %h %p`');
+    expect(r.stdout).toContain(`::add-mask::${login}`);
+    expect([login, bastion.host].filter((v) => asShown(r, r.stdout).includes(v) || r.summary.includes(v))).toEqual([]);
   });
 
   /** The bundled CLI (`deploy-action`), with HOME a temp dir holding ~/.ssh/known_hosts and `files` (under ~/.ssh). */
