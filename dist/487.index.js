@@ -2,7 +2,7 @@ export const id = 487;
 export const ids = [487];
 export const modules = {
 
-/***/ 6656:
+/***/ 4275:
 /***/ ((module) => {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
@@ -27,7 +27,7 @@ module.exports = {
 
 // Copyright 2011 Mark Cavage <mcavage@gmail.com> All rights reserved.
 
-var errors = __webpack_require__(6656);
+var errors = __webpack_require__(4275);
 var types = __webpack_require__(254);
 
 var Reader = __webpack_require__(1996);
@@ -65,7 +65,7 @@ var assert = __webpack_require__(2613);
 var Buffer = (__webpack_require__(2803).Buffer);
 
 var ASN1 = __webpack_require__(254);
-var errors = __webpack_require__(6656);
+var errors = __webpack_require__(4275);
 
 
 // --- Globals
@@ -376,7 +376,7 @@ module.exports = {
 var assert = __webpack_require__(2613);
 var Buffer = (__webpack_require__(2803).Buffer);
 var ASN1 = __webpack_require__(254);
-var errors = __webpack_require__(6656);
+var errors = __webpack_require__(4275);
 
 
 // --- Globals
@@ -14082,6 +14082,38 @@ if (eddsaSupported)
 const SUPPORTED_SERVER_HOST_KEY = DEFAULT_SERVER_HOST_KEY.concat([
   'ssh-dss',
 ]);
+// Patched (deploy-action): OpenSSH host certificates (PROTOCOL.certkeys), for
+// clients only and never by default. Each certificate algorithm maps to the
+// key type of the certificate blob, the signature algorithm of the exchange
+// hash (made by the certified key) and the certified key's type.
+const CERT_SERVER_HOST_KEY = {
+  'ssh-ed25519-cert-v01@openssh.com':
+    ['ssh-ed25519-cert-v01@openssh.com', 'ssh-ed25519', 'ssh-ed25519'],
+  'ecdsa-sha2-nistp256-cert-v01@openssh.com': [
+    'ecdsa-sha2-nistp256-cert-v01@openssh.com',
+    'ecdsa-sha2-nistp256',
+    'ecdsa-sha2-nistp256',
+  ],
+  'ecdsa-sha2-nistp384-cert-v01@openssh.com': [
+    'ecdsa-sha2-nistp384-cert-v01@openssh.com',
+    'ecdsa-sha2-nistp384',
+    'ecdsa-sha2-nistp384',
+  ],
+  'ecdsa-sha2-nistp521-cert-v01@openssh.com': [
+    'ecdsa-sha2-nistp521-cert-v01@openssh.com',
+    'ecdsa-sha2-nistp521',
+    'ecdsa-sha2-nistp521',
+  ],
+  'rsa-sha2-512-cert-v01@openssh.com':
+    ['ssh-rsa-cert-v01@openssh.com', 'rsa-sha2-512', 'ssh-rsa'],
+  'rsa-sha2-256-cert-v01@openssh.com':
+    ['ssh-rsa-cert-v01@openssh.com', 'rsa-sha2-256', 'ssh-rsa'],
+};
+for (const name of Object.keys(CERT_SERVER_HOST_KEY)) {
+  if (name.startsWith('ssh-ed25519') && !eddsaSupported)
+    continue;
+  SUPPORTED_SERVER_HOST_KEY.push(name);
+}
 
 
 const canUseCipher = (() => {
@@ -14348,6 +14380,7 @@ module.exports = {
   SUPPORTED_KEX,
   DEFAULT_SERVER_HOST_KEY,
   SUPPORTED_SERVER_HOST_KEY,
+  CERT_SERVER_HOST_KEY,
   DEFAULT_CIPHER,
   SUPPORTED_CIPHER,
   DEFAULT_MAC,
@@ -17365,6 +17398,7 @@ const {
   DEFAULT_COMPRESSION,
   DISCONNECT_REASON,
   MESSAGE,
+  CERT_SERVER_HOST_KEY,
 } = __webpack_require__(4020);
 const {
   CIPHER_INFO,
@@ -17977,11 +18011,15 @@ const createKeyExchange = (() => {
           );
         }
 
-        if (sigType !== negotiated.serverHostKey) {
+        // Patched: a host certificate's exchange hash is signed with the plain
+        // algorithm by the certified key.
+        const cert = CERT_SERVER_HOST_KEY[negotiated.serverHostKey];
+        const wantSigType = (cert ? cert[1] : negotiated.serverHostKey);
+        if (sigType !== wantSigType) {
           return doFatalError(
             this._protocol,
             `Wrong signature type: ${sigType}, `
-              + `expected: ${negotiated.serverHostKey}`,
+              + `expected: ${wantSigType}`,
             'handshake',
             DISCONNECT_REASON.KEY_EXCHANGE_FAILED
           );
@@ -18013,7 +18051,12 @@ const createKeyExchange = (() => {
         let parsedHostKey;
         {
           bufferParser.init(this._hostKey, 0);
-          const name = bufferParser.readString(true);
+          let name = bufferParser.readString(true);
+          if (cert) {
+            // Patched: the certified key's fields follow the type and nonce.
+            bufferParser.readString();
+            name = cert[2];
+          }
           const hostKey = this._hostKey.slice(bufferParser.pos());
           bufferParser.clear();
           parsedHostKey = parseDERKey(hostKey, name);
@@ -18029,7 +18072,7 @@ const createKeyExchange = (() => {
 
         let hashAlgo;
         // Check if we need to override the default hash algorithm
-        switch (this.negotiated.serverHostKey) {
+        switch (wantSigType) {
           case 'rsa-sha2-256': hashAlgo = 'sha256'; break;
           case 'rsa-sha2-512': hashAlgo = 'sha512'; break;
         }
@@ -18509,7 +18552,19 @@ const createKeyExchange = (() => {
                 DISCONNECT_REASON.KEY_EXCHANGE_FAILED
               );
             }
-            if (hostPubKeyType !== this.negotiated.serverHostKey) {
+            const certHostKey =
+              CERT_SERVER_HOST_KEY[this.negotiated.serverHostKey];
+            if (certHostKey) {
+              // Patched: a certificate algorithm names the blob's type.
+              if (hostPubKeyType !== certHostKey[0]) {
+                return doFatalError(
+                  this._protocol,
+                  'Host key does not match negotiated type',
+                  'handshake',
+                  DISCONNECT_REASON.KEY_EXCHANGE_FAILED
+                );
+              }
+            } else if (hostPubKeyType !== this.negotiated.serverHostKey) {
               // Check if we need to make an exception
               switch (this.negotiated.serverHostKey) {
                 case 'rsa-sha2-256':

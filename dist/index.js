@@ -28558,7 +28558,7 @@ const actionsLog = {
 
 /***/ }),
 
-/***/ 4139:
+/***/ 8100:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28572,32 +28572,11 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
 var core = __nccwpck_require__(7264);
-// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
-var config = __nccwpck_require__(3166);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var config = __nccwpck_require__(2438);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
-/** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
-function bare(host) {
-    return (/^\[(.*)\]$/.exec(host)?.[1] ?? host).toLowerCase();
-}
-/**
- * What one item selects: `label=web` picks the hosts with that label; anything else names hosts by display name
- * (`deploy@web1.example.com:2222`, `local`), by host name (`web1.example.com`, `::1` or `[::1]`) or as
- * `user@host`. Host names never contain `=`, so `key=value` items are free for such selectors.
- */
-function selectorFor(item) {
-    const label = /^label=(.+)$/.exec(item);
-    if (label)
-        return { item, matches: (h) => h.labels.includes(label[1]) };
-    if (item.includes('='))
-        return `"${item}": only label=NAME selects by key`;
-    const at = item.indexOf('@');
-    const user = at >= 0 ? item.slice(0, at) : undefined;
-    const host = bare(at >= 0 ? item.slice(at + 1) : item);
-    return {
-        item,
-        matches: (h) => h.name === item || (bare(h.host) === host && (user === undefined || h.user === user)),
-    };
-}
+/** Limiting a run to some of an environment's hosts (`--hosts` on the CLI, the `hosts` input of the action). */
+
 /**
  * The hosts a comma-separated list selects, in config order and without duplicates; every host when the list is
  * empty. An item that selects nothing is an error (prefixed with `source`, e.g. `--hosts`) that lists the hosts.
@@ -28612,7 +28591,7 @@ function selectHosts(hosts, spec, source) {
     const problems = [];
     const selectors = [];
     for (const item of items) {
-        const selector = selectorFor(item);
+        const selector = (0,config/* selectorFor */.DA)(item);
         if (typeof selector === 'string')
             problems.push(selector);
         else if (!hosts.some((h) => selector.matches(h)))
@@ -28635,83 +28614,8 @@ var transport_certificate = __nccwpck_require__(2102);
 var known_hosts = __nccwpck_require__(3808);
 // EXTERNAL MODULE: ./src/action/actions-log.ts + 1 modules
 var actions_log = __nccwpck_require__(6238);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/commands/names.ts
-/** The commands, as the `command` input and the CLI name them. */
-const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases', 'doctor'];
-function isCommand(name) {
-    return COMMANDS.includes(name);
-}
-
-;// CONCATENATED MODULE: ./src/action/inputs.ts
-
-
-
-
-function readInputs() {
-    const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
-    const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
-    const command = core/* getInput */.V4('command') || 'deploy';
-    if (!isCommand(command)) {
-        throw new Error(`input command: "${command}" is not a command; use one of: ${COMMANDS.join(', ')}`);
-    }
-    const timeout = secondsInput('connect-timeout', '30');
-    const startTimeout = secondsInput('start-timeout', '20');
-    return {
-        command,
-        environment: core/* getInput */.V4('environment') || 'production',
-        config: inWorkspace(core/* getInput */.V4('config') || 'deploy.yml'),
-        source: inWorkspace(core/* getInput */.V4('source') || '.'),
-        sshPrivateKey: core/* getInput */.V4('ssh-private-key'),
-        sshPassphrase: core/* getInput */.V4('ssh-passphrase'),
-        sshCertificate: core/* getInput */.V4('ssh-certificate'),
-        knownHosts: core/* getInput */.V4('known-hosts'),
-        releaseName: core/* getInput */.V4('release-name'),
-        release: core/* getInput */.V4('release'),
-        dryRun: booleanInput('dry-run'),
-        force: forceInput(command),
-        hosts: core/* getInput */.V4('hosts'),
-        connectTimeoutSeconds: timeout,
-        startTimeoutSeconds: startTimeout,
-        githubDeployment: booleanInput('github-deployment'),
-        githubToken: core/* getInput */.V4('github-token'),
-    };
-}
-/**
- * Masks every line of every secret, so a multi-line key never reaches the log in any form. `${NAME}` values follow
- * the masking rule (not `true`, `42` or under 4 characters); credentials are masked whatever they are.
- */
-function maskSecrets(values, options = {}) {
-    for (const piece of (0,config/* secretPieces */.oY)(values, options))
-        core/* setSecret */.Pq(piece);
-}
-/** `force` applies to unlock only: anywhere else it is a mistake worth saying. */
-function forceInput(command) {
-    const force = booleanInput('force');
-    if (force && command !== 'unlock')
-        throw new Error(`input force: applies to command unlock only, not ${command}`);
-    return force;
-}
-/** A number of seconds: positive, the default when empty. */
-function secondsInput(name, fallback) {
-    const value = Number(core/* getInput */.V4(name) || fallback);
-    if (!Number.isFinite(value) || value <= 0)
-        throw new Error(`input ${name}: must be a positive number of seconds`);
-    return value;
-}
-/** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */
-function booleanInput(name) {
-    const value = core/* getInput */.V4(name).trim();
-    if (value === '')
-        return false;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new Error(`input ${name}: "${value}" is not a boolean; use true or false`);
-}
-
+// EXTERNAL MODULE: ./src/action/inputs.ts + 1 modules
+var action_inputs = __nccwpck_require__(6656);
 // EXTERNAL MODULE: ./src/action/state.ts
 var state = __nccwpck_require__(3175);
 ;// CONCATENATED MODULE: ./src/action/context.ts
@@ -28726,8 +28630,8 @@ var state = __nccwpck_require__(3175);
 
 /** The action's inputs; the credentials among them are masked in the log at once. */
 function actionInputs() {
-    const inputs = readInputs();
-    maskSecrets([inputs.sshPrivateKey, inputs.sshPassphrase, inputs.githubToken], { credential: true });
+    const inputs = (0,action_inputs/* readInputs */.Ko)();
+    (0,action_inputs/* maskSecrets */.QU)([inputs.sshPrivateKey, inputs.sshPassphrase, inputs.githubToken], { credential: true });
     return inputs;
 }
 /**
@@ -28736,7 +28640,7 @@ function actionInputs() {
  */
 function actionConfig(inputs, expandEnv) {
     const loaded = (0,config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env, expandEnv });
-    maskSecrets(loaded.secrets);
+    (0,action_inputs/* maskSecrets */.QU)(loaded.secrets);
     return { ...loaded, hosts: selectHosts(loaded.hosts, inputs.hosts, 'input hosts') };
 }
 /** How the hosts are reached, from the inputs. */
@@ -28784,6 +28688,7 @@ async function commandContext(inputs, config, report, signal) {
         report,
         source: inputs.source,
         releaseName: (inputs.command === 'rollback' ? inputs.release : inputs.releaseName) || undefined,
+        releaseNameExists: inputs.releaseNameExists,
         dryRun: inputs.dryRun,
         force: inputs.force,
         state: state/* actionState */.M3,
@@ -28798,7 +28703,119 @@ async function commandContext(inputs, config, report, signal) {
 
 /***/ }),
 
-/***/ 9709:
+/***/ 6656:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  QU: () => (/* binding */ maskSecrets),
+  v0: () => (/* binding */ maskedSoFar),
+  Ko: () => (/* binding */ readInputs)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7264);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/commands/names.ts
+/** The commands, as the `command` input and the CLI name them. */
+const COMMANDS = ['deploy', 'redeploy', 'rollback', 'unlock', 'releases', 'doctor'];
+function isCommand(name) {
+    return COMMANDS.includes(name);
+}
+
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var config = __nccwpck_require__(2438);
+// EXTERNAL MODULE: ./src/releases/name.ts
+var releases_name = __nccwpck_require__(1239);
+;// CONCATENATED MODULE: ./src/action/inputs.ts
+
+
+
+
+
+function readInputs() {
+    const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
+    const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
+    const command = core/* getInput */.V4('command') || 'deploy';
+    if (!isCommand(command)) {
+        throw new Error(`input command: "${command}" is not a command; use one of: ${COMMANDS.join(', ')}`);
+    }
+    const timeout = secondsInput('connect-timeout', '30');
+    const startTimeout = secondsInput('start-timeout', '20');
+    return {
+        command,
+        environment: core/* getInput */.V4('environment') || 'production',
+        config: inWorkspace(core/* getInput */.V4('config') || 'deploy.yml'),
+        source: inWorkspace(core/* getInput */.V4('source') || '.'),
+        sshPrivateKey: core/* getInput */.V4('ssh-private-key'),
+        sshPassphrase: core/* getInput */.V4('ssh-passphrase'),
+        sshCertificate: core/* getInput */.V4('ssh-certificate'),
+        knownHosts: core/* getInput */.V4('known-hosts'),
+        releaseName: core/* getInput */.V4('release-name'),
+        releaseNameExists: oneOfInput('release-name-exists', releases_name/* RELEASE_NAME_EXISTS */.$t),
+        release: core/* getInput */.V4('release'),
+        dryRun: booleanInput('dry-run'),
+        force: forceInput(command),
+        hosts: core/* getInput */.V4('hosts'),
+        connectTimeoutSeconds: timeout,
+        startTimeoutSeconds: startTimeout,
+        githubDeployment: booleanInput('github-deployment'),
+        githubToken: core/* getInput */.V4('github-token'),
+    };
+}
+/**
+ * Masks every line of every secret, so a multi-line key never reaches the log in any form. `${NAME}` values follow
+ * the masking rule (not `true`, `42` or under 4 characters); credentials are masked whatever they are.
+ */
+function maskSecrets(values, options = {}) {
+    for (const piece of (0,config/* secretPieces */.oY)(values, options)) {
+        core/* setSecret */.Pq(piece);
+        masked.add(piece);
+    }
+}
+/** Every string masked so far: what the step outputs mask too (the runner masks only the log). */
+const masked = new Set();
+const maskedSoFar = () => [...masked];
+/** `force` applies to unlock only: anywhere else it is a mistake worth saying. */
+function forceInput(command) {
+    const force = booleanInput('force');
+    if (force && command !== 'unlock')
+        throw new Error(`input force: applies to command unlock only, not ${command}`);
+    return force;
+}
+/** One of `values`, the first when empty. */
+function oneOfInput(name, values) {
+    const value = core/* getInput */.V4(name).trim() || values[0];
+    const found = values.find((v) => v === value);
+    if (found === undefined)
+        throw new Error(`input ${name}: "${value}" is not one of ${values.join(', ')}`);
+    return found;
+}
+/** A number of seconds: positive, the default when empty. */
+function secondsInput(name, fallback) {
+    const value = Number(core/* getInput */.V4(name) || fallback);
+    if (!Number.isFinite(value) || value <= 0)
+        throw new Error(`input ${name}: must be a positive number of seconds`);
+    return value;
+}
+/** A boolean input (YAML 1.2 core schema words, as core.getBooleanInput), defaulting to false when empty. */
+function booleanInput(name) {
+    const value = core/* getInput */.V4(name).trim();
+    if (value === '')
+        return false;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new Error(`input ${name}: "${value}" is not a boolean; use true or false`);
+}
+
+
+/***/ }),
+
+/***/ 9107:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28818,8 +28835,53 @@ function warn(ctx, text) {
     ctx.log.warning(text);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
-var config = __nccwpck_require__(3166);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var src_config = __nccwpck_require__(2438);
+;// CONCATENATED MODULE: ./src/commands/hook-targets.ts
+/**
+ * Where the deploy and activate hooks run on this run's hosts (`on:`, `once:`): checked before any host is reached,
+ * and told in a dry run's plan.
+ */
+
+/** `on: label=web` / `once: label=db`, as written. */
+const written = (h) => `${h.on.key}: ${h.on.items.join(', ')}`;
+/**
+ * A `once` hook whose hosts are all left out by the `hosts` selection would be skipped without a word (a migration
+ * that never runs): refused before connecting, saying what to include. An `on` hook (cache warming on `label=web`)
+ * simply does not run when its hosts are not deployed to.
+ */
+function checkHookHosts(config) {
+    const missed = config.deploy.filter((h) => h.once && h.on && !(0,src_config/* hookHosts */.PP)(h, config.hosts, (x) => x).length);
+    if (!missed.length)
+        return;
+    const hooks = missed.map((h) => `"${(0,src_config/* hookLabel */.UR)(h)}" (${written(h)})`).join(', ');
+    const items = [...new Set(missed.flatMap((h) => h.on.items))].join(',');
+    throw new Error(`the deploy hook${missed.length > 1 ? 's' : ''} ${hooks} must run once, on a host that this run leaves out: ` +
+        `add ${items} to the hosts to deploy to (the \`hosts\` input or --hosts), or deploy to every host`);
+}
+/** For a dry run's plan: each targeted hook and the hosts it would run on (none when it runs everywhere). */
+function hookPlaces(config) {
+    const lines = [];
+    for (const [kind, hooks] of [
+        ['deploy', config.deploy],
+        ['activate', config.activate],
+    ]) {
+        for (const h of hooks.filter((x) => x.on || x.once)) {
+            const on = kind === 'deploy'
+                ? (0,src_config/* hookHosts */.PP)(h, config.hosts, (x) => x)
+                : config.hosts.filter((x) => !h.on || (0,src_config/* selectedBy */.B8)(h.on.items, x));
+            const where = h.on ? `${written(h)}${h.once && h.on.key === 'on' ? ', once: true' : ''}` : 'once: true';
+            lines.push(`${kind} hook "${(0,src_config/* hookLabel */.UR)(h)}" (${where}): ${on.map((x) => x.name).join(', ') || 'no host of this run'}`);
+        }
+    }
+    return lines;
+}
+/** For a dry run's plan: a host's `vars` (plain values, never a secret; a host's `env` is not shown). */
+function varsLine(host) {
+    const vars = Object.entries(host.vars ?? {});
+    return vars.length ? [`Vars: ${vars.map(([k, v]) => `${k}=${v}`).join(', ')}`] : [];
+}
+
 ;// CONCATENATED MODULE: ./src/units.ts
 /** Counts and sizes as a person reads them: "1 file", "3 files", "812 B", "4.2 KiB", "25 MiB". */
 /** `n` and the noun, singular for 1 (`plural` when adding an `s` is wrong: "directory", "directories"). */
@@ -28886,9 +28948,16 @@ function parentOf(path) {
 
 ;// CONCATENATED MODULE: ./src/artifact/exclude.ts
 const ALWAYS = ['.git'];
-function excluder(patterns) {
+/**
+ * `patterns` (and `.git`) always exclude. The `ignored` rules (an `exclude_from` file) decide after them, the last
+ * matching line winning, as in .gitignore: `!pattern` ships what an earlier line excluded. A negation cannot bring
+ * back what `patterns` exclude, nor a path below an excluded directory (the walk never enters it).
+ */
+function excluder(patterns, ignored = []) {
     const rules = [...ALWAYS, ...patterns].map(compile);
-    return (path, isDirectory) => rules.some((rule) => rule(path, isDirectory));
+    const lines = ignored.map((r) => ({ test: compile(r.pattern), negated: r.negated })).reverse();
+    return (path, isDirectory) => rules.some((rule) => rule(path, isDirectory)) ||
+        lines.find((line) => line.test(path, isDirectory))?.negated === false;
 }
 function compile(pattern) {
     const dirOnly = pattern.endsWith('/');
@@ -28936,6 +29005,78 @@ function globToRegex(glob) {
             out += c.replace(/[.+^${}()|\\]/g, '\\$&');
     }
     return out;
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/artifact/ignore-file.ts
+/**
+ * `exclude_from`: a file of exclude patterns in the source directory (`.deployignore`), one per line, in the
+ * `exclude` syntax (src/artifact/exclude.ts): `#` starts a comment line, blank lines are skipped, surrounding white
+ * space is dropped, `!pattern` ships what an earlier line excluded (the last matching line decides, as in
+ * .gitignore), `\#` and `\!` start a pattern with that character. rsync's `+ `/`- ` prefixes and a lone `!` (rsync:
+ * clear the list) mean something else there, so they are refused rather than read as names.
+ */
+
+
+
+
+/** The rules of an ignore file's text; `file` names it in problems. */
+function parseIgnoreFile(text, file) {
+    const rules = [];
+    const problems = [];
+    text.split('\n').forEach((raw, i) => {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const rule = readLine(line);
+        if (typeof rule === 'string')
+            problems.push({ file, line: i + 1, column: 1, path: '', message: rule });
+        else
+            rules.push(rule);
+    });
+    return { rules, problems };
+}
+/** One line that is not blank or a comment: its rule, or why it is not one. */
+function readLine(line) {
+    if (/^[+-] /.test(line)) {
+        return `\`${line.slice(0, 40)}\`: rsync's \`+ \`/\`- \` prefixes are not supported; write the pattern alone to exclude it, \`!pattern\` to ship it after all (the last matching line decides)`;
+    }
+    const negated = line.startsWith('!');
+    const pattern = (negated ? line.slice(1) : line).replace(/^\\([#!])/, '$1');
+    if (pattern === '')
+        return 'a line with `!` alone names nothing; write `!pattern`';
+    if (pattern.includes('\0'))
+        return 'must not contain NUL characters';
+    return { pattern, negated };
+}
+/**
+ * What does not ship: `exclude`, and the `exclude_from` file's lines when there is one. The file is read from the
+ * source directory; a missing or unreadable one, or a line that is not a pattern, is a config error (thrown before
+ * anything is built or connected to).
+ */
+async function shipExcluder(config, source) {
+    const from = config.excludeFrom;
+    if (!from)
+        return excluder(config.exclude);
+    const file = (0,external_node_path_.resolve)(source, from.value);
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        const why = code === 'ENOENT'
+            ? `\`${from.value}\` does not exist in the source directory ${source}: create it, or correct or remove \`exclude_from\``
+            : code === 'EISDIR'
+                ? `\`${from.value}\` is a directory in ${source}; \`exclude_from\` names a file of patterns`
+                : `cannot read \`${from.value}\` in ${source} (${code ?? String(error)})`;
+        throw new src_config/* ConfigError */.xL([{ ...from.position, path: from.path, message: why }]);
+    }
+    const parsed = parseIgnoreFile(text, file);
+    if (parsed.problems.length)
+        throw new src_config/* ConfigError */.xL(parsed.problems);
+    return excluder(config.exclude, parsed.rules);
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 4 modules
@@ -29008,7 +29149,7 @@ async function runBuildHooks(hooks, cwd, env, log) {
     let failure;
     await log.group('build', async () => {
         for (const [i, hook] of hooks.entries()) {
-            const label = (0,config/* hookLabel */.UR)(hook);
+            const label = (0,src_config/* hookLabel */.UR)(hook);
             const tail = [];
             const keep = (data) => {
                 tail.push(...data.toString().split('\n').filter(Boolean));
@@ -29057,8 +29198,6 @@ var artifact_manifest = __nccwpck_require__(5150);
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/artifact/pack.ts
@@ -29156,11 +29295,13 @@ async function copySource(source, dest, exclude) {
 
 
 
+
 /**
  * The build on the runner: a temporary copy of the source (only when build hooks would change it) and the build
  * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
  */
 async function runBuild(config, source, log) {
+    const exclude = await shipExcluder(config, source);
     const scratch = await scratchDir('deploy-action-');
     try {
         let root = source;
@@ -29170,7 +29311,7 @@ async function runBuild(config, source, log) {
             await copySource(source, root, excluder([]));
             await runBuildHooks(config.build, root, config.env, log);
         }
-        return { root, scratch };
+        return { root, scratch, exclude };
     }
     catch (error) {
         await scratch.dispose();
@@ -29178,12 +29319,12 @@ async function runBuild(config, source, log) {
     }
 }
 /**
- * What ships (everything but `exclude`), known once the build is walked: the whole build can be packed from then
+ * What ships (everything but `exclude` and `exclude_from`), known once the build is walked: the whole build can be packed from then
  * on, and the manifest is hashed while the hosts are reached, for what needs it (deltas, the end of every upload).
  */
-async function describeBuild(config, tree, log) {
+async function describeBuild(tree, log) {
     const { root, scratch } = tree;
-    const entries = await walk(root, excluder(config.exclude));
+    const entries = await walk(root, tree.exclude);
     const files = entries.filter((e) => e.type === 'file');
     const size = files.reduce((n, e) => n + e.size, 0);
     log.info(`built ${count(files.length, 'file')} (${units_size(size)})`);
@@ -29705,9 +29846,10 @@ function ticks(text) {
 
 
 
+
 /** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
 async function shippedSummary(config, source) {
-    const entries = await walk(source, excluder(config.exclude));
+    const entries = await walk(source, await shipExcluder(config, source));
     const files = entries.filter((e) => e.type === 'file');
     const bytes = files.reduce((n, e) => n + e.size, 0);
     const hooks = config.build.length
@@ -29719,7 +29861,7 @@ async function shippedSummary(config, source) {
 function planReport(ctx, fleet, facts, phases, shipped) {
     const blocks = [
         heading('Plan (dry run: nothing was changed on any host)'),
-        list([`New release: ${phases.name}`, `Ships: ${shipped}`]),
+        list([`New release: ${phases.name}`, `Ships: ${shipped}`, ...hookPlaces(ctx.config)]),
     ];
     for (const m of fleet.members) {
         const f = facts.get(m);
@@ -29727,6 +29869,7 @@ function planReport(ctx, fleet, facts, phases, shipped) {
         const items = [
             `Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`,
             `Lock: ${f.lock ? (0,host_messages/* describeHeldLock */.s)(f.lock, ctx.config.environment) : 'free'}`,
+            ...varsLine(m.host),
         ];
         try {
             const health = ctx.config.healthcheck
@@ -29806,7 +29949,9 @@ async function rollout(fleet, plan, listener = {}, members = fleet.members) {
             const at = Date.now();
             for (const m of batch)
                 listener.switched?.(m, at);
-            await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
+            const activated = await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
+            for (const [m, result] of activated)
+                listener.activated?.(m, result);
             if (plan.health) {
                 // One phase of the log for the batch, whether each host is checked by URL (from here) or by command.
                 await fleet.phase('health', batch, async () => {
@@ -29896,7 +30041,59 @@ function healthVerdict(result) {
 
 // EXTERNAL MODULE: ./src/report/heartbeat.ts
 var heartbeat = __nccwpck_require__(990);
+// EXTERNAL MODULE: ./src/remote/steps/hook-output.ts
+var hook_output = __nccwpck_require__(2249);
+;// CONCATENATED MODULE: ./src/commands/hook-outputs.ts
+
+
+
+/**
+ * Keeps in the report what each host's hooks wrote to `$DEPLOY_OUTPUT` in these results (a hooks or an activate
+ * phase), and warns of each problem, naming the host, the hook and the line. A host keeps at most OUTPUT_HOST_MAX
+ * bytes of names and values: a value past that is left out, with a warning.
+ */
+function recordHookOutputs(ctx, results) {
+    for (const [m, result] of results) {
+        const outputs = (0,hook_output/* hookOutputs */.s5)(result);
+        if (!outputs.length)
+            continue;
+        let host = ctx.report.hookOutputs.get(m.host.name);
+        if (!host) {
+            host = { masked: m.host.masked === true, values: new Map() };
+            ctx.report.hookOutputs.set(m.host.name, host);
+        }
+        let size = 0;
+        for (const [name, value] of host.values)
+            size += entrySize(name, value);
+        for (const out of outputs) {
+            const where = `${m.host.name}: ${(0,steps_hooks/* stepTitle */.Fb)(out.step)}: $DEPLOY_OUTPUT`;
+            for (const p of out.problems)
+                warn(ctx, `${where}${p.line ? ` line ${p.line}` : ''}: ${p.text}`);
+            const left = [];
+            let from = 0;
+            for (const pair of out.pairs) {
+                const old = host.values.get(pair.name);
+                const after = size - (old === undefined ? 0 : entrySize(pair.name, old)) + entrySize(pair.name, pair.value);
+                if (after > hook_output/* OUTPUT_HOST_MAX */.qD) {
+                    if (!left.length)
+                        from = pair.line;
+                    left.push(pair.name);
+                    continue;
+                }
+                host.values.set(pair.name, pair.value);
+                size = after;
+            }
+            if (left.length) {
+                const names = left.length > 3 ? `${left.slice(0, 3).join(', ')} and ${left.length - 3} more` : left.join(', ');
+                warn(ctx, `${where} line ${from}: ${names} left out: this host's outputs would pass ${hook_output/* OUTPUT_HOST_MAX */.qD / 1024} KiB in all`);
+            }
+        }
+    }
+}
+const entrySize = (name, value) => Buffer.byteLength(name) + Buffer.byteLength(value);
+
 ;// CONCATENATED MODULE: ./src/commands/release-flow.ts
+
 
 
 
@@ -29915,6 +30112,7 @@ async function runRelease(ctx, fleet, facts, phases) {
     const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
     const solo = fleet.members.length === 1 && !ctx.config.healthcheck && ctx.config.activate.length === 0;
     const staging = await stageAndHooks(ctx, fleet, phases, solo);
+    recordHookOutputs(ctx, staging);
     // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
     const restaged = fleet.members.filter((m) => staging.get(m)?.stopped);
     if (solo && restaged.length === 0) {
@@ -29946,7 +30144,8 @@ async function restage(ctx, fleet, phases, again, results) {
     const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
     for (const m of again)
         warn(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
-    await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: ctx.config.maxParallel });
+    const hooked = await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: ctx.config.maxParallel });
+    recordHookOutputs(ctx, hooked);
 }
 /**
  * Switches the hosts (all of them, or `members`) as the config's strategy says, each activated and health-checked,
@@ -29970,6 +30169,7 @@ function rolloutListener(ctx) {
         switched: (m, at) => report.switchedAt.set(m.host.name, at),
         health: (m, r) => (report.row(m.host.name).health = { ok: r.ok, attempts: r.attempts, detail: r.detail }),
         reverted: (m) => (report.row(m.host.name).reverted = true),
+        activated: (m, result) => recordHookOutputs(ctx, new Map([[m, result]])),
     };
 }
 /** A host's health after its switch, by URL from the runner or by command on the host. */
@@ -30023,6 +30223,28 @@ function reportRelease(ctx, fleet, facts, phases, removed, restagedBecause) {
         ctx.report.changes.push(`${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')}; ${shipped})` +
             (gone.length ? `; removed old releases ${gone.join(', ')}` : ''));
     }
+}
+
+;// CONCATENATED MODULE: ./src/commands/release-name.ts
+
+
+/**
+ * The name for a `release-name` that exists on a host (as a directory or in its history): with
+ * `release-name-exists: suffix` the first `NAME-2`, `NAME-3`… free on every host; else a failure naming the host.
+ */
+function existingName(ctx, facts, name, taken) {
+    const [m] = [...facts].find(([, f]) => f.dirs.includes(name) || f.history.some((h) => h.release === name));
+    const cli = ctx.surface === 'cli';
+    if (ctx.releaseNameExists === 'suffix') {
+        const suffixed = (0,releases_name/* suffixedReleaseName */.dA)(name, taken);
+        if (suffixed) {
+            ctx.log.info(`a release named ${name} exists on ${m.host.name}: this one is ${suffixed} on every host`);
+            return suffixed;
+        }
+        throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there, and "${name}-2" would be longer than 100 characters; choose a shorter ${cli ? '--release-name' : 'release-name'}`);
+    }
+    const suffix = cli ? '--release-name-exists suffix' : '`release-name-exists: suffix`';
+    throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused. Use ${suffix} to deploy it as "${(0,releases_name/* suffixedReleaseName */.dA)(name, taken) ?? `${name}-2`}" (the first free NAME-2, NAME-3…), or choose another name`);
 }
 
 // EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
@@ -30235,23 +30457,23 @@ var run_info = __nccwpck_require__(4091);
 
 
 
-/** The new release's name: the one asked for (never reused), or a fresh one from the run's start time. */
+
+
+/**
+ * The new release's name: the one asked for (never reused: with `release-name-exists: suffix` the first free
+ * `NAME-2`, `NAME-3`… on every host instead of failing), or a fresh one from the run's start time.
+ */
 function chooseName(ctx, facts) {
-    if (ctx.releaseName) {
-        const name = (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
-        for (const [m, f] of facts) {
-            if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
-                throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
-            }
-        }
-        return name;
-    }
     const taken = new Set();
     for (const f of facts.values()) {
         for (const d of f.dirs)
             taken.add(d);
         for (const h of f.history)
             taken.add(h.release);
+    }
+    if (ctx.releaseName) {
+        const name = (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
+        return taken.has(name) ? existingName(ctx, facts, name, taken) : name;
     }
     return (0,releases_name/* uniqueReleaseName */.SS)(ctx.run.startedAt, taken);
 }
@@ -30263,10 +30485,10 @@ function httpUserFor(c, m, f) {
     }
     return user;
 }
-/** The environment of hooks and command health checks: the config's env and DEPLOY_*. */
+/** The environment of hooks and command health checks: the config's env, the host's env and vars, DEPLOY_*. */
 function hookEnv(config, host, name, previous, sha) {
     return {
-        ...config.env,
+        ...(0,src_config/* hostEnv */.y1)(config, host),
         DEPLOY_RELEASE: name,
         DEPLOY_RELEASE_PATH: `${host.deployPath}/releases/${name}`,
         DEPLOY_PATH: host.deployPath,
@@ -30283,9 +30505,9 @@ function switchPhases(c, facts, release, env, revertEnv = env) {
     const vars = { DA_RELEASE: release };
     return {
         switch: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m).liveTarget)] }),
-        activate: (m) => activatePhase(c, vars, env(m)),
+        activate: (m) => activatePhase(c, vars, env(m), m.host),
         // After switching back, the activate commands run again for the release that is live again.
-        revert: (m) => revertPhase(c, vars, revertEnv(m)),
+        revert: (m) => revertPhase(c, vars, revertEnv(m), m.host),
         env,
     };
 }
@@ -30293,8 +30515,9 @@ function switchPhases(c, facts, release, env, revertEnv = env) {
 function releasePhases(ctx, facts, name, source) {
     const c = ctx.config;
     const vars = { DA_RELEASE: name };
-    // `once: true` hooks run on the first host only (config order), before any host switches.
-    const first = [...facts.keys()][0];
+    // A hook runs where its `on` says (every host without it); `once`: on the first of those (config order) only.
+    const members = [...facts.keys()];
+    const runsOn = new Map(c.deploy.map((h) => [h, (0,src_config/* hookHosts */.PP)(h, members, (m) => m.host)]));
     const env = (m) => hookEnv(c, m.host, name, facts.get(m).live, source.sha(m));
     // The stage phase: a fresh release directory, filled, its paths checked, then shared links, writable dirs and
     // cleared paths.
@@ -30347,7 +30570,7 @@ function releasePhases(ctx, facts, name, source) {
         restage: (m) => (source.restage ? stageWith(m, source.restage(m), false) : undefined),
         prepareRestage: async (members) => source.prepareRestage?.(members),
         hooks(m) {
-            const hooks = c.deploy.filter((h) => !h.once || m === first);
+            const hooks = c.deploy.filter((h) => runsOn.get(h).includes(m));
             // The fence is checked at each hook's start: a hook already running when the lock is removed runs to its end.
             return hooks.length
                 ? { name: 'hooks', vars, steps: (0,phase/* fenced */.OF)((0,steps_hooks/* hookSteps */.LD)(hooks, env(m), steps_hooks/* IN_RELEASE */.iC, c.hookTimeoutMs)) }
@@ -30372,21 +30595,24 @@ function releasePhases(ctx, facts, name, source) {
     };
 }
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */
-function activatePhase(c, vars, env) {
-    return c.activate.length
-        ? { name: 'activate', vars, steps: (0,phase/* fenced */.OF)((0,steps_hooks/* hookSteps */.LD)(c.activate, env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs)) }
+function activatePhase(c, vars, env, host) {
+    const hooks = activateHooks(c, host);
+    return hooks.length
+        ? { name: 'activate', vars, steps: (0,phase/* fenced */.OF)((0,steps_hooks/* hookSteps */.LD)(hooks, env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs)) }
         : undefined;
 }
+/** The activate hooks that run on `host` (those whose `on` picks it; every one without `on`). */
+const activateHooks = (c, host) => c.activate.filter((h) => !h.on || (0,src_config/* selectedBy */.B8)(h.on.items, host));
 /**
  * Switches a host back to its previous release and runs the activate commands again, for what is live again. The
  * switch back is not fenced (it undoes this run's own switch, under the fence, only while current still points at
  * this run's release); the activate commands are.
  */
-function revertPhase(c, vars, env) {
+function revertPhase(c, vars, env, host) {
     return {
         name: 'revert',
         vars,
-        steps: [revert(), ...(0,phase/* fenced */.OF)((0,steps_hooks/* hookSteps */.LD)(c.activate, env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs))],
+        steps: [revert(), ...(0,phase/* fenced */.OF)((0,steps_hooks/* hookSteps */.LD)(activateHooks(c, host), env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs))],
     };
 }
 
@@ -30411,7 +30637,7 @@ async function deploy(ctx) {
     // starts once SSH is loaded: its walk would otherwise hold back the first connection. The TCP connections open
     // meanwhile.
     await fleet_fleet/* Fleet */.P.warm(config.hosts, config.maxParallel);
-    const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
+    const describing = report.time('describe', 'manifest', () => describeBuild(tree, ctx.log));
     describing.catch(() => undefined);
     // With full_upload every host gets everything: packing starts before the hosts are even reached.
     if (config.fullUpload)
@@ -31083,7 +31309,42 @@ async function releases(ctx) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/commands/rollback-hooks.ts
+
+
+/**
+ * A rollback's phases with the `rollback` hooks after each host's activate commands, in the same phase: they run
+ * before the health check, and one that fails fails the host's activation (the rollout switches the switched hosts
+ * back and runs their activate commands again; the rollback is not recorded). The switch back does not run them.
+ */
+function withRollbackHooks(c, phases) {
+    if (c.rollback.length === 0)
+        return phases;
+    return {
+        ...phases,
+        activate(m) {
+            const activate = phases.activate(m);
+            const hooks = (0,phase/* fenced */.OF)((0,steps_hooks/* hookSteps */.LD)(c.rollback, phases.env(m), steps_hooks/* AFTER_ROLLBACK */.EW, c.hookTimeoutMs));
+            const own = activate?.steps ?? [];
+            return {
+                name: own.length ? 'activate' : 'rollback',
+                vars: { ...phases.switch(m).vars, ...activate?.vars },
+                steps: [...own, ...hooks],
+                ...(own.length
+                    ? {
+                        parts: [
+                            { name: 'activate', from: own[0].id },
+                            { name: 'rollback', from: hooks[0].id },
+                        ],
+                    }
+                    : {}),
+            };
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/commands/rollback.ts
+
 
 
 
@@ -31134,7 +31395,8 @@ async function rollback(ctx) {
         // Hosts where the target is already live (a named rollback on a fleet that disagrees) stay as they are.
         const moving = fleet.members.filter((m) => facts.get(m).live !== target);
         const env = (m) => hookEnv(ctx.config, m.host, target, facts.get(m).live, revision(m));
-        await rolloutRelease(ctx, fleet, switchPhases(ctx.config, facts, target, env), moving);
+        const phases = withRollbackHooks(ctx.config, switchPhases(ctx.config, facts, target, env));
+        await rolloutRelease(ctx, fleet, phases, moving);
         // The history line marks the release rolled back from as bad; hosts that did not move only unlock.
         await fleet.run((m) => ({
             name: 'finish',
@@ -31264,6 +31526,7 @@ function ageOf(iso) {
 
 
 
+
 const COMMANDS = {
     deploy: deploy,
     redeploy: redeploy,
@@ -31274,7 +31537,7 @@ const COMMANDS = {
 };
 /**
  * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
- * `${NAME}` values: deploy, redeploy and rollback (it runs activate), never in a dry run. The others (releases,
+ * `${NAME}` values: deploy, redeploy and rollback (activate, its rollback hooks), never in a dry run. The others (releases,
  * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
  */
 function runsHooks(name, dryRun) {
@@ -31287,11 +31550,14 @@ async function runCommand(name, ctx) {
     // A dry run needs no env, but says what the real run would refuse.
     if (runsHooks(name, false)) {
         for (const p of ctx.config.envSkipped?.unset ?? [])
-            warn(ctx, `${(0,config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
+            warn(ctx, `${(0,src_config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
     }
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
         (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
+    // A `once` hook (a migration) whose hosts the `hosts` selection leaves out stops the run here too.
+    if (name === 'deploy' || name === 'redeploy')
+        checkHookHosts(ctx.config);
     ctx.report.begin(ctx.config.hosts.map((h) => h.name), ctx.dryRun);
     fleet_fleet/* Fleet */.P.preload(ctx.config.hosts);
     try {
@@ -31325,7 +31591,7 @@ function failureOf(error) {
         return { host: undefined, step: error.step, message: error.message, tail: [] };
     if (error instanceof BuildError)
         return { host: 'runner', step: 'build', message: error.message, tail: error.tail };
-    if (error instanceof config/* ConfigError */.xL)
+    if (error instanceof src_config/* ConfigError */.xL)
         return { host: 'runner', step: 'config', message: error.message, tail: [] };
     if (error instanceof errors/* Cancelled */.c)
         return { host: 'runner', step: 'cancelled', message: error.message, tail: [] };
@@ -31435,6 +31701,8 @@ class RunReport {
     warnings = [];
     /** Per host, per step id: the last lines of hook output. */
     outputs = new Map();
+    /** Per host: the values its hooks wrote to `$DEPLOY_OUTPUT`, checked (see commands/hook-outputs.ts). */
+    hookOutputs = new Map();
     links;
     failure;
     release;
@@ -32050,7 +32318,7 @@ function annotations_short(label) {
  */
 function annotateFailure(command, error, failure) {
     process.exitCode = core/* ExitCode */.yU.Failure;
-    if (error instanceof config/* ConfigError */.xL && error.problems.length) {
+    if (error instanceof src_config/* ConfigError */.xL && error.problems.length) {
         annotateConfigError(error);
         return;
     }
@@ -32059,8 +32327,8 @@ function annotateFailure(command, error, failure) {
     core/* error */.z3(`${where}${failure.message}`, { title: `${command} failed${host} (step: ${annotations_short(failure.step)})` });
 }
 
-// EXTERNAL MODULE: ./src/action/context.ts + 3 modules
-var context = __nccwpck_require__(4139);
+// EXTERNAL MODULE: ./src/action/context.ts + 1 modules
+var context = __nccwpck_require__(8100);
 ;// CONCATENATED MODULE: ./src/action/job-summary.ts
 
 
@@ -32126,7 +32394,10 @@ function startErrorSummary(command, error) {
     ].join('\n');
 }
 
+// EXTERNAL MODULE: ./src/action/inputs.ts + 1 modules
+var inputs = __nccwpck_require__(6656);
 ;// CONCATENATED MODULE: ./src/action/outputs.ts
+
 
 /** The hosts as the `hosts` output lists them: a host whose name came from a secret (`${NAME}`) is `***`. */
 function hostsOutput(hosts) {
@@ -32139,6 +32410,49 @@ function setOutputs(report, hosts) {
     core/* setOutput */.uH('previous-release', report.previous ?? '');
     core/* setOutput */.uH('url', report.url ?? '');
     core/* setOutput */.uH('hosts', JSON.stringify(hosts));
+    const hook = hookStepOutputs(report, (0,inputs/* maskedSoFar */.v0)());
+    core/* setOutput */.uH('outputs', JSON.stringify(hook.outputs));
+    for (const [name, value] of hook.flat)
+        core/* setOutput */.uH(`hook-${name}`, value);
+    for (const w of hook.warnings)
+        core/* warning */.$e(w);
+}
+/** Each secret piece in `text` replaced by `***` (longest first: a secret that holds another is masked whole). */
+function maskText(text, secrets) {
+    let out = text;
+    for (const s of [...secrets].sort((a, b) => b.length - a.length))
+        if (s && out.includes(s))
+            out = out.split(s).join('***');
+    return out;
+}
+/**
+ * What the hooks wrote to `$DEPLOY_OUTPUT`, as step outputs: `outputs`, {"<host>": {"<name>": "<value>"}} in config
+ * order, hosts named as the `hosts` output names them (a second host from a secret is `*** (2)`), and a flat
+ * `hook-<name>` for the first host that wrote the name. Secrets in values become `***` (the runner masks the log, not
+ * the outputs a later step reads); a name that holds one is left out, with a warning.
+ */
+function hookStepOutputs(report, secrets) {
+    // No prototype: a name such as `__proto__` is a name like any other.
+    const outputs = Object.create(null);
+    const flat = new Map();
+    const warnings = [];
+    let hidden = 0;
+    for (const host of report.inOrder(report.hookOutputs.keys())) {
+        const { masked, values } = report.hookOutputs.get(host);
+        const key = masked ? (++hidden === 1 ? '***' : `*** (${hidden})`) : maskText(host, secrets);
+        const shown = Object.create(null);
+        for (const [name, value] of values) {
+            if (maskText(name, secrets) !== name) {
+                warnings.push(`${key}: the output name ${maskText(name, secrets)} holds a secret: left out`);
+                continue;
+            }
+            shown[name] = maskText(value, secrets);
+            if (!flat.has(name))
+                flat.set(name, shown[name]);
+        }
+        outputs[key] = shown;
+    }
+    return { outputs, flat, warnings };
 }
 
 // EXTERNAL MODULE: ./src/action/state.ts
@@ -32179,7 +32493,7 @@ async function main() {
         reportFailure(report, error);
         // A run stopped by its config or inputs has no report: the problems are its summary.
         if (!report)
-            await writeJobSummary(error instanceof config/* ConfigError */.xL ? configErrorSummary(command, error) : startErrorSummary(command, error));
+            await writeJobSummary(error instanceof src_config/* ConfigError */.xL ? configErrorSummary(command, error) : startErrorSummary(command, error));
     }
     finally {
         cancel.dispose();
@@ -32247,8 +32561,8 @@ async function finishAbandonedRun(config, owner, access, log) {
 
 // EXTERNAL MODULE: ./src/action/actions-log.ts + 1 modules
 var actions_log = __nccwpck_require__(6238);
-// EXTERNAL MODULE: ./src/action/context.ts + 3 modules
-var context = __nccwpck_require__(4139);
+// EXTERNAL MODULE: ./src/action/context.ts + 1 modules
+var context = __nccwpck_require__(8100);
 // EXTERNAL MODULE: ./src/action/state.ts
 var state = __nccwpck_require__(3175);
 ;// CONCATENATED MODULE: ./src/action/post.ts
@@ -32773,7 +33087,7 @@ function describeHeldLock(data, environment, surface = 'action') {
 
 /***/ }),
 
-/***/ 3166:
+/***/ 2438:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32781,11 +33095,15 @@ function describeHeldLock(data, environment, surface = 'action') {
 __nccwpck_require__.d(__webpack_exports__, {
   xL: () => (/* reexport */ errors_ConfigError),
   Vw: () => (/* reexport */ formatProblem),
+  PP: () => (/* reexport */ hookHosts),
   UR: () => (/* reexport */ hookLabel),
   H: () => (/* reexport */ hopName),
+  y1: () => (/* reexport */ hostEnv),
   Z9: () => (/* reexport */ loadConfig),
   RI: () => (/* reexport */ routeText),
-  oY: () => (/* reexport */ secretPieces)
+  oY: () => (/* reexport */ secretPieces),
+  B8: () => (/* reexport */ selectedBy),
+  DA: () => (/* reexport */ selectorFor)
 });
 
 // UNUSED EXPORTS: DEPLOY_HOOK_KEYS, ENVIRONMENT_KEYS, HEALTHCHECK_KEYS, HOOK_KEYS, HOST_ENTRY_KEYS, HOST_PLACEHOLDER, MAX_ALIAS_COUNT, MAX_HEALTHCHECK_WAIT_MS, STRATEGIES, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS, WRITABLE_MODES, couldBeSecret, hostDisplayName, parseDuration, parseHostSpec, toJsonSchema
@@ -33443,6 +33761,8 @@ class HostExpander {
     src;
     vars;
     secrets = new Set();
+    /** References in the hosts' `env` that are not set, when it is not expanded (see targets.ts). */
+    unset = [];
     constructor(src, vars) {
         this.src = src;
         this.vars = vars;
@@ -33622,6 +33942,124 @@ function hostRoute(route, user) {
     if (!route.jump?.length)
         return {};
     return { jump: route.jump.map((hop) => ({ ...hop, user: hop.user ?? user })) };
+}
+
+;// CONCATENATED MODULE: ./src/config/host-selector.ts
+/** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
+function bare(host) {
+    return (/^\[(.*)\]$/.exec(host)?.[1] ?? host).toLowerCase();
+}
+/** What one item selects, or why it cannot select anything. Host names never contain `=`. */
+function selectorFor(item) {
+    const label = /^label=(.+)$/.exec(item);
+    if (label)
+        return { item, label: label[1], matches: (h) => h.labels.includes(label[1]) };
+    if (item.includes('='))
+        return `"${item}": only label=NAME selects by key`;
+    const at = item.indexOf('@');
+    const user = at >= 0 ? item.slice(0, at) : undefined;
+    const host = bare(at >= 0 ? item.slice(at + 1) : item);
+    return {
+        item,
+        matches: (h) => h.name === item || (bare(h.host) === host && (user === undefined || h.user === user)),
+    };
+}
+/** Whether any of `items` (selectors that parse) picks `host`. */
+function selectedBy(items, host) {
+    return items.some((item) => {
+        const selector = selectorFor(item);
+        return typeof selector !== 'string' && selector.matches(host);
+    });
+}
+/**
+ * The hosts of `hosts` (config order) that a hook runs on: those its `on` picks (every host without it); with
+ * `once`, the first of them only.
+ */
+function hookHosts(hook, hosts, of) {
+    const on = hook.on;
+    const picked = on ? hosts.filter((h) => selectedBy(on.items, of(h))) : [...hosts];
+    return hook.once ? picked.slice(0, 1) : picked;
+}
+
+;// CONCATENATED MODULE: ./src/config/targets.ts
+/**
+ * Per-host settings and where hooks run, checked across keys of one environment: a host's `env` (expanded over the
+ * environment's) and `vars` (plain values; a name in both is refused), and each hook's `on:`/`once:` selectors,
+ * which must each match a host of the environment (a typo would otherwise skip a migration without a word).
+ */
+
+
+
+/** For a problem found in a top-level default while checking one environment, says which environment. */
+function inEnvironment(entryPath, at) {
+    if (entryPath.startsWith(`${at.path}.`))
+        return '';
+    return ` (in environment \`${at.path.slice('environments.'.length)}\`)`;
+}
+/**
+ * A host's own `env` and `vars` in the chosen environment. `env` is expanded as the environment's (its secrets
+ * masked), or, for a command that runs no hook, left empty with its unset references listed (`x.unset`).
+ */
+function hostSettings(entry, x, environmentEnv) {
+    const out = {};
+    const source = x.vars.source ?? STEP_ENVIRONMENT;
+    if (entry.env?.length) {
+        const env = {};
+        for (const e of entry.env) {
+            if (!x.vars.expandEnv) {
+                for (const message of checkReferences(e.value, x.vars.env, source).unset)
+                    x.unset.push({ ...e.position, path: e.path, message });
+                continue;
+            }
+            const expansion = expandValue(e.value, x.vars.env, source);
+            for (const problem of expansion.problems)
+                new Cursor(x.src, e.path).problemAt(e.position, problem);
+            env[e.name] = expansion.value;
+            x.add(...expansion.secrets);
+        }
+        if (x.vars.expandEnv)
+            out.env = env;
+    }
+    if (entry.vars?.length) {
+        const taken = new Set([...environmentEnv, ...(entry.env ?? [])].map((e) => e.name));
+        out.vars = {};
+        for (const v of entry.vars) {
+            if (taken.has(v.name)) {
+                new Cursor(x.src, v.path).problemAt(v.position, `\`${v.name}\` is set in \`env\` too: give each name in \`env\` or in \`vars\`, not both`);
+            }
+            else
+                out.vars[v.name] = v.value;
+        }
+    }
+    return out;
+}
+/**
+ * Each `on:`/`once:` selector of `hooks` must match a host: labels are checked against the entries as written in
+ * every environment, host names against `resolved` (the chosen environment's hosts, before `hosts` selects).
+ */
+function checkHookTargets(at, entries = [], resolved, ...lists) {
+    const written = entries.map((e) => ({ ...e.spec, name: '', host: '' }));
+    for (const hook of lists.flat()) {
+        const target = hook.on;
+        if (!target)
+            continue;
+        for (const item of target.items) {
+            const label = item.startsWith('label=');
+            const hosts = label ? written : resolved;
+            if (!hosts || hosts.some((h) => selectedBy([item], h)))
+                continue;
+            const known = label
+                ? [...new Set(entries.flatMap((e) => e.spec.labels))].map((l) => `label=${l}`).join(', ')
+                : hosts.map((h) => h.name).join(', ');
+            new Cursor(at.source, target.path).problemAt(target.position, `\`${item}\` matches no host of this environment${inEnvironment(target.path, at)}` +
+                `; ${label ? 'its labels' : 'its hosts'}: ${known || '(none)'}` +
+                (target.key === 'once' ? ' (`once: true` runs on the first host)' : ''));
+        }
+    }
+}
+/** What runs on `host` sees: the environment's `env`, the host's own `env` over it, and the host's `vars`. */
+function hostEnv(config, host) {
+    return { ...config.env, ...host.env, ...host.vars };
 }
 
 ;// CONCATENATED MODULE: ./src/config/kind.ts
@@ -34128,7 +34566,22 @@ function readHook(item, at, keys, options) {
     if (!mapping || run === undefined)
         return undefined;
     const name = mapping.values.name?.trim();
-    return { run, ...(name ? { name } : {}), once: mapping.values.once === true, position: mapping.position };
+    const target = hookTarget(mapping.values, at);
+    if (target === undefined)
+        return undefined;
+    return { run, ...(name ? { name } : {}), ...target, position: mapping.position };
+}
+const isTarget = (v) => typeof v === 'object' && v !== null && 'items' in v;
+/** `once` and `on` as a hook's fields: `once: label=db` is `on: label=db` with `once: true`; not with `on` too. */
+function hookTarget(values, at) {
+    const { on, once } = values;
+    if (isTarget(once) && isTarget(on)) {
+        return at
+            .child('once')
+            .problemAt(once.position, 'name the hosts in `on` or in `once`, not both (`once: true` with `on` runs on the first host `on` picks)');
+    }
+    const where = isTarget(once) ? once : isTarget(on) ? on : undefined;
+    return { once: once === true || isTarget(once), ...(where ? { on: where } : {}) };
 }
 function hookList(keys, options = {}) {
     return {
@@ -34138,8 +34591,13 @@ function hookList(keys, options = {}) {
             items: { oneOf: [command.jsonSchema, kind_objectSchema(keys)] },
         },
         read: (node, at) => readList(node, at, (item, itemAt) => readHook(item, itemAt, keys, options)),
-        toJson: (hooks) => hooks.map((h) => h.once || h.name
-            ? { ...(h.name ? { name: h.name } : {}), run: h.run, ...(h.once ? { once: true } : {}) }
+        toJson: (hooks) => hooks.map((h) => h.once || h.name || h.on
+            ? {
+                ...(h.name ? { name: h.name } : {}),
+                run: h.run,
+                ...(h.on ? { on: h.on.items } : {}),
+                ...(h.once ? { once: true } : {}),
+            }
             : h.run),
     };
 }
@@ -34177,6 +34635,10 @@ function hostFromMapping(mapping, at) {
     const { host, user, port, deploy_path: deployPath, labels, jump, proxy_command: proxyCommand } = mapping.values;
     if (host === undefined)
         return undefined;
+    const settings = {
+        ...(mapping.values.env ? { env: mapping.values.env } : {}),
+        ...(mapping.values.vars ? { vars: mapping.values.vars } : {}),
+    };
     if (jump !== undefined && proxyCommand !== undefined) {
         return at.problemAt(mapping.keys.proxy_command ?? mapping.position, 'give `jump` or `proxy_command`, not both');
     }
@@ -34191,7 +34653,7 @@ function hostFromMapping(mapping, at) {
         if (mapping.keys.labels) {
             return at.child('labels').problemAt(mapping.keys.labels, '`local` means this machine and takes no `labels`');
         }
-        return { spec: localHost(mapping.position), deployPath, path: at.path };
+        return { spec: localHost(mapping.position), deployPath, path: at.path, ...settings };
     }
     const deferred = {};
     if (isDeferred(host))
@@ -34209,6 +34671,7 @@ function hostFromMapping(mapping, at) {
         ...(proxyCommand === undefined ? {} : { proxyCommand }),
         path: at.path,
         ...(Object.keys(deferred).length ? { deferred } : {}),
+        ...settings,
     };
 }
 function hostList(entryKeys) {
@@ -34314,6 +34777,195 @@ function routeText(host) {
     return host.jump?.length ? `via ${host.jump.map(hopName).join(', ')}` : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/config/target-kind.ts
+/**
+ * Where a hook runs (`on:`, `once:`) and a host's own `env:` and `vars:`. Selectors are read as the `hosts` input
+ * reads them (host-selector.ts); whether one matches a host of the environment is checked in hook-targets.ts.
+ */
+
+
+
+
+
+
+
+/** A selector as JSON Schema: `label=NAME` or a host (no `=`, `,` or blanks). */
+const SELECTOR_PATTERN = `^(label=${LABEL_PATTERN.source.slice(1, -1)}|[^=,\\s]+)(\\s*,\\s*(label=${LABEL_PATTERN.source.slice(1, -1)}|[^=,\\s]+))*$`;
+const SELECTOR_SCHEMA = { type: 'string', pattern: SELECTOR_PATTERN };
+/** Why one item cannot select a host, or undefined. */
+function itemProblem(item) {
+    const selector = selectorFor(item);
+    if (typeof selector === 'string')
+        return `${selector} (write a host or label=NAME)`;
+    if (selector.label !== undefined && !LABEL_PATTERN.test(selector.label))
+        return `invalid label ${JSON.stringify(selector.label)}: use letters, digits, \`.\`, \`_\` and \`-\``;
+    return undefined;
+}
+/** Reads one string or a list of strings, each possibly `a,b`, into selectors. */
+function readTarget(node, at, key) {
+    const resolved = at.resolve(node);
+    const nodes = (0,dist/* isSeq */.oP)(resolved) ? resolved.items : [node];
+    const items = [];
+    let bad = false;
+    for (const item of nodes) {
+        const value = at.resolve(item);
+        if (!(0,dist/* isScalar */.jn)(value) || typeof value.value !== 'string') {
+            at.problem(item, `must be a host, label=NAME, or a list of them (got ${describeNode(value)})`);
+            bad = true;
+            continue;
+        }
+        for (const part of value.value.split(',').map((s) => s.trim())) {
+            const problem = part === '' ? 'must not be empty' : itemProblem(part);
+            if (problem) {
+                at.problem(item, problem);
+                bad = true;
+            }
+            else
+                items.push(part);
+        }
+    }
+    if (bad)
+        return undefined;
+    if (!items.length)
+        return at.problem(node, 'must name at least one host or label=NAME');
+    return { items, key, path: at.path, position: at.position(node) };
+}
+/** `on:` of a deploy or activate hook. */
+const hookOn = {
+    label: 'host, label=NAME, or a list of them',
+    jsonSchema: { anyOf: [SELECTOR_SCHEMA, { type: 'array', minItems: 1, items: SELECTOR_SCHEMA }] },
+    read: (node, at) => readTarget(node, at, 'on'),
+    toJson: (target) => target.items,
+};
+/** `once:` of a deploy hook: `true` (the first host), or where (`label=db`: the first host with that label). */
+const hookOnce = {
+    label: 'boolean, host or label=NAME',
+    jsonSchema: { anyOf: [{ type: 'boolean' }, SELECTOR_SCHEMA] },
+    read(node, at) {
+        const resolved = at.resolve(node);
+        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'boolean')
+            return resolved.value;
+        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string')
+            return readTarget(node, at, 'once');
+        return at.problem(node, `must be true, false, a host or label=NAME (got ${describeNode(resolved)})`);
+    },
+    toJson: (v) => (typeof v === 'boolean' ? v : v.items.join(',')),
+};
+/** A host's `env:`: as the environment's, its `${NAME}` references checked as written. */
+const hostEnvMap = {
+    ...envMap,
+    read(node, at) {
+        return envMap.read(node, at)?.filter((entry) => {
+            const { problems } = checkReferences(entry.value, {});
+            for (const problem of problems)
+                at.child(entry.name).problemAt(entry.position, problem);
+            return problems.length === 0;
+        });
+    },
+};
+/** A host's `vars:`: names as in `env`, plain values (a dry run's plan shows them: no `${NAME}`, no secrets). */
+const hostVarsMap = {
+    ...envMap,
+    jsonSchema: {
+        ...envMap.jsonSchema,
+        additionalProperties: { anyOf: [{ type: 'string', not: { pattern: '\\$\\{' } }, { type: ['number', 'boolean'] }] },
+    },
+    read(node, at) {
+        return envMap.read(node, at)?.filter((entry) => {
+            if (!hasReference(entry.value))
+                return true;
+            at.child(entry.name).problemAt(entry.position, "`vars` are plain values, shown in a dry run's plan: put a value from `${NAME}` (a secret) in the host's `env`");
+            return false;
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./src/config/schema-targets.ts
+/** Keys of per-host settings (`env`, `vars` of a host) and of where a hook runs (`on`, `once`): see targets.ts. */
+
+
+/** A host entry's own environment variables and values. */
+const HOST_TARGET_KEYS = {
+    env: key({
+        kind: hostEnvMap,
+        description: "Environment variables for this host's hooks and health check command, over the environment's `env` (the host's value wins). `${NAME}` is replaced from the step's environment and masked, as in `env`.",
+    }),
+    vars: key({
+        kind: hostVarsMap,
+        description: "Plain values for this host's hooks, exported as environment variables (e.g. `WORKER_ID: 2`, `REGION: eu`). Shown in a dry run's plan: no `${NAME}`, no secrets (use `env`). A name may not also be in `env`.",
+    }),
+};
+const ON = key({
+    kind: hookOn,
+    description: 'Hosts this hook runs on, as the `hosts` input selects them: host names, `label=NAME`, a list of them or a comma-separated string. Without it, every host. Each must match a host of the environment.',
+});
+/** Where an activate hook runs. */
+const ACTIVATE_HOOK_TARGET_KEYS = { on: ON };
+/** Where a deploy hook runs. */
+const DEPLOY_HOOK_TARGET_KEYS = {
+    on: ON,
+    once: key({
+        kind: hookOnce,
+        default: false,
+        description: 'Run on one host only, before any host switches (e.g. database migrations): `true` for the first deployed host (of those `on` picks), or where, as in `on` (`once: label=db`: the first deployed host with label `db`). A deploy whose selected hosts include none of them fails before connecting.',
+    }),
+};
+/** Why `build` hooks refuse these keys. */
+const BUILD_MISPLACED = {
+    once: '`once` is only meaningful for deploy hooks',
+    on: '`on` is only meaningful for deploy and activate hooks: build hooks run on the runner',
+};
+/** The above, for one import in schema.ts. */
+const TARGETS = {
+    host: HOST_TARGET_KEYS,
+    deploy: DEPLOY_HOOK_TARGET_KEYS,
+    activate: ACTIVATE_HOOK_TARGET_KEYS,
+    buildMisplaced: BUILD_MISPLACED,
+};
+
+;// CONCATENATED MODULE: ./src/config/schema-small.ts
+
+
+
+/** Why an `exclude_from` path is not acceptable, or undefined. */
+function ignoreFileProblem(value) {
+    if (value.trim() === '')
+        return 'must not be empty';
+    if (/[\n\r]/.test(value))
+        return 'must be one line';
+    if (value.startsWith('/'))
+        return `must be relative to the source directory (got ${JSON.stringify(value)})`;
+    if (value.includes('\\'))
+        return 'must use `/` as separator, not `\\`';
+    if (value.endsWith('/'))
+        return `must name a file, not a directory (got ${JSON.stringify(value)})`;
+    return undefined;
+}
+/** A file in the source directory, with where the config names it (a missing file is reported there). */
+const ignoreFile = {
+    label: 'path relative to the source directory',
+    jsonSchema: { type: 'string', pattern: '^[^/\\\\\\r\\n]([^\\\\\\r\\n]*[^/\\\\\\r\\n])?$' },
+    read(node, at) {
+        const value = readText(node, at, ignoreFileProblem);
+        return value === undefined ? undefined : at.located(value, node);
+    },
+    toJson: (v) => v.value,
+};
+/** The keys, spread into the environment keys (the hook keys are schema.ts's, passed in: no import cycle). */
+function smallKeys(hookKeys, misplaced) {
+    return {
+        exclude_from: key({
+            kind: ignoreFile,
+            description: 'A file of `exclude` patterns, one per line, relative to the source directory (e.g. `.deployignore`): `#` comments and blank lines are skipped, `!pattern` ships what an earlier line excluded (the last matching line decides). Read before the build; a missing file is an error. The file itself ships unless it lists itself.',
+        }),
+        rollback: key({
+            kind: hookList(hookKeys, { misplaced }),
+            default: [],
+            description: "Shell commands run on each host after a rollback's switch and its `activate` commands, in the live release, before the health check: strings, or mappings with `run` (and `name`). One that fails fails the rollback as a failed `activate` does: the switched hosts are switched back.",
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/config/types.ts
 const WRITABLE_MODES = ['acl', 'chmod', 'chown', 'chgrp', 'skip'];
 /** `all-at-once`: every host switches together; `rolling`: hosts switch in batches of `batch_size`. */
@@ -34324,6 +34976,8 @@ const STRATEGIES = ['all-at-once', 'rolling'];
  * The one definition of deploy.yml's keys. The validator reads with these specs, the loader takes defaults from
  * them, and toJsonSchema() publishes them. Add a key here and everything else follows.
  */
+
+
 
 
 
@@ -34368,6 +35022,7 @@ const HOST_ENTRY_KEYS = {
         kind: command,
         description: "Command run on the runner whose stdin and stdout carry this host's SSH connection (`%h`, `%p`, `%r`: host, port, user); overrides the environment's. Not with `jump`.",
     }),
+    ...TARGETS.host,
 };
 const RUN = key({ kind: command, required: true, description: 'The shell command.' });
 const HOOK_NAME = key({
@@ -34380,11 +35035,7 @@ const HOOK_KEYS = { run: RUN, name: HOOK_NAME };
 const DEPLOY_HOOK_KEYS = {
     run: RUN,
     name: HOOK_NAME,
-    once: key({
-        kind: kinds_boolean,
-        default: false,
-        description: 'Run on one host only (the first), before any host switches, e.g. database migrations.',
-    }),
+    ...TARGETS.deploy,
 };
 const ONLY_DEPLOY = { once: '`once` is only meaningful for deploy hooks' };
 /** One healthcheck attempt may take at most this long; `interval` is bounded the same. */
@@ -34520,24 +35171,25 @@ const schema_ENVIRONMENT_KEYS = {
         description: 'With `strategy: rolling`, how many hosts switch per batch (may exceed the number of hosts).',
     }),
     build: key({
-        kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
+        kind: hookList(HOOK_KEYS, { misplaced: TARGETS.buildMisplaced }),
         default: [],
         description: 'Shell commands run on the runner in the build copy before upload: strings, or mappings with `run` (and `name`).',
     }),
     deploy: key({
         kind: hookList(DEPLOY_HOOK_KEYS),
         default: [],
-        description: 'Shell commands run on each host in the new release before the switch: strings, or mappings with `run`, `name` and `once` (`once: true` runs it on one host only, before any host switches).',
+        description: 'Shell commands run on each host in the new release before the switch: strings, or mappings with `run`, `name`, `on` (the hosts it runs on: names or `label=NAME`) and `once` (`true` or where: it runs on one host only, before any host switches).',
     }),
     activate: key({
-        kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
+        kind: hookList({ ...HOOK_KEYS, ...TARGETS.activate }, { misplaced: ONLY_DEPLOY }),
         default: [],
-        description: 'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run` (and `name`).',
+        description: 'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run` (and `name`, `on`: the hosts it runs on).',
     }),
     healthcheck: key({
         kind: healthcheck(HEALTHCHECK_KEYS),
         description: 'Checks each host after its switch: `url` (requested from the runner, answering `expect_status`) or `command` (run on the host, exit 0), retried `retries` times `interval` apart, each attempt limited to `timeout`.',
     }),
+    ...smallKeys(HOOK_KEYS, ONLY_DEPLOY),
 };
 /** Keys only valid at the top level; every environment key is valid there too. */
 const schema_TOP_LEVEL_ONLY_KEYS = {
@@ -34573,6 +35225,7 @@ const schema_TOP_LEVEL_KEYS = { ...schema_TOP_LEVEL_ONLY_KEYS, ...schema_ENVIRON
 
 
 
+
 /** An environment's keys with top-level defaults applied (environment value replaces, no deep merge). */
 class Merged {
     top;
@@ -34597,12 +35250,6 @@ function checkRequired(merged, at, position) {
             at.problemAt(position, `missing required key \`${k}\``);
         }
     }
-}
-/** For a problem found in a top-level default while checking one environment, says which environment. */
-function inEnvironment(entryPath, at) {
-    if (entryPath.startsWith(`${at.path}.`))
-        return '';
-    return ` (in environment \`${at.path.slice('environments.'.length)}\`)`;
 }
 /**
  * The environment's hosts with its `user` and `deploy_path` applied. For the chosen environment (`x` given) the
@@ -34662,6 +35309,7 @@ function resolveHosts(merged, at, position, x, userFor) {
             // Only when not the default (fleet/connect.ts applies it): a host reads as it always did.
             ...(retries === schema_ENVIRONMENT_KEYS.connect_retries.default ? {} : { connectRetries: retries }),
             ...(secret ? { masked: true } : {}),
+            ...hostSettings(entry, x, merged.or('env')),
             ...(spec.local
                 ? {}
                 : hostRoute(ownRoute.jump || ownRoute.proxyCommand ? ownRoute : route, hostUser === undefined ? undefined : written(hostUser))),
@@ -34727,6 +35375,7 @@ function buildConfig(merged, { hosts, deployPath }, loadedEnv, names) {
         ...(merged.get('url') === undefined ? {} : { url: merged.get('url') }),
         keepReleases: merged.or('keep_releases'),
         exclude: strings(merged.or('exclude')),
+        ...(merged.get('exclude_from') === undefined ? {} : { excludeFrom: merged.get('exclude_from') }),
         sharedDirs: strings(merged.or('shared_dirs')),
         sharedFiles: strings(merged.or('shared_files')),
         writableDirs: strings(merged.or('writable_dirs')),
@@ -34747,6 +35396,7 @@ function buildConfig(merged, { hosts, deployPath }, loadedEnv, names) {
         maxParallel: merged.or('max_parallel'),
         batchSize: merged.or('batch_size'),
         activate: merged.or('activate'),
+        rollback: merged.or('rollback'),
         ...(merged.get('healthcheck') === undefined ? {} : { healthcheck: merged.get('healthcheck') }),
     };
 }
@@ -34773,14 +35423,16 @@ function validateDocument(source, options) {
         const merged = new Merged(top, environment.mapping);
         checkRequired(merged, at, environment.position);
         const isChosen = environment.name === options.environment;
-        const x = isChosen ? new HostExpander(source, { env: options.env, source: options.envSource }) : undefined;
+        const x = isChosen ? new HostExpander(source, { ...options, source: options.envSource }) : undefined;
         const hosts = resolveHosts(merged, at, environment.position, x, options.userFor);
         checkShared(merged, at);
         checkEnvReferences(merged, at);
+        checkHookTargets(at, merged.get('hosts'), x && hosts.hosts, merged.or('deploy'), merged.or('activate'));
         if (isChosen && x) {
             const loadedEnv = expandEnv(merged, at, options);
             // The hosts' values are masked whether or not the command runs hooks: every command reaches the hosts.
             loadedEnv.secrets = [...new Set([...loadedEnv.secrets, ...x.secrets])];
+            loadedEnv.envSkipped?.unset.push(...x.unset);
             chosen = buildConfig(merged, hosts, loadedEnv, {
                 application: top.values.name ?? options.defaultName,
                 environment: environment.name,
@@ -34974,6 +35626,8 @@ function schemaText() {
 
 
 
+
+
 /***/ }),
 
 /***/ 3916:
@@ -35119,7 +35773,7 @@ var tcp = __nccwpck_require__(2118);
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh() {
-    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(634)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8634));
+    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(255)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1255));
     return ssh;
 }
 /**
@@ -35451,7 +36105,7 @@ function sessionListener(host, l) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9709);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9107);
 /* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3554);
 /* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3175);
 
@@ -35643,7 +36297,9 @@ function releaseOfLink(target) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $t: () => (/* binding */ RELEASE_NAME_EXISTS),
 /* harmony export */   SS: () => (/* binding */ uniqueReleaseName),
+/* harmony export */   dA: () => (/* binding */ suffixedReleaseName),
 /* harmony export */   jn: () => (/* binding */ isReleaseName),
 /* harmony export */   v4: () => (/* binding */ checkReleaseName)
 /* harmony export */ });
@@ -35676,6 +36332,18 @@ function uniqueReleaseName(at, taken) {
     for (let n = 2;; n++)
         if (!taken.has(`${base}-${n}`))
             return `${base}-${n}`;
+}
+/** What a deploy does when the `release-name` it was given exists on a host: fail, or take `NAME-2`, `NAME-3`… */
+const RELEASE_NAME_EXISTS = ['fail', 'suffix'];
+/** The first of `NAME-2`, `NAME-3`… not in `taken`; undefined when that would break the release-name rule. */
+function suffixedReleaseName(name, taken) {
+    for (let n = 2;; n++) {
+        const candidate = `${name}-${n}`;
+        if (!isReleaseName(candidate))
+            return undefined;
+        if (!taken.has(candidate))
+            return candidate;
+    }
 }
 
 
@@ -37020,6 +37688,7 @@ class HostSession {
 /* harmony export */   CU: () => (/* binding */ FENCE_SH),
 /* harmony export */   Ct: () => (/* binding */ VERIFY_SH),
 /* harmony export */   GJ: () => (/* binding */ FILE_INDEX_SH),
+/* harmony export */   Gw: () => (/* binding */ HOOK_OUTPUT_SH),
 /* harmony export */   Jf: () => (/* binding */ PRUNE_SH),
 /* harmony export */   K3: () => (/* binding */ VERIFY_AWK),
 /* harmony export */   KQ: () => (/* binding */ TRANSFER_SH),
@@ -37050,6 +37719,8 @@ const DOCTOR_SH = "da_data doctor-bash \"$BASH_VERSION\"\nprintf -v now '%(%s)T'
 const FENCE_SH = "da_fence() { da_owns_lock || da_lock_lost; }\nda_lock_lost() {\nlocal at='' by='' url='' other='' what line switched=''\n{ IFS= read -r at; IFS= read -r by; IFS= read -r url; } 2>/dev/null < \".deploy/unlocked/$DA_OWNER\" || true\nread -r other 2>/dev/null < .deploy/lock/owner || true\nif [ -n \"$at\" ]; then\nwhat=\"was removed at $at by ${by:-an unknown operator} (unlock${url:+, $url})\"\n[ -z \"$other\" ] || what=\"$what, then taken by $(da_lock_name)\"\nelif [ -n \"$other\" ]; then\nwhat=\"was replaced by $(da_lock_name) (without unlock: removed by hand?)\"\nelse\nwhat=\"is gone (removed by hand, without unlock)\"\nfi\nwhile IFS= read -r line; do case $line in \"switched \"*) switched=yes ;; esac; done 2>/dev/null < \"$DA_PENDING\" || true\nif [ -n \"$switched\" ]; then line=\"its switch is undone only where current still points at its release\"; else line=\"nothing was switched\"; fi\necho \"error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again.\" >&2\nexit 76\n}\nda_lock_name() {\nlocal repo run attempt actor runner name\nrepo=$(da_lock_field repository); run=$(da_lock_field run_id); attempt=$(da_lock_field run_attempt)\nactor=$(da_lock_field actor); runner=$(da_lock_field runner)\nif [ -n \"$run\" ]; then name=\"${repo:+$repo }run $run${attempt:+ (attempt $attempt)}\"\nelif [ -n \"$runner\" ]; then name=\"a CLI run on $runner\"\nelse name=\"another run\"\nfi\nprintf '%s' \"$name${actor:+ by $actor}\"\n}\n";
 /** file-index.sh */
 const FILE_INDEX_SH = "DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'\nda_list_files() { find . -mindepth 1 \"$@\" -type f -printf \"$DA_FILE_SIG\"; }\nda_mark_time() { : > \"$1\" && find \"$1\" -printf '%C@'; }\nda_index_write() {\ngzip -dc \".deploy/manifests/$3.gz\" > \"$1.manifest\" &&\nawk -v mark=\"$2\" -v manifest=\"$1.manifest\" 'BEGIN { RS = ORS = \"\\0\" }\nFILENAME == manifest { if (substr($0, 1, 1) == \"f\") hash[substr($0, 41)] = substr($0, 8, 32); next }\n{ t = index($0, \"\\t\"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, \" \")\nif ((p in hash) && s[4] + 0 < mark - 0.01) print sig \"\\t\" hash[p] \"\\t\" p }' \"$1.manifest\" \"$1\" > \".deploy/manifests/$3.idx.tmp\" &&\nmv -f -- \".deploy/manifests/$3.idx.tmp\" \".deploy/manifests/$3.idx\"\nrm -f -- \"$1.manifest\"\n}\n";
+/** hook-output.sh */
+const HOOK_OUTPUT_SH = "da_output_open() {\nda_dir \"$DA_TMP\"\nDEPLOY_OUTPUT=\"$PWD/$DA_TMP/output.$1\"\nif [ -e \"$DEPLOY_OUTPUT\" ] || [ -L \"$DEPLOY_OUTPUT\" ]; then rm -f -- \"$DEPLOY_OUTPUT\"; fi\n(umask 077 && set -C && : > \"$DEPLOY_OUTPUT\")\nexport DEPLOY_OUTPUT\n}\nda_output_close() {\nif [ -n \"${1:-}\" ] && [ -f \"$DEPLOY_OUTPUT\" ] && [ ! -L \"$DEPLOY_OUTPUT\" ] && [ -s \"$DEPLOY_OUTPUT\" ]; then\nhead -c 32769 -- \"$DEPLOY_OUTPUT\" | da_blob \"output.$1\"\nfi\nrm -f -- \"$DEPLOY_OUTPUT\"\n}\n";
 /** inspect.sh */
 const INSPECT_SH = "da_data user \"${USER:-$(id -un)}\"\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null; then da_data absent yes; exit 0; fi\nlive=$(readlink current 2>/dev/null || true)\nda_data live \"$live\"\noffered=\ndirs=(releases/*/)\nif [ -d \"${dirs[0]}\" ]; then\n{\nstat --printf '%Y\\t%n\\0' -- \"${dirs[@]}\"\nfor d in \"${dirs[@]}\"; do rev=; read -r rev 2>/dev/null < \"${d}REVISION\" || true; printf 'rev\\t%s\\t%s\\0' \"$d\" \"${rev:0:64}\"; done\n} | da_blob releases\nif [ -n \"$offer_from\" ] && [ \"${#dirs[@]}\" -ge \"$offer_from\" ]; then\nbase=\nfor d in \"${dirs[@]}\"; do\nd=${d%/}; [ \"$d\" != \"$live\" ] || continue\n{ [ -n \"$base\" ] && ! [[ $d < $base ]]; } || base=$d\ndone\nif [ -n \"$base\" ]; then\nda_data base-name \"${base#releases/}\"\nwhen=later; [ ! -e .deploy/check-base-first ] || when=now\n! da_offer_base \"${base#releases/}\" \"$when\" || offered=yes\nfi\nfi\nfi\nda_live_manifest \"$live\" ${offered:+kept}\nif [ -f .deploy/history.jsonl ]; then tail -n 1000 .deploy/history.jsonl | da_blob history; fi\npartial=\nfor f in .deploy/pending/*; do\n{ [ -f \"$f\" ] && [ \"$f\" != \"$DA_PENDING\" ]; } || continue\nwhile IFS= read -r line; do case $line in \"release \"*) partial+=\"${line#release }\"$'\\n' ;; esac; done < \"$f\"\ndone\n[ -z \"$partial\" ] || printf '%s' \"$partial\" | da_blob partial\nif [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi\n[ -z \"$detect\" ] || da_data http-user \"$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_]www|[w]ww-data|[n]ginx' | grep -v root | sort | awk '{print $NF}' | uniq | head -n 1)\"\n";
 /** prelude.sh */
@@ -37074,30 +37745,180 @@ const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\
 
 /***/ }),
 
+/***/ 2249:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   mn: () => (/* binding */ HOOK_OUTPUT_LIB),
+/* harmony export */   qD: () => (/* binding */ OUTPUT_HOST_MAX),
+/* harmony export */   s5: () => (/* binding */ hookOutputs)
+/* harmony export */ });
+/* unused harmony exports outputKey, OUTPUT_FILE_MAX, OUTPUT_VALUE_MAX, OUTPUT_NAME, parseOutputFile */
+/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2044);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
+
+
+/**
+ * The protocol of `$DEPLOY_OUTPUT`: each deploy and activate hook runs with it naming a fresh empty file (mode 0600,
+ * in the run's scratch dir) where it may write `name=value` lines, or `name<<DELIMITER` … `DELIMITER` for a value of
+ * several lines, as to `$GITHUB_OUTPUT`. After a hook that succeeded, its step sends the file back as the data value
+ * `output.<step id>` (its first OUTPUT_FILE_MAX bytes and one more); `hookOutputs` reads and checks it here, on the
+ * runner: names `[A-Za-z0-9_-]`, at most 64 characters; values at most OUTPUT_VALUE_MAX bytes, no control
+ * characters but tabs (and the newlines of the multi-line form). Anything else is a problem to warn of, never a value.
+ */
+/** The shell functions the hook steps call (da_output_open, da_output_close). */
+const HOOK_OUTPUT_LIB = _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .HOOK_OUTPUT_SH */ .Gw;
+/** The data key a hook step reports its file under. */
+const outputKey = (stepId) => `output.${stepId}`;
+/** What a host sends of one hook's file (hook-output.sh reads one byte more, to say there was more). */
+const OUTPUT_FILE_MAX = 32 * 1024;
+/** The longest value kept (in UTF-8 bytes); a longer one is left out whole, never cut. */
+const OUTPUT_VALUE_MAX = 4 * 1024;
+/** Names and values kept per host in all, across its hooks (see the command's collection). */
+const OUTPUT_HOST_MAX = 64 * 1024;
+/** An output's name: as GitHub's step outputs take them, kept short. */
+const OUTPUT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** Problems reported per hook; the rest are counted. */
+const MAX_PROBLEMS = 5;
+/** Control characters a value may not hold: all but tab and newline (one only in the multi-line form). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+/**
+ * The `$DEPLOY_OUTPUT` files of the hooks of a phase that succeeded and wrote one, in the order they ran. A file
+ * reported twice (a forged marker) is neither.
+ */
+function hookOutputs(result) {
+    const out = [];
+    for (const step of result.steps) {
+        const blobs = result.bytes.get(outputKey(step.id));
+        if (!blobs?.length || step.status !== 'ok')
+            continue;
+        const parsed = blobs.length === 1
+            ? parseOutputFile(blobs[0])
+            : { pairs: [], problems: [{ text: `reported ${blobs.length} times (a forged report?): none of it was used` }] };
+        out.push({ step: { id: step.id, label: step.label }, ...parsed });
+    }
+    return out;
+}
+/**
+ * Reads one hook's file: `name=value` lines, `name<<DELIMITER` blocks (the value is the lines up to one that is
+ * DELIMITER alone), empty lines skipped, a trailing `\r` dropped from every line; as GitHub reads `$GITHUB_OUTPUT`.
+ * A later value of a name replaces an earlier one. Linear in the file's size; at most OUTPUT_FILE_MAX bytes are read.
+ */
+function parseOutputFile(file) {
+    const pairs = [];
+    const problems = [];
+    let bytes = file;
+    let cut = false;
+    if (bytes.length > OUTPUT_FILE_MAX) {
+        // The line the cap cuts through is not read either: half a line is not a value.
+        bytes = bytes.subarray(0, bytes.subarray(0, OUTPUT_FILE_MAX).lastIndexOf(0x0a) + 1);
+        cut = true;
+    }
+    const lines = bytes.toString('utf8').split('\n');
+    if (lines.at(-1) === '')
+        lines.pop();
+    const text = (i) => lines[i].replace(/\r$/, '');
+    for (let i = 0; i < lines.length; i++) {
+        const line = text(i);
+        if (line === '')
+            continue;
+        const eq = line.indexOf('=');
+        const heredoc = line.indexOf('<<');
+        let name;
+        let value;
+        const at = i + 1;
+        if (eq >= 0 && (heredoc < 0 || eq < heredoc)) {
+            name = line.slice(0, eq);
+            value = line.slice(eq + 1);
+        }
+        else if (heredoc >= 0) {
+            name = line.slice(0, heredoc);
+            const delimiter = line.slice(heredoc + 2);
+            let end = i + 1;
+            while (end < lines.length && text(end) !== delimiter)
+                end++;
+            if (delimiter === '' || end >= lines.length) {
+                problems.push({
+                    line: at,
+                    text: `${(0,_data_js__WEBPACK_IMPORTED_MODULE_1__/* .shownInvalid */ .zj)(line)} starts a multi-line value whose closing line ${delimiter ? (0,_data_js__WEBPACK_IMPORTED_MODULE_1__/* .shownInvalid */ .zj)(delimiter) : '(none given)'} never comes: it and the lines after it were ignored`,
+                });
+                break;
+            }
+            value = lines
+                .slice(i + 1, end)
+                .map((l) => l.replace(/\r$/, ''))
+                .join('\n');
+            i = end;
+        }
+        else {
+            problems.push({ line: at, text: `${(0,_data_js__WEBPACK_IMPORTED_MODULE_1__/* .shownInvalid */ .zj)(line)} is not name=value or name<<DELIMITER: ignored` });
+            continue;
+        }
+        const problem = checkPair(name, value);
+        if (problem)
+            problems.push({ line: at, text: problem });
+        else
+            pairs.push({ name, value, line: at });
+    }
+    if (cut)
+        problems.unshift({
+            text: `holds more than ${OUTPUT_FILE_MAX / 1024} KiB: only the lines within its first ${OUTPUT_FILE_MAX / 1024} KiB were read`,
+        });
+    return { pairs, problems: capped(problems) };
+}
+/** Why a name and its value cannot be an output, or undefined. */
+function checkPair(name, value) {
+    if (!OUTPUT_NAME.test(name))
+        return `${(0,_data_js__WEBPACK_IMPORTED_MODULE_1__/* .shownInvalid */ .zj)(name)} is not an output name (letters, digits, _ and -, at most 64 characters): ignored`;
+    const size = Buffer.byteLength(value);
+    if (size > OUTPUT_VALUE_MAX)
+        return `the value of ${name} is longer than ${OUTPUT_VALUE_MAX / 1024} KiB (${size} bytes): left out, not cut`;
+    if (CONTROL.test(value))
+        return `the value of ${name} holds a control character: ignored`;
+    return undefined;
+}
+/** At most MAX_PROBLEMS problems, then how many more there were. */
+function capped(problems) {
+    if (problems.length <= MAX_PROBLEMS)
+        return problems;
+    const more = problems.length - MAX_PROBLEMS + 1;
+    return [...problems.slice(0, MAX_PROBLEMS - 1), { text: `and ${more} more problems like these` }];
+}
+
+
+/***/ }),
+
 /***/ 374:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EW: () => (/* binding */ AFTER_ROLLBACK),
 /* harmony export */   Fb: () => (/* binding */ stepTitle),
 /* harmony export */   LD: () => (/* binding */ hookSteps),
 /* harmony export */   iC: () => (/* binding */ IN_RELEASE),
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3166);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2438);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
+/* harmony import */ var _hook_output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2249);
+
 
 
 /** Deploy hooks run in the new release, before anything is live. */
 const IN_RELEASE = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
 /** Activate hooks run in the live release, right after a switch (and again after a switch back). */
 const IN_CURRENT = { prefix: 'activate', dir: 'current/' };
+/** Rollback hooks run in the live release after a rollback's switch and its activate hooks. */
+const AFTER_ROLLBACK = { prefix: 'rollback', dir: 'current/' };
 /** How a failure names a step: a hook by its kind and label (`hook "migrate"`), any other step by its label. */
 function stepTitle(step) {
     if (/^hook-\d+$/.test(step.id))
         return `hook "${step.label}"`;
     if (/^activate-\d+$/.test(step.id))
         return `activate hook "${step.label}"`;
+    if (/^rollback-\d+$/.test(step.id))
+        return `rollback hook "${step.label}"`;
     return step.label;
 }
 /**
@@ -37118,14 +37939,19 @@ function hookSteps(hooks, env, place, timeoutMs) {
         id: `${place.prefix}-${i + 1}`,
         label: (0,_config_index_js__WEBPACK_IMPORTED_MODULE_0__/* .hookLabel */ .UR)(hook),
         // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
+        // $DEPLOY_OUTPUT (hook-output.ts): what a hook that succeeded wrote there goes back as `output.<id>`.
         body: `${exports}
+da_output_open ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(`${place.prefix}-${i + 1}`)}
 cd -- ${place.dir}
 trap - PIPE
 timeout -k 10 ${secs} bash -e -c ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(hook.run)} < /dev/null || {
   rc=$?
+  da_output_close
   if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
   exit "$rc"
-}`,
+}
+da_output_close ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(`${place.prefix}-${i + 1}`)}`,
+        lib: [_hook_output_js__WEBPACK_IMPORTED_MODULE_2__/* .HOOK_OUTPUT_LIB */ .mn],
     }));
 }
 
@@ -37735,8 +38561,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: stepLine
 
-// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
-var config = __nccwpck_require__(3166);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var config = __nccwpck_require__(2438);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
 var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: ./src/log.ts
@@ -38014,8 +38840,8 @@ function progress(log, report, hostCount, signal) {
         },
         output(host, line, step) {
             log.output(`${prefix(host)}  ${line}`);
-            // Hook output (deploy and activate hooks, a health check command) is kept for the job summary.
-            if (step && /^((hook|activate)-\d+|healthcheck)$/.test(step.id))
+            // Hook output (deploy, activate and rollback hooks, a health check command) is kept for the job summary.
+            if (step && /^((hook|activate|rollback)-\d+|healthcheck)$/.test(step.id))
                 report.output(host.name, step, line);
         },
         phase(host, name, ms) {
@@ -38117,15 +38943,18 @@ function lockInfoMembers(run) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DT: () => (/* binding */ certificateTime),
 /* harmony export */   OD: () => (/* binding */ signatureBlob),
 /* harmony export */   Pn: () => (/* binding */ certificateAlgorithm),
 /* harmony export */   dF: () => (/* binding */ describeCertificate),
 /* harmony export */   hB: () => (/* binding */ parseCertificate),
+/* harmony export */   ik: () => (/* binding */ parseCertificateBlob),
+/* harmony export */   mP: () => (/* binding */ Reader),
 /* harmony export */   pB: () => (/* binding */ checkUserCertificate),
 /* harmony export */   pS: () => (/* binding */ checkCertificateKey),
 /* harmony export */   zl: () => (/* binding */ sshSignature)
 /* harmony export */ });
-/* unused harmony exports CertificateError, certificateTime */
+/* unused harmony export CertificateError */
 /**
  * OpenSSH certificates (PROTOCOL.certkeys in OpenSSH's source): a public key, signed by a certificate authority, with
  * a kind (user or host), principals and a validity period. User certificates log in where sshd trusts the CA
@@ -38147,6 +38976,7 @@ class CertificateError extends Error {
     }
 }
 const FOREVER = 0xffffffffffffffffn;
+/** Reads SSH wire format: uint32, uint64, string (uint32 length + bytes); throws 'truncated' past the end. */
 class Reader {
     buf;
     pos = 0;
@@ -38192,11 +39022,23 @@ function parseCertificate(text, source) {
     if (!spec) {
         throw new CertificateError(`${source} is not a supported OpenSSH certificate (type "${type.slice(0, 60)}"; supported: ${Object.keys(CERT_TYPES).join(', ')}); give the text of the key's -cert.pub file`);
     }
-    const blob = Buffer.from(data, 'base64');
+    return parseCertificateBlob(Buffer.from(data, 'base64'), source, type);
+}
+/**
+ * Parses a certificate in SSH wire format (as a host presents it), of the given type or of any supported one.
+ * Throws a CertificateError naming `source` if it is not one.
+ */
+function parseCertificateBlob(blob, source, expected) {
+    let type = expected ?? 'SSH';
     try {
         const r = new Reader(blob);
-        if (r.text() !== type)
+        const named = r.text();
+        if (expected !== undefined && named !== expected)
             throw new Error('type mismatch');
+        type = named;
+        const spec = CERT_TYPES[type];
+        if (!spec)
+            throw new Error('unsupported type');
         r.string(); // nonce
         const keyStart = r.offset;
         for (let i = 0; i < spec.fields; i++)
@@ -38217,11 +39059,12 @@ function parseCertificate(text, source) {
         }
         const validAfter = r.uint64();
         const validBefore = r.uint64();
-        r.string(); // critical options
+        const criticalOptions = r.string();
         r.string(); // extensions
         r.string(); // reserved
         const signatureKey = r.string();
-        r.string(); // the CA's signature
+        const signed = blob.subarray(0, r.offset);
+        const signature = r.string();
         if (kindCode !== 1 && kindCode !== 2)
             throw new Error('unknown kind');
         return {
@@ -38236,10 +39079,13 @@ function parseCertificate(text, source) {
             validAfter,
             validBefore,
             signatureKey,
+            criticalOptions,
+            signed,
+            signature,
         };
     }
     catch {
-        throw new CertificateError(`${source}: the ${type} certificate is truncated or corrupt`);
+        throw new CertificateError(`${source}: the ${type.slice(0, 60)} certificate is truncated or corrupt`);
     }
 }
 /** A validity bound as a UTC time, as people read it (`2026-12-06 15:31:00 UTC`, or `forever`). */
@@ -38344,10 +39190,15 @@ async function collect(proc) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Hj: () => (/* binding */ verifyHostKey),
+/* harmony export */   Vh: () => (/* binding */ KNOWN_HOSTS_INPUT),
+/* harmony export */   _O: () => (/* binding */ fingerprintSha256),
 /* harmony export */   _V: () => (/* binding */ pinnedHostKeyAlgorithms),
-/* harmony export */   uJ: () => (/* binding */ parseKnownHosts)
+/* harmony export */   aB: () => (/* binding */ entriesFor),
+/* harmony export */   fK: () => (/* binding */ serverKeyFile),
+/* harmony export */   on: () => (/* binding */ knownHostsName),
+/* harmony export */   uJ: () => (/* binding */ parseKnownHosts),
+/* harmony export */   zj: () => (/* binding */ keyTypeOf)
 /* harmony export */ });
-/* unused harmony exports KNOWN_HOSTS_INPUT, keyTypeOf, fingerprintSha256, knownHostsName */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /**
@@ -38459,9 +39310,8 @@ function entryMatchesHost(entry, name) {
     return matched;
 }
 /**
- * Entries whose host patterns match host:port. Callers use unmarked (pinned) and `@revoked` entries to decide:
- * `@cert-authority` lines never pin nor revoke anything (host certificates are not supported: ssh2, the SSH library,
- * offers and verifies only plain host key types), they only explain a refusal.
+ * Entries whose host patterns match host:port: unmarked (pinned) lines and `@revoked` ones decide on plain keys;
+ * `@cert-authority` lines on host certificates (host-certificate.ts).
  */
 function entriesFor(kh, host, port) {
     const name = knownHostsName(host.toLowerCase(), port);
@@ -38493,17 +39343,17 @@ function serverKeyFile(keyType) {
     const name = keyType.startsWith('ecdsa-') ? 'ecdsa' : (short[keyType] ?? '*');
     return `/etc/ssh/ssh_host_${name}_key.pub`;
 }
-/** Why a matching `@cert-authority` line did not let the host in: host certificates are not supported. */
+/** Why a matching `@cert-authority` line did not let the host in: the host presented a plain key. */
 function certificateAuthorityNote(matching, source) {
     const lines = matching.filter((e) => e.marker === '@cert-authority').map((e) => e.line);
     if (lines.length === 0)
         return [];
     return [
-        `${source.line}(s) ${lines.join(', ')} (@cert-authority) match this host, but host certificates are not supported:`,
-        "the SSH library negotiates only plain host keys, so each host is pinned by its own key's line.",
+        `${source.line}(s) ${lines.join(', ')} (@cert-authority) match this host, but it presented a plain host key, not a`,
+        "certificate: give the host a certificate signed by that CA (sshd's HostCertificate), or pin its key.",
     ];
 }
-/** Checks the server's host key blob against the entries for host:port. Fails closed. */
+/** Checks the server's plain host key blob against the entries for host:port. Fails closed. */
 function verifyHostKey(kh, host, port, blob) {
     const matching = entriesFor(kh, host, port);
     const source = kh.source ?? KNOWN_HOSTS_INPUT;

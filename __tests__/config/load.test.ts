@@ -75,6 +75,7 @@ describe('loadConfig: the full example', () => {
       maxParallel: 10,
       batchSize: 1,
       activate: [],
+      rollback: [],
     });
   });
 
@@ -112,6 +113,7 @@ describe('loadConfig: defaults', () => {
       maxParallel: 10,
       batchSize: 1,
       activate: [],
+      rollback: [],
     });
     expect(config.hosts[0].labels).toEqual([]);
     expect(config).not.toHaveProperty('healthcheck');

@@ -102,6 +102,11 @@ describe('deploy.schema.json', () => {
     ['a host with an unknown key', host('{ host: a.example.com, usr: deploy }')],
     ['an empty command', env('deploy: [""]')],
     ['a health check with both url and command', env('healthcheck: { url: "https://{host}/", command: "true" }')],
+    ['`on` on a build hook', env('build: [{ run: make, on: label=web }]')],
+    ['`on: role=web`', env('deploy: [{ run: m, on: role=web }]')],
+    ['`once: 1`', env('deploy: [{ run: m, once: 1 }]')],
+    ['a host `vars` value from `${NAME}`', host('{ host: a.example.com, user: deploy, vars: { T: "${T}" } }')],
+    ['a host `env` name starting with DEPLOY_', host('{ host: a.example.com, user: deploy, env: { DEPLOY_X: 1 } }')],
   ];
 
   test.each(refused)('refuses %s, as the validator does', (_, text) => {

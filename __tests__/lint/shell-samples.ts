@@ -13,6 +13,7 @@ import { baseManifest, delta, resetRelease, verify } from '../../src/remote/step
 import { doctor } from '../../src/remote/steps/doctor.js';
 import { commandHealthcheck } from '../../src/remote/steps/healthcheck.js';
 import { logHistory } from '../../src/remote/steps/history.js';
+import { HOOK_OUTPUT_LIB } from '../../src/remote/steps/hook-output.js';
 import { hookSteps, IN_CURRENT, IN_RELEASE } from '../../src/remote/steps/hooks.js';
 import { inspect } from '../../src/remote/steps/inspect.js';
 import { lock, unlock } from '../../src/remote/steps/lock.js';
@@ -119,5 +120,6 @@ export function sampleLibs(): [string, string][] {
     ['transfer', TRANSFER_LIB],
     ['file index', FILE_INDEX_LIB],
     ['prune', PRUNE_FUNCTION],
+    ['hook output', HOOK_OUTPUT_LIB],
   ];
 }

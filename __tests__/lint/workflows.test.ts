@@ -81,7 +81,8 @@ function stepProblems(doc: Doc): string[] {
   }
   for (const [, id, name] of doc.text.matchAll(/\bsteps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
     if (ourIds.has(id!)) {
-      if (!(name! in outputs))
+      // `hook-<name>`: one output per name the hooks wrote to $DEPLOY_OUTPUT (not listed in action.yml).
+      if (!(name! in outputs) && !/^hook-[A-Za-z0-9_-]{1,64}$/.test(name!))
         problems.push(`${doc.name}: steps.${id}.outputs.${name}: "${name}" is not an output of action.yml`);
     } else if (!ids.has(id!)) problems.push(`${doc.name}: steps.${id}: no step has the id "${id}"`);
   }

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'ssh2';
 import { parseCertificate } from '../../src/transport/certificate.js';
 import { parseKnownHosts } from '../../src/transport/known-hosts.js';
+import { connectThrough } from '../../src/transport/jump.js';
 import { type ConnectError, connectSsh, type SshCredentials } from '../../src/transport/ssh.js';
-import { makeCa, signHostKey, type Signed } from '../support/ca.js';
+import { makeCa, type Signed } from '../support/ca.js';
+import { type HostCa, makeHostCa } from '../support/host-ca.js';
 import { sshAvailable, startSshd, type SshdHandle } from '../support/sshd.js';
 
 /**
@@ -13,6 +14,11 @@ import { sshAvailable, startSshd, type SshdHandle } from '../support/sshd.js';
  * has no authorized_keys at all: the plain key alone is refused there.
  */
 const suite = sshAvailable() ? describe : describe.skip;
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as ConnectError,
+  );
 
 suite('SSH login with a user certificate', () => {
   let sshd: SshdHandle;
@@ -34,11 +40,6 @@ suite('SSH login with a user certificate', () => {
     knownHosts: parseKnownHosts(sshd.knownHostsLine),
     connectTimeoutMs: 10_000,
   });
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => undefined,
-      (e: unknown) => e as ConnectError,
-    );
 
   test.each(['ed25519', 'ecdsa', 'ecdsa521', 'rsa'])(
     'a %s key with its certificate logs in (the plain key alone is refused)',
@@ -86,18 +87,25 @@ suite('SSH login with a user certificate', () => {
   });
 });
 
-suite('host certificates (@cert-authority)', () => {
+suite('host certificates (@cert-authority), against a real sshd with HostCertificate', () => {
   let sshd: SshdHandle;
-  let ca: ReturnType<typeof makeCa>;
+  let ca: HostCa;
   let caLine: string;
   beforeAll(async () => {
-    ca = makeCa();
-    const host = signHostKey(ca, 'ecdsa', '127.0.0.1');
+    ca = makeHostCa();
+    const host = ca.sign({ key: 'ecdsa' });
     sshd = await startSshd({ extraConfig: [`HostKey ${host.keyPath}`, `HostCertificate ${host.certPath}`] });
-    caLine = `@cert-authority [${sshd.host}]:${sshd.port} ${readFileSync(ca.caPub, 'utf8').trim()}`;
+    caLine = ca.line(`[${sshd.host}]:${sshd.port}`);
   });
   afterAll(async () => {
     await sshd?.stop();
+  });
+
+  const target = () => ({ host: sshd.host, port: sshd.port, user: sshd.user, name: `${sshd.user}@test` });
+  const creds = (knownHosts: string): SshCredentials => ({
+    privateKey: sshd.privateKey,
+    knownHosts: parseKnownHosts(knownHosts),
+    connectTimeoutMs: 10_000,
   });
 
   test('OpenSSH accepts the host by its certificate with only the @cert-authority line (the set-up is right)', () => {
@@ -116,30 +124,40 @@ suite('host certificates (@cert-authority)', () => {
     expect(out.toString()).toBe('ok\n');
   });
 
-  test('ssh2 cannot negotiate host certificates: it refuses the algorithm names', () => {
-    // If this starts passing, ssh2 gained host certificates and @cert-authority lines can be supported.
-    expect(() =>
-      new Client().connect({
-        host: sshd.host,
-        port: sshd.port,
-        algorithms: { serverHostKey: ['ecdsa-sha2-nistp256-cert-v01@openssh.com' as 'ssh-ed25519'] },
-      }),
-    ).toThrow(/Unsupported algorithm: ecdsa-sha2-nistp256-cert-v01@openssh.com/);
+  test('with only the @cert-authority line the host is reached by its certificate', async () => {
+    const from = sshd.log().length;
+    const transport = await connectSsh(target(), creds(caLine));
+    try {
+      expect((await transport.run('echo in')).stdout.toString()).toBe('in\n');
+    } finally {
+      await transport.close();
+    }
+    expect(sshd.log().slice(from)).toMatch(/Accepted publickey/);
   });
 
-  test('with only a @cert-authority line the host is refused before authentication, saying why', async () => {
-    const from = sshd.log().length;
-    const error = await connectSsh(
-      { host: sshd.host, port: sshd.port, user: sshd.user, name: `${sshd.user}@test` },
-      { privateKey: sshd.privateKey, knownHosts: parseKnownHosts(caLine), connectTimeoutMs: 10_000 },
-    ).then(
-      () => undefined,
-      (e: unknown) => e as ConnectError,
-    );
+  test('a jump host is checked by the same certificate rules (the host as its own hop)', async () => {
+    const hop = { host: sshd.host, port: sshd.port, user: sshd.user };
+    const transport = await connectThrough(target(), [hop], creds(caLine));
+    try {
+      expect((await transport.run('echo through')).stdout.toString()).toBe('through\n');
+    } finally {
+      await transport.close();
+    }
+    const wrongCa = makeHostCa().line('*');
+    const error = await failure(connectThrough(target(), [hop], creds(wrongCa)));
     expect(error?.kind).toBe('host-key');
-    expect(error?.message).toMatch(/the host is not listed in the `known-hosts` input/);
     expect(error?.message).toMatch(
-      /known-hosts line\(s\) 1 \(@cert-authority\) match this host, but host certificates are not supported/,
+      new RegExp(`^jump host root@127\\.0\\.0\\.1:${sshd.port} \\(hop 1 of 1\\): Host certificate verification failed`),
+    );
+    expect(error?.message).toMatch(/is not signed by a CA listed for this host/);
+  });
+
+  test('a certificate the CA line does not vouch for is refused before authentication, saying why', async () => {
+    const from = sshd.log().length;
+    const error = await failure(connectSsh(target(), creds(`${caLine}\n@revoked * ${ca.publicLine}`)));
+    expect(error?.kind).toBe('host-key');
+    expect(error?.message).toMatch(
+      /^Host certificate verification failed for 127\.0\.0\.1:\d+: the CA key that signed the host certificate is REVOKED/,
     );
     expect(sshd.log().slice(from)).not.toMatch(/publickey|Accepted/);
   });

@@ -232,12 +232,14 @@ describe('verifyHostKey matching', () => {
     expect(bad.entries.map((e) => e.line)).toEqual([4]);
   });
 
-  it('ignores @cert-authority lines for matching', () => {
+  it('a @cert-authority line never pins a plain key (the CA key itself included), and says so', () => {
     const text = `@cert-authority *.example.com ${keys.ed25519.type} ${keys.ed25519.base64}`;
     expect(parseKnownHosts(text).problems).toEqual([]);
     const v = failure(verify(text, 'web.example.com', 22, keys.ed25519));
     expect(v.reason).toBe('unknown');
-    expect(v.message).toContain('known-hosts line(s) 1 (@cert-authority) match this host, but host certificates');
+    expect(v.message).toContain(
+      'known-hosts line(s) 1 (@cert-authority) match this host, but it presented a plain host key, not a\ncertificate',
+    );
     expect(failure(verify(text, 'other.example.org', 22, keys.ed25519)).message).not.toContain('@cert-authority');
   });
 

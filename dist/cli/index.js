@@ -1148,8 +1148,8 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
-var config = __nccwpck_require__(3166);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var config = __nccwpck_require__(2438);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __nccwpck_require__(5625);
 // EXTERNAL MODULE: external "node:string_decoder"
@@ -1274,7 +1274,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(643);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2620);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(742);
 /* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1791);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(970);
@@ -1389,8 +1389,11 @@ function isCommand(name) {
     return COMMANDS.includes(name);
 }
 
+// EXTERNAL MODULE: ./src/releases/name.ts
+var releases_name = __nccwpck_require__(1239);
 ;// CONCATENATED MODULE: ./src/cli/args.ts
 /** The CLI's command line: `deploy-action COMMAND ENVIRONMENT [options]`. */
+
 
 
 /** Every command, with the line `--help` shows for it (a Record, so a new command must be added here). */
@@ -1447,6 +1450,10 @@ const OPTION_HELP = [
             'changes nothing more)',
     ],
     ['--release-name NAME', 'deploy, redeploy: name of the new release (default: a UTC timestamp)'],
+    [
+        '--release-name-exists fail|suffix',
+        'deploy, redeploy: when --release-name exists on a host, fail (default) or take the first NAME-2, NAME-3… free on every host',
+    ],
     ['--release NAME', 'rollback: the release to make live (default: the previous good one)'],
     [
         '-i, --identity FILE',
@@ -1510,6 +1517,7 @@ const OPTIONS = {
     'dry-run': { type: 'boolean' },
     force: { type: 'boolean' },
     'release-name': { type: 'string' },
+    'release-name-exists': { type: 'string' },
     release: { type: 'string' },
     identity: { type: 'string', short: 'i' },
     certificate: { type: 'string' },
@@ -1562,6 +1570,7 @@ function parseCliArgs(argv) {
     if (values['release-name'] !== undefined && command !== 'deploy' && command !== 'redeploy') {
         throw new UsageError(`--release-name names a new release; it applies to deploy and redeploy, not ${command}`);
     }
+    const releaseNameExists = nameExists(values['release-name-exists'], command);
     if (values.release !== undefined && command !== 'rollback') {
         throw new UsageError(`--release is the rollback target; it applies to rollback, not ${command}${command === 'deploy' || command === 'redeploy' ? ' (use --release-name)' : ''}`);
     }
@@ -1596,6 +1605,7 @@ function parseCliArgs(argv) {
         dryRun: values['dry-run'] ?? false,
         force: values.force ?? false,
         releaseName: command === 'rollback' ? values.release : values['release-name'],
+        ...(releaseNameExists ? { releaseNameExists } : {}),
         identity: values.identity,
         certificate: values.certificate,
         knownHosts: values['known-hosts'],
@@ -1605,6 +1615,17 @@ function parseCliArgs(argv) {
         startTimeoutSeconds,
         verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
     };
+}
+/** `--release-name-exists`: fail or suffix, for deploy and redeploy. */
+function nameExists(value, command) {
+    if (value === undefined)
+        return undefined;
+    if (command !== 'deploy' && command !== 'redeploy')
+        throw new UsageError(`--release-name-exists applies to deploy and redeploy, not ${command}`);
+    const found = releases_name/* RELEASE_NAME_EXISTS */.$t.find((v) => v === value);
+    if (!found)
+        throw new UsageError(`--release-name-exists: "${value}" is not one of ${releases_name/* RELEASE_NAME_EXISTS */.$t.join(', ')}`);
+    return found;
 }
 /** A `--NAME SECONDS` option: a positive number, or the default when absent. */
 function seconds(value, name, fallback) {
@@ -1638,34 +1659,13 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 74 modules
-var commands = __nccwpck_require__(643);
-// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
-var src_config = __nccwpck_require__(3166);
+// EXTERNAL MODULE: ./src/commands/index.ts + 76 modules
+var commands = __nccwpck_require__(2620);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var src_config = __nccwpck_require__(2438);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
-/** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
-function bare(host) {
-    return (/^\[(.*)\]$/.exec(host)?.[1] ?? host).toLowerCase();
-}
-/**
- * What one item selects: `label=web` picks the hosts with that label; anything else names hosts by display name
- * (`deploy@web1.example.com:2222`, `local`), by host name (`web1.example.com`, `::1` or `[::1]`) or as
- * `user@host`. Host names never contain `=`, so `key=value` items are free for such selectors.
- */
-function selectorFor(item) {
-    const label = /^label=(.+)$/.exec(item);
-    if (label)
-        return { item, matches: (h) => h.labels.includes(label[1]) };
-    if (item.includes('='))
-        return `"${item}": only label=NAME selects by key`;
-    const at = item.indexOf('@');
-    const user = at >= 0 ? item.slice(0, at) : undefined;
-    const host = bare(at >= 0 ? item.slice(at + 1) : item);
-    return {
-        item,
-        matches: (h) => h.name === item || (bare(h.host) === host && (user === undefined || h.user === user)),
-    };
-}
+/** Limiting a run to some of an environment's hosts (`--hosts` on the CLI, the `hosts` input of the action). */
+
 /**
  * The hosts a comma-separated list selects, in config order and without duplicates; every host when the list is
  * empty. An item that selects nothing is an error (prefixed with `source`, e.g. `--hosts`) that lists the hosts.
@@ -1680,7 +1680,7 @@ function selectHosts(hosts, spec, source) {
     const problems = [];
     const selectors = [];
     for (const item of items) {
-        const selector = selectorFor(item);
+        const selector = (0,src_config/* selectorFor */.DA)(item);
         if (typeof selector === 'string')
             problems.push(selector);
         else if (!hosts.some((h) => selector.matches(h)))
@@ -1715,6 +1715,8 @@ class RunReport {
     warnings = [];
     /** Per host, per step id: the last lines of hook output. */
     outputs = new Map();
+    /** Per host: the values its hooks wrote to `$DEPLOY_OUTPUT`, checked (see commands/hook-outputs.ts). */
+    hookOutputs = new Map();
     links;
     failure;
     release;
@@ -2848,6 +2850,7 @@ function buildCliContext(args, host) {
         report: new RunReport(args.command, config.environment, config.application),
         source,
         releaseName: args.releaseName,
+        releaseNameExists: args.releaseNameExists,
         dryRun: args.dryRun,
         force: args.force,
         signal,
@@ -2868,7 +2871,7 @@ function buildCliContext(args, host) {
 /* unused harmony exports MASK, Masker */
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6193);
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3166);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2438);
 /**
  * The CLI's masking: every byte it writes to stdout and stderr (its log, the build hooks' output that @actions/exec
  * copies there, the outcome) passes through one filter that replaces each secret by `***`, as the runner does for
@@ -2984,8 +2987,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
-var config = __nccwpck_require__(3166);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var config = __nccwpck_require__(2438);
 // EXTERNAL MODULE: ./src/report/document.ts
 var report_document = __nccwpck_require__(8101);
 // EXTERNAL MODULE: ./src/artifact/hooks.ts + 8 modules
@@ -3189,9 +3192,20 @@ function success(r, dryRun, style = report_style/* PLAIN */.tZ) {
         out.push('', ...r.changes.map((c) => `  - ${bare(c)}`));
     if (r.details.length)
         out.push('', ...textBlocks(r.details));
+    if (r.hookOutputs.size)
+        out.push('', style.heading('Hook outputs:'), ...hookOutputLines(r));
     if (r.warnings.length)
         out.push('', style.heading('Warnings:'), ...r.warnings.map((w) => `  - ${bare(w)}`));
     return { text: `${out.join('\n').trimEnd()}\n`, code: EXIT.ok };
+}
+/** What the hooks wrote to `$DEPLOY_OUTPUT`, host by host: `name=value`, a value of several lines as a JSON string. */
+function hookOutputLines(r) {
+    return r
+        .inOrder(r.hookOutputs.keys())
+        .flatMap((host) => [
+        `  ${host}:`,
+        ...[...r.hookOutputs.get(host).values].map(([name, value]) => `    ${name}=${/[\t\n]/.test(value) ? JSON.stringify(value) : value}`),
+    ]);
 }
 /** A run (or its set-up) that failed: where, why, the last lines of output, what was left alone. */
 function failure(r, error, context = {}) {
@@ -3329,7 +3343,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 643:
+/***/ 2620:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3339,44 +3353,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   z: () => (/* binding */ runsHooks)
 });
 
-;// CONCATENATED MODULE: ./src/remote/sh/index.ts
-// Generated by `npm run shell` (scripts/shell.ts) from the .sh and .awk files in this directory: edit those, then
-// run it. Comments, blank lines and indentation are left out (the first exec request is bounded).
-/** cleanup.sh */
-const CLEANUP_SH = "stale=\n[ ! -d .deploy/trash ] || stale=$(find .deploy/trash -mindepth 1 -maxdepth 1 -mmin +10 -printf '%f ' 2>/dev/null || true)\n[ -z \"$stale\" ] || da_data warning \"earlier cleanups could not delete .deploy/trash/{ $stale} (files of another user?): remove them by hand\"\nif [ \"$#\" -eq 0 ]; then\necho \"nothing to clean up\"\nelse\ntrash=\".deploy/trash/$DA_OWNER\"\n[ ! -L .deploy/trash ] || rm -f .deploy/trash\nremoved=0\nmanifests=()\nfor name in \"$@\"; do\ncase $name in ''|.|..|*/*) continue ;; esac\n! [ current -ef \"releases/$name\" ] || continue\nmanifests+=(\".deploy/manifests/$name.gz\" \".deploy/manifests/$name.idx\")\nif [ -e \"releases/$name\" ]; then\nda_dir \"$trash\"\nmv -- \"releases/$name\" \"$trash/\" && removed=$((removed + 1))\nfi\ndone\nif [ -L .deploy/manifests ]; then\nda_data warning \".deploy/manifests is a symlink: the manifests of removed releases were left there; make it a directory\"\nelif [ \"${#manifests[@]}\" -gt 0 ]; then\nrm -f -- \"${manifests[@]}\"\nfi\nif [ \"$removed\" -gt 0 ]; then echo \"removed $removed old releases\"; else echo \"nothing left to clean up\"; fi\nfi\nif [ -d .deploy/trash ]; then\nif command -v setsid > /dev/null; then setsid rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &\nelse rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &\nfi\nfi\n";
-/** contain-check.sh */
-const CONTAIN_CHECK_SH = "da_leaves() {\nlocal depth=0 rest=$1 seg\ncase $2 in /*) return 0 ;; esac\nwhile [ \"$rest\" != \"${rest#*/}\" ]; do depth=$((depth + 1)); rest=${rest#*/}; done\nrest=$2/\nwhile [ -n \"$rest\" ]; do\nseg=${rest%%/*}; rest=${rest#*/}\ncase $seg in ''|.) ;; ..) depth=$((depth - 1)); [ \"$depth\" -ge 0 ] || return 0 ;; *) depth=$((depth + 1)) ;; esac\ndone\nreturn 1\n}\nda_refuse() {\nlocal target shown=$4 where='the release' why=${5:-}\nif [ \"$3\" = shared ]; then shown=shared/$4; where=shared/; fi\ntarget=$(readlink -- \"$3/$4\" 2>/dev/null) || target='?'\nif [ -z \"$why\" ]; then\nif da_leaves \"$4\" \"$target\"; then why=\", outside $where\"\nelse why=\" (inside $where, but a symlink in the middle of a path is never followed: name the real path)\"; fi\nfi\necho \"error: $1: $2: $shown is a symlink to $target$why\" >&2\n}\nda_resolves_inside() {\nlocal real rel='' sh=''\ncd -P -- \"$DA_DEPLOY_PATH/$1\" 2>/dev/null || { cd -- \"$DA_DEPLOY_PATH\" || true; return 2; }\nreal=$PWD/\nif cd -P -- \"$DA_DEPLOY_PATH/releases/$DA_RELEASE\" 2>/dev/null; then rel=$PWD/; fi\nif cd -P -- \"$DA_DEPLOY_PATH/shared\" 2>/dev/null; then sh=$PWD/; fi\ncd -- \"$DA_DEPLOY_PATH\" || return 1\nif [ -n \"$rel\" ]; then case $real in \"$rel\"*) return 0 ;; esac; fi\nif [ -n \"$sh\" ]; then case $real in \"$sh\"*) return 0 ;; esac; fi\nreturn 1\n}\nda_contain() {\nif ! da_parents_real \"$2\" \"$3\"; then da_refuse \"$1\" \"$3\" \"$2\" \"$DA_LINK\"; return 1; fi\n[ -L \"$2/$3\" ] || return 0\ncase $4 in\nany) return 0 ;;\nreal) da_refuse \"$1\" \"$3\" \"$2\" \"$3\" \"; deploy-action never writes through a link in shared/: make it a real $([ \"$1\" = shared_files ] && echo file || echo directory) there\"; return 1 ;;\nseeded) da_refuse \"$1\" \"$3\" \"$2\" \"$3\" \"; shared/ is seeded from this release, where the link would lead elsewhere: ship a real directory there\"; return 1 ;;\ninside)\nlocal rc=0\nda_resolves_inside \"$2/$3\" || rc=$?\ncase $rc in\n0) ;;\n1) da_refuse \"$1\" \"$3\" \"$2\" \"$3\" \", outside the release and shared/\"; return 1 ;;\n*) da_refuse \"$1\" \"$3\" \"$2\" \"$3\" \", which is not a directory\"; return 1 ;;\nesac ;;\nesac\n}\n";
-/** contain-prelude.sh */
-const CONTAIN_PRELUDE_SH = "da_parents_real() {\nlocal rest=$2 prefix=\nDA_LINK=\nwhile [ \"$rest\" != \"${rest#*/}\" ]; do\nprefix=${prefix:+$prefix/}${rest%%/*}; rest=${rest#*/}\nif [ -L \"$1/$prefix\" ]; then DA_LINK=$prefix; return 1; fi\n[ -d \"$1/$prefix\" ] || return 0\ndone\n}\nda_relpath_ok() { case /$1/ in //|*//*|*/./*|*/../*) return 1 ;; esac; }\n";
-/** delta.sh */
-const DELTA_SH = "new=\"releases/$DA_RELEASE\"; base=\"releases/$DA_BASE\"\n{ [ -d \"$base\" ] && [ -f \".deploy/manifests/$DA_BASE.gz\" ]; } || { echo \"error: the base release or its manifest is gone\" >&2; exit 1; }\nif [ \"$mode\" = copy ]; then\ncp -a --reflink=auto -- \"$base/.\" \"$new/\"\nelse\n! [ current -ef \"$base\" ] || { echo \"error: releases/$DA_BASE is live\" >&2; exit 1; }\nlisted=\"$DA_TMP/base.$DA_BASE\"\nif [ ! -f \"$listed\" ] || [ -s \"$listed.foreign\" ]; then\necho \"releases/$DA_BASE cannot be reused: it holds entries of another user or could not be walked ($(head -c 300 -- \"$listed.foreign\" 2>/dev/null | tr '\\n' ' ')): sending everything instead\"\n[ -e .deploy/check-base-first ] || : > .deploy/check-base-first\nda_chunks > /dev/null\nda_chunks > /dev/null\nda_data base foreign\nexit 99\nfi\nprintf 'recycled %s\\n' \"$DA_BASE\" >> \"$DA_PENDING\"\nmv -T -- \"$base\" \"$new\" # onto the empty directory the release step made: rename(2) replaces it\necho \"reusing releases/$DA_BASE, which cleanup would remove\"\nfi\ntmp=$DA_TMP; da_dir \"$tmp\"\nactual=\"$tmp/base.$DA_BASE\"\n[ -f \"$actual\" ] || { actual=\"$tmp/actual\"; (cd -- \"$new\" && find . -mindepth 1 ${prune[@]+\"${prune[@]}\"} -printf '%P\\0') > \"$actual\"; }\ngzip -dc \".deploy/manifests/$DA_BASE.gz\" > \"$tmp/known\"\nDA_SKIP=$skip awk -v known=\"$tmp/known\" 'BEGIN { RS = ORS = \"\\0\"; skip = ENVIRON[\"DA_SKIP\"] }\nFILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, \"\\t\") + 1); listed[p] = 1; next }\n!($0 in listed) && (skip == \"\" || $0 !~ skip)' \"$tmp/known\" \"$actual\" > \"$tmp/prune\"\n[ -z \"$remove\" ] || printf '%s' \"$remove\" | base64 -d >> \"$tmp/prune\"\nda_prune \"$new\" < \"$tmp/prune\"\nda_unpack \"$new\"\nda_chunks > \".deploy/manifests/$DA_RELEASE.gz\"\nprintf '%s\\n' \"$revision\" > \"$new/REVISION\"\nentries=entries files=files\n[ \"$sent\" != 1 ] || entries=\"entry\"\n[ \"$unchanged\" != 1 ] || files=\"file\"\necho \"sent $sent changed $entries, $unchanged $files unchanged\"\n";
-/** doctor.sh */
-const DOCTOR_SH = "da_data doctor-bash \"$BASH_VERSION\"\nprintf -v now '%(%s)T' -1\nda_data doctor-clock \"$now\"\np=$DA_DEPLOY_PATH\nif [ -d \"$p\" ]; then\nda_data doctor-exists yes\nbad=\nfor d in . releases shared .deploy; do\n[ ! -e \"$p/$d\" ] || [ -w \"$p/$d\" ] || bad+=\"$d\"$'\\n'\ndone\nelse\nda_data doctor-exists no\nwhile [ ! -e \"$p\" ]; do\ncase $p in */*) p=${p%/*}; p=${p:-/} ;; *) p=. ;; esac\ndone\nbad=\n{ [ -d \"$p\" ] && [ -w \"$p\" ]; } || bad=$p\nda_data doctor-parent \"$p\"\nfi\nda_data doctor-unwritable \"${bad%$'\\n'}\"\nda_data doctor-free-kb \"$(df -Pk -- \"$p\" 2>/dev/null | awk 'NR == 2 { print $4 }' || true)\"\nif [ -n \"$acl\" ]; then if hash setfacl 2>/dev/null; then da_data doctor-setfacl yes; else da_data doctor-setfacl no; fi; fi\nif [ -n \"$sudo\" ]; then if sudo -n true </dev/null >/dev/null 2>&1; then da_data doctor-sudo yes; else da_data doctor-sudo no; fi; fi\nif [ -n \"$http_user\" ]; then if id -u -- \"$http_user\" >/dev/null 2>&1; then da_data doctor-http-user yes; else da_data doctor-http-user no; fi; fi\nif cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -d .deploy/lock ]; then da_data doctor-lock held; da_lock_report; else da_data doctor-lock free; fi\n";
-/** fence.sh */
-const FENCE_SH = "da_fence() { da_owns_lock || da_lock_lost; }\nda_lock_lost() {\nlocal at='' by='' url='' other='' what line switched=''\n{ IFS= read -r at; IFS= read -r by; IFS= read -r url; } 2>/dev/null < \".deploy/unlocked/$DA_OWNER\" || true\nread -r other 2>/dev/null < .deploy/lock/owner || true\nif [ -n \"$at\" ]; then\nwhat=\"was removed at $at by ${by:-an unknown operator} (unlock${url:+, $url})\"\n[ -z \"$other\" ] || what=\"$what, then taken by $(da_lock_name)\"\nelif [ -n \"$other\" ]; then\nwhat=\"was replaced by $(da_lock_name) (without unlock: removed by hand?)\"\nelse\nwhat=\"is gone (removed by hand, without unlock)\"\nfi\nwhile IFS= read -r line; do case $line in \"switched \"*) switched=yes ;; esac; done 2>/dev/null < \"$DA_PENDING\" || true\nif [ -n \"$switched\" ]; then line=\"its switch is undone only where current still points at its release\"; else line=\"nothing was switched\"; fi\necho \"error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again.\" >&2\nexit 76\n}\nda_lock_name() {\nlocal repo run attempt actor runner name\nrepo=$(da_lock_field repository); run=$(da_lock_field run_id); attempt=$(da_lock_field run_attempt)\nactor=$(da_lock_field actor); runner=$(da_lock_field runner)\nif [ -n \"$run\" ]; then name=\"${repo:+$repo }run $run${attempt:+ (attempt $attempt)}\"\nelif [ -n \"$runner\" ]; then name=\"a CLI run on $runner\"\nelse name=\"another run\"\nfi\nprintf '%s' \"$name${actor:+ by $actor}\"\n}\n";
-/** file-index.sh */
-const FILE_INDEX_SH = "DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'\nda_list_files() { find . -mindepth 1 \"$@\" -type f -printf \"$DA_FILE_SIG\"; }\nda_mark_time() { : > \"$1\" && find \"$1\" -printf '%C@'; }\nda_index_write() {\ngzip -dc \".deploy/manifests/$3.gz\" > \"$1.manifest\" &&\nawk -v mark=\"$2\" -v manifest=\"$1.manifest\" 'BEGIN { RS = ORS = \"\\0\" }\nFILENAME == manifest { if (substr($0, 1, 1) == \"f\") hash[substr($0, 41)] = substr($0, 8, 32); next }\n{ t = index($0, \"\\t\"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, \" \")\nif ((p in hash) && s[4] + 0 < mark - 0.01) print sig \"\\t\" hash[p] \"\\t\" p }' \"$1.manifest\" \"$1\" > \".deploy/manifests/$3.idx.tmp\" &&\nmv -f -- \".deploy/manifests/$3.idx.tmp\" \".deploy/manifests/$3.idx\"\nrm -f -- \"$1.manifest\"\n}\n";
-/** inspect.sh */
-const INSPECT_SH = "da_data user \"${USER:-$(id -un)}\"\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null; then da_data absent yes; exit 0; fi\nlive=$(readlink current 2>/dev/null || true)\nda_data live \"$live\"\noffered=\ndirs=(releases/*/)\nif [ -d \"${dirs[0]}\" ]; then\n{\nstat --printf '%Y\\t%n\\0' -- \"${dirs[@]}\"\nfor d in \"${dirs[@]}\"; do rev=; read -r rev 2>/dev/null < \"${d}REVISION\" || true; printf 'rev\\t%s\\t%s\\0' \"$d\" \"${rev:0:64}\"; done\n} | da_blob releases\nif [ -n \"$offer_from\" ] && [ \"${#dirs[@]}\" -ge \"$offer_from\" ]; then\nbase=\nfor d in \"${dirs[@]}\"; do\nd=${d%/}; [ \"$d\" != \"$live\" ] || continue\n{ [ -n \"$base\" ] && ! [[ $d < $base ]]; } || base=$d\ndone\nif [ -n \"$base\" ]; then\nda_data base-name \"${base#releases/}\"\nwhen=later; [ ! -e .deploy/check-base-first ] || when=now\n! da_offer_base \"${base#releases/}\" \"$when\" || offered=yes\nfi\nfi\nfi\nda_live_manifest \"$live\" ${offered:+kept}\nif [ -f .deploy/history.jsonl ]; then tail -n 1000 .deploy/history.jsonl | da_blob history; fi\npartial=\nfor f in .deploy/pending/*; do\n{ [ -f \"$f\" ] && [ \"$f\" != \"$DA_PENDING\" ]; } || continue\nwhile IFS= read -r line; do case $line in \"release \"*) partial+=\"${line#release }\"$'\\n' ;; esac; done < \"$f\"\ndone\n[ -z \"$partial\" ] || printf '%s' \"$partial\" | da_blob partial\nif [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi\n[ -z \"$detect\" ] || da_data http-user \"$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_]www|[w]ww-data|[n]ginx' | grep -v root | sort | awk '{print $NF}' | uniq | head -n 1)\"\n";
-/** prelude.sh */
-const PRELUDE_SH = "da_mark() { printf '\\n\\036%s %s\\n' \"$DA_T\" \"$*\"; }\nda_data() {\ncase $2 in\n*[![:print:]]*) printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) printf '\\n\\036%s data %s =%s\\n' \"$DA_T\" \"$1\" \"$2\" ;;\nesac\n}\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$b\"; }\nda_step() {\nda_mark step-begin \"$1\"\n(\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n) 2>&1\nlocal rc=$?\nda_mark step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\nda_revert\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\"\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\"\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n}\nda_lock_field() { sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/lock/info.json 2>/dev/null; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nda_data lock-info \"$(cat .deploy/lock/info.json 2>/dev/null || true)\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nda_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\nda_lost() { da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_abort; exit 143' TERM\ntrap 'da_abort; exit 130' INT HUP\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\n";
-/** prepare.sh */
-const PREPARE_SH = "da_dir \"$DA_DEPLOY_PATH\"\ncd -- \"$DA_DEPLOY_PATH\" || exit\nif [ -e current ] && [ ! -L current ]; then\necho \"error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?).\" >&2\necho \"Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\nfor d in releases .deploy .deploy/pending .deploy/manifests .deploy/lock; do\nif [ -L \"$d\" ]; then\necho \"error: $DA_DEPLOY_PATH/$d is a symlink (to $(readlink -- \"$d\")): deploy-action keeps releases and its metadata only in real directories inside deploy_path.\" >&2\necho \"Replace it with a directory (move what it holds), or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\ndone\n{ [ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ]; } || mkdir -p releases shared .deploy/pending .deploy/manifests\n";
-/** prune.sh */
-const PRUNE_SH = "da_prune() {\nlocal p ok='' n=0 list=()\nwhile IFS= read -r -d '' p; do\ncase /$p/ in //|*//*|*/./*|*/../*) continue ;; esac\nif [ \"${p%/*}\" != \"$ok\" ]; then\nok=\nif da_parents_real \"$1\" \"$p\"; then\ncase $p in */*) ok=${p%/*} ;; esac\nelse\necho \"$1/$DA_LINK is a symlink (to $(readlink -- \"$1/$DA_LINK\" || true)): removed it, not $p through it\"\np=$DA_LINK\nfi\nfi\nlist[n++]=$1/$p\nif [ \"$n\" -ge 1000 ]; then rm -rf -- \"${list[@]}\"; list=(); n=0; fi\ndone\n[ \"$n\" -eq 0 ] || rm -rf -- \"${list[@]}\"\n}\n";
-/** session-loop.sh */
-const SESSION_LOOP_SH = "while :; do\nIFS= read -r -t \"$DA_IDLE\" da_n || da_lost\ncase $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac\nIFS= read -r -t \"$DA_IDLE\" -N \"$da_n\" da_chunk || da_lost\neval \"$da_chunk\"\ndone\n";
-/** tools.sh */
-const TOOLS_SH = "if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 403)); then da_mark tools missing= busybox= \"bash=$BASH_VERSION\"; exit 69; fi\nda_tools() {\nlocal t b m='' y='' x=(/bin/busybox /usr/bin/busybox)\nfor t in busybox toybox; do hash $t 2>/dev/null && x+=(\"${BASH_CMDS[$t]}\"); done\nfor t in \"$@\"; do\nhash \"$t\" 2>/dev/null || { m+=,$t; continue; }\nfor b in \"${x[@]}\"; do [ \"${BASH_CMDS[$t]}\" -ef \"$b\" ] && { y+=,$t; break; }; done\ndone\n[ -z \"$m$y\" ] || { da_mark tools \"missing=${m#,}\" \"busybox=${y#,}\" \"bash=$BASH_VERSION\"; exit 69; }\n}\n";
-/** transfer.sh */
-const TRANSFER_SH = "da_chunks() {\nlocal n total=0\nwhile IFS= read -r -t \"$DA_IDLE\" n && [ \"$n\" -gt 0 ] 2>/dev/null; do\ntimeout \"$DA_IDLE\" head -c \"$n\" || { echo \"error: the upload stalled (nothing for $DA_IDLE s)\" >&2; return 1; }\ntotal=$((total + n))\ndone\n[ \"$n\" = 0 ] || { echo \"error: the upload stopped before its end\" >&2; return 1; }\n[ -z \"${1:-}\" ] || echo \"received $total bytes of $1\" >&2\n}\nda_unpack() {\nif ! da_chunks archive | tar -xzf - -C \"$1\" --no-same-owner; then\nlocal avail\navail=$(df -Pk -- \"$1\" 2>/dev/null | awk 'NR == 2 { print $4 }')\nif [ -n \"$avail\" ] && [ \"$avail\" -lt 1024 ]; then\necho \"error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free\" >&2\nelse\necho \"error: unpacking the release failed (${avail:-?} KiB free in $DA_DEPLOY_PATH)\" >&2\nfi\nreturn 1\nfi\n}\n";
-/** unlock-any.sh */
-const UNLOCK_ANY_SH = "if [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_fence_lock\nif [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_lock_report\nholder=\nread -r holder 2>/dev/null < .deploy/lock/owner || true\ncase $holder in *[!A-Za-z0-9_-]*) holder= ;; esac\nalive=false\n! da_lock_alive || alive=true\nif [ \"$alive\" = true ] && [ \"$forced\" != true ]; then\nda_data unlock refused\necho \"the lock holder's session is still running on this host: the lock was left in place\"\nexit 0\nfi\nda_now\nif [ -L .deploy/unlocked ]; then\necho \"warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)\"\nelif [ -n \"$holder\" ]; then\nda_dir .deploy/unlocked\nfind .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true\nprintf '%s\\n%s\\n%s\\n' \"$DA_AT\" \"$by\" \"$url\" > \".deploy/unlocked/$holder\"\nfi\nif [ \"$alive\" = false ] && [ -n \"$holder\" ] && [ -f \".deploy/pending/$holder\" ]; then\necho \"undoing what the lock holder's run left unfinished\"\n( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )\nfi\nrm -rf .deploy/lock\nda_history \"{\\\"event\\\":\\\"unlock\\\",\\\"holder\\\":\\\"$holder\\\",\\\"holder_alive\\\":$alive,\\\"forced\\\":$forced,$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nda_data unlock removed\necho \"deploy lock removed\"\n";
-/** verify.awk */
-const VERIFY_AWK = "BEGIN { RS = ORS = \"\\0\"; M = ENVIRON[\"DA_V_MANIFEST\"]; I = ENVIRON[\"DA_V_INDEX\"]; skip = ENVIRON[\"DA_V_SKIP\"] }\nfunction differ(what, p) { if (++bad <= 10) printf \"  %s: %s\\n\", what, p }\nfunction check(p, h) { if (h == substr(want[p], 3)) hashed[p] = h; else differ(\"content differs\", p) }\nFILENAME == M {\nt = substr($0, 1, 1); r = substr($0, 3); r = substr(r, index(r, \"\\t\") + 1); i = index(r, \"\\t\"); p = substr(r, i + 1)\nif (skip == \"\" || p !~ skip) want[p] = t \"\\t\" substr(r, 1, i - 1)\nnext\n}\nFILENAME == I { i = index($0, \"\\t\"); r = substr($0, i + 1); j = index(r, \"\\t\"); known[substr(r, j + 1)] = substr($0, 1, i) substr(r, 1, j - 1); next }\n{\nt = substr($0, 1, 1); r = substr($0, 3); i = index(r, \"\\t\"); v = substr(r, 1, i - 1); p = substr(r, i + 1)\nif (p == \"\") { if (t == \"f\") { split(v, s, \" \"); mark = s[4] - 0.01 } next }\nif (!(p in want)) { differ(\"not in the build\", p); next }\nseen[p] = 1\nif (substr(want[p], 1, 1) != t) { differ(\"type differs\", p); next }\nif (t == \"l\" && substr(want[p], 3) != v) differ(\"link target differs\", p)\nif (t != \"f\") next\nsig[p] = v\nif ((p in known) && index(known[p], v \"\\t\") == 1) check(p, substr(known[p], length(v) + 2))\nelse {\nprint \"./\" p > ENVIRON[\"DA_V_TODO\"]; todo[p] = 1; read++\nif (index(p, \"'\") || length(args) > 30000) direct = \"no\"; else args = args \" './\" p \"'\"\n}\n}\nEND {\nif (read) {\nclose(ENVIRON[\"DA_V_TODO\"])\ncmd = direct == \"no\" ? \"xargs -0r sha256sum -z < \\\"$DA_V_TODO\\\"\" : \"exec sha256sum -z --\" args\nwhile ((cmd | getline line) > 0) { p = substr(line, 69); delete todo[p]; check(p, substr(line, 1, 32)) }\nclose(cmd)\nfor (p in todo) differ(\"unreadable\", p)\n}\nfor (p in want) if (!(p in seen)) differ(\"missing\", p)\nif (!bad) for (p in hashed) { split(sig[p], s, \" \"); if (s[4] + 0 < mark) print sig[p] \"\\t\" hashed[p] \"\\t\" p > ENVIRON[\"DA_V_NEW_INDEX\"] }\nprintf \"%d\\n\", read > ENVIRON[\"DA_V_COUNTS\"]\nexit bad ? 3 : 0\n}\n";
-/** verify.sh */
-const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\"$tmp/manifest\" DA_V_TODO=\"$tmp/todo\" DA_V_COUNTS=\"$tmp/counts\" DA_V_SKIP\nexport DA_V_INDEX=\"$PWD/.deploy/manifests/$DA_BASE.idx\" DA_V_NEW_INDEX=\"$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp\"\n[ -f \"$DA_V_INDEX\" ] || DA_V_INDEX=/dev/null\ngzip -dc \".deploy/manifests/$DA_RELEASE.gz\" > \"$DA_V_MANIFEST\"\n: > \"$DA_V_NEW_INDEX\"; : > \"$tmp/mark\"\nrc=0\n(cd -- \"releases/$DA_RELEASE\" && find \"$tmp/mark\" . ${prune[@]+\"${prune[@]}\"} \\( -type f -printf \"f\\t$DA_FILE_SIG\" \\) -o \\( -type d -printf 'd\\t-\\t%P\\0' \\) -o \\( -type l -printf 'l\\t%l\\t%P\\0' \\) |\nawk \"$compare\" \"$DA_V_MANIFEST\" \"$DA_V_INDEX\" -) > \"$tmp/differences\" || rc=$?\nif [ \"$rc\" -ne 0 ]; then\necho \"the staged release does not match the build (a file of the live release was changed on this host?): sending everything instead\"\necho \"first differences:\"\ncat -- \"$tmp/differences\"\nrm -rf -- \"$tmp\" \"$DA_V_NEW_INDEX\"\nda_data verify mismatch\nexit 99\nfi\nmv -f -- \"$DA_V_NEW_INDEX\" \".deploy/manifests/$DA_RELEASE.idx\"\nread -r hashed < \"$DA_V_COUNTS\"\nfiles=files\n[ \"$hashed\" != 1 ] || files=\"file\"\necho \"verified against the build's manifest ($hashed $files read, the others unchanged since releases/$DA_BASE was verified)\"\n";
-
+// EXTERNAL MODULE: ./src/remote/sh/index.ts
+var sh = __nccwpck_require__(9120);
 ;// CONCATENATED MODULE: ./src/remote/fence.ts
 
 /**
@@ -3393,7 +3371,7 @@ const LOCK_LOST = 76;
  * come between the check and the act. Kept out of the prelude: the first phase travels in the exec request.
  * In sh/fence.sh, which exits with LOCK_LOST (76) literally.
  */
-const FENCE_CHECK = FENCE_SH;
+const FENCE_CHECK = sh/* FENCE_SH */.CU;
 
 // EXTERNAL MODULE: ./src/remote/quote.ts
 var quote = __nccwpck_require__(4414);
@@ -3471,7 +3449,7 @@ const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
  * parent that is not a directory ends the walk (nothing exists below it). `da_relpath_ok PATH`: PATH is a
  * relative path without `.`/`..` segments (values read back from a pending record, which a host may forge).
  */
-const CONTAIN_PRELUDE = CONTAIN_PRELUDE_SH;
+const CONTAIN_PRELUDE = sh/* CONTAIN_PRELUDE_SH */.fp;
 /**
  * Shell functions for the check step (defined inside its body, so they travel only with the stage phase).
  * `da_contain KEY ROOT PATH LAST` checks one configured entry; LAST says what the entry itself may be:
@@ -3480,7 +3458,7 @@ const CONTAIN_PRELUDE = CONTAIN_PRELUDE_SH;
  * `seeded` (must not be a link: a writable dir in a shared dir that the shared step is about to seed from the
  * release, where a relative link would resolve differently).
  */
-const CHECK_FUNCTIONS = CONTAIN_CHECK_SH;
+const CHECK_FUNCTIONS = sh/* CONTAIN_CHECK_SH */.ib;
 /** The shared dir that holds `path` (or is `path`), if any: after the shared step, the path lies in shared/. */
 function sharedDirOf(path, dirs) {
     return dirs.find((d) => path === d || path.startsWith(`${d}/`));
@@ -3549,7 +3527,7 @@ echo "checked ${count} paths: none leads out of the release or shared/"`,
  * directory removes that link instead (the release then lacks what the link stood for, so verify finds it
  * incomplete and everything is sent). Paths with `.`/`..` segments are ignored. One `rm` per 1000 paths.
  */
-const PRUNE_FUNCTION = PRUNE_SH.replace(/\n$/, '');
+const PRUNE_FUNCTION = sh/* PRUNE_SH */.Jf.replace(/\n$/, '');
 
 ;// CONCATENATED MODULE: ./src/remote/tools.ts
 
@@ -3612,7 +3590,7 @@ const TOOLS_EXIT = 69;
  * shell is sh/tools.sh, which holds MIN_BASH (as 403) and TOOLS_EXIT literally; the tools come as arguments.
  */
 function toolCheck() {
-    return `${TOOLS_SH}da_tools ${HOST_TOOLS.join(' ')}\n`;
+    return `${sh/* TOOLS_SH */.C3}da_tools ${HOST_TOOLS.join(' ')}\n`;
 }
 /** The message for a session command that the login shell could not run (status 127), from its stderr. */
 function describeMissingShell(stderr) {
@@ -3687,7 +3665,7 @@ const STDIN_SCRIPT_END = '#da-end\n';
  * The command loop that ends every session script: it reads length-prefixed phase scripts from stdin and evaluates
  * them. A runner that goes silent (no phase and no ping within DA_IDLE seconds) or away (EOF) is treated as lost.
  */
-const SESSION_LOOP = SESSION_LOOP_SH;
+const SESSION_LOOP = sh/* SESSION_LOOP_SH */.cn;
 function renderPrelude(o) {
     // The user's environment must not change how the session's commands parse their arguments or where cd goes.
     return `set -u
@@ -3702,7 +3680,7 @@ DA_PENDING=.deploy/pending/$DA_OWNER
 DA_TMP=.deploy/tmp.$DA_OWNER
 DA_RUN_JSON=${(0,quote.q)(o.runJson)}
 DA_IDLE=${(0,quote.q)(o.idleSeconds)}
-${PRELUDE_SH}${CONTAIN_PRELUDE}${toolCheck()}da_mark hello $$ "$DA_PGID"
+${sh/* PRELUDE_SH */.QL}${CONTAIN_PRELUDE}${toolCheck()}da_mark hello $$ "$DA_PGID"
 `;
 }
 
@@ -4735,7 +4713,7 @@ var tcp = __nccwpck_require__(2118);
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh() {
-    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(634)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8634));
+    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(255)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1255));
     return ssh;
 }
 /**
@@ -5058,37 +5036,8 @@ function sessionListener(host, l) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/releases/name.ts
-/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-/** The release-name rule: what a name given to us, or reported by a host, must be to be used at all. */
-function isReleaseName(name) {
-    return typeof name === 'string' && NAME.test(name) && !name.includes('..');
-}
-function checkReleaseName(name, source) {
-    if (!isReleaseName(name)) {
-        throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
-            'starting with a letter or digit)');
-    }
-    return name;
-}
-/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
-function timestampName(at) {
-    return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-}
-/**
- * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
- * any host (two deploys within one second), so a default name never collides.
- */
-function uniqueReleaseName(at, taken) {
-    const base = timestampName(at);
-    if (!taken.has(base))
-        return base;
-    for (let n = 2;; n++)
-        if (!taken.has(`${base}-${n}`))
-            return `${base}-${n}`;
-}
-
+// EXTERNAL MODULE: ./src/releases/name.ts
+var releases_name = __nccwpck_require__(1239);
 ;// CONCATENATED MODULE: ./src/commands/context.ts
 /** A warning for the log (an annotation on GitHub) and the summary. */
 function warn(ctx, text) {
@@ -5096,8 +5045,53 @@ function warn(ctx, text) {
     ctx.log.warning(text);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
-var config = __nccwpck_require__(3166);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var src_config = __nccwpck_require__(2438);
+;// CONCATENATED MODULE: ./src/commands/hook-targets.ts
+/**
+ * Where the deploy and activate hooks run on this run's hosts (`on:`, `once:`): checked before any host is reached,
+ * and told in a dry run's plan.
+ */
+
+/** `on: label=web` / `once: label=db`, as written. */
+const written = (h) => `${h.on.key}: ${h.on.items.join(', ')}`;
+/**
+ * A `once` hook whose hosts are all left out by the `hosts` selection would be skipped without a word (a migration
+ * that never runs): refused before connecting, saying what to include. An `on` hook (cache warming on `label=web`)
+ * simply does not run when its hosts are not deployed to.
+ */
+function checkHookHosts(config) {
+    const missed = config.deploy.filter((h) => h.once && h.on && !(0,src_config/* hookHosts */.PP)(h, config.hosts, (x) => x).length);
+    if (!missed.length)
+        return;
+    const hooks = missed.map((h) => `"${(0,src_config/* hookLabel */.UR)(h)}" (${written(h)})`).join(', ');
+    const items = [...new Set(missed.flatMap((h) => h.on.items))].join(',');
+    throw new Error(`the deploy hook${missed.length > 1 ? 's' : ''} ${hooks} must run once, on a host that this run leaves out: ` +
+        `add ${items} to the hosts to deploy to (the \`hosts\` input or --hosts), or deploy to every host`);
+}
+/** For a dry run's plan: each targeted hook and the hosts it would run on (none when it runs everywhere). */
+function hookPlaces(config) {
+    const lines = [];
+    for (const [kind, hooks] of [
+        ['deploy', config.deploy],
+        ['activate', config.activate],
+    ]) {
+        for (const h of hooks.filter((x) => x.on || x.once)) {
+            const on = kind === 'deploy'
+                ? (0,src_config/* hookHosts */.PP)(h, config.hosts, (x) => x)
+                : config.hosts.filter((x) => !h.on || (0,src_config/* selectedBy */.B8)(h.on.items, x));
+            const where = h.on ? `${written(h)}${h.once && h.on.key === 'on' ? ', once: true' : ''}` : 'once: true';
+            lines.push(`${kind} hook "${(0,src_config/* hookLabel */.UR)(h)}" (${where}): ${on.map((x) => x.name).join(', ') || 'no host of this run'}`);
+        }
+    }
+    return lines;
+}
+/** For a dry run's plan: a host's `vars` (plain values, never a secret; a host's `env` is not shown). */
+function varsLine(host) {
+    const vars = Object.entries(host.vars ?? {});
+    return vars.length ? [`Vars: ${vars.map(([k, v]) => `${k}=${v}`).join(', ')}`] : [];
+}
+
 ;// CONCATENATED MODULE: ./src/units.ts
 /** Counts and sizes as a person reads them: "1 file", "3 files", "812 B", "4.2 KiB", "25 MiB". */
 /** `n` and the noun, singular for 1 (`plural` when adding an `s` is wrong: "directory", "directories"). */
@@ -5162,9 +5156,16 @@ function parentOf(path) {
 
 ;// CONCATENATED MODULE: ./src/artifact/exclude.ts
 const ALWAYS = ['.git'];
-function excluder(patterns) {
+/**
+ * `patterns` (and `.git`) always exclude. The `ignored` rules (an `exclude_from` file) decide after them, the last
+ * matching line winning, as in .gitignore: `!pattern` ships what an earlier line excluded. A negation cannot bring
+ * back what `patterns` exclude, nor a path below an excluded directory (the walk never enters it).
+ */
+function excluder(patterns, ignored = []) {
     const rules = [...ALWAYS, ...patterns].map(compile);
-    return (path, isDirectory) => rules.some((rule) => rule(path, isDirectory));
+    const lines = ignored.map((r) => ({ test: compile(r.pattern), negated: r.negated })).reverse();
+    return (path, isDirectory) => rules.some((rule) => rule(path, isDirectory)) ||
+        lines.find((line) => line.test(path, isDirectory))?.negated === false;
 }
 function compile(pattern) {
     const dirOnly = pattern.endsWith('/');
@@ -5212,6 +5213,78 @@ function globToRegex(glob) {
             out += c.replace(/[.+^${}()|\\]/g, '\\$&');
     }
     return out;
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/artifact/ignore-file.ts
+/**
+ * `exclude_from`: a file of exclude patterns in the source directory (`.deployignore`), one per line, in the
+ * `exclude` syntax (src/artifact/exclude.ts): `#` starts a comment line, blank lines are skipped, surrounding white
+ * space is dropped, `!pattern` ships what an earlier line excluded (the last matching line decides, as in
+ * .gitignore), `\#` and `\!` start a pattern with that character. rsync's `+ `/`- ` prefixes and a lone `!` (rsync:
+ * clear the list) mean something else there, so they are refused rather than read as names.
+ */
+
+
+
+
+/** The rules of an ignore file's text; `file` names it in problems. */
+function parseIgnoreFile(text, file) {
+    const rules = [];
+    const problems = [];
+    text.split('\n').forEach((raw, i) => {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const rule = readLine(line);
+        if (typeof rule === 'string')
+            problems.push({ file, line: i + 1, column: 1, path: '', message: rule });
+        else
+            rules.push(rule);
+    });
+    return { rules, problems };
+}
+/** One line that is not blank or a comment: its rule, or why it is not one. */
+function readLine(line) {
+    if (/^[+-] /.test(line)) {
+        return `\`${line.slice(0, 40)}\`: rsync's \`+ \`/\`- \` prefixes are not supported; write the pattern alone to exclude it, \`!pattern\` to ship it after all (the last matching line decides)`;
+    }
+    const negated = line.startsWith('!');
+    const pattern = (negated ? line.slice(1) : line).replace(/^\\([#!])/, '$1');
+    if (pattern === '')
+        return 'a line with `!` alone names nothing; write `!pattern`';
+    if (pattern.includes('\0'))
+        return 'must not contain NUL characters';
+    return { pattern, negated };
+}
+/**
+ * What does not ship: `exclude`, and the `exclude_from` file's lines when there is one. The file is read from the
+ * source directory; a missing or unreadable one, or a line that is not a pattern, is a config error (thrown before
+ * anything is built or connected to).
+ */
+async function shipExcluder(config, source) {
+    const from = config.excludeFrom;
+    if (!from)
+        return excluder(config.exclude);
+    const file = (0,external_node_path_.resolve)(source, from.value);
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        const why = code === 'ENOENT'
+            ? `\`${from.value}\` does not exist in the source directory ${source}: create it, or correct or remove \`exclude_from\``
+            : code === 'EISDIR'
+                ? `\`${from.value}\` is a directory in ${source}; \`exclude_from\` names a file of patterns`
+                : `cannot read \`${from.value}\` in ${source} (${code ?? String(error)})`;
+        throw new src_config/* ConfigError */.xL([{ ...from.position, path: from.path, message: why }]);
+    }
+    const parsed = parseIgnoreFile(text, file);
+    if (parsed.problems.length)
+        throw new src_config/* ConfigError */.xL(parsed.problems);
+    return excluder(config.exclude, parsed.rules);
 }
 
 // EXTERNAL MODULE: ./src/artifact/hooks.ts + 8 modules
@@ -5362,8 +5435,6 @@ function under(roots) {
     return (path) => roots.some((r) => path === r || path.startsWith(`${r}/`));
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/artifact/pack.ts
@@ -5459,11 +5530,13 @@ async function copySource(source, dest, exclude) {
 
 
 
+
 /**
  * The build on the runner: a temporary copy of the source (only when build hooks would change it) and the build
  * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
  */
 async function runBuild(config, source, log) {
+    const exclude = await shipExcluder(config, source);
     const scratch = await scratchDir('deploy-action-');
     try {
         let root = source;
@@ -5473,7 +5546,7 @@ async function runBuild(config, source, log) {
             await copySource(source, root, excluder([]));
             await (0,hooks/* runBuildHooks */.m)(config.build, root, config.env, log);
         }
-        return { root, scratch };
+        return { root, scratch, exclude };
     }
     catch (error) {
         await scratch.dispose();
@@ -5481,12 +5554,12 @@ async function runBuild(config, source, log) {
     }
 }
 /**
- * What ships (everything but `exclude`), known once the build is walked: the whole build can be packed from then
+ * What ships (everything but `exclude` and `exclude_from`), known once the build is walked: the whole build can be packed from then
  * on, and the manifest is hashed while the hosts are reached, for what needs it (deltas, the end of every upload).
  */
-async function describeBuild(config, tree, log) {
+async function describeBuild(tree, log) {
     const { root, scratch } = tree;
-    const entries = await walk(root, excluder(config.exclude));
+    const entries = await walk(root, tree.exclude);
     const files = entries.filter((e) => e.type === 'file');
     const size = files.reduce((n, e) => n + e.size, 0);
     log.info(`built ${count(files.length, 'file')} (${units_size(size)})`);
@@ -5653,7 +5726,7 @@ function parseHistory(text, invalid = () => undefined) {
         if (!value || typeof value !== 'object' || Array.isArray(value))
             continue;
         const entry = { ...value };
-        if (!isReleaseName(entry['release'])) {
+        if (!(0,releases_name/* isReleaseName */.jn)(entry['release'])) {
             if (entry['release'] !== undefined)
                 invalid({ what: 'a release name in .deploy/history.jsonl (release)', value: String(entry['release']) });
             continue;
@@ -5665,7 +5738,7 @@ function parseHistory(text, invalid = () => undefined) {
         }
         for (const k of NAME_FIELDS) {
             const v = entry[k];
-            if (v === undefined || v === null || isReleaseName(v))
+            if (v === undefined || v === null || (0,releases_name/* isReleaseName */.jn)(v))
                 continue;
             invalid({ what: `a release name in .deploy/history.jsonl (${k})`, value: String(v) });
             delete entry[k];
@@ -5723,7 +5796,7 @@ function unusable(history) {
 /** The name a `current` link points at, when it points into `releases/` and the name is a release name. */
 function releaseOfLink(target) {
     const m = /(?:^|\/)releases\/([^/]+)\/?$/.exec(target);
-    return isReleaseName(m?.[1]) ? m[1] : undefined;
+    return (0,releases_name/* isReleaseName */.jn)(m?.[1]) ? m[1] : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/releases/order.ts
@@ -5763,9 +5836,9 @@ function releasesToRemove(o) {
  */
 
 /** Receiving the payload (`da_chunks`: length-prefixed chunks, as src/artifact/follow.ts frames them) and unpacking it. */
-const TRANSFER_LIB = TRANSFER_SH;
+const TRANSFER_LIB = sh/* TRANSFER_SH */.KQ;
 /** Stat signatures of a release's files and the file index built from them (upload writes it, verify reads it). */
-const FILE_INDEX_LIB = FILE_INDEX_SH;
+const FILE_INDEX_LIB = sh/* FILE_INDEX_SH */.GJ;
 
 ;// CONCATENATED MODULE: ./src/remote/steps/prune.ts
 
@@ -5803,7 +5876,7 @@ function delta(o) {
         id: 'upload',
         label: 'upload (delta)',
         lib: [TRANSFER_LIB],
-        body: `${vars.join('\n')}\n${PRUNE_FUNCTION}\n${DELTA_SH}`,
+        body: `${vars.join('\n')}\n${PRUNE_FUNCTION}\n${sh/* DELTA_SH */.vr}`,
     };
 }
 /**
@@ -5839,8 +5912,8 @@ function verify(opts) {
         lib: [FILE_INDEX_LIB],
         body: `DA_V_SKIP=${(0,quote.q)(opts.skip.length ? underRegex(opts.skip) : '')}
 prune=(${pruneArgs(opts.skip)})
-compare=${(0,quote.q)(VERIFY_AWK)}
-${VERIFY_SH}`,
+compare=${(0,quote.q)(sh/* VERIFY_AWK */.K3)}
+${sh/* VERIFY_SH */.Ct}`,
     };
 }
 /** Empties the staged release for a full upload after a delta did not verify. */
@@ -5860,31 +5933,8 @@ function foreignBase(result) {
     return result.data.get(DELTA_BASE)?.[0] === 'foreign';
 }
 
-;// CONCATENATED MODULE: ./src/remote/data.ts
-/**
- * The values of a phase's result for the keys a step reports once, each checked to be reported at most once (`one`
- * gives '' for a key reported twice, and notes it as invalid: a second value is a forged marker, or a bug, never
- * joined or chosen between).
- */
-function singleValues(result, invalid, keys) {
-    const twice = new Set(keys.filter((k) => (result.data.get(k)?.length ?? 0) > 1));
-    for (const k of twice)
-        invalid.push({
-            what: `the value "${k}", reported ${result.data.get(k).length} times (a forged report?)`,
-            value: result.data.get(k).join('\n'),
-        });
-    return (key) => (twice.has(key) ? '' : (result.data.get(key)?.[0] ?? ''));
-}
-/** A blob as bytes, under the same rule: a blob sent twice is neither. */
-function singleBlob(result, key) {
-    return result.bytes.get(key)?.length === 1 ? result.bytes.get(key)[0] : undefined;
-}
-/** How an invalid value is shown in the log: as a JSON string (escapes shown), cut to 120 characters. */
-function shownInvalid(value) {
-    const json = JSON.stringify(value);
-    return json.length > 120 ? `${json.slice(0, 119)}…` : json;
-}
-
+// EXTERNAL MODULE: ./src/remote/data.ts
+var remote_data = __nccwpck_require__(2044);
 ;// CONCATENATED MODULE: ./src/remote/steps/lock.ts
 
 
@@ -5942,7 +5992,7 @@ const LOCK_KEYS = [LOCK_INFO, LOCK_ALIVE, LOCK_SINCE];
 /** A lock's record, each field checked: plain text (capped, no control characters); `run_url` an https URL. */
 function lockHolder(data) {
     const invalid = [];
-    const one = singleValues({ data: data ?? new Map() }, invalid, LOCK_KEYS);
+    const one = (0,remote_data/* singleValues */.rc)({ data: data ?? new Map() }, invalid, LOCK_KEYS);
     const raw = one(LOCK_INFO);
     const info = {};
     let readable = false;
@@ -5958,7 +6008,7 @@ function lockHolder(data) {
                     info[k] = ok;
                 else
                     invalid.push({
-                        what: `a field of the lock record (${shownInvalid(k)})`,
+                        what: `a field of the lock record (${(0,remote_data/* shownInvalid */.zj)(k)})`,
                         value: typeof v === 'string' ? v : (JSON.stringify(v) ?? ''),
                     });
             }
@@ -6015,7 +6065,7 @@ function inspect(opts) {
         // which is by time for generated names) is the one this deploy's cleanup would remove: its manifest comes along,
         // so a delta can start from it without another round trip (the runner checks that retention agrees; see
         // baseManifest). The live release's manifest (hundreds of KB for a big app) is then only reported as there.
-        body: `offer_from=${opts.offerBaseFrom === undefined ? '' : Number(opts.offerBaseFrom)}\ndetect=${opts.detectHttpUser ? 'yes' : ''}\n${INSPECT_SH}`,
+        body: `offer_from=${opts.offerBaseFrom === undefined ? '' : Number(opts.offerBaseFrom)}\ndetect=${opts.detectHttpUser ? 'yes' : ''}\n${sh/* INSPECT_SH */.NV}`,
     };
 }
 /**
@@ -6058,9 +6108,9 @@ const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
  */
 function readInspect(result) {
     const invalid = [];
-    const one = singleValues(result, invalid, [...INSPECT_KEYS, ...LOCK_KEYS]);
+    const one = (0,remote_data/* singleValues */.rc)(result, invalid, [...INSPECT_KEYS, ...LOCK_KEYS]);
     const name = (value, what) => {
-        if (isReleaseName(value))
+        if ((0,releases_name/* isReleaseName */.jn)(value))
             return value;
         invalid.push({ what: `${what} that is not a valid release name`, value });
         return undefined;
@@ -6108,7 +6158,7 @@ function readInspect(result) {
             partial.add(p);
     const baseName = one(BASE_NAME) ? name(one(BASE_NAME), 'the release offered as a delta base') : undefined;
     // Blobs as bytes, under the same rule: a blob sent twice is neither.
-    const blob = (key) => singleBlob(result, key);
+    const blob = (key) => (0,remote_data/* singleBlob */.sm)(result, key);
     return {
         user: user(USER_KEY),
         absent: one(ABSENT) === 'yes',
@@ -6355,7 +6405,7 @@ function prepare() {
         id: 'prepare',
         label: 'prepare',
         mayLackDeployPath: true,
-        body: PREPARE_SH,
+        body: sh/* PREPARE_SH */.OL,
     };
 }
 
@@ -6433,7 +6483,7 @@ var errors = __nccwpck_require__(3916);
 function reportInvalid(ctx, host, invalid) {
     const shown = invalid.slice(0, 5);
     for (const v of shown) {
-        ctx.log.warning(`${host}: the host reported ${v.what}: ${shownInvalid(v.value)}; it was ignored`);
+        ctx.log.warning(`${host}: the host reported ${v.what}: ${(0,remote_data/* shownInvalid */.zj)(v.value)}; it was ignored`);
         ctx.report.warnings.push(`${host}: the host reported ${v.what} (shown in the log); it was ignored`);
     }
     if (invalid.length > shown.length) {
@@ -6572,9 +6622,10 @@ var report_document = __nccwpck_require__(8101);
 
 
 
+
 /** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
 async function shippedSummary(config, source) {
-    const entries = await walk(source, excluder(config.exclude));
+    const entries = await walk(source, await shipExcluder(config, source));
     const files = entries.filter((e) => e.type === 'file');
     const bytes = files.reduce((n, e) => n + e.size, 0);
     const hooks = config.build.length
@@ -6586,7 +6637,7 @@ async function shippedSummary(config, source) {
 function planReport(ctx, fleet, facts, phases, shipped) {
     const blocks = [
         (0,report_document/* heading */.R_)('Plan (dry run: nothing was changed on any host)'),
-        (0,report_document/* list */.p_)([`New release: ${phases.name}`, `Ships: ${shipped}`]),
+        (0,report_document/* list */.p_)([`New release: ${phases.name}`, `Ships: ${shipped}`, ...hookPlaces(ctx.config)]),
     ];
     for (const m of fleet.members) {
         const f = facts.get(m);
@@ -6594,6 +6645,7 @@ function planReport(ctx, fleet, facts, phases, shipped) {
         const items = [
             `Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`,
             `Lock: ${f.lock ? describeHeldLock(f.lock, ctx.config.environment) : 'free'}`,
+            ...varsLine(m.host),
         ];
         try {
             const health = ctx.config.healthcheck
@@ -6671,7 +6723,9 @@ async function rollout(fleet, plan, listener = {}, members = fleet.members) {
             const at = Date.now();
             for (const m of batch)
                 listener.switched?.(m, at);
-            await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
+            const activated = await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
+            for (const [m, result] of activated)
+                listener.activated?.(m, result);
             if (plan.health) {
                 // One phase of the log for the batch, whether each host is checked by URL (from here) or by command.
                 await fleet.phase('health', batch, async () => {
@@ -6740,7 +6794,7 @@ da_data health "fail after ${c.retries + 1} attempts"`,
  */
 function healthVerdict(result) {
     const invalid = [];
-    const raw = result ? singleValues(result, invalid, [HEALTH])(HEALTH) : '';
+    const raw = result ? (0,remote_data/* singleValues */.rc)(result, invalid, [HEALTH])(HEALTH) : '';
     if (/^(ok attempt \d{1,6}|fail after \d{1,6} attempts)$/.test(raw)) {
         const attempts = /attempt (\d+)/.exec(raw)?.[1];
         return {
@@ -6757,7 +6811,59 @@ function healthVerdict(result) {
 
 // EXTERNAL MODULE: ./src/report/heartbeat.ts
 var heartbeat = __nccwpck_require__(990);
+// EXTERNAL MODULE: ./src/remote/steps/hook-output.ts
+var hook_output = __nccwpck_require__(2249);
+;// CONCATENATED MODULE: ./src/commands/hook-outputs.ts
+
+
+
+/**
+ * Keeps in the report what each host's hooks wrote to `$DEPLOY_OUTPUT` in these results (a hooks or an activate
+ * phase), and warns of each problem, naming the host, the hook and the line. A host keeps at most OUTPUT_HOST_MAX
+ * bytes of names and values: a value past that is left out, with a warning.
+ */
+function recordHookOutputs(ctx, results) {
+    for (const [m, result] of results) {
+        const outputs = (0,hook_output/* hookOutputs */.s5)(result);
+        if (!outputs.length)
+            continue;
+        let host = ctx.report.hookOutputs.get(m.host.name);
+        if (!host) {
+            host = { masked: m.host.masked === true, values: new Map() };
+            ctx.report.hookOutputs.set(m.host.name, host);
+        }
+        let size = 0;
+        for (const [name, value] of host.values)
+            size += entrySize(name, value);
+        for (const out of outputs) {
+            const where = `${m.host.name}: ${(0,steps_hooks/* stepTitle */.Fb)(out.step)}: $DEPLOY_OUTPUT`;
+            for (const p of out.problems)
+                warn(ctx, `${where}${p.line ? ` line ${p.line}` : ''}: ${p.text}`);
+            const left = [];
+            let from = 0;
+            for (const pair of out.pairs) {
+                const old = host.values.get(pair.name);
+                const after = size - (old === undefined ? 0 : entrySize(pair.name, old)) + entrySize(pair.name, pair.value);
+                if (after > hook_output/* OUTPUT_HOST_MAX */.qD) {
+                    if (!left.length)
+                        from = pair.line;
+                    left.push(pair.name);
+                    continue;
+                }
+                host.values.set(pair.name, pair.value);
+                size = after;
+            }
+            if (left.length) {
+                const names = left.length > 3 ? `${left.slice(0, 3).join(', ')} and ${left.length - 3} more` : left.join(', ');
+                warn(ctx, `${where} line ${from}: ${names} left out: this host's outputs would pass ${hook_output/* OUTPUT_HOST_MAX */.qD / 1024} KiB in all`);
+            }
+        }
+    }
+}
+const entrySize = (name, value) => Buffer.byteLength(name) + Buffer.byteLength(value);
+
 ;// CONCATENATED MODULE: ./src/commands/release-flow.ts
+
 
 
 
@@ -6776,6 +6882,7 @@ async function runRelease(ctx, fleet, facts, phases) {
     const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
     const solo = fleet.members.length === 1 && !ctx.config.healthcheck && ctx.config.activate.length === 0;
     const staging = await stageAndHooks(ctx, fleet, phases, solo);
+    recordHookOutputs(ctx, staging);
     // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
     const restaged = fleet.members.filter((m) => staging.get(m)?.stopped);
     if (solo && restaged.length === 0) {
@@ -6807,7 +6914,8 @@ async function restage(ctx, fleet, phases, again, results) {
     const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
     for (const m of again)
         warn(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
-    await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: ctx.config.maxParallel });
+    const hooked = await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: ctx.config.maxParallel });
+    recordHookOutputs(ctx, hooked);
 }
 /**
  * Switches the hosts (all of them, or `members`) as the config's strategy says, each activated and health-checked,
@@ -6831,6 +6939,7 @@ function rolloutListener(ctx) {
         switched: (m, at) => report.switchedAt.set(m.host.name, at),
         health: (m, r) => (report.row(m.host.name).health = { ok: r.ok, attempts: r.attempts, detail: r.detail }),
         reverted: (m) => (report.row(m.host.name).reverted = true),
+        activated: (m, result) => recordHookOutputs(ctx, new Map([[m, result]])),
     };
 }
 /** A host's health after its switch, by URL from the runner or by command on the host. */
@@ -6886,6 +6995,28 @@ function reportRelease(ctx, fleet, facts, phases, removed, restagedBecause) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/commands/release-name.ts
+
+
+/**
+ * The name for a `release-name` that exists on a host (as a directory or in its history): with
+ * `release-name-exists: suffix` the first `NAME-2`, `NAME-3`… free on every host; else a failure naming the host.
+ */
+function existingName(ctx, facts, name, taken) {
+    const [m] = [...facts].find(([, f]) => f.dirs.includes(name) || f.history.some((h) => h.release === name));
+    const cli = ctx.surface === 'cli';
+    if (ctx.releaseNameExists === 'suffix') {
+        const suffixed = (0,releases_name/* suffixedReleaseName */.dA)(name, taken);
+        if (suffixed) {
+            ctx.log.info(`a release named ${name} exists on ${m.host.name}: this one is ${suffixed} on every host`);
+            return suffixed;
+        }
+        throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there, and "${name}-2" would be longer than 100 characters; choose a shorter ${cli ? '--release-name' : 'release-name'}`);
+    }
+    const suffix = cli ? '--release-name-exists suffix' : '`release-name-exists: suffix`';
+    throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused. Use ${suffix} to deploy it as "${(0,releases_name/* suffixedReleaseName */.dA)(name, taken) ?? `${name}-2`}" (the first free NAME-2, NAME-3…), or choose another name`);
+}
+
 ;// CONCATENATED MODULE: ./src/remote/steps/cleanup.ts
 
 
@@ -6900,7 +7031,7 @@ function cleanup(remove) {
         id: 'cleanup',
         label: 'cleanup',
         // The releases to remove are the body's arguments (set --); a step function is called without any.
-        body: `${remove.length ? `set -- ${(0,quote/* words */.a)(remove)}\n` : ''}${CLEANUP_SH}`,
+        body: `${remove.length ? `set -- ${(0,quote/* words */.a)(remove)}\n` : ''}${sh/* CLEANUP_SH */.h1}`,
     };
 }
 
@@ -7088,17 +7219,13 @@ echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
 
 
 
-/** The new release's name: the one asked for (never reused), or a fresh one from the run's start time. */
+
+
+/**
+ * The new release's name: the one asked for (never reused: with `release-name-exists: suffix` the first free
+ * `NAME-2`, `NAME-3`… on every host instead of failing), or a fresh one from the run's start time.
+ */
 function chooseName(ctx, facts) {
-    if (ctx.releaseName) {
-        const name = checkReleaseName(ctx.releaseName, 'release-name');
-        for (const [m, f] of facts) {
-            if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
-                throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" already exists there; release names are never reused`);
-            }
-        }
-        return name;
-    }
     const taken = new Set();
     for (const f of facts.values()) {
         for (const d of f.dirs)
@@ -7106,7 +7233,11 @@ function chooseName(ctx, facts) {
         for (const h of f.history)
             taken.add(h.release);
     }
-    return uniqueReleaseName(ctx.run.startedAt, taken);
+    if (ctx.releaseName) {
+        const name = (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
+        return taken.has(name) ? existingName(ctx, facts, name, taken) : name;
+    }
+    return (0,releases_name/* uniqueReleaseName */.SS)(ctx.run.startedAt, taken);
 }
 function httpUserFor(c, m, f) {
     const user = c.httpUser ?? f.httpUser;
@@ -7116,10 +7247,10 @@ function httpUserFor(c, m, f) {
     }
     return user;
 }
-/** The environment of hooks and command health checks: the config's env and DEPLOY_*. */
+/** The environment of hooks and command health checks: the config's env, the host's env and vars, DEPLOY_*. */
 function hookEnv(config, host, name, previous, sha) {
     return {
-        ...config.env,
+        ...(0,src_config/* hostEnv */.y1)(config, host),
         DEPLOY_RELEASE: name,
         DEPLOY_RELEASE_PATH: `${host.deployPath}/releases/${name}`,
         DEPLOY_PATH: host.deployPath,
@@ -7136,9 +7267,9 @@ function switchPhases(c, facts, release, env, revertEnv = env) {
     const vars = { DA_RELEASE: release };
     return {
         switch: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m).liveTarget)] }),
-        activate: (m) => activatePhase(c, vars, env(m)),
+        activate: (m) => activatePhase(c, vars, env(m), m.host),
         // After switching back, the activate commands run again for the release that is live again.
-        revert: (m) => revertPhase(c, vars, revertEnv(m)),
+        revert: (m) => revertPhase(c, vars, revertEnv(m), m.host),
         env,
     };
 }
@@ -7146,8 +7277,9 @@ function switchPhases(c, facts, release, env, revertEnv = env) {
 function releasePhases(ctx, facts, name, source) {
     const c = ctx.config;
     const vars = { DA_RELEASE: name };
-    // `once: true` hooks run on the first host only (config order), before any host switches.
-    const first = [...facts.keys()][0];
+    // A hook runs where its `on` says (every host without it); `once`: on the first of those (config order) only.
+    const members = [...facts.keys()];
+    const runsOn = new Map(c.deploy.map((h) => [h, (0,src_config/* hookHosts */.PP)(h, members, (m) => m.host)]));
     const env = (m) => hookEnv(c, m.host, name, facts.get(m).live, source.sha(m));
     // The stage phase: a fresh release directory, filled, its paths checked, then shared links, writable dirs and
     // cleared paths.
@@ -7200,7 +7332,7 @@ function releasePhases(ctx, facts, name, source) {
         restage: (m) => (source.restage ? stageWith(m, source.restage(m), false) : undefined),
         prepareRestage: async (members) => source.prepareRestage?.(members),
         hooks(m) {
-            const hooks = c.deploy.filter((h) => !h.once || m === first);
+            const hooks = c.deploy.filter((h) => runsOn.get(h).includes(m));
             // The fence is checked at each hook's start: a hook already running when the lock is removed runs to its end.
             return hooks.length
                 ? { name: 'hooks', vars, steps: fenced((0,steps_hooks/* hookSteps */.LD)(hooks, env(m), steps_hooks/* IN_RELEASE */.iC, c.hookTimeoutMs)) }
@@ -7225,21 +7357,24 @@ function releasePhases(ctx, facts, name, source) {
     };
 }
 /** The commands run on a host right after its switch, in the live release (none configured: no phase). */
-function activatePhase(c, vars, env) {
-    return c.activate.length
-        ? { name: 'activate', vars, steps: fenced((0,steps_hooks/* hookSteps */.LD)(c.activate, env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs)) }
+function activatePhase(c, vars, env, host) {
+    const hooks = activateHooks(c, host);
+    return hooks.length
+        ? { name: 'activate', vars, steps: fenced((0,steps_hooks/* hookSteps */.LD)(hooks, env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs)) }
         : undefined;
 }
+/** The activate hooks that run on `host` (those whose `on` picks it; every one without `on`). */
+const activateHooks = (c, host) => c.activate.filter((h) => !h.on || (0,src_config/* selectedBy */.B8)(h.on.items, host));
 /**
  * Switches a host back to its previous release and runs the activate commands again, for what is live again. The
  * switch back is not fenced (it undoes this run's own switch, under the fence, only while current still points at
  * this run's release); the activate commands are.
  */
-function revertPhase(c, vars, env) {
+function revertPhase(c, vars, env, host) {
     return {
         name: 'revert',
         vars,
-        steps: [revert(), ...fenced((0,steps_hooks/* hookSteps */.LD)(c.activate, env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs))],
+        steps: [revert(), ...fenced((0,steps_hooks/* hookSteps */.LD)(activateHooks(c, host), env, steps_hooks/* IN_CURRENT */.yc, c.hookTimeoutMs))],
     };
 }
 
@@ -7264,7 +7399,7 @@ async function deploy(ctx) {
     // starts once SSH is loaded: its walk would otherwise hold back the first connection. The TCP connections open
     // meanwhile.
     await Fleet.warm(config.hosts, config.maxParallel);
-    const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
+    const describing = report.time('describe', 'manifest', () => describeBuild(tree, ctx.log));
     describing.catch(() => undefined);
     // With full_upload every host gets everything: packing starts before the hosts are even reached.
     if (config.fullUpload)
@@ -7314,7 +7449,7 @@ function doctor(opts) {
         id: 'doctor',
         label: 'doctor',
         mayLackDeployPath: true,
-        body: `acl=${opts.acl ? 'yes' : ''}\nsudo=${opts.sudo ? 'yes' : ''}\nhttp_user=${(0,quote.q)(opts.httpUser ?? '')}\n${DOCTOR_SH}`,
+        body: `acl=${opts.acl ? 'yes' : ''}\nsudo=${opts.sudo ? 'yes' : ''}\nhttp_user=${(0,quote.q)(opts.httpUser ?? '')}\n${sh/* DOCTOR_SH */.cR}`,
     };
 }
 /** The keys doctor reports (sh/doctor.sh), each once; a held lock adds the lock's keys (LOCK_KEYS). */
@@ -7338,7 +7473,7 @@ const DEPLOY_DIRS = new Set(['.', 'releases', 'shared', '.deploy']);
  */
 function readDoctor(result, deployPath) {
     const invalid = [];
-    const one = singleValues(result, invalid, [...DOCTOR_KEYS, ...LOCK_KEYS]);
+    const one = (0,remote_data/* singleValues */.rc)(result, invalid, [...DOCTOR_KEYS, ...LOCK_KEYS]);
     const checked = (key, ok, what) => {
         const value = one(key);
         if (value === '')
@@ -7928,7 +8063,42 @@ async function releases(ctx) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/commands/rollback-hooks.ts
+
+
+/**
+ * A rollback's phases with the `rollback` hooks after each host's activate commands, in the same phase: they run
+ * before the health check, and one that fails fails the host's activation (the rollout switches the switched hosts
+ * back and runs their activate commands again; the rollback is not recorded). The switch back does not run them.
+ */
+function withRollbackHooks(c, phases) {
+    if (c.rollback.length === 0)
+        return phases;
+    return {
+        ...phases,
+        activate(m) {
+            const activate = phases.activate(m);
+            const hooks = fenced((0,steps_hooks/* hookSteps */.LD)(c.rollback, phases.env(m), steps_hooks/* AFTER_ROLLBACK */.EW, c.hookTimeoutMs));
+            const own = activate?.steps ?? [];
+            return {
+                name: own.length ? 'activate' : 'rollback',
+                vars: { ...phases.switch(m).vars, ...activate?.vars },
+                steps: [...own, ...hooks],
+                ...(own.length
+                    ? {
+                        parts: [
+                            { name: 'activate', from: own[0].id },
+                            { name: 'rollback', from: hooks[0].id },
+                        ],
+                    }
+                    : {}),
+            };
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/commands/rollback.ts
+
 
 
 
@@ -7979,7 +8149,8 @@ async function rollback(ctx) {
         // Hosts where the target is already live (a named rollback on a fleet that disagrees) stay as they are.
         const moving = fleet.members.filter((m) => facts.get(m).live !== target);
         const env = (m) => hookEnv(ctx.config, m.host, target, facts.get(m).live, revision(m));
-        await rolloutRelease(ctx, fleet, switchPhases(ctx.config, facts, target, env), moving);
+        const phases = withRollbackHooks(ctx.config, switchPhases(ctx.config, facts, target, env));
+        await rolloutRelease(ctx, fleet, phases, moving);
         // The history line marks the release rolled back from as bad; hosts that did not move only unlock.
         await fleet.run((m) => ({
             name: 'finish',
@@ -8026,7 +8197,7 @@ function unlockAny(o) {
     return {
         id: 'unlock',
         label: 'unlock',
-        body: `forced=${o.force}\nby=${(0,quote.q)(oneLine(o.by))}\nurl=${(0,quote.q)(oneLine(o.url))}\n${UNLOCK_ANY_SH}`,
+        body: `forced=${o.force}\nby=${(0,quote.q)(oneLine(o.by))}\nurl=${(0,quote.q)(oneLine(o.url))}\n${sh/* UNLOCK_ANY_SH */.ow}`,
     };
 }
 
@@ -8109,6 +8280,7 @@ function ageOf(iso) {
 
 
 
+
 const COMMANDS = {
     deploy: deploy,
     redeploy: redeploy,
@@ -8119,7 +8291,7 @@ const COMMANDS = {
 };
 /**
  * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
- * `${NAME}` values: deploy, redeploy and rollback (it runs activate), never in a dry run. The others (releases,
+ * `${NAME}` values: deploy, redeploy and rollback (activate, its rollback hooks), never in a dry run. The others (releases,
  * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
  */
 function runsHooks(name, dryRun) {
@@ -8132,11 +8304,14 @@ async function runCommand(name, ctx) {
     // A dry run needs no env, but says what the real run would refuse.
     if (runsHooks(name, false)) {
         for (const p of ctx.config.envSkipped?.unset ?? [])
-            warn(ctx, `${(0,config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
+            warn(ctx, `${(0,src_config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
     }
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
     if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
-        checkReleaseName(ctx.releaseName, 'release-name');
+        (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
+    // A `once` hook (a migration) whose hosts the `hosts` selection leaves out stops the run here too.
+    if (name === 'deploy' || name === 'redeploy')
+        checkHookHosts(ctx.config);
     ctx.report.begin(ctx.config.hosts.map((h) => h.name), ctx.dryRun);
     Fleet.preload(ctx.config.hosts);
     try {
@@ -8152,7 +8327,7 @@ async function runCommand(name, ctx) {
 
 /***/ }),
 
-/***/ 3166:
+/***/ 2438:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8160,12 +8335,16 @@ async function runCommand(name, ctx) {
 __nccwpck_require__.d(__webpack_exports__, {
   xL: () => (/* reexport */ ConfigError),
   Vw: () => (/* reexport */ formatProblem),
+  PP: () => (/* reexport */ hookHosts),
   UR: () => (/* reexport */ hookLabel),
   H: () => (/* reexport */ hopName),
+  y1: () => (/* reexport */ hostEnv),
   Z9: () => (/* reexport */ loadConfig),
   nn: () => (/* reexport */ parseHostSpec),
   RI: () => (/* reexport */ routeText),
-  oY: () => (/* reexport */ secretPieces)
+  oY: () => (/* reexport */ secretPieces),
+  B8: () => (/* reexport */ selectedBy),
+  DA: () => (/* reexport */ selectorFor)
 });
 
 // UNUSED EXPORTS: DEPLOY_HOOK_KEYS, ENVIRONMENT_KEYS, HEALTHCHECK_KEYS, HOOK_KEYS, HOST_ENTRY_KEYS, HOST_PLACEHOLDER, MAX_ALIAS_COUNT, MAX_HEALTHCHECK_WAIT_MS, STRATEGIES, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS, WRITABLE_MODES, couldBeSecret, hostDisplayName, parseDuration, toJsonSchema
@@ -8823,6 +9002,8 @@ class HostExpander {
     src;
     vars;
     secrets = new Set();
+    /** References in the hosts' `env` that are not set, when it is not expanded (see targets.ts). */
+    unset = [];
     constructor(src, vars) {
         this.src = src;
         this.vars = vars;
@@ -9002,6 +9183,124 @@ function hostRoute(route, user) {
     if (!route.jump?.length)
         return {};
     return { jump: route.jump.map((hop) => ({ ...hop, user: hop.user ?? user })) };
+}
+
+;// CONCATENATED MODULE: ./src/config/host-selector.ts
+/** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
+function bare(host) {
+    return (/^\[(.*)\]$/.exec(host)?.[1] ?? host).toLowerCase();
+}
+/** What one item selects, or why it cannot select anything. Host names never contain `=`. */
+function selectorFor(item) {
+    const label = /^label=(.+)$/.exec(item);
+    if (label)
+        return { item, label: label[1], matches: (h) => h.labels.includes(label[1]) };
+    if (item.includes('='))
+        return `"${item}": only label=NAME selects by key`;
+    const at = item.indexOf('@');
+    const user = at >= 0 ? item.slice(0, at) : undefined;
+    const host = bare(at >= 0 ? item.slice(at + 1) : item);
+    return {
+        item,
+        matches: (h) => h.name === item || (bare(h.host) === host && (user === undefined || h.user === user)),
+    };
+}
+/** Whether any of `items` (selectors that parse) picks `host`. */
+function selectedBy(items, host) {
+    return items.some((item) => {
+        const selector = selectorFor(item);
+        return typeof selector !== 'string' && selector.matches(host);
+    });
+}
+/**
+ * The hosts of `hosts` (config order) that a hook runs on: those its `on` picks (every host without it); with
+ * `once`, the first of them only.
+ */
+function hookHosts(hook, hosts, of) {
+    const on = hook.on;
+    const picked = on ? hosts.filter((h) => selectedBy(on.items, of(h))) : [...hosts];
+    return hook.once ? picked.slice(0, 1) : picked;
+}
+
+;// CONCATENATED MODULE: ./src/config/targets.ts
+/**
+ * Per-host settings and where hooks run, checked across keys of one environment: a host's `env` (expanded over the
+ * environment's) and `vars` (plain values; a name in both is refused), and each hook's `on:`/`once:` selectors,
+ * which must each match a host of the environment (a typo would otherwise skip a migration without a word).
+ */
+
+
+
+/** For a problem found in a top-level default while checking one environment, says which environment. */
+function inEnvironment(entryPath, at) {
+    if (entryPath.startsWith(`${at.path}.`))
+        return '';
+    return ` (in environment \`${at.path.slice('environments.'.length)}\`)`;
+}
+/**
+ * A host's own `env` and `vars` in the chosen environment. `env` is expanded as the environment's (its secrets
+ * masked), or, for a command that runs no hook, left empty with its unset references listed (`x.unset`).
+ */
+function hostSettings(entry, x, environmentEnv) {
+    const out = {};
+    const source = x.vars.source ?? STEP_ENVIRONMENT;
+    if (entry.env?.length) {
+        const env = {};
+        for (const e of entry.env) {
+            if (!x.vars.expandEnv) {
+                for (const message of checkReferences(e.value, x.vars.env, source).unset)
+                    x.unset.push({ ...e.position, path: e.path, message });
+                continue;
+            }
+            const expansion = expandValue(e.value, x.vars.env, source);
+            for (const problem of expansion.problems)
+                new Cursor(x.src, e.path).problemAt(e.position, problem);
+            env[e.name] = expansion.value;
+            x.add(...expansion.secrets);
+        }
+        if (x.vars.expandEnv)
+            out.env = env;
+    }
+    if (entry.vars?.length) {
+        const taken = new Set([...environmentEnv, ...(entry.env ?? [])].map((e) => e.name));
+        out.vars = {};
+        for (const v of entry.vars) {
+            if (taken.has(v.name)) {
+                new Cursor(x.src, v.path).problemAt(v.position, `\`${v.name}\` is set in \`env\` too: give each name in \`env\` or in \`vars\`, not both`);
+            }
+            else
+                out.vars[v.name] = v.value;
+        }
+    }
+    return out;
+}
+/**
+ * Each `on:`/`once:` selector of `hooks` must match a host: labels are checked against the entries as written in
+ * every environment, host names against `resolved` (the chosen environment's hosts, before `hosts` selects).
+ */
+function checkHookTargets(at, entries = [], resolved, ...lists) {
+    const written = entries.map((e) => ({ ...e.spec, name: '', host: '' }));
+    for (const hook of lists.flat()) {
+        const target = hook.on;
+        if (!target)
+            continue;
+        for (const item of target.items) {
+            const label = item.startsWith('label=');
+            const hosts = label ? written : resolved;
+            if (!hosts || hosts.some((h) => selectedBy([item], h)))
+                continue;
+            const known = label
+                ? [...new Set(entries.flatMap((e) => e.spec.labels))].map((l) => `label=${l}`).join(', ')
+                : hosts.map((h) => h.name).join(', ');
+            new Cursor(at.source, target.path).problemAt(target.position, `\`${item}\` matches no host of this environment${inEnvironment(target.path, at)}` +
+                `; ${label ? 'its labels' : 'its hosts'}: ${known || '(none)'}` +
+                (target.key === 'once' ? ' (`once: true` runs on the first host)' : ''));
+        }
+    }
+}
+/** What runs on `host` sees: the environment's `env`, the host's own `env` over it, and the host's `vars`. */
+function hostEnv(config, host) {
+    return { ...config.env, ...host.env, ...host.vars };
 }
 
 ;// CONCATENATED MODULE: ./src/config/kind.ts
@@ -9508,7 +9807,22 @@ function readHook(item, at, keys, options) {
     if (!mapping || run === undefined)
         return undefined;
     const name = mapping.values.name?.trim();
-    return { run, ...(name ? { name } : {}), once: mapping.values.once === true, position: mapping.position };
+    const target = hookTarget(mapping.values, at);
+    if (target === undefined)
+        return undefined;
+    return { run, ...(name ? { name } : {}), ...target, position: mapping.position };
+}
+const isTarget = (v) => typeof v === 'object' && v !== null && 'items' in v;
+/** `once` and `on` as a hook's fields: `once: label=db` is `on: label=db` with `once: true`; not with `on` too. */
+function hookTarget(values, at) {
+    const { on, once } = values;
+    if (isTarget(once) && isTarget(on)) {
+        return at
+            .child('once')
+            .problemAt(once.position, 'name the hosts in `on` or in `once`, not both (`once: true` with `on` runs on the first host `on` picks)');
+    }
+    const where = isTarget(once) ? once : isTarget(on) ? on : undefined;
+    return { once: once === true || isTarget(once), ...(where ? { on: where } : {}) };
 }
 function hookList(keys, options = {}) {
     return {
@@ -9518,8 +9832,13 @@ function hookList(keys, options = {}) {
             items: { oneOf: [command.jsonSchema, kind_objectSchema(keys)] },
         },
         read: (node, at) => readList(node, at, (item, itemAt) => readHook(item, itemAt, keys, options)),
-        toJson: (hooks) => hooks.map((h) => h.once || h.name
-            ? { ...(h.name ? { name: h.name } : {}), run: h.run, ...(h.once ? { once: true } : {}) }
+        toJson: (hooks) => hooks.map((h) => h.once || h.name || h.on
+            ? {
+                ...(h.name ? { name: h.name } : {}),
+                run: h.run,
+                ...(h.on ? { on: h.on.items } : {}),
+                ...(h.once ? { once: true } : {}),
+            }
             : h.run),
     };
 }
@@ -9557,6 +9876,10 @@ function hostFromMapping(mapping, at) {
     const { host, user, port, deploy_path: deployPath, labels, jump, proxy_command: proxyCommand } = mapping.values;
     if (host === undefined)
         return undefined;
+    const settings = {
+        ...(mapping.values.env ? { env: mapping.values.env } : {}),
+        ...(mapping.values.vars ? { vars: mapping.values.vars } : {}),
+    };
     if (jump !== undefined && proxyCommand !== undefined) {
         return at.problemAt(mapping.keys.proxy_command ?? mapping.position, 'give `jump` or `proxy_command`, not both');
     }
@@ -9571,7 +9894,7 @@ function hostFromMapping(mapping, at) {
         if (mapping.keys.labels) {
             return at.child('labels').problemAt(mapping.keys.labels, '`local` means this machine and takes no `labels`');
         }
-        return { spec: localHost(mapping.position), deployPath, path: at.path };
+        return { spec: localHost(mapping.position), deployPath, path: at.path, ...settings };
     }
     const deferred = {};
     if (isDeferred(host))
@@ -9589,6 +9912,7 @@ function hostFromMapping(mapping, at) {
         ...(proxyCommand === undefined ? {} : { proxyCommand }),
         path: at.path,
         ...(Object.keys(deferred).length ? { deferred } : {}),
+        ...settings,
     };
 }
 function hostList(entryKeys) {
@@ -9694,6 +10018,195 @@ function routeText(host) {
     return host.jump?.length ? `via ${host.jump.map(hopName).join(', ')}` : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/config/target-kind.ts
+/**
+ * Where a hook runs (`on:`, `once:`) and a host's own `env:` and `vars:`. Selectors are read as the `hosts` input
+ * reads them (host-selector.ts); whether one matches a host of the environment is checked in hook-targets.ts.
+ */
+
+
+
+
+
+
+
+/** A selector as JSON Schema: `label=NAME` or a host (no `=`, `,` or blanks). */
+const SELECTOR_PATTERN = `^(label=${LABEL_PATTERN.source.slice(1, -1)}|[^=,\\s]+)(\\s*,\\s*(label=${LABEL_PATTERN.source.slice(1, -1)}|[^=,\\s]+))*$`;
+const SELECTOR_SCHEMA = { type: 'string', pattern: SELECTOR_PATTERN };
+/** Why one item cannot select a host, or undefined. */
+function itemProblem(item) {
+    const selector = selectorFor(item);
+    if (typeof selector === 'string')
+        return `${selector} (write a host or label=NAME)`;
+    if (selector.label !== undefined && !LABEL_PATTERN.test(selector.label))
+        return `invalid label ${JSON.stringify(selector.label)}: use letters, digits, \`.\`, \`_\` and \`-\``;
+    return undefined;
+}
+/** Reads one string or a list of strings, each possibly `a,b`, into selectors. */
+function readTarget(node, at, key) {
+    const resolved = at.resolve(node);
+    const nodes = (0,dist/* isSeq */.oP)(resolved) ? resolved.items : [node];
+    const items = [];
+    let bad = false;
+    for (const item of nodes) {
+        const value = at.resolve(item);
+        if (!(0,dist/* isScalar */.jn)(value) || typeof value.value !== 'string') {
+            at.problem(item, `must be a host, label=NAME, or a list of them (got ${describeNode(value)})`);
+            bad = true;
+            continue;
+        }
+        for (const part of value.value.split(',').map((s) => s.trim())) {
+            const problem = part === '' ? 'must not be empty' : itemProblem(part);
+            if (problem) {
+                at.problem(item, problem);
+                bad = true;
+            }
+            else
+                items.push(part);
+        }
+    }
+    if (bad)
+        return undefined;
+    if (!items.length)
+        return at.problem(node, 'must name at least one host or label=NAME');
+    return { items, key, path: at.path, position: at.position(node) };
+}
+/** `on:` of a deploy or activate hook. */
+const hookOn = {
+    label: 'host, label=NAME, or a list of them',
+    jsonSchema: { anyOf: [SELECTOR_SCHEMA, { type: 'array', minItems: 1, items: SELECTOR_SCHEMA }] },
+    read: (node, at) => readTarget(node, at, 'on'),
+    toJson: (target) => target.items,
+};
+/** `once:` of a deploy hook: `true` (the first host), or where (`label=db`: the first host with that label). */
+const hookOnce = {
+    label: 'boolean, host or label=NAME',
+    jsonSchema: { anyOf: [{ type: 'boolean' }, SELECTOR_SCHEMA] },
+    read(node, at) {
+        const resolved = at.resolve(node);
+        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'boolean')
+            return resolved.value;
+        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string')
+            return readTarget(node, at, 'once');
+        return at.problem(node, `must be true, false, a host or label=NAME (got ${describeNode(resolved)})`);
+    },
+    toJson: (v) => (typeof v === 'boolean' ? v : v.items.join(',')),
+};
+/** A host's `env:`: as the environment's, its `${NAME}` references checked as written. */
+const hostEnvMap = {
+    ...envMap,
+    read(node, at) {
+        return envMap.read(node, at)?.filter((entry) => {
+            const { problems } = checkReferences(entry.value, {});
+            for (const problem of problems)
+                at.child(entry.name).problemAt(entry.position, problem);
+            return problems.length === 0;
+        });
+    },
+};
+/** A host's `vars:`: names as in `env`, plain values (a dry run's plan shows them: no `${NAME}`, no secrets). */
+const hostVarsMap = {
+    ...envMap,
+    jsonSchema: {
+        ...envMap.jsonSchema,
+        additionalProperties: { anyOf: [{ type: 'string', not: { pattern: '\\$\\{' } }, { type: ['number', 'boolean'] }] },
+    },
+    read(node, at) {
+        return envMap.read(node, at)?.filter((entry) => {
+            if (!hasReference(entry.value))
+                return true;
+            at.child(entry.name).problemAt(entry.position, "`vars` are plain values, shown in a dry run's plan: put a value from `${NAME}` (a secret) in the host's `env`");
+            return false;
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./src/config/schema-targets.ts
+/** Keys of per-host settings (`env`, `vars` of a host) and of where a hook runs (`on`, `once`): see targets.ts. */
+
+
+/** A host entry's own environment variables and values. */
+const HOST_TARGET_KEYS = {
+    env: key({
+        kind: hostEnvMap,
+        description: "Environment variables for this host's hooks and health check command, over the environment's `env` (the host's value wins). `${NAME}` is replaced from the step's environment and masked, as in `env`.",
+    }),
+    vars: key({
+        kind: hostVarsMap,
+        description: "Plain values for this host's hooks, exported as environment variables (e.g. `WORKER_ID: 2`, `REGION: eu`). Shown in a dry run's plan: no `${NAME}`, no secrets (use `env`). A name may not also be in `env`.",
+    }),
+};
+const ON = key({
+    kind: hookOn,
+    description: 'Hosts this hook runs on, as the `hosts` input selects them: host names, `label=NAME`, a list of them or a comma-separated string. Without it, every host. Each must match a host of the environment.',
+});
+/** Where an activate hook runs. */
+const ACTIVATE_HOOK_TARGET_KEYS = { on: ON };
+/** Where a deploy hook runs. */
+const DEPLOY_HOOK_TARGET_KEYS = {
+    on: ON,
+    once: key({
+        kind: hookOnce,
+        default: false,
+        description: 'Run on one host only, before any host switches (e.g. database migrations): `true` for the first deployed host (of those `on` picks), or where, as in `on` (`once: label=db`: the first deployed host with label `db`). A deploy whose selected hosts include none of them fails before connecting.',
+    }),
+};
+/** Why `build` hooks refuse these keys. */
+const BUILD_MISPLACED = {
+    once: '`once` is only meaningful for deploy hooks',
+    on: '`on` is only meaningful for deploy and activate hooks: build hooks run on the runner',
+};
+/** The above, for one import in schema.ts. */
+const TARGETS = {
+    host: HOST_TARGET_KEYS,
+    deploy: DEPLOY_HOOK_TARGET_KEYS,
+    activate: ACTIVATE_HOOK_TARGET_KEYS,
+    buildMisplaced: BUILD_MISPLACED,
+};
+
+;// CONCATENATED MODULE: ./src/config/schema-small.ts
+
+
+
+/** Why an `exclude_from` path is not acceptable, or undefined. */
+function ignoreFileProblem(value) {
+    if (value.trim() === '')
+        return 'must not be empty';
+    if (/[\n\r]/.test(value))
+        return 'must be one line';
+    if (value.startsWith('/'))
+        return `must be relative to the source directory (got ${JSON.stringify(value)})`;
+    if (value.includes('\\'))
+        return 'must use `/` as separator, not `\\`';
+    if (value.endsWith('/'))
+        return `must name a file, not a directory (got ${JSON.stringify(value)})`;
+    return undefined;
+}
+/** A file in the source directory, with where the config names it (a missing file is reported there). */
+const ignoreFile = {
+    label: 'path relative to the source directory',
+    jsonSchema: { type: 'string', pattern: '^[^/\\\\\\r\\n]([^\\\\\\r\\n]*[^/\\\\\\r\\n])?$' },
+    read(node, at) {
+        const value = readText(node, at, ignoreFileProblem);
+        return value === undefined ? undefined : at.located(value, node);
+    },
+    toJson: (v) => v.value,
+};
+/** The keys, spread into the environment keys (the hook keys are schema.ts's, passed in: no import cycle). */
+function smallKeys(hookKeys, misplaced) {
+    return {
+        exclude_from: key({
+            kind: ignoreFile,
+            description: 'A file of `exclude` patterns, one per line, relative to the source directory (e.g. `.deployignore`): `#` comments and blank lines are skipped, `!pattern` ships what an earlier line excluded (the last matching line decides). Read before the build; a missing file is an error. The file itself ships unless it lists itself.',
+        }),
+        rollback: key({
+            kind: hookList(hookKeys, { misplaced }),
+            default: [],
+            description: "Shell commands run on each host after a rollback's switch and its `activate` commands, in the live release, before the health check: strings, or mappings with `run` (and `name`). One that fails fails the rollback as a failed `activate` does: the switched hosts are switched back.",
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/config/types.ts
 const WRITABLE_MODES = ['acl', 'chmod', 'chown', 'chgrp', 'skip'];
 /** `all-at-once`: every host switches together; `rolling`: hosts switch in batches of `batch_size`. */
@@ -9704,6 +10217,8 @@ const STRATEGIES = ['all-at-once', 'rolling'];
  * The one definition of deploy.yml's keys. The validator reads with these specs, the loader takes defaults from
  * them, and toJsonSchema() publishes them. Add a key here and everything else follows.
  */
+
+
 
 
 
@@ -9748,6 +10263,7 @@ const HOST_ENTRY_KEYS = {
         kind: command,
         description: "Command run on the runner whose stdin and stdout carry this host's SSH connection (`%h`, `%p`, `%r`: host, port, user); overrides the environment's. Not with `jump`.",
     }),
+    ...TARGETS.host,
 };
 const RUN = key({ kind: command, required: true, description: 'The shell command.' });
 const HOOK_NAME = key({
@@ -9760,11 +10276,7 @@ const HOOK_KEYS = { run: RUN, name: HOOK_NAME };
 const DEPLOY_HOOK_KEYS = {
     run: RUN,
     name: HOOK_NAME,
-    once: key({
-        kind: kinds_boolean,
-        default: false,
-        description: 'Run on one host only (the first), before any host switches, e.g. database migrations.',
-    }),
+    ...TARGETS.deploy,
 };
 const ONLY_DEPLOY = { once: '`once` is only meaningful for deploy hooks' };
 /** One healthcheck attempt may take at most this long; `interval` is bounded the same. */
@@ -9900,24 +10412,25 @@ const schema_ENVIRONMENT_KEYS = {
         description: 'With `strategy: rolling`, how many hosts switch per batch (may exceed the number of hosts).',
     }),
     build: key({
-        kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
+        kind: hookList(HOOK_KEYS, { misplaced: TARGETS.buildMisplaced }),
         default: [],
         description: 'Shell commands run on the runner in the build copy before upload: strings, or mappings with `run` (and `name`).',
     }),
     deploy: key({
         kind: hookList(DEPLOY_HOOK_KEYS),
         default: [],
-        description: 'Shell commands run on each host in the new release before the switch: strings, or mappings with `run`, `name` and `once` (`once: true` runs it on one host only, before any host switches).',
+        description: 'Shell commands run on each host in the new release before the switch: strings, or mappings with `run`, `name`, `on` (the hosts it runs on: names or `label=NAME`) and `once` (`true` or where: it runs on one host only, before any host switches).',
     }),
     activate: key({
-        kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
+        kind: hookList({ ...HOOK_KEYS, ...TARGETS.activate }, { misplaced: ONLY_DEPLOY }),
         default: [],
-        description: 'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run` (and `name`).',
+        description: 'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run` (and `name`, `on`: the hosts it runs on).',
     }),
     healthcheck: key({
         kind: healthcheck(HEALTHCHECK_KEYS),
         description: 'Checks each host after its switch: `url` (requested from the runner, answering `expect_status`) or `command` (run on the host, exit 0), retried `retries` times `interval` apart, each attempt limited to `timeout`.',
     }),
+    ...smallKeys(HOOK_KEYS, ONLY_DEPLOY),
 };
 /** Keys only valid at the top level; every environment key is valid there too. */
 const schema_TOP_LEVEL_ONLY_KEYS = {
@@ -9953,6 +10466,7 @@ const schema_TOP_LEVEL_KEYS = { ...schema_TOP_LEVEL_ONLY_KEYS, ...schema_ENVIRON
 
 
 
+
 /** An environment's keys with top-level defaults applied (environment value replaces, no deep merge). */
 class Merged {
     top;
@@ -9977,12 +10491,6 @@ function checkRequired(merged, at, position) {
             at.problemAt(position, `missing required key \`${k}\``);
         }
     }
-}
-/** For a problem found in a top-level default while checking one environment, says which environment. */
-function inEnvironment(entryPath, at) {
-    if (entryPath.startsWith(`${at.path}.`))
-        return '';
-    return ` (in environment \`${at.path.slice('environments.'.length)}\`)`;
 }
 /**
  * The environment's hosts with its `user` and `deploy_path` applied. For the chosen environment (`x` given) the
@@ -10042,6 +10550,7 @@ function resolveHosts(merged, at, position, x, userFor) {
             // Only when not the default (fleet/connect.ts applies it): a host reads as it always did.
             ...(retries === schema_ENVIRONMENT_KEYS.connect_retries.default ? {} : { connectRetries: retries }),
             ...(secret ? { masked: true } : {}),
+            ...hostSettings(entry, x, merged.or('env')),
             ...(spec.local
                 ? {}
                 : hostRoute(ownRoute.jump || ownRoute.proxyCommand ? ownRoute : route, hostUser === undefined ? undefined : written(hostUser))),
@@ -10107,6 +10616,7 @@ function buildConfig(merged, { hosts, deployPath }, loadedEnv, names) {
         ...(merged.get('url') === undefined ? {} : { url: merged.get('url') }),
         keepReleases: merged.or('keep_releases'),
         exclude: strings(merged.or('exclude')),
+        ...(merged.get('exclude_from') === undefined ? {} : { excludeFrom: merged.get('exclude_from') }),
         sharedDirs: strings(merged.or('shared_dirs')),
         sharedFiles: strings(merged.or('shared_files')),
         writableDirs: strings(merged.or('writable_dirs')),
@@ -10127,6 +10637,7 @@ function buildConfig(merged, { hosts, deployPath }, loadedEnv, names) {
         maxParallel: merged.or('max_parallel'),
         batchSize: merged.or('batch_size'),
         activate: merged.or('activate'),
+        rollback: merged.or('rollback'),
         ...(merged.get('healthcheck') === undefined ? {} : { healthcheck: merged.get('healthcheck') }),
     };
 }
@@ -10153,14 +10664,16 @@ function validateDocument(source, options) {
         const merged = new Merged(top, environment.mapping);
         checkRequired(merged, at, environment.position);
         const isChosen = environment.name === options.environment;
-        const x = isChosen ? new HostExpander(source, { env: options.env, source: options.envSource }) : undefined;
+        const x = isChosen ? new HostExpander(source, { ...options, source: options.envSource }) : undefined;
         const hosts = resolveHosts(merged, at, environment.position, x, options.userFor);
         checkShared(merged, at);
         checkEnvReferences(merged, at);
+        checkHookTargets(at, merged.get('hosts'), x && hosts.hosts, merged.or('deploy'), merged.or('activate'));
         if (isChosen && x) {
             const loadedEnv = expandEnv(merged, at, options);
             // The hosts' values are masked whether or not the command runs hooks: every command reaches the hosts.
             loadedEnv.secrets = [...new Set([...loadedEnv.secrets, ...x.secrets])];
+            loadedEnv.envSkipped?.unset.push(...x.unset);
             chosen = buildConfig(merged, hosts, loadedEnv, {
                 application: top.values.name ?? options.defaultName,
                 environment: environment.name,
@@ -10354,6 +10867,8 @@ function schemaText() {
 
 
 
+
+
 /***/ }),
 
 /***/ 3916:
@@ -10465,6 +10980,97 @@ function phaseLine(title, outcome) {
 
 /***/ }),
 
+/***/ 1239:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $t: () => (/* binding */ RELEASE_NAME_EXISTS),
+/* harmony export */   SS: () => (/* binding */ uniqueReleaseName),
+/* harmony export */   dA: () => (/* binding */ suffixedReleaseName),
+/* harmony export */   jn: () => (/* binding */ isReleaseName),
+/* harmony export */   v4: () => (/* binding */ checkReleaseName)
+/* harmony export */ });
+/* unused harmony export timestampName */
+/** Release names become directory names and appear in scripts and JSON: a conservative character set. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** The release-name rule: what a name given to us, or reported by a host, must be to be used at all. */
+function isReleaseName(name) {
+    return typeof name === 'string' && NAME.test(name) && !name.includes('..');
+}
+function checkReleaseName(name, source) {
+    if (!isReleaseName(name)) {
+        throw new Error(`${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
+            'starting with a letter or digit)');
+    }
+    return name;
+}
+/** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */
+function timestampName(at) {
+    return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+/**
+ * The default name for a new release: the timestamp, or with `-2`, `-3`… when a release of that name exists on
+ * any host (two deploys within one second), so a default name never collides.
+ */
+function uniqueReleaseName(at, taken) {
+    const base = timestampName(at);
+    if (!taken.has(base))
+        return base;
+    for (let n = 2;; n++)
+        if (!taken.has(`${base}-${n}`))
+            return `${base}-${n}`;
+}
+/** What a deploy does when the `release-name` it was given exists on a host: fail, or take `NAME-2`, `NAME-3`… */
+const RELEASE_NAME_EXISTS = ['fail', 'suffix'];
+/** The first of `NAME-2`, `NAME-3`… not in `taken`; undefined when that would break the release-name rule. */
+function suffixedReleaseName(name, taken) {
+    for (let n = 2;; n++) {
+        const candidate = `${name}-${n}`;
+        if (!isReleaseName(candidate))
+            return undefined;
+        if (!taken.has(candidate))
+            return candidate;
+    }
+}
+
+
+/***/ }),
+
+/***/ 2044:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   rc: () => (/* binding */ singleValues),
+/* harmony export */   sm: () => (/* binding */ singleBlob),
+/* harmony export */   zj: () => (/* binding */ shownInvalid)
+/* harmony export */ });
+/**
+ * The values of a phase's result for the keys a step reports once, each checked to be reported at most once (`one`
+ * gives '' for a key reported twice, and notes it as invalid: a second value is a forged marker, or a bug, never
+ * joined or chosen between).
+ */
+function singleValues(result, invalid, keys) {
+    const twice = new Set(keys.filter((k) => (result.data.get(k)?.length ?? 0) > 1));
+    for (const k of twice)
+        invalid.push({
+            what: `the value "${k}", reported ${result.data.get(k).length} times (a forged report?)`,
+            value: result.data.get(k).join('\n'),
+        });
+    return (key) => (twice.has(key) ? '' : (result.data.get(key)?.[0] ?? ''));
+}
+/** A blob as bytes, under the same rule: a blob sent twice is neither. */
+function singleBlob(result, key) {
+    return result.bytes.get(key)?.length === 1 ? result.bytes.get(key)[0] : undefined;
+}
+/** How an invalid value is shown in the log: as a JSON string (escapes shown), cut to 120 characters. */
+function shownInvalid(value) {
+    const json = JSON.stringify(value);
+    return json.length > 120 ? `${json.slice(0, 119)}…` : json;
+}
+
+
+/***/ }),
+
 /***/ 4414:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -10494,30 +11100,245 @@ function words(values) {
 
 /***/ }),
 
+/***/ 9120:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C3: () => (/* binding */ TOOLS_SH),
+/* harmony export */   CU: () => (/* binding */ FENCE_SH),
+/* harmony export */   Ct: () => (/* binding */ VERIFY_SH),
+/* harmony export */   GJ: () => (/* binding */ FILE_INDEX_SH),
+/* harmony export */   Gw: () => (/* binding */ HOOK_OUTPUT_SH),
+/* harmony export */   Jf: () => (/* binding */ PRUNE_SH),
+/* harmony export */   K3: () => (/* binding */ VERIFY_AWK),
+/* harmony export */   KQ: () => (/* binding */ TRANSFER_SH),
+/* harmony export */   NV: () => (/* binding */ INSPECT_SH),
+/* harmony export */   OL: () => (/* binding */ PREPARE_SH),
+/* harmony export */   QL: () => (/* binding */ PRELUDE_SH),
+/* harmony export */   cR: () => (/* binding */ DOCTOR_SH),
+/* harmony export */   cn: () => (/* binding */ SESSION_LOOP_SH),
+/* harmony export */   fp: () => (/* binding */ CONTAIN_PRELUDE_SH),
+/* harmony export */   h1: () => (/* binding */ CLEANUP_SH),
+/* harmony export */   ib: () => (/* binding */ CONTAIN_CHECK_SH),
+/* harmony export */   ow: () => (/* binding */ UNLOCK_ANY_SH),
+/* harmony export */   vr: () => (/* binding */ DELTA_SH)
+/* harmony export */ });
+// Generated by `npm run shell` (scripts/shell.ts) from the .sh and .awk files in this directory: edit those, then
+// run it. Comments, blank lines and indentation are left out (the first exec request is bounded).
+/** cleanup.sh */
+const CLEANUP_SH = "stale=\n[ ! -d .deploy/trash ] || stale=$(find .deploy/trash -mindepth 1 -maxdepth 1 -mmin +10 -printf '%f ' 2>/dev/null || true)\n[ -z \"$stale\" ] || da_data warning \"earlier cleanups could not delete .deploy/trash/{ $stale} (files of another user?): remove them by hand\"\nif [ \"$#\" -eq 0 ]; then\necho \"nothing to clean up\"\nelse\ntrash=\".deploy/trash/$DA_OWNER\"\n[ ! -L .deploy/trash ] || rm -f .deploy/trash\nremoved=0\nmanifests=()\nfor name in \"$@\"; do\ncase $name in ''|.|..|*/*) continue ;; esac\n! [ current -ef \"releases/$name\" ] || continue\nmanifests+=(\".deploy/manifests/$name.gz\" \".deploy/manifests/$name.idx\")\nif [ -e \"releases/$name\" ]; then\nda_dir \"$trash\"\nmv -- \"releases/$name\" \"$trash/\" && removed=$((removed + 1))\nfi\ndone\nif [ -L .deploy/manifests ]; then\nda_data warning \".deploy/manifests is a symlink: the manifests of removed releases were left there; make it a directory\"\nelif [ \"${#manifests[@]}\" -gt 0 ]; then\nrm -f -- \"${manifests[@]}\"\nfi\nif [ \"$removed\" -gt 0 ]; then echo \"removed $removed old releases\"; else echo \"nothing left to clean up\"; fi\nfi\nif [ -d .deploy/trash ]; then\nif command -v setsid > /dev/null; then setsid rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &\nelse rm -rf -- .deploy/trash < /dev/null > /dev/null 2>&1 &\nfi\nfi\n";
+/** contain-check.sh */
+const CONTAIN_CHECK_SH = "da_leaves() {\nlocal depth=0 rest=$1 seg\ncase $2 in /*) return 0 ;; esac\nwhile [ \"$rest\" != \"${rest#*/}\" ]; do depth=$((depth + 1)); rest=${rest#*/}; done\nrest=$2/\nwhile [ -n \"$rest\" ]; do\nseg=${rest%%/*}; rest=${rest#*/}\ncase $seg in ''|.) ;; ..) depth=$((depth - 1)); [ \"$depth\" -ge 0 ] || return 0 ;; *) depth=$((depth + 1)) ;; esac\ndone\nreturn 1\n}\nda_refuse() {\nlocal target shown=$4 where='the release' why=${5:-}\nif [ \"$3\" = shared ]; then shown=shared/$4; where=shared/; fi\ntarget=$(readlink -- \"$3/$4\" 2>/dev/null) || target='?'\nif [ -z \"$why\" ]; then\nif da_leaves \"$4\" \"$target\"; then why=\", outside $where\"\nelse why=\" (inside $where, but a symlink in the middle of a path is never followed: name the real path)\"; fi\nfi\necho \"error: $1: $2: $shown is a symlink to $target$why\" >&2\n}\nda_resolves_inside() {\nlocal real rel='' sh=''\ncd -P -- \"$DA_DEPLOY_PATH/$1\" 2>/dev/null || { cd -- \"$DA_DEPLOY_PATH\" || true; return 2; }\nreal=$PWD/\nif cd -P -- \"$DA_DEPLOY_PATH/releases/$DA_RELEASE\" 2>/dev/null; then rel=$PWD/; fi\nif cd -P -- \"$DA_DEPLOY_PATH/shared\" 2>/dev/null; then sh=$PWD/; fi\ncd -- \"$DA_DEPLOY_PATH\" || return 1\nif [ -n \"$rel\" ]; then case $real in \"$rel\"*) return 0 ;; esac; fi\nif [ -n \"$sh\" ]; then case $real in \"$sh\"*) return 0 ;; esac; fi\nreturn 1\n}\nda_contain() {\nif ! da_parents_real \"$2\" \"$3\"; then da_refuse \"$1\" \"$3\" \"$2\" \"$DA_LINK\"; return 1; fi\n[ -L \"$2/$3\" ] || return 0\ncase $4 in\nany) return 0 ;;\nreal) da_refuse \"$1\" \"$3\" \"$2\" \"$3\" \"; deploy-action never writes through a link in shared/: make it a real $([ \"$1\" = shared_files ] && echo file || echo directory) there\"; return 1 ;;\nseeded) da_refuse \"$1\" \"$3\" \"$2\" \"$3\" \"; shared/ is seeded from this release, where the link would lead elsewhere: ship a real directory there\"; return 1 ;;\ninside)\nlocal rc=0\nda_resolves_inside \"$2/$3\" || rc=$?\ncase $rc in\n0) ;;\n1) da_refuse \"$1\" \"$3\" \"$2\" \"$3\" \", outside the release and shared/\"; return 1 ;;\n*) da_refuse \"$1\" \"$3\" \"$2\" \"$3\" \", which is not a directory\"; return 1 ;;\nesac ;;\nesac\n}\n";
+/** contain-prelude.sh */
+const CONTAIN_PRELUDE_SH = "da_parents_real() {\nlocal rest=$2 prefix=\nDA_LINK=\nwhile [ \"$rest\" != \"${rest#*/}\" ]; do\nprefix=${prefix:+$prefix/}${rest%%/*}; rest=${rest#*/}\nif [ -L \"$1/$prefix\" ]; then DA_LINK=$prefix; return 1; fi\n[ -d \"$1/$prefix\" ] || return 0\ndone\n}\nda_relpath_ok() { case /$1/ in //|*//*|*/./*|*/../*) return 1 ;; esac; }\n";
+/** delta.sh */
+const DELTA_SH = "new=\"releases/$DA_RELEASE\"; base=\"releases/$DA_BASE\"\n{ [ -d \"$base\" ] && [ -f \".deploy/manifests/$DA_BASE.gz\" ]; } || { echo \"error: the base release or its manifest is gone\" >&2; exit 1; }\nif [ \"$mode\" = copy ]; then\ncp -a --reflink=auto -- \"$base/.\" \"$new/\"\nelse\n! [ current -ef \"$base\" ] || { echo \"error: releases/$DA_BASE is live\" >&2; exit 1; }\nlisted=\"$DA_TMP/base.$DA_BASE\"\nif [ ! -f \"$listed\" ] || [ -s \"$listed.foreign\" ]; then\necho \"releases/$DA_BASE cannot be reused: it holds entries of another user or could not be walked ($(head -c 300 -- \"$listed.foreign\" 2>/dev/null | tr '\\n' ' ')): sending everything instead\"\n[ -e .deploy/check-base-first ] || : > .deploy/check-base-first\nda_chunks > /dev/null\nda_chunks > /dev/null\nda_data base foreign\nexit 99\nfi\nprintf 'recycled %s\\n' \"$DA_BASE\" >> \"$DA_PENDING\"\nmv -T -- \"$base\" \"$new\" # onto the empty directory the release step made: rename(2) replaces it\necho \"reusing releases/$DA_BASE, which cleanup would remove\"\nfi\ntmp=$DA_TMP; da_dir \"$tmp\"\nactual=\"$tmp/base.$DA_BASE\"\n[ -f \"$actual\" ] || { actual=\"$tmp/actual\"; (cd -- \"$new\" && find . -mindepth 1 ${prune[@]+\"${prune[@]}\"} -printf '%P\\0') > \"$actual\"; }\ngzip -dc \".deploy/manifests/$DA_BASE.gz\" > \"$tmp/known\"\nDA_SKIP=$skip awk -v known=\"$tmp/known\" 'BEGIN { RS = ORS = \"\\0\"; skip = ENVIRON[\"DA_SKIP\"] }\nFILENAME == known { p = $0; for (i = 0; i < 3; i++) p = substr(p, index(p, \"\\t\") + 1); listed[p] = 1; next }\n!($0 in listed) && (skip == \"\" || $0 !~ skip)' \"$tmp/known\" \"$actual\" > \"$tmp/prune\"\n[ -z \"$remove\" ] || printf '%s' \"$remove\" | base64 -d >> \"$tmp/prune\"\nda_prune \"$new\" < \"$tmp/prune\"\nda_unpack \"$new\"\nda_chunks > \".deploy/manifests/$DA_RELEASE.gz\"\nprintf '%s\\n' \"$revision\" > \"$new/REVISION\"\nentries=entries files=files\n[ \"$sent\" != 1 ] || entries=\"entry\"\n[ \"$unchanged\" != 1 ] || files=\"file\"\necho \"sent $sent changed $entries, $unchanged $files unchanged\"\n";
+/** doctor.sh */
+const DOCTOR_SH = "da_data doctor-bash \"$BASH_VERSION\"\nprintf -v now '%(%s)T' -1\nda_data doctor-clock \"$now\"\np=$DA_DEPLOY_PATH\nif [ -d \"$p\" ]; then\nda_data doctor-exists yes\nbad=\nfor d in . releases shared .deploy; do\n[ ! -e \"$p/$d\" ] || [ -w \"$p/$d\" ] || bad+=\"$d\"$'\\n'\ndone\nelse\nda_data doctor-exists no\nwhile [ ! -e \"$p\" ]; do\ncase $p in */*) p=${p%/*}; p=${p:-/} ;; *) p=. ;; esac\ndone\nbad=\n{ [ -d \"$p\" ] && [ -w \"$p\" ]; } || bad=$p\nda_data doctor-parent \"$p\"\nfi\nda_data doctor-unwritable \"${bad%$'\\n'}\"\nda_data doctor-free-kb \"$(df -Pk -- \"$p\" 2>/dev/null | awk 'NR == 2 { print $4 }' || true)\"\nif [ -n \"$acl\" ]; then if hash setfacl 2>/dev/null; then da_data doctor-setfacl yes; else da_data doctor-setfacl no; fi; fi\nif [ -n \"$sudo\" ]; then if sudo -n true </dev/null >/dev/null 2>&1; then da_data doctor-sudo yes; else da_data doctor-sudo no; fi; fi\nif [ -n \"$http_user\" ]; then if id -u -- \"$http_user\" >/dev/null 2>&1; then da_data doctor-http-user yes; else da_data doctor-http-user no; fi; fi\nif cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -d .deploy/lock ]; then da_data doctor-lock held; da_lock_report; else da_data doctor-lock free; fi\n";
+/** fence.sh */
+const FENCE_SH = "da_fence() { da_owns_lock || da_lock_lost; }\nda_lock_lost() {\nlocal at='' by='' url='' other='' what line switched=''\n{ IFS= read -r at; IFS= read -r by; IFS= read -r url; } 2>/dev/null < \".deploy/unlocked/$DA_OWNER\" || true\nread -r other 2>/dev/null < .deploy/lock/owner || true\nif [ -n \"$at\" ]; then\nwhat=\"was removed at $at by ${by:-an unknown operator} (unlock${url:+, $url})\"\n[ -z \"$other\" ] || what=\"$what, then taken by $(da_lock_name)\"\nelif [ -n \"$other\" ]; then\nwhat=\"was replaced by $(da_lock_name) (without unlock: removed by hand?)\"\nelse\nwhat=\"is gone (removed by hand, without unlock)\"\nfi\nwhile IFS= read -r line; do case $line in \"switched \"*) switched=yes ;; esac; done 2>/dev/null < \"$DA_PENDING\" || true\nif [ -n \"$switched\" ]; then line=\"its switch is undone only where current still points at its release\"; else line=\"nothing was switched\"; fi\necho \"error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again.\" >&2\nexit 76\n}\nda_lock_name() {\nlocal repo run attempt actor runner name\nrepo=$(da_lock_field repository); run=$(da_lock_field run_id); attempt=$(da_lock_field run_attempt)\nactor=$(da_lock_field actor); runner=$(da_lock_field runner)\nif [ -n \"$run\" ]; then name=\"${repo:+$repo }run $run${attempt:+ (attempt $attempt)}\"\nelif [ -n \"$runner\" ]; then name=\"a CLI run on $runner\"\nelse name=\"another run\"\nfi\nprintf '%s' \"$name${actor:+ by $actor}\"\n}\n";
+/** file-index.sh */
+const FILE_INDEX_SH = "DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'\nda_list_files() { find . -mindepth 1 \"$@\" -type f -printf \"$DA_FILE_SIG\"; }\nda_mark_time() { : > \"$1\" && find \"$1\" -printf '%C@'; }\nda_index_write() {\ngzip -dc \".deploy/manifests/$3.gz\" > \"$1.manifest\" &&\nawk -v mark=\"$2\" -v manifest=\"$1.manifest\" 'BEGIN { RS = ORS = \"\\0\" }\nFILENAME == manifest { if (substr($0, 1, 1) == \"f\") hash[substr($0, 41)] = substr($0, 8, 32); next }\n{ t = index($0, \"\\t\"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, \" \")\nif ((p in hash) && s[4] + 0 < mark - 0.01) print sig \"\\t\" hash[p] \"\\t\" p }' \"$1.manifest\" \"$1\" > \".deploy/manifests/$3.idx.tmp\" &&\nmv -f -- \".deploy/manifests/$3.idx.tmp\" \".deploy/manifests/$3.idx\"\nrm -f -- \"$1.manifest\"\n}\n";
+/** hook-output.sh */
+const HOOK_OUTPUT_SH = "da_output_open() {\nda_dir \"$DA_TMP\"\nDEPLOY_OUTPUT=\"$PWD/$DA_TMP/output.$1\"\nif [ -e \"$DEPLOY_OUTPUT\" ] || [ -L \"$DEPLOY_OUTPUT\" ]; then rm -f -- \"$DEPLOY_OUTPUT\"; fi\n(umask 077 && set -C && : > \"$DEPLOY_OUTPUT\")\nexport DEPLOY_OUTPUT\n}\nda_output_close() {\nif [ -n \"${1:-}\" ] && [ -f \"$DEPLOY_OUTPUT\" ] && [ ! -L \"$DEPLOY_OUTPUT\" ] && [ -s \"$DEPLOY_OUTPUT\" ]; then\nhead -c 32769 -- \"$DEPLOY_OUTPUT\" | da_blob \"output.$1\"\nfi\nrm -f -- \"$DEPLOY_OUTPUT\"\n}\n";
+/** inspect.sh */
+const INSPECT_SH = "da_data user \"${USER:-$(id -un)}\"\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null; then da_data absent yes; exit 0; fi\nlive=$(readlink current 2>/dev/null || true)\nda_data live \"$live\"\noffered=\ndirs=(releases/*/)\nif [ -d \"${dirs[0]}\" ]; then\n{\nstat --printf '%Y\\t%n\\0' -- \"${dirs[@]}\"\nfor d in \"${dirs[@]}\"; do rev=; read -r rev 2>/dev/null < \"${d}REVISION\" || true; printf 'rev\\t%s\\t%s\\0' \"$d\" \"${rev:0:64}\"; done\n} | da_blob releases\nif [ -n \"$offer_from\" ] && [ \"${#dirs[@]}\" -ge \"$offer_from\" ]; then\nbase=\nfor d in \"${dirs[@]}\"; do\nd=${d%/}; [ \"$d\" != \"$live\" ] || continue\n{ [ -n \"$base\" ] && ! [[ $d < $base ]]; } || base=$d\ndone\nif [ -n \"$base\" ]; then\nda_data base-name \"${base#releases/}\"\nwhen=later; [ ! -e .deploy/check-base-first ] || when=now\n! da_offer_base \"${base#releases/}\" \"$when\" || offered=yes\nfi\nfi\nfi\nda_live_manifest \"$live\" ${offered:+kept}\nif [ -f .deploy/history.jsonl ]; then tail -n 1000 .deploy/history.jsonl | da_blob history; fi\npartial=\nfor f in .deploy/pending/*; do\n{ [ -f \"$f\" ] && [ \"$f\" != \"$DA_PENDING\" ]; } || continue\nwhile IFS= read -r line; do case $line in \"release \"*) partial+=\"${line#release }\"$'\\n' ;; esac; done < \"$f\"\ndone\n[ -z \"$partial\" ] || printf '%s' \"$partial\" | da_blob partial\nif [ -d .deploy/lock ] && ! da_owns_lock; then da_lock_report; fi\n[ -z \"$detect\" ] || da_data http-user \"$(ps axo comm,user 2>/dev/null | grep -E '[a]pache|[h]ttpd|[_]www|[w]ww-data|[n]ginx' | grep -v root | sort | awk '{print $NF}' | uniq | head -n 1)\"\n";
+/** prelude.sh */
+const PRELUDE_SH = "da_mark() { printf '\\n\\036%s %s\\n' \"$DA_T\" \"$*\"; }\nda_data() {\ncase $2 in\n*[![:print:]]*) printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) printf '\\n\\036%s data %s =%s\\n' \"$DA_T\" \"$1\" \"$2\" ;;\nesac\n}\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$b\"; }\nda_step() {\nda_mark step-begin \"$1\"\n(\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n) 2>&1\nlocal rc=$?\nda_mark step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\nda_revert\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\"\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\"\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n}\nda_lock_field() { sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/lock/info.json 2>/dev/null; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nda_data lock-info \"$(cat .deploy/lock/info.json 2>/dev/null || true)\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nda_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\nda_lost() { da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_abort; exit 143' TERM\ntrap 'da_abort; exit 130' INT HUP\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\n";
+/** prepare.sh */
+const PREPARE_SH = "da_dir \"$DA_DEPLOY_PATH\"\ncd -- \"$DA_DEPLOY_PATH\" || exit\nif [ -e current ] && [ ! -L current ]; then\necho \"error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?).\" >&2\necho \"Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\nfor d in releases .deploy .deploy/pending .deploy/manifests .deploy/lock; do\nif [ -L \"$d\" ]; then\necho \"error: $DA_DEPLOY_PATH/$d is a symlink (to $(readlink -- \"$d\")): deploy-action keeps releases and its metadata only in real directories inside deploy_path.\" >&2\necho \"Replace it with a directory (move what it holds), or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\ndone\n{ [ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ]; } || mkdir -p releases shared .deploy/pending .deploy/manifests\n";
+/** prune.sh */
+const PRUNE_SH = "da_prune() {\nlocal p ok='' n=0 list=()\nwhile IFS= read -r -d '' p; do\ncase /$p/ in //|*//*|*/./*|*/../*) continue ;; esac\nif [ \"${p%/*}\" != \"$ok\" ]; then\nok=\nif da_parents_real \"$1\" \"$p\"; then\ncase $p in */*) ok=${p%/*} ;; esac\nelse\necho \"$1/$DA_LINK is a symlink (to $(readlink -- \"$1/$DA_LINK\" || true)): removed it, not $p through it\"\np=$DA_LINK\nfi\nfi\nlist[n++]=$1/$p\nif [ \"$n\" -ge 1000 ]; then rm -rf -- \"${list[@]}\"; list=(); n=0; fi\ndone\n[ \"$n\" -eq 0 ] || rm -rf -- \"${list[@]}\"\n}\n";
+/** session-loop.sh */
+const SESSION_LOOP_SH = "while :; do\nIFS= read -r -t \"$DA_IDLE\" da_n || da_lost\ncase $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac\nIFS= read -r -t \"$DA_IDLE\" -N \"$da_n\" da_chunk || da_lost\neval \"$da_chunk\"\ndone\n";
+/** tools.sh */
+const TOOLS_SH = "if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 403)); then da_mark tools missing= busybox= \"bash=$BASH_VERSION\"; exit 69; fi\nda_tools() {\nlocal t b m='' y='' x=(/bin/busybox /usr/bin/busybox)\nfor t in busybox toybox; do hash $t 2>/dev/null && x+=(\"${BASH_CMDS[$t]}\"); done\nfor t in \"$@\"; do\nhash \"$t\" 2>/dev/null || { m+=,$t; continue; }\nfor b in \"${x[@]}\"; do [ \"${BASH_CMDS[$t]}\" -ef \"$b\" ] && { y+=,$t; break; }; done\ndone\n[ -z \"$m$y\" ] || { da_mark tools \"missing=${m#,}\" \"busybox=${y#,}\" \"bash=$BASH_VERSION\"; exit 69; }\n}\n";
+/** transfer.sh */
+const TRANSFER_SH = "da_chunks() {\nlocal n total=0\nwhile IFS= read -r -t \"$DA_IDLE\" n && [ \"$n\" -gt 0 ] 2>/dev/null; do\ntimeout \"$DA_IDLE\" head -c \"$n\" || { echo \"error: the upload stalled (nothing for $DA_IDLE s)\" >&2; return 1; }\ntotal=$((total + n))\ndone\n[ \"$n\" = 0 ] || { echo \"error: the upload stopped before its end\" >&2; return 1; }\n[ -z \"${1:-}\" ] || echo \"received $total bytes of $1\" >&2\n}\nda_unpack() {\nif ! da_chunks archive | tar -xzf - -C \"$1\" --no-same-owner; then\nlocal avail\navail=$(df -Pk -- \"$1\" 2>/dev/null | awk 'NR == 2 { print $4 }')\nif [ -n \"$avail\" ] && [ \"$avail\" -lt 1024 ]; then\necho \"error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free\" >&2\nelse\necho \"error: unpacking the release failed (${avail:-?} KiB free in $DA_DEPLOY_PATH)\" >&2\nfi\nreturn 1\nfi\n}\n";
+/** unlock-any.sh */
+const UNLOCK_ANY_SH = "if [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_fence_lock\nif [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_lock_report\nholder=\nread -r holder 2>/dev/null < .deploy/lock/owner || true\ncase $holder in *[!A-Za-z0-9_-]*) holder= ;; esac\nalive=false\n! da_lock_alive || alive=true\nif [ \"$alive\" = true ] && [ \"$forced\" != true ]; then\nda_data unlock refused\necho \"the lock holder's session is still running on this host: the lock was left in place\"\nexit 0\nfi\nda_now\nif [ -L .deploy/unlocked ]; then\necho \"warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)\"\nelif [ -n \"$holder\" ]; then\nda_dir .deploy/unlocked\nfind .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true\nprintf '%s\\n%s\\n%s\\n' \"$DA_AT\" \"$by\" \"$url\" > \".deploy/unlocked/$holder\"\nfi\nif [ \"$alive\" = false ] && [ -n \"$holder\" ] && [ -f \".deploy/pending/$holder\" ]; then\necho \"undoing what the lock holder's run left unfinished\"\n( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )\nfi\nrm -rf .deploy/lock\nda_history \"{\\\"event\\\":\\\"unlock\\\",\\\"holder\\\":\\\"$holder\\\",\\\"holder_alive\\\":$alive,\\\"forced\\\":$forced,$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nda_data unlock removed\necho \"deploy lock removed\"\n";
+/** verify.awk */
+const VERIFY_AWK = "BEGIN { RS = ORS = \"\\0\"; M = ENVIRON[\"DA_V_MANIFEST\"]; I = ENVIRON[\"DA_V_INDEX\"]; skip = ENVIRON[\"DA_V_SKIP\"] }\nfunction differ(what, p) { if (++bad <= 10) printf \"  %s: %s\\n\", what, p }\nfunction check(p, h) { if (h == substr(want[p], 3)) hashed[p] = h; else differ(\"content differs\", p) }\nFILENAME == M {\nt = substr($0, 1, 1); r = substr($0, 3); r = substr(r, index(r, \"\\t\") + 1); i = index(r, \"\\t\"); p = substr(r, i + 1)\nif (skip == \"\" || p !~ skip) want[p] = t \"\\t\" substr(r, 1, i - 1)\nnext\n}\nFILENAME == I { i = index($0, \"\\t\"); r = substr($0, i + 1); j = index(r, \"\\t\"); known[substr(r, j + 1)] = substr($0, 1, i) substr(r, 1, j - 1); next }\n{\nt = substr($0, 1, 1); r = substr($0, 3); i = index(r, \"\\t\"); v = substr(r, 1, i - 1); p = substr(r, i + 1)\nif (p == \"\") { if (t == \"f\") { split(v, s, \" \"); mark = s[4] - 0.01 } next }\nif (!(p in want)) { differ(\"not in the build\", p); next }\nseen[p] = 1\nif (substr(want[p], 1, 1) != t) { differ(\"type differs\", p); next }\nif (t == \"l\" && substr(want[p], 3) != v) differ(\"link target differs\", p)\nif (t != \"f\") next\nsig[p] = v\nif ((p in known) && index(known[p], v \"\\t\") == 1) check(p, substr(known[p], length(v) + 2))\nelse {\nprint \"./\" p > ENVIRON[\"DA_V_TODO\"]; todo[p] = 1; read++\nif (index(p, \"'\") || length(args) > 30000) direct = \"no\"; else args = args \" './\" p \"'\"\n}\n}\nEND {\nif (read) {\nclose(ENVIRON[\"DA_V_TODO\"])\ncmd = direct == \"no\" ? \"xargs -0r sha256sum -z < \\\"$DA_V_TODO\\\"\" : \"exec sha256sum -z --\" args\nwhile ((cmd | getline line) > 0) { p = substr(line, 69); delete todo[p]; check(p, substr(line, 1, 32)) }\nclose(cmd)\nfor (p in todo) differ(\"unreadable\", p)\n}\nfor (p in want) if (!(p in seen)) differ(\"missing\", p)\nif (!bad) for (p in hashed) { split(sig[p], s, \" \"); if (s[4] + 0 < mark) print sig[p] \"\\t\" hashed[p] \"\\t\" p > ENVIRON[\"DA_V_NEW_INDEX\"] }\nprintf \"%d\\n\", read > ENVIRON[\"DA_V_COUNTS\"]\nexit bad ? 3 : 0\n}\n";
+/** verify.sh */
+const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\"$tmp/manifest\" DA_V_TODO=\"$tmp/todo\" DA_V_COUNTS=\"$tmp/counts\" DA_V_SKIP\nexport DA_V_INDEX=\"$PWD/.deploy/manifests/$DA_BASE.idx\" DA_V_NEW_INDEX=\"$PWD/.deploy/manifests/$DA_RELEASE.idx.tmp\"\n[ -f \"$DA_V_INDEX\" ] || DA_V_INDEX=/dev/null\ngzip -dc \".deploy/manifests/$DA_RELEASE.gz\" > \"$DA_V_MANIFEST\"\n: > \"$DA_V_NEW_INDEX\"; : > \"$tmp/mark\"\nrc=0\n(cd -- \"releases/$DA_RELEASE\" && find \"$tmp/mark\" . ${prune[@]+\"${prune[@]}\"} \\( -type f -printf \"f\\t$DA_FILE_SIG\" \\) -o \\( -type d -printf 'd\\t-\\t%P\\0' \\) -o \\( -type l -printf 'l\\t%l\\t%P\\0' \\) |\nawk \"$compare\" \"$DA_V_MANIFEST\" \"$DA_V_INDEX\" -) > \"$tmp/differences\" || rc=$?\nif [ \"$rc\" -ne 0 ]; then\necho \"the staged release does not match the build (a file of the live release was changed on this host?): sending everything instead\"\necho \"first differences:\"\ncat -- \"$tmp/differences\"\nrm -rf -- \"$tmp\" \"$DA_V_NEW_INDEX\"\nda_data verify mismatch\nexit 99\nfi\nmv -f -- \"$DA_V_NEW_INDEX\" \".deploy/manifests/$DA_RELEASE.idx\"\nread -r hashed < \"$DA_V_COUNTS\"\nfiles=files\n[ \"$hashed\" != 1 ] || files=\"file\"\necho \"verified against the build's manifest ($hashed $files read, the others unchanged since releases/$DA_BASE was verified)\"\n";
+
+
+/***/ }),
+
+/***/ 2249:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   mn: () => (/* binding */ HOOK_OUTPUT_LIB),
+/* harmony export */   qD: () => (/* binding */ OUTPUT_HOST_MAX),
+/* harmony export */   s5: () => (/* binding */ hookOutputs)
+/* harmony export */ });
+/* unused harmony exports outputKey, OUTPUT_FILE_MAX, OUTPUT_VALUE_MAX, OUTPUT_NAME, parseOutputFile */
+/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2044);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
+
+
+/**
+ * The protocol of `$DEPLOY_OUTPUT`: each deploy and activate hook runs with it naming a fresh empty file (mode 0600,
+ * in the run's scratch dir) where it may write `name=value` lines, or `name<<DELIMITER` … `DELIMITER` for a value of
+ * several lines, as to `$GITHUB_OUTPUT`. After a hook that succeeded, its step sends the file back as the data value
+ * `output.<step id>` (its first OUTPUT_FILE_MAX bytes and one more); `hookOutputs` reads and checks it here, on the
+ * runner: names `[A-Za-z0-9_-]`, at most 64 characters; values at most OUTPUT_VALUE_MAX bytes, no control
+ * characters but tabs (and the newlines of the multi-line form). Anything else is a problem to warn of, never a value.
+ */
+/** The shell functions the hook steps call (da_output_open, da_output_close). */
+const HOOK_OUTPUT_LIB = _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .HOOK_OUTPUT_SH */ .Gw;
+/** The data key a hook step reports its file under. */
+const outputKey = (stepId) => `output.${stepId}`;
+/** What a host sends of one hook's file (hook-output.sh reads one byte more, to say there was more). */
+const OUTPUT_FILE_MAX = 32 * 1024;
+/** The longest value kept (in UTF-8 bytes); a longer one is left out whole, never cut. */
+const OUTPUT_VALUE_MAX = 4 * 1024;
+/** Names and values kept per host in all, across its hooks (see the command's collection). */
+const OUTPUT_HOST_MAX = 64 * 1024;
+/** An output's name: as GitHub's step outputs take them, kept short. */
+const OUTPUT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** Problems reported per hook; the rest are counted. */
+const MAX_PROBLEMS = 5;
+/** Control characters a value may not hold: all but tab and newline (one only in the multi-line form). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+/**
+ * The `$DEPLOY_OUTPUT` files of the hooks of a phase that succeeded and wrote one, in the order they ran. A file
+ * reported twice (a forged marker) is neither.
+ */
+function hookOutputs(result) {
+    const out = [];
+    for (const step of result.steps) {
+        const blobs = result.bytes.get(outputKey(step.id));
+        if (!blobs?.length || step.status !== 'ok')
+            continue;
+        const parsed = blobs.length === 1
+            ? parseOutputFile(blobs[0])
+            : { pairs: [], problems: [{ text: `reported ${blobs.length} times (a forged report?): none of it was used` }] };
+        out.push({ step: { id: step.id, label: step.label }, ...parsed });
+    }
+    return out;
+}
+/**
+ * Reads one hook's file: `name=value` lines, `name<<DELIMITER` blocks (the value is the lines up to one that is
+ * DELIMITER alone), empty lines skipped, a trailing `\r` dropped from every line; as GitHub reads `$GITHUB_OUTPUT`.
+ * A later value of a name replaces an earlier one. Linear in the file's size; at most OUTPUT_FILE_MAX bytes are read.
+ */
+function parseOutputFile(file) {
+    const pairs = [];
+    const problems = [];
+    let bytes = file;
+    let cut = false;
+    if (bytes.length > OUTPUT_FILE_MAX) {
+        // The line the cap cuts through is not read either: half a line is not a value.
+        bytes = bytes.subarray(0, bytes.subarray(0, OUTPUT_FILE_MAX).lastIndexOf(0x0a) + 1);
+        cut = true;
+    }
+    const lines = bytes.toString('utf8').split('\n');
+    if (lines.at(-1) === '')
+        lines.pop();
+    const text = (i) => lines[i].replace(/\r$/, '');
+    for (let i = 0; i < lines.length; i++) {
+        const line = text(i);
+        if (line === '')
+            continue;
+        const eq = line.indexOf('=');
+        const heredoc = line.indexOf('<<');
+        let name;
+        let value;
+        const at = i + 1;
+        if (eq >= 0 && (heredoc < 0 || eq < heredoc)) {
+            name = line.slice(0, eq);
+            value = line.slice(eq + 1);
+        }
+        else if (heredoc >= 0) {
+            name = line.slice(0, heredoc);
+            const delimiter = line.slice(heredoc + 2);
+            let end = i + 1;
+            while (end < lines.length && text(end) !== delimiter)
+                end++;
+            if (delimiter === '' || end >= lines.length) {
+                problems.push({
+                    line: at,
+                    text: `${(0,_data_js__WEBPACK_IMPORTED_MODULE_1__/* .shownInvalid */ .zj)(line)} starts a multi-line value whose closing line ${delimiter ? (0,_data_js__WEBPACK_IMPORTED_MODULE_1__/* .shownInvalid */ .zj)(delimiter) : '(none given)'} never comes: it and the lines after it were ignored`,
+                });
+                break;
+            }
+            value = lines
+                .slice(i + 1, end)
+                .map((l) => l.replace(/\r$/, ''))
+                .join('\n');
+            i = end;
+        }
+        else {
+            problems.push({ line: at, text: `${(0,_data_js__WEBPACK_IMPORTED_MODULE_1__/* .shownInvalid */ .zj)(line)} is not name=value or name<<DELIMITER: ignored` });
+            continue;
+        }
+        const problem = checkPair(name, value);
+        if (problem)
+            problems.push({ line: at, text: problem });
+        else
+            pairs.push({ name, value, line: at });
+    }
+    if (cut)
+        problems.unshift({
+            text: `holds more than ${OUTPUT_FILE_MAX / 1024} KiB: only the lines within its first ${OUTPUT_FILE_MAX / 1024} KiB were read`,
+        });
+    return { pairs, problems: capped(problems) };
+}
+/** Why a name and its value cannot be an output, or undefined. */
+function checkPair(name, value) {
+    if (!OUTPUT_NAME.test(name))
+        return `${(0,_data_js__WEBPACK_IMPORTED_MODULE_1__/* .shownInvalid */ .zj)(name)} is not an output name (letters, digits, _ and -, at most 64 characters): ignored`;
+    const size = Buffer.byteLength(value);
+    if (size > OUTPUT_VALUE_MAX)
+        return `the value of ${name} is longer than ${OUTPUT_VALUE_MAX / 1024} KiB (${size} bytes): left out, not cut`;
+    if (CONTROL.test(value))
+        return `the value of ${name} holds a control character: ignored`;
+    return undefined;
+}
+/** At most MAX_PROBLEMS problems, then how many more there were. */
+function capped(problems) {
+    if (problems.length <= MAX_PROBLEMS)
+        return problems;
+    const more = problems.length - MAX_PROBLEMS + 1;
+    return [...problems.slice(0, MAX_PROBLEMS - 1), { text: `and ${more} more problems like these` }];
+}
+
+
+/***/ }),
+
 /***/ 374:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EW: () => (/* binding */ AFTER_ROLLBACK),
 /* harmony export */   Fb: () => (/* binding */ stepTitle),
 /* harmony export */   LD: () => (/* binding */ hookSteps),
 /* harmony export */   iC: () => (/* binding */ IN_RELEASE),
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3166);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2438);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
+/* harmony import */ var _hook_output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2249);
+
 
 
 /** Deploy hooks run in the new release, before anything is live. */
 const IN_RELEASE = { prefix: 'hook', dir: '"releases/$DA_RELEASE"' };
 /** Activate hooks run in the live release, right after a switch (and again after a switch back). */
 const IN_CURRENT = { prefix: 'activate', dir: 'current/' };
+/** Rollback hooks run in the live release after a rollback's switch and its activate hooks. */
+const AFTER_ROLLBACK = { prefix: 'rollback', dir: 'current/' };
 /** How a failure names a step: a hook by its kind and label (`hook "migrate"`), any other step by its label. */
 function stepTitle(step) {
     if (/^hook-\d+$/.test(step.id))
         return `hook "${step.label}"`;
     if (/^activate-\d+$/.test(step.id))
         return `activate hook "${step.label}"`;
+    if (/^rollback-\d+$/.test(step.id))
+        return `rollback hook "${step.label}"`;
     return step.label;
 }
 /**
@@ -10538,14 +11359,19 @@ function hookSteps(hooks, env, place, timeoutMs) {
         id: `${place.prefix}-${i + 1}`,
         label: (0,_config_index_js__WEBPACK_IMPORTED_MODULE_0__/* .hookLabel */ .UR)(hook),
         // `timeout` forwards the session's SIGTERM to the command, so cancelling still stops it at once.
+        // $DEPLOY_OUTPUT (hook-output.ts): what a hook that succeeded wrote there goes back as `output.<id>`.
         body: `${exports}
+da_output_open ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(`${place.prefix}-${i + 1}`)}
 cd -- ${place.dir}
 trap - PIPE
 timeout -k 10 ${secs} bash -e -c ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(hook.run)} < /dev/null || {
   rc=$?
+  da_output_close
   if [ "$rc" -eq 124 ]; then echo "error: stopped after hook_timeout (${secs} s)" >&2; fi
   exit "$rc"
-}`,
+}
+da_output_close ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(`${place.prefix}-${i + 1}`)}`,
+        lib: [_hook_output_js__WEBPACK_IMPORTED_MODULE_2__/* .HOOK_OUTPUT_LIB */ .mn],
     }));
 }
 
@@ -10864,8 +11690,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: stepLine
 
-// EXTERNAL MODULE: ./src/config/index.ts + 27 modules
-var config = __nccwpck_require__(3166);
+// EXTERNAL MODULE: ./src/config/index.ts + 32 modules
+var config = __nccwpck_require__(2438);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
 var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: ./src/log.ts
@@ -11143,8 +11969,8 @@ function progress(log, report, hostCount, signal) {
         },
         output(host, line, step) {
             log.output(`${prefix(host)}  ${line}`);
-            // Hook output (deploy and activate hooks, a health check command) is kept for the job summary.
-            if (step && /^((hook|activate)-\d+|healthcheck)$/.test(step.id))
+            // Hook output (deploy, activate and rollback hooks, a health check command) is kept for the job summary.
+            if (step && /^((hook|activate|rollback)-\d+|healthcheck)$/.test(step.id))
                 report.output(host.name, step, line);
         },
         phase(host, name, ms) {
@@ -11475,15 +12301,18 @@ function cancelOnSignals(log) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DT: () => (/* binding */ certificateTime),
 /* harmony export */   OD: () => (/* binding */ signatureBlob),
 /* harmony export */   Pn: () => (/* binding */ certificateAlgorithm),
 /* harmony export */   dF: () => (/* binding */ describeCertificate),
 /* harmony export */   hB: () => (/* binding */ parseCertificate),
+/* harmony export */   ik: () => (/* binding */ parseCertificateBlob),
+/* harmony export */   mP: () => (/* binding */ Reader),
 /* harmony export */   pB: () => (/* binding */ checkUserCertificate),
 /* harmony export */   pS: () => (/* binding */ checkCertificateKey),
 /* harmony export */   zl: () => (/* binding */ sshSignature)
 /* harmony export */ });
-/* unused harmony exports CertificateError, certificateTime */
+/* unused harmony export CertificateError */
 /**
  * OpenSSH certificates (PROTOCOL.certkeys in OpenSSH's source): a public key, signed by a certificate authority, with
  * a kind (user or host), principals and a validity period. User certificates log in where sshd trusts the CA
@@ -11505,6 +12334,7 @@ class CertificateError extends Error {
     }
 }
 const FOREVER = 0xffffffffffffffffn;
+/** Reads SSH wire format: uint32, uint64, string (uint32 length + bytes); throws 'truncated' past the end. */
 class Reader {
     buf;
     pos = 0;
@@ -11550,11 +12380,23 @@ function parseCertificate(text, source) {
     if (!spec) {
         throw new CertificateError(`${source} is not a supported OpenSSH certificate (type "${type.slice(0, 60)}"; supported: ${Object.keys(CERT_TYPES).join(', ')}); give the text of the key's -cert.pub file`);
     }
-    const blob = Buffer.from(data, 'base64');
+    return parseCertificateBlob(Buffer.from(data, 'base64'), source, type);
+}
+/**
+ * Parses a certificate in SSH wire format (as a host presents it), of the given type or of any supported one.
+ * Throws a CertificateError naming `source` if it is not one.
+ */
+function parseCertificateBlob(blob, source, expected) {
+    let type = expected ?? 'SSH';
     try {
         const r = new Reader(blob);
-        if (r.text() !== type)
+        const named = r.text();
+        if (expected !== undefined && named !== expected)
             throw new Error('type mismatch');
+        type = named;
+        const spec = CERT_TYPES[type];
+        if (!spec)
+            throw new Error('unsupported type');
         r.string(); // nonce
         const keyStart = r.offset;
         for (let i = 0; i < spec.fields; i++)
@@ -11575,11 +12417,12 @@ function parseCertificate(text, source) {
         }
         const validAfter = r.uint64();
         const validBefore = r.uint64();
-        r.string(); // critical options
+        const criticalOptions = r.string();
         r.string(); // extensions
         r.string(); // reserved
         const signatureKey = r.string();
-        r.string(); // the CA's signature
+        const signed = blob.subarray(0, r.offset);
+        const signature = r.string();
         if (kindCode !== 1 && kindCode !== 2)
             throw new Error('unknown kind');
         return {
@@ -11594,10 +12437,13 @@ function parseCertificate(text, source) {
             validAfter,
             validBefore,
             signatureKey,
+            criticalOptions,
+            signed,
+            signature,
         };
     }
     catch {
-        throw new CertificateError(`${source}: the ${type} certificate is truncated or corrupt`);
+        throw new CertificateError(`${source}: the ${type.slice(0, 60)} certificate is truncated or corrupt`);
     }
 }
 /** A validity bound as a UTC time, as people read it (`2026-12-06 15:31:00 UTC`, or `forever`). */
@@ -11702,10 +12548,15 @@ async function collect(proc) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Hj: () => (/* binding */ verifyHostKey),
+/* harmony export */   Vh: () => (/* binding */ KNOWN_HOSTS_INPUT),
+/* harmony export */   _O: () => (/* binding */ fingerprintSha256),
 /* harmony export */   _V: () => (/* binding */ pinnedHostKeyAlgorithms),
-/* harmony export */   uJ: () => (/* binding */ parseKnownHosts)
+/* harmony export */   aB: () => (/* binding */ entriesFor),
+/* harmony export */   fK: () => (/* binding */ serverKeyFile),
+/* harmony export */   on: () => (/* binding */ knownHostsName),
+/* harmony export */   uJ: () => (/* binding */ parseKnownHosts),
+/* harmony export */   zj: () => (/* binding */ keyTypeOf)
 /* harmony export */ });
-/* unused harmony exports KNOWN_HOSTS_INPUT, keyTypeOf, fingerprintSha256, knownHostsName */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /**
@@ -11817,9 +12668,8 @@ function entryMatchesHost(entry, name) {
     return matched;
 }
 /**
- * Entries whose host patterns match host:port. Callers use unmarked (pinned) and `@revoked` entries to decide:
- * `@cert-authority` lines never pin nor revoke anything (host certificates are not supported: ssh2, the SSH library,
- * offers and verifies only plain host key types), they only explain a refusal.
+ * Entries whose host patterns match host:port: unmarked (pinned) lines and `@revoked` ones decide on plain keys;
+ * `@cert-authority` lines on host certificates (host-certificate.ts).
  */
 function entriesFor(kh, host, port) {
     const name = knownHostsName(host.toLowerCase(), port);
@@ -11851,17 +12701,17 @@ function serverKeyFile(keyType) {
     const name = keyType.startsWith('ecdsa-') ? 'ecdsa' : (short[keyType] ?? '*');
     return `/etc/ssh/ssh_host_${name}_key.pub`;
 }
-/** Why a matching `@cert-authority` line did not let the host in: host certificates are not supported. */
+/** Why a matching `@cert-authority` line did not let the host in: the host presented a plain key. */
 function certificateAuthorityNote(matching, source) {
     const lines = matching.filter((e) => e.marker === '@cert-authority').map((e) => e.line);
     if (lines.length === 0)
         return [];
     return [
-        `${source.line}(s) ${lines.join(', ')} (@cert-authority) match this host, but host certificates are not supported:`,
-        "the SSH library negotiates only plain host keys, so each host is pinned by its own key's line.",
+        `${source.line}(s) ${lines.join(', ')} (@cert-authority) match this host, but it presented a plain host key, not a`,
+        "certificate: give the host a certificate signed by that CA (sshd's HostCertificate), or pin its key.",
     ];
 }
-/** Checks the server's host key blob against the entries for host:port. Fails closed. */
+/** Checks the server's plain host key blob against the entries for host:port. Fails closed. */
 function verifyHostKey(kh, host, port, blob) {
     const matching = entriesFor(kh, host, port);
     const source = kh.source ?? KNOWN_HOSTS_INPUT;

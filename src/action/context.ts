@@ -84,6 +84,7 @@ export async function commandContext(
     report,
     source: inputs.source,
     releaseName: (inputs.command === 'rollback' ? inputs.release : inputs.releaseName) || undefined,
+    releaseNameExists: inputs.releaseNameExists,
     dryRun: inputs.dryRun,
     force: inputs.force,
     state: actionState,

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 
 import { COMMANDS, isCommand, type CommandName } from '../commands/names.js';
 import { secretPieces, type PieceOptions } from '../config/index.js';
+import { RELEASE_NAME_EXISTS, type ReleaseNameExists } from '../releases/name.js';
 
 /** The action's inputs as one typed object (names as in action.yml). */
 export interface Inputs {
@@ -16,6 +17,8 @@ export interface Inputs {
   sshCertificate: string;
   knownHosts: string;
   releaseName: string;
+  /** deploy, redeploy: when `releaseName` exists on a host, fail or take `NAME-2`, `NAME-3`… */
+  releaseNameExists: ReleaseNameExists;
   /** rollback: the release to make live (default: the previous good one). */
   release: string;
   dryRun: boolean;
@@ -51,6 +54,7 @@ export function readInputs(): Inputs {
     sshCertificate: core.getInput('ssh-certificate'),
     knownHosts: core.getInput('known-hosts'),
     releaseName: core.getInput('release-name'),
+    releaseNameExists: oneOfInput('release-name-exists', RELEASE_NAME_EXISTS),
     release: core.getInput('release'),
     dryRun: booleanInput('dry-run'),
     force: forceInput(command),
@@ -67,14 +71,29 @@ export function readInputs(): Inputs {
  * the masking rule (not `true`, `42` or under 4 characters); credentials are masked whatever they are.
  */
 export function maskSecrets(values: readonly string[], options: PieceOptions = {}): void {
-  for (const piece of secretPieces(values, options)) core.setSecret(piece);
+  for (const piece of secretPieces(values, options)) {
+    core.setSecret(piece);
+    masked.add(piece);
+  }
 }
+
+/** Every string masked so far: what the step outputs mask too (the runner masks only the log). */
+const masked = new Set<string>();
+export const maskedSoFar = (): readonly string[] => [...masked];
 
 /** `force` applies to unlock only: anywhere else it is a mistake worth saying. */
 function forceInput(command: CommandName): boolean {
   const force = booleanInput('force');
   if (force && command !== 'unlock') throw new Error(`input force: applies to command unlock only, not ${command}`);
   return force;
+}
+
+/** One of `values`, the first when empty. */
+function oneOfInput<const V extends string>(name: string, values: readonly V[]): V {
+  const value = core.getInput(name).trim() || values[0]!;
+  const found = values.find((v) => v === value);
+  if (found === undefined) throw new Error(`input ${name}: "${value}" is not one of ${values.join(', ')}`);
+  return found;
 }
 
 /** A number of seconds: positive, the default when empty. */

@@ -5,7 +5,8 @@ import { gzip } from 'node:zlib';
 import type { EnvironmentConfig } from '../config/index.js';
 import { computeDelta, type Delta } from './delta.js';
 import type { Log } from '../log.js';
-import { excluder } from './exclude.js';
+import { excluder, type ExcludeTest } from './exclude.js';
+import { shipExcluder } from './ignore-file.js';
 import { runBuildHooks } from './hooks.js';
 import { buildManifest, serializeManifest, type ManifestEntry, type StoredManifest } from './manifest.js';
 import { pack, type Artifact } from './pack.js';
@@ -37,6 +38,8 @@ export interface Built {
 export interface BuiltTree {
   root: string;
   scratch: { path: string; dispose(): Promise<void> };
+  /** What does not ship (`exclude` and `exclude_from`, read from the source before the build). */
+  exclude: ExcludeTest;
 }
 
 /**
@@ -44,6 +47,7 @@ export interface BuiltTree {
  * hooks in it. The source itself is never modified. A failing hook throws before any host is touched.
  */
 export async function runBuild(config: EnvironmentConfig, source: string, log: Log): Promise<BuiltTree> {
+  const exclude = await shipExcluder(config, source);
   const scratch = await scratchDir('deploy-action-');
   try {
     let root = source;
@@ -53,7 +57,7 @@ export async function runBuild(config: EnvironmentConfig, source: string, log: L
       await copySource(source, root, excluder([]));
       await runBuildHooks(config.build, root, config.env, log);
     }
-    return { root, scratch };
+    return { root, scratch, exclude };
   } catch (error) {
     await scratch.dispose();
     throw error;
@@ -61,12 +65,12 @@ export async function runBuild(config: EnvironmentConfig, source: string, log: L
 }
 
 /**
- * What ships (everything but `exclude`), known once the build is walked: the whole build can be packed from then
+ * What ships (everything but `exclude` and `exclude_from`), known once the build is walked: the whole build can be packed from then
  * on, and the manifest is hashed while the hosts are reached, for what needs it (deltas, the end of every upload).
  */
-export async function describeBuild(config: EnvironmentConfig, tree: BuiltTree, log: Log): Promise<Built> {
+export async function describeBuild(tree: BuiltTree, log: Log): Promise<Built> {
   const { root, scratch } = tree;
-  const entries = await walk(root, excluder(config.exclude));
+  const entries = await walk(root, tree.exclude);
   const files = entries.filter((e) => e.type === 'file');
   const size = files.reduce((n, e) => n + e.size, 0);
   log.info(`built ${count(files.length, 'file')} (${sizeText(size)})`);

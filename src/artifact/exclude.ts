@@ -6,11 +6,25 @@
  */
 export type ExcludeTest = (relativePath: string, isDirectory: boolean) => boolean;
 
+/** A line of an `exclude_from` file: a pattern as above, `negated` (written `!pattern`) when it ships after all. */
+export interface IgnoreRule {
+  pattern: string;
+  negated: boolean;
+}
+
 const ALWAYS = ['.git'];
 
-export function excluder(patterns: readonly string[]): ExcludeTest {
+/**
+ * `patterns` (and `.git`) always exclude. The `ignored` rules (an `exclude_from` file) decide after them, the last
+ * matching line winning, as in .gitignore: `!pattern` ships what an earlier line excluded. A negation cannot bring
+ * back what `patterns` exclude, nor a path below an excluded directory (the walk never enters it).
+ */
+export function excluder(patterns: readonly string[], ignored: readonly IgnoreRule[] = []): ExcludeTest {
   const rules = [...ALWAYS, ...patterns].map(compile);
-  return (path, isDirectory) => rules.some((rule) => rule(path, isDirectory));
+  const lines = ignored.map((r) => ({ test: compile(r.pattern), negated: r.negated })).reverse();
+  return (path, isDirectory) =>
+    rules.some((rule) => rule(path, isDirectory)) ||
+    lines.find((line) => line.test(path, isDirectory))?.negated === false;
 }
 
 function compile(pattern: string): ExcludeTest {

@@ -1,6 +1,7 @@
 /** The CLI's command line: `deploy-action COMMAND ENVIRONMENT [options]`. */
 import { parseArgs } from 'node:util';
 import { isCommand, type CommandName } from '../commands/names.js';
+import { RELEASE_NAME_EXISTS, type ReleaseNameExists } from '../releases/name.js';
 
 /** Every command, with the line `--help` shows for it (a Record, so a new command must be added here). */
 const COMMANDS: Record<CommandName, string> = {
@@ -28,6 +29,8 @@ export interface CliArgs {
   force: boolean;
   /** deploy/redeploy: --release-name; rollback: --release. */
   releaseName?: string;
+  /** deploy/redeploy: --release-name-exists (default fail). */
+  releaseNameExists?: ReleaseNameExists;
   identity?: string;
   /** An OpenSSH user certificate of the identity (default: the identity's `-cert.pub` beside it, if there is one). */
   certificate?: string;
@@ -93,6 +96,10 @@ const OPTION_HELP: [string, string][] = [
       'changes nothing more)',
   ],
   ['--release-name NAME', 'deploy, redeploy: name of the new release (default: a UTC timestamp)'],
+  [
+    '--release-name-exists fail|suffix',
+    'deploy, redeploy: when --release-name exists on a host, fail (default) or take the first NAME-2, NAME-3… free on every host',
+  ],
   ['--release NAME', 'rollback: the release to make live (default: the previous good one)'],
   [
     '-i, --identity FILE',
@@ -159,6 +166,7 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   force: { type: 'boolean' },
   'release-name': { type: 'string' },
+  'release-name-exists': { type: 'string' },
   release: { type: 'string' },
   identity: { type: 'string', short: 'i' },
   certificate: { type: 'string' },
@@ -210,6 +218,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
   if (values['release-name'] !== undefined && command !== 'deploy' && command !== 'redeploy') {
     throw new UsageError(`--release-name names a new release; it applies to deploy and redeploy, not ${command}`);
   }
+  const releaseNameExists = nameExists(values['release-name-exists'], command);
   if (values.release !== undefined && command !== 'rollback') {
     throw new UsageError(
       `--release is the rollback target; it applies to rollback, not ${command}${command === 'deploy' || command === 'redeploy' ? ' (use --release-name)' : ''}`,
@@ -243,6 +252,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
     dryRun: values['dry-run'] ?? false,
     force: values.force ?? false,
     releaseName: command === 'rollback' ? values.release : values['release-name'],
+    ...(releaseNameExists ? { releaseNameExists } : {}),
     identity: values.identity,
     certificate: values.certificate,
     knownHosts: values['known-hosts'],
@@ -252,6 +262,16 @@ export function parseCliArgs(argv: string[]): CliRequest {
     startTimeoutSeconds,
     verbosity: values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal',
   };
+}
+
+/** `--release-name-exists`: fail or suffix, for deploy and redeploy. */
+function nameExists(value: string | undefined, command: CommandName): ReleaseNameExists | undefined {
+  if (value === undefined) return undefined;
+  if (command !== 'deploy' && command !== 'redeploy')
+    throw new UsageError(`--release-name-exists applies to deploy and redeploy, not ${command}`);
+  const found = RELEASE_NAME_EXISTS.find((v) => v === value);
+  if (!found) throw new UsageError(`--release-name-exists: "${value}" is not one of ${RELEASE_NAME_EXISTS.join(', ')}`);
+  return found;
 }
 
 /** A `--NAME SECONDS` option: a positive number, or the default when absent. */

@@ -264,6 +264,7 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
     report: new RunReport(args.command, config.environment, config.application),
     source,
     releaseName: args.releaseName,
+    releaseNameExists: args.releaseNameExists,
     dryRun: args.dryRun,
     force: args.force,
     signal,

@@ -57,8 +57,21 @@ export function success(r: RunReport, dryRun?: boolean, style: Style = PLAIN): O
   const out = ['', `${style.ok('✓')} ${style.heading(headline(r, dryRun))}`, ...facts(r)];
   if (r.changes.length) out.push('', ...r.changes.map((c) => `  - ${bare(c)}`));
   if (r.details.length) out.push('', ...textBlocks(r.details));
+  if (r.hookOutputs.size) out.push('', style.heading('Hook outputs:'), ...hookOutputLines(r));
   if (r.warnings.length) out.push('', style.heading('Warnings:'), ...r.warnings.map((w) => `  - ${bare(w)}`));
   return { text: `${out.join('\n').trimEnd()}\n`, code: EXIT.ok };
+}
+
+/** What the hooks wrote to `$DEPLOY_OUTPUT`, host by host: `name=value`, a value of several lines as a JSON string. */
+function hookOutputLines(r: RunReport): string[] {
+  return r
+    .inOrder(r.hookOutputs.keys())
+    .flatMap((host) => [
+      `  ${host}:`,
+      ...[...r.hookOutputs.get(host)!.values].map(
+        ([name, value]) => `    ${name}=${/[\t\n]/.test(value) ? JSON.stringify(value) : value}`,
+      ),
+    ]);
 }
 
 export interface FailureContext {

@@ -1,6 +1,7 @@
 import type { EnvironmentConfig, Surface } from '../config/index.js';
 import type { Access } from '../fleet/connect.js';
 import type { Log } from '../log.js';
+import type { ReleaseNameExists } from '../releases/name.js';
 import type { RunReport } from '../report/report.js';
 import type { RunInfo } from '../run-info.js';
 
@@ -43,6 +44,8 @@ export interface CommandContext {
   source: string;
   /** The new release's name (deploy, redeploy), or the target (rollback). */
   releaseName?: string;
+  /** deploy, redeploy: a `releaseName` that exists on a host fails the run (default), or gets `-2`, `-3`… */
+  releaseNameExists?: ReleaseNameExists;
   /** Plan only: read the hosts, change nothing. */
   dryRun?: boolean;
   /** unlock: remove a lock even while the run holding it still runs on the host. */

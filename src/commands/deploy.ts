@@ -18,7 +18,7 @@ export async function deploy(ctx: CommandContext): Promise<void> {
   // starts once SSH is loaded: its walk would otherwise hold back the first connection. The TCP connections open
   // meanwhile.
   await Fleet.warm(config.hosts, config.maxParallel);
-  const describing = report.time('describe', 'manifest', () => describeBuild(config, tree, ctx.log));
+  const describing = report.time('describe', 'manifest', () => describeBuild(tree, ctx.log));
   describing.catch(() => undefined);
   // With full_upload every host gets everything: packing starts before the hosts are even reached.
   if (config.fullUpload)

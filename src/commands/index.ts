@@ -3,6 +3,7 @@ import { checkReleaseName } from '../releases/name.js';
 import type { CommandName } from './names.js';
 import { warn, type CommandContext } from './context.js';
 import { formatProblem } from '../config/index.js';
+import { checkHookHosts } from './hook-targets.js';
 import { deploy } from './deploy.js';
 import { doctor } from './doctor.js';
 import { redeploy } from './redeploy.js';
@@ -21,7 +22,7 @@ const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
 
 /**
  * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
- * `${NAME}` values: deploy, redeploy and rollback (it runs activate), never in a dry run. The others (releases,
+ * `${NAME}` values: deploy, redeploy and rollback (activate, its rollback hooks), never in a dry run. The others (releases,
  * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
  */
 export function runsHooks(name: CommandName, dryRun: boolean | undefined): boolean {
@@ -39,6 +40,8 @@ export async function runCommand(name: CommandName, ctx: CommandContext): Promis
   }
   // A bad name for a new release stops the run before any host is connected to, locked or changed.
   if (ctx.releaseName && (name === 'deploy' || name === 'redeploy')) checkReleaseName(ctx.releaseName, 'release-name');
+  // A `once` hook (a migration) whose hosts the `hosts` selection leaves out stops the run here too.
+  if (name === 'deploy' || name === 'redeploy') checkHookHosts(ctx.config);
   ctx.report.begin(
     ctx.config.hosts.map((h) => h.name),
     ctx.dryRun,

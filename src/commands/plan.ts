@@ -1,17 +1,18 @@
 import type { EnvironmentConfig } from '../config/index.js';
-import { excluder } from '../artifact/exclude.js';
+import { shipExcluder } from '../artifact/ignore-file.js';
 import { walk } from '../artifact/tree.js';
 import type { Fleet, Member } from '../fleet/fleet.js';
 import type { CommandContext } from './context.js';
 import type { HostFacts } from '../remote/steps/inspect.js';
 import { describeHeldLock } from './host-messages.js';
+import { hookPlaces, varsLine } from './hook-targets.js';
 import type { ReleasePhases } from './release-phases.js';
 import { type Block, heading, list } from '../report/document.js';
 import { count, size } from '../units.js';
 
 /** What a deploy would ship, without running the build hooks (a dry run changes nothing and runs nothing). */
 export async function shippedSummary(config: EnvironmentConfig, source: string): Promise<string> {
-  const entries = await walk(source, excluder(config.exclude));
+  const entries = await walk(source, await shipExcluder(config, source));
   const files = entries.filter((e) => e.type === 'file');
   const bytes = files.reduce((n, e) => n + e.size, 0);
   const hooks = config.build.length
@@ -30,7 +31,7 @@ export function planReport(
 ): void {
   const blocks: Block[] = [
     heading('Plan (dry run: nothing was changed on any host)'),
-    list([`New release: ${phases.name}`, `Ships: ${shipped}`]),
+    list([`New release: ${phases.name}`, `Ships: ${shipped}`, ...hookPlaces(ctx.config)]),
   ];
   for (const m of fleet.members) {
     const f = facts.get(m)!;
@@ -38,6 +39,7 @@ export function planReport(
     const items = [
       `Live release: ${f.live ?? (f.liveTarget || (f.absent ? 'none (nothing deployed here yet)' : 'none'))}`,
       `Lock: ${f.lock ? describeHeldLock(f.lock, ctx.config.environment) : 'free'}`,
+      ...varsLine(m.host),
     ];
     try {
       const health = ctx.config.healthcheck

@@ -9,6 +9,7 @@ import { foreignBase } from '../remote/steps/delta.js';
 import { watched } from '../report/heartbeat.js';
 import { warn, type CommandContext } from './context.js';
 import { reportInvalid } from './host-messages.js';
+import { recordHookOutputs } from './hook-outputs.js';
 import type { ReleasePhases, SwitchPhases } from './release-phases.js';
 
 /**
@@ -27,6 +28,7 @@ export async function runRelease(
   const removed = new Map(fleet.members.map((m) => [m, phases.removed(m)]));
   const solo = fleet.members.length === 1 && !ctx.config.healthcheck && ctx.config.activate.length === 0;
   const staging = await stageAndHooks(ctx, fleet, phases, solo);
+  recordHookOutputs(ctx, staging);
   // A delta that did not verify stopped its phase: those hosts get everything, in the same session.
   const restaged = fleet.members.filter((m) => staging.get(m)?.stopped);
   if (solo && restaged.length === 0) {
@@ -74,11 +76,12 @@ async function restage(
   await phases.prepareRestage(again);
   const restaged = new Map(again.map((m) => [m, phases.restage(m)!]));
   for (const m of again) warn(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
-  await fleet.run(
+  const hooked = await fleet.run(
     (m) => chain(restaged.get(m)!.phase.name, restaged.get(m)!.phase, phases.hooks(m)),
     (m) => restaged.get(m)!.payload,
     { members: again, parallel: ctx.config.maxParallel },
   );
+  recordHookOutputs(ctx, hooked);
 }
 
 /**
@@ -114,6 +117,7 @@ function rolloutListener(ctx: CommandContext): RolloutListener {
     switched: (m, at) => report.switchedAt.set(m.host.name, at),
     health: (m, r) => (report.row(m.host.name).health = { ok: r.ok, attempts: r.attempts, detail: r.detail }),
     reverted: (m) => (report.row(m.host.name).reverted = true),
+    activated: (m, result) => recordHookOutputs(ctx, new Map([[m, result]])),
   };
 }
 

@@ -1,7 +1,8 @@
-import type { EnvironmentConfig, HostConfig } from '../config/index.js';
+import { hookHosts, hostEnv, selectedBy, type EnvironmentConfig, type HostConfig } from '../config/index.js';
 import type { Member } from '../fleet/fleet.js';
 import { HostFailure } from '../fleet/failures.js';
 import { checkReleaseName, uniqueReleaseName } from '../releases/name.js';
+import { existingName } from './release-name.js';
 import { releasesToRemove } from '../releases/retention.js';
 import { contain } from '../remote/contain.js';
 import { fenced, type Phase, type Step } from '../remote/phase.js';
@@ -66,25 +67,22 @@ export interface ReleasePhases extends SwitchPhases {
   fillKind(m: Member): Fill['kind'];
 }
 
-/** The new release's name: the one asked for (never reused), or a fresh one from the run's start time. */
-export function chooseName(ctx: Pick<CommandContext, 'releaseName' | 'run'>, facts: Map<Member, HostFacts>): string {
-  if (ctx.releaseName) {
-    const name = checkReleaseName(ctx.releaseName, 'release-name');
-    for (const [m, f] of facts) {
-      if (f.dirs.includes(name) || f.history.some((h) => h.release === name)) {
-        throw new HostFailure(
-          m.host.name,
-          'release',
-          `a release named "${name}" already exists there; release names are never reused`,
-        );
-      }
-    }
-    return name;
-  }
+/**
+ * The new release's name: the one asked for (never reused: with `release-name-exists: suffix` the first free
+ * `NAME-2`, `NAME-3`… on every host instead of failing), or a fresh one from the run's start time.
+ */
+export function chooseName(
+  ctx: Pick<CommandContext, 'releaseName' | 'releaseNameExists' | 'run' | 'surface' | 'log'>,
+  facts: Map<Member, HostFacts>,
+): string {
   const taken = new Set<string>();
   for (const f of facts.values()) {
     for (const d of f.dirs) taken.add(d);
     for (const h of f.history) taken.add(h.release);
+  }
+  if (ctx.releaseName) {
+    const name = checkReleaseName(ctx.releaseName, 'release-name');
+    return taken.has(name) ? existingName(ctx, facts, name, taken) : name;
   }
   return uniqueReleaseName(ctx.run.startedAt, taken);
 }
@@ -102,7 +100,7 @@ function httpUserFor(c: EnvironmentConfig, m: Member, f: HostFacts): string | un
   return user;
 }
 
-/** The environment of hooks and command health checks: the config's env and DEPLOY_*. */
+/** The environment of hooks and command health checks: the config's env, the host's env and vars, DEPLOY_*. */
 export function hookEnv(
   config: EnvironmentConfig,
   host: HostConfig,
@@ -111,7 +109,7 @@ export function hookEnv(
   sha: string,
 ): Record<string, string> {
   return {
-    ...config.env,
+    ...hostEnv(config, host),
     DEPLOY_RELEASE: name,
     DEPLOY_RELEASE_PATH: `${host.deployPath}/releases/${name}`,
     DEPLOY_PATH: host.deployPath,
@@ -135,9 +133,9 @@ export function switchPhases(
   const vars = { DA_RELEASE: release };
   return {
     switch: (m) => ({ name: 'switch', vars, steps: [symlink(facts.get(m)!.liveTarget)] }),
-    activate: (m) => activatePhase(c, vars, env(m)),
+    activate: (m) => activatePhase(c, vars, env(m), m.host),
     // After switching back, the activate commands run again for the release that is live again.
-    revert: (m) => revertPhase(c, vars, revertEnv(m)),
+    revert: (m) => revertPhase(c, vars, revertEnv(m), m.host),
     env,
   };
 }
@@ -151,8 +149,9 @@ export function releasePhases(
 ): ReleasePhases {
   const c = ctx.config;
   const vars = { DA_RELEASE: name };
-  // `once: true` hooks run on the first host only (config order), before any host switches.
-  const first = [...facts.keys()][0];
+  // A hook runs where its `on` says (every host without it); `once`: on the first of those (config order) only.
+  const members = [...facts.keys()];
+  const runsOn = new Map(c.deploy.map((h) => [h, hookHosts(h, members, (m) => m.host)]));
   const env = (m: Member) => hookEnv(c, m.host, name, facts.get(m)!.live, source.sha(m));
   // The stage phase: a fresh release directory, filled, its paths checked, then shared links, writable dirs and
   // cleared paths.
@@ -205,7 +204,7 @@ export function releasePhases(
     restage: (m) => (source.restage ? stageWith(m, source.restage(m), false) : undefined),
     prepareRestage: async (members) => source.prepareRestage?.(members),
     hooks(m) {
-      const hooks = c.deploy.filter((h) => !h.once || m === first);
+      const hooks = c.deploy.filter((h) => runsOn.get(h)!.includes(m));
       // The fence is checked at each hook's start: a hook already running when the lock is removed runs to its end.
       return hooks.length
         ? { name: 'hooks', vars, steps: fenced(hookSteps(hooks, env(m), IN_RELEASE, c.hookTimeoutMs)) }
@@ -235,21 +234,32 @@ export function activatePhase(
   c: EnvironmentConfig,
   vars: Record<string, string>,
   env: Record<string, string>,
+  host: HostConfig,
 ): Phase | undefined {
-  return c.activate.length
-    ? { name: 'activate', vars, steps: fenced(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs)) }
+  const hooks = activateHooks(c, host);
+  return hooks.length
+    ? { name: 'activate', vars, steps: fenced(hookSteps(hooks, env, IN_CURRENT, c.hookTimeoutMs)) }
     : undefined;
 }
+
+/** The activate hooks that run on `host` (those whose `on` picks it; every one without `on`). */
+const activateHooks = (c: EnvironmentConfig, host: HostConfig) =>
+  c.activate.filter((h) => !h.on || selectedBy(h.on.items, host));
 
 /**
  * Switches a host back to its previous release and runs the activate commands again, for what is live again. The
  * switch back is not fenced (it undoes this run's own switch, under the fence, only while current still points at
  * this run's release); the activate commands are.
  */
-export function revertPhase(c: EnvironmentConfig, vars: Record<string, string>, env: Record<string, string>): Phase {
+export function revertPhase(
+  c: EnvironmentConfig,
+  vars: Record<string, string>,
+  env: Record<string, string>,
+  host: HostConfig,
+): Phase {
   return {
     name: 'revert',
     vars,
-    steps: [revert(), ...fenced(hookSteps(c.activate, env, IN_CURRENT, c.hookTimeoutMs))],
+    steps: [revert(), ...fenced(hookSteps(activateHooks(c, host), env, IN_CURRENT, c.hookTimeoutMs))],
   };
 }

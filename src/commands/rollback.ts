@@ -9,6 +9,7 @@ import { warn, type CommandContext } from './context.js';
 import { inspect, lockAndInspect, withFleet } from './fleet-run.js';
 import { rolloutRelease } from './release-flow.js';
 import { hookEnv, switchPhases } from './release-phases.js';
+import { withRollbackHooks } from './rollback-hooks.js';
 
 /** After a rollback that found no target: how to see what each host has, and how to name a release. */
 function whatToDo(ctx: CommandContext): string {
@@ -57,7 +58,8 @@ export async function rollback(ctx: CommandContext): Promise<void> {
     // Hosts where the target is already live (a named rollback on a fleet that disagrees) stay as they are.
     const moving = fleet.members.filter((m) => facts.get(m)!.live !== target);
     const env = (m: Member) => hookEnv(ctx.config, m.host, target, facts.get(m)!.live, revision(m));
-    await rolloutRelease(ctx, fleet, switchPhases(ctx.config, facts, target, env), moving);
+    const phases = withRollbackHooks(ctx.config, switchPhases(ctx.config, facts, target, env));
+    await rolloutRelease(ctx, fleet, phases, moving);
     // The history line marks the release rolled back from as bad; hosts that did not move only unlock.
     await fleet.run((m) => ({
       name: 'finish',

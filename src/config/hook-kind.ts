@@ -9,9 +9,9 @@ import { objectSchema, type JsonValue, type KeySpec, type KeySpecs, type Kind } 
 import { command, text } from './kinds.js';
 import { readList } from './list-kinds.js';
 import { readMapping } from './mapping.js';
-import type { HookConfig } from './types.js';
+import type { HookConfig, HookTarget } from './types.js';
 
-/** The keys of a hook written as a mapping; `once` is read when the specs have it. */
+/** The keys of a hook written as a mapping; `on` and `once` are read when the specs have them. */
 export interface HookKeys extends KeySpecs {
   run: KeySpec<string>;
   name: KeySpec<string>;
@@ -52,7 +52,26 @@ function readHook(item: unknown, at: Cursor, keys: HookKeys, options: HookListOp
   const run = mapping?.values.run;
   if (!mapping || run === undefined) return undefined;
   const name = mapping.values.name?.trim();
-  return { run, ...(name ? { name } : {}), once: mapping.values.once === true, position: mapping.position };
+  const target = hookTarget(mapping.values, at);
+  if (target === undefined) return undefined;
+  return { run, ...(name ? { name } : {}), ...target, position: mapping.position };
+}
+
+const isTarget = (v: unknown): v is HookTarget => typeof v === 'object' && v !== null && 'items' in v;
+
+/** `once` and `on` as a hook's fields: `once: label=db` is `on: label=db` with `once: true`; not with `on` too. */
+function hookTarget(values: Record<string, unknown>, at: Cursor): Pick<HookConfig, 'once' | 'on'> | undefined {
+  const { on, once } = values;
+  if (isTarget(once) && isTarget(on)) {
+    return at
+      .child('once')
+      .problemAt(
+        once.position,
+        'name the hosts in `on` or in `once`, not both (`once: true` with `on` runs on the first host `on` picks)',
+      );
+  }
+  const where = isTarget(once) ? once : isTarget(on) ? on : undefined;
+  return { once: once === true || isTarget(once), ...(where ? { on: where } : {}) };
 }
 
 export function hookList(keys: HookKeys, options: HookListOptions = {}): Kind<HookConfig[]> {
@@ -66,8 +85,13 @@ export function hookList(keys: HookKeys, options: HookListOptions = {}): Kind<Ho
     toJson: (hooks) =>
       hooks.map(
         (h): JsonValue =>
-          h.once || h.name
-            ? { ...(h.name ? { name: h.name } : {}), run: h.run, ...(h.once ? { once: true } : {}) }
+          h.once || h.name || h.on
+            ? {
+                ...(h.name ? { name: h.name } : {}),
+                run: h.run,
+                ...(h.on ? { on: h.on.items } : {}),
+                ...(h.once ? { once: true } : {}),
+              }
             : h.run,
       ),
   };

@@ -5,6 +5,7 @@
  * values in it are written `***`.
  */
 import { Cursor } from './cursor.js';
+import type { ConfigProblem } from './errors.js';
 import { isDeferred, referencedNames, type Deferred } from './deferred.js';
 import { expandValue, STEP_ENVIRONMENT } from './expand.js';
 import type { HostEntry } from './host-kind.js';
@@ -18,15 +19,19 @@ import type { HostSpec } from './types.js';
 export interface Variables {
   env: Readonly<Record<string, string | undefined>>;
   source?: string;
+  /** Expand the hosts' `env` (a command that runs hooks); otherwise only list its unset references. */
+  expandEnv?: boolean;
 }
 
 /** Expands deferred values, collecting what is secret and reporting what is wrong. */
 export class HostExpander {
   readonly secrets = new Set<string>();
+  /** References in the hosts' `env` that are not set, when it is not expanded (see targets.ts). */
+  readonly unset: ConfigProblem[] = [];
 
   constructor(
-    private readonly src: Source,
-    private readonly vars: Variables,
+    readonly src: Source,
+    readonly vars: Variables,
   ) {}
 
   /** The file, the values, and how messages name where the values come from (for routes.ts). */

@@ -1,6 +1,6 @@
 /** The `hosts:` list: strings (`user@host:port`, `local`) or mappings (`host`, `user`, `port`, `deploy_path`, `labels`). */
 import { isScalar, isSeq } from 'yaml';
-import type { Cursor } from './cursor.js';
+import type { Cursor, Located } from './cursor.js';
 import { isDeferred, readDeferred, REFERENCE_PATTERN, written, type Deferred } from './deferred.js';
 import {
   DEFAULT_PORT,
@@ -38,7 +38,12 @@ export interface HostEntry {
   path: string;
   /** Set when some field is written with `${NAME}` (see host-expand.ts). */
   deferred?: DeferredFields;
+  /** The host's own `env` (not yet expanded) and `vars`, as written (see targets.ts). */
+  env?: EnvEntries;
+  vars?: EnvEntries;
 }
+
+type EnvEntries = (Located<string> & { name: string })[];
 
 /** The keys of a host written as a mapping. */
 export interface HostEntryKeys extends KeySpecs {
@@ -49,6 +54,8 @@ export interface HostEntryKeys extends KeySpecs {
   labels: KeySpec<string[]>;
   jump: KeySpec<WrittenHop[]>;
   proxy_command: KeySpec<string | Deferred>;
+  env: KeySpec<EnvEntries>;
+  vars: KeySpec<EnvEntries>;
 }
 
 export const hostName: Kind<string> = text({
@@ -59,6 +66,10 @@ export const hostName: Kind<string> = text({
 function hostFromMapping(mapping: Mapping<HostEntryKeys>, at: Cursor): HostEntry | undefined {
   const { host, user, port, deploy_path: deployPath, labels, jump, proxy_command: proxyCommand } = mapping.values;
   if (host === undefined) return undefined;
+  const settings = {
+    ...(mapping.values.env ? { env: mapping.values.env } : {}),
+    ...(mapping.values.vars ? { vars: mapping.values.vars } : {}),
+  };
   if (jump !== undefined && proxyCommand !== undefined) {
     return at.problemAt(mapping.keys.proxy_command ?? mapping.position, 'give `jump` or `proxy_command`, not both');
   }
@@ -72,7 +83,7 @@ function hostFromMapping(mapping: Mapping<HostEntryKeys>, at: Cursor): HostEntry
     if (mapping.keys.labels) {
       return at.child('labels').problemAt(mapping.keys.labels, '`local` means this machine and takes no `labels`');
     }
-    return { spec: localHost(mapping.position), deployPath, path: at.path };
+    return { spec: localHost(mapping.position), deployPath, path: at.path, ...settings };
   }
   const deferred: DeferredFields = {};
   if (isDeferred(host)) deferred.host = host;
@@ -93,6 +104,7 @@ function hostFromMapping(mapping: Mapping<HostEntryKeys>, at: Cursor): HostEntry
     ...(proxyCommand === undefined ? {} : { proxyCommand }),
     path: at.path,
     ...(Object.keys(deferred).length ? { deferred } : {}),
+    ...settings,
   };
 }
 

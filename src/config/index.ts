@@ -19,12 +19,15 @@ export {
 } from './schema.js';
 export { HOST_PLACEHOLDER } from './healthcheck-kind.js';
 export { hookLabel } from './hook-kind.js';
+export { hookHosts, selectedBy, selectorFor, type Selectable, type Selector } from './host-selector.js';
+export { hostEnv } from './targets.js';
 export {
   STRATEGIES,
   WRITABLE_MODES,
   type EnvironmentConfig,
   type HealthcheckConfig,
   type HookConfig,
+  type HookTarget,
   type HostConfig,
   type HostSpec,
   type JumpHost,

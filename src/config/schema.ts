@@ -23,6 +23,8 @@ import {
 } from './kinds.js';
 import { globs, labels, relativePaths } from './list-kinds.js';
 import { jumpChain } from './route-kind.js';
+import { TARGETS } from './schema-targets.js';
+import { smallKeys } from './schema-small.js';
 import { STRATEGIES, WRITABLE_MODES } from './types.js';
 
 /** Keys of a host written as a mapping in `hosts:`. */
@@ -63,6 +65,7 @@ export const HOST_ENTRY_KEYS: HostEntryKeys = {
     description:
       "Command run on the runner whose stdin and stdout carry this host's SSH connection (`%h`, `%p`, `%r`: host, port, user); overrides the environment's. Not with `jump`.",
   }),
+  ...TARGETS.host,
 };
 
 const RUN = key({ kind: command, required: true, description: 'The shell command.' });
@@ -79,11 +82,7 @@ export const HOOK_KEYS: HookKeys = { run: RUN, name: HOOK_NAME };
 export const DEPLOY_HOOK_KEYS = {
   run: RUN,
   name: HOOK_NAME,
-  once: key({
-    kind: boolean,
-    default: false,
-    description: 'Run on one host only (the first), before any host switches, e.g. database migrations.',
-  }),
+  ...TARGETS.deploy,
 } satisfies HookKeys;
 
 const ONLY_DEPLOY = { once: '`once` is only meaningful for deploy hooks' };
@@ -235,7 +234,7 @@ export const ENVIRONMENT_KEYS = {
     description: 'With `strategy: rolling`, how many hosts switch per batch (may exceed the number of hosts).',
   }),
   build: key({
-    kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
+    kind: hookList(HOOK_KEYS, { misplaced: TARGETS.buildMisplaced }),
     default: [],
     description:
       'Shell commands run on the runner in the build copy before upload: strings, or mappings with `run` (and `name`).',
@@ -244,19 +243,20 @@ export const ENVIRONMENT_KEYS = {
     kind: hookList(DEPLOY_HOOK_KEYS),
     default: [],
     description:
-      'Shell commands run on each host in the new release before the switch: strings, or mappings with `run`, `name` and `once` (`once: true` runs it on one host only, before any host switches).',
+      'Shell commands run on each host in the new release before the switch: strings, or mappings with `run`, `name`, `on` (the hosts it runs on: names or `label=NAME`) and `once` (`true` or where: it runs on one host only, before any host switches).',
   }),
   activate: key({
-    kind: hookList(HOOK_KEYS, { misplaced: ONLY_DEPLOY }),
+    kind: hookList({ ...HOOK_KEYS, ...TARGETS.activate }, { misplaced: ONLY_DEPLOY }),
     default: [],
     description:
-      'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run` (and `name`).',
+      'Shell commands run on each host right after its switch (e.g. reload php-fpm): strings, or mappings with `run` (and `name`, `on`: the hosts it runs on).',
   }),
   healthcheck: key({
     kind: healthcheck(HEALTHCHECK_KEYS),
     description:
       'Checks each host after its switch: `url` (requested from the runner, answering `expect_status`) or `command` (run on the host, exit 0), retried `retries` times `interval` apart, each attempt limited to `timeout`.',
   }),
+  ...smallKeys(HOOK_KEYS, ONLY_DEPLOY),
 } satisfies KeySpecs;
 
 /** Keys only valid at the top level; every environment key is valid there too. */

@@ -33,6 +33,9 @@ export interface HostConfig {
   masked?: boolean;
   /** Tries after a connection failed before authentication (`connect_retries`), when not the default 2. */
   connectRetries?: number;
+  /** The host's own `env` (expanded; over the environment's) and `vars` (plain values, shown in a dry run's plan). */
+  env?: Record<string, string>;
+  vars?: Record<string, string>;
 }
 
 /** One hop of a `jump` chain; `user` is the host's own user when the hop names none. */
@@ -54,6 +57,17 @@ export interface HookConfig {
   name?: string;
   /** Deploy hooks only: run on one host only, before any host switches. Always false for build and activate hooks. */
   once: boolean;
+  /** Deploy and activate hooks: the hosts it runs on (`on:`, or `once:` naming hosts); absent: every host. */
+  on?: HookTarget;
+  position: SourcePosition;
+}
+
+/** Where a hook runs, as written: selectors as in the `hosts` input (host names, `label=NAME`). */
+export interface HookTarget {
+  items: string[];
+  /** The key that holds them, for messages. */
+  key: 'on' | 'once';
+  path: string;
   position: SourcePosition;
 }
 
@@ -85,6 +99,8 @@ export interface EnvironmentConfig {
   url?: string;
   keepReleases: number;
   exclude: string[];
+  /** `exclude_from`: a file of exclude patterns in the source directory, with where the config names it. */
+  excludeFrom?: { value: string; position: SourcePosition; path: string };
   sharedDirs: string[];
   sharedFiles: string[];
   writableDirs: string[];
@@ -125,6 +141,8 @@ export interface EnvironmentConfig {
   batchSize: number;
   /** Commands run on each host right after its switch (e.g. reload php-fpm). */
   activate: HookConfig[];
+  /** Commands run on each host after a rollback's switch and its activate commands. */
+  rollback: HookConfig[];
   /** Absent when not configured. */
   healthcheck?: HealthcheckConfig;
 }

@@ -14,6 +14,7 @@ import type { ValuesOf } from './kind.js';
 import type { HostEntry } from './host-kind.js';
 import { readMapping, type Mapping } from './mapping.js';
 import { environmentRoute, expandRoute, hostRoute, writtenRoute, type WrittenRoute } from './routes.js';
+import { checkHookTargets, hostSettings, inEnvironment } from './targets.js';
 import { deployPathProblem, sharedOverlapProblems, type PathEntry } from './paths.js';
 import {
   ENVIRONMENT_KEYS,
@@ -66,12 +67,6 @@ function checkRequired(merged: Merged, at: Cursor, position: SourcePosition): vo
       at.problemAt(position, `missing required key \`${k}\``);
     }
   }
-}
-
-/** For a problem found in a top-level default while checking one environment, says which environment. */
-function inEnvironment(entryPath: string, at: Cursor): string {
-  if (entryPath.startsWith(`${at.path}.`)) return '';
-  return ` (in environment \`${at.path.slice('environments.'.length)}\`)`;
 }
 
 interface ResolvedHosts {
@@ -151,6 +146,7 @@ function resolveHosts(
       // Only when not the default (fleet/connect.ts applies it): a host reads as it always did.
       ...(retries === ENVIRONMENT_KEYS.connect_retries.default ? {} : { connectRetries: retries }),
       ...(secret ? { masked: true } : {}),
+      ...hostSettings(entry, x, merged.or('env')),
       ...(spec.local ? {} : hostRoute(reach, hostUser === undefined ? undefined : written(hostUser))),
     });
   }
@@ -224,6 +220,7 @@ function buildConfig(
     ...(merged.get('url') === undefined ? {} : { url: merged.get('url') }),
     keepReleases: merged.or('keep_releases'),
     exclude: strings(merged.or('exclude')),
+    ...(merged.get('exclude_from') === undefined ? {} : { excludeFrom: merged.get('exclude_from') }),
     sharedDirs: strings(merged.or('shared_dirs')),
     sharedFiles: strings(merged.or('shared_files')),
     writableDirs: strings(merged.or('writable_dirs')),
@@ -244,6 +241,7 @@ function buildConfig(
     maxParallel: merged.or('max_parallel'),
     batchSize: merged.or('batch_size'),
     activate: merged.or('activate'),
+    rollback: merged.or('rollback'),
     ...(merged.get('healthcheck') === undefined ? {} : { healthcheck: merged.get('healthcheck') }),
   };
 }
@@ -269,14 +267,16 @@ export function validateDocument(source: Source, options: ValidateOptions): Envi
     const merged = new Merged(top, environment.mapping);
     checkRequired(merged, at, environment.position);
     const isChosen = environment.name === options.environment;
-    const x = isChosen ? new HostExpander(source, { env: options.env, source: options.envSource }) : undefined;
+    const x = isChosen ? new HostExpander(source, { ...options, source: options.envSource }) : undefined;
     const hosts = resolveHosts(merged, at, environment.position, x, options.userFor);
     checkShared(merged, at);
     checkEnvReferences(merged, at);
+    checkHookTargets(at, merged.get('hosts'), x && hosts.hosts, merged.or('deploy'), merged.or('activate'));
     if (isChosen && x) {
       const loadedEnv = expandEnv(merged, at, options);
       // The hosts' values are masked whether or not the command runs hooks: every command reaches the hosts.
       loadedEnv.secrets = [...new Set([...loadedEnv.secrets, ...x.secrets])];
+      loadedEnv.envSkipped?.unset.push(...x.unset);
       chosen = buildConfig(merged, hosts, loadedEnv, {
         application: top.values.name ?? options.defaultName,
         environment: environment.name,

@@ -1,4 +1,5 @@
 import type { Phase } from '../remote/phase.js';
+import type { PhaseResult } from '../remote/session.js';
 import type { Fleet, Member } from './fleet.js';
 import { HostFailure } from './failures.js';
 import type { HealthResult } from './health.js';
@@ -19,6 +20,8 @@ export interface RolloutListener {
   switched?(m: Member, at: number): void;
   health?(m: Member, result: HealthResult): void;
   reverted?(m: Member): void;
+  /** A host's activate phase went well (its hooks' `$DEPLOY_OUTPUT` is in the result). */
+  activated?(m: Member, result: PhaseResult): void;
 }
 
 /**
@@ -42,7 +45,8 @@ export async function rollout(
       await fleet.run((m) => plan.switchPhase(m), undefined, { members: batch });
       const at = Date.now();
       for (const m of batch) listener.switched?.(m, at);
-      await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
+      const activated = await fleet.run((m) => plan.activatePhase(m), undefined, { members: batch });
+      for (const [m, result] of activated) listener.activated?.(m, result);
       if (plan.health) {
         // One phase of the log for the batch, whether each host is checked by URL (from here) or by command.
         await fleet.phase('health', batch, async () => {

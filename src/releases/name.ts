@@ -30,3 +30,16 @@ export function uniqueReleaseName(at: Date, taken: ReadonlySet<string>): string 
   if (!taken.has(base)) return base;
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
 }
+
+/** What a deploy does when the `release-name` it was given exists on a host: fail, or take `NAME-2`, `NAME-3`… */
+export const RELEASE_NAME_EXISTS = ['fail', 'suffix'] as const;
+export type ReleaseNameExists = (typeof RELEASE_NAME_EXISTS)[number];
+
+/** The first of `NAME-2`, `NAME-3`… not in `taken`; undefined when that would break the release-name rule. */
+export function suffixedReleaseName(name: string, taken: ReadonlySet<string>): string | undefined {
+  for (let n = 2; ; n++) {
+    const candidate = `${name}-${n}`;
+    if (!isReleaseName(candidate)) return undefined;
+    if (!taken.has(candidate)) return candidate;
+  }
+}

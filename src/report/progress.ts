@@ -32,8 +32,8 @@ export function progress(log: Log, report: RunReport, hostCount: number, signal?
     },
     output(host: HostConfig, line: string, step: StepRecord | undefined) {
       log.output(`${prefix(host)}  ${line}`);
-      // Hook output (deploy and activate hooks, a health check command) is kept for the job summary.
-      if (step && /^((hook|activate)-\d+|healthcheck)$/.test(step.id)) report.output(host.name, step, line);
+      // Hook output (deploy, activate and rollback hooks, a health check command) is kept for the job summary.
+      if (step && /^((hook|activate|rollback)-\d+|healthcheck)$/.test(step.id)) report.output(host.name, step, line);
     },
     phase(host: HostConfig, name: string, ms: number) {
       report.row(host.name).phases[name] = ms;

@@ -34,6 +34,13 @@ export interface StepOutput {
   total: number;
 }
 
+/** The values a host's hooks wrote to `$DEPLOY_OUTPUT`, by name (a later write replaces an earlier one). */
+export interface HostHookOutputs {
+  /** The host's name came from a secret (`${NAME}`): outputs show it as `***`. */
+  masked: boolean;
+  values: Map<string, string>;
+}
+
 /** Output kept per step while the run goes; the summary shows less (see summary.ts). */
 export const OUTPUT_KEEP_LINES = 200;
 export const OUTPUT_LINE_CHARS = 1000;
@@ -59,6 +66,8 @@ export class RunReport {
   readonly warnings: string[] = [];
   /** Per host, per step id: the last lines of hook output. */
   readonly outputs = new Map<string, Map<string, StepOutput>>();
+  /** Per host: the values its hooks wrote to `$DEPLOY_OUTPUT`, checked (see commands/hook-outputs.ts). */
+  readonly hookOutputs = new Map<string, HostHookOutputs>();
   links?: RunLinks;
   failure?: FailureReport;
   release?: string;

@@ -33,6 +33,12 @@ export interface Certificate {
   validBefore: bigint;
   /** The CA's public key (SSH wire format). */
   signatureKey: Buffer;
+  /** The critical options (SSH wire format; empty when there are none). */
+  criticalOptions: Buffer;
+  /** What the CA signed: the certificate up to its signature. */
+  signed: Buffer;
+  /** The CA's signature (SSH wire format: string algorithm, string signature). */
+  signature: Buffer;
 }
 
 /** A certificate that cannot be used; the message names where it came from and what to do. */
@@ -45,7 +51,8 @@ export class CertificateError extends Error {
 
 const FOREVER = 0xffff_ffff_ffff_ffffn;
 
-class Reader {
+/** Reads SSH wire format: uint32, uint64, string (uint32 length + bytes); throws 'truncated' past the end. */
+export class Reader {
   private pos = 0;
   constructor(private readonly buf: Buffer) {}
   get offset(): number {
@@ -89,10 +96,22 @@ export function parseCertificate(text: string, source: string): Certificate {
       `${source} is not a supported OpenSSH certificate (type "${type.slice(0, 60)}"; supported: ${Object.keys(CERT_TYPES).join(', ')}); give the text of the key's -cert.pub file`,
     );
   }
-  const blob = Buffer.from(data, 'base64');
+  return parseCertificateBlob(Buffer.from(data, 'base64'), source, type);
+}
+
+/**
+ * Parses a certificate in SSH wire format (as a host presents it), of the given type or of any supported one.
+ * Throws a CertificateError naming `source` if it is not one.
+ */
+export function parseCertificateBlob(blob: Buffer, source: string, expected?: string): Certificate {
+  let type = expected ?? 'SSH';
   try {
     const r = new Reader(blob);
-    if (r.text() !== type) throw new Error('type mismatch');
+    const named = r.text();
+    if (expected !== undefined && named !== expected) throw new Error('type mismatch');
+    type = named;
+    const spec = CERT_TYPES[type];
+    if (!spec) throw new Error('unsupported type');
     r.string(); // nonce
     const keyStart = r.offset;
     for (let i = 0; i < spec.fields; i++) r.string();
@@ -111,11 +130,12 @@ export function parseCertificate(text: string, source: string): Certificate {
     }
     const validAfter = r.uint64();
     const validBefore = r.uint64();
-    r.string(); // critical options
+    const criticalOptions = r.string();
     r.string(); // extensions
     r.string(); // reserved
     const signatureKey = r.string();
-    r.string(); // the CA's signature
+    const signed = blob.subarray(0, r.offset);
+    const signature = r.string();
     if (kindCode !== 1 && kindCode !== 2) throw new Error('unknown kind');
     return {
       type,
@@ -129,9 +149,12 @@ export function parseCertificate(text: string, source: string): Certificate {
       validAfter,
       validBefore,
       signatureKey,
+      criticalOptions,
+      signed,
+      signature,
     };
   } catch {
-    throw new CertificateError(`${source}: the ${type} certificate is truncated or corrupt`);
+    throw new CertificateError(`${source}: the ${type.slice(0, 60)} certificate is truncated or corrupt`);
   }
 }
 

@@ -36,7 +36,8 @@ export type HostKeyVerdict =
   | { ok: true }
   | {
       ok: false;
-      reason: 'unknown' | 'mismatch' | 'revoked';
+      /** `certificate`: a host certificate refused (see host-certificate.ts). */
+      reason: 'unknown' | 'mismatch' | 'revoked' | 'certificate';
       keyType: string;
       fingerprint: string;
       suggestedLine: string;
@@ -143,11 +144,10 @@ function entryMatchesHost(entry: KnownHostEntry, name: string): boolean {
 }
 
 /**
- * Entries whose host patterns match host:port. Callers use unmarked (pinned) and `@revoked` entries to decide:
- * `@cert-authority` lines never pin nor revoke anything (host certificates are not supported: ssh2, the SSH library,
- * offers and verifies only plain host key types), they only explain a refusal.
+ * Entries whose host patterns match host:port: unmarked (pinned) lines and `@revoked` ones decide on plain keys;
+ * `@cert-authority` lines on host certificates (host-certificate.ts).
  */
-function entriesFor(kh: KnownHosts, host: string, port: number): KnownHostEntry[] {
+export function entriesFor(kh: KnownHosts, host: string, port: number): KnownHostEntry[] {
   const name = knownHostsName(host.toLowerCase(), port);
   return kh.entries.filter((e) => entryMatchesHost(e, name));
 }
@@ -177,23 +177,23 @@ export function pinnedHostKeyAlgorithms(kh: KnownHosts, host: string, port: numb
 }
 
 /** The server-side public host key file that `ssh-keygen -lf` should be run on. */
-function serverKeyFile(keyType: string): string {
+export function serverKeyFile(keyType: string): string {
   const short: Record<string, string> = { 'ssh-ed25519': 'ed25519', 'ssh-rsa': 'rsa', 'ssh-dss': 'dsa' };
   const name = keyType.startsWith('ecdsa-') ? 'ecdsa' : (short[keyType] ?? '*');
   return `/etc/ssh/ssh_host_${name}_key.pub`;
 }
 
-/** Why a matching `@cert-authority` line did not let the host in: host certificates are not supported. */
+/** Why a matching `@cert-authority` line did not let the host in: the host presented a plain key. */
 function certificateAuthorityNote(matching: KnownHostEntry[], source: KnownHostsSource): string[] {
   const lines = matching.filter((e) => e.marker === '@cert-authority').map((e) => e.line);
   if (lines.length === 0) return [];
   return [
-    `${source.line}(s) ${lines.join(', ')} (@cert-authority) match this host, but host certificates are not supported:`,
-    "the SSH library negotiates only plain host keys, so each host is pinned by its own key's line.",
+    `${source.line}(s) ${lines.join(', ')} (@cert-authority) match this host, but it presented a plain host key, not a`,
+    "certificate: give the host a certificate signed by that CA (sshd's HostCertificate), or pin its key.",
   ];
 }
 
-/** Checks the server's host key blob against the entries for host:port. Fails closed. */
+/** Checks the server's plain host key blob against the entries for host:port. Fails closed. */
 export function verifyHostKey(kh: KnownHosts, host: string, port: number, blob: Buffer): HostKeyVerdict {
   const matching = entriesFor(kh, host, port);
   const source = kh.source ?? KNOWN_HOSTS_INPUT;

@@ -8,7 +8,8 @@ import type { Certificate } from './certificate.js';
 import { describeHandshakeTimeout, describeLostConnection, describeNetError, errorCode } from './net-errors.js';
 import { type Carrier, SshTransport } from './ssh-transport.js';
 import { CLIENT_IDENT, takeTcp } from './tcp.js';
-import { pinnedHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict, type KnownHosts } from './known-hosts.js';
+import type { HostKeyVerdict, KnownHosts } from './known-hosts.js';
+import { checkHostKey, hostKeyAlgorithms } from './host-certificate.js';
 
 export interface SshTarget {
   host: string;
@@ -78,7 +79,7 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials, via?:
       ? certificateMismatch(creds.certificate, creds.privateKey, creds.passphrase, names)
       : undefined;
   if (mismatch) throw new ConnectError(mismatch, 'auth');
-  const pinned = pinnedHostKeyAlgorithms(creds.knownHosts, target.host, target.port);
+  const pinned = hostKeyAlgorithms(creds.knownHosts, target.host, target.port);
   const sock = via?.sock ?? takeTcp(target.host, target.port);
   // Whether TCP came up tells a silent firewall from a port that speaks no SSH, when the handshake times out.
   let tcpUp = !(sock instanceof Socket) || !sock.connecting;
@@ -93,7 +94,7 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials, via?:
     keepaliveInterval: KEEPALIVE_MS,
     keepaliveCountMax: KEEPALIVE_COUNT,
     hostVerifier: (key: Buffer) => {
-      verdict = verifyHostKey(creds.knownHosts, target.host, target.port, key);
+      verdict = checkHostKey(creds.knownHosts, target.host, target.port, key);
       return verdict.ok;
     },
     ...(pinned
@@ -149,6 +150,14 @@ function explain(
 ): Error {
   const where = `${target.name} (${target.host}:${target.port})`;
   if (verdict && !verdict.ok) return new ConnectError(verdict.message, 'host-key');
+  if (verdict?.ok && /signature verification failed/.test(String((error as Error)?.message))) {
+    // The host key (or a copy of a host certificate, which is public) was accepted, but the host cannot sign with it.
+    return new ConnectError(
+      `${where}: the host's key exchange signature was not made by the host key it presented: someone could be ` +
+        'intercepting the connection (presenting a copy of the real host key or certificate). Refusing to connect.',
+      'host-key',
+    );
+  }
   const message = error instanceof Error ? error.message : String(error);
   const code = errorCode(error);
   const level = (error as { level?: string }).level;

@@ -1,8 +1,8 @@
-export const id = 634;
-export const ids = [634];
+export const id = 255;
+export const ids = [255];
 export const modules = {
 
-/***/ 8634:
+/***/ 1255:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -434,8 +434,297 @@ class SshTransport {
 
 // EXTERNAL MODULE: ./src/transport/tcp.ts
 var tcp = __webpack_require__(2118);
+;// CONCATENATED MODULE: ./src/transport/ca-signature.ts
+/**
+ * A certificate authority's signature over a certificate (PROTOCOL.certkeys), checked with node:crypto: ed25519,
+ * ECDSA (nistp256/384/521) and RSA with SHA-2 (rsa-sha2-256/512). `ssh-rsa` (SHA-1) signatures are refused, as
+ * OpenSSH's default CASignatureAlgorithms does.
+ */
+
+
+const CURVES = {
+    'ecdsa-sha2-nistp256': { crv: 'P-256', hash: 'sha256', size: 32 },
+    'ecdsa-sha2-nistp384': { crv: 'P-384', hash: 'sha384', size: 48 },
+    'ecdsa-sha2-nistp521': { crv: 'P-521', hash: 'sha512', size: 66 },
+};
+/** The hash of each signature algorithm an RSA CA key may sign with. */
+const ca_signature_RSA_HASH = { 'rsa-sha2-256': 'sha256', 'rsa-sha2-512': 'sha512' };
+const base64url = (b) => b.toString('base64url');
+/** An SSH mpint's magnitude without the leading zero bytes. */
+function unsigned(b) {
+    const first = b.findIndex((x) => x !== 0);
+    return b.subarray(first < 0 ? b.length : first);
+}
+/** A public key in SSH wire format as a node:crypto key. Throws on a type it does not know. */
+function publicKeyObject(blob) {
+    const r = new transport_certificate/* Reader */.mP(blob);
+    const type = r.string().toString('latin1');
+    let jwk;
+    if (type === 'ssh-ed25519') {
+        jwk = { kty: 'OKP', crv: 'Ed25519', x: base64url(r.string()) };
+    }
+    else if (type === 'ssh-rsa') {
+        const e = unsigned(r.string());
+        jwk = { kty: 'RSA', e: base64url(e), n: base64url(unsigned(r.string())) };
+    }
+    else if (CURVES[type]) {
+        const { crv, size } = CURVES[type];
+        r.string(); // the curve's name
+        const point = r.string();
+        if (point[0] !== 0x04 || point.length !== 1 + 2 * size)
+            throw new Error('not an uncompressed point');
+        jwk = { kty: 'EC', crv, x: base64url(point.subarray(1, 1 + size)), y: base64url(point.subarray(1 + size)) };
+    }
+    else {
+        throw new Error(`unsupported CA key type ${type.slice(0, 60)}`);
+    }
+    return { type, key: (0,external_node_crypto_.createPublicKey)({ key: jwk, format: 'jwk' }) };
+}
+/** r and s of an SSH ECDSA signature (string mpint r, mpint s) as IEEE P1363 (r || s, each padded to size). */
+function p1363(signature, size) {
+    const r = new transport_certificate/* Reader */.mP(signature);
+    const pad = (n) => {
+        const magnitude = unsigned(n);
+        if (magnitude.length > size)
+            throw new Error('ECDSA signature value too long');
+        return Buffer.concat([Buffer.alloc(size - magnitude.length), magnitude]);
+    };
+    return Buffer.concat([pad(r.string()), pad(r.string())]);
+}
+/**
+ * Whether `signature` (SSH wire format: string algorithm, string signature) is the CA key's (SSH wire format)
+ * signature of `signed`. Undefined if it is; otherwise why not, as a phrase.
+ */
+function caSignatureProblem(caKey, signed, signature) {
+    try {
+        const { type, key } = publicKeyObject(caKey);
+        const r = new transport_certificate/* Reader */.mP(signature);
+        const algorithm = r.string().toString('latin1');
+        const value = r.string();
+        const mismatch = () => `it names the signature algorithm ${algorithm.slice(0, 60)}, which a ${type} CA key cannot use`;
+        let ok;
+        if (type === 'ssh-ed25519') {
+            if (algorithm !== type)
+                return mismatch();
+            ok = (0,external_node_crypto_.verify)(null, signed, key, value);
+        }
+        else if (type === 'ssh-rsa') {
+            if (algorithm === 'ssh-rsa')
+                return 'it is an ssh-rsa (SHA-1) signature, which OpenSSH no longer accepts from a CA';
+            const hash = ca_signature_RSA_HASH[algorithm];
+            if (!hash)
+                return mismatch();
+            ok = (0,external_node_crypto_.verify)(hash, signed, key, value);
+        }
+        else {
+            const curve = CURVES[type];
+            if (algorithm !== type)
+                return mismatch();
+            ok = (0,external_node_crypto_.verify)(curve.hash, signed, { key, dsaEncoding: 'ieee-p1363' }, p1363(value, curve.size));
+        }
+        return ok ? undefined : 'the signature does not verify with the CA key it names';
+    }
+    catch (error) {
+        return `it cannot be checked (${error instanceof Error ? error.message : String(error)})`;
+    }
+}
+
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
 var known_hosts = __webpack_require__(3808);
+;// CONCATENATED MODULE: ./src/transport/host-certificate.ts
+/**
+ * Host certificates: `@cert-authority <patterns> <CA key>` lines of known-hosts, checked as OpenSSH's ssh checks
+ * them. For a host such a line matches, the certificate host key algorithms are offered first; a certificate is
+ * accepted only if it is a host certificate signed by a listed CA (its signature checked here), valid now, with
+ * the host's name (as written in the config) among its principals, and neither it, its key nor its CA revoked.
+ * As ssh does, a certificate not accepted for any other reason than a revocation falls back to its plain key, which
+ * a pinned line may still let in. Plain host keys go to verifyHostKey.
+ */
+
+
+
+/** The certificate host key algorithms (the patched ssh2 supports them, never by default), in ssh's order. */
+const CERTIFICATE_HOST_KEY_ALGORITHMS = [
+    'ssh-ed25519-cert-v01@openssh.com',
+    'ecdsa-sha2-nistp256-cert-v01@openssh.com',
+    'ecdsa-sha2-nistp384-cert-v01@openssh.com',
+    'ecdsa-sha2-nistp521-cert-v01@openssh.com',
+    'rsa-sha2-512-cert-v01@openssh.com',
+    'rsa-sha2-256-cert-v01@openssh.com',
+];
+/** ssh2's default plain host key algorithms: offered after the certificates when no plain key is pinned. */
+const PLAIN_HOST_KEY_ALGORITHMS = [
+    'ssh-ed25519',
+    'ecdsa-sha2-nistp256',
+    'ecdsa-sha2-nistp384',
+    'ecdsa-sha2-nistp521',
+    'rsa-sha2-512',
+    'rsa-sha2-256',
+    'ssh-rsa',
+];
+/**
+ * The ssh2 `algorithms.serverHostKey` list for host:port: the certificate algorithms first when a `@cert-authority`
+ * line matches the host, then the plain ones pinned (all of them when none is: a plain key is then refused with its
+ * own message). Undefined: ssh2's defaults (nothing matches; the verifier refuses anyway).
+ */
+function hostKeyAlgorithms(kh, host, port) {
+    const pinned = (0,known_hosts/* pinnedHostKeyAlgorithms */._V)(kh, host, port);
+    const authorities = (0,known_hosts/* entriesFor */.aB)(kh, host, port).some((e) => e.marker === '@cert-authority');
+    return authorities ? [...CERTIFICATE_HOST_KEY_ALGORITHMS, ...(pinned ?? PLAIN_HOST_KEY_ALGORITHMS)] : pinned;
+}
+/** Checks the host key blob the server presented, a plain key or a certificate, against known-hosts. Fails closed. */
+function checkHostKey(kh, host, port, blob, now = new Date()) {
+    let type;
+    try {
+        type = (0,known_hosts/* keyTypeOf */.zj)(blob);
+    }
+    catch {
+        return (0,known_hosts/* verifyHostKey */.Hj)(kh, host, port, blob);
+    }
+    if (!type.endsWith('-cert-v01@openssh.com'))
+        return (0,known_hosts/* verifyHostKey */.Hj)(kh, host, port, blob);
+    let cert;
+    try {
+        cert = (0,transport_certificate/* parseCertificateBlob */.ik)(blob, 'the host certificate');
+    }
+    catch (error) {
+        const fix = [
+            "Check the host's HostCertificate file (ssh-keygen -L -f FILE on the host); sign the key again if needed.",
+        ];
+        return refusal(host, port, type, blob, { why: error.message, fix });
+    }
+    const problem = certificateProblem(kh, host, port, cert, now);
+    if (!problem)
+        return { ok: true };
+    if (!problem.revoked && (0,known_hosts/* verifyHostKey */.Hj)(kh, host, port, cert.publicKey).ok)
+        return { ok: true };
+    return refusal(host, port, type, cert.publicKey, problem, cert);
+}
+/** The refusal of a certificate; `key` is the certified key (the certificate's blob if it could not be read). */
+function refusal(host, port, type, key, problem, cert) {
+    const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const offered = cert
+        ? [`  Offered: ${(0,transport_certificate/* describeCertificate */.dF)(cert)},`, `  signed by CA key ${keyName(cert.signatureKey)}`]
+        : [];
+    const lines = [
+        `Host certificate verification failed for ${where}: ${problem.why}. Refusing to connect.`,
+        ...offered,
+        ...problem.fix,
+    ];
+    return {
+        ok: false,
+        reason: problem.revoked ? 'revoked' : 'certificate',
+        keyType: type,
+        fingerprint: (0,known_hosts/* fingerprintSha256 */._O)(key),
+        suggestedLine: `${(0,known_hosts/* knownHostsName */.on)(host, port)} ${keyName(key).split(' ')[0]} ${key.toString('base64')}`,
+        message: lines.join('\n'),
+    };
+}
+/** A key's type and fingerprint, e.g. `ssh-ed25519 SHA256:...`. */
+function keyName(key) {
+    let type = 'unknown';
+    try {
+        type = (0,known_hosts/* keyTypeOf */.zj)(key);
+    }
+    catch { }
+    return `${type} ${(0,known_hosts/* fingerprintSha256 */._O)(key)}`;
+}
+const lineNumbers = (entries) => entries.map((e) => e.line).join(', ');
+/** What is wrong with a host certificate for host:port, as ssh's checks go; undefined if nothing is. */
+function certificateProblem(kh, host, port, cert, now) {
+    const source = kh.source ?? known_hosts/* KNOWN_HOSTS_INPUT */.Vh;
+    const matching = (0,known_hosts/* entriesFor */.aB)(kh, host, port);
+    const name = host.toLowerCase();
+    const keyFile = (0,known_hosts/* serverKeyFile */.fK)(cert.keyType);
+    const sign = (extra = '') => `  ssh-keygen -s CA_KEY -h -I ${name} -n ${name}${extra} ${keyFile}`;
+    const resign = [
+        'Sign the host key again on the machine that holds the CA key, for example',
+        sign(' -V +52w'),
+        `and point sshd's HostCertificate at the ${keyFile.replace(/\.pub$/, '-cert.pub')} it writes, then reload sshd.`,
+    ];
+    const revoked = (key) => matching.find((e) => e.marker === '@revoked' && e.key.equals(key));
+    const keyRevoked = revoked(cert.publicKey) ?? revoked(cert.blob);
+    if (keyRevoked) {
+        return {
+            revoked: true,
+            why: `the host's key ${(0,known_hosts/* fingerprintSha256 */._O)(cert.publicKey)} is REVOKED (marked @revoked on ${source.line} ${keyRevoked.line})`,
+            fix: ['Do not trust this key again: give the server a new host key and sign that one with the CA.'],
+        };
+    }
+    const caRevoked = revoked(cert.signatureKey);
+    if (caRevoked) {
+        return {
+            revoked: true,
+            why: `the CA key that signed the host certificate is REVOKED (marked @revoked on ${source.line} ${caRevoked.line})`,
+            fix: [
+                'Sign the host key with a CA that is not revoked and list that CA in a @cert-authority line, for example',
+                sign(),
+            ],
+        };
+    }
+    if (cert.kind !== 'host') {
+        return {
+            why: 'the server presented a USER certificate as its host key',
+            fix: ['A host certificate is signed with ssh-keygen -h:', sign()],
+        };
+    }
+    const authorities = matching.filter((e) => e.marker === '@cert-authority');
+    if (!authorities.some((e) => e.key.equals(cert.signatureKey))) {
+        const listed = authorities.length
+            ? `the CA(s) of ${source.line}(s) ${lineNumbers(authorities)} (${authorities.map((e) => keyName(e.key)).join(', ')})`
+            : `no @cert-authority line of ${source.name} for "${(0,known_hosts/* knownHostsName */.on)(name, port)}"`;
+        return {
+            why: `the host certificate is not signed by a CA listed for this host in ${source.name}: it is signed by CA key ${keyName(cert.signatureKey)}, and this host trusts ${listed}`,
+            fix: [
+                ...resign.map((l) => l.replace('CA_KEY', 'THE_LISTED_CA_KEY')),
+                `or, if that CA is yours, add its public key (obtained out of band) to ${source.name}:`,
+                `  @cert-authority ${(0,known_hosts/* knownHostsName */.on)(name, port)} <the CA's .pub>`,
+            ],
+        };
+    }
+    const bad = caSignatureProblem(cert.signatureKey, cert.signed, cert.signature);
+    if (bad) {
+        return {
+            why: `the CA's signature on the host certificate is not valid: ${bad} (a forged or corrupt certificate)`,
+            fix: ["Check that sshd's HostCertificate is the file ssh-keygen -s wrote, unmodified.", ...resign],
+        };
+    }
+    if (cert.criticalOptions.length > 0) {
+        return {
+            why: 'the host certificate has critical options, which no host certificate may have',
+            fix: ['Sign it again without -O options:', sign()],
+        };
+    }
+    const seconds = BigInt(Math.floor(now.getTime() / 1000));
+    const nowText = `now ${(0,transport_certificate/* certificateTime */.DT)(seconds)}`;
+    if (seconds >= cert.validBefore) {
+        return { why: `the host certificate expired on ${(0,transport_certificate/* certificateTime */.DT)(cert.validBefore)} (${nowText})`, fix: resign };
+    }
+    if (seconds < cert.validAfter) {
+        return {
+            why: `the host certificate is not valid before ${(0,transport_certificate/* certificateTime */.DT)(cert.validAfter)} (${nowText})`,
+            fix: ['Check the clocks of this machine and of the CA, or', ...resign],
+        };
+    }
+    if (cert.principals.length === 0) {
+        return {
+            why: 'the host certificate names no principals (valid for any host: ssh refuses such host certificates)',
+            fix: resign,
+        };
+    }
+    if (!cert.principals.includes(name)) {
+        return {
+            why: `principal ${JSON.stringify(name)} (the host as written in the config) is not in [${cert.principals.map((p) => JSON.stringify(p)).join(', ')}], the host certificate's principals`,
+            fix: [
+                'Connect with a name the certificate lists, or sign the host key again with every name the host is reached by',
+                `(-n ${name},OTHER_NAME), for example`,
+                sign(' -V +52w'),
+            ],
+        };
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/transport/ssh.ts
 
 
@@ -478,7 +767,7 @@ async function connectSsh(target, creds, via) {
         : undefined;
     if (mismatch)
         throw new ConnectError(mismatch, 'auth');
-    const pinned = (0,known_hosts/* pinnedHostKeyAlgorithms */._V)(creds.knownHosts, target.host, target.port);
+    const pinned = hostKeyAlgorithms(creds.knownHosts, target.host, target.port);
     const sock = via?.sock ?? (0,tcp/* takeTcp */.Rs)(target.host, target.port);
     // Whether TCP came up tells a silent firewall from a port that speaks no SSH, when the handshake times out.
     let tcpUp = !(sock instanceof external_node_net_.Socket) || !sock.connecting;
@@ -493,7 +782,7 @@ async function connectSsh(target, creds, via) {
         keepaliveInterval: KEEPALIVE_MS,
         keepaliveCountMax: KEEPALIVE_COUNT,
         hostVerifier: (key) => {
-            verdict = (0,known_hosts/* verifyHostKey */.Hj)(creds.knownHosts, target.host, target.port, key);
+            verdict = checkHostKey(creds.knownHosts, target.host, target.port, key);
             return verdict.ok;
         },
         ...(pinned
@@ -545,6 +834,11 @@ function explain(error, target, creds, verdict, tcpUp) {
     const where = `${target.name} (${target.host}:${target.port})`;
     if (verdict && !verdict.ok)
         return new ConnectError(verdict.message, 'host-key');
+    if (verdict?.ok && /signature verification failed/.test(String(error?.message))) {
+        // The host key (or a copy of a host certificate, which is public) was accepted, but the host cannot sign with it.
+        return new ConnectError(`${where}: the host's key exchange signature was not made by the host key it presented: someone could be ` +
+            'intercepting the connection (presenting a copy of the real host key or certificate). Refusing to connect.', 'host-key');
+    }
     const message = error instanceof Error ? error.message : String(error);
     const code = errorCode(error);
     const level = error.level;
@@ -587,4 +881,4 @@ function explain(error, target, creds, verdict, tcpUp) {
 
 };
 
-//# sourceMappingURL=634.index.js.map
+//# sourceMappingURL=255.index.js.map
