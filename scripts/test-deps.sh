@@ -19,6 +19,7 @@ PACKAGES=(
   procps pgrep                  # the cancel tests look for the processes a run left
   iproute2 ip                   # the fleet tests' network namespaces (skipped where ip netns is not permitted)
   git git                       # the CLI reads the commit it deploys
+  netcat-openbsd nc.openbsd     # a proxy_command through `nc %h %p` (e2e/jump-netns)
 )
 
 # A command is there when on PATH or in an sbin (not on a Debian user's PATH), or when it is a path that exists.

@@ -16,7 +16,7 @@ describe('parseHostSpec', () => {
       'web1.example.com',
       { name: 'web1.example.com', host: 'web1.example.com', user: undefined, port: 22, local: false },
     ],
-    ['web1:22', { name: 'web1', host: 'web1', user: undefined, port: 22, local: false }],
+    ['web1:22', { name: 'web1', host: 'web1', user: undefined, port: 22, local: false, portWritten: true }],
     ['10.0.0.5:2200', { name: '10.0.0.5:2200', host: '10.0.0.5', user: undefined, port: 2200, local: false }],
     ['[::1]:2222', { name: '[::1]:2222', host: '::1', user: undefined, port: 2222, local: false }],
     ['ops@[2001:db8::1]', { name: 'ops@[2001:db8::1]', host: '2001:db8::1', user: 'ops', port: 22, local: false }],

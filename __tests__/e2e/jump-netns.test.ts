@@ -8,11 +8,12 @@
  * The inner bastion and the target are on the bridge only while their sshd starts (the harness checks readiness
  * from here); then their bridge side goes down. Deploys run through dist/index.js as the runner runs it.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runAction, startAction, type ActionResult } from '../support/action.js';
+import { join, resolve } from 'node:path';
+import { DIST, runAction, startAction, type ActionResult } from '../support/action.js';
 import { createTestNetwork, netnsAvailable, type TestNetwork } from '../support/netns.js';
 import { run, runOk } from '../support/proc.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -112,7 +113,11 @@ function knownHosts(): string {
   ].join('\n');
 }
 
-async function deploy(ws: Workspace, extra: Record<string, string> = {}): Promise<ActionResult> {
+async function deploy(
+  ws: Workspace,
+  extra: Record<string, string> = {},
+  env: Record<string, string> = {},
+): Promise<ActionResult> {
   return runAction({
     inputs: {
       config: 'deploy.yml',
@@ -123,6 +128,7 @@ async function deploy(ws: Workspace, extra: Record<string, string> = {}): Promis
       ...extra,
     },
     workspace: ws.dir,
+    env,
   });
 }
 
@@ -296,5 +302,244 @@ maybe('private networks (network namespaces)', () => {
     } finally {
       await noForward.stop();
     }
+  });
+  /** What the runner shows of `text`: each `::add-mask::` value (longest first) as `***`, the mask lines gone. */
+  function asShown(r: ActionResult, text: string): string {
+    const lines = r.stdout.split('\n');
+    const masks = lines
+      .filter((l) => l.startsWith('::add-mask::'))
+      .map((l) => l.slice('::add-mask::'.length))
+      .filter((m) => m !== '')
+      .sort((a, b) => b.length - a.length);
+    let shown = text
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
+    for (const m of masks) shown = shown.split(m).join('***');
+    return shown;
+  }
+
+  test('the jump host from a secret (`jump: ${BASTION}`): deployed; log, summary, outputs and history never show it, the path reads `via ***`', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const ws = makeWorkspace(
+      { VERSION: 'v4\n' },
+      config(base, '    jump: ${BASTION}\n', `${target.user}@${targetViaBastion}:${target.port}`),
+    );
+    const secret = hop(bastion);
+    const r = await runAction({
+      inputs: {
+        config: 'deploy.yml',
+        source: 'app',
+        'ssh-private-key': bastion.privateKey,
+        'known-hosts': knownHosts(),
+        'connect-timeout': '5',
+      },
+      workspace: ws.dir,
+      env: { BASTION: secret },
+    });
+    ok(r);
+    expect(live(base)).toBe('v4');
+    expect(r.stdout).toContain(`::add-mask::${secret}`);
+    expect(r.stdout).toContain(`::add-mask::${bastion.host}`);
+    const leaked = (text: string) => [secret, bastion.host].filter((s) => text.includes(s));
+    expect(leaked(asShown(r, r.stdout))).toEqual([]);
+    expect(leaked(asShown(r, r.stderr))).toEqual([]);
+    // The summary and the outputs as written (the runner masks neither file).
+    expect(leaked(r.summary)).toEqual([]);
+    expect(leaked(Object.values(r.outputs).join('\n'))).toEqual([]);
+    expect(leaked(readFileSync(join(base, 'app/.deploy/history.jsonl'), 'utf8'))).toEqual([]);
+    expect(r.stdout).toContain(`${target.user}@${targetViaBastion}:${target.port}: via ***`);
+    expect(r.summary).toContain(`| ${target.user}\\@${targetViaBastion}:${target.port} (via \\*\\*\\*) | ✅`);
+  });
+
+  test('an unset ${BASTION}: a config error naming file, line and key; nothing connects', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      config(base, '    jump: ${BASTION}\n', `${target.user}@${targetViaBastion}:${target.port}`),
+    );
+    const connections = bastion.connections();
+    const r = await deploy(ws);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /::error [^\n]*file=deploy\.yml,line=4[^\n]*environments\.production\.jump: references \$\{BASTION\}, which is not set/,
+    );
+    expect(bastion.connections()).toBe(connections);
+  });
+  test('a proxy command through `nc %h %p` on the bastion (the classic ProxyCommand), the bastion from a secret: deployed, the value masked', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const command =
+      `ssh -F none -i ${bastion.plainKeyPath} -o BatchMode=yes -o StrictHostKeyChecking=yes ` +
+      `-o UserKnownHostsFile=${bastion.knownHostsPath} -p ${bastion.port} \${BASTION_LOGIN} nc %h %p`;
+    const ws = makeWorkspace({ VERSION: 'v5\n' }, config(base, '', proxied(command)));
+    const targetExecs = target.execRequests();
+    const login = `${bastion.user}@${bastion.host}`;
+    const r = await deploy(ws, {}, { BASTION_LOGIN: login });
+    ok(r);
+    expect(live(base)).toBe('v5');
+    expect(target.execRequests() - targetExecs).toBe(1);
+    // The path shown is the command as written; the value is masked wherever it could appear.
+    expect(r.stdout).toContain(' ${BASTION_LOGIN} nc %h %p`');
+    expect(r.stdout).toContain(`::add-mask::${login}`);
+    expect([login, bastion.host].filter((v) => asShown(r, r.stdout).includes(v) || r.summary.includes(v))).toEqual([]);
+  });
+
+  /** The bundled CLI (`deploy-action`), with HOME a temp dir holding ~/.ssh/known_hosts and `files` (under ~/.ssh). */
+  function cli(args: string[], cwd: string, files: Record<string, string> = {}) {
+    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    mkdirSync(join(home, '.ssh/config.d'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(home, '.ssh/known_hosts'), `${knownHosts()}\n`);
+    for (const [path, text] of Object.entries(files)) writeFileSync(join(home, '.ssh', path), text);
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'alice' };
+    const child = spawn(process.execPath, [resolve(DIST, '../cli/index.js'), ...args], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let all = '';
+    child.stdout.on('data', (d: Buffer) => (all += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (all += d.toString()));
+    return new Promise<{ code: number | null; all: string }>((done) =>
+      child.on('close', (code) => done({ code, all })),
+    );
+  }
+  const cliOk = (r: { code: number | null; all: string }) =>
+    expect({ code: r.code, out: r.code ? r.all.slice(-2500) : '' }).toEqual({ code: 0, out: '' });
+
+  test('the CLI through a bastion: `deploy-action deploy` and `deploy-action doctor` reach a target with no other route', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const ws = makeWorkspace(
+      { VERSION: 'v6\n' },
+      config(base, `    jump: ${hop(bastion)}\n`, `${target.user}@${targetViaBastion}:${target.port}`),
+    );
+    const targetExecs = target.execRequests();
+    const deployed = await cli(['deploy', 'production', '--source', 'app', '-i', bastion.plainKeyPath], ws.dir);
+    cliOk(deployed);
+    expect(live(base)).toBe('v6');
+    expect(target.execRequests() - targetExecs).toBe(1);
+    expect(deployed.all).toContain(`via ${hop(bastion)}`);
+    const doctor = await cli(['doctor', 'production', '--source', 'app', '-i', bastion.plainKeyPath], ws.dir);
+    cliOk(doctor);
+    expect(doctor.all).toMatch(/deploy lock.*✓|✓.*deploy lock/);
+  });
+
+  test('the CLI with ~/.ssh/config `ProxyJump` (the jump host in a file it includes): deploy.yml names only an alias', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const ws = makeWorkspace({ VERSION: 'v7\n' }, config(base, '', 'private-web'));
+    const sshConfig = [
+      'Include config.d/*.conf',
+      'Host private-web',
+      `  HostName ${targetViaBastion}`,
+      `  Port ${target.port}`,
+      `  User ${target.user}`,
+      '  ProxyJump edge',
+      'Host *',
+      `  IdentityFile ${bastion.plainKeyPath}`,
+      '',
+    ].join('\n');
+    const edge = `Host edge\n  HostName ${bastion.host}\n  Port ${bastion.port}\n  User ${bastion.user}\n`;
+    const r = await cli(['deploy', 'production', '--source', 'app', '-v'], ws.dir, {
+      config: sshConfig,
+      'config.d/edge.conf': edge,
+    });
+    cliOk(r);
+    expect(live(base)).toBe('v7');
+    expect(r.all).toContain('ProxyJump edge');
+    expect(r.all).toContain(`via ${hop(bastion)}`);
+  });
+
+  test('a jump host that accepts TCP and never answers: each try fails within connect-timeout naming the hop, and is tried again', async () => {
+    // A listener on the runner's side that takes the connection and says nothing (no SSH banner).
+    const silent = createServer(() => undefined);
+    await new Promise<void>((done) => silent.listen(0, net.gateway, done));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+      const ws = makeWorkspace(
+        { VERSION: 'v1\n' },
+        config(base, `    jump: root@${net.gateway}:${port}\n`, `${target.user}@${targetViaBastion}:${target.port}`),
+      );
+      const t0 = Date.now();
+      const r = await deploy(ws, { 'connect-timeout': '3' });
+      const took = Date.now() - t0;
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).toContain(`jump host root@${net.gateway}:${port} (hop 1 of 1): `);
+      expect(r.stdout).toMatch(/timed out|no SSH/i);
+      // Retried as a target's connection would be (default connect_retries), all within connect-timeout × tries.
+      expect(r.stdout).toMatch(/jump host root@[^\n]* \(hop 1 of 1\): [^\n]*— retrying in 1 s \(2 of 3\)/);
+      expect(took).toBeLessThan(3 * 3_000 + 4_000);
+    } finally {
+      silent.close();
+    }
+  });
+
+  test('the second hop of a chain accepts TCP and never answers: fails within connect-timeout, naming that hop', async () => {
+    // A silent listener inside the bastion's namespace, on its side of the link to the inner bastion.
+    const x = net.gateway.split('.')[2];
+    const address = `10.201.${x}.1`;
+    const listener = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        net.hosts[0]!.ns,
+        process.execPath,
+        '-e',
+        `require('net').createServer(()=>{}).listen(2299, '${address}', () => console.log('up'))`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise((done) => listener.stdout.once('data', done));
+    try {
+      const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+      const ws = makeWorkspace(
+        { VERSION: 'v1\n' },
+        config(
+          base,
+          `    jump: [${hop(bastion)}, root@${address}:2299]\n    connect_retries: 0\n`,
+          `${target.user}@${targetViaInner}:${target.port}`,
+        ),
+      );
+      const t0 = Date.now();
+      const r = await deploy(ws, { 'connect-timeout': '3' });
+      const took = Date.now() - t0;
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).toContain(`jump host root@${address}:2299 (hop 2 of 2): `);
+      expect(took).toBeLessThan(12_000);
+    } finally {
+      listener.kill();
+    }
+  });
+  test('a target whose packets the network drops beyond the bastion: fails within connect-timeout, naming the hop and the address', async () => {
+    // An address on the bastion's link to the target whose frames go to a MAC no one has: SYNs go unanswered.
+    const x = net.gateway.split('.')[2];
+    const lost = `10.203.${x}.99`;
+    const ns = net.hosts[0]!.ns;
+    await runOk('ip', [
+      '-n',
+      ns,
+      'neigh',
+      'replace',
+      lost,
+      'lladdr',
+      '02:00:00:00:00:99',
+      'dev',
+      'pj3',
+      'nud',
+      'permanent',
+    ]);
+    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const ws = makeWorkspace(
+      { VERSION: 'v1\n' },
+      config(base, `    jump: ${hop(bastion)}\n    connect_retries: 0\n`, `${target.user}@${lost}:${target.port}`),
+    );
+    const t0 = Date.now();
+    const r = await deploy(ws, { 'connect-timeout': '3' });
+    const took = Date.now() - t0;
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain(
+      `jump host ${hop(bastion)} (hop 1 of 1) could not reach ${target.user}@${lost}:${target.port} at ${lost}:${target.port}: no answer within 3 s`,
+    );
+    expect(took).toBeLessThan(12_000);
   });
 });

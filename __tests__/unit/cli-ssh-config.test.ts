@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCliArgs, UsageError } from '../../src/cli/args.js';
@@ -10,7 +10,8 @@ import {
   sshConfigFiles,
   sshConfigUser,
 } from '../../src/cli/ssh-config.js';
-import type { HostConfig } from '../../src/config/index.js';
+import { loadConfig, type HostConfig } from '../../src/config/index.js';
+import { inlineIncludes } from '../../src/cli/ssh-config-include.js';
 
 const host = (over: Partial<HostConfig> = {}): HostConfig => ({
   name: 'deploy@web-alias',
@@ -68,6 +69,28 @@ describe('the CLI reads ssh_config as ssh does', () => {
     expect(applySshConfig(host({ jump }), config).host.jump).toBe(jump);
   });
 
+  test("deploy.yml's port written as 22 (`host:22`, `port: 22`, `port: ${NAME}`) wins over ssh_config's Port; an absent one takes it", () => {
+    const text = [
+      'environments:',
+      '  production:',
+      '    user: deploy',
+      '    deploy_path: /srv/app',
+      '    hosts:',
+      '      - web-alias',
+      '      - direct:22',
+      '      - { host: proxied, port: 22 }',
+      '      - { host: inner, port: "${PORT}" }',
+      '      - "${WHOLE}"',
+      '',
+    ].join('\n');
+    const env = { PORT: '22', WHOLE: 'deploy@other:22' };
+    const hosts = loadConfig({ file: 'deploy.yml', environment: 'production', env, text }).hosts;
+    expect(hosts.map((h) => applySshConfig(h, config).host.port)).toEqual([2222, 22, 22, 22, 22]);
+    expect(hosts.map((h) => !!h.portWritten)).toEqual([false, true, true, true, true]);
+    const bare = loadConfig({ file: 'deploy.yml', environment: 'production', env, text: text.replace(/:22\n/, '\n') });
+    expect(applySshConfig(bare.hosts[1]!, config).host.port).toBe(2022);
+  });
+
   test('ProxyCommand → proxy_command; ProxyJump none → direct; first value wins for User', () => {
     expect(applySshConfig(host({ host: 'proxied' }), config).host.proxyCommand).toBe(
       'cloudflared access ssh --hostname %h',
@@ -118,5 +141,54 @@ describe('the CLI reads ssh_config as ssh does', () => {
     expect(run(['--no-ssh-config'])).toMatchObject({ sshConfig: false });
     expect(run(['--ssh-config', 'cfg'])).toMatchObject({ sshConfig: 'cfg' });
     expect(() => run(['--ssh-config', 'cfg', '--no-ssh-config'])).toThrow(UsageError);
+  });
+});
+
+describe('Include in ssh_config, followed as ssh does', () => {
+  /** A home with ~/.ssh holding `files` (path relative to ~/.ssh → text). */
+  function home(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'da-home-'));
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, '.ssh', path, '..'), { recursive: true });
+      writeFileSync(join(dir, '.ssh', path), text);
+    }
+    return dir;
+  }
+  const read = (dir: string, text: string) =>
+    parseSshConfig(inlineIncludes(text, join(dir, '.ssh/config'), dir), join(dir, '.ssh/config'));
+
+  test('a relative glob from ~/.ssh, its files in sorted order (the first value wins), dot files and missing ones skipped', () => {
+    const dir = home({
+      'config.d/b.conf': 'Host web\n  Port 2202\n  User bee\n',
+      'config.d/a.conf': 'Host web\n  Port 2201\n',
+      'config.d/.hidden.conf': 'Host web\n  User hidden\n',
+    });
+    const config = read(dir, 'Include config.d/*.conf ~/.ssh/nothing-here /nowhere/*.conf\nHost *\n  User star\n');
+    expect(config.lookup('web')).toMatchObject({ port: 2201, user: 'bee' });
+    expect(config.lookup('other')).toMatchObject({ user: 'star' });
+  });
+
+  test('an Include inside a Host block: the block goes on after the included file’s own blocks; ~ and absolute paths', () => {
+    const dir = home({ 'extra/hosts': 'Host edge\n  HostName 10.9.9.9\n' });
+    const config = read(
+      dir,
+      `Host web\n  Include ${join(dir, '.ssh/extra/hosts')}\n  Port 2222\nHost inner\n  Include ~/.ssh/extra/hosts\n`,
+    );
+    expect(config.lookup('web').port).toBe(2222);
+    expect(config.lookup('edge').hostName).toBe('10.9.9.9');
+  });
+
+  test('through readSshConfig: a file that includes itself is an error naming it; an unreadable one too', () => {
+    const dir = home({ loop: 'Include loop\n' });
+    const loop = join(dir, '.ssh/loop');
+    expect(() => inlineIncludes('Include loop\n', loop, dir)).toThrow(`${loop}: Include nested more than 16 deep`);
+    // By its absolute path, as HOME is not this test's.
+    writeFileSync(loop, `Include ${loop}\n`);
+    expect(() => readSshConfig(loop, (p) => p)).toThrow(`${loop}: Include nested more than 16 deep`);
+    expect(() => readSshConfig(loop, (p) => p)).toThrow('--no-ssh-config');
+    if (process.getuid?.() !== 0) {
+      chmodSync(loop, 0);
+      expect(() => inlineIncludes('Include loop\n', 'cfg', dir)).toThrow(`cfg: cannot read ${loop}`);
+    }
   });
 });

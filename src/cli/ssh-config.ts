@@ -9,6 +9,7 @@ import SSHConfig from 'ssh-config';
 import { type HostConfig, type JumpHost, parseHostSpec } from '../config/index.js';
 import type { Log } from '../log.js';
 import type { CliArgs } from './args.js';
+import { inlineIncludes } from './ssh-config-include.js';
 
 const DEFAULT_PORT = 22;
 
@@ -43,8 +44,8 @@ function list(value: string | string[] | undefined): string[] {
 }
 
 /**
- * Parses ssh_config text. `Match exec` blocks are not run (reading a config never runs a command); `Include` is not
- * followed.
+ * Parses ssh_config text. `Match exec` blocks are not run (reading a config never runs a command); `Include` lines
+ * are followed before (readSshConfig, ssh-config-include.ts).
  */
 export function parseSshConfig(text: string, file: string): SshConfigFile {
   const parsed = SSHConfig.parse(text);
@@ -69,7 +70,7 @@ export function parseSshConfig(text: string, file: string): SshConfigFile {
 
 /**
  * The ssh_config to read: none with --no-ssh-config, the --ssh-config FILE (it must exist), else ~/.ssh/config when
- * there is one.
+ * there is one; its `Include` files read in place.
  */
 export function readSshConfig(option: string | false | undefined, resolvePath: (p: string) => string) {
   if (option === false) return undefined;
@@ -85,7 +86,11 @@ export function readSshConfig(option: string | false | undefined, resolvePath: (
         '(name another with --ssh-config FILE, or turn it off with --no-ssh-config)',
     );
   }
-  return parseSshConfig(text, file);
+  try {
+    return parseSshConfig(inlineIncludes(text, file), file);
+  } catch (error) {
+    throw new Error(`${(error as Error).message} (fix it, or turn ssh_config off with --no-ssh-config)`);
+  }
 }
 
 /** A user ssh_config gives `host`, if it is a name deploy.yml would accept. */
@@ -121,8 +126,8 @@ export function jumpHops(value: string, config: SshConfigFile, user: string | un
 export type Applied = { host: HostConfig; used: string[] };
 
 /**
- * A host of deploy.yml with ssh_config filling what it leaves open: the real HostName, the Port (when deploy.yml's is
- * the default 22), and the route (when deploy.yml gives neither `jump` nor `proxy_command`). The user was filled when
+ * A host of deploy.yml with ssh_config filling what it leaves open: the real HostName, the Port (when deploy.yml
+ * writes none: an explicit `port: 22` wins), and the route (when deploy.yml gives neither `jump` nor `proxy_command`). The user was filled when
  * the config was loaded (`sshConfigUser`). `name` stays as deploy.yml names the host.
  */
 export function applySshConfig(host: HostConfig, config: SshConfigFile): Applied {
@@ -135,7 +140,7 @@ export function applySshConfig(host: HostConfig, config: SshConfigFile): Applied
     out.host = hostName;
     used.push(`HostName ${hostName}`);
   }
-  if (c.port !== undefined && host.port === DEFAULT_PORT && c.port !== host.port) {
+  if (c.port !== undefined && !host.portWritten && host.port === DEFAULT_PORT && c.port !== host.port) {
     out.port = c.port;
     used.push(`Port ${c.port}`);
   }

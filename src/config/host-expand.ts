@@ -34,6 +34,17 @@ export class HostExpander {
     readonly vars: Variables,
   ) {}
 
+  /** The file, the values, and how messages name where the values come from (for routes.ts). */
+  get source(): Source {
+    return this.src;
+  }
+  get env(): Variables['env'] {
+    return this.vars.env;
+  }
+  get from(): string {
+    return this.vars.source ?? STEP_ENVIRONMENT;
+  }
+
   /**
    * A deferred value expanded and checked by `check` (undefined: fine); undefined when it is wrong (reported).
    * Returns the secret values it added too, so a host can tell whether it came from a secret.
@@ -52,7 +63,9 @@ export class HostExpander {
     }
     const problem = check(value);
     if (problem === undefined) return { value };
-    return at.problemAt(d.position, `${names} (from ${from}) is not a valid ${what}: ${redact(problem, [value])}`);
+    // The value and each part of it (`user@host:port`: a message may quote the host alone) written `***`.
+    const parts = [value, ...value.split(/[@:[\]]/)];
+    return at.problemAt(d.position, `${names} (from ${from}) is not a valid ${what}: ${redact(problem, parts)}`);
   }
 
   /** Adds values that stand for a secret (a host name from a secret entry) to what is masked. */
@@ -121,7 +134,10 @@ export function expandEntry(
   if (bad || host === undefined || (d.user && user === undefined) || port === undefined) return undefined;
   const bare = unbracket(host);
   if (d.host) x.add(bare);
-  const spec = remoteHost(bare, user, port ?? DEFAULT_PORT, entry.spec.position, entry.spec.labels);
+  const spec = {
+    ...remoteHost(bare, user, port ?? DEFAULT_PORT, entry.spec.position, entry.spec.labels),
+    ...(entry.spec.portWritten || (d.port && port === DEFAULT_PORT) ? { portWritten: true } : {}),
+  };
   const secret = HostExpander.maskable([...(d.host ? [bare] : []), ...(d.user && user ? [user] : [])]);
   return { spec, deployPath, secret };
 }

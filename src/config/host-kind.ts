@@ -15,7 +15,8 @@ import { objectSchema, type KeySpec, type KeySpecs, type Kind } from './kind.js'
 import { text, readText } from './kinds.js';
 import { readList } from './list-kinds.js';
 import { readMapping, type Mapping } from './mapping.js';
-import type { HostSpec, JumpHost } from './types.js';
+import type { WrittenHop } from './route-kind.js';
+import type { HostSpec } from './types.js';
 
 /** Fields of a host entry written with `${NAME}`: expanded and checked once the environment is chosen. */
 export interface DeferredFields {
@@ -32,8 +33,8 @@ export interface HostEntry {
   spec: HostSpec;
   deployPath?: string | Deferred;
   /** The host's own `jump` ([] : none, overriding the environment's) and `proxy_command`, as written. */
-  jump?: JumpHost[];
-  proxyCommand?: string;
+  jump?: WrittenHop[];
+  proxyCommand?: string | Deferred;
   path: string;
   /** Set when some field is written with `${NAME}` (see host-expand.ts). */
   deferred?: DeferredFields;
@@ -51,8 +52,8 @@ export interface HostEntryKeys extends KeySpecs {
   port: KeySpec<number | Deferred>;
   deploy_path: KeySpec<string | Deferred>;
   labels: KeySpec<string[]>;
-  jump: KeySpec<JumpHost[]>;
-  proxy_command: KeySpec<string>;
+  jump: KeySpec<WrittenHop[]>;
+  proxy_command: KeySpec<string | Deferred>;
   env: KeySpec<EnvEntries>;
   vars: KeySpec<EnvEntries>;
 }
@@ -97,7 +98,7 @@ function hostFromMapping(mapping: Mapping<HostEntryKeys>, at: Cursor): HostEntry
     labels ?? [],
   );
   return {
-    spec,
+    spec: port === DEFAULT_PORT ? { ...spec, portWritten: true } : spec,
     deployPath,
     ...(jump === undefined ? {} : { jump }),
     ...(proxyCommand === undefined ? {} : { proxyCommand }),

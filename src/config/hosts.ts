@@ -100,7 +100,8 @@ export function readHostSpec(spec: string, position: SourcePosition): HostSpecRe
     if (typeof parsed === 'string') return { problem: parsed };
     port = parsed;
   }
-  return { host: remoteHost(host, user, port, position) };
+  const written = remoteHost(host, user, port, position);
+  return { host: portText !== undefined && port === DEFAULT_PORT ? { ...written, portWritten: true } : written };
 }
 
 /**

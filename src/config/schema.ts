@@ -59,10 +59,10 @@ export const HOST_ENTRY_KEYS: HostEntryKeys = {
   jump: key({
     kind: jumpChain,
     description:
-      "Jump host(s) for this host, overriding the environment's `jump`: `user@host:port` or a list (a chain, the first reached first); `[]` for a direct connection.",
+      "Jump host(s) for this host, overriding the environment's `jump`: `user@host:port` or a list (a chain, the first reached first); `[]` for a direct connection. `${NAME}` as in the environment's.",
   }),
   proxy_command: key({
-    kind: command,
+    kind: expandable(command),
     description:
       "Command run on the runner whose stdin and stdout carry this host's SSH connection (`%h`, `%p`, `%r`: host, port, user); overrides the environment's. Not with `jump`.",
   }),
@@ -137,12 +137,12 @@ export const ENVIRONMENT_KEYS = {
   jump: key({
     kind: jumpChain,
     description:
-      "Jump host for every host (OpenSSH's ProxyJump): `user@host:port` (user: the host's, port: 22 when not written) or a list, a chain reached in order. Each hop's host key must be in `known-hosts`.",
+      "Jump host for every host (OpenSSH's ProxyJump): `user@host:port` (user: the host's, port: 22 when not written) or a list, a chain reached in order. Each hop's host key must be in `known-hosts`. `${NAME}` in a hop is replaced from the step's environment and masked (shown as `***`).",
   }),
   proxy_command: key({
-    kind: command,
+    kind: expandable(command),
     description:
-      'Command run on the runner whose stdin and stdout carry each SSH connection, e.g. `cloudflared access ssh --hostname %h` (`%h`, `%p`, `%r`: host, port, user, quoted). Not with `jump`.',
+      'Command run on the runner whose stdin and stdout carry each SSH connection, e.g. `cloudflared access ssh --hostname %h` (`%h`, `%p`, `%r`: host, port, user, quoted). Not with `jump`. Each `${NAME}` in it must be set (checked before connecting) and is masked; bash expands it.',
   }),
   deploy_path: key({
     kind: expandable(absolutePath),

@@ -16,6 +16,8 @@ export interface HostConfig {
   /** SSH user; undefined only for the local host. */
   user: string | undefined;
   port: number;
+  /** Port 22 written in deploy.yml (`:22`, `port: 22`): the CLI's ssh_config `Port` does not replace it. */
+  portWritten?: boolean;
   /** True for the `local` host: run on this machine, no SSH. */
   local: boolean;
   /** The host's own deploy_path, or the environment's. */
@@ -41,6 +43,8 @@ export interface JumpHost {
   host: string;
   user: string | undefined;
   port: number;
+  /** Its host or user came from a secret (`${NAME}`): the log and the summary write it as `***`. */
+  masked?: boolean;
 }
 
 /** A host as written (`user@host:port`, `local`), before the environment's defaults are applied. */

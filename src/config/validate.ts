@@ -13,7 +13,7 @@ import { hostDisplayName, userProblem } from './hosts.js';
 import type { ValuesOf } from './kind.js';
 import type { HostEntry } from './host-kind.js';
 import { readMapping, type Mapping } from './mapping.js';
-import { environmentRoute, hostRoute, type Route } from './routes.js';
+import { environmentRoute, expandRoute, hostRoute, writtenRoute, type WrittenRoute } from './routes.js';
 import { checkHookTargets, hostSettings, inEnvironment } from './targets.js';
 import { deployPathProblem, sharedOverlapProblems, type PathEntry } from './paths.js';
 import {
@@ -96,10 +96,12 @@ function resolveHosts(
   const seen = new Map<string, SourcePosition>();
   const hosts: HostConfig[] = [];
   let missingPath = false;
-  const route = environmentRoute(merged.get('jump'), merged.get('proxy_command'), (m) => at.problemAt(position, m));
+  const envRoute = environmentRoute(merged.get('jump'), merged.get('proxy_command'), (m) => at.problemAt(position, m));
+  // `${NAME}` in a route: expanded for the chosen environment (once for the environment's), else left as written.
+  const route = x ? expandRoute(envRoute, x) : writtenRoute(envRoute);
   for (const entry of entries) {
     const { path } = entry;
-    const ownRoute: Route = {
+    const ownRoute: WrittenRoute = {
       ...(entry.jump === undefined ? {} : { jump: entry.jump }),
       ...(entry.proxyCommand === undefined ? {} : { proxyCommand: entry.proxyCommand }),
     };
@@ -107,6 +109,9 @@ function resolveHosts(
     const expanded = x ? expandEntry(entry, x) : { spec: entry.spec, deployPath: entry.deployPath, secret: false };
     if (!expanded) continue;
     const { spec, deployPath: own, secret } = expanded;
+    const mine = ownRoute.jump || ownRoute.proxyCommand ? ownRoute : undefined;
+    const reach = mine ? (x ? expandRoute(mine, x) : writtenRoute(mine)) : route;
+    if (reach === undefined) continue;
     const hostUser = spec.local ? undefined : (spec.user ?? user ?? userFor?.(spec.host));
     // A user from `${NAME}` that was wrong has been reported; an entry of another environment may name its user.
     const userFailed = isDeferred(userValue) && !!x && user === undefined;
@@ -142,12 +147,7 @@ function resolveHosts(
       ...(retries === ENVIRONMENT_KEYS.connect_retries.default ? {} : { connectRetries: retries }),
       ...(secret ? { masked: true } : {}),
       ...hostSettings(entry, x, merged.or('env')),
-      ...(spec.local
-        ? {}
-        : hostRoute(
-            ownRoute.jump || ownRoute.proxyCommand ? ownRoute : route,
-            hostUser === undefined ? undefined : written(hostUser),
-          )),
+      ...(spec.local ? {} : hostRoute(reach, hostUser === undefined ? undefined : written(hostUser))),
     });
   }
   if (missingPath && !merged.written('deploy_path')) {

@@ -12,6 +12,8 @@ export interface JumpHop {
   host: string;
   user: string;
   port: number;
+  /** From a secret (`${NAME}`): messages name it `***`. */
+  masked?: boolean;
 }
 
 /** Closes the hops from the last to the first. */
@@ -49,13 +51,24 @@ export async function connectThrough(
       throw hopError(label(i), error);
     }
     const next = hops[i + 1] ?? target;
+    const address = hops[i + 1]?.masked ? '***' : `${next.host}:${next.port}`;
+    const what = i + 1 < hops.length ? label(i + 1) : target.name;
     try {
-      sock = await open[i]!.forward(next.host, next.port);
+      sock = await within(open[i]!.forward(next.host, next.port), creds.connectTimeoutMs);
     } catch (error) {
       closeAll(open);
-      const what = i + 1 < hops.length ? label(i + 1) : target.name;
+      if (error === LATE) {
+        const seconds = Math.round(creds.connectTimeoutMs / 1000);
+        throw new ConnectError(
+          `${label(i)} could not reach ${what} at ${address}: no answer within ${seconds} s (connect-timeout). ` +
+            'The jump host got no reply from that address and port: check that it is the right one and that no ' +
+            'firewall between the jump host and it drops the connection.',
+          'timeout',
+          true,
+        );
+      }
       throw new ConnectError(
-        `${label(i)} could not reach ${what} at ${next.host}:${next.port}: ${(error as Error).message}. ` +
+        `${label(i)} could not reach ${what} at ${address}: ${(error as Error).message}. ` +
           'Check that the jump host can reach that address and port, and that its sshd allows TCP forwarding ' +
           '(AllowTcpForwarding).',
         'network',
@@ -66,7 +79,21 @@ export async function connectThrough(
   return connectSsh(target, creds, sock && carrier(sock, true));
 }
 
+/** What `within` rejects with when the time is up. */
+const LATE = new Error('late');
+
+/** `promise`, or LATE after `ms` (the channel a jump host opens too late is closed with its connection). */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(LATE), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** A hop's failure named by the hop; one before the hop's authentication may be tried again, as the target's. */
 function hopError(label: string, error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
-  return new ConnectError(`${label}: ${message}`, error instanceof ConnectError ? error.kind : 'network');
+  if (!(error instanceof ConnectError)) return new ConnectError(`${label}: ${message}`, 'network');
+  return new ConnectError(`${label}: ${message}`, error.kind, error.beforeAuth);
 }
