@@ -45,13 +45,20 @@ async function connectThrough(target, hops, creds) {
             throw hopError(label(i), error);
         }
         const next = hops[i + 1] ?? target;
+        const address = hops[i + 1]?.masked ? '***' : `${next.host}:${next.port}`;
+        const what = i + 1 < hops.length ? label(i + 1) : target.name;
         try {
-            sock = await open[i].forward(next.host, next.port);
+            sock = await within(open[i].forward(next.host, next.port), creds.connectTimeoutMs);
         }
         catch (error) {
             closeAll(open);
-            const what = i + 1 < hops.length ? label(i + 1) : target.name;
-            throw new _ssh_js__WEBPACK_IMPORTED_MODULE_1__.ConnectError(`${label(i)} could not reach ${what} at ${next.host}:${next.port}: ${error.message}. ` +
+            if (error === LATE) {
+                const seconds = Math.round(creds.connectTimeoutMs / 1000);
+                throw new _ssh_js__WEBPACK_IMPORTED_MODULE_1__.ConnectError(`${label(i)} could not reach ${what} at ${address}: no answer within ${seconds} s (connect-timeout). ` +
+                    'The jump host got no reply from that address and port: check that it is the right one and that no ' +
+                    'firewall between the jump host and it drops the connection.', 'timeout', true);
+            }
+            throw new _ssh_js__WEBPACK_IMPORTED_MODULE_1__.ConnectError(`${label(i)} could not reach ${what} at ${address}: ${error.message}. ` +
                 'Check that the jump host can reach that address and port, and that its sshd allows TCP forwarding ' +
                 '(AllowTcpForwarding).', 'network');
         }
@@ -59,9 +66,22 @@ async function connectThrough(target, hops, creds) {
     // On failure connectSsh closes what carries it: the hops.
     return (0,_ssh_js__WEBPACK_IMPORTED_MODULE_1__.connectSsh)(target, creds, sock && carrier(sock, true));
 }
+/** What `within` rejects with when the time is up. */
+const LATE = new Error('late');
+/** `promise`, or LATE after `ms` (the channel a jump host opens too late is closed with its connection). */
+function within(promise, ms) {
+    let timer;
+    const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(LATE), ms);
+    });
+    return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+/** A hop's failure named by the hop; one before the hop's authentication may be tried again, as the target's. */
 function hopError(label, error) {
     const message = error instanceof Error ? error.message : String(error);
-    return new _ssh_js__WEBPACK_IMPORTED_MODULE_1__.ConnectError(`${label}: ${message}`, error instanceof _ssh_js__WEBPACK_IMPORTED_MODULE_1__.ConnectError ? error.kind : 'network');
+    if (!(error instanceof _ssh_js__WEBPACK_IMPORTED_MODULE_1__.ConnectError))
+        return new _ssh_js__WEBPACK_IMPORTED_MODULE_1__.ConnectError(`${label}: ${message}`, 'network');
+    return new _ssh_js__WEBPACK_IMPORTED_MODULE_1__.ConnectError(`${label}: ${message}`, error.kind, error.beforeAuth);
 }
 
 

@@ -34059,7 +34059,8 @@ function readHostSpec(spec, position) {
             return { problem: parsed };
         port = parsed;
     }
-    return { host: remoteHost(host, user, port, position) };
+    const written = remoteHost(host, user, port, position);
+    return { host: portText !== undefined && port === DEFAULT_PORT ? { ...written, portWritten: true } : written };
 }
 /**
  * Parses `user@host[:port]`, `host`, `[v6]:port` or `local`. `user` is undefined when not written.
@@ -34250,6 +34251,16 @@ class HostExpander {
         this.src = src;
         this.vars = vars;
     }
+    /** The file, the values, and how messages name where the values come from (for routes.ts). */
+    get source() {
+        return this.src;
+    }
+    get env() {
+        return this.vars.env;
+    }
+    get from() {
+        return this.vars.source ?? STEP_ENVIRONMENT;
+    }
     /**
      * A deferred value expanded and checked by `check` (undefined: fine); undefined when it is wrong (reported).
      * Returns the secret values it added too, so a host can tell whether it came from a secret.
@@ -34272,7 +34283,9 @@ class HostExpander {
         const problem = check(value);
         if (problem === undefined)
             return { value };
-        return at.problemAt(d.position, `${names} (from ${from}) is not a valid ${what}: ${redact(problem, [value])}`);
+        // The value and each part of it (`user@host:port`: a message may quote the host alone) written `***`.
+        const parts = [value, ...value.split(/[@:[\]]/)];
+        return at.problemAt(d.position, `${names} (from ${from}) is not a valid ${what}: ${redact(problem, parts)}`);
     }
     /** Adds values that stand for a secret (a host name from a secret entry) to what is masked. */
     add(...values) {
@@ -34342,7 +34355,10 @@ function expandEntry(entry, x) {
     const bare = unbracket(host);
     if (d.host)
         x.add(bare);
-    const spec = remoteHost(bare, user, port ?? DEFAULT_PORT, entry.spec.position, entry.spec.labels);
+    const spec = {
+        ...remoteHost(bare, user, port ?? DEFAULT_PORT, entry.spec.position, entry.spec.labels),
+        ...(entry.spec.portWritten || (d.port && port === DEFAULT_PORT) ? { portWritten: true } : {}),
+    };
     const secret = HostExpander.maskable([...(d.host ? [bare] : []), ...(d.user && user ? [user] : [])]);
     return { spec, deployPath, secret };
 }
@@ -34409,7 +34425,362 @@ function readMapping(node, at, specs, options = {}) {
     return { values: values, keys: keys, position: at.position(node) };
 }
 
+;// CONCATENATED MODULE: ./src/config/duration.ts
+/** Durations as written in deploy.yml: `30s`, `1500ms`, `2m`, `1h`, or a bare integer meaning seconds. */
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** JSON Schema pattern of a duration written as a string. */
+const DURATION_PATTERN = '^[0-9]+(ms|s|m|h)?$';
+/**
+ * The duration in milliseconds, or undefined when `text` is not a duration: a non-negative integer followed by
+ * `ms`, `s`, `m` or `h`, or a bare integer (seconds). No spaces, signs, fractions or combined units (`1m30s`).
+ */
+function parseDuration(text) {
+    const match = /^([0-9]+)(ms|s|m|h)?$/.exec(text);
+    if (!match)
+        return undefined;
+    const ms = Number(match[1]) * UNIT_MS[match[2] ?? 's'];
+    return Number.isSafeInteger(ms) ? ms : undefined;
+}
+/** The shortest exact written form of `ms`: `2m`, `30s`, `1500ms`. */
+function formatDuration(ms) {
+    if (ms === 0)
+        return '0s';
+    if (ms % 3_600_000 === 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000}m`;
+    if (ms % 1000 === 0)
+        return `${ms / 1000}s`;
+    return `${ms}ms`;
+}
+
+;// CONCATENATED MODULE: ./src/config/kinds.ts
+/** Scalar kinds of values in deploy.yml: each reads a YAML node, checks it, and describes itself as JSON Schema. */
+
+
+
+
+
+function noNul(value) {
+    return value.includes('\0') ? 'must not contain NUL characters' : undefined;
+}
+/** A string scalar (never a number or boolean that merely looks like one). */
+function readText(node, at, check) {
+    const resolved = at.resolve(node);
+    if (!(0,dist/* isScalar */.jn)(resolved) || typeof resolved.value !== 'string') {
+        return at.problem(node, `must be a string (got ${describeNode(resolved)})`);
+    }
+    const problem = noNul(resolved.value) ?? check?.(resolved.value);
+    return problem ? at.problem(node, problem) : resolved.value;
+}
+function same(value) {
+    return value;
+}
+function kinds_text(options = {}) {
+    return {
+        label: options.label ?? 'string',
+        jsonSchema: { type: 'string', ...options.schema },
+        read: (node, at) => readText(node, at, options.check),
+        toJson: same,
+    };
+}
+const kinds_name = (label) => kinds_text({ label, check: userProblem, schema: { pattern: USER_PATTERN } });
+const applicationName = kinds_text({
+    label: 'non-empty string',
+    check: (v) => v.trim() === '' ? 'must not be empty' : /[\n\r/]/.test(v) ? 'must not contain `/` or newlines' : undefined,
+    schema: { minLength: 1, pattern: '^[^/\\n\\r]+$' },
+});
+/** Why `value` is not an http(s) URL with a host name, or undefined. */
+function urlProblem(value) {
+    try {
+        const parsed = new URL(value);
+        if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname)
+            return undefined;
+    }
+    catch {
+        // fall through to the message
+    }
+    return `must be an http:// or https:// URL (got ${JSON.stringify(value)})`;
+}
+const url = kinds_text({
+    label: 'http(s) URL',
+    check: urlProblem,
+    schema: { format: 'uri', pattern: '^https?://' },
+});
+/** A shell command: a non-empty string. */
+const command = kinds_text({
+    label: 'shell command',
+    check: (v) => (v.trim() === '' ? 'must not be empty' : undefined),
+    schema: { minLength: 1, pattern: '\\S' },
+});
+const absolutePath = kinds_text({
+    label: 'absolute path',
+    check: deployPathProblem,
+    schema: { pattern: '^/' },
+});
+const kinds_boolean = {
+    label: 'boolean',
+    jsonSchema: { type: 'boolean' },
+    read(node, at) {
+        const resolved = at.resolve(node);
+        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'boolean')
+            return resolved.value;
+        return at.problem(node, `must be true or false (got ${describeNode(resolved)})`);
+    },
+    toJson: same,
+};
+function integer(min, max = Number.MAX_SAFE_INTEGER) {
+    const label = max === Number.MAX_SAFE_INTEGER ? `integer >= ${min}` : `integer from ${min} to ${max}`;
+    return {
+        label,
+        jsonSchema: max === Number.MAX_SAFE_INTEGER
+            ? { type: 'integer', minimum: min }
+            : { type: 'integer', minimum: min, maximum: max },
+        read(node, at) {
+            const resolved = at.resolve(node);
+            const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
+            if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max)
+                return value;
+            return at.problem(node, `must be an ${label} (got ${describeNode(resolved)})`);
+        },
+        toJson: same,
+    };
+}
+function oneOf(values) {
+    const label = values.map((v) => `\`${v}\``).join(', ');
+    return {
+        label: `one of ${label}`,
+        jsonSchema: { type: 'string', enum: [...values] },
+        read(node, at) {
+            const resolved = at.resolve(node);
+            const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
+            const found = values.find((v) => v === value);
+            if (found !== undefined)
+                return found;
+            return at.problem(node, `must be one of ${label} (got ${describeNode(resolved)})`);
+        },
+        toJson: same,
+    };
+}
+/**
+ * A file mode as octal digits: `"0755"`, `"775"`, or a YAML integer (`0755` and `755` are read by YAML 1.2 as
+ * decimal 755, so the decimal digits are taken as the octal digits; `0o755` is a true octal). Normalised to 4 digits.
+ */
+const octalMode = {
+    label: 'octal file mode',
+    jsonSchema: {
+        oneOf: [
+            { type: 'string', pattern: '^[0-7]{3,4}$' },
+            { type: 'integer', minimum: 0, maximum: 7777 },
+        ],
+    },
+    read(node, at) {
+        const resolved = at.resolve(node);
+        const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
+        let digits;
+        if (typeof value === 'string')
+            digits = value;
+        else if ((0,dist/* isScalar */.jn)(resolved) && typeof value === 'number' && Number.isInteger(value) && value >= 0) {
+            if (resolved.format === 'OCT')
+                digits = value.toString(8);
+            else
+                digits = resolved.source && /^[0-9]+$/.test(resolved.source) ? resolved.source : String(value);
+        }
+        if (digits !== undefined && /^[0-7]{3,4}$/.test(digits))
+            return digits.padStart(4, '0');
+        return at.problem(node, `must be an octal file mode such as "0755" or "775" (got ${describeNode(resolved)})`);
+    },
+    toJson: same,
+};
+/**
+ * A duration (`30s`, `1500ms`, `2m`, or a bare integer meaning seconds; see parseDuration), read as milliseconds
+ * and checked to be from `minMs` to `maxMs`.
+ */
+function duration(minMs, maxMs) {
+    const range = minMs > 0 ? `more than 0 and at most ${formatDuration(maxMs)}` : `at most ${formatDuration(maxMs)}`;
+    return {
+        label: `duration, ${range}`,
+        jsonSchema: {
+            oneOf: [
+                { type: 'string', pattern: DURATION_PATTERN },
+                { type: 'integer', minimum: Math.ceil(minMs / 1000), maximum: Math.floor(maxMs / 1000) },
+            ],
+        },
+        read(node, at) {
+            const resolved = at.resolve(node);
+            const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
+            let ms;
+            if (typeof value === 'string')
+                ms = parseDuration(value);
+            else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
+                ms = value * 1000;
+            if (ms === undefined || !Number.isSafeInteger(ms)) {
+                return at.problem(node, `must be a duration such as \`30s\`, \`1500ms\` or \`2m\` (a bare integer is seconds) (got ${describeNode(resolved)})`);
+            }
+            if (ms < minMs || ms > maxMs)
+                return at.problem(node, `must be ${range} (got ${describeNode(resolved)})`);
+            return ms;
+        },
+        toJson: formatDuration,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/config/list-kinds.ts
+/** List kinds: paths relative to the release, exclude globs, host labels. */
+
+
+
+
+/** Reads a list, item by item; `each` returns undefined for bad items (having reported them). */
+function readList(node, at, each) {
+    const resolved = at.resolve(node);
+    if (!(0,dist/* isSeq */.oP)(resolved))
+        return at.problem(node, `must be a list (got ${describeNode(resolved)})`);
+    const out = [];
+    resolved.items.forEach((item, i) => {
+        const value = each(item, at.child(i));
+        if (value !== undefined)
+            out.push(value);
+    });
+    return out;
+}
+const locatedStrings = (values) => values.map((v) => v.value);
+/** A list of paths relative to the release: normalised (no trailing `/`), checked, no path listed twice. */
+const relativePaths = {
+    label: 'list of relative paths',
+    jsonSchema: {
+        type: 'array',
+        items: { type: 'string', minLength: 1, not: { pattern: '^/|(^|/)\\.\\.?(/|$)|\\\\|^\\.deploy' } },
+    },
+    read(node, at) {
+        const seen = new Map();
+        return readList(node, at, (item, itemAt) => {
+            const raw = readText(item, itemAt);
+            if (raw === undefined)
+                return undefined;
+            const value = normaliseRelative(raw);
+            const problem = relativePathProblem(value);
+            if (problem)
+                return itemAt.problem(item, problem);
+            const earlier = seen.get(value);
+            if (earlier !== undefined)
+                return itemAt.problem(item, `\`${value}\` is listed twice (also at line ${earlier})`);
+            const located = itemAt.located(value, item);
+            seen.set(value, located.position.line);
+            return located;
+        });
+    },
+    toJson: locatedStrings,
+};
+const globs = {
+    label: 'list of glob patterns',
+    jsonSchema: { type: 'array', items: { type: 'string', minLength: 1 } },
+    read: (node, at) => readList(node, at, (item, itemAt) => {
+        const value = readText(item, itemAt, globProblem);
+        return value === undefined ? undefined : itemAt.located(value, item);
+    }),
+    toJson: locatedStrings,
+};
+/** A host label: letters, digits, `.`, `_` and `-`, starting with a letter or digit. */
+const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Host labels (`web`, `worker`): checked, no label listed twice. */
+const labels = {
+    label: 'list of labels',
+    jsonSchema: { type: 'array', items: { type: 'string', pattern: LABEL_PATTERN.source }, uniqueItems: true },
+    read(node, at) {
+        const seen = new Map();
+        return readList(node, at, (item, itemAt) => {
+            const value = readText(item, itemAt, (v) => LABEL_PATTERN.test(v)
+                ? undefined
+                : `invalid label ${JSON.stringify(v)}: use letters, digits, \`.\`, \`_\` and \`-\`, starting with a letter or digit`);
+            if (value === undefined)
+                return undefined;
+            const earlier = seen.get(value);
+            if (earlier !== undefined)
+                return itemAt.problem(item, `label \`${value}\` is listed twice (also at line ${earlier})`);
+            seen.set(value, itemAt.position(item).line);
+            return value;
+        });
+    },
+    toJson: same,
+};
+
+;// CONCATENATED MODULE: ./src/config/route-kind.ts
+/** How a host is reached: `jump` (one jump host or a chain of them) and `proxy_command`. */
+
+
+
+
+
+
+/** The most hops a chain may have (OpenSSH has no limit; a longer chain is a typo more likely than a network). */
+const MAX_JUMP_HOPS = 8;
+/** The JSON Schema of one hop: a host spec, or a string with `${NAME}` in it. */
+const HOP_SCHEMA = { type: 'string', anyOf: [{ pattern: HOST_SPEC_PATTERN }, { pattern: REFERENCE_PATTERN }] };
+/** A hop's text, as deploy.yml and ssh_config write it: checked as a hop (never `local`). */
+function parseHop(spec, at, node) {
+    if (spec === LOCAL)
+        return '`local` cannot be a jump host: write `user@host:port`';
+    const result = readHostSpec(spec, at.position(node));
+    if ('problem' in result)
+        return result.problem;
+    const { host, user, port } = result.host;
+    return { host, user, port };
+}
+function readHop(item, at) {
+    const deferred = readDeferred(item, at);
+    if (deferred !== null)
+        return deferred;
+    const spec = readText(item, at);
+    if (spec === undefined)
+        return undefined;
+    const hop = parseHop(spec, at, item);
+    return typeof hop === 'string' ? at.problem(item, hop) : hop;
+}
+/**
+ * `jump`: one host entry (`user@host:port`, user and port optional) or a list of them, the first reached first
+ * (OpenSSH's ProxyJump). An empty list means no jump host (a host's own `jump: []` overrides the environment's).
+ */
+const jumpChain = {
+    label: 'jump host `user@host:port` or a list of them',
+    jsonSchema: {
+        oneOf: [HOP_SCHEMA, { type: 'array', maxItems: MAX_JUMP_HOPS, items: HOP_SCHEMA }],
+    },
+    read(node, at) {
+        const resolved = at.resolve(node);
+        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string') {
+            const hop = readHop(node, at);
+            return hop && [hop];
+        }
+        if (!(0,dist/* isSeq */.oP)(resolved))
+            return at.problem(node, `must be a jump host \`user@host:port\` or a list of them (got ${describeNode(resolved)})`);
+        if (resolved.items.length > MAX_JUMP_HOPS)
+            return at.problem(node, `a chain of at most ${MAX_JUMP_HOPS} jump hosts`);
+        return readList(node, at, readHop);
+    },
+    toJson: (hops) => hops.map((h) => (isDeferred(h) ? h.template : `${h.user ? `${h.user}@` : ''}${h.host}:${h.port}`)),
+};
+/** How messages name a hop: `deploy@bastion:22` (the port always, the user once resolved); `***` from a secret. */
+function hopName(hop) {
+    if (hop.masked)
+        return '***';
+    const host = hop.host.includes(':') ? `[${hop.host}]` : hop.host;
+    return `${hop.user === undefined ? '' : `${hop.user}@`}${host}:${hop.port}`;
+}
+/** The path to a host for the log: `via deploy@bastion:22`, `via a@edge:22, b@inner:22`, `via proxy command …`. */
+function routeText(host) {
+    if (host.proxyCommand !== undefined)
+        return `via proxy command \`${host.proxyCommand}\``;
+    return host.jump?.length ? `via ${host.jump.map(hopName).join(', ')}` : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/config/routes.ts
+/** How a host is reached: directly, through jump hosts, or over a proxy command (the environment's or its own). */
+
+
+
+
+
 /** The environment's `jump` or `proxy_command`; both at once is a problem (`both` reports it) and means neither. */
 function environmentRoute(jump, proxyCommand, both) {
     if (jump !== undefined && proxyCommand !== undefined) {
@@ -34417,6 +34788,74 @@ function environmentRoute(jump, proxyCommand, both) {
         return {};
     }
     return { ...(jump === undefined ? {} : { jump }), ...(proxyCommand === undefined ? {} : { proxyCommand }) };
+}
+/** One hop written with `${NAME}`: expanded, checked as a hop, its values masked; undefined when wrong (reported). */
+function expandHop(d, x) {
+    let hop;
+    const at = new Cursor(x.source, d.path);
+    const expanded = x.expand(d, 'jump host (`user@host:port`)', (value) => {
+        const parsed = parseHop(value, at, undefined);
+        if (typeof parsed === 'string')
+            return parsed;
+        hop = parsed;
+        return undefined;
+    });
+    if (!expanded || !hop)
+        return undefined;
+    const masked = HostExpander.maskable([expanded.value]);
+    if (!masked)
+        return hop;
+    const shown = hop.host.includes(':') ? `[${hop.host}]` : hop.host;
+    // The host, and the hop as messages would name it, are masked as well as the value.
+    x.add(hop.host, `${shown}:${hop.port}`, ...(hop.user === undefined ? [] : [`${hop.user}@${shown}:${hop.port}`]));
+    return { ...hop, masked: true };
+}
+/**
+ * A proxy command with `${NAME}` in it: each variable must be set and not empty (checked now, before anything
+ * connects) and its value is masked. The command is kept as written: bash expands `${NAME}` from the same
+ * environment when it runs it, so a value is one more word of the command, never more code.
+ */
+function checkProxyCommand(d, x) {
+    const at = new Cursor(x.source, d.path);
+    const from = x.from;
+    const expansion = expandValue(d.template, x.env, from);
+    for (const problem of expansion.problems)
+        at.problemAt(d.position, problem);
+    if (expansion.problems.length)
+        return undefined;
+    // `$${NAME}` is a literal: not a reference.
+    const names = [...new Set([...d.template.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]))];
+    const empty = names.filter((name) => (x.env[name] ?? '').trim() === '');
+    if (empty.length) {
+        const shown = referencedNames(empty.map((n) => `\${${n}}`).join(' '));
+        return at.problemAt(d.position, `${shown} ${empty.length > 1 ? 'are' : 'is'} empty in ${from}: proxy_command needs a value`);
+    }
+    x.add(...names.map((name) => x.env[name]).filter((value) => HostExpander.maskable([value])));
+    return d.template;
+}
+/**
+ * A route with its `${NAME}` expanded and checked (for the chosen environment, before anything connects);
+ * undefined when some part is wrong (reported).
+ */
+function expandRoute(route, x) {
+    const { jump, proxyCommand } = route;
+    if (proxyCommand !== undefined) {
+        const command = isDeferred(proxyCommand) ? checkProxyCommand(proxyCommand, x) : proxyCommand;
+        return command === undefined ? undefined : { proxyCommand: command };
+    }
+    if (jump === undefined)
+        return {};
+    const hops = jump.map((hop) => (isDeferred(hop) ? expandHop(hop, x) : hop));
+    return hops.every((h) => h !== undefined) ? { jump: hops } : undefined;
+}
+/** A route as written, for an environment that is not chosen (its `${NAME}` need not be set): no hop expanded. */
+function writtenRoute(route) {
+    const jump = route.jump?.filter((hop) => !isDeferred(hop));
+    const command = route.proxyCommand;
+    return {
+        ...(jump === undefined ? {} : { jump }),
+        ...(command === undefined ? {} : { proxyCommand: isDeferred(command) ? command.template : command }),
+    };
 }
 /** A host's route: its own `jump` or `proxy_command` if written, else the environment's; each hop gets a user. */
 function hostRoute(route, user) {
@@ -34655,206 +35094,6 @@ function environmentMap(specs, misplaced) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/config/duration.ts
-/** Durations as written in deploy.yml: `30s`, `1500ms`, `2m`, `1h`, or a bare integer meaning seconds. */
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** JSON Schema pattern of a duration written as a string. */
-const DURATION_PATTERN = '^[0-9]+(ms|s|m|h)?$';
-/**
- * The duration in milliseconds, or undefined when `text` is not a duration: a non-negative integer followed by
- * `ms`, `s`, `m` or `h`, or a bare integer (seconds). No spaces, signs, fractions or combined units (`1m30s`).
- */
-function parseDuration(text) {
-    const match = /^([0-9]+)(ms|s|m|h)?$/.exec(text);
-    if (!match)
-        return undefined;
-    const ms = Number(match[1]) * UNIT_MS[match[2] ?? 's'];
-    return Number.isSafeInteger(ms) ? ms : undefined;
-}
-/** The shortest exact written form of `ms`: `2m`, `30s`, `1500ms`. */
-function formatDuration(ms) {
-    if (ms === 0)
-        return '0s';
-    if (ms % 3_600_000 === 0)
-        return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0)
-        return `${ms / 60_000}m`;
-    if (ms % 1000 === 0)
-        return `${ms / 1000}s`;
-    return `${ms}ms`;
-}
-
-;// CONCATENATED MODULE: ./src/config/kinds.ts
-/** Scalar kinds of values in deploy.yml: each reads a YAML node, checks it, and describes itself as JSON Schema. */
-
-
-
-
-
-function noNul(value) {
-    return value.includes('\0') ? 'must not contain NUL characters' : undefined;
-}
-/** A string scalar (never a number or boolean that merely looks like one). */
-function readText(node, at, check) {
-    const resolved = at.resolve(node);
-    if (!(0,dist/* isScalar */.jn)(resolved) || typeof resolved.value !== 'string') {
-        return at.problem(node, `must be a string (got ${describeNode(resolved)})`);
-    }
-    const problem = noNul(resolved.value) ?? check?.(resolved.value);
-    return problem ? at.problem(node, problem) : resolved.value;
-}
-function same(value) {
-    return value;
-}
-function kinds_text(options = {}) {
-    return {
-        label: options.label ?? 'string',
-        jsonSchema: { type: 'string', ...options.schema },
-        read: (node, at) => readText(node, at, options.check),
-        toJson: same,
-    };
-}
-const kinds_name = (label) => kinds_text({ label, check: userProblem, schema: { pattern: USER_PATTERN } });
-const applicationName = kinds_text({
-    label: 'non-empty string',
-    check: (v) => v.trim() === '' ? 'must not be empty' : /[\n\r/]/.test(v) ? 'must not contain `/` or newlines' : undefined,
-    schema: { minLength: 1, pattern: '^[^/\\n\\r]+$' },
-});
-/** Why `value` is not an http(s) URL with a host name, or undefined. */
-function urlProblem(value) {
-    try {
-        const parsed = new URL(value);
-        if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname)
-            return undefined;
-    }
-    catch {
-        // fall through to the message
-    }
-    return `must be an http:// or https:// URL (got ${JSON.stringify(value)})`;
-}
-const url = kinds_text({
-    label: 'http(s) URL',
-    check: urlProblem,
-    schema: { format: 'uri', pattern: '^https?://' },
-});
-/** A shell command: a non-empty string. */
-const command = kinds_text({
-    label: 'shell command',
-    check: (v) => (v.trim() === '' ? 'must not be empty' : undefined),
-    schema: { minLength: 1, pattern: '\\S' },
-});
-const absolutePath = kinds_text({
-    label: 'absolute path',
-    check: deployPathProblem,
-    schema: { pattern: '^/' },
-});
-const kinds_boolean = {
-    label: 'boolean',
-    jsonSchema: { type: 'boolean' },
-    read(node, at) {
-        const resolved = at.resolve(node);
-        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'boolean')
-            return resolved.value;
-        return at.problem(node, `must be true or false (got ${describeNode(resolved)})`);
-    },
-    toJson: same,
-};
-function integer(min, max = Number.MAX_SAFE_INTEGER) {
-    const label = max === Number.MAX_SAFE_INTEGER ? `integer >= ${min}` : `integer from ${min} to ${max}`;
-    return {
-        label,
-        jsonSchema: max === Number.MAX_SAFE_INTEGER
-            ? { type: 'integer', minimum: min }
-            : { type: 'integer', minimum: min, maximum: max },
-        read(node, at) {
-            const resolved = at.resolve(node);
-            const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
-            if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max)
-                return value;
-            return at.problem(node, `must be an ${label} (got ${describeNode(resolved)})`);
-        },
-        toJson: same,
-    };
-}
-function oneOf(values) {
-    const label = values.map((v) => `\`${v}\``).join(', ');
-    return {
-        label: `one of ${label}`,
-        jsonSchema: { type: 'string', enum: [...values] },
-        read(node, at) {
-            const resolved = at.resolve(node);
-            const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
-            const found = values.find((v) => v === value);
-            if (found !== undefined)
-                return found;
-            return at.problem(node, `must be one of ${label} (got ${describeNode(resolved)})`);
-        },
-        toJson: same,
-    };
-}
-/**
- * A file mode as octal digits: `"0755"`, `"775"`, or a YAML integer (`0755` and `755` are read by YAML 1.2 as
- * decimal 755, so the decimal digits are taken as the octal digits; `0o755` is a true octal). Normalised to 4 digits.
- */
-const octalMode = {
-    label: 'octal file mode',
-    jsonSchema: {
-        oneOf: [
-            { type: 'string', pattern: '^[0-7]{3,4}$' },
-            { type: 'integer', minimum: 0, maximum: 7777 },
-        ],
-    },
-    read(node, at) {
-        const resolved = at.resolve(node);
-        const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
-        let digits;
-        if (typeof value === 'string')
-            digits = value;
-        else if ((0,dist/* isScalar */.jn)(resolved) && typeof value === 'number' && Number.isInteger(value) && value >= 0) {
-            if (resolved.format === 'OCT')
-                digits = value.toString(8);
-            else
-                digits = resolved.source && /^[0-9]+$/.test(resolved.source) ? resolved.source : String(value);
-        }
-        if (digits !== undefined && /^[0-7]{3,4}$/.test(digits))
-            return digits.padStart(4, '0');
-        return at.problem(node, `must be an octal file mode such as "0755" or "775" (got ${describeNode(resolved)})`);
-    },
-    toJson: same,
-};
-/**
- * A duration (`30s`, `1500ms`, `2m`, or a bare integer meaning seconds; see parseDuration), read as milliseconds
- * and checked to be from `minMs` to `maxMs`.
- */
-function duration(minMs, maxMs) {
-    const range = minMs > 0 ? `more than 0 and at most ${formatDuration(maxMs)}` : `at most ${formatDuration(maxMs)}`;
-    return {
-        label: `duration, ${range}`,
-        jsonSchema: {
-            oneOf: [
-                { type: 'string', pattern: DURATION_PATTERN },
-                { type: 'integer', minimum: Math.ceil(minMs / 1000), maximum: Math.floor(maxMs / 1000) },
-            ],
-        },
-        read(node, at) {
-            const resolved = at.resolve(node);
-            const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
-            let ms;
-            if (typeof value === 'string')
-                ms = parseDuration(value);
-            else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
-                ms = value * 1000;
-            if (ms === undefined || !Number.isSafeInteger(ms)) {
-                return at.problem(node, `must be a duration such as \`30s\`, \`1500ms\` or \`2m\` (a bare integer is seconds) (got ${describeNode(resolved)})`);
-            }
-            if (ms < minMs || ms > maxMs)
-                return at.problem(node, `must be ${range} (got ${describeNode(resolved)})`);
-            return ms;
-        },
-        toJson: formatDuration,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/config/healthcheck-kind.ts
 
 
@@ -34929,86 +35168,6 @@ function healthcheck(keys) {
         },
     };
 }
-
-;// CONCATENATED MODULE: ./src/config/list-kinds.ts
-/** List kinds: paths relative to the release, exclude globs, host labels. */
-
-
-
-
-/** Reads a list, item by item; `each` returns undefined for bad items (having reported them). */
-function readList(node, at, each) {
-    const resolved = at.resolve(node);
-    if (!(0,dist/* isSeq */.oP)(resolved))
-        return at.problem(node, `must be a list (got ${describeNode(resolved)})`);
-    const out = [];
-    resolved.items.forEach((item, i) => {
-        const value = each(item, at.child(i));
-        if (value !== undefined)
-            out.push(value);
-    });
-    return out;
-}
-const locatedStrings = (values) => values.map((v) => v.value);
-/** A list of paths relative to the release: normalised (no trailing `/`), checked, no path listed twice. */
-const relativePaths = {
-    label: 'list of relative paths',
-    jsonSchema: {
-        type: 'array',
-        items: { type: 'string', minLength: 1, not: { pattern: '^/|(^|/)\\.\\.?(/|$)|\\\\|^\\.deploy' } },
-    },
-    read(node, at) {
-        const seen = new Map();
-        return readList(node, at, (item, itemAt) => {
-            const raw = readText(item, itemAt);
-            if (raw === undefined)
-                return undefined;
-            const value = normaliseRelative(raw);
-            const problem = relativePathProblem(value);
-            if (problem)
-                return itemAt.problem(item, problem);
-            const earlier = seen.get(value);
-            if (earlier !== undefined)
-                return itemAt.problem(item, `\`${value}\` is listed twice (also at line ${earlier})`);
-            const located = itemAt.located(value, item);
-            seen.set(value, located.position.line);
-            return located;
-        });
-    },
-    toJson: locatedStrings,
-};
-const globs = {
-    label: 'list of glob patterns',
-    jsonSchema: { type: 'array', items: { type: 'string', minLength: 1 } },
-    read: (node, at) => readList(node, at, (item, itemAt) => {
-        const value = readText(item, itemAt, globProblem);
-        return value === undefined ? undefined : itemAt.located(value, item);
-    }),
-    toJson: locatedStrings,
-};
-/** A host label: letters, digits, `.`, `_` and `-`, starting with a letter or digit. */
-const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-/** Host labels (`web`, `worker`): checked, no label listed twice. */
-const labels = {
-    label: 'list of labels',
-    jsonSchema: { type: 'array', items: { type: 'string', pattern: LABEL_PATTERN.source }, uniqueItems: true },
-    read(node, at) {
-        const seen = new Map();
-        return readList(node, at, (item, itemAt) => {
-            const value = readText(item, itemAt, (v) => LABEL_PATTERN.test(v)
-                ? undefined
-                : `invalid label ${JSON.stringify(v)}: use letters, digits, \`.\`, \`_\` and \`-\`, starting with a letter or digit`);
-            if (value === undefined)
-                return undefined;
-            const earlier = seen.get(value);
-            if (earlier !== undefined)
-                return itemAt.problem(item, `label \`${value}\` is listed twice (also at line ${earlier})`);
-            seen.set(value, itemAt.position(item).line);
-            return value;
-        });
-    },
-    toJson: same,
-};
 
 ;// CONCATENATED MODULE: ./src/config/hook-kind.ts
 /**
@@ -35148,7 +35307,7 @@ function hostFromMapping(mapping, at) {
     const bare = written(host).replace(/^\[(.*)\]$/, '$1');
     const spec = remoteHost(bare, user === undefined ? undefined : written(user), isDeferred(port) ? DEFAULT_PORT : (port ?? DEFAULT_PORT), mapping.position, labels ?? []);
     return {
-        spec,
+        spec: port === DEFAULT_PORT ? { ...spec, portWritten: true } : spec,
         deployPath,
         ...(jump === undefined ? {} : { jump }),
         ...(proxyCommand === undefined ? {} : { proxyCommand }),
@@ -35199,65 +35358,6 @@ function hostList(entryKeys) {
         },
         toJson: (hosts) => hosts.map((h) => h.spec.name),
     };
-}
-
-;// CONCATENATED MODULE: ./src/config/route-kind.ts
-/** How a host is reached: `jump` (one jump host or a chain of them) and `proxy_command`. */
-
-
-
-
-
-/** The most hops a chain may have (OpenSSH has no limit; a longer chain is a typo more likely than a network). */
-const MAX_JUMP_HOPS = 8;
-function readHop(item, at) {
-    const spec = readText(item, at);
-    if (spec === undefined)
-        return undefined;
-    if (spec === LOCAL)
-        return at.problem(item, '`local` cannot be a jump host: write `user@host:port`');
-    const result = readHostSpec(spec, at.position(item));
-    if ('problem' in result)
-        return at.problem(item, result.problem);
-    const { host, user, port } = result.host;
-    return { host, user, port };
-}
-/**
- * `jump`: one host entry (`user@host:port`, user and port optional) or a list of them, the first reached first
- * (OpenSSH's ProxyJump). An empty list means no jump host (a host's own `jump: []` overrides the environment's).
- */
-const jumpChain = {
-    label: 'jump host `user@host:port` or a list of them',
-    jsonSchema: {
-        oneOf: [
-            { type: 'string', pattern: HOST_SPEC_PATTERN },
-            { type: 'array', maxItems: MAX_JUMP_HOPS, items: { type: 'string', pattern: HOST_SPEC_PATTERN } },
-        ],
-    },
-    read(node, at) {
-        const resolved = at.resolve(node);
-        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string') {
-            const hop = readHop(node, at);
-            return hop && [hop];
-        }
-        if (!(0,dist/* isSeq */.oP)(resolved))
-            return at.problem(node, `must be a jump host \`user@host:port\` or a list of them (got ${describeNode(resolved)})`);
-        if (resolved.items.length > MAX_JUMP_HOPS)
-            return at.problem(node, `a chain of at most ${MAX_JUMP_HOPS} jump hosts`);
-        return readList(node, at, readHop);
-    },
-    toJson: (hops) => hops.map((h) => `${h.user ? `${h.user}@` : ''}${h.host}:${h.port}`),
-};
-/** How messages name a hop: `deploy@bastion:22` (the port always, the user once resolved). */
-function hopName(hop) {
-    const host = hop.host.includes(':') ? `[${hop.host}]` : hop.host;
-    return `${hop.user === undefined ? '' : `${hop.user}@`}${host}:${hop.port}`;
-}
-/** The path to a host for the log: `via deploy@bastion:22`, `via a@edge:22, b@inner:22`, `via proxy command …`. */
-function routeText(host) {
-    if (host.proxyCommand !== undefined)
-        return `via proxy command \`${host.proxyCommand}\``;
-    return host.jump?.length ? `via ${host.jump.map(hopName).join(', ')}` : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/config/target-kind.ts
@@ -35543,10 +35643,10 @@ const HOST_ENTRY_KEYS = {
     }),
     jump: key({
         kind: jumpChain,
-        description: "Jump host(s) for this host, overriding the environment's `jump`: `user@host:port` or a list (a chain, the first reached first); `[]` for a direct connection.",
+        description: "Jump host(s) for this host, overriding the environment's `jump`: `user@host:port` or a list (a chain, the first reached first); `[]` for a direct connection. `${NAME}` as in the environment's.",
     }),
     proxy_command: key({
-        kind: command,
+        kind: expandable(command),
         description: "Command run on the runner whose stdin and stdout carry this host's SSH connection (`%h`, `%p`, `%r`: host, port, user); overrides the environment's. Not with `jump`.",
     }),
     ...TARGETS.host,
@@ -35607,11 +35707,11 @@ const schema_ENVIRONMENT_KEYS = {
     }),
     jump: key({
         kind: jumpChain,
-        description: "Jump host for every host (OpenSSH's ProxyJump): `user@host:port` (user: the host's, port: 22 when not written) or a list, a chain reached in order. Each hop's host key must be in `known-hosts`.",
+        description: "Jump host for every host (OpenSSH's ProxyJump): `user@host:port` (user: the host's, port: 22 when not written) or a list, a chain reached in order. Each hop's host key must be in `known-hosts`. `${NAME}` in a hop is replaced from the step's environment and masked (shown as `***`).",
     }),
     proxy_command: key({
-        kind: command,
-        description: 'Command run on the runner whose stdin and stdout carry each SSH connection, e.g. `cloudflared access ssh --hostname %h` (`%h`, `%p`, `%r`: host, port, user, quoted). Not with `jump`.',
+        kind: expandable(command),
+        description: 'Command run on the runner whose stdin and stdout carry each SSH connection, e.g. `cloudflared access ssh --hostname %h` (`%h`, `%p`, `%r`: host, port, user, quoted). Not with `jump`. Each `${NAME}` in it must be set (checked before connecting) and is masked; bash expands it.',
     }),
     deploy_path: key({
         kind: expandable(absolutePath),
@@ -35793,7 +35893,9 @@ function resolveHosts(merged, at, position, x, userFor) {
     const seen = new Map();
     const hosts = [];
     let missingPath = false;
-    const route = environmentRoute(merged.get('jump'), merged.get('proxy_command'), (m) => at.problemAt(position, m));
+    const envRoute = environmentRoute(merged.get('jump'), merged.get('proxy_command'), (m) => at.problemAt(position, m));
+    // `${NAME}` in a route: expanded for the chosen environment (once for the environment's), else left as written.
+    const route = x ? expandRoute(envRoute, x) : writtenRoute(envRoute);
     for (const entry of entries) {
         const { path } = entry;
         const ownRoute = {
@@ -35805,6 +35907,10 @@ function resolveHosts(merged, at, position, x, userFor) {
         if (!expanded)
             continue;
         const { spec, deployPath: own, secret } = expanded;
+        const mine = ownRoute.jump || ownRoute.proxyCommand ? ownRoute : undefined;
+        const reach = mine ? (x ? expandRoute(mine, x) : writtenRoute(mine)) : route;
+        if (reach === undefined)
+            continue;
         const hostUser = spec.local ? undefined : (spec.user ?? user ?? userFor?.(spec.host));
         // A user from `${NAME}` that was wrong has been reported; an entry of another environment may name its user.
         const userFailed = isDeferred(userValue) && !!x && user === undefined;
@@ -35838,9 +35944,7 @@ function resolveHosts(merged, at, position, x, userFor) {
             ...(retries === schema_ENVIRONMENT_KEYS.connect_retries.default ? {} : { connectRetries: retries }),
             ...(secret ? { masked: true } : {}),
             ...hostSettings(entry, x, merged.or('env')),
-            ...(spec.local
-                ? {}
-                : hostRoute(ownRoute.jump || ownRoute.proxyCommand ? ownRoute : route, hostUser === undefined ? undefined : written(hostUser))),
+            ...(spec.local ? {} : hostRoute(reach, hostUser === undefined ? undefined : written(hostUser))),
         });
     }
     if (missingPath && !merged.written('deploy_path')) {

@@ -1270,7 +1270,7 @@ async function runBuildHooks(hooks, cwd, env, log) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _cli_args_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2517);
-/* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4572);
+/* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2993);
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
@@ -1700,7 +1700,7 @@ function seconds(value, name, fallback) {
 
 /***/ }),
 
-/***/ 4572:
+/***/ 2993:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2536,11 +2536,134 @@ function stringify(config) {
 }
 
 //# sourceMappingURL=ssh-config.js.map
+;// CONCATENATED MODULE: ./src/cli/ssh-config-include.ts
+/**
+ * `Include` in ssh_config, followed as `ssh` does (the `ssh-config` package reads the line but not the files): each
+ * path or glob (`~` expanded, a relative one from ~/.ssh, the matches in sorted order, none is no error) is read in
+ * place of the line, to a depth of 16. Inside a `Host` or `Match` block the block goes on after the included text.
+ */
+
+
+
+/** OpenSSH's limit on nested Include (READCONF_MAX_DEPTH). */
+const MAX_INCLUDE_DEPTH = 16;
+const INCLUDE = /^\s*include(?:\s*=\s*|\s+)(.*)$/i;
+const SECTION = /^\s*(?:host|match)(?:\s*=\s*|\s+)/i;
+const GLOB = /[*?[]/;
+/** The words of an Include line: whitespace-separated, `"…"` quoting a word with spaces. */
+function words(value) {
+    return [...value.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]).filter((w) => w !== '');
+}
+/** A glob component (`*`, `?`, `[…]`) as a regular expression; a leading `.` is matched only when written. */
+function componentPattern(glob) {
+    let out = '';
+    for (let i = 0; i < glob.length; i++) {
+        const c = glob[i];
+        if (c === '*')
+            out += '[^/]*';
+        else if (c === '?')
+            out += '[^/]';
+        else if (c === '[') {
+            const end = glob.indexOf(']', i + 2);
+            if (end < 0)
+                out += '\\[';
+            else {
+                const set = glob
+                    .slice(i + 1, end)
+                    .replace(/^!/, '^')
+                    .replace(/\\/g, '\\\\');
+                out += `[${set}]`;
+                i = end;
+            }
+        }
+        else
+            out += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    }
+    return new RegExp(`^${glob.startsWith('.') ? '' : '(?!\\.)'}${out}$`);
+}
+/** The files a path or glob names, in sorted order; none when nothing matches (as glob(3) with no match). */
+function expandGlob(path) {
+    if (!GLOB.test(path))
+        return [path];
+    const parts = path.split('/');
+    let found = [parts[0] === '' ? '/' : parts[0]];
+    for (const part of parts.slice(1)) {
+        if (part === '')
+            continue;
+        const next = [];
+        for (const dir of found) {
+            if (!GLOB.test(part)) {
+                next.push((0,external_node_path_.join)(dir, part));
+                continue;
+            }
+            let names;
+            try {
+                names = (0,external_node_fs_.readdirSync)(dir);
+            }
+            catch {
+                continue;
+            }
+            const pattern = componentPattern(part);
+            next.push(...names.filter((n) => pattern.test(n)).map((n) => (0,external_node_path_.join)(dir, n)));
+        }
+        found = next.sort();
+    }
+    return found;
+}
+/** Where an Include's relative path starts: ~/.ssh, as for any user's ssh_config. */
+function resolveInclude(word, home) {
+    const path = word === '~' || word.startsWith('~/') ? (0,external_node_path_.join)(home, word.slice(1)) : word;
+    return (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.join)(home, '.ssh', path);
+}
+/**
+ * `text` with each `Include` line replaced by the files it names (recursively). `file` names the config in messages.
+ * An included file that cannot be read (other than missing) is an error naming it.
+ */
+function inlineIncludes(text, file, home = (0,external_node_os_.homedir)(), depth = 0) {
+    const out = [];
+    let section;
+    for (const line of text.split(/\r?\n/)) {
+        if (SECTION.test(line))
+            section = line;
+        const include = INCLUDE.exec(line);
+        if (!include) {
+            out.push(line);
+            continue;
+        }
+        if (depth >= MAX_INCLUDE_DEPTH) {
+            throw new Error(`${file}: Include nested more than ${MAX_INCLUDE_DEPTH} deep (a file that includes itself?)`);
+        }
+        out.push(`# ${line.trim()}`);
+        let opened = false;
+        for (const path of words(include[1]).flatMap((w) => expandGlob(resolveInclude(w, home)))) {
+            let included;
+            try {
+                if ((0,external_node_fs_.statSync)(path).isDirectory())
+                    continue;
+                included = (0,external_node_fs_.readFileSync)(path, 'utf8');
+            }
+            catch (error) {
+                if (error.code === 'ENOENT')
+                    continue;
+                throw new Error(`${file}: cannot read ${path}, which it includes: ${error.message}`);
+            }
+            const inlined = inlineIncludes(included, path, home, depth + 1);
+            out.push(inlined);
+            opened ||= inlined.split(/\r?\n/).some((l) => SECTION.test(l));
+        }
+        // The block the Include stood in goes on after the included file's own Host or Match blocks.
+        if (opened && section !== undefined)
+            out.push(section);
+    }
+    return out.join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/cli/ssh-config.ts
 /**
  * The CLI reads ~/.ssh/config as `ssh` does (the `ssh-config` package matches the `Host` patterns, first value wins):
  * HostName, User, Port, ProxyJump, ProxyCommand, IdentityFile and CertificateFile fill what deploy.yml leaves open.
  */
+
 
 
 
@@ -2558,8 +2681,8 @@ function list(value) {
     return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 /**
- * Parses ssh_config text. `Match exec` blocks are not run (reading a config never runs a command); `Include` is not
- * followed.
+ * Parses ssh_config text. `Match exec` blocks are not run (reading a config never runs a command); `Include` lines
+ * are followed before (readSshConfig, ssh-config-include.ts).
  */
 function parseSshConfig(text, file) {
     const parsed = SSHConfig.parse(text);
@@ -2583,7 +2706,7 @@ function parseSshConfig(text, file) {
 }
 /**
  * The ssh_config to read: none with --no-ssh-config, the --ssh-config FILE (it must exist), else ~/.ssh/config when
- * there is one.
+ * there is one; its `Include` files read in place.
  */
 function readSshConfig(option, resolvePath) {
     if (option === false)
@@ -2600,7 +2723,12 @@ function readSshConfig(option, resolvePath) {
         throw new Error(`cannot read the ssh_config ${file}: ${code === 'ENOENT' ? 'no such file' : String(error)} ` +
             '(name another with --ssh-config FILE, or turn it off with --no-ssh-config)');
     }
-    return parseSshConfig(text, file);
+    try {
+        return parseSshConfig(inlineIncludes(text, file), file);
+    }
+    catch (error) {
+        throw new Error(`${error.message} (fix it, or turn ssh_config off with --no-ssh-config)`);
+    }
 }
 /** A user ssh_config gives `host`, if it is a name deploy.yml would accept. */
 function sshConfigUser(config, host) {
@@ -2631,8 +2759,8 @@ function jumpHops(value, config, user) {
     });
 }
 /**
- * A host of deploy.yml with ssh_config filling what it leaves open: the real HostName, the Port (when deploy.yml's is
- * the default 22), and the route (when deploy.yml gives neither `jump` nor `proxy_command`). The user was filled when
+ * A host of deploy.yml with ssh_config filling what it leaves open: the real HostName, the Port (when deploy.yml
+ * writes none: an explicit `port: 22` wins), and the route (when deploy.yml gives neither `jump` nor `proxy_command`). The user was filled when
  * the config was loaded (`sshConfigUser`). `name` stays as deploy.yml names the host.
  */
 function applySshConfig(host, config) {
@@ -2646,7 +2774,7 @@ function applySshConfig(host, config) {
         out.host = hostName;
         used.push(`HostName ${hostName}`);
     }
-    if (c.port !== undefined && host.port === DEFAULT_PORT && c.port !== host.port) {
+    if (c.port !== undefined && !host.portWritten && host.port === DEFAULT_PORT && c.port !== host.port) {
         out.port = c.port;
         used.push(`Port ${c.port}`);
     }
@@ -9262,7 +9390,8 @@ function readHostSpec(spec, position) {
             return { problem: parsed };
         port = parsed;
     }
-    return { host: remoteHost(host, user, port, position) };
+    const written = remoteHost(host, user, port, position);
+    return { host: portText !== undefined && port === DEFAULT_PORT ? { ...written, portWritten: true } : written };
 }
 /**
  * Parses `user@host[:port]`, `host`, `[v6]:port` or `local`. `user` is undefined when not written.
@@ -9453,6 +9582,16 @@ class HostExpander {
         this.src = src;
         this.vars = vars;
     }
+    /** The file, the values, and how messages name where the values come from (for routes.ts). */
+    get source() {
+        return this.src;
+    }
+    get env() {
+        return this.vars.env;
+    }
+    get from() {
+        return this.vars.source ?? STEP_ENVIRONMENT;
+    }
     /**
      * A deferred value expanded and checked by `check` (undefined: fine); undefined when it is wrong (reported).
      * Returns the secret values it added too, so a host can tell whether it came from a secret.
@@ -9475,7 +9614,9 @@ class HostExpander {
         const problem = check(value);
         if (problem === undefined)
             return { value };
-        return at.problemAt(d.position, `${names} (from ${from}) is not a valid ${what}: ${redact(problem, [value])}`);
+        // The value and each part of it (`user@host:port`: a message may quote the host alone) written `***`.
+        const parts = [value, ...value.split(/[@:[\]]/)];
+        return at.problemAt(d.position, `${names} (from ${from}) is not a valid ${what}: ${redact(problem, parts)}`);
     }
     /** Adds values that stand for a secret (a host name from a secret entry) to what is masked. */
     add(...values) {
@@ -9545,7 +9686,10 @@ function expandEntry(entry, x) {
     const bare = unbracket(host);
     if (d.host)
         x.add(bare);
-    const spec = remoteHost(bare, user, port ?? DEFAULT_PORT, entry.spec.position, entry.spec.labels);
+    const spec = {
+        ...remoteHost(bare, user, port ?? DEFAULT_PORT, entry.spec.position, entry.spec.labels),
+        ...(entry.spec.portWritten || (d.port && port === DEFAULT_PORT) ? { portWritten: true } : {}),
+    };
     const secret = HostExpander.maskable([...(d.host ? [bare] : []), ...(d.user && user ? [user] : [])]);
     return { spec, deployPath, secret };
 }
@@ -9612,7 +9756,362 @@ function readMapping(node, at, specs, options = {}) {
     return { values: values, keys: keys, position: at.position(node) };
 }
 
+;// CONCATENATED MODULE: ./src/config/duration.ts
+/** Durations as written in deploy.yml: `30s`, `1500ms`, `2m`, `1h`, or a bare integer meaning seconds. */
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** JSON Schema pattern of a duration written as a string. */
+const DURATION_PATTERN = '^[0-9]+(ms|s|m|h)?$';
+/**
+ * The duration in milliseconds, or undefined when `text` is not a duration: a non-negative integer followed by
+ * `ms`, `s`, `m` or `h`, or a bare integer (seconds). No spaces, signs, fractions or combined units (`1m30s`).
+ */
+function parseDuration(text) {
+    const match = /^([0-9]+)(ms|s|m|h)?$/.exec(text);
+    if (!match)
+        return undefined;
+    const ms = Number(match[1]) * UNIT_MS[match[2] ?? 's'];
+    return Number.isSafeInteger(ms) ? ms : undefined;
+}
+/** The shortest exact written form of `ms`: `2m`, `30s`, `1500ms`. */
+function formatDuration(ms) {
+    if (ms === 0)
+        return '0s';
+    if (ms % 3_600_000 === 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000}m`;
+    if (ms % 1000 === 0)
+        return `${ms / 1000}s`;
+    return `${ms}ms`;
+}
+
+;// CONCATENATED MODULE: ./src/config/kinds.ts
+/** Scalar kinds of values in deploy.yml: each reads a YAML node, checks it, and describes itself as JSON Schema. */
+
+
+
+
+
+function noNul(value) {
+    return value.includes('\0') ? 'must not contain NUL characters' : undefined;
+}
+/** A string scalar (never a number or boolean that merely looks like one). */
+function readText(node, at, check) {
+    const resolved = at.resolve(node);
+    if (!(0,dist/* isScalar */.jn)(resolved) || typeof resolved.value !== 'string') {
+        return at.problem(node, `must be a string (got ${describeNode(resolved)})`);
+    }
+    const problem = noNul(resolved.value) ?? check?.(resolved.value);
+    return problem ? at.problem(node, problem) : resolved.value;
+}
+function same(value) {
+    return value;
+}
+function kinds_text(options = {}) {
+    return {
+        label: options.label ?? 'string',
+        jsonSchema: { type: 'string', ...options.schema },
+        read: (node, at) => readText(node, at, options.check),
+        toJson: same,
+    };
+}
+const kinds_name = (label) => kinds_text({ label, check: userProblem, schema: { pattern: USER_PATTERN } });
+const applicationName = kinds_text({
+    label: 'non-empty string',
+    check: (v) => v.trim() === '' ? 'must not be empty' : /[\n\r/]/.test(v) ? 'must not contain `/` or newlines' : undefined,
+    schema: { minLength: 1, pattern: '^[^/\\n\\r]+$' },
+});
+/** Why `value` is not an http(s) URL with a host name, or undefined. */
+function urlProblem(value) {
+    try {
+        const parsed = new URL(value);
+        if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname)
+            return undefined;
+    }
+    catch {
+        // fall through to the message
+    }
+    return `must be an http:// or https:// URL (got ${JSON.stringify(value)})`;
+}
+const url = kinds_text({
+    label: 'http(s) URL',
+    check: urlProblem,
+    schema: { format: 'uri', pattern: '^https?://' },
+});
+/** A shell command: a non-empty string. */
+const command = kinds_text({
+    label: 'shell command',
+    check: (v) => (v.trim() === '' ? 'must not be empty' : undefined),
+    schema: { minLength: 1, pattern: '\\S' },
+});
+const absolutePath = kinds_text({
+    label: 'absolute path',
+    check: deployPathProblem,
+    schema: { pattern: '^/' },
+});
+const kinds_boolean = {
+    label: 'boolean',
+    jsonSchema: { type: 'boolean' },
+    read(node, at) {
+        const resolved = at.resolve(node);
+        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'boolean')
+            return resolved.value;
+        return at.problem(node, `must be true or false (got ${describeNode(resolved)})`);
+    },
+    toJson: same,
+};
+function integer(min, max = Number.MAX_SAFE_INTEGER) {
+    const label = max === Number.MAX_SAFE_INTEGER ? `integer >= ${min}` : `integer from ${min} to ${max}`;
+    return {
+        label,
+        jsonSchema: max === Number.MAX_SAFE_INTEGER
+            ? { type: 'integer', minimum: min }
+            : { type: 'integer', minimum: min, maximum: max },
+        read(node, at) {
+            const resolved = at.resolve(node);
+            const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
+            if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max)
+                return value;
+            return at.problem(node, `must be an ${label} (got ${describeNode(resolved)})`);
+        },
+        toJson: same,
+    };
+}
+function oneOf(values) {
+    const label = values.map((v) => `\`${v}\``).join(', ');
+    return {
+        label: `one of ${label}`,
+        jsonSchema: { type: 'string', enum: [...values] },
+        read(node, at) {
+            const resolved = at.resolve(node);
+            const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
+            const found = values.find((v) => v === value);
+            if (found !== undefined)
+                return found;
+            return at.problem(node, `must be one of ${label} (got ${describeNode(resolved)})`);
+        },
+        toJson: same,
+    };
+}
+/**
+ * A file mode as octal digits: `"0755"`, `"775"`, or a YAML integer (`0755` and `755` are read by YAML 1.2 as
+ * decimal 755, so the decimal digits are taken as the octal digits; `0o755` is a true octal). Normalised to 4 digits.
+ */
+const octalMode = {
+    label: 'octal file mode',
+    jsonSchema: {
+        oneOf: [
+            { type: 'string', pattern: '^[0-7]{3,4}$' },
+            { type: 'integer', minimum: 0, maximum: 7777 },
+        ],
+    },
+    read(node, at) {
+        const resolved = at.resolve(node);
+        const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
+        let digits;
+        if (typeof value === 'string')
+            digits = value;
+        else if ((0,dist/* isScalar */.jn)(resolved) && typeof value === 'number' && Number.isInteger(value) && value >= 0) {
+            if (resolved.format === 'OCT')
+                digits = value.toString(8);
+            else
+                digits = resolved.source && /^[0-9]+$/.test(resolved.source) ? resolved.source : String(value);
+        }
+        if (digits !== undefined && /^[0-7]{3,4}$/.test(digits))
+            return digits.padStart(4, '0');
+        return at.problem(node, `must be an octal file mode such as "0755" or "775" (got ${describeNode(resolved)})`);
+    },
+    toJson: same,
+};
+/**
+ * A duration (`30s`, `1500ms`, `2m`, or a bare integer meaning seconds; see parseDuration), read as milliseconds
+ * and checked to be from `minMs` to `maxMs`.
+ */
+function duration(minMs, maxMs) {
+    const range = minMs > 0 ? `more than 0 and at most ${formatDuration(maxMs)}` : `at most ${formatDuration(maxMs)}`;
+    return {
+        label: `duration, ${range}`,
+        jsonSchema: {
+            oneOf: [
+                { type: 'string', pattern: DURATION_PATTERN },
+                { type: 'integer', minimum: Math.ceil(minMs / 1000), maximum: Math.floor(maxMs / 1000) },
+            ],
+        },
+        read(node, at) {
+            const resolved = at.resolve(node);
+            const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
+            let ms;
+            if (typeof value === 'string')
+                ms = parseDuration(value);
+            else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
+                ms = value * 1000;
+            if (ms === undefined || !Number.isSafeInteger(ms)) {
+                return at.problem(node, `must be a duration such as \`30s\`, \`1500ms\` or \`2m\` (a bare integer is seconds) (got ${describeNode(resolved)})`);
+            }
+            if (ms < minMs || ms > maxMs)
+                return at.problem(node, `must be ${range} (got ${describeNode(resolved)})`);
+            return ms;
+        },
+        toJson: formatDuration,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/config/list-kinds.ts
+/** List kinds: paths relative to the release, exclude globs, host labels. */
+
+
+
+
+/** Reads a list, item by item; `each` returns undefined for bad items (having reported them). */
+function readList(node, at, each) {
+    const resolved = at.resolve(node);
+    if (!(0,dist/* isSeq */.oP)(resolved))
+        return at.problem(node, `must be a list (got ${describeNode(resolved)})`);
+    const out = [];
+    resolved.items.forEach((item, i) => {
+        const value = each(item, at.child(i));
+        if (value !== undefined)
+            out.push(value);
+    });
+    return out;
+}
+const locatedStrings = (values) => values.map((v) => v.value);
+/** A list of paths relative to the release: normalised (no trailing `/`), checked, no path listed twice. */
+const relativePaths = {
+    label: 'list of relative paths',
+    jsonSchema: {
+        type: 'array',
+        items: { type: 'string', minLength: 1, not: { pattern: '^/|(^|/)\\.\\.?(/|$)|\\\\|^\\.deploy' } },
+    },
+    read(node, at) {
+        const seen = new Map();
+        return readList(node, at, (item, itemAt) => {
+            const raw = readText(item, itemAt);
+            if (raw === undefined)
+                return undefined;
+            const value = normaliseRelative(raw);
+            const problem = relativePathProblem(value);
+            if (problem)
+                return itemAt.problem(item, problem);
+            const earlier = seen.get(value);
+            if (earlier !== undefined)
+                return itemAt.problem(item, `\`${value}\` is listed twice (also at line ${earlier})`);
+            const located = itemAt.located(value, item);
+            seen.set(value, located.position.line);
+            return located;
+        });
+    },
+    toJson: locatedStrings,
+};
+const globs = {
+    label: 'list of glob patterns',
+    jsonSchema: { type: 'array', items: { type: 'string', minLength: 1 } },
+    read: (node, at) => readList(node, at, (item, itemAt) => {
+        const value = readText(item, itemAt, globProblem);
+        return value === undefined ? undefined : itemAt.located(value, item);
+    }),
+    toJson: locatedStrings,
+};
+/** A host label: letters, digits, `.`, `_` and `-`, starting with a letter or digit. */
+const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Host labels (`web`, `worker`): checked, no label listed twice. */
+const labels = {
+    label: 'list of labels',
+    jsonSchema: { type: 'array', items: { type: 'string', pattern: LABEL_PATTERN.source }, uniqueItems: true },
+    read(node, at) {
+        const seen = new Map();
+        return readList(node, at, (item, itemAt) => {
+            const value = readText(item, itemAt, (v) => LABEL_PATTERN.test(v)
+                ? undefined
+                : `invalid label ${JSON.stringify(v)}: use letters, digits, \`.\`, \`_\` and \`-\`, starting with a letter or digit`);
+            if (value === undefined)
+                return undefined;
+            const earlier = seen.get(value);
+            if (earlier !== undefined)
+                return itemAt.problem(item, `label \`${value}\` is listed twice (also at line ${earlier})`);
+            seen.set(value, itemAt.position(item).line);
+            return value;
+        });
+    },
+    toJson: same,
+};
+
+;// CONCATENATED MODULE: ./src/config/route-kind.ts
+/** How a host is reached: `jump` (one jump host or a chain of them) and `proxy_command`. */
+
+
+
+
+
+
+/** The most hops a chain may have (OpenSSH has no limit; a longer chain is a typo more likely than a network). */
+const MAX_JUMP_HOPS = 8;
+/** The JSON Schema of one hop: a host spec, or a string with `${NAME}` in it. */
+const HOP_SCHEMA = { type: 'string', anyOf: [{ pattern: HOST_SPEC_PATTERN }, { pattern: REFERENCE_PATTERN }] };
+/** A hop's text, as deploy.yml and ssh_config write it: checked as a hop (never `local`). */
+function parseHop(spec, at, node) {
+    if (spec === LOCAL)
+        return '`local` cannot be a jump host: write `user@host:port`';
+    const result = readHostSpec(spec, at.position(node));
+    if ('problem' in result)
+        return result.problem;
+    const { host, user, port } = result.host;
+    return { host, user, port };
+}
+function readHop(item, at) {
+    const deferred = readDeferred(item, at);
+    if (deferred !== null)
+        return deferred;
+    const spec = readText(item, at);
+    if (spec === undefined)
+        return undefined;
+    const hop = parseHop(spec, at, item);
+    return typeof hop === 'string' ? at.problem(item, hop) : hop;
+}
+/**
+ * `jump`: one host entry (`user@host:port`, user and port optional) or a list of them, the first reached first
+ * (OpenSSH's ProxyJump). An empty list means no jump host (a host's own `jump: []` overrides the environment's).
+ */
+const jumpChain = {
+    label: 'jump host `user@host:port` or a list of them',
+    jsonSchema: {
+        oneOf: [HOP_SCHEMA, { type: 'array', maxItems: MAX_JUMP_HOPS, items: HOP_SCHEMA }],
+    },
+    read(node, at) {
+        const resolved = at.resolve(node);
+        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string') {
+            const hop = readHop(node, at);
+            return hop && [hop];
+        }
+        if (!(0,dist/* isSeq */.oP)(resolved))
+            return at.problem(node, `must be a jump host \`user@host:port\` or a list of them (got ${describeNode(resolved)})`);
+        if (resolved.items.length > MAX_JUMP_HOPS)
+            return at.problem(node, `a chain of at most ${MAX_JUMP_HOPS} jump hosts`);
+        return readList(node, at, readHop);
+    },
+    toJson: (hops) => hops.map((h) => (isDeferred(h) ? h.template : `${h.user ? `${h.user}@` : ''}${h.host}:${h.port}`)),
+};
+/** How messages name a hop: `deploy@bastion:22` (the port always, the user once resolved); `***` from a secret. */
+function hopName(hop) {
+    if (hop.masked)
+        return '***';
+    const host = hop.host.includes(':') ? `[${hop.host}]` : hop.host;
+    return `${hop.user === undefined ? '' : `${hop.user}@`}${host}:${hop.port}`;
+}
+/** The path to a host for the log: `via deploy@bastion:22`, `via a@edge:22, b@inner:22`, `via proxy command …`. */
+function routeText(host) {
+    if (host.proxyCommand !== undefined)
+        return `via proxy command \`${host.proxyCommand}\``;
+    return host.jump?.length ? `via ${host.jump.map(hopName).join(', ')}` : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/config/routes.ts
+/** How a host is reached: directly, through jump hosts, or over a proxy command (the environment's or its own). */
+
+
+
+
+
 /** The environment's `jump` or `proxy_command`; both at once is a problem (`both` reports it) and means neither. */
 function environmentRoute(jump, proxyCommand, both) {
     if (jump !== undefined && proxyCommand !== undefined) {
@@ -9620,6 +10119,74 @@ function environmentRoute(jump, proxyCommand, both) {
         return {};
     }
     return { ...(jump === undefined ? {} : { jump }), ...(proxyCommand === undefined ? {} : { proxyCommand }) };
+}
+/** One hop written with `${NAME}`: expanded, checked as a hop, its values masked; undefined when wrong (reported). */
+function expandHop(d, x) {
+    let hop;
+    const at = new Cursor(x.source, d.path);
+    const expanded = x.expand(d, 'jump host (`user@host:port`)', (value) => {
+        const parsed = parseHop(value, at, undefined);
+        if (typeof parsed === 'string')
+            return parsed;
+        hop = parsed;
+        return undefined;
+    });
+    if (!expanded || !hop)
+        return undefined;
+    const masked = HostExpander.maskable([expanded.value]);
+    if (!masked)
+        return hop;
+    const shown = hop.host.includes(':') ? `[${hop.host}]` : hop.host;
+    // The host, and the hop as messages would name it, are masked as well as the value.
+    x.add(hop.host, `${shown}:${hop.port}`, ...(hop.user === undefined ? [] : [`${hop.user}@${shown}:${hop.port}`]));
+    return { ...hop, masked: true };
+}
+/**
+ * A proxy command with `${NAME}` in it: each variable must be set and not empty (checked now, before anything
+ * connects) and its value is masked. The command is kept as written: bash expands `${NAME}` from the same
+ * environment when it runs it, so a value is one more word of the command, never more code.
+ */
+function checkProxyCommand(d, x) {
+    const at = new Cursor(x.source, d.path);
+    const from = x.from;
+    const expansion = expandValue(d.template, x.env, from);
+    for (const problem of expansion.problems)
+        at.problemAt(d.position, problem);
+    if (expansion.problems.length)
+        return undefined;
+    // `$${NAME}` is a literal: not a reference.
+    const names = [...new Set([...d.template.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]))];
+    const empty = names.filter((name) => (x.env[name] ?? '').trim() === '');
+    if (empty.length) {
+        const shown = referencedNames(empty.map((n) => `\${${n}}`).join(' '));
+        return at.problemAt(d.position, `${shown} ${empty.length > 1 ? 'are' : 'is'} empty in ${from}: proxy_command needs a value`);
+    }
+    x.add(...names.map((name) => x.env[name]).filter((value) => HostExpander.maskable([value])));
+    return d.template;
+}
+/**
+ * A route with its `${NAME}` expanded and checked (for the chosen environment, before anything connects);
+ * undefined when some part is wrong (reported).
+ */
+function expandRoute(route, x) {
+    const { jump, proxyCommand } = route;
+    if (proxyCommand !== undefined) {
+        const command = isDeferred(proxyCommand) ? checkProxyCommand(proxyCommand, x) : proxyCommand;
+        return command === undefined ? undefined : { proxyCommand: command };
+    }
+    if (jump === undefined)
+        return {};
+    const hops = jump.map((hop) => (isDeferred(hop) ? expandHop(hop, x) : hop));
+    return hops.every((h) => h !== undefined) ? { jump: hops } : undefined;
+}
+/** A route as written, for an environment that is not chosen (its `${NAME}` need not be set): no hop expanded. */
+function writtenRoute(route) {
+    const jump = route.jump?.filter((hop) => !isDeferred(hop));
+    const command = route.proxyCommand;
+    return {
+        ...(jump === undefined ? {} : { jump }),
+        ...(command === undefined ? {} : { proxyCommand: isDeferred(command) ? command.template : command }),
+    };
 }
 /** A host's route: its own `jump` or `proxy_command` if written, else the environment's; each hop gets a user. */
 function hostRoute(route, user) {
@@ -9858,206 +10425,6 @@ function environmentMap(specs, misplaced) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/config/duration.ts
-/** Durations as written in deploy.yml: `30s`, `1500ms`, `2m`, `1h`, or a bare integer meaning seconds. */
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** JSON Schema pattern of a duration written as a string. */
-const DURATION_PATTERN = '^[0-9]+(ms|s|m|h)?$';
-/**
- * The duration in milliseconds, or undefined when `text` is not a duration: a non-negative integer followed by
- * `ms`, `s`, `m` or `h`, or a bare integer (seconds). No spaces, signs, fractions or combined units (`1m30s`).
- */
-function parseDuration(text) {
-    const match = /^([0-9]+)(ms|s|m|h)?$/.exec(text);
-    if (!match)
-        return undefined;
-    const ms = Number(match[1]) * UNIT_MS[match[2] ?? 's'];
-    return Number.isSafeInteger(ms) ? ms : undefined;
-}
-/** The shortest exact written form of `ms`: `2m`, `30s`, `1500ms`. */
-function formatDuration(ms) {
-    if (ms === 0)
-        return '0s';
-    if (ms % 3_600_000 === 0)
-        return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0)
-        return `${ms / 60_000}m`;
-    if (ms % 1000 === 0)
-        return `${ms / 1000}s`;
-    return `${ms}ms`;
-}
-
-;// CONCATENATED MODULE: ./src/config/kinds.ts
-/** Scalar kinds of values in deploy.yml: each reads a YAML node, checks it, and describes itself as JSON Schema. */
-
-
-
-
-
-function noNul(value) {
-    return value.includes('\0') ? 'must not contain NUL characters' : undefined;
-}
-/** A string scalar (never a number or boolean that merely looks like one). */
-function readText(node, at, check) {
-    const resolved = at.resolve(node);
-    if (!(0,dist/* isScalar */.jn)(resolved) || typeof resolved.value !== 'string') {
-        return at.problem(node, `must be a string (got ${describeNode(resolved)})`);
-    }
-    const problem = noNul(resolved.value) ?? check?.(resolved.value);
-    return problem ? at.problem(node, problem) : resolved.value;
-}
-function same(value) {
-    return value;
-}
-function kinds_text(options = {}) {
-    return {
-        label: options.label ?? 'string',
-        jsonSchema: { type: 'string', ...options.schema },
-        read: (node, at) => readText(node, at, options.check),
-        toJson: same,
-    };
-}
-const kinds_name = (label) => kinds_text({ label, check: userProblem, schema: { pattern: USER_PATTERN } });
-const applicationName = kinds_text({
-    label: 'non-empty string',
-    check: (v) => v.trim() === '' ? 'must not be empty' : /[\n\r/]/.test(v) ? 'must not contain `/` or newlines' : undefined,
-    schema: { minLength: 1, pattern: '^[^/\\n\\r]+$' },
-});
-/** Why `value` is not an http(s) URL with a host name, or undefined. */
-function urlProblem(value) {
-    try {
-        const parsed = new URL(value);
-        if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname)
-            return undefined;
-    }
-    catch {
-        // fall through to the message
-    }
-    return `must be an http:// or https:// URL (got ${JSON.stringify(value)})`;
-}
-const url = kinds_text({
-    label: 'http(s) URL',
-    check: urlProblem,
-    schema: { format: 'uri', pattern: '^https?://' },
-});
-/** A shell command: a non-empty string. */
-const command = kinds_text({
-    label: 'shell command',
-    check: (v) => (v.trim() === '' ? 'must not be empty' : undefined),
-    schema: { minLength: 1, pattern: '\\S' },
-});
-const absolutePath = kinds_text({
-    label: 'absolute path',
-    check: deployPathProblem,
-    schema: { pattern: '^/' },
-});
-const kinds_boolean = {
-    label: 'boolean',
-    jsonSchema: { type: 'boolean' },
-    read(node, at) {
-        const resolved = at.resolve(node);
-        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'boolean')
-            return resolved.value;
-        return at.problem(node, `must be true or false (got ${describeNode(resolved)})`);
-    },
-    toJson: same,
-};
-function integer(min, max = Number.MAX_SAFE_INTEGER) {
-    const label = max === Number.MAX_SAFE_INTEGER ? `integer >= ${min}` : `integer from ${min} to ${max}`;
-    return {
-        label,
-        jsonSchema: max === Number.MAX_SAFE_INTEGER
-            ? { type: 'integer', minimum: min }
-            : { type: 'integer', minimum: min, maximum: max },
-        read(node, at) {
-            const resolved = at.resolve(node);
-            const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
-            if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max)
-                return value;
-            return at.problem(node, `must be an ${label} (got ${describeNode(resolved)})`);
-        },
-        toJson: same,
-    };
-}
-function oneOf(values) {
-    const label = values.map((v) => `\`${v}\``).join(', ');
-    return {
-        label: `one of ${label}`,
-        jsonSchema: { type: 'string', enum: [...values] },
-        read(node, at) {
-            const resolved = at.resolve(node);
-            const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
-            const found = values.find((v) => v === value);
-            if (found !== undefined)
-                return found;
-            return at.problem(node, `must be one of ${label} (got ${describeNode(resolved)})`);
-        },
-        toJson: same,
-    };
-}
-/**
- * A file mode as octal digits: `"0755"`, `"775"`, or a YAML integer (`0755` and `755` are read by YAML 1.2 as
- * decimal 755, so the decimal digits are taken as the octal digits; `0o755` is a true octal). Normalised to 4 digits.
- */
-const octalMode = {
-    label: 'octal file mode',
-    jsonSchema: {
-        oneOf: [
-            { type: 'string', pattern: '^[0-7]{3,4}$' },
-            { type: 'integer', minimum: 0, maximum: 7777 },
-        ],
-    },
-    read(node, at) {
-        const resolved = at.resolve(node);
-        const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
-        let digits;
-        if (typeof value === 'string')
-            digits = value;
-        else if ((0,dist/* isScalar */.jn)(resolved) && typeof value === 'number' && Number.isInteger(value) && value >= 0) {
-            if (resolved.format === 'OCT')
-                digits = value.toString(8);
-            else
-                digits = resolved.source && /^[0-9]+$/.test(resolved.source) ? resolved.source : String(value);
-        }
-        if (digits !== undefined && /^[0-7]{3,4}$/.test(digits))
-            return digits.padStart(4, '0');
-        return at.problem(node, `must be an octal file mode such as "0755" or "775" (got ${describeNode(resolved)})`);
-    },
-    toJson: same,
-};
-/**
- * A duration (`30s`, `1500ms`, `2m`, or a bare integer meaning seconds; see parseDuration), read as milliseconds
- * and checked to be from `minMs` to `maxMs`.
- */
-function duration(minMs, maxMs) {
-    const range = minMs > 0 ? `more than 0 and at most ${formatDuration(maxMs)}` : `at most ${formatDuration(maxMs)}`;
-    return {
-        label: `duration, ${range}`,
-        jsonSchema: {
-            oneOf: [
-                { type: 'string', pattern: DURATION_PATTERN },
-                { type: 'integer', minimum: Math.ceil(minMs / 1000), maximum: Math.floor(maxMs / 1000) },
-            ],
-        },
-        read(node, at) {
-            const resolved = at.resolve(node);
-            const value = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
-            let ms;
-            if (typeof value === 'string')
-                ms = parseDuration(value);
-            else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
-                ms = value * 1000;
-            if (ms === undefined || !Number.isSafeInteger(ms)) {
-                return at.problem(node, `must be a duration such as \`30s\`, \`1500ms\` or \`2m\` (a bare integer is seconds) (got ${describeNode(resolved)})`);
-            }
-            if (ms < minMs || ms > maxMs)
-                return at.problem(node, `must be ${range} (got ${describeNode(resolved)})`);
-            return ms;
-        },
-        toJson: formatDuration,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/config/healthcheck-kind.ts
 
 
@@ -10132,86 +10499,6 @@ function healthcheck(keys) {
         },
     };
 }
-
-;// CONCATENATED MODULE: ./src/config/list-kinds.ts
-/** List kinds: paths relative to the release, exclude globs, host labels. */
-
-
-
-
-/** Reads a list, item by item; `each` returns undefined for bad items (having reported them). */
-function readList(node, at, each) {
-    const resolved = at.resolve(node);
-    if (!(0,dist/* isSeq */.oP)(resolved))
-        return at.problem(node, `must be a list (got ${describeNode(resolved)})`);
-    const out = [];
-    resolved.items.forEach((item, i) => {
-        const value = each(item, at.child(i));
-        if (value !== undefined)
-            out.push(value);
-    });
-    return out;
-}
-const locatedStrings = (values) => values.map((v) => v.value);
-/** A list of paths relative to the release: normalised (no trailing `/`), checked, no path listed twice. */
-const relativePaths = {
-    label: 'list of relative paths',
-    jsonSchema: {
-        type: 'array',
-        items: { type: 'string', minLength: 1, not: { pattern: '^/|(^|/)\\.\\.?(/|$)|\\\\|^\\.deploy' } },
-    },
-    read(node, at) {
-        const seen = new Map();
-        return readList(node, at, (item, itemAt) => {
-            const raw = readText(item, itemAt);
-            if (raw === undefined)
-                return undefined;
-            const value = normaliseRelative(raw);
-            const problem = relativePathProblem(value);
-            if (problem)
-                return itemAt.problem(item, problem);
-            const earlier = seen.get(value);
-            if (earlier !== undefined)
-                return itemAt.problem(item, `\`${value}\` is listed twice (also at line ${earlier})`);
-            const located = itemAt.located(value, item);
-            seen.set(value, located.position.line);
-            return located;
-        });
-    },
-    toJson: locatedStrings,
-};
-const globs = {
-    label: 'list of glob patterns',
-    jsonSchema: { type: 'array', items: { type: 'string', minLength: 1 } },
-    read: (node, at) => readList(node, at, (item, itemAt) => {
-        const value = readText(item, itemAt, globProblem);
-        return value === undefined ? undefined : itemAt.located(value, item);
-    }),
-    toJson: locatedStrings,
-};
-/** A host label: letters, digits, `.`, `_` and `-`, starting with a letter or digit. */
-const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-/** Host labels (`web`, `worker`): checked, no label listed twice. */
-const labels = {
-    label: 'list of labels',
-    jsonSchema: { type: 'array', items: { type: 'string', pattern: LABEL_PATTERN.source }, uniqueItems: true },
-    read(node, at) {
-        const seen = new Map();
-        return readList(node, at, (item, itemAt) => {
-            const value = readText(item, itemAt, (v) => LABEL_PATTERN.test(v)
-                ? undefined
-                : `invalid label ${JSON.stringify(v)}: use letters, digits, \`.\`, \`_\` and \`-\`, starting with a letter or digit`);
-            if (value === undefined)
-                return undefined;
-            const earlier = seen.get(value);
-            if (earlier !== undefined)
-                return itemAt.problem(item, `label \`${value}\` is listed twice (also at line ${earlier})`);
-            seen.set(value, itemAt.position(item).line);
-            return value;
-        });
-    },
-    toJson: same,
-};
 
 ;// CONCATENATED MODULE: ./src/config/hook-kind.ts
 /**
@@ -10351,7 +10638,7 @@ function hostFromMapping(mapping, at) {
     const bare = written(host).replace(/^\[(.*)\]$/, '$1');
     const spec = remoteHost(bare, user === undefined ? undefined : written(user), isDeferred(port) ? DEFAULT_PORT : (port ?? DEFAULT_PORT), mapping.position, labels ?? []);
     return {
-        spec,
+        spec: port === DEFAULT_PORT ? { ...spec, portWritten: true } : spec,
         deployPath,
         ...(jump === undefined ? {} : { jump }),
         ...(proxyCommand === undefined ? {} : { proxyCommand }),
@@ -10402,65 +10689,6 @@ function hostList(entryKeys) {
         },
         toJson: (hosts) => hosts.map((h) => h.spec.name),
     };
-}
-
-;// CONCATENATED MODULE: ./src/config/route-kind.ts
-/** How a host is reached: `jump` (one jump host or a chain of them) and `proxy_command`. */
-
-
-
-
-
-/** The most hops a chain may have (OpenSSH has no limit; a longer chain is a typo more likely than a network). */
-const MAX_JUMP_HOPS = 8;
-function readHop(item, at) {
-    const spec = readText(item, at);
-    if (spec === undefined)
-        return undefined;
-    if (spec === LOCAL)
-        return at.problem(item, '`local` cannot be a jump host: write `user@host:port`');
-    const result = readHostSpec(spec, at.position(item));
-    if ('problem' in result)
-        return at.problem(item, result.problem);
-    const { host, user, port } = result.host;
-    return { host, user, port };
-}
-/**
- * `jump`: one host entry (`user@host:port`, user and port optional) or a list of them, the first reached first
- * (OpenSSH's ProxyJump). An empty list means no jump host (a host's own `jump: []` overrides the environment's).
- */
-const jumpChain = {
-    label: 'jump host `user@host:port` or a list of them',
-    jsonSchema: {
-        oneOf: [
-            { type: 'string', pattern: HOST_SPEC_PATTERN },
-            { type: 'array', maxItems: MAX_JUMP_HOPS, items: { type: 'string', pattern: HOST_SPEC_PATTERN } },
-        ],
-    },
-    read(node, at) {
-        const resolved = at.resolve(node);
-        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string') {
-            const hop = readHop(node, at);
-            return hop && [hop];
-        }
-        if (!(0,dist/* isSeq */.oP)(resolved))
-            return at.problem(node, `must be a jump host \`user@host:port\` or a list of them (got ${describeNode(resolved)})`);
-        if (resolved.items.length > MAX_JUMP_HOPS)
-            return at.problem(node, `a chain of at most ${MAX_JUMP_HOPS} jump hosts`);
-        return readList(node, at, readHop);
-    },
-    toJson: (hops) => hops.map((h) => `${h.user ? `${h.user}@` : ''}${h.host}:${h.port}`),
-};
-/** How messages name a hop: `deploy@bastion:22` (the port always, the user once resolved). */
-function hopName(hop) {
-    const host = hop.host.includes(':') ? `[${hop.host}]` : hop.host;
-    return `${hop.user === undefined ? '' : `${hop.user}@`}${host}:${hop.port}`;
-}
-/** The path to a host for the log: `via deploy@bastion:22`, `via a@edge:22, b@inner:22`, `via proxy command …`. */
-function routeText(host) {
-    if (host.proxyCommand !== undefined)
-        return `via proxy command \`${host.proxyCommand}\``;
-    return host.jump?.length ? `via ${host.jump.map(hopName).join(', ')}` : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/config/target-kind.ts
@@ -10746,10 +10974,10 @@ const HOST_ENTRY_KEYS = {
     }),
     jump: key({
         kind: jumpChain,
-        description: "Jump host(s) for this host, overriding the environment's `jump`: `user@host:port` or a list (a chain, the first reached first); `[]` for a direct connection.",
+        description: "Jump host(s) for this host, overriding the environment's `jump`: `user@host:port` or a list (a chain, the first reached first); `[]` for a direct connection. `${NAME}` as in the environment's.",
     }),
     proxy_command: key({
-        kind: command,
+        kind: expandable(command),
         description: "Command run on the runner whose stdin and stdout carry this host's SSH connection (`%h`, `%p`, `%r`: host, port, user); overrides the environment's. Not with `jump`.",
     }),
     ...TARGETS.host,
@@ -10810,11 +11038,11 @@ const schema_ENVIRONMENT_KEYS = {
     }),
     jump: key({
         kind: jumpChain,
-        description: "Jump host for every host (OpenSSH's ProxyJump): `user@host:port` (user: the host's, port: 22 when not written) or a list, a chain reached in order. Each hop's host key must be in `known-hosts`.",
+        description: "Jump host for every host (OpenSSH's ProxyJump): `user@host:port` (user: the host's, port: 22 when not written) or a list, a chain reached in order. Each hop's host key must be in `known-hosts`. `${NAME}` in a hop is replaced from the step's environment and masked (shown as `***`).",
     }),
     proxy_command: key({
-        kind: command,
-        description: 'Command run on the runner whose stdin and stdout carry each SSH connection, e.g. `cloudflared access ssh --hostname %h` (`%h`, `%p`, `%r`: host, port, user, quoted). Not with `jump`.',
+        kind: expandable(command),
+        description: 'Command run on the runner whose stdin and stdout carry each SSH connection, e.g. `cloudflared access ssh --hostname %h` (`%h`, `%p`, `%r`: host, port, user, quoted). Not with `jump`. Each `${NAME}` in it must be set (checked before connecting) and is masked; bash expands it.',
     }),
     deploy_path: key({
         kind: expandable(absolutePath),
@@ -10996,7 +11224,9 @@ function resolveHosts(merged, at, position, x, userFor) {
     const seen = new Map();
     const hosts = [];
     let missingPath = false;
-    const route = environmentRoute(merged.get('jump'), merged.get('proxy_command'), (m) => at.problemAt(position, m));
+    const envRoute = environmentRoute(merged.get('jump'), merged.get('proxy_command'), (m) => at.problemAt(position, m));
+    // `${NAME}` in a route: expanded for the chosen environment (once for the environment's), else left as written.
+    const route = x ? expandRoute(envRoute, x) : writtenRoute(envRoute);
     for (const entry of entries) {
         const { path } = entry;
         const ownRoute = {
@@ -11008,6 +11238,10 @@ function resolveHosts(merged, at, position, x, userFor) {
         if (!expanded)
             continue;
         const { spec, deployPath: own, secret } = expanded;
+        const mine = ownRoute.jump || ownRoute.proxyCommand ? ownRoute : undefined;
+        const reach = mine ? (x ? expandRoute(mine, x) : writtenRoute(mine)) : route;
+        if (reach === undefined)
+            continue;
         const hostUser = spec.local ? undefined : (spec.user ?? user ?? userFor?.(spec.host));
         // A user from `${NAME}` that was wrong has been reported; an entry of another environment may name its user.
         const userFailed = isDeferred(userValue) && !!x && user === undefined;
@@ -11041,9 +11275,7 @@ function resolveHosts(merged, at, position, x, userFor) {
             ...(retries === schema_ENVIRONMENT_KEYS.connect_retries.default ? {} : { connectRetries: retries }),
             ...(secret ? { masked: true } : {}),
             ...hostSettings(entry, x, merged.or('env')),
-            ...(spec.local
-                ? {}
-                : hostRoute(ownRoute.jump || ownRoute.proxyCommand ? ownRoute : route, hostUser === undefined ? undefined : written(hostUser))),
+            ...(spec.local ? {} : hostRoute(reach, hostUser === undefined ? undefined : written(hostUser))),
         });
     }
     if (missingPath && !merged.written('deploy_path')) {
