@@ -75,6 +75,7 @@ describe('reference tables', () => {
     ['## Host entries', () => props((obj(obj(envProps['hosts'])['items'])['oneOf'] as unknown[])[1])],
     ['## Hook mappings', () => props((obj(obj(envProps['deploy'])['items'])['oneOf'] as unknown[])[1])],
     ['## Health check keys', () => props(envProps['healthcheck'])],
+    ['## File entries', () => props(obj(envProps['files'])['items'])],
   ])(`${CONFIG} %s: exactly the keys of deploy.schema.json`, (heading, keys) => {
     expect(diff(names(CONFIG, heading), keys())).toEqual(none);
   });

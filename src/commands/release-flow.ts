@@ -6,6 +6,7 @@ import type { PhaseResult } from '../remote/session.js';
 import { commandHealthcheck, healthVerdict } from '../remote/steps/healthcheck.js';
 import type { HostFacts } from '../remote/steps/inspect.js';
 import { foreignBase } from '../remote/steps/delta.js';
+import { filesLine, filesOutcome } from '../remote/steps/files.js';
 import { watched } from '../report/heartbeat.js';
 import { warn, type CommandContext } from './context.js';
 import { reportInvalid } from './host-messages.js';
@@ -32,7 +33,7 @@ export async function runRelease(
   if (solo && restaged.length === 0) {
     rolloutListener(ctx).switched?.(fleet.members[0]!, Date.now());
   } else {
-    await restage(ctx, fleet, phases, restaged, staging);
+    for (const [m, r] of (await restage(ctx, fleet, phases, restaged, staging)) ?? []) staging.set(m, r);
     ctx.signal.throwIfAborted();
     await rolloutRelease(ctx, fleet, phases);
     await fleet.run((m) => phases.finish(m));
@@ -40,6 +41,7 @@ export async function runRelease(
   reportRelease(ctx, fleet, facts, phases, removed, (m) =>
     restaged.includes(m) ? whyRestaged(staging.get(m)) : undefined,
   );
+  reportFiles(ctx, fleet, staging);
 }
 
 /** Stage and hooks on every host; a solo host runs its whole flow (switch and finish too) in that one phase. */
@@ -69,12 +71,12 @@ async function restage(
   phases: ReleasePhases,
   again: Member[],
   results: Map<Member, PhaseResult>,
-): Promise<void> {
-  if (!again.length) return;
+): Promise<Map<Member, PhaseResult> | undefined> {
+  if (!again.length) return undefined;
   await phases.prepareRestage(again);
   const restaged = new Map(again.map((m) => [m, phases.restage(m)!]));
   for (const m of again) warn(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
-  await fleet.run(
+  return fleet.run(
     (m) => chain(restaged.get(m)!.phase.name, restaged.get(m)!.phase, phases.hooks(m)),
     (m) => restaged.get(m)!.payload,
     { members: again, parallel: ctx.config.maxParallel },
@@ -190,5 +192,13 @@ function reportRelease(
       `${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')}; ${shipped})` +
         (gone.length ? `; removed old releases ${gone.join(', ')}` : ''),
     );
+  }
+}
+
+/** One line per host in the summary for `files:`: which changed, which did not (never their content). */
+function reportFiles(ctx: CommandContext, fleet: Fleet, staging: Map<Member, PhaseResult>): void {
+  for (const m of fleet.members) {
+    const line = filesLine(filesOutcome(staging.get(m), ctx.config.files));
+    if (line) ctx.report.changes.push(`${m.host.name}: ${line}`);
   }
 }

@@ -24,6 +24,7 @@ export {
   WRITABLE_MODES,
   type EnvironmentConfig,
   type HealthcheckConfig,
+  type FileConfig,
   type HookConfig,
   type HostConfig,
   type HostSpec,

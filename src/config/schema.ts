@@ -23,6 +23,7 @@ import {
 } from './kinds.js';
 import { globs, labels, relativePaths } from './list-kinds.js';
 import { jumpChain } from './route-kind.js';
+import { FILES_KEYS } from './schema-files.js';
 import { STRATEGIES, WRITABLE_MODES } from './types.js';
 
 /** Keys of a host written as a mapping in `hosts:`. */
@@ -257,6 +258,7 @@ export const ENVIRONMENT_KEYS = {
     description:
       'Checks each host after its switch: `url` (requested from the runner, answering `expect_status`) or `command` (run on the host, exit 0), retried `retries` times `interval` apart, each attempt limited to `timeout`.',
   }),
+  ...FILES_KEYS,
 } satisfies KeySpecs;
 
 /** Keys only valid at the top level; every environment key is valid there too. */
