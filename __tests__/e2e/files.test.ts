@@ -227,7 +227,7 @@ describe('secret files', () => {
     const missing = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { APP_KEY, DB_PASSWORD } });
     expect(missing.code).not.toBe(0);
     expect(missing.stdout).toMatch(
-      /file=deploy\.yml,line=11,col=\d+::environments\.production\.files\[1\]\.from_env: references \$\{GCP_CREDENTIALS_JSON\}, which is not set/,
+      /file=deploy\.yml,line=12,col=\d+::environments\.production\.files\[1\]\.from_env: references \$\{GCP_CREDENTIALS_JSON\}, which is not set/,
     );
     const empty = await runAction({
       inputs: sshInputs(sshd),
@@ -240,6 +240,18 @@ describe('secret files', () => {
     );
     // Nothing connected: the deploy path was never made.
     expect(existsSync(dp)).toBe(false);
+  });
+
+  test('a dry run lists the files it would write, without the secrets set', async () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace({ VERSION: 'v1\n' }, config(dp));
+    const r = await runAction({ inputs: sshInputs(sshd, { 'dry-run': 'true' }), workspace: ws.dir });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.summary).toMatch(
+      /Files: write shared\/\.env \(0600\), write releases\/\d+\/config\/credentials\.json \(0640\)/,
+    );
+    expect(r.summary).toContain('from\\_env: references ${GCP\\_CREDENTIALS\\_JSON}, which is not set');
+    expect(existsSync(join(dp, 'shared/.env'))).toBe(false);
   });
 
   test('require_shared_files: a shared file no entry writes must be there, non-empty', async () => {

@@ -50,18 +50,20 @@ function contentOf(f: FileEntry, at: Cursor, o: FilesOptions, secrets: Set<strin
   const keyAt = new Cursor(at.source, `${f.at}.${key}`);
   const template = f.fromEnv === undefined ? f.content! : `\${${f.fromEnv}}`;
   // Only the names, never the text: a message must not repeat a file's content.
-  const from = template.includes('${') ? referencedNames(template) : 'its text';
+  const from = /\$\{[A-Za-z_]/.test(template.replaceAll('$${', ''))
+    ? referencedNames(template.replaceAll('$${', ''))
+    : 'its text';
   if (!o.expand) {
-    for (const message of checkReferences(template, o.env, source).unset) unset.add(f.position, keyAt.path, message);
+    for (const message of checkReferences(template, o.env, source).unset) unset.add(f.sourceAt, keyAt.path, message);
     return { from };
   }
   const expansion = expandValue(template, o.env, source);
-  for (const problem of expansion.problems) keyAt.problemAt(f.position, problem);
+  for (const problem of expansion.problems) keyAt.problemAt(f.sourceAt, problem);
   if (expansion.problems.length) return undefined;
   if (expansion.value.trim() === '') {
     const named = template.includes('${') ? `${from} is empty in ${source}` : 'the content is empty';
     return keyAt.problemAt(
-      f.position,
+      f.sourceAt,
       `\`${f.path}\` would be written empty: ${named}. Set it (a secret that does not exist reads as empty), or remove the entry`,
     );
   }

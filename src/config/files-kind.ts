@@ -26,6 +26,8 @@ export interface FileEntry {
   mode: string;
   release: boolean;
   position: SourcePosition;
+  /** Where its `content` or `from_env` key is written (messages about the content point there). */
+  sourceAt: SourcePosition;
   /** Dotted key path of the entry (`environments.production.files[0]`). */
   at: string;
 }
@@ -94,6 +96,7 @@ function readEntry(item: unknown, at: Cursor, keys: FileEntryKeys): FileEntry | 
     mode: values.mode ?? keys.mode.default,
     release: values.release ?? keys.release.default,
     position: mapping.position,
+    sourceAt: written.content ?? written.from_env ?? mapping.position,
     at: at.path,
   };
 }
