@@ -195,6 +195,26 @@ describe('secret files', () => {
     expect(readdirSync(join(dp, '.deploy')).filter((n) => n.startsWith('tmp.'))).toEqual([]);
   });
 
+  test("unlock after the run died on the host too: the holder's undo puts back the previous .env", async () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace({ VERSION: 'v1\n' }, config(dp));
+    expect((await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: SECRETS })).code).toBe(0);
+    ws.write('../deploy.yml', config(dp, { hook: SLOW }));
+    const env = { ...SECRETS, DB_PASSWORD: 'rotated-password-1111' };
+    const run = startAction({ inputs: sshInputs(sshd), workspace: ws.dir, env });
+    await run.waitFor(`▶ ${SLOW}`);
+    // The session dies on the host without its abort path (a host-side kill), then the runner goes.
+    const pid = Number(/"pid":(\d+)/.exec(readFileSync(join(dp, '.deploy/lock/info.json'), 'utf8'))![1]);
+    execFileSync('pkill', ['-KILL', '-s', String(pid)]);
+    run.child.kill('SIGKILL');
+    await run.done;
+    expect(readFileSync(join(dp, 'shared/.env'), 'utf8')).toContain('rotated-password-1111');
+    const r = await runAction({ inputs: sshInputs(sshd, { command: 'unlock' }), workspace: ws.dir, env });
+    expect(r.code).toBe(0);
+    expect(shown(r)).toContain('put back the previous shared/.env');
+    expect(readFileSync(join(dp, 'shared/.env'), 'utf8')).toBe(ENV_FILE);
+  });
+
   test('a path through a symlink out of deploy_path is refused; nothing is written outside', async () => {
     const dp = awkwardDeployPath();
     const victim = mkdtempSync(join(tmpdir(), 'da-victim-'));
