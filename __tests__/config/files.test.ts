@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { loadConfig } from '../../src/config/index.js';
-import { filesLine, filesOutcome, filesPlan, requiredSharedFiles } from '../../src/remote/steps/files.js';
+import { FILES_SH } from '../../src/remote/sh/index.js';
+import { files, filesLine, filesOutcome, filesPlan, requiredSharedFiles } from '../../src/remote/steps/files.js';
 import { env, FILE, load, problem, problems } from './helpers.js';
 
 const ENV = { APP_KEY: 'base64:a2V5LWZvci10ZXN0cw', CREDS: '{"k":"v-secret"}' };
@@ -141,5 +142,21 @@ describe('the files step report', () => {
     const twice = new Map([['file', ['0 changed', '0 unchanged', '1 created']]]);
     expect(filesLine(filesOutcome({ data: twice }, list))).toBe('files: config/a.json created');
     expect(filesLine(filesOutcome(undefined, list))).toBeUndefined();
+  });
+});
+
+describe('the files step script', () => {
+  it('holds the content once, as a quoted assignment; only bash builtins touch it', () => {
+    const content = "K=s3cr3t-'$(touch /tmp/x)'\n";
+    const step = files({
+      files: [{ path: '.env', release: false, mode: '0600', from: '${K}', content, sha256: 'a'.repeat(64) }],
+      required: [],
+    })!;
+    const withSecret = step.body.split('\n').filter((l) => l.includes('s3cr3t'));
+    expect(withSecret).toEqual([`c='K=s3cr3t-'\\''$(touch /tmp/x)'\\''`]);
+    expect(step.body).toContain('unset c');
+    // In the functions, the content ($c) is only ever the argument of printf, a builtin, into the open file.
+    const uses = FILES_SH.split('\n').filter((l) => /\$c\b/.test(l));
+    expect(uses).toEqual([`(umask 077; set -C; { chmod -- "$4" "$tmp"; printf '%s' "$c" >&3; } 3> "$tmp")`]);
   });
 });
