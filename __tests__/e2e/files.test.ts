@@ -4,9 +4,10 @@
  * deploy, never written through a symlink, refused before connecting when a variable is missing or a file would be
  * empty; and `require_shared_files`.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
+  writeFileSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -17,7 +18,7 @@ import {
   utimesSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runAction, runPost, startAction, type ActionResult } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { awkwardDeployPath, hostEntry, makeWorkspace, sshInputs } from '../support/workspace.js';
@@ -288,5 +289,23 @@ describe('secret files', () => {
     const ok = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: SECRETS });
     expect(ok.code).toBe(0);
     expect(readFileSync(join(dp, 'current/.env.local'), 'utf8')).toBe('LOCAL=1\n');
+  });
+
+  test('the CLI writes and masks them the same way', () => {
+    const dp = awkwardDeployPath();
+    const ws = makeWorkspace({ VERSION: 'v1\n' }, config(dp));
+    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+    writeFileSync(join(home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
+    const cli = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
+    const r = spawnSync(process.execPath, [cli, 'deploy', 'production', '--source', 'app', '-i', sshd.privateKeyPath], {
+      cwd: ws.dir,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, ...SECRETS },
+      encoding: 'utf8',
+    });
+    expect([r.status, r.status ? `${r.stdout}\n${r.stderr}`.slice(-2500) : '']).toEqual([0, '']);
+    expect(readFileSync(join(dp, 'shared/.env'), 'utf8')).toBe(ENV_FILE);
+    expect(r.stdout).toContain('files: .env created, config/credentials.json created');
+    for (const secret of [APP_KEY, DB_PASSWORD, CREDS]) expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
   });
 });
