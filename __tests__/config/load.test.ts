@@ -63,6 +63,8 @@ describe('loadConfig: the full example', () => {
       clearUseSudo: false,
       fullUpload: false,
       hookTimeoutMs: 1800000,
+      files: [],
+      requireSharedFiles: false,
       env: { APP_ENV: 'production', DB_PASSWORD: 's3cret' },
       secrets: ['s3cret'],
       connectRetries: 2,

@@ -76,6 +76,7 @@ describe('reference tables', () => {
     ['## Hook mappings', () => props((obj(obj(envProps['deploy'])['items'])['oneOf'] as unknown[])[1])],
     ['## Health check keys', () => props(envProps['healthcheck'])],
     ['## Maintenance keys', () => props(envProps['maintenance'])],
+    ['## File entries', () => props(obj(envProps['files'])['items'])],
   ])(`${CONFIG} %s: exactly the keys of deploy.schema.json`, (heading, keys) => {
     expect(diff(names(CONFIG, heading), keys())).toEqual(none);
   });

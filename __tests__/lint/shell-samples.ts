@@ -12,6 +12,7 @@ import { copyLive } from '../../src/remote/steps/copy-live.js';
 import { baseManifest, delta, resetRelease, verify } from '../../src/remote/steps/delta.js';
 import { doctor } from '../../src/remote/steps/doctor.js';
 import { execStep } from '../../src/remote/steps/exec.js';
+import { files } from '../../src/remote/steps/files.js';
 import { commandHealthcheck } from '../../src/remote/steps/healthcheck.js';
 import { logHistory } from '../../src/remote/steps/history.js';
 import { HOOK_OUTPUT_LIB } from '../../src/remote/steps/hook-output.js';
@@ -49,6 +50,24 @@ export function sampleSteps(): [string, Step][] {
     ['unlock-any', unlockAny({ force: false, by: 'o/r run 2', url: 'https://github.com/o/r/actions/runs/2' })],
     ['unlock-any (forced)', unlockAny({ force: true, by: 'cli', url: '' })],
     ['release', release()],
+    [
+      'files',
+      files({
+        files: [
+          {
+            path: '.env',
+            release: false,
+            mode: '0600',
+            from: '${A}',
+            content: "A='x'\n$(b)\n",
+            sha256: 'f'.repeat(64),
+          },
+          { path: 'config/c.json', release: true, mode: '0640', from: '${C}', content: '{}', sha256: '0'.repeat(64) },
+        ],
+        required: ['.env.local'],
+      }),
+    ],
+    ['files (required only)', files({ files: [], required: ['.env'] })],
     ['upload', upload({ revision: 'abc123', skip })],
     ['upload (no skip)', upload({ revision: 'abc123', skip: [] })],
     [

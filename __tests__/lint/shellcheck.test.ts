@@ -104,6 +104,7 @@ const ALLOWED: Record<string, Record<string, string>> = {
   'upload (no skip)': { SC2119: 'da_list_files takes find arguments (paths left out); here there are none' },
   verify: { SC2016: "the awk program (verify.awk) travels as a single-quoted value: its $ are awk's" },
   'verify (no skip)': { SC2016: "the awk program (verify.awk) travels as a single-quoted value: its $ are awk's" },
+  files: { SC2016: "a file's content travels as a single-quoted value: its $ are the file's text" },
 };
 
 /** The findings (finding line, then its source line) without the codes ALLOWED for `name`. */

@@ -1148,8 +1148,8 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-// EXTERNAL MODULE: ./src/config/index.ts + 33 modules
-var config = __nccwpck_require__(8560);
+// EXTERNAL MODULE: ./src/config/index.ts + 36 modules
+var config = __nccwpck_require__(6558);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __nccwpck_require__(5625);
 // EXTERNAL MODULE: external "node:string_decoder"
@@ -1274,7 +1274,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1655);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3922);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(742);
 /* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1791);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(970);
@@ -1719,10 +1719,10 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 80 modules
-var commands = __nccwpck_require__(1655);
-// EXTERNAL MODULE: ./src/config/index.ts + 33 modules
-var src_config = __nccwpck_require__(8560);
+// EXTERNAL MODULE: ./src/commands/index.ts + 81 modules
+var commands = __nccwpck_require__(3922);
+// EXTERNAL MODULE: ./src/config/index.ts + 36 modules
+var src_config = __nccwpck_require__(6558);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** Limiting a run to some of an environment's hosts (`--hosts` on the CLI, the `hosts` input of the action). */
 
@@ -3064,7 +3064,7 @@ function buildCliContext(args, host) {
 /* unused harmony exports MASK, Masker */
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6193);
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8560);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6558);
 /**
  * The CLI's masking: every byte it writes to stdout and stderr (its log, the build hooks' output that @actions/exec
  * copies there, the outcome) passes through one filter that replaces each secret by `***`, as the runner does for
@@ -3180,8 +3180,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/config/index.ts + 33 modules
-var config = __nccwpck_require__(8560);
+// EXTERNAL MODULE: ./src/config/index.ts + 36 modules
+var config = __nccwpck_require__(6558);
 // EXTERNAL MODULE: ./src/remote/steps/exec.ts
 var exec = __nccwpck_require__(665);
 // EXTERNAL MODULE: ./src/report/document.ts
@@ -3543,7 +3543,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 1655:
+/***/ 3922:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3576,6 +3576,7 @@ const FENCE_CHECK = sh/* FENCE_SH */.CU;
 // EXTERNAL MODULE: ./src/remote/quote.ts
 var quote = __nccwpck_require__(4414);
 ;// CONCATENATED MODULE: ./src/remote/phase.ts
+
 
 
 /**
@@ -3628,9 +3629,10 @@ function phase_frame(script) {
 const END_SESSION = 'exit 0\n';
 /**
  * The message that makes a host undo this run's unfinished work (see `da_abort`) and end the session. An earlier
- * session of the same run that still runs on the host (its runner was killed mid-hook) is stopped first.
+ * session of the same run that still runs on the host (its runner was killed mid-hook) is stopped first. It brings
+ * the files step's restore (see steps/files.ts), which a session that did not stage has not defined.
  */
-const ABORT_SESSION = 'da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n';
+const ABORT_SESSION = `${sh/* FILES_RESTORE_SH */.bR}da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n`;
 
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
@@ -5245,8 +5247,8 @@ function warn(ctx, text) {
     ctx.log.warning(text);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 33 modules
-var src_config = __nccwpck_require__(8560);
+// EXTERNAL MODULE: ./src/config/index.ts + 36 modules
+var src_config = __nccwpck_require__(6558);
 ;// CONCATENATED MODULE: ./src/commands/hook-targets.ts
 /**
  * Where the deploy and activate hooks run on this run's hosts (`on:`, `once:`): checked before any host is reached,
@@ -6814,9 +6816,87 @@ async function readHosts(ctx, fleet, steps) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/remote/steps/files.ts
+
+
+/** The `da_data` key of each file's outcome: `<index> changed|created|unchanged`. */
+const FILE_KEY = 'file';
+/**
+ * The files step (`files:`): after the shared links, before the deploy hooks. Each file whose content differs
+ * from the host's is written atomically (a temporary file beside it, its mode set before its content, renamed
+ * over it); one whose content is the same is left as it is (its mtime kept). Every path is checked on the host as
+ * the path check does (no symlink in a parent; none at a file of shared/). A file of shared/ it changes is kept in
+ * the run's scratch dir first, so that a failed or cancelled run puts it back (da_files_restore, in da_abort); a
+ * successful run's unlock removes the copies. The content travels in the phase's script (read by the session
+ * from stdin) and goes to the file through bash builtins only: it is never an argument of a process, never printed.
+ * With `require_shared_files`, the shared files that no entry writes must be there, non-empty.
+ */
+function files(opts) {
+    if (opts.files.length === 0 && opts.required.length === 0)
+        return null;
+    const lines = [];
+    if (opts.required.length)
+        lines.push(`da_files_required ${(0,quote/* words */.a)([...opts.required])}`);
+    opts.files.forEach((f, i) => {
+        if (f.content === undefined || f.sha256 === undefined) {
+            // Only a command that writes no file loads the config without contents (a dry run shows this step only).
+            lines.push(`echo ${(0,quote.q)(`error: files: ${f.path}: its content was not loaded`)} >&2`, 'exit 1');
+            return;
+        }
+        lines.push(`c=${(0,quote.q)(f.content)}`, `da_file_put ${i} ${f.release ? 'release' : 'shared'} ${(0,quote.q)(f.path)} ${f.mode} ${f.sha256}`);
+    });
+    if (opts.files.length)
+        lines.push('unset c', 'echo "files: $da_files_said"');
+    else
+        lines.push(`echo ${(0,quote.q)(`checked ${opts.required.length} required shared files`)}`);
+    return { id: 'files', label: 'files', body: lines.join('\n'), lib: [sh/* FILES_SH */.ih, sh/* FILES_RESTORE_SH */.bR] };
+}
+/** With `require_shared_files`: the shared files that no `files:` entry writes (they must be there, non-empty). */
+function requiredSharedFiles(c) {
+    if (!c.requireSharedFiles)
+        return [];
+    return c.sharedFiles.filter((p) => !c.files.some((f) => !f.release && f.path === p));
+}
+/** Where each file goes, as the dry run's plan and the summary name it: `shared/.env`, `releases/<name>/x`. */
+function fileTarget(f, release) {
+    return f.release ? `releases/${release}/${f.path}` : `shared/${f.path}`;
+}
+/** The dry run's plan of the files step: `write shared/.env (0600)`. */
+function filesPlan(list, release) {
+    return list.map((f) => `write ${fileTarget(f, release)} (${f.mode})`);
+}
+/**
+ * What the files step reported on a host, each entry by its path from the config (a host only says an index and
+ * a state; anything else, or an index reported twice, is ignored): `.env changed, config/app.json unchanged`.
+ */
+function filesOutcome(result, list) {
+    const states = new Map();
+    const twice = new Set();
+    for (const value of result?.data.get(FILE_KEY) ?? []) {
+        const m = /^(\d{1,6}) (changed|created|unchanged)$/.exec(value);
+        if (!m)
+            continue;
+        const i = Number(m[1]);
+        if (i >= list.length)
+            continue;
+        if (states.has(i))
+            twice.add(i);
+        states.set(i, m[2]);
+    }
+    return [...states]
+        .filter(([i]) => !twice.has(i))
+        .sort(([a], [b]) => a - b)
+        .map(([i, state]) => ({ path: list[i].path, state }));
+}
+/** One line: `files: .env changed, config/app.json unchanged` (never the content). */
+function filesLine(outcome) {
+    return outcome.length ? `files: ${outcome.map((o) => `${o.path} ${o.state}`).join(', ')}` : undefined;
+}
+
 // EXTERNAL MODULE: ./src/report/document.ts
 var report_document = __nccwpck_require__(8101);
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
+
 
 
 
@@ -6862,6 +6942,8 @@ function planReport(ctx, fleet, facts, phases, shipped) {
             ];
             const steps = phaseList.flatMap((p) => (p ? p.steps.map((s) => s.label) : []));
             items.push(`Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
+            if (ctx.config.files.length)
+                items.push(`Files: ${filesPlan(ctx.config.files, phases.name).join(', ')}`);
         }
         catch (error) {
             items.push(`Would fail: ${error instanceof Error ? error.message : String(error)}`);
@@ -7243,6 +7325,7 @@ function reportDeployMaintenance(ctx, members, staged, finished) {
 
 
 
+
 /**
  * The release flow of deploy and redeploy: stage the release on every host (at most max_parallel at once), each
  * host running its deploy hooks right after its staging; roll out (switch the hosts all at once or in rolling
@@ -7274,6 +7357,7 @@ async function runRelease(ctx, fleet, facts, phases) {
     }
     reportDeployMaintenance(ctx, fleet.members, staged, finished);
     reportRelease(ctx, fleet, facts, phases, removed, (m) => restaged.includes(m) ? whyRestaged(staging.get(m)) : undefined);
+    reportFiles(ctx, fleet, staged);
 }
 /** Stage and hooks on every host; a solo host runs its whole flow (switch and finish too) in that one phase. */
 async function stageAndHooks(ctx, fleet, phases, solo) {
@@ -7373,6 +7457,14 @@ function reportRelease(ctx, fleet, facts, phases, removed, restagedBecause) {
         const shipped = why ? `full upload (${why})` : how[phases.fillKind(m)];
         ctx.report.changes.push(`${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')}; ${shipped})` +
             (gone.length ? `; removed old releases ${gone.join(', ')}` : ''));
+    }
+}
+/** One line per host in the summary for `files:`: which changed, which did not (never their content). */
+function reportFiles(ctx, fleet, staging) {
+    for (const m of fleet.members) {
+        const line = filesLine(filesOutcome(staging.get(m), ctx.config.files));
+        if (line)
+            ctx.report.changes.push(`${m.host.name}: ${line}`);
     }
 }
 
@@ -7604,6 +7696,7 @@ echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
 
 
 
+
 /**
  * The new release's name: the one asked for (never reused: with `release-name-exists: suffix` the first free
  * `NAME-2`, `NAME-3`… on every host instead of failing), or a fresh one from the run's start time.
@@ -7679,6 +7772,7 @@ function releasePhases(ctx, facts, name, source) {
                 clearPaths: c.clearPaths,
             }),
             shared({ dirs: c.sharedDirs, files: c.sharedFiles }),
+            files({ files: c.files, required: requiredSharedFiles(c) }),
             writable({
                 dirs: c.writableDirs,
                 mode: c.writableMode,
@@ -8761,6 +8855,8 @@ function unlockAny(o) {
         id: 'unlock',
         label: 'unlock',
         body: `forced=${o.force}\nby=${(0,quote.q)(oneLine(o.by))}\nurl=${(0,quote.q)(oneLine(o.url))}\n${sh/* UNLOCK_ANY_SH */.ow}`,
+        // The holder's undo puts back the files it changed (see steps/files.ts).
+        lib: [sh/* FILES_RESTORE_SH */.bR],
     };
 }
 
@@ -8900,7 +8996,7 @@ async function runCommand(name, ctx) {
 
 /***/ }),
 
-/***/ 8560:
+/***/ 6558:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -9692,6 +9788,116 @@ function expandEntry(entry, x) {
     };
     const secret = HostExpander.maskable([...(d.host ? [bare] : []), ...(d.user && user ? [user] : [])]);
     return { spec, deployPath, secret };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/config/files-expand.ts
+/**
+ * `files:` for the chosen environment: each entry's content expanded from the step's environment (a variable that
+ * is not set, or a file left empty, is a config error before anything connects), its values kept to be masked, its
+ * path checked against the shared lists; files in shared/ are linked into every release as `shared_files` are.
+ */
+
+
+
+
+
+const files_expand_inside = (path, dir) => path.startsWith(`${dir}/`);
+function pathProblem(f, dirs, shared) {
+    if (f.release) {
+        const dir = dirs.find((d) => f.path === d || files_expand_inside(f.path, d));
+        if (dir)
+            return `\`${f.path}\` is in the shared dir \`${dir}\`, a link in every release: write it without \`release: true\``;
+        if (shared.includes(f.path))
+            return `\`${f.path}\` is a shared file, a link in every release: write it without \`release: true\``;
+        return undefined;
+    }
+    if (dirs.includes(f.path))
+        return `\`${f.path}\` is a shared dir, not a file`;
+    const file = shared.find((s) => files_expand_inside(f.path, s));
+    return file ? `\`${f.path}\` is inside \`${file}\`, which is a shared file` : undefined;
+}
+function contentOf(f, at, o, secrets, unset) {
+    const source = o.envSource ?? STEP_ENVIRONMENT;
+    const key = f.fromEnv === undefined ? 'content' : 'from_env';
+    const keyAt = new Cursor(at.source, `${f.at}.${key}`);
+    const template = f.fromEnv === undefined ? f.content : `\${${f.fromEnv}}`;
+    // Only the names, never the text: a message must not repeat a file's content.
+    const from = /\$\{[A-Za-z_]/.test(template.replaceAll('$${', ''))
+        ? referencedNames(template.replaceAll('$${', ''))
+        : 'its text';
+    if (!o.expand) {
+        for (const message of checkReferences(template, o.env, source).unset)
+            unset.add(f.sourceAt, keyAt.path, message);
+        return { from };
+    }
+    const expansion = expandValue(template, o.env, source);
+    for (const problem of expansion.problems)
+        keyAt.problemAt(f.sourceAt, problem);
+    if (expansion.problems.length)
+        return undefined;
+    if (expansion.value.trim() === '') {
+        const named = template.includes('${') ? `${from} is empty in ${source}` : 'the content is empty';
+        return keyAt.problemAt(f.sourceAt, `\`${f.path}\` would be written empty: ${named}. Set it (a secret that does not exist reads as empty), or remove the entry`);
+    }
+    for (const s of f.fromEnv === undefined ? expansion.secrets : [expansion.value])
+        secrets.add(s);
+    return { from, content: expansion.value };
+}
+/** The chosen environment's files, expanded and checked; problems go to the source's list. */
+function loadFiles(entries, shared, source, o) {
+    const secrets = new Set();
+    const unset = new Problems();
+    const files = [];
+    const sharedFiles = [...shared.files];
+    for (const f of entries) {
+        const at = new Cursor(source, f.at);
+        const problem = pathProblem(f, shared.dirs, shared.files);
+        if (problem) {
+            at.child('path').problemAt(f.position, problem);
+            continue;
+        }
+        const got = contentOf(f, at, o, secrets, unset);
+        if (!got)
+            continue;
+        const sha256 = got.content === undefined ? undefined : (0,external_node_crypto_.createHash)('sha256').update(got.content, 'utf8').digest('hex');
+        files.push({
+            path: f.path,
+            release: f.release,
+            mode: f.mode,
+            from: got.from,
+            ...(got.content === undefined ? {} : { content: got.content, sha256 }),
+        });
+        const linked = shared.dirs.some((d) => files_expand_inside(f.path, d)) || sharedFiles.includes(f.path);
+        if (!f.release && !linked)
+            sharedFiles.push(f.path);
+    }
+    return {
+        files,
+        sharedFiles,
+        secrets: [...secrets],
+        unset: unset.list,
+    };
+}
+/**
+ * The chosen environment's config with its files: their values join the secrets, their unset references (when
+ * nothing is expanded) the dry run's list, their paths in shared/ the shared files.
+ */
+function withFiles(config, entries, require, source, o) {
+    const loaded = loadFiles(entries, { dirs: config.sharedDirs, files: config.sharedFiles }, source, {
+        env: o.env,
+        envSource: o.envSource,
+        expand: o.expandEnv,
+    });
+    return {
+        ...config,
+        secrets: [...new Set([...config.secrets, ...loaded.secrets])],
+        ...(config.envSkipped ? { envSkipped: { unset: [...config.envSkipped.unset, ...loaded.unset] } } : {}),
+        sharedFiles: loaded.sharedFiles,
+        files: loaded.files,
+        requireSharedFiles: require,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/config/mapping.ts
@@ -10923,6 +11129,162 @@ const MAINTENANCE_ENV_KEYS = {
     }),
 };
 
+;// CONCATENATED MODULE: ./src/config/files-kind.ts
+/**
+ * The `files:` list: files written on each host from the config (secrets from the step's environment), each a
+ * mapping with `path`, `content` or `from_env`, `mode` and `release`. Read as written here; the `${NAME}` values
+ * are expanded for the chosen environment by files-expand.ts.
+ */
+
+
+
+
+
+
+
+
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A `from_env:` value: a variable name, not one internal to the runner. */
+const fromEnvName = kinds_text({
+    label: 'variable name',
+    check: (v) => VARIABLE.test(v)
+        ? runnerInternal(v)
+        : 'must be a variable name: letters, digits and `_`, not starting with a digit',
+    schema: { pattern: VARIABLE.source },
+});
+/** A `files:` path: relative (to shared/ or the release), normalised, checked as the shared lists' entries are. */
+const filePath = {
+    label: 'relative path',
+    jsonSchema: { type: 'string', minLength: 1, not: { pattern: '^/|(^|/)\\.\\.?(/|$)|\\\\|^\\.deploy' } },
+    read(node, at) {
+        const raw = readText(node, at);
+        if (raw === undefined)
+            return undefined;
+        const value = normaliseRelative(raw);
+        const problem = relativePathProblem(value);
+        return problem ? at.problem(node, problem) : value;
+    },
+    toJson: same,
+};
+function readEntry(item, at, keys) {
+    const resolved = at.resolve(item);
+    if (!(0,dist/* isMap */.jh)(resolved)) {
+        return at.problem(item, `must be a mapping with \`path\` and \`content\` or \`from_env\` (got ${describeNode(resolved)})`);
+    }
+    const mapping = readMapping(item, at, keys, { requiredFrom: keys });
+    if (!mapping)
+        return undefined;
+    const { values, keys: written } = mapping;
+    if (written.content && written.from_env) {
+        return at.problemAt(mapping.position, 'takes either `content` or `from_env`, not both');
+    }
+    if (!written.content && !written.from_env) {
+        return at.problemAt(mapping.position, 'needs `content` (text, `${NAME}` replaced) or `from_env` (a variable name)');
+    }
+    if (Object.keys(written).some((k) => values[k] === undefined) || values.path === undefined)
+        return undefined;
+    if (values.content !== undefined) {
+        const { problems } = checkReferences(values.content, {});
+        for (const problem of problems)
+            at.child('content').problemAt(written.content, problem);
+        if (problems.length)
+            return undefined;
+    }
+    return {
+        path: values.path,
+        ...(values.content === undefined ? {} : { content: values.content }),
+        ...(values.from_env === undefined ? {} : { fromEnv: values.from_env }),
+        mode: values.mode ?? keys.mode.default,
+        release: values.release ?? keys.release.default,
+        position: mapping.position,
+        sourceAt: written.content ?? written.from_env ?? mapping.position,
+        at: at.path,
+    };
+}
+/** The list: each entry checked, no file written twice. */
+function fileList(keys) {
+    return {
+        label: 'list of files (`path`, `content` or `from_env`, `mode`, `release`)',
+        jsonSchema: {
+            type: 'array',
+            items: {
+                ...kind_objectSchema(keys),
+                oneOf: [
+                    { required: ['content'], not: { required: ['from_env'] } },
+                    { required: ['from_env'], not: { required: ['content'] } },
+                ],
+            },
+        },
+        read(node, at) {
+            const seen = new Map();
+            return readList(node, at, (item, itemAt) => {
+                const entry = readEntry(item, itemAt, keys);
+                if (!entry)
+                    return undefined;
+                const id = `${entry.release ? 'release' : 'shared'}/${entry.path}`;
+                const earlier = seen.get(id);
+                if (earlier !== undefined) {
+                    return itemAt.problemAt(entry.position, `\`${entry.path}\` is written twice (also at line ${earlier})`);
+                }
+                seen.set(id, entry.position.line);
+                return entry;
+            });
+        },
+        toJson: (files) => files.map((f) => ({
+            path: f.path,
+            ...(f.content === undefined ? {} : { content: f.content }),
+            ...(f.fromEnv === undefined ? {} : { from_env: f.fromEnv }),
+            mode: f.mode,
+            release: f.release,
+        })),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/config/schema-files.ts
+/** The keys of secret files: `files:` (written on each host from the config) and `require_shared_files`. */
+
+
+
+/** Keys of one `files:` entry. */
+const FILE_ENTRY_KEYS = {
+    path: key({
+        kind: filePath,
+        required: true,
+        description: 'Where the file goes, relative to `shared/` (linked into every release, as `shared_files` are) or, with `release: true`, to the new release. No `..`, no absolute path.',
+    }),
+    content: key({
+        kind: kinds_text({ label: 'text' }),
+        description: "The file's text; `${NAME}` is replaced from the step's environment (and masked), `$${NAME}` is a literal `${NAME}`. Give `content` or `from_env`, not both.",
+    }),
+    from_env: key({
+        kind: fromEnvName,
+        description: "The name of a variable of the step's environment whose whole value is the file's content (masked). Give `content` or `from_env`, not both.",
+    }),
+    mode: key({
+        kind: octalMode,
+        default: '0600',
+        description: 'The file\'s mode, as octal digits (`"0600"`, `"640"`); set before any content is written.',
+    }),
+    release: key({
+        kind: kinds_boolean,
+        default: false,
+        description: 'Write the file into the new release instead of `shared/` (a failed deploy removes the release anyway).',
+    }),
+};
+/** Environment keys of secret files (spread into ENVIRONMENT_KEYS). */
+const FILES_KEYS = {
+    files: key({
+        kind: fileList(FILE_ENTRY_KEYS),
+        default: [],
+        description: "Files written on each host before the deploy hooks, from `content` (`${NAME}` replaced from the step's environment) or `from_env`: only when their content changed (atomically, with `mode`); masked everywhere; a failed deploy puts back what was there. A variable that is not set, or a file left empty, fails the deploy before anything connects.",
+    }),
+    require_shared_files: key({
+        kind: kinds_boolean,
+        default: false,
+        description: 'Fail the deploy at the shared step when a `shared_files` entry that no `files:` entry writes is missing or empty on a host.',
+    }),
+};
+
 ;// CONCATENATED MODULE: ./src/config/types.ts
 const WRITABLE_MODES = ['acl', 'chmod', 'chown', 'chgrp', 'skip'];
 /** `all-at-once`: every host switches together; `rolling`: hosts switch in batches of `batch_size`. */
@@ -10933,6 +11295,7 @@ const STRATEGIES = ['all-at-once', 'rolling'];
  * The one definition of deploy.yml's keys. The validator reads with these specs, the loader takes defaults from
  * them, and toJsonSchema() publishes them. Add a key here and everything else follows.
  */
+
 
 
 
@@ -11149,6 +11512,7 @@ const schema_ENVIRONMENT_KEYS = {
     }),
     ...smallKeys(HOOK_KEYS, ONLY_DEPLOY),
     ...MAINTENANCE_ENV_KEYS,
+    ...FILES_KEYS,
 };
 /** Keys only valid at the top level; every environment key is valid there too. */
 const schema_TOP_LEVEL_ONLY_KEYS = {
@@ -11173,6 +11537,7 @@ const schema_TOP_LEVEL_KEYS = { ...schema_TOP_LEVEL_ONLY_KEYS, ...schema_ENVIRON
  * `staging` is caught while deploying `production`), merges top-level defaults, checks what spans keys (users,
  * duplicate hosts, deploy_path, overlapping shared paths), and expands `${NAME}` for the chosen environment.
  */
+
 
 
 
@@ -11397,11 +11762,12 @@ function validateDocument(source, options) {
             // The hosts' values are masked whether or not the command runs hooks: every command reaches the hosts.
             loadedEnv.secrets = [...new Set([...loadedEnv.secrets, ...x.secrets])];
             loadedEnv.envSkipped?.unset.push(...x.unset);
-            chosen = buildConfig(merged, hosts, loadedEnv, {
+            const built = buildConfig(merged, hosts, loadedEnv, {
                 application: top.values.name ?? options.defaultName,
                 environment: environment.name,
                 file: source.file,
             });
+            chosen = withFiles(built, merged.or('files'), merged.or('require_shared_files'), source, options);
         }
     }
     if (top.values.environments && !environments.some((e) => e.name === options.environment)) {
@@ -11838,11 +12204,13 @@ function words(values) {
 /* harmony export */   NV: () => (/* binding */ INSPECT_SH),
 /* harmony export */   OL: () => (/* binding */ PREPARE_SH),
 /* harmony export */   QL: () => (/* binding */ PRELUDE_SH),
+/* harmony export */   bR: () => (/* binding */ FILES_RESTORE_SH),
 /* harmony export */   cR: () => (/* binding */ DOCTOR_SH),
 /* harmony export */   cn: () => (/* binding */ SESSION_LOOP_SH),
 /* harmony export */   fp: () => (/* binding */ CONTAIN_PRELUDE_SH),
 /* harmony export */   h1: () => (/* binding */ CLEANUP_SH),
 /* harmony export */   ib: () => (/* binding */ CONTAIN_CHECK_SH),
+/* harmony export */   ih: () => (/* binding */ FILES_SH),
 /* harmony export */   ow: () => (/* binding */ UNLOCK_ANY_SH),
 /* harmony export */   un: () => (/* binding */ MAINTENANCE_SH),
 /* harmony export */   vr: () => (/* binding */ DELTA_SH)
@@ -11863,6 +12231,10 @@ const DOCTOR_SH = "da_data doctor-bash \"$BASH_VERSION\"\nprintf -v now '%(%s)T'
 const FENCE_SH = "da_fence() { da_owns_lock || da_lock_lost; }\nda_lock_lost() {\nlocal at='' by='' url='' other='' what line switched=''\n{ IFS= read -r at; IFS= read -r by; IFS= read -r url; } 2>/dev/null < \".deploy/unlocked/$DA_OWNER\" || true\nread -r other 2>/dev/null < .deploy/lock/owner || true\nif [ -n \"$at\" ]; then\nwhat=\"was removed at $at by ${by:-an unknown operator} (unlock${url:+, $url})\"\n[ -z \"$other\" ] || what=\"$what, then taken by $(da_lock_name)\"\nelif [ -n \"$other\" ]; then\nwhat=\"was replaced by $(da_lock_name) (without unlock: removed by hand?)\"\nelse\nwhat=\"is gone (removed by hand, without unlock)\"\nfi\nwhile IFS= read -r line; do case $line in \"switched \"*) switched=yes ;; esac; done 2>/dev/null < \"$DA_PENDING\" || true\nif [ -n \"$switched\" ]; then line=\"its switch is undone only where current still points at its release\"; else line=\"nothing was switched\"; fi\necho \"error: this run's lock $what; $line. This run stops here and changes nothing more: check what is live before deploying again.\" >&2\nexit 76\n}\nda_lock_name() {\nlocal repo run attempt actor runner name\nrepo=$(da_lock_field repository); run=$(da_lock_field run_id); attempt=$(da_lock_field run_attempt)\nactor=$(da_lock_field actor); runner=$(da_lock_field runner)\nif [ -n \"$run\" ]; then name=\"${repo:+$repo }run $run${attempt:+ (attempt $attempt)}\"\nelif [ -n \"$runner\" ]; then name=\"a CLI run on $runner\"\nelse name=\"another run\"\nfi\nprintf '%s' \"$name${actor:+ by $actor}\"\n}\n";
 /** file-index.sh */
 const FILE_INDEX_SH = "DA_FILE_SIG='%i %s %T@ %C@\\t%P\\0'\nda_list_files() { find . -mindepth 1 \"$@\" -type f -printf \"$DA_FILE_SIG\"; }\nda_mark_time() { : > \"$1\" && find \"$1\" -printf '%C@'; }\nda_index_write() {\ngzip -dc \".deploy/manifests/$3.gz\" > \"$1.manifest\" &&\nawk -v mark=\"$2\" -v manifest=\"$1.manifest\" 'BEGIN { RS = ORS = \"\\0\" }\nFILENAME == manifest { if (substr($0, 1, 1) == \"f\") hash[substr($0, 41)] = substr($0, 8, 32); next }\n{ t = index($0, \"\\t\"); sig = substr($0, 1, t - 1); p = substr($0, t + 1); split(sig, s, \" \")\nif ((p in hash) && s[4] + 0 < mark - 0.01) print sig \"\\t\" hash[p] \"\\t\" p }' \"$1.manifest\" \"$1\" > \".deploy/manifests/$3.idx.tmp\" &&\nmv -f -- \".deploy/manifests/$3.idx.tmp\" \".deploy/manifests/$3.idx\"\nrm -f -- \"$1.manifest\"\n}\n";
+/** files-restore.sh */
+const FILES_RESTORE_SH = "da_files_restore() {\nlocal line kind value n mode path\n[ -f \"$DA_PENDING\" ] || return 0\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\ncase $kind in\nfile-backup) n=${value%% *}; value=${value#* }; mode=${value%% *}; path=${value#* } ;;\nfile-created) n=''; mode=''; path=$value ;;\n*) continue ;;\nesac\nif [ -n \"$1\" ]; then\necho \"left shared/$path as this run wrote it: it lost its lock and another run may use it by now\"\ncontinue\nfi\ncase $n:$mode in *[!0-9:]*|[!:]*:|:?*) echo \"ignored the pending line \\\"$line\\\"\"; continue ;; esac\nif ! da_relpath_ok \"$path\" || ! da_parents_real shared \"$path\" || [ -L \"shared/$path\" ]; then\necho \"left shared/$path: not a plain path in shared/ (a symlink is never followed)\"\nelif [ -z \"$n\" ]; then\nrm -f -- \"shared/$path\" && echo \"removed shared/$path, written by this run\"\nelif [ -f \"$DA_TMP/backup/$n\" ] && chmod -- \"$mode\" \"$DA_TMP/backup/$n\" && mv -fT -- \"$DA_TMP/backup/$n\" \"shared/$path\"; then\necho \"put back the previous shared/$path\"\nelse\necho \"could not put back the previous shared/$path (its copy in $DA_TMP/backup is gone)\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n}\n";
+/** files.sh */
+const FILES_SH = "da_file_put() {\nlocal root=shared target tmp sum='' cur='' state=changed seeded=''\n[ \"$2\" = shared ] || root=releases/$DA_RELEASE\ntarget=$root/$3\nif ! da_parents_real \"$root\" \"$3\"; then\necho \"error: files: $3: $root/$DA_LINK is a symlink (to $(readlink -- \"$root/$DA_LINK\" || echo '?')): deploy-action never writes through a link; make it a real directory\" >&2\nreturn 1\nfi\nif [ -L \"$target\" ] && [ \"$2\" = shared ]; then\necho \"error: files: $3: shared/$3 is a symlink (to $(readlink -- \"$target\" || echo '?')): deploy-action never writes through a link in shared/; make it a real file there\" >&2\nreturn 1\nfi\nif [ ! -L \"$target\" ] && [ -e \"$target\" ] && [ ! -f \"$target\" ]; then\necho \"error: files: $3: $target exists and is not a regular file\" >&2\nreturn 1\nfi\nif [ -f \"$target\" ] && [ ! -L \"$target\" ]; then\nsum=$(sha256sum < \"$target\")\nsum=${sum%% *}\ncur=$(stat -c %a -- \"$target\")\nfi\nif [ -n \"$cur\" ] && [ \"$2\" = shared ] && da_files_seeded \"$3\"; then seeded=yes; fi\nif [ \"$sum\" = \"$5\" ]; then\n[ \"$((8#$cur))\" -eq \"$((8#$4))\" ] || chmod -- \"$4\" \"$target\"\nstate=unchanged\nelse\n[ -n \"$cur\" ] && [ -z \"$seeded\" ] || state=created\nda_dir \"${target%/*}\"\ntmp=${target%/*}/.${target##*/}.da-$DA_OWNER\nif [ -e \"$tmp\" ] || [ -L \"$tmp\" ]; then rm -f -- \"$tmp\"; fi\n(umask 077; set -C; { chmod -- \"$4\" \"$tmp\"; printf '%s' \"$c\" >&3; } 3> \"$tmp\")\nif [ \"$2\" = shared ] && [ -z \"$seeded\" ]; then\nif [ -n \"$cur\" ]; then\n(umask 077; da_dir \"$DA_TMP/backup\" && cp --preserve=timestamps -- \"$target\" \"$DA_TMP/backup/$1\")\nprintf 'file-backup %s %s %s\\n' \"$1\" \"$cur\" \"$3\" >> \"$DA_PENDING\"\nelse\nprintf 'file-created %s\\n' \"$3\" >> \"$DA_PENDING\"\nfi\nfi\nmv -fT -- \"$tmp\" \"$target\"\nfi\nda_data file \"$1 $state\"\nda_files_said+=\"${da_files_said:+, }$3 $state\"\n}\nda_files_seeded() {\nlocal line\n[ -f \"$DA_PENDING\" ] || return 1\nwhile IFS= read -r line; do [ \"$line\" != \"seeded $1\" ] || return 0; done < \"$DA_PENDING\"\nreturn 1\n}\nda_files_required() {\nlocal p bad=''\nfor p in \"$@\"; do\n[ -s \"shared/$p\" ] || bad+=\"${bad:+, }shared/$p\"\ndone\n[ -n \"$bad\" ] || return 0\necho \"error: require_shared_files: $bad missing or empty in $DA_DEPLOY_PATH: put the file there before deploying (it holds what the repository does not), write it with a \\`files:\\` entry, or remove it from shared_files\" >&2\nreturn 1\n}\n";
 /** hook-output.sh */
 const HOOK_OUTPUT_SH = "da_output_open() {\nda_dir \"$DA_TMP\"\nDEPLOY_OUTPUT=\"$PWD/$DA_TMP/output.$1\"\nif [ -e \"$DEPLOY_OUTPUT\" ] || [ -L \"$DEPLOY_OUTPUT\" ]; then rm -f -- \"$DEPLOY_OUTPUT\"; fi\n(umask 077 && set -C && : > \"$DEPLOY_OUTPUT\")\nexport DEPLOY_OUTPUT\n}\nda_output_close() {\nif [ -n \"${1:-}\" ] && [ -f \"$DEPLOY_OUTPUT\" ] && [ ! -L \"$DEPLOY_OUTPUT\" ] && [ -s \"$DEPLOY_OUTPUT\" ]; then\nhead -c 32769 -- \"$DEPLOY_OUTPUT\" | da_blob \"output.$1\"\nfi\nrm -f -- \"$DEPLOY_OUTPUT\"\n}\n";
 /** inspect.sh */
@@ -11870,7 +12242,7 @@ const INSPECT_SH = "da_data user \"${USER:-$(id -un)}\"\nif ! cd -- \"$DA_DEPLOY
 /** maintenance.sh */
 const MAINTENANCE_SH = "da_maint_cmd() (\neval \"$DA_MAINT_ENV\"\ncd -- current/ 2>/dev/null || { echo \"error: current/ is not a directory here: nothing is live\" >&2; exit 1; }\ntrap - PIPE\ntimeout -k 10 \"$DA_MAINT_SECS\" bash -e -c \"$1\" < /dev/null || {\nrc=$?\n[ \"$rc\" -ne 124 ] || echo \"error: stopped after hook_timeout ($DA_MAINT_SECS s)\" >&2\nexit \"$rc\"\n}\n)\nda_maint_holder() {\nDA_MAINT_BY='' DA_MAINT_HOW=''\n[ -f .deploy/maintenance ] && [ ! -L .deploy/maintenance ] || return 0\n{ IFS= read -r DA_MAINT_BY; IFS= read -r DA_MAINT_HOW; } < .deploy/maintenance || true\n}\nda_maint_record() {\nlocal tmp=\".deploy/maintenance.$DA_OWNER\"\nda_dir .deploy/pending\necho \"maintenance on\" >> \"$DA_PENDING\"\nrm -f -- \"$tmp\"\n(set -C; printf '%s\\n%s\\n' \"$DA_OWNER\" \"$1\" > \"$tmp\") && mv -fT -- \"$tmp\" .deploy/maintenance\n}\nda_maint_on() {\nif [ ! -d current/ ]; then\necho \"nothing is live here: maintenance on skipped\"\nda_data maintenance none\nreturn 0\nfi\nda_maint_holder\nif [ \"$1\" = deploy ] && [ \"$DA_MAINT_HOW\" = manual ]; then\necho \"maintenance is already on (the maintenance command turned it on): left as it is, and on after this deploy\"\nda_data maintenance held\nreturn 0\nfi\nda_maint_record \"$1\"\necho \"maintenance on: $DA_MAINT_ON\"\nda_maint_cmd \"$DA_MAINT_ON\"\nda_data maintenance on\n}\nda_maint_off() {\nlocal rc=0\nda_maint_holder\nif [ \"$1\" = deploy ] && [ \"$DA_MAINT_BY\" != \"$DA_OWNER\" ]; then\n[ \"$DA_MAINT_HOW\" != manual ] || echo \"maintenance stays on: the maintenance command turned it on (turn it off with it)\"\nda_data maintenance none\nreturn 0\nfi\nif [ ! -d current/ ]; then\necho \"nothing is live here: maintenance off skipped\"\nda_data maintenance none\nreturn 0\nfi\necho \"maintenance off: $DA_MAINT_OFF\"\nda_maint_cmd \"$DA_MAINT_OFF\" || rc=$?\nif [ \"$rc\" -eq 0 ]; then\nrm -f .deploy/maintenance\nda_data maintenance off\nreturn 0\nfi\necho \"error: maintenance off failed (exit $rc): the site is still in maintenance here\" >&2\nda_data maintenance \"failed $rc\"\n[ \"$1\" = deploy ] || return \"$rc\"\n}\nda_maint_left() {\nda_maint_holder\n[ \"$DA_MAINT_BY\" != \"$DA_OWNER\" ] || da_data maintenance left\n}\nda_maint_abort() {\nlocal rc=0 line on=\nwhile IFS= read -r line; do [ \"$line\" != \"maintenance on\" ] || on=yes; done < \"$DA_PENDING\"\nda_maint_holder\n[ -n \"$on\" ] && [ \"$DA_MAINT_BY\" = \"$DA_OWNER\" ] || return 0\necho \"maintenance off (undoing this run): $DA_MAINT_OFF\"\nda_maint_cmd \"$DA_MAINT_OFF\" 2>&1 || rc=$?\nif [ \"$rc\" -eq 0 ]; then\nrm -f .deploy/maintenance && echo \"maintenance is off again\"\nelse\necho \"error: maintenance off failed (exit $rc): the site is STILL IN MAINTENANCE here; run the maintenance command with state off\"\nfi\n}\n";
 /** prelude.sh */
-const PRELUDE_SH = "da_mark() { printf '\\n\\036%s %s\\n' \"$DA_T\" \"$*\"; }\nda_data() {\ncase $2 in\n*[![:print:]]*) printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) printf '\\n\\036%s data %s =%s\\n' \"$DA_T\" \"$1\" \"$2\" ;;\nesac\n}\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$b\"; }\nda_step() {\nda_mark step-begin \"$1\"\n(\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n) 2>&1\nlocal rc=$?\nda_mark step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\nda_revert\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\"\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\"\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\n[ -z \"${DA_MAINT_OFF:-}\" ] || da_maint_abort\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n}\nda_lock_field() { sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/lock/info.json 2>/dev/null; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nda_data lock-info \"$(cat .deploy/lock/info.json 2>/dev/null || true)\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nda_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\nda_lost() { da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_abort; exit 143' TERM\ntrap 'da_abort; exit 130' INT HUP\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\n";
+const PRELUDE_SH = "da_mark() { printf '\\n\\036%s %s\\n' \"$DA_T\" \"$*\"; }\nda_data() {\ncase $2 in\n*[![:print:]]*) printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) printf '\\n\\036%s data %s =%s\\n' \"$DA_T\" \"$1\" \"$2\" ;;\nesac\n}\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$b\"; }\nda_step() {\nda_mark step-begin \"$1\"\n(\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n) 2>&1\nlocal rc=$?\nda_mark step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\nda_revert\n! declare -F da_files_restore > /dev/null || da_files_restore \"$lost\"\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\"\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\"\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\n[ -z \"${DA_MAINT_OFF:-}\" ] || da_maint_abort\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n}\nda_lock_field() { sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/lock/info.json 2>/dev/null; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nda_data lock-info \"$(cat .deploy/lock/info.json 2>/dev/null || true)\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nda_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\nda_lost() { da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_abort; exit 143' TERM\ntrap 'da_abort; exit 130' INT HUP\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\n";
 /** prepare.sh */
 const PREPARE_SH = "da_dir \"$DA_DEPLOY_PATH\"\ncd -- \"$DA_DEPLOY_PATH\" || exit\nif [ -e current ] && [ ! -L current ]; then\necho \"error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?).\" >&2\necho \"Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\nfor d in releases .deploy .deploy/pending .deploy/manifests .deploy/lock; do\nif [ -L \"$d\" ]; then\necho \"error: $DA_DEPLOY_PATH/$d is a symlink (to $(readlink -- \"$d\")): deploy-action keeps releases and its metadata only in real directories inside deploy_path.\" >&2\necho \"Replace it with a directory (move what it holds), or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\ndone\n{ [ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ]; } || mkdir -p releases shared .deploy/pending .deploy/manifests\n";
 /** prune.sh */
@@ -12091,7 +12463,7 @@ function capped(problems) {
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8560);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6558);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
 /* harmony import */ var _hook_output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2249);
 
@@ -12462,8 +12834,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: stepLine
 
-// EXTERNAL MODULE: ./src/config/index.ts + 33 modules
-var config = __nccwpck_require__(8560);
+// EXTERNAL MODULE: ./src/config/index.ts + 36 modules
+var config = __nccwpck_require__(6558);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
 var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: ./src/log.ts

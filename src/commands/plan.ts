@@ -6,6 +6,7 @@ import type { CommandContext } from './context.js';
 import type { HostFacts } from '../remote/steps/inspect.js';
 import { describeHeldLock } from './host-messages.js';
 import { hookPlaces, varsLine } from './hook-targets.js';
+import { filesPlan } from '../remote/steps/files.js';
 import type { ReleasePhases } from './release-phases.js';
 import { type Block, heading, list } from '../report/document.js';
 import { count, size } from '../units.js';
@@ -56,6 +57,7 @@ export function planReport(
       ];
       const steps = phaseList.flatMap((p) => (p ? p.steps.map((s) => s.label) : []));
       items.push(`Steps: prepare → lock → inspect → ${steps.join(' → ')}`);
+      if (ctx.config.files.length) items.push(`Files: ${filesPlan(ctx.config.files, phases.name).join(', ')}`);
     } catch (error) {
       items.push(`Would fail: ${error instanceof Error ? error.message : String(error)}`);
     }

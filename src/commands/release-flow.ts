@@ -6,6 +6,7 @@ import type { PhaseResult } from '../remote/session.js';
 import { commandHealthcheck, healthVerdict } from '../remote/steps/healthcheck.js';
 import type { HostFacts } from '../remote/steps/inspect.js';
 import { foreignBase } from '../remote/steps/delta.js';
+import { filesLine, filesOutcome } from '../remote/steps/files.js';
 import { watched } from '../report/heartbeat.js';
 import { warn, type CommandContext } from './context.js';
 import { reportInvalid } from './host-messages.js';
@@ -49,6 +50,7 @@ export async function runRelease(
   reportRelease(ctx, fleet, facts, phases, removed, (m) =>
     restaged.includes(m) ? whyRestaged(staging.get(m)) : undefined,
   );
+  reportFiles(ctx, fleet, staged);
 }
 
 /** Stage and hooks on every host; a solo host runs its whole flow (switch and finish too) in that one phase. */
@@ -203,5 +205,13 @@ function reportRelease(
       `${m.host.name}: current → releases/${phases.name} (was ${f.live ?? (f.liveTarget || 'nothing')}; ${shipped})` +
         (gone.length ? `; removed old releases ${gone.join(', ')}` : ''),
     );
+  }
+}
+
+/** One line per host in the summary for `files:`: which changed, which did not (never their content). */
+function reportFiles(ctx: CommandContext, fleet: Fleet, staging: Map<Member, PhaseResult>): void {
+  for (const m of fleet.members) {
+    const line = filesLine(filesOutcome(staging.get(m), ctx.config.files));
+    if (line) ctx.report.changes.push(`${m.host.name}: ${line}`);
   }
 }

@@ -9,6 +9,7 @@ import { fenced, type Phase, type Step } from '../remote/phase.js';
 import type { Payload } from '../remote/session.js';
 import { cleanup } from '../remote/steps/cleanup.js';
 import { clearPaths } from '../remote/steps/clear-paths.js';
+import { files, requiredSharedFiles } from '../remote/steps/files.js';
 import { logHistory } from '../remote/steps/history.js';
 import { maintenanceLeft, maintenanceOff, maintenanceOn, maintenancePhase } from '../remote/steps/maintenance.js';
 import { hookSteps, IN_CURRENT, IN_RELEASE } from '../remote/steps/hooks.js';
@@ -172,6 +173,7 @@ export function releasePhases(
         clearPaths: c.clearPaths,
       }),
       shared({ dirs: c.sharedDirs, files: c.sharedFiles }),
+      files({ files: c.files, required: requiredSharedFiles(c) }),
       writable({
         dirs: c.writableDirs,
         mode: c.writableMode,

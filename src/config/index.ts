@@ -26,6 +26,7 @@ export {
   WRITABLE_MODES,
   type EnvironmentConfig,
   type HealthcheckConfig,
+  type FileConfig,
   type HookConfig,
   type HookTarget,
   type HostConfig,

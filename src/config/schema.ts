@@ -26,6 +26,7 @@ import { jumpChain } from './route-kind.js';
 import { TARGETS } from './schema-targets.js';
 import { smallKeys } from './schema-small.js';
 import { MAINTENANCE_ENV_KEYS } from './schema-maintenance.js';
+import { FILES_KEYS } from './schema-files.js';
 import { STRATEGIES, WRITABLE_MODES } from './types.js';
 
 /** Keys of a host written as a mapping in `hosts:`. */
@@ -259,6 +260,7 @@ export const ENVIRONMENT_KEYS = {
   }),
   ...smallKeys(HOOK_KEYS, ONLY_DEPLOY),
   ...MAINTENANCE_ENV_KEYS,
+  ...FILES_KEYS,
 } satisfies KeySpecs;
 
 /** Keys only valid at the top level; every environment key is valid there too. */

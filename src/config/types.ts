@@ -95,6 +95,20 @@ export interface MaintenanceConfig {
   deploy: boolean;
 }
 
+/** A `files:` entry of the chosen environment. */
+export interface FileConfig {
+  path: string;
+  release: boolean;
+  /** Normalised 4-digit octal. */
+  mode: string;
+  /** The content, expanded; absent when the command writes no file (a dry run, releases, unlock). */
+  content?: string;
+  /** sha256 of the content's UTF-8 bytes (hex), with `content`. */
+  sha256?: string;
+  /** Where the content comes from, for messages: `${APP_KEY} and ${DB_PASSWORD}`, `$GCP_JSON`, or `text`. */
+  from: string;
+}
+
 export interface EnvironmentConfig {
   application: string;
   environment: string;
@@ -154,4 +168,8 @@ export interface EnvironmentConfig {
   healthcheck?: HealthcheckConfig;
   /** Absent when not configured. */
   maintenance?: MaintenanceConfig;
+  /** Files written on each host (`files:`); their paths in shared/ are in `sharedFiles` too. */
+  files: FileConfig[];
+  /** `require_shared_files`: the shared files no `files:` entry writes must exist, non-empty, on each host. */
+  requireSharedFiles: boolean;
 }

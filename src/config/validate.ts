@@ -9,6 +9,7 @@ import { Problems, type SourcePosition } from './errors.js';
 import { checkReferences, expandValue } from './expand.js';
 import { isDeferred, written } from './deferred.js';
 import { expandEntry, HostExpander } from './host-expand.js';
+import { withFiles } from './files-expand.js';
 import { hostDisplayName, userProblem } from './hosts.js';
 import type { ValuesOf } from './kind.js';
 import type { HostEntry } from './host-kind.js';
@@ -211,7 +212,7 @@ function buildConfig(
   { hosts, deployPath }: ResolvedHosts,
   loadedEnv: LoadedEnv,
   names: { application: string; environment: string; file: string },
-): EnvironmentConfig {
+): Omit<EnvironmentConfig, 'files' | 'requireSharedFiles'> {
   return {
     ...names,
     hosts,
@@ -278,11 +279,12 @@ export function validateDocument(source: Source, options: ValidateOptions): Envi
       // The hosts' values are masked whether or not the command runs hooks: every command reaches the hosts.
       loadedEnv.secrets = [...new Set([...loadedEnv.secrets, ...x.secrets])];
       loadedEnv.envSkipped?.unset.push(...x.unset);
-      chosen = buildConfig(merged, hosts, loadedEnv, {
+      const built = buildConfig(merged, hosts, loadedEnv, {
         application: top.values.name ?? options.defaultName,
         environment: environment.name,
         file: source.file,
       });
+      chosen = withFiles(built, merged.or('files'), merged.or('require_shared_files'), source, options);
     }
   }
   if (top.values.environments && !environments.some((e) => e.name === options.environment)) {

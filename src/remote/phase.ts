@@ -1,5 +1,6 @@
 import { FENCE_CHECK } from './fence.js';
 import { q } from './quote.js';
+import { FILES_RESTORE_SH } from './sh/index.js';
 
 /**
  * A step that exits with this status ends its phase early without failing it (the session stays up): the runner
@@ -84,6 +85,7 @@ export const END_SESSION = 'exit 0\n';
 
 /**
  * The message that makes a host undo this run's unfinished work (see `da_abort`) and end the session. An earlier
- * session of the same run that still runs on the host (its runner was killed mid-hook) is stopped first.
+ * session of the same run that still runs on the host (its runner was killed mid-hook) is stopped first. It brings
+ * the files step's restore (see steps/files.ts), which a session that did not stage has not defined.
  */
-export const ABORT_SESSION = 'da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n';
+export const ABORT_SESSION = `${FILES_RESTORE_SH}da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n`;

@@ -125,6 +125,7 @@ da_abort() {
   da_owns_lock || lost=yes
   if [ -f "$DA_PENDING" ]; then
     da_revert
+    ! declare -F da_files_restore > /dev/null || da_files_restore "$lost"
     local line kind value
     while IFS= read -r line; do
       kind=${line%% *}; value=${line#* }
