@@ -42,4 +42,26 @@ describe('rollback hooks in a rollback', () => {
     const none = base(false);
     expect(withRollbackHooks(config(), none)).toBe(none);
   });
+
+  test('`on` picks the hosts a rollback hook runs on, as for activate; a host it does not pick gets none', () => {
+    const c = load(
+      yaml(
+        'environments:',
+        '  production:',
+        '    hosts: [{ host: web1, labels: [web] }, { host: worker1, labels: [worker] }]',
+        '    user: deploy',
+        '    deploy_path: /x/y',
+        '    rollback: [{ run: ./restart-queue, on: label=worker }, ./purge]',
+      ),
+    );
+    const on = (name: string) => ({ host: c.hosts.find((h) => h.host === name)! }) as Member;
+    const phases = withRollbackHooks(c, base(false));
+    expect(phases.activate(on('worker1'))!.steps.map((s) => s.body.includes('restart-queue'))).toEqual([true, false]);
+    expect(phases.activate(on('web1'))!.steps.map((s) => s.id)).toEqual(['rollback-1']);
+    expect(phases.activate(on('web1'))!.steps[0]!.body).toContain('./purge');
+  });
+
+  test('an `on` of a rollback hook that matches no host is a config error', () => {
+    expect(() => config('    rollback: [{ run: ./x, on: label=nope }]')).toThrow(/`label=nope` matches no host/);
+  });
 });

@@ -1148,8 +1148,8 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-// EXTERNAL MODULE: ./src/config/index.ts + 36 modules
-var config = __nccwpck_require__(6558);
+// EXTERNAL MODULE: ./src/config/index.ts + 37 modules
+var config = __nccwpck_require__(5507);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __nccwpck_require__(5625);
 // EXTERNAL MODULE: external "node:string_decoder"
@@ -1721,8 +1721,8 @@ var external_node_os_ = __nccwpck_require__(8161);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/commands/index.ts + 81 modules
 var commands = __nccwpck_require__(3922);
-// EXTERNAL MODULE: ./src/config/index.ts + 36 modules
-var src_config = __nccwpck_require__(6558);
+// EXTERNAL MODULE: ./src/config/index.ts + 37 modules
+var src_config = __nccwpck_require__(5507);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** Limiting a run to some of an environment's hosts (`--hosts` on the CLI, the `hosts` input of the action). */
 
@@ -3064,7 +3064,7 @@ function buildCliContext(args, host) {
 /* unused harmony exports MASK, Masker */
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6193);
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6558);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5507);
 /**
  * The CLI's masking: every byte it writes to stdout and stderr (its log, the build hooks' output that @actions/exec
  * copies there, the outcome) passes through one filter that replaces each secret by `***`, as the runner does for
@@ -3180,8 +3180,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/config/index.ts + 36 modules
-var config = __nccwpck_require__(6558);
+// EXTERNAL MODULE: ./src/config/index.ts + 37 modules
+var config = __nccwpck_require__(5507);
 // EXTERNAL MODULE: ./src/remote/steps/exec.ts
 var exec = __nccwpck_require__(665);
 // EXTERNAL MODULE: ./src/report/document.ts
@@ -5247,8 +5247,8 @@ function warn(ctx, text) {
     ctx.log.warning(text);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 36 modules
-var src_config = __nccwpck_require__(6558);
+// EXTERNAL MODULE: ./src/config/index.ts + 37 modules
+var src_config = __nccwpck_require__(5507);
 ;// CONCATENATED MODULE: ./src/commands/hook-targets.ts
 /**
  * Where the deploy and activate hooks run on this run's hosts (`on:`, `once:`): checked before any host is reached,
@@ -8723,6 +8723,7 @@ async function releases(ctx) {
 ;// CONCATENATED MODULE: ./src/commands/rollback-hooks.ts
 
 
+
 /**
  * A rollback's phases with the `rollback` hooks after each host's activate commands, in the same phase: they run
  * before the health check, and one that fails fails the host's activation (the rollout switches the switched hosts
@@ -8735,7 +8736,11 @@ function withRollbackHooks(c, phases) {
         ...phases,
         activate(m) {
             const activate = phases.activate(m);
-            const hooks = fenced((0,steps_hooks/* hookSteps */.LD)(c.rollback, phases.env(m), steps_hooks/* AFTER_ROLLBACK */.EW, c.hookTimeoutMs));
+            // Those whose `on` picks this host; every one without `on`.
+            const mine = c.rollback.filter((h) => !h.on || (0,src_config/* selectedBy */.B8)(h.on.items, m.host));
+            if (mine.length === 0)
+                return activate;
+            const hooks = fenced((0,steps_hooks/* hookSteps */.LD)(mine, phases.env(m), steps_hooks/* AFTER_ROLLBACK */.EW, c.hookTimeoutMs));
             const own = activate?.steps ?? [];
             return {
                 name: own.length ? 'activate' : 'rollback',
@@ -8996,7 +9001,7 @@ async function runCommand(name, ctx) {
 
 /***/ }),
 
-/***/ 6558:
+/***/ 5507:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -9962,6 +9967,116 @@ function readMapping(node, at, specs, options = {}) {
     return { values: values, keys: keys, position: at.position(node) };
 }
 
+;// CONCATENATED MODULE: ./src/config/kind.ts
+function key(spec) {
+    return spec;
+}
+/** JSON Schema for a mapping described by key specs (no unknown keys); `requiredFrom` says which keys are required. */
+function kind_objectSchema(specs, requiredFrom = specs) {
+    const properties = {};
+    for (const [keyName, spec] of Object.entries(specs)) {
+        const property = { description: spec.description, ...spec.kind.jsonSchema };
+        if (spec.default !== undefined)
+            property.default = spec.kind.toJson(spec.default);
+        properties[keyName] = property;
+    }
+    const required = Object.keys(requiredFrom).filter((k) => requiredFrom[k].required);
+    return { type: 'object', properties, additionalProperties: false, ...(required.length ? { required } : {}) };
+}
+
+;// CONCATENATED MODULE: ./src/config/env-kind.ts
+/** The `env:` mapping of variable names to values. */
+
+
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `env:` as written: names checked, values stringified (numbers keep their written form), not yet expanded. */
+const envMap = {
+    label: 'map of NAME to string, number or boolean',
+    jsonSchema: {
+        type: 'object',
+        propertyNames: { pattern: ENV_NAME.source, not: { pattern: '^[Dd][Ee][Pp][Ll][Oo][Yy]_' } },
+        additionalProperties: { type: ['string', 'number', 'boolean'] },
+    },
+    read(node, at) {
+        const entries = mappingEntries(node, at, 'a mapping of NAME: value');
+        if (!entries)
+            return undefined;
+        const out = [];
+        for (const { key, keyNode, value } of entries) {
+            const entryAt = at.child(key);
+            if (!ENV_NAME.test(key)) {
+                entryAt.problem(keyNode, 'invalid variable name: use letters, digits and `_`, not starting with a digit');
+                continue;
+            }
+            if (/^DEPLOY_/i.test(key)) {
+                entryAt.problem(keyNode, 'names starting with `DEPLOY_` are reserved for deploy-action');
+                continue;
+            }
+            const resolved = entryAt.resolve(value);
+            const scalar = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
+            let text;
+            if (typeof scalar === 'string')
+                text = scalar;
+            else if (typeof scalar === 'boolean')
+                text = String(scalar);
+            else if (typeof scalar === 'number' && (0,dist/* isScalar */.jn)(resolved))
+                text = resolved.source ?? String(scalar);
+            if (text === undefined) {
+                entryAt.problem(value, `must be a string, number or boolean (got ${describeNode(resolved)})`);
+                continue;
+            }
+            if (text.includes('\0')) {
+                entryAt.problem(value, 'must not contain NUL characters');
+                continue;
+            }
+            out.push({ name: key, ...entryAt.located(text, value) });
+        }
+        return out;
+    },
+    toJson: (entries) => Object.fromEntries(entries.map((e) => [e.name, e.value])),
+};
+
+;// CONCATENATED MODULE: ./src/config/environments-kind.ts
+
+const ENVIRONMENT_NAME = /^[A-Za-z0-9._-]+$/;
+function environmentMap(specs, misplaced) {
+    return {
+        label: 'map of environment name to settings',
+        jsonSchema: {
+            type: 'object',
+            minProperties: 1,
+            propertyNames: { pattern: ENVIRONMENT_NAME.source },
+            additionalProperties: { $ref: '#/$defs/environment' },
+        },
+        read(node, at) {
+            const entries = mappingEntries(node, at);
+            if (!entries)
+                return undefined;
+            if (entries.length === 0)
+                return at.problem(node, 'must define at least one environment');
+            const out = [];
+            for (const { key, keyNode, value } of entries) {
+                const envAt = at.child(key);
+                if (!ENVIRONMENT_NAME.test(key)) {
+                    envAt.problem(keyNode, 'invalid environment name: use letters, digits, `.`, `_` and `-`');
+                    out.push({ name: key, position: envAt.position(keyNode), mapping: undefined, path: envAt.path });
+                    continue;
+                }
+                const mapping = readMapping(value, envAt, specs, { misplaced });
+                out.push({
+                    name: key,
+                    position: envAt.position(keyNode),
+                    mapping: mapping && { values: mapping.values, keys: mapping.keys },
+                    path: envAt.path,
+                });
+            }
+            return out;
+        },
+        toJson: (envs) => Object.fromEntries(envs.map((e) => [e.name, {}])),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/config/duration.ts
 /** Durations as written in deploy.yml: `30s`, `1500ms`, `2m`, `1h`, or a bare integer meaning seconds. */
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -10162,6 +10277,81 @@ function duration(minMs, maxMs) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/config/healthcheck-kind.ts
+
+
+
+/** The placeholder in a healthcheck URL replaced by each host's host name. */
+const HOST_PLACEHOLDER = '{host}';
+/** An http(s) URL that may contain `{host}` (checked with `{host}` replaced by `example.com`). */
+const healthcheckUrl = kinds_text({
+    label: 'http(s) URL, `{host}` allowed',
+    check: (v) => {
+        const other = /\{[^}]*\}/.exec(v.replaceAll(HOST_PLACEHOLDER, ''));
+        if (other)
+            return `unknown placeholder \`${other[0]}\`: only \`${HOST_PLACEHOLDER}\` is replaced (by each host's host name)`;
+        return urlProblem(v.replaceAll(HOST_PLACEHOLDER, 'example.com')) === undefined
+            ? undefined
+            : `must be an http:// or https:// URL, \`${HOST_PLACEHOLDER}\` allowed (got ${JSON.stringify(v)})`;
+    },
+    schema: { pattern: '^https?://' },
+});
+function healthcheck(keys) {
+    const schema = {
+        ...kind_objectSchema(keys),
+        oneOf: [
+            { required: ['url'], not: { required: ['command'] } },
+            { required: ['command'], not: { anyOf: [{ required: ['url'] }, { required: ['expect_status'] }] } },
+        ],
+    };
+    return {
+        label: 'mapping with `url` or `command`',
+        jsonSchema: schema,
+        read(node, at) {
+            const mapping = readMapping(node, at, keys);
+            if (!mapping)
+                return undefined;
+            const written = mapping.keys;
+            const where = at.keyPosition ?? mapping.position;
+            if (written.url && written.command) {
+                return at.problemAt(where, 'takes either `url` (requested from the runner) or `command` (run on the host), not both');
+            }
+            if (!written.url && !written.command) {
+                return at.problemAt(where, 'needs `url` (requested from the runner) or `command` (run on the host)');
+            }
+            if (written.command && written.expect_status) {
+                return at
+                    .child('expect_status')
+                    .problemAt(written.expect_status, '`expect_status` is only meaningful with `url`; a `command` passes when it exits 0');
+            }
+            const { values } = mapping;
+            // A written key without a value was bad (and reported): give no config rather than one with a default.
+            if (Object.keys(written).some((k) => values[k] === undefined))
+                return undefined;
+            return {
+                ...(values.url === undefined ? {} : { url: values.url }),
+                ...(values.command === undefined ? {} : { command: values.command }),
+                expectStatus: values.expect_status ?? keys.expect_status.default,
+                timeoutMs: values.timeout ?? keys.timeout.default,
+                retries: values.retries ?? keys.retries.default,
+                intervalMs: values.interval ?? keys.interval.default,
+                position: where,
+            };
+        },
+        toJson(check) {
+            const out = check.url === undefined
+                ? { command: check.command ?? '' }
+                : { url: check.url, expect_status: check.expectStatus };
+            return {
+                ...out,
+                timeout: keys.timeout.kind.toJson(check.timeoutMs),
+                retries: check.retries,
+                interval: keys.interval.kind.toJson(check.intervalMs),
+            };
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/config/list-kinds.ts
 /** List kinds: paths relative to the release, exclude globs, host labels. */
 
@@ -10241,470 +10431,6 @@ const labels = {
     },
     toJson: same,
 };
-
-;// CONCATENATED MODULE: ./src/config/route-kind.ts
-/** How a host is reached: `jump` (one jump host or a chain of them) and `proxy_command`. */
-
-
-
-
-
-
-/** The most hops a chain may have (OpenSSH has no limit; a longer chain is a typo more likely than a network). */
-const MAX_JUMP_HOPS = 8;
-/** The JSON Schema of one hop: a host spec, or a string with `${NAME}` in it. */
-const HOP_SCHEMA = { type: 'string', anyOf: [{ pattern: HOST_SPEC_PATTERN }, { pattern: REFERENCE_PATTERN }] };
-/** A hop's text, as deploy.yml and ssh_config write it: checked as a hop (never `local`). */
-function parseHop(spec, at, node) {
-    if (spec === LOCAL)
-        return '`local` cannot be a jump host: write `user@host:port`';
-    const result = readHostSpec(spec, at.position(node));
-    if ('problem' in result)
-        return result.problem;
-    const { host, user, port } = result.host;
-    return { host, user, port };
-}
-function readHop(item, at) {
-    const deferred = readDeferred(item, at);
-    if (deferred !== null)
-        return deferred;
-    const spec = readText(item, at);
-    if (spec === undefined)
-        return undefined;
-    const hop = parseHop(spec, at, item);
-    return typeof hop === 'string' ? at.problem(item, hop) : hop;
-}
-/**
- * `jump`: one host entry (`user@host:port`, user and port optional) or a list of them, the first reached first
- * (OpenSSH's ProxyJump). An empty list means no jump host (a host's own `jump: []` overrides the environment's).
- */
-const jumpChain = {
-    label: 'jump host `user@host:port` or a list of them',
-    jsonSchema: {
-        oneOf: [HOP_SCHEMA, { type: 'array', maxItems: MAX_JUMP_HOPS, items: HOP_SCHEMA }],
-    },
-    read(node, at) {
-        const resolved = at.resolve(node);
-        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string') {
-            const hop = readHop(node, at);
-            return hop && [hop];
-        }
-        if (!(0,dist/* isSeq */.oP)(resolved))
-            return at.problem(node, `must be a jump host \`user@host:port\` or a list of them (got ${describeNode(resolved)})`);
-        if (resolved.items.length > MAX_JUMP_HOPS)
-            return at.problem(node, `a chain of at most ${MAX_JUMP_HOPS} jump hosts`);
-        return readList(node, at, readHop);
-    },
-    toJson: (hops) => hops.map((h) => (isDeferred(h) ? h.template : `${h.user ? `${h.user}@` : ''}${h.host}:${h.port}`)),
-};
-/** How messages name a hop: `deploy@bastion:22` (the port always, the user once resolved); `***` from a secret. */
-function hopName(hop) {
-    if (hop.masked)
-        return '***';
-    const host = hop.host.includes(':') ? `[${hop.host}]` : hop.host;
-    return `${hop.user === undefined ? '' : `${hop.user}@`}${host}:${hop.port}`;
-}
-/** The path to a host for the log: `via deploy@bastion:22`, `via a@edge:22, b@inner:22`, `via proxy command …`. */
-function routeText(host) {
-    if (host.proxyCommand !== undefined)
-        return `via proxy command \`${host.proxyCommand}\``;
-    return host.jump?.length ? `via ${host.jump.map(hopName).join(', ')}` : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/config/routes.ts
-/** How a host is reached: directly, through jump hosts, or over a proxy command (the environment's or its own). */
-
-
-
-
-
-/** The environment's `jump` or `proxy_command`; both at once is a problem (`both` reports it) and means neither. */
-function environmentRoute(jump, proxyCommand, both) {
-    if (jump !== undefined && proxyCommand !== undefined) {
-        both('give `jump` or `proxy_command` for the environment, not both');
-        return {};
-    }
-    return { ...(jump === undefined ? {} : { jump }), ...(proxyCommand === undefined ? {} : { proxyCommand }) };
-}
-/** One hop written with `${NAME}`: expanded, checked as a hop, its values masked; undefined when wrong (reported). */
-function expandHop(d, x) {
-    let hop;
-    const at = new Cursor(x.source, d.path);
-    const expanded = x.expand(d, 'jump host (`user@host:port`)', (value) => {
-        const parsed = parseHop(value, at, undefined);
-        if (typeof parsed === 'string')
-            return parsed;
-        hop = parsed;
-        return undefined;
-    });
-    if (!expanded || !hop)
-        return undefined;
-    const masked = HostExpander.maskable([expanded.value]);
-    if (!masked)
-        return hop;
-    const shown = hop.host.includes(':') ? `[${hop.host}]` : hop.host;
-    // The host, and the hop as messages would name it, are masked as well as the value.
-    x.add(hop.host, `${shown}:${hop.port}`, ...(hop.user === undefined ? [] : [`${hop.user}@${shown}:${hop.port}`]));
-    return { ...hop, masked: true };
-}
-/**
- * A proxy command with `${NAME}` in it: each variable must be set and not empty (checked now, before anything
- * connects) and its value is masked. The command is kept as written: bash expands `${NAME}` from the same
- * environment when it runs it, so a value is one more word of the command, never more code.
- */
-function checkProxyCommand(d, x) {
-    const at = new Cursor(x.source, d.path);
-    const from = x.from;
-    const expansion = expandValue(d.template, x.env, from);
-    for (const problem of expansion.problems)
-        at.problemAt(d.position, problem);
-    if (expansion.problems.length)
-        return undefined;
-    // `$${NAME}` is a literal: not a reference.
-    const names = [...new Set([...d.template.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]))];
-    const empty = names.filter((name) => (x.env[name] ?? '').trim() === '');
-    if (empty.length) {
-        const shown = referencedNames(empty.map((n) => `\${${n}}`).join(' '));
-        return at.problemAt(d.position, `${shown} ${empty.length > 1 ? 'are' : 'is'} empty in ${from}: proxy_command needs a value`);
-    }
-    x.add(...names.map((name) => x.env[name]).filter((value) => HostExpander.maskable([value])));
-    return d.template;
-}
-/**
- * A route with its `${NAME}` expanded and checked (for the chosen environment, before anything connects);
- * undefined when some part is wrong (reported).
- */
-function expandRoute(route, x) {
-    const { jump, proxyCommand } = route;
-    if (proxyCommand !== undefined) {
-        const command = isDeferred(proxyCommand) ? checkProxyCommand(proxyCommand, x) : proxyCommand;
-        return command === undefined ? undefined : { proxyCommand: command };
-    }
-    if (jump === undefined)
-        return {};
-    const hops = jump.map((hop) => (isDeferred(hop) ? expandHop(hop, x) : hop));
-    return hops.every((h) => h !== undefined) ? { jump: hops } : undefined;
-}
-/** A route as written, for an environment that is not chosen (its `${NAME}` need not be set): no hop expanded. */
-function writtenRoute(route) {
-    const jump = route.jump?.filter((hop) => !isDeferred(hop));
-    const command = route.proxyCommand;
-    return {
-        ...(jump === undefined ? {} : { jump }),
-        ...(command === undefined ? {} : { proxyCommand: isDeferred(command) ? command.template : command }),
-    };
-}
-/** A host's route: its own `jump` or `proxy_command` if written, else the environment's; each hop gets a user. */
-function hostRoute(route, user) {
-    if (route.proxyCommand !== undefined)
-        return { proxyCommand: route.proxyCommand };
-    if (!route.jump?.length)
-        return {};
-    return { jump: route.jump.map((hop) => ({ ...hop, user: hop.user ?? user })) };
-}
-
-;// CONCATENATED MODULE: ./src/config/host-selector.ts
-/** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
-function bare(host) {
-    return (/^\[(.*)\]$/.exec(host)?.[1] ?? host).toLowerCase();
-}
-/** What one item selects, or why it cannot select anything. Host names never contain `=`. */
-function selectorFor(item) {
-    const label = /^label=(.+)$/.exec(item);
-    if (label)
-        return { item, label: label[1], matches: (h) => h.labels.includes(label[1]) };
-    if (item.includes('='))
-        return `"${item}": only label=NAME selects by key`;
-    const at = item.indexOf('@');
-    const user = at >= 0 ? item.slice(0, at) : undefined;
-    const host = bare(at >= 0 ? item.slice(at + 1) : item);
-    return {
-        item,
-        matches: (h) => h.name === item || (bare(h.host) === host && (user === undefined || h.user === user)),
-    };
-}
-/** Whether any of `items` (selectors that parse) picks `host`. */
-function selectedBy(items, host) {
-    return items.some((item) => {
-        const selector = selectorFor(item);
-        return typeof selector !== 'string' && selector.matches(host);
-    });
-}
-/**
- * The hosts of `hosts` (config order) that a hook runs on: those its `on` picks (every host without it); with
- * `once`, the first of them only.
- */
-function hookHosts(hook, hosts, of) {
-    const on = hook.on;
-    const picked = on ? hosts.filter((h) => selectedBy(on.items, of(h))) : [...hosts];
-    return hook.once ? picked.slice(0, 1) : picked;
-}
-
-;// CONCATENATED MODULE: ./src/config/targets.ts
-/**
- * Per-host settings and where hooks run, checked across keys of one environment: a host's `env` (expanded over the
- * environment's) and `vars` (plain values; a name in both is refused), and each hook's `on:`/`once:` selectors,
- * which must each match a host of the environment (a typo would otherwise skip a migration without a word).
- */
-
-
-
-/** For a problem found in a top-level default while checking one environment, says which environment. */
-function inEnvironment(entryPath, at) {
-    if (entryPath.startsWith(`${at.path}.`))
-        return '';
-    return ` (in environment \`${at.path.slice('environments.'.length)}\`)`;
-}
-/**
- * A host's own `env` and `vars` in the chosen environment. `env` is expanded as the environment's (its secrets
- * masked), or, for a command that runs no hook, left empty with its unset references listed (`x.unset`).
- */
-function hostSettings(entry, x, environmentEnv) {
-    const out = {};
-    const source = x.vars.source ?? STEP_ENVIRONMENT;
-    if (entry.env?.length) {
-        const env = {};
-        for (const e of entry.env) {
-            if (!x.vars.expandEnv) {
-                for (const message of checkReferences(e.value, x.vars.env, source).unset)
-                    x.unset.push({ ...e.position, path: e.path, message });
-                continue;
-            }
-            const expansion = expandValue(e.value, x.vars.env, source);
-            for (const problem of expansion.problems)
-                new Cursor(x.src, e.path).problemAt(e.position, problem);
-            env[e.name] = expansion.value;
-            x.add(...expansion.secrets);
-        }
-        if (x.vars.expandEnv)
-            out.env = env;
-    }
-    if (entry.vars?.length) {
-        const taken = new Set([...environmentEnv, ...(entry.env ?? [])].map((e) => e.name));
-        out.vars = {};
-        for (const v of entry.vars) {
-            if (taken.has(v.name)) {
-                new Cursor(x.src, v.path).problemAt(v.position, `\`${v.name}\` is set in \`env\` too: give each name in \`env\` or in \`vars\`, not both`);
-            }
-            else
-                out.vars[v.name] = v.value;
-        }
-    }
-    return out;
-}
-/**
- * Each `on:`/`once:` selector of `hooks` must match a host: labels are checked against the entries as written in
- * every environment, host names against `resolved` (the chosen environment's hosts, before `hosts` selects).
- */
-function checkHookTargets(at, entries = [], resolved, ...lists) {
-    const written = entries.map((e) => ({ ...e.spec, name: '', host: '' }));
-    for (const hook of lists.flat()) {
-        const target = hook.on;
-        if (!target)
-            continue;
-        for (const item of target.items) {
-            const label = item.startsWith('label=');
-            const hosts = label ? written : resolved;
-            if (!hosts || hosts.some((h) => selectedBy([item], h)))
-                continue;
-            const known = label
-                ? [...new Set(entries.flatMap((e) => e.spec.labels))].map((l) => `label=${l}`).join(', ')
-                : hosts.map((h) => h.name).join(', ');
-            new Cursor(at.source, target.path).problemAt(target.position, `\`${item}\` matches no host of this environment${inEnvironment(target.path, at)}` +
-                `; ${label ? 'its labels' : 'its hosts'}: ${known || '(none)'}` +
-                (target.key === 'once' ? ' (`once: true` runs on the first host)' : ''));
-        }
-    }
-}
-/** What runs on `host` sees: the environment's `env`, the host's own `env` over it, and the host's `vars`. */
-function hostEnv(config, host) {
-    return { ...config.env, ...host.env, ...host.vars };
-}
-
-;// CONCATENATED MODULE: ./src/config/kind.ts
-function key(spec) {
-    return spec;
-}
-/** JSON Schema for a mapping described by key specs (no unknown keys); `requiredFrom` says which keys are required. */
-function kind_objectSchema(specs, requiredFrom = specs) {
-    const properties = {};
-    for (const [keyName, spec] of Object.entries(specs)) {
-        const property = { description: spec.description, ...spec.kind.jsonSchema };
-        if (spec.default !== undefined)
-            property.default = spec.kind.toJson(spec.default);
-        properties[keyName] = property;
-    }
-    const required = Object.keys(requiredFrom).filter((k) => requiredFrom[k].required);
-    return { type: 'object', properties, additionalProperties: false, ...(required.length ? { required } : {}) };
-}
-
-;// CONCATENATED MODULE: ./src/config/env-kind.ts
-/** The `env:` mapping of variable names to values. */
-
-
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** `env:` as written: names checked, values stringified (numbers keep their written form), not yet expanded. */
-const envMap = {
-    label: 'map of NAME to string, number or boolean',
-    jsonSchema: {
-        type: 'object',
-        propertyNames: { pattern: ENV_NAME.source, not: { pattern: '^[Dd][Ee][Pp][Ll][Oo][Yy]_' } },
-        additionalProperties: { type: ['string', 'number', 'boolean'] },
-    },
-    read(node, at) {
-        const entries = mappingEntries(node, at, 'a mapping of NAME: value');
-        if (!entries)
-            return undefined;
-        const out = [];
-        for (const { key, keyNode, value } of entries) {
-            const entryAt = at.child(key);
-            if (!ENV_NAME.test(key)) {
-                entryAt.problem(keyNode, 'invalid variable name: use letters, digits and `_`, not starting with a digit');
-                continue;
-            }
-            if (/^DEPLOY_/i.test(key)) {
-                entryAt.problem(keyNode, 'names starting with `DEPLOY_` are reserved for deploy-action');
-                continue;
-            }
-            const resolved = entryAt.resolve(value);
-            const scalar = (0,dist/* isScalar */.jn)(resolved) ? resolved.value : undefined;
-            let text;
-            if (typeof scalar === 'string')
-                text = scalar;
-            else if (typeof scalar === 'boolean')
-                text = String(scalar);
-            else if (typeof scalar === 'number' && (0,dist/* isScalar */.jn)(resolved))
-                text = resolved.source ?? String(scalar);
-            if (text === undefined) {
-                entryAt.problem(value, `must be a string, number or boolean (got ${describeNode(resolved)})`);
-                continue;
-            }
-            if (text.includes('\0')) {
-                entryAt.problem(value, 'must not contain NUL characters');
-                continue;
-            }
-            out.push({ name: key, ...entryAt.located(text, value) });
-        }
-        return out;
-    },
-    toJson: (entries) => Object.fromEntries(entries.map((e) => [e.name, e.value])),
-};
-
-;// CONCATENATED MODULE: ./src/config/environments-kind.ts
-
-const ENVIRONMENT_NAME = /^[A-Za-z0-9._-]+$/;
-function environmentMap(specs, misplaced) {
-    return {
-        label: 'map of environment name to settings',
-        jsonSchema: {
-            type: 'object',
-            minProperties: 1,
-            propertyNames: { pattern: ENVIRONMENT_NAME.source },
-            additionalProperties: { $ref: '#/$defs/environment' },
-        },
-        read(node, at) {
-            const entries = mappingEntries(node, at);
-            if (!entries)
-                return undefined;
-            if (entries.length === 0)
-                return at.problem(node, 'must define at least one environment');
-            const out = [];
-            for (const { key, keyNode, value } of entries) {
-                const envAt = at.child(key);
-                if (!ENVIRONMENT_NAME.test(key)) {
-                    envAt.problem(keyNode, 'invalid environment name: use letters, digits, `.`, `_` and `-`');
-                    out.push({ name: key, position: envAt.position(keyNode), mapping: undefined, path: envAt.path });
-                    continue;
-                }
-                const mapping = readMapping(value, envAt, specs, { misplaced });
-                out.push({
-                    name: key,
-                    position: envAt.position(keyNode),
-                    mapping: mapping && { values: mapping.values, keys: mapping.keys },
-                    path: envAt.path,
-                });
-            }
-            return out;
-        },
-        toJson: (envs) => Object.fromEntries(envs.map((e) => [e.name, {}])),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/config/healthcheck-kind.ts
-
-
-
-/** The placeholder in a healthcheck URL replaced by each host's host name. */
-const HOST_PLACEHOLDER = '{host}';
-/** An http(s) URL that may contain `{host}` (checked with `{host}` replaced by `example.com`). */
-const healthcheckUrl = kinds_text({
-    label: 'http(s) URL, `{host}` allowed',
-    check: (v) => {
-        const other = /\{[^}]*\}/.exec(v.replaceAll(HOST_PLACEHOLDER, ''));
-        if (other)
-            return `unknown placeholder \`${other[0]}\`: only \`${HOST_PLACEHOLDER}\` is replaced (by each host's host name)`;
-        return urlProblem(v.replaceAll(HOST_PLACEHOLDER, 'example.com')) === undefined
-            ? undefined
-            : `must be an http:// or https:// URL, \`${HOST_PLACEHOLDER}\` allowed (got ${JSON.stringify(v)})`;
-    },
-    schema: { pattern: '^https?://' },
-});
-function healthcheck(keys) {
-    const schema = {
-        ...kind_objectSchema(keys),
-        oneOf: [
-            { required: ['url'], not: { required: ['command'] } },
-            { required: ['command'], not: { anyOf: [{ required: ['url'] }, { required: ['expect_status'] }] } },
-        ],
-    };
-    return {
-        label: 'mapping with `url` or `command`',
-        jsonSchema: schema,
-        read(node, at) {
-            const mapping = readMapping(node, at, keys);
-            if (!mapping)
-                return undefined;
-            const written = mapping.keys;
-            const where = at.keyPosition ?? mapping.position;
-            if (written.url && written.command) {
-                return at.problemAt(where, 'takes either `url` (requested from the runner) or `command` (run on the host), not both');
-            }
-            if (!written.url && !written.command) {
-                return at.problemAt(where, 'needs `url` (requested from the runner) or `command` (run on the host)');
-            }
-            if (written.command && written.expect_status) {
-                return at
-                    .child('expect_status')
-                    .problemAt(written.expect_status, '`expect_status` is only meaningful with `url`; a `command` passes when it exits 0');
-            }
-            const { values } = mapping;
-            // A written key without a value was bad (and reported): give no config rather than one with a default.
-            if (Object.keys(written).some((k) => values[k] === undefined))
-                return undefined;
-            return {
-                ...(values.url === undefined ? {} : { url: values.url }),
-                ...(values.command === undefined ? {} : { command: values.command }),
-                expectStatus: values.expect_status ?? keys.expect_status.default,
-                timeoutMs: values.timeout ?? keys.timeout.default,
-                retries: values.retries ?? keys.retries.default,
-                intervalMs: values.interval ?? keys.interval.default,
-                position: where,
-            };
-        },
-        toJson(check) {
-            const out = check.url === undefined
-                ? { command: check.command ?? '' }
-                : { url: check.url, expect_status: check.expectStatus };
-            return {
-                ...out,
-                timeout: keys.timeout.kind.toJson(check.timeoutMs),
-                retries: check.retries,
-                interval: keys.interval.kind.toJson(check.intervalMs),
-            };
-        },
-    };
-}
 
 ;// CONCATENATED MODULE: ./src/config/hook-kind.ts
 /**
@@ -10897,6 +10623,112 @@ function hostList(entryKeys) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/config/route-kind.ts
+/** How a host is reached: `jump` (one jump host or a chain of them) and `proxy_command`. */
+
+
+
+
+
+
+/** The most hops a chain may have (OpenSSH has no limit; a longer chain is a typo more likely than a network). */
+const MAX_JUMP_HOPS = 8;
+/** The JSON Schema of one hop: a host spec, or a string with `${NAME}` in it. */
+const HOP_SCHEMA = { type: 'string', anyOf: [{ pattern: HOST_SPEC_PATTERN }, { pattern: REFERENCE_PATTERN }] };
+/** A hop's text, as deploy.yml and ssh_config write it: checked as a hop (never `local`). */
+function parseHop(spec, at, node) {
+    if (spec === LOCAL)
+        return '`local` cannot be a jump host: write `user@host:port`';
+    const result = readHostSpec(spec, at.position(node));
+    if ('problem' in result)
+        return result.problem;
+    const { host, user, port } = result.host;
+    return { host, user, port };
+}
+function readHop(item, at) {
+    const deferred = readDeferred(item, at);
+    if (deferred !== null)
+        return deferred;
+    const spec = readText(item, at);
+    if (spec === undefined)
+        return undefined;
+    const hop = parseHop(spec, at, item);
+    return typeof hop === 'string' ? at.problem(item, hop) : hop;
+}
+/**
+ * `jump`: one host entry (`user@host:port`, user and port optional) or a list of them, the first reached first
+ * (OpenSSH's ProxyJump). An empty list means no jump host (a host's own `jump: []` overrides the environment's).
+ */
+const jumpChain = {
+    label: 'jump host `user@host:port` or a list of them',
+    jsonSchema: {
+        oneOf: [HOP_SCHEMA, { type: 'array', maxItems: MAX_JUMP_HOPS, items: HOP_SCHEMA }],
+    },
+    read(node, at) {
+        const resolved = at.resolve(node);
+        if ((0,dist/* isScalar */.jn)(resolved) && typeof resolved.value === 'string') {
+            const hop = readHop(node, at);
+            return hop && [hop];
+        }
+        if (!(0,dist/* isSeq */.oP)(resolved))
+            return at.problem(node, `must be a jump host \`user@host:port\` or a list of them (got ${describeNode(resolved)})`);
+        if (resolved.items.length > MAX_JUMP_HOPS)
+            return at.problem(node, `a chain of at most ${MAX_JUMP_HOPS} jump hosts`);
+        return readList(node, at, readHop);
+    },
+    toJson: (hops) => hops.map((h) => (isDeferred(h) ? h.template : `${h.user ? `${h.user}@` : ''}${h.host}:${h.port}`)),
+};
+/** How messages name a hop: `deploy@bastion:22` (the port always, the user once resolved); `***` from a secret. */
+function hopName(hop) {
+    if (hop.masked)
+        return '***';
+    const host = hop.host.includes(':') ? `[${hop.host}]` : hop.host;
+    return `${hop.user === undefined ? '' : `${hop.user}@`}${host}:${hop.port}`;
+}
+/** The path to a host for the log: `via deploy@bastion:22`, `via a@edge:22, b@inner:22`, `via proxy command …`. */
+function routeText(host) {
+    if (host.proxyCommand !== undefined)
+        return `via proxy command \`${host.proxyCommand}\``;
+    return host.jump?.length ? `via ${host.jump.map(hopName).join(', ')}` : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/config/host-selector.ts
+/** `[::1]` → `::1`; host names compare case-insensitively (DNS does). */
+function bare(host) {
+    return (/^\[(.*)\]$/.exec(host)?.[1] ?? host).toLowerCase();
+}
+/** What one item selects, or why it cannot select anything. Host names never contain `=`. */
+function selectorFor(item) {
+    const label = /^label=(.+)$/.exec(item);
+    if (label)
+        return { item, label: label[1], matches: (h) => h.labels.includes(label[1]) };
+    if (item.includes('='))
+        return `"${item}": only label=NAME selects by key`;
+    const at = item.indexOf('@');
+    const user = at >= 0 ? item.slice(0, at) : undefined;
+    const host = bare(at >= 0 ? item.slice(at + 1) : item);
+    return {
+        item,
+        matches: (h) => h.name === item || (bare(h.host) === host && (user === undefined || h.user === user)),
+    };
+}
+/** Whether any of `items` (selectors that parse) picks `host`. */
+function selectedBy(items, host) {
+    return items.some((item) => {
+        const selector = selectorFor(item);
+        return typeof selector !== 'string' && selector.matches(host);
+    });
+}
+/**
+ * The hosts of `hosts` (config order) that a hook runs on: those its `on` picks (every host without it); with
+ * `once`, the first of them only.
+ */
+function hookHosts(hook, hosts, of) {
+    const on = hook.on;
+    const picked = on ? hosts.filter((h) => selectedBy(on.items, of(h))) : [...hosts];
+    return hook.once ? picked.slice(0, 1) : picked;
+}
+
 ;// CONCATENATED MODULE: ./src/config/target-kind.ts
 /**
  * Where a hook runs (`on:`, `once:`) and a host's own `env:` and `vars:`. Selectors are read as the `hosts` input
@@ -11033,7 +10865,7 @@ const DEPLOY_HOOK_TARGET_KEYS = {
 /** Why `build` hooks refuse these keys. */
 const BUILD_MISPLACED = {
     once: '`once` is only meaningful for deploy hooks',
-    on: '`on` is only meaningful for deploy and activate hooks: build hooks run on the runner',
+    on: '`on` is only meaningful for deploy, activate and rollback hooks: build hooks run on the runner',
 };
 /** The above, for one import in schema.ts. */
 const TARGETS = {
@@ -11081,7 +10913,7 @@ function smallKeys(hookKeys, misplaced) {
         rollback: key({
             kind: hookList(hookKeys, { misplaced }),
             default: [],
-            description: "Shell commands run on each host after a rollback's switch and its `activate` commands, in the live release, before the health check: strings, or mappings with `run` (and `name`). One that fails fails the rollback as a failed `activate` does: the switched hosts are switched back.",
+            description: "Shell commands run on each host after a rollback's switch and its `activate` commands, in the live release, before the health check: strings, or mappings with `run` (and `name`, `on`: the hosts it runs on, as for `activate`). One that fails fails the rollback as a failed `activate` does: the switched hosts are switched back.",
         }),
     };
 }
@@ -11510,7 +11342,7 @@ const schema_ENVIRONMENT_KEYS = {
         kind: healthcheck(HEALTHCHECK_KEYS),
         description: 'Checks each host after its switch: `url` (requested from the runner, answering `expect_status`) or `command` (run on the host, exit 0), retried `retries` times `interval` apart, each attempt limited to `timeout`.',
     }),
-    ...smallKeys(HOOK_KEYS, ONLY_DEPLOY),
+    ...smallKeys({ ...HOOK_KEYS, ...TARGETS.activate }, ONLY_DEPLOY),
     ...MAINTENANCE_ENV_KEYS,
     ...FILES_KEYS,
 };
@@ -11531,24 +11363,7 @@ const schema_TOP_LEVEL_ONLY_KEYS = {
 };
 const schema_TOP_LEVEL_KEYS = { ...schema_TOP_LEVEL_ONLY_KEYS, ...schema_ENVIRONMENT_KEYS };
 
-;// CONCATENATED MODULE: ./src/config/validate.ts
-/**
- * From a parsed deploy.yml to one environment's settings: reads every key of every environment (so a typo in
- * `staging` is caught while deploying `production`), merges top-level defaults, checks what spans keys (users,
- * duplicate hosts, deploy_path, overlapping shared paths), and expands `${NAME}` for the chosen environment.
- */
-
-
-
-
-
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./src/config/merged.ts
 
 /** An environment's keys with top-level defaults applied (environment value replaces, no deep merge). */
 class Merged {
@@ -11575,6 +11390,200 @@ function checkRequired(merged, at, position) {
         }
     }
 }
+
+;// CONCATENATED MODULE: ./src/config/routes.ts
+/** How a host is reached: directly, through jump hosts, or over a proxy command (the environment's or its own). */
+
+
+
+
+
+/** The environment's `jump` or `proxy_command`; both at once is a problem (`both` reports it) and means neither. */
+function environmentRoute(jump, proxyCommand, both) {
+    if (jump !== undefined && proxyCommand !== undefined) {
+        both('give `jump` or `proxy_command` for the environment, not both');
+        return {};
+    }
+    return { ...(jump === undefined ? {} : { jump }), ...(proxyCommand === undefined ? {} : { proxyCommand }) };
+}
+/** One hop written with `${NAME}`: expanded, checked as a hop, its values masked; undefined when wrong (reported). */
+function expandHop(d, x) {
+    let hop;
+    const at = new Cursor(x.source, d.path);
+    const expanded = x.expand(d, 'jump host (`user@host:port`)', (value) => {
+        const parsed = parseHop(value, at, undefined);
+        if (typeof parsed === 'string')
+            return parsed;
+        hop = parsed;
+        return undefined;
+    });
+    if (!expanded || !hop)
+        return undefined;
+    const masked = HostExpander.maskable([expanded.value]);
+    if (!masked)
+        return hop;
+    const shown = hop.host.includes(':') ? `[${hop.host}]` : hop.host;
+    // The host, and the hop as messages would name it, are masked as well as the value.
+    x.add(hop.host, `${shown}:${hop.port}`, ...(hop.user === undefined ? [] : [`${hop.user}@${shown}:${hop.port}`]));
+    return { ...hop, masked: true };
+}
+/**
+ * A proxy command with `${NAME}` in it: each variable must be set and not empty (checked now, before anything
+ * connects) and its value is masked. The command is kept as written: bash expands `${NAME}` from the same
+ * environment when it runs it, so a value is one more word of the command, never more code.
+ */
+function checkProxyCommand(d, x) {
+    const at = new Cursor(x.source, d.path);
+    const from = x.from;
+    const expansion = expandValue(d.template, x.env, from);
+    for (const problem of expansion.problems)
+        at.problemAt(d.position, problem);
+    if (expansion.problems.length)
+        return undefined;
+    // `$${NAME}` is a literal: not a reference.
+    const names = [...new Set([...d.template.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]))];
+    const empty = names.filter((name) => (x.env[name] ?? '').trim() === '');
+    if (empty.length) {
+        const shown = referencedNames(empty.map((n) => `\${${n}}`).join(' '));
+        return at.problemAt(d.position, `${shown} ${empty.length > 1 ? 'are' : 'is'} empty in ${from}: proxy_command needs a value`);
+    }
+    x.add(...names.map((name) => x.env[name]).filter((value) => HostExpander.maskable([value])));
+    return d.template;
+}
+/**
+ * A route with its `${NAME}` expanded and checked (for the chosen environment, before anything connects);
+ * undefined when some part is wrong (reported).
+ */
+function expandRoute(route, x) {
+    const { jump, proxyCommand } = route;
+    if (proxyCommand !== undefined) {
+        const command = isDeferred(proxyCommand) ? checkProxyCommand(proxyCommand, x) : proxyCommand;
+        return command === undefined ? undefined : { proxyCommand: command };
+    }
+    if (jump === undefined)
+        return {};
+    const hops = jump.map((hop) => (isDeferred(hop) ? expandHop(hop, x) : hop));
+    return hops.every((h) => h !== undefined) ? { jump: hops } : undefined;
+}
+/** A route as written, for an environment that is not chosen (its `${NAME}` need not be set): no hop expanded. */
+function writtenRoute(route) {
+    const jump = route.jump?.filter((hop) => !isDeferred(hop));
+    const command = route.proxyCommand;
+    return {
+        ...(jump === undefined ? {} : { jump }),
+        ...(command === undefined ? {} : { proxyCommand: isDeferred(command) ? command.template : command }),
+    };
+}
+/** A host's route: its own `jump` or `proxy_command` if written, else the environment's; each hop gets a user. */
+function hostRoute(route, user) {
+    if (route.proxyCommand !== undefined)
+        return { proxyCommand: route.proxyCommand };
+    if (!route.jump?.length)
+        return {};
+    return { jump: route.jump.map((hop) => ({ ...hop, user: hop.user ?? user })) };
+}
+
+;// CONCATENATED MODULE: ./src/config/targets.ts
+/**
+ * Per-host settings and where hooks run, checked across keys of one environment: a host's `env` (expanded over the
+ * environment's) and `vars` (plain values; a name in both is refused), and each hook's `on:`/`once:` selectors,
+ * which must each match a host of the environment (a typo would otherwise skip a migration without a word).
+ */
+
+
+
+/** For a problem found in a top-level default while checking one environment, says which environment. */
+function inEnvironment(entryPath, at) {
+    if (entryPath.startsWith(`${at.path}.`))
+        return '';
+    return ` (in environment \`${at.path.slice('environments.'.length)}\`)`;
+}
+/**
+ * A host's own `env` and `vars` in the chosen environment. `env` is expanded as the environment's (its secrets
+ * masked), or, for a command that runs no hook, left empty with its unset references listed (`x.unset`).
+ */
+function hostSettings(entry, x, environmentEnv) {
+    const out = {};
+    const source = x.vars.source ?? STEP_ENVIRONMENT;
+    if (entry.env?.length) {
+        const env = {};
+        for (const e of entry.env) {
+            if (!x.vars.expandEnv) {
+                for (const message of checkReferences(e.value, x.vars.env, source).unset)
+                    x.unset.push({ ...e.position, path: e.path, message });
+                continue;
+            }
+            const expansion = expandValue(e.value, x.vars.env, source);
+            for (const problem of expansion.problems)
+                new Cursor(x.src, e.path).problemAt(e.position, problem);
+            env[e.name] = expansion.value;
+            x.add(...expansion.secrets);
+        }
+        if (x.vars.expandEnv)
+            out.env = env;
+    }
+    if (entry.vars?.length) {
+        const taken = new Set([...environmentEnv, ...(entry.env ?? [])].map((e) => e.name));
+        out.vars = {};
+        for (const v of entry.vars) {
+            if (taken.has(v.name)) {
+                new Cursor(x.src, v.path).problemAt(v.position, `\`${v.name}\` is set in \`env\` too: give each name in \`env\` or in \`vars\`, not both`);
+            }
+            else
+                out.vars[v.name] = v.value;
+        }
+    }
+    return out;
+}
+/**
+ * Each `on:`/`once:` selector of `hooks` must match a host: labels are checked against the entries as written in
+ * every environment, host names against `resolved` (the chosen environment's hosts, before `hosts` selects).
+ */
+function checkHookTargets(at, entries = [], resolved, ...lists) {
+    const written = entries.map((e) => ({ ...e.spec, name: '', host: '' }));
+    for (const hook of lists.flat()) {
+        const target = hook.on;
+        if (!target)
+            continue;
+        for (const item of target.items) {
+            const label = item.startsWith('label=');
+            const hosts = label ? written : resolved;
+            if (!hosts || hosts.some((h) => selectedBy([item], h)))
+                continue;
+            const known = label
+                ? [...new Set(entries.flatMap((e) => e.spec.labels))].map((l) => `label=${l}`).join(', ')
+                : hosts.map((h) => h.name).join(', ');
+            new Cursor(at.source, target.path).problemAt(target.position, `\`${item}\` matches no host of this environment${inEnvironment(target.path, at)}` +
+                `; ${label ? 'its labels' : 'its hosts'}: ${known || '(none)'}` +
+                (target.key === 'once' ? ' (`once: true` runs on the first host)' : ''));
+        }
+    }
+}
+/** What runs on `host` sees: the environment's `env`, the host's own `env` over it, and the host's `vars`. */
+function hostEnv(config, host) {
+    return { ...config.env, ...host.env, ...host.vars };
+}
+
+;// CONCATENATED MODULE: ./src/config/validate.ts
+/**
+ * From a parsed deploy.yml to one environment's settings: reads every key of every environment (so a typo in
+ * `staging` is caught while deploying `production`), merges top-level defaults, checks what spans keys (users,
+ * duplicate hosts, deploy_path, overlapping shared paths), and expands `${NAME}` for the chosen environment.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 /**
  * The environment's hosts with its `user` and `deploy_path` applied. For the chosen environment (`x` given) the
  * `${NAME}` fields are expanded and checked; in another one an entry with `${NAME}` is only checked as written.
@@ -11756,7 +11765,7 @@ function validateDocument(source, options) {
         const hosts = resolveHosts(merged, at, environment.position, x, options.userFor);
         checkShared(merged, at);
         checkEnvReferences(merged, at);
-        checkHookTargets(at, merged.get('hosts'), x && hosts.hosts, merged.or('deploy'), merged.or('activate'));
+        checkHookTargets(at, merged.get('hosts'), x && hosts.hosts, merged.or('deploy'), merged.or('activate'), merged.or('rollback'));
         if (isChosen && x) {
             const loadedEnv = expandEnv(merged, at, options);
             // The hosts' values are masked whether or not the command runs hooks: every command reaches the hosts.
@@ -12463,7 +12472,7 @@ function capped(problems) {
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6558);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5507);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
 /* harmony import */ var _hook_output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2249);
 
@@ -12834,8 +12843,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: stepLine
 
-// EXTERNAL MODULE: ./src/config/index.ts + 36 modules
-var config = __nccwpck_require__(6558);
+// EXTERNAL MODULE: ./src/config/index.ts + 37 modules
+var config = __nccwpck_require__(5507);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
 var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: ./src/log.ts

@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from '../config/index.js';
+import { type EnvironmentConfig, selectedBy } from '../config/index.js';
 import { fenced } from '../remote/phase.js';
 import { AFTER_ROLLBACK, hookSteps } from '../remote/steps/hooks.js';
 import type { SwitchPhases } from './release-phases.js';
@@ -14,7 +14,10 @@ export function withRollbackHooks(c: EnvironmentConfig, phases: SwitchPhases): S
     ...phases,
     activate(m) {
       const activate = phases.activate(m);
-      const hooks = fenced(hookSteps(c.rollback, phases.env(m), AFTER_ROLLBACK, c.hookTimeoutMs));
+      // Those whose `on` picks this host; every one without `on`.
+      const mine = c.rollback.filter((h) => !h.on || selectedBy(h.on.items, m.host));
+      if (mine.length === 0) return activate;
+      const hooks = fenced(hookSteps(mine, phases.env(m), AFTER_ROLLBACK, c.hookTimeoutMs));
       const own = activate?.steps ?? [];
       return {
         name: own.length ? 'activate' : 'rollback',

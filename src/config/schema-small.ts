@@ -37,7 +37,7 @@ export function smallKeys(hookKeys: HookKeys, misplaced: Readonly<Record<string,
       kind: hookList(hookKeys, { misplaced }),
       default: [],
       description:
-        "Shell commands run on each host after a rollback's switch and its `activate` commands, in the live release, before the health check: strings, or mappings with `run` (and `name`). One that fails fails the rollback as a failed `activate` does: the switched hosts are switched back.",
+        "Shell commands run on each host after a rollback's switch and its `activate` commands, in the live release, before the health check: strings, or mappings with `run` (and `name`, `on`: the hosts it runs on, as for `activate`). One that fails fails the rollback as a failed `activate` does: the switched hosts are switched back.",
     }),
   } satisfies KeySpecs;
 }

@@ -39,7 +39,7 @@ export const DEPLOY_HOOK_TARGET_KEYS = {
 /** Why `build` hooks refuse these keys. */
 export const BUILD_MISPLACED = {
   once: '`once` is only meaningful for deploy hooks',
-  on: '`on` is only meaningful for deploy and activate hooks: build hooks run on the runner',
+  on: '`on` is only meaningful for deploy, activate and rollback hooks: build hooks run on the runner',
 };
 
 /** The above, for one import in schema.ts. */

@@ -258,7 +258,7 @@ export const ENVIRONMENT_KEYS = {
     description:
       'Checks each host after its switch: `url` (requested from the runner, answering `expect_status`) or `command` (run on the host, exit 0), retried `retries` times `interval` apart, each attempt limited to `timeout`.',
   }),
-  ...smallKeys(HOOK_KEYS, ONLY_DEPLOY),
+  ...smallKeys({ ...HOOK_KEYS, ...TARGETS.activate }, ONLY_DEPLOY),
   ...MAINTENANCE_ENV_KEYS,
   ...FILES_KEYS,
 } satisfies KeySpecs;

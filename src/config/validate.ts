@@ -11,19 +11,13 @@ import { isDeferred, written } from './deferred.js';
 import { expandEntry, HostExpander } from './host-expand.js';
 import { withFiles } from './files-expand.js';
 import { hostDisplayName, userProblem } from './hosts.js';
-import type { ValuesOf } from './kind.js';
 import type { HostEntry } from './host-kind.js';
-import { readMapping, type Mapping } from './mapping.js';
+import { readMapping } from './mapping.js';
+import { checkRequired, Merged } from './merged.js';
 import { environmentRoute, expandRoute, hostRoute, writtenRoute, type WrittenRoute } from './routes.js';
 import { checkHookTargets, hostSettings, inEnvironment } from './targets.js';
 import { deployPathProblem, sharedOverlapProblems, type PathEntry } from './paths.js';
-import {
-  ENVIRONMENT_KEYS,
-  TOP_LEVEL_KEYS,
-  TOP_LEVEL_ONLY_KEYS,
-  type EnvironmentSpecs,
-  type TopLevelSpecs,
-} from './schema.js';
+import { ENVIRONMENT_KEYS, TOP_LEVEL_KEYS, TOP_LEVEL_ONLY_KEYS } from './schema.js';
 import type { EnvironmentConfig, HostConfig } from './types.js';
 
 export interface ValidateOptions {
@@ -37,37 +31,6 @@ export interface ValidateOptions {
   defaultName: string;
   /** The user of a host for which deploy.yml names none (the CLI: its ssh_config `User`). */
   userFor?: (host: string) => string | undefined;
-}
-
-type EnvironmentValues = ValuesOf<EnvironmentSpecs>;
-type Key = keyof EnvironmentSpecs;
-
-/** An environment's keys with top-level defaults applied (environment value replaces, no deep merge). */
-class Merged {
-  constructor(
-    private readonly top: Mapping<TopLevelSpecs>,
-    private readonly own: Pick<Mapping<EnvironmentSpecs>, 'values' | 'keys'>,
-  ) {}
-
-  get<K extends Key>(k: K): EnvironmentValues[K] {
-    return k in this.own.keys ? this.own.values[k] : this.top.values[k];
-  }
-
-  written(k: Key): boolean {
-    return k in this.own.keys || k in this.top.keys;
-  }
-
-  or<K extends Key>(k: K): NonNullable<EnvironmentValues[K]> | EnvironmentSpecs[K]['default'] {
-    return this.get(k) ?? ENVIRONMENT_KEYS[k].default;
-  }
-}
-
-function checkRequired(merged: Merged, at: Cursor, position: SourcePosition): void {
-  for (const [k, spec] of Object.entries(ENVIRONMENT_KEYS)) {
-    if ('required' in spec && spec.required && !merged.written(k as Key)) {
-      at.problemAt(position, `missing required key \`${k}\``);
-    }
-  }
 }
 
 interface ResolvedHosts {
@@ -273,7 +236,14 @@ export function validateDocument(source: Source, options: ValidateOptions): Envi
     const hosts = resolveHosts(merged, at, environment.position, x, options.userFor);
     checkShared(merged, at);
     checkEnvReferences(merged, at);
-    checkHookTargets(at, merged.get('hosts'), x && hosts.hosts, merged.or('deploy'), merged.or('activate'));
+    checkHookTargets(
+      at,
+      merged.get('hosts'),
+      x && hosts.hosts,
+      merged.or('deploy'),
+      merged.or('activate'),
+      merged.or('rollback'),
+    );
     if (isChosen && x) {
       const loadedEnv = expandEnv(merged, at, options);
       // The hosts' values are masked whether or not the command runs hooks: every command reaches the hosts.
