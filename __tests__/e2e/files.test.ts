@@ -237,7 +237,7 @@ describe('secret files', () => {
     symlinkSync(victim, join(ws2.app, 'config'));
     const r2 = await runAction({ inputs: sshInputs(sshd), workspace: ws2.dir, env: SECRETS });
     expect(r2.code).not.toBe(0);
-    expect(shown(r2)).toMatch(/files: config\/credentials\.json: releases\/\d+\/config is a symlink/);
+    expect(shown(r2)).toMatch(/files: config\/credentials\.json: releases\/\d+(-\d+)?\/config is a symlink/);
     expect(readdirSync(victim)).toEqual([]);
     expectNoSecret(r2, dp);
   });
@@ -269,7 +269,7 @@ describe('secret files', () => {
     const r = await runAction({ inputs: sshInputs(sshd, { 'dry-run': 'true' }), workspace: ws.dir });
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(r.summary).toMatch(
-      /Files: write shared\/\.env \(0600\), write releases\/\d+\/config\/credentials\.json \(0640\)/,
+      /Files: write shared\/\.env \(0600\), write releases\/\d+(-\d+)?\/config\/credentials\.json \(0640\)/,
     );
     expect(r.summary).toContain('from\\_env: references ${GCP\\_CREDENTIALS\\_JSON}, which is not set');
     expect(existsSync(join(dp, 'shared/.env'))).toBe(false);
