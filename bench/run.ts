@@ -13,8 +13,8 @@
  * plain deploy user. Beside it, two floors through the same proxies: OpenSSH's `ssh host true`, and the least an
  * all-or-nothing deploy does (lock, unpack, switch, unlock, with the two waits that keep a fleet from running mixed
  * versions) over this action's own SSH transport; and the CPU each run used, the runner's and each host's. The
- * target (10 hosts ≤ 1.5 × 1 host) is judged on a small app (the time is the orchestration's: connections, phases,
- * barriers) at 50 ms RTT, as a fleet is reached over a network; 100 ms is shown beside it. At 0 ms RTT,
+ * old target (10 hosts ≤ 1.5 × 1 host; informational now: the simulated hosts share the runner's two cores, the
+ * scale section's bar replaces it) is shown on a small app at 50 ms RTT; 100 ms is shown beside it. At 0 ms RTT,
  * and with a 1,500-file app, the figures are informational: the ten simulated hosts share this machine's cores, so
  * their own work (sshd, bash, unpacking, cleanup) serialises here, where a real fleet does it on its own CPUs.
  *
@@ -75,7 +75,7 @@ const floor = (r: Awaited<ReturnType<typeof fleetBench>>) =>
 if (!only || only === 'fleet' || only === 'fleet50') {
   const atRtt = await fleetBench({ runs, shape: smallApp, rttMs: 50, ...(against ? { against } : {}) });
   lines.push(
-    `fleet, small app @50 ms RTT: 10 hosts / 1 host = ${ratio(atRtt).toFixed(2)} (target ≤ 1.50): ${verdict(ratio(atRtt) <= 1.5)}; ${floor(atRtt)}`,
+    `fleet, small app @50 ms RTT: 10 hosts / 1 host = ${ratio(atRtt).toFixed(2)} (informational: the fleet's bar is the scale section's); ${floor(atRtt)}`,
   );
 }
 if (!only || only === 'fleet') {
@@ -103,6 +103,7 @@ if (!only || only === 'scale') {
     ...(maxParallel ? { maxParallel: Number(maxParallel) } : {}),
   });
   const v = scaleVerdicts(r);
+  if (v.rows.length < 2) v.cpuPerHostMs = Number.NaN; // a slope needs two sizes
   const last = v.rows[v.rows.length - 1]!;
   const rss = Math.max(...v.rows.map((x) => x.runnerRssMiB)) * 1.048576;
   lines.push(

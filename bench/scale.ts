@@ -142,7 +142,12 @@ async function timedAction(
   const usageFile = join(workspace, `usage-${label}-${process.hrtime.bigint()}.json`);
   const hook = pathToFileURL(fileURLToPath(new URL('./usage-hook.js', import.meta.url))).href;
   const extra = process.env['BENCH_NODE_OPTIONS'];
-  const env = { BENCH_USAGE_FILE: usageFile, NODE_OPTIONS: `--import ${hook}${extra ? ` ${extra}` : ''}` };
+  const prof = process.env['BENCH_CPU_PROF'];
+  const env = {
+    BENCH_USAGE_FILE: usageFile,
+    NODE_OPTIONS: `--import ${hook}${extra ? ` ${extra}` : ''}`,
+    ...(prof ? { BENCH_CPU_PROF: prof } : {}),
+  };
   const t0 = performance.now();
   const result = await runAction({ inputs, workspace, env });
   const ms = performance.now() - t0;
@@ -216,7 +221,10 @@ export async function scaleBench(opts: {
         mark.runnerEnd();
         await settle(...dirs);
         const cpu = mark.end();
-        if (r.code !== 0) throw new Error(`scale bench: the deploy to ${n} hosts failed:\n${r.stdout.slice(-3000)}`);
+        if (r.code !== 0)
+          throw new Error(
+            `scale bench: the deploy to ${n} hosts failed:\n${r.stdout.slice(-3000)}${r.stderr.slice(-2000)}`,
+          );
         if (!usage) throw new Error('scale bench: the action wrote no resource usage (is bench/usage-hook.js built?)');
         const run = { ms, result: r, usage, window: switchWindowMs(dirs), execs: (execs(n) - execs0) / n };
         if (i > 0) runs.push(cpu.hostsMs !== undefined ? { ...run, hostsMs: cpu.hostsMs } : run);
