@@ -43,6 +43,16 @@ export interface ScaleRow {
   hostCpuPerHostMs?: number;
   switchWindowMs: number;
   execsPerHost: number;
+  /** Each phase's time as the log's line after its section says (`stage: 100/100 hosts, 4.1 s`), medians. */
+  phases: [string, number][];
+}
+
+/** The phase lines of an action's log: title and milliseconds, in order. */
+function phaseTimes(stdout: string): [string, number][] {
+  return [...stdout.matchAll(/^([a-z][a-z ,]*): \d+\/\d+ hosts?, (\d+ ms|[\d.]+ s)$/gm)].map((m) => [
+    m[1]!,
+    m[2]!.endsWith(' ms') ? Number(m[2]!.slice(0, -3)) : Number(m[2]!.slice(0, -2)) * 1000,
+  ]);
 }
 
 export interface ShardedRow {
@@ -241,6 +251,10 @@ export async function scaleBench(opts: {
         ...(perHost !== undefined ? { hostCpuPerHostMs: perHost } : {}),
         switchWindowMs: median(runs.map((r) => r.window)),
         execsPerHost: median(runs.map((r) => r.execs)),
+        phases: phaseTimes(runs[0]!.result.stdout).map(([title], k) => [
+          title,
+          median(runs.map((r) => phaseTimes(r.result.stdout)[k]?.[1] ?? Number.NaN)),
+        ]),
       });
       rmSync(base, { recursive: true, force: true });
     }
@@ -337,6 +351,7 @@ export function scaleReport(r: ScaleResult, rttMs: number): string {
         String(row.execsPerHost),
       ]),
     ]),
+    `Phases (the log's line after each section): ${rows.map((row) => `${row.hosts} host(s): ${row.phases.map(([t, ms]) => `${t} ${secs(ms)}`).join(', ')}`).join('; ')}`,
     `(${rttMs} ms RTT; runner CPU and RSS: the action's own process, getrusage at its exit; host CPU: every sshd and what it starts, in a cgroup of their own)`,
   ];
   if (rows.length > 1) {
