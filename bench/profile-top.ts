@@ -17,7 +17,7 @@ const profile = JSON.parse(readFileSync(file, 'utf8')) as {
   timeDeltas: number[];
 };
 const selfUs = new Map<number, number>();
-profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+for (const [i, id] of profile.samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 const byFunction = new Map<string, number>();
 const byFile = new Map<string, number>();
 for (const n of profile.nodes) {
