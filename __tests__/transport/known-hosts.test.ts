@@ -201,6 +201,20 @@ describe('verifyHostKey matching', () => {
     expect(verify(line('[*.EXAMPLE.com]:2222', keys.ed25519), 'Web.example.COM', 2222, keys.ed25519).ok).toBe(true);
   });
 
+  it('a fleet known_hosts file: each host matches its own line only, however often its patterns were matched before', () => {
+    const text = Array.from({ length: 100 }, (_, i) =>
+      line(`[10.0.0.${i}]:22${String(i).padStart(2, '0')}`, i === 42 ? keys.ecdsa : keys.ed25519),
+    ).join('\n');
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 100; i++) {
+        const port = Number(`22${String(i).padStart(2, '0')}`);
+        expect(verify(text, `10.0.0.${i}`, port, i === 42 ? keys.ecdsa : keys.ed25519).ok).toBe(true);
+      }
+      expect(failure(verify(text, '10.0.0.42', 2242, keys.ed25519)).reason).toBe('mismatch');
+      expect(failure(verify(text, '10.0.0.1', 2202, keys.ed25519)).reason).toBe('unknown');
+    }
+  });
+
   it('matches entries hashed by ssh-keygen -H (port 22 and non-22)', () => {
     const hashed = hashWithOpenSsh(
       `${[line('deploy.example.com', keys.ed25519), line('[deploy.example.com]:2222', keys.rsa)].join('\n')}\n`,

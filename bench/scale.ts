@@ -1,0 +1,384 @@
+/**
+ * Scale benchmark (issue 20): one runner process (dist/index.js, as the runner runs it) deploys a small app to 1, 10,
+ * 50 and 100 hosts, each a real sshd in its own network namespace behind a latency proxy (50 ms RTT). Per size: the
+ * wall time, the runner's CPU (user + system of the action's own process) and its peak RSS (getrusage at its exit,
+ * bench/usage-hook.ts), the hosts' CPU per host (a cgroup v2 holding every sshd and what it starts), the switch
+ * window (from the first host's switch to the last: the change time of each host's `current` link, which the
+ * switch's rename(2) sets, read with nanoseconds; the hosts share this machine's clock) and the SSH exec requests
+ * per host (sshd's `Starting session: command` lines, logged at LogLevel VERBOSE).
+ *
+ * From those, the figures the bar names: the runner's CPU per extra host (the slope between sizes), its RSS per host,
+ * and the switch window at the largest size. The hosts' own work shares this machine's cores with the runner, so the
+ * wall time here is an upper bound of a real fleet's; the runner's CPU and RSS do not depend on that.
+ *
+ * `shards` adds the sharded run: the same hosts staged by that many concurrent `stage` processes (`shard: i/N`),
+ * then one `switch` of the release they name. It needs the `stage` and `switch` commands; with a build that has
+ * none, the row says so instead.
+ */
+import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type ActionResult, runAction } from '../__tests__/support/action.js';
+import { createTestNetwork, netnsAvailable } from '../__tests__/support/netns.js';
+import { startProxy } from '../__tests__/support/proxy.js';
+import { type SshdHandle, startSshd } from '../__tests__/support/sshd.js';
+import { generateApp } from './app.js';
+import { CpuMeter } from './cpu.js';
+import { benchUser } from './fleet.js';
+import { settle } from './settle.js';
+import { median, secs, table } from './stats.js';
+import type { ProcessUsage } from './usage-hook.js';
+
+/** sshd's line for each exec request at LogLevel VERBOSE (DEBUG1, which the tests count, costs every login CPU). */
+const EXEC_LINE = /^Starting session: (?:forced-)?command /gm;
+
+export interface ScaleRow {
+  hosts: number;
+  /** Counted runs (the first, which seeds shared/, is not). */
+  wallMs: number[];
+  /** Medians over the counted runs. */
+  runnerCpuMs: number;
+  runnerRssMiB: number;
+  hostCpuPerHostMs?: number;
+  switchWindowMs: number;
+  execsPerHost: number;
+  /** Each phase's time as the log's line after its section says (`stage: 100/100 hosts, 4.1 s`), medians. */
+  phases: [string, number][];
+}
+
+/** The phase lines of an action's log: title and milliseconds, in order. */
+function phaseTimes(stdout: string): [string, number][] {
+  return [...stdout.matchAll(/^([a-z][a-z ,]*): \d+\/\d+ hosts?, (\d+ ms|[\d.]+ s)$/gm)].map((m) => [
+    m[1]!,
+    m[2]!.endsWith(' ms') ? Number(m[2]!.slice(0, -3)) : Number(m[2]!.slice(0, -2)) * 1000,
+  ]);
+}
+
+export interface ShardedRow {
+  hosts: number;
+  shards: number;
+  /** Undefined when the build cannot stage: `unavailable` says why. */
+  wallMs?: number;
+  stageMs?: number;
+  switchMs?: number;
+  switchWindowMs?: number;
+  runnerCpuMs?: number;
+  unavailable?: string;
+}
+
+export interface ScaleResult {
+  rows: ScaleRow[];
+  sharded?: ShardedRow;
+}
+
+interface Endpoint {
+  host: string;
+  port: number;
+  knownHostsLine: string;
+}
+
+interface Run {
+  ms: number;
+  result: ActionResult;
+  usage: ProcessUsage;
+}
+
+/** Starts `count` sshd hosts (ten at a time: each generates its keys), one per network namespace where possible. */
+async function startHosts(count: number): Promise<{ hosts: SshdHandle[]; close(): Promise<void> }> {
+  const net = netnsAvailable() ? await createTestNetwork(count, 'dabs') : undefined;
+  const hosts: SshdHandle[] = [];
+  try {
+    for (let i = 0; i < count; i += 10) {
+      const batch = Array.from({ length: Math.min(10, count - i) }, (_, k) => i + k);
+      hosts.push(
+        ...(await Promise.all(
+          batch.map((j) =>
+            startSshd({
+              // VERBOSE: INFO as on a production server, plus the line for each exec request.
+              extraConfig: ['LogLevel VERBOSE', 'MaxStartups 200'],
+              timeoutMs: 30_000,
+              ...(net ? { netns: net.hosts[j]!.ns, address: net.hosts[j]!.address } : {}),
+            }),
+          ),
+        )),
+      );
+    }
+  } catch (e) {
+    await Promise.all(hosts.map((h) => h.stop()));
+    await net?.destroy();
+    throw e;
+  }
+  for (const h of hosts.slice(1)) h.authorize(hosts[0]!.publicKeyLine());
+  // sshd reads authorized_keys as the logging-in user: let the bench user reach it (private keys stay 0600).
+  for (const h of hosts) {
+    chmodSync(h.dir, 0o755);
+    chmodSync(join(h.dir, 'authorized_keys'), 0o644);
+  }
+  return {
+    hosts,
+    close: async () => {
+      await Promise.all(hosts.map((h) => h.stop()));
+      await net?.destroy();
+    },
+  };
+}
+
+function configFor(endpoints: Endpoint[], dirs: string[], user: string, maxParallel?: number): string {
+  return `name: bench
+environments:
+  production:
+    keep_releases: 2
+    shared_dirs: [storage]
+    shared_files: [.env]
+${maxParallel ? `    max_parallel: ${maxParallel}\n` : ''}    hosts:
+${endpoints.map((h, i) => `      - { host: ${h.host}, user: ${user}, port: ${h.port}, deploy_path: ${JSON.stringify(dirs[i])} }`).join('\n')}
+`;
+}
+
+/** The switch window: first to last change of `current` on these hosts (ms; 0 for one host). */
+function switchWindowMs(dirs: string[]): number {
+  // Microseconds since the epoch fit a double exactly.
+  const at = dirs.map((d) => Number(lstatSync(join(d, 'current'), { bigint: true }).ctimeNs / 1000n));
+  return (Math.max(...at) - Math.min(...at)) / 1000;
+}
+
+/** Runs the action once with its resource usage recorded at its exit. */
+async function timedAction(
+  inputs: Record<string, string>,
+  workspace: string,
+  label: string,
+): Promise<{ ms: number; result: ActionResult; usage?: ProcessUsage }> {
+  const usageFile = join(workspace, `usage-${label}-${process.hrtime.bigint()}.json`);
+  const hook = pathToFileURL(fileURLToPath(new URL('./usage-hook.js', import.meta.url))).href;
+  const extra = process.env['BENCH_NODE_OPTIONS'];
+  const prof = process.env['BENCH_CPU_PROF'];
+  const env = {
+    BENCH_USAGE_FILE: usageFile,
+    NODE_OPTIONS: `--import ${hook}${extra ? ` ${extra}` : ''}`,
+    ...(prof ? { BENCH_CPU_PROF: prof } : {}),
+  };
+  const t0 = performance.now();
+  const result = await runAction({ inputs, workspace, env });
+  const ms = performance.now() - t0;
+  const usage = existsSync(usageFile) ? (JSON.parse(readFileSync(usageFile, 'utf8')) as ProcessUsage) : undefined;
+  rmSync(usageFile, { force: true });
+  return { ms, result, ...(usage ? { usage } : {}) };
+}
+
+const cpuOf = (u: ProcessUsage) => u.userMs + u.systemMs;
+
+export async function scaleBench(opts: {
+  sizes: number[];
+  runs: number;
+  rttMs: number;
+  /** The environment's `max_parallel` (undefined: the default, 10). */
+  maxParallel?: number;
+  /** Stage the largest size in this many concurrent shards, then switch (0: not run). */
+  shards?: number;
+}): Promise<ScaleResult> {
+  const largest = Math.max(...opts.sizes);
+  const workspace = mkdtempSync(join(tmpdir(), 'da-bench-scale-'));
+  generateApp(join(workspace, 'app'), { files: 20, smallBytes: 80_000, assets: [] });
+  console.log(
+    `scale bench: sizes ${opts.sizes.join(', ')}, ${opts.rttMs} ms RTT, ${opts.runs} counted run(s) each, max_parallel ${opts.maxParallel ?? 'default (10)'}; starting ${largest} hosts`,
+  );
+  const started = performance.now();
+  const fleet = await startHosts(largest);
+  const { hosts } = fleet;
+  const proxies =
+    opts.rttMs > 0
+      ? await Promise.all(hosts.map((h) => startProxy({ host: h.host, port: h.port }, { delayMs: opts.rttMs / 2 })))
+      : [];
+  console.log(`  ${largest} hosts up in ${secs(performance.now() - started)}`);
+  const endpoints: Endpoint[] = hosts.map((h, i) => {
+    const p = proxies[i];
+    return p
+      ? {
+          host: '127.0.0.1',
+          port: p.port,
+          knownHostsLine: `[127.0.0.1]:${p.port} ${h.knownHostsLine.split(' ').slice(1).join(' ')}`,
+        }
+      : h;
+  });
+  const user = benchUser();
+  const login = user?.name ?? hosts[0]!.user;
+  const meter = CpuMeter.forHosts(hosts.map((h) => h.pid));
+  const inputsFor = (n: number) => ({
+    config: 'deploy.yml',
+    source: 'app',
+    'ssh-private-key': hosts[0]!.privateKey,
+    'known-hosts': endpoints
+      .slice(0, n)
+      .map((h) => h.knownHostsLine)
+      .join('\n'),
+  });
+  const execs = (n: number) => hosts.slice(0, n).reduce((sum, h) => sum + (h.log().match(EXEC_LINE)?.length ?? 0), 0);
+  const result: ScaleResult = { rows: [] };
+  try {
+    for (const n of opts.sizes) {
+      const base = mkdtempSync(join(tmpdir(), 'da-bench-scale-target-'));
+      if (user) chownSync(base, user.uid, user.gid);
+      const dirs = endpoints.slice(0, n).map((_, j) => join(base, `h${j}`));
+      writeFileSync(join(workspace, 'deploy.yml'), configFor(endpoints.slice(0, n), dirs, login, opts.maxParallel));
+      const runs: (Run & { hostsMs?: number; window: number; execs: number })[] = [];
+      for (let i = 0; i < opts.runs + 1; i++) {
+        writeFileSync(join(workspace, 'app/VERSION'), `v${i}\n`);
+        await settle(...dirs);
+        const execs0 = execs(n);
+        const mark = meter.start();
+        const { ms, result: r, usage } = await timedAction(inputsFor(n), workspace, String(n));
+        mark.runnerEnd();
+        await settle(...dirs);
+        const cpu = mark.end();
+        if (r.code !== 0)
+          throw new Error(
+            `scale bench: the deploy to ${n} hosts failed:\n${r.stdout.slice(-3000)}${r.stderr.slice(-2000)}`,
+          );
+        if (!usage) throw new Error('scale bench: the action wrote no resource usage (is bench/usage-hook.js built?)');
+        const run = { ms, result: r, usage, window: switchWindowMs(dirs), execs: (execs(n) - execs0) / n };
+        if (i > 0) runs.push(cpu.hostsMs !== undefined ? { ...run, hostsMs: cpu.hostsMs } : run);
+        console.log(
+          `  ${n} host(s), run ${i}${i ? '' : ' (warm-up)'}: ${secs(ms)}, runner CPU ${cpuOf(usage).toFixed(0)} ms, RSS ${(usage.maxRssKiB / 1024).toFixed(0)} MiB, switch window ${run.window.toFixed(0)} ms`,
+        );
+      }
+      const perHost = runs.every((r) => r.hostsMs !== undefined) ? median(runs.map((r) => r.hostsMs! / n)) : undefined;
+      result.rows.push({
+        hosts: n,
+        wallMs: runs.map((r) => r.ms),
+        runnerCpuMs: median(runs.map((r) => cpuOf(r.usage))),
+        runnerRssMiB: median(runs.map((r) => r.usage.maxRssKiB / 1024)),
+        ...(perHost !== undefined ? { hostCpuPerHostMs: perHost } : {}),
+        switchWindowMs: median(runs.map((r) => r.window)),
+        execsPerHost: median(runs.map((r) => r.execs)),
+        phases: phaseTimes(runs[0]!.result.stdout).map(([title], k) => [
+          title,
+          median(runs.map((r) => phaseTimes(r.result.stdout)[k]?.[1] ?? Number.NaN)),
+        ]),
+      });
+      rmSync(base, { recursive: true, force: true });
+    }
+    if (opts.shards) result.sharded = await shardedRun(endpoints, inputsFor(largest), workspace, login, opts.shards);
+  } finally {
+    await Promise.all(proxies.map((p) => p.close()));
+    await fleet.close();
+    meter.close();
+    rmSync(workspace, { recursive: true, force: true });
+  }
+  console.log(`\n${scaleReport(result, opts.rttMs)}`);
+  return result;
+}
+
+/**
+ * The sharded run: `shards` concurrent `stage` processes (`shard: i/N`, the same run id, so the same release name),
+ * then one `switch` of that release on every host. Wall time from the first stage's start to the switch's end.
+ */
+async function shardedRun(
+  endpoints: Endpoint[],
+  inputs: Record<string, string>,
+  workspace: string,
+  user: string,
+  shards: number,
+): Promise<ShardedRow> {
+  const n = endpoints.length;
+  const base = mkdtempSync(join(tmpdir(), 'da-bench-scale-shards-'));
+  const owner = benchUser();
+  if (owner) chownSync(base, owner.uid, owner.gid);
+  const dirs = endpoints.map((_, j) => join(base, `h${j}`));
+  writeFileSync(join(workspace, 'deploy.yml'), configFor(endpoints, dirs, user));
+  try {
+    const t0 = performance.now();
+    const stages = await Promise.all(
+      Array.from({ length: shards }, (_, i) =>
+        timedAction({ ...inputs, command: 'stage', shard: `${i + 1}/${shards}` }, workspace, `stage${i}`),
+      ),
+    );
+    const stageMs = performance.now() - t0;
+    const failed = stages.find((s) => s.result.code !== 0);
+    if (failed) return { hosts: n, shards, unavailable: firstError(failed.result) };
+    const release = stages[0]!.result.outputs['release'];
+    if (!release) return { hosts: n, shards, unavailable: 'stage set no `release` output' };
+    const sw = await timedAction({ ...inputs, command: 'switch', release }, workspace, 'switch');
+    const ms = performance.now() - t0;
+    if (sw.result.code !== 0) return { hosts: n, shards, unavailable: `switch failed: ${firstError(sw.result)}` };
+    await settle(...dirs);
+    const cpu = [...stages, sw].reduce((sum, s) => sum + (s.usage ? cpuOf(s.usage) : 0), 0);
+    return {
+      hosts: n,
+      shards,
+      wallMs: ms,
+      stageMs,
+      switchMs: sw.ms,
+      switchWindowMs: switchWindowMs(dirs),
+      runnerCpuMs: cpu,
+    };
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+function firstError(r: ActionResult): string {
+  const line = `${r.stdout}\n${r.stderr}`.split('\n').find((l) => /^::error|error/i.test(l));
+  return (line ?? `exit code ${r.code}`).replace(/^::error[^:]*::/, '').slice(0, 200);
+}
+
+/** The slope of `y` between two rows, per extra host. */
+const slope = (a: ScaleRow, b: ScaleRow, y: (r: ScaleRow) => number) => (y(b) - y(a)) / (b.hosts - a.hosts);
+
+export function scaleReport(r: ScaleResult, rttMs: number): string {
+  const rows = r.rows;
+  const ms = (n: number | undefined) => (n === undefined ? 'not counted' : `${n.toFixed(0)} ms`);
+  const lines = [
+    table([
+      [
+        'hosts',
+        'wall (median)',
+        'runs',
+        'runner CPU',
+        'runner peak RSS',
+        'host CPU per host',
+        'switch window',
+        'SSH execs per host',
+      ],
+      ...rows.map((row) => [
+        String(row.hosts),
+        secs(median(row.wallMs)),
+        row.wallMs.map((t) => (t / 1000).toFixed(2)).join(' '),
+        ms(row.runnerCpuMs),
+        `${row.runnerRssMiB.toFixed(0)} MiB`,
+        ms(row.hostCpuPerHostMs),
+        `${row.switchWindowMs.toFixed(0)} ms`,
+        String(row.execsPerHost),
+      ]),
+    ]),
+    `Phases (the log's line after each section): ${rows.map((row) => `${row.hosts} host(s): ${row.phases.map(([t, ms]) => `${t} ${secs(ms)}`).join(', ')}`).join('; ')}`,
+    `(${rttMs} ms RTT; runner CPU and RSS: the action's own process, getrusage at its exit; host CPU: every sshd and what it starts, in a cgroup of their own)`,
+  ];
+  if (rows.length > 1) {
+    const slopes = rows.slice(1).map((b, i) => {
+      const a = rows[i]!;
+      return `${a.hosts}→${b.hosts}: ${slope(a, b, (x) => x.runnerCpuMs).toFixed(1)} ms CPU, ${(slope(a, b, (x) => x.runnerRssMiB) * 1024).toFixed(0)} KiB RSS`;
+    });
+    lines.push(`Runner per extra host (between sizes): ${slopes.join('; ')}`);
+  }
+  if (r.sharded) {
+    const s = r.sharded;
+    lines.push(
+      s.unavailable
+        ? `Sharded (${s.hosts} hosts as ${s.shards} concurrent stage processes, then one switch): not run: ${s.unavailable}`
+        : `Sharded (${s.hosts} hosts as ${s.shards} concurrent stage processes, then one switch): ${secs(s.wallMs!)} (stage ${secs(s.stageMs!)}, switch ${secs(s.switchMs!)}), switch window ${s.switchWindowMs!.toFixed(0)} ms, runner CPU of all ${s.shards + 1} processes ${s.runnerCpuMs!.toFixed(0)} ms`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The bar's figures (issue 20): runner CPU per extra host, runner RSS per host, switch window at the largest size. */
+export function scaleVerdicts(r: ScaleResult): { cpuPerHostMs: number; rssPerHostKiB: number; rows: ScaleRow[] } {
+  const first = r.rows[0]!;
+  const last = r.rows[r.rows.length - 1]!;
+  return {
+    cpuPerHostMs: slope(first, last, (x) => x.runnerCpuMs),
+    rssPerHostKiB: slope(first, last, (x) => x.runnerRssMiB) * 1024,
+    rows: r.rows,
+  };
+}
