@@ -131,12 +131,15 @@ function isOpen(client) {
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __webpack_require__(5472);
+var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
 // EXTERNAL MODULE: ./src/transport/certificate.ts
 var transport_certificate = __webpack_require__(2102);
 ;// CONCATENATED MODULE: ./src/transport/sign-at-once.ts
 
 
 
+// ssh2 is CommonJS: its named exports are not visible to Node's ESM loader (the bench runs this file unbundled).
+const { utils } = (lib_default());
 /** The hash each RSA signature algorithm signs with (the other key types have one hash each). */
 const RSA_HASH = { 'rsa-sha2-256': 'sha256', 'rsa-sha2-512': 'sha512', 'ssh-rsa': 'sha1' };
 function isSigningKey(key) {
@@ -236,7 +239,7 @@ function send(proto, payload) {
  * log show it), or undefined when the key cannot be read here.
  */
 function keyFingerprint(privateKey, passphrase) {
-    const parsed = lib.utils.parseKey(privateKey, passphrase);
+    const parsed = utils.parseKey(privateKey, passphrase);
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     if (!key || key instanceof Error)
         return undefined;
@@ -247,7 +250,7 @@ function keyFingerprint(privateKey, passphrase) {
  * cannot be read is left to the login, which reports it its own way.
  */
 function certificateMismatch(certificate, privateKey, passphrase, names) {
-    const parsed = lib.utils.parseKey(privateKey, passphrase);
+    const parsed = utils.parseKey(privateKey, passphrase);
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     if (!key || key instanceof Error)
         return undefined;

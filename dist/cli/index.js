@@ -13798,11 +13798,20 @@ function parseKnownHosts(text, source) {
     return { entries, problems, ...(source ? { source } : {}) };
 }
 /** OpenSSH match_pattern: `*` and `?` wildcards over the whole (lower-cased) string. */
+// Every host is matched against every line: a fleet's known_hosts makes that hosts × lines, so a pattern is compiled
+// once, and one without wildcards (nearly all) is a string comparison.
+const compiled = new Map();
 function globMatch(name, pattern) {
-    const source = [...pattern.toLowerCase()]
-        .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
-        .join('');
-    return new RegExp(`^${source}$`, 's').test(name);
+    let m = compiled.get(pattern);
+    if (m === undefined) {
+        const lower = pattern.toLowerCase();
+        const source = [...lower]
+            .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
+            .join('');
+        m = /[*?]/.test(lower) ? new RegExp(`^${source}$`, 's') : lower;
+        compiled.set(pattern, m);
+    }
+    return typeof m === 'string' ? m === name : m.test(name);
 }
 function entryMatchesHost(entry, name) {
     if (!Array.isArray(entry.patterns)) {

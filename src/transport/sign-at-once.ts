@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { utils, type Client } from 'ssh2';
+import ssh2, { type Client } from 'ssh2';
 import {
   certificateAlgorithm,
   checkCertificateKey,
@@ -7,6 +7,9 @@ import {
   sshSignature,
   type Certificate,
 } from './certificate.js';
+
+// ssh2 is CommonJS: its named exports are not visible to Node's ESM loader (the bench runs this file unbundled).
+const { utils } = ssh2;
 
 /** The parts of ssh2's key objects and protocol this module relies on. */
 interface SigningKey {
