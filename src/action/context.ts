@@ -83,7 +83,8 @@ export async function commandContext(
     log: actionsLog,
     report,
     source: inputs.source,
-    releaseName: (inputs.command === 'rollback' ? inputs.release : inputs.releaseName) || undefined,
+    releaseName:
+      (['rollback', 'switch', 'discard'].includes(inputs.command) ? inputs.release : inputs.releaseName) || undefined,
     releaseNameExists: inputs.releaseNameExists,
     dryRun: inputs.dryRun,
     force: inputs.force,

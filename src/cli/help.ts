@@ -11,6 +11,10 @@ export const COMMANDS: Record<CommandName, string> = {
   doctor: 'check that each host has what a deploy needs (changes nothing); fails when one lacks it',
   maintenance: "ENVIRONMENT on|off: run the config's maintenance `on` or `off` command on each host, under the lock",
   exec: 'run a command in current/ on the hosts: exec ENVIRONMENT [--once] [--lock] -- COMMAND [ARGS...]',
+  stage:
+    'build and stage a new release with its deploy hooks, held on each host for a later switch (nothing goes live)',
+  switch: 'switch ENVIRONMENT --release NAME: make a staged release live on every host, all or nothing',
+  discard: 'discard ENVIRONMENT --release NAME: remove a staged release and its hold from every host',
 };
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
