@@ -58,12 +58,18 @@ const OPTION_HELP: [string, string][] = [
     'unlock: remove the lock even while the run holding it still runs (that run then stops at its next step and ' +
       'changes nothing more)',
   ],
-  ['--release-name NAME', 'deploy, redeploy: name of the new release (default: a UTC timestamp)'],
+  [
+    '--release-name NAME',
+    'deploy, redeploy, stage: name of the new release (default: a UTC timestamp; stage: run-<GITHUB_RUN_ID> on a runner)',
+  ],
   [
     '--release-name-exists fail|suffix',
     'deploy, redeploy: when --release-name exists on a host, fail (default) or take the first NAME-2, NAME-3… free on every host',
   ],
-  ['--release NAME', 'rollback: the release to make live (default: the previous good one)'],
+  [
+    '--release NAME',
+    'rollback: the release to make live (default: the previous good one); switch, discard: the staged one',
+  ],
   [
     '--maintenance, --no-maintenance',
     "deploy, redeploy: wrap the run in the config's maintenance commands, or not (default: maintenance.deploy)",
