@@ -167,4 +167,31 @@ describe('stage, then switch', () => {
       expect(existsSync(join(base, h, '.deploy/stage'))).toBe(false);
     }
   });
+
+  test('two shards staged at once, then one switch: a once hook ran exactly once across the shards', async () => {
+    const { base, ws } = fleet();
+    const once = join(base, 'ONCE');
+    ws.write(
+      '../deploy.yml',
+      config(base).replace(
+        '    deploy:\n',
+        `    deploy:\n      - run: echo "$DEPLOY_PATH" >> ${JSON.stringify(once)}\n        once: true\n`,
+      ),
+    );
+    ok(await run(ws, {}));
+    rmSync(once);
+    ws.write('VERSION', 'v2\n');
+    const [one, two] = await Promise.all([
+      run(ws, { command: 'stage', shard: '1/2' }),
+      run(ws, { command: 'stage', shard: '2/2' }),
+    ]);
+    ok(one!);
+    ok(two!);
+    expect(one!.outputs['release']).toBe('run-4242');
+    expect(two!.outputs['release']).toBe('run-4242');
+    expect(JSON.parse(one!.outputs['hosts']!)).toHaveLength(1);
+    expect(readFileSync(once, 'utf8')).toBe(`${join(base, 'a')}\n`);
+    ok(await run(ws, { command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4300' }));
+    for (const h of ['a', 'b']) expect(live(base, h)).toBe('v2');
+  });
 });

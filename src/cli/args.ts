@@ -15,6 +15,8 @@ export interface CliArgs {
   source: string;
   /** Comma-separated host list ('' = every host). */
   hosts: string;
+  /** stage: --shard K/N ('' = no split). */
+  shard: string;
   dryRun: boolean;
   /** unlock: remove the lock even while the run holding it still runs on the host. */
   force: boolean;
@@ -58,6 +60,7 @@ const OPTIONS = {
   config: { type: 'string' },
   source: { type: 'string' },
   hosts: { type: 'string' },
+  shard: { type: 'string' },
   'dry-run': { type: 'boolean' },
   force: { type: 'boolean' },
   'release-name': { type: 'string' },
@@ -137,6 +140,8 @@ export function parseCliArgs(argv: string[]): CliRequest {
       `--release names an existing release; it applies to rollback, switch and discard, not ${command}${command === 'deploy' || command === 'redeploy' || command === 'stage' ? ' (use --release-name)' : ''}`,
     );
   }
+  if (values.shard !== undefined && command !== 'stage')
+    throw new UsageError(`--shard applies to stage, not ${command}`);
   if (values.force && command !== 'unlock') throw new UsageError(`--force applies to unlock, not ${command}`);
   for (const name of ['once', 'lock'] as const)
     if (values[name] && command !== 'exec') throw new UsageError(`--${name} applies to exec, not ${command}`);
@@ -169,6 +174,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
     config: values.config ?? 'deploy.yml',
     source: values.source ?? '.',
     hosts: values.hosts ?? '',
+    shard: values.shard ?? '',
     dryRun: values['dry-run'] ?? false,
     force: values.force ?? false,
     releaseName: RELEASE_COMMANDS.includes(command) ? values.release : values['release-name'],

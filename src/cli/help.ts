@@ -52,6 +52,7 @@ const OPTION_HELP: [string, string][] = [
   ['--config FILE', 'the deploy config (default: deploy.yml)'],
   ['--source DIR', 'the directory to build and ship (default: .)'],
   ['--hosts LIST', 'only these hosts: comma-separated names (user@host:port, host or user@host) or label=NAME'],
+  ['--shard K/N', 'stage: only slice K of N of the hosts (config order, N contiguous slices)'],
   ['--dry-run', 'read the hosts and print the plan; change nothing'],
   [
     '--force',
