@@ -194,4 +194,21 @@ describe('stage, then switch', () => {
     ok(await run(ws, { command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4300' }));
     for (const h of ['a', 'b']) expect(live(base, h)).toBe('v2');
   });
+
+  test('unlock: a hold that has not expired is left in place (switch or discard it); forced, it is discarded', async () => {
+    const { base, ws } = fleet();
+    ok(await run(ws, {}));
+    const staged = await run(ws, { command: 'stage' });
+    ok(staged);
+    const name = staged.outputs['release']!;
+    const refused = await run(ws, { command: 'unlock' }, { GITHUB_RUN_ID: '9000' });
+    expect(refused.stdout).toContain(`the lock holds the staged release ${name} until`);
+    expect(existsSync(join(base, 'a', 'releases', name))).toBe(true);
+    ok(await run(ws, { command: 'unlock', force: 'true' }, { GITHUB_RUN_ID: '9001' }));
+    for (const h of ['a', 'b']) {
+      expect(existsSync(join(base, h, 'releases', name))).toBe(false);
+      expect(existsSync(join(base, h, '.deploy/lock'))).toBe(false);
+      expect(existsSync(join(base, h, '.deploy/stage'))).toBe(false);
+    }
+  });
 });

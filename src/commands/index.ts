@@ -54,7 +54,7 @@ export async function runCommand(name: CommandName, ctx: CommandContext): Promis
   if (ctx.releaseName && (name === 'deploy' || name === 'redeploy' || name === 'stage'))
     checkReleaseName(ctx.releaseName, 'release-name');
   // A `once` hook (a migration) whose hosts the `hosts` selection leaves out stops the run here too.
-  if (name === 'deploy' || name === 'redeploy') checkHookHosts(ctx.config);
+  if (name === 'deploy' || name === 'redeploy' || name === 'stage') checkHookHosts(ctx.config);
   // Maintenance asked for without `maintenance:` in the config: refused before any host is reached.
   if (name === 'deploy' || name === 'redeploy') deployMaintenance(ctx);
   ctx.report.begin(
