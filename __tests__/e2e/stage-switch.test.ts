@@ -198,6 +198,10 @@ describe('stage, then switch', () => {
   test('unlock: a hold that has not expired is left in place (switch or discard it); forced, it is discarded', async () => {
     const { base, ws } = fleet();
     ok(await run(ws, {}));
+    const dry = await run(ws, { command: 'stage', 'dry-run': 'true' });
+    expect(dry.code).not.toBe(0);
+    expect(dry.stdout).toContain('stage has no dry run (nothing was changed)');
+    expect(existsSync(join(base, 'a', '.deploy/stage'))).toBe(false);
     const staged = await run(ws, { command: 'stage' });
     ok(staged);
     const name = staged.outputs['release']!;

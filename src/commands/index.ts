@@ -50,6 +50,9 @@ export async function runCommand(name: CommandName, ctx: CommandContext): Promis
     for (const p of ctx.config.envSkipped?.unset ?? [])
       warn(ctx, `${formatProblem(p)} (a dry run does not need it; ${name} would refuse to run)`);
   }
+  // Stage, switch and discard change hosts with no plan to show: a dry run is refused, not run for real.
+  if (ctx.dryRun && (name === 'stage' || name === 'switch' || name === 'discard'))
+    throw new Error(`${name} has no dry run (nothing was changed): a deploy's dry run shows what a stage would ship`);
   // A bad name for a new release stops the run before any host is connected to, locked or changed.
   if (ctx.releaseName && (name === 'deploy' || name === 'redeploy' || name === 'stage'))
     checkReleaseName(ctx.releaseName, 'release-name');
