@@ -1,7 +1,14 @@
 import { singleValues } from '../data.js';
 import type { Step } from '../phase.js';
 import { q } from '../quote.js';
-import { STAGE_CHECK_SH, STAGE_DISCARD_SH, STAGE_HOLD_SH, STAGE_SH, STAGE_TAKE_SH } from '../sh/index.js';
+import {
+  FILES_RESTORE_SH,
+  STAGE_CHECK_SH,
+  STAGE_DISCARD_SH,
+  STAGE_HOLD_SH,
+  STAGE_SH,
+  STAGE_TAKE_SH,
+} from '../sh/index.js';
 
 /**
  * Stage holds: a release staged on a host and held there by itself, not by a session (see sh/stage.sh). The hold is
@@ -54,7 +61,8 @@ export function takeStage(info: string): Step {
 
 /** The discard command: removes the staged `$DA_RELEASE` and its hold (`discard removed`), or says there is none. */
 export function discardStage(): Step {
-  return { id: 'discard', label: 'discard', body: STAGE_DISCARD_SH, lib: [STAGE_SH] };
+  // The undo puts back the `files:` the stage changed (see steps/files.ts), as a failed deploy's does.
+  return { id: 'discard', label: 'discard', body: STAGE_DISCARD_SH, lib: [FILES_RESTORE_SH, STAGE_SH] };
 }
 
 /** Whether a host discarded a staged release (`done`) or had none (`none`). */
