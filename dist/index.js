@@ -28558,7 +28558,7 @@ const actionsLog = {
 
 /***/ }),
 
-/***/ 8100:
+/***/ 310:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28572,8 +28572,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
 var core = __nccwpck_require__(7264);
-// EXTERNAL MODULE: ./src/config/index.ts + 37 modules
-var config = __nccwpck_require__(5507);
+// EXTERNAL MODULE: ./src/config/index.ts + 38 modules
+var src_config = __nccwpck_require__(1138);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** Limiting a run to some of an environment's hosts (`--hosts` on the CLI, the `hosts` input of the action). */
 
@@ -28591,7 +28591,7 @@ function selectHosts(hosts, spec, source) {
     const problems = [];
     const selectors = [];
     for (const item of items) {
-        const selector = (0,config/* selectorFor */.DA)(item);
+        const selector = (0,src_config/* selectorFor */.DA)(item);
         if (typeof selector === 'string')
             problems.push(selector);
         else if (!hosts.some((h) => selector.matches(h)))
@@ -28604,6 +28604,64 @@ function selectHosts(hosts, spec, source) {
         throw new Error(`${source}: ${problems.join('; ')}. The hosts of this environment are: ${available}`);
     }
     return hosts.filter((h) => selectors.some((s) => s.matches(h)));
+}
+
+;// CONCATENATED MODULE: ./src/fleet/shard.ts
+
+
+function parseShard(spec, source) {
+    if (!spec.trim())
+        return undefined;
+    const m = /^\s*(\d{1,4})\s*\/\s*(\d{1,4})\s*$/.exec(spec);
+    const index = Number(m?.[1]);
+    const count = Number(m?.[2]);
+    if (!m || count < 1 || count > 1000 || index < 1 || index > count)
+        throw new Error(`${source}: "${spec}" is not a shard: write K/N with 1 ≤ K ≤ N (e.g. 2/8)`);
+    return { index, count };
+}
+/**
+ * Slice K of N of the hosts, in config order: N contiguous slices whose sizes differ by at most one, the larger
+ * ones first (host i of n goes to slice floor(i·N/n)+1). The same config always gives the same slices.
+ */
+function shardHosts(hosts, s) {
+    const n = hosts.length;
+    return hosts.filter((_, i) => Math.floor((i * s.count) / n) + 1 === s.index);
+}
+/**
+ * The environment's config for one shard: its hosts, and each `once` deploy hook placed on the one host of the
+ * whole environment that runs it (the first it picks, in config order): kept, on that host, by the shard that holds
+ * it; left out by the others. `selected`: the hosts the `hosts` input selects.
+ */
+function shardConfig(config, selected, s) {
+    const slice = new Set(shardHosts(config.hosts, s));
+    const hosts = selected.filter((h) => slice.has(h));
+    const deploy = [];
+    for (const h of config.deploy) {
+        if (!h.once) {
+            deploy.push(h);
+            continue;
+        }
+        const [at] = (0,src_config/* hookHosts */.PP)(h, config.hosts, (x) => x);
+        if (at && hosts.includes(at))
+            deploy.push({
+                ...h,
+                once: false,
+                on: { key: 'on', items: [at.name], path: h.on?.path ?? '', position: h.position },
+            });
+    }
+    return { hosts, deploy };
+}
+/**
+ * The hosts a command works on, and for a shard its `once` hooks: `switch` and `discard` act on every host of the
+ * environment (the `hosts` input does not narrow them); `stage` takes its `shard` of the hosts `hosts` selects.
+ * `prefix`: how the user wrote the option (`input ` or `--`).
+ */
+function selectedHosts(config, command, hosts, shard, prefix) {
+    if (command === 'switch' || command === 'discard')
+        return { hosts: config.hosts };
+    const selected = selectHosts(config.hosts, hosts, `${prefix}hosts`);
+    const s = parseShard(shard, `${prefix}shard`);
+    return s ? shardConfig(config, selected, s) : { hosts: selected };
 }
 
 // EXTERNAL MODULE: ./src/run-info.ts
@@ -28639,9 +28697,9 @@ function actionInputs() {
  * when the run may run hooks (`expandEnv`; the post step never does), and masked.
  */
 function actionConfig(inputs, expandEnv) {
-    const loaded = (0,config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env, expandEnv });
+    const loaded = (0,src_config/* loadConfig */.Z9)({ file: inputs.config, environment: inputs.environment, env: process.env, expandEnv });
     (0,action_inputs/* maskSecrets */.QU)(loaded.secrets);
-    return { ...loaded, hosts: selectHosts(loaded.hosts, inputs.hosts, 'input hosts') };
+    return { ...loaded, ...selectedHosts(loaded, inputs.command, inputs.hosts, inputs.shard, 'input ') };
 }
 /** How the hosts are reached, from the inputs. */
 function actionAccess(inputs, knownHosts = (0,known_hosts/* parseKnownHosts */.uJ)(inputs.knownHosts)) {
@@ -28687,7 +28745,7 @@ async function commandContext(inputs, config, report, signal) {
         log: actions_log/* actionsLog */._,
         report,
         source: inputs.source,
-        releaseName: (inputs.command === 'rollback' ? inputs.release : inputs.releaseName) || undefined,
+        releaseName: (['rollback', 'switch', 'discard'].includes(inputs.command) ? inputs.release : inputs.releaseName) || undefined,
         releaseNameExists: inputs.releaseNameExists,
         dryRun: inputs.dryRun,
         force: inputs.force,
@@ -28732,13 +28790,16 @@ const COMMANDS = [
     'doctor',
     'exec',
     'maintenance',
+    'stage',
+    'switch',
+    'discard',
 ];
 function isCommand(name) {
     return COMMANDS.includes(name);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 37 modules
-var config = __nccwpck_require__(5507);
+// EXTERNAL MODULE: ./src/config/index.ts + 38 modules
+var config = __nccwpck_require__(1138);
 // EXTERNAL MODULE: ./src/releases/name.ts
 var releases_name = __nccwpck_require__(1239);
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
@@ -28771,6 +28832,7 @@ function readInputs() {
         dryRun: booleanInput('dry-run'),
         force: forceInput(command),
         hosts: core/* getInput */.V4('hosts'),
+        shard: shardInput(command),
         connectTimeoutSeconds: timeout,
         startTimeoutSeconds: startTimeout,
         githubDeployment: booleanInput('github-deployment'),
@@ -28853,11 +28915,18 @@ function booleanInput(name) {
         return false;
     throw new Error(`input ${name}: "${value}" is not a boolean; use true or false`);
 }
+/** `shard` applies to stage only. */
+function shardInput(command) {
+    const shard = core/* getInput */.V4('shard');
+    if (shard && command !== 'stage')
+        throw new Error(`input shard: applies to command stage only, not ${command}`);
+    return shard;
+}
 
 
 /***/ }),
 
-/***/ 4558:
+/***/ 4450:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28872,8 +28941,8 @@ var fleet_fleet = __nccwpck_require__(1464);
 var releases_name = __nccwpck_require__(1239);
 // EXTERNAL MODULE: ./src/commands/context.ts
 var context = __nccwpck_require__(165);
-// EXTERNAL MODULE: ./src/config/index.ts + 37 modules
-var src_config = __nccwpck_require__(5507);
+// EXTERNAL MODULE: ./src/config/index.ts + 38 modules
+var src_config = __nccwpck_require__(1138);
 ;// CONCATENATED MODULE: ./src/commands/hook-targets.ts
 /**
  * Where the deploy and activate hooks run on this run's hosts (`on:`, `once:`): checked before any host is reached,
@@ -31808,7 +31877,7 @@ function unlockAny(o) {
         label: 'unlock',
         body: `forced=${o.force}\nby=${(0,quote.q)(oneLine(o.by))}\nurl=${(0,quote.q)(oneLine(o.url))}\n${sh/* UNLOCK_ANY_SH */.ow}`,
         // The holder's undo puts back the files it changed (see steps/files.ts).
-        lib: [sh/* FILES_RESTORE_SH */.bR],
+        lib: [sh/* FILES_RESTORE_SH */.bR, sh/* STAGE_SH */.RU],
     };
 }
 
@@ -31882,7 +31951,261 @@ function ageOf(iso) {
     return min < 60 ? `${min} min` : min < 2880 ? `${Math.round(min / 60)} h` : `${Math.round(min / 1440)} days`;
 }
 
+;// CONCATENATED MODULE: ./src/remote/steps/stage.ts
+
+
+
+/**
+ * Stage holds: a release staged on a host and held there by itself, not by a session (see sh/stage.sh). The hold is
+ * the deploy lock owned by `stage-NAME`, the record `.deploy/stage` and the stage run's pending record, renamed.
+ */
+/** The shell helpers of holds (da_stage_field, da_stage_expired, da_stage_undo, da_stage_reclaim). */
+const STAGE_LIB = (/* unused pure expression or super */ null && (STAGE_SH));
+/**
+ * The end of a stage: the run hands its lock over to the staged release, which holds it for `ttlSeconds`; the
+ * pending record goes with it, so the session's end does not undo the release. `preview`: a link to it, or ''.
+ */
+function holdStage(o) {
+    return {
+        id: 'hold',
+        label: 'hold',
+        fenced: true,
+        body: `ttl=${(0,quote.q)(Math.floor(o.ttlSeconds))}\ninfo=${(0,quote.q)(o.info)}\npreview=${(0,quote.q)(o.preview)}\n${sh/* STAGE_HOLD_SH */.zS}`,
+        lib: [sh/* STAGE_SH */.RU],
+    };
+}
+/** What stageCheck reports: ok, none (nothing staged), other (another release), unheld, expired. */
+const STAGE_CHECK = 'stage-check';
+const STAGE_EXPIRES_AT = 'stage-expires-at';
+/** Reads whether `$DA_RELEASE` is staged and held on the host. Changes nothing. */
+function stageCheck() {
+    return { id: 'stage-check', label: 'stage check', body: sh/* STAGE_CHECK_SH */.UJ, lib: [sh/* STAGE_SH */.RU] };
+}
+/** The host's answer to stageCheck; a value that is none of the states is `unknown`. */
+function stageState(result) {
+    const one = (0,data/* singleValues */.rc)(result ?? { data: new Map() }, [], [STAGE_CHECK, STAGE_EXPIRES_AT]);
+    const s = one(STAGE_CHECK);
+    const state = ['ok', 'none', 'other', 'unheld', 'expired'].find((x) => x === s) ?? 'unknown';
+    const at = one(STAGE_EXPIRES_AT);
+    return { state, ...(/^[0-9TZ:.+-]{1,40}$/.test(at) ? { expiresAt: at } : {}) };
+}
+/** The switch's first change: takes the lock over from the stage of `$DA_RELEASE` (fenced by the stage's owner). */
+function takeStage(info) {
+    return { id: 'take-over', label: 'take over', body: `info=${(0,quote.q)(info)}\n${sh/* STAGE_TAKE_SH */.pW}`, lib: [sh/* STAGE_SH */.RU] };
+}
+/** The discard command: removes the staged `$DA_RELEASE` and its hold (`discard removed`), or says there is none. */
+function discardStage() {
+    // The undo puts back the `files:` the stage changed (see steps/files.ts), as a failed deploy's does.
+    return { id: 'discard', label: 'discard', body: sh/* STAGE_DISCARD_SH */.Cj, lib: [sh/* FILES_RESTORE_SH */.bR, sh/* STAGE_SH */.RU] };
+}
+/** Whether a host discarded a staged release (`done`) or had none (`none`). */
+function discarded(result) {
+    return (0,data/* singleValues */.rc)(result ?? { data: new Map() }, [], ['discard'])('discard') === 'removed';
+}
+
+;// CONCATENATED MODULE: ./src/commands/stage.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The name every job of one run stages: `release-name` when given, else `run-<GITHUB_RUN_ID>` (the run, not the
+ * attempt: a re-run of one failed shard stages the same name), else (a CLI run) a fresh timestamp name. A run-derived
+ * name that exists as a directory on a host is refused; one the history names only as failed is free again.
+ */
+function stageName(ctx, facts) {
+    if (ctx.releaseName || !ctx.run.runId)
+        return chooseName(ctx, facts);
+    const name = (0,releases_name/* checkReleaseName */.v4)(`run-${ctx.run.runId}`, 'GITHUB_RUN_ID');
+    for (const [m, f] of facts) {
+        if (f.dirs.includes(name) || f.history.some((h) => h.release === name && h.event !== 'failed'))
+            throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" (this run's) already exists there: it was staged or deployed by an earlier attempt. Switch it, or discard it first`);
+    }
+    return name;
+}
+/**
+ * stage: everything a deploy does up to and including the deploy hooks, on the selected hosts; then each host's
+ * lock passes to the staged release itself (see steps/stage.ts), which holds it until `switch`, `discard`, or its
+ * expiry (`stage_ttl`). Nothing is switched. Maintenance is never wrapped around a stage.
+ */
+async function stage(ctx) {
+    const { config, run, report } = ctx;
+    const sctx = { ...ctx, maintenance: false };
+    report.sha = run.sha;
+    const tree = await report.time('build', 'build', () => runBuild(config, ctx.source, ctx.log));
+    await fleet_fleet/* Fleet */.P.warm(config.hosts, config.maxParallel);
+    const describing = report.time('describe', 'manifest', () => describeBuild(tree, ctx.log));
+    describing.catch(() => undefined);
+    try {
+        ctx.signal.throwIfAborted();
+        await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+            const offer = config.fullUpload ? {} : { offerBaseFrom: config.keepReleases };
+            const [facts, built] = await Promise.all([(0,fleet_run/* lockAndInspect */.XH)(ctx, fleet, offer), describing]);
+            const name = stageName(ctx, facts);
+            const first = fleet.members[0];
+            report.release = name;
+            report.previous = facts.get(first).live;
+            report.releasePath = `${first.host.deployPath}/releases/${name}`;
+            const source = await buildSource(config, run.sha, fleet, facts, name, built, (text) => (0,context/* warn */.R)(ctx, text));
+            const phases = releasePhases(sctx, facts, name, source);
+            const staging = await stageAndHooks(sctx, fleet, phases, false);
+            recordHookOutputs(ctx, staging);
+            const again = fleet.members.filter((m) => staging.get(m)?.stopped);
+            await restage(sctx, fleet, phases, again, staging);
+            ctx.signal.throwIfAborted();
+            const hold = holdStage({
+                ttlSeconds: config.stageTtlMs / 1000,
+                info: (0,run_info/* lockInfoMembers */.LF)(run),
+                preview: config.previewLink ?? '',
+            });
+            await fleet.run(() => ({ name: 'hold', vars: { DA_RELEASE: name }, steps: [hold] }));
+            for (const m of fleet.members)
+                report.changes.push(`${m.host.name}: staged releases/${name} (held for the switch; current unchanged)`);
+        });
+    }
+    finally {
+        await tree.scratch.dispose();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commands/switch.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const WHY = {
+    none: 'nothing is staged there',
+    other: 'another release is staged there',
+    unheld: 'its stage record is there, but the deploy lock is not held by that stage',
+    expired: 'its stage expired',
+    unknown: 'the host did not say whether it is staged',
+};
+/** The release named by the `release` input (CLI --release) that switch and discard act on. */
+function stagedName(ctx, command) {
+    if (!ctx.releaseName)
+        throw new Error(`${command} needs the staged release's name: ${ctx.surface === 'cli' ? '--release NAME' : "the `release` input (the stage job's `release` output)"}`);
+    return (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, ctx.surface === 'cli' ? '--release' : 'input release');
+}
+/**
+ * switch: on every host, checks that the release is staged, held by its stage, unexpired and there; then (only when
+ * every host says so) takes each host's lock over from the stage, rolls out as a deploy does (strategy, batches,
+ * activate, health checks, switch back on failure), writes history, cleans up and unlocks. A failure after the
+ * take-over undoes the release as a failed deploy would.
+ */
+async function switchRelease(ctx) {
+    const name = stagedName(ctx, 'switch');
+    const c = ctx.config;
+    ctx.report.release = name;
+    ctx.report.url = c.url;
+    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+        const facts = await checkStaged(ctx, fleet, name);
+        const first = fleet.members[0];
+        ctx.report.previous = facts.get(first).live;
+        ctx.report.releasePath = `${first.host.deployPath}/releases/${name}`;
+        const vars = { DA_RELEASE: name };
+        await fleet.run(() => ({ name: 'take over', vars, steps: [takeStage((0,run_info/* lockInfoMembers */.LF)(ctx.run))] }));
+        const revision = (m) => facts.get(m).releases.find((r) => r.name === name)?.revision ?? '';
+        ctx.report.sha = revision(first) || undefined;
+        await ctx.observer?.started({ release: name, previous: ctx.report.previous, sha: ctx.report.sha ?? '' });
+        const env = (m) => hookEnv(c, m.host, name, facts.get(m).live, revision(m));
+        const back = (m) => hookEnv(c, m.host, facts.get(m).live ?? '', undefined, revision(m));
+        await rolloutRelease(ctx, fleet, switchPhases(c, facts, name, env, back));
+        const removed = (m) => {
+            const f = facts.get(m);
+            return releasesToRemove({
+                dirs: f.dirs,
+                history: [...f.history, { event: 'deploy', release: name }],
+                keep: c.keepReleases,
+                live: name,
+            }).filter((d) => !f.partial.has(d));
+        };
+        await fleet.run((m) => ({
+            name: 'finish',
+            vars,
+            steps: [
+                logHistory({
+                    event: 'deploy',
+                    release: name,
+                    previous: facts.get(m).live ?? null,
+                    ...(0,run_info/* runRecord */.DW)(ctx.run),
+                    sha: revision(m),
+                    staged: true,
+                }),
+                ...(0,phase/* fenced */.OF)([cleanup(removed(m))]),
+                (0,steps_lock/* unlock */.Tl)(),
+            ],
+        }));
+        for (const m of fleet.members)
+            ctx.report.changes.push(`${m.host.name}: current → releases/${name} (was ${facts.get(m).live ?? 'nothing'}; staged)` +
+                (removed(m).length ? `; removed old releases ${removed(m).join(', ')}` : ''));
+    });
+}
+/** Reads every host and whether `name` is staged there; refuses (nothing changed) unless it is on every host. */
+async function checkStaged(ctx, fleet, name) {
+    const results = await fleet.run(() => ({
+        name: 'inspect',
+        vars: { DA_RELEASE: name },
+        steps: [(0,inspect/* inspect */.Nn)({ detectHttpUser: false }), stageCheck()],
+    }));
+    const facts = new Map();
+    const refused = [];
+    for (const [m, r] of results) {
+        const f = (0,inspect/* readInspect */.pH)(r);
+        (0,host_messages/* reportInvalid */.q)(ctx, m.host.name, f.invalid);
+        facts.set(m, f);
+        const s = stageState(r);
+        if (s.state !== 'ok')
+            refused.push(`${m.host.name}: ${WHY[s.state]}${s.state === 'expired' && s.expiresAt ? ` at ${s.expiresAt}` : ''}`);
+        else if (!f.dirs.includes(name))
+            refused.push(`${m.host.name}: releases/${name} is missing`);
+    }
+    if (refused.length)
+        throw new failures/* FleetFailure */.Z('switch', `${name} is not staged on every host, so nothing was switched anywhere: ${refused.join('; ')}. Stage it there (or discard it and stage again)`);
+    return facts;
+}
+
+;// CONCATENATED MODULE: ./src/commands/discard.ts
+
+
+
+/**
+ * discard: on every host where the release is staged and held, removes it (never the live release), its record, its
+ * preview link and its hold. A host without it says "nothing staged". Run it as an `if: failure() || cancelled()` job.
+ */
+async function discard(ctx) {
+    const name = stagedName(ctx, 'discard');
+    ctx.report.release = name;
+    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
+        const results = await fleet.run(() => ({ name: 'discard', vars: { DA_RELEASE: name }, steps: [discardStage()] }));
+        for (const m of fleet.members)
+            ctx.report.changes.push(discarded(results.get(m))
+                ? `${m.host.name}: discarded the staged release ${name}`
+                : `${m.host.name}: nothing staged (${name} is not held there)`);
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/commands/index.ts
+
+
+
 
 
 
@@ -31905,6 +32228,9 @@ const COMMANDS = {
     doctor: doctor_doctor,
     exec: exec_exec,
     maintenance: maintenance/* maintenance */.mM,
+    stage: stage,
+    switch: switchRelease,
+    discard: discard,
 };
 /**
  * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
@@ -31912,8 +32238,7 @@ const COMMANDS = {
  * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
  */
 function runsHooks(name, dryRun) {
-    return (!dryRun &&
-        (name === 'deploy' || name === 'redeploy' || name === 'rollback' || name === 'exec' || name === 'maintenance'));
+    return (!dryRun && ['deploy', 'redeploy', 'rollback', 'exec', 'maintenance', 'stage', 'switch'].includes(name));
 }
 async function runCommand(name, ctx) {
     if (runsHooks(name, ctx.dryRun) && ctx.config.envSkipped) {
@@ -31924,11 +32249,14 @@ async function runCommand(name, ctx) {
         for (const p of ctx.config.envSkipped?.unset ?? [])
             (0,context/* warn */.R)(ctx, `${(0,src_config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
     }
+    // Stage, switch and discard change hosts with no plan to show: a dry run is refused, not run for real.
+    if (ctx.dryRun && (name === 'stage' || name === 'switch' || name === 'discard'))
+        throw new Error(`${name} has no dry run (nothing was changed): a deploy's dry run shows what a stage would ship`);
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
-    if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
+    if (ctx.releaseName && (name === 'deploy' || name === 'redeploy' || name === 'stage'))
         (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
     // A `once` hook (a migration) whose hosts the `hosts` selection leaves out stops the run here too.
-    if (name === 'deploy' || name === 'redeploy')
+    if (name === 'deploy' || name === 'redeploy' || name === 'stage')
         checkHookHosts(ctx.config);
     // Maintenance asked for without `maintenance:` in the config: refused before any host is reached.
     if (name === 'deploy' || name === 'redeploy')
@@ -32707,8 +33035,8 @@ function annotateFailure(command, error, failure) {
     core/* error */.z3(`${where}${failure.message}`, { title: `${command} failed${host} (step: ${annotations_short(failure.step)})` });
 }
 
-// EXTERNAL MODULE: ./src/action/context.ts + 1 modules
-var action_context = __nccwpck_require__(8100);
+// EXTERNAL MODULE: ./src/action/context.ts + 2 modules
+var action_context = __nccwpck_require__(310);
 ;// CONCATENATED MODULE: ./src/action/job-summary.ts
 
 
@@ -32950,8 +33278,8 @@ async function finishAbandonedRun(config, owner, access, log, ready) {
 var maintenance = __nccwpck_require__(3257);
 // EXTERNAL MODULE: ./src/action/actions-log.ts + 1 modules
 var actions_log = __nccwpck_require__(6238);
-// EXTERNAL MODULE: ./src/action/context.ts + 1 modules
-var context = __nccwpck_require__(8100);
+// EXTERNAL MODULE: ./src/action/context.ts + 2 modules
+var context = __nccwpck_require__(310);
 // EXTERNAL MODULE: ./src/action/state.ts
 var state = __nccwpck_require__(3175);
 ;// CONCATENATED MODULE: ./src/action/post.ts
@@ -33482,8 +33810,10 @@ async function readHosts(ctx, fleet, steps) {
 /* harmony export */   q: () => (/* binding */ reportInvalid),
 /* harmony export */   s: () => (/* binding */ describeHeldLock)
 /* harmony export */ });
+/* harmony import */ var _releases_name_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1239);
 /* harmony import */ var _remote_data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2044);
 /* harmony import */ var _remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7095);
+
 
 
 /**
@@ -33516,12 +33846,24 @@ function describeHeldLock(data, environment, surface = 'action') {
         lines.push(`Fields of its owner record that are not plain text are not shown (${h.invalid.map((v) => v.what).join(', ')}).`);
     if (h.info['run_url'])
         lines.push(`Run: ${String(h.info['run_url'])}`);
-    lines.push(h.alive
-        ? 'Its session is still running on the host: wait for that deploy to finish.'
-        : 'Its session is no longer running on the host: that run ended without releasing the lock.', surface === 'cli'
-        ? `To clear it after checking, run deploy-action unlock ${environment}.`
-        : `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
-    return lines.join(' ');
+    const staged = !(0,_releases_name_js__WEBPACK_IMPORTED_MODULE_2__/* .isReleaseName */ .jn)(h.info['stage']) ? '' : stagedHold(h.info, environment, surface);
+    lines.push(staged ||
+        (h.alive
+            ? 'Its session is still running on the host: wait for that deploy to finish.'
+            : 'Its session is no longer running on the host: that run ended without releasing the lock.'), staged
+        ? ''
+        : surface === 'cli'
+            ? `To clear it after checking, run deploy-action unlock ${environment}.`
+            : `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
+    return lines.filter(Boolean).join(' ');
+}
+/** A staged release's hold (see steps/stage.ts): until when, and what ends it. */
+function stagedHold(info, environment, surface) {
+    const name = String(info['stage']);
+    const how = surface === 'cli'
+        ? `deploy-action switch ${environment} --release ${name} (or discard)`
+        : `\`command: switch\` (or \`discard\`) with \`release: ${name}\``;
+    return `It holds the staged release ${name} until ${String(info['expires_at'] ?? 'its expiry')} (then the next deploy undoes it): make it live with ${how}.`;
 }
 
 
@@ -33669,7 +34011,7 @@ function reportDeployMaintenance(ctx, members, staged, finished) {
 
 /***/ }),
 
-/***/ 5507:
+/***/ 1138:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35628,6 +35970,30 @@ const MAINTENANCE_ENV_KEYS = {
     }),
 };
 
+;// CONCATENATED MODULE: ./src/config/schema-stage.ts
+/** The keys of `stage` and `switch` (see docs "Stage, then switch"): how long a hold lasts, the preview link. */
+
+
+const RESERVED = ['current', 'releases', 'shared', '.deploy'];
+/** A link name in the deploy path: one plain segment, not one of the layout's own names. */
+function previewProblem(value) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(value))
+        return 'must be one plain name in the deploy path (letters, digits, `.`, `_`, `-`), such as `preview`';
+    return RESERVED.includes(value) ? `must not be ${value}: the deploy path's layout uses that name` : undefined;
+}
+/** Spread into ENVIRONMENT_KEYS. */
+const STAGE_KEYS = {
+    stage_ttl: key({
+        kind: duration(1_000, 30 * 24 * 3_600_000),
+        default: 7_200_000,
+        description: 'How long a staged release (`command: stage`) holds each host before it expires, as a duration (`30m`, `2h`, or seconds); an expired hold is undone by the next deploy, stage or unlock. Default `2h`.',
+    }),
+    preview_link: key({
+        kind: kinds_text({ label: 'link name', check: previewProblem, schema: { pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' } }),
+        description: 'A link in the deploy path (e.g. `preview`) that points at the staged release while one is staged, so it can be looked at before `switch`; removed on switch or discard.',
+    }),
+};
+
 ;// CONCATENATED MODULE: ./src/config/files-kind.ts
 /**
  * The `files:` list: files written on each host from the config (secrets from the step's environment), each a
@@ -35794,6 +36160,7 @@ const STRATEGIES = ['all-at-once', 'rolling'];
  * The one definition of deploy.yml's keys. The validator reads with these specs, the loader takes defaults from
  * them, and toJsonSchema() publishes them. Add a key here and everything else follows.
  */
+
 
 
 
@@ -36011,6 +36378,7 @@ const schema_ENVIRONMENT_KEYS = {
     }),
     ...smallKeys({ ...HOOK_KEYS, ...TARGETS.activate }, ONLY_DEPLOY),
     ...MAINTENANCE_ENV_KEYS,
+    ...STAGE_KEYS,
     ...FILES_KEYS,
 };
 /** Keys only valid at the top level; every environment key is valid there too. */
@@ -36393,6 +36761,8 @@ function buildConfig(merged, { hosts, deployPath }, loadedEnv, names) {
         clearUseSudo: merged.or('clear_use_sudo'),
         fullUpload: merged.or('full_upload'),
         hookTimeoutMs: merged.or('hook_timeout'),
+        stageTtlMs: merged.or('stage_ttl'),
+        ...(merged.get('preview_link') === undefined ? {} : { previewLink: merged.get('preview_link') }),
         ...loadedEnv,
         build: merged.or('build'),
         deploy: merged.or('deploy'),
@@ -37121,7 +37491,7 @@ async function settleLimited(items, limit, fn) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4558);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4450);
 /* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3554);
 /* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3175);
 
@@ -38704,6 +39074,7 @@ class HostSession {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   C3: () => (/* binding */ TOOLS_SH),
 /* harmony export */   CU: () => (/* binding */ FENCE_SH),
+/* harmony export */   Cj: () => (/* binding */ STAGE_DISCARD_SH),
 /* harmony export */   Ct: () => (/* binding */ VERIFY_SH),
 /* harmony export */   GJ: () => (/* binding */ FILE_INDEX_SH),
 /* harmony export */   Gw: () => (/* binding */ HOOK_OUTPUT_SH),
@@ -38713,6 +39084,8 @@ class HostSession {
 /* harmony export */   NV: () => (/* binding */ INSPECT_SH),
 /* harmony export */   OL: () => (/* binding */ PREPARE_SH),
 /* harmony export */   QL: () => (/* binding */ PRELUDE_SH),
+/* harmony export */   RU: () => (/* binding */ STAGE_SH),
+/* harmony export */   UJ: () => (/* binding */ STAGE_CHECK_SH),
 /* harmony export */   bR: () => (/* binding */ FILES_RESTORE_SH),
 /* harmony export */   cR: () => (/* binding */ DOCTOR_SH),
 /* harmony export */   cn: () => (/* binding */ SESSION_LOOP_SH),
@@ -38721,8 +39094,10 @@ class HostSession {
 /* harmony export */   ib: () => (/* binding */ CONTAIN_CHECK_SH),
 /* harmony export */   ih: () => (/* binding */ FILES_SH),
 /* harmony export */   ow: () => (/* binding */ UNLOCK_ANY_SH),
+/* harmony export */   pW: () => (/* binding */ STAGE_TAKE_SH),
 /* harmony export */   un: () => (/* binding */ MAINTENANCE_SH),
-/* harmony export */   vr: () => (/* binding */ DELTA_SH)
+/* harmony export */   vr: () => (/* binding */ DELTA_SH),
+/* harmony export */   zS: () => (/* binding */ STAGE_HOLD_SH)
 /* harmony export */ });
 // Generated by `npm run shell` (scripts/shell.ts) from the .sh and .awk files in this directory: edit those, then
 // run it. Comments, blank lines and indentation are left out (the first exec request is bounded).
@@ -38758,12 +39133,22 @@ const PREPARE_SH = "da_dir \"$DA_DEPLOY_PATH\"\ncd -- \"$DA_DEPLOY_PATH\" || exi
 const PRUNE_SH = "da_prune() {\nlocal p ok='' n=0 list=()\nwhile IFS= read -r -d '' p; do\ncase /$p/ in //|*//*|*/./*|*/../*) continue ;; esac\nif [ \"${p%/*}\" != \"$ok\" ]; then\nok=\nif da_parents_real \"$1\" \"$p\"; then\ncase $p in */*) ok=${p%/*} ;; esac\nelse\necho \"$1/$DA_LINK is a symlink (to $(readlink -- \"$1/$DA_LINK\" || true)): removed it, not $p through it\"\np=$DA_LINK\nfi\nfi\nlist[n++]=$1/$p\nif [ \"$n\" -ge 1000 ]; then rm -rf -- \"${list[@]}\"; list=(); n=0; fi\ndone\n[ \"$n\" -eq 0 ] || rm -rf -- \"${list[@]}\"\n}\n";
 /** session-loop.sh */
 const SESSION_LOOP_SH = "while :; do\nIFS= read -r -t \"$DA_IDLE\" da_n || da_lost\ncase $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac\nIFS= read -r -t \"$DA_IDLE\" -N \"$da_n\" da_chunk || da_lost\neval \"$da_chunk\"\ndone\n";
+/** stage-check.sh */
+const STAGE_CHECK_SH = "o=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nstaged=$(da_stage_field release)\nif [ -z \"$staged\" ]; then state=none\nelif [ \"$staged\" != \"$DA_RELEASE\" ]; then state=other\nelif [ \"$o\" != \"stage-$DA_RELEASE\" ]; then state=unheld\nelif da_stage_expired; then state=expired\nelse state=ok\nfi\nda_data stage-check \"$state\"\nda_data stage-expires-at \"$(da_stage_field expires_at)\"\n";
+/** stage-discard.sh */
+const STAGE_DISCARD_SH = "o=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nif [ \"$o\" != \"stage-$DA_RELEASE\" ]; then\nda_data discard none\necho \"nothing staged: $DA_RELEASE is not held here\"\nexit 0\nfi\nda_fence_lock\nread -r o 2>/dev/null < .deploy/lock/owner || true\n[ \"$o\" = \"stage-$DA_RELEASE\" ] || { da_data discard none; echo \"nothing staged\"; exit 0; }\nda_stage_undo \"$DA_RELEASE\"\nda_data discard removed\necho \"discarded the staged release $DA_RELEASE\"\n";
+/** stage-hold.sh */
+const STAGE_HOLD_SH = "da_fence_lock\nda_fence\nhold=stage-$DA_RELEASE\nif [ -e \".deploy/pending/$hold\" ] || [ -e \".deploy/tmp.$hold\" ]; then\necho \"error: .deploy/pending/$hold or .deploy/tmp.$hold exists: an earlier stage of $DA_RELEASE left it; remove it\" >&2\nexit 1\nfi\nprintf -v now '%(%s)T' -1\nexp=$((now + ttl))\nTZ=UTC0 printf -v at '%(%Y-%m-%dT%H:%M:%SZ)T' \"$now\"\nTZ=UTC0 printf -v until '%(%Y-%m-%dT%H:%M:%SZ)T' \"$exp\"\nprintf '{\"release\":\"%s\",%s,\"staged_at\":\"%s\",\"expires_at\":\"%s\",\"expires\":%s,\"preview\":\"%s\"}\\n' \"$DA_RELEASE\" \"$DA_RUN_JSON\" \"$at\" \"$until\" \"$exp\" \"$preview\" > .deploy/stage.new\nprintf '{\"stage\":\"%s\",\"expires_at\":\"%s\",%s}\\n' \"$DA_RELEASE\" \"$until\" \"$info\" > .deploy/lock/info.new\nprintf '%s\\n' \"$hold\" > .deploy/lock/owner.new\nmv -f .deploy/stage.new .deploy/stage\n[ ! -e \"$DA_PENDING\" ] || mv -f -- \"$DA_PENDING\" \".deploy/pending/$hold\"\n[ ! -e \"$DA_TMP\" ] || mv -f -- \"$DA_TMP\" \".deploy/tmp.$hold\"\nmv -f .deploy/lock/info.new .deploy/lock/info.json\nmv -f .deploy/lock/owner.new .deploy/lock/owner\nif [ -n \"$preview\" ]; then\nif [ -e \"$preview\" ] && [ ! -L \"$preview\" ]; then\necho \"warning: $preview exists and is not a link: no preview link\"\nelse\nln -sfn -- \"releases/$DA_RELEASE\" \".deploy/preview.new\" && mv -fT -- .deploy/preview.new \"$preview\"\necho \"preview link $preview -> releases/$DA_RELEASE\"\nfi\nfi\necho \"staged $DA_RELEASE, held until $until\"\n";
+/** stage-take.sh */
+const STAGE_TAKE_SH = "da_fence_lock\nhold=stage-$DA_RELEASE\no=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nif [ \"$o\" != \"$hold\" ] || [ \"$(da_stage_field release)\" != \"$DA_RELEASE\" ]; then\necho \"error: $DA_RELEASE is no longer staged here (the lock is held by ${o:-nobody}): nothing was switched\" >&2\nexit 1\nfi\nif da_stage_expired; then\necho \"error: the stage of $DA_RELEASE expired at $(da_stage_field expires_at): nothing was switched\" >&2\nexit 1\nfi\nprintf '{%s,\"pid\":%s,\"boot_id\":\"%s\"}\\n' \"$info\" \"$$\" \"$DA_BOOT_ID\" > .deploy/lock/info.new\nprintf '%s\\n' \"$DA_OWNER\" > .deploy/lock/owner.new\n[ ! -e \".deploy/pending/$hold\" ] || mv -f -- \".deploy/pending/$hold\" \"$DA_PENDING\"\n[ ! -e \".deploy/tmp.$hold\" ] || mv -f -- \".deploy/tmp.$hold\" \"$DA_TMP\"\nmv -f .deploy/lock/info.new .deploy/lock/info.json\nmv -f .deploy/lock/owner.new .deploy/lock/owner\nda_stage_unpreview \"$DA_RELEASE\"\nrm -f .deploy/stage\necho \"took the deploy lock over from the stage of $DA_RELEASE\"\n";
+/** stage.sh */
+const STAGE_SH = "da_stage_field() { [ ! -f .deploy/stage ] || sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/stage 2>/dev/null || :; }\nda_stage_expired() {\nlocal o='' exp now\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) ;; *) return 1 ;; esac\n[ \"$(da_stage_field release)\" = \"${o#stage-}\" ] || return 0\nexp=$(da_stage_field expires)\ncase $exp in '' | *[!0-9]*) return 0 ;; esac\nprintf -v now '%(%s)T' -1\n[ \"$exp\" -lt \"$now\" ]\n}\nda_stage_undo() {\nlocal name=$1\ncase $name in '' | . | .. | */*) return 1 ;; esac\n(da_stage_abort \"$name\") || true\n[ \"$(da_stage_field release)\" != \"$name\" ] || { da_stage_unpreview \"$name\"; rm -f .deploy/stage; }\n}\nda_stage_unpreview() {\nlocal p\np=$(da_stage_field preview)\ncase $p in '' | . | .. | */*) return 0 ;; esac\n[ ! -L \"$p\" ] || [ \"$(readlink -- \"$p\")\" != \"releases/$1\" ] || rm -f -- \"$p\"\n}\nda_stage_abort() {\nlocal DA_OWNER=stage-$1 DA_PENDING=.deploy/pending/stage-$1 DA_TMP=.deploy/tmp.stage-$1\nda_abort\n}\nda_stage_reclaim() {\nda_stage_expired || return 1\nda_fence_lock || return 1\nda_stage_expired || return 1\nlocal o='' at\nread -r o < .deploy/lock/owner\nat=$(da_stage_field expires_at)\nda_stage_undo \"${o#stage-}\" > /dev/null\necho \"a staged release ${o#stage-} expired at ${at:-an unknown time}: discarded\"\n}\n";
 /** tools.sh */
 const TOOLS_SH = "if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 403)); then da_mark tools missing= busybox= \"bash=$BASH_VERSION\"; exit 69; fi\nda_tools() {\nlocal t b m='' y='' x=(/bin/busybox /usr/bin/busybox)\nfor t in busybox toybox; do hash $t 2>/dev/null && x+=(\"${BASH_CMDS[$t]}\"); done\nfor t in \"$@\"; do\nhash \"$t\" 2>/dev/null || { m+=,$t; continue; }\nfor b in \"${x[@]}\"; do [ \"${BASH_CMDS[$t]}\" -ef \"$b\" ] && { y+=,$t; break; }; done\ndone\n[ -z \"$m$y\" ] || { da_mark tools \"missing=${m#,}\" \"busybox=${y#,}\" \"bash=$BASH_VERSION\"; exit 69; }\n}\n";
 /** transfer.sh */
 const TRANSFER_SH = "da_chunks() {\nlocal n total=0\nwhile IFS= read -r -t \"$DA_IDLE\" n && [ \"$n\" -gt 0 ] 2>/dev/null; do\ntimeout \"$DA_IDLE\" head -c \"$n\" || { echo \"error: the upload stalled (nothing for $DA_IDLE s)\" >&2; return 1; }\ntotal=$((total + n))\ndone\n[ \"$n\" = 0 ] || { echo \"error: the upload stopped before its end\" >&2; return 1; }\n[ -z \"${1:-}\" ] || echo \"received $total bytes of $1\" >&2\n}\nda_unpack() {\nif ! da_chunks archive | tar -xzf - -C \"$1\" --no-same-owner; then\nlocal avail\navail=$(df -Pk -- \"$1\" 2>/dev/null | awk 'NR == 2 { print $4 }')\nif [ -n \"$avail\" ] && [ \"$avail\" -lt 1024 ]; then\necho \"error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free\" >&2\nelse\necho \"error: unpacking the release failed (${avail:-?} KiB free in $DA_DEPLOY_PATH)\" >&2\nfi\nreturn 1\nfi\n}\n";
 /** unlock-any.sh */
-const UNLOCK_ANY_SH = "if [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_fence_lock\nif [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_lock_report\nholder=\nread -r holder 2>/dev/null < .deploy/lock/owner || true\ncase $holder in *[!A-Za-z0-9_-]*) holder= ;; esac\nalive=false\n! da_lock_alive || alive=true\nif [ \"$alive\" = true ] && [ \"$forced\" != true ]; then\nda_data unlock refused\necho \"the lock holder's session is still running on this host: the lock was left in place\"\nexit 0\nfi\nda_now\nif [ -L .deploy/unlocked ]; then\necho \"warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)\"\nelif [ -n \"$holder\" ]; then\nda_dir .deploy/unlocked\nfind .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true\nprintf '%s\\n%s\\n%s\\n' \"$DA_AT\" \"$by\" \"$url\" > \".deploy/unlocked/$holder\"\nfi\nif [ \"$alive\" = false ] && [ -n \"$holder\" ] && [ -f \".deploy/pending/$holder\" ]; then\necho \"undoing what the lock holder's run left unfinished\"\n( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )\nfi\nrm -rf .deploy/lock\nda_history \"{\\\"event\\\":\\\"unlock\\\",\\\"holder\\\":\\\"$holder\\\",\\\"holder_alive\\\":$alive,\\\"forced\\\":$forced,$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nda_data unlock removed\necho \"deploy lock removed\"\n";
+const UNLOCK_ANY_SH = "if [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_fence_lock\nif [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_lock_report\nholder=\nread -r holder 2>/dev/null < .deploy/lock/owner || true\ncase $holder in *[!A-Za-z0-9_-]*) holder= ;; esac\nalive=false\ncase $holder in stage-*) da_stage_expired || alive=true ;; *) ! da_lock_alive || alive=true ;; esac\nif [ \"$alive\" = true ] && [ \"$forced\" != true ]; then\nda_data unlock refused\ncase $holder in\nstage-*) echo \"the lock holds the staged release ${holder#stage-} until $(da_stage_field expires_at): switch or discard it; the lock was left in place\" ;;\n*) echo \"the lock holder's session is still running on this host: the lock was left in place\" ;;\nesac\nexit 0\nfi\nda_now\nif [ -L .deploy/unlocked ]; then\necho \"warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)\"\nelif [ -n \"$holder\" ]; then\nda_dir .deploy/unlocked\nfind .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true\nprintf '%s\\n%s\\n%s\\n' \"$DA_AT\" \"$by\" \"$url\" > \".deploy/unlocked/$holder\"\nfi\ncase $holder in\nstage-*)\nif [ \"$alive\" = true ]; then echo \"discarding the staged release ${holder#stage-}\"\nelse echo \"a staged release ${holder#stage-} expired at $(da_stage_field expires_at): discarded\"; fi\nda_stage_undo \"${holder#stage-}\" ;;\nesac\nif [ \"$alive\" = false ] && [ -n \"$holder\" ] && [ -f \".deploy/pending/$holder\" ]; then\necho \"undoing what the lock holder's run left unfinished\"\n( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )\nfi\nrm -rf .deploy/lock\nda_history \"{\\\"event\\\":\\\"unlock\\\",\\\"holder\\\":\\\"$holder\\\",\\\"holder_alive\\\":$alive,\\\"forced\\\":$forced,$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nda_data unlock removed\necho \"deploy lock removed\"\n";
 /** verify.awk */
 const VERIFY_AWK = "BEGIN { RS = ORS = \"\\0\"; M = ENVIRON[\"DA_V_MANIFEST\"]; I = ENVIRON[\"DA_V_INDEX\"]; skip = ENVIRON[\"DA_V_SKIP\"] }\nfunction differ(what, p) { if (++bad <= 10) printf \"  %s: %s\\n\", what, p }\nfunction check(p, h) { if (h == substr(want[p], 3)) hashed[p] = h; else differ(\"content differs\", p) }\nFILENAME == M {\nt = substr($0, 1, 1); r = substr($0, 3); r = substr(r, index(r, \"\\t\") + 1); i = index(r, \"\\t\"); p = substr(r, i + 1)\nif (skip == \"\" || p !~ skip) want[p] = t \"\\t\" substr(r, 1, i - 1)\nnext\n}\nFILENAME == I { i = index($0, \"\\t\"); r = substr($0, i + 1); j = index(r, \"\\t\"); known[substr(r, j + 1)] = substr($0, 1, i) substr(r, 1, j - 1); next }\n{\nt = substr($0, 1, 1); r = substr($0, 3); i = index(r, \"\\t\"); v = substr(r, 1, i - 1); p = substr(r, i + 1)\nif (p == \"\") { if (t == \"f\") { split(v, s, \" \"); mark = s[4] - 0.01 } next }\nif (!(p in want)) { differ(\"not in the build\", p); next }\nseen[p] = 1\nif (substr(want[p], 1, 1) != t) { differ(\"type differs\", p); next }\nif (t == \"l\" && substr(want[p], 3) != v) differ(\"link target differs\", p)\nif (t != \"f\") next\nsig[p] = v\nif ((p in known) && index(known[p], v \"\\t\") == 1) check(p, substr(known[p], length(v) + 2))\nelse {\nprint \"./\" p > ENVIRON[\"DA_V_TODO\"]; todo[p] = 1; read++\nif (index(p, \"'\") || length(args) > 30000) direct = \"no\"; else args = args \" './\" p \"'\"\n}\n}\nEND {\nif (read) {\nclose(ENVIRON[\"DA_V_TODO\"])\ncmd = direct == \"no\" ? \"xargs -0r sha256sum -z < \\\"$DA_V_TODO\\\"\" : \"exec sha256sum -z --\" args\nwhile ((cmd | getline line) > 0) { p = substr(line, 69); delete todo[p]; check(p, substr(line, 1, 32)) }\nclose(cmd)\nfor (p in todo) differ(\"unreadable\", p)\n}\nfor (p in want) if (!(p in seen)) differ(\"missing\", p)\nif (!bad) for (p in hashed) { split(sig[p], s, \" \"); if (s[4] + 0 < mark) print sig[p] \"\\t\" hashed[p] \"\\t\" p > ENVIRON[\"DA_V_NEW_INDEX\"] }\nprintf \"%d\\n\", read > ENVIRON[\"DA_V_COUNTS\"]\nexit bad ? 3 : 0\n}\n";
 /** verify.sh */
@@ -38926,7 +39311,7 @@ function capped(problems) {
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5507);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1138);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
 /* harmony import */ var _hook_output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2249);
 
@@ -39156,9 +39541,11 @@ function manifestOf(gz) {
 /* harmony export */   s2: () => (/* binding */ lock)
 /* harmony export */ });
 /* unused harmony exports LOCK_ALIVE, LOCK_SINCE */
-/* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2638);
-/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2044);
+/* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2638);
+/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2044);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4414);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9120);
+
 
 
 
@@ -39173,7 +39560,8 @@ function lock(infoJson) {
     return {
         id: 'lock',
         label: 'lock',
-        body: `if mkdir .deploy/lock 2>/dev/null; then
+        // A staged release's expired hold is undone like an abandoned run's lock (sh/stage.sh da_stage_reclaim).
+        body: `if mkdir .deploy/lock 2>/dev/null || { ! da_owns_lock && da_stage_reclaim && mkdir .deploy/lock 2>/dev/null; }; then
   printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
   printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(infoJson)} "$$" "$DA_BOOT_ID" > .deploy/lock/info.json
   echo "deploy lock taken"
@@ -39183,6 +39571,7 @@ else
   da_lock_report
   exit ${LOCK_HELD}
 fi`,
+        lib: [_sh_index_js__WEBPACK_IMPORTED_MODULE_1__/* .STAGE_SH */ .RU],
     };
 }
 /**
@@ -39215,7 +39604,7 @@ const LOCK_KEYS = [LOCK_INFO, LOCK_ALIVE, LOCK_SINCE];
 /** A lock's record, each field checked: plain text (capped, no control characters); `run_url` an https URL. */
 function lockHolder(data) {
     const invalid = [];
-    const one = (0,_data_js__WEBPACK_IMPORTED_MODULE_1__/* .singleValues */ .rc)({ data: data ?? new Map() }, invalid, LOCK_KEYS);
+    const one = (0,_data_js__WEBPACK_IMPORTED_MODULE_2__/* .singleValues */ .rc)({ data: data ?? new Map() }, invalid, LOCK_KEYS);
     const raw = one(LOCK_INFO);
     const info = {};
     let readable = false;
@@ -39226,12 +39615,12 @@ function lockHolder(data) {
             for (const [k, v] of Object.entries(parsed)) {
                 if (v === undefined || v === null || v === '')
                     continue;
-                const ok = k === 'run_url' ? (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_2__/* .httpsUrl */ .N3)(v) : (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_2__/* .plainText */ .wh)(v);
-                if (ok !== undefined && (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_2__/* .plainText */ .wh)(k, 40) !== undefined)
+                const ok = k === 'run_url' ? (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_3__/* .httpsUrl */ .N3)(v) : (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_3__/* .plainText */ .wh)(v);
+                if (ok !== undefined && (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_3__/* .plainText */ .wh)(k, 40) !== undefined)
                     info[k] = ok;
                 else
                     invalid.push({
-                        what: `a field of the lock record (${(0,_data_js__WEBPACK_IMPORTED_MODULE_1__/* .shownInvalid */ .zj)(k)})`,
+                        what: `a field of the lock record (${(0,_data_js__WEBPACK_IMPORTED_MODULE_2__/* .shownInvalid */ .zj)(k)})`,
                         value: typeof v === 'string' ? v : (JSON.stringify(v) ?? ''),
                     });
             }
@@ -39650,8 +40039,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: stepLine
 
-// EXTERNAL MODULE: ./src/config/index.ts + 37 modules
-var config = __nccwpck_require__(5507);
+// EXTERNAL MODULE: ./src/config/index.ts + 38 modules
+var config = __nccwpck_require__(1138);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
 var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: ./src/log.ts

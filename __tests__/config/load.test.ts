@@ -54,6 +54,7 @@ describe('loadConfig: the full example', () => {
       exclude: ['.git', 'tests', 'node_modules/.cache'],
       sharedDirs: ['storage'],
       sharedFiles: ['.env'],
+      stageTtlMs: 7_200_000,
       writableDirs: ['storage', 'bootstrap/cache'],
       writableMode: 'acl',
       writableUseSudo: false,

@@ -118,7 +118,7 @@ describe('env for commands that run no hook', () => {
     '  DSN: "mysql://app:${DB_PASSWORD}@db/${DB_NAME}"',
   );
 
-  it('runsHooks: deploy, redeploy, rollback, exec and maintenance, never in a dry run', () => {
+  it('runsHooks: deploy, redeploy, rollback, exec, maintenance, stage and switch, never in a dry run', () => {
     const table = Object.fromEntries(COMMANDS.map((c) => [c, [runsHooks(c, false), runsHooks(c, true)]]));
     expect(table).toEqual({
       deploy: [true, false],
@@ -129,6 +129,9 @@ describe('env for commands that run no hook', () => {
       releases: [false, false],
       doctor: [false, false],
       maintenance: [true, false],
+      stage: [true, false],
+      switch: [true, false],
+      discard: [false, false],
     });
   });
 

@@ -1148,8 +1148,8 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-// EXTERNAL MODULE: ./src/config/index.ts + 37 modules
-var config = __nccwpck_require__(5507);
+// EXTERNAL MODULE: ./src/config/index.ts + 38 modules
+var config = __nccwpck_require__(1138);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __nccwpck_require__(5625);
 // EXTERNAL MODULE: external "node:string_decoder"
@@ -1270,11 +1270,11 @@ async function runBuildHooks(hooks, cwd, env, log) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _cli_args_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2517);
-/* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2993);
+/* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7947);
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3922);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2871);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(742);
 /* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1791);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(970);
@@ -1393,6 +1393,9 @@ const COMMANDS = [
     'doctor',
     'exec',
     'maintenance',
+    'stage',
+    'switch',
+    'discard',
 ];
 function isCommand(name) {
     return COMMANDS.includes(name);
@@ -1413,6 +1416,9 @@ const help_COMMANDS = {
     doctor: 'check that each host has what a deploy needs (changes nothing); fails when one lacks it',
     maintenance: "ENVIRONMENT on|off: run the config's maintenance `on` or `off` command on each host, under the lock",
     exec: 'run a command in current/ on the hosts: exec ENVIRONMENT [--once] [--lock] -- COMMAND [ARGS...]',
+    stage: 'build and stage a new release with its deploy hooks, held on each host for a later switch (nothing goes live)',
+    switch: 'switch ENVIRONMENT --release NAME: make a staged release live on every host, all or nothing',
+    discard: 'discard ENVIRONMENT --release NAME: remove a staged release and its hold from every host',
 };
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
 const DEFAULT_START_TIMEOUT_SECONDS = 20;
@@ -1445,18 +1451,25 @@ const OPTION_HELP = [
     ['--config FILE', 'the deploy config (default: deploy.yml)'],
     ['--source DIR', 'the directory to build and ship (default: .)'],
     ['--hosts LIST', 'only these hosts: comma-separated names (user@host:port, host or user@host) or label=NAME'],
+    ['--shard K/N', 'stage: only slice K of N of the hosts (config order, N contiguous slices)'],
     ['--dry-run', 'read the hosts and print the plan; change nothing'],
     [
         '--force',
         'unlock: remove the lock even while the run holding it still runs (that run then stops at its next step and ' +
             'changes nothing more)',
     ],
-    ['--release-name NAME', 'deploy, redeploy: name of the new release (default: a UTC timestamp)'],
+    [
+        '--release-name NAME',
+        'deploy, redeploy, stage: name of the new release (default: a UTC timestamp; stage: run-<GITHUB_RUN_ID> on a runner)',
+    ],
     [
         '--release-name-exists fail|suffix',
         'deploy, redeploy: when --release-name exists on a host, fail (default) or take the first NAME-2, NAME-3… free on every host',
     ],
-    ['--release NAME', 'rollback: the release to make live (default: the previous good one)'],
+    [
+        '--release NAME',
+        'rollback: the release to make live (default: the previous good one); switch, discard: the staged one',
+    ],
     [
         '--maintenance, --no-maintenance',
         "deploy, redeploy: wrap the run in the config's maintenance commands, or not (default: maintenance.deploy)",
@@ -1541,6 +1554,7 @@ const OPTIONS = {
     config: { type: 'string' },
     source: { type: 'string' },
     hosts: { type: 'string' },
+    shard: { type: 'string' },
     'dry-run': { type: 'boolean' },
     force: { type: 'boolean' },
     'release-name': { type: 'string' },
@@ -1610,13 +1624,15 @@ function parseCliArgs(argv) {
         throw new UsageError(`--maintenance and --no-maintenance apply to deploy and redeploy, not ${command}`);
     if (values.maintenance && values['no-maintenance'])
         throw new UsageError('--maintenance and --no-maintenance exclude each other; pick one');
-    if (values['release-name'] !== undefined && command !== 'deploy' && command !== 'redeploy') {
-        throw new UsageError(`--release-name names a new release; it applies to deploy and redeploy, not ${command}`);
+    if (values['release-name'] !== undefined && !['deploy', 'redeploy', 'stage'].includes(command)) {
+        throw new UsageError(`--release-name names a new release; it applies to deploy, redeploy and stage, not ${command}`);
     }
     const releaseNameExists = nameExists(values['release-name-exists'], command);
-    if (values.release !== undefined && command !== 'rollback') {
-        throw new UsageError(`--release is the rollback target; it applies to rollback, not ${command}${command === 'deploy' || command === 'redeploy' ? ' (use --release-name)' : ''}`);
+    if (values.release !== undefined && !RELEASE_COMMANDS.includes(command)) {
+        throw new UsageError(`--release names an existing release; it applies to rollback, switch and discard, not ${command}${command === 'deploy' || command === 'redeploy' || command === 'stage' ? ' (use --release-name)' : ''}`);
     }
+    if (values.shard !== undefined && command !== 'stage')
+        throw new UsageError(`--shard applies to stage, not ${command}`);
     if (values.force && command !== 'unlock')
         throw new UsageError(`--force applies to unlock, not ${command}`);
     for (const name of ['once', 'lock'])
@@ -1652,9 +1668,10 @@ function parseCliArgs(argv) {
         config: values.config ?? 'deploy.yml',
         source: values.source ?? '.',
         hosts: values.hosts ?? '',
+        shard: values.shard ?? '',
         dryRun: values['dry-run'] ?? false,
         force: values.force ?? false,
-        releaseName: command === 'rollback' ? values.release : values['release-name'],
+        releaseName: RELEASE_COMMANDS.includes(command) ? values.release : values['release-name'],
         ...(releaseNameExists ? { releaseNameExists } : {}),
         identity: values.identity,
         certificate: values.certificate,
@@ -1669,6 +1686,8 @@ function parseCliArgs(argv) {
         ...(state === 'on' || state === 'off' ? { maintenanceState: state } : {}),
     };
 }
+/** The commands whose --release names an existing release (the others' new one is --release-name). */
+const RELEASE_COMMANDS = ['rollback', 'switch', 'discard'];
 /** `--release-name-exists`: fail or suffix, for deploy and redeploy. */
 function nameExists(value, command) {
     if (value === undefined)
@@ -1700,7 +1719,7 @@ function seconds(value, name, fallback) {
 
 /***/ }),
 
-/***/ 2993:
+/***/ 7947:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1719,10 +1738,10 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 81 modules
-var commands = __nccwpck_require__(3922);
-// EXTERNAL MODULE: ./src/config/index.ts + 37 modules
-var src_config = __nccwpck_require__(5507);
+// EXTERNAL MODULE: ./src/commands/index.ts + 85 modules
+var commands = __nccwpck_require__(2871);
+// EXTERNAL MODULE: ./src/config/index.ts + 38 modules
+var src_config = __nccwpck_require__(1138);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** Limiting a run to some of an environment's hosts (`--hosts` on the CLI, the `hosts` input of the action). */
 
@@ -1753,6 +1772,64 @@ function selectHosts(hosts, spec, source) {
         throw new Error(`${source}: ${problems.join('; ')}. The hosts of this environment are: ${available}`);
     }
     return hosts.filter((h) => selectors.some((s) => s.matches(h)));
+}
+
+;// CONCATENATED MODULE: ./src/fleet/shard.ts
+
+
+function parseShard(spec, source) {
+    if (!spec.trim())
+        return undefined;
+    const m = /^\s*(\d{1,4})\s*\/\s*(\d{1,4})\s*$/.exec(spec);
+    const index = Number(m?.[1]);
+    const count = Number(m?.[2]);
+    if (!m || count < 1 || count > 1000 || index < 1 || index > count)
+        throw new Error(`${source}: "${spec}" is not a shard: write K/N with 1 ≤ K ≤ N (e.g. 2/8)`);
+    return { index, count };
+}
+/**
+ * Slice K of N of the hosts, in config order: N contiguous slices whose sizes differ by at most one, the larger
+ * ones first (host i of n goes to slice floor(i·N/n)+1). The same config always gives the same slices.
+ */
+function shardHosts(hosts, s) {
+    const n = hosts.length;
+    return hosts.filter((_, i) => Math.floor((i * s.count) / n) + 1 === s.index);
+}
+/**
+ * The environment's config for one shard: its hosts, and each `once` deploy hook placed on the one host of the
+ * whole environment that runs it (the first it picks, in config order): kept, on that host, by the shard that holds
+ * it; left out by the others. `selected`: the hosts the `hosts` input selects.
+ */
+function shardConfig(config, selected, s) {
+    const slice = new Set(shardHosts(config.hosts, s));
+    const hosts = selected.filter((h) => slice.has(h));
+    const deploy = [];
+    for (const h of config.deploy) {
+        if (!h.once) {
+            deploy.push(h);
+            continue;
+        }
+        const [at] = (0,src_config/* hookHosts */.PP)(h, config.hosts, (x) => x);
+        if (at && hosts.includes(at))
+            deploy.push({
+                ...h,
+                once: false,
+                on: { key: 'on', items: [at.name], path: h.on?.path ?? '', position: h.position },
+            });
+    }
+    return { hosts, deploy };
+}
+/**
+ * The hosts a command works on, and for a shard its `once` hooks: `switch` and `discard` act on every host of the
+ * environment (the `hosts` input does not narrow them); `stage` takes its `shard` of the hosts `hosts` selects.
+ * `prefix`: how the user wrote the option (`input ` or `--`).
+ */
+function selectedHosts(config, command, hosts, shard, prefix) {
+    if (command === 'switch' || command === 'discard')
+        return { hosts: config.hosts };
+    const selected = selectHosts(config.hosts, hosts, `${prefix}hosts`);
+    const s = parseShard(shard, `${prefix}shard`);
+    return s ? shardConfig(config, selected, s) : { hosts: selected };
 }
 
 ;// CONCATENATED MODULE: ./src/report/report.ts
@@ -3021,10 +3098,11 @@ function buildCliContext(args, host) {
         ...(userFor ? { userFor } : {}),
     });
     host.mask?.add(loaded.secrets);
-    const selected = selectHosts(loaded.hosts, args.hosts, '--hosts');
+    const { hosts: selected, ...sharded } = selectedHosts(loaded, args.command, args.hosts, args.shard, '--');
     const fromSshConfig = sshConfig ? sshConfigCredentials(args, selected, sshConfig, log) : {};
     const config = {
         ...loaded,
+        ...sharded,
         hosts: sshConfig ? withSshConfig(selected, sshConfig, userFromSshConfig, log) : selected,
     };
     const source = path(args.source, cwd);
@@ -3064,7 +3142,7 @@ function buildCliContext(args, host) {
 /* unused harmony exports MASK, Masker */
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6193);
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5507);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1138);
 /**
  * The CLI's masking: every byte it writes to stdout and stderr (its log, the build hooks' output that @actions/exec
  * copies there, the outcome) passes through one filter that replaces each secret by `***`, as the runner does for
@@ -3180,8 +3258,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/config/index.ts + 37 modules
-var config = __nccwpck_require__(5507);
+// EXTERNAL MODULE: ./src/config/index.ts + 38 modules
+var config = __nccwpck_require__(1138);
 // EXTERNAL MODULE: ./src/remote/steps/exec.ts
 var exec = __nccwpck_require__(665);
 // EXTERNAL MODULE: ./src/report/document.ts
@@ -3543,7 +3621,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 3922:
+/***/ 2871:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5247,8 +5325,8 @@ function warn(ctx, text) {
     ctx.log.warning(text);
 }
 
-// EXTERNAL MODULE: ./src/config/index.ts + 37 modules
-var src_config = __nccwpck_require__(5507);
+// EXTERNAL MODULE: ./src/config/index.ts + 38 modules
+var src_config = __nccwpck_require__(1138);
 ;// CONCATENATED MODULE: ./src/commands/hook-targets.ts
 /**
  * Where the deploy and activate hooks run on this run's hosts (`on:`, `once:`): checked before any host is reached,
@@ -6141,6 +6219,7 @@ var remote_data = __nccwpck_require__(2044);
 
 
 
+
 /** Exit status of the lock step when another run holds the lock. */
 const LOCK_HELD = 75;
 
@@ -6152,7 +6231,8 @@ function lock(infoJson) {
     return {
         id: 'lock',
         label: 'lock',
-        body: `if mkdir .deploy/lock 2>/dev/null; then
+        // A staged release's expired hold is undone like an abandoned run's lock (sh/stage.sh da_stage_reclaim).
+        body: `if mkdir .deploy/lock 2>/dev/null || { ! da_owns_lock && da_stage_reclaim && mkdir .deploy/lock 2>/dev/null; }; then
   printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
   printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${(0,quote.q)(infoJson)} "$$" "$DA_BOOT_ID" > .deploy/lock/info.json
   echo "deploy lock taken"
@@ -6162,6 +6242,7 @@ else
   da_lock_report
   exit ${LOCK_HELD}
 fi`,
+        lib: [sh/* STAGE_SH */.RU],
     };
 }
 /**
@@ -6678,6 +6759,7 @@ var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/commands/host-messages.ts
 
 
+
 /**
  * Reports a host's invalid values: a warning in the log that shows each value escaped, and one in the summary that
  * does not show it (a summary renders Markdown). Both say it was ignored. At most 5 per host, then a count.
@@ -6708,12 +6790,24 @@ function describeHeldLock(data, environment, surface = 'action') {
         lines.push(`Fields of its owner record that are not plain text are not shown (${h.invalid.map((v) => v.what).join(', ')}).`);
     if (h.info['run_url'])
         lines.push(`Run: ${String(h.info['run_url'])}`);
-    lines.push(h.alive
-        ? 'Its session is still running on the host: wait for that deploy to finish.'
-        : 'Its session is no longer running on the host: that run ended without releasing the lock.', surface === 'cli'
-        ? `To clear it after checking, run deploy-action unlock ${environment}.`
-        : `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
-    return lines.join(' ');
+    const staged = !(0,releases_name/* isReleaseName */.jn)(h.info['stage']) ? '' : stagedHold(h.info, environment, surface);
+    lines.push(staged ||
+        (h.alive
+            ? 'Its session is still running on the host: wait for that deploy to finish.'
+            : 'Its session is no longer running on the host: that run ended without releasing the lock.'), staged
+        ? ''
+        : surface === 'cli'
+            ? `To clear it after checking, run deploy-action unlock ${environment}.`
+            : `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`);
+    return lines.filter(Boolean).join(' ');
+}
+/** A staged release's hold (see steps/stage.ts): until when, and what ends it. */
+function stagedHold(info, environment, surface) {
+    const name = String(info['stage']);
+    const how = surface === 'cli'
+        ? `deploy-action switch ${environment} --release ${name} (or discard)`
+        : `\`command: switch\` (or \`discard\`) with \`release: ${name}\``;
+    return `It holds the staged release ${name} until ${String(info['expires_at'] ?? 'its expiry')} (then the next deploy undoes it): make it live with ${how}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/commands/fleet-run.ts
@@ -8861,7 +8955,7 @@ function unlockAny(o) {
         label: 'unlock',
         body: `forced=${o.force}\nby=${(0,quote.q)(oneLine(o.by))}\nurl=${(0,quote.q)(oneLine(o.url))}\n${sh/* UNLOCK_ANY_SH */.ow}`,
         // The holder's undo puts back the files it changed (see steps/files.ts).
-        lib: [sh/* FILES_RESTORE_SH */.bR],
+        lib: [sh/* FILES_RESTORE_SH */.bR, sh/* STAGE_SH */.RU],
     };
 }
 
@@ -8935,7 +9029,261 @@ function ageOf(iso) {
     return min < 60 ? `${min} min` : min < 2880 ? `${Math.round(min / 60)} h` : `${Math.round(min / 1440)} days`;
 }
 
+;// CONCATENATED MODULE: ./src/remote/steps/stage.ts
+
+
+
+/**
+ * Stage holds: a release staged on a host and held there by itself, not by a session (see sh/stage.sh). The hold is
+ * the deploy lock owned by `stage-NAME`, the record `.deploy/stage` and the stage run's pending record, renamed.
+ */
+/** The shell helpers of holds (da_stage_field, da_stage_expired, da_stage_undo, da_stage_reclaim). */
+const STAGE_LIB = (/* unused pure expression or super */ null && (STAGE_SH));
+/**
+ * The end of a stage: the run hands its lock over to the staged release, which holds it for `ttlSeconds`; the
+ * pending record goes with it, so the session's end does not undo the release. `preview`: a link to it, or ''.
+ */
+function holdStage(o) {
+    return {
+        id: 'hold',
+        label: 'hold',
+        fenced: true,
+        body: `ttl=${(0,quote.q)(Math.floor(o.ttlSeconds))}\ninfo=${(0,quote.q)(o.info)}\npreview=${(0,quote.q)(o.preview)}\n${sh/* STAGE_HOLD_SH */.zS}`,
+        lib: [sh/* STAGE_SH */.RU],
+    };
+}
+/** What stageCheck reports: ok, none (nothing staged), other (another release), unheld, expired. */
+const STAGE_CHECK = 'stage-check';
+const STAGE_EXPIRES_AT = 'stage-expires-at';
+/** Reads whether `$DA_RELEASE` is staged and held on the host. Changes nothing. */
+function stageCheck() {
+    return { id: 'stage-check', label: 'stage check', body: sh/* STAGE_CHECK_SH */.UJ, lib: [sh/* STAGE_SH */.RU] };
+}
+/** The host's answer to stageCheck; a value that is none of the states is `unknown`. */
+function stageState(result) {
+    const one = (0,remote_data/* singleValues */.rc)(result ?? { data: new Map() }, [], [STAGE_CHECK, STAGE_EXPIRES_AT]);
+    const s = one(STAGE_CHECK);
+    const state = ['ok', 'none', 'other', 'unheld', 'expired'].find((x) => x === s) ?? 'unknown';
+    const at = one(STAGE_EXPIRES_AT);
+    return { state, ...(/^[0-9TZ:.+-]{1,40}$/.test(at) ? { expiresAt: at } : {}) };
+}
+/** The switch's first change: takes the lock over from the stage of `$DA_RELEASE` (fenced by the stage's owner). */
+function takeStage(info) {
+    return { id: 'take-over', label: 'take over', body: `info=${(0,quote.q)(info)}\n${sh/* STAGE_TAKE_SH */.pW}`, lib: [sh/* STAGE_SH */.RU] };
+}
+/** The discard command: removes the staged `$DA_RELEASE` and its hold (`discard removed`), or says there is none. */
+function discardStage() {
+    // The undo puts back the `files:` the stage changed (see steps/files.ts), as a failed deploy's does.
+    return { id: 'discard', label: 'discard', body: sh/* STAGE_DISCARD_SH */.Cj, lib: [sh/* FILES_RESTORE_SH */.bR, sh/* STAGE_SH */.RU] };
+}
+/** Whether a host discarded a staged release (`done`) or had none (`none`). */
+function discarded(result) {
+    return (0,remote_data/* singleValues */.rc)(result ?? { data: new Map() }, [], ['discard'])('discard') === 'removed';
+}
+
+;// CONCATENATED MODULE: ./src/commands/stage.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The name every job of one run stages: `release-name` when given, else `run-<GITHUB_RUN_ID>` (the run, not the
+ * attempt: a re-run of one failed shard stages the same name), else (a CLI run) a fresh timestamp name. A run-derived
+ * name that exists as a directory on a host is refused; one the history names only as failed is free again.
+ */
+function stageName(ctx, facts) {
+    if (ctx.releaseName || !ctx.run.runId)
+        return chooseName(ctx, facts);
+    const name = (0,releases_name/* checkReleaseName */.v4)(`run-${ctx.run.runId}`, 'GITHUB_RUN_ID');
+    for (const [m, f] of facts) {
+        if (f.dirs.includes(name) || f.history.some((h) => h.release === name && h.event !== 'failed'))
+            throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" (this run's) already exists there: it was staged or deployed by an earlier attempt. Switch it, or discard it first`);
+    }
+    return name;
+}
+/**
+ * stage: everything a deploy does up to and including the deploy hooks, on the selected hosts; then each host's
+ * lock passes to the staged release itself (see steps/stage.ts), which holds it until `switch`, `discard`, or its
+ * expiry (`stage_ttl`). Nothing is switched. Maintenance is never wrapped around a stage.
+ */
+async function stage(ctx) {
+    const { config, run, report } = ctx;
+    const sctx = { ...ctx, maintenance: false };
+    report.sha = run.sha;
+    const tree = await report.time('build', 'build', () => runBuild(config, ctx.source, ctx.log));
+    await Fleet.warm(config.hosts, config.maxParallel);
+    const describing = report.time('describe', 'manifest', () => describeBuild(tree, ctx.log));
+    describing.catch(() => undefined);
+    try {
+        ctx.signal.throwIfAborted();
+        await withFleet(ctx, async (fleet) => {
+            const offer = config.fullUpload ? {} : { offerBaseFrom: config.keepReleases };
+            const [facts, built] = await Promise.all([lockAndInspect(ctx, fleet, offer), describing]);
+            const name = stageName(ctx, facts);
+            const first = fleet.members[0];
+            report.release = name;
+            report.previous = facts.get(first).live;
+            report.releasePath = `${first.host.deployPath}/releases/${name}`;
+            const source = await buildSource(config, run.sha, fleet, facts, name, built, (text) => warn(ctx, text));
+            const phases = releasePhases(sctx, facts, name, source);
+            const staging = await stageAndHooks(sctx, fleet, phases, false);
+            recordHookOutputs(ctx, staging);
+            const again = fleet.members.filter((m) => staging.get(m)?.stopped);
+            await restage(sctx, fleet, phases, again, staging);
+            ctx.signal.throwIfAborted();
+            const hold = holdStage({
+                ttlSeconds: config.stageTtlMs / 1000,
+                info: (0,run_info/* lockInfoMembers */.LF)(run),
+                preview: config.previewLink ?? '',
+            });
+            await fleet.run(() => ({ name: 'hold', vars: { DA_RELEASE: name }, steps: [hold] }));
+            for (const m of fleet.members)
+                report.changes.push(`${m.host.name}: staged releases/${name} (held for the switch; current unchanged)`);
+        });
+    }
+    finally {
+        await tree.scratch.dispose();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commands/switch.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const WHY = {
+    none: 'nothing is staged there',
+    other: 'another release is staged there',
+    unheld: 'its stage record is there, but the deploy lock is not held by that stage',
+    expired: 'its stage expired',
+    unknown: 'the host did not say whether it is staged',
+};
+/** The release named by the `release` input (CLI --release) that switch and discard act on. */
+function stagedName(ctx, command) {
+    if (!ctx.releaseName)
+        throw new Error(`${command} needs the staged release's name: ${ctx.surface === 'cli' ? '--release NAME' : "the `release` input (the stage job's `release` output)"}`);
+    return (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, ctx.surface === 'cli' ? '--release' : 'input release');
+}
+/**
+ * switch: on every host, checks that the release is staged, held by its stage, unexpired and there; then (only when
+ * every host says so) takes each host's lock over from the stage, rolls out as a deploy does (strategy, batches,
+ * activate, health checks, switch back on failure), writes history, cleans up and unlocks. A failure after the
+ * take-over undoes the release as a failed deploy would.
+ */
+async function switchRelease(ctx) {
+    const name = stagedName(ctx, 'switch');
+    const c = ctx.config;
+    ctx.report.release = name;
+    ctx.report.url = c.url;
+    await withFleet(ctx, async (fleet) => {
+        const facts = await checkStaged(ctx, fleet, name);
+        const first = fleet.members[0];
+        ctx.report.previous = facts.get(first).live;
+        ctx.report.releasePath = `${first.host.deployPath}/releases/${name}`;
+        const vars = { DA_RELEASE: name };
+        await fleet.run(() => ({ name: 'take over', vars, steps: [takeStage((0,run_info/* lockInfoMembers */.LF)(ctx.run))] }));
+        const revision = (m) => facts.get(m).releases.find((r) => r.name === name)?.revision ?? '';
+        ctx.report.sha = revision(first) || undefined;
+        await ctx.observer?.started({ release: name, previous: ctx.report.previous, sha: ctx.report.sha ?? '' });
+        const env = (m) => hookEnv(c, m.host, name, facts.get(m).live, revision(m));
+        const back = (m) => hookEnv(c, m.host, facts.get(m).live ?? '', undefined, revision(m));
+        await rolloutRelease(ctx, fleet, switchPhases(c, facts, name, env, back));
+        const removed = (m) => {
+            const f = facts.get(m);
+            return releasesToRemove({
+                dirs: f.dirs,
+                history: [...f.history, { event: 'deploy', release: name }],
+                keep: c.keepReleases,
+                live: name,
+            }).filter((d) => !f.partial.has(d));
+        };
+        await fleet.run((m) => ({
+            name: 'finish',
+            vars,
+            steps: [
+                logHistory({
+                    event: 'deploy',
+                    release: name,
+                    previous: facts.get(m).live ?? null,
+                    ...(0,run_info/* runRecord */.DW)(ctx.run),
+                    sha: revision(m),
+                    staged: true,
+                }),
+                ...fenced([cleanup(removed(m))]),
+                unlock(),
+            ],
+        }));
+        for (const m of fleet.members)
+            ctx.report.changes.push(`${m.host.name}: current → releases/${name} (was ${facts.get(m).live ?? 'nothing'}; staged)` +
+                (removed(m).length ? `; removed old releases ${removed(m).join(', ')}` : ''));
+    });
+}
+/** Reads every host and whether `name` is staged there; refuses (nothing changed) unless it is on every host. */
+async function checkStaged(ctx, fleet, name) {
+    const results = await fleet.run(() => ({
+        name: 'inspect',
+        vars: { DA_RELEASE: name },
+        steps: [inspect({ detectHttpUser: false }), stageCheck()],
+    }));
+    const facts = new Map();
+    const refused = [];
+    for (const [m, r] of results) {
+        const f = readInspect(r);
+        reportInvalid(ctx, m.host.name, f.invalid);
+        facts.set(m, f);
+        const s = stageState(r);
+        if (s.state !== 'ok')
+            refused.push(`${m.host.name}: ${WHY[s.state]}${s.state === 'expired' && s.expiresAt ? ` at ${s.expiresAt}` : ''}`);
+        else if (!f.dirs.includes(name))
+            refused.push(`${m.host.name}: releases/${name} is missing`);
+    }
+    if (refused.length)
+        throw new failures/* FleetFailure */.Z('switch', `${name} is not staged on every host, so nothing was switched anywhere: ${refused.join('; ')}. Stage it there (or discard it and stage again)`);
+    return facts;
+}
+
+;// CONCATENATED MODULE: ./src/commands/discard.ts
+
+
+
+/**
+ * discard: on every host where the release is staged and held, removes it (never the live release), its record, its
+ * preview link and its hold. A host without it says "nothing staged". Run it as an `if: failure() || cancelled()` job.
+ */
+async function discard(ctx) {
+    const name = stagedName(ctx, 'discard');
+    ctx.report.release = name;
+    await withFleet(ctx, async (fleet) => {
+        const results = await fleet.run(() => ({ name: 'discard', vars: { DA_RELEASE: name }, steps: [discardStage()] }));
+        for (const m of fleet.members)
+            ctx.report.changes.push(discarded(results.get(m))
+                ? `${m.host.name}: discarded the staged release ${name}`
+                : `${m.host.name}: nothing staged (${name} is not held there)`);
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/commands/index.ts
+
+
+
 
 
 
@@ -8958,6 +9306,9 @@ const COMMANDS = {
     doctor: doctor_doctor,
     exec: exec_exec,
     maintenance: maintenance,
+    stage: stage,
+    switch: switchRelease,
+    discard: discard,
 };
 /**
  * Whether a command runs hooks (build, deploy, activate, a health check command) and so needs `env` with its
@@ -8965,8 +9316,7 @@ const COMMANDS = {
  * unlock, every dry run) load the config without expanding `env`: an emergency unlock needs no database password.
  */
 function runsHooks(name, dryRun) {
-    return (!dryRun &&
-        (name === 'deploy' || name === 'redeploy' || name === 'rollback' || name === 'exec' || name === 'maintenance'));
+    return (!dryRun && ['deploy', 'redeploy', 'rollback', 'exec', 'maintenance', 'stage', 'switch'].includes(name));
 }
 async function runCommand(name, ctx) {
     if (runsHooks(name, ctx.dryRun) && ctx.config.envSkipped) {
@@ -8977,11 +9327,14 @@ async function runCommand(name, ctx) {
         for (const p of ctx.config.envSkipped?.unset ?? [])
             warn(ctx, `${(0,src_config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
     }
+    // Stage, switch and discard change hosts with no plan to show: a dry run is refused, not run for real.
+    if (ctx.dryRun && (name === 'stage' || name === 'switch' || name === 'discard'))
+        throw new Error(`${name} has no dry run (nothing was changed): a deploy's dry run shows what a stage would ship`);
     // A bad name for a new release stops the run before any host is connected to, locked or changed.
-    if (ctx.releaseName && (name === 'deploy' || name === 'redeploy'))
+    if (ctx.releaseName && (name === 'deploy' || name === 'redeploy' || name === 'stage'))
         (0,releases_name/* checkReleaseName */.v4)(ctx.releaseName, 'release-name');
     // A `once` hook (a migration) whose hosts the `hosts` selection leaves out stops the run here too.
-    if (name === 'deploy' || name === 'redeploy')
+    if (name === 'deploy' || name === 'redeploy' || name === 'stage')
         checkHookHosts(ctx.config);
     // Maintenance asked for without `maintenance:` in the config: refused before any host is reached.
     if (name === 'deploy' || name === 'redeploy')
@@ -9001,7 +9354,7 @@ async function runCommand(name, ctx) {
 
 /***/ }),
 
-/***/ 5507:
+/***/ 1138:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10961,6 +11314,30 @@ const MAINTENANCE_ENV_KEYS = {
     }),
 };
 
+;// CONCATENATED MODULE: ./src/config/schema-stage.ts
+/** The keys of `stage` and `switch` (see docs "Stage, then switch"): how long a hold lasts, the preview link. */
+
+
+const RESERVED = ['current', 'releases', 'shared', '.deploy'];
+/** A link name in the deploy path: one plain segment, not one of the layout's own names. */
+function previewProblem(value) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(value))
+        return 'must be one plain name in the deploy path (letters, digits, `.`, `_`, `-`), such as `preview`';
+    return RESERVED.includes(value) ? `must not be ${value}: the deploy path's layout uses that name` : undefined;
+}
+/** Spread into ENVIRONMENT_KEYS. */
+const STAGE_KEYS = {
+    stage_ttl: key({
+        kind: duration(1_000, 30 * 24 * 3_600_000),
+        default: 7_200_000,
+        description: 'How long a staged release (`command: stage`) holds each host before it expires, as a duration (`30m`, `2h`, or seconds); an expired hold is undone by the next deploy, stage or unlock. Default `2h`.',
+    }),
+    preview_link: key({
+        kind: kinds_text({ label: 'link name', check: previewProblem, schema: { pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' } }),
+        description: 'A link in the deploy path (e.g. `preview`) that points at the staged release while one is staged, so it can be looked at before `switch`; removed on switch or discard.',
+    }),
+};
+
 ;// CONCATENATED MODULE: ./src/config/files-kind.ts
 /**
  * The `files:` list: files written on each host from the config (secrets from the step's environment), each a
@@ -11127,6 +11504,7 @@ const STRATEGIES = ['all-at-once', 'rolling'];
  * The one definition of deploy.yml's keys. The validator reads with these specs, the loader takes defaults from
  * them, and toJsonSchema() publishes them. Add a key here and everything else follows.
  */
+
 
 
 
@@ -11344,6 +11722,7 @@ const schema_ENVIRONMENT_KEYS = {
     }),
     ...smallKeys({ ...HOOK_KEYS, ...TARGETS.activate }, ONLY_DEPLOY),
     ...MAINTENANCE_ENV_KEYS,
+    ...STAGE_KEYS,
     ...FILES_KEYS,
 };
 /** Keys only valid at the top level; every environment key is valid there too. */
@@ -11726,6 +12105,8 @@ function buildConfig(merged, { hosts, deployPath }, loadedEnv, names) {
         clearUseSudo: merged.or('clear_use_sudo'),
         fullUpload: merged.or('full_upload'),
         hookTimeoutMs: merged.or('hook_timeout'),
+        stageTtlMs: merged.or('stage_ttl'),
+        ...(merged.get('preview_link') === undefined ? {} : { previewLink: merged.get('preview_link') }),
         ...loadedEnv,
         build: merged.or('build'),
         deploy: merged.or('deploy'),
@@ -12204,6 +12585,7 @@ function words(values) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   C3: () => (/* binding */ TOOLS_SH),
 /* harmony export */   CU: () => (/* binding */ FENCE_SH),
+/* harmony export */   Cj: () => (/* binding */ STAGE_DISCARD_SH),
 /* harmony export */   Ct: () => (/* binding */ VERIFY_SH),
 /* harmony export */   GJ: () => (/* binding */ FILE_INDEX_SH),
 /* harmony export */   Gw: () => (/* binding */ HOOK_OUTPUT_SH),
@@ -12213,6 +12595,8 @@ function words(values) {
 /* harmony export */   NV: () => (/* binding */ INSPECT_SH),
 /* harmony export */   OL: () => (/* binding */ PREPARE_SH),
 /* harmony export */   QL: () => (/* binding */ PRELUDE_SH),
+/* harmony export */   RU: () => (/* binding */ STAGE_SH),
+/* harmony export */   UJ: () => (/* binding */ STAGE_CHECK_SH),
 /* harmony export */   bR: () => (/* binding */ FILES_RESTORE_SH),
 /* harmony export */   cR: () => (/* binding */ DOCTOR_SH),
 /* harmony export */   cn: () => (/* binding */ SESSION_LOOP_SH),
@@ -12221,8 +12605,10 @@ function words(values) {
 /* harmony export */   ib: () => (/* binding */ CONTAIN_CHECK_SH),
 /* harmony export */   ih: () => (/* binding */ FILES_SH),
 /* harmony export */   ow: () => (/* binding */ UNLOCK_ANY_SH),
+/* harmony export */   pW: () => (/* binding */ STAGE_TAKE_SH),
 /* harmony export */   un: () => (/* binding */ MAINTENANCE_SH),
-/* harmony export */   vr: () => (/* binding */ DELTA_SH)
+/* harmony export */   vr: () => (/* binding */ DELTA_SH),
+/* harmony export */   zS: () => (/* binding */ STAGE_HOLD_SH)
 /* harmony export */ });
 // Generated by `npm run shell` (scripts/shell.ts) from the .sh and .awk files in this directory: edit those, then
 // run it. Comments, blank lines and indentation are left out (the first exec request is bounded).
@@ -12258,12 +12644,22 @@ const PREPARE_SH = "da_dir \"$DA_DEPLOY_PATH\"\ncd -- \"$DA_DEPLOY_PATH\" || exi
 const PRUNE_SH = "da_prune() {\nlocal p ok='' n=0 list=()\nwhile IFS= read -r -d '' p; do\ncase /$p/ in //|*//*|*/./*|*/../*) continue ;; esac\nif [ \"${p%/*}\" != \"$ok\" ]; then\nok=\nif da_parents_real \"$1\" \"$p\"; then\ncase $p in */*) ok=${p%/*} ;; esac\nelse\necho \"$1/$DA_LINK is a symlink (to $(readlink -- \"$1/$DA_LINK\" || true)): removed it, not $p through it\"\np=$DA_LINK\nfi\nfi\nlist[n++]=$1/$p\nif [ \"$n\" -ge 1000 ]; then rm -rf -- \"${list[@]}\"; list=(); n=0; fi\ndone\n[ \"$n\" -eq 0 ] || rm -rf -- \"${list[@]}\"\n}\n";
 /** session-loop.sh */
 const SESSION_LOOP_SH = "while :; do\nIFS= read -r -t \"$DA_IDLE\" da_n || da_lost\ncase $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac\nIFS= read -r -t \"$DA_IDLE\" -N \"$da_n\" da_chunk || da_lost\neval \"$da_chunk\"\ndone\n";
+/** stage-check.sh */
+const STAGE_CHECK_SH = "o=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nstaged=$(da_stage_field release)\nif [ -z \"$staged\" ]; then state=none\nelif [ \"$staged\" != \"$DA_RELEASE\" ]; then state=other\nelif [ \"$o\" != \"stage-$DA_RELEASE\" ]; then state=unheld\nelif da_stage_expired; then state=expired\nelse state=ok\nfi\nda_data stage-check \"$state\"\nda_data stage-expires-at \"$(da_stage_field expires_at)\"\n";
+/** stage-discard.sh */
+const STAGE_DISCARD_SH = "o=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nif [ \"$o\" != \"stage-$DA_RELEASE\" ]; then\nda_data discard none\necho \"nothing staged: $DA_RELEASE is not held here\"\nexit 0\nfi\nda_fence_lock\nread -r o 2>/dev/null < .deploy/lock/owner || true\n[ \"$o\" = \"stage-$DA_RELEASE\" ] || { da_data discard none; echo \"nothing staged\"; exit 0; }\nda_stage_undo \"$DA_RELEASE\"\nda_data discard removed\necho \"discarded the staged release $DA_RELEASE\"\n";
+/** stage-hold.sh */
+const STAGE_HOLD_SH = "da_fence_lock\nda_fence\nhold=stage-$DA_RELEASE\nif [ -e \".deploy/pending/$hold\" ] || [ -e \".deploy/tmp.$hold\" ]; then\necho \"error: .deploy/pending/$hold or .deploy/tmp.$hold exists: an earlier stage of $DA_RELEASE left it; remove it\" >&2\nexit 1\nfi\nprintf -v now '%(%s)T' -1\nexp=$((now + ttl))\nTZ=UTC0 printf -v at '%(%Y-%m-%dT%H:%M:%SZ)T' \"$now\"\nTZ=UTC0 printf -v until '%(%Y-%m-%dT%H:%M:%SZ)T' \"$exp\"\nprintf '{\"release\":\"%s\",%s,\"staged_at\":\"%s\",\"expires_at\":\"%s\",\"expires\":%s,\"preview\":\"%s\"}\\n' \"$DA_RELEASE\" \"$DA_RUN_JSON\" \"$at\" \"$until\" \"$exp\" \"$preview\" > .deploy/stage.new\nprintf '{\"stage\":\"%s\",\"expires_at\":\"%s\",%s}\\n' \"$DA_RELEASE\" \"$until\" \"$info\" > .deploy/lock/info.new\nprintf '%s\\n' \"$hold\" > .deploy/lock/owner.new\nmv -f .deploy/stage.new .deploy/stage\n[ ! -e \"$DA_PENDING\" ] || mv -f -- \"$DA_PENDING\" \".deploy/pending/$hold\"\n[ ! -e \"$DA_TMP\" ] || mv -f -- \"$DA_TMP\" \".deploy/tmp.$hold\"\nmv -f .deploy/lock/info.new .deploy/lock/info.json\nmv -f .deploy/lock/owner.new .deploy/lock/owner\nif [ -n \"$preview\" ]; then\nif [ -e \"$preview\" ] && [ ! -L \"$preview\" ]; then\necho \"warning: $preview exists and is not a link: no preview link\"\nelse\nln -sfn -- \"releases/$DA_RELEASE\" \".deploy/preview.new\" && mv -fT -- .deploy/preview.new \"$preview\"\necho \"preview link $preview -> releases/$DA_RELEASE\"\nfi\nfi\necho \"staged $DA_RELEASE, held until $until\"\n";
+/** stage-take.sh */
+const STAGE_TAKE_SH = "da_fence_lock\nhold=stage-$DA_RELEASE\no=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nif [ \"$o\" != \"$hold\" ] || [ \"$(da_stage_field release)\" != \"$DA_RELEASE\" ]; then\necho \"error: $DA_RELEASE is no longer staged here (the lock is held by ${o:-nobody}): nothing was switched\" >&2\nexit 1\nfi\nif da_stage_expired; then\necho \"error: the stage of $DA_RELEASE expired at $(da_stage_field expires_at): nothing was switched\" >&2\nexit 1\nfi\nprintf '{%s,\"pid\":%s,\"boot_id\":\"%s\"}\\n' \"$info\" \"$$\" \"$DA_BOOT_ID\" > .deploy/lock/info.new\nprintf '%s\\n' \"$DA_OWNER\" > .deploy/lock/owner.new\n[ ! -e \".deploy/pending/$hold\" ] || mv -f -- \".deploy/pending/$hold\" \"$DA_PENDING\"\n[ ! -e \".deploy/tmp.$hold\" ] || mv -f -- \".deploy/tmp.$hold\" \"$DA_TMP\"\nmv -f .deploy/lock/info.new .deploy/lock/info.json\nmv -f .deploy/lock/owner.new .deploy/lock/owner\nda_stage_unpreview \"$DA_RELEASE\"\nrm -f .deploy/stage\necho \"took the deploy lock over from the stage of $DA_RELEASE\"\n";
+/** stage.sh */
+const STAGE_SH = "da_stage_field() { [ ! -f .deploy/stage ] || sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/stage 2>/dev/null || :; }\nda_stage_expired() {\nlocal o='' exp now\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) ;; *) return 1 ;; esac\n[ \"$(da_stage_field release)\" = \"${o#stage-}\" ] || return 0\nexp=$(da_stage_field expires)\ncase $exp in '' | *[!0-9]*) return 0 ;; esac\nprintf -v now '%(%s)T' -1\n[ \"$exp\" -lt \"$now\" ]\n}\nda_stage_undo() {\nlocal name=$1\ncase $name in '' | . | .. | */*) return 1 ;; esac\n(da_stage_abort \"$name\") || true\n[ \"$(da_stage_field release)\" != \"$name\" ] || { da_stage_unpreview \"$name\"; rm -f .deploy/stage; }\n}\nda_stage_unpreview() {\nlocal p\np=$(da_stage_field preview)\ncase $p in '' | . | .. | */*) return 0 ;; esac\n[ ! -L \"$p\" ] || [ \"$(readlink -- \"$p\")\" != \"releases/$1\" ] || rm -f -- \"$p\"\n}\nda_stage_abort() {\nlocal DA_OWNER=stage-$1 DA_PENDING=.deploy/pending/stage-$1 DA_TMP=.deploy/tmp.stage-$1\nda_abort\n}\nda_stage_reclaim() {\nda_stage_expired || return 1\nda_fence_lock || return 1\nda_stage_expired || return 1\nlocal o='' at\nread -r o < .deploy/lock/owner\nat=$(da_stage_field expires_at)\nda_stage_undo \"${o#stage-}\" > /dev/null\necho \"a staged release ${o#stage-} expired at ${at:-an unknown time}: discarded\"\n}\n";
 /** tools.sh */
 const TOOLS_SH = "if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 403)); then da_mark tools missing= busybox= \"bash=$BASH_VERSION\"; exit 69; fi\nda_tools() {\nlocal t b m='' y='' x=(/bin/busybox /usr/bin/busybox)\nfor t in busybox toybox; do hash $t 2>/dev/null && x+=(\"${BASH_CMDS[$t]}\"); done\nfor t in \"$@\"; do\nhash \"$t\" 2>/dev/null || { m+=,$t; continue; }\nfor b in \"${x[@]}\"; do [ \"${BASH_CMDS[$t]}\" -ef \"$b\" ] && { y+=,$t; break; }; done\ndone\n[ -z \"$m$y\" ] || { da_mark tools \"missing=${m#,}\" \"busybox=${y#,}\" \"bash=$BASH_VERSION\"; exit 69; }\n}\n";
 /** transfer.sh */
 const TRANSFER_SH = "da_chunks() {\nlocal n total=0\nwhile IFS= read -r -t \"$DA_IDLE\" n && [ \"$n\" -gt 0 ] 2>/dev/null; do\ntimeout \"$DA_IDLE\" head -c \"$n\" || { echo \"error: the upload stalled (nothing for $DA_IDLE s)\" >&2; return 1; }\ntotal=$((total + n))\ndone\n[ \"$n\" = 0 ] || { echo \"error: the upload stopped before its end\" >&2; return 1; }\n[ -z \"${1:-}\" ] || echo \"received $total bytes of $1\" >&2\n}\nda_unpack() {\nif ! da_chunks archive | tar -xzf - -C \"$1\" --no-same-owner; then\nlocal avail\navail=$(df -Pk -- \"$1\" 2>/dev/null | awk 'NR == 2 { print $4 }')\nif [ -n \"$avail\" ] && [ \"$avail\" -lt 1024 ]; then\necho \"error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free\" >&2\nelse\necho \"error: unpacking the release failed (${avail:-?} KiB free in $DA_DEPLOY_PATH)\" >&2\nfi\nreturn 1\nfi\n}\n";
 /** unlock-any.sh */
-const UNLOCK_ANY_SH = "if [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_fence_lock\nif [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_lock_report\nholder=\nread -r holder 2>/dev/null < .deploy/lock/owner || true\ncase $holder in *[!A-Za-z0-9_-]*) holder= ;; esac\nalive=false\n! da_lock_alive || alive=true\nif [ \"$alive\" = true ] && [ \"$forced\" != true ]; then\nda_data unlock refused\necho \"the lock holder's session is still running on this host: the lock was left in place\"\nexit 0\nfi\nda_now\nif [ -L .deploy/unlocked ]; then\necho \"warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)\"\nelif [ -n \"$holder\" ]; then\nda_dir .deploy/unlocked\nfind .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true\nprintf '%s\\n%s\\n%s\\n' \"$DA_AT\" \"$by\" \"$url\" > \".deploy/unlocked/$holder\"\nfi\nif [ \"$alive\" = false ] && [ -n \"$holder\" ] && [ -f \".deploy/pending/$holder\" ]; then\necho \"undoing what the lock holder's run left unfinished\"\n( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )\nfi\nrm -rf .deploy/lock\nda_history \"{\\\"event\\\":\\\"unlock\\\",\\\"holder\\\":\\\"$holder\\\",\\\"holder_alive\\\":$alive,\\\"forced\\\":$forced,$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nda_data unlock removed\necho \"deploy lock removed\"\n";
+const UNLOCK_ANY_SH = "if [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_fence_lock\nif [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_lock_report\nholder=\nread -r holder 2>/dev/null < .deploy/lock/owner || true\ncase $holder in *[!A-Za-z0-9_-]*) holder= ;; esac\nalive=false\ncase $holder in stage-*) da_stage_expired || alive=true ;; *) ! da_lock_alive || alive=true ;; esac\nif [ \"$alive\" = true ] && [ \"$forced\" != true ]; then\nda_data unlock refused\ncase $holder in\nstage-*) echo \"the lock holds the staged release ${holder#stage-} until $(da_stage_field expires_at): switch or discard it; the lock was left in place\" ;;\n*) echo \"the lock holder's session is still running on this host: the lock was left in place\" ;;\nesac\nexit 0\nfi\nda_now\nif [ -L .deploy/unlocked ]; then\necho \"warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)\"\nelif [ -n \"$holder\" ]; then\nda_dir .deploy/unlocked\nfind .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true\nprintf '%s\\n%s\\n%s\\n' \"$DA_AT\" \"$by\" \"$url\" > \".deploy/unlocked/$holder\"\nfi\ncase $holder in\nstage-*)\nif [ \"$alive\" = true ]; then echo \"discarding the staged release ${holder#stage-}\"\nelse echo \"a staged release ${holder#stage-} expired at $(da_stage_field expires_at): discarded\"; fi\nda_stage_undo \"${holder#stage-}\" ;;\nesac\nif [ \"$alive\" = false ] && [ -n \"$holder\" ] && [ -f \".deploy/pending/$holder\" ]; then\necho \"undoing what the lock holder's run left unfinished\"\n( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )\nfi\nrm -rf .deploy/lock\nda_history \"{\\\"event\\\":\\\"unlock\\\",\\\"holder\\\":\\\"$holder\\\",\\\"holder_alive\\\":$alive,\\\"forced\\\":$forced,$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nda_data unlock removed\necho \"deploy lock removed\"\n";
 /** verify.awk */
 const VERIFY_AWK = "BEGIN { RS = ORS = \"\\0\"; M = ENVIRON[\"DA_V_MANIFEST\"]; I = ENVIRON[\"DA_V_INDEX\"]; skip = ENVIRON[\"DA_V_SKIP\"] }\nfunction differ(what, p) { if (++bad <= 10) printf \"  %s: %s\\n\", what, p }\nfunction check(p, h) { if (h == substr(want[p], 3)) hashed[p] = h; else differ(\"content differs\", p) }\nFILENAME == M {\nt = substr($0, 1, 1); r = substr($0, 3); r = substr(r, index(r, \"\\t\") + 1); i = index(r, \"\\t\"); p = substr(r, i + 1)\nif (skip == \"\" || p !~ skip) want[p] = t \"\\t\" substr(r, 1, i - 1)\nnext\n}\nFILENAME == I { i = index($0, \"\\t\"); r = substr($0, i + 1); j = index(r, \"\\t\"); known[substr(r, j + 1)] = substr($0, 1, i) substr(r, 1, j - 1); next }\n{\nt = substr($0, 1, 1); r = substr($0, 3); i = index(r, \"\\t\"); v = substr(r, 1, i - 1); p = substr(r, i + 1)\nif (p == \"\") { if (t == \"f\") { split(v, s, \" \"); mark = s[4] - 0.01 } next }\nif (!(p in want)) { differ(\"not in the build\", p); next }\nseen[p] = 1\nif (substr(want[p], 1, 1) != t) { differ(\"type differs\", p); next }\nif (t == \"l\" && substr(want[p], 3) != v) differ(\"link target differs\", p)\nif (t != \"f\") next\nsig[p] = v\nif ((p in known) && index(known[p], v \"\\t\") == 1) check(p, substr(known[p], length(v) + 2))\nelse {\nprint \"./\" p > ENVIRON[\"DA_V_TODO\"]; todo[p] = 1; read++\nif (index(p, \"'\") || length(args) > 30000) direct = \"no\"; else args = args \" './\" p \"'\"\n}\n}\nEND {\nif (read) {\nclose(ENVIRON[\"DA_V_TODO\"])\ncmd = direct == \"no\" ? \"xargs -0r sha256sum -z < \\\"$DA_V_TODO\\\"\" : \"exec sha256sum -z --\" args\nwhile ((cmd | getline line) > 0) { p = substr(line, 69); delete todo[p]; check(p, substr(line, 1, 32)) }\nclose(cmd)\nfor (p in todo) differ(\"unreadable\", p)\n}\nfor (p in want) if (!(p in seen)) differ(\"missing\", p)\nif (!bad) for (p in hashed) { split(sig[p], s, \" \"); if (s[4] + 0 < mark) print sig[p] \"\\t\" hashed[p] \"\\t\" p > ENVIRON[\"DA_V_NEW_INDEX\"] }\nprintf \"%d\\n\", read > ENVIRON[\"DA_V_COUNTS\"]\nexit bad ? 3 : 0\n}\n";
 /** verify.sh */
@@ -12472,7 +12868,7 @@ function capped(problems) {
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5507);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1138);
 /* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
 /* harmony import */ var _hook_output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2249);
 
@@ -12843,8 +13239,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: stepLine
 
-// EXTERNAL MODULE: ./src/config/index.ts + 37 modules
-var config = __nccwpck_require__(5507);
+// EXTERNAL MODULE: ./src/config/index.ts + 38 modules
+var config = __nccwpck_require__(1138);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
 var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: ./src/log.ts

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import type { CommandContext } from '../commands/context.js';
 import { loadConfig, type EnvironmentConfig } from '../config/index.js';
 import type { Access } from '../fleet/connect.js';
-import { selectHosts } from '../fleet/select.js';
+import { selectedHosts } from '../fleet/shard.js';
 import type { RunReport } from '../report/report.js';
 import { runInfoFromEnv } from '../run-info.js';
 import {
@@ -30,7 +30,7 @@ export function actionInputs(): Inputs {
 export function actionConfig(inputs: Inputs, expandEnv: boolean): EnvironmentConfig {
   const loaded = loadConfig({ file: inputs.config, environment: inputs.environment, env: process.env, expandEnv });
   maskSecrets(loaded.secrets);
-  return { ...loaded, hosts: selectHosts(loaded.hosts, inputs.hosts, 'input hosts') };
+  return { ...loaded, ...selectedHosts(loaded, inputs.command, inputs.hosts, inputs.shard, 'input ') };
 }
 
 /** How the hosts are reached, from the inputs. */
@@ -83,7 +83,8 @@ export async function commandContext(
     log: actionsLog,
     report,
     source: inputs.source,
-    releaseName: (inputs.command === 'rollback' ? inputs.release : inputs.releaseName) || undefined,
+    releaseName:
+      (['rollback', 'switch', 'discard'].includes(inputs.command) ? inputs.release : inputs.releaseName) || undefined,
     releaseNameExists: inputs.releaseNameExists,
     dryRun: inputs.dryRun,
     force: inputs.force,

@@ -26,6 +26,8 @@ export interface Inputs {
   force: boolean;
   /** Limit the run to these hosts: names or `label=NAME`, comma-separated. */
   hosts: string;
+  /** stage: `K/N`, slice K of N of the hosts ('' = no split). */
+  shard: string;
   connectTimeoutSeconds: number;
   /** Time each host's login shell gets to start the session. */
   startTimeoutSeconds: number;
@@ -65,6 +67,7 @@ export function readInputs(): Inputs {
     dryRun: booleanInput('dry-run'),
     force: forceInput(command),
     hosts: core.getInput('hosts'),
+    shard: shardInput(command),
     connectTimeoutSeconds: timeout,
     startTimeoutSeconds: startTimeout,
     githubDeployment: booleanInput('github-deployment'),
@@ -145,4 +148,11 @@ function booleanInput(name: string): boolean {
   if (['true', 'True', 'TRUE'].includes(value)) return true;
   if (['false', 'False', 'FALSE'].includes(value)) return false;
   throw new Error(`input ${name}: "${value}" is not a boolean; use true or false`);
+}
+
+/** `shard` applies to stage only. */
+function shardInput(command: CommandName): string {
+  const shard = core.getInput('shard');
+  if (shard && command !== 'stage') throw new Error(`input shard: applies to command stage only, not ${command}`);
+  return shard;
 }

@@ -15,6 +15,8 @@ export interface CliArgs {
   source: string;
   /** Comma-separated host list ('' = every host). */
   hosts: string;
+  /** stage: --shard K/N ('' = no split). */
+  shard: string;
   dryRun: boolean;
   /** unlock: remove the lock even while the run holding it still runs on the host. */
   force: boolean;
@@ -58,6 +60,7 @@ const OPTIONS = {
   config: { type: 'string' },
   source: { type: 'string' },
   hosts: { type: 'string' },
+  shard: { type: 'string' },
   'dry-run': { type: 'boolean' },
   force: { type: 'boolean' },
   'release-name': { type: 'string' },
@@ -126,15 +129,19 @@ export function parseCliArgs(argv: string[]): CliRequest {
   if (values.maintenance && values['no-maintenance'])
     throw new UsageError('--maintenance and --no-maintenance exclude each other; pick one');
 
-  if (values['release-name'] !== undefined && command !== 'deploy' && command !== 'redeploy') {
-    throw new UsageError(`--release-name names a new release; it applies to deploy and redeploy, not ${command}`);
-  }
-  const releaseNameExists = nameExists(values['release-name-exists'], command);
-  if (values.release !== undefined && command !== 'rollback') {
+  if (values['release-name'] !== undefined && !['deploy', 'redeploy', 'stage'].includes(command)) {
     throw new UsageError(
-      `--release is the rollback target; it applies to rollback, not ${command}${command === 'deploy' || command === 'redeploy' ? ' (use --release-name)' : ''}`,
+      `--release-name names a new release; it applies to deploy, redeploy and stage, not ${command}`,
     );
   }
+  const releaseNameExists = nameExists(values['release-name-exists'], command);
+  if (values.release !== undefined && !RELEASE_COMMANDS.includes(command)) {
+    throw new UsageError(
+      `--release names an existing release; it applies to rollback, switch and discard, not ${command}${command === 'deploy' || command === 'redeploy' || command === 'stage' ? ' (use --release-name)' : ''}`,
+    );
+  }
+  if (values.shard !== undefined && command !== 'stage')
+    throw new UsageError(`--shard applies to stage, not ${command}`);
   if (values.force && command !== 'unlock') throw new UsageError(`--force applies to unlock, not ${command}`);
   for (const name of ['once', 'lock'] as const)
     if (values[name] && command !== 'exec') throw new UsageError(`--${name} applies to exec, not ${command}`);
@@ -167,9 +174,10 @@ export function parseCliArgs(argv: string[]): CliRequest {
     config: values.config ?? 'deploy.yml',
     source: values.source ?? '.',
     hosts: values.hosts ?? '',
+    shard: values.shard ?? '',
     dryRun: values['dry-run'] ?? false,
     force: values.force ?? false,
-    releaseName: command === 'rollback' ? values.release : values['release-name'],
+    releaseName: RELEASE_COMMANDS.includes(command) ? values.release : values['release-name'],
     ...(releaseNameExists ? { releaseNameExists } : {}),
     identity: values.identity,
     certificate: values.certificate,
@@ -184,6 +192,9 @@ export function parseCliArgs(argv: string[]): CliRequest {
     ...(state === 'on' || state === 'off' ? { maintenanceState: state } : {}),
   };
 }
+
+/** The commands whose --release names an existing release (the others' new one is --release-name). */
+const RELEASE_COMMANDS: readonly string[] = ['rollback', 'switch', 'discard'];
 
 /** `--release-name-exists`: fail or suffix, for deploy and redeploy. */
 function nameExists(value: string | undefined, command: CommandName): ReleaseNameExists | undefined {

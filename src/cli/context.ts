@@ -7,7 +7,7 @@ import type { CommandContext } from '../commands/context.js';
 import { runsHooks } from '../commands/index.js';
 import { loadConfig } from '../config/index.js';
 import type { Access } from '../fleet/connect.js';
-import { selectHosts } from '../fleet/select.js';
+import { selectedHosts } from '../fleet/shard.js';
 import type { Log } from '../log.js';
 import { RunReport } from '../report/report.js';
 import { runInfoFromEnv, type RunInfo } from '../run-info.js';
@@ -238,10 +238,11 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
     ...(userFor ? { userFor } : {}),
   });
   host.mask?.add(loaded.secrets);
-  const selected = selectHosts(loaded.hosts, args.hosts, '--hosts');
+  const { hosts: selected, ...sharded } = selectedHosts(loaded, args.command, args.hosts, args.shard, '--');
   const fromSshConfig = sshConfig ? sshConfigCredentials(args, selected, sshConfig, log) : {};
   const config = {
     ...loaded,
+    ...sharded,
     hosts: sshConfig ? withSshConfig(selected, sshConfig, userFromSshConfig, log) : selected,
   };
   const source = path(args.source, cwd);

@@ -11,6 +11,10 @@ export const COMMANDS: Record<CommandName, string> = {
   doctor: 'check that each host has what a deploy needs (changes nothing); fails when one lacks it',
   maintenance: "ENVIRONMENT on|off: run the config's maintenance `on` or `off` command on each host, under the lock",
   exec: 'run a command in current/ on the hosts: exec ENVIRONMENT [--once] [--lock] -- COMMAND [ARGS...]',
+  stage:
+    'build and stage a new release with its deploy hooks, held on each host for a later switch (nothing goes live)',
+  switch: 'switch ENVIRONMENT --release NAME: make a staged release live on every host, all or nothing',
+  discard: 'discard ENVIRONMENT --release NAME: remove a staged release and its hold from every host',
 };
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
@@ -48,18 +52,25 @@ const OPTION_HELP: [string, string][] = [
   ['--config FILE', 'the deploy config (default: deploy.yml)'],
   ['--source DIR', 'the directory to build and ship (default: .)'],
   ['--hosts LIST', 'only these hosts: comma-separated names (user@host:port, host or user@host) or label=NAME'],
+  ['--shard K/N', 'stage: only slice K of N of the hosts (config order, N contiguous slices)'],
   ['--dry-run', 'read the hosts and print the plan; change nothing'],
   [
     '--force',
     'unlock: remove the lock even while the run holding it still runs (that run then stops at its next step and ' +
       'changes nothing more)',
   ],
-  ['--release-name NAME', 'deploy, redeploy: name of the new release (default: a UTC timestamp)'],
+  [
+    '--release-name NAME',
+    'deploy, redeploy, stage: name of the new release (default: a UTC timestamp; stage: run-<GITHUB_RUN_ID> on a runner)',
+  ],
   [
     '--release-name-exists fail|suffix',
     'deploy, redeploy: when --release-name exists on a host, fail (default) or take the first NAME-2, NAME-3… free on every host',
   ],
-  ['--release NAME', 'rollback: the release to make live (default: the previous good one)'],
+  [
+    '--release NAME',
+    'rollback: the release to make live (default: the previous good one); switch, discard: the staged one',
+  ],
   [
     '--maintenance, --no-maintenance',
     "deploy, redeploy: wrap the run in the config's maintenance commands, or not (default: maintenance.deploy)",

@@ -1,5 +1,6 @@
 /** What the runner says about what hosts reported: values it ignored, a lock another run holds. */
 import type { InvalidValue } from '../releases/history.js';
+import { isReleaseName } from '../releases/name.js';
 import { shownInvalid } from '../remote/data.js';
 import { holderName, lockHolder } from '../remote/steps/lock.js';
 import type { Surface } from '../config/index.js';
@@ -44,13 +45,27 @@ export function describeHeldLock(
       `Fields of its owner record that are not plain text are not shown (${h.invalid.map((v) => v.what).join(', ')}).`,
     );
   if (h.info['run_url']) lines.push(`Run: ${String(h.info['run_url'])}`);
+  const staged = !isReleaseName(h.info['stage']) ? '' : stagedHold(h.info, environment, surface);
   lines.push(
-    h.alive
-      ? 'Its session is still running on the host: wait for that deploy to finish.'
-      : 'Its session is no longer running on the host: that run ended without releasing the lock.',
-    surface === 'cli'
-      ? `To clear it after checking, run deploy-action unlock ${environment}.`
-      : `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`,
+    staged ||
+      (h.alive
+        ? 'Its session is still running on the host: wait for that deploy to finish.'
+        : 'Its session is no longer running on the host: that run ended without releasing the lock.'),
+    staged
+      ? ''
+      : surface === 'cli'
+        ? `To clear it after checking, run deploy-action unlock ${environment}.`
+        : `To clear it after checking, run this action with \`command: unlock\` (CLI: \`deploy-action unlock ${environment}\`).`,
   );
-  return lines.join(' ');
+  return lines.filter(Boolean).join(' ');
+}
+
+/** A staged release's hold (see steps/stage.ts): until when, and what ends it. */
+function stagedHold(info: Record<string, unknown>, environment: string, surface: Surface): string {
+  const name = String(info['stage']);
+  const how =
+    surface === 'cli'
+      ? `deploy-action switch ${environment} --release ${name} (or discard)`
+      : `\`command: switch\` (or \`discard\`) with \`release: ${name}\``;
+  return `It holds the staged release ${name} until ${String(info['expires_at'] ?? 'its expiry')} (then the next deploy undoes it): make it live with ${how}.`;
 }

@@ -12,6 +12,9 @@ import { redeploy } from './redeploy.js';
 import { releases } from './releases.js';
 import { rollback } from './rollback.js';
 import { unlock } from './unlock.js';
+import { stage } from './stage.js';
+import { discard } from './discard.js';
+import { switchRelease } from './switch.js';
 
 const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
   deploy,
@@ -22,6 +25,9 @@ const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
   doctor,
   exec,
   maintenance,
+  stage,
+  switch: switchRelease,
+  discard,
 };
 
 /**
@@ -31,8 +37,7 @@ const COMMANDS: Record<CommandName, (ctx: CommandContext) => Promise<void>> = {
  */
 export function runsHooks(name: CommandName, dryRun: boolean | undefined): boolean {
   return (
-    !dryRun &&
-    (name === 'deploy' || name === 'redeploy' || name === 'rollback' || name === 'exec' || name === 'maintenance')
+    !dryRun && (['deploy', 'redeploy', 'rollback', 'exec', 'maintenance', 'stage', 'switch'] as string[]).includes(name)
   );
 }
 
@@ -45,10 +50,14 @@ export async function runCommand(name: CommandName, ctx: CommandContext): Promis
     for (const p of ctx.config.envSkipped?.unset ?? [])
       warn(ctx, `${formatProblem(p)} (a dry run does not need it; ${name} would refuse to run)`);
   }
+  // Stage, switch and discard change hosts with no plan to show: a dry run is refused, not run for real.
+  if (ctx.dryRun && (name === 'stage' || name === 'switch' || name === 'discard'))
+    throw new Error(`${name} has no dry run (nothing was changed): a deploy's dry run shows what a stage would ship`);
   // A bad name for a new release stops the run before any host is connected to, locked or changed.
-  if (ctx.releaseName && (name === 'deploy' || name === 'redeploy')) checkReleaseName(ctx.releaseName, 'release-name');
+  if (ctx.releaseName && (name === 'deploy' || name === 'redeploy' || name === 'stage'))
+    checkReleaseName(ctx.releaseName, 'release-name');
   // A `once` hook (a migration) whose hosts the `hosts` selection leaves out stops the run here too.
-  if (name === 'deploy' || name === 'redeploy') checkHookHosts(ctx.config);
+  if (name === 'deploy' || name === 'redeploy' || name === 'stage') checkHookHosts(ctx.config);
   // Maintenance asked for without `maintenance:` in the config: refused before any host is reached.
   if (name === 'deploy' || name === 'redeploy') deployMaintenance(ctx);
   ctx.report.begin(

@@ -8,6 +8,9 @@ export const COMMANDS = [
   'doctor',
   'exec',
   'maintenance',
+  'stage',
+  'switch',
+  'discard',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 

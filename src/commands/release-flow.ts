@@ -54,7 +54,7 @@ export async function runRelease(
 }
 
 /** Stage and hooks on every host; a solo host runs its whole flow (switch and finish too) in that one phase. */
-async function stageAndHooks(
+export async function stageAndHooks(
   ctx: CommandContext,
   fleet: Fleet,
   phases: ReleasePhases,
@@ -75,7 +75,7 @@ async function stageAndHooks(
 }
 
 /** Stages the hosts whose staging stopped again, from scratch with everything, then runs their hooks. */
-async function restage(
+export async function restage(
   ctx: CommandContext,
   fleet: Fleet,
   phases: ReleasePhases,

@@ -26,6 +26,7 @@ import { jumpChain } from './route-kind.js';
 import { TARGETS } from './schema-targets.js';
 import { smallKeys } from './schema-small.js';
 import { MAINTENANCE_ENV_KEYS } from './schema-maintenance.js';
+import { STAGE_KEYS } from './schema-stage.js';
 import { FILES_KEYS } from './schema-files.js';
 import { STRATEGIES, WRITABLE_MODES } from './types.js';
 
@@ -260,6 +261,7 @@ export const ENVIRONMENT_KEYS = {
   }),
   ...smallKeys({ ...HOOK_KEYS, ...TARGETS.activate }, ONLY_DEPLOY),
   ...MAINTENANCE_ENV_KEYS,
+  ...STAGE_KEYS,
   ...FILES_KEYS,
 } satisfies KeySpecs;
 

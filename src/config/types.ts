@@ -138,6 +138,9 @@ export interface EnvironmentConfig {
   fullUpload: boolean;
   /** Milliseconds one deploy or activate command may run. */
   hookTimeoutMs: number;
+  /** stage: how long a staged release holds the hosts; its link while staged (see schema-stage.ts). */
+  stageTtlMs: number;
+  previewLink?: string;
   /** Environment variables for hooks, `${NAME}` references expanded. */
   env: Record<string, string>;
   /**

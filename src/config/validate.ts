@@ -198,6 +198,8 @@ function buildConfig(
     clearUseSudo: merged.or('clear_use_sudo'),
     fullUpload: merged.or('full_upload'),
     hookTimeoutMs: merged.or('hook_timeout'),
+    stageTtlMs: merged.or('stage_ttl'),
+    ...(merged.get('preview_link') === undefined ? {} : { previewLink: merged.get('preview_link') }),
     ...loadedEnv,
     build: merged.or('build'),
     deploy: merged.or('deploy'),

@@ -11,10 +11,14 @@ read -r holder 2>/dev/null < .deploy/lock/owner || true
 # The owner is a file name below .deploy/: anything but a plain token is not one (no record, no undo).
 case $holder in *[!A-Za-z0-9_-]*) holder= ;; esac
 alive=false
-! da_lock_alive || alive=true
+# A staged release's hold (sh/stage.sh) is alive until it expires.
+case $holder in stage-*) da_stage_expired || alive=true ;; *) ! da_lock_alive || alive=true ;; esac
 if [ "$alive" = true ] && [ "$forced" != true ]; then
   da_data unlock refused
-  echo "the lock holder's session is still running on this host: the lock was left in place"
+  case $holder in
+    stage-*) echo "the lock holds the staged release ${holder#stage-} until $(da_stage_field expires_at): switch or discard it; the lock was left in place" ;;
+    *) echo "the lock holder's session is still running on this host: the lock was left in place" ;;
+  esac
   exit 0
 fi
 da_now
@@ -25,6 +29,12 @@ elif [ -n "$holder" ]; then
   find .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true
   printf '%s\n%s\n%s\n' "$DA_AT" "$by" "$url" > ".deploy/unlocked/$holder"
 fi
+case $holder in
+  stage-*)
+    if [ "$alive" = true ]; then echo "discarding the staged release ${holder#stage-}"
+    else echo "a staged release ${holder#stage-} expired at $(da_stage_field expires_at): discarded"; fi
+    da_stage_undo "${holder#stage-}" ;;
+esac
 if [ "$alive" = false ] && [ -n "$holder" ] && [ -f ".deploy/pending/$holder" ]; then
   echo "undoing what the lock holder's run left unfinished"
   # shellcheck disable=SC2034 # read by da_abort

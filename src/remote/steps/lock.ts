@@ -2,6 +2,7 @@ import { httpsUrl, plainText, type InvalidValue } from '../../releases/history.j
 import { shownInvalid, singleValues } from '../data.js';
 import type { Step } from '../phase.js';
 import { q } from '../quote.js';
+import { STAGE_SH } from '../sh/index.js';
 
 /** Exit status of the lock step when another run holds the lock. */
 export const LOCK_HELD = 75;
@@ -16,7 +17,8 @@ export function lock(infoJson: string): Step {
   return {
     id: 'lock',
     label: 'lock',
-    body: `if mkdir .deploy/lock 2>/dev/null; then
+    // A staged release's expired hold is undone like an abandoned run's lock (sh/stage.sh da_stage_reclaim).
+    body: `if mkdir .deploy/lock 2>/dev/null || { ! da_owns_lock && da_stage_reclaim && mkdir .deploy/lock 2>/dev/null; }; then
   printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
   printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${q(infoJson)} "$$" "$DA_BOOT_ID" > .deploy/lock/info.json
   echo "deploy lock taken"
@@ -26,6 +28,7 @@ else
   da_lock_report
   exit ${LOCK_HELD}
 fi`,
+    lib: [STAGE_SH],
   };
 }
 

@@ -1,0 +1,49 @@
+# Stage holds (see steps/stage.ts). A release staged and held on a host: the deploy lock owned by `stage-NAME`
+# (no session: no pid in its record), the record .deploy/stage (one JSON line), and what undoing it takes in
+# .deploy/pending/stage-NAME and .deploy/tmp.stage-NAME (the stage run's own, renamed at the hand-over).
+# shellcheck shell=bash
+# shellcheck disable=SC2154
+da_stage_field() { [ ! -f .deploy/stage ] || sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" .deploy/stage 2>/dev/null || :; }
+# Status 0 when the lock is a stage hold that has expired on this host's clock (or has no readable expiry).
+da_stage_expired() {
+  local o='' exp now
+  read -r o 2>/dev/null < .deploy/lock/owner || true
+  case $o in stage-*) ;; *) return 1 ;; esac
+  [ "$(da_stage_field release)" = "${o#stage-}" ] || return 0
+  exp=$(da_stage_field expires)
+  case $exp in '' | *[!0-9]*) return 0 ;; esac
+  printf -v now '%(%s)T' -1
+  [ "$exp" -lt "$now" ]
+}
+# Undoes the hold of the staged release $1, under the fence: its release dir (never the live one), the shared
+# entries it seeded, its record, its preview link, the lock (da_abort, as the hold's owner).
+da_stage_undo() {
+  local name=$1
+  case $name in '' | . | .. | */*) return 1 ;; esac
+  (da_stage_abort "$name") || true
+  [ "$(da_stage_field release)" != "$name" ] || { da_stage_unpreview "$name"; rm -f .deploy/stage; }
+}
+# Removes the record's preview link (preview_link) while it points at the staged release $1.
+da_stage_unpreview() {
+  local p
+  p=$(da_stage_field preview)
+  case $p in '' | . | .. | */*) return 0 ;; esac
+  [ ! -L "$p" ] || [ "$(readlink -- "$p")" != "releases/$1" ] || rm -f -- "$p"
+}
+# da_abort as the hold's owner (its variables local to this call; da_abort changes the directory: call it in a subshell).
+da_stage_abort() {
+  # shellcheck disable=SC2034 # read by da_abort
+  local DA_OWNER=stage-$1 DA_PENDING=.deploy/pending/stage-$1 DA_TMP=.deploy/tmp.stage-$1
+  da_abort
+}
+# The lock step's way past an expired hold: undone and said so; status 1 when the lock is not an expired hold.
+da_stage_reclaim() {
+  da_stage_expired || return 1
+  da_fence_lock || return 1
+  da_stage_expired || return 1
+  local o='' at
+  read -r o < .deploy/lock/owner
+  at=$(da_stage_field expires_at)
+  da_stage_undo "${o#stage-}" > /dev/null
+  echo "a staged release ${o#stage-} expired at ${at:-an unknown time}: discarded"
+}
