@@ -40,6 +40,13 @@ export async function stage(ctx: CommandContext): Promise<void> {
   const { config, run, report } = ctx;
   const sctx: CommandContext = { ...ctx, maintenance: false };
   report.sha = run.sha;
+  if (config.hosts.length === 0) {
+    // A shard of a fleet smaller than the shard count holds no host: nothing to build or stage, but the job still
+    // names the run's release, as every other shard does, for the switch.
+    report.release = stageName(ctx, new Map());
+    ctx.log.info(`this shard holds no host of ${config.environment}: nothing to stage`);
+    return;
+  }
   const tree = await report.time('build', 'build', () => runBuild(config, ctx.source, ctx.log));
   await Fleet.warm(config.hosts, config.maxParallel);
   const describing = report.time('describe', 'manifest', () => describeBuild(tree, ctx.log));
