@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { runAction } from '../__tests__/support/action.js';
 import { createTestNetwork, netnsAvailable } from '../__tests__/support/netns.js';
 import { startProxy } from '../__tests__/support/proxy.js';
-import { startSshd } from '../__tests__/support/sshd.js';
+import { type SshdHandle, startSshd } from '../__tests__/support/sshd.js';
 import { generateApp, type AppShape } from './app.js';
 import { settle } from './settle.js';
 import { CpuMeter, type CpuUse } from './cpu.js';
@@ -316,16 +316,7 @@ export async function fleetBench(opts: {
     rtt > 0
       ? await Promise.all(hosts.map((h) => startProxy({ host: h.host, port: h.port }, { delayMs: rtt / 2 })))
       : [];
-  const endpoints: Endpoint[] = hosts.map((h, i) => {
-    const p = proxies[i];
-    return p
-      ? {
-          host: '127.0.0.1',
-          port: p.port,
-          knownHostsLine: `[127.0.0.1]:${p.port} ${h.knownHostsLine.split(' ').slice(1).join(' ')}`,
-        }
-      : h;
-  });
+  const endpoints = throughProxies(hosts, proxies);
   let meter: CpuMeter | undefined;
   const knownHosts = join(workspace, 'known_hosts');
   writeFileSync(knownHosts, `${endpoints.map((e) => e.knownHostsLine).join('\n')}\n`);
@@ -417,4 +408,18 @@ export async function fleetBench(opts: {
     meter?.close();
     await net?.destroy();
   }
+}
+
+/** Where the action reaches each host: its proxy when there is one (the host's key, at the proxy's port), else the sshd. */
+export function throughProxies(hosts: readonly SshdHandle[], proxies: readonly { port: number }[]): Endpoint[] {
+  return hosts.map((h, i) => {
+    const p = proxies[i];
+    return p
+      ? {
+          host: '127.0.0.1',
+          port: p.port,
+          knownHostsLine: `[127.0.0.1]:${p.port} ${h.knownHostsLine.split(' ').slice(1).join(' ')}`,
+        }
+      : h;
+  });
 }

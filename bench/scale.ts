@@ -25,7 +25,7 @@ import { startProxy } from '../__tests__/support/proxy.js';
 import { type SshdHandle, startSshd } from '../__tests__/support/sshd.js';
 import { generateApp } from './app.js';
 import { CpuMeter } from './cpu.js';
-import { benchUser } from './fleet.js';
+import { benchUser, throughProxies } from './fleet.js';
 import { settle } from './settle.js';
 import { median, secs, table } from './stats.js';
 import type { ProcessUsage } from './usage-hook.js';
@@ -191,16 +191,7 @@ export async function scaleBench(opts: {
       ? await Promise.all(hosts.map((h) => startProxy({ host: h.host, port: h.port }, { delayMs: opts.rttMs / 2 })))
       : [];
   console.log(`  ${largest} hosts up in ${secs(performance.now() - started)}`);
-  const endpoints: Endpoint[] = hosts.map((h, i) => {
-    const p = proxies[i];
-    return p
-      ? {
-          host: '127.0.0.1',
-          port: p.port,
-          knownHostsLine: `[127.0.0.1]:${p.port} ${h.knownHostsLine.split(' ').slice(1).join(' ')}`,
-        }
-      : h;
-  });
+  const endpoints = throughProxies(hosts, proxies);
   const user = benchUser();
   const login = user?.name ?? hosts[0]!.user;
   const meter = CpuMeter.forHosts(hosts.map((h) => h.pid));

@@ -6,19 +6,12 @@
 import { existsSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSshd, type SshdHandle } from '../support/sshd.js';
+import { fleetOfSshd } from '../support/fleet-hosts.js';
 import { makeWorkspace } from '../support/workspace.js';
 import { loadWorkflow, matrixLegs, runJob } from '../support/workflow-jobs.js';
 
 const WORKFLOWS = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../examples/workflows');
-let hosts: SshdHandle[] = [];
-beforeAll(async () => {
-  hosts = await Promise.all([startSshd(), startSshd(), startSshd()]);
-  for (const h of hosts.slice(1)) h.authorize(hosts[0]!.publicKeyLine());
-});
-afterAll(async () => {
-  await Promise.all(hosts.map((h) => h.stop()));
-});
+const hosts = fleetOfSshd(3);
 
 function fleet(): { base: string; dir: string } {
   const base = mkdtempSync(join(tmpdir(), 'da-workflows-'));

@@ -1,19 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSshd, type SshdHandle } from '../support/sshd.js';
+import type { SshdHandle } from '../support/sshd.js';
+import { fleetOfSshd } from '../support/fleet-hosts.js';
 import { runAction } from '../support/action.js';
 import { makeWorkspace } from '../support/workspace.js';
 
-let hosts: SshdHandle[] = [];
-beforeAll(async () => {
-  hosts = await Promise.all([startSshd(), startSshd()]);
-  // One deploy key for the whole fleet, as in real life.
-  hosts[1]!.authorize(hosts[0]!.publicKeyLine());
-});
-afterAll(async () => {
-  await Promise.all(hosts.map((h) => h.stop()));
-});
+const hosts = fleetOfSshd(2);
 
 /** Two hosts, each with its own deploy_path (`.../a` and `.../b`), so hooks can tell them apart. */
 function fleetConfig(base: string, hook: string): string {

@@ -10,19 +10,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { foreignCommands } from '../hardening/runner-commands.js';
 import { DIST, runAction } from '../support/action.js';
-import { startSshd, type SshdHandle } from '../support/sshd.js';
+import type { SshdHandle } from '../support/sshd.js';
+import { fleetOfSshd } from '../support/fleet-hosts.js';
 import { makeWorkspace } from '../support/workspace.js';
 
 const CLI = resolve(DIST, '../cli/index.js');
 
-let hosts: SshdHandle[] = [];
-beforeAll(async () => {
-  hosts = await Promise.all([startSshd(), startSshd()]);
-  hosts[1]!.authorize(hosts[0]!.publicKeyLine());
-});
-afterAll(async () => {
-  await Promise.all(hosts.map((h) => h.stop()));
-});
+const hosts = fleetOfSshd(2);
 
 /** Two hosts (deploy paths `<base>/a` and `<base>/b`, so a hook can tell where it runs), with these hooks. */
 function config(

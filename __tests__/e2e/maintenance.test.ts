@@ -8,17 +8,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFi
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runAction, runPost, startAction } from '../support/action.js';
-import { startSshd, type SshdHandle } from '../support/sshd.js';
+import type { SshdHandle } from '../support/sshd.js';
+import { fleetOfSshd } from '../support/fleet-hosts.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
-let hosts: SshdHandle[] = [];
-beforeAll(async () => {
-  hosts = await Promise.all([startSshd(), startSshd()]);
-  hosts[1]!.authorize(hosts[0]!.publicKeyLine());
-});
-afterAll(async () => {
-  await Promise.all(hosts.map((h) => h.stop()));
-});
+const hosts = fleetOfSshd(2);
 
 /** A hook slow enough to be cancelled in the middle; its odd duration makes its process findable. */
 const SLOW = `sleep 41.${process.pid}`;

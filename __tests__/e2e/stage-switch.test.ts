@@ -1,18 +1,12 @@
 import { existsSync, mkdtempSync, rmSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSshd, type SshdHandle } from '../support/sshd.js';
+import type { SshdHandle } from '../support/sshd.js';
+import { fleetOfSshd } from '../support/fleet-hosts.js';
 import { runAction, type ActionResult } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
-let hosts: SshdHandle[] = [];
-beforeAll(async () => {
-  hosts = await Promise.all([startSshd(), startSshd()]);
-  hosts[1]!.authorize(hosts[0]!.publicKeyLine());
-});
-afterAll(async () => {
-  await Promise.all(hosts.map((h) => h.stop()));
-});
+const hosts = fleetOfSshd(2);
 
 /** Two hosts, a and b, each with its own deploy_path. */
 function config(base: string, extra = ''): string {
