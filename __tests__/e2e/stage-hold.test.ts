@@ -216,3 +216,63 @@ describe('cancelling a stage job', () => {
     },
   );
 });
+
+describe('a re-run of a stage', () => {
+  const record = (base: string, h: string) =>
+    JSON.parse(readFileSync(at(base, h, '.deploy/stage'), 'utf8')) as Record<string, unknown>;
+
+  test('"Re-run all jobs" of a stage that succeeded: kept ("already staged"), not staged again, expiry pushed back; then switch', async () => {
+    const { base, run } = await fleet();
+    ok(await run({ command: 'stage' }));
+    const before = Number(record(base, 'a')['expires']);
+    writeFileSync(at(base, 'a', 'releases/run-4242/MARK'), '');
+    await new Promise((r) => setTimeout(r, 1100));
+    const again = await run({ command: 'stage' }, { GITHUB_RUN_ATTEMPT: '2' });
+    ok(again);
+    expect(again.outputs['release']).toBe('run-4242');
+    expect(again.stdout).toContain('already staged: run-4242, by this run (attempt 1); kept, held until');
+    expect(again.summary).toContain('already staged releases/run-4242 by this run: kept, held until');
+    for (const h of ['a', 'b']) {
+      expect(holdState(base, h, 'run-4242')).toBe('staged');
+      expect(text(at(base, h, 'releases/run-4242/HOOK_RUNS'))).toBe('run-4242');
+      expect(Number(record(base, h)['expires'])).toBeGreaterThan(before);
+      expect(text(at(base, h, '.deploy/lock/info.json'))).toContain(`"expires_at":"${record(base, h)['expires_at']}"`);
+    }
+    expect(existsSync(at(base, 'a', 'releases/run-4242/MARK'))).toBe(true);
+    // Another run's stage is still refused, naming the hold's run and expiry.
+    const other = await run({ command: 'stage' }, { GITHUB_RUN_ID: '5555' });
+    expect(other.code).not.toBe(0);
+    expect(other.stdout).toContain(`holds the staged release run-4242 until ${record(base, 'a')['expires_at']}`);
+    expect(other.stdout).toContain('acme/shop run 4242');
+    ok(await run({ command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4243' }));
+    for (const h of ['a', 'b']) expect(text(at(base, h, 'current/VERSION'))).toBe('v2');
+  });
+
+  test('the same run re-staging under another release-name is refused, naming the staged one', async () => {
+    const { base, run } = await fleet();
+    ok(await run({ command: 'stage', 'release-name': 'one-1' }));
+    const again = await run({ command: 'stage', 'release-name': 'two-2' }, { GITHUB_RUN_ATTEMPT: '2' });
+    expect(again.code).not.toBe(0);
+    expect(again.stdout).toContain('holds the staged release one-1 until');
+    for (const h of ['a', 'b']) {
+      expect(holdState(base, h, 'one-1')).toBe('staged');
+      expect(existsSync(at(base, h, 'releases/two-2'))).toBe(false);
+    }
+  });
+
+  test("a forged stage record that claims this run does not let it take another run's hold", async () => {
+    const { base, run } = await fleet();
+    // Run 999 staged a release under the name run 4242 would use; its stage record is then edited to claim 4242.
+    ok(await run({ command: 'stage', 'release-name': 'run-4242' }, { GITHUB_RUN_ID: '999' }));
+    for (const h of ['a', 'b']) {
+      const forged = readFileSync(at(base, h, '.deploy/stage'), 'utf8').replace('"run_id":"999"', '"run_id":"4242"');
+      writeFileSync(at(base, h, '.deploy/stage'), forged);
+    }
+    const r = await run({ command: 'stage' }, { GITHUB_RUN_ATTEMPT: '2' });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain('holds the staged release run-4242 until');
+    expect(r.stdout).toContain('acme/shop run 999');
+    expect(r.stdout).not.toContain('already staged');
+    for (const h of ['a', 'b']) expect(text(at(base, h, '.deploy/lock/info.json'))).toContain('"run_id":"999"');
+  });
+});
