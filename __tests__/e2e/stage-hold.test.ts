@@ -189,6 +189,21 @@ describe('cancelling a stage job', () => {
     },
   );
 
+  test('the runner killed (SIGKILL) while the hold step runs, then post: the host ends staged whole', async () => {
+    const { base, ws, run } = await fleet({ one: true });
+    const reached = await cutAfter('.deploy/pending/stage-run-4242');
+    const job = startAction({ inputs: inputs({ command: 'stage' }), workspace: ws.dir, env: { KEY: 'two' } });
+    await reached();
+    job.child.kill('SIGKILL');
+    const killed = await job.done;
+    // The host finishes the step (it reads the runner's end only between steps), then its session ends.
+    await new Promise((r) => setTimeout(r, 4000));
+    ok(await runPost(killed, { inputs: inputs({ command: 'stage' }), workspace: ws.dir }));
+    expect(holdState(base, 'a', 'run-4242')).toBe('staged');
+    ok(await run({ command: 'discard', release: 'run-4242' }, { GITHUB_RUN_ID: '4244' }));
+    expect(holdState(base, 'a', 'run-4242')).toBe('undone');
+  });
+
   test.each([
     '.deploy/lock/info.json',
     '.deploy/lock/owner',
@@ -244,6 +259,30 @@ describe('a re-run of a stage', () => {
     expect(other.code).not.toBe(0);
     expect(other.stdout).toContain(`holds the staged release run-4242 until ${record(base, 'a')['expires_at']}`);
     expect(other.stdout).toContain('acme/shop run 4242');
+    ok(await run({ command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4243' }));
+    for (const h of ['a', 'b']) expect(text(at(base, h, 'current/VERSION'))).toBe('v2');
+  });
+
+  test('a re-run where one host kept its hold and the other lost it: the first is kept, the second staged again', async () => {
+    const { base, run } = await fleet();
+    ok(await run({ command: 'stage' }));
+    // b's hold is gone (its stage undone by hand): no release, no lock, no record.
+    for (const p of [
+      'releases/run-4242',
+      '.deploy/lock',
+      '.deploy/stage',
+      '.deploy/pending',
+      '.deploy/tmp.stage-run-4242',
+    ])
+      rmSync(at(base, 'b', p), { recursive: true, force: true });
+    const again = await run({ command: 'stage' }, { GITHUB_RUN_ATTEMPT: '2' });
+    ok(again);
+    expect(again.outputs['release']).toBe('run-4242');
+    expect(again.summary).toContain('already staged releases/run-4242 by this run: kept');
+    for (const h of ['a', 'b']) {
+      expect(holdState(base, h, 'run-4242')).toBe('staged');
+      expect(text(at(base, h, 'releases/run-4242/HOOK_RUNS'))).toBe('run-4242');
+    }
     ok(await run({ command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4243' }));
     for (const h of ['a', 'b']) expect(text(at(base, h, 'current/VERSION'))).toBe('v2');
   });
