@@ -230,6 +230,24 @@ describe('cancelling a stage job', () => {
       expect(text(at(base, 'a', 'current/VERSION'))).toBe('v2');
     },
   );
+
+  test('a hold cut short after the hand-over (no record yet) is undone by the next deploy, which says so', async () => {
+    const { base, ws, run } = await fleet({ one: true });
+    const reached = await cutAfter('.deploy/pending/stage-run-4242');
+    const job = startAction({ inputs: inputs({ command: 'stage' }), workspace: ws.dir, env: { KEY: 'two' } });
+    process.kill(-(await reached()), 'SIGKILL');
+    await runPost(await job.done, { inputs: inputs({ command: 'stage' }), workspace: ws.dir });
+    expect(text(at(base, 'a', '.deploy/lock/owner'))).toBe('stage-run-4242');
+    expect(text(at(base, 'a', 'shared/.env'))).toBe('KEY=two');
+    ws.write('VERSION', 'v3\n');
+    const next = await run({}, { GITHUB_RUN_ID: '4246', KEY: 'one' });
+    ok(next);
+    expect(next.stdout).toContain('the stage of run-4242 was cut short before its hold was whole: undone');
+    // (That the lock step puts back the files: content an expired hold changed is another change's: discard does.)
+    expect(existsSync(at(base, 'a', 'releases/run-4242'))).toBe(false);
+    expect(ls(at(base, 'a', '.deploy/pending'))).toEqual([]);
+    expect(text(at(base, 'a', 'current/VERSION'))).toBe('v3');
+  });
 });
 
 describe('a re-run of a stage', () => {
@@ -293,6 +311,7 @@ describe('a re-run of a stage', () => {
     const again = await run({ command: 'stage', 'release-name': 'two-2' }, { GITHUB_RUN_ATTEMPT: '2' });
     expect(again.code).not.toBe(0);
     expect(again.stdout).toContain('holds the staged release one-1 until');
+    expect(again.stdout).toContain('This run already staged one-1 there');
     for (const h of ['a', 'b']) {
       expect(holdState(base, h, 'one-1')).toBe('staged');
       expect(existsSync(at(base, h, 'releases/two-2'))).toBe(false);

@@ -1,7 +1,7 @@
 import type { Fleet, Member } from '../fleet/fleet.js';
 import { HostFailure } from '../fleet/failures.js';
 import { inspect as inspectStep, readInspect, type HostFacts } from '../remote/steps/inspect.js';
-import { lock, LOCK_HELD } from '../remote/steps/lock.js';
+import { lock, LOCK_HELD, lockHolder } from '../remote/steps/lock.js';
 import { prepare } from '../remote/steps/prepare.js';
 import { keptUntil, stageRerunLock } from '../remote/steps/stage-rerun.js';
 import { needsHttpUser } from '../remote/steps/writable.js';
@@ -56,8 +56,10 @@ export async function lockOrKeep(
     }
     return { facts, kept };
   } catch (error) {
-    if (error instanceof HostFailure && error.rc === LOCK_HELD)
-      throw new HostFailure(error.host, 'lock', describeHeldLock(error.data, c.environment, ctx.surface));
+    if (error instanceof HostFailure && error.rc === LOCK_HELD) {
+      const held = describeHeldLock(error.data, c.environment, ctx.surface);
+      throw new HostFailure(error.host, 'lock', `${held}${sameRunOtherName(ctx, error.data)}`);
+    }
     throw error;
   }
 }
@@ -66,4 +68,13 @@ export async function lockOrKeep(
 export function onlyMembers(fleet: Fleet, members: Member[]): Fleet {
   if (members.length === fleet.members.length) return fleet;
   return Object.create(fleet, { members: { value: members } }) as Fleet;
+}
+
+/** A hold this same run made under another name: a run stages one release, so it is named, with what to do. */
+function sameRunOtherName(ctx: CommandContext, data: Map<string, string[]> | undefined): string {
+  const { info } = lockHolder(data);
+  const name = info['stage'];
+  if (!ctx.run.runId || typeof name !== 'string') return '';
+  if (info['run_id'] !== ctx.run.runId || info['repository'] !== ctx.run.repository) return '';
+  return ` This run already staged ${name} there: a run stages one release; switch or discard ${name}, or stage with \`release-name: ${name}\`.`;
 }

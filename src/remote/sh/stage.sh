@@ -48,9 +48,12 @@ da_stage_reclaim() {
   da_stage_expired || return 1
   da_fence_lock || return 1
   da_stage_expired || return 1
-  local o='' at
+  local o='' at said
   read -r o < .deploy/lock/owner
   at=$(da_stage_field expires_at)
+  said="a staged release ${o#stage-} expired at ${at:-an unknown time}: discarded"
+  # A hold without its record: its stage was cut short in the hold step (sh/stage-hold.sh).
+  [ "$(da_stage_field release)" = "${o#stage-}" ] || said="the stage of ${o#stage-} was cut short before its hold was whole: undone"
   da_stage_undo "${o#stage-}" > /dev/null
-  echo "a staged release ${o#stage-} expired at ${at:-an unknown time}: discarded"
+  echo "$said"
 }
