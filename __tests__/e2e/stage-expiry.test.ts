@@ -1,14 +1,15 @@
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
+  readlinkSync,
   statSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SshdHandle } from '../support/sshd.js';
@@ -46,6 +47,12 @@ const run = (ws: Workspace, more: Record<string, string>, env: Record<string, st
 const ok = (r: ActionResult) =>
   expect({ code: r.code, out: r.code ? r.stdout.slice(-3000) : '' }).toEqual({ code: 0, out: '' });
 const live = (base: string, h: string) => readFileSync(join(base, h, 'current/VERSION'), 'utf8').trim();
+const history = (base: string, h: string) =>
+  readFileSync(join(base, h, '.deploy/history.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const nameOf = (h: SshdHandle) => `${h.user}@${h.host}:${h.port}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function fleet(extra = ''): { base: string; ws: Workspace; setConfig: (more: string) => void } {
@@ -117,4 +124,97 @@ describe('an expired hold: undone by the next deploy, stage or unlock, files: co
       }
     },
   );
+});
+
+describe('a switch that fails after taking the hosts over', () => {
+  test('health check fails on b after a was switched: both switched back, the staged release discarded, and the error says so and what next', async () => {
+    // Rolling, one host at a time: a is switched and healthy, then b is switched and unhealthy.
+    const hc = `    strategy: rolling\n    batch_size: 1\n    preview_link: preview\n    healthcheck:\n      command: 'if [ -e ../../FAIL_HEALTH ] && grep -q broken VERSION; then echo "b is unhealthy"; exit 1; fi'\n      timeout: 2s\n      retries: 0\n`;
+    const { base, ws } = fleet(hc);
+    ok(await run(ws, {}));
+    const first = readlinkSync(join(base, 'a', 'current'));
+    ws.write('VERSION', 'v2-broken\n');
+    const staged = await run(ws, { command: 'stage' });
+    ok(staged);
+    const name = staged.outputs['release']!;
+    writeFileSync(join(base, 'b', 'FAIL_HEALTH'), '');
+    const r = await run(ws, { command: 'switch', release: name }, { GITHUB_RUN_ID: '8200' });
+    expect(r.code).not.toBe(0);
+    // The error names the host, the step, and what became of the staged release and what to do.
+    expect(r.stdout).toContain(`${nameOf(hosts[1]!)}: healthcheck: unhealthy after 1 attempt: b is unhealthy; `);
+    expect(r.stdout).toContain(
+      `every host is back on its previous release and the staged release ${name} was discarded on every host`,
+    );
+    expect(r.stdout).toContain(
+      'fix the cause, then stage again (a re-run of the stage job stages the same name) and switch',
+    );
+    // The summary's line per host says what the switch did and undid there (not "only read").
+    expect(r.summary).toContain('took the deploy lock over from the stage of');
+    expect(r.summary).toContain('its stage record and preview link, and put back what its stage changed in');
+    expect(r.summary).not.toContain('only read (no lock taken)');
+    for (const h of ['a', 'b']) {
+      expect(readlinkSync(join(base, h, 'current'))).toBe(first);
+      expect(existsSync(join(base, h, 'releases', name))).toBe(false);
+      expect(existsSync(join(base, h, '.deploy/lock'))).toBe(false);
+      expect(existsSync(join(base, h, '.deploy/stage'))).toBe(false);
+      expect(existsSync(join(base, h, 'preview'))).toBe(false);
+      expect(readdirSync(join(base, h, '.deploy/pending'))).toEqual([]);
+    }
+    // Discard afterwards finds nothing; a re-run of the stage job (the same run, so the same name) stages it again.
+    const d = await run(ws, { command: 'discard', release: name }, { GITHUB_RUN_ID: '8201' });
+    ok(d);
+    expect(d.summary).toContain('nothing staged');
+    ws.write('VERSION', 'v2\n');
+    const again = await run(ws, { command: 'stage' }, { GITHUB_RUN_ATTEMPT: '2' });
+    ok(again);
+    expect(again.outputs['release']).toBe(name);
+    ok(await run(ws, { command: 'switch', release: name }, { GITHUB_RUN_ID: '8202' }));
+    for (const h of ['a', 'b']) expect(live(base, h)).toBe('v2');
+  });
+});
+
+describe('rollback after a staged release whose name failed before', () => {
+  test('X failed as a plain deploy, Y went live, X staged and switched: releases lists X once as live; rollbacks pick Y, then from Z back to X', async () => {
+    const hc = `    healthcheck:\n      command: '! grep -q broken VERSION || { echo broken; exit 1; }'\n      timeout: 2s\n      retries: 0\n`;
+    const { base, ws } = fleet(hc);
+    const first = await run(ws, {});
+    ok(first);
+    const w = first.outputs['release']!;
+    // X: a plain deploy under the name the stage will derive later (run-4242) fails its health check.
+    ws.write('VERSION', 'x-broken\n');
+    const failed = await run(ws, { 'release-name': 'run-4242' }, { GITHUB_RUN_ID: '4100' });
+    expect(failed.code).not.toBe(0);
+    expect(
+      history(base, 'a')
+        .filter((e) => e['release'] === 'run-4242')
+        .map((e) => e['event']),
+    ).toEqual(['revert', 'failed']);
+    ws.write('VERSION', 'y\n');
+    const y = await run(ws, {}, { GITHUB_RUN_ID: '4200' });
+    ok(y);
+    const yName = y.outputs['release']!;
+    ws.write('VERSION', 'x\n');
+    const staged = await run(ws, { command: 'stage' });
+    ok(staged);
+    expect(staged.outputs['release']).toBe('run-4242');
+    ok(await run(ws, { command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4300' }));
+    for (const h of ['a', 'b']) expect(live(base, h)).toBe('x');
+    const listed = await run(ws, { command: 'releases' }, { GITHUB_RUN_ID: '4301' });
+    ok(listed);
+    const rows = listed.summary.split('\n').filter((l) => /^\| (\*\*)?run-4242\b/.test(l));
+    expect(rows).toHaveLength(2); // once per host
+    for (const row of rows) expect(row).toContain('🟢 live');
+    expect(listed.summary).toMatch(new RegExp(`^\\| ${yName} \\|.*\\| previous \\|$`, 'm'));
+    // Z goes live, then is rolled back: back to X (its earlier failure does not make it unusable).
+    ws.write('VERSION', 'z\n');
+    ok(await run(ws, {}, { GITHUB_RUN_ID: '4400' }));
+    const back = await run(ws, { command: 'rollback' }, { GITHUB_RUN_ID: '4500' });
+    ok(back);
+    for (const h of ['a', 'b']) expect(live(base, h)).toBe('x');
+    // Rolled back from X: to Y, the release live before X (not W, where X's first attempt sits in the history).
+    const again = await run(ws, { command: 'rollback' }, { GITHUB_RUN_ID: '4600' });
+    ok(again);
+    for (const h of ['a', 'b']) expect(live(base, h)).toBe('y');
+    expect(readlinkSync(join(base, 'a', 'current'))).not.toBe(`releases/${w}`);
+  });
 });
