@@ -124,6 +124,25 @@ describe('an expired hold: undone by the next deploy, stage or unlock, files: co
       }
     },
   );
+
+  test('the next deploy writes other content and fails: its own undo puts back what was there before the stage', async () => {
+    // The hold's undo runs before the new deploy's files step: what the new deploy keeps to put back is the file as
+    // it was before the stage, not the stage's.
+    const { base, ws, setConfig } = fleet('    stage_ttl: 1s\n');
+    ok(await run(ws, {}));
+    seedEnv(base);
+    setConfig(STAGE_FILES);
+    const staged = await run(ws, { command: 'stage' });
+    ok(staged);
+    await sleep(2500);
+    setConfig('    files:\n      - { path: .env, content: "OTHER=1\\n" }\n    deploy:\n      - exit 3\n');
+    const r = await run(ws, {}, { GITHUB_RUN_ID: '8150', GITHUB_ACTOR: 'mallory' });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toMatch(
+      new RegExp(`a staged release ${staged.outputs['release']!} expired at [0-9TZ:-]+: discarded`),
+    );
+    expectEnvPutBack(base);
+  });
 });
 
 describe('a switch that fails after taking the hosts over', () => {
