@@ -7,6 +7,7 @@ import { keptUntil, stageRerunLock } from '../remote/steps/stage-rerun.js';
 import { needsHttpUser } from '../remote/steps/writable.js';
 import { lockInfoMembers } from '../run-info.js';
 import type { CommandContext } from './context.js';
+import { runAtHold } from './fleet-run.js';
 import { describeHeldLock, reportInvalid } from './host-messages.js';
 
 /**
@@ -30,7 +31,8 @@ export async function lockOrKeep(
   offerBaseFrom?: number,
 ): Promise<{ facts: Map<Member, HostFacts>; kept: Map<Member, string> }> {
   const c = ctx.config;
-  const plain = lock(lockInfoMembers(ctx.run));
+  const info = lockInfoMembers(ctx.run);
+  const plain = lock(info);
   const locking = name
     ? stageRerunLock(plain, {
         name,
@@ -41,10 +43,10 @@ export async function lockOrKeep(
     : plain;
   const detectHttpUser = !c.httpUser && needsHttpUser(c.writableMode) && c.writableDirs.length > 0;
   try {
-    const results = await fleet.run(() => ({
-      name: 'inspect',
-      steps: [prepare(), locking, inspectStep({ detectHttpUser, offerBaseFrom })],
-    }));
+    const read = inspectStep({ detectHttpUser, offerBaseFrom });
+    // A hold this run did not make stops the lock step; those hosts are asked again with the hold's undo, which
+    // discards an expired hold and refuses a live one (steps/lock.ts).
+    const results = await runAtHold(fleet, [prepare(), locking, read], [lock(info, { reclaim: true }), read]);
     const facts = new Map<Member, HostFacts>();
     const kept = new Map<Member, string>();
     for (const [m, r] of results) {

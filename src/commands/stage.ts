@@ -1,6 +1,7 @@
 import { runBuild, describeBuild } from '../artifact/artifact.js';
 import { Fleet, type Member } from '../fleet/fleet.js';
 import { HostFailure } from '../fleet/failures.js';
+import { endedFailed } from '../releases/history.js';
 import { checkReleaseName } from '../releases/name.js';
 import type { HostFacts } from '../remote/steps/inspect.js';
 import { holdStage } from '../remote/steps/stage.js';
@@ -22,7 +23,7 @@ export function stageName(ctx: CommandContext, facts: Map<Member, HostFacts>): s
   if (ctx.releaseName || !ctx.run.runId) return chooseName(ctx, facts);
   const name = checkReleaseName(`run-${ctx.run.runId}`, 'GITHUB_RUN_ID');
   for (const [m, f] of facts) {
-    if (f.dirs.includes(name) || f.history.some((h) => h.release === name && h.event !== 'failed'))
+    if (f.dirs.includes(name) || (f.history.some((h) => h.release === name) && !endedFailed(f.history, name)))
       throw new HostFailure(
         m.host.name,
         'release',
