@@ -28926,7 +28926,7 @@ function shardInput(command) {
 
 /***/ }),
 
-/***/ 3214:
+/***/ 2617:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31663,6 +31663,7 @@ function chooseRollbackTarget(views, named) {
 /** One host's releases, newest first, with the status a user needs to choose a rollback target. */
 function releaseRows(f) {
     const { failed, bad } = (0,releases_history/* unusable */._P)(f.history);
+    const lives = (0,releases_history/* latestLives */.JI)(f.history);
     const previous = rollbackCandidates({
         host: '',
         dirs: f.dirs,
@@ -31673,7 +31674,7 @@ function releaseRows(f) {
     return oldestFirst(f.dirs, f.history)
         .reverse()
         .map((name) => {
-        const first = f.history.find((h) => h.release === name && h.event !== 'revert');
+        const first = lives.find((h) => h.release === name && h.event !== 'revert');
         const dir = f.releases.find((r) => r.name === name);
         const status = name === f.live
             ? 'live'
@@ -31856,7 +31857,10 @@ async function rollback(ctx) {
     });
 }
 
+// EXTERNAL MODULE: ./src/remote/steps/stage.ts
+var stage = __nccwpck_require__(8112);
 ;// CONCATENATED MODULE: ./src/remote/steps/unlock-any.ts
+
 
 
 /** One line of text for a record the host keeps: control characters become spaces. */
@@ -31877,7 +31881,7 @@ function unlockAny(o) {
         label: 'unlock',
         body: `forced=${o.force}\nby=${(0,quote.q)(oneLine(o.by))}\nurl=${(0,quote.q)(oneLine(o.url))}\n${sh/* UNLOCK_ANY_SH */.ow}`,
         // The holder's undo puts back the files it changed (see steps/files.ts).
-        lib: [sh/* FILES_RESTORE_SH */.bR, sh/* STAGE_SH */.RU],
+        lib: stage/* STAGE_UNDO_LIB */.Ux,
     };
 }
 
@@ -31951,58 +31955,6 @@ function ageOf(iso) {
     return min < 60 ? `${min} min` : min < 2880 ? `${Math.round(min / 60)} h` : `${Math.round(min / 1440)} days`;
 }
 
-;// CONCATENATED MODULE: ./src/remote/steps/stage.ts
-
-
-
-/**
- * Stage holds: a release staged on a host and held there by itself, not by a session (see sh/stage.sh). The hold is
- * the deploy lock owned by `stage-NAME`, the record `.deploy/stage` and the stage run's pending record, renamed.
- */
-/** The shell helpers of holds (da_stage_field, da_stage_expired, da_stage_undo, da_stage_reclaim). */
-const STAGE_LIB = (/* unused pure expression or super */ null && (STAGE_SH));
-/**
- * The end of a stage: the run hands its lock over to the staged release, which holds it for `ttlSeconds`; the
- * pending record goes with it, so the session's end does not undo the release. `preview`: a link to it, or ''.
- */
-function holdStage(o) {
-    return {
-        id: 'hold',
-        label: 'hold',
-        fenced: true,
-        body: `ttl=${(0,quote.q)(Math.floor(o.ttlSeconds))}\ninfo=${(0,quote.q)(o.info)}\npreview=${(0,quote.q)(o.preview)}\n${sh/* STAGE_HOLD_SH */.zS}`,
-        lib: [sh/* STAGE_SH */.RU],
-    };
-}
-/** What stageCheck reports: ok, none (nothing staged), other (another release), unheld, expired. */
-const STAGE_CHECK = 'stage-check';
-const STAGE_EXPIRES_AT = 'stage-expires-at';
-/** Reads whether `$DA_RELEASE` is staged and held on the host. Changes nothing. */
-function stageCheck() {
-    return { id: 'stage-check', label: 'stage check', body: sh/* STAGE_CHECK_SH */.UJ, lib: [sh/* STAGE_SH */.RU] };
-}
-/** The host's answer to stageCheck; a value that is none of the states is `unknown`. */
-function stageState(result) {
-    const one = (0,data/* singleValues */.rc)(result ?? { data: new Map() }, [], [STAGE_CHECK, STAGE_EXPIRES_AT]);
-    const s = one(STAGE_CHECK);
-    const state = ['ok', 'none', 'other', 'unheld', 'expired'].find((x) => x === s) ?? 'unknown';
-    const at = one(STAGE_EXPIRES_AT);
-    return { state, ...(/^[0-9TZ:.+-]{1,40}$/.test(at) ? { expiresAt: at } : {}) };
-}
-/** The switch's first change: takes the lock over from the stage of `$DA_RELEASE` (fenced by the stage's owner). */
-function takeStage(info) {
-    return { id: 'take-over', label: 'take over', body: `info=${(0,quote.q)(info)}\n${sh/* STAGE_TAKE_SH */.pW}`, lib: [sh/* STAGE_SH */.RU] };
-}
-/** The discard command: removes the staged `$DA_RELEASE` and its hold (`discard removed`), or says there is none. */
-function discardStage() {
-    // The undo puts back the `files:` the stage changed (see steps/files.ts), as a failed deploy's does.
-    return { id: 'discard', label: 'discard', body: sh/* STAGE_DISCARD_SH */.Cj, lib: [sh/* FILES_RESTORE_SH */.bR, sh/* STAGE_SH */.RU] };
-}
-/** Whether a host discarded a staged release (`done`) or had none (`none`). */
-function discarded(result) {
-    return (0,data/* singleValues */.rc)(result ?? { data: new Map() }, [], ['discard'])('discard') === 'removed';
-}
-
 // EXTERNAL MODULE: ./src/remote/steps/prepare.ts
 var prepare = __nccwpck_require__(3329);
 ;// CONCATENATED MODULE: ./src/remote/steps/stage-rerun.ts
@@ -32038,6 +31990,7 @@ function keptUntil(result) {
 
 
 
+
 /**
  * The name a stage asks for before it reads the hosts (the one a re-run of the same run finds held): `release-name`,
  * else `run-<GITHUB_RUN_ID>`; none for a run without a run id (a CLI run), which is never a re-run.
@@ -32054,7 +32007,8 @@ function rerunName(ctx) {
  */
 async function lockOrKeep(ctx, fleet, name, offerBaseFrom) {
     const c = ctx.config;
-    const plain = (0,steps_lock/* lock */.s2)((0,run_info/* lockInfoMembers */.LF)(ctx.run));
+    const info = (0,run_info/* lockInfoMembers */.LF)(ctx.run);
+    const plain = (0,steps_lock/* lock */.s2)(info);
     const locking = name
         ? stageRerunLock(plain, {
             name,
@@ -32065,10 +32019,10 @@ async function lockOrKeep(ctx, fleet, name, offerBaseFrom) {
         : plain;
     const detectHttpUser = !c.httpUser && (0,writable/* needsHttpUser */.V)(c.writableMode) && c.writableDirs.length > 0;
     try {
-        const results = await fleet.run(() => ({
-            name: 'inspect',
-            steps: [(0,prepare/* prepare */.i)(), locking, (0,inspect/* inspect */.Nn)({ detectHttpUser, offerBaseFrom })],
-        }));
+        const read = (0,inspect/* inspect */.Nn)({ detectHttpUser, offerBaseFrom });
+        // A hold this run did not make stops the lock step; those hosts are asked again with the hold's undo, which
+        // discards an expired hold and refuses a live one (steps/lock.ts).
+        const results = await (0,fleet_run/* runAtHold */.IW)(fleet, [(0,prepare/* prepare */.i)(), locking, read], [(0,steps_lock/* lock */.s2)(info, { reclaim: true }), read]);
         const facts = new Map();
         const kept = new Map();
         for (const [m, r] of results) {
@@ -32120,6 +32074,7 @@ function sameRunOtherName(ctx, data) {
 
 
 
+
 /**
  * The name every job of one run stages: `release-name` when given, else `run-<GITHUB_RUN_ID>` (the run, not the
  * attempt: a re-run of one failed shard stages the same name), else (a CLI run) a fresh timestamp name. A run-derived
@@ -32130,7 +32085,7 @@ function stageName(ctx, facts) {
         return chooseName(ctx, facts);
     const name = (0,releases_name/* checkReleaseName */.v4)(`run-${ctx.run.runId}`, 'GITHUB_RUN_ID');
     for (const [m, f] of facts) {
-        if (f.dirs.includes(name) || f.history.some((h) => h.release === name && h.event !== 'failed'))
+        if (f.dirs.includes(name) || (f.history.some((h) => h.release === name) && !(0,releases_history/* endedFailed */.Ae)(f.history, name)))
             throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" (this run's) already exists there: it was staged or deployed by an earlier attempt. Switch it, or discard it first`);
     }
     return name;
@@ -32140,7 +32095,7 @@ function stageName(ctx, facts) {
  * lock passes to the staged release itself (see steps/stage.ts), which holds it until `switch`, `discard`, or its
  * expiry (`stage_ttl`). Nothing is switched. Maintenance is never wrapped around a stage.
  */
-async function stage(ctx) {
+async function stage_stage(ctx) {
     const { config, run, report } = ctx;
     const sctx = { ...ctx, maintenance: false };
     report.sha = run.sha;
@@ -32200,7 +32155,7 @@ async function stage(ctx) {
  */
 async function holdAll(ctx, fleet, name) {
     const { config, run } = ctx;
-    const hold = holdStage({
+    const hold = (0,stage/* holdStage */.Qe)({
         ttlSeconds: config.stageTtlMs / 1000,
         info: (0,run_info/* lockInfoMembers */.LF)(run),
         preview: config.previewLink ?? '',
@@ -32215,7 +32170,45 @@ async function holdAll(ctx, fleet, name) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/commands/switch-failure.ts
+
+/**
+ * What a switch that failed after taking hosts over left, added to its error: each host it had taken over undid the
+ * staged release as a failed deploy undoes its own (switched back, the release, its hold, stage record and preview
+ * link removed, the `files:` content put back), so the release must be staged again before a switch. It is not
+ * handed back to the stage: its activate commands may have run, and a cancelled or lost switch is undone by the
+ * hosts themselves, where no hand-back could be decided; one outcome for every way a switch fails.
+ */
+function afterFailedSwitch(ctx, name, error) {
+    if (!(error instanceof failures/* HostFailure */.h))
+        return error;
+    const hosts = ctx.config.hosts.map((h) => h.name);
+    const taken = hosts.filter((h) => ctx.report.hosts.get(h)?.some((r) => r.id === 'take-over' && r.status === 'ok'));
+    if (!taken.length)
+        return error;
+    const undone = taken.filter((h) => ctx.report.undone.get(h));
+    const unconfirmed = taken.filter((h) => !ctx.report.undone.get(h));
+    const held = hosts.filter((h) => !taken.includes(h));
+    const parts = [];
+    if (!unconfirmed.length && !held.length)
+        parts.push(`every host is back on its previous release and the staged release ${name} was discarded on every host, as a failed deploy's release is`);
+    else {
+        if (undone.length)
+            parts.push(`the staged release ${name} was discarded on ${undone.join(', ')}`);
+        if (unconfirmed.length)
+            parts.push(`${unconfirmed.join(', ')} did not confirm its undo (the post step finishes it, or run unlock)`);
+        if (held.length)
+            parts.push(`it is still staged on ${held.join(', ')} (run discard)`);
+    }
+    const next = 'fix the cause, then stage again (a re-run of the stage job stages the same name) and switch';
+    const message = error.message.replace(`${error.host}: ${error.step}: `, '');
+    const failure = new failures/* HostFailure */.h(error.host, error.step, `${message}; ${parts.join('; ')}: ${next}`, error.tail, error.rc, error.data);
+    failure.cleanedUp = error.cleanedUp;
+    return failure;
+}
+
 ;// CONCATENATED MODULE: ./src/commands/switch.ts
+
 
 
 
@@ -32247,62 +32240,65 @@ function stagedName(ctx, command) {
  * switch: on every host, checks that the release is staged, held by its stage, unexpired and there; then (only when
  * every host says so) takes each host's lock over from the stage, rolls out as a deploy does (strategy, batches,
  * activate, health checks, switch back on failure), writes history, cleans up and unlocks. A failure after the
- * take-over undoes the release as a failed deploy would.
+ * take-over undoes the release as a failed deploy would (see switch-failure.ts), and its error says so.
  */
 async function switchRelease(ctx) {
     const name = stagedName(ctx, 'switch');
-    const c = ctx.config;
     ctx.report.release = name;
-    ctx.report.url = c.url;
-    await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
-        const facts = await checkStaged(ctx, fleet, name);
-        const first = fleet.members[0];
-        ctx.report.previous = facts.get(first).live;
-        ctx.report.releasePath = `${first.host.deployPath}/releases/${name}`;
-        const vars = { DA_RELEASE: name };
-        await fleet.run(() => ({ name: 'take over', vars, steps: [takeStage((0,run_info/* lockInfoMembers */.LF)(ctx.run))] }));
-        const revision = (m) => facts.get(m).releases.find((r) => r.name === name)?.revision ?? '';
-        ctx.report.sha = revision(first) || undefined;
-        await ctx.observer?.started({ release: name, previous: ctx.report.previous, sha: ctx.report.sha ?? '' });
-        const env = (m) => hookEnv(c, m.host, name, facts.get(m).live, revision(m));
-        const back = (m) => hookEnv(c, m.host, facts.get(m).live ?? '', undefined, revision(m));
-        await rolloutRelease(ctx, fleet, switchPhases(c, facts, name, env, back));
-        const removed = (m) => {
-            const f = facts.get(m);
-            return releasesToRemove({
-                dirs: f.dirs,
-                history: [...f.history, { event: 'deploy', release: name }],
-                keep: c.keepReleases,
-                live: name,
-            }).filter((d) => !f.partial.has(d));
-        };
-        await fleet.run((m) => ({
-            name: 'finish',
-            vars,
-            steps: [
-                logHistory({
-                    event: 'deploy',
-                    release: name,
-                    previous: facts.get(m).live ?? null,
-                    ...(0,run_info/* runRecord */.DW)(ctx.run),
-                    sha: revision(m),
-                    staged: true,
-                }),
-                ...(0,phase/* fenced */.OF)([cleanup(removed(m))]),
-                (0,steps_lock/* unlock */.Tl)(),
-            ],
-        }));
-        for (const m of fleet.members)
-            ctx.report.changes.push(`${m.host.name}: current → releases/${name} (was ${facts.get(m).live ?? 'nothing'}; staged)` +
-                (removed(m).length ? `; removed old releases ${removed(m).join(', ')}` : ''));
+    ctx.report.url = ctx.config.url;
+    await (0,fleet_run/* withFleet */.xd)(ctx, (fleet) => switchFleet(ctx, fleet, name)).catch((error) => {
+        throw afterFailedSwitch(ctx, name, error);
     });
+}
+async function switchFleet(ctx, fleet, name) {
+    const c = ctx.config;
+    const facts = await checkStaged(ctx, fleet, name);
+    const first = fleet.members[0];
+    ctx.report.previous = facts.get(first).live;
+    ctx.report.releasePath = `${first.host.deployPath}/releases/${name}`;
+    const vars = { DA_RELEASE: name };
+    await fleet.run(() => ({ name: 'take over', vars, steps: [(0,stage/* takeStage */.Cw)((0,run_info/* lockInfoMembers */.LF)(ctx.run))] }));
+    const revision = (m) => facts.get(m).releases.find((r) => r.name === name)?.revision ?? '';
+    ctx.report.sha = revision(first) || undefined;
+    await ctx.observer?.started({ release: name, previous: ctx.report.previous, sha: ctx.report.sha ?? '' });
+    const env = (m) => hookEnv(c, m.host, name, facts.get(m).live, revision(m));
+    const back = (m) => hookEnv(c, m.host, facts.get(m).live ?? '', undefined, revision(m));
+    await rolloutRelease(ctx, fleet, switchPhases(c, facts, name, env, back));
+    const removed = (m) => {
+        const f = facts.get(m);
+        return releasesToRemove({
+            dirs: f.dirs,
+            history: [...f.history, { event: 'deploy', release: name }],
+            keep: c.keepReleases,
+            live: name,
+        }).filter((d) => !f.partial.has(d));
+    };
+    await fleet.run((m) => ({
+        name: 'finish',
+        vars,
+        steps: [
+            logHistory({
+                event: 'deploy',
+                release: name,
+                previous: facts.get(m).live ?? null,
+                ...(0,run_info/* runRecord */.DW)(ctx.run),
+                sha: revision(m),
+                staged: true,
+            }),
+            ...(0,phase/* fenced */.OF)([cleanup(removed(m))]),
+            (0,steps_lock/* unlock */.Tl)(),
+        ],
+    }));
+    for (const m of fleet.members)
+        ctx.report.changes.push(`${m.host.name}: current → releases/${name} (was ${facts.get(m).live ?? 'nothing'}; staged)` +
+            (removed(m).length ? `; removed old releases ${removed(m).join(', ')}` : ''));
 }
 /** Reads every host and whether `name` is staged there; refuses (nothing changed) unless it is on every host. */
 async function checkStaged(ctx, fleet, name) {
     const results = await fleet.run(() => ({
         name: 'inspect',
         vars: { DA_RELEASE: name },
-        steps: [(0,inspect/* inspect */.Nn)({ detectHttpUser: false }), stageCheck()],
+        steps: [(0,inspect/* inspect */.Nn)({ detectHttpUser: false }), (0,stage/* stageCheck */.BJ)()],
     }));
     const facts = new Map();
     const refused = [];
@@ -32310,7 +32306,7 @@ async function checkStaged(ctx, fleet, name) {
         const f = (0,inspect/* readInspect */.pH)(r);
         (0,host_messages/* reportInvalid */.q)(ctx, m.host.name, f.invalid);
         facts.set(m, f);
-        const s = stageState(r);
+        const s = (0,stage/* stageState */.M_)(r);
         if (s.state !== 'ok')
             refused.push(`${m.host.name}: ${WHY[s.state]}${s.state === 'expired' && s.expiresAt ? ` at ${s.expiresAt}` : ''}`);
         else if (!f.dirs.includes(name))
@@ -32333,9 +32329,9 @@ async function discard(ctx) {
     const name = stagedName(ctx, 'discard');
     ctx.report.release = name;
     await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
-        const results = await fleet.run(() => ({ name: 'discard', vars: { DA_RELEASE: name }, steps: [discardStage()] }));
+        const results = await fleet.run(() => ({ name: 'discard', vars: { DA_RELEASE: name }, steps: [(0,stage/* discardStage */.te)()] }));
         for (const m of fleet.members)
-            ctx.report.changes.push(discarded(results.get(m))
+            ctx.report.changes.push((0,stage/* discarded */.eo)(results.get(m))
                 ? `${m.host.name}: discarded the staged release ${name}`
                 : `${m.host.name}: nothing staged (${name} is not held there)`);
     });
@@ -32367,7 +32363,7 @@ const COMMANDS = {
     doctor: doctor_doctor,
     exec: exec_exec,
     maintenance: maintenance/* maintenance */.mM,
-    stage: stage,
+    stage: stage_stage,
     switch: switchRelease,
     discard: discard,
 };
@@ -32486,7 +32482,9 @@ function hostAfterFailure(r, host, rows) {
     }
     if (step('lock')?.status === 'failed')
         return says `${host}: the deploy lock is held by another run: nothing was changed, and that lock was left in place`;
-    if (!ok('lock'))
+    // A switch takes its lock over from the staged release's hold instead; its undo discards that release.
+    const takenOver = ok('take-over');
+    if (!ok('lock') && !takenOver)
         return says `${host}: only read (no lock taken): nothing was changed`;
     const release = r.release ? says `${r.release}` : says `the new release`;
     const made = r.command !== 'rollback' && step('release') !== undefined && step('release').status !== 'failed';
@@ -32494,7 +32492,7 @@ function hostAfterFailure(r, host, rows) {
     const revertedByPhase = r.rows.get(host)?.reverted === true || ok('revert');
     if (ok('unlock'))
         return says `${host}: finished before the run failed: ${release} is live there`;
-    const did = [says `took the deploy lock`];
+    const did = [takenOver ? says `took the deploy lock over from the stage of ${release}` : says `took the deploy lock`];
     if (made)
         did.push(says `made release ${release}`);
     if (switched)
@@ -32508,6 +32506,11 @@ function hostAfterFailure(r, host, rows) {
         undo.push(['switched', says `switch \`current\` back`]);
     if (made)
         undo.push(['removed', says `remove ${release} and the \`shared/\` entries this run created`]);
+    if (takenOver)
+        undo.push([
+            'removed',
+            says `remove ${release}, its stage record and preview link, and put back what its stage changed in \`shared/\``,
+        ]);
     if (step('maintenance-on') && !ok('maintenance-off'))
         undo.push(['ran', says `run maintenance \`off\` (where this run had turned maintenance on)`]);
     undo.push(['released', says `release the lock`]);
@@ -33793,6 +33796,7 @@ function warn(ctx, text) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IW: () => (/* binding */ runAtHold),
 /* harmony export */   Nn: () => (/* binding */ inspect),
 /* harmony export */   Pr: () => (/* binding */ preludeFor),
 /* harmony export */   XH: () => (/* binding */ lockAndInspect),
@@ -33878,11 +33882,11 @@ async function withFleet(ctx, work) {
 }
 /** For work that changes hosts: prepares and locks every host, then reads it (a held lock says who holds it). */
 async function lockAndInspect(ctx, fleet, opts = {}) {
-    return readHosts(ctx, fleet, [
-        (0,_remote_steps_prepare_js__WEBPACK_IMPORTED_MODULE_9__/* .prepare */ .i)(),
-        (0,_remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_4__/* .lock */ .s2)((0,_run_info_js__WEBPACK_IMPORTED_MODULE_6__/* .lockInfoMembers */ .LF)(ctx.run)),
-        (0,_remote_steps_inspect_js__WEBPACK_IMPORTED_MODULE_3__/* .inspect */ .Nn)({ detectHttpUser: detectsHttpUser(ctx), offerBaseFrom: opts.offerBaseFrom }),
-    ]);
+    const read = (0,_remote_steps_inspect_js__WEBPACK_IMPORTED_MODULE_3__/* .inspect */ .Nn)({ detectHttpUser: detectsHttpUser(ctx), offerBaseFrom: opts.offerBaseFrom });
+    const info = (0,_run_info_js__WEBPACK_IMPORTED_MODULE_6__/* .lockInfoMembers */ .LF)(ctx.run);
+    // A host whose lock a staged release holds stops at the lock step; it is asked again with the hold's undo, which
+    // discards an expired hold (and refuses a live one): see steps/lock.ts.
+    return readHosts(ctx, fleet, [(0,_remote_steps_prepare_js__WEBPACK_IMPORTED_MODULE_9__/* .prepare */ .i)(), (0,_remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_4__/* .lock */ .s2)(info), read], [(0,_remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_4__/* .lock */ .s2)(info, { reclaim: true }), read]);
 }
 /** Reads every host, read-only (dry runs, listings): nothing is created or locked. */
 async function inspect(ctx, fleet) {
@@ -33893,9 +33897,23 @@ function detectsHttpUser(ctx) {
     const c = ctx.config;
     return !c.httpUser && (0,_remote_steps_writable_js__WEBPACK_IMPORTED_MODULE_10__/* .needsHttpUser */ .V)(c.writableMode) && c.writableDirs.length > 0;
 }
-async function readHosts(ctx, fleet, steps) {
+/**
+ * Runs the first phase (`steps`); hosts whose lock step stopped at a staged release's hold are asked again with
+ * `atHold` (the lock's reclaim: see steps/lock.ts), and their results replace the first ones.
+ */
+async function runAtHold(fleet, steps, atHold) {
+    const results = await fleet.run(() => ({ name: 'inspect', steps }));
+    const held = [...results].filter(([, r]) => r.stopped).map(([m]) => m);
+    if (atHold && held.length) {
+        const again = await fleet.run(() => ({ name: 'inspect', steps: atHold }), undefined, { members: held });
+        for (const [m, r] of again)
+            results.set(m, r);
+    }
+    return results;
+}
+async function readHosts(ctx, fleet, steps, atHold) {
     try {
-        const results = await fleet.run(() => ({ name: 'inspect', steps }));
+        const results = await runAtHold(fleet, steps, atHold);
         const facts = new Map([...results].map(([m, r]) => [m, (0,_remote_steps_inspect_js__WEBPACK_IMPORTED_MODULE_3__/* .readInspect */ .pH)(r)]));
         // What a host reported that is not what it can be was left out; say so (escaped in the log).
         for (const [m, f] of facts)
@@ -37601,7 +37619,7 @@ async function settleLimited(items, limit, fn) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3214);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2617);
 /* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3554);
 /* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3175);
 
@@ -37652,6 +37670,8 @@ function phaseLine(title, outcome) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ae: () => (/* binding */ endedFailed),
+/* harmony export */   JI: () => (/* binding */ latestLives),
 /* harmony export */   Mn: () => (/* binding */ creationOrder),
 /* harmony export */   N3: () => (/* binding */ httpsUrl),
 /* harmony export */   PO: () => (/* binding */ releaseOfLink),
@@ -37759,18 +37779,48 @@ function parseHistory(text, invalid = () => undefined) {
     }
     return out;
 }
-/** Release names in the order they first appear in the history (creation order). */
+/**
+ * The lines of each release's latest life. A `failed` line ends a release (its directory was removed): a name that
+ * comes back after it (a stage re-run under the run's name, after a failed switch) is a new release, and the lines
+ * of the earlier attempt (its `revert`, its `failed`) no longer speak for it. A name whose last line is `failed`
+ * keeps the lines of that last attempt.
+ */
+function latestLives(history) {
+    const ends = new Map();
+    const last = new Map();
+    history.forEach((e, i) => {
+        last.set(e.release, i);
+        if (e.event === 'failed')
+            ends.set(e.release, [...(ends.get(e.release) ?? []), i]);
+    });
+    return history.filter((e, i) => {
+        const f = ends.get(e.release);
+        if (!f)
+            return true;
+        // The lines after the last failed one; or, when that is the name's last line, those of the attempt it ended.
+        const from = f.at(-1) === last.get(e.release) ? (f.at(-2) ?? -1) : f.at(-1);
+        return i > from;
+    });
+}
+/** Whether the history's last line about `name` is `failed`: that release is gone, and the name is free again. */
+function endedFailed(history, name) {
+    for (let i = history.length - 1; i >= 0; i--)
+        if (history[i].release === name)
+            return history[i].event === 'failed';
+    return false;
+}
+/** Release names in the order they first appear in the history (creation order), each in its latest life. */
 function creationOrder(history) {
     const seen = new Set();
-    for (const e of history)
+    for (const e of latestLives(history))
         seen.add(e.release);
     return [...seen];
 }
-/** Releases that must never be chosen again: failed, reverted, or rolled back from. */
+/** Releases that must never be chosen again: failed, reverted, or rolled back from (in their latest life). */
 function unusable(history) {
     const failed = new Set();
     const bad = new Set();
-    for (const e of history) {
+    for (const e of latestLives(history)) {
         if (e.event === 'failed')
             failed.add(e.release);
         if (e.event === 'revert')
@@ -39654,10 +39704,12 @@ function manifestOf(gz) {
 /* harmony export */   s2: () => (/* binding */ lock)
 /* harmony export */ });
 /* unused harmony exports LOCK_ALIVE, LOCK_SINCE */
-/* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2638);
-/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2044);
-/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4414);
-/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9120);
+/* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2638);
+/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2044);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4414);
+/* harmony import */ var _phase_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3009);
+/* harmony import */ var _stage_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8112);
+
 
 
 
@@ -39668,23 +39720,37 @@ const LOCK_HELD = 75;
 /**
  * deploy:lock: `mkdir` is the atomic test-and-set. The lock records who holds it and the holder's session process
  * (pid and boot id), so a later run can tell a live holder from one whose process is gone.
+ *
+ * A lock held by a staged release (`stage-NAME`, see steps/stage.ts) stops the phase (STOP) in the first request:
+ * the runner comes back to those hosts only with `reclaim`, whose step brings the hold's undo (sh/stage.sh
+ * da_stage_reclaim, and the files step's restore): an expired hold is undone as discard does, a live one refuses.
+ * So the first request of every run stays small (see MAX_SESSION_COMMAND), and the undo is shipped only when needed.
  */
-function lock(infoJson) {
+function lock(infoJson, o = {}) {
+    const take = o.reclaim
+        ? // A staged release's expired hold is undone like an abandoned run's lock (sh/stage.sh da_stage_reclaim).
+            'mkdir .deploy/lock 2>/dev/null || { ! da_owns_lock && da_stage_reclaim && mkdir .deploy/lock 2>/dev/null; }'
+        : 'mkdir .deploy/lock 2>/dev/null';
+    const held = o.reclaim
+        ? ''
+        : `
+  o=
+  read -r o 2>/dev/null < .deploy/lock/owner || true
+  case $o in stage-*) echo "the deploy lock is held by $o"; exit ${_phase_js__WEBPACK_IMPORTED_MODULE_1__/* .STOP */ .VW} ;; esac`;
     return {
         id: 'lock',
         label: 'lock',
-        // A staged release's expired hold is undone like an abandoned run's lock (sh/stage.sh da_stage_reclaim).
-        body: `if mkdir .deploy/lock 2>/dev/null || { ! da_owns_lock && da_stage_reclaim && mkdir .deploy/lock 2>/dev/null; }; then
+        body: `if ${take}; then
   printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
-  printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_0__.q)(infoJson)} "$$" "$DA_BOOT_ID" > .deploy/lock/info.json
+  printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_2__.q)(infoJson)} "$$" "$DA_BOOT_ID" > .deploy/lock/info.json
   echo "deploy lock taken"
 elif da_owns_lock; then
   echo "deploy lock already held by this run"
-else
+else${held}
   da_lock_report
   exit ${LOCK_HELD}
 fi`,
-        lib: [_sh_index_js__WEBPACK_IMPORTED_MODULE_1__/* .STAGE_SH */ .RU],
+        ...(o.reclaim ? { lib: _stage_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_UNDO_LIB */ .Ux } : {}),
     };
 }
 /**
@@ -39717,7 +39783,7 @@ const LOCK_KEYS = [LOCK_INFO, LOCK_ALIVE, LOCK_SINCE];
 /** A lock's record, each field checked: plain text (capped, no control characters); `run_url` an https URL. */
 function lockHolder(data) {
     const invalid = [];
-    const one = (0,_data_js__WEBPACK_IMPORTED_MODULE_2__/* .singleValues */ .rc)({ data: data ?? new Map() }, invalid, LOCK_KEYS);
+    const one = (0,_data_js__WEBPACK_IMPORTED_MODULE_3__/* .singleValues */ .rc)({ data: data ?? new Map() }, invalid, LOCK_KEYS);
     const raw = one(LOCK_INFO);
     const info = {};
     let readable = false;
@@ -39728,12 +39794,12 @@ function lockHolder(data) {
             for (const [k, v] of Object.entries(parsed)) {
                 if (v === undefined || v === null || v === '')
                     continue;
-                const ok = k === 'run_url' ? (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_3__/* .httpsUrl */ .N3)(v) : (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_3__/* .plainText */ .wh)(v);
-                if (ok !== undefined && (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_3__/* .plainText */ .wh)(k, 40) !== undefined)
+                const ok = k === 'run_url' ? (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_4__/* .httpsUrl */ .N3)(v) : (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_4__/* .plainText */ .wh)(v);
+                if (ok !== undefined && (0,_releases_history_js__WEBPACK_IMPORTED_MODULE_4__/* .plainText */ .wh)(k, 40) !== undefined)
                     info[k] = ok;
                 else
                     invalid.push({
-                        what: `a field of the lock record (${(0,_data_js__WEBPACK_IMPORTED_MODULE_2__/* .shownInvalid */ .zj)(k)})`,
+                        what: `a field of the lock record (${(0,_data_js__WEBPACK_IMPORTED_MODULE_3__/* .shownInvalid */ .zj)(k)})`,
                         value: typeof v === 'string' ? v : (JSON.stringify(v) ?? ''),
                     });
             }
@@ -39850,6 +39916,81 @@ function prepare() {
         mayLackDeployPath: true,
         body: _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .PREPARE_SH */ .OL,
     };
+}
+
+
+/***/ }),
+
+/***/ 8112:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BJ: () => (/* binding */ stageCheck),
+/* harmony export */   Cw: () => (/* binding */ takeStage),
+/* harmony export */   M_: () => (/* binding */ stageState),
+/* harmony export */   Qe: () => (/* binding */ holdStage),
+/* harmony export */   Ux: () => (/* binding */ STAGE_UNDO_LIB),
+/* harmony export */   eo: () => (/* binding */ discarded),
+/* harmony export */   te: () => (/* binding */ discardStage)
+/* harmony export */ });
+/* unused harmony exports STAGE_LIB, STAGE_CHECK, STAGE_EXPIRES_AT */
+/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2044);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
+
+
+
+/**
+ * Stage holds: a release staged on a host and held there by itself, not by a session (see sh/stage.sh). The hold is
+ * the deploy lock owned by `stage-NAME`, the record `.deploy/stage` and the stage run's pending record, renamed.
+ */
+/** The shell helpers of holds (da_stage_field, da_stage_expired, da_stage_undo, da_stage_reclaim). */
+const STAGE_LIB = (/* unused pure expression or super */ null && (STAGE_SH));
+/**
+ * What undoing a hold takes (da_stage_undo): the hold helpers and the files step's restore, so that every way a hold
+ * is undone (discard, unlock, the lock step past an expired hold) puts back the `files:` content the stage changed.
+ */
+const STAGE_UNDO_LIB = [_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .FILES_RESTORE_SH */ .bR, _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_SH */ .RU];
+/**
+ * The end of a stage: the run hands its lock over to the staged release, which holds it for `ttlSeconds`; the
+ * pending record goes with it, so the session's end does not undo the release. `preview`: a link to it, or ''.
+ */
+function holdStage(o) {
+    return {
+        id: 'hold',
+        label: 'hold',
+        fenced: true,
+        body: `ttl=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(Math.floor(o.ttlSeconds))}\ninfo=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(o.info)}\npreview=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(o.preview)}\n${_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_HOLD_SH */ .zS}`,
+        lib: [_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_SH */ .RU],
+    };
+}
+/** What stageCheck reports: ok, none (nothing staged), other (another release), unheld, expired. */
+const STAGE_CHECK = 'stage-check';
+const STAGE_EXPIRES_AT = 'stage-expires-at';
+/** Reads whether `$DA_RELEASE` is staged and held on the host. Changes nothing. */
+function stageCheck() {
+    return { id: 'stage-check', label: 'stage check', body: _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_CHECK_SH */ .UJ, lib: [_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_SH */ .RU] };
+}
+/** The host's answer to stageCheck; a value that is none of the states is `unknown`. */
+function stageState(result) {
+    const one = (0,_data_js__WEBPACK_IMPORTED_MODULE_2__/* .singleValues */ .rc)(result ?? { data: new Map() }, [], [STAGE_CHECK, STAGE_EXPIRES_AT]);
+    const s = one(STAGE_CHECK);
+    const state = ['ok', 'none', 'other', 'unheld', 'expired'].find((x) => x === s) ?? 'unknown';
+    const at = one(STAGE_EXPIRES_AT);
+    return { state, ...(/^[0-9TZ:.+-]{1,40}$/.test(at) ? { expiresAt: at } : {}) };
+}
+/** The switch's first change: takes the lock over from the stage of `$DA_RELEASE` (fenced by the stage's owner). */
+function takeStage(info) {
+    return { id: 'take-over', label: 'take over', body: `info=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(info)}\n${_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_TAKE_SH */ .pW}`, lib: [_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_SH */ .RU] };
+}
+/** The discard command: removes the staged `$DA_RELEASE` and its hold (`discard removed`), or says there is none. */
+function discardStage() {
+    // The undo puts back the `files:` the stage changed (see steps/files.ts), as a failed deploy's does.
+    return { id: 'discard', label: 'discard', body: _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_DISCARD_SH */ .Cj, lib: STAGE_UNDO_LIB };
+}
+/** Whether a host discarded a staged release (`done`) or had none (`none`). */
+function discarded(result) {
+    return (0,_data_js__WEBPACK_IMPORTED_MODULE_2__/* .singleValues */ .rc)(result ?? { data: new Map() }, [], ['discard'])('discard') === 'removed';
 }
 
 

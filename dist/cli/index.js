@@ -1274,7 +1274,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7192);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2095);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(742);
 /* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1791);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(970);
@@ -1738,8 +1738,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 87 modules
-var commands = __nccwpck_require__(7192);
+// EXTERNAL MODULE: ./src/commands/index.ts + 88 modules
+var commands = __nccwpck_require__(2095);
 // EXTERNAL MODULE: ./src/config/index.ts + 38 modules
 var src_config = __nccwpck_require__(1138);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
@@ -3342,7 +3342,9 @@ function hostAfterFailure(r, host, rows) {
     }
     if (step('lock')?.status === 'failed')
         return says `${host}: the deploy lock is held by another run: nothing was changed, and that lock was left in place`;
-    if (!ok('lock'))
+    // A switch takes its lock over from the staged release's hold instead; its undo discards that release.
+    const takenOver = ok('take-over');
+    if (!ok('lock') && !takenOver)
         return says `${host}: only read (no lock taken): nothing was changed`;
     const release = r.release ? says `${r.release}` : says `the new release`;
     const made = r.command !== 'rollback' && step('release') !== undefined && step('release').status !== 'failed';
@@ -3350,7 +3352,7 @@ function hostAfterFailure(r, host, rows) {
     const revertedByPhase = r.rows.get(host)?.reverted === true || ok('revert');
     if (ok('unlock'))
         return says `${host}: finished before the run failed: ${release} is live there`;
-    const did = [says `took the deploy lock`];
+    const did = [takenOver ? says `took the deploy lock over from the stage of ${release}` : says `took the deploy lock`];
     if (made)
         did.push(says `made release ${release}`);
     if (switched)
@@ -3364,6 +3366,11 @@ function hostAfterFailure(r, host, rows) {
         undo.push(['switched', says `switch \`current\` back`]);
     if (made)
         undo.push(['removed', says `remove ${release} and the \`shared/\` entries this run created`]);
+    if (takenOver)
+        undo.push([
+            'removed',
+            says `remove ${release}, its stage record and preview link, and put back what its stage changed in \`shared/\``,
+        ]);
     if (step('maintenance-on') && !ok('maintenance-off'))
         undo.push(['ran', says `run maintenance \`off\` (where this run had turned maintenance on)`]);
     undo.push(['released', says `release the lock`]);
@@ -3621,7 +3628,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 7192:
+/***/ 2095:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -6052,18 +6059,48 @@ function parseHistory(text, invalid = () => undefined) {
     }
     return out;
 }
-/** Release names in the order they first appear in the history (creation order). */
+/**
+ * The lines of each release's latest life. A `failed` line ends a release (its directory was removed): a name that
+ * comes back after it (a stage re-run under the run's name, after a failed switch) is a new release, and the lines
+ * of the earlier attempt (its `revert`, its `failed`) no longer speak for it. A name whose last line is `failed`
+ * keeps the lines of that last attempt.
+ */
+function latestLives(history) {
+    const ends = new Map();
+    const last = new Map();
+    history.forEach((e, i) => {
+        last.set(e.release, i);
+        if (e.event === 'failed')
+            ends.set(e.release, [...(ends.get(e.release) ?? []), i]);
+    });
+    return history.filter((e, i) => {
+        const f = ends.get(e.release);
+        if (!f)
+            return true;
+        // The lines after the last failed one; or, when that is the name's last line, those of the attempt it ended.
+        const from = f.at(-1) === last.get(e.release) ? (f.at(-2) ?? -1) : f.at(-1);
+        return i > from;
+    });
+}
+/** Whether the history's last line about `name` is `failed`: that release is gone, and the name is free again. */
+function endedFailed(history, name) {
+    for (let i = history.length - 1; i >= 0; i--)
+        if (history[i].release === name)
+            return history[i].event === 'failed';
+    return false;
+}
+/** Release names in the order they first appear in the history (creation order), each in its latest life. */
 function creationOrder(history) {
     const seen = new Set();
-    for (const e of history)
+    for (const e of latestLives(history))
         seen.add(e.release);
     return [...seen];
 }
-/** Releases that must never be chosen again: failed, reverted, or rolled back from. */
+/** Releases that must never be chosen again: failed, reverted, or rolled back from (in their latest life). */
 function unusable(history) {
     const failed = new Set();
     const bad = new Set();
-    for (const e of history) {
+    for (const e of latestLives(history)) {
         if (e.event === 'failed')
             failed.add(e.release);
         if (e.event === 'revert')
@@ -6215,7 +6252,65 @@ function foreignBase(result) {
 
 // EXTERNAL MODULE: ./src/remote/data.ts
 var remote_data = __nccwpck_require__(2044);
+;// CONCATENATED MODULE: ./src/remote/steps/stage.ts
+
+
+
+/**
+ * Stage holds: a release staged on a host and held there by itself, not by a session (see sh/stage.sh). The hold is
+ * the deploy lock owned by `stage-NAME`, the record `.deploy/stage` and the stage run's pending record, renamed.
+ */
+/** The shell helpers of holds (da_stage_field, da_stage_expired, da_stage_undo, da_stage_reclaim). */
+const STAGE_LIB = (/* unused pure expression or super */ null && (STAGE_SH));
+/**
+ * What undoing a hold takes (da_stage_undo): the hold helpers and the files step's restore, so that every way a hold
+ * is undone (discard, unlock, the lock step past an expired hold) puts back the `files:` content the stage changed.
+ */
+const STAGE_UNDO_LIB = [sh/* FILES_RESTORE_SH */.bR, sh/* STAGE_SH */.RU];
+/**
+ * The end of a stage: the run hands its lock over to the staged release, which holds it for `ttlSeconds`; the
+ * pending record goes with it, so the session's end does not undo the release. `preview`: a link to it, or ''.
+ */
+function holdStage(o) {
+    return {
+        id: 'hold',
+        label: 'hold',
+        fenced: true,
+        body: `ttl=${(0,quote.q)(Math.floor(o.ttlSeconds))}\ninfo=${(0,quote.q)(o.info)}\npreview=${(0,quote.q)(o.preview)}\n${sh/* STAGE_HOLD_SH */.zS}`,
+        lib: [sh/* STAGE_SH */.RU],
+    };
+}
+/** What stageCheck reports: ok, none (nothing staged), other (another release), unheld, expired. */
+const STAGE_CHECK = 'stage-check';
+const STAGE_EXPIRES_AT = 'stage-expires-at';
+/** Reads whether `$DA_RELEASE` is staged and held on the host. Changes nothing. */
+function stageCheck() {
+    return { id: 'stage-check', label: 'stage check', body: sh/* STAGE_CHECK_SH */.UJ, lib: [sh/* STAGE_SH */.RU] };
+}
+/** The host's answer to stageCheck; a value that is none of the states is `unknown`. */
+function stageState(result) {
+    const one = (0,remote_data/* singleValues */.rc)(result ?? { data: new Map() }, [], [STAGE_CHECK, STAGE_EXPIRES_AT]);
+    const s = one(STAGE_CHECK);
+    const state = ['ok', 'none', 'other', 'unheld', 'expired'].find((x) => x === s) ?? 'unknown';
+    const at = one(STAGE_EXPIRES_AT);
+    return { state, ...(/^[0-9TZ:.+-]{1,40}$/.test(at) ? { expiresAt: at } : {}) };
+}
+/** The switch's first change: takes the lock over from the stage of `$DA_RELEASE` (fenced by the stage's owner). */
+function takeStage(info) {
+    return { id: 'take-over', label: 'take over', body: `info=${(0,quote.q)(info)}\n${sh/* STAGE_TAKE_SH */.pW}`, lib: [sh/* STAGE_SH */.RU] };
+}
+/** The discard command: removes the staged `$DA_RELEASE` and its hold (`discard removed`), or says there is none. */
+function discardStage() {
+    // The undo puts back the `files:` the stage changed (see steps/files.ts), as a failed deploy's does.
+    return { id: 'discard', label: 'discard', body: sh/* STAGE_DISCARD_SH */.Cj, lib: STAGE_UNDO_LIB };
+}
+/** Whether a host discarded a staged release (`done`) or had none (`none`). */
+function discarded(result) {
+    return (0,remote_data/* singleValues */.rc)(result ?? { data: new Map() }, [], ['discard'])('discard') === 'removed';
+}
+
 ;// CONCATENATED MODULE: ./src/remote/steps/lock.ts
+
 
 
 
@@ -6226,23 +6321,37 @@ const LOCK_HELD = 75;
 /**
  * deploy:lock: `mkdir` is the atomic test-and-set. The lock records who holds it and the holder's session process
  * (pid and boot id), so a later run can tell a live holder from one whose process is gone.
+ *
+ * A lock held by a staged release (`stage-NAME`, see steps/stage.ts) stops the phase (STOP) in the first request:
+ * the runner comes back to those hosts only with `reclaim`, whose step brings the hold's undo (sh/stage.sh
+ * da_stage_reclaim, and the files step's restore): an expired hold is undone as discard does, a live one refuses.
+ * So the first request of every run stays small (see MAX_SESSION_COMMAND), and the undo is shipped only when needed.
  */
-function lock(infoJson) {
+function lock(infoJson, o = {}) {
+    const take = o.reclaim
+        ? // A staged release's expired hold is undone like an abandoned run's lock (sh/stage.sh da_stage_reclaim).
+            'mkdir .deploy/lock 2>/dev/null || { ! da_owns_lock && da_stage_reclaim && mkdir .deploy/lock 2>/dev/null; }'
+        : 'mkdir .deploy/lock 2>/dev/null';
+    const held = o.reclaim
+        ? ''
+        : `
+  o=
+  read -r o 2>/dev/null < .deploy/lock/owner || true
+  case $o in stage-*) echo "the deploy lock is held by $o"; exit ${STOP} ;; esac`;
     return {
         id: 'lock',
         label: 'lock',
-        // A staged release's expired hold is undone like an abandoned run's lock (sh/stage.sh da_stage_reclaim).
-        body: `if mkdir .deploy/lock 2>/dev/null || { ! da_owns_lock && da_stage_reclaim && mkdir .deploy/lock 2>/dev/null; }; then
+        body: `if ${take}; then
   printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
   printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${(0,quote.q)(infoJson)} "$$" "$DA_BOOT_ID" > .deploy/lock/info.json
   echo "deploy lock taken"
 elif da_owns_lock; then
   echo "deploy lock already held by this run"
-else
+else${held}
   da_lock_report
   exit ${LOCK_HELD}
 fi`,
-        lib: [sh/* STAGE_SH */.RU],
+        ...(o.reclaim ? { lib: STAGE_UNDO_LIB } : {}),
     };
 }
 /**
@@ -6878,11 +6987,11 @@ async function withFleet(ctx, work) {
 }
 /** For work that changes hosts: prepares and locks every host, then reads it (a held lock says who holds it). */
 async function lockAndInspect(ctx, fleet, opts = {}) {
-    return readHosts(ctx, fleet, [
-        prepare(),
-        lock((0,run_info/* lockInfoMembers */.LF)(ctx.run)),
-        inspect({ detectHttpUser: detectsHttpUser(ctx), offerBaseFrom: opts.offerBaseFrom }),
-    ]);
+    const read = inspect({ detectHttpUser: detectsHttpUser(ctx), offerBaseFrom: opts.offerBaseFrom });
+    const info = (0,run_info/* lockInfoMembers */.LF)(ctx.run);
+    // A host whose lock a staged release holds stops at the lock step; it is asked again with the hold's undo, which
+    // discards an expired hold (and refuses a live one): see steps/lock.ts.
+    return readHosts(ctx, fleet, [prepare(), lock(info), read], [lock(info, { reclaim: true }), read]);
 }
 /** Reads every host, read-only (dry runs, listings): nothing is created or locked. */
 async function fleet_run_inspect(ctx, fleet) {
@@ -6893,9 +7002,23 @@ function detectsHttpUser(ctx) {
     const c = ctx.config;
     return !c.httpUser && needsHttpUser(c.writableMode) && c.writableDirs.length > 0;
 }
-async function readHosts(ctx, fleet, steps) {
+/**
+ * Runs the first phase (`steps`); hosts whose lock step stopped at a staged release's hold are asked again with
+ * `atHold` (the lock's reclaim: see steps/lock.ts), and their results replace the first ones.
+ */
+async function runAtHold(fleet, steps, atHold) {
+    const results = await fleet.run(() => ({ name: 'inspect', steps }));
+    const held = [...results].filter(([, r]) => r.stopped).map(([m]) => m);
+    if (atHold && held.length) {
+        const again = await fleet.run(() => ({ name: 'inspect', steps: atHold }), undefined, { members: held });
+        for (const [m, r] of again)
+            results.set(m, r);
+    }
+    return results;
+}
+async function readHosts(ctx, fleet, steps, atHold) {
     try {
-        const results = await fleet.run(() => ({ name: 'inspect', steps }));
+        const results = await runAtHold(fleet, steps, atHold);
         const facts = new Map([...results].map(([m, r]) => [m, readInspect(r)]));
         // What a host reported that is not what it can be was left out; say so (escaped in the log).
         for (const [m, f] of facts)
@@ -8741,6 +8864,7 @@ function chooseRollbackTarget(views, named) {
 /** One host's releases, newest first, with the status a user needs to choose a rollback target. */
 function releaseRows(f) {
     const { failed, bad } = unusable(f.history);
+    const lives = latestLives(f.history);
     const previous = rollbackCandidates({
         host: '',
         dirs: f.dirs,
@@ -8751,7 +8875,7 @@ function releaseRows(f) {
     return oldestFirst(f.dirs, f.history)
         .reverse()
         .map((name) => {
-        const first = f.history.find((h) => h.release === name && h.event !== 'revert');
+        const first = lives.find((h) => h.release === name && h.event !== 'revert');
         const dir = f.releases.find((r) => r.name === name);
         const status = name === f.live
             ? 'live'
@@ -8937,6 +9061,7 @@ async function rollback(ctx) {
 ;// CONCATENATED MODULE: ./src/remote/steps/unlock-any.ts
 
 
+
 /** One line of text for a record the host keeps: control characters become spaces. */
 function oneLine(s) {
     return s.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
@@ -8955,7 +9080,7 @@ function unlockAny(o) {
         label: 'unlock',
         body: `forced=${o.force}\nby=${(0,quote.q)(oneLine(o.by))}\nurl=${(0,quote.q)(oneLine(o.url))}\n${sh/* UNLOCK_ANY_SH */.ow}`,
         // The holder's undo puts back the files it changed (see steps/files.ts).
-        lib: [sh/* FILES_RESTORE_SH */.bR, sh/* STAGE_SH */.RU],
+        lib: STAGE_UNDO_LIB,
     };
 }
 
@@ -9029,58 +9154,6 @@ function ageOf(iso) {
     return min < 60 ? `${min} min` : min < 2880 ? `${Math.round(min / 60)} h` : `${Math.round(min / 1440)} days`;
 }
 
-;// CONCATENATED MODULE: ./src/remote/steps/stage.ts
-
-
-
-/**
- * Stage holds: a release staged on a host and held there by itself, not by a session (see sh/stage.sh). The hold is
- * the deploy lock owned by `stage-NAME`, the record `.deploy/stage` and the stage run's pending record, renamed.
- */
-/** The shell helpers of holds (da_stage_field, da_stage_expired, da_stage_undo, da_stage_reclaim). */
-const STAGE_LIB = (/* unused pure expression or super */ null && (STAGE_SH));
-/**
- * The end of a stage: the run hands its lock over to the staged release, which holds it for `ttlSeconds`; the
- * pending record goes with it, so the session's end does not undo the release. `preview`: a link to it, or ''.
- */
-function holdStage(o) {
-    return {
-        id: 'hold',
-        label: 'hold',
-        fenced: true,
-        body: `ttl=${(0,quote.q)(Math.floor(o.ttlSeconds))}\ninfo=${(0,quote.q)(o.info)}\npreview=${(0,quote.q)(o.preview)}\n${sh/* STAGE_HOLD_SH */.zS}`,
-        lib: [sh/* STAGE_SH */.RU],
-    };
-}
-/** What stageCheck reports: ok, none (nothing staged), other (another release), unheld, expired. */
-const STAGE_CHECK = 'stage-check';
-const STAGE_EXPIRES_AT = 'stage-expires-at';
-/** Reads whether `$DA_RELEASE` is staged and held on the host. Changes nothing. */
-function stageCheck() {
-    return { id: 'stage-check', label: 'stage check', body: sh/* STAGE_CHECK_SH */.UJ, lib: [sh/* STAGE_SH */.RU] };
-}
-/** The host's answer to stageCheck; a value that is none of the states is `unknown`. */
-function stageState(result) {
-    const one = (0,remote_data/* singleValues */.rc)(result ?? { data: new Map() }, [], [STAGE_CHECK, STAGE_EXPIRES_AT]);
-    const s = one(STAGE_CHECK);
-    const state = ['ok', 'none', 'other', 'unheld', 'expired'].find((x) => x === s) ?? 'unknown';
-    const at = one(STAGE_EXPIRES_AT);
-    return { state, ...(/^[0-9TZ:.+-]{1,40}$/.test(at) ? { expiresAt: at } : {}) };
-}
-/** The switch's first change: takes the lock over from the stage of `$DA_RELEASE` (fenced by the stage's owner). */
-function takeStage(info) {
-    return { id: 'take-over', label: 'take over', body: `info=${(0,quote.q)(info)}\n${sh/* STAGE_TAKE_SH */.pW}`, lib: [sh/* STAGE_SH */.RU] };
-}
-/** The discard command: removes the staged `$DA_RELEASE` and its hold (`discard removed`), or says there is none. */
-function discardStage() {
-    // The undo puts back the `files:` the stage changed (see steps/files.ts), as a failed deploy's does.
-    return { id: 'discard', label: 'discard', body: sh/* STAGE_DISCARD_SH */.Cj, lib: [sh/* FILES_RESTORE_SH */.bR, sh/* STAGE_SH */.RU] };
-}
-/** Whether a host discarded a staged release (`done`) or had none (`none`). */
-function discarded(result) {
-    return (0,remote_data/* singleValues */.rc)(result ?? { data: new Map() }, [], ['discard'])('discard') === 'removed';
-}
-
 ;// CONCATENATED MODULE: ./src/remote/steps/stage-rerun.ts
 
 
@@ -9114,6 +9187,7 @@ function keptUntil(result) {
 
 
 
+
 /**
  * The name a stage asks for before it reads the hosts (the one a re-run of the same run finds held): `release-name`,
  * else `run-<GITHUB_RUN_ID>`; none for a run without a run id (a CLI run), which is never a re-run.
@@ -9130,7 +9204,8 @@ function rerunName(ctx) {
  */
 async function lockOrKeep(ctx, fleet, name, offerBaseFrom) {
     const c = ctx.config;
-    const plain = lock((0,run_info/* lockInfoMembers */.LF)(ctx.run));
+    const info = (0,run_info/* lockInfoMembers */.LF)(ctx.run);
+    const plain = lock(info);
     const locking = name
         ? stageRerunLock(plain, {
             name,
@@ -9141,10 +9216,10 @@ async function lockOrKeep(ctx, fleet, name, offerBaseFrom) {
         : plain;
     const detectHttpUser = !c.httpUser && needsHttpUser(c.writableMode) && c.writableDirs.length > 0;
     try {
-        const results = await fleet.run(() => ({
-            name: 'inspect',
-            steps: [prepare(), locking, inspect({ detectHttpUser, offerBaseFrom })],
-        }));
+        const read = inspect({ detectHttpUser, offerBaseFrom });
+        // A hold this run did not make stops the lock step; those hosts are asked again with the hold's undo, which
+        // discards an expired hold and refuses a live one (steps/lock.ts).
+        const results = await runAtHold(fleet, [prepare(), locking, read], [lock(info, { reclaim: true }), read]);
         const facts = new Map();
         const kept = new Map();
         for (const [m, r] of results) {
@@ -9196,6 +9271,7 @@ function sameRunOtherName(ctx, data) {
 
 
 
+
 /**
  * The name every job of one run stages: `release-name` when given, else `run-<GITHUB_RUN_ID>` (the run, not the
  * attempt: a re-run of one failed shard stages the same name), else (a CLI run) a fresh timestamp name. A run-derived
@@ -9206,7 +9282,7 @@ function stageName(ctx, facts) {
         return chooseName(ctx, facts);
     const name = (0,releases_name/* checkReleaseName */.v4)(`run-${ctx.run.runId}`, 'GITHUB_RUN_ID');
     for (const [m, f] of facts) {
-        if (f.dirs.includes(name) || f.history.some((h) => h.release === name && h.event !== 'failed'))
+        if (f.dirs.includes(name) || (f.history.some((h) => h.release === name) && !endedFailed(f.history, name)))
             throw new failures/* HostFailure */.h(m.host.name, 'release', `a release named "${name}" (this run's) already exists there: it was staged or deployed by an earlier attempt. Switch it, or discard it first`);
     }
     return name;
@@ -9291,7 +9367,45 @@ async function holdAll(ctx, fleet, name) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/commands/switch-failure.ts
+
+/**
+ * What a switch that failed after taking hosts over left, added to its error: each host it had taken over undid the
+ * staged release as a failed deploy undoes its own (switched back, the release, its hold, stage record and preview
+ * link removed, the `files:` content put back), so the release must be staged again before a switch. It is not
+ * handed back to the stage: its activate commands may have run, and a cancelled or lost switch is undone by the
+ * hosts themselves, where no hand-back could be decided; one outcome for every way a switch fails.
+ */
+function afterFailedSwitch(ctx, name, error) {
+    if (!(error instanceof failures/* HostFailure */.h))
+        return error;
+    const hosts = ctx.config.hosts.map((h) => h.name);
+    const taken = hosts.filter((h) => ctx.report.hosts.get(h)?.some((r) => r.id === 'take-over' && r.status === 'ok'));
+    if (!taken.length)
+        return error;
+    const undone = taken.filter((h) => ctx.report.undone.get(h));
+    const unconfirmed = taken.filter((h) => !ctx.report.undone.get(h));
+    const held = hosts.filter((h) => !taken.includes(h));
+    const parts = [];
+    if (!unconfirmed.length && !held.length)
+        parts.push(`every host is back on its previous release and the staged release ${name} was discarded on every host, as a failed deploy's release is`);
+    else {
+        if (undone.length)
+            parts.push(`the staged release ${name} was discarded on ${undone.join(', ')}`);
+        if (unconfirmed.length)
+            parts.push(`${unconfirmed.join(', ')} did not confirm its undo (the post step finishes it, or run unlock)`);
+        if (held.length)
+            parts.push(`it is still staged on ${held.join(', ')} (run discard)`);
+    }
+    const next = 'fix the cause, then stage again (a re-run of the stage job stages the same name) and switch';
+    const message = error.message.replace(`${error.host}: ${error.step}: `, '');
+    const failure = new failures/* HostFailure */.h(error.host, error.step, `${message}; ${parts.join('; ')}: ${next}`, error.tail, error.rc, error.data);
+    failure.cleanedUp = error.cleanedUp;
+    return failure;
+}
+
 ;// CONCATENATED MODULE: ./src/commands/switch.ts
+
 
 
 
@@ -9323,55 +9437,58 @@ function stagedName(ctx, command) {
  * switch: on every host, checks that the release is staged, held by its stage, unexpired and there; then (only when
  * every host says so) takes each host's lock over from the stage, rolls out as a deploy does (strategy, batches,
  * activate, health checks, switch back on failure), writes history, cleans up and unlocks. A failure after the
- * take-over undoes the release as a failed deploy would.
+ * take-over undoes the release as a failed deploy would (see switch-failure.ts), and its error says so.
  */
 async function switchRelease(ctx) {
     const name = stagedName(ctx, 'switch');
-    const c = ctx.config;
     ctx.report.release = name;
-    ctx.report.url = c.url;
-    await withFleet(ctx, async (fleet) => {
-        const facts = await checkStaged(ctx, fleet, name);
-        const first = fleet.members[0];
-        ctx.report.previous = facts.get(first).live;
-        ctx.report.releasePath = `${first.host.deployPath}/releases/${name}`;
-        const vars = { DA_RELEASE: name };
-        await fleet.run(() => ({ name: 'take over', vars, steps: [takeStage((0,run_info/* lockInfoMembers */.LF)(ctx.run))] }));
-        const revision = (m) => facts.get(m).releases.find((r) => r.name === name)?.revision ?? '';
-        ctx.report.sha = revision(first) || undefined;
-        await ctx.observer?.started({ release: name, previous: ctx.report.previous, sha: ctx.report.sha ?? '' });
-        const env = (m) => hookEnv(c, m.host, name, facts.get(m).live, revision(m));
-        const back = (m) => hookEnv(c, m.host, facts.get(m).live ?? '', undefined, revision(m));
-        await rolloutRelease(ctx, fleet, switchPhases(c, facts, name, env, back));
-        const removed = (m) => {
-            const f = facts.get(m);
-            return releasesToRemove({
-                dirs: f.dirs,
-                history: [...f.history, { event: 'deploy', release: name }],
-                keep: c.keepReleases,
-                live: name,
-            }).filter((d) => !f.partial.has(d));
-        };
-        await fleet.run((m) => ({
-            name: 'finish',
-            vars,
-            steps: [
-                logHistory({
-                    event: 'deploy',
-                    release: name,
-                    previous: facts.get(m).live ?? null,
-                    ...(0,run_info/* runRecord */.DW)(ctx.run),
-                    sha: revision(m),
-                    staged: true,
-                }),
-                ...fenced([cleanup(removed(m))]),
-                unlock(),
-            ],
-        }));
-        for (const m of fleet.members)
-            ctx.report.changes.push(`${m.host.name}: current → releases/${name} (was ${facts.get(m).live ?? 'nothing'}; staged)` +
-                (removed(m).length ? `; removed old releases ${removed(m).join(', ')}` : ''));
+    ctx.report.url = ctx.config.url;
+    await withFleet(ctx, (fleet) => switchFleet(ctx, fleet, name)).catch((error) => {
+        throw afterFailedSwitch(ctx, name, error);
     });
+}
+async function switchFleet(ctx, fleet, name) {
+    const c = ctx.config;
+    const facts = await checkStaged(ctx, fleet, name);
+    const first = fleet.members[0];
+    ctx.report.previous = facts.get(first).live;
+    ctx.report.releasePath = `${first.host.deployPath}/releases/${name}`;
+    const vars = { DA_RELEASE: name };
+    await fleet.run(() => ({ name: 'take over', vars, steps: [takeStage((0,run_info/* lockInfoMembers */.LF)(ctx.run))] }));
+    const revision = (m) => facts.get(m).releases.find((r) => r.name === name)?.revision ?? '';
+    ctx.report.sha = revision(first) || undefined;
+    await ctx.observer?.started({ release: name, previous: ctx.report.previous, sha: ctx.report.sha ?? '' });
+    const env = (m) => hookEnv(c, m.host, name, facts.get(m).live, revision(m));
+    const back = (m) => hookEnv(c, m.host, facts.get(m).live ?? '', undefined, revision(m));
+    await rolloutRelease(ctx, fleet, switchPhases(c, facts, name, env, back));
+    const removed = (m) => {
+        const f = facts.get(m);
+        return releasesToRemove({
+            dirs: f.dirs,
+            history: [...f.history, { event: 'deploy', release: name }],
+            keep: c.keepReleases,
+            live: name,
+        }).filter((d) => !f.partial.has(d));
+    };
+    await fleet.run((m) => ({
+        name: 'finish',
+        vars,
+        steps: [
+            logHistory({
+                event: 'deploy',
+                release: name,
+                previous: facts.get(m).live ?? null,
+                ...(0,run_info/* runRecord */.DW)(ctx.run),
+                sha: revision(m),
+                staged: true,
+            }),
+            ...fenced([cleanup(removed(m))]),
+            unlock(),
+        ],
+    }));
+    for (const m of fleet.members)
+        ctx.report.changes.push(`${m.host.name}: current → releases/${name} (was ${facts.get(m).live ?? 'nothing'}; staged)` +
+            (removed(m).length ? `; removed old releases ${removed(m).join(', ')}` : ''));
 }
 /** Reads every host and whether `name` is staged there; refuses (nothing changed) unless it is on every host. */
 async function checkStaged(ctx, fleet, name) {
