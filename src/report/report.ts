@@ -76,6 +76,8 @@ export class RunReport {
   releasePath?: string;
   sha?: string;
   url?: string;
+  /** The config file as a terminal in the checkout names it, when not the default `deploy.yml` (for the commands shown). */
+  configPath?: string;
   /** exec: what the command did on each host it ran on (the `exec` output). */
   exec?: ExecResult[];
   /** The hosts in config order (the summary lists them so, not in the order they finished). */
