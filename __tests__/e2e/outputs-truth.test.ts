@@ -108,3 +108,51 @@ describe('the summary\'s "From a terminal" rollback', () => {
     expect(readlinkSync(join(dp, 'current'))).toBe('releases/r3');
   }, 120_000);
 });
+
+/** The summary's line for the host under "What happened on each host" (the only host here). */
+const hostLine = (summary: string) => summary.split('\n').find((l) => l.startsWith('- ` local `')) ?? '(none)';
+
+describe('the abort path: the summary says what the host confirmed', () => {
+  test('a failed deploy hook: the host confirms the release removed and the lock released', async () => {
+    const dp = deployPath();
+    const ws = makeWorkspace({ 'index.html': 'one\n' }, config(dp));
+    expect(ok(await run(ws, { 'release-name': 'r1' }))).toEqual(OK);
+    writeFileSync(ws.config, config(dp, '    deploy: ["exit 3"]\n'));
+    const failed = await run(ws, { 'release-name': 'r2' });
+    expect(failed.code).toBe(1);
+    expect(hostLine(failed.summary)).toBe(
+      '- ` local `: took the deploy lock, made release ` r2 `, failed in step ` hook "exit 3" `; then removed ` r2 ` and the ` shared/ ` entries this run created and released the lock. ` current ` is as it was before this run',
+    );
+  }, 120_000);
+
+  test('the release live before is gone when the switch is undone: the summary says `current` was left, not switched back', async () => {
+    const dp = deployPath();
+    const ws = makeWorkspace({ 'index.html': 'one\n' }, config(dp));
+    expect(ok(await run(ws, { 'release-name': 'r1' }))).toEqual(OK);
+    // An activate command that removes the previous release, then fails: nothing can switch back to it.
+    const activate = '    activate: [\'rm -rf "$DEPLOY_PATH/releases/$DEPLOY_PREVIOUS_RELEASE"; exit 5\']\n';
+    writeFileSync(ws.config, config(dp, activate));
+    const failed = await run(ws, { 'release-name': 'r2' });
+    expect(failed.code).toBe(1);
+    expect(readlinkSync(join(dp, 'current'))).toBe('releases/r2');
+    const line = hostLine(failed.summary);
+    expect(line).toContain('left ` current ` on ` r2 `: the release live before this run is gone');
+    expect(line).toContain('it did not confirm that it switched ` current ` back');
+    expect(line).not.toContain('is as it was before this run');
+    expect(line).not.toMatch(/then switched ` current ` back/);
+  }, 120_000);
+
+  test('maintenance `off` fails in the abort path: the summary says the site is still in maintenance', async () => {
+    const dp = deployPath();
+    const ws = makeWorkspace({ 'index.html': 'one\n' }, config(dp));
+    expect(ok(await run(ws, { 'release-name': 'r1' }))).toEqual(OK);
+    const extra = '    maintenance: { on: "true", off: "exit 9" }\n    deploy: ["exit 3"]\n';
+    writeFileSync(ws.config, config(dp, extra));
+    const failed = await run(ws, { 'release-name': 'r2', maintenance: 'true' });
+    expect(failed.code).toBe(1);
+    const line = hostLine(failed.summary);
+    expect(line).toContain('maintenance ` off ` FAILED: the site is still in maintenance there');
+    expect(line).toContain('it did not confirm that it ran maintenance ` off `');
+    expect(line).not.toMatch(/then [^;]*ran maintenance/);
+  }, 120_000);
+});

@@ -86,6 +86,8 @@ export class RunReport {
   dryRun = false;
   /** Per host, after a failure: whether it confirmed that it undid this run's unfinished work (da_abort). */
   readonly undone = new Map<string, boolean>();
+  /** Per host: the steps of its abort path it confirmed (`undone` markers: `switched-back`, `unlocked`, `end`…). */
+  readonly undid = new Map<string, Set<string>>();
   /** Lines describing what changed (shown on success). */
   readonly changes: string[] = [];
   /** What a command tells beyond the outcome (a plan, a releases listing), rendered for the summary and the CLI. */
