@@ -154,6 +154,7 @@ describe('$DEPLOY_OUTPUT', () => {
       [
         'release',
         'release-path',
+        'attempted-release',
         'previous-release',
         'url',
         'hosts',

@@ -164,7 +164,7 @@ export async function checkInvariants(o: CheckOptions): Promise<Verdict> {
     held[n - 1] = false;
     problems.push(`invariant ${n}: ${msg}`);
   };
-  const release = o.result.outputs['release'] ?? '';
+  const release = o.result.outputs['attempted-release'] || (o.result.outputs['release'] ?? '');
   let completed = true;
   for (const h of o.hosts) {
     const dp = h.deployPath;

@@ -103,7 +103,7 @@ describe('the lock is a fence', () => {
     const bRelease = `releases/${b.outputs['release']}`;
     const ra = await doneWithin(a, 60_000);
     const { seen, dangling } = watch.stop();
-    const aRelease = `releases/${ra.outputs['release'] ?? '?'}`;
+    const aRelease = `releases/${ra.outputs['attempted-release'] ?? '?'}`;
     record({ invariants: '------', note: `A: ${outcome(ra)}` });
     expect(ra.code).not.toBe(0);
     expect(errors(ra).join('\n')).toMatch(LOST);
@@ -118,7 +118,7 @@ describe('the lock is a fence', () => {
     expect(snapshot(c.dp).pending).toEqual([]);
     expect(
       history(c.dp)
-        .filter((h) => h.release === ra.outputs['release'])
+        .filter((h) => h.release === ra.outputs['attempted-release'])
         .map((h) => h.event),
     ).toEqual(['failed']);
     expect(history(c.dp).some((h) => h.event === 'unlock')).toBe(true);
@@ -150,12 +150,14 @@ describe('the lock is a fence', () => {
     record({ invariants: '------', note: `A: ${outcome(ra)}` });
     expect(ra.code).not.toBe(0);
     expect(errors(ra).join('\n')).toMatch(LOST);
-    expect(seen).not.toContain(`releases/${ra.outputs['release'] ?? '?'}`);
+    expect(seen).not.toContain(`releases/${ra.outputs['attempted-release'] ?? '?'}`);
     expect(dangling).toEqual([]);
     expect(live(c.dp)).toEqual({ target: bRelease, complete: true });
     // A removed none of B's or the older releases.
     expect(snapshot(c.dp).releases).toEqual(afterB);
-    expect(history(c.dp).some((h) => h.event === 'deploy' && h.release === ra.outputs['release'])).toBe(false);
+    expect(history(c.dp).some((h) => h.event === 'deploy' && h.release === ra.outputs['attempted-release'])).toBe(
+      false,
+    );
     expect(snapshot(c.dp).lockOwner).toBe('');
   }, 150_000);
 
@@ -211,7 +213,7 @@ describe('the lock is a fence', () => {
     expect(live(c.dp)).toEqual({ target: before.current, complete: true });
     // The other run's lock stays; A's release is gone.
     expect(readFileSync(join(c.dp, '.deploy/lock/owner'), 'utf8')).toBe('intruder\n');
-    expect(existsSync(join(c.dp, `releases/${ra.outputs['release'] ?? '?'}`))).toBe(false);
+    expect(existsSync(join(c.dp, `releases/${ra.outputs['attempted-release'] ?? '?'}`))).toBe(false);
   }, 120_000);
 });
 

@@ -101,6 +101,7 @@ function nothingToRollBack(): RunReport {
   r.step(HOSTS[0]!, { id: 'inspect', label: 'inspect', status: 'ok', ms: 60 });
   r.row(HOSTS[0]!).phases = { inspect: 300 };
   r.undone.set(HOSTS[0]!, true);
+  r.undid.set(HOSTS[0]!, new Set(['unlocked', 'end']));
   r.failure = {
     host: undefined,
     step: 'rollback',

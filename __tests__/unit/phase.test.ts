@@ -91,6 +91,8 @@ describe('a phase run by the session loop (real bash)', () => {
       'step-begin two',
       'step-end two 7',
       'phase-end 7',
+      // The abort path ran to its end (it took no lock here, so it released none).
+      'undone end',
     ]);
     expect(r.code).toBe(7);
   });

@@ -58,6 +58,7 @@ describe('the CLI outcome', () => {
     r.begin(['web1'], false);
     r.step('web1', { id: 'lock', label: 'lock', status: 'ok', ms: 3 });
     r.undone.set('web1', true);
+    r.undid.set('web1', new Set(['unlocked', 'end']));
     const out = failure(r, new FleetFailure('rollback', 'no release to roll back to on `web1`')).text;
     expect(out).toContain('error: no release to roll back to on web1');
     expect(out).not.toContain('fleet');
@@ -85,6 +86,7 @@ describe('what happened on each host', () => {
     for (const id of ['lock', 'release']) r.step('web`1', { id, label: id, status: 'ok', ms: 1 });
     r.release = 'r2';
     r.undone.set('web`1', true);
+    r.undid.set('web`1', new Set(['release-removed', 'unlocked', 'end']));
     r.failure = { host: 'web`1', step: 'echo `date` | tee *x*', message: 'failed with exit code 1', tail: [] };
     const line = renderSummary(r)
       .split('\n')

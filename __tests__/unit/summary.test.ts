@@ -108,6 +108,8 @@ function failureReport(): RunReport {
   r.step('web2', { id: 'prepare', label: 'prepare', status: 'ok', ms: 12 });
   r.step('web2', { id: 'lock', label: 'lock', status: 'ok', ms: 10 });
   r.undone.set('web1', true).set('web2', true);
+  // What each host's abort path confirmed (its `undone` markers).
+  r.undid.set('web1', new Set(['release-removed', 'unlocked', 'end'])).set('web2', new Set(['unlocked', 'end']));
   r.failure = {
     host: 'web1',
     step: 'php artisan migrate --force',

@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path';
 import { runCommand, runsHooks } from '../commands/index.js';
 import { ConfigError } from '../config/index.js';
 import { failureOf } from '../report/failure.js';
@@ -28,6 +29,7 @@ export async function main(): Promise<void> {
     const config = actionConfig(inputs, runsHooks(inputs.command, inputs.dryRun));
     hosts = hostsOutput(config.hosts);
     report = new RunReport(inputs.command, config.environment, config.application);
+    report.configPath = configShown(inputs.config);
     await runCommand(inputs.command, await commandContext(inputs, config, report, cancel.signal));
   } catch (error) {
     reportFailure(report, error);
@@ -49,6 +51,13 @@ export async function main(): Promise<void> {
       await writeJobSummary(renderSummary(report));
     }
   }
+}
+
+/** The config's path relative to the workspace (a terminal's checkout), unless it is the default `deploy.yml`. */
+function configShown(path: string): string | undefined {
+  const shown = relative(process.env['GITHUB_WORKSPACE'] || process.cwd(), path);
+  if (shown === 'deploy.yml') return undefined;
+  return shown.startsWith('..') || isAbsolute(shown) ? path : shown;
 }
 
 /** A failed run: into the report (the summary says what each host did and undid), the output's last lines, an annotation. */

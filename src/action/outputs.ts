@@ -9,10 +9,31 @@ export function hostsOutput(hosts: readonly HostConfig[]): string[] {
   return hosts.map((h) => (h.masked ? '***' : h.name));
 }
 
+/** The commands whose `release` is a release they make live (stage: hold); `attempted-release` names it for them. */
+const RELEASE_COMMANDS: readonly string[] = ['deploy', 'redeploy', 'rollback', 'switch', 'stage'];
+
+/**
+ * The release outputs: `release` only when it is true, that the release is live (`releases`: the live one), so a step
+ * after a failed run (`if: always()`, a notification) never reads a name as if it shipped. `stage` is the exception:
+ * its `release` names the run's release for the next jobs (switch, or discard after a failure), whatever happened.
+ * `attempted-release` is the release a run tried to make live, set whether or not it went live.
+ */
+export function releaseOutputs(report: RunReport): { release: string; path: string; attempted: string } {
+  const attempted = RELEASE_COMMANDS.includes(report.command) ? (report.release ?? '') : '';
+  const live = report.command !== 'discard' && (report.ok || report.command === 'stage');
+  return {
+    release: live ? (report.release ?? '') : '',
+    path: report.ok && report.command !== 'discard' ? (report.releasePath ?? '') : '',
+    attempted,
+  };
+}
+
 /** Sets the step outputs users wire into later steps and `environment.url`. */
 export function setOutputs(report: RunReport, hosts: string[]): void {
-  core.setOutput('release', report.release ?? '');
-  core.setOutput('release-path', report.releasePath ?? '');
+  const release = releaseOutputs(report);
+  core.setOutput('release', release.release);
+  core.setOutput('release-path', release.path);
+  core.setOutput('attempted-release', release.attempted);
   core.setOutput('previous-release', report.previous ?? '');
   core.setOutput('url', report.url ?? '');
   core.setOutput('hosts', JSON.stringify(hosts));

@@ -40,6 +40,8 @@ export interface FleetListener {
   phaseEnd?(name: string, error?: unknown): void;
   /** How far a host's upload has gone (see UploadProgress). */
   upload?(host: HostConfig, progress: UploadProgress): void;
+  /** A step of this run's abort path the host confirmed (see SessionListener.undone). */
+  undone?(host: HostConfig, what: string): void;
 }
 
 export interface RunOptions {
@@ -288,5 +290,6 @@ function sessionListener(host: HostConfig, l: FleetListener): SessionListener {
     output: (line, step) => l.output?.(host, line, step),
     warning: (text) => l.warning?.(text),
     upload: (progress) => l.upload?.(host, progress),
+    undone: (what) => l.undone?.(host, what),
   };
 }

@@ -164,6 +164,10 @@ export class SessionReader {
       case 'tools':
         this.hooks.control(marker);
         return;
+      case 'undone':
+        // The abort path runs in a phase or on its own (no phase under way): heard either way.
+        this.listener.undone?.(printable(args[0] ?? ''));
+        return;
       case 'data': {
         // `=value` is sent as it is (printable ASCII, spaces included); anything else is base64.
         const raw = args.slice(1).join(' ');

@@ -17,6 +17,8 @@ export interface SessionListener {
   warning?(text: string): void;
   /** How far the phase's payload (an upload) has gone; see UploadProgress. */
   upload?(progress: UploadProgress): void;
+  /** A step of this run's abort path the host confirmed (`undone` markers: `switched-back`, `unlocked`, `end`…). */
+  undone?(what: string): void;
 }
 
 export interface Payload {

@@ -74,38 +74,57 @@ function hostAfterFailure(r: RunReport, host: string, rows: StepRow[]): Span[] {
   const release = r.release ? says`${r.release}` : says`the new release`;
   const made = r.command !== 'rollback' && step('release') !== undefined && step('release')!.status !== 'failed';
   const switched = ok('symlink');
-  const revertedByPhase = r.rows.get(host)?.reverted === true || ok('revert');
+  const undid = r.undid.get(host) ?? new Set<string>();
+  // Switched back by the rollout's revert phase, as the host confirmed (see da_undid); else the abort path does it.
+  const revertedByPhase = (r.rows.get(host)?.reverted === true || ok('revert')) && undid.has('switched-back');
+
   if (ok('unlock')) return says`${host}: finished before the run failed: ${release} is live there`;
   const did = [takenOver ? says`took the deploy lock over from the stage of ${release}` : says`took the deploy lock`];
   if (made) did.push(says`made release ${release}`);
   if (switched) did.push(says`switched \`current\` to ${release}`);
   if (f.host === host) did.push(says`failed in step ${f.step}`);
   if (switched && revertedByPhase) did.push(says`switched \`current\` back`);
+  // What the abort path was to undo, each with the marker by which the host confirms it did (see da_undid).
   const undo: [string, Span[]][] = [];
-  if (switched && !revertedByPhase) undo.push(['switched', says`switch \`current\` back`]);
-  if (made) undo.push(['removed', says`remove ${release} and the \`shared/\` entries this run created`]);
+  if (switched && !revertedByPhase) undo.push(['switched-back', says`switch \`current\` back`]);
+  const shared = undid.has('shared-left') ? [] : says` and the \`shared/\` entries this run created`;
+  if (made) undo.push(['release-removed', says`remove ${release}${shared}`]);
   if (takenOver)
     undo.push([
-      'removed',
+      'release-removed',
       says`remove ${release}, its stage record and preview link, and put back what its stage changed in \`shared/\``,
     ]);
   if (step('maintenance-on') && !ok('maintenance-off'))
-    undo.push(['ran', says`run maintenance \`off\` (where this run had turned maintenance on)`]);
-  undo.push(['released', says`release the lock`]);
-  const then =
-    r.undone.get(host) === false
-      ? says`; it was told to ${joined(undo.map(([, s]) => s))}, but did not confirm it (connection lost?): check with the \`releases\` command`
-      : says`; then ${joined(undo.map(([past, s]) => pastTense(past, s)))}. \`current\` is as it was before this run`;
-  return says`${host}: ${joined(did, ', ')}${then}`;
+    undo.push(['maintenance-off', says`run maintenance \`off\` (where this run had turned maintenance on)`]);
+  if (!undid.has('lock-lost')) undo.push(['unlocked', says`release the lock`]);
+  if (r.undone.get(host) === false || !undid.has('end'))
+    return says`${host}: ${joined(did, ', ')}; it was told to ${joined(undo.map(([, s]) => s))}, but did not confirm it (connection lost?): check with the \`releases\` command`;
+  const done = undo.filter(([mark]) => undid.has(mark)).map(([, s]) => pastTense(s));
+  const notDone = undo.filter(([mark]) => !undid.has(mark)).map(([, s]) => pastTense(s));
+  const warnings: Span[][] = [];
+  if (undid.has('current-left'))
+    warnings.push(says`left \`current\` on ${release}: the release live before this run is gone`);
+  if (undid.has('shared-left')) warnings.push(says`left \`shared/\` entries this run created (see the log)`);
+  if (undid.has('maintenance-failed'))
+    warnings.push(says`maintenance \`off\` FAILED: the site is still in maintenance there`);
+  if (undid.has('lock-lost')) warnings.push(says`the lock was no longer this run's`);
+  const asBefore = !undid.has('current-left') && (!switched || revertedByPhase || undid.has('switched-back'));
+  const parts = [
+    ...(done.length ? [says`then ${joined(done)}`] : []),
+    ...warnings,
+    ...(notDone.length ? [says`it did not confirm that it ${joined(notDone)}`] : []),
+  ];
+  return says`${host}: ${joined(did, ', ')}; ${joined(parts, '; ', '; ')}.${asBefore ? says` \`current\` is as it was before this run` : says``}`;
 }
 
-/** `a`, `a and b`, `a, b and c` (or all joined by `last`). */
-function joined(items: Span[][], last = ' and '): Span[] {
-  return items.flatMap((item, i) => (i === 0 ? item : [i === items.length - 1 ? last : ', ', ...item]));
+/** `a`, `a and b`, `a, b and c` (or joined by `sep`, the last by `last`). */
+function joined(items: Span[][], last = ' and ', sep = ', '): Span[] {
+  return items.flatMap((item, i) => (i === 0 ? item : [i === items.length - 1 ? last : sep, ...item]));
 }
 
-/** The action in the past tense: its first word replaced (`remove X` → `removed X`). */
-function pastTense(past: string, action: Span[]): Span[] {
+/** The action in the past tense: its first word (`remove`, `switch`, `run`, `release`) replaced. */
+function pastTense(action: Span[]): Span[] {
+  const past: Record<string, string> = { remove: 'removed', switch: 'switched', run: 'ran', release: 'released' };
   const [first, ...rest] = action;
-  return typeof first === 'string' ? [first.replace(/^\S+/, past), ...rest] : action;
+  return typeof first === 'string' ? [first.replace(/^\S+/, (w) => past[w] ?? w), ...rest] : action;
 }

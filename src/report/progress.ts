@@ -50,6 +50,9 @@ export function progress(log: Log, report: RunReport, hostCount: number, signal?
     },
     phaseEnd: (name, error) => phases.end(name, error),
     retry: (_host, line) => log.info(line),
+    undone(host: HostConfig, what: string) {
+      report.undid.set(host.name, (report.undid.get(host.name) ?? new Set<string>()).add(what));
+    },
     warning(text: string) {
       report.warnings.push(text);
       log.warning(text);

@@ -76,6 +76,8 @@ export class RunReport {
   releasePath?: string;
   sha?: string;
   url?: string;
+  /** The config file as a terminal in the checkout names it, when not the default `deploy.yml` (for the commands shown). */
+  configPath?: string;
   /** exec: what the command did on each host it ran on (the `exec` output). */
   exec?: ExecResult[];
   /** The hosts in config order (the summary lists them so, not in the order they finished). */
@@ -84,6 +86,8 @@ export class RunReport {
   dryRun = false;
   /** Per host, after a failure: whether it confirmed that it undid this run's unfinished work (da_abort). */
   readonly undone = new Map<string, boolean>();
+  /** Per host: the steps of its abort path it confirmed (`undone` markers: `switched-back`, `unlocked`, `end`…). */
+  readonly undid = new Map<string, Set<string>>();
   /** Lines describing what changed (shown on success). */
   readonly changes: string[] = [];
   /** What a command tells beyond the outcome (a plan, a releases listing), rendered for the summary and the CLI. */

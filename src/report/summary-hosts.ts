@@ -31,10 +31,12 @@ function failedRow(r: RunReport, host: string, row: StepRow): boolean {
 /** What became of a host: its release live, switched back, failed in a step, or stopped because another failed. */
 function result(r: RunReport, host: string): string {
   const f = r.failure;
-  const row = r.rows.get(host);
   if (!f) return r.release ? `✅ ${code(r.release, true)} live` : '✅ done';
   if (f.host === host) return `❌ failed in ${code(f.step, true)}`;
-  if (row?.reverted) return '↩️ switched back';
+  // Switched back only as the host confirmed it (its revert or abort path), not because it was asked to.
+  const undid = r.undid.get(host);
+  if (undid?.has('current-left')) return '⚠️ not switched back (the release live before is gone)';
+  if (undid?.has('switched-back')) return '↩️ switched back';
   if (!r.hosts.has(host)) return '➖ not reached';
   return '⏹️ stopped';
 }

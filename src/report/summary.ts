@@ -5,6 +5,7 @@ import { seconds } from './progress.js';
 import type { FailureReport, RunReport, StepOutput } from './report.js';
 import { hostsTable, showsHostTables, stepsTable } from './summary-hosts.js';
 import { count } from '../units.js';
+import { words } from '../remote/quote.js';
 
 /** GitHub refuses a step summary over 1 MiB; everything optional goes first when a summary would come close. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024;
@@ -71,11 +72,18 @@ function rollbackHowTo(r: RunReport): string[] {
     '  command: rollback',
     `  environment: ${JSON.stringify(r.environment)}`,
     `  release: ${JSON.stringify(r.previous)}`,
+    ...(r.configPath ? [`  config: ${JSON.stringify(r.configPath)}`] : []),
     '```',
     '',
-    `Without \`release\`, a rollback makes the newest earlier good release live. From a terminal: ${code(`deploy-action rollback ${r.environment} --release ${r.previous}`)}.`,
+    `Without \`release\`, a rollback makes the newest earlier good release live. From a terminal: ${code(rollbackCommand(r, r.previous))}.`,
     '',
   ];
+}
+
+/** The CLI command line that rolls back to `release`, as a user pastes it in a terminal in the checkout. */
+export function rollbackCommand(r: RunReport, release: string): string {
+  const config = r.configPath ? ['--config', r.configPath] : [];
+  return `npx deploy-action ${words(['rollback', r.environment, ...config, '--release', release])}`;
 }
 
 /** The outcome in a few words: what ran where, and whether it worked (a dry run changed nothing either way). */

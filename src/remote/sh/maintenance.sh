@@ -94,8 +94,9 @@ da_maint_abort() {
   echo "maintenance off (undoing this run): $DA_MAINT_OFF"
   da_maint_cmd "$DA_MAINT_OFF" 2>&1 || rc=$?
   if [ "$rc" -eq 0 ]; then
-    rm -f .deploy/maintenance && echo "maintenance is off again"
+    rm -f .deploy/maintenance && echo "maintenance is off again" && da_undid maintenance-off
   else
     echo "error: maintenance off failed (exit $rc): the site is STILL IN MAINTENANCE here; run the maintenance command with state off"
+    da_undid maintenance-failed
   fi
 }

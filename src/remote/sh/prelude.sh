@@ -79,6 +79,9 @@ da_step() {
   da_mark step-end "$1" "$rc"
   return "$rc"
 }
+# What the abort path did, for the runner's summary (`undone WHAT` markers): only for this session's own run, not for
+# another run's work undone here (unlock's dead holder, an expired hold).
+da_undid() { [ "$DA_OWNER" != "${DA_SELF:-}" ] || da_mark undone "$1"; }
 da_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ "$o" = "$DA_OWNER" ]; }
 # The fence (see FENCE_CHECK): a flock on .deploy/fence, fd 9, held until the subshell that took it ends.
 da_fence_lock() {
@@ -106,6 +109,7 @@ da_revert() (
     if [ "$(readlink current 2>/dev/null)" = "$target" ]; then
       if [ -n "$prev" ] && [ ! -d "$prev" ]; then
         echo "left current on $target: $prev, live before this run, is gone"
+        da_undid current-left
         continue
       elif [ -n "$prev" ]; then
         ln -sfn -- "$prev" ".deploy/current.$DA_OWNER" && mv -fT -- ".deploy/current.$DA_OWNER" current
@@ -113,6 +117,7 @@ da_revert() (
       else
         rm -f current && echo "removed current: there was no live release before this run"
       fi
+      da_undid switched-back
       da_now
       da_history "{\"event\":\"revert\",\"release\":\"${target#releases/}\",\"to\":\"${prev#releases/}\",$DA_RUN_JSON,\"at\":\"$DA_AT\"}"
     fi
@@ -128,6 +133,7 @@ da_abort() {
   local lost=
   da_owns_lock || lost=yes
   if [ -f "$DA_PENDING" ]; then
+    [ -z "$lost" ] || da_undid lock-lost
     da_revert
     ! declare -F da_files_restore > /dev/null || da_files_restore "$lost"
     local line kind value
@@ -135,6 +141,7 @@ da_abort() {
       kind=${line%% *}; value=${line#* }
       if [ -n "$lost" ] && [ "$kind" = seeded ]; then
         echo "left shared/$value, seeded by this run: it lost its lock and another run may use it by now"
+        da_undid shared-left
         continue
       fi
       case $kind in
@@ -142,7 +149,7 @@ da_abort() {
           # A pending record is host data: a release name is one plain path segment.
           case $value in ''|.|..|*/*) echo "ignored the pending line \"$line\": not a release name"; continue ;; esac
           if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
-            rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" && echo "removed the unfinished release $value"
+            rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" && echo "removed the unfinished release $value" && da_undid release-removed
             da_now
             da_history "{\"event\":\"failed\",\"release\":\"$value\",$DA_RUN_JSON,\"at\":\"$DA_AT\"}"
           fi ;;
@@ -151,8 +158,9 @@ da_abort() {
             echo "ignored the pending line \"$line\": not a plain relative path"
           elif ! da_parents_real shared "$value"; then
             echo "left shared/$value: shared/$DA_LINK is a symlink, never followed"
+            da_undid shared-left
           else
-            rm -rf -- "shared/$value" && echo "removed shared/$value, created by this run"
+            rm -rf -- "shared/$value" && echo "removed shared/$value, created by this run" && da_undid shared-removed
           fi ;;
         recycled)
           # The delta renamed releases/$value into this run's release: its manifests go with it.
@@ -167,6 +175,8 @@ da_abort() {
   # The run's scratch files go at unlock; a run that does not get there leaves them here.
   [ ! -e "$DA_TMP" ] || rm -rf -- "$DA_TMP"
   da_unlock
+  [ -n "$lost" ] || da_owns_lock || da_undid unlocked
+  da_undid end
 }
 da_lock_field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" .deploy/lock/info.json 2>/dev/null; }
 da_lock_alive() {
@@ -197,3 +207,4 @@ trap 'da_abort; exit 130' INT HUP
 read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
 DA_BOOT_ID=
 read -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true
+DA_SELF=$DA_OWNER
