@@ -3,7 +3,12 @@
 # .deploy/pending/stage-NAME and .deploy/tmp.stage-NAME (the stage run's own, renamed at the hand-over).
 # shellcheck shell=bash
 # shellcheck disable=SC2154
-da_stage_field() { [ ! -f .deploy/stage ] || sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" .deploy/stage 2>/dev/null || :; }
+# A field of the record, host data: read by the shell itself, its first 4 KiB only (what a hold writes is far less).
+da_stage_field() {
+  local r='' re="\"$1\":\"?([^\",}]*)"
+  [ ! -f .deploy/stage ] || read -r -N 4096 r < .deploy/stage 2>/dev/null || :
+  [[ ! $r =~ $re ]] || printf '%s' "${BASH_REMATCH[1]}"
+}
 # Status 0 when the lock is a stage hold that has expired on this host's clock (or has no readable expiry).
 da_stage_expired() {
   local o='' exp now
