@@ -3,7 +3,7 @@
  * from another job's output, a hostile host's stage record, lock and release tree, a second operator's `discard`
  * and `unlock`. Real sshd hosts, dist/index.js run as the runner runs it.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runAction, startAction, type ActionResult } from '../support/action.js';
 import { fleetOfSshd } from '../support/fleet-hosts.js';
 import type { SshdHandle } from '../support/sshd.js';
@@ -25,6 +25,7 @@ import { makeWorkspace, type Workspace } from '../support/workspace.js';
 import { foreignCommands } from './runner-commands.js';
 
 const hosts = fleetOfSshd(2);
+const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
 const MARK = /HOSTILE/;
 
 function config(base: string, extra = '', port?: number): string {
@@ -109,6 +110,30 @@ describe('stage attacks: names from job outputs', () => {
         noForeign(r);
       }
     }
+    // The CLI, run inside a CI job with a name pasted from a job's output: the option named, nothing reached.
+    for (const [command, option] of [
+      ['switch', '--release'],
+      ['discard', '--release'],
+      ['stage', '--release-name'],
+    ]) {
+      const r = spawnSync(process.execPath, [CLI, command!, 'production', `${option}=ok\n::error::HOSTILE`], {
+        cwd: ws.dir,
+        env: {
+          PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+          HOME: process.env['HOME'] ?? '/root',
+          GITHUB_ACTIONS: 'true',
+        },
+        encoding: 'utf8',
+      });
+      expect({ code: r.status, err: r.stderr }).toEqual({
+        code: 2,
+        err: expect.stringContaining(`${option}: "ok\\n::error::HOSTILE" is not a valid release name`),
+      });
+      expect({ stdout: foreignCommands(r.stdout, MARK), stderr: foreignCommands(r.stderr, MARK) }).toEqual({
+        stdout: [],
+        stderr: [],
+      });
+    }
     expect(existsSync(join(base, 'a'))).toBe(false);
   }, 180_000);
 });
@@ -159,17 +184,21 @@ describe('stage attacks: the host tree', () => {
     }
   });
 
-  test('switch to a staged release whose directory became a symlink out of the deploy path: refused, nothing taken over', async () => {
+  test('switch to a staged release whose directory became a symlink out of the deploy path, or whose record names another: refused, nothing taken over', async () => {
     const { base, ws } = await staged('    activate: [touch ACTIVATED]\n');
     const victim = mkdtempSync(join(tmpdir(), 'da-victim-'));
     const b = join(base, 'b');
     renameSync(join(b, 'releases/run-4242'), join(victim, 'rel'));
+    // a: its stage record names another release than the one its lock holds.
+    const rec = join(base, 'a', '.deploy/stage');
+    writeFileSync(rec, readFileSync(rec, 'utf8').replace('"release":"run-4242"', '"release":"run-1"'));
     symlinkSync(join(victim, 'rel'), join(b, 'releases/run-4242'));
     const before = tree(victim);
     const r = await run(ws, { command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '400' });
     expect(r.code).not.toBe(0);
     expect(r.stdout).toContain('run-4242 is not staged on every host, so nothing was switched anywhere');
     expect(r.stdout).toMatch(/: its release directory is a symlink or not a directory \(never followed\)/);
+    expect(r.stdout).toMatch(/: another release is staged there/);
     expect(tree(victim)).toBe(before);
     for (const h of ['a', 'b']) {
       expect(live(base, h)).toBe('v1');
