@@ -311,21 +311,27 @@ describe('stage attacks: a second operator during a switch', () => {
     }
   });
 
-  test('unlock --force during the switch: each host ends wholly switched or wholly not, the same on every host', async () => {
+  test('unlock --force during the switch (in activate): the switch stops and every host is switched back; no history line', async () => {
     const base0 = mkdtempSync(join(tmpdir(), 'da-stage-race-'));
     const { base, ws } = await stagedAt(base0, HOOK(base0));
     const { sw, open } = await switching(base, ws);
     ok(await run(ws, { command: 'unlock', force: 'true' }, { GITHUB_RUN_ID: '602' }));
     open();
     const r = await sw.done;
+    // The switch's next fenced step finds its lock gone: it stops, and every host it switched is switched back.
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain("this run's lock was removed at");
     const states = ['a', 'b'].map((h) => ({
       live: live(base, h),
       release: existsSync(join(base, h, 'releases/run-4242/VERSION')),
+      history: readFileSync(join(base, h, '.deploy/history.jsonl'), 'utf8').includes(
+        '"event":"deploy","release":"run-4242"',
+      ),
     }));
-    // Either the switch finished (v2 live, its release there) or it was undone (v1 live) on both.
-    expect(states[0]).toEqual(states[1]);
-    if (states[0]!.live === 'v1') expect(r.code).not.toBe(0);
-    else expect(states[0]).toEqual({ live: 'v2', release: true });
+    expect(states).toEqual([
+      { live: 'v1', release: false, history: false },
+      { live: 'v1', release: false, history: false },
+    ]);
     for (const h of ['a', 'b']) expect(readlinkSync(join(base, h, 'current'))).toMatch(/^releases\//);
   });
 });
