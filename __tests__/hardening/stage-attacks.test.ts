@@ -145,6 +145,11 @@ describe('stage attacks: the host tree', () => {
     const d = await run(ws, { command: 'discard', release: 'live-1' }, { GITHUB_RUN_ID: '200' });
     ok(d);
     expect(d.summary).toContain('nothing staged');
+    // Staging under the live release's name is refused: a stage never holds what is live.
+    const again = await run(ws, { command: 'stage', 'release-name': 'live-1' }, { GITHUB_RUN_ID: '202' });
+    expect(again.code).not.toBe(0);
+    expect(existsSync(join(base, 'a', '.deploy/stage'))).toBe(false);
+    expect(live(base, 'a')).toBe('v1');
     // A host (or a hand) forges a hold of the live release, with current written as an absolute link.
     const a = join(base, 'a');
     mkdirSync(join(a, '.deploy/lock'), { recursive: true });
@@ -259,6 +264,26 @@ describe('stage attacks: the host tree', () => {
       expect(live(base, h)).toBe('v3');
       expect(existsSync(join(base, h, 'releases/run-4242'))).toBe(false);
     }
+  });
+
+  test('a preview link planted as a symlink out of the deploy path is replaced, never followed; discard removes only its own', async () => {
+    const victim = mkdtempSync(join(tmpdir(), 'da-victim-'));
+    writeFileSync(join(victim, 'KEEP'), 'x');
+    const before = tree(victim);
+    const f = fleet('    preview_link: preview\n');
+    ok(await run(f.ws, {}, { GITHUB_RUN_ID: '100' }));
+    for (const h of ['a', 'b']) symlinkSync(victim, join(f.base, h, 'preview'));
+    f.ws.write('VERSION', 'v2\n');
+    ok(await run(f.ws, { command: 'stage' }));
+    for (const h of ['a', 'b']) expect(readlinkSync(join(f.base, h, 'preview'))).toBe('releases/run-4242');
+    expect(tree(victim)).toBe(before);
+    // b's link is pointed elsewhere again by hand: discard leaves a link it did not make.
+    rmSync(join(f.base, 'b', 'preview'));
+    symlinkSync(victim, join(f.base, 'b', 'preview'));
+    ok(await run(f.ws, { command: 'discard', release: 'run-4242' }, { GITHUB_RUN_ID: '800' }));
+    expect(existsSync(join(f.base, 'a', 'preview'))).toBe(false);
+    expect(readlinkSync(join(f.base, 'b', 'preview'))).toBe(victim);
+    expect(tree(victim)).toBe(before);
   });
 
   test('discard of a release staged by another run says whose stage it discards', async () => {
