@@ -266,6 +266,18 @@ describe('stage attacks: the host tree', () => {
     }
   });
 
+  test('an expiry too large for the shell (an overflow) is an expired hold, not one that never expires', async () => {
+    const { base, ws } = await staged();
+    const rec = join(base, 'b', '.deploy/stage');
+    writeFileSync(rec, readFileSync(rec, 'utf8').replace(/"expires":\d+/, '"expires":99999999999999999999999'));
+    const sw = await run(ws, { command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '900' });
+    expect(sw.code).not.toBe(0);
+    expect(sw.stdout).toContain('run-4242 is not staged on every host, so nothing was switched anywhere');
+    expect(sw.stdout).toMatch(/127\.0\.0\.1:\d+: its stage expired/);
+    expect(sw.stdout).not.toContain('integer expression expected');
+    for (const h of ['a', 'b']) expect(live(base, h)).toBe('v1');
+  });
+
   test('a preview link planted as a symlink out of the deploy path is replaced, never followed; discard removes only its own', async () => {
     const victim = mkdtempSync(join(tmpdir(), 'da-victim-'));
     writeFileSync(join(victim, 'KEEP'), 'x');

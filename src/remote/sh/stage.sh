@@ -16,7 +16,8 @@ da_stage_expired() {
   case $o in stage-*) ;; *) return 1 ;; esac
   [ "$(da_stage_field release)" = "${o#stage-}" ] || return 0
   exp=$(da_stage_field expires)
-  case $exp in '' | *[!0-9]*) return 0 ;; esac
+  # Not a number, or too long to be a time (13+ digits: beyond the year 5000, and past what test(1) compares).
+  case $exp in '' | *[!0-9]* | ?????????????*) return 0 ;; esac
   printf -v now '%(%s)T' -1
   [ "$exp" -lt "$now" ]
 }
