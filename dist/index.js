@@ -28926,7 +28926,7 @@ function shardInput(command) {
 
 /***/ }),
 
-/***/ 4450:
+/***/ 3214:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29902,8 +29902,8 @@ async function fillsFor(config, sha, warn, built, facts, bases) {
     return fills;
 }
 
-// EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
-var fleet_run = __nccwpck_require__(2986);
+// EXTERNAL MODULE: ./src/commands/fleet-run.ts
+var fleet_run = __nccwpck_require__(8302);
 // EXTERNAL MODULE: ./src/commands/host-messages.ts
 var host_messages = __nccwpck_require__(7411);
 ;// CONCATENATED MODULE: ./src/remote/steps/files.ts
@@ -32003,7 +32003,111 @@ function discarded(result) {
     return (0,data/* singleValues */.rc)(result ?? { data: new Map() }, [], ['discard'])('discard') === 'removed';
 }
 
+// EXTERNAL MODULE: ./src/remote/steps/prepare.ts
+var prepare = __nccwpck_require__(3329);
+;// CONCATENATED MODULE: ./src/remote/steps/stage-rerun.ts
+
+
+
+/** What a host reports when it kept this run's hold: the hold's new expiry. */
+const STAGE_KEPT = 'stage-kept';
+/**
+ * A stage's lock step, for a re-run ("Re-run all jobs": the same run id, a later attempt): where the host already
+ * holds `name` staged by this run (the same repository and run id in the lock's record and in the stage record, both
+ * written by the hold under the fence), whole and not expired, it keeps that hold and pushes its expiry back
+ * (`stage-kept`); anywhere else it is the lock step it wraps. Without a run id there is no run to be the same as.
+ */
+function stageRerunLock(lock, o) {
+    if (!o.runId)
+        return lock;
+    const vars = `rname=${(0,quote.q)(o.name)}\nrepo=${(0,quote.q)(o.repository)}\nrunid=${(0,quote.q)(o.runId)}\nttl=${(0,quote.q)(Math.floor(o.ttlSeconds))}`;
+    return { ...lock, body: `${vars}\n${sh/* STAGE_RERUN_SH */._l}${lock.body}`, lib: [...(lock.lib ?? []), sh/* STAGE_SH */.RU] };
+}
+/** The new expiry where the host kept this run's hold, else undefined. */
+function keptUntil(result) {
+    const at = (0,data/* singleValues */.rc)(result ?? { data: new Map() }, [], [STAGE_KEPT])(STAGE_KEPT);
+    return /^[0-9TZ:.+-]{1,40}$/.test(at) ? at : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/commands/stage-rerun.ts
+
+
+
+
+
+
+
+
+/**
+ * The name a stage asks for before it reads the hosts (the one a re-run of the same run finds held): `release-name`,
+ * else `run-<GITHUB_RUN_ID>`; none for a run without a run id (a CLI run), which is never a re-run.
+ */
+function rerunName(ctx) {
+    if (!ctx.run.runId)
+        return undefined;
+    return ctx.releaseName || `run-${ctx.run.runId}`;
+}
+/**
+ * A stage's first phase (prepare, lock, inspect), where the lock step first keeps a hold of `name` that this run
+ * already made (a re-run of a stage that succeeded: see steps/stage-rerun.ts). Returns every host's facts and the
+ * hosts that kept their hold, with its new expiry. A host held by anyone else refuses, naming the holder and expiry.
+ */
+async function lockOrKeep(ctx, fleet, name, offerBaseFrom) {
+    const c = ctx.config;
+    const plain = (0,steps_lock/* lock */.s2)((0,run_info/* lockInfoMembers */.LF)(ctx.run));
+    const locking = name
+        ? stageRerunLock(plain, {
+            name,
+            repository: ctx.run.repository,
+            runId: ctx.run.runId,
+            ttlSeconds: c.stageTtlMs / 1000,
+        })
+        : plain;
+    const detectHttpUser = !c.httpUser && (0,writable/* needsHttpUser */.V)(c.writableMode) && c.writableDirs.length > 0;
+    try {
+        const results = await fleet.run(() => ({
+            name: 'inspect',
+            steps: [(0,prepare/* prepare */.i)(), locking, (0,inspect/* inspect */.Nn)({ detectHttpUser, offerBaseFrom })],
+        }));
+        const facts = new Map();
+        const kept = new Map();
+        for (const [m, r] of results) {
+            const f = (0,inspect/* readInspect */.pH)(r);
+            (0,host_messages/* reportInvalid */.q)(ctx, m.host.name, f.invalid);
+            facts.set(m, f);
+            const until = keptUntil(r);
+            if (until)
+                kept.set(m, until);
+        }
+        return { facts, kept };
+    }
+    catch (error) {
+        if (error instanceof failures/* HostFailure */.h && error.rc === steps_lock/* LOCK_HELD */.Oi) {
+            const held = (0,host_messages/* describeHeldLock */.s)(error.data, c.environment, ctx.surface);
+            throw new failures/* HostFailure */.h(error.host, 'lock', `${held}${sameRunOtherName(ctx, error.data)}`);
+        }
+        throw error;
+    }
+}
+/** The same fleet seen as only `members` (the hosts a re-run still stages); sessions and abort stay the fleet's. */
+function onlyMembers(fleet, members) {
+    if (members.length === fleet.members.length)
+        return fleet;
+    return Object.create(fleet, { members: { value: members } });
+}
+/** A hold this same run made under another name: a run stages one release, so it is named, with what to do. */
+function sameRunOtherName(ctx, data) {
+    const { info } = (0,steps_lock/* lockHolder */.ms)(data);
+    const name = info['stage'];
+    if (!ctx.run.runId || typeof name !== 'string')
+        return '';
+    if (info['run_id'] !== ctx.run.runId || info['repository'] !== ctx.run.repository)
+        return '';
+    return ` This run already staged ${name} there: a run stages one release; switch or discard ${name}, or stage with \`release-name: ${name}\`.`;
+}
+
 ;// CONCATENATED MODULE: ./src/commands/stage.ts
+
 
 
 
@@ -32053,10 +32157,23 @@ async function stage(ctx) {
     describing.catch(() => undefined);
     try {
         ctx.signal.throwIfAborted();
-        await (0,fleet_run/* withFleet */.xd)(ctx, async (fleet) => {
-            const offer = config.fullUpload ? {} : { offerBaseFrom: config.keepReleases };
-            const [facts, built] = await Promise.all([(0,fleet_run/* lockAndInspect */.XH)(ctx, fleet, offer), describing]);
+        await (0,fleet_run/* withFleet */.xd)(ctx, async (whole) => {
+            const offer = config.fullUpload ? undefined : config.keepReleases;
+            const asked = rerunName(ctx);
+            const [read, built] = await Promise.all([lockOrKeep(ctx, whole, asked, offer), describing]);
+            const { kept } = read;
+            for (const [m, until] of kept)
+                report.changes.push(`${m.host.name}: already staged releases/${asked} by this run: kept, held until ${until}`);
+            const fleet = onlyMembers(whole, whole.members.filter((m) => !kept.has(m)));
+            const facts = new Map([...read.facts].filter(([m]) => !kept.has(m)));
+            if (fleet.members.length === 0) {
+                report.release = asked;
+                report.previous = read.facts.get(whole.members[0]).live;
+                return;
+            }
             const name = stageName(ctx, facts);
+            if (kept.size && name !== asked)
+                throw new failures/* HostFailure */.h(fleet.members[0].host.name, 'release', `this run's release is ${asked} (kept where already staged), but ${name} would be staged here`);
             const first = fleet.members[0];
             report.release = name;
             report.previous = facts.get(first).live;
@@ -32068,18 +32185,33 @@ async function stage(ctx) {
             const again = fleet.members.filter((m) => staging.get(m)?.stopped);
             await restage(sctx, fleet, phases, again, staging);
             ctx.signal.throwIfAborted();
-            const hold = holdStage({
-                ttlSeconds: config.stageTtlMs / 1000,
-                info: (0,run_info/* lockInfoMembers */.LF)(run),
-                preview: config.previewLink ?? '',
-            });
-            await fleet.run(() => ({ name: 'hold', vars: { DA_RELEASE: name }, steps: [hold] }));
+            await holdAll(ctx, fleet, name);
             for (const m of fleet.members)
                 report.changes.push(`${m.host.name}: staged releases/${name} (held for the switch; current unchanged)`);
         });
     }
     finally {
         await tree.scratch.dispose();
+    }
+}
+/**
+ * The hold on every host. A cancel that comes while it runs does not cut it on a host (see sh/stage-hold.sh): those
+ * hosts keep the staged release, held, until `discard` or its expiry; the log says so.
+ */
+async function holdAll(ctx, fleet, name) {
+    const { config, run } = ctx;
+    const hold = holdStage({
+        ttlSeconds: config.stageTtlMs / 1000,
+        info: (0,run_info/* lockInfoMembers */.LF)(run),
+        preview: config.previewLink ?? '',
+    });
+    try {
+        await fleet.run(() => ({ name: 'hold', vars: { DA_RELEASE: name }, steps: [hold] }));
+    }
+    catch (error) {
+        if (ctx.signal.aborted)
+            (0,context/* warn */.R)(ctx, `the run was cancelled while the hosts took the hold of ${name}: a host that had begun it keeps ${name} staged and held until discard (\`command: discard\`, \`release: ${name}\`) or its expiry`);
+        throw error;
     }
 }
 
@@ -33257,8 +33389,8 @@ var core = __nccwpck_require__(7264);
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 2 modules
 var fleet_fleet = __nccwpck_require__(1464);
-// EXTERNAL MODULE: ./src/commands/fleet-run.ts + 1 modules
-var fleet_run = __nccwpck_require__(2986);
+// EXTERNAL MODULE: ./src/commands/fleet-run.ts
+var fleet_run = __nccwpck_require__(8302);
 ;// CONCATENATED MODULE: ./src/commands/abandoned.ts
 
 
@@ -33657,57 +33789,28 @@ function warn(ctx, text) {
 
 /***/ }),
 
-/***/ 2986:
+/***/ 8302:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  fP: () => (/* binding */ IDLE_SECONDS),
-  Nn: () => (/* binding */ fleet_run_inspect),
-  XH: () => (/* binding */ lockAndInspect),
-  Pr: () => (/* binding */ preludeFor),
-  xd: () => (/* binding */ withFleet)
-});
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/fleet/fleet.ts + 2 modules
-var fleet_fleet = __nccwpck_require__(1464);
-// EXTERNAL MODULE: ./src/fleet/failures.ts
-var failures = __nccwpck_require__(7233);
-// EXTERNAL MODULE: ./src/remote/steps/inspect.ts
-var inspect = __nccwpck_require__(5514);
-// EXTERNAL MODULE: ./src/remote/steps/lock.ts
-var lock = __nccwpck_require__(7095);
-// EXTERNAL MODULE: ./src/remote/sh/index.ts
-var sh = __nccwpck_require__(9120);
-;// CONCATENATED MODULE: ./src/remote/steps/prepare.ts
-
-/**
- * deploy:prepare: the layout exists (`releases/`, `shared/`, `.deploy/`), none of its own directories is a symlink
- * planted to lead writes outside the deploy path, and `current` is ours to switch.
- */
-function prepare() {
-    return {
-        id: 'prepare',
-        label: 'prepare',
-        mayLackDeployPath: true,
-        body: sh/* PREPARE_SH */.OL,
-    };
-}
-
-// EXTERNAL MODULE: ./src/remote/steps/writable.ts
-var writable = __nccwpck_require__(6916);
-// EXTERNAL MODULE: ./src/report/progress.ts + 2 modules
-var progress = __nccwpck_require__(4915);
-// EXTERNAL MODULE: ./src/run-info.ts
-var run_info = __nccwpck_require__(4091);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/commands/host-messages.ts
-var host_messages = __nccwpck_require__(7411);
-;// CONCATENATED MODULE: ./src/commands/fleet-run.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Nn: () => (/* binding */ inspect),
+/* harmony export */   Pr: () => (/* binding */ preludeFor),
+/* harmony export */   XH: () => (/* binding */ lockAndInspect),
+/* harmony export */   fP: () => (/* binding */ IDLE_SECONDS),
+/* harmony export */   xd: () => (/* binding */ withFleet)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _fleet_fleet_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1464);
+/* harmony import */ var _fleet_failures_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7233);
+/* harmony import */ var _remote_steps_inspect_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5514);
+/* harmony import */ var _remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7095);
+/* harmony import */ var _remote_steps_prepare_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3329);
+/* harmony import */ var _remote_steps_writable_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6916);
+/* harmony import */ var _report_progress_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4915);
+/* harmony import */ var _run_info_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4091);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3916);
+/* harmony import */ var _host_messages_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7411);
 
 
 
@@ -33723,11 +33826,11 @@ var host_messages = __nccwpck_require__(7411);
 const IDLE_SECONDS = 120;
 function preludeFor(ctx, host) {
     return {
-        markerToken: (0,external_node_crypto_.randomBytes)(6).toString('hex'),
+        markerToken: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(6).toString('hex'),
         owner: ctx.run.owner,
         deployPath: host.deployPath,
         idleSeconds: IDLE_SECONDS,
-        runJson: (0,run_info/* runJsonMembers */.tx)(ctx.run),
+        runJson: (0,_run_info_js__WEBPACK_IMPORTED_MODULE_6__/* .runJsonMembers */ .tx)(ctx.run),
     };
 }
 /**
@@ -33735,20 +33838,20 @@ function preludeFor(ctx, host) {
  * this run's unfinished work before the error propagates; the post step is told whether that was confirmed.
  */
 async function withFleet(ctx, work) {
-    const listener = (0,progress/* progress */.qB)(ctx.log, ctx.report, ctx.config.hosts.length, ctx.signal);
+    const listener = (0,_report_progress_js__WEBPACK_IMPORTED_MODULE_5__/* .progress */ .qB)(ctx.log, ctx.report, ctx.config.hosts.length, ctx.signal);
     ctx.state?.started(ctx.run.owner);
     let fleet;
     try {
         const { hosts, maxParallel } = ctx.config;
-        fleet = await fleet_fleet/* Fleet */.P.open(hosts, ctx.access, (h) => preludeFor(ctx, h), listener, maxParallel, ctx.signal);
+        fleet = await _fleet_fleet_js__WEBPACK_IMPORTED_MODULE_1__/* .Fleet */ .P.open(hosts, ctx.access, (h) => preludeFor(ctx, h), listener, maxParallel, ctx.signal);
     }
     catch (error) {
         // A host that could not be reached (host key, auth, network) has nothing of this run to undo: the post step
         // would only connect again (and fail again) for nothing.
-        if (error instanceof failures/* HostFailure */.h && error.cleanedUp)
+        if (error instanceof _fleet_failures_js__WEBPACK_IMPORTED_MODULE_2__/* .HostFailure */ .h && error.cleanedUp)
             ctx.state?.cleanedUp();
         if (ctx.signal.aborted)
-            throw new errors/* Cancelled */.c();
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .Cancelled */ .c();
         throw error;
     }
     const onAbort = () => void fleet.abort();
@@ -33766,7 +33869,7 @@ async function withFleet(ctx, work) {
         if (confirmed)
             ctx.state?.cleanedUp();
         if (ctx.signal.aborted)
-            throw new errors/* Cancelled */.c();
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .Cancelled */ .c();
         throw error;
     }
     finally {
@@ -33776,32 +33879,32 @@ async function withFleet(ctx, work) {
 /** For work that changes hosts: prepares and locks every host, then reads it (a held lock says who holds it). */
 async function lockAndInspect(ctx, fleet, opts = {}) {
     return readHosts(ctx, fleet, [
-        prepare(),
-        (0,lock/* lock */.s2)((0,run_info/* lockInfoMembers */.LF)(ctx.run)),
-        (0,inspect/* inspect */.Nn)({ detectHttpUser: detectsHttpUser(ctx), offerBaseFrom: opts.offerBaseFrom }),
+        (0,_remote_steps_prepare_js__WEBPACK_IMPORTED_MODULE_9__/* .prepare */ .i)(),
+        (0,_remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_4__/* .lock */ .s2)((0,_run_info_js__WEBPACK_IMPORTED_MODULE_6__/* .lockInfoMembers */ .LF)(ctx.run)),
+        (0,_remote_steps_inspect_js__WEBPACK_IMPORTED_MODULE_3__/* .inspect */ .Nn)({ detectHttpUser: detectsHttpUser(ctx), offerBaseFrom: opts.offerBaseFrom }),
     ]);
 }
 /** Reads every host, read-only (dry runs, listings): nothing is created or locked. */
-async function fleet_run_inspect(ctx, fleet) {
-    return readHosts(ctx, fleet, [(0,inspect/* inspect */.Nn)({ detectHttpUser: detectsHttpUser(ctx) })]);
+async function inspect(ctx, fleet) {
+    return readHosts(ctx, fleet, [(0,_remote_steps_inspect_js__WEBPACK_IMPORTED_MODULE_3__/* .inspect */ .Nn)({ detectHttpUser: detectsHttpUser(ctx) })]);
 }
 /** The web server's user is looked for only when writable dirs need it and the config does not name it. */
 function detectsHttpUser(ctx) {
     const c = ctx.config;
-    return !c.httpUser && (0,writable/* needsHttpUser */.V)(c.writableMode) && c.writableDirs.length > 0;
+    return !c.httpUser && (0,_remote_steps_writable_js__WEBPACK_IMPORTED_MODULE_10__/* .needsHttpUser */ .V)(c.writableMode) && c.writableDirs.length > 0;
 }
 async function readHosts(ctx, fleet, steps) {
     try {
         const results = await fleet.run(() => ({ name: 'inspect', steps }));
-        const facts = new Map([...results].map(([m, r]) => [m, (0,inspect/* readInspect */.pH)(r)]));
+        const facts = new Map([...results].map(([m, r]) => [m, (0,_remote_steps_inspect_js__WEBPACK_IMPORTED_MODULE_3__/* .readInspect */ .pH)(r)]));
         // What a host reported that is not what it can be was left out; say so (escaped in the log).
         for (const [m, f] of facts)
-            (0,host_messages/* reportInvalid */.q)(ctx, m.host.name, f.invalid);
+            (0,_host_messages_js__WEBPACK_IMPORTED_MODULE_8__/* .reportInvalid */ .q)(ctx, m.host.name, f.invalid);
         return facts;
     }
     catch (error) {
-        if (error instanceof failures/* HostFailure */.h && error.rc === lock/* LOCK_HELD */.Oi) {
-            throw new failures/* HostFailure */.h(error.host, 'lock', (0,host_messages/* describeHeldLock */.s)(error.data, ctx.config.environment, ctx.surface));
+        if (error instanceof _fleet_failures_js__WEBPACK_IMPORTED_MODULE_2__/* .HostFailure */ .h && error.rc === _remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_4__/* .LOCK_HELD */ .Oi) {
+            throw new _fleet_failures_js__WEBPACK_IMPORTED_MODULE_2__/* .HostFailure */ .h(error.host, 'lock', (0,_host_messages_js__WEBPACK_IMPORTED_MODULE_8__/* .describeHeldLock */ .s)(error.data, ctx.config.environment, ctx.surface));
         }
         throw error;
     }
@@ -33891,7 +33994,7 @@ function stagedHold(info, environment, surface) {
 /* harmony import */ var _remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7095);
 /* harmony import */ var _remote_steps_maintenance_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(701);
 /* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(165);
-/* harmony import */ var _fleet_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2986);
+/* harmony import */ var _fleet_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8302);
 
 
 
@@ -37498,7 +37601,7 @@ async function settleLimited(items, limit, fn) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
 /* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4450);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3214);
 /* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3554);
 /* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3175);
 
@@ -39093,6 +39196,7 @@ class HostSession {
 /* harmony export */   QL: () => (/* binding */ PRELUDE_SH),
 /* harmony export */   RU: () => (/* binding */ STAGE_SH),
 /* harmony export */   UJ: () => (/* binding */ STAGE_CHECK_SH),
+/* harmony export */   _l: () => (/* binding */ STAGE_RERUN_SH),
 /* harmony export */   bR: () => (/* binding */ FILES_RESTORE_SH),
 /* harmony export */   cR: () => (/* binding */ DOCTOR_SH),
 /* harmony export */   cn: () => (/* binding */ SESSION_LOOP_SH),
@@ -39133,7 +39237,7 @@ const INSPECT_SH = "da_data user \"${USER:-$(id -un)}\"\nif ! cd -- \"$DA_DEPLOY
 /** maintenance.sh */
 const MAINTENANCE_SH = "da_maint_cmd() (\neval \"$DA_MAINT_ENV\"\ncd -- current/ 2>/dev/null || { echo \"error: current/ is not a directory here: nothing is live\" >&2; exit 1; }\ntrap - PIPE\ntimeout -k 10 \"$DA_MAINT_SECS\" bash -e -c \"$1\" < /dev/null || {\nrc=$?\n[ \"$rc\" -ne 124 ] || echo \"error: stopped after hook_timeout ($DA_MAINT_SECS s)\" >&2\nexit \"$rc\"\n}\n)\nda_maint_holder() {\nDA_MAINT_BY='' DA_MAINT_HOW=''\n[ -f .deploy/maintenance ] && [ ! -L .deploy/maintenance ] || return 0\n{ IFS= read -r DA_MAINT_BY; IFS= read -r DA_MAINT_HOW; } < .deploy/maintenance || true\n}\nda_maint_record() {\nlocal tmp=\".deploy/maintenance.$DA_OWNER\"\nda_dir .deploy/pending\necho \"maintenance on\" >> \"$DA_PENDING\"\nrm -f -- \"$tmp\"\n(set -C; printf '%s\\n%s\\n' \"$DA_OWNER\" \"$1\" > \"$tmp\") && mv -fT -- \"$tmp\" .deploy/maintenance\n}\nda_maint_on() {\nif [ ! -d current/ ]; then\necho \"nothing is live here: maintenance on skipped\"\nda_data maintenance none\nreturn 0\nfi\nda_maint_holder\nif [ \"$1\" = deploy ] && [ \"$DA_MAINT_HOW\" = manual ]; then\necho \"maintenance is already on (the maintenance command turned it on): left as it is, and on after this deploy\"\nda_data maintenance held\nreturn 0\nfi\nda_maint_record \"$1\"\necho \"maintenance on: $DA_MAINT_ON\"\nda_maint_cmd \"$DA_MAINT_ON\"\nda_data maintenance on\n}\nda_maint_off() {\nlocal rc=0\nda_maint_holder\nif [ \"$1\" = deploy ] && [ \"$DA_MAINT_BY\" != \"$DA_OWNER\" ]; then\n[ \"$DA_MAINT_HOW\" != manual ] || echo \"maintenance stays on: the maintenance command turned it on (turn it off with it)\"\nda_data maintenance none\nreturn 0\nfi\nif [ ! -d current/ ]; then\necho \"nothing is live here: maintenance off skipped\"\nda_data maintenance none\nreturn 0\nfi\necho \"maintenance off: $DA_MAINT_OFF\"\nda_maint_cmd \"$DA_MAINT_OFF\" || rc=$?\nif [ \"$rc\" -eq 0 ]; then\nrm -f .deploy/maintenance\nda_data maintenance off\nreturn 0\nfi\necho \"error: maintenance off failed (exit $rc): the site is still in maintenance here\" >&2\nda_data maintenance \"failed $rc\"\n[ \"$1\" = deploy ] || return \"$rc\"\n}\nda_maint_left() {\nda_maint_holder\n[ \"$DA_MAINT_BY\" != \"$DA_OWNER\" ] || da_data maintenance left\n}\nda_maint_abort() {\nlocal rc=0 line on=\nwhile IFS= read -r line; do [ \"$line\" != \"maintenance on\" ] || on=yes; done < \"$DA_PENDING\"\nda_maint_holder\n[ -n \"$on\" ] && [ \"$DA_MAINT_BY\" = \"$DA_OWNER\" ] || return 0\necho \"maintenance off (undoing this run): $DA_MAINT_OFF\"\nda_maint_cmd \"$DA_MAINT_OFF\" 2>&1 || rc=$?\nif [ \"$rc\" -eq 0 ]; then\nrm -f .deploy/maintenance && echo \"maintenance is off again\"\nelse\necho \"error: maintenance off failed (exit $rc): the site is STILL IN MAINTENANCE here; run the maintenance command with state off\"\nfi\n}\n";
 /** prelude.sh */
-const PRELUDE_SH = "da_mark() { printf '\\n\\036%s %s\\n' \"$DA_T\" \"$*\"; }\nda_data() {\ncase $2 in\n*[![:print:]]*) printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) printf '\\n\\036%s data %s =%s\\n' \"$DA_T\" \"$1\" \"$2\" ;;\nesac\n}\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$b\"; }\nda_step() {\nda_mark step-begin \"$1\"\n(\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n) 2>&1\nlocal rc=$?\nda_mark step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\nda_revert\n! declare -F da_files_restore > /dev/null || da_files_restore \"$lost\"\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\"\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\"\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\n[ -z \"${DA_MAINT_OFF:-}\" ] || da_maint_abort\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n}\nda_lock_field() { sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/lock/info.json 2>/dev/null; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nda_data lock-info \"$(cat .deploy/lock/info.json 2>/dev/null || true)\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nda_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\nda_lost() { da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_abort; exit 143' TERM\ntrap 'da_abort; exit 130' INT HUP\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\n";
+const PRELUDE_SH = "da_mark() { printf '\\n\\036%s %s\\n' \"$DA_T\" \"$*\"; }\nda_data() {\ncase $2 in\n*[![:print:]]*) printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) printf '\\n\\036%s data %s =%s\\n' \"$DA_T\" \"$1\" \"$2\" ;;\nesac\n}\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$b\"; }\nda_step() {\nda_mark step-begin \"$1\"\n(\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n) 2>&1\nlocal rc=$?\nda_mark step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal o=''\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) [ \"$(da_lock_field owner)\" != \"$DA_OWNER\" ] || return 0 ;; esac\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\nda_revert\n! declare -F da_files_restore > /dev/null || da_files_restore \"$lost\"\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\"\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\"\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\n[ -z \"${DA_MAINT_OFF:-}\" ] || da_maint_abort\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n}\nda_lock_field() { sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/lock/info.json 2>/dev/null; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nda_data lock-info \"$(cat .deploy/lock/info.json 2>/dev/null || true)\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nda_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\nda_lost() { da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_abort; exit 143' TERM\ntrap 'da_abort; exit 130' INT HUP\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\n";
 /** prepare.sh */
 const PREPARE_SH = "da_dir \"$DA_DEPLOY_PATH\"\ncd -- \"$DA_DEPLOY_PATH\" || exit\nif [ -e current ] && [ ! -L current ]; then\necho \"error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?).\" >&2\necho \"Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\nfor d in releases .deploy .deploy/pending .deploy/manifests .deploy/lock; do\nif [ -L \"$d\" ]; then\necho \"error: $DA_DEPLOY_PATH/$d is a symlink (to $(readlink -- \"$d\")): deploy-action keeps releases and its metadata only in real directories inside deploy_path.\" >&2\necho \"Replace it with a directory (move what it holds), or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\ndone\n{ [ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ]; } || mkdir -p releases shared .deploy/pending .deploy/manifests\n";
 /** prune.sh */
@@ -39145,11 +39249,13 @@ const STAGE_CHECK_SH = "o=\nread -r o 2>/dev/null < .deploy/lock/owner || true\n
 /** stage-discard.sh */
 const STAGE_DISCARD_SH = "o=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nif [ \"$o\" != \"stage-$DA_RELEASE\" ]; then\nda_data discard none\necho \"nothing staged: $DA_RELEASE is not held here\"\nexit 0\nfi\nda_fence_lock\nread -r o 2>/dev/null < .deploy/lock/owner || true\n[ \"$o\" = \"stage-$DA_RELEASE\" ] || { da_data discard none; echo \"nothing staged\"; exit 0; }\nda_stage_undo \"$DA_RELEASE\"\nda_data discard removed\necho \"discarded the staged release $DA_RELEASE\"\n";
 /** stage-hold.sh */
-const STAGE_HOLD_SH = "da_fence_lock\nda_fence\nhold=stage-$DA_RELEASE\nif [ -e \".deploy/pending/$hold\" ] || [ -e \".deploy/tmp.$hold\" ]; then\necho \"error: .deploy/pending/$hold or .deploy/tmp.$hold exists: an earlier stage of $DA_RELEASE left it; remove it\" >&2\nexit 1\nfi\nprintf -v now '%(%s)T' -1\nexp=$((now + ttl))\nTZ=UTC0 printf -v at '%(%Y-%m-%dT%H:%M:%SZ)T' \"$now\"\nTZ=UTC0 printf -v until '%(%Y-%m-%dT%H:%M:%SZ)T' \"$exp\"\nprintf '{\"release\":\"%s\",%s,\"staged_at\":\"%s\",\"expires_at\":\"%s\",\"expires\":%s,\"preview\":\"%s\"}\\n' \"$DA_RELEASE\" \"$DA_RUN_JSON\" \"$at\" \"$until\" \"$exp\" \"$preview\" > .deploy/stage.new\nprintf '{\"stage\":\"%s\",\"expires_at\":\"%s\",%s}\\n' \"$DA_RELEASE\" \"$until\" \"$info\" > .deploy/lock/info.new\nprintf '%s\\n' \"$hold\" > .deploy/lock/owner.new\nmv -f .deploy/stage.new .deploy/stage\n[ ! -e \"$DA_PENDING\" ] || mv -f -- \"$DA_PENDING\" \".deploy/pending/$hold\"\n[ ! -e \"$DA_TMP\" ] || mv -f -- \"$DA_TMP\" \".deploy/tmp.$hold\"\nmv -f .deploy/lock/info.new .deploy/lock/info.json\nmv -f .deploy/lock/owner.new .deploy/lock/owner\nif [ -n \"$preview\" ]; then\nif [ -e \"$preview\" ] && [ ! -L \"$preview\" ]; then\necho \"warning: $preview exists and is not a link: no preview link\"\nelse\nln -sfn -- \"releases/$DA_RELEASE\" \".deploy/preview.new\" && mv -fT -- .deploy/preview.new \"$preview\"\necho \"preview link $preview -> releases/$DA_RELEASE\"\nfi\nfi\necho \"staged $DA_RELEASE, held until $until\"\n";
+const STAGE_HOLD_SH = "trap '' TERM INT HUP\nda_fence_lock\nda_fence\nhold=stage-$DA_RELEASE\nif [ -e \".deploy/pending/$hold\" ] || [ -e \".deploy/tmp.$hold\" ]; then\necho \"error: .deploy/pending/$hold or .deploy/tmp.$hold exists: an earlier stage of $DA_RELEASE left it; remove it\" >&2\nexit 1\nfi\nprintf -v now '%(%s)T' -1\nexp=$((now + ttl))\nTZ=UTC0 printf -v at '%(%Y-%m-%dT%H:%M:%SZ)T' \"$now\"\nTZ=UTC0 printf -v until '%(%Y-%m-%dT%H:%M:%SZ)T' \"$exp\"\nrm -f .deploy/stage\nprintf '{\"release\":\"%s\",%s,\"staged_at\":\"%s\",\"expires_at\":\"%s\",\"expires\":%s,\"preview\":\"%s\"}\\n' \"$DA_RELEASE\" \"$DA_RUN_JSON\" \"$at\" \"$until\" \"$exp\" \"$preview\" > .deploy/stage.new\nprintf '{\"stage\":\"%s\",\"expires_at\":\"%s\",%s}\\n' \"$DA_RELEASE\" \"$until\" \"$info\" > .deploy/lock/info.new\nprintf '%s\\n' \"$hold\" > .deploy/lock/owner.new\nmv -f .deploy/lock/info.new .deploy/lock/info.json\nmv -f .deploy/lock/owner.new .deploy/lock/owner\n[ ! -e \"$DA_PENDING\" ] || mv -f -- \"$DA_PENDING\" \".deploy/pending/$hold\"\n[ ! -e \"$DA_TMP\" ] || mv -f -- \"$DA_TMP\" \".deploy/tmp.$hold\"\nmv -f .deploy/stage.new .deploy/stage\nif [ -n \"$preview\" ]; then\nif [ -e \"$preview\" ] && [ ! -L \"$preview\" ]; then\necho \"warning: $preview exists and is not a link: no preview link\"\nelse\nln -sfn -- \"releases/$DA_RELEASE\" \".deploy/preview.new\" && mv -fT -- .deploy/preview.new \"$preview\"\necho \"preview link $preview -> releases/$DA_RELEASE\"\nfi\nfi\necho \"staged $DA_RELEASE, held until $until\"\n";
+/** stage-rerun.sh */
+const STAGE_RERUN_SH = "da_stage_ours() {\nlocal o=''\nread -r o 2>/dev/null < .deploy/lock/owner || true\n[ \"$o\" = \"stage-$rname\" ] && [ \"$(da_stage_field release)\" = \"$rname\" ] && [ -d \"releases/$rname\" ] &&\n[ \"$(da_lock_field repository)\" = \"$repo\" ] && [ \"$(da_lock_field run_id)\" = \"$runid\" ] &&\n[ \"$(da_stage_field repository)\" = \"$repo\" ] && [ \"$(da_stage_field run_id)\" = \"$runid\" ] && ! da_stage_expired\n}\nif [ -n \"$runid\" ] && [ -f .deploy/stage ] && da_stage_ours && da_fence_lock && da_stage_ours; then\nprintf -v now '%(%s)T' -1\nexp=$((now + ttl))\nTZ=UTC0 printf -v until '%(%Y-%m-%dT%H:%M:%SZ)T' \"$exp\"\nwas=$(da_stage_field run_attempt)\nsed -e \"s/\\\"expires_at\\\":\\\"[^\\\"]*\\\"/\\\"expires_at\\\":\\\"$until\\\"/\" -e \"s/\\\"expires\\\":[0-9]*/\\\"expires\\\":$exp/\" .deploy/stage > .deploy/stage.new\nsed -e \"s/\\\"expires_at\\\":\\\"[^\\\"]*\\\"/\\\"expires_at\\\":\\\"$until\\\"/\" .deploy/lock/info.json > .deploy/lock/info.new\nmv -f .deploy/lock/info.new .deploy/lock/info.json\nmv -f .deploy/stage.new .deploy/stage\nda_data stage-kept \"$until\"\necho \"already staged: $rname, by this run${was:+ (attempt $was)}; kept, held until $until\"\nexit 0\nfi\n";
 /** stage-take.sh */
 const STAGE_TAKE_SH = "da_fence_lock\nhold=stage-$DA_RELEASE\no=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nif [ \"$o\" != \"$hold\" ] || [ \"$(da_stage_field release)\" != \"$DA_RELEASE\" ]; then\necho \"error: $DA_RELEASE is no longer staged here (the lock is held by ${o:-nobody}): nothing was switched\" >&2\nexit 1\nfi\nif da_stage_expired; then\necho \"error: the stage of $DA_RELEASE expired at $(da_stage_field expires_at): nothing was switched\" >&2\nexit 1\nfi\nprintf '{%s,\"pid\":%s,\"boot_id\":\"%s\"}\\n' \"$info\" \"$$\" \"$DA_BOOT_ID\" > .deploy/lock/info.new\nprintf '%s\\n' \"$DA_OWNER\" > .deploy/lock/owner.new\n[ ! -e \".deploy/pending/$hold\" ] || mv -f -- \".deploy/pending/$hold\" \"$DA_PENDING\"\n[ ! -e \".deploy/tmp.$hold\" ] || mv -f -- \".deploy/tmp.$hold\" \"$DA_TMP\"\nmv -f .deploy/lock/info.new .deploy/lock/info.json\nmv -f .deploy/lock/owner.new .deploy/lock/owner\nda_stage_unpreview \"$DA_RELEASE\"\nrm -f .deploy/stage\necho \"took the deploy lock over from the stage of $DA_RELEASE\"\n";
 /** stage.sh */
-const STAGE_SH = "da_stage_field() { [ ! -f .deploy/stage ] || sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/stage 2>/dev/null || :; }\nda_stage_expired() {\nlocal o='' exp now\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) ;; *) return 1 ;; esac\n[ \"$(da_stage_field release)\" = \"${o#stage-}\" ] || return 0\nexp=$(da_stage_field expires)\ncase $exp in '' | *[!0-9]*) return 0 ;; esac\nprintf -v now '%(%s)T' -1\n[ \"$exp\" -lt \"$now\" ]\n}\nda_stage_undo() {\nlocal name=$1\ncase $name in '' | . | .. | */*) return 1 ;; esac\n(da_stage_abort \"$name\") || true\n[ \"$(da_stage_field release)\" != \"$name\" ] || { da_stage_unpreview \"$name\"; rm -f .deploy/stage; }\n}\nda_stage_unpreview() {\nlocal p\np=$(da_stage_field preview)\ncase $p in '' | . | .. | */*) return 0 ;; esac\n[ ! -L \"$p\" ] || [ \"$(readlink -- \"$p\")\" != \"releases/$1\" ] || rm -f -- \"$p\"\n}\nda_stage_abort() {\nlocal DA_OWNER=stage-$1 DA_PENDING=.deploy/pending/stage-$1 DA_TMP=.deploy/tmp.stage-$1\nda_abort\n}\nda_stage_reclaim() {\nda_stage_expired || return 1\nda_fence_lock || return 1\nda_stage_expired || return 1\nlocal o='' at\nread -r o < .deploy/lock/owner\nat=$(da_stage_field expires_at)\nda_stage_undo \"${o#stage-}\" > /dev/null\necho \"a staged release ${o#stage-} expired at ${at:-an unknown time}: discarded\"\n}\n";
+const STAGE_SH = "da_stage_field() { [ ! -f .deploy/stage ] || sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/stage 2>/dev/null || :; }\nda_stage_expired() {\nlocal o='' exp now\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) ;; *) return 1 ;; esac\n[ \"$(da_stage_field release)\" = \"${o#stage-}\" ] || return 0\nexp=$(da_stage_field expires)\ncase $exp in '' | *[!0-9]*) return 0 ;; esac\nprintf -v now '%(%s)T' -1\n[ \"$exp\" -lt \"$now\" ]\n}\nda_stage_undo() {\nlocal name=$1\ncase $name in '' | . | .. | */*) return 1 ;; esac\n(da_stage_abort \"$name\") || true\n[ \"$(da_stage_field release)\" != \"$name\" ] || { da_stage_unpreview \"$name\"; rm -f .deploy/stage; }\n}\nda_stage_unpreview() {\nlocal p\np=$(da_stage_field preview)\ncase $p in '' | . | .. | */*) return 0 ;; esac\n[ ! -L \"$p\" ] || [ \"$(readlink -- \"$p\")\" != \"releases/$1\" ] || rm -f -- \"$p\"\n}\nda_stage_abort() {\nlocal DA_OWNER=stage-$1 DA_PENDING=.deploy/pending/stage-$1 DA_TMP=.deploy/tmp.stage-$1 s\ns=$(da_lock_field owner)\ncase $s in '' | *[!A-Za-z0-9_-]*) ;; *)\n[ -e \"$DA_PENDING\" ] || DA_PENDING=.deploy/pending/$s\n[ -e \"$DA_TMP\" ] || DA_TMP=.deploy/tmp.$s ;;\nesac\nda_abort\n}\nda_stage_reclaim() {\nda_stage_expired || return 1\nda_fence_lock || return 1\nda_stage_expired || return 1\nlocal o='' at said\nread -r o < .deploy/lock/owner\nat=$(da_stage_field expires_at)\nsaid=\"a staged release ${o#stage-} expired at ${at:-an unknown time}: discarded\"\n[ \"$(da_stage_field release)\" = \"${o#stage-}\" ] || said=\"the stage of ${o#stage-} was cut short before its hold was whole: undone\"\nda_stage_undo \"${o#stage-}\" > /dev/null\necho \"$said\"\n}\n";
 /** tools.sh */
 const TOOLS_SH = "if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 403)); then da_mark tools missing= busybox= \"bash=$BASH_VERSION\"; exit 69; fi\nda_tools() {\nlocal t b m='' y='' x=(/bin/busybox /usr/bin/busybox)\nfor t in busybox toybox; do hash $t 2>/dev/null && x+=(\"${BASH_CMDS[$t]}\"); done\nfor t in \"$@\"; do\nhash \"$t\" 2>/dev/null || { m+=,$t; continue; }\nfor b in \"${x[@]}\"; do [ \"${BASH_CMDS[$t]}\" -ef \"$b\" ] && { y+=,$t; break; }; done\ndone\n[ -z \"$m$y\" ] || { da_mark tools \"missing=${m#,}\" \"busybox=${y#,}\" \"bash=$BASH_VERSION\"; exit 69; }\n}\n";
 /** transfer.sh */
@@ -39720,6 +39826,30 @@ function maintenanceOutcomes(r) {
             out.push({ failed: Number(v.slice(7)) });
     }
     return out;
+}
+
+
+/***/ }),
+
+/***/ 3329:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ prepare)
+/* harmony export */ });
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
+
+/**
+ * deploy:prepare: the layout exists (`releases/`, `shared/`, `.deploy/`), none of its own directories is a symlink
+ * planted to lead writes outside the deploy path, and `current` is ours to switch.
+ */
+function prepare() {
+    return {
+        id: 'prepare',
+        label: 'prepare',
+        mayLackDeployPath: true,
+        body: _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .PREPARE_SH */ .OL,
+    };
 }
 
 

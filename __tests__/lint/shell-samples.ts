@@ -46,6 +46,7 @@ export function sampleSteps(): [string, Step][] {
     ['doctor', doctor({ acl: false, sudo: false })],
     ['doctor (acl, sudo, http user)', doctor({ acl: true, sudo: true, httpUser: "www-data'x" })],
     ['lock', lock('"repository":"o/r","run_id":"1","actor":"me"')],
+    ['lock (at a hold)', lock('"repository":"o/r","run_id":"1","actor":"me"', { reclaim: true })],
     ['unlock', unlock()],
     ['unlock-any', unlockAny({ force: false, by: 'o/r run 2', url: 'https://github.com/o/r/actions/runs/2' })],
     ['unlock-any (forced)', unlockAny({ force: true, by: 'cli', url: '' })],

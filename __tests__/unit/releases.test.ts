@@ -1,6 +1,15 @@
-import { creationOrder, parseHistory, releaseOfLink, unusable, type HistoryEntry } from '../../src/releases/history.js';
+import {
+  creationOrder,
+  endedFailed,
+  latestLives,
+  parseHistory,
+  releaseOfLink,
+  unusable,
+  type HistoryEntry,
+} from '../../src/releases/history.js';
 import { checkReleaseName, timestampName, uniqueReleaseName } from '../../src/releases/name.js';
 import { releasesToRemove } from '../../src/releases/retention.js';
+import { rollbackCandidates } from '../../src/releases/rollback.js';
 
 describe('release names', () => {
   test('timestampName is YYYYMMDDHHMMSS in UTC', () => {
@@ -176,5 +185,34 @@ describe('releasesToRemove', () => {
   test('a live release the history calls failed is still never removed', () => {
     const history: HistoryEntry[] = [...deploys('r1'), { event: 'failed', release: 'r2' }];
     expect(releasesToRemove({ dirs: ['r1', 'r2'], history, keep: 1, live: 'r2' })).toEqual(['r1']);
+  });
+});
+
+describe('a release name that comes back after a failed attempt (a stage re-run after a failed switch)', () => {
+  // W live; X's first attempt switched back and failed; Y live; X staged again under the same name and switched.
+  const history: HistoryEntry[] = [
+    { event: 'deploy', release: 'W' },
+    { event: 'revert', release: 'X', to: 'W' },
+    { event: 'failed', release: 'X' },
+    { event: 'deploy', release: 'Y', previous: 'W' },
+    { event: 'deploy', release: 'X', previous: 'Y', staged: true },
+  ];
+  test('is a new release: ordered by its new life, neither failed nor bad', () => {
+    expect(creationOrder(history)).toEqual(['W', 'Y', 'X']);
+    expect(unusable(history)).toEqual({ failed: new Set(), bad: new Set() });
+    expect(latestLives(history).map((e) => e.event)).toEqual(['deploy', 'deploy', 'deploy']);
+  });
+  test('a rollback from it goes to Y (live before it); one from a later Z goes back to it', () => {
+    const v = { host: 'h', dirs: ['W', 'X', 'Y'], partial: new Set<string>() };
+    expect(rollbackCandidates({ ...v, history, live: 'X' })).toEqual(['Y', 'W']);
+    const later = [...history, { event: 'deploy', release: 'Z', previous: 'X' }];
+    expect(rollbackCandidates({ ...v, dirs: [...v.dirs, 'Z'], history: later, live: 'Z' })).toEqual(['X', 'Y', 'W']);
+  });
+  test('a name whose last line is failed stays failed (its last attempt counts), and is free again', () => {
+    const gone = [...history.slice(0, 4), { event: 'revert', release: 'X' }, { event: 'failed', release: 'X' }];
+    expect(unusable(gone).failed).toEqual(new Set(['X']));
+    expect(endedFailed(gone, 'X')).toBe(true);
+    expect(endedFailed(history, 'X')).toBe(false);
+    expect(endedFailed(history, 'nope')).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import type { HostConfig } from '../config/index.js';
 import { Fleet, type Member } from '../fleet/fleet.js';
 import { HostFailure } from '../fleet/failures.js';
 import type { Step } from '../remote/phase.js';
+import type { PhaseResult } from '../remote/session.js';
 import type { PreludeOptions } from '../remote/prelude.js';
 import { inspect as inspectStep, readInspect, type HostFacts } from '../remote/steps/inspect.js';
 import { lock, LOCK_HELD } from '../remote/steps/lock.js';
@@ -69,11 +70,11 @@ export async function lockAndInspect(
   fleet: Fleet,
   opts: { offerBaseFrom?: number } = {},
 ): Promise<Map<Member, HostFacts>> {
-  return readHosts(ctx, fleet, [
-    prepare(),
-    lock(lockInfoMembers(ctx.run)),
-    inspectStep({ detectHttpUser: detectsHttpUser(ctx), offerBaseFrom: opts.offerBaseFrom }),
-  ]);
+  const read = inspectStep({ detectHttpUser: detectsHttpUser(ctx), offerBaseFrom: opts.offerBaseFrom });
+  const info = lockInfoMembers(ctx.run);
+  // A host whose lock a staged release holds stops at the lock step; it is asked again with the hold's undo, which
+  // discards an expired hold (and refuses a live one): see steps/lock.ts.
+  return readHosts(ctx, fleet, [prepare(), lock(info), read], [lock(info, { reclaim: true }), read]);
 }
 
 /** Reads every host, read-only (dry runs, listings): nothing is created or locked. */
@@ -87,9 +88,28 @@ function detectsHttpUser(ctx: CommandContext): boolean {
   return !c.httpUser && needsHttpUser(c.writableMode) && c.writableDirs.length > 0;
 }
 
-async function readHosts(ctx: CommandContext, fleet: Fleet, steps: Step[]): Promise<Map<Member, HostFacts>> {
+/**
+ * Runs the first phase (`steps`); hosts whose lock step stopped at a staged release's hold are asked again with
+ * `atHold` (the lock's reclaim: see steps/lock.ts), and their results replace the first ones.
+ */
+export async function runAtHold(fleet: Fleet, steps: Step[], atHold?: Step[]): Promise<Map<Member, PhaseResult>> {
+  const results = await fleet.run(() => ({ name: 'inspect', steps }));
+  const held = [...results].filter(([, r]) => r.stopped).map(([m]) => m);
+  if (atHold && held.length) {
+    const again = await fleet.run(() => ({ name: 'inspect', steps: atHold }), undefined, { members: held });
+    for (const [m, r] of again) results.set(m, r);
+  }
+  return results;
+}
+
+async function readHosts(
+  ctx: CommandContext,
+  fleet: Fleet,
+  steps: Step[],
+  atHold?: Step[],
+): Promise<Map<Member, HostFacts>> {
   try {
-    const results = await fleet.run(() => ({ name: 'inspect', steps }));
+    const results = await runAtHold(fleet, steps, atHold);
     const facts = new Map([...results].map(([m, r]) => [m, readInspect(r)]));
     // What a host reported that is not what it can be was left out; say so (escaped in the log).
     for (const [m, f] of facts) reportInvalid(ctx, m.host.name, f.invalid);

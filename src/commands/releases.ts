@@ -1,4 +1,4 @@
-import { unusable } from '../releases/history.js';
+import { latestLives, unusable } from '../releases/history.js';
 import { type Block, heading, type Inline, paragraph, table, warning } from '../report/document.js';
 import { oldestFirst } from '../releases/order.js';
 import { rollbackCandidates } from '../releases/rollback.js';
@@ -17,6 +17,7 @@ export interface ReleaseRow {
 /** One host's releases, newest first, with the status a user needs to choose a rollback target. */
 export function releaseRows(f: HostFacts): ReleaseRow[] {
   const { failed, bad } = unusable(f.history);
+  const lives = latestLives(f.history);
   const previous = rollbackCandidates({
     host: '',
     dirs: f.dirs,
@@ -27,7 +28,7 @@ export function releaseRows(f: HostFacts): ReleaseRow[] {
   return oldestFirst(f.dirs, f.history)
     .reverse()
     .map((name) => {
-      const first = f.history.find((h) => h.release === name && h.event !== 'revert');
+      const first = lives.find((h) => h.release === name && h.event !== 'revert');
       const dir = f.releases.find((r) => r.name === name);
       const status: ReleaseRow['status'] =
         name === f.live

@@ -13,6 +13,7 @@ import type { CommandContext } from './context.js';
 import { withFleet } from './fleet-run.js';
 import { reportInvalid } from './host-messages.js';
 import { rolloutRelease } from './release-flow.js';
+import { afterFailedSwitch } from './switch-failure.js';
 import { hookEnv, switchPhases } from './release-phases.js';
 
 const WHY: Record<Exclude<StageState, 'ok'>, string> = {
@@ -37,57 +38,61 @@ export function stagedName(ctx: CommandContext, command: string): string {
  * switch: on every host, checks that the release is staged, held by its stage, unexpired and there; then (only when
  * every host says so) takes each host's lock over from the stage, rolls out as a deploy does (strategy, batches,
  * activate, health checks, switch back on failure), writes history, cleans up and unlocks. A failure after the
- * take-over undoes the release as a failed deploy would.
+ * take-over undoes the release as a failed deploy would (see switch-failure.ts), and its error says so.
  */
 export async function switchRelease(ctx: CommandContext): Promise<void> {
   const name = stagedName(ctx, 'switch');
-  const c = ctx.config;
   ctx.report.release = name;
-  ctx.report.url = c.url;
-  await withFleet(ctx, async (fleet) => {
-    const facts = await checkStaged(ctx, fleet, name);
-    const first = fleet.members[0]!;
-    ctx.report.previous = facts.get(first)!.live;
-    ctx.report.releasePath = `${first.host.deployPath}/releases/${name}`;
-    const vars = { DA_RELEASE: name };
-    await fleet.run(() => ({ name: 'take over', vars, steps: [takeStage(lockInfoMembers(ctx.run))] }));
-    const revision = (m: Member) => facts.get(m)!.releases.find((r) => r.name === name)?.revision ?? '';
-    ctx.report.sha = revision(first) || undefined;
-    await ctx.observer?.started({ release: name, previous: ctx.report.previous, sha: ctx.report.sha ?? '' });
-    const env = (m: Member) => hookEnv(c, m.host, name, facts.get(m)!.live, revision(m));
-    const back = (m: Member) => hookEnv(c, m.host, facts.get(m)!.live ?? '', undefined, revision(m));
-    await rolloutRelease(ctx, fleet, switchPhases(c, facts, name, env, back));
-    const removed = (m: Member) => {
-      const f = facts.get(m)!;
-      return releasesToRemove({
-        dirs: f.dirs,
-        history: [...f.history, { event: 'deploy', release: name }],
-        keep: c.keepReleases,
-        live: name,
-      }).filter((d) => !f.partial.has(d));
-    };
-    await fleet.run((m) => ({
-      name: 'finish',
-      vars,
-      steps: [
-        logHistory({
-          event: 'deploy',
-          release: name,
-          previous: facts.get(m)!.live ?? null,
-          ...runRecord(ctx.run),
-          sha: revision(m),
-          staged: true,
-        }),
-        ...fenced([cleanup(removed(m))]),
-        unlock(),
-      ],
-    }));
-    for (const m of fleet.members)
-      ctx.report.changes.push(
-        `${m.host.name}: current → releases/${name} (was ${facts.get(m)!.live ?? 'nothing'}; staged)` +
-          (removed(m).length ? `; removed old releases ${removed(m).join(', ')}` : ''),
-      );
+  ctx.report.url = ctx.config.url;
+  await withFleet(ctx, (fleet) => switchFleet(ctx, fleet, name)).catch((error: unknown) => {
+    throw afterFailedSwitch(ctx, name, error);
   });
+}
+
+async function switchFleet(ctx: CommandContext, fleet: Fleet, name: string): Promise<void> {
+  const c = ctx.config;
+  const facts = await checkStaged(ctx, fleet, name);
+  const first = fleet.members[0]!;
+  ctx.report.previous = facts.get(first)!.live;
+  ctx.report.releasePath = `${first.host.deployPath}/releases/${name}`;
+  const vars = { DA_RELEASE: name };
+  await fleet.run(() => ({ name: 'take over', vars, steps: [takeStage(lockInfoMembers(ctx.run))] }));
+  const revision = (m: Member) => facts.get(m)!.releases.find((r) => r.name === name)?.revision ?? '';
+  ctx.report.sha = revision(first) || undefined;
+  await ctx.observer?.started({ release: name, previous: ctx.report.previous, sha: ctx.report.sha ?? '' });
+  const env = (m: Member) => hookEnv(c, m.host, name, facts.get(m)!.live, revision(m));
+  const back = (m: Member) => hookEnv(c, m.host, facts.get(m)!.live ?? '', undefined, revision(m));
+  await rolloutRelease(ctx, fleet, switchPhases(c, facts, name, env, back));
+  const removed = (m: Member) => {
+    const f = facts.get(m)!;
+    return releasesToRemove({
+      dirs: f.dirs,
+      history: [...f.history, { event: 'deploy', release: name }],
+      keep: c.keepReleases,
+      live: name,
+    }).filter((d) => !f.partial.has(d));
+  };
+  await fleet.run((m) => ({
+    name: 'finish',
+    vars,
+    steps: [
+      logHistory({
+        event: 'deploy',
+        release: name,
+        previous: facts.get(m)!.live ?? null,
+        ...runRecord(ctx.run),
+        sha: revision(m),
+        staged: true,
+      }),
+      ...fenced([cleanup(removed(m))]),
+      unlock(),
+    ],
+  }));
+  for (const m of fleet.members)
+    ctx.report.changes.push(
+      `${m.host.name}: current → releases/${name} (was ${facts.get(m)!.live ?? 'nothing'}; staged)` +
+        (removed(m).length ? `; removed old releases ${removed(m).join(', ')}` : ''),
+    );
 }
 
 /** Reads every host and whether `name` is staged there; refuses (nothing changed) unless it is on every host. */

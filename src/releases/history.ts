@@ -123,18 +123,46 @@ export function parseHistory(text: string, invalid: (v: InvalidValue) => void = 
   return out;
 }
 
-/** Release names in the order they first appear in the history (creation order). */
+/**
+ * The lines of each release's latest life. A `failed` line ends a release (its directory was removed): a name that
+ * comes back after it (a stage re-run under the run's name, after a failed switch) is a new release, and the lines
+ * of the earlier attempt (its `revert`, its `failed`) no longer speak for it. A name whose last line is `failed`
+ * keeps the lines of that last attempt.
+ */
+export function latestLives(history: HistoryEntry[]): HistoryEntry[] {
+  const ends = new Map<string, number[]>();
+  const last = new Map<string, number>();
+  history.forEach((e, i) => {
+    last.set(e.release, i);
+    if (e.event === 'failed') ends.set(e.release, [...(ends.get(e.release) ?? []), i]);
+  });
+  return history.filter((e, i) => {
+    const f = ends.get(e.release);
+    if (!f) return true;
+    // The lines after the last failed one; or, when that is the name's last line, those of the attempt it ended.
+    const from = f.at(-1) === last.get(e.release) ? (f.at(-2) ?? -1) : f.at(-1)!;
+    return i > from;
+  });
+}
+
+/** Whether the history's last line about `name` is `failed`: that release is gone, and the name is free again. */
+export function endedFailed(history: HistoryEntry[], name: string): boolean {
+  for (let i = history.length - 1; i >= 0; i--) if (history[i]!.release === name) return history[i]!.event === 'failed';
+  return false;
+}
+
+/** Release names in the order they first appear in the history (creation order), each in its latest life. */
 export function creationOrder(history: HistoryEntry[]): string[] {
   const seen = new Set<string>();
-  for (const e of history) seen.add(e.release);
+  for (const e of latestLives(history)) seen.add(e.release);
   return [...seen];
 }
 
-/** Releases that must never be chosen again: failed, reverted, or rolled back from. */
+/** Releases that must never be chosen again: failed, reverted, or rolled back from (in their latest life). */
 export function unusable(history: HistoryEntry[]): { failed: Set<string>; bad: Set<string> } {
   const failed = new Set<string>();
   const bad = new Set<string>();
-  for (const e of history) {
+  for (const e of latestLives(history)) {
     if (e.event === 'failed') failed.add(e.release);
     if (e.event === 'revert') bad.add(e.release);
     if (e.event === 'rollback' && e.from) bad.add(e.from);

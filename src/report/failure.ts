@@ -68,13 +68,15 @@ function hostAfterFailure(r: RunReport, host: string, rows: StepRow[]): Span[] {
   }
   if (step('lock')?.status === 'failed')
     return says`${host}: the deploy lock is held by another run: nothing was changed, and that lock was left in place`;
-  if (!ok('lock')) return says`${host}: only read (no lock taken): nothing was changed`;
+  // A switch takes its lock over from the staged release's hold instead; its undo discards that release.
+  const takenOver = ok('take-over');
+  if (!ok('lock') && !takenOver) return says`${host}: only read (no lock taken): nothing was changed`;
   const release = r.release ? says`${r.release}` : says`the new release`;
   const made = r.command !== 'rollback' && step('release') !== undefined && step('release')!.status !== 'failed';
   const switched = ok('symlink');
   const revertedByPhase = r.rows.get(host)?.reverted === true || ok('revert');
   if (ok('unlock')) return says`${host}: finished before the run failed: ${release} is live there`;
-  const did = [says`took the deploy lock`];
+  const did = [takenOver ? says`took the deploy lock over from the stage of ${release}` : says`took the deploy lock`];
   if (made) did.push(says`made release ${release}`);
   if (switched) did.push(says`switched \`current\` to ${release}`);
   if (f.host === host) did.push(says`failed in step ${f.step}`);
@@ -82,6 +84,11 @@ function hostAfterFailure(r: RunReport, host: string, rows: StepRow[]): Span[] {
   const undo: [string, Span[]][] = [];
   if (switched && !revertedByPhase) undo.push(['switched', says`switch \`current\` back`]);
   if (made) undo.push(['removed', says`remove ${release} and the \`shared/\` entries this run created`]);
+  if (takenOver)
+    undo.push([
+      'removed',
+      says`remove ${release}, its stage record and preview link, and put back what its stage changed in \`shared/\``,
+    ]);
   if (step('maintenance-on') && !ok('maintenance-off'))
     undo.push(['ran', says`run maintenance \`off\` (where this run had turned maintenance on)`]);
   undo.push(['released', says`release the lock`]);

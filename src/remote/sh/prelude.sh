@@ -120,6 +120,10 @@ da_revert() (
 )
 da_abort() {
   cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
+  # A run that handed its lock to its stage's hold (sh/stage-hold.sh; the hold's record names the run) undoes nothing.
+  local o=''
+  read -r o 2>/dev/null < .deploy/lock/owner || true
+  case $o in stage-*) [ "$(da_lock_field owner)" != "$DA_OWNER" ] || return 0 ;; esac
   # A run that lost its lock keeps the shared entries it seeded (another run may use them by now).
   local lost=
   da_owns_lock || lost=yes

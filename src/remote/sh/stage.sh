@@ -37,9 +37,16 @@ da_stage_unpreview() {
   [ ! -L "$p" ] || [ "$(readlink -- "$p")" != "releases/$1" ] || rm -f -- "$p"
 }
 # da_abort as the hold's owner (its variables local to this call; da_abort changes the directory: call it in a subshell).
+# A hold cut short before its run's pending record or scratch dir were renamed (sh/stage-hold.sh) has them under the
+# staging run's owner, which the lock's record names.
 da_stage_abort() {
   # shellcheck disable=SC2034 # read by da_abort
-  local DA_OWNER=stage-$1 DA_PENDING=.deploy/pending/stage-$1 DA_TMP=.deploy/tmp.stage-$1
+  local DA_OWNER=stage-$1 DA_PENDING=.deploy/pending/stage-$1 DA_TMP=.deploy/tmp.stage-$1 s
+  s=$(da_lock_field owner)
+  case $s in '' | *[!A-Za-z0-9_-]*) ;; *)
+    [ -e "$DA_PENDING" ] || DA_PENDING=.deploy/pending/$s
+    [ -e "$DA_TMP" ] || DA_TMP=.deploy/tmp.$s ;;
+  esac
   da_abort
 }
 # The lock step's way past an expired hold: undone and said so; status 1 when the lock is not an expired hold.
@@ -47,9 +54,12 @@ da_stage_reclaim() {
   da_stage_expired || return 1
   da_fence_lock || return 1
   da_stage_expired || return 1
-  local o='' at
+  local o='' at said
   read -r o < .deploy/lock/owner
   at=$(da_stage_field expires_at)
+  said="a staged release ${o#stage-} expired at ${at:-an unknown time}: discarded"
+  # A hold without its record: its stage was cut short in the hold step (sh/stage-hold.sh).
+  [ "$(da_stage_field release)" = "${o#stage-}" ] || said="the stage of ${o#stage-} was cut short before its hold was whole: undone"
   da_stage_undo "${o#stage-}" > /dev/null
-  echo "a staged release ${o#stage-} expired at ${at:-an unknown time}: discarded"
+  echo "$said"
 }

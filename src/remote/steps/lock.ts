@@ -1,8 +1,8 @@
 import { httpsUrl, plainText, type InvalidValue } from '../../releases/history.js';
 import { shownInvalid, singleValues } from '../data.js';
-import type { Step } from '../phase.js';
 import { q } from '../quote.js';
-import { STAGE_SH } from '../sh/index.js';
+import { STOP, type Step } from '../phase.js';
+import { STAGE_UNDO_LIB } from './stage.js';
 
 /** Exit status of the lock step when another run holds the lock. */
 export const LOCK_HELD = 75;
@@ -12,23 +12,37 @@ export { LOCK_LOST } from '../fence.js';
 /**
  * deploy:lock: `mkdir` is the atomic test-and-set. The lock records who holds it and the holder's session process
  * (pid and boot id), so a later run can tell a live holder from one whose process is gone.
+ *
+ * A lock held by a staged release (`stage-NAME`, see steps/stage.ts) stops the phase (STOP) in the first request:
+ * the runner comes back to those hosts only with `reclaim`, whose step brings the hold's undo (sh/stage.sh
+ * da_stage_reclaim, and the files step's restore): an expired hold is undone as discard does, a live one refuses.
+ * So the first request of every run stays small (see MAX_SESSION_COMMAND), and the undo is shipped only when needed.
  */
-export function lock(infoJson: string): Step {
+export function lock(infoJson: string, o: { reclaim?: boolean } = {}): Step {
+  const take = o.reclaim
+    ? // A staged release's expired hold is undone like an abandoned run's lock (sh/stage.sh da_stage_reclaim).
+      'mkdir .deploy/lock 2>/dev/null || { ! da_owns_lock && da_stage_reclaim && mkdir .deploy/lock 2>/dev/null; }'
+    : 'mkdir .deploy/lock 2>/dev/null';
+  const held = o.reclaim
+    ? ''
+    : `
+  o=
+  read -r o 2>/dev/null < .deploy/lock/owner || true
+  case $o in stage-*) echo "the deploy lock is held by $o"; exit ${STOP} ;; esac`;
   return {
     id: 'lock',
     label: 'lock',
-    // A staged release's expired hold is undone like an abandoned run's lock (sh/stage.sh da_stage_reclaim).
-    body: `if mkdir .deploy/lock 2>/dev/null || { ! da_owns_lock && da_stage_reclaim && mkdir .deploy/lock 2>/dev/null; }; then
+    body: `if ${take}; then
   printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
   printf '{%s,"pid":%s,"boot_id":"%s"}\\n' ${q(infoJson)} "$$" "$DA_BOOT_ID" > .deploy/lock/info.json
   echo "deploy lock taken"
 elif da_owns_lock; then
   echo "deploy lock already held by this run"
-else
+else${held}
   da_lock_report
   exit ${LOCK_HELD}
 fi`,
-    lib: [STAGE_SH],
+    ...(o.reclaim ? { lib: STAGE_UNDO_LIB } : {}),
   };
 }
 

@@ -20,6 +20,12 @@ import {
 export const STAGE_LIB = STAGE_SH;
 
 /**
+ * What undoing a hold takes (da_stage_undo): the hold helpers and the files step's restore, so that every way a hold
+ * is undone (discard, unlock, the lock step past an expired hold) puts back the `files:` content the stage changed.
+ */
+export const STAGE_UNDO_LIB: readonly string[] = [FILES_RESTORE_SH, STAGE_SH];
+
+/**
  * The end of a stage: the run hands its lock over to the staged release, which holds it for `ttlSeconds`; the
  * pending record goes with it, so the session's end does not undo the release. `preview`: a link to it, or ''.
  */
@@ -63,7 +69,8 @@ export function takeStage(info: string): Step {
 /** The discard command: removes the staged `$DA_RELEASE` and its hold (`discard removed`), or says there is none. */
 export function discardStage(): Step {
   // The undo puts back the `files:` the stage changed (see steps/files.ts), as a failed deploy's does.
-  return { id: 'discard', label: 'discard', body: STAGE_DISCARD_SH, lib: [FILES_RESTORE_SH, FENCE_SH, STAGE_SH] };
+  // da_lock_name (sh/fence.sh): the message says whose stage it discards.
+  return { id: 'discard', label: 'discard', body: STAGE_DISCARD_SH, lib: [FENCE_SH, ...STAGE_UNDO_LIB] };
 }
 
 /** Whether a host discarded a staged release (`done`) or had none (`none`). */

@@ -1,6 +1,7 @@
 import type { Step } from '../phase.js';
 import { q } from '../quote.js';
-import { FILES_RESTORE_SH, STAGE_SH, UNLOCK_ANY_SH } from '../sh/index.js';
+import { UNLOCK_ANY_SH } from '../sh/index.js';
+import { STAGE_UNDO_LIB } from './stage.js';
 
 export interface UnlockOptions {
   /** Remove the lock even when the holder's session still runs on the host. */
@@ -29,6 +30,6 @@ export function unlockAny(o: UnlockOptions): Step {
     label: 'unlock',
     body: `forced=${o.force}\nby=${q(oneLine(o.by))}\nurl=${q(oneLine(o.url))}\n${UNLOCK_ANY_SH}`,
     // The holder's undo puts back the files it changed (see steps/files.ts).
-    lib: [FILES_RESTORE_SH, STAGE_SH],
+    lib: STAGE_UNDO_LIB,
   };
 }
