@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 
 import { COMMANDS, isCommand, type CommandName } from '../commands/names.js';
 import { secretPieces, type PieceOptions } from '../config/index.js';
-import { RELEASE_NAME_EXISTS, type ReleaseNameExists } from '../releases/name.js';
+import { checkReleaseName, RELEASE_NAME_EXISTS, type ReleaseNameExists } from '../releases/name.js';
 
 /** The action's inputs as one typed object (names as in action.yml). */
 export interface Inputs {
@@ -61,9 +61,9 @@ export function readInputs(): Inputs {
     sshPassphrase: core.getInput('ssh-passphrase'),
     sshCertificate: core.getInput('ssh-certificate'),
     knownHosts: core.getInput('known-hosts'),
-    releaseName: core.getInput('release-name'),
+    releaseName: releaseNameInput('release-name', command, ['deploy', 'redeploy', 'stage']),
     releaseNameExists: oneOfInput('release-name-exists', RELEASE_NAME_EXISTS),
-    release: core.getInput('release'),
+    release: releaseNameInput('release', command, ['rollback', 'switch', 'discard']),
     dryRun: booleanInput('dry-run'),
     force: forceInput(command),
     hosts: core.getInput('hosts'),
@@ -148,6 +148,15 @@ function booleanInput(name: string): boolean {
   if (['true', 'True', 'TRUE'].includes(value)) return true;
   if (['false', 'False', 'FALSE'].includes(value)) return false;
   throw new Error(`input ${name}: "${value}" is not a boolean; use true or false`);
+}
+
+/**
+ * `release-name` and `release` where `command` reads them: a release name, often another job's output (which a
+ * workflow may fill from a branch name or a dispatch input), so checked here, before any host is reached.
+ */
+function releaseNameInput(name: string, command: CommandName, readBy: CommandName[]): string {
+  const value = core.getInput(name);
+  return value && readBy.includes(command) ? checkReleaseName(value, `input ${name}`) : value;
 }
 
 /** `shard` applies to stage only. */

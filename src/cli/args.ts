@@ -1,7 +1,7 @@
 /** The CLI's command line: `deploy-action COMMAND ENVIRONMENT [options]`. */
 import { parseArgs } from 'node:util';
 import { isCommand, type CommandName } from '../commands/names.js';
-import { RELEASE_NAME_EXISTS, type ReleaseNameExists } from '../releases/name.js';
+import { checkReleaseName, RELEASE_NAME_EXISTS, type ReleaseNameExists } from '../releases/name.js';
 import { words } from '../remote/quote.js';
 import { COMMANDS, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_START_TIMEOUT_SECONDS } from './help.js';
 
@@ -167,6 +167,7 @@ export function parseCliArgs(argv: string[]): CliRequest {
   ] as const) {
     if (values[name] === '') throw new UsageError(`--${name} must not be empty`);
   }
+  for (const name of ['release-name', 'release'] as const) releaseNameArg(values[name], `--${name}`);
   return {
     kind: 'run',
     command,
@@ -191,6 +192,16 @@ export function parseCliArgs(argv: string[]): CliRequest {
     ...(values.maintenance || values['no-maintenance'] ? { maintenance: values.maintenance === true } : {}),
     ...(state === 'on' || state === 'off' ? { maintenanceState: state } : {}),
   };
+}
+
+/** A release name given on the command line (maybe pasted from a job's output): checked before any host is reached. */
+function releaseNameArg(value: string | undefined, option: string): void {
+  if (value === undefined) return;
+  try {
+    checkReleaseName(value, option);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 /** The commands whose --release names an existing release (the others' new one is --release-name). */

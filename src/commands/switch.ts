@@ -21,6 +21,7 @@ const WHY: Record<Exclude<StageState, 'ok'>, string> = {
   other: 'another release is staged there',
   unheld: 'its stage record is there, but the deploy lock is not held by that stage',
   expired: 'its stage expired',
+  notdir: 'its release directory is a symlink or not a directory (never followed)',
   unknown: 'the host did not say whether it is staged',
 };
 

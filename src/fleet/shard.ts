@@ -13,7 +13,9 @@ export function parseShard(spec: string, source: string): Shard | undefined {
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
   if (!m || count < 1 || count > 1000 || index < 1 || index > count)
-    throw new Error(`${source}: "${spec}" is not a shard: write K/N with 1 ≤ K ≤ N (e.g. 2/8)`);
+    throw new Error(
+      `${source}: ${JSON.stringify(spec.length > 40 ? `${spec.slice(0, 40)}…` : spec)} is not a shard: write K/N with 1 ≤ K ≤ N ≤ 1000 (e.g. 2/8: the second job of a matrix of 8)`,
+    );
   return { index, count };
 }
 

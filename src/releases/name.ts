@@ -9,11 +9,19 @@ export function isReleaseName(name: unknown): name is string {
 export function checkReleaseName(name: string, source: string): string {
   if (!isReleaseName(name)) {
     throw new Error(
-      `${source}: "${name}" is not a valid release name: use letters, digits, '.', '_' and '-' (at most 100, ` +
-        'starting with a letter or digit)',
+      `${source}: ${shownName(name)} is not a valid release name: use letters, digits, '.', '_' and '-' (at most ` +
+        '100, starting with a letter or digit)',
     );
   }
   return name;
+}
+
+/**
+ * A name that broke the rule, as a message shows it: it may come from another job's output (a branch name, a
+ * dispatch input), so quoted as JSON (a newline is `\n`, never a line of its own) and cut after 60 characters.
+ */
+function shownName(name: string): string {
+  return JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name);
 }
 
 /** `YYYYMMDDHHMMSS` in UTC, as Capistrano names releases. */

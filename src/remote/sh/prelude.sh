@@ -148,7 +148,8 @@ da_abort() {
         release)
           # A pending record is host data: a release name is one plain path segment.
           case $value in ''|.|..|*/*) echo "ignored the pending line \"$line\": not a release name"; continue ;; esac
-          if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && [ -e "releases/$value" ]; then
+          # Never what current resolves to, however its link is written (absolute, ./releases/…).
+          if [ "$(readlink current 2>/dev/null)" != "releases/$value" ] && ! [ current -ef "releases/$value" ] && [ -e "releases/$value" ]; then
             rm -rf -- "releases/$value" && rm -f -- ".deploy/manifests/$value.gz" ".deploy/manifests/$value.idx" && echo "removed the unfinished release $value" && da_undid release-removed
             da_now
             da_history "{\"event\":\"failed\",\"release\":\"$value\",$DA_RUN_JSON,\"at\":\"$DA_AT\"}"

@@ -3,7 +3,12 @@
 # .deploy/pending/stage-NAME and .deploy/tmp.stage-NAME (the stage run's own, renamed at the hand-over).
 # shellcheck shell=bash
 # shellcheck disable=SC2154
-da_stage_field() { [ ! -f .deploy/stage ] || sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" .deploy/stage 2>/dev/null || :; }
+# A field of the record, host data: read by the shell itself, its first 4 KiB only (what a hold writes is far less).
+da_stage_field() {
+  local r='' re="\"$1\":\"?([^\",}]*)"
+  [ ! -f .deploy/stage ] || read -r -N 4096 r < .deploy/stage 2>/dev/null || :
+  [[ ! $r =~ $re ]] || printf '%s' "${BASH_REMATCH[1]}"
+}
 # Status 0 when the lock is a stage hold that has expired on this host's clock (or has no readable expiry).
 da_stage_expired() {
   local o='' exp now
@@ -11,7 +16,8 @@ da_stage_expired() {
   case $o in stage-*) ;; *) return 1 ;; esac
   [ "$(da_stage_field release)" = "${o#stage-}" ] || return 0
   exp=$(da_stage_field expires)
-  case $exp in '' | *[!0-9]*) return 0 ;; esac
+  # Not a number, or too long to be a time (13+ digits: beyond the year 5000, and past what test(1) compares).
+  case $exp in '' | *[!0-9]* | ?????????????*) return 0 ;; esac
   printf -v now '%(%s)T' -1
   [ "$exp" -lt "$now" ]
 }

@@ -8,8 +8,9 @@ if [ ! -d .deploy/lock ]; then echo "no deploy lock here"; exit 0; fi
 da_lock_report
 holder=
 read -r holder 2>/dev/null < .deploy/lock/owner || true
-# The owner is a file name below .deploy/: anything but a plain token is not one (no record, no undo).
-case $holder in *[!A-Za-z0-9_-]*) holder= ;; esac
+# The owner is a file name below .deploy/: anything but a plain token is not one (no record, no undo). A hold's
+# owner is stage-<release name>, and a release name may have dots.
+case $holder in .* | *[!A-Za-z0-9._-]*) holder= ;; esac
 alive=false
 # A staged release's hold (sh/stage.sh) is alive until it expires.
 case $holder in stage-*) da_stage_expired || alive=true ;; *) ! da_lock_alive || alive=true ;; esac

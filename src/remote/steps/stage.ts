@@ -2,6 +2,7 @@ import { singleValues } from '../data.js';
 import type { Step } from '../phase.js';
 import { q } from '../quote.js';
 import {
+  FENCE_SH,
   FILES_RESTORE_SH,
   STAGE_CHECK_SH,
   STAGE_DISCARD_SH,
@@ -38,10 +39,10 @@ export function holdStage(o: { ttlSeconds: number; info: string; preview: string
   };
 }
 
-/** What stageCheck reports: ok, none (nothing staged), other (another release), unheld, expired. */
+/** What stageCheck reports: ok, none (nothing staged), other (another release), unheld, expired, notdir. */
 export const STAGE_CHECK = 'stage-check';
 export const STAGE_EXPIRES_AT = 'stage-expires-at';
-export type StageState = 'ok' | 'none' | 'other' | 'unheld' | 'expired' | 'unknown';
+export type StageState = 'ok' | 'none' | 'other' | 'unheld' | 'expired' | 'notdir' | 'unknown';
 
 /** Reads whether `$DA_RELEASE` is staged and held on the host. Changes nothing. */
 export function stageCheck(): Step {
@@ -55,7 +56,7 @@ export function stageState(result: { data: Map<string, string[]> } | undefined):
 } {
   const one = singleValues(result ?? { data: new Map() }, [], [STAGE_CHECK, STAGE_EXPIRES_AT]);
   const s = one(STAGE_CHECK);
-  const state = (['ok', 'none', 'other', 'unheld', 'expired'] as const).find((x) => x === s) ?? 'unknown';
+  const state = (['ok', 'none', 'other', 'unheld', 'expired', 'notdir'] as const).find((x) => x === s) ?? 'unknown';
   const at = one(STAGE_EXPIRES_AT);
   return { state, ...(/^[0-9TZ:.+-]{1,40}$/.test(at) ? { expiresAt: at } : {}) };
 }
@@ -68,7 +69,8 @@ export function takeStage(info: string): Step {
 /** The discard command: removes the staged `$DA_RELEASE` and its hold (`discard removed`), or says there is none. */
 export function discardStage(): Step {
   // The undo puts back the `files:` the stage changed (see steps/files.ts), as a failed deploy's does.
-  return { id: 'discard', label: 'discard', body: STAGE_DISCARD_SH, lib: STAGE_UNDO_LIB };
+  // da_lock_name (sh/fence.sh): the message says whose stage it discards.
+  return { id: 'discard', label: 'discard', body: STAGE_DISCARD_SH, lib: [FENCE_SH, ...STAGE_UNDO_LIB] };
 }
 
 /** Whether a host discarded a staged release (`done`) or had none (`none`). */
