@@ -366,29 +366,6 @@ describe('deploy through dist/index.js to a real sshd', () => {
   });
 });
 
-describe('a hook that never ends', () => {
-  test('is stopped after hook_timeout; nothing is activated and the lock is released', async () => {
-    const dp = awkwardDeployPath();
-    const ws = makeWorkspace(APP, config(dp));
-    const first = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
-    expect(first.code).toBe(0);
-    writeFileSync(
-      ws.config,
-      config(dp)
-        .replace('deploy:\n', 'deploy:\n      - sleep 600\n')
-        .replace('keep_releases: 2', 'keep_releases: 2\n    hook_timeout: 2s'),
-    );
-    ws.write('VERSION', 'v2\n');
-    const t0 = Date.now();
-    const r = await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });
-    expect(r.code).not.toBe(0);
-    expect(Date.now() - t0).toBeLessThan(20_000);
-    expect(r.stdout).toContain('stopped after hook_timeout (2 s)');
-    expect(readlinkSync(join(dp, 'current'))).toBe(`releases/${first.outputs['release']}`);
-    expect(existsSync(join(dp, '.deploy/lock'))).toBe(false);
-  });
-});
-
 describe('an encrypted deploy key', () => {
   let locked: SshdHandle;
   beforeAll(async () => {

@@ -106,7 +106,8 @@ describe('doctor (action)', () => {
     const closed = `{ host: 127.0.0.1, user: root, port: 1 }`;
     const ws = makeWorkspace(
       { 'index.html': 'hello\n' },
-      config(noTar, dp).replace(/hosts: \[(.*)\]/, `hosts: [$1, ${closed}]`),
+      // No retries of the closed port (1 s, then 2 s): the row is what this test is about.
+      config(noTar, dp, '    connect_retries: 0\n').replace(/hosts: \[(.*)\]/, `hosts: [$1, ${closed}]`),
     );
     const r = await runAction({
       inputs: sshInputs(noTar, { command: 'doctor', 'connect-timeout': '5' }),

@@ -199,7 +199,8 @@ maybe('fleets of real hosts (network namespaces)', () => {
         )
         .join('\n') +
       `\n      - { host: ${deadAddress}, user: root, port: 22, deploy_path: ${JSON.stringify(join(base, 'dead'))} }`;
-    ws.write('../deploy.yml', fleetConfig(base, '', { hostsYaml }));
+    // No retries (connect-timeout × 3 tries): failing before anything switches is what this test is about.
+    ws.write('../deploy.yml', fleetConfig(base, '    connect_retries: 0\n', { hostsYaml }));
     const t0 = Date.now();
     const r = await deploy(ws, 'v2', { 'connect-timeout': '3' });
     expect(r.code).not.toBe(0);

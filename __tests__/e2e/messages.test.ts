@@ -52,6 +52,11 @@ const errorLine = (stdout: string) => stdout.split('\n').find((l) => l.startsWit
 const deployPath = () => join(mkdtempSync(join(tmpdir(), 'da-target-')), 'shop');
 const config = (host: string, dp = deployPath()) =>
   `name: shop\nenvironments:\n  production:\n    hosts: [${host}]\n    deploy_path: ${JSON.stringify(dp)}\n`;
+/**
+ * Without retries, for the connection errors: those tests are about the messages (each retry of a failed
+ * connection waits 1 s, then 2 s); the retries have their own tests (hardening/ and transport/connect-retries).
+ */
+const once = (host: string) => `${config(host)}    connect_retries: 0\n`;
 const STACK = /^\s+at .+\(.*:\d+:\d+\)$/m;
 
 let key: { privateKey: string; file: string };
@@ -72,7 +77,7 @@ const inputs = (extra: Record<string, string> = {}) => ({
 describe('connection errors say what happened and what to check', () => {
   test('a refused port: "nothing listens on port P of 127.0.0.1" with the hint, in the action and the CLI', async () => {
     const port = await closedPort();
-    const ws = makeWorkspace({ 'index.html': 'hi\n' }, config(`"root@127.0.0.1:${port}"`));
+    const ws = makeWorkspace({ 'index.html': 'hi\n' }, once(`"root@127.0.0.1:${port}"`));
     const action = await runAction({ inputs: inputs(), workspace: ws.dir });
     expect(action.code).toBe(1);
     const sentence = `nothing listens on port ${port} of 127.0.0.1`;
@@ -87,7 +92,7 @@ describe('connection errors say what happened and what to check', () => {
   });
 
   test('a name that does not resolve (.invalid, RFC 6761): "does not resolve" with the hint', async () => {
-    const ws = makeWorkspace({ 'index.html': 'hi\n' }, config('root@nonexistent.invalid'));
+    const ws = makeWorkspace({ 'index.html': 'hi\n' }, once('root@nonexistent.invalid'));
     const action = await runAction({ inputs: inputs(), workspace: ws.dir });
     expect(action.code).toBe(1);
     const sentence = 'the name nonexistent.invalid does not resolve';
@@ -106,7 +111,7 @@ describe('connection errors after TCP came up', () => {
     const held: Socket[] = [];
     const { server, port } = await tcpServer((sock) => held.push(sock));
     try {
-      const ws = makeWorkspace({ 'index.html': 'hi\n' }, config(`"root@127.0.0.1:${port}"`));
+      const ws = makeWorkspace({ 'index.html': 'hi\n' }, once(`"root@127.0.0.1:${port}"`));
       const r = await runAction({ inputs: inputs({ 'connect-timeout': '2' }), workspace: ws.dir });
       expect(r.code).toBe(1);
       expect(errorLine(r.stdout)).toContain(
@@ -121,7 +126,7 @@ describe('connection errors after TCP came up', () => {
   test('a connection reset before the handshake (fail2ban, MaxStartups): said so, with what to check', async () => {
     const { server, port } = await tcpServer((sock) => sock.resetAndDestroy());
     try {
-      const ws = makeWorkspace({ 'index.html': 'hi\n' }, config(`"root@127.0.0.1:${port}"`));
+      const ws = makeWorkspace({ 'index.html': 'hi\n' }, once(`"root@127.0.0.1:${port}"`));
       const r = await runAction({ inputs: inputs(), workspace: ws.dir });
       expect(r.code).toBe(1);
       expect(errorLine(r.stdout)).toContain(

@@ -46,6 +46,16 @@ const outcome = (r: ActionResult) =>
     ?.replace(/^::error[^:]*::/, '')
     .slice(0, 200) ?? `exit ${r.code}`;
 /** The unlocking operator: another run than the deploys (which all run as acme/shop run 4242 by octocat). */
+/**
+ * A deploy hook that holds its run (and its lock) until the test lets it go: no race between the hook's length and
+ * how long the other runs take on a loaded machine (a fixed `sleep` ended before the unlock did, or waited idle).
+ */
+function hold(): { hook: string; started: string; release(): void } {
+  const flag = join(mkdtempSync(join(tmpdir(), 'da-flag-')), 'go');
+  const hook = `for i in $(seq 1200); do if [ -e ${JSON.stringify(flag)} ]; then break; fi; sleep 0.1; done`;
+  return { hook, started: '▶ for i in $(seq 1200)', release: () => writeFileSync(flag, '') };
+}
+
 const OPERATOR = { GITHUB_RUN_ID: '5151', GITHUB_ACTOR: 'mona' };
 const unlockBy = (c: Case, inputs: Record<string, string> = {}) =>
   c.start({ command: 'unlock', ...inputs }, OPERATOR).done;
@@ -91,14 +101,16 @@ const LOST =
 
 describe('the lock is a fence', () => {
   test('a forced unlock during the deploy hook, then another deploy: the first run stops, never switches, and says who unlocked', async () => {
-    const c = await makeCase(sshd, { deploy: ['sleep 8'] });
+    const held = hold();
+    const c = await makeCase(sshd, { deploy: [held.hook] });
     const a = c.start();
-    await a.waitFor('▶ sleep 8');
+    await a.waitFor(held.started);
     const watch = watchCurrent(c.dp);
     const u = await unlockBy(c, { force: 'true' });
     expect({ code: u.code, errors: errors(u) }).toEqual({ code: 0, errors: [] });
     expect(u.summary).toContain('STILL RUNNING');
     const b = await deployB(c, 'vB');
+    held.release();
     expect({ code: b.code, errors: errors(b) }).toEqual({ code: 0, errors: [] });
     const bRelease = `releases/${b.outputs['release']}`;
     const ra = await doneWithin(a, 60_000);
@@ -128,13 +140,14 @@ describe('the lock is a fence', () => {
   }, 120_000);
 
   test('unlock believing the holder dead (its pid rewritten): the first run never switches to its removed release, cleans nothing', async () => {
-    const c = await makeCase(sshd, { deploy: ['sleep 8'] });
+    const held = hold();
+    const c = await makeCase(sshd, { deploy: [held.hook] });
     // Two more releases, so the run's cleanup would have something old to remove.
     for (const v of ['v2', 'v3']) expect((await deployB(c, v)).code).toBe(0);
-    c.config({ deploy: ['sleep 8'] });
+    c.config({ deploy: [held.hook] });
     c.ws.write('VERSION', 'vA\n');
     const a = c.start();
-    await a.waitFor('▶ sleep 8');
+    await a.waitFor(held.started);
     const watch = watchCurrent(c.dp);
     const info = join(c.dp, '.deploy/lock/info.json');
     writeFileSync(info, readFileSync(info, 'utf8').replace(/"pid":\d+/, '"pid":999999'));
@@ -142,6 +155,7 @@ describe('the lock is a fence', () => {
     expect({ code: u.code, errors: errors(u) }).toEqual({ code: 0, errors: [] });
     expect(u.summary).toContain('no longer running');
     const b = await deployB(c, 'vB');
+    held.release();
     expect(b.code).toBe(0);
     const bRelease = `releases/${b.outputs['release']}`;
     const afterB = snapshot(c.dp).releases;
@@ -162,9 +176,10 @@ describe('the lock is a fence', () => {
   }, 150_000);
 
   test('unlock without force while the holder runs: refused, naming the run; the run goes on and succeeds', async () => {
-    const c = await makeCase(sshd, { deploy: ['sleep 6'] });
+    const held = hold();
+    const c = await makeCase(sshd, { deploy: [held.hook] });
     const a = c.start();
-    await a.waitFor('▶ sleep 6');
+    await a.waitFor(held.started);
     const owner = snapshot(c.dp).lockOwner;
     const u = await unlockBy(c);
     record({ invariants: '------', note: `unlock: ${outcome(u)}` });
@@ -176,6 +191,7 @@ describe('the lock is a fence', () => {
     expect(e).toMatch(/still running/);
     expect(e).toMatch(/force: true.*--force/);
     expect(snapshot(c.dp).lockOwner).toBe(owner);
+    held.release();
     const ra = await doneWithin(a, 60_000);
     expect({ code: ra.code, errors: errors(ra) }).toEqual({ code: 0, errors: [] });
     expect(live(c.dp)).toEqual({ target: `releases/${ra.outputs['release']}`, complete: true });

@@ -5,7 +5,7 @@
  * src/remote/sh/index.ts is what `npm run shell` makes of those files, and the constants they hold as literals agree
  * with the TypeScript ones.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,11 +29,25 @@ if (!haveShellcheck && !process.env.CI) {
   process.stderr.write(`\n*** SKIPPED: ${MISSING} ***\n\n`);
 }
 
+/** shellcheck's output (stdout then stderr) for these files, from one process. */
+function shellcheck(files: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('shellcheck', ['-x', '-s', 'bash', '-f', 'gcc', ...files], { cwd: ROOT });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', () => resolve(`${out}${err}`));
+  });
+}
+
 /**
- * shellcheck's findings for each of the texts (one process for all of them), each finding with the line it is on;
- * '' for a clean text.
+ * shellcheck's findings for each of the texts, each finding with the line it is on; '' for a clean text. Two
+ * processes share the texts: each step's script sources the prelude, which shellcheck parses again for every file,
+ * so the lint is CPU-bound, and the suite's other worker mostly waits on hosts.
  */
-function shellcheckAll(texts: readonly (readonly [string, string])[]): Map<string, string> {
+async function shellcheckAll(texts: readonly (readonly [string, string])[]): Promise<Map<string, string>> {
   const dir = mkdtempSync(join(tmpdir(), 'da-shellcheck-'));
   try {
     const files = texts.map(([name, text], i) => {
@@ -41,13 +55,11 @@ function shellcheckAll(texts: readonly (readonly [string, string])[]): Map<strin
       writeFileSync(file, text);
       return [file, name, text] as const;
     });
-    const r = spawnSync('shellcheck', ['-x', '-s', 'bash', '-f', 'gcc', ...files.map(([f]) => f)], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    if (r.error) throw r.error;
+    const paths = files.map(([f]) => f);
+    const half = Math.ceil(paths.length / 2);
+    const output = (await Promise.all([shellcheck(paths.slice(0, half)), shellcheck(paths.slice(half))])).join('');
     const found = new Map<string, string>(texts.map(([name]) => [name, '']));
-    for (const line of `${r.stdout}${r.stderr}`.split('\n').filter(Boolean)) {
+    for (const line of output.split('\n').filter(Boolean)) {
       const hit = files.find(([f]) => line.startsWith(`${f}:`));
       if (!hit) throw new Error(`shellcheck: ${line}`);
       const [file, name, text] = hit;
@@ -168,14 +180,15 @@ describe('src/remote/sh/index.ts', () => {
     const steps = sampleSteps();
     const libs = sampleLibs();
     let found = new Map<string, string>();
-    beforeAll(() => {
+    beforeAll(async () => {
       if (!haveShellcheck) return;
-      found = shellcheckAll([
+      found = await shellcheckAll([
         ...files.map((f) => [`file ${f}`, readFileSync(join(SH, f), 'utf8')] as const),
         ...steps.map(([name, step]) => [`step ${name}`, sessionWith([step])] as const),
         ...libs.map(([name, lib]) => [`lib ${name}`, `# shellcheck shell=bash\n${lib}`] as const),
       ]);
-    });
+      // Over a minute on a loaded 2-core machine (it ran synchronously before, where no hook timeout applied).
+    }, 300_000);
 
     test.each(files)('src/remote/sh/%s is clean', (file) => {
       expect(found.get(`file ${file}`)).toBe('');
