@@ -230,7 +230,7 @@ export async function scaleBench(opts: {
         const run = { ms, result: r, usage, window: switchWindowMs(dirs), execs: (execs(n) - execs0) / n };
         if (i > 0) runs.push(cpu.hostsMs !== undefined ? { ...run, hostsMs: cpu.hostsMs } : run);
         console.log(
-          `  ${n} host(s), run ${i}${i ? '' : ' (warm-up)'}: ${secs(ms)}, runner CPU ${cpuOf(usage).toFixed(0)} ms, RSS ${(usage.maxRssKiB / 1024).toFixed(0)} MiB, switch window ${run.window.toFixed(0)} ms`,
+          `  ${n} host(s), run ${i}${i ? '' : ' (warm-up)'}: ${secs(ms)}, runner CPU ${cpuOf(usage).toFixed(0)} ms (user ${usage.userMs.toFixed(0)}, system ${usage.systemMs.toFixed(0)}), RSS ${(usage.maxRssKiB / 1024).toFixed(0)} MiB, switch window ${run.window.toFixed(0)} ms`,
         );
       }
       const perHost = runs.every((r) => r.hostsMs !== undefined) ? median(runs.map((r) => r.hostsMs! / n)) : undefined;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import ssh2, { type Client } from 'ssh2';
 import {
   certificateAlgorithm,
@@ -29,6 +29,33 @@ function isSigningKey(key: unknown): key is SigningKey {
 }
 
 /**
+ * ssh2's key objects sign with their private key as PEM text, which OpenSSL decodes again for every signature: about
+ * 2 ms of the runner's CPU per login (an Ed25519 signature itself takes under 0.1 ms), paid by every host. The
+ * decoded key is kept per PEM text (one per credential, so this holds one or two), and ssh2's own sign() runs with
+ * it in place of the text: the same algorithm and hash, the same signature. A key whose PEM ssh2 does not keep
+ * under that symbol (a later ssh2) signs as before.
+ */
+const decoded = new Map<string, KeyObject>();
+const PRIV_PEM = 'Private key PEM';
+
+function signFast(key: SigningKey, data: Buffer, hash?: string): Buffer | Error {
+  const symbol = Object.getOwnPropertySymbols(key).find((s) => s.description === PRIV_PEM);
+  const pem = symbol ? (key as unknown as Record<symbol, unknown>)[symbol] : undefined;
+  if (!symbol || typeof pem !== 'string') return key.sign(data, hash);
+  let object = decoded.get(pem);
+  if (!object) {
+    try {
+      object = createPrivateKey(pem);
+    } catch {
+      return key.sign(data, hash);
+    }
+    if (decoded.size >= 4) decoded.clear();
+    decoded.set(pem, object);
+  }
+  return key.sign.call(Object.create(key, { [symbol]: { value: object } }), data, hash);
+}
+
+/**
  * Public-key authentication in one round trip instead of two. ssh2 always asks the server first whether a key
  * would be accepted (a request without a signature) and signs only after the server says yes. RFC 4252 §7 lets the
  * client send the signed request straight away; the server answers it exactly as it answers a query, success or
@@ -49,7 +76,7 @@ export function signWithoutAsking(client: Client): boolean {
     if (sign || !isSigningKey(key)) return authPK.call(this, username, key, keyAlgo, sign);
     const hash = key.type === 'ssh-rsa' ? RSA_HASH[keyAlgo ?? 'ssh-rsa'] : undefined;
     return authPK.call(this, username, key, keyAlgo, (data, done) => {
-      const signature = key.sign(data, hash);
+      const signature = signFast(key, data, hash);
       // A key that cannot sign: ask first after all, and ssh2 reports the failure its own way when it signs.
       if (signature instanceof Error) authPK.call(this, username, key, keyAlgo);
       else done(signature);
@@ -93,7 +120,7 @@ export function presentCertificate(client: Client, certificate: Certificate): bo
     // ssh2 writes the request's fields with the certificate in place of the key and hands over the data to sign.
     const presented = Object.create(key, { getPublicSSH: { value: () => certificate.blob } }) as unknown;
     return authPK.call(this, username, presented, certificateAlgorithm(algorithm), (data) => {
-      const signature = key.sign(data, hash);
+      const signature = signFast(key, data, hash);
       if (signature instanceof Error) throw new Error(`the private key could not sign the login: ${signature.message}`);
       const sessionIdLength = data.readUInt32BE(0);
       const blob = signatureBlob(algorithm, sshSignature(key.type, signature));
