@@ -4,6 +4,7 @@ import type { ConnectConfig } from 'ssh2';
 import type { Surface } from '../config/index.js';
 import { pipelineLogin, type EarlySession } from './pipelined-login.js';
 import { certificateMismatch, keyFingerprint, presentCertificate, signWithoutAsking } from './sign-at-once.js';
+import { ignoreHostKeysUpdate } from './host-keys-update.js';
 import type { Certificate } from './certificate.js';
 import { describeHandshakeTimeout, describeLostConnection, describeNetError, errorCode } from './net-errors.js';
 import { type Carrier, SshTransport } from './ssh-transport.js';
@@ -112,6 +113,7 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials, via?:
     const connecting = ssh.connect(config as Parameters<NodeSSH['connect']>[0]);
     if (ssh.connection) {
       signWithoutAsking(ssh.connection);
+      ignoreHostKeysUpdate(ssh.connection);
       if (creds.certificate && !presentCertificate(ssh.connection, creds.certificate))
         throw new Error('this version of ssh2 cannot log in with a certificate (its internals changed)');
       // A session channel in the login's flight only when the login is one attempt (see pipelineLogin).
