@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
-import ssh2, { type Client } from 'ssh2';
+import ssh2, { type Client, type ParsedKey } from 'ssh2';
 import {
   certificateAlgorithm,
   checkCertificateKey,
@@ -10,6 +10,24 @@ import {
 
 // ssh2 is CommonJS: its named exports are not visible to Node's ESM loader (the bench runs this file unbundled).
 const { utils } = ssh2;
+
+/**
+ * A private key as ssh2 parses it, once per run for each key text and passphrase: ssh2 parses the text again for every
+ * connection it is given it to, and an encrypted OpenSSH key costs a bcrypt KDF in JavaScript each time (0.6-1 s
+ * of the runner's CPU per host here). Undefined when the text is no private key ssh2 can read with this passphrase:
+ * the caller then gives ssh2 the text, which reports the problem its own way.
+ */
+export function parsedPrivateKey(privateKey: string, passphrase?: string): ParsedKey | undefined {
+  const id = `${passphrase ?? ''}\0${privateKey}`;
+  if (!parsedKeys.has(id)) {
+    const parsed = utils.parseKey(privateKey, passphrase);
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (parsedKeys.size >= 4) parsedKeys.clear();
+    parsedKeys.set(id, key && !(key instanceof Error) && key.isPrivateKey() ? key : undefined);
+  }
+  return parsedKeys.get(id);
+}
+const parsedKeys = new Map<string, ParsedKey | undefined>();
 
 /** The parts of ssh2's key objects and protocol this module relies on. */
 interface SigningKey {
@@ -153,9 +171,8 @@ function send(proto: PacketProtocol, payload: Buffer): void {
  * log show it), or undefined when the key cannot be read here.
  */
 export function keyFingerprint(privateKey: string, passphrase?: string): string | undefined {
-  const parsed = utils.parseKey(privateKey, passphrase);
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!key || key instanceof Error) return undefined;
+  const key = parsedPrivateKey(privateKey, passphrase);
+  if (!key) return undefined;
   return `SHA256:${createHash('sha256').update(key.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
 }
 
@@ -169,9 +186,8 @@ export function certificateMismatch(
   passphrase: string | undefined,
   names: { certificate: string; key: string },
 ): string | undefined {
-  const parsed = utils.parseKey(privateKey, passphrase);
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!key || key instanceof Error) return undefined;
+  const key = parsedPrivateKey(privateKey, passphrase);
+  if (!key) return undefined;
   try {
     checkCertificateKey(certificate, key.getPublicSSH(), names.certificate, names.key);
     return undefined;
