@@ -21,7 +21,7 @@
  * Scale (issue 20, bench/scale.ts): one runner deploys to 1, 10, 50 and 100 hosts (`--sizes 1,10,50,100`) at 50 ms
  * RTT; 3 counted runs per size unless `--runs` says otherwise, `--max-parallel N` sets the environment's
  * max_parallel (default: the action's, 10), `--shards N` (default 4; 0: none) adds the largest size staged by N
- * concurrent `stage` processes, then one `switch`. Bar: the runner's CPU per extra host ≤ 10 ms, its peak RSS
+ * concurrent `stage` processes, then one `switch`; `--against PATH` deploys with that build too, taking turns. Bar: the runner's CPU per extra host ≤ 10 ms, its peak RSS
  * ≤ 300 MB, the switch window at 100 hosts ≤ 1 s.
  */
 import { availableParallelism } from 'node:os';
@@ -101,6 +101,7 @@ if (!only || only === 'scale') {
     rttMs: 50,
     shards: Number(arg('--shards') ?? 4),
     ...(maxParallel ? { maxParallel: Number(maxParallel) } : {}),
+    ...(against ? { against } : {}),
   });
   const v = scaleVerdicts(r);
   if (v.rows.length < 2) v.cpuPerHostMs = Number.NaN; // a slope needs two sizes

@@ -45,6 +45,8 @@ export interface ScaleRow {
   execsPerHost: number;
   /** Each phase's time as the log's line after its section says (`stage: 100/100 hosts, 4.1 s`), medians. */
   phases: [string, number][];
+  /** The `--against` build's runner CPU in the same counted runs (median), taking turns with ours. */
+  againstCpuMs?: number;
 }
 
 /** The phase lines of an action's log: title and milliseconds, in order. */
@@ -148,6 +150,7 @@ async function timedAction(
   inputs: Record<string, string>,
   workspace: string,
   label: string,
+  dist?: string,
 ): Promise<{ ms: number; result: ActionResult; usage?: ProcessUsage }> {
   const usageFile = join(workspace, `usage-${label}-${process.hrtime.bigint()}.json`);
   const hook = pathToFileURL(fileURLToPath(new URL('./usage-hook.js', import.meta.url))).href;
@@ -156,10 +159,10 @@ async function timedAction(
   const env = {
     BENCH_USAGE_FILE: usageFile,
     NODE_OPTIONS: `--import ${hook}${extra ? ` ${extra}` : ''}`,
-    ...(prof ? { BENCH_CPU_PROF: prof } : {}),
+    ...(prof ? { BENCH_CPU_PROF: prof, BENCH_CPU_PROF_US: process.env['BENCH_CPU_PROF_US'] ?? '200' } : {}),
   };
   const t0 = performance.now();
-  const result = await runAction({ inputs, workspace, env });
+  const result = await runAction({ inputs, workspace, env, ...(dist ? { dist } : {}) });
   const ms = performance.now() - t0;
   const usage = existsSync(usageFile) ? (JSON.parse(readFileSync(usageFile, 'utf8')) as ProcessUsage) : undefined;
   rmSync(usageFile, { force: true });
@@ -176,6 +179,11 @@ export async function scaleBench(opts: {
   maxParallel?: number;
   /** Stage the largest size in this many concurrent shards, then switch (0: not run). */
   shards?: number;
+  /**
+   * Another build's dist/index.js: each run of each size also deploys with it, the two taking turns going first, so
+   * a change's effect on the runner's CPU is read from the same moments of a noisy machine.
+   */
+  against?: string;
 }): Promise<ScaleResult> {
   const largest = Math.max(...opts.sizes);
   const workspace = mkdtempSync(join(tmpdir(), 'da-bench-scale-'));
@@ -213,7 +221,18 @@ export async function scaleBench(opts: {
       const dirs = endpoints.slice(0, n).map((_, j) => join(base, `h${j}`));
       writeFileSync(join(workspace, 'deploy.yml'), configFor(endpoints.slice(0, n), dirs, login, opts.maxParallel));
       const runs: (Run & { hostsMs?: number; window: number; execs: number })[] = [];
+      const againstCpu: number[] = [];
       for (let i = 0; i < opts.runs + 1; i++) {
+        const other = async (when: number) => {
+          if (!opts.against || i % 2 !== when) return;
+          writeFileSync(join(workspace, 'app/VERSION'), `v${i}b\n`);
+          await settle(...dirs);
+          const b = await timedAction(inputsFor(n), workspace, `${n}b`, opts.against);
+          if (b.result.code !== 0 || !b.usage) throw new Error(`scale bench: the --against build failed at ${n} hosts`);
+          if (i > 0) againstCpu.push(cpuOf(b.usage));
+          console.log(`  ${n} host(s), run ${i}, --against build: runner CPU ${cpuOf(b.usage).toFixed(0)} ms`);
+        };
+        await other(0);
         writeFileSync(join(workspace, 'app/VERSION'), `v${i}\n`);
         await settle(...dirs);
         const execs0 = execs(n);
@@ -230,8 +249,9 @@ export async function scaleBench(opts: {
         const run = { ms, result: r, usage, window: switchWindowMs(dirs), execs: (execs(n) - execs0) / n };
         if (i > 0) runs.push(cpu.hostsMs !== undefined ? { ...run, hostsMs: cpu.hostsMs } : run);
         console.log(
-          `  ${n} host(s), run ${i}${i ? '' : ' (warm-up)'}: ${secs(ms)}, runner CPU ${cpuOf(usage).toFixed(0)} ms, RSS ${(usage.maxRssKiB / 1024).toFixed(0)} MiB, switch window ${run.window.toFixed(0)} ms`,
+          `  ${n} host(s), run ${i}${i ? '' : ' (warm-up)'}: ${secs(ms)}, runner CPU ${cpuOf(usage).toFixed(0)} ms (user ${usage.userMs.toFixed(0)}, system ${usage.systemMs.toFixed(0)}), RSS ${(usage.maxRssKiB / 1024).toFixed(0)} MiB, switch window ${run.window.toFixed(0)} ms`,
         );
+        await other(1);
       }
       const perHost = runs.every((r) => r.hostsMs !== undefined) ? median(runs.map((r) => r.hostsMs! / n)) : undefined;
       result.rows.push({
@@ -246,6 +266,7 @@ export async function scaleBench(opts: {
           title,
           median(runs.map((r) => phaseTimes(r.result.stdout)[k]?.[1] ?? Number.NaN)),
         ]),
+        ...(againstCpu.length ? { againstCpuMs: median(againstCpu) } : {}),
       });
       rmSync(base, { recursive: true, force: true });
     }
@@ -348,7 +369,11 @@ export function scaleReport(r: ScaleResult, rttMs: number): string {
   if (rows.length > 1) {
     const slopes = rows.slice(1).map((b, i) => {
       const a = rows[i]!;
-      return `${a.hosts}→${b.hosts}: ${slope(a, b, (x) => x.runnerCpuMs).toFixed(1)} ms CPU, ${(slope(a, b, (x) => x.runnerRssMiB) * 1024).toFixed(0)} KiB RSS`;
+      const against =
+        a.againstCpuMs !== undefined && b.againstCpuMs !== undefined
+          ? ` (the --against build: ${slope(a, b, (x) => x.againstCpuMs!).toFixed(1)} ms CPU)`
+          : '';
+      return `${a.hosts}→${b.hosts}: ${slope(a, b, (x) => x.runnerCpuMs).toFixed(1)} ms CPU, ${(slope(a, b, (x) => x.runnerRssMiB) * 1024).toFixed(0)} KiB RSS${against}`;
     });
     lines.push(`Runner per extra host (between sizes): ${slopes.join('; ')}`);
   }

@@ -140,9 +140,11 @@ export class RunReport {
 
   /** Hosts with rows (or steps), in config order; the runner (its build) first, other names last. */
   inOrder(hosts: Iterable<string>): string[] {
-    const rank = (h: string) =>
-      h === 'runner' ? -1 : this.order.includes(h) ? this.order.indexOf(h) : this.order.length;
-    return [...hosts].sort((a, b) => rank(a) - rank(b));
+    // Each host's place looked up once (a sort compares each host about log2(n) times; a fleet has hundreds).
+    const at = new Map(this.order.map((h, i) => [h, i] as const).reverse());
+    const list = [...hosts];
+    const rank = new Map(list.map((h) => [h, h === 'runner' ? -1 : (at.get(h) ?? this.order.length)] as const));
+    return list.sort((a, b) => rank.get(a)! - rank.get(b)!);
   }
 
   row(host: string): HostRow {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import ssh2, { type Client } from 'ssh2';
+import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
+import ssh2, { type Client, type ParsedKey } from 'ssh2';
 import {
   certificateAlgorithm,
   checkCertificateKey,
@@ -10,6 +10,24 @@ import {
 
 // ssh2 is CommonJS: its named exports are not visible to Node's ESM loader (the bench runs this file unbundled).
 const { utils } = ssh2;
+
+/**
+ * A private key as ssh2 parses it, once per run for each key text and passphrase: ssh2 parses the text again for every
+ * connection it is given it to, and an encrypted OpenSSH key costs a bcrypt KDF in JavaScript each time (0.6-1 s
+ * of the runner's CPU per host here). Undefined when the text is no private key ssh2 can read with this passphrase:
+ * the caller then gives ssh2 the text, which reports the problem its own way.
+ */
+export function parsedPrivateKey(privateKey: string, passphrase?: string): ParsedKey | undefined {
+  const id = `${passphrase ?? ''}\0${privateKey}`;
+  if (!parsedKeys.has(id)) {
+    const parsed = utils.parseKey(privateKey, passphrase);
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (parsedKeys.size >= 4) parsedKeys.clear();
+    parsedKeys.set(id, key && !(key instanceof Error) && key.isPrivateKey() ? key : undefined);
+  }
+  return parsedKeys.get(id);
+}
+const parsedKeys = new Map<string, ParsedKey | undefined>();
 
 /** The parts of ssh2's key objects and protocol this module relies on. */
 interface SigningKey {
@@ -26,6 +44,33 @@ const RSA_HASH: Record<string, string> = { 'rsa-sha2-256': 'sha256', 'rsa-sha2-5
 function isSigningKey(key: unknown): key is SigningKey {
   const k = key as Partial<SigningKey> | null;
   return !!k && typeof k.sign === 'function' && typeof k.isPrivateKey === 'function' && k.isPrivateKey();
+}
+
+/**
+ * ssh2's key objects sign with their private key as PEM text, which OpenSSL decodes again for every signature: about
+ * 2 ms of the runner's CPU per login (an Ed25519 signature itself takes under 0.1 ms), paid by every host. The
+ * decoded key is kept per PEM text (one per credential, so this holds one or two), and ssh2's own sign() runs with
+ * it in place of the text: the same algorithm and hash, the same signature. A key whose PEM ssh2 does not keep
+ * under that symbol (a later ssh2) signs as before.
+ */
+const decoded = new Map<string, KeyObject>();
+const PRIV_PEM = 'Private key PEM';
+
+function signFast(key: SigningKey, data: Buffer, hash?: string): Buffer | Error {
+  const symbol = Object.getOwnPropertySymbols(key).find((s) => s.description === PRIV_PEM);
+  const pem = symbol ? (key as unknown as Record<symbol, unknown>)[symbol] : undefined;
+  if (!symbol || typeof pem !== 'string') return key.sign(data, hash);
+  let object = decoded.get(pem);
+  if (!object) {
+    try {
+      object = createPrivateKey(pem);
+    } catch {
+      return key.sign(data, hash);
+    }
+    if (decoded.size >= 4) decoded.clear();
+    decoded.set(pem, object);
+  }
+  return key.sign.call(Object.create(key, { [symbol]: { value: object } }), data, hash);
 }
 
 /**
@@ -49,7 +94,7 @@ export function signWithoutAsking(client: Client): boolean {
     if (sign || !isSigningKey(key)) return authPK.call(this, username, key, keyAlgo, sign);
     const hash = key.type === 'ssh-rsa' ? RSA_HASH[keyAlgo ?? 'ssh-rsa'] : undefined;
     return authPK.call(this, username, key, keyAlgo, (data, done) => {
-      const signature = key.sign(data, hash);
+      const signature = signFast(key, data, hash);
       // A key that cannot sign: ask first after all, and ssh2 reports the failure its own way when it signs.
       if (signature instanceof Error) authPK.call(this, username, key, keyAlgo);
       else done(signature);
@@ -93,7 +138,7 @@ export function presentCertificate(client: Client, certificate: Certificate): bo
     // ssh2 writes the request's fields with the certificate in place of the key and hands over the data to sign.
     const presented = Object.create(key, { getPublicSSH: { value: () => certificate.blob } }) as unknown;
     return authPK.call(this, username, presented, certificateAlgorithm(algorithm), (data) => {
-      const signature = key.sign(data, hash);
+      const signature = signFast(key, data, hash);
       if (signature instanceof Error) throw new Error(`the private key could not sign the login: ${signature.message}`);
       const sessionIdLength = data.readUInt32BE(0);
       const blob = signatureBlob(algorithm, sshSignature(key.type, signature));
@@ -126,9 +171,8 @@ function send(proto: PacketProtocol, payload: Buffer): void {
  * log show it), or undefined when the key cannot be read here.
  */
 export function keyFingerprint(privateKey: string, passphrase?: string): string | undefined {
-  const parsed = utils.parseKey(privateKey, passphrase);
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!key || key instanceof Error) return undefined;
+  const key = parsedPrivateKey(privateKey, passphrase);
+  if (!key) return undefined;
   return `SHA256:${createHash('sha256').update(key.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
 }
 
@@ -142,9 +186,8 @@ export function certificateMismatch(
   passphrase: string | undefined,
   names: { certificate: string; key: string },
 ): string | undefined {
-  const parsed = utils.parseKey(privateKey, passphrase);
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!key || key instanceof Error) return undefined;
+  const key = parsedPrivateKey(privateKey, passphrase);
+  if (!key) return undefined;
   try {
     checkCertificateKey(certificate, key.getPublicSSH(), names.certificate, names.key);
     return undefined;

@@ -3,7 +3,14 @@ import { NodeSSH } from 'node-ssh';
 import type { ConnectConfig } from 'ssh2';
 import type { Surface } from '../config/index.js';
 import { pipelineLogin, type EarlySession } from './pipelined-login.js';
-import { certificateMismatch, keyFingerprint, presentCertificate, signWithoutAsking } from './sign-at-once.js';
+import {
+  certificateMismatch,
+  keyFingerprint,
+  parsedPrivateKey,
+  presentCertificate,
+  signWithoutAsking,
+} from './sign-at-once.js';
+import { ignoreHostKeysUpdate } from './host-keys-update.js';
 import type { Certificate } from './certificate.js';
 import { describeHandshakeTimeout, describeLostConnection, describeNetError, errorCode } from './net-errors.js';
 import { type Carrier, SshTransport } from './ssh-transport.js';
@@ -80,6 +87,7 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials, via?:
       : undefined;
   if (mismatch) throw new ConnectError(mismatch, 'auth');
   const pinned = hostKeyAlgorithms(creds.knownHosts, target.host, target.port);
+  const key = creds.privateKey ? parsedPrivateKey(creds.privateKey, creds.passphrase || undefined) : undefined;
   const sock = via?.sock ?? takeTcp(target.host, target.port);
   // Whether TCP came up tells a silent firewall from a port that speaks no SSH, when the handshake times out.
   let tcpUp = !(sock instanceof Socket) || !sock.connecting;
@@ -100,10 +108,15 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials, via?:
     ...(pinned
       ? { algorithms: { serverHostKey: pinned as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } }
       : {}),
-    ...(creds.privateKey ? { privateKey: creds.privateKey, passphrase: creds.passphrase || undefined } : {}),
+    // The key parsed once per run (see parsedPrivateKey); one ssh2 cannot read goes as text, for ssh2's own error.
+    ...(creds.privateKey && !key ? { privateKey: creds.privateKey, passphrase: creds.passphrase || undefined } : {}),
     ...(creds.agent ? { agent: creds.agent } : {}),
     // Straight to the key: ssh2 would otherwise ask for `none` first, one more round trip for every connection.
-    authHandler: [...(creds.privateKey ? (['publickey'] as const) : []), ...(creds.agent ? (['agent'] as const) : [])],
+    authHandler: [
+      ...(key ? [{ type: 'publickey' as const, username: target.user, key }] : []),
+      ...(creds.privateKey && !key ? (['publickey'] as const) : []),
+      ...(creds.agent ? (['agent'] as const) : []),
+    ] as ConnectConfig['authHandler'],
   };
   const ssh = new NodeSSH();
   let early: EarlySession | undefined;
@@ -112,6 +125,7 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials, via?:
     const connecting = ssh.connect(config as Parameters<NodeSSH['connect']>[0]);
     if (ssh.connection) {
       signWithoutAsking(ssh.connection);
+      ignoreHostKeysUpdate(ssh.connection);
       if (creds.certificate && !presentCertificate(ssh.connection, creds.certificate))
         throw new Error('this version of ssh2 cannot log in with a certificate (its internals changed)');
       // A session channel in the login's flight only when the login is one attempt (see pipelineLogin).
