@@ -1,5 +1,5 @@
 export const id = 781;
-export const ids = [781,255];
+export const ids = [781,565];
 export const modules = {
 
 /***/ 3781:
@@ -9,7 +9,7 @@ export const modules = {
 /* harmony export */   connectThrough: () => (/* binding */ connectThrough)
 /* harmony export */ });
 /* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1138);
-/* harmony import */ var _ssh_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1255);
+/* harmony import */ var _ssh_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6565);
 /**
  * Jump hosts (OpenSSH's ProxyJump): each hop is an SSH connection whose `direct-tcpip` channel carries the next one,
  * the last carrying the target's. Every hop's host key is checked against `known-hosts` as the target's is (by the
@@ -87,7 +87,7 @@ function hopError(label, error) {
 
 /***/ }),
 
-/***/ 1255:
+/***/ 6565:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -225,11 +225,57 @@ var transport_certificate = __webpack_require__(2102);
 
 // ssh2 is CommonJS: its named exports are not visible to Node's ESM loader (the bench runs this file unbundled).
 const { utils } = (lib_default());
+/**
+ * A private key as ssh2 parses it, once per run for each key text and passphrase: ssh2 parses the text again for every
+ * connection it is given it to, and an encrypted OpenSSH key costs a bcrypt KDF in JavaScript each time (0.6-1 s
+ * of the runner's CPU per host here). Undefined when the text is no private key ssh2 can read with this passphrase:
+ * the caller then gives ssh2 the text, which reports the problem its own way.
+ */
+function parsedPrivateKey(privateKey, passphrase) {
+    const id = `${passphrase ?? ''}\0${privateKey}`;
+    if (!parsedKeys.has(id)) {
+        const parsed = utils.parseKey(privateKey, passphrase);
+        const key = Array.isArray(parsed) ? parsed[0] : parsed;
+        if (parsedKeys.size >= 4)
+            parsedKeys.clear();
+        parsedKeys.set(id, key && !(key instanceof Error) && key.isPrivateKey() ? key : undefined);
+    }
+    return parsedKeys.get(id);
+}
+const parsedKeys = new Map();
 /** The hash each RSA signature algorithm signs with (the other key types have one hash each). */
 const RSA_HASH = { 'rsa-sha2-256': 'sha256', 'rsa-sha2-512': 'sha512', 'ssh-rsa': 'sha1' };
 function isSigningKey(key) {
     const k = key;
     return !!k && typeof k.sign === 'function' && typeof k.isPrivateKey === 'function' && k.isPrivateKey();
+}
+/**
+ * ssh2's key objects sign with their private key as PEM text, which OpenSSL decodes again for every signature: about
+ * 2 ms of the runner's CPU per login (an Ed25519 signature itself takes under 0.1 ms), paid by every host. The
+ * decoded key is kept per PEM text (one per credential, so this holds one or two), and ssh2's own sign() runs with
+ * it in place of the text: the same algorithm and hash, the same signature. A key whose PEM ssh2 does not keep
+ * under that symbol (a later ssh2) signs as before.
+ */
+const decoded = new Map();
+const PRIV_PEM = 'Private key PEM';
+function signFast(key, data, hash) {
+    const symbol = Object.getOwnPropertySymbols(key).find((s) => s.description === PRIV_PEM);
+    const pem = symbol ? key[symbol] : undefined;
+    if (!symbol || typeof pem !== 'string')
+        return key.sign(data, hash);
+    let object = decoded.get(pem);
+    if (!object) {
+        try {
+            object = (0,external_node_crypto_.createPrivateKey)(pem);
+        }
+        catch {
+            return key.sign(data, hash);
+        }
+        if (decoded.size >= 4)
+            decoded.clear();
+        decoded.set(pem, object);
+    }
+    return key.sign.call(Object.create(key, { [symbol]: { value: object } }), data, hash);
 }
 /**
  * Public-key authentication in one round trip instead of two. ssh2 always asks the server first whether a key
@@ -254,7 +300,7 @@ function signWithoutAsking(client) {
             return authPK.call(this, username, key, keyAlgo, sign);
         const hash = key.type === 'ssh-rsa' ? RSA_HASH[keyAlgo ?? 'ssh-rsa'] : undefined;
         return authPK.call(this, username, key, keyAlgo, (data, done) => {
-            const signature = key.sign(data, hash);
+            const signature = signFast(key, data, hash);
             // A key that cannot sign: ask first after all, and ssh2 reports the failure its own way when it signs.
             if (signature instanceof Error)
                 authPK.call(this, username, key, keyAlgo);
@@ -292,7 +338,7 @@ function presentCertificate(client, certificate) {
         // ssh2 writes the request's fields with the certificate in place of the key and hands over the data to sign.
         const presented = Object.create(key, { getPublicSSH: { value: () => certificate.blob } });
         return authPK.call(this, username, presented, (0,transport_certificate/* certificateAlgorithm */.Pn)(algorithm), (data) => {
-            const signature = key.sign(data, hash);
+            const signature = signFast(key, data, hash);
             if (signature instanceof Error)
                 throw new Error(`the private key could not sign the login: ${signature.message}`);
             const sessionIdLength = data.readUInt32BE(0);
@@ -324,9 +370,8 @@ function send(proto, payload) {
  * log show it), or undefined when the key cannot be read here.
  */
 function keyFingerprint(privateKey, passphrase) {
-    const parsed = utils.parseKey(privateKey, passphrase);
-    const key = Array.isArray(parsed) ? parsed[0] : parsed;
-    if (!key || key instanceof Error)
+    const key = parsedPrivateKey(privateKey, passphrase);
+    if (!key)
         return undefined;
     return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(key.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
 }
@@ -335,9 +380,8 @@ function keyFingerprint(privateKey, passphrase) {
  * cannot be read is left to the login, which reports it its own way.
  */
 function certificateMismatch(certificate, privateKey, passphrase, names) {
-    const parsed = utils.parseKey(privateKey, passphrase);
-    const key = Array.isArray(parsed) ? parsed[0] : parsed;
-    if (!key || key instanceof Error)
+    const key = parsedPrivateKey(privateKey, passphrase);
+    if (!key)
         return undefined;
     try {
         (0,transport_certificate/* checkCertificateKey */.pS)(certificate, key.getPublicSSH(), names.certificate, names.key);
@@ -346,6 +390,33 @@ function certificateMismatch(certificate, privateKey, passphrase, names) {
     catch (error) {
         return error.message;
     }
+}
+
+;// CONCATENATED MODULE: ./src/transport/host-keys-update.ts
+/**
+ * OpenSSH's sshd sends every host key it has after the login (`hostkeys-00@openssh.com`, for clients that update
+ * their known_hosts: OpenSSH's UpdateHostKeys). ssh2 answers it by asking the server to prove each key (one more
+ * request and reply, a signature per key on the host) and verifying each proof, to emit a `hostkeys` event that
+ * nothing here listens to: the host key is pinned by known-hosts before the login, and never updated from the
+ * connection. That cost every host about 1.5 ms of the runner's CPU with one host key (a server with RSA, ECDSA and
+ * Ed25519 keys makes it three proofs), and the host the signatures. This leaves the announcement unanswered, as
+ * OpenSSH's own client does without UpdateHostKeys (it asks for no reply); other global requests go to ssh2 as
+ * before. Returns false, changing nothing, when ssh2 is shaped differently. Call it right after `client.connect()`.
+ */
+function ignoreHostKeysUpdate(client) {
+    const proto = client._protocol;
+    const handlers = proto?._handlers;
+    const handler = handlers?.GLOBAL_REQUEST;
+    if (!handlers || typeof handler !== 'function' || typeof proto?.requestSuccess !== 'function')
+        return false;
+    handlers.GLOBAL_REQUEST = function (p, name, wantReply, data) {
+        if (name !== 'hostkeys-00@openssh.com')
+            return handler.call(this, p, name, wantReply, data);
+        // As ssh2 does for it: a server that asks for a reply gets success.
+        if (wantReply)
+            proto.requestSuccess();
+    };
+    return true;
 }
 
 ;// CONCATENATED MODULE: ./src/transport/net-errors.ts
@@ -822,6 +893,7 @@ function certificateProblem(kh, host, port, cert, now) {
 
 
 
+
 const INPUT_NAMES = {
     publicKey: 'the public key of ssh-private-key',
     passphrase: 'ssh-passphrase',
@@ -856,6 +928,7 @@ async function connectSsh(target, creds, via) {
     if (mismatch)
         throw new ConnectError(mismatch, 'auth');
     const pinned = hostKeyAlgorithms(creds.knownHosts, target.host, target.port);
+    const key = creds.privateKey ? parsedPrivateKey(creds.privateKey, creds.passphrase || undefined) : undefined;
     const sock = via?.sock ?? (0,tcp/* takeTcp */.Rs)(target.host, target.port);
     // Whether TCP came up tells a silent firewall from a port that speaks no SSH, when the handshake times out.
     let tcpUp = !(sock instanceof external_node_net_.Socket) || !sock.connecting;
@@ -876,10 +949,15 @@ async function connectSsh(target, creds, via) {
         ...(pinned
             ? { algorithms: { serverHostKey: pinned } }
             : {}),
-        ...(creds.privateKey ? { privateKey: creds.privateKey, passphrase: creds.passphrase || undefined } : {}),
+        // The key parsed once per run (see parsedPrivateKey); one ssh2 cannot read goes as text, for ssh2's own error.
+        ...(creds.privateKey && !key ? { privateKey: creds.privateKey, passphrase: creds.passphrase || undefined } : {}),
         ...(creds.agent ? { agent: creds.agent } : {}),
         // Straight to the key: ssh2 would otherwise ask for `none` first, one more round trip for every connection.
-        authHandler: [...(creds.privateKey ? ['publickey'] : []), ...(creds.agent ? ['agent'] : [])],
+        authHandler: [
+            ...(key ? [{ type: 'publickey', username: target.user, key }] : []),
+            ...(creds.privateKey && !key ? ['publickey'] : []),
+            ...(creds.agent ? ['agent'] : []),
+        ],
     };
     const ssh = new esm/* NodeSSH */.H();
     let early;
@@ -888,6 +966,7 @@ async function connectSsh(target, creds, via) {
         const connecting = ssh.connect(config);
         if (ssh.connection) {
             signWithoutAsking(ssh.connection);
+            ignoreHostKeysUpdate(ssh.connection);
             if (creds.certificate && !presentCertificate(ssh.connection, creds.certificate))
                 throw new Error('this version of ssh2 cannot log in with a certificate (its internals changed)');
             // A session channel in the login's flight only when the login is one attempt (see pipelineLogin).
