@@ -8,29 +8,50 @@ export interface CoalesceOptions {
   flushOnExit?: boolean;
   /** Streams whose writes must come after this stream's earlier ones (stderr after stdout on a terminal). */
   orderedBefore?: Writable[];
+  /**
+   * Hold writes until the event loop's turn ends (setImmediate) rather than the tick's: the lines of every host
+   * whose data arrived in that turn leave together. For the log; the SSH socket keeps the tick.
+   */
+  turn?: boolean;
 }
 
 /**
  * Writes made within one tick leave together: the stream is corked at the tick's first write and uncorked on the
  * next tick, so a burst of small writes becomes one system call (`writev`) instead of one each. Used for the SSH
  * socket (ssh2 writes every packet in pieces) and for the log on stdout (a pipe to the runner: a fleet's progress
- * lines would otherwise cost one write and one wake-up of the reader each).
+ * lines would otherwise cost one write and one wake-up of the reader each). Plain text writes (a string, no
+ * callback) are joined into one string while held: one chunk for the stream to carry instead of one per line.
  */
 export function coalesceWrites<S extends Writable>(stream: S, opts: CoalesceOptions = {}): S {
-  const write = stream.write;
+  const write = stream.write as (...a: unknown[]) => boolean;
   let corked = false;
+  /** Text written while corked, not yet passed to the stream. */
+  let held = '';
+  const release = () => {
+    if (!held) return;
+    const text = held;
+    held = '';
+    write.call(stream, text);
+  };
   const flush = () => {
     if (!corked) return;
     corked = false;
+    release();
     stream.uncork();
   };
+  const later = opts.turn ? (fn: () => void) => setImmediate(fn) : (fn: () => void) => process.nextTick(fn);
   stream.write = function (this: S, ...args: unknown[]) {
     if (!corked && !stream.destroyed) {
       corked = true;
       stream.cork();
-      process.nextTick(flush);
+      later(flush);
     }
-    return (write as (...a: unknown[]) => boolean).apply(this, args);
+    if (corked && args.length === 1 && typeof args[0] === 'string') {
+      held += args[0];
+      return true;
+    }
+    release();
+    return write.apply(this, args);
   } as S['write'];
   for (const other of opts.orderedBefore ?? []) {
     const otherWrite = other.write;
@@ -43,7 +64,7 @@ export function coalesceWrites<S extends Writable>(stream: S, opts: CoalesceOpti
     process.once('exit', () => {
       flush();
       // Later exit listeners write straight through: the next tick that would release them never comes.
-      stream.write = write;
+      stream.write = write as S['write'];
     });
   }
   return stream;

@@ -27,7 +27,35 @@ describe('coalesceWrites', () => {
     for (const line of ['▶ lock\n', '✓ lock (2 ms)\n', '▶ inspect\n']) stream.write(line);
     expect(calls).toEqual([]);
     await tick();
-    expect(calls).toEqual([['▶ lock\n', '✓ lock (2 ms)\n', '▶ inspect\n']]);
+    expect(calls).toEqual([['▶ lock\n✓ lock (2 ms)\n▶ inspect\n']]);
+  });
+
+  test('text joined while held keeps its place among writes it cannot join (bytes, a callback)', async () => {
+    const { stream, calls } = recorder();
+    coalesceWrites(stream);
+    let done = false;
+    stream.write('one\n');
+    stream.write('two\n');
+    stream.write(Buffer.from('bytes\n'));
+    stream.write('three\n', () => {
+      done = true;
+    });
+    stream.write('four\n');
+    await tick();
+    expect(calls).toEqual([['one\ntwo\n', 'bytes\n', 'three\n', 'four\n']]);
+    expect(done).toBe(true);
+  });
+
+  test('with turn, the writes of several ticks in one turn of the event loop leave as one write', async () => {
+    const { stream, calls } = recorder();
+    coalesceWrites(stream, { turn: true });
+    stream.write('web1: ▶ lock\n');
+    await Promise.resolve();
+    process.nextTick(() => stream.write('web2: ▶ lock\n'));
+    await new Promise((r) => process.nextTick(r));
+    expect(calls).toEqual([]);
+    await tick();
+    expect(calls).toEqual([['web1: ▶ lock\nweb2: ▶ lock\n']]);
   });
 
   test('writes in different ticks leave separately, without waiting for more', async () => {

@@ -47,6 +47,20 @@ describe('heartbeat', () => {
     expect(said.sort()).toEqual(['still running `shared` on web1, 0s', 'still running `upload` on web2, 0s']);
   });
 
+  test('a step that starts while the one before it was quiet gets its whole interval (one timer per host serves them)', async () => {
+    const said: string[] = [];
+    const beats = new Heartbeat((t) => said.push(t), 200);
+    beats.begin('web1', 'lock');
+    await sleep(120);
+    beats.end('web1');
+    beats.begin('web1', 'migrate');
+    await sleep(150);
+    expect(said).toEqual([]);
+    await sleep(150);
+    expect(said).toEqual(['still running `migrate` on web1, 0s']);
+    beats.end('web1');
+  });
+
   test('durations, labels and the interval override', () => {
     expect([elapsed(999), elapsed(45_000), elapsed(90_000), elapsed(605_000), elapsed(3_900_000)]).toEqual([
       '0s',

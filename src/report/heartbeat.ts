@@ -30,20 +30,23 @@ export function shortLabel(label: string): string {
 }
 
 interface Beat {
+  /** The step's label as given (shortened only when a heartbeat says it). */
   label: string;
   started: number;
   /** The step's last sign of life: its start, a line of output, a piece of its upload, or the last heartbeat. */
   last: number;
-  timer?: NodeJS.Timeout;
 }
 
 /**
- * One timer per running step (one step runs at a time on a host): while the step is quiet, a line every `everyMs`
- * ("still running `php artisan migrate` on web1, 1m30s"). Timers are cleared when the step ends, fails or its phase
- * is given up, and never keep the process alive.
+ * One timer per host with a running step (one step runs at a time on a host): while the step is quiet, a line every
+ * `everyMs` ("still running `php artisan migrate` on web1, 1m30s"). A host's timer outlives its step: the next
+ * step takes it over (it fires, sees the new step's start, and waits the rest), and a timer that fires with no step
+ * running ends; so a phase of short steps arms a timer or two per host, not two per step. Timers never keep the
+ * process alive.
  */
 export class Heartbeat {
   private readonly beats = new Map<string, Beat>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly say: (text: string) => void,
@@ -52,11 +55,9 @@ export class Heartbeat {
 
   /** A step started on `host`. */
   begin(host: string, label: string): void {
-    this.end(host);
     const now = Date.now();
-    const beat: Beat = { label: shortLabel(label), started: now, last: now };
-    this.beats.set(host, beat);
-    this.arm(host, beat, this.everyMs);
+    this.beats.set(host, { label, started: now, last: now });
+    if (!this.timers.has(host)) this.arm(host, this.everyMs);
   }
 
   /** The step running on `host` showed a sign of life. */
@@ -67,28 +68,28 @@ export class Heartbeat {
 
   /** The step on `host` ended (or its phase did): no more heartbeats for it. */
   end(host: string): void {
-    const beat = this.beats.get(host);
-    if (!beat) return;
-    clearTimeout(beat.timer);
     this.beats.delete(host);
   }
 
-  private arm(host: string, beat: Beat, ms: number): void {
-    beat.timer = setTimeout(() => this.check(host, beat), ms);
-    beat.timer.unref();
+  private arm(host: string, ms: number): void {
+    const timer = setTimeout(() => this.check(host), ms);
+    timer.unref();
+    this.timers.set(host, timer);
   }
 
-  private check(host: string, beat: Beat): void {
-    if (this.beats.get(host) !== beat) return;
+  private check(host: string): void {
+    this.timers.delete(host);
+    const beat = this.beats.get(host);
+    if (!beat) return;
     const now = Date.now();
     const quiet = now - beat.last;
     if (quiet < this.everyMs) {
-      this.arm(host, beat, this.everyMs - quiet);
+      this.arm(host, this.everyMs - quiet);
       return;
     }
     beat.last = now;
-    this.say(`still running \`${beat.label}\` on ${host}, ${elapsed(now - beat.started)}`);
-    this.arm(host, beat, this.everyMs);
+    this.say(`still running \`${shortLabel(beat.label)}\` on ${host}, ${elapsed(now - beat.started)}`);
+    this.arm(host, this.everyMs);
   }
 }
 
