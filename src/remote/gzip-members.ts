@@ -5,9 +5,9 @@ import { gzipSync } from 'node:zlib';
  * members' texts one after another. Most of a session script is the same for every host of a run (the prelude's
  * helpers, a first phase common to hosts with the same settings, the command loop), and deflating it costs the
  * runner about half a millisecond per host, most of it zlib's set-up: a long part is deflated once per distinct
- * text and its member kept; a short one (the session's own marker token) is stored as it is, without zlib.
+ * text and its member kept; a short one (the session's marker token and deploy path) is stored as is, without zlib.
  */
-const STORE_BELOW = 256;
+const STORE_BELOW = 128;
 /** Distinct long parts kept (a run has a few: one prelude, a first phase or two); past that, the cache starts over. */
 const KEPT = 32;
 const kept = new Map<string, Buffer>();

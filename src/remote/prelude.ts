@@ -71,8 +71,9 @@ export function renderPrelude(o: PreludeOptions): string {
 }
 
 /**
- * The prelude in three parts: what a run's sessions share, the session's own marker token, the helpers (the same
- * for every session); sessionCommand sends each as a gzip member of its own, so what repeats is deflated once.
+ * The prelude in three parts: what a run's sessions share, the session's own values (its marker token, the host's
+ * deploy path), the helpers (the same for every session); sessionCommand sends each as a gzip member of its own, so
+ * what repeats is deflated once and the session's own short part is stored without zlib.
  */
 export function preludeParts(o: PreludeOptions): [string, string, string] {
   // The user's environment must not change how the session's commands parse their arguments or where cd goes.
@@ -83,13 +84,12 @@ unset POSIXLY_CORRECT CDPATH GLOBIGNORE TMOUT BASH_ENV ENV TAR_OPTIONS GZIP GREP
 export LC_ALL=C
 trap '' PIPE
 DA_OWNER=${q(o.owner)}
-DA_DEPLOY_PATH=${q(o.deployPath)}
 DA_PENDING=.deploy/pending/$DA_OWNER
 DA_TMP=.deploy/tmp.$DA_OWNER
 DA_RUN_JSON=${q(o.runJson)}
 DA_IDLE=${q(o.idleSeconds)}
 `,
-    `DA_T=${q(o.markerToken)}\n`,
+    `DA_T=${q(o.markerToken)}\nDA_DEPLOY_PATH=${q(o.deployPath)}\n`,
     `${PRELUDE_SH}${CONTAIN_PRELUDE}${toolCheck()}da_mark hello $$ "$DA_PGID"\n`,
   ];
 }
