@@ -8,7 +8,10 @@ import { gzipSync } from 'node:zlib';
  * text and its member kept; a short one (the session's marker token and deploy path) is stored as is, without zlib.
  */
 const STORE_BELOW = 128;
-/** Distinct long parts kept (a run has a few: one prelude, a first phase or two); past that, the cache starts over. */
+/**
+ * Distinct long parts kept (a run has a few: its shared values, the helpers with a first phase or two); past that,
+ * the one used least recently goes (hosts with long deploy paths of their own must not push out the helpers).
+ */
 const KEPT = 32;
 const kept = new Map<string, Buffer>();
 
@@ -20,11 +23,12 @@ function member(text: string): Buffer {
   const data = Buffer.from(text, 'utf8');
   if (data.length < STORE_BELOW) return stored(data);
   let gz = kept.get(text);
-  if (!gz) {
-    if (kept.size >= KEPT) kept.clear();
+  if (gz) kept.delete(text);
+  else {
     gz = gzipSync(data);
-    kept.set(text, gz);
+    if (kept.size >= KEPT) kept.delete(kept.keys().next().value!);
   }
+  kept.set(text, gz);
   return gz;
 }
 
