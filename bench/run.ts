@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the benchmarks behind the speed targets, run against real sshd servers through the bundled
- * action (dist/index.js). Options: `--runs N` (default 5), `--only fleet|fleet50|transfer|startup|scale` (fleet50: the fleet at 50 ms RTT only), `--against PATH`.
+ * action (dist/index.js). Options: `--runs N` (default 5), `--only fleet|fleet50|transfer|startup|scale|config` (fleet50: the fleet at 50 ms RTT only), `--against PATH`.
  *
  * Transfer (issue 5): a 6,000-file, 40 MB app over a latency proxy at 0 and 50 ms RTT, against the floor
  * (`tar -czf - . | ssh host 'tar -xzf -'` plus a switch): full deploy, one-file change, redeploy; SSH exec
@@ -23,8 +23,12 @@
  * max_parallel (default: the action's, 10), `--shards N` (default 4; 0: none) adds the largest size staged by N
  * concurrent `stage` processes, then one `switch`; `--against PATH` deploys with that build too, taking turns. Bar: the runner's CPU per extra host ≤ 10 ms, its peak RSS
  * ≤ 300 MB, the switch window at 100 hosts ≤ 1 s.
+ *
+ * Config (bench/config.ts, only with `--only config`): the runner's CPU to read a deploy.yml of 10 and of 100 host
+ * lines (`--sizes`), each reading in a fresh process as the action's; medians of `--runs`, and the cost per host line.
  */
 import { availableParallelism } from 'node:os';
+import { configBench } from './config.js';
 import { fleetBench } from './fleet.js';
 import { scaleBench, scaleVerdicts } from './scale.js';
 import { median } from './stats.js';
@@ -112,6 +116,11 @@ if (!only || only === 'scale') {
       `runner peak RSS ${rss.toFixed(0)} MB (target ≤ 300), ${v.rssPerHostKiB.toFixed(0)} KiB per host: ${verdict(rss <= 300)}; ` +
       `switch window at ${last.hosts} hosts ${last.switchWindowMs.toFixed(0)} ms (target ≤ 1 s): ${verdict(last.switchWindowMs <= 1000)}`,
   );
+}
+if (only === 'config') {
+  const r = configBench((arg('--sizes') ?? '10,100').split(',').map(Number), runs);
+  for (const row of r.rows) console.log(`  deploy.yml with ${row.hosts} host lines: ${row.cpuMs.toFixed(1)} ms CPU`);
+  lines.push(`config: reading deploy.yml, ${r.perHostMs.toFixed(2)} ms of runner CPU per host line (fresh process)`);
 }
 console.log(`\n${lines.join('\n')}`);
 process.exit(0);

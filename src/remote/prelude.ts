@@ -1,5 +1,5 @@
-import { gzipSync } from 'node:zlib';
 import { CONTAIN_PRELUDE } from './contain.js';
+import { gzipMembers } from './gzip-members.js';
 import { q } from './quote.js';
 import { PRELUDE_SH, SESSION_LOOP_SH } from './sh/index.js';
 import { toolCheck } from './tools.js';
@@ -33,13 +33,15 @@ const SESSION_BASH =
   'exec env -u BASH_ENV -u ENV -u SHELLOPTS -u BASHOPTS -u POSIXLY_CORRECT bash --noprofile --norc -c';
 
 /**
- * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and
- * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
+ * The command of a session's one exec request: bash, given the session's script (in parts: see gzip-members.ts).
+ * The script travels gzipped and base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh),
+ * it reaches bash untouched.
  */
-export function sessionCommand(script: string): string {
+export function sessionCommand(script: string | readonly string[]): string {
+  const gz = gzipMembers(typeof script === 'string' ? [script] : script);
   // echo, not a here-string: bash before 5.1 writes every here-string to a temporary file, and a host's /tmp may be
   // full.
-  return `${SESSION_BASH} 's=$(echo ${gzipSync(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
+  return `${SESSION_BASH} 's=$(echo ${gz.toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
 }
 
 /**
@@ -65,19 +67,29 @@ export const STDIN_SCRIPT_END = '#da-end\n';
 export const SESSION_LOOP = SESSION_LOOP_SH;
 
 export function renderPrelude(o: PreludeOptions): string {
+  return preludeParts(o).join('');
+}
+
+/**
+ * The prelude in three parts: what a run's sessions share, the session's own values (its marker token, the host's
+ * deploy path), the helpers (the same for every session); sessionCommand sends each as a gzip member of its own, so
+ * what repeats is deflated once and the session's own short part is stored without zlib.
+ */
+export function preludeParts(o: PreludeOptions): [string, string, string] {
   // The user's environment must not change how the session's commands parse their arguments or where cd goes.
-  return `set -u
+  return [
+    `set -u
 set +o posix
 unset POSIXLY_CORRECT CDPATH GLOBIGNORE TMOUT BASH_ENV ENV TAR_OPTIONS GZIP GREP_OPTIONS
 export LC_ALL=C
 trap '' PIPE
-DA_T=${q(o.markerToken)}
 DA_OWNER=${q(o.owner)}
-DA_DEPLOY_PATH=${q(o.deployPath)}
 DA_PENDING=.deploy/pending/$DA_OWNER
 DA_TMP=.deploy/tmp.$DA_OWNER
 DA_RUN_JSON=${q(o.runJson)}
 DA_IDLE=${q(o.idleSeconds)}
-${PRELUDE_SH}${CONTAIN_PRELUDE}${toolCheck()}da_mark hello $$ "$DA_PGID"
-`;
+`,
+    `DA_T=${q(o.markerToken)}\nDA_DEPLOY_PATH=${q(o.deployPath)}\n`,
+    `${PRELUDE_SH}${CONTAIN_PRELUDE}${toolCheck()}da_mark hello $$ "$DA_PGID"\n`,
+  ];
 }

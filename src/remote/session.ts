@@ -3,7 +3,7 @@ import type { Marker } from './markers.js';
 import { ABORT_SESSION, END_SESSION, frame, renderPhase, type Phase } from './phase.js';
 import {
   MAX_SESSION_COMMAND,
-  renderPrelude,
+  preludeParts,
   sessionCommand,
   SESSION_LOOP,
   STDIN_SCRIPT_END,
@@ -99,8 +99,8 @@ export class HostSession {
   private start(first: string, purpose: 'phase' | 'abort'): Promise<void> {
     this.startDeadline.set(this.execAnswerMs, () => this.fail(notAccepted(this.name, this.execAnswerMs)));
     this.starting = (async () => {
-      const script = renderPrelude(this.prelude) + first + SESSION_LOOP;
-      const inline = sessionCommand(script);
+      const [shared, token, helpers] = preludeParts(this.prelude);
+      const inline = sessionCommand([shared, token, helpers + first + SESSION_LOOP]);
       const fits = inline.length <= MAX_SESSION_COMMAND;
       let proc: RemoteProcess;
       try {
@@ -125,7 +125,7 @@ export class HostSession {
       this.reader.listen(proc, this.prelude.markerToken);
       this.startPings();
       if (this.failure) proc.stdin.end();
-      else if (!fits) await this.write(frame(script + STDIN_SCRIPT_END));
+      else if (!fits) await this.write(frame(shared + token + helpers + first + SESSION_LOOP + STDIN_SCRIPT_END));
     })();
     return this.starting;
   }
