@@ -30907,8 +30907,8 @@ async function plan(ctx) {
     });
 }
 
-// EXTERNAL MODULE: ./src/remote/session.ts + 8 modules
-var session = __nccwpck_require__(2193);
+// EXTERNAL MODULE: ./src/remote/session.ts + 9 modules
+var session = __nccwpck_require__(8735);
 ;// CONCATENATED MODULE: ./src/remote/steps/doctor.ts
 
 
@@ -33814,23 +33814,40 @@ function slicer(ms = 4) {
  * Writes made within one tick leave together: the stream is corked at the tick's first write and uncorked on the
  * next tick, so a burst of small writes becomes one system call (`writev`) instead of one each. Used for the SSH
  * socket (ssh2 writes every packet in pieces) and for the log on stdout (a pipe to the runner: a fleet's progress
- * lines would otherwise cost one write and one wake-up of the reader each).
+ * lines would otherwise cost one write and one wake-up of the reader each). Plain text writes (a string, no
+ * callback) are joined into one string while held: one chunk for the stream to carry instead of one per line.
  */
 function coalesceWrites(stream, opts = {}) {
     const write = stream.write;
     let corked = false;
+    /** Text written while corked, not yet passed to the stream. */
+    let held = '';
+    const release = () => {
+        if (!held)
+            return;
+        const text = held;
+        held = '';
+        write.call(stream, text);
+    };
     const flush = () => {
         if (!corked)
             return;
         corked = false;
+        release();
         stream.uncork();
     };
+    const later = opts.turn ? (fn) => setImmediate(fn) : (fn) => process.nextTick(fn);
     stream.write = function (...args) {
         if (!corked && !stream.destroyed) {
             corked = true;
             stream.cork();
-            process.nextTick(flush);
+            later(flush);
         }
+        if (corked && args.length === 1 && typeof args[0] === 'string') {
+            held += args[0];
+            return true;
+        }
+        release();
         return write.apply(this, args);
     };
     for (const other of opts.orderedBefore ?? []) {
@@ -37299,8 +37316,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   P: () => (/* binding */ Fleet)
 });
 
-// EXTERNAL MODULE: ./src/remote/session.ts + 8 modules
-var remote_session = __nccwpck_require__(2193);
+// EXTERNAL MODULE: ./src/remote/session.ts + 9 modules
+var remote_session = __nccwpck_require__(8735);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
 var hooks = __nccwpck_require__(374);
 // EXTERNAL MODULE: ./src/remote/quote.ts
@@ -37705,7 +37722,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 // The log goes to the runner through a pipe: a burst of lines (a fleet's progress) leaves in one write.
-(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr] });
+(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr], turn: true });
 // One bundle serves both entries in action.yml; the post step is recognised by the state main saved.
 await ((0,_action_state_js__WEBPACK_IMPORTED_MODULE_3__/* .isPost */ .tl)() ? (0,_action_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)() : (0,_action_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i)());
 
@@ -38248,7 +38265,7 @@ function words(values) {
 
 /***/ }),
 
-/***/ 2193:
+/***/ 8735:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38263,10 +38280,73 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
 var remote_phase = __nccwpck_require__(3009);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./src/remote/contain.ts
 var contain = __nccwpck_require__(8994);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/remote/gzip-members.ts
+
+/**
+ * A session script as gzip members, one per part, concatenated: `gzip -dc` (GNU's and busybox's alike) writes the
+ * members' texts one after another. Most of a session script is the same for every host of a run (the prelude's
+ * helpers, a first phase common to hosts with the same settings, the command loop), and deflating it costs the
+ * runner about half a millisecond per host, most of it zlib's set-up: a long part is deflated once per distinct
+ * text and its member kept; a short one (the session's marker token and deploy path) is stored as is, without zlib.
+ */
+const STORE_BELOW = 128;
+/**
+ * Distinct long parts kept (a run has a few: its shared values, the helpers with a first phase or two); past that,
+ * the one used least recently goes (hosts with long deploy paths of their own must not push out the helpers).
+ */
+const KEPT = 32;
+const kept = new Map();
+function gzipMembers(parts) {
+    return Buffer.concat(parts.map(member));
+}
+function member(text) {
+    const data = Buffer.from(text, 'utf8');
+    if (data.length < STORE_BELOW)
+        return stored(data);
+    let gz = kept.get(text);
+    if (gz)
+        kept.delete(text);
+    else {
+        gz = (0,external_node_zlib_.gzipSync)(data);
+        if (kept.size >= KEPT)
+            kept.delete(kept.keys().next().value);
+    }
+    kept.set(text, gz);
+    return gz;
+}
+/** A gzip member (RFC 1952) holding `data` in one stored deflate block (RFC 1951, BTYPE 00): under 64 KiB. */
+function stored(data) {
+    const out = Buffer.alloc(10 + 5 + data.length + 8);
+    out.set([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]); // magic, deflate, no flags, no mtime, no extra flags, OS unknown
+    out[10] = 1; // the final block, stored
+    out.writeUInt16LE(data.length, 11);
+    out.writeUInt16LE(~data.length & 0xffff, 13);
+    data.copy(out, 15);
+    out.writeUInt32LE(crc32(data), 15 + data.length);
+    out.writeUInt32LE(data.length, 19 + data.length);
+    return out;
+}
+let table;
+function crc32(data) {
+    if (!table) {
+        table = new Uint32Array(256);
+        for (let n = 0; n < 256; n++) {
+            let c = n;
+            for (let k = 0; k < 8; k++)
+                c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+            table[n] = c >>> 0;
+        }
+    }
+    let crc = 0xffffffff;
+    for (const byte of data)
+        crc = table[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+    return (crc ^ 0xffffffff) >>> 0;
+}
+
 // EXTERNAL MODULE: ./src/remote/quote.ts
 var quote = __nccwpck_require__(4414);
 // EXTERNAL MODULE: ./src/remote/sh/index.ts
@@ -38286,13 +38366,15 @@ var tools = __nccwpck_require__(1197);
  */
 const SESSION_BASH = 'exec env -u BASH_ENV -u ENV -u SHELLOPTS -u BASHOPTS -u POSIXLY_CORRECT bash --noprofile --norc -c';
 /**
- * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and
- * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
+ * The command of a session's one exec request: bash, given the session's script (in parts: see gzip-members.ts).
+ * The script travels gzipped and base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh),
+ * it reaches bash untouched.
  */
 function sessionCommand(script) {
+    const gz = gzipMembers(typeof script === 'string' ? [script] : script);
     // echo, not a here-string: bash before 5.1 writes every here-string to a temporary file, and a host's /tmp may be
     // full.
-    return `${SESSION_BASH} 's=$(echo ${(0,external_node_zlib_.gzipSync)(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
+    return `${SESSION_BASH} 's=$(echo ${gz.toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
 }
 /**
  * The longest session command sent (a prelude and an inspect phase take about 5,200 characters): Dropbear refuses
@@ -38313,21 +38395,30 @@ const STDIN_SCRIPT_END = '#da-end\n';
  */
 const SESSION_LOOP = sh/* SESSION_LOOP_SH */.cn;
 function renderPrelude(o) {
+    return preludeParts(o).join('');
+}
+/**
+ * The prelude in three parts: what a run's sessions share, the session's own values (its marker token, the host's
+ * deploy path), the helpers (the same for every session); sessionCommand sends each as a gzip member of its own, so
+ * what repeats is deflated once and the session's own short part is stored without zlib.
+ */
+function preludeParts(o) {
     // The user's environment must not change how the session's commands parse their arguments or where cd goes.
-    return `set -u
+    return [
+        `set -u
 set +o posix
 unset POSIXLY_CORRECT CDPATH GLOBIGNORE TMOUT BASH_ENV ENV TAR_OPTIONS GZIP GREP_OPTIONS
 export LC_ALL=C
 trap '' PIPE
-DA_T=${(0,quote.q)(o.markerToken)}
 DA_OWNER=${(0,quote.q)(o.owner)}
-DA_DEPLOY_PATH=${(0,quote.q)(o.deployPath)}
 DA_PENDING=.deploy/pending/$DA_OWNER
 DA_TMP=.deploy/tmp.$DA_OWNER
 DA_RUN_JSON=${(0,quote.q)(o.runJson)}
 DA_IDLE=${(0,quote.q)(o.idleSeconds)}
-${sh/* PRELUDE_SH */.QL}${contain/* CONTAIN_PRELUDE */.VS}${(0,tools/* toolCheck */.Zm)()}da_mark hello $$ "$DA_PGID"
-`;
+`,
+        `DA_T=${(0,quote.q)(o.markerToken)}\nDA_DEPLOY_PATH=${(0,quote.q)(o.deployPath)}\n`,
+        `${sh/* PRELUDE_SH */.QL}${contain/* CONTAIN_PRELUDE */.VS}${(0,tools/* toolCheck */.Zm)()}da_mark hello $$ "$DA_PGID"\n`,
+    ];
 }
 
 // EXTERNAL MODULE: external "node:events"
@@ -39108,8 +39199,8 @@ class HostSession {
     start(first, purpose) {
         this.startDeadline.set(this.execAnswerMs, () => this.fail(notAccepted(this.name, this.execAnswerMs)));
         this.starting = (async () => {
-            const script = renderPrelude(this.prelude) + first + SESSION_LOOP;
-            const inline = sessionCommand(script);
+            const [shared, token, helpers] = preludeParts(this.prelude);
+            const inline = sessionCommand([shared, token, helpers + first + SESSION_LOOP]);
             const fits = inline.length <= MAX_SESSION_COMMAND;
             let proc;
             try {
@@ -39139,7 +39230,7 @@ class HostSession {
             if (this.failure)
                 proc.stdin.end();
             else if (!fits)
-                await this.write((0,remote_phase/* frame */.Gt)(script + STDIN_SCRIPT_END));
+                await this.write((0,remote_phase/* frame */.Gt)(shared + token + helpers + first + SESSION_LOOP + STDIN_SCRIPT_END));
         })();
         return this.starting;
     }
@@ -40300,25 +40391,27 @@ function shortLabel(label) {
     return first.length > 60 ? `${first.slice(0, 59)}…` : first;
 }
 /**
- * One timer per running step (one step runs at a time on a host): while the step is quiet, a line every `everyMs`
- * ("still running `php artisan migrate` on web1, 1m30s"). Timers are cleared when the step ends, fails or its phase
- * is given up, and never keep the process alive.
+ * One timer per host with a running step (one step runs at a time on a host): while the step is quiet, a line every
+ * `everyMs` ("still running `php artisan migrate` on web1, 1m30s"). A host's timer outlives its step: the next
+ * step takes it over (it fires, sees the new step's start, and waits the rest), and a timer that fires with no step
+ * running ends; so a phase of short steps arms a timer or two per host, not two per step. Timers never keep the
+ * process alive.
  */
 class Heartbeat {
     say;
     everyMs;
     beats = new Map();
+    timers = new Map();
     constructor(say, everyMs = heartbeatMs()) {
         this.say = say;
         this.everyMs = everyMs;
     }
     /** A step started on `host`. */
     begin(host, label) {
-        this.end(host);
         const now = Date.now();
-        const beat = { label: shortLabel(label), started: now, last: now };
-        this.beats.set(host, beat);
-        this.arm(host, beat, this.everyMs);
+        this.beats.set(host, { label, started: now, last: now });
+        if (!this.timers.has(host))
+            this.arm(host, this.everyMs);
     }
     /** The step running on `host` showed a sign of life. */
     activity(host) {
@@ -40328,28 +40421,27 @@ class Heartbeat {
     }
     /** The step on `host` ended (or its phase did): no more heartbeats for it. */
     end(host) {
-        const beat = this.beats.get(host);
-        if (!beat)
-            return;
-        clearTimeout(beat.timer);
         this.beats.delete(host);
     }
-    arm(host, beat, ms) {
-        beat.timer = setTimeout(() => this.check(host, beat), ms);
-        beat.timer.unref();
+    arm(host, ms) {
+        const timer = setTimeout(() => this.check(host), ms);
+        timer.unref();
+        this.timers.set(host, timer);
     }
-    check(host, beat) {
-        if (this.beats.get(host) !== beat)
+    check(host) {
+        this.timers.delete(host);
+        const beat = this.beats.get(host);
+        if (!beat)
             return;
         const now = Date.now();
         const quiet = now - beat.last;
         if (quiet < this.everyMs) {
-            this.arm(host, beat, this.everyMs - quiet);
+            this.arm(host, this.everyMs - quiet);
             return;
         }
         beat.last = now;
-        this.say(`still running \`${beat.label}\` on ${host}, ${elapsed(now - beat.started)}`);
-        this.arm(host, beat, this.everyMs);
+        this.say(`still running \`${shortLabel(beat.label)}\` on ${host}, ${elapsed(now - beat.started)}`);
+        this.arm(host, this.everyMs);
     }
 }
 /** Work on the runner for `host` (a health check by URL, with its retries) with a heartbeat while it lasts. */

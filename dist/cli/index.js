@@ -1274,7 +1274,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
 /* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
 /* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2095);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1570);
 /* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(742);
 /* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1791);
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(970);
@@ -1751,8 +1751,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 88 modules
-var commands = __nccwpck_require__(2095);
+// EXTERNAL MODULE: ./src/commands/index.ts + 89 modules
+var commands = __nccwpck_require__(1570);
 // EXTERNAL MODULE: ./src/config/index.ts + 38 modules
 var src_config = __nccwpck_require__(1138);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
@@ -3631,23 +3631,40 @@ function packageVersion() {
  * Writes made within one tick leave together: the stream is corked at the tick's first write and uncorked on the
  * next tick, so a burst of small writes becomes one system call (`writev`) instead of one each. Used for the SSH
  * socket (ssh2 writes every packet in pieces) and for the log on stdout (a pipe to the runner: a fleet's progress
- * lines would otherwise cost one write and one wake-up of the reader each).
+ * lines would otherwise cost one write and one wake-up of the reader each). Plain text writes (a string, no
+ * callback) are joined into one string while held: one chunk for the stream to carry instead of one per line.
  */
 function coalesceWrites(stream, opts = {}) {
     const write = stream.write;
     let corked = false;
+    /** Text written while corked, not yet passed to the stream. */
+    let held = '';
+    const release = () => {
+        if (!held)
+            return;
+        const text = held;
+        held = '';
+        write.call(stream, text);
+    };
     const flush = () => {
         if (!corked)
             return;
         corked = false;
+        release();
         stream.uncork();
     };
+    const later = opts.turn ? (fn) => setImmediate(fn) : (fn) => process.nextTick(fn);
     stream.write = function (...args) {
         if (!corked && !stream.destroyed) {
             corked = true;
             stream.cork();
-            process.nextTick(flush);
+            later(flush);
         }
+        if (corked && args.length === 1 && typeof args[0] === 'string') {
+            held += args[0];
+            return true;
+        }
+        release();
         return write.apply(this, args);
     };
     for (const other of opts.orderedBefore ?? []) {
@@ -3670,7 +3687,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 2095:
+/***/ 1570:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3761,8 +3778,6 @@ const END_SESSION = 'exit 0\n';
  */
 const ABORT_SESSION = `${sh/* FILES_RESTORE_SH */.bR}da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n`;
 
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: ./src/remote/contain.ts
 
 
@@ -3857,6 +3872,71 @@ echo "checked ${count} paths: none leads out of the release or shared/"`,
  * incomplete and everything is sent). Paths with `.`/`..` segments are ignored. One `rm` per 1000 paths.
  */
 const PRUNE_FUNCTION = sh/* PRUNE_SH */.Jf.replace(/\n$/, '');
+
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: ./src/remote/gzip-members.ts
+
+/**
+ * A session script as gzip members, one per part, concatenated: `gzip -dc` (GNU's and busybox's alike) writes the
+ * members' texts one after another. Most of a session script is the same for every host of a run (the prelude's
+ * helpers, a first phase common to hosts with the same settings, the command loop), and deflating it costs the
+ * runner about half a millisecond per host, most of it zlib's set-up: a long part is deflated once per distinct
+ * text and its member kept; a short one (the session's marker token and deploy path) is stored as is, without zlib.
+ */
+const STORE_BELOW = 128;
+/**
+ * Distinct long parts kept (a run has a few: its shared values, the helpers with a first phase or two); past that,
+ * the one used least recently goes (hosts with long deploy paths of their own must not push out the helpers).
+ */
+const KEPT = 32;
+const kept = new Map();
+function gzipMembers(parts) {
+    return Buffer.concat(parts.map(member));
+}
+function member(text) {
+    const data = Buffer.from(text, 'utf8');
+    if (data.length < STORE_BELOW)
+        return stored(data);
+    let gz = kept.get(text);
+    if (gz)
+        kept.delete(text);
+    else {
+        gz = (0,external_node_zlib_namespaceObject.gzipSync)(data);
+        if (kept.size >= KEPT)
+            kept.delete(kept.keys().next().value);
+    }
+    kept.set(text, gz);
+    return gz;
+}
+/** A gzip member (RFC 1952) holding `data` in one stored deflate block (RFC 1951, BTYPE 00): under 64 KiB. */
+function stored(data) {
+    const out = Buffer.alloc(10 + 5 + data.length + 8);
+    out.set([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]); // magic, deflate, no flags, no mtime, no extra flags, OS unknown
+    out[10] = 1; // the final block, stored
+    out.writeUInt16LE(data.length, 11);
+    out.writeUInt16LE(~data.length & 0xffff, 13);
+    data.copy(out, 15);
+    out.writeUInt32LE(crc32(data), 15 + data.length);
+    out.writeUInt32LE(data.length, 19 + data.length);
+    return out;
+}
+let table;
+function crc32(data) {
+    if (!table) {
+        table = new Uint32Array(256);
+        for (let n = 0; n < 256; n++) {
+            let c = n;
+            for (let k = 0; k < 8; k++)
+                c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+            table[n] = c >>> 0;
+        }
+    }
+    let crc = 0xffffffff;
+    for (const byte of data)
+        crc = table[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+    return (crc ^ 0xffffffff) >>> 0;
+}
 
 ;// CONCATENATED MODULE: ./src/remote/tools.ts
 
@@ -3969,13 +4049,15 @@ function describeToolProblems(fields) {
  */
 const SESSION_BASH = 'exec env -u BASH_ENV -u ENV -u SHELLOPTS -u BASHOPTS -u POSIXLY_CORRECT bash --noprofile --norc -c';
 /**
- * The command of a session's one exec request: bash, given the session's script. The script travels gzipped and
- * base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh), it reaches bash untouched.
+ * The command of a session's one exec request: bash, given the session's script (in parts: see gzip-members.ts).
+ * The script travels gzipped and base64-encoded on one line, so whatever the login shell (sh, bash, zsh, fish, csh),
+ * it reaches bash untouched.
  */
 function sessionCommand(script) {
+    const gz = gzipMembers(typeof script === 'string' ? [script] : script);
     // echo, not a here-string: bash before 5.1 writes every here-string to a temporary file, and a host's /tmp may be
     // full.
-    return `${SESSION_BASH} 's=$(echo ${(0,external_node_zlib_namespaceObject.gzipSync)(script).toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
+    return `${SESSION_BASH} 's=$(echo ${gz.toString('base64')} | base64 -d | gzip -dc) && eval "$s"'`;
 }
 /**
  * The longest session command sent (a prelude and an inspect phase take about 5,200 characters): Dropbear refuses
@@ -3996,21 +4078,30 @@ const STDIN_SCRIPT_END = '#da-end\n';
  */
 const SESSION_LOOP = sh/* SESSION_LOOP_SH */.cn;
 function renderPrelude(o) {
+    return preludeParts(o).join('');
+}
+/**
+ * The prelude in three parts: what a run's sessions share, the session's own values (its marker token, the host's
+ * deploy path), the helpers (the same for every session); sessionCommand sends each as a gzip member of its own, so
+ * what repeats is deflated once and the session's own short part is stored without zlib.
+ */
+function preludeParts(o) {
     // The user's environment must not change how the session's commands parse their arguments or where cd goes.
-    return `set -u
+    return [
+        `set -u
 set +o posix
 unset POSIXLY_CORRECT CDPATH GLOBIGNORE TMOUT BASH_ENV ENV TAR_OPTIONS GZIP GREP_OPTIONS
 export LC_ALL=C
 trap '' PIPE
-DA_T=${(0,quote.q)(o.markerToken)}
 DA_OWNER=${(0,quote.q)(o.owner)}
-DA_DEPLOY_PATH=${(0,quote.q)(o.deployPath)}
 DA_PENDING=.deploy/pending/$DA_OWNER
 DA_TMP=.deploy/tmp.$DA_OWNER
 DA_RUN_JSON=${(0,quote.q)(o.runJson)}
 DA_IDLE=${(0,quote.q)(o.idleSeconds)}
-${sh/* PRELUDE_SH */.QL}${CONTAIN_PRELUDE}${toolCheck()}da_mark hello $$ "$DA_PGID"
-`;
+`,
+        `DA_T=${(0,quote.q)(o.markerToken)}\nDA_DEPLOY_PATH=${(0,quote.q)(o.deployPath)}\n`,
+        `${sh/* PRELUDE_SH */.QL}${CONTAIN_PRELUDE}${toolCheck()}da_mark hello $$ "$DA_PGID"\n`,
+    ];
 }
 
 ;// CONCATENATED MODULE: external "node:events"
@@ -4791,8 +4882,8 @@ class HostSession {
     start(first, purpose) {
         this.startDeadline.set(this.execAnswerMs, () => this.fail(notAccepted(this.name, this.execAnswerMs)));
         this.starting = (async () => {
-            const script = renderPrelude(this.prelude) + first + SESSION_LOOP;
-            const inline = sessionCommand(script);
+            const [shared, token, helpers] = preludeParts(this.prelude);
+            const inline = sessionCommand([shared, token, helpers + first + SESSION_LOOP]);
             const fits = inline.length <= MAX_SESSION_COMMAND;
             let proc;
             try {
@@ -4822,7 +4913,7 @@ class HostSession {
             if (this.failure)
                 proc.stdin.end();
             else if (!fits)
-                await this.write(phase_frame(script + STDIN_SCRIPT_END));
+                await this.write(phase_frame(shared + token + helpers + first + SESSION_LOOP + STDIN_SCRIPT_END));
         })();
         return this.starting;
     }
@@ -5715,7 +5806,7 @@ function serializeManifest(entries) {
         return Buffer.concat(records.map((r) => Buffer.from(r)).sort(Buffer.compare));
     return Buffer.from(records.sort().join(''));
 }
-const stored = new Map();
+const manifest_stored = new Map();
 /**
  * Reads a gzipped manifest from a host; undefined when it is not one. The hosts of a fleet send back the same bytes
  * for the same release, so each distinct manifest is unzipped and parsed once per run, and the key lets work done
@@ -5723,7 +5814,7 @@ const stored = new Map();
  */
 function readStoredManifest(gz) {
     const key = (0,external_node_crypto_.createHash)('sha256').update(gz).digest('hex');
-    if (!stored.has(key)) {
+    if (!manifest_stored.has(key)) {
         let entries;
         try {
             entries = parseManifest((0,external_node_zlib_namespaceObject.gunzipSync)(gz).toString('utf8'));
@@ -5731,9 +5822,9 @@ function readStoredManifest(gz) {
         catch {
             entries = undefined;
         }
-        stored.set(key, entries && { entries, key });
+        manifest_stored.set(key, entries && { entries, key });
     }
-    return stored.get(key);
+    return manifest_stored.get(key);
 }
 const RECORD = /^([fdl])\t(-|[0-7]{4})\t([^\t]*)\t(.+)$/s;
 const FILE_HASH = /^[0-9a-f]{32}$/;
@@ -13446,25 +13537,27 @@ function shortLabel(label) {
     return first.length > 60 ? `${first.slice(0, 59)}…` : first;
 }
 /**
- * One timer per running step (one step runs at a time on a host): while the step is quiet, a line every `everyMs`
- * ("still running `php artisan migrate` on web1, 1m30s"). Timers are cleared when the step ends, fails or its phase
- * is given up, and never keep the process alive.
+ * One timer per host with a running step (one step runs at a time on a host): while the step is quiet, a line every
+ * `everyMs` ("still running `php artisan migrate` on web1, 1m30s"). A host's timer outlives its step: the next
+ * step takes it over (it fires, sees the new step's start, and waits the rest), and a timer that fires with no step
+ * running ends; so a phase of short steps arms a timer or two per host, not two per step. Timers never keep the
+ * process alive.
  */
 class Heartbeat {
     say;
     everyMs;
     beats = new Map();
+    timers = new Map();
     constructor(say, everyMs = heartbeatMs()) {
         this.say = say;
         this.everyMs = everyMs;
     }
     /** A step started on `host`. */
     begin(host, label) {
-        this.end(host);
         const now = Date.now();
-        const beat = { label: shortLabel(label), started: now, last: now };
-        this.beats.set(host, beat);
-        this.arm(host, beat, this.everyMs);
+        this.beats.set(host, { label, started: now, last: now });
+        if (!this.timers.has(host))
+            this.arm(host, this.everyMs);
     }
     /** The step running on `host` showed a sign of life. */
     activity(host) {
@@ -13474,28 +13567,27 @@ class Heartbeat {
     }
     /** The step on `host` ended (or its phase did): no more heartbeats for it. */
     end(host) {
-        const beat = this.beats.get(host);
-        if (!beat)
-            return;
-        clearTimeout(beat.timer);
         this.beats.delete(host);
     }
-    arm(host, beat, ms) {
-        beat.timer = setTimeout(() => this.check(host, beat), ms);
-        beat.timer.unref();
+    arm(host, ms) {
+        const timer = setTimeout(() => this.check(host), ms);
+        timer.unref();
+        this.timers.set(host, timer);
     }
-    check(host, beat) {
-        if (this.beats.get(host) !== beat)
+    check(host) {
+        this.timers.delete(host);
+        const beat = this.beats.get(host);
+        if (!beat)
             return;
         const now = Date.now();
         const quiet = now - beat.last;
         if (quiet < this.everyMs) {
-            this.arm(host, beat, this.everyMs - quiet);
+            this.arm(host, this.everyMs - quiet);
             return;
         }
         beat.last = now;
-        this.say(`still running \`${beat.label}\` on ${host}, ${elapsed(now - beat.started)}`);
-        this.arm(host, beat, this.everyMs);
+        this.say(`still running \`${shortLabel(beat.label)}\` on ${host}, ${elapsed(now - beat.started)}`);
+        this.arm(host, this.everyMs);
     }
 }
 /** Work on the runner for `host` (a health check by URL, with its retries) with a heartbeat while it lasts. */
