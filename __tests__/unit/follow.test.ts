@@ -1,7 +1,7 @@
 import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { followFile, framed } from '../../src/artifact/follow.js';
+import { archiveReader, followFile, framed } from '../../src/artifact/follow.js';
 
 async function collect(it: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -46,5 +46,48 @@ describe('following an archive while it is written', () => {
       yield Buffer.from('de');
     }
     expect((await collect(framed(chunks()))).toString()).toBe('3\nabc2\nde0\n');
+  });
+});
+
+describe('one archive for a fleet', () => {
+  test('once the archive is whole and small, every host gets the same bytes from one read, in whole chunks', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'da-follow-')), 'a');
+    const content = Buffer.alloc(700 << 10, 7);
+    writeFileSync(path, content);
+    const done = Promise.resolve({ bytes: content.length });
+    const reader = archiveReader(path, done, 1 << 20, 512 << 10);
+    await done;
+    const hosts = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const chunks: Buffer[] = [];
+        for await (const c of reader()) chunks.push(c);
+        return chunks;
+      }),
+    );
+    for (const chunks of hosts) {
+      expect(chunks.map((c) => c.length)).toEqual([512 << 10, 188 << 10]);
+      expect(Buffer.concat(chunks).equals(content)).toBe(true);
+    }
+    // One read: every host's chunk is a view of the same bytes (followFile reads into a buffer of its own per host).
+    expect(hosts[1]![0]!.buffer).toBe(hosts[0]![0]!.buffer);
+    expect(hosts[2]![1]!.buffer).toBe(hosts[0]![1]!.buffer);
+  });
+
+  test('a reader started while the archive is written, or a large archive, follows the file', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'da-follow-')), 'a');
+    let finish!: (a: { bytes: number }) => void;
+    const done = new Promise<{ bytes: number }>((r) => (finish = r));
+    const early = archiveReader(path, done, 1 << 20);
+    const reading = collect(early());
+    writeFileSync(path, 'written while read');
+    finish({ bytes: 18 });
+    expect((await reading).toString()).toBe('written while read');
+    const big = archiveReader(path, Promise.resolve({ bytes: 18 }), 4);
+    await Promise.resolve();
+    const [a, b] = [[] as Buffer[], [] as Buffer[]];
+    for await (const c of big()) a.push(c);
+    for await (const c of big()) b.push(c);
+    expect(Buffer.concat(a).toString()).toBe('written while read');
+    expect(a[0]!.buffer).not.toBe(b[0]!.buffer);
   });
 });

@@ -6087,6 +6087,29 @@ async function* followFile(path, done, chunkBytes = 4 << 20, minBytes = Math.min
         await handle?.close();
     }
 }
+/**
+ * The readers of one archive that many hosts receive: a reader started while the archive is being written follows
+ * the file (followFile); once it is whole and at most `shareBytes`, it is read once and every later reader gets those
+ * same bytes, in chunks of at most `chunkBytes`: a fleet costs the runner one read, not one per host, and each host
+ * one chunk to take in rather than a run of growing ones.
+ */
+function archiveReader(path, done, shareBytes = 16 << 20, chunkBytes = 4 << 20) {
+    let size;
+    let whole;
+    done.then((a) => {
+        size = a.bytes;
+    }, () => undefined);
+    return async function* () {
+        if (size === undefined || size > shareBytes) {
+            yield* followFile(path, done, chunkBytes);
+            return;
+        }
+        whole ??= (0,promises_namespaceObject.readFile)(path);
+        const bytes = await whole;
+        for (let at = 0; at < bytes.length; at += chunkBytes)
+            yield bytes.subarray(at, at + chunkBytes);
+    };
+}
 /** Length-prefixed chunks (`<bytes>\n<data>`), ended by `0\n`: what `da_chunks` on the host reads back. */
 async function* framed(chunks) {
     for await (const chunk of chunks) {
@@ -6800,10 +6823,11 @@ function payload(built, tar) {
     // The size for upload progress: the archive's once it is packed (the framing and the manifest are small beside it).
     let total;
     tar.done.then((a) => (total = a.bytes)).catch(() => undefined);
+    const archive = archiveReader(tar.path, tar.done);
     return {
         total: () => total,
         open: () => external_node_stream_.Readable.from((async function* () {
-            yield* framed(followFile(tar.path, tar.done));
+            yield* framed(archive());
             yield* framed([await built.manifestGz()]);
         })()),
     };

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 
 /**
  * Reads a file that is still being written, from the start, until `done` settles and everything is read: an
@@ -56,6 +56,37 @@ export async function* followFile(
   } finally {
     await handle?.close();
   }
+}
+
+/**
+ * The readers of one archive that many hosts receive: a reader started while the archive is being written follows
+ * the file (followFile); once it is whole and at most `shareBytes`, it is read once and every later reader gets those
+ * same bytes, in chunks of at most `chunkBytes`: a fleet costs the runner one read, not one per host, and each host
+ * one chunk to take in rather than a run of growing ones.
+ */
+export function archiveReader(
+  path: string,
+  done: Promise<{ bytes: number }>,
+  shareBytes = 16 << 20,
+  chunkBytes = 4 << 20,
+): () => AsyncGenerator<Buffer> {
+  let size: number | undefined;
+  let whole: Promise<Buffer> | undefined;
+  done.then(
+    (a) => {
+      size = a.bytes;
+    },
+    () => undefined,
+  );
+  return async function* () {
+    if (size === undefined || size > shareBytes) {
+      yield* followFile(path, done, chunkBytes);
+      return;
+    }
+    whole ??= readFile(path);
+    const bytes = await whole;
+    for (let at = 0; at < bytes.length; at += chunkBytes) yield bytes.subarray(at, at + chunkBytes);
+  };
 }
 
 /** Length-prefixed chunks (`<bytes>\n<data>`), ended by `0\n`: what `da_chunks` on the host reads back. */

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Archive, Built } from '../artifact/artifact.js';
-import { followFile, framed } from '../artifact/follow.js';
+import { archiveReader, framed } from '../artifact/follow.js';
 import { readStoredManifest, under, type StoredManifest } from '../artifact/manifest.js';
 import type { EnvironmentConfig } from '../config/index.js';
 import type { Fleet, Member } from '../fleet/fleet.js';
@@ -62,12 +62,13 @@ function payload(built: Built, tar: Archive): Payload {
   // The size for upload progress: the archive's once it is packed (the framing and the manifest are small beside it).
   let total: number | undefined;
   tar.done.then((a) => (total = a.bytes)).catch(() => undefined);
+  const archive = archiveReader(tar.path, tar.done);
   return {
     total: () => total,
     open: () =>
       Readable.from(
         (async function* () {
-          yield* framed(followFile(tar.path, tar.done));
+          yield* framed(archive());
           yield* framed([await built.manifestGz()]);
         })(),
       ),
