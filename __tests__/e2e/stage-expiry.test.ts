@@ -13,8 +13,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SshdHandle } from '../support/sshd.js';
-import { fleetOfSshd } from '../support/fleet-hosts.js';
-import { runAction, type ActionResult } from '../support/action.js';
+import { expectOk, fleetInputs, fleetOfSshd, historyOf, hostEntry, liveVersion } from '../support/fleet-hosts.js';
+import { runAction } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
 // A staged release's hold that expired, a switch that fails after taking the hosts over, and the rollback target
@@ -29,29 +29,15 @@ function config(base: string, extra = ''): string {
 environments:
   production:
     hosts:
-      - { host: ${a.host}, user: ${a.user}, port: ${a.port}, deploy_path: ${JSON.stringify(join(base, 'a'))} }
-      - { host: ${b.host}, user: ${b.user}, port: ${b.port}, deploy_path: ${JSON.stringify(join(base, 'b'))} }
+      - ${hostEntry(a, join(base, 'a'))}
+      - ${hostEntry(b, join(base, 'b'))}
 ${extra}`;
 }
 
-const inputs = (more: Record<string, string> = {}): Record<string, string> => ({
-  config: 'deploy.yml',
-  source: 'app',
-  'ssh-private-key': hosts[0]!.privateKey,
-  'known-hosts': hosts.map((h) => h.knownHostsLine).join('\n'),
-  ...more,
-});
+const inputs = (more: Record<string, string> = {}) => fleetInputs(hosts, more);
 
 const run = (ws: Workspace, more: Record<string, string>, env: Record<string, string> = {}) =>
   runAction({ inputs: inputs(more), workspace: ws.dir, env });
-const ok = (r: ActionResult) =>
-  expect({ code: r.code, out: r.code ? r.stdout.slice(-3000) : '' }).toEqual({ code: 0, out: '' });
-const live = (base: string, h: string) => readFileSync(join(base, h, 'current/VERSION'), 'utf8').trim();
-const history = (base: string, h: string) =>
-  readFileSync(join(base, h, '.deploy/history.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const nameOf = (h: SshdHandle) => `${h.user}@${h.host}:${h.port}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -99,19 +85,19 @@ describe('an expired hold: undone by the next deploy, stage or unlock, files: co
     'the next %s (someone else, no files:) puts back shared/.env and removes what the stage created',
     async (cmd, more) => {
       const { base, ws, setConfig } = fleet('    stage_ttl: 1s\n');
-      ok(await run(ws, {}));
+      expectOk(await run(ws, {}));
       seedEnv(base);
       setConfig(STAGE_FILES);
       ws.write('VERSION', 'v2\n');
       const staged = await run(ws, { command: 'stage' });
-      ok(staged);
+      expectOk(staged);
       const name = staged.outputs['release']!;
       for (const h of ['a', 'b']) expect(readFileSync(join(base, h, 'shared/.env'), 'utf8')).toBe('STAGED=1\n');
       await sleep(2500);
       setConfig('');
       ws.write('VERSION', 'v3\n');
       const r = await run(ws, { ...more }, { GITHUB_RUN_ID: '8100', GITHUB_ACTOR: 'mallory' });
-      ok(r);
+      expectOk(r);
       expect(r.stdout).toMatch(new RegExp(`a staged release ${name} expired at [0-9TZ:-]+: discarded`));
       expectEnvPutBack(base);
       for (const h of ['a', 'b']) {
@@ -120,7 +106,7 @@ describe('an expired hold: undone by the next deploy, stage or unlock, files: co
         expect(readdirSync(join(base, h, '.deploy/pending')).filter((p) => p.startsWith('stage-'))).toEqual(
           cmd === 'stage' ? ['stage-run-8100'] : [],
         );
-        expect(live(base, h)).toBe(cmd === 'deploy' ? 'v3' : 'v1');
+        expect(liveVersion(base, h)).toBe(cmd === 'deploy' ? 'v3' : 'v1');
       }
     },
   );
@@ -129,11 +115,11 @@ describe('an expired hold: undone by the next deploy, stage or unlock, files: co
     // The hold's undo runs before the new deploy's files step: what the new deploy keeps to put back is the file as
     // it was before the stage, not the stage's.
     const { base, ws, setConfig } = fleet('    stage_ttl: 1s\n');
-    ok(await run(ws, {}));
+    expectOk(await run(ws, {}));
     seedEnv(base);
     setConfig(STAGE_FILES);
     const staged = await run(ws, { command: 'stage' });
-    ok(staged);
+    expectOk(staged);
     await sleep(2500);
     setConfig('    files:\n      - { path: .env, content: "OTHER=1\\n" }\n    deploy:\n      - exit 3\n');
     const r = await run(ws, {}, { GITHUB_RUN_ID: '8150', GITHUB_ACTOR: 'mallory' });
@@ -150,11 +136,11 @@ describe('a switch that fails after taking the hosts over', () => {
     // Rolling, one host at a time: a is switched and healthy, then b is switched and unhealthy.
     const hc = `    strategy: rolling\n    batch_size: 1\n    preview_link: preview\n    healthcheck:\n      command: 'if [ -e ../../FAIL_HEALTH ] && grep -q broken VERSION; then echo "b is unhealthy"; exit 1; fi'\n      timeout: 2s\n      retries: 0\n`;
     const { base, ws } = fleet(hc);
-    ok(await run(ws, {}));
+    expectOk(await run(ws, {}));
     const first = readlinkSync(join(base, 'a', 'current'));
     ws.write('VERSION', 'v2-broken\n');
     const staged = await run(ws, { command: 'stage' });
-    ok(staged);
+    expectOk(staged);
     const name = staged.outputs['release']!;
     writeFileSync(join(base, 'b', 'FAIL_HEALTH'), '');
     const r = await run(ws, { command: 'switch', release: name }, { GITHUB_RUN_ID: '8200' });
@@ -181,14 +167,14 @@ describe('a switch that fails after taking the hosts over', () => {
     }
     // Discard afterwards finds nothing; a re-run of the stage job (the same run, so the same name) stages it again.
     const d = await run(ws, { command: 'discard', release: name }, { GITHUB_RUN_ID: '8201' });
-    ok(d);
+    expectOk(d);
     expect(d.summary).toContain('nothing staged');
     ws.write('VERSION', 'v2\n');
     const again = await run(ws, { command: 'stage' }, { GITHUB_RUN_ATTEMPT: '2' });
-    ok(again);
+    expectOk(again);
     expect(again.outputs['release']).toBe(name);
-    ok(await run(ws, { command: 'switch', release: name }, { GITHUB_RUN_ID: '8202' }));
-    for (const h of ['a', 'b']) expect(live(base, h)).toBe('v2');
+    expectOk(await run(ws, { command: 'switch', release: name }, { GITHUB_RUN_ID: '8202' }));
+    for (const h of ['a', 'b']) expect(liveVersion(base, h)).toBe('v2');
   });
 });
 
@@ -197,43 +183,43 @@ describe('rollback after a staged release whose name failed before', () => {
     const hc = `    healthcheck:\n      command: '! grep -q broken VERSION || { echo broken; exit 1; }'\n      timeout: 2s\n      retries: 0\n`;
     const { base, ws } = fleet(hc);
     const first = await run(ws, {});
-    ok(first);
+    expectOk(first);
     const w = first.outputs['release']!;
     // X: a plain deploy under the name the stage will derive later (run-4242) fails its health check.
     ws.write('VERSION', 'x-broken\n');
     const failed = await run(ws, { 'release-name': 'run-4242' }, { GITHUB_RUN_ID: '4100' });
     expect(failed.code).not.toBe(0);
     expect(
-      history(base, 'a')
+      historyOf(base, 'a')
         .filter((e) => e['release'] === 'run-4242')
         .map((e) => e['event']),
     ).toEqual(['revert', 'failed']);
     ws.write('VERSION', 'y\n');
     const y = await run(ws, {}, { GITHUB_RUN_ID: '4200' });
-    ok(y);
+    expectOk(y);
     const yName = y.outputs['release']!;
     ws.write('VERSION', 'x\n');
     const staged = await run(ws, { command: 'stage' });
-    ok(staged);
+    expectOk(staged);
     expect(staged.outputs['release']).toBe('run-4242');
-    ok(await run(ws, { command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4300' }));
-    for (const h of ['a', 'b']) expect(live(base, h)).toBe('x');
+    expectOk(await run(ws, { command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4300' }));
+    for (const h of ['a', 'b']) expect(liveVersion(base, h)).toBe('x');
     const listed = await run(ws, { command: 'releases' }, { GITHUB_RUN_ID: '4301' });
-    ok(listed);
+    expectOk(listed);
     const rows = listed.summary.split('\n').filter((l) => /^\| (\*\*)?run-4242\b/.test(l));
     expect(rows).toHaveLength(2); // once per host
     for (const row of rows) expect(row).toContain('🟢 live');
     expect(listed.summary).toMatch(new RegExp(`^\\| ${yName} \\|.*\\| previous \\|$`, 'm'));
     // Z goes live, then is rolled back: back to X (its earlier failure does not make it unusable).
     ws.write('VERSION', 'z\n');
-    ok(await run(ws, {}, { GITHUB_RUN_ID: '4400' }));
+    expectOk(await run(ws, {}, { GITHUB_RUN_ID: '4400' }));
     const back = await run(ws, { command: 'rollback' }, { GITHUB_RUN_ID: '4500' });
-    ok(back);
-    for (const h of ['a', 'b']) expect(live(base, h)).toBe('x');
+    expectOk(back);
+    for (const h of ['a', 'b']) expect(liveVersion(base, h)).toBe('x');
     // Rolled back from X: to Y, the release live before X (not W, where X's first attempt sits in the history).
     const again = await run(ws, { command: 'rollback' }, { GITHUB_RUN_ID: '4600' });
-    ok(again);
-    for (const h of ['a', 'b']) expect(live(base, h)).toBe('y');
+    expectOk(again);
+    for (const h of ['a', 'b']) expect(liveVersion(base, h)).toBe('y');
     expect(readlinkSync(join(base, 'a', 'current'))).not.toBe(`releases/${w}`);
   });
 });

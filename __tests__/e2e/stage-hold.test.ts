@@ -20,6 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
+import { expectOk, fleetInputs, hostEntry } from '../support/fleet-hosts.js';
 import { runAction, runPost, startAction, type ActionResult } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
@@ -56,8 +57,7 @@ afterAll(async () => {
 
 /** Hosts a (and b), each with its own deploy_path; host a's deploy hook sleeps while `base/SLOW` exists. */
 function config(base: string, o: { one?: boolean } = {}): string {
-  const entry = (h: SshdHandle, n: string) =>
-    `      - { host: ${h.host}, user: ${h.user}, port: ${h.port}, deploy_path: ${JSON.stringify(join(base, n))} }\n`;
+  const entry = (h: SshdHandle, n: string) => `      - ${hostEntry(h, join(base, n))}\n`;
   return `name: shop
 environments:
   production:
@@ -72,15 +72,7 @@ ${entry(hosts[0]!, 'a')}${o.one ? '' : entry(hosts[1]!, 'b')}    files:
 `;
 }
 
-const inputs = (more: Record<string, string> = {}): Record<string, string> => ({
-  config: 'deploy.yml',
-  source: 'app',
-  'ssh-private-key': hosts[0]!.privateKey,
-  'known-hosts': hosts.map((h) => h.knownHostsLine).join('\n'),
-  ...more,
-});
-const ok = (r: ActionResult) =>
-  expect({ code: r.code, out: r.code ? r.stdout.slice(-3000) : '' }).toEqual({ code: 0, out: '' });
+const inputs = (more: Record<string, string> = {}) => fleetInputs(hosts, more);
 
 interface Case {
   base: string;
@@ -94,7 +86,7 @@ async function fleet(o: { one?: boolean } = {}): Promise<Case> {
   const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, o));
   const run = (more: Record<string, string>, env: Record<string, string> = {}) =>
     runAction({ inputs: inputs(more), workspace: ws.dir, env: { KEY: 'two', ...env } });
-  ok(await run({}, { KEY: 'one' }));
+  expectOk(await run({}, { KEY: 'one' }));
   ws.write('VERSION', 'v2\n');
   return { base, ws, run };
 }
@@ -140,7 +132,7 @@ async function cutAfter(dest: string): Promise<() => Promise<number>> {
 describe('cancelling a stage job', () => {
   test('shard 1/2 cancelled mid-hook while shard 2/2 has staged: 1 undone, 2 kept until discard; then a fresh stage and switch', async () => {
     const { base, ws, run } = await fleet();
-    ok(await run({ command: 'stage', shard: '2/2' }));
+    expectOk(await run({ command: 'stage', shard: '2/2' }));
     writeFileSync(join(base, 'SLOW'), '');
     const one = startAction({
       inputs: inputs({ command: 'stage', shard: '1/2' }),
@@ -151,7 +143,7 @@ describe('cancelling a stage job', () => {
     one.child.kill('SIGTERM');
     const cancelled = await one.done;
     expect(cancelled.code).not.toBe(0);
-    ok(await runPost(cancelled, { inputs: inputs({ command: 'stage', shard: '1/2' }), workspace: ws.dir }));
+    expectOk(await runPost(cancelled, { inputs: inputs({ command: 'stage', shard: '1/2' }), workspace: ws.dir }));
     rmSync(join(base, 'SLOW'));
     expect(holdState(base, 'a', 'run-4242')).toBe('undone');
     expect(holdState(base, 'b', 'run-4242')).toBe('staged');
@@ -160,11 +152,11 @@ describe('cancelling a stage job', () => {
     const refused = await run({ command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4243' });
     expect(refused.code).not.toBe(0);
     expect(refused.stdout).toContain('nothing was switched anywhere');
-    ok(await run({ command: 'discard', release: 'run-4242' }, { GITHUB_RUN_ID: '4244' }));
+    expectOk(await run({ command: 'discard', release: 'run-4242' }, { GITHUB_RUN_ID: '4244' }));
     for (const h of ['a', 'b']) expect(holdState(base, h, 'run-4242')).toBe('undone');
     const fresh = await run({ command: 'stage' }, { GITHUB_RUN_ID: '4300' });
-    ok(fresh);
-    ok(await run({ command: 'switch', release: 'run-4300' }, { GITHUB_RUN_ID: '4301' }));
+    expectOk(fresh);
+    expectOk(await run({ command: 'switch', release: 'run-4300' }, { GITHUB_RUN_ID: '4301' }));
     for (const h of ['a', 'b']) expect(text(at(base, h, 'current/VERSION'))).toBe('v2');
   });
 
@@ -184,7 +176,7 @@ describe('cancelling a stage job', () => {
       const state = holdState(base, 'a', 'run-4242');
       expect(['staged', 'undone']).toContain(state);
       if (state === 'staged') expect(cancelled.stdout).toContain('keeps run-4242 staged and held until discard');
-      ok(await run({ command: 'discard', release: 'run-4242' }, { GITHUB_RUN_ID: '4244' }));
+      expectOk(await run({ command: 'discard', release: 'run-4242' }, { GITHUB_RUN_ID: '4244' }));
       expect(holdState(base, 'a', 'run-4242')).toBe('undone');
     },
   );
@@ -198,9 +190,9 @@ describe('cancelling a stage job', () => {
     const killed = await job.done;
     // The host finishes the step (it reads the runner's end only between steps), then its session ends.
     await new Promise((r) => setTimeout(r, 4000));
-    ok(await runPost(killed, { inputs: inputs({ command: 'stage' }), workspace: ws.dir }));
+    expectOk(await runPost(killed, { inputs: inputs({ command: 'stage' }), workspace: ws.dir }));
     expect(holdState(base, 'a', 'run-4242')).toBe('staged');
-    ok(await run({ command: 'discard', release: 'run-4242' }, { GITHUB_RUN_ID: '4244' }));
+    expectOk(await run({ command: 'discard', release: 'run-4242' }, { GITHUB_RUN_ID: '4244' }));
     expect(holdState(base, 'a', 'run-4242')).toBe('undone');
   });
 
@@ -223,10 +215,10 @@ describe('cancelling a stage job', () => {
       // Never a release with no hold: either the hold (whole, or without its record yet) or nothing.
       const owner = text(at(base, 'a', '.deploy/lock/owner'));
       if (existsSync(at(base, 'a', 'releases/run-4242'))) expect(owner).toBe('stage-run-4242');
-      ok(await run({ command: 'discard', release: 'run-4242' }, { GITHUB_RUN_ID: '4244' }));
+      expectOk(await run({ command: 'discard', release: 'run-4242' }, { GITHUB_RUN_ID: '4244' }));
       expect(holdState(base, 'a', 'run-4242')).toBe('undone');
       // The next deploy goes through.
-      ok(await run({}, { GITHUB_RUN_ID: '4245' }));
+      expectOk(await run({}, { GITHUB_RUN_ID: '4245' }));
       expect(text(at(base, 'a', 'current/VERSION'))).toBe('v2');
     },
   );
@@ -241,7 +233,7 @@ describe('cancelling a stage job', () => {
     expect(text(at(base, 'a', 'shared/.env'))).toBe('KEY=two');
     ws.write('VERSION', 'v3\n');
     const next = await run({}, { GITHUB_RUN_ID: '4246', KEY: 'one' });
-    ok(next);
+    expectOk(next);
     expect(next.stdout).toContain('the stage of run-4242 was cut short before its hold was whole: undone');
     // (That the lock step puts back the files: content an expired hold changed is another change's: discard does.)
     expect(existsSync(at(base, 'a', 'releases/run-4242'))).toBe(false);
@@ -256,12 +248,12 @@ describe('a re-run of a stage', () => {
 
   test('"Re-run all jobs" of a stage that succeeded: kept ("already staged"), not staged again, expiry pushed back; then switch', async () => {
     const { base, run } = await fleet();
-    ok(await run({ command: 'stage' }));
+    expectOk(await run({ command: 'stage' }));
     const before = Number(record(base, 'a')['expires']);
     writeFileSync(at(base, 'a', 'releases/run-4242/MARK'), '');
     await new Promise((r) => setTimeout(r, 1100));
     const again = await run({ command: 'stage' }, { GITHUB_RUN_ATTEMPT: '2' });
-    ok(again);
+    expectOk(again);
     expect(again.outputs['release']).toBe('run-4242');
     expect(again.stdout).toContain('already staged: run-4242, by this run (attempt 1); kept, held until');
     expect(again.summary).toContain('already staged releases/run-4242 by this run: kept, held until');
@@ -277,13 +269,13 @@ describe('a re-run of a stage', () => {
     expect(other.code).not.toBe(0);
     expect(other.stdout).toContain(`holds the staged release run-4242 until ${record(base, 'a')['expires_at']}`);
     expect(other.stdout).toContain('acme/shop run 4242');
-    ok(await run({ command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4243' }));
+    expectOk(await run({ command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4243' }));
     for (const h of ['a', 'b']) expect(text(at(base, h, 'current/VERSION'))).toBe('v2');
   });
 
   test('a re-run where one host kept its hold and the other lost it: the first is kept, the second staged again', async () => {
     const { base, run } = await fleet();
-    ok(await run({ command: 'stage' }));
+    expectOk(await run({ command: 'stage' }));
     // b's hold is gone (its stage undone by hand): no release, no lock, no record.
     for (const p of [
       'releases/run-4242',
@@ -294,20 +286,20 @@ describe('a re-run of a stage', () => {
     ])
       rmSync(at(base, 'b', p), { recursive: true, force: true });
     const again = await run({ command: 'stage' }, { GITHUB_RUN_ATTEMPT: '2' });
-    ok(again);
+    expectOk(again);
     expect(again.outputs['release']).toBe('run-4242');
     expect(again.summary).toContain('already staged releases/run-4242 by this run: kept');
     for (const h of ['a', 'b']) {
       expect(holdState(base, h, 'run-4242')).toBe('staged');
       expect(text(at(base, h, 'releases/run-4242/HOOK_RUNS'))).toBe('run-4242');
     }
-    ok(await run({ command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4243' }));
+    expectOk(await run({ command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4243' }));
     for (const h of ['a', 'b']) expect(text(at(base, h, 'current/VERSION'))).toBe('v2');
   });
 
   test('the same run re-staging under another release-name is refused, naming the staged one', async () => {
     const { base, run } = await fleet();
-    ok(await run({ command: 'stage', 'release-name': 'one-1' }));
+    expectOk(await run({ command: 'stage', 'release-name': 'one-1' }));
     const again = await run({ command: 'stage', 'release-name': 'two-2' }, { GITHUB_RUN_ATTEMPT: '2' });
     expect(again.code).not.toBe(0);
     expect(again.stdout).toContain('holds the staged release one-1 until');
@@ -321,7 +313,7 @@ describe('a re-run of a stage', () => {
   test("a forged stage record that claims this run does not let it take another run's hold", async () => {
     const { base, run } = await fleet();
     // Run 999 staged a release under the name run 4242 would use; its stage record is then edited to claim 4242.
-    ok(await run({ command: 'stage', 'release-name': 'run-4242' }, { GITHUB_RUN_ID: '999' }));
+    expectOk(await run({ command: 'stage', 'release-name': 'run-4242' }, { GITHUB_RUN_ID: '999' }));
     for (const h of ['a', 'b']) {
       const forged = readFileSync(at(base, h, '.deploy/stage'), 'utf8').replace('"run_id":"999"', '"run_id":"4242"');
       writeFileSync(at(base, h, '.deploy/stage'), forged);

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, rmSync, readFileSync, readdirSync, readlinkSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SshdHandle } from '../support/sshd.js';
-import { fleetOfSshd } from '../support/fleet-hosts.js';
-import { runAction, type ActionResult } from '../support/action.js';
+import { expectOk, fleetInputs, fleetOfSshd, historyOf, hostEntry, liveVersion } from '../support/fleet-hosts.js';
+import { runAction } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
 const hosts = fleetOfSshd(2);
@@ -15,31 +15,17 @@ function config(base: string, extra = ''): string {
 environments:
   production:
     hosts:
-      - { host: ${a.host}, user: ${a.user}, port: ${a.port}, deploy_path: ${JSON.stringify(join(base, 'a'))} }
-      - { host: ${b.host}, user: ${b.user}, port: ${b.port}, deploy_path: ${JSON.stringify(join(base, 'b'))} }
+      - ${hostEntry(a, join(base, 'a'))}
+      - ${hostEntry(b, join(base, 'b'))}
     deploy:
       - echo "$DEPLOY_RELEASE" >> HOOK_RUNS
 ${extra}`;
 }
 
-const inputs = (more: Record<string, string> = {}): Record<string, string> => ({
-  config: 'deploy.yml',
-  source: 'app',
-  'ssh-private-key': hosts[0]!.privateKey,
-  'known-hosts': hosts.map((h) => h.knownHostsLine).join('\n'),
-  ...more,
-});
+const inputs = (more: Record<string, string> = {}) => fleetInputs(hosts, more);
 
 const run = (ws: Workspace, more: Record<string, string>, env: Record<string, string> = {}) =>
   runAction({ inputs: inputs(more), workspace: ws.dir, env });
-const ok = (r: ActionResult) =>
-  expect({ code: r.code, out: r.code ? r.stdout.slice(-3000) : '' }).toEqual({ code: 0, out: '' });
-const live = (base: string, h: string) => readFileSync(join(base, h, 'current/VERSION'), 'utf8').trim();
-const history = (base: string, h: string) =>
-  readFileSync(join(base, h, '.deploy/history.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 function fleet(extra = ''): { base: string; ws: Workspace } {
   const base = mkdtempSync(join(tmpdir(), 'da-stage-'));
@@ -50,14 +36,14 @@ function fleet(extra = ''): { base: string; ws: Workspace } {
 describe('stage, then switch', () => {
   test('stage on two hosts then switch: one release everywhere, one history entry per host, the lock free after', async () => {
     const { base, ws } = fleet('    preview_link: preview\n');
-    ok(await run(ws, {}));
+    expectOk(await run(ws, {}));
     ws.write('VERSION', 'v2\n');
     const staged = await run(ws, { command: 'stage' });
-    ok(staged);
+    expectOk(staged);
     const name = staged.outputs['release']!;
     expect(name).toBe('run-4242');
     for (const h of ['a', 'b']) {
-      expect(live(base, h)).toBe('v1');
+      expect(liveVersion(base, h)).toBe('v1');
       expect(readFileSync(join(base, h, 'releases', name, 'VERSION'), 'utf8')).toBe('v2\n');
       expect(readFileSync(join(base, h, 'releases', name, 'HOOK_RUNS'), 'utf8')).toBe(`${name}\n`);
       expect(readFileSync(join(base, h, '.deploy/lock/owner'), 'utf8').trim()).toBe(`stage-${name}`);
@@ -70,12 +56,14 @@ describe('stage, then switch', () => {
       expect(Date.parse(String(record['expires_at'])) - Date.parse(String(record['staged_at']))).toBe(7_200_000);
     }
     const switched = await run(ws, { command: 'switch', release: name }, { GITHUB_RUN_ID: '4243' });
-    ok(switched);
+    expectOk(switched);
     expect(switched.outputs['release']).toBe(name);
     for (const h of ['a', 'b']) {
-      expect(live(base, h)).toBe('v2');
+      expect(liveVersion(base, h)).toBe('v2');
       expect(readlinkSync(join(base, h, 'current'))).toBe(`releases/${name}`);
-      expect(history(base, h).filter((e) => e['release'] === name)).toMatchObject([{ event: 'deploy', release: name }]);
+      expect(historyOf(base, h).filter((e) => e['release'] === name)).toMatchObject([
+        { event: 'deploy', release: name },
+      ]);
       expect(existsSync(join(base, h, '.deploy/lock'))).toBe(false);
       expect(existsSync(join(base, h, '.deploy/stage'))).toBe(false);
       expect(readdirSync(join(base, h, '.deploy/pending'))).toEqual([]);
@@ -83,24 +71,24 @@ describe('stage, then switch', () => {
     }
     // A plain deploy afterwards works (the lock is free).
     ws.write('VERSION', 'v3\n');
-    ok(await run(ws, {}, { GITHUB_RUN_ID: '4244' }));
-    expect(live(base, 'a')).toBe('v3');
+    expectOk(await run(ws, {}, { GITHUB_RUN_ID: '4244' }));
+    expect(liveVersion(base, 'a')).toBe('v3');
   });
 
   test('switch is refused when one host does not have the release staged: nothing switches anywhere', async () => {
     const { base, ws } = fleet();
-    ok(await run(ws, {}));
+    expectOk(await run(ws, {}));
     ws.write('VERSION', 'v2\n');
     // b's stage record is gone (removed by hand): b has nothing staged.
     const again = await run(ws, { command: 'stage' }, { GITHUB_RUN_ID: '5000' });
-    ok(again);
+    expectOk(again);
     const name2 = again.outputs['release']!;
     rmSync(join(base, 'b', '.deploy/stage'));
     const r = await run(ws, { command: 'switch', release: name2 }, { GITHUB_RUN_ID: '5001' });
     expect(r.code).not.toBe(0);
     expect(r.stdout).toContain(`${name2} is not staged on every host, so nothing was switched anywhere`);
     expect(r.stdout).toMatch(/b\b.*nothing is staged there|nothing is staged there/);
-    for (const h of ['a', 'b']) expect(live(base, h)).toBe('v1');
+    for (const h of ['a', 'b']) expect(liveVersion(base, h)).toBe('v1');
     // a keeps its stage.
     expect(readFileSync(join(base, 'a', '.deploy/lock/owner'), 'utf8').trim()).toBe(`stage-${name2}`);
     expect(existsSync(join(base, 'a', 'releases', name2))).toBe(true);
@@ -108,14 +96,14 @@ describe('stage, then switch', () => {
 
   test('discard removes the staged release and its hold everywhere; twice is "nothing staged"', async () => {
     const { base, ws } = fleet('    preview_link: preview\n');
-    ok(await run(ws, {}));
+    expectOk(await run(ws, {}));
     const first = readlinkSync(join(base, 'a', 'current'));
     ws.write('VERSION', 'v2\n');
     const staged = await run(ws, { command: 'stage' });
-    ok(staged);
+    expectOk(staged);
     const name = staged.outputs['release']!;
     const d = await run(ws, { command: 'discard', release: name }, { GITHUB_RUN_ID: '6001' });
-    ok(d);
+    expectOk(d);
     expect(d.summary).toContain(`discarded the staged release ${name}`);
     for (const h of ['a', 'b']) {
       expect(existsSync(join(base, h, 'releases', name))).toBe(false);
@@ -125,15 +113,15 @@ describe('stage, then switch', () => {
       expect(readlinkSync(join(base, h, 'current'))).toBe(first);
     }
     const twice = await run(ws, { command: 'discard', release: name }, { GITHUB_RUN_ID: '6002' });
-    ok(twice);
+    expectOk(twice);
     expect(twice.summary).toContain('nothing staged');
   });
 
   test('a stage then a normal deploy by someone else: refused, naming the hold, its run and its expiry', async () => {
     const { base, ws } = fleet();
-    ok(await run(ws, {}));
+    expectOk(await run(ws, {}));
     const staged = await run(ws, { command: 'stage' });
-    ok(staged);
+    expectOk(staged);
     const name = staged.outputs['release']!;
     const r = await run(ws, {}, { GITHUB_RUN_ID: '7000', GITHUB_ACTOR: 'mallory' });
     expect(r.code).not.toBe(0);
@@ -146,18 +134,18 @@ describe('stage, then switch', () => {
 
   test('an expired hold is undone by the next deploy, which says so', async () => {
     const { base, ws } = fleet('    stage_ttl: 1s\n');
-    ok(await run(ws, {}));
+    expectOk(await run(ws, {}));
     const staged = await run(ws, { command: 'stage' });
-    ok(staged);
+    expectOk(staged);
     const name = staged.outputs['release']!;
     await new Promise((r) => setTimeout(r, 2500));
     ws.write('VERSION', 'v3\n');
     const r = await run(ws, {}, { GITHUB_RUN_ID: '8000' });
-    ok(r);
+    expectOk(r);
     expect(r.stdout).toMatch(new RegExp(`a staged release ${name} expired at [0-9TZ:-]+: discarded`));
     for (const h of ['a', 'b']) {
       expect(existsSync(join(base, h, 'releases', name))).toBe(false);
-      expect(live(base, h)).toBe('v3');
+      expect(liveVersion(base, h)).toBe('v3');
       expect(existsSync(join(base, h, '.deploy/stage'))).toBe(false);
     }
   });
@@ -172,37 +160,37 @@ describe('stage, then switch', () => {
         `    deploy:\n      - run: echo "$DEPLOY_PATH" >> ${JSON.stringify(once)}\n        once: true\n`,
       ),
     );
-    ok(await run(ws, {}));
+    expectOk(await run(ws, {}));
     rmSync(once);
     ws.write('VERSION', 'v2\n');
     const [one, two] = await Promise.all([
       run(ws, { command: 'stage', shard: '1/2' }),
       run(ws, { command: 'stage', shard: '2/2' }),
     ]);
-    ok(one!);
-    ok(two!);
+    expectOk(one!);
+    expectOk(two!);
     expect(one!.outputs['release']).toBe('run-4242');
     expect(two!.outputs['release']).toBe('run-4242');
     expect(JSON.parse(one!.outputs['hosts']!)).toHaveLength(1);
     expect(readFileSync(once, 'utf8')).toBe(`${join(base, 'a')}\n`);
-    ok(await run(ws, { command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4300' }));
-    for (const h of ['a', 'b']) expect(live(base, h)).toBe('v2');
+    expectOk(await run(ws, { command: 'switch', release: 'run-4242' }, { GITHUB_RUN_ID: '4300' }));
+    for (const h of ['a', 'b']) expect(liveVersion(base, h)).toBe('v2');
   });
 
   test('unlock: a hold that has not expired is left in place (switch or discard it); forced, it is discarded', async () => {
     const { base, ws } = fleet();
-    ok(await run(ws, {}));
+    expectOk(await run(ws, {}));
     const dry = await run(ws, { command: 'stage', 'dry-run': 'true' });
     expect(dry.code).not.toBe(0);
     expect(dry.stdout).toContain('stage has no dry run (nothing was changed)');
     expect(existsSync(join(base, 'a', '.deploy/stage'))).toBe(false);
     const staged = await run(ws, { command: 'stage' });
-    ok(staged);
+    expectOk(staged);
     const name = staged.outputs['release']!;
     const refused = await run(ws, { command: 'unlock' }, { GITHUB_RUN_ID: '9000' });
     expect(refused.stdout).toContain(`the lock holds the staged release ${name} until`);
     expect(existsSync(join(base, 'a', 'releases', name))).toBe(true);
-    ok(await run(ws, { command: 'unlock', force: 'true' }, { GITHUB_RUN_ID: '9001' }));
+    expectOk(await run(ws, { command: 'unlock', force: 'true' }, { GITHUB_RUN_ID: '9001' }));
     for (const h of ['a', 'b']) {
       expect(existsSync(join(base, h, 'releases', name))).toBe(false);
       expect(existsSync(join(base, h, '.deploy/lock'))).toBe(false);

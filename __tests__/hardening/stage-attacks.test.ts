@@ -19,7 +19,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runAction, startAction, type ActionResult } from '../support/action.js';
-import { fleetOfSshd } from '../support/fleet-hosts.js';
+import { expectOk, fleetInputs, fleetOfSshd, hostEntry, liveVersion } from '../support/fleet-hosts.js';
 import type { SshdHandle } from '../support/sshd.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 import { foreignCommands } from './runner-commands.js';
@@ -34,24 +34,15 @@ function config(base: string, extra = '', port?: number): string {
 environments:
   production:
     hosts:
-      - { host: ${a.host}, user: ${a.user}, port: ${port ?? a.port}, deploy_path: ${JSON.stringify(join(base, 'a'))} }
-      - { host: ${b.host}, user: ${b.user}, port: ${port ? port + 1 : b.port}, deploy_path: ${JSON.stringify(join(base, 'b'))} }
+      - ${hostEntry(a, join(base, 'a'), port)}
+      - ${hostEntry(b, join(base, 'b'), port ? port + 1 : b.port)}
 ${extra}`;
 }
 
-const inputs = (more: Record<string, string> = {}): Record<string, string> => ({
-  config: 'deploy.yml',
-  source: 'app',
-  'ssh-private-key': hosts[0]!.privateKey,
-  'known-hosts': hosts.map((h) => h.knownHostsLine).join('\n'),
-  ...more,
-});
+const inputs = (more: Record<string, string> = {}) => fleetInputs(hosts, more);
 
 const run = (ws: Workspace, more: Record<string, string>, env: Record<string, string> = {}) =>
   runAction({ inputs: inputs(more), workspace: ws.dir, env });
-const ok = (r: ActionResult) =>
-  expect({ code: r.code, out: r.code ? r.stdout.slice(-3000) : '' }).toEqual({ code: 0, out: '' });
-const live = (base: string, h: string) => readFileSync(join(base, h, 'current/VERSION'), 'utf8').trim();
 const owner = (base: string, h: string) => readFileSync(join(base, h, '.deploy/lock/owner'), 'utf8').trim();
 const noForeign = (r: ActionResult) =>
   expect({ stdout: foreignCommands(r.stdout, MARK), stderr: foreignCommands(r.stderr, MARK) }).toEqual({
@@ -70,9 +61,9 @@ function fleet(extra = '', port?: number): { base: string; ws: Workspace } {
 /** A deploy (v1), then a stage (v2) of `run-4242` on both hosts. */
 async function staged(extra = '', more: Record<string, string> = {}): Promise<{ base: string; ws: Workspace }> {
   const f = fleet(extra);
-  ok(await run(f.ws, {}, { GITHUB_RUN_ID: '100' }));
+  expectOk(await run(f.ws, {}, { GITHUB_RUN_ID: '100' }));
   f.ws.write('VERSION', 'v2\n');
-  ok(await run(f.ws, { command: 'stage', ...more }));
+  expectOk(await run(f.ws, { command: 'stage', ...more }));
   return f;
 }
 
@@ -141,15 +132,15 @@ describe('stage attacks: names from job outputs', () => {
 describe('stage attacks: the host tree', () => {
   test('discard of the live release name removes nothing, even with a forged hold and an absolute current link', async () => {
     const { base, ws } = fleet();
-    ok(await run(ws, { 'release-name': 'live-1' }));
+    expectOk(await run(ws, { 'release-name': 'live-1' }));
     const d = await run(ws, { command: 'discard', release: 'live-1' }, { GITHUB_RUN_ID: '200' });
-    ok(d);
+    expectOk(d);
     expect(d.summary).toContain('nothing staged');
     // Staging under the live release's name is refused: a stage never holds what is live.
     const again = await run(ws, { command: 'stage', 'release-name': 'live-1' }, { GITHUB_RUN_ID: '202' });
     expect(again.code).not.toBe(0);
     expect(existsSync(join(base, 'a', '.deploy/stage'))).toBe(false);
-    expect(live(base, 'a')).toBe('v1');
+    expect(liveVersion(base, 'a')).toBe('v1');
     // A host (or a hand) forges a hold of the live release, with current written as an absolute link.
     const a = join(base, 'a');
     mkdirSync(join(a, '.deploy/lock'), { recursive: true });
@@ -165,8 +156,8 @@ describe('stage attacks: the host tree', () => {
     symlinkSync(join(a, 'releases/live-1'), join(a, 'current'));
     const forged = await run(ws, { command: 'discard', release: 'live-1' }, { GITHUB_RUN_ID: '201' });
     expect(existsSync(join(a, 'releases/live-1/VERSION'))).toBe(true);
-    expect(live(base, 'a')).toBe('v1');
-    expect(live(base, 'b')).toBe('v1');
+    expect(liveVersion(base, 'a')).toBe('v1');
+    expect(liveVersion(base, 'b')).toBe('v1');
     noForeign(forged);
   });
 
@@ -179,13 +170,13 @@ describe('stage attacks: the host tree', () => {
       expect(owner(base, h)).toBe('stage-v1.2.3');
       expect(existsSync(join(base, h, '.deploy/stage'))).toBe(true);
     }
-    ok(await run(ws, { command: 'unlock', force: 'true' }, { GITHUB_RUN_ID: '301' }));
+    expectOk(await run(ws, { command: 'unlock', force: 'true' }, { GITHUB_RUN_ID: '301' }));
     for (const h of ['a', 'b']) {
       expect(existsSync(join(base, h, 'releases/v1.2.3'))).toBe(false);
       expect(existsSync(join(base, h, '.deploy/lock'))).toBe(false);
       expect(existsSync(join(base, h, '.deploy/stage'))).toBe(false);
       expect(readdirSync(join(base, h, '.deploy/pending'))).toEqual([]);
-      expect(live(base, h)).toBe('v1');
+      expect(liveVersion(base, h)).toBe('v1');
     }
   });
 
@@ -206,7 +197,7 @@ describe('stage attacks: the host tree', () => {
     expect(r.stdout).toMatch(/: another release is staged there/);
     expect(tree(victim)).toBe(before);
     for (const h of ['a', 'b']) {
-      expect(live(base, h)).toBe('v1');
+      expect(liveVersion(base, h)).toBe('v1');
       expect(owner(base, h)).toBe('stage-run-4242');
     }
     expect(existsSync(join(base, 'a', 'releases/run-4242/VERSION'))).toBe(true);
@@ -227,7 +218,7 @@ describe('stage attacks: the host tree', () => {
     expect(unlock.stdout).toContain('the lock holds the staged release run-4242 until');
     noForeign(unlock);
     for (const h of ['a', 'b']) {
-      expect(live(base, h)).toBe('v1');
+      expect(liveVersion(base, h)).toBe('v1');
       expect(owner(base, h)).toBe('stage-run-4242');
     }
   });
@@ -250,18 +241,18 @@ describe('stage attacks: the host tree', () => {
     expect(sw.stdout.length).toBeLessThan(100_000);
     noForeign(sw);
     for (const h of ['a', 'b']) {
-      expect(live(base, h)).toBe('v1');
+      expect(liveVersion(base, h)).toBe('v1');
       expect(owner(base, h)).toBe('stage-run-4242');
     }
     // A hold with no readable expiry is an expired one: the next deploy undoes it and says so, as data.
     ws.write('VERSION', 'v3\n');
     const deploy = await run(ws, {}, { GITHUB_RUN_ID: '503' });
-    ok(deploy);
+    expectOk(deploy);
     expect(deploy.stdout).toContain('a staged release run-4242 expired at');
     expect(deploy.stdout.length).toBeLessThan(100_000);
     noForeign(deploy);
     for (const h of ['a', 'b']) {
-      expect(live(base, h)).toBe('v3');
+      expect(liveVersion(base, h)).toBe('v3');
       expect(existsSync(join(base, h, 'releases/run-4242'))).toBe(false);
     }
   });
@@ -275,7 +266,7 @@ describe('stage attacks: the host tree', () => {
     expect(sw.stdout).toContain('run-4242 is not staged on every host, so nothing was switched anywhere');
     expect(sw.stdout).toMatch(/127\.0\.0\.1:\d+: its stage expired/);
     expect(sw.stdout).not.toContain('integer expression expected');
-    for (const h of ['a', 'b']) expect(live(base, h)).toBe('v1');
+    for (const h of ['a', 'b']) expect(liveVersion(base, h)).toBe('v1');
   });
 
   test('a preview link planted as a symlink out of the deploy path is replaced, never followed; discard removes only its own', async () => {
@@ -283,16 +274,16 @@ describe('stage attacks: the host tree', () => {
     writeFileSync(join(victim, 'KEEP'), 'x');
     const before = tree(victim);
     const f = fleet('    preview_link: preview\n');
-    ok(await run(f.ws, {}, { GITHUB_RUN_ID: '100' }));
+    expectOk(await run(f.ws, {}, { GITHUB_RUN_ID: '100' }));
     for (const h of ['a', 'b']) symlinkSync(victim, join(f.base, h, 'preview'));
     f.ws.write('VERSION', 'v2\n');
-    ok(await run(f.ws, { command: 'stage' }));
+    expectOk(await run(f.ws, { command: 'stage' }));
     for (const h of ['a', 'b']) expect(readlinkSync(join(f.base, h, 'preview'))).toBe('releases/run-4242');
     expect(tree(victim)).toBe(before);
     // b's link is pointed elsewhere again by hand: discard leaves a link it did not make.
     rmSync(join(f.base, 'b', 'preview'));
     symlinkSync(victim, join(f.base, 'b', 'preview'));
-    ok(await run(f.ws, { command: 'discard', release: 'run-4242' }, { GITHUB_RUN_ID: '800' }));
+    expectOk(await run(f.ws, { command: 'discard', release: 'run-4242' }, { GITHUB_RUN_ID: '800' }));
     expect(existsSync(join(f.base, 'a', 'preview'))).toBe(false);
     expect(readlinkSync(join(f.base, 'b', 'preview'))).toBe(victim);
     expect(tree(victim)).toBe(before);
@@ -305,7 +296,7 @@ describe('stage attacks: the host tree', () => {
       { command: 'discard', release: 'run-4242' },
       { GITHUB_RUN_ID: '700', GITHUB_ACTOR: 'mona' },
     );
-    ok(d);
+    expectOk(d);
     expect(d.stdout).toContain(
       'discarded the staged release run-4242 (staged by acme/shop run 4242 (attempt 1) by octocat)',
     );
@@ -337,12 +328,12 @@ describe('stage attacks: a second operator during a switch', () => {
     const { base, ws } = await stagedAt(base0, HOOK(base0));
     const { sw, open } = await switching(base, ws);
     const d = await run(ws, { command: 'discard', release: 'run-4242' }, { GITHUB_RUN_ID: '601' });
-    ok(d);
+    expectOk(d);
     expect(d.summary).toContain('nothing staged');
     open();
-    ok(await sw.done);
+    expectOk(await sw.done);
     for (const h of ['a', 'b']) {
-      expect(live(base, h)).toBe('v2');
+      expect(liveVersion(base, h)).toBe('v2');
       expect(readlinkSync(join(base, h, 'current'))).toBe('releases/run-4242');
       expect(existsSync(join(base, h, '.deploy/lock'))).toBe(false);
     }
@@ -352,14 +343,14 @@ describe('stage attacks: a second operator during a switch', () => {
     const base0 = mkdtempSync(join(tmpdir(), 'da-stage-race-'));
     const { base, ws } = await stagedAt(base0, HOOK(base0));
     const { sw, open } = await switching(base, ws);
-    ok(await run(ws, { command: 'unlock', force: 'true' }, { GITHUB_RUN_ID: '602' }));
+    expectOk(await run(ws, { command: 'unlock', force: 'true' }, { GITHUB_RUN_ID: '602' }));
     open();
     const r = await sw.done;
     // The switch's next fenced step finds its lock gone: it stops, and every host it switched is switched back.
     expect(r.code).not.toBe(0);
     expect(r.stdout).toContain("this run's lock was removed at");
     const states = ['a', 'b'].map((h) => ({
-      live: live(base, h),
+      live: liveVersion(base, h),
       release: existsSync(join(base, h, 'releases/run-4242/VERSION')),
       history: readFileSync(join(base, h, '.deploy/history.jsonl'), 'utf8').includes(
         '"event":"deploy","release":"run-4242"',
@@ -375,8 +366,8 @@ describe('stage attacks: a second operator during a switch', () => {
 
 async function stagedAt(base: string, extra: string): Promise<{ base: string; ws: Workspace }> {
   const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, extra));
-  ok(await run(ws, {}, { GITHUB_RUN_ID: '100' }));
+  expectOk(await run(ws, {}, { GITHUB_RUN_ID: '100' }));
   ws.write('VERSION', 'v2\n');
-  ok(await run(ws, { command: 'stage' }));
+  expectOk(await run(ws, { command: 'stage' }));
   return { base, ws };
 }

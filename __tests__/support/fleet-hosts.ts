@@ -1,4 +1,7 @@
 // Test-file set-up (jest hooks): not part of the bench build (bench/tsconfig.json excludes it).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ActionResult } from './action.js';
 import { type SshdHandle, startSshd } from './sshd.js';
 
 /**
@@ -16,3 +19,33 @@ export function fleetOfSshd(n: number): SshdHandle[] {
   });
   return hosts;
 }
+
+/** A host's entry in a test config's `hosts:` list (a flow mapping) at `deployPath`; `port` stands in for its own. */
+export function hostEntry(h: SshdHandle, deployPath: string, port = h.port): string {
+  return `{ host: ${h.host}, user: ${h.user}, port: ${port}, deploy_path: ${JSON.stringify(deployPath)} }`;
+}
+
+/** The action's inputs for these test hosts (the first host's key, every host's key pinned), `more` over them. */
+export function fleetInputs(hosts: SshdHandle[], more: Record<string, string> = {}): Record<string, string> {
+  return {
+    config: 'deploy.yml',
+    source: 'app',
+    'ssh-private-key': hosts[0]!.privateKey,
+    'known-hosts': hosts.map((h) => h.knownHostsLine).join('\n'),
+    ...more,
+  };
+}
+
+/** The run succeeded; if not, the end of its log is what the failure shows. */
+export const expectOk = (r: ActionResult) =>
+  expect({ code: r.code, out: r.code ? r.stdout.slice(-3000) : '' }).toEqual({ code: 0, out: '' });
+
+/** The VERSION file of the release live on a host whose deploy_path is `base/h`. */
+export const liveVersion = (base: string, h: string) => readFileSync(join(base, h, 'current/VERSION'), 'utf8').trim();
+
+/** The history lines of a host whose deploy_path is `base/h`. */
+export const historyOf = (base: string, h: string) =>
+  readFileSync(join(base, h, '.deploy/history.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
