@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runAction, runPost, startAction } from '../support/action.js';
 import type { SshdHandle } from '../support/sshd.js';
-import { fleetOfSshd } from '../support/fleet-hosts.js';
+import { fleetInputs, fleetOfSshd, hostEntry } from '../support/fleet-hosts.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
 const hosts = fleetOfSshd(2);
@@ -25,8 +25,8 @@ function config(base: string, opts: { hook?: string; off?: string; extra?: strin
 environments:
   production:
     hosts:
-      - { host: ${a.host}, user: ${a.user}, port: ${a.port}, deploy_path: ${JSON.stringify(join(base, 'a'))} }
-      - { host: ${b.host}, user: ${b.user}, port: ${b.port}, deploy_path: ${JSON.stringify(join(base, 'b'))} }
+      - ${hostEntry(a, join(base, 'a'))}
+      - ${hostEntry(b, join(base, 'b'))}
     maintenance:
       on: ${JSON.stringify(note('on'))}
       off: ${JSON.stringify(opts.off ?? note('off'))}
@@ -39,13 +39,7 @@ ${opts.extra ?? ''}`;
 }
 
 function inputs(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    config: 'deploy.yml',
-    source: 'app',
-    'ssh-private-key': hosts[0]!.privateKey,
-    'known-hosts': hosts.map((h) => h.knownHostsLine).join('\n'),
-    ...extra,
-  };
+  return fleetInputs(hosts, extra);
 }
 
 /** The solo config turned into a two-host rolling fleet with a health check that fails in maintenance. */
@@ -58,8 +52,8 @@ function fleetWith(base: string, solo: (extra: string) => string): string {
     .replace(
       /hosts: \[.*\]\n/,
       `hosts:
-      - { host: ${a.host}, user: ${a.user}, port: ${a.port}, deploy_path: ${JSON.stringify(join(base, 'a'))} }
-      - { host: ${b.host}, user: ${b.user}, port: ${b.port}, deploy_path: ${JSON.stringify(join(base, 'b'))} }
+      - ${hostEntry(a, join(base, 'a'))}
+      - ${hostEntry(b, join(base, 'b'))}
 `,
     )
     .replace(/ {4}deploy_path: .*\n/, '');

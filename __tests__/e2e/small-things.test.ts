@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SshdHandle } from '../support/sshd.js';
-import { fleetOfSshd } from '../support/fleet-hosts.js';
+import { fleetInputs, fleetOfSshd, hostEntry } from '../support/fleet-hosts.js';
 import { DIST, runAction, type ActionResult } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
@@ -21,20 +21,14 @@ function config(base: string, extra = ''): string {
 environments:
   production:
     hosts:
-      - { host: ${a.host}, user: ${a.user}, port: ${a.port}, deploy_path: ${JSON.stringify(join(base, 'a'))} }
-      - { host: ${b.host}, user: ${b.user}, port: ${b.port}, deploy_path: ${JSON.stringify(join(base, 'b'))} }
+      - ${hostEntry(a, join(base, 'a'))}
+      - ${hostEntry(b, join(base, 'b'))}
 ${extra}`;
 }
 
 const run = (ws: Workspace, extra: Record<string, string> = {}) =>
   runAction({
-    inputs: {
-      config: 'deploy.yml',
-      source: 'app',
-      'ssh-private-key': hosts[0]!.privateKey,
-      'known-hosts': hosts.map((h) => h.knownHostsLine).join('\n'),
-      ...extra,
-    },
+    inputs: fleetInputs(hosts, extra),
     workspace: ws.dir,
   });
 
