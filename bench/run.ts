@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the benchmarks behind the speed targets, run against real sshd servers through the bundled
- * action (dist/index.js). Options: `--runs N` (default 5), `--only fleet|fleet50|transfer|startup|scale|config` (fleet50: the fleet at 50 ms RTT only), `--against PATH`.
+ * action (dist/index.js). Options: `--runs N` (default 5), `--only fleet|fleet50|transfer|startup|scale|config` (fleet50: the fleet at 50 ms RTT only), `--against PATH`,
+ * `--node current|MAJOR|PATH` (default: the Node action.yml runs the action under; see bench/runtime.ts).
  *
  * Transfer (issue 5): a 6,000-file, 40 MB app over a latency proxy at 0 and 50 ms RTT, against the floor
  * (`tar -czf - . | ssh host 'tar -xzf -'` plus a switch): full deploy, one-file change, redeploy; SSH exec
@@ -31,6 +32,7 @@ import { availableParallelism } from 'node:os';
 import { configBench } from './config.js';
 import { fleetBench } from './fleet.js';
 import { scaleBench, scaleVerdicts } from './scale.js';
+import { benchUnderActionNode } from './runtime.js';
 import { median } from './stats.js';
 import { linkName, startupTimes, transferBench } from './transfer.js';
 
@@ -38,6 +40,7 @@ const arg = (name: string) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
+benchUnderActionNode(arg('--node'));
 const runs = Number(arg('--runs') ?? 5);
 const only = arg('--only');
 const against = arg('--against');
