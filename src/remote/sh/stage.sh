@@ -3,12 +3,8 @@
 # .deploy/pending/stage-NAME and .deploy/tmp.stage-NAME (the stage run's own, renamed at the hand-over).
 # shellcheck shell=bash
 # shellcheck disable=SC2154
-# A field of the record, host data: read by the shell itself, its first 4 KiB only (what a hold writes is far less).
-da_stage_field() {
-  local r='' re="\"$1\":\"?([^\",}]*)"
-  [ ! -f .deploy/stage ] || read -r -N 4096 r < .deploy/stage 2>/dev/null || :
-  [[ ! $r =~ $re ]] || printf '%s' "${BASH_REMATCH[1]}"
-}
+# A field of the record (da_json_field: its first 4 KiB only).
+da_stage_field() { da_json_field .deploy/stage "$1"; }
 # Status 0 when the lock is a stage hold that has expired on this host's clock (or has no readable expiry).
 da_stage_expired() {
   local o='' exp now
