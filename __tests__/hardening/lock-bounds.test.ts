@@ -115,7 +115,7 @@ describe('a hold whose expiry lies further ahead than stage_ttl allows', () => {
     for (const h of ['a', 'b']) expect(liveVersion(base, h)).toBe('v1');
     // Keep a copy of b's hold: it is planted on a again, with a far expiry, for unlock.
     const copy = mkdtempSync(join(tmpdir(), 'da-hold-copy-'));
-    for (const f of ['.deploy/stage', '.deploy/lock', 'releases/run-4242'])
+    for (const f of ['.deploy/stage', '.deploy/lock', '.deploy/pending/stage-run-4242', 'releases/run-4242'])
       cpSync(join(base, 'b', f), join(copy, f), { recursive: true, verbatimSymlinks: true });
     ws.write('VERSION', 'v3\n');
     const deploy = await run(ws, {}, { GITHUB_RUN_ID: '201' });
@@ -129,7 +129,7 @@ describe('a hold whose expiry lies further ahead than stage_ttl allows', () => {
     for (const h of ['a', 'b']) expect(liveVersion(base, h)).toBe('v1');
     // unlock: a's forged hold undone (said why), b's normal hold left in place.
     rmSync(join(base, 'a', '.deploy/lock'), { recursive: true, force: true });
-    for (const f of ['.deploy/stage', '.deploy/lock', 'releases/run-4242'])
+    for (const f of ['.deploy/stage', '.deploy/lock', '.deploy/pending/stage-run-4242', 'releases/run-4242'])
       cpSync(join(copy, f), join(base, 'a', f), { recursive: true, verbatimSymlinks: true });
     farExpiry(base, 'a');
     const unlock = await run(ws, { command: 'unlock' }, { GITHUB_RUN_ID: '202' });

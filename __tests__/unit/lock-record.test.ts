@@ -1,3 +1,5 @@
+import { STAGE_TTL_MAX_MS } from '../../src/config/schema-stage.js';
+import { STAGE_SH } from '../../src/remote/sh/index.js';
 import { describeHeldLock } from '../../src/commands/host-messages.js';
 import { leadingMembers, lockHolder } from '../../src/remote/steps/lock.js';
 
@@ -38,5 +40,12 @@ describe('a lock record longer than the 4 KiB a host reads of it', () => {
     );
     // Not cut: a record that is not JSON is unreadable as before.
     expect(lockHolder(new Map([['lock-info', ['{"run_id":"9"']]]))).toMatchObject({ cut: false, unreadable: true });
+  });
+});
+
+describe('the expiry bound of a hold', () => {
+  test('sh/stage.sh caps an expiry at the longest stage_ttl the config allows', () => {
+    expect(STAGE_SH).toContain(`now + ${STAGE_TTL_MAX_MS / 1000} + 3600`);
+    expect(STAGE_SH).toContain(`(${STAGE_TTL_MAX_MS / 86_400_000} days)`);
   });
 });
