@@ -141,6 +141,24 @@ describe('a hold whose expiry lies further ahead than stage_ttl allows', () => {
   }, 240_000);
 });
 
+describe('unlock of a hold without its stage record', () => {
+  test('says the record is missing (not "expired at : discarded") and undoes the hold', async () => {
+    const { base, ws } = await deployed();
+    ws.write('VERSION', 'v2\n');
+    expectOk(await run(ws, { command: 'stage' }));
+    rmSync(join(base, 'a', '.deploy/stage'));
+    const unlock = await run(ws, { command: 'unlock', hosts: nameOf(hosts[0]!) }, { GITHUB_RUN_ID: '400' });
+    expectOk(unlock);
+    expect(unlock.stdout).toContain(
+      'the hold of run-4242 has no stage record (.deploy/stage is missing or names another release): undone',
+    );
+    expect(unlock.stdout).not.toContain('expired at :');
+    expect(existsSync(join(base, 'a', 'releases/run-4242'))).toBe(false);
+    expect(existsSync(join(base, 'a', '.deploy/lock'))).toBe(false);
+    expect(owner(base, 'b')).toBe('stage-run-4242');
+  }, 240_000);
+});
+
 describe('switch and discard act on every host: a hosts input is said to be ignored', () => {
   test('the action warns (an annotation) and the CLI on stderr; both go on with every host', async () => {
     const { base, ws } = await deployed();
