@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
-import type { CommandContext } from '../commands/context.js';
+import { type CommandContext, warn } from '../commands/context.js';
 import { loadConfig, type EnvironmentConfig } from '../config/index.js';
 import type { Access } from '../fleet/connect.js';
-import { selectedHosts } from '../fleet/shard.js';
+import { ignoredHosts, selectedHosts } from '../fleet/shard.js';
 import type { RunReport } from '../report/report.js';
 import { runInfoFromEnv } from '../run-info.js';
 import {
@@ -71,6 +71,8 @@ export async function commandContext(
 ): Promise<CommandContext> {
   const knownHosts = parseKnownHosts(inputs.knownHosts);
   for (const p of knownHosts.problems) core.warning(p);
+  const ignored = ignoredHosts(inputs.command, inputs.hosts, config.environment, 'input ');
+  if (ignored) warn({ log: actionsLog, report }, ignored);
   if (!inputs.sshPrivateKey && config.hosts.some((h) => !h.local)) {
     throw new Error('input ssh-private-key is required to reach the hosts of this environment');
   }

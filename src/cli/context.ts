@@ -3,11 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import type { CommandContext } from '../commands/context.js';
+import { type CommandContext, warn } from '../commands/context.js';
 import { runsHooks } from '../commands/index.js';
 import { loadConfig } from '../config/index.js';
 import type { Access } from '../fleet/connect.js';
-import { selectedHosts } from '../fleet/shard.js';
+import { ignoredHosts, selectedHosts } from '../fleet/shard.js';
 import type { Log } from '../log.js';
 import { RunReport } from '../report/report.js';
 import { runInfoFromEnv, type RunInfo } from '../run-info.js';
@@ -274,5 +274,7 @@ export function buildCliContext(args: CliArgs, host: CliEnvironment): CliContext
     signal,
     surface: 'cli',
   };
+  const ignored = ignoredHosts(args.command, args.hosts, config.environment, '--');
+  if (ignored) warn(ctx, ignored);
   return { ctx, knownHostsFile, credentials };
 }

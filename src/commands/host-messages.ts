@@ -39,7 +39,11 @@ export function describeHeldLock(
     `the deploy lock is held${who ? ` by ${who}` : h.empty ? ' (its owner record is empty: it is being taken right now, or was left half-written)' : ''}` +
       `${h.since ? `, since ${h.since}` : ''}.`,
   ];
-  if (h.unreadable) lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
+  if (h.cut)
+    lines.push(
+      `Its owner record (.deploy/lock/info.json) is larger than 4 KiB: only its first 4 KiB were read${h.unreadable ? ', and they hold no whole field (unreadable lock record)' : ''}.`,
+    );
+  else if (h.unreadable) lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
   if (h.invalid.length)
     lines.push(
       `Fields of its owner record that are not plain text are not shown (${h.invalid.map((v) => v.what).join(', ')}).`,

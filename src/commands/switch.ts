@@ -21,6 +21,7 @@ const WHY: Record<Exclude<StageState, 'ok'>, string> = {
   other: 'another release is staged there',
   unheld: 'its stage record is there, but the deploy lock is not held by that stage',
   expired: 'its stage expired',
+  far: "its hold's expiry is further ahead than any stage_ttl allows (30 days): treated as expired",
   notdir: 'its release directory is a symlink or not a directory (never followed)',
   unknown: 'the host did not say whether it is staged',
 };
@@ -111,7 +112,7 @@ async function checkStaged(ctx: CommandContext, fleet: Fleet, name: string): Pro
     const s = stageState(r);
     if (s.state !== 'ok')
       refused.push(
-        `${m.host.name}: ${WHY[s.state]}${s.state === 'expired' && s.expiresAt ? ` at ${s.expiresAt}` : ''}`,
+        `${m.host.name}: ${s.state === 'far' && s.expiresAt ? WHY.far.replace('expiry', `expiry ${s.expiresAt}`) : WHY[s.state]}${s.state === 'expired' && s.expiresAt ? ` at ${s.expiresAt}` : ''}`,
       );
     else if (!f.dirs.includes(name)) refused.push(`${m.host.name}: releases/${name} is missing`);
   }

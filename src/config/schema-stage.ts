@@ -11,10 +11,13 @@ function previewProblem(value: string): string | undefined {
   return RESERVED.includes(value) ? `must not be ${value}: the deploy path's layout uses that name` : undefined;
 }
 
+/** The longest `stage_ttl`: a hold whose expiry lies further ahead is treated as expired (sh/stage.sh, same figure). */
+export const STAGE_TTL_MAX_MS = 30 * 24 * 3_600_000;
+
 /** Spread into ENVIRONMENT_KEYS. */
 export const STAGE_KEYS = {
   stage_ttl: key({
-    kind: duration(1_000, 30 * 24 * 3_600_000),
+    kind: duration(1_000, STAGE_TTL_MAX_MS),
     default: 7_200_000,
     description:
       'How long a staged release (`command: stage`) holds each host before it expires, as a duration (`30m`, `2h`, or seconds); an expired hold is undone by the next deploy, stage or unlock. Default `2h`.',

@@ -74,3 +74,13 @@ export function selectedHosts(
   const s = parseShard(shard, `${prefix}shard`);
   return s ? shardConfig(config, selected, s) : { hosts: selected };
 }
+
+/**
+ * What switch and discard say when `hosts` is set: they act on every host of the environment, so the input (option)
+ * is ignored, and said to be; undefined when there is nothing to say. `prefix` as for selectedHosts.
+ */
+export function ignoredHosts(command: string, hosts: string, environment: string, prefix: string): string | undefined {
+  if ((command !== 'switch' && command !== 'discard') || !hosts.trim()) return undefined;
+  const what = prefix === '--' ? 'option' : 'input';
+  return `${prefix}hosts is set, but ${command} acts on every host of the environment (${environment}): the ${what} was ignored`;
+}

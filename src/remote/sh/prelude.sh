@@ -179,14 +179,25 @@ da_abort() {
   [ -n "$lost" ] || da_owns_lock || da_undid unlocked
   da_undid end
 }
-da_lock_field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" .deploy/lock/info.json 2>/dev/null; }
+# A field of a one-line JSON record (host data: the lock's, a hold's): read by the shell itself, its first 4 KiB only
+# (what this tool writes is far less): a record of megabytes costs no more, and a field past that bound reads as none.
+da_json_field() {
+  local r='' re="\"$2\":\"?([^\",}]*)"
+  [ ! -f "$1" ] || read -r -N 4096 r < "$1" 2>/dev/null || :
+  [[ ! $r =~ $re ]] || printf '%s' "${BASH_REMATCH[1]}"
+}
+da_lock_field() { da_json_field .deploy/lock/info.json "$1"; }
 da_lock_alive() {
   local pid
   pid=$(da_lock_field pid)
   [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(da_lock_field boot_id)" = "$DA_BOOT_ID" ]
 }
 da_lock_report() {
-  da_data lock-info "$(cat .deploy/lock/info.json 2>/dev/null || true)"
+  # Its first 4 KiB (da_json_field's bound): a longer record is said to be cut (lock-info-cut), never sent whole.
+  local r=''
+  [ ! -f .deploy/lock/info.json ] || read -r -N 4097 r < .deploy/lock/info.json 2>/dev/null || :
+  if [ "${#r}" -gt 4096 ]; then da_data lock-info-cut yes; r=${r:0:4096}; fi
+  da_data lock-info "${r%$'\n'}"
   if da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi
   da_data lock-since "$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)"
 }

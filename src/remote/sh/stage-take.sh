@@ -12,6 +12,7 @@ if [ "$o" != "$hold" ] || [ "$(da_stage_field release)" != "$DA_RELEASE" ]; then
   exit 1
 fi
 if da_stage_expired; then
+  [ -z "$DA_STAGE_FAR" ] || { echo "error: $DA_STAGE_FAR; nothing was switched" >&2; exit 1; }
   echo "error: the stage of $DA_RELEASE expired at $(da_stage_field expires_at): nothing was switched" >&2
   exit 1
 fi

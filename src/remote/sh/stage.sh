@@ -3,15 +3,15 @@
 # .deploy/pending/stage-NAME and .deploy/tmp.stage-NAME (the stage run's own, renamed at the hand-over).
 # shellcheck shell=bash
 # shellcheck disable=SC2154
-# A field of the record, host data: read by the shell itself, its first 4 KiB only (what a hold writes is far less).
-da_stage_field() {
-  local r='' re="\"$1\":\"?([^\",}]*)"
-  [ ! -f .deploy/stage ] || read -r -N 4096 r < .deploy/stage 2>/dev/null || :
-  [[ ! $r =~ $re ]] || printf '%s' "${BASH_REMATCH[1]}"
-}
-# Status 0 when the lock is a stage hold that has expired on this host's clock (or has no readable expiry).
+# A field of the record (da_json_field: its first 4 KiB only).
+da_stage_field() { da_json_field .deploy/stage "$1"; }
+# Status 0 when the lock is a stage hold that has expired on this host's clock (or has no readable expiry). An expiry
+# further ahead of this clock than the longest stage_ttl (30 days, 2592000 s: config/schema-stage.ts; a unit test
+# checks they agree), with an hour for a clock set back, is a forged or skewed record: expired too, and DA_STAGE_FAR
+# says what it claimed (the callers say why they undo it).
 da_stage_expired() {
   local o='' exp now
+  DA_STAGE_FAR=
   read -r o 2>/dev/null < .deploy/lock/owner || true
   case $o in stage-*) ;; *) return 1 ;; esac
   [ "$(da_stage_field release)" = "${o#stage-}" ] || return 0
@@ -19,6 +19,11 @@ da_stage_expired() {
   # Not a number, or too long to be a time (13+ digits: beyond the year 5000, and past what test(1) compares).
   case $exp in '' | *[!0-9]* | ?????????????*) return 0 ;; esac
   printf -v now '%(%s)T' -1
+  if [ "$exp" -gt $((now + 2592000 + 3600)) ]; then
+    DA_STAGE_FAR=$(da_stage_field expires_at)
+    DA_STAGE_FAR="the hold's expiry ${DA_STAGE_FAR:-$exp} is further ahead than any stage_ttl allows (30 days): treated as expired"
+    return 0
+  fi
   [ "$exp" -lt "$now" ]
 }
 # Undoes the hold of the staged release $1, under the fence: its release dir (never the live one), the shared
@@ -58,6 +63,7 @@ da_stage_reclaim() {
   read -r o < .deploy/lock/owner
   at=$(da_stage_field expires_at)
   said="a staged release ${o#stage-} expired at ${at:-an unknown time}: discarded"
+  [ -z "$DA_STAGE_FAR" ] || said="$DA_STAGE_FAR; the staged release ${o#stage-} was discarded"
   # A hold without its record: its stage was cut short in the hold step (sh/stage-hold.sh).
   [ "$(da_stage_field release)" = "${o#stage-}" ] || said="the stage of ${o#stage-} was cut short before its hold was whole: undone"
   da_stage_undo "${o#stage-}" > /dev/null

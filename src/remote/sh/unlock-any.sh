@@ -33,6 +33,9 @@ fi
 case $holder in
   stage-*)
     if [ "$alive" = true ]; then echo "discarding the staged release ${holder#stage-}"
+    elif [ -n "${DA_STAGE_FAR:-}" ]; then echo "$DA_STAGE_FAR; the staged release ${holder#stage-} was discarded"
+    elif [ "$(da_stage_field release)" != "${holder#stage-}" ]; then
+      echo "the hold of ${holder#stage-} has no stage record (.deploy/stage is missing or names another release): undone"
     else echo "a staged release ${holder#stage-} expired at $(da_stage_field expires_at): discarded"; fi
     da_stage_undo "${holder#stage-}" ;;
 esac

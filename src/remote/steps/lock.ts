@@ -73,13 +73,17 @@ echo "deploy lock released"`,
 export const LOCK_INFO = 'lock-info';
 export const LOCK_ALIVE = 'lock-alive';
 export const LOCK_SINCE = 'lock-since';
-export const LOCK_KEYS = [LOCK_INFO, LOCK_ALIVE, LOCK_SINCE] as const;
+/** `yes` when the record is longer than the 4 KiB the host reads of it (sh/prelude.sh da_lock_report). */
+export const LOCK_INFO_CUT = 'lock-info-cut';
+export const LOCK_KEYS = [LOCK_INFO, LOCK_ALIVE, LOCK_SINCE, LOCK_INFO_CUT] as const;
 
 /** A lock's record as the host reported it: who took it, when, and whether its session still runs. */
 export interface LockHolder {
   info: Record<string, unknown>;
-  /** The record could not be read as a JSON object. */
+  /** The record could not be read as a JSON object (cut: no whole field in its first 4 KiB). */
   unreadable: boolean;
+  /** The record is longer than the 4 KiB the host reads of it: `info` has the whole fields of that part. */
+  cut: boolean;
   /** No record at all (the lock is being taken right now, or was left half-written). */
   empty: boolean;
   alive: boolean;
@@ -95,10 +99,11 @@ export function lockHolder(data: Map<string, string[]> | undefined): LockHolder 
   const raw = one(LOCK_INFO);
   const info: Record<string, unknown> = {};
   let readable = false;
+  const cut = one(LOCK_INFO_CUT) === 'yes';
   try {
-    const parsed: unknown = JSON.parse(raw);
+    const parsed: unknown = cut ? leadingMembers(raw) : JSON.parse(raw);
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      readable = true;
+      readable = !cut || Object.keys(parsed).length > 0;
       for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
         if (v === undefined || v === null || v === '') continue;
         const ok = k === 'run_url' ? httpsUrl(v) : plainText(v);
@@ -119,11 +124,50 @@ export function lockHolder(data: Map<string, string[]> | undefined): LockHolder 
   return {
     info,
     unreadable: raw !== '' && !readable,
+    cut,
     empty: raw === '',
     alive: one(LOCK_ALIVE) === 'yes',
     since,
     invalid,
   };
+}
+
+const STRING = /"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const SCALAR = /-?\d{1,20}(?:\.\d{1,20})?|true|false|null/y;
+
+/**
+ * The whole members at the start of a JSON object cut short (a lock record longer than the host reads): each a
+ * string key and a string, number, boolean or null value; it stops at the first thing that is not one. Linear.
+ */
+export function leadingMembers(text: string): Record<string, unknown> {
+  // No prototype: a key `__proto__` is a member like any other.
+  const out = Object.create(null) as Record<string, unknown>;
+  let at = 0;
+  const take = (re: RegExp): string | undefined => {
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (m) at = re.lastIndex;
+    return m?.[0];
+  };
+  const ws = /\s*/y;
+  take(ws);
+  if (text[at] !== '{') return out;
+  for (let sep = '{'; sep === '{' || sep === ','; ) {
+    at++;
+    take(ws);
+    const key = take(STRING);
+    take(ws);
+    if (key === undefined || text[at] !== ':') break;
+    at++;
+    take(ws);
+    const value = take(STRING) ?? take(SCALAR);
+    take(ws);
+    sep = text[at] ?? '';
+    // A value at the very end may itself be cut (a number's last digits): only a member followed by , or } is whole.
+    if (value === undefined || (sep !== ',' && sep !== '}')) break;
+    out[JSON.parse(key) as string] = JSON.parse(value) as unknown;
+  }
+  return out;
 }
 
 /** `acme/shop run 99 (attempt 2) by mona`, `a CLI run on laptop by alice`, or '' when the record says nothing. */

@@ -39,10 +39,13 @@ export function holdStage(o: { ttlSeconds: number; info: string; preview: string
   };
 }
 
-/** What stageCheck reports: ok, none (nothing staged), other (another release), unheld, expired, notdir. */
+/**
+ * What stageCheck reports: ok, none (nothing staged), other (another release), unheld, expired, far (an expiry further
+ * ahead than any stage_ttl allows: expired too), notdir.
+ */
 export const STAGE_CHECK = 'stage-check';
 export const STAGE_EXPIRES_AT = 'stage-expires-at';
-export type StageState = 'ok' | 'none' | 'other' | 'unheld' | 'expired' | 'notdir' | 'unknown';
+export type StageState = 'ok' | 'none' | 'other' | 'unheld' | 'expired' | 'far' | 'notdir' | 'unknown';
 
 /** Reads whether `$DA_RELEASE` is staged and held on the host. Changes nothing. */
 export function stageCheck(): Step {
@@ -56,7 +59,8 @@ export function stageState(result: { data: Map<string, string[]> } | undefined):
 } {
   const one = singleValues(result ?? { data: new Map() }, [], [STAGE_CHECK, STAGE_EXPIRES_AT]);
   const s = one(STAGE_CHECK);
-  const state = (['ok', 'none', 'other', 'unheld', 'expired', 'notdir'] as const).find((x) => x === s) ?? 'unknown';
+  const state =
+    (['ok', 'none', 'other', 'unheld', 'expired', 'far', 'notdir'] as const).find((x) => x === s) ?? 'unknown';
   const at = one(STAGE_EXPIRES_AT);
   return { state, ...(/^[0-9TZ:.+-]{1,40}$/.test(at) ? { expiresAt: at } : {}) };
 }
