@@ -129,7 +129,8 @@ function load(options: LoadConfigOptions, problems: Problems): EnvironmentConfig
   const root = new Cursor(source, '');
   reportYamlErrors([...doc.errors, ...doc.warnings], root);
   if (!problems.empty) return undefined;
-  checkAliases(doc, root);
+  // An alias is written `*name`: a file without a `*` has none, and its tree need not be walked for one.
+  if (text.includes('*')) checkAliases(doc, root);
   if (!problems.empty) return undefined;
   return validateDocument(source, {
     environment: options.environment,
