@@ -21,15 +21,19 @@ export class Cursor {
   constructor(
     readonly source: Source,
     readonly path: string,
-    /** Where the key of the value at `path` is written, when the value was reached through a mapping key. */
-    readonly keyPosition?: SourcePosition,
+    /** The key of the value at `path` as written, when the value was reached through a mapping key. */
+    private readonly keyNode?: unknown,
   ) {}
+
+  /** Where the key of the value at `path` is written (found when asked: few messages need it). */
+  get keyPosition(): SourcePosition | undefined {
+    return this.keyNode === undefined ? undefined : this.position(this.keyNode);
+  }
 
   /** `environments` → `environments.production`; numbers become `hosts[1]`. `keyNode` is the key as written. */
   child(key: string | number, keyNode?: unknown): Cursor {
     if (typeof key === 'number') return new Cursor(this.source, `${this.path}[${key}]`);
-    const keyPosition = keyNode === undefined ? undefined : this.position(keyNode);
-    return new Cursor(this.source, this.path ? `${this.path}.${key}` : key, keyPosition);
+    return new Cursor(this.source, this.path ? `${this.path}.${key}` : key, keyNode);
   }
 
   /** 1-based position of a node (start of the file for a missing node). */

@@ -75,28 +75,26 @@ function reportYamlErrors(errors: readonly YAMLError[], root: Cursor): void {
   }
 }
 
-/** Unknown aliases and alias bombs, which the parser itself lets through. */
+/**
+ * Unknown aliases and alias bombs, which the parser itself lets through. A document without an alias has neither:
+ * it is not converted (a conversion of the whole document costs as much as reading it).
+ */
 function checkAliases(doc: Document, root: Cursor): void {
   let bad = false;
+  let first: unknown = null;
   visit(doc, {
     Alias(_, node) {
+      first ??= node;
       if (node.resolve(doc) === undefined) {
         root.problem(node, `unknown alias \`*${node.source}\` (no anchor \`&${node.source}\` before it)`);
         bad = true;
       }
     },
   });
-  if (bad) return;
+  if (bad || first === null) return;
   try {
     doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    let first: unknown = null;
-    visit(doc, {
-      Alias(_, node) {
-        first = node;
-        return visit.BREAK;
-      },
-    });
     const excessive = /alias count/i.test(messageOf(error));
     root.problem(
       isAlias(first) ? first : null,
@@ -131,7 +129,8 @@ function load(options: LoadConfigOptions, problems: Problems): EnvironmentConfig
   const root = new Cursor(source, '');
   reportYamlErrors([...doc.errors, ...doc.warnings], root);
   if (!problems.empty) return undefined;
-  checkAliases(doc, root);
+  // An alias is written `*name`: a file without a `*` has none, and its tree need not be walked for one.
+  if (text.includes('*')) checkAliases(doc, root);
   if (!problems.empty) return undefined;
   return validateDocument(source, {
     environment: options.environment,

@@ -48,6 +48,18 @@ export function mappingEntries(node: unknown, at: Cursor, what = 'a mapping'): M
   return entries;
 }
 
+/** The keys `specs` marks required, listed once per specs (a mapping is read once per host: hundreds of times). */
+const REQUIRED = new WeakMap<KeySpecs, readonly string[]>();
+
+function requiredKeys(specs: KeySpecs): readonly string[] {
+  let names = REQUIRED.get(specs);
+  if (!names) {
+    names = Object.keys(specs).filter((name) => specs[name].required);
+    REQUIRED.set(specs, names);
+  }
+  return names;
+}
+
 export function readMapping<S extends KeySpecs>(
   node: unknown,
   at: Cursor,
@@ -56,7 +68,6 @@ export function readMapping<S extends KeySpecs>(
 ): Mapping<S> | undefined {
   const entries = mappingEntries(node, at);
   if (!entries) return undefined;
-  const known = Object.keys(specs);
   const values: Record<string, unknown> = {};
   const keys: Record<string, SourcePosition> = {};
   for (const { key, keyNode, value } of entries) {
@@ -67,7 +78,7 @@ export function readMapping<S extends KeySpecs>(
       if (reason !== undefined) {
         at.child(key).problem(keyNode, reason);
       } else {
-        const suggestion = suggestKey(key, known);
+        const suggestion = suggestKey(key, Object.keys(specs));
         at.child(key).problem(keyNode, `unknown key${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`);
       }
       continue;
@@ -77,10 +88,8 @@ export function readMapping<S extends KeySpecs>(
     if (read !== undefined) values[key] = read;
   }
   if (options.requiredFrom) {
-    for (const [name, spec] of Object.entries(options.requiredFrom)) {
-      if (spec.required && !(name in keys)) {
-        at.problemAt(options.requiredAt ?? at.position(node), `missing required key \`${name}\``);
-      }
+    for (const name of requiredKeys(options.requiredFrom)) {
+      if (!(name in keys)) at.problemAt(options.requiredAt ?? at.position(node), `missing required key \`${name}\``);
     }
   }
   // The loop above stored each value under its own key, read by that key's kind: the shape is ValuesOf<S>.

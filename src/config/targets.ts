@@ -65,12 +65,13 @@ export function checkHookTargets(
   resolved: HostConfig[] | undefined,
   ...lists: HookConfig[][]
 ): void {
-  const written: Selectable[] = entries.map((e) => ({ ...e.spec, name: '', host: '' }));
+  let written: Selectable[] | undefined;
   for (const hook of lists.flat()) {
     const target = hook.on;
     if (!target) continue;
     for (const item of target.items) {
       const label = item.startsWith('label=');
+      if (label) written ??= entries.map((e) => ({ ...e.spec, name: '', host: '' }));
       const hosts = label ? written : resolved;
       if (!hosts || hosts.some((h) => selectedBy([item], h))) continue;
       const known = label
