@@ -11,13 +11,16 @@ import type { CommandContext } from './context.js';
 export function afterFailedSwitch(ctx: CommandContext, name: string, error: unknown): unknown {
   if (!(error instanceof HostFailure)) return error;
   const hosts = ctx.config.hosts.map((h) => h.name);
-  const taken = hosts.filter((h) => ctx.report.hosts.get(h)?.some((r) => r.id === 'take-over' && r.status === 'ok'));
+  const takeOver = (h: string) => ctx.report.hosts.get(h)?.find((r) => r.id === 'take-over')?.status;
+  const taken = hosts.filter((h) => takeOver(h) === 'ok');
   if (!taken.length) return error;
   const undone = taken.filter((h) => ctx.report.undone.get(h));
   const unconfirmed = taken.filter((h) => !ctx.report.undone.get(h));
-  const held = hosts.filter((h) => !taken.includes(h));
+  // A host whose take-over refused (its stage gone, another hold, expired) is not claimed still staged: its error says.
+  const refused = hosts.filter((h) => takeOver(h) === 'failed');
+  const held = hosts.filter((h) => !taken.includes(h) && !refused.includes(h));
   const parts: string[] = [];
-  if (!unconfirmed.length && !held.length)
+  if (!unconfirmed.length && !held.length && !refused.length)
     parts.push(
       `every host is back on its previous release and the staged release ${name} was discarded on every host, as a failed deploy's release is`,
     );
@@ -26,6 +29,8 @@ export function afterFailedSwitch(ctx: CommandContext, name: string, error: unkn
     if (unconfirmed.length)
       parts.push(`${unconfirmed.join(', ')} did not confirm its undo (the post step finishes it, or run unlock)`);
     if (held.length) parts.push(`it is still staged on ${held.join(', ')} (run discard)`);
+    const others = refused.filter((h) => h !== error.host);
+    if (others.length) parts.push(`${others.join(', ')} refused the take-over too (see each host's error)`);
   }
   const next = 'fix the cause, then stage again (a re-run of the stage job stages the same name) and switch';
   const message = error.message.replace(`${error.host}: ${error.step}: `, '');
