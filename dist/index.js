@@ -1,15 +1,15 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 770:
+/***/ 408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+module.exports = __nccwpck_require__(376);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 376:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -280,33 +280,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 4371:
+/***/ 4718:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(271)
+const Dispatcher = __nccwpck_require__(2377)
+const Pool = __nccwpck_require__(8014)
+const BalancedPool = __nccwpck_require__(3207)
+const Agent = __nccwpck_require__(5539)
+const ProxyAgent = __nccwpck_require__(9710)
+const EnvHttpProxyAgent = __nccwpck_require__(6699)
+const RetryAgent = __nccwpck_require__(9176)
+const errors = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const api = __nccwpck_require__(5889)
+const buildConnector = __nccwpck_require__(5106)
+const MockClient = __nccwpck_require__(2839)
+const MockAgent = __nccwpck_require__(587)
+const MockPool = __nccwpck_require__(3926)
+const mockErrors = __nccwpck_require__(5347)
+const RetryHandler = __nccwpck_require__(3174)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4743)
+const DecoratorHandler = __nccwpck_require__(9330)
+const RedirectHandler = __nccwpck_require__(3216)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -324,10 +324,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+  redirect: __nccwpck_require__(1068),
+  retry: __nccwpck_require__(9636),
+  dump: __nccwpck_require__(5786),
+  dns: __nccwpck_require__(6149)
 }
 
 module.exports.buildConnector = buildConnector
@@ -389,7 +389,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(6860).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -401,39 +401,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(660).Headers
-module.exports.Response = __nccwpck_require__(9051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.Headers = __nccwpck_require__(5662).Headers
+module.exports.Response = __nccwpck_require__(9317).Response
+module.exports.Request = __nccwpck_require__(3713).Request
+module.exports.FormData = __nccwpck_require__(8440).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(8355).FileReader
+module.exports.FileReader = __nccwpck_require__(4881).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8709)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { CacheStorage } = __nccwpck_require__(7403)
+const { kConstruct } = __nccwpck_require__(8271)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(8495)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(782)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6814)
+module.exports.WebSocket = __nccwpck_require__(3435).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -449,18 +449,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(6376)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 6128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(5386)
+const { RequestAbortedError } = __nccwpck_require__(6593)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -520,16 +520,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 2574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -635,7 +635,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -649,10 +649,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -893,16 +893,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 6424:
+/***/ 865:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { Readable } = __nccwpck_require__(3897)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1114,18 +1114,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 4754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1341,15 +1341,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 3408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1456,21 +1456,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 5889:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(6424)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(865)
+module.exports.stream = __nccwpck_require__(4754)
+module.exports.pipeline = __nccwpck_require__(884)
+module.exports.upgrade = __nccwpck_require__(3408)
+module.exports.connect = __nccwpck_require__(2574)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 3897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1479,9 +1479,9 @@ module.exports.connect = __nccwpck_require__(2279)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { ReadableStreamFrom } = __nccwpck_require__(5386)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1862,15 +1862,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 6425:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(3897)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1962,16 +1962,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 5106:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(6593)
+const timers = __nccwpck_require__(5929)
 
 function noop () {}
 
@@ -2209,7 +2209,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 4037:
 /***/ ((module) => {
 
 
@@ -2334,7 +2334,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 6644:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2543,7 +2543,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 6593:
 /***/ ((module) => {
 
 
@@ -2975,7 +2975,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 8957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2983,7 +2983,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -2998,9 +2998,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3464,7 +3464,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 3377:
 /***/ ((module) => {
 
 module.exports = {
@@ -3538,7 +3538,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 3838:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3546,7 +3546,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(4037)
 
 class TstNode {
   /** @type {any} */
@@ -3697,13 +3697,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 5386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3377)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -3711,9 +3711,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
+const { tree } = __nccwpck_require__(3838)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4423,18 +4423,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 5539:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
+const DispatcherBase = __nccwpck_require__(803)
+const Pool = __nccwpck_require__(8014)
+const Client = __nccwpck_require__(271)
+const util = __nccwpck_require__(5386)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4563,7 +4563,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 3207:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4571,7 +4571,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   PoolBase,
   kClients,
@@ -4579,10 +4579,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(1278)
+const Pool = __nccwpck_require__(8014)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const { parseOrigin } = __nccwpck_require__(5386)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4779,7 +4779,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 8939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4787,9 +4787,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const timers = __nccwpck_require__(5929)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4802,7 +4802,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -4835,9 +4835,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(6402)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4849,11 +4849,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(9240) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(9968))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4861,7 +4861,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(9240))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5776,7 +5776,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(6962).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6299,7 +6299,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 5345:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6307,13 +6307,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -6332,7 +6332,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6738,7 +6738,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(6962).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7098,7 +7098,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7108,16 +7108,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const Request = __nccwpck_require__(8957)
+const DispatcherBase = __nccwpck_require__(803)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
 const {
   kUrl,
   kServerName,
@@ -7159,9 +7159,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(3377)
+const connectH1 = __nccwpck_require__(8939)
+const connectH2 = __nccwpck_require__(5345)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7469,7 +7469,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 function onError (client, err) {
   if (
@@ -7729,19 +7729,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 803:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(2377)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6593)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7944,7 +7944,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 2377:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8016,15 +8016,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 6699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(803)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3377)
+const ProxyAgent = __nccwpck_require__(9710)
+const Agent = __nccwpck_require__(5539)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8183,7 +8183,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 9809:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8307,15 +8307,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 1278:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(803)
+const FixedQueue = __nccwpck_require__(9809)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
+const PoolStats = __nccwpck_require__(1680)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8508,10 +8508,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 1680:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3377)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8549,7 +8549,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 8014:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8560,14 +8560,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(1278)
+const Client = __nccwpck_require__(271)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const buildConnector = __nccwpck_require__(5106)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8663,19 +8663,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const Agent = __nccwpck_require__(5539)
+const Pool = __nccwpck_require__(8014)
+const DispatcherBase = __nccwpck_require__(803)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
+const Client = __nccwpck_require__(271)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8944,13 +8944,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 9176:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(2377)
+const RetryHandler = __nccwpck_require__(3174)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8986,7 +8986,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 4743:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8994,8 +8994,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const Agent = __nccwpck_require__(5539)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9025,7 +9025,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 9330:
 /***/ ((module) => {
 
 
@@ -9076,15 +9076,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 3216:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(5386)
+const { kBodyUsed } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9315,20 +9315,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 3174:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3377)
+const { RequestRetryError } = __nccwpck_require__(6593)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(5386)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9759,14 +9759,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 6149:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(9330)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(6593)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10141,14 +10141,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 5786:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(9330)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10271,12 +10271,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 5306:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10299,11 +10299,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 1068:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10330,11 +10330,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 9636:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(3174)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10356,13 +10356,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 6402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(6650);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10640,7 +10640,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 9240:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10652,7 +10652,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 9968:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10664,7 +10664,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 6650:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10685,13 +10685,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 587:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(3377)
+const Agent = __nccwpck_require__(5539)
 const {
   kAgent,
   kMockAgentSet,
@@ -10702,14 +10702,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(2539)
+const MockClient = __nccwpck_require__(2839)
+const MockPool = __nccwpck_require__(3926)
+const { matchValue, buildMockOptions } = __nccwpck_require__(463)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
+const Dispatcher = __nccwpck_require__(2377)
+const Pluralizer = __nccwpck_require__(39)
+const PendingInterceptorsFormatter = __nccwpck_require__(2708)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10852,14 +10852,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 2839:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(271)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -10868,10 +10868,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10918,12 +10918,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 5347:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(6593)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10953,12 +10953,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 7073:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kDispatchKey,
@@ -10966,9 +10966,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { buildURL } = __nccwpck_require__(5386)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11167,14 +11167,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 3926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(8014)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -11183,10 +11183,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11233,7 +11233,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 2539:
 /***/ ((module) => {
 
 
@@ -11263,20 +11263,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 463:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(5347)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { buildURL } = __nccwpck_require__(5386)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -11637,7 +11637,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 2708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11687,7 +11687,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 39:
 /***/ ((module) => {
 
 
@@ -11723,7 +11723,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 5929:
 /***/ ((module) => {
 
 
@@ -12153,20 +12153,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 3892:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
+const { kConstruct } = __nccwpck_require__(8271)
+const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5386)
+const { webidl } = __nccwpck_require__(6083)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9317)
+const { Request, fromInnerRequest } = __nccwpck_require__(3713)
+const { kState } = __nccwpck_require__(6970)
+const { fetching } = __nccwpck_require__(6860)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(1118)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13019,15 +13019,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 7403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(8271)
+const { Cache } = __nccwpck_require__(3892)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class CacheStorage {
   /**
@@ -13178,26 +13178,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 8271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(3377).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 2012:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(782)
+const { isValidHeaderName } = __nccwpck_require__(1118)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13242,7 +13242,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 9922:
 /***/ ((module) => {
 
 
@@ -13261,15 +13261,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 8495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(5816)
+const { stringify } = __nccwpck_require__(2095)
+const { webidl } = __nccwpck_require__(6083)
+const { Headers } = __nccwpck_require__(5662)
 
 /**
  * @typedef {Object} Cookie
@@ -13452,14 +13452,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 5816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(9922)
+const { isCTLExcludingHtab } = __nccwpck_require__(2095)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(782)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13769,7 +13769,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 2095:
 /***/ ((module) => {
 
 
@@ -14128,13 +14128,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 6301:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(625)
 
 /**
  * @type {number[]} BOM
@@ -14709,23 +14709,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 6376:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(6860)
+const { makeRequest } = __nccwpck_require__(3713)
+const { webidl } = __nccwpck_require__(6083)
+const { EventSourceStream } = __nccwpck_require__(6301)
+const { parseMIMEType } = __nccwpck_require__(782)
+const { createFastMessageEvent } = __nccwpck_require__(6814)
+const { isNetworkError } = __nccwpck_require__(9317)
+const { delay } = __nccwpck_require__(625)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 
 let experimentalWarned = false
 
@@ -15199,7 +15199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 625:
 /***/ ((module) => {
 
 
@@ -15243,12 +15243,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 6962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15258,16 +15258,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { FormData } = __nccwpck_require__(8440)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const { serializeAMimeType } = __nccwpck_require__(782)
+const { multipartFormDataParser } = __nccwpck_require__(4646)
 let random
 
 try {
@@ -15779,7 +15779,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 6833:
 /***/ ((module) => {
 
 
@@ -15910,7 +15910,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16661,12 +16661,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 9255:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(3377)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16714,14 +16714,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 1508:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16847,16 +16847,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 4646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { utf8DecodeBytes } = __nccwpck_require__(1118)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(782)
+const { isFileLike } = __nccwpck_require__(1508)
+const { makeEntry } = __nccwpck_require__(8440)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17328,16 +17328,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 8440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(1118)
+const { kState } = __nccwpck_require__(6970)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { FileLike, isFileLike } = __nccwpck_require__(1508)
+const { webidl } = __nccwpck_require__(6083)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -17587,7 +17587,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 8709:
 /***/ ((module) => {
 
 
@@ -17634,21 +17634,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 5662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(3377)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { webidl } = __nccwpck_require__(6083)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -18328,7 +18328,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 6860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18341,9 +18341,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(9317)
+const { HeadersList } = __nccwpck_require__(5662)
+const { Request, cloneRequest } = __nccwpck_require__(3713)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -18379,23 +18379,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
+} = __nccwpck_require__(1118)
+const { kState, kDispatcher } = __nccwpck_require__(6970)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(782)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { webidl } = __nccwpck_require__(6083)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20605,23 +20605,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 3713:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5662)
+const { FinalizationRegistry } = __nccwpck_require__(9255)()
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20631,12 +20631,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -21649,14 +21649,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 9317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5662)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -21668,16 +21668,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6833)
+const { kState, kHeaders } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { FormData } = __nccwpck_require__(8440)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -22266,7 +22266,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 6970:
 /***/ ((module) => {
 
 
@@ -22282,21 +22282,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 1118:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6833)
+const { getGlobalOrigin } = __nccwpck_require__(8709)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(782)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5386)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 let supportedHashes = []
 
@@ -23921,14 +23921,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 6083:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(5386)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24623,7 +24623,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 2685:
 /***/ ((module) => {
 
 
@@ -24920,7 +24920,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 4881:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24929,16 +24929,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(5860)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(8391)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25271,12 +25271,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25356,7 +25356,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 8391:
 /***/ ((module) => {
 
 
@@ -25373,7 +25373,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 5860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25384,10 +25384,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
+} = __nccwpck_require__(8391)
+const { ProgressEvent } = __nccwpck_require__(699)
+const { getEncoding } = __nccwpck_require__(2685)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(782)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25771,27 +25771,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 3403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(7610)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(3479)
+const { channels } = __nccwpck_require__(6644)
+const { CloseEvent } = __nccwpck_require__(6814)
+const { makeRequest } = __nccwpck_require__(3713)
+const { fetching } = __nccwpck_require__(6860)
+const { Headers, getHeadersList } = __nccwpck_require__(5662)
+const { getDecodeSplit } = __nccwpck_require__(1118)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26149,7 +26149,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 9322:
 /***/ ((module) => {
 
 
@@ -26222,14 +26222,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 6814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(3377)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -26558,12 +26558,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 4226:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(9322)
 
 const BUFFER_SIZE = 16386
 
@@ -26661,14 +26661,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 6495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(3479)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26773,16 +26773,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 1298:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(7610)
+const { channels } = __nccwpck_require__(6644)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26792,11 +26792,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(3479)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { closeWebSocketConnection } = __nccwpck_require__(3403)
+const { PerMessageDeflate } = __nccwpck_require__(6495)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27307,14 +27307,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 8470:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { opcodes, sendHints } = __nccwpck_require__(9322)
+const FixedQueue = __nccwpck_require__(9809)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27418,7 +27418,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 7610:
 /***/ ((module) => {
 
 
@@ -27437,16 +27437,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 3479:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(7610)
+const { states, opcodes } = __nccwpck_require__(9322)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(6814)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(782)
 
 /* globals Blob */
 
@@ -27766,15 +27766,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 3435:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9322)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27783,21 +27783,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(7610)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+} = __nccwpck_require__(3479)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3403)
+const { ByteParser } = __nccwpck_require__(1298)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(5386)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(6814)
+const { SendQueue } = __nccwpck_require__(8470)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28368,7 +28368,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6238:
+/***/ 5527:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28377,8 +28377,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   _: () => (/* binding */ actionsLog)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
-var core = __nccwpck_require__(7264);
+// EXTERNAL MODULE: ../../main/node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7726);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/report/workflow-commands.ts
@@ -28558,7 +28558,7 @@ const actionsLog = {
 
 /***/ }),
 
-/***/ 310:
+/***/ 6325:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28570,10 +28570,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   bX: () => (/* binding */ commandContext)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
-var core = __nccwpck_require__(7264);
+// EXTERNAL MODULE: ../../main/node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7726);
+// EXTERNAL MODULE: ./src/commands/context.ts
+var context = __nccwpck_require__(952);
 // EXTERNAL MODULE: ./src/config/index.ts + 38 modules
-var src_config = __nccwpck_require__(1138);
+var src_config = __nccwpck_require__(6544);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** Limiting a run to some of an environment's hosts (`--hosts` on the CLI, the `hosts` input of the action). */
 
@@ -28663,20 +28665,31 @@ function selectedHosts(config, command, hosts, shard, prefix) {
     const s = parseShard(shard, `${prefix}shard`);
     return s ? shardConfig(config, selected, s) : { hosts: selected };
 }
+/**
+ * What switch and discard say when `hosts` is set: they act on every host of the environment, so the input (option)
+ * is ignored, and said to be; undefined when there is nothing to say. `prefix` as for selectedHosts.
+ */
+function ignoredHosts(command, hosts, environment, prefix) {
+    if ((command !== 'switch' && command !== 'discard') || !hosts.trim())
+        return undefined;
+    const what = prefix === '--' ? 'option' : 'input';
+    return `${prefix}hosts is set, but ${command} acts on every host of the environment (${environment}): the ${what} was ignored`;
+}
 
 // EXTERNAL MODULE: ./src/run-info.ts
-var run_info = __nccwpck_require__(4091);
+var run_info = __nccwpck_require__(5970);
 // EXTERNAL MODULE: ./src/transport/certificate.ts
-var transport_certificate = __nccwpck_require__(2102);
+var transport_certificate = __nccwpck_require__(9669);
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
-var known_hosts = __nccwpck_require__(3808);
+var known_hosts = __nccwpck_require__(9143);
 // EXTERNAL MODULE: ./src/action/actions-log.ts + 1 modules
-var actions_log = __nccwpck_require__(6238);
+var actions_log = __nccwpck_require__(5527);
 // EXTERNAL MODULE: ./src/action/inputs.ts + 1 modules
-var action_inputs = __nccwpck_require__(6656);
+var action_inputs = __nccwpck_require__(38);
 // EXTERNAL MODULE: ./src/action/state.ts
-var state = __nccwpck_require__(3175);
+var state = __nccwpck_require__(7178);
 ;// CONCATENATED MODULE: ./src/action/context.ts
+
 
 
 
@@ -28733,6 +28746,9 @@ async function commandContext(inputs, config, report, signal) {
     const knownHosts = (0,known_hosts/* parseKnownHosts */.uJ)(inputs.knownHosts);
     for (const p of knownHosts.problems)
         core/* warning */.$e(p);
+    const ignored = ignoredHosts(inputs.command, inputs.hosts, config.environment, 'input ');
+    if (ignored)
+        (0,context/* warn */.R)({ log: actions_log/* actionsLog */._, report }, ignored);
     if (!inputs.sshPrivateKey && config.hosts.some((h) => !h.local)) {
         throw new Error('input ssh-private-key is required to reach the hosts of this environment');
     }
@@ -28756,7 +28772,7 @@ async function commandContext(inputs, config, report, signal) {
         signal,
         // The GitHub API client is loaded only when a deployment record is asked for: start-up stays quick.
         observer: inputs.githubDeployment && !inputs.dryRun
-            ? (await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(296)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8296))).githubObserver(inputs, config, run)
+            ? (await Promise.all(/* import() */[__nccwpck_require__.e(587), __nccwpck_require__.e(217)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5217))).githubObserver(inputs, config, run)
             : undefined,
     };
 }
@@ -28764,7 +28780,7 @@ async function commandContext(inputs, config, report, signal) {
 
 /***/ }),
 
-/***/ 6656:
+/***/ 38:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28775,8 +28791,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   Ko: () => (/* binding */ readInputs)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
-var core = __nccwpck_require__(7264);
+// EXTERNAL MODULE: ../../main/node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7726);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/commands/names.ts
@@ -28799,9 +28815,9 @@ function isCommand(name) {
 }
 
 // EXTERNAL MODULE: ./src/config/index.ts + 38 modules
-var config = __nccwpck_require__(1138);
+var config = __nccwpck_require__(6544);
 // EXTERNAL MODULE: ./src/releases/name.ts
-var releases_name = __nccwpck_require__(1239);
+var releases_name = __nccwpck_require__(804);
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
 
 
@@ -28934,7 +28950,7 @@ function shardInput(command) {
 
 /***/ }),
 
-/***/ 2617:
+/***/ 7151:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28946,13 +28962,13 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 2 modules
-var fleet_fleet = __nccwpck_require__(1464);
+var fleet_fleet = __nccwpck_require__(4441);
 // EXTERNAL MODULE: ./src/releases/name.ts
-var releases_name = __nccwpck_require__(1239);
+var releases_name = __nccwpck_require__(804);
 // EXTERNAL MODULE: ./src/commands/context.ts
-var context = __nccwpck_require__(165);
+var context = __nccwpck_require__(952);
 // EXTERNAL MODULE: ./src/config/index.ts + 38 modules
-var src_config = __nccwpck_require__(1138);
+var src_config = __nccwpck_require__(6544);
 ;// CONCATENATED MODULE: ./src/commands/hook-targets.ts
 /**
  * Where the deploy and activate hooks run on this run's hosts (`on:`, `once:`): checked before any host is reached,
@@ -29193,10 +29209,10 @@ async function shipExcluder(config, source) {
     return excluder(config.exclude, parsed.rules);
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 4 modules
-var exec = __nccwpck_require__(2697);
+// EXTERNAL MODULE: ../../main/node_modules/@actions/exec/lib/exec.js + 4 modules
+var exec = __nccwpck_require__(4631);
 // EXTERNAL MODULE: ./src/log.ts
-var src_log = __nccwpck_require__(5625);
+var src_log = __nccwpck_require__(9334);
 // EXTERNAL MODULE: external "node:string_decoder"
 var external_node_string_decoder_ = __nccwpck_require__(6193);
 ;// CONCATENATED MODULE: ./src/artifact/output-lines.ts
@@ -29307,7 +29323,7 @@ async function runBuildHooks(hooks, cwd, env, log) {
 }
 
 // EXTERNAL MODULE: ./src/artifact/manifest.ts + 1 modules
-var artifact_manifest = __nccwpck_require__(5150);
+var artifact_manifest = __nccwpck_require__(718);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:fs"
@@ -29341,7 +29357,7 @@ async function pack(root, paths, out) {
 }
 
 // EXTERNAL MODULE: ./src/artifact/slices.ts
-var slices = __nccwpck_require__(1535);
+var slices = __nccwpck_require__(7728);
 ;// CONCATENATED MODULE: ./src/artifact/tree.ts
 
 
@@ -29576,7 +29592,7 @@ async function* framed(chunks) {
 }
 
 // EXTERNAL MODULE: ./src/releases/history.ts
-var releases_history = __nccwpck_require__(2638);
+var releases_history = __nccwpck_require__(799);
 ;// CONCATENATED MODULE: ./src/releases/order.ts
 
 /**
@@ -29607,9 +29623,9 @@ function releasesToRemove(o) {
 }
 
 // EXTERNAL MODULE: ./src/remote/contain.ts
-var contain = __nccwpck_require__(8994);
+var contain = __nccwpck_require__(9915);
 // EXTERNAL MODULE: ./src/remote/sh/index.ts
-var sh = __nccwpck_require__(9120);
+var sh = __nccwpck_require__(3483);
 ;// CONCATENATED MODULE: ./src/remote/libs.ts
 /**
  * Shell functions that only some steps use, sent with the phases whose steps name them (Step.lib) instead of in
@@ -29623,7 +29639,7 @@ const TRANSFER_LIB = sh/* TRANSFER_SH */.KQ;
 const FILE_INDEX_LIB = sh/* FILE_INDEX_SH */.GJ;
 
 // EXTERNAL MODULE: ./src/remote/quote.ts
-var quote = __nccwpck_require__(4414);
+var quote = __nccwpck_require__(8531);
 ;// CONCATENATED MODULE: ./src/remote/steps/prune.ts
 
 /** `find` arguments that leave out the given paths (and what is below them); globs in the paths are escaped. */
@@ -29718,7 +29734,7 @@ function foreignBase(result) {
 }
 
 // EXTERNAL MODULE: ./src/remote/steps/inspect.ts
-var inspect = __nccwpck_require__(5514);
+var inspect = __nccwpck_require__(3275);
 ;// CONCATENATED MODULE: ./src/remote/steps/upload.ts
 
 
@@ -29935,9 +29951,9 @@ async function fillsFor(config, sha, warn, built, facts, bases) {
 }
 
 // EXTERNAL MODULE: ./src/commands/fleet-run.ts
-var fleet_run = __nccwpck_require__(8302);
+var fleet_run = __nccwpck_require__(8043);
 // EXTERNAL MODULE: ./src/commands/host-messages.ts
-var host_messages = __nccwpck_require__(7411);
+var host_messages = __nccwpck_require__(6038);
 ;// CONCATENATED MODULE: ./src/remote/steps/files.ts
 
 
@@ -30148,7 +30164,7 @@ function urlFor(template, host) {
 }
 
 // EXTERNAL MODULE: ./src/fleet/failures.ts
-var failures = __nccwpck_require__(7233);
+var failures = __nccwpck_require__(8920);
 ;// CONCATENATED MODULE: ./src/fleet/rollout.ts
 
 /**
@@ -30205,9 +30221,9 @@ async function switchBack(fleet, plan, switched, listener) {
 }
 
 // EXTERNAL MODULE: ./src/remote/data.ts
-var data = __nccwpck_require__(2044);
+var data = __nccwpck_require__(5007);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
-var steps_hooks = __nccwpck_require__(374);
+var steps_hooks = __nccwpck_require__(1287);
 ;// CONCATENATED MODULE: ./src/remote/steps/healthcheck.ts
 
 
@@ -30259,9 +30275,9 @@ function healthVerdict(result) {
 }
 
 // EXTERNAL MODULE: ./src/report/heartbeat.ts
-var heartbeat = __nccwpck_require__(990);
+var heartbeat = __nccwpck_require__(5759);
 // EXTERNAL MODULE: ./src/remote/steps/hook-output.ts
-var hook_output = __nccwpck_require__(2249);
+var hook_output = __nccwpck_require__(3912);
 ;// CONCATENATED MODULE: ./src/commands/hook-outputs.ts
 
 
@@ -30312,7 +30328,7 @@ function recordHookOutputs(ctx, results) {
 const entrySize = (name, value) => Buffer.byteLength(name) + Buffer.byteLength(value);
 
 // EXTERNAL MODULE: ./src/commands/maintenance.ts
-var maintenance = __nccwpck_require__(3257);
+var maintenance = __nccwpck_require__(9168);
 ;// CONCATENATED MODULE: ./src/commands/release-flow.ts
 
 
@@ -30489,7 +30505,7 @@ function existingName(ctx, facts, name, taken) {
 }
 
 // EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
-var phase = __nccwpck_require__(3009);
+var phase = __nccwpck_require__(640);
 ;// CONCATENATED MODULE: ./src/remote/steps/cleanup.ts
 
 
@@ -30547,7 +30563,7 @@ da_history ${(0,quote.q)(`${open}"at":"`)}"$DA_AT"'"}'`,
 }
 
 // EXTERNAL MODULE: ./src/remote/steps/maintenance.ts
-var steps_maintenance = __nccwpck_require__(701);
+var steps_maintenance = __nccwpck_require__(1272);
 ;// CONCATENATED MODULE: ./src/remote/steps/revert.ts
 /** Puts `current` back where it was before this run's (still provisional) switch; a no-op where it did not switch. */
 function revert() {
@@ -30555,7 +30571,7 @@ function revert() {
 }
 
 // EXTERNAL MODULE: ./src/remote/steps/lock.ts
-var steps_lock = __nccwpck_require__(7095);
+var steps_lock = __nccwpck_require__(672);
 ;// CONCATENATED MODULE: ./src/remote/steps/release.ts
 /**
  * deploy:release: `releases/$DA_RELEASE` is created with `mkdir` (never `-p`), so a name that exists is an error,
@@ -30680,9 +30696,9 @@ echo "current -> releases/$DA_RELEASE (was \${prev:-nothing})"`,
 }
 
 // EXTERNAL MODULE: ./src/remote/steps/writable.ts
-var writable = __nccwpck_require__(6916);
+var writable = __nccwpck_require__(4259);
 // EXTERNAL MODULE: ./src/run-info.ts
-var run_info = __nccwpck_require__(4091);
+var run_info = __nccwpck_require__(5970);
 ;// CONCATENATED MODULE: ./src/commands/release-phases.ts
 
 
@@ -30932,7 +30948,7 @@ async function plan(ctx) {
 }
 
 // EXTERNAL MODULE: ./src/remote/session.ts + 9 modules
-var session = __nccwpck_require__(8735);
+var session = __nccwpck_require__(1843);
 ;// CONCATENATED MODULE: ./src/remote/steps/doctor.ts
 
 
@@ -31018,11 +31034,11 @@ function readDoctor(result, deployPath) {
 }
 
 // EXTERNAL MODULE: ./src/report/progress.ts + 2 modules
-var progress = __nccwpck_require__(4915);
+var progress = __nccwpck_require__(9215);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(4533);
 // EXTERNAL MODULE: ./src/remote/tools.ts
-var tools = __nccwpck_require__(1197);
+var tools = __nccwpck_require__(6368);
 ;// CONCATENATED MODULE: ./src/commands/doctor-checks.ts
 
 
@@ -31357,7 +31373,7 @@ async function checkFleet(ctx, fleet, step, evidence) {
 }
 
 // EXTERNAL MODULE: ./src/fleet/limit.ts
-var limit = __nccwpck_require__(2999);
+var limit = __nccwpck_require__(4208);
 ;// CONCATENATED MODULE: ./src/remote/steps/exec.ts
 
 
@@ -31890,7 +31906,7 @@ async function rollback(ctx) {
 }
 
 // EXTERNAL MODULE: ./src/remote/steps/stage.ts
-var stage = __nccwpck_require__(8112);
+var stage = __nccwpck_require__(281);
 ;// CONCATENATED MODULE: ./src/remote/steps/unlock-any.ts
 
 
@@ -31988,7 +32004,7 @@ function ageOf(iso) {
 }
 
 // EXTERNAL MODULE: ./src/remote/steps/prepare.ts
-var prepare = __nccwpck_require__(3329);
+var prepare = __nccwpck_require__(1588);
 ;// CONCATENATED MODULE: ./src/remote/steps/stage-rerun.ts
 
 
@@ -32215,14 +32231,17 @@ function afterFailedSwitch(ctx, name, error) {
     if (!(error instanceof failures/* HostFailure */.h))
         return error;
     const hosts = ctx.config.hosts.map((h) => h.name);
-    const taken = hosts.filter((h) => ctx.report.hosts.get(h)?.some((r) => r.id === 'take-over' && r.status === 'ok'));
+    const takeOver = (h) => ctx.report.hosts.get(h)?.find((r) => r.id === 'take-over')?.status;
+    const taken = hosts.filter((h) => takeOver(h) === 'ok');
     if (!taken.length)
         return error;
     const undone = taken.filter((h) => ctx.report.undone.get(h));
     const unconfirmed = taken.filter((h) => !ctx.report.undone.get(h));
-    const held = hosts.filter((h) => !taken.includes(h));
+    // A host whose take-over refused (its stage gone, another hold, expired) is not claimed still staged: its error says.
+    const refused = hosts.filter((h) => takeOver(h) === 'failed');
+    const held = hosts.filter((h) => !taken.includes(h) && !refused.includes(h));
     const parts = [];
-    if (!unconfirmed.length && !held.length)
+    if (!unconfirmed.length && !held.length && !refused.length)
         parts.push(`every host is back on its previous release and the staged release ${name} was discarded on every host, as a failed deploy's release is`);
     else {
         if (undone.length)
@@ -32231,6 +32250,9 @@ function afterFailedSwitch(ctx, name, error) {
             parts.push(`${unconfirmed.join(', ')} did not confirm its undo (the post step finishes it, or run unlock)`);
         if (held.length)
             parts.push(`it is still staged on ${held.join(', ')} (run discard)`);
+        const others = refused.filter((h) => h !== error.host);
+        if (others.length)
+            parts.push(`${others.join(', ')} refused the take-over too (see each host's error)`);
     }
     const next = 'fix the cause, then stage again (a re-run of the stage job stages the same name) and switch';
     const message = error.message.replace(`${error.host}: ${error.step}: `, '');
@@ -32260,6 +32282,7 @@ const WHY = {
     other: 'another release is staged there',
     unheld: 'its stage record is there, but the deploy lock is not held by that stage',
     expired: 'its stage expired',
+    far: "its hold's expiry is further ahead than any stage_ttl allows (30 days): treated as expired",
     notdir: 'its release directory is a symlink or not a directory (never followed)',
     unknown: 'the host did not say whether it is staged',
 };
@@ -32341,7 +32364,7 @@ async function checkStaged(ctx, fleet, name) {
         facts.set(m, f);
         const s = (0,stage/* stageState */.M_)(r);
         if (s.state !== 'ok')
-            refused.push(`${m.host.name}: ${WHY[s.state]}${s.state === 'expired' && s.expiresAt ? ` at ${s.expiresAt}` : ''}`);
+            refused.push(`${m.host.name}: ${s.state === 'far' && s.expiresAt ? WHY.far.replace('expiry', `expiry ${s.expiresAt}`) : WHY[s.state]}${s.state === 'expired' && s.expiresAt ? ` at ${s.expiresAt}` : ''}`);
         else if (!f.dirs.includes(name))
             refused.push(`${m.host.name}: releases/${name} is missing`);
     }
@@ -33209,9 +33232,9 @@ function cancelOnSignals(log) {
 }
 
 // EXTERNAL MODULE: ./src/action/actions-log.ts + 1 modules
-var actions_log = __nccwpck_require__(6238);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
-var core = __nccwpck_require__(7264);
+var actions_log = __nccwpck_require__(5527);
+// EXTERNAL MODULE: ../../main/node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7726);
 ;// CONCATENATED MODULE: ./src/action/annotations.ts
 
 
@@ -33250,7 +33273,7 @@ function annotateFailure(command, error, failure) {
 }
 
 // EXTERNAL MODULE: ./src/action/context.ts + 2 modules
-var action_context = __nccwpck_require__(310);
+var action_context = __nccwpck_require__(6325);
 ;// CONCATENATED MODULE: ./src/action/job-summary.ts
 
 
@@ -33317,7 +33340,7 @@ function startErrorSummary(command, error) {
 }
 
 // EXTERNAL MODULE: ./src/action/inputs.ts + 1 modules
-var inputs = __nccwpck_require__(6656);
+var inputs = __nccwpck_require__(38);
 ;// CONCATENATED MODULE: ./src/action/outputs.ts
 
 
@@ -33399,7 +33422,7 @@ function hookStepOutputs(report, secrets) {
 }
 
 // EXTERNAL MODULE: ./src/action/state.ts
-var state = __nccwpck_require__(3175);
+var state = __nccwpck_require__(7178);
 ;// CONCATENATED MODULE: ./src/action/main.ts
 
 
@@ -33477,7 +33500,7 @@ function reportFailure(report, error) {
 
 /***/ }),
 
-/***/ 3554:
+/***/ 2379:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33486,14 +33509,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   b: () => (/* binding */ post)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
-var core = __nccwpck_require__(7264);
+// EXTERNAL MODULE: ../../main/node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7726);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/fleet/fleet.ts + 2 modules
-var fleet_fleet = __nccwpck_require__(1464);
+var fleet_fleet = __nccwpck_require__(4441);
 // EXTERNAL MODULE: ./src/commands/fleet-run.ts
-var fleet_run = __nccwpck_require__(8302);
+var fleet_run = __nccwpck_require__(8043);
 ;// CONCATENATED MODULE: ./src/commands/abandoned.ts
 
 
@@ -33517,13 +33540,13 @@ async function finishAbandonedRun(config, owner, access, log, ready) {
 }
 
 // EXTERNAL MODULE: ./src/commands/maintenance.ts
-var maintenance = __nccwpck_require__(3257);
+var maintenance = __nccwpck_require__(9168);
 // EXTERNAL MODULE: ./src/action/actions-log.ts + 1 modules
-var actions_log = __nccwpck_require__(6238);
+var actions_log = __nccwpck_require__(5527);
 // EXTERNAL MODULE: ./src/action/context.ts + 2 modules
-var context = __nccwpck_require__(310);
+var context = __nccwpck_require__(6325);
 // EXTERNAL MODULE: ./src/action/state.ts
-var state = __nccwpck_require__(3175);
+var state = __nccwpck_require__(7178);
 ;// CONCATENATED MODULE: ./src/action/post.ts
 
 
@@ -33575,7 +33598,7 @@ function postConfig(inputs, withEnv) {
 
 /***/ }),
 
-/***/ 3175:
+/***/ 7178:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -33586,7 +33609,7 @@ function postConfig(inputs, withEnv) {
 /* harmony export */   zZ: () => (/* binding */ unfinishedRun)
 /* harmony export */ });
 /* unused harmony exports setOwner, getOwner */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7726);
 
 /**
  * State shared between the main step and the `post:` step (as actions/checkout and docker/build-push-action keep
@@ -33651,7 +33674,7 @@ const actionState = {
 
 /***/ }),
 
-/***/ 5150:
+/***/ 718:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33703,7 +33726,7 @@ async function hashFile(path, buf, pause) {
 }
 
 // EXTERNAL MODULE: ./src/artifact/slices.ts
-var slices = __nccwpck_require__(1535);
+var slices = __nccwpck_require__(7728);
 ;// CONCATENATED MODULE: ./src/artifact/manifest.ts
 
 
@@ -33800,7 +33823,7 @@ function under(roots) {
 
 /***/ }),
 
-/***/ 1535:
+/***/ 7728:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -33828,7 +33851,7 @@ function slicer(ms = 4) {
 
 /***/ }),
 
-/***/ 9581:
+/***/ 2190:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -33894,7 +33917,7 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 165:
+/***/ 952:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -33909,7 +33932,7 @@ function warn(ctx, text) {
 
 /***/ }),
 
-/***/ 8302:
+/***/ 8043:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -33922,16 +33945,16 @@ function warn(ctx, text) {
 /* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _fleet_fleet_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1464);
-/* harmony import */ var _fleet_failures_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7233);
-/* harmony import */ var _remote_steps_inspect_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5514);
-/* harmony import */ var _remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7095);
-/* harmony import */ var _remote_steps_prepare_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3329);
-/* harmony import */ var _remote_steps_writable_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6916);
-/* harmony import */ var _report_progress_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4915);
-/* harmony import */ var _run_info_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4091);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3916);
-/* harmony import */ var _host_messages_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7411);
+/* harmony import */ var _fleet_fleet_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4441);
+/* harmony import */ var _fleet_failures_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8920);
+/* harmony import */ var _remote_steps_inspect_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3275);
+/* harmony import */ var _remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(672);
+/* harmony import */ var _remote_steps_prepare_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1588);
+/* harmony import */ var _remote_steps_writable_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(4259);
+/* harmony import */ var _report_progress_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9215);
+/* harmony import */ var _run_info_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5970);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4533);
+/* harmony import */ var _host_messages_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6038);
 
 
 
@@ -34048,16 +34071,16 @@ async function readHosts(ctx, fleet, steps, atHold) {
 
 /***/ }),
 
-/***/ 7411:
+/***/ 6038:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   q: () => (/* binding */ reportInvalid),
 /* harmony export */   s: () => (/* binding */ describeHeldLock)
 /* harmony export */ });
-/* harmony import */ var _releases_name_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1239);
-/* harmony import */ var _remote_data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2044);
-/* harmony import */ var _remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7095);
+/* harmony import */ var _releases_name_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(804);
+/* harmony import */ var _remote_data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5007);
+/* harmony import */ var _remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(672);
 
 
 
@@ -34085,7 +34108,9 @@ function describeHeldLock(data, environment, surface = 'action') {
         `the deploy lock is held${who ? ` by ${who}` : h.empty ? ' (its owner record is empty: it is being taken right now, or was left half-written)' : ''}` +
             `${h.since ? `, since ${h.since}` : ''}.`,
     ];
-    if (h.unreadable)
+    if (h.cut)
+        lines.push(`Its owner record (.deploy/lock/info.json) is larger than 4 KiB: only its first 4 KiB were read${h.unreadable ? ', and they hold no whole field (unreadable lock record)' : ''}.`);
+    else if (h.unreadable)
         lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
     if (h.invalid.length)
         lines.push(`Fields of its owner record that are not plain text are not shown (${h.invalid.map((v) => v.what).join(', ')}).`);
@@ -34114,7 +34139,7 @@ function stagedHold(info, environment, surface) {
 
 /***/ }),
 
-/***/ 3257:
+/***/ 9168:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -34125,11 +34150,11 @@ function stagedHold(info, environment, surface) {
 /* harmony export */   yO: () => (/* binding */ readyForOff)
 /* harmony export */ });
 /* unused harmony exports MAINTENANCE_STATES, maintenanceEnv */
-/* harmony import */ var _fleet_failures_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7233);
-/* harmony import */ var _remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7095);
-/* harmony import */ var _remote_steps_maintenance_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(701);
-/* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(165);
-/* harmony import */ var _fleet_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8302);
+/* harmony import */ var _fleet_failures_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8920);
+/* harmony import */ var _remote_steps_lock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(672);
+/* harmony import */ var _remote_steps_maintenance_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1272);
+/* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(952);
+/* harmony import */ var _fleet_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8043);
 
 
 
@@ -34256,7 +34281,7 @@ function reportDeployMaintenance(ctx, members, staged, finished) {
 
 /***/ }),
 
-/***/ 1138:
+/***/ 6544:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34329,28 +34354,31 @@ class Problems {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ../../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3645);
 ;// CONCATENATED MODULE: ./src/config/cursor.ts
 /** Walking the YAML AST: a cursor knows the file, the key path and how to turn a node into a position. */
 
 class Cursor {
     source;
     path;
-    keyPosition;
+    keyNode;
     constructor(source, path, 
-    /** Where the key of the value at `path` is written, when the value was reached through a mapping key. */
-    keyPosition) {
+    /** The key of the value at `path` as written, when the value was reached through a mapping key. */
+    keyNode) {
         this.source = source;
         this.path = path;
-        this.keyPosition = keyPosition;
+        this.keyNode = keyNode;
+    }
+    /** Where the key of the value at `path` is written (found when asked: few messages need it). */
+    get keyPosition() {
+        return this.keyNode === undefined ? undefined : this.position(this.keyNode);
     }
     /** `environments` → `environments.production`; numbers become `hosts[1]`. `keyNode` is the key as written. */
     child(key, keyNode) {
         if (typeof key === 'number')
             return new Cursor(this.source, `${this.path}[${key}]`);
-        const keyPosition = keyNode === undefined ? undefined : this.position(keyNode);
-        return new Cursor(this.source, this.path ? `${this.path}.${key}` : key, keyPosition);
+        return new Cursor(this.source, this.path ? `${this.path}.${key}` : key, keyNode);
     }
     /** 1-based position of a node (start of the file for a missing node). */
     position(node) {
@@ -35184,11 +35212,20 @@ function mappingEntries(node, at, what = 'a mapping') {
     }
     return entries;
 }
+/** The keys `specs` marks required, listed once per specs (a mapping is read once per host: hundreds of times). */
+const REQUIRED = new WeakMap();
+function requiredKeys(specs) {
+    let names = REQUIRED.get(specs);
+    if (!names) {
+        names = Object.keys(specs).filter((name) => specs[name].required);
+        REQUIRED.set(specs, names);
+    }
+    return names;
+}
 function readMapping(node, at, specs, options = {}) {
     const entries = mappingEntries(node, at);
     if (!entries)
         return undefined;
-    const known = Object.keys(specs);
     const values = {};
     const keys = {};
     for (const { key, keyNode, value } of entries) {
@@ -35200,7 +35237,7 @@ function readMapping(node, at, specs, options = {}) {
                 at.child(key).problem(keyNode, reason);
             }
             else {
-                const suggestion = suggestKey(key, known);
+                const suggestion = suggestKey(key, Object.keys(specs));
                 at.child(key).problem(keyNode, `unknown key${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`);
             }
             continue;
@@ -35211,10 +35248,9 @@ function readMapping(node, at, specs, options = {}) {
             values[key] = read;
     }
     if (options.requiredFrom) {
-        for (const [name, spec] of Object.entries(options.requiredFrom)) {
-            if (spec.required && !(name in keys)) {
+        for (const name of requiredKeys(options.requiredFrom)) {
+            if (!(name in keys))
                 at.problemAt(options.requiredAt ?? at.position(node), `missing required key \`${name}\``);
-            }
         }
     }
     // The loop above stored each value under its own key, read by that key's kind: the shape is ValuesOf<S>.
@@ -36226,10 +36262,12 @@ function previewProblem(value) {
         return 'must be one plain name in the deploy path (letters, digits, `.`, `_`, `-`), such as `preview`';
     return RESERVED.includes(value) ? `must not be ${value}: the deploy path's layout uses that name` : undefined;
 }
+/** The longest `stage_ttl`: a hold whose expiry lies further ahead is treated as expired (sh/stage.sh, same figure). */
+const STAGE_TTL_MAX_MS = 30 * 24 * 3_600_000;
 /** Spread into ENVIRONMENT_KEYS. */
 const STAGE_KEYS = {
     stage_ttl: key({
-        kind: duration(1_000, 30 * 24 * 3_600_000),
+        kind: duration(1_000, STAGE_TTL_MAX_MS),
         default: 7_200_000,
         description: 'How long a staged release (`command: stage`) holds each host before it expires, as a duration (`30m`, `2h`, or seconds); an expired hold is undone by the next deploy, stage or unlock. Default `2h`.',
     }),
@@ -36820,13 +36858,15 @@ function hostSettings(entry, x, environmentEnv) {
  * every environment, host names against `resolved` (the chosen environment's hosts, before `hosts` selects).
  */
 function checkHookTargets(at, entries = [], resolved, ...lists) {
-    const written = entries.map((e) => ({ ...e.spec, name: '', host: '' }));
+    let written;
     for (const hook of lists.flat()) {
         const target = hook.on;
         if (!target)
             continue;
         for (const item of target.items) {
             const label = item.startsWith('label=');
+            if (label)
+                written ??= entries.map((e) => ({ ...e.spec, name: '', host: '' }));
             const hosts = label ? written : resolved;
             if (!hosts || hosts.some((h) => selectedBy([item], h)))
                 continue;
@@ -37120,30 +37160,28 @@ function reportYamlErrors(errors, root) {
         root.problemAt({ file: root.source.file, line, column: col }, message);
     }
 }
-/** Unknown aliases and alias bombs, which the parser itself lets through. */
+/**
+ * Unknown aliases and alias bombs, which the parser itself lets through. A document without an alias has neither:
+ * it is not converted (a conversion of the whole document costs as much as reading it).
+ */
 function checkAliases(doc, root) {
     let bad = false;
+    let first = null;
     (0,dist/* visit */.YR)(doc, {
         Alias(_, node) {
+            first ??= node;
             if (node.resolve(doc) === undefined) {
                 root.problem(node, `unknown alias \`*${node.source}\` (no anchor \`&${node.source}\` before it)`);
                 bad = true;
             }
         },
     });
-    if (bad)
+    if (bad || first === null)
         return;
     try {
         doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     }
     catch (error) {
-        let first = null;
-        (0,dist/* visit */.YR)(doc, {
-            Alias(_, node) {
-                first = node;
-                return dist/* visit */.YR.BREAK;
-            },
-        });
         const excessive = /alias count/i.test(messageOf(error));
         root.problem((0,dist/* isAlias */.Vj)(first) ? first : null, excessive
             ? `too many alias expansions (over ${MAX_ALIAS_COUNT}): refusing a possible "billion laughs" document`
@@ -37172,7 +37210,9 @@ function load(options, problems) {
     reportYamlErrors([...doc.errors, ...doc.warnings], root);
     if (!problems.empty)
         return undefined;
-    checkAliases(doc, root);
+    // An alias is written `*name`: a file without a `*` has none, and its tree need not be walked for one.
+    if (text.includes('*'))
+        checkAliases(doc, root);
     if (!problems.empty)
         return undefined;
     return validateDocument(source, {
@@ -37251,7 +37291,7 @@ function schemaText() {
 
 /***/ }),
 
-/***/ 3916:
+/***/ 4533:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -37268,7 +37308,7 @@ class Cancelled extends Error {
 
 /***/ }),
 
-/***/ 6247:
+/***/ 9516:
 /***/ ((__unused_webpack_module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3136);
@@ -37286,7 +37326,7 @@ g.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(g.__filename)
 
 /***/ }),
 
-/***/ 7233:
+/***/ 8920:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -37331,7 +37371,7 @@ class FleetFailure extends Error {
 
 /***/ }),
 
-/***/ 1464:
+/***/ 4441:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37341,15 +37381,15 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/remote/session.ts + 9 modules
-var remote_session = __nccwpck_require__(8735);
+var remote_session = __nccwpck_require__(1843);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
-var hooks = __nccwpck_require__(374);
+var hooks = __nccwpck_require__(1287);
 // EXTERNAL MODULE: ./src/remote/quote.ts
-var quote = __nccwpck_require__(4414);
+var quote = __nccwpck_require__(8531);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: ./src/transport/collect.ts
-var collect = __nccwpck_require__(3971);
+var collect = __nccwpck_require__(1468);
 ;// CONCATENATED MODULE: ./src/transport/local.ts
 
 
@@ -37384,7 +37424,7 @@ class LocalTransport {
 }
 
 // EXTERNAL MODULE: ./src/transport/tcp.ts
-var tcp = __nccwpck_require__(2118);
+var tcp = __nccwpck_require__(8357);
 ;// CONCATENATED MODULE: ./src/fleet/connect.ts
 
 
@@ -37394,7 +37434,7 @@ var tcp = __nccwpck_require__(2118);
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh() {
-    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(565)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6565));
+    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(249), __nccwpck_require__.e(174)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6174));
     return ssh;
 }
 /**
@@ -37486,12 +37526,12 @@ async function openTransport(host, access, output = () => undefined) {
     if (host.proxyCommand !== undefined) {
         const [{ connectSsh }, { startProxyCommand }] = await Promise.all([
             loadSsh(),
-            __nccwpck_require__.e(/* import() */ 357).then(__nccwpck_require__.bind(__nccwpck_require__, 9357)),
+            __nccwpck_require__.e(/* import() */ 590).then(__nccwpck_require__.bind(__nccwpck_require__, 8590)),
         ]);
         return connectSsh(target, access, startProxyCommand(expandProxyCommand(host.proxyCommand, host), output));
     }
     if (host.jump?.length) {
-        const { connectThrough } = await Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(781)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3781));
+        const { connectThrough } = await Promise.all(/* import() */[__nccwpck_require__.e(249), __nccwpck_require__.e(440)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6059));
         const hops = host.jump.map((hop) => ({ ...hop, user: hop.user ?? target.user }));
         return connectThrough(target, hops, access);
     }
@@ -37500,9 +37540,9 @@ async function openTransport(host, access, output = () => undefined) {
 }
 
 // EXTERNAL MODULE: ./src/fleet/failures.ts
-var failures = __nccwpck_require__(7233);
+var failures = __nccwpck_require__(8920);
 // EXTERNAL MODULE: ./src/fleet/limit.ts
-var limit = __nccwpck_require__(2999);
+var limit = __nccwpck_require__(4208);
 ;// CONCATENATED MODULE: ./src/fleet/fleet.ts
 
 
@@ -37703,7 +37743,7 @@ function sessionListener(host, l) {
 
 /***/ }),
 
-/***/ 2999:
+/***/ 4208:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -37731,15 +37771,15 @@ async function settleLimited(items, limit, fn) {
 
 /***/ }),
 
-/***/ 9407:
+/***/ 5388:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
-/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9581);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2617);
-/* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3554);
-/* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3175);
+/* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9516);
+/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2190);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7151);
+/* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2379);
+/* harmony import */ var _action_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7178);
 
 
 
@@ -37755,7 +37795,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5625:
+/***/ 9334:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -37784,7 +37824,7 @@ function phaseLine(title, outcome) {
 
 /***/ }),
 
-/***/ 2638:
+/***/ 799:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -37798,7 +37838,7 @@ function phaseLine(title, outcome) {
 /* harmony export */   wh: () => (/* binding */ plainText)
 /* harmony export */ });
 /* unused harmony export TEXT_FIELD_CHARS */
-/* harmony import */ var _name_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1239);
+/* harmony import */ var _name_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(804);
 
 /** Fields naming a release (besides `release`): a release name, or null/absent. */
 const NAME_FIELDS = ['previous', 'from', 'to'];
@@ -37957,7 +37997,7 @@ function releaseOfLink(target) {
 
 /***/ }),
 
-/***/ 1239:
+/***/ 804:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -38020,7 +38060,7 @@ function suffixedReleaseName(name, taken) {
 
 /***/ }),
 
-/***/ 8994:
+/***/ 9915:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -38028,8 +38068,8 @@ function suffixedReleaseName(name, taken) {
 /* harmony export */   VS: () => (/* binding */ CONTAIN_PRELUDE),
 /* harmony export */   lP: () => (/* binding */ contain)
 /* harmony export */ });
-/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
-/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8531);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3483);
 
 
 /**
@@ -38127,7 +38167,7 @@ const PRUNE_FUNCTION = _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .PRUNE_SH */ 
 
 /***/ }),
 
-/***/ 2044:
+/***/ 5007:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -38162,7 +38202,7 @@ function shownInvalid(value) {
 
 /***/ }),
 
-/***/ 3009:
+/***/ 640:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38177,7 +38217,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/remote/sh/index.ts
-var sh = __nccwpck_require__(9120);
+var sh = __nccwpck_require__(3483);
 ;// CONCATENATED MODULE: ./src/remote/fence.ts
 
 /**
@@ -38197,7 +38237,7 @@ const LOCK_LOST = 76;
 const FENCE_CHECK = sh/* FENCE_SH */.CU;
 
 // EXTERNAL MODULE: ./src/remote/quote.ts
-var quote = __nccwpck_require__(4414);
+var quote = __nccwpck_require__(8531);
 ;// CONCATENATED MODULE: ./src/remote/phase.ts
 
 
@@ -38260,7 +38300,7 @@ const ABORT_SESSION = `${sh/* FILES_RESTORE_SH */.bR}da_reap\nda_abort\nda_mark 
 
 /***/ }),
 
-/***/ 4414:
+/***/ 8531:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -38289,7 +38329,7 @@ function words(values) {
 
 /***/ }),
 
-/***/ 8735:
+/***/ 1843:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38303,9 +38343,9 @@ __nccwpck_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: DEFAULT_START_TIMEOUT_MS, MAX_PHASE_DATA
 
 // EXTERNAL MODULE: ./src/remote/phase.ts + 1 modules
-var remote_phase = __nccwpck_require__(3009);
+var remote_phase = __nccwpck_require__(640);
 // EXTERNAL MODULE: ./src/remote/contain.ts
-var contain = __nccwpck_require__(8994);
+var contain = __nccwpck_require__(9915);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/remote/gzip-members.ts
@@ -38372,11 +38412,11 @@ function crc32(data) {
 }
 
 // EXTERNAL MODULE: ./src/remote/quote.ts
-var quote = __nccwpck_require__(4414);
+var quote = __nccwpck_require__(8531);
 // EXTERNAL MODULE: ./src/remote/sh/index.ts
-var sh = __nccwpck_require__(9120);
+var sh = __nccwpck_require__(3483);
 // EXTERNAL MODULE: ./src/remote/tools.ts
-var tools = __nccwpck_require__(1197);
+var tools = __nccwpck_require__(6368);
 ;// CONCATENATED MODULE: ./src/remote/prelude.ts
 
 
@@ -39431,7 +39471,7 @@ class HostSession {
 
 /***/ }),
 
-/***/ 9120:
+/***/ 3483:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -39490,7 +39530,7 @@ const INSPECT_SH = "da_data user \"${USER:-$(id -un)}\"\nif ! cd -- \"$DA_DEPLOY
 /** maintenance.sh */
 const MAINTENANCE_SH = "da_maint_cmd() (\neval \"$DA_MAINT_ENV\"\ncd -- current/ 2>/dev/null || { echo \"error: current/ is not a directory here: nothing is live\" >&2; exit 1; }\ntrap - PIPE\ntimeout -k 10 \"$DA_MAINT_SECS\" bash -e -c \"$1\" < /dev/null || {\nrc=$?\n[ \"$rc\" -ne 124 ] || echo \"error: stopped after hook_timeout ($DA_MAINT_SECS s)\" >&2\nexit \"$rc\"\n}\n)\nda_maint_holder() {\nDA_MAINT_BY='' DA_MAINT_HOW=''\n[ -f .deploy/maintenance ] && [ ! -L .deploy/maintenance ] || return 0\n{ IFS= read -r DA_MAINT_BY; IFS= read -r DA_MAINT_HOW; } < .deploy/maintenance || true\n}\nda_maint_record() {\nlocal tmp=\".deploy/maintenance.$DA_OWNER\"\nda_dir .deploy/pending\necho \"maintenance on\" >> \"$DA_PENDING\"\nrm -f -- \"$tmp\"\n(set -C; printf '%s\\n%s\\n' \"$DA_OWNER\" \"$1\" > \"$tmp\") && mv -fT -- \"$tmp\" .deploy/maintenance\n}\nda_maint_on() {\nif [ ! -d current/ ]; then\necho \"nothing is live here: maintenance on skipped\"\nda_data maintenance none\nreturn 0\nfi\nda_maint_holder\nif [ \"$1\" = deploy ] && [ \"$DA_MAINT_HOW\" = manual ]; then\necho \"maintenance is already on (the maintenance command turned it on): left as it is, and on after this deploy\"\nda_data maintenance held\nreturn 0\nfi\nda_maint_record \"$1\"\necho \"maintenance on: $DA_MAINT_ON\"\nda_maint_cmd \"$DA_MAINT_ON\"\nda_data maintenance on\n}\nda_maint_off() {\nlocal rc=0\nda_maint_holder\nif [ \"$1\" = deploy ] && [ \"$DA_MAINT_BY\" != \"$DA_OWNER\" ]; then\n[ \"$DA_MAINT_HOW\" != manual ] || echo \"maintenance stays on: the maintenance command turned it on (turn it off with it)\"\nda_data maintenance none\nreturn 0\nfi\nif [ ! -d current/ ]; then\necho \"nothing is live here: maintenance off skipped\"\nda_data maintenance none\nreturn 0\nfi\necho \"maintenance off: $DA_MAINT_OFF\"\nda_maint_cmd \"$DA_MAINT_OFF\" || rc=$?\nif [ \"$rc\" -eq 0 ]; then\nrm -f .deploy/maintenance\nda_data maintenance off\nreturn 0\nfi\necho \"error: maintenance off failed (exit $rc): the site is still in maintenance here\" >&2\nda_data maintenance \"failed $rc\"\n[ \"$1\" = deploy ] || return \"$rc\"\n}\nda_maint_left() {\nda_maint_holder\n[ \"$DA_MAINT_BY\" != \"$DA_OWNER\" ] || da_data maintenance left\n}\nda_maint_abort() {\nlocal rc=0 line on=\nwhile IFS= read -r line; do [ \"$line\" != \"maintenance on\" ] || on=yes; done < \"$DA_PENDING\"\nda_maint_holder\n[ -n \"$on\" ] && [ \"$DA_MAINT_BY\" = \"$DA_OWNER\" ] || return 0\necho \"maintenance off (undoing this run): $DA_MAINT_OFF\"\nda_maint_cmd \"$DA_MAINT_OFF\" 2>&1 || rc=$?\nif [ \"$rc\" -eq 0 ]; then\nrm -f .deploy/maintenance && echo \"maintenance is off again\" && da_undid maintenance-off\nelse\necho \"error: maintenance off failed (exit $rc): the site is STILL IN MAINTENANCE here; run the maintenance command with state off\"\nda_undid maintenance-failed\nfi\n}\n";
 /** prelude.sh */
-const PRELUDE_SH = "da_mark() { printf '\\n\\036%s %s\\n' \"$DA_T\" \"$*\"; }\nda_data() {\ncase $2 in\n*[![:print:]]*) printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) printf '\\n\\036%s data %s =%s\\n' \"$DA_T\" \"$1\" \"$2\" ;;\nesac\n}\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$b\"; }\nda_step() {\nda_mark step-begin \"$1\"\n(\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n) 2>&1\nlocal rc=$?\nda_mark step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_undid() { [ \"$DA_OWNER\" != \"${DA_SELF:-}\" ] || da_mark undone \"$1\"; }\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\nda_undid current-left\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_undid switched-back\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal o=''\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) [ \"$(da_lock_field owner)\" != \"$DA_OWNER\" ] || return 0 ;; esac\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\n[ -z \"$lost\" ] || da_undid lock-lost\nda_revert\n! declare -F da_files_restore > /dev/null || da_files_restore \"$lost\"\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\nda_undid shared-left\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && ! [ current -ef \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\" && da_undid release-removed\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nda_undid shared-left\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\" && da_undid shared-removed\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\n[ -z \"${DA_MAINT_OFF:-}\" ] || da_maint_abort\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n[ -n \"$lost\" ] || da_owns_lock || da_undid unlocked\nda_undid end\n}\nda_lock_field() { sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/lock/info.json 2>/dev/null; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nda_data lock-info \"$(cat .deploy/lock/info.json 2>/dev/null || true)\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nda_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\nda_lost() { da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_abort; exit 143' TERM\ntrap 'da_abort; exit 130' INT HUP\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\nDA_SELF=$DA_OWNER\n";
+const PRELUDE_SH = "da_mark() { printf '\\n\\036%s %s\\n' \"$DA_T\" \"$*\"; }\nda_data() {\ncase $2 in\n*[![:print:]]*) printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) printf '\\n\\036%s data %s =%s\\n' \"$DA_T\" \"$1\" \"$2\" ;;\nesac\n}\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$b\"; }\nda_step() {\nda_mark step-begin \"$1\"\n(\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n) 2>&1\nlocal rc=$?\nda_mark step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_undid() { [ \"$DA_OWNER\" != \"${DA_SELF:-}\" ] || da_mark undone \"$1\"; }\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\nda_undid current-left\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_undid switched-back\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal o=''\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) [ \"$(da_lock_field owner)\" != \"$DA_OWNER\" ] || return 0 ;; esac\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\n[ -z \"$lost\" ] || da_undid lock-lost\nda_revert\n! declare -F da_files_restore > /dev/null || da_files_restore \"$lost\"\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\nda_undid shared-left\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && ! [ current -ef \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\" && da_undid release-removed\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nda_undid shared-left\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\" && da_undid shared-removed\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\n[ -z \"${DA_MAINT_OFF:-}\" ] || da_maint_abort\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n[ -n \"$lost\" ] || da_owns_lock || da_undid unlocked\nda_undid end\n}\nda_json_field() {\nlocal r='' re=\"\\\"$2\\\":\\\"?([^\\\",}]*)\"\n[ ! -f \"$1\" ] || read -r -N 4096 r < \"$1\" 2>/dev/null || :\n[[ ! $r =~ $re ]] || printf '%s' \"${BASH_REMATCH[1]}\"\n}\nda_lock_field() { da_json_field .deploy/lock/info.json \"$1\"; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nlocal r=''\n[ ! -f .deploy/lock/info.json ] || read -r -N 4097 r < .deploy/lock/info.json 2>/dev/null || :\nif [ \"${#r}\" -gt 4096 ]; then da_data lock-info-cut yes; r=${r:0:4096}; fi\nda_data lock-info \"${r%$'\\n'}\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nda_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\nda_lost() { da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_abort; exit 143' TERM\ntrap 'da_abort; exit 130' INT HUP\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\nDA_SELF=$DA_OWNER\n";
 /** prepare.sh */
 const PREPARE_SH = "da_dir \"$DA_DEPLOY_PATH\"\ncd -- \"$DA_DEPLOY_PATH\" || exit\nif [ -e current ] && [ ! -L current ]; then\necho \"error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?).\" >&2\necho \"Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\nfor d in releases .deploy .deploy/pending .deploy/manifests .deploy/lock; do\nif [ -L \"$d\" ]; then\necho \"error: $DA_DEPLOY_PATH/$d is a symlink (to $(readlink -- \"$d\")): deploy-action keeps releases and its metadata only in real directories inside deploy_path.\" >&2\necho \"Replace it with a directory (move what it holds), or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\ndone\n{ [ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ]; } || mkdir -p releases shared .deploy/pending .deploy/manifests\n";
 /** prune.sh */
@@ -39498,7 +39538,7 @@ const PRUNE_SH = "da_prune() {\nlocal p ok='' n=0 list=()\nwhile IFS= read -r -d
 /** session-loop.sh */
 const SESSION_LOOP_SH = "while :; do\nIFS= read -r -t \"$DA_IDLE\" da_n || da_lost\ncase $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac\nIFS= read -r -t \"$DA_IDLE\" -N \"$da_n\" da_chunk || da_lost\neval \"$da_chunk\"\ndone\n";
 /** stage-check.sh */
-const STAGE_CHECK_SH = "o=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nstaged=$(da_stage_field release)\nif [ -z \"$staged\" ]; then state=none\nelif [ \"$staged\" != \"$DA_RELEASE\" ]; then state=other\nelif [ \"$o\" != \"stage-$DA_RELEASE\" ]; then state=unheld\nelif [ -L \"releases/$DA_RELEASE\" ] || [ ! -d \"releases/$DA_RELEASE\" ]; then state=notdir\nelif da_stage_expired; then state=expired\nelse state=ok\nfi\nda_data stage-check \"$state\"\nda_data stage-expires-at \"$(da_stage_field expires_at)\"\n";
+const STAGE_CHECK_SH = "o=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nstaged=$(da_stage_field release)\nif [ -z \"$staged\" ]; then state=none\nelif [ \"$staged\" != \"$DA_RELEASE\" ]; then state=other\nelif [ \"$o\" != \"stage-$DA_RELEASE\" ]; then state=unheld\nelif [ -L \"releases/$DA_RELEASE\" ] || [ ! -d \"releases/$DA_RELEASE\" ]; then state=notdir\nelif da_stage_expired; then state=expired\n[ -z \"$DA_STAGE_FAR\" ] || state=far\nelse state=ok\nfi\nda_data stage-check \"$state\"\nda_data stage-expires-at \"$(da_stage_field expires_at)\"\n";
 /** stage-discard.sh */
 const STAGE_DISCARD_SH = "o=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nif [ \"$o\" != \"stage-$DA_RELEASE\" ]; then\nda_data discard none\necho \"nothing staged: $DA_RELEASE is not held here\"\nexit 0\nfi\nda_fence_lock\nread -r o 2>/dev/null < .deploy/lock/owner || true\n[ \"$o\" = \"stage-$DA_RELEASE\" ] || { da_data discard none; echo \"nothing staged\"; exit 0; }\nby=$(da_lock_name)\nda_stage_undo \"$DA_RELEASE\"\nda_data discard removed\necho \"discarded the staged release $DA_RELEASE (staged by $by)\"\n";
 /** stage-hold.sh */
@@ -39506,15 +39546,15 @@ const STAGE_HOLD_SH = "trap '' TERM INT HUP\nda_fence_lock\nda_fence\nhold=stage
 /** stage-rerun.sh */
 const STAGE_RERUN_SH = "da_stage_ours() {\nlocal o=''\nread -r o 2>/dev/null < .deploy/lock/owner || true\n[ \"$o\" = \"stage-$rname\" ] && [ \"$(da_stage_field release)\" = \"$rname\" ] && [ -d \"releases/$rname\" ] &&\n[ \"$(da_lock_field repository)\" = \"$repo\" ] && [ \"$(da_lock_field run_id)\" = \"$runid\" ] &&\n[ \"$(da_stage_field repository)\" = \"$repo\" ] && [ \"$(da_stage_field run_id)\" = \"$runid\" ] && ! da_stage_expired\n}\nif [ -n \"$runid\" ] && [ -f .deploy/stage ] && da_stage_ours && da_fence_lock && da_stage_ours; then\nprintf -v now '%(%s)T' -1\nexp=$((now + ttl))\nTZ=UTC0 printf -v until '%(%Y-%m-%dT%H:%M:%SZ)T' \"$exp\"\nwas=$(da_stage_field run_attempt)\nsed -e \"s/\\\"expires_at\\\":\\\"[^\\\"]*\\\"/\\\"expires_at\\\":\\\"$until\\\"/\" -e \"s/\\\"expires\\\":[0-9]*/\\\"expires\\\":$exp/\" .deploy/stage > .deploy/stage.new\nsed -e \"s/\\\"expires_at\\\":\\\"[^\\\"]*\\\"/\\\"expires_at\\\":\\\"$until\\\"/\" .deploy/lock/info.json > .deploy/lock/info.new\nmv -f .deploy/lock/info.new .deploy/lock/info.json\nmv -f .deploy/stage.new .deploy/stage\nda_data stage-kept \"$until\"\necho \"already staged: $rname, by this run${was:+ (attempt $was)}; kept, held until $until\"\nexit 0\nfi\n";
 /** stage-take.sh */
-const STAGE_TAKE_SH = "da_fence_lock\nhold=stage-$DA_RELEASE\no=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nif [ \"$o\" != \"$hold\" ] || [ \"$(da_stage_field release)\" != \"$DA_RELEASE\" ]; then\necho \"error: $DA_RELEASE is no longer staged here (the lock is held by ${o:-nobody}): nothing was switched\" >&2\nexit 1\nfi\nif da_stage_expired; then\necho \"error: the stage of $DA_RELEASE expired at $(da_stage_field expires_at): nothing was switched\" >&2\nexit 1\nfi\nprintf '{%s,\"pid\":%s,\"boot_id\":\"%s\"}\\n' \"$info\" \"$$\" \"$DA_BOOT_ID\" > .deploy/lock/info.new\nprintf '%s\\n' \"$DA_OWNER\" > .deploy/lock/owner.new\n[ ! -e \".deploy/pending/$hold\" ] || mv -f -- \".deploy/pending/$hold\" \"$DA_PENDING\"\n[ ! -e \".deploy/tmp.$hold\" ] || mv -f -- \".deploy/tmp.$hold\" \"$DA_TMP\"\nmv -f .deploy/lock/info.new .deploy/lock/info.json\nmv -f .deploy/lock/owner.new .deploy/lock/owner\nda_stage_unpreview \"$DA_RELEASE\"\nrm -f .deploy/stage\necho \"took the deploy lock over from the stage of $DA_RELEASE\"\n";
+const STAGE_TAKE_SH = "da_fence_lock\nhold=stage-$DA_RELEASE\no=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nif [ \"$o\" != \"$hold\" ] || [ \"$(da_stage_field release)\" != \"$DA_RELEASE\" ]; then\necho \"error: $DA_RELEASE is no longer staged here (the lock is held by ${o:-nobody}): nothing was switched\" >&2\nexit 1\nfi\nif da_stage_expired; then\n[ -z \"$DA_STAGE_FAR\" ] || { echo \"error: $DA_STAGE_FAR; nothing was switched\" >&2; exit 1; }\necho \"error: the stage of $DA_RELEASE expired at $(da_stage_field expires_at): nothing was switched\" >&2\nexit 1\nfi\nprintf '{%s,\"pid\":%s,\"boot_id\":\"%s\"}\\n' \"$info\" \"$$\" \"$DA_BOOT_ID\" > .deploy/lock/info.new\nprintf '%s\\n' \"$DA_OWNER\" > .deploy/lock/owner.new\n[ ! -e \".deploy/pending/$hold\" ] || mv -f -- \".deploy/pending/$hold\" \"$DA_PENDING\"\n[ ! -e \".deploy/tmp.$hold\" ] || mv -f -- \".deploy/tmp.$hold\" \"$DA_TMP\"\nmv -f .deploy/lock/info.new .deploy/lock/info.json\nmv -f .deploy/lock/owner.new .deploy/lock/owner\nda_stage_unpreview \"$DA_RELEASE\"\nrm -f .deploy/stage\necho \"took the deploy lock over from the stage of $DA_RELEASE\"\n";
 /** stage.sh */
-const STAGE_SH = "da_stage_field() {\nlocal r='' re=\"\\\"$1\\\":\\\"?([^\\\",}]*)\"\n[ ! -f .deploy/stage ] || read -r -N 4096 r < .deploy/stage 2>/dev/null || :\n[[ ! $r =~ $re ]] || printf '%s' \"${BASH_REMATCH[1]}\"\n}\nda_stage_expired() {\nlocal o='' exp now\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) ;; *) return 1 ;; esac\n[ \"$(da_stage_field release)\" = \"${o#stage-}\" ] || return 0\nexp=$(da_stage_field expires)\ncase $exp in '' | *[!0-9]* | ?????????????*) return 0 ;; esac\nprintf -v now '%(%s)T' -1\n[ \"$exp\" -lt \"$now\" ]\n}\nda_stage_undo() {\nlocal name=$1\ncase $name in '' | . | .. | */*) return 1 ;; esac\n(da_stage_abort \"$name\") || true\n[ \"$(da_stage_field release)\" != \"$name\" ] || { da_stage_unpreview \"$name\"; rm -f .deploy/stage; }\n}\nda_stage_unpreview() {\nlocal p\np=$(da_stage_field preview)\ncase $p in '' | . | .. | */*) return 0 ;; esac\n[ ! -L \"$p\" ] || [ \"$(readlink -- \"$p\")\" != \"releases/$1\" ] || rm -f -- \"$p\"\n}\nda_stage_abort() {\nlocal DA_OWNER=stage-$1 DA_PENDING=.deploy/pending/stage-$1 DA_TMP=.deploy/tmp.stage-$1 s\ns=$(da_lock_field owner)\ncase $s in '' | *[!A-Za-z0-9_-]*) ;; *)\n[ -e \"$DA_PENDING\" ] || DA_PENDING=.deploy/pending/$s\n[ -e \"$DA_TMP\" ] || DA_TMP=.deploy/tmp.$s ;;\nesac\nda_abort\n}\nda_stage_reclaim() {\nda_stage_expired || return 1\nda_fence_lock || return 1\nda_stage_expired || return 1\nlocal o='' at said\nread -r o < .deploy/lock/owner\nat=$(da_stage_field expires_at)\nsaid=\"a staged release ${o#stage-} expired at ${at:-an unknown time}: discarded\"\n[ \"$(da_stage_field release)\" = \"${o#stage-}\" ] || said=\"the stage of ${o#stage-} was cut short before its hold was whole: undone\"\nda_stage_undo \"${o#stage-}\" > /dev/null\necho \"$said\"\n}\n";
+const STAGE_SH = "da_stage_field() { da_json_field .deploy/stage \"$1\"; }\nda_stage_expired() {\nlocal o='' exp now\nDA_STAGE_FAR=\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) ;; *) return 1 ;; esac\n[ \"$(da_stage_field release)\" = \"${o#stage-}\" ] || return 0\nexp=$(da_stage_field expires)\ncase $exp in '' | *[!0-9]* | ?????????????*) return 0 ;; esac\nprintf -v now '%(%s)T' -1\nif [ \"$exp\" -gt $((now + 2592000 + 3600)) ]; then\nDA_STAGE_FAR=$(da_stage_field expires_at)\nDA_STAGE_FAR=\"the hold's expiry ${DA_STAGE_FAR:-$exp} is further ahead than any stage_ttl allows (30 days): treated as expired\"\nreturn 0\nfi\n[ \"$exp\" -lt \"$now\" ]\n}\nda_stage_undo() {\nlocal name=$1\ncase $name in '' | . | .. | */*) return 1 ;; esac\n(da_stage_abort \"$name\") || true\n[ \"$(da_stage_field release)\" != \"$name\" ] || { da_stage_unpreview \"$name\"; rm -f .deploy/stage; }\n}\nda_stage_unpreview() {\nlocal p\np=$(da_stage_field preview)\ncase $p in '' | . | .. | */*) return 0 ;; esac\n[ ! -L \"$p\" ] || [ \"$(readlink -- \"$p\")\" != \"releases/$1\" ] || rm -f -- \"$p\"\n}\nda_stage_abort() {\nlocal DA_OWNER=stage-$1 DA_PENDING=.deploy/pending/stage-$1 DA_TMP=.deploy/tmp.stage-$1 s\ns=$(da_lock_field owner)\ncase $s in '' | *[!A-Za-z0-9_-]*) ;; *)\n[ -e \"$DA_PENDING\" ] || DA_PENDING=.deploy/pending/$s\n[ -e \"$DA_TMP\" ] || DA_TMP=.deploy/tmp.$s ;;\nesac\nda_abort\n}\nda_stage_reclaim() {\nda_stage_expired || return 1\nda_fence_lock || return 1\nda_stage_expired || return 1\nlocal o='' at said\nread -r o < .deploy/lock/owner\nat=$(da_stage_field expires_at)\nsaid=\"a staged release ${o#stage-} expired at ${at:-an unknown time}: discarded\"\n[ -z \"$DA_STAGE_FAR\" ] || said=\"$DA_STAGE_FAR; the staged release ${o#stage-} was discarded\"\n[ \"$(da_stage_field release)\" = \"${o#stage-}\" ] || said=\"the stage of ${o#stage-} was cut short before its hold was whole: undone\"\nda_stage_undo \"${o#stage-}\" > /dev/null\necho \"$said\"\n}\n";
 /** tools.sh */
 const TOOLS_SH = "if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 403)); then da_mark tools missing= busybox= \"bash=$BASH_VERSION\"; exit 69; fi\nda_tools() {\nlocal t b m='' y='' x=(/bin/busybox /usr/bin/busybox)\nfor t in busybox toybox; do hash $t 2>/dev/null && x+=(\"${BASH_CMDS[$t]}\"); done\nfor t in \"$@\"; do\nhash \"$t\" 2>/dev/null || { m+=,$t; continue; }\nfor b in \"${x[@]}\"; do [ \"${BASH_CMDS[$t]}\" -ef \"$b\" ] && { y+=,$t; break; }; done\ndone\n[ -z \"$m$y\" ] || { da_mark tools \"missing=${m#,}\" \"busybox=${y#,}\" \"bash=$BASH_VERSION\"; exit 69; }\n}\n";
 /** transfer.sh */
 const TRANSFER_SH = "da_chunks() {\nlocal n total=0\nwhile IFS= read -r -t \"$DA_IDLE\" n && [ \"$n\" -gt 0 ] 2>/dev/null; do\ntimeout \"$DA_IDLE\" head -c \"$n\" || { echo \"error: the upload stalled (nothing for $DA_IDLE s)\" >&2; return 1; }\ntotal=$((total + n))\ndone\n[ \"$n\" = 0 ] || { echo \"error: the upload stopped before its end\" >&2; return 1; }\n[ -z \"${1:-}\" ] || echo \"received $total bytes of $1\" >&2\n}\nda_unpack() {\nif ! da_chunks archive | tar -xzf - -C \"$1\" --no-same-owner; then\nlocal avail\navail=$(df -Pk -- \"$1\" 2>/dev/null | awk 'NR == 2 { print $4 }')\nif [ -n \"$avail\" ] && [ \"$avail\" -lt 1024 ]; then\necho \"error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free\" >&2\nelse\necho \"error: unpacking the release failed (${avail:-?} KiB free in $DA_DEPLOY_PATH)\" >&2\nfi\nreturn 1\nfi\n}\n";
 /** unlock-any.sh */
-const UNLOCK_ANY_SH = "if [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_fence_lock\nif [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_lock_report\nholder=\nread -r holder 2>/dev/null < .deploy/lock/owner || true\ncase $holder in .* | *[!A-Za-z0-9._-]*) holder= ;; esac\nalive=false\ncase $holder in stage-*) da_stage_expired || alive=true ;; *) ! da_lock_alive || alive=true ;; esac\nif [ \"$alive\" = true ] && [ \"$forced\" != true ]; then\nda_data unlock refused\ncase $holder in\nstage-*) echo \"the lock holds the staged release ${holder#stage-} until $(da_stage_field expires_at): switch or discard it; the lock was left in place\" ;;\n*) echo \"the lock holder's session is still running on this host: the lock was left in place\" ;;\nesac\nexit 0\nfi\nda_now\nif [ -L .deploy/unlocked ]; then\necho \"warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)\"\nelif [ -n \"$holder\" ]; then\nda_dir .deploy/unlocked\nfind .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true\nprintf '%s\\n%s\\n%s\\n' \"$DA_AT\" \"$by\" \"$url\" > \".deploy/unlocked/$holder\"\nfi\ncase $holder in\nstage-*)\nif [ \"$alive\" = true ]; then echo \"discarding the staged release ${holder#stage-}\"\nelse echo \"a staged release ${holder#stage-} expired at $(da_stage_field expires_at): discarded\"; fi\nda_stage_undo \"${holder#stage-}\" ;;\nesac\nif [ \"$alive\" = false ] && [ -n \"$holder\" ] && [ -f \".deploy/pending/$holder\" ]; then\necho \"undoing what the lock holder's run left unfinished\"\n( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )\nfi\nrm -rf .deploy/lock\nda_history \"{\\\"event\\\":\\\"unlock\\\",\\\"holder\\\":\\\"$holder\\\",\\\"holder_alive\\\":$alive,\\\"forced\\\":$forced,$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nda_data unlock removed\necho \"deploy lock removed\"\n";
+const UNLOCK_ANY_SH = "if [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_fence_lock\nif [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_lock_report\nholder=\nread -r holder 2>/dev/null < .deploy/lock/owner || true\ncase $holder in .* | *[!A-Za-z0-9._-]*) holder= ;; esac\nalive=false\ncase $holder in stage-*) da_stage_expired || alive=true ;; *) ! da_lock_alive || alive=true ;; esac\nif [ \"$alive\" = true ] && [ \"$forced\" != true ]; then\nda_data unlock refused\ncase $holder in\nstage-*) echo \"the lock holds the staged release ${holder#stage-} until $(da_stage_field expires_at): switch or discard it; the lock was left in place\" ;;\n*) echo \"the lock holder's session is still running on this host: the lock was left in place\" ;;\nesac\nexit 0\nfi\nda_now\nif [ -L .deploy/unlocked ]; then\necho \"warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)\"\nelif [ -n \"$holder\" ]; then\nda_dir .deploy/unlocked\nfind .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true\nprintf '%s\\n%s\\n%s\\n' \"$DA_AT\" \"$by\" \"$url\" > \".deploy/unlocked/$holder\"\nfi\ncase $holder in\nstage-*)\nif [ \"$alive\" = true ]; then echo \"discarding the staged release ${holder#stage-}\"\nelif [ -n \"${DA_STAGE_FAR:-}\" ]; then echo \"$DA_STAGE_FAR; the staged release ${holder#stage-} was discarded\"\nelif [ \"$(da_stage_field release)\" != \"${holder#stage-}\" ]; then\necho \"the hold of ${holder#stage-} has no stage record (.deploy/stage is missing or names another release): undone\"\nelse echo \"a staged release ${holder#stage-} expired at $(da_stage_field expires_at): discarded\"; fi\nda_stage_undo \"${holder#stage-}\" ;;\nesac\nif [ \"$alive\" = false ] && [ -n \"$holder\" ] && [ -f \".deploy/pending/$holder\" ]; then\necho \"undoing what the lock holder's run left unfinished\"\n( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )\nfi\nrm -rf .deploy/lock\nda_history \"{\\\"event\\\":\\\"unlock\\\",\\\"holder\\\":\\\"$holder\\\",\\\"holder_alive\\\":$alive,\\\"forced\\\":$forced,$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nda_data unlock removed\necho \"deploy lock removed\"\n";
 /** verify.awk */
 const VERIFY_AWK = "BEGIN { RS = ORS = \"\\0\"; M = ENVIRON[\"DA_V_MANIFEST\"]; I = ENVIRON[\"DA_V_INDEX\"]; skip = ENVIRON[\"DA_V_SKIP\"] }\nfunction differ(what, p) { if (++bad <= 10) printf \"  %s: %s\\n\", what, p }\nfunction check(p, h) { if (h == substr(want[p], 3)) hashed[p] = h; else differ(\"content differs\", p) }\nFILENAME == M {\nt = substr($0, 1, 1); r = substr($0, 3); r = substr(r, index(r, \"\\t\") + 1); i = index(r, \"\\t\"); p = substr(r, i + 1)\nif (skip == \"\" || p !~ skip) want[p] = t \"\\t\" substr(r, 1, i - 1)\nnext\n}\nFILENAME == I { i = index($0, \"\\t\"); r = substr($0, i + 1); j = index(r, \"\\t\"); known[substr(r, j + 1)] = substr($0, 1, i) substr(r, 1, j - 1); next }\n{\nt = substr($0, 1, 1); r = substr($0, 3); i = index(r, \"\\t\"); v = substr(r, 1, i - 1); p = substr(r, i + 1)\nif (p == \"\") { if (t == \"f\") { split(v, s, \" \"); mark = s[4] - 0.01 } next }\nif (!(p in want)) { differ(\"not in the build\", p); next }\nseen[p] = 1\nif (substr(want[p], 1, 1) != t) { differ(\"type differs\", p); next }\nif (t == \"l\" && substr(want[p], 3) != v) differ(\"link target differs\", p)\nif (t != \"f\") next\nsig[p] = v\nif ((p in known) && index(known[p], v \"\\t\") == 1) check(p, substr(known[p], length(v) + 2))\nelse {\nprint \"./\" p > ENVIRON[\"DA_V_TODO\"]; todo[p] = 1; read++\nif (index(p, \"'\") || length(args) > 30000) direct = \"no\"; else args = args \" './\" p \"'\"\n}\n}\nEND {\nif (read) {\nclose(ENVIRON[\"DA_V_TODO\"])\ncmd = direct == \"no\" ? \"xargs -0r sha256sum -z < \\\"$DA_V_TODO\\\"\" : \"exec sha256sum -z --\" args\nwhile ((cmd | getline line) > 0) { p = substr(line, 69); delete todo[p]; check(p, substr(line, 1, 32)) }\nclose(cmd)\nfor (p in todo) differ(\"unreadable\", p)\n}\nfor (p in want) if (!(p in seen)) differ(\"missing\", p)\nif (!bad) for (p in hashed) { split(sig[p], s, \" \"); if (s[4] + 0 < mark) print sig[p] \"\\t\" hashed[p] \"\\t\" p > ENVIRON[\"DA_V_NEW_INDEX\"] }\nprintf \"%d\\n\", read > ENVIRON[\"DA_V_COUNTS\"]\nexit bad ? 3 : 0\n}\n";
 /** verify.sh */
@@ -39523,7 +39563,7 @@ const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\
 
 /***/ }),
 
-/***/ 2249:
+/***/ 3912:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -39532,8 +39572,8 @@ const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\
 /* harmony export */   s5: () => (/* binding */ hookOutputs)
 /* harmony export */ });
 /* unused harmony exports outputKey, OUTPUT_FILE_MAX, OUTPUT_VALUE_MAX, OUTPUT_NAME, parseOutputFile */
-/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2044);
-/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
+/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5007);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3483);
 
 
 /**
@@ -39666,7 +39706,7 @@ function capped(problems) {
 
 /***/ }),
 
-/***/ 374:
+/***/ 1287:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -39677,9 +39717,9 @@ function capped(problems) {
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1138);
-/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
-/* harmony import */ var _hook_output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2249);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6544);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8531);
+/* harmony import */ var _hook_output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3912);
 
 
 
@@ -39736,7 +39776,7 @@ da_output_close ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(`${place.prefix}-
 
 /***/ }),
 
-/***/ 5514:
+/***/ 3275:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -39747,12 +39787,12 @@ da_output_close ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(`${place.prefix}-
 /* harmony export */   pH: () => (/* binding */ readInspect)
 /* harmony export */ });
 /* unused harmony exports HISTORY_TAIL, INSPECT_KEYS */
-/* harmony import */ var _artifact_manifest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5150);
-/* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2638);
-/* harmony import */ var _releases_name_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1239);
-/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2044);
-/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9120);
-/* harmony import */ var _lock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7095);
+/* harmony import */ var _artifact_manifest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(718);
+/* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(799);
+/* harmony import */ var _releases_name_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(804);
+/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5007);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3483);
+/* harmony import */ var _lock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(672);
 
 
 
@@ -39894,7 +39934,7 @@ function manifestOf(gz) {
 
 /***/ }),
 
-/***/ 7095:
+/***/ 672:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -39906,12 +39946,12 @@ function manifestOf(gz) {
 /* harmony export */   ms: () => (/* binding */ lockHolder),
 /* harmony export */   s2: () => (/* binding */ lock)
 /* harmony export */ });
-/* unused harmony exports LOCK_ALIVE, LOCK_SINCE */
-/* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2638);
-/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2044);
-/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4414);
-/* harmony import */ var _phase_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3009);
-/* harmony import */ var _stage_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8112);
+/* unused harmony exports LOCK_ALIVE, LOCK_SINCE, LOCK_INFO_CUT, leadingMembers */
+/* harmony import */ var _releases_history_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(799);
+/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5007);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8531);
+/* harmony import */ var _phase_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(640);
+/* harmony import */ var _stage_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(281);
 
 
 
@@ -39982,7 +40022,9 @@ echo "deploy lock released"`,
 const LOCK_INFO = 'lock-info';
 const LOCK_ALIVE = 'lock-alive';
 const LOCK_SINCE = 'lock-since';
-const LOCK_KEYS = [LOCK_INFO, LOCK_ALIVE, LOCK_SINCE];
+/** `yes` when the record is longer than the 4 KiB the host reads of it (sh/prelude.sh da_lock_report). */
+const LOCK_INFO_CUT = 'lock-info-cut';
+const LOCK_KEYS = [LOCK_INFO, LOCK_ALIVE, LOCK_SINCE, LOCK_INFO_CUT];
 /** A lock's record, each field checked: plain text (capped, no control characters); `run_url` an https URL. */
 function lockHolder(data) {
     const invalid = [];
@@ -39990,10 +40032,11 @@ function lockHolder(data) {
     const raw = one(LOCK_INFO);
     const info = {};
     let readable = false;
+    const cut = one(LOCK_INFO_CUT) === 'yes';
     try {
-        const parsed = JSON.parse(raw);
+        const parsed = cut ? leadingMembers(raw) : JSON.parse(raw);
         if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-            readable = true;
+            readable = !cut || Object.keys(parsed).length > 0;
             for (const [k, v] of Object.entries(parsed)) {
                 if (v === undefined || v === null || v === '')
                     continue;
@@ -40016,11 +40059,52 @@ function lockHolder(data) {
     return {
         info,
         unreadable: raw !== '' && !readable,
+        cut,
         empty: raw === '',
         alive: one(LOCK_ALIVE) === 'yes',
         since,
         invalid,
     };
+}
+const STRING = /"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const SCALAR = /-?\d{1,20}(?:\.\d{1,20})?|true|false|null/y;
+/**
+ * The whole members at the start of a JSON object cut short (a lock record longer than the host reads): each a
+ * string key and a string, number, boolean or null value; it stops at the first thing that is not one. Linear.
+ */
+function leadingMembers(text) {
+    // No prototype: a key `__proto__` is a member like any other.
+    const out = Object.create(null);
+    let at = 0;
+    const take = (re) => {
+        re.lastIndex = at;
+        const m = re.exec(text);
+        if (m)
+            at = re.lastIndex;
+        return m?.[0];
+    };
+    const ws = /\s*/y;
+    take(ws);
+    if (text[at] !== '{')
+        return out;
+    for (let sep = '{'; sep === '{' || sep === ',';) {
+        at++;
+        take(ws);
+        const key = take(STRING);
+        take(ws);
+        if (key === undefined || text[at] !== ':')
+            break;
+        at++;
+        take(ws);
+        const value = take(STRING) ?? take(SCALAR);
+        take(ws);
+        sep = text[at] ?? '';
+        // A value at the very end may itself be cut (a number's last digits): only a member followed by , or } is whole.
+        if (value === undefined || (sep !== ',' && sep !== '}'))
+            break;
+        out[JSON.parse(key)] = JSON.parse(value);
+    }
+    return out;
 }
 /** `acme/shop run 99 (attempt 2) by mona`, `a CLI run on laptop by alice`, or '' when the record says nothing. */
 function holderName(h) {
@@ -40038,7 +40122,7 @@ function holderName(h) {
 
 /***/ }),
 
-/***/ 701:
+/***/ 1272:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40050,8 +40134,8 @@ function holderName(h) {
 /* harmony export */   vj: () => (/* binding */ maintenanceOn)
 /* harmony export */ });
 /* unused harmony exports MAINTENANCE, maintenanceVars */
-/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9120);
-/* harmony import */ var _hooks_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(374);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3483);
+/* harmony import */ var _hooks_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1287);
 
 
 /** The `da_data` key of the steps below. */
@@ -40100,13 +40184,13 @@ function maintenanceOutcomes(r) {
 
 /***/ }),
 
-/***/ 3329:
+/***/ 1588:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   i: () => (/* binding */ prepare)
 /* harmony export */ });
-/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3483);
 
 /**
  * deploy:prepare: the layout exists (`releases/`, `shared/`, `.deploy/`), none of its own directories is a symlink
@@ -40124,7 +40208,7 @@ function prepare() {
 
 /***/ }),
 
-/***/ 8112:
+/***/ 281:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40137,9 +40221,9 @@ function prepare() {
 /* harmony export */   te: () => (/* binding */ discardStage)
 /* harmony export */ });
 /* unused harmony exports STAGE_LIB, STAGE_CHECK, STAGE_EXPIRES_AT */
-/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2044);
-/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
-/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
+/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5007);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8531);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3483);
 
 
 
@@ -40167,7 +40251,10 @@ function holdStage(o) {
         lib: [_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_SH */ .RU],
     };
 }
-/** What stageCheck reports: ok, none (nothing staged), other (another release), unheld, expired, notdir. */
+/**
+ * What stageCheck reports: ok, none (nothing staged), other (another release), unheld, expired, far (an expiry further
+ * ahead than any stage_ttl allows: expired too), notdir.
+ */
 const STAGE_CHECK = 'stage-check';
 const STAGE_EXPIRES_AT = 'stage-expires-at';
 /** Reads whether `$DA_RELEASE` is staged and held on the host. Changes nothing. */
@@ -40178,7 +40265,7 @@ function stageCheck() {
 function stageState(result) {
     const one = (0,_data_js__WEBPACK_IMPORTED_MODULE_2__/* .singleValues */ .rc)(result ?? { data: new Map() }, [], [STAGE_CHECK, STAGE_EXPIRES_AT]);
     const s = one(STAGE_CHECK);
-    const state = ['ok', 'none', 'other', 'unheld', 'expired', 'notdir'].find((x) => x === s) ?? 'unknown';
+    const state = ['ok', 'none', 'other', 'unheld', 'expired', 'far', 'notdir'].find((x) => x === s) ?? 'unknown';
     const at = one(STAGE_EXPIRES_AT);
     return { state, ...(/^[0-9TZ:.+-]{1,40}$/.test(at) ? { expiresAt: at } : {}) };
 }
@@ -40200,14 +40287,14 @@ function discarded(result) {
 
 /***/ }),
 
-/***/ 6916:
+/***/ 4259:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   T: () => (/* binding */ writable),
 /* harmony export */   V: () => (/* binding */ needsHttpUser)
 /* harmony export */ });
-/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4414);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8531);
 
 /** Which writable modes need the web server user. */
 function needsHttpUser(mode) {
@@ -40268,7 +40355,7 @@ function required(value, key) {
 
 /***/ }),
 
-/***/ 1197:
+/***/ 6368:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40279,7 +40366,7 @@ function required(value, key) {
 /* harmony export */   mb: () => (/* binding */ describeToolProblems)
 /* harmony export */ });
 /* unused harmony export TOOLS_EXIT */
-/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3483);
 
 /**
  * The tools a session needs on a host, checked when the session starts (before its hello, in the same round trip):
@@ -40380,7 +40467,7 @@ function describeToolProblems(fields) {
 
 /***/ }),
 
-/***/ 990:
+/***/ 5759:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40510,7 +40597,7 @@ function withHeartbeat(inner, say, beats = new Heartbeat(say)) {
 
 /***/ }),
 
-/***/ 4915:
+/***/ 9215:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40523,17 +40610,17 @@ __nccwpck_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: stepLine
 
 // EXTERNAL MODULE: ./src/config/index.ts + 38 modules
-var config = __nccwpck_require__(1138);
+var config = __nccwpck_require__(6544);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
-var hooks = __nccwpck_require__(374);
+var hooks = __nccwpck_require__(1287);
 // EXTERNAL MODULE: ./src/log.ts
-var log = __nccwpck_require__(5625);
+var log = __nccwpck_require__(9334);
 // EXTERNAL MODULE: ./src/report/heartbeat.ts
-var heartbeat = __nccwpck_require__(990);
+var heartbeat = __nccwpck_require__(5759);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(4533);
 // EXTERNAL MODULE: ./src/fleet/failures.ts
-var failures = __nccwpck_require__(7233);
+var failures = __nccwpck_require__(8920);
 ;// CONCATENATED MODULE: ./src/report/phase-lines.ts
 
 
@@ -40836,7 +40923,7 @@ function progress(log, report, hostCount, signal) {
 
 /***/ }),
 
-/***/ 4091:
+/***/ 5970:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40903,7 +40990,7 @@ function lockInfoMembers(run) {
 
 /***/ }),
 
-/***/ 2102:
+/***/ 9669:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -41129,7 +41216,7 @@ function sshSignature(keyType, signature) {
 
 /***/ }),
 
-/***/ 3971:
+/***/ 1468:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -41149,7 +41236,7 @@ async function collect(proc) {
 
 /***/ }),
 
-/***/ 3808:
+/***/ 9143:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -41390,7 +41477,7 @@ function verifyHostKey(kh, host, port, blob) {
 
 /***/ }),
 
-/***/ 2118:
+/***/ 8357:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -41401,7 +41488,7 @@ function verifyHostKey(kh, host, port, blob) {
 /* harmony export */ });
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7030);
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9581);
+/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2190);
 
 
 /**
@@ -41785,18 +41872,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
-/***/ 7349:
+/***/ 2387:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveBlockMap = __nccwpck_require__(1653);
+var resolveBlockSeq = __nccwpck_require__(2624);
+var resolveFlowCollection = __nccwpck_require__(692);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -41882,15 +41969,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 2873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var Document = __nccwpck_require__(5755);
+var composeNode = __nccwpck_require__(3755);
+var resolveEnd = __nccwpck_require__(1462);
+var resolveProps = __nccwpck_require__(8017);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -41934,17 +42021,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 3755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var composeCollection = __nccwpck_require__(2387);
+var composeScalar = __nccwpck_require__(4995);
+var resolveEnd = __nccwpck_require__(1462);
+var utilEmptyScalarPosition = __nccwpck_require__(9933);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -42053,15 +42140,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 4995:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var resolveBlockScalar = __nccwpck_require__(599);
+var resolveFlowScalar = __nccwpck_require__(7120);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -42148,18 +42235,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 2750:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(9083);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var directives = __nccwpck_require__(8144);
+var Document = __nccwpck_require__(5755);
+var errors = __nccwpck_require__(2130);
+var identity = __nccwpck_require__(2617);
+var composeDoc = __nccwpck_require__(2873);
+var resolveEnd = __nccwpck_require__(1462);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -42379,17 +42466,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 1653:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
+var resolveProps = __nccwpck_require__(8017);
+var utilContainsNewline = __nccwpck_require__(6761);
+var utilFlowIndentCheck = __nccwpck_require__(4437);
+var utilMapIncludes = __nccwpck_require__(3485);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -42503,12 +42590,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 599:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -42710,14 +42797,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 2624:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveProps = __nccwpck_require__(8017);
+var utilFlowIndentCheck = __nccwpck_require__(4437);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -42768,7 +42855,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1462:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -42814,19 +42901,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 692:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveEnd = __nccwpck_require__(1462);
+var resolveProps = __nccwpck_require__(8017);
+var utilContainsNewline = __nccwpck_require__(6761);
+var utilMapIncludes = __nccwpck_require__(3485);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -43030,13 +43117,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 7120:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(9271);
+var resolveEnd = __nccwpck_require__(1462);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -43265,7 +43352,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 8017:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -43420,7 +43507,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9499:
+/***/ 6761:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -43463,7 +43550,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 9933:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -43498,12 +43585,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 4437:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(9499);
+var utilContainsNewline = __nccwpck_require__(6761);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -43522,12 +43609,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 3485:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -43544,22 +43631,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 5755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var Alias = __nccwpck_require__(9671);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var toJS = __nccwpck_require__(3709);
+var Schema = __nccwpck_require__(4902);
+var stringifyDocument = __nccwpck_require__(5719);
+var anchors = __nccwpck_require__(5702);
+var applyReviver = __nccwpck_require__(2703);
+var createNode = __nccwpck_require__(9462);
+var directives = __nccwpck_require__(8144);
 
 class Document {
     constructor(value, replacer, options) {
@@ -43888,13 +43975,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 5702:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(2617);
+var visit = __nccwpck_require__(7182);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -43971,7 +44058,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 2703:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -44035,14 +44122,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 9462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -44132,13 +44219,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 8144:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(2617);
+var visit = __nccwpck_require__(7182);
 
 const escapeChars = {
     '!': '%21',
@@ -44317,7 +44404,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 9083:
+/***/ 2130:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -44386,28 +44473,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 3645:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(9083);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var composer = __nccwpck_require__(2750);
+var Document = __nccwpck_require__(5755);
+var Schema = __nccwpck_require__(4902);
+var errors = __nccwpck_require__(2130);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var cst = __nccwpck_require__(3427);
+var lexer = __nccwpck_require__(795);
+var lineCounter = __nccwpck_require__(9706);
+var parser = __nccwpck_require__(7374);
+var publicApi = __nccwpck_require__(6205);
+var visit = __nccwpck_require__(7182);
 
 
 
@@ -44444,7 +44531,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 9923:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -44470,16 +44557,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 4065:
+/***/ 9671:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var anchors = __nccwpck_require__(5702);
+var visit = __nccwpck_require__(7182);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
+var toJS = __nccwpck_require__(3709);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -44597,14 +44684,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 6039:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(9462);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -44755,14 +44842,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 4615:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var applyReviver = __nccwpck_require__(2703);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
 
 class NodeBase {
     constructor(type) {
@@ -44802,15 +44889,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 2815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(9462);
+var stringifyPair = __nccwpck_require__(1174);
+var addPairToJSMap = __nccwpck_require__(614);
+var identity = __nccwpck_require__(2617);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -44848,14 +44935,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 9271:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
+var toJS = __nccwpck_require__(3709);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -44882,17 +44969,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 2448:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(8454);
+var addPairToJSMap = __nccwpck_require__(614);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -45036,17 +45123,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 5125:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
+var createNode = __nccwpck_require__(9462);
+var stringifyCollection = __nccwpck_require__(8454);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var toJS = __nccwpck_require__(3709);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -45158,16 +45245,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 614:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var log = __nccwpck_require__(9923);
+var merge = __nccwpck_require__(2610);
+var stringify = __nccwpck_require__(9666);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -45230,7 +45317,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 2617:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -45290,12 +45377,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 4043:
+/***/ 3709:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -45336,15 +45423,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 8564:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(9083);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(599);
+var resolveFlowScalar = __nccwpck_require__(7120);
+var errors = __nccwpck_require__(2130);
+var stringifyString = __nccwpck_require__(6179);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -45561,7 +45648,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 7455:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -45631,7 +45718,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 4257:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -45737,14 +45824,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3461:
+/***/ 3427:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(8564);
+var cstStringify = __nccwpck_require__(7455);
+var cstVisit = __nccwpck_require__(4257);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -45856,12 +45943,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(3461);
+var cst = __nccwpck_require__(3427);
 
 /*
 START -> stream
@@ -46586,7 +46673,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 9706:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -46634,14 +46721,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 3456:
+/***/ 7374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var cst = __nccwpck_require__(3427);
+var lexer = __nccwpck_require__(795);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -47621,18 +47708,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 6205:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(9083);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var composer = __nccwpck_require__(2750);
+var Document = __nccwpck_require__(5755);
+var errors = __nccwpck_require__(2130);
+var log = __nccwpck_require__(9923);
+var identity = __nccwpck_require__(2617);
+var lineCounter = __nccwpck_require__(9706);
+var parser = __nccwpck_require__(7374);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -47735,16 +47822,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 4902:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var identity = __nccwpck_require__(2617);
+var map = __nccwpck_require__(8229);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var tags = __nccwpck_require__(1656);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -47781,13 +47868,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 8229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(2617);
+var YAMLMap = __nccwpck_require__(2448);
 
 const map = {
     collection: 'map',
@@ -47807,12 +47894,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 7890:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 const nullTag = {
     identify: value => value == null,
@@ -47831,13 +47918,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1706:
+/***/ 2400:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(2617);
+var YAMLSeq = __nccwpck_require__(5125);
 
 const seq = {
     collection: 'seq',
@@ -47857,12 +47944,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 2374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(6179);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -47880,12 +47967,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 1477:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -47908,13 +47995,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 8251:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(9271);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -47962,12 +48049,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 7052:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -48011,18 +48098,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 4810:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var bool = __nccwpck_require__(1477);
+var float = __nccwpck_require__(8251);
+var int = __nccwpck_require__(7052);
 
 const schema = [
     map.map,
@@ -48043,14 +48130,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 7925:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
+var Scalar = __nccwpck_require__(9271);
+var map = __nccwpck_require__(8229);
+var seq = __nccwpck_require__(2400);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -48114,27 +48201,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 1656:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var bool = __nccwpck_require__(1477);
+var float = __nccwpck_require__(8251);
+var int = __nccwpck_require__(7052);
+var schema = __nccwpck_require__(4810);
+var schema$1 = __nccwpck_require__(7925);
+var binary = __nccwpck_require__(6817);
+var merge = __nccwpck_require__(2610);
+var omap = __nccwpck_require__(61);
+var pairs = __nccwpck_require__(7815);
+var schema$2 = __nccwpck_require__(7755);
+var set = __nccwpck_require__(9138);
+var timestamp = __nccwpck_require__(6282);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -48220,14 +48307,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 6817:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var Scalar = __nccwpck_require__(9271);
+var stringifyString = __nccwpck_require__(6179);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -48297,12 +48384,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 3260:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -48333,13 +48420,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 396:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(9271);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -48390,12 +48477,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 5883:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -48473,13 +48560,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 2610:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -48551,16 +48638,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 61:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var pairs = __nccwpck_require__(7815);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -48635,15 +48722,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 7815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
+var YAMLSeq = __nccwpck_require__(5125);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -48724,24 +48811,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 7755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var binary = __nccwpck_require__(6817);
+var bool = __nccwpck_require__(3260);
+var float = __nccwpck_require__(396);
+var int = __nccwpck_require__(5883);
+var merge = __nccwpck_require__(2610);
+var omap = __nccwpck_require__(61);
+var pairs = __nccwpck_require__(7815);
+var set = __nccwpck_require__(9138);
+var timestamp = __nccwpck_require__(6282);
 
 const schema = [
     map.map,
@@ -48772,14 +48859,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 9138:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -48875,12 +48962,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 6752:
+/***/ 6282:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -48987,7 +49074,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 7089:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -49145,15 +49232,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2148:
+/***/ 9666:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(5702);
+var identity = __nccwpck_require__(2617);
+var stringifyComment = __nccwpck_require__(6949);
+var stringifyString = __nccwpck_require__(6179);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -49284,14 +49371,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 8454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(6949);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -49446,7 +49533,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 6949:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -49477,14 +49564,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 5719:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(6949);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -49571,7 +49658,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 2491:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -49605,15 +49692,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 1174:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(6949);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -49764,13 +49851,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 6179:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(9271);
+var foldFlowLines = __nccwpck_require__(7089);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -50109,12 +50196,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 7182:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -50352,7 +50439,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 7264:
+/***/ 7726:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50377,7 +50464,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -50413,7 +50500,7 @@ function utils_toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -50509,7 +50596,7 @@ function escapeProperty(s) {
 var external_crypto_ = __nccwpck_require__(6982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -50550,7 +50637,7 @@ var external_path_ = __nccwpck_require__(6928);
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -50641,11 +50728,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(4371);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../main/node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(408);
+// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(4718);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -51342,7 +51429,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -51418,7 +51505,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -51492,7 +51579,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -51773,7 +51860,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -51807,9 +51894,9 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 4 modules
-var lib_exec = __nccwpck_require__(2697);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+// EXTERNAL MODULE: ../../main/node_modules/@actions/exec/lib/exec.js + 4 modules
+var lib_exec = __nccwpck_require__(4631);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -51874,7 +51961,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -52195,7 +52282,7 @@ function getIDToken(aud) {
 
 /***/ }),
 
-/***/ 2697:
+/***/ 4631:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52220,7 +52307,7 @@ var external_path_ = __nccwpck_require__(6928);
 var external_assert_ = __nccwpck_require__(2613);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -52400,7 +52487,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -52674,7 +52761,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -53262,7 +53349,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -53583,7 +53670,7 @@ function getExecOutput(commandLine, args, options) {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ var __webpack_exports__ = __nccwpck_require__(5388);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
 

@@ -2,7 +2,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 2948:
+/***/ 5738:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -26,7 +26,7 @@ var external_path_ = __nccwpck_require__(6928);
 var external_assert_ = __nccwpck_require__(2613);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -206,7 +206,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -480,7 +480,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -1068,7 +1068,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -1149,9 +1149,9 @@ function getExecOutput(commandLine, args, options) {
 }
 //# sourceMappingURL=exec.js.map
 // EXTERNAL MODULE: ./src/config/index.ts + 38 modules
-var config = __nccwpck_require__(1138);
+var config = __nccwpck_require__(6544);
 // EXTERNAL MODULE: ./src/log.ts
-var src_log = __nccwpck_require__(5625);
+var src_log = __nccwpck_require__(9334);
 // EXTERNAL MODULE: external "node:string_decoder"
 var external_node_string_decoder_ = __nccwpck_require__(6193);
 ;// CONCATENATED MODULE: ./src/artifact/output-lines.ts
@@ -1264,22 +1264,22 @@ async function runBuildHooks(hooks, cwd, env, log) {
 
 /***/ }),
 
-/***/ 5581:
+/***/ 1210:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6247);
-/* harmony import */ var _cli_args_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2517);
-/* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7947);
-/* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4956);
-/* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1945);
-/* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3882);
-/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1570);
-/* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(742);
-/* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1791);
-/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(970);
-/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(9581);
-/* harmony import */ var _report_workflow_commands_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8260);
+/* harmony import */ var _esm_shims_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9516);
+/* harmony import */ var _cli_args_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3292);
+/* harmony import */ var _cli_context_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7352);
+/* harmony import */ var _cli_mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4821);
+/* harmony import */ var _cli_outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3943);
+/* harmony import */ var _cli_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7193);
+/* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2423);
+/* harmony import */ var _report_console_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5260);
+/* harmony import */ var _report_style_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3254);
+/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7357);
+/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2190);
+/* harmony import */ var _report_workflow_commands_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1313);
 // The CLI entry (bundled to dist/cli/index.js): argv → context → the same commands as the action → plain-text outcome.
 
 
@@ -1366,7 +1366,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2517:
+/***/ 3292:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1402,9 +1402,9 @@ function isCommand(name) {
 }
 
 // EXTERNAL MODULE: ./src/releases/name.ts
-var releases_name = __nccwpck_require__(1239);
+var releases_name = __nccwpck_require__(804);
 // EXTERNAL MODULE: ./src/remote/quote.ts
-var quote = __nccwpck_require__(4414);
+var quote = __nccwpck_require__(8531);
 ;// CONCATENATED MODULE: ./src/cli/help.ts
 /** Every command, with the line `--help` shows for it (a Record, so a new command must be added here). */
 const help_COMMANDS = {
@@ -1732,7 +1732,7 @@ function seconds(value, name, fallback) {
 
 /***/ }),
 
-/***/ 7947:
+/***/ 7352:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1751,10 +1751,12 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/commands/index.ts + 89 modules
-var commands = __nccwpck_require__(1570);
+// EXTERNAL MODULE: ./src/commands/context.ts
+var context = __nccwpck_require__(952);
+// EXTERNAL MODULE: ./src/commands/index.ts + 88 modules
+var commands = __nccwpck_require__(2423);
 // EXTERNAL MODULE: ./src/config/index.ts + 38 modules
-var src_config = __nccwpck_require__(1138);
+var src_config = __nccwpck_require__(6544);
 ;// CONCATENATED MODULE: ./src/fleet/select.ts
 /** Limiting a run to some of an environment's hosts (`--hosts` on the CLI, the `hosts` input of the action). */
 
@@ -1843,6 +1845,16 @@ function selectedHosts(config, command, hosts, shard, prefix) {
     const selected = selectHosts(config.hosts, hosts, `${prefix}hosts`);
     const s = parseShard(shard, `${prefix}shard`);
     return s ? shardConfig(config, selected, s) : { hosts: selected };
+}
+/**
+ * What switch and discard say when `hosts` is set: they act on every host of the environment, so the input (option)
+ * is ignored, and said to be; undefined when there is nothing to say. `prefix` as for selectedHosts.
+ */
+function ignoredHosts(command, hosts, environment, prefix) {
+    if ((command !== 'switch' && command !== 'discard') || !hosts.trim())
+        return undefined;
+    const what = prefix === '--' ? 'option' : 'input';
+    return `${prefix}hosts is set, but ${command} acts on every host of the environment (${environment}): the ${what} was ignored`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/report.ts
@@ -1978,12 +1990,12 @@ class RunReport {
 }
 
 // EXTERNAL MODULE: ./src/run-info.ts
-var run_info = __nccwpck_require__(4091);
+var run_info = __nccwpck_require__(5970);
 // EXTERNAL MODULE: ./src/transport/certificate.ts
-var transport_certificate = __nccwpck_require__(2102);
+var transport_certificate = __nccwpck_require__(9669);
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
-var known_hosts = __nccwpck_require__(3808);
-;// CONCATENATED MODULE: ./node_modules/ssh-config/lib/glob.js
+var known_hosts = __nccwpck_require__(9143);
+;// CONCATENATED MODULE: ../../main/node_modules/ssh-config/lib/glob.js
 function escapeChars(text, chars) {
     for (let char of chars) {
         text = text.replace(new RegExp('\\' + char, 'g'), '\\' + char);
@@ -2022,7 +2034,7 @@ function glob(patternList, text) {
 }
 /* harmony default export */ const lib_glob = (glob);
 //# sourceMappingURL=glob.js.map
-;// CONCATENATED MODULE: ./node_modules/ssh-config/lib/ssh-config.js
+;// CONCATENATED MODULE: ../../main/node_modules/ssh-config/lib/ssh-config.js
 
 
 
@@ -2948,6 +2960,7 @@ function sshConfigCredentials(args, hosts, sshConfig, log) {
 
 
 
+
 /** Where `${NAME}` values come from, as messages say it. */
 const ENV_SOURCE = 'the environment';
 /** Default key files, tried in this order when there is no agent and no `-i`. */
@@ -3147,13 +3160,16 @@ function buildCliContext(args, host) {
         signal,
         surface: 'cli',
     };
+    const ignored = ignoredHosts(args.command, args.hosts, config.environment, '--');
+    if (ignored)
+        (0,context/* warn */.R)(ctx, ignored);
     return { ctx, knownHostsFile, credentials };
 }
 
 
 /***/ }),
 
-/***/ 4956:
+/***/ 4821:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3162,7 +3178,7 @@ function buildCliContext(args, host) {
 /* unused harmony exports MASK, Masker */
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6193);
 /* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1138);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6544);
 /**
  * The CLI's masking: every byte it writes to stdout and stderr (its log, the build hooks' output that @actions/exec
  * copies there, the outcome) passes through one filter that replaces each secret by `***`, as the runner does for
@@ -3264,7 +3280,7 @@ function maskOutput(streams, masker = new Masker()) {
 
 /***/ }),
 
-/***/ 1945:
+/***/ 3943:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3277,17 +3293,17 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(4533);
 // EXTERNAL MODULE: ./src/config/index.ts + 38 modules
-var config = __nccwpck_require__(1138);
+var config = __nccwpck_require__(6544);
 // EXTERNAL MODULE: ./src/remote/steps/exec.ts
-var exec = __nccwpck_require__(665);
+var exec = __nccwpck_require__(3922);
 // EXTERNAL MODULE: ./src/report/document.ts
-var report_document = __nccwpck_require__(8101);
+var report_document = __nccwpck_require__(7502);
 // EXTERNAL MODULE: ./src/artifact/hooks.ts + 8 modules
-var hooks = __nccwpck_require__(2948);
+var hooks = __nccwpck_require__(5738);
 // EXTERNAL MODULE: ./src/fleet/failures.ts
-var failures = __nccwpck_require__(7233);
+var failures = __nccwpck_require__(8920);
 ;// CONCATENATED MODULE: ./src/report/failure.ts
 
 
@@ -3432,7 +3448,7 @@ function pastTense(action) {
 }
 
 // EXTERNAL MODULE: ./src/report/progress.ts + 2 modules
-var progress = __nccwpck_require__(4915);
+var progress = __nccwpck_require__(9215);
 ;// CONCATENATED MODULE: ./src/report/text.ts
 /** A report's blocks as terminal text (the CLI's outcome, the Actions log): headings bare, tables aligned. */
 
@@ -3470,7 +3486,7 @@ function textBlocks(blocks) {
 }
 
 // EXTERNAL MODULE: ./src/report/style.ts
-var report_style = __nccwpck_require__(1791);
+var report_style = __nccwpck_require__(3254);
 ;// CONCATENATED MODULE: ./src/cli/outcome.ts
 
 
@@ -3589,7 +3605,7 @@ function failure(r, error, context = {}) {
 
 /***/ }),
 
-/***/ 3882:
+/***/ 7193:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3621,7 +3637,7 @@ function packageVersion() {
 
 /***/ }),
 
-/***/ 9581:
+/***/ 2190:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3687,7 +3703,22 @@ function coalesceWrites(stream, opts = {}) {
 
 /***/ }),
 
-/***/ 1570:
+/***/ 952:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   R: () => (/* binding */ warn)
+/* harmony export */ });
+/** A warning for the log (an annotation on GitHub) and the summary. */
+function warn(ctx, text) {
+    ctx.report.warnings.push(text);
+    ctx.log.warning(text);
+}
+
+
+/***/ }),
+
+/***/ 2423:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3698,7 +3729,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/remote/sh/index.ts
-var sh = __nccwpck_require__(9120);
+var sh = __nccwpck_require__(3483);
 ;// CONCATENATED MODULE: ./src/remote/fence.ts
 
 /**
@@ -3718,7 +3749,7 @@ const LOCK_LOST = 76;
 const FENCE_CHECK = sh/* FENCE_SH */.CU;
 
 // EXTERNAL MODULE: ./src/remote/quote.ts
-var quote = __nccwpck_require__(4414);
+var quote = __nccwpck_require__(8531);
 ;// CONCATENATED MODULE: ./src/remote/phase.ts
 
 
@@ -5088,11 +5119,11 @@ class HostSession {
 }
 
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
-var steps_hooks = __nccwpck_require__(374);
+var steps_hooks = __nccwpck_require__(1287);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: ./src/transport/collect.ts
-var collect = __nccwpck_require__(3971);
+var collect = __nccwpck_require__(1468);
 ;// CONCATENATED MODULE: ./src/transport/local.ts
 
 
@@ -5127,7 +5158,7 @@ class LocalTransport {
 }
 
 // EXTERNAL MODULE: ./src/transport/tcp.ts
-var tcp = __nccwpck_require__(2118);
+var tcp = __nccwpck_require__(8357);
 ;// CONCATENATED MODULE: ./src/fleet/connect.ts
 
 
@@ -5137,7 +5168,7 @@ var tcp = __nccwpck_require__(2118);
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh() {
-    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(565)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6565));
+    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(249), __nccwpck_require__.e(174)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6174));
     return ssh;
 }
 /**
@@ -5229,12 +5260,12 @@ async function openTransport(host, access, output = () => undefined) {
     if (host.proxyCommand !== undefined) {
         const [{ connectSsh }, { startProxyCommand }] = await Promise.all([
             loadSsh(),
-            __nccwpck_require__.e(/* import() */ 357).then(__nccwpck_require__.bind(__nccwpck_require__, 9357)),
+            __nccwpck_require__.e(/* import() */ 590).then(__nccwpck_require__.bind(__nccwpck_require__, 8590)),
         ]);
         return connectSsh(target, access, startProxyCommand(expandProxyCommand(host.proxyCommand, host), output));
     }
     if (host.jump?.length) {
-        const { connectThrough } = await Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(781)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3781));
+        const { connectThrough } = await Promise.all(/* import() */[__nccwpck_require__.e(249), __nccwpck_require__.e(440)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8440));
         const hops = host.jump.map((hop) => ({ ...hop, user: hop.user ?? target.user }));
         return connectThrough(target, hops, access);
     }
@@ -5243,7 +5274,7 @@ async function openTransport(host, access, output = () => undefined) {
 }
 
 // EXTERNAL MODULE: ./src/fleet/failures.ts
-var failures = __nccwpck_require__(7233);
+var failures = __nccwpck_require__(8920);
 ;// CONCATENATED MODULE: ./src/fleet/limit.ts
 /** Runs `fn` over `items` with at most `limit` calls in flight; results keep the items' order (like allSettled). */
 async function settleLimited(items, limit, fn) {
@@ -5462,16 +5493,11 @@ function sessionListener(host, l) {
 }
 
 // EXTERNAL MODULE: ./src/releases/name.ts
-var releases_name = __nccwpck_require__(1239);
-;// CONCATENATED MODULE: ./src/commands/context.ts
-/** A warning for the log (an annotation on GitHub) and the summary. */
-function warn(ctx, text) {
-    ctx.report.warnings.push(text);
-    ctx.log.warning(text);
-}
-
+var releases_name = __nccwpck_require__(804);
+// EXTERNAL MODULE: ./src/commands/context.ts
+var context = __nccwpck_require__(952);
 // EXTERNAL MODULE: ./src/config/index.ts + 38 modules
-var src_config = __nccwpck_require__(1138);
+var src_config = __nccwpck_require__(6544);
 ;// CONCATENATED MODULE: ./src/commands/hook-targets.ts
 /**
  * Where the deploy and activate hooks run on this run's hosts (`on:`, `once:`): checked before any host is reached,
@@ -5713,7 +5739,7 @@ async function shipExcluder(config, source) {
 }
 
 // EXTERNAL MODULE: ./src/artifact/hooks.ts + 8 modules
-var hooks = __nccwpck_require__(2948);
+var hooks = __nccwpck_require__(5738);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -6412,7 +6438,7 @@ function foreignBase(result) {
 }
 
 // EXTERNAL MODULE: ./src/remote/data.ts
-var remote_data = __nccwpck_require__(2044);
+var remote_data = __nccwpck_require__(5007);
 ;// CONCATENATED MODULE: ./src/remote/steps/stage.ts
 
 
@@ -6441,7 +6467,10 @@ function holdStage(o) {
         lib: [sh/* STAGE_SH */.RU],
     };
 }
-/** What stageCheck reports: ok, none (nothing staged), other (another release), unheld, expired, notdir. */
+/**
+ * What stageCheck reports: ok, none (nothing staged), other (another release), unheld, expired, far (an expiry further
+ * ahead than any stage_ttl allows: expired too), notdir.
+ */
 const STAGE_CHECK = 'stage-check';
 const STAGE_EXPIRES_AT = 'stage-expires-at';
 /** Reads whether `$DA_RELEASE` is staged and held on the host. Changes nothing. */
@@ -6452,7 +6481,7 @@ function stageCheck() {
 function stageState(result) {
     const one = (0,remote_data/* singleValues */.rc)(result ?? { data: new Map() }, [], [STAGE_CHECK, STAGE_EXPIRES_AT]);
     const s = one(STAGE_CHECK);
-    const state = ['ok', 'none', 'other', 'unheld', 'expired', 'notdir'].find((x) => x === s) ?? 'unknown';
+    const state = ['ok', 'none', 'other', 'unheld', 'expired', 'far', 'notdir'].find((x) => x === s) ?? 'unknown';
     const at = one(STAGE_EXPIRES_AT);
     return { state, ...(/^[0-9TZ:.+-]{1,40}$/.test(at) ? { expiresAt: at } : {}) };
 }
@@ -6542,7 +6571,9 @@ echo "deploy lock released"`,
 const LOCK_INFO = 'lock-info';
 const LOCK_ALIVE = 'lock-alive';
 const LOCK_SINCE = 'lock-since';
-const LOCK_KEYS = [LOCK_INFO, LOCK_ALIVE, LOCK_SINCE];
+/** `yes` when the record is longer than the 4 KiB the host reads of it (sh/prelude.sh da_lock_report). */
+const LOCK_INFO_CUT = 'lock-info-cut';
+const LOCK_KEYS = [LOCK_INFO, LOCK_ALIVE, LOCK_SINCE, LOCK_INFO_CUT];
 /** A lock's record, each field checked: plain text (capped, no control characters); `run_url` an https URL. */
 function lockHolder(data) {
     const invalid = [];
@@ -6550,10 +6581,11 @@ function lockHolder(data) {
     const raw = one(LOCK_INFO);
     const info = {};
     let readable = false;
+    const cut = one(LOCK_INFO_CUT) === 'yes';
     try {
-        const parsed = JSON.parse(raw);
+        const parsed = cut ? leadingMembers(raw) : JSON.parse(raw);
         if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-            readable = true;
+            readable = !cut || Object.keys(parsed).length > 0;
             for (const [k, v] of Object.entries(parsed)) {
                 if (v === undefined || v === null || v === '')
                     continue;
@@ -6576,11 +6608,52 @@ function lockHolder(data) {
     return {
         info,
         unreadable: raw !== '' && !readable,
+        cut,
         empty: raw === '',
         alive: one(LOCK_ALIVE) === 'yes',
         since,
         invalid,
     };
+}
+const STRING = /"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const SCALAR = /-?\d{1,20}(?:\.\d{1,20})?|true|false|null/y;
+/**
+ * The whole members at the start of a JSON object cut short (a lock record longer than the host reads): each a
+ * string key and a string, number, boolean or null value; it stops at the first thing that is not one. Linear.
+ */
+function leadingMembers(text) {
+    // No prototype: a key `__proto__` is a member like any other.
+    const out = Object.create(null);
+    let at = 0;
+    const take = (re) => {
+        re.lastIndex = at;
+        const m = re.exec(text);
+        if (m)
+            at = re.lastIndex;
+        return m?.[0];
+    };
+    const ws = /\s*/y;
+    take(ws);
+    if (text[at] !== '{')
+        return out;
+    for (let sep = '{'; sep === '{' || sep === ',';) {
+        at++;
+        take(ws);
+        const key = take(STRING);
+        take(ws);
+        if (key === undefined || text[at] !== ':')
+            break;
+        at++;
+        take(ws);
+        const value = take(STRING) ?? take(SCALAR);
+        take(ws);
+        sep = text[at] ?? '';
+        // A value at the very end may itself be cut (a number's last digits): only a member followed by , or } is whole.
+        if (value === undefined || (sep !== ',' && sep !== '}'))
+            break;
+        out[JSON.parse(key)] = JSON.parse(value);
+    }
+    return out;
 }
 /** `acme/shop run 99 (attempt 2) by mona`, `a CLI run on laptop by alice`, or '' when the record says nothing. */
 function holderName(h) {
@@ -7023,11 +7096,11 @@ function required(value, key) {
 }
 
 // EXTERNAL MODULE: ./src/report/progress.ts + 2 modules
-var progress = __nccwpck_require__(4915);
+var progress = __nccwpck_require__(9215);
 // EXTERNAL MODULE: ./src/run-info.ts
-var run_info = __nccwpck_require__(4091);
+var run_info = __nccwpck_require__(5970);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(4533);
 ;// CONCATENATED MODULE: ./src/commands/host-messages.ts
 
 
@@ -7056,7 +7129,9 @@ function describeHeldLock(data, environment, surface = 'action') {
         `the deploy lock is held${who ? ` by ${who}` : h.empty ? ' (its owner record is empty: it is being taken right now, or was left half-written)' : ''}` +
             `${h.since ? `, since ${h.since}` : ''}.`,
     ];
-    if (h.unreadable)
+    if (h.cut)
+        lines.push(`Its owner record (.deploy/lock/info.json) is larger than 4 KiB: only its first 4 KiB were read${h.unreadable ? ', and they hold no whole field (unreadable lock record)' : ''}.`);
+    else if (h.unreadable)
         lines.push('Its owner record (.deploy/lock/info.json) is unreadable.');
     if (h.invalid.length)
         lines.push(`Fields of its owner record that are not plain text are not shown (${h.invalid.map((v) => v.what).join(', ')}).`);
@@ -7274,7 +7349,7 @@ function filesLine(outcome) {
 }
 
 // EXTERNAL MODULE: ./src/report/document.ts
-var report_document = __nccwpck_require__(8101);
+var report_document = __nccwpck_require__(7502);
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
 
 
@@ -7473,9 +7548,9 @@ function healthVerdict(result) {
 }
 
 // EXTERNAL MODULE: ./src/report/heartbeat.ts
-var heartbeat = __nccwpck_require__(990);
+var heartbeat = __nccwpck_require__(5759);
 // EXTERNAL MODULE: ./src/remote/steps/hook-output.ts
-var hook_output = __nccwpck_require__(2249);
+var hook_output = __nccwpck_require__(3912);
 ;// CONCATENATED MODULE: ./src/commands/hook-outputs.ts
 
 
@@ -7501,7 +7576,7 @@ function recordHookOutputs(ctx, results) {
         for (const out of outputs) {
             const where = `${m.host.name}: ${(0,steps_hooks/* stepTitle */.Fb)(out.step)}: $DEPLOY_OUTPUT`;
             for (const p of out.problems)
-                warn(ctx, `${where}${p.line ? ` line ${p.line}` : ''}: ${p.text}`);
+                (0,context/* warn */.R)(ctx, `${where}${p.line ? ` line ${p.line}` : ''}: ${p.text}`);
             const left = [];
             let from = 0;
             for (const pair of out.pairs) {
@@ -7518,7 +7593,7 @@ function recordHookOutputs(ctx, results) {
             }
             if (left.length) {
                 const names = left.length > 3 ? `${left.slice(0, 3).join(', ')} and ${left.length - 3} more` : left.join(', ');
-                warn(ctx, `${where} line ${from}: ${names} left out: this host's outputs would pass ${hook_output/* OUTPUT_HOST_MAX */.qD / 1024} KiB in all`);
+                (0,context/* warn */.R)(ctx, `${where} line ${from}: ${names} left out: this host's outputs would pass ${hook_output/* OUTPUT_HOST_MAX */.qD / 1024} KiB in all`);
             }
         }
     }
@@ -7646,7 +7721,7 @@ async function maintenance(ctx) {
         }
         catch (error) {
             if (error instanceof failures/* HostFailure */.h && state === 'off') {
-                warn(ctx, `maintenance is still ON on ${error.host}: \`off\` failed there: the site is still down`);
+                (0,context/* warn */.R)(ctx, `maintenance is still ON on ${error.host}: \`off\` failed there: the site is still down`);
             }
             throw error;
         }
@@ -7690,7 +7765,7 @@ function reportDeployMaintenance(ctx, members, staged, finished) {
     if (held.length)
         r.push(`maintenance: left on on ${held.join(', ')}: the maintenance command had turned it on`);
     if (left.length) {
-        warn(ctx, `MAINTENANCE IS STILL ON on ${left.join(', ')}: \`${m.off}\` failed there after the switch, so the site is still down. ` +
+        (0,context/* warn */.R)(ctx, `MAINTENANCE IS STILL ON on ${left.join(', ')}: \`${m.off}\` failed there after the switch, so the site is still down. ` +
             'Fix it, then run the `maintenance` command with state off.');
     }
 }
@@ -7757,7 +7832,7 @@ async function restage(ctx, fleet, phases, again, results) {
     await phases.prepareRestage(again);
     const restaged = new Map(again.map((m) => [m, phases.restage(m)]));
     for (const m of again)
-        warn(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
+        (0,context/* warn */.R)(ctx, `${m.host.name}: ${whyRestaged(results.get(m))}; shipped everything instead`);
     const hooked = await fleet.run((m) => chain(restaged.get(m).phase.name, restaged.get(m).phase, phases.maintenanceOn(m), phases.hooks(m)), (m) => restaged.get(m).payload, { members: again, parallel: ctx.config.maxParallel });
     recordHookOutputs(ctx, hooked);
     return hooked;
@@ -8285,7 +8360,7 @@ async function deploy(ctx) {
             report.previous = facts.get(first).live;
             report.releasePath = `${first.host.deployPath}/releases/${name}`;
             await ctx.observer?.started({ release: name, previous: report.previous, sha: run.sha });
-            const source = await buildSource(config, run.sha, fleet, facts, name, built, (text) => warn(ctx, text));
+            const source = await buildSource(config, run.sha, fleet, facts, name, built, (text) => (0,context/* warn */.R)(ctx, text));
             await runRelease(ctx, fleet, facts, releasePhases(ctx, facts, name, source));
         });
     }
@@ -8721,9 +8796,9 @@ async function checkFleet(ctx, fleet, step, evidence) {
 }
 
 // EXTERNAL MODULE: ./src/remote/steps/exec.ts
-var exec = __nccwpck_require__(665);
+var exec = __nccwpck_require__(3922);
 // EXTERNAL MODULE: ./src/log.ts
-var log = __nccwpck_require__(5625);
+var log = __nccwpck_require__(9334);
 ;// CONCATENATED MODULE: ./src/report/exec.ts
 /** What `exec` did on each host: the summary's table and the `exec` output. */
 
@@ -8838,7 +8913,7 @@ function warnOfHeldLocks(ctx, fleet, facts, wouldRefuse) {
         const then = wouldRefuse
             ? `exec with ${option} would refuse to run`
             : `exec neither waits for it nor takes it (with ${option} it refuses instead)`;
-        warn(ctx, `${m.host.name}: the deploy lock is held by ${who}${holder.alive ? ' (its session is still running)' : ''}; ${then}`);
+        (0,context/* warn */.R)(ctx, `${m.host.name}: the deploy lock is held by ${who}${holder.alive ? ' (its session is still running)' : ''}; ${then}`);
     }
 }
 /** The command on every host (at most max_parallel at once), each host's outcome whatever the others' was. */
@@ -9072,7 +9147,7 @@ async function releases(ctx) {
                 ? `different live releases (${fleet.members.map((m) => `${m.host.name}: ${facts.get(m).live ?? 'none'}`).join(', ')})`
                 : 'different sets of releases';
             out.push((0,report_document/* warning */.$e)(`The hosts disagree: ${what}.`));
-            warn(ctx, `the hosts disagree: ${what}`);
+            (0,context/* warn */.R)(ctx, `the hosts disagree: ${what}`);
         }
         for (const m of fleet.members) {
             const f = facts.get(m);
@@ -9175,7 +9250,7 @@ async function rollback(ctx) {
         if ('error' in choice)
             throw new failures/* FleetFailure */.Z('rollback', `${choice.error}. ${whatToDo(ctx)}`);
         for (const w of choice.warnings)
-            warn(ctx, w);
+            (0,context/* warn */.R)(ctx, w);
         const target = choice.target;
         const first = fleet.members[0];
         report.previous = facts.get(first).live;
@@ -9289,7 +9364,7 @@ async function unlock_unlock(ctx) {
             ctx.report.changes.push(`${m.host.name}: ${verb} the lock of ${nameOf(holder)}, taken ${holder.since ?? '?'} (${age} old)` +
                 `${holder.info['run_url'] ? `, ${String(holder.info['run_url'])}` : ''}; its session was ${holder.alive ? 'STILL RUNNING' : 'no longer running'}`);
             if (holder.alive && !ctx.dryRun && !kept) {
-                warn(ctx, `${m.host.name}: removed the lock of ${nameOf(holder)} while its session still runs (forced): that run stops at its next step and changes nothing more (a hook already running finishes first)`);
+                (0,context/* warn */.R)(ctx, `${m.host.name}: removed the lock of ${nameOf(holder)} while its session still runs (forced): that run stops at its next step and changes nothing more (a hook already running finishes first)`);
             }
         }
         if (refused.length) {
@@ -9493,7 +9568,7 @@ async function stage(ctx) {
             report.release = name;
             report.previous = facts.get(first).live;
             report.releasePath = `${first.host.deployPath}/releases/${name}`;
-            const source = await buildSource(config, run.sha, fleet, facts, name, built, (text) => warn(ctx, text));
+            const source = await buildSource(config, run.sha, fleet, facts, name, built, (text) => (0,context/* warn */.R)(ctx, text));
             const phases = releasePhases(sctx, facts, name, source);
             const staging = await stageAndHooks(sctx, fleet, phases, false);
             recordHookOutputs(ctx, staging);
@@ -9525,7 +9600,7 @@ async function holdAll(ctx, fleet, name) {
     }
     catch (error) {
         if (ctx.signal.aborted)
-            warn(ctx, `the run was cancelled while the hosts took the hold of ${name}: a host that had begun it keeps ${name} staged and held until discard (\`command: discard\`, \`release: ${name}\`) or its expiry`);
+            (0,context/* warn */.R)(ctx, `the run was cancelled while the hosts took the hold of ${name}: a host that had begun it keeps ${name} staged and held until discard (\`command: discard\`, \`release: ${name}\`) or its expiry`);
         throw error;
     }
 }
@@ -9543,14 +9618,17 @@ function afterFailedSwitch(ctx, name, error) {
     if (!(error instanceof failures/* HostFailure */.h))
         return error;
     const hosts = ctx.config.hosts.map((h) => h.name);
-    const taken = hosts.filter((h) => ctx.report.hosts.get(h)?.some((r) => r.id === 'take-over' && r.status === 'ok'));
+    const takeOver = (h) => ctx.report.hosts.get(h)?.find((r) => r.id === 'take-over')?.status;
+    const taken = hosts.filter((h) => takeOver(h) === 'ok');
     if (!taken.length)
         return error;
     const undone = taken.filter((h) => ctx.report.undone.get(h));
     const unconfirmed = taken.filter((h) => !ctx.report.undone.get(h));
-    const held = hosts.filter((h) => !taken.includes(h));
+    // A host whose take-over refused (its stage gone, another hold, expired) is not claimed still staged: its error says.
+    const refused = hosts.filter((h) => takeOver(h) === 'failed');
+    const held = hosts.filter((h) => !taken.includes(h) && !refused.includes(h));
     const parts = [];
-    if (!unconfirmed.length && !held.length)
+    if (!unconfirmed.length && !held.length && !refused.length)
         parts.push(`every host is back on its previous release and the staged release ${name} was discarded on every host, as a failed deploy's release is`);
     else {
         if (undone.length)
@@ -9559,6 +9637,9 @@ function afterFailedSwitch(ctx, name, error) {
             parts.push(`${unconfirmed.join(', ')} did not confirm its undo (the post step finishes it, or run unlock)`);
         if (held.length)
             parts.push(`it is still staged on ${held.join(', ')} (run discard)`);
+        const others = refused.filter((h) => h !== error.host);
+        if (others.length)
+            parts.push(`${others.join(', ')} refused the take-over too (see each host's error)`);
     }
     const next = 'fix the cause, then stage again (a re-run of the stage job stages the same name) and switch';
     const message = error.message.replace(`${error.host}: ${error.step}: `, '');
@@ -9588,6 +9669,7 @@ const WHY = {
     other: 'another release is staged there',
     unheld: 'its stage record is there, but the deploy lock is not held by that stage',
     expired: 'its stage expired',
+    far: "its hold's expiry is further ahead than any stage_ttl allows (30 days): treated as expired",
     notdir: 'its release directory is a symlink or not a directory (never followed)',
     unknown: 'the host did not say whether it is staged',
 };
@@ -9669,7 +9751,7 @@ async function checkStaged(ctx, fleet, name) {
         facts.set(m, f);
         const s = stageState(r);
         if (s.state !== 'ok')
-            refused.push(`${m.host.name}: ${WHY[s.state]}${s.state === 'expired' && s.expiresAt ? ` at ${s.expiresAt}` : ''}`);
+            refused.push(`${m.host.name}: ${s.state === 'far' && s.expiresAt ? WHY.far.replace('expiry', `expiry ${s.expiresAt}`) : WHY[s.state]}${s.state === 'expired' && s.expiresAt ? ` at ${s.expiresAt}` : ''}`);
         else if (!f.dirs.includes(name))
             refused.push(`${m.host.name}: releases/${name} is missing`);
     }
@@ -9743,7 +9825,7 @@ async function runCommand(name, ctx) {
     // A dry run needs no env, but says what the real run would refuse.
     if (runsHooks(name, false)) {
         for (const p of ctx.config.envSkipped?.unset ?? [])
-            warn(ctx, `${(0,src_config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
+            (0,context/* warn */.R)(ctx, `${(0,src_config/* formatProblem */.Vw)(p)} (a dry run does not need it; ${name} would refuse to run)`);
     }
     // Stage, switch and discard change hosts with no plan to show: a dry run is refused, not run for real.
     if (ctx.dryRun && (name === 'stage' || name === 'switch' || name === 'discard'))
@@ -9772,7 +9854,7 @@ async function runCommand(name, ctx) {
 
 /***/ }),
 
-/***/ 1138:
+/***/ 6544:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -9846,28 +9928,31 @@ class Problems {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ../../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3645);
 ;// CONCATENATED MODULE: ./src/config/cursor.ts
 /** Walking the YAML AST: a cursor knows the file, the key path and how to turn a node into a position. */
 
 class Cursor {
     source;
     path;
-    keyPosition;
+    keyNode;
     constructor(source, path, 
-    /** Where the key of the value at `path` is written, when the value was reached through a mapping key. */
-    keyPosition) {
+    /** The key of the value at `path` as written, when the value was reached through a mapping key. */
+    keyNode) {
         this.source = source;
         this.path = path;
-        this.keyPosition = keyPosition;
+        this.keyNode = keyNode;
+    }
+    /** Where the key of the value at `path` is written (found when asked: few messages need it). */
+    get keyPosition() {
+        return this.keyNode === undefined ? undefined : this.position(this.keyNode);
     }
     /** `environments` → `environments.production`; numbers become `hosts[1]`. `keyNode` is the key as written. */
     child(key, keyNode) {
         if (typeof key === 'number')
             return new Cursor(this.source, `${this.path}[${key}]`);
-        const keyPosition = keyNode === undefined ? undefined : this.position(keyNode);
-        return new Cursor(this.source, this.path ? `${this.path}.${key}` : key, keyPosition);
+        return new Cursor(this.source, this.path ? `${this.path}.${key}` : key, keyNode);
     }
     /** 1-based position of a node (start of the file for a missing node). */
     position(node) {
@@ -10701,11 +10786,20 @@ function mappingEntries(node, at, what = 'a mapping') {
     }
     return entries;
 }
+/** The keys `specs` marks required, listed once per specs (a mapping is read once per host: hundreds of times). */
+const REQUIRED = new WeakMap();
+function requiredKeys(specs) {
+    let names = REQUIRED.get(specs);
+    if (!names) {
+        names = Object.keys(specs).filter((name) => specs[name].required);
+        REQUIRED.set(specs, names);
+    }
+    return names;
+}
 function readMapping(node, at, specs, options = {}) {
     const entries = mappingEntries(node, at);
     if (!entries)
         return undefined;
-    const known = Object.keys(specs);
     const values = {};
     const keys = {};
     for (const { key, keyNode, value } of entries) {
@@ -10717,7 +10811,7 @@ function readMapping(node, at, specs, options = {}) {
                 at.child(key).problem(keyNode, reason);
             }
             else {
-                const suggestion = suggestKey(key, known);
+                const suggestion = suggestKey(key, Object.keys(specs));
                 at.child(key).problem(keyNode, `unknown key${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`);
             }
             continue;
@@ -10728,10 +10822,9 @@ function readMapping(node, at, specs, options = {}) {
             values[key] = read;
     }
     if (options.requiredFrom) {
-        for (const [name, spec] of Object.entries(options.requiredFrom)) {
-            if (spec.required && !(name in keys)) {
+        for (const name of requiredKeys(options.requiredFrom)) {
+            if (!(name in keys))
                 at.problemAt(options.requiredAt ?? at.position(node), `missing required key \`${name}\``);
-            }
         }
     }
     // The loop above stored each value under its own key, read by that key's kind: the shape is ValuesOf<S>.
@@ -11743,10 +11836,12 @@ function previewProblem(value) {
         return 'must be one plain name in the deploy path (letters, digits, `.`, `_`, `-`), such as `preview`';
     return RESERVED.includes(value) ? `must not be ${value}: the deploy path's layout uses that name` : undefined;
 }
+/** The longest `stage_ttl`: a hold whose expiry lies further ahead is treated as expired (sh/stage.sh, same figure). */
+const STAGE_TTL_MAX_MS = 30 * 24 * 3_600_000;
 /** Spread into ENVIRONMENT_KEYS. */
 const STAGE_KEYS = {
     stage_ttl: key({
-        kind: duration(1_000, 30 * 24 * 3_600_000),
+        kind: duration(1_000, STAGE_TTL_MAX_MS),
         default: 7_200_000,
         description: 'How long a staged release (`command: stage`) holds each host before it expires, as a duration (`30m`, `2h`, or seconds); an expired hold is undone by the next deploy, stage or unlock. Default `2h`.',
     }),
@@ -12337,13 +12432,15 @@ function hostSettings(entry, x, environmentEnv) {
  * every environment, host names against `resolved` (the chosen environment's hosts, before `hosts` selects).
  */
 function checkHookTargets(at, entries = [], resolved, ...lists) {
-    const written = entries.map((e) => ({ ...e.spec, name: '', host: '' }));
+    let written;
     for (const hook of lists.flat()) {
         const target = hook.on;
         if (!target)
             continue;
         for (const item of target.items) {
             const label = item.startsWith('label=');
+            if (label)
+                written ??= entries.map((e) => ({ ...e.spec, name: '', host: '' }));
             const hosts = label ? written : resolved;
             if (!hosts || hosts.some((h) => selectedBy([item], h)))
                 continue;
@@ -12637,30 +12734,28 @@ function reportYamlErrors(errors, root) {
         root.problemAt({ file: root.source.file, line, column: col }, message);
     }
 }
-/** Unknown aliases and alias bombs, which the parser itself lets through. */
+/**
+ * Unknown aliases and alias bombs, which the parser itself lets through. A document without an alias has neither:
+ * it is not converted (a conversion of the whole document costs as much as reading it).
+ */
 function checkAliases(doc, root) {
     let bad = false;
+    let first = null;
     (0,dist/* visit */.YR)(doc, {
         Alias(_, node) {
+            first ??= node;
             if (node.resolve(doc) === undefined) {
                 root.problem(node, `unknown alias \`*${node.source}\` (no anchor \`&${node.source}\` before it)`);
                 bad = true;
             }
         },
     });
-    if (bad)
+    if (bad || first === null)
         return;
     try {
         doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     }
     catch (error) {
-        let first = null;
-        (0,dist/* visit */.YR)(doc, {
-            Alias(_, node) {
-                first = node;
-                return dist/* visit */.YR.BREAK;
-            },
-        });
         const excessive = /alias count/i.test(messageOf(error));
         root.problem((0,dist/* isAlias */.Vj)(first) ? first : null, excessive
             ? `too many alias expansions (over ${MAX_ALIAS_COUNT}): refusing a possible "billion laughs" document`
@@ -12689,7 +12784,9 @@ function load(options, problems) {
     reportYamlErrors([...doc.errors, ...doc.warnings], root);
     if (!problems.empty)
         return undefined;
-    checkAliases(doc, root);
+    // An alias is written `*name`: a file without a `*` has none, and its tree need not be walked for one.
+    if (text.includes('*'))
+        checkAliases(doc, root);
     if (!problems.empty)
         return undefined;
     return validateDocument(source, {
@@ -12768,7 +12865,7 @@ function schemaText() {
 
 /***/ }),
 
-/***/ 3916:
+/***/ 4533:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -12785,7 +12882,7 @@ class Cancelled extends Error {
 
 /***/ }),
 
-/***/ 6247:
+/***/ 9516:
 /***/ ((__unused_webpack_module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3136);
@@ -12803,7 +12900,7 @@ g.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(g.__filename)
 
 /***/ }),
 
-/***/ 7233:
+/***/ 8920:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -12848,7 +12945,7 @@ class FleetFailure extends Error {
 
 /***/ }),
 
-/***/ 5625:
+/***/ 9334:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -12877,7 +12974,7 @@ function phaseLine(title, outcome) {
 
 /***/ }),
 
-/***/ 1239:
+/***/ 804:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -12940,7 +13037,7 @@ function suffixedReleaseName(name, taken) {
 
 /***/ }),
 
-/***/ 2044:
+/***/ 5007:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -12975,7 +13072,7 @@ function shownInvalid(value) {
 
 /***/ }),
 
-/***/ 4414:
+/***/ 8531:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -13004,7 +13101,7 @@ function words(values) {
 
 /***/ }),
 
-/***/ 9120:
+/***/ 3483:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -13063,7 +13160,7 @@ const INSPECT_SH = "da_data user \"${USER:-$(id -un)}\"\nif ! cd -- \"$DA_DEPLOY
 /** maintenance.sh */
 const MAINTENANCE_SH = "da_maint_cmd() (\neval \"$DA_MAINT_ENV\"\ncd -- current/ 2>/dev/null || { echo \"error: current/ is not a directory here: nothing is live\" >&2; exit 1; }\ntrap - PIPE\ntimeout -k 10 \"$DA_MAINT_SECS\" bash -e -c \"$1\" < /dev/null || {\nrc=$?\n[ \"$rc\" -ne 124 ] || echo \"error: stopped after hook_timeout ($DA_MAINT_SECS s)\" >&2\nexit \"$rc\"\n}\n)\nda_maint_holder() {\nDA_MAINT_BY='' DA_MAINT_HOW=''\n[ -f .deploy/maintenance ] && [ ! -L .deploy/maintenance ] || return 0\n{ IFS= read -r DA_MAINT_BY; IFS= read -r DA_MAINT_HOW; } < .deploy/maintenance || true\n}\nda_maint_record() {\nlocal tmp=\".deploy/maintenance.$DA_OWNER\"\nda_dir .deploy/pending\necho \"maintenance on\" >> \"$DA_PENDING\"\nrm -f -- \"$tmp\"\n(set -C; printf '%s\\n%s\\n' \"$DA_OWNER\" \"$1\" > \"$tmp\") && mv -fT -- \"$tmp\" .deploy/maintenance\n}\nda_maint_on() {\nif [ ! -d current/ ]; then\necho \"nothing is live here: maintenance on skipped\"\nda_data maintenance none\nreturn 0\nfi\nda_maint_holder\nif [ \"$1\" = deploy ] && [ \"$DA_MAINT_HOW\" = manual ]; then\necho \"maintenance is already on (the maintenance command turned it on): left as it is, and on after this deploy\"\nda_data maintenance held\nreturn 0\nfi\nda_maint_record \"$1\"\necho \"maintenance on: $DA_MAINT_ON\"\nda_maint_cmd \"$DA_MAINT_ON\"\nda_data maintenance on\n}\nda_maint_off() {\nlocal rc=0\nda_maint_holder\nif [ \"$1\" = deploy ] && [ \"$DA_MAINT_BY\" != \"$DA_OWNER\" ]; then\n[ \"$DA_MAINT_HOW\" != manual ] || echo \"maintenance stays on: the maintenance command turned it on (turn it off with it)\"\nda_data maintenance none\nreturn 0\nfi\nif [ ! -d current/ ]; then\necho \"nothing is live here: maintenance off skipped\"\nda_data maintenance none\nreturn 0\nfi\necho \"maintenance off: $DA_MAINT_OFF\"\nda_maint_cmd \"$DA_MAINT_OFF\" || rc=$?\nif [ \"$rc\" -eq 0 ]; then\nrm -f .deploy/maintenance\nda_data maintenance off\nreturn 0\nfi\necho \"error: maintenance off failed (exit $rc): the site is still in maintenance here\" >&2\nda_data maintenance \"failed $rc\"\n[ \"$1\" = deploy ] || return \"$rc\"\n}\nda_maint_left() {\nda_maint_holder\n[ \"$DA_MAINT_BY\" != \"$DA_OWNER\" ] || da_data maintenance left\n}\nda_maint_abort() {\nlocal rc=0 line on=\nwhile IFS= read -r line; do [ \"$line\" != \"maintenance on\" ] || on=yes; done < \"$DA_PENDING\"\nda_maint_holder\n[ -n \"$on\" ] && [ \"$DA_MAINT_BY\" = \"$DA_OWNER\" ] || return 0\necho \"maintenance off (undoing this run): $DA_MAINT_OFF\"\nda_maint_cmd \"$DA_MAINT_OFF\" 2>&1 || rc=$?\nif [ \"$rc\" -eq 0 ]; then\nrm -f .deploy/maintenance && echo \"maintenance is off again\" && da_undid maintenance-off\nelse\necho \"error: maintenance off failed (exit $rc): the site is STILL IN MAINTENANCE here; run the maintenance command with state off\"\nda_undid maintenance-failed\nfi\n}\n";
 /** prelude.sh */
-const PRELUDE_SH = "da_mark() { printf '\\n\\036%s %s\\n' \"$DA_T\" \"$*\"; }\nda_data() {\ncase $2 in\n*[![:print:]]*) printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) printf '\\n\\036%s data %s =%s\\n' \"$DA_T\" \"$1\" \"$2\" ;;\nesac\n}\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$b\"; }\nda_step() {\nda_mark step-begin \"$1\"\n(\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n) 2>&1\nlocal rc=$?\nda_mark step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_undid() { [ \"$DA_OWNER\" != \"${DA_SELF:-}\" ] || da_mark undone \"$1\"; }\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\nda_undid current-left\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_undid switched-back\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal o=''\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) [ \"$(da_lock_field owner)\" != \"$DA_OWNER\" ] || return 0 ;; esac\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\n[ -z \"$lost\" ] || da_undid lock-lost\nda_revert\n! declare -F da_files_restore > /dev/null || da_files_restore \"$lost\"\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\nda_undid shared-left\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && ! [ current -ef \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\" && da_undid release-removed\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nda_undid shared-left\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\" && da_undid shared-removed\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\n[ -z \"${DA_MAINT_OFF:-}\" ] || da_maint_abort\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n[ -n \"$lost\" ] || da_owns_lock || da_undid unlocked\nda_undid end\n}\nda_lock_field() { sed -n \"s/.*\\\"$1\\\":\\\"\\{0,1\\}\\([^\\\",}]*\\).*/\\1/p\" .deploy/lock/info.json 2>/dev/null; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nda_data lock-info \"$(cat .deploy/lock/info.json 2>/dev/null || true)\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nda_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\nda_lost() { da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_abort; exit 143' TERM\ntrap 'da_abort; exit 130' INT HUP\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\nDA_SELF=$DA_OWNER\n";
+const PRELUDE_SH = "da_mark() { printf '\\n\\036%s %s\\n' \"$DA_T\" \"$*\"; }\nda_data() {\ncase $2 in\n*[![:print:]]*) printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) printf '\\n\\036%s data %s =%s\\n' \"$DA_T\" \"$1\" \"$2\" ;;\nesac\n}\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob() { local b; b=$(base64 -w0); printf '\\n\\036%s data %s %s\\n' \"$DA_T\" \"$1\" \"$b\"; }\nda_step() {\nda_mark step-begin \"$1\"\n(\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n) 2>&1\nlocal rc=$?\nda_mark step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_undid() { [ \"$DA_OWNER\" != \"${DA_SELF:-}\" ] || da_mark undone \"$1\"; }\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\nda_undid current-left\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_undid switched-back\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal o=''\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) [ \"$(da_lock_field owner)\" != \"$DA_OWNER\" ] || return 0 ;; esac\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\n[ -z \"$lost\" ] || da_undid lock-lost\nda_revert\n! declare -F da_files_restore > /dev/null || da_files_restore \"$lost\"\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\nda_undid shared-left\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && ! [ current -ef \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\" && da_undid release-removed\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nda_undid shared-left\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\" && da_undid shared-removed\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\n[ -z \"${DA_MAINT_OFF:-}\" ] || da_maint_abort\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n[ -n \"$lost\" ] || da_owns_lock || da_undid unlocked\nda_undid end\n}\nda_json_field() {\nlocal r='' re=\"\\\"$2\\\":\\\"?([^\\\",}]*)\"\n[ ! -f \"$1\" ] || read -r -N 4096 r < \"$1\" 2>/dev/null || :\n[[ ! $r =~ $re ]] || printf '%s' \"${BASH_REMATCH[1]}\"\n}\nda_lock_field() { da_json_field .deploy/lock/info.json \"$1\"; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nlocal r=''\n[ ! -f .deploy/lock/info.json ] || read -r -N 4097 r < .deploy/lock/info.json 2>/dev/null || :\nif [ \"${#r}\" -gt 4096 ]; then da_data lock-info-cut yes; r=${r:0:4096}; fi\nda_data lock-info \"${r%$'\\n'}\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nda_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\nda_lost() { da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_abort; exit 143' TERM\ntrap 'da_abort; exit 130' INT HUP\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\nDA_SELF=$DA_OWNER\n";
 /** prepare.sh */
 const PREPARE_SH = "da_dir \"$DA_DEPLOY_PATH\"\ncd -- \"$DA_DEPLOY_PATH\" || exit\nif [ -e current ] && [ ! -L current ]; then\necho \"error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?).\" >&2\necho \"Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\nfor d in releases .deploy .deploy/pending .deploy/manifests .deploy/lock; do\nif [ -L \"$d\" ]; then\necho \"error: $DA_DEPLOY_PATH/$d is a symlink (to $(readlink -- \"$d\")): deploy-action keeps releases and its metadata only in real directories inside deploy_path.\" >&2\necho \"Replace it with a directory (move what it holds), or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\ndone\n{ [ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ]; } || mkdir -p releases shared .deploy/pending .deploy/manifests\n";
 /** prune.sh */
@@ -13071,7 +13168,7 @@ const PRUNE_SH = "da_prune() {\nlocal p ok='' n=0 list=()\nwhile IFS= read -r -d
 /** session-loop.sh */
 const SESSION_LOOP_SH = "while :; do\nIFS= read -r -t \"$DA_IDLE\" da_n || da_lost\ncase $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac\nIFS= read -r -t \"$DA_IDLE\" -N \"$da_n\" da_chunk || da_lost\neval \"$da_chunk\"\ndone\n";
 /** stage-check.sh */
-const STAGE_CHECK_SH = "o=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nstaged=$(da_stage_field release)\nif [ -z \"$staged\" ]; then state=none\nelif [ \"$staged\" != \"$DA_RELEASE\" ]; then state=other\nelif [ \"$o\" != \"stage-$DA_RELEASE\" ]; then state=unheld\nelif [ -L \"releases/$DA_RELEASE\" ] || [ ! -d \"releases/$DA_RELEASE\" ]; then state=notdir\nelif da_stage_expired; then state=expired\nelse state=ok\nfi\nda_data stage-check \"$state\"\nda_data stage-expires-at \"$(da_stage_field expires_at)\"\n";
+const STAGE_CHECK_SH = "o=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nstaged=$(da_stage_field release)\nif [ -z \"$staged\" ]; then state=none\nelif [ \"$staged\" != \"$DA_RELEASE\" ]; then state=other\nelif [ \"$o\" != \"stage-$DA_RELEASE\" ]; then state=unheld\nelif [ -L \"releases/$DA_RELEASE\" ] || [ ! -d \"releases/$DA_RELEASE\" ]; then state=notdir\nelif da_stage_expired; then state=expired\n[ -z \"$DA_STAGE_FAR\" ] || state=far\nelse state=ok\nfi\nda_data stage-check \"$state\"\nda_data stage-expires-at \"$(da_stage_field expires_at)\"\n";
 /** stage-discard.sh */
 const STAGE_DISCARD_SH = "o=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nif [ \"$o\" != \"stage-$DA_RELEASE\" ]; then\nda_data discard none\necho \"nothing staged: $DA_RELEASE is not held here\"\nexit 0\nfi\nda_fence_lock\nread -r o 2>/dev/null < .deploy/lock/owner || true\n[ \"$o\" = \"stage-$DA_RELEASE\" ] || { da_data discard none; echo \"nothing staged\"; exit 0; }\nby=$(da_lock_name)\nda_stage_undo \"$DA_RELEASE\"\nda_data discard removed\necho \"discarded the staged release $DA_RELEASE (staged by $by)\"\n";
 /** stage-hold.sh */
@@ -13079,15 +13176,15 @@ const STAGE_HOLD_SH = "trap '' TERM INT HUP\nda_fence_lock\nda_fence\nhold=stage
 /** stage-rerun.sh */
 const STAGE_RERUN_SH = "da_stage_ours() {\nlocal o=''\nread -r o 2>/dev/null < .deploy/lock/owner || true\n[ \"$o\" = \"stage-$rname\" ] && [ \"$(da_stage_field release)\" = \"$rname\" ] && [ -d \"releases/$rname\" ] &&\n[ \"$(da_lock_field repository)\" = \"$repo\" ] && [ \"$(da_lock_field run_id)\" = \"$runid\" ] &&\n[ \"$(da_stage_field repository)\" = \"$repo\" ] && [ \"$(da_stage_field run_id)\" = \"$runid\" ] && ! da_stage_expired\n}\nif [ -n \"$runid\" ] && [ -f .deploy/stage ] && da_stage_ours && da_fence_lock && da_stage_ours; then\nprintf -v now '%(%s)T' -1\nexp=$((now + ttl))\nTZ=UTC0 printf -v until '%(%Y-%m-%dT%H:%M:%SZ)T' \"$exp\"\nwas=$(da_stage_field run_attempt)\nsed -e \"s/\\\"expires_at\\\":\\\"[^\\\"]*\\\"/\\\"expires_at\\\":\\\"$until\\\"/\" -e \"s/\\\"expires\\\":[0-9]*/\\\"expires\\\":$exp/\" .deploy/stage > .deploy/stage.new\nsed -e \"s/\\\"expires_at\\\":\\\"[^\\\"]*\\\"/\\\"expires_at\\\":\\\"$until\\\"/\" .deploy/lock/info.json > .deploy/lock/info.new\nmv -f .deploy/lock/info.new .deploy/lock/info.json\nmv -f .deploy/stage.new .deploy/stage\nda_data stage-kept \"$until\"\necho \"already staged: $rname, by this run${was:+ (attempt $was)}; kept, held until $until\"\nexit 0\nfi\n";
 /** stage-take.sh */
-const STAGE_TAKE_SH = "da_fence_lock\nhold=stage-$DA_RELEASE\no=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nif [ \"$o\" != \"$hold\" ] || [ \"$(da_stage_field release)\" != \"$DA_RELEASE\" ]; then\necho \"error: $DA_RELEASE is no longer staged here (the lock is held by ${o:-nobody}): nothing was switched\" >&2\nexit 1\nfi\nif da_stage_expired; then\necho \"error: the stage of $DA_RELEASE expired at $(da_stage_field expires_at): nothing was switched\" >&2\nexit 1\nfi\nprintf '{%s,\"pid\":%s,\"boot_id\":\"%s\"}\\n' \"$info\" \"$$\" \"$DA_BOOT_ID\" > .deploy/lock/info.new\nprintf '%s\\n' \"$DA_OWNER\" > .deploy/lock/owner.new\n[ ! -e \".deploy/pending/$hold\" ] || mv -f -- \".deploy/pending/$hold\" \"$DA_PENDING\"\n[ ! -e \".deploy/tmp.$hold\" ] || mv -f -- \".deploy/tmp.$hold\" \"$DA_TMP\"\nmv -f .deploy/lock/info.new .deploy/lock/info.json\nmv -f .deploy/lock/owner.new .deploy/lock/owner\nda_stage_unpreview \"$DA_RELEASE\"\nrm -f .deploy/stage\necho \"took the deploy lock over from the stage of $DA_RELEASE\"\n";
+const STAGE_TAKE_SH = "da_fence_lock\nhold=stage-$DA_RELEASE\no=\nread -r o 2>/dev/null < .deploy/lock/owner || true\nif [ \"$o\" != \"$hold\" ] || [ \"$(da_stage_field release)\" != \"$DA_RELEASE\" ]; then\necho \"error: $DA_RELEASE is no longer staged here (the lock is held by ${o:-nobody}): nothing was switched\" >&2\nexit 1\nfi\nif da_stage_expired; then\n[ -z \"$DA_STAGE_FAR\" ] || { echo \"error: $DA_STAGE_FAR; nothing was switched\" >&2; exit 1; }\necho \"error: the stage of $DA_RELEASE expired at $(da_stage_field expires_at): nothing was switched\" >&2\nexit 1\nfi\nprintf '{%s,\"pid\":%s,\"boot_id\":\"%s\"}\\n' \"$info\" \"$$\" \"$DA_BOOT_ID\" > .deploy/lock/info.new\nprintf '%s\\n' \"$DA_OWNER\" > .deploy/lock/owner.new\n[ ! -e \".deploy/pending/$hold\" ] || mv -f -- \".deploy/pending/$hold\" \"$DA_PENDING\"\n[ ! -e \".deploy/tmp.$hold\" ] || mv -f -- \".deploy/tmp.$hold\" \"$DA_TMP\"\nmv -f .deploy/lock/info.new .deploy/lock/info.json\nmv -f .deploy/lock/owner.new .deploy/lock/owner\nda_stage_unpreview \"$DA_RELEASE\"\nrm -f .deploy/stage\necho \"took the deploy lock over from the stage of $DA_RELEASE\"\n";
 /** stage.sh */
-const STAGE_SH = "da_stage_field() {\nlocal r='' re=\"\\\"$1\\\":\\\"?([^\\\",}]*)\"\n[ ! -f .deploy/stage ] || read -r -N 4096 r < .deploy/stage 2>/dev/null || :\n[[ ! $r =~ $re ]] || printf '%s' \"${BASH_REMATCH[1]}\"\n}\nda_stage_expired() {\nlocal o='' exp now\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) ;; *) return 1 ;; esac\n[ \"$(da_stage_field release)\" = \"${o#stage-}\" ] || return 0\nexp=$(da_stage_field expires)\ncase $exp in '' | *[!0-9]* | ?????????????*) return 0 ;; esac\nprintf -v now '%(%s)T' -1\n[ \"$exp\" -lt \"$now\" ]\n}\nda_stage_undo() {\nlocal name=$1\ncase $name in '' | . | .. | */*) return 1 ;; esac\n(da_stage_abort \"$name\") || true\n[ \"$(da_stage_field release)\" != \"$name\" ] || { da_stage_unpreview \"$name\"; rm -f .deploy/stage; }\n}\nda_stage_unpreview() {\nlocal p\np=$(da_stage_field preview)\ncase $p in '' | . | .. | */*) return 0 ;; esac\n[ ! -L \"$p\" ] || [ \"$(readlink -- \"$p\")\" != \"releases/$1\" ] || rm -f -- \"$p\"\n}\nda_stage_abort() {\nlocal DA_OWNER=stage-$1 DA_PENDING=.deploy/pending/stage-$1 DA_TMP=.deploy/tmp.stage-$1 s\ns=$(da_lock_field owner)\ncase $s in '' | *[!A-Za-z0-9_-]*) ;; *)\n[ -e \"$DA_PENDING\" ] || DA_PENDING=.deploy/pending/$s\n[ -e \"$DA_TMP\" ] || DA_TMP=.deploy/tmp.$s ;;\nesac\nda_abort\n}\nda_stage_reclaim() {\nda_stage_expired || return 1\nda_fence_lock || return 1\nda_stage_expired || return 1\nlocal o='' at said\nread -r o < .deploy/lock/owner\nat=$(da_stage_field expires_at)\nsaid=\"a staged release ${o#stage-} expired at ${at:-an unknown time}: discarded\"\n[ \"$(da_stage_field release)\" = \"${o#stage-}\" ] || said=\"the stage of ${o#stage-} was cut short before its hold was whole: undone\"\nda_stage_undo \"${o#stage-}\" > /dev/null\necho \"$said\"\n}\n";
+const STAGE_SH = "da_stage_field() { da_json_field .deploy/stage \"$1\"; }\nda_stage_expired() {\nlocal o='' exp now\nDA_STAGE_FAR=\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) ;; *) return 1 ;; esac\n[ \"$(da_stage_field release)\" = \"${o#stage-}\" ] || return 0\nexp=$(da_stage_field expires)\ncase $exp in '' | *[!0-9]* | ?????????????*) return 0 ;; esac\nprintf -v now '%(%s)T' -1\nif [ \"$exp\" -gt $((now + 2592000 + 3600)) ]; then\nDA_STAGE_FAR=$(da_stage_field expires_at)\nDA_STAGE_FAR=\"the hold's expiry ${DA_STAGE_FAR:-$exp} is further ahead than any stage_ttl allows (30 days): treated as expired\"\nreturn 0\nfi\n[ \"$exp\" -lt \"$now\" ]\n}\nda_stage_undo() {\nlocal name=$1\ncase $name in '' | . | .. | */*) return 1 ;; esac\n(da_stage_abort \"$name\") || true\n[ \"$(da_stage_field release)\" != \"$name\" ] || { da_stage_unpreview \"$name\"; rm -f .deploy/stage; }\n}\nda_stage_unpreview() {\nlocal p\np=$(da_stage_field preview)\ncase $p in '' | . | .. | */*) return 0 ;; esac\n[ ! -L \"$p\" ] || [ \"$(readlink -- \"$p\")\" != \"releases/$1\" ] || rm -f -- \"$p\"\n}\nda_stage_abort() {\nlocal DA_OWNER=stage-$1 DA_PENDING=.deploy/pending/stage-$1 DA_TMP=.deploy/tmp.stage-$1 s\ns=$(da_lock_field owner)\ncase $s in '' | *[!A-Za-z0-9_-]*) ;; *)\n[ -e \"$DA_PENDING\" ] || DA_PENDING=.deploy/pending/$s\n[ -e \"$DA_TMP\" ] || DA_TMP=.deploy/tmp.$s ;;\nesac\nda_abort\n}\nda_stage_reclaim() {\nda_stage_expired || return 1\nda_fence_lock || return 1\nda_stage_expired || return 1\nlocal o='' at said\nread -r o < .deploy/lock/owner\nat=$(da_stage_field expires_at)\nsaid=\"a staged release ${o#stage-} expired at ${at:-an unknown time}: discarded\"\n[ -z \"$DA_STAGE_FAR\" ] || said=\"$DA_STAGE_FAR; the staged release ${o#stage-} was discarded\"\n[ \"$(da_stage_field release)\" = \"${o#stage-}\" ] || said=\"the stage of ${o#stage-} was cut short before its hold was whole: undone\"\nda_stage_undo \"${o#stage-}\" > /dev/null\necho \"$said\"\n}\n";
 /** tools.sh */
 const TOOLS_SH = "if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 403)); then da_mark tools missing= busybox= \"bash=$BASH_VERSION\"; exit 69; fi\nda_tools() {\nlocal t b m='' y='' x=(/bin/busybox /usr/bin/busybox)\nfor t in busybox toybox; do hash $t 2>/dev/null && x+=(\"${BASH_CMDS[$t]}\"); done\nfor t in \"$@\"; do\nhash \"$t\" 2>/dev/null || { m+=,$t; continue; }\nfor b in \"${x[@]}\"; do [ \"${BASH_CMDS[$t]}\" -ef \"$b\" ] && { y+=,$t; break; }; done\ndone\n[ -z \"$m$y\" ] || { da_mark tools \"missing=${m#,}\" \"busybox=${y#,}\" \"bash=$BASH_VERSION\"; exit 69; }\n}\n";
 /** transfer.sh */
 const TRANSFER_SH = "da_chunks() {\nlocal n total=0\nwhile IFS= read -r -t \"$DA_IDLE\" n && [ \"$n\" -gt 0 ] 2>/dev/null; do\ntimeout \"$DA_IDLE\" head -c \"$n\" || { echo \"error: the upload stalled (nothing for $DA_IDLE s)\" >&2; return 1; }\ntotal=$((total + n))\ndone\n[ \"$n\" = 0 ] || { echo \"error: the upload stopped before its end\" >&2; return 1; }\n[ -z \"${1:-}\" ] || echo \"received $total bytes of $1\" >&2\n}\nda_unpack() {\nif ! da_chunks archive | tar -xzf - -C \"$1\" --no-same-owner; then\nlocal avail\navail=$(df -Pk -- \"$1\" 2>/dev/null | awk 'NR == 2 { print $4 }')\nif [ -n \"$avail\" ] && [ \"$avail\" -lt 1024 ]; then\necho \"error: No space left on device: $DA_DEPLOY_PATH has $avail KiB free\" >&2\nelse\necho \"error: unpacking the release failed (${avail:-?} KiB free in $DA_DEPLOY_PATH)\" >&2\nfi\nreturn 1\nfi\n}\n";
 /** unlock-any.sh */
-const UNLOCK_ANY_SH = "if [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_fence_lock\nif [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_lock_report\nholder=\nread -r holder 2>/dev/null < .deploy/lock/owner || true\ncase $holder in .* | *[!A-Za-z0-9._-]*) holder= ;; esac\nalive=false\ncase $holder in stage-*) da_stage_expired || alive=true ;; *) ! da_lock_alive || alive=true ;; esac\nif [ \"$alive\" = true ] && [ \"$forced\" != true ]; then\nda_data unlock refused\ncase $holder in\nstage-*) echo \"the lock holds the staged release ${holder#stage-} until $(da_stage_field expires_at): switch or discard it; the lock was left in place\" ;;\n*) echo \"the lock holder's session is still running on this host: the lock was left in place\" ;;\nesac\nexit 0\nfi\nda_now\nif [ -L .deploy/unlocked ]; then\necho \"warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)\"\nelif [ -n \"$holder\" ]; then\nda_dir .deploy/unlocked\nfind .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true\nprintf '%s\\n%s\\n%s\\n' \"$DA_AT\" \"$by\" \"$url\" > \".deploy/unlocked/$holder\"\nfi\ncase $holder in\nstage-*)\nif [ \"$alive\" = true ]; then echo \"discarding the staged release ${holder#stage-}\"\nelse echo \"a staged release ${holder#stage-} expired at $(da_stage_field expires_at): discarded\"; fi\nda_stage_undo \"${holder#stage-}\" ;;\nesac\nif [ \"$alive\" = false ] && [ -n \"$holder\" ] && [ -f \".deploy/pending/$holder\" ]; then\necho \"undoing what the lock holder's run left unfinished\"\n( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )\nfi\nrm -rf .deploy/lock\nda_history \"{\\\"event\\\":\\\"unlock\\\",\\\"holder\\\":\\\"$holder\\\",\\\"holder_alive\\\":$alive,\\\"forced\\\":$forced,$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nda_data unlock removed\necho \"deploy lock removed\"\n";
+const UNLOCK_ANY_SH = "if [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_fence_lock\nif [ ! -d .deploy/lock ]; then echo \"no deploy lock here\"; exit 0; fi\nda_lock_report\nholder=\nread -r holder 2>/dev/null < .deploy/lock/owner || true\ncase $holder in .* | *[!A-Za-z0-9._-]*) holder= ;; esac\nalive=false\ncase $holder in stage-*) da_stage_expired || alive=true ;; *) ! da_lock_alive || alive=true ;; esac\nif [ \"$alive\" = true ] && [ \"$forced\" != true ]; then\nda_data unlock refused\ncase $holder in\nstage-*) echo \"the lock holds the staged release ${holder#stage-} until $(da_stage_field expires_at): switch or discard it; the lock was left in place\" ;;\n*) echo \"the lock holder's session is still running on this host: the lock was left in place\" ;;\nesac\nexit 0\nfi\nda_now\nif [ -L .deploy/unlocked ]; then\necho \"warning: .deploy/unlocked is a symlink: no record left for the holder (remove the link)\"\nelif [ -n \"$holder\" ]; then\nda_dir .deploy/unlocked\nfind .deploy/unlocked -type f -mtime +30 -delete 2>/dev/null || true\nprintf '%s\\n%s\\n%s\\n' \"$DA_AT\" \"$by\" \"$url\" > \".deploy/unlocked/$holder\"\nfi\ncase $holder in\nstage-*)\nif [ \"$alive\" = true ]; then echo \"discarding the staged release ${holder#stage-}\"\nelif [ -n \"${DA_STAGE_FAR:-}\" ]; then echo \"$DA_STAGE_FAR; the staged release ${holder#stage-} was discarded\"\nelif [ \"$(da_stage_field release)\" != \"${holder#stage-}\" ]; then\necho \"the hold of ${holder#stage-} has no stage record (.deploy/stage is missing or names another release): undone\"\nelse echo \"a staged release ${holder#stage-} expired at $(da_stage_field expires_at): discarded\"; fi\nda_stage_undo \"${holder#stage-}\" ;;\nesac\nif [ \"$alive\" = false ] && [ -n \"$holder\" ] && [ -f \".deploy/pending/$holder\" ]; then\necho \"undoing what the lock holder's run left unfinished\"\n( DA_OWNER=$holder; DA_PENDING=.deploy/pending/$holder; DA_TMP=.deploy/tmp.$holder; da_abort )\nfi\nrm -rf .deploy/lock\nda_history \"{\\\"event\\\":\\\"unlock\\\",\\\"holder\\\":\\\"$holder\\\",\\\"holder_alive\\\":$alive,\\\"forced\\\":$forced,$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nda_data unlock removed\necho \"deploy lock removed\"\n";
 /** verify.awk */
 const VERIFY_AWK = "BEGIN { RS = ORS = \"\\0\"; M = ENVIRON[\"DA_V_MANIFEST\"]; I = ENVIRON[\"DA_V_INDEX\"]; skip = ENVIRON[\"DA_V_SKIP\"] }\nfunction differ(what, p) { if (++bad <= 10) printf \"  %s: %s\\n\", what, p }\nfunction check(p, h) { if (h == substr(want[p], 3)) hashed[p] = h; else differ(\"content differs\", p) }\nFILENAME == M {\nt = substr($0, 1, 1); r = substr($0, 3); r = substr(r, index(r, \"\\t\") + 1); i = index(r, \"\\t\"); p = substr(r, i + 1)\nif (skip == \"\" || p !~ skip) want[p] = t \"\\t\" substr(r, 1, i - 1)\nnext\n}\nFILENAME == I { i = index($0, \"\\t\"); r = substr($0, i + 1); j = index(r, \"\\t\"); known[substr(r, j + 1)] = substr($0, 1, i) substr(r, 1, j - 1); next }\n{\nt = substr($0, 1, 1); r = substr($0, 3); i = index(r, \"\\t\"); v = substr(r, 1, i - 1); p = substr(r, i + 1)\nif (p == \"\") { if (t == \"f\") { split(v, s, \" \"); mark = s[4] - 0.01 } next }\nif (!(p in want)) { differ(\"not in the build\", p); next }\nseen[p] = 1\nif (substr(want[p], 1, 1) != t) { differ(\"type differs\", p); next }\nif (t == \"l\" && substr(want[p], 3) != v) differ(\"link target differs\", p)\nif (t != \"f\") next\nsig[p] = v\nif ((p in known) && index(known[p], v \"\\t\") == 1) check(p, substr(known[p], length(v) + 2))\nelse {\nprint \"./\" p > ENVIRON[\"DA_V_TODO\"]; todo[p] = 1; read++\nif (index(p, \"'\") || length(args) > 30000) direct = \"no\"; else args = args \" './\" p \"'\"\n}\n}\nEND {\nif (read) {\nclose(ENVIRON[\"DA_V_TODO\"])\ncmd = direct == \"no\" ? \"xargs -0r sha256sum -z < \\\"$DA_V_TODO\\\"\" : \"exec sha256sum -z --\" args\nwhile ((cmd | getline line) > 0) { p = substr(line, 69); delete todo[p]; check(p, substr(line, 1, 32)) }\nclose(cmd)\nfor (p in todo) differ(\"unreadable\", p)\n}\nfor (p in want) if (!(p in seen)) differ(\"missing\", p)\nif (!bad) for (p in hashed) { split(sig[p], s, \" \"); if (s[4] + 0 < mark) print sig[p] \"\\t\" hashed[p] \"\\t\" p > ENVIRON[\"DA_V_NEW_INDEX\"] }\nprintf \"%d\\n\", read > ENVIRON[\"DA_V_COUNTS\"]\nexit bad ? 3 : 0\n}\n";
 /** verify.sh */
@@ -13096,7 +13193,7 @@ const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\
 
 /***/ }),
 
-/***/ 665:
+/***/ 3922:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -13104,8 +13201,8 @@ const VERIFY_SH = "tmp=\"$PWD/$DA_TMP\"; da_dir \"$tmp\"\nexport DA_V_MANIFEST=\
 /* harmony export */   i7: () => (/* binding */ execStep),
 /* harmony export */   iz: () => (/* binding */ execLabel)
 /* harmony export */ });
-/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
-/* harmony import */ var _hooks_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(374);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8531);
+/* harmony import */ var _hooks_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1287);
 
 
 /** The step id of `exec` (the summary and the failure name it). */
@@ -13142,7 +13239,7 @@ function execLabel(command) {
 
 /***/ }),
 
-/***/ 2249:
+/***/ 3912:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -13151,8 +13248,8 @@ function execLabel(command) {
 /* harmony export */   s5: () => (/* binding */ hookOutputs)
 /* harmony export */ });
 /* unused harmony exports outputKey, OUTPUT_FILE_MAX, OUTPUT_VALUE_MAX, OUTPUT_NAME, parseOutputFile */
-/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2044);
-/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9120);
+/* harmony import */ var _data_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5007);
+/* harmony import */ var _sh_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3483);
 
 
 /**
@@ -13285,7 +13382,7 @@ function capped(problems) {
 
 /***/ }),
 
-/***/ 374:
+/***/ 1287:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -13296,9 +13393,9 @@ function capped(problems) {
 /* harmony export */   v1: () => (/* binding */ exportsOf),
 /* harmony export */   yc: () => (/* binding */ IN_CURRENT)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1138);
-/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4414);
-/* harmony import */ var _hook_output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2249);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6544);
+/* harmony import */ var _quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8531);
+/* harmony import */ var _hook_output_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3912);
 
 
 
@@ -13355,7 +13452,7 @@ da_output_close ${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(`${place.prefix}-
 
 /***/ }),
 
-/***/ 742:
+/***/ 5260:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -13414,9 +13511,9 @@ class LiveLine {
 }
 
 // EXTERNAL MODULE: ./src/report/style.ts
-var style = __nccwpck_require__(1791);
+var style = __nccwpck_require__(3254);
 // EXTERNAL MODULE: ./src/report/workflow-commands.ts
-var workflow_commands = __nccwpck_require__(8260);
+var workflow_commands = __nccwpck_require__(1313);
 ;// CONCATENATED MODULE: ./src/report/console-log.ts
 
 
@@ -13471,7 +13568,7 @@ function consoleLog(options = {}) {
 
 /***/ }),
 
-/***/ 8101:
+/***/ 7502:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -13526,7 +13623,7 @@ function ticks(text) {
 
 /***/ }),
 
-/***/ 990:
+/***/ 5759:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -13656,7 +13753,7 @@ function withHeartbeat(inner, say, beats = new Heartbeat(say)) {
 
 /***/ }),
 
-/***/ 4915:
+/***/ 9215:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -13669,17 +13766,17 @@ __nccwpck_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: stepLine
 
 // EXTERNAL MODULE: ./src/config/index.ts + 38 modules
-var config = __nccwpck_require__(1138);
+var config = __nccwpck_require__(6544);
 // EXTERNAL MODULE: ./src/remote/steps/hooks.ts
-var hooks = __nccwpck_require__(374);
+var hooks = __nccwpck_require__(1287);
 // EXTERNAL MODULE: ./src/log.ts
-var log = __nccwpck_require__(5625);
+var log = __nccwpck_require__(9334);
 // EXTERNAL MODULE: ./src/report/heartbeat.ts
-var heartbeat = __nccwpck_require__(990);
+var heartbeat = __nccwpck_require__(5759);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(4533);
 // EXTERNAL MODULE: ./src/fleet/failures.ts
-var failures = __nccwpck_require__(7233);
+var failures = __nccwpck_require__(8920);
 ;// CONCATENATED MODULE: ./src/report/phase-lines.ts
 
 
@@ -13982,7 +14079,7 @@ function progress(log, report, hostCount, signal) {
 
 /***/ }),
 
-/***/ 1791:
+/***/ 3254:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -14041,7 +14138,7 @@ function statusLine(line, s) {
 
 /***/ }),
 
-/***/ 8260:
+/***/ 1313:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -14177,7 +14274,7 @@ function textOf(chunk) {
 
 /***/ }),
 
-/***/ 4091:
+/***/ 5970:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -14244,7 +14341,7 @@ function lockInfoMembers(run) {
 
 /***/ }),
 
-/***/ 970:
+/***/ 7357:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -14278,7 +14375,7 @@ function cancelOnSignals(log) {
 
 /***/ }),
 
-/***/ 2102:
+/***/ 9669:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -14504,7 +14601,7 @@ function sshSignature(keyType, signature) {
 
 /***/ }),
 
-/***/ 3971:
+/***/ 1468:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -14524,7 +14621,7 @@ async function collect(proc) {
 
 /***/ }),
 
-/***/ 3808:
+/***/ 9143:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -14765,7 +14862,7 @@ function verifyHostKey(kh, host, port, blob) {
 
 /***/ }),
 
-/***/ 2118:
+/***/ 8357:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -14776,7 +14873,7 @@ function verifyHostKey(kh, host, port, blob) {
 /* harmony export */ });
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7030);
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9581);
+/* harmony import */ var _coalesce_writes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2190);
 
 
 /**
@@ -15041,18 +15138,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
-/***/ 7349:
+/***/ 2387:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveBlockMap = __nccwpck_require__(1653);
+var resolveBlockSeq = __nccwpck_require__(2624);
+var resolveFlowCollection = __nccwpck_require__(692);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -15138,15 +15235,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 2873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var Document = __nccwpck_require__(5755);
+var composeNode = __nccwpck_require__(3755);
+var resolveEnd = __nccwpck_require__(1462);
+var resolveProps = __nccwpck_require__(8017);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -15190,17 +15287,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 3755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var composeCollection = __nccwpck_require__(2387);
+var composeScalar = __nccwpck_require__(4995);
+var resolveEnd = __nccwpck_require__(1462);
+var utilEmptyScalarPosition = __nccwpck_require__(9933);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -15309,15 +15406,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 4995:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var resolveBlockScalar = __nccwpck_require__(599);
+var resolveFlowScalar = __nccwpck_require__(7120);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -15404,18 +15501,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 2750:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var directives = __nccwpck_require__(8144);
+var Document = __nccwpck_require__(5755);
+var errors = __nccwpck_require__(2130);
+var identity = __nccwpck_require__(2617);
+var composeDoc = __nccwpck_require__(2873);
+var resolveEnd = __nccwpck_require__(1462);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -15635,17 +15732,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 1653:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
+var resolveProps = __nccwpck_require__(8017);
+var utilContainsNewline = __nccwpck_require__(6761);
+var utilFlowIndentCheck = __nccwpck_require__(4437);
+var utilMapIncludes = __nccwpck_require__(3485);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -15759,12 +15856,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 599:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -15966,14 +16063,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 2624:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveProps = __nccwpck_require__(8017);
+var utilFlowIndentCheck = __nccwpck_require__(4437);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -16024,7 +16121,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1462:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -16070,19 +16167,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 692:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var resolveEnd = __nccwpck_require__(1462);
+var resolveProps = __nccwpck_require__(8017);
+var utilContainsNewline = __nccwpck_require__(6761);
+var utilMapIncludes = __nccwpck_require__(3485);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -16286,13 +16383,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 7120:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(9271);
+var resolveEnd = __nccwpck_require__(1462);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -16521,7 +16618,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 8017:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -16676,7 +16773,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9499:
+/***/ 6761:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -16719,7 +16816,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 9933:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -16754,12 +16851,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 4437:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(9499);
+var utilContainsNewline = __nccwpck_require__(6761);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -16778,12 +16875,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 3485:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -16800,22 +16897,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 5755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var Alias = __nccwpck_require__(9671);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var toJS = __nccwpck_require__(3709);
+var Schema = __nccwpck_require__(4902);
+var stringifyDocument = __nccwpck_require__(5719);
+var anchors = __nccwpck_require__(5702);
+var applyReviver = __nccwpck_require__(2703);
+var createNode = __nccwpck_require__(9462);
+var directives = __nccwpck_require__(8144);
 
 class Document {
     constructor(value, replacer, options) {
@@ -17144,13 +17241,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 5702:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(2617);
+var visit = __nccwpck_require__(7182);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -17227,7 +17324,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 2703:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -17291,14 +17388,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 9462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -17388,13 +17485,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 8144:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(2617);
+var visit = __nccwpck_require__(7182);
 
 const escapeChars = {
     '!': '%21',
@@ -17573,7 +17670,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 2130:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -17642,28 +17739,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 3645:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var composer = __nccwpck_require__(2750);
+var Document = __nccwpck_require__(5755);
+var Schema = __nccwpck_require__(4902);
+var errors = __nccwpck_require__(2130);
+var Alias = __nccwpck_require__(9671);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var cst = __nccwpck_require__(3427);
+var lexer = __nccwpck_require__(795);
+var lineCounter = __nccwpck_require__(9706);
+var parser = __nccwpck_require__(7374);
+var publicApi = __nccwpck_require__(6205);
+var visit = __nccwpck_require__(7182);
 
 
 
@@ -17700,7 +17797,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 9923:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -17726,16 +17823,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 4065:
+/***/ 9671:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var anchors = __nccwpck_require__(5702);
+var visit = __nccwpck_require__(7182);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
+var toJS = __nccwpck_require__(3709);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -17853,14 +17950,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 6039:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(9462);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -18011,14 +18108,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 4615:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var applyReviver = __nccwpck_require__(2703);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
 
 class NodeBase {
     constructor(type) {
@@ -18058,15 +18155,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 2815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(9462);
+var stringifyPair = __nccwpck_require__(1174);
+var addPairToJSMap = __nccwpck_require__(614);
+var identity = __nccwpck_require__(2617);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -18104,14 +18201,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 9271:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var identity = __nccwpck_require__(2617);
+var Node = __nccwpck_require__(4615);
+var toJS = __nccwpck_require__(3709);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -18138,17 +18235,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 2448:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(8454);
+var addPairToJSMap = __nccwpck_require__(614);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -18292,17 +18389,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 5125:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
+var createNode = __nccwpck_require__(9462);
+var stringifyCollection = __nccwpck_require__(8454);
+var Collection = __nccwpck_require__(6039);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var toJS = __nccwpck_require__(3709);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -18414,16 +18511,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 614:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var log = __nccwpck_require__(9923);
+var merge = __nccwpck_require__(2610);
+var stringify = __nccwpck_require__(9666);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -18486,7 +18583,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 2617:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -18546,12 +18643,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 4043:
+/***/ 3709:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -18592,15 +18689,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 8564:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(599);
+var resolveFlowScalar = __nccwpck_require__(7120);
+var errors = __nccwpck_require__(2130);
+var stringifyString = __nccwpck_require__(6179);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -18817,7 +18914,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 7455:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -18887,7 +18984,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 4257:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -18993,14 +19090,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3461:
+/***/ 3427:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(8564);
+var cstStringify = __nccwpck_require__(7455);
+var cstVisit = __nccwpck_require__(4257);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -19112,12 +19209,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(3461);
+var cst = __nccwpck_require__(3427);
 
 /*
 START -> stream
@@ -19842,7 +19939,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 9706:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -19890,14 +19987,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 3456:
+/***/ 7374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var cst = __nccwpck_require__(3427);
+var lexer = __nccwpck_require__(795);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -20877,18 +20974,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 6205:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var composer = __nccwpck_require__(2750);
+var Document = __nccwpck_require__(5755);
+var errors = __nccwpck_require__(2130);
+var log = __nccwpck_require__(9923);
+var identity = __nccwpck_require__(2617);
+var lineCounter = __nccwpck_require__(9706);
+var parser = __nccwpck_require__(7374);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -20991,16 +21088,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 4902:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var identity = __nccwpck_require__(2617);
+var map = __nccwpck_require__(8229);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var tags = __nccwpck_require__(1656);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -21037,13 +21134,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 8229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(2617);
+var YAMLMap = __nccwpck_require__(2448);
 
 const map = {
     collection: 'map',
@@ -21063,12 +21160,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 7890:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 const nullTag = {
     identify: value => value == null,
@@ -21087,13 +21184,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1706:
+/***/ 2400:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(2617);
+var YAMLSeq = __nccwpck_require__(5125);
 
 const seq = {
     collection: 'seq',
@@ -21113,12 +21210,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 2374:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(6179);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -21136,12 +21233,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 1477:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -21164,13 +21261,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 8251:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(9271);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -21218,12 +21315,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 7052:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -21267,18 +21364,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 4810:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var bool = __nccwpck_require__(1477);
+var float = __nccwpck_require__(8251);
+var int = __nccwpck_require__(7052);
 
 const schema = [
     map.map,
@@ -21299,14 +21396,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 7925:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
+var Scalar = __nccwpck_require__(9271);
+var map = __nccwpck_require__(8229);
+var seq = __nccwpck_require__(2400);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -21370,27 +21467,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 1656:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var bool = __nccwpck_require__(1477);
+var float = __nccwpck_require__(8251);
+var int = __nccwpck_require__(7052);
+var schema = __nccwpck_require__(4810);
+var schema$1 = __nccwpck_require__(7925);
+var binary = __nccwpck_require__(6817);
+var merge = __nccwpck_require__(2610);
+var omap = __nccwpck_require__(61);
+var pairs = __nccwpck_require__(7815);
+var schema$2 = __nccwpck_require__(7755);
+var set = __nccwpck_require__(9138);
+var timestamp = __nccwpck_require__(6282);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -21476,14 +21573,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 6817:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var Scalar = __nccwpck_require__(9271);
+var stringifyString = __nccwpck_require__(6179);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -21553,12 +21650,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 3260:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(9271);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -21589,13 +21686,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 396:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(9271);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -21646,12 +21743,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 5883:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -21729,13 +21826,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 2610:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -21807,16 +21904,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 61:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(2617);
+var toJS = __nccwpck_require__(3709);
+var YAMLMap = __nccwpck_require__(2448);
+var YAMLSeq = __nccwpck_require__(5125);
+var pairs = __nccwpck_require__(7815);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -21891,15 +21988,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 7815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var Scalar = __nccwpck_require__(9271);
+var YAMLSeq = __nccwpck_require__(5125);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -21980,24 +22077,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 7755:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(8229);
+var _null = __nccwpck_require__(7890);
+var seq = __nccwpck_require__(2400);
+var string = __nccwpck_require__(2374);
+var binary = __nccwpck_require__(6817);
+var bool = __nccwpck_require__(3260);
+var float = __nccwpck_require__(396);
+var int = __nccwpck_require__(5883);
+var merge = __nccwpck_require__(2610);
+var omap = __nccwpck_require__(61);
+var pairs = __nccwpck_require__(7815);
+var set = __nccwpck_require__(9138);
+var timestamp = __nccwpck_require__(6282);
 
 const schema = [
     map.map,
@@ -22028,14 +22125,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 9138:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(2617);
+var Pair = __nccwpck_require__(2815);
+var YAMLMap = __nccwpck_require__(2448);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -22131,12 +22228,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 6752:
+/***/ 6282:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2491);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -22243,7 +22340,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 7089:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -22401,15 +22498,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2148:
+/***/ 9666:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(5702);
+var identity = __nccwpck_require__(2617);
+var stringifyComment = __nccwpck_require__(6949);
+var stringifyString = __nccwpck_require__(6179);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -22540,14 +22637,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 8454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(6949);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -22702,7 +22799,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 6949:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -22733,14 +22830,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 5719:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(6949);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -22827,7 +22924,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 2491:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -22861,15 +22958,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 1174:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(2617);
+var Scalar = __nccwpck_require__(9271);
+var stringify = __nccwpck_require__(9666);
+var stringifyComment = __nccwpck_require__(6949);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -23020,13 +23117,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 6179:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(9271);
+var foldFlowLines = __nccwpck_require__(7089);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -23365,12 +23462,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 7182:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(2617);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -23846,7 +23943,7 @@ exports.visitAsync = visitAsync;
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(5581);
+/******/ var __webpack_exports__ = __nccwpck_require__(1210);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
 
