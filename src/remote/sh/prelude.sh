@@ -5,12 +5,26 @@
 # DA_T and the other per-run variables are assigned by prelude.ts, before this text; DA_PGID is read by the hello
 # line prelude.ts puts after it.
 # shellcheck disable=SC2153,SC2154
-da_mark() { printf '\n\036%s %s\n' "$DA_T" "$*"; }
+# A marker goes out in one write(2): built whole with `printf -v`, then written with `printf '%s'` (bash's stdout is
+# line-buffered, so a format with newlines of its own would write up to each of them apart: two writes a marker).
+# A marker held back (da_hold: a step's end, the hello) waits in DA_HELD, a variable, and leaves in the same write as
+# the next marker the session writes (da_mark, da_data, da_blob), so a step's end and the next step's begin travel as
+# one SSH packet. It is never held across anything that can wait or print: the next statement of a phase after a step
+# is the next step's begin or the phase's end; the command loop, da_lost, the traps and exit let it out first
+# (da_flush). Each writer takes it out of the variable before it writes: a signal in between loses it, never
+# doubles it. A subshell starts with it empty (it is let out before any step runs).
+DA_HELD=
+da_hold() { printf -v DA_HELD '%s\n\036%s %s\n' "$DA_HELD" "$DA_T" "$*"; }
+da_flush() { [ -z "$DA_HELD" ] || { local h=$DA_HELD; DA_HELD=; printf '%s' "$h"; }; }
+da_mark() { local m; printf -v m '%s\n\036%s %s\n' "$DA_HELD" "$DA_T" "$*"; DA_HELD=; printf '%s' "$m"; }
 da_data() {
+  local m
   case $2 in
-    *[![:print:]]*) printf '\n\036%s data %s %s\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
-    *) printf '\n\036%s data %s =%s\n' "$DA_T" "$1" "$2" ;;
+    *[![:print:]]*) printf -v m '%s\n\036%s data %s %s\n' "$DA_HELD" "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
+    *) printf -v m '%s\n\036%s data %s =%s\n' "$DA_HELD" "$DA_T" "$1" "$2" ;;
   esac
+  DA_HELD=
+  printf '%s' "$m"
 }
 # Lists the entries of releases/$1 ($DA_TMP/base.NAME), so the delta that recycles it need not walk it
 # again, and checks that every one belongs to the deploy user (files another user wrote could not be cleaned out of
@@ -63,7 +77,7 @@ da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
 # The time now, UTC, in DA_AT (a variable, so no subshell is needed to use it).
 da_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
 # The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
-da_blob() { local b; b=$(base64 -w0); printf '\n\036%s data %s %s\n' "$DA_T" "$1" "$b"; }
+da_blob() { local m; printf -v m '%s\n\036%s data %s %s\n' "$DA_HELD" "$DA_T" "$1" "$(base64 -w0)"; DA_HELD=; printf '%s' "$m"; }
 da_step() {
   da_mark step-begin "$1"
   (
@@ -76,7 +90,7 @@ da_step() {
     "$2"
   ) 2>&1
   local rc=$?
-  da_mark step-end "$1" "$rc"
+  da_hold step-end "$1" "$rc"
   return "$rc"
 }
 # What the abort path did, for the runner's summary (`undone WHAT` markers): only for this session's own run, not for
@@ -201,9 +215,13 @@ da_reap() {
   for _ in $(seq 100); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
   pkill -KILL -s "$pid" 2>/dev/null; kill -KILL -- "-$pid" 2>/dev/null || true
 }
-da_lost() { da_abort >/dev/null 2>&1; exit 70; }
-trap 'da_abort; exit 143' TERM
-trap 'da_abort; exit 130' INT HUP
+# bash's first write to its stdout goes out a line at a time (the C library sets up the stream's buffer then); a
+# first write to /dev/null does that setup, so the markers that follow, the hello first, leave in one write each.
+printf x > /dev/null
+da_lost() { da_flush; da_abort >/dev/null 2>&1; exit 70; }
+trap 'da_flush; da_abort; exit 143' TERM
+trap 'da_flush; da_abort; exit 130' INT HUP
+trap da_flush EXIT
 # shellcheck disable=SC2034 # DA_PGID: for the hello line that follows this text
 read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
 DA_BOOT_ID=
