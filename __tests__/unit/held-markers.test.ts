@@ -115,6 +115,27 @@ describe('held step ends (real bash)', () => {
     expect(r.stdout).not.toContain('never');
   });
 
+  withStrace("a step's held data leave once, together, before its end, also when set -e stops the step", async () => {
+    const body = [
+      'da_data_hold k1 v1',
+      // A pipeline's end is a subshell: it writes its own marker, never the values its parent holds.
+      'echo | da_data k2 v2',
+      `da_data_hold k3 "$(printf 'a\\tb')"`,
+      'false',
+      'echo never',
+    ].join('\n');
+    const r = await run(renderPhase(phase({ s: body })), [], true);
+    expect(r.code).toBe(1);
+    expect(r.writes).toEqual([
+      ['hello', 'step-begin s'],
+      ['data k2 =v2'],
+      ['data k1 =v1', `data k3 ${Buffer.from('a\tb').toString('base64')}`],
+      ['step-end s 1', 'phase-end 1'],
+      ['undone end'],
+    ]);
+    expect(r.stdout).not.toContain('never');
+  });
+
   test("a step's output stays between its begin and its end, and nothing of the next step comes before that end", async () => {
     const r = await run(
       renderPhase(phase({ hook: 'echo line-1; echo err-1 >&2; printf no-newline', next: 'echo line-2' })),

@@ -5,27 +5,35 @@
 # DA_T and the other per-run variables are assigned by prelude.ts, before this text; DA_PGID is read by the hello
 # line prelude.ts puts after it.
 # shellcheck disable=SC2153,SC2154
-# A marker goes out in one write(2): built whole with `printf -v`, then written with `printf '%s'` (bash's stdout is
-# line-buffered, so a format with newlines of its own would write up to each of them apart: two writes a marker).
-# A marker held back (da_hold: a step's end, the hello) waits in DA_HELD, a variable, and leaves in the same write as
-# the next marker the session writes (da_mark, da_data, da_blob), so a step's end and the next step's begin travel as
-# one SSH packet. It is never held across anything that can wait or print: the next statement of a phase after a step
-# is the next step's begin or the phase's end; the command loop, da_lost, the traps and exit let it out first
-# (da_flush). Each writer takes it out of the variable before it writes: a signal in between loses it, never
-# doubles it. A subshell starts with it empty (it is let out before any step runs).
+# A marker goes out in one write(2): built whole in a variable with `printf -v`, then written with `printf '%s'`.
+# A marker held back (da_hold: a step's end, the hello; da_data_hold, da_blob_hold: a step's data) waits in DA_HELD,
+# a variable, and leaves in the same write as the next marker the session writes (da_mark, da_data, da_blob), so a
+# step's end and the next step's begin travel as one SSH packet. It is never held across anything that can wait or
+# print: the next statement of a phase after a step is the next step's begin or the phase's end; the command loop,
+# da_lost, the traps, exit and the end of a step's subshell let it out first (da_flush). da_flush takes it out of
+# the variable before it writes: a signal in between loses it, never doubles it. What a subshell inherits held is its
+# parent's to write (DA_HELD_AT: the subshell depth it was held at), never written twice; a step holds its data in its
+# own shell (a pipeline's end is a subshell whose held values die with it).
 DA_HELD=
-da_hold() { printf -v DA_HELD '%s\n\036%s %s\n' "$DA_HELD" "$DA_T" "$*"; }
-da_flush() { [ -z "$DA_HELD" ] || { local h=$DA_HELD; DA_HELD=; printf '%s' "$h"; }; }
-da_mark() { local m; printf -v m '%s\n\036%s %s\n' "$DA_HELD" "$DA_T" "$*"; DA_HELD=; printf '%s' "$m"; }
-da_data() {
-  local m
-  case $2 in
-    *[![:print:]]*) printf -v m '%s\n\036%s data %s %s\n' "$DA_HELD" "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
-    *) printf -v m '%s\n\036%s data %s =%s\n' "$DA_HELD" "$DA_T" "$1" "$2" ;;
-  esac
-  DA_HELD=
-  printf '%s' "$m"
+DA_HELD_AT=0
+da_hold() {
+  local IFS=' '
+  [ "$DA_HELD_AT" = "$BASH_SUBSHELL" ] || { DA_HELD=; DA_HELD_AT=$BASH_SUBSHELL; }
+  printf -v DA_HELD '%s\n\036%s %s\n' "$DA_HELD" "$DA_T" "$*"
 }
+da_flush() {
+  [ "$DA_HELD_AT" = "$BASH_SUBSHELL" ] || { DA_HELD=; DA_HELD_AT=$BASH_SUBSHELL; }
+  [ -z "$DA_HELD" ] || { local h=$DA_HELD; DA_HELD=; printf '%s' "$h"; }
+}
+da_mark() { da_hold "$@"; da_flush; }
+# A data value: `=value` when printable ASCII, else base64.
+da_data_hold() {
+  case $2 in
+    *[![:print:]]*) da_hold data "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
+    *) da_hold data "$1" "=$2" ;;
+  esac
+}
+da_data() { da_data_hold "$@"; da_flush; }
 # Lists the entries of releases/$1 ($DA_TMP/base.NAME), so the delta that recycles it need not walk it
 # again, and checks that every one belongs to the deploy user (files another user wrote could not be cleaned out of
 # it): the first foreign entry, or why the walk failed, goes to base.NAME.foreign. Status 1: not usable.
@@ -76,11 +84,14 @@ da_live_manifest() {
 da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
 # The time now, UTC, in DA_AT (a variable, so no subshell is needed to use it).
 da_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
-# The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
-da_blob() { local m; printf -v m '%s\n\036%s data %s %s\n' "$DA_HELD" "$DA_T" "$1" "$(base64 -w0)"; DA_HELD=; printf '%s' "$m"; }
+# The blob (stdin) is encoded in full before its marker line starts: whatever else its producer prints stays off that
+# line.
+da_blob_hold() { da_hold data "$1" "$(base64 -w0)"; }
+da_blob() { da_blob_hold "$1"; da_flush; }
 da_step() {
   da_mark step-begin "$1"
   (
+    trap da_flush EXIT
     set -euo pipefail
     if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ "${3:-}" != may-lack-deploy-path ]; then
       echo "error: the deploy path $DA_DEPLOY_PATH does not exist on this host" >&2
