@@ -29,7 +29,7 @@ if [ -d "${dirs[0]}" ]; then
       da_data_hold base-name "${base#releases/}"
       # Walked after this phase, while the runner plans; first, once a walk after the phase found a foreign entry.
       when=later; [ ! -e .deploy/check-base-first ] || when=now
-      # A walk now may take a while: what is held goes first (the offer writes what is held with its manifest).
+      # A walk now may take a while: what is held goes first.
       [ "$when" = later ] || da_flush
       ! da_offer_base "${base#releases/}" "$when" || offered=yes
     fi

@@ -61,7 +61,8 @@ da_offer_base() {
     da_walk_base "$1" || return 1
     [ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first
   fi
-  da_blob base-manifest < ".deploy/manifests/$1.gz"
+  # Held: what follows in both callers (inspect, delta) is short, and the step's end lets it out.
+  da_blob_hold base-manifest < ".deploy/manifests/$1.gz"
 }
 # Runs after a phase that went well, before the next one is read: the walk a `later` offer left to do (the file
 # that asks for it is emptied, not removed: no process; the run's scratch dir goes at unlock).
@@ -73,12 +74,13 @@ da_after_phase() {
   (cd -- "$DA_DEPLOY_PATH" && da_walk_base "$name") > /dev/null 2>&1 || true
 }
 # The live release's stored manifest (`current` → $1) as `live-manifest`; with `kept`, only that the host has it
-# (a delta that recycles an offered base does not need it; the runner asks for it when it does).
+# (a delta that recycles an offered base does not need it; the runner asks for it when it does), held with inspect's
+# other values (inspect alone passes `kept`).
 da_live_manifest() {
   case $1 in releases/*) ;; *) return 0 ;; esac
   local m=".deploy/manifests/${1#releases/}.gz"
   [ -f "$m" ] || return 0
-  if [ "${2:-}" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < "$m"; fi
+  if [ "${2:-}" = kept ]; then da_data_hold live-manifest kept; else da_blob live-manifest < "$m"; fi
 }
 # A directory that must exist: a process only when it does not yet.
 da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
