@@ -20,6 +20,7 @@ PACKAGES=(
   iproute2 ip                   # the fleet tests' network namespaces (skipped where ip netns is not permitted)
   git git                       # the CLI reads the commit it deploys
   netcat-openbsd nc.openbsd     # a proxy_command through `nc %h %p` (e2e/jump-netns)
+  strace strace                 # the session's writes to its stdout, one by one (unit/held-markers)
 )
 
 # A command is there when on PATH or in an sbin (not on a Debian user's PATH), or when it is a path that exists.

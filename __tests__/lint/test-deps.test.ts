@@ -14,7 +14,7 @@ const SCRIPT = join(ROOT, 'scripts/test-deps.sh');
  * What the suite needs that a PATH of stand-ins lacks: all but openssh-server (/usr/sbin/sshd) and iproute2 (ip, in
  * an sbin), which the pretest has made sure of before jest runs.
  */
-const ON_PATH = ['openssh-client', 'acl', 'busybox', 'shellcheck', 'procps', 'git', 'netcat-openbsd'];
+const ON_PATH = ['openssh-client', 'acl', 'busybox', 'shellcheck', 'procps', 'git', 'netcat-openbsd', 'strace'];
 /** The command each package brings (as the script probes it). */
 const PROBE: Record<string, string> = {
   'openssh-client': 'ssh-keygen',
@@ -24,6 +24,7 @@ const PROBE: Record<string, string> = {
   procps: 'pgrep',
   git: 'git',
   'netcat-openbsd': 'nc.openbsd',
+  strace: 'strace',
 };
 
 let bin: string;

@@ -86,6 +86,7 @@ export const END_SESSION = 'exit 0\n';
 /**
  * The message that makes a host undo this run's unfinished work (see `da_abort`) and end the session. An earlier
  * session of the same run that still runs on the host (its runner was killed mid-hook) is stopped first. It brings
- * the files step's restore (see steps/files.ts), which a session that did not stage has not defined.
+ * the files step's restore (see steps/files.ts), which a session that did not stage has not defined. Sent as a
+ * session's first phase, it lets the held hello out first (da_flush): stopping the earlier session may take seconds.
  */
-export const ABORT_SESSION = `${FILES_RESTORE_SH}da_reap\nda_abort\nda_mark phase-end 0\nexit 0\n`;
+export const ABORT_SESSION = `${FILES_RESTORE_SH}da_flush\nda_reap\nda_abort\nda_mark phase-end 0\nexit 0\n`;

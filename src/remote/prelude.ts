@@ -90,6 +90,6 @@ DA_RUN_JSON=${q(o.runJson)}
 DA_IDLE=${q(o.idleSeconds)}
 `,
     `DA_T=${q(o.markerToken)}\nDA_DEPLOY_PATH=${q(o.deployPath)}\n`,
-    `${PRELUDE_SH}${CONTAIN_PRELUDE}${toolCheck()}da_mark hello $$ "$DA_PGID"\n`,
+    `${PRELUDE_SH}${CONTAIN_PRELUDE}${toolCheck()}da_hold hello $$ "$DA_PGID"\n`,
   ];
 }

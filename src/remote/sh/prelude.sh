@@ -5,13 +5,35 @@
 # DA_T and the other per-run variables are assigned by prelude.ts, before this text; DA_PGID is read by the hello
 # line prelude.ts puts after it.
 # shellcheck disable=SC2153,SC2154
-da_mark() { printf '\n\036%s %s\n' "$DA_T" "$*"; }
-da_data() {
+# A marker goes out in one write(2): built whole in a variable with `printf -v`, then written with `printf '%s'`.
+# A marker held back (da_hold: a step's end, the hello; da_data_hold, da_blob_hold: a step's data) waits in DA_HELD,
+# a variable, and leaves in the same write as the next marker the session writes (da_mark, da_data, da_blob), so a
+# step's end and the next step's begin travel as one SSH packet. It is never held across anything that can wait or
+# print: the next statement of a phase after a step is the next step's begin or the phase's end; the command loop,
+# da_lost, the traps, exit and the end of a step's subshell let it out first (da_flush). da_flush takes it out of
+# the variable before it writes: a signal in between loses it, never doubles it. What a subshell inherits held is its
+# parent's to write (DA_HELD_AT: the subshell depth it was held at), never written twice; a step holds its data in its
+# own shell (a pipeline's end is a subshell whose held values die with it).
+DA_HELD=
+DA_HELD_AT=0
+da_hold() {
+  local IFS=' '
+  [ "$DA_HELD_AT" = "$BASH_SUBSHELL" ] || { DA_HELD=; DA_HELD_AT=$BASH_SUBSHELL; }
+  printf -v DA_HELD '%s\n\036%s %s\n' "$DA_HELD" "$DA_T" "$*"
+}
+da_flush() {
+  [ "$DA_HELD_AT" = "$BASH_SUBSHELL" ] || { DA_HELD=; DA_HELD_AT=$BASH_SUBSHELL; }
+  [ -z "$DA_HELD" ] || { local h=$DA_HELD; DA_HELD=; printf '%s' "$h"; }
+}
+da_mark() { da_hold "$@"; da_flush; }
+# A data value: `=value` when printable ASCII, else base64.
+da_data_hold() {
   case $2 in
-    *[![:print:]]*) printf '\n\036%s data %s %s\n' "$DA_T" "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
-    *) printf '\n\036%s data %s =%s\n' "$DA_T" "$1" "$2" ;;
+    *[![:print:]]*) da_hold data "$1" "$(printf '%s' "$2" | base64 -w0)" ;;
+    *) da_hold data "$1" "=$2" ;;
   esac
 }
+da_data() { da_data_hold "$@"; da_flush; }
 # Lists the entries of releases/$1 ($DA_TMP/base.NAME), so the delta that recycles it need not walk it
 # again, and checks that every one belongs to the deploy user (files another user wrote could not be cleaned out of
 # it): the first foreign entry, or why the walk failed, goes to base.NAME.foreign. Status 1: not usable.
@@ -39,7 +61,8 @@ da_offer_base() {
     da_walk_base "$1" || return 1
     [ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first
   fi
-  da_blob base-manifest < ".deploy/manifests/$1.gz"
+  # Held: what follows in both callers (inspect, delta) is short, and the step's end lets it out.
+  da_blob_hold base-manifest < ".deploy/manifests/$1.gz"
 }
 # Runs after a phase that went well, before the next one is read: the walk a `later` offer left to do (the file
 # that asks for it is emptied, not removed: no process; the run's scratch dir goes at unlock).
@@ -51,22 +74,26 @@ da_after_phase() {
   (cd -- "$DA_DEPLOY_PATH" && da_walk_base "$name") > /dev/null 2>&1 || true
 }
 # The live release's stored manifest (`current` → $1) as `live-manifest`; with `kept`, only that the host has it
-# (a delta that recycles an offered base does not need it; the runner asks for it when it does).
+# (a delta that recycles an offered base does not need it; the runner asks for it when it does), held with inspect's
+# other values (inspect alone passes `kept`).
 da_live_manifest() {
   case $1 in releases/*) ;; *) return 0 ;; esac
   local m=".deploy/manifests/${1#releases/}.gz"
   [ -f "$m" ] || return 0
-  if [ "${2:-}" = kept ]; then da_data live-manifest kept; else da_blob live-manifest < "$m"; fi
+  if [ "${2:-}" = kept ]; then da_data_hold live-manifest kept; else da_blob live-manifest < "$m"; fi
 }
 # A directory that must exist: a process only when it does not yet.
 da_dir() { [ -d "$1" ] || mkdir -p -- "$1"; }
 # The time now, UTC, in DA_AT (a variable, so no subshell is needed to use it).
 da_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
-# The blob is encoded in full before its marker line starts: whatever else its producer prints stays off that line.
-da_blob() { local b; b=$(base64 -w0); printf '\n\036%s data %s %s\n' "$DA_T" "$1" "$b"; }
+# The blob (stdin) is encoded in full before its marker line starts: whatever else its producer prints stays off that
+# line.
+da_blob_hold() { da_hold data "$1" "$(base64 -w0)"; }
+da_blob() { da_blob_hold "$1"; da_flush; }
 da_step() {
   da_mark step-begin "$1"
   (
+    trap da_flush EXIT
     set -euo pipefail
     if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ "${3:-}" != may-lack-deploy-path ]; then
       echo "error: the deploy path $DA_DEPLOY_PATH does not exist on this host" >&2
@@ -76,7 +103,7 @@ da_step() {
     "$2"
   ) 2>&1
   local rc=$?
-  da_mark step-end "$1" "$rc"
+  da_hold step-end "$1" "$rc"
   return "$rc"
 }
 # What the abort path did, for the runner's summary (`undone WHAT` markers): only for this session's own run, not for
@@ -212,9 +239,13 @@ da_reap() {
   for _ in $(seq 100); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
   pkill -KILL -s "$pid" 2>/dev/null; kill -KILL -- "-$pid" 2>/dev/null || true
 }
-da_lost() { da_abort >/dev/null 2>&1; exit 70; }
-trap 'da_abort; exit 143' TERM
-trap 'da_abort; exit 130' INT HUP
+# bash's first write to its stdout goes out a line at a time (the C library sets up the stream's buffer then); a
+# first write to /dev/null does that setup, so the markers that follow, the hello first, leave in one write each.
+printf x > /dev/null
+da_lost() { da_flush; da_abort >/dev/null 2>&1; exit 70; }
+trap 'da_flush; da_abort; exit 143' TERM
+trap 'da_flush; da_abort; exit 130' INT HUP
+trap da_flush EXIT
 # shellcheck disable=SC2034 # DA_PGID: for the hello line that follows this text
 read -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$
 DA_BOOT_ID=
