@@ -289,10 +289,11 @@ echo "$BASH_VERSION" | grep -c .
       ],
     });
     expect(sessionCommand([shared, own, helpers + first + SESSION_LOOP]).length).toBeLessThan(MAX_SESSION_COMMAND);
-    // As the session sends it, its parts as gzip members (see gzip-members.ts). With room to spare (6.3 KB): what
-    // only some runs need goes in a later request (a staged release's undo: lock.ts).
+    // As the session sends it, its parts as gzip members (see gzip-members.ts). With room to spare (6.6 KB, with the
+    // held markers and the bounded lock record): what only some runs need goes in a later request (a staged
+    // release's undo: lock.ts). Past the limit the script goes on stdin: one more round trip, not a failure.
     expect(sessionCommand([shared, own, helpers + first + SESSION_LOOP]).length).toBeLessThan(
-      MAX_SESSION_COMMAND - 1500,
+      MAX_SESSION_COMMAND - 1300,
     );
     expect(MAX_SESSION_COMMAND).toBeLessThanOrEqual(8000);
   });

@@ -1,6 +1,6 @@
 /**
  * Each step that reports a value owns its key: the reader's constant is the key the step's shell (or the prelude
- * function it calls) writes with da_data / da_blob.
+ * function it calls) writes with da_data / da_blob (or holds with da_data_hold / da_blob_hold).
  */
 import { renderPrelude } from '../../src/remote/prelude.js';
 import { delta, DELTA_BASE, verify, VERIFY } from '../../src/remote/steps/delta.js';
@@ -16,7 +16,7 @@ const prelude = renderPrelude({
   idleSeconds: 120,
   runJson: '"sha":"x"',
 });
-const writes = (text: string, key: string) => new RegExp(`da_(data|blob) ${key}\\b`).test(text);
+const writes = (text: string, key: string) => new RegExp(`da_(data|blob)(_hold)? ${key}\\b`).test(text);
 
 describe('data keys', () => {
   test('inspect writes every key readInspect reads (some through prelude functions)', () => {
