@@ -29,7 +29,9 @@ function nodeOfMajor(major: number): string | undefined {
       timeout: 300_000,
     }).trim();
   } catch (error) {
-    console.log(`bench: could not fetch Node ${major} (${error instanceof Error ? error.message.split('\n')[0] : error})`);
+    console.log(
+      `bench: could not fetch Node ${major} (${error instanceof Error ? error.message.split('\n')[0] : error})`,
+    );
     return undefined;
   }
 }
@@ -50,6 +52,11 @@ export function benchUnderActionNode(spec: string | undefined): void {
     const r = spawnSync(node, process.argv.slice(1), { stdio: 'inherit' });
     process.exit(r.status ?? 1);
   }
-  const note = declared === undefined ? '' : declared === running ? ` (action.yml: node${declared})` : ` (action.yml says node${declared}: figures of another runtime)`;
+  const note =
+    declared === undefined
+      ? ''
+      : declared === running
+        ? ` (action.yml: node${declared})`
+        : ` (action.yml says node${declared}: figures of another runtime)`;
   console.log(`bench: the action runs under Node ${process.version}${note}`);
 }

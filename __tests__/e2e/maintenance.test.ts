@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runAction, runPost, startAction } from '../support/action.js';
 import type { SshdHandle } from '../support/sshd.js';
-import { fleetInputs, fleetOfSshd, hostEntry } from '../support/fleet-hosts.js';
+import { fleetInputs, fleetOfSshd, hostEntry, fleetConfig } from '../support/fleet-hosts.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
 const hosts = fleetOfSshd(2);
@@ -20,14 +20,10 @@ const SLOW = `sleep 41.${process.pid}`;
 const note = (what: string) => `echo "${what} $(basename "$(pwd -P)")" >> "$DEPLOY_PATH/events.log"`;
 
 function config(base: string, opts: { hook?: string; off?: string; extra?: string } = {}): string {
-  const [a, b] = hosts as [SshdHandle, SshdHandle];
-  return `name: shop
-environments:
-  production:
-    hosts:
-      - ${hostEntry(a, join(base, 'a'))}
-      - ${hostEntry(b, join(base, 'b'))}
-    maintenance:
+  return fleetConfig(
+    hosts,
+    base,
+    `    maintenance:
       on: ${JSON.stringify(note('on'))}
       off: ${JSON.stringify(opts.off ?? note('off'))}
     deploy:
@@ -35,7 +31,8 @@ environments:
       - ${JSON.stringify(opts.hook ?? 'true')}
     activate:
       - ${JSON.stringify(note('activate'))}
-${opts.extra ?? ''}`;
+${opts.extra ?? ''}`,
+  );
 }
 
 function inputs(extra: Record<string, string> = {}): Record<string, string> {

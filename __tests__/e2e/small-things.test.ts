@@ -7,8 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SshdHandle } from '../support/sshd.js';
-import { fleetInputs, fleetOfSshd, hostEntry } from '../support/fleet-hosts.js';
+import { fleetInputs, fleetOfSshd, fleetConfig } from '../support/fleet-hosts.js';
 import { DIST, runAction, type ActionResult } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
@@ -16,14 +15,7 @@ const hosts = fleetOfSshd(2);
 
 /** Two hosts, deploy paths `<base>/a` and `<base>/b`, and `extra` environment keys (indented 4). */
 function config(base: string, extra = ''): string {
-  const [a, b] = hosts as [SshdHandle, SshdHandle];
-  return `name: shop
-environments:
-  production:
-    hosts:
-      - ${hostEntry(a, join(base, 'a'))}
-      - ${hostEntry(b, join(base, 'b'))}
-${extra}`;
+  return fleetConfig(hosts, base, extra);
 }
 
 const run = (ws: Workspace, extra: Record<string, string> = {}) =>

@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SshdHandle } from '../support/sshd.js';
-import { expectOk, fleetInputs, fleetOfSshd, historyOf, hostEntry, liveVersion } from '../support/fleet-hosts.js';
+import { expectOk, fleetInputs, fleetOfSshd, historyOf, liveVersion, fleetConfig } from '../support/fleet-hosts.js';
 import { runAction } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
@@ -24,14 +24,7 @@ const hosts = fleetOfSshd(2);
 
 /** Two hosts, a and b, each with its own deploy_path. */
 function config(base: string, extra = ''): string {
-  const [a, b] = hosts as [SshdHandle, SshdHandle];
-  return `name: shop
-environments:
-  production:
-    hosts:
-      - ${hostEntry(a, join(base, 'a'))}
-      - ${hostEntry(b, join(base, 'b'))}
-${extra}`;
+  return fleetConfig(hosts, base, extra);
 }
 
 const inputs = (more: Record<string, string> = {}) => fleetInputs(hosts, more);

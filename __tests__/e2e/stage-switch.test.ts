@@ -1,8 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SshdHandle } from '../support/sshd.js';
-import { expectOk, fleetInputs, fleetOfSshd, historyOf, hostEntry, liveVersion } from '../support/fleet-hosts.js';
+import { expectOk, fleetInputs, fleetOfSshd, historyOf, liveVersion, fleetConfig } from '../support/fleet-hosts.js';
 import { runAction } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
@@ -10,16 +9,13 @@ const hosts = fleetOfSshd(2);
 
 /** Two hosts, a and b, each with its own deploy_path. */
 function config(base: string, extra = ''): string {
-  const [a, b] = hosts as [SshdHandle, SshdHandle];
-  return `name: shop
-environments:
-  production:
-    hosts:
-      - ${hostEntry(a, join(base, 'a'))}
-      - ${hostEntry(b, join(base, 'b'))}
-    deploy:
+  return fleetConfig(
+    hosts,
+    base,
+    `    deploy:
       - echo "$DEPLOY_RELEASE" >> HOOK_RUNS
-${extra}`;
+${extra}`,
+  );
 }
 
 const inputs = (more: Record<string, string> = {}) => fleetInputs(hosts, more);

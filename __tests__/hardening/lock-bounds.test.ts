@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runAction } from '../support/action.js';
-import { expectOk, fleetInputs, fleetOfSshd, hostEntry, liveVersion } from '../support/fleet-hosts.js';
+import { expectOk, fleetInputs, fleetOfSshd, liveVersion, fleetConfig } from '../support/fleet-hosts.js';
 import type { SshdHandle } from '../support/sshd.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 
@@ -16,14 +16,7 @@ const hosts = fleetOfSshd(2);
 const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
 
 function config(base: string): string {
-  const [a, b] = hosts as [SshdHandle, SshdHandle];
-  return `name: shop
-environments:
-  production:
-    hosts:
-      - ${hostEntry(a, join(base, 'a'))}
-      - ${hostEntry(b, join(base, 'b'))}
-`;
+  return fleetConfig(hosts, base);
 }
 
 const run = (ws: Workspace, more: Record<string, string>, env: Record<string, string> = {}) =>

@@ -25,6 +25,15 @@ export function hostEntry(h: SshdHandle, deployPath: string, port = h.port): str
   return `{ host: ${h.host}, user: ${h.user}, port: ${port}, deploy_path: ${JSON.stringify(deployPath)} }`;
 }
 
+/**
+ * A test deploy.yml: environment `production` with these hosts, each at `<base>/a`, `<base>/b`, ... (the host's
+ * letter), then `extra` (environment keys, indented 4).
+ */
+export function fleetConfig(hosts: SshdHandle[], base: string, extra = ''): string {
+  const entries = hosts.map((h, i) => `      - ${hostEntry(h, join(base, String.fromCharCode(97 + i)))}\n`).join('');
+  return `name: shop\nenvironments:\n  production:\n    hosts:\n${entries}${extra}`;
+}
+
 /** The action's inputs for these test hosts (the first host's key, every host's key pinned), `more` over them. */
 export function fleetInputs(hosts: SshdHandle[], more: Record<string, string> = {}): Record<string, string> {
   return {
