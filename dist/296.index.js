@@ -1,8 +1,8 @@
-export const id = 217;
-export const ids = [217];
+export const id = 296;
+export const ids = [296];
 export const modules = {
 
-/***/ 5217:
+/***/ 8296:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -15,10 +15,10 @@ __webpack_require__.d(__webpack_exports__, {
   githubObserver: () => (/* binding */ githubObserver)
 });
 
-// EXTERNAL MODULE: ../../main/node_modules/@actions/core/lib/core.js + 10 modules
-var core = __webpack_require__(7726);
-// EXTERNAL MODULE: ../../main/node_modules/@actions/github/lib/github.js + 22 modules
-var github = __webpack_require__(8587);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __webpack_require__(7264);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 22 modules
+var github = __webpack_require__(2413);
 ;// CONCATENATED MODULE: ./src/action/github/deployments.ts
 /**
  * GitHub's Deployments API, opt-in (input github-deployment): a deployment per run that changes hosts, its status
@@ -147,4 +147,4 @@ function githubObserver(inputs, config, run) {
 
 };
 
-//# sourceMappingURL=217.index.js.map
+//# sourceMappingURL=296.index.js.map

@@ -1,8 +1,8 @@
-export const id = 590;
-export const ids = [590];
+export const id = 357;
+export const ids = [357];
 export const modules = {
 
-/***/ 8590:
+/***/ 9357:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -107,4 +107,4 @@ function startProxyCommand(command, output) {
 
 };
 
-//# sourceMappingURL=590.index.js.map
+//# sourceMappingURL=357.index.js.map

@@ -1,8 +1,8 @@
-export const id = 174;
-export const ids = [174];
+export const id = 565;
+export const ids = [565];
 export const modules = {
 
-/***/ 6174:
+/***/ 6565:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -16,8 +16,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __webpack_require__(7030);
-// EXTERNAL MODULE: ../../main/node_modules/node-ssh/lib/esm/index.mjs + 2 modules
-var esm = __webpack_require__(4249);
+// EXTERNAL MODULE: ./node_modules/node-ssh/lib/esm/index.mjs + 2 modules
+var esm = __webpack_require__(9487);
 ;// CONCATENATED MODULE: ./src/transport/pipelined-login.ts
 /**
  * The command ssh2 is given for the session opened during login: it never reaches the server (the wrapped
@@ -129,11 +129,11 @@ function isOpen(client) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
-// EXTERNAL MODULE: ../../main/node_modules/ssh2/lib/index.js
-var lib = __webpack_require__(3122);
+// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
+var lib = __webpack_require__(5472);
 var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
 // EXTERNAL MODULE: ./src/transport/certificate.ts
-var transport_certificate = __webpack_require__(9669);
+var transport_certificate = __webpack_require__(2102);
 ;// CONCATENATED MODULE: ./src/transport/sign-at-once.ts
 
 
@@ -399,7 +399,7 @@ function describeLostConnection(error) {
 }
 
 // EXTERNAL MODULE: ./src/transport/collect.ts
-var collect = __webpack_require__(1468);
+var collect = __webpack_require__(3971);
 ;// CONCATENATED MODULE: ./src/transport/ssh-transport.ts
 /** An open SSH connection as a Transport: commands, the early session, keepalive loss, a graceful close. */
 
@@ -507,7 +507,7 @@ class SshTransport {
 }
 
 // EXTERNAL MODULE: ./src/transport/tcp.ts
-var tcp = __webpack_require__(8357);
+var tcp = __webpack_require__(2118);
 ;// CONCATENATED MODULE: ./src/transport/ca-signature.ts
 /**
  * A certificate authority's signature over a certificate (PROTOCOL.certkeys), checked with node:crypto: ed25519,
@@ -604,7 +604,7 @@ function caSignatureProblem(caKey, signed, signature) {
 }
 
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
-var known_hosts = __webpack_require__(9143);
+var known_hosts = __webpack_require__(3808);
 ;// CONCATENATED MODULE: ./src/transport/host-certificate.ts
 /**
  * Host certificates: `@cert-authority <patterns> <CA key>` lines of known-hosts, checked as OpenSSH's ssh checks
@@ -963,4 +963,4 @@ function explain(error, target, creds, verdict, tcpUp) {
 
 };
 
-//# sourceMappingURL=174.index.js.map
+//# sourceMappingURL=565.index.js.map

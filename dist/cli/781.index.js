@@ -1,15 +1,15 @@
-export const id = 440;
-export const ids = [440,174];
+export const id = 781;
+export const ids = [781,565];
 export const modules = {
 
-/***/ 6059:
+/***/ 3781:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   connectThrough: () => (/* binding */ connectThrough)
 /* harmony export */ });
-/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6544);
-/* harmony import */ var _ssh_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6174);
+/* harmony import */ var _config_index_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1138);
+/* harmony import */ var _ssh_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6565);
 /**
  * Jump hosts (OpenSSH's ProxyJump): each hop is an SSH connection whose `direct-tcpip` channel carries the next one,
  * the last carrying the target's. Every hop's host key is checked against `known-hosts` as the target's is (by the
@@ -87,7 +87,7 @@ function hopError(label, error) {
 
 /***/ }),
 
-/***/ 6174:
+/***/ 6565:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -101,8 +101,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __webpack_require__(7030);
-// EXTERNAL MODULE: ../../main/node_modules/node-ssh/lib/esm/index.mjs + 2 modules
-var esm = __webpack_require__(4249);
+// EXTERNAL MODULE: ./node_modules/node-ssh/lib/esm/index.mjs + 2 modules
+var esm = __webpack_require__(9487);
 ;// CONCATENATED MODULE: ./src/transport/pipelined-login.ts
 /**
  * The command ssh2 is given for the session opened during login: it never reaches the server (the wrapped
@@ -214,11 +214,11 @@ function isOpen(client) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
-// EXTERNAL MODULE: ../../main/node_modules/ssh2/lib/index.js
-var lib = __webpack_require__(3122);
+// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
+var lib = __webpack_require__(5472);
 var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
 // EXTERNAL MODULE: ./src/transport/certificate.ts
-var transport_certificate = __webpack_require__(9669);
+var transport_certificate = __webpack_require__(2102);
 ;// CONCATENATED MODULE: ./src/transport/sign-at-once.ts
 
 
@@ -484,7 +484,7 @@ function describeLostConnection(error) {
 }
 
 // EXTERNAL MODULE: ./src/transport/collect.ts
-var collect = __webpack_require__(1468);
+var collect = __webpack_require__(3971);
 ;// CONCATENATED MODULE: ./src/transport/ssh-transport.ts
 /** An open SSH connection as a Transport: commands, the early session, keepalive loss, a graceful close. */
 
@@ -592,7 +592,7 @@ class SshTransport {
 }
 
 // EXTERNAL MODULE: ./src/transport/tcp.ts
-var tcp = __webpack_require__(8357);
+var tcp = __webpack_require__(2118);
 ;// CONCATENATED MODULE: ./src/transport/ca-signature.ts
 /**
  * A certificate authority's signature over a certificate (PROTOCOL.certkeys), checked with node:crypto: ed25519,
@@ -689,7 +689,7 @@ function caSignatureProblem(caKey, signed, signature) {
 }
 
 // EXTERNAL MODULE: ./src/transport/known-hosts.ts
-var known_hosts = __webpack_require__(9143);
+var known_hosts = __webpack_require__(3808);
 ;// CONCATENATED MODULE: ./src/transport/host-certificate.ts
 /**
  * Host certificates: `@cert-authority <patterns> <CA key>` lines of known-hosts, checked as OpenSSH's ssh checks
@@ -1048,4 +1048,4 @@ function explain(error, target, creds, verdict, tcpUp) {
 
 };
 
-//# sourceMappingURL=440.index.js.map
+//# sourceMappingURL=781.index.js.map
