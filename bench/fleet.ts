@@ -17,6 +17,7 @@ import { generateApp, type AppShape } from './app.js';
 import { settle } from './settle.js';
 import { CpuMeter, type CpuUse } from './cpu.js';
 import { median, secs, table } from './stats.js';
+import { benchConfig } from './config-text.js';
 import type { TwoPhaseJob } from './two-phase-client.js';
 
 /**
@@ -236,15 +237,7 @@ async function deployTimes(
   dists: (string | undefined)[],
 ): Promise<Timed[]> {
   const dirs = hosts.map((_, j) => join(base, `h${j}`));
-  const config = `name: bench
-environments:
-  production:
-    keep_releases: 2
-    shared_dirs: [storage]
-    shared_files: [.env]
-    hosts:
-${hosts.map((h, i) => `      - { host: ${h.host}, user: ${user}, port: ${h.port}, deploy_path: ${JSON.stringify(dirs[i])} }`).join('\n')}
-`;
+  const config = benchConfig(hosts.map((h, i) => ({ host: h.host, user, port: h.port, deployPath: dirs[i]! })));
   writeFileSync(join(workspace, 'deploy.yml'), config);
   const inputs = {
     config: 'deploy.yml',

@@ -28,6 +28,7 @@ import { CpuMeter } from './cpu.js';
 import { benchUser, throughProxies } from './fleet.js';
 import { settle } from './settle.js';
 import { median, secs, table } from './stats.js';
+import { benchConfig } from './config-text.js';
 import type { ProcessUsage } from './usage-hook.js';
 
 /** sshd's line for each exec request at LogLevel VERBOSE (DEBUG1, which the tests count, costs every login CPU). */
@@ -127,15 +128,10 @@ async function startHosts(count: number): Promise<{ hosts: SshdHandle[]; close()
 }
 
 function configFor(endpoints: Endpoint[], dirs: string[], user: string, maxParallel?: number): string {
-  return `name: bench
-environments:
-  production:
-    keep_releases: 2
-    shared_dirs: [storage]
-    shared_files: [.env]
-${maxParallel ? `    max_parallel: ${maxParallel}\n` : ''}    hosts:
-${endpoints.map((h, i) => `      - { host: ${h.host}, user: ${user}, port: ${h.port}, deploy_path: ${JSON.stringify(dirs[i])} }`).join('\n')}
-`;
+  return benchConfig(
+    endpoints.map((h, i) => ({ host: h.host, user, port: h.port, deployPath: dirs[i]! })),
+    maxParallel,
+  );
 }
 
 /** The switch window: first to last change of `current` on these hosts (ms; 0 for one host). */
