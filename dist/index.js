@@ -29675,6 +29675,7 @@ function delta(o) {
     return {
         id: 'upload',
         label: 'upload (delta)',
+        brief: true,
         lib: [TRANSFER_LIB],
         body: `${vars.join('\n')}\n${contain/* PRUNE_FUNCTION */.EB}\n${sh/* DELTA_SH */.vr}`,
     };
@@ -29686,6 +29687,7 @@ function delta(o) {
 function baseManifest(opts) {
     return {
         id: 'base',
+        brief: true,
         label: 'base manifest',
         body: `${opts.live ? 'da_live_manifest "$(readlink current 2>/dev/null || true)"\n' : ''}[ -n "$DA_BASE" ] && ! [ current -ef "releases/$DA_BASE" ] || exit 0
 da_offer_base "$DA_BASE" || true`,
@@ -29708,6 +29710,7 @@ function underRegex(paths) {
 function verify(opts) {
     return {
         id: 'verify',
+        brief: true,
         label: 'verify',
         lib: [FILE_INDEX_LIB],
         body: `DA_V_SKIP=${(0,quote.q)(opts.skip.length ? underRegex(opts.skip) : '')}
@@ -29720,6 +29723,7 @@ ${sh/* VERIFY_SH */.Ct}`,
 function resetRelease() {
     return {
         id: 'reset',
+        brief: true,
         label: 'reset',
         body: `find "releases/$DA_RELEASE" -mindepth 1 -delete
 rm -f -- ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"`,
@@ -29764,6 +29768,7 @@ function upload(opts) {
     return {
         id: 'upload',
         label: 'upload',
+        brief: true,
         lib: [TRANSFER_LIB, FILE_INDEX_LIB],
         body: `${receivePayload('"releases/$DA_RELEASE"')}
 printf '%s\\n' ${(0,quote.q)(opts.revision)} > "releases/$DA_RELEASE/REVISION"
@@ -29987,7 +29992,7 @@ function files(opts) {
         lines.push('unset c', 'echo "files: $da_files_said"');
     else
         lines.push(`echo ${(0,quote.q)(`checked ${opts.required.length} required shared files`)}`);
-    return { id: 'files', label: 'files', body: lines.join('\n'), lib: [sh/* FILES_SH */.ih, sh/* FILES_RESTORE_SH */.bR] };
+    return { id: 'files', label: 'files', body: lines.join('\n'), lib: [sh/* FILES_SH */.ih, sh/* FILES_RESTORE_SH */.bR], brief: true };
 }
 /** With `require_shared_files`: the shared files that no `files:` entry writes (they must be there, non-empty). */
 function requiredSharedFiles(c) {
@@ -30518,6 +30523,7 @@ var phase = __nccwpck_require__(3009);
 function cleanup(remove) {
     return {
         id: 'cleanup',
+        brief: true,
         label: 'cleanup',
         // The releases to remove are the body's arguments (set --); a step function is called without any.
         body: `${remove.length ? `set -- ${(0,quote/* words */.a)(remove)}\n` : ''}${sh/* CLEANUP_SH */.h1}`,
@@ -30537,6 +30543,7 @@ function clearPaths(opts) {
     const sudo = opts.useSudo ? 'sudo -n ' : '';
     return {
         id: 'clear_paths',
+        brief: true,
         label: 'clear paths',
         body: `${sudo}rm -rf -- ${opts.paths.map((p) => `"releases/$DA_RELEASE/"${(0,quote.q)(p)}`).join(' ')}
 echo "cleared ${opts.paths.length} paths"`,
@@ -30555,6 +30562,7 @@ function logHistory(entry) {
     const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
     return {
         id: 'log',
+        brief: true,
         label: 'history',
         fenced: true,
         body: `da_now
@@ -30567,7 +30575,7 @@ var steps_maintenance = __nccwpck_require__(701);
 ;// CONCATENATED MODULE: ./src/remote/steps/revert.ts
 /** Puts `current` back where it was before this run's (still provisional) switch; a no-op where it did not switch. */
 function revert() {
-    return { id: 'revert', label: 'switch back', body: 'da_revert' };
+    return { id: 'revert', label: 'switch back', body: 'da_revert', brief: true };
 }
 
 // EXTERNAL MODULE: ./src/remote/steps/lock.ts
@@ -30580,6 +30588,7 @@ var steps_lock = __nccwpck_require__(7095);
 function release() {
     return {
         id: 'release',
+        brief: true,
         label: 'release',
         body: `if [ -e "releases/$DA_RELEASE" ] || [ -L "releases/$DA_RELEASE" ]; then
   echo "error: releases/$DA_RELEASE already exists on this host; a release is never overwritten" >&2
@@ -30659,7 +30668,7 @@ fi
 ${linkInto(file)}`);
     }
     parts.push(`echo "linked ${opts.dirs.length + opts.files.length} shared entries"`);
-    return { id: 'shared', label: 'shared', body: parts.join('\n') };
+    return { id: 'shared', label: 'shared', body: parts.join('\n'), brief: true };
 }
 
 ;// CONCATENATED MODULE: ./src/remote/steps/symlink.ts
@@ -30676,6 +30685,7 @@ ${linkInto(file)}`);
 function symlink(liveTarget) {
     return {
         id: 'symlink',
+        brief: true,
         label: 'symlink',
         fenced: true,
         // The target inspect read under this run's lock is recorded while current still resolves to the same directory;
@@ -31580,6 +31590,7 @@ function outcome(m, exitCode, tail, ms) {
 function copyLive() {
     return {
         id: 'copy',
+        brief: true,
         label: 'copy live release',
         body: `[ -d "releases/$DA_LIVE" ] || { echo "error: the live release releases/$DA_LIVE is missing" >&2; exit 1; }
 [ ! -L "releases/$DA_LIVE" ] || { echo "error: the live release releases/$DA_LIVE is a symlink to $(readlink -- "releases/$DA_LIVE"), not a release directory: deploy instead" >&2; exit 1; }
@@ -31926,6 +31937,7 @@ function oneLine(s) {
 function unlockAny(o) {
     return {
         id: 'unlock',
+        brief: true,
         label: 'unlock',
         body: `forced=${o.force}\nby=${(0,quote.q)(oneLine(o.by))}\nurl=${(0,quote.q)(oneLine(o.url))}\n${sh/* UNLOCK_ANY_SH */.ow}`,
         // The holder's undo puts back the files it changed (see steps/files.ts).
@@ -38149,6 +38161,7 @@ function contain(o) {
         return null;
     return {
         id: 'contain',
+        brief: true,
         label: 'path check',
         body: `${CHECK_FUNCTIONS}ok=1
 ${checks.join('\n')}
@@ -38274,8 +38287,9 @@ function renderPhase(phase) {
     });
     lines.push('da_rc=0');
     phase.steps.forEach((step, i) => {
-        const flag = step.mayLackDeployPath ? ' may-lack-deploy-path' : step.fenced ? ' fenced' : '';
-        lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${(0,quote.q)(step.id)} da_f_${i}${flag}; da_rc=$?; fi`);
+        const flag = step.mayLackDeployPath ? 'may-lack-deploy-path' : step.fenced ? 'fenced' : '';
+        const args = step.brief ? ` ${flag || '-'} brief` : flag ? ` ${flag}` : '';
+        lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${(0,quote.q)(step.id)} da_f_${i}${args}; da_rc=$?; fi`);
     });
     lines.push('da_mark phase-end "$da_rc"');
     lines.push(`if [ "$da_rc" -ne 0 ] && [ "$da_rc" -ne ${STOP} ]; then da_abort; exit "$da_rc"; fi`);
@@ -38296,7 +38310,7 @@ const END_SESSION = 'exit 0\n';
  * the files step's restore (see steps/files.ts), which a session that did not stage has not defined. Sent as a
  * session's first phase, it lets the held hello out first (da_flush): stopping the earlier session may take seconds.
  */
-const ABORT_SESSION = `${sh/* FILES_RESTORE_SH */.bR}da_flush\nda_reap\nda_abort\nda_mark phase-end 0\nexit 0\n`;
+const ABORT_SESSION = `${sh/* FILES_RESTORE_SH */.bR}${sh/* REAP_SH */.ZG}da_flush\nda_reap\nda_abort\nda_mark phase-end 0\nexit 0\n`;
 
 
 /***/ }),
@@ -39490,6 +39504,7 @@ class HostSession {
 /* harmony export */   QL: () => (/* binding */ PRELUDE_SH),
 /* harmony export */   RU: () => (/* binding */ STAGE_SH),
 /* harmony export */   UJ: () => (/* binding */ STAGE_CHECK_SH),
+/* harmony export */   ZG: () => (/* binding */ REAP_SH),
 /* harmony export */   _l: () => (/* binding */ STAGE_RERUN_SH),
 /* harmony export */   bR: () => (/* binding */ FILES_RESTORE_SH),
 /* harmony export */   cR: () => (/* binding */ DOCTOR_SH),
@@ -39531,11 +39546,13 @@ const INSPECT_SH = "da_data_hold user \"${USER:-$(id -un)}\"\nif ! cd -- \"$DA_D
 /** maintenance.sh */
 const MAINTENANCE_SH = "da_maint_cmd() (\neval \"$DA_MAINT_ENV\"\ncd -- current/ 2>/dev/null || { echo \"error: current/ is not a directory here: nothing is live\" >&2; exit 1; }\ntrap - PIPE\ntimeout -k 10 \"$DA_MAINT_SECS\" bash -e -c \"$1\" < /dev/null || {\nrc=$?\n[ \"$rc\" -ne 124 ] || echo \"error: stopped after hook_timeout ($DA_MAINT_SECS s)\" >&2\nexit \"$rc\"\n}\n)\nda_maint_holder() {\nDA_MAINT_BY='' DA_MAINT_HOW=''\n[ -f .deploy/maintenance ] && [ ! -L .deploy/maintenance ] || return 0\n{ IFS= read -r DA_MAINT_BY; IFS= read -r DA_MAINT_HOW; } < .deploy/maintenance || true\n}\nda_maint_record() {\nlocal tmp=\".deploy/maintenance.$DA_OWNER\"\nda_dir .deploy/pending\necho \"maintenance on\" >> \"$DA_PENDING\"\nrm -f -- \"$tmp\"\n(set -C; printf '%s\\n%s\\n' \"$DA_OWNER\" \"$1\" > \"$tmp\") && mv -fT -- \"$tmp\" .deploy/maintenance\n}\nda_maint_on() {\nif [ ! -d current/ ]; then\necho \"nothing is live here: maintenance on skipped\"\nda_data maintenance none\nreturn 0\nfi\nda_maint_holder\nif [ \"$1\" = deploy ] && [ \"$DA_MAINT_HOW\" = manual ]; then\necho \"maintenance is already on (the maintenance command turned it on): left as it is, and on after this deploy\"\nda_data maintenance held\nreturn 0\nfi\nda_maint_record \"$1\"\necho \"maintenance on: $DA_MAINT_ON\"\nda_maint_cmd \"$DA_MAINT_ON\"\nda_data maintenance on\n}\nda_maint_off() {\nlocal rc=0\nda_maint_holder\nif [ \"$1\" = deploy ] && [ \"$DA_MAINT_BY\" != \"$DA_OWNER\" ]; then\n[ \"$DA_MAINT_HOW\" != manual ] || echo \"maintenance stays on: the maintenance command turned it on (turn it off with it)\"\nda_data maintenance none\nreturn 0\nfi\nif [ ! -d current/ ]; then\necho \"nothing is live here: maintenance off skipped\"\nda_data maintenance none\nreturn 0\nfi\necho \"maintenance off: $DA_MAINT_OFF\"\nda_maint_cmd \"$DA_MAINT_OFF\" || rc=$?\nif [ \"$rc\" -eq 0 ]; then\nrm -f .deploy/maintenance\nda_data maintenance off\nreturn 0\nfi\necho \"error: maintenance off failed (exit $rc): the site is still in maintenance here\" >&2\nda_data maintenance \"failed $rc\"\n[ \"$1\" = deploy ] || return \"$rc\"\n}\nda_maint_left() {\nda_maint_holder\n[ \"$DA_MAINT_BY\" != \"$DA_OWNER\" ] || da_data maintenance left\n}\nda_maint_abort() {\nlocal rc=0 line on=\nwhile IFS= read -r line; do [ \"$line\" != \"maintenance on\" ] || on=yes; done < \"$DA_PENDING\"\nda_maint_holder\n[ -n \"$on\" ] && [ \"$DA_MAINT_BY\" = \"$DA_OWNER\" ] || return 0\necho \"maintenance off (undoing this run): $DA_MAINT_OFF\"\nda_maint_cmd \"$DA_MAINT_OFF\" 2>&1 || rc=$?\nif [ \"$rc\" -eq 0 ]; then\nrm -f .deploy/maintenance && echo \"maintenance is off again\" && da_undid maintenance-off\nelse\necho \"error: maintenance off failed (exit $rc): the site is STILL IN MAINTENANCE here; run the maintenance command with state off\"\nda_undid maintenance-failed\nfi\n}\n";
 /** prelude.sh */
-const PRELUDE_SH = "DA_HELD=\nDA_HELD_AT=0\nda_hold() {\nlocal IFS=' '\n[ \"$DA_HELD_AT\" = \"$BASH_SUBSHELL\" ] || { DA_HELD=; DA_HELD_AT=$BASH_SUBSHELL; }\nprintf -v DA_HELD '%s\\n\\036%s %s\\n' \"$DA_HELD\" \"$DA_T\" \"$*\"\n}\nda_flush() {\n[ \"$DA_HELD_AT\" = \"$BASH_SUBSHELL\" ] || { DA_HELD=; DA_HELD_AT=$BASH_SUBSHELL; }\n[ -z \"$DA_HELD\" ] || { local h=$DA_HELD; DA_HELD=; printf '%s' \"$h\"; }\n}\nda_mark() { da_hold \"$@\"; da_flush; }\nda_data_hold() {\ncase $2 in\n*[![:print:]]*) da_hold data \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) da_hold data \"$1\" \"=$2\" ;;\nesac\n}\nda_data() { da_data_hold \"$@\"; da_flush; }\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob_hold base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data_hold live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob_hold() { da_hold data \"$1\" \"$(base64 -w0)\"; }\nda_blob() { da_blob_hold \"$1\"; da_flush; }\nda_step() {\nda_mark step-begin \"$1\"\n(\ntrap da_flush EXIT\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n) 2>&1\nlocal rc=$?\nda_hold step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_undid() { [ \"$DA_OWNER\" != \"${DA_SELF:-}\" ] || da_mark undone \"$1\"; }\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\nda_undid current-left\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_undid switched-back\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal o=''\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) [ \"$(da_lock_field owner)\" != \"$DA_OWNER\" ] || return 0 ;; esac\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\n[ -z \"$lost\" ] || da_undid lock-lost\nda_revert\n! declare -F da_files_restore > /dev/null || da_files_restore \"$lost\"\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\nda_undid shared-left\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && ! [ current -ef \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\" && da_undid release-removed\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nda_undid shared-left\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\" && da_undid shared-removed\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\n[ -z \"${DA_MAINT_OFF:-}\" ] || da_maint_abort\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n[ -n \"$lost\" ] || da_owns_lock || da_undid unlocked\nda_undid end\n}\nda_json_field() {\nlocal r='' re=\"\\\"$2\\\":\\\"?([^\\\",}]*)\"\n[ ! -f \"$1\" ] || read -r -N 4096 r < \"$1\" 2>/dev/null || :\n[[ ! $r =~ $re ]] || printf '%s' \"${BASH_REMATCH[1]}\"\n}\nda_lock_field() { da_json_field .deploy/lock/info.json \"$1\"; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nlocal r=''\n[ ! -f .deploy/lock/info.json ] || read -r -N 4097 r < .deploy/lock/info.json 2>/dev/null || :\nif [ \"${#r}\" -gt 4096 ]; then da_data lock-info-cut yes; r=${r:0:4096}; fi\nda_data lock-info \"${r%$'\\n'}\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nda_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\nprintf x > /dev/null\nda_lost() { da_flush; da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_flush; da_abort; exit 143' TERM\ntrap 'da_flush; da_abort; exit 130' INT HUP\ntrap da_flush EXIT\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\nDA_SELF=$DA_OWNER\n";
+const PRELUDE_SH = "DA_HELD=\nDA_HELD_AT=0\nda_hold() {\nlocal IFS=' '\n[ \"$DA_HELD_AT\" = \"$BASH_SUBSHELL\" ] || { DA_HELD=; DA_HELD_AT=$BASH_SUBSHELL; }\nprintf -v DA_HELD '%s\\n\\036%s %s\\n' \"$DA_HELD\" \"$DA_T\" \"$*\"\n}\nda_flush() {\n[ \"$DA_HELD_AT\" = \"$BASH_SUBSHELL\" ] || { DA_HELD=; DA_HELD_AT=$BASH_SUBSHELL; }\n[ -z \"$DA_HELD\" ] || { local h=$DA_HELD; DA_HELD=; printf '%s' \"$h\"; }\n}\nda_mark() { da_hold \"$@\"; da_flush; }\nda_data_hold() {\ncase $2 in\n*[![:print:]]*) da_hold data \"$1\" \"$(printf '%s' \"$2\" | base64 -w0)\" ;;\n*) da_hold data \"$1\" \"=$2\" ;;\nesac\n}\nda_data() { da_data_hold \"$@\"; da_flush; }\nda_walk_base() {\nlocal list=\"$DA_TMP/base.$1\"\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nif ! find \"releases/$1\" -mindepth 1 \\( ! -user \"$EUID\" -fprint \"$list.foreign\" -quit \\) -o -printf '%P\\0' > \"$list\" 2>/dev/null; then\necho \"(the walk failed)\" > \"$list.foreign\"\nfi\n[ ! -s \"$list.foreign\" ]\n}\nda_offer_base() {\n[ -d \"releases/$1\" ] && [ -f \".deploy/manifests/$1.gz\" ] || return 1\n[ -O \"releases/$1\" ] || return 1 # the walk checks what is inside\nif [ \"${2:-now}\" = later ]; then\nda_dir \"$DA_TMP\" 2>/dev/null || return 1\nprintf '%s\n' \"$1\" > \"$DA_TMP/walk\"\nelse\nda_walk_base \"$1\" || return 1\n[ ! -e .deploy/check-base-first ] || rm -f .deploy/check-base-first\nfi\nda_blob_hold base-manifest < \".deploy/manifests/$1.gz\"\n}\nda_after_phase() {\nlocal walk=\"$DA_DEPLOY_PATH/$DA_TMP/walk\" name=\n[ -s \"$walk\" ] || return 0\nread -r name < \"$walk\"\n: > \"$walk\"\n(cd -- \"$DA_DEPLOY_PATH\" && da_walk_base \"$name\") > /dev/null 2>&1 || true\n}\nda_live_manifest() {\ncase $1 in releases/*) ;; *) return 0 ;; esac\nlocal m=\".deploy/manifests/${1#releases/}.gz\"\n[ -f \"$m\" ] || return 0\nif [ \"${2:-}\" = kept ]; then da_data_hold live-manifest kept; else da_blob live-manifest < \"$m\"; fi\n}\nda_dir() { [ -d \"$1\" ] || mkdir -p -- \"$1\"; }\nda_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }\nda_blob_hold() { da_hold data \"$1\" \"$(base64 -w0)\"; }\nda_blob() { da_blob_hold \"$1\"; da_flush; }\nda_step() {\nda_mark step-begin \"$1\"\nlocal rc out\nif [ \"${4:-}\" = brief ]; then\nout=$(exec 2>&1; trap 'rc=$?; da_flush; printf \"\\036%s\" \"$rc\"' EXIT; da_step_body \"$@\")\nrc=$?\ncase $out in *$'\\036'*) rc=${out##*$'\\036'}; out=${out%$'\\036'*} ;; esac\nDA_HELD+=$out\nelse\n(trap da_flush EXIT; da_step_body \"$@\") 2>&1\nrc=$?\nfi\nda_hold step-end \"$1\" \"$rc\"\nreturn \"$rc\"\n}\nda_step_body() {\nset -euo pipefail\nif ! cd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ \"${3:-}\" != may-lack-deploy-path ]; then\necho \"error: the deploy path $DA_DEPLOY_PATH does not exist on this host\" >&2\nexit 1\nfi\n[ \"${3:-}\" != fenced ] || da_fence\n\"$2\"\n}\nda_undid() { [ \"$DA_OWNER\" != \"${DA_SELF:-}\" ] || da_mark undone \"$1\"; }\nda_owns_lock() { local o=; read -r o 2>/dev/null < .deploy/lock/owner; [ \"$o\" = \"$DA_OWNER\" ]; }\nda_fence_lock() {\n[ -z \"${DA_FENCE_HELD:-}\" ] || return 0\n[ -L .deploy/fence ] || [ -e .deploy/fence ] || (set -C; : > .deploy/fence) 2>/dev/null || :\n[ -f .deploy/fence ] && [ ! -L .deploy/fence ] && exec 9< .deploy/fence || { echo \"error: .deploy/fence is not a plain file\" >&2; return 1; }\nflock -n 9 2>/dev/null || timeout 60 flock 9 || { echo \"error: no flock on .deploy/fence within 60 s (held by an unlock? is flock installed?)\" >&2; return 1; }\nDA_FENCE_HELD=1\n}\nda_unlock() {\nda_owns_lock || return 0\n(da_fence_lock && if da_owns_lock; then rm -rf .deploy/lock && echo \"released the deploy lock\"; fi)\n}\nda_history() { da_dir .deploy; printf '%s\\n' \"$1\" >> .deploy/history.jsonl; }\nda_revert() (\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null && [ -f \"$DA_PENDING\" ] || exit 0\nda_fence_lock || exit 1\nlocal line value target prev\nwhile IFS= read -r line; do\ncase $line in \"switched \"*) ;; *) continue ;; esac\nvalue=${line#* }; target=${value%% *}; prev=${value#* }\nif [ \"$(readlink current 2>/dev/null)\" = \"$target\" ]; then\nif [ -n \"$prev\" ] && [ ! -d \"$prev\" ]; then\necho \"left current on $target: $prev, live before this run, is gone\"\nda_undid current-left\ncontinue\nelif [ -n \"$prev\" ]; then\nln -sfn -- \"$prev\" \".deploy/current.$DA_OWNER\" && mv -fT -- \".deploy/current.$DA_OWNER\" current\necho \"switched current back to $prev\"\nelse\nrm -f current && echo \"removed current: there was no live release before this run\"\nfi\nda_undid switched-back\nda_now\nda_history \"{\\\"event\\\":\\\"revert\\\",\\\"release\\\":\\\"${target#releases/}\\\",\\\"to\\\":\\\"${prev#releases/}\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi\ndone < <(tac -- \"$DA_PENDING\")\n)\nda_abort() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nlocal o=''\nread -r o 2>/dev/null < .deploy/lock/owner || true\ncase $o in stage-*) [ \"$(da_lock_field owner)\" != \"$DA_OWNER\" ] || return 0 ;; esac\nlocal lost=\nda_owns_lock || lost=yes\nif [ -f \"$DA_PENDING\" ]; then\n[ -z \"$lost\" ] || da_undid lock-lost\nda_revert\n! declare -F da_files_restore > /dev/null || da_files_restore \"$lost\"\nlocal line kind value\nwhile IFS= read -r line; do\nkind=${line%% *}; value=${line#* }\nif [ -n \"$lost\" ] && [ \"$kind\" = seeded ]; then\necho \"left shared/$value, seeded by this run: it lost its lock and another run may use it by now\"\nda_undid shared-left\ncontinue\nfi\ncase $kind in\nrelease)\ncase $value in ''|.|..|*/*) echo \"ignored the pending line \\\"$line\\\": not a release name\"; continue ;; esac\nif [ \"$(readlink current 2>/dev/null)\" != \"releases/$value\" ] && ! [ current -ef \"releases/$value\" ] && [ -e \"releases/$value\" ]; then\nrm -rf -- \"releases/$value\" && rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" && echo \"removed the unfinished release $value\" && da_undid release-removed\nda_now\nda_history \"{\\\"event\\\":\\\"failed\\\",\\\"release\\\":\\\"$value\\\",$DA_RUN_JSON,\\\"at\\\":\\\"$DA_AT\\\"}\"\nfi ;;\nseeded)\nif ! da_relpath_ok \"$value\"; then\necho \"ignored the pending line \\\"$line\\\": not a plain relative path\"\nelif ! da_parents_real shared \"$value\"; then\necho \"left shared/$value: shared/$DA_LINK is a symlink, never followed\"\nda_undid shared-left\nelse\nrm -rf -- \"shared/$value\" && echo \"removed shared/$value, created by this run\" && da_undid shared-removed\nfi ;;\nrecycled)\ncase $value in ''|.|..|*/*) continue ;; esac\n[ -e \"releases/$value\" ] || rm -f -- \".deploy/manifests/$value.gz\" \".deploy/manifests/$value.idx\" ;;\nesac\ndone < <(tac -- \"$DA_PENDING\")\n[ -z \"${DA_MAINT_OFF:-}\" ] || da_maint_abort\nrm -f -- \"$DA_PENDING\"\nfi\n[ -z \"$lost\" ] || [ ! -e \".deploy/unlocked/$DA_OWNER\" ] || rm -f -- \".deploy/unlocked/$DA_OWNER\"\n[ ! -e \"$DA_TMP\" ] || rm -rf -- \"$DA_TMP\"\nda_unlock\n[ -n \"$lost\" ] || da_owns_lock || da_undid unlocked\nda_undid end\n}\nda_json_field() {\nlocal r='' re=\"\\\"$2\\\":\\\"?([^\\\",}]*)\"\n[ ! -f \"$1\" ] || read -r -N 4096 r < \"$1\" 2>/dev/null || :\n[[ ! $r =~ $re ]] || printf '%s' \"${BASH_REMATCH[1]}\"\n}\nda_lock_field() { da_json_field .deploy/lock/info.json \"$1\"; }\nda_lock_alive() {\nlocal pid\npid=$(da_lock_field pid)\n[ -n \"$pid\" ] && [ -d \"/proc/$pid\" ] && [ \"$(da_lock_field boot_id)\" = \"$DA_BOOT_ID\" ]\n}\nda_lock_report() {\nlocal r=''\n[ ! -f .deploy/lock/info.json ] || read -r -N 4097 r < .deploy/lock/info.json 2>/dev/null || :\nif [ \"${#r}\" -gt 4096 ]; then da_data lock-info-cut yes; r=${r:0:4096}; fi\nda_data lock-info \"${r%$'\\n'}\"\nif da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi\nda_data lock-since \"$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)\"\n}\nprintf x > /dev/null\nda_lost() { da_flush; da_abort >/dev/null 2>&1; exit 70; }\ntrap 'da_flush; da_abort; exit 143' TERM\ntrap 'da_flush; da_abort; exit 130' INT HUP\ntrap da_flush EXIT\nread -r _ _ _ _ DA_PGID _ < /proc/$$/stat 2>/dev/null || DA_PGID=$$\nDA_BOOT_ID=\nread -r DA_BOOT_ID < /proc/sys/kernel/random/boot_id 2>/dev/null || true\nDA_SELF=$DA_OWNER\n";
 /** prepare.sh */
 const PREPARE_SH = "da_dir \"$DA_DEPLOY_PATH\"\ncd -- \"$DA_DEPLOY_PATH\" || exit\nif [ -e current ] && [ ! -L current ]; then\necho \"error: $DA_DEPLOY_PATH/current exists and is not a symlink (an older layout?).\" >&2\necho \"Move it into releases/ and replace it with a symlink, or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\nfor d in releases .deploy .deploy/pending .deploy/manifests .deploy/lock; do\nif [ -L \"$d\" ]; then\necho \"error: $DA_DEPLOY_PATH/$d is a symlink (to $(readlink -- \"$d\")): deploy-action keeps releases and its metadata only in real directories inside deploy_path.\" >&2\necho \"Replace it with a directory (move what it holds), or choose another deploy_path. Nothing was changed.\" >&2\nexit 1\nfi\ndone\n{ [ -d releases ] && [ -d shared ] && [ -d .deploy/pending ] && [ -d .deploy/manifests ]; } || mkdir -p releases shared .deploy/pending .deploy/manifests\n";
 /** prune.sh */
 const PRUNE_SH = "da_prune() {\nlocal p ok='' n=0 list=()\nwhile IFS= read -r -d '' p; do\ncase /$p/ in //|*//*|*/./*|*/../*) continue ;; esac\nif [ \"${p%/*}\" != \"$ok\" ]; then\nok=\nif da_parents_real \"$1\" \"$p\"; then\ncase $p in */*) ok=${p%/*} ;; esac\nelse\necho \"$1/$DA_LINK is a symlink (to $(readlink -- \"$1/$DA_LINK\" || true)): removed it, not $p through it\"\np=$DA_LINK\nfi\nfi\nlist[n++]=$1/$p\nif [ \"$n\" -ge 1000 ]; then rm -rf -- \"${list[@]}\"; list=(); n=0; fi\ndone\n[ \"$n\" -eq 0 ] || rm -rf -- \"${list[@]}\"\n}\n";
+/** reap.sh */
+const REAP_SH = "da_reap() {\ncd -- \"$DA_DEPLOY_PATH\" 2>/dev/null || return 0\nda_owns_lock && da_lock_alive || return 0\nlocal pid\npid=$(da_lock_field pid)\n[ \"$pid\" != \"$$\" ] || return 0\necho \"stopping this run's earlier session (pid $pid), whose runner is gone\"\npkill -TERM -s \"$pid\" 2>/dev/null; kill -TERM -- \"-$pid\" 2>/dev/null || kill -TERM \"$pid\" 2>/dev/null || true\nfor _ in $(seq 100); do [ -d \"/proc/$pid\" ] || return 0; sleep 0.1; done\npkill -KILL -s \"$pid\" 2>/dev/null; kill -KILL -- \"-$pid\" 2>/dev/null || true\n}\n";
 /** session-loop.sh */
 const SESSION_LOOP_SH = "while :; do\nda_flush\nIFS= read -r -t \"$DA_IDLE\" da_n || da_lost\ncase $da_n in ping) continue ;; ''|*[!0-9]*) da_lost ;; esac\nIFS= read -r -t \"$DA_IDLE\" -N \"$da_n\" da_chunk || da_lost\neval \"$da_chunk\"\ndone\n";
 /** stage-check.sh */
@@ -39811,6 +39828,7 @@ const HISTORY_TAIL = 1000;
 function inspect(opts) {
     return {
         id: 'inspect',
+        brief: true,
         label: 'inspect',
         mayLackDeployPath: true,
         // offer_from: with `offerBaseFrom` (keep_releases), once that many releases exist, the oldest one (by name,
@@ -39983,6 +40001,7 @@ function lock(infoJson, o = {}) {
   case $o in stage-*) echo "the deploy lock is held by $o"; exit ${_phase_js__WEBPACK_IMPORTED_MODULE_1__/* .STOP */ .VW} ;; esac`;
     return {
         id: 'lock',
+        brief: true,
         label: 'lock',
         body: `if ${take}; then
   printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
@@ -40006,6 +40025,7 @@ fi`,
 function unlock() {
     return {
         id: 'unlock',
+        brief: true,
         label: 'unlock',
         fenced: true,
         // One rm, in that order: the pending record, the run's scratch dir (the steps before leave it), then the lock. A
@@ -40200,6 +40220,7 @@ function maintenanceOutcomes(r) {
 function prepare() {
     return {
         id: 'prepare',
+        brief: true,
         label: 'prepare',
         mayLackDeployPath: true,
         body: _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .PREPARE_SH */ .OL,
@@ -40246,6 +40267,7 @@ const STAGE_UNDO_LIB = [_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .FILES_RESTO
 function holdStage(o) {
     return {
         id: 'hold',
+        // Not brief: it ignores a cancel until it is done, and what it says then must reach the log before the abort's.
         label: 'hold',
         fenced: true,
         body: `ttl=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(Math.floor(o.ttlSeconds))}\ninfo=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(o.info)}\npreview=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(o.preview)}\n${_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_HOLD_SH */ .zS}`,
@@ -40260,7 +40282,7 @@ const STAGE_CHECK = 'stage-check';
 const STAGE_EXPIRES_AT = 'stage-expires-at';
 /** Reads whether `$DA_RELEASE` is staged and held on the host. Changes nothing. */
 function stageCheck() {
-    return { id: 'stage-check', label: 'stage check', body: _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_CHECK_SH */ .UJ, lib: [_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_SH */ .RU] };
+    return { id: 'stage-check', label: 'stage check', body: _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_CHECK_SH */ .UJ, lib: [_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_SH */ .RU], brief: true };
 }
 /** The host's answer to stageCheck; a value that is none of the states is `unknown`. */
 function stageState(result) {
@@ -40272,13 +40294,13 @@ function stageState(result) {
 }
 /** The switch's first change: takes the lock over from the stage of `$DA_RELEASE` (fenced by the stage's owner). */
 function takeStage(info) {
-    return { id: 'take-over', label: 'take over', body: `info=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(info)}\n${_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_TAKE_SH */ .pW}`, lib: [_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_SH */ .RU] };
+    return { id: 'take-over', label: 'take over', body: `info=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(info)}\n${_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_TAKE_SH */ .pW}`, lib: [_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_SH */ .RU], brief: true };
 }
 /** The discard command: removes the staged `$DA_RELEASE` and its hold (`discard removed`), or says there is none. */
 function discardStage() {
     // The undo puts back the `files:` the stage changed (see steps/files.ts), as a failed deploy's does.
     // da_lock_name (sh/fence.sh): the message says whose stage it discards.
-    return { id: 'discard', label: 'discard', body: _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_DISCARD_SH */ .Cj, lib: [_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .FENCE_SH */ .CU, ...STAGE_UNDO_LIB] };
+    return { id: 'discard', label: 'discard', body: _sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_DISCARD_SH */ .Cj, lib: [_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .FENCE_SH */ .CU, ...STAGE_UNDO_LIB], brief: true };
 }
 /** Whether a host discarded a staged release (`done`) or had none (`none`). */
 function discarded(result) {
@@ -40345,7 +40367,7 @@ function writable(o) {
         }
     }
     lines.push(`echo "made ${o.dirs.length === 1 ? '1 directory' : `${o.dirs.length} directories`} writable (${o.mode})"`);
-    return { id: 'writable', label: 'writable', body: lines.join('\n') };
+    return { id: 'writable', label: 'writable', body: lines.join('\n'), brief: true };
 }
 function required(value, key) {
     if (!value)

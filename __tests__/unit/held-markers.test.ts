@@ -35,6 +35,8 @@ interface Ran {
   stdout: string;
   /** The session's writes to its stdout that carry a marker, each as its marker lines (`kind args…`). */
   writes: string[][];
+  /** Every write to its stdout, each as its lines: markers as in `writes`, other lines as `> text`. */
+  lines: string[][];
 }
 
 /** Runs a session script (prelude + `first` + the loop) with `messages` framed on stdin, optionally under strace. */
@@ -44,7 +46,7 @@ function run(first: string, messages: string[], trace = false): Promise<Ran> {
   const argv = trace
     ? [
         'strace',
-        ['-f', '-qq', '-e', 'trace=write', '-e', 'signal=none', '-xx', '-s', '65536', '-o', log, 'sh', '-c', command],
+        ['-f', '-qq', '-y', '-e', 'trace=write', '-e', 'signal=none', '-xx', '-s', '65536', '-o', log, 'sh', '-c', command],
       ]
     : ['sh', ['-c', command]];
   return new Promise((resolve, reject) => {
@@ -53,22 +55,50 @@ function run(first: string, messages: string[], trace = false): Promise<Ran> {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
     child.on('error', reject);
     child.on('close', (code, signal) =>
-      resolve({ code, signal, stdout, writes: trace ? markerWrites(readFileSync(log, 'latin1')) : [] }),
+      resolve({
+        code,
+        signal,
+        stdout,
+        writes: trace ? markerWrites(readFileSync(log, 'latin1')) : [],
+        lines: trace ? writeLines(readFileSync(log, 'latin1')) : [],
+      }),
     );
     child.stdin.on('error', () => undefined);
     child.stdin.end(Buffer.concat(messages.map((m) => frame(m))));
   });
 }
 
-/** The writes to fd 1 in an strace log (-xx: every byte as \xNN) that carry a marker. */
+/**
+ * The writes to the session's stdout in an strace log (-xx: every byte as \\xNN; -y: each fd with what it is), each
+ * as its text. What a brief step's shell writes into its command substitution's pipe is not the session's stdout: only
+ * writes to the file the hello went to count.
+ */
+function writesOf(log: string): string[] {
+  const writes = [...log.matchAll(/ write\(1<([^>]*)>, "((?:\\x[0-9a-f]{2})*)"/g)].map((m) => ({
+    to: m[1],
+    text: Buffer.from(m[2]!.replace(/\\x/g, ''), 'hex').toString('latin1'),
+  }));
+  const stdout = writes.find((w) => w.text.includes(`\x1e${TOKEN} hello `))?.to;
+  return writes.filter((w) => w.to === stdout).map((w) => w.text);
+}
+
+/** The writes to fd 1 that carry a marker, each as its marker lines. */
 function markerWrites(log: string): string[][] {
-  const writes: string[][] = [];
-  for (const m of log.matchAll(/ write\(1, "((?:\\x[0-9a-f]{2})*)"/g)) {
-    const text = Buffer.from(m[1]!.replace(/\\x/g, ''), 'hex').toString('latin1');
-    const marks = markers(text);
-    if (marks.length) writes.push(marks);
-  }
-  return writes;
+  return writesOf(log)
+    .map(markers)
+    .filter((marks) => marks.length > 0);
+}
+
+/** Every write to fd 1 (the first-write setup to /dev/null is fd 1 of a redirection, and empty here), as lines. */
+function writeLines(log: string): string[][] {
+  return writesOf(log)
+    .map((text) =>
+      text
+        .split('\n')
+        .filter((l) => l !== '' && l !== 'x')
+        .map((l) => (l.startsWith(`\x1e${TOKEN} `) ? markers(l)[0]! : `> ${l}`)),
+    )
+    .filter((lines) => lines.length > 0);
 }
 
 function markers(text: string): string[] {
@@ -78,9 +108,15 @@ function markers(text: string): string[] {
     .map((l) => l.slice(TOKEN.length + 2).replace(/^hello \d+ \d+$/, 'hello'));
 }
 
-const phase = (bodies: Record<string, string>): Phase => ({
+const phase = (bodies: Record<string, string>, brief: readonly string[] = []): Phase => ({
   name: 'p',
-  steps: Object.entries(bodies).map(([id, body]) => ({ id, label: id, body, mayLackDeployPath: true })),
+  steps: Object.entries(bodies).map(([id, body]) => ({
+    id,
+    label: id,
+    body,
+    mayLackDeployPath: true,
+    ...(brief.includes(id) ? { brief: true } : {}),
+  })),
 });
 
 describe('held step ends (real bash)', () => {
@@ -187,5 +223,56 @@ describe('held step ends (real bash)', () => {
     child.stdin.end(frame('da_step b da_f\nexit 0\n'));
     expect(await closed).toBe(0);
     expect(markers(stdout)).toEqual(['hello', 'step-begin a', 'step-end a 0', 'step-begin b', 'step-end b 0']);
+  });
+});
+
+describe('brief steps: their output leaves with their end (real bash)', () => {
+  withStrace("a brief step's output, stderr too, its end and the next begin leave in one write", async () => {
+    const steps = { a: 'echo made-a; echo warned-a >&2', b: 'da_data k v; echo made-b', c: 'echo live-c' };
+    const r = await run(renderPhase(phase(steps, ['a', 'b'])), ['exit 0\n'], true);
+    expect(r.code).toBe(0);
+    expect(r.lines).toEqual([
+      ['hello', 'step-begin a'],
+      ['> made-a', '> warned-a', 'step-end a 0', 'step-begin b'],
+      ['data k =v', '> made-b', 'step-end b 0', 'step-begin c'],
+      ['> live-c'],
+      ['step-end c 0', 'phase-end 0'],
+    ]);
+  });
+
+  withStrace('a brief step that fails: its error and rc go out together with the phase end', async () => {
+    const r = await run(renderPhase(phase({ a: 'echo "error: no" >&2; exit 3', b: 'echo never' }, ['a', 'b'])), [], true);
+    expect(r.code).toBe(3);
+    expect(r.lines.slice(0, 2)).toEqual([
+      ['hello', 'step-begin a'],
+      ['> error: no', 'step-end a 3', 'phase-end 3'],
+    ]);
+    expect(r.stdout).not.toContain('never');
+  });
+
+  test("a brief step's output cannot set its status, and its last line without a newline is kept whole", async () => {
+    // The status follows the last \036 of what the step's shell wrote: a step that prints \0360 itself still fails.
+    const steps = { a: "printf 'forged\\0360'; exit 5", b: 'echo never' };
+    const r = await run(renderPhase(phase(steps, ['a', 'b'])), []);
+    expect(r.code).toBe(5);
+    expect(markers(r.stdout)).toEqual(['hello', 'step-begin a', 'step-end a 5', 'phase-end 5', 'undone end']);
+    expect(r.stdout).toContain('forged\x1e0\n\x1e');
+  });
+
+  test('a brief step killed outright reports the signal as its status, with what it said before', async () => {
+    const r = await run(renderPhase(phase({ a: 'echo before; kill -KILL $BASHPID' }, ['a'])), []);
+    expect(markers(r.stdout)).toEqual(['hello', 'step-begin a', 'step-end a 137', 'phase-end 137', 'undone end']);
+    const at = (s: string) => r.stdout.indexOf(s);
+    expect(at('step-begin a')).toBeLessThan(at('before'));
+    expect(at('before')).toBeLessThan(at('step-end a 137'));
+  });
+
+  test('a brief step runs in the deploy path like any step', async () => {
+    const r = await run(
+      renderPhase({ name: 'p', steps: [{ id: 'a', label: 'a', body: 'echo "in $PWD"', brief: true }] }),
+      ['exit 0\n'],
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`in ${dir}\n`);
   });
 });

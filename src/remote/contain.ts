@@ -85,6 +85,7 @@ export function contain(o: ContainOptions): Step | null {
   if (count === 0) return null;
   return {
     id: 'contain',
+    brief: true,
     label: 'path check',
     body: `${CHECK_FUNCTIONS}ok=1
 ${checks.join('\n')}

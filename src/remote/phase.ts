@@ -1,6 +1,6 @@
 import { FENCE_CHECK } from './fence.js';
 import { q } from './quote.js';
-import { FILES_RESTORE_SH } from './sh/index.js';
+import { FILES_RESTORE_SH, REAP_SH } from './sh/index.js';
 
 /**
  * A step that exits with this status ends its phase early without failing it (the session stays up): the runner
@@ -24,6 +24,13 @@ export interface Step {
   fenced?: boolean;
   /** Shell functions the body uses that the prelude does not define (see libs.ts): sent once with the phase. */
   lib?: readonly string[];
+  /**
+   * A built-in step whose output is a line or two said when it is done: the output is held with the step's end and
+   * leaves in the same write (one SSH packet) as the next step's begin, instead of a packet per line; the runner
+   * pays for every packet. Never for a step that runs the user's commands or reports progress as it goes: a brief
+   * step's output is seen only when it ends.
+   */
+  brief?: boolean;
 }
 
 /** The same steps, each fenced (see Step.fenced). */
@@ -64,8 +71,9 @@ export function renderPhase(phase: Phase): string {
   });
   lines.push('da_rc=0');
   phase.steps.forEach((step, i) => {
-    const flag = step.mayLackDeployPath ? ' may-lack-deploy-path' : step.fenced ? ' fenced' : '';
-    lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${q(step.id)} da_f_${i}${flag}; da_rc=$?; fi`);
+    const flag = step.mayLackDeployPath ? 'may-lack-deploy-path' : step.fenced ? 'fenced' : '';
+    const args = step.brief ? ` ${flag || '-'} brief` : flag ? ` ${flag}` : '';
+    lines.push(`if [ "$da_rc" -eq 0 ]; then da_step ${q(step.id)} da_f_${i}${args}; da_rc=$?; fi`);
   });
   lines.push('da_mark phase-end "$da_rc"');
   lines.push(`if [ "$da_rc" -ne 0 ] && [ "$da_rc" -ne ${STOP} ]; then da_abort; exit "$da_rc"; fi`);
@@ -89,4 +97,4 @@ export const END_SESSION = 'exit 0\n';
  * the files step's restore (see steps/files.ts), which a session that did not stage has not defined. Sent as a
  * session's first phase, it lets the held hello out first (da_flush): stopping the earlier session may take seconds.
  */
-export const ABORT_SESSION = `${FILES_RESTORE_SH}da_flush\nda_reap\nda_abort\nda_mark phase-end 0\nexit 0\n`;
+export const ABORT_SESSION = `${FILES_RESTORE_SH}${REAP_SH}da_flush\nda_reap\nda_abort\nda_mark phase-end 0\nexit 0\n`;

@@ -90,21 +90,34 @@ da_now() { TZ=UTC0 printf -v DA_AT '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
 # line.
 da_blob_hold() { da_hold data "$1" "$(base64 -w0)"; }
 da_blob() { da_blob_hold "$1"; da_flush; }
+# A step: `da_step ID FUNCTION [may-lack-deploy-path|fenced|-] [brief]`, its body in a subshell. A brief step's output
+# (a line or two of a built-in step, see Step.brief in phase.ts) is held with its end, in one write with the next
+# marker; any other step's output streams as it comes. The begin always leaves before the body runs.
 da_step() {
   da_mark step-begin "$1"
-  (
-    trap da_flush EXIT
-    set -euo pipefail
-    if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ "${3:-}" != may-lack-deploy-path ]; then
-      echo "error: the deploy path $DA_DEPLOY_PATH does not exist on this host" >&2
-      exit 1
-    fi
-    [ "${3:-}" != fenced ] || da_fence
-    "$2"
-  ) 2>&1
-  local rc=$?
+  local rc out
+  if [ "${4:-}" = brief ]; then
+    # The status comes after \036 from the subshell's EXIT trap; without it (the subshell was killed), $? tells.
+    # da_mark has just emptied DA_HELD at this shell's depth: the output is added to it as it is.
+    out=$(exec 2>&1; trap 'rc=$?; da_flush; printf "\036%s" "$rc"' EXIT; da_step_body "$@")
+    rc=$?
+    case $out in *$'\036'*) rc=${out##*$'\036'}; out=${out%$'\036'*} ;; esac
+    DA_HELD+=$out
+  else
+    (trap da_flush EXIT; da_step_body "$@") 2>&1
+    rc=$?
+  fi
   da_hold step-end "$1" "$rc"
   return "$rc"
+}
+da_step_body() {
+  set -euo pipefail
+  if ! cd -- "$DA_DEPLOY_PATH" 2>/dev/null && [ "${3:-}" != may-lack-deploy-path ]; then
+    echo "error: the deploy path $DA_DEPLOY_PATH does not exist on this host" >&2
+    exit 1
+  fi
+  [ "${3:-}" != fenced ] || da_fence
+  "$2"
 }
 # What the abort path did, for the runner's summary (`undone WHAT` markers): only for this session's own run, not for
 # another run's work undone here (unlock's dead holder, an expired hold).
@@ -227,17 +240,6 @@ da_lock_report() {
   da_data lock-info "${r%$'\n'}"
   if da_lock_alive; then da_data lock-alive yes; else da_data lock-alive no; fi
   da_data lock-since "$(date -u -r .deploy/lock +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || true)"
-}
-da_reap() {
-  cd -- "$DA_DEPLOY_PATH" 2>/dev/null || return 0
-  da_owns_lock && da_lock_alive || return 0
-  local pid
-  pid=$(da_lock_field pid)
-  [ "$pid" != "$$" ] || return 0
-  echo "stopping this run's earlier session (pid $pid), whose runner is gone"
-  pkill -TERM -s "$pid" 2>/dev/null; kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
-  pkill -KILL -s "$pid" 2>/dev/null; kill -KILL -- "-$pid" 2>/dev/null || true
 }
 # bash's first write to its stdout goes out a line at a time (the C library sets up the stream's buffer then); a
 # first write to /dev/null does that setup, so the markers that follow, the hello first, leave in one write each.

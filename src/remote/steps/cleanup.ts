@@ -11,6 +11,7 @@ import { CLEANUP_SH } from '../sh/index.js';
 export function cleanup(remove: string[]): Step {
   return {
     id: 'cleanup',
+    brief: true,
     label: 'cleanup',
     // The releases to remove are the body's arguments (set --); a step function is called without any.
     body: `${remove.length ? `set -- ${words(remove)}\n` : ''}${CLEANUP_SH}`,

@@ -11,6 +11,7 @@ export function clearPaths(opts: { paths: string[]; useSudo: boolean }): Step | 
   const sudo = opts.useSudo ? 'sudo -n ' : '';
   return {
     id: 'clear_paths',
+    brief: true,
     label: 'clear paths',
     body: `${sudo}rm -rf -- ${opts.paths.map((p) => `"releases/$DA_RELEASE/"${q(p)}`).join(' ')}
 echo "cleared ${opts.paths.length} paths"`,

@@ -8,6 +8,7 @@ import type { Step } from '../phase.js';
 export function copyLive(): Step {
   return {
     id: 'copy',
+    brief: true,
     label: 'copy live release',
     body: `[ -d "releases/$DA_LIVE" ] || { echo "error: the live release releases/$DA_LIVE is missing" >&2; exit 1; }
 [ ! -L "releases/$DA_LIVE" ] || { echo "error: the live release releases/$DA_LIVE is a symlink to $(readlink -- "releases/$DA_LIVE"), not a release directory: deploy instead" >&2; exit 1; }

@@ -39,6 +39,7 @@ export function delta(o: DeltaOptions): Step {
   return {
     id: 'upload',
     label: 'upload (delta)',
+    brief: true,
     lib: [TRANSFER_LIB],
     body: `${vars.join('\n')}\n${PRUNE_FUNCTION}\n${DELTA_SH}`,
   };
@@ -51,6 +52,7 @@ export function delta(o: DeltaOptions): Step {
 export function baseManifest(opts: { live: boolean }): Step {
   return {
     id: 'base',
+    brief: true,
     label: 'base manifest',
     body: `${opts.live ? 'da_live_manifest "$(readlink current 2>/dev/null || true)"\n' : ''}[ -n "$DA_BASE" ] && ! [ current -ef "releases/$DA_BASE" ] || exit 0
 da_offer_base "$DA_BASE" || true`,
@@ -75,6 +77,7 @@ function underRegex(paths: readonly string[]): string {
 export function verify(opts: { skip: string[] }): Step {
   return {
     id: 'verify',
+    brief: true,
     label: 'verify',
     lib: [FILE_INDEX_LIB],
     body: `DA_V_SKIP=${q(opts.skip.length ? underRegex(opts.skip) : '')}
@@ -88,6 +91,7 @@ ${VERIFY_SH}`,
 export function resetRelease(): Step {
   return {
     id: 'reset',
+    brief: true,
     label: 'reset',
     body: `find "releases/$DA_RELEASE" -mindepth 1 -delete
 rm -f -- ".deploy/manifests/$DA_RELEASE.gz" ".deploy/manifests/$DA_RELEASE.idx"`,

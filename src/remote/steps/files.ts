@@ -36,7 +36,7 @@ export function files(opts: { files: readonly FileConfig[]; required: readonly s
   });
   if (opts.files.length) lines.push('unset c', 'echo "files: $da_files_said"');
   else lines.push(`echo ${q(`checked ${opts.required.length} required shared files`)}`);
-  return { id: 'files', label: 'files', body: lines.join('\n'), lib: [FILES_SH, FILES_RESTORE_SH] };
+  return { id: 'files', label: 'files', body: lines.join('\n'), lib: [FILES_SH, FILES_RESTORE_SH], brief: true };
 }
 
 /** With `require_shared_files`: the shared files that no `files:` entry writes (they must be there, non-empty). */

@@ -11,6 +11,7 @@ export function logHistory(entry: object): Step {
   const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
   return {
     id: 'log',
+    brief: true,
     label: 'history',
     fenced: true,
     body: `da_now

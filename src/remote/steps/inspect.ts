@@ -19,6 +19,7 @@ export const HISTORY_TAIL = 1000;
 export function inspect(opts: { detectHttpUser: boolean; offerBaseFrom?: number }): Step {
   return {
     id: 'inspect',
+    brief: true,
     label: 'inspect',
     mayLackDeployPath: true,
     // offer_from: with `offerBaseFrom` (keep_releases), once that many releases exist, the oldest one (by name,

@@ -31,6 +31,7 @@ export function lock(infoJson: string, o: { reclaim?: boolean } = {}): Step {
   case $o in stage-*) echo "the deploy lock is held by $o"; exit ${STOP} ;; esac`;
   return {
     id: 'lock',
+    brief: true,
     label: 'lock',
     body: `if ${take}; then
   printf '%s\\n' "$DA_OWNER" > .deploy/lock/owner
@@ -55,6 +56,7 @@ fi`,
 export function unlock(): Step {
   return {
     id: 'unlock',
+    brief: true,
     label: 'unlock',
     fenced: true,
     // One rm, in that order: the pending record, the run's scratch dir (the steps before leave it), then the lock. A

@@ -8,6 +8,7 @@ import { PREPARE_SH } from '../sh/index.js';
 export function prepare(): Step {
   return {
     id: 'prepare',
+    brief: true,
     label: 'prepare',
     mayLackDeployPath: true,
     body: PREPARE_SH,

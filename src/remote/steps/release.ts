@@ -7,6 +7,7 @@ import type { Step } from '../phase.js';
 export function release(): Step {
   return {
     id: 'release',
+    brief: true,
     label: 'release',
     body: `if [ -e "releases/$DA_RELEASE" ] || [ -L "releases/$DA_RELEASE" ]; then
   echo "error: releases/$DA_RELEASE already exists on this host; a release is never overwritten" >&2

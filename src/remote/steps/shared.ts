@@ -65,5 +65,5 @@ fi
 ${linkInto(file)}`);
   }
   parts.push(`echo "linked ${opts.dirs.length + opts.files.length} shared entries"`);
-  return { id: 'shared', label: 'shared', body: parts.join('\n') };
+  return { id: 'shared', label: 'shared', body: parts.join('\n'), brief: true };
 }

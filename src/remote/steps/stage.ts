@@ -32,6 +32,7 @@ export const STAGE_UNDO_LIB: readonly string[] = [FILES_RESTORE_SH, STAGE_SH];
 export function holdStage(o: { ttlSeconds: number; info: string; preview: string }): Step {
   return {
     id: 'hold',
+    // Not brief: it ignores a cancel until it is done, and what it says then must reach the log before the abort's.
     label: 'hold',
     fenced: true,
     body: `ttl=${q(Math.floor(o.ttlSeconds))}\ninfo=${q(o.info)}\npreview=${q(o.preview)}\n${STAGE_HOLD_SH}`,
@@ -49,7 +50,7 @@ export type StageState = 'ok' | 'none' | 'other' | 'unheld' | 'expired' | 'far' 
 
 /** Reads whether `$DA_RELEASE` is staged and held on the host. Changes nothing. */
 export function stageCheck(): Step {
-  return { id: 'stage-check', label: 'stage check', body: STAGE_CHECK_SH, lib: [STAGE_SH] };
+  return { id: 'stage-check', label: 'stage check', body: STAGE_CHECK_SH, lib: [STAGE_SH], brief: true };
 }
 
 /** The host's answer to stageCheck; a value that is none of the states is `unknown`. */
@@ -67,14 +68,14 @@ export function stageState(result: { data: Map<string, string[]> } | undefined):
 
 /** The switch's first change: takes the lock over from the stage of `$DA_RELEASE` (fenced by the stage's owner). */
 export function takeStage(info: string): Step {
-  return { id: 'take-over', label: 'take over', body: `info=${q(info)}\n${STAGE_TAKE_SH}`, lib: [STAGE_SH] };
+  return { id: 'take-over', label: 'take over', body: `info=${q(info)}\n${STAGE_TAKE_SH}`, lib: [STAGE_SH], brief: true };
 }
 
 /** The discard command: removes the staged `$DA_RELEASE` and its hold (`discard removed`), or says there is none. */
 export function discardStage(): Step {
   // The undo puts back the `files:` the stage changed (see steps/files.ts), as a failed deploy's does.
   // da_lock_name (sh/fence.sh): the message says whose stage it discards.
-  return { id: 'discard', label: 'discard', body: STAGE_DISCARD_SH, lib: [FENCE_SH, ...STAGE_UNDO_LIB] };
+  return { id: 'discard', label: 'discard', body: STAGE_DISCARD_SH, lib: [FENCE_SH, ...STAGE_UNDO_LIB], brief: true };
 }
 
 /** Whether a host discarded a staged release (`done`) or had none (`none`). */

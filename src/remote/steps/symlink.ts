@@ -13,6 +13,7 @@ import { q } from '../quote.js';
 export function symlink(liveTarget: string): Step {
   return {
     id: 'symlink',
+    brief: true,
     label: 'symlink',
     fenced: true,
     // The target inspect read under this run's lock is recorded while current still resolves to the same directory;

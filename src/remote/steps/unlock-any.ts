@@ -27,6 +27,7 @@ function oneLine(s: string): string {
 export function unlockAny(o: UnlockOptions): Step {
   return {
     id: 'unlock',
+    brief: true,
     label: 'unlock',
     body: `forced=${o.force}\nby=${q(oneLine(o.by))}\nurl=${q(oneLine(o.url))}\n${UNLOCK_ANY_SH}`,
     // The holder's undo puts back the files it changed (see steps/files.ts).

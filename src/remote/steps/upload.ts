@@ -30,6 +30,7 @@ export function upload(opts: { revision: string; skip: string[] }): Step {
   return {
     id: 'upload',
     label: 'upload',
+    brief: true,
     lib: [TRANSFER_LIB, FILE_INDEX_LIB],
     body: `${receivePayload('"releases/$DA_RELEASE"')}
 printf '%s\\n' ${q(opts.revision)} > "releases/$DA_RELEASE/REVISION"

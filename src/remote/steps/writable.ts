@@ -75,7 +75,7 @@ export function writable(o: WritableOptions): Step | null {
   lines.push(
     `echo "made ${o.dirs.length === 1 ? '1 directory' : `${o.dirs.length} directories`} writable (${o.mode})"`,
   );
-  return { id: 'writable', label: 'writable', body: lines.join('\n') };
+  return { id: 'writable', label: 'writable', body: lines.join('\n'), brief: true };
 }
 
 function required(value: string | undefined, key: string): string {
