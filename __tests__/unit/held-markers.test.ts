@@ -46,7 +46,23 @@ function run(first: string, messages: string[], trace = false): Promise<Ran> {
   const argv = trace
     ? [
         'strace',
-        ['-f', '-qq', '-y', '-e', 'trace=write', '-e', 'signal=none', '-xx', '-s', '65536', '-o', log, 'sh', '-c', command],
+        [
+          '-f',
+          '-qq',
+          '-y',
+          '-e',
+          'trace=write',
+          '-e',
+          'signal=none',
+          '-xx',
+          '-s',
+          '65536',
+          '-o',
+          log,
+          'sh',
+          '-c',
+          command,
+        ],
       ]
     : ['sh', ['-c', command]];
   return new Promise((resolve, reject) => {
@@ -241,7 +257,11 @@ describe('brief steps: their output leaves with their end (real bash)', () => {
   });
 
   withStrace('a brief step that fails: its error and rc go out together with the phase end', async () => {
-    const r = await run(renderPhase(phase({ a: 'echo "error: no" >&2; exit 3', b: 'echo never' }, ['a', 'b'])), [], true);
+    const r = await run(
+      renderPhase(phase({ a: 'echo "error: no" >&2; exit 3', b: 'echo never' }, ['a', 'b'])),
+      [],
+      true,
+    );
     expect(r.code).toBe(3);
     expect(r.lines.slice(0, 2)).toEqual([
       ['hello', 'step-begin a'],
