@@ -40294,7 +40294,13 @@ function stageState(result) {
 }
 /** The switch's first change: takes the lock over from the stage of `$DA_RELEASE` (fenced by the stage's owner). */
 function takeStage(info) {
-    return { id: 'take-over', label: 'take over', body: `info=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(info)}\n${_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_TAKE_SH */ .pW}`, lib: [_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_SH */ .RU], brief: true };
+    return {
+        id: 'take-over',
+        label: 'take over',
+        body: `info=${(0,_quote_js__WEBPACK_IMPORTED_MODULE_1__.q)(info)}\n${_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_TAKE_SH */ .pW}`,
+        lib: [_sh_index_js__WEBPACK_IMPORTED_MODULE_0__/* .STAGE_SH */ .RU],
+        brief: true,
+    };
 }
 /** The discard command: removes the staged `$DA_RELEASE` and its hold (`discard removed`), or says there is none. */
 function discardStage() {

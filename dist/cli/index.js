@@ -6495,7 +6495,13 @@ function stageState(result) {
 }
 /** The switch's first change: takes the lock over from the stage of `$DA_RELEASE` (fenced by the stage's owner). */
 function takeStage(info) {
-    return { id: 'take-over', label: 'take over', body: `info=${(0,quote.q)(info)}\n${sh/* STAGE_TAKE_SH */.pW}`, lib: [sh/* STAGE_SH */.RU], brief: true };
+    return {
+        id: 'take-over',
+        label: 'take over',
+        body: `info=${(0,quote.q)(info)}\n${sh/* STAGE_TAKE_SH */.pW}`,
+        lib: [sh/* STAGE_SH */.RU],
+        brief: true,
+    };
 }
 /** The discard command: removes the staged `$DA_RELEASE` and its hold (`discard removed`), or says there is none. */
 function discardStage() {

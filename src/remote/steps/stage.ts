@@ -68,7 +68,13 @@ export function stageState(result: { data: Map<string, string[]> } | undefined):
 
 /** The switch's first change: takes the lock over from the stage of `$DA_RELEASE` (fenced by the stage's owner). */
 export function takeStage(info: string): Step {
-  return { id: 'take-over', label: 'take over', body: `info=${q(info)}\n${STAGE_TAKE_SH}`, lib: [STAGE_SH], brief: true };
+  return {
+    id: 'take-over',
+    label: 'take over',
+    body: `info=${q(info)}\n${STAGE_TAKE_SH}`,
+    lib: [STAGE_SH],
+    brief: true,
+  };
 }
 
 /** The discard command: removes the staged `$DA_RELEASE` and its hold (`discard removed`), or says there is none. */
