@@ -1,7 +1,7 @@
 import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { archiveReader, followFile, framed } from '../../src/artifact/follow.js';
+import { archiveReader, followFile, framed, joinSmall } from '../../src/artifact/follow.js';
 
 async function collect(it: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -46,6 +46,31 @@ describe('following an archive while it is written', () => {
       yield Buffer.from('de');
     }
     expect((await collect(framed(chunks()))).toString()).toBe('3\nabc2\nde0\n');
+  });
+
+  test("a small build's payload goes as one piece (one SSH packet); a large chunk goes as it is, never copied", async () => {
+    const pieces = async (gen: AsyncIterable<Buffer>) => {
+      const out: Buffer[] = [];
+      for await (const piece of gen) out.push(piece);
+      return out;
+    };
+    async function* payload(archive: Buffer[]) {
+      yield* framed(archive);
+      yield* framed([Buffer.from('manifest')]);
+    }
+    const small = await pieces(joinSmall(payload([Buffer.from('abc'), Buffer.from('de')]), 64));
+    expect(small.map(String)).toEqual(['3\nabc2\nde0\n8\nmanifest0\n']);
+    const big = Buffer.alloc(100, 1);
+    const mixed = await pieces(joinSmall(payload([Buffer.from('abc'), big, Buffer.from('z')]), 64));
+    expect(mixed.map((p) => (p === big ? 'BIG' : String(p)))).toEqual(['3\nabc100\n', 'BIG', '1\nz0\n8\nmanifest0\n']);
+    // Held pieces never grow past the bound: they go before a piece that would take them over it.
+    const many = await pieces(joinSmall(payload(Array.from({ length: 20 }, () => Buffer.alloc(10, 2))), 64));
+    expect(
+      Buffer.concat(many).equals(
+        Buffer.concat(await pieces(payload(Array.from({ length: 20 }, () => Buffer.alloc(10, 2))))),
+      ),
+    ).toBe(true);
+    expect(Math.max(...many.map((p) => p.length))).toBeLessThanOrEqual(64);
   });
 });
 

@@ -6149,6 +6149,31 @@ async function* framed(chunks) {
     }
     yield Buffer.from('0\n');
 }
+/**
+ * The same bytes in fewer pieces: pieces under `smallBytes` are held and joined until a large piece or the end comes,
+ * so a small build's payload (each chunk's length line, the chunk, the end line, then the manifest's) goes to a host
+ * as one write, one SSH packet, instead of six. A large piece goes as it is, after what was held (never copied).
+ */
+async function* joinSmall(pieces, smallBytes = 64 << 10) {
+    let held = [];
+    let heldBytes = 0;
+    for await (const piece of pieces) {
+        if (piece.length >= smallBytes || heldBytes + piece.length > smallBytes) {
+            if (heldBytes)
+                yield held.length === 1 ? held[0] : Buffer.concat(held, heldBytes);
+            held = [];
+            heldBytes = 0;
+        }
+        if (piece.length >= smallBytes)
+            yield piece;
+        else if (piece.length) {
+            held.push(piece);
+            heldBytes += piece.length;
+        }
+    }
+    if (heldBytes)
+        yield held.length === 1 ? held[0] : Buffer.concat(held, heldBytes);
+}
 
 ;// CONCATENATED MODULE: ./src/releases/history.ts
 
@@ -6917,10 +6942,10 @@ function payload(built, tar) {
     const archive = archiveReader(tar.path, tar.done);
     return {
         total: () => total,
-        open: () => external_node_stream_.Readable.from((async function* () {
+        open: () => external_node_stream_.Readable.from(joinSmall((async function* () {
             yield* framed(archive());
             yield* framed([await built.manifestGz()]);
-        })()),
+        })())),
     };
 }
 /** The whole build, for a host without a usable live release (or after a delta did not verify). */

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Archive, Built } from '../artifact/artifact.js';
-import { archiveReader, framed } from '../artifact/follow.js';
+import { archiveReader, framed, joinSmall } from '../artifact/follow.js';
 import { readStoredManifest, under, type StoredManifest } from '../artifact/manifest.js';
 import type { EnvironmentConfig } from '../config/index.js';
 import type { Fleet, Member } from '../fleet/fleet.js';
@@ -67,10 +67,12 @@ function payload(built: Built, tar: Archive): Payload {
     total: () => total,
     open: () =>
       Readable.from(
-        (async function* () {
-          yield* framed(archive());
-          yield* framed([await built.manifestGz()]);
-        })(),
+        joinSmall(
+          (async function* () {
+            yield* framed(archive());
+            yield* framed([await built.manifestGz()]);
+          })(),
+        ),
       ),
   };
 }
