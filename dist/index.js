@@ -37471,7 +37471,7 @@ var tcp = __nccwpck_require__(2118);
 let ssh;
 /** SSH (ssh2 and its crypto) is loaded on first use: start-up stays quick, and `local` never loads it. */
 function loadSsh() {
-    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(565)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6565));
+    ssh ??= Promise.all(/* import() */[__nccwpck_require__.e(487), __nccwpck_require__.e(177)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2177));
     return ssh;
 }
 /**

@@ -11,6 +11,7 @@ import {
   signWithoutAsking,
 } from './sign-at-once.js';
 import { ignoreHostKeysUpdate } from './host-keys-update.js';
+import { gcmKeyObjects } from './cipher-keys.js';
 import type { Certificate } from './certificate.js';
 import { describeHandshakeTimeout, describeLostConnection, describeNetError, errorCode } from './net-errors.js';
 import { type Carrier, SshTransport } from './ssh-transport.js';
@@ -126,6 +127,7 @@ export async function connectSsh(target: SshTarget, creds: SshCredentials, via?:
     if (ssh.connection) {
       signWithoutAsking(ssh.connection);
       ignoreHostKeysUpdate(ssh.connection);
+      gcmKeyObjects(ssh.connection);
       if (creds.certificate && !presentCertificate(ssh.connection, creds.certificate))
         throw new Error('this version of ssh2 cannot log in with a certificate (its internals changed)');
       // A session channel in the login's flight only when the login is one attempt (see pipelineLogin).
