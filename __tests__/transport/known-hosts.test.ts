@@ -195,6 +195,17 @@ describe('verifyHostKey matching', () => {
     expect(failure(verify(text, '10.0.0.6', 22, keys.ed25519)).reason).toBe('unknown');
   });
 
+  it('answers the same for a host asked again, also after the list gained a line', () => {
+    const kh = parseKnownHosts(line('web1.example.com', keys.ed25519));
+    expect(verifyHostKey(kh, 'web1.example.com', 22, keys.ed25519.blob).ok).toBe(true);
+    expect(failure(verifyHostKey(kh, 'web1.example.com', 22, keys.rsa.blob)).reason).toBe('mismatch');
+    expect(pinnedHostKeyAlgorithms(kh, 'web1.example.com', 22)).toEqual(['ssh-ed25519']);
+    expect(failure(verifyHostKey(kh, 'web2.example.com', 22, keys.ed25519.blob)).reason).toBe('unknown');
+    kh.entries.push(...parseKnownHosts(line('web2.example.com', keys.ed25519)).entries);
+    expect(verifyHostKey(kh, 'web2.example.com', 22, keys.ed25519.blob).ok).toBe(true);
+    expect(verifyHostKey(kh, 'web1.example.com', 22, keys.ed25519.blob).ok).toBe(true);
+  });
+
   it('compares host names case-insensitively', () => {
     expect(verify(line('Deploy.Example.COM', keys.ed25519), 'deploy.example.com', 22, keys.ed25519).ok).toBe(true);
     expect(verify(line('deploy.example.com', keys.ed25519), 'DEPLOY.example.com', 22, keys.ed25519).ok).toBe(true);

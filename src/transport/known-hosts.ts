@@ -158,8 +158,18 @@ function entryMatchesHost(entry: KnownHostEntry, name: string): boolean {
  */
 export function entriesFor(kh: KnownHosts, host: string, port: number): KnownHostEntry[] {
   const name = knownHostsName(host.toLowerCase(), port);
-  return kh.entries.filter((e) => entryMatchesHost(e, name));
+  // A connection asks two or three times (the algorithms to offer, the key's verdict, a certificate's); each asking
+  // walks every line, and a hashed line costs an HMAC. Remembered per list and host: a fleet's hashed known_hosts
+  // cost hosts × lines HMACs once, not three times. A list whose lines changed is walked again.
+  let memo = matched.get(kh.entries);
+  if (!memo || memo.lines !== kh.entries.length)
+    matched.set(kh.entries, (memo = { lines: kh.entries.length, byName: new Map() }));
+  let found = memo.byName.get(name);
+  if (!found) memo.byName.set(name, (found = kh.entries.filter((e) => entryMatchesHost(e, name))));
+  return [...found];
 }
+
+const matched = new WeakMap<KnownHostEntry[], { lines: number; byName: Map<string, KnownHostEntry[]> }>();
 
 /** ssh2 host-key algorithm names per key type, in ssh2's default preference order. */
 const ALGORITHMS_BY_KEY_TYPE: ReadonlyArray<readonly [string, readonly string[]]> = [
