@@ -14818,11 +14818,15 @@ function entriesFor(kh, host, port) {
     // walks every line, and a hashed line costs an HMAC. Remembered per list and host: a fleet's hashed known_hosts
     // cost hosts × lines HMACs once, not three times. A list whose lines changed is walked again.
     let memo = matched.get(kh.entries);
-    if (!memo || memo.lines !== kh.entries.length)
-        matched.set(kh.entries, (memo = { lines: kh.entries.length, byName: new Map() }));
+    if (!memo || memo.lines !== kh.entries.length) {
+        memo = { lines: kh.entries.length, byName: new Map() };
+        matched.set(kh.entries, memo);
+    }
     let found = memo.byName.get(name);
-    if (!found)
-        memo.byName.set(name, (found = kh.entries.filter((e) => entryMatchesHost(e, name))));
+    if (!found) {
+        found = kh.entries.filter((e) => entryMatchesHost(e, name));
+        memo.byName.set(name, found);
+    }
     return [...found];
 }
 const matched = new WeakMap();

@@ -162,10 +162,15 @@ export function entriesFor(kh: KnownHosts, host: string, port: number): KnownHos
   // walks every line, and a hashed line costs an HMAC. Remembered per list and host: a fleet's hashed known_hosts
   // cost hosts × lines HMACs once, not three times. A list whose lines changed is walked again.
   let memo = matched.get(kh.entries);
-  if (!memo || memo.lines !== kh.entries.length)
-    matched.set(kh.entries, (memo = { lines: kh.entries.length, byName: new Map() }));
+  if (!memo || memo.lines !== kh.entries.length) {
+    memo = { lines: kh.entries.length, byName: new Map() };
+    matched.set(kh.entries, memo);
+  }
   let found = memo.byName.get(name);
-  if (!found) memo.byName.set(name, (found = kh.entries.filter((e) => entryMatchesHost(e, name))));
+  if (!found) {
+    found = kh.entries.filter((e) => entryMatchesHost(e, name));
+    memo.byName.set(name, found);
+  }
   return [...found];
 }
 
