@@ -287,6 +287,17 @@ describe('brief steps: their output leaves with their end (real bash)', () => {
     expect(at('before')).toBeLessThan(at('step-end a 137'));
   });
 
+  test("a process a brief step leaves behind, its output sent elsewhere as cleanup's is, does not hold the step up", async () => {
+    const started = Date.now();
+    const r = await run(renderPhase(phase({ a: 'sleep 5 < /dev/null > /dev/null 2>&1 &\necho started' }, ['a'])), [
+      'exit 0\n',
+    ]);
+    expect(r.code).toBe(0);
+    expect(markers(r.stdout)).toEqual(['hello', 'step-begin a', 'step-end a 0', 'phase-end 0']);
+    expect(r.stdout).toContain('started\n');
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
   test('a brief step runs in the deploy path like any step', async () => {
     const r = await run(
       renderPhase({ name: 'p', steps: [{ id: 'a', label: 'a', body: 'echo "in $PWD"', brief: true }] }),

@@ -28,7 +28,8 @@ export interface Step {
    * A built-in step whose output is a line or two said when it is done: the output is held with the step's end and
    * leaves in the same write (one SSH packet) as the next step's begin, instead of a packet per line; the runner
    * pays for every packet. Never for a step that runs the user's commands or reports progress as it goes: a brief
-   * step's output is seen only when it ends.
+   * step's output is seen only when it ends. A process a brief step leaves running must not keep its stdout or
+   * stderr (cleanup's background `rm` writes to /dev/null): the step would be waited for until that process ends.
    */
   brief?: boolean;
 }
