@@ -25,13 +25,7 @@ const src = srcArg ? pathToFileURL(`${srcArg}/`).href : new URL('../src/', impor
 const load = (path: string): Promise<Any> => import(new URL(path, src).href);
 
 const { coalesceWrites } = await load('coalesce-writes.js');
-// holdMs for this build, turn for an older one (SRC) that knows no holdMs.
-coalesceWrites(process.stdout as Writable, {
-  flushOnExit: true,
-  orderedBefore: [process.stderr],
-  turn: true,
-  holdMs: 100,
-});
+coalesceWrites(process.stdout as Writable, { flushOnExit: true, orderedBefore: [process.stderr], turn: true });
 const { SessionReader } = await load('remote/session-reader.js');
 const { progress } = await load('report/progress.js');
 const { RunReport } = await load('report/report.js');

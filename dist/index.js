@@ -33920,11 +33920,7 @@ function coalesceWrites(stream, opts = {}) {
         release();
         stream.uncork();
     };
-    const later = opts.holdMs !== undefined
-        ? (fn) => void setTimeout(fn, opts.holdMs).unref()
-        : opts.turn
-            ? (fn) => setImmediate(fn)
-            : (fn) => process.nextTick(fn);
+    const later = opts.turn ? (fn) => setImmediate(fn) : (fn) => process.nextTick(fn);
     stream.write = function (...args) {
         if (!corked && !stream.destroyed) {
             corked = true;
@@ -37827,7 +37823,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 // The log goes to the runner through a pipe: a burst of lines (a fleet's progress) leaves in one write.
-(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr], holdMs: 100 });
+(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr], turn: true });
 // One bundle serves both entries in action.yml; the post step is recognised by the state main saved.
 await ((0,_action_state_js__WEBPACK_IMPORTED_MODULE_3__/* .isPost */ .tl)() ? (0,_action_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)() : (0,_action_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i)());
 

@@ -13,13 +13,6 @@ export interface CoalesceOptions {
    * whose data arrived in that turn leave together. For the log; the SSH socket keeps the tick.
    */
   turn?: boolean;
-  /**
-   * Hold writes this many milliseconds (a timer that does not keep the process up) rather than a tick or a turn. For
-   * the action's log: each write to the runner's pipe costs a system call and a wake-up of the runner's reader
-   * (about 0.2 ms of this process's CPU in the scale bench), and a fleet's hosts fill many turns with a line or two
-   * each. A person reading the log does not see 100 ms; a process that exits flushes first (flushOnExit).
-   */
-  holdMs?: number;
 }
 
 /**
@@ -46,12 +39,7 @@ export function coalesceWrites<S extends Writable>(stream: S, opts: CoalesceOpti
     release();
     stream.uncork();
   };
-  const later =
-    opts.holdMs !== undefined
-      ? (fn: () => void) => void setTimeout(fn, opts.holdMs).unref()
-      : opts.turn
-        ? (fn: () => void) => setImmediate(fn)
-        : (fn: () => void) => process.nextTick(fn);
+  const later = opts.turn ? (fn: () => void) => setImmediate(fn) : (fn: () => void) => process.nextTick(fn);
   stream.write = function (this: S, ...args: unknown[]) {
     if (!corked && !stream.destroyed) {
       corked = true;

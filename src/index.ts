@@ -5,7 +5,7 @@ import { post } from './action/post.js';
 import { isPost } from './action/state.js';
 
 // The log goes to the runner through a pipe: a burst of lines (a fleet's progress) leaves in one write.
-coalesceWrites(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr], holdMs: 100 });
+coalesceWrites(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr], turn: true });
 
 // One bundle serves both entries in action.yml; the post step is recognised by the state main saved.
 await (isPost() ? post() : main());

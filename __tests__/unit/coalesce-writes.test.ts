@@ -58,33 +58,6 @@ describe('coalesceWrites', () => {
     expect(calls).toEqual([['web1: ▶ lock\nweb2: ▶ lock\n']]);
   });
 
-  test('with holdMs, the writes of several turns within the hold leave as one write, after it', async () => {
-    const { stream, calls } = recorder();
-    coalesceWrites(stream, { holdMs: 400 });
-    stream.write('web1: ▶ lock\n');
-    await tick();
-    await tick();
-    stream.write('web2: ▶ lock\n');
-    await tick();
-    expect(calls).toEqual([]);
-    await new Promise((r) => setTimeout(r, 700));
-    expect(calls).toEqual([['web1: ▶ lock\nweb2: ▶ lock\n']]);
-    stream.write('web1: ✓ lock\n');
-    await new Promise((r) => setTimeout(r, 700));
-    expect(calls).toEqual([['web1: ▶ lock\nweb2: ▶ lock\n'], ['web1: ✓ lock\n']]);
-  });
-
-  test('with holdMs, a process that ends on its own does not wait for the hold, and loses no line', () => {
-    const script = `const coalesceWrites = ${coalesceWrites.toString()};
-coalesceWrites(process.stdout, { flushOnExit: true, holdMs: 5000 });
-for (let i = 0; i < 100; i++) process.stdout.write('line ' + i + '\\n');`;
-    const started = Date.now();
-    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-    expect(r.status).toBe(0);
-    expect(r.stdout.split('\n').filter(Boolean)).toEqual(Array.from({ length: 100 }, (_, i) => `line ${i}`));
-    expect(Date.now() - started).toBeLessThan(4000);
-  });
-
   test('writes in different ticks leave separately, without waiting for more', async () => {
     const { stream, calls } = recorder();
     coalesceWrites(stream);

@@ -3669,11 +3669,7 @@ function coalesceWrites(stream, opts = {}) {
         release();
         stream.uncork();
     };
-    const later = opts.holdMs !== undefined
-        ? (fn) => void setTimeout(fn, opts.holdMs).unref()
-        : opts.turn
-            ? (fn) => setImmediate(fn)
-            : (fn) => process.nextTick(fn);
+    const later = opts.turn ? (fn) => setImmediate(fn) : (fn) => process.nextTick(fn);
     stream.write = function (...args) {
         if (!corked && !stream.destroyed) {
             corked = true;
