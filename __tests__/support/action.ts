@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './temp-dirs.js';
 
 /** The repository root: the nearest directory above this file holding action.yml (also when compiled elsewhere). */
 function repoRoot(): string {
@@ -37,22 +37,8 @@ export interface RunnerFiles {
   summary: string;
 }
 
-/**
- * The runner-file directories this process made, removed after the test file that made them (jest's afterAll; the
- * bench, outside jest, at its exit): a suite run used to leave thousands in the temp dir, which the security tests'
- * canary walk then had to read.
- */
-const made: string[] = [];
-const removeMade = (): void => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-};
-const afterAllHook = (globalThis as { afterAll?: (fn: () => void) => void }).afterAll;
-if (typeof afterAllHook === 'function') afterAllHook(removeMade);
-else process.once('exit', removeMade);
-
 export function runnerFiles(): RunnerFiles {
-  const dir = mkdtempSync(join(tmpdir(), 'da-runner-'));
-  made.push(dir);
+  const dir = tempDir('da-runner-');
   const files = { dir, output: join(dir, 'output'), state: join(dir, 'state'), summary: join(dir, 'summary') };
   for (const f of [files.output, files.state, files.summary]) writeFileSync(f, '');
   return files;

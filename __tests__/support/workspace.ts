@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SshdHandle } from './sshd.js';
+import { tempDir } from './temp-dirs.js';
 
 /** A runner workspace: `app/` (the source to ship) and `deploy.yml`. */
 export interface Workspace {
@@ -12,7 +12,7 @@ export interface Workspace {
 }
 
 export function makeWorkspace(files: Record<string, string>, config: string): Workspace {
-  const dir = mkdtempSync(join(tmpdir(), 'da-ws-'));
+  const dir = tempDir('da-ws-');
   const app = join(dir, 'app');
   const write = (path: string, body: string) => {
     mkdirSync(dirname(join(app, path)), { recursive: true });
@@ -42,5 +42,5 @@ export function sshInputs(sshd: SshdHandle, extra: Record<string, string> = {}):
 
 /** A deploy path under a fresh temp dir; the name has a space, a quote and a `$(...)` that must stay data. */
 export function awkwardDeployPath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'da-target-')), `shop's "live" $(touch pwned) dir`);
+  return join(tempDir('da-target-'), `shop's "live" $(touch pwned) dir`);
 }
