@@ -298,6 +298,12 @@ describe('brief steps: their output leaves with their end (real bash)', () => {
     expect(Date.now() - started).toBeLessThan(4000);
   });
 
+  test('what a process left behind by a brief step writes after its end is never read as its status', async () => {
+    const r = await run(renderPhase(phase({ a: '(sleep 0.3; printf 7late) &\necho said' }, ['a'])), []);
+    expect(markers(r.stdout)).toEqual(['hello', 'step-begin a', 'step-end a 1', 'phase-end 1', 'undone end']);
+    expect(r.stdout).toContain('said\n');
+  });
+
   test('a brief step runs in the deploy path like any step', async () => {
     const r = await run(
       renderPhase({ name: 'p', steps: [{ id: 'a', label: 'a', body: 'echo "in $PWD"', brief: true }] }),

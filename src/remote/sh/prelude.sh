@@ -102,6 +102,8 @@ da_step() {
     out=$(exec 2>&1; trap 'rc=$?; da_flush; printf "\036%s" "$rc"' EXIT; da_step_body "$@")
     rc=$?
     case $out in *$'\036'*) rc=${out##*$'\036'}; out=${out%$'\036'*} ;; esac
+    # Something written after the trap (a process the step left behind) is not a status: the step failed.
+    case $rc in '' | *[!0-9]*) rc=1 ;; esac
     DA_HELD+=$out
   else
     (trap da_flush EXIT; da_step_body "$@") 2>&1
