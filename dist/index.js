@@ -29846,11 +29846,22 @@ function planSource(config, sha) {
         sha: () => sha,
     };
 }
+/** One payload per archive: hosts that get the same archive share its reader (see archiveReader). */
+const payloads = new WeakMap();
 /**
  * The bytes a host receives (see receivePayload): the gzipped tar in chunks, sent while it is being made, then the
- * manifest, which may still have been hashing meanwhile.
+ * manifest, which may still have been hashing meanwhile. Every host that gets `tar` gets this same payload, so a
+ * whole archive is read into memory once for the fleet, not once per host.
  */
 function payload(built, tar) {
+    let shared = payloads.get(tar);
+    if (!shared) {
+        shared = newPayload(built, tar);
+        payloads.set(tar, shared);
+    }
+    return shared;
+}
+function newPayload(built, tar) {
     // The size for upload progress: the archive's once it is packed (the framing and the manifest are small beside it).
     let total;
     tar.done.then((a) => (total = a.bytes)).catch(() => undefined);
@@ -33913,14 +33924,26 @@ function coalesceWrites(stream, opts = {}) {
         held = '';
         write.call(stream, text);
     };
+    /** When the last held burst left (performance.now()), for gapMs. */
+    let left = Number.NEGATIVE_INFINITY;
     const flush = () => {
         if (!corked)
             return;
         corked = false;
         release();
         stream.uncork();
+        left = performance.now();
     };
-    const later = opts.turn ? (fn) => setImmediate(fn) : (fn) => process.nextTick(fn);
+    const gap = opts.gapMs ?? 0;
+    const later = (fn) => {
+        if (!opts.turn)
+            return process.nextTick(fn);
+        const wait = left + gap - performance.now();
+        if (wait > 0)
+            setTimeout(fn, wait).unref();
+        else
+            setImmediate(fn);
+    };
     stream.write = function (...args) {
         if (!corked && !stream.destroyed) {
             corked = true;
@@ -37822,8 +37845,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-// The log goes to the runner through a pipe: a burst of lines (a fleet's progress) leaves in one write.
-(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr], turn: true });
+// The log goes to the runner through a pipe: a burst of lines (a fleet's progress) leaves in one write, and at most
+// one write every 50 ms while lines keep coming.
+(0,_coalesce_writes_js__WEBPACK_IMPORTED_MODULE_4__/* .coalesceWrites */ .i)(process.stdout, { flushOnExit: true, orderedBefore: [process.stderr], turn: true, gapMs: 50 });
 // One bundle serves both entries in action.yml; the post step is recognised by the state main saved.
 await ((0,_action_state_js__WEBPACK_IMPORTED_MODULE_3__/* .isPost */ .tl)() ? (0,_action_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)() : (0,_action_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i)());
 

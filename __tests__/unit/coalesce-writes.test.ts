@@ -58,6 +58,29 @@ describe('coalesceWrites', () => {
     expect(calls).toEqual([['web1: ▶ lock\nweb2: ▶ lock\n']]);
   });
 
+  test('with gapMs, writes that keep coming leave at most once per gap; a write after a quiet spell is not held', async () => {
+    const { stream, calls } = recorder();
+    coalesceWrites(stream, { turn: true, gapMs: 60 });
+    const t0 = performance.now();
+    stream.write('web1: ▶ lock\n');
+    await tick();
+    expect(calls).toEqual([['web1: ▶ lock\n']]);
+    // Lines in the next turns, within the gap: held together until it has passed.
+    stream.write('web2: ▶ lock\n');
+    await tick();
+    stream.write('web3: ▶ lock\n');
+    await tick();
+    expect(calls).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(calls).toEqual([['web1: ▶ lock\n'], ['web2: ▶ lock\nweb3: ▶ lock\n']]);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(60);
+    // After a quiet spell longer than the gap, a line leaves at the turn's end.
+    await new Promise((r) => setTimeout(r, 80));
+    stream.write('web1: ✓ lock\n');
+    await tick();
+    expect(calls).toHaveLength(3);
+  });
+
   test('writes in different ticks leave separately, without waiting for more', async () => {
     const { stream, calls } = recorder();
     coalesceWrites(stream);
@@ -101,5 +124,18 @@ ${end};`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(r.status).toBe(code);
     expect(r.stdout.split('\n').filter(Boolean)).toEqual(Array.from({ length: 100 }, (_, i) => `line ${i}`));
+  });
+
+  test('with gapMs, lines held for the gap when the process runs out of work are written as it exits', () => {
+    const script = `const coalesceWrites = ${coalesceWrites.toString()};
+coalesceWrites(process.stdout, { flushOnExit: true, turn: true, gapMs: 5000 });
+process.stdout.write('first\\n');
+setImmediate(() => setImmediate(() => process.stdout.write('held for the gap\\n')));`;
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('first\nheld for the gap\n');
+    // The gap's timer does not keep the process up.
+    expect(Date.now() - t0).toBeLessThan(4000);
   });
 });

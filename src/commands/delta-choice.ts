@@ -54,11 +54,24 @@ export function planSource(config: EnvironmentConfig, sha: string): ReleaseSourc
   };
 }
 
+/** One payload per archive: hosts that get the same archive share its reader (see archiveReader). */
+const payloads = new WeakMap<Archive, Payload>();
+
 /**
  * The bytes a host receives (see receivePayload): the gzipped tar in chunks, sent while it is being made, then the
- * manifest, which may still have been hashing meanwhile.
+ * manifest, which may still have been hashing meanwhile. Every host that gets `tar` gets this same payload, so a
+ * whole archive is read into memory once for the fleet, not once per host.
  */
 function payload(built: Built, tar: Archive): Payload {
+  let shared = payloads.get(tar);
+  if (!shared) {
+    shared = newPayload(built, tar);
+    payloads.set(tar, shared);
+  }
+  return shared;
+}
+
+function newPayload(built: Built, tar: Archive): Payload {
   // The size for upload progress: the archive's once it is packed (the framing and the manifest are small beside it).
   let total: number | undefined;
   tar.done.then((a) => (total = a.bytes)).catch(() => undefined);
