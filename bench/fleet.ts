@@ -120,7 +120,7 @@ async function floorTimes(
  * has, each switches; once every host has, each unlocks. Those two waits are what keep a fleet from running mixed
  * versions (a host that fails to stage or to switch can still be undone everywhere); one host needs neither.
  */
-async function twoPhaseFloorTimes(
+export async function twoPhaseFloorTimes(
   hosts: Endpoint[],
   privateKey: string,
   knownHosts: string,
@@ -210,13 +210,13 @@ function benchNodeOptions(): { NODE_OPTIONS?: string } {
 }
 
 /** The wall times of the counted runs, and the CPU each used. */
-interface Timed {
+export interface Timed {
   ms: number[];
   cpu: CpuUse[];
 }
 
 /** Where the action reaches a host: the sshd itself, or a latency proxy in front of it. */
-interface Endpoint {
+export interface Endpoint {
   host: string;
   port: number;
   knownHostsLine: string;

@@ -22,8 +22,10 @@
  * Scale (issue 20, bench/scale.ts): one runner deploys to 1, 10, 50 and 100 hosts (`--sizes 1,10,50,100`) at 50 ms
  * RTT; 3 counted runs per size unless `--runs` says otherwise, `--max-parallel N` sets the environment's
  * max_parallel (default: the action's, 10), `--shards N` (default 4; 0: none) adds the largest size staged by N
- * concurrent `stage` processes, then one `switch`; `--against PATH` deploys with that build too, taking turns. Bar: the runner's CPU per extra host ≤ 10 ms, its peak RSS
- * ≤ 300 MB, the switch window at 100 hosts ≤ 1 s.
+ * concurrent `stage` processes, then one `switch`; `--against PATH` deploys with that build too, taking turns. Beside
+ * each size, the two-phase floor (above) over the same hosts, so the report says how much of the runner's CPU per
+ * host any deploy over this transport costs (`--no-floor`: not run). Bar: the runner's CPU per extra host ≤ 10 ms,
+ * its peak RSS ≤ 300 MB, the switch window at 100 hosts ≤ 1 s.
  *
  * Config (bench/config.ts, only with `--only config`): the runner's CPU to read a deploy.yml of 10 and of 100 host
  * lines (`--sizes`), each reading in a fresh process as the action's; medians of `--runs`, and the cost per host line.
@@ -107,6 +109,7 @@ if (!only || only === 'scale') {
     runs: arg('--runs') ? runs : 3,
     rttMs: 50,
     shards: Number(arg('--shards') ?? 4),
+    floor: !process.argv.includes('--no-floor'),
     ...(maxParallel ? { maxParallel: Number(maxParallel) } : {}),
     ...(against ? { against } : {}),
   });

@@ -25,7 +25,7 @@ import { startProxy } from '../__tests__/support/proxy.js';
 import { type SshdHandle, startSshd } from '../__tests__/support/sshd.js';
 import { generateApp } from './app.js';
 import { CpuMeter } from './cpu.js';
-import { benchUser, throughProxies } from './fleet.js';
+import { benchUser, type Endpoint, throughProxies, twoPhaseFloorTimes } from './fleet.js';
 import { settle } from './settle.js';
 import { median, secs, table } from './stats.js';
 import { benchConfig } from './config-text.js';
@@ -48,6 +48,12 @@ export interface ScaleRow {
   phases: [string, number][];
   /** The `--against` build's runner CPU in the same counted runs (median), taking turns with ours. */
   againstCpuMs?: number;
+  /**
+   * The two-phase floor's runner CPU at this size (median; bench/two-phase-client.ts: the same SSH transport, one
+   * session per host that locks, unpacks, switches and unlocks, and nothing else): what any deploy over this
+   * transport costs the runner, so the slope above it is what the deploy's own work costs.
+   */
+  floorCpuMs?: number;
 }
 
 /** The phase lines of an action's log: title and milliseconds, in order. */
@@ -73,12 +79,6 @@ export interface ShardedRow {
 export interface ScaleResult {
   rows: ScaleRow[];
   sharded?: ShardedRow;
-}
-
-interface Endpoint {
-  host: string;
-  port: number;
-  knownHostsLine: string;
 }
 
 interface Run {
@@ -180,6 +180,8 @@ export async function scaleBench(opts: {
    * a change's effect on the runner's CPU is read from the same moments of a noisy machine.
    */
   against?: string;
+  /** Also run the two-phase floor at each size (its CPU per extra host is reported beside ours). */
+  floor?: boolean;
 }): Promise<ScaleResult> {
   const largest = Math.max(...opts.sizes);
   const workspace = mkdtempSync(join(tmpdir(), 'da-bench-scale-'));
@@ -249,6 +251,22 @@ export async function scaleBench(opts: {
         );
         await other(1);
       }
+      const floor = opts.floor
+        ? await twoPhaseFloorTimes(
+            endpoints.slice(0, n),
+            hosts[0]!.privateKey,
+            inputsFor(n)['known-hosts'],
+            opts.runs,
+            login,
+            base,
+            join(workspace, 'app'),
+            meter,
+          )
+        : undefined;
+      if (floor)
+        console.log(
+          `  ${n} host(s), two-phase floor: runner CPU ${floor.cpu.map((c) => c.runnerMs.toFixed(0)).join(', ')} ms`,
+        );
       const perHost = runs.every((r) => r.hostsMs !== undefined) ? median(runs.map((r) => r.hostsMs! / n)) : undefined;
       result.rows.push({
         hosts: n,
@@ -263,6 +281,7 @@ export async function scaleBench(opts: {
           median(runs.map((r) => phaseTimes(r.result.stdout)[k]?.[1] ?? Number.NaN)),
         ]),
         ...(againstCpu.length ? { againstCpuMs: median(againstCpu) } : {}),
+        ...(floor ? { floorCpuMs: median(floor.cpu.map((c) => c.runnerMs)) } : {}),
       });
       rmSync(base, { recursive: true, force: true });
     }
@@ -369,7 +388,11 @@ export function scaleReport(r: ScaleResult, rttMs: number): string {
         a.againstCpuMs !== undefined && b.againstCpuMs !== undefined
           ? ` (the --against build: ${slope(a, b, (x) => x.againstCpuMs!).toFixed(1)} ms CPU)`
           : '';
-      return `${a.hosts}→${b.hosts}: ${slope(a, b, (x) => x.runnerCpuMs).toFixed(1)} ms CPU, ${(slope(a, b, (x) => x.runnerRssMiB) * 1024).toFixed(0)} KiB RSS${against}`;
+      const floor =
+        a.floorCpuMs !== undefined && b.floorCpuMs !== undefined
+          ? ` (the two-phase floor over the same transport: ${slope(a, b, (x) => x.floorCpuMs!).toFixed(1)} ms CPU)`
+          : '';
+      return `${a.hosts}→${b.hosts}: ${slope(a, b, (x) => x.runnerCpuMs).toFixed(1)} ms CPU, ${(slope(a, b, (x) => x.runnerRssMiB) * 1024).toFixed(0)} KiB RSS${against}${floor}`;
     });
     lines.push(`Runner per extra host (between sizes): ${slopes.join('; ')}`);
   }

@@ -54,7 +54,8 @@ async function main(job: TwoPhaseJob): Promise<void> {
         out += d.toString();
         for (const [word, done] of waiters) if (out.includes(word)) done();
       });
-      proc.stderr.pipe(process.stderr);
+      // Not pipe(): a hundred sessions piped into one stream would each add listeners to it.
+      proc.stderr.on('data', (d: Buffer) => process.stderr.write(d));
       const said = (word: string) =>
         Promise.race([
           new Promise<void>((resolve) => (out.includes(word) ? resolve() : waiters.set(word, resolve))),
