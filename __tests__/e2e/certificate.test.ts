@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runAction } from '../support/action.js';
 import { makeCa } from '../support/ca.js';
 import { sshAvailable, startSshd, type SshdHandle } from '../support/sshd.js';
 import { hostEntry, makeWorkspace, sshInputs } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 /**
  * OpenSSH user certificates end to end: an sshd that trusts only a test CA (TrustedUserCAKeys) and has no
@@ -27,7 +27,7 @@ suite('user certificates (dist/index.js, dist/cli/index.js)', () => {
   });
 
   const workspace = () => {
-    const dp = join(mkdtempSync(join(tmpdir(), 'da-target-')), 'app');
+    const dp = join(tempDir('da-target-'), 'app');
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
       `environments:\n  production:\n    hosts: [${hostEntry(sshd)}]\n    deploy_path: ${JSON.stringify(dp)}\n`,
@@ -74,7 +74,7 @@ suite('user certificates (dist/index.js, dist/cli/index.js)', () => {
 
   /** `deploy-action deploy production --source app ARGS` in the workspace, with a HOME that knows the host. */
   const cli = (cwd: string, args: string[]) => {
-    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    const home = tempDir('da-home-');
     mkdirSync(join(home, '.ssh'), { mode: 0o700 });
     writeFileSync(join(home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
     return new Promise<{ code: number; out: string }>((done) => {

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { awkwardDeployPath, makeWorkspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 /** The bundled CLI, run as `deploy-action` runs it. */
 const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
@@ -33,7 +33,7 @@ describe('the CLI reads ~/.ssh/config (dist/cli/index.js, a real sshd)', () => {
     const yml = (hosts: string, extra = '') =>
       `name: shop\nenvironments:\n  production:\n    hosts: [${hosts}]\n    deploy_path: ${JSON.stringify(dp)}\n${extra}`;
     const ws = makeWorkspace({ VERSION: 'v1\n' }, yml('web-alias'));
-    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    const home = tempDir('da-home-');
     mkdirSync(join(home, '.ssh'), { mode: 0o700 });
     writeFileSync(join(home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
     writeFileSync(

@@ -4,10 +4,11 @@
  * host is `local` (the same scripts, run by bash on this machine), so no sshd is needed.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeWorkspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
 const ROOT = resolve(CLI, '../../..');
@@ -25,7 +26,7 @@ interface Result {
 function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: mkdtempSync(join(tmpdir(), 'da-home-')),
+    HOME: tempDir('da-home-'),
     USER: 'alice',
     TERM: 'xterm-256color',
     SHELL: '/bin/bash',
@@ -62,7 +63,7 @@ function onTerminal(
 
 /** A workspace deploying to this machine (`local`), with a build hook and a deploy hook that print. */
 function localShop(extraEnv = '') {
-  const target = mkdtempSync(join(tmpdir(), 'da-target-'));
+  const target = tempDir('da-target-');
   const ws = makeWorkspace(
     { VERSION: 'v1\n' },
     `name: shop

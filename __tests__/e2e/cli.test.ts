@@ -4,7 +4,6 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   readlinkSync,
@@ -14,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { awkwardDeployPath, hostEntry, makeWorkspace, type Workspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 /** The bundled CLI, run as `deploy-action` runs it. */
 const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
@@ -77,7 +77,7 @@ const cli = (args: string[], opts: { cwd: string; home: string; env?: Record<str
 
 /** A HOME whose ~/.ssh/known_hosts holds `knownHosts`. */
 function home(knownHosts: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'da-home-'));
+  const dir = tempDir('da-home-');
   mkdirSync(join(dir, '.ssh'), { mode: 0o700 });
   writeFileSync(join(dir, '.ssh/known_hosts'), knownHosts);
   return dir;

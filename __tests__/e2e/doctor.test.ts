@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { runAction } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { hostEntry, makeWorkspace, sshInputs } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
 
@@ -166,7 +167,7 @@ function cli(args: string[], cwd: string, home: string): Promise<{ code: number 
 
 describe('doctor (CLI)', () => {
   const home = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'da-home-'));
+    const dir = tempDir('da-home-');
     mkdirSync(join(dir, '.ssh'), { mode: 0o700 });
     writeFileSync(join(dir, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n${noAcl.knownHostsLine}\n`);
     return dir;

@@ -10,6 +10,7 @@ import { foreignCommands } from '../hardening/runner-commands.js';
 import { runAction } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
 
@@ -79,7 +80,7 @@ interface CliResult {
 
 /** `node dist/cli/index.js ARGS` in the workspace, with a HOME whose known_hosts has the three hosts. */
 function cli(args: string[], when?: { text: string; act(child: ChildProcess): void }): Promise<CliResult> {
-  const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+  const home = tempDir('da-home-');
   mkdirSync(join(home, '.ssh'), { mode: 0o700 });
   writeFileSync(join(home, '.ssh/known_hosts'), `${knownHosts()}\n`);
   const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'alice' };

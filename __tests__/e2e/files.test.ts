@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { runAction, runPost, startAction, type ActionResult } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { awkwardDeployPath, hostEntry, makeWorkspace, sshInputs } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 let sshd: SshdHandle;
 beforeAll(async () => {
@@ -294,7 +295,7 @@ describe('secret files', () => {
   test('the CLI writes and masks them the same way', () => {
     const dp = awkwardDeployPath();
     const ws = makeWorkspace({ VERSION: 'v1\n' }, config(dp));
-    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    const home = tempDir('da-home-');
     mkdirSync(join(home, '.ssh'), { mode: 0o700 });
     writeFileSync(join(home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
     const cli = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');

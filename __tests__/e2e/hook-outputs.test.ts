@@ -13,6 +13,7 @@ import { DIST, runAction } from '../support/action.js';
 import type { SshdHandle } from '../support/sshd.js';
 import { fleetOfSshd } from '../support/fleet-hosts.js';
 import { makeWorkspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const CLI = resolve(DIST, '../cli/index.js');
 
@@ -209,7 +210,7 @@ describe('$DEPLOY_OUTPUT', () => {
     expect(readFileSync(r.files.output, 'utf8')).not.toContain(APP_KEY);
 
     // The CLI: the same values at the end of its output, the secret masked as in every line it writes.
-    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    const home = tempDir('da-home-');
     mkdirSync(join(home, '.ssh'), { mode: 0o700 });
     writeFileSync(join(home, '.ssh/known_hosts'), `${hosts[0]!.knownHostsLine}\n`);
     const args = ['deploy', 'production', '--source', 'app', '-i', hosts[0]!.privateKeyPath];

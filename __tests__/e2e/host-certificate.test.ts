@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runAction } from '../support/action.js';
 import { type HostCa, makeHostCa } from '../support/host-ca.js';
 import { sshAvailable, startSshd, type SshdHandle } from '../support/sshd.js';
 import { hostEntry, makeWorkspace, sshInputs } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 /**
  * OpenSSH host certificates end to end: sshd servers with a `HostCertificate` signed by a test CA, the bundled action
@@ -40,7 +40,7 @@ suite('host certificates (dist/index.js)', () => {
   });
 
   const workspace = (sshd: SshdHandle) => {
-    const dp = join(mkdtempSync(join(tmpdir(), 'da-target-')), 'app');
+    const dp = join(tempDir('da-target-'), 'app');
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
       `environments:\n  production:\n    hosts: [${hostEntry(sshd)}]\n    deploy_path: ${JSON.stringify(dp)}\n`,
@@ -112,7 +112,7 @@ suite('host certificates (dist/index.js)', () => {
   test('the CLI reads @cert-authority lines from ~/.ssh/known_hosts the same way', async () => {
     const cli = (knownHosts: string) => {
       const { dp, ws } = workspace(good);
-      const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+      const home = tempDir('da-home-');
       mkdirSync(join(home, '.ssh'), { mode: 0o700 });
       writeFileSync(join(home, '.ssh/known_hosts'), `${knownHosts}\n`);
       return new Promise<{ code: number; out: string; dp: string; home: string }>((done) => {

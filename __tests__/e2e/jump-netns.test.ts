@@ -18,6 +18,7 @@ import { createTestNetwork, netnsAvailable, type TestNetwork } from '../support/
 import { run, runOk } from '../support/proc.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const canRun = netnsAvailable();
 if (!canRun)
@@ -386,7 +387,7 @@ maybe('private networks (network namespaces)', () => {
 
   /** The bundled CLI (`deploy-action`), with HOME a temp dir holding ~/.ssh/known_hosts and `files` (under ~/.ssh). */
   function cli(args: string[], cwd: string, files: Record<string, string> = {}) {
-    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    const home = tempDir('da-home-');
     mkdirSync(join(home, '.ssh/config.d'), { recursive: true, mode: 0o700 });
     writeFileSync(join(home, '.ssh/known_hosts'), `${knownHosts()}\n`);
     for (const [path, text] of Object.entries(files)) writeFileSync(join(home, '.ssh', path), text);

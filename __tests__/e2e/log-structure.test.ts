@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { runAction } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { makeWorkspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 let hosts: SshdHandle[] = [];
 beforeAll(async () => {
@@ -228,7 +229,7 @@ test('the CLI: a heading per phase and the same phase lines, no workflow command
     { VERSION: 'v1\n' },
     config(base, 1, `    deploy:\n      - name: migrate\n        run: echo migrating\n`),
   );
-  const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+  const home = tempDir('da-home-');
   mkdirSync(join(home, '.ssh'), { mode: 0o700 });
   writeFileSync(join(home, '.ssh/known_hosts'), hosts[0]!.knownHostsLine);
   const cli = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');

@@ -11,6 +11,7 @@ import { runAction, runPost, startAction } from '../support/action.js';
 import type { SshdHandle } from '../support/sshd.js';
 import { fleetInputs, fleetOfSshd, hostEntry, fleetConfig } from '../support/fleet-hosts.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const hosts = fleetOfSshd(2);
 
@@ -262,7 +263,7 @@ ${extra}`;
 
   test('CLI: deploy-action maintenance production on|off, and deploy --maintenance', async () => {
     const { base, ws, r1 } = await liveFleet();
-    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    const home = tempDir('da-home-');
     mkdirSync(join(home, '.ssh'), { mode: 0o700 });
     writeFileSync(join(home, '.ssh/known_hosts'), `${hosts.map((h) => h.knownHostsLine).join('\n')}\n`);
     const cli = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { runAction } from '../support/action.js';
 import { clientKey } from '../support/sshd.js';
 import { makeWorkspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
 
@@ -21,7 +22,7 @@ interface CliResult {
 }
 
 function cli(args: string[], cwd: string): Promise<CliResult> {
-  const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+  const home = tempDir('da-home-');
   const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'alice' };
   const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -49,7 +50,7 @@ async function tcpServer(handle: (sock: Socket) => void): Promise<{ server: Serv
 
 const errorLine = (stdout: string) => stdout.split('\n').find((l) => l.startsWith('::error')) ?? '(none)';
 
-const deployPath = () => join(mkdtempSync(join(tmpdir(), 'da-target-')), 'shop');
+const deployPath = () => join(tempDir('da-target-'), 'shop');
 const config = (host: string, dp = deployPath()) =>
   `name: shop\nenvironments:\n  production:\n    hosts: [${host}]\n    deploy_path: ${JSON.stringify(dp)}\n`;
 /**

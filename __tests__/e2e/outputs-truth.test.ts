@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runAction, type ActionResult } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
 
@@ -74,7 +75,7 @@ describe('the summary\'s "From a terminal" rollback', () => {
     expect(printed).toBe('npx deploy-action rollback staging --config ops/deploy.yml --release r1');
     // The command as a user pastes it into a terminal in the checkout, `npx deploy-action` being this CLI.
     const args = printed!.split(' ').slice(2);
-    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    const home = tempDir('da-home-');
     const cli = spawnSync(process.execPath, [CLI, ...args], {
       cwd: ws.dir,
       encoding: 'utf8',
@@ -98,7 +99,7 @@ describe('the summary\'s "From a terminal" rollback', () => {
     const printed = /From a terminal: `([^`]+)`/.exec(spaced.summary)?.[1]?.trim();
     expect(printed).toBe("npx deploy-action rollback staging --config 'my ops/deploy.yml' --release r3");
     expect(spaced.summary).toContain('  config: "my ops/deploy.yml"');
-    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    const home = tempDir('da-home-');
     const cli = spawnSync('bash', ['-c', printed!.replace(/^npx deploy-action/, `"${process.execPath}" "${CLI}"`)], {
       cwd: ws.dir,
       encoding: 'utf8',

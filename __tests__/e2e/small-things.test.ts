@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fleetInputs, fleetOfSshd, fleetConfig } from '../support/fleet-hosts.js';
 import { DIST, runAction, type ActionResult } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const hosts = fleetOfSshd(2);
 
@@ -206,7 +207,7 @@ describe('rollback hooks; rollback and redeploy activate and check health as a d
 describe('the same through the CLI (dist/cli/index.js)', () => {
   /** `deploy-action ARGS` in the workspace, with a HOME whose known_hosts holds both hosts' keys. */
   function cliIn(ws: Workspace) {
-    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    const home = tempDir('da-home-');
     mkdirSync(join(home, '.ssh'), { mode: 0o700 });
     writeFileSync(join(home, '.ssh/known_hosts'), hosts.map((h) => `${h.knownHostsLine}\n`).join(''));
     const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, USER: 'alice' };

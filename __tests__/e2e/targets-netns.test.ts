@@ -4,13 +4,13 @@
  * a host's `env` and `vars` in its hooks and health check, through dist/index.js and the CLI.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { createTestNetwork, netnsAvailable, type TestNetwork } from '../support/netns.js';
 import { runAction, type ActionResult } from '../support/action.js';
 import { makeWorkspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const canRun = netnsAvailable();
 if (!canRun) console.warn('targets-netns: skipped, this machine cannot create network namespaces');
@@ -104,7 +104,7 @@ function ok(r: { code: number | null; stdout: string }): void {
 
 maybe('targeted hooks and per-host settings on three hosts (network namespaces)', () => {
   test('each hook runs exactly where it should, with the host’s env and vars; the secret is masked', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-targets-'));
+    const base = tempDir('da-targets-');
     const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base));
     const env = { HOST_TOKEN: SECRET };
     const r: ActionResult = await runAction({ inputs: inputs(), workspace: ws.dir, env });
@@ -137,7 +137,7 @@ maybe('targeted hooks and per-host settings on three hosts (network namespaces)'
   }, 60_000);
 
   test('a hosts selection without the db host fails before connecting; with it, the migration runs there only (CLI)', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-targets-'));
+    const base = tempDir('da-targets-');
     const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base));
     const env = { HOST_TOKEN: SECRET };
     const refused = await runAction({ inputs: inputs({ hosts: 'label=web,label=worker' }), workspace: ws.dir, env });

@@ -1,12 +1,12 @@
 /** A deploy target for one hardening case: a deploy path with one live release, reached directly or through a proxy. */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAction, runPost, startAction, type ActionResult, type RunningAction } from '../support/action.js';
 import type { SshdHandle } from '../support/sshd.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 import { checkInvariants, snapshot, type CheckOptions, type Verdict } from './invariants.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 export interface CaseOptions {
   /** Port to reach the host on (a proxy's); default the sshd's own. */
@@ -64,7 +64,7 @@ ${o.extra ?? ''}`;
 
 /** A case: a fresh deploy path with one release deployed directly (so there is a live release and shared data). */
 export async function makeCase(sshd: SshdHandle, o: CaseOptions = {}): Promise<Case> {
-  const dp = o.deployPath ?? join(mkdtempSync(join(tmpdir(), 'da-hard-')), 'app');
+  const dp = o.deployPath ?? join(tempDir('da-hard-'), 'app');
   const files: Record<string, string> = {
     VERSION: 'v1\n',
     'public/index.html': '<h1>shop</h1>\n',

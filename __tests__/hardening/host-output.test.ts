@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { makeCase } from './harness.js';
 import { foreignCommands } from './runner-commands.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
 
@@ -148,7 +149,7 @@ interface CliResult {
 
 /** `node dist/cli/index.js ARGS` as a CI job's `run:` step would run it (GITHUB_ACTIONS=true). */
 function cli(args: string[], cwd: string): Promise<CliResult> {
-  const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+  const home = tempDir('da-home-');
   mkdirSync(join(home, '.ssh'), { mode: 0o700 });
   writeFileSync(join(home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
   const env = {

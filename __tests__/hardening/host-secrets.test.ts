@@ -11,6 +11,7 @@ import { DIST, runAction, type ActionResult } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { makeWorkspace, sshInputs } from '../support/workspace.js';
 import { record } from './invariants.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 let sshd: SshdHandle;
 beforeAll(async () => {
@@ -73,7 +74,7 @@ environments:
   });
 
   test('the CLI: every line it writes has the host as ***', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'da-home-'));
+    const home = tempDir('da-home-');
     mkdirSync(join(home, '.ssh'), { mode: 0o700 });
     writeFileSync(join(home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
     const dp = join(mkdtempSync(join(tmpdir(), 'da-hostsec-')), 'app');

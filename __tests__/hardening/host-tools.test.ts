@@ -15,11 +15,12 @@ import type { ActionResult } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { doneWithin, makeCase } from './harness.js';
 import { record } from './invariants.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 let sshd: SshdHandle;
 let home: string;
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'da-home-'));
+  home = tempDir('da-home-');
   writeFileSync(
     join(home, '.bashrc'),
     `if read -r p < "$HOME/path" 2>/dev/null; then export PATH="$p"; fi

@@ -11,6 +11,7 @@ import { DIST, runAction, type ActionResult } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { hostEntry, makeWorkspace, sshInputs } from '../support/workspace.js';
 import { record } from './invariants.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const CLI = resolve(DIST, '../cli/index.js');
 
@@ -38,7 +39,7 @@ let sshd: SshdHandle;
 let home: string;
 beforeAll(async () => {
   sshd = await startSshd();
-  home = mkdtempSync(join(tmpdir(), 'da-home-'));
+  home = tempDir('da-home-');
   mkdirSync(join(home, '.ssh'), { mode: 0o700 });
   writeFileSync(join(home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
 });

@@ -6,18 +6,18 @@
  * The host's login files are armed after the case's first deploy: sshd gives the login shell a HOME whose
  * `.bashrc` (and a BASH_ENV file) read what to do from files the test writes.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionResult, RunningAction } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { doneWithin, makeCase } from './harness.js';
 import { record } from './invariants.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 let sshd: SshdHandle;
 let home: string;
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'da-home-'));
+  home = tempDir('da-home-');
   // The login bash (run by sshd) sources ~/.bashrc; the session's own bash would source BASH_ENV.
   writeFileSync(
     join(home, '.bashrc'),

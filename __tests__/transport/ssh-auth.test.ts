@@ -7,6 +7,7 @@ import { parseKnownHosts } from '../../src/transport/known-hosts.js';
 import { clientKey, sshAvailable, startSshd, type SshdHandle } from '../support/sshd.js';
 import { runAction } from '../support/action.js';
 import { hostEntry, makeWorkspace, sshInputs } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 /**
  * Public-key authentication against a real sshd: the signed request goes out at once (one round trip), which the
@@ -53,7 +54,7 @@ suite('SSH public-key authentication', () => {
   );
 
   test('the bundled action (dist/index.js) logs in the same way', async () => {
-    const dp = join(mkdtempSync(join(tmpdir(), 'da-target-')), 'app');
+    const dp = join(tempDir('da-target-'), 'app');
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
       `environments:\n  production:\n    hosts: [${hostEntry(sshd)}]\n    deploy_path: ${JSON.stringify(dp)}\n`,

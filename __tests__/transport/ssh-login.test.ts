@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { connectSsh, ConnectError, type SshCredentials } from '../../src/transport/ssh.js';
 import { parseKnownHosts } from '../../src/transport/known-hosts.js';
@@ -8,6 +8,7 @@ import { startProxy, type Proxy as SlowProxy } from '../support/proxy.js';
 import { clientKey, sshAvailable, startSshd, type SshdHandle } from '../support/sshd.js';
 import { runAction } from '../support/action.js';
 import { makeWorkspace, sshInputs } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 /**
  * The login's round trips against a real OpenSSH server, counted as the client's flights from the key exchange on:
@@ -112,7 +113,7 @@ suite('SSH login round trips', () => {
   });
 
   test('a first deploy of the bundled action (dist/index.js) takes five flights from the key exchange to its end', async () => {
-    const dp = join(mkdtempSync(join(tmpdir(), 'da-target-')), 'app');
+    const dp = join(tempDir('da-target-'), 'app');
     const host = `{ host: 127.0.0.1, port: ${proxy.port}, user: ${sshd.user} }`;
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },

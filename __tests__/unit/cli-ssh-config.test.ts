@@ -12,6 +12,7 @@ import {
 } from '../../src/cli/ssh-config.js';
 import { loadConfig, type HostConfig } from '../../src/config/index.js';
 import { inlineIncludes } from '../../src/cli/ssh-config-include.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const host = (over: Partial<HostConfig> = {}): HostConfig => ({
   name: 'deploy@web-alias',
@@ -147,7 +148,7 @@ describe('the CLI reads ssh_config as ssh does', () => {
 describe('Include in ssh_config, followed as ssh does', () => {
   /** A home with ~/.ssh holding `files` (path relative to ~/.ssh → text). */
   function home(files: Record<string, string>): string {
-    const dir = mkdtempSync(join(tmpdir(), 'da-home-'));
+    const dir = tempDir('da-home-');
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(join(dir, '.ssh', path, '..'), { recursive: true });
       writeFileSync(join(dir, '.ssh', path), text);
