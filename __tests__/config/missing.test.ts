@@ -1,11 +1,12 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingConfigMessage, nearConfigName } from '../../src/config/missing.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 /** A directory holding `files` (a path with `/` makes its directory). */
 function dirWith(...files: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'da-missing-'));
+  const dir = tempDir('da-missing-');
   for (const f of files) {
     mkdirSync(join(dir, f, '..'), { recursive: true });
     writeFileSync(join(dir, f), 'x: 1\n');

@@ -2,7 +2,6 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   readlinkSync,
@@ -10,11 +9,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { runAction, startAction } from '../support/action.js';
 import { awkwardDeployPath, hostEntry, makeWorkspace, sshInputs } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 let sshd: SshdHandle;
 beforeAll(async () => {
@@ -299,7 +298,7 @@ describe('deploy through dist/index.js to a real sshd', () => {
       0,
     );
     ws.write('VERSION', 'new\n');
-    const log = join(mkdtempSync(join(tmpdir(), 'da-reader-')), 'reads');
+    const log = join(tempDir('da-reader-'), 'reads');
     const reader = execFileSync('bash', [
       '-c',
       `(while :; do cat "$1/current/VERSION" 2>&1 || echo MISSING; done) > "$2" 2>&1 & echo $!`,
@@ -337,7 +336,7 @@ describe('deploy through dist/index.js to a real sshd', () => {
   test('a running deploy started from a different workspace sees the same lock (exactly one wins)', async () => {
     const dp = awkwardDeployPath();
     // A's hook holds A (and its lock) until the test has seen B's outcome: no race with B's start-up time.
-    const flag = join(mkdtempSync(join(tmpdir(), 'da-flag-')), 'b-finished');
+    const flag = join(tempDir('da-flag-'), 'b-finished');
     const hold = `for i in $(seq 300); do if [ -e ${JSON.stringify(flag)} ]; then break; fi; sleep 0.1; done`;
     const ws = makeWorkspace(APP, config(dp).replace('deploy:\n', `deploy:\n      - ${JSON.stringify(hold)}\n`));
     const a = startAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: { DB_PASSWORD: SECRET } });

@@ -3,8 +3,7 @@
  * login file that prints. Through dist/index.js as the runner runs it, and through the CLI; exit codes checked.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runAction } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -20,7 +19,7 @@ let bashEnv: string;
 let noAcl: SshdHandle;
 let noTar: SshdHandle;
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'da-doctor-'));
+  const dir = tempDir('da-doctor-');
   bashEnv = join(dir, 'env.sh');
   writeFileSync(bashEnv, '');
   const bin = join(dir, 'bin');
@@ -52,7 +51,7 @@ environments:
 ${extra}`;
 }
 
-const freshPath = () => join(mkdtempSync(join(tmpdir(), 'da-doctor-target-')), 'app');
+const freshPath = () => join(tempDir('da-doctor-target-'), 'app');
 
 async function doctor(server: SshdHandle, dp: string, extra = '') {
   const ws = makeWorkspace({ 'index.html': 'hello\n' }, config(server, dp, extra));

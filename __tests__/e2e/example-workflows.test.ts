@@ -3,18 +3,18 @@
  * it: each job's deploy-action step with its `with:` evaluated, and outputs passed to the next job through `needs`
  * as Actions passes them (a matrix job's output: the value its legs set).
  */
-import { existsSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fleetOfSshd } from '../support/fleet-hosts.js';
 import { makeWorkspace } from '../support/workspace.js';
 import { loadWorkflow, matrixLegs, runJob } from '../support/workflow-jobs.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const WORKFLOWS = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../examples/workflows');
 const hosts = fleetOfSshd(3);
 
 function fleet(): { base: string; dir: string } {
-  const base = mkdtempSync(join(tmpdir(), 'da-workflows-'));
+  const base = tempDir('da-workflows-');
   const entries = hosts
     .map((h, i) => `      - { host: ${h.host}, user: ${h.user}, port: ${h.port}, deploy_path: ${join(base, `h${i}`)} }`)
     .join('\n');

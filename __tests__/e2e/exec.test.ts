@@ -3,8 +3,7 @@
  * dist/index.js as the runner runs it and through the CLI (dist/cli/index.js).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { foreignCommands } from '../hardening/runner-commands.js';
 import { runAction } from '../support/action.js';
@@ -56,7 +55,7 @@ const inputs = (extra: Record<string, string>) => ({
 beforeAll(async () => {
   hosts = await Promise.all([startSshd(), startSshd(), startSshd()]);
   for (const h of hosts.slice(1)) h.authorize(hosts[0]!.publicKeyLine());
-  base = mkdtempSync(join(tmpdir(), 'da-exec-'));
+  base = tempDir('da-exec-');
   hostile = join(base, 'hostile.txt');
   writeFileSync(hostile, `${HOSTILE.join('\n')}\n`);
   ws = makeWorkspace({ VERSION: 'v1\n' }, config());

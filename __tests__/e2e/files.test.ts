@@ -10,14 +10,12 @@ import {
   writeFileSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   statSync,
   symlinkSync,
   utimesSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runAction, runPost, startAction, type ActionResult } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -219,7 +217,7 @@ describe('secret files', () => {
 
   test('a path through a symlink out of deploy_path is refused; nothing is written outside', async () => {
     const dp = awkwardDeployPath();
-    const victim = mkdtempSync(join(tmpdir(), 'da-victim-'));
+    const victim = tempDir('da-victim-');
     const ws = makeWorkspace({ VERSION: 'v1\n' }, config(dp));
     expect((await runAction({ inputs: sshInputs(sshd), workspace: ws.dir, env: SECRETS })).code).toBe(0);
     // shared/config planted as a link to a directory outside the deploy path.

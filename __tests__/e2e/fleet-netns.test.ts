@@ -4,13 +4,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { createTestNetwork, netnsAvailable, type TestNetwork } from '../support/netns.js';
 import { runAction, type ActionResult } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const canRun = netnsAvailable();
 if (!canRun)
@@ -85,7 +85,7 @@ function ok(r: ActionResult): void {
 
 maybe('fleets of real hosts (network namespaces)', () => {
   test('five hosts all at once: one release everywhere, a once-hook on exactly one host, a row per host and the switch window', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-netns-'));
+    const base = tempDir('da-netns-');
     const marker = join(base, 'once.log');
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
@@ -115,7 +115,7 @@ maybe('fleets of real hosts (network namespaces)', () => {
   });
 
   test('a deploy hook failing on one host: no host switches', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-netns-'));
+    const base = tempDir('da-netns-');
     const ws = makeWorkspace({ VERSION: 'v1\n' }, fleetConfig(base, ''));
     ok(await deploy(ws, 'v1'));
     ws.write(
@@ -130,7 +130,7 @@ maybe('fleets of real hosts (network namespaces)', () => {
   });
 
   test('a health check failing on one host (URL from the runner): every host goes back, the release is marked bad', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-netns-'));
+    const base = tempDir('da-netns-');
     const hc = `    healthcheck:\n      url: http://127.0.0.1:${healthPort}/health/{host}\n      timeout: 2s\n      retries: 1\n      interval: 100ms\n    activate:\n      - echo "$DEPLOY_RELEASE" >> ../../activations\n`;
     const ws = makeWorkspace({ VERSION: 'v1\n' }, fleetConfig(base, hc));
     const first = await deploy(ws, 'v1');
@@ -162,7 +162,7 @@ maybe('fleets of real hosts (network namespaces)', () => {
   });
 
   test('rolling, batches of 2: the failing batch and every earlier batch go back; later hosts are never switched', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-netns-'));
+    const base = tempDir('da-netns-');
     const extra = `    strategy: rolling\n    batch_size: 2\n    healthcheck:\n      command: 'case "$PWD" in */h3/*) echo "h3 unhealthy"; exit 1;; esac'\n      timeout: 2s\n      retries: 0\n`;
     const ws = makeWorkspace({ VERSION: 'v1\n' }, fleetConfig(base, extra));
     ws.write('../deploy.yml', fleetConfig(base, ''));
@@ -178,7 +178,7 @@ maybe('fleets of real hosts (network namespaces)', () => {
   });
 
   test('the hosts input limits a run to a label; an unreachable host fails fast before anything switches', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-netns-'));
+    const base = tempDir('da-netns-');
     const ws = makeWorkspace({ VERSION: 'v1\n' }, fleetConfig(base, ''));
     const web = await deploy(ws, 'v1', { hosts: 'label=web' });
     ok(web);

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SshdHandle } from '../support/sshd.js';
 import { fleetOfSshd } from '../support/fleet-hosts.js';
 import { runAction } from '../support/action.js';
 import { makeWorkspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const hosts = fleetOfSshd(2);
 
@@ -36,7 +36,7 @@ const live = (base: string, h: string) => readFileSync(join(base, h, 'current/VE
 
 describe('several hosts', () => {
   test('every host gets the same release, and each host is one connection and one exec', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-fleet-'));
+    const base = tempDir('da-fleet-');
     const ws = makeWorkspace({ VERSION: 'v1\n' }, fleetConfig(base, 'true'));
     const before = hosts.map((h) => [h.execRequests(), h.connections()]);
     const r = await runAction({ inputs: inputs(), workspace: ws.dir });
@@ -53,7 +53,7 @@ describe('several hosts', () => {
   });
 
   test('a hook failing on one host switches no host', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-fleet-'));
+    const base = tempDir('da-fleet-');
     const ws = makeWorkspace({ VERSION: 'v1\n' }, fleetConfig(base, 'true'));
     expect((await runAction({ inputs: inputs(), workspace: ws.dir })).code).toBe(0);
     ws.write('VERSION', 'v2\n');
@@ -74,7 +74,7 @@ describe('several hosts', () => {
   });
 
   test('a switch failing on one host puts the hosts that switched back', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-fleet-'));
+    const base = tempDir('da-fleet-');
     const ws = makeWorkspace({ VERSION: 'v1\n' }, fleetConfig(base, 'true'));
     const first = await runAction({ inputs: inputs(), workspace: ws.dir });
     expect(first.code).toBe(0);
@@ -100,7 +100,7 @@ describe('several hosts', () => {
   });
 
   test('one host asked for another base, one for its live manifest: both ship a delta and go live together', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-fleet-'));
+    const base = tempDir('da-fleet-');
     const ws = makeWorkspace(
       { VERSION: 'v1\n', 'config/app.php': '<?php return [];\n' },
       fleetConfig(base, 'true').replace('    shared_dirs:', '    keep_releases: 2\n    shared_dirs:'),

@@ -5,8 +5,7 @@
  * runner runs it, and the CLI (dist/cli/index.js), against real sshd hosts.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { foreignCommands } from '../hardening/runner-commands.js';
 import { DIST, runAction } from '../support/action.js';
@@ -53,7 +52,7 @@ const WHO = 'who=${DEPLOY_PATH##*/}';
 
 describe('$DEPLOY_OUTPUT', () => {
   test('two hosts: `outputs` has each host’s values, `hook-<name>` the first host’s; multi-line values; file fresh, 0600, removed', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-out-'));
+    const base = tempDir('da-out-');
     const deploy = [
       // A migration that says how many it ran: 12 on a, 3 on b.
       `${WHO}; n=3; [ "$who" = a ] && n=12; echo "migrated=$n" >> "$DEPLOY_OUTPUT"`,
@@ -89,7 +88,7 @@ describe('$DEPLOY_OUTPUT', () => {
   });
 
   test('the migration example: a later step reads steps.deploy.outputs.hook-migrated', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-out-'));
+    const base = tempDir('da-out-');
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
       config(base, { deploy: ['echo "migrated=12" >> "$DEPLOY_OUTPUT"'], one: true }),
@@ -102,7 +101,7 @@ describe('$DEPLOY_OUTPUT', () => {
   });
 
   test('a rollback reports what its activate hooks wrote', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-out-'));
+    const base = tempDir('da-out-');
     const activate = ['echo "live=$DEPLOY_RELEASE" >> "$DEPLOY_OUTPUT"'];
     const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, { deploy: [], activate, one: true }));
     const first = await runAction({ inputs: { ...inputs(), 'release-name': 'r1' }, workspace: ws.dir });
@@ -114,7 +113,7 @@ describe('$DEPLOY_OUTPUT', () => {
   });
 
   test('hostile values stay values: no workflow command, no output of their own; bad lines and caps are warnings naming host, hook and line', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-out-'));
+    const base = tempDir('da-out-');
     const hostile = [
       'cmd=::error::HOSTILE-value',
       'setout=::set-output name=release::HOSTILE',
@@ -187,7 +186,7 @@ describe('$DEPLOY_OUTPUT', () => {
   });
 
   test('a secret in a value is *** in the outputs, a host from a secret is ***; the CLI prints the values at its end, masked', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-out-'));
+    const base = tempDir('da-out-');
     const APP_KEY = 's3cret-app-key-9f27';
     const DEPLOY_HOST = `${hosts[0]!.user}@${hosts[0]!.host}:${hosts[0]!.port}`;
     const deploy = [

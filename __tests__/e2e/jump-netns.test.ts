@@ -9,9 +9,8 @@
  * from here); then their bridge side goes down. Deploys run through dist/index.js as the runner runs it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DIST, runAction, startAction, type ActionResult } from '../support/action.js';
 import { createTestNetwork, netnsAvailable, type TestNetwork } from '../support/netns.js';
@@ -148,7 +147,7 @@ maybe('private networks (network namespaces)', () => {
   });
 
   test('through a bastion (environment `jump`): deployed with one exec on the target, none on the bastion; the log names the path', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const base = tempDir('da-jump-');
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
       config(base, `    jump: ${hop(bastion)}\n`, `${target.user}@${targetViaBastion}:${target.port}`),
@@ -167,7 +166,7 @@ maybe('private networks (network namespaces)', () => {
   });
 
   test('a chain of two jump hosts (host-level `jump` list, overriding the environment)', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const base = tempDir('da-jump-');
     const host = `{ host: ${targetViaInner}, user: ${target.user}, port: ${target.port}, jump: [${hop(bastion)}, ${hop(inner, innerAddr)}] }`;
     const ws = makeWorkspace({ VERSION: 'v2\n' }, config(base, '    jump: nobody@192.0.2.1\n', host));
     const [targetExecs, innerExecs] = [target.execRequests(), inner.execRequests()];
@@ -180,7 +179,7 @@ maybe('private networks (network namespaces)', () => {
   });
 
   test('a bastion whose host key is not the pinned one: fails closed, naming the hop, and the target is never tried', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const base = tempDir('da-jump-');
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
       config(base, `    jump: ${hop(bastion)}\n`, `${target.user}@${targetViaBastion}:${target.port}`),
@@ -200,7 +199,7 @@ maybe('private networks (network namespaces)', () => {
   });
 
   test('a dead bastion fails fast, naming the hop', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const base = tempDir('da-jump-');
     // The bastion's address, a port where nothing listens: refused at once.
     const dead = `${bastion.user}@${bastion.host}:1`;
     const ws = makeWorkspace(
@@ -226,7 +225,7 @@ maybe('private networks (network namespaces)', () => {
     `{ host: ${targetViaBastion}, user: ${target.user}, port: ${target.port}, proxy_command: ${JSON.stringify(command)} }`;
 
   test('a proxy command (`ssh -W %h:%p`): deployed with one exec on the target, its stderr in the log as host text, stopped at the end', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const base = tempDir('da-jump-');
     const marker = `da-proxy-${process.pid}`;
     const command = `echo '::error::forged by the proxy' >&2; ${sshW(marker)}`;
     const ws = makeWorkspace({ VERSION: 'v3\n' }, config(base, '', proxied(command)));
@@ -244,7 +243,7 @@ maybe('private networks (network namespaces)', () => {
   });
 
   test('a proxy command that exits before the handshake: a clear error naming the command, at once', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const base = tempDir('da-jump-');
     const command = 'echo "no tunnel to %h" >&2; exit 3';
     const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, '', proxied(command)));
     const t0 = Date.now();
@@ -257,7 +256,7 @@ maybe('private networks (network namespaces)', () => {
   });
 
   test('a cancelled run stops its proxy command (after the abort path used it)', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const base = tempDir('da-jump-');
     const marker = `da-proxy-cancel-${process.pid}`;
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
@@ -289,7 +288,7 @@ maybe('private networks (network namespaces)', () => {
     });
     try {
       noForward.authorize(bastion.publicKeyLine());
-      const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+      const base = tempDir('da-jump-');
       const ws = makeWorkspace(
         { VERSION: 'v1\n' },
         config(base, `    jump: ${hop(noForward)}\n`, `${target.user}@${targetViaBastion}:${target.port}`),
@@ -321,7 +320,7 @@ maybe('private networks (network namespaces)', () => {
   }
 
   test('the jump host from a secret (`jump: ${BASTION}`): deployed; log, summary, outputs and history never show it, the path reads `via ***`', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const base = tempDir('da-jump-');
     const ws = makeWorkspace(
       { VERSION: 'v4\n' },
       config(base, '    jump: ${BASTION}\n', `${target.user}@${targetViaBastion}:${target.port}`),
@@ -354,7 +353,7 @@ maybe('private networks (network namespaces)', () => {
   });
 
   test('an unset ${BASTION}: a config error naming file, line and key; nothing connects', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const base = tempDir('da-jump-');
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
       config(base, '    jump: ${BASTION}\n', `${target.user}@${targetViaBastion}:${target.port}`),
@@ -368,7 +367,7 @@ maybe('private networks (network namespaces)', () => {
     expect(bastion.connections()).toBe(connections);
   });
   test('a proxy command through `nc %h %p` on the bastion (the classic ProxyCommand), the bastion from a secret: deployed, the value masked', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const base = tempDir('da-jump-');
     const command =
       `ssh -F none -i ${bastion.plainKeyPath} -o BatchMode=yes -o StrictHostKeyChecking=yes ` +
       `-o UserKnownHostsFile=${bastion.knownHostsPath} -p ${bastion.port} \${BASTION_LOGIN} nc %h %p`;
@@ -408,7 +407,7 @@ maybe('private networks (network namespaces)', () => {
     expect({ code: r.code, out: r.code ? r.all.slice(-2500) : '' }).toEqual({ code: 0, out: '' });
 
   test('the CLI through a bastion: `deploy-action deploy` and `deploy-action doctor` reach a target with no other route', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const base = tempDir('da-jump-');
     const ws = makeWorkspace(
       { VERSION: 'v6\n' },
       config(base, `    jump: ${hop(bastion)}\n`, `${target.user}@${targetViaBastion}:${target.port}`),
@@ -425,7 +424,7 @@ maybe('private networks (network namespaces)', () => {
   });
 
   test('the CLI with ~/.ssh/config `ProxyJump` (the jump host in a file it includes): deploy.yml names only an alias', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const base = tempDir('da-jump-');
     const ws = makeWorkspace({ VERSION: 'v7\n' }, config(base, '', 'private-web'));
     const sshConfig = [
       'Include config.d/*.conf',
@@ -455,7 +454,7 @@ maybe('private networks (network namespaces)', () => {
     await new Promise<void>((done) => silent.listen(0, net.gateway, done));
     const port = (silent.address() as { port: number }).port;
     try {
-      const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+      const base = tempDir('da-jump-');
       const ws = makeWorkspace(
         { VERSION: 'v1\n' },
         config(base, `    jump: root@${net.gateway}:${port}\n`, `${target.user}@${targetViaBastion}:${target.port}`),
@@ -492,7 +491,7 @@ maybe('private networks (network namespaces)', () => {
     );
     await new Promise((done) => listener.stdout.once('data', done));
     try {
-      const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+      const base = tempDir('da-jump-');
       const ws = makeWorkspace(
         { VERSION: 'v1\n' },
         config(
@@ -529,7 +528,7 @@ maybe('private networks (network namespaces)', () => {
       'nud',
       'permanent',
     ]);
-    const base = mkdtempSync(join(tmpdir(), 'da-jump-'));
+    const base = tempDir('da-jump-');
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
       config(base, `    jump: ${hop(bastion)}\n    connect_retries: 0\n`, `${target.user}@${lost}:${target.port}`),

@@ -4,8 +4,7 @@
  * line), never by its whole block.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runAction } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -84,7 +83,7 @@ function expectPhaseLines(s: ReturnType<typeof structure>, pattern: (title: stri
 }
 
 test('one host: a group per phase in order, a visible line after each, and the result line last', async () => {
-  const base = mkdtempSync(join(tmpdir(), 'da-structure-'));
+  const base = tempDir('da-structure-');
   const ws = makeWorkspace(
     { VERSION: 'v1\n' },
     config(base, 1, `${BUILD}    deploy:\n      - run: |\n          echo migrating\n          echo migrated\n`),
@@ -107,7 +106,7 @@ test('one host: a group per phase in order, a visible line after each, and the r
 });
 
 test('a fleet: per-host lines in the phase groups, "3/3 hosts" after each', async () => {
-  const base = mkdtempSync(join(tmpdir(), 'da-structure-'));
+  const base = tempDir('da-structure-');
   const ws = makeWorkspace(
     { VERSION: 'v1\n' },
     config(base, 3, `    deploy:\n      - name: warm the cache\n        run: echo warm\n`),
@@ -127,7 +126,7 @@ test('a fleet: per-host lines in the phase groups, "3/3 hosts" after each', asyn
 });
 
 test('a fleet where a named hook fails on one host: the failure is outside every group, named, cause first', async () => {
-  const base = mkdtempSync(join(tmpdir(), 'da-structure-'));
+  const base = tempDir('da-structure-');
   const hook = `    deploy:
       - name: migrate
         run: |
@@ -164,7 +163,7 @@ test('a fleet where a named hook fails on one host: the failure is outside every
 });
 
 test('a failing build hook: its group, then the line and the failure outside it', async () => {
-  const base = mkdtempSync(join(tmpdir(), 'da-structure-'));
+  const base = tempDir('da-structure-');
   const ws = makeWorkspace(
     { VERSION: 'v1\n' },
     config(base, 1, `    build:\n      - echo one\n      - run: |\n          echo "tests failed"\n          exit 4\n`),
@@ -183,7 +182,7 @@ test('a failing build hook: its group, then the line and the failure outside it'
 });
 
 test('a rolling switch with activate and a failing health check: a group per batch and step, then switch back', async () => {
-  const base = mkdtempSync(join(tmpdir(), 'da-structure-'));
+  const base = tempDir('da-structure-');
   const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, 3, ''));
   expect((await runAction({ inputs: inputs(3), workspace: ws.dir })).code).toBe(0);
   ws.write('VERSION', 'v2\n');
@@ -224,7 +223,7 @@ test('a rolling switch with activate and a failing health check: a group per bat
 });
 
 test('the CLI: a heading per phase and the same phase lines, no workflow commands', () => {
-  const base = mkdtempSync(join(tmpdir(), 'da-structure-'));
+  const base = tempDir('da-structure-');
   const ws = makeWorkspace(
     { VERSION: 'v1\n' },
     config(base, 1, `    deploy:\n      - name: migrate\n        run: echo migrating\n`),
@@ -251,7 +250,7 @@ test('the CLI: a heading per phase and the same phase lines, no workflow command
 });
 
 test('a host that cannot be reached: a connect line and the failure, no group, then the result', async () => {
-  const base = mkdtempSync(join(tmpdir(), 'da-structure-'));
+  const base = tempDir('da-structure-');
   const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, 1, ''));
   // Another server's key: the host key check fails before authentication.
   const r = await runAction({ inputs: { ...inputs(1), 'known-hosts': hosts[1]!.knownHostsLine }, workspace: ws.dir });

@@ -4,8 +4,7 @@
  * cancelled deploy, and the `maintenance` command. Every command appends a line to a log in its host's deploy path.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runAction, runPost, startAction } from '../support/action.js';
 import type { SshdHandle } from '../support/sshd.js';
@@ -68,7 +67,7 @@ const ok = (r: { code: number | null; stdout: string }) => ({ code: r.code, out:
 async function liveFleet(
   opts: Parameters<typeof config>[1] = {},
 ): Promise<{ base: string; ws: Workspace; r1: string }> {
-  const base = mkdtempSync(join(tmpdir(), 'da-maint-'));
+  const base = tempDir('da-maint-');
   const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base));
   expect(ok(await runAction({ inputs: inputs(), workspace: ws.dir }))).toEqual({ code: 0, out: '' });
   for (const h of ['a', 'b']) writeFileSync(join(base, h, 'events.log'), '');
@@ -97,7 +96,7 @@ describe('maintenance mode', () => {
   });
 
   test('maintenance.deploy: true, and a first deploy (nothing live) skips on and off', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-maint-'));
+    const base = tempDir('da-maint-');
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
       config(base, { extra: '' }).replace('      off:', '      deploy: true\n      off:'),
@@ -121,7 +120,7 @@ describe('maintenance mode', () => {
   });
 
   test('one host without activate (one phase), and a rolling rollout whose health check needs maintenance off', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-maint-'));
+    const base = tempDir('da-maint-');
     const [a] = hosts as [SshdHandle];
     const dp = join(base, 'a');
     const solo = (extra: string) => `name: shop

@@ -4,9 +4,8 @@
  * config error in the job summary, and the action run outside a runner (no GITHUB_STEP_SUMMARY).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runAction } from '../support/action.js';
 import { clientKey } from '../support/sshd.js';
@@ -63,7 +62,7 @@ const STACK = /^\s+at .+\(.*:\d+:\d+\)$/m;
 let key: { privateKey: string; file: string };
 beforeAll(async () => {
   const k = await clientKey('ed25519');
-  const file = join(mkdtempSync(join(tmpdir(), 'da-key-')), 'id');
+  const file = join(tempDir('da-key-'), 'id');
   writeFileSync(file, k.privateKey, { mode: 0o600 });
   key = { privateKey: k.privateKey, file };
 });
@@ -166,7 +165,7 @@ describe('a missing config', () => {
     const annotation = action.stdout.split('\n').find((l) => l.startsWith('::error'))!;
     expect(annotation).toContain(`no deploy.yaml in ${ws.dir}`);
     expect(annotation).toContain('did you mean deploy.yml');
-    const empty = mkdtempSync(join(tmpdir(), 'da-ws-'));
+    const empty = tempDir('da-ws-');
     const none = await runAction({ inputs: inputs(), workspace: empty });
     const line = none.stdout.split('\n').find((l) => l.startsWith('::error'))!;
     expect(line).toContain(`no deploy.yml in ${empty}`);
@@ -210,7 +209,7 @@ describe('the job summary', () => {
     // Counts and sizes as a person reads them (not "1 files (0.00 MiB)").
     expect(r.stdout).toMatch(/^built 1 file \(3 B\)$/m);
     // A summary file that cannot be written is a warning, not a failure of a deploy that went through.
-    const gone = join(mkdtempSync(join(tmpdir(), 'da-runner-')), 'gone/summary');
+    const gone = join(tempDir('da-runner-'), 'gone/summary');
     const other = makeWorkspace({ 'index.html': 'hi\n' }, config('local'));
     const unwritable = await runAction({ inputs: inputs(), workspace: other.dir, env: { GITHUB_STEP_SUMMARY: gone } });
     expect({ code: unwritable.code, stderr: unwritable.stderr }).toEqual({ code: 0, stderr: '' });

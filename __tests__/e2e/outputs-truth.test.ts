@@ -4,8 +4,7 @@
  * dist/cli/index.js, on the host `local` (the same session scripts as over SSH).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runAction, type ActionResult } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
@@ -13,7 +12,7 @@ import { tempDir } from '../support/temp-dirs.js';
 
 const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
 
-const deployPath = () => join(mkdtempSync(join(tmpdir(), 'da-truth-')), 'shop');
+const deployPath = () => join(tempDir('da-truth-'), 'shop');
 const config = (dp: string, extra = '') =>
   `name: shop\nenvironments:\n  staging:\n    hosts: [local]\n    deploy_path: ${JSON.stringify(dp)}\n${extra}`;
 

@@ -4,8 +4,7 @@
  * Through dist/index.js as the runner runs it, on two real sshd hosts.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fleetInputs, fleetOfSshd, fleetConfig } from '../support/fleet-hosts.js';
 import { DIST, runAction, type ActionResult } from '../support/action.js';
@@ -37,7 +36,7 @@ function files(dir: string, prefix = ''): string[] {
 
 describe('exclude_from: an ignore file beside exclude', () => {
   test('.deployignore lines keep files off the hosts: comments, !negation, a leading / anchors, a trailing / means a directory', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-small-'));
+    const base = tempDir('da-small-');
     const ws = makeWorkspace(
       {
         'index.php': '<?php',
@@ -82,7 +81,7 @@ describe('exclude_from: an ignore file beside exclude', () => {
   });
 
   test('a missing exclude_from file is a config error naming it; nothing is built or connected to', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-small-'));
+    const base = tempDir('da-small-');
     const ws = makeWorkspace(
       { 'index.php': '<?php' },
       config(base, '    exclude_from: .deployignore\n    build: [touch BUILT]\n'),
@@ -101,7 +100,7 @@ describe('exclude_from: an ignore file beside exclude', () => {
 
 describe('release-name-exists', () => {
   test('a re-run with the same release-name fails naming the host (fail); with suffix it is NAME-2, the first name free on every host', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-small-'));
+    const base = tempDir('da-small-');
     const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base));
     const first = await run(ws, { 'release-name': 'v1.2.0' });
     expect(ok(first)).toEqual(OK);
@@ -153,7 +152,7 @@ describe('rollback hooks; rollback and redeploy activate and check health as a d
     ].join('\n');
 
   test('after a rollback switch: activate, the rollback hooks (in current/, hook env), then the health check; a deploy or redeploy runs no rollback hook', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-small-'));
+    const base = tempDir('da-small-');
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
       config(
@@ -185,7 +184,7 @@ describe('rollback hooks; rollback and redeploy activate and check health as a d
   });
 
   test('a failing rollback hook fails the rollback as a failing activate does: the host switches back and no rollback is recorded', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-small-'));
+    const base = tempDir('da-small-');
     const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, hooks('echo purge failed >&2; exit 3')));
     expect(ok(await run(ws, { 'release-name': 'a' }))).toEqual(OK);
     ws.write('VERSION', 'v2\n');
@@ -223,7 +222,7 @@ describe('the same through the CLI (dist/cli/index.js)', () => {
   }
 
   test('exclude_from, --release-name-exists suffix and rollback hooks', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'da-small-'));
+    const base = tempDir('da-small-');
     const ws = makeWorkspace(
       { VERSION: 'v1\n', 'notes.md': 'notes', '.deployignore': '*.md\n' },
       config(

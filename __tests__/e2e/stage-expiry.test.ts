@@ -2,7 +2,6 @@ import {
   chmodSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   readlinkSync,
@@ -10,12 +9,12 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SshdHandle } from '../support/sshd.js';
 import { expectOk, fleetInputs, fleetOfSshd, historyOf, liveVersion, fleetConfig } from '../support/fleet-hosts.js';
 import { runAction } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 // A staged release's hold that expired, a switch that fails after taking the hosts over, and the rollback target
 // after a staged release with history. Every case runs dist/index.js as the runner does, against real sshd hosts.
@@ -35,7 +34,7 @@ const nameOf = (h: SshdHandle) => `${h.user}@${h.host}:${h.port}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function fleet(extra = ''): { base: string; ws: Workspace; setConfig: (more: string) => void } {
-  const base = mkdtempSync(join(tmpdir(), 'da-expiry-'));
+  const base = tempDir('da-expiry-');
   const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, extra));
   return { base, ws, setConfig: (more) => ws.write('../deploy.yml', config(base, extra + more)) };
 }

@@ -7,24 +7,15 @@
  * a destination, it does that move, says so, and sleeps; the test then cancels the runner or kills the session's
  * process group on the host. Unarmed, it is mv.
  */
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { expectOk, fleetInputs, hostEntry } from '../support/fleet-hosts.js';
 import { runAction, runPost, startAction, type ActionResult } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
-const control = mkdtempSync(join(tmpdir(), 'da-cut-'));
+const control = tempDir('da-cut-');
 const bin = join(control, 'bin');
 const hosts: SshdHandle[] = [];
 
@@ -82,7 +73,7 @@ interface Case {
 
 /** A fleet with v1 live (KEY=one in shared/.env), then v2 and KEY=two in the workspace for the stage. */
 async function fleet(o: { one?: boolean } = {}): Promise<Case> {
-  const base = mkdtempSync(join(tmpdir(), 'da-hold-'));
+  const base = tempDir('da-hold-');
   const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, o));
   const run = (more: Record<string, string>, env: Record<string, string> = {}) =>
     runAction({ inputs: inputs(more), workspace: ws.dir, env: { KEY: 'two', ...env } });

@@ -6,15 +6,15 @@
  * has passed its check by then; a second operator's discard (a config that lists only host a) removes a's stage;
  * then b goes on. No sleep decides the order: each side waits for the other's sign.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { expectOk, fleetInputs, historyOf, hostEntry, liveVersion } from '../support/fleet-hosts.js';
 import { runAction, startAction } from '../support/action.js';
 import { makeWorkspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
-const control = mkdtempSync(join(tmpdir(), 'da-race-'));
+const control = tempDir('da-race-');
 const bin = join(control, 'bin');
 const hosts: SshdHandle[] = [];
 
@@ -62,7 +62,7 @@ const until = async (what: string, ok: () => boolean) => {
 };
 
 test('a discard on host a between its stage check and its take-over: the switch stops, nothing is switched anywhere, and discard then a fresh stage recover', async () => {
-  const base = mkdtempSync(join(tmpdir(), 'da-race-'));
+  const base = tempDir('da-race-');
   const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base));
   const older = makeWorkspace({ VERSION: 'v1\n' }, config(base, { onlyA: true }));
   const inputs = (more: Record<string, string>) => fleetInputs(hosts, more);

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, rmSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectOk, fleetInputs, fleetOfSshd, historyOf, liveVersion, fleetConfig } from '../support/fleet-hosts.js';
 import { runAction } from '../support/action.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const hosts = fleetOfSshd(2);
 
@@ -24,7 +24,7 @@ const run = (ws: Workspace, more: Record<string, string>, env: Record<string, st
   runAction({ inputs: inputs(more), workspace: ws.dir, env });
 
 function fleet(extra = ''): { base: string; ws: Workspace } {
-  const base = mkdtempSync(join(tmpdir(), 'da-stage-'));
+  const base = tempDir('da-stage-');
   const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, extra));
   return { base, ws };
 }

@@ -5,14 +5,14 @@
  * never the loader's "internal error" catch-all (an exception it did not expect). A handful go through
  * dist/index.js: no stack trace on stdout, no connection to the host.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ConfigError, loadConfig, type EnvironmentConfig } from '../../src/config/index.js';
 import { runAction } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { record } from './invariants.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const BASE = `name: shop
 user: deploy
@@ -415,7 +415,7 @@ describe('bad configs through dist/index.js', () => {
       `environments:\n  production:\n    hosts: [${host}]\n    deploy_path: /srv/x\n    env: { A: "\${NOT_SET_ANYWHERE}" }\n`,
       `${'['.repeat(20000)}`,
     ];
-    const dir = mkdtempSync(join(tmpdir(), 'da-fuzz-'));
+    const dir = tempDir('da-fuzz-');
     const connections = sshd.connections();
     for (const text of picked) {
       writeFileSync(join(dir, 'deploy.yml'), text);

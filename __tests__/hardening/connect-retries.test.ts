@@ -3,15 +3,15 @@
  * retry a line in the log; with `connect_retries: 0` it fails at once; a refused key is never retried. Through
  * dist/index.js against a real sshd, behind a port that resets the first connections it accepts.
  */
-import { mkdtempSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction } from '../support/action.js';
 import { clientKey, startSshd, type SshdHandle } from '../support/sshd.js';
 import { makeWorkspace, sshInputs } from '../support/workspace.js';
 import { knownHostsFor } from './harness.js';
 import { record } from './invariants.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 let sshd: SshdHandle;
 beforeAll(async () => {
@@ -67,7 +67,7 @@ describe('connect retries', () => {
   test('a port that resets the first two connections: retried, and the deploy succeeds', async () => {
     const flaky = await flakyPort(2);
     try {
-      const dp = join(mkdtempSync(join(tmpdir(), 'da-retry-')), 'app');
+      const dp = join(tempDir('da-retry-'), 'app');
       const ws = makeWorkspace({ VERSION: 'v1\n' }, config(dp, flaky.port));
       const r = await runAction({
         inputs: sshInputs(sshd, { 'known-hosts': knownHostsFor(sshd, flaky.port) }),
@@ -92,7 +92,7 @@ describe('connect retries', () => {
   test('connect_retries: 0 fails at once, without a retry', async () => {
     const flaky = await flakyPort(2);
     try {
-      const dp = join(mkdtempSync(join(tmpdir(), 'da-retry-')), 'app');
+      const dp = join(tempDir('da-retry-'), 'app');
       const ws = makeWorkspace({ VERSION: 'v1\n' }, config(dp, flaky.port, '    connect_retries: 0\n'));
       const t0 = Date.now();
       const r = await runAction({

@@ -10,7 +10,6 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -18,19 +17,19 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, type ActionResult } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { makeWorkspace, sshInputs, type Workspace } from '../support/workspace.js';
 import { checkInvariants, record, snapshot, treeHash } from './invariants.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 let sshd: SshdHandle;
 /** A host whose PATH starts with a `sudo` that logs each call and runs the command (the login user is root). */
 let sudoHost: SshdHandle;
 let fakeBin: string;
 beforeAll(async () => {
-  fakeBin = mkdtempSync(join(tmpdir(), 'da-fakesudo-'));
+  fakeBin = tempDir('da-fakesudo-');
   writeFileSync(
     join(fakeBin, 'sudo'),
     `#!/bin/sh\nprintf '%s\\n' "$*" >> ${fakeBin}/calls\n[ "$1" = -n ] && shift\nexec "$@"\n`,
@@ -60,7 +59,7 @@ interface Setup {
 
 /** A deploy path with one good release live, and a victim directory beside it (outside the deploy path). */
 async function setup(lines: string[], host = sshd): Promise<Setup> {
-  const root = mkdtempSync(join(tmpdir(), 'da-contain-'));
+  const root = tempDir('da-contain-');
   const dp = join(root, 'app');
   const victim = join(root, 'victim');
   for (const [path, body] of Object.entries({

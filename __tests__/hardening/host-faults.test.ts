@@ -4,13 +4,13 @@
  * check on the host.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import type { ActionResult } from '../support/action.js';
 import { doneWithin, makeCase, sleep } from './harness.js';
 import { record, snapshot, treeHash } from './invariants.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 let sshd: SshdHandle;
 beforeAll(async () => {
@@ -63,7 +63,7 @@ describe('hooks', () => {
 
 describe('disk full', () => {
   test('the deploy path fills up during the upload (2 MiB tmpfs, 3 MiB release)', async () => {
-    const mnt = mkdtempSync(join(tmpdir(), 'da-full-'));
+    const mnt = tempDir('da-full-');
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt]);
     try {
       const c = await makeCase(sshd, { deployPath: join(mnt, 'app') });

@@ -4,8 +4,7 @@
  * CI job; host-reported names that are not release names never reach an output, the summary or a command.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { makeCase } from './harness.js';
@@ -34,7 +33,7 @@ let envDir: string;
 /** The login shell sources this file (BASH_ENV) on every connection; empty unless a case writes it. */
 let bashEnv: string;
 beforeAll(async () => {
-  envDir = mkdtempSync(join(tmpdir(), 'da-banner-'));
+  envDir = tempDir('da-banner-');
   bashEnv = join(envDir, 'env.sh');
   writeFileSync(bashEnv, '');
   writeFileSync(join(envDir, 'hostile.txt'), `${HOSTILE}\n`);

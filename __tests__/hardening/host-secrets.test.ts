@@ -4,8 +4,7 @@
  * and the host's `.deploy/history.jsonl` never hold the value, nor its host part.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DIST, runAction, type ActionResult } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -39,7 +38,7 @@ function asShown(r: ActionResult, text: string): string {
 
 describe('hosts from secrets', () => {
   test('a deploy to "${DEPLOY_HOST}": log, summary, outputs and history never show it', async () => {
-    const dp = join(mkdtempSync(join(tmpdir(), 'da-hostsec-')), 'app');
+    const dp = join(tempDir('da-hostsec-'), 'app');
     const secret = `${sshd.user}@${sshd.host}:${sshd.port}`;
     const config = `name: shop
 environments:
@@ -77,7 +76,7 @@ environments:
     const home = tempDir('da-home-');
     mkdirSync(join(home, '.ssh'), { mode: 0o700 });
     writeFileSync(join(home, '.ssh/known_hosts'), `${sshd.knownHostsLine}\n`);
-    const dp = join(mkdtempSync(join(tmpdir(), 'da-hostsec-')), 'app');
+    const dp = join(tempDir('da-hostsec-'), 'app');
     const secret = `${sshd.user}@${sshd.host}:${sshd.port}`;
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },

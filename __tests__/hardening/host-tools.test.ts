@@ -8,8 +8,7 @@
  * exports the PATH and variables the test writes (the session's bash inherits them, as it would a real login's).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionResult } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -42,7 +41,7 @@ const errors = (r: ActionResult) => r.stdout.split('\n').filter((l) => l.startsW
 
 /** A directory of links to every applet busybox offers (bash is not one of them). */
 function busyboxDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'da-busybox-'));
+  const dir = tempDir('da-busybox-');
   const applets = execFileSync('busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   for (const a of applets) if (!a.includes('/')) symlinkSync('/usr/bin/busybox', join(dir, a));
   return dir;
@@ -50,7 +49,7 @@ function busyboxDir(): string {
 
 /** A directory of links to everything in /usr/bin and /bin but the named tools. */
 function pathWithout(tools: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'da-path-'));
+  const dir = tempDir('da-path-');
   for (const from of ['/usr/bin', '/bin']) {
     for (const name of readdirSync(from)) {
       if (tools.includes(name)) continue;

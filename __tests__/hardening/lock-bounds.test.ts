@@ -4,13 +4,13 @@
  * not apply. Real sshd hosts, dist/index.js run as the runner runs it, the CLI through dist/cli/index.js.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runAction } from '../support/action.js';
 import { expectOk, fleetInputs, fleetOfSshd, liveVersion, fleetConfig } from '../support/fleet-hosts.js';
 import type { SshdHandle } from '../support/sshd.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const hosts = fleetOfSshd(2);
 const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
@@ -26,7 +26,7 @@ const owner = (base: string, h: string) => readFileSync(join(base, h, '.deploy/l
 const all = (r: { stdout: string; summary: string }) => `${r.stdout}\n${r.summary}`;
 
 async function deployed(): Promise<{ base: string; ws: Workspace }> {
-  const base = mkdtempSync(join(tmpdir(), 'da-lock-bounds-'));
+  const base = tempDir('da-lock-bounds-');
   const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base));
   expectOk(await run(ws, {}, { GITHUB_RUN_ID: '100' }));
   return { base, ws };
@@ -107,7 +107,7 @@ describe('a hold whose expiry lies further ahead than stage_ttl allows', () => {
     expect(sw.stdout).toContain(`${nameOf(hosts[0]!)}: its hold's expiry 2099-01-01T00:00:00Z is ${FAR}`);
     for (const h of ['a', 'b']) expect(liveVersion(base, h)).toBe('v1');
     // Keep a copy of b's hold: it is planted on a again, with a far expiry, for unlock.
-    const copy = mkdtempSync(join(tmpdir(), 'da-hold-copy-'));
+    const copy = tempDir('da-hold-copy-');
     for (const f of ['.deploy/stage', '.deploy/lock', '.deploy/pending/stage-run-4242', 'releases/run-4242'])
       cpSync(join(base, 'b', f), join(copy, f), { recursive: true, verbatimSymlinks: true });
     ws.write('VERSION', 'v3\n');
@@ -164,7 +164,7 @@ describe('switch and discard act on every host: a hosts input is said to be igno
       /::warning::input hosts is set, but switch acts on every host of the environment \(production\): the input was ignored/,
     );
     for (const h of ['a', 'b']) expect(liveVersion(base, h)).toBe('v2');
-    const dir = mkdtempSync(join(tmpdir(), 'da-cli-keys-'));
+    const dir = tempDir('da-cli-keys-');
     writeFileSync(join(dir, 'known_hosts'), `${hosts.map((h) => h.knownHostsLine).join('\n')}\n`);
     const cli = spawnSync(
       process.execPath,

@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -16,7 +15,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fenced, renderPhase, type Step } from '../../src/remote/phase.js';
 import { HostSession } from '../../src/remote/session.js';
@@ -30,6 +28,7 @@ import type { ActionResult } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { doneWithin, makeCase, sleep, type Case } from './harness.js';
 import { history, record, snapshot } from './invariants.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 let sshd: SshdHandle;
 beforeAll(async () => {
@@ -51,7 +50,7 @@ const outcome = (r: ActionResult) =>
  * how long the other runs take on a loaded machine (a fixed `sleep` ended before the unlock did, or waited idle).
  */
 function hold(): { hook: string; started: string; release(): void } {
-  const flag = join(mkdtempSync(join(tmpdir(), 'da-flag-')), 'go');
+  const flag = join(tempDir('da-flag-'), 'go');
   const hook = `for i in $(seq 1200); do if [ -e ${JSON.stringify(flag)} ]; then break; fi; sleep 0.1; done`;
   return { hook, started: '▶ for i in $(seq 1200)', release: () => writeFileSync(flag, '') };
 }
@@ -267,7 +266,7 @@ const takeLock = (dp: string, owner: string) => {
     '{"repository":"acme/shop","run_id":"7","actor":"eve","pid":1,"boot_id":"x"}\n',
   );
 };
-const newDeployPath = () => join(mkdtempSync(join(tmpdir(), 'da-fence-')), 'app');
+const newDeployPath = () => join(tempDir('da-fence-'), 'app');
 
 describe('the fence, step by step (local session)', () => {
   test('the fence check travels only with phases that have a fenced step (the first phase stays short)', () => {

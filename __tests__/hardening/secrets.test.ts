@@ -4,8 +4,7 @@
  * run no hook (releases, unlock, dry runs) need no `${NAME}` of `env`; runner-internal variables never reach a host.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DIST, runAction, type ActionResult } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -67,7 +66,7 @@ const leaks = (text: string, secrets: string[]) => secrets.filter((s) => text.in
 
 describe('secrets: masking', () => {
   test('the CLI masks ${NAME} values in every line it writes (build and host hooks, failure tail), not true or 42', async () => {
-    const dp = join(mkdtempSync(join(tmpdir(), 'da-sec-')), 'app');
+    const dp = join(tempDir('da-sec-'), 'app');
     const env = '{ APP_KEY: "${APP_KEY}", CERT: "${CERT}", FLAG: "${CI}", WORKERS: "${N}" }';
     const build = [
       'echo "building with APP_KEY=$APP_KEY"; printf "%s\\n" "$CERT"; echo "flag=$FLAG workers=$WORKERS"',
@@ -103,7 +102,7 @@ describe('secrets: masking', () => {
   });
 
   test('the action announces ${NAME} values with ::add-mask::, but not true, 42 or a value under 4 characters', async () => {
-    const dp = join(mkdtempSync(join(tmpdir(), 'da-sec-')), 'app');
+    const dp = join(tempDir('da-sec-'), 'app');
     const env =
       '{ APP_KEY: "${APP_KEY}", FLAG: "${CI}", WORKERS: "${N}", SHORT: "${S}", DSN: "mysql://app:${APP_KEY}@db" }';
     const ws = makeWorkspace(
@@ -127,7 +126,7 @@ describe('secrets: masking', () => {
 
 describe('secrets: commands that run no hook need no env', () => {
   test('releases, unlock and a dry run succeed with a ${NAME} of env unset (action and CLI); deploy refuses', async () => {
-    const dp = join(mkdtempSync(join(tmpdir(), 'da-sec-')), 'app');
+    const dp = join(tempDir('da-sec-'), 'app');
     const ws = makeWorkspace(
       { VERSION: 'v1\n' },
       configText(dp, { env: '{ DB_PASSWORD: "${DB_PASSWORD}" }', deploy: ['test -n "$DB_PASSWORD"'] }),
@@ -177,7 +176,7 @@ describe('secrets: commands that run no hook need no env', () => {
 
 describe('secrets: runner-internal variables', () => {
   test('${ACTIONS_RUNTIME_TOKEN} and ${ACTIONS_ID_TOKEN_REQUEST_TOKEN} in env are config errors before any host is reached', async () => {
-    const dp = join(mkdtempSync(join(tmpdir(), 'da-sec-')), 'app');
+    const dp = join(tempDir('da-sec-'), 'app');
     const env =
       '{ TOKEN: "${ACTIONS_RUNTIME_TOKEN}", OIDC: "x-${ACTIONS_ID_TOKEN_REQUEST_TOKEN}", SHA: "${GITHUB_SHA}" }';
     const ws = makeWorkspace(

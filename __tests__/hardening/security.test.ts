@@ -3,7 +3,7 @@
  * every artifact, and host keys (unknown, changed, a different type than pinned) refused before authentication.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
@@ -11,6 +11,7 @@ import { runAction, type ActionResult } from '../support/action.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { makeWorkspace } from '../support/workspace.js';
 import { checkInvariants, history, record, snapshot } from './invariants.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 let sshd: SshdHandle;
 beforeAll(async () => {
@@ -69,7 +70,7 @@ const errors = (r: ActionResult) => r.stdout.split('\n').filter((l) => l.startsW
 describe('injection canaries', () => {
   test('host, user and release-name with shell payloads are refused before anything runs', async () => {
     const ws = makeWorkspace({ VERSION: 'v1\n' }, '');
-    const dp = join(mkdtempSync(join(tmpdir(), 'da-inj-')), 'app');
+    const dp = join(tempDir('da-inj-'), 'app');
     const refused: string[] = [];
     for (const [what, p] of Object.entries(PAYLOADS)) {
       for (const field of ['host', 'user'] as const) {
@@ -112,7 +113,7 @@ describe('injection canaries', () => {
   test.each(Object.entries(PAYLOADS))(
     '%s in deploy_path, shared/writable/clear entries and env values: data, never code',
     async (_what, p) => {
-      const parent = mkdtempSync(join(tmpdir(), 'da-inj-'));
+      const parent = tempDir('da-inj-');
       const dp = `${parent}/app ${p.replace(/\.\.\//g, '')}`;
       const rel = (prefix: string) => `${prefix}${p.replace(/\n/g, ' ')}`;
       const entries = {
@@ -224,7 +225,7 @@ describe('secrets', () => {
   test('the private key, its passphrase and ${...} env values appear in no log line, summary, output or history', async () => {
     const SECRET = 'tr0ub4dor&3-$ecret';
     const PIECE = 'hunter2-piece';
-    const dp = join(mkdtempSync(join(tmpdir(), 'da-sec-')), 'app');
+    const dp = join(tempDir('da-sec-'), 'app');
     const config = (hook: string) => `environments:
   production:
     hosts: [${hostLine()}]
@@ -289,7 +290,7 @@ describe('host keys', () => {
         },
       ];
       for (const c of cases) {
-        const dp = join(mkdtempSync(join(tmpdir(), 'da-hk-')), 'app');
+        const dp = join(tempDir('da-hk-'), 'app');
         const host = `{ host: ${c.server.host}, user: ${c.server.user}, port: ${c.server.port} }`;
         const ws = makeWorkspace(
           { VERSION: 'v1\n' },

@@ -7,7 +7,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   readlinkSync,
@@ -16,13 +15,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runAction, startAction, type ActionResult } from '../support/action.js';
 import { expectOk, fleetInputs, fleetOfSshd, hostEntry, liveVersion } from '../support/fleet-hosts.js';
 import type { SshdHandle } from '../support/sshd.js';
 import { makeWorkspace, type Workspace } from '../support/workspace.js';
 import { foreignCommands } from './runner-commands.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const hosts = fleetOfSshd(2);
 const CLI = resolve(new URL('.', import.meta.url).pathname, '../../dist/cli/index.js');
@@ -53,7 +52,7 @@ const noForeign = (r: ActionResult) =>
 const tree = (dir: string) => execFileSync('find', [dir, '-printf', '%P %y %s %T@\\n'], { encoding: 'utf8' });
 
 function fleet(extra = '', port?: number): { base: string; ws: Workspace } {
-  const base = mkdtempSync(join(tmpdir(), 'da-stage-attack-'));
+  const base = tempDir('da-stage-attack-');
   const ws = makeWorkspace({ VERSION: 'v1\n' }, config(base, extra, port));
   return { base, ws };
 }
@@ -182,7 +181,7 @@ describe('stage attacks: the host tree', () => {
 
   test('switch to a staged release whose directory became a symlink out of the deploy path, or whose record names another: refused, nothing taken over', async () => {
     const { base, ws } = await staged('    activate: [touch ACTIVATED]\n');
-    const victim = mkdtempSync(join(tmpdir(), 'da-victim-'));
+    const victim = tempDir('da-victim-');
     const b = join(base, 'b');
     renameSync(join(b, 'releases/run-4242'), join(victim, 'rel'));
     // a: its stage record names another release than the one its lock holds.
@@ -270,7 +269,7 @@ describe('stage attacks: the host tree', () => {
   });
 
   test('a preview link planted as a symlink out of the deploy path is replaced, never followed; discard removes only its own', async () => {
-    const victim = mkdtempSync(join(tmpdir(), 'da-victim-'));
+    const victim = tempDir('da-victim-');
     writeFileSync(join(victim, 'KEEP'), 'x');
     const before = tree(victim);
     const f = fleet('    preview_link: preview\n');
@@ -324,7 +323,7 @@ describe('stage attacks: a second operator during a switch', () => {
     `    activate:\n      - '[ "$DEPLOY_RELEASE" != run-4242 ] || { touch ${join(base, 'arrived-')}$(basename "$DEPLOY_PATH"); while [ ! -e ${join(base, 'go')} ]; do sleep 0.1; done; }'\n`;
 
   test('discard of the release being switched removes nothing: the switch completes everywhere', async () => {
-    const base0 = mkdtempSync(join(tmpdir(), 'da-stage-race-'));
+    const base0 = tempDir('da-stage-race-');
     const { base, ws } = await stagedAt(base0, HOOK(base0));
     const { sw, open } = await switching(base, ws);
     const d = await run(ws, { command: 'discard', release: 'run-4242' }, { GITHUB_RUN_ID: '601' });
@@ -340,7 +339,7 @@ describe('stage attacks: a second operator during a switch', () => {
   });
 
   test('unlock --force during the switch (in activate): the switch stops and every host is switched back; no history line', async () => {
-    const base0 = mkdtempSync(join(tmpdir(), 'da-stage-race-'));
+    const base0 = tempDir('da-stage-race-');
     const { base, ws } = await stagedAt(base0, HOOK(base0));
     const { sw, open } = await switching(base, ws);
     expectOk(await run(ws, { command: 'unlock', force: 'true' }, { GITHUB_RUN_ID: '602' }));

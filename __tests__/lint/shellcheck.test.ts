@@ -6,8 +6,7 @@
  * with the TypeScript ones.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compact, shellFiles, shellModule } from '../../scripts/shell-text.js';
 import { LOCK_LOST } from '../../src/remote/fence.js';
@@ -17,6 +16,7 @@ import { DELTA_SH, FENCE_SH, INSPECT_SH, TOOLS_SH, VERIFY_SH } from '../../src/r
 import { HISTORY_TAIL } from '../../src/remote/steps/inspect.js';
 import { MIN_BASH, TOOLS_EXIT } from '../../src/remote/tools.js';
 import { sampleLibs, sampleSteps } from './shell-samples.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
 const SH = join(ROOT, 'src/remote/sh');
@@ -48,7 +48,7 @@ function shellcheck(files: string[]): Promise<string> {
  * so the lint is CPU-bound, and the suite's other worker mostly waits on hosts.
  */
 async function shellcheckAll(texts: readonly (readonly [string, string])[]): Promise<Map<string, string>> {
-  const dir = mkdtempSync(join(tmpdir(), 'da-shellcheck-'));
+  const dir = tempDir('da-shellcheck-');
   try {
     const files = texts.map(([name, text], i) => {
       const file = join(dir, `${i}.sh`);

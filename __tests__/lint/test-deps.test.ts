@@ -3,10 +3,10 @@
  * suite needs with apt-get (as root or with passwordless sudo), or stops at once with one line naming them and the
  * command that installs them. Run here with a PATH of stand-ins (`id`, `sudo`, `apt-get`), so nothing is installed.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../support/temp-dirs.js';
 
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
 const SCRIPT = join(ROOT, 'scripts/test-deps.sh');
@@ -41,7 +41,7 @@ function run(env: Record<string, string> = {}) {
 }
 
 beforeEach(() => {
-  bin = mkdtempSync(join(tmpdir(), 'da-test-deps-'));
+  bin = tempDir('da-test-deps-');
   writeFileSync(join(bin, 'calls'), '');
   for (const tool of ['env', 'chmod']) {
     symlinkSync(

@@ -2,8 +2,7 @@
  * The session's own limits, over the local transport: the start deadline, the tool check, and the cap on the data
  * values a phase may send. (The same cases through dist/index.js and real sshd hosts are in __tests__/hardening.)
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Transport } from '../../src/transport/types.js';
 import { LocalTransport } from '../../src/transport/local.js';
@@ -11,6 +10,7 @@ import { HostSession, MAX_PHASE_DATA, SessionFailed } from '../../src/remote/ses
 import { prepare } from '../../src/remote/steps/prepare.js';
 import { lock } from '../../src/remote/steps/lock.js';
 import { TOOLS_EXIT } from '../../src/remote/tools.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const prelude = (deployPath: string) => ({
   markerToken: `t${Math.random().toString(16).slice(2)}`,
@@ -43,7 +43,7 @@ async function failure(work: Promise<unknown>): Promise<SessionFailed> {
 
 describe('start deadline', () => {
   test('a login file that reads stdin: the phase fails after the deadline, the host gets EOF and undoes what it did', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const dp = tempDir('da-dp-');
     const s = HostSession.open(withLogin('read -r line'), prelude(dp), {}, 400);
     const t0 = Date.now();
     const f = await failure(s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"')] }));
@@ -76,7 +76,7 @@ describe('start deadline', () => {
   });
 
   test('a session that starts in time is not affected by its deadline', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const dp = tempDir('da-dp-');
     const s = HostSession.open(new LocalTransport(), prelude(dp), {}, 300);
     const first = await s.run({ name: 'inspect', steps: [prepare()] });
     await new Promise((r) => setTimeout(r, 500));
@@ -89,7 +89,7 @@ describe('start deadline', () => {
 
 describe('tool check', () => {
   test('no tar in PATH: step tools, naming tar, exit status 69, nothing created', async () => {
-    const bin = mkdtempSync(join(tmpdir(), 'da-bin-'));
+    const bin = tempDir('da-bin-');
     for (const from of ['/usr/bin', '/bin']) {
       for (const name of readdirSync(from)) {
         if (name === 'tar') continue;
@@ -100,7 +100,7 @@ describe('tool check', () => {
         }
       }
     }
-    const dp = join(mkdtempSync(join(tmpdir(), 'da-dp-')), 'app');
+    const dp = join(tempDir('da-dp-'), 'app');
     const s = HostSession.open(withLogin(`export PATH=${bin}`), prelude(dp));
     const f = await failure(s.run({ name: 'inspect', steps: [prepare()] }));
     expect(f.step).toBe('tools');
@@ -114,7 +114,7 @@ describe('tool check', () => {
 });
 
 test('no bash on the host (status 127 before hello): step tools, saying to install bash', async () => {
-  const bin = mkdtempSync(join(tmpdir(), 'da-bin-'));
+  const bin = tempDir('da-bin-');
   symlinkSync('/usr/bin/env', join(bin, 'env'));
   const s = HostSession.open(withLogin(`PATH=${bin}`), prelude('/nonexistent'));
   const f = await failure(s.run({ name: 'inspect', steps: [prepare()] }));
@@ -127,7 +127,7 @@ test('no bash on the host (status 127 before hello): step tools, saying to insta
 
 describe('data values a phase may send', () => {
   test(`more than ${MAX_PHASE_DATA / 1024 / 1024} MiB in one phase: the session fails, is interrupted, and undoes its work`, async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const dp = tempDir('da-dp-');
     const s = HostSession.open(new LocalTransport(), prelude(dp));
     expect((await s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"')] })).ok).toBe(true);
     // Three blobs of 20 MiB each, then a long wait: the runner must not wait for the phase to end.

@@ -1,5 +1,4 @@
-import { mkdtempSync, mkdirSync, readFileSync, readlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { PassThrough, Readable, type Writable } from 'node:stream';
@@ -17,9 +16,10 @@ import { hookSteps, IN_RELEASE } from '../../src/remote/steps/hooks.js';
 import type { Step } from '../../src/remote/phase.js';
 import { q } from '../../src/remote/quote.js';
 import { readInspect } from '../../src/remote/steps/inspect.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 function tarOf(files: Record<string, string>): Buffer {
-  const src = mkdtempSync(join(tmpdir(), 'da-src-'));
+  const src = tempDir('da-src-');
   for (const [name, body] of Object.entries(files)) {
     mkdirSync(join(src, name, '..'), { recursive: true });
     writeFileSync(join(src, name), body);
@@ -49,7 +49,7 @@ const stage = (name: string, tar: Buffer, extra: Step[] = []) => ({
 
 describe('host session (local transport)', () => {
   test('a whole deploy runs in one session: lock, stage with payload, hooks, switch, unlock', async () => {
-    const dp = join(mkdtempSync(join(tmpdir(), 'da-dp-')), 'app dir $(touch pwned)');
+    const dp = join(tempDir('da-dp-'), 'app dir $(touch pwned)');
     const s = await open(dp);
     const first = await s.run({
       name: 'inspect',
@@ -84,7 +84,7 @@ describe('host session (local transport)', () => {
   });
 
   test('a step cut short leaves no scratch files behind: the abort path sweeps .deploy/tmp.<owner>', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const dp = tempDir('da-dp-');
     const s = open(dp);
     const r = await s.run({
       name: 'stage',
@@ -105,7 +105,7 @@ describe('host session (local transport)', () => {
   });
 
   test('a failing hook ends the session: partial release, seeded shared entries and the lock are gone', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const dp = tempDir('da-dp-');
     const s = await open(dp);
     await s.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-1"')] });
     const tar = tarOf({ VERSION: 'v1\n' });
@@ -126,7 +126,7 @@ describe('host session (local transport)', () => {
   });
 
   test('EOF from the runner after a switch reverts it and releases the lock', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const dp = tempDir('da-dp-');
     mkdirSync(join(dp, 'releases/old'), { recursive: true });
     execFileSync('ln', ['-s', 'releases/old', join(dp, 'current')]);
     const s = await open(dp);
@@ -145,7 +145,7 @@ describe('host session (local transport)', () => {
   });
 
   test('a switch records where current really pointed, when it changed after the inspection: that is where a revert goes', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const dp = tempDir('da-dp-');
     mkdirSync(join(dp, 'releases/old'), { recursive: true });
     mkdirSync(join(dp, 'releases/older'), { recursive: true });
     execFileSync('ln', ['-s', 'releases/old', join(dp, 'current')]);
@@ -163,7 +163,7 @@ describe('host session (local transport)', () => {
   });
 
   test('the first phase travels with the exec request: the host runs it before reading anything from stdin', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const dp = tempDir('da-dp-');
     const local = new LocalTransport();
     // A transport whose stdin goes nowhere: only what the command itself carries reaches the host.
     const deaf: Transport = {
@@ -190,7 +190,7 @@ describe('host session (local transport)', () => {
   });
 
   test('a session that never ran a phase starts just to abort when asked (the post step finishing an abandoned run)', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const dp = tempDir('da-dp-');
     const first = open(dp, 'run-9');
     await first.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-9"')] });
     first.destroy(); // the runner vanished without a word …
@@ -203,7 +203,7 @@ describe('host session (local transport)', () => {
   });
 
   test('values a step reports arrive exactly: spaces as they are, anything beyond printable ASCII intact', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const dp = tempDir('da-dp-');
     const s = open(dp);
     const values = ['  two  spaces ', '', '=x y', 'ü and 日本', 'tab\there', 'line\nbreak', '\\ back'];
     const body = values.map((v) => `da_data v ${q(v)}`).join('\n');
@@ -238,7 +238,7 @@ describe('host session (local transport)', () => {
   });
 
   test('an interrupt while the first phase is still starting (no hello yet) still makes the host undo and end', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const dp = tempDir('da-dp-');
     const local = new LocalTransport();
     const slow: Transport = {
       name: 'slow',
@@ -268,7 +268,7 @@ describe('host session (local transport)', () => {
   });
 
   test('endNow delivers the end message before the connection goes: the host ends normally (status 0)', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const dp = tempDir('da-dp-');
     const local = new LocalTransport();
     let stdin: Writable | undefined;
     // Closing this transport closes the session's input at once, as closing an SSH connection does.
@@ -296,7 +296,7 @@ describe('host session (local transport)', () => {
   });
 
   test('a release directory without REVISION does not spoil what inspect reports about the others', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const dp = tempDir('da-dp-');
     mkdirSync(join(dp, 'releases/r1'), { recursive: true });
     writeFileSync(join(dp, 'releases/r1/REVISION'), 'abc123\n');
     mkdirSync(join(dp, 'releases/r2'), { recursive: true }); // made by hand, or by another tool
@@ -311,7 +311,7 @@ describe('host session (local transport)', () => {
   });
 
   test('a foreign lock fails the lock step and is left alone', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-dp-'));
+    const dp = tempDir('da-dp-');
     const a = await open(dp, 'run-a');
     expect((await a.run({ name: 'inspect', steps: [prepare(), lock('"owner":"run-a"')] })).ok).toBe(true);
     const b = await open(dp, 'run-b');

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './temp-dirs.js';
 
 /** A CA and keys signed by it, made by ssh-keygen in a temp dir. */
 export function makeCa(): {
@@ -9,7 +9,7 @@ export function makeCa(): {
   caPub: string;
   sign(type: string, validity: string, principal?: string): Signed;
 } {
-  const dir = mkdtempSync(join(tmpdir(), 'da-ca-'));
+  const dir = tempDir('da-ca-');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'test-ca', '-f', join(dir, 'ca')]);
   let n = 0;
   return {

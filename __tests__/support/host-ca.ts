@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './temp-dirs.js';
 
 /** A host key and its certificate, made by ssh-keygen. */
 export interface HostCert {
@@ -43,7 +43,7 @@ export interface HostCa {
 let serial = 0;
 
 export function makeHostCa(type: 'ed25519' | 'ecdsa' | 'ecdsa384' | 'rsa' = 'ed25519'): HostCa {
-  const dir = mkdtempSync(join(tmpdir(), 'da-host-ca-'));
+  const dir = tempDir('da-host-ca-');
   const ca = join(dir, 'ca');
   const bits = type === 'rsa' ? ['-b', '2048'] : type === 'ecdsa384' ? ['-b', '384'] : [];
   execFileSync('ssh-keygen', [

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   fingerprintSha256,
@@ -12,6 +11,7 @@ import {
   type HostKeyVerdict,
   type KnownHosts,
 } from '../../src/transport/known-hosts.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const SSH_KEYGEN = '/usr/bin/ssh-keygen';
 
@@ -54,7 +54,7 @@ function failure(v: HostKeyVerdict): Extract<HostKeyVerdict, { ok: false }> {
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'known-hosts-test-'));
+  dir = tempDir('known-hosts-test-');
   keys.ed25519 = generate('ed25519', ['-t', 'ed25519']);
   keys.ed25519b = generate('ed25519b', ['-t', 'ed25519']);
   keys.rsa = generate('rsa', ['-t', 'rsa', '-b', '2048']);

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectSsh, ConnectError, type SshCredentials } from '../../src/transport/ssh.js';
 import { parseKnownHosts } from '../../src/transport/known-hosts.js';
@@ -78,7 +77,7 @@ suite('SSH public-key authentication', () => {
     expect(error).toBeInstanceOf(ConnectError);
     expect((error as ConnectError).kind).toBe('auth');
     // Named by its fingerprint as `ssh-keygen -lf` prints it (and sshd logs it): which key was offered.
-    const pub = join(mkdtempSync(join(tmpdir(), 'da-pub-')), 'id.pub');
+    const pub = join(tempDir('da-pub-'), 'id.pub');
     writeFileSync(pub, `${key.publicLine}\n`);
     const fingerprint = execFileSync('ssh-keygen', ['-lf', pub], { encoding: 'utf8' }).split(' ')[1]!;
     expect((error as Error).message).toContain(`the server refused the key ${fingerprint} for user`);

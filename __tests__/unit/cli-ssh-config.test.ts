@@ -1,5 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCliArgs, UsageError } from '../../src/cli/args.js';
 import {
@@ -112,7 +111,7 @@ describe('the CLI reads ssh_config as ssh does', () => {
   });
 
   test('IdentityFile: ~ expanded, the first that exists; Match exec is never run', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'da-sshcfg-'));
+    const dir = tempDir('da-sshcfg-');
     writeFileSync(join(dir, 'key'), 'k');
     const marker = join(dir, 'ran');
     const c = parseSshConfig(
@@ -127,7 +126,7 @@ describe('the CLI reads ssh_config as ssh does', () => {
   });
 
   test('--ssh-config FILE must exist; a missing ~/.ssh/config is no ssh_config; --no-ssh-config reads none', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'da-sshcfg-'));
+    const dir = tempDir('da-sshcfg-');
     const at = (p: string) => (p.startsWith('~/') ? join(dir, p.slice(2)) : join(dir, p));
     expect(readSshConfig(undefined, at)).toBeUndefined();
     expect(readSshConfig(false, at)).toBeUndefined();

@@ -8,20 +8,19 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { contain, CONTAIN_PRELUDE, PRUNE_FUNCTION } from '../../src/remote/contain.js';
 import { writable } from '../../src/remote/steps/writable.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 /** A deploy path with releases/r1 and shared/, and a victim directory beside it. */
 function tree(): { dp: string; victim: string; rel: string } {
-  const root = mkdtempSync(join(tmpdir(), 'da-contain-unit-'));
+  const root = tempDir('da-contain-unit-');
   const dp = join(root, 'app');
   const victim = join(root, 'victim');
   mkdirSync(join(dp, 'releases/r1'), { recursive: true });

@@ -1,7 +1,7 @@
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { archiveReader, followFile, framed, joinSmall } from '../../src/artifact/follow.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 async function collect(it: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -11,7 +11,7 @@ async function collect(it: AsyncIterable<Buffer>): Promise<Buffer> {
 
 describe('following an archive while it is written', () => {
   test('reads everything written, including what comes after reading started, and stops when the writer is done', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'da-follow-')), 'a');
+    const path = join(tempDir('da-follow-'), 'a');
     let finish!: () => void;
     const done = new Promise<void>((r) => (finish = r));
     const reading = collect(followFile(path, done, 4));
@@ -24,7 +24,7 @@ describe('following an archive while it is written', () => {
   });
 
   test('chunks grow from 64 KiB up to the chunk size and never exceed it; together they are the file', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'da-follow-')), 'a');
+    const path = join(tempDir('da-follow-'), 'a');
     const content = Buffer.alloc(700 << 10, 7);
     writeFileSync(path, content);
     const chunks: Buffer[] = [];
@@ -34,7 +34,7 @@ describe('following an archive while it is written', () => {
   });
 
   test('a failing writer fails the reader', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'da-follow-')), 'a');
+    const path = join(tempDir('da-follow-'), 'a');
     writeFileSync(path, 'partial');
     await expect(collect(followFile(path, Promise.reject(new Error('tar failed'))))).rejects.toThrow('tar failed');
   });
@@ -76,7 +76,7 @@ describe('following an archive while it is written', () => {
 
 describe('one archive for a fleet', () => {
   test('once the archive is whole and small, every host gets the same bytes from one read, in whole chunks', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'da-follow-')), 'a');
+    const path = join(tempDir('da-follow-'), 'a');
     const content = Buffer.alloc(700 << 10, 7);
     writeFileSync(path, content);
     const done = Promise.resolve({ bytes: content.length });
@@ -99,7 +99,7 @@ describe('one archive for a fleet', () => {
   });
 
   test('a reader started while the archive is written, or a large archive, follows the file', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'da-follow-')), 'a');
+    const path = join(tempDir('da-follow-'), 'a');
     let finish!: (a: { bytes: number }) => void;
     const done = new Promise<{ bytes: number }>((r) => (finish = r));
     const early = archiveReader(path, done, 1 << 20);

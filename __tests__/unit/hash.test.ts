@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { excluder } from '../../src/artifact/exclude.js';
 import { CHUNK, HASH_HEX, hashFile } from '../../src/artifact/hash.js';
 import { buildManifest } from '../../src/artifact/manifest.js';
 import { slicer } from '../../src/artifact/slices.js';
 import { walk } from '../../src/artifact/tree.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 /** Around the chunk size: one read, exactly one chunk (then an empty read), one byte over, several chunks. */
 const SIZES = [0, 1, 5000, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 5];
@@ -15,7 +15,7 @@ const SIZES = [0, 1, 5000, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 5];
 describe('file hashes', () => {
   let root: string;
   beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), 'da-hash-'));
+    root = tempDir('da-hash-');
     for (const size of SIZES) writeFileSync(join(root, `f${size}`), randomBytes(size));
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -39,7 +39,7 @@ describe('file hashes', () => {
   });
 
   test('neither walk nor the manifest touches what is not a file, directory or symlink (a FIFO would block a read)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'da-fifo-'));
+    const dir = tempDir('da-fifo-');
     try {
       writeFileSync(join(dir, 'a'), 'a');
       chmodSync(join(dir, 'a'), 0o644);

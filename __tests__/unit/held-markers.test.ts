@@ -4,11 +4,11 @@
  * real bash, under strace where it is installed, which shows each write the session makes to its stdout.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { frame, renderPhase, type Phase } from '../../src/remote/phase.js';
 import { renderPrelude, sessionCommand, SESSION_LOOP, type PreludeOptions } from '../../src/remote/prelude.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const TOKEN = 'tokHeld';
 // Present and permitted to trace (a container may forbid ptrace).
@@ -17,7 +17,7 @@ const withStrace = HAS_STRACE ? test : test.skip;
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'da-held-'));
+  dir = tempDir('da-held-');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

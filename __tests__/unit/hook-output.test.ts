@@ -4,8 +4,7 @@
  * it, secrets masked (action/outputs.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hookStepOutputs as stepOutputs } from '../../src/action/outputs.js';
 import { recordHookOutputs } from '../../src/commands/hook-outputs.js';
@@ -23,6 +22,7 @@ import {
 } from '../../src/remote/steps/hook-output.js';
 import { hookSteps, IN_CURRENT, IN_RELEASE } from '../../src/remote/steps/hooks.js';
 import { RunReport } from '../../src/report/report.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const parse = (text: string) => parseOutputFile(Buffer.from(text));
 const values = (text: string) => parse(text).pairs.map((p) => [p.name, p.value]);
@@ -154,7 +154,7 @@ describe('the hook steps and their shell', () => {
 
   /** Runs `script` in bash with the prelude's helpers and the lib, in a fresh deploy path; stdout and the path. */
   function bash(script: string): { out: string; dp: string; rc: number | null } {
-    const dp = mkdtempSync(join(tmpdir(), 'da-hook-out-'));
+    const dp = tempDir('da-hook-out-');
     mkdirSync(join(dp, '.deploy'));
     const text = `DA_T=tok; DA_TMP=.deploy/tmp.run-1; DA_DEPLOY_PATH=.\n${PRELUDE_SH}\n${HOOK_OUTPUT_LIB}\ncd -- "$1"\nset -euo pipefail\n${script}`;
     const r = spawnSync('bash', ['--noprofile', '--norc', '-c', text, 'bash', dp], {
@@ -181,7 +181,7 @@ describe('the hook steps and their shell', () => {
   });
 
   test('nothing is sent for an empty file or a failed hook; a link left in its place is replaced, not followed', () => {
-    const victim = join(mkdtempSync(join(tmpdir(), 'da-victim-')), 'secret');
+    const victim = join(tempDir('da-victim-'), 'secret');
     writeFileSync(victim, 'victim=data\n');
     const r = bash(
       [

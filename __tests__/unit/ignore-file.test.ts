@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { excluder } from '../../src/artifact/exclude.js';
 import { parseIgnoreFile, shipExcluder } from '../../src/artifact/ignore-file.js';
 import { ConfigError, formatProblem } from '../../src/config/index.js';
 import { load, yaml } from '../config/helpers.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 /** Which of `paths` (files unless they end in `/`) the test excludes. */
 const excludedBy = (test: (p: string, d: boolean) => boolean, paths: string[]) =>
@@ -60,7 +60,7 @@ describe('an exclude_from file', () => {
   });
 
   test('read from the source directory; a missing one is a config error at the `exclude_from` key', async () => {
-    const source = mkdtempSync(join(tmpdir(), 'da-ignore-'));
+    const source = tempDir('da-ignore-');
     const c = config(['    exclude: ["*.tmp"]', '    exclude_from: .deployignore']);
     expect(c.excludeFrom).toMatchObject({ value: '.deployignore', path: 'environments.production.exclude_from' });
     const missing = await shipExcluder(c, source).catch((e: unknown) => e);

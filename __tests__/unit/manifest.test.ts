@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   buildManifest,
@@ -14,9 +13,10 @@ import { gzipSync } from 'node:zlib';
 import { excluder } from '../../src/artifact/exclude.js';
 import { walk } from '../../src/artifact/tree.js';
 import { computeDelta } from '../../src/artifact/delta.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 function app(): string {
-  const root = mkdtempSync(join(tmpdir(), 'da-manifest-'));
+  const root = tempDir('da-manifest-');
   mkdirSync(join(root, 'app/Models'), { recursive: true });
   mkdirSync(join(root, 'storage/logs'), { recursive: true });
   mkdirSync(join(root, 'empty'));

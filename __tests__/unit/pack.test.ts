@@ -10,11 +10,11 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { excluder } from '../../src/artifact/exclude.js';
 import { pack } from '../../src/artifact/pack.js';
 import { walk } from '../../src/artifact/tree.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 interface Listed {
   mode: string;
@@ -44,8 +44,8 @@ describe('walk + pack', () => {
   let root: string;
   let out: string;
   beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), 'da-tree-'));
-    out = mkdtempSync(join(tmpdir(), 'da-out-'));
+    root = tempDir('da-tree-');
+    out = tempDir('da-out-');
     const file = (path: string, body: string, mode = 0o644) => {
       mkdirSync(join(root, path, '..'), { recursive: true });
       writeFileSync(join(root, path), body);

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { END_SESSION, frame, renderPhase, type Phase } from '../../src/remote/phase.js';
 import {
@@ -19,6 +18,7 @@ import { inspect } from '../../src/remote/steps/inspect.js';
 import { lock } from '../../src/remote/steps/lock.js';
 import { prepare } from '../../src/remote/steps/prepare.js';
 import { LocalTransport } from '../../src/transport/local.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const TOKEN = 'tok123';
 
@@ -75,7 +75,7 @@ const threeSteps = (dp: string): Phase => ({
 describe('a phase run by the session loop (real bash)', () => {
   let dp: string;
   beforeEach(() => {
-    dp = mkdtempSync(join(tmpdir(), 'da-phase-'));
+    dp = tempDir('da-phase-');
   });
   afterEach(() => rmSync(dp, { recursive: true, force: true }));
 
@@ -299,7 +299,7 @@ echo "$BASH_VERSION" | grep -c .
   });
 
   test('a script too long for the request is read from stdin by the short command, then the loop goes on', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-loop-'));
+    const dp = tempDir('da-loop-');
     const noise = randomBytes(12_000).toString('base64'); // does not compress
     const script = `${renderPrelude(preludeFor(dp))}: ${noise}\nprintf 'first|'\n${SESSION_LOOP}`;
     expect(sessionCommand(script).length).toBeGreaterThan(MAX_SESSION_COMMAND);
@@ -316,7 +316,7 @@ echo "$BASH_VERSION" | grep -c .
   });
 
   test('a script on stdin that arrives cut short is not run at all (it would stop short of the loop that cleans up)', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-loop-'));
+    const dp = tempDir('da-loop-');
     const script = `${renderPrelude(preludeFor(dp))}mkdir "$DA_DEPLOY_PATH/ran"\nexit 0\n${SESSION_LOOP}${STDIN_SCRIPT_END}`;
     const framed = frame(script);
     const cut = await viaStdin(framed.subarray(0, framed.length - 200)); // the runner's write was cut off
@@ -329,7 +329,7 @@ echo "$BASH_VERSION" | grep -c .
   });
 
   test('the loop reads exactly one framed script at a time (bytes, not characters) and leaves the rest', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-loop-'));
+    const dp = tempDir('da-loop-');
     const out = await run(
       'sh',
       renderPrelude(preludeFor(dp)) + SESSION_LOOP,

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { q, words } from '../../src/remote/quote.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const TRICKY = [
   '',
@@ -55,7 +55,7 @@ const TRICKY = [
 describe('q: every value becomes one bash word carrying exactly its text', () => {
   let cwd: string;
   beforeAll(() => {
-    cwd = mkdtempSync(join(tmpdir(), 'da-quote-'));
+    cwd = tempDir('da-quote-');
     // A file for an unquoted `*` or `[a-z]*` to expand to: globbing would show in the output.
     writeFileSync(join(cwd, 'sentinel'), '');
   });

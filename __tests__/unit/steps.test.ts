@@ -5,7 +5,6 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   readlinkSync,
@@ -19,7 +18,6 @@ import { excluder } from '../../src/artifact/exclude.js';
 import { buildManifest, serializeManifest } from '../../src/artifact/manifest.js';
 import { walk } from '../../src/artifact/tree.js';
 import { delta, verify } from '../../src/remote/steps/delta.js';
-import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { framed } from '../../src/artifact/follow.js';
 import { join, posix } from 'node:path';
@@ -34,6 +32,7 @@ import { release } from '../../src/remote/steps/release.js';
 import { shared, sharedLinkTarget } from '../../src/remote/steps/shared.js';
 import { needsHttpUser, writable, type WritableOptions } from '../../src/remote/steps/writable.js';
 import { LocalTransport } from '../../src/transport/local.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 describe('sharedLinkTarget', () => {
   const dp = '/var/www/app';
@@ -224,7 +223,7 @@ describe('shared (real run)', () => {
   let root: string;
   let dp: string;
   beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'da-shared-'));
+    root = tempDir('da-shared-');
     dp = join(root, 'app $(touch pwned)');
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -295,7 +294,7 @@ describe('shared (real run)', () => {
 });
 
 async function runWritable(opts: WritableOptions) {
-  const dp = mkdtempSync(join(tmpdir(), 'da-writable-'));
+  const dp = tempDir('da-writable-');
   const s = await openSession(dp);
   const result = await s.run({
     name: 'w',
@@ -353,8 +352,8 @@ describe('writable chmod, recursive (GNU chmod has no -H)', () => {
 describe('verify (real runs)', () => {
   /** A build dir and its manifest, stored as the host keeps it; then the release is made as `arrange` says. */
   async function staged(arrange: (release: string) => void) {
-    const dp = mkdtempSync(join(tmpdir(), 'da-verify-'));
-    const build = mkdtempSync(join(tmpdir(), 'da-verify-build-'));
+    const dp = tempDir('da-verify-');
+    const build = tempDir('da-verify-build-');
     mkdirSync(join(build, 'app/sub'), { recursive: true });
     mkdirSync(join(build, 'storage'));
     writeFileSync(join(build, 'app/a.php'), 'a\n');
@@ -423,7 +422,7 @@ describe('the delta base inspect offers (real runs)', () => {
 
   /** Inspect's offer, then what the walk after that phase found (the next phase sees it). */
   async function offer(arrange: (dp: string) => void) {
-    const dp = mkdtempSync(join(tmpdir(), 'da-offer-'));
+    const dp = tempDir('da-offer-');
     for (const name of ['r1', 'r2']) {
       mkdirSync(join(dp, 'releases', name, 'app'), { recursive: true });
       writeFileSync(join(dp, 'releases', name, 'app/a.php'), 'a\n');
@@ -475,7 +474,7 @@ describe('the delta base inspect offers (real runs)', () => {
   );
 
   test('a base whose walk found a foreign entry stops the delta before it is moved, and the payload is read and dropped, not run', async () => {
-    const dp = mkdtempSync(join(tmpdir(), 'da-offer-'));
+    const dp = tempDir('da-offer-');
     mkdirSync(join(dp, 'releases/r1/app'), { recursive: true });
     mkdirSync(join(dp, 'releases/r3'), { recursive: true });
     mkdirSync(join(dp, '.deploy/manifests'), { recursive: true });
@@ -541,7 +540,7 @@ describe('prepare and release refuse links planted in the layout (real runs)', (
   let dp: string;
   let victim: string;
   beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'da-layout-'));
+    root = tempDir('da-layout-');
     dp = join(root, 'app');
     victim = join(root, 'victim');
     mkdirSync(victim);
