@@ -212,9 +212,15 @@ export async function clientKey(
   type: 'ed25519' | 'rsa' | 'ecdsa',
   passphrase = '',
 ): Promise<{ privateKey: string; publicLine: string }> {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'da-key-')), 'id');
-  await keygen(type, file, passphrase, 'test');
-  return { privateKey: fs.readFileSync(file, 'utf8'), publicLine: fs.readFileSync(`${file}.pub`, 'utf8').trim() };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'da-key-'));
+  const file = path.join(dir, 'id');
+  try {
+    await keygen(type, file, passphrase, 'test');
+    return { privateKey: fs.readFileSync(file, 'utf8'), publicLine: fs.readFileSync(`${file}.pub`, 'utf8').trim() };
+  } finally {
+    // The key is returned as text: its files are not needed once read.
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function fingerprintOf(pubLine: string): string {
