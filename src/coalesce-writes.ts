@@ -14,11 +14,12 @@ export interface CoalesceOptions {
    */
   turn?: boolean;
   /**
-   * After a write, the next leaves no sooner than this many milliseconds later (a timer that does not keep the
-   * process up; a process that exits writes first, with flushOnExit). A write after a quiet spell still leaves at
-   * the turn's end, so a line that ends a wait is not late; only a burst is spread over fewer writes. For the
-   * action's log: each write to the runner's pipe costs a system call and a wake-up of the runner's reader (about
-   * 0.15 ms of this process's CPU each in the scale bench), and a fleet's hosts fill many turns with a line or two.
+   * With `turn`: after a write, the next leaves no sooner than this many milliseconds later (a timer that does not
+   * keep the process up; a process that exits writes first, with flushOnExit). A write after a quiet spell still
+   * leaves at the turn's end, so a line that ends a wait is not late; only a burst is spread over fewer writes. For
+   * the action's log: each write to the runner's pipe costs a system call and a wake-up of the runner's reader
+   * (about 0.15 ms of this process's CPU each in the scale bench), and a fleet's hosts fill many turns with a line
+   * or two.
    */
   gapMs?: number;
 }

@@ -61,7 +61,6 @@ describe('coalesceWrites', () => {
   test('with gapMs, writes that keep coming leave at most once per gap; a write after a quiet spell is not held', async () => {
     const { stream, calls } = recorder();
     coalesceWrites(stream, { turn: true, gapMs: 60 });
-    const t0 = performance.now();
     stream.write('web1: ▶ lock\n');
     await tick();
     expect(calls).toEqual([['web1: ▶ lock\n']]);
@@ -73,7 +72,6 @@ describe('coalesceWrites', () => {
     expect(calls).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 80));
     expect(calls).toEqual([['web1: ▶ lock\n'], ['web2: ▶ lock\nweb3: ▶ lock\n']]);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(60);
     // After a quiet spell longer than the gap, a line leaves at the turn's end.
     await new Promise((r) => setTimeout(r, 80));
     stream.write('web1: ✓ lock\n');
