@@ -30,7 +30,6 @@ if read -r e < "$HOME/env" 2>/dev/null; then export "$e"; fi
 });
 afterAll(async () => {
   await sshd?.stop();
-  rmSync(home, { recursive: true, force: true });
 });
 afterEach(() => {
   rmSync(join(home, 'path'), { force: true });

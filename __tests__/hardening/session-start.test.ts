@@ -40,7 +40,6 @@ esac
 });
 afterAll(async () => {
   await sshd?.stop();
-  rmSync(home, { recursive: true, force: true });
 });
 
 function arm(file: 'bashrc-mode' | 'env-mode', mode: string): void {
