@@ -5,7 +5,8 @@
  * bench/usage-hook.ts), the hosts' CPU per host (a cgroup v2 holding every sshd and what it starts), the switch
  * window (from the first host's switch to the last: the change time of each host's `current` link, which the
  * switch's rename(2) sets, read with nanoseconds; the hosts share this machine's clock) and the SSH exec requests
- * per host (sshd's `Starting session: command` lines, logged at LogLevel VERBOSE).
+ * per host (sshd's `Starting session: command` lines, logged at LogLevel VERBOSE). The sizes take turns, one run
+ * of each per round, so a drift in the machine's load over the bench's minutes moves every size alike.
  *
  * From those, the figures the bar names: the runner's CPU per extra host (the slope between sizes), its RSS per host,
  * and the switch window at the largest size. The hosts' own work shares this machine's cores with the runner, so the
@@ -212,15 +213,21 @@ export async function scaleBench(opts: {
   });
   const execs = (n: number) => hosts.slice(0, n).reduce((sum, h) => sum + (h.log().match(EXEC_LINE)?.length ?? 0), 0);
   const result: ScaleResult = { rows: [] };
+  type Counted = Run & { hostsMs?: number; window: number; execs: number };
+  // Each size deploys to targets of its own, so a size's runs stay deploys of a new version to its hosts.
+  const sizes = opts.sizes.map((n) => {
+    const base = mkdtempSync(join(tmpdir(), 'da-bench-scale-target-'));
+    if (user) chownSync(base, user.uid, user.gid);
+    const dirs = endpoints.slice(0, n).map((_, j) => join(base, `h${j}`));
+    return { n, base, dirs, runs: [] as Counted[], againstCpu: [] as number[] };
+  });
   try {
-    for (const n of opts.sizes) {
-      const base = mkdtempSync(join(tmpdir(), 'da-bench-scale-target-'));
-      if (user) chownSync(base, user.uid, user.gid);
-      const dirs = endpoints.slice(0, n).map((_, j) => join(base, `h${j}`));
-      writeFileSync(join(workspace, 'deploy.yml'), configFor(endpoints.slice(0, n), dirs, login, opts.maxParallel));
-      const runs: (Run & { hostsMs?: number; window: number; execs: number })[] = [];
-      const againstCpu: number[] = [];
-      for (let i = 0; i < opts.runs + 1; i++) {
+    // The sizes take turns, round by round (ascending, then descending), rather than one size's runs after the
+    // other's: a machine whose load drifts over the minutes this takes then moves every size alike, not the slope.
+    for (let i = 0; i < opts.runs + 1; i++) {
+      for (const size of i % 2 ? [...sizes].reverse() : sizes) {
+        const { n, dirs, runs, againstCpu } = size;
+        writeFileSync(join(workspace, 'deploy.yml'), configFor(endpoints.slice(0, n), dirs, login, opts.maxParallel));
         const other = async (when: number) => {
           if (!opts.against || i % 2 !== when) return;
           writeFileSync(join(workspace, 'app/VERSION'), `v${i}b\n`);
@@ -251,6 +258,8 @@ export async function scaleBench(opts: {
         );
         await other(1);
       }
+    }
+    for (const { n, base, runs, againstCpu } of sizes) {
       const floor = opts.floor
         ? await twoPhaseFloorTimes(
             endpoints.slice(0, n),
@@ -283,10 +292,10 @@ export async function scaleBench(opts: {
         ...(againstCpu.length ? { againstCpuMs: median(againstCpu) } : {}),
         ...(floor ? { floorCpuMs: median(floor.cpu.map((c) => c.runnerMs)) } : {}),
       });
-      rmSync(base, { recursive: true, force: true });
     }
     if (opts.shards) result.sharded = await shardedRun(endpoints, inputsFor(largest), workspace, login, opts.shards);
   } finally {
+    for (const { base } of sizes) rmSync(base, { recursive: true, force: true });
     await Promise.all(proxies.map((p) => p.close()));
     await fleet.close();
     meter.close();
