@@ -118,7 +118,7 @@ if (!only || only === 'scale') {
   const last = v.rows[v.rows.length - 1]!;
   const rss = Math.max(...v.rows.map((x) => x.runnerRssMiB)) * 1.048576;
   lines.push(
-    `scale @50 ms RTT, ${v.rows[0]!.hosts}→${last.hosts} hosts: runner CPU per extra host ${v.cpuPerHostMs.toFixed(1)} ms (target ≤ 10): ${verdict(v.cpuPerHostMs <= 10)}; ` +
+    `scale @50 ms RTT, ${v.rows[0]!.hosts}→${last.hosts} hosts: runner CPU per extra host ${v.cpuPerHostMs.toFixed(1)} ms (per round: ${v.cpuPerHostByRoundMs.map((x) => x.toFixed(1)).join(', ')}; target ≤ 10): ${verdict(v.cpuPerHostMs <= 10)}; ` +
       `runner peak RSS ${rss.toFixed(0)} MB (target ≤ 300), ${v.rssPerHostKiB.toFixed(0)} KiB per host: ${verdict(rss <= 300)}; ` +
       `switch window at ${last.hosts} hosts ${last.switchWindowMs.toFixed(0)} ms (target ≤ 1 s): ${verdict(last.switchWindowMs <= 1000)}`,
   );

@@ -41,6 +41,8 @@ export interface ScaleRow {
   wallMs: number[];
   /** Medians over the counted runs. */
   runnerCpuMs: number;
+  /** The runner's CPU in each counted run, round by round (the sizes take turns, so the i-th runs are neighbours). */
+  runnerCpuRunsMs: number[];
   runnerRssMiB: number;
   hostCpuPerHostMs?: number;
   switchWindowMs: number;
@@ -281,6 +283,7 @@ export async function scaleBench(opts: {
         hosts: n,
         wallMs: runs.map((r) => r.ms),
         runnerCpuMs: median(runs.map((r) => cpuOf(r.usage))),
+        runnerCpuRunsMs: runs.map((r) => cpuOf(r.usage)),
         runnerRssMiB: median(runs.map((r) => r.usage.maxRssKiB / 1024)),
         ...(perHost !== undefined ? { hostCpuPerHostMs: perHost } : {}),
         switchWindowMs: median(runs.map((r) => r.window)),
@@ -417,11 +420,20 @@ export function scaleReport(r: ScaleResult, rttMs: number): string {
 }
 
 /** The bar's figures (issue 20): runner CPU per extra host, runner RSS per host, switch window at the largest size. */
-export function scaleVerdicts(r: ScaleResult): { cpuPerHostMs: number; rssPerHostKiB: number; rows: ScaleRow[] } {
+export function scaleVerdicts(r: ScaleResult): {
+  cpuPerHostMs: number;
+  /** The same slope within each round (its runs at the smallest and the largest size): how much it moves. */
+  cpuPerHostByRoundMs: number[];
+  rssPerHostKiB: number;
+  rows: ScaleRow[];
+} {
   const first = r.rows[0]!;
   const last = r.rows[r.rows.length - 1]!;
   return {
     cpuPerHostMs: slope(first, last, (x) => x.runnerCpuMs),
+    cpuPerHostByRoundMs: first.runnerCpuRunsMs.map(
+      (a, i) => ((last.runnerCpuRunsMs[i] ?? Number.NaN) - a) / (last.hosts - first.hosts),
+    ),
     rssPerHostKiB: slope(first, last, (x) => x.runnerRssMiB) * 1024,
     rows: r.rows,
   };
