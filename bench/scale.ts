@@ -216,14 +216,14 @@ export async function scaleBench(opts: {
   const execs = (n: number) => hosts.slice(0, n).reduce((sum, h) => sum + (h.log().match(EXEC_LINE)?.length ?? 0), 0);
   const result: ScaleResult = { rows: [] };
   type Counted = Run & { hostsMs?: number; window: number; execs: number };
-  // Each size deploys to targets of its own, so a size's runs stay deploys of a new version to its hosts.
-  const sizes = opts.sizes.map((n) => {
-    const base = mkdtempSync(join(tmpdir(), 'da-bench-scale-target-'));
-    if (user) chownSync(base, user.uid, user.gid);
-    const dirs = endpoints.slice(0, n).map((_, j) => join(base, `h${j}`));
-    return { n, base, dirs, runs: [] as Counted[], againstCpu: [] as number[] };
-  });
+  const sizes: { n: number; base: string; dirs: string[]; runs: Counted[]; againstCpu: number[] }[] = [];
   try {
+    // Each size deploys to targets of its own, so a size's runs stay deploys of a new version to its hosts.
+    for (const n of opts.sizes) {
+      const base = mkdtempSync(join(tmpdir(), 'da-bench-scale-target-'));
+      sizes.push({ n, base, dirs: endpoints.slice(0, n).map((_, j) => join(base, `h${j}`)), runs: [], againstCpu: [] });
+      if (user) chownSync(base, user.uid, user.gid);
+    }
     // The sizes take turns, round by round (ascending, then descending), rather than one size's runs after the
     // other's: a machine whose load drifts over the minutes this takes then moves every size alike, not the slope.
     for (let i = 0; i < opts.runs + 1; i++) {
